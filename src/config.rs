@@ -1,0 +1,1 @@
+//! Where pim keeps its files.

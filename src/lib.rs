@@ -1,0 +1,10 @@
+//! pim: contacts, calendars, tasks and notes in one local SQLite database,
+//! synced between a user's devices through their own mail account.
+//!
+//! Layers, lowest first (a lower layer never imports a higher one):
+//! `model` → `store` → `formats`/`recur` → `sync` → `mail`/`invite` → `tui`/`cli`.
+
+pub mod config;
+pub mod model;
+pub mod recur;
+pub mod store;

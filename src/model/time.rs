@@ -1,0 +1,321 @@
+//! Date/time values as iCalendar carries them, and the `WHEN` syntax users type.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::property::Property;
+
+/// A DATE or DATE-TIME value with its time-zone form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum When {
+    /// `VALUE=DATE`: an all-day value.
+    Date(NaiveDate),
+    /// Local time without zone ("floating"): the same wall time everywhere.
+    Floating(NaiveDateTime),
+    /// `...Z`.
+    Utc(DateTime<Utc>),
+    /// Wall time in a named zone (`TZID=`); the id may be IANA, Windows or custom.
+    Zoned(NaiveDateTime, String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid date/time {value:?}: {reason}")]
+pub struct TimeError {
+    pub value: String,
+    pub reason: String,
+}
+
+fn terr(value: &str, reason: &str) -> TimeError {
+    TimeError {
+        value: value.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+impl When {
+    pub fn is_date(&self) -> bool {
+        matches!(self, When::Date(_))
+    }
+
+    /// Parse the value of a DTSTART-like property.
+    pub fn from_property(p: &Property) -> Result<When, TimeError> {
+        let v = p.value.trim();
+        let is_date = p
+            .param("VALUE")
+            .is_some_and(|x| x.eq_ignore_ascii_case("DATE"))
+            || (v.len() == 8 && !v.contains('T'));
+        if is_date {
+            return parse_ical_date(v).map(When::Date);
+        }
+        let (naive, utc) = parse_ical_datetime(v)?;
+        if utc {
+            return Ok(When::Utc(Utc.from_utc_datetime(&naive)));
+        }
+        match p.param("TZID") {
+            Some(tzid) => Ok(When::Zoned(naive, tzid.to_string())),
+            None => Ok(When::Floating(naive)),
+        }
+    }
+
+    /// The property value string (and TZID / VALUE params) for this value.
+    pub fn to_property(&self, name: &str) -> Property {
+        match self {
+            When::Date(d) => Property::new(name, d.format("%Y%m%d").to_string())
+                .with_param("VALUE", "DATE"),
+            When::Floating(n) => Property::new(name, n.format("%Y%m%dT%H%M%S").to_string()),
+            When::Utc(t) => Property::new(name, t.format("%Y%m%dT%H%M%SZ").to_string()),
+            When::Zoned(n, tz) => Property::new(name, n.format("%Y%m%dT%H%M%S").to_string())
+                .with_param("TZID", tz),
+        }
+    }
+
+    /// The same kind of value moved by `d` (used to derive DTEND from DURATION).
+    pub fn plus(&self, d: Duration) -> When {
+        match self {
+            When::Date(x) => When::Date(*x + Duration::days(d.num_days().max(0))),
+            When::Floating(n) => When::Floating(*n + d),
+            When::Utc(t) => When::Utc(*t + d),
+            When::Zoned(n, z) => When::Zoned(*n + d, z.clone()),
+        }
+    }
+}
+
+pub fn parse_ical_date(v: &str) -> Result<NaiveDate, TimeError> {
+    NaiveDate::parse_from_str(v.get(..8).unwrap_or(v), "%Y%m%d")
+        .map_err(|_| terr(v, "expected YYYYMMDD"))
+}
+
+/// `YYYYMMDDTHHMMSS[Z]` → (naive, is_utc).
+pub fn parse_ical_datetime(v: &str) -> Result<(NaiveDateTime, bool), TimeError> {
+    let (body, utc) = match v.strip_suffix(['Z', 'z']) {
+        Some(b) => (b, true),
+        None => (v, false),
+    };
+    let n = NaiveDateTime::parse_from_str(body, "%Y%m%dT%H%M%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(body, "%Y%m%dT%H%M"))
+        .map_err(|_| terr(v, "expected YYYYMMDDTHHMMSS[Z]"))?;
+    Ok((n, utc))
+}
+
+/// Parse an iCalendar DURATION (`P1DT2H`, `-PT15M`, `P2W`).
+pub fn parse_ical_duration(v: &str) -> Result<Duration, TimeError> {
+    let s = v.trim();
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let s = s
+        .strip_prefix(['P', 'p'])
+        .ok_or_else(|| terr(v, "duration must start with P"))?;
+    let mut total = Duration::zero();
+    let mut num = String::new();
+    let mut in_time = false;
+    let mut any = false;
+    for c in s.chars() {
+        match c.to_ascii_uppercase() {
+            'T' => in_time = true,
+            d if d.is_ascii_digit() => num.push(d),
+            unit => {
+                let n: i64 = num.parse().map_err(|_| terr(v, "missing number"))?;
+                num.clear();
+                any = true;
+                total += match (unit, in_time) {
+                    ('W', _) => Duration::weeks(n),
+                    ('D', _) => Duration::days(n),
+                    ('H', true) => Duration::hours(n),
+                    ('M', true) => Duration::minutes(n),
+                    ('S', true) => Duration::seconds(n),
+                    _ => return Err(terr(v, "unknown duration unit")),
+                };
+            }
+        }
+    }
+    if !any || !num.is_empty() {
+        return Err(terr(v, "incomplete duration"));
+    }
+    Ok(if neg { -total } else { total })
+}
+
+/// Format a duration the iCalendar way.
+pub fn format_ical_duration(d: Duration) -> String {
+    let mut secs = d.num_seconds();
+    let neg = secs < 0;
+    secs = secs.abs();
+    let days = secs / 86400;
+    let h = (secs % 86400) / 3600;
+    let m = (secs % 3600) / 60;
+    let s = secs % 60;
+    let mut out = String::from(if neg { "-P" } else { "P" });
+    if days > 0 {
+        out.push_str(&format!("{days}D"));
+    }
+    if h > 0 || m > 0 || s > 0 || days == 0 {
+        out.push('T');
+        if h > 0 {
+            out.push_str(&format!("{h}H"));
+        }
+        if m > 0 {
+            out.push_str(&format!("{m}M"));
+        }
+        if s > 0 || (h == 0 && m == 0) {
+            out.push_str(&format!("{s}S"));
+        }
+    }
+    out
+}
+
+/// Parse a human duration for `--duration`: `1h30m`, `45m`, `2d`, `90` (minutes), or ISO `PT1H`.
+pub fn parse_human_duration(v: &str) -> Result<Duration, TimeError> {
+    let s = v.trim();
+    if s.starts_with(['P', 'p', '-']) {
+        return parse_ical_duration(s);
+    }
+    if let Ok(mins) = s.parse::<i64>() {
+        return Ok(Duration::minutes(mins));
+    }
+    let mut total = Duration::zero();
+    let mut num = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: i64 = num.parse().map_err(|_| terr(v, "expected e.g. 1h30m"))?;
+        num.clear();
+        total += match c {
+            'w' => Duration::weeks(n),
+            'd' => Duration::days(n),
+            'h' => Duration::hours(n),
+            'm' => Duration::minutes(n),
+            's' => Duration::seconds(n),
+            _ => return Err(terr(v, "unknown unit (use w, d, h, m, s)")),
+        };
+    }
+    if !num.is_empty() || total.is_zero() {
+        return Err(terr(v, "expected e.g. 1h30m"));
+    }
+    Ok(total)
+}
+
+/// What the user typed for a date/time option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserWhen {
+    Date(NaiveDate),
+    /// Wall-clock time in the user's zone.
+    Local(NaiveDateTime),
+    /// An exact instant (RFC 3339 with offset, or relative to now).
+    Instant(DateTime<Utc>),
+}
+
+/// Parse `2026-12-01`, `2026-12-01 10:00`, RFC 3339, `today`, `tomorrow`, `+3d`, `+2h`.
+pub fn parse_user_when(input: &str, now: DateTime<Utc>, tz: Tz) -> Result<UserWhen, TimeError> {
+    let s = input.trim();
+    let today = now.with_timezone(&tz).date_naive();
+    match s.to_ascii_lowercase().as_str() {
+        "today" => return Ok(UserWhen::Date(today)),
+        "tomorrow" => return Ok(UserWhen::Date(today + Duration::days(1))),
+        "yesterday" => return Ok(UserWhen::Date(today - Duration::days(1))),
+        "now" => return Ok(UserWhen::Instant(now)),
+        _ => {}
+    }
+    if let Some(rel) = s.strip_prefix('+').or_else(|| s.strip_prefix('-')) {
+        let sign = if s.starts_with('-') { -1 } else { 1 };
+        let d = parse_human_duration(rel).map_err(|_| terr(input, "expected e.g. +3d or +2h"))?;
+        let d = if sign < 0 { -d } else { d };
+        // Whole days stay dates, so `+3d` is a day, not "72 hours from this second".
+        if d.num_seconds() % 86400 == 0 {
+            return Ok(UserWhen::Date(today + Duration::days(d.num_days())));
+        }
+        return Ok(UserWhen::Instant(now + d));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(UserWhen::Date(d));
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(UserWhen::Instant(t.with_timezone(&Utc)));
+    }
+    for fmt in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Ok(UserWhen::Local(n));
+        }
+    }
+    Err(terr(
+        input,
+        "expected YYYY-MM-DD, 'YYYY-MM-DD HH:MM', RFC 3339, today, tomorrow, +3d or +2h",
+    ))
+}
+
+impl UserWhen {
+    /// As an instant, dates taken at local midnight.
+    pub fn instant(&self, tz: Tz) -> DateTime<Utc> {
+        match self {
+            UserWhen::Date(d) => local_to_utc(d.and_time(NaiveTime::MIN), tz),
+            UserWhen::Local(n) => local_to_utc(*n, tz),
+            UserWhen::Instant(t) => *t,
+        }
+    }
+}
+
+/// Wall time in `tz` to an instant; in a DST gap the later mapping, in an overlap the earlier.
+pub fn local_to_utc(n: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
+    match tz.from_local_datetime(&n) {
+        chrono::LocalResult::Single(t) => t.with_timezone(&Utc),
+        chrono::LocalResult::Ambiguous(a, _) => a.with_timezone(&Utc),
+        chrono::LocalResult::None => {
+            let shifted = n + Duration::hours(1);
+            tz.from_local_datetime(&shifted)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_else(|| Utc.from_utc_datetime(&n))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 18, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn parses_user_forms() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let d = |s| parse_user_when(s, now(), tz).unwrap();
+        assert_eq!(d("2026-12-01"), UserWhen::Date(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()));
+        assert_eq!(d("tomorrow"), UserWhen::Date(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()));
+        assert_eq!(d("+3d"), UserWhen::Date(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()));
+        assert_eq!(d("+2h"), UserWhen::Instant(now() + Duration::hours(2)));
+        assert!(matches!(d("2026-12-01 10:00"), UserWhen::Local(_)));
+        assert_eq!(
+            d("2026-12-01T10:00:00+01:00"),
+            UserWhen::Instant(Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap())
+        );
+        assert!(parse_user_when("32/13/2026", now(), tz).is_err());
+        assert!(parse_user_when("+3x", now(), tz).is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_ical_duration("P1DT2H").unwrap(), Duration::hours(26));
+        assert_eq!(parse_ical_duration("-PT15M").unwrap(), Duration::minutes(-15));
+        assert_eq!(parse_ical_duration("P2W").unwrap(), Duration::weeks(2));
+        assert!(parse_ical_duration("P").is_err());
+        assert_eq!(parse_human_duration("1h30m").unwrap(), Duration::minutes(90));
+        assert_eq!(format_ical_duration(Duration::minutes(90)), "PT1H30M");
+        assert_eq!(format_ical_duration(Duration::days(1)), "P1D");
+    }
+
+    #[test]
+    fn property_forms() {
+        let p = Property::new("DTSTART", "20261201T100000").with_param("TZID", "Europe/Berlin");
+        let w = When::from_property(&p).unwrap();
+        assert!(matches!(w, When::Zoned(_, ref z) if z == "Europe/Berlin"));
+        assert_eq!(w.to_property("DTSTART"), p);
+        let d = Property::new("DTSTART", "20261201").with_param("VALUE", "DATE");
+        assert!(When::from_property(&d).unwrap().is_date());
+        let u = Property::new("DTSTART", "20261201T100000Z");
+        assert!(matches!(When::from_property(&u).unwrap(), When::Utc(_)));
+    }
+}

@@ -1,0 +1,157 @@
+//! Columns derived from a record for fast queries: time span, sort key, search text.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::model::time::{parse_ical_duration, When};
+use crate::model::tz;
+use crate::model::{Kind, Property, Record};
+
+/// Slack added around stored spans: floating and all-day values are indexed as if
+/// in UTC, and the user's zone may be up to 14 hours away.
+pub const SLACK_SECS: i64 = 15 * 3600;
+
+pub struct IndexColumns {
+    pub start_ts: Option<i64>,
+    /// `None` for a recurring event without an end (or with only COUNT).
+    pub end_ts: Option<i64>,
+    pub recurring: bool,
+    pub sort_key: String,
+    pub text: String,
+}
+
+pub fn index(r: &Record) -> IndexColumns {
+    let (start_ts, end_ts) = match r.kind {
+        Kind::Event => event_span(r),
+        Kind::Task => {
+            let due = r
+                .prop("DUE")
+                .and_then(|p| When::from_property(p).ok())
+                .map(|w| at(&w, r).timestamp());
+            (due, due)
+        }
+        _ => (None, None),
+    };
+    IndexColumns {
+        start_ts,
+        end_ts,
+        recurring: r.is_recurring(),
+        sort_key: r.title().to_lowercase(),
+        text: search_text(r),
+    }
+}
+
+fn at(w: &When, r: &Record) -> DateTime<Utc> {
+    tz::instant(w, &r.body.timezones, chrono_tz::UTC)
+}
+
+fn event_span(r: &Record) -> (Option<i64>, Option<i64>) {
+    let Some(start) = r.prop("DTSTART").and_then(|p| When::from_property(p).ok()) else {
+        return (None, None);
+    };
+    let s = at(&start, r);
+    let dur = duration_of(r, &start).unwrap_or(Duration::zero());
+    let mut lo = s;
+    let mut hi = Some(s + dur);
+    if r.is_recurring() {
+        hi = recurrence_end(r).map(|u| u + dur);
+        // RDATEs can lie before DTSTART.
+        for p in r.props_named("RDATE") {
+            for v in p.value.split(',') {
+                let q = Property {
+                    value: v.to_string(),
+                    ..p.clone()
+                };
+                if let Ok(w) = When::from_property(&q) {
+                    let t = at(&w, r);
+                    lo = lo.min(t);
+                    if let Some(h) = hi {
+                        hi = Some(h.max(t + dur));
+                    }
+                }
+            }
+        }
+    }
+    for o in &r.body.overrides {
+        if let Some(w) = o.prop("DTSTART").and_then(|p| When::from_property(p).ok()) {
+            let t = at(&w, r);
+            lo = lo.min(t);
+            if let Some(h) = hi {
+                hi = Some(h.max(t + Duration::days(1)));
+            }
+        }
+    }
+    (
+        Some(lo.timestamp() - SLACK_SECS),
+        hi.map(|h| h.timestamp() + SLACK_SECS),
+    )
+}
+
+/// DTEND − DTSTART, or DURATION, or the RFC 5545 default (one day for dates, zero otherwise).
+pub fn duration_of(r: &Record, start: &When) -> Option<Duration> {
+    if let Some(end) = r.prop("DTEND").and_then(|p| When::from_property(p).ok()) {
+        let d = at(&end, r) - at(start, r);
+        return Some(d.max(Duration::zero()));
+    }
+    if let Some(d) = r.prop("DURATION").and_then(|p| parse_ical_duration(&p.value).ok()) {
+        return Some(d);
+    }
+    Some(if start.is_date() {
+        Duration::days(1)
+    } else {
+        Duration::zero()
+    })
+}
+
+/// The last possible occurrence start of a recurring event, when UNTIL bounds it.
+fn recurrence_end(r: &Record) -> Option<DateTime<Utc>> {
+    let mut latest: Option<DateTime<Utc>> = None;
+    for rule in r.props_named("RRULE") {
+        let until = rule
+            .value
+            .split(';')
+            .find_map(|part| part.strip_prefix("UNTIL="))?;
+        let p = Property::new("UNTIL", until);
+        let w = When::from_property(&p).ok()?;
+        let t = at(&w, r) + Duration::days(1);
+        latest = Some(latest.map_or(t, |l| l.max(t)));
+    }
+    if r.prop("RRULE").is_none() {
+        // RDATE only: bounded by its latest date, handled by the caller.
+        return r
+            .props_named("RDATE")
+            .flat_map(|p| {
+                p.value
+                    .split(',')
+                    .filter_map(|v| {
+                        When::from_property(&Property {
+                            value: v.to_string(),
+                            ..p.clone()
+                        })
+                        .ok()
+                    })
+                    .map(|w| at(&w, r))
+                    .collect::<Vec<_>>()
+            })
+            .max()
+            .max(r.prop("DTSTART").and_then(|p| When::from_property(p).ok()).map(|w| at(&w, r)));
+    }
+    latest
+}
+
+/// The text full-text search sees: every textual value, never binary data.
+fn search_text(r: &Record) -> String {
+    let mut out = String::new();
+    for p in &r.body.main.props {
+        let skip = matches!(
+            p.name.as_str(),
+            "PHOTO" | "LOGO" | "SOUND" | "KEY" | "ATTACH" | "UID" | "DTSTAMP" | "VERSION" | "PRODID"
+                | "REV" | "CREATED" | "LAST-MODIFIED" | "SEQUENCE" | "RRULE" | "EXDATE" | "RDATE"
+        ) || p.name.starts_with("DT")
+            || p.value.len() > 4096;
+        if !skip {
+            out.push_str(&p.text_value().replace(';', " "));
+            out.push(' ');
+        }
+    }
+    out
+}

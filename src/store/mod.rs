@@ -1,0 +1,217 @@
+//! The local SQLite store: records, collections, the change log and full-text search.
+//!
+//! Every user-visible edit is one transaction that writes the record and its change
+//! record together ([`Store::write`]).
+
+mod hlc;
+mod index;
+mod read;
+mod schema;
+mod write;
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+pub use hlc::Hlc;
+pub use index::{SLACK_SECS, duration_of};
+pub use read::LogFilter;
+pub use write::Writer;
+
+use crate::model::{Collection, Kind};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("no record with id {0}")]
+    NoRecord(String),
+    #[error("no {kind} collection named {name:?}")]
+    NoCollection { kind: String, name: String },
+    #[error("a {kind} collection named {name:?} already exists")]
+    CollectionExists { kind: String, name: String },
+    #[error("collection {name:?} still holds {count} records (use --force to delete them too)")]
+    CollectionNotEmpty { name: String, count: u64 },
+    #[error("collection {0:?} is the last {1} collection and cannot be deleted")]
+    LastCollection(String, String),
+    #[error("corrupt stored data for {what}: {reason}")]
+    Corrupt { what: String, reason: String },
+    #[error("database schema version {0} is newer than this pim understands")]
+    TooNew(i64),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+    device: String,
+    hlc: Hlc,
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let open_err = |source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(open_err)?;
+        // A non-database file fails here, before anything is written.
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+            .map_err(open_err)?;
+        conn.execute_batch(
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+        )
+        .map_err(open_err)?;
+        Self::from_connection(conn)
+    }
+
+    /// An in-memory database (tests, benchmarks).
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+        Self::from_connection(conn)
+    }
+
+    fn from_connection(mut conn: Connection) -> Result<Store> {
+        migrate(&mut conn)?;
+        let device = ensure_device(&conn)?;
+        let last: Option<String> = conn
+            .query_row("SELECT MAX(hlc) FROM changes", [], |r| r.get(0))
+            .optional()?
+            .flatten();
+        let hlc = Hlc::new(device.clone(), last.as_deref());
+        let mut store = Store { conn, device, hlc };
+        store.ensure_default_collections()?;
+        Ok(store)
+    }
+
+    /// This device's id (random, made on first run).
+    pub fn device(&self) -> &str {
+        &self.device
+    }
+
+    /// The raw connection, for read-only queries of modules above the store.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Run `f` in one transaction; every edit it makes writes its change record.
+    /// Nothing is written unless `f` returns `Ok`.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let mut hlc = self.hlc.clone();
+        let mut w = Writer::new(&tx, &self.device, &mut hlc)?;
+        let out = f(&mut w)?;
+        drop(w);
+        tx.commit()?;
+        self.hlc = hlc;
+        Ok(out)
+    }
+
+    /// Key/value settings kept in the database (sync state, preferences).
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    fn ensure_default_collections(&mut self) -> Result<()> {
+        for kind in Kind::ALL {
+            if self.collections(Some(kind))?.is_empty() {
+                self.write(|w| w.put_collection(kind, default_collection_name(kind)))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The collection used when none is named: the one called like the default,
+    /// else the first.
+    pub fn default_collection(&self, kind: Kind) -> Result<Collection> {
+        let all = self.collections(Some(kind))?;
+        all.iter()
+            .find(|c| c.name == default_collection_name(kind))
+            .or(all.first())
+            .cloned()
+            .ok_or_else(|| StoreError::NoCollection {
+                kind: kind.collection_word().into(),
+                name: default_collection_name(kind).into(),
+            })
+    }
+
+    /// `name` if given (must exist), else the default collection of `kind`.
+    pub fn resolve_collection(&self, kind: Kind, name: Option<&str>) -> Result<Collection> {
+        match name {
+            None => self.default_collection(kind),
+            Some(n) => self
+                .collection_by_name(kind, n)?
+                .ok_or_else(|| StoreError::NoCollection {
+                    kind: kind.collection_word().into(),
+                    name: n.into(),
+                }),
+        }
+    }
+}
+
+pub fn default_collection_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Contact => "contacts",
+        Kind::Event => "calendar",
+        Kind::Task => "tasks",
+        Kind::Note => "notes",
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let target = schema::MIGRATIONS.len() as i64;
+    if version > target {
+        return Err(StoreError::TooNew(version));
+    }
+    for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn ensure_device(conn: &Connection) -> Result<String> {
+    let existing: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(d) = existing {
+        return Ok(d);
+    }
+    let id = uuid::Uuid::new_v4().simple().to_string()[..16].to_string();
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('device_id', ?1)",
+        [&id],
+    )?;
+    Ok(id)
+}

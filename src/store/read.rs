@@ -1,0 +1,261 @@
+//! Queries.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::{Result, Store, StoreError};
+use crate::model::{Body, Change, Collection, Kind, Record};
+
+pub(super) fn row_collection(r: &Row<'_>) -> rusqlite::Result<Collection> {
+    let kind: String = r.get(1)?;
+    Ok(Collection {
+        id: r.get(0)?,
+        kind: Kind::parse(&kind).unwrap_or(Kind::Note),
+        name: r.get(2)?,
+        color: r.get(3)?,
+        sync: r.get(4)?,
+    })
+}
+
+const RECORD_COLS: &str = "id, kind, collection, data";
+
+fn row_record(r: &Row<'_>) -> rusqlite::Result<std::result::Result<Record, StoreError>> {
+    let id: String = r.get(0)?;
+    let kind: String = r.get(1)?;
+    let collection: String = r.get(2)?;
+    let data: String = r.get(3)?;
+    Ok(decode(id, &kind, collection, &data))
+}
+
+fn decode(id: String, kind: &str, collection: String, data: &str) -> Result<Record> {
+    let kind = Kind::parse(kind).ok_or_else(|| StoreError::Corrupt {
+        what: id.clone(),
+        reason: format!("unknown kind {kind:?}"),
+    })?;
+    let body: Body = serde_json::from_str(data).map_err(|e| StoreError::Corrupt {
+        what: id.clone(),
+        reason: e.to_string(),
+    })?;
+    Ok(Record {
+        id,
+        kind,
+        collection,
+        body,
+    })
+}
+
+pub(super) fn load_record(conn: &Connection, id: &str) -> Result<Option<Record>> {
+    let row = conn
+        .prepare_cached(&format!("SELECT {RECORD_COLS} FROM records WHERE id = ?1"))?
+        .query_row([id], row_record)
+        .optional()?;
+    row.transpose()
+}
+
+fn collect(rows: impl Iterator<Item = rusqlite::Result<Result<Record>>>) -> Result<Vec<Record>> {
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(r??);
+    }
+    Ok(out)
+}
+
+/// Which change records `Store::log` returns.
+#[derive(Debug, Default, Clone)]
+pub struct LogFilter {
+    pub record_id: Option<String>,
+    /// Only changes not yet uploaded by this device.
+    pub unsubmitted_only: bool,
+    pub limit: Option<usize>,
+}
+
+impl Store {
+    pub fn get(&self, id: &str) -> Result<Option<Record>> {
+        load_record(&self.conn, id)
+    }
+
+    /// The record, or a "no record" error.
+    pub fn require(&self, id: &str) -> Result<Record> {
+        self.get(id)?
+            .ok_or_else(|| StoreError::NoRecord(id.to_string()))
+    }
+
+    /// Every record of `kind` (in `collection` if given), ordered by title.
+    pub fn list(&self, kind: Kind, collection: Option<&str>) -> Result<Vec<Record>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {RECORD_COLS} FROM records WHERE kind = ?1 AND (?2 IS NULL OR collection = ?2)
+             ORDER BY sort_key, id"
+        ))?;
+        collect(stmt.query_map(params![kind.as_str(), collection], row_record)?)
+    }
+
+    /// Records of `kind` with this UID.
+    pub fn by_uid(&self, kind: Kind, uid: &str) -> Result<Vec<Record>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {RECORD_COLS} FROM records WHERE uid = ?1 AND kind = ?2"
+        ))?;
+        collect(stmt.query_map(params![uid, kind.as_str()], row_record)?)
+    }
+
+    /// Events that may have an occurrence overlapping [from, to) (unix seconds):
+    /// a superset, to be expanded and filtered by `recur`.
+    pub fn events_between(&self, from: i64, to: i64, collection: Option<&str>) -> Result<Vec<Record>> {
+        let span = self.max_single_span()?;
+        let mut out = Vec::new();
+        let mut single = self.conn.prepare_cached(&format!(
+            "SELECT {RECORD_COLS} FROM records
+             WHERE kind = 'event' AND recurring = 0 AND start_ts >= ?1 AND start_ts < ?2
+               AND end_ts >= ?3 AND (?4 IS NULL OR collection = ?4)"
+        ))?;
+        out.extend(collect(single.query_map(
+            params![from - span, to, from, collection],
+            row_record,
+        )?)?);
+        let mut recurring = self.conn.prepare_cached(&format!(
+            "SELECT {RECORD_COLS} FROM records
+             WHERE kind = 'event' AND recurring = 1 AND start_ts < ?1
+               AND (end_ts IS NULL OR end_ts >= ?2) AND (?3 IS NULL OR collection = ?3)"
+        ))?;
+        out.extend(collect(
+            recurring.query_map(params![to, from, collection], row_record)?,
+        )?);
+        Ok(out)
+    }
+
+    /// The longest stored span of a non-recurring event, in seconds.
+    fn max_single_span(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT COALESCE(MAX(end_ts - start_ts), 0) FROM records
+                 WHERE kind = 'event' AND recurring = 0",
+            )?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    /// Full-text search over every kind; `query` is words (all must match, prefixes ok).
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Record>> {
+        let fts = fts_query(query);
+        if fts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {RECORD_COLS} FROM records WHERE rowid IN
+               (SELECT rowid FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rank LIMIT ?2)
+             ORDER BY kind, sort_key"
+        ))?;
+        collect(stmt.query_map(params![fts, limit as i64], row_record)?)
+    }
+
+    pub fn collections(&self, kind: Option<Kind>) -> Result<Vec<Collection>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, kind, name, color, sync FROM collections
+             WHERE (?1 IS NULL OR kind = ?1) ORDER BY kind, name",
+        )?;
+        let rows = stmt.query_map([kind.map(Kind::as_str)], row_collection)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn collection_by_name(&self, kind: Kind, name: &str) -> Result<Option<Collection>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, kind, name, color, sync FROM collections WHERE kind = ?1 AND name = ?2",
+                params![kind.as_str(), name],
+                row_collection,
+            )
+            .optional()?)
+    }
+
+    pub fn collection_by_id(&self, id: &str) -> Result<Option<Collection>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, kind, name, color, sync FROM collections WHERE id = ?1",
+                [id],
+                row_collection,
+            )
+            .optional()?)
+    }
+
+    /// Number of records of `kind`.
+    pub fn count(&self, kind: Kind) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM records WHERE kind = ?1",
+            [kind.as_str()],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Change records, oldest first (by HLC).
+    pub fn log(&self, filter: &LogFilter) -> Result<Vec<Change>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT device, seq, change_id, hlc, changed_at, submitted_at, record_id, kind, op,
+                    attachments
+             FROM changes
+             WHERE (?1 IS NULL OR record_id = ?1)
+               AND (?2 = 0 OR (device = ?3 AND submitted_at = ''))
+             ORDER BY hlc LIMIT ?4",
+        )?;
+        let limit = filter.limit.map(|l| l as i64).unwrap_or(-1);
+        let rows = stmt.query_map(
+            params![
+                filter.record_id,
+                filter.unsubmitted_only,
+                self.device(),
+                limit
+            ],
+            |r| {
+                let op: String = r.get(8)?;
+                let att: String = r.get(9)?;
+                Ok((
+                    Change {
+                        device: r.get(0)?,
+                        seq: r.get(1)?,
+                        change_id: r.get(2)?,
+                        hlc: r.get(3)?,
+                        changed_at: r.get(4)?,
+                        submitted_at: r.get(5)?,
+                        record_id: r.get(6)?,
+                        kind: r.get(7)?,
+                        op: crate::model::Op::CollectionDelete {
+                            base: Collection {
+                                id: String::new(),
+                                kind: Kind::Note,
+                                name: String::new(),
+                                color: None,
+                                sync: false,
+                            },
+                        },
+                        attachments: Vec::new(),
+                    },
+                    op,
+                    att,
+                ))
+            },
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut c, op, att) = row?;
+            c.op = serde_json::from_str(&op).map_err(|e| StoreError::Corrupt {
+                what: format!("change {}", c.change_id),
+                reason: e.to_string(),
+            })?;
+            c.attachments = serde_json::from_str(&att).unwrap_or_default();
+            out.push(c);
+        }
+        Ok(out)
+    }
+}
+
+/// Turn user words into an FTS5 query: each word quoted, prefix-matched, all required.
+fn fts_query(q: &str) -> String {
+    q.split(|c: char| !c.is_alphanumeric() && c != '@' && c != '.' && c != '-' && c != '_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let clean: String = w.chars().filter(|c| c.is_alphanumeric()).collect();
+            format!("\"{}\"*", clean)
+        })
+        .filter(|w| w != "\"\"*")
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,389 @@
+//! Edits inside one transaction. Each edit writes its change record beside it.
+
+use chrono::{SecondsFormat, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::index::index;
+use super::read::{load_record, row_collection};
+use super::{Hlc, Result, StoreError};
+use crate::model::fields::diff;
+use crate::model::{Change, Collection, FieldChange, Kind, Op, Record};
+
+pub struct Writer<'a> {
+    tx: &'a Transaction<'a>,
+    device: &'a str,
+    hlc: &'a mut Hlc,
+    next_seq: u64,
+    now: String,
+    /// Change records written so far in this transaction.
+    pub changes: Vec<Change>,
+}
+
+impl<'a> Writer<'a> {
+    pub(super) fn new(tx: &'a Transaction<'a>, device: &'a str, hlc: &'a mut Hlc) -> Result<Self> {
+        let last: u64 = tx.query_row(
+            "SELECT COALESCE(MAX(seq), 0) FROM changes WHERE device = ?1",
+            [device],
+            |r| r.get(0),
+        )?;
+        Ok(Writer {
+            tx,
+            device,
+            hlc,
+            next_seq: last + 1,
+            now: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+            changes: Vec::new(),
+        })
+    }
+
+    pub fn tx(&self) -> &Transaction<'a> {
+        self.tx
+    }
+
+    pub fn hlc(&mut self) -> &mut Hlc {
+        self.hlc
+    }
+
+    /// Read a record as this transaction sees it.
+    pub fn get(&self, id: &str) -> Result<Option<Record>> {
+        load_record(self.tx, id)
+    }
+
+    /// Add a new record.
+    pub fn create(&mut self, r: &Record) -> Result<Change> {
+        self.collection(&r.collection)?;
+        self.put_row(r)?;
+        self.log(
+            &r.id,
+            r.kind.as_str(),
+            Op::Create {
+                collection: r.collection.clone(),
+                body: r.body.clone(),
+            },
+        )
+    }
+
+    /// Store `r` over the existing record with its id; logs the changed fields.
+    /// Returns `None` when nothing changed.
+    pub fn update(&mut self, r: &Record) -> Result<Option<Change>> {
+        let old = self
+            .get(&r.id)?
+            .ok_or_else(|| StoreError::NoRecord(r.id.clone()))?;
+        let mut moved = None;
+        if old.collection != r.collection {
+            moved = self.move_record(&r.id, &r.collection)?;
+        }
+        let fields: Vec<FieldChange> = diff(&old.body, &r.body)
+            .into_iter()
+            .map(|(key, base, new)| FieldChange { key, base, new })
+            .collect();
+        if fields.is_empty() {
+            return Ok(moved);
+        }
+        self.put_row(r)?;
+        self.log(&r.id, r.kind.as_str(), Op::Update { fields }).map(Some)
+    }
+
+    pub fn delete(&mut self, id: &str) -> Result<Change> {
+        let old = self
+            .get(id)?
+            .ok_or_else(|| StoreError::NoRecord(id.to_string()))?;
+        self.delete_row(id)?;
+        self.log(
+            id,
+            old.kind.as_str(),
+            Op::Delete {
+                collection: old.collection,
+                base: old.body,
+            },
+        )
+    }
+
+    pub fn move_record(&mut self, id: &str, to: &str) -> Result<Option<Change>> {
+        let old = self
+            .get(id)?
+            .ok_or_else(|| StoreError::NoRecord(id.to_string()))?;
+        if old.collection == to {
+            return Ok(None);
+        }
+        let target = self.collection(to)?;
+        if target.kind != old.kind {
+            return Err(StoreError::NoCollection {
+                kind: old.kind.collection_word().into(),
+                name: target.name,
+            });
+        }
+        self.tx.execute(
+            "UPDATE records SET collection = ?2 WHERE id = ?1",
+            params![id, to],
+        )?;
+        self.log(
+            id,
+            old.kind.as_str(),
+            Op::Move {
+                from: old.collection,
+                to: to.to_string(),
+            },
+        )
+        .map(Some)
+    }
+
+    /// Create a collection.
+    pub fn put_collection(&mut self, kind: Kind, name: &str) -> Result<Collection> {
+        if self.collection_named(kind, name)?.is_some() {
+            return Err(StoreError::CollectionExists {
+                kind: kind.collection_word().into(),
+                name: name.into(),
+            });
+        }
+        let c = Collection {
+            id: uuid::Uuid::new_v4().to_string(),
+            kind,
+            name: name.to_string(),
+            color: None,
+            sync: true,
+        };
+        self.save_collection(&c)?;
+        self.log(
+            &c.id,
+            "collection",
+            Op::CollectionPut {
+                base: None,
+                new: c.clone(),
+            },
+        )?;
+        Ok(c)
+    }
+
+    /// Change a collection's name, colour or sync flag.
+    pub fn change_collection(&mut self, new: &Collection) -> Result<()> {
+        let base = self.collection(&new.id)?;
+        if &base == new {
+            return Ok(());
+        }
+        if base.name != new.name && self.collection_named(new.kind, &new.name)?.is_some() {
+            return Err(StoreError::CollectionExists {
+                kind: new.kind.collection_word().into(),
+                name: new.name.clone(),
+            });
+        }
+        self.save_collection(new)?;
+        self.log(
+            &new.id,
+            "collection",
+            Op::CollectionPut {
+                base: Some(base),
+                new: new.clone(),
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Delete a collection; with `force` its records go too (each logged).
+    pub fn delete_collection(&mut self, id: &str, force: bool) -> Result<()> {
+        let c = self.collection(id)?;
+        let count: u64 = self.tx.query_row(
+            "SELECT COUNT(*) FROM records WHERE collection = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        if count > 0 && !force {
+            return Err(StoreError::CollectionNotEmpty {
+                name: c.name,
+                count,
+            });
+        }
+        let siblings: u64 = self.tx.query_row(
+            "SELECT COUNT(*) FROM collections WHERE kind = ?1",
+            [c.kind.as_str()],
+            |r| r.get(0),
+        )?;
+        if siblings <= 1 {
+            return Err(StoreError::LastCollection(
+                c.name,
+                c.kind.collection_word().into(),
+            ));
+        }
+        let ids: Vec<String> = self
+            .tx
+            .prepare("SELECT id FROM records WHERE collection = ?1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        for rid in ids {
+            self.delete(&rid)?;
+        }
+        self.tx
+            .execute("DELETE FROM collections WHERE id = ?1", [id])?;
+        self.log(id, "collection", Op::CollectionDelete { base: c })?;
+        Ok(())
+    }
+
+    pub fn collection(&self, id: &str) -> Result<Collection> {
+        self.tx
+            .query_row(
+                "SELECT id, kind, name, color, sync FROM collections WHERE id = ?1",
+                [id],
+                row_collection,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NoCollection {
+                kind: "any".into(),
+                name: id.into(),
+            })
+    }
+
+    fn collection_named(&self, kind: Kind, name: &str) -> Result<Option<Collection>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT id, kind, name, color, sync FROM collections WHERE kind = ?1 AND name = ?2",
+                params![kind.as_str(), name],
+                row_collection,
+            )
+            .optional()?)
+    }
+
+    /// Insert or replace a collection row without logging (sync apply).
+    pub fn save_collection(&self, c: &Collection) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO collections (id, kind, name, color, sync) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, color = excluded.color,
+                 sync = excluded.sync",
+            params![c.id, c.kind.as_str(), c.name, c.color, c.sync],
+        )?;
+        Ok(())
+    }
+
+    /// Insert or replace a record row and its index entries, without logging.
+    pub fn put_row(&self, r: &Record) -> Result<()> {
+        let data = serde_json::to_string(&r.body).map_err(|e| StoreError::Corrupt {
+            what: r.id.clone(),
+            reason: e.to_string(),
+        })?;
+        let ix = index(r);
+        let existing: Option<i64> = self
+            .tx
+            .query_row("SELECT rowid FROM records WHERE id = ?1", [&r.id], |x| {
+                x.get(0)
+            })
+            .optional()?;
+        let rowid = match existing {
+            Some(rowid) => {
+                self.tx.execute(
+                    "UPDATE records SET kind = ?2, collection = ?3, uid = ?4, data = ?5,
+                        start_ts = ?6, end_ts = ?7, recurring = ?8, sort_key = ?9 WHERE rowid = ?1",
+                    params![
+                        rowid,
+                        r.kind.as_str(),
+                        r.collection,
+                        r.uid(),
+                        data,
+                        ix.start_ts,
+                        ix.end_ts,
+                        ix.recurring,
+                        ix.sort_key
+                    ],
+                )?;
+                self.tx
+                    .execute("DELETE FROM records_fts WHERE rowid = ?1", [rowid])?;
+                rowid
+            }
+            None => {
+                let mut stmt = self.tx.prepare_cached(
+                    "INSERT INTO records (id, kind, collection, uid, data, start_ts, end_ts,
+                        recurring, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?;
+                stmt.execute(params![
+                    r.id,
+                    r.kind.as_str(),
+                    r.collection,
+                    r.uid(),
+                    data,
+                    ix.start_ts,
+                    ix.end_ts,
+                    ix.recurring,
+                    ix.sort_key
+                ])?;
+                self.tx.last_insert_rowid()
+            }
+        };
+        self.tx
+            .prepare_cached("INSERT INTO records_fts (rowid, text) VALUES (?1, ?2)")?
+            .execute(params![rowid, ix.text])?;
+        Ok(())
+    }
+
+    /// Remove a record row and its index entries, without logging.
+    pub fn delete_row(&self, id: &str) -> Result<()> {
+        let rowid: Option<i64> = self
+            .tx
+            .query_row("SELECT rowid FROM records WHERE id = ?1", [id], |x| x.get(0))
+            .optional()?;
+        if let Some(rowid) = rowid {
+            self.tx
+                .execute("DELETE FROM records_fts WHERE rowid = ?1", [rowid])?;
+            self.tx
+                .execute("DELETE FROM records WHERE rowid = ?1", [rowid])?;
+        }
+        Ok(())
+    }
+
+    /// Write a local change record for an edit just made.
+    fn log(&mut self, record_id: &str, kind: &str, op: Op) -> Result<Change> {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let change = Change {
+            device: self.device.to_string(),
+            seq,
+            change_id: format!("{}-{}", self.device, seq),
+            hlc: self.hlc.tick(),
+            changed_at: self.now.clone(),
+            submitted_at: String::new(),
+            record_id: record_id.to_string(),
+            kind: kind.to_string(),
+            op,
+            attachments: Vec::new(),
+        };
+        self.insert_change(&change)?;
+        self.changes.push(change.clone());
+        Ok(change)
+    }
+
+    /// Attach parked-attachment references to the last change of this transaction.
+    pub fn attach_to_last(&mut self, refs: Vec<crate::model::change::AttachmentRef>) -> Result<()> {
+        if let Some(last) = self.changes.last_mut() {
+            last.attachments.extend(refs);
+            let json = serde_json::to_string(&last.attachments).expect("attachment refs serialize");
+            self.tx.execute(
+                "UPDATE changes SET attachments = ?3 WHERE device = ?1 AND seq = ?2",
+                params![last.device, last.seq, json],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Insert a change record as is (a local one, or one received by sync).
+    pub fn insert_change(&self, c: &Change) -> Result<()> {
+        let op = serde_json::to_string(&c.op).expect("ops serialize");
+        let att = serde_json::to_string(&c.attachments).expect("attachment refs serialize");
+        self.tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO changes (device, seq, change_id, hlc, changed_at,
+                    submitted_at, record_id, kind, op, attachments)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                c.device,
+                c.seq,
+                c.change_id,
+                c.hlc,
+                c.changed_at,
+                c.submitted_at,
+                c.record_id,
+                c.kind,
+                op,
+                att
+            ])?;
+        Ok(())
+    }
+}
