@@ -5,6 +5,8 @@
 //! `model` → `store` → `formats`/`recur` → `sync` → `mail`/`invite` → `tui`/`cli`.
 
 pub mod config;
+pub mod formats;
 pub mod model;
 pub mod recur;
 pub mod store;
+pub mod sync;

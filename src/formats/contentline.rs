@@ -1,0 +1,309 @@
+//! The content-line syntax shared by iCalendar and vCard: unfolding, `group.NAME;P=v:value`
+//! lines, quoted parameter values, BEGIN/END nesting — and writing it back with folding.
+//!
+//! Lossless by design: values stay raw (escaped) strings; parameters keep their order
+//! and all their values. vCard 2.1 quirks (quoted-printable, bare TYPE words) are
+//! handled on top, in `vcard`.
+
+use crate::model::{Component, Param, Property};
+
+/// A syntax error with the (1-based, physical) line it was found on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {reason}")]
+pub struct SyntaxError {
+    pub line: usize,
+    pub reason: String,
+}
+
+/// One unfolded logical line and the physical line it started on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub number: usize,
+    pub text: String,
+}
+
+/// Unfold (RFC 5545 §3.1): a line starting with space or tab continues the previous.
+/// Accepts CRLF, LF and CR line ends; strips a UTF-8 BOM.
+pub fn unfold(text: &str) -> Vec<Line> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut out: Vec<Line> = Vec::new();
+    for (i, raw) in text.split('\n').enumerate() {
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        if let Some(rest) = raw.strip_prefix([' ', '\t']) {
+            if let Some(last) = out.last_mut() {
+                last.text.push_str(rest);
+                continue;
+            }
+        }
+        if raw.trim().is_empty() {
+            continue;
+        }
+        out.push(Line {
+            number: i + 1,
+            text: raw.to_string(),
+        });
+    }
+    out
+}
+
+/// Parse one logical line into a property.
+pub fn parse_line(line: &Line) -> Result<Property, SyntaxError> {
+    let err = |reason: &str| SyntaxError {
+        line: line.number,
+        reason: reason.to_string(),
+    };
+    let s = line.text.as_str();
+    // The name ends at the first ';' or ':'.
+    let name_end = s
+        .find([';', ':'])
+        .ok_or_else(|| err("expected NAME:value (no ':' found)"))?;
+    let full_name = &s[..name_end];
+    if full_name.is_empty() {
+        return Err(err("empty property name"));
+    }
+    let (group, name) = match full_name.rfind('.') {
+        Some(dot) => (Some(full_name[..dot].to_string()), &full_name[dot + 1..]),
+        None => (None, full_name),
+    };
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(err(&format!("invalid property name {full_name:?}")));
+    }
+    let mut params = Vec::new();
+    let bytes = s.as_bytes();
+    let mut i = name_end;
+    while bytes[i] == b';' {
+        i += 1;
+        let pstart = i;
+        while i < bytes.len() && !matches!(bytes[i], b'=' | b';' | b':') {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return Err(err("parameter without ':' value separator"));
+        }
+        let pname = s[pstart..i].trim().to_ascii_uppercase();
+        if bytes[i] != b'=' {
+            // vCard 2.1 bare parameter (`TEL;HOME;VOICE:`): a TYPE value.
+            if !pname.is_empty() {
+                params.push(Param {
+                    name: String::new(),
+                    values: vec![pname],
+                });
+            }
+            continue;
+        }
+        i += 1; // '='
+        let mut values = Vec::new();
+        loop {
+            if i < bytes.len() && bytes[i] == b'"' {
+                let close = s[i + 1..]
+                    .find('"')
+                    .ok_or_else(|| err("unterminated quoted parameter value"))?;
+                values.push(s[i + 1..i + 1 + close].to_string());
+                i += close + 2;
+            } else {
+                let vstart = i;
+                while i < bytes.len() && !matches!(bytes[i], b',' | b';' | b':') {
+                    i += 1;
+                }
+                values.push(s[vstart..i].to_string());
+            }
+            if i < bytes.len() && bytes[i] == b',' {
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        if i >= bytes.len() {
+            return Err(err("parameter without ':' value separator"));
+        }
+        params.push(Param {
+            name: pname,
+            values,
+        });
+    }
+    if bytes.get(i) != Some(&b':') {
+        return Err(err("expected ':' before the value"));
+    }
+    Ok(Property {
+        group,
+        name: name.to_ascii_uppercase(),
+        params,
+        value: s[i + 1..].to_string(),
+    })
+}
+
+/// Parse a whole stream into its top-level components (VCALENDAR, VCARD...).
+/// Lines outside any component are an error.
+pub fn parse(text: &str) -> Result<Vec<Component>, SyntaxError> {
+    let mut top = Vec::new();
+    let mut stack: Vec<(Component, usize)> = Vec::new();
+    for line in unfold(text) {
+        let p = parse_line(&line)?;
+        match p.name.as_str() {
+            "BEGIN" => {
+                let name = p.value.trim().to_ascii_uppercase();
+                if name.is_empty() {
+                    return Err(SyntaxError {
+                        line: line.number,
+                        reason: "BEGIN without a component name".into(),
+                    });
+                }
+                stack.push((Component::new(&name), line.number));
+            }
+            "END" => {
+                let name = p.value.trim().to_ascii_uppercase();
+                let (c, _) = stack.pop().ok_or_else(|| SyntaxError {
+                    line: line.number,
+                    reason: format!("END:{name} without BEGIN"),
+                })?;
+                if c.name != name {
+                    return Err(SyntaxError {
+                        line: line.number,
+                        reason: format!("END:{name} closes BEGIN:{}", c.name),
+                    });
+                }
+                match stack.last_mut() {
+                    Some((parent, _)) => parent.subs.push(c),
+                    None => top.push(c),
+                }
+            }
+            _ => match stack.last_mut() {
+                Some((c, _)) => c.props.push(p),
+                None => {
+                    return Err(SyntaxError {
+                        line: line.number,
+                        reason: format!("{} outside of any BEGIN/END block", p.name),
+                    });
+                }
+            },
+        }
+    }
+    if let Some((c, started)) = stack.pop() {
+        return Err(SyntaxError {
+            line: started,
+            reason: format!("BEGIN:{} is never closed", c.name),
+        });
+    }
+    Ok(top)
+}
+
+/// Does a parameter value need quotes?
+fn needs_quotes(v: &str) -> bool {
+    v.contains([':', ';', ',']) || v.starts_with(' ') || v.ends_with(' ')
+}
+
+/// One property as an unfolded line (no line ending).
+pub fn format_property(p: &Property) -> String {
+    let mut s = String::with_capacity(p.name.len() + p.value.len() + 16);
+    if let Some(g) = &p.group {
+        s.push_str(g);
+        s.push('.');
+    }
+    s.push_str(&p.name);
+    for param in &p.params {
+        s.push(';');
+        if param.name.is_empty() {
+            // A bare (2.1-style) parameter: write it as TYPE=.
+            s.push_str("TYPE=");
+        } else {
+            s.push_str(&param.name);
+            s.push('=');
+        }
+        for (i, v) in param.values.iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            if needs_quotes(v) {
+                s.push('"');
+                s.push_str(&v.replace('"', "'"));
+                s.push('"');
+            } else {
+                s.push_str(v);
+            }
+        }
+    }
+    s.push(':');
+    s.push_str(&p.value);
+    s
+}
+
+/// Fold a line at 75 octets without splitting a UTF-8 character; CRLF line ends.
+pub fn fold_into(out: &mut String, line: &str) {
+    let mut width = 0;
+    for c in line.chars() {
+        let len = c.len_utf8();
+        if width + len > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += len;
+    }
+    out.push_str("\r\n");
+}
+
+/// Write a component tree.
+pub fn write_component(out: &mut String, c: &Component) {
+    fold_into(out, &format!("BEGIN:{}", c.name));
+    for p in &c.props {
+        fold_into(out, &format_property(p));
+    }
+    for s in &c.subs {
+        write_component(out, s);
+    }
+    fold_into(out, &format!("END:{}", c.name));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_groups_quotes_and_folding() {
+        let text = "BEGIN:VCARD\r\nitem1.EMAIL;TYPE=INTERNET,pref:a@b\r\nATTENDEE;CN=\"Müller, Anna\";ROLE=REQ\r\n -PARTICIPANT:mailto:a@b\r\nEND:VCARD\r\n";
+        let c = parse(text).unwrap();
+        assert_eq!(c.len(), 1);
+        let e = &c[0].props[0];
+        assert_eq!(e.group.as_deref(), Some("item1"));
+        assert_eq!(e.param_values("TYPE"), vec!["INTERNET", "pref"]);
+        let a = &c[0].props[1];
+        assert_eq!(a.param("CN"), Some("Müller, Anna"));
+        assert_eq!(a.param("ROLE"), Some("REQ-PARTICIPANT"));
+        assert_eq!(a.value, "mailto:a@b");
+    }
+
+    #[test]
+    fn round_trips_through_the_writer() {
+        let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:a long summary that certainly goes on and on well past the seventy-five octet limit of a line ÄÖÜ\r\nATTENDEE;CN=\"Doe, J\":mailto:j@x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let parsed = parse(text).unwrap();
+        let mut out = String::new();
+        write_component(&mut out, &parsed[0]);
+        assert!(out.lines().all(|l| l.len() <= 76));
+        assert_eq!(parse(&out).unwrap(), parsed);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let e = parse("BEGIN:VCARD\nFN Ada\nEND:VCARD\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = parse("BEGIN:VCARD\nFN:Ada\n").unwrap_err();
+        assert!(e.reason.contains("never closed"));
+        let e = parse("BEGIN:VCARD\nEND:VEVENT\n").unwrap_err();
+        assert!(e.reason.contains("closes"));
+    }
+
+    #[test]
+    fn bare_vcard21_params_are_kept() {
+        let l = Line {
+            number: 1,
+            text: "TEL;HOME;VOICE:123".into(),
+        };
+        let p = parse_line(&l).unwrap();
+        assert_eq!(p.params.len(), 2);
+        assert_eq!(p.value, "123");
+    }
+}

@@ -1,0 +1,90 @@
+//! The one interface between the sync engine and a mail server (DESIGN.md §2:
+//! `sync/` decides, `mail/` executes). `mail::imap` implements it over IMAP; the
+//! engine's fast tests use [`super::memory::MemoryMailbox`].
+//!
+//! UIDs are only locations; identity travels in headers (DESIGN.md §5.5).
+
+use std::collections::BTreeMap;
+
+/// What a SELECT/STATUS tells about a folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FolderState {
+    pub uidvalidity: u32,
+    pub uidnext: u32,
+    /// Present when the server offers CONDSTORE.
+    pub highestmodseq: Option<u64>,
+    pub exists: u32,
+}
+
+/// A message's location, size and the headers the caller asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageMeta {
+    pub uid: u32,
+    pub size: u64,
+    /// Header name (lower case) → unfolded value.
+    pub headers: BTreeMap<String, String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailboxError {
+    #[error("cannot reach the mail server: {0}")]
+    Unreachable(String),
+    #[error("TLS failed: {0}")]
+    Tls(String),
+    #[error("login failed: {0}")]
+    Auth(String),
+    #[error("connection lost: {0}")]
+    Disconnected(String),
+    #[error("server refused {command}: {reason}")]
+    Refused { command: String, reason: String },
+    #[error("unexpected server response: {0}")]
+    Protocol(String),
+    #[error("no such folder {0:?}")]
+    NoFolder(String),
+}
+
+impl MailboxError {
+    /// Errors worth retrying later (the queued changes wait).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            MailboxError::Unreachable(_) | MailboxError::Disconnected(_) | MailboxError::Protocol(_)
+        )
+    }
+}
+
+pub type MbResult<T> = Result<T, MailboxError>;
+
+/// A folder store holding raw RFC 5322 messages.
+#[allow(async_fn_in_trait)]
+pub trait Mailbox {
+    /// Create `folder` if it does not exist.
+    async fn ensure_folder(&mut self, folder: &str) -> MbResult<()>;
+
+    /// Current UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ and message count.
+    async fn state(&mut self, folder: &str) -> MbResult<FolderState>;
+
+    /// Metadata of messages with UID ≥ `from_uid`, with only the named headers.
+    async fn list(&mut self, folder: &str, from_uid: u32, headers: &[&str])
+    -> MbResult<Vec<MessageMeta>>;
+
+    /// Whole messages by UID (missing UIDs are left out of the answer).
+    async fn fetch(&mut self, folder: &str, uids: &[u32]) -> MbResult<Vec<(u32, Vec<u8>)>>;
+
+    /// Append messages (one round trip where the server allows MULTIAPPEND).
+    /// Success means the server has stored them all.
+    async fn append(&mut self, folder: &str, messages: &[Vec<u8>]) -> MbResult<()>;
+
+    /// Remove messages by UID (flag \Deleted and expunge those UIDs only).
+    async fn delete(&mut self, folder: &str, uids: &[u32]) -> MbResult<()>;
+
+    /// Wait until `folder` changes or `timeout` passes (IMAP IDLE, or a poll).
+    /// Returns true when woken by a change.
+    async fn wait(&mut self, folder: &str, timeout: std::time::Duration) -> MbResult<bool>;
+
+    /// IMAP commands sent since this mailbox was opened (after login).
+    fn commands_sent(&self) -> u64;
+
+    /// Bytes sent and received since opened.
+    fn bytes(&self) -> (u64, u64);
+}

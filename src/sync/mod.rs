@@ -1,0 +1,6 @@
+//! The transport-agnostic sync engine (DESIGN.md §5, §6): plans, apply, merge,
+//! conflicts, GC, snapshots and the encrypted envelope, over a [`Mailbox`].
+
+pub mod mailbox;
+
+pub use mailbox::{FolderState, Mailbox, MailboxError, MessageMeta};
