@@ -2,3 +2,24 @@
 //! Bytes in, records out and back; no other I/O.
 
 pub mod contentline;
+
+use crate::model::Record;
+
+/// One item read from a file: the record (its `collection` still empty) and where it began.
+#[derive(Debug, Clone)]
+pub struct ParsedItem {
+    pub record: Record,
+    /// 1-based index of the item in its file.
+    pub index: usize,
+    /// 1-based line where the item starts.
+    pub line: usize,
+}
+
+/// Why one item of a file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("item {index} (line {line}): {reason}")]
+pub struct ItemError {
+    pub index: usize,
+    pub line: usize,
+    pub reason: String,
+}
