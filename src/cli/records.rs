@@ -163,7 +163,13 @@ pub struct SearchArgs {
 }
 
 pub fn add(cx: &mut Context, cmd: AddCommand) -> anyhow::Result<()> {
-    let ecx = cx.edit_context();
+    let mut ecx = cx.edit_context();
+    if let AddCommand::Event { tz: Some(zone), .. } = &cmd {
+        // Wall times typed with --tz are in that zone.
+        ecx.tz = zone.parse().map_err(|_| {
+            anyhow!("--tz: unknown time zone {zone:?} (use an IANA name such as Europe/Berlin)")
+        })?;
+    }
     let (kind, collection, fields): (Kind, Option<String>, Vec<(&str, String)>) = match cmd {
         AddCommand::Contact {
             name,
@@ -198,9 +204,8 @@ pub fn add(cx: &mut Context, cmd: AddCommand) -> anyhow::Result<()> {
             rrule,
             collection,
         } => {
-            let mut f = vec![("summary", summary)];
-            f.extend(tz.map(|v| ("tz", v)));
-            f.push(("start", start));
+            let _ = tz;
+            let mut f = vec![("summary", summary), ("start", start)];
             if all_day {
                 f.push(("all_day", "true".into()));
             }

@@ -10,7 +10,7 @@ use super::{Kind, Property, Record, tz};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EditError {
-    #[error("unknown field {field:?} for a {kind} (known: {known})")]
+    #[error("unknown field {field:?} for {} {kind} (known: {known})", if matches!(kind, Kind::Event) { "an" } else { "a" })]
     UnknownField {
         kind: Kind,
         field: String,
@@ -246,7 +246,7 @@ fn set_on(r: &mut Record, field: &str, value: &str, cx: &EditContext) -> Result<
             }
         }
         (Kind::Event, "duration") => {
-            let d = parse_human_duration(v).map_err(|e| bad(field, e.reason))?;
+            let d = parse_human_duration(v).map_err(|e| bad(field, e.to_string()))?;
             if d <= Duration::zero() {
                 return Err(bad(field, "must be positive"));
             }
@@ -360,7 +360,7 @@ fn set_on(r: &mut Record, field: &str, value: &str, cx: &EditContext) -> Result<
             "true" | "yes" => set_task_status(r, "COMPLETED", cx.now),
             _ => {
                 let t = parse_user_when(v, cx.now, cx.tz)
-                    .map_err(|e| bad(field, e.reason))?
+                    .map_err(|e| bad(field, e.to_string()))?
                     .instant(cx.tz);
                 set_task_status(r, "COMPLETED", t);
             }
@@ -484,7 +484,7 @@ pub fn user_when(
     all_day: bool,
     zone: Option<Tz>,
 ) -> Result<When, EditError> {
-    let uw = parse_user_when(v, cx.now, cx.tz).map_err(|e| bad(field, e.reason))?;
+    let uw = parse_user_when(v, cx.now, cx.tz).map_err(|e| bad(field, e.to_string()))?;
     let zone = zone.unwrap_or(cx.tz);
     Ok(match uw {
         UserWhen::Date(d) => When::Date(d),
