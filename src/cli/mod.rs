@@ -53,7 +53,18 @@ pub enum Command {
 
 /// Parse the command line, run it, and turn errors into a one-line message and exit 2.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("pim: {}", compact_usage_error(&e.to_string()));
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -67,6 +78,22 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// clap's multi-line usage error as one line (the tip and usage trailer dropped).
+fn compact_usage_error(text: &str) -> String {
+    let kept: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+        .collect();
+    let joined = kept.join(" ");
+    let s = joined
+        .strip_prefix("error: ")
+        .unwrap_or(&joined)
+        .to_string();
+    format!("{s} (see pim --help)")
 }
 
 fn one_line(e: &anyhow::Error) -> String {
