@@ -116,7 +116,7 @@ fn words(rng: &mut Rng, n: usize) -> String {
 fn event(rng: &mut Rng, coll: &str, i: usize) -> Record {
     let mut r = Record::new(Kind::Event, coll);
     let base = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
-    let recurring = i % 10 == 0;
+    let recurring = i.is_multiple_of(10);
     // One-off events spread over 2025–2027; recurring ones start 2024–2026.
     let day = if recurring {
         rng.below(3 * 365) as i64 - 365
@@ -284,13 +284,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut last_parent: Option<String> = None;
     for i in 0..n(10_000.0) {
-        let parent = if i % 5 != 0 {
+        let parent = if !i.is_multiple_of(5) {
             last_parent.clone()
         } else {
             None
         };
         let t = task(&mut rng, &list, i, parent.as_deref());
-        if i % 5 == 0 {
+        if i.is_multiple_of(5) {
             last_parent = Some(id_at(records.len()));
         }
         push(&mut records, t);

@@ -29,11 +29,11 @@ pub fn unfold(text: &str) -> Vec<Line> {
     let mut out: Vec<Line> = Vec::new();
     for (i, raw) in text.split('\n').enumerate() {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(rest) = raw.strip_prefix([' ', '\t']) {
-            if let Some(last) = out.last_mut() {
-                last.text.push_str(rest);
-                continue;
-            }
+        if let Some(rest) = raw.strip_prefix([' ', '\t'])
+            && let Some(last) = out.last_mut()
+        {
+            last.text.push_str(rest);
+            continue;
         }
         if raw.trim().is_empty() {
             continue;
