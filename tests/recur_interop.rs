@@ -34,9 +34,13 @@ fn recurring_files() -> Vec<PathBuf> {
             continue;
         }
         let text = decode(&std::fs::read(&path).unwrap());
-        let recurring = read_ics(&text).into_iter().flatten().any(|i| {
-            i.record.kind == Kind::Event
-                && (i.record.is_recurring() || !i.record.body.overrides.is_empty())
+        let recurring = read_ics(&text).into_iter().any(|i| match i {
+            Ok(i) => {
+                i.record.kind == Kind::Event
+                    && (i.record.is_recurring() || !i.record.body.overrides.is_empty())
+            }
+            // Broken items: both sides must reject them (see REJECTED_BY_BOTH).
+            Err(_) => true,
         });
         if recurring {
             out.push(path);
@@ -127,7 +131,8 @@ fn ours(path: &Path) -> Result<Vec<(String, String)>, String> {
     let to = Utc.with_ymd_and_hms(TO.0, TO.1, TO.2, 0, 0, 0).unwrap();
     let text = decode(&std::fs::read(path).unwrap());
     let mut out = Vec::new();
-    for item in read_ics(&text).into_iter().flatten() {
+    for item in read_ics(&text) {
+        let item = item.map_err(|e| e.to_string())?;
         let r = &item.record;
         if r.kind != Kind::Event {
             continue;
