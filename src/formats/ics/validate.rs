@@ -12,23 +12,19 @@ pub fn check(c: &Component, lines: &[usize]) -> Result<(), (usize, String)> {
     for (i, p) in c.props.iter().enumerate() {
         let line = lines.get(i).copied().unwrap_or(0);
         let fail = |reason: String| Err((line, format!("{}: {reason}", p.name)));
-        let name = p.name.as_str();
-        if DATE_PROPS.contains(&name) {
-            if let Err(e) = When::from_property(p) {
-                return fail(e.to_string());
+        let result = match p.name.as_str() {
+            n if DATE_PROPS.contains(&n) => {
+                When::from_property(p).map(drop).map_err(|e| e.to_string())
             }
-        } else if name == "DURATION" {
-            if let Err(e) = parse_ical_duration(&p.value) {
-                return fail(e.to_string());
-            }
-        } else if name == "RRULE" {
-            if let Err(e) = Rule::parse(&p.value) {
-                return fail(e);
-            }
-        } else if name == "EXDATE" || name == "RDATE" {
-            if let Err(e) = check_list(p) {
-                return fail(e);
-            }
+            "DURATION" => parse_ical_duration(&p.value)
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            "RRULE" => Rule::parse(&p.value).map(drop),
+            "EXDATE" | "RDATE" => check_list(p),
+            _ => Ok(()),
+        };
+        if let Err(reason) = result {
+            return fail(reason);
         }
     }
     Ok(())
