@@ -319,22 +319,14 @@ impl Rule {
                     let Some(start) = NaiveDate::from_ymd_opt(d.year(), m, 1) else {
                         continue;
                     };
-                    for day in start.iter_days().take_while(|x| x.month() == m) {
-                        if self.day_matches(day) {
-                            self.push_times(day, out);
-                        }
-                    }
+                    self.month_candidates(start, out);
                 }
             }
             Freq::Monthly => {
                 if !self.bymonth.is_empty() && !self.bymonth.contains(&d.month()) {
                     return;
                 }
-                for day in d.iter_days().take_while(|x| x.month() == d.month()) {
-                    if self.day_matches(day) {
-                        self.push_times(day, out);
-                    }
-                }
+                self.month_candidates(d, out);
             }
             Freq::Weekly => {
                 for day in d.iter_days().take(7) {
@@ -370,6 +362,38 @@ impl Rule {
                 } else if limit(&self.bysecond, first.second()) {
                     out.push(first);
                 }
+            }
+        }
+    }
+
+    /// Candidates within one month (`first` is its first day).
+    fn month_candidates(&self, first: NaiveDate, out: &mut Vec<NaiveDateTime>) {
+        if self.byday.is_empty()
+            && self.byyearday.is_empty()
+            && self.byweekno.is_empty()
+            && !self.bymonthday.is_empty()
+        {
+            // Only month days: pick them directly instead of testing every day.
+            let len = days_in_month(first) as i32;
+            let mut days: Vec<u32> = self
+                .bymonthday
+                .iter()
+                .map(|&m| if m > 0 { m } else { len + m + 1 })
+                .filter(|&m| (1..=len).contains(&m))
+                .map(|m| m as u32)
+                .collect();
+            days.sort_unstable();
+            days.dedup();
+            for day in days {
+                if let Some(day) = first.with_day(day) {
+                    self.push_times(day, out);
+                }
+            }
+            return;
+        }
+        for day in first.iter_days().take_while(|x| x.month() == first.month()) {
+            if self.day_matches(day) {
+                self.push_times(day, out);
             }
         }
     }

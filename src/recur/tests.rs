@@ -301,7 +301,11 @@ fn invalid_values_are_errors_not_panics() {
         "DTSTART:20260101T100000Z\nRDATE;VALUE=PERIOD:20260102T100000Z\n",
         "DTSTART:20260101T100000Z\nRRULE:FREQ=DAILY\nEXDATE:2026-01-02\n",
     ] {
-        let r = record(&format!("BEGIN:VEVENT\nUID:x\n{bad}END:VEVENT\n"));
+        // Built without the reader, which would already reject these.
+        let text = format!("BEGIN:VEVENT\nUID:x\n{bad}END:VEVENT\n");
+        let main = crate::formats::contentline::parse(&text).unwrap().remove(0);
+        let mut r = Record::new(crate::model::Kind::Event, "c");
+        r.body.main = main;
         let e = occurrences(
             &r,
             utc(2026, 1, 1, 0, 0),
