@@ -212,6 +212,12 @@ fn generated_uid(c: &Component) -> String {
     format!("pim-{h:032x}")
 }
 
+/// The properties of the stream's VCALENDAR(s): METHOD, X-WR-CALNAME, X-WR-TIMEZONE...
+/// (an importer may name a new collection after X-WR-CALNAME).
+pub fn calendar_properties(text: &str) -> Vec<Property> {
+    scan(text).calendar_props
+}
+
 /// One VCALENDAR with the records' time zones (once per TZID) and their components.
 pub fn write_ics(records: &[&Record]) -> String {
     let mut out = String::new();

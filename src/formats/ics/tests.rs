@@ -25,6 +25,9 @@ fn groups_master_overrides_and_timezones() {
     assert_eq!(ev.body.main.subs[0].name, "VALARM");
     assert_eq!(ev.body.timezones.len(), 1);
     assert_eq!(items[1].record.kind, Kind::Task);
+    let cal = calendar_properties(&text);
+    assert_eq!(cal[1].name, "METHOD");
+    assert_eq!(cal[1].value, "REQUEST");
     assert_eq!(items[2].record.kind, Kind::Note);
     assert_eq!(
         items.iter().map(|i| i.index).collect::<Vec<_>>(),
