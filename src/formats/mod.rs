@@ -3,6 +3,7 @@
 
 pub mod contentline;
 pub mod view;
+pub mod ics;
 
 use crate::model::Record;
 
