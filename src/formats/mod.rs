@@ -2,6 +2,8 @@
 //! Bytes in, records out and back; no other I/O.
 
 pub mod contentline;
+pub mod uid;
+pub mod vcard;
 
 use crate::model::Record;
 
