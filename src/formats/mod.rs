@@ -4,6 +4,7 @@
 pub mod contentline;
 pub mod uid;
 pub mod vcard;
+pub mod view;
 
 use crate::model::Record;
 
