@@ -55,6 +55,12 @@ pub fn read_vcf(bytes: &[u8]) -> Vec<Result<ParsedItem, ItemError>> {
     reader.finish()
 }
 
+/// Text of a file in any encoding found in the wild: UTF-16 (BOM or not), UTF-8
+/// (BOM or not), else windows-1252.
+pub fn bytes_to_text(bytes: &[u8]) -> String {
+    decode::decode_text(&decode::normalize_encoding(bytes), None)
+}
+
 /// Write cards in one version (VERSION first, then the properties in their order).
 pub fn write_vcf(records: &[&Record], version: VcardVersion) -> String {
     let mut out = String::new();

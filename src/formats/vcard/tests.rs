@@ -77,7 +77,7 @@ fn apple_groups_and_group_cards() {
     assert!(v4.contains("\r\nKIND:group\r\n"), "{v4}");
     assert!(v4.contains("\r\nMEMBER:urn:uuid:a\r\n"), "{v4}");
     assert!(v4.contains("item1.X-ABLABEL:_$!<HomePage>!$_"), "{v4}");
-    assert!(v4.contains("item1.URL;PREF=1:http\\://x"), "{v4}");
+    assert!(v4.contains("item1.URL;PREF=1:http://x"), "{v4}");
 }
 
 #[test]
