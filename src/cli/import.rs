@@ -52,6 +52,9 @@ pub struct ImportArgs {
 
 /// One item read, with where it came from and the collection it names (vdir, JSON).
 struct Incoming {
+    /// File and item index, for messages.
+    source: String,
+    index: usize,
     record: Record,
     collection: Option<String>,
     /// Whether the record's id is to be kept (pim's JSON restores ids).
@@ -172,6 +175,8 @@ fn read_input(
             for r in read_json(&bytes_to_text(&bytes)) {
                 match r {
                     Ok(j) => items.push(Incoming {
+                        source: source.clone(),
+                        index: j.item.index,
                         record: j.item.record,
                         collection: j.collection,
                         keep_id: true,
@@ -229,6 +234,8 @@ fn add_items(
     for p in parsed {
         match p {
             Ok(p) => items.push(Incoming {
+                source: source.to_string(),
+                index: p.index,
                 record: p.record,
                 collection: collection.map(str::to_string),
                 keep_id: false,
@@ -290,6 +297,7 @@ fn write_all(cx: &mut Context, a: &ImportArgs, items: Vec<Incoming>) -> anyhow::
         defaults.insert(k, cx.store.default_collection(k)?.id);
     }
     let total = items.len();
+    let mut seen_here: HashMap<(Kind, String), usize> = HashMap::new();
     let progress = std::io::stderr().is_terminal() && total >= 1000;
     let tally = cx.store.write(|w| {
         let mut t = Tally::default();
@@ -312,6 +320,14 @@ fn write_all(cx: &mut Context, a: &ImportArgs, items: Vec<Incoming>) -> anyhow::
                 None => None,
             };
             let uid_key = it.record.uid().map(|u| (kind, u.to_string()));
+            if let Some(k) = &uid_key
+                && let Some(first) = seen_here.insert(k.clone(), it.index)
+            {
+                eprintln!(
+                    "pim: {}: item {} has the UID of item {first} ({}); the later one wins",
+                    it.source, it.index, k.1
+                );
+            }
             let same_id = if it.keep_id {
                 w.get(&it.record.id)?
             } else {
