@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Import/export benchmark, side by side with khal, on the same generated data.
 
-    python3 benches/import_export.py [--write]   # --write appends the results to BENCHMARKS.md
+    python3 bench/import_export.py [--write]   # --write appends the results to BENCHMARKS.md
 
 Measures (release build, fresh profile each time, wall clock):
-  1. `pim import` of a 10 000-event .ics (benches/gen_ics.py, seed 42: 10 % recurring,
+  1. `pim import` of a 10 000-event .ics (bench/gen_ics.py, seed 42: 10 % recurring,
      mixed zones)                                   target < 1 s
   2. `khal import --batch` of the same file         pim must be >= 50x faster
   3. `pim export all --format json` and `pim export events --format ics` of
@@ -61,7 +61,7 @@ def main():
     if not shutil.which("khal"):
         sys.exit("khal is needed for the side-by-side run: pip install khal")
     work = tempfile.mkdtemp(prefix="pim-bench-")
-    gen = os.path.join(ROOT, "benches", "gen_ics.py")
+    gen = os.path.join(ROOT, "bench", "gen_ics.py")
     f10k = os.path.join(work, "events10k.ics")
     f100k = os.path.join(work, "events100k.ics")
     with open(f10k, "w") as out:
@@ -105,10 +105,10 @@ def main():
         f"### Import/export run of {today}",
         "",
         f"- Machine: {machine()}",
-        f"- Command: `python3 benches/import_export.py` (release build; wall clock; pim: best of 3, "
+        f"- Command: `python3 bench/import_export.py` (release build; wall clock; pim: best of 3, "
         f"fresh profile each; {khal_version}: one run)",
-        "- Data: `benches/gen_ics.py 10000 42` (10 000 events, 10 % recurring, UTC/floating/all-day/"
-        "4 IANA zones with VTIMEZONEs) and `benches/gen_ics.py 100000 7` for the 100 000-record export",
+        "- Data: `bench/gen_ics.py 10000 42` (10 000 events, 10 % recurring, UTC/floating/all-day/"
+        "4 IANA zones with VTIMEZONEs) and `bench/gen_ics.py 100000 7` for the 100 000-record export",
         "",
         "| what | time | target |",
         "|---|---|---|",
