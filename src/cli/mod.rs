@@ -3,6 +3,8 @@
 mod collections;
 mod context;
 mod docs;
+mod export;
+mod import;
 mod log;
 mod print;
 mod records;
@@ -49,6 +51,10 @@ pub enum Command {
     Collections(collections::CollectionsCommand),
     /// Print shell completions
     Completions(docs::CompletionsArgs),
+    /// Import iCalendar, vCard, vdir, JSON or Markdown (re-import updates by UID)
+    Import(import::ImportArgs),
+    /// Export to iCalendar, vCard, vdir, JSON, CSV or Markdown
+    Export(export::ExportArgs),
 }
 
 /// Parse the command line, run it, and turn errors into a one-line message and exit 2.
@@ -121,5 +127,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Search(a) => records::search(&Context::open(cli.home.as_deref())?, a),
         Command::Log(a) => log::log(&Context::open(cli.home.as_deref())?, a),
         Command::Collections(c) => collections::run(&mut Context::open(cli.home.as_deref())?, c),
+        Command::Import(a) => import::import(&mut Context::open(cli.home.as_deref())?, a),
+        Command::Export(a) => export::export(&Context::open(cli.home.as_deref())?, a),
     }
 }
