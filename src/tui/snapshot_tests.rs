@@ -1,0 +1,1 @@
+//! Snapshots of every screen and dialog (TestBackend + insta), with a fixed clock.
