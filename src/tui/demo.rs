@@ -156,7 +156,20 @@ pub fn records(today: NaiveDate) -> Vec<(Option<&'static str>, Option<&'static s
 /// Write the demo set into `store` as ordinary logged edits, in one transaction.
 /// Returns the number of records added.
 pub fn load(store: &mut Store, today: NaiveDate) -> Result<usize, StoreError> {
-    let set = records(today);
+    load_with(store, today, |_| {})
+}
+
+/// [`load`], with each record passed through `adjust` first (tests use it to hold
+/// the data still).
+pub fn load_with(
+    store: &mut Store,
+    today: NaiveDate,
+    adjust: impl Fn(&mut Record),
+) -> Result<usize, StoreError> {
+    let mut set = records(today);
+    for (_, _, r) in &mut set {
+        adjust(r);
+    }
     let mut targets: HashMap<(Kind, Option<&str>), String> = HashMap::new();
     for (name, color, r) in &set {
         if targets.contains_key(&(r.kind, *name)) {

@@ -75,8 +75,13 @@ impl FilteredList {
         self.all = records;
         self.loaded = true;
         self.refilter();
-        if let Some(id) = self.focus_record.take().or(keep) {
+        if let Some(id) = self.focus_record.take() {
             self.select_id(&id);
+        } else if let Some(id) = keep {
+            // Keep the selection where it was, without touching the filter.
+            if let Some(pos) = self.visible.iter().position(|&i| self.all[i].id == id) {
+                self.cursor.selected = pos;
+            }
         }
     }
 
@@ -225,8 +230,12 @@ impl TaskList {
         self.all = records;
         self.loaded = true;
         self.rebuild(now, tz);
-        if let Some(id) = self.focus_record.take().or(keep) {
+        if let Some(id) = self.focus_record.take() {
             self.select_id(&id, now, tz);
+        } else if let Some(id) = keep {
+            if let Some(pos) = self.rows.iter().position(|&(i, _)| self.all[i].id == id) {
+                self.cursor.selected = pos;
+            }
         }
     }
 

@@ -27,7 +27,11 @@ pub mod view_tasks;
 pub mod worker;
 
 #[cfg(test)]
+mod key_tests;
+#[cfg(test)]
 mod snapshot_tests;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 use std::io::Write as _;
 use std::path::Path;
