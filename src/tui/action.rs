@@ -47,7 +47,7 @@ pub enum Action {
 /// Every action with its keymap name and the help text shown by `?`.
 pub const ACTIONS: &[(Action, &str, &str)] = &[
     (Action::Quit, "quit", "quit pim"),
-    (Action::Help, "help", "show the keys of this view"),
+    (Action::Help, "help", "show these keys"),
     (Action::NextTab, "next_tab", "next tab"),
     (Action::PrevTab, "prev_tab", "previous tab"),
     (Action::TabCalendar, "tab_calendar", "Calendar tab"),

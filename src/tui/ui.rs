@@ -191,32 +191,39 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
 fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     let theme = &app.theme;
     let section = app.tab.section();
-    let mut lines: Vec<Line> = Vec::new();
-    for (a, keys) in app.keymap.bindings(section) {
-        let ks: Vec<String> = keys.iter().map(|k| k.label()).collect();
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:<16}", ks.join(" ")), theme.key()),
-            Span::raw(a.describe()),
-        ]));
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        "In forms and dialogs",
-        theme.label(),
-    )));
+    let mut entries: Vec<(String, String)> = app
+        .keymap
+        .bindings(section)
+        .into_iter()
+        .map(|(a, keys)| {
+            let ks: Vec<String> = keys.iter().map(|k| k.label()).collect();
+            (ks.join(" "), a.describe().to_string())
+        })
+        .collect();
+    entries.push((String::new(), String::new()));
     for (k, what) in [
-        ("Tab ↓ / ⇧Tab ↑", "next / previous field"),
-        ("Enter, ctrl-s", "save (notes: ctrl-s)"),
-        ("Esc", "cancel, close, clear a filter"),
+        ("Tab S-Tab", "form: next/prev field"),
+        ("Enter", "form: save"),
+        ("ctrl-s", "note editor: save"),
+        ("Esc", "close / cancel / clear"),
         ("ctrl-c", "quit from anywhere"),
     ] {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{k:<16}"), theme.key()),
-            Span::raw(what),
-        ]));
+        entries.push((k.to_string(), what.to_string()));
     }
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let rect = centered(area, 64.min(area.width), height);
+    let rows_avail = area.height.saturating_sub(2) as usize;
+    let columns = if entries.len() > rows_avail && area.width >= 60 {
+        2
+    } else {
+        1
+    };
+    let per_col = entries.len().div_ceil(columns);
+    let width = if columns == 2 {
+        area.width.min(110)
+    } else {
+        area.width.min(64)
+    };
+    let height = (per_col as u16 + 2).min(area.height);
+    let rect = centered(area, width, height);
     f.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -224,8 +231,29 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
             format!(" Keys: {} ", app.tab.title()),
             theme.title(),
         ))
-        .title_bottom(
-            Line::from(" Esc close · keymap.toml in your profile changes these ").centered(),
+        .title_bottom(Line::from(" Esc close · keymap.toml changes these ").centered());
+    let inner = block.inner(rect);
+    f.render_widget(block, rect);
+    let col_w = inner.width / columns as u16;
+    let key_w = 13usize;
+    for (c, chunk) in entries.chunks(per_col.max(1)).enumerate() {
+        let lines: Vec<Line> = chunk
+            .iter()
+            .map(|(k, d)| {
+                let k = if k.chars().count() > key_w - 1 {
+                    format!("{}… ", k.chars().take(key_w - 2).collect::<String>())
+                } else {
+                    format!("{k:<key_w$}")
+                };
+                Line::from(vec![Span::styled(k, theme.key()), Span::raw(d.clone())])
+            })
+            .collect();
+        let r = Rect::new(
+            inner.x + c as u16 * col_w,
+            inner.y,
+            col_w.saturating_sub(1),
+            inner.height,
         );
-    f.render_widget(Paragraph::new(lines).block(block), rect);
+        f.render_widget(Paragraph::new(lines), r);
+    }
 }
