@@ -77,11 +77,11 @@ impl FilteredList {
         self.refilter();
         if let Some(id) = self.focus_record.take() {
             self.select_id(&id);
-        } else if let Some(id) = keep {
+        } else if let Some(pos) =
+            keep.and_then(|id| self.visible.iter().position(|&i| self.all[i].id == id))
+        {
             // Keep the selection where it was, without touching the filter.
-            if let Some(pos) = self.visible.iter().position(|&i| self.all[i].id == id) {
-                self.cursor.selected = pos;
-            }
+            self.cursor.selected = pos;
         }
     }
 
@@ -232,10 +232,10 @@ impl TaskList {
         self.rebuild(now, tz);
         if let Some(id) = self.focus_record.take() {
             self.select_id(&id, now, tz);
-        } else if let Some(id) = keep {
-            if let Some(pos) = self.rows.iter().position(|&(i, _)| self.all[i].id == id) {
-                self.cursor.selected = pos;
-            }
+        } else if let Some(pos) =
+            keep.and_then(|id| self.rows.iter().position(|&(i, _)| self.all[i].id == id))
+        {
+            self.cursor.selected = pos;
         }
     }
 
