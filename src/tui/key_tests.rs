@@ -340,3 +340,30 @@ fn help_lists_the_bindings_of_the_current_view() {
     w.key(KeyCode::Esc);
     assert!(w.app.overlay.is_none());
 }
+
+#[test]
+fn sync_status_counts_what_is_not_uploaded() {
+    let mut w = World::demo();
+    w.keys("5");
+    let s = w.app.sync.clone().unwrap();
+    let unsubmitted = w
+        .store
+        .log(&LogFilter {
+            unsubmitted_only: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(s.pending, unsubmitted.len());
+    assert_eq!(s.device, w.store.device());
+    assert_eq!(s.last_sync, None);
+    assert_eq!(s.recent[0].2, "create");
+    w.store
+        .set_meta("last_sync", "2026-11-25T09:00:00Z")
+        .unwrap();
+    w.keys("1");
+    w.keys("5");
+    assert_eq!(
+        w.app.sync.as_ref().unwrap().last_sync.as_deref(),
+        Some("2026-11-25T09:00:00Z")
+    );
+}

@@ -1,5 +1,7 @@
 //! State of the list tabs (contacts, tasks, notes): records, filter, selection.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
@@ -45,6 +47,8 @@ pub struct FilteredList {
     pub filtering: bool,
     /// Indices into `all` that pass the filter.
     pub visible: Vec<usize>,
+    /// Lowercased filter text of each record (built once per load).
+    hay: Vec<String>,
     pub cursor: Cursor,
     /// A record to select once it is in the list (after create / search jump).
     pub focus_record: Option<String>,
@@ -72,6 +76,7 @@ fn haystack(r: &Record) -> String {
 impl FilteredList {
     pub fn set(&mut self, records: Vec<Record>) {
         let keep = self.selected().map(|r| r.id.clone());
+        self.hay = records.iter().map(haystack).collect();
         self.all = records;
         self.loaded = true;
         self.refilter();
@@ -94,16 +99,10 @@ impl FilteredList {
             .map(str::to_string)
             .collect();
         self.visible = self
-            .all
+            .hay
             .iter()
             .enumerate()
-            .filter(|(_, r)| {
-                if words.is_empty() {
-                    return true;
-                }
-                let h = haystack(r);
-                words.iter().all(|w| h.contains(w.as_str()))
-            })
+            .filter(|(_, h)| words.iter().all(|w| h.contains(w.as_str())))
             .map(|(i, _)| i)
             .collect();
         self.cursor.clamp(self.visible.len());
@@ -254,48 +253,47 @@ impl TaskList {
         let shown: Vec<usize> = (0..self.all.len())
             .filter(|&i| self.passes(&self.all[i], now, tz))
             .collect();
-        let key = |i: usize| {
+        let mut sorted = shown.clone();
+        sorted.sort_by_cached_key(|&i| {
             let r = &self.all[i];
             let due = due_of(r, tz).map(|(d, _)| d);
             (due.is_none(), due, priority(r), r.title().to_lowercase())
-        };
-        let mut sorted = shown.clone();
-        sorted.sort_by_key(|&i| key(i));
+        });
         let uid_of = |i: usize| self.all[i].uid().unwrap_or(&self.all[i].id).to_string();
-        let shown_uids: std::collections::HashSet<String> =
-            shown.iter().map(|&i| uid_of(i)).collect();
-        let mut rows = Vec::new();
-        let mut placed = std::collections::HashSet::new();
-        fn place(
-            i: usize,
-            depth: usize,
-            sorted: &[usize],
-            all: &[Record],
-            rows: &mut Vec<(usize, usize)>,
-            placed: &mut std::collections::HashSet<usize>,
-        ) {
-            if !placed.insert(i) || depth > 8 {
-                return;
-            }
-            rows.push((i, depth));
-            let uid = all[i].uid().unwrap_or(&all[i].id).to_string();
-            for &c in sorted {
-                if parent_of(&all[c]).as_deref() == Some(uid.as_str()) {
-                    place(c, depth + 1, sorted, all, rows, placed);
-                }
+        let shown_uids: HashSet<String> = shown.iter().map(|&i| uid_of(i)).collect();
+        // Parent UID → children in display order (built once: no quadratic scans).
+        let mut children: HashMap<String, Vec<usize>> = HashMap::new();
+        for &i in &sorted {
+            if let Some(p) = parent_of(&self.all[i]).filter(|p| shown_uids.contains(p)) {
+                children.entry(p).or_default().push(i);
             }
         }
+        let mut rows = Vec::with_capacity(sorted.len());
+        let mut placed = HashSet::new();
+        // Depth-first with an explicit stack; `placed` breaks parent cycles.
+        let mut place = |top: usize, rows: &mut Vec<(usize, usize)>| {
+            let mut stack = vec![(top, 0usize)];
+            while let Some((i, depth)) = stack.pop() {
+                if !placed.insert(i) {
+                    continue;
+                }
+                rows.push((i, depth));
+                if let Some(kids) = children.get(&uid_of(i)) {
+                    for &c in kids.iter().rev() {
+                        stack.push((c, depth + 1));
+                    }
+                }
+            }
+        };
         for &i in &sorted {
             let top = parent_of(&self.all[i]).is_none_or(|p| !shown_uids.contains(&p));
             if top {
-                place(i, 0, &sorted, &self.all, &mut rows, &mut placed);
+                place(i, &mut rows);
             }
         }
-        // Cycles (a is b's parent and b is a's) would hide both: show them flat.
+        // Tasks caught in a parent cycle have no top: show them flat.
         for &i in &sorted {
-            if !placed.contains(&i) {
-                place(i, 0, &sorted, &self.all, &mut rows, &mut placed);
-            }
+            place(i, &mut rows);
         }
         self.rows = rows;
         self.cursor.clamp(self.rows.len());

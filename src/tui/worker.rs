@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::model::{Collection, Kind, Record};
-use crate::store::{LogFilter, Store};
+use crate::store::Store;
 
 /// One edit, in a form that can also express its own inverse (for undo).
 #[derive(Debug, Clone, PartialEq)]
@@ -226,33 +226,35 @@ fn save(store: &mut Store, edit: Edit, undo: bool) -> crate::store::Result<Respo
 }
 
 fn sync_status(store: &Store) -> crate::store::Result<SyncStatus> {
-    let pending = store.log(&LogFilter {
-        unsubmitted_only: true,
-        ..LogFilter::default()
-    })?;
-    let recent = pending
-        .iter()
-        .rev()
-        .take(20)
-        .map(|c| {
-            let what = match &c.op {
-                crate::model::Op::Create { .. } => "create",
-                crate::model::Op::Update { .. } => "update",
-                crate::model::Op::Delete { .. } => "delete",
-                crate::model::Op::Move { .. } => "move",
-                crate::model::Op::CollectionPut { .. } => "collection",
-                crate::model::Op::CollectionDelete { .. } => "collection delete",
-            };
-            (c.changed_at.clone(), c.kind.clone(), what.to_string())
-        })
-        .collect();
+    // Counted and summarised in SQL: decoding every pending change (each carries a
+    // whole record) would cost seconds on a large first upload.
+    let conn = store.conn();
+    let pending: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM changes WHERE device = ?1 AND submitted_at = ''",
+        [store.device()],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT changed_at, kind, json_extract(op, '$.type') FROM changes
+         WHERE device = ?1 AND submitted_at = '' ORDER BY hlc DESC LIMIT 20",
+    )?;
+    let recent = stmt
+        .query_map([store.device()], |r| {
+            let op: Option<String> = r.get(2)?;
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                op.unwrap_or_default().replace('_', " "),
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<(String, String, String)>>>()?;
     let mut records = 0;
     for k in Kind::ALL {
         records += store.count(k)?;
     }
     Ok(SyncStatus {
         device: store.device().to_string(),
-        pending: pending.len(),
+        pending: pending as usize,
         recent,
         last_sync: store.meta("last_sync")?,
         records,
