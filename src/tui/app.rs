@@ -712,6 +712,7 @@ impl App {
                 self.reload_all();
             }
             Response::Error(e) => self.error(e),
+            Response::Superseded => {}
         }
     }
 

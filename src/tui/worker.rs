@@ -110,6 +110,8 @@ pub enum Response {
     IsEmpty(bool),
     DemoLoaded(usize),
     Error(String),
+    /// The request was dropped because a newer one of the same sort followed it.
+    Superseded,
 }
 
 /// Answer one request against `store`. Pure apart from the database: tests call it
@@ -177,9 +179,8 @@ fn events(store: &Store, from: NaiveDate, to: NaiveDate, tz: Tz) -> crate::store
             });
         }
     }
-    out.sort_by(|x, y| {
-        (y.all_day, x.start, x.record.title()).cmp(&(x.all_day, y.start, y.record.title()))
-    });
+    // Per day: all-day events first, then by start time.
+    out.sort_by_cached_key(|o| (o.start.date(), !o.all_day, o.start, o.record.title()));
     Ok(out)
 }
 
@@ -294,17 +295,49 @@ pub fn spawn<E: Send + 'static>(
             while let Ok(more) = requests.try_recv() {
                 batch.push(more);
             }
-            let keep: Vec<Request> = batch
-                .iter()
-                .enumerate()
-                .filter(|(i, r)| !batch[i + 1..].iter().any(|n| supersedes(n, r)))
-                .map(|(_, r)| r.clone())
-                .collect();
-            for req in keep {
-                if out.send(wrap(handle(&mut store, req, tz))).is_err() {
+            for (i, req) in batch.iter().enumerate() {
+                let stale = batch[i + 1..].iter().any(|n| supersedes(n, req));
+                let resp = if stale {
+                    Response::Superseded
+                } else {
+                    handle(&mut store, req.clone(), tz)
+                };
+                if out.send(wrap(resp)).is_err() {
                     return;
                 }
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn superseded_requests_are_answered_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("w.sqlite3");
+        drop(Store::open(&db).unwrap());
+        let (req_tx, req_rx) = std::sync::mpsc::channel();
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Queue before the thread starts so all land in one batch.
+        for seq in 1..=3 {
+            req_tx
+                .send(Request::Search {
+                    query: "x".into(),
+                    seq,
+                })
+                .unwrap();
+        }
+        req_tx.send(Request::IsEmpty).unwrap();
+        drop(req_tx);
+        spawn(db, chrono_tz::UTC, req_rx, tx, |r| r).join().unwrap();
+        let got: Vec<Response> = rx.iter().collect();
+        assert_eq!(got.len(), 4, "every request gets one answer");
+        assert_eq!(got[0], Response::Superseded);
+        assert_eq!(got[1], Response::Superseded);
+        assert!(matches!(got[2], Response::Search { seq: 3, .. }));
+        assert_eq!(got[3], Response::IsEmpty(true));
+    }
 }
