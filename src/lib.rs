@@ -11,3 +11,4 @@ pub mod model;
 pub mod recur;
 pub mod store;
 pub mod sync;
+pub mod tui;

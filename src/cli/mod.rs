@@ -2,6 +2,7 @@
 
 mod collections;
 mod context;
+mod demo;
 mod docs;
 mod export;
 mod import;
@@ -55,6 +56,8 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Export to iCalendar, vCard, vdir, JSON, CSV or Markdown
     Export(export::ExportArgs),
+    /// Load demo data (collections, contacts, a month of events, tasks, notes)
+    Demo(demo::DemoArgs),
 }
 
 /// Parse the command line, run it, and turn errors into a one-line message and exit 2.
@@ -115,10 +118,11 @@ fn one_line(e: &anyhow::Error) -> String {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let Some(command) = cli.command else {
-        anyhow::bail!("the full-screen app is not built yet; try `pim --help`");
+        return demo::tui(cli.home.as_deref());
     };
     match command {
         Command::Completions(a) => docs::completions(a),
+        Command::Demo(a) => demo::demo(&mut Context::open(cli.home.as_deref())?, a),
         Command::Add(a) => records::add(&mut Context::open(cli.home.as_deref())?, a),
         Command::List(a) => records::list(&Context::open(cli.home.as_deref())?, a),
         Command::Show(a) => records::show(&Context::open(cli.home.as_deref())?, a),
