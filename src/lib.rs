@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod formats;
+pub mod mail;
 pub mod model;
 pub mod recur;
 pub mod store;

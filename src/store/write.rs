@@ -81,7 +81,8 @@ impl<'a> Writer<'a> {
             return Ok(moved);
         }
         self.put_row(r)?;
-        self.log(&r.id, r.kind.as_str(), Op::Update { fields }).map(Some)
+        self.log(&r.id, r.kind.as_str(), Op::Update { fields })
+            .map(Some)
     }
 
     pub fn delete(&mut self, id: &str) -> Result<Change> {
@@ -317,7 +318,9 @@ impl<'a> Writer<'a> {
     pub fn delete_row(&self, id: &str) -> Result<()> {
         let rowid: Option<i64> = self
             .tx
-            .query_row("SELECT rowid FROM records WHERE id = ?1", [id], |x| x.get(0))
+            .query_row("SELECT rowid FROM records WHERE id = ?1", [id], |x| {
+                x.get(0)
+            })
             .optional()?;
         if let Some(rowid) = rowid {
             self.tx

@@ -1,0 +1,1 @@
+//! Sending prepared RFC 5322 messages through the account's SMTP server.
