@@ -8,3 +8,4 @@ pub mod smtp;
 
 pub use imap::{ImapConfig, ImapMailbox};
 pub use net::{Security, Traffic};
+pub use smtp::{SmtpConfig, SmtpError};
