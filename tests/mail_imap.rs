@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use pim::mail::{ImapConfig, ImapMailbox, Security};
 use pim::sync::{Mailbox, MailboxError};
-use support::mailserver::{Fault, FaultProxy, MailServer};
+use support::mailserver::MailServer;
+use support::proxy::{Fault, FaultProxy};
 
 fn config(server: &MailServer, user: &str, security: Security) -> ImapConfig {
     let port = match security {

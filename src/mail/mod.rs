@@ -2,6 +2,7 @@
 //! sync engine's [`crate::sync::Mailbox`] over a real account) and SMTP
 //! ([`smtp`]). Transport security and traffic counting live in [`net`].
 
+pub mod account;
 pub mod imap;
 pub mod net;
 pub mod smtp;

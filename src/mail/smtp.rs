@@ -142,11 +142,28 @@ fn classify(cfg: &SmtpConfig, e: lettre::transport::smtp::Error) -> SmtpError {
     if e.is_tls() {
         return SmtpError::Tls(format!("{addr}: {text}"));
     }
+    if e.is_client() {
+        // e.g. no authentication mechanism in common with the server
+        return SmtpError::Auth(format!("{} at {addr}: {text}", cfg.user));
+    }
     let code: Option<u16> = e.status().map(|c| c.to_string().parse().unwrap_or(0));
     match code {
         Some(530..=535) => SmtpError::Auth(format!("{} at {addr}: {text}", cfg.user)),
         Some(c) if (400..500).contains(&c) => SmtpError::Temporary(format!("{addr}: {text}")),
         Some(_) => SmtpError::Rejected(format!("{addr}: {text}")),
         None => SmtpError::Unreachable(format!("{addr}: {text}")),
+    }
+}
+
+/// Connect, secure and log in without sending anything (`pim account check`).
+pub async fn check(cfg: &SmtpConfig) -> Result<(), SmtpError> {
+    let mailer = transport(cfg)?;
+    match mailer.test_connection().await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(SmtpError::Unreachable(format!(
+            "{}:{}: the server did not answer NOOP",
+            cfg.host, cfg.port
+        ))),
+        Err(e) => Err(classify(cfg, e)),
     }
 }

@@ -19,8 +19,6 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, Once, OnceLock};
 use std::time::{Duration, Instant};
 
-pub use super::proxy::{Fault, FaultProxy};
-
 /// Users of the shared instance; the password of `NAME` is `pw-NAME`.
 pub const SHARED_USERS: &[&str] = &["test", "alice", "bob", "carol", "dave"];
 
@@ -187,6 +185,8 @@ impl MailServer {
     }
 
     /// Stops the server when this process is gone (even after a panic or SIGKILL).
+    /// The watchdog must outlive this process, so it is never waited for.
+    #[allow(clippy::zombie_processes)]
     fn spawn_watchdog(&self) {
         let script = format!(
             "while kill -0 {pid} 2>/dev/null; do sleep 0.2; done; \"{stop}\" \"{w}\"; \
