@@ -426,19 +426,9 @@ async fn cut_connections_give_clean_errors_never_hangs() {
     let mut mb = ImapMailbox::connect(cfg.clone()).await.unwrap();
     mb.state("PIM/Cut").await.unwrap();
     let logins = proxy.connections();
-    // The server ends our session (as on a restart): the next call reports it...
-    let kicked = std::process::Command::new("doveadm")
-        .arg("-c")
-        .arg(server.workdir.join("dovecot.conf"))
-        .args(["kick", "carol"])
-        .output()
-        .unwrap();
-    assert!(
-        kicked.status.success(),
-        "{}",
-        String::from_utf8_lossy(&kicked.stderr)
-    );
-    let err = within(10, "state after kick", mb.state("PIM/Cut"))
+    // The connection drops (network, server restart): the next call reports it...
+    proxy.cut_all();
+    let err = within(10, "state after the cut", mb.state("PIM/Cut"))
         .await
         .unwrap_err();
     assert!(matches!(err, MailboxError::Disconnected(_)), "{err:?}");
@@ -458,5 +448,140 @@ async fn traffic_counts_match_the_wire() {
     mb.ensure_folder("PIM/Count").await.unwrap();
     mb.append("PIM/Count", &vec![message(5); 4]).await.unwrap();
     mb.fetch("PIM/Count", &[1, 2]).await.unwrap();
+    mb.logout().await;
+    // The proxy counts a chunk just after relaying it: let it catch up.
+    tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(mb.bytes(), proxy.bytes());
+}
+
+fn invitation(id: &str, attachment_kib: usize) -> (Vec<u8>, String) {
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nPRODID:-//test//EN\r\n\
+               BEGIN:VEVENT\r\nUID:meeting-1@test\r\nSEQUENCE:0\r\nDTSTAMP:20261125T120000Z\r\n\
+               DTSTART:20261201T090000Z\r\nSUMMARY:Planning\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        .to_string();
+    let line = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAx\r\n";
+    let attachment = line.repeat(attachment_kib * 1024 / line.len());
+    let msg = format!(
+        "From: org@example.test\r\nTo: dave@example.test\r\nSubject: Invitation\r\n\
+         Message-ID: <{id}>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n\
+         --outer\r\nContent-Type: multipart/alternative; boundary=\"inner\"\r\n\r\n\
+         --inner\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nYou are invited.\r\n\
+         --inner\r\nContent-Type: text/calendar; charset=utf-8; method=REQUEST\r\n\r\n{ics}\
+         --inner--\r\n\
+         --outer\r\nContent-Type: application/pdf; name=\"slides.pdf\"\r\n\
+         Content-Disposition: attachment; filename*=utf-8''Folien%20f%C3%BCr%20Q4.pdf\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{attachment}--outer--\r\n"
+    );
+    (msg.into_bytes(), ics)
+}
+
+#[tokio::test]
+async fn invitation_parts_without_downloading_attachments() {
+    let server = MailServer::shared();
+    let (raw, ics) = invitation("invite-1@test", 2048);
+    server.append("dave", "INBOX", &raw);
+    let mut cfg = config(server, "dave", Security::Implicit);
+    cfg.ignore_capabilities = vec![];
+    let mut mb = ImapMailbox::connect(cfg.clone()).await.unwrap();
+
+    let uids = mb
+        .search_message_id("INBOX", "<invite-1@test>")
+        .await
+        .unwrap();
+    assert_eq!(uids.len(), 1);
+    let uid = uids[0];
+    assert!(
+        mb.search_message_id("INBOX", "<nothing@test>")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let (_, down_before) = mb.bytes();
+    let structures = mb.body_structures("INBOX", &[uid]).await.unwrap();
+    let parts = &structures[0].1;
+    let cal = parts
+        .iter()
+        .find(|p| p.mime_type == "text/calendar")
+        .expect("calendar part");
+    assert_eq!(cal.part, "1.2");
+    assert_eq!(cal.params["method"], "REQUEST");
+    let pdf = parts
+        .iter()
+        .find(|p| p.mime_type == "application/pdf")
+        .expect("attachment");
+    assert_eq!(pdf.part, "2");
+    assert_eq!(pdf.filename.as_deref(), Some("Folien für Q4.pdf"));
+    assert_eq!(pdf.disposition.as_deref(), Some("attachment"));
+    assert_eq!(pdf.encoding, "base64");
+    assert!(pdf.size > 2_000_000, "{}", pdf.size);
+
+    // The CRLF before a boundary belongs to the boundary (RFC 2046).
+    let ics_part = ics.strip_suffix("\r\n").unwrap().as_bytes();
+    let fetched = mb.fetch_parts("INBOX", uid, &["1.2"]).await.unwrap();
+    assert_eq!(fetched[0].body, ics_part);
+    assert!(String::from_utf8_lossy(&fetched[0].mime_header).contains("text/calendar"));
+    let (_, down_after) = mb.bytes();
+    assert!(
+        down_after - down_before < 10_000,
+        "{} bytes read",
+        down_after - down_before
+    );
+
+    assert!(matches!(
+        mb.fetch_parts("INBOX", uid, &["9"]).await,
+        Err(MailboxError::Refused { .. })
+    ));
+    assert!(mb.fetch_parts("INBOX", uid, &["1.x"]).await.is_err());
+
+    // Park: copy, mark seen, then move (MOVE and its fallback).
+    mb.ensure_folder("PIM/Parked").await.unwrap();
+    mb.copy_to("INBOX", &[uid], "PIM/Parked").await.unwrap();
+    mb.mark_seen("INBOX", &[uid]).await.unwrap();
+    assert!(matches!(
+        mb.copy_to("INBOX", &[uid], "PIM/Missing").await,
+        Err(MailboxError::NoFolder(_))
+    ));
+    let parked = mb
+        .search_message_id("PIM/Parked", "<invite-1@test>")
+        .await
+        .unwrap();
+    assert_eq!(parked.len(), 1);
+    let again = mb
+        .fetch_parts("PIM/Parked", parked[0], &["1.2"])
+        .await
+        .unwrap();
+    assert_eq!(again[0].body, ics_part);
+
+    mb.ensure_folder("PIM/Moved").await.unwrap();
+    mb.move_to("INBOX", &[uid], "PIM/Moved").await.unwrap();
+    assert!(
+        mb.search_message_id("INBOX", "<invite-1@test>")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    cfg.ignore_capabilities = vec!["MOVE".into()];
+    let mut no_move = ImapMailbox::connect(cfg).await.unwrap();
+    let moved = no_move
+        .search_message_id("PIM/Moved", "<invite-1@test>")
+        .await
+        .unwrap();
+    no_move.move_to("PIM/Moved", &moved, "INBOX").await.unwrap();
+    assert!(
+        no_move
+            .search_message_id("PIM/Moved", "<invite-1@test>")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        no_move
+            .search_message_id("INBOX", "<invite-1@test>")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::sync::{broadcast, oneshot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
@@ -37,6 +37,7 @@ pub struct FaultProxy {
     pub port: u16,
     fault: Arc<Mutex<Fault>>,
     counters: Arc<Counters>,
+    cut: broadcast::Sender<()>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -52,6 +53,8 @@ impl FaultProxy {
         let port = std_listener.local_addr().unwrap().port();
         let (stop_tx, stop_rx) = oneshot::channel();
         let (f, c) = (fault.clone(), counters.clone());
+        let (cut, _) = broadcast::channel(4);
+        let cut_tx = cut.clone();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -67,7 +70,8 @@ impl FaultProxy {
                         };
                         c.connections.fetch_add(1, Ordering::SeqCst);
                         let fault = *f.lock().unwrap();
-                        tokio::spawn(relay(client, target, fault, c.clone()));
+                        let cut_rx = cut_tx.subscribe();
+                        tokio::spawn(relay(client, target, fault, c.clone(), cut_rx));
                     }
                 };
                 tokio::select! {
@@ -80,6 +84,7 @@ impl FaultProxy {
             port,
             fault,
             counters,
+            cut,
             stop: Some(stop_tx),
             thread: Some(thread),
         }
@@ -96,6 +101,11 @@ impl FaultProxy {
             self.counters.to_server.load(Ordering::SeqCst),
             self.counters.to_client.load(Ordering::SeqCst),
         )
+    }
+
+    /// Close every open connection now (like a network drop or server restart).
+    pub fn cut_all(&self) {
+        let _ = self.cut.send(());
     }
 
     pub fn connections(&self) -> u64 {
@@ -119,7 +129,13 @@ impl Drop for FaultProxy {
     }
 }
 
-async fn relay(mut client: TcpStream, target: SocketAddr, fault: Fault, c: Arc<Counters>) {
+async fn relay(
+    mut client: TcpStream,
+    target: SocketAddr,
+    fault: Fault,
+    c: Arc<Counters>,
+    mut cut: broadcast::Receiver<()>,
+) {
     match fault {
         Fault::Drop => return,
         Fault::Blackhole => {
@@ -145,6 +161,7 @@ async fn relay(mut client: TcpStream, target: SocketAddr, fault: Fault, c: Arc<C
     let mut sbuf = vec![0u8; 16 * 1024];
     while budget > 0 {
         tokio::select! {
+            _ = cut.recv() => break,
             r = client.read(&mut cbuf) => {
                 let n = match r { Ok(0) | Err(_) => break, Ok(n) => n };
                 let n = n.min(budget as usize);

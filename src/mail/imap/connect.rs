@@ -83,14 +83,14 @@ pub(super) async fn open(
             return Err(MailboxError::Auth(format!(
                 "{} at {addr}: {}",
                 cfg.user,
-                clean_reason(&reason)
+                super::readable_reason(&reason)
             )));
         }
         Err((async_imap::error::Error::Bad(reason), _)) => {
             return Err(MailboxError::Auth(format!(
                 "{} at {addr}: server rejected LOGIN ({})",
                 cfg.user,
-                clean_reason(&reason)
+                super::readable_reason(&reason)
             )));
         }
         Err((async_imap::error::Error::Validate(v), _)) => {
@@ -197,13 +197,5 @@ fn io_error(addr: &str, during: &str, e: std::io::Error) -> MailboxError {
     match describe_tls_error(&e) {
         Some(why) => MailboxError::Tls(format!("{addr}: {why}")),
         None => MailboxError::Unreachable(format!("{addr}: {during}: {e}")),
-    }
-}
-
-/// async-imap formats NO/BAD as `code: .., info: Some("..")`; keep the text.
-fn clean_reason(raw: &str) -> String {
-    match raw.split_once("info: Some(\"") {
-        Some((_, rest)) => rest.trim_end_matches("\")").to_string(),
-        None => raw.to_string(),
     }
 }

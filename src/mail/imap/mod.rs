@@ -7,6 +7,7 @@
 
 mod connect;
 mod ops;
+pub mod parts;
 
 mod wire;
 
@@ -211,7 +212,7 @@ fn classify<T>(e: OpError, what: &str, timeout: Duration) -> (bool, MbResult<T>)
     };
     match e {
         OpError::Imap(ImapError::No(r)) | OpError::Imap(ImapError::Bad(r)) => {
-            (true, Err(refused(r)))
+            (true, Err(refused(readable_reason(&r))))
         }
         OpError::Imap(ImapError::Validate(v)) => (true, Err(refused(v.to_string()))),
         OpError::Imap(ImapError::Io(io)) | OpError::Io(io) => (
@@ -233,5 +234,21 @@ fn classify<T>(e: OpError, what: &str, timeout: Duration) -> (bool, MbResult<T>)
             let keep = !matches!(e, MailboxError::Disconnected(_));
             (keep, Err(e))
         }
+    }
+}
+
+/// async-imap formats NO/BAD as `code: Some(X), info: Some("text")`; keep
+/// "text" and a response code worth knowing (e.g. `[TRYCREATE]`).
+pub(crate) fn readable_reason(raw: &str) -> String {
+    let info = match raw.split_once("info: Some(\"") {
+        Some((_, rest)) => rest.trim_end_matches("\")").to_string(),
+        None => raw.to_string(),
+    };
+    match raw
+        .strip_prefix("code: Some(")
+        .and_then(|r| r.split_once(')'))
+    {
+        Some((code, _)) => format!("[{}] {info}", code.to_ascii_uppercase()),
+        None => info,
     }
 }
