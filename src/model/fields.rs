@@ -63,7 +63,10 @@ impl Body {
             }
         }
         for o in &self.overrides {
-            let rid = o.prop("RECURRENCE-ID").map(|p| p.value.clone()).unwrap_or_default();
+            let rid = o
+                .prop("RECURRENCE-ID")
+                .map(|p| p.value.clone())
+                .unwrap_or_default();
             map.insert(format!("#O:{rid}"), FieldValue::Comps(vec![o.clone()]));
         }
         for z in &self.timezones {
@@ -112,10 +115,7 @@ impl Body {
 }
 
 /// The fields that differ between two bodies: (key, old, new).
-pub fn diff(
-    old: &Body,
-    new: &Body,
-) -> Vec<(String, Option<FieldValue>, Option<FieldValue>)> {
+pub fn diff(old: &Body, new: &Body) -> Vec<(String, Option<FieldValue>, Option<FieldValue>)> {
     let a = old.fields();
     let b = new.fields();
     let mut out = Vec::new();

@@ -107,7 +107,9 @@ impl Component {
     }
 
     pub fn prop(&self, name: &str) -> Option<&Property> {
-        self.props.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+        self.props
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
     }
 
     pub fn props_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Property> + 'a {

@@ -60,12 +60,14 @@ impl When {
     /// The property value string (and TZID / VALUE params) for this value.
     pub fn to_property(&self, name: &str) -> Property {
         match self {
-            When::Date(d) => Property::new(name, d.format("%Y%m%d").to_string())
-                .with_param("VALUE", "DATE"),
+            When::Date(d) => {
+                Property::new(name, d.format("%Y%m%d").to_string()).with_param("VALUE", "DATE")
+            }
             When::Floating(n) => Property::new(name, n.format("%Y%m%dT%H%M%S").to_string()),
             When::Utc(t) => Property::new(name, t.format("%Y%m%dT%H%M%SZ").to_string()),
-            When::Zoned(n, tz) => Property::new(name, n.format("%Y%m%dT%H%M%S").to_string())
-                .with_param("TZID", tz),
+            When::Zoned(n, tz) => {
+                Property::new(name, n.format("%Y%m%dT%H%M%S").to_string()).with_param("TZID", tz)
+            }
         }
     }
 
@@ -234,7 +236,12 @@ pub fn parse_user_when(input: &str, now: DateTime<Utc>, tz: Tz) -> Result<UserWh
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(UserWhen::Instant(t.with_timezone(&Utc)));
     }
-    for fmt in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+    ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(s, fmt) {
             return Ok(UserWhen::Local(n));
         }
@@ -283,9 +290,18 @@ mod tests {
     fn parses_user_forms() {
         let tz: Tz = "Europe/Berlin".parse().unwrap();
         let d = |s| parse_user_when(s, now(), tz).unwrap();
-        assert_eq!(d("2026-12-01"), UserWhen::Date(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()));
-        assert_eq!(d("tomorrow"), UserWhen::Date(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()));
-        assert_eq!(d("+3d"), UserWhen::Date(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()));
+        assert_eq!(
+            d("2026-12-01"),
+            UserWhen::Date(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())
+        );
+        assert_eq!(
+            d("tomorrow"),
+            UserWhen::Date(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap())
+        );
+        assert_eq!(
+            d("+3d"),
+            UserWhen::Date(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
+        );
         assert_eq!(d("+2h"), UserWhen::Instant(now() + Duration::hours(2)));
         assert!(matches!(d("2026-12-01 10:00"), UserWhen::Local(_)));
         assert_eq!(
@@ -299,10 +315,16 @@ mod tests {
     #[test]
     fn durations() {
         assert_eq!(parse_ical_duration("P1DT2H").unwrap(), Duration::hours(26));
-        assert_eq!(parse_ical_duration("-PT15M").unwrap(), Duration::minutes(-15));
+        assert_eq!(
+            parse_ical_duration("-PT15M").unwrap(),
+            Duration::minutes(-15)
+        );
         assert_eq!(parse_ical_duration("P2W").unwrap(), Duration::weeks(2));
         assert!(parse_ical_duration("P").is_err());
-        assert_eq!(parse_human_duration("1h30m").unwrap(), Duration::minutes(90));
+        assert_eq!(
+            parse_human_duration("1h30m").unwrap(),
+            Duration::minutes(90)
+        );
         assert_eq!(format_ical_duration(Duration::minutes(90)), "PT1H30M");
         assert_eq!(format_ical_duration(Duration::days(1)), "P1D");
     }

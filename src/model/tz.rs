@@ -117,7 +117,10 @@ pub fn known_zone(tzid: &str) -> Option<Tz> {
     if let Ok(tz) = t.parse::<Tz>() {
         return Some(tz);
     }
-    if let Some((_, iana)) = WINDOWS_ZONES.iter().find(|(w, _)| w.eq_ignore_ascii_case(t)) {
+    if let Some((_, iana)) = WINDOWS_ZONES
+        .iter()
+        .find(|(w, _)| w.eq_ignore_ascii_case(t))
+    {
         return iana.parse().ok();
     }
     // Vendor prefixes: try every suffix made of the last path segments.
@@ -139,7 +142,10 @@ pub fn resolve(tzid: &str, timezones: &[Component]) -> Option<Zone> {
         .iter()
         .find(|z| z.prop("TZID").is_some_and(|p| p.value == tzid))?;
     // A VTIMEZONE may name its zone in X-LIC-LOCATION.
-    if let Some(tz) = vtz.prop("X-LIC-LOCATION").and_then(|p| known_zone(&p.value)) {
+    if let Some(tz) = vtz
+        .prop("X-LIC-LOCATION")
+        .and_then(|p| known_zone(&p.value))
+    {
         return Some(Zone::Iana(tz));
     }
     let std = vtz
@@ -186,7 +192,10 @@ mod tests {
 
     #[test]
     fn windows_and_prefixed_names() {
-        assert_eq!(known_zone("W. Europe Standard Time"), Some(chrono_tz::Europe::Berlin));
+        assert_eq!(
+            known_zone("W. Europe Standard Time"),
+            Some(chrono_tz::Europe::Berlin)
+        );
         assert_eq!(
             known_zone("/mozilla.org/20050126_1/Europe/Vienna"),
             Some(chrono_tz::Europe::Vienna)

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::model::time::{parse_ical_duration, When};
+use crate::model::time::{When, parse_ical_duration};
 use crate::model::tz;
 use crate::model::{Kind, Property, Record};
 
@@ -92,7 +92,10 @@ pub fn duration_of(r: &Record, start: &When) -> Option<Duration> {
         let d = at(&end, r) - at(start, r);
         return Some(d.max(Duration::zero()));
     }
-    if let Some(d) = r.prop("DURATION").and_then(|p| parse_ical_duration(&p.value).ok()) {
+    if let Some(d) = r
+        .prop("DURATION")
+        .and_then(|p| parse_ical_duration(&p.value).ok())
+    {
         return Some(d);
     }
     Some(if start.is_date() {
@@ -133,7 +136,11 @@ fn recurrence_end(r: &Record) -> Option<DateTime<Utc>> {
                     .collect::<Vec<_>>()
             })
             .max()
-            .max(r.prop("DTSTART").and_then(|p| When::from_property(p).ok()).map(|w| at(&w, r)));
+            .max(
+                r.prop("DTSTART")
+                    .and_then(|p| When::from_property(p).ok())
+                    .map(|w| at(&w, r)),
+            );
     }
     latest
 }
@@ -144,8 +151,22 @@ fn search_text(r: &Record) -> String {
     for p in &r.body.main.props {
         let skip = matches!(
             p.name.as_str(),
-            "PHOTO" | "LOGO" | "SOUND" | "KEY" | "ATTACH" | "UID" | "DTSTAMP" | "VERSION" | "PRODID"
-                | "REV" | "CREATED" | "LAST-MODIFIED" | "SEQUENCE" | "RRULE" | "EXDATE" | "RDATE"
+            "PHOTO"
+                | "LOGO"
+                | "SOUND"
+                | "KEY"
+                | "ATTACH"
+                | "UID"
+                | "DTSTAMP"
+                | "VERSION"
+                | "PRODID"
+                | "REV"
+                | "CREATED"
+                | "LAST-MODIFIED"
+                | "SEQUENCE"
+                | "RRULE"
+                | "EXDATE"
+                | "RDATE"
         ) || p.name.starts_with("DT")
             || p.value.len() > 4096;
         if !skip {

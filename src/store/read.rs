@@ -98,7 +98,12 @@ impl Store {
 
     /// Events that may have an occurrence overlapping [from, to) (unix seconds):
     /// a superset, to be expanded and filtered by `recur`.
-    pub fn events_between(&self, from: i64, to: i64, collection: Option<&str>) -> Result<Vec<Record>> {
+    pub fn events_between(
+        &self,
+        from: i64,
+        to: i64,
+        collection: Option<&str>,
+    ) -> Result<Vec<Record>> {
         let span = self.max_single_span()?;
         let mut out = Vec::new();
         let mut single = self.conn.prepare_cached(&format!(

@@ -81,7 +81,8 @@ impl<'a> Writer<'a> {
             return Ok(moved);
         }
         self.put_row(r)?;
-        self.log(&r.id, r.kind.as_str(), Op::Update { fields }).map(Some)
+        self.log(&r.id, r.kind.as_str(), Op::Update { fields })
+            .map(Some)
     }
 
     pub fn delete(&mut self, id: &str) -> Result<Change> {
@@ -130,6 +131,17 @@ impl<'a> Writer<'a> {
 
     /// Create a collection.
     pub fn put_collection(&mut self, kind: Kind, name: &str) -> Result<Collection> {
+        self.put_collection_with_id(&uuid::Uuid::new_v4().to_string(), kind, name)
+    }
+
+    /// Create a collection with a chosen id (default collections have fixed ids, so
+    /// that every device's "contacts" is the same collection once synced).
+    pub fn put_collection_with_id(
+        &mut self,
+        id: &str,
+        kind: Kind,
+        name: &str,
+    ) -> Result<Collection> {
         if self.collection_named(kind, name)?.is_some() {
             return Err(StoreError::CollectionExists {
                 kind: kind.collection_word().into(),
@@ -137,7 +149,7 @@ impl<'a> Writer<'a> {
             });
         }
         let c = Collection {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: id.to_string(),
             kind,
             name: name.to_string(),
             color: None,
@@ -317,7 +329,9 @@ impl<'a> Writer<'a> {
     pub fn delete_row(&self, id: &str) -> Result<()> {
         let rowid: Option<i64> = self
             .tx
-            .query_row("SELECT rowid FROM records WHERE id = ?1", [id], |x| x.get(0))
+            .query_row("SELECT rowid FROM records WHERE id = ?1", [id], |x| {
+                x.get(0)
+            })
             .optional()?;
         if let Some(rowid) = rowid {
             self.tx

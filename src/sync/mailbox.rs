@@ -48,7 +48,9 @@ impl MailboxError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            MailboxError::Unreachable(_) | MailboxError::Disconnected(_) | MailboxError::Protocol(_)
+            MailboxError::Unreachable(_)
+                | MailboxError::Disconnected(_)
+                | MailboxError::Protocol(_)
         )
     }
 }
@@ -65,8 +67,12 @@ pub trait Mailbox {
     async fn state(&mut self, folder: &str) -> MbResult<FolderState>;
 
     /// Metadata of messages with UID ≥ `from_uid`, with only the named headers.
-    async fn list(&mut self, folder: &str, from_uid: u32, headers: &[&str])
-    -> MbResult<Vec<MessageMeta>>;
+    async fn list(
+        &mut self,
+        folder: &str,
+        from_uid: u32,
+        headers: &[&str],
+    ) -> MbResult<Vec<MessageMeta>>;
 
     /// Whole messages by UID (missing UIDs are left out of the answer).
     async fn fetch(&mut self, folder: &str, uids: &[u32]) -> MbResult<Vec<(u32, Vec<u8>)>>;

@@ -4,3 +4,4 @@
 pub mod mailbox;
 
 pub use mailbox::{FolderState, Mailbox, MailboxError, MessageMeta};
+pub mod crypto;
