@@ -86,17 +86,9 @@ pub const MIGRATIONS: &[&str] = &[
         forgotten INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX sync_devices_tag ON sync_devices (tag);
-    CREATE TABLE sync_stamps (
-        record_id TEXT NOT NULL,
-        key TEXT NOT NULL,
-        hlc TEXT NOT NULL,
-        PRIMARY KEY (record_id, key)
-    ) WITHOUT ROWID;
-    CREATE TABLE sync_tombstones (
+    CREATE TABLE sync_base (
         record_id TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        collection TEXT NOT NULL,
-        body TEXT NOT NULL
+        state TEXT NOT NULL
     );
     CREATE TABLE conflicts (
         id INTEGER PRIMARY KEY,

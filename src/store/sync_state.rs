@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{Result, StoreError};
-use crate::model::{Body, Change, FieldValue, Kind, Record};
+use crate::model::{Change, FieldValue};
 
 /// Per device: the highest sequence number applied here with no gap below it.
 pub type Vector = BTreeMap<String, u64>;
@@ -255,20 +255,35 @@ pub fn forget_device(conn: &Connection, device: &str) -> Result<bool> {
     )? > 0)
 }
 
-/// Per-field clocks not derivable from the local change log (from a snapshot).
-pub fn base_stamps(conn: &Connection, record_id: &str) -> Result<BTreeMap<String, String>> {
-    let mut stmt = conn.prepare_cached("SELECT key, hlc FROM sync_stamps WHERE record_id = ?1")?;
-    let rows = stmt.query_map([record_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+/// A record's state as a snapshot gave it (JSON owned by the sync engine): the
+/// starting point that later changes are folded onto.
+pub fn base_state(conn: &Connection, record_id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT state FROM sync_base WHERE record_id = ?1")?
+        .query_row([record_id], |r| r.get(0))
+        .optional()?)
 }
 
-pub fn set_base_stamp(conn: &Connection, record_id: &str, key: &str, hlc: &str) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO sync_stamps (record_id, key, hlc) VALUES (?1, ?2, ?3)
-         ON CONFLICT (record_id, key) DO UPDATE SET hlc = MAX(hlc, excluded.hlc)",
-    )?
-    .execute(params![record_id, key, hlc])?;
+pub fn put_base_state(conn: &Connection, record_id: &str, state: &str) -> Result<()> {
+    conn.prepare_cached("INSERT OR REPLACE INTO sync_base (record_id, state) VALUES (?1, ?2)")?
+        .execute(params![record_id, state])?;
     Ok(())
+}
+
+/// Ids of every record with a snapshot base.
+pub fn base_ids(conn: &Connection) -> Result<Vec<String>> {
+    Ok(conn
+        .prepare("SELECT record_id FROM sync_base ORDER BY record_id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Ids of every record or collection the change log mentions.
+pub fn logged_ids(conn: &Connection) -> Result<Vec<String>> {
+    Ok(conn
+        .prepare("SELECT DISTINCT record_id FROM changes ORDER BY record_id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Every change logged here for one record, oldest first.
@@ -277,59 +292,6 @@ pub fn record_changes(conn: &Connection, record_id: &str) -> Result<Vec<Change>>
         "SELECT {CHANGE_COLS} FROM changes WHERE record_id = ?1 ORDER BY hlc"
     ))?;
     collect_changes(stmt.query_map([record_id], row_change)?)
-}
-
-/// A deleted record's last body, kept so that a concurrent edit can bring it back.
-pub fn tombstone(conn: &Connection, record_id: &str) -> Result<Option<Record>> {
-    let row: Option<(String, String, String)> = conn
-        .query_row(
-            "SELECT kind, collection, body FROM sync_tombstones WHERE record_id = ?1",
-            [record_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let Some((kind, collection, body)) = row else {
-        return Ok(None);
-    };
-    let body: Body = from_json(record_id, &body)?;
-    Ok(Some(Record {
-        id: record_id.to_string(),
-        kind: Kind::parse(&kind).unwrap_or(Kind::Note),
-        collection,
-        body,
-    }))
-}
-
-pub fn put_tombstone(conn: &Connection, r: &Record) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO sync_tombstones (record_id, kind, collection, body)
-         VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![
-        r.id,
-        r.kind.as_str(),
-        r.collection,
-        to_json(&r.body)
-    ])?;
-    Ok(())
-}
-
-pub fn remove_tombstone(conn: &Connection, record_id: &str) -> Result<()> {
-    conn.prepare_cached("DELETE FROM sync_tombstones WHERE record_id = ?1")?
-        .execute([record_id])?;
-    Ok(())
-}
-
-pub fn tombstones(conn: &Connection) -> Result<Vec<Record>> {
-    let ids: Vec<String> = conn
-        .prepare("SELECT record_id FROM sync_tombstones ORDER BY record_id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut out = Vec::new();
-    for id in ids {
-        out.extend(tombstone(conn, &id)?);
-    }
-    Ok(out)
 }
 
 pub(super) const CHANGE_COLS: &str =

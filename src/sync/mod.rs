@@ -4,4 +4,8 @@
 pub mod mailbox;
 
 pub use mailbox::{FolderState, Mailbox, MailboxError, MessageMeta};
+pub mod apply;
+pub mod batch;
 pub mod crypto;
+pub mod envelope;
+pub mod merge;
