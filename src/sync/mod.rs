@@ -8,4 +8,6 @@ pub mod apply;
 pub mod batch;
 pub mod crypto;
 pub mod envelope;
+pub mod memory;
 pub mod merge;
+pub mod plan;
