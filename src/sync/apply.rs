@@ -400,7 +400,7 @@ fn settle_collection(w: &mut Writer<'_>, id: &str) -> Result<()> {
 /// Save a collection; two different collections with the same kind and name (made
 /// on two devices) are told apart by suffixing the one with the larger id, a rule
 /// every device applies the same way.
-fn save_collection_merged(w: &mut Writer<'_>, c: &Collection) -> Result<()> {
+pub(crate) fn save_collection_merged(w: &mut Writer<'_>, c: &Collection) -> Result<()> {
     let clash: Option<String> = w
         .tx()
         .query_row(

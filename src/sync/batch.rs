@@ -32,6 +32,19 @@ pub struct DevicePayload {
     /// What this device has applied (its own entry: its last change).
     pub vector: Vector,
     pub last_seen: String,
+    /// The newest snapshot this device wrote, so others know what it covers
+    /// without downloading it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<SnapshotInfo>,
+}
+
+/// What a snapshot covers, published beside device states.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotInfo {
+    /// The snapshot's counter (`X-Pim-Seq` of its parts).
+    pub counter: u64,
+    pub epoch: u64,
+    pub vector: Vector,
 }
 
 /// Full state of the synced collections (PIM/Snapshots), for bootstrapping.
@@ -45,6 +58,9 @@ pub struct SnapshotPayload {
     /// Every record's fold, deleted ones included (they stop stale edits reviving
     /// them and let concurrent edits bring them back).
     pub records: Vec<RecState>,
+    /// Raised by `replace-remote`: devices seeing a newer epoch rebuild from it.
+    #[serde(default)]
+    pub epoch: u64,
 }
 
 /// Seal changes into as few messages as the size cap allows. `changes` must be
@@ -293,6 +309,7 @@ mod tests {
             vector: [("dev".to_string(), 3000)].into_iter().collect(),
             collections: Vec::new(),
             records,
+            epoch: 0,
         };
         let mut parts: Vec<Vec<u8>> = seal_snapshot(&key, &s, 1)
             .into_iter()
