@@ -22,6 +22,8 @@ struct Server {
     folders: BTreeMap<String, Folder>,
     next_validity: u32,
     fail_next: u32,
+    /// Calls to let through before `fail_next` starts counting.
+    ok_before_fail: u32,
     /// Appends that store the message but report failure (lost acknowledgement).
     drop_ack_next: u32,
     condstore: bool,
@@ -67,7 +69,14 @@ impl MemoryServer {
 
     /// The next `n` calls fail as if the connection dropped.
     pub fn fail_next(&self, n: u32) {
-        self.lock().fail_next = n;
+        self.fail_after(0, n);
+    }
+
+    /// Let `ok` calls succeed, then fail the `n` after them.
+    pub fn fail_after(&self, ok: u32, n: u32) {
+        let mut s = self.lock();
+        s.ok_before_fail = ok;
+        s.fail_next = n;
     }
 
     /// The next `n` appends store their messages but report a failure.
@@ -191,7 +200,9 @@ impl MemoryMailbox {
     fn begin(&mut self, what: &str) -> MbResult<MutexGuard<'_, Server>> {
         self.commands += 1;
         let mut s = self.server.lock();
-        if s.fail_next > 0 {
+        if s.ok_before_fail > 0 {
+            s.ok_before_fail -= 1;
+        } else if s.fail_next > 0 {
             s.fail_next -= 1;
             return Err(MailboxError::Disconnected(format!(
                 "injected failure in {what}"

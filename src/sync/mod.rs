@@ -12,4 +12,5 @@ pub mod envelope;
 pub mod memory;
 pub mod merge;
 pub mod plan;
+pub mod setup;
 pub mod snapshot;
