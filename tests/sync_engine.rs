@@ -142,6 +142,7 @@ fn duplicates_and_uidvalidity_reset_never_apply_twice() {
 fn a_crash_at_any_step_neither_loses_nor_repeats_a_change() {
     let server = MemoryServer::new();
     let mut a = Device::new(&server, "a");
+    a.opts.snapshot_every = 0; // keep every batch: b must read them all
     for i in 0..40 {
         a.add_contact(&format!("c{i}"));
         a.sync(); // one batch each
@@ -149,6 +150,7 @@ fn a_crash_at_any_step_neither_loses_nor_repeats_a_change() {
     let total = own_changes(&a, a.store.device());
     for k in 0..30 {
         let mut b = Device::new(&server, "b");
+        b.opts.snapshot_every = 0;
         b.add_contact(&format!("from b {k}"));
         server.fail_after(k, 1);
         let first = b.try_sync();
@@ -164,9 +166,19 @@ fn a_crash_at_any_step_neither_loses_nor_repeats_a_change() {
             total,
             "crash at call {k}"
         );
+        // Earlier rounds' devices each made 5 changes; nothing is applied twice.
+        let available = total + 5 * k as u64;
         assert!(
-            applied <= total,
-            "crash at call {k}: applied {applied} of {total}"
+            applied <= available,
+            "crash at call {k}: applied {applied} of {available}"
+        );
+        assert_eq!(
+            st::vector(b.store.conn())
+                .unwrap()
+                .get(a.store.device())
+                .copied(),
+            Some(total),
+            "crash at call {k}"
         );
         let mine: u64 = own_changes(&b, b.store.device());
         assert_eq!(mine, 5, "b's own edit is kept (crash at call {k})");
@@ -476,6 +488,7 @@ fn clash(policy_a: Policy, policy_b: Policy) -> (Device, Device, String) {
     a.sync();
     b.sync();
     a.set_text(&id, "FN", "Ada A");
+    std::thread::sleep(std::time::Duration::from_millis(3));
     b.set_text(&id, "FN", "Ada B"); // later HLC: newest
     b.set_text(&id, "NOTE", "b's note"); // another field: merges
     a.sync();
@@ -549,6 +562,7 @@ fn ask_queues_and_resolutions_sync() {
         ),
     ] {
         let (mut a, mut b, id) = clash(Policy::Ask, Policy::Ask);
+        a.sync();
         // a's value lost by HLC: a asks and keeps its value until resolved.
         let open = setup::conflicts(&a.store).unwrap();
         assert_eq!(open.len(), 1, "{open:?}");
@@ -582,6 +596,7 @@ fn delete_versus_edit_and_move_versus_edit() {
     a.sync();
     b.sync();
     a.store.write(|w| w.delete(&id).map(|_| ())).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(3));
     b.set_text(&id, "NOTE", "edited");
     settle(&mut a, &mut b);
     assert_eq!(a.state(), b.state());

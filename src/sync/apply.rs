@@ -182,31 +182,45 @@ fn settle(
     clash: Clash,
     policy: Policy,
 ) -> Result<()> {
-    let loser = if clash.remote_won {
-        clash.local.clone()
+    // Which side ends up losing once the policy has acted.
+    let remote_loses = match policy {
+        Policy::Local => true,
+        Policy::Remote => false,
+        _ => !clash.remote_won,
+    };
+    let (lost_value, lost_change, won_change) = if remote_loses {
+        (
+            clash.remote.clone(),
+            c.change_id.clone(),
+            "local".to_string(),
+        )
     } else {
-        clash.remote.clone()
+        (
+            clash.local.clone(),
+            "local".to_string(),
+            c.change_id.clone(),
+        )
     };
-    let lost = |who_lost: &str| LostValue {
-        record_id: c.record_id.clone(),
-        key: clash.key.clone(),
-        value: loser.clone(),
-        lost_change: who_lost.to_string(),
-        won_change: if clash.remote_won {
-            c.change_id.clone()
-        } else {
-            "local".into()
-        },
-        policy: policy.as_str().into(),
-        at: now(),
-    };
-    let lost_id = if clash.remote_won {
-        "local".to_string()
-    } else {
-        c.change_id.clone()
-    };
+    let queue = policy == Policy::Ask && clash.remote_won;
+    if !queue {
+        st::add_loser(
+            w.tx(),
+            &LostValue {
+                record_id: c.record_id.clone(),
+                key: clash.key.clone(),
+                value: lost_value,
+                lost_change,
+                won_change,
+                policy: policy.as_str().into(),
+                at: now(),
+            },
+        )?;
+    }
+    // Two creates of one id (a duplicate made on two devices) are one record made
+    // twice: the fold settles it, no further copies.
+    let create = matches!(c.op, Op::Create { .. });
     match policy {
-        Policy::Ask if clash.remote_won => {
+        Policy::Ask if queue => {
             st::put_conflict(
                 w.tx(),
                 &Conflict {
@@ -227,18 +241,20 @@ fn settle(
             materialize(w, after)
         }
         Policy::Local if clash.remote_won => {
-            st::add_loser(w.tx(), &lost(&c.change_id))?;
             publish(w, &c.record_id, &c.kind, &clash.key, clash.local.as_ref())
         }
         Policy::Remote if !clash.remote_won => {
-            st::add_loser(w.tx(), &lost(&lost_id))?;
             publish(w, &c.record_id, &c.kind, &clash.key, clash.remote.as_ref())
         }
-        Policy::KeepBoth => {
-            st::add_loser(w.tx(), &lost(&lost_id))?;
+        Policy::KeepBoth if !create => {
+            let loser = if clash.remote_won {
+                &clash.local
+            } else {
+                &clash.remote
+            };
             duplicate(w, after, &clash.key, loser.as_ref())
         }
-        _ => st::add_loser(w.tx(), &lost(&lost_id)),
+        _ => Ok(()),
     }
 }
 

@@ -200,11 +200,28 @@ pub fn plan(i: &Inputs) -> Plan {
         }
     }
     p.reupload.extend(run);
-    // Garbage collection of own batches.
+    // Garbage collection: own batches, and those of forgotten devices (nobody else
+    // would ever remove them).
     if i.mode == Mode::TwoWay && i.snapshot_vector.is_some() {
-        for b in mine {
-            let all_have = active(i).all(|d| covered(Some(&d.vector), &i.device, b.seq_to));
-            if all_have && covered(i.snapshot_vector.as_ref(), &i.device, b.seq_to) {
+        let forgotten: BTreeSet<&str> = i
+            .devices
+            .iter()
+            .filter(|d| d.forgotten)
+            .map(|d| d.tag.as_str())
+            .collect();
+        for b in &i.batches {
+            let owner = if b.tag == i.my_tag {
+                i.device.as_str()
+            } else if forgotten.contains(b.tag.as_str()) {
+                match i.tags.get(&b.tag) {
+                    Some(d) => d.as_str(),
+                    None => continue,
+                }
+            } else {
+                continue;
+            };
+            let all_have = active(i).all(|d| covered(Some(&d.vector), owner, b.seq_to));
+            if all_have && covered(i.snapshot_vector.as_ref(), owner, b.seq_to) {
                 p.delete.push(b.uid);
             }
         }
