@@ -4,6 +4,7 @@
 //! Layers, lowest first (a lower layer never imports a higher one):
 //! `model` → `store` → `formats`/`recur` → `sync` → `mail`/`invite` → `tui`/`cli`.
 
+pub mod cli;
 pub mod config;
 pub mod formats;
 pub mod model;

@@ -2,6 +2,7 @@
 //! Bytes in, records out and back; no other I/O.
 
 pub mod contentline;
+pub mod view;
 
 use crate::model::Record;
 
