@@ -1,5 +1,6 @@
 //! The command line: clap definitions, one module per subcommand, table or JSON output.
 
+mod account;
 mod collections;
 mod context;
 mod demo;
@@ -50,6 +51,9 @@ pub enum Command {
     /// Manage address books, calendars, task lists and notebooks
     #[command(subcommand)]
     Collections(collections::CollectionsCommand),
+    /// Manage mail accounts (IMAP + SMTP) used for sync and invitations
+    #[command(subcommand)]
+    Account(account::AccountCommand),
     /// Print shell completions
     Completions(docs::CompletionsArgs),
     /// Import iCalendar, vCard, vdir, JSON or Markdown (re-import updates by UID)
@@ -123,6 +127,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match command {
         Command::Completions(a) => docs::completions(a),
         Command::Demo(a) => demo::demo(&mut Context::open(cli.home.as_deref())?, a),
+        Command::Account(c) => account::run(cli.home.as_deref(), c),
         Command::Add(a) => records::add(&mut Context::open(cli.home.as_deref())?, a),
         Command::List(a) => records::list(&Context::open(cli.home.as_deref())?, a),
         Command::Show(a) => records::show(&Context::open(cli.home.as_deref())?, a),
