@@ -131,8 +131,8 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT COALESCE(MAX(end_ts - start_ts), 0) FROM records
-                 WHERE kind = 'event' AND recurring = 0",
+                "SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM meta
+                                  WHERE key = 'max_event_span'), 0)",
             )?
             .query_row([], |r| r.get(0))?)
     }

@@ -17,6 +17,8 @@ pub struct Writer<'a> {
     now: String,
     /// Change records written so far in this transaction.
     pub changes: Vec<Change>,
+    /// The longest non-recurring event span stored (meta `max_event_span`), loaded lazily.
+    max_span: std::cell::Cell<Option<i64>>,
 }
 
 impl<'a> Writer<'a> {
@@ -33,6 +35,7 @@ impl<'a> Writer<'a> {
             next_seq: last + 1,
             now: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
             changes: Vec::new(),
+            max_span: std::cell::Cell::new(None),
         })
     }
 
@@ -273,6 +276,11 @@ impl<'a> Writer<'a> {
             reason: e.to_string(),
         })?;
         let ix = index(r);
+        if !ix.recurring
+            && let (Some(s), Some(e)) = (ix.start_ts, ix.end_ts)
+        {
+            self.note_span(e - s)?;
+        }
         let existing: Option<i64> = self
             .tx
             .query_row("SELECT rowid FROM records WHERE id = ?1", [&r.id], |x| {
@@ -322,6 +330,31 @@ impl<'a> Writer<'a> {
         self.tx
             .prepare_cached("INSERT INTO records_fts (rowid, text) VALUES (?1, ?2)")?
             .execute(params![rowid, ix.text])?;
+        Ok(())
+    }
+
+    /// Remember the longest single-event span, so window queries can bound their scan.
+    fn note_span(&self, span: i64) -> Result<()> {
+        let known = match self.max_span.get() {
+            Some(v) => v,
+            None => self
+                .tx
+                .query_row(
+                    "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'max_event_span'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(0),
+        };
+        if span > known {
+            self.tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('max_event_span', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [span.to_string()],
+            )?;
+        }
+        self.max_span.set(Some(span.max(known)));
         Ok(())
     }
 
