@@ -229,6 +229,9 @@ fn run(n: usize, late: bool, policies: Vec<Policy>, snapshot_every: usize, steps
                 busy = true;
             }
             let r = d.sync();
+            if std::env::var("SIMDEBUG").is_ok() {
+                eprintln!("round {round} dev {i}: up {} applied {} conflicts {} recs {:?}", r.uploaded, r.applied, r.conflicts, d.state().values().map(|v| v.1.get("FN").cloned().unwrap_or_default()).collect::<Vec<_>>());
+            }
             busy |= r.uploaded > 0 || r.applied > 0;
         }
         let first = devs[0].state();
@@ -261,4 +264,16 @@ proptest! {
     ) {
         run(n, late, policies, snapshot_every, steps);
     }
+}
+
+#[test]
+fn debug_case() {
+    let steps = vec![
+        Step::Edit { dev: 1, rec: 0, field: 0 },
+        Step::Delete { dev: 0, rec: 0 },
+        Step::Edit { dev: 0, rec: 0, field: 0 },
+        Step::Edit { dev: 2, rec: 0, field: 0 },
+        Step::Edit { dev: 2, rec: 0, field: 0 },
+    ];
+    run(4, false, vec![Policy::Local, Policy::Local, Policy::Local, Policy::Newest], 0, steps);
 }

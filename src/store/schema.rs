@@ -105,6 +105,7 @@ pub const MIGRATIONS: &[&str] = &[
         resolution TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX conflicts_open ON conflicts (resolved_at, record_id);
+    CREATE TABLE sync_resolutions (hlc TEXT PRIMARY KEY) WITHOUT ROWID;
     CREATE TABLE conflict_losers (
         id INTEGER PRIMARY KEY,
         record_id TEXT NOT NULL,

@@ -556,3 +556,16 @@ pub fn losers(conn: &Connection, record_id: Option<&str>) -> Result<Vec<LostValu
     }
     Ok(out)
 }
+
+/// Remember that the own change stamped `hlc` was written by a conflict policy.
+pub fn add_resolution(conn: &Connection, hlc: &str) -> Result<()> {
+    conn.prepare_cached("INSERT OR IGNORE INTO sync_resolutions (hlc) VALUES (?1)")?
+        .execute([hlc])?;
+    Ok(())
+}
+
+pub fn is_resolution(conn: &Connection, hlc: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM sync_resolutions WHERE hlc = ?1")?
+        .exists([hlc])?)
+}

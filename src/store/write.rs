@@ -36,6 +36,11 @@ impl<'a> Writer<'a> {
         })
     }
 
+    /// The device this writer logs changes for.
+    pub fn device(&self) -> &str {
+        self.device
+    }
+
     pub fn tx(&self) -> &Transaction<'a> {
         self.tx
     }
