@@ -230,7 +230,16 @@ fn run(n: usize, late: bool, policies: Vec<Policy>, snapshot_every: usize, steps
             }
             let r = d.sync();
             if std::env::var("SIMDEBUG").is_ok() {
-                eprintln!("round {round} dev {i}: up {} applied {} conflicts {} recs {:?}", r.uploaded, r.applied, r.conflicts, d.state().values().map(|v| v.1.get("FN").cloned().unwrap_or_default()).collect::<Vec<_>>());
+                eprintln!(
+                    "round {round} dev {i}: up {} applied {} conflicts {} recs {:?}",
+                    r.uploaded,
+                    r.applied,
+                    r.conflicts,
+                    d.state()
+                        .values()
+                        .map(|v| v.1.get("FN").cloned().unwrap_or_default())
+                        .collect::<Vec<_>>()
+                );
             }
             busy |= r.uploaded > 0 || r.applied > 0;
         }
@@ -247,6 +256,38 @@ fn run(n: usize, late: bool, policies: Vec<Policy>, snapshot_every: usize, steps
     assert!(settled, "devices equal but still exchanging changes");
     let seen: String = devs.iter().map(witnesses).collect();
     for v in edits {
+        if !seen.contains(&v) && std::env::var("SIMDEBUG").is_ok() {
+            for (i, d) in devs.iter().enumerate() {
+                eprintln!("== device {i} {} {:?}", d.store.device(), d.opts.policy);
+                for c in d.store.log(&Default::default()).unwrap() {
+                    let j = serde_json::to_string(&c.op).unwrap();
+                    eprintln!(
+                        "  {} {} {} {} has={}",
+                        c.change_id,
+                        c.hlc,
+                        &c.record_id[..8],
+                        c.op.name(),
+                        j.contains(&v)
+                    );
+                }
+                eprintln!(
+                    "  losers {:?}",
+                    st::losers(d.store.conn(), None)
+                        .unwrap()
+                        .iter()
+                        .map(|l| (
+                            l.key.clone(),
+                            serde_json::to_string(&l.value).unwrap().contains(&v),
+                            l.policy.clone()
+                        ))
+                        .collect::<Vec<_>>()
+                );
+                eprintln!(
+                    "  conflicts {:?}",
+                    st::open_conflicts(d.store.conn(), None).unwrap().len()
+                );
+            }
+        }
         assert!(seen.contains(&v), "edit {v} was lost silently");
     }
 }
@@ -268,12 +309,46 @@ proptest! {
 
 #[test]
 fn debug_case() {
+    use Step::*;
     let steps = vec![
-        Step::Edit { dev: 1, rec: 0, field: 0 },
-        Step::Delete { dev: 0, rec: 0 },
-        Step::Edit { dev: 0, rec: 0, field: 0 },
-        Step::Edit { dev: 2, rec: 0, field: 0 },
-        Step::Edit { dev: 2, rec: 0, field: 0 },
+        Edit {
+            dev: 0,
+            rec: 2,
+            field: 1,
+        },
+        ResetUidvalidity,
+        Delete { dev: 3, rec: 2 },
+        Lose {
+            pick: 12046777118466306140,
+        },
+        Delete { dev: 1, rec: 0 },
+        AddCategory { dev: 3, rec: 1 },
+        Lose {
+            pick: 1352268147138155869,
+        },
+        AddCategory { dev: 2, rec: 2 },
+        Sync { dev: 3 },
+        Sync { dev: 3 },
+        Sync { dev: 3 },
+        Sync { dev: 1 },
+        Sync { dev: 0 },
+        Edit {
+            dev: 1,
+            rec: 0,
+            field: 0,
+        },
+        Sync { dev: 2 },
     ];
-    run(4, false, vec![Policy::Local, Policy::Local, Policy::Local, Policy::Newest], 0, steps);
+    run(
+        4,
+        false,
+        vec![
+            Policy::Ask,
+            Policy::Newest,
+            Policy::KeepBoth,
+            Policy::Remote,
+        ],
+        0,
+        steps,
+    );
 }

@@ -142,8 +142,8 @@ pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Ap
         // never on a value an earlier policy decision wrote: each edit is defended
         // at most once, so devices with opposite policies cannot fight forever.
         let writer = before.writer_of(&clash.key).to_string();
-        let own_edit = writer.ends_with(&format!("-{}", c_device(w)))
-            && !st::is_resolution(w.tx(), &writer)?;
+        let own_edit =
+            writer.ends_with(&format!("-{}", c_device(w))) && !st::is_resolution(w.tx(), &writer)?;
         settle(w, &after, c, clash, policy, own_edit)?;
     }
     Ok(Applied {
@@ -304,7 +304,7 @@ pub fn publish(
             (true, false) => {
                 if let Some(r) = state.record() {
                     ensure_collection(w, &r.collection, r.kind)?;
-                    w.create(&r)?;
+                    w.revive(&r)?;
                 }
             }
             _ => {}
@@ -504,5 +504,22 @@ pub fn resolve(w: &mut Writer<'_>, id: i64, how: &Resolution) -> Result<Conflict
         Resolution::Value(v) => v.clone(),
     };
     publish(w, &c.record_id, &c.kind, &c.key, value.as_ref())?;
+    // Whatever the user did not keep stays in history.
+    for (side, v) in [("local", &c.local), (c.remote_change.as_str(), &c.remote)] {
+        if v != &value && !(how == &Resolution::Both && !is_set_valued(&c.key)) {
+            st::add_loser(
+                w.tx(),
+                &LostValue {
+                    record_id: c.record_id.clone(),
+                    key: c.key.clone(),
+                    value: v.clone(),
+                    lost_change: side.to_string(),
+                    won_change: format!("resolution {label}"),
+                    policy: "ask".into(),
+                    at: now(),
+                },
+            )?;
+        }
+    }
     Ok(c)
 }

@@ -427,7 +427,10 @@ mod tests {
         };
         assert_eq!(got, ["a", "c", "d"].iter().map(|s| s.to_string()).collect());
         // Without local divergence the result is the remote set.
-        assert_eq!(merge_set(base.as_ref(), remote.as_ref(), base.as_ref()), remote);
+        assert_eq!(
+            merge_set(base.as_ref(), remote.as_ref(), base.as_ref()),
+            remote
+        );
         // Merges commute: two adds give the same set in either order.
         let x = props(&["x"], "EMAIL");
         let y = props(&["y"], "EMAIL");
