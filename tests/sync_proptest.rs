@@ -308,7 +308,9 @@ proptest! {
 }
 
 #[test]
-fn debug_case() {
+/// Found by the property test: reviving a record by "ask → mine" must not wipe
+/// a concurrent add to a multi-valued field.
+fn regression_revive_keeps_concurrent_set_adds() {
     use Step::*;
     let steps = vec![
         Edit {

@@ -506,7 +506,8 @@ pub fn resolve(w: &mut Writer<'_>, id: i64, how: &Resolution) -> Result<Conflict
     publish(w, &c.record_id, &c.kind, &c.key, value.as_ref())?;
     // Whatever the user did not keep stays in history.
     for (side, v) in [("local", &c.local), (c.remote_change.as_str(), &c.remote)] {
-        if v != &value && !(how == &Resolution::Both && !is_set_valued(&c.key)) {
+        // "both" keeps both values (a union, or mine plus a duplicate with theirs).
+        if v != &value && how != &Resolution::Both {
             st::add_loser(
                 w.tx(),
                 &LostValue {
