@@ -105,7 +105,6 @@ pub const MIGRATIONS: &[&str] = &[
         resolution TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX conflicts_open ON conflicts (resolved_at, record_id);
-    CREATE TABLE sync_resolutions (hlc TEXT PRIMARY KEY) WITHOUT ROWID;
     CREATE TABLE conflict_losers (
         id INTEGER PRIMARY KEY,
         record_id TEXT NOT NULL,
@@ -117,5 +116,9 @@ pub const MIGRATIONS: &[&str] = &[
         at TEXT NOT NULL
     );
     CREATE INDEX conflict_losers_record ON conflict_losers (record_id);
+    "#,
+    // 3: own changes written by a conflict policy (so a policy defends an edit once).
+    r#"
+    CREATE TABLE sync_resolutions (hlc TEXT PRIMARY KEY) WITHOUT ROWID;
     "#,
 ];
