@@ -348,6 +348,18 @@ fn a_forgotten_device_stops_blocking_gc() {
     );
     let devs = setup::devices(&b.store).unwrap();
     assert!(devs.iter().any(|d| d.device == c_id && d.forgotten));
+    // c comes back: the batches it lacks are gone, the snapshot brings it up to
+    // date, and its new state makes the others count it again.
+    c.sync();
+    c.sync();
+    assert_eq!(c.state(), a.state());
+    assert_eq!(c.text(&id, "NOTE").as_deref(), Some("later"));
+    a.sync();
+    let devs = setup::devices(&a.store).unwrap();
+    assert!(
+        devs.iter().any(|d| d.device == c_id && !d.forgotten),
+        "{devs:?}"
+    );
 }
 
 #[test]

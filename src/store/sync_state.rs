@@ -228,13 +228,14 @@ pub fn devices(conn: &Connection) -> Result<Vec<DeviceInfo>> {
     Ok(out)
 }
 
-/// Record a device (keeping `forgotten` unless it is new).
+/// Record a device.
 pub fn put_device(conn: &Connection, d: &DeviceInfo) -> Result<()> {
     conn.execute(
         "INSERT INTO sync_devices (device, tag, name, last_seen, vector, forgotten)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (device) DO UPDATE SET tag = excluded.tag, name = excluded.name,
-            last_seen = excluded.last_seen, vector = excluded.vector",
+            last_seen = excluded.last_seen, vector = excluded.vector,
+            forgotten = excluded.forgotten",
         params![
             d.device,
             d.tag,

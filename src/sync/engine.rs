@@ -306,6 +306,8 @@ impl<M: Mailbox> Round<'_, M> {
             if prev.is_some_and(|p| p.last_seen > d.last_seen) {
                 continue;
             }
+            // A device that publishes a newer state is alive again.
+            let forgotten = prev.is_some_and(|p| p.forgotten && p.last_seen >= d.last_seen);
             st::put_device(
                 self.store.conn(),
                 &DeviceInfo {
@@ -314,7 +316,7 @@ impl<M: Mailbox> Round<'_, M> {
                     name: d.name,
                     last_seen: d.last_seen,
                     vector: d.vector,
-                    forgotten: prev.is_some_and(|p| p.forgotten),
+                    forgotten,
                 },
             )?;
         }

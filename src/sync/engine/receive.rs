@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use super::send::{SKIP, skip_marker};
 use super::*;
+use crate::store::sync_state::Vector;
 
 impl<M: Mailbox> Round<'_, M> {
     pub(super) fn epoch(&self) -> SyncResult<u64> {
@@ -69,19 +70,24 @@ impl<M: Mailbox> Round<'_, M> {
             return Ok(());
         }
         if !fresh && !replace {
-            // Only a newer epoch (replace-remote elsewhere) matters.
-            let newer = self
-                .snapshot_info()?
-                .filter(|i| i.epoch > self.epoch().unwrap_or(0));
-            let Some(info) = newer else {
+            let Some(info) = self.snapshot_info()? else {
                 return Ok(());
             };
             if self.latest_snapshot().map(|l| l.0) != Some(info.counter) {
                 return Ok(());
             }
-            if let Some(s) = self.fetch_snapshot().await? {
-                snapshot::reset_local(self.store, Some(&s))?;
-                self.store.set_meta(META_EPOCH, &s.epoch.to_string())?;
+            if info.epoch > self.epoch()? {
+                // replace-remote elsewhere: rebuild from its snapshot.
+                if let Some(s) = self.fetch_snapshot().await? {
+                    snapshot::reset_local(self.store, Some(&s))?;
+                    self.store.set_meta(META_EPOCH, &s.epoch.to_string())?;
+                }
+            } else if self.stranded(&vector, &info.vector) {
+                // Changes we still lack were collected while we were away (or
+                // counted as gone): catch up from the snapshot, which has them.
+                if let Some(s) = self.fetch_snapshot().await? {
+                    snapshot::load(self.store, &s)?;
+                }
             }
             return Ok(());
         }
@@ -96,6 +102,29 @@ impl<M: Mailbox> Round<'_, M> {
                 .set_meta(META_EPOCH, &s.epoch.max(self.epoch()?).to_string())?;
         }
         Ok(())
+    }
+
+    /// Whether, for some device, the next change we need is on no batch on the
+    /// server although the snapshot covers it.
+    fn stranded(&self, have: &Vector, snap: &Vector) -> bool {
+        let tags: BTreeMap<String, String> = st::devices(self.store.conn())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| (d.device, d.tag))
+            .collect();
+        snap.iter().any(|(dev, &covered)| {
+            let next = have.get(dev).copied().unwrap_or(0) + 1;
+            if dev == &self.me || next > covered {
+                return false;
+            }
+            let tag = tags
+                .get(dev)
+                .cloned()
+                .unwrap_or_else(|| self.o.key.device_tag(dev));
+            !self.known[&self.f.changes]
+                .iter()
+                .any(|k| k.tag == tag && (k.seq_from..=k.seq_to).contains(&next))
+        })
     }
 
     pub(super) fn inputs(&self) -> SyncResult<Inputs> {
