@@ -632,3 +632,21 @@ fn delete_versus_edit_and_move_versus_edit() {
         (work.id.as_str(), "renamed")
     );
 }
+
+#[test]
+fn a_passphrase_joins_through_the_published_salt() {
+    let server = MemoryServer::new();
+    let mut a = Device::new(&server, "a");
+    let mut b = Device::new(&server, "b");
+    let kdf = setup::new_kdf_header();
+    a.opts.key = setup::key_from_passphrase("tulip orbit", &kdf).unwrap();
+    a.opts.kdf = Some(kdf);
+    let id = a.add_contact("by passphrase");
+    block_on(setup::init(&mut a.store, &mut a.mb, &a.opts)).unwrap();
+    let found = block_on(setup::server_kdf(&mut b.mb, "PIM"))
+        .unwrap()
+        .expect("salt on server");
+    b.opts.key = setup::key_from_passphrase("tulip orbit", &found).unwrap();
+    block_on(setup::join(&mut b.store, &mut b.mb, &b.opts)).unwrap();
+    assert_eq!(b.text(&id, "FN").as_deref(), Some("by passphrase"));
+}
