@@ -467,6 +467,13 @@ fn dry_run_plans_without_changing_anything() {
             .unwrap()
             .is_some()
     );
+    // Before any folder exists, a dry run plans the first upload and creates nothing.
+    let empty = MemoryServer::new();
+    let mut c = Device::new(&empty, "c");
+    c.opts.dry_run = true;
+    let r = c.sync();
+    assert_eq!(r.plan.and_then(|p| p.upload).map(|u| u.from), Some(1));
+    assert!(empty.uids(changes_folder()).is_empty());
 }
 
 #[test]

@@ -198,6 +198,13 @@ impl<M: Mailbox> Round<'_, M> {
                     self.mb.ensure_folder(&name).await?;
                     self.mb.state(&name).await?
                 }
+                Err(MailboxError::NoFolder(_)) => {
+                    // A dry run creates nothing: plan as if the folder were empty.
+                    self.states.insert(name.clone(), FolderState::default());
+                    self.known.insert(name.clone(), Vec::new());
+                    checks.insert(name, FolderCheck::Unchanged);
+                    continue;
+                }
                 other => other?,
             };
             let remembered = st::folder(self.store.conn(), &name)?;
