@@ -7,6 +7,7 @@
 //! gives the same content (order, folding and line ends aside).
 
 mod scan;
+mod validate;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -97,6 +98,7 @@ pub fn read_ics(text: &str) -> Vec<Result<ParsedItem, ItemError>> {
                 uid
             }
         };
+        let invalid = validate::check(&comp, &block.prop_lines).err();
         let is_override = comp.prop("RECURRENCE-ID").is_some();
         let key = (kind, uid.clone());
         let gi = *by_uid.entry(key).or_insert_with(|| {
@@ -111,7 +113,14 @@ pub fn read_ics(text: &str) -> Vec<Result<ParsedItem, ItemError>> {
             groups.len() - 1
         });
         let g = &mut groups[gi];
-        if is_override {
+        if let Some((line, reason)) = invalid {
+            // One broken component spoils its whole record: nothing half-imported.
+            g.error.get_or_insert(ItemError {
+                index: 0,
+                line,
+                reason: format!("{name} {uid:?}: {reason}"),
+            });
+        } else if is_override {
             g.overrides.push(comp);
         } else if g.master.is_some() {
             g.error.get_or_insert(ItemError {
@@ -201,6 +210,12 @@ fn generated_uid(c: &Component) -> String {
         h = h.wrapping_mul(0x0000000001000000000000000000013B);
     }
     format!("pim-{h:032x}")
+}
+
+/// The properties of the stream's VCALENDAR(s): METHOD, X-WR-CALNAME, X-WR-TIMEZONE...
+/// (an importer may name a new collection after X-WR-CALNAME).
+pub fn calendar_properties(text: &str) -> Vec<Property> {
+    scan(text).calendar_props
 }
 
 /// One VCALENDAR with the records' time zones (once per TZID) and their components.

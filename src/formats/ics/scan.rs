@@ -11,6 +11,8 @@ use crate::model::{Component, Property};
 pub struct Block {
     pub comp: Component,
     pub line: usize,
+    /// The physical line of each of `comp.props`, in order.
+    pub prop_lines: Vec<usize>,
     /// The first problem found inside this block; the block is not usable then.
     pub error: Option<SyntaxError>,
 }
@@ -28,6 +30,7 @@ pub struct Scan {
 struct Open {
     comp: Component,
     line: usize,
+    prop_lines: Vec<usize>,
 }
 
 pub fn scan(text: &str) -> Scan {
@@ -73,6 +76,7 @@ pub fn scan(text: &str) -> Scan {
                 stack.push(Open {
                     comp: Component::new(&name),
                     line: line.number,
+                    prop_lines: Vec::new(),
                 });
             }
             "END" => {
@@ -125,7 +129,10 @@ pub fn scan(text: &str) -> Scan {
                 // A closed VCALENDAR: nothing more to do.
             }
             _ => match stack.last_mut() {
-                Some(o) if in_item => o.comp.props.push(p),
+                Some(o) if in_item => {
+                    o.comp.props.push(p);
+                    o.prop_lines.push(line.number);
+                }
                 Some(o) if o.comp.name == "VCALENDAR" => out.calendar_props.push(p),
                 Some(o) => o.comp.props.push(p),
                 None => out.stream_errors.push(SyntaxError {
@@ -169,6 +176,7 @@ fn finish_item(out: &mut Scan, open: Open, error: Option<SyntaxError>) {
     out.blocks.push(Block {
         comp: open.comp,
         line: open.line,
+        prop_lines: open.prop_lines,
         error,
     });
 }

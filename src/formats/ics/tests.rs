@@ -25,6 +25,9 @@ fn groups_master_overrides_and_timezones() {
     assert_eq!(ev.body.main.subs[0].name, "VALARM");
     assert_eq!(ev.body.timezones.len(), 1);
     assert_eq!(items[1].record.kind, Kind::Task);
+    let cal = calendar_properties(&text);
+    assert_eq!(cal[1].name, "METHOD");
+    assert_eq!(cal[1].value, "REQUEST");
     assert_eq!(items[2].record.kind, Kind::Note);
     assert_eq!(
         items.iter().map(|i| i.index).collect::<Vec<_>>(),
@@ -138,4 +141,22 @@ proptest! {
             prop_assert_eq!(back.record.body, item.record.body);
         }
     }
+}
+
+#[test]
+fn bad_values_are_item_errors_with_their_line() {
+    let text = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nSUMMARY:x\nDTSTART:20140230T150000Z\nEND:VEVENT\n\
+                BEGIN:VEVENT\nUID:a\nRECURRENCE-ID:20140301T150000Z\nDTSTART:20140301T160000Z\nEND:VEVENT\n\
+                BEGIN:VEVENT\nUID:b\nDTSTART:20140301T160000Z\nRRULE:FREQ=OFTEN\nEND:VEVENT\n\
+                BEGIN:VEVENT\nUID:c\nDTSTART:20140301T160000Z\nEXDATE:20140302T160000Z,junk\nEND:VEVENT\n\
+                BEGIN:VEVENT\nUID:d\nDTSTART:20140301T160000Z\nRDATE;VALUE=PERIOD:20140302T160000Z/PT1H\nEND:VEVENT\nEND:VCALENDAR\n";
+    let items = read_ics(text);
+    assert_eq!(items.len(), 4);
+    let e = items[0].as_ref().unwrap_err();
+    assert_eq!((e.index, e.line), (1, 5));
+    assert!(e.reason.contains("DTSTART"), "{e}");
+    assert_eq!(items[1].as_ref().unwrap_err().line, 15);
+    assert!(items[1].as_ref().unwrap_err().reason.contains("FREQ"));
+    assert_eq!(items[2].as_ref().unwrap_err().line, 20);
+    assert!(items[3].is_ok());
 }
