@@ -248,11 +248,8 @@ impl<'a> Writer<'a> {
 
     pub fn collection(&self, id: &str) -> Result<Collection> {
         self.tx
-            .query_row(
-                "SELECT id, kind, name, color, sync FROM collections WHERE id = ?1",
-                [id],
-                row_collection,
-            )
+            .prepare_cached("SELECT id, kind, name, color, sync FROM collections WHERE id = ?1")?
+            .query_row([id], row_collection)
             .optional()?
             .ok_or_else(|| StoreError::NoCollection {
                 kind: "any".into(),
@@ -296,9 +293,8 @@ impl<'a> Writer<'a> {
         }
         let existing: Option<i64> = self
             .tx
-            .query_row("SELECT rowid FROM records WHERE id = ?1", [&r.id], |x| {
-                x.get(0)
-            })
+            .prepare_cached("SELECT rowid FROM records WHERE id = ?1")?
+            .query_row([&r.id], |x| x.get(0))
             .optional()?;
         let rowid = match existing {
             Some(rowid) => {
