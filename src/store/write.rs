@@ -19,6 +19,8 @@ pub struct Writer<'a> {
     pub changes: Vec<Change>,
     /// The longest non-recurring event span stored (meta `max_event_span`), loaded lazily.
     max_span: std::cell::Cell<Option<i64>>,
+    /// The next logged change is a create whose body equals the stored record.
+    lazy_next: bool,
 }
 
 impl<'a> Writer<'a> {
@@ -36,6 +38,7 @@ impl<'a> Writer<'a> {
             now: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
             changes: Vec::new(),
             max_span: std::cell::Cell::new(None),
+            lazy_next: false,
         })
     }
 
@@ -61,6 +64,7 @@ impl<'a> Writer<'a> {
     pub fn create(&mut self, r: &Record) -> Result<Change> {
         self.collection(&r.collection)?;
         self.put_row(r)?;
+        self.lazy_next = true;
         self.log(
             &r.id,
             r.kind.as_str(),
@@ -130,6 +134,7 @@ impl<'a> Writer<'a> {
                 name: target.name,
             });
         }
+        self.materialize(id)?;
         self.tx.execute(
             "UPDATE records SET collection = ?2 WHERE id = ?1",
             params![id, to],
@@ -298,6 +303,7 @@ impl<'a> Writer<'a> {
             .optional()?;
         let rowid = match existing {
             Some(rowid) => {
+                self.materialize(&r.id)?;
                 self.tx.execute(
                     "UPDATE records SET kind = ?2, collection = ?3, uid = ?4, data = ?5,
                         start_ts = ?6, end_ts = ?7, recurring = ?8, sort_key = ?9 WHERE rowid = ?1",
@@ -376,6 +382,7 @@ impl<'a> Writer<'a> {
             })
             .optional()?;
         if let Some(rowid) = rowid {
+            self.materialize(id)?;
             self.tx
                 .execute("DELETE FROM records_fts WHERE rowid = ?1", [rowid])?;
             self.tx
@@ -400,7 +407,11 @@ impl<'a> Writer<'a> {
             op,
             attachments: Vec::new(),
         };
-        self.insert_change(&change)?;
+        if std::mem::take(&mut self.lazy_next) {
+            self.insert_lazy_create(&change)?;
+        } else {
+            self.insert_change(&change)?;
+        }
         self.changes.push(change.clone());
         Ok(change)
     }
@@ -415,6 +426,63 @@ impl<'a> Writer<'a> {
                 params![last.device, last.seq, json],
             )?;
         }
+        Ok(())
+    }
+
+    /// A create is stored without its body while the record still holds exactly that
+    /// body (most records are never edited: this halves the database). The body is
+    /// written into the change before the record first changes ([`Self::materialize`]),
+    /// and readers fill it in meanwhile ([`super::read::decode_op`]).
+    fn insert_lazy_create(&self, c: &Change) -> Result<()> {
+        let Op::Create { collection, .. } = &c.op else {
+            return self.insert_change(c);
+        };
+        let op = serde_json::json!({"type": "create", "collection": collection, "lazy": true})
+            .to_string();
+        self.tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO changes (device, seq, change_id, hlc, changed_at,
+                    submitted_at, record_id, kind, op, attachments)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '[]')",
+            )?
+            .execute(params![
+                c.device,
+                c.seq,
+                c.change_id,
+                c.hlc,
+                c.changed_at,
+                c.submitted_at,
+                c.record_id,
+                c.kind,
+                op
+            ])?;
+        Ok(())
+    }
+
+    /// Before a record's stored body changes: give its lazy create change the body.
+    fn materialize(&self, id: &str) -> Result<()> {
+        let lazy: Option<(String, i64, String)> = self
+            .tx
+            .prepare_cached(
+                "SELECT device, seq, op FROM changes WHERE record_id = ?1
+                 AND op LIKE '%\"lazy\":true%' AND op NOT LIKE '%\"body\"%' LIMIT 1",
+            )?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((device, seq, op)) = lazy else {
+            return Ok(());
+        };
+        let data: String = self
+            .tx
+            .prepare_cached("SELECT data FROM records WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))?;
+        let full = super::read::fill_lazy(&op, &data).map_err(|reason| StoreError::Corrupt {
+            what: format!("change {device}-{seq}"),
+            reason,
+        })?;
+        self.tx
+            .prepare_cached("UPDATE changes SET op = ?3 WHERE device = ?1 AND seq = ?2")?
+            .execute(params![device, seq, full])?;
         Ok(())
     }
 
