@@ -100,7 +100,7 @@ impl Series {
         let zone = zone_of(&start, tzs, local);
         let all_day = start.is_date();
         let wall_of = |w: &When| -> Wall {
-            match (w, &start) {
+            let wall = match (w, &start) {
                 (When::Date(d), _) => midnight(*d),
                 // Exchange writes all-day RECURRENCE-IDs as zoned midnights: the day counts.
                 (When::Zoned(n, _), When::Date(_)) => midnight(n.date()),
@@ -108,7 +108,9 @@ impl Series {
                 (When::Zoned(n, a), When::Zoned(_, b)) if a == b => *n,
                 (When::Utc(t), When::Utc(_)) => t.naive_utc(),
                 _ => zone.wall(instant(w, tzs, local)),
-            }
+            };
+            // All-day series compare by day, whatever form a value came in.
+            if all_day { midnight(wall.date()) } else { wall }
         };
         let start_wall = wall_of(&start);
         let duration = component_duration(main, &start, &wall_of, r.kind, tzs, local)?;
