@@ -1,1 +1,69 @@
-//! Where pim keeps its files.
+//! Where pim keeps its files, and the user's time zone.
+
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+
+/// A profile's home: database and config together (`--home`, `PIM_HOME`, or the
+/// platform data directory).
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub home: PathBuf,
+}
+
+impl Paths {
+    /// `explicit` (from `--home` or `PIM_HOME`), else the platform data directory.
+    pub fn resolve(explicit: Option<&Path>) -> Result<Paths, String> {
+        let home = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => directories::ProjectDirs::from("org", "pim", "pim")
+                .map(|d| d.data_dir().to_path_buf())
+                .ok_or("cannot find a home directory: set --home or PIM_HOME")?,
+        };
+        Ok(Paths { home })
+    }
+
+    pub fn database(&self) -> PathBuf {
+        self.home.join("pim.sqlite3")
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.home.join("config.toml")
+    }
+
+    /// Create the home directory (private to the user).
+    pub fn ensure(&self) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.home)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&self.home, std::fs::Permissions::from_mode(0o700));
+        }
+        Ok(())
+    }
+}
+
+/// The user's zone: `TZ`, then /etc/timezone, then the /etc/localtime link, else UTC.
+pub fn local_timezone() -> Tz {
+    if let Ok(tz) = std::env::var("TZ")
+        && let Ok(z) = tz.trim_start_matches(':').parse::<Tz>()
+    {
+        return z;
+    }
+    if let Ok(s) = std::fs::read_to_string("/etc/timezone")
+        && let Ok(z) = s.trim().parse::<Tz>()
+    {
+        return z;
+    }
+    if let Ok(target) = std::fs::read_link("/etc/localtime") {
+        let t = target.to_string_lossy();
+        if let Some(idx) = t.find("zoneinfo/")
+            && let Ok(z) = t[idx + 9..].parse::<Tz>()
+        {
+            return z;
+        }
+    }
+    chrono_tz::UTC
+}
+
+pub mod accounts;

@@ -4,9 +4,12 @@
 //! Layers, lowest first (a lower layer never imports a higher one):
 //! `model` → `store` → `formats`/`recur` → `sync` → `mail`/`invite` → `tui`/`cli`.
 
+pub mod cli;
 pub mod config;
 pub mod formats;
+pub mod mail;
 pub mod model;
 pub mod recur;
 pub mod store;
 pub mod sync;
+pub mod tui;

@@ -1,0 +1,131 @@
+//! `pim collections list|add|rename|delete|set`.
+
+use anyhow::anyhow;
+use clap::{Args, Subcommand};
+use serde_json::{Value, json};
+
+use super::{Context, print};
+use crate::model::Kind;
+
+#[derive(Debug, Subcommand)]
+pub enum CollectionsCommand {
+    /// List collections with their record counts
+    List {
+        /// Only this kind (contacts, events, tasks, notes)
+        #[arg(long, value_parser = parse_kind)]
+        kind: Option<Kind>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a collection
+    Add(KindName),
+    /// Rename a collection
+    Rename {
+        #[command(flatten)]
+        which: KindName,
+        new_name: String,
+    },
+    /// Delete a collection (it must be empty unless --force)
+    Delete {
+        #[command(flatten)]
+        which: KindName,
+        /// Delete the records in it too
+        #[arg(long)]
+        force: bool,
+    },
+    /// Change a collection's settings
+    Set {
+        #[command(flatten)]
+        which: KindName,
+        /// Include it in sync (on) or keep it on this device (off)
+        #[arg(long, value_parser = ["on", "off"])]
+        sync: Option<String>,
+        /// Colour for the calendar view (e.g. #3366ff or blue)
+        #[arg(long)]
+        color: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct KindName {
+    /// contacts, events, tasks or notes (also addressbook, calendar, tasklist, notebook)
+    #[arg(value_parser = parse_kind)]
+    pub kind: Kind,
+    pub name: String,
+}
+
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    Kind::parse(s).ok_or_else(|| format!("unknown kind {s:?} (contacts, events, tasks, notes)"))
+}
+
+pub fn run(cx: &mut Context, cmd: CollectionsCommand) -> anyhow::Result<()> {
+    match cmd {
+        CollectionsCommand::List { kind, json } => {
+            let cols = cx.store.collections(kind)?;
+            let mut items = Vec::new();
+            for c in &cols {
+                let count: u64 = cx.store.conn().query_row(
+                    "SELECT COUNT(*) FROM records WHERE collection = ?1",
+                    [&c.id],
+                    |r| r.get(0),
+                )?;
+                items.push(json!({
+                    "id": c.id, "kind": c.kind.as_str(), "type": c.kind.collection_word(),
+                    "name": c.name, "color": c.color, "sync": c.sync, "records": count,
+                }));
+            }
+            if json {
+                return print::json(&Value::Array(items));
+            }
+            let rows: Vec<Vec<String>> = items
+                .iter()
+                .map(|v| {
+                    vec![
+                        print::short(&v["type"]),
+                        print::short(&v["name"]),
+                        format!("{} records", v["records"]),
+                        if v["sync"] == json!(true) {
+                            "sync on".into()
+                        } else {
+                            "sync off".into()
+                        },
+                    ]
+                })
+                .collect();
+            print::table(&rows)
+        }
+        CollectionsCommand::Add(k) => {
+            let c = cx.store.write(|w| w.put_collection(k.kind, &k.name))?;
+            println!("{}", c.id);
+            Ok(())
+        }
+        CollectionsCommand::Rename { which, new_name } => {
+            let mut c = find(cx, &which)?;
+            c.name = new_name;
+            cx.store.write(|w| w.change_collection(&c))?;
+            Ok(())
+        }
+        CollectionsCommand::Delete { which, force } => {
+            let c = find(cx, &which)?;
+            cx.store.write(|w| w.delete_collection(&c.id, force))?;
+            Ok(())
+        }
+        CollectionsCommand::Set { which, sync, color } => {
+            let mut c = find(cx, &which)?;
+            if let Some(s) = sync {
+                c.sync = s == "on";
+            }
+            if let Some(col) = color {
+                c.color = if col.is_empty() { None } else { Some(col) };
+            }
+            cx.store.write(|w| w.change_collection(&c))?;
+            Ok(())
+        }
+    }
+}
+
+fn find(cx: &Context, k: &KindName) -> anyhow::Result<crate::model::Collection> {
+    cx.store
+        .collection_by_name(k.kind, &k.name)?
+        .ok_or_else(|| anyhow!("no {} named {:?}", k.kind.collection_word(), k.name))
+}

@@ -1,0 +1,51 @@
+//! What every command needs: the open store, the user's zone and the clock.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::config::{Paths, local_timezone};
+use crate::model::edit::EditContext;
+use crate::store::Store;
+
+pub struct Context {
+    pub paths: Paths,
+    pub store: Store,
+    pub tz: Tz,
+    pub now: DateTime<Utc>,
+}
+
+impl Context {
+    pub fn open(home: Option<&Path>) -> anyhow::Result<Context> {
+        let paths = Paths::resolve(home).map_err(anyhow::Error::msg)?;
+        paths
+            .ensure()
+            .with_context(|| format!("cannot create {}", paths.home.display()))?;
+        let store = Store::open(&paths.database())?;
+        Ok(Context {
+            paths,
+            store,
+            tz: local_timezone(),
+            now: Utc::now(),
+        })
+    }
+
+    pub fn edit_context(&self) -> EditContext {
+        EditContext {
+            now: self.now,
+            tz: self.tz,
+        }
+    }
+
+    /// Collection id → name, for printing.
+    pub fn collection_names(&self) -> anyhow::Result<std::collections::HashMap<String, String>> {
+        Ok(self
+            .store
+            .collections(None)?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect())
+    }
+}

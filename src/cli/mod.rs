@@ -1,0 +1,142 @@
+//! The command line: clap definitions, one module per subcommand, table or JSON output.
+
+mod account;
+mod collections;
+mod context;
+mod demo;
+mod docs;
+mod export;
+mod import;
+mod log;
+mod print;
+mod records;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use context::Context;
+pub use docs::{command, render_completions, render_man};
+
+/// pim — contacts, calendars, tasks and notes in your terminal, synced through your mail account.
+#[derive(Debug, Parser)]
+#[command(name = "pim", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Profile directory holding the database and config (default: the platform data directory).
+    #[arg(long, global = true, env = "PIM_HOME", value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add a contact, event, task or note; prints the new id
+    #[command(subcommand)]
+    Add(records::AddCommand),
+    /// List records of one kind
+    List(records::ListArgs),
+    /// Show one record
+    Show(records::ShowArgs),
+    /// Change fields of a record
+    Edit(records::EditArgs),
+    /// Delete a record
+    Delete(records::DeleteArgs),
+    /// Full-text search over every kind
+    Search(records::SearchArgs),
+    /// List change records, newest last
+    Log(log::LogArgs),
+    /// Manage address books, calendars, task lists and notebooks
+    #[command(subcommand)]
+    Collections(collections::CollectionsCommand),
+    /// Manage mail accounts (IMAP + SMTP) used for sync and invitations
+    #[command(subcommand)]
+    Account(account::AccountCommand),
+    /// Print shell completions
+    Completions(docs::CompletionsArgs),
+    /// Import iCalendar, vCard, vdir, JSON or Markdown (re-import updates by UID)
+    Import(import::ImportArgs),
+    /// Export to iCalendar, vCard, vdir, JSON, CSV or Markdown
+    Export(export::ExportArgs),
+    /// Load demo data (collections, contacts, a month of events, tasks, notes)
+    Demo(demo::DemoArgs),
+}
+
+/// Parse the command line, run it, and turn errors into a one-line message and exit 2.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("pim: {}", compact_usage_error(&e.to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // A closed stdout (e.g. `pim list | head`) is not an error worth shouting about.
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("pim: {}", one_line(&e));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// clap's multi-line usage error as one line (the tip and usage trailer dropped).
+fn compact_usage_error(text: &str) -> String {
+    let kept: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+        .collect();
+    let joined = kept.join(" ");
+    let s = joined
+        .strip_prefix("error: ")
+        .unwrap_or(&joined)
+        .to_string();
+    format!("{s} (see pim --help)")
+}
+
+fn one_line(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+    }
+    parts.join(": ").replace('\n', " ")
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let Some(command) = cli.command else {
+        return demo::tui(cli.home.as_deref());
+    };
+    match command {
+        Command::Completions(a) => docs::completions(a),
+        Command::Demo(a) => demo::demo(&mut Context::open(cli.home.as_deref())?, a),
+        Command::Account(c) => account::run(cli.home.as_deref(), c),
+        Command::Add(a) => records::add(&mut Context::open(cli.home.as_deref())?, a),
+        Command::List(a) => records::list(&Context::open(cli.home.as_deref())?, a),
+        Command::Show(a) => records::show(&Context::open(cli.home.as_deref())?, a),
+        Command::Edit(a) => records::edit(&mut Context::open(cli.home.as_deref())?, a),
+        Command::Delete(a) => records::delete(&mut Context::open(cli.home.as_deref())?, a),
+        Command::Search(a) => records::search(&Context::open(cli.home.as_deref())?, a),
+        Command::Log(a) => log::log(&Context::open(cli.home.as_deref())?, a),
+        Command::Collections(c) => collections::run(&mut Context::open(cli.home.as_deref())?, c),
+        Command::Import(a) => import::import(&mut Context::open(cli.home.as_deref())?, a),
+        Command::Export(a) => export::export(&Context::open(cli.home.as_deref())?, a),
+    }
+}

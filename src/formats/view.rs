@@ -1,0 +1,335 @@
+//! The JSON view of records and occurrences that `--json` prints and scripts read
+//! (issue 2's contract). Times are RFC 3339 with offset; all-day values are dates.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use chrono_tz::Tz;
+use serde_json::{Value, json};
+
+use crate::model::property::split_unescaped;
+use crate::model::time::When;
+use crate::model::tz;
+use crate::model::{Kind, Property, Record};
+use crate::recur::Occurrence;
+
+/// Format a property's date/time: a date, or RFC 3339 in the value's own zone.
+pub fn when_json(w: &When, r: &Record, local: Tz) -> Value {
+    match w {
+        When::Date(d) => Value::String(d.format("%Y-%m-%d").to_string()),
+        _ => {
+            let t = tz::instant(w, &r.body.timezones, local);
+            Value::String(rfc3339(&t.with_timezone(&zone_offset(w, r, local, t))))
+        }
+    }
+}
+
+fn zone_offset(w: &When, r: &Record, local: Tz, t: DateTime<Utc>) -> FixedOffset {
+    match w {
+        When::Utc(_) => FixedOffset::east_opt(0).expect("zero"),
+        When::Zoned(_, tzid) => tz::resolve(tzid, &r.body.timezones)
+            .unwrap_or(tz::Zone::Iana(local))
+            .offset_at(t),
+        _ => tz::Zone::Iana(local).offset_at(t),
+    }
+}
+
+pub fn rfc3339(t: &DateTime<FixedOffset>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+fn when_of(r: &Record, name: &str, local: Tz) -> Value {
+    r.prop(name)
+        .and_then(|p| When::from_property(p).ok())
+        .map(|w| when_json(&w, r, local))
+        .unwrap_or(Value::Null)
+}
+
+fn text_or_null(r: &Record, name: &str) -> Value {
+    r.text(name).map(Value::String).unwrap_or(Value::Null)
+}
+
+fn values(r: &Record, name: &str) -> Vec<String> {
+    r.props_named(name).map(Property::text_value).collect()
+}
+
+fn categories(r: &Record) -> Vec<String> {
+    r.props_named("CATEGORIES")
+        .flat_map(|p| split_unescaped(&p.value, ','))
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn typed(r: &Record, name: &str) -> Vec<Value> {
+    r.props_named(name)
+        .map(|p| {
+            let mut types: Vec<String> = p
+                .param_values("TYPE")
+                .iter()
+                .flat_map(|t| t.split(','))
+                .map(|t| t.to_ascii_lowercase())
+                .collect();
+            // vCard 2.1 bare parameters are types too.
+            types.extend(
+                p.params
+                    .iter()
+                    .filter(|x| x.name.is_empty())
+                    .flat_map(|x| x.values.iter().map(|v| v.to_ascii_lowercase())),
+            );
+            json!({ "value": p.text_value(), "types": types })
+        })
+        .collect()
+}
+
+/// The end of an event: DTEND, DTSTART + DURATION, or the RFC 5545 default.
+pub fn event_end(r: &Record, local: Tz) -> Value {
+    if r.prop("DTEND").is_some() {
+        return when_of(r, "DTEND", local);
+    }
+    let Some(start) = r.prop("DTSTART").and_then(|p| When::from_property(p).ok()) else {
+        return Value::Null;
+    };
+    let d = crate::store::duration_of(r, &start).unwrap_or_default();
+    when_json(&start.plus(d), r, local)
+}
+
+/// A contact's, event's, task's or note's JSON object.
+pub fn record_json(r: &Record, collection_name: &str, local: Tz) -> Value {
+    let mut v = json!({
+        "id": r.id,
+        "kind": r.kind.as_str(),
+        "collection": collection_name,
+        "uid": r.uid(),
+    });
+    let m = v.as_object_mut().expect("object");
+    match r.kind {
+        Kind::Contact => {
+            let n = r
+                .prop("N")
+                .map(|p| split_unescaped(&p.value, ';'))
+                .unwrap_or_default();
+            let part = |i: usize| n.get(i).cloned().unwrap_or_default();
+            m.insert("full_name".into(), text_or_null(r, "FN"));
+            m.insert(
+                "name".into(),
+                json!({"family": part(0), "given": part(1), "additional": part(2),
+                       "prefix": part(3), "suffix": part(4)}),
+            );
+            m.insert("emails".into(), json!(values(r, "EMAIL")));
+            m.insert("phones".into(), json!(values(r, "TEL")));
+            m.insert("email_entries".into(), Value::Array(typed(r, "EMAIL")));
+            m.insert("phone_entries".into(), Value::Array(typed(r, "TEL")));
+            let addresses: Vec<Value> = r
+                .props_named("ADR")
+                .map(|p| {
+                    let f = split_unescaped(&p.value, ';');
+                    let g = |i: usize| f.get(i).cloned().unwrap_or_default();
+                    let types: Vec<String> = p
+                        .param_values("TYPE")
+                        .iter()
+                        .map(|t| t.to_ascii_lowercase())
+                        .collect();
+                    json!({"types": types, "po_box": g(0), "extended": g(1), "street": g(2),
+                           "locality": g(3), "region": g(4), "postal_code": g(5), "country": g(6)})
+                })
+                .collect();
+            m.insert("addresses".into(), Value::Array(addresses));
+            m.insert(
+                "org".into(),
+                r.prop("ORG")
+                    .map(|p| Value::String(split_unescaped(&p.value, ';').join(", ")))
+                    .unwrap_or(Value::Null),
+            );
+            m.insert("title".into(), text_or_null(r, "TITLE"));
+            m.insert("birthday".into(), date_ish(r, "BDAY"));
+            m.insert("anniversary".into(), date_ish(r, "ANNIVERSARY"));
+            m.insert("url".into(), text_or_null(r, "URL"));
+            m.insert("note".into(), text_or_null(r, "NOTE"));
+            m.insert("categories".into(), json!(categories(r)));
+            m.insert("photo".into(), json!(r.prop("PHOTO").is_some()));
+        }
+        Kind::Event => {
+            let start = r.prop("DTSTART").and_then(|p| When::from_property(p).ok());
+            m.insert("summary".into(), text_or_null(r, "SUMMARY"));
+            m.insert("start".into(), when_of(r, "DTSTART", local));
+            m.insert("end".into(), event_end(r, local));
+            m.insert(
+                "all_day".into(),
+                json!(start.as_ref().is_some_and(When::is_date)),
+            );
+            m.insert(
+                "tz".into(),
+                match &start {
+                    Some(When::Zoned(_, z)) => json!(z),
+                    Some(When::Utc(_)) => json!("UTC"),
+                    _ => Value::Null,
+                },
+            );
+            m.insert("location".into(), text_or_null(r, "LOCATION"));
+            m.insert("description".into(), text_or_null(r, "DESCRIPTION"));
+            m.insert(
+                "rrule".into(),
+                r.prop("RRULE")
+                    .map(|p| json!(p.value))
+                    .unwrap_or(Value::Null),
+            );
+            m.insert("rdate".into(), json!(multi_raw(r, "RDATE")));
+            m.insert("exdate".into(), json!(multi_raw(r, "EXDATE")));
+            m.insert("recurrence_id".into(), Value::Null);
+            m.insert("status".into(), text_or_null(r, "STATUS"));
+            m.insert("categories".into(), json!(categories(r)));
+            m.insert(
+                "organizer".into(),
+                r.prop("ORGANIZER").map(person).unwrap_or(Value::Null),
+            );
+            m.insert(
+                "attendees".into(),
+                Value::Array(r.props_named("ATTENDEE").map(person).collect()),
+            );
+            let alarms: Vec<Value> = r
+                .body
+                .main
+                .subs
+                .iter()
+                .filter(|c| c.name == "VALARM")
+                .map(|c| {
+                    json!({"action": c.prop("ACTION").map(|p| p.value.clone()),
+                           "trigger": c.prop("TRIGGER").map(|p| p.value.clone())})
+                })
+                .collect();
+            m.insert("alarms".into(), Value::Array(alarms));
+        }
+        Kind::Task => {
+            m.insert("summary".into(), text_or_null(r, "SUMMARY"));
+            m.insert("description".into(), text_or_null(r, "DESCRIPTION"));
+            m.insert("due".into(), when_of(r, "DUE", local));
+            m.insert("start".into(), when_of(r, "DTSTART", local));
+            m.insert(
+                "priority".into(),
+                r.prop("PRIORITY")
+                    .and_then(|p| p.value.trim().parse::<u8>().ok())
+                    .filter(|p| *p > 0)
+                    .map(|p| json!(p))
+                    .unwrap_or(Value::Null),
+            );
+            m.insert(
+                "status".into(),
+                r.prop("STATUS")
+                    .map(|p| json!(p.value.to_ascii_uppercase()))
+                    .unwrap_or(json!("NEEDS-ACTION")),
+            );
+            m.insert("completed".into(), when_of(r, "COMPLETED", local));
+            m.insert(
+                "percent_complete".into(),
+                r.prop("PERCENT-COMPLETE")
+                    .and_then(|p| p.value.trim().parse::<u8>().ok())
+                    .map(|p| json!(p))
+                    .unwrap_or(Value::Null),
+            );
+            m.insert(
+                "parent".into(),
+                r.props_named("RELATED-TO")
+                    .find(|p| {
+                        p.param("RELTYPE")
+                            .is_none_or(|t| t.eq_ignore_ascii_case("PARENT"))
+                    })
+                    .map(|p| json!(p.value))
+                    .unwrap_or(Value::Null),
+            );
+            m.insert("categories".into(), json!(categories(r)));
+        }
+        Kind::Note => {
+            m.insert("title".into(), text_or_null(r, "SUMMARY"));
+            m.insert(
+                "body".into(),
+                Value::String(r.text("DESCRIPTION").unwrap_or_default()),
+            );
+            m.insert("categories".into(), json!(categories(r)));
+        }
+    }
+    v
+}
+
+/// The JSON object for one occurrence of an event.
+pub fn occurrence_json(r: &Record, occ: &Occurrence, collection_name: &str, local: Tz) -> Value {
+    let mut v = record_json(r, collection_name, local);
+    if let Some(i) = occ.override_index
+        && let Some(o) = r.body.overrides.get(i)
+    {
+        let m = v.as_object_mut().expect("object");
+        for (key, prop) in [
+            ("summary", "SUMMARY"),
+            ("location", "LOCATION"),
+            ("description", "DESCRIPTION"),
+            ("status", "STATUS"),
+        ] {
+            if let Some(p) = o.prop(prop) {
+                m.insert(key.into(), json!(p.text_value()));
+            }
+        }
+    }
+    let m = v.as_object_mut().expect("object");
+    if occ.all_day {
+        m.insert(
+            "start".into(),
+            json!(occ.start.date_naive().format("%Y-%m-%d").to_string()),
+        );
+        m.insert(
+            "end".into(),
+            json!(occ.end.date_naive().format("%Y-%m-%d").to_string()),
+        );
+    } else {
+        m.insert("start".into(), json!(rfc3339(&occ.start)));
+        m.insert("end".into(), json!(rfc3339(&occ.end)));
+    }
+    m.insert("all_day".into(), json!(occ.all_day));
+    m.insert(
+        "recurrence_id".into(),
+        occ.recurrence_id
+            .clone()
+            .map(Value::String)
+            .unwrap_or(Value::Null),
+    );
+    v
+}
+
+fn multi_raw(r: &Record, name: &str) -> Vec<String> {
+    r.props_named(name)
+        .flat_map(|p| p.value.split(',').map(str::to_string).collect::<Vec<_>>())
+        .collect()
+}
+
+fn date_ish(r: &Record, name: &str) -> Value {
+    let Some(p) = r.prop(name) else {
+        return Value::Null;
+    };
+    let v = p.value.trim();
+    // vCard dates: 19850412, 1985-04-12, --0412, 19850412T...
+    let digits: String = v
+        .chars()
+        .take_while(|c| *c != 'T')
+        .filter(|c| *c != '-')
+        .collect();
+    if digits.len() == 8 && v.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        return json!(format!(
+            "{}-{}-{}",
+            &digits[0..4],
+            &digits[4..6],
+            &digits[6..8]
+        ));
+    }
+    json!(v)
+}
+
+fn person(p: &Property) -> Value {
+    let email = p
+        .value
+        .strip_prefix("mailto:")
+        .or_else(|| p.value.strip_prefix("MAILTO:"))
+        .unwrap_or(&p.value);
+    json!({
+        "email": email,
+        "name": p.param("CN"),
+        "partstat": p.param("PARTSTAT"),
+        "role": p.param("ROLE"),
+        "rsvp": p.param("RSVP").map(|x| x.eq_ignore_ascii_case("TRUE")),
+    })
+}
