@@ -1,6 +1,8 @@
 //! Benchmark: expand 6 000 recurring events into a one-month window.
 //!
 //! `cargo run --release --example recur_bench [EVENTS] [ROUNDS]`
+//! (`BREAKDOWN=1` adds the cost per kind of rule; `--print-ics [EVENTS]` prints the
+//! events as one .ics file instead, to time `pim import` and `pim list events`)
 //!
 //! Events are daily/weekly/monthly/yearly, DTSTART spread over 2024–2026, in UTC,
 //! IANA, Windows-named and floating zones, some all-day, some with BY* parts, one in
@@ -66,6 +68,15 @@ fn generate(n: usize) -> String {
 }
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("--print-ics") {
+        // The same events as a file, for timing `pim import` + `pim list events`.
+        let n = std::env::args()
+            .nth(2)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(6000);
+        print!("{}", generate(n));
+        return;
+    }
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(6000);
     let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20);
