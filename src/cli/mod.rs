@@ -7,6 +7,7 @@ mod docs;
 mod log;
 mod print;
 mod records;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +49,11 @@ pub enum Command {
     /// Manage address books, calendars, task lists and notebooks
     #[command(subcommand)]
     Collections(collections::CollectionsCommand),
+    /// Sync with your other devices through the mail account
+    Sync(sync::SyncArgs),
+    /// Devices that sync through the account
+    #[command(subcommand)]
+    Devices(sync::DevicesCommand),
     /// Manage mail accounts (IMAP + SMTP) used for sync and invitations
     #[command(subcommand)]
     Account(account::AccountCommand),
@@ -118,6 +124,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match command {
         Command::Completions(a) => docs::completions(a),
         Command::Account(c) => account::run(cli.home.as_deref(), c),
+        Command::Sync(a) => sync::run(&mut Context::open(cli.home.as_deref())?, a),
+        Command::Devices(c) => sync::devices(&mut Context::open(cli.home.as_deref())?, c),
         Command::Add(a) => records::add(&mut Context::open(cli.home.as_deref())?, a),
         Command::List(a) => records::list(&Context::open(cli.home.as_deref())?, a),
         Command::Show(a) => records::show(&Context::open(cli.home.as_deref())?, a),
