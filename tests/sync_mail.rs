@@ -200,3 +200,48 @@ fn sync_fails_clearly_when_the_server_is_down() {
     let report = a.json(&["sync", "--json"]);
     assert_eq!(report["uploaded"], 1, "the queued edit went up: {report}");
 }
+
+#[test]
+fn watch_carries_an_edit_across_within_seconds() {
+    let server = MailServer::shared();
+    let a = Profile::new(server, "carol");
+    let b = Profile::new(server, "carol");
+    let key = a
+        .ok(&["sync", "init"])
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    b.ok(&["sync", "join", "--key", &key]);
+
+    let spawn = |p: &Profile| {
+        Command::new(env!("CARGO_BIN_EXE_pim"))
+            .args(["sync", "--watch"])
+            .env("PIM_HOME", p.home.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut watchers = [spawn(&a), spawn(&b)];
+    std::thread::sleep(std::time::Duration::from_millis(800));
+
+    a.ok(&["add", "contact", "--name", "Walter Watchful"]);
+    let start = std::time::Instant::now();
+    let mut seen = false;
+    while start.elapsed() < std::time::Duration::from_secs(15) {
+        if b.contact_names().iter().any(|n| n == "Walter Watchful") {
+            seen = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let latency = start.elapsed();
+    for w in &mut watchers {
+        let _ = w.kill();
+        let _ = w.wait();
+    }
+    assert!(seen, "the edit did not reach the other watching profile");
+    eprintln!("watch: edit visible on the other profile after {latency:?}");
+}
