@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 use support::mailserver::MailServer;
+use support::proxy::{Fault, FaultProxy};
 
 struct Profile {
     home: tempfile::TempDir,
@@ -14,10 +15,15 @@ struct Profile {
 
 impl Profile {
     fn new(server: &MailServer, user: &str) -> Profile {
+        Profile::via(server, user, server.imaps_port)
+    }
+
+    /// A profile whose IMAP server is reached on `imap_port` (e.g. a fault proxy).
+    fn via(server: &MailServer, user: &str, imap_port: u16) -> Profile {
         let p = Profile {
             home: tempfile::tempdir().unwrap(),
         };
-        let imap = format!("127.0.0.1:{}", server.imaps_port);
+        let imap = format!("127.0.0.1:{imap_port}");
         let smtp = format!("127.0.0.1:{}", server.smtps_port);
         let pw = format!("echo {}", server.password(user));
         let ca = server.ca_file.display().to_string();
@@ -244,4 +250,107 @@ fn watch_carries_an_edit_across_within_seconds() {
     }
     assert!(seen, "the edit did not reach the other watching profile");
     eprintln!("watch: edit visible on the other profile after {latency:?}");
+}
+
+impl Profile {
+    /// Run with a deadline: a hang is a failure. Returns the exit code.
+    fn run_bounded(&self, args: &[&str], secs: u64) -> i32 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pim"))
+            .args(args)
+            .env("PIM_HOME", self.home.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                let code = status.code().unwrap_or(-1);
+                if code != 0 && code != 2 {
+                    let mut err = String::new();
+                    use std::io::Read;
+                    child
+                        .stderr
+                        .take()
+                        .unwrap()
+                        .read_to_string(&mut err)
+                        .unwrap();
+                    panic!("pim {args:?} exited {code}: {err}");
+                }
+                return code;
+            }
+            if start.elapsed() > std::time::Duration::from_secs(secs) {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("pim {args:?} hung for {secs} s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    fn integrity_ok(&self) {
+        let db = rusqlite::Connection::open(self.home.path().join("pim.sqlite3")).unwrap();
+        let verdict: String = db
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(verdict, "ok");
+    }
+}
+
+#[test]
+fn cut_connections_during_sync_then_everything_converges() {
+    let server = MailServer::shared();
+    let proxy = FaultProxy::start(server.imaps_port, Fault::None);
+    let a = Profile::via(server, "dave", proxy.port);
+    let b = Profile::via(server, "dave", proxy.port);
+    for i in 0..10 {
+        a.ok(&["add", "contact", "--name", &format!("Before Cut {i}")]);
+    }
+    let key = a
+        .ok(&["sync", "init"])
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    b.ok(&["sync", "join", "--key", &key]);
+
+    // How much one round with work in it moves.
+    a.ok(&["add", "contact", "--name", "Measure"]);
+    proxy.reset_counts();
+    a.ok(&["sync"]);
+    let (up, down) = proxy.bytes();
+    let total = up + down;
+
+    let steps = 16u64;
+    let mut failed = 0;
+    for i in 0..steps {
+        let n = total * i / steps + i * 7;
+        a.ok(&["add", "contact", "--name", &format!("Cut A {i}")]);
+        b.ok(&["add", "contact", "--name", &format!("Cut B {i}")]);
+        proxy.set_fault(Fault::CutAfter(n));
+        for p in [&a, &b] {
+            if p.run_bounded(&["sync"], 30) != 0 {
+                failed += 1;
+            }
+        }
+    }
+    assert!(failed >= steps as usize, "only {failed} cut syncs failed");
+
+    proxy.set_fault(Fault::None);
+    for p in [&a, &b, &a, &b] {
+        p.ok(&["sync"]);
+    }
+    let mut names_a = a.contact_names();
+    let mut names_b = b.contact_names();
+    names_a.sort();
+    names_b.sort();
+    assert_eq!(names_a, names_b);
+    for i in 0..steps {
+        assert!(names_a.contains(&format!("Cut A {i}")), "Cut A {i} lost");
+        assert!(names_a.contains(&format!("Cut B {i}")), "Cut B {i} lost");
+    }
+    assert_eq!(names_a.len(), 10 + 1 + 2 * steps as usize);
+    a.integrity_ok();
+    b.integrity_ok();
 }
