@@ -354,3 +354,72 @@ fn cut_connections_during_sync_then_everything_converges() {
     a.integrity_ok();
     b.integrity_ok();
 }
+
+#[test]
+fn sigkilled_sync_recovers_and_converges() {
+    use pim::model::{Kind, Record};
+    let server = MailServer::shared();
+    let a = Profile::new(server, "bob");
+    a.ok(&["list", "contacts"]); // creates the profile
+    {
+        let mut store = pim::store::Store::open(&a.home.path().join("pim.sqlite3")).unwrap();
+        let coll = store.default_collection(Kind::Contact).unwrap().id;
+        store
+            .write(|w| {
+                for i in 0..1500 {
+                    let mut r = Record::new(Kind::Contact, &coll);
+                    r.set_text("FN", &format!("Bulk Person {i}"));
+                    w.create(&r)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+    let key = a
+        .ok(&["sync", "init"])
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+
+    let c = Profile::new(server, "bob");
+    let has_key = |p: &Profile| {
+        let store = pim::store::Store::open(&p.home.path().join("pim.sqlite3")).unwrap();
+        store.meta("sync.key").unwrap().is_some()
+    };
+    let mut kills = 0;
+    for delay_ms in [40u64, 80, 120, 160, 220, 280, 350, 450, 600, 800] {
+        let args: Vec<&str> = if has_key(&c) {
+            vec!["sync"]
+        } else {
+            vec!["sync", "join", "--key", &key]
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pim"))
+            .args(&args)
+            .env("PIM_HOME", c.home.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        if child.try_wait().unwrap().is_none() {
+            kills += 1;
+        }
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        c.integrity_ok();
+    }
+    eprintln!("sigkill: {kills} runs killed mid-way");
+    assert!(kills >= 3, "only {kills} runs were still busy when killed");
+
+    if !has_key(&c) {
+        c.ok(&["sync", "join", "--key", &key]);
+    }
+    c.ok(&["sync"]);
+    let names = c.contact_names();
+    assert_eq!(names.len(), 1500, "every contact exactly once");
+    let unique: std::collections::BTreeSet<&String> = names.iter().collect();
+    assert_eq!(unique.len(), 1500);
+    c.integrity_ok();
+}
