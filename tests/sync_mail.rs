@@ -423,3 +423,110 @@ fn sigkilled_sync_recovers_and_converges() {
     assert_eq!(unique.len(), 1500);
     c.integrity_ok();
 }
+
+/// UIDs in `folder` of `user` (via the harness's own plain IMAP client).
+fn server_uids(server: &MailServer, user: &str, folder: &str) -> Vec<u32> {
+    let mut imap = support::mailserver::RawImap::login(server, user);
+    imap.command(&format!("SELECT \"{folder}\""), false);
+    let lines = imap.command("UID SEARCH ALL", false);
+    imap.command("LOGOUT", false);
+    lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("* SEARCH"))
+        .flat_map(|rest| {
+            rest.split_whitespace()
+                .filter_map(|n| n.parse().ok())
+                .collect::<Vec<u32>>()
+        })
+        .collect()
+}
+
+#[test]
+fn forged_batches_are_rejected_and_deleted_batches_repaired() {
+    let server = MailServer::shared();
+    let a = Profile::new(server, "test");
+    let b = Profile::new(server, "test");
+    a.ok(&["add", "contact", "--name", "Original Person"]);
+    let key = a
+        .ok(&["sync", "init"])
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    b.ok(&["sync", "join", "--key", &key]);
+
+    // A's real next batch goes up; then a forgery of it: same headers (another
+    // Message-ID), damaged ciphertext.
+    a.ok(&["add", "contact", "--name", "Second Person"]);
+    a.ok(&["sync"]);
+    let real = server.messages("test", "PIM/Changes");
+    let text = String::from_utf8(real.last().unwrap().clone()).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let head: String = head
+        .lines()
+        .map(|l| {
+            if l.starts_with("Message-ID:") {
+                "Message-ID: <forged-1@pim.invalid>".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    let body = body.replacen('A', "B", 3);
+    server.append(
+        "test",
+        "PIM/Changes",
+        format!("{head}\r\n\r\n{body}").as_bytes(),
+    );
+    let o = b.run(&["sync", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(report["rejected"].as_u64().unwrap() >= 1, "{report}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("failed authentication"),
+        "rejections are reported"
+    );
+    let mut names = b.contact_names();
+    names.sort();
+    assert_eq!(names, vec!["Original Person", "Second Person"]);
+
+    // Delete A's next batch from the server by hand before B sees it.
+    let before = server_uids(server, "test", "PIM/Changes");
+    a.ok(&["add", "contact", "--name", "Gap Person"]);
+    a.ok(&["sync"]);
+    let after = server_uids(server, "test", "PIM/Changes");
+    let new: Vec<u32> = after
+        .iter()
+        .filter(|u| !before.contains(u))
+        .copied()
+        .collect();
+    assert!(!new.is_empty(), "A uploaded a batch");
+    let mut imap = support::mailserver::RawImap::login(server, "test");
+    imap.command("SELECT \"PIM/Changes\"", false);
+    let set: Vec<String> = new.iter().map(u32::to_string).collect();
+    imap.command(
+        &format!("UID STORE {} +FLAGS (\\Deleted)", set.join(",")),
+        false,
+    );
+    imap.command("EXPUNGE", false);
+    imap.command("LOGOUT", false);
+
+    a.ok(&["add", "contact", "--name", "After Gap"]);
+    let mut repaired = false;
+    for _ in 0..4 {
+        a.ok(&["sync"]);
+        b.ok(&["sync"]);
+        let names = b.contact_names();
+        if names.iter().any(|n| n == "Gap Person") && names.iter().any(|n| n == "After Gap") {
+            repaired = true;
+            break;
+        }
+    }
+    assert!(
+        repaired,
+        "B never got the deleted batch back: {:?}",
+        b.contact_names()
+    );
+}

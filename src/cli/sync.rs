@@ -149,6 +149,12 @@ fn sync_error(e: SyncError) -> anyhow::Error {
 }
 
 fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()> {
+    if r.rejected > 0 {
+        eprintln!(
+            "pim: {} message(s) on the server failed authentication and were ignored",
+            r.rejected
+        );
+    }
     if json {
         return print::json(&serde_json::to_value(r)?);
     }
@@ -168,12 +174,6 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()>
         r.bytes_down,
         r.imap_commands
     );
-    if r.rejected > 0 {
-        eprintln!(
-            "pim: {} message(s) on the server failed authentication and were ignored",
-            r.rejected
-        );
-    }
     Ok(())
 }
 
