@@ -12,3 +12,4 @@ pub mod model;
 pub mod recur;
 pub mod store;
 pub mod sync;
+pub mod tui;

@@ -3,7 +3,10 @@
 mod account;
 mod collections;
 mod context;
+mod demo;
 mod docs;
+mod export;
+mod import;
 mod log;
 mod print;
 mod records;
@@ -59,6 +62,12 @@ pub enum Command {
     Account(account::AccountCommand),
     /// Print shell completions
     Completions(docs::CompletionsArgs),
+    /// Import iCalendar, vCard, vdir, JSON or Markdown (re-import updates by UID)
+    Import(import::ImportArgs),
+    /// Export to iCalendar, vCard, vdir, JSON, CSV or Markdown
+    Export(export::ExportArgs),
+    /// Load demo data (collections, contacts, a month of events, tasks, notes)
+    Demo(demo::DemoArgs),
 }
 
 /// Parse the command line, run it, and turn errors into a one-line message and exit 2.
@@ -119,10 +128,11 @@ fn one_line(e: &anyhow::Error) -> String {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let Some(command) = cli.command else {
-        anyhow::bail!("the full-screen app is not built yet; try `pim --help`");
+        return demo::tui(cli.home.as_deref());
     };
     match command {
         Command::Completions(a) => docs::completions(a),
+        Command::Demo(a) => demo::demo(&mut Context::open(cli.home.as_deref())?, a),
         Command::Account(c) => account::run(cli.home.as_deref(), c),
         Command::Sync(a) => sync::run(&mut Context::open(cli.home.as_deref())?, a),
         Command::Devices(c) => sync::devices(&mut Context::open(cli.home.as_deref())?, c),
@@ -134,5 +144,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Search(a) => records::search(&Context::open(cli.home.as_deref())?, a),
         Command::Log(a) => log::log(&Context::open(cli.home.as_deref())?, a),
         Command::Collections(c) => collections::run(&mut Context::open(cli.home.as_deref())?, c),
+        Command::Import(a) => import::import(&mut Context::open(cli.home.as_deref())?, a),
+        Command::Export(a) => export::export(&Context::open(cli.home.as_deref())?, a),
     }
 }
