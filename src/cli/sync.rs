@@ -386,14 +386,12 @@ fn watch(
                     continue;
                 }
             }
-            // Wait for the server (IDLE) in short slices, checking local edits between.
+            // Wait for the server (IDLE) in short slices, checking for local edits
+            // made since this round (changes that never upload, e.g. in a collection
+            // kept off sync, must not make this loop spin).
+            let last_local = local_seq(ctx)?;
             loop {
-                let local = crate::store::sync_state::first_unsubmitted(
-                    ctx.store.conn(),
-                    ctx.store.device(),
-                )?
-                .is_some();
-                if local {
+                if local_seq(ctx)? > last_local {
                     break;
                 }
                 let Some(m) = mb.as_mut() else { break };
@@ -408,6 +406,14 @@ fn watch(
             }
         }
     })
+}
+
+/// The newest local change's sequence number.
+fn local_seq(ctx: &Context) -> anyhow::Result<u64> {
+    Ok(crate::store::sync_state::max_seq(
+        ctx.store.conn(),
+        ctx.store.device(),
+    )?)
 }
 
 pub fn devices(ctx: &mut Context, c: DevicesCommand) -> anyhow::Result<()> {
