@@ -359,6 +359,20 @@ async fn silent_server_times_out_as_unreachable() {
         res.err()
     );
     assert!(t.elapsed() < Duration::from_secs(3));
+
+    // A connection closed at once (accepted, then dropped).
+    proxy.set_fault(Fault::Drop);
+    let mut cfg = config(server, "carol", Security::Implicit);
+    cfg.port = proxy.port;
+    let res = within(10, "connect", ImapMailbox::connect(cfg)).await;
+    assert!(
+        matches!(
+            res,
+            Err(MailboxError::Unreachable(_) | MailboxError::Tls(_))
+        ),
+        "{:?}",
+        res.err()
+    );
 }
 
 /// One sync-like round trip through the proxy.
