@@ -117,4 +117,8 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX conflict_losers_record ON conflict_losers (record_id);
     "#,
+    // 3: own changes written by a conflict policy (so a policy defends an edit once).
+    r#"
+    CREATE TABLE sync_resolutions (hlc TEXT PRIMARY KEY) WITHOUT ROWID;
+    "#,
 ];

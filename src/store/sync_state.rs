@@ -228,13 +228,14 @@ pub fn devices(conn: &Connection) -> Result<Vec<DeviceInfo>> {
     Ok(out)
 }
 
-/// Record a device (keeping `forgotten` unless it is new).
+/// Record a device.
 pub fn put_device(conn: &Connection, d: &DeviceInfo) -> Result<()> {
     conn.execute(
         "INSERT INTO sync_devices (device, tag, name, last_seen, vector, forgotten)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (device) DO UPDATE SET tag = excluded.tag, name = excluded.name,
-            last_seen = excluded.last_seen, vector = excluded.vector",
+            last_seen = excluded.last_seen, vector = excluded.vector,
+            forgotten = excluded.forgotten",
         params![
             d.device,
             d.tag,
@@ -555,4 +556,17 @@ pub fn losers(conn: &Connection, record_id: Option<&str>) -> Result<Vec<LostValu
         });
     }
     Ok(out)
+}
+
+/// Remember that the own change stamped `hlc` was written by a conflict policy.
+pub fn add_resolution(conn: &Connection, hlc: &str) -> Result<()> {
+    conn.prepare_cached("INSERT OR IGNORE INTO sync_resolutions (hlc) VALUES (?1)")?
+        .execute([hlc])?;
+    Ok(())
+}
+
+pub fn is_resolution(conn: &Connection, hlc: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM sync_resolutions WHERE hlc = ?1")?
+        .exists([hlc])?)
 }

@@ -36,6 +36,11 @@ impl<'a> Writer<'a> {
         })
     }
 
+    /// The device this writer logs changes for.
+    pub fn device(&self) -> &str {
+        self.device
+    }
+
     pub fn tx(&self) -> &Transaction<'a> {
         self.tx
     }
@@ -83,6 +88,14 @@ impl<'a> Writer<'a> {
         self.put_row(r)?;
         self.log(&r.id, r.kind.as_str(), Op::Update { fields })
             .map(Some)
+    }
+
+    /// Bring back a record a sync merge had deleted, keeping its fields: logged as
+    /// an update that changes no field (it only says "this record exists").
+    pub fn revive(&mut self, r: &Record) -> Result<Change> {
+        self.collection(&r.collection)?;
+        self.put_row(r)?;
+        self.log(&r.id, r.kind.as_str(), Op::Update { fields: Vec::new() })
     }
 
     pub fn delete(&mut self, id: &str) -> Result<Change> {
