@@ -530,3 +530,46 @@ fn forged_batches_are_rejected_and_deleted_batches_repaired() {
         b.contact_names()
     );
 }
+
+#[test]
+fn passphrase_init_and_join_read_stdin() {
+    use std::io::Write;
+    let server = MailServer::shared();
+    let with_stdin = |p: &Profile, args: &[&str], input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pim"))
+            .args(args)
+            .env("PIM_HOME", p.home.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let p = Profile::new(server, "carol");
+    let q = Profile::new(server, "carol");
+    // carol's folders are used by the watch test: sync under another root.
+    for x in [&p, &q] {
+        x.ok(&["account", "set", "mail", "--folder-root", "PhraseRoot"]);
+    }
+    p.ok(&["add", "contact", "--name", "Phrase Person"]);
+    let o = with_stdin(&p, &["sync", "init", "--passphrase"], "short\n");
+    assert_eq!(o.status.code(), Some(2), "short passphrases are refused");
+    let o = with_stdin(
+        &p,
+        &["sync", "init", "--passphrase"],
+        "correct horse battery staple\n",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = with_stdin(&q, &["sync", "join"], "wrong horse battery staple\n");
+    assert_eq!(o.status.code(), Some(2));
+    let o = with_stdin(&q, &["sync", "join"], "correct horse battery staple\n");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(q.contact_names(), vec!["Phrase Person"]);
+}
