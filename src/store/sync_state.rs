@@ -292,7 +292,7 @@ pub fn record_changes(conn: &Connection, record_id: &str) -> Result<Vec<Change>>
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {CHANGE_COLS} FROM changes WHERE record_id = ?1 ORDER BY hlc"
     ))?;
-    collect_changes(stmt.query_map([record_id], row_change)?)
+    collect_changes(conn, stmt.query_map([record_id], row_change)?)
 }
 
 pub(super) const CHANGE_COLS: &str =
@@ -317,12 +317,18 @@ pub(super) fn row_change(r: &Row<'_>) -> rusqlite::Result<RawChange> {
 }
 
 pub(super) fn collect_changes(
+    conn: &Connection,
     rows: impl Iterator<Item = rusqlite::Result<RawChange>>,
 ) -> Result<Vec<Change>> {
     let mut out = Vec::new();
     for row in rows {
         let (mut c, op, att) = row?;
-        c.op = from_json(&format!("change {}", c.change_id), &op)?;
+        c.op = super::read::decode_op(conn, &c.record_id, &op).map_err(|reason| {
+            StoreError::Corrupt {
+                what: format!("change {}", c.change_id),
+                reason,
+            }
+        })?;
         c.attachments = serde_json::from_str(&att).unwrap_or_default();
         out.push(c);
     }
@@ -334,7 +340,7 @@ pub fn device_changes(conn: &Connection, device: &str, from: u64, to: u64) -> Re
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {CHANGE_COLS} FROM changes WHERE device = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq"
     ))?;
-    collect_changes(stmt.query_map(params![device, from, to], row_change)?)
+    collect_changes(conn, stmt.query_map(params![device, from, to], row_change)?)
 }
 
 /// The highest sequence number `device` has logged here.
