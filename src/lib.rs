@@ -7,7 +7,9 @@
 pub mod cli;
 pub mod config;
 pub mod formats;
+pub mod mail;
 pub mod model;
 pub mod recur;
 pub mod store;
 pub mod sync;
+pub mod tui;

@@ -1,7 +1,9 @@
 //! The command line: clap definitions, one module per subcommand, table or JSON output.
 
+mod account;
 mod collections;
 mod context;
+mod demo;
 mod docs;
 mod export;
 mod import;
@@ -49,12 +51,17 @@ pub enum Command {
     /// Manage address books, calendars, task lists and notebooks
     #[command(subcommand)]
     Collections(collections::CollectionsCommand),
+    /// Manage mail accounts (IMAP + SMTP) used for sync and invitations
+    #[command(subcommand)]
+    Account(account::AccountCommand),
     /// Print shell completions
     Completions(docs::CompletionsArgs),
     /// Import iCalendar, vCard, vdir, JSON or Markdown (re-import updates by UID)
     Import(import::ImportArgs),
     /// Export to iCalendar, vCard, vdir, JSON, CSV or Markdown
     Export(export::ExportArgs),
+    /// Load demo data (collections, contacts, a month of events, tasks, notes)
+    Demo(demo::DemoArgs),
 }
 
 /// Parse the command line, run it, and turn errors into a one-line message and exit 2.
@@ -115,10 +122,12 @@ fn one_line(e: &anyhow::Error) -> String {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let Some(command) = cli.command else {
-        anyhow::bail!("the full-screen app is not built yet; try `pim --help`");
+        return demo::tui(cli.home.as_deref());
     };
     match command {
         Command::Completions(a) => docs::completions(a),
+        Command::Demo(a) => demo::demo(&mut Context::open(cli.home.as_deref())?, a),
+        Command::Account(c) => account::run(cli.home.as_deref(), c),
         Command::Add(a) => records::add(&mut Context::open(cli.home.as_deref())?, a),
         Command::List(a) => records::list(&Context::open(cli.home.as_deref())?, a),
         Command::Show(a) => records::show(&Context::open(cli.home.as_deref())?, a),

@@ -7,6 +7,7 @@ mod hlc;
 mod index;
 mod read;
 mod schema;
+pub mod sync_state;
 mod write;
 
 use std::path::Path;
@@ -72,7 +73,8 @@ impl Store {
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
             .map_err(open_err)?;
         conn.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;
+             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
         )
         .map_err(open_err)?;
         Self::from_connection(conn)
@@ -88,10 +90,18 @@ impl Store {
     fn from_connection(mut conn: Connection) -> Result<Store> {
         migrate(&mut conn)?;
         let device = ensure_device(&conn)?;
-        let last: Option<String> = conn
-            .query_row("SELECT MAX(hlc) FROM changes", [], |r| r.get(0))
-            .optional()?
-            .flatten();
+        // The clock's state is kept in meta; an older database falls back to a scan.
+        let mut last: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'hlc_last'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if last.is_none() {
+            last = conn
+                .query_row("SELECT MAX(hlc) FROM changes", [], |r| r.get(0))
+                .optional()?
+                .flatten();
+        }
         let hlc = Hlc::new(device.clone(), last.as_deref());
         let mut store = Store { conn, device, hlc };
         store.ensure_default_collections()?;
@@ -116,6 +126,11 @@ impl Store {
         let mut w = Writer::new(&tx, &self.device, &mut hlc)?;
         let out = f(&mut w)?;
         drop(w);
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('hlc_last', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [hlc.state()],
+        )?;
         tx.commit()?;
         self.hlc = hlc;
         Ok(out)
@@ -141,7 +156,13 @@ impl Store {
     fn ensure_default_collections(&mut self) -> Result<()> {
         for kind in Kind::ALL {
             if self.collections(Some(kind))?.is_empty() {
-                self.write(|w| w.put_collection(kind, default_collection_name(kind)))?;
+                self.write(|w| {
+                    w.put_collection_with_id(
+                        &default_collection_id(kind),
+                        kind,
+                        default_collection_name(kind),
+                    )
+                })?;
             }
         }
         Ok(())
@@ -173,6 +194,11 @@ impl Store {
                 }),
         }
     }
+}
+
+/// The fixed id of a kind's default collection: the same on every device.
+pub fn default_collection_id(kind: Kind) -> String {
+    format!("default-{}", kind.as_str())
 }
 
 pub fn default_collection_name(kind: Kind) -> &'static str {

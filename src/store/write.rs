@@ -17,6 +17,10 @@ pub struct Writer<'a> {
     now: String,
     /// Change records written so far in this transaction.
     pub changes: Vec<Change>,
+    /// The longest non-recurring event span stored (meta `max_event_span`), loaded lazily.
+    max_span: std::cell::Cell<Option<i64>>,
+    /// The next logged change is a create whose body equals the stored record.
+    lazy_next: bool,
 }
 
 impl<'a> Writer<'a> {
@@ -33,7 +37,14 @@ impl<'a> Writer<'a> {
             next_seq: last + 1,
             now: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
             changes: Vec::new(),
+            max_span: std::cell::Cell::new(None),
+            lazy_next: false,
         })
+    }
+
+    /// The device this writer logs changes for.
+    pub fn device(&self) -> &str {
+        self.device
     }
 
     pub fn tx(&self) -> &Transaction<'a> {
@@ -53,6 +64,7 @@ impl<'a> Writer<'a> {
     pub fn create(&mut self, r: &Record) -> Result<Change> {
         self.collection(&r.collection)?;
         self.put_row(r)?;
+        self.lazy_next = true;
         self.log(
             &r.id,
             r.kind.as_str(),
@@ -85,6 +97,14 @@ impl<'a> Writer<'a> {
             .map(Some)
     }
 
+    /// Bring back a record a sync merge had deleted, keeping its fields: logged as
+    /// an update that changes no field (it only says "this record exists").
+    pub fn revive(&mut self, r: &Record) -> Result<Change> {
+        self.collection(&r.collection)?;
+        self.put_row(r)?;
+        self.log(&r.id, r.kind.as_str(), Op::Update { fields: Vec::new() })
+    }
+
     pub fn delete(&mut self, id: &str) -> Result<Change> {
         let old = self
             .get(id)?
@@ -114,6 +134,7 @@ impl<'a> Writer<'a> {
                 name: target.name,
             });
         }
+        self.materialize(id)?;
         self.tx.execute(
             "UPDATE records SET collection = ?2 WHERE id = ?1",
             params![id, to],
@@ -131,6 +152,17 @@ impl<'a> Writer<'a> {
 
     /// Create a collection.
     pub fn put_collection(&mut self, kind: Kind, name: &str) -> Result<Collection> {
+        self.put_collection_with_id(&uuid::Uuid::new_v4().to_string(), kind, name)
+    }
+
+    /// Create a collection with a chosen id (default collections have fixed ids, so
+    /// that every device's "contacts" is the same collection once synced).
+    pub fn put_collection_with_id(
+        &mut self,
+        id: &str,
+        kind: Kind,
+        name: &str,
+    ) -> Result<Collection> {
         if self.collection_named(kind, name)?.is_some() {
             return Err(StoreError::CollectionExists {
                 kind: kind.collection_word().into(),
@@ -138,7 +170,7 @@ impl<'a> Writer<'a> {
             });
         }
         let c = Collection {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: id.to_string(),
             kind,
             name: name.to_string(),
             color: None,
@@ -259,6 +291,11 @@ impl<'a> Writer<'a> {
             reason: e.to_string(),
         })?;
         let ix = index(r);
+        if !ix.recurring
+            && let (Some(s), Some(e)) = (ix.start_ts, ix.end_ts)
+        {
+            self.note_span(e - s)?;
+        }
         let existing: Option<i64> = self
             .tx
             .prepare_cached("SELECT rowid FROM records WHERE id = ?1")?
@@ -266,6 +303,7 @@ impl<'a> Writer<'a> {
             .optional()?;
         let rowid = match existing {
             Some(rowid) => {
+                self.materialize(&r.id)?;
                 self.tx.execute(
                     "UPDATE records SET kind = ?2, collection = ?3, uid = ?4, data = ?5,
                         start_ts = ?6, end_ts = ?7, recurring = ?8, sort_key = ?9 WHERE rowid = ?1",
@@ -310,6 +348,31 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// Remember the longest single-event span, so window queries can bound their scan.
+    fn note_span(&self, span: i64) -> Result<()> {
+        let known = match self.max_span.get() {
+            Some(v) => v,
+            None => self
+                .tx
+                .query_row(
+                    "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'max_event_span'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(0),
+        };
+        if span > known {
+            self.tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('max_event_span', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [span.to_string()],
+            )?;
+        }
+        self.max_span.set(Some(span.max(known)));
+        Ok(())
+    }
+
     /// Remove a record row and its index entries, without logging.
     pub fn delete_row(&self, id: &str) -> Result<()> {
         let rowid: Option<i64> = self
@@ -319,6 +382,7 @@ impl<'a> Writer<'a> {
             })
             .optional()?;
         if let Some(rowid) = rowid {
+            self.materialize(id)?;
             self.tx
                 .execute("DELETE FROM records_fts WHERE rowid = ?1", [rowid])?;
             self.tx
@@ -343,7 +407,11 @@ impl<'a> Writer<'a> {
             op,
             attachments: Vec::new(),
         };
-        self.insert_change(&change)?;
+        if std::mem::take(&mut self.lazy_next) {
+            self.insert_lazy_create(&change)?;
+        } else {
+            self.insert_change(&change)?;
+        }
         self.changes.push(change.clone());
         Ok(change)
     }
@@ -358,6 +426,63 @@ impl<'a> Writer<'a> {
                 params![last.device, last.seq, json],
             )?;
         }
+        Ok(())
+    }
+
+    /// A create is stored without its body while the record still holds exactly that
+    /// body (most records are never edited: this halves the database). The body is
+    /// written into the change before the record first changes ([`Self::materialize`]),
+    /// and readers fill it in meanwhile ([`super::read::decode_op`]).
+    fn insert_lazy_create(&self, c: &Change) -> Result<()> {
+        let Op::Create { collection, .. } = &c.op else {
+            return self.insert_change(c);
+        };
+        let op = serde_json::json!({"type": "create", "collection": collection, "lazy": true})
+            .to_string();
+        self.tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO changes (device, seq, change_id, hlc, changed_at,
+                    submitted_at, record_id, kind, op, attachments)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '[]')",
+            )?
+            .execute(params![
+                c.device,
+                c.seq,
+                c.change_id,
+                c.hlc,
+                c.changed_at,
+                c.submitted_at,
+                c.record_id,
+                c.kind,
+                op
+            ])?;
+        Ok(())
+    }
+
+    /// Before a record's stored body changes: give its lazy create change the body.
+    fn materialize(&self, id: &str) -> Result<()> {
+        let lazy: Option<(String, i64, String)> = self
+            .tx
+            .prepare_cached(
+                "SELECT device, seq, op FROM changes WHERE record_id = ?1
+                 AND op LIKE '%\"lazy\":true%' AND op NOT LIKE '%\"body\"%' LIMIT 1",
+            )?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((device, seq, op)) = lazy else {
+            return Ok(());
+        };
+        let data: String = self
+            .tx
+            .prepare_cached("SELECT data FROM records WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))?;
+        let full = super::read::fill_lazy(&op, &data).map_err(|reason| StoreError::Corrupt {
+            what: format!("change {device}-{seq}"),
+            reason,
+        })?;
+        self.tx
+            .prepare_cached("UPDATE changes SET op = ?3 WHERE device = ?1 AND seq = ?2")?
+            .execute(params![device, seq, full])?;
         Ok(())
     }
 

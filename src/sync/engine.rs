@@ -1,0 +1,405 @@
+//! The executor: one sync round over a [`Mailbox`] (DESIGN.md §5). It gathers
+//! state, asks [`super::plan`] what to do and does it, keeping every step safe to
+//! interrupt: changes are applied with the vector advance in one transaction, the
+//! outbox is marked only after the server stored a batch, and what we remember of
+//! the server is saved only at the end.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::apply::{Policy, apply_remote};
+use super::batch::{self, DevicePayload, SnapshotInfo, SnapshotPayload};
+use super::crypto::SyncKey;
+use super::envelope::{Header, LIST_HEADERS, MsgKind};
+use super::mailbox::{FolderState, Mailbox, MailboxError};
+use super::plan::{self, FolderCheck, Inputs, Mode, Plan, Range};
+use super::snapshot;
+
+mod receive;
+mod send;
+use crate::model::{Change, Op};
+use crate::store::sync_state::{self as st, DeviceInfo, KnownMessage, RememberedFolder};
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Mailbox(#[from] MailboxError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Setup(String),
+}
+
+pub type SyncResult<T> = Result<T, SyncError>;
+
+/// How to sync.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub key: SyncKey,
+    /// Folder root on the server (`PIM`).
+    pub root: String,
+    pub mode: Mode,
+    pub policy: Policy,
+    /// Plan only: report what would happen, change nothing.
+    pub dry_run: bool,
+    /// This device's name in `pim devices list`.
+    pub device_name: String,
+    /// Write a snapshot once this many applied batches are not covered by one
+    /// (0: never).
+    pub snapshot_every: usize,
+    /// KDF parameters and salt to publish (passphrase keys), for `join`.
+    pub kdf: Option<String>,
+}
+
+impl SyncOptions {
+    pub fn new(key: SyncKey) -> SyncOptions {
+        SyncOptions {
+            key,
+            root: "PIM".into(),
+            mode: Mode::TwoWay,
+            policy: Policy::Newest,
+            dry_run: false,
+            device_name: String::new(),
+            snapshot_every: 32,
+            kdf: None,
+        }
+    }
+}
+
+/// What a sync round did (`pim sync --json` prints it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// Own changes uploaded (re-uploads included).
+    pub uploaded: u64,
+    /// Changes downloaded.
+    pub downloaded: u64,
+    /// Remote changes applied here.
+    pub applied: u64,
+    /// Conflicts met while applying.
+    pub conflicts: u64,
+    /// Messages deleted from the server (garbage collection).
+    pub deleted: u64,
+    /// Messages that failed authentication (ignored, never applied).
+    pub rejected: u64,
+    pub bytes_up: u64,
+    pub bytes_down: u64,
+    pub imap_commands: u64,
+    /// Messages appended.
+    pub appends: u64,
+    /// The plan, for `--dry-run`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Plan>,
+}
+
+/// The three folders under the root.
+#[derive(Debug, Clone)]
+pub struct Folders {
+    pub changes: String,
+    pub devices: String,
+    pub snapshots: String,
+}
+
+impl Folders {
+    pub fn new(root: &str) -> Folders {
+        Folders {
+            changes: format!("{root}/Changes"),
+            devices: format!("{root}/Devices"),
+            snapshots: format!("{root}/Snapshots"),
+        }
+    }
+
+    pub fn all(&self) -> [&str; 3] {
+        [&self.devices, &self.snapshots, &self.changes]
+    }
+}
+
+/// Messages per APPEND call and per FETCH call.
+const APPEND_GROUP: usize = 8;
+const FETCH_GROUP: usize = 16;
+/// Changes applied per transaction.
+const APPLY_GROUP: usize = 2000;
+
+const META_PUBLISHED: &str = "sync.published";
+const META_REJECTED: &str = "sync.rejected";
+const META_EPOCH: &str = "sync.epoch";
+const META_SNAPSHOT: &str = "sync.snapshot";
+
+/// The working state of one round.
+struct Round<'a, M: Mailbox> {
+    store: &'a mut Store,
+    mb: &'a mut M,
+    o: &'a SyncOptions,
+    f: Folders,
+    me: String,
+    my_tag: String,
+    states: BTreeMap<String, FolderState>,
+    known: BTreeMap<String, Vec<KnownMessage>>,
+    touched: BTreeSet<String>,
+    rejected: BTreeSet<String>,
+    report: SyncReport,
+}
+
+/// One sync round.
+pub async fn sync_once<M: Mailbox>(
+    store: &mut Store,
+    mb: &mut M,
+    o: &SyncOptions,
+) -> SyncResult<SyncReport> {
+    let c0 = mb.commands_sent();
+    let (u0, d0) = mb.bytes();
+    let me = store.device().to_string();
+    let rejected: BTreeSet<String> = store
+        .meta(META_REJECTED)?
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
+    let mut r = Round {
+        my_tag: o.key.device_tag(&me),
+        me,
+        f: Folders::new(&o.root),
+        store,
+        mb,
+        o,
+        states: BTreeMap::new(),
+        known: BTreeMap::new(),
+        touched: BTreeSet::new(),
+        rejected,
+        report: SyncReport::default(),
+    };
+    r.run().await?;
+    let mut report = r.report;
+    let (u1, d1) = r.mb.bytes();
+    report.imap_commands = r.mb.commands_sent() - c0;
+    report.bytes_up = u1 - u0;
+    report.bytes_down = d1 - d0;
+    Ok(report)
+}
+
+fn known_from(folder: &str, uid: u32, size: u64, h: &Header) -> KnownMessage {
+    KnownMessage {
+        folder: folder.to_string(),
+        uid,
+        kind: h.kind.as_str().to_string(),
+        tag: h.tag.clone(),
+        seq_from: h.seq_from,
+        seq_to: h.seq_to,
+        message_id: h.message_id.clone(),
+        size,
+    }
+}
+
+impl<M: Mailbox> Round<'_, M> {
+    async fn run(&mut self) -> SyncResult<()> {
+        let mut checks = BTreeMap::new();
+        for name in self.f.all().map(str::to_string) {
+            let state = match self.mb.state(&name).await {
+                Err(MailboxError::NoFolder(_)) if !self.o.dry_run => {
+                    self.mb.ensure_folder(&name).await?;
+                    self.mb.state(&name).await?
+                }
+                Err(MailboxError::NoFolder(_)) => {
+                    // A dry run creates nothing: plan as if the folder were empty.
+                    self.states.insert(name.clone(), FolderState::default());
+                    self.known.insert(name.clone(), Vec::new());
+                    checks.insert(name, FolderCheck::Unchanged);
+                    continue;
+                }
+                other => other?,
+            };
+            let remembered = st::folder(self.store.conn(), &name)?;
+            checks.insert(
+                name.clone(),
+                plan::check_folder(remembered.as_ref(), &state),
+            );
+            self.states.insert(name.clone(), state);
+            self.known
+                .insert(name.clone(), st::messages(self.store.conn(), &name)?);
+        }
+        let mut new_devices = Vec::new();
+        for (name, check) in &checks {
+            let fresh = self.refresh(name, *check).await?;
+            if name == &self.f.devices {
+                new_devices = fresh;
+            }
+        }
+        self.read_devices(&new_devices, checks[&self.f.devices] == FolderCheck::Full)
+            .await?;
+        if self.o.mode.downloads() && !self.o.dry_run {
+            self.maybe_bootstrap().await?;
+        }
+        if self.o.mode == Mode::ReplaceRemote && !self.o.dry_run {
+            self.replace_remote().await?;
+        }
+        let inputs = self.inputs()?;
+        let plan = plan::plan(&inputs);
+        if self.o.dry_run {
+            self.report.plan = Some(plan);
+            return Ok(());
+        }
+        self.download(&plan.fetch).await?;
+        self.apply_pending()?;
+        if let Some(range) = plan.upload {
+            self.upload(range, true).await?;
+        }
+        for range in &plan.reupload {
+            self.upload(*range, false).await?;
+        }
+        if !plan.delete.is_empty() {
+            let folder = self.f.changes.clone();
+            self.delete(&folder, &plan.delete).await?;
+        }
+        let inputs = self.inputs()?;
+        if plan::wants_snapshot(&inputs, self.o.snapshot_every) {
+            let epoch = self.epoch()?;
+            self.write_snapshot(epoch).await?;
+        }
+        self.publish_device().await?;
+        self.finish().await
+    }
+
+    /// List what changed in a folder; returns the newly seen messages.
+    async fn refresh(&mut self, name: &str, check: FolderCheck) -> SyncResult<Vec<KnownMessage>> {
+        let from = match check {
+            FolderCheck::Unchanged => return Ok(Vec::new()),
+            FolderCheck::NewFrom(u) => u,
+            FolderCheck::Full => 1,
+        };
+        let listed = self.mb.list(name, from, LIST_HEADERS).await?;
+        let mut fresh = Vec::new();
+        for m in listed {
+            if let Some(h) = Header::from_headers(&m.headers) {
+                fresh.push(known_from(name, m.uid, m.size, &h));
+            }
+        }
+        let known = self.known.entry(name.to_string()).or_default();
+        if check == FolderCheck::Full {
+            known.clear();
+        }
+        let have: BTreeSet<u32> = known.iter().map(|k| k.uid).collect();
+        fresh.retain(|k| !have.contains(&k.uid));
+        known.extend(fresh.iter().cloned());
+        Ok(fresh)
+    }
+
+    /// Read newly seen device states; with a full listing, devices without a state
+    /// message any more count as forgotten.
+    async fn read_devices(&mut self, fresh: &[KnownMessage], full: bool) -> SyncResult<()> {
+        let folder = self.f.devices.clone();
+        let uids: Vec<u32> = fresh
+            .iter()
+            .filter(|k| k.tag != self.my_tag && !self.rejected.contains(&k.message_id))
+            .map(|k| k.uid)
+            .collect();
+        let mut infos = Vec::new();
+        for chunk in uids.chunks(FETCH_GROUP) {
+            for (uid, raw) in self.mb.fetch(&folder, chunk).await? {
+                match batch::open_device(&self.o.key, &raw) {
+                    Ok(d) => infos.push((uid, d)),
+                    Err(_) => self.reject(&folder, uid),
+                }
+            }
+        }
+        if self.o.dry_run {
+            return Ok(());
+        }
+        let known_devices = st::devices(self.store.conn())?;
+        infos.sort_by_key(|(uid, _)| *uid);
+        for (_, d) in infos {
+            if let Some(info) = &d.snapshot {
+                self.note_snapshot(info)?;
+            }
+            let prev = known_devices.iter().find(|k| k.device == d.device);
+            if prev.is_some_and(|p| p.last_seen > d.last_seen) {
+                continue;
+            }
+            // A device that publishes a newer state is alive again.
+            let forgotten = prev.is_some_and(|p| p.forgotten && p.last_seen >= d.last_seen);
+            st::put_device(
+                self.store.conn(),
+                &DeviceInfo {
+                    tag: self.o.key.device_tag(&d.device),
+                    device: d.device,
+                    name: d.name,
+                    last_seen: d.last_seen,
+                    vector: d.vector,
+                    forgotten,
+                },
+            )?;
+        }
+        if full {
+            let present: BTreeSet<&str> =
+                self.known[&folder].iter().map(|k| k.tag.as_str()).collect();
+            for d in st::devices(self.store.conn())? {
+                if d.device != self.me && !present.contains(d.tag.as_str()) && !d.vector.is_empty()
+                {
+                    st::forget_device(self.store.conn(), &d.device)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn reject(&mut self, folder: &str, uid: u32) {
+        let id = self.known[folder]
+            .iter()
+            .find(|k| k.uid == uid)
+            .map(|k| k.message_id.clone())
+            .unwrap_or_else(|| format!("{folder}:{uid}"));
+        if self.rejected.insert(id) {
+            self.report.rejected += 1;
+        }
+    }
+
+    /// Learn the UIDs of what we appended (so the next round is idle), then save
+    /// what we know of each folder.
+    async fn finish(&mut self) -> SyncResult<()> {
+        for folder in self.touched.clone() {
+            let before = self.states[&folder];
+            let now = self.mb.state(&folder).await?;
+            let check = if now.uidvalidity == before.uidvalidity {
+                let added = now.uidnext.saturating_sub(before.uidnext);
+                let expected = self.known[&folder].len() as u32 + added;
+                if now.exists == expected {
+                    FolderCheck::NewFrom(before.uidnext)
+                } else {
+                    FolderCheck::Full
+                }
+            } else {
+                FolderCheck::Full
+            };
+            self.refresh(&folder, check).await?;
+            self.states.insert(folder, now);
+        }
+        let rejected = serde_json::to_string(&self.rejected).expect("serializes");
+        let states = self.states.clone();
+        let known = self.known.clone();
+        self.store.write(|w| {
+            for (folder, s) in &states {
+                let remembered = RememberedFolder {
+                    uidvalidity: s.uidvalidity,
+                    uidnext: s.uidnext,
+                    highestmodseq: s.highestmodseq,
+                    exists: s.exists,
+                };
+                st::set_folder(w.tx(), folder, &remembered)?;
+                st::clear_messages(w.tx(), folder)?;
+                for k in &known[folder] {
+                    st::put_message(w.tx(), k)?;
+                }
+            }
+            w.tx().execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [META_REJECTED, rejected.as_str()],
+            )?;
+            Ok(())
+        })?;
+        Ok(())
+    }
+}
+
+/// Check listing headers of a message kind (used by `join`).
+pub fn kind_of(k: &KnownMessage) -> Option<MsgKind> {
+    MsgKind::parse(&k.kind)
+}

@@ -1,0 +1,199 @@
+//! The full-screen terminal UI (`pim` with no subcommand).
+//!
+//! Layout follows gitui and ratatui's component template: keys resolve to
+//! [`action::Action`]s through a TOML [`keymap`]; [`app::App`] holds all state and
+//! never touches the terminal or the database; a [`worker`] thread owns its own
+//! store connection and answers requests with responses; the loop here only moves
+//! messages and draws.
+
+pub mod action;
+pub mod app;
+pub mod calendar;
+pub mod demo;
+pub mod form;
+pub mod forms;
+pub mod input;
+pub mod keymap;
+pub mod lists;
+pub mod note_editor;
+pub mod search;
+pub mod theme;
+pub mod ui;
+pub mod view_calendar;
+pub mod view_contacts;
+pub mod view_notes;
+pub mod view_sync;
+pub mod view_tasks;
+pub mod worker;
+
+#[cfg(test)]
+mod key_tests;
+#[cfg(test)]
+mod snapshot_tests;
+#[cfg(test)]
+pub(crate) mod test_support;
+
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use chrono::Utc;
+use crossterm::event::{self, Event as TermEvent};
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
+use ratatui::DefaultTerminal;
+
+use app::App;
+use worker::Response;
+
+/// What wakes the event loop.
+pub enum LoopEvent {
+    Key(crossterm::event::KeyEvent),
+    Resize,
+    Worker(Box<Response>),
+}
+
+/// Read terminal events on a thread so the loop can also wait for the worker.
+/// While `paused` (an external editor owns the terminal) it reads nothing.
+fn spawn_input(tx: mpsc::Sender<LoopEvent>, paused: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        loop {
+            if paused.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(20));
+                continue;
+            }
+            match event::poll(Duration::from_millis(50)) {
+                Ok(true) if !paused.load(Ordering::SeqCst) => {}
+                Ok(_) => continue,
+                Err(_) => return,
+            }
+            let ev = match event::read() {
+                Ok(TermEvent::Key(k)) => LoopEvent::Key(k),
+                Ok(TermEvent::Resize(_, _)) => LoopEvent::Resize,
+                Ok(_) => continue,
+                Err(_) => return,
+            };
+            if tx.send(ev).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// Run the TUI on the database at `db_path`; `home` holds the user's keymap.toml.
+pub fn run(db_path: &Path, home: &Path) -> anyhow::Result<()> {
+    // Open once here so a bad path fails before the screen switches.
+    drop(crate::store::Store::open(db_path)?);
+    let tz = crate::config::local_timezone();
+    let (keymap, keymap_err) = keymap::Keymap::load(home);
+    let mut app = App::new(keymap, theme::Theme::from_env(), tz, Utc::now());
+    if let Some(e) = keymap_err {
+        app.error(format!("{e} (using the default keys)"));
+    }
+    let (tx, rx) = mpsc::channel();
+    let (req_tx, req_rx) = mpsc::channel();
+    worker::spawn(db_path.to_path_buf(), tz, req_rx, tx.clone(), |r| {
+        LoopEvent::Worker(Box::new(r))
+    });
+    let paused = Arc::new(AtomicBool::new(false));
+    spawn_input(tx, paused.clone());
+    // ratatui::init installs a panic hook that restores the terminal first.
+    let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
+    let result = event_loop(&mut terminal, &mut app, &rx, &req_tx, &paused);
+    ratatui::restore();
+    result
+}
+
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    rx: &mpsc::Receiver<LoopEvent>,
+    req_tx: &mpsc::Sender<worker::Request>,
+    paused: &AtomicBool,
+) -> anyhow::Result<()> {
+    let mut last_clock = Instant::now();
+    loop {
+        for r in app.outbox.drain(..) {
+            req_tx.send(r).context("the database worker stopped")?;
+        }
+        if let Some(note) = app.external_edit.take() {
+            let text = edit_externally(terminal, &note, paused);
+            match text {
+                Ok(t) => app.external_done(&note, &t),
+                Err(e) => app.error(format!("editor: {e}")),
+            }
+            continue;
+        }
+        terminal.draw(|f| ui::draw(f, app))?;
+        if app.quit {
+            return Ok(());
+        }
+        let first = match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(ev) => Some(ev),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+        };
+        // Handle everything already waiting before drawing again.
+        for ev in first
+            .into_iter()
+            .chain(std::iter::from_fn(|| rx.try_recv().ok()))
+        {
+            match ev {
+                LoopEvent::Key(k) => app.on_key(k),
+                LoopEvent::Resize => terminal.autoresize()?,
+                LoopEvent::Worker(r) => app.on_response(*r),
+            }
+            if app.quit || app.external_edit.is_some() {
+                break;
+            }
+        }
+        if last_clock.elapsed() > Duration::from_secs(30) {
+            app.set_now(Utc::now());
+            last_clock = Instant::now();
+        }
+    }
+}
+
+/// Suspend the TUI, let `$VISUAL`/`$EDITOR` edit the note in a temp file, resume.
+fn edit_externally(
+    terminal: &mut DefaultTerminal,
+    note: &crate::model::Record,
+    paused: &AtomicBool,
+) -> anyhow::Result<String> {
+    let path = std::env::temp_dir().join(format!("pim-note-{}-{}.md", std::process::id(), note.id));
+    {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        f.write_all(note_editor::to_editor_file(note).as_bytes())?;
+    }
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".to_string());
+    paused.store(true, Ordering::SeqCst);
+    crossterm::terminal::disable_raw_mode()?;
+    crossterm::execute!(std::io::stdout(), LeaveAlternateScreen)?;
+    // Through the shell, so EDITOR="code --wait" works.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("pim")
+        .arg(&path)
+        .status();
+    crossterm::execute!(std::io::stdout(), EnterAlternateScreen)?;
+    crossterm::terminal::enable_raw_mode()?;
+    terminal.clear()?;
+    paused.store(false, Ordering::SeqCst);
+    let text = std::fs::read_to_string(&path);
+    let _ = std::fs::remove_file(&path);
+    let status = status.with_context(|| format!("cannot run {editor}"))?;
+    if !status.success() {
+        anyhow::bail!("{editor} exited with {status}; note not changed");
+    }
+    Ok(text?)
+}

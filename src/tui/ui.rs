@@ -1,0 +1,259 @@
+//! Drawing the whole screen: tab bar, the current tab, overlays, status line.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::app::{App, Overlay, Tab};
+
+/// A `w`×`h` rectangle centred in `area` (clipped to it).
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+pub fn draw(f: &mut Frame, app: &mut App) {
+    let area = f.area();
+    let [tabs, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_tabs(f, app, tabs);
+    app.page = body.height.saturating_sub(3).max(1) as usize;
+    match app.tab {
+        Tab::Calendar => super::view_calendar::draw(f, app, body),
+        Tab::Contacts => super::view_contacts::draw(f, app, body),
+        Tab::Tasks => super::view_tasks::draw(f, app, body),
+        Tab::Notes => super::view_notes::draw(f, app, body),
+        Tab::Sync => super::view_sync::draw(f, app, body),
+    }
+    draw_status(f, app, status);
+    let theme = app.theme;
+    match &app.overlay {
+        None => {}
+        Some(Overlay::Help) => draw_help(f, app, body),
+        Some(Overlay::Search(sb)) => sb.render(f, body, &theme),
+        Some(Overlay::Form(form)) => form.render(f, body, &theme),
+        Some(Overlay::Note(ed)) => ed.render(f, body, &theme),
+        Some(Overlay::Confirm { message, .. }) => {
+            dialog(
+                f,
+                body,
+                &theme,
+                " Confirm ",
+                vec![
+                    Line::from(message.as_str()),
+                    Line::from(""),
+                    keys_line(&theme, &[("y", "yes"), ("n", "no")]),
+                ],
+            );
+        }
+        Some(Overlay::DemoOffer) => {
+            dialog(
+                f,
+                body,
+                &theme,
+                " Welcome to pim ",
+                vec![
+                    Line::from("This database is empty."),
+                    Line::from("Load a small demo set (calendars, contacts,"),
+                    Line::from("tasks with subtasks, notes) to look around?"),
+                    Line::from(""),
+                    keys_line(&theme, &[("y", "load demo data"), ("n", "start empty")]),
+                ],
+            );
+        }
+        Some(Overlay::Goto { input, error }) => {
+            let rect = centered(body, 50, 6);
+            f.render_widget(Clear, rect);
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(" Go to date ", theme.title()))
+                .title_bottom(Line::from(" Enter go · Esc cancel ").centered());
+            let inner = block.inner(rect);
+            f.render_widget(block, rect);
+            input.render(
+                f,
+                Rect::new(inner.x, inner.y, inner.width, 1),
+                ratatui::style::Style::default(),
+                true,
+            );
+            let hint = Span::styled("YYYY-MM-DD, today, tomorrow, +3d", theme.dim());
+            f.render_widget(
+                Paragraph::new(hint),
+                Rect::new(inner.x, inner.y + 1, inner.width, 1),
+            );
+            if let Some(e) = error {
+                f.render_widget(
+                    Paragraph::new(Span::styled(e.as_str(), theme.error()))
+                        .wrap(Wrap { trim: true }),
+                    Rect::new(inner.x, inner.y + 2, inner.width, 2),
+                );
+            }
+        }
+    }
+}
+
+fn keys_line<'a>(theme: &super::theme::Theme, keys: &[(&'a str, &'a str)]) -> Line<'a> {
+    let mut spans = Vec::new();
+    for (k, what) in keys {
+        spans.push(Span::styled(*k, theme.key()));
+        spans.push(Span::raw(format!(" {what}   ")));
+    }
+    Line::from(spans)
+}
+
+fn dialog(f: &mut Frame, area: Rect, theme: &super::theme::Theme, title: &str, lines: Vec<Line>) {
+    let w = lines
+        .iter()
+        .map(|l| l.width() as u16)
+        .max()
+        .unwrap_or(20)
+        .max(title.len() as u16)
+        + 4;
+    let rect = centered(area, w, lines.len() as u16 + 2);
+    f.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title.to_string(), theme.title()));
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
+    let theme = &app.theme;
+    let mut spans = Vec::new();
+    for (i, t) in Tab::ALL.iter().enumerate() {
+        let label = format!(" {} {} ", i + 1, t.title());
+        let style = if *t == app.tab {
+            theme.tab_active()
+        } else {
+            ratatui::style::Style::default()
+        };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    let name = Span::styled("pim ", theme.title());
+    let w = 4.min(area.width);
+    f.render_widget(
+        Paragraph::new(name),
+        Rect::new(area.right() - w, area.y, w, 1),
+    );
+}
+
+fn draw_status(f: &mut Frame, app: &App, area: Rect) {
+    let theme = &app.theme;
+    let help = app
+        .keymap
+        .hint(app.tab.section(), super::action::Action::Help);
+    let quit = app
+        .keymap
+        .hint(app.tab.section(), super::action::Action::Quit);
+    let right = format!(
+        "{}{help} help  {quit} quit ",
+        if app.status.busy > 0 {
+            "working…  "
+        } else {
+            ""
+        }
+    );
+    let rw = (right.chars().count() as u16).min(area.width);
+    let left_area = Rect::new(area.x, area.y, area.width - rw, 1);
+    let style = if app.status.error {
+        theme.error()
+    } else {
+        theme.ok()
+    };
+    f.render_widget(
+        Paragraph::new(Span::styled(format!(" {}", app.status.text), style)),
+        left_area,
+    );
+    f.render_widget(
+        Paragraph::new(Span::styled(right, theme.dim())),
+        Rect::new(area.right() - rw, area.y, rw, 1),
+    );
+}
+
+fn draw_help(f: &mut Frame, app: &App, area: Rect) {
+    let theme = &app.theme;
+    let section = app.tab.section();
+    let mut entries: Vec<(String, String)> = app
+        .keymap
+        .bindings(section)
+        .into_iter()
+        .map(|(a, keys)| {
+            let ks: Vec<String> = keys.iter().map(|k| k.label()).collect();
+            (ks.join(" "), a.describe().to_string())
+        })
+        .collect();
+    entries.push((String::new(), String::new()));
+    for (k, what) in [
+        ("Tab S-Tab", "form: next/prev field"),
+        ("Enter", "form: save"),
+        ("ctrl-s", "note editor: save"),
+        ("Esc", "close / cancel / clear"),
+        ("ctrl-c", "quit from anywhere"),
+    ] {
+        entries.push((k.to_string(), what.to_string()));
+    }
+    let rows_avail = area.height.saturating_sub(2) as usize;
+    let columns = if entries.len() > rows_avail && area.width >= 60 {
+        2
+    } else {
+        1
+    };
+    let per_col = entries.len().div_ceil(columns);
+    let width = if columns == 2 {
+        area.width.min(110)
+    } else {
+        area.width.min(64)
+    };
+    let height = (per_col as u16 + 2).min(area.height);
+    let rect = centered(area, width, height);
+    f.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(
+            format!(" Keys: {} ", app.tab.title()),
+            theme.title(),
+        ))
+        .title_bottom(Line::from(" Esc close · keymap.toml changes these ").centered());
+    let inner = block.inner(rect);
+    f.render_widget(block, rect);
+    let col_w = inner.width / columns as u16;
+    let key_w = 13usize;
+    for (c, chunk) in entries.chunks(per_col.max(1)).enumerate() {
+        let lines: Vec<Line> = chunk
+            .iter()
+            .map(|(k, d)| {
+                let k = if k.chars().count() > key_w - 1 {
+                    format!("{}… ", k.chars().take(key_w - 2).collect::<String>())
+                } else {
+                    format!("{k:<key_w$}")
+                };
+                Line::from(vec![Span::styled(k, theme.key()), Span::raw(d.clone())])
+            })
+            .collect();
+        let r = Rect::new(
+            inner.x + c as u16 * col_w,
+            inner.y,
+            col_w.saturating_sub(1),
+            inner.height,
+        );
+        f.render_widget(Paragraph::new(lines), r);
+    }
+}

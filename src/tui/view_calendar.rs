@@ -1,0 +1,346 @@
+//! Drawing the calendar: month grid, week list, agenda, and the detail pane.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::app::App;
+use super::calendar::{CalMode, grid_start, week_start};
+use super::worker::Occ;
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let detail_w = if area.width >= 100 { 36 } else { 26 };
+    let [main, detail] =
+        Layout::horizontal([Constraint::Min(40), Constraint::Length(detail_w)]).areas(area);
+    match app.calendar.mode {
+        CalMode::Month => month(f, app, main),
+        CalMode::Week => week(f, app, main),
+        CalMode::Agenda => agenda(f, app, main),
+    }
+    details(f, app, detail);
+}
+
+fn occ_style(app: &App, o: &Occ) -> Style {
+    app.theme.collection(app.collection(&o.record.collection))
+}
+
+fn time_label(o: &Occ, d: NaiveDate) -> String {
+    if o.all_day || o.start.date() < d {
+        "all-day".into()
+    } else {
+        o.start.format("%H:%M").to_string()
+    }
+}
+
+fn truncate(s: &str, w: usize) -> String {
+    if s.chars().count() <= w {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(w.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
+fn title_block<'a>(app: &App, title: String) -> Block<'a> {
+    let loading = app.calendar.loaded.is_none();
+    Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {title} "), app.theme.title()))
+        .title_bottom(Line::from(if loading { " loading… " } else { "" }))
+}
+
+fn month(f: &mut Frame, app: &App, area: Rect) {
+    let cal = &app.calendar;
+    let block = title_block(app, cal.selected.format("%B %Y").to_string());
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.height < 3 || inner.width < 14 {
+        return;
+    }
+    let col_w = inner.width / 7;
+    let header_style = app.theme.label();
+    for (i, name) in WEEKDAYS.iter().enumerate() {
+        let r = Rect::new(inner.x + i as u16 * col_w, inner.y, col_w, 1);
+        f.render_widget(Paragraph::new(Span::styled(*name, header_style)), r);
+    }
+    let rows_h = inner.height - 1;
+    let row_h = (rows_h / 6).max(1);
+    let start = grid_start(cal.selected);
+    for week in 0..6u16 {
+        for wd in 0..7u16 {
+            let d = start + Duration::days((week * 7 + wd) as i64);
+            let rect = Rect::new(
+                inner.x + wd * col_w,
+                inner.y + 1 + week * row_h,
+                col_w,
+                row_h,
+            );
+            if rect.bottom() > inner.bottom() {
+                continue;
+            }
+            cell(f, app, d, rect);
+        }
+    }
+}
+
+fn cell(f: &mut Frame, app: &App, d: NaiveDate, rect: Rect) {
+    let cal = &app.calendar;
+    let theme = &app.theme;
+    let w = rect.width.saturating_sub(1) as usize;
+    let mut num_style = if d.month() == cal.selected.month() {
+        Style::default()
+    } else {
+        theme.dim()
+    };
+    if d == app.today {
+        num_style = num_style.patch(theme.today());
+    }
+    if d == cal.selected {
+        num_style = num_style.patch(theme.selected());
+    }
+    let day = cal.day(d);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("{:>2}", d.day()), num_style),
+        Span::styled(
+            if day.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", day.len())
+            },
+            theme.dim(),
+        ),
+    ])];
+    let room = rect.height.saturating_sub(1) as usize;
+    for (i, o) in day.iter().enumerate() {
+        if lines.len() > room {
+            break;
+        }
+        if i + 1 == room && day.len() > room {
+            lines.push(Line::from(Span::styled(
+                format!("+{} more", day.len() - i),
+                theme.dim(),
+            )));
+            break;
+        }
+        let mut style = occ_style(app, o);
+        if d == cal.selected && i == cal.item {
+            style = style.patch(theme.selected());
+        }
+        lines.push(Line::from(Span::styled(
+            truncate(&o.record.title(), w),
+            style,
+        )));
+    }
+    f.render_widget(Paragraph::new(lines), rect);
+}
+
+fn event_line<'a>(app: &App, o: &Occ, d: NaiveDate, selected: bool, width: usize) -> Line<'a> {
+    let mut style = occ_style(app, o);
+    if selected {
+        style = style.patch(app.theme.selected());
+    }
+    let time = time_label(o, d);
+    let loc = o
+        .record
+        .text("LOCATION")
+        .map(|l| format!("  @{l}"))
+        .unwrap_or_default();
+    let text = truncate(
+        &format!("{}{loc}", o.record.title()),
+        width.saturating_sub(10),
+    );
+    Line::from(vec![
+        Span::styled(format!("  {time:<7} "), app.theme.dim()),
+        Span::styled(text, style),
+    ])
+}
+
+fn day_header<'a>(app: &App, d: NaiveDate) -> Line<'a> {
+    let mut style = app.theme.label();
+    if d == app.today {
+        style = style.patch(app.theme.today());
+    }
+    let mut text = d.format("%a %d %b").to_string();
+    if d == app.today {
+        text.push_str("  today");
+    }
+    Line::from(Span::styled(text, style))
+}
+
+fn week(f: &mut Frame, app: &App, area: Rect) {
+    let cal = &app.calendar;
+    let start = week_start(cal.selected);
+    let end = start + Duration::days(6);
+    let title = format!(
+        "Week {} · {} – {}",
+        cal.selected.iso_week().week(),
+        start.format("%d %b"),
+        end.format("%d %b %Y")
+    );
+    let block = title_block(app, title);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let mut lines = Vec::new();
+    let mut selected_line = 0;
+    for i in 0..7 {
+        let d = start + Duration::days(i);
+        let mut h = day_header(app, d);
+        if d == cal.selected {
+            h = h.patch_style(app.theme.selected());
+            selected_line = lines.len();
+        }
+        lines.push(h);
+        for (j, o) in cal.day(d).iter().enumerate() {
+            let sel = d == cal.selected && j == cal.item;
+            if sel {
+                selected_line = lines.len();
+            }
+            lines.push(event_line(app, o, d, sel, inner.width as usize));
+        }
+    }
+    let scroll = (selected_line as u16).saturating_sub(inner.height.saturating_sub(2));
+    f.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
+}
+
+fn agenda(f: &mut Frame, app: &App, area: Rect) {
+    let cal = &app.calendar;
+    let (from, to) = cal.window();
+    let title = format!(
+        "Agenda · {} – {}",
+        from.format("%d %b"),
+        (to - Duration::days(1)).format("%d %b %Y")
+    );
+    let block = title_block(app, title);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let mut items = Vec::new();
+    let mut selected = None;
+    let mut last_day = None;
+    for (d, i) in cal.agenda_rows() {
+        if last_day != Some(d) {
+            items.push(ListItem::new(day_header(app, d)));
+            last_day = Some(d);
+        }
+        let sel = d == cal.selected && i == cal.item;
+        if sel {
+            selected = Some(items.len());
+        }
+        let o = cal.day(d)[i];
+        items.push(ListItem::new(event_line(
+            app,
+            o,
+            d,
+            sel,
+            inner.width as usize,
+        )));
+    }
+    if items.is_empty() {
+        let msg = if cal.loaded.is_some() {
+            "No events in these weeks. Press a to add one."
+        } else {
+            ""
+        };
+        f.render_widget(Paragraph::new(Span::styled(msg, app.theme.dim())), inner);
+        return;
+    }
+    let mut state = ListState::default().with_selected(selected);
+    f.render_stateful_widget(List::new(items), inner, &mut state);
+}
+
+fn details(f: &mut Frame, app: &App, area: Rect) {
+    let cal = &app.calendar;
+    let theme = &app.theme;
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {} ", cal.selected.format("%a %d %b")),
+        theme.title(),
+    ));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let mut lines: Vec<Line> = Vec::new();
+    let day = cal.day(cal.selected);
+    if day.is_empty() {
+        lines.push(Line::from(Span::styled("No events.", theme.dim())));
+    }
+    for (i, o) in day.iter().enumerate() {
+        let mut style = occ_style(app, o);
+        if i == cal.item {
+            style = style.patch(theme.selected());
+        }
+        let t = time_label(o, cal.selected);
+        lines.push(Line::from(vec![
+            Span::styled(format!("{t:<6} "), theme.dim()),
+            Span::styled(o.record.title(), style),
+        ]));
+    }
+    if let Some(o) = cal.selected_occ() {
+        let r = &o.record;
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(r.title(), theme.title())));
+        let when = if o.all_day {
+            let last = o.end.date() - Duration::days(1);
+            if last > o.start.date() {
+                format!(
+                    "{} – {}",
+                    o.start.format("%a %d %b"),
+                    last.format("%a %d %b")
+                )
+            } else {
+                format!("{} (all day)", o.start.format("%a %d %b"))
+            }
+        } else if o.end.date() != o.start.date() {
+            format!(
+                "{} – {}",
+                o.start.format("%d %b %H:%M"),
+                o.end.format("%d %b %H:%M")
+            )
+        } else {
+            format!(
+                "{} {}–{}",
+                o.start.format("%a %d %b"),
+                o.start.format("%H:%M"),
+                o.end.format("%H:%M")
+            )
+        };
+        lines.push(Line::from(when));
+        let mut field = |label: &str, v: Option<String>| {
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{label}: "), theme.label()),
+                    Span::raw(v),
+                ]));
+            }
+        };
+        field("Where", r.text("LOCATION"));
+        field(
+            "Calendar",
+            app.collection(&r.collection).map(|c| c.name.clone()),
+        );
+        field("Repeats", r.prop("RRULE").map(|p| p.value.clone()));
+        let attendees: Vec<String> = r
+            .props_named("ATTENDEE")
+            .map(|p| {
+                p.param("CN")
+                    .map(str::to_string)
+                    .unwrap_or_else(|| p.value.trim_start_matches("mailto:").to_string())
+            })
+            .collect();
+        field(
+            "With",
+            if attendees.is_empty() {
+                None
+            } else {
+                Some(attendees.join(", "))
+            },
+        );
+        if let Some(d) = r.text("DESCRIPTION") {
+            lines.push(Line::from(""));
+            lines.extend(d.lines().map(|l| Line::from(l.to_string())));
+        }
+    }
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

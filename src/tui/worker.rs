@@ -1,0 +1,343 @@
+//! Database work off the render loop. A thread owns its own `Store` connection and
+//! answers requests with responses (gitui's async jobs, reduced to one queue):
+//! the UI never waits for SQLite.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender};
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::model::{Collection, Kind, Record};
+use crate::store::Store;
+
+/// One edit, in a form that can also express its own inverse (for undo).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    Create(Record),
+    Update(Record),
+    Delete(String),
+}
+
+impl Edit {
+    pub fn kind_hint(&self) -> Option<Kind> {
+        match self {
+            Edit::Create(r) | Edit::Update(r) => Some(r.kind),
+            Edit::Delete(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    Collections,
+    List(Kind),
+    /// Occurrences overlapping the local days [from, to).
+    Events {
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    /// Write one edit; `undo` marks edits that undo an earlier one.
+    Save {
+        edit: Edit,
+        undo: bool,
+    },
+    Search {
+        query: String,
+        seq: u64,
+    },
+    SyncStatus,
+    /// Whether the database holds no records yet (first run).
+    IsEmpty,
+    LoadDemo {
+        today: NaiveDate,
+    },
+}
+
+/// One occurrence of an event, in local wall time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Occ {
+    pub record: Arc<Record>,
+    pub start: NaiveDateTime,
+    pub end: NaiveDateTime,
+    pub all_day: bool,
+}
+
+impl Occ {
+    /// Whether this occurrence shows on local day `d`.
+    pub fn on(&self, d: NaiveDate) -> bool {
+        let day_start = d.and_hms_opt(0, 0, 0).expect("midnight");
+        let day_end = day_start + Duration::days(1);
+        if self.end <= self.start {
+            return self.start >= day_start && self.start < day_end;
+        }
+        self.start < day_end && self.end > day_start
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SyncStatus {
+    pub device: String,
+    pub pending: usize,
+    /// Newest pending changes: (when, kind, what).
+    pub recent: Vec<(String, String, String)>,
+    pub last_sync: Option<String>,
+    pub records: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Response {
+    Collections(Vec<Collection>),
+    List(Kind, Vec<Record>),
+    Events {
+        from: NaiveDate,
+        to: NaiveDate,
+        occs: Vec<Occ>,
+    },
+    /// An edit was written; `inverse` undoes it.
+    Saved {
+        inverse: Edit,
+        kind: Kind,
+        undo: bool,
+        message: String,
+    },
+    Search {
+        seq: u64,
+        results: Vec<Record>,
+    },
+    Sync(SyncStatus),
+    IsEmpty(bool),
+    DemoLoaded(usize),
+    Error(String),
+    /// The request was dropped because a newer one of the same sort followed it.
+    Superseded,
+}
+
+/// Answer one request against `store`. Pure apart from the database: tests call it
+/// directly, the worker thread calls it in a loop.
+pub fn handle(store: &mut Store, req: Request, tz: Tz) -> Response {
+    match answer(store, req, tz) {
+        Ok(r) => r,
+        Err(e) => Response::Error(e.to_string()),
+    }
+}
+
+fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn std::error::Error>> {
+    Ok(match req {
+        Request::Collections => Response::Collections(store.collections(None)?),
+        Request::List(kind) => Response::List(kind, store.list(kind, None)?),
+        Request::Events { from, to } => Response::Events {
+            from,
+            to,
+            occs: events(store, from, to, tz)?,
+        },
+        Request::Save { edit, undo } => save(store, edit, undo)?,
+        Request::Search { query, seq } => Response::Search {
+            seq,
+            results: store.search(&query, 200)?,
+        },
+        Request::SyncStatus => Response::Sync(sync_status(store)?),
+        Request::IsEmpty => {
+            let mut total = 0;
+            for k in Kind::ALL {
+                total += store.count(k)?;
+            }
+            Response::IsEmpty(total == 0)
+        }
+        Request::LoadDemo { today } => Response::DemoLoaded(super::demo::load(store, today)?),
+    })
+}
+
+fn local_midnight(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    crate::model::time::local_to_utc(d.and_hms_opt(0, 0, 0).expect("midnight"), tz)
+}
+
+fn events(store: &Store, from: NaiveDate, to: NaiveDate, tz: Tz) -> crate::store::Result<Vec<Occ>> {
+    let (a, b) = (local_midnight(from, tz), local_midnight(to, tz));
+    let mut out = Vec::new();
+    for r in store.events_between(a.timestamp(), b.timestamp(), None)? {
+        let r = Arc::new(r);
+        // A broken event must not hide the others: skip it (the CLI reports it).
+        let Ok(list) = crate::recur::occurrences(&r, a, b, tz) else {
+            continue;
+        };
+        for o in list {
+            let (start, end) = if o.all_day {
+                (o.start.naive_local(), o.end.naive_local())
+            } else {
+                (
+                    o.start.with_timezone(&tz).naive_local(),
+                    o.end.with_timezone(&tz).naive_local(),
+                )
+            };
+            out.push(Occ {
+                record: r.clone(),
+                start,
+                end,
+                all_day: o.all_day,
+            });
+        }
+    }
+    // Per day: all-day events first, then by start time.
+    out.sort_by_cached_key(|o| (o.start.date(), !o.all_day, o.start, o.record.title()));
+    Ok(out)
+}
+
+fn save(store: &mut Store, edit: Edit, undo: bool) -> crate::store::Result<Response> {
+    let (inverse, kind, verb) = store.write(|w| match &edit {
+        Edit::Create(r) => {
+            w.create(r)?;
+            Ok((Edit::Delete(r.id.clone()), r.kind, "created"))
+        }
+        Edit::Update(r) => {
+            let old = w
+                .get(&r.id)?
+                .ok_or_else(|| crate::store::StoreError::NoRecord(r.id.clone()))?;
+            w.update(r)?;
+            Ok((Edit::Update(old), r.kind, "saved"))
+        }
+        Edit::Delete(id) => {
+            let old = w
+                .get(id)?
+                .ok_or_else(|| crate::store::StoreError::NoRecord(id.clone()))?;
+            w.delete(id)?;
+            let kind = old.kind;
+            Ok((Edit::Create(old), kind, "deleted"))
+        }
+    })?;
+    let title = match &edit {
+        Edit::Create(r) | Edit::Update(r) => r.title(),
+        Edit::Delete(_) => match &inverse {
+            Edit::Create(r) => r.title(),
+            _ => String::new(),
+        },
+    };
+    let message = if undo {
+        format!("undone: {} {title:?}", kind)
+    } else {
+        format!("{verb} {} {title:?}", kind)
+    };
+    Ok(Response::Saved {
+        inverse,
+        kind,
+        undo,
+        message,
+    })
+}
+
+fn sync_status(store: &Store) -> crate::store::Result<SyncStatus> {
+    // Counted and summarised in SQL: decoding every pending change (each carries a
+    // whole record) would cost seconds on a large first upload.
+    let conn = store.conn();
+    let pending: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM changes WHERE device = ?1 AND submitted_at = ''",
+        [store.device()],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT changed_at, kind, json_extract(op, '$.type') FROM changes
+         WHERE device = ?1 AND submitted_at = '' ORDER BY hlc DESC LIMIT 20",
+    )?;
+    let recent = stmt
+        .query_map([store.device()], |r| {
+            let op: Option<String> = r.get(2)?;
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                op.unwrap_or_default().replace('_', " "),
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<(String, String, String)>>>()?;
+    let mut records = 0;
+    for k in Kind::ALL {
+        records += store.count(k)?;
+    }
+    Ok(SyncStatus {
+        device: store.device().to_string(),
+        pending: pending as usize,
+        recent,
+        last_sync: store.meta("last_sync")?,
+        records,
+    })
+}
+
+/// Requests that a newer one of the same sort makes pointless.
+fn supersedes(newer: &Request, older: &Request) -> bool {
+    matches!(
+        (newer, older),
+        (Request::Search { .. }, Request::Search { .. })
+            | (Request::Events { .. }, Request::Events { .. })
+            | (Request::SyncStatus, Request::SyncStatus)
+            | (Request::Collections, Request::Collections)
+    ) || matches!((newer, older), (Request::List(a), Request::List(b)) if a == b)
+}
+
+/// Start the worker thread on its own connection to `db`. Responses are wrapped by
+/// `wrap` into the caller's event type and sent to `out`.
+pub fn spawn<E: Send + 'static>(
+    db: PathBuf,
+    tz: Tz,
+    requests: Receiver<Request>,
+    out: Sender<E>,
+    wrap: fn(Response) -> E,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut store = match Store::open(&db) {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = out.send(wrap(Response::Error(e.to_string())));
+                return;
+            }
+        };
+        while let Ok(first) = requests.recv() {
+            let mut batch = vec![first];
+            while let Ok(more) = requests.try_recv() {
+                batch.push(more);
+            }
+            for (i, req) in batch.iter().enumerate() {
+                let stale = batch[i + 1..].iter().any(|n| supersedes(n, req));
+                let resp = if stale {
+                    Response::Superseded
+                } else {
+                    handle(&mut store, req.clone(), tz)
+                };
+                if out.send(wrap(resp)).is_err() {
+                    return;
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn superseded_requests_are_answered_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("w.sqlite3");
+        drop(Store::open(&db).unwrap());
+        let (req_tx, req_rx) = std::sync::mpsc::channel();
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Queue before the thread starts so all land in one batch.
+        for seq in 1..=3 {
+            req_tx
+                .send(Request::Search {
+                    query: "x".into(),
+                    seq,
+                })
+                .unwrap();
+        }
+        req_tx.send(Request::IsEmpty).unwrap();
+        drop(req_tx);
+        spawn(db, chrono_tz::UTC, req_rx, tx, |r| r).join().unwrap();
+        let got: Vec<Response> = rx.iter().collect();
+        assert_eq!(got.len(), 4, "every request gets one answer");
+        assert_eq!(got[0], Response::Superseded);
+        assert_eq!(got[1], Response::Superseded);
+        assert!(matches!(got[2], Response::Search { seq: 3, .. }));
+        assert_eq!(got[3], Response::IsEmpty(true));
+    }
+}
