@@ -159,9 +159,8 @@ impl App {
         if let Some(r) = app.calendar.load_request() {
             app.request(r);
         }
-        for k in [Kind::Contact, Kind::Task, Kind::Note] {
-            app.request(Request::List(k));
-        }
+        // Lists load when their tab is first shown: a large address book costs
+        // nothing until it is looked at.
         app.request(Request::SyncStatus);
         app
     }
@@ -349,8 +348,43 @@ impl App {
 
     pub fn switch(&mut self, t: Tab) {
         self.tab = t;
+        match t.kind() {
+            Some(k) if k != Kind::Event => self.ensure_list(k),
+            _ => {}
+        }
         if t == Tab::Sync {
             self.request(Request::SyncStatus);
+        }
+    }
+
+    /// (loaded, requested) flags of a list tab.
+    fn list_flags(&mut self, k: Kind) -> Option<(bool, &mut bool)> {
+        match k {
+            Kind::Contact => Some((self.contacts.loaded, &mut self.contacts.requested)),
+            Kind::Note => Some((self.notes.loaded, &mut self.notes.requested)),
+            Kind::Task => Some((self.tasks.loaded, &mut self.tasks.requested)),
+            Kind::Event => None,
+        }
+    }
+
+    /// Load a list the first time it is needed.
+    fn ensure_list(&mut self, k: Kind) {
+        if let Some((loaded, requested)) = self.list_flags(k)
+            && !loaded
+            && !*requested
+        {
+            *requested = true;
+            self.request(Request::List(k));
+        }
+    }
+
+    /// Reload a list if it is held (a list never shown stays unloaded).
+    fn refresh_list(&mut self, k: Kind) {
+        if let Some((loaded, requested)) = self.list_flags(k)
+            && (loaded || *requested)
+        {
+            *requested = true;
+            self.request(Request::List(k));
         }
     }
 
@@ -360,8 +394,10 @@ impl App {
             self.request(r);
         }
         for k in [Kind::Contact, Kind::Task, Kind::Note] {
-            self.request(Request::List(k));
+            self.refresh_list(k);
         }
+        let tab = self.tab;
+        self.switch(tab);
         self.request(Request::SyncStatus);
     }
 
@@ -723,7 +759,7 @@ impl App {
                     self.request(r);
                 }
             }
-            k => self.request(Request::List(k)),
+            k => self.refresh_list(k),
         }
     }
 }

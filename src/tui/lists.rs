@@ -43,6 +43,8 @@ impl Cursor {
 pub struct FilteredList {
     pub all: Vec<Record>,
     pub loaded: bool,
+    /// A load is on its way.
+    pub requested: bool,
     pub filter: LineInput,
     pub filtering: bool,
     /// Indices into `all` that pass the filter.
@@ -79,6 +81,7 @@ impl FilteredList {
         self.hay = records.iter().map(haystack).collect();
         self.all = records;
         self.loaded = true;
+        self.requested = false;
         self.refilter();
         if let Some(id) = self.focus_record.take() {
             self.select_id(&id);
@@ -203,6 +206,7 @@ pub fn parent_of(r: &Record) -> Option<String> {
 pub struct TaskList {
     pub all: Vec<Record>,
     pub loaded: bool,
+    pub requested: bool,
     pub filter: TaskFilter,
     /// (index into `all`, depth) in display order.
     pub rows: Vec<(usize, usize)>,
@@ -215,6 +219,7 @@ impl Default for TaskList {
         TaskList {
             all: Vec::new(),
             loaded: false,
+            requested: false,
             filter: TaskFilter::Open,
             rows: Vec::new(),
             cursor: Cursor::default(),
@@ -228,6 +233,7 @@ impl TaskList {
         let keep = self.selected().map(|r| r.id.clone());
         self.all = records;
         self.loaded = true;
+        self.requested = false;
         self.rebuild(now, tz);
         if let Some(id) = self.focus_record.take() {
             self.select_id(&id, now, tz);
