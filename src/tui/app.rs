@@ -252,8 +252,7 @@ impl App {
                     KeyCode::PageUp => Action::PageUp,
                     _ => Action::PageDown,
                 };
-                let len = list.visible.len();
-                list.cursor.on_action(a, len, self.page);
+                list.move_cursor(a, self.page);
             }
             _ => {
                 if list.filter.handle(key) {
@@ -307,8 +306,8 @@ impl App {
             Action::ToggleDone if self.tab == Tab::Tasks => self.toggle_done(),
             Action::CycleFilter if self.tab == Tab::Tasks => {
                 self.tasks.filter = self.tasks.filter.next();
-                let (now, tz) = (self.now_local(), self.tz);
-                self.tasks.rebuild(now, tz);
+                let now = self.now_local();
+                self.tasks.rebuild(now);
                 self.info(format!("showing {} tasks", self.tasks.filter.label()));
             }
             Action::Filter => match self.tab {
@@ -330,18 +329,9 @@ impl App {
                     self.request(r);
                 }
             }
-            Tab::Contacts => {
-                let n = self.contacts.visible.len();
-                self.contacts.cursor.on_action(a, n, page);
-            }
-            Tab::Notes => {
-                let n = self.notes.visible.len();
-                self.notes.cursor.on_action(a, n, page);
-            }
-            Tab::Tasks => {
-                let n = self.tasks.rows.len();
-                self.tasks.cursor.on_action(a, n, page);
-            }
+            Tab::Contacts => self.contacts.move_cursor(a, page),
+            Tab::Notes => self.notes.move_cursor(a, page),
+            Tab::Tasks => self.tasks.move_cursor(a, page),
             Tab::Sync => {}
         }
     }
@@ -558,7 +548,7 @@ impl App {
                 }
             }
             Kind::Task => {
-                if !self.tasks.select_id(&r.id, now, tz) {
+                if !self.tasks.select_id(&r.id, now) {
                     self.tasks.focus_record = Some(r.id.clone());
                 }
             }
@@ -603,13 +593,7 @@ impl App {
         }
         let mut form = forms::form_for(kind, None, self.calendar.selected, &self.form_ctx());
         if let Some(p) = parent {
-            let title = self
-                .tasks
-                .all
-                .iter()
-                .find(|t| t.uid() == Some(p.as_str()))
-                .map(Record::title)
-                .unwrap_or_default();
+            let title = self.tasks.title_of_uid(&p).unwrap_or_default();
             form.title = format!("New subtask of {title}");
             form.parent = Some(p);
         }
@@ -708,12 +692,12 @@ impl App {
 
     pub fn on_response(&mut self, resp: Response) {
         self.status.busy = self.status.busy.saturating_sub(1);
-        let (now, tz) = (self.now_local(), self.tz);
+        let now = self.now_local();
         match resp {
             Response::Collections(c) => self.collections = c,
             Response::List(Kind::Contact, v) => self.contacts.set(v),
             Response::List(Kind::Note, v) => self.notes.set(v),
-            Response::List(Kind::Task, v) => self.tasks.set(v, now, tz),
+            Response::List(Kind::Task, v) => self.tasks.set(v, now),
             Response::List(Kind::Event, _) => {}
             Response::Events { from, to, occs } => {
                 if (from, to) == self.calendar.window() {

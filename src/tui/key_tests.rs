@@ -182,6 +182,7 @@ fn space_toggles_done_and_filters_cycle() {
     assert!(done.contains(&t.id));
     let pos = done.iter().position(|x| *x == t.id).unwrap();
     w.app.tasks.cursor.selected = pos;
+    w.app.tasks.sync();
     w.key(KeyCode::Char(' '));
     let r = w.store.get(&t.id).unwrap().unwrap();
     assert_eq!(r.text("STATUS").as_deref(), Some("NEEDS-ACTION"));
@@ -197,9 +198,10 @@ fn subtasks_are_created_under_the_selected_task() {
         .tasks
         .rows
         .iter()
-        .position(|&(i, _)| w.app.tasks.all[i].title() == "Prepare conference talk")
+        .position(|&(i, _)| w.app.tasks.all[i].title == "Prepare conference talk")
         .unwrap();
     w.app.tasks.cursor.selected = pos;
+    w.app.tasks.sync();
     let parent_uid = w.app.tasks.selected().unwrap().uid().unwrap().to_string();
     w.keys("SBook the hotel");
     w.key(KeyCode::Enter);

@@ -89,7 +89,7 @@ pub struct SyncStatus {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Response {
     Collections(Vec<Collection>),
-    List(Kind, Vec<Record>),
+    List(Kind, Vec<super::packed::Packed>),
     Events {
         from: NaiveDate,
         to: NaiveDate,
@@ -126,7 +126,7 @@ pub fn handle(store: &mut Store, req: Request, tz: Tz) -> Response {
 fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn std::error::Error>> {
     Ok(match req {
         Request::Collections => Response::Collections(store.collections(None)?),
-        Request::List(kind) => Response::List(kind, store.list(kind, None)?),
+        Request::List(kind) => Response::List(kind, packed_list(store, kind, tz)?),
         Request::Events { from, to } => Response::Events {
             from,
             to,
@@ -147,6 +147,35 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
         }
         Request::LoadDemo { today } => Response::DemoLoaded(super::demo::load(store, today)?),
     })
+}
+
+/// Every record of `kind`, packed one at a time straight from the rows, so a large
+/// list never exists in decoded form (the same order as `Store::list`).
+fn packed_list(
+    store: &Store,
+    kind: Kind,
+    tz: Tz,
+) -> Result<Vec<super::packed::Packed>, Box<dyn std::error::Error>> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT id, collection, data FROM records WHERE kind = ?1 ORDER BY sort_key, id",
+    )?;
+    let mut rows = stmt.query([kind.as_str()])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        let data: String = row.get(2)?;
+        let body: crate::model::Body = serde_json::from_str(&data)
+            .map_err(|e| format!("corrupt stored data for {id}: {e}"))?;
+        let r = Record {
+            id,
+            kind,
+            collection: row.get(1)?,
+            body,
+        };
+        out.push(super::packed::Packed::from_parts(&r, data, tz));
+    }
+    out.shrink_to_fit();
+    Ok(out)
 }
 
 fn local_midnight(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
