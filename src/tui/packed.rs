@@ -119,10 +119,10 @@ pub fn due_of(r: &Record, tz: Tz) -> Option<(NaiveDateTime, bool)> {
 
 /// 1 (high) .. 9 (low); none sorts after 9.
 pub fn priority(r: &Record) -> u8 {
-    match r.text("PRIORITY").and_then(|p| p.trim().parse::<u8>().ok()) {
-        Some(p @ 1..=9) => p,
-        _ => 10,
-    }
+    r.text("PRIORITY")
+        .and_then(|p| p.trim().parse::<u8>().ok())
+        .filter(|p| (1..=9).contains(p))
+        .unwrap_or(10)
 }
 
 /// The parent UID of a subtask (`RELATED-TO`, RELTYPE absent or PARENT).
