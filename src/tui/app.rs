@@ -159,9 +159,8 @@ impl App {
         if let Some(r) = app.calendar.load_request() {
             app.request(r);
         }
-        // Lists load when their tab is first shown: a large address book costs
-        // nothing until it is looked at.
-        app.request(Request::SyncStatus);
+        // Lists and the sync status load when their tab is first shown: a large
+        // address book costs nothing until it is looked at.
         app
     }
 
@@ -388,7 +387,6 @@ impl App {
         }
         let tab = self.tab;
         self.switch(tab);
-        self.request(Request::SyncStatus);
     }
 
     // ----- overlays -----
@@ -715,7 +713,9 @@ impl App {
                 }
                 self.info(message);
                 self.reload_kind(kind);
-                self.request(Request::SyncStatus);
+                if self.tab == Tab::Sync {
+                    self.request(Request::SyncStatus);
+                }
             }
             Response::Search { seq, results } => {
                 if let Some(Overlay::Search(sb)) = &mut self.overlay

@@ -20,6 +20,9 @@ pub struct CalendarView {
     /// Index of the selected occurrence within the selected day.
     pub item: usize,
     pub occs: Vec<Occ>,
+    /// Day → indices into `occs` showing on it (built once per load: drawing a
+    /// month asks for 42 days many times a second).
+    by_day: std::collections::HashMap<NaiveDate, Vec<usize>>,
     pub loaded: Option<(NaiveDate, NaiveDate)>,
     pub requested: Option<(NaiveDate, NaiveDate)>,
     /// After a search jump: the record to select once its day is loaded.
@@ -43,6 +46,7 @@ impl CalendarView {
             selected: today,
             item: 0,
             occs: Vec::new(),
+            by_day: Default::default(),
             loaded: None,
             requested: None,
             focus_record: None,
@@ -77,6 +81,14 @@ impl CalendarView {
         if self.requested == Some((from, to)) {
             self.requested = None;
         }
+        self.by_day.clear();
+        for (i, o) in occs.iter().enumerate() {
+            let mut d = o.start.date().max(from);
+            while d < to && o.on(d) {
+                self.by_day.entry(d).or_default().push(i);
+                d += Duration::days(1);
+            }
+        }
         self.occs = occs;
         self.loaded = Some((from, to));
         if let Some(id) = self.focus_record.take() {
@@ -94,7 +106,10 @@ impl CalendarView {
     }
 
     pub fn day(&self, d: NaiveDate) -> Vec<&Occ> {
-        self.occs.iter().filter(|o| o.on(d)).collect()
+        self.by_day
+            .get(&d)
+            .map(|v| v.iter().map(|&i| &self.occs[i]).collect())
+            .unwrap_or_default()
     }
 
     pub fn selected_occ(&self) -> Option<&Occ> {

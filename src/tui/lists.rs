@@ -228,21 +228,12 @@ impl TaskList {
             .filter(|&i| self.passes(&self.all[i], now))
             .collect();
         let meta = |i: usize| self.all[i].task.as_ref().expect("tasks carry meta");
-        let mut sorted = shown.clone();
-        sorted.sort_by_cached_key(|&i| {
-            let t = meta(i);
-            let due = t.due.map(|(d, _)| d);
-            (
-                due.is_none(),
-                due,
-                t.priority,
-                self.all[i].title.to_lowercase(),
-            )
-        });
+        // `all` arrives in display order (`sort_tasks`, run by the worker).
+        let sorted = &shown;
         let shown_uids: HashSet<&str> = shown.iter().map(|&i| meta(i).uid.as_str()).collect();
         // Parent UID → children in display order (built once: no quadratic scans).
         let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
-        for &i in &sorted {
+        for &i in sorted {
             if let Some(p) = meta(i).parent.as_deref().filter(|p| shown_uids.contains(p)) {
                 children.entry(p).or_default().push(i);
             }
@@ -264,7 +255,7 @@ impl TaskList {
                 }
             }
         };
-        for &i in &sorted {
+        for &i in sorted {
             let top = meta(i)
                 .parent
                 .as_deref()
@@ -274,7 +265,7 @@ impl TaskList {
             }
         }
         // Tasks caught in a parent cycle have no top: show them flat.
-        for &i in &sorted {
+        for &i in sorted {
             place(i, &mut rows);
         }
         self.rows = rows;
@@ -329,6 +320,16 @@ impl TaskList {
     }
 }
 
+/// Due date, then priority, then title: the order of the task list. Run off the
+/// UI thread when a list loads; filters only drop rows from it.
+pub fn sort_tasks(all: &mut [Packed]) {
+    all.sort_by_cached_key(|p| {
+        let due = p.task.as_ref().and_then(|t| t.due.map(|(d, _)| d));
+        let prio = p.task.as_ref().map_or(10, |t| t.priority);
+        (due.is_none(), due, prio, p.title.to_lowercase())
+    });
+}
+
 /// Today at the start of the day, as wall time.
 pub fn midnight(d: NaiveDate) -> NaiveDateTime {
     d.and_hms_opt(0, 0, 0).expect("midnight")
@@ -371,10 +372,11 @@ mod tests {
             .push(Property::new("STATUS", "COMPLETED"));
         let now = midnight(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap());
         let mut l = TaskList::default();
-        let packed = [none, a, child, done, parent, b]
+        let mut packed: Vec<Packed> = [none, a, child, done, parent, b]
             .iter()
             .map(|r| Packed::pack(r, chrono_tz::UTC))
             .collect();
+        sort_tasks(&mut packed);
         l.set(packed, now);
         let titles: Vec<(String, usize)> = l
             .rows

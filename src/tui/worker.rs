@@ -139,11 +139,11 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
         },
         Request::SyncStatus => Response::Sync(sync_status(store)?),
         Request::IsEmpty => {
-            let mut total = 0;
-            for k in Kind::ALL {
-                total += store.count(k)?;
-            }
-            Response::IsEmpty(total == 0)
+            let any: bool =
+                store
+                    .conn()
+                    .query_row("SELECT EXISTS (SELECT 1 FROM records)", [], |r| r.get(0))?;
+            Response::IsEmpty(!any)
         }
         Request::LoadDemo { today } => Response::DemoLoaded(super::demo::load(store, today)?),
     })
@@ -173,6 +173,9 @@ fn packed_list(
             body,
         };
         out.push(super::packed::Packed::from_parts(&r, data, tz));
+    }
+    if kind == Kind::Task {
+        super::lists::sort_tasks(&mut out);
     }
     out.shrink_to_fit();
     Ok(out)
