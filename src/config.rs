@@ -65,3 +65,5 @@ pub fn local_timezone() -> Tz {
     }
     chrono_tz::UTC
 }
+
+pub mod accounts;

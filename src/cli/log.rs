@@ -19,10 +19,10 @@ pub struct LogArgs {
 }
 
 pub fn log(cx: &Context, a: LogArgs) -> anyhow::Result<()> {
-    let record_id = match &a.record {
-        Some(r) => Some(super::records::resolve_id(cx, r).unwrap_or_else(|_| r.clone())),
-        None => None,
-    };
+    let record_id = a
+        .record
+        .as_ref()
+        .map(|r| super::records::resolve_id(cx, r).unwrap_or_else(|_| r.clone()));
     let mut changes = cx.store.log(&LogFilter {
         record_id,
         ..Default::default()

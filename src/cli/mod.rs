@@ -1,9 +1,12 @@
 //! The command line: clap definitions, one module per subcommand, table or JSON output.
 
+mod account;
 mod collections;
 mod context;
 mod demo;
 mod docs;
+mod export;
+mod import;
 mod log;
 mod print;
 mod records;
@@ -48,8 +51,15 @@ pub enum Command {
     /// Manage address books, calendars, task lists and notebooks
     #[command(subcommand)]
     Collections(collections::CollectionsCommand),
+    /// Manage mail accounts (IMAP + SMTP) used for sync and invitations
+    #[command(subcommand)]
+    Account(account::AccountCommand),
     /// Print shell completions
     Completions(docs::CompletionsArgs),
+    /// Import iCalendar, vCard, vdir, JSON or Markdown (re-import updates by UID)
+    Import(import::ImportArgs),
+    /// Export to iCalendar, vCard, vdir, JSON, CSV or Markdown
+    Export(export::ExportArgs),
     /// Load demo data (collections, contacts, a month of events, tasks, notes)
     Demo(demo::DemoArgs),
 }
@@ -117,6 +127,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match command {
         Command::Completions(a) => docs::completions(a),
         Command::Demo(a) => demo::demo(&mut Context::open(cli.home.as_deref())?, a),
+        Command::Account(c) => account::run(cli.home.as_deref(), c),
         Command::Add(a) => records::add(&mut Context::open(cli.home.as_deref())?, a),
         Command::List(a) => records::list(&Context::open(cli.home.as_deref())?, a),
         Command::Show(a) => records::show(&Context::open(cli.home.as_deref())?, a),
@@ -125,5 +136,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Search(a) => records::search(&Context::open(cli.home.as_deref())?, a),
         Command::Log(a) => log::log(&Context::open(cli.home.as_deref())?, a),
         Command::Collections(c) => collections::run(&mut Context::open(cli.home.as_deref())?, c),
+        Command::Import(a) => import::import(&mut Context::open(cli.home.as_deref())?, a),
+        Command::Export(a) => export::export(&Context::open(cli.home.as_deref())?, a),
     }
 }

@@ -27,13 +27,15 @@ pub struct Line {
 pub fn unfold(text: &str) -> Vec<Line> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out: Vec<Line> = Vec::new();
-    for (i, raw) in text.split('\n').enumerate() {
+    // Old Mac files end lines with a lone CR.
+    let sep = if text.contains('\n') { '\n' } else { '\r' };
+    for (i, raw) in text.split(sep).enumerate() {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(rest) = raw.strip_prefix([' ', '\t']) {
-            if let Some(last) = out.last_mut() {
-                last.text.push_str(rest);
-                continue;
-            }
+        if let Some(rest) = raw.strip_prefix([' ', '\t'])
+            && let Some(last) = out.last_mut()
+        {
+            last.text.push_str(rest);
+            continue;
         }
         if raw.trim().is_empty() {
             continue;
@@ -294,6 +296,12 @@ mod tests {
         assert!(e.reason.contains("never closed"));
         let e = parse("BEGIN:VCARD\nEND:VEVENT\n").unwrap_err();
         assert!(e.reason.contains("closes"));
+    }
+
+    #[test]
+    fn cr_only_line_ends() {
+        let c = parse("BEGIN:VCARD\rFN:Ada\r\tLovelace\rEND:VCARD\r").unwrap();
+        assert_eq!(c[0].props[0].value, "AdaLovelace");
     }
 
     #[test]

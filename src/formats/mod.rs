@@ -2,6 +2,13 @@
 //! Bytes in, records out and back; no other I/O.
 
 pub mod contentline;
+pub mod csv;
+pub mod ics;
+pub mod json;
+pub mod markdown;
+pub mod uid;
+pub mod vcard;
+pub mod vdir;
 pub mod view;
 
 use crate::model::Record;

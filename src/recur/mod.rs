@@ -1,12 +1,21 @@
 //! Recurrence expansion per query window (never stored ahead).
 //!
-//! NOTE: first cut: only non-recurring events and the master occurrence; the full
-//! RRULE/RDATE/EXDATE/RECURRENCE-ID expansion replaces this.
+//! An event's instances are computed in its own wall clock (so a weekly 09:00 meeting
+//! stays at 09:00 across DST), from DTSTART, every RRULE and RDATE, minus EXDATEs;
+//! RECURRENCE-ID overrides then replace, move or cancel single instances, and
+//! RANGE=THISANDFUTURE overrides shift every later instance. Only the part of the
+//! rules that can reach the window is expanded.
+
+pub mod rule;
+mod series;
+pub mod zone;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
 
-use crate::model::{Record, When, tz};
+use crate::model::Record;
+
+pub use series::Series;
 
 /// One occurrence of an event in a query window.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,7 +28,7 @@ pub struct Occurrence {
     /// (a date `YYYY-MM-DD` for all-day events).
     pub recurrence_id: Option<String>,
     /// When an override (`RECURRENCE-ID` component) supplies this occurrence: its index
-    /// in `body.overrides`.
+    /// in `body.overrides` (also for instances shifted by a RANGE=THISANDFUTURE override).
     pub override_index: Option<usize>,
 }
 
@@ -36,32 +45,14 @@ pub fn occurrences(
     to: DateTime<Utc>,
     local: Tz,
 ) -> Result<Vec<Occurrence>, RecurError> {
-    let Some(start_p) = r.prop("DTSTART") else {
-        return Ok(Vec::new());
-    };
-    let start = When::from_property(start_p).map_err(|e| RecurError::Invalid {
+    match Series::new(r, local).map_err(|reason| RecurError::Invalid {
         id: r.id.clone(),
-        reason: e.to_string(),
-    })?;
-    let s = tz::instant(&start, &r.body.timezones, local);
-    let dur = crate::store::duration_of(r, &start).unwrap_or_default();
-    let e = s + dur;
-    let overlaps = s < to && (e > from || (e == s && s >= from));
-    if !overlaps {
-        return Ok(Vec::new());
+        reason,
+    })? {
+        Some(s) => Ok(s.between(from, to)),
+        None => Ok(Vec::new()),
     }
-    let off = match &start {
-        When::Zoned(_, tzid) => tz::resolve(tzid, &r.body.timezones)
-            .map(|z| z.offset_at(s))
-            .unwrap_or_else(|| tz::Zone::Iana(local).offset_at(s)),
-        When::Utc(_) => FixedOffset::east_opt(0).expect("zero offset"),
-        _ => tz::Zone::Iana(local).offset_at(s),
-    };
-    Ok(vec![Occurrence {
-        start: s.with_timezone(&off),
-        end: e.with_timezone(&off),
-        all_day: start.is_date(),
-        recurrence_id: None,
-        override_index: None,
-    }])
 }
+
+#[cfg(test)]
+mod tests;

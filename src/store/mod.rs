@@ -7,6 +7,7 @@ mod hlc;
 mod index;
 mod read;
 mod schema;
+pub mod sync_state;
 mod write;
 
 use std::path::Path;
@@ -141,7 +142,13 @@ impl Store {
     fn ensure_default_collections(&mut self) -> Result<()> {
         for kind in Kind::ALL {
             if self.collections(Some(kind))?.is_empty() {
-                self.write(|w| w.put_collection(kind, default_collection_name(kind)))?;
+                self.write(|w| {
+                    w.put_collection_with_id(
+                        &default_collection_id(kind),
+                        kind,
+                        default_collection_name(kind),
+                    )
+                })?;
             }
         }
         Ok(())
@@ -173,6 +180,11 @@ impl Store {
                 }),
         }
     }
+}
+
+/// The fixed id of a kind's default collection: the same on every device.
+pub fn default_collection_id(kind: Kind) -> String {
+    format!("default-{}", kind.as_str())
 }
 
 pub fn default_collection_name(kind: Kind) -> &'static str {

@@ -48,4 +48,73 @@ pub const MIGRATIONS: &[&str] = &[
         text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
     );
     "#,
+    // 2: sync state (DESIGN.md §5, §6): version vector, out-of-order changes, folder
+    // state, known server messages, devices, conflicts and the values that lost one.
+    r#"
+    CREATE TABLE sync_vector (device TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE sync_pending (
+        device TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        hlc TEXT NOT NULL,
+        change TEXT NOT NULL,
+        PRIMARY KEY (device, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE sync_folders (
+        folder TEXT PRIMARY KEY,
+        uidvalidity INTEGER NOT NULL,
+        uidnext INTEGER NOT NULL,
+        highestmodseq INTEGER,
+        exists_count INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE sync_messages (
+        folder TEXT NOT NULL,
+        uid INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        seq_from INTEGER NOT NULL DEFAULT 0,
+        seq_to INTEGER NOT NULL DEFAULT 0,
+        message_id TEXT NOT NULL DEFAULT '',
+        size INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (folder, uid)
+    );
+    CREATE TABLE sync_devices (
+        device TEXT PRIMARY KEY,
+        tag TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        last_seen TEXT NOT NULL DEFAULT '',
+        vector TEXT NOT NULL DEFAULT '{}',
+        forgotten INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX sync_devices_tag ON sync_devices (tag);
+    CREATE TABLE sync_base (
+        record_id TEXT PRIMARY KEY,
+        state TEXT NOT NULL
+    );
+    CREATE TABLE conflicts (
+        id INTEGER PRIMARY KEY,
+        record_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        base TEXT,
+        local TEXT,
+        remote TEXT,
+        remote_change TEXT NOT NULL,
+        remote_hlc TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        resolved_at TEXT NOT NULL DEFAULT '',
+        resolution TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX conflicts_open ON conflicts (resolved_at, record_id);
+    CREATE TABLE conflict_losers (
+        id INTEGER PRIMARY KEY,
+        record_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT,
+        lost_change TEXT NOT NULL,
+        won_change TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX conflict_losers_record ON conflict_losers (record_id);
+    "#,
 ];

@@ -131,6 +131,17 @@ impl<'a> Writer<'a> {
 
     /// Create a collection.
     pub fn put_collection(&mut self, kind: Kind, name: &str) -> Result<Collection> {
+        self.put_collection_with_id(&uuid::Uuid::new_v4().to_string(), kind, name)
+    }
+
+    /// Create a collection with a chosen id (default collections have fixed ids, so
+    /// that every device's "contacts" is the same collection once synced).
+    pub fn put_collection_with_id(
+        &mut self,
+        id: &str,
+        kind: Kind,
+        name: &str,
+    ) -> Result<Collection> {
         if self.collection_named(kind, name)?.is_some() {
             return Err(StoreError::CollectionExists {
                 kind: kind.collection_word().into(),
@@ -138,7 +149,7 @@ impl<'a> Writer<'a> {
             });
         }
         let c = Collection {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: id.to_string(),
             kind,
             name: name.to_string(),
             color: None,

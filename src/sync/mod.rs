@@ -4,3 +4,13 @@
 pub mod mailbox;
 
 pub use mailbox::{FolderState, Mailbox, MailboxError, MessageMeta};
+pub mod apply;
+pub mod batch;
+pub mod crypto;
+pub mod engine;
+pub mod envelope;
+pub mod memory;
+pub mod merge;
+pub mod plan;
+pub mod setup;
+pub mod snapshot;

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Benchmarks for the foundation (issue 2): builds release binaries, generates the
+# 100 000-record dataset with the seeded generator, and times the CLI.
+# usage: bench/bench.sh [DATA_DIR]   (default: bench-data/, reused when present)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${1:-bench-data}
+cargo build --release --quiet --bin pim --example generate
+PIM=target/release/pim
+HOME_DIR="$DATA/home"
+
+if [ ! -f "$HOME_DIR/pim.sqlite3" ]; then
+  rm -rf "$HOME_DIR"; mkdir -p "$HOME_DIR"
+  echo "== generating 100 000 records (seed 42)"
+  target/release/examples/generate --home "$HOME_DIR" --seed 42 2>&1
+fi
+
+# median wall time of N runs of a command, in ms (process start included)
+median_ms() {
+  python3 - "$@" <<'PY'
+import subprocess, sys, time, statistics
+cmd = sys.argv[1:]
+times = []
+for i in range(21):
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+    times.append((time.perf_counter() - t) * 1000)
+times = times[1:]  # first run warms the page cache
+print(f"median {statistics.median(times):.1f} ms, min {min(times):.1f} ms, max {max(times):.1f} ms")
+PY
+}
+
+echo "== pim list events --from 2026-03-01 --to 2026-03-31 --json"
+echo "   occurrences: $($PIM --home "$HOME_DIR" list events --from 2026-03-01 --to 2026-03-31 --json | grep -c '"recurrence_id"')"
+median_ms $PIM --home "$HOME_DIR" list events --from 2026-03-01 --to 2026-03-31 --json
+echo "== pim search budget --json"
+echo "   results: $($PIM --home "$HOME_DIR" search budget --json | grep -c '"kind"')"
+median_ms $PIM --home "$HOME_DIR" search budget --json
+echo "== pim search lovelace --json"
+median_ms $PIM --home "$HOME_DIR" search lovelace --json
+echo "== database size"
+du -b "$HOME_DIR/pim.sqlite3" | awk '{printf "   %.1f MB\n", $1/1e6}'
+echo "== creating the 100 000 records, fresh database (3 runs)"
+for i in 1 2 3; do
+  T=$(mktemp -d); target/release/examples/generate --home "$T" --seed 42 2>&1 | sed 's/^/   /'; rm -rf "$T"
+done

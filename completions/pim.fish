@@ -1,0 +1,177 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_pim_global_optspecs
+    string join \n home= h/help V/version
+end
+
+function __fish_pim_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_pim_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_pim_using_subcommand
+    set -l cmd (__fish_pim_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c pim -n "__fish_pim_needs_command" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_needs_command" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_needs_command" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_needs_command" -f -a "add" -d 'Add a contact, event, task or note; prints the new id'
+complete -c pim -n "__fish_pim_needs_command" -f -a "list" -d 'List records of one kind'
+complete -c pim -n "__fish_pim_needs_command" -f -a "show" -d 'Show one record'
+complete -c pim -n "__fish_pim_needs_command" -f -a "edit" -d 'Change fields of a record'
+complete -c pim -n "__fish_pim_needs_command" -f -a "delete" -d 'Delete a record'
+complete -c pim -n "__fish_pim_needs_command" -f -a "search" -d 'Full-text search over every kind'
+complete -c pim -n "__fish_pim_needs_command" -f -a "log" -d 'List change records, newest last'
+complete -c pim -n "__fish_pim_needs_command" -f -a "collections" -d 'Manage address books, calendars, task lists and notebooks'
+complete -c pim -n "__fish_pim_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c pim -n "__fish_pim_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand add; and not __fish_seen_subcommand_from contact event task note help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand add; and not __fish_seen_subcommand_from contact event task note help" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand add; and not __fish_seen_subcommand_from contact event task note help" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand add; and not __fish_seen_subcommand_from contact event task note help" -f -a "contact" -d 'Add a contact'
+complete -c pim -n "__fish_pim_using_subcommand add; and not __fish_seen_subcommand_from contact event task note help" -f -a "event" -d 'Add an event'
+complete -c pim -n "__fish_pim_using_subcommand add; and not __fish_seen_subcommand_from contact event task note help" -f -a "task" -d 'Add a task'
+complete -c pim -n "__fish_pim_using_subcommand add; and not __fish_seen_subcommand_from contact event task note help" -f -a "note" -d 'Add a note'
+complete -c pim -n "__fish_pim_using_subcommand add; and not __fish_seen_subcommand_from contact event task note help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from contact" -l name -d 'Full name' -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from contact" -l email -d 'Email address (repeatable)' -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from contact" -l phone -d 'Phone number (repeatable)' -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from contact" -l org -d 'Organisation' -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from contact" -l birthday -d 'Birthday (YYYY-MM-DD)' -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from contact" -l note -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from contact" -l collection -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from contact" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from contact" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from contact" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l summary -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l start -d 'Start: 2026-12-01, \'2026-12-01 10:00\', RFC 3339, today, tomorrow, +3d, +2h' -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l end -d 'End (exclusive for all-day events)' -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l duration -d 'Length, e.g. 1h30m, 45m, 2d' -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l tz -d 'Time zone of the start and end (IANA name, default: yours)' -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l location -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l description -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l rrule -d 'Recurrence rule, e.g. FREQ=WEEKLY;BYDAY=MO' -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l collection -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l all-day -d 'An all-day event'
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l summary -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l due -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l priority -d '1 (highest) to 9 (lowest)' -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l description -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l parent -d 'Id of the parent task' -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l collection -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from note" -l title -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from note" -l body -d 'Markdown text, or - to read it from stdin' -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from note" -l collection -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from note" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from note" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from note" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from help" -f -a "contact" -d 'Add a contact'
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from help" -f -a "event" -d 'Add an event'
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from help" -f -a "task" -d 'Add a task'
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from help" -f -a "note" -d 'Add a note'
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand list" -l from -d 'Window start (events: one entry per occurrence inside the window)' -r
+complete -c pim -n "__fish_pim_using_subcommand list" -l to -d 'Window end (exclusive)' -r
+complete -c pim -n "__fish_pim_using_subcommand list" -l collection -r
+complete -c pim -n "__fish_pim_using_subcommand list" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand list" -l json
+complete -c pim -n "__fish_pim_using_subcommand list" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand list" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand show" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand show" -l json
+complete -c pim -n "__fish_pim_using_subcommand show" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand show" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand edit" -l set -d 'FIELD=VALUE, FIELD being the JSON key (repeatable; empty VALUE clears)' -r
+complete -c pim -n "__fish_pim_using_subcommand edit" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand edit" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand edit" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand delete" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand delete" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand search" -l limit -d 'Most results to show' -r
+complete -c pim -n "__fish_pim_using_subcommand search" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand search" -l json
+complete -c pim -n "__fish_pim_using_subcommand search" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand search" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand log" -l record -d 'Only changes of this record' -r
+complete -c pim -n "__fish_pim_using_subcommand log" -s n -l limit -d 'Only the last N changes' -r
+complete -c pim -n "__fish_pim_using_subcommand log" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand log" -l json
+complete -c pim -n "__fish_pim_using_subcommand log" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand log" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand collections; and not __fish_seen_subcommand_from list add rename delete set help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand collections; and not __fish_seen_subcommand_from list add rename delete set help" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand collections; and not __fish_seen_subcommand_from list add rename delete set help" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand collections; and not __fish_seen_subcommand_from list add rename delete set help" -f -a "list" -d 'List collections with their record counts'
+complete -c pim -n "__fish_pim_using_subcommand collections; and not __fish_seen_subcommand_from list add rename delete set help" -f -a "add" -d 'Add a collection'
+complete -c pim -n "__fish_pim_using_subcommand collections; and not __fish_seen_subcommand_from list add rename delete set help" -f -a "rename" -d 'Rename a collection'
+complete -c pim -n "__fish_pim_using_subcommand collections; and not __fish_seen_subcommand_from list add rename delete set help" -f -a "delete" -d 'Delete a collection (it must be empty unless --force)'
+complete -c pim -n "__fish_pim_using_subcommand collections; and not __fish_seen_subcommand_from list add rename delete set help" -f -a "set" -d 'Change a collection\'s settings'
+complete -c pim -n "__fish_pim_using_subcommand collections; and not __fish_seen_subcommand_from list add rename delete set help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from list" -l kind -d 'Only this kind (contacts, events, tasks, notes)' -r
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from list" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from list" -l json
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from add" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from rename" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from rename" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from rename" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from delete" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from delete" -l force -d 'Delete the records in it too'
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from set" -l sync -d 'Include it in sync (on) or keep it on this device (off)' -r -f -a "on\t''
+off\t''"
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from set" -l color -d 'Colour for the calendar view (e.g. #3366ff or blue)' -r
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from set" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from help" -f -a "list" -d 'List collections with their record counts'
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a collection'
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from help" -f -a "rename" -d 'Rename a collection'
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a collection (it must be empty unless --force)'
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change a collection\'s settings'
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand completions" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "add" -d 'Add a contact, event, task or note; prints the new id'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "list" -d 'List records of one kind'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "show" -d 'Show one record'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "edit" -d 'Change fields of a record'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "delete" -d 'Delete a record'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "search" -d 'Full-text search over every kind'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "log" -d 'List change records, newest last'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "collections" -d 'Manage address books, calendars, task lists and notebooks'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "completions" -d 'Print shell completions'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from add" -f -a "contact" -d 'Add a contact'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from add" -f -a "event" -d 'Add an event'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from add" -f -a "task" -d 'Add a task'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from add" -f -a "note" -d 'Add a note'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from collections" -f -a "list" -d 'List collections with their record counts'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from collections" -f -a "add" -d 'Add a collection'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from collections" -f -a "rename" -d 'Rename a collection'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from collections" -f -a "delete" -d 'Delete a collection (it must be empty unless --force)'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from collections" -f -a "set" -d 'Change a collection\'s settings'

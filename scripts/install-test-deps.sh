@@ -1,0 +1,44 @@
+#!/bin/bash
+# Installs what pim's test suite needs on a fresh Debian 12 machine (run as root; idempotent).
+#   - Dovecot (IMAP, LMTP) + Postfix + openssl: the real mail server the mail/sync tests start
+#     on loopback via tests/harness/start-mailserver.sh
+#   - tmux: the end-to-end TUI test
+#   - Python packages used as third-party peers in interop tests
+# Add packages to the lists below; keep it runnable twice in a row.
+set -euo pipefail
+[ "$(id -u)" = 0 ] || { echo "install-test-deps.sh: run as root (apt-get and pip need it)" >&2; exit 1; }
+
+APT_PACKAGES=(dovecot-imapd dovecot-lmtpd postfix openssl tmux)
+# A Python with pip: use the one on PATH when there is one (e.g. pyenv), else Debian's.
+python3 -m pip --version >/dev/null 2>&1 || APT_PACKAGES+=(python3 python3-pip)
+PIP_PACKAGES=(icalendar recurring-ical-events x-wr-timezone khal khard)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  # Postfix asks a question on install; answer it up front (no system mail configuration:
+  # the tests run their own Postfix from their own config directory).
+  echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+# The packages start system-wide daemons on install; the tests do not use them.
+for svc in dovecot postfix; do
+  if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
+    systemctl stop "$svc" || true
+    systemctl disable "$svc" 2>/dev/null || true
+  fi
+done
+
+need_pip=()
+for p in "${PIP_PACKAGES[@]}"; do
+  python3 -m pip show -q "$p" >/dev/null 2>&1 || need_pip+=("$p")
+done
+if ((${#need_pip[@]})); then
+  # Debian 12 marks the system Python as externally managed; these are test-only tools.
+  python3 -m pip install --quiet --break-system-packages "${need_pip[@]}" ||
+    python3 -m pip install --quiet "${need_pip[@]}"
+fi
+echo "install-test-deps: ok"

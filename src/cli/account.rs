@@ -1,0 +1,325 @@
+//! `pim account add|list|set|remove|check`: mail accounts in config.toml.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, anyhow, bail};
+use clap::{Args, Subcommand};
+use serde_json::{Value, json};
+
+use super::print;
+use crate::config::Paths;
+use crate::config::accounts::{
+    Account, CONFLICT_POLICIES, ConfigFile, TlsMode, parse_host_port, valid_account_name,
+};
+use crate::mail::{self, ImapMailbox};
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Add a mail account (the password comes from --password-command, never stored)
+    Add(AddArgs),
+    /// List accounts
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change settings of an account
+    Set(SetArgs),
+    /// Remove an account from this profile (mail on the server is untouched)
+    Remove { name: String },
+    /// Log in to the account's IMAP and SMTP servers and report
+    Check { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Account name (letters, digits, '-', '_', '.')
+    pub name: String,
+    /// IMAP server, HOST:PORT (993 for implicit TLS, 143 for STARTTLS)
+    #[arg(long, value_name = "HOST:PORT")]
+    pub imap: String,
+    /// SMTP server, HOST:PORT (465 implicit TLS, 587 STARTTLS)
+    #[arg(long, value_name = "HOST:PORT")]
+    pub smtp: String,
+    /// Login name
+    #[arg(long)]
+    pub user: String,
+    /// The account's mail address
+    #[arg(long)]
+    pub email: String,
+    /// Shell command printing the password on its first line (e.g. "pass show mail")
+    #[arg(long, value_name = "CMD")]
+    pub password_command: String,
+    /// implicit (TLS from the start) or starttls
+    #[arg(long, value_parser = ["implicit", "starttls"], default_value = "implicit")]
+    pub tls: String,
+    /// Trust this CA certificate (PEM) instead of the system's
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// No TLS at all: only allowed to a loopback address
+    #[arg(long, conflicts_with = "tls")]
+    pub insecure: bool,
+    /// Root of pim's folders on the server
+    #[arg(long, value_name = "FOLDER")]
+    pub folder_root: Option<String>,
+    /// How to settle edits of the same property on two devices
+    #[arg(long, value_parser = CONFLICT_POLICIES.to_vec())]
+    pub conflict_policy: Option<String>,
+    /// Keep syncing in the background (IDLE) in the app
+    #[arg(long)]
+    pub watch: bool,
+    /// Folder where answered invitations are parked
+    #[arg(long, value_name = "FOLDER")]
+    pub parking_folder: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    pub name: String,
+    #[arg(long, value_name = "HOST:PORT")]
+    pub imap: Option<String>,
+    #[arg(long, value_name = "HOST:PORT")]
+    pub smtp: Option<String>,
+    #[arg(long)]
+    pub user: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long, value_name = "CMD")]
+    pub password_command: Option<String>,
+    #[arg(long, value_parser = ["implicit", "starttls"])]
+    pub tls: Option<String>,
+    /// Trust this CA certificate (PEM) instead of the system's
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Go back to the system's root certificates
+    #[arg(long, conflicts_with = "ca_file")]
+    pub no_ca_file: bool,
+    #[arg(long, value_name = "BOOL")]
+    pub insecure: Option<bool>,
+    #[arg(long, value_name = "FOLDER")]
+    pub folder_root: Option<String>,
+    #[arg(long, value_parser = CONFLICT_POLICIES.to_vec())]
+    pub conflict_policy: Option<String>,
+    #[arg(long, value_name = "BOOL")]
+    pub watch: Option<bool>,
+    #[arg(long, value_name = "FOLDER")]
+    pub parking_folder: Option<String>,
+}
+
+fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    if !abs.is_file() {
+        bail!("CA file {} does not exist", path.display());
+    }
+    Ok(abs)
+}
+
+fn load(home: Option<&Path>) -> anyhow::Result<(Paths, ConfigFile)> {
+    let paths = Paths::resolve(home).map_err(anyhow::Error::msg)?;
+    let config = ConfigFile::load(&paths.config_file())?;
+    Ok((paths, config))
+}
+
+fn save(paths: &Paths, config: &ConfigFile) -> anyhow::Result<()> {
+    paths
+        .ensure()
+        .with_context(|| format!("cannot create {}", paths.home.display()))?;
+    config.save(&paths.config_file())?;
+    Ok(())
+}
+
+pub fn run(home: Option<&Path>, command: AccountCommand) -> anyhow::Result<()> {
+    match command {
+        AccountCommand::Add(a) => add(home, a),
+        AccountCommand::List { json } => list(home, json),
+        AccountCommand::Set(a) => set(home, a),
+        AccountCommand::Remove { name } => {
+            let (paths, mut config) = load(home)?;
+            config.account(&name).map_err(anyhow::Error::msg)?;
+            config.accounts.remove(&name);
+            save(&paths, &config)?;
+            println!("removed account {name}");
+            Ok(())
+        }
+        AccountCommand::Check { name } => check(home, &name),
+    }
+}
+
+fn add(home: Option<&Path>, a: AddArgs) -> anyhow::Result<()> {
+    valid_account_name(&a.name).map_err(anyhow::Error::msg)?;
+    let (paths, mut config) = load(home)?;
+    if config.accounts.contains_key(&a.name) {
+        bail!(
+            "account {} exists already: change it with `pim account set {}`",
+            a.name,
+            a.name
+        );
+    }
+    let mut account = Account::new(&a.imap, &a.smtp, &a.user, &a.email, &a.password_command);
+    account.tls = TlsMode::parse(&a.tls).map_err(anyhow::Error::msg)?;
+    account.insecure = a.insecure;
+    account.ca_file = a.ca_file.as_deref().map(absolute).transpose()?;
+    account.watch = a.watch;
+    if let Some(f) = a.folder_root {
+        account.folder_root = f;
+    }
+    if let Some(p) = a.conflict_policy {
+        account.conflict_policy = p;
+    }
+    if let Some(f) = a.parking_folder {
+        account.parking_folder = f;
+    }
+    account.validate().map_err(anyhow::Error::msg)?;
+    config.accounts.insert(a.name.clone(), account);
+    save(&paths, &config)?;
+    println!("added account {}", a.name);
+    Ok(())
+}
+
+fn set(home: Option<&Path>, a: SetArgs) -> anyhow::Result<()> {
+    let (paths, mut config) = load(home)?;
+    let mut account = config.account(&a.name).map_err(anyhow::Error::msg)?.clone();
+    let before = account.clone();
+    let mut touched = false;
+    let mut put = |field: &mut String, v: Option<String>| {
+        if let Some(v) = v {
+            *field = v;
+            touched = true;
+        }
+    };
+    put(&mut account.imap, a.imap);
+    put(&mut account.smtp, a.smtp);
+    put(&mut account.user, a.user);
+    put(&mut account.email, a.email);
+    put(&mut account.password_command, a.password_command);
+    put(&mut account.folder_root, a.folder_root);
+    put(&mut account.conflict_policy, a.conflict_policy);
+    put(&mut account.parking_folder, a.parking_folder);
+    if let Some(t) = a.tls {
+        account.tls = TlsMode::parse(&t).map_err(anyhow::Error::msg)?;
+        touched = true;
+    }
+    if let Some(ca) = a.ca_file {
+        account.ca_file = Some(absolute(&ca)?);
+        touched = true;
+    }
+    if a.no_ca_file {
+        account.ca_file = None;
+        touched = true;
+    }
+    if let Some(b) = a.insecure {
+        account.insecure = b;
+        touched = true;
+    }
+    if let Some(b) = a.watch {
+        account.watch = b;
+        touched = true;
+    }
+    if !touched {
+        bail!("nothing to change: give at least one --KEY VALUE (see pim account set --help)");
+    }
+    account
+        .validate()
+        .map_err(|e| anyhow!("account {}: {e}", a.name))?;
+    if account != before {
+        config.accounts.insert(a.name.clone(), account);
+        save(&paths, &config)?;
+    }
+    println!("updated account {}", a.name);
+    Ok(())
+}
+
+fn account_json(name: &str, a: &Account) -> Value {
+    json!({
+        "id": name,
+        "kind": "account",
+        "name": name,
+        "email": a.email,
+        "user": a.user,
+        "imap": a.imap,
+        "smtp": a.smtp,
+        "tls": if a.insecure { "none" } else { a.tls.as_str() },
+        "ca_file": a.ca_file.as_ref().map(|p| p.display().to_string()),
+        "insecure": a.insecure,
+        "password_command": a.password_command,
+        "folder_root": a.folder_root,
+        "conflict_policy": a.conflict_policy,
+        "watch": a.watch,
+        "parking_folder": a.parking_folder,
+    })
+}
+
+fn list(home: Option<&Path>, json: bool) -> anyhow::Result<()> {
+    let (_, config) = load(home)?;
+    if json {
+        let items: Vec<Value> = config
+            .accounts
+            .iter()
+            .map(|(n, a)| account_json(n, a))
+            .collect();
+        return print::json(&Value::Array(items));
+    }
+    if config.accounts.is_empty() {
+        println!("no accounts; add one with `pim account add`");
+        return Ok(());
+    }
+    let mut rows = vec![vec![
+        "NAME".to_string(),
+        "EMAIL".into(),
+        "IMAP".into(),
+        "SMTP".into(),
+        "TLS".into(),
+        "CONFLICTS".into(),
+    ]];
+    for (name, a) in &config.accounts {
+        rows.push(vec![
+            name.clone(),
+            a.email.clone(),
+            a.imap.clone(),
+            a.smtp.clone(),
+            if a.insecure {
+                "none".into()
+            } else {
+                a.tls.as_str().into()
+            },
+            a.conflict_policy.clone(),
+        ]);
+    }
+    print::table(&rows)
+}
+
+fn check(home: Option<&Path>, name: &str) -> anyhow::Result<()> {
+    let (_, config) = load(home)?;
+    let account = config.account(name).map_err(anyhow::Error::msg)?;
+    parse_host_port(&account.imap).map_err(anyhow::Error::msg)?;
+    let password = account
+        .password()
+        .map_err(|e| anyhow!("account {name}: {e}"))?;
+    let imap = mail::account::imap_config(account, &password).map_err(anyhow::Error::msg)?;
+    let smtp = mail::account::smtp_config(account, &password).map_err(anyhow::Error::msg)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let mut mb = ImapMailbox::connect(imap).await?;
+        let caps: Vec<&str> = [
+            "CONDSTORE",
+            "QRESYNC",
+            "IDLE",
+            "MULTIAPPEND",
+            "UIDPLUS",
+            "MOVE",
+        ]
+        .into_iter()
+        .filter(|c| mb.has_capability(c))
+        .collect();
+        mb.logout().await;
+        println!("imap {}: ok ({})", account.imap, caps.join(" "));
+        mail::smtp::check(&smtp).await?;
+        println!("smtp {}: ok", account.smtp);
+        anyhow::Ok(())
+    })
+}

@@ -1,0 +1,204 @@
+//! `pim export contacts|events|tasks|notes|all [--collection C] --format F [-o PATH|-]
+//! [--vcard-version 3.0|4.0]`.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use clap::{Args, ValueEnum};
+
+use super::Context;
+use crate::formats::csv::write_csv;
+use crate::formats::ics::write_ics;
+use crate::formats::json::write_json;
+use crate::formats::markdown::write_markdown;
+use crate::formats::vcard::{VcardVersion, write_vcf};
+use crate::formats::vdir::{safe_name, write_vdir};
+use crate::model::{Kind, Record};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportWhat {
+    Contacts,
+    Events,
+    Tasks,
+    Notes,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Ics,
+    Vcf,
+    Vdir,
+    Json,
+    Csv,
+    Md,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    pub what: ExportWhat,
+    /// Only the collection(s) of this name
+    #[arg(long, value_name = "C")]
+    pub collection: Option<String>,
+    /// Output format (default: vcf for contacts, ics for events and tasks, md for notes,
+    /// json for all)
+    #[arg(long, value_enum)]
+    pub format: Option<ExportFormat>,
+    /// Output file (a folder for vdir, and for md when it is one); - or absent: stdout
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<String>,
+    /// vCard version written
+    #[arg(long = "vcard-version", value_name = "3.0|4.0", default_value = "4.0")]
+    pub vcard_version: String,
+}
+
+impl ExportWhat {
+    fn kinds(self) -> Vec<Kind> {
+        match self {
+            ExportWhat::Contacts => vec![Kind::Contact],
+            ExportWhat::Events => vec![Kind::Event],
+            ExportWhat::Tasks => vec![Kind::Task],
+            ExportWhat::Notes => vec![Kind::Note],
+            ExportWhat::All => Kind::ALL.to_vec(),
+        }
+    }
+}
+
+pub fn export(cx: &Context, a: ExportArgs) -> anyhow::Result<()> {
+    let version = VcardVersion::parse(&a.vcard_version).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--vcard-version must be 3.0 or 4.0, not {:?}",
+            a.vcard_version
+        )
+    })?;
+    let kinds = a.what.kinds();
+    let format = a.format.unwrap_or(match a.what {
+        ExportWhat::Contacts => ExportFormat::Vcf,
+        ExportWhat::Events | ExportWhat::Tasks => ExportFormat::Ics,
+        ExportWhat::Notes => ExportFormat::Md,
+        ExportWhat::All => ExportFormat::Json,
+    });
+    match format {
+        ExportFormat::Vcf if kinds != [Kind::Contact] => {
+            bail!("vCard holds contacts only: use --format ics, json, vdir or csv for the rest")
+        }
+        ExportFormat::Ics if kinds.contains(&Kind::Contact) => {
+            bail!(
+                "iCalendar cannot hold contacts: export them with --format vcf (or all with json, vdir or csv)"
+            )
+        }
+        ExportFormat::Md if kinds != [Kind::Note] => {
+            bail!("Markdown export is for notes: use --format json, vdir or csv for the rest")
+        }
+        ExportFormat::Vdir if matches!(a.output.as_deref(), None | Some("-")) => {
+            bail!("--format vdir writes a folder: give it with -o DIR")
+        }
+        _ => {}
+    }
+    let names: HashMap<String, String> = cx.collection_names()?;
+    let mut records: Vec<Record> = Vec::new();
+    for &k in &kinds {
+        match &a.collection {
+            None => records.extend(cx.store.list(k, None)?),
+            Some(name) => {
+                if let Some(c) = cx.store.collection_by_name(k, name)? {
+                    records.extend(cx.store.list(k, Some(&c.id))?);
+                }
+            }
+        }
+    }
+    if let Some(name) = &a.collection {
+        let found = kinds.iter().any(|&k| {
+            cx.store
+                .collection_by_name(k, name)
+                .ok()
+                .flatten()
+                .is_some()
+        });
+        if !found {
+            bail!("no collection named {name:?} holds {}", kind_words(&kinds));
+        }
+    }
+    let refs: Vec<&Record> = records.iter().collect();
+    let named: Vec<(&Record, &str)> = records
+        .iter()
+        .map(|r| {
+            (
+                r,
+                names.get(&r.collection).map(String::as_str).unwrap_or(""),
+            )
+        })
+        .collect();
+    let output = a.output.as_deref().filter(|o| *o != "-");
+    let text = match format {
+        ExportFormat::Vcf => write_vcf(&refs, version),
+        ExportFormat::Ics => write_ics(&refs),
+        ExportFormat::Json => write_json(&named, cx.tz),
+        ExportFormat::Csv => write_csv(&named, cx.tz),
+        ExportFormat::Md => match output {
+            Some(dir) if Path::new(dir).is_dir() || dir.ends_with('/') => {
+                return write_md_dir(Path::new(dir), &refs);
+            }
+            _ => refs.iter().map(|r| write_markdown(r)).collect(),
+        },
+        ExportFormat::Vdir => {
+            let dir = Path::new(output.expect("checked above"));
+            let mut groups: Vec<(String, Vec<&Record>)> = Vec::new();
+            for (r, name) in &named {
+                match groups.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, v)) => v.push(r),
+                    None => groups.push((name.to_string(), vec![r])),
+                }
+            }
+            let n = write_vdir(dir, &groups, version)
+                .with_context(|| format!("cannot write {}", dir.display()))?;
+            eprintln!("exported {n} items to {}", dir.display());
+            return Ok(());
+        }
+    };
+    match output {
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+        Some(path) => {
+            write_atomically(Path::new(path), text.as_bytes())
+                .with_context(|| format!("cannot write {path}"))?;
+            eprintln!("exported {} items to {path}", records.len());
+        }
+    }
+    Ok(())
+}
+
+fn kind_words(kinds: &[Kind]) -> String {
+    kinds
+        .iter()
+        .map(|k| format!("{k}s"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Write to a temporary file beside `path`, then rename: never a half-written file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_file_name(format!(
+        ".{}.pim-tmp",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+fn write_md_dir(dir: &Path, notes: &[&Record]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for r in notes {
+        let name = safe_name(r.uid().unwrap_or(&r.id));
+        let path = dir.join(format!("{name}.md"));
+        write_atomically(&path, write_markdown(r).as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    eprintln!("exported {} notes to {}", notes.len(), dir.display());
+    Ok(())
+}

@@ -1,0 +1,403 @@
+//! Mail accounts in the profile's `config.toml` (`[accounts.NAME]` tables).
+//!
+//! Passwords are never stored: `password_command` is run with `sh -c` and the
+//! first line of its output is the password. Other tables of config.toml are
+//! kept as they are when accounts change.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::mail::net::is_loopback;
+
+pub const DEFAULT_FOLDER_ROOT: &str = "PIM";
+pub const DEFAULT_PARKING_FOLDER: &str = "PIM/Parked";
+pub const CONFLICT_POLICIES: &[&str] = &["newest", "local", "remote", "keep-both", "ask"];
+
+/// Transport security of an account (plaintext needs `insecure = true`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    #[default]
+    Implicit,
+    Starttls,
+}
+
+impl TlsMode {
+    pub fn parse(s: &str) -> Result<TlsMode, String> {
+        match s {
+            "implicit" => Ok(TlsMode::Implicit),
+            "starttls" => Ok(TlsMode::Starttls),
+            other => Err(format!(
+                "unknown TLS mode {other:?}: use implicit or starttls"
+            )),
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsMode::Implicit => "implicit",
+            TlsMode::Starttls => "starttls",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// IMAP server as `host:port`.
+    pub imap: String,
+    /// SMTP server as `host:port`.
+    pub smtp: String,
+    pub user: String,
+    pub email: String,
+    /// Shell command printing the password on its first line.
+    pub password_command: String,
+    #[serde(default)]
+    pub tls: TlsMode,
+    /// Trust only this CA (PEM) instead of the system's roots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+    /// No TLS at all; only allowed to loopback servers.
+    #[serde(default)]
+    pub insecure: bool,
+    #[serde(default = "default_folder_root")]
+    pub folder_root: String,
+    #[serde(default = "default_conflict_policy")]
+    pub conflict_policy: String,
+    /// Keep syncing in the background (IDLE) in the TUI.
+    #[serde(default)]
+    pub watch: bool,
+    /// Where answered invitations (and their attachments) are parked.
+    #[serde(default = "default_parking_folder")]
+    pub parking_folder: String,
+}
+
+fn default_folder_root() -> String {
+    DEFAULT_FOLDER_ROOT.into()
+}
+fn default_parking_folder() -> String {
+    DEFAULT_PARKING_FOLDER.into()
+}
+fn default_conflict_policy() -> String {
+    "ask".into()
+}
+
+/// `host:port` split, with IPv6 in brackets (`[::1]:993`).
+pub fn parse_host_port(s: &str) -> Result<(String, u16), String> {
+    let (host, port) = s
+        .rsplit_once(':')
+        .ok_or_else(|| format!("{s:?} is not HOST:PORT"))?;
+    let port: u16 = port
+        .parse()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| format!("{s:?}: port must be a number 1-65535"))?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c == '/') {
+        return Err(format!("{s:?}: invalid host name"));
+    }
+    Ok((host.to_string(), port))
+}
+
+impl Account {
+    pub fn new(imap: &str, smtp: &str, user: &str, email: &str, password_command: &str) -> Self {
+        Account {
+            imap: imap.into(),
+            smtp: smtp.into(),
+            user: user.into(),
+            email: email.into(),
+            password_command: password_command.into(),
+            tls: TlsMode::default(),
+            ca_file: None,
+            insecure: false,
+            folder_root: default_folder_root(),
+            conflict_policy: default_conflict_policy(),
+            watch: false,
+            parking_folder: default_parking_folder(),
+        }
+    }
+
+    /// Every rule an account must satisfy; the message says what to fix.
+    pub fn validate(&self) -> Result<(), String> {
+        let (imap_host, _) = parse_host_port(&self.imap).map_err(|e| format!("imap: {e}"))?;
+        let (smtp_host, _) = parse_host_port(&self.smtp).map_err(|e| format!("smtp: {e}"))?;
+        if self.insecure {
+            for (what, host) in [("imap", &imap_host), ("smtp", &smtp_host)] {
+                if !is_loopback(host) {
+                    return Err(format!(
+                        "{what}: plaintext (--insecure) is only allowed to a loopback address, \
+                         not {host}; use --tls implicit or starttls"
+                    ));
+                }
+            }
+        }
+        if self.user.trim().is_empty() {
+            return Err("user must not be empty".into());
+        }
+        if !self.email.contains('@') || self.email.chars().any(char::is_whitespace) {
+            return Err(format!("email {:?} is not an address", self.email));
+        }
+        if self.password_command.trim().is_empty() {
+            return Err("password command must not be empty".into());
+        }
+        if !CONFLICT_POLICIES.contains(&self.conflict_policy.as_str()) {
+            return Err(format!(
+                "unknown conflict policy {:?}: use one of {}",
+                self.conflict_policy,
+                CONFLICT_POLICIES.join(", ")
+            ));
+        }
+        for (what, folder) in [
+            ("folder root", &self.folder_root),
+            ("parking folder", &self.parking_folder),
+        ] {
+            if folder.is_empty() || !folder.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
+                return Err(format!(
+                    "{what} {folder:?} must be non-empty printable ASCII"
+                ));
+            }
+        }
+        if let Some(ca) = &self.ca_file
+            && !ca.is_file()
+        {
+            return Err(format!("CA file {} does not exist", ca.display()));
+        }
+        Ok(())
+    }
+
+    /// Run `password_command` and return the first line of its output.
+    pub fn password(&self) -> Result<String, String> {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&self.password_command)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| format!("cannot run the password command: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("the password command failed ({})", out.status));
+        }
+        let text = String::from_utf8(out.stdout)
+            .map_err(|_| "the password command printed non-UTF-8 output".to_string())?;
+        let line = text.lines().next().unwrap_or_default().to_string();
+        if line.is_empty() {
+            return Err("the password command printed an empty first line".into());
+        }
+        Ok(line)
+    }
+}
+
+/// config.toml as a whole: accounts typed, everything else kept verbatim.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigFile {
+    pub accounts: BTreeMap<String, Account>,
+    rest: toml::Table,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {reason}")]
+    Read { path: PathBuf, reason: String },
+    #[error("{path}: {reason}")]
+    Invalid { path: PathBuf, reason: String },
+    #[error("cannot write {path}: {reason}")]
+    Write { path: PathBuf, reason: String },
+}
+
+/// Account names become TOML keys and CLI arguments: keep them simple.
+pub fn valid_account_name(name: &str) -> Result<(), String> {
+    if !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "account name {name:?}: use letters, digits, '-', '_' or '.'"
+        ))
+    }
+}
+
+impl ConfigFile {
+    /// Missing file = empty config.
+    pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
+            Err(e) => {
+                return Err(ConfigError::Read {
+                    path: path.into(),
+                    reason: e.to_string(),
+                });
+            }
+        };
+        let invalid = |reason: String| ConfigError::Invalid {
+            path: path.into(),
+            reason,
+        };
+        let mut rest: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| invalid(e.to_string()))?;
+        let mut accounts = BTreeMap::new();
+        if let Some(value) = rest.remove("accounts") {
+            let table = value
+                .as_table()
+                .ok_or_else(|| invalid("[accounts] must be a table".into()))?;
+            for (name, value) in table {
+                let account: Account = value
+                    .clone()
+                    .try_into()
+                    .map_err(|e: toml::de::Error| invalid(format!("account {name}: {e}")))?;
+                account
+                    .validate()
+                    .map_err(|e| invalid(format!("account {name}: {e}")))?;
+                accounts.insert(name.clone(), account);
+            }
+        }
+        Ok(ConfigFile { accounts, rest })
+    }
+
+    /// Write atomically (temp file + rename), private to the user.
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        let write_err = |reason: String| ConfigError::Write {
+            path: path.into(),
+            reason,
+        };
+        let mut doc = self.rest.clone();
+        if !self.accounts.is_empty() {
+            let accounts =
+                toml::Value::try_from(&self.accounts).map_err(|e| write_err(e.to_string()))?;
+            doc.insert("accounts".into(), accounts);
+        }
+        let text = toml::to_string_pretty(&doc).map_err(|e| write_err(e.to_string()))?;
+        let tmp = path.with_extension("toml.tmp");
+        std::fs::write(&tmp, text).map_err(|e| write_err(e.to_string()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600));
+        }
+        std::fs::rename(&tmp, path).map_err(|e| write_err(e.to_string()))
+    }
+
+    pub fn account(&self, name: &str) -> Result<&Account, String> {
+        self.accounts.get(name).ok_or_else(|| {
+            if self.accounts.is_empty() {
+                format!("no account {name:?}: add one with `pim account add`")
+            } else {
+                format!(
+                    "no account {name:?} (accounts: {})",
+                    self.accounts.keys().cloned().collect::<Vec<_>>().join(", ")
+                )
+            }
+        })
+    }
+
+    /// The named account, or the only one when no name is given.
+    pub fn pick(&self, name: Option<&str>) -> Result<(&str, &Account), String> {
+        match name {
+            Some(n) => self
+                .accounts
+                .get_key_value(n)
+                .map(|(k, a)| (k.as_str(), a))
+                .ok_or_else(|| self.account(n).unwrap_err()),
+            None => match self.accounts.len() {
+                0 => Err("no mail account: add one with `pim account add`".into()),
+                1 => {
+                    let (k, a) = self.accounts.iter().next().unwrap();
+                    Ok((k.as_str(), a))
+                }
+                _ => Err(format!(
+                    "several accounts ({}): choose one with --account",
+                    self.accounts.keys().cloned().collect::<Vec<_>>().join(", ")
+                )),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Account {
+        Account::new(
+            "imap.example.org:993",
+            "smtp.example.org:465",
+            "ada",
+            "ada@example.org",
+            "echo pw",
+        )
+    }
+
+    #[test]
+    fn host_port_parsing() {
+        assert_eq!(parse_host_port("h:993").unwrap(), ("h".into(), 993));
+        assert_eq!(parse_host_port("[::1]:143").unwrap(), ("::1".into(), 143));
+        assert!(parse_host_port("h").is_err());
+        assert!(parse_host_port("h:0").is_err());
+        assert!(parse_host_port("h:99999").is_err());
+        assert!(parse_host_port(":993").is_err());
+    }
+
+    #[test]
+    fn validation_rules() {
+        assert!(sample().validate().is_ok());
+        let mut a = sample();
+        a.insecure = true;
+        assert!(a.validate().unwrap_err().contains("loopback"));
+        a.imap = "127.0.0.1:143".into();
+        a.smtp = "localhost:25".into();
+        assert!(a.validate().is_ok());
+        let mut a = sample();
+        a.conflict_policy = "whatever".into();
+        assert!(a.validate().unwrap_err().contains("keep-both"));
+        let mut a = sample();
+        a.email = "nope".into();
+        assert!(a.validate().is_err());
+        let mut a = sample();
+        a.ca_file = Some("/nonexistent/ca.pem".into());
+        assert!(a.validate().unwrap_err().contains("/nonexistent/ca.pem"));
+    }
+
+    #[test]
+    fn password_is_first_line_of_command_output() {
+        let mut a = sample();
+        a.password_command = "printf 'sec ret\\nsecond line\\n'".into();
+        assert_eq!(a.password().unwrap(), "sec ret");
+        a.password_command = "exit 3".into();
+        assert!(a.password().unwrap_err().contains("failed"));
+    }
+
+    #[test]
+    fn round_trip_keeps_other_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[ui]\ntheme = \"dark\"\n").unwrap();
+        let mut cfg = ConfigFile::load(&path).unwrap();
+        cfg.accounts.insert("personal".into(), sample());
+        cfg.save(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("theme = \"dark\""), "{text}");
+        assert!(text.contains("[accounts.personal]"), "{text}");
+        assert!(!text.contains("\npassword ="), "no password key");
+        let back = ConfigFile::load(&path).unwrap();
+        assert_eq!(back.accounts["personal"], sample());
+        assert!(back.pick(None).is_ok());
+    }
+
+    #[test]
+    fn bad_config_names_file_and_account() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[accounts.x]\nimap = \"h:1\"\n").unwrap();
+        let err = ConfigFile::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("config.toml") && err.contains("account x"),
+            "{err}"
+        );
+    }
+}

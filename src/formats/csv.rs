@@ -1,0 +1,176 @@
+//! CSV export: one row per record with the main fields of its kind (RFC 4180 quoting).
+//! Several kinds in one file share a header that is the union of their columns.
+
+use chrono_tz::Tz;
+use serde_json::Value;
+
+use crate::formats::view::record_json;
+use crate::model::{Kind, Record};
+
+fn columns(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Contact => &[
+            "id",
+            "collection",
+            "uid",
+            "full_name",
+            "family_name",
+            "given_name",
+            "org",
+            "title",
+            "emails",
+            "phones",
+            "addresses",
+            "birthday",
+            "url",
+            "categories",
+            "note",
+        ],
+        Kind::Event => &[
+            "id",
+            "collection",
+            "uid",
+            "summary",
+            "start",
+            "end",
+            "all_day",
+            "tz",
+            "location",
+            "rrule",
+            "status",
+            "categories",
+            "description",
+        ],
+        Kind::Task => &[
+            "id",
+            "collection",
+            "uid",
+            "summary",
+            "due",
+            "start",
+            "status",
+            "priority",
+            "completed",
+            "percent_complete",
+            "categories",
+            "description",
+        ],
+        Kind::Note => &["id", "collection", "uid", "title", "categories", "body"],
+    }
+}
+
+/// Records with their collection names as CSV (CRLF line ends, header first).
+pub fn write_csv(records: &[(&Record, &str)], local: Tz) -> String {
+    let mut kinds: Vec<Kind> = records.iter().map(|(r, _)| r.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    let mixed = kinds.len() > 1;
+    let mut header: Vec<&str> = Vec::new();
+    if mixed {
+        header.push("kind");
+    }
+    for k in &kinds {
+        for c in columns(*k) {
+            if !header.contains(c) {
+                header.push(c);
+            }
+        }
+    }
+    let mut out = String::new();
+    push_row(&mut out, header.iter().map(|s| s.to_string()));
+    for (r, collection) in records {
+        let v = record_json(r, collection, local);
+        push_row(&mut out, header.iter().map(|c| cell(&v, c)));
+    }
+    out
+}
+
+fn cell(v: &Value, column: &str) -> String {
+    match column {
+        "family_name" => flat(&v["name"]["family"]),
+        "given_name" => flat(&v["name"]["given"]),
+        "addresses" => v["addresses"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|adr| {
+                        [
+                            "po_box",
+                            "extended",
+                            "street",
+                            "locality",
+                            "region",
+                            "postal_code",
+                            "country",
+                        ]
+                        .iter()
+                        .map(|k| flat(&adr[*k]))
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default(),
+        c => flat(&v[c]),
+    }
+}
+
+fn flat(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(flat).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    }
+}
+
+fn push_row(out: &mut String, cells: impl Iterator<Item = String>) {
+    for (i, c) in cells.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if c.contains([',', '"', '\n', '\r']) || c.starts_with(' ') || c.ends_with(' ') {
+            out.push('"');
+            out.push_str(&c.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(&c);
+        }
+    }
+    out.push_str("\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_what_needs_quoting() {
+        let mut r = Record::new(Kind::Note, "c");
+        r.set_text("SUMMARY", "a, \"b\"");
+        r.set_text("DESCRIPTION", "line1\nline2");
+        let csv = write_csv(&[(&r, "notes")], chrono_tz::UTC);
+        let mut lines = csv.split("\r\n");
+        assert_eq!(
+            lines.next(),
+            Some("id,collection,uid,title,categories,body")
+        );
+        let row = lines.next().unwrap();
+        assert!(row.contains(",notes,"), "{row}");
+        assert!(row.contains("\"a, \"\"b\"\"\""), "{row}");
+        assert!(csv.contains("\"line1\nline2\""));
+    }
+
+    #[test]
+    fn mixed_kinds_share_a_header() {
+        let a = Record::new(Kind::Note, "c");
+        let b = Record::new(Kind::Event, "c");
+        let csv = write_csv(&[(&a, "n"), (&b, "e")], chrono_tz::UTC);
+        let header = csv.lines().next().unwrap();
+        assert!(header.starts_with("kind,id,collection,uid,"));
+        assert!(header.contains("summary") && header.contains("body"));
+        assert_eq!(csv.lines().count(), 3);
+    }
+}

@@ -1,0 +1,247 @@
+//! iCalendar (RFC 5545) in and out, losslessly.
+//!
+//! Reading groups the components of a stream by UID: the master (no RECURRENCE-ID)
+//! becomes `body.main`, its RECURRENCE-ID instances `body.overrides`, and every
+//! VTIMEZONE the record refers to is copied into `body.timezones`. Properties,
+//! parameters, groups and sub-components travel untouched, so writing a record back
+//! gives the same content (order, folding and line ends aside).
+
+mod scan;
+mod validate;
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::formats::contentline::{fold_into, write_component};
+use crate::formats::{ItemError, ParsedItem};
+use crate::model::{Body, Component, Kind, Property, Record, new_id};
+
+pub use scan::{Block, Scan, scan};
+
+/// The PRODID pim writes.
+pub const PRODID: &str = "-//pim//EN";
+
+fn kind_of(component: &str) -> Option<Kind> {
+    match component {
+        "VEVENT" => Some(Kind::Event),
+        "VTODO" => Some(Kind::Task),
+        "VJOURNAL" => Some(Kind::Note),
+        _ => None,
+    }
+}
+
+/// One record being assembled from the components sharing a UID.
+struct Group {
+    kind: Kind,
+    uid: String,
+    line: usize,
+    master: Option<Component>,
+    overrides: Vec<Component>,
+    error: Option<ItemError>,
+}
+
+/// Read every event, task and journal of an iCalendar stream.
+///
+/// Items come in file order (of their first component); a broken item yields an
+/// error naming its index and line, the others are still read.
+pub fn read_ics(text: &str) -> Vec<Result<ParsedItem, ItemError>> {
+    let scan = scan(text);
+    let mut timezones: HashMap<String, Component> = HashMap::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut by_uid: HashMap<(Kind, String), usize> = HashMap::new();
+    let mut results: Vec<(usize, Result<ParsedItem, ItemError>)> = Vec::new();
+    for e in &scan.stream_errors {
+        results.push((
+            e.line,
+            Err(ItemError {
+                index: 0,
+                line: e.line,
+                reason: format!("calendar: {}", e.reason),
+            }),
+        ));
+    }
+    for block in scan.blocks {
+        let name = block.comp.name.clone();
+        if name == "VTIMEZONE" {
+            if block.error.is_none()
+                && let Some(tzid) = block.comp.prop("TZID").map(|p| p.value.clone())
+            {
+                timezones.entry(tzid).or_insert(block.comp);
+            }
+            continue;
+        }
+        let Some(kind) = kind_of(&name) else {
+            // VFREEBUSY, VAVAILABILITY, X- components: not records pim keeps.
+            continue;
+        };
+        if let Some(e) = block.error {
+            groups.push(Group {
+                kind,
+                uid: String::new(),
+                line: block.line,
+                master: None,
+                overrides: Vec::new(),
+                error: Some(ItemError {
+                    index: 0,
+                    line: e.line,
+                    reason: format!("{name}: {}", e.reason),
+                }),
+            });
+            continue;
+        }
+        let mut comp = block.comp;
+        let uid = match comp.prop("UID").map(|p| p.value.trim().to_string()) {
+            Some(u) if !u.is_empty() => u,
+            _ => {
+                let uid = generated_uid(&comp);
+                comp.props.retain(|p| !p.name.eq_ignore_ascii_case("UID"));
+                comp.props.insert(0, Property::new("UID", uid.clone()));
+                uid
+            }
+        };
+        let invalid = validate::check(&comp, &block.prop_lines).err();
+        let is_override = comp.prop("RECURRENCE-ID").is_some();
+        let key = (kind, uid.clone());
+        let gi = *by_uid.entry(key).or_insert_with(|| {
+            groups.push(Group {
+                kind,
+                uid: uid.clone(),
+                line: block.line,
+                master: None,
+                overrides: Vec::new(),
+                error: None,
+            });
+            groups.len() - 1
+        });
+        let g = &mut groups[gi];
+        if let Some((line, reason)) = invalid {
+            // One broken component spoils its whole record: nothing half-imported.
+            g.error.get_or_insert(ItemError {
+                index: 0,
+                line,
+                reason: format!("{name} {uid:?}: {reason}"),
+            });
+        } else if is_override {
+            g.overrides.push(comp);
+        } else if g.master.is_some() {
+            g.error.get_or_insert(ItemError {
+                index: 0,
+                line: block.line,
+                reason: format!("{name}: a second component with UID {uid:?} and no RECURRENCE-ID"),
+            });
+        } else {
+            g.master = Some(comp);
+        }
+    }
+    for (i, g) in groups.into_iter().enumerate() {
+        let index = i + 1;
+        let line = g.line;
+        if let Some(mut e) = g.error {
+            e.index = index;
+            results.push((line, Err(e)));
+            continue;
+        }
+        let mut overrides = g.overrides;
+        let main = match g.master {
+            Some(m) => m,
+            // Only overridden instances arrived (e.g. an invitation to one occurrence).
+            None => overrides.remove(0),
+        };
+        let mut body = Body {
+            main,
+            overrides,
+            timezones: Vec::new(),
+        };
+        for tzid in tzids_used(&body) {
+            if let Some(z) = timezones.get(&tzid) {
+                body.timezones.push(z.clone());
+            }
+        }
+        let _ = &g.uid;
+        results.push((
+            line,
+            Ok(ParsedItem {
+                record: Record {
+                    id: new_id(),
+                    kind: g.kind,
+                    collection: String::new(),
+                    body,
+                },
+                index,
+                line,
+            }),
+        ));
+    }
+    results.sort_by_key(|(line, _)| *line);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Every TZID parameter used anywhere in a body, in first-use order.
+fn tzids_used(body: &Body) -> Vec<String> {
+    fn walk(c: &Component, seen: &mut BTreeSet<String>, out: &mut Vec<String>) {
+        for p in &c.props {
+            for v in p.param_values("TZID") {
+                if seen.insert(v.to_string()) {
+                    out.push(v.to_string());
+                }
+            }
+        }
+        for s in &c.subs {
+            walk(s, seen, out);
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    walk(&body.main, &mut seen, &mut out);
+    for o in &body.overrides {
+        walk(o, &mut seen, &mut out);
+    }
+    out
+}
+
+/// A stable UID for a component that has none: a hash of its content, so importing
+/// the same file twice updates instead of duplicating.
+fn generated_uid(c: &Component) -> String {
+    let mut text = String::new();
+    write_component(&mut text, c);
+    // FNV-1a, 128 bits: stable across Rust versions (unlike `DefaultHasher`).
+    let mut h: u128 = 0x6c62272e07bb014262b821756295c58d;
+    for b in text.bytes() {
+        h ^= u128::from(b);
+        h = h.wrapping_mul(0x0000000001000000000000000000013B);
+    }
+    format!("pim-{h:032x}")
+}
+
+/// The properties of the stream's VCALENDAR(s): METHOD, X-WR-CALNAME, X-WR-TIMEZONE...
+/// (an importer may name a new collection after X-WR-CALNAME).
+pub fn calendar_properties(text: &str) -> Vec<Property> {
+    scan(text).calendar_props
+}
+
+/// One VCALENDAR with the records' time zones (once per TZID) and their components.
+pub fn write_ics(records: &[&Record]) -> String {
+    let mut out = String::new();
+    fold_into(&mut out, "BEGIN:VCALENDAR");
+    fold_into(&mut out, "VERSION:2.0");
+    fold_into(&mut out, &format!("PRODID:{PRODID}"));
+    let mut seen = BTreeSet::new();
+    for r in records {
+        for z in &r.body.timezones {
+            let tzid = z.prop("TZID").map(|p| p.value.clone()).unwrap_or_default();
+            if seen.insert(tzid) {
+                write_component(&mut out, z);
+            }
+        }
+    }
+    for r in records {
+        write_component(&mut out, &r.body.main);
+        for o in &r.body.overrides {
+            write_component(&mut out, o);
+        }
+    }
+    fold_into(&mut out, "END:VCALENDAR");
+    out
+}
+
+#[cfg(test)]
+mod tests;

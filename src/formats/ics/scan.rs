@@ -1,0 +1,226 @@
+//! A tolerant scan of an iCalendar stream into its item components.
+//!
+//! Unlike `contentline::parse`, one bad line only spoils the item it sits in: the
+//! scanner notes the error against that item, skips to the item's END and goes on.
+
+use crate::formats::contentline::{self, SyntaxError};
+use crate::model::{Component, Property};
+
+/// One child of a VCALENDAR (or a bare top-level component) with where it began.
+#[derive(Debug)]
+pub struct Block {
+    pub comp: Component,
+    pub line: usize,
+    /// The physical line of each of `comp.props`, in order.
+    pub prop_lines: Vec<usize>,
+    /// The first problem found inside this block; the block is not usable then.
+    pub error: Option<SyntaxError>,
+}
+
+/// What a stream holds.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// Properties of the VCALENDAR objects (METHOD, X-WR-CALNAME, ...).
+    pub calendar_props: Vec<Property>,
+    pub blocks: Vec<Block>,
+    /// Problems outside any item (calendar-level lines, stray END, unclosed VCALENDAR).
+    pub stream_errors: Vec<SyntaxError>,
+}
+
+struct Open {
+    comp: Component,
+    line: usize,
+    prop_lines: Vec<usize>,
+}
+
+pub fn scan(text: &str) -> Scan {
+    let mut out = Scan::default();
+    // stack[0] is VCALENDAR when wrapped; items sit right below it.
+    let mut stack: Vec<Open> = Vec::new();
+    let mut item_error: Option<SyntaxError> = None;
+    let item_depth = |stack: &Vec<Open>| {
+        if stack.first().is_some_and(|o| o.comp.name == "VCALENDAR") {
+            2
+        } else {
+            1
+        }
+    };
+    for line in contentline::unfold(text) {
+        let in_item = stack.len() >= item_depth(&stack);
+        let p = match contentline::parse_line(&line) {
+            Ok(p) => p,
+            Err(e) => {
+                if in_item {
+                    item_error.get_or_insert(e);
+                } else {
+                    out.stream_errors.push(e);
+                }
+                continue;
+            }
+        };
+        match p.name.as_str() {
+            "BEGIN" => {
+                let name = p.value.trim().to_ascii_uppercase();
+                if name.is_empty() {
+                    let e = SyntaxError {
+                        line: line.number,
+                        reason: "BEGIN without a component name".into(),
+                    };
+                    if in_item {
+                        item_error.get_or_insert(e);
+                    } else {
+                        out.stream_errors.push(e);
+                    }
+                    continue;
+                }
+                stack.push(Open {
+                    comp: Component::new(&name),
+                    line: line.number,
+                    prop_lines: Vec::new(),
+                });
+            }
+            "END" => {
+                let name = p.value.trim().to_ascii_uppercase();
+                let Some(pos) = stack.iter().rposition(|o| o.comp.name == name) else {
+                    let e = SyntaxError {
+                        line: line.number,
+                        reason: format!("END:{name} without a matching BEGIN"),
+                    };
+                    if in_item {
+                        item_error.get_or_insert(e);
+                    } else {
+                        out.stream_errors.push(e);
+                    }
+                    continue;
+                };
+                // Close everything above the match; components left open are an error.
+                while stack.len() > pos + 1 {
+                    let inner = stack.pop().expect("non-empty");
+                    let e = SyntaxError {
+                        line: inner.line,
+                        reason: format!(
+                            "BEGIN:{} is not closed before END:{name} (line {})",
+                            inner.comp.name, line.number
+                        ),
+                    };
+                    let depth = item_depth(&stack);
+                    if stack.len() + 1 > depth {
+                        item_error.get_or_insert(e);
+                        attach(&mut stack, inner.comp);
+                    } else if stack.len() + 1 == depth {
+                        finish_item(&mut out, inner, Some(e));
+                        item_error = None;
+                    } else {
+                        out.stream_errors.push(e);
+                    }
+                }
+                let done = stack.pop().expect("matched above");
+                let depth_after = stack.len() + 1;
+                let depth = if stack.is_empty() && done.comp.name == "VCALENDAR" {
+                    0
+                } else {
+                    item_depth(&stack)
+                };
+                if depth_after == depth {
+                    finish_item(&mut out, done, item_error.take());
+                } else if depth_after > depth && depth != 0 {
+                    attach(&mut stack, done.comp);
+                }
+                // A closed VCALENDAR: nothing more to do.
+            }
+            _ => match stack.last_mut() {
+                Some(o) if in_item => {
+                    o.comp.props.push(p);
+                    o.prop_lines.push(line.number);
+                }
+                Some(o) if o.comp.name == "VCALENDAR" => out.calendar_props.push(p),
+                Some(o) => o.comp.props.push(p),
+                None => out.stream_errors.push(SyntaxError {
+                    line: line.number,
+                    reason: format!("{} outside of any BEGIN/END block", p.name),
+                }),
+            },
+        }
+    }
+    // Unclosed at the end of the stream: the open item (if any) is broken.
+    while let Some(open) = stack.pop() {
+        if stack.is_empty() && open.comp.name == "VCALENDAR" {
+            // A missing END:VCALENDAR loses nothing: the items are complete.
+            break;
+        }
+        let e = SyntaxError {
+            line: open.line,
+            reason: format!("BEGIN:{} is never closed", open.comp.name),
+        };
+        let depth = item_depth(&stack);
+        if stack.len() + 1 > depth {
+            attach(&mut stack, open.comp);
+            item_error.get_or_insert(e);
+        } else if stack.len() + 1 == depth {
+            let err = item_error.take().unwrap_or(e);
+            finish_item(&mut out, open, Some(err));
+        } else {
+            out.stream_errors.push(e);
+        }
+    }
+    out
+}
+
+fn attach(stack: &mut [Open], c: Component) {
+    if let Some(parent) = stack.last_mut() {
+        parent.comp.subs.push(c);
+    }
+}
+
+fn finish_item(out: &mut Scan, open: Open, error: Option<SyntaxError>) {
+    out.blocks.push(Block {
+        comp: open.comp,
+        line: open.line,
+        prop_lines: open.prop_lines,
+        error,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_line_spoils_only_its_item() {
+        let text = "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:a\nbroken line\nEND:VEVENT\nBEGIN:VEVENT\nUID:b\nBEGIN:VALARM\nACTION:DISPLAY\nEND:VALARM\nEND:VEVENT\nEND:VCALENDAR\n";
+        let s = scan(text);
+        assert_eq!(s.blocks.len(), 2);
+        assert_eq!(s.blocks[0].error.as_ref().unwrap().line, 5);
+        assert!(s.blocks[1].error.is_none());
+        assert_eq!(s.blocks[1].comp.subs[0].name, "VALARM");
+        assert_eq!(s.calendar_props[0].name, "VERSION");
+        assert!(s.stream_errors.is_empty());
+    }
+
+    #[test]
+    fn truncated_stream_keeps_complete_items() {
+        let text = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nEND:VEVENT\nBEGIN:VEVENT\nUID:b\n";
+        let s = scan(text);
+        assert_eq!(s.blocks.len(), 2);
+        assert!(s.blocks[0].error.is_none());
+        assert_eq!(s.blocks[1].error.as_ref().unwrap().line, 5);
+    }
+
+    #[test]
+    fn missing_end_of_subcomponent_is_named() {
+        let text =
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nBEGIN:VALARM\nEND:VEVENT\nEND:VCALENDAR\n";
+        let s = scan(text);
+        assert_eq!(s.blocks.len(), 1);
+        let e = s.blocks[0].error.as_ref().unwrap();
+        assert_eq!(e.line, 4);
+        assert!(e.reason.contains("VALARM"));
+    }
+
+    #[test]
+    fn bare_components_are_items() {
+        let s = scan("BEGIN:VEVENT\nUID:x\nEND:VEVENT\nBEGIN:VTODO\nUID:y\nEND:VTODO\n");
+        assert_eq!(s.blocks.len(), 2);
+        assert!(s.blocks.iter().all(|b| b.error.is_none()));
+    }
+}

@@ -1,0 +1,192 @@
+//! pim's own JSON: an array of objects, each the `--json` view of a record (id, kind,
+//! collection name, uid, readable fields) plus `body`, the full stored content.
+//! Reading uses only `id`, `kind`, `collection` and `body`, so records come back exactly.
+
+use chrono_tz::Tz;
+use serde_json::Value;
+
+use crate::formats::view::record_json;
+use crate::formats::{ItemError, ParsedItem};
+use crate::model::{Body, Kind, Record};
+
+/// One record read from JSON, with the name of the collection it was exported from.
+#[derive(Debug, Clone)]
+pub struct JsonItem {
+    pub item: ParsedItem,
+    pub collection: Option<String>,
+}
+
+/// Records with their collection names, as a pretty-printed JSON array.
+pub fn write_json(records: &[(&Record, &str)], local: Tz) -> String {
+    let array: Vec<Value> = records
+        .iter()
+        .map(|(r, collection)| {
+            let mut v = record_json(r, collection, local);
+            let body = serde_json::to_value(&r.body).expect("bodies serialize");
+            v.as_object_mut()
+                .expect("record_json is an object")
+                .insert("body".into(), body);
+            v
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&Value::Array(array)).expect("values serialize");
+    s.push('\n');
+    s
+}
+
+/// Read a JSON array written by [`write_json`]. A file that is not a JSON array is one
+/// error; each element that lacks a valid id, kind or body is an error of its own.
+pub fn read_json(text: &str) -> Vec<Result<JsonItem, ItemError>> {
+    let value: Value = match serde_json::from_str(text.trim_start_matches('\u{feff}')) {
+        Ok(v) => v,
+        Err(e) => {
+            return vec![Err(ItemError {
+                index: 1,
+                line: e.line().max(1),
+                reason: format!("not valid JSON: {e}"),
+            })];
+        }
+    };
+    let Value::Array(elements) = value else {
+        return vec![Err(ItemError {
+            index: 1,
+            line: 1,
+            reason: "expected a JSON array of records".into(),
+        })];
+    };
+    let lines = element_lines(text);
+    elements
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let line = lines.get(i).copied().unwrap_or(1);
+            element(v)
+                .map_err(|reason| ItemError {
+                    index: i + 1,
+                    line,
+                    reason,
+                })
+                .map(|(record, collection)| JsonItem {
+                    item: ParsedItem {
+                        record,
+                        index: i + 1,
+                        line,
+                    },
+                    collection,
+                })
+        })
+        .collect()
+}
+
+fn element(v: Value) -> Result<(Record, Option<String>), String> {
+    let Value::Object(mut m) = v else {
+        return Err("expected an object".into());
+    };
+    let kind_word = m.get("kind").and_then(Value::as_str).unwrap_or("");
+    let kind = Kind::parse(kind_word).ok_or_else(|| format!("unknown kind {kind_word:?}"))?;
+    let body = m.remove("body").ok_or("missing \"body\"")?;
+    let body: Body = serde_json::from_value(body).map_err(|e| format!("bad \"body\": {e}"))?;
+    if body.main.name != kind.component() {
+        return Err(format!(
+            "a {kind} must hold a {} component, not {}",
+            kind.component(),
+            body.main.name
+        ));
+    }
+    let id = match m.get("id").and_then(Value::as_str) {
+        Some(id) if !id.trim().is_empty() => id.to_string(),
+        _ => crate::model::new_id(),
+    };
+    let collection = m
+        .get("collection")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    Ok((
+        Record {
+            id,
+            kind,
+            collection: String::new(),
+            body,
+        },
+        collection,
+    ))
+}
+
+/// The 1-based line where each element of the top-level array starts.
+fn element_lines(text: &str) -> Vec<usize> {
+    let mut lines = Vec::new();
+    let (mut depth, mut line, mut in_str, mut esc) = (0usize, 1usize, false, false);
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+        }
+        if in_str {
+            match (esc, c) {
+                (true, _) => esc = false,
+                (false, '\\') => esc = true,
+                (false, '"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                if depth == 1 {
+                    lines.push(line);
+                }
+                in_str = true;
+            }
+            '[' | '{' => {
+                if depth == 1 {
+                    lines.push(line);
+                }
+                depth += 1;
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            // A bare scalar element; counted once, at its first character.
+            c if depth == 1 && !c.is_whitespace() && c != ',' && lines.last() != Some(&line) => {
+                lines.push(line);
+            }
+            _ => {}
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Property;
+
+    #[test]
+    fn round_trips_exactly() {
+        let mut r = Record::new(Kind::Event, "c1");
+        r.body
+            .main
+            .props
+            .push(Property::text("SUMMARY", "Tea, \"quoted\"\nline"));
+        r.body
+            .main
+            .props
+            .push(Property::new("X-ODD", "raw\\,value").with_param("X-P", "a:b"));
+        let text = write_json(&[(&r, "Home")], chrono_tz::UTC);
+        let back = read_json(&text);
+        let item = back[0].as_ref().unwrap();
+        assert_eq!(item.collection.as_deref(), Some("Home"));
+        assert_eq!(item.item.record.id, r.id);
+        assert_eq!(item.item.record.body, r.body);
+        assert_eq!(item.item.line, 2);
+    }
+
+    #[test]
+    fn bad_elements_name_their_index() {
+        let items = read_json("[\n{\"kind\":\"event\"},\n 3\n]");
+        assert_eq!(items.len(), 2);
+        let e = items[0].as_ref().unwrap_err();
+        assert_eq!((e.index, e.line), (1, 2));
+        assert!(e.reason.contains("body"));
+        assert_eq!(items[1].as_ref().unwrap_err().line, 3);
+        assert!(read_json("{").remove(0).is_err());
+    }
+}

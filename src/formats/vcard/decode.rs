@@ -1,0 +1,206 @@
+//! Bytes to logical lines: UTF-16 and BOM detection, unfolding, quoted-printable
+//! soft line breaks (vCard 2.1), and per-value charset decoding
+//! (UTF-8, else Latin-1/windows-1252).
+
+/// One unfolded logical line, still as bytes, and the physical line it began on.
+pub struct RawLine {
+    pub number: usize,
+    pub bytes: Vec<u8>,
+}
+
+/// Turn a file's bytes into UTF-8-or-8-bit bytes: UTF-16 (with BOM, or detected by
+/// its NUL bytes) is decoded; a UTF-8 BOM is dropped.
+pub fn normalize_encoding(bytes: &[u8]) -> Vec<u8> {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return rest.to_vec();
+    }
+    let utf16 = match bytes {
+        [0xFF, 0xFE, rest @ ..] => Some((rest, false)),
+        [0xFE, 0xFF, rest @ ..] => Some((rest, true)),
+        [0, b, ..] if *b != 0 => Some((bytes, true)),
+        [a, 0, ..] if *a != 0 => Some((bytes, false)),
+        _ => None,
+    };
+    match utf16 {
+        Some((rest, big_endian)) => {
+            let units = rest.chunks_exact(2).map(|c| {
+                if big_endian {
+                    u16::from_be_bytes([c[0], c[1]])
+                } else {
+                    u16::from_le_bytes([c[0], c[1]])
+                }
+            });
+            char::decode_utf16(units)
+                .map(|r| r.unwrap_or('\u{FFFD}'))
+                .collect::<String>()
+                .into_bytes()
+        }
+        None => bytes.to_vec(),
+    }
+}
+
+/// Where the property name and parameters end: the first ':' outside double quotes.
+pub fn header_end(line: &[u8]) -> Option<usize> {
+    let mut quoted = false;
+    for (i, &b) in line.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b':' if !quoted => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn is_quoted_printable(line: &[u8]) -> bool {
+    let head = &line[..header_end(line).unwrap_or(line.len())];
+    head.to_ascii_uppercase()
+        .windows(16)
+        .any(|w| w == b"QUOTED-PRINTABLE")
+}
+
+/// Split into physical lines (CRLF, LF or CR), unfold continuation lines, and join
+/// quoted-printable soft line breaks (`=` at the end of a line).
+pub fn logical_lines(bytes: &[u8]) -> Vec<RawLine> {
+    let mut out: Vec<RawLine> = Vec::new();
+    // Whether the last logical line is quoted-printable and ended with a soft break.
+    let mut qp_open = false;
+    for (i, phys) in physical_lines(bytes).into_iter().enumerate() {
+        if qp_open && let Some(last) = out.last_mut() {
+            last.bytes.pop(); // the soft-break '='
+            last.bytes.extend_from_slice(phys);
+            qp_open = last.bytes.ends_with(b"=");
+            continue;
+        }
+        if let [b' ' | b'\t', rest @ ..] = phys
+            && let Some(last) = out.last_mut()
+        {
+            last.bytes.extend_from_slice(rest);
+            qp_open = is_quoted_printable(&last.bytes) && last.bytes.ends_with(b"=");
+            continue;
+        }
+        if phys.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        out.push(RawLine {
+            number: i + 1,
+            bytes: phys.to_vec(),
+        });
+        qp_open = is_quoted_printable(phys) && phys.ends_with(b"=");
+    }
+    out
+}
+
+fn physical_lines(bytes: &[u8]) -> Vec<&[u8]> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => {
+                lines.push(&bytes[start..i]);
+                start = i + 1;
+            }
+            b'\r' => {
+                lines.push(&bytes[start..i]);
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if start < bytes.len() {
+        lines.push(&bytes[start..]);
+    }
+    lines
+}
+
+/// Decode quoted-printable (soft breaks already joined). Malformed escapes stay as-is.
+pub fn decode_quoted_printable(s: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        if s[i] == b'='
+            && let (Some(h), Some(l)) = (
+                s.get(i + 1).copied().and_then(hex),
+                s.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push(h << 4 | l);
+            i += 3;
+            continue;
+        }
+        out.push(s[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Decode text bytes: UTF-8 unless invalid or the charset names an 8-bit Western one,
+/// in which case windows-1252 (a superset of Latin-1's printable range).
+pub fn decode_text(bytes: &[u8], charset: Option<&str>) -> String {
+    let eight_bit = charset.is_some_and(|c| {
+        matches!(
+            c.to_ascii_lowercase().as_str(),
+            "iso-8859-1" | "latin1" | "latin-1" | "iso8859-1" | "windows-1252" | "cp1252"
+        )
+    });
+    if !eight_bit && let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_string();
+    }
+    bytes.iter().map(|&b| windows_1252(b)).collect()
+}
+
+fn windows_1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž',
+        '\u{8F}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}',
+        'ž', 'Ÿ',
+    ];
+    match b {
+        0x80..=0x9F => HIGH[(b - 0x80) as usize],
+        _ => b as char,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_with_and_without_bom() {
+        let text = "BEGIN:VCARD\r\nFN:Zoë\r\n";
+        let be: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        assert_eq!(normalize_encoding(&be), text.as_bytes());
+        assert_eq!(normalize_encoding(&le), text.as_bytes());
+    }
+
+    #[test]
+    fn soft_line_breaks_and_folding() {
+        let raw = b"NOTE;ENCODING=QUOTED-PRINTABLE:a=3D=\r\nb\r\nFN:x\r\n y\r\n";
+        let lines = logical_lines(raw);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].bytes, b"NOTE;ENCODING=QUOTED-PRINTABLE:a=3Db");
+        assert_eq!(lines[1].bytes, b"FN:xy");
+        assert_eq!(lines[1].number, 3);
+        assert_eq!(
+            decode_quoted_printable(b"a=3Db=C3=A4=zz"),
+            "a=bä=zz".as_bytes()
+        );
+    }
+
+    #[test]
+    fn latin1_fallback() {
+        assert_eq!(decode_text(b"Z\xfcrich \x80", None), "Zürich €");
+        assert_eq!(decode_text("Zürich".as_bytes(), None), "Zürich");
+        assert_eq!(decode_text(b"\xe9", Some("ISO-8859-1")), "é");
+    }
+}

@@ -1,0 +1,104 @@
+use super::*;
+
+fn one(text: &str) -> Record {
+    let mut items = read_vcf(text.as_bytes());
+    assert_eq!(items.len(), 1, "{items:?}");
+    items.remove(0).expect("card reads").record
+}
+
+#[test]
+fn reads_21_quoted_printable_and_bare_params() {
+    let r = one(
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Doe;J\r\nTEL;WORK;VOICE:123\r\n\
+         NOTE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Stra=C3=9Fe=0D=0A=\r\nzwei\r\n\
+         LABEL;WORK;PREF;ENCODING=QUOTED-PRINTABLE:a=3Db\r\nEND:VCARD\r\n",
+    );
+    let tel = r.prop("TEL").unwrap();
+    assert_eq!(tel.param_values("TYPE"), vec!["WORK", "VOICE"]);
+    let note = r.prop("NOTE").unwrap();
+    assert_eq!(note.value, "Straße\\nzwei");
+    assert!(note.params.is_empty());
+    assert_eq!(r.prop("LABEL").unwrap().value, "a=b");
+    // No UID in the file: a deterministic one.
+    let uid = r.uid().unwrap().to_string();
+    assert!(uid.starts_with("urn:uuid:"));
+    let again = one(
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Doe;J\r\nTEL;WORK;VOICE:123\r\n\
+         NOTE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Stra=C3=9Fe=0D=0A=\r\nzwei\r\n\
+         LABEL;WORK;PREF;ENCODING=QUOTED-PRINTABLE:a=3Db\r\nEND:VCARD\r\n",
+    );
+    assert_eq!(again.uid(), Some(uid.as_str()));
+}
+
+#[test]
+fn latin1_values_are_decoded() {
+    let r = one_bytes(b"BEGIN:VCARD\nVERSION:3.0\nFN:Z\xfcrich\nEND:VCARD\n");
+    assert_eq!(r.text("FN").unwrap(), "Zürich");
+}
+
+fn one_bytes(b: &[u8]) -> Record {
+    read_vcf(b).remove(0).unwrap().record
+}
+
+#[test]
+fn photo_converts_between_versions_keeping_bytes() {
+    let r = one(
+        "BEGIN:VCARD\nVERSION:3.0\nUID:p\nFN:P\nPHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQ\n SkZJRg==\n\
+         EMAIL;TYPE=INTERNET,pref:a@b\nGEO:1.5;2.5\nEND:VCARD\n",
+    );
+    let v4 = write_vcf(&[&r], VcardVersion::V4);
+    assert!(v4.contains("VERSION:4.0"), "{v4}");
+    assert!(
+        v4.contains("PHOTO:data:image/jpeg;base64,/9j/4AAQSkZJRg=="),
+        "{v4}"
+    );
+    assert!(v4.contains("EMAIL;TYPE=INTERNET;PREF=1:a@b"), "{v4}");
+    assert!(v4.contains("GEO:geo:1.5,2.5"), "{v4}");
+    let back = one(&v4);
+    let v3 = write_vcf(&[&back], VcardVersion::V3);
+    assert!(
+        v3.contains("PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRg=="),
+        "{v3}"
+    );
+    assert!(v3.contains("EMAIL;TYPE=INTERNET,pref:a@b"), "{v3}");
+    assert!(v3.contains("GEO:1.5;2.5"), "{v3}");
+    assert!(semantic::missing(&r.body.main, &one(&v3).body.main, VcardVersion::V3).is_empty());
+    assert!(semantic::missing(&r.body.main, &back.body.main, VcardVersion::V4).is_empty());
+}
+
+#[test]
+fn apple_groups_and_group_cards() {
+    let r = one(
+        "BEGIN:VCARD\nVERSION:3.0\nUID:g\nFN:Team\nN:Team;;;;\nX-ADDRESSBOOKSERVER-KIND:group\n\
+         X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:a\nitem1.URL;type=pref:http\\://x\n\
+         item1.X-ABLabel:_$!<HomePage>!$_\nEND:VCARD\n",
+    );
+    let v4 = write_vcf(&[&r], VcardVersion::V4);
+    assert!(v4.contains("\r\nKIND:group\r\n"), "{v4}");
+    assert!(v4.contains("\r\nMEMBER:urn:uuid:a\r\n"), "{v4}");
+    assert!(v4.contains("item1.X-ABLABEL:_$!<HomePage>!$_"), "{v4}");
+    assert!(v4.contains("item1.URL;PREF=1:http://x"), "{v4}");
+}
+
+#[test]
+fn broken_cards_are_errors_and_others_still_read() {
+    let items = read_vcf(
+        b"BEGIN:VCARD\nVERSION:3.0\nFN:ok\nEND:VCARD\nBEGIN:VCARD\nFN no colon\nEND:VCARD\n\
+          BEGIN:VCARD\nFN:unclosed\n",
+    );
+    assert_eq!(items.len(), 3);
+    assert!(items[0].is_ok());
+    let e = items[1].as_ref().unwrap_err();
+    assert_eq!((e.index, e.line), (2, 6));
+    let e = items[2].as_ref().unwrap_err();
+    assert!(e.reason.contains("never closed"), "{e}");
+    assert!(read_vcf(b"\xff\xfe\x00").iter().all(|i| i.is_err()));
+    assert!(read_vcf(b"").is_empty());
+}
+
+#[test]
+fn missing_fn_is_added_on_write() {
+    let r = one("BEGIN:VCARD\nVERSION:2.1\nN:Doe;Jane;;Dr.;\nEND:VCARD\n");
+    let v3 = write_vcf(&[&r], VcardVersion::V3);
+    assert!(v3.contains("FN:Dr. Jane Doe"), "{v3}");
+}

@@ -1,0 +1,254 @@
+//! [`ImapMailbox`]: the sync engine's [`Mailbox`](crate::sync::Mailbox) over a
+//! real IMAP account (async-imap on Tokio, rustls).
+//!
+//! One session at a time. Any transport failure, timeout or unparsable answer
+//! drops the session and surfaces as [`MailboxError::Disconnected`]; the next
+//! call logs in again (the caller re-checks folder state after such an error).
+
+mod connect;
+mod ops;
+pub mod parts;
+
+mod wire;
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_imap::error::Error as ImapError;
+
+use super::net::{MailStream, Security, Traffic};
+use crate::sync::mailbox::{MailboxError, MbResult};
+
+pub(crate) type Session = async_imap::Session<MailStream>;
+
+/// Where and how to log in.
+#[derive(Clone)]
+pub struct ImapConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    /// Trust only this CA (PEM) instead of the platform's roots.
+    pub ca_file: Option<PathBuf>,
+    pub user: String,
+    pub password: String,
+    /// Longest wait for any single answer (connect, login, each command).
+    pub timeout: Duration,
+    /// Poll interval of `wait` when the server has no IDLE.
+    pub poll_interval: Duration,
+    /// Capabilities to act as if the server lacked (e.g. "IDLE" for a server
+    /// whose IDLE misbehaves; tests use it to exercise every fallback).
+    pub ignore_capabilities: Vec<String>,
+}
+
+impl ImapConfig {
+    pub fn new(host: &str, port: u16, security: Security, user: &str, password: &str) -> Self {
+        ImapConfig {
+            host: host.to_string(),
+            port,
+            security,
+            ca_file: None,
+            user: user.to_string(),
+            password: password.to_string(),
+            timeout: Duration::from_secs(60),
+            poll_interval: Duration::from_secs(30),
+            ignore_capabilities: Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ImapConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImapConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("ca_file", &self.ca_file)
+            .field("user", &self.user)
+            .field("password", &"<hidden>")
+            .finish()
+    }
+}
+
+/// An IMAP account seen as a [`Mailbox`](crate::sync::Mailbox).
+pub struct ImapMailbox {
+    cfg: ImapConfig,
+    session: Option<Session>,
+    /// Upper-case capability names of the current session.
+    caps: HashSet<String>,
+    selected: Option<String>,
+    commands: u64,
+    traffic: Arc<Traffic>,
+}
+
+/// Why one operation failed, before it is mapped to a [`MailboxError`].
+pub(crate) enum OpError {
+    Imap(ImapError),
+    Io(std::io::Error),
+    Timeout,
+    Mailbox(MailboxError),
+}
+
+impl From<ImapError> for OpError {
+    fn from(e: ImapError) -> Self {
+        OpError::Imap(e)
+    }
+}
+
+impl From<std::io::Error> for OpError {
+    fn from(e: std::io::Error) -> Self {
+        OpError::Io(e)
+    }
+}
+
+impl From<MailboxError> for OpError {
+    fn from(e: MailboxError) -> Self {
+        OpError::Mailbox(e)
+    }
+}
+
+impl ImapMailbox {
+    /// Connect and log in now (so bad settings fail here, not at first use).
+    pub async fn connect(cfg: ImapConfig) -> MbResult<Self> {
+        let mut mailbox = ImapMailbox {
+            cfg,
+            session: None,
+            caps: HashSet::new(),
+            selected: None,
+            commands: 0,
+            traffic: Arc::new(Traffic::default()),
+        };
+        mailbox.ensure_session().await?;
+        Ok(mailbox)
+    }
+
+    pub fn config(&self) -> &ImapConfig {
+        &self.cfg
+    }
+
+    /// Whether the server announced `cap` (e.g. "CONDSTORE", "IDLE").
+    pub fn has_capability(&self, cap: &str) -> bool {
+        self.caps.contains(&cap.to_ascii_uppercase())
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.session.is_some()
+    }
+
+    pub fn traffic(&self) -> Arc<Traffic> {
+        self.traffic.clone()
+    }
+
+    /// Polite LOGOUT; the session is gone afterwards either way.
+    pub async fn logout(&mut self) {
+        if let Some(mut s) = self.session.take() {
+            self.commands += 1;
+            let _ = tokio::time::timeout(Duration::from_secs(5), s.logout()).await;
+        }
+        self.selected = None;
+    }
+
+    /// Log in again when the previous session was dropped.
+    async fn ensure_session(&mut self) -> MbResult<()> {
+        if self.session.is_none() {
+            let (session, caps, extra_commands) =
+                connect::open(&self.cfg, self.traffic.clone()).await?;
+            self.session = Some(session);
+            self.caps = caps
+                .into_iter()
+                .filter(|c| {
+                    !self
+                        .cfg
+                        .ignore_capabilities
+                        .iter()
+                        .any(|i| i.eq_ignore_ascii_case(c))
+                })
+                .collect();
+            self.commands += extra_commands;
+            self.selected = None;
+        }
+        Ok(())
+    }
+
+    /// Take the session for one operation (log in first if needed).
+    async fn take(&mut self) -> MbResult<Session> {
+        self.ensure_session().await?;
+        self.session
+            .take()
+            .ok_or_else(|| MailboxError::Disconnected("no session".into()))
+    }
+
+    /// Put the session back unless the operation left it unusable; map the error.
+    fn give_back<T>(
+        &mut self,
+        session: Session,
+        what: &str,
+        result: Result<Result<T, OpError>, tokio::time::error::Elapsed>,
+    ) -> MbResult<T> {
+        let result = match result {
+            Ok(r) => r,
+            Err(_) => Err(OpError::Timeout),
+        };
+        let (keep, out) = match result {
+            Ok(v) => (true, Ok(v)),
+            Err(e) => classify(e, what, self.cfg.timeout),
+        };
+        if keep {
+            while session.unsolicited_responses.try_recv().is_ok() {}
+            self.session = Some(session);
+        } else {
+            self.selected = None;
+        }
+        out
+    }
+}
+
+/// (session still usable?, error for the caller)
+fn classify<T>(e: OpError, what: &str, timeout: Duration) -> (bool, MbResult<T>) {
+    let refused = |reason: String| MailboxError::Refused {
+        command: what.to_string(),
+        reason,
+    };
+    match e {
+        OpError::Imap(ImapError::No(r)) | OpError::Imap(ImapError::Bad(r)) => {
+            (true, Err(refused(readable_reason(&r))))
+        }
+        OpError::Imap(ImapError::Validate(v)) => (true, Err(refused(v.to_string()))),
+        OpError::Imap(ImapError::Io(io)) | OpError::Io(io) => (
+            false,
+            Err(MailboxError::Disconnected(format!("{what}: {io}"))),
+        ),
+        OpError::Imap(other) => (
+            false,
+            Err(MailboxError::Disconnected(format!("{what}: {other}"))),
+        ),
+        OpError::Timeout => (
+            false,
+            Err(MailboxError::Disconnected(format!(
+                "{what}: no answer within {} s",
+                timeout.as_secs_f32()
+            ))),
+        ),
+        OpError::Mailbox(e) => {
+            let keep = !matches!(e, MailboxError::Disconnected(_));
+            (keep, Err(e))
+        }
+    }
+}
+
+/// async-imap formats NO/BAD as `code: Some(X), info: Some("text")`; keep
+/// "text" and a response code worth knowing (e.g. `[TRYCREATE]`).
+pub(crate) fn readable_reason(raw: &str) -> String {
+    let info = match raw.split_once("info: Some(\"") {
+        Some((_, rest)) => rest.trim_end_matches("\")").to_string(),
+        None => raw.to_string(),
+    };
+    match raw
+        .strip_prefix("code: Some(")
+        .and_then(|r| r.split_once(')'))
+    {
+        Some((code, _)) => format!("[{}] {info}", code.to_ascii_uppercase()),
+        None => info,
+    }
+}

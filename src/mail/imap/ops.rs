@@ -1,0 +1,529 @@
+//! The [`Mailbox`] operations over IMAP.
+
+use std::time::{Duration, Instant};
+
+use async_imap::imap_proto::{self, Response};
+use futures::TryStreamExt;
+use tokio::io::AsyncWriteExt;
+use tokio::time::timeout;
+
+use super::wire::{
+    literal_marker, parse_headers, quote_folder, uid_chunks, uid_set, valid_header_name,
+};
+use super::{ImapMailbox, OpError, Session};
+use crate::sync::mailbox::{FolderState, Mailbox, MailboxError, MbResult, MessageMeta};
+
+/// At most this many messages or bytes per APPEND command.
+const APPEND_MAX_MESSAGES: usize = 1000;
+const APPEND_MAX_BYTES: usize = 16 << 20;
+
+fn folder_arg(folder: &str) -> MbResult<String> {
+    quote_folder(folder).map_err(|reason| MailboxError::Refused {
+        command: "folder name".into(),
+        reason,
+    })
+}
+
+impl ImapMailbox {
+    /// SELECT `folder` (with CONDSTORE when offered) unless it is already selected.
+    async fn select_if_needed(&mut self, folder: &str) -> MbResult<()> {
+        if self.selected.as_deref() == Some(folder) && self.session.is_some() {
+            return Ok(());
+        }
+        self.select(folder).await.map(|_| ())
+    }
+
+    pub(super) async fn select(&mut self, folder: &str) -> MbResult<FolderState> {
+        let quoted = folder_arg(folder)?;
+        let condstore = self.has_capability("CONDSTORE");
+        let mut s = self.take().await?;
+        self.commands += 1;
+        self.selected = None;
+        let res = timeout(self.cfg.timeout, async {
+            let cmd = if condstore {
+                format!("SELECT {quoted} (CONDSTORE)")
+            } else {
+                format!("SELECT {quoted}")
+            };
+            let id = s.run_command(&cmd).await?;
+            let mbox = read_select(&mut s, id).await?;
+            Ok(mbox)
+        })
+        .await;
+        let mbox = match self.give_back(s, "SELECT", res) {
+            Err(MailboxError::Refused { .. }) => {
+                return Err(MailboxError::NoFolder(folder.to_string()));
+            }
+            other => other?,
+        };
+        self.selected = Some(folder.to_string());
+        let uidvalidity = mbox.uid_validity.ok_or_else(|| {
+            MailboxError::Protocol(format!("SELECT {folder}: no UIDVALIDITY in the answer"))
+        })?;
+        let uidnext = match mbox.uid_next {
+            Some(n) => n,
+            None => self.status_uidnext(&quoted).await?,
+        };
+        Ok(FolderState {
+            uidvalidity,
+            uidnext,
+            highestmodseq: if condstore { mbox.highest_modseq } else { None },
+            exists: mbox.exists,
+        })
+    }
+
+    async fn status_uidnext(&mut self, quoted: &str) -> MbResult<u32> {
+        let mut s = self.take().await?;
+        self.commands += 1;
+        let res = timeout(self.cfg.timeout, async {
+            Ok(s.status(quoted.trim_matches('"'), "(UIDNEXT)").await?)
+        })
+        .await;
+        let mbox = self.give_back(s, "STATUS", res)?;
+        mbox.uid_next
+            .ok_or_else(|| MailboxError::Protocol("server gave no UIDNEXT".into()))
+    }
+
+    /// APPEND one or more messages in one command (MULTIAPPEND), using LITERAL+
+    /// when offered and continuation requests otherwise.
+    async fn append_command(&mut self, quoted: &str, messages: &[Vec<u8>]) -> MbResult<()> {
+        let literal_plus = self.has_capability("LITERAL+");
+        let mut s = self.take().await?;
+        self.commands += 1;
+        let res = timeout(self.cfg.timeout.max(Duration::from_secs(1)) * 4, async {
+            let head = format!(
+                "APPEND {quoted} {}",
+                literal_marker(messages[0].len(), literal_plus)
+            );
+            let id = s.run_command(&head).await?;
+            for (i, msg) in messages.iter().enumerate() {
+                if !literal_plus {
+                    wait_continue(&mut s, &id).await?;
+                }
+                let stream = s.get_mut();
+                stream.write_all(msg).await?;
+                match messages.get(i + 1) {
+                    Some(next) => {
+                        let sep = format!(" {}\r\n", literal_marker(next.len(), literal_plus));
+                        stream.write_all(sep.as_bytes()).await?;
+                    }
+                    None => stream.write_all(b"\r\n").await?,
+                }
+                stream.flush().await?;
+            }
+            wait_done(&mut s, &id).await
+        })
+        .await;
+        self.give_back(s, "APPEND", res)
+    }
+}
+
+/// Reads SELECT's answer. async-imap's own parser is internal, so collect the
+/// untagged data here.
+async fn read_select(
+    s: &mut Session,
+    id: imap_proto::RequestId,
+) -> Result<async_imap::types::Mailbox, OpError> {
+    use imap_proto::{MailboxDatum, ResponseCode, Status};
+    let mut mbox = async_imap::types::Mailbox::default();
+    loop {
+        let resp = s
+            .read_response()
+            .await?
+            .ok_or(OpError::Imap(async_imap::error::Error::ConnectionLost))?;
+        match resp.parsed() {
+            Response::Done {
+                tag,
+                status,
+                outcome,
+            } if *tag == id => {
+                let (code, information) = (&outcome.code, &outcome.information);
+                if let Some(ResponseCode::HighestModSeq(m)) = code {
+                    mbox.highest_modseq = Some(*m);
+                }
+                return match status {
+                    Status::Ok => Ok(mbox),
+                    Status::No => Err(async_imap::error::Error::No(
+                        information.as_deref().unwrap_or_default().to_string(),
+                    )
+                    .into()),
+                    _ => Err(async_imap::error::Error::Bad(
+                        information.as_deref().unwrap_or_default().to_string(),
+                    )
+                    .into()),
+                };
+            }
+            Response::Data {
+                outcome:
+                    imap_proto::Outcome {
+                        code: Some(code), ..
+                    },
+                ..
+            } => match code {
+                ResponseCode::UidValidity(v) => mbox.uid_validity = Some(*v),
+                ResponseCode::UidNext(n) => mbox.uid_next = Some(*n),
+                ResponseCode::HighestModSeq(m) => mbox.highest_modseq = Some(*m),
+                ResponseCode::Unseen(u) => mbox.unseen = Some(*u),
+                _ => {}
+            },
+            Response::MailboxData(MailboxDatum::Exists(n)) => mbox.exists = *n,
+            Response::MailboxData(MailboxDatum::Recent(n)) => mbox.recent = *n,
+            _ => {}
+        }
+    }
+}
+
+async fn wait_continue(s: &mut Session, id: &imap_proto::RequestId) -> Result<(), OpError> {
+    loop {
+        let resp = s
+            .read_response()
+            .await?
+            .ok_or(OpError::Imap(async_imap::error::Error::ConnectionLost))?;
+        match resp.parsed() {
+            Response::Continue { .. } => return Ok(()),
+            Response::Done { tag, .. } if tag == id => {
+                check_done(resp.parsed())?;
+                return Err(OpError::Mailbox(MailboxError::Protocol(
+                    "server ended APPEND before taking the message".into(),
+                )));
+            }
+            _ => {}
+        }
+    }
+}
+
+async fn wait_done(s: &mut Session, id: &imap_proto::RequestId) -> Result<(), OpError> {
+    loop {
+        let resp = s
+            .read_response()
+            .await?
+            .ok_or(OpError::Imap(async_imap::error::Error::ConnectionLost))?;
+        if let Response::Done { tag, .. } = resp.parsed()
+            && tag == id
+        {
+            return check_done(resp.parsed());
+        }
+    }
+}
+
+fn check_done(resp: &Response<'_>) -> Result<(), OpError> {
+    use imap_proto::{ResponseCode, Status};
+    if let Response::Done {
+        status, outcome, ..
+    } = resp
+    {
+        let (code, information) = (&outcome.code, &outcome.information);
+        let text = information.as_deref().unwrap_or_default().to_string();
+        return match status {
+            Status::Ok => Ok(()),
+            Status::No if matches!(code, Some(ResponseCode::TryCreate)) => Err(OpError::Mailbox(
+                MailboxError::NoFolder(format!("(server: {text})")),
+            )),
+            Status::No => Err(async_imap::error::Error::No(text).into()),
+            _ => Err(async_imap::error::Error::Bad(text).into()),
+        };
+    }
+    Ok(())
+}
+
+/// Message batches for APPEND commands, bounded in count and bytes.
+fn append_groups(messages: &[Vec<u8>], multi: bool) -> Vec<&[Vec<u8>]> {
+    if !multi {
+        return messages.chunks(1).collect();
+    }
+    let mut groups = Vec::new();
+    let mut start = 0;
+    let mut bytes = 0;
+    for (i, m) in messages.iter().enumerate() {
+        if i > start && (i - start >= APPEND_MAX_MESSAGES || bytes + m.len() > APPEND_MAX_BYTES) {
+            groups.push(&messages[start..i]);
+            start = i;
+            bytes = 0;
+        }
+        bytes += m.len();
+    }
+    if start < messages.len() {
+        groups.push(&messages[start..]);
+    }
+    groups
+}
+
+impl Mailbox for ImapMailbox {
+    async fn ensure_folder(&mut self, folder: &str) -> MbResult<()> {
+        let quoted = folder_arg(folder)?;
+        let mut s = self.take().await?;
+        self.commands += 1;
+        let res = timeout(self.cfg.timeout, async {
+            Ok(s.run_command_and_check_ok(format!("CREATE {quoted}"))
+                .await?)
+        })
+        .await;
+        match self.give_back(s, "CREATE", res) {
+            Ok(()) => Ok(()),
+            Err(MailboxError::Refused { reason, .. }) => {
+                // Usually "already exists"; confirm with LIST rather than trust wording.
+                let mut s = self.take().await?;
+                self.commands += 1;
+                let res = timeout(self.cfg.timeout, async {
+                    let names: Vec<_> = s
+                        .list(Some(""), Some(quoted.trim_matches('"')))
+                        .await?
+                        .try_collect()
+                        .await?;
+                    Ok(names.iter().any(|n| n.name() == folder))
+                })
+                .await;
+                if self.give_back(s, "LIST", res)? {
+                    Ok(())
+                } else {
+                    Err(MailboxError::Refused {
+                        command: format!("CREATE {folder}"),
+                        reason,
+                    })
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn state(&mut self, folder: &str) -> MbResult<FolderState> {
+        self.select(folder).await
+    }
+
+    async fn list(
+        &mut self,
+        folder: &str,
+        from_uid: u32,
+        headers: &[&str],
+    ) -> MbResult<Vec<MessageMeta>> {
+        if let Some(bad) = headers.iter().find(|h| !valid_header_name(h)) {
+            return Err(MailboxError::Refused {
+                command: "UID FETCH".into(),
+                reason: format!("invalid header name {bad:?}"),
+            });
+        }
+        self.select_if_needed(folder).await?;
+        let items = if headers.is_empty() {
+            "(UID RFC822.SIZE)".to_string()
+        } else {
+            format!(
+                "(UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS ({})])",
+                headers.join(" ")
+            )
+        };
+        let from = from_uid.max(1);
+        let mut s = self.take().await?;
+        self.commands += 1;
+        let res = timeout(self.cfg.timeout, async {
+            let fetches: Vec<_> = s
+                .uid_fetch(format!("{from}:*"), &items)
+                .await?
+                .try_collect()
+                .await?;
+            Ok(fetches)
+        })
+        .await;
+        let fetches = self.give_back(s, "UID FETCH", res)?;
+        let mut out: Vec<MessageMeta> = fetches
+            .iter()
+            .filter_map(|f| {
+                let uid = f.uid?;
+                // `N:*` also returns the last message when N is beyond it.
+                if uid < from {
+                    return None;
+                }
+                Some(MessageMeta {
+                    uid,
+                    size: f.size? as u64,
+                    headers: f.header().map(parse_headers).unwrap_or_default(),
+                })
+            })
+            .collect();
+        out.sort_by_key(|m| m.uid);
+        out.dedup_by_key(|m| m.uid);
+        Ok(out)
+    }
+
+    async fn fetch(&mut self, folder: &str, uids: &[u32]) -> MbResult<Vec<(u32, Vec<u8>)>> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.select_if_needed(folder).await?;
+        let mut out = Vec::with_capacity(uids.len());
+        for chunk in uid_chunks(uids) {
+            let mut s = self.take().await?;
+            self.commands += 1;
+            let set = uid_set(&chunk);
+            let res = timeout(self.cfg.timeout, async {
+                let fetches: Vec<_> = s
+                    .uid_fetch(&set, "(UID BODY.PEEK[])")
+                    .await?
+                    .try_collect()
+                    .await?;
+                Ok(fetches)
+            })
+            .await;
+            let fetches = self.give_back(s, "UID FETCH", res)?;
+            for f in &fetches {
+                if let (Some(uid), Some(body)) = (f.uid, f.body())
+                    && chunk.binary_search(&uid).is_ok()
+                {
+                    out.push((uid, body.to_vec()));
+                }
+            }
+        }
+        out.sort_by_key(|(uid, _)| *uid);
+        out.dedup_by_key(|(uid, _)| *uid);
+        Ok(out)
+    }
+
+    async fn append(&mut self, folder: &str, messages: &[Vec<u8>]) -> MbResult<()> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let quoted = folder_arg(folder)?;
+        self.ensure_session().await?;
+        let multi = self.has_capability("MULTIAPPEND");
+        for group in append_groups(messages, multi) {
+            match self.append_command(&quoted, group).await {
+                Err(MailboxError::NoFolder(_)) => {
+                    return Err(MailboxError::NoFolder(folder.to_string()));
+                }
+                other => other?,
+            }
+        }
+        Ok(())
+    }
+
+    async fn delete(&mut self, folder: &str, uids: &[u32]) -> MbResult<()> {
+        if uids.is_empty() {
+            return Ok(());
+        }
+        self.select_if_needed(folder).await?;
+        let uidplus = self.has_capability("UIDPLUS");
+        for chunk in uid_chunks(uids) {
+            let set = uid_set(&chunk);
+            let mut s = self.take().await?;
+            self.commands += 2;
+            let res = timeout(self.cfg.timeout, async {
+                let _: Vec<_> = s
+                    .uid_store(&set, "+FLAGS.SILENT (\\Deleted)")
+                    .await?
+                    .try_collect()
+                    .await?;
+                if uidplus {
+                    let _: Vec<_> = s.uid_expunge(&set).await?.try_collect().await?;
+                } else {
+                    // Without UIDPLUS, EXPUNGE also removes other \Deleted messages of
+                    // this folder; pim's folders hold only pim's own messages.
+                    let _: Vec<_> = s.expunge().await?.try_collect().await?;
+                }
+                Ok(())
+            })
+            .await;
+            self.give_back(s, "UID STORE/EXPUNGE", res)?;
+        }
+        Ok(())
+    }
+
+    async fn wait(&mut self, folder: &str, max: Duration) -> MbResult<bool> {
+        if !self.has_capability("IDLE") {
+            return self.poll_wait(folder, max).await;
+        }
+        self.select_if_needed(folder).await?;
+        let s = self.take().await?;
+        self.commands += 1;
+        let mut handle = s.idle();
+        let guard = self.cfg.timeout;
+        let started = timeout(guard, handle.init()).await;
+        let failed = match started {
+            Err(_) => Some(format!("no answer to IDLE within {} s", guard.as_secs())),
+            Ok(Err(e)) => Some(format!("IDLE: {e}")),
+            Ok(Ok(())) => None,
+        };
+        if let Some(why) = failed {
+            self.selected = None;
+            return Err(MailboxError::Disconnected(why));
+        }
+        // The outer deadline bounds the whole wait: the inner timeout restarts on
+        // every keep-alive line ("* OK Still here").
+        let (fut, _stop) = handle.wait_with_timeout(max);
+        let (changed, broken) = match timeout(max, fut).await {
+            Ok(Ok(async_imap::extensions::idle::IdleResponse::NewData(_))) => (true, None),
+            Ok(Ok(_)) | Err(_) => (false, None),
+            Ok(Err(e)) => (false, Some(format!("during IDLE: {e}"))),
+        };
+        if let Some(why) = broken {
+            self.selected = None;
+            return Err(MailboxError::Disconnected(why));
+        }
+        match timeout(guard, handle.done()).await {
+            Ok(Ok(s)) => {
+                while s.unsolicited_responses.try_recv().is_ok() {}
+                self.session = Some(s);
+                Ok(changed)
+            }
+            Ok(Err(e)) => {
+                self.selected = None;
+                Err(MailboxError::Disconnected(format!("ending IDLE: {e}")))
+            }
+            Err(_) => {
+                self.selected = None;
+                Err(MailboxError::Disconnected(
+                    "no answer to DONE in time".into(),
+                ))
+            }
+        }
+    }
+
+    fn commands_sent(&self) -> u64 {
+        self.commands
+    }
+
+    fn bytes(&self) -> (u64, u64) {
+        (self.traffic.sent(), self.traffic.received())
+    }
+}
+
+impl ImapMailbox {
+    /// `wait` without IDLE: re-check the folder every poll interval.
+    async fn poll_wait(&mut self, folder: &str, max: Duration) -> MbResult<bool> {
+        let before = self.select(folder).await?;
+        let deadline = Instant::now() + max;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(false);
+            }
+            tokio::time::sleep(left.min(self.cfg.poll_interval)).await;
+            let now = self.select(folder).await?;
+            if now != before {
+                return Ok(true);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn append_groups_bound_count_and_bytes() {
+        let small: Vec<Vec<u8>> = (0..2500).map(|_| vec![b'x'; 10]).collect();
+        let groups = append_groups(&small, true);
+        assert_eq!(
+            groups.iter().map(|g| g.len()).collect::<Vec<_>>(),
+            [1000, 1000, 500]
+        );
+        let big: Vec<Vec<u8>> = (0..5).map(|_| vec![b'x'; 6 << 20]).collect();
+        let groups = append_groups(&big, true);
+        assert!(
+            groups
+                .iter()
+                .all(|g| g.iter().map(Vec::len).sum::<usize>() <= APPEND_MAX_BYTES)
+        );
+        assert_eq!(groups.iter().map(|g| g.len()).sum::<usize>(), 5);
+        assert_eq!(append_groups(&small[..3], false).len(), 3);
+    }
+}

@@ -1,0 +1,420 @@
+//! A record's recurrence, parsed once: start, zone, rules, dates and overrides.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono_tz::Tz;
+
+use super::Occurrence;
+use super::rule::{Rule, Until};
+use super::zone::Zone;
+use crate::model::time::parse_ical_duration;
+use crate::model::{Component, Kind, Property, Record, When};
+
+/// An instance key: the wall-clock start in the series' zone.
+type Wall = NaiveDateTime;
+
+struct Override {
+    index: usize,
+    /// The instance it replaces, as wall time in the series' zone.
+    rid: Wall,
+    rid_is_date: bool,
+    this_and_future: bool,
+    cancelled: bool,
+    start: DateTime<Utc>,
+    duration: Duration,
+    zone: Zone,
+    all_day: bool,
+}
+
+/// The parsed recurrence of one record.
+pub struct Series {
+    zone: Zone,
+    all_day: bool,
+    start: Wall,
+    /// Wall-clock length of an instance.
+    duration: Duration,
+    recurring: bool,
+    rules: Vec<(Rule, Option<Wall>)>,
+    /// Extra instances with their own length when given as a PERIOD.
+    rdates: Vec<(Wall, Option<Duration>)>,
+    exdates: Vec<Wall>,
+    exdate_days: Vec<NaiveDate>,
+    overrides: Vec<Override>,
+    /// Master component's own RECURRENCE-ID (a record made only of overrides).
+    own_rid: Option<Wall>,
+}
+
+fn midnight(d: NaiveDate) -> Wall {
+    d.and_time(NaiveTime::MIN)
+}
+
+/// The zone a DATE/DATE-TIME value lives in.
+fn zone_of(w: &When, timezones: &[Component], local: Tz) -> Zone {
+    match w {
+        When::Date(_) | When::Floating(_) => Zone::Local(local),
+        When::Utc(_) => Zone::Utc,
+        When::Zoned(_, tzid) => Zone::resolve(tzid, timezones).unwrap_or(Zone::Local(local)),
+    }
+}
+
+fn instant(w: &When, timezones: &[Component], local: Tz) -> DateTime<Utc> {
+    match w {
+        When::Date(d) => Zone::Local(local).to_utc(midnight(*d)),
+        When::Floating(n) => Zone::Local(local).to_utc(*n),
+        When::Utc(t) => *t,
+        When::Zoned(n, _) => zone_of(w, timezones, local).to_utc(*n),
+    }
+}
+
+/// The values of a multi-valued DATE/DATE-TIME property (EXDATE, RDATE).
+fn values(p: &Property) -> impl Iterator<Item = Property> + '_ {
+    p.value
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| Property {
+            value: v.to_string(),
+            ..p.clone()
+        })
+}
+
+fn err(what: &str, e: impl std::fmt::Display) -> String {
+    format!("{what}: {e}")
+}
+
+impl Series {
+    /// `None` when the record has no start (DTSTART, or DUE for tasks).
+    pub fn new(r: &Record, local: Tz) -> Result<Option<Series>, String> {
+        let main = &r.body.main;
+        let tzs = &r.body.timezones;
+        let start_p = match main.prop("DTSTART") {
+            Some(p) => p,
+            None if r.kind == Kind::Task => match main.prop("DUE") {
+                Some(p) => p,
+                None => return Ok(None),
+            },
+            None => return Ok(None),
+        };
+        let start = When::from_property(start_p).map_err(|e| err("DTSTART", e))?;
+        let zone = zone_of(&start, tzs, local);
+        let all_day = start.is_date();
+        let wall_of = |w: &When| -> Wall {
+            match (w, &start) {
+                (When::Date(d), _) => midnight(*d),
+                // Exchange writes all-day RECURRENCE-IDs as zoned midnights: the day counts.
+                (When::Zoned(n, _), When::Date(_)) => midnight(n.date()),
+                (When::Floating(n), _) => *n,
+                (When::Zoned(n, a), When::Zoned(_, b)) if a == b => *n,
+                (When::Utc(t), When::Utc(_)) => t.naive_utc(),
+                _ => zone.wall(instant(w, tzs, local)),
+            }
+        };
+        let start_wall = wall_of(&start);
+        let duration = component_duration(main, &start, &wall_of, r.kind, tzs, local)?;
+
+        let mut rules = Vec::new();
+        for p in main.props_named("RRULE") {
+            let rule = Rule::parse(&p.value).map_err(|e| err("RRULE", e))?;
+            let until = rule.until.as_ref().map(|u| match u {
+                // A date UNTIL on a timed event: its midnight (as dateutil and
+                // recurring-ical-events read it).
+                Until::Date(d) => midnight(*d),
+                Until::Local(n) => *n,
+                Until::Utc(n) if all_day => {
+                    // All-day events: UNTIL's day in the zone it was written for.
+                    midnight(
+                        zone.wall(DateTime::from_naive_utc_and_offset(*n, Utc))
+                            .date(),
+                    )
+                }
+                Until::Utc(n) => zone.wall(DateTime::from_naive_utc_and_offset(*n, Utc)),
+            });
+            rules.push((rule, until));
+        }
+        let mut rdates = Vec::new();
+        for p in main.props_named("RDATE") {
+            let is_period = p
+                .param("VALUE")
+                .is_some_and(|v| v.eq_ignore_ascii_case("PERIOD"));
+            for v in values(p) {
+                if is_period || v.value.contains('/') {
+                    let (a, b) = v.value.split_once('/').ok_or("RDATE: bad PERIOD")?;
+                    let mut sp = v.clone();
+                    sp.value = a.to_string();
+                    sp.remove_param("VALUE");
+                    let s = When::from_property(&sp).map_err(|e| err("RDATE", e))?;
+                    let len = if b.starts_with(['P', '+', '-']) {
+                        parse_ical_duration(b).map_err(|e| err("RDATE", e))?
+                    } else {
+                        let mut ep = sp.clone();
+                        ep.value = b.to_string();
+                        let e = When::from_property(&ep).map_err(|e| err("RDATE", e))?;
+                        instant(&e, tzs, local) - instant(&s, tzs, local)
+                    };
+                    rdates.push((wall_of(&s), Some(len)));
+                } else {
+                    let w = When::from_property(&v).map_err(|e| err("RDATE", e))?;
+                    rdates.push((wall_of(&w), None));
+                }
+            }
+        }
+        let mut exdates = Vec::new();
+        let mut exdate_days = Vec::new();
+        for p in main.props_named("EXDATE") {
+            for v in values(p) {
+                match When::from_property(&v).map_err(|e| err("EXDATE", e))? {
+                    When::Date(d) if !all_day => exdate_days.push(d),
+                    w => exdates.push(wall_of(&w)),
+                }
+            }
+        }
+        let mut overrides = Vec::new();
+        for (index, o) in r.body.overrides.iter().enumerate() {
+            let Some(rid_p) = o.prop("RECURRENCE-ID") else {
+                continue;
+            };
+            let rid = When::from_property(rid_p).map_err(|e| err("RECURRENCE-ID", e))?;
+            let own_start = match o.prop("DTSTART") {
+                Some(p) => When::from_property(p).map_err(|e| err("DTSTART", e))?,
+                None => rid.clone(),
+            };
+            let o_zone = zone_of(&own_start, tzs, local);
+            let o_wall = |w: &When| -> Wall { o_zone.wall(instant(w, tzs, local)) };
+            let o_duration = if o.prop("DTEND").is_some()
+                || o.prop("DURATION").is_some()
+                || o.prop("DUE").is_some()
+            {
+                component_duration(o, &own_start, &o_wall, r.kind, tzs, local)?
+            } else {
+                duration
+            };
+            overrides.push(Override {
+                index,
+                rid: wall_of(&rid),
+                rid_is_date: rid.is_date(),
+                this_and_future: rid_p
+                    .param("RANGE")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("THISANDFUTURE")),
+                cancelled: o
+                    .prop("STATUS")
+                    .is_some_and(|s| s.value.trim().eq_ignore_ascii_case("CANCELLED")),
+                start: instant(&own_start, tzs, local),
+                duration: o_duration,
+                all_day: own_start.is_date(),
+                zone: o_zone,
+            });
+        }
+        let own_rid = main
+            .prop("RECURRENCE-ID")
+            .and_then(|p| When::from_property(p).ok())
+            .map(|w| wall_of(&w));
+        Ok(Some(Series {
+            recurring: !rules.is_empty() || !rdates.is_empty(),
+            zone,
+            all_day,
+            start: start_wall,
+            duration,
+            rules,
+            rdates,
+            exdates,
+            exdate_days,
+            overrides,
+            own_rid,
+        }))
+    }
+
+    fn overlaps(
+        s: DateTime<Utc>,
+        e: DateTime<Utc>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> bool {
+        s < to && (e > from || (e == s && s >= from))
+    }
+
+    fn rid_string(&self, w: Wall) -> String {
+        if self.all_day {
+            w.date().format("%Y-%m-%d").to_string()
+        } else {
+            let t = self.zone.to_utc(w);
+            t.with_timezone(&self.zone.offset_at(t)).to_rfc3339()
+        }
+    }
+
+    fn occurrence(
+        &self,
+        start: DateTime<Utc>,
+        duration: Duration,
+        zone: &Zone,
+        all_day: bool,
+        rid: Option<Wall>,
+        override_index: Option<usize>,
+    ) -> Occurrence {
+        let end = if all_day {
+            // All-day lengths are in days of the wall clock.
+            zone.to_utc(zone.wall(start) + duration)
+        } else {
+            start + duration
+        };
+        Occurrence {
+            start: start.with_timezone(&zone.offset_at(start)),
+            end: end.with_timezone(&zone.offset_at(end)),
+            all_day,
+            recurrence_id: rid.map(|w| self.rid_string(w)),
+            override_index,
+        }
+    }
+
+    /// The instance end for a wall-clock start.
+    fn end_of(
+        &self,
+        zone: &Zone,
+        start_wall: Wall,
+        start: DateTime<Utc>,
+        d: Duration,
+    ) -> DateTime<Utc> {
+        if self.all_day {
+            zone.to_utc(start_wall + d)
+        } else {
+            start + d
+        }
+    }
+
+    /// Occurrences overlapping `[from, to)`, ordered by start.
+    pub fn between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurrence> {
+        let mut out = Vec::new();
+        for o in &self.overrides {
+            let e = self.end_of(&o.zone, o.zone.wall(o.start), o.start, o.duration);
+            if !o.cancelled && Self::overlaps(o.start, e, from, to) {
+                out.push(self.occurrence(
+                    o.start,
+                    o.duration,
+                    &o.zone,
+                    o.all_day,
+                    Some(o.rid),
+                    Some(o.index),
+                ));
+            }
+        }
+        if !self.recurring {
+            let s = self.zone.to_utc(self.start);
+            let e = self.end_of(&self.zone, self.start, s, self.duration);
+            if Self::overlaps(s, e, from, to) {
+                out.push(self.occurrence(
+                    s,
+                    self.duration,
+                    &self.zone,
+                    self.all_day,
+                    self.own_rid,
+                    None,
+                ));
+            }
+            sort(&mut out);
+            return out;
+        }
+        // Wall-clock bounds wide enough for offsets, lengths and THISANDFUTURE shifts.
+        let mut reach = self.duration;
+        for (_, d) in &self.rdates {
+            reach = reach.max(d.unwrap_or(reach));
+        }
+        for o in self.overrides.iter().filter(|o| o.this_and_future) {
+            reach = reach.max(o.duration);
+            let shift = o.start - self.zone.to_utc(o.rid);
+            reach = reach.max(shift.abs());
+        }
+        let lo = self.zone.wall(from) - reach - Duration::days(2);
+        let hi = self.zone.wall(to) + reach + Duration::days(2);
+
+        let mut instances: BTreeMap<Wall, Option<Duration>> = BTreeMap::new();
+        if (lo..=hi).contains(&self.start) {
+            instances.insert(self.start, None);
+        }
+        for (rule, until) in &self.rules {
+            for w in rule.between(self.start, *until, lo, hi) {
+                instances.entry(w).or_insert(None);
+            }
+        }
+        for &(w, d) in &self.rdates {
+            if (lo..=hi).contains(&w) {
+                instances.insert(w, d);
+            }
+        }
+        let mut future: Vec<&Override> = self
+            .overrides
+            .iter()
+            .filter(|o| o.this_and_future)
+            .collect();
+        future.sort_by_key(|o| o.rid);
+        for (w, d) in instances {
+            if self.exdates.contains(&w) || self.exdate_days.contains(&w.date()) {
+                continue;
+            }
+            let replaced = self.overrides.iter().any(|o| {
+                o.rid == w || ((o.rid_is_date || self.all_day) && o.rid.date() == w.date())
+            });
+            if replaced {
+                continue;
+            }
+            let mut s = self.zone.to_utc(w);
+            let mut len = d.unwrap_or(self.duration);
+            let mut index = None;
+            if let Some(o) = future.iter().rev().find(|o| o.rid <= w) {
+                if o.cancelled {
+                    continue;
+                }
+                s += o.start - self.zone.to_utc(o.rid);
+                len = o.duration;
+                index = Some(o.index);
+            }
+            let e = self.end_of(&self.zone, self.zone.wall(s), s, len);
+            if Self::overlaps(s, e, from, to) {
+                out.push(self.occurrence(s, len, &self.zone, self.all_day, Some(w), index));
+            }
+        }
+        sort(&mut out);
+        out
+    }
+}
+
+fn sort(v: &mut [Occurrence]) {
+    v.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then(a.recurrence_id.cmp(&b.recurrence_id))
+    });
+}
+
+/// Wall-clock length of a component: DTEND (DUE for tasks) − start, DURATION, or the
+/// RFC 5545 default (one day for all-day values, zero otherwise).
+fn component_duration(
+    c: &Component,
+    start: &When,
+    wall_of: &dyn Fn(&When) -> Wall,
+    kind: Kind,
+    tzs: &[Component],
+    local: Tz,
+) -> Result<Duration, String> {
+    let end_name = if kind == Kind::Task { "DUE" } else { "DTEND" };
+    if let Some(p) = c.prop(end_name).filter(|_| c.prop("DTSTART").is_some()) {
+        let end = When::from_property(p).map_err(|e| err(end_name, e))?;
+        let d = if matches!((start, &end), (When::Zoned(_, a), When::Zoned(_, b)) if a != b)
+            || matches!((start, &end), (When::Utc(_), _) | (_, When::Utc(_)))
+        {
+            instant(&end, tzs, local) - instant(start, tzs, local)
+        } else {
+            wall_of(&end) - wall_of(start)
+        };
+        return Ok(d.max(Duration::zero()));
+    }
+    if let Some(p) = c.prop("DURATION") {
+        return parse_ical_duration(&p.value)
+            .map(|d| d.max(Duration::zero()))
+            .map_err(|e| err("DURATION", e));
+    }
+    Ok(if start.is_date() {
+        Duration::days(1)
+    } else {
+        Duration::zero()
+    })
+}

@@ -1,0 +1,480 @@
+//! Applying a remote change inside the caller's transaction, and acting on the
+//! conflicts it reveals according to the account's policy (DESIGN.md §6).
+//!
+//! The stored record is always the fold of its changes ([`super::merge`]), except
+//! for fields an open `ask` conflict holds at the local value until resolved.
+//! Policies act by *publishing a new ordinary change* that is newer than everything
+//! seen, so the fold on every device reaches the value the deciding device chose:
+//!
+//! - `newest`: the fold's answer; the losing value goes to history.
+//! - `local` / `remote`: when the fold disagrees with the wanted side, publish it.
+//!   Two devices deciding opposite ways each publish; the later publication wins
+//!   everywhere, and later changes build on it cleanly (their base is its value).
+//! - `keep-both`: the losing value goes into a duplicate record whose id is derived
+//!   from (record, field, value), so every device that notices the same conflict
+//!   makes the *same* duplicate instead of one each.
+//! - `ask`: queue the conflict persistently; the field keeps the local value until a
+//!   resolution (mine | theirs | both | a value) publishes the chosen one.
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use super::merge::{COLLECTION, Clash, EXISTS, RecState, clashes, fold, union};
+use crate::model::fields::is_set_valued;
+use crate::model::{Change, Collection, FieldValue, Kind, Op, Property};
+use crate::store::sync_state::{self as st, Conflict, LostValue};
+use crate::store::{Result, StoreError, Writer};
+
+/// How concurrent edits of one field are settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Policy {
+    #[default]
+    Newest,
+    Local,
+    Remote,
+    KeepBoth,
+    Ask,
+}
+
+impl Policy {
+    pub fn parse(s: &str) -> Option<Policy> {
+        Some(match s {
+            "newest" => Policy::Newest,
+            "local" | "mine" => Policy::Local,
+            "remote" | "theirs" => Policy::Remote,
+            "keep-both" | "both" => Policy::KeepBoth,
+            "ask" => Policy::Ask,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Policy::Newest => "newest",
+            Policy::Local => "local",
+            Policy::Remote => "remote",
+            Policy::KeepBoth => "keep-both",
+            Policy::Ask => "ask",
+        }
+    }
+}
+
+/// What applying one remote change did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    /// False for duplicates and changes of opted-out collections.
+    pub applied: bool,
+    pub conflicts: u64,
+}
+
+/// The fold of every change known for `id` (from its snapshot base, if any).
+pub fn folded(conn: &Connection, id: &str, kind: &str) -> Result<RecState> {
+    let start = match st::base_state(conn, id)? {
+        Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+            what: format!("sync base of {id}"),
+            reason: e.to_string(),
+        })?,
+        None => RecState::empty(id, kind),
+    };
+    Ok(fold(start, &st::record_changes(conn, id)?))
+}
+
+fn already_have(conn: &Connection, c: &Change) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM changes WHERE device = ?1 AND seq = ?2")?
+        .exists(rusqlite::params![c.device, c.seq])?)
+}
+
+/// Whether local settings keep this change out (a collection with sync off).
+fn opted_out(w: &Writer<'_>, c: &Change) -> Result<bool> {
+    let mut colls: Vec<String> = match &c.op {
+        Op::Create { collection, .. } | Op::Delete { collection, .. } => vec![collection.clone()],
+        Op::Move { from, to } => vec![from.clone(), to.clone()],
+        Op::CollectionPut { new, .. } => vec![new.id.clone()],
+        Op::CollectionDelete { base } => vec![base.id.clone()],
+        Op::Update { .. } => Vec::new(),
+    };
+    if let Some(r) = w.get(&c.record_id)? {
+        colls.push(r.collection);
+    }
+    for id in colls {
+        if let Ok(coll) = w.collection(&id)
+            && !coll.sync
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Apply one change from another device. The caller advances the vector in the
+/// same transaction.
+pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Applied> {
+    w.hlc().observe(&c.hlc);
+    if already_have(w.tx(), c)? || opted_out(w, c)? {
+        return Ok(Applied::default());
+    }
+    if c.kind == "collection" {
+        w.insert_change(c)?;
+        settle_collection(w, &c.record_id)?;
+        return Ok(Applied {
+            applied: true,
+            conflicts: 0,
+        });
+    }
+    let mut before = folded(w.tx(), &c.record_id, &c.kind)?;
+    match w.get(&c.record_id)? {
+        Some(row) => {
+            before.body = row.body;
+            before.collection = Some(row.collection);
+            before.exists = true;
+        }
+        None => before.exists = false,
+    }
+    w.insert_change(c)?;
+    let after = folded(w.tx(), &c.record_id, &c.kind)?;
+    materialize(w, &after)?;
+    let found = clashes(&before, &after, c);
+    let n = found.len() as u64;
+    for clash in found {
+        settle(w, &after, c, clash, policy)?;
+    }
+    Ok(Applied {
+        applied: true,
+        conflicts: n,
+    })
+}
+
+/// Write the row for `state`, then re-apply the values open conflicts hold.
+pub fn materialize(w: &mut Writer<'_>, state: &RecState) -> Result<()> {
+    let mut state = state.clone();
+    for open in st::open_conflicts(w.tx(), Some(&state.id))? {
+        match open.key.as_str() {
+            EXISTS => state.exists = open.local.is_some(),
+            COLLECTION => {
+                if let Some(FieldValue::Props(p)) = &open.local
+                    && let Some(p) = p.first()
+                {
+                    state.collection = Some(p.value.clone());
+                }
+            }
+            key => state.body.set_field(key, open.local.as_ref()),
+        }
+    }
+    match state.record().filter(|_| state.live()) {
+        Some(r) => {
+            ensure_collection(w, &r.collection, r.kind)?;
+            w.put_row(&r)
+        }
+        None => w.delete_row(&state.id),
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn settle(
+    w: &mut Writer<'_>,
+    after: &RecState,
+    c: &Change,
+    clash: Clash,
+    policy: Policy,
+) -> Result<()> {
+    // Which side ends up losing once the policy has acted.
+    let remote_loses = match policy {
+        Policy::Local => true,
+        Policy::Remote => false,
+        _ => !clash.remote_won,
+    };
+    let (lost_value, lost_change, won_change) = if remote_loses {
+        (
+            clash.remote.clone(),
+            c.change_id.clone(),
+            "local".to_string(),
+        )
+    } else {
+        (
+            clash.local.clone(),
+            "local".to_string(),
+            c.change_id.clone(),
+        )
+    };
+    let queue = policy == Policy::Ask && clash.remote_won;
+    if !queue {
+        st::add_loser(
+            w.tx(),
+            &LostValue {
+                record_id: c.record_id.clone(),
+                key: clash.key.clone(),
+                value: lost_value,
+                lost_change,
+                won_change,
+                policy: policy.as_str().into(),
+                at: now(),
+            },
+        )?;
+    }
+    // Two creates of one id (a duplicate made on two devices) are one record made
+    // twice: the fold settles it, no further copies.
+    let create = matches!(c.op, Op::Create { .. });
+    match policy {
+        Policy::Ask if queue => {
+            st::put_conflict(
+                w.tx(),
+                &Conflict {
+                    id: 0,
+                    record_id: c.record_id.clone(),
+                    kind: c.kind.clone(),
+                    key: clash.key.clone(),
+                    base: clash.base.clone(),
+                    local: clash.local.clone(),
+                    remote: clash.remote.clone(),
+                    remote_change: c.change_id.clone(),
+                    remote_hlc: c.hlc.clone(),
+                    created_at: now(),
+                    resolved_at: String::new(),
+                    resolution: String::new(),
+                },
+            )?;
+            materialize(w, after)
+        }
+        Policy::Local if clash.remote_won => {
+            publish(w, &c.record_id, &c.kind, &clash.key, clash.local.as_ref())
+        }
+        Policy::Remote if !clash.remote_won => {
+            publish(w, &c.record_id, &c.kind, &clash.key, clash.remote.as_ref())
+        }
+        Policy::KeepBoth if !create => {
+            let loser = if clash.remote_won {
+                &clash.local
+            } else {
+                &clash.remote
+            };
+            duplicate(w, after, &clash.key, loser.as_ref())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Write a new local change making `key` of the record `value` (DESIGN.md §6:
+/// resolutions are ordinary changes, so they sync).
+pub fn publish(
+    w: &mut Writer<'_>,
+    id: &str,
+    kind: &str,
+    key: &str,
+    value: Option<&FieldValue>,
+) -> Result<()> {
+    let state = folded(w.tx(), id, kind)?;
+    match key {
+        EXISTS => match (value.is_some(), w.get(id)?.is_some()) {
+            (false, true) => {
+                w.delete(id)?;
+            }
+            (true, false) => {
+                if let Some(r) = state.record() {
+                    ensure_collection(w, &r.collection, r.kind)?;
+                    w.create(&r)?;
+                }
+            }
+            _ => {}
+        },
+        COLLECTION => {
+            if let Some(FieldValue::Props(p)) = value
+                && let Some(p) = p.first()
+                && w.get(id)?.is_some()
+            {
+                let kind = Kind::parse(kind).unwrap_or(Kind::Note);
+                ensure_collection(w, &p.value, kind)?;
+                w.move_record(id, &p.value)?;
+            }
+        }
+        field => {
+            if let Some(mut r) = w.get(id)? {
+                r.body.set_field(field, value);
+                w.update(&r)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The id of the duplicate that keeps `value` of `key` of record `id`: the same on
+/// every device.
+pub fn duplicate_id(id: &str, key: &str, value: Option<&FieldValue>) -> String {
+    use blake2::Blake2b512;
+    use blake2::digest::Digest;
+    let mut h = Blake2b512::new();
+    h.update(id.as_bytes());
+    h.update([0]);
+    h.update(key.as_bytes());
+    h.update([0]);
+    h.update(
+        serde_json::to_string(&value)
+            .expect("values serialize")
+            .as_bytes(),
+    );
+    let d = h.finalize();
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    uuid::Builder::from_random_bytes(b).into_uuid().to_string()
+}
+
+/// `keep-both`: a new record holding the losing value.
+fn duplicate(
+    w: &mut Writer<'_>,
+    after: &RecState,
+    key: &str,
+    loser: Option<&FieldValue>,
+) -> Result<()> {
+    let Some(mut r) = after.record() else {
+        return Ok(());
+    };
+    match key {
+        EXISTS => {
+            // The losing side of delete-vs-edit is an edit (a lost delete needs no copy).
+            if loser.is_none() {
+                return Ok(());
+            }
+        }
+        COLLECTION => {
+            if let Some(FieldValue::Props(p)) = loser
+                && let Some(p) = p.first()
+            {
+                r.collection = p.value.clone();
+            }
+        }
+        field => r.body.set_field(field, loser),
+    }
+    let dup = duplicate_id(&r.id, key, loser);
+    if !st::record_changes(w.tx(), &dup)?.is_empty() {
+        return Ok(()); // Made already (here or on another device).
+    }
+    r.id = dup.clone();
+    r.body.set_field(
+        "UID",
+        Some(&FieldValue::Props(vec![Property::new("UID", dup)])),
+    );
+    ensure_collection(w, &r.collection, r.kind)?;
+    w.create(&r)?;
+    Ok(())
+}
+
+/// Make sure collection `id` has a row before a record lands in it: from its own
+/// changes if we know them, else a placeholder that its changes will fix.
+fn ensure_collection(w: &mut Writer<'_>, id: &str, kind: Kind) -> Result<()> {
+    if w.collection(id).is_ok() {
+        return Ok(());
+    }
+    let known = collection_fold(w.tx(), id)?.map(|(c, _)| c);
+    let c = known.unwrap_or_else(|| Collection {
+        id: id.to_string(),
+        kind,
+        name: format!("synced {}", id.chars().take(8).collect::<String>()),
+        color: None,
+        sync: true,
+    });
+    save_collection_merged(w, &c)
+}
+
+/// The latest definition of a collection and whether it is deleted.
+fn collection_fold(conn: &Connection, id: &str) -> Result<Option<(Collection, bool)>> {
+    let mut last = None;
+    for c in st::record_changes(conn, id)? {
+        match c.op {
+            Op::CollectionPut { new, .. } => last = Some((new, false)),
+            Op::CollectionDelete { base } => last = Some((base, true)),
+            _ => {}
+        }
+    }
+    Ok(last)
+}
+
+fn settle_collection(w: &mut Writer<'_>, id: &str) -> Result<()> {
+    let Some((mut c, deleted)) = collection_fold(w.tx(), id)? else {
+        return Ok(());
+    };
+    let in_use: u64 = w.tx().query_row(
+        "SELECT COUNT(*) FROM records WHERE collection = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    if deleted && in_use == 0 {
+        w.tx()
+            .execute("DELETE FROM collections WHERE id = ?1", [id])?;
+        return Ok(());
+    }
+    // A collection holding records stays; the sync flag is this device's own choice.
+    if let Ok(local) = w.collection(id) {
+        c.sync = local.sync;
+    }
+    save_collection_merged(w, &c)
+}
+
+/// Save a collection; two different collections with the same kind and name (made
+/// on two devices) are told apart by suffixing the one with the larger id, a rule
+/// every device applies the same way.
+pub(crate) fn save_collection_merged(w: &mut Writer<'_>, c: &Collection) -> Result<()> {
+    let clash: Option<String> = w
+        .tx()
+        .query_row(
+            "SELECT id FROM collections WHERE kind = ?1 AND name = ?2 AND id <> ?3",
+            rusqlite::params![c.kind.as_str(), c.name, c.id],
+            |r| r.get(0),
+        )
+        .ok();
+    let suffixed =
+        |id: &str, name: &str| format!("{name} ({})", id.chars().take(6).collect::<String>());
+    let mut c = c.clone();
+    if let Some(other) = clash {
+        if c.id > other {
+            c.name = suffixed(&c.id, &c.name);
+        } else {
+            w.tx().execute(
+                "UPDATE collections SET name = ?2 WHERE id = ?1",
+                rusqlite::params![other, suffixed(&other, &c.name)],
+            )?;
+        }
+    }
+    w.save_collection(&c)
+}
+
+/// How the user settles a queued conflict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    Mine,
+    Theirs,
+    /// Set-valued fields: the union; other fields: keep mine and duplicate theirs.
+    Both,
+    Value(Option<FieldValue>),
+}
+
+/// Resolve a queued conflict; the outcome is published as an ordinary change.
+pub fn resolve(w: &mut Writer<'_>, id: i64, how: &Resolution) -> Result<Conflict> {
+    let c = st::conflict(w.tx(), id)?
+        .filter(|c| c.resolved_at.is_empty())
+        .ok_or_else(|| StoreError::NoRecord(format!("open conflict {id}")))?;
+    let label = match how {
+        Resolution::Mine => "mine",
+        Resolution::Theirs => "theirs",
+        Resolution::Both => "both",
+        Resolution::Value(_) => "value",
+    };
+    st::mark_resolved(w.tx(), id, label, &now())?;
+    let state = folded(w.tx(), &c.record_id, &c.kind)?;
+    materialize(w, &state)?;
+    let value = match how {
+        Resolution::Mine => c.local.clone(),
+        Resolution::Theirs => c.remote.clone(),
+        Resolution::Both if is_set_valued(&c.key) => union(c.local.as_ref(), c.remote.as_ref()),
+        Resolution::Both => {
+            duplicate(w, &state, &c.key, c.remote.as_ref())?;
+            c.local.clone()
+        }
+        Resolution::Value(v) => v.clone(),
+    };
+    publish(w, &c.record_id, &c.kind, &c.key, value.as_ref())?;
+    Ok(c)
+}

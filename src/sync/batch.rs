@@ -1,0 +1,324 @@
+//! Payloads inside sealed messages: change batches, device states and snapshots,
+//! and their packing into messages under the size cap (DESIGN.md §5.1).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::crypto::SyncKey;
+use super::envelope::{self, EnvelopeError, Header, MAX_SEALED, MsgKind};
+use super::merge::RecState;
+use crate::model::{Change, Collection};
+use crate::store::sync_state::Vector;
+
+/// Changes `from..=to` of one device. Sequence numbers of changes this device keeps
+/// out of sync (collections with sync off) are listed in `skipped`, so receivers'
+/// vectors still advance without a gap.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchPayload {
+    pub device: String,
+    pub from: u64,
+    pub to: u64,
+    pub changes: Vec<Change>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<u64>,
+}
+
+/// One device's published state (PIM/Devices).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevicePayload {
+    pub device: String,
+    pub name: String,
+    /// What this device has applied (its own entry: its last change).
+    pub vector: Vector,
+    pub last_seen: String,
+    /// The newest snapshot this device wrote, so others know what it covers
+    /// without downloading it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<SnapshotInfo>,
+}
+
+/// What a snapshot covers, published beside device states.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotInfo {
+    /// The snapshot's counter (`X-Pim-Seq` of its parts).
+    pub counter: u64,
+    pub epoch: u64,
+    pub vector: Vector,
+}
+
+/// Full state of the synced collections (PIM/Snapshots), for bootstrapping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotPayload {
+    pub made_by: String,
+    pub made_at: String,
+    /// The changes the snapshot includes.
+    pub vector: Vector,
+    pub collections: Vec<Collection>,
+    /// Every record's fold, deleted ones included (they stop stale edits reviving
+    /// them and let concurrent edits bring them back).
+    pub records: Vec<RecState>,
+    /// Raised by `replace-remote`: devices seeing a newer epoch rebuild from it.
+    #[serde(default)]
+    pub epoch: u64,
+}
+
+/// Seal changes into as few messages as the size cap allows. `changes` must be
+/// one device's, contiguous with `skipped`, in order.
+pub fn pack_batches(
+    key: &SyncKey,
+    device: &str,
+    changes: &[Change],
+    skipped: &[u64],
+) -> Vec<(Header, Vec<u8>)> {
+    let mut seqs: Vec<u64> = changes
+        .iter()
+        .map(|c| c.seq)
+        .chain(skipped.iter().copied())
+        .collect();
+    seqs.sort_unstable();
+    let mut out = Vec::new();
+    // Start from chunks of a few thousand; halve any chunk that seals too large.
+    let mut todo: Vec<Vec<u64>> = seqs.chunks(4000).map(|c| c.to_vec()).collect();
+    todo.reverse();
+    let by_seq: BTreeMap<u64, &Change> = changes.iter().map(|c| (c.seq, c)).collect();
+    let tag = key.device_tag(device);
+    while let Some(range) = todo.pop() {
+        let (from, to) = (range[0], *range.last().expect("non-empty"));
+        let payload = BatchPayload {
+            device: device.to_string(),
+            from,
+            to,
+            changes: range
+                .iter()
+                .filter_map(|s| by_seq.get(s).map(|c| (*c).clone()))
+                .collect(),
+            skipped: range
+                .iter()
+                .copied()
+                .filter(|s| !by_seq.contains_key(s))
+                .collect(),
+        };
+        let json = serde_json::to_vec(&payload).expect("batches serialize");
+        let packed = miniz_oxide::deflate::compress_to_vec(&json, 6);
+        if packed.len() + 64 > MAX_SEALED && range.len() > 1 {
+            let mid = range.len() / 2;
+            todo.push(range[mid..].to_vec());
+            todo.push(range[..mid].to_vec());
+            continue;
+        }
+        let header = Header::new(MsgKind::Batch, &tag, from, to);
+        let raw = envelope::seal_packed(key, &header, &packed);
+        out.push((header, raw));
+    }
+    out
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PayloadError {
+    #[error(transparent)]
+    Envelope(#[from] EnvelopeError),
+    #[error("message {0}: {1}")]
+    Invalid(String, String),
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(id: &str, plain: &[u8]) -> Result<T, PayloadError> {
+    serde_json::from_slice(plain).map_err(|e| PayloadError::Invalid(id.to_string(), e.to_string()))
+}
+
+/// Open a batch and check that its payload matches its authenticated header.
+pub fn open_batch(key: &SyncKey, raw: &[u8]) -> Result<BatchPayload, PayloadError> {
+    let (h, plain) = envelope::open(key, raw)?;
+    let p: BatchPayload = parse_json(&h.message_id, &plain)?;
+    let consistent = h.kind == MsgKind::Batch
+        && p.from == h.seq_from
+        && p.to == h.seq_to
+        && key.device_tag(&p.device) == h.tag
+        && p.changes
+            .iter()
+            .all(|c| c.device == p.device && (p.from..=p.to).contains(&c.seq));
+    if !consistent {
+        return Err(PayloadError::Invalid(
+            h.message_id,
+            "payload does not match its headers".into(),
+        ));
+    }
+    Ok(p)
+}
+
+pub fn seal_device(
+    key: &SyncKey,
+    d: &DevicePayload,
+    counter: u64,
+    kdf: Option<String>,
+) -> (Header, Vec<u8>) {
+    let mut h = Header::new(
+        MsgKind::Device,
+        &key.device_tag(&d.device),
+        counter,
+        counter,
+    );
+    h.kdf = kdf;
+    let raw = envelope::seal(key, &h, &serde_json::to_vec(d).expect("devices serialize"));
+    (h, raw)
+}
+
+pub fn open_device(key: &SyncKey, raw: &[u8]) -> Result<DevicePayload, PayloadError> {
+    let (h, plain) = envelope::open(key, raw)?;
+    let d: DevicePayload = parse_json(&h.message_id, &plain)?;
+    if h.kind != MsgKind::Device || key.device_tag(&d.device) != h.tag {
+        return Err(PayloadError::Invalid(
+            h.message_id,
+            "device state does not match its headers".into(),
+        ));
+    }
+    Ok(d)
+}
+
+/// Seal a snapshot as parts, each under the size cap.
+pub fn seal_snapshot(key: &SyncKey, s: &SnapshotPayload, counter: u64) -> Vec<(Header, Vec<u8>)> {
+    let json = serde_json::to_vec(s).expect("snapshots serialize");
+    let packed = miniz_oxide::deflate::compress_to_vec(&json, 6);
+    let chunk = MAX_SEALED - 64;
+    let n = packed.len().div_ceil(chunk).max(1) as u32;
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let tag = key.device_tag(&s.made_by);
+    (0..n)
+        .map(|i| {
+            let lo = i as usize * chunk;
+            let hi = (lo + chunk).min(packed.len());
+            let mut h = Header::new(MsgKind::Snapshot, &tag, counter, counter);
+            h.part = Some((id.clone(), i, n));
+            let raw = envelope::seal_packed(key, &h, &packed[lo..hi]);
+            (h, raw)
+        })
+        .collect()
+}
+
+/// Reassemble a snapshot from all of its parts (any order).
+pub fn open_snapshot(key: &SyncKey, parts: &[Vec<u8>]) -> Result<SnapshotPayload, PayloadError> {
+    let mut pieces: BTreeMap<u32, Vec<u8>> = BTreeMap::new();
+    let mut expect: Option<(String, u32)> = None;
+    let mut mid = String::new();
+    for raw in parts {
+        let (h, packed) = envelope::open_packed(key, raw)?;
+        let (id, i, n) = h.part.clone().ok_or_else(|| {
+            PayloadError::Invalid(
+                h.message_id.clone(),
+                "snapshot part without X-Pim-Part".into(),
+            )
+        })?;
+        if expect.get_or_insert((id.clone(), n)) != &(id, n) || h.kind != MsgKind::Snapshot {
+            return Err(PayloadError::Invalid(
+                h.message_id,
+                "parts of different snapshots".into(),
+            ));
+        }
+        mid = h.message_id;
+        pieces.insert(i, packed);
+    }
+    let n = expect.map(|e| e.1).unwrap_or(0);
+    if pieces.len() as u32 != n || n == 0 {
+        return Err(PayloadError::Invalid(
+            mid,
+            format!("snapshot has {} of {n} parts", pieces.len()),
+        ));
+    }
+    let packed: Vec<u8> = pieces.into_values().flatten().collect();
+    let plain = envelope::unpack(&mid, &packed)?;
+    let s: SnapshotPayload = parse_json(&mid, &plain)?;
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Kind, Op, Record};
+
+    fn changes(n: u64, pad: usize) -> Vec<Change> {
+        (1..=n)
+            .map(|seq| {
+                let mut r = Record::new(Kind::Note, "c");
+                // Random text compresses poorly, which exercises the size cap.
+                let noise: String = (0..pad / 32 + 1)
+                    .map(|_| uuid::Uuid::new_v4().simple().to_string())
+                    .collect();
+                r.set_text("SUMMARY", &format!("note {seq} {noise}"));
+                Change {
+                    device: "dev".into(),
+                    seq,
+                    change_id: format!("dev-{seq}"),
+                    hlc: format!("{seq:013}-0000-dev"),
+                    changed_at: String::new(),
+                    submitted_at: String::new(),
+                    record_id: r.id.clone(),
+                    kind: "note".into(),
+                    op: Op::Create {
+                        collection: "c".into(),
+                        body: r.body,
+                    },
+                    attachments: Vec::new(),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ten_thousand_changes_fit_a_handful_of_messages_under_the_cap() {
+        let key = SyncKey::from_bytes([5; 32]);
+        let cs = changes(10_000, 200);
+        let msgs = pack_batches(&key, "dev", &cs, &[]);
+        assert!(msgs.len() <= 30, "{} messages", msgs.len());
+        assert!(msgs.len() > 1);
+        let mut next = 1;
+        for (h, raw) in &msgs {
+            assert!(raw.len() <= 1024 * 1024, "{} bytes", raw.len());
+            let p = open_batch(&key, raw).unwrap();
+            assert_eq!((p.from, p.to), (h.seq_from, h.seq_to));
+            assert_eq!(p.from, next);
+            next = p.to + 1;
+        }
+        assert_eq!(next, 10_001);
+    }
+
+    #[test]
+    fn skipped_sequence_numbers_travel_without_content() {
+        let key = SyncKey::from_bytes([5; 32]);
+        let cs: Vec<Change> = changes(5, 10).into_iter().filter(|c| c.seq != 3).collect();
+        let msgs = pack_batches(&key, "dev", &cs, &[3]);
+        assert_eq!(msgs.len(), 1);
+        let p = open_batch(&key, &msgs[0].1).unwrap();
+        assert_eq!((p.from, p.to, p.skipped.clone()), (1, 5, vec![3]));
+        assert_eq!(p.changes.len(), 4);
+    }
+
+    #[test]
+    fn snapshots_split_into_parts_and_reassemble_in_any_order() {
+        let key = SyncKey::from_bytes([5; 32]);
+        let records: Vec<RecState> = changes(2000, 1200)
+            .iter()
+            .map(|c| {
+                let mut st = RecState::empty(&c.record_id, "note");
+                st.apply(c);
+                st
+            })
+            .collect();
+        let s = SnapshotPayload {
+            made_by: "dev".into(),
+            made_at: "now".into(),
+            vector: [("dev".to_string(), 3000)].into_iter().collect(),
+            collections: Vec::new(),
+            records,
+            epoch: 0,
+        };
+        let mut parts: Vec<Vec<u8>> = seal_snapshot(&key, &s, 1)
+            .into_iter()
+            .map(|p| p.1)
+            .collect();
+        assert!(parts.len() > 1, "expected several parts");
+        parts.reverse();
+        assert_eq!(open_snapshot(&key, &parts).unwrap(), s);
+        parts.pop();
+        assert!(open_snapshot(&key, &parts).is_err());
+    }
+}

@@ -1,0 +1,296 @@
+//! The wire format (DESIGN.md §5.5, §5.9): an RFC 5322 message whose headers carry
+//! identity (format version, kind, opaque device tag, sequence range, Message-ID)
+//! and whose body is base64 of `nonce ‖ XChaCha20-Poly1305(deflate(payload))`.
+//! The AAD binds the identity headers, so a header cannot be moved to another body.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+
+use super::crypto::SyncKey;
+
+pub const FORMAT: &str = "1";
+/// Largest sealed body per message: with base64 and headers the message stays
+/// under 1 MiB.
+pub const MAX_SEALED: usize = 700 * 1024;
+/// Largest payload accepted after decompression (guards against deflate bombs).
+const MAX_PLAIN: usize = 512 * 1024 * 1024;
+
+/// Headers the engine asks the mailbox for when listing.
+pub const LIST_HEADERS: &[&str] = &[
+    "message-id",
+    "x-pim-format",
+    "x-pim-kind",
+    "x-pim-device",
+    "x-pim-seq",
+    "x-pim-part",
+    "x-pim-kdf",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MsgKind {
+    Batch,
+    Device,
+    Snapshot,
+}
+
+impl MsgKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MsgKind::Batch => "batch",
+            MsgKind::Device => "device",
+            MsgKind::Snapshot => "snapshot",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MsgKind> {
+        match s {
+            "batch" => Some(MsgKind::Batch),
+            "device" => Some(MsgKind::Device),
+            "snapshot" => Some(MsgKind::Snapshot),
+            _ => None,
+        }
+    }
+}
+
+/// The identity a message's headers carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub kind: MsgKind,
+    /// Opaque device tag ([`SyncKey::device_tag`]).
+    pub tag: String,
+    /// Batches: the change sequence range. Device states and snapshots: a counter.
+    pub seq_from: u64,
+    pub seq_to: u64,
+    /// Snapshot parts: `(snapshot id, index from 0, count)`.
+    pub part: Option<(String, u32, u32)>,
+    pub message_id: String,
+    /// Passphrase KDF parameters and salt (device messages of passphrase keys).
+    pub kdf: Option<String>,
+}
+
+impl Header {
+    pub fn new(kind: MsgKind, tag: &str, seq_from: u64, seq_to: u64) -> Header {
+        Header {
+            kind,
+            tag: tag.to_string(),
+            seq_from,
+            seq_to,
+            part: None,
+            message_id: format!("<{}@pim.invalid>", uuid::Uuid::new_v4().simple()),
+            kdf: None,
+        }
+    }
+
+    fn aad(&self) -> Vec<u8> {
+        let part = match &self.part {
+            Some((id, i, n)) => format!("{id} {i}/{n}"),
+            None => String::new(),
+        };
+        format!(
+            "pim/{FORMAT}|{}|{}|{}-{}|{}|{}",
+            self.kind.as_str(),
+            self.tag,
+            self.seq_from,
+            self.seq_to,
+            part,
+            self.message_id
+        )
+        .into_bytes()
+    }
+
+    /// Read identity from listed headers (lower-case names). `None` for foreign or
+    /// malformed messages.
+    pub fn from_headers(h: &BTreeMap<String, String>) -> Option<Header> {
+        if h.get("x-pim-format")?.trim() != FORMAT {
+            return None;
+        }
+        let kind = MsgKind::parse(h.get("x-pim-kind")?.trim())?;
+        let tag = h.get("x-pim-device")?.trim().to_string();
+        let (a, b) = h.get("x-pim-seq")?.trim().split_once('-')?;
+        let part = match h.get("x-pim-part") {
+            Some(p) => {
+                let (id, frac) = p.trim().split_once(' ')?;
+                let (i, n) = frac.split_once('/')?;
+                Some((id.to_string(), i.parse().ok()?, n.parse().ok()?))
+            }
+            None => None,
+        };
+        Some(Header {
+            kind,
+            tag,
+            seq_from: a.parse().ok()?,
+            seq_to: b.parse().ok()?,
+            part,
+            message_id: h.get("message-id")?.trim().to_string(),
+            kdf: h.get("x-pim-kdf").map(|s| s.trim().to_string()),
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EnvelopeError {
+    #[error("not a pim sync message: {0}")]
+    Foreign(String),
+    #[error("message {0} failed authentication (wrong sync key or tampered)")]
+    Unauthentic(String),
+    #[error("message {0} does not decompress: {1}")]
+    Corrupt(String, String),
+}
+
+/// Build the RFC 5322 message carrying `payload`.
+pub fn seal(key: &SyncKey, header: &Header, payload: &[u8]) -> Vec<u8> {
+    let packed = miniz_oxide::deflate::compress_to_vec(payload, 6);
+    seal_packed(key, header, &packed)
+}
+
+/// Like [`seal`] for bytes already compressed (snapshot parts).
+pub fn seal_packed(key: &SyncKey, header: &Header, packed: &[u8]) -> Vec<u8> {
+    let sealed = key.seal(packed, &header.aad());
+    let b64 = B64.encode(&sealed);
+    let mut out = String::with_capacity(b64.len() + 600);
+    let date = chrono::Utc::now().to_rfc2822();
+    out.push_str("From: pim <pim@pim.invalid>\r\n");
+    out.push_str("To: pim <pim@pim.invalid>\r\n");
+    out.push_str(&format!("Date: {date}\r\n"));
+    out.push_str(&format!("Message-ID: {}\r\n", header.message_id));
+    out.push_str("Subject: pim sync data\r\n");
+    out.push_str(&format!("X-Pim-Format: {FORMAT}\r\n"));
+    out.push_str(&format!("X-Pim-Kind: {}\r\n", header.kind.as_str()));
+    out.push_str(&format!("X-Pim-Device: {}\r\n", header.tag));
+    out.push_str(&format!(
+        "X-Pim-Seq: {}-{}\r\n",
+        header.seq_from, header.seq_to
+    ));
+    if let Some((id, i, n)) = &header.part {
+        out.push_str(&format!("X-Pim-Part: {id} {i}/{n}\r\n"));
+    }
+    if let Some(kdf) = &header.kdf {
+        out.push_str(&format!("X-Pim-Kdf: {kdf}\r\n"));
+    }
+    out.push_str("MIME-Version: 1.0\r\n");
+    out.push_str("Content-Type: application/octet-stream\r\n");
+    out.push_str("Content-Transfer-Encoding: base64\r\n\r\n");
+    for line in b64.as_bytes().chunks(76) {
+        out.push_str(std::str::from_utf8(line).expect("base64 is ascii"));
+        out.push_str("\r\n");
+    }
+    out.into_bytes()
+}
+
+/// Split a raw message into unfolded lower-case headers and the body.
+pub fn split_message(raw: &[u8]) -> (BTreeMap<String, String>, &[u8]) {
+    let (head, body) = match find(raw, b"\r\n\r\n") {
+        Some(i) => (&raw[..i], &raw[i + 4..]),
+        None => match find(raw, b"\n\n") {
+            Some(i) => (&raw[..i], &raw[i + 2..]),
+            None => (raw, &raw[raw.len()..]),
+        },
+    };
+    let text = String::from_utf8_lossy(head);
+    let mut headers = BTreeMap::new();
+    let mut current: Option<(String, String)> = None;
+    for line in text.split('\n') {
+        let line = line.trim_end_matches('\r');
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, v)) = current.as_mut() {
+                v.push(' ');
+                v.push_str(line.trim());
+            }
+            continue;
+        }
+        if let Some((k, v)) = current.take() {
+            headers.entry(k).or_insert(v);
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            current = Some((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+    }
+    if let Some((k, v)) = current {
+        headers.entry(k).or_insert(v);
+    }
+    (headers, body)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Check and decrypt a message; returns its header and the still-compressed payload.
+pub fn open_packed(key: &SyncKey, raw: &[u8]) -> Result<(Header, Vec<u8>), EnvelopeError> {
+    let (headers, body) = split_message(raw);
+    let header = Header::from_headers(&headers)
+        .ok_or_else(|| EnvelopeError::Foreign("missing or malformed X-Pim headers".into()))?;
+    let b64: Vec<u8> = body
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let sealed = B64
+        .decode(&b64)
+        .map_err(|_| EnvelopeError::Unauthentic(header.message_id.clone()))?;
+    let packed = key
+        .open(&sealed, &header.aad())
+        .ok_or_else(|| EnvelopeError::Unauthentic(header.message_id.clone()))?;
+    Ok((header, packed))
+}
+
+pub fn unpack(id: &str, packed: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
+    miniz_oxide::inflate::decompress_to_vec_with_limit(packed, MAX_PLAIN)
+        .map_err(|e| EnvelopeError::Corrupt(id.to_string(), format!("{e:?}")))
+}
+
+/// Check, decrypt and decompress a message.
+pub fn open(key: &SyncKey, raw: &[u8]) -> Result<(Header, Vec<u8>), EnvelopeError> {
+    let (header, packed) = open_packed(key, raw)?;
+    let plain = unpack(&header.message_id, &packed)?;
+    Ok((header, plain))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_headers_carry_identity_only() {
+        let key = SyncKey::from_bytes([3; 32]);
+        let tag = key.device_tag("dev1");
+        let h = Header::new(MsgKind::Batch, &tag, 5, 9);
+        let raw = seal(&key, &h, b"{\"secret\":\"Ada Lovelace\"}");
+        let text = String::from_utf8(raw.clone()).unwrap();
+        assert!(!text.contains("Ada"));
+        assert!(!text.contains("dev1"));
+        assert!(text.contains("X-Pim-Seq: 5-9"));
+        let (hdrs, _) = split_message(&raw);
+        assert_eq!(Header::from_headers(&hdrs).unwrap(), h);
+        let (h2, plain) = open(&key, &raw).unwrap();
+        assert_eq!(h2, h);
+        assert_eq!(plain, b"{\"secret\":\"Ada Lovelace\"}");
+    }
+
+    #[test]
+    fn forged_or_relabelled_messages_are_rejected() {
+        let key = SyncKey::from_bytes([3; 32]);
+        let h = Header::new(MsgKind::Batch, "t", 1, 2);
+        let raw = seal(&key, &h, b"payload");
+        // Another key.
+        assert!(matches!(
+            open(&SyncKey::from_bytes([4; 32]), &raw),
+            Err(EnvelopeError::Unauthentic(_))
+        ));
+        // The same body under a changed sequence header.
+        let moved = String::from_utf8(raw.clone())
+            .unwrap()
+            .replace("X-Pim-Seq: 1-2", "X-Pim-Seq: 7-8");
+        assert!(matches!(
+            open(&key, moved.as_bytes()),
+            Err(EnvelopeError::Unauthentic(_))
+        ));
+        // Not ours at all.
+        assert!(matches!(
+            open(&key, b"Subject: hi\r\n\r\nhello"),
+            Err(EnvelopeError::Foreign(_))
+        ));
+    }
+}

@@ -1,0 +1,524 @@
+//! Merge (DESIGN.md §6), pure.
+//!
+//! **The convergence rule.** A record's synced state is a *fold* of every change known
+//! for it, in HLC order (ties are impossible: stamps end with the device id). Each
+//! field, the record's existence and its collection are registers written by the
+//! newest change touching them (last-writer-wins by HLC); multi-valued fields
+//! ([`crate::model::fields::SET_VALUED`]) instead apply each change's adds and removes
+//! (computed from its base values) in HLC order. The fold depends only on the *set*
+//! of changes, never on the order they arrived in, so every device that has the same
+//! changes holds the same records.
+//!
+//! Conflicts are *detected* by three-way comparison of an incoming change's base
+//! values with the local value before it arrived. A policy other than `newest` never
+//! bends the fold; it acts by writing a new, ordinary change (newer than everything
+//! the device has seen) that every device then folds in the same way. See
+//! [`super::apply`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::fields::is_set_valued;
+use crate::model::{Body, Change, Component, FieldValue, Kind, Op, Record};
+
+/// Register keys besides field keys.
+pub const EXISTS: &str = "@exists";
+pub const COLLECTION: &str = "@collection";
+/// Stamp of the last whole-body write (a create): a floor for every field's stamp.
+pub const BODY: &str = "@body";
+
+/// A record as the fold of its changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecState {
+    pub id: String,
+    pub kind: String,
+    /// `None` until a create (or a snapshot) told us where the record lives.
+    pub collection: Option<String>,
+    pub body: Body,
+    pub exists: bool,
+    /// Register → HLC of the change that last wrote it.
+    pub stamps: BTreeMap<String, String>,
+}
+
+impl RecState {
+    pub fn empty(id: &str, kind: &str) -> RecState {
+        let comp = Kind::parse(kind).map(Kind::component).unwrap_or("VJOURNAL");
+        RecState {
+            id: id.to_string(),
+            kind: kind.to_string(),
+            collection: None,
+            body: Body {
+                main: Component::new(comp),
+                overrides: Vec::new(),
+                timezones: Vec::new(),
+            },
+            exists: false,
+            stamps: BTreeMap::new(),
+        }
+    }
+
+    pub fn from_record(r: &Record, stamp: &str) -> RecState {
+        let mut stamps = BTreeMap::new();
+        for k in [EXISTS, COLLECTION, BODY] {
+            stamps.insert(k.to_string(), stamp.to_string());
+        }
+        RecState {
+            id: r.id.clone(),
+            kind: r.kind.as_str().to_string(),
+            collection: Some(r.collection.clone()),
+            body: r.body.clone(),
+            exists: true,
+            stamps,
+        }
+    }
+
+    /// Whether the record should be a row: created (known where) and not deleted.
+    pub fn live(&self) -> bool {
+        self.exists && self.collection.is_some()
+    }
+
+    pub fn record(&self) -> Option<Record> {
+        Some(Record {
+            id: self.id.clone(),
+            kind: Kind::parse(&self.kind)?,
+            collection: self.collection.clone()?,
+            body: self.body.clone(),
+        })
+    }
+
+    fn stamp(&self, key: &str) -> &str {
+        self.stamps.get(key).map(String::as_str).unwrap_or("")
+    }
+
+    fn field_stamp(&self, key: &str) -> &str {
+        self.stamp(key).max(self.stamp(BODY))
+    }
+
+    fn bump(&mut self, key: &str, hlc: &str) {
+        self.stamps.insert(key.to_string(), hlc.to_string());
+    }
+
+    /// Fold one change in. Changes must come in HLC order for set-valued fields to
+    /// agree everywhere; registers are order-independent anyway.
+    pub fn apply(&mut self, c: &Change) {
+        let h = c.hlc.as_str();
+        match &c.op {
+            Op::Create { collection, body } => {
+                if h > self.stamp(BODY) {
+                    let old = self.body.fields();
+                    let new = body.fields();
+                    let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+                    if keys.iter().all(|k| h > self.field_stamp(k)) {
+                        // The common case: the body as the creating device wrote it.
+                        self.body = body.clone();
+                    } else {
+                        for k in keys {
+                            if h > self.field_stamp(k) {
+                                self.body.set_field(k, new.get(k));
+                            }
+                        }
+                    }
+                    self.bump(BODY, h);
+                }
+                self.write_exists(h, true);
+                self.write_collection(h, collection);
+            }
+            Op::Update { fields } => {
+                let mut current = self.body.fields();
+                for f in fields {
+                    if h <= self.field_stamp(&f.key) {
+                        continue;
+                    }
+                    let merged = if is_set_valued(&f.key) {
+                        merge_set(f.base.as_ref(), f.new.as_ref(), current.get(&f.key))
+                    } else {
+                        f.new.clone()
+                    };
+                    self.body.set_field(&f.key, merged.as_ref());
+                    match merged {
+                        Some(v) => current.insert(f.key.clone(), v),
+                        None => current.remove(&f.key),
+                    };
+                    self.bump(&f.key, h);
+                }
+                self.write_exists(h, true);
+            }
+            Op::Delete { collection, base } => {
+                if self.collection.is_none() {
+                    // Learn the record from what the deleting device had.
+                    self.body = base.clone();
+                    self.collection = Some(collection.clone());
+                }
+                self.write_exists(h, false);
+            }
+            Op::Move { to, .. } => {
+                self.write_collection(h, to);
+                self.write_exists(h, true);
+            }
+            Op::CollectionPut { .. } | Op::CollectionDelete { .. } => {}
+        }
+    }
+
+    fn write_exists(&mut self, h: &str, exists: bool) {
+        if h > self.stamp(EXISTS) {
+            self.exists = exists;
+            self.bump(EXISTS, h);
+        }
+    }
+
+    fn write_collection(&mut self, h: &str, to: &str) {
+        if h > self.stamp(COLLECTION) {
+            self.collection = Some(to.to_string());
+            self.bump(COLLECTION, h);
+        }
+    }
+}
+
+/// Fold `changes` onto `start` in HLC order.
+pub fn fold(mut start: RecState, changes: &[Change]) -> RecState {
+    let mut sorted: Vec<&Change> = changes.iter().collect();
+    sorted.sort_by(|a, b| a.hlc.cmp(&b.hlc).then(a.change_id.cmp(&b.change_id)));
+    for c in sorted {
+        start.apply(c);
+    }
+    start
+}
+
+/// Three-way set merge: apply the remote side's adds and removes (relative to its
+/// base) to the local value. Without local divergence the remote value is taken as
+/// is; otherwise the result is put in a canonical order.
+pub fn merge_set(
+    base: Option<&FieldValue>,
+    new: Option<&FieldValue>,
+    local: Option<&FieldValue>,
+) -> Option<FieldValue> {
+    if local == base {
+        return new.cloned();
+    }
+    let items = |v: Option<&FieldValue>| -> Vec<String> {
+        match v {
+            Some(FieldValue::Props(p)) => p.iter().map(json).collect(),
+            Some(FieldValue::Comps(c)) => c.iter().map(json).collect(),
+            None => Vec::new(),
+        }
+    };
+    let b: BTreeSet<String> = items(base).into_iter().collect();
+    let n: BTreeSet<String> = items(new).into_iter().collect();
+    let mut out: BTreeSet<String> = items(local).into_iter().collect();
+    for add in n.difference(&b) {
+        out.insert(add.clone());
+    }
+    for rm in b.difference(&n) {
+        out.remove(rm);
+    }
+    let comps = matches!(new.or(base).or(local), Some(FieldValue::Comps(_)));
+    if out.is_empty() {
+        return None;
+    }
+    Some(if comps {
+        FieldValue::Comps(
+            out.iter()
+                .map(|s| serde_json::from_str(s).expect("own json"))
+                .collect(),
+        )
+    } else {
+        FieldValue::Props(
+            out.iter()
+                .map(|s| serde_json::from_str(s).expect("own json"))
+                .collect(),
+        )
+    })
+}
+
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("values serialize")
+}
+
+/// The union of two values of a set-valued field, canonical order.
+pub fn union(a: Option<&FieldValue>, b: Option<&FieldValue>) -> Option<FieldValue> {
+    merge_set(None, b, a).or_else(|| a.cloned())
+}
+
+/// A concurrent edit noticed while folding in a remote change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clash {
+    /// Field key, [`EXISTS`] (delete vs edit) or [`COLLECTION`] (move vs move).
+    pub key: String,
+    pub base: Option<FieldValue>,
+    pub local: Option<FieldValue>,
+    pub remote: Option<FieldValue>,
+    /// Whether the fold kept the remote side.
+    pub remote_won: bool,
+}
+
+fn body_value(b: &Body) -> FieldValue {
+    FieldValue::Comps(vec![b.main.clone()])
+}
+
+fn coll_value(c: &str) -> FieldValue {
+    FieldValue::Props(vec![crate::model::Property::new("X-COLLECTION", c)])
+}
+
+/// Three-way detection: which parts of `c` met a concurrent local edit, judged by
+/// the state `before` it arrived and the fold `after` it.
+pub fn clashes(before: &RecState, after: &RecState, c: &Change) -> Vec<Clash> {
+    let mut out = Vec::new();
+    let was_live = before.live();
+    match &c.op {
+        Op::Update { fields } if was_live => {
+            let local = before.body.fields();
+            let now = after.body.fields();
+            for f in fields {
+                if is_set_valued(&f.key) {
+                    continue;
+                }
+                let v = local.get(&f.key);
+                if v != f.base.as_ref() && v != f.new.as_ref() {
+                    out.push(Clash {
+                        key: f.key.clone(),
+                        base: f.base.clone(),
+                        local: v.cloned(),
+                        remote: f.new.clone(),
+                        remote_won: now.get(&f.key) == f.new.as_ref(),
+                    });
+                }
+            }
+        }
+        Op::Update { .. } | Op::Move { .. } if before.collection.is_some() && !before.exists => {
+            // Edited here-deleted.
+            out.push(Clash {
+                key: EXISTS.into(),
+                base: Some(body_value(&before.body)),
+                local: None,
+                remote: Some(body_value(&after.body)),
+                remote_won: after.exists,
+            });
+        }
+        Op::Delete { base, .. } if was_live && (&before.body != base || after.exists) => {
+            out.push(Clash {
+                key: EXISTS.into(),
+                base: Some(body_value(base)),
+                local: Some(body_value(&before.body)),
+                remote: None,
+                remote_won: !after.exists,
+            });
+        }
+        Op::Move { from, to } if was_live => {
+            let here = before.collection.as_deref().unwrap_or_default();
+            if here != from && here != to {
+                out.push(Clash {
+                    key: COLLECTION.into(),
+                    base: Some(coll_value(from)),
+                    local: Some(coll_value(here)),
+                    remote: Some(coll_value(to)),
+                    remote_won: after.collection.as_deref() == Some(to.as_str()),
+                });
+            }
+        }
+        Op::Create { body, .. } if was_live && &before.body != body => {
+            let local = before.body.fields();
+            let remote = body.fields();
+            let now = after.body.fields();
+            let keys: BTreeSet<&String> = local.keys().chain(remote.keys()).collect();
+            for k in keys {
+                if local.get(k) != remote.get(k) && !is_set_valued(k) {
+                    out.push(Clash {
+                        key: k.clone(),
+                        base: None,
+                        local: local.get(k).cloned(),
+                        remote: remote.get(k).cloned(),
+                        remote_won: now.get(k) == remote.get(k),
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{FieldChange, Property};
+
+    fn props(vals: &[&str], name: &str) -> Option<FieldValue> {
+        if vals.is_empty() {
+            return None;
+        }
+        Some(FieldValue::Props(
+            vals.iter().map(|v| Property::new(name, *v)).collect(),
+        ))
+    }
+
+    fn change(dev: &str, hlc: &str, op: Op) -> Change {
+        Change {
+            device: dev.into(),
+            seq: 1,
+            change_id: format!("{dev}-{hlc}"),
+            hlc: hlc.into(),
+            changed_at: String::new(),
+            submitted_at: String::new(),
+            record_id: "r".into(),
+            kind: "contact".into(),
+            op,
+            attachments: Vec::new(),
+        }
+    }
+
+    fn update(
+        dev: &str,
+        hlc: &str,
+        key: &str,
+        base: Option<FieldValue>,
+        new: Option<FieldValue>,
+    ) -> Change {
+        change(
+            dev,
+            hlc,
+            Op::Update {
+                fields: vec![FieldChange {
+                    key: key.into(),
+                    base,
+                    new,
+                }],
+            },
+        )
+    }
+
+    fn created() -> (Record, Change) {
+        let mut r = Record::new(Kind::Contact, "c");
+        r.id = "r".into();
+        r.set_text("FN", "Ada");
+        let c = change(
+            "a",
+            "01",
+            Op::Create {
+                collection: "c".into(),
+                body: r.body.clone(),
+            },
+        );
+        (r, c)
+    }
+
+    #[test]
+    fn set_merge_keeps_adds_and_removes_of_both_sides() {
+        let base = props(&["a", "b"], "EMAIL");
+        let remote = props(&["a", "c"], "EMAIL"); // removed b, added c
+        let local = props(&["a", "b", "d"], "EMAIL"); // added d
+        let m = merge_set(base.as_ref(), remote.as_ref(), local.as_ref());
+        let got: BTreeSet<String> = match m {
+            Some(FieldValue::Props(p)) => p.into_iter().map(|p| p.value).collect(),
+            _ => panic!(),
+        };
+        assert_eq!(got, ["a", "c", "d"].iter().map(|s| s.to_string()).collect());
+        // Without local divergence the remote value is taken as is.
+        assert_eq!(
+            merge_set(base.as_ref(), remote.as_ref(), base.as_ref()),
+            remote
+        );
+    }
+
+    #[test]
+    fn fold_is_independent_of_arrival_order() {
+        let (rec, create) = created();
+        let fn_ = |v: &str| props(&[v], "FN");
+        let ada = fn_("Ada");
+        let changes = vec![
+            create,
+            update("a", "02", "FN", ada.clone(), fn_("A1")),
+            update("b", "03", "FN", ada.clone(), fn_("B1")),
+            update("b", "04", "CATEGORIES", None, props(&["x"], "CATEGORIES")),
+            update("a", "05", "CATEGORIES", None, props(&["y"], "CATEGORIES")),
+            change(
+                "c",
+                "06",
+                Op::Move {
+                    from: "c".into(),
+                    to: "d".into(),
+                },
+            ),
+            change(
+                "a",
+                "07",
+                Op::Delete {
+                    collection: "c".into(),
+                    base: rec.body.clone(),
+                },
+            ),
+            update("b", "08", "NOTE", None, props(&["n"], "NOTE")),
+        ];
+        let expected = fold(RecState::empty("r", "contact"), &changes);
+        assert!(
+            expected.live(),
+            "the edit at 08 revives the record deleted at 07"
+        );
+        assert_eq!(expected.collection.as_deref(), Some("d"));
+        let f = expected.body.fields();
+        assert_eq!(f.get("FN"), fn_("B1").as_ref());
+        match f.get("CATEGORIES") {
+            Some(FieldValue::Props(p)) => assert_eq!(p.len(), 2),
+            other => panic!("{other:?}"),
+        }
+        // Feed the same changes one at a time in every rotation and reversed.
+        for rot in 0..changes.len() {
+            let mut cs = changes.clone();
+            cs.rotate_left(rot);
+            let mut st = RecState::empty("r", "contact");
+            let mut seen = Vec::new();
+            for c in cs.iter().rev() {
+                seen.push(c.clone());
+                st = fold(RecState::empty("r", "contact"), &seen);
+            }
+            assert_eq!(st, expected);
+        }
+    }
+
+    #[test]
+    fn clash_detection_is_three_way() {
+        let (_, create) = created();
+        let before = fold(
+            RecState::empty("r", "contact"),
+            &[
+                create.clone(),
+                update(
+                    "a",
+                    "02",
+                    "FN",
+                    props(&["Ada"], "FN"),
+                    props(&["Mine"], "FN"),
+                ),
+            ],
+        );
+        let remote = update(
+            "b",
+            "03",
+            "FN",
+            props(&["Ada"], "FN"),
+            props(&["Theirs"], "FN"),
+        );
+        let mut after = before.clone();
+        after.apply(&remote);
+        let cl = clashes(&before, &after, &remote);
+        assert_eq!(cl.len(), 1);
+        assert!(cl[0].remote_won);
+        assert_eq!(cl[0].local, props(&["Mine"], "FN"));
+        // A change made on top of our value is not a clash.
+        let on_top = update(
+            "b",
+            "04",
+            "FN",
+            props(&["Theirs"], "FN"),
+            props(&["Next"], "FN"),
+        );
+        let mut after2 = after.clone();
+        after2.apply(&on_top);
+        assert!(clashes(&after, &after2, &on_top).is_empty());
+        // Different fields merge without a clash.
+        let other = update("b", "05", "NOTE", None, props(&["n"], "NOTE"));
+        let mut after3 = after2.clone();
+        after3.apply(&other);
+        assert!(clashes(&after2, &after3, &other).is_empty());
+    }
+}

@@ -1,0 +1,162 @@
+//! `pim sync init` / `join`, `pim devices`, `pim conflicts` as library functions.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
+use rand::RngCore;
+
+use super::apply::{self, Resolution};
+use super::batch;
+use super::crypto::{KDF_M_COST, KDF_T_COST, SyncKey};
+use super::engine::{Folders, SyncError, SyncOptions, SyncReport, SyncResult, sync_once};
+use super::envelope::{Header, LIST_HEADERS, MsgKind};
+use super::mailbox::{Mailbox, MailboxError};
+use crate::store::Store;
+use crate::store::sync_state::{self as st, Conflict, DeviceInfo};
+
+/// A fresh salt and the `X-Pim-Kdf` value that carries it to other devices.
+pub fn new_kdf_header() -> String {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    format!(
+        "argon2id m={KDF_M_COST} t={KDF_T_COST} p=1 salt={}",
+        B64.encode(salt)
+    )
+}
+
+/// Derive the key from a passphrase with the salt an `X-Pim-Kdf` header names.
+pub fn key_from_passphrase(passphrase: &str, kdf_header: &str) -> SyncResult<SyncKey> {
+    let salt = kdf_header
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("salt="))
+        .and_then(|s| B64.decode(s).ok())
+        .ok_or_else(|| SyncError::Setup(format!("malformed X-Pim-Kdf header {kdf_header:?}")))?;
+    SyncKey::from_passphrase(passphrase, &salt).map_err(|e| SyncError::Setup(e.to_string()))
+}
+
+/// The `X-Pim-Kdf` header published by devices that use a passphrase, if any.
+pub async fn server_kdf<M: Mailbox>(mb: &mut M, root: &str) -> SyncResult<Option<String>> {
+    let f = Folders::new(root);
+    match mb.list(&f.devices, 1, LIST_HEADERS).await {
+        Ok(list) => Ok(list
+            .into_iter()
+            .find_map(|m| m.headers.get("x-pim-kdf").cloned())),
+        Err(MailboxError::NoFolder(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Device-state messages on the server: how many, and how many `key` opens.
+async fn probe<M: Mailbox>(mb: &mut M, root: &str, key: &SyncKey) -> SyncResult<(usize, usize)> {
+    let f = Folders::new(root);
+    let list = match mb.list(&f.devices, 1, LIST_HEADERS).await {
+        Ok(l) => l,
+        Err(MailboxError::NoFolder(_)) => return Ok((0, 0)),
+        Err(e) => return Err(e.into()),
+    };
+    let uids: Vec<u32> = list
+        .iter()
+        .filter(|m| Header::from_headers(&m.headers).is_some_and(|h| h.kind == MsgKind::Device))
+        .map(|m| m.uid)
+        .collect();
+    if uids.is_empty() {
+        return Ok((0, 0));
+    }
+    let msgs = mb.fetch(&f.devices, &uids).await?;
+    let ok = msgs
+        .iter()
+        .filter(|(_, raw)| batch::open_device(key, raw).is_ok())
+        .count();
+    Ok((msgs.len(), ok))
+}
+
+/// `pim sync init`: create the folders and publish this device. Refuses when the
+/// folders already hold sync data under another key.
+pub async fn init<M: Mailbox>(
+    store: &mut Store,
+    mb: &mut M,
+    o: &SyncOptions,
+) -> SyncResult<SyncReport> {
+    let (found, ok) = probe(mb, &o.root, &o.key).await?;
+    if found > 0 && ok == 0 {
+        return Err(SyncError::Setup(format!(
+            "{}/Devices already holds sync data made with another key: use `pim sync join`",
+            o.root
+        )));
+    }
+    for folder in Folders::new(&o.root).all() {
+        mb.ensure_folder(folder).await?;
+    }
+    sync_once(store, mb, o).await
+}
+
+/// `pim sync join`: check that the key opens the devices already syncing, then sync.
+pub async fn join<M: Mailbox>(
+    store: &mut Store,
+    mb: &mut M,
+    o: &SyncOptions,
+) -> SyncResult<SyncReport> {
+    let (found, ok) = probe(mb, &o.root, &o.key).await?;
+    if found == 0 {
+        return Err(SyncError::Setup(format!(
+            "no device syncs through {} yet: run `pim sync init` on the first device",
+            o.root
+        )));
+    }
+    if ok == 0 {
+        return Err(SyncError::Setup(
+            "the sync key does not open the existing sync data (a typo, or another key?)".into(),
+        ));
+    }
+    sync_once(store, mb, o).await
+}
+
+/// Every device heard of, this one included.
+pub fn devices(store: &Store) -> SyncResult<Vec<DeviceInfo>> {
+    Ok(st::devices(store.conn())?)
+}
+
+/// `pim devices forget`: the device stops holding back garbage collection, here and
+/// (once its state message is gone from the server) on every device.
+pub async fn forget<M: Mailbox>(
+    store: &mut Store,
+    mb: &mut M,
+    o: &SyncOptions,
+    device: &str,
+) -> SyncResult<()> {
+    if device == store.device() {
+        return Err(SyncError::Setup("this device cannot forget itself".into()));
+    }
+    let known = st::devices(store.conn())?;
+    let d = known
+        .iter()
+        .find(|d| d.device == device || d.name == device)
+        .ok_or_else(|| {
+            SyncError::Setup(format!("no device {device:?} (see `pim devices list`)"))
+        })?;
+    let f = Folders::new(&o.root);
+    let tag = o.key.device_tag(&d.device);
+    let list = mb.list(&f.devices, 1, LIST_HEADERS).await?;
+    let uids: Vec<u32> = list
+        .iter()
+        .filter(|m| m.headers.get("x-pim-device").map(|t| t.trim()) == Some(tag.as_str()))
+        .map(|m| m.uid)
+        .collect();
+    if !uids.is_empty() {
+        mb.delete(&f.devices, &uids).await?;
+    }
+    st::forget_device(store.conn(), &d.device)?;
+    Ok(())
+}
+
+pub fn conflicts(store: &Store) -> SyncResult<Vec<Conflict>> {
+    Ok(st::open_conflicts(store.conn(), None)?)
+}
+
+pub fn conflict(store: &Store, id: i64) -> SyncResult<Option<Conflict>> {
+    Ok(st::conflict(store.conn(), id)?)
+}
+
+/// Resolve a queued conflict; the resolution is a logged change that syncs.
+pub fn resolve(store: &mut Store, id: i64, how: &Resolution) -> SyncResult<Conflict> {
+    Ok(store.write(|w| apply::resolve(w, id, how))?)
+}

@@ -1,0 +1,127 @@
+//! Snapshots: the full synced state, written so new devices can bootstrap without
+//! every batch ever made, and so batches can be garbage-collected (DESIGN.md §5.7).
+
+use std::collections::BTreeSet;
+
+use super::apply::{folded, materialize, save_collection_merged};
+use super::batch::SnapshotPayload;
+use super::merge::RecState;
+use crate::store::sync_state::{self as st, Vector};
+use crate::store::{Result, Store, StoreError};
+
+/// This device's vector: what it applied, and its own last change.
+pub fn local_vector(store: &Store) -> Result<Vector> {
+    let mut v = st::vector(store.conn())?;
+    let own = st::max_seq(store.conn(), store.device())?;
+    v.insert(store.device().to_string(), own);
+    Ok(v)
+}
+
+/// The synced state as a snapshot payload.
+pub fn make(store: &Store, epoch: u64) -> Result<SnapshotPayload> {
+    let conn = store.conn();
+    let collections: Vec<_> = store
+        .collections(None)?
+        .into_iter()
+        .filter(|c| c.sync)
+        .collect();
+    let synced: BTreeSet<&str> = collections.iter().map(|c| c.id.as_str()).collect();
+    let mut ids: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut stmt =
+        conn.prepare("SELECT DISTINCT record_id, kind FROM changes WHERE kind <> 'collection'")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        ids.insert(row?);
+    }
+    for id in st::base_ids(conn)? {
+        if let Some(json) = st::base_state(conn, &id)? {
+            let s: RecState = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+                what: format!("sync base of {id}"),
+                reason: e.to_string(),
+            })?;
+            ids.insert((id, s.kind));
+        }
+    }
+    let mut records = Vec::new();
+    for (id, kind) in ids {
+        let s = folded(conn, &id, &kind)?;
+        if s.collection.as_deref().is_some_and(|c| synced.contains(c)) {
+            records.push(s);
+        }
+    }
+    Ok(SnapshotPayload {
+        made_by: store.device().to_string(),
+        made_at: chrono::Utc::now().to_rfc3339(),
+        vector: local_vector(store)?,
+        collections,
+        records,
+        epoch,
+    })
+}
+
+/// Take a snapshot in as the base that later changes fold onto; the vector
+/// advances to what it covers. Local changes are kept and folded on top.
+pub fn load(store: &mut Store, s: &SnapshotPayload) -> Result<()> {
+    let me = store.device().to_string();
+    store.write(|w| {
+        for c in &s.collections {
+            let mut c = c.clone();
+            if let Ok(local) = w.collection(&c.id) {
+                c.sync = local.sync;
+            }
+            save_collection_merged(w, &c)?;
+        }
+        for r in &s.records {
+            let json = serde_json::to_string(r).expect("states serialize");
+            st::put_base_state(w.tx(), &r.id, &json)?;
+            let folded = folded(w.tx(), &r.id, &r.kind)?;
+            materialize(w, &folded)?;
+        }
+        let current = st::vector(w.tx())?;
+        for (dev, seq) in &s.vector {
+            if dev != &me && current.get(dev).copied().unwrap_or(0) < *seq {
+                st::set_vector(w.tx(), dev, *seq)?;
+            }
+        }
+        st::prune_pending(w.tx())?;
+        Ok(())
+    })
+}
+
+/// `replace-local`: forget the synced state and everything received, keep this
+/// device's own changes the snapshot does not include, and start again from `s`
+/// (or from nothing).
+pub fn reset_local(store: &mut Store, s: Option<&SnapshotPayload>) -> Result<()> {
+    let me = store.device().to_string();
+    let own_in_snapshot = s.and_then(|s| s.vector.get(&me).copied()).unwrap_or(0);
+    store.write(|w| {
+        let tx = w.tx();
+        tx.execute("DELETE FROM changes WHERE device <> ?1 OR seq <= ?2", rusqlite::params![me, own_in_snapshot])?;
+        tx.execute_batch(
+            "DELETE FROM sync_base; DELETE FROM sync_vector; DELETE FROM sync_pending;
+             UPDATE conflicts SET resolved_at = 'reset', resolution = 'replace-local'
+                WHERE resolved_at = '';",
+        )?;
+        let rows: Vec<String> = tx
+            .prepare("SELECT r.id FROM records r JOIN collections c ON c.id = r.collection WHERE c.sync = 1")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in rows {
+            w.delete_row(&id)?;
+        }
+        let mut kinds: Vec<(String, String)> = w
+            .tx()
+            .prepare("SELECT DISTINCT record_id, kind FROM changes WHERE kind <> 'collection'")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        kinds.sort();
+        for (id, kind) in kinds {
+            let f = folded(w.tx(), &id, &kind)?;
+            materialize(w, &f)?;
+        }
+        Ok(())
+    })?;
+    if let Some(s) = s {
+        load(store, s)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,587 @@
+//! `ImapMailbox` against a real Dovecot (started by tests/support/mailserver.rs):
+//! Mailbox conformance, TLS modes and certificate checks, error kinds, IDLE, and
+//! connections cut after N bytes by a fault proxy.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use pim::mail::{ImapConfig, ImapMailbox, Security};
+use pim::sync::{Mailbox, MailboxError};
+use support::mailserver::MailServer;
+use support::proxy::{Fault, FaultProxy};
+
+fn config(server: &MailServer, user: &str, security: Security) -> ImapConfig {
+    let port = match security {
+        Security::Implicit => server.imaps_port,
+        Security::Starttls | Security::Plaintext => server.imap_port,
+    };
+    let mut cfg = ImapConfig::new("127.0.0.1", port, security, user, server.password(user));
+    cfg.ca_file = Some(server.ca_file.clone());
+    cfg.timeout = Duration::from_secs(5);
+    cfg.poll_interval = Duration::from_millis(200);
+    cfg
+}
+
+fn message(n: usize) -> Vec<u8> {
+    format!(
+        "From: pim@example.test\r\nTo: pim@example.test\r\nSubject: batch {n}\r\n\
+         Message-ID: <batch-{n}@pim.test>\r\nX-Pim-Seq: {n}\r\n\r\nbody of batch {n}\r\n{}\r\n",
+        "x".repeat(n % 97)
+    )
+    .into_bytes()
+}
+
+/// Bounded: a hang is a failure, never a stuck test run.
+async fn within<T>(secs: u64, what: &str, fut: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(secs), fut)
+        .await
+        .unwrap_or_else(|_| panic!("{what} hung for more than {secs} s"))
+}
+
+/// Every capability whose absence has its own code path.
+const FALLBACKS: &[&str] = &["MULTIAPPEND", "LITERAL+", "CONDSTORE", "UIDPLUS", "IDLE"];
+
+#[tokio::test]
+async fn mailbox_conformance_on_dovecot() {
+    conformance(
+        config(MailServer::shared(), "alice", Security::Implicit),
+        "PIM/Changes",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn mailbox_conformance_without_extensions() {
+    let mut cfg = config(MailServer::shared(), "alice", Security::Implicit);
+    cfg.ignore_capabilities = FALLBACKS.iter().map(|c| c.to_string()).collect();
+    conformance(cfg, "PIM/Plain").await;
+}
+
+async fn conformance(cfg: ImapConfig, folder: &str) {
+    let server = MailServer::shared();
+    let extensions = cfg.ignore_capabilities.is_empty();
+    let mut mb = within(10, "connect", ImapMailbox::connect(cfg.clone()))
+        .await
+        .expect("connect");
+    mb.ensure_folder(folder).await.unwrap();
+    mb.ensure_folder(folder)
+        .await
+        .expect("ensure_folder is idempotent");
+
+    let empty = mb.state(folder).await.unwrap();
+    assert!(empty.uidvalidity > 0);
+    assert_eq!((empty.exists, empty.uidnext), (0, 1));
+    assert_eq!(
+        empty.highestmodseq.is_some(),
+        extensions,
+        "CONDSTORE in use"
+    );
+
+    let messages: Vec<Vec<u8>> = (1..=60).map(message).collect();
+    let before = mb.commands_sent();
+    mb.append(folder, &messages).await.unwrap();
+    let appends = if extensions { 1 } else { 60 };
+    assert_eq!(
+        mb.commands_sent() - before,
+        appends,
+        "APPEND commands for 60 messages"
+    );
+
+    let full = mb.state(folder).await.unwrap();
+    assert_eq!((full.exists, full.uidnext), (60, 61));
+    assert_eq!(full.uidvalidity, empty.uidvalidity);
+    assert!(full.highestmodseq > empty.highestmodseq || !extensions);
+
+    let metas = mb
+        .list(folder, 1, &["Message-ID", "X-Pim-Seq"])
+        .await
+        .unwrap();
+    assert_eq!(metas.len(), 60);
+    for (i, meta) in metas.iter().enumerate() {
+        let n = i + 1;
+        assert_eq!(meta.uid as usize, n);
+        assert_eq!(meta.size as usize, messages[i].len());
+        assert_eq!(meta.headers["message-id"], format!("<batch-{n}@pim.test>"));
+        assert_eq!(meta.headers["x-pim-seq"], n.to_string());
+        assert!(
+            !meta.headers.contains_key("subject"),
+            "only the asked headers"
+        );
+    }
+    assert_eq!(mb.list(folder, 55, &["Message-ID"]).await.unwrap().len(), 6);
+    assert!(
+        mb.list(folder, 61, &["Message-ID"])
+            .await
+            .unwrap()
+            .is_empty(),
+        "from beyond UIDNEXT-1 gives nothing (not the last message)"
+    );
+
+    let got = mb.fetch(folder, &[7, 3, 999]).await.unwrap();
+    assert_eq!(
+        got,
+        vec![(3, messages[2].clone()), (7, messages[6].clone())]
+    );
+
+    mb.delete(folder, &[1, 2, 3, 30]).await.unwrap();
+    let after = mb.state(folder).await.unwrap();
+    assert_eq!(after.exists, 56);
+    assert!(after.highestmodseq > full.highestmodseq || !extensions);
+    let uids: Vec<u32> = mb
+        .list(folder, 1, &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.uid)
+        .collect();
+    assert_eq!(uids.len(), 56);
+    assert!(!uids.contains(&1) && !uids.contains(&30) && uids.contains(&4));
+    assert!(mb.fetch(folder, &[1]).await.unwrap().is_empty());
+
+    assert!(matches!(
+        mb.state("PIM/Nope").await,
+        Err(MailboxError::NoFolder(_))
+    ));
+    assert!(matches!(
+        mb.append("PIM/Nope", &[message(1)]).await,
+        Err(MailboxError::NoFolder(_))
+    ));
+    // The session survives refused commands.
+    assert_eq!(mb.state(folder).await.unwrap().exists, 56);
+
+    let (up, down) = mb.bytes();
+    assert!(up > messages.iter().map(Vec::len).sum::<usize>() as u64);
+    assert!(down > 0);
+    let commands = mb.commands_sent();
+    assert!(
+        (10..40 + appends).contains(&commands),
+        "{commands} commands"
+    );
+
+    // wait: woken by another connection's APPEND (IDLE, or polling without it).
+    let target = folder.to_string();
+    let writer = tokio::task::spawn_blocking(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        MailServer::shared().append("alice", &target, &message(61));
+    });
+    let t = Instant::now();
+    assert!(
+        within(10, "wait", mb.wait(folder, Duration::from_secs(5)))
+            .await
+            .unwrap()
+    );
+    assert!(
+        t.elapsed() < Duration::from_millis(1800),
+        "woken after {:?}",
+        t.elapsed()
+    );
+    writer.await.unwrap();
+    let after = mb.state(folder).await.unwrap();
+    assert_eq!(after.exists, 57);
+
+    // UIDVALIDITY is stable across sessions.
+    mb.logout().await;
+    let mut cfg = cfg;
+    cfg.security = Security::Starttls;
+    cfg.port = server.imap_port;
+    let mut again = ImapMailbox::connect(cfg).await.unwrap();
+    assert_eq!(again.state(folder).await.unwrap(), after);
+}
+
+#[tokio::test]
+async fn large_append_is_split_into_bounded_multiappends() {
+    let server = MailServer::shared();
+    let mut mb = ImapMailbox::connect(config(server, "alice", Security::Implicit))
+        .await
+        .unwrap();
+    let folder = "PIM/Big";
+    mb.ensure_folder(folder).await.unwrap();
+    let messages: Vec<Vec<u8>> = (1..=1500).map(message).collect();
+    let before = mb.commands_sent();
+    mb.append(folder, &messages).await.unwrap();
+    assert_eq!(
+        mb.commands_sent() - before,
+        2,
+        "1500 messages in two MULTIAPPENDs"
+    );
+    let metas = mb.list(folder, 1, &["X-Pim-Seq"]).await.unwrap();
+    let seqs: Vec<String> = metas
+        .iter()
+        .map(|m| m.headers["x-pim-seq"].clone())
+        .collect();
+    let want: Vec<String> = (1..=1500).map(|n: usize| n.to_string()).collect();
+    assert_eq!(seqs, want);
+}
+
+#[tokio::test]
+async fn wait_is_woken_by_another_connection() {
+    let server = MailServer::shared();
+    let folder = "PIM/Wake";
+    let mut mb = ImapMailbox::connect(config(server, "bob", Security::Implicit))
+        .await
+        .unwrap();
+    mb.ensure_folder(folder).await.unwrap();
+    mb.state(folder).await.unwrap();
+
+    // Nothing happens: times out, returns false, session still usable.
+    let t = Instant::now();
+    assert!(
+        !within(10, "idle", mb.wait(folder, Duration::from_millis(800)))
+            .await
+            .unwrap()
+    );
+    assert!(t.elapsed() >= Duration::from_millis(750));
+    assert_eq!(mb.state(folder).await.unwrap().exists, 0);
+
+    let writer = tokio::task::spawn_blocking(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        MailServer::shared().append("bob", "PIM/Wake", &message(1));
+        Instant::now()
+    });
+    let woke = within(10, "idle", mb.wait(folder, Duration::from_secs(8)))
+        .await
+        .unwrap();
+    let appended_at = writer.await.unwrap();
+    assert!(woke, "IDLE should report the new message");
+    let delay = appended_at.elapsed();
+    assert!(
+        delay < Duration::from_millis(1500),
+        "woken {delay:?} after APPEND"
+    );
+    assert_eq!(mb.state(folder).await.unwrap().exists, 1);
+}
+
+#[tokio::test]
+async fn tls_modes_and_certificate_checks() {
+    let server = MailServer::shared();
+    for security in [Security::Implicit, Security::Starttls, Security::Plaintext] {
+        let mut mb = ImapMailbox::connect(config(server, "test", security))
+            .await
+            .unwrap_or_else(|e| panic!("{security:?}: {e}"));
+        mb.state("INBOX").await.unwrap();
+    }
+
+    // The platform's roots do not know the harness CA.
+    for security in [Security::Implicit, Security::Starttls] {
+        let mut cfg = config(server, "test", security);
+        cfg.ca_file = None;
+        match ImapMailbox::connect(cfg).await {
+            Err(MailboxError::Tls(msg)) => assert!(msg.contains("certificate"), "{msg}"),
+            other => panic!("{security:?} with system roots: {:?}", other.err()),
+        }
+    }
+
+    // Another CA is not trusted either.
+    let dir = tempfile::tempdir().unwrap();
+    let other_ca = dir.path().join("other-ca.pem");
+    let status = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ])
+        .args(["-days", "1", "-subj", "/CN=other-ca", "-keyout"])
+        .arg(dir.path().join("k.pem"))
+        .arg("-out")
+        .arg(&other_ca)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut cfg = config(server, "test", Security::Implicit);
+    cfg.ca_file = Some(other_ca);
+    assert!(matches!(
+        ImapMailbox::connect(cfg).await,
+        Err(MailboxError::Tls(_))
+    ));
+
+    // A name the certificate does not cover.
+    let mut cfg = config(server, "test", Security::Implicit);
+    cfg.host = "127.0.0.2".into();
+    assert!(matches!(
+        ImapMailbox::connect(cfg).await,
+        Err(MailboxError::Tls(_) | MailboxError::Unreachable(_))
+    ));
+
+    // Plaintext is refused before connecting to anything but loopback.
+    let mut cfg = config(server, "test", Security::Plaintext);
+    cfg.host = "192.0.2.1".into();
+    match ImapMailbox::connect(cfg).await {
+        Err(MailboxError::Tls(msg)) => assert!(msg.contains("loopback"), "{msg}"),
+        other => panic!("plaintext to a remote host: {:?}", other.err()),
+    }
+}
+
+#[tokio::test]
+async fn wrong_password_then_server_down() {
+    // Own instance: a failed login makes Dovecot slow down later logins.
+    let server = tokio::task::spawn_blocking(|| MailServer::start(&[("erin", "right")]))
+        .await
+        .unwrap();
+    let mut cfg = config(&server, "erin", Security::Implicit);
+    cfg.password = "wrong".into();
+    match within(20, "login", ImapMailbox::connect(cfg)).await {
+        Err(MailboxError::Auth(msg)) => assert!(msg.contains("erin"), "{msg}"),
+        other => panic!("wrong password: {:?}", other.err()),
+    }
+    let server = tokio::task::spawn_blocking(move || {
+        server.stop();
+        server
+    })
+    .await
+    .unwrap();
+    let cfg = config(&server, "erin", Security::Implicit);
+    let t = Instant::now();
+    match ImapMailbox::connect(cfg).await {
+        Err(e @ MailboxError::Unreachable(_)) => assert!(e.is_transient()),
+        other => panic!("server down: {:?}", other.err()),
+    }
+    assert!(t.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn silent_server_times_out_as_unreachable() {
+    let server = MailServer::shared();
+    let proxy = FaultProxy::start(server.imaps_port, Fault::Blackhole);
+    let mut cfg = config(server, "carol", Security::Implicit);
+    cfg.port = proxy.port;
+    cfg.timeout = Duration::from_millis(700);
+    let t = Instant::now();
+    let res = within(10, "connect", ImapMailbox::connect(cfg)).await;
+    assert!(
+        matches!(res, Err(MailboxError::Unreachable(_))),
+        "{:?}",
+        res.err()
+    );
+    assert!(t.elapsed() < Duration::from_secs(3));
+}
+
+/// One sync-like round trip through the proxy.
+async fn scenario(cfg: ImapConfig, folder: &str) -> Result<(), MailboxError> {
+    let mut mb = ImapMailbox::connect(cfg).await?;
+    mb.ensure_folder(folder).await?;
+    mb.state(folder).await?;
+    mb.append(folder, &[message(1), message(2), message(3)])
+        .await?;
+    let metas = mb.list(folder, 1, &["Message-ID"]).await?;
+    let uids: Vec<u32> = metas.iter().map(|m| m.uid).collect();
+    mb.fetch(folder, &uids).await?;
+    mb.delete(folder, &uids).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn cut_connections_give_clean_errors_never_hangs() {
+    let server = MailServer::shared();
+    let proxy = FaultProxy::start(server.imaps_port, Fault::None);
+    let mut cfg = config(server, "carol", Security::Implicit);
+    cfg.port = proxy.port;
+    cfg.timeout = Duration::from_secs(3);
+
+    // A faithful run tells how many bytes a whole scenario moves.
+    within(15, "clean run", scenario(cfg.clone(), "PIM/Cut"))
+        .await
+        .unwrap();
+    let (up, down) = proxy.bytes();
+    let total = up + down;
+    assert!(total > 2000, "{total} bytes");
+
+    let mut failures = 0;
+    let steps = 40;
+    for i in 0..steps {
+        let n = total * i / steps + (i % 7);
+        proxy.set_fault(Fault::CutAfter(n));
+        let res = within(
+            15,
+            &format!("cut after {n} bytes"),
+            scenario(cfg.clone(), "PIM/Cut"),
+        )
+        .await;
+        if let Err(e) = res {
+            failures += 1;
+            assert!(
+                matches!(
+                    e,
+                    MailboxError::Unreachable(_)
+                        | MailboxError::Disconnected(_)
+                        | MailboxError::Tls(_)
+                        | MailboxError::Protocol(_)
+                ),
+                "cut after {n} bytes gave {e:?}"
+            );
+        }
+    }
+    assert!(
+        failures >= steps - 2,
+        "only {failures} of {steps} cut runs failed"
+    );
+
+    // The same ImapMailbox logs in again after a cut.
+    proxy.set_fault(Fault::None);
+    let mut mb = ImapMailbox::connect(cfg.clone()).await.unwrap();
+    mb.state("PIM/Cut").await.unwrap();
+    let logins = proxy.connections();
+    // The connection drops (network, server restart): the next call reports it...
+    proxy.cut_all();
+    let err = within(10, "state after the cut", mb.state("PIM/Cut"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, MailboxError::Disconnected(_)), "{err:?}");
+    // ...and the call after that logs in again.
+    let state = within(10, "reconnect", mb.state("PIM/Cut")).await.unwrap();
+    assert!(state.uidvalidity > 0);
+    assert!(proxy.connections() > logins);
+}
+
+#[tokio::test]
+async fn traffic_counts_match_the_wire() {
+    let server = MailServer::shared();
+    let proxy = FaultProxy::start(server.imaps_port, Fault::Delay(Duration::from_millis(2)));
+    let mut cfg = config(server, "dave", Security::Implicit);
+    cfg.port = proxy.port;
+    let mut mb = ImapMailbox::connect(cfg).await.unwrap();
+    mb.ensure_folder("PIM/Count").await.unwrap();
+    mb.append("PIM/Count", &vec![message(5); 4]).await.unwrap();
+    mb.fetch("PIM/Count", &[1, 2]).await.unwrap();
+    mb.logout().await;
+    // The proxy counts a chunk just after relaying it: let it catch up.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(mb.bytes(), proxy.bytes());
+}
+
+fn invitation(id: &str, attachment_kib: usize) -> (Vec<u8>, String) {
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nPRODID:-//test//EN\r\n\
+               BEGIN:VEVENT\r\nUID:meeting-1@test\r\nSEQUENCE:0\r\nDTSTAMP:20261125T120000Z\r\n\
+               DTSTART:20261201T090000Z\r\nSUMMARY:Planning\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        .to_string();
+    let line = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAx\r\n";
+    let attachment = line.repeat(attachment_kib * 1024 / line.len());
+    let msg = format!(
+        "From: org@example.test\r\nTo: dave@example.test\r\nSubject: Invitation\r\n\
+         Message-ID: <{id}>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n\
+         --outer\r\nContent-Type: multipart/alternative; boundary=\"inner\"\r\n\r\n\
+         --inner\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nYou are invited.\r\n\
+         --inner\r\nContent-Type: text/calendar; charset=utf-8; method=REQUEST\r\n\r\n{ics}\
+         --inner--\r\n\
+         --outer\r\nContent-Type: application/pdf; name=\"slides.pdf\"\r\n\
+         Content-Disposition: attachment; filename*=utf-8''Folien%20f%C3%BCr%20Q4.pdf\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{attachment}--outer--\r\n"
+    );
+    (msg.into_bytes(), ics)
+}
+
+#[tokio::test]
+async fn invitation_parts_without_downloading_attachments() {
+    let server = MailServer::shared();
+    let (raw, ics) = invitation("invite-1@test", 2048);
+    server.append("dave", "INBOX", &raw);
+    let mut cfg = config(server, "dave", Security::Implicit);
+    cfg.ignore_capabilities = vec![];
+    let mut mb = ImapMailbox::connect(cfg.clone()).await.unwrap();
+
+    let uids = mb
+        .search_message_id("INBOX", "<invite-1@test>")
+        .await
+        .unwrap();
+    assert_eq!(uids.len(), 1);
+    let uid = uids[0];
+    assert!(
+        mb.search_message_id("INBOX", "<nothing@test>")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let (_, down_before) = mb.bytes();
+    let structures = mb.body_structures("INBOX", &[uid]).await.unwrap();
+    let parts = &structures[0].1;
+    let cal = parts
+        .iter()
+        .find(|p| p.mime_type == "text/calendar")
+        .expect("calendar part");
+    assert_eq!(cal.part, "1.2");
+    assert_eq!(cal.params["method"], "REQUEST");
+    let pdf = parts
+        .iter()
+        .find(|p| p.mime_type == "application/pdf")
+        .expect("attachment");
+    assert_eq!(pdf.part, "2");
+    assert_eq!(pdf.filename.as_deref(), Some("Folien für Q4.pdf"));
+    assert_eq!(pdf.disposition.as_deref(), Some("attachment"));
+    assert_eq!(pdf.encoding, "base64");
+    assert!(pdf.size > 2_000_000, "{}", pdf.size);
+
+    // The CRLF before a boundary belongs to the boundary (RFC 2046).
+    let ics_part = ics.strip_suffix("\r\n").unwrap().as_bytes();
+    let fetched = mb.fetch_parts("INBOX", uid, &["1.2"]).await.unwrap();
+    assert_eq!(fetched[0].body, ics_part);
+    assert!(String::from_utf8_lossy(&fetched[0].mime_header).contains("text/calendar"));
+    let (_, down_after) = mb.bytes();
+    assert!(
+        down_after - down_before < 10_000,
+        "{} bytes read",
+        down_after - down_before
+    );
+
+    assert!(matches!(
+        mb.fetch_parts("INBOX", uid, &["9"]).await,
+        Err(MailboxError::Refused { .. })
+    ));
+    assert!(mb.fetch_parts("INBOX", uid, &["1.x"]).await.is_err());
+
+    // Park: copy, mark seen, then move (MOVE and its fallback).
+    mb.ensure_folder("PIM/Parked").await.unwrap();
+    mb.copy_to("INBOX", &[uid], "PIM/Parked").await.unwrap();
+    mb.mark_seen("INBOX", &[uid]).await.unwrap();
+    assert!(matches!(
+        mb.copy_to("INBOX", &[uid], "PIM/Missing").await,
+        Err(MailboxError::NoFolder(_))
+    ));
+    let parked = mb
+        .search_message_id("PIM/Parked", "<invite-1@test>")
+        .await
+        .unwrap();
+    assert_eq!(parked.len(), 1);
+    let again = mb
+        .fetch_parts("PIM/Parked", parked[0], &["1.2"])
+        .await
+        .unwrap();
+    assert_eq!(again[0].body, ics_part);
+
+    mb.ensure_folder("PIM/Moved").await.unwrap();
+    mb.move_to("INBOX", &[uid], "PIM/Moved").await.unwrap();
+    assert!(
+        mb.search_message_id("INBOX", "<invite-1@test>")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    cfg.ignore_capabilities = vec!["MOVE".into()];
+    let mut no_move = ImapMailbox::connect(cfg).await.unwrap();
+    let moved = no_move
+        .search_message_id("PIM/Moved", "<invite-1@test>")
+        .await
+        .unwrap();
+    no_move.move_to("PIM/Moved", &moved, "INBOX").await.unwrap();
+    assert!(
+        no_move
+            .search_message_id("PIM/Moved", "<invite-1@test>")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        no_move
+            .search_message_id("INBOX", "<invite-1@test>")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}

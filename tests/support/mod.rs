@@ -1,0 +1,5 @@
+//! Helpers shared by integration test binaries (`mod support;`).
+#![allow(dead_code)]
+
+pub mod mailserver;
+pub mod proxy;
