@@ -109,7 +109,7 @@ fn main() {
         );
     }
     let tz = chrono_tz::UTC;
-    let now = Utc.with_ymd_and_hms(2025, 11, 12, 9, 0, 0).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 3, 11, 9, 0, 0).unwrap();
 
     // What `pim` does before its first frame: open (validate) the store, load the
     // keymap, build the app state, draw. The worker answers afterwards.
