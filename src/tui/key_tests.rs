@@ -371,3 +371,33 @@ fn sync_status_counts_what_is_not_uploaded() {
         Some("2026-11-25T09:00:00Z")
     );
 }
+
+#[test]
+fn recurring_events_show_on_every_occurrence() {
+    let w = World::demo_recurring();
+    let monday = super::calendar::week_start(today());
+    let standups = (0..7)
+        .map(|i| monday + chrono::Duration::days(i))
+        .filter(|d| {
+            w.app
+                .calendar
+                .day(*d)
+                .iter()
+                .any(|o| o.record.title() == "Team stand-up")
+        })
+        .count();
+    assert_eq!(standups, 5, "Monday to Friday");
+    // The piano lesson is weekly on Saturdays except the excluded one.
+    let pianos: Vec<_> = w
+        .app
+        .calendar
+        .occs
+        .iter()
+        .filter(|o| o.record.title() == "Piano lesson")
+        .map(|o| o.start.date())
+        .collect();
+    // Weekly from Sat 21 Nov; the EXDATE takes out Sat 5 Dec, the last in the grid.
+    let d = |m, day| chrono::NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+    assert_eq!(pianos, vec![d(11, 21), d(11, 28)]);
+    assert_eq!(w.app.calendar.window().1, d(12, 7));
+}
