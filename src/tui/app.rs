@@ -531,7 +531,7 @@ impl App {
                     None => {
                         let (from, to) = self.calendar.loaded.unwrap_or(self.calendar.window());
                         let occs = std::mem::take(&mut self.calendar.occs);
-                        self.calendar.set_occs(from, to, occs);
+                        self.calendar.set_occs(from, to, occs, None);
                     }
                 }
             }
@@ -697,9 +697,14 @@ impl App {
             Response::List(Kind::Note, v) => self.notes.set(v),
             Response::List(Kind::Task, v) => self.tasks.set(v, now),
             Response::List(Kind::Event, _) => {}
-            Response::Events { from, to, occs } => {
+            Response::Events {
+                from,
+                to,
+                occs,
+                index,
+            } => {
                 if (from, to) == self.calendar.window() {
-                    self.calendar.set_occs(from, to, occs);
+                    self.calendar.set_occs(from, to, occs, Some(index));
                 }
             }
             Response::Saved {

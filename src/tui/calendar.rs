@@ -4,7 +4,7 @@
 use chrono::{Datelike, Duration, Months, NaiveDate};
 
 use super::action::Action;
-use super::worker::{Occ, Request};
+use super::worker::{DayIndex, Occ, Request};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CalMode {
@@ -22,7 +22,7 @@ pub struct CalendarView {
     pub occs: Vec<Occ>,
     /// Day → indices into `occs` showing on it (built once per load: drawing a
     /// month asks for 42 days many times a second).
-    by_day: std::collections::HashMap<NaiveDate, Vec<usize>>,
+    index: DayIndex,
     pub loaded: Option<(NaiveDate, NaiveDate)>,
     pub requested: Option<(NaiveDate, NaiveDate)>,
     /// After a search jump: the record to select once its day is loaded.
@@ -46,7 +46,7 @@ impl CalendarView {
             selected: today,
             item: 0,
             occs: Vec::new(),
-            by_day: Default::default(),
+            index: DayIndex::default(),
             loaded: None,
             requested: None,
             focus_record: None,
@@ -77,18 +77,18 @@ impl CalendarView {
         self.load_request()
     }
 
-    pub fn set_occs(&mut self, from: NaiveDate, to: NaiveDate, occs: Vec<Occ>) {
+    /// Take a loaded window; `index` as built by the worker (or `None` to build it).
+    pub fn set_occs(
+        &mut self,
+        from: NaiveDate,
+        to: NaiveDate,
+        occs: Vec<Occ>,
+        index: Option<DayIndex>,
+    ) {
         if self.requested == Some((from, to)) {
             self.requested = None;
         }
-        self.by_day.clear();
-        for (i, o) in occs.iter().enumerate() {
-            let mut d = o.start.date().max(from);
-            while d < to && o.on(d) {
-                self.by_day.entry(d).or_default().push(i);
-                d += Duration::days(1);
-            }
-        }
+        self.index = index.unwrap_or_else(|| DayIndex::build(&occs, from, to));
         self.occs = occs;
         self.loaded = Some((from, to));
         if let Some(id) = self.focus_record.take() {
@@ -106,18 +106,29 @@ impl CalendarView {
     }
 
     pub fn day(&self, d: NaiveDate) -> Vec<&Occ> {
-        self.by_day
-            .get(&d)
-            .map(|v| v.iter().map(|&i| &self.occs[i]).collect())
-            .unwrap_or_default()
+        self.index
+            .get(d)
+            .iter()
+            .map(|&i| &self.occs[i as usize])
+            .collect()
+    }
+
+    /// How many occurrences show on `d` (no allocation).
+    pub fn day_len(&self, d: NaiveDate) -> usize {
+        self.index.get(d).len()
+    }
+
+    /// The `n`th occurrence of day `d`.
+    pub fn day_item(&self, d: NaiveDate, n: usize) -> Option<&Occ> {
+        self.index.get(d).get(n).map(|&i| &self.occs[i as usize])
     }
 
     pub fn selected_occ(&self) -> Option<&Occ> {
-        self.day(self.selected).get(self.item).copied()
+        self.day_item(self.selected, self.item)
     }
 
     fn clamp_item(&mut self) {
-        let n = self.day(self.selected).len();
+        let n = self.day_len(self.selected);
         self.item = self.item.min(n.saturating_sub(1));
     }
 
@@ -135,7 +146,7 @@ impl CalendarView {
         let mut rows = Vec::new();
         let mut d = a;
         while d < b {
-            let n = self.day(d).len();
+            let n = self.day_len(d);
             rows.extend((0..n).map(|i| (d, i)));
             d += Duration::days(1);
         }

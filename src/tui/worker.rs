@@ -76,6 +76,44 @@ impl Occ {
     }
 }
 
+/// Which occurrences show on each day of a window (built by the worker: a busy
+/// window holds tens of thousands of occurrences).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DayIndex {
+    pub from: Option<NaiveDate>,
+    days: Vec<Vec<u32>>,
+}
+
+impl DayIndex {
+    pub fn build(occs: &[Occ], from: NaiveDate, to: NaiveDate) -> DayIndex {
+        let n = (to - from).num_days().max(0) as usize;
+        let mut days = vec![Vec::new(); n];
+        for (i, o) in occs.iter().enumerate() {
+            let mut d = o.start.date().max(from);
+            while d < to && o.on(d) {
+                days[(d - from).num_days() as usize].push(i as u32);
+                d += Duration::days(1);
+            }
+        }
+        DayIndex {
+            from: Some(from),
+            days,
+        }
+    }
+
+    /// Indices into the occurrences showing on `d` (empty outside the window).
+    pub fn get(&self, d: NaiveDate) -> &[u32] {
+        let Some(from) = self.from else {
+            return &[];
+        };
+        let i = (d - from).num_days();
+        if i < 0 {
+            return &[];
+        }
+        self.days.get(i as usize).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SyncStatus {
     pub device: String,
@@ -94,6 +132,7 @@ pub enum Response {
         from: NaiveDate,
         to: NaiveDate,
         occs: Vec<Occ>,
+        index: DayIndex,
     },
     /// An edit was written; `inverse` undoes it.
     Saved {
@@ -127,11 +166,16 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
     Ok(match req {
         Request::Collections => Response::Collections(store.collections(None)?),
         Request::List(kind) => Response::List(kind, packed_list(store, kind, tz)?),
-        Request::Events { from, to } => Response::Events {
-            from,
-            to,
-            occs: events(store, from, to, tz)?,
-        },
+        Request::Events { from, to } => {
+            let occs = events(store, from, to, tz)?;
+            let index = DayIndex::build(&occs, from, to);
+            Response::Events {
+                from,
+                to,
+                occs,
+                index,
+            }
+        }
         Request::Save { edit, undo } => save(store, edit, undo)?,
         Request::Search { query, seq } => Response::Search {
             seq,
