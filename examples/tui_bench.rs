@@ -194,6 +194,13 @@ fn main() {
     }
     let max = |v: &[Duration]| v.iter().max().copied().unwrap_or_default();
     let avg = |v: &[Duration]| v.iter().sum::<Duration>() / v.len().max(1) as u32;
+    let p95 = |v: &[Duration]| {
+        let mut s = v.to_vec();
+        s.sort();
+        s.get((s.len() * 95).div_ceil(100).saturating_sub(1))
+            .copied()
+            .unwrap_or_default()
+    };
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let records: u64 = Kind::ALL.iter().map(|k| store.count(*k).unwrap()).sum();
     println!("records                         {records}");
@@ -205,9 +212,11 @@ fn main() {
         ms(first_full_draw)
     );
     println!(
-        "month move, per frame           avg {:.2} ms, max {:.2} ms",
+        "month move, per frame           avg {:.2} ms, p95 {:.2} ms, max {:.2} ms ({} frames)",
         ms(avg(&month_frames)),
-        ms(max(&month_frames))
+        ms(p95(&month_frames)),
+        ms(max(&month_frames)),
+        month_frames.len()
     );
     println!(
         "month move, worker load         avg {:.1} ms, max {:.1} ms (worker thread)",
@@ -215,14 +224,17 @@ fn main() {
         ms(max(&month_loads))
     );
     println!(
-        "month move, apply answer        avg {:.2} ms, max {:.2} ms (UI thread)",
+        "month move, apply answer        avg {:.2} ms, p95 {:.2} ms, max {:.2} ms (UI thread)",
         ms(avg(&month_apply)),
+        ms(p95(&month_apply)),
         ms(max(&month_apply))
     );
     println!(
-        "tab switch, per frame           avg {:.2} ms, max {:.2} ms",
+        "tab switch, per frame           avg {:.2} ms, p95 {:.2} ms, max {:.2} ms ({} frames)",
         ms(avg(&tab_frames)),
-        ms(max(&tab_frames))
+        ms(p95(&tab_frames)),
+        ms(max(&tab_frames)),
+        tab_frames.len()
     );
     for (a, work, apply) in first_loads {
         println!(

@@ -88,8 +88,16 @@ impl CalendarView {
         if self.requested == Some((from, to)) {
             self.requested = None;
         }
-        self.index = index.unwrap_or_else(|| DayIndex::build(&occs, from, to));
-        self.occs = occs;
+        let index = index.unwrap_or_else(|| DayIndex::build(&occs, from, to));
+        let old = (
+            std::mem::replace(&mut self.occs, occs),
+            std::mem::replace(&mut self.index, index),
+        );
+        // Freeing a busy window (tens of thousands of occurrences and the records
+        // they hold) takes milliseconds: do it off the UI thread.
+        if old.0.len() > 2000 {
+            std::thread::spawn(move || drop(old));
+        }
         self.loaded = Some((from, to));
         if let Some(id) = self.focus_record.take() {
             if let Some(i) = self
