@@ -31,10 +31,10 @@ PY
 }
 
 echo "== pim list events --from 2026-03-01 --to 2026-03-31 --json"
-echo "   occurrences: $($PIM --home "$HOME_DIR" list events --from 2026-03-01 --to 2026-03-31 --json | grep -c '"recurrence_id"')"
+echo "   occurrences: $($PIM --home "$HOME_DIR" list events --from 2026-03-01 --to 2026-03-31 --json | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")"
 median_ms $PIM --home "$HOME_DIR" list events --from 2026-03-01 --to 2026-03-31 --json
 echo "== pim search budget --json"
-echo "   results: $($PIM --home "$HOME_DIR" search budget --json | grep -c '"kind"')"
+echo "   results: $($PIM --home "$HOME_DIR" search budget --json | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")"
 median_ms $PIM --home "$HOME_DIR" search budget --json
 echo "== pim search lovelace --json"
 median_ms $PIM --home "$HOME_DIR" search lovelace --json

@@ -8,6 +8,7 @@ BYDAY), mixed zones (UTC, floating, all-day, Europe/Berlin, America/New_York,
 Asia/Tokyo, Australia/Sydney with their VTIMEZONEs), some with VALARMs, attendees
 and categories. Same COUNT and SEED give the same bytes.
 """
+import datetime
 import random
 import sys
 
@@ -51,7 +52,8 @@ def event(rng, i):
     lines = ["BEGIN:VEVENT", f"UID:bench-{i:06d}@pim.example", "DTSTAMP:20240101T000000Z",
              f"SUMMARY:{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} #{i}"]
     if kind < 0.1:
-        lines += [f"DTSTART;VALUE=DATE:{date}", f"DTEND;VALUE=DATE:{year:04d}{month:02d}{day + 1:02d}"]
+        nxt = datetime.date(year, month, day) + datetime.timedelta(days=1)
+        lines += [f"DTSTART;VALUE=DATE:{date}", f"DTEND;VALUE=DATE:{nxt:%Y%m%d}"]
     elif kind < 0.3:
         lines += [f"DTSTART:{date}T{hour:02d}{minute:02d}00Z", f"DTEND:{date}T{end_h:02d}{end_m:02d}00Z"]
     elif kind < 0.4:

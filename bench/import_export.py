@@ -58,6 +58,7 @@ def machine():
 
 def main():
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    load_start = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     if not shutil.which("khal"):
         sys.exit("khal is needed for the side-by-side run: pip install khal")
     work = tempfile.mkdtemp(prefix="pim-bench-")
@@ -104,7 +105,8 @@ def main():
         "",
         f"### Import/export run of {today}",
         "",
-        f"- Machine: {machine()}",
+        f"- Machine: {machine()}; load average at start {load_start}, at end "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (other jobs share the cores)",
         f"- Command: `python3 bench/import_export.py` (release build; wall clock; pim: best of 3, "
         f"fresh profile each; {khal_version}: one run)",
         "- Data: `bench/gen_ics.py 10000 42` (10 000 events, 10 % recurring, UTC/floating/all-day/"

@@ -36,6 +36,8 @@ complete -c pim -n "__fish_pim_needs_command" -f -a "search" -d 'Full-text searc
 complete -c pim -n "__fish_pim_needs_command" -f -a "log" -d 'List change records, newest last'
 complete -c pim -n "__fish_pim_needs_command" -f -a "collections" -d 'Manage address books, calendars, task lists and notebooks'
 complete -c pim -n "__fish_pim_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c pim -n "__fish_pim_needs_command" -f -a "import" -d 'Import iCalendar, vCard, vdir, JSON or Markdown (re-import updates by UID)'
+complete -c pim -n "__fish_pim_needs_command" -f -a "export" -d 'Export to iCalendar, vCard, vdir, JSON, CSV or Markdown'
 complete -c pim -n "__fish_pim_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pim -n "__fish_pim_using_subcommand add; and not __fish_seen_subcommand_from contact event task note help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand add; and not __fish_seen_subcommand_from contact event task note help" -s h -l help -d 'Print help'
@@ -156,16 +158,41 @@ complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_sub
 complete -c pim -n "__fish_pim_using_subcommand completions" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "add" -d 'Add a contact, event, task or note; prints the new id'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "list" -d 'List records of one kind'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "show" -d 'Show one record'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "edit" -d 'Change fields of a record'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "delete" -d 'Delete a record'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "search" -d 'Full-text search over every kind'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "log" -d 'List change records, newest last'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "collections" -d 'Manage address books, calendars, task lists and notebooks'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "completions" -d 'Print shell completions'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand import" -l format -d 'Input format (default: detected from the content)' -r -f -a "ics\t''
+vcf\t''
+vdir\t''
+json\t''
+md\t''"
+complete -c pim -n "__fish_pim_using_subcommand import" -l collection -d 'Put everything into the collection of this name (created when missing, per kind)' -r
+complete -c pim -n "__fish_pim_using_subcommand import" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand import" -l skip-invalid -d 'Import the valid items and list the invalid ones instead of aborting'
+complete -c pim -n "__fish_pim_using_subcommand import" -l json -d 'Print the summary as JSON on stdout'
+complete -c pim -n "__fish_pim_using_subcommand import" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand import" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand export" -l collection -d 'Only the collection(s) of this name' -r
+complete -c pim -n "__fish_pim_using_subcommand export" -l format -d 'Output format (default: vcf for contacts, ics for events and tasks, md for notes, json for all)' -r -f -a "ics\t''
+vcf\t''
+vdir\t''
+json\t''
+csv\t''
+md\t''"
+complete -c pim -n "__fish_pim_using_subcommand export" -s o -l output -d 'Output file (a folder for vdir, and for md when it is one); - or absent: stdout' -r
+complete -c pim -n "__fish_pim_using_subcommand export" -l vcard-version -d 'vCard version written' -r
+complete -c pim -n "__fish_pim_using_subcommand export" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand export" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand export" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "add" -d 'Add a contact, event, task or note; prints the new id'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "list" -d 'List records of one kind'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "show" -d 'Show one record'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "edit" -d 'Change fields of a record'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "delete" -d 'Delete a record'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "search" -d 'Full-text search over every kind'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "log" -d 'List change records, newest last'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "collections" -d 'Manage address books, calendars, task lists and notebooks'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "completions" -d 'Print shell completions'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "import" -d 'Import iCalendar, vCard, vdir, JSON or Markdown (re-import updates by UID)'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "export" -d 'Export to iCalendar, vCard, vdir, JSON, CSV or Markdown'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from add" -f -a "contact" -d 'Add a contact'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from add" -f -a "event" -d 'Add an event'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from add" -f -a "task" -d 'Add a task'

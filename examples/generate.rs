@@ -95,15 +95,18 @@ const ZONES: &[&str] = &[
     "UTC",
     "Europe/London",
 ];
+/// Rules and how often series end: most real series run for a few months.
 const RULES: &[&str] = &[
-    "FREQ=DAILY",
-    "FREQ=WEEKLY;BYDAY=MO,WE,FR",
-    "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
+    "FREQ=WEEKLY;BYDAY=MO",
+    "FREQ=WEEKLY;BYDAY=TU,TH",
+    "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE",
+    "FREQ=WEEKLY;BYDAY=FR",
     "FREQ=MONTHLY;BYMONTHDAY=15",
     "FREQ=MONTHLY;BYDAY=1MO",
+    "FREQ=MONTHLY;BYDAY=-1FR",
     "FREQ=YEARLY",
-    "FREQ=DAILY;COUNT=30",
-    "FREQ=WEEKLY;UNTIL=20261231T000000Z",
+    "FREQ=DAILY;COUNT=10",
+    "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR",
 ];
 
 fn words(rng: &mut Rng, n: usize) -> String {
@@ -115,14 +118,11 @@ fn words(rng: &mut Rng, n: usize) -> String {
 
 fn event(rng: &mut Rng, coll: &str, i: usize) -> Record {
     let mut r = Record::new(Kind::Event, coll);
-    let base = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    // A heavy user's twelve years, 2016–2027: one-off events spread over all of it,
+    // recurring series starting anywhere in it (most have ended by 2026).
+    let base = NaiveDate::from_ymd_opt(2016, 1, 1).unwrap();
     let recurring = i.is_multiple_of(10);
-    // One-off events spread over 2025–2027; recurring ones start 2024–2026.
-    let day = if recurring {
-        rng.below(3 * 365) as i64 - 365
-    } else {
-        rng.below(3 * 365) as i64
-    };
+    let day = rng.below(12 * 365) as i64;
     let date = base + Duration::days(day);
     r.set_text("SUMMARY", &format!("{} {}", words(rng, 2), i));
     if rng.below(10) == 0 {
@@ -153,10 +153,20 @@ fn event(rng: &mut Rng, coll: &str, i: usize) -> Record {
         r.body.main.props.push(w.plus(len).to_property("DTEND"));
     }
     if recurring {
+        let rule = rng.pick(RULES);
+        // Four in five series that are not bounded already end after 1–6 months.
+        let open_ended =
+            rule.contains("COUNT") || rule.starts_with("FREQ=YEARLY") || rng.below(5) == 0;
+        let until = if open_ended {
+            String::new()
+        } else {
+            let end = date + Duration::days(30 * (1 + rng.below(6) as i64));
+            format!(";UNTIL={}", end.format("%Y%m%dT235959Z"))
+        };
         r.body
             .main
             .props
-            .push(Property::new("RRULE", rng.pick(RULES)));
+            .push(Property::new("RRULE", format!("{rule}{until}")));
     }
     if rng.below(3) == 0 {
         r.set_text("LOCATION", &format!("Room {}", rng.below(40)));

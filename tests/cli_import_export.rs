@@ -351,7 +351,7 @@ fn vdir_export_and_import() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|r| format!("{} {} {}", r["collection"], r["uid"], r["body"]))
+            .map(|r| format!("{} {} {}", r["collection"], r["uid"], r["content"]))
             .collect();
         v.sort();
         v

@@ -33,7 +33,7 @@ fn assert_consistent(db: &Path) -> usize {
         .unwrap();
     let creates: i64 = c
         .query_row(
-            "SELECT COUNT(*) FROM changes WHERE kind != 'collection' AND op LIKE '{\"type\":\"create\"%'",
+            "SELECT COUNT(*) FROM changes WHERE kind != 'collection' AND json_extract(op, '$.type') = 'create'",
             [],
             |r| r.get(0),
         )
@@ -162,4 +162,44 @@ fn exactly_one_change_per_edit_and_none_for_a_no_op() {
     assert_eq!(ops, ["create", "update", "delete"]);
     // HLC stamps increase with every change.
     assert!(log.windows(2).all(|w| w[0].hlc < w[1].hlc));
+}
+
+#[test]
+fn a_create_change_keeps_the_created_body_after_later_edits() {
+    use pim::model::Op;
+    let mut store = Store::open_in_memory().unwrap();
+    let coll = store.default_collection(Kind::Note).unwrap().id;
+    let mut n = Record::new(Kind::Note, &coll);
+    n.set_text("SUMMARY", "first");
+    store.write(|w| w.create(&n)).unwrap();
+    let created = n.body.clone();
+    let id = n.id.clone();
+    let create_of = |store: &Store| {
+        store
+            .log(&LogFilter {
+                record_id: Some(id.clone()),
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .find_map(|c| match c.op {
+                Op::Create { body, .. } => Some(body),
+                _ => None,
+            })
+            .unwrap()
+    };
+    assert_eq!(create_of(&store), created);
+    n.set_text("SUMMARY", "second");
+    store.write(|w| w.update(&n)).unwrap();
+    assert_eq!(
+        create_of(&store),
+        created,
+        "the create still says what was created"
+    );
+    store.write(|w| w.delete(&n.id)).unwrap();
+    assert_eq!(
+        create_of(&store),
+        created,
+        "and so after the record is gone"
+    );
 }

@@ -348,6 +348,18 @@ fn a_forgotten_device_stops_blocking_gc() {
     );
     let devs = setup::devices(&b.store).unwrap();
     assert!(devs.iter().any(|d| d.device == c_id && d.forgotten));
+    // c comes back: the batches it lacks are gone, the snapshot brings it up to
+    // date, and its new state makes the others count it again.
+    c.sync();
+    c.sync();
+    assert_eq!(c.state(), a.state());
+    assert_eq!(c.text(&id, "NOTE").as_deref(), Some("later"));
+    a.sync();
+    let devs = setup::devices(&a.store).unwrap();
+    assert!(
+        devs.iter().any(|d| d.device == c_id && !d.forgotten),
+        "{devs:?}"
+    );
 }
 
 #[test]
@@ -455,6 +467,13 @@ fn dry_run_plans_without_changing_anything() {
             .unwrap()
             .is_some()
     );
+    // Before any folder exists, a dry run plans the first upload and creates nothing.
+    let empty = MemoryServer::new();
+    let mut c = Device::new(&empty, "c");
+    c.opts.dry_run = true;
+    let r = c.sync();
+    assert_eq!(r.plan.and_then(|p| p.upload).map(|u| u.from), Some(1));
+    assert!(empty.uids(changes_folder()).is_empty());
 }
 
 #[test]
@@ -619,4 +638,22 @@ fn delete_versus_edit_and_move_versus_edit() {
         (r.collection.as_str(), r.title().as_str()),
         (work.id.as_str(), "renamed")
     );
+}
+
+#[test]
+fn a_passphrase_joins_through_the_published_salt() {
+    let server = MemoryServer::new();
+    let mut a = Device::new(&server, "a");
+    let mut b = Device::new(&server, "b");
+    let kdf = setup::new_kdf_header();
+    a.opts.key = setup::key_from_passphrase("tulip orbit", &kdf).unwrap();
+    a.opts.kdf = Some(kdf);
+    let id = a.add_contact("by passphrase");
+    block_on(setup::init(&mut a.store, &mut a.mb, &a.opts)).unwrap();
+    let found = block_on(setup::server_kdf(&mut b.mb, "PIM"))
+        .unwrap()
+        .expect("salt on server");
+    b.opts.key = setup::key_from_passphrase("tulip orbit", &found).unwrap();
+    block_on(setup::join(&mut b.store, &mut b.mb, &b.opts)).unwrap();
+    assert_eq!(b.text(&id, "FN").as_deref(), Some("by passphrase"));
 }

@@ -297,6 +297,11 @@ fn write_all(cx: &mut Context, a: &ImportArgs, items: Vec<Incoming>) -> anyhow::
         defaults.insert(k, cx.store.default_collection(k)?.id);
     }
     let total = items.len();
+    // A large import touches many pages: keep them in memory (64 MiB) instead of
+    // spilling to the WAL in the middle of the transaction.
+    cx.store
+        .conn()
+        .execute_batch("PRAGMA cache_size = -65536")?;
     let mut seen_here: HashMap<(Kind, String), usize> = HashMap::new();
     let progress = std::io::stderr().is_terminal() && total >= 1000;
     let tally = cx.store.write(|w| {

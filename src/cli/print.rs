@@ -4,10 +4,19 @@ use std::io::Write;
 
 use serde_json::Value;
 
+/// JSON to stdout: indented for a person at a terminal, compact for programs.
 pub fn json(v: &Value) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, v)?;
+    use std::io::IsTerminal;
+    let stdout = std::io::stdout();
+    let pretty = stdout.is_terminal();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    if pretty {
+        serde_json::to_writer_pretty(&mut out, v)?;
+    } else {
+        serde_json::to_writer(&mut out, v)?;
+    }
     writeln!(out)?;
+    out.flush()?;
     Ok(())
 }
 
@@ -47,5 +56,51 @@ pub fn short(v: &Value) -> String {
         Value::String(s) => s.replace('\n', " "),
         Value::Array(a) => a.iter().map(short).collect::<Vec<_>>().join(", "),
         other => other.to_string(),
+    }
+}
+
+/// Writes a JSON array item by item, so long listings never sit in memory twice.
+pub struct JsonArray {
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    pretty: bool,
+    first: bool,
+}
+
+impl JsonArray {
+    pub fn start() -> anyhow::Result<JsonArray> {
+        use std::io::IsTerminal;
+        let stdout = std::io::stdout();
+        let pretty = stdout.is_terminal();
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+        out.write_all(b"[")?;
+        Ok(JsonArray {
+            out,
+            pretty,
+            first: true,
+        })
+    }
+
+    pub fn push(&mut self, v: &Value) -> anyhow::Result<()> {
+        if !self.first {
+            self.out.write_all(b",")?;
+        }
+        self.first = false;
+        if self.pretty {
+            self.out.write_all(b"\n")?;
+            serde_json::to_writer_pretty(&mut self.out, v)?;
+        } else {
+            serde_json::to_writer(&mut self.out, v)?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        self.out.write_all(if self.pretty && !self.first {
+            b"\n]\n"
+        } else {
+            b"]\n"
+        })?;
+        self.out.flush()?;
+        Ok(())
     }
 }

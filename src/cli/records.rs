@@ -339,7 +339,7 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
             Some((f, t))
         }
     };
-    let mut items: Vec<Value> = Vec::new();
+    let mut out = Listing::new(kind, a.json)?;
     match window {
         Some((from, to)) if kind == Kind::Event => {
             let candidates =
@@ -353,7 +353,7 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
             }
             occs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.title().cmp(&b.1.title())));
             for (_, r, o) in occs {
-                items.push(occurrence_json(r, &o, &name_of(&r.collection), cx.tz));
+                out.push(occurrence_json(r, &o, &name_of(&r.collection), cx.tz))?;
             }
         }
         Some((from, to)) => {
@@ -369,7 +369,7 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                         continue;
                     }
                 }
-                items.push(record_json(&r, &name_of(&r.collection), cx.tz));
+                out.push(record_json(&r, &name_of(&r.collection), cx.tz))?;
             }
         }
         None => {
@@ -381,14 +381,44 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 records.sort_by_key(|r| task_order(r, cx));
             }
             for r in records {
-                items.push(record_json(&r, &name_of(&r.collection), cx.tz));
+                out.push(record_json(&r, &name_of(&r.collection), cx.tz))?;
             }
         }
     }
-    if a.json {
-        return print::json(&Value::Array(items));
+    out.finish()
+}
+
+/// A listing in progress: streamed JSON, or table rows (which need every width first).
+enum Listing {
+    Json(print::JsonArray),
+    Table(Kind, Vec<Vec<String>>),
+}
+
+impl Listing {
+    fn new(kind: Kind, json: bool) -> anyhow::Result<Listing> {
+        Ok(if json {
+            Listing::Json(print::JsonArray::start()?)
+        } else {
+            Listing::Table(kind, Vec::new())
+        })
     }
-    print::table(&items.iter().map(|v| row(kind, v)).collect::<Vec<_>>())
+
+    fn push(&mut self, v: Value) -> anyhow::Result<()> {
+        match self {
+            Listing::Json(j) => j.push(&v),
+            Listing::Table(kind, rows) => {
+                rows.push(row(*kind, &v));
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(self) -> anyhow::Result<()> {
+        match self {
+            Listing::Json(j) => j.finish(),
+            Listing::Table(_, rows) => print::table(&rows),
+        }
+    }
 }
 
 fn sort_start(r: &Record, cx: &Context) -> i64 {

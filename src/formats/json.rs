@@ -1,6 +1,7 @@
 //! pim's own JSON: an array of objects, each the `--json` view of a record (id, kind,
-//! collection name, uid, readable fields) plus `body`, the full stored content.
-//! Reading uses only `id`, `kind`, `collection` and `body`, so records come back exactly.
+//! collection name, uid, readable fields) plus `content`, the full stored body.
+//! Reading uses only `id`, `kind`, `collection` and `content`, so records come back
+//! exactly. (`content`, because a note's view already has a text `body`.)
 
 use chrono_tz::Tz;
 use serde_json::Value;
@@ -16,22 +17,23 @@ pub struct JsonItem {
     pub collection: Option<String>,
 }
 
-/// Records with their collection names, as a pretty-printed JSON array.
+/// Records with their collection names as a JSON array, one record per line (fast to
+/// write for 100 000 records, and easy to diff).
 pub fn write_json(records: &[(&Record, &str)], local: Tz) -> String {
-    let array: Vec<Value> = records
-        .iter()
-        .map(|(r, collection)| {
-            let mut v = record_json(r, collection, local);
-            let body = serde_json::to_value(&r.body).expect("bodies serialize");
-            v.as_object_mut()
-                .expect("record_json is an object")
-                .insert("body".into(), body);
-            v
-        })
-        .collect();
-    let mut s = serde_json::to_string_pretty(&Value::Array(array)).expect("values serialize");
-    s.push('\n');
-    s
+    let mut out = String::with_capacity(records.len() * 1024 + 4);
+    out.push('[');
+    for (i, (r, collection)) in records.iter().enumerate() {
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        let view =
+            serde_json::to_string(&record_json(r, collection, local)).expect("values serialize");
+        // The view is an object: add the body as its last member.
+        out.push_str(view.strip_suffix('}').expect("record_json is an object"));
+        out.push_str(",\"content\":");
+        out.push_str(&serde_json::to_string(&r.body).expect("bodies serialize"));
+        out.push('}');
+    }
+    out.push_str("\n]\n");
+    out
 }
 
 /// Read a JSON array written by [`write_json`]. A file that is not a JSON array is one
@@ -84,8 +86,8 @@ fn element(v: Value) -> Result<(Record, Option<String>), String> {
     };
     let kind_word = m.get("kind").and_then(Value::as_str).unwrap_or("");
     let kind = Kind::parse(kind_word).ok_or_else(|| format!("unknown kind {kind_word:?}"))?;
-    let body = m.remove("body").ok_or("missing \"body\"")?;
-    let body: Body = serde_json::from_value(body).map_err(|e| format!("bad \"body\": {e}"))?;
+    let body = m.remove("content").ok_or("missing \"content\"")?;
+    let body: Body = serde_json::from_value(body).map_err(|e| format!("bad \"content\": {e}"))?;
     if body.main.name != kind.component() {
         return Err(format!(
             "a {kind} must hold a {} component, not {}",
@@ -185,7 +187,7 @@ mod tests {
         assert_eq!(items.len(), 2);
         let e = items[0].as_ref().unwrap_err();
         assert_eq!((e.index, e.line), (1, 2));
-        assert!(e.reason.contains("body"));
+        assert!(e.reason.contains("content"));
         assert_eq!(items[1].as_ref().unwrap_err().line, 3);
         assert!(read_json("{").remove(0).is_err());
     }

@@ -32,6 +32,11 @@ impl Hlc {
         format!("{:013}-{:04}-{}", self.millis, self.counter, self.device)
     }
 
+    /// The latest stamp state, to persist (`millis-counter`).
+    pub fn state(&self) -> String {
+        format!("{:013}-{:04}", self.millis, self.counter)
+    }
+
     /// Take a stamp from another device into account, so our next stamp is later.
     pub fn observe(&mut self, stamp: &str) {
         if let Some((m, c)) = parse(stamp)

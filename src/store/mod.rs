@@ -73,7 +73,8 @@ impl Store {
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
             .map_err(open_err)?;
         conn.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;
+             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
         )
         .map_err(open_err)?;
         Self::from_connection(conn)
@@ -89,10 +90,18 @@ impl Store {
     fn from_connection(mut conn: Connection) -> Result<Store> {
         migrate(&mut conn)?;
         let device = ensure_device(&conn)?;
-        let last: Option<String> = conn
-            .query_row("SELECT MAX(hlc) FROM changes", [], |r| r.get(0))
-            .optional()?
-            .flatten();
+        // The clock's state is kept in meta; an older database falls back to a scan.
+        let mut last: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'hlc_last'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if last.is_none() {
+            last = conn
+                .query_row("SELECT MAX(hlc) FROM changes", [], |r| r.get(0))
+                .optional()?
+                .flatten();
+        }
         let hlc = Hlc::new(device.clone(), last.as_deref());
         let mut store = Store { conn, device, hlc };
         store.ensure_default_collections()?;
@@ -117,6 +126,11 @@ impl Store {
         let mut w = Writer::new(&tx, &self.device, &mut hlc)?;
         let out = f(&mut w)?;
         drop(w);
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('hlc_last', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [hlc.state()],
+        )?;
         tx.commit()?;
         self.hlc = hlc;
         Ok(out)

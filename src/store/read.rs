@@ -131,8 +131,8 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT COALESCE(MAX(end_ts - start_ts), 0) FROM records
-                 WHERE kind = 'event' AND recurring = 0",
+                "SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM meta
+                                  WHERE key = 'max_event_span'), 0)",
             )?
             .query_row([], |r| r.get(0))?)
     }
@@ -241,10 +241,11 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (mut c, op, att) = row?;
-            c.op = serde_json::from_str(&op).map_err(|e| StoreError::Corrupt {
-                what: format!("change {}", c.change_id),
-                reason: e.to_string(),
-            })?;
+            c.op =
+                decode_op(&self.conn, &c.record_id, &op).map_err(|reason| StoreError::Corrupt {
+                    what: format!("change {}", c.change_id),
+                    reason,
+                })?;
             c.attachments = serde_json::from_str(&att).unwrap_or_default();
             out.push(c);
         }
@@ -263,4 +264,32 @@ fn fts_query(q: &str) -> String {
         .filter(|w| w != "\"\"*")
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Decode a stored op; a lazy create (see `Writer::insert_lazy_create`) takes its body
+/// from the record, which still holds exactly that body.
+pub(crate) fn decode_op(
+    conn: &Connection,
+    record_id: &str,
+    op: &str,
+) -> std::result::Result<crate::model::Op, String> {
+    if op.contains("\"lazy\":true") && !op.contains("\"body\"") {
+        let data: String = conn
+            .prepare_cached("SELECT data FROM records WHERE id = ?1")
+            .and_then(|mut s| s.query_row([record_id], |r| r.get(0)))
+            .map_err(|e| format!("record of a lazy create is missing: {e}"))?;
+        let full = fill_lazy(op, &data)?;
+        return serde_json::from_str(&full).map_err(|e| e.to_string());
+    }
+    serde_json::from_str(op).map_err(|e| e.to_string())
+}
+
+/// The full create op: the lazy op's collection with the record's stored body.
+pub(crate) fn fill_lazy(op: &str, data: &str) -> std::result::Result<String, String> {
+    let mut v: serde_json::Value = serde_json::from_str(op).map_err(|e| e.to_string())?;
+    let body: serde_json::Value = serde_json::from_str(data).map_err(|e| e.to_string())?;
+    let m = v.as_object_mut().ok_or("op is not an object")?;
+    m.remove("lazy");
+    m.insert("body".into(), body);
+    Ok(v.to_string())
 }

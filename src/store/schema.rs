@@ -27,11 +27,10 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX records_kind_sort ON records (kind, sort_key);
     CREATE INDEX records_kind_start ON records (kind, recurring, start_ts);
     CREATE INDEX records_uid ON records (uid);
-    CREATE INDEX records_collection ON records (collection);
     CREATE TABLE changes (
         device TEXT NOT NULL,
         seq INTEGER NOT NULL,
-        change_id TEXT NOT NULL UNIQUE,
+        change_id TEXT NOT NULL,
         hlc TEXT NOT NULL,
         changed_at TEXT NOT NULL,
         submitted_at TEXT NOT NULL DEFAULT '',
@@ -43,7 +42,6 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (device, seq)
     ) WITHOUT ROWID;
     CREATE INDEX changes_record ON changes (record_id);
-    CREATE INDEX changes_hlc ON changes (hlc);
     CREATE VIRTUAL TABLE records_fts USING fts5 (
         text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
     );
@@ -116,5 +114,9 @@ pub const MIGRATIONS: &[&str] = &[
         at TEXT NOT NULL
     );
     CREATE INDEX conflict_losers_record ON conflict_losers (record_id);
+    "#,
+    // 3: own changes written by a conflict policy (so a policy defends an edit once).
+    r#"
+    CREATE TABLE sync_resolutions (hlc TEXT PRIMARY KEY) WITHOUT ROWID;
     "#,
 ];

@@ -228,13 +228,14 @@ pub fn devices(conn: &Connection) -> Result<Vec<DeviceInfo>> {
     Ok(out)
 }
 
-/// Record a device (keeping `forgotten` unless it is new).
+/// Record a device.
 pub fn put_device(conn: &Connection, d: &DeviceInfo) -> Result<()> {
     conn.execute(
         "INSERT INTO sync_devices (device, tag, name, last_seen, vector, forgotten)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (device) DO UPDATE SET tag = excluded.tag, name = excluded.name,
-            last_seen = excluded.last_seen, vector = excluded.vector",
+            last_seen = excluded.last_seen, vector = excluded.vector,
+            forgotten = excluded.forgotten",
         params![
             d.device,
             d.tag,
@@ -291,7 +292,7 @@ pub fn record_changes(conn: &Connection, record_id: &str) -> Result<Vec<Change>>
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {CHANGE_COLS} FROM changes WHERE record_id = ?1 ORDER BY hlc"
     ))?;
-    collect_changes(stmt.query_map([record_id], row_change)?)
+    collect_changes(conn, stmt.query_map([record_id], row_change)?)
 }
 
 pub(super) const CHANGE_COLS: &str =
@@ -316,12 +317,18 @@ pub(super) fn row_change(r: &Row<'_>) -> rusqlite::Result<RawChange> {
 }
 
 pub(super) fn collect_changes(
+    conn: &Connection,
     rows: impl Iterator<Item = rusqlite::Result<RawChange>>,
 ) -> Result<Vec<Change>> {
     let mut out = Vec::new();
     for row in rows {
         let (mut c, op, att) = row?;
-        c.op = from_json(&format!("change {}", c.change_id), &op)?;
+        c.op = super::read::decode_op(conn, &c.record_id, &op).map_err(|reason| {
+            StoreError::Corrupt {
+                what: format!("change {}", c.change_id),
+                reason,
+            }
+        })?;
         c.attachments = serde_json::from_str(&att).unwrap_or_default();
         out.push(c);
     }
@@ -333,7 +340,7 @@ pub fn device_changes(conn: &Connection, device: &str, from: u64, to: u64) -> Re
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {CHANGE_COLS} FROM changes WHERE device = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq"
     ))?;
-    collect_changes(stmt.query_map(params![device, from, to], row_change)?)
+    collect_changes(conn, stmt.query_map(params![device, from, to], row_change)?)
 }
 
 /// The highest sequence number `device` has logged here.
@@ -555,4 +562,17 @@ pub fn losers(conn: &Connection, record_id: Option<&str>) -> Result<Vec<LostValu
         });
     }
     Ok(out)
+}
+
+/// Remember that the own change stamped `hlc` was written by a conflict policy.
+pub fn add_resolution(conn: &Connection, hlc: &str) -> Result<()> {
+    conn.prepare_cached("INSERT OR IGNORE INTO sync_resolutions (hlc) VALUES (?1)")?
+        .execute([hlc])?;
+    Ok(())
+}
+
+pub fn is_resolution(conn: &Connection, hlc: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM sync_resolutions WHERE hlc = ?1")?
+        .exists([hlc])?)
 }

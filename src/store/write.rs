@@ -17,6 +17,10 @@ pub struct Writer<'a> {
     now: String,
     /// Change records written so far in this transaction.
     pub changes: Vec<Change>,
+    /// The longest non-recurring event span stored (meta `max_event_span`), loaded lazily.
+    max_span: std::cell::Cell<Option<i64>>,
+    /// The next logged change is a create whose body equals the stored record.
+    lazy_next: bool,
 }
 
 impl<'a> Writer<'a> {
@@ -33,7 +37,14 @@ impl<'a> Writer<'a> {
             next_seq: last + 1,
             now: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
             changes: Vec::new(),
+            max_span: std::cell::Cell::new(None),
+            lazy_next: false,
         })
+    }
+
+    /// The device this writer logs changes for.
+    pub fn device(&self) -> &str {
+        self.device
     }
 
     pub fn tx(&self) -> &Transaction<'a> {
@@ -53,6 +64,7 @@ impl<'a> Writer<'a> {
     pub fn create(&mut self, r: &Record) -> Result<Change> {
         self.collection(&r.collection)?;
         self.put_row(r)?;
+        self.lazy_next = true;
         self.log(
             &r.id,
             r.kind.as_str(),
@@ -85,6 +97,14 @@ impl<'a> Writer<'a> {
             .map(Some)
     }
 
+    /// Bring back a record a sync merge had deleted, keeping its fields: logged as
+    /// an update that changes no field (it only says "this record exists").
+    pub fn revive(&mut self, r: &Record) -> Result<Change> {
+        self.collection(&r.collection)?;
+        self.put_row(r)?;
+        self.log(&r.id, r.kind.as_str(), Op::Update { fields: Vec::new() })
+    }
+
     pub fn delete(&mut self, id: &str) -> Result<Change> {
         let old = self
             .get(id)?
@@ -114,6 +134,7 @@ impl<'a> Writer<'a> {
                 name: target.name,
             });
         }
+        self.materialize(id)?;
         self.tx.execute(
             "UPDATE records SET collection = ?2 WHERE id = ?1",
             params![id, to],
@@ -232,11 +253,8 @@ impl<'a> Writer<'a> {
 
     pub fn collection(&self, id: &str) -> Result<Collection> {
         self.tx
-            .query_row(
-                "SELECT id, kind, name, color, sync FROM collections WHERE id = ?1",
-                [id],
-                row_collection,
-            )
+            .prepare_cached("SELECT id, kind, name, color, sync FROM collections WHERE id = ?1")?
+            .query_row([id], row_collection)
             .optional()?
             .ok_or_else(|| StoreError::NoCollection {
                 kind: "any".into(),
@@ -273,14 +291,19 @@ impl<'a> Writer<'a> {
             reason: e.to_string(),
         })?;
         let ix = index(r);
+        if !ix.recurring
+            && let (Some(s), Some(e)) = (ix.start_ts, ix.end_ts)
+        {
+            self.note_span(e - s)?;
+        }
         let existing: Option<i64> = self
             .tx
-            .query_row("SELECT rowid FROM records WHERE id = ?1", [&r.id], |x| {
-                x.get(0)
-            })
+            .prepare_cached("SELECT rowid FROM records WHERE id = ?1")?
+            .query_row([&r.id], |x| x.get(0))
             .optional()?;
         let rowid = match existing {
             Some(rowid) => {
+                self.materialize(&r.id)?;
                 self.tx.execute(
                     "UPDATE records SET kind = ?2, collection = ?3, uid = ?4, data = ?5,
                         start_ts = ?6, end_ts = ?7, recurring = ?8, sort_key = ?9 WHERE rowid = ?1",
@@ -325,6 +348,31 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// Remember the longest single-event span, so window queries can bound their scan.
+    fn note_span(&self, span: i64) -> Result<()> {
+        let known = match self.max_span.get() {
+            Some(v) => v,
+            None => self
+                .tx
+                .query_row(
+                    "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'max_event_span'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(0),
+        };
+        if span > known {
+            self.tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('max_event_span', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [span.to_string()],
+            )?;
+        }
+        self.max_span.set(Some(span.max(known)));
+        Ok(())
+    }
+
     /// Remove a record row and its index entries, without logging.
     pub fn delete_row(&self, id: &str) -> Result<()> {
         let rowid: Option<i64> = self
@@ -334,6 +382,7 @@ impl<'a> Writer<'a> {
             })
             .optional()?;
         if let Some(rowid) = rowid {
+            self.materialize(id)?;
             self.tx
                 .execute("DELETE FROM records_fts WHERE rowid = ?1", [rowid])?;
             self.tx
@@ -358,7 +407,11 @@ impl<'a> Writer<'a> {
             op,
             attachments: Vec::new(),
         };
-        self.insert_change(&change)?;
+        if std::mem::take(&mut self.lazy_next) {
+            self.insert_lazy_create(&change)?;
+        } else {
+            self.insert_change(&change)?;
+        }
         self.changes.push(change.clone());
         Ok(change)
     }
@@ -373,6 +426,63 @@ impl<'a> Writer<'a> {
                 params![last.device, last.seq, json],
             )?;
         }
+        Ok(())
+    }
+
+    /// A create is stored without its body while the record still holds exactly that
+    /// body (most records are never edited: this halves the database). The body is
+    /// written into the change before the record first changes ([`Self::materialize`]),
+    /// and readers fill it in meanwhile ([`super::read::decode_op`]).
+    fn insert_lazy_create(&self, c: &Change) -> Result<()> {
+        let Op::Create { collection, .. } = &c.op else {
+            return self.insert_change(c);
+        };
+        let op = serde_json::json!({"type": "create", "collection": collection, "lazy": true})
+            .to_string();
+        self.tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO changes (device, seq, change_id, hlc, changed_at,
+                    submitted_at, record_id, kind, op, attachments)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '[]')",
+            )?
+            .execute(params![
+                c.device,
+                c.seq,
+                c.change_id,
+                c.hlc,
+                c.changed_at,
+                c.submitted_at,
+                c.record_id,
+                c.kind,
+                op
+            ])?;
+        Ok(())
+    }
+
+    /// Before a record's stored body changes: give its lazy create change the body.
+    fn materialize(&self, id: &str) -> Result<()> {
+        let lazy: Option<(String, i64, String)> = self
+            .tx
+            .prepare_cached(
+                "SELECT device, seq, op FROM changes WHERE record_id = ?1
+                 AND op LIKE '%\"lazy\":true%' AND op NOT LIKE '%\"body\"%' LIMIT 1",
+            )?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((device, seq, op)) = lazy else {
+            return Ok(());
+        };
+        let data: String = self
+            .tx
+            .prepare_cached("SELECT data FROM records WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))?;
+        let full = super::read::fill_lazy(&op, &data).map_err(|reason| StoreError::Corrupt {
+            what: format!("change {device}-{seq}"),
+            reason,
+        })?;
+        self.tx
+            .prepare_cached("UPDATE changes SET op = ?3 WHERE device = ?1 AND seq = ?2")?
+            .execute(params![device, seq, full])?;
         Ok(())
     }
 

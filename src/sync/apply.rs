@@ -138,7 +138,13 @@ pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Ap
     let found = clashes(&before, &after, c);
     let n = found.len() as u64;
     for clash in found {
-        settle(w, &after, c, clash, policy)?;
+        // `local` and `remote` insist only on behalf of this device's own edits,
+        // never on a value an earlier policy decision wrote: each edit is defended
+        // at most once, so devices with opposite policies cannot fight forever.
+        let writer = before.writer_of(&clash.key).to_string();
+        let own_edit =
+            writer.ends_with(&format!("-{}", c_device(w))) && !st::is_resolution(w.tx(), &writer)?;
+        settle(w, &after, c, clash, policy, own_edit)?;
     }
     Ok(Applied {
         applied: true,
@@ -175,13 +181,22 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+fn c_device(w: &Writer<'_>) -> String {
+    w.device().to_string()
+}
+
 fn settle(
     w: &mut Writer<'_>,
     after: &RecState,
     c: &Change,
     clash: Clash,
     policy: Policy,
+    own_edit: bool,
 ) -> Result<()> {
+    let policy = match policy {
+        Policy::Local | Policy::Remote if !own_edit => Policy::Newest,
+        p => p,
+    };
     // Which side ends up losing once the policy has acted.
     let remote_loses = match policy {
         Policy::Local => true,
@@ -241,10 +256,14 @@ fn settle(
             materialize(w, after)
         }
         Policy::Local if clash.remote_won => {
-            publish(w, &c.record_id, &c.kind, &clash.key, clash.local.as_ref())
+            let n = w.changes.len();
+            publish(w, &c.record_id, &c.kind, &clash.key, clash.local.as_ref())?;
+            mark_resolutions(w, n)
         }
         Policy::Remote if !clash.remote_won => {
-            publish(w, &c.record_id, &c.kind, &clash.key, clash.remote.as_ref())
+            let n = w.changes.len();
+            publish(w, &c.record_id, &c.kind, &clash.key, clash.remote.as_ref())?;
+            mark_resolutions(w, n)
         }
         Policy::KeepBoth if !create => {
             let loser = if clash.remote_won {
@@ -256,6 +275,15 @@ fn settle(
         }
         _ => Ok(()),
     }
+}
+
+/// Remember the changes written since `from` as policy decisions.
+fn mark_resolutions(w: &mut Writer<'_>, from: usize) -> Result<()> {
+    let hlcs: Vec<String> = w.changes[from..].iter().map(|c| c.hlc.clone()).collect();
+    for h in hlcs {
+        st::add_resolution(w.tx(), &h)?;
+    }
+    Ok(())
 }
 
 /// Write a new local change making `key` of the record `value` (DESIGN.md §6:
@@ -276,7 +304,7 @@ pub fn publish(
             (true, false) => {
                 if let Some(r) = state.record() {
                     ensure_collection(w, &r.collection, r.kind)?;
-                    w.create(&r)?;
+                    w.revive(&r)?;
                 }
             }
             _ => {}
@@ -476,5 +504,23 @@ pub fn resolve(w: &mut Writer<'_>, id: i64, how: &Resolution) -> Result<Conflict
         Resolution::Value(v) => v.clone(),
     };
     publish(w, &c.record_id, &c.kind, &c.key, value.as_ref())?;
+    // Whatever the user did not keep stays in history.
+    for (side, v) in [("local", &c.local), (c.remote_change.as_str(), &c.remote)] {
+        // "both" keeps both values (a union, or mine plus a duplicate with theirs).
+        if v != &value && how != &Resolution::Both {
+            st::add_loser(
+                w.tx(),
+                &LostValue {
+                    record_id: c.record_id.clone(),
+                    key: c.key.clone(),
+                    value: v.clone(),
+                    lost_change: side.to_string(),
+                    won_change: format!("resolution {label}"),
+                    policy: "ask".into(),
+                    at: now(),
+                },
+            )?;
+        }
+    }
     Ok(c)
 }

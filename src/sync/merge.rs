@@ -91,6 +91,14 @@ impl RecState {
         self.stamps.get(key).map(String::as_str).unwrap_or("")
     }
 
+    /// The HLC of the change that last wrote `key` (a field or a register).
+    pub fn writer_of(&self, key: &str) -> &str {
+        match key {
+            EXISTS | COLLECTION => self.stamp(key),
+            field => self.field_stamp(field),
+        }
+    }
+
     fn field_stamp(&self, key: &str) -> &str {
         self.stamp(key).max(self.stamp(BODY))
     }
@@ -127,10 +135,19 @@ impl RecState {
             Op::Update { fields } => {
                 let mut current = self.body.fields();
                 for f in fields {
-                    if h <= self.field_stamp(&f.key) {
+                    let set = is_set_valued(&f.key);
+                    // Set-valued fields apply adds and removes whatever their age
+                    // (that commutes; a snapshot base may already hold newer ones);
+                    // only a newer whole-body create overrides them.
+                    let stale = if set {
+                        h <= self.stamp(BODY)
+                    } else {
+                        h <= self.field_stamp(&f.key)
+                    };
+                    if stale {
                         continue;
                     }
-                    let merged = if is_set_valued(&f.key) {
+                    let merged = if set {
                         merge_set(f.base.as_ref(), f.new.as_ref(), current.get(&f.key))
                     } else {
                         f.new.clone()
@@ -186,16 +203,12 @@ pub fn fold(mut start: RecState, changes: &[Change]) -> RecState {
 }
 
 /// Three-way set merge: apply the remote side's adds and removes (relative to its
-/// base) to the local value. Without local divergence the remote value is taken as
-/// is; otherwise the result is put in a canonical order.
+/// base) to the local value. The result is in a canonical order, so merges commute.
 pub fn merge_set(
     base: Option<&FieldValue>,
     new: Option<&FieldValue>,
     local: Option<&FieldValue>,
 ) -> Option<FieldValue> {
-    if local == base {
-        return new.cloned();
-    }
     let items = |v: Option<&FieldValue>| -> Vec<String> {
         match v {
             Some(FieldValue::Props(p)) => p.iter().map(json).collect(),
@@ -413,11 +426,17 @@ mod tests {
             _ => panic!(),
         };
         assert_eq!(got, ["a", "c", "d"].iter().map(|s| s.to_string()).collect());
-        // Without local divergence the remote value is taken as is.
+        // Without local divergence the result is the remote set.
         assert_eq!(
             merge_set(base.as_ref(), remote.as_ref(), base.as_ref()),
             remote
         );
+        // Merges commute: two adds give the same set in either order.
+        let x = props(&["x"], "EMAIL");
+        let y = props(&["y"], "EMAIL");
+        let xy = merge_set(None, y.as_ref(), x.as_ref());
+        let yx = merge_set(None, x.as_ref(), y.as_ref());
+        assert_eq!(xy, yx);
     }
 
     #[test]

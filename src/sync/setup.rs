@@ -160,3 +160,20 @@ pub fn conflict(store: &Store, id: i64) -> SyncResult<Option<Conflict>> {
 pub fn resolve(store: &mut Store, id: i64, how: &Resolution) -> SyncResult<Conflict> {
     Ok(store.write(|w| apply::resolve(w, id, how))?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passphrase_keys_follow_the_published_salt() {
+        let h1 = new_kdf_header();
+        let h2 = new_kdf_header();
+        assert_ne!(h1, h2);
+        let a = key_from_passphrase("correct horse", &h1).unwrap();
+        assert_eq!(a, key_from_passphrase("correct horse", &h1).unwrap());
+        assert_ne!(a, key_from_passphrase("correct horse", &h2).unwrap());
+        assert_ne!(a, key_from_passphrase("wrong horse", &h1).unwrap());
+        assert!(key_from_passphrase("x", "argon2id m=1").is_err());
+    }
+}

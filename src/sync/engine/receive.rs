@@ -1,0 +1,293 @@
+//! Receiving: bootstrap from snapshots, downloading batches, applying them.
+
+use std::collections::BTreeMap;
+
+use super::send::{SKIP, skip_marker};
+use super::*;
+use crate::store::sync_state::Vector;
+
+impl<M: Mailbox> Round<'_, M> {
+    pub(super) fn epoch(&self) -> SyncResult<u64> {
+        Ok(self
+            .store
+            .meta(META_EPOCH)?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// The newest complete snapshot on the server, if any: (counter, its UIDs).
+    pub(super) fn latest_snapshot(&self) -> Option<(u64, Vec<u32>)> {
+        let mut groups: BTreeMap<String, (u64, u32, Vec<u32>)> = BTreeMap::new();
+        for k in &self.known[&self.f.snapshots] {
+            if self.rejected.contains(&k.message_id) {
+                continue;
+            }
+            // The part header is not in KnownMessage; group by (tag, counter).
+            let g = groups
+                .entry(format!("{}-{}", k.seq_from, k.tag))
+                .or_insert((k.seq_from, 0, Vec::new()));
+            g.1 += 1;
+            g.2.push(k.uid);
+        }
+        groups
+            .into_values()
+            .max_by_key(|g| g.0)
+            .map(|(c, _, uids)| (c, uids))
+    }
+
+    pub(super) async fn fetch_snapshot(&mut self) -> SyncResult<Option<SnapshotPayload>> {
+        let Some((_, uids)) = self.latest_snapshot() else {
+            return Ok(None);
+        };
+        let folder = self.f.snapshots.clone();
+        let parts: Vec<Vec<u8>> = self
+            .mb
+            .fetch(&folder, &uids)
+            .await?
+            .into_iter()
+            .map(|p| p.1)
+            .collect();
+        match batch::open_snapshot(&self.o.key, &parts) {
+            Ok(s) => Ok(Some(s)),
+            Err(batch::PayloadError::Envelope(_)) => {
+                for uid in uids {
+                    self.reject(&folder, uid);
+                }
+                Ok(None)
+            }
+            // Incomplete (a part deleted meanwhile): try again next round.
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// A device that has applied nothing from others starts from the newest
+    /// snapshot; a snapshot of a newer epoch (replace-remote) resets this device.
+    pub(super) async fn maybe_bootstrap(&mut self) -> SyncResult<()> {
+        let vector = st::vector(self.store.conn())?;
+        let fresh = vector.iter().all(|(d, s)| d == &self.me || *s == 0);
+        let replace = self.o.mode == Mode::ReplaceLocal;
+        if !fresh && !replace && self.known[&self.f.snapshots].is_empty() {
+            return Ok(());
+        }
+        if !fresh && !replace {
+            let Some(info) = self.snapshot_info()? else {
+                return Ok(());
+            };
+            if self.latest_snapshot().map(|l| l.0) != Some(info.counter) {
+                return Ok(());
+            }
+            if info.epoch > self.epoch()? {
+                // replace-remote elsewhere: rebuild from its snapshot.
+                if let Some(s) = self.fetch_snapshot().await? {
+                    snapshot::reset_local(self.store, Some(&s))?;
+                    self.store.set_meta(META_EPOCH, &s.epoch.to_string())?;
+                }
+            } else if self.stranded(&vector, &info.vector) {
+                // Changes we still lack were collected while we were away (or
+                // counted as gone): catch up from the snapshot, which has them.
+                if let Some(s) = self.fetch_snapshot().await? {
+                    snapshot::load(self.store, &s)?;
+                }
+            }
+            return Ok(());
+        }
+        let s = self.fetch_snapshot().await?;
+        if replace {
+            snapshot::reset_local(self.store, s.as_ref())?;
+        } else if let Some(s) = &s {
+            snapshot::load(self.store, s)?;
+        }
+        if let Some(s) = &s {
+            self.store
+                .set_meta(META_EPOCH, &s.epoch.max(self.epoch()?).to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Whether, for some device, the next change we need is on no batch on the
+    /// server although the snapshot covers it.
+    fn stranded(&self, have: &Vector, snap: &Vector) -> bool {
+        let tags: BTreeMap<String, String> = st::devices(self.store.conn())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| (d.device, d.tag))
+            .collect();
+        snap.iter().any(|(dev, &covered)| {
+            let next = have.get(dev).copied().unwrap_or(0) + 1;
+            if dev == &self.me || next > covered {
+                return false;
+            }
+            let tag = tags
+                .get(dev)
+                .cloned()
+                .unwrap_or_else(|| self.o.key.device_tag(dev));
+            !self.known[&self.f.changes]
+                .iter()
+                .any(|k| k.tag == tag && (k.seq_from..=k.seq_to).contains(&next))
+        })
+    }
+
+    pub(super) fn inputs(&self) -> SyncResult<Inputs> {
+        let conn = self.store.conn();
+        let devices = st::devices(conn)?;
+        let mut tags: BTreeMap<String, String> = devices
+            .iter()
+            .map(|d| (d.tag.clone(), d.device.clone()))
+            .collect();
+        tags.insert(self.my_tag.clone(), self.me.clone());
+        let snapshot_vector = self.snapshot_vector()?;
+        Ok(Inputs {
+            device: self.me.clone(),
+            my_tag: self.my_tag.clone(),
+            vector: snapshot::local_vector(self.store)?,
+            tags,
+            devices,
+            batches: self.known[&self.f.changes]
+                .iter()
+                .filter(|k| k.kind == "batch" && !self.rejected.contains(&k.message_id))
+                .cloned()
+                .collect(),
+            rejected: BTreeSet::new(),
+            first_unsubmitted: st::first_unsubmitted(conn, &self.me)?,
+            snapshot_vector,
+            mode: self.o.mode,
+        })
+    }
+
+    /// The vector of the newest snapshot on the server, if we know what it covers.
+    pub(super) fn snapshot_vector(&self) -> SyncResult<Option<crate::store::sync_state::Vector>> {
+        let Some((counter, _)) = self.latest_snapshot() else {
+            return Ok(None);
+        };
+        Ok(self
+            .snapshot_info()?
+            .filter(|i| i.counter == counter)
+            .map(|i| i.vector))
+    }
+
+    pub(super) fn snapshot_info(&self) -> SyncResult<Option<SnapshotInfo>> {
+        Ok(self
+            .store
+            .meta(META_SNAPSHOT)?
+            .and_then(|s| serde_json::from_str(&s).ok()))
+    }
+
+    /// Remember the newest snapshot we have heard of.
+    pub(super) fn note_snapshot(&self, info: &SnapshotInfo) -> SyncResult<()> {
+        if self
+            .snapshot_info()?
+            .is_none_or(|old| old.counter < info.counter)
+        {
+            self.store.set_meta(
+                META_SNAPSHOT,
+                &serde_json::to_string(info).expect("serializes"),
+            )?;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn download(&mut self, uids: &[u32]) -> SyncResult<()> {
+        let folder = self.f.changes.clone();
+        for chunk in uids.chunks(FETCH_GROUP) {
+            let got = self.mb.fetch(&folder, chunk).await?;
+            let mut batches = Vec::new();
+            for (uid, raw) in got {
+                match batch::open_batch(&self.o.key, &raw) {
+                    Ok(b) => batches.push(b),
+                    Err(_) => self.reject(&folder, uid),
+                }
+            }
+            let me = self.me.clone();
+            let downloaded = self.store.write(|w| {
+                let vector = st::vector(w.tx())?;
+                let mut n = 0;
+                for b in &batches {
+                    if b.device == me {
+                        continue;
+                    }
+                    let have = vector.get(&b.device).copied().unwrap_or(0);
+                    for c in b.changes.iter().filter(|c| c.seq > have) {
+                        st::add_pending(w.tx(), c)?;
+                        n += 1;
+                    }
+                    for &seq in b.skipped.iter().filter(|s| **s > have) {
+                        st::add_pending(w.tx(), &skip_marker(&b.device, seq))?;
+                    }
+                    if !st::devices(w.tx())?.iter().any(|d| d.device == b.device) {
+                        st::put_device(
+                            w.tx(),
+                            &DeviceInfo {
+                                device: b.device.clone(),
+                                tag: String::new(),
+                                name: String::new(),
+                                last_seen: String::new(),
+                                vector: Default::default(),
+                                forgotten: false,
+                            },
+                        )?;
+                    }
+                }
+                Ok(n)
+            })?;
+            // Learn tags of devices first heard of through their batches.
+            for d in st::devices(self.store.conn())? {
+                if d.tag.is_empty() {
+                    let mut d = d;
+                    d.tag = self.o.key.device_tag(&d.device);
+                    st::put_device(self.store.conn(), &d)?;
+                }
+            }
+            self.report.downloaded += downloaded;
+        }
+        Ok(())
+    }
+
+    /// Apply every pending change whose predecessors are applied, oldest HLC first,
+    /// each group in one transaction with the vector advance (exactly once).
+    pub(super) fn apply_pending(&mut self) -> SyncResult<()> {
+        let policy = self.o.policy;
+        loop {
+            let pending = st::pending(self.store.conn())?;
+            let mut vector = st::vector(self.store.conn())?;
+            let mut by_device: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+            for c in pending {
+                by_device.entry(c.device.clone()).or_default().push(c);
+            }
+            let mut ready = Vec::new();
+            for (dev, list) in &by_device {
+                let mut next = vector.get(dev).copied().unwrap_or(0) + 1;
+                for c in list {
+                    if c.seq == next {
+                        ready.push(c.clone());
+                        next += 1;
+                    } else if c.seq > next {
+                        break;
+                    }
+                }
+            }
+            if ready.is_empty() {
+                return Ok(());
+            }
+            ready.sort_by(|a, b| a.hlc.cmp(&b.hlc).then(a.change_id.cmp(&b.change_id)));
+            ready.truncate(APPLY_GROUP);
+            let (applied, conflicts) = self.store.write(|w| {
+                let (mut applied, mut conflicts) = (0, 0);
+                for c in &ready {
+                    if c.kind != SKIP {
+                        let out = apply_remote(w, c, policy)?;
+                        applied += out.applied as u64;
+                        conflicts += out.conflicts;
+                    }
+                    let v = vector.entry(c.device.clone()).or_insert(0);
+                    *v = (*v).max(c.seq);
+                    st::set_vector(w.tx(), &c.device, *v)?;
+                    st::remove_pending(w.tx(), &c.device, c.seq)?;
+                }
+                st::prune_pending(w.tx())?;
+                Ok((applied, conflicts))
+            })?;
+            self.report.applied += applied;
+            self.report.conflicts += conflicts;
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! Sending: the outbox, gap repair, device states, snapshots, deletions.
+
+use std::collections::BTreeSet;
+
+use super::*;
+
+impl<M: Mailbox> Round<'_, M> {
+    /// Upload own changes `range`; `outbox` marks them confirmed afterwards.
+    pub(super) async fn upload(&mut self, range: Range, outbox: bool) -> SyncResult<()> {
+        let changes = st::device_changes(self.store.conn(), &self.me, range.from, range.to)?;
+        let mut synced = Vec::new();
+        let mut skipped = Vec::new();
+        let collections = self.store.collections(None)?;
+        let off: BTreeSet<&str> = collections
+            .iter()
+            .filter(|c| !c.sync)
+            .map(|c| c.id.as_str())
+            .collect();
+        for c in changes {
+            if touches(&c, &off, self.store)? {
+                skipped.push(c.seq);
+            } else {
+                synced.push(c);
+            }
+        }
+        let msgs = batch::pack_batches(&self.o.key, &self.me, &synced, &skipped);
+        let folder = self.f.changes.clone();
+        let now = chrono::Utc::now().to_rfc3339();
+        for group in msgs.chunks(APPEND_GROUP) {
+            let raws: Vec<Vec<u8>> = group.iter().map(|(_, raw)| raw.clone()).collect();
+            self.mb.append(&folder, &raws).await?;
+            self.touched.insert(folder.clone());
+            self.report.appends += raws.len() as u64;
+            let (lo, hi) = (group[0].0.seq_from, group[group.len() - 1].0.seq_to);
+            self.report.uploaded +=
+                synced.iter().filter(|c| (lo..=hi).contains(&c.seq)).count() as u64;
+            if outbox {
+                st::mark_submitted(self.store.conn(), &self.me, lo, hi, &now)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Publish this device's state when its vector changed since last time.
+    pub(super) async fn publish_device(&mut self) -> SyncResult<()> {
+        let vector = snapshot::local_vector(self.store)?;
+        let snap = self.snapshot_info()?;
+        let payload_key =
+            serde_json::to_string(&(&vector, &self.o.device_name, &snap)).expect("serializes");
+        let mine: Vec<u32> = self.known[&self.f.devices]
+            .iter()
+            .filter(|k| k.tag == self.my_tag)
+            .map(|k| k.uid)
+            .collect();
+        if self.store.meta(META_PUBLISHED)?.as_deref() == Some(payload_key.as_str())
+            && !mine.is_empty()
+        {
+            return Ok(());
+        }
+        let now = chrono::Utc::now();
+        let d = DevicePayload {
+            device: self.me.clone(),
+            name: self.o.device_name.clone(),
+            vector: vector.clone(),
+            last_seen: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            snapshot: snap,
+        };
+        let (_, raw) = batch::seal_device(
+            &self.o.key,
+            &d,
+            now.timestamp_millis() as u64,
+            self.o.kdf.clone(),
+        );
+        let folder = self.f.devices.clone();
+        self.mb.append(&folder, &[raw]).await?;
+        self.report.appends += 1;
+        self.touched.insert(folder.clone());
+        self.store.set_meta(META_PUBLISHED, &payload_key)?;
+        st::put_device(
+            self.store.conn(),
+            &DeviceInfo {
+                device: self.me.clone(),
+                tag: self.my_tag.clone(),
+                name: d.name,
+                last_seen: d.last_seen,
+                vector,
+                forgotten: false,
+            },
+        )?;
+        if !mine.is_empty() {
+            self.mb.delete(&folder, &mine).await?;
+            self.forget_known(&folder, &mine);
+        }
+        Ok(())
+    }
+
+    pub(super) async fn delete(&mut self, folder: &str, uids: &[u32]) -> SyncResult<()> {
+        self.mb.delete(folder, uids).await?;
+        self.touched.insert(folder.to_string());
+        self.report.deleted += uids.len() as u64;
+        self.forget_known(folder, uids);
+        Ok(())
+    }
+
+    pub(super) fn forget_known(&mut self, folder: &str, uids: &[u32]) {
+        if let Some(k) = self.known.get_mut(folder) {
+            k.retain(|m| !uids.contains(&m.uid));
+        }
+    }
+
+    pub(super) async fn write_snapshot(&mut self, epoch: u64) -> SyncResult<()> {
+        let s = snapshot::make(self.store, epoch)?;
+        let counter = chrono::Utc::now().timestamp_millis() as u64;
+        let counter = counter.max(self.latest_snapshot().map(|s| s.0 + 1).unwrap_or(0));
+        let parts = batch::seal_snapshot(&self.o.key, &s, counter);
+        let raws: Vec<Vec<u8>> = parts.into_iter().map(|p| p.1).collect();
+        let folder = self.f.snapshots.clone();
+        let old: Vec<u32> = self.known[&folder].iter().map(|k| k.uid).collect();
+        for group in raws.chunks(APPEND_GROUP) {
+            self.mb.append(&folder, group).await?;
+            self.report.appends += group.len() as u64;
+        }
+        self.touched.insert(folder.clone());
+        self.note_snapshot(&SnapshotInfo {
+            counter,
+            epoch,
+            vector: s.vector.clone(),
+        })?;
+        if !old.is_empty() {
+            self.delete(&folder, &old).await?;
+        }
+        Ok(())
+    }
+
+    /// `replace-remote`: wipe batches and snapshots, publish this device's state as
+    /// a snapshot of a new epoch; other devices rebuild from it.
+    pub(super) async fn replace_remote(&mut self) -> SyncResult<()> {
+        for folder in [self.f.changes.clone(), self.f.snapshots.clone()] {
+            let uids: Vec<u32> = self.known[&folder].iter().map(|k| k.uid).collect();
+            if !uids.is_empty() {
+                self.delete(&folder, &uids).await?;
+            }
+        }
+        let epoch = self.epoch()? + 1;
+        self.write_snapshot(epoch).await?;
+        self.store.set_meta(META_EPOCH, &epoch.to_string())?;
+        let last = st::max_seq(self.store.conn(), &self.me)?;
+        let now = chrono::Utc::now().to_rfc3339();
+        st::mark_submitted(self.store.conn(), &self.me, 1, last, &now)?;
+        Ok(())
+    }
+}
+
+pub(super) const SKIP: &str = "skip";
+
+/// A placeholder for a sequence number the owner keeps out of sync.
+pub(super) fn skip_marker(device: &str, seq: u64) -> Change {
+    Change {
+        device: device.to_string(),
+        seq,
+        change_id: format!("{device}-{seq}"),
+        hlc: String::new(),
+        changed_at: String::new(),
+        submitted_at: String::new(),
+        record_id: String::new(),
+        kind: SKIP.into(),
+        op: Op::Update { fields: Vec::new() },
+        attachments: Vec::new(),
+    }
+}
+
+/// Whether an own change concerns a collection kept out of sync.
+fn touches(c: &Change, off: &BTreeSet<&str>, store: &Store) -> Result<bool, StoreError> {
+    if off.is_empty() {
+        return Ok(false);
+    }
+    let hit = match &c.op {
+        Op::Create { collection, .. } | Op::Delete { collection, .. } => {
+            off.contains(collection.as_str())
+        }
+        Op::Move { from, to } => off.contains(from.as_str()) || off.contains(to.as_str()),
+        Op::CollectionPut { new, .. } => off.contains(new.id.as_str()),
+        Op::CollectionDelete { base } => off.contains(base.id.as_str()),
+        Op::Update { .. } => store
+            .get(&c.record_id)?
+            .is_some_and(|r| off.contains(r.collection.as_str())),
+    };
+    Ok(hit)
+}

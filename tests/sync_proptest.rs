@@ -1,0 +1,356 @@
+//! Convergence under random edits, random sync order and a faulty server
+//! (DESIGN.md §5.6, §6): 3–4 devices edit the same records (same-field conflicts,
+//! multi-valued fields, delete vs edit, moves between collections) while batches
+//! are lost, duplicated, reordered and renumbered. After fault-free rounds every
+//! device holds the same records, and every edit's value is still visible: in a
+//! record, in a conflict-loser entry, or as the base a later change knowingly
+//! replaced.
+
+mod common {
+    pub mod sim;
+}
+
+use common::sim::{Device, changes_folder};
+use pim::model::{Kind, Op, Property};
+use pim::store::sync_state as st;
+use pim::sync::apply::{Policy, Resolution};
+use pim::sync::memory::MemoryServer;
+use pim::sync::setup;
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+enum Step {
+    Edit {
+        dev: usize,
+        rec: usize,
+        field: usize,
+    },
+    AddCategory {
+        dev: usize,
+        rec: usize,
+    },
+    Delete {
+        dev: usize,
+        rec: usize,
+    },
+    Move {
+        dev: usize,
+        rec: usize,
+    },
+    Sync {
+        dev: usize,
+    },
+    Lose {
+        pick: usize,
+    },
+    Duplicate {
+        pick: usize,
+    },
+    Reorder {
+        pick: usize,
+    },
+    ResetUidvalidity,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let d = 0..4usize;
+    let r = 0..3usize;
+    prop_oneof![
+        4 => (d.clone(), r.clone(), 0..2usize).prop_map(|(dev, rec, field)| Step::Edit { dev, rec, field }),
+        2 => (d.clone(), r.clone()).prop_map(|(dev, rec)| Step::AddCategory { dev, rec }),
+        1 => (d.clone(), r.clone()).prop_map(|(dev, rec)| Step::Delete { dev, rec }),
+        1 => (d.clone(), r.clone()).prop_map(|(dev, rec)| Step::Move { dev, rec }),
+        5 => d.prop_map(|dev| Step::Sync { dev }),
+        1 => any::<usize>().prop_map(|pick| Step::Lose { pick }),
+        1 => any::<usize>().prop_map(|pick| Step::Duplicate { pick }),
+        1 => any::<usize>().prop_map(|pick| Step::Reorder { pick }),
+        1 => Just(Step::ResetUidvalidity),
+    ]
+}
+
+fn policy() -> impl Strategy<Value = Policy> {
+    prop_oneof![
+        Just(Policy::Newest),
+        Just(Policy::Local),
+        Just(Policy::Remote),
+        Just(Policy::KeepBoth),
+        Just(Policy::Ask),
+    ]
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000)
+}
+
+/// Text in which an edit's value must still be found: records, values that lost
+/// conflicts, and the base values later changes knowingly replaced.
+fn witnesses(d: &Device) -> String {
+    let mut out = String::new();
+    let conn = d.store.conn();
+    let mut stmt = conn.prepare("SELECT data FROM records").unwrap();
+    for row in stmt.query_map([], |r| r.get::<_, String>(0)).unwrap() {
+        out.push_str(&row.unwrap());
+    }
+    for l in st::losers(conn, None).unwrap() {
+        out.push_str(&serde_json::to_string(&l.value).unwrap());
+    }
+    for c in d.store.log(&Default::default()).unwrap() {
+        match &c.op {
+            Op::Update { fields } => {
+                for f in fields {
+                    out.push_str(&serde_json::to_string(&f.base).unwrap());
+                }
+            }
+            Op::Delete { base, .. } => out.push_str(&serde_json::to_string(base).unwrap()),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn run(n: usize, late: bool, policies: Vec<Policy>, snapshot_every: usize, steps: Vec<Step>) {
+    let server = MemoryServer::new();
+    let mut devs: Vec<Device> = (0..n)
+        .map(|i| {
+            let mut d = Device::new(&server, &format!("d{i}")).with_policy(policies[i]);
+            d.opts.snapshot_every = snapshot_every;
+            d
+        })
+        .collect();
+    let active = if late { n - 1 } else { n };
+    // Shared starting point: three contacts and a second address book.
+    let work = devs[0]
+        .store
+        .write(|w| w.put_collection(Kind::Contact, "work"))
+        .unwrap()
+        .id;
+    let recs: Vec<String> = (0..3)
+        .map(|i| devs[0].add_contact(&format!("start {i}")))
+        .collect();
+    for d in devs.iter_mut().take(active) {
+        d.sync();
+    }
+    let mut edits: Vec<String> = Vec::new();
+    let mut counter = 0;
+    for s in steps {
+        counter += 1;
+        match s {
+            Step::Edit { dev, .. }
+            | Step::AddCategory { dev, .. }
+            | Step::Delete { dev, .. }
+            | Step::Move { dev, .. }
+                if dev >= active => {}
+            Step::Edit { dev, rec, field } => {
+                let d = &mut devs[dev];
+                if let Some(mut r) = d.store.get(&recs[rec]).unwrap() {
+                    let v = format!("v{counter}x");
+                    r.set_text(["FN", "NOTE"][field], &v);
+                    d.store.write(|w| w.update(&r)).unwrap();
+                    edits.push(v);
+                }
+            }
+            Step::AddCategory { dev, rec } => {
+                let d = &mut devs[dev];
+                if let Some(mut r) = d.store.get(&recs[rec]).unwrap() {
+                    let v = format!("cat{counter}x");
+                    r.body
+                        .main
+                        .props
+                        .push(Property::new("CATEGORIES", v.clone()));
+                    d.store.write(|w| w.update(&r)).unwrap();
+                    edits.push(v);
+                }
+            }
+            Step::Delete { dev, rec } => {
+                let d = &mut devs[dev];
+                if d.store.get(&recs[rec]).unwrap().is_some() {
+                    d.store.write(|w| w.delete(&recs[rec]).map(|_| ())).unwrap();
+                }
+            }
+            Step::Move { dev, rec } => {
+                let d = &mut devs[dev];
+                if let Some(r) = d.store.get(&recs[rec]).unwrap()
+                    && d.store.collection_by_id(&work).unwrap().is_some()
+                {
+                    let to = if r.collection == work {
+                        "default-contact".to_string()
+                    } else {
+                        work.clone()
+                    };
+                    d.store
+                        .write(|w| w.move_record(&r.id, &to).map(|_| ()))
+                        .unwrap();
+                }
+            }
+            Step::Sync { dev } => {
+                if dev < active {
+                    let _ = devs[dev].try_sync();
+                }
+            }
+            Step::Lose { pick } => {
+                let uids = server.uids(changes_folder());
+                if !uids.is_empty() {
+                    server.lose(changes_folder(), uids[pick % uids.len()]);
+                }
+            }
+            Step::Duplicate { pick } => {
+                let uids = server.uids(changes_folder());
+                if !uids.is_empty() {
+                    server.duplicate(changes_folder(), uids[pick % uids.len()]);
+                }
+            }
+            Step::Reorder { pick } => {
+                let mut uids = server.uids(changes_folder());
+                if uids.len() > 1 {
+                    let k = pick % uids.len();
+                    uids.rotate_left(k);
+                    uids.reverse();
+                    server.reorder(changes_folder(), &uids);
+                }
+            }
+            Step::ResetUidvalidity => server.reset_uidvalidity(changes_folder()),
+        }
+    }
+    // Fault-free rounds; devices that ask resolve what they were asked.
+    let mut settled = false;
+    for round in 0..12 {
+        let mut busy = false;
+        for (i, d) in devs.iter_mut().enumerate() {
+            for c in setup::conflicts(&d.store).unwrap() {
+                let how = if (round + i) % 2 == 0 {
+                    Resolution::Mine
+                } else {
+                    Resolution::Theirs
+                };
+                setup::resolve(&mut d.store, c.id, &how).unwrap();
+                busy = true;
+            }
+            let r = d.sync();
+            if std::env::var("SIMDEBUG").is_ok() {
+                eprintln!(
+                    "round {round} dev {i}: up {} applied {} conflicts {} recs {:?}",
+                    r.uploaded,
+                    r.applied,
+                    r.conflicts,
+                    d.state()
+                        .values()
+                        .map(|v| v.1.get("FN").cloned().unwrap_or_default())
+                        .collect::<Vec<_>>()
+                );
+            }
+            busy |= r.uploaded > 0 || r.applied > 0;
+        }
+        let first = devs[0].state();
+        if !busy && devs.iter().all(|d| d.state() == first) {
+            settled = true;
+            break;
+        }
+    }
+    let states: Vec<_> = devs.iter().map(|d| d.state()).collect();
+    for (i, s) in states.iter().enumerate() {
+        assert_eq!(s, &states[0], "device {i} differs from device 0");
+    }
+    assert!(settled, "devices equal but still exchanging changes");
+    let seen: String = devs.iter().map(witnesses).collect();
+    for v in edits {
+        if !seen.contains(&v) && std::env::var("SIMDEBUG").is_ok() {
+            for (i, d) in devs.iter().enumerate() {
+                eprintln!("== device {i} {} {:?}", d.store.device(), d.opts.policy);
+                for c in d.store.log(&Default::default()).unwrap() {
+                    let j = serde_json::to_string(&c.op).unwrap();
+                    eprintln!(
+                        "  {} {} {} {} has={}",
+                        c.change_id,
+                        c.hlc,
+                        &c.record_id[..8],
+                        c.op.name(),
+                        j.contains(&v)
+                    );
+                }
+                eprintln!(
+                    "  losers {:?}",
+                    st::losers(d.store.conn(), None)
+                        .unwrap()
+                        .iter()
+                        .map(|l| (
+                            l.key.clone(),
+                            serde_json::to_string(&l.value).unwrap().contains(&v),
+                            l.policy.clone()
+                        ))
+                        .collect::<Vec<_>>()
+                );
+                eprintln!(
+                    "  conflicts {:?}",
+                    st::open_conflicts(d.store.conn(), None).unwrap().len()
+                );
+            }
+        }
+        assert!(seen.contains(&v), "edit {v} was lost silently");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), max_shrink_iters: 200, .. ProptestConfig::default() })]
+
+    #[test]
+    fn devices_converge_and_no_edit_is_lost(
+        n in 3..=4usize,
+        late in any::<bool>(),
+        policies in prop::collection::vec(policy(), 4),
+        snapshot_every in prop_oneof![Just(0usize), Just(2), Just(5)],
+        steps in prop::collection::vec(step(), 5..30),
+    ) {
+        run(n, late, policies, snapshot_every, steps);
+    }
+}
+
+#[test]
+/// Found by the property test: reviving a record by "ask → mine" must not wipe
+/// a concurrent add to a multi-valued field.
+fn regression_revive_keeps_concurrent_set_adds() {
+    use Step::*;
+    let steps = vec![
+        Edit {
+            dev: 0,
+            rec: 2,
+            field: 1,
+        },
+        ResetUidvalidity,
+        Delete { dev: 3, rec: 2 },
+        Lose {
+            pick: 12046777118466306140,
+        },
+        Delete { dev: 1, rec: 0 },
+        AddCategory { dev: 3, rec: 1 },
+        Lose {
+            pick: 1352268147138155869,
+        },
+        AddCategory { dev: 2, rec: 2 },
+        Sync { dev: 3 },
+        Sync { dev: 3 },
+        Sync { dev: 3 },
+        Sync { dev: 1 },
+        Sync { dev: 0 },
+        Edit {
+            dev: 1,
+            rec: 0,
+            field: 0,
+        },
+        Sync { dev: 2 },
+    ];
+    run(
+        4,
+        false,
+        vec![
+            Policy::Ask,
+            Policy::Newest,
+            Policy::KeepBoth,
+            Policy::Remote,
+        ],
+        0,
+        steps,
+    );
+}
