@@ -121,6 +121,11 @@ fn main() {
     let first_frame = t0.elapsed();
 
     let mut store = Store::open(&path).unwrap();
+    // As the worker thread does (worker::spawn).
+    store
+        .conn()
+        .execute_batch("PRAGMA cache_size = -8192;")
+        .unwrap();
     // (worker time, time the UI thread spends applying the answers)
     let mut pump = |app: &mut App| {
         let (mut work, mut apply) = (Duration::ZERO, Duration::ZERO);
