@@ -35,9 +35,13 @@ complete -c pim -n "__fish_pim_needs_command" -f -a "delete" -d 'Delete a record
 complete -c pim -n "__fish_pim_needs_command" -f -a "search" -d 'Full-text search over every kind'
 complete -c pim -n "__fish_pim_needs_command" -f -a "log" -d 'List change records, newest last'
 complete -c pim -n "__fish_pim_needs_command" -f -a "collections" -d 'Manage address books, calendars, task lists and notebooks'
+complete -c pim -n "__fish_pim_needs_command" -f -a "sync" -d 'Sync with your other devices through the mail account'
+complete -c pim -n "__fish_pim_needs_command" -f -a "devices" -d 'Devices that sync through the account'
+complete -c pim -n "__fish_pim_needs_command" -f -a "account" -d 'Manage mail accounts (IMAP + SMTP) used for sync and invitations'
 complete -c pim -n "__fish_pim_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c pim -n "__fish_pim_needs_command" -f -a "import" -d 'Import iCalendar, vCard, vdir, JSON or Markdown (re-import updates by UID)'
 complete -c pim -n "__fish_pim_needs_command" -f -a "export" -d 'Export to iCalendar, vCard, vdir, JSON, CSV or Markdown'
+complete -c pim -n "__fish_pim_needs_command" -f -a "demo" -d 'Load demo data (collections, contacts, a month of events, tasks, notes)'
 complete -c pim -n "__fish_pim_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pim -n "__fish_pim_using_subcommand add; and not __fish_seen_subcommand_from contact event task note help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand add; and not __fish_seen_subcommand_from contact event task note help" -s h -l help -d 'Print help'
@@ -155,6 +159,121 @@ complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_sub
 complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a collection (it must be empty unless --force)'
 complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change a collection\'s settings'
 complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l account -d 'Account to sync through (default: the one chosen at init/join)' -r
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l mode -r -f -a "two-way\t''
+push\t''
+pull\t''
+replace-remote\t''
+replace-local\t''"
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l dry-run -d 'Print what would happen; change nothing'
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l json -d 'One JSON object per round'
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l watch -d 'Keep running: sync on every change here or on the server (IMAP IDLE)'
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -f -a "init" -d 'First device: create the sync folders and a key (printed on the last line)'
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -f -a "join" -d 'Another device: enter the key (or passphrase) printed by `pim sync init`'
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -l account -r
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -l device-name -d 'This device\'s name in `pim devices list`' -r
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -l passphrase -d 'Use a passphrase (read from stdin) instead of a generated key'
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l account -r
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l key -d 'The sync key; without it pim asks (reads a line from stdin)' -r
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l device-name -r
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "init" -d 'First device: create the sync folders and a key (printed on the last line)'
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "join" -d 'Another device: enter the key (or passphrase) printed by `pim sync init`'
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list forget help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list forget help" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list forget help" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list forget help" -f -a "list" -d 'Devices that sync through the account'
+complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list forget help" -f -a "forget" -d 'Stop waiting for a device that is gone (it no longer holds back cleanup)'
+complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list forget help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from list" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from list" -l json
+complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from forget" -l account -r
+complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from forget" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from forget" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from forget" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from help" -f -a "list" -d 'Devices that sync through the account'
+complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from help" -f -a "forget" -d 'Stop waiting for a device that is gone (it no longer holds back cleanup)'
+complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -f -a "add" -d 'Add a mail account (the password comes from --password-command, never stored)'
+complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -f -a "list" -d 'List accounts'
+complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -f -a "set" -d 'Change settings of an account'
+complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -f -a "remove" -d 'Remove an account from this profile (mail on the server is untouched)'
+complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -f -a "check" -d 'Log in to the account\'s IMAP and SMTP servers and report'
+complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l imap -d 'IMAP server, HOST:PORT (993 for implicit TLS, 143 for STARTTLS)' -r
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l smtp -d 'SMTP server, HOST:PORT (465 implicit TLS, 587 STARTTLS)' -r
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l user -d 'Login name' -r
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l email -d 'The account\'s mail address' -r
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l password-command -d 'Shell command printing the password on its first line (e.g. "pass show mail")' -r
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l tls -d 'implicit (TLS from the start) or starttls' -r -f -a "implicit\t''
+starttls\t''"
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l ca-file -d 'Trust this CA certificate (PEM) instead of the system\'s' -r -F
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l folder-root -d 'Root of pim\'s folders on the server' -r
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l conflict-policy -d 'How to settle edits of the same property on two devices' -r -f -a "newest\t''
+local\t''
+remote\t''
+keep-both\t''
+ask\t''"
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l parking-folder -d 'Folder where answered invitations are parked' -r
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l insecure -d 'No TLS at all: only allowed to a loopback address'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l watch -d 'Keep syncing in the background (IDLE) in the app'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from list" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from list" -l json
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l imap -r
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l smtp -r
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l user -r
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l email -r
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l password-command -r
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l tls -r -f -a "implicit\t''
+starttls\t''"
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l ca-file -d 'Trust this CA certificate (PEM) instead of the system\'s' -r -F
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l insecure -r -f -a "true\t''
+false\t''"
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l folder-root -r
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l conflict-policy -r -f -a "newest\t''
+local\t''
+remote\t''
+keep-both\t''
+ask\t''"
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l watch -r -f -a "true\t''
+false\t''"
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l parking-folder -r
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l no-ca-file -d 'Go back to the system\'s root certificates'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from remove" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from check" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a mail account (the password comes from --password-command, never stored)'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "list" -d 'List accounts'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change settings of an account'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an account from this profile (mail on the server is untouched)'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "check" -d 'Log in to the account\'s IMAP and SMTP servers and report'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pim -n "__fish_pim_using_subcommand completions" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand completions" -s V -l version -d 'Print version'
@@ -181,18 +300,26 @@ complete -c pim -n "__fish_pim_using_subcommand export" -l vcard-version -d 'vCa
 complete -c pim -n "__fish_pim_using_subcommand export" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand export" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand export" -s V -l version -d 'Print version'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "add" -d 'Add a contact, event, task or note; prints the new id'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "list" -d 'List records of one kind'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "show" -d 'Show one record'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "edit" -d 'Change fields of a record'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "delete" -d 'Delete a record'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "search" -d 'Full-text search over every kind'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "log" -d 'List change records, newest last'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "collections" -d 'Manage address books, calendars, task lists and notebooks'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "completions" -d 'Print shell completions'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "import" -d 'Import iCalendar, vCard, vdir, JSON or Markdown (re-import updates by UID)'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "export" -d 'Export to iCalendar, vCard, vdir, JSON, CSV or Markdown'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections completions import export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand demo" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand demo" -l force -d 'Load even if the database already holds records (adds a second copy)'
+complete -c pim -n "__fish_pim_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "add" -d 'Add a contact, event, task or note; prints the new id'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "list" -d 'List records of one kind'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "show" -d 'Show one record'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "edit" -d 'Change fields of a record'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "delete" -d 'Delete a record'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "search" -d 'Full-text search over every kind'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "log" -d 'List change records, newest last'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "collections" -d 'Manage address books, calendars, task lists and notebooks'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "sync" -d 'Sync with your other devices through the mail account'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "devices" -d 'Devices that sync through the account'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "account" -d 'Manage mail accounts (IMAP + SMTP) used for sync and invitations'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "completions" -d 'Print shell completions'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "import" -d 'Import iCalendar, vCard, vdir, JSON or Markdown (re-import updates by UID)'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "export" -d 'Export to iCalendar, vCard, vdir, JSON, CSV or Markdown'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "demo" -d 'Load demo data (collections, contacts, a month of events, tasks, notes)'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from add" -f -a "contact" -d 'Add a contact'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from add" -f -a "event" -d 'Add an event'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from add" -f -a "task" -d 'Add a task'
@@ -202,3 +329,12 @@ complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from collections" -f -a "rename" -d 'Rename a collection'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from collections" -f -a "delete" -d 'Delete a collection (it must be empty unless --force)'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from collections" -f -a "set" -d 'Change a collection\'s settings'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from sync" -f -a "init" -d 'First device: create the sync folders and a key (printed on the last line)'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from sync" -f -a "join" -d 'Another device: enter the key (or passphrase) printed by `pim sync init`'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from devices" -f -a "list" -d 'Devices that sync through the account'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from devices" -f -a "forget" -d 'Stop waiting for a device that is gone (it no longer holds back cleanup)'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "add" -d 'Add a mail account (the password comes from --password-command, never stored)'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "list" -d 'List accounts'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "set" -d 'Change settings of an account'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "remove" -d 'Remove an account from this profile (mail on the server is untouched)'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "check" -d 'Log in to the account\'s IMAP and SMTP servers and report'

@@ -4,9 +4,18 @@
 #     on loopback via tests/harness/start-mailserver.sh
 #   - tmux: the end-to-end TUI test
 #   - Python packages used as third-party peers in interop tests
-# Add packages to the lists below; keep it runnable twice in a row.
+# Add packages to the lists below; keep it runnable twice in a row. Runs as root, or via sudo
+# when something is missing (nothing needs root when everything is installed already).
 set -euo pipefail
-[ "$(id -u)" = 0 ] || { echo "install-test-deps.sh: run as root (apt-get and pip need it)" >&2; exit 1; }
+SUDO=
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null && SUDO=sudo
+fi
+as_root() {
+  if [ "$(id -u)" = 0 ] || [ -n "$SUDO" ]; then $SUDO "$@"; else
+    echo "install-test-deps.sh: '$1' needs root: run as root or install sudo" >&2; exit 1
+  fi
+}
 
 APT_PACKAGES=(dovecot-imapd dovecot-lmtpd postfix openssl tmux)
 # A Python with pip: use the one on PATH when there is one (e.g. pyenv), else Debian's.
@@ -20,15 +29,15 @@ done
 if ((${#missing[@]})); then
   # Postfix asks a question on install; answer it up front (no system mail configuration:
   # the tests run their own Postfix from their own config directory).
-  echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+  echo 'postfix postfix/main_mailer_type select No configuration' | as_root debconf-set-selections
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 # The packages start system-wide daemons on install; the tests do not use them.
 for svc in dovecot postfix; do
   if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
-    systemctl stop "$svc" || true
-    systemctl disable "$svc" 2>/dev/null || true
+    as_root systemctl stop "$svc" || true
+    as_root systemctl disable "$svc" 2>/dev/null || true
   fi
 done
 

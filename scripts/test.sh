@@ -6,4 +6,4 @@ scripts/install-test-deps.sh
 export CARGO_TERM_COLOR=never
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
-cargo test --all-targets
+cargo test

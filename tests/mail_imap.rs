@@ -359,6 +359,20 @@ async fn silent_server_times_out_as_unreachable() {
         res.err()
     );
     assert!(t.elapsed() < Duration::from_secs(3));
+
+    // A connection closed at once (accepted, then dropped).
+    proxy.set_fault(Fault::Drop);
+    let mut cfg = config(server, "carol", Security::Implicit);
+    cfg.port = proxy.port;
+    let res = within(10, "connect", ImapMailbox::connect(cfg)).await;
+    assert!(
+        matches!(
+            res,
+            Err(MailboxError::Unreachable(_) | MailboxError::Tls(_))
+        ),
+        "{:?}",
+        res.err()
+    );
 }
 
 /// One sync-like round trip through the proxy.
@@ -449,8 +463,12 @@ async fn traffic_counts_match_the_wire() {
     mb.append("PIM/Count", &vec![message(5); 4]).await.unwrap();
     mb.fetch("PIM/Count", &[1, 2]).await.unwrap();
     mb.logout().await;
-    // The proxy counts a chunk just after relaying it: let it catch up.
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The proxy counts a chunk just after relaying it: let it catch up (a loaded
+    // machine can take a while).
+    let start = Instant::now();
+    while mb.bytes() != proxy.bytes() && start.elapsed() < Duration::from_secs(3) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert_eq!(mb.bytes(), proxy.bytes());
 }
 

@@ -134,3 +134,18 @@ async fn wrong_password_and_unreachable_server() {
         .unwrap_err();
     assert!(matches!(err, SmtpError::Address(_)), "{err:?}");
 }
+
+#[test]
+fn harness_delivers_through_postfix() {
+    let server = MailServer::shared();
+    let before = server.count("carol", "INBOX");
+    server.deliver_smtp(
+        "someone@example.test",
+        &["carol@example.test"],
+        b"Subject: via harness\r\nFrom: someone@example.test\r\n\r\n.leading dot\r\n",
+    );
+    let n = server.wait_for_count("carol", "INBOX", before + 1, Duration::from_secs(10));
+    assert_eq!(n, before + 1);
+    let last = server.messages("carol", "INBOX").pop().unwrap();
+    assert!(String::from_utf8_lossy(&last).contains("\r\n.leading dot\r\n"));
+}

@@ -10,6 +10,7 @@ mod import;
 mod log;
 mod print;
 mod records;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +52,11 @@ pub enum Command {
     /// Manage address books, calendars, task lists and notebooks
     #[command(subcommand)]
     Collections(collections::CollectionsCommand),
+    /// Sync with your other devices through the mail account
+    Sync(sync::SyncArgs),
+    /// Devices that sync through the account
+    #[command(subcommand)]
+    Devices(sync::DevicesCommand),
     /// Manage mail accounts (IMAP + SMTP) used for sync and invitations
     #[command(subcommand)]
     Account(account::AccountCommand),
@@ -128,6 +134,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Completions(a) => docs::completions(a),
         Command::Demo(a) => demo::demo(&mut Context::open(cli.home.as_deref())?, a),
         Command::Account(c) => account::run(cli.home.as_deref(), c),
+        Command::Sync(a) => sync::run(&mut Context::open(cli.home.as_deref())?, a),
+        Command::Devices(c) => sync::devices(&mut Context::open(cli.home.as_deref())?, c),
         Command::Add(a) => records::add(&mut Context::open(cli.home.as_deref())?, a),
         Command::List(a) => records::list(&Context::open(cli.home.as_deref())?, a),
         Command::Show(a) => records::show(&Context::open(cli.home.as_deref())?, a),

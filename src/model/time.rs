@@ -82,9 +82,27 @@ impl When {
     }
 }
 
+/// The number made of `b`'s ASCII digits (`None` if any is not a digit).
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })
+}
+
+/// `YYYYMMDD` by hand: this runs for every value of every listed event.
+fn ymd(b: &[u8]) -> Option<NaiveDate> {
+    if b.len() != 8 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(
+        digits(&b[..4])? as i32,
+        digits(&b[4..6])?,
+        digits(&b[6..8])?,
+    )
+}
+
 pub fn parse_ical_date(v: &str) -> Result<NaiveDate, TimeError> {
-    NaiveDate::parse_from_str(v.get(..8).unwrap_or(v), "%Y%m%d")
-        .map_err(|_| terr(v, "expected YYYYMMDD"))
+    ymd(v.get(..8).unwrap_or(v).as_bytes()).ok_or_else(|| terr(v, "expected YYYYMMDD"))
 }
 
 /// `YYYYMMDDTHHMMSS[Z]` → (naive, is_utc).
@@ -93,9 +111,18 @@ pub fn parse_ical_datetime(v: &str) -> Result<(NaiveDateTime, bool), TimeError> 
         Some(b) => (b, true),
         None => (v, false),
     };
-    let n = NaiveDateTime::parse_from_str(body, "%Y%m%dT%H%M%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(body, "%Y%m%dT%H%M"))
-        .map_err(|_| terr(v, "expected YYYYMMDDTHHMMSS[Z]"))?;
+    let b = body.as_bytes();
+    let time = |t: &[u8]| -> Option<NaiveTime> {
+        let s = if t.len() == 6 { digits(&t[4..6])? } else { 0 };
+        if t.len() != 6 && t.len() != 4 {
+            return None;
+        }
+        NaiveTime::from_hms_opt(digits(&t[..2])?, digits(&t[2..4])?, s)
+    };
+    let n = (b.len() > 9 && (b[8] == b'T' || b[8] == b't'))
+        .then(|| Some(ymd(&b[..8])?.and_time(time(&b[9..])?)))
+        .flatten()
+        .ok_or_else(|| terr(v, "expected YYYYMMDDTHHMMSS[Z]"))?;
     Ok((n, utc))
 }
 

@@ -101,11 +101,12 @@ impl Rule {
             let (k, v) = part
                 .split_once('=')
                 .ok_or_else(|| format!("RRULE part {part:?} has no '='"))?;
-            let k = k.trim().to_ascii_uppercase();
-            let v = v.trim().to_ascii_uppercase();
-            match k.as_str() {
+            let k = upper(k.trim());
+            let v = upper(v.trim());
+            let (k, v) = (k.as_ref(), v.as_ref());
+            match k {
                 "FREQ" => {
-                    freq = Some(match v.as_str() {
+                    freq = Some(match v {
                         "SECONDLY" => Freq::Secondly,
                         "MINUTELY" => Freq::Minutely,
                         "HOURLY" => Freq::Hourly,
@@ -124,18 +125,16 @@ impl Rule {
                         .ok_or_else(|| format!("invalid INTERVAL {v:?}"))?
                 }
                 "COUNT" => r.count = Some(v.parse().map_err(|_| format!("invalid COUNT {v:?}"))?),
-                "UNTIL" => r.until = Some(parse_until(&v)?),
-                "BYSECOND" => r.bysecond = int_list(&v, &k, |n: &u32| *n <= 60)?,
-                "BYMINUTE" => r.byminute = int_list(&v, &k, |n: &u32| *n < 60)?,
-                "BYHOUR" => r.byhour = int_list(&v, &k, |n: &u32| *n < 24)?,
-                "BYMONTHDAY" => {
-                    r.bymonthday = int_list(&v, &k, |n: &i32| *n != 0 && n.abs() <= 31)?
-                }
-                "BYYEARDAY" => r.byyearday = int_list(&v, &k, |n: &i32| *n != 0 && n.abs() <= 366)?,
-                "BYWEEKNO" => r.byweekno = int_list(&v, &k, |n: &i32| *n != 0 && n.abs() <= 53)?,
-                "BYMONTH" => r.bymonth = int_list(&v, &k, |n: &u32| (1..=12).contains(n))?,
-                "BYSETPOS" => r.bysetpos = int_list(&v, &k, |n: &i32| *n != 0 && n.abs() <= 366)?,
-                "WKST" => r.wkst = weekday(&v).ok_or_else(|| format!("invalid WKST {v:?}"))?,
+                "UNTIL" => r.until = Some(parse_until(v)?),
+                "BYSECOND" => r.bysecond = int_list(v, k, |n: &u32| *n <= 60)?,
+                "BYMINUTE" => r.byminute = int_list(v, k, |n: &u32| *n < 60)?,
+                "BYHOUR" => r.byhour = int_list(v, k, |n: &u32| *n < 24)?,
+                "BYMONTHDAY" => r.bymonthday = int_list(v, k, |n: &i32| *n != 0 && n.abs() <= 31)?,
+                "BYYEARDAY" => r.byyearday = int_list(v, k, |n: &i32| *n != 0 && n.abs() <= 366)?,
+                "BYWEEKNO" => r.byweekno = int_list(v, k, |n: &i32| *n != 0 && n.abs() <= 53)?,
+                "BYMONTH" => r.bymonth = int_list(v, k, |n: &u32| (1..=12).contains(n))?,
+                "BYSETPOS" => r.bysetpos = int_list(v, k, |n: &i32| *n != 0 && n.abs() <= 366)?,
+                "WKST" => r.wkst = weekday(v).ok_or_else(|| format!("invalid WKST {v:?}"))?,
                 "BYDAY" => {
                     for d in v.split(',').map(str::trim) {
                         let split = d.len().saturating_sub(2);
@@ -461,6 +460,15 @@ impl Rule {
             }
         }
         true
+    }
+}
+
+/// Upper-case only when needed: rules almost always arrive in upper case already.
+fn upper(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_lowercase()) {
+        std::borrow::Cow::Owned(s.to_ascii_uppercase())
+    } else {
+        std::borrow::Cow::Borrowed(s)
     }
 }
 

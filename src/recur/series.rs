@@ -1,8 +1,8 @@
 //! A record's recurrence, parsed once: start, zone, rules, dates and overrides.
 
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc,
+};
 use chrono_tz::Tz;
 
 use super::Occurrence;
@@ -13,6 +13,9 @@ use crate::model::{Component, Kind, Property, Record, When};
 
 /// An instance key: the wall-clock start in the series' zone.
 type Wall = NaiveDateTime;
+
+/// An instant with the zone offset in force then, when already known.
+type Known = Option<(DateTime<Utc>, FixedOffset)>;
 
 struct Override {
     index: usize,
@@ -100,7 +103,7 @@ impl Series {
         let zone = zone_of(&start, tzs, local);
         let all_day = start.is_date();
         let wall_of = |w: &When| -> Wall {
-            match (w, &start) {
+            let wall = match (w, &start) {
                 (When::Date(d), _) => midnight(*d),
                 // Exchange writes all-day RECURRENCE-IDs as zoned midnights: the day counts.
                 (When::Zoned(n, _), When::Date(_)) => midnight(n.date()),
@@ -108,7 +111,9 @@ impl Series {
                 (When::Zoned(n, a), When::Zoned(_, b)) if a == b => *n,
                 (When::Utc(t), When::Utc(_)) => t.naive_utc(),
                 _ => zone.wall(instant(w, tzs, local)),
-            }
+            };
+            // All-day series compare by day, whatever form a value came in.
+            if all_day { midnight(wall.date()) } else { wall }
         };
         let start_wall = wall_of(&start);
         let duration = component_duration(main, &start, &wall_of, r.kind, tzs, local)?;
@@ -233,35 +238,38 @@ impl Series {
         s < to && (e > from || (e == s && s >= from))
     }
 
-    fn rid_string(&self, w: Wall) -> String {
+    /// RECURRENCE-ID text: the day of an all-day instance, else RFC 3339 with the
+    /// zone's offset (formatted by hand: this runs for every listed occurrence).
+    fn rid_string(&self, w: Wall, known: Known) -> String {
         if self.all_day {
-            w.date().format("%Y-%m-%d").to_string()
-        } else {
-            let t = self.zone.to_utc(w);
-            t.with_timezone(&self.zone.offset_at(t)).to_rfc3339()
+            return date_string(w.date());
         }
+        let (t, off) = known.unwrap_or_else(|| self.zone.to_utc_with_offset(w));
+        rfc3339(t, off)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn occurrence(
         &self,
         start: DateTime<Utc>,
-        duration: Duration,
+        start_offset: Option<FixedOffset>,
+        end: DateTime<Utc>,
         zone: &Zone,
         all_day: bool,
-        rid: Option<Wall>,
+        rid: Option<(Wall, Known)>,
         override_index: Option<usize>,
     ) -> Occurrence {
-        let end = if all_day {
-            // All-day lengths are in days of the wall clock.
-            zone.to_utc(zone.wall(start) + duration)
+        let so = start_offset.unwrap_or_else(|| zone.offset_at(start));
+        let eo = if end == start {
+            so
         } else {
-            start + duration
+            zone.offset_at(end)
         };
         Occurrence {
-            start: start.with_timezone(&zone.offset_at(start)),
-            end: end.with_timezone(&zone.offset_at(end)),
+            start: start.with_timezone(&so),
+            end: end.with_timezone(&eo),
             all_day,
-            recurrence_id: rid.map(|w| self.rid_string(w)),
+            recurrence_id: rid.map(|(w, known)| self.rid_string(w, known)),
             override_index,
         }
     }
@@ -289,57 +297,59 @@ impl Series {
             if !o.cancelled && Self::overlaps(o.start, e, from, to) {
                 out.push(self.occurrence(
                     o.start,
-                    o.duration,
+                    None,
+                    e,
                     &o.zone,
                     o.all_day,
-                    Some(o.rid),
+                    Some((o.rid, None)),
                     Some(o.index),
                 ));
             }
         }
         if !self.recurring {
-            let s = self.zone.to_utc(self.start);
+            let (s, off) = self.zone.to_utc_with_offset(self.start);
             let e = self.end_of(&self.zone, self.start, s, self.duration);
             if Self::overlaps(s, e, from, to) {
-                out.push(self.occurrence(
-                    s,
-                    self.duration,
-                    &self.zone,
-                    self.all_day,
-                    self.own_rid,
-                    None,
-                ));
+                let rid = self.own_rid.map(|w| (w, None));
+                out.push(self.occurrence(s, Some(off), e, &self.zone, self.all_day, rid, None));
             }
             sort(&mut out);
             return out;
         }
         // Wall-clock bounds wide enough for offsets, lengths and THISANDFUTURE shifts.
         let mut reach = self.duration;
+        let mut shift_reach = Duration::zero();
         for (_, d) in &self.rdates {
             reach = reach.max(d.unwrap_or(reach));
         }
         for o in self.overrides.iter().filter(|o| o.this_and_future) {
             reach = reach.max(o.duration);
             let shift = o.start - self.zone.to_utc(o.rid);
-            reach = reach.max(shift.abs());
+            shift_reach = shift_reach.max(shift.abs());
         }
-        let lo = self.zone.wall(from) - reach - Duration::days(2);
-        let hi = self.zone.wall(to) + reach + Duration::days(2);
+        // One day of slack covers any offset change between the window's ends.
+        let lo = self.zone.wall(from) - reach - shift_reach - Duration::days(1);
+        let hi = self.zone.wall(to) + shift_reach + Duration::days(1);
 
-        let mut instances: BTreeMap<Wall, Option<Duration>> = BTreeMap::new();
+        let mut instances: Vec<(Wall, Option<Duration>)> = Vec::new();
         if (lo..=hi).contains(&self.start) {
-            instances.insert(self.start, None);
+            instances.push((self.start, None));
         }
         for (rule, until) in &self.rules {
-            for w in rule.between(self.start, *until, lo, hi) {
-                instances.entry(w).or_insert(None);
-            }
+            instances.extend(
+                rule.between(self.start, *until, lo, hi)
+                    .into_iter()
+                    .map(|w| (w, None)),
+            );
         }
         for &(w, d) in &self.rdates {
             if (lo..=hi).contains(&w) {
-                instances.insert(w, d);
+                instances.push((w, d));
             }
         }
+        // One instance per start; a PERIOD's own length wins.
+        instances.sort_unstable_by_key(|&(w, d)| (w, d.is_none()));
+        instances.dedup_by_key(|&mut (w, _)| w);
         let mut future: Vec<&Override> = self
             .overrides
             .iter()
@@ -356,7 +366,9 @@ impl Series {
             if replaced {
                 continue;
             }
-            let mut s = self.zone.to_utc(w);
+            let (s0, off0) = self.zone.to_utc_with_offset(w);
+            let mut s = s0;
+            let mut start_offset = Some(off0);
             let mut len = d.unwrap_or(self.duration);
             let mut index = None;
             if let Some(o) = future.iter().rev().find(|o| o.rid <= w) {
@@ -364,17 +376,63 @@ impl Series {
                     continue;
                 }
                 s += o.start - self.zone.to_utc(o.rid);
+                start_offset = None;
                 len = o.duration;
                 index = Some(o.index);
             }
-            let e = self.end_of(&self.zone, self.zone.wall(s), s, len);
+            let e = if self.all_day && start_offset.is_some() {
+                self.zone.to_utc(w + len)
+            } else {
+                self.end_of(&self.zone, self.zone.wall(s), s, len)
+            };
             if Self::overlaps(s, e, from, to) {
-                out.push(self.occurrence(s, len, &self.zone, self.all_day, Some(w), index));
+                let rid = Some((w, Some((s0, off0))));
+                out.push(self.occurrence(s, start_offset, e, &self.zone, self.all_day, rid, index));
             }
         }
         sort(&mut out);
         out
     }
+}
+
+/// Append `n` as `width` zero-padded digits (`format!` costs ~30× more here).
+fn push_num(out: &mut String, n: u32, width: u32) {
+    for i in (0..width).rev() {
+        out.push(char::from(b'0' + ((n / 10u32.pow(i)) % 10) as u8));
+    }
+}
+
+fn push_date(out: &mut String, d: NaiveDate) {
+    push_num(out, d.year().clamp(0, 9999) as u32, 4);
+    out.push('-');
+    push_num(out, d.month(), 2);
+    out.push('-');
+    push_num(out, d.day(), 2);
+}
+
+fn date_string(d: NaiveDate) -> String {
+    let mut s = String::with_capacity(10);
+    push_date(&mut s, d);
+    s
+}
+
+fn rfc3339(t: DateTime<Utc>, off: FixedOffset) -> String {
+    let secs = off.local_minus_utc();
+    let l = t.naive_utc() + Duration::seconds(i64::from(secs));
+    let mut s = String::with_capacity(25);
+    push_date(&mut s, l.date());
+    s.push('T');
+    push_num(&mut s, l.hour(), 2);
+    s.push(':');
+    push_num(&mut s, l.minute(), 2);
+    s.push(':');
+    push_num(&mut s, l.second(), 2);
+    s.push(if secs < 0 { '-' } else { '+' });
+    let a = secs.unsigned_abs();
+    push_num(&mut s, a / 3600, 2);
+    s.push(':');
+    push_num(&mut s, a % 3600 / 60, 2);
+    s
 }
 
 fn sort(v: &mut [Occurrence]) {

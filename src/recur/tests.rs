@@ -315,3 +315,37 @@ fn invalid_values_are_errors_not_panics() {
         assert!(e.is_err(), "{bad}");
     }
 }
+
+#[test]
+fn all_day_series_match_exdates_and_overrides_by_day() {
+    let r = record(&cal(
+        "BEGIN:VEVENT\nUID:d\nDTSTART;VALUE=DATE:20260105\nRRULE:FREQ=DAILY;COUNT=4\nEXDATE:20260106T000000Z\nEND:VEVENT\n\
+        BEGIN:VEVENT\nUID:d\nRECURRENCE-ID;TZID=W. Europe Standard Time:20260107T000000\nDTSTART;VALUE=DATE:20260110\nEND:VEVENT\n",
+    ));
+    assert_eq!(
+        dates(&r, utc(2026, 1, 1, 0, 0), utc(2026, 2, 1, 0, 0)),
+        ["2026-01-05", "2026-01-08", "2026-01-10"]
+    );
+}
+
+#[test]
+fn recurrence_ids_are_rfc3339_with_the_zone_offset() {
+    let r = record(
+        "BEGIN:VEVENT\nUID:r\nDTSTART;TZID=America/St_Johns:20260105T093007\nRRULE:FREQ=DAILY;COUNT=1\nEND:VEVENT\n",
+    );
+    let o = occurrences(
+        &r,
+        utc(2026, 1, 1, 0, 0),
+        utc(2026, 2, 1, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    assert_eq!(
+        o[0].recurrence_id.as_deref(),
+        Some("2026-01-05T09:30:07-03:30")
+    );
+    assert_eq!(
+        o[0].recurrence_id.as_deref(),
+        Some(o[0].start.to_rfc3339().as_str())
+    );
+}

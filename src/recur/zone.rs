@@ -47,6 +47,36 @@ impl Zone {
         }
     }
 
+    /// [`Zone::to_utc`] together with the offset in force then (one zone lookup
+    /// instead of two on the hot path).
+    pub fn to_utc_with_offset(&self, n: NaiveDateTime) -> (DateTime<Utc>, FixedOffset) {
+        let single = match self {
+            Zone::Utc => {
+                return (
+                    Utc.from_utc_datetime(&n),
+                    FixedOffset::east_opt(0).expect("zero"),
+                );
+            }
+            Zone::Local(t) | Zone::Iana(t) => match t.offset_from_local_datetime(&n) {
+                chrono::LocalResult::Single(o) | chrono::LocalResult::Ambiguous(o, _) => {
+                    Some(o.fix())
+                }
+                chrono::LocalResult::None => None,
+            },
+            Zone::Custom(_) => None,
+        };
+        match single {
+            Some(off) => (
+                Utc.from_utc_datetime(&(n - Duration::seconds(i64::from(off.local_minus_utc())))),
+                off,
+            ),
+            None => {
+                let t = self.to_utc(n);
+                (t, self.offset_at(t))
+            }
+        }
+    }
+
     pub fn offset_at(&self, t: DateTime<Utc>) -> FixedOffset {
         match self {
             Zone::Utc => FixedOffset::east_opt(0).expect("zero"),

@@ -91,7 +91,7 @@ impl Store {
     /// Records of `kind` with this UID.
     pub fn by_uid(&self, kind: Kind, uid: &str) -> Result<Vec<Record>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {RECORD_COLS} FROM records WHERE uid = ?1 AND kind = ?2"
+            "SELECT {RECORD_COLS} FROM records WHERE kind = ?2 AND (uid = ?1 OR (uid IS NULL AND id = ?1))"
         ))?;
         collect(stmt.query_map(params![uid, kind.as_str()], row_record)?)
     }

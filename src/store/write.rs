@@ -311,7 +311,7 @@ impl<'a> Writer<'a> {
                         rowid,
                         r.kind.as_str(),
                         r.collection,
-                        r.uid(),
+                        stored_uid(r),
                         data,
                         ix.start_ts,
                         ix.end_ts,
@@ -332,7 +332,7 @@ impl<'a> Writer<'a> {
                     r.id,
                     r.kind.as_str(),
                     r.collection,
-                    r.uid(),
+                    stored_uid(r),
                     data,
                     ix.start_ts,
                     ix.end_ts,
@@ -510,4 +510,10 @@ impl<'a> Writer<'a> {
             ])?;
         Ok(())
     }
+}
+
+/// The UID column: NULL when the UID is the record id (the usual case), to keep the
+/// table and its index small.
+fn stored_uid(r: &Record) -> Option<&str> {
+    r.uid().filter(|u| *u != r.id)
 }

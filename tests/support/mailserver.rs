@@ -60,6 +60,16 @@ fn require_binaries() {
         "mail tests need a real Dovecot + Postfix, but {missing:?} is missing: \
          run `scripts/install-test-deps.sh` as root (Debian 12)"
     );
+    let uid = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    assert_eq!(
+        uid, "0",
+        "mail tests start their own Dovecot + Postfix, which must run as root \
+         (their spool directories belong to the postfix and nobody users)"
+    );
 }
 
 /// Keep the workdir of every instance when a test panics (logs for the failure).

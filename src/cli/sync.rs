@@ -1,0 +1,478 @@
+//! `pim sync [init|join]` and `pim devices list|forget`: the sync engine over the
+//! account's IMAP server.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
+
+use anyhow::{anyhow, bail};
+use clap::{Args, Subcommand};
+use serde_json::{Value, json};
+
+use super::{Context, print};
+use crate::config::accounts::{Account, ConfigFile};
+use crate::mail::{self, ImapMailbox};
+use crate::sync::apply::Policy;
+use crate::sync::crypto::SyncKey;
+use crate::sync::engine::{Folders, SyncError, SyncOptions, SyncReport, sync_once};
+use crate::sync::plan::Mode;
+use crate::sync::{Mailbox, MailboxError, setup};
+
+const META_KEY: &str = "sync.key";
+const META_KDF: &str = "sync.kdf";
+const META_ACCOUNT: &str = "sync.account";
+
+const MODES: &[&str] = &["two-way", "push", "pull", "replace-remote", "replace-local"];
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SyncArgs {
+    #[command(subcommand)]
+    pub action: Option<SyncAction>,
+    /// Account to sync through (default: the one chosen at init/join)
+    #[arg(long)]
+    pub account: Option<String>,
+    #[arg(long, value_parser = MODES.to_vec(), default_value = "two-way")]
+    pub mode: String,
+    /// Print what would happen; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// One JSON object per round
+    #[arg(long)]
+    pub json: bool,
+    /// Keep running: sync on every change here or on the server (IMAP IDLE)
+    #[arg(long, conflicts_with = "dry_run")]
+    pub watch: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncAction {
+    /// First device: create the sync folders and a key (printed on the last line)
+    Init {
+        #[arg(long)]
+        account: Option<String>,
+        /// Use a passphrase (read from stdin) instead of a generated key
+        #[arg(long)]
+        passphrase: bool,
+        /// This device's name in `pim devices list`
+        #[arg(long)]
+        device_name: Option<String>,
+    },
+    /// Another device: enter the key (or passphrase) printed by `pim sync init`
+    Join {
+        #[arg(long)]
+        account: Option<String>,
+        /// The sync key; without it pim asks (reads a line from stdin)
+        #[arg(long)]
+        key: Option<String>,
+        #[arg(long)]
+        device_name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevicesCommand {
+    /// Devices that sync through the account
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop waiting for a device that is gone (it no longer holds back cleanup)
+    Forget {
+        /// Device id or name
+        device: String,
+        #[arg(long)]
+        account: Option<String>,
+    },
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn account(ctx: &Context, name: Option<&str>) -> anyhow::Result<(String, Account)> {
+    let config = ConfigFile::load(&ctx.paths.config_file())?;
+    let remembered = ctx.store.meta(META_ACCOUNT)?;
+    let name = name.map(str::to_string).or(remembered);
+    let (n, a) = config.pick(name.as_deref()).map_err(anyhow::Error::msg)?;
+    Ok((n.to_string(), a.clone()))
+}
+
+async fn connect(name: &str, account: &Account) -> anyhow::Result<ImapMailbox> {
+    let password = account
+        .password()
+        .map_err(|e| anyhow!("account {name}: {e}"))?;
+    let cfg = mail::account::imap_config(account, &password).map_err(anyhow::Error::msg)?;
+    ImapMailbox::connect(cfg)
+        .await
+        .map_err(|e| anyhow!("sync failed: {e}; local edits stay queued"))
+}
+
+fn device_name(given: Option<String>) -> String {
+    given.unwrap_or_else(|| {
+        std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "pim device".into())
+    })
+}
+
+fn options(ctx: &Context, account: &Account, key: SyncKey) -> anyhow::Result<SyncOptions> {
+    let mut o = SyncOptions::new(key);
+    o.root = account.folder_root.clone();
+    o.policy = Policy::parse(&account.conflict_policy)
+        .ok_or_else(|| anyhow!("unknown conflict policy {}", account.conflict_policy))?;
+    o.kdf = ctx.store.meta(META_KDF)?;
+    o.device_name = ctx
+        .store
+        .meta("sync.device_name")?
+        .unwrap_or_else(|| device_name(None));
+    Ok(o)
+}
+
+fn stored_key(ctx: &Context) -> anyhow::Result<SyncKey> {
+    let human = ctx.store.meta(META_KEY)?.ok_or_else(|| {
+        anyhow!(
+            "this profile does not sync yet: run `pim sync init` (first device) or `pim sync join`"
+        )
+    })?;
+    SyncKey::parse_human(&human).map_err(|e| anyhow!("stored sync key: {e}"))
+}
+
+fn sync_error(e: SyncError) -> anyhow::Error {
+    match e {
+        SyncError::Mailbox(m) => anyhow!("sync failed: {m}; local edits stay queued"),
+        other => anyhow!("sync failed: {other}"),
+    }
+}
+
+fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()> {
+    if r.rejected > 0 {
+        eprintln!(
+            "pim: {} message(s) on the server failed authentication and were ignored",
+            r.rejected
+        );
+    }
+    if json {
+        return print::json(&serde_json::to_value(r)?);
+    }
+    if dry_run && let Some(plan) = &r.plan {
+        println!("{}", serde_json::to_string_pretty(plan)?);
+    }
+    println!(
+        "uploaded {}, downloaded {}, applied {}, conflicts {}, deleted {}, rejected {} \
+         ({} B up, {} B down, {} IMAP commands)",
+        r.uploaded,
+        r.downloaded,
+        r.applied,
+        r.conflicts,
+        r.deleted,
+        r.rejected,
+        r.bytes_up,
+        r.bytes_down,
+        r.imap_commands
+    );
+    Ok(())
+}
+
+fn read_secret(prompt: &str) -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        eprint!("{prompt}: ");
+        std::io::stderr().flush()?;
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let line = line.trim().to_string();
+    if line.is_empty() {
+        bail!("no {} given", prompt.to_lowercase());
+    }
+    Ok(line)
+}
+
+pub fn run(ctx: &mut Context, a: SyncArgs) -> anyhow::Result<()> {
+    match a.action {
+        Some(SyncAction::Init {
+            account,
+            passphrase,
+            device_name: dn,
+        }) => init(ctx, account.as_deref(), passphrase, dn),
+        Some(SyncAction::Join {
+            account,
+            key,
+            device_name: dn,
+        }) => join(ctx, account.as_deref(), key, dn),
+        None => {
+            let mode = Mode::parse(&a.mode).ok_or_else(|| anyhow!("unknown mode {}", a.mode))?;
+            let (name, acc) = account(ctx, a.account.as_deref())?;
+            let mut o = options(ctx, &acc, stored_key(ctx)?)?;
+            o.mode = mode;
+            o.dry_run = a.dry_run;
+            if a.watch {
+                return watch(ctx, &name, &acc, &o, a.json);
+            }
+            runtime()?.block_on(async {
+                let mut mb = connect(&name, &acc).await?;
+                let r = sync_once(&mut ctx.store, &mut mb, &o)
+                    .await
+                    .map_err(sync_error)?;
+                mb.logout().await;
+                print_report(&r, a.json, a.dry_run)
+            })
+        }
+    }
+}
+
+fn remember(
+    ctx: &Context,
+    name: &str,
+    key: &SyncKey,
+    kdf: Option<&str>,
+    dn: Option<String>,
+) -> anyhow::Result<()> {
+    ctx.store.set_meta(META_KEY, &key.to_human())?;
+    ctx.store.set_meta(META_ACCOUNT, name)?;
+    ctx.store.set_meta("sync.device_name", &device_name(dn))?;
+    if let Some(k) = kdf {
+        ctx.store.set_meta(META_KDF, k)?;
+    }
+    Ok(())
+}
+
+fn init(
+    ctx: &mut Context,
+    account_name: Option<&str>,
+    passphrase: bool,
+    dn: Option<String>,
+) -> anyhow::Result<()> {
+    if ctx.store.meta(META_KEY)?.is_some() {
+        bail!("this profile syncs already (key stored); nothing to init");
+    }
+    let (name, acc) = account(ctx, account_name)?;
+    let (key, kdf, shown) = if passphrase {
+        let phrase = read_secret("Passphrase")?;
+        if phrase.chars().count() < 12 {
+            bail!("the passphrase must have at least 12 characters");
+        }
+        let kdf = setup::new_kdf_header();
+        let key = setup::key_from_passphrase(&phrase, &kdf).map_err(sync_error)?;
+        (key, Some(kdf), None)
+    } else {
+        let key = SyncKey::generate();
+        let shown = key.to_human();
+        (key, None, Some(shown))
+    };
+    let mut o = options(ctx, &acc, key.clone())?;
+    o.kdf = kdf.clone();
+    o.device_name = device_name(dn.clone());
+    let report = runtime()?.block_on(async {
+        let mut mb = connect(&name, &acc).await?;
+        let r = setup::init(&mut ctx.store, &mut mb, &o)
+            .await
+            .map_err(sync_error)?;
+        mb.logout().await;
+        anyhow::Ok(r)
+    })?;
+    remember(ctx, &name, &key, kdf.as_deref(), dn)?;
+    println!(
+        "sync set up through account {name} (uploaded {} changes)",
+        report.uploaded
+    );
+    match shown {
+        Some(k) => {
+            println!("Enter this key on your other devices with `pim sync join`:");
+            println!("{k}");
+        }
+        None => println!("Use the same passphrase with `pim sync join` on your other devices."),
+    }
+    Ok(())
+}
+
+fn join(
+    ctx: &mut Context,
+    account_name: Option<&str>,
+    key: Option<String>,
+    dn: Option<String>,
+) -> anyhow::Result<()> {
+    if ctx.store.meta(META_KEY)?.is_some() {
+        bail!("this profile syncs already (key stored); nothing to join");
+    }
+    let (name, acc) = account(ctx, account_name)?;
+    let rt = runtime()?;
+    let mut mb = rt.block_on(connect(&name, &acc))?;
+    let kdf = rt
+        .block_on(setup::server_kdf(&mut mb, &acc.folder_root))
+        .map_err(sync_error)?;
+    let secret = match key {
+        Some(k) => k,
+        None => read_secret(if kdf.is_some() {
+            "Passphrase"
+        } else {
+            "Sync key"
+        })?,
+    };
+    let key = match &kdf {
+        Some(h) => setup::key_from_passphrase(&secret, h).map_err(sync_error)?,
+        None => SyncKey::parse_human(&secret).map_err(|e| anyhow!("sync key: {e}"))?,
+    };
+    let mut o = options(ctx, &acc, key.clone())?;
+    o.kdf = kdf.clone();
+    o.device_name = device_name(dn.clone());
+    let report = rt.block_on(async {
+        let r = setup::join(&mut ctx.store, &mut mb, &o)
+            .await
+            .map_err(sync_error)?;
+        mb.logout().await;
+        anyhow::Ok(r)
+    })?;
+    remember(ctx, &name, &key, kdf.as_deref(), dn)?;
+    println!(
+        "joined: downloaded {}, applied {}",
+        report.downloaded, report.applied
+    );
+    Ok(())
+}
+
+/// Sync now, then on every server change (IDLE) or local edit; transient errors
+/// back off (jittered, capped) and retry forever — queued edits are never dropped.
+fn watch(
+    ctx: &mut Context,
+    name: &str,
+    acc: &Account,
+    o: &SyncOptions,
+    json: bool,
+) -> anyhow::Result<()> {
+    let changes = Folders::new(&o.root).changes;
+    runtime()?.block_on(async {
+        let mut mb: Option<ImapMailbox> = None;
+        let mut backoff = Duration::from_secs(1);
+        loop {
+            let round = async {
+                if mb.is_none() {
+                    mb = Some(connect(name, acc).await?);
+                }
+                let m = mb.as_mut().expect("connected");
+                sync_once(&mut ctx.store, m, o).await.map_err(sync_error)
+            };
+            match round.await {
+                Ok(r) => {
+                    backoff = Duration::from_secs(1);
+                    let busy = r.uploaded + r.applied + r.conflicts + r.deleted + r.rejected > 0;
+                    if busy || json {
+                        print_report(&r, json, false)?;
+                    }
+                }
+                Err(e) => {
+                    let fatal = e.chain().any(|c| {
+                        matches!(
+                            c.downcast_ref::<MailboxError>(),
+                            Some(MailboxError::Auth(_) | MailboxError::Tls(_))
+                        )
+                    }) || e.to_string().contains("login failed")
+                        || e.to_string().contains("TLS failed");
+                    if fatal {
+                        return Err(e);
+                    }
+                    let jitter = rand::random_range(0..=backoff.as_millis() as u64 / 2);
+                    let pause = backoff + Duration::from_millis(jitter);
+                    eprintln!("pim: {e}; retrying in {} s", pause.as_secs());
+                    mb = None;
+                    tokio::select! {
+                        _ = tokio::time::sleep(pause) => {}
+                        _ = tokio::signal::ctrl_c() => return Ok(()),
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(300));
+                    continue;
+                }
+            }
+            // Wait for the server (IDLE) in short slices, checking for local edits
+            // made since this round (changes that never upload, e.g. in a collection
+            // kept off sync, must not make this loop spin).
+            let last_local = local_seq(ctx)?;
+            loop {
+                if local_seq(ctx)? > last_local {
+                    break;
+                }
+                let Some(m) = mb.as_mut() else { break };
+                tokio::select! {
+                    woke = m.wait(&changes, Duration::from_millis(500)) => match woke {
+                        Ok(true) => break,
+                        Ok(false) => {}
+                        Err(_) => { mb = None; break; }
+                    },
+                    _ = tokio::signal::ctrl_c() => return Ok(()),
+                }
+            }
+        }
+    })
+}
+
+/// The newest local change's sequence number.
+fn local_seq(ctx: &Context) -> anyhow::Result<u64> {
+    Ok(crate::store::sync_state::max_seq(
+        ctx.store.conn(),
+        ctx.store.device(),
+    )?)
+}
+
+pub fn devices(ctx: &mut Context, c: DevicesCommand) -> anyhow::Result<()> {
+    match c {
+        DevicesCommand::List { json } => {
+            let me = ctx.store.device().to_string();
+            let list = setup::devices(&ctx.store).map_err(sync_error)?;
+            if json {
+                let items: Vec<Value> = list
+                    .iter()
+                    .map(|d| {
+                        json!({
+                            "id": d.device,
+                            "kind": "device",
+                            "name": d.name,
+                            "last_seen": d.last_seen,
+                            "vector": d.vector,
+                            "forgotten": d.forgotten,
+                            "this_device": d.device == me,
+                        })
+                    })
+                    .collect();
+                return print::json(&Value::Array(items));
+            }
+            let mut rows = vec![vec![
+                "ID".to_string(),
+                "NAME".into(),
+                "LAST SEEN".into(),
+                "".into(),
+            ]];
+            for d in &list {
+                let note = if d.device == me {
+                    "this device"
+                } else if d.forgotten {
+                    "forgotten"
+                } else {
+                    ""
+                };
+                rows.push(vec![
+                    d.device.clone(),
+                    d.name.clone(),
+                    d.last_seen.clone(),
+                    note.into(),
+                ]);
+            }
+            print::table(&rows)
+        }
+        DevicesCommand::Forget { device, account: a } => {
+            let (name, acc) = account(ctx, a.as_deref())?;
+            let o = options(ctx, &acc, stored_key(ctx)?)?;
+            runtime()?.block_on(async {
+                let mut mb = connect(&name, &acc).await?;
+                setup::forget(&mut ctx.store, &mut mb, &o, &device)
+                    .await
+                    .map_err(sync_error)?;
+                mb.logout().await;
+                println!("forgot device {device}");
+                anyhow::Ok(())
+            })
+        }
+    }
+}

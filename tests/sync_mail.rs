@@ -1,0 +1,575 @@
+//! `pim sync` between `--home` profiles through a real Dovecot (the project's
+//! harness): init/join, a contact travelling, devices, and what the provider sees.
+
+mod support;
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use support::mailserver::MailServer;
+use support::proxy::{Fault, FaultProxy};
+
+struct Profile {
+    home: tempfile::TempDir,
+}
+
+impl Profile {
+    fn new(server: &MailServer, user: &str) -> Profile {
+        Profile::via(server, user, server.imaps_port)
+    }
+
+    /// A profile whose IMAP server is reached on `imap_port` (e.g. a fault proxy).
+    fn via(server: &MailServer, user: &str, imap_port: u16) -> Profile {
+        let p = Profile {
+            home: tempfile::tempdir().unwrap(),
+        };
+        let imap = format!("127.0.0.1:{imap_port}");
+        let smtp = format!("127.0.0.1:{}", server.smtps_port);
+        let pw = format!("echo {}", server.password(user));
+        let ca = server.ca_file.display().to_string();
+        p.ok(&[
+            "account",
+            "add",
+            "mail",
+            "--imap",
+            &imap,
+            "--smtp",
+            &smtp,
+            "--user",
+            user,
+            "--email",
+            &format!("{user}@example.test"),
+            "--password-command",
+            &pw,
+            "--ca-file",
+            &ca,
+            "--conflict-policy",
+            "newest",
+        ]);
+        p
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_pim"))
+            .args(args)
+            .env("PIM_HOME", self.home.path())
+            .env("TZ", "UTC")
+            .output()
+            .unwrap()
+    }
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        assert!(
+            o.status.success(),
+            "pim {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    }
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+    fn contact_names(&self) -> Vec<String> {
+        self.json(&["list", "contacts", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["full_name"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+}
+
+fn grep_storage(server: &MailServer, user: &str, needle: &str) -> bool {
+    fn walk(dir: &std::path::Path, needle: &[u8]) -> bool {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return false;
+        };
+        entries.flatten().any(|e| {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, needle)
+            } else {
+                std::fs::read(&p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle))
+            }
+        })
+    }
+    walk(&server.workdir.join("mail").join(user), needle.as_bytes())
+}
+
+#[test]
+fn two_profiles_sync_a_contact_through_dovecot() {
+    let server = MailServer::shared();
+    let a = Profile::new(server, "alice");
+    let b = Profile::new(server, "alice");
+
+    // Nothing to join before init; sync without a key says what to do.
+    let o = b.run(&["sync", "join", "--key", "PIM1-AAAA"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = a.run(&["sync"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("sync init"));
+
+    a.ok(&[
+        "add",
+        "contact",
+        "--name",
+        "Zebulon Quaxley",
+        "--email",
+        "zq@example.org",
+    ]);
+    let out = a.ok(&["sync", "init", "--device-name", "laptop"]);
+    let key = out.trim_end().lines().last().unwrap().to_string();
+    assert!(key.starts_with("PIM1-"), "{out}");
+
+    let other_key = pim::sync::crypto::SyncKey::generate().to_human();
+    let wrong = b.run(&["sync", "join", "--key", &other_key]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("does not open"));
+    b.ok(&["sync", "join", "--key", &key, "--device-name", "desktop"]);
+    assert_eq!(b.contact_names(), vec!["Zebulon Quaxley"]);
+
+    // An edit on B travels back to A.
+    b.ok(&["add", "contact", "--name", "Yolanda Prewitt"]);
+    let report = b.json(&["sync", "--json"]);
+    assert_eq!(report["uploaded"], 1, "{report}");
+    for field in [
+        "downloaded",
+        "applied",
+        "conflicts",
+        "deleted",
+        "rejected",
+        "bytes_up",
+        "bytes_down",
+        "imap_commands",
+    ] {
+        assert!(report.get(field).is_some(), "{field} missing in {report}");
+    }
+    let report = a.json(&["sync", "--json"]);
+    assert!(report["applied"].as_u64().unwrap() >= 1, "{report}");
+    let mut names = a.contact_names();
+    names.sort();
+    assert_eq!(names, vec!["Yolanda Prewitt", "Zebulon Quaxley"]);
+
+    // Nothing to do: cheap.
+    let idle = a.json(&["sync", "--json"]);
+    assert_eq!(idle["applied"], 0);
+    let commands = idle["imap_commands"].as_u64().unwrap();
+    eprintln!("idle sync: {commands} IMAP commands");
+    assert!(commands <= 5, "{commands} IMAP commands for an idle sync");
+
+    // --dry-run changes nothing.
+    a.ok(&["add", "contact", "--name", "Xavier Dry"]);
+    let dry = a.json(&["sync", "--dry-run", "--json"]);
+    assert!(dry.get("plan").is_some(), "{dry}");
+    let report = b.json(&["sync", "--json"]);
+    assert_eq!(report["applied"], 0, "dry run uploaded nothing: {report}");
+
+    let devices = a.json(&["devices", "list", "--json"]);
+    let names: Vec<&str> = devices
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"laptop") && names.contains(&"desktop"),
+        "{devices}"
+    );
+
+    // The provider sees ciphertext only.
+    assert!(server.count("alice", "PIM/Changes") > 0);
+    assert!(!grep_storage(server, "alice", "Zebulon"));
+    assert!(!grep_storage(server, "alice", "Yolanda"));
+}
+
+#[test]
+fn sync_fails_clearly_when_the_server_is_down() {
+    let server = MailServer::start(&[("frank", "pw-frank")]);
+    let a = Profile::new(&server, "frank");
+    let key = a
+        .ok(&["sync", "init"])
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    assert!(key.starts_with("PIM1-"));
+    a.ok(&["add", "contact", "--name", "Queued Person"]);
+    server.stop();
+    let o = a.run(&["sync"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("cannot reach") && err.contains("stay queued"),
+        "{err}"
+    );
+    server.restart();
+    let report = a.json(&["sync", "--json"]);
+    assert_eq!(report["uploaded"], 1, "the queued edit went up: {report}");
+}
+
+#[test]
+fn watch_carries_an_edit_across_within_seconds() {
+    let server = MailServer::shared();
+    let a = Profile::new(server, "carol");
+    let b = Profile::new(server, "carol");
+    let key = a
+        .ok(&["sync", "init"])
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    b.ok(&["sync", "join", "--key", &key]);
+
+    let spawn = |p: &Profile| {
+        Command::new(env!("CARGO_BIN_EXE_pim"))
+            .args(["sync", "--watch"])
+            .env("PIM_HOME", p.home.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut watchers = [spawn(&a), spawn(&b)];
+    std::thread::sleep(std::time::Duration::from_millis(800));
+
+    a.ok(&["add", "contact", "--name", "Walter Watchful"]);
+    let start = std::time::Instant::now();
+    let mut seen = false;
+    while start.elapsed() < std::time::Duration::from_secs(15) {
+        if b.contact_names().iter().any(|n| n == "Walter Watchful") {
+            seen = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let latency = start.elapsed();
+    for w in &mut watchers {
+        let _ = w.kill();
+        let _ = w.wait();
+    }
+    assert!(seen, "the edit did not reach the other watching profile");
+    eprintln!("watch: edit visible on the other profile after {latency:?}");
+}
+
+impl Profile {
+    /// Run with a deadline: a hang is a failure. Returns the exit code.
+    fn run_bounded(&self, args: &[&str], secs: u64) -> i32 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pim"))
+            .args(args)
+            .env("PIM_HOME", self.home.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                let code = status.code().unwrap_or(-1);
+                if code != 0 && code != 2 {
+                    let mut err = String::new();
+                    use std::io::Read;
+                    child
+                        .stderr
+                        .take()
+                        .unwrap()
+                        .read_to_string(&mut err)
+                        .unwrap();
+                    panic!("pim {args:?} exited {code}: {err}");
+                }
+                return code;
+            }
+            if start.elapsed() > std::time::Duration::from_secs(secs) {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("pim {args:?} hung for {secs} s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    fn integrity_ok(&self) {
+        let db = rusqlite::Connection::open(self.home.path().join("pim.sqlite3")).unwrap();
+        let verdict: String = db
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(verdict, "ok");
+    }
+}
+
+#[test]
+fn cut_connections_during_sync_then_everything_converges() {
+    let server = MailServer::shared();
+    let proxy = FaultProxy::start(server.imaps_port, Fault::None);
+    let a = Profile::via(server, "dave", proxy.port);
+    let b = Profile::via(server, "dave", proxy.port);
+    for i in 0..10 {
+        a.ok(&["add", "contact", "--name", &format!("Before Cut {i}")]);
+    }
+    let key = a
+        .ok(&["sync", "init"])
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    b.ok(&["sync", "join", "--key", &key]);
+
+    // How much one round with work in it moves.
+    a.ok(&["add", "contact", "--name", "Measure"]);
+    proxy.reset_counts();
+    a.ok(&["sync"]);
+    let (up, down) = proxy.bytes();
+    let total = up + down;
+
+    let steps = 16u64;
+    let mut failed = 0;
+    for i in 0..steps {
+        let n = total * i / steps + i * 7;
+        a.ok(&["add", "contact", "--name", &format!("Cut A {i}")]);
+        b.ok(&["add", "contact", "--name", &format!("Cut B {i}")]);
+        proxy.set_fault(Fault::CutAfter(n));
+        for p in [&a, &b] {
+            if p.run_bounded(&["sync"], 30) != 0 {
+                failed += 1;
+            }
+        }
+    }
+    assert!(failed >= steps as usize, "only {failed} cut syncs failed");
+
+    proxy.set_fault(Fault::None);
+    for p in [&a, &b, &a, &b] {
+        p.ok(&["sync"]);
+    }
+    let mut names_a = a.contact_names();
+    let mut names_b = b.contact_names();
+    names_a.sort();
+    names_b.sort();
+    assert_eq!(names_a, names_b);
+    for i in 0..steps {
+        assert!(names_a.contains(&format!("Cut A {i}")), "Cut A {i} lost");
+        assert!(names_a.contains(&format!("Cut B {i}")), "Cut B {i} lost");
+    }
+    assert_eq!(names_a.len(), 10 + 1 + 2 * steps as usize);
+    a.integrity_ok();
+    b.integrity_ok();
+}
+
+#[test]
+fn sigkilled_sync_recovers_and_converges() {
+    use pim::model::{Kind, Record};
+    let server = MailServer::shared();
+    let a = Profile::new(server, "bob");
+    a.ok(&["list", "contacts"]); // creates the profile
+    {
+        let mut store = pim::store::Store::open(&a.home.path().join("pim.sqlite3")).unwrap();
+        let coll = store.default_collection(Kind::Contact).unwrap().id;
+        store
+            .write(|w| {
+                for i in 0..1500 {
+                    let mut r = Record::new(Kind::Contact, &coll);
+                    r.set_text("FN", &format!("Bulk Person {i}"));
+                    w.create(&r)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+    let key = a
+        .ok(&["sync", "init"])
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+
+    let c = Profile::new(server, "bob");
+    let has_key = |p: &Profile| {
+        let store = pim::store::Store::open(&p.home.path().join("pim.sqlite3")).unwrap();
+        store.meta("sync.key").unwrap().is_some()
+    };
+    let mut kills = 0;
+    for delay_ms in [40u64, 80, 120, 160, 220, 280, 350, 450, 600, 800] {
+        let args: Vec<&str> = if has_key(&c) {
+            vec!["sync"]
+        } else {
+            vec!["sync", "join", "--key", &key]
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pim"))
+            .args(&args)
+            .env("PIM_HOME", c.home.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        if child.try_wait().unwrap().is_none() {
+            kills += 1;
+        }
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        c.integrity_ok();
+    }
+    eprintln!("sigkill: {kills} runs killed mid-way");
+    assert!(kills >= 3, "only {kills} runs were still busy when killed");
+
+    if !has_key(&c) {
+        c.ok(&["sync", "join", "--key", &key]);
+    }
+    c.ok(&["sync"]);
+    let names = c.contact_names();
+    assert_eq!(names.len(), 1500, "every contact exactly once");
+    let unique: std::collections::BTreeSet<&String> = names.iter().collect();
+    assert_eq!(unique.len(), 1500);
+    c.integrity_ok();
+}
+
+/// UIDs in `folder` of `user` (via the harness's own plain IMAP client).
+fn server_uids(server: &MailServer, user: &str, folder: &str) -> Vec<u32> {
+    let mut imap = support::mailserver::RawImap::login(server, user);
+    imap.command(&format!("SELECT \"{folder}\""), false);
+    let lines = imap.command("UID SEARCH ALL", false);
+    imap.command("LOGOUT", false);
+    lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("* SEARCH"))
+        .flat_map(|rest| {
+            rest.split_whitespace()
+                .filter_map(|n| n.parse().ok())
+                .collect::<Vec<u32>>()
+        })
+        .collect()
+}
+
+#[test]
+fn forged_batches_are_rejected_and_deleted_batches_repaired() {
+    let server = MailServer::shared();
+    let a = Profile::new(server, "test");
+    let b = Profile::new(server, "test");
+    a.ok(&["add", "contact", "--name", "Original Person"]);
+    let key = a
+        .ok(&["sync", "init"])
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    b.ok(&["sync", "join", "--key", &key]);
+
+    // A's real next batch goes up; then a forgery of it: same headers (another
+    // Message-ID), damaged ciphertext.
+    a.ok(&["add", "contact", "--name", "Second Person"]);
+    a.ok(&["sync"]);
+    let real = server.messages("test", "PIM/Changes");
+    let text = String::from_utf8(real.last().unwrap().clone()).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let head: String = head
+        .lines()
+        .map(|l| {
+            if l.starts_with("Message-ID:") {
+                "Message-ID: <forged-1@pim.invalid>".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    let body = body.replacen('A', "B", 3);
+    server.append(
+        "test",
+        "PIM/Changes",
+        format!("{head}\r\n\r\n{body}").as_bytes(),
+    );
+    let o = b.run(&["sync", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(report["rejected"].as_u64().unwrap() >= 1, "{report}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("failed authentication"),
+        "rejections are reported"
+    );
+    let mut names = b.contact_names();
+    names.sort();
+    assert_eq!(names, vec!["Original Person", "Second Person"]);
+
+    // Delete A's next batch from the server by hand before B sees it.
+    let before = server_uids(server, "test", "PIM/Changes");
+    a.ok(&["add", "contact", "--name", "Gap Person"]);
+    a.ok(&["sync"]);
+    let after = server_uids(server, "test", "PIM/Changes");
+    let new: Vec<u32> = after
+        .iter()
+        .filter(|u| !before.contains(u))
+        .copied()
+        .collect();
+    assert!(!new.is_empty(), "A uploaded a batch");
+    let mut imap = support::mailserver::RawImap::login(server, "test");
+    imap.command("SELECT \"PIM/Changes\"", false);
+    let set: Vec<String> = new.iter().map(u32::to_string).collect();
+    imap.command(
+        &format!("UID STORE {} +FLAGS (\\Deleted)", set.join(",")),
+        false,
+    );
+    imap.command("EXPUNGE", false);
+    imap.command("LOGOUT", false);
+
+    a.ok(&["add", "contact", "--name", "After Gap"]);
+    let mut repaired = false;
+    for _ in 0..4 {
+        a.ok(&["sync"]);
+        b.ok(&["sync"]);
+        let names = b.contact_names();
+        if names.iter().any(|n| n == "Gap Person") && names.iter().any(|n| n == "After Gap") {
+            repaired = true;
+            break;
+        }
+    }
+    assert!(
+        repaired,
+        "B never got the deleted batch back: {:?}",
+        b.contact_names()
+    );
+}
+
+#[test]
+fn passphrase_init_and_join_read_stdin() {
+    use std::io::Write;
+    let server = MailServer::shared();
+    let with_stdin = |p: &Profile, args: &[&str], input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pim"))
+            .args(args)
+            .env("PIM_HOME", p.home.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let p = Profile::new(server, "carol");
+    let q = Profile::new(server, "carol");
+    // carol's folders are used by the watch test: sync under another root.
+    for x in [&p, &q] {
+        x.ok(&["account", "set", "mail", "--folder-root", "PhraseRoot"]);
+    }
+    p.ok(&["add", "contact", "--name", "Phrase Person"]);
+    let o = with_stdin(&p, &["sync", "init", "--passphrase"], "short\n");
+    assert_eq!(o.status.code(), Some(2), "short passphrases are refused");
+    let o = with_stdin(
+        &p,
+        &["sync", "init", "--passphrase"],
+        "correct horse battery staple\n",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = with_stdin(&q, &["sync", "join"], "wrong horse battery staple\n");
+    assert_eq!(o.status.code(), Some(2));
+    let o = with_stdin(&q, &["sync", "join"], "correct horse battery staple\n");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(q.contact_names(), vec!["Phrase Person"]);
+}
