@@ -159,10 +159,8 @@ impl App {
         if let Some(r) = app.calendar.load_request() {
             app.request(r);
         }
-        for k in [Kind::Contact, Kind::Task, Kind::Note] {
-            app.request(Request::List(k));
-        }
-        app.request(Request::SyncStatus);
+        // Lists and the sync status load when their tab is first shown: a large
+        // address book costs nothing until it is looked at.
         app
     }
 
@@ -253,8 +251,7 @@ impl App {
                     KeyCode::PageUp => Action::PageUp,
                     _ => Action::PageDown,
                 };
-                let len = list.visible.len();
-                list.cursor.on_action(a, len, self.page);
+                list.move_cursor(a, self.page);
             }
             _ => {
                 if list.filter.handle(key) {
@@ -308,8 +305,8 @@ impl App {
             Action::ToggleDone if self.tab == Tab::Tasks => self.toggle_done(),
             Action::CycleFilter if self.tab == Tab::Tasks => {
                 self.tasks.filter = self.tasks.filter.next();
-                let (now, tz) = (self.now_local(), self.tz);
-                self.tasks.rebuild(now, tz);
+                let now = self.now_local();
+                self.tasks.rebuild(now);
                 self.info(format!("showing {} tasks", self.tasks.filter.label()));
             }
             Action::Filter => match self.tab {
@@ -331,26 +328,52 @@ impl App {
                     self.request(r);
                 }
             }
-            Tab::Contacts => {
-                let n = self.contacts.visible.len();
-                self.contacts.cursor.on_action(a, n, page);
-            }
-            Tab::Notes => {
-                let n = self.notes.visible.len();
-                self.notes.cursor.on_action(a, n, page);
-            }
-            Tab::Tasks => {
-                let n = self.tasks.rows.len();
-                self.tasks.cursor.on_action(a, n, page);
-            }
+            Tab::Contacts => self.contacts.move_cursor(a, page),
+            Tab::Notes => self.notes.move_cursor(a, page),
+            Tab::Tasks => self.tasks.move_cursor(a, page),
             Tab::Sync => {}
         }
     }
 
     pub fn switch(&mut self, t: Tab) {
         self.tab = t;
+        match t.kind() {
+            Some(k) if k != Kind::Event => self.ensure_list(k),
+            _ => {}
+        }
         if t == Tab::Sync {
             self.request(Request::SyncStatus);
+        }
+    }
+
+    /// (loaded, requested) flags of a list tab.
+    fn list_flags(&mut self, k: Kind) -> Option<(bool, &mut bool)> {
+        match k {
+            Kind::Contact => Some((self.contacts.loaded, &mut self.contacts.requested)),
+            Kind::Note => Some((self.notes.loaded, &mut self.notes.requested)),
+            Kind::Task => Some((self.tasks.loaded, &mut self.tasks.requested)),
+            Kind::Event => None,
+        }
+    }
+
+    /// Load a list the first time it is needed.
+    fn ensure_list(&mut self, k: Kind) {
+        if let Some((loaded, requested)) = self.list_flags(k)
+            && !loaded
+            && !*requested
+        {
+            *requested = true;
+            self.request(Request::List(k));
+        }
+    }
+
+    /// Reload a list if it is held (a list never shown stays unloaded).
+    fn refresh_list(&mut self, k: Kind) {
+        if let Some((loaded, requested)) = self.list_flags(k)
+            && (loaded || *requested)
+        {
+            *requested = true;
+            self.request(Request::List(k));
         }
     }
 
@@ -360,9 +383,10 @@ impl App {
             self.request(r);
         }
         for k in [Kind::Contact, Kind::Task, Kind::Note] {
-            self.request(Request::List(k));
+            self.refresh_list(k);
         }
-        self.request(Request::SyncStatus);
+        let tab = self.tab;
+        self.switch(tab);
     }
 
     // ----- overlays -----
@@ -507,7 +531,7 @@ impl App {
                     None => {
                         let (from, to) = self.calendar.loaded.unwrap_or(self.calendar.window());
                         let occs = std::mem::take(&mut self.calendar.occs);
-                        self.calendar.set_occs(from, to, occs);
+                        self.calendar.set_occs(from, to, occs, None);
                     }
                 }
             }
@@ -522,7 +546,7 @@ impl App {
                 }
             }
             Kind::Task => {
-                if !self.tasks.select_id(&r.id, now, tz) {
+                if !self.tasks.select_id(&r.id, now) {
                     self.tasks.focus_record = Some(r.id.clone());
                 }
             }
@@ -567,13 +591,7 @@ impl App {
         }
         let mut form = forms::form_for(kind, None, self.calendar.selected, &self.form_ctx());
         if let Some(p) = parent {
-            let title = self
-                .tasks
-                .all
-                .iter()
-                .find(|t| t.uid() == Some(p.as_str()))
-                .map(Record::title)
-                .unwrap_or_default();
+            let title = self.tasks.title_of_uid(&p).unwrap_or_default();
             form.title = format!("New subtask of {title}");
             form.parent = Some(p);
         }
@@ -672,16 +690,21 @@ impl App {
 
     pub fn on_response(&mut self, resp: Response) {
         self.status.busy = self.status.busy.saturating_sub(1);
-        let (now, tz) = (self.now_local(), self.tz);
+        let now = self.now_local();
         match resp {
             Response::Collections(c) => self.collections = c,
             Response::List(Kind::Contact, v) => self.contacts.set(v),
             Response::List(Kind::Note, v) => self.notes.set(v),
-            Response::List(Kind::Task, v) => self.tasks.set(v, now, tz),
+            Response::List(Kind::Task, v) => self.tasks.set(v, now),
             Response::List(Kind::Event, _) => {}
-            Response::Events { from, to, occs } => {
+            Response::Events {
+                from,
+                to,
+                occs,
+                index,
+            } => {
                 if (from, to) == self.calendar.window() {
-                    self.calendar.set_occs(from, to, occs);
+                    self.calendar.set_occs(from, to, occs, Some(index));
                 }
             }
             Response::Saved {
@@ -695,7 +718,9 @@ impl App {
                 }
                 self.info(message);
                 self.reload_kind(kind);
-                self.request(Request::SyncStatus);
+                if self.tab == Tab::Sync {
+                    self.request(Request::SyncStatus);
+                }
             }
             Response::Search { seq, results } => {
                 if let Some(Overlay::Search(sb)) = &mut self.overlay
@@ -723,7 +748,7 @@ impl App {
                     self.request(r);
                 }
             }
-            k => self.request(Request::List(k)),
+            k => self.refresh_list(k),
         }
     }
 }

@@ -4,7 +4,7 @@
 use chrono::{Datelike, Duration, Months, NaiveDate};
 
 use super::action::Action;
-use super::worker::{Occ, Request};
+use super::worker::{DayIndex, Occ, Request};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CalMode {
@@ -20,6 +20,9 @@ pub struct CalendarView {
     /// Index of the selected occurrence within the selected day.
     pub item: usize,
     pub occs: Vec<Occ>,
+    /// Day → indices into `occs` showing on it (built once per load: drawing a
+    /// month asks for 42 days many times a second).
+    index: DayIndex,
     pub loaded: Option<(NaiveDate, NaiveDate)>,
     pub requested: Option<(NaiveDate, NaiveDate)>,
     /// After a search jump: the record to select once its day is loaded.
@@ -43,6 +46,7 @@ impl CalendarView {
             selected: today,
             item: 0,
             occs: Vec::new(),
+            index: DayIndex::default(),
             loaded: None,
             requested: None,
             focus_record: None,
@@ -73,11 +77,27 @@ impl CalendarView {
         self.load_request()
     }
 
-    pub fn set_occs(&mut self, from: NaiveDate, to: NaiveDate, occs: Vec<Occ>) {
+    /// Take a loaded window; `index` as built by the worker (or `None` to build it).
+    pub fn set_occs(
+        &mut self,
+        from: NaiveDate,
+        to: NaiveDate,
+        occs: Vec<Occ>,
+        index: Option<DayIndex>,
+    ) {
         if self.requested == Some((from, to)) {
             self.requested = None;
         }
-        self.occs = occs;
+        let index = index.unwrap_or_else(|| DayIndex::build(&occs, from, to));
+        let old = (
+            std::mem::replace(&mut self.occs, occs),
+            std::mem::replace(&mut self.index, index),
+        );
+        // Freeing a busy window (tens of thousands of occurrences and the records
+        // they hold) takes milliseconds: do it off the UI thread.
+        if old.0.len() > 2000 {
+            std::thread::spawn(move || drop(old));
+        }
         self.loaded = Some((from, to));
         if let Some(id) = self.focus_record.take() {
             if let Some(i) = self
@@ -94,15 +114,29 @@ impl CalendarView {
     }
 
     pub fn day(&self, d: NaiveDate) -> Vec<&Occ> {
-        self.occs.iter().filter(|o| o.on(d)).collect()
+        self.index
+            .get(d)
+            .iter()
+            .map(|&i| &self.occs[i as usize])
+            .collect()
+    }
+
+    /// How many occurrences show on `d` (no allocation).
+    pub fn day_len(&self, d: NaiveDate) -> usize {
+        self.index.get(d).len()
+    }
+
+    /// The `n`th occurrence of day `d`.
+    pub fn day_item(&self, d: NaiveDate, n: usize) -> Option<&Occ> {
+        self.index.get(d).get(n).map(|&i| &self.occs[i as usize])
     }
 
     pub fn selected_occ(&self) -> Option<&Occ> {
-        self.day(self.selected).get(self.item).copied()
+        self.day_item(self.selected, self.item)
     }
 
     fn clamp_item(&mut self) {
-        let n = self.day(self.selected).len();
+        let n = self.day_len(self.selected);
         self.item = self.item.min(n.saturating_sub(1));
     }
 
@@ -120,7 +154,7 @@ impl CalendarView {
         let mut rows = Vec::new();
         let mut d = a;
         while d < b {
-            let n = self.day(d).len();
+            let n = self.day_len(d);
             rows.extend((0..n).map(|i| (d, i)));
             d += Duration::days(1);
         }

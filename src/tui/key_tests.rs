@@ -35,7 +35,9 @@ fn first_run_offers_demo_data() {
     w.keys("y");
     assert!(w.app.overlay.is_none());
     assert!(w.store.count(Kind::Contact).unwrap() > 5);
-    assert!(w.app.contacts.all.len() > 5, "lists reload after loading");
+    assert!(!w.app.contacts.loaded, "lists load when their tab is shown");
+    w.keys("2");
+    assert!(w.app.contacts.all.len() > 5);
     let mut w = World::empty();
     w.keys("n");
     assert!(w.app.overlay.is_none());
@@ -180,6 +182,7 @@ fn space_toggles_done_and_filters_cycle() {
     assert!(done.contains(&t.id));
     let pos = done.iter().position(|x| *x == t.id).unwrap();
     w.app.tasks.cursor.selected = pos;
+    w.app.tasks.sync();
     w.key(KeyCode::Char(' '));
     let r = w.store.get(&t.id).unwrap().unwrap();
     assert_eq!(r.text("STATUS").as_deref(), Some("NEEDS-ACTION"));
@@ -195,9 +198,10 @@ fn subtasks_are_created_under_the_selected_task() {
         .tasks
         .rows
         .iter()
-        .position(|&(i, _)| w.app.tasks.all[i].title() == "Prepare conference talk")
+        .position(|&(i, _)| w.app.tasks.all[i].title == "Prepare conference talk")
         .unwrap();
     w.app.tasks.cursor.selected = pos;
+    w.app.tasks.sync();
     let parent_uid = w.app.tasks.selected().unwrap().uid().unwrap().to_string();
     w.keys("SBook the hotel");
     w.key(KeyCode::Enter);
@@ -366,4 +370,34 @@ fn sync_status_counts_what_is_not_uploaded() {
         w.app.sync.as_ref().unwrap().last_sync.as_deref(),
         Some("2026-11-25T09:00:00Z")
     );
+}
+
+#[test]
+fn recurring_events_show_on_every_occurrence() {
+    let w = World::demo_recurring();
+    let monday = super::calendar::week_start(today());
+    let standups = (0..7)
+        .map(|i| monday + chrono::Duration::days(i))
+        .filter(|d| {
+            w.app
+                .calendar
+                .day(*d)
+                .iter()
+                .any(|o| o.record.title() == "Team stand-up")
+        })
+        .count();
+    assert_eq!(standups, 5, "Monday to Friday");
+    // The piano lesson is weekly on Saturdays except the excluded one.
+    let pianos: Vec<_> = w
+        .app
+        .calendar
+        .occs
+        .iter()
+        .filter(|o| o.record.title() == "Piano lesson")
+        .map(|o| o.start.date())
+        .collect();
+    // Weekly from Sat 21 Nov; the EXDATE takes out Sat 5 Dec, the last in the grid.
+    let d = |m, day| chrono::NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+    assert_eq!(pianos, vec![d(11, 21), d(11, 28)]);
+    assert_eq!(w.app.calendar.window().1, d(12, 7));
 }

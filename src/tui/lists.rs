@@ -1,15 +1,14 @@
-//! State of the list tabs (contacts, tasks, notes): records, filter, selection.
+//! State of the list tabs (contacts, tasks, notes): packed records, filter, selection.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use chrono_tz::Tz;
 
 use super::action::Action;
-use super::forms::local_naive;
 use super::input::LineInput;
+use super::packed::Packed;
+pub use super::packed::{due_of, is_done, parent_of, priority};
 use crate::model::Record;
-use crate::model::time::When;
 
 /// A selectable list over some rows.
 #[derive(Debug, Clone, Default)]
@@ -41,44 +40,29 @@ impl Cursor {
 /// Contacts or notes: a text filter narrows the list as the user types.
 #[derive(Debug, Clone, Default)]
 pub struct FilteredList {
-    pub all: Vec<Record>,
+    pub all: Vec<Packed>,
     pub loaded: bool,
+    /// A load is on its way.
+    pub requested: bool,
     pub filter: LineInput,
     pub filtering: bool,
     /// Indices into `all` that pass the filter.
     pub visible: Vec<usize>,
-    /// Lowercased filter text of each record (built once per load).
-    hay: Vec<String>,
     pub cursor: Cursor,
     /// A record to select once it is in the list (after create / search jump).
     pub focus_record: Option<String>,
-}
-
-/// The text a record is filtered on: title plus emails, phones, organisation, body.
-fn haystack(r: &Record) -> String {
-    let mut s = r.title();
-    for name in [
-        "EMAIL",
-        "TEL",
-        "ORG",
-        "NICKNAME",
-        "DESCRIPTION",
-        "CATEGORIES",
-    ] {
-        for p in r.props_named(name) {
-            s.push(' ');
-            s.push_str(&p.text_value());
-        }
-    }
-    s.to_lowercase()
+    /// The selected record, decoded (kept in step with the cursor by `sync`).
+    current: Option<Record>,
 }
 
 impl FilteredList {
-    pub fn set(&mut self, records: Vec<Record>) {
-        let keep = self.selected().map(|r| r.id.clone());
-        self.hay = records.iter().map(haystack).collect();
+    pub fn set(&mut self, records: Vec<Packed>) {
+        let keep = self.selected_packed().map(|r| r.id.clone());
         self.all = records;
         self.loaded = true;
+        self.requested = false;
+        // The selected record may have changed under the same id.
+        self.current = None;
         self.refilter();
         if let Some(id) = self.focus_record.take() {
             self.select_id(&id);
@@ -88,6 +72,7 @@ impl FilteredList {
             // Keep the selection where it was, without touching the filter.
             self.cursor.selected = pos;
         }
+        self.sync();
     }
 
     pub fn refilter(&mut self) {
@@ -99,19 +84,38 @@ impl FilteredList {
             .map(str::to_string)
             .collect();
         self.visible = self
-            .hay
+            .all
             .iter()
             .enumerate()
-            .filter(|(_, h)| words.iter().all(|w| h.contains(w.as_str())))
+            .filter(|(_, p)| words.iter().all(|w| p.hay.contains(w.as_str())))
             .map(|(i, _)| i)
             .collect();
         self.cursor.clamp(self.visible.len());
+        self.sync();
     }
 
-    pub fn selected(&self) -> Option<&Record> {
+    pub fn selected_packed(&self) -> Option<&Packed> {
         self.visible
             .get(self.cursor.selected)
             .map(|&i| &self.all[i])
+    }
+
+    /// Decode the selected record if the selection moved.
+    pub fn sync(&mut self) {
+        let want = self.selected_packed();
+        if want.map(|p| &p.id) != self.current.as_ref().map(|r| &r.id) {
+            self.current = want.map(Packed::record);
+        }
+    }
+
+    pub fn selected(&self) -> Option<&Record> {
+        self.current.as_ref()
+    }
+
+    pub fn move_cursor(&mut self, a: Action, page: usize) {
+        let n = self.visible.len();
+        self.cursor.on_action(a, n, page);
+        self.sync();
     }
 
     /// Select the record with `id`, clearing the filter if it hides it. False if absent.
@@ -126,6 +130,7 @@ impl FilteredList {
         if let Some(pos) = self.visible.iter().position(|&i| i == idx) {
             self.cursor.selected = pos;
         }
+        self.sync();
         true
     }
 }
@@ -158,56 +163,17 @@ impl TaskFilter {
     }
 }
 
-pub fn is_done(r: &Record) -> bool {
-    matches!(
-        r.text("STATUS").as_deref(),
-        Some("COMPLETED") | Some("CANCELLED")
-    ) || r.prop("COMPLETED").is_some()
-}
-
-pub fn due_of(r: &Record, tz: Tz) -> Option<(NaiveDateTime, bool)> {
-    let w = r.prop("DUE").and_then(|p| When::from_property(p).ok())?;
-    Some((local_naive(&w, r, tz), w.is_date()))
-}
-
-pub fn is_overdue(r: &Record, now: NaiveDateTime, tz: Tz) -> bool {
-    if is_done(r) {
-        return false;
-    }
-    match due_of(r, tz) {
-        // A task due today is not overdue until the day is over.
-        Some((d, true)) => d.date() < now.date(),
-        Some((d, false)) => d < now,
-        None => false,
-    }
-}
-
-/// 1 (high) .. 9 (low); none sorts after 9.
-pub fn priority(r: &Record) -> u8 {
-    r.text("PRIORITY")
-        .and_then(|p| p.trim().parse::<u8>().ok())
-        .unwrap_or(10)
-}
-
-/// The parent UID of a subtask (`RELATED-TO`, RELTYPE absent or PARENT).
-pub fn parent_of(r: &Record) -> Option<String> {
-    r.props_named("RELATED-TO")
-        .find(|p| {
-            p.param("RELTYPE")
-                .is_none_or(|t| t.eq_ignore_ascii_case("PARENT"))
-        })
-        .map(|p| p.value.clone())
-}
-
 #[derive(Debug, Clone)]
 pub struct TaskList {
-    pub all: Vec<Record>,
+    pub all: Vec<Packed>,
     pub loaded: bool,
+    pub requested: bool,
     pub filter: TaskFilter,
     /// (index into `all`, depth) in display order.
     pub rows: Vec<(usize, usize)>,
     pub cursor: Cursor,
     pub focus_record: Option<String>,
+    current: Option<Record>,
 }
 
 impl Default for TaskList {
@@ -215,56 +181,60 @@ impl Default for TaskList {
         TaskList {
             all: Vec::new(),
             loaded: false,
+            requested: false,
             filter: TaskFilter::Open,
             rows: Vec::new(),
             cursor: Cursor::default(),
             focus_record: None,
+            current: None,
         }
     }
 }
 
 impl TaskList {
-    pub fn set(&mut self, records: Vec<Record>, now: NaiveDateTime, tz: Tz) {
-        let keep = self.selected().map(|r| r.id.clone());
+    pub fn set(&mut self, records: Vec<Packed>, now: NaiveDateTime) {
+        let keep = self.selected_packed().map(|r| r.id.clone());
         self.all = records;
         self.loaded = true;
-        self.rebuild(now, tz);
+        self.requested = false;
+        self.current = None;
+        self.rebuild(now);
         if let Some(id) = self.focus_record.take() {
-            self.select_id(&id, now, tz);
+            self.select_id(&id, now);
         } else if let Some(pos) =
             keep.and_then(|id| self.rows.iter().position(|&(i, _)| self.all[i].id == id))
         {
             self.cursor.selected = pos;
         }
+        self.sync();
     }
 
-    fn passes(&self, r: &Record, now: NaiveDateTime, tz: Tz) -> bool {
+    fn passes(&self, p: &Packed, now: NaiveDateTime) -> bool {
+        let Some(t) = &p.task else {
+            return false;
+        };
         match self.filter {
-            TaskFilter::Open => !is_done(r),
-            TaskFilter::Overdue => is_overdue(r, now, tz),
-            TaskFilter::Done => is_done(r),
+            TaskFilter::Open => !t.done,
+            TaskFilter::Overdue => t.overdue(now),
+            TaskFilter::Done => t.done,
             TaskFilter::All => true,
         }
     }
 
     /// Sort by due date then priority; subtasks follow their parent, indented. A
     /// subtask whose parent is filtered out or missing stands at the top level.
-    pub fn rebuild(&mut self, now: NaiveDateTime, tz: Tz) {
+    pub fn rebuild(&mut self, now: NaiveDateTime) {
         let shown: Vec<usize> = (0..self.all.len())
-            .filter(|&i| self.passes(&self.all[i], now, tz))
+            .filter(|&i| self.passes(&self.all[i], now))
             .collect();
-        let mut sorted = shown.clone();
-        sorted.sort_by_cached_key(|&i| {
-            let r = &self.all[i];
-            let due = due_of(r, tz).map(|(d, _)| d);
-            (due.is_none(), due, priority(r), r.title().to_lowercase())
-        });
-        let uid_of = |i: usize| self.all[i].uid().unwrap_or(&self.all[i].id).to_string();
-        let shown_uids: HashSet<String> = shown.iter().map(|&i| uid_of(i)).collect();
+        let meta = |i: usize| self.all[i].task.as_ref().expect("tasks carry meta");
+        // `all` arrives in display order (`sort_tasks`, run by the worker).
+        let sorted = &shown;
+        let shown_uids: HashSet<&str> = shown.iter().map(|&i| meta(i).uid.as_str()).collect();
         // Parent UID → children in display order (built once: no quadratic scans).
-        let mut children: HashMap<String, Vec<usize>> = HashMap::new();
-        for &i in &sorted {
-            if let Some(p) = parent_of(&self.all[i]).filter(|p| shown_uids.contains(p)) {
+        let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
+        for &i in sorted {
+            if let Some(p) = meta(i).parent.as_deref().filter(|p| shown_uids.contains(p)) {
                 children.entry(p).or_default().push(i);
             }
         }
@@ -278,46 +248,86 @@ impl TaskList {
                     continue;
                 }
                 rows.push((i, depth));
-                if let Some(kids) = children.get(&uid_of(i)) {
+                if let Some(kids) = children.get(meta(i).uid.as_str()) {
                     for &c in kids.iter().rev() {
                         stack.push((c, depth + 1));
                     }
                 }
             }
         };
-        for &i in &sorted {
-            let top = parent_of(&self.all[i]).is_none_or(|p| !shown_uids.contains(&p));
+        for &i in sorted {
+            let top = meta(i)
+                .parent
+                .as_deref()
+                .is_none_or(|p| !shown_uids.contains(p));
             if top {
                 place(i, &mut rows);
             }
         }
         // Tasks caught in a parent cycle have no top: show them flat.
-        for &i in &sorted {
+        for &i in sorted {
             place(i, &mut rows);
         }
         self.rows = rows;
         self.cursor.clamp(self.rows.len());
+        self.sync();
     }
 
-    pub fn selected(&self) -> Option<&Record> {
+    pub fn selected_packed(&self) -> Option<&Packed> {
         self.rows
             .get(self.cursor.selected)
             .map(|&(i, _)| &self.all[i])
     }
 
-    pub fn select_id(&mut self, id: &str, now: NaiveDateTime, tz: Tz) -> bool {
+    pub fn sync(&mut self) {
+        let want = self.selected_packed();
+        if want.map(|p| &p.id) != self.current.as_ref().map(|r| &r.id) {
+            self.current = want.map(Packed::record);
+        }
+    }
+
+    pub fn selected(&self) -> Option<&Record> {
+        self.current.as_ref()
+    }
+
+    pub fn move_cursor(&mut self, a: Action, page: usize) {
+        let n = self.rows.len();
+        self.cursor.on_action(a, n, page);
+        self.sync();
+    }
+
+    pub fn select_id(&mut self, id: &str, now: NaiveDateTime) -> bool {
         let Some(idx) = self.all.iter().position(|r| r.id == id) else {
             return false;
         };
         if !self.rows.iter().any(|(i, _)| *i == idx) {
             self.filter = TaskFilter::All;
-            self.rebuild(now, tz);
+            self.rebuild(now);
         }
         if let Some(pos) = self.rows.iter().position(|(i, _)| *i == idx) {
             self.cursor.selected = pos;
         }
+        self.sync();
         true
     }
+
+    /// The title of the task with this UID (for "Part of" and subtask forms).
+    pub fn title_of_uid(&self, uid: &str) -> Option<String> {
+        self.all
+            .iter()
+            .find(|p| p.task.as_ref().is_some_and(|t| t.uid == uid))
+            .map(|p| p.title.clone())
+    }
+}
+
+/// Due date, then priority, then title: the order of the task list. Run off the
+/// UI thread when a list loads; filters only drop rows from it.
+pub fn sort_tasks(all: &mut [Packed]) {
+    all.sort_by_cached_key(|p| {
+        let due = p.task.as_ref().and_then(|t| t.due.map(|(d, _)| d));
+        let prio = p.task.as_ref().map_or(10, |t| t.priority);
+        (due.is_none(), due, prio, p.title.to_lowercase())
+    });
 }
 
 /// Today at the start of the day, as wall time.
@@ -362,9 +372,17 @@ mod tests {
             .push(Property::new("STATUS", "COMPLETED"));
         let now = midnight(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap());
         let mut l = TaskList::default();
-        l.set(vec![none, a, child, done, parent, b], now, chrono_tz::UTC);
-        let titles: Vec<(String, usize)> =
-            l.rows.iter().map(|&(i, d)| (l.all[i].title(), d)).collect();
+        let mut packed: Vec<Packed> = [none, a, child, done, parent, b]
+            .iter()
+            .map(|r| Packed::pack(r, chrono_tz::UTC))
+            .collect();
+        sort_tasks(&mut packed);
+        l.set(packed, now);
+        let titles: Vec<(String, usize)> = l
+            .rows
+            .iter()
+            .map(|&(i, d)| (l.all[i].title.clone(), d))
+            .collect();
         let expect = [
             ("B", 0),
             ("A", 0),
@@ -376,10 +394,10 @@ mod tests {
             expect.iter().map(|(t, d)| (t.to_string(), *d)).collect();
         assert_eq!(titles, expect);
         l.filter = TaskFilter::Overdue;
-        l.rebuild(now, chrono_tz::UTC);
+        l.rebuild(now);
         assert!(l.rows.is_empty(), "the only past task is done");
         l.filter = TaskFilter::Done;
-        l.rebuild(now, chrono_tz::UTC);
+        l.rebuild(now);
         assert_eq!(l.rows.len(), 1);
     }
 
@@ -392,16 +410,20 @@ mod tests {
             r.body.main.props.push(Property::new("EMAIL", e));
             r
         };
-        let list = vec![
+        let list: Vec<Packed> = [
             mk("Ada", "ada@x.org"),
             mk("Bob", "bob@acme.example"),
             mk("Cy", "cy@acme.example"),
-        ];
+        ]
+        .iter()
+        .map(|r| Packed::pack(r, chrono_tz::UTC))
+        .collect();
         c.set(list.clone());
         c.filter = LineInput::new("acme");
         c.refilter();
         assert_eq!(c.visible, vec![1, 2]);
         c.cursor.selected = 1;
+        c.sync();
         c.set(list);
         assert_eq!(c.selected().unwrap().title(), "Cy");
         assert!(c.select_id(&c.all[0].id.clone()));

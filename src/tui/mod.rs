@@ -16,6 +16,7 @@ pub mod input;
 pub mod keymap;
 pub mod lists;
 pub mod note_editor;
+pub mod packed;
 pub mod search;
 pub mod theme;
 pub mod ui;

@@ -182,3 +182,41 @@ fn empty_tabs() {
     w.keys("n3");
     snap("tasks_empty", &mut w);
 }
+
+#[test]
+fn calendar_busy_day() {
+    let mut w = World::empty();
+    w.keys("n");
+    let cal = w
+        .store
+        .default_collection(crate::model::Kind::Event)
+        .unwrap()
+        .id;
+    w.store
+        .write(|wr| {
+            for h in 0..14 {
+                let mut r = crate::model::Record::new(crate::model::Kind::Event, &cal);
+                r.set_text("SUMMARY", &format!("Slot {h:02}"));
+                let s = format!("20261125T{:02}0000", 6 + h);
+                let e = format!("20261125T{:02}3000", 6 + h);
+                r.body
+                    .main
+                    .props
+                    .push(crate::model::Property::new("DTSTART", s));
+                r.body
+                    .main
+                    .props
+                    .push(crate::model::Property::new("DTEND", e));
+                wr.create(&r)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    w.ctrl('r');
+    for _ in 0..9 {
+        w.keys("J");
+    }
+    snap("calendar_busy_day", &mut w);
+    w.keys("W");
+    snap("calendar_busy_week", &mut w);
+}

@@ -60,6 +60,21 @@ impl World {
         w
     }
 
+    /// The demo data as shipped, repeat rules included.
+    pub fn demo_recurring() -> World {
+        let mut store = Store::open_in_memory().unwrap();
+        super::demo::load(&mut store, today()).unwrap();
+        let app = App::new(
+            Keymap::defaults(),
+            Theme { color: false },
+            chrono_tz::UTC,
+            now(),
+        );
+        let mut w = World { app, store };
+        w.pump();
+        w
+    }
+
     /// Answer every queued request (and the requests the answers cause).
     pub fn pump(&mut self) {
         while !self.app.outbox.is_empty() {

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::app::App;
 use super::calendar::{CalMode, grid_start, week_start};
@@ -103,26 +103,35 @@ fn cell(f: &mut Frame, app: &App, d: NaiveDate, rect: Rect) {
     if d == cal.selected {
         num_style = num_style.patch(theme.selected());
     }
-    let day = cal.day(d);
+    let n = cal.day_len(d);
     let mut lines = vec![Line::from(vec![
         Span::styled(format!("{:>2}", d.day()), num_style),
         Span::styled(
-            if day.is_empty() {
+            if n == 0 {
                 String::new()
             } else {
-                format!(" {}", day.len())
+                format!(" {n}")
             },
             theme.dim(),
         ),
     ])];
     let room = rect.height.saturating_sub(1) as usize;
-    for (i, o) in day.iter().enumerate() {
+    // The selected event stays visible even when the day is fuller than the cell.
+    let first = if d == cal.selected && room > 1 {
+        (cal.item + 2).saturating_sub(room)
+    } else {
+        0
+    };
+    for i in first..n {
+        let Some(o) = cal.day_item(d, i) else {
+            break;
+        };
         if lines.len() > room {
             break;
         }
-        if i + 1 == room && day.len() > room {
+        if lines.len() == room && n > i + 1 {
             lines.push(Line::from(Span::styled(
-                format!("+{} more", day.len() - i),
+                format!("+{} more", n - i),
                 theme.dim(),
             )));
             break;
@@ -185,26 +194,46 @@ fn week(f: &mut Frame, app: &App, area: Rect) {
     let block = title_block(app, title);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let mut lines = Vec::new();
+    // Lay out (day, item) rows first; build styled lines only for the rows in view
+    // (a busy week can hold thousands of occurrences).
+    let mut rows: Vec<(NaiveDate, Option<usize>)> = Vec::new();
     let mut selected_line = 0;
     for i in 0..7 {
         let d = start + Duration::days(i);
-        let mut h = day_header(app, d);
         if d == cal.selected {
-            h = h.patch_style(app.theme.selected());
-            selected_line = lines.len();
+            selected_line = rows.len();
         }
-        lines.push(h);
-        for (j, o) in cal.day(d).iter().enumerate() {
-            let sel = d == cal.selected && j == cal.item;
-            if sel {
-                selected_line = lines.len();
+        rows.push((d, None));
+        for j in 0..cal.day_len(d) {
+            if d == cal.selected && j == cal.item {
+                selected_line = rows.len();
             }
-            lines.push(event_line(app, o, d, sel, inner.width as usize));
+            rows.push((d, Some(j)));
         }
     }
-    let scroll = (selected_line as u16).saturating_sub(inner.height.saturating_sub(2));
-    f.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
+    let h = inner.height as usize;
+    let first = (selected_line + 2).saturating_sub(h);
+    let lines: Vec<Line> = rows
+        .iter()
+        .skip(first)
+        .take(h)
+        .map(
+            |&(d, item)| match item.and_then(|j| cal.day_item(d, j).map(|o| (j, o))) {
+                Some((j, o)) => {
+                    let sel = d == cal.selected && j == cal.item;
+                    event_line(app, o, d, sel, inner.width as usize)
+                }
+                None => {
+                    let mut h = day_header(app, d);
+                    if d == cal.selected {
+                        h = h.patch_style(app.theme.selected());
+                    }
+                    h
+                }
+            },
+        )
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
 }
 
 fn agenda(f: &mut Frame, app: &App, area: Rect) {
@@ -218,28 +247,21 @@ fn agenda(f: &mut Frame, app: &App, area: Rect) {
     let block = title_block(app, title);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let mut items = Vec::new();
-    let mut selected = None;
+    // Rows: a day header, then its events; only the rows in view become items.
+    let mut rows: Vec<(NaiveDate, Option<usize>)> = Vec::new();
+    let mut selected = 0;
     let mut last_day = None;
     for (d, i) in cal.agenda_rows() {
         if last_day != Some(d) {
-            items.push(ListItem::new(day_header(app, d)));
+            rows.push((d, None));
             last_day = Some(d);
         }
-        let sel = d == cal.selected && i == cal.item;
-        if sel {
-            selected = Some(items.len());
+        if d == cal.selected && i == cal.item {
+            selected = rows.len();
         }
-        let o = cal.day(d)[i];
-        items.push(ListItem::new(event_line(
-            app,
-            o,
-            d,
-            sel,
-            inner.width as usize,
-        )));
+        rows.push((d, Some(i)));
     }
-    if items.is_empty() {
+    if rows.is_empty() {
         let msg = if cal.loaded.is_some() {
             "No events in these weeks. Press a to add one."
         } else {
@@ -248,8 +270,23 @@ fn agenda(f: &mut Frame, app: &App, area: Rect) {
         f.render_widget(Paragraph::new(Span::styled(msg, app.theme.dim())), inner);
         return;
     }
-    let mut state = ListState::default().with_selected(selected);
-    f.render_stateful_widget(List::new(items), inner, &mut state);
+    let h = inner.height as usize;
+    let first = (selected + 1).saturating_sub(h);
+    let lines: Vec<Line> = rows
+        .iter()
+        .skip(first)
+        .take(h)
+        .map(
+            |&(d, item)| match item.and_then(|i| cal.day_item(d, i).map(|o| (i, o))) {
+                Some((i, o)) => {
+                    let sel = d == cal.selected && i == cal.item;
+                    event_line(app, o, d, sel, inner.width as usize)
+                }
+                None => day_header(app, d),
+            },
+        )
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
 }
 
 fn details(f: &mut Frame, app: &App, area: Rect) {
@@ -262,11 +299,17 @@ fn details(f: &mut Frame, app: &App, area: Rect) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let mut lines: Vec<Line> = Vec::new();
-    let day = cal.day(cal.selected);
-    if day.is_empty() {
+    let n = cal.day_len(cal.selected);
+    if n == 0 {
         lines.push(Line::from(Span::styled("No events.", theme.dim())));
     }
-    for (i, o) in day.iter().enumerate() {
+    // At most a third of the pane lists the day; the rest shows the selected event.
+    let room = (inner.height as usize / 3).max(3);
+    let first = (cal.item + 1).saturating_sub(room);
+    for i in first..n.min(first + room) {
+        let Some(o) = cal.day_item(cal.selected, i) else {
+            break;
+        };
         let mut style = occ_style(app, o);
         if i == cal.item {
             style = style.patch(theme.selected());
@@ -276,6 +319,12 @@ fn details(f: &mut Frame, app: &App, area: Rect) {
             Span::styled(format!("{t:<6} "), theme.dim()),
             Span::styled(o.record.title(), style),
         ]));
+    }
+    if n > first + room {
+        lines.push(Line::from(Span::styled(
+            format!("… {} more", n - first - room),
+            theme.dim(),
+        )));
     }
     if let Some(o) = cal.selected_occ() {
         let r = &o.record;

@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wra
 use super::app::App;
 use super::forms::{addr_line, plain_value, type_of};
 use super::lists::FilteredList;
+use super::packed::Packed;
 use super::theme::Theme;
-use crate::model::Record;
 
 /// The list half shared by contacts and notes: filter line + list.
 pub fn list_with_filter(
@@ -18,7 +18,7 @@ pub fn list_with_filter(
     list: &FilteredList,
     area: Rect,
     title: &str,
-    item: impl Fn(&Record) -> ListItem<'static>,
+    item: impl Fn(&Packed) -> ListItem<'static>,
 ) {
     let count = if list.filter.value.is_empty() {
         format!(" {title} ({}) ", list.all.len())
@@ -88,9 +88,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area);
     let dim = theme.dim();
     list_with_filter(f, &theme, &app.contacts, left, "Contacts", |r| {
-        let email = r.prop("EMAIL").map(plain_value).unwrap_or_default();
+        let email = &r.aside;
         ListItem::new(Line::from(vec![
-            Span::raw(r.title()),
+            Span::raw(r.title.clone()),
             Span::styled(format!("  {email}"), dim),
         ]))
     });

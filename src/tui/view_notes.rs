@@ -14,15 +14,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area);
     let dim = theme.dim();
     super::view_contacts::list_with_filter(f, &theme, &app.notes, left, "Notes", |r| {
-        let preview: String = note_body(r)
-            .lines()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("")
-            .chars()
-            .take(60)
-            .collect();
+        let preview = &r.aside;
         ListItem::new(Line::from(vec![
-            Span::raw(r.title()),
+            Span::raw(r.title.clone()),
             Span::styled(format!("  {preview}"), dim),
         ]))
     });

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::app::App;
-use super::lists::{due_of, is_done, is_overdue, priority};
+use super::lists::{due_of, priority};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
@@ -36,19 +36,20 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             .iter()
             .map(|&(i, depth)| {
                 let r = &tasks.all[i];
-                let done = is_done(r);
+                let meta = r.task.as_ref().expect("tasks carry meta");
+                let done = meta.done;
                 let check = if done { "[x]" } else { "[ ]" };
-                let due = match due_of(r, app.tz) {
+                let due = match meta.due {
                     Some((d, true)) => d.format("%Y-%m-%d").to_string(),
                     Some((d, false)) => d.format("%m-%d %H:%M").to_string(),
                     None => String::new(),
                 };
-                let due_style = if is_overdue(r, now, app.tz) {
+                let due_style = if meta.overdue(now) {
                     theme.error()
                 } else {
                     theme.dim()
                 };
-                let p = priority(r);
+                let p = meta.priority;
                 let prio = if p <= 9 { format!("!{p}") } else { "  ".into() };
                 let prio_style = if p <= 3 { theme.warn() } else { theme.dim() };
                 let title_style = if done {
@@ -59,7 +60,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 ListItem::new(Line::from(vec![
                     Span::raw(format!("{}{check} ", "  ".repeat(depth))),
                     Span::styled(format!("{prio} "), prio_style),
-                    Span::styled(r.title(), title_style),
+                    Span::styled(r.title.clone(), title_style),
                     Span::styled(format!("  {due}"), due_style),
                 ]))
             })
@@ -107,12 +108,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         app.collection(&r.collection).map(|c| c.name.clone()),
     );
     if let Some(parent) = super::lists::parent_of(r) {
-        let t = tasks
-            .all
-            .iter()
-            .find(|t| t.uid() == Some(parent.as_str()))
-            .map(|t| t.title());
-        field("Part of", t);
+        field("Part of", tasks.title_of_uid(&parent));
     }
     if let Some(d) = r.text("DESCRIPTION") {
         lines.push(Line::from(""));

@@ -76,6 +76,44 @@ impl Occ {
     }
 }
 
+/// Which occurrences show on each day of a window (built by the worker: a busy
+/// window holds tens of thousands of occurrences).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DayIndex {
+    pub from: Option<NaiveDate>,
+    days: Vec<Vec<u32>>,
+}
+
+impl DayIndex {
+    pub fn build(occs: &[Occ], from: NaiveDate, to: NaiveDate) -> DayIndex {
+        let n = (to - from).num_days().max(0) as usize;
+        let mut days = vec![Vec::new(); n];
+        for (i, o) in occs.iter().enumerate() {
+            let mut d = o.start.date().max(from);
+            while d < to && o.on(d) {
+                days[(d - from).num_days() as usize].push(i as u32);
+                d += Duration::days(1);
+            }
+        }
+        DayIndex {
+            from: Some(from),
+            days,
+        }
+    }
+
+    /// Indices into the occurrences showing on `d` (empty outside the window).
+    pub fn get(&self, d: NaiveDate) -> &[u32] {
+        let Some(from) = self.from else {
+            return &[];
+        };
+        let i = (d - from).num_days();
+        if i < 0 {
+            return &[];
+        }
+        self.days.get(i as usize).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SyncStatus {
     pub device: String,
@@ -89,11 +127,12 @@ pub struct SyncStatus {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Response {
     Collections(Vec<Collection>),
-    List(Kind, Vec<Record>),
+    List(Kind, Vec<super::packed::Packed>),
     Events {
         from: NaiveDate,
         to: NaiveDate,
         occs: Vec<Occ>,
+        index: DayIndex,
     },
     /// An edit was written; `inverse` undoes it.
     Saved {
@@ -126,12 +165,17 @@ pub fn handle(store: &mut Store, req: Request, tz: Tz) -> Response {
 fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn std::error::Error>> {
     Ok(match req {
         Request::Collections => Response::Collections(store.collections(None)?),
-        Request::List(kind) => Response::List(kind, store.list(kind, None)?),
-        Request::Events { from, to } => Response::Events {
-            from,
-            to,
-            occs: events(store, from, to, tz)?,
-        },
+        Request::List(kind) => Response::List(kind, packed_list(store, kind, tz)?),
+        Request::Events { from, to } => {
+            let occs = events(store, from, to, tz)?;
+            let index = DayIndex::build(&occs, from, to);
+            Response::Events {
+                from,
+                to,
+                occs,
+                index,
+            }
+        }
         Request::Save { edit, undo } => save(store, edit, undo)?,
         Request::Search { query, seq } => Response::Search {
             seq,
@@ -139,14 +183,46 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
         },
         Request::SyncStatus => Response::Sync(sync_status(store)?),
         Request::IsEmpty => {
-            let mut total = 0;
-            for k in Kind::ALL {
-                total += store.count(k)?;
-            }
-            Response::IsEmpty(total == 0)
+            let any: bool =
+                store
+                    .conn()
+                    .query_row("SELECT EXISTS (SELECT 1 FROM records)", [], |r| r.get(0))?;
+            Response::IsEmpty(!any)
         }
         Request::LoadDemo { today } => Response::DemoLoaded(super::demo::load(store, today)?),
     })
+}
+
+/// Every record of `kind`, packed one at a time straight from the rows, so a large
+/// list never exists in decoded form (the same order as `Store::list`).
+fn packed_list(
+    store: &Store,
+    kind: Kind,
+    tz: Tz,
+) -> Result<Vec<super::packed::Packed>, Box<dyn std::error::Error>> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT id, collection, data FROM records WHERE kind = ?1 ORDER BY sort_key, id",
+    )?;
+    let mut rows = stmt.query([kind.as_str()])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        let data: String = row.get(2)?;
+        let body: crate::model::Body = serde_json::from_str(&data)
+            .map_err(|e| format!("corrupt stored data for {id}: {e}"))?;
+        let r = Record {
+            id,
+            kind,
+            collection: row.get(1)?,
+            body,
+        };
+        out.push(super::packed::Packed::from_parts(&r, data, tz));
+    }
+    if kind == Kind::Task {
+        super::lists::sort_tasks(&mut out);
+    }
+    out.shrink_to_fit();
+    Ok(out)
 }
 
 fn local_midnight(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
@@ -290,6 +366,11 @@ pub fn spawn<E: Send + 'static>(
                 return;
             }
         };
+        // The store's 64 MiB page cache suits bulk imports; a connection that lives
+        // as long as the app keeps 8 MiB (reads stay fast, RSS stays small).
+        if let Err(e) = store.conn().execute_batch("PRAGMA cache_size = -8192;") {
+            let _ = out.send(wrap(Response::Error(e.to_string())));
+        }
         while let Ok(first) = requests.recv() {
             let mut batch = vec![first];
             while let Ok(more) = requests.try_recv() {
