@@ -193,14 +193,13 @@ impl Store {
 
     /// Change records, oldest first (by HLC).
     pub fn log(&self, filter: &LogFilter) -> Result<Vec<Change>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT device, seq, change_id, hlc, changed_at, submitted_at, record_id, kind, op,
-                    attachments
-             FROM changes
+        use super::sync_state::{CHANGE_COLS, collect_changes, row_change};
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {CHANGE_COLS} FROM changes
              WHERE (?1 IS NULL OR record_id = ?1)
                AND (?2 = 0 OR (device = ?3 AND submitted_at = ''))
-             ORDER BY hlc LIMIT ?4",
-        )?;
+             ORDER BY hlc LIMIT ?4"
+        ))?;
         let limit = filter.limit.map(|l| l as i64).unwrap_or(-1);
         let rows = stmt.query_map(
             params![
@@ -209,47 +208,9 @@ impl Store {
                 self.device(),
                 limit
             ],
-            |r| {
-                let op: String = r.get(8)?;
-                let att: String = r.get(9)?;
-                Ok((
-                    Change {
-                        device: r.get(0)?,
-                        seq: r.get(1)?,
-                        change_id: r.get(2)?,
-                        hlc: r.get(3)?,
-                        changed_at: r.get(4)?,
-                        submitted_at: r.get(5)?,
-                        record_id: r.get(6)?,
-                        kind: r.get(7)?,
-                        op: crate::model::Op::CollectionDelete {
-                            base: Collection {
-                                id: String::new(),
-                                kind: Kind::Note,
-                                name: String::new(),
-                                color: None,
-                                sync: false,
-                            },
-                        },
-                        attachments: Vec::new(),
-                    },
-                    op,
-                    att,
-                ))
-            },
+            row_change,
         )?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (mut c, op, att) = row?;
-            c.op =
-                decode_op(&self.conn, &c.record_id, &op).map_err(|reason| StoreError::Corrupt {
-                    what: format!("change {}", c.change_id),
-                    reason,
-                })?;
-            c.attachments = serde_json::from_str(&att).unwrap_or_default();
-            out.push(c);
-        }
-        Ok(out)
+        collect_changes(&self.conn, rows)
     }
 }
 

@@ -437,26 +437,8 @@ impl<'a> Writer<'a> {
         let Op::Create { collection, .. } = &c.op else {
             return self.insert_change(c);
         };
-        let op = serde_json::json!({"type": "create", "collection": collection, "lazy": true})
-            .to_string();
-        self.tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO changes (device, seq, change_id, hlc, changed_at,
-                    submitted_at, record_id, kind, op, attachments)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '[]')",
-            )?
-            .execute(params![
-                c.device,
-                c.seq,
-                c.change_id,
-                c.hlc,
-                c.changed_at,
-                c.submitted_at,
-                c.record_id,
-                c.kind,
-                op
-            ])?;
-        Ok(())
+        let op = serde_json::json!({"type": "create", "collection": collection, "lazy": true});
+        self.insert_row(c, &op.to_string(), "[]")
     }
 
     /// Before a record's stored body changes: give its lazy create change the body.
@@ -490,6 +472,10 @@ impl<'a> Writer<'a> {
     pub fn insert_change(&self, c: &Change) -> Result<()> {
         let op = serde_json::to_string(&c.op).expect("ops serialize");
         let att = serde_json::to_string(&c.attachments).expect("attachment refs serialize");
+        self.insert_row(c, &op, &att)
+    }
+
+    fn insert_row(&self, c: &Change, op: &str, attachments: &str) -> Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO changes (device, seq, change_id, hlc, changed_at,
@@ -506,7 +492,7 @@ impl<'a> Writer<'a> {
                 c.record_id,
                 c.kind,
                 op,
-                att
+                attachments
             ])?;
         Ok(())
     }
