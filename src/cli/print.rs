@@ -80,7 +80,7 @@ impl JsonArray {
         })
     }
 
-    pub fn push(&mut self, v: &Value) -> anyhow::Result<()> {
+    pub fn push<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> anyhow::Result<()> {
         if !self.first {
             self.out.write_all(b",")?;
         }
@@ -91,6 +91,23 @@ impl JsonArray {
         } else {
             serde_json::to_writer(&mut self.out, v)?;
         }
+        Ok(())
+    }
+
+    pub fn is_pretty(&self) -> bool {
+        self.pretty
+    }
+
+    /// Push an item already serialized as compact JSON.
+    pub fn push_raw(&mut self, json: &[u8]) -> anyhow::Result<()> {
+        if !self.first {
+            self.out.write_all(b",")?;
+        }
+        self.first = false;
+        if self.pretty {
+            self.out.write_all(b"\n")?;
+        }
+        self.out.write_all(json)?;
         Ok(())
     }
 

@@ -9,7 +9,8 @@ use serde_json::Value;
 
 use super::Context;
 use super::print;
-use crate::formats::view::{occurrence_json, record_json};
+use crate::formats::view::record_json;
+use crate::formats::view_event::{EventView, OverrideTexts};
 use crate::model::edit::set_field;
 use crate::model::time::parse_user_when;
 use crate::model::{Kind, Record, When};
@@ -315,6 +316,7 @@ fn window_bound(cx: &Context, s: &str, what: &str) -> anyhow::Result<DateTime<Ut
 }
 
 pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
+    cx.store.prefer_mapped_reads()?;
     let kind = a.kind.kind();
     let coll_id = match &a.collection {
         Some(name) => Some(cx.store.resolve_collection(kind, Some(name))?.id),
@@ -345,15 +347,49 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
             let candidates =
                 cx.store
                     .events_between(from.timestamp(), to.timestamp(), coll_id.as_deref())?;
+            // Each event's shared fields are computed once, then borrowed per occurrence.
+            let mut views = Vec::new();
             let mut occs = Vec::new();
             for r in &candidates {
-                for o in occurrences(r, from, to, cx.tz)? {
-                    occs.push((o.start, r, o));
+                let found = occurrences(r, from, to, cx.tz)?;
+                if found.is_empty() {
+                    continue;
                 }
+                let coll = names.get(&r.collection).map_or("", String::as_str);
+                views.push(EventView::new(r, coll));
+                occs.extend(found.into_iter().map(|o| (views.len() - 1, o)));
             }
-            occs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.title().cmp(&b.1.title())));
-            for (_, r, o) in occs {
-                out.push(occurrence_json(r, &o, &name_of(&r.collection), cx.tz))?;
+            // By start, then title and id: rank the events once, then sort small keys.
+            let mut by_title: Vec<usize> = (0..views.len()).collect();
+            by_title.sort_by(|a, b| {
+                let (va, vb) = (&views[*a], &views[*b]);
+                va.title()
+                    .cmp(vb.title())
+                    .then_with(|| va.id().cmp(vb.id()))
+            });
+            let mut rank = vec![0; views.len()];
+            for (pos, v) in by_title.into_iter().enumerate() {
+                rank[v] = pos;
+            }
+            let mut order: Vec<(i64, u32, usize, usize)> = occs
+                .iter()
+                .enumerate()
+                .map(|(i, (v, o))| {
+                    let utc = o.start.naive_utc().and_utc();
+                    (utc.timestamp(), utc.timestamp_subsec_nanos(), rank[*v], i)
+                })
+                .collect();
+            order.sort_unstable();
+            let mut buf = Vec::new();
+            for (i, o) in order.iter().map(|k| &occs[k.3]) {
+                let view = &views[*i];
+                if out.is_compact_json() {
+                    buf.clear();
+                    view.write_compact(o, &mut buf);
+                    out.push_raw(&buf)?;
+                } else {
+                    out.push_ser(&view.occurrence(o, &OverrideTexts::of(view.source(), o)))?;
+                }
             }
         }
         Some((from, to)) => {
@@ -401,6 +437,27 @@ impl Listing {
         } else {
             Listing::Table(kind, Vec::new())
         })
+    }
+
+    /// Whether items go out as compact JSON (so pre-serialized bytes may be pushed).
+    fn is_compact_json(&self) -> bool {
+        matches!(self, Listing::Json(j) if !j.is_pretty())
+    }
+
+    /// Push one item already serialized as compact JSON (see `is_compact_json`).
+    fn push_raw(&mut self, json: &[u8]) -> anyhow::Result<()> {
+        match self {
+            Listing::Json(j) => j.push_raw(json),
+            Listing::Table(..) => self.push(serde_json::from_slice(json)?),
+        }
+    }
+
+    /// Push anything with the JSON view's keys (tables go through a `Value`).
+    fn push_ser<T: serde::Serialize>(&mut self, v: &T) -> anyhow::Result<()> {
+        match self {
+            Listing::Json(j) => j.push(v),
+            Listing::Table(..) => self.push(serde_json::to_value(v)?),
+        }
     }
 
     fn push(&mut self, v: Value) -> anyhow::Result<()> {
@@ -520,6 +577,7 @@ pub fn delete(cx: &mut Context, a: DeleteArgs) -> anyhow::Result<()> {
 }
 
 pub fn search(cx: &Context, a: SearchArgs) -> anyhow::Result<()> {
+    cx.store.prefer_mapped_reads()?;
     let names = cx.collection_names()?;
     let found = cx.store.search(&a.query, a.limit)?;
     let items: Vec<Value> = found

@@ -36,7 +36,7 @@ pub fn rfc3339(t: &DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
-fn when_of(r: &Record, name: &str, local: Tz) -> Value {
+pub(crate) fn when_of(r: &Record, name: &str, local: Tz) -> Value {
     r.prop(name)
         .and_then(|p| When::from_property(p).ok())
         .map(|w| when_json(&w, r, local))
@@ -51,7 +51,7 @@ fn values(r: &Record, name: &str) -> Vec<String> {
     r.props_named(name).map(Property::text_value).collect()
 }
 
-fn categories(r: &Record) -> Vec<String> {
+pub(crate) fn categories(r: &Record) -> Vec<String> {
     r.props_named("CATEGORIES")
         .flat_map(|p| split_unescaped(&p.value, ','))
         .filter(|s| !s.is_empty())
@@ -291,7 +291,7 @@ pub fn occurrence_json(r: &Record, occ: &Occurrence, collection_name: &str, loca
     v
 }
 
-fn multi_raw(r: &Record, name: &str) -> Vec<String> {
+pub(crate) fn multi_raw(r: &Record, name: &str) -> Vec<String> {
     r.props_named(name)
         .flat_map(|p| p.value.split(',').map(str::to_string).collect::<Vec<_>>())
         .collect()
@@ -319,7 +319,7 @@ fn date_ish(r: &Record, name: &str) -> Value {
     json!(v)
 }
 
-fn person(p: &Property) -> Value {
+pub(crate) fn person(p: &Property) -> Value {
     let email = p
         .value
         .strip_prefix("mailto:")

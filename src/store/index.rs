@@ -4,6 +4,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::model::time::{When, parse_ical_duration};
 use crate::model::tz;
+
+use super::count_bound::count_end;
 use crate::model::{Kind, Property, Record};
 
 /// Slack added around stored spans: floating and all-day values are indexed as if
@@ -72,6 +74,13 @@ fn event_span(r: &Record) -> (Option<i64>, Option<i64>) {
         }
     }
     for o in &r.body.overrides {
+        let shifts_later = o
+            .prop("RECURRENCE-ID")
+            .is_some_and(|p| p.param("RANGE").is_some());
+        if shifts_later && r.is_recurring() {
+            // RANGE=THISANDFUTURE moves every later instance too: no bound.
+            hi = None;
+        }
         if let Some(w) = o.prop("DTSTART").and_then(|p| When::from_property(p).ok()) {
             let t = at(&w, r);
             lo = lo.min(t);
@@ -105,17 +114,25 @@ pub fn duration_of(r: &Record, start: &When) -> Option<Duration> {
     })
 }
 
-/// The last possible occurrence start of a recurring event, when UNTIL bounds it.
+/// The last possible occurrence start of a recurring event, when UNTIL or COUNT
+/// bounds every rule.
 fn recurrence_end(r: &Record) -> Option<DateTime<Utc>> {
     let mut latest: Option<DateTime<Utc>> = None;
     for rule in r.props_named("RRULE") {
-        let until = rule
+        let t = match rule
             .value
             .split(';')
-            .find_map(|part| part.strip_prefix("UNTIL="))?;
-        let p = Property::new("UNTIL", until);
-        let w = When::from_property(&p).ok()?;
-        let t = at(&w, r) + Duration::days(1);
+            .find_map(|part| part.strip_prefix("UNTIL="))
+        {
+            Some(until) => {
+                let w = When::from_property(&Property::new("UNTIL", until)).ok()?;
+                at(&w, r) + Duration::days(1)
+            }
+            None => {
+                let start = When::from_property(r.prop("DTSTART")?).ok()?;
+                count_end(&rule.value, at(&start, r), wall_date(&start))?
+            }
+        };
         latest = Some(latest.map_or(t, |l| l.max(t)));
     }
     if r.prop("RRULE").is_none() {
@@ -143,6 +160,14 @@ fn recurrence_end(r: &Record) -> Option<DateTime<Utc>> {
             );
     }
     latest
+}
+
+fn wall_date(w: &When) -> chrono::NaiveDate {
+    match w {
+        When::Date(d) => *d,
+        When::Floating(n) | When::Zoned(n, _) => n.date(),
+        When::Utc(t) => t.date_naive(),
+    }
 }
 
 /// The text full-text search sees: every textual value, never binary data.

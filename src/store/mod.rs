@@ -3,6 +3,7 @@
 //! Every user-visible edit is one transaction that writes the record and its change
 //! record together ([`Store::write`]).
 
+mod count_bound;
 mod hlc;
 mod index;
 mod read;
@@ -14,6 +15,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
+pub use count_bound::count_end;
 pub use hlc::Hlc;
 pub use index::{SLACK_SECS, duration_of};
 pub use read::LogFilter;
@@ -106,6 +108,16 @@ impl Store {
         let mut store = Store { conn, device, hlc };
         store.ensure_default_collections()?;
         Ok(store)
+    }
+
+    /// Tune the connection for one short command that reads much and writes little
+    /// (a listing, a search, an export): pages are read through a memory map of the
+    /// file instead of being copied into a large page cache. Long-lived processes
+    /// (the TUI) keep the defaults, so their resident memory stays small.
+    pub fn prefer_mapped_reads(&self) -> Result<()> {
+        self.conn
+            .execute_batch("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -2000;")?;
+        Ok(())
     }
 
     /// This device's id (random, made on first run).
@@ -219,8 +231,38 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        if i + 1 == schema::REINDEX_OPEN_SERIES {
+            reindex_open_series(&tx)?;
+        }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Recompute the span of recurring events stored without an end (a newer pim can
+/// bound more of them, e.g. COUNT rules), so window queries skip ended series.
+fn reindex_open_series(conn: &Connection) -> Result<()> {
+    let mut select = conn.prepare(
+        "SELECT rowid, id, kind, collection, data FROM records
+         WHERE kind = 'event' AND recurring = 1 AND end_ts IS NULL",
+    )?;
+    let mut update =
+        conn.prepare("UPDATE records SET start_ts = ?2, end_ts = ?3 WHERE rowid = ?1")?;
+    let rows = select.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (rowid, id, kind, collection, data) = row?;
+        let record = read::decode(id, &kind, collection, &data)?;
+        let ix = index::index(&record);
+        update.execute(params![rowid, ix.start_ts, ix.end_ts])?;
     }
     Ok(())
 }

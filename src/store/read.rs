@@ -26,7 +26,7 @@ fn row_record(r: &Row<'_>) -> rusqlite::Result<std::result::Result<Record, Store
     Ok(decode(id, &kind, collection, &data))
 }
 
-fn decode(id: String, kind: &str, collection: String, data: &str) -> Result<Record> {
+pub(super) fn decode(id: String, kind: &str, collection: String, data: &str) -> Result<Record> {
     let kind = Kind::parse(kind).ok_or_else(|| StoreError::Corrupt {
         what: id.clone(),
         reason: format!("unknown kind {kind:?}"),

@@ -1,5 +1,8 @@
 //! The schema as an ordered list of migrations keyed on `PRAGMA user_version`.
 
+/// The migration after which the spans of open-ended series are recomputed.
+pub const REINDEX_OPEN_SERIES: usize = 4;
+
 pub const MIGRATIONS: &[&str] = &[
     // 1: records, collections, change log, full-text index.
     r#"
@@ -118,5 +121,12 @@ pub const MIGRATIONS: &[&str] = &[
     // 3: own changes written by a conflict policy (so a policy defends an edit once).
     r#"
     CREATE TABLE sync_resolutions (hlc TEXT PRIMARY KEY) WITHOUT ROWID;
+    "#,
+    // 4: window queries filter on the span from the index alone (no table reads for
+    // events that cannot overlap); COUNT-bounded series get an end (see
+    // `Store::reindex_open_series`, run by the migration).
+    r#"
+    DROP INDEX records_kind_start;
+    CREATE INDEX records_kind_span ON records (kind, recurring, start_ts, end_ts);
     "#,
 ];

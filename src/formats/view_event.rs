@@ -1,0 +1,393 @@
+//! The `--json` object of one event occurrence, written straight to the output.
+//!
+//! A window listing prints thousands of occurrences of a few hundred events, so the
+//! parts that do not change between occurrences are computed once per event
+//! ([`EventView`]) and each occurrence borrows them ([`OccurrenceJson`]). The keys and
+//! values are exactly those of [`super::view::occurrence_json`] (same order: sorted).
+
+use chrono::{DateTime, Datelike, FixedOffset, Timelike};
+use chrono_tz::Tz;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::view::{categories, event_end, multi_raw, person, rfc3339, when_of};
+use crate::model::Record;
+use crate::model::time::When;
+use crate::recur::Occurrence;
+
+/// What every occurrence of one event shares.
+pub struct EventView<'a> {
+    record: &'a Record,
+    collection: &'a str,
+    alarms: Vec<Value>,
+    attendees: Vec<Value>,
+    categories: Vec<String>,
+    description: Option<String>,
+    exdate: Vec<String>,
+    location: Option<String>,
+    organizer: Value,
+    rdate: Vec<String>,
+    status: Option<String>,
+    summary: Option<String>,
+    tz: Option<String>,
+    all_day: bool,
+    /// Compact JSON of the unchanging keys, between the per-occurrence values
+    /// (`all_day`, `end`, `recurrence_id`, `start`): see [`EventView::write_compact`].
+    pieces: [Vec<u8>; 5],
+}
+
+/// One occurrence, serialized with the keys of the record view.
+#[derive(Serialize)]
+pub struct OccurrenceJson<'a> {
+    alarms: &'a [Value],
+    all_day: bool,
+    attendees: &'a [Value],
+    categories: &'a [String],
+    collection: &'a str,
+    description: Option<&'a str>,
+    end: TimeValue,
+    exdate: &'a [String],
+    id: &'a str,
+    kind: &'static str,
+    location: Option<&'a str>,
+    organizer: &'a Value,
+    rdate: &'a [String],
+    recurrence_id: Option<&'a str>,
+    rrule: Option<&'a str>,
+    start: TimeValue,
+    status: Option<&'a str>,
+    summary: Option<&'a str>,
+    tz: Option<&'a str>,
+    uid: Option<&'a str>,
+}
+
+/// A time: the event's own (a JSON value, maybe null) or an occurrence's.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum TimeValue {
+    Json(Value),
+    Text(String),
+}
+
+impl<'a> EventView<'a> {
+    pub fn new(r: &'a Record, collection: &'a str) -> EventView<'a> {
+        let start = r.prop("DTSTART").and_then(|p| When::from_property(p).ok());
+        let mut view = EventView {
+            record: r,
+            collection,
+            alarms: r
+                .body
+                .main
+                .subs
+                .iter()
+                .filter(|c| c.name == "VALARM")
+                .map(|c| {
+                    serde_json::json!({"action": c.prop("ACTION").map(|p| p.value.clone()),
+                                       "trigger": c.prop("TRIGGER").map(|p| p.value.clone())})
+                })
+                .collect(),
+            attendees: r.props_named("ATTENDEE").map(person).collect(),
+            categories: categories(r),
+            description: r.text("DESCRIPTION"),
+            exdate: multi_raw(r, "EXDATE"),
+            location: r.text("LOCATION"),
+            organizer: r.prop("ORGANIZER").map(person).unwrap_or(Value::Null),
+            rdate: multi_raw(r, "RDATE"),
+            status: r.text("STATUS"),
+            summary: r.text("SUMMARY"),
+            all_day: start.as_ref().is_some_and(When::is_date),
+            tz: match start {
+                Some(When::Zoned(_, z)) => Some(z),
+                Some(When::Utc(_)) => Some("UTC".into()),
+                _ => None,
+            },
+            pieces: Default::default(),
+        };
+        view.pieces = view.compact_pieces();
+        view
+    }
+
+    /// The compact JSON between the per-occurrence values, keys in the same order as
+    /// the serialized [`OccurrenceJson`].
+    fn compact_pieces(&self) -> [Vec<u8>; 5] {
+        let r = self.record;
+        let mut p: [Vec<u8>; 5] = std::array::from_fn(|_| Vec::with_capacity(256));
+        field(&mut p[0], "{", "alarms", &self.alarms);
+        p[0].extend_from_slice(b",\"all_day\":");
+        field(&mut p[1], ",", "attendees", &self.attendees);
+        field(&mut p[1], ",", "categories", &self.categories);
+        field(&mut p[1], ",", "collection", &self.collection);
+        field(&mut p[1], ",", "description", &self.description);
+        p[1].extend_from_slice(b",\"end\":");
+        field(&mut p[2], ",", "exdate", &self.exdate);
+        field(&mut p[2], ",", "id", &r.id);
+        field(&mut p[2], ",", "kind", &r.kind.as_str());
+        field(&mut p[2], ",", "location", &self.location);
+        field(&mut p[2], ",", "organizer", &self.organizer);
+        field(&mut p[2], ",", "rdate", &self.rdate);
+        p[2].extend_from_slice(b",\"recurrence_id\":");
+        field(
+            &mut p[3],
+            ",",
+            "rrule",
+            &r.prop("RRULE").map(|p| p.value.as_str()),
+        );
+        p[3].extend_from_slice(b",\"start\":");
+        field(&mut p[4], ",", "status", &self.status);
+        field(&mut p[4], ",", "summary", &self.summary);
+        field(&mut p[4], ",", "tz", &self.tz);
+        field(&mut p[4], ",", "uid", &r.uid());
+        p[4].push(b'}');
+        p
+    }
+
+    /// Append the compact JSON object of `occ` to `out`: the same bytes as
+    /// `serde_json::to_writer(out, &self.occurrence(occ, ..))`, without serializing
+    /// the unchanging keys again.
+    pub fn write_compact(&self, occ: &Occurrence, out: &mut Vec<u8>) {
+        let texts = OverrideTexts::of(self.record, occ);
+        if texts.any() {
+            serde_json::to_writer(&mut *out, &self.occurrence(occ, &texts))
+                .expect("writing to a Vec cannot fail");
+            return;
+        }
+        let [p0, p1, p2, p3, p4] = &self.pieces;
+        out.extend_from_slice(p0);
+        out.extend_from_slice(if occ.all_day { b"true" } else { b"false" });
+        out.extend_from_slice(p1);
+        occurrence_time(out, &occ.end, occ.all_day);
+        out.extend_from_slice(p2);
+        match &occ.recurrence_id {
+            Some(id) => serde_json::to_writer(&mut *out, id).expect("writing to a Vec"),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(p3);
+        occurrence_time(out, &occ.start, occ.all_day);
+        out.extend_from_slice(p4);
+    }
+
+    /// The record's id, for ordering ties.
+    pub fn id(&self) -> &str {
+        &self.record.id
+    }
+
+    /// The event these fields are of.
+    pub fn source(&self) -> &'a Record {
+        self.record
+    }
+
+    /// The summary the listing sorts by (the event's, not an override's).
+    pub fn title(&self) -> &str {
+        self.summary.as_deref().unwrap_or("")
+    }
+
+    /// The JSON object of `occ`, an occurrence of this event; `overrides` holds the
+    /// texts of the override component that supplies it, if any.
+    pub fn occurrence<'b>(
+        &'b self,
+        occ: &'b Occurrence,
+        overrides: &'b OverrideTexts,
+    ) -> OccurrenceJson<'b> {
+        let r = self.record;
+        let pick = |o: &'b Option<String>, own: &'b Option<String>| o.as_deref().or(own.as_deref());
+        let (start, end) = if occ.all_day {
+            (
+                occ.start.date_naive().format("%Y-%m-%d").to_string(),
+                occ.end.date_naive().format("%Y-%m-%d").to_string(),
+            )
+        } else {
+            (rfc3339(&occ.start), rfc3339(&occ.end))
+        };
+        let (start, end) = (TimeValue::Text(start), TimeValue::Text(end));
+        OccurrenceJson {
+            alarms: &self.alarms,
+            all_day: occ.all_day,
+            attendees: &self.attendees,
+            categories: &self.categories,
+            collection: self.collection,
+            description: pick(&overrides.description, &self.description),
+            end,
+            exdate: &self.exdate,
+            id: &r.id,
+            kind: r.kind.as_str(),
+            location: pick(&overrides.location, &self.location),
+            organizer: &self.organizer,
+            rdate: &self.rdate,
+            recurrence_id: occ.recurrence_id.as_deref(),
+            rrule: r.prop("RRULE").map(|p| p.value.as_str()),
+            start,
+            status: pick(&overrides.status, &self.status),
+            summary: pick(&overrides.summary, &self.summary),
+            tz: self.tz.as_deref(),
+            uid: r.uid(),
+        }
+    }
+
+    /// The event itself (no window), with the same keys.
+    pub fn record(&self, local: Tz) -> OccurrenceJson<'_> {
+        let r = self.record;
+        OccurrenceJson {
+            alarms: &self.alarms,
+            all_day: self.all_day,
+            attendees: &self.attendees,
+            categories: &self.categories,
+            collection: self.collection,
+            description: self.description.as_deref(),
+            end: TimeValue::Json(event_end(r, local)),
+            exdate: &self.exdate,
+            id: &r.id,
+            kind: r.kind.as_str(),
+            location: self.location.as_deref(),
+            organizer: &self.organizer,
+            rdate: &self.rdate,
+            recurrence_id: None,
+            rrule: r.prop("RRULE").map(|p| p.value.as_str()),
+            start: TimeValue::Json(when_of(r, "DTSTART", local)),
+            status: self.status.as_deref(),
+            summary: self.summary.as_deref(),
+            tz: self.tz.as_deref(),
+            uid: r.uid(),
+        }
+    }
+}
+
+/// `sep"key":value` in compact JSON.
+fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, sep: &str, key: &str, value: &T) {
+    out.extend_from_slice(sep.as_bytes());
+    serde_json::to_writer(&mut *out, key).expect("writing to a Vec cannot fail");
+    out.push(b':');
+    serde_json::to_writer(&mut *out, value).expect("writing to a Vec cannot fail");
+}
+
+/// A quoted occurrence time: the date for all-day ones, else RFC 3339 in seconds.
+fn occurrence_time(out: &mut Vec<u8>, t: &DateTime<FixedOffset>, all_day: bool) {
+    let n = t.naive_local();
+    let (y, mo, d) = (n.year(), n.month(), n.day());
+    if !(0..=9999).contains(&y) || t.offset().local_minus_utc() % 60 != 0 {
+        // Outside what the short form writes (far years, offsets with seconds).
+        let s = if all_day {
+            n.date().format("%Y-%m-%d").to_string()
+        } else {
+            rfc3339(t)
+        };
+        serde_json::to_writer(&mut *out, &s).expect("writing to a Vec cannot fail");
+        return;
+    }
+    out.push(b'"');
+    digits(out, y as u32, 4);
+    out.push(b'-');
+    digits(out, mo, 2);
+    out.push(b'-');
+    digits(out, d, 2);
+    if !all_day {
+        out.push(b'T');
+        digits(out, n.hour(), 2);
+        out.push(b':');
+        digits(out, n.minute(), 2);
+        out.push(b':');
+        digits(out, n.second(), 2);
+        let off = t.offset().local_minus_utc();
+        out.push(if off < 0 { b'-' } else { b'+' });
+        let off = off.unsigned_abs();
+        digits(out, off / 3600, 2);
+        out.push(b':');
+        digits(out, off / 60 % 60, 2);
+    }
+    out.push(b'"');
+}
+
+/// `v` in exactly `width` decimal digits, zero-padded (`v` fits).
+fn digits(out: &mut Vec<u8>, v: u32, width: u32) {
+    for i in (0..width).rev() {
+        out.push(b'0' + (v / 10u32.pow(i) % 10) as u8);
+    }
+}
+
+/// The texts an override component (`RECURRENCE-ID`) replaces in its occurrence.
+#[derive(Default)]
+pub struct OverrideTexts {
+    summary: Option<String>,
+    location: Option<String>,
+    description: Option<String>,
+    status: Option<String>,
+}
+
+impl OverrideTexts {
+    fn any(&self) -> bool {
+        self.summary.is_some()
+            || self.location.is_some()
+            || self.description.is_some()
+            || self.status.is_some()
+    }
+
+    /// The replaced texts of `occ` (none when no override supplies it).
+    pub fn of(r: &Record, occ: &Occurrence) -> OverrideTexts {
+        let Some(o) = occ.override_index.and_then(|i| r.body.overrides.get(i)) else {
+            return OverrideTexts::default();
+        };
+        let text = |name: &str| o.prop(name).map(|p| p.text_value());
+        OverrideTexts {
+            summary: text("SUMMARY"),
+            location: text("LOCATION"),
+            description: text("DESCRIPTION"),
+            status: text("STATUS"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::view::{occurrence_json, record_json};
+    use crate::recur::occurrences;
+    use chrono::{TimeZone, Utc};
+
+    fn sample() -> Vec<Record> {
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n\
+BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Stand-up\\, daily\r\nDTSTART;TZID=Europe/Berlin:20260302T090000\r\n\
+DTEND;TZID=Europe/Berlin:20260302T091500\r\nRRULE:FREQ=DAILY;COUNT=5\r\nEXDATE;TZID=Europe/Berlin:20260304T090000\r\n\
+LOCATION:Room 1\r\nCATEGORIES:work,team\r\nORGANIZER;CN=Ann:mailto:ann@example.org\r\n\
+ATTENDEE;PARTSTAT=ACCEPTED;RSVP=TRUE:mailto:bob@example.org\r\n\
+BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:a\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260303T090000\r\n\
+DTSTART;TZID=Europe/Berlin:20260303T100000\r\nDTEND;TZID=Europe/Berlin:20260303T101500\r\n\
+SUMMARY:Moved\r\nSTATUS:TENTATIVE\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:b\r\nSUMMARY:Holiday\r\nDTSTART;VALUE=DATE:20260305\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:c\r\nSUMMARY:Call\r\nDTSTART:20260306T120000Z\r\nDURATION:PT30M\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:d\r\nSUMMARY:Floating\r\nDTSTART:20260307T080000\r\nEND:VEVENT\r\n\
+END:VCALENDAR\r\n";
+        crate::formats::ics::read_ics(ics)
+            .into_iter()
+            .map(|i| i.expect("item").record)
+            .collect()
+    }
+
+    #[test]
+    fn occurrences_serialize_like_the_value_view() {
+        let local: Tz = "America/New_York".parse().unwrap();
+        let from = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 3, 10, 0, 0, 0).unwrap();
+        let records = sample();
+        assert_eq!(records.len(), 4);
+        let mut seen = 0;
+        for r in &records {
+            let view = EventView::new(r, "cal");
+            assert_eq!(
+                serde_json::to_string(&view.record(local)).unwrap(),
+                serde_json::to_string(&record_json(r, "cal", local)).unwrap()
+            );
+            for o in occurrences(r, from, to, local).unwrap() {
+                let texts = OverrideTexts::of(r, &o);
+                let fast = serde_json::to_string(&view.occurrence(&o, &texts)).unwrap();
+                let slow = serde_json::to_string(&occurrence_json(r, &o, "cal", local)).unwrap();
+                assert_eq!(fast, slow);
+                let mut compact = Vec::new();
+                view.write_compact(&o, &mut compact);
+                assert_eq!(String::from_utf8(compact).unwrap(), slow);
+                seen += 1;
+            }
+        }
+        // 4 daily (one excluded, one moved) + holiday + call + floating.
+        assert_eq!(seen, 7);
+    }
+}
