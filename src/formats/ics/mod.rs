@@ -8,6 +8,7 @@
 
 mod scan;
 mod validate;
+mod xwr;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -45,6 +46,7 @@ struct Group {
 /// error naming its index and line, the others are still read.
 pub fn read_ics(text: &str) -> Vec<Result<ParsedItem, ItemError>> {
     let scan = scan(text);
+    let calendar_zone = xwr::calendar_zone(&scan.calendar_props);
     let mut timezones: HashMap<String, Component> = HashMap::new();
     let mut groups: Vec<Group> = Vec::new();
     let mut by_uid: HashMap<(Kind, String), usize> = HashMap::new();
@@ -151,6 +153,15 @@ pub fn read_ics(text: &str) -> Vec<Result<ParsedItem, ItemError>> {
             overrides,
             timezones: Vec::new(),
         };
+        if let Some(zone) = calendar_zone
+            && body.main.name == "VEVENT"
+        {
+            let series = body.main.prop("RRULE").is_some() || body.main.prop("RDATE").is_some();
+            xwr::apply(&mut body.main, zone, series);
+            for o in &mut body.overrides {
+                xwr::apply(o, zone, series);
+            }
+        }
         for tzid in tzids_used(&body) {
             if let Some(z) = timezones.get(&tzid) {
                 body.timezones.push(z.clone());
