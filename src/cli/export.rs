@@ -10,8 +10,8 @@ use clap::{Args, ValueEnum};
 
 use super::Context;
 use crate::formats::csv::write_csv;
-use crate::formats::ics::write_ics;
-use crate::formats::json::write_json;
+use crate::formats::ics::IcsWriter;
+use crate::formats::json::{JSON_END, write_json_item};
 use crate::formats::markdown::write_markdown;
 use crate::formats::vcard::{VcardVersion, write_vcf};
 use crate::formats::vdir::{safe_name, write_vdir};
@@ -97,7 +97,15 @@ pub fn export(cx: &Context, a: ExportArgs) -> anyhow::Result<()> {
         }
         _ => {}
     }
+    cx.store.prefer_mapped_reads()?;
     let names: HashMap<String, String> = cx.collection_names()?;
+    let output = a.output.as_deref().filter(|o| *o != "-");
+    if format == ExportFormat::Json {
+        return export_json(cx, &kinds, a.collection.as_deref(), &names, output);
+    }
+    if format == ExportFormat::Ics {
+        return export_ics(cx, &kinds, a.collection.as_deref(), output);
+    }
     let mut records: Vec<Record> = Vec::new();
     for &k in &kinds {
         match &a.collection {
@@ -110,16 +118,7 @@ pub fn export(cx: &Context, a: ExportArgs) -> anyhow::Result<()> {
         }
     }
     if let Some(name) = &a.collection {
-        let found = kinds.iter().any(|&k| {
-            cx.store
-                .collection_by_name(k, name)
-                .ok()
-                .flatten()
-                .is_some()
-        });
-        if !found {
-            bail!("no collection named {name:?} holds {}", kind_words(&kinds));
-        }
+        check_collection(cx, &kinds, name)?;
     }
     let refs: Vec<&Record> = records.iter().collect();
     let named: Vec<(&Record, &str)> = records
@@ -131,11 +130,10 @@ pub fn export(cx: &Context, a: ExportArgs) -> anyhow::Result<()> {
             )
         })
         .collect();
-    let output = a.output.as_deref().filter(|o| *o != "-");
     let text = match format {
         ExportFormat::Vcf => write_vcf(&refs, version),
-        ExportFormat::Ics => write_ics(&refs),
-        ExportFormat::Json => write_json(&named, cx.tz),
+        ExportFormat::Ics => unreachable!("handled above"),
+        ExportFormat::Json => unreachable!("streamed above"),
         ExportFormat::Csv => write_csv(&named, cx.tz),
         ExportFormat::Md => match output {
             Some(dir) if Path::new(dir).is_dir() || dir.ends_with('/') => {
@@ -173,6 +171,147 @@ pub fn export(cx: &Context, a: ExportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn check_collection(cx: &Context, kinds: &[Kind], name: &str) -> anyhow::Result<()> {
+    let found = kinds.iter().any(|&k| {
+        cx.store
+            .collection_by_name(k, name)
+            .ok()
+            .flatten()
+            .is_some()
+    });
+    if !found {
+        bail!("no collection named {name:?} holds {}", kind_words(kinds));
+    }
+    Ok(())
+}
+
+/// pim's JSON, streamed record by record from the store (100 000 records never sit
+/// in memory at once), to stdout or atomically to a file.
+fn export_json(
+    cx: &Context,
+    kinds: &[Kind],
+    collection: Option<&str>,
+    names: &HashMap<String, String>,
+    output: Option<&str>,
+) -> anyhow::Result<()> {
+    if let Some(name) = collection {
+        check_collection(cx, kinds, name)?;
+    }
+    let ids = selection(cx, kinds, collection)?;
+    let write = |out: &mut dyn Write| -> anyhow::Result<usize> {
+        let mut n = 0;
+        let mut item = String::with_capacity(4096);
+        out.write_all(b"[")?;
+        for (k, coll) in &ids {
+            cx.store.for_each(*k, coll.as_deref(), |r, stored| {
+                item.clear();
+                item.push_str(if n == 0 { "\n" } else { ",\n" });
+                let name = names.get(&r.collection).map_or("", String::as_str);
+                write_json_item(&mut item, &r, name, cx.tz, Some(stored));
+                n += 1;
+                out.write_all(item.as_bytes()).map_err(anyhow::Error::from)
+            })?;
+        }
+        out.write_all(JSON_END.as_bytes())?;
+        Ok(n)
+    };
+    match output {
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            write(&mut out)?;
+            out.flush()?;
+        }
+        Some(path) => {
+            let n = write_streaming(Path::new(path), write)
+                .with_context(|| format!("cannot write {path}"))?;
+            eprintln!("exported {n} items to {path}");
+        }
+    }
+    Ok(())
+}
+
+/// The (kind, collection id) pairs an export reads.
+fn selection(
+    cx: &Context,
+    kinds: &[Kind],
+    collection: Option<&str>,
+) -> anyhow::Result<Vec<(Kind, Option<String>)>> {
+    let mut ids = Vec::new();
+    for &k in kinds {
+        match collection {
+            None => ids.push((k, None)),
+            Some(name) => {
+                if let Some(c) = cx.store.collection_by_name(k, name)? {
+                    ids.push((k, Some(c.id)));
+                }
+            }
+        }
+    }
+    Ok(ids)
+}
+
+/// iCalendar, decoding one record at a time (only the text is kept).
+fn export_ics(
+    cx: &Context,
+    kinds: &[Kind],
+    collection: Option<&str>,
+    output: Option<&str>,
+) -> anyhow::Result<()> {
+    if let Some(name) = collection {
+        check_collection(cx, kinds, name)?;
+    }
+    let mut w = IcsWriter::default();
+    let mut n = 0;
+    for (k, coll) in selection(cx, kinds, collection)? {
+        cx.store
+            .for_each(k, coll.as_deref(), |r, _| -> anyhow::Result<()> {
+                w.push(&r);
+                n += 1;
+                Ok(())
+            })?;
+    }
+    let text = w.finish();
+    match output {
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+        Some(path) => {
+            write_atomically(Path::new(path), text.as_bytes())
+                .with_context(|| format!("cannot write {path}"))?;
+            eprintln!("exported {n} items to {path}");
+        }
+    }
+    Ok(())
+}
+
+/// Like [`write_atomically`], for output written piece by piece by `write`.
+fn write_streaming(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<usize>,
+) -> anyhow::Result<usize> {
+    let tmp = temp_beside(path);
+    let result = (|| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&tmp)?);
+        let n = write(&mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?;
+        std::fs::rename(&tmp, path)?;
+        Ok(n)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn temp_beside(path: &Path) -> std::path::PathBuf {
+    path.with_file_name(format!(
+        ".{}.pim-tmp",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ))
+}
+
 fn kind_words(kinds: &[Kind]) -> String {
     kinds
         .iter()
@@ -183,10 +322,7 @@ fn kind_words(kinds: &[Kind]) -> String {
 
 /// Write to a temporary file beside `path`, then rename: never a half-written file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_file_name(format!(
-        ".{}.pim-tmp",
-        path.file_name().unwrap_or_default().to_string_lossy()
-    ));
+    let tmp = temp_beside(path);
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
 }

@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use serde_json::Value;
 
 use crate::formats::view::record_json;
+use crate::formats::view_event::EventView;
 use crate::formats::{ItemError, ParsedItem};
 use crate::model::{Body, Kind, Record};
 
@@ -24,16 +25,39 @@ pub fn write_json(records: &[(&Record, &str)], local: Tz) -> String {
     out.push('[');
     for (i, (r, collection)) in records.iter().enumerate() {
         out.push_str(if i == 0 { "\n" } else { ",\n" });
-        let view =
-            serde_json::to_string(&record_json(r, collection, local)).expect("values serialize");
-        // The view is an object: add the body as its last member.
-        out.push_str(view.strip_suffix('}').expect("record_json is an object"));
-        out.push_str(",\"content\":");
-        out.push_str(&serde_json::to_string(&r.body).expect("bodies serialize"));
-        out.push('}');
+        write_json_item(&mut out, r, collection, local, None);
     }
-    out.push_str("\n]\n");
+    out.push_str(JSON_END);
     out
+}
+
+/// What closes the array [`write_json`] writes (after the last item).
+pub const JSON_END: &str = "\n]\n";
+
+/// One element of [`write_json`]'s array: the view of `r` plus its `content`.
+/// `stored` is the body's JSON as the store keeps it, when at hand (saves
+/// serializing the body again; it is the same text).
+pub fn write_json_item(
+    out: &mut String,
+    r: &Record,
+    collection: &str,
+    local: Tz,
+    stored: Option<&str>,
+) {
+    let view = if r.kind == Kind::Event {
+        serde_json::to_string(&EventView::new(r, collection).record(local))
+    } else {
+        serde_json::to_string(&record_json(r, collection, local))
+    }
+    .expect("values serialize");
+    // The view is an object: add the body as its last member.
+    out.push_str(view.strip_suffix('}').expect("the view is an object"));
+    out.push_str(",\"content\":");
+    match stored {
+        Some(text) => out.push_str(text),
+        None => out.push_str(&serde_json::to_string(&r.body).expect("bodies serialize")),
+    }
+    out.push('}');
 }
 
 /// Read a JSON array written by [`write_json`]. A file that is not a JSON array is one

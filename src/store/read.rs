@@ -88,6 +88,42 @@ impl Store {
         collect(stmt.query_map(params![kind.as_str(), collection], row_record)?)
     }
 
+    /// Like [`Store::list`], one record at a time, with its stored body text (the
+    /// JSON of `record.body`): long exports never hold every record at once.
+    pub fn for_each<E: From<StoreError>>(
+        &self,
+        kind: Kind,
+        collection: Option<&str>,
+        mut f: impl FnMut(Record, &str) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLS} FROM records WHERE kind = ?1 AND (?2 IS NULL OR collection = ?2)
+                 ORDER BY sort_key, id"
+            ))
+            .map_err(StoreError::from)?;
+        let mut rows = stmt
+            .query(params![kind.as_str(), collection])
+            .map_err(StoreError::from)?;
+        while let Some(row) = rows.next().map_err(StoreError::from)? {
+            let id: String = row.get(0).map_err(StoreError::from)?;
+            let kind: &str = row
+                .get_ref(1)
+                .and_then(|v| Ok(v.as_str()?))
+                .map_err(StoreError::from)?;
+            let kind = kind.to_string();
+            let collection: String = row.get(2).map_err(StoreError::from)?;
+            let data: &str = row
+                .get_ref(3)
+                .and_then(|v| Ok(v.as_str()?))
+                .map_err(StoreError::from)?;
+            let record = decode(id, &kind, collection, data)?;
+            f(record, data)?;
+        }
+        Ok(())
+    }
+
     /// Records of `kind` with this UID.
     pub fn by_uid(&self, kind: Kind, uid: &str) -> Result<Vec<Record>> {
         let mut stmt = self.conn.prepare_cached(&format!(

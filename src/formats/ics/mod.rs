@@ -231,27 +231,45 @@ pub fn calendar_properties(text: &str) -> Vec<Property> {
 
 /// One VCALENDAR with the records' time zones (once per TZID) and their components.
 pub fn write_ics(records: &[&Record]) -> String {
-    let mut out = String::new();
-    fold_into(&mut out, "BEGIN:VCALENDAR");
-    fold_into(&mut out, "VERSION:2.0");
-    fold_into(&mut out, &format!("PRODID:{PRODID}"));
-    let mut seen = BTreeSet::new();
+    let mut w = IcsWriter::default();
     for r in records {
+        w.push(r);
+    }
+    w.finish()
+}
+
+/// [`write_ics`] one record at a time (the records need not stay in memory).
+#[derive(Default)]
+pub struct IcsWriter {
+    seen: BTreeSet<String>,
+    timezones: String,
+    components: String,
+}
+
+impl IcsWriter {
+    pub fn push(&mut self, r: &Record) {
         for z in &r.body.timezones {
             let tzid = z.prop("TZID").map(|p| p.value.clone()).unwrap_or_default();
-            if seen.insert(tzid) {
-                write_component(&mut out, z);
+            if self.seen.insert(tzid) {
+                write_component(&mut self.timezones, z);
             }
         }
-    }
-    for r in records {
-        write_component(&mut out, &r.body.main);
+        write_component(&mut self.components, &r.body.main);
         for o in &r.body.overrides {
-            write_component(&mut out, o);
+            write_component(&mut self.components, o);
         }
     }
-    fold_into(&mut out, "END:VCALENDAR");
-    out
+
+    pub fn finish(self) -> String {
+        let mut out = String::with_capacity(self.timezones.len() + self.components.len() + 64);
+        fold_into(&mut out, "BEGIN:VCALENDAR");
+        fold_into(&mut out, "VERSION:2.0");
+        fold_into(&mut out, &format!("PRODID:{PRODID}"));
+        out.push_str(&self.timezones);
+        out.push_str(&self.components);
+        fold_into(&mut out, "END:VCALENDAR");
+        out
+    }
 }
 
 #[cfg(test)]
