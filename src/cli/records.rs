@@ -14,7 +14,8 @@ use crate::formats::view_event::{EventView, OverrideTexts};
 use crate::model::edit::set_field;
 use crate::model::time::parse_user_when;
 use crate::model::{Kind, Record, When};
-use crate::recur::occurrences;
+use crate::recur::{Occurrence, occurrences};
+use crate::store::StoredRecord;
 
 #[derive(Debug, Subcommand)]
 pub enum AddCommand {
@@ -344,20 +345,19 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
     let mut out = Listing::new(kind, a.json)?;
     match window {
         Some((from, to)) if kind == Kind::Event => {
-            let candidates =
-                cx.store
-                    .events_between(from.timestamp(), to.timestamp(), coll_id.as_deref())?;
+            let rows = cx.store.events_between_rows(
+                from.timestamp(),
+                to.timestamp(),
+                coll_id.as_deref(),
+            )?;
+            let expanded = decode_and_expand(rows, from, to, cx.tz)?;
             // Each event's shared fields are computed once, then borrowed per occurrence.
             let mut views = Vec::new();
             let mut occs = Vec::new();
-            for r in &candidates {
-                let found = occurrences(r, from, to, cx.tz)?;
-                if found.is_empty() {
-                    continue;
-                }
+            for (r, found) in &expanded {
                 let coll = names.get(&r.collection).map_or("", String::as_str);
                 views.push(EventView::new(r, coll));
-                occs.extend(found.into_iter().map(|o| (views.len() - 1, o)));
+                occs.extend(found.iter().map(|o| (views.len() - 1, o)));
             }
             // By start, then title and id: rank the events once, then sort small keys.
             let mut by_title: Vec<usize> = (0..views.len()).collect();
@@ -381,8 +381,8 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 .collect();
             order.sort_unstable();
             let mut buf = Vec::new();
-            for (i, o) in order.iter().map(|k| &occs[k.3]) {
-                let view = &views[*i];
+            for &(i, o) in order.iter().map(|k| &occs[k.3]) {
+                let view = &views[i];
                 if out.is_compact_json() {
                     buf.clear();
                     view.write_compact(o, &mut buf);
@@ -422,6 +422,60 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
         }
     }
     out.finish()
+}
+
+/// Decode the candidate events and expand them in the window, on up to 4 threads
+/// (bodies' JSON and recurrence rules are most of a listing's work). Events without
+/// an occurrence are dropped; the order of `rows` is kept.
+fn decode_and_expand(
+    rows: Vec<StoredRecord>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> anyhow::Result<Vec<(Record, Vec<Occurrence>)>> {
+    let work = |chunk: Vec<StoredRecord>| -> anyhow::Result<Vec<(Record, Vec<Occurrence>)>> {
+        let mut out = Vec::new();
+        for row in chunk {
+            let r = row.decode()?;
+            let found = occurrences(&r, from, to, tz)?;
+            if !found.is_empty() {
+                out.push((r, found));
+            }
+        }
+        Ok(out)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if threads < 2 || rows.len() < 256 {
+        return work(rows);
+    }
+    let per = rows.len().div_ceil(threads);
+    let mut chunks = Vec::new();
+    let mut rows = rows.into_iter();
+    loop {
+        let chunk: Vec<StoredRecord> = rows.by_ref().take(per).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        chunks.push(chunk);
+    }
+    let parts: Vec<anyhow::Result<_>> = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|c| s.spawn(move || work(c)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow!("a listing thread panicked")))
+            })
+            .collect()
+    });
+    let mut out = Vec::new();
+    for p in parts {
+        out.extend(p?);
+    }
+    Ok(out)
 }
 
 /// A listing in progress: streamed JSON, or table rows (which need every width first).

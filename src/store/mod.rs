@@ -18,7 +18,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 pub use count_bound::count_end;
 pub use hlc::Hlc;
 pub use index::{SLACK_SECS, duration_of};
-pub use read::LogFilter;
+pub use read::{LogFilter, StoredRecord};
 pub use write::Writer;
 
 use crate::model::{Collection, Kind};

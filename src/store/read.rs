@@ -26,6 +26,29 @@ fn row_record(r: &Row<'_>) -> rusqlite::Result<std::result::Result<Record, Store
     Ok(decode(id, &kind, collection, &data))
 }
 
+/// A record row as stored: its body still JSON text.
+pub struct StoredRecord {
+    pub id: String,
+    pub kind: String,
+    pub collection: String,
+    pub data: String,
+}
+
+impl StoredRecord {
+    pub fn decode(self) -> Result<Record> {
+        decode(self.id, &self.kind, self.collection, &self.data)
+    }
+}
+
+fn stored_row(r: &Row<'_>) -> rusqlite::Result<StoredRecord> {
+    Ok(StoredRecord {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        collection: r.get(2)?,
+        data: r.get(3)?,
+    })
+}
+
 pub(super) fn decode(id: String, kind: &str, collection: String, data: &str) -> Result<Record> {
     let kind = Kind::parse(kind).ok_or_else(|| StoreError::Corrupt {
         what: id.clone(),
@@ -140,6 +163,20 @@ impl Store {
         to: i64,
         collection: Option<&str>,
     ) -> Result<Vec<Record>> {
+        self.events_between_rows(from, to, collection)?
+            .into_iter()
+            .map(StoredRecord::decode)
+            .collect()
+    }
+
+    /// [`Store::events_between`] without decoding the bodies, so that a caller can
+    /// decode them on several threads.
+    pub fn events_between_rows(
+        &self,
+        from: i64,
+        to: i64,
+        collection: Option<&str>,
+    ) -> Result<Vec<StoredRecord>> {
         let span = self.max_single_span()?;
         let mut out = Vec::new();
         let mut single = self.conn.prepare_cached(&format!(
@@ -147,18 +184,17 @@ impl Store {
              WHERE kind = 'event' AND recurring = 0 AND start_ts >= ?1 AND start_ts < ?2
                AND end_ts >= ?3 AND (?4 IS NULL OR collection = ?4)"
         ))?;
-        out.extend(collect(single.query_map(
-            params![from - span, to, from, collection],
-            row_record,
-        )?)?);
+        for row in single.query_map(params![from - span, to, from, collection], stored_row)? {
+            out.push(row?);
+        }
         let mut recurring = self.conn.prepare_cached(&format!(
             "SELECT {RECORD_COLS} FROM records
              WHERE kind = 'event' AND recurring = 1 AND start_ts < ?1
                AND (end_ts IS NULL OR end_ts >= ?2) AND (?3 IS NULL OR collection = ?3)"
         ))?;
-        out.extend(collect(
-            recurring.query_map(params![to, from, collection], row_record)?,
-        )?);
+        for row in recurring.query_map(params![to, from, collection], stored_row)? {
+            out.push(row?);
+        }
         Ok(out)
     }
 
