@@ -1,0 +1,279 @@
+//! `pim list`: records of one kind, or the occurrences of events in a window.
+
+use anyhow::{Context as _, anyhow, bail};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+
+use super::ListArgs;
+use crate::cli::Context;
+use crate::cli::print;
+use crate::formats::view::record_json;
+use crate::formats::view_event::{EventView, OverrideTexts};
+use crate::model::time::parse_user_when;
+use crate::model::{Kind, Record, When};
+use crate::recur::{Occurrence, occurrences};
+use crate::store::StoredRecord;
+
+fn window_bound(cx: &Context, s: &str, what: &str) -> anyhow::Result<DateTime<Utc>> {
+    Ok(parse_user_when(s, cx.now, cx.tz)
+        .with_context(|| format!("--{what}"))?
+        .instant(cx.tz))
+}
+
+pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
+    cx.store.prefer_mapped_reads()?;
+    let kind = a.kind.kind();
+    let coll_id = match &a.collection {
+        Some(name) => Some(cx.store.resolve_collection(kind, Some(name))?.id),
+        None => None,
+    };
+    let names = cx.collection_names()?;
+    let name_of = |id: &str| names.get(id).cloned().unwrap_or_default();
+    let window = match (&a.from, &a.to) {
+        (None, None) => None,
+        (from, to) => {
+            let f = match from {
+                Some(s) => window_bound(cx, s, "from")?,
+                None => window_bound(cx, "today", "from")?,
+            };
+            let t = match to {
+                Some(s) => window_bound(cx, s, "to")?,
+                None => f + Duration::days(30),
+            };
+            if t <= f {
+                bail!("--to must be after --from");
+            }
+            Some((f, t))
+        }
+    };
+    let mut out = Listing::new(kind, a.json)?;
+    match window {
+        Some((from, to)) if kind == Kind::Event => {
+            let rows = cx.store.events_between_rows(
+                from.timestamp(),
+                to.timestamp(),
+                coll_id.as_deref(),
+            )?;
+            let expanded = decode_and_expand(rows, from, to, cx.tz)?;
+            // Each event's shared fields are computed once, then borrowed per occurrence.
+            let mut views = Vec::new();
+            let mut occs = Vec::new();
+            for (r, found) in &expanded {
+                let coll = names.get(&r.collection).map_or("", String::as_str);
+                views.push(EventView::new(r, coll));
+                occs.extend(found.iter().map(|o| (views.len() - 1, o)));
+            }
+            // By start, then title and id: rank the events once, then sort small keys.
+            let mut by_title: Vec<usize> = (0..views.len()).collect();
+            by_title.sort_by(|a, b| {
+                let (va, vb) = (&views[*a], &views[*b]);
+                va.title()
+                    .cmp(vb.title())
+                    .then_with(|| va.id().cmp(vb.id()))
+            });
+            let mut rank = vec![0; views.len()];
+            for (pos, v) in by_title.into_iter().enumerate() {
+                rank[v] = pos;
+            }
+            let mut order: Vec<(i64, u32, usize, usize)> = occs
+                .iter()
+                .enumerate()
+                .map(|(i, (v, o))| {
+                    let utc = o.start.naive_utc().and_utc();
+                    (utc.timestamp(), utc.timestamp_subsec_nanos(), rank[*v], i)
+                })
+                .collect();
+            order.sort_unstable();
+            let mut buf = Vec::new();
+            for &(i, o) in order.iter().map(|k| &occs[k.3]) {
+                let view = &views[i];
+                if out.is_compact_json() {
+                    buf.clear();
+                    view.write_compact(o, &mut buf);
+                    out.push_raw(&buf)?;
+                } else {
+                    out.push_ser(&view.occurrence(o, &OverrideTexts::of(view.source(), o)))?;
+                }
+            }
+        }
+        Some((from, to)) => {
+            // Tasks: due inside the window; others have no time and ignore it.
+            for r in cx.store.list(kind, coll_id.as_deref())? {
+                if kind == Kind::Task {
+                    let due = r.prop("DUE").and_then(|p| When::from_property(p).ok());
+                    let inside = due.is_some_and(|d| {
+                        let t = crate::model::tz::instant(&d, &r.body.timezones, cx.tz);
+                        t >= from && t < to
+                    });
+                    if !inside {
+                        continue;
+                    }
+                }
+                out.push(record_json(&r, &name_of(&r.collection), cx.tz))?;
+            }
+        }
+        None => {
+            let mut records = cx.store.list(kind, coll_id.as_deref())?;
+            if kind == Kind::Event {
+                records.sort_by_key(|r| sort_start(r, cx));
+            }
+            if kind == Kind::Task {
+                records.sort_by_key(|r| task_order(r, cx));
+            }
+            for r in records {
+                out.push(record_json(&r, &name_of(&r.collection), cx.tz))?;
+            }
+        }
+    }
+    out.finish()
+}
+
+/// Decode the candidate events and expand them in the window, on up to 4 threads
+/// (bodies' JSON and recurrence rules are most of a listing's work). Events without
+/// an occurrence are dropped; the order of `rows` is kept.
+fn decode_and_expand(
+    rows: Vec<StoredRecord>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> anyhow::Result<Vec<(Record, Vec<Occurrence>)>> {
+    let work = |chunk: Vec<StoredRecord>| -> anyhow::Result<Vec<(Record, Vec<Occurrence>)>> {
+        let mut out = Vec::new();
+        for row in chunk {
+            let r = row.decode()?;
+            let found = occurrences(&r, from, to, tz)?;
+            if !found.is_empty() {
+                out.push((r, found));
+            }
+        }
+        Ok(out)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if threads < 2 || rows.len() < 256 {
+        return work(rows);
+    }
+    let per = rows.len().div_ceil(threads);
+    let mut chunks = Vec::new();
+    let mut rows = rows.into_iter();
+    loop {
+        let chunk: Vec<StoredRecord> = rows.by_ref().take(per).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        chunks.push(chunk);
+    }
+    let parts: Vec<anyhow::Result<_>> = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|c| s.spawn(move || work(c)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow!("a listing thread panicked")))
+            })
+            .collect()
+    });
+    let mut out = Vec::new();
+    for p in parts {
+        out.extend(p?);
+    }
+    Ok(out)
+}
+
+/// A listing in progress: streamed JSON, or table rows (which need every width first).
+enum Listing {
+    Json(print::JsonArray),
+    Table(Kind, Vec<Vec<String>>),
+}
+
+impl Listing {
+    fn new(kind: Kind, json: bool) -> anyhow::Result<Listing> {
+        Ok(if json {
+            Listing::Json(print::JsonArray::start()?)
+        } else {
+            Listing::Table(kind, Vec::new())
+        })
+    }
+
+    /// Whether items go out as compact JSON (so pre-serialized bytes may be pushed).
+    fn is_compact_json(&self) -> bool {
+        matches!(self, Listing::Json(j) if !j.is_pretty())
+    }
+
+    /// Push one item already serialized as compact JSON (see `is_compact_json`).
+    fn push_raw(&mut self, json: &[u8]) -> anyhow::Result<()> {
+        match self {
+            Listing::Json(j) => j.push_raw(json),
+            Listing::Table(..) => self.push(serde_json::from_slice(json)?),
+        }
+    }
+
+    /// Push anything with the JSON view's keys (tables go through a `Value`).
+    fn push_ser<T: serde::Serialize>(&mut self, v: &T) -> anyhow::Result<()> {
+        match self {
+            Listing::Json(j) => j.push(v),
+            Listing::Table(..) => self.push(serde_json::to_value(v)?),
+        }
+    }
+
+    fn push(&mut self, v: Value) -> anyhow::Result<()> {
+        match self {
+            Listing::Json(j) => j.push(&v),
+            Listing::Table(kind, rows) => {
+                rows.push(row(*kind, &v));
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(self) -> anyhow::Result<()> {
+        match self {
+            Listing::Json(j) => j.finish(),
+            Listing::Table(_, rows) => print::table(&rows),
+        }
+    }
+}
+
+fn sort_start(r: &Record, cx: &Context) -> i64 {
+    r.prop("DTSTART")
+        .and_then(|p| When::from_property(p).ok())
+        .map(|w| crate::model::tz::instant(&w, &r.body.timezones, cx.tz).timestamp())
+        .unwrap_or(i64::MAX)
+}
+
+fn task_order(r: &Record, cx: &Context) -> (bool, i64, u8) {
+    let done = r.prop("STATUS").is_some_and(|p| {
+        p.value.eq_ignore_ascii_case("COMPLETED") || p.value.eq_ignore_ascii_case("CANCELLED")
+    });
+    let due = r
+        .prop("DUE")
+        .and_then(|p| When::from_property(p).ok())
+        .map(|w| crate::model::tz::instant(&w, &r.body.timezones, cx.tz).timestamp())
+        .unwrap_or(i64::MAX);
+    let prio = r
+        .prop("PRIORITY")
+        .and_then(|p| p.value.parse::<u8>().ok())
+        .filter(|p| *p > 0)
+        .unwrap_or(10);
+    (done, due, prio)
+}
+
+fn row(kind: Kind, v: &Value) -> Vec<String> {
+    let g = |k: &str| print::short(&v[k]);
+    let id: String = g("id").chars().take(8).collect();
+    match kind {
+        Kind::Contact => vec![id, g("full_name"), g("emails"), g("phones"), g("org")],
+        Kind::Event => vec![id, g("start"), g("end"), g("summary"), g("location")],
+        Kind::Task => {
+            let mark = if g("status") == "COMPLETED" {
+                "[x]"
+            } else {
+                "[ ]"
+            };
+            vec![id, mark.into(), g("due"), g("priority"), g("summary")]
+        }
+        Kind::Note => vec![id, g("title"), g("body").chars().take(60).collect()],
+    }
+}
