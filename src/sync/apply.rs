@@ -61,11 +61,70 @@ impl Policy {
 }
 
 /// What applying one remote change did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Applied {
     /// False for duplicates and changes of opted-out collections.
     pub applied: bool,
     pub conflicts: u64,
+    /// Policy decisions to carry out once the changes applied together with this
+    /// one are in ([`follow_up`]).
+    pub follow_ups: Vec<FollowUp>,
+}
+
+/// A `local`/`remote` policy decision: publish `want` for `key` of the record,
+/// provided the value it overrules is still the current one. Deciding after the
+/// whole group is applied matters: a later change from the same device may already
+/// have settled the clash, and a resolution stamped "now" would silently
+/// overrule that change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUp {
+    pub record_id: String,
+    pub kind: String,
+    pub key: String,
+    pub want: Option<FieldValue>,
+    pub overrules: Option<FieldValue>,
+}
+
+/// The current value of `key` (a field, [`EXISTS`] or [`COLLECTION`]) of a stored record.
+fn current(w: &Writer<'_>, id: &str, key: &str) -> Result<Option<FieldValue>> {
+    let row = w.get(id)?;
+    Ok(match key {
+        EXISTS => row.map(|r| FieldValue::Comps(vec![r.body.main])),
+        COLLECTION => {
+            row.map(|r| FieldValue::Props(vec![Property::new("X-COLLECTION", r.collection)]))
+        }
+        field => row.and_then(|r| r.body.fields().remove(field)),
+    })
+}
+
+fn same(key: &str, a: Option<&FieldValue>, b: Option<&FieldValue>) -> bool {
+    match key {
+        // Existence: only whether there is a record matters.
+        EXISTS => a.is_some() == b.is_some(),
+        _ => a == b,
+    }
+}
+
+/// Carry out the policy decisions of a group of applied changes (in the same
+/// transaction), skipping those a later change made moot.
+pub fn follow_up(w: &mut Writer<'_>, todo: &[FollowUp]) -> Result<()> {
+    let mut done = std::collections::BTreeSet::new();
+    for f in todo.iter().rev() {
+        // The latest decision per field counts.
+        if !done.insert((f.record_id.clone(), f.key.clone())) {
+            continue;
+        }
+        let now = current(w, &f.record_id, &f.key)?;
+        if !same(&f.key, now.as_ref(), f.overrules.as_ref())
+            || same(&f.key, now.as_ref(), f.want.as_ref())
+        {
+            continue;
+        }
+        let n = w.changes.len();
+        publish(w, &f.record_id, &f.kind, &f.key, f.want.as_ref())?;
+        mark_resolutions(w, n)?;
+    }
+    Ok(())
 }
 
 /// The fold of every change known for `id` (from its snapshot base, if any).
@@ -120,7 +179,7 @@ pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Ap
         settle_collection(w, &c.record_id)?;
         return Ok(Applied {
             applied: true,
-            conflicts: 0,
+            ..Applied::default()
         });
     }
     let mut before = folded(w.tx(), &c.record_id, &c.kind)?;
@@ -137,6 +196,9 @@ pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Ap
     materialize(w, &after)?;
     let found = clashes(&before, &after, c);
     let n = found.len() as u64;
+    let mut follow_ups = Vec::new();
+    let clashed: Vec<String> = found.iter().map(|c| c.key.clone()).collect();
+    lost_without_clash(w, &before, &after, c, &clashed)?;
     for clash in found {
         // `local` and `remote` insist only on behalf of this device's own edits,
         // never on a value an earlier policy decision wrote: each edit is defended
@@ -144,12 +206,50 @@ pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Ap
         let writer = before.writer_of(&clash.key).to_string();
         let own_edit =
             writer.ends_with(&format!("-{}", c_device(w))) && !st::is_resolution(w.tx(), &writer)?;
-        settle(w, &after, c, clash, policy, own_edit)?;
+        follow_ups.extend(settle(w, &after, c, clash, policy, own_edit)?);
     }
     Ok(Applied {
         applied: true,
         conflicts: n,
+        follow_ups,
     })
+}
+
+/// A remote field write that the fold overruled (a newer write was already here)
+/// although it was made on top of the value here: no clash by the three-way rule,
+/// yet its value is gone. Keep it in history so no edit disappears silently.
+fn lost_without_clash(
+    w: &Writer<'_>,
+    before: &RecState,
+    after: &RecState,
+    c: &Change,
+    clashed: &[String],
+) -> Result<()> {
+    let Op::Update { fields } = &c.op else {
+        return Ok(());
+    };
+    let had = before.body.fields();
+    let now = after.body.fields();
+    for f in fields {
+        if is_set_valued(&f.key) || clashed.contains(&f.key) {
+            continue;
+        }
+        if now.get(&f.key) != f.new.as_ref() && had.get(&f.key) != f.new.as_ref() {
+            st::add_loser(
+                w.tx(),
+                &LostValue {
+                    record_id: c.record_id.clone(),
+                    key: f.key.clone(),
+                    value: f.new.clone(),
+                    lost_change: c.change_id.clone(),
+                    won_change: after.writer_of(&f.key).to_string(),
+                    policy: "newest".into(),
+                    at: now_str(w),
+                },
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Write the row for `state`, then re-apply the values open conflicts hold.
@@ -177,8 +277,8 @@ pub fn materialize(w: &mut Writer<'_>, state: &RecState) -> Result<()> {
     }
 }
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+fn now_str(w: &Writer<'_>) -> String {
+    w.clock().now_rfc3339()
 }
 
 fn c_device(w: &Writer<'_>) -> String {
@@ -192,7 +292,7 @@ fn settle(
     clash: Clash,
     policy: Policy,
     own_edit: bool,
-) -> Result<()> {
+) -> Result<Option<FollowUp>> {
     let policy = match policy {
         Policy::Local | Policy::Remote if !own_edit => Policy::Newest,
         p => p,
@@ -227,7 +327,7 @@ fn settle(
                 lost_change,
                 won_change,
                 policy: policy.as_str().into(),
-                at: now(),
+                at: now_str(w),
             },
         )?;
     }
@@ -248,32 +348,38 @@ fn settle(
                     remote: clash.remote.clone(),
                     remote_change: c.change_id.clone(),
                     remote_hlc: c.hlc.clone(),
-                    created_at: now(),
+                    created_at: now_str(w),
                     resolved_at: String::new(),
                     resolution: String::new(),
                 },
             )?;
-            materialize(w, after)
+            materialize(w, after)?;
+            Ok(None)
         }
-        Policy::Local if clash.remote_won => {
-            let n = w.changes.len();
-            publish(w, &c.record_id, &c.kind, &clash.key, clash.local.as_ref())?;
-            mark_resolutions(w, n)
-        }
-        Policy::Remote if !clash.remote_won => {
-            let n = w.changes.len();
-            publish(w, &c.record_id, &c.kind, &clash.key, clash.remote.as_ref())?;
-            mark_resolutions(w, n)
-        }
+        Policy::Local if clash.remote_won => Ok(Some(FollowUp {
+            record_id: c.record_id.clone(),
+            kind: c.kind.clone(),
+            key: clash.key.clone(),
+            want: clash.local.clone(),
+            overrules: clash.remote.clone(),
+        })),
+        Policy::Remote if !clash.remote_won => Ok(Some(FollowUp {
+            record_id: c.record_id.clone(),
+            kind: c.kind.clone(),
+            key: clash.key.clone(),
+            want: clash.remote.clone(),
+            overrules: clash.local.clone(),
+        })),
         Policy::KeepBoth if !create => {
             let loser = if clash.remote_won {
                 &clash.local
             } else {
                 &clash.remote
             };
-            duplicate(w, after, &clash.key, loser.as_ref())
+            duplicate(w, after, &clash.key, loser.as_ref())?;
+            Ok(None)
         }
-        _ => Ok(()),
+        _ => Ok(None),
     }
 }
 
@@ -490,7 +596,7 @@ pub fn resolve(w: &mut Writer<'_>, id: i64, how: &Resolution) -> Result<Conflict
         Resolution::Both => "both",
         Resolution::Value(_) => "value",
     };
-    st::mark_resolved(w.tx(), id, label, &now())?;
+    st::mark_resolved(w.tx(), id, label, &now_str(w))?;
     let state = folded(w.tx(), &c.record_id, &c.kind)?;
     materialize(w, &state)?;
     let value = match how {
@@ -517,7 +623,7 @@ pub fn resolve(w: &mut Writer<'_>, id: i64, how: &Resolution) -> Result<Conflict
                     lost_change: side.to_string(),
                     won_change: format!("resolution {label}"),
                     policy: "ask".into(),
-                    at: now(),
+                    at: now_str(w),
                 },
             )?;
         }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::apply::{Policy, apply_remote};
+use super::apply::{Policy, apply_remote, follow_up};
 use super::batch::{self, DevicePayload, SnapshotInfo, SnapshotPayload};
 use super::crypto::SyncKey;
 use super::envelope::{Header, LIST_HEADERS, MsgKind};

@@ -39,6 +39,10 @@ pub struct RecState {
     pub exists: bool,
     /// Register → HLC of the change that last wrote it.
     pub stamps: BTreeMap<String, String>,
+    /// Per device, the changes already folded into this state (a snapshot's
+    /// vector): folding them again must not re-apply set adds or removes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub covered: BTreeMap<String, u64>,
 }
 
 impl RecState {
@@ -55,6 +59,7 @@ impl RecState {
             },
             exists: false,
             stamps: BTreeMap::new(),
+            covered: BTreeMap::new(),
         }
     }
 
@@ -70,6 +75,7 @@ impl RecState {
             body: r.body.clone(),
             exists: true,
             stamps,
+            covered: BTreeMap::new(),
         }
     }
 
@@ -177,6 +183,63 @@ impl RecState {
         }
     }
 
+    /// Whether the change is already folded into this state.
+    pub fn covers(&self, c: &Change) -> bool {
+        self.covered.get(&c.device).is_some_and(|&s| s >= c.seq)
+    }
+
+    /// Merge another fold of the same record (two snapshots that each know
+    /// changes the other lacks): every register keeps the newer write.
+    pub fn join(&mut self, other: &RecState) {
+        if other.stamp(EXISTS) > self.stamp(EXISTS) {
+            self.exists = other.exists;
+            self.bump(EXISTS, other.stamp(EXISTS));
+        }
+        if (other.stamp(COLLECTION) > self.stamp(COLLECTION) || self.collection.is_none())
+            && other.collection.is_some()
+        {
+            self.collection = other.collection.clone();
+            self.bump(COLLECTION, other.stamp(COLLECTION));
+        }
+        let mine = self.body.fields();
+        let theirs = other.body.fields();
+        let keys: BTreeSet<String> = mine
+            .keys()
+            .chain(theirs.keys())
+            .cloned()
+            .chain(
+                self.stamps
+                    .keys()
+                    .chain(other.stamps.keys())
+                    .filter(|k| !k.starts_with('@'))
+                    .cloned(),
+            )
+            .collect();
+        let mut picked = Vec::new();
+        for k in &keys {
+            let (a, b) = (self.field_stamp(k), other.field_stamp(k));
+            if b > a {
+                picked.push((k.clone(), theirs.get(k).cloned(), b.to_string()));
+            } else {
+                picked.push((k.clone(), mine.get(k).cloned(), a.to_string()));
+            }
+        }
+        let body_stamp = self.stamp(BODY).max(other.stamp(BODY)).to_string();
+        for (k, v, stamp) in picked {
+            self.body.set_field(&k, v.as_ref());
+            if !stamp.is_empty() {
+                self.bump(&k, &stamp);
+            }
+        }
+        if !body_stamp.is_empty() {
+            self.bump(BODY, &body_stamp);
+        }
+        for (d, &s) in &other.covered {
+            let e = self.covered.entry(d.clone()).or_insert(0);
+            *e = (*e).max(s);
+        }
+    }
+
     fn write_exists(&mut self, h: &str, exists: bool) {
         if h > self.stamp(EXISTS) {
             self.exists = exists;
@@ -197,7 +260,9 @@ pub fn fold(mut start: RecState, changes: &[Change]) -> RecState {
     let mut sorted: Vec<&Change> = changes.iter().collect();
     sorted.sort_by(|a, b| a.hlc.cmp(&b.hlc).then(a.change_id.cmp(&b.change_id)));
     for c in sorted {
-        start.apply(c);
+        if !start.covers(c) {
+            start.apply(c);
+        }
     }
     start
 }
@@ -539,5 +604,67 @@ mod tests {
         let mut after3 = after2.clone();
         after3.apply(&other);
         assert!(clashes(&after2, &after3, &other).is_empty());
+    }
+
+    #[test]
+    fn joining_two_snapshots_keeps_the_newer_write_of_each_register() {
+        let (_, create) = created();
+        let fn_ = |v: &str| props(&[v], "FN");
+        let a = fold(
+            RecState::empty("r", "contact"),
+            &[
+                create.clone(),
+                update("a", "05", "FN", fn_("Ada"), fn_("A5")),
+            ],
+        );
+        let b = fold(
+            RecState::empty("r", "contact"),
+            &[
+                create.clone(),
+                update("b", "03", "FN", fn_("Ada"), fn_("B3")),
+                update("b", "04", "NOTE", None, props(&["n"], "NOTE")),
+                change(
+                    "b",
+                    "06",
+                    Op::Delete {
+                        collection: "c".into(),
+                        base: create_body(&create),
+                    },
+                ),
+            ],
+        );
+        for (mut x, y) in [(a.clone(), b.clone()), (b.clone(), a.clone())] {
+            x.join(&y);
+            let f = x.body.fields();
+            assert_eq!(f.get("FN"), fn_("A5").as_ref());
+            assert_eq!(f.get("NOTE"), props(&["n"], "NOTE").as_ref());
+            assert!(!x.exists, "the delete at 06 is the newest existence write");
+        }
+    }
+
+    #[test]
+    fn changes_a_base_covers_are_not_folded_again() {
+        let (_, create) = created();
+        let cat = |v: &[&str]| props(v, "CATEGORIES");
+        let mut add = update("a", "02", "CATEGORIES", None, cat(&["x"]));
+        add.seq = 2;
+        let mut remove = update("b", "03", "CATEGORIES", cat(&["x"]), None);
+        remove.seq = 1;
+        let mut base = fold(
+            RecState::empty("r", "contact"),
+            &[create, add.clone(), remove],
+        );
+        assert_eq!(base.body.fields().get("CATEGORIES"), None);
+        base.covered = [("a".to_string(), 2), ("b".to_string(), 1)].into();
+        // The device holding this base still has its own add in its log.
+        let again = fold(base.clone(), &[add]);
+        assert_eq!(again.body.fields().get("CATEGORIES"), None);
+    }
+
+    fn create_body(c: &Change) -> Body {
+        match &c.op {
+            Op::Create { body, .. } => body.clone(),
+            _ => unreachable!(),
+        }
     }
 }

@@ -272,17 +272,20 @@ impl<M: Mailbox> Round<'_, M> {
             ready.truncate(APPLY_GROUP);
             let (applied, conflicts) = self.store.write(|w| {
                 let (mut applied, mut conflicts) = (0, 0);
+                let mut follow_ups = Vec::new();
                 for c in &ready {
                     if c.kind != SKIP {
                         let out = apply_remote(w, c, policy)?;
                         applied += out.applied as u64;
                         conflicts += out.conflicts;
+                        follow_ups.extend(out.follow_ups);
                     }
                     let v = vector.entry(c.device.clone()).or_insert(0);
                     *v = (*v).max(c.seq);
                     st::set_vector(w.tx(), &c.device, *v)?;
                     st::remove_pending(w.tx(), &c.device, c.seq)?;
                 }
+                follow_up(w, &follow_ups)?;
                 st::prune_pending(w.tx())?;
                 Ok((applied, conflicts))
             })?;
