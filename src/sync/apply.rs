@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::merge::{COLLECTION, Clash, EXISTS, RecState, clashes, fold, union};
 use crate::model::fields::is_set_valued;
-use crate::model::{Change, Collection, FieldValue, Kind, Op, Property};
+use crate::model::{Change, Collection, FieldValue, Kind, Op, Property, Record};
 use crate::store::sync_state::{self as st, Conflict, LostValue};
 use crate::store::{Result, StoreError, Writer};
 
@@ -129,6 +129,15 @@ pub fn follow_up(w: &mut Writer<'_>, todo: &[FollowUp]) -> Result<()> {
 
 /// The fold of every change known for `id` (from its snapshot base, if any).
 pub fn folded(conn: &Connection, id: &str, kind: &str) -> Result<RecState> {
+    Ok(fold_known(conn, id, kind)?.0)
+}
+
+/// The fold, and the (HLC, change id) of the newest change in it.
+fn fold_known(
+    conn: &Connection,
+    id: &str,
+    kind: &str,
+) -> Result<(RecState, Option<(String, String)>)> {
     let start = match st::base_state(conn, id)? {
         Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
             what: format!("sync base of {id}"),
@@ -136,7 +145,12 @@ pub fn folded(conn: &Connection, id: &str, kind: &str) -> Result<RecState> {
         })?,
         None => RecState::empty(id, kind),
     };
-    Ok(fold(start, &st::record_changes(conn, id)?))
+    let changes = st::record_changes(conn, id)?;
+    let last = changes
+        .iter()
+        .map(|c| (c.hlc.clone(), c.change_id.clone()))
+        .max();
+    Ok((fold(start, &changes), last))
 }
 
 fn already_have(conn: &Connection, c: &Change) -> Result<bool> {
@@ -146,19 +160,19 @@ fn already_have(conn: &Connection, c: &Change) -> Result<bool> {
 }
 
 /// Whether local settings keep this change out (a collection with sync off).
-fn opted_out(w: &Writer<'_>, c: &Change) -> Result<bool> {
-    let mut colls: Vec<String> = match &c.op {
-        Op::Create { collection, .. } | Op::Delete { collection, .. } => vec![collection.clone()],
-        Op::Move { from, to } => vec![from.clone(), to.clone()],
-        Op::CollectionPut { new, .. } => vec![new.id.clone()],
-        Op::CollectionDelete { base } => vec![base.id.clone()],
+fn opted_out(w: &Writer<'_>, c: &Change, row: Option<&Record>) -> Result<bool> {
+    let mut colls: Vec<&str> = match &c.op {
+        Op::Create { collection, .. } | Op::Delete { collection, .. } => vec![collection],
+        Op::Move { from, to } => vec![from, to],
+        Op::CollectionPut { new, .. } => vec![&new.id],
+        Op::CollectionDelete { base } => vec![&base.id],
         Op::Update { .. } => Vec::new(),
     };
-    if let Some(r) = w.get(&c.record_id)? {
-        colls.push(r.collection);
+    if let Some(r) = row {
+        colls.push(&r.collection);
     }
     for id in colls {
-        if let Ok(coll) = w.collection(&id)
+        if let Ok(coll) = w.collection(id)
             && !coll.sync
         {
             return Ok(true);
@@ -171,10 +185,13 @@ fn opted_out(w: &Writer<'_>, c: &Change) -> Result<bool> {
 /// same transaction.
 pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Applied> {
     w.hlc().observe(&c.hlc);
-    if already_have(w.tx(), c)? || opted_out(w, c)? {
+    if already_have(w.tx(), c)? {
         return Ok(Applied::default());
     }
     if c.kind == "collection" {
+        if opted_out(w, c, None)? {
+            return Ok(Applied::default());
+        }
         w.insert_change(c)?;
         settle_collection(w, &c.record_id)?;
         return Ok(Applied {
@@ -182,8 +199,13 @@ pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Ap
             ..Applied::default()
         });
     }
-    let mut before = folded(w.tx(), &c.record_id, &c.kind)?;
-    match w.get(&c.record_id)? {
+    let row = w.get(&c.record_id)?;
+    if opted_out(w, c, row.as_ref())? {
+        return Ok(Applied::default());
+    }
+    let (fold_before, last) = fold_known(w.tx(), &c.record_id, &c.kind)?;
+    let mut before = fold_before.clone();
+    match row {
         Some(row) => {
             before.body = row.body;
             before.collection = Some(row.collection);
@@ -192,7 +214,20 @@ pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Ap
         None => before.exists = false,
     }
     w.insert_change(c)?;
-    let after = folded(w.tx(), &c.record_id, &c.kind)?;
+    // Usually the change is the record's newest: fold it on top instead of
+    // reading every change of the record again.
+    let newest = last
+        .as_ref()
+        .is_none_or(|(h, id)| (c.hlc.as_str(), c.change_id.as_str()) > (h.as_str(), id.as_str()));
+    let after = if fold_before.covers(c) {
+        fold_before
+    } else if newest {
+        let mut a = fold_before;
+        a.apply(c);
+        a
+    } else {
+        folded(w.tx(), &c.record_id, &c.kind)?
+    };
     materialize(w, &after)?;
     let found = clashes(&before, &after, c);
     let n = found.len() as u64;

@@ -119,7 +119,7 @@ impl Folders {
 const APPEND_GROUP: usize = 8;
 const FETCH_GROUP: usize = 16;
 /// Changes applied per transaction.
-const APPLY_GROUP: usize = 2000;
+const APPLY_GROUP: usize = 50_000;
 
 const META_PUBLISHED: &str = "sync.published";
 const META_REJECTED: &str = "sync.rejected";
@@ -237,8 +237,8 @@ impl<M: Mailbox> Round<'_, M> {
             self.report.plan = Some(plan);
             return Ok(());
         }
-        self.download(&plan.fetch).await?;
-        self.apply_pending()?;
+        let fresh = self.download(&plan.fetch).await?;
+        self.apply_pending(fresh)?;
         if let Some(range) = plan.upload {
             self.upload(range, true).await?;
         }
