@@ -19,7 +19,7 @@ impl<M: Mailbox> Round<'_, M> {
     pub(super) fn latest_snapshot(&self) -> Option<(u64, Vec<u32>)> {
         let mut groups: BTreeMap<String, (u64, u32, Vec<u32>)> = BTreeMap::new();
         for k in &self.known[&self.f.snapshots] {
-            if self.rejected.contains(&k.message_id) {
+            if self.is_rejected(k) {
                 continue;
             }
             // The part header is not in KnownMessage; group by (tag, counter).
@@ -121,9 +121,9 @@ impl<M: Mailbox> Round<'_, M> {
                 .get(dev)
                 .cloned()
                 .unwrap_or_else(|| self.o.key.device_tag(dev));
-            !self.known[&self.f.changes]
-                .iter()
-                .any(|k| k.tag == tag && (k.seq_from..=k.seq_to).contains(&next))
+            !self.known[&self.f.changes].iter().any(|k| {
+                k.tag == tag && (k.seq_from..=k.seq_to).contains(&next) && !self.is_rejected(k)
+            })
         })
     }
 
@@ -144,7 +144,7 @@ impl<M: Mailbox> Round<'_, M> {
             devices,
             batches: self.known[&self.f.changes]
                 .iter()
-                .filter(|k| k.kind == "batch" && !self.rejected.contains(&k.message_id))
+                .filter(|k| k.kind == "batch" && !self.is_rejected(k))
                 .cloned()
                 .collect(),
             rejected: BTreeSet::new(),

@@ -28,6 +28,8 @@ impl<M: Mailbox> Round<'_, M> {
         let now = self.store.clock().now_rfc3339();
         for group in msgs.chunks(APPEND_GROUP) {
             let raws: Vec<Vec<u8>> = group.iter().map(|(_, raw)| raw.clone()).collect();
+            self.appended
+                .extend(group.iter().map(|(h, _)| h.message_id.clone()));
             self.mb.append(&folder, &raws).await?;
             self.touched.insert(folder.clone());
             self.report.appends += raws.len() as u64;
