@@ -267,11 +267,27 @@ fn lost_without_clash(
     };
     let had = before.body.fields();
     let now = after.body.fields();
+    let mut later: Option<Vec<Change>> = None;
     for f in fields {
         if is_set_valued(&f.key) || clashed.contains(&f.key) {
             continue;
         }
         if now.get(&f.key) != f.new.as_ref() && had.get(&f.key) != f.new.as_ref() {
+            // A later change made on top of this value (it arrived first) replaced
+            // it knowingly: nothing was lost.
+            let known = match &mut later {
+                Some(l) => l,
+                None => later.insert(st::record_changes(w.tx(), &c.record_id)?),
+            };
+            let replaced = known.iter().any(|k| {
+                k.hlc > c.hlc
+                    && matches!(&k.op, Op::Update { fields } if fields
+                        .iter()
+                        .any(|g| g.key == f.key && g.base == f.new))
+            });
+            if replaced {
+                continue;
+            }
             st::add_loser(
                 w.tx(),
                 &LostValue {
