@@ -191,6 +191,17 @@ impl RecState {
     /// Merge another fold of the same record (two snapshots that each know
     /// changes the other lacks): every register keeps the newer write.
     pub fn join(&mut self, other: &RecState) {
+        // When one side has folded every change the other has, it is the answer
+        // (exact, set-valued fields included).
+        if knows_all(&self.covered, &other.covered) {
+            return;
+        }
+        if knows_all(&other.covered, &self.covered) {
+            *self = other.clone();
+            return;
+        }
+        // Otherwise each register keeps its newer write; a set-valued field takes
+        // the newer side's set as a whole.
         if other.stamp(EXISTS) > self.stamp(EXISTS) {
             self.exists = other.exists;
             self.bump(EXISTS, other.stamp(EXISTS));
@@ -253,6 +264,12 @@ impl RecState {
             self.bump(COLLECTION, h);
         }
     }
+}
+
+/// Whether the changes covered by `a` include every change covered by `b` (both
+/// must say what they cover: an empty vector claims nothing).
+fn knows_all(a: &BTreeMap<String, u64>, b: &BTreeMap<String, u64>) -> bool {
+    !a.is_empty() && !b.is_empty() && b.iter().all(|(d, s)| a.get(d).copied().unwrap_or(0) >= *s)
 }
 
 /// Fold `changes` onto `start` in HLC order.

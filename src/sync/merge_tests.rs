@@ -248,3 +248,26 @@ fn create_body(c: &Change) -> Body {
         _ => unreachable!(),
     }
 }
+
+#[test]
+fn a_join_takes_the_side_that_has_folded_everything() {
+    let (_, create) = created();
+    let cat = |v: &[&str]| props(v, "CATEGORIES");
+    let mut add = update("a", "02", "CATEGORIES", None, cat(&["x"]));
+    add.seq = 2;
+    let mut add2 = update("b", "03", "CATEGORIES", cat(&["x"]), cat(&["x", "y"]));
+    add2.seq = 1;
+    let mut old = fold(
+        RecState::empty("r", "contact"),
+        &[create.clone(), add.clone()],
+    );
+    old.covered = [("a".to_string(), 2)].into();
+    let mut new = fold(RecState::empty("r", "contact"), &[create, add, add2]);
+    new.covered = [("a".to_string(), 2), ("b".to_string(), 1)].into();
+    let mut j = new.clone();
+    j.join(&old);
+    assert_eq!(j, new);
+    let mut j = old.clone();
+    j.join(&new);
+    assert_eq!(j, new);
+}
