@@ -581,3 +581,21 @@ fn regression_snapshot_bootstrap_observes_the_clock_of_its_writer() {
         vec![60_000, 0, 0, 0],
     );
 }
+
+#[test]
+/// Found by the property test (seed 23): the first batch is lost before anyone
+/// but its writer has it, then two devices add to the same set; a late joiner
+/// bootstraps from snapshots.
+fn regression_lost_first_batch_concurrent_set_adds_late_joiner() {
+    use Step::*;
+    let steps = vec![
+        Lose {
+            pick: 10429565436763884811,
+        },
+        AddCategory { dev: 0, rec: 2 },
+        AddCategory { dev: 1, rec: 2 },
+        Sync { dev: 0 },
+        Sync { dev: 0 },
+    ];
+    run_skewed(3, true, vec![Policy::Newest; 4], 2, steps, vec![2, 0, 0, 0]);
+}
