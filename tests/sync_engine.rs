@@ -284,6 +284,71 @@ fn forged_messages_are_rejected_counted_and_never_applied() {
     assert_eq!(b.sync().rejected, 0, "reported once, not fetched again");
 }
 
+/// A copy of a real batch's headers (same device tag, sequence range and
+/// Message-ID) with a body that does not authenticate.
+fn forged_copy(server: &MemoryServer, uid: u32) -> Vec<u8> {
+    let raw = server.message(changes_folder(), uid).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let mut forged = raw[..split].to_vec();
+    forged.extend(raw[split..].iter().map(|b| match b {
+        b'A'..=b'Y' => b + 1,
+        other => *other,
+    }));
+    forged
+}
+
+#[test]
+fn a_forged_copy_of_a_batch_does_not_hide_the_real_one() {
+    for forged_first in [true, false] {
+        let server = MemoryServer::new();
+        let mut a = Device::new(&server, "a");
+        let mut b = Device::new(&server, "b");
+        b.sync();
+        a.add_contact("real");
+        a.sync();
+        let real = *server.uids(changes_folder()).last().unwrap();
+        let fake = server.inject(changes_folder(), forged_copy(&server, real));
+        if forged_first {
+            server.reorder(changes_folder(), &[fake, real]);
+        }
+        let rb = b.sync();
+        assert_eq!(rb.rejected, 1, "forged first: {forged_first}: {rb:?}");
+        assert_eq!(b.state(), a.state(), "forged first: {forged_first}");
+        assert_eq!(b.sync().rejected, 0, "reported once");
+        // Rebuilding B from the server needs the real batch again.
+        b.opts.mode = Mode::ReplaceLocal;
+        b.opts.snapshot_every = 0;
+        b.sync();
+        b.opts.mode = Mode::TwoWay;
+        assert_eq!(
+            b.state(),
+            a.state(),
+            "after replace-local, forged first: {forged_first}"
+        );
+    }
+}
+
+#[test]
+fn a_forged_copy_of_an_own_batch_does_not_stop_gap_repair() {
+    let server = MemoryServer::new();
+    let mut a = Device::new(&server, "a");
+    let mut b = Device::new(&server, "b");
+    b.sync();
+    a.add_contact("real");
+    a.sync();
+    let real = *server.uids(changes_folder()).last().unwrap();
+    server.inject(changes_folder(), forged_copy(&server, real));
+    server.lose(changes_folder(), real);
+    let ra = a.sync();
+    assert_eq!(
+        ra.rejected, 1,
+        "the owner checks copies it did not write: {ra:?}"
+    );
+    assert!(ra.uploaded >= 1, "re-uploaded: {ra:?}");
+    b.sync();
+    assert_eq!(b.state(), a.state());
+}
+
 #[test]
 fn gc_deletes_batches_every_device_has_and_a_snapshot_covers_then_new_devices_bootstrap() {
     let server = MemoryServer::new();

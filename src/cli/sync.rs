@@ -386,26 +386,34 @@ fn watch(
                     continue;
                 }
             }
-            // Wait for the server (IDLE) in short slices, checking for local edits
-            // made since this round (changes that never upload, e.g. in a collection
-            // kept off sync, must not make this loop spin).
+            // Wait for the server (IDLE) and, at the same time, for local edits made
+            // since this round (changes that never upload, e.g. in a collection kept
+            // off sync, must not make this loop spin). A local edit drops the IDLE
+            // (the next round logs in again): latency matters more than a login.
             let last_local = local_seq(ctx)?;
-            loop {
-                if local_seq(ctx)? > last_local {
-                    break;
-                }
-                let Some(m) = mb.as_mut() else { break };
+            if let Some(m) = mb.as_mut() {
                 tokio::select! {
-                    woke = m.wait(&changes, Duration::from_millis(500)) => match woke {
-                        Ok(true) => break,
-                        Ok(false) => {}
-                        Err(_) => { mb = None; break; }
-                    },
+                    woke = m.wait(&changes, Duration::from_secs(60)) => {
+                        if woke.is_err() {
+                            mb = None;
+                        }
+                    }
+                    edited = local_edit(ctx, last_local) => edited?,
                     _ = tokio::signal::ctrl_c() => return Ok(()),
                 }
             }
         }
     })
+}
+
+/// Returns once this device logs a change after `since` (checked every 50 ms).
+async fn local_edit(ctx: &Context, since: u64) -> anyhow::Result<()> {
+    loop {
+        if local_seq(ctx)? > since {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// The newest local change's sequence number.

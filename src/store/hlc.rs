@@ -1,28 +1,91 @@
 //! Hybrid logical clock: wall-clock milliseconds plus a counter, tie-broken by device.
 //! Stamps sort as strings: `MMMMMMMMMMMMM-CCCC-device`.
+//!
+//! The wall clock is a [`Clock`]: the system clock in the product, a manual one in
+//! simulations, so that a test's outcome never depends on how fast it ran.
 
-use chrono::Utc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// Where the store (and the sync engine above it) reads the time.
+#[derive(Debug, Clone, Default)]
+pub enum Clock {
+    /// The system's wall clock.
+    #[default]
+    System,
+    /// A clock that only moves when told to (tests and simulations). Clones share
+    /// the same time.
+    Manual(Arc<AtomicI64>),
+}
+
+impl Clock {
+    /// A manual clock starting at `millis` since the Unix epoch.
+    pub fn manual(millis: i64) -> Clock {
+        Clock::Manual(Arc::new(AtomicI64::new(millis)))
+    }
+
+    /// Milliseconds since the Unix epoch.
+    pub fn now_millis(&self) -> i64 {
+        match self {
+            Clock::System => Utc::now().timestamp_millis(),
+            Clock::Manual(t) => t.load(Ordering::SeqCst),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now(),
+            Clock::Manual(_) => {
+                DateTime::from_timestamp_millis(self.now_millis()).unwrap_or_default()
+            }
+        }
+    }
+
+    /// RFC 3339 with milliseconds, UTC (`2026-11-25T21:45:00.000Z`).
+    pub fn now_rfc3339(&self) -> String {
+        self.now().to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+
+    /// Move a manual clock forward (no effect on the system clock).
+    pub fn advance(&self, millis: i64) {
+        if let Clock::Manual(t) = self {
+            t.fetch_add(millis, Ordering::SeqCst);
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Hlc {
     device: String,
     millis: i64,
     counter: u32,
+    clock: Clock,
 }
 
 impl Hlc {
-    pub fn new(device: String, last: Option<&str>) -> Hlc {
+    pub fn new(device: String, last: Option<&str>, clock: Clock) -> Hlc {
         let (millis, counter) = last.and_then(parse).unwrap_or((0, 0));
         Hlc {
             device,
             millis,
             counter,
+            clock,
         }
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub(super) fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
     }
 
     /// A new stamp, later than every stamp seen so far.
     pub fn tick(&mut self) -> String {
-        let now = Utc::now().timestamp_millis();
+        let now = self.clock.now_millis();
         if now > self.millis {
             self.millis = now;
             self.counter = 0;
@@ -61,7 +124,7 @@ mod tests {
 
     #[test]
     fn stamps_increase_and_follow_observed() {
-        let mut h = Hlc::new("a".into(), None);
+        let mut h = Hlc::new("a".into(), None, Clock::System);
         let s1 = h.tick();
         let s2 = h.tick();
         assert!(s2 > s1);
@@ -69,5 +132,16 @@ mod tests {
         h.observe(far);
         let s3 = h.tick();
         assert!(s3.as_str() > far, "{s3} > {far}");
+    }
+
+    #[test]
+    fn a_manual_clock_makes_stamps_reproducible() {
+        let clock = Clock::manual(1_000);
+        let mut h = Hlc::new("a".into(), None, clock.clone());
+        assert_eq!(h.tick(), "0000000001000-0000-a");
+        assert_eq!(h.tick(), "0000000001000-0001-a");
+        clock.advance(5);
+        assert_eq!(h.tick(), "0000000001005-0000-a");
+        assert_eq!(clock.now_rfc3339(), "1970-01-01T00:00:01.005Z");
     }
 }

@@ -16,7 +16,7 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 pub use count_bound::count_end;
-pub use hlc::Hlc;
+pub use hlc::{Clock, Hlc};
 pub use index::{SLACK_SECS, duration_of};
 pub use read::{LogFilter, StoredRecord};
 pub use write::Writer;
@@ -79,19 +79,27 @@ impl Store {
              PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
         )
         .map_err(open_err)?;
-        Self::from_connection(conn)
+        Self::from_connection(conn, None, Clock::System)
     }
 
     /// An in-memory database (tests, benchmarks).
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch("PRAGMA foreign_keys = ON;")?;
-        Self::from_connection(conn)
+        Self::from_connection(conn, None, Clock::System)
     }
 
-    fn from_connection(mut conn: Connection) -> Result<Store> {
+    /// An in-memory database with a chosen device id and clock: simulations whose
+    /// outcome must not depend on random ids or on how fast they run.
+    pub fn open_in_memory_as(device: &str, clock: Clock) -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+        Self::from_connection(conn, Some(device), clock)
+    }
+
+    fn from_connection(mut conn: Connection, device: Option<&str>, clock: Clock) -> Result<Store> {
         migrate(&mut conn)?;
-        let device = ensure_device(&conn)?;
+        let device = ensure_device(&conn, device)?;
         // The clock's state is kept in meta; an older database falls back to a scan.
         let mut last: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key = 'hlc_last'", [], |r| {
@@ -104,7 +112,7 @@ impl Store {
                 .optional()?
                 .flatten();
         }
-        let hlc = Hlc::new(device.clone(), last.as_deref());
+        let hlc = Hlc::new(device.clone(), last.as_deref(), clock);
         let mut store = Store { conn, device, hlc };
         store.ensure_default_collections()?;
         Ok(store)
@@ -123,6 +131,16 @@ impl Store {
     /// This device's id (random, made on first run).
     pub fn device(&self) -> &str {
         &self.device
+    }
+
+    /// The clock that stamps this store's changes.
+    pub fn clock(&self) -> &Clock {
+        self.hlc.clock()
+    }
+
+    /// Read the time from `clock` from now on (tests, simulations).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.hlc.set_clock(clock);
     }
 
     /// The raw connection, for read-only queries of modules above the store.
@@ -267,7 +285,7 @@ fn reindex_open_series(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-fn ensure_device(conn: &Connection) -> Result<String> {
+fn ensure_device(conn: &Connection, chosen: Option<&str>) -> Result<String> {
     let existing: Option<String> = conn
         .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
             r.get(0)
@@ -276,7 +294,10 @@ fn ensure_device(conn: &Connection) -> Result<String> {
     if let Some(d) = existing {
         return Ok(d);
     }
-    let id = uuid::Uuid::new_v4().simple().to_string()[..16].to_string();
+    let id = match chosen {
+        Some(d) => d.to_string(),
+        None => uuid::Uuid::new_v4().simple().to_string()[..16].to_string(),
+    };
     conn.execute(
         "INSERT INTO meta (key, value) VALUES ('device_id', ?1)",
         [&id],

@@ -1,6 +1,5 @@
 //! Edits inside one transaction. Each edit writes its change record beside it.
 
-use chrono::{SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::index::index;
@@ -30,12 +29,13 @@ impl<'a> Writer<'a> {
             [device],
             |r| r.get(0),
         )?;
+        let now = hlc.clock().now_rfc3339();
         Ok(Writer {
             tx,
             device,
             hlc,
             next_seq: last + 1,
-            now: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+            now,
             changes: Vec::new(),
             max_span: std::cell::Cell::new(None),
             lazy_next: false,
@@ -53,6 +53,11 @@ impl<'a> Writer<'a> {
 
     pub fn hlc(&mut self) -> &mut Hlc {
         self.hlc
+    }
+
+    /// The time source of this store.
+    pub fn clock(&self) -> &super::Clock {
+        self.hlc.clock()
     }
 
     /// Read a record as this transaction sees it.

@@ -19,9 +19,11 @@
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
+pub(crate) use super::collections::save_collection_merged;
+use super::collections::{ensure_collection, settle_collection};
 use super::merge::{COLLECTION, Clash, EXISTS, RecState, clashes, fold, union};
 use crate::model::fields::is_set_valued;
-use crate::model::{Change, Collection, FieldValue, Kind, Op, Property};
+use crate::model::{Change, FieldValue, Kind, Op, Property, Record};
 use crate::store::sync_state::{self as st, Conflict, LostValue};
 use crate::store::{Result, StoreError, Writer};
 
@@ -61,15 +63,83 @@ impl Policy {
 }
 
 /// What applying one remote change did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Applied {
     /// False for duplicates and changes of opted-out collections.
     pub applied: bool,
     pub conflicts: u64,
+    /// Policy decisions to carry out once the changes applied together with this
+    /// one are in ([`follow_up`]).
+    pub follow_ups: Vec<FollowUp>,
+}
+
+/// A `local`/`remote` policy decision: publish `want` for `key` of the record,
+/// provided the value it overrules is still the current one. Deciding after the
+/// whole group is applied matters: a later change from the same device may already
+/// have settled the clash, and a resolution stamped "now" would silently
+/// overrule that change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUp {
+    pub record_id: String,
+    pub kind: String,
+    pub key: String,
+    pub want: Option<FieldValue>,
+    pub overrules: Option<FieldValue>,
+}
+
+/// The current value of `key` (a field, [`EXISTS`] or [`COLLECTION`]) of a stored record.
+fn current(w: &Writer<'_>, id: &str, key: &str) -> Result<Option<FieldValue>> {
+    let row = w.get(id)?;
+    Ok(match key {
+        EXISTS => row.map(|r| FieldValue::Comps(vec![r.body.main])),
+        COLLECTION => {
+            row.map(|r| FieldValue::Props(vec![Property::new("X-COLLECTION", r.collection)]))
+        }
+        field => row.and_then(|r| r.body.fields().remove(field)),
+    })
+}
+
+fn same(key: &str, a: Option<&FieldValue>, b: Option<&FieldValue>) -> bool {
+    match key {
+        // Existence: only whether there is a record matters.
+        EXISTS => a.is_some() == b.is_some(),
+        _ => a == b,
+    }
+}
+
+/// Carry out the policy decisions of a group of applied changes (in the same
+/// transaction), skipping those a later change made moot.
+pub fn follow_up(w: &mut Writer<'_>, todo: &[FollowUp]) -> Result<()> {
+    let mut done = std::collections::BTreeSet::new();
+    for f in todo.iter().rev() {
+        // The latest decision per field counts.
+        if !done.insert((f.record_id.clone(), f.key.clone())) {
+            continue;
+        }
+        let now = current(w, &f.record_id, &f.key)?;
+        if !same(&f.key, now.as_ref(), f.overrules.as_ref())
+            || same(&f.key, now.as_ref(), f.want.as_ref())
+        {
+            continue;
+        }
+        let n = w.changes.len();
+        publish(w, &f.record_id, &f.kind, &f.key, f.want.as_ref())?;
+        mark_resolutions(w, n)?;
+    }
+    Ok(())
 }
 
 /// The fold of every change known for `id` (from its snapshot base, if any).
 pub fn folded(conn: &Connection, id: &str, kind: &str) -> Result<RecState> {
+    Ok(fold_known(conn, id, kind)?.0)
+}
+
+/// The fold, and the (HLC, change id) of the newest change in it.
+fn fold_known(
+    conn: &Connection,
+    id: &str,
+    kind: &str,
+) -> Result<(RecState, Option<(String, String)>)> {
     let start = match st::base_state(conn, id)? {
         Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
             what: format!("sync base of {id}"),
@@ -77,7 +147,12 @@ pub fn folded(conn: &Connection, id: &str, kind: &str) -> Result<RecState> {
         })?,
         None => RecState::empty(id, kind),
     };
-    Ok(fold(start, &st::record_changes(conn, id)?))
+    let changes = st::record_changes(conn, id)?;
+    let last = changes
+        .iter()
+        .map(|c| (c.hlc.clone(), c.change_id.clone()))
+        .max();
+    Ok((fold(start, &changes), last))
 }
 
 fn already_have(conn: &Connection, c: &Change) -> Result<bool> {
@@ -87,19 +162,19 @@ fn already_have(conn: &Connection, c: &Change) -> Result<bool> {
 }
 
 /// Whether local settings keep this change out (a collection with sync off).
-fn opted_out(w: &Writer<'_>, c: &Change) -> Result<bool> {
-    let mut colls: Vec<String> = match &c.op {
-        Op::Create { collection, .. } | Op::Delete { collection, .. } => vec![collection.clone()],
-        Op::Move { from, to } => vec![from.clone(), to.clone()],
-        Op::CollectionPut { new, .. } => vec![new.id.clone()],
-        Op::CollectionDelete { base } => vec![base.id.clone()],
+fn opted_out(w: &Writer<'_>, c: &Change, row: Option<&Record>) -> Result<bool> {
+    let mut colls: Vec<&str> = match &c.op {
+        Op::Create { collection, .. } | Op::Delete { collection, .. } => vec![collection],
+        Op::Move { from, to } => vec![from, to],
+        Op::CollectionPut { new, .. } => vec![&new.id],
+        Op::CollectionDelete { base } => vec![&base.id],
         Op::Update { .. } => Vec::new(),
     };
-    if let Some(r) = w.get(&c.record_id)? {
-        colls.push(r.collection);
+    if let Some(r) = row {
+        colls.push(&r.collection);
     }
     for id in colls {
-        if let Ok(coll) = w.collection(&id)
+        if let Ok(coll) = w.collection(id)
             && !coll.sync
         {
             return Ok(true);
@@ -112,19 +187,27 @@ fn opted_out(w: &Writer<'_>, c: &Change) -> Result<bool> {
 /// same transaction.
 pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Applied> {
     w.hlc().observe(&c.hlc);
-    if already_have(w.tx(), c)? || opted_out(w, c)? {
+    if already_have(w.tx(), c)? {
         return Ok(Applied::default());
     }
     if c.kind == "collection" {
+        if opted_out(w, c, None)? {
+            return Ok(Applied::default());
+        }
         w.insert_change(c)?;
         settle_collection(w, &c.record_id)?;
         return Ok(Applied {
             applied: true,
-            conflicts: 0,
+            ..Applied::default()
         });
     }
-    let mut before = folded(w.tx(), &c.record_id, &c.kind)?;
-    match w.get(&c.record_id)? {
+    let row = w.get(&c.record_id)?;
+    if opted_out(w, c, row.as_ref())? {
+        return Ok(Applied::default());
+    }
+    let (fold_before, last) = fold_known(w.tx(), &c.record_id, &c.kind)?;
+    let mut before = fold_before.clone();
+    match row {
         Some(row) => {
             before.body = row.body;
             before.collection = Some(row.collection);
@@ -133,10 +216,26 @@ pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Ap
         None => before.exists = false,
     }
     w.insert_change(c)?;
-    let after = folded(w.tx(), &c.record_id, &c.kind)?;
+    // Usually the change is the record's newest: fold it on top instead of
+    // reading every change of the record again.
+    let newest = last
+        .as_ref()
+        .is_none_or(|(h, id)| (c.hlc.as_str(), c.change_id.as_str()) > (h.as_str(), id.as_str()));
+    let after = if fold_before.covers(c) {
+        fold_before
+    } else if newest {
+        let mut a = fold_before;
+        a.apply(c);
+        a
+    } else {
+        folded(w.tx(), &c.record_id, &c.kind)?
+    };
     materialize(w, &after)?;
     let found = clashes(&before, &after, c);
     let n = found.len() as u64;
+    let mut follow_ups = Vec::new();
+    let clashed: Vec<String> = found.iter().map(|c| c.key.clone()).collect();
+    lost_without_clash(w, &before, &after, c, &clashed)?;
     for clash in found {
         // `local` and `remote` insist only on behalf of this device's own edits,
         // never on a value an earlier policy decision wrote: each edit is defended
@@ -144,12 +243,66 @@ pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Ap
         let writer = before.writer_of(&clash.key).to_string();
         let own_edit =
             writer.ends_with(&format!("-{}", c_device(w))) && !st::is_resolution(w.tx(), &writer)?;
-        settle(w, &after, c, clash, policy, own_edit)?;
+        follow_ups.extend(settle(w, &after, c, clash, policy, own_edit)?);
     }
     Ok(Applied {
         applied: true,
         conflicts: n,
+        follow_ups,
     })
+}
+
+/// A remote field write that the fold overruled (a newer write was already here)
+/// although it was made on top of the value here: no clash by the three-way rule,
+/// yet its value is gone. Keep it in history so no edit disappears silently.
+fn lost_without_clash(
+    w: &Writer<'_>,
+    before: &RecState,
+    after: &RecState,
+    c: &Change,
+    clashed: &[String],
+) -> Result<()> {
+    let Op::Update { fields } = &c.op else {
+        return Ok(());
+    };
+    let had = before.body.fields();
+    let now = after.body.fields();
+    let mut later: Option<Vec<Change>> = None;
+    for f in fields {
+        if is_set_valued(&f.key) || clashed.contains(&f.key) {
+            continue;
+        }
+        if now.get(&f.key) != f.new.as_ref() && had.get(&f.key) != f.new.as_ref() {
+            // A later change made on top of this value (it arrived first) replaced
+            // it knowingly: nothing was lost.
+            let known = match &mut later {
+                Some(l) => l,
+                None => later.insert(st::record_changes(w.tx(), &c.record_id)?),
+            };
+            let replaced = known.iter().any(|k| {
+                k.hlc > c.hlc
+                    && matches!(&k.op, Op::Update { fields } if fields
+                        .iter()
+                        .any(|g| g.key == f.key && g.base == f.new))
+            });
+            if replaced {
+                continue;
+            }
+            st::add_loser(
+                w.tx(),
+                &LostValue {
+                    record_id: c.record_id.clone(),
+                    key: f.key.clone(),
+                    value: f.new.clone(),
+                    lost_change: c.change_id.clone(),
+                    won_change: after.writer_of(&f.key).to_string(),
+                    policy: "newest".into(),
+                    at: now_str(w),
+                },
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Write the row for `state`, then re-apply the values open conflicts hold.
@@ -177,8 +330,8 @@ pub fn materialize(w: &mut Writer<'_>, state: &RecState) -> Result<()> {
     }
 }
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+fn now_str(w: &Writer<'_>) -> String {
+    w.clock().now_rfc3339()
 }
 
 fn c_device(w: &Writer<'_>) -> String {
@@ -192,7 +345,7 @@ fn settle(
     clash: Clash,
     policy: Policy,
     own_edit: bool,
-) -> Result<()> {
+) -> Result<Option<FollowUp>> {
     let policy = match policy {
         Policy::Local | Policy::Remote if !own_edit => Policy::Newest,
         p => p,
@@ -227,7 +380,7 @@ fn settle(
                 lost_change,
                 won_change,
                 policy: policy.as_str().into(),
-                at: now(),
+                at: now_str(w),
             },
         )?;
     }
@@ -248,32 +401,38 @@ fn settle(
                     remote: clash.remote.clone(),
                     remote_change: c.change_id.clone(),
                     remote_hlc: c.hlc.clone(),
-                    created_at: now(),
+                    created_at: now_str(w),
                     resolved_at: String::new(),
                     resolution: String::new(),
                 },
             )?;
-            materialize(w, after)
+            materialize(w, after)?;
+            Ok(None)
         }
-        Policy::Local if clash.remote_won => {
-            let n = w.changes.len();
-            publish(w, &c.record_id, &c.kind, &clash.key, clash.local.as_ref())?;
-            mark_resolutions(w, n)
-        }
-        Policy::Remote if !clash.remote_won => {
-            let n = w.changes.len();
-            publish(w, &c.record_id, &c.kind, &clash.key, clash.remote.as_ref())?;
-            mark_resolutions(w, n)
-        }
+        Policy::Local if clash.remote_won => Ok(Some(FollowUp {
+            record_id: c.record_id.clone(),
+            kind: c.kind.clone(),
+            key: clash.key.clone(),
+            want: clash.local.clone(),
+            overrules: clash.remote.clone(),
+        })),
+        Policy::Remote if !clash.remote_won => Ok(Some(FollowUp {
+            record_id: c.record_id.clone(),
+            kind: c.kind.clone(),
+            key: clash.key.clone(),
+            want: clash.remote.clone(),
+            overrules: clash.local.clone(),
+        })),
         Policy::KeepBoth if !create => {
             let loser = if clash.remote_won {
                 &clash.local
             } else {
                 &clash.remote
             };
-            duplicate(w, after, &clash.key, loser.as_ref())
+            duplicate(w, after, &clash.key, loser.as_ref())?;
+            Ok(None)
         }
-        _ => Ok(()),
+        _ => Ok(None),
     }
 }
 
@@ -390,85 +549,6 @@ fn duplicate(
     Ok(())
 }
 
-/// Make sure collection `id` has a row before a record lands in it: from its own
-/// changes if we know them, else a placeholder that its changes will fix.
-fn ensure_collection(w: &mut Writer<'_>, id: &str, kind: Kind) -> Result<()> {
-    if w.collection(id).is_ok() {
-        return Ok(());
-    }
-    let known = collection_fold(w.tx(), id)?.map(|(c, _)| c);
-    let c = known.unwrap_or_else(|| Collection {
-        id: id.to_string(),
-        kind,
-        name: format!("synced {}", id.chars().take(8).collect::<String>()),
-        color: None,
-        sync: true,
-    });
-    save_collection_merged(w, &c)
-}
-
-/// The latest definition of a collection and whether it is deleted.
-fn collection_fold(conn: &Connection, id: &str) -> Result<Option<(Collection, bool)>> {
-    let mut last = None;
-    for c in st::record_changes(conn, id)? {
-        match c.op {
-            Op::CollectionPut { new, .. } => last = Some((new, false)),
-            Op::CollectionDelete { base } => last = Some((base, true)),
-            _ => {}
-        }
-    }
-    Ok(last)
-}
-
-fn settle_collection(w: &mut Writer<'_>, id: &str) -> Result<()> {
-    let Some((mut c, deleted)) = collection_fold(w.tx(), id)? else {
-        return Ok(());
-    };
-    let in_use: u64 = w.tx().query_row(
-        "SELECT COUNT(*) FROM records WHERE collection = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
-    if deleted && in_use == 0 {
-        w.tx()
-            .execute("DELETE FROM collections WHERE id = ?1", [id])?;
-        return Ok(());
-    }
-    // A collection holding records stays; the sync flag is this device's own choice.
-    if let Ok(local) = w.collection(id) {
-        c.sync = local.sync;
-    }
-    save_collection_merged(w, &c)
-}
-
-/// Save a collection; two different collections with the same kind and name (made
-/// on two devices) are told apart by suffixing the one with the larger id, a rule
-/// every device applies the same way.
-pub(crate) fn save_collection_merged(w: &mut Writer<'_>, c: &Collection) -> Result<()> {
-    let clash: Option<String> = w
-        .tx()
-        .query_row(
-            "SELECT id FROM collections WHERE kind = ?1 AND name = ?2 AND id <> ?3",
-            rusqlite::params![c.kind.as_str(), c.name, c.id],
-            |r| r.get(0),
-        )
-        .ok();
-    let suffixed =
-        |id: &str, name: &str| format!("{name} ({})", id.chars().take(6).collect::<String>());
-    let mut c = c.clone();
-    if let Some(other) = clash {
-        if c.id > other {
-            c.name = suffixed(&c.id, &c.name);
-        } else {
-            w.tx().execute(
-                "UPDATE collections SET name = ?2 WHERE id = ?1",
-                rusqlite::params![other, suffixed(&other, &c.name)],
-            )?;
-        }
-    }
-    w.save_collection(&c)
-}
-
 /// How the user settles a queued conflict.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolution {
@@ -490,7 +570,7 @@ pub fn resolve(w: &mut Writer<'_>, id: i64, how: &Resolution) -> Result<Conflict
         Resolution::Both => "both",
         Resolution::Value(_) => "value",
     };
-    st::mark_resolved(w.tx(), id, label, &now())?;
+    st::mark_resolved(w.tx(), id, label, &now_str(w))?;
     let state = folded(w.tx(), &c.record_id, &c.kind)?;
     materialize(w, &state)?;
     let value = match how {
@@ -517,7 +597,7 @@ pub fn resolve(w: &mut Writer<'_>, id: i64, how: &Resolution) -> Result<Conflict
                     lost_change: side.to_string(),
                     won_change: format!("resolution {label}"),
                     policy: "ask".into(),
-                    at: now(),
+                    at: now_str(w),
                 },
             )?;
         }

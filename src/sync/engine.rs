@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::apply::{Policy, apply_remote};
+use super::apply::{Policy, apply_remote, follow_up};
 use super::batch::{self, DevicePayload, SnapshotInfo, SnapshotPayload};
 use super::crypto::SyncKey;
 use super::envelope::{Header, LIST_HEADERS, MsgKind};
@@ -119,7 +119,7 @@ impl Folders {
 const APPEND_GROUP: usize = 8;
 const FETCH_GROUP: usize = 16;
 /// Changes applied per transaction.
-const APPLY_GROUP: usize = 2000;
+const APPLY_GROUP: usize = 50_000;
 
 const META_PUBLISHED: &str = "sync.published";
 const META_REJECTED: &str = "sync.rejected";
@@ -138,6 +138,8 @@ struct Round<'a, M: Mailbox> {
     known: BTreeMap<String, Vec<KnownMessage>>,
     touched: BTreeSet<String>,
     rejected: BTreeSet<String>,
+    /// Message-IDs of what this round appended.
+    appended: BTreeSet<String>,
     report: SyncReport,
 }
 
@@ -165,6 +167,7 @@ pub async fn sync_once<M: Mailbox>(
         known: BTreeMap::new(),
         touched: BTreeSet::new(),
         rejected,
+        appended: BTreeSet::new(),
         report: SyncReport::default(),
     };
     r.run().await?;
@@ -221,6 +224,8 @@ impl<M: Mailbox> Round<'_, M> {
             let fresh = self.refresh(name, *check).await?;
             if name == &self.f.devices {
                 new_devices = fresh;
+            } else if name == &self.f.changes && self.o.mode.uploads() {
+                self.check_own_batches(&fresh).await?;
             }
         }
         self.read_devices(&new_devices, checks[&self.f.devices] == FolderCheck::Full)
@@ -237,8 +242,8 @@ impl<M: Mailbox> Round<'_, M> {
             self.report.plan = Some(plan);
             return Ok(());
         }
-        self.download(&plan.fetch).await?;
-        self.apply_pending()?;
+        let fresh = self.download(&plan.fetch).await?;
+        self.apply_pending(fresh)?;
         if let Some(range) = plan.upload {
             self.upload(range, true).await?;
         }
@@ -288,7 +293,7 @@ impl<M: Mailbox> Round<'_, M> {
         let folder = self.f.devices.clone();
         let uids: Vec<u32> = fresh
             .iter()
-            .filter(|k| k.tag != self.my_tag && !self.rejected.contains(&k.message_id))
+            .filter(|k| k.tag != self.my_tag && !self.is_rejected(k))
             .map(|k| k.uid)
             .collect();
         let mut infos = Vec::new();
@@ -340,15 +345,44 @@ impl<M: Mailbox> Round<'_, M> {
         Ok(())
     }
 
+    /// Rejections are remembered by location (folder, UIDVALIDITY, UID), never by
+    /// Message-ID: a forger can copy a real batch's headers, and the real batch
+    /// must stay visible (DESIGN.md §5.9).
+    fn location(&self, folder: &str, uid: u32) -> String {
+        let validity = self.states.get(folder).map(|s| s.uidvalidity).unwrap_or(0);
+        format!("{folder}/{validity}/{uid}")
+    }
+
+    fn is_rejected(&self, k: &KnownMessage) -> bool {
+        self.rejected.contains(&self.location(&k.folder, k.uid))
+    }
+
     fn reject(&mut self, folder: &str, uid: u32) {
-        let id = self.known[folder]
-            .iter()
-            .find(|k| k.uid == uid)
-            .map(|k| k.message_id.clone())
-            .unwrap_or_else(|| format!("{folder}:{uid}"));
-        if self.rejected.insert(id) {
+        if self.rejected.insert(self.location(folder, uid)) {
             self.report.rejected += 1;
         }
+    }
+
+    /// Own batches this round did not append (a forger's copy of our headers, or
+    /// an append whose confirmation was lost) are opened once: only authentic
+    /// ones count as "on the server" for gap repair.
+    async fn check_own_batches(&mut self, fresh: &[KnownMessage]) -> SyncResult<()> {
+        let folder = self.f.changes.clone();
+        let uids: Vec<u32> = fresh
+            .iter()
+            .filter(|k| k.tag == self.my_tag && !self.appended.contains(&k.message_id))
+            .map(|k| k.uid)
+            .collect();
+        for chunk in uids.chunks(FETCH_GROUP) {
+            for (uid, raw) in self.mb.fetch(&folder, chunk).await? {
+                let authentic =
+                    batch::open_batch(&self.o.key, &raw).is_ok_and(|b| b.device == self.me);
+                if !authentic {
+                    self.reject(&folder, uid);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Learn the UIDs of what we appended (so the next round is idle), then save
@@ -368,9 +402,19 @@ impl<M: Mailbox> Round<'_, M> {
             } else {
                 FolderCheck::Full
             };
-            self.refresh(&folder, check).await?;
-            self.states.insert(folder, now);
+            self.states.insert(folder.clone(), now);
+            let fresh = self.refresh(&folder, check).await?;
+            if folder == self.f.changes {
+                self.check_own_batches(&fresh).await?;
+            }
         }
+        // Forget rejections of messages no longer on the server.
+        let present: BTreeSet<String> = self
+            .known
+            .iter()
+            .flat_map(|(f, ks)| ks.iter().map(|k| self.location(f, k.uid)))
+            .collect();
+        self.rejected.retain(|r| present.contains(r));
         let rejected = serde_json::to_string(&self.rejected).expect("serializes");
         let states = self.states.clone();
         let known = self.known.clone();

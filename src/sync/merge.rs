@@ -39,6 +39,10 @@ pub struct RecState {
     pub exists: bool,
     /// Register → HLC of the change that last wrote it.
     pub stamps: BTreeMap<String, String>,
+    /// Per device, the changes already folded into this state (a snapshot's
+    /// vector): folding them again must not re-apply set adds or removes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub covered: BTreeMap<String, u64>,
 }
 
 impl RecState {
@@ -55,6 +59,7 @@ impl RecState {
             },
             exists: false,
             stamps: BTreeMap::new(),
+            covered: BTreeMap::new(),
         }
     }
 
@@ -70,6 +75,7 @@ impl RecState {
             body: r.body.clone(),
             exists: true,
             stamps,
+            covered: BTreeMap::new(),
         }
     }
 
@@ -177,6 +183,74 @@ impl RecState {
         }
     }
 
+    /// Whether the change is already folded into this state.
+    pub fn covers(&self, c: &Change) -> bool {
+        self.covered.get(&c.device).is_some_and(|&s| s >= c.seq)
+    }
+
+    /// Merge another fold of the same record (two snapshots that each know
+    /// changes the other lacks): every register keeps the newer write.
+    pub fn join(&mut self, other: &RecState) {
+        // When one side has folded every change the other has, it is the answer
+        // (exact, set-valued fields included).
+        if knows_all(&self.covered, &other.covered) {
+            return;
+        }
+        if knows_all(&other.covered, &self.covered) {
+            *self = other.clone();
+            return;
+        }
+        // Otherwise each register keeps its newer write; a set-valued field takes
+        // the newer side's set as a whole.
+        if other.stamp(EXISTS) > self.stamp(EXISTS) {
+            self.exists = other.exists;
+            self.bump(EXISTS, other.stamp(EXISTS));
+        }
+        if (other.stamp(COLLECTION) > self.stamp(COLLECTION) || self.collection.is_none())
+            && other.collection.is_some()
+        {
+            self.collection = other.collection.clone();
+            self.bump(COLLECTION, other.stamp(COLLECTION));
+        }
+        let mine = self.body.fields();
+        let theirs = other.body.fields();
+        let keys: BTreeSet<String> = mine
+            .keys()
+            .chain(theirs.keys())
+            .cloned()
+            .chain(
+                self.stamps
+                    .keys()
+                    .chain(other.stamps.keys())
+                    .filter(|k| !k.starts_with('@'))
+                    .cloned(),
+            )
+            .collect();
+        let mut picked = Vec::new();
+        for k in &keys {
+            let (a, b) = (self.field_stamp(k), other.field_stamp(k));
+            if b > a {
+                picked.push((k.clone(), theirs.get(k).cloned(), b.to_string()));
+            } else {
+                picked.push((k.clone(), mine.get(k).cloned(), a.to_string()));
+            }
+        }
+        let body_stamp = self.stamp(BODY).max(other.stamp(BODY)).to_string();
+        for (k, v, stamp) in picked {
+            self.body.set_field(&k, v.as_ref());
+            if !stamp.is_empty() {
+                self.bump(&k, &stamp);
+            }
+        }
+        if !body_stamp.is_empty() {
+            self.bump(BODY, &body_stamp);
+        }
+        for (d, &s) in &other.covered {
+            let e = self.covered.entry(d.clone()).or_insert(0);
+            *e = (*e).max(s);
+        }
+    }
+
     fn write_exists(&mut self, h: &str, exists: bool) {
         if h > self.stamp(EXISTS) {
             self.exists = exists;
@@ -192,12 +266,20 @@ impl RecState {
     }
 }
 
+/// Whether the changes covered by `a` include every change covered by `b` (both
+/// must say what they cover: an empty vector claims nothing).
+fn knows_all(a: &BTreeMap<String, u64>, b: &BTreeMap<String, u64>) -> bool {
+    !a.is_empty() && !b.is_empty() && b.iter().all(|(d, s)| a.get(d).copied().unwrap_or(0) >= *s)
+}
+
 /// Fold `changes` onto `start` in HLC order.
 pub fn fold(mut start: RecState, changes: &[Change]) -> RecState {
     let mut sorted: Vec<&Change> = changes.iter().collect();
     sorted.sort_by(|a, b| a.hlc.cmp(&b.hlc).then(a.change_id.cmp(&b.change_id)));
     for c in sorted {
-        start.apply(c);
+        if !start.covers(c) {
+            start.apply(c);
+        }
     }
     start
 }
@@ -352,192 +434,5 @@ pub fn clashes(before: &RecState, after: &RecState, c: &Change) -> Vec<Clash> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{FieldChange, Property};
-
-    fn props(vals: &[&str], name: &str) -> Option<FieldValue> {
-        if vals.is_empty() {
-            return None;
-        }
-        Some(FieldValue::Props(
-            vals.iter().map(|v| Property::new(name, *v)).collect(),
-        ))
-    }
-
-    fn change(dev: &str, hlc: &str, op: Op) -> Change {
-        Change {
-            device: dev.into(),
-            seq: 1,
-            change_id: format!("{dev}-{hlc}"),
-            hlc: hlc.into(),
-            changed_at: String::new(),
-            submitted_at: String::new(),
-            record_id: "r".into(),
-            kind: "contact".into(),
-            op,
-            attachments: Vec::new(),
-        }
-    }
-
-    fn update(
-        dev: &str,
-        hlc: &str,
-        key: &str,
-        base: Option<FieldValue>,
-        new: Option<FieldValue>,
-    ) -> Change {
-        change(
-            dev,
-            hlc,
-            Op::Update {
-                fields: vec![FieldChange {
-                    key: key.into(),
-                    base,
-                    new,
-                }],
-            },
-        )
-    }
-
-    fn created() -> (Record, Change) {
-        let mut r = Record::new(Kind::Contact, "c");
-        r.id = "r".into();
-        r.set_text("FN", "Ada");
-        let c = change(
-            "a",
-            "01",
-            Op::Create {
-                collection: "c".into(),
-                body: r.body.clone(),
-            },
-        );
-        (r, c)
-    }
-
-    #[test]
-    fn set_merge_keeps_adds_and_removes_of_both_sides() {
-        let base = props(&["a", "b"], "EMAIL");
-        let remote = props(&["a", "c"], "EMAIL"); // removed b, added c
-        let local = props(&["a", "b", "d"], "EMAIL"); // added d
-        let m = merge_set(base.as_ref(), remote.as_ref(), local.as_ref());
-        let got: BTreeSet<String> = match m {
-            Some(FieldValue::Props(p)) => p.into_iter().map(|p| p.value).collect(),
-            _ => panic!(),
-        };
-        assert_eq!(got, ["a", "c", "d"].iter().map(|s| s.to_string()).collect());
-        // Without local divergence the result is the remote set.
-        assert_eq!(
-            merge_set(base.as_ref(), remote.as_ref(), base.as_ref()),
-            remote
-        );
-        // Merges commute: two adds give the same set in either order.
-        let x = props(&["x"], "EMAIL");
-        let y = props(&["y"], "EMAIL");
-        let xy = merge_set(None, y.as_ref(), x.as_ref());
-        let yx = merge_set(None, x.as_ref(), y.as_ref());
-        assert_eq!(xy, yx);
-    }
-
-    #[test]
-    fn fold_is_independent_of_arrival_order() {
-        let (rec, create) = created();
-        let fn_ = |v: &str| props(&[v], "FN");
-        let ada = fn_("Ada");
-        let changes = vec![
-            create,
-            update("a", "02", "FN", ada.clone(), fn_("A1")),
-            update("b", "03", "FN", ada.clone(), fn_("B1")),
-            update("b", "04", "CATEGORIES", None, props(&["x"], "CATEGORIES")),
-            update("a", "05", "CATEGORIES", None, props(&["y"], "CATEGORIES")),
-            change(
-                "c",
-                "06",
-                Op::Move {
-                    from: "c".into(),
-                    to: "d".into(),
-                },
-            ),
-            change(
-                "a",
-                "07",
-                Op::Delete {
-                    collection: "c".into(),
-                    base: rec.body.clone(),
-                },
-            ),
-            update("b", "08", "NOTE", None, props(&["n"], "NOTE")),
-        ];
-        let expected = fold(RecState::empty("r", "contact"), &changes);
-        assert!(
-            expected.live(),
-            "the edit at 08 revives the record deleted at 07"
-        );
-        assert_eq!(expected.collection.as_deref(), Some("d"));
-        let f = expected.body.fields();
-        assert_eq!(f.get("FN"), fn_("B1").as_ref());
-        match f.get("CATEGORIES") {
-            Some(FieldValue::Props(p)) => assert_eq!(p.len(), 2),
-            other => panic!("{other:?}"),
-        }
-        // Feed the same changes one at a time in every rotation and reversed.
-        for rot in 0..changes.len() {
-            let mut cs = changes.clone();
-            cs.rotate_left(rot);
-            let mut st = RecState::empty("r", "contact");
-            let mut seen = Vec::new();
-            for c in cs.iter().rev() {
-                seen.push(c.clone());
-                st = fold(RecState::empty("r", "contact"), &seen);
-            }
-            assert_eq!(st, expected);
-        }
-    }
-
-    #[test]
-    fn clash_detection_is_three_way() {
-        let (_, create) = created();
-        let before = fold(
-            RecState::empty("r", "contact"),
-            &[
-                create.clone(),
-                update(
-                    "a",
-                    "02",
-                    "FN",
-                    props(&["Ada"], "FN"),
-                    props(&["Mine"], "FN"),
-                ),
-            ],
-        );
-        let remote = update(
-            "b",
-            "03",
-            "FN",
-            props(&["Ada"], "FN"),
-            props(&["Theirs"], "FN"),
-        );
-        let mut after = before.clone();
-        after.apply(&remote);
-        let cl = clashes(&before, &after, &remote);
-        assert_eq!(cl.len(), 1);
-        assert!(cl[0].remote_won);
-        assert_eq!(cl[0].local, props(&["Mine"], "FN"));
-        // A change made on top of our value is not a clash.
-        let on_top = update(
-            "b",
-            "04",
-            "FN",
-            props(&["Theirs"], "FN"),
-            props(&["Next"], "FN"),
-        );
-        let mut after2 = after.clone();
-        after2.apply(&on_top);
-        assert!(clashes(&after, &after2, &on_top).is_empty());
-        // Different fields merge without a clash.
-        let other = update("b", "05", "NOTE", None, props(&["n"], "NOTE"));
-        let mut after3 = after2.clone();
-        after3.apply(&other);
-        assert!(clashes(&after2, &after3, &other).is_empty());
-    }
-}
+#[path = "merge_tests.rs"]
+mod tests;

@@ -6,6 +6,7 @@ pub mod mailbox;
 pub use mailbox::{FolderState, Mailbox, MailboxError, MessageMeta};
 pub mod apply;
 pub mod batch;
+mod collections;
 pub mod crypto;
 pub mod engine;
 pub mod envelope;

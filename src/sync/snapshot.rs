@@ -41,17 +41,20 @@ pub fn make(store: &Store, epoch: u64) -> Result<SnapshotPayload> {
             ids.insert((id, s.kind));
         }
     }
+    let vector = local_vector(store)?;
     let mut records = Vec::new();
     for (id, kind) in ids {
-        let s = folded(conn, &id, &kind)?;
+        let mut s = folded(conn, &id, &kind)?;
         if s.collection.as_deref().is_some_and(|c| synced.contains(c)) {
+            // Everything this device has applied is folded in.
+            s.covered = vector.clone();
             records.push(s);
         }
     }
     Ok(SnapshotPayload {
         made_by: store.device().to_string(),
-        made_at: chrono::Utc::now().to_rfc3339(),
-        vector: local_vector(store)?,
+        made_at: store.clock().now_rfc3339(),
+        vector,
         collections,
         records,
         epoch,
@@ -70,8 +73,22 @@ pub fn load(store: &mut Store, s: &SnapshotPayload) -> Result<()> {
             }
             save_collection_merged(w, &c)?;
         }
+        // Later local edits must be stamped after everything the snapshot holds.
+        if let Some(latest) = s.records.iter().flat_map(|r| r.stamps.values()).max() {
+            w.hlc().observe(latest);
+        }
         for r in &s.records {
-            let json = serde_json::to_string(r).expect("states serialize");
+            // Snapshots are not ordered: each may know changes the other lacks.
+            let mut r = r.clone();
+            if let Some(old) = st::base_state(w.tx(), &r.id)? {
+                let old: RecState =
+                    serde_json::from_str(&old).map_err(|e| StoreError::Corrupt {
+                        what: format!("sync base of {}", r.id),
+                        reason: e.to_string(),
+                    })?;
+                r.join(&old);
+            }
+            let json = serde_json::to_string(&r).expect("states serialize");
             st::put_base_state(w.tx(), &r.id, &json)?;
             let folded = folded(w.tx(), &r.id, &r.kind)?;
             materialize(w, &folded)?;

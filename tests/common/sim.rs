@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use futures::executor::block_on;
 use pim::model::fields::is_set_valued;
 use pim::model::{FieldValue, Kind, Record};
-use pim::store::Store;
+use pim::store::{Clock, Store};
 use pim::sync::apply::Policy;
 use pim::sync::crypto::SyncKey;
 use pim::sync::engine::{SyncOptions, SyncReport, SyncResult, sync_once};
@@ -34,6 +34,19 @@ impl Device {
         }
     }
 
+    /// A device whose id and clock are fixed (`index` names it), so a simulation
+    /// runs the same way every time.
+    pub fn simulated(server: &MemoryServer, index: usize, clock: Clock) -> Device {
+        let mut opts = SyncOptions::new(key());
+        opts.device_name = format!("d{index}");
+        let id = format!("{:016x}", 0xd0000 + index);
+        Device {
+            store: Store::open_in_memory_as(&id, clock).unwrap(),
+            mb: server.connect(),
+            opts,
+        }
+    }
+
     pub fn with_policy(mut self, p: Policy) -> Device {
         self.opts.policy = p;
         self
@@ -55,6 +68,17 @@ impl Device {
         let id = r.id.clone();
         self.store.write(|w| w.create(&r)).unwrap();
         id
+    }
+
+    /// Create a contact with a chosen id.
+    pub fn add_contact_as(&mut self, id: &str, name: &str) -> String {
+        let coll = self.store.default_collection(Kind::Contact).unwrap().id;
+        let mut r = Record::new(Kind::Contact, &coll);
+        r.id = id.to_string();
+        r.set_text("UID", id);
+        r.set_text("FN", name);
+        self.store.write(|w| w.create(&r)).unwrap();
+        id.to_string()
     }
 
     pub fn set_text(&mut self, id: &str, key: &str, value: &str) {

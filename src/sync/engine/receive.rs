@@ -1,6 +1,6 @@
 //! Receiving: bootstrap from snapshots, downloading batches, applying them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::send::{SKIP, skip_marker};
 use super::*;
@@ -19,7 +19,7 @@ impl<M: Mailbox> Round<'_, M> {
     pub(super) fn latest_snapshot(&self) -> Option<(u64, Vec<u32>)> {
         let mut groups: BTreeMap<String, (u64, u32, Vec<u32>)> = BTreeMap::new();
         for k in &self.known[&self.f.snapshots] {
-            if self.rejected.contains(&k.message_id) {
+            if self.is_rejected(k) {
                 continue;
             }
             // The part header is not in KnownMessage; group by (tag, counter).
@@ -121,9 +121,9 @@ impl<M: Mailbox> Round<'_, M> {
                 .get(dev)
                 .cloned()
                 .unwrap_or_else(|| self.o.key.device_tag(dev));
-            !self.known[&self.f.changes]
-                .iter()
-                .any(|k| k.tag == tag && (k.seq_from..=k.seq_to).contains(&next))
+            !self.known[&self.f.changes].iter().any(|k| {
+                k.tag == tag && (k.seq_from..=k.seq_to).contains(&next) && !self.is_rejected(k)
+            })
         })
     }
 
@@ -144,7 +144,7 @@ impl<M: Mailbox> Round<'_, M> {
             devices,
             batches: self.known[&self.f.changes]
                 .iter()
-                .filter(|k| k.kind == "batch" && !self.rejected.contains(&k.message_id))
+                .filter(|k| k.kind == "batch" && !self.is_rejected(k))
                 .cloned()
                 .collect(),
             rejected: BTreeSet::new(),
@@ -186,108 +186,139 @@ impl<M: Mailbox> Round<'_, M> {
         Ok(())
     }
 
-    pub(super) async fn download(&mut self, uids: &[u32]) -> SyncResult<()> {
+    /// Fetch and open batches; returns the changes this device has not applied.
+    /// They are kept in memory and applied by [`Self::apply_pending`], which keeps
+    /// those that cannot be applied yet (a gap before them) in `sync_pending`.
+    pub(super) async fn download(&mut self, uids: &[u32]) -> SyncResult<Vec<Change>> {
         let folder = self.f.changes.clone();
+        let vector = st::vector(self.store.conn())?;
+        let known: BTreeSet<String> = st::devices(self.store.conn())?
+            .into_iter()
+            .map(|d| d.device)
+            .collect();
+        let mut out = Vec::new();
+        let mut heard: BTreeSet<String> = BTreeSet::new();
         for chunk in uids.chunks(FETCH_GROUP) {
             let got = self.mb.fetch(&folder, chunk).await?;
-            let mut batches = Vec::new();
             for (uid, raw) in got {
-                match batch::open_batch(&self.o.key, &raw) {
-                    Ok(b) => batches.push(b),
-                    Err(_) => self.reject(&folder, uid),
-                }
-            }
-            let me = self.me.clone();
-            let downloaded = self.store.write(|w| {
-                let vector = st::vector(w.tx())?;
-                let mut n = 0;
-                for b in &batches {
-                    if b.device == me {
+                let b = match batch::open_batch(&self.o.key, &raw) {
+                    Ok(b) => b,
+                    Err(_) => {
+                        self.reject(&folder, uid);
                         continue;
                     }
-                    let have = vector.get(&b.device).copied().unwrap_or(0);
-                    for c in b.changes.iter().filter(|c| c.seq > have) {
-                        st::add_pending(w.tx(), c)?;
-                        n += 1;
-                    }
-                    for &seq in b.skipped.iter().filter(|s| **s > have) {
-                        st::add_pending(w.tx(), &skip_marker(&b.device, seq))?;
-                    }
-                    if !st::devices(w.tx())?.iter().any(|d| d.device == b.device) {
-                        st::put_device(
-                            w.tx(),
-                            &DeviceInfo {
-                                device: b.device.clone(),
-                                tag: String::new(),
-                                name: String::new(),
-                                last_seen: String::new(),
-                                vector: Default::default(),
-                                forgotten: false,
-                            },
-                        )?;
-                    }
+                };
+                if b.device == self.me {
+                    continue;
                 }
-                Ok(n)
-            })?;
-            // Learn tags of devices first heard of through their batches.
-            for d in st::devices(self.store.conn())? {
-                if d.tag.is_empty() {
-                    let mut d = d;
-                    d.tag = self.o.key.device_tag(&d.device);
-                    st::put_device(self.store.conn(), &d)?;
+                let have = vector.get(&b.device).copied().unwrap_or(0);
+                for &seq in b.skipped.iter().filter(|s| **s > have) {
+                    out.push(skip_marker(&b.device, seq));
+                }
+                let before = out.len();
+                out.extend(b.changes.into_iter().filter(|c| c.seq > have));
+                self.report.downloaded += (out.len() - before) as u64;
+                if !known.contains(&b.device) {
+                    heard.insert(b.device);
                 }
             }
-            self.report.downloaded += downloaded;
         }
-        Ok(())
+        // Devices first heard of through their batches.
+        for device in heard {
+            st::put_device(
+                self.store.conn(),
+                &DeviceInfo {
+                    tag: self.o.key.device_tag(&device),
+                    device,
+                    name: String::new(),
+                    last_seen: String::new(),
+                    vector: Default::default(),
+                    forgotten: false,
+                },
+            )?;
+        }
+        Ok(out)
     }
 
-    /// Apply every pending change whose predecessors are applied, oldest HLC first,
-    /// each group in one transaction with the vector advance (exactly once).
-    pub(super) fn apply_pending(&mut self) -> SyncResult<()> {
+    /// Apply every received change (`fresh` ones and those kept from earlier
+    /// rounds) whose predecessors are applied, oldest HLC first, each group in one
+    /// transaction with the vector advance (exactly once). Changes still waiting
+    /// for an earlier one are kept in `sync_pending`.
+    pub(super) fn apply_pending(&mut self, fresh: Vec<Change>) -> SyncResult<()> {
         let policy = self.o.policy;
+        let mut pool: BTreeMap<(String, u64), Change> = BTreeMap::new();
+        for c in st::pending(self.store.conn())? {
+            pool.insert((c.device.clone(), c.seq), c);
+        }
+        let stored: BTreeSet<(String, u64)> = pool.keys().cloned().collect();
+        for c in fresh {
+            pool.entry((c.device.clone(), c.seq)).or_insert(c);
+        }
+        let mut vector = st::vector(self.store.conn())?;
         loop {
-            let pending = st::pending(self.store.conn())?;
-            let mut vector = st::vector(self.store.conn())?;
-            let mut by_device: BTreeMap<String, Vec<Change>> = BTreeMap::new();
-            for c in pending {
-                by_device.entry(c.device.clone()).or_default().push(c);
-            }
-            let mut ready = Vec::new();
-            for (dev, list) in &by_device {
-                let mut next = vector.get(dev).copied().unwrap_or(0) + 1;
-                for c in list {
-                    if c.seq == next {
-                        ready.push(c.clone());
-                        next += 1;
-                    } else if c.seq > next {
-                        break;
-                    }
+            let mut ready: Vec<&Change> = Vec::new();
+            let mut next: Option<(&str, u64)> = None;
+            for ((dev, seq), c) in &pool {
+                let want = match next {
+                    Some((d, n)) if d == dev => n,
+                    _ => vector.get(dev).copied().unwrap_or(0) + 1,
+                };
+                if *seq == want {
+                    ready.push(c);
+                    next = Some((dev, want + 1));
+                } else if *seq > want {
+                    next = Some((dev, u64::MAX));
+                } else {
+                    next = Some((dev, want));
                 }
             }
             if ready.is_empty() {
-                return Ok(());
+                break;
             }
             ready.sort_by(|a, b| a.hlc.cmp(&b.hlc).then(a.change_id.cmp(&b.change_id)));
             ready.truncate(APPLY_GROUP);
-            let (applied, conflicts) = self.store.write(|w| {
+            let (applied, conflicts, advanced) = self.store.write(|w| {
                 let (mut applied, mut conflicts) = (0, 0);
+                let mut follow_ups = Vec::new();
+                let mut advanced: BTreeMap<String, u64> = BTreeMap::new();
                 for c in &ready {
                     if c.kind != SKIP {
                         let out = apply_remote(w, c, policy)?;
                         applied += out.applied as u64;
                         conflicts += out.conflicts;
+                        follow_ups.extend(out.follow_ups);
                     }
-                    let v = vector.entry(c.device.clone()).or_insert(0);
+                    let v = advanced.entry(c.device.clone()).or_insert(0);
                     *v = (*v).max(c.seq);
-                    st::set_vector(w.tx(), &c.device, *v)?;
-                    st::remove_pending(w.tx(), &c.device, c.seq)?;
                 }
+                for (dev, seq) in &advanced {
+                    st::set_vector(w.tx(), dev, *seq)?;
+                }
+                follow_up(w, &follow_ups)?;
                 st::prune_pending(w.tx())?;
-                Ok((applied, conflicts))
+                Ok((applied, conflicts, advanced))
             })?;
             self.report.applied += applied;
             self.report.conflicts += conflicts;
+            for (dev, seq) in advanced {
+                vector.insert(dev, seq);
+            }
+            pool.retain(|(dev, seq), _| *seq > vector.get(dev).copied().unwrap_or(0));
         }
+        // Keep what waits for a missing change, so it is not fetched again.
+        let waiting: Vec<&Change> = pool
+            .iter()
+            .filter(|(k, _)| !stored.contains(*k))
+            .map(|(_, c)| c)
+            .collect();
+        if !waiting.is_empty() {
+            self.store.write(|w| {
+                for c in waiting {
+                    st::add_pending(w.tx(), c)?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
     }
 }

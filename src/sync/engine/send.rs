@@ -25,9 +25,11 @@ impl<M: Mailbox> Round<'_, M> {
         }
         let msgs = batch::pack_batches(&self.o.key, &self.me, &synced, &skipped);
         let folder = self.f.changes.clone();
-        let now = chrono::Utc::now().to_rfc3339();
+        let now = self.store.clock().now_rfc3339();
         for group in msgs.chunks(APPEND_GROUP) {
             let raws: Vec<Vec<u8>> = group.iter().map(|(_, raw)| raw.clone()).collect();
+            self.appended
+                .extend(group.iter().map(|(h, _)| h.message_id.clone()));
             self.mb.append(&folder, &raws).await?;
             self.touched.insert(folder.clone());
             self.report.appends += raws.len() as u64;
@@ -57,7 +59,7 @@ impl<M: Mailbox> Round<'_, M> {
         {
             return Ok(());
         }
-        let now = chrono::Utc::now();
+        let now = self.store.clock().now();
         let d = DevicePayload {
             device: self.me.clone(),
             name: self.o.device_name.clone(),
@@ -110,7 +112,7 @@ impl<M: Mailbox> Round<'_, M> {
 
     pub(super) async fn write_snapshot(&mut self, epoch: u64) -> SyncResult<()> {
         let s = snapshot::make(self.store, epoch)?;
-        let counter = chrono::Utc::now().timestamp_millis() as u64;
+        let counter = self.store.clock().now_millis() as u64;
         let counter = counter.max(self.latest_snapshot().map(|s| s.0 + 1).unwrap_or(0));
         let parts = batch::seal_snapshot(&self.o.key, &s, counter);
         let raws: Vec<Vec<u8>> = parts.into_iter().map(|p| p.1).collect();
@@ -145,7 +147,7 @@ impl<M: Mailbox> Round<'_, M> {
         self.write_snapshot(epoch).await?;
         self.store.set_meta(META_EPOCH, &epoch.to_string())?;
         let last = st::max_seq(self.store.conn(), &self.me)?;
-        let now = chrono::Utc::now().to_rfc3339();
+        let now = self.store.clock().now_rfc3339();
         st::mark_submitted(self.store.conn(), &self.me, 1, last, &now)?;
         Ok(())
     }

@@ -1,0 +1,88 @@
+//! Collections under sync: placeholders for collections known only from their
+//! records, the fold of collection changes, and the rule that tells apart two
+//! same-named collections made on two devices.
+
+use rusqlite::Connection;
+
+use crate::model::{Collection, Kind, Op};
+use crate::store::sync_state as st;
+use crate::store::{Result, Writer};
+
+/// Make sure collection `id` has a row before a record lands in it: from its own
+/// changes if we know them, else a placeholder that its changes will fix.
+pub(crate) fn ensure_collection(w: &mut Writer<'_>, id: &str, kind: Kind) -> Result<()> {
+    if w.collection(id).is_ok() {
+        return Ok(());
+    }
+    let known = collection_fold(w.tx(), id)?.map(|(c, _)| c);
+    let c = known.unwrap_or_else(|| Collection {
+        id: id.to_string(),
+        kind,
+        name: format!("synced {}", id.chars().take(8).collect::<String>()),
+        color: None,
+        sync: true,
+    });
+    save_collection_merged(w, &c)
+}
+
+/// The latest definition of a collection and whether it is deleted.
+fn collection_fold(conn: &Connection, id: &str) -> Result<Option<(Collection, bool)>> {
+    let mut last = None;
+    for c in st::record_changes(conn, id)? {
+        match c.op {
+            Op::CollectionPut { new, .. } => last = Some((new, false)),
+            Op::CollectionDelete { base } => last = Some((base, true)),
+            _ => {}
+        }
+    }
+    Ok(last)
+}
+
+pub(crate) fn settle_collection(w: &mut Writer<'_>, id: &str) -> Result<()> {
+    let Some((mut c, deleted)) = collection_fold(w.tx(), id)? else {
+        return Ok(());
+    };
+    let in_use: u64 = w.tx().query_row(
+        "SELECT COUNT(*) FROM records WHERE collection = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    if deleted && in_use == 0 {
+        w.tx()
+            .execute("DELETE FROM collections WHERE id = ?1", [id])?;
+        return Ok(());
+    }
+    // A collection holding records stays; the sync flag is this device's own choice.
+    if let Ok(local) = w.collection(id) {
+        c.sync = local.sync;
+    }
+    save_collection_merged(w, &c)
+}
+
+/// Save a collection; two different collections with the same kind and name (made
+/// on two devices) are told apart by suffixing the one with the larger id, a rule
+/// every device applies the same way.
+pub(crate) fn save_collection_merged(w: &mut Writer<'_>, c: &Collection) -> Result<()> {
+    let clash: Option<String> = w
+        .tx()
+        .query_row(
+            "SELECT id FROM collections WHERE kind = ?1 AND name = ?2 AND id <> ?3",
+            rusqlite::params![c.kind.as_str(), c.name, c.id],
+            |r| r.get(0),
+        )
+        .ok();
+    let suffixed =
+        |id: &str, name: &str| format!("{name} ({})", id.chars().take(6).collect::<String>());
+    let mut c = c.clone();
+    if let Some(other) = clash {
+        if c.id > other {
+            c.name = suffixed(&c.id, &c.name);
+        } else {
+            w.tx().execute(
+                "UPDATE collections SET name = ?2 WHERE id = ?1",
+                rusqlite::params![other, suffixed(&other, &c.name)],
+            )?;
+        }
+    }
+    w.save_collection(&c)
+}
