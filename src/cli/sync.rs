@@ -21,6 +21,9 @@ const META_KEY: &str = "sync.key";
 const META_KDF: &str = "sync.kdf";
 const META_ACCOUNT: &str = "sync.account";
 
+/// How often `--watch` looks for new invitations while the sync folder is quiet.
+const INBOX_POLL: Duration = Duration::from_secs(60);
+
 const MODES: &[&str] = &["two-way", "push", "pull", "replace-remote", "replace-local"];
 
 #[derive(Debug, Args)]
@@ -85,13 +88,13 @@ pub enum DevicesCommand {
     },
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?)
 }
 
-fn account(ctx: &Context, name: Option<&str>) -> anyhow::Result<(String, Account)> {
+pub(super) fn account(ctx: &Context, name: Option<&str>) -> anyhow::Result<(String, Account)> {
     let config = ConfigFile::load(&ctx.paths.config_file())?;
     let remembered = ctx.store.meta(META_ACCOUNT)?;
     let name = name.map(str::to_string).or(remembered);
@@ -99,7 +102,7 @@ fn account(ctx: &Context, name: Option<&str>) -> anyhow::Result<(String, Account
     Ok((n.to_string(), a.clone()))
 }
 
-async fn connect(name: &str, account: &Account) -> anyhow::Result<ImapMailbox> {
+pub(super) async fn connect(name: &str, account: &Account) -> anyhow::Result<ImapMailbox> {
     let password = account
         .password()
         .map_err(|e| anyhow!("account {name}: {e}"))?;
@@ -217,10 +220,26 @@ pub fn run(ctx: &mut Context, a: SyncArgs) -> anyhow::Result<()> {
                 let r = sync_once(&mut ctx.store, &mut mb, &o)
                     .await
                     .map_err(sync_error)?;
+                if !a.dry_run {
+                    scan_invitations(ctx, &name, &acc, &mut mb).await;
+                }
                 mb.logout().await;
                 print_report(&r, a.json, a.dry_run)
             })
         }
+    }
+}
+
+/// Invitations ride along with every sync: new ones are found, updates applied,
+/// queued replies sent. A failure here is reported and never fails the sync.
+async fn scan_invitations(ctx: &mut Context, name: &str, acc: &Account, mb: &mut ImapMailbox) {
+    match super::invites::after_sync(ctx, name, acc, mb).await {
+        Ok(r) if r.invitations > 0 => eprintln!(
+            "pim: {} new invitations ({} invalid, {} applied): see `pim invites list`",
+            r.invitations, r.invalid, r.applied
+        ),
+        Ok(_) => {}
+        Err(e) => eprintln!("pim: invitation scan failed: {e}"),
     }
 }
 
@@ -353,7 +372,9 @@ fn watch(
                     mb = Some(connect(name, acc).await?);
                 }
                 let m = mb.as_mut().expect("connected");
-                sync_once(&mut ctx.store, m, o).await.map_err(sync_error)
+                let r = sync_once(&mut ctx.store, m, o).await.map_err(sync_error)?;
+                scan_invitations(ctx, name, acc, m).await;
+                anyhow::Ok(r)
             };
             match round.await {
                 Ok(r) => {
@@ -390,8 +411,10 @@ fn watch(
             // made since this round (changes that never upload, e.g. in a collection
             // kept off sync, must not make this loop spin).
             let last_local = local_seq(ctx)?;
+            let idle_since = std::time::Instant::now();
             loop {
-                if local_seq(ctx)? > last_local {
+                // IDLE watches the sync folder only: look at INBOX (invitations) now and then.
+                if local_seq(ctx)? > last_local || idle_since.elapsed() >= INBOX_POLL {
                     break;
                 }
                 let Some(m) = mb.as_mut() else { break };

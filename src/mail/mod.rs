@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod imap;
+pub mod invites;
 pub mod net;
 pub mod smtp;
 
