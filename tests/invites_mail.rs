@@ -368,6 +368,9 @@ fn big_invitation_accepted_without_downloading_the_attachment() {
     a.ok(&["sync"]);
     let b = Profile::new(server, "alice");
     b.ok(&["sync", "join", "--key", &key]);
+    b.ok(&["invites", "scan"]);
+    let seen_on_b = b.invites();
+    assert_eq!(seen_on_b[0]["status"], "accepted", "{seen_on_b:?}");
     let refs = b.json(&["attachments", "list", &event_id, "--json"]);
     assert_eq!(refs[0]["name"], "slides.pdf", "{refs}");
     assert_eq!(refs[0]["folder"], "PIM/Parked");

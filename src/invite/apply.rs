@@ -140,6 +140,15 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                 return Ok(());
             };
             if !is_newer(itip, current) {
+                let ours = our_partstat(current, s).filter(|p| p != "NEEDS-ACTION");
+                let same =
+                    itip.sequence == sequence_of(current) && itip.dtstamp == dtstamp_of(current);
+                if let (Some(p), true) = (ours, same) {
+                    // This device learnt the answer through sync.
+                    inv.status = p.to_ascii_lowercase();
+                    inv.note = "answered on another device".into();
+                    return Ok(());
+                }
                 inv.status = "outdated".into();
                 inv.note = format!(
                     "not newer than the event we have (SEQUENCE {})",
@@ -257,6 +266,14 @@ fn cancel(store: &mut Store, ev: &mut Record, itip: &Itip, s: &Settings) -> Resu
         }
     }
     Ok(())
+}
+
+/// Our PARTSTAT in `c`, if we are an attendee.
+pub fn our_partstat(c: &Component, s: &Settings) -> Option<String> {
+    c.props_named("ATTENDEE")
+        .find(|p| s.is_me(&p.value))
+        .and_then(|p| p.param("PARTSTAT"))
+        .map(|p| p.to_ascii_uppercase())
 }
 
 /// Our ATTENDEE line in `c` with `partstat` (added when the invitation reached us
