@@ -214,3 +214,94 @@ fn attachment_refs_round_trip_through_properties() {
         .record;
     assert_eq!(apply::attachment_refs(&back), refs);
 }
+
+#[test]
+fn cancelling_one_occurrence_keeps_the_series() {
+    let mut store = Store::open_in_memory().unwrap();
+    let cal = store.default_collection(Kind::Event).unwrap().id;
+    for remove in [false, true] {
+        let s = Settings {
+            remove_cancelled: remove,
+            ..settings()
+        };
+        let uid = format!("series-{remove}@example.org");
+        let series = request(0, "20270101T000000Z", "RRULE:FREQ=WEEKLY;COUNT=5\r\n")
+            .replace("meet-1@example.org", &uid);
+        let series = parse_itip(&series, None).unwrap();
+        let id = apply::answer(&mut store, &series, Answer::Accept, &cal, &[], &s)
+            .unwrap()
+            .unwrap();
+        let cancel = request(1, "20270102T000000Z", "RECURRENCE-ID:20270112T100000Z\r\n")
+            .replace("meet-1@example.org", &uid)
+            .replace("METHOD:REQUEST", "METHOD:CANCEL");
+        let cancel = parse_itip(&cancel, None).unwrap();
+        let mut inv = blank();
+        apply::on_scan(&mut store, &mut inv, &cancel, &s).unwrap();
+        assert_eq!(inv.status, "applied");
+        let ev = store.require(&id).unwrap();
+        assert!(ev.prop("RRULE").is_some());
+        assert!(ev.prop("STATUS").is_none(), "the series is not cancelled");
+        if remove {
+            assert_eq!(ev.prop("EXDATE").unwrap().value, "20270112T100000Z");
+            assert!(ev.body.overrides.is_empty());
+        } else {
+            assert_eq!(ev.body.overrides.len(), 1);
+            assert_eq!(
+                ev.body.overrides[0].prop("STATUS").unwrap().value,
+                "CANCELLED"
+            );
+        }
+    }
+}
+
+#[test]
+fn counter_proposals_for_our_events() {
+    let mut store = Store::open_in_memory().unwrap();
+    let cal = store.default_collection(Kind::Event).unwrap().id;
+    let s = Settings {
+        me: vec!["olga@example.org".into()],
+        ..Settings::default()
+    };
+    let mut r = crate::model::Record::new(Kind::Event, &cal);
+    r.body = parse_itip(&request(0, "20270101T000000Z", ""), None)
+        .unwrap()
+        .event
+        .body;
+    store.write(|w| w.create(&r)).unwrap();
+    let counter = request(0, "20270101T020000Z", "")
+        .replace("METHOD:REQUEST", "METHOD:COUNTER")
+        .replace("T100000Z", "T160000Z")
+        .replace("T110000Z", "T170000Z");
+    let counter = parse_itip(&counter, None).unwrap();
+    let mut inv = blank();
+    apply::on_scan(&mut store, &mut inv, &counter, &s).unwrap();
+    assert_eq!(inv.status, "new");
+    let ev = apply::accept_counter(&mut store, &counter)
+        .unwrap()
+        .unwrap();
+    assert_eq!(ev.prop("DTSTART").unwrap().value, "20270105T160000Z");
+    assert_eq!(ev.prop("SEQUENCE").unwrap().value, "1");
+    let out = super::reply::build_counter_answer(
+        &counter,
+        Some(&ev.body.main),
+        &s,
+        "me@example.org",
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    assert!(out.ics.contains("METHOD:REQUEST") && out.ics.contains("SEQUENCE:1"));
+    let no = super::reply::build_counter_answer(
+        &counter,
+        None,
+        &s,
+        "me@example.org",
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    assert!(no.ics.contains("METHOD:DECLINECOUNTER"));
+    // Someone else's event: nothing to decide.
+    let other = Settings::default();
+    let mut inv = blank();
+    apply::on_scan(&mut store, &mut inv, &counter, &other).unwrap();
+    assert_eq!(inv.status, "ignored");
+}

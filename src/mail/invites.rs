@@ -118,7 +118,7 @@ pub async fn scan(
     let metas = mb.list(INBOX, from, HEADERS).await?;
     report.messages = metas.len();
     let uids: Vec<u32> = metas.iter().map(|m| m.uid).collect();
-    let structures = mb.body_structures(INBOX, &uids).await?;
+    let structures = structures(mb, &uids, &mut report).await?;
     for (uid, parts) in structures {
         let Some((cal, attachments)) = classify(&parts) else {
             continue;
@@ -187,6 +187,31 @@ pub async fn scan(
     }
     state::set_scan_position(store, account, INBOX, st.uidvalidity, st.uidnext)?;
     Ok(report)
+}
+
+/// MIME trees of `uids`. When the server's answer for the batch cannot be read,
+/// each message is asked alone and one that still fails is skipped (counted as
+/// invalid) while the server stays reachable: one odd message never blocks the scan.
+async fn structures(
+    mb: &mut ImapMailbox,
+    uids: &[u32],
+    report: &mut ScanReport,
+) -> Result<Vec<(u32, Vec<MimePart>)>> {
+    if let Ok(all) = mb.body_structures(INBOX, uids).await {
+        return Ok(all);
+    }
+    let mut out = Vec::new();
+    for uid in uids {
+        match mb.body_structures(INBOX, &[*uid]).await {
+            Ok(one) => out.extend(one),
+            Err(e) => {
+                // Still reachable? Then the message is the problem, not the link.
+                mb.state(INBOX).await.map_err(|_| e)?;
+                report.invalid += 1;
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Mark the invitation \Seen and copy (or move) it into `parking`, server-side.
