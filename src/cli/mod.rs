@@ -2,6 +2,7 @@
 
 mod account;
 mod collections;
+mod conflicts;
 mod context;
 mod demo;
 mod docs;
@@ -57,6 +58,11 @@ pub enum Command {
     /// Devices that sync through the account
     #[command(subcommand)]
     Devices(sync::DevicesCommand),
+    /// Sync conflicts waiting for a decision (conflict policy `ask`)
+    #[command(subcommand)]
+    Conflicts(conflicts::ConflictsCommand),
+    /// A record's changes: device, time, what changed (values that lost a conflict too)
+    History(conflicts::HistoryArgs),
     /// Manage mail accounts (IMAP + SMTP) used for sync and invitations
     #[command(subcommand)]
     Account(account::AccountCommand),
@@ -136,6 +142,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Account(c) => account::run(cli.home.as_deref(), c),
         Command::Sync(a) => sync::run(&mut Context::open(cli.home.as_deref())?, a),
         Command::Devices(c) => sync::devices(&mut Context::open(cli.home.as_deref())?, c),
+        Command::Conflicts(c) => conflicts::run(&mut Context::open(cli.home.as_deref())?, c),
+        Command::History(a) => conflicts::history(&Context::open(cli.home.as_deref())?, a),
         Command::Add(a) => records::add(&mut Context::open(cli.home.as_deref())?, a),
         Command::List(a) => records::list(&Context::open(cli.home.as_deref())?, a),
         Command::Show(a) => records::show(&Context::open(cli.home.as_deref())?, a),

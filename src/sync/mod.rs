@@ -12,5 +12,6 @@ pub mod envelope;
 pub mod memory;
 pub mod merge;
 pub mod plan;
+pub mod review;
 pub mod setup;
 pub mod snapshot;
