@@ -107,3 +107,27 @@ fn bad_conflict_ids_and_choices_fail_with_exit_2() {
         Value::Array(vec![])
     );
 }
+
+/// A server whose hierarchy separator is `.` (Dovecot's maildir++ style): pim's
+/// `PIM/Changes` lives in `PIM.Changes` there, and sync works as usual.
+#[test]
+fn folders_follow_the_servers_hierarchy_separator() {
+    let server = MailServer::start_with_separator(&[("erin", "pw-erin")], ".");
+    let a = Profile::new(&server, "erin", "ask");
+    let b = Profile::new(&server, "erin", "ask");
+    let id = a
+        .ok(&["add", "contact", "--name", "Dot Separated"])
+        .trim()
+        .to_string();
+    a.pair(&b);
+    assert_eq!(b.full_name(&id), "Dot Separated");
+    assert!(server.count("erin", "PIM.Changes") > 0);
+    assert!(server.count("erin", "PIM.Devices") > 0);
+    let mut imap = support::mailserver::RawImap::login(&server, "erin");
+    let listing = imap.command("LIST \"\" \"*\"", false).join("\n");
+    assert!(
+        listing.contains("\"PIM.Changes\"") || listing.contains(" PIM.Changes"),
+        "{listing}"
+    );
+    assert!(!listing.contains("PIM/"), "{listing}");
+}
