@@ -131,3 +131,41 @@ fn folders_follow_the_servers_hierarchy_separator() {
     );
     assert!(!listing.contains("PIM/"), "{listing}");
 }
+
+/// On a terminal `pim sync` draws a progress line on stderr; piped, it prints none.
+#[test]
+fn progress_shows_on_a_terminal_only() {
+    let server = MailServer::shared();
+    let a = Profile::new(server, "carol", "newest");
+    let b = Profile::new(server, "carol", "newest");
+    a.pair(&b);
+    for i in 0..30 {
+        a.ok(&["add", "contact", "--name", &format!("Progress Person {i}")]);
+    }
+    let piped = a.run(&["sync"]);
+    assert!(piped.status.success());
+    assert!(
+        piped.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+
+    // `script` gives pim a terminal; its transcript holds what pim drew.
+    let o = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} sync", env!("CARGO_BIN_EXE_pim")),
+            "/dev/null",
+        ])
+        .env("PIM_HOME", b.home.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let shown = String::from_utf8_lossy(&o.stdout);
+    assert!(shown.contains("pim: sync downloading"), "{shown}");
+    assert!(
+        shown.contains("30/30 messages") || shown.contains("applying"),
+        "{shown}"
+    );
+    assert!(shown.contains("applied 30"), "{shown}");
+}
