@@ -31,6 +31,9 @@ _pim() {
             pim,completions)
                 cmd="pim__subcmd__completions"
                 ;;
+            pim,conflicts)
+                cmd="pim__subcmd__conflicts"
+                ;;
             pim,delete)
                 cmd="pim__subcmd__delete"
                 ;;
@@ -48,6 +51,9 @@ _pim() {
                 ;;
             pim,help)
                 cmd="pim__subcmd__help"
+                ;;
+            pim,history)
+                cmd="pim__subcmd__history"
                 ;;
             pim,import)
                 cmd="pim__subcmd__import"
@@ -190,6 +196,30 @@ _pim() {
             pim__subcmd__collections__subcmd__help,set)
                 cmd="pim__subcmd__collections__subcmd__help__subcmd__set"
                 ;;
+            pim__subcmd__conflicts,help)
+                cmd="pim__subcmd__conflicts__subcmd__help"
+                ;;
+            pim__subcmd__conflicts,list)
+                cmd="pim__subcmd__conflicts__subcmd__list"
+                ;;
+            pim__subcmd__conflicts,resolve)
+                cmd="pim__subcmd__conflicts__subcmd__resolve"
+                ;;
+            pim__subcmd__conflicts,show)
+                cmd="pim__subcmd__conflicts__subcmd__show"
+                ;;
+            pim__subcmd__conflicts__subcmd__help,help)
+                cmd="pim__subcmd__conflicts__subcmd__help__subcmd__help"
+                ;;
+            pim__subcmd__conflicts__subcmd__help,list)
+                cmd="pim__subcmd__conflicts__subcmd__help__subcmd__list"
+                ;;
+            pim__subcmd__conflicts__subcmd__help,resolve)
+                cmd="pim__subcmd__conflicts__subcmd__help__subcmd__resolve"
+                ;;
+            pim__subcmd__conflicts__subcmd__help,show)
+                cmd="pim__subcmd__conflicts__subcmd__help__subcmd__show"
+                ;;
             pim__subcmd__devices,forget)
                 cmd="pim__subcmd__devices__subcmd__forget"
                 ;;
@@ -223,6 +253,9 @@ _pim() {
             pim__subcmd__help,completions)
                 cmd="pim__subcmd__help__subcmd__completions"
                 ;;
+            pim__subcmd__help,conflicts)
+                cmd="pim__subcmd__help__subcmd__conflicts"
+                ;;
             pim__subcmd__help,delete)
                 cmd="pim__subcmd__help__subcmd__delete"
                 ;;
@@ -240,6 +273,9 @@ _pim() {
                 ;;
             pim__subcmd__help,help)
                 cmd="pim__subcmd__help__subcmd__help"
+                ;;
+            pim__subcmd__help,history)
+                cmd="pim__subcmd__help__subcmd__history"
                 ;;
             pim__subcmd__help,import)
                 cmd="pim__subcmd__help__subcmd__import"
@@ -309,6 +345,15 @@ _pim() {
                 ;;
             pim__subcmd__help__subcmd__collections,set)
                 cmd="pim__subcmd__help__subcmd__collections__subcmd__set"
+                ;;
+            pim__subcmd__help__subcmd__conflicts,list)
+                cmd="pim__subcmd__help__subcmd__conflicts__subcmd__list"
+                ;;
+            pim__subcmd__help__subcmd__conflicts,resolve)
+                cmd="pim__subcmd__help__subcmd__conflicts__subcmd__resolve"
+                ;;
+            pim__subcmd__help__subcmd__conflicts,show)
+                cmd="pim__subcmd__help__subcmd__conflicts__subcmd__show"
                 ;;
             pim__subcmd__help__subcmd__devices,forget)
                 cmd="pim__subcmd__help__subcmd__devices__subcmd__forget"
@@ -425,7 +470,7 @@ _pim() {
 
     case "${cmd}" in
         pim)
-            opts="-h -V --home --help --version add list show edit delete search log collections sync devices account invites attachments completions import export demo help"
+            opts="-h -V --home --help --version add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1372,6 +1417,156 @@ _pim() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pim__subcmd__conflicts)
+            opts="-h -V --home --help --version list show resolve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__conflicts__subcmd__help)
+            opts="list show resolve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__conflicts__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__conflicts__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__conflicts__subcmd__help__subcmd__resolve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__conflicts__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__conflicts__subcmd__list)
+            opts="-h -V --json --home --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__conflicts__subcmd__resolve)
+            opts="-h -V --take --value --home --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --take)
+                    COMPREPLY=($(compgen -W "mine theirs both" -- "${cur}"))
+                    return 0
+                    ;;
+                --value)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__conflicts__subcmd__show)
+            opts="-h -V --json --home --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pim__subcmd__delete)
             opts="-h -V --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1583,7 +1778,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__help)
-            opts="add list show edit delete search log collections sync devices account invites attachments completions import export demo help"
+            opts="add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1890,6 +2085,62 @@ _pim() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pim__subcmd__help__subcmd__conflicts)
+            opts="list show resolve"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__help__subcmd__conflicts__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__help__subcmd__conflicts__subcmd__resolve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__help__subcmd__conflicts__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pim__subcmd__help__subcmd__delete)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1989,6 +2240,20 @@ _pim() {
             return 0
             ;;
         pim__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__help__subcmd__history)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2233,6 +2498,24 @@ _pim() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__history)
+            opts="-h -V --json --home --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

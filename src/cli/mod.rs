@@ -3,6 +3,7 @@
 mod account;
 mod attachments;
 mod collections;
+mod conflicts;
 mod context;
 mod demo;
 mod docs;
@@ -59,6 +60,11 @@ pub enum Command {
     /// Devices that sync through the account
     #[command(subcommand)]
     Devices(sync::DevicesCommand),
+    /// Sync conflicts waiting for a decision (conflict policy `ask`)
+    #[command(subcommand)]
+    Conflicts(conflicts::ConflictsCommand),
+    /// A record's changes: device, time, what changed (values that lost a conflict too)
+    History(conflicts::HistoryArgs),
     /// Manage mail accounts (IMAP + SMTP) used for sync and invitations
     #[command(subcommand)]
     Account(account::AccountCommand),
@@ -146,6 +152,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Invites(c) => invites::run(&mut Context::open(cli.home.as_deref())?, c),
         Command::Attachments(c) => attachments::run(&mut Context::open(cli.home.as_deref())?, c),
         Command::Devices(c) => sync::devices(&mut Context::open(cli.home.as_deref())?, c),
+        Command::Conflicts(c) => conflicts::run(&mut Context::open(cli.home.as_deref())?, c),
+        Command::History(a) => conflicts::history(&Context::open(cli.home.as_deref())?, a),
         Command::Add(a) => records::add(&mut Context::open(cli.home.as_deref())?, a),
         Command::List(a) => records::list(&Context::open(cli.home.as_deref())?, a),
         Command::Show(a) => records::show(&Context::open(cli.home.as_deref())?, a),

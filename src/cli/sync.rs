@@ -15,6 +15,7 @@ use crate::sync::apply::Policy;
 use crate::sync::crypto::SyncKey;
 use crate::sync::engine::{Folders, SyncError, SyncOptions, SyncReport, sync_once};
 use crate::sync::plan::Mode;
+use crate::sync::progress::{Progress, Watched};
 use crate::sync::{Mailbox, MailboxError, setup};
 
 const META_KEY: &str = "sync.key";
@@ -180,6 +181,44 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()>
     Ok(())
 }
 
+/// A progress line on stderr (a terminal): redrawn in place, at most every 80 ms.
+#[derive(Default)]
+struct ProgressLine {
+    last: Option<std::time::Instant>,
+    drawn: bool,
+}
+
+impl ProgressLine {
+    fn show(&mut self, p: &Progress) {
+        let due = self
+            .last
+            .is_none_or(|t| t.elapsed() >= Duration::from_millis(80));
+        if !due && p.ratio() != Some(1.0) {
+            return;
+        }
+        self.last = Some(std::time::Instant::now());
+        let bar = match p.ratio() {
+            Some(r) => {
+                let filled = (r * 20.0).round() as usize;
+                format!(" [{}{}]", "#".repeat(filled), ".".repeat(20 - filled))
+            }
+            None => String::new(),
+        };
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2Kpim: sync {}{bar}", p.line());
+        let _ = err.flush();
+        self.drawn = true;
+    }
+
+    fn clear(&mut self) {
+        if self.drawn {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K");
+            let _ = err.flush();
+        }
+    }
+}
+
 fn read_secret(prompt: &str) -> anyhow::Result<String> {
     if std::io::stdin().is_terminal() {
         eprint!("{prompt}: ");
@@ -217,9 +256,20 @@ pub fn run(ctx: &mut Context, a: SyncArgs) -> anyhow::Result<()> {
             }
             runtime()?.block_on(async {
                 let mut mb = connect(&name, &acc).await?;
-                let r = sync_once(&mut ctx.store, &mut mb, &o)
-                    .await
-                    .map_err(sync_error)?;
+                let r = if std::io::stderr().is_terminal() {
+                    let tag = o.key.device_tag(ctx.store.device());
+                    let mut line = ProgressLine::default();
+                    let mut report = |p: &Progress| line.show(p);
+                    let mut watched = Watched::new(&mut mb, tag, &mut report);
+                    let r = sync_once(&mut ctx.store, &mut watched, &o).await;
+                    watched.finish();
+                    drop(watched);
+                    line.clear();
+                    r
+                } else {
+                    sync_once(&mut ctx.store, &mut mb, &o).await
+                }
+                .map_err(sync_error)?;
                 if !a.dry_run {
                     scan_invitations(ctx, &name, &acc, &mut mb).await;
                 }

@@ -2,4 +2,5 @@
 #![allow(dead_code)]
 
 pub mod mailserver;
+pub mod profile;
 pub mod proxy;
