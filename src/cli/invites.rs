@@ -10,7 +10,7 @@ use super::{Context, print};
 use crate::config::accounts::{Account, ConfigFile};
 use crate::formats::view::when_json;
 use crate::invite::apply::{self, Settings, local_event};
-use crate::invite::reply::{Outgoing, build_counter_answer, build_reply};
+use crate::invite::reply::build_counter_answer;
 use crate::invite::state::{self, Invitation};
 use crate::invite::{Answer, Itip, Method, Person, parse_itip};
 use crate::mail::invites::{self as mail_invites, ScanReport};
@@ -74,43 +74,7 @@ pub struct CounterArgs {
 /// `[invitations]` in config.toml plus the account's own address.
 pub(super) fn settings(ctx: &Context, acc: &Account) -> anyhow::Result<(Settings, bool)> {
     let config = ConfigFile::load(&ctx.paths.config_file())?;
-    let table = config.table("invitations");
-    let word = |key: &str, allowed: &[&str], default: &str| -> anyhow::Result<String> {
-        let v = table
-            .and_then(|t| t.get(key))
-            .map(|v| v.as_str().unwrap_or("").to_string())
-            .unwrap_or_else(|| default.to_string());
-        if !allowed.contains(&v.as_str()) {
-            bail!(
-                "config.toml [invitations] {key} = {v:?}: use {}",
-                allowed.join(" or ")
-            );
-        }
-        Ok(v)
-    };
-    let declined = word("declined", &["keep", "remove"], "keep")?;
-    let cancelled = word("cancelled", &["mark", "remove"], "mark")?;
-    let park = word("park", &["copy", "move"], "copy")?;
-    let mut me = vec![crate::invite::address_of(&acc.email)];
-    if let Some(aliases) = table
-        .and_then(|t| t.get("aliases"))
-        .and_then(|v| v.as_array())
-    {
-        me.extend(
-            aliases
-                .iter()
-                .filter_map(|a| a.as_str())
-                .map(crate::invite::address_of),
-        );
-    }
-    Ok((
-        Settings {
-            me,
-            remove_declined: declined == "remove",
-            remove_cancelled: cancelled == "remove",
-        },
-        park == "move",
-    ))
+    mail::answer::settings(&config, acc).map_err(anyhow::Error::msg)
 }
 
 /// Scan INBOX and send queued replies over an open connection; called by
@@ -437,112 +401,31 @@ fn show(ctx: &Context, id: i64, json: bool) -> anyhow::Result<()> {
 }
 
 fn readable(ctx: &Context, id: i64) -> anyhow::Result<(String, Invitation, Itip)> {
-    let (acct, inv) = load(ctx, id)?;
-    if let Some(e) = &inv.error {
-        bail!("invitation {id} cannot be answered: {e}");
-    }
-    let itip = parse_itip(&inv.ics, inv.content_method.as_deref())
-        .map_err(|e| anyhow!("invitation {id}: {e}"))?;
-    Ok((acct, inv, itip))
-}
-
-/// Send now, or queue for the next sync when the server cannot take it.
-async fn send_or_queue(ctx: &Context, name: &str, acc: &Account, out: &Outgoing) -> String {
-    let to: Vec<&str> = out.to.iter().map(String::as_str).collect();
-    let sent = match acc
-        .password()
-        .map_err(|e| e.to_string())
-        .and_then(|pw| mail::account::smtp_config(acc, &pw))
-    {
-        Ok(cfg) => mail::smtp::send(&cfg, &out.from, &to, &out.message)
-            .await
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(e),
-    };
-    match sent {
-        Ok(()) => format!("reply sent to {}", out.to.join(", ")),
-        Err(why) => {
-            match state::enqueue(&ctx.store, name, &out.from, &out.to, &out.message, &why) {
-                Ok(_) => format!("reply queued for the next `pim sync` ({why})"),
-                Err(e) => format!("reply NOT sent ({why}) and could not be queued: {e}"),
-            }
-        }
-    }
+    Ok(mail::answer::readable(&ctx.store, id)?)
 }
 
 fn answer(ctx: &mut Context, a: AnswerArgs, ans: Answer) -> anyhow::Result<()> {
-    let (acct, mut inv, itip) = readable(ctx, a.id)?;
-    if !matches!(itip.method, Method::Request | Method::Publish | Method::Add) {
-        bail!(
-            "invitation {} is a {}: there is nothing to answer",
-            a.id,
-            itip.method.as_str()
-        );
-    }
+    let (acct, _) = load(ctx, a.id)?;
     let (name, acc) = account(ctx, Some(&acct))?;
-    let (s, move_it) = settings(ctx, &acc)?;
+    let config = ConfigFile::load(&ctx.paths.config_file())?;
     let cal = ctx
         .store
         .resolve_collection(Kind::Event, a.calendar.as_deref())?;
-    let parking = acc.parking_folder.clone();
-    let mut said = Vec::new();
-    runtime()?.block_on(async {
-        // Park first so the event can point at the parked copy.
-        let refs = match &inv.parked {
-            Some(p) => mail_invites::parked_refs(&inv, &p.folder, p.uidvalidity, p.uid),
-            None => {
-                let parked = match connect(&name, &acc).await {
-                    Ok(mut mb) => {
-                        let r = mail_invites::park(&mut mb, &inv, &parking, move_it).await;
-                        mb.logout().await;
-                        r.map_err(|e| e.to_string())
-                    }
-                    Err(e) => Err(e.to_string()),
-                };
-                match parked {
-                    Ok((validity, uid)) => {
-                        said.push(format!("message parked in {parking}"));
-                        let refs = mail_invites::parked_refs(&inv, &parking, validity, uid);
-                        inv.parked = Some(crate::model::change::AttachmentRef {
-                            folder: parking.clone(),
-                            uidvalidity: validity,
-                            uid,
-                            message_id: inv.message_id.clone(),
-                            part: String::new(),
-                            filename: String::new(),
-                            content_type: String::new(),
-                            size: 0,
-                        });
-                        refs
-                    }
-                    Err(why) => {
-                        said.push(format!("parking waits for the next sync ({why})"));
-                        inv.park_pending = true;
-                        mail_invites::parked_refs(&inv, &inv.folder, inv.uidvalidity, inv.uid)
-                    }
-                }
-            }
-        };
-        let event = apply::answer(&mut ctx.store, &itip, ans, &cal.id, &refs, &s)?;
-        said.insert(
-            0,
-            match &event {
-                Some(id) => format!("event {id}"),
-                None => "event removed".into(),
-            },
-        );
-        inv.event_id = event;
-        inv.status = ans.status().into();
-        state::save(&ctx.store, &inv)?;
-        if !a.no_reply && itip.method == Method::Request {
-            match build_reply(&itip, ans, a.comment.as_deref(), &s, chrono::Utc::now()) {
-                Ok(out) => said.push(send_or_queue(ctx, &name, &acc, &out).await),
-                Err(e) => said.push(format!("no reply: {e}")),
-            }
-        }
-        anyhow::Ok(())
-    })?;
-    println!("{} invitation {}: {}", ans.status(), a.id, said.join("; "));
+    let req = mail::answer::AnswerRequest {
+        id: a.id,
+        answer: ans,
+        calendar: &cal.id,
+        comment: a.comment.as_deref(),
+        reply: !a.no_reply,
+    };
+    let said = runtime()?.block_on(mail::answer::answer(
+        &mut ctx.store,
+        &name,
+        &acc,
+        &config,
+        req,
+    ))?;
+    println!("{said}");
     Ok(())
 }
 
@@ -583,7 +466,7 @@ fn counter(ctx: &mut Context, a: CounterArgs, accept: bool) -> anyhow::Result<()
         let comp = event.as_ref().map(|e| &e.body.main);
         let out = build_counter_answer(&itip, comp, &s, &proposer, chrono::Utc::now())
             .map_err(anyhow::Error::msg)?;
-        let r = runtime()?.block_on(send_or_queue(ctx, &name, &acc, &out));
+        let r = runtime()?.block_on(mail::answer::send_or_queue(&ctx.store, &name, &acc, &out));
         said.push_str(&format!("; {r}"));
     }
     println!("{said}");
