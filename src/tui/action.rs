@@ -42,6 +42,9 @@ pub enum Action {
     Search,
     Undo,
     Refresh,
+    AcceptInvite,
+    TentativeInvite,
+    DeclineInvite,
 }
 
 /// Every action with its keymap name and the help text shown by `?`.
@@ -100,6 +103,21 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
     (Action::Search, "search", "search everything"),
     (Action::Undo, "undo", "undo the last edit"),
     (Action::Refresh, "refresh", "reload from the database"),
+    (
+        Action::AcceptInvite,
+        "accept_invite",
+        "accept the selected invitation",
+    ),
+    (
+        Action::TentativeInvite,
+        "tentative_invite",
+        "answer the selected invitation tentatively",
+    ),
+    (
+        Action::DeclineInvite,
+        "decline_invite",
+        "decline the selected invitation",
+    ),
 ];
 
 impl Action {

@@ -117,6 +117,9 @@ pub struct App {
     pub tasks: TaskList,
     pub notes: FilteredList,
     pub sync: Option<SyncStatus>,
+    /// Invitations (Sync tab; the waiting ones make the Calendar tab's badge).
+    pub invites: Vec<super::invites::InviteRow>,
+    pub invite_selected: usize,
     pub overlay: Option<Overlay>,
     pub status: Status,
     /// Inverses of the edits made in this session, newest last.
@@ -146,6 +149,8 @@ impl App {
             tasks: TaskList::default(),
             notes: FilteredList::default(),
             sync: None,
+            invites: Vec::new(),
+            invite_selected: 0,
             overlay: None,
             status: Status::default(),
             undo: Vec::new(),
@@ -156,6 +161,7 @@ impl App {
         };
         app.request(Request::IsEmpty);
         app.request(Request::Collections);
+        app.request(Request::Invitations);
         if let Some(r) = app.calendar.load_request() {
             app.request(r);
         }
@@ -281,6 +287,15 @@ impl App {
             Action::TabTasks => self.switch(Tab::Tasks),
             Action::TabNotes => self.switch(Tab::Notes),
             Action::TabSync => self.switch(Tab::Sync),
+            Action::AcceptInvite if self.tab == Tab::Sync => {
+                self.answer_invite(crate::invite::Answer::Accept)
+            }
+            Action::TentativeInvite if self.tab == Tab::Sync => {
+                self.answer_invite(crate::invite::Answer::Tentative)
+            }
+            Action::DeclineInvite if self.tab == Tab::Sync => {
+                self.answer_invite(crate::invite::Answer::Decline)
+            }
             Action::Search => self.overlay = Some(Overlay::Search(SearchBox::default())),
             Action::Undo => self.undo_last(),
             Action::Refresh => self.reload_all(),
@@ -331,7 +346,36 @@ impl App {
             Tab::Contacts => self.contacts.move_cursor(a, page),
             Tab::Notes => self.notes.move_cursor(a, page),
             Tab::Tasks => self.tasks.move_cursor(a, page),
-            Tab::Sync => {}
+            Tab::Sync => {
+                let n = self.invites.len();
+                self.invite_selected = match a {
+                    Action::Up => self.invite_selected.saturating_sub(1),
+                    Action::Down => (self.invite_selected + 1).min(n.saturating_sub(1)),
+                    Action::Top => 0,
+                    Action::Bottom => n.saturating_sub(1),
+                    _ => self.invite_selected,
+                };
+            }
+        }
+    }
+
+    /// Invitations still waiting for an answer (the Calendar tab's badge).
+    pub fn invites_waiting(&self) -> usize {
+        self.invites.iter().filter(|r| r.needs_answer()).count()
+    }
+
+    fn answer_invite(&mut self, answer: crate::invite::Answer) {
+        match self.invites.get(self.invite_selected) {
+            Some(r) if r.needs_answer() && r.method != "COUNTER" => {
+                let id = r.id;
+                self.info(format!("answering invitation {id}…"));
+                self.request(Request::AnswerInvite { id, answer });
+            }
+            Some(r) => self.error(format!(
+                "invitation {} has nothing to answer here (use `pim invites`)",
+                r.id
+            )),
+            None => self.error("no invitation selected"),
         }
     }
 
@@ -343,6 +387,7 @@ impl App {
         }
         if t == Tab::Sync {
             self.request(Request::SyncStatus);
+            self.request(Request::Invitations);
         }
     }
 
@@ -730,6 +775,16 @@ impl App {
                 }
             }
             Response::Sync(s) => self.sync = Some(s),
+            Response::Invitations(rows) => {
+                self.invite_selected = self.invite_selected.min(rows.len().saturating_sub(1));
+                self.invites = rows;
+            }
+            Response::InviteAnswered(Ok(said)) => {
+                self.info(said);
+                self.request(Request::Invitations);
+                self.reload_all();
+            }
+            Response::InviteAnswered(Err(e)) => self.error(e),
             Response::IsEmpty(true) => self.overlay = Some(Overlay::DemoOffer),
             Response::IsEmpty(false) => {}
             Response::DemoLoaded(n) => {

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod form;
 pub mod forms;
 pub mod input;
+pub mod invites;
 pub mod keymap;
 pub mod lists;
 pub mod note_editor;

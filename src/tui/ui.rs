@@ -137,7 +137,12 @@ fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
     let theme = &app.theme;
     let mut spans = Vec::new();
     for (i, t) in Tab::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, t.title());
+        let waiting = app.invites_waiting();
+        let label = if *t == Tab::Calendar && waiting > 0 {
+            format!(" {} {} ({waiting}) ", i + 1, t.title())
+        } else {
+            format!(" {} {} ", i + 1, t.title())
+        };
         let style = if *t == app.tab {
             theme.tab_active()
         } else {

@@ -66,7 +66,11 @@ pub fn draw(f: &mut Frame, app: &super::app::App, area: Rect) {
         .borders(Borders::ALL)
         .title(Span::styled(" Sync ", app.theme.title()));
     let lines = match &app.sync {
-        Some(s) => sections(s, &app.theme),
+        Some(s) => {
+            let mut l = super::invites::section(&app.invites, app.invite_selected, &app.theme);
+            l.extend(sections(s, &app.theme));
+            l
+        }
         None => vec![Line::from(Span::styled("loading…", app.theme.dim()))],
     };
     f.render_widget(

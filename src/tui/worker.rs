@@ -48,6 +48,13 @@ pub enum Request {
         seq: u64,
     },
     SyncStatus,
+    /// Invitations found in the mail account (for the Sync tab and the badge).
+    Invitations,
+    /// Answer one invitation (parks it, writes the event, replies or queues).
+    AnswerInvite {
+        id: i64,
+        answer: crate::invite::Answer,
+    },
     /// Whether the database holds no records yet (first run).
     IsEmpty,
     LoadDemo {
@@ -146,6 +153,9 @@ pub enum Response {
         results: Vec<Record>,
     },
     Sync(SyncStatus),
+    Invitations(Vec<super::invites::InviteRow>),
+    /// What answering did, or why it failed.
+    InviteAnswered(Result<String, String>),
     IsEmpty(bool),
     DemoLoaded(usize),
     Error(String),
@@ -182,6 +192,10 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
             results: store.search(&query, 200)?,
         },
         Request::SyncStatus => Response::Sync(sync_status(store)?),
+        Request::Invitations => Response::Invitations(super::invites::rows(store, tz)?),
+        Request::AnswerInvite { id, answer } => {
+            Response::InviteAnswered(super::invites::answer(store, id, answer))
+        }
         Request::IsEmpty => {
             let any: bool =
                 store
@@ -345,6 +359,7 @@ fn supersedes(newer: &Request, older: &Request) -> bool {
         (Request::Search { .. }, Request::Search { .. })
             | (Request::Events { .. }, Request::Events { .. })
             | (Request::SyncStatus, Request::SyncStatus)
+            | (Request::Invitations, Request::Invitations)
             | (Request::Collections, Request::Collections)
     ) || matches!((newer, older), (Request::List(a), Request::List(b)) if a == b)
 }
