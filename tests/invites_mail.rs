@@ -226,10 +226,28 @@ fn corpus_invitations_are_listed_or_reported_invalid() {
         "INBOX",
         b"From: a@x\r\nSubject: plain mail\r\nMessage-ID: <plain@x>\r\n\r\nhello\r\n",
     );
+    // A Latin-1 calendar part (declared), and one whose base64 is garbage.
+    let latin = ics("REQUEST", 0, "20261125T100000Z", "20270110T100000Z", "")
+        .replace("Quarterly planning", "Caf\u{e9} talk")
+        .replace("UID:planning-7", "UID:latin-1");
+    let latin_bytes: Vec<u8> = latin.chars().map(|c| c as u32 as u8).collect();
+    let mut latin_mail = b"From: b@x\r\nMessage-ID: <latin@x>\r\nMIME-Version: 1.0\r\n\
+        Content-Type: text/calendar; method=REQUEST; charset=iso-8859-1\r\n\
+        Content-Transfer-Encoding: 8bit\r\n\r\n"
+        .to_vec();
+    latin_mail.extend_from_slice(&latin_bytes);
+    server.append("carol", "INBOX", &latin_mail);
+    server.append(
+        "carol",
+        "INBOX",
+        b"From: b@x\r\nMessage-ID: <garbage@x>\r\nMIME-Version: 1.0\r\n\
+          Content-Type: text/calendar; method=REQUEST\r\n\
+          Content-Transfer-Encoding: base64\r\n\r\n!!!not*base64$$$\r\n",
+    );
 
     let p = Profile::new(server, "carol");
     let out = p.json(&["invites", "scan", "--json"]);
-    assert_eq!(out["messages"], messages.len() + 3, "{out}");
+    assert_eq!(out["messages"], messages.len() + 5, "{out}");
     let list = p.invites();
     let with_calendar = messages
         .iter()
@@ -240,7 +258,7 @@ fn corpus_invitations_are_listed_or_reported_invalid() {
         })
         .count();
     assert!(
-        list.len() >= with_calendar.min(16) && list.len() <= messages.len() + 2,
+        list.len() >= with_calendar.min(16) && list.len() <= messages.len() + 4,
         "{} invitations from {} corpus messages",
         list.len(),
         messages.len()
@@ -269,6 +287,8 @@ fn corpus_invitations_are_listed_or_reported_invalid() {
     );
     let huge = by_mid("huge@x");
     assert!(huge["error"].as_str().unwrap().contains("bytes"), "{huge}");
+    assert_eq!(by_mid("latin@x")["summary"], "Caf\u{e9} talk");
+    assert!(by_mid("garbage@x")["error"].is_string());
     let valid = list.iter().filter(|v| v["error"].is_null()).count();
     assert!(
         valid >= 10,
@@ -484,4 +504,52 @@ fn offline_accept_sends_the_reply_at_the_next_sync() {
     assert_eq!(server.count("erin", "PIM/Parked"), 1);
     let refs = p.json(&["attachments", "list", &event_id, "--json"]);
     assert_eq!(refs[0]["folder"], "PIM/Parked", "{refs}");
+}
+
+#[test]
+fn attendee_replies_update_events_we_organise() {
+    let server = MailServer::shared();
+    let p = Profile::new(server, "dave");
+    let own = ics("REQUEST", 0, "20261125T100000Z", "20270120T100000Z", "")
+        .replace("UID:planning-7", "UID:dave-own")
+        .replace("ORGANIZER;CN=Bob:mailto:bob@", "ORGANIZER:mailto:dave@")
+        .replace("METHOD:REQUEST\r\n", "");
+    let file = p.home.path().join("own.ics");
+    std::fs::write(&file, own).unwrap();
+    p.ok(&["import", &file.display().to_string()]);
+    let events = p.json(&["list", "events", "--json"]);
+    let id = events[0]["id"].as_str().unwrap().to_string();
+    let reply = ics("REPLY", 0, "20261125T110000Z", "20270120T100000Z", "")
+        .replace("UID:planning-7", "UID:dave-own")
+        .replace("ORGANIZER;CN=Bob:mailto:bob@", "ORGANIZER:mailto:dave@")
+        .replace(
+            "ATTENDEE;CN=Alice;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:alice@example.test\r\n",
+            "",
+        )
+        .replace(
+            "ATTENDEE;PARTSTAT=ACCEPTED:mailto:carol",
+            "ATTENDEE;PARTSTAT=DECLINED:mailto:carol",
+        );
+    server.deliver_smtp(
+        "carol@example.test",
+        &["dave@example.test"],
+        &invitation("<reply-1@example.test>", "REPLY", &reply, b"r"),
+    );
+    assert_eq!(
+        server.wait_for_count("dave", "INBOX", 1, Duration::from_secs(20)),
+        1
+    );
+    p.ok(&["invites", "scan"]);
+    let inv = &p.invites()[0];
+    assert_eq!(inv["method"], "REPLY");
+    assert_eq!(inv["status"], "applied", "{inv}");
+    let ev = p.json(&["show", &id, "--json"]);
+    let carol = ev["attendees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a.to_string().contains("carol"))
+        .unwrap()
+        .clone();
+    assert!(carol.to_string().contains("DECLINED"), "{ev}");
 }
