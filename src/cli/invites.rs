@@ -292,12 +292,10 @@ fn list(ctx: &Context, json: bool) -> anyhow::Result<()> {
 /// Events of ours overlapping the invitation's first occurrence.
 fn overlapping(ctx: &Context, itip: &Itip) -> Vec<Value> {
     let ev = &itip.event;
-    let Ok(occs) = crate::recur::occurrences(
-        ev,
-        ctx.now - chrono::Duration::days(3650),
-        ctx.now + chrono::Duration::days(3650),
-        ctx.tz,
-    ) else {
+    let Some((from, to)) = crate::invite::first_window(itip, ctx.tz) else {
+        return Vec::new();
+    };
+    let Ok(occs) = crate::recur::occurrences(ev, from, to, ctx.tz) else {
         return Vec::new();
     };
     let Some(first) = occs.first() else {

@@ -150,6 +150,18 @@ impl Itip {
     }
 }
 
+/// A window holding the event's first occurrence: around its DTSTART (cheap to
+/// expand even for a daily series).
+pub fn first_window(
+    itip: &Itip,
+    local: chrono_tz::Tz,
+) -> Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> {
+    let start = itip.event.prop("DTSTART")?;
+    let when = crate::model::time::When::from_property(start).ok()?;
+    let t = crate::model::tz::instant(&when, &itip.event.body.timezones, local);
+    Some((t - chrono::Duration::days(1), t + chrono::Duration::days(2)))
+}
+
 /// Read the iTIP object of a `text/calendar` part. `content_method` is the
 /// `method=` parameter of its Content-Type, used when the body has no METHOD.
 pub fn parse_itip(text: &str, content_method: Option<&str>) -> Result<Itip, String> {

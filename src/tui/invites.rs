@@ -2,7 +2,7 @@
 //! overlaps, for the preview), the Calendar tab's badge count, and answering
 //! from the worker thread (the same code path as `pim invites accept`).
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use chrono_tz::Tz;
 use ratatui::text::{Line, Span};
 
@@ -39,14 +39,10 @@ impl InviteRow {
 }
 
 fn overlaps(store: &Store, itip: &Itip, tz: Tz) -> (String, Vec<String>) {
-    let now = Utc::now();
-    let occs = crate::recur::occurrences(
-        &itip.event,
-        now - Duration::days(3650),
-        now + Duration::days(3650),
-        tz,
-    )
-    .unwrap_or_default();
+    let Some((from, to)) = crate::invite::first_window(itip, tz) else {
+        return (String::new(), Vec::new());
+    };
+    let occs = crate::recur::occurrences(&itip.event, from, to, tz).unwrap_or_default();
     let Some(first) = occs.first() else {
         return (String::new(), Vec::new());
     };
