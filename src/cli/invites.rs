@@ -86,9 +86,10 @@ pub(super) async fn after_sync(
     mb: &mut ImapMailbox,
 ) -> anyhow::Result<ScanReport> {
     let (s, _) = settings(ctx, acc)?;
-    let report = mail_invites::scan(&mut ctx.store, mb, name, &acc.parking_folder, &s).await?;
+    let report = mail_invites::scan(&mut ctx.store, mb, name, &acc.parking_folder, &s).await;
+    // Queued replies go out even when the scan failed.
     flush_outbox(ctx, name, acc).await;
-    Ok(report)
+    Ok(report?)
 }
 
 /// Send what waits in the outbox; failures are reported, never fatal.
