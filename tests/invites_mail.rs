@@ -353,7 +353,6 @@ fn big_invitation_accepted_without_downloading_the_attachment() {
     assert_eq!(att["type"], "application/pdf");
     assert!(att["size"].as_u64().unwrap() > 4_000_000, "{att}");
     let id = inv["id"].to_string();
-    eprintln!(a.ok(&["invites", "list"]), a.ok(&["invites", "show", &id]));
     let shown = a.json(&["invites", "show", &id, "--json"]);
     assert_eq!(shown["attendees"].as_array().unwrap().len(), 2);
 
