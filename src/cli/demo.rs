@@ -33,6 +33,7 @@ pub fn tui(home: Option<&std::path::Path>) -> anyhow::Result<()> {
     let ctx = Context::open(home)?;
     let db = ctx.paths.database();
     let home = ctx.paths.home.clone();
+    let setup = super::sync::tui_setup(&ctx);
     drop(ctx);
-    crate::tui::run(&db, &home)
+    crate::tui::run(&db, &home, setup)
 }

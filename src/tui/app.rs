@@ -94,6 +94,8 @@ pub enum Overlay {
         error: Option<String>,
     },
     DemoOffer,
+    Conflict(Box<super::sync_pane::ConflictDialog>),
+    History(Box<super::sync_pane::HistoryDialog>),
 }
 
 /// The status line: the last message, and whether work is in flight.
@@ -117,6 +119,8 @@ pub struct App {
     pub tasks: TaskList,
     pub notes: FilteredList,
     pub sync: Option<SyncStatus>,
+    /// Live sync state: connectivity, progress, log, conflict cursor.
+    pub pane: super::sync_pane::SyncPane,
     pub overlay: Option<Overlay>,
     pub status: Status,
     /// Inverses of the edits made in this session, newest last.
@@ -146,6 +150,7 @@ impl App {
             tasks: TaskList::default(),
             notes: FilteredList::default(),
             sync: None,
+            pane: Default::default(),
             overlay: None,
             status: Status::default(),
             undo: Vec::new(),
@@ -159,8 +164,10 @@ impl App {
         if let Some(r) = app.calendar.load_request() {
             app.request(r);
         }
-        // Lists and the sync status load when their tab is first shown: a large
-        // address book costs nothing until it is looked at.
+        // Lists load when their tab is first shown: a large address book costs
+        // nothing until it is looked at. The sync status is small (counts and the
+        // conflict queue) and feeds the tab bar's conflict badge.
+        app.request(Request::SyncStatus);
         app
     }
 
@@ -284,6 +291,7 @@ impl App {
             Action::Search => self.overlay = Some(Overlay::Search(SearchBox::default())),
             Action::Undo => self.undo_last(),
             Action::Refresh => self.reload_all(),
+            Action::History => self.open_history(),
             Action::GotoDate if self.tab == Tab::Calendar => {
                 self.overlay = Some(Overlay::Goto {
                     input: LineInput::new(&self.calendar.selected.format("%Y-%m-%d").to_string()),
@@ -331,7 +339,9 @@ impl App {
             Tab::Contacts => self.contacts.move_cursor(a, page),
             Tab::Notes => self.notes.move_cursor(a, page),
             Tab::Tasks => self.tasks.move_cursor(a, page),
-            Tab::Sync => {}
+            Tab::Sync => {
+                self.on_sync_action(a);
+            }
         }
     }
 
@@ -377,6 +387,11 @@ impl App {
         }
     }
 
+    /// Other devices' changes arrived: reload what is held, keeping selections.
+    pub fn refresh_after_sync(&mut self) {
+        self.reload_all();
+    }
+
     fn reload_all(&mut self) {
         self.request(Request::Collections);
         if let Some(r) = self.calendar.reload() {
@@ -411,6 +426,8 @@ impl App {
                 }
                 _ => Some(Overlay::Confirm { message, edit }),
             },
+            Overlay::Conflict(d) => self.on_conflict_key(d, key),
+            Overlay::History(h) => self.on_history_key(h, key),
             Overlay::DemoOffer => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
                     self.request(Request::LoadDemo { today: self.today });
@@ -554,6 +571,10 @@ impl App {
     }
 
     // ----- edits -----
+
+    pub fn selected_record_id(&self) -> Option<String> {
+        self.selected_record().map(|r| r.id.clone())
+    }
 
     fn selected_record(&self) -> Option<&Record> {
         match self.tab {
@@ -729,7 +750,31 @@ impl App {
                     sb.set_results(results);
                 }
             }
-            Response::Sync(s) => self.sync = Some(s),
+            Response::Sync(s) => {
+                let n = s.conflicts.len();
+                self.pane.cursor = self.pane.cursor.min(n.saturating_sub(1));
+                self.sync = Some(s);
+            }
+            Response::Resolved { message, kind } => {
+                self.info(message);
+                if let Some(k) = kind {
+                    self.reload_kind(k);
+                }
+                self.request(Request::SyncStatus);
+                if self.overlay.is_none() && self.pane.dirty && self.pane.configured() {
+                    // A restore (not the conflict dialog, which syncs as it closes).
+                    self.sync_now();
+                }
+            }
+            Response::History {
+                record_id,
+                title,
+                entries,
+            } => {
+                self.overlay = Some(Overlay::History(Box::new(
+                    super::sync_pane::HistoryDialog::new(record_id, title, entries),
+                )));
+            }
             Response::IsEmpty(true) => self.overlay = Some(Overlay::DemoOffer),
             Response::IsEmpty(false) => {}
             Response::DemoLoaded(n) => {
