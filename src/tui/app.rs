@@ -761,10 +761,7 @@ impl App {
                     self.reload_kind(k);
                 }
                 self.request(Request::SyncStatus);
-                if self.overlay.is_none() && self.pane.dirty && self.pane.configured() {
-                    // A restore (not the conflict dialog, which syncs as it closes).
-                    self.sync_now();
-                }
+                self.sync_change_written();
             }
             Response::History {
                 record_id,
@@ -781,7 +778,12 @@ impl App {
                 self.info(format!("loaded {n} demo records: press ? for keys"));
                 self.reload_all();
             }
-            Response::Error(e) => self.error(e),
+            Response::Error(e) => {
+                self.error(e);
+                if self.pane.unwritten > 0 {
+                    self.sync_change_written();
+                }
+            }
             Response::Superseded => {}
         }
     }

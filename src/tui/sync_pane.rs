@@ -35,6 +35,8 @@ pub struct SyncPane {
     pub commands: Vec<SyncCmd>,
     /// A resolution or restore was made since the last sync request.
     pub dirty: bool,
+    /// Resolutions and restores sent to the worker and not yet written.
+    pub unwritten: usize,
 }
 
 impl SyncPane {
@@ -190,6 +192,23 @@ fn resolution(c: &ConflictView, choice: Choice) -> Resolution {
 }
 
 impl App {
+    /// Queue a resolution or restore; the sync that carries it waits until written.
+    fn write_sync_change(&mut self, r: Request) {
+        self.pane.dirty = true;
+        self.pane.unwritten += 1;
+        self.request(r);
+    }
+
+    /// A resolution or restore was written (or failed): once all are, and no
+    /// conflict dialog is open, sync so other devices get them.
+    pub fn sync_change_written(&mut self) {
+        self.pane.unwritten = self.pane.unwritten.saturating_sub(1);
+        let dialog_open = matches!(self.overlay, Some(Overlay::Conflict(_)));
+        if self.pane.unwritten == 0 && self.pane.dirty && !dialog_open && self.pane.configured() {
+            self.sync_now();
+        }
+    }
+
     /// Actions of the Sync tab (after the global ones had their chance).
     pub fn on_sync_action(&mut self, a: Action) -> bool {
         match a {
@@ -276,8 +295,7 @@ impl App {
                         return Some(Overlay::Conflict(d));
                     };
                     let how = merged_text(c.mine.value.as_ref(), &c.key, &input.value);
-                    self.request(Request::Resolve { id: c.id, how });
-                    self.pane.dirty = true;
+                    self.write_sync_change(Request::Resolve { id: c.id, how });
                     if !d.forget(&[c.id]) {
                         return self.conflicts_done();
                     }
@@ -322,12 +340,11 @@ impl App {
                 d.selected().cloned().into_iter().collect()
             };
             for c in &targets {
-                self.request(Request::Resolve {
+                self.write_sync_change(Request::Resolve {
                     id: c.id,
                     how: resolution(c, choice),
                 });
             }
-            self.pane.dirty = true;
             let ids: Vec<i64> = targets.iter().map(|c| c.id).collect();
             if !d.forget(&ids) {
                 return self.conflicts_done();
@@ -365,10 +382,10 @@ impl App {
         Some(Overlay::Conflict(d))
     }
 
-    /// The dialog closes: what was decided syncs now.
+    /// The dialog closes: what was decided syncs once written.
     fn conflicts_done(&mut self) -> Option<Overlay> {
         self.request(Request::SyncStatus);
-        if self.pane.dirty && self.pane.configured() {
+        if self.pane.dirty && self.pane.unwritten == 0 && self.pane.configured() {
             self.sync_now();
         }
         None
@@ -386,12 +403,11 @@ impl App {
                     && let Some(field) = h.entries[e].fields.get(f)
                     && !field.key.starts_with('@')
                 {
-                    self.request(Request::Restore {
+                    self.write_sync_change(Request::Restore {
                         record_id: h.record_id.clone(),
                         key: field.key.clone(),
                         value: field.new_value.clone(),
                     });
-                    self.pane.dirty = true;
                     return None;
                 }
                 self.error("nothing to restore on this line");

@@ -1,0 +1,66 @@
+//! End-to-end through real Dovecot and two `--home` profiles with policy `ask`:
+//! both rename the same contact and sync; in profile A's TUI (driven through tmux)
+//! the user takes "theirs" in the conflict dialog; after syncing both profiles
+//! hold that value and `pim conflicts list --json` is empty on both.
+
+mod support;
+
+use serde_json::Value;
+use support::mailserver::MailServer;
+use support::profile::Profile;
+use support::tmux::Tmux;
+
+fn open_conflicts(p: &Profile) -> usize {
+    match p.json(&["conflicts", "list", "--json"]) {
+        Value::Array(a) => a.len(),
+        other => panic!("not an array: {other}"),
+    }
+}
+
+#[test]
+fn take_theirs_in_the_tui_and_both_profiles_converge() {
+    let server = MailServer::shared();
+    let a = Profile::new(server, "dave", "ask");
+    let b = Profile::new(server, "dave", "ask");
+    let id = a
+        .ok(&["add", "contact", "--name", "Quentin Original"])
+        .trim()
+        .to_string();
+    a.pair(&b);
+    a.ok(&["edit", &id, "--set", "full_name=Quentin Mine"]);
+    b.ok(&["edit", &id, "--set", "full_name=Quentin Theirs"]);
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    assert_eq!(open_conflicts(&a), 1, "A (the older edit) asks");
+
+    let tmux = Tmux::new("pim-sync");
+    tmux.start(&format!(
+        "env NO_COLOR=1 TZ=UTC TERM=xterm-256color '{}' --home '{}'",
+        env!("CARGO_BIN_EXE_pim"),
+        a.home.path().display()
+    ));
+    tmux.wait_for("Sync (1!)");
+    tmux.keys(&["5"]);
+    tmux.wait_for("Conflicts (1)");
+    tmux.wait_for("State         ready");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Quentin Theirs");
+    tmux.wait_for("desktop");
+    tmux.keys(&["t"]);
+    // Closing the dialog syncs the resolution (taking theirs changes nothing
+    // that B lacks, so the round has nothing to upload).
+    tmux.wait_for("Conflicts (0)");
+    tmux.wait_for("Log ─");
+    tmux.wait_for(" synced: ");
+    assert!(!tmux.screen().contains("(1!)"), "the badge is gone");
+    tmux.keys(&["q"]);
+    tmux.wait_exit();
+
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    assert_eq!(a.full_name(&id), "Quentin Theirs");
+    assert_eq!(b.full_name(&id), "Quentin Theirs");
+    assert_eq!(open_conflicts(&a), 0);
+    assert_eq!(open_conflicts(&b), 0);
+}
