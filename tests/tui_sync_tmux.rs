@@ -64,3 +64,53 @@ fn take_theirs_in_the_tui_and_both_profiles_converge() {
     assert_eq!(open_conflicts(&a), 0);
     assert_eq!(open_conflicts(&b), 0);
 }
+
+/// With `watch = true` the open TUI keeps IDLE and shows another device's edit
+/// live, on the tab the user is on, with the selection kept.
+#[test]
+fn watching_tui_applies_other_devices_changes_live() {
+    let server = MailServer::shared();
+    let a = Profile::new(server, "carol", "newest");
+    let b = Profile::new(server, "carol", "newest");
+    for name in ["Anna Alpha", "Bruno Beta", "Carla Gamma"] {
+        a.ok(&["add", "contact", "--name", name]);
+    }
+    a.pair(&b);
+    a.ok(&["account", "set", "mail", "--watch", "true"]);
+    let bruno = b
+        .json(&["list", "contacts", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["full_name"] == "Bruno Beta")
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .unwrap();
+
+    let tmux = Tmux::new("pim-watch");
+    tmux.start(&format!(
+        "env NO_COLOR=1 TZ=UTC TERM=xterm-256color '{}' --home '{}'",
+        env!("CARGO_BIN_EXE_pim"),
+        a.home.path().display()
+    ));
+    tmux.keys(&["5"]);
+    tmux.wait_for("watching");
+    // Contacts tab, third contact selected.
+    tmux.keys(&["2", "j", "j"]);
+    tmux.wait_for("Carla Gamma");
+
+    b.ok(&["edit", &bruno, "--set", "full_name=Bruno Renamed"]);
+    b.ok(&["sync"]);
+    tmux.wait_for("Bruno Renamed");
+    // Still on Contacts with Carla selected: `e` edits her.
+    tmux.keys(&["e"]);
+    tmux.wait_for("Edit contact");
+    assert!(tmux.screen().contains("Carla Gamma"), "{}", tmux.screen());
+    tmux.keys(&["Escape"]);
+    let start = std::time::Instant::now();
+    while tmux.screen().contains("Edit contact") {
+        assert!(start.elapsed().as_secs() < 10, "the form stays open");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    tmux.keys(&["q"]);
+    tmux.wait_exit();
+}
