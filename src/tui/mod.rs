@@ -92,11 +92,13 @@ fn spawn_input(tx: mpsc::Sender<LoopEvent>, paused: Arc<AtomicBool>) {
 }
 
 /// Run the TUI on the database at `db_path`; `home` holds the user's keymap.toml.
-/// `sync` is how to sync this profile, or why it cannot yet.
+/// `sync` is how to sync this profile, or why it cannot yet; `accounts` are the
+/// profile's mail accounts for the Sync tab.
 pub fn run(
     db_path: &Path,
     home: &Path,
     sync: Result<sync_thread::SyncSetup, String>,
+    accounts: Vec<sync_pane::AccountLine>,
 ) -> anyhow::Result<()> {
     // Open once here so a bad path fails before the screen switches.
     drop(crate::store::Store::open(db_path)?);
@@ -111,17 +113,7 @@ pub fn run(
     worker::spawn(db_path.to_path_buf(), tz, req_rx, tx.clone(), |r| {
         LoopEvent::Worker(Box::new(r))
     });
-    app.pane.account = sync.as_ref().ok().map(|s| {
-        let c = &s.config;
-        let watch = if c.watch { ", watch" } else { "" };
-        (
-            s.account.clone(),
-            format!(
-                "{} at {}, policy {}{watch}",
-                c.user, c.imap, c.conflict_policy
-            ),
-        )
-    });
+    app.pane.accounts = accounts;
     let (sync_tx, sync_rx) = mpsc::channel();
     sync_thread::spawn(sync, db_path.to_path_buf(), sync_rx, tx.clone(), |e| {
         LoopEvent::Sync(Box::new(e))

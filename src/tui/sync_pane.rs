@@ -22,8 +22,8 @@ const LOG_LINES: usize = 200;
 #[derive(Debug, Clone, Default)]
 pub struct SyncPane {
     pub state: Connectivity,
-    /// The account synced through: (name, one-line description).
-    pub account: Option<(String, String)>,
+    /// The profile's mail accounts; the one sync goes through is marked.
+    pub accounts: Vec<AccountLine>,
     pub progress: Option<Progress>,
     /// (time, line), oldest first.
     pub log: VecDeque<(DateTime<Utc>, String)>,
@@ -52,6 +52,29 @@ impl SyncPane {
         self.log.push_back((at, line));
         while self.log.len() > LOG_LINES {
             self.log.pop_front();
+        }
+    }
+}
+
+/// A mail account as the Sync tab lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountLine {
+    pub name: String,
+    /// "ada at mail.example.org:993, policy ask, watch".
+    pub what: String,
+    pub syncs: bool,
+}
+
+impl AccountLine {
+    pub fn new(name: &str, a: &crate::config::accounts::Account, syncs: bool) -> AccountLine {
+        let watch = if a.watch { ", watch" } else { "" };
+        AccountLine {
+            name: name.to_string(),
+            what: format!(
+                "{} at {}, policy {}{watch}",
+                a.user, a.imap, a.conflict_policy
+            ),
+            syncs,
         }
     }
 }

@@ -6,7 +6,7 @@ use chrono::TimeZone;
 use crossterm::event::KeyCode;
 
 use super::app::Overlay;
-use super::sync_pane::HistoryDialog;
+use super::sync_pane::{AccountLine, HistoryDialog};
 use super::sync_thread::{Connectivity, SyncCmd, SyncEvent};
 use super::test_support::World;
 use super::worker::{DeviceLine, SyncStatus};
@@ -144,10 +144,18 @@ fn sync_world(state: Connectivity) -> World {
     let mut w = World::demo();
     w.keys("5");
     w.app.sync = Some(fixture_status(fixture_conflicts()));
-    w.app.pane.account = Some((
-        "personal".into(),
-        "ada at mail.example.org:993, policy ask, watch".into(),
-    ));
+    w.app.pane.accounts = vec![
+        AccountLine {
+            name: "personal".into(),
+            what: "ada at mail.example.org:993, policy ask, watch".into(),
+            syncs: true,
+        },
+        AccountLine {
+            name: "work".into(),
+            what: "a.lovelace at imap.work.example:993, policy newest".into(),
+            syncs: false,
+        },
+    ];
     let at = |m| chrono::Utc.with_ymd_and_hms(2026, 11, 25, 9, m, 0).unwrap();
     w.app.pane.log_line(at(50), "synced: nothing to do".into());
     w.app
@@ -191,7 +199,7 @@ fn sync_tab_in_each_state() {
     for (name, state) in states {
         let mut w = sync_world(state);
         if name == "not_configured" {
-            w.app.pane.account = None;
+            w.app.pane.accounts.clear();
         }
         snap(&format!("sync_{name}"), &mut w);
     }

@@ -72,21 +72,27 @@ fn label(t: &str, theme: &Theme) -> Span<'static> {
 
 fn status_lines(app: &App, s: Option<&SyncStatus>) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let account = match &app.pane.account {
-        Some((name, what)) => Line::from(vec![
-            label("Account", t),
-            Span::styled(name.clone(), t.title()),
-            Span::raw(format!(" — {what}")),
-        ]),
-        None => Line::from(vec![
-            label("Account", t),
+    let mut lines = Vec::new();
+    for (i, a) in app.pane.accounts.iter().enumerate() {
+        let head = if i == 0 { "Accounts" } else { "" };
+        let role = if a.syncs { " (sync)" } else { "" };
+        lines.push(Line::from(vec![
+            label(head, t),
+            Span::styled(a.name.clone(), t.title()),
+            Span::styled(role, t.ok()),
+            Span::raw(format!(" — {}", a.what)),
+        ]));
+    }
+    if lines.is_empty() {
+        lines.push(Line::from(vec![
+            label("Accounts", t),
             Span::styled(
                 "none: `pim account add`, then `pim sync init` or `pim sync join`",
                 t.dim(),
             ),
-        ]),
-    };
-    let mut lines = vec![account, state_line(app)];
+        ]));
+    }
+    lines.push(state_line(app));
     let Some(s) = s else {
         lines.push(Line::from(Span::styled("loading…", t.dim())));
         return lines;
@@ -257,7 +263,8 @@ fn middle_sections() -> Vec<(Section, u16)> {
 }
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
-    let status_rows = 4 + 2 + u16::from(app.pane.progress.is_some());
+    let accounts = app.pane.accounts.len().max(1) as u16;
+    let status_rows = accounts + 3 + 2 + u16::from(app.pane.progress.is_some());
     let [status, middle, log] = Layout::vertical([
         Constraint::Length(status_rows),
         Constraint::Min(4),
