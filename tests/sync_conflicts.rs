@@ -169,3 +169,17 @@ fn progress_shows_on_a_terminal_only() {
     );
     assert!(shown.contains("applied 30"), "{shown}");
 }
+
+/// Taking "mine" writes a new change that travels to the other device.
+#[test]
+fn taking_mine_is_a_change_that_syncs() {
+    let (a, b, id) = conflicting_pair("test");
+    let cid = open(&a)[0]["id"].as_i64().unwrap().to_string();
+    a.ok(&["conflicts", "resolve", &cid, "--take", "mine"]);
+    let r = a.json(&["sync", "--json"]);
+    assert_eq!(r["uploaded"], 1, "{r}");
+    b.ok(&["sync"]);
+    assert_eq!(a.full_name(&id), "Quentin Mine");
+    assert_eq!(b.full_name(&id), "Quentin Mine");
+    assert!(open(&a).is_empty() && open(&b).is_empty());
+}

@@ -15,7 +15,7 @@ use crate::sync::apply::Policy;
 use crate::sync::crypto::SyncKey;
 use crate::sync::engine::{Folders, SyncError, SyncOptions, SyncReport, sync_once};
 use crate::sync::plan::Mode;
-use crate::sync::progress::{Progress, Watched};
+use crate::sync::progress::{self, Progress, Watched};
 use crate::sync::{Mailbox, MailboxError, setup};
 
 const META_KEY: &str = "sync.key";
@@ -134,6 +134,18 @@ fn options(ctx: &Context, account: &Account, key: SyncKey) -> anyhow::Result<Syn
         .meta("sync.device_name")?
         .unwrap_or_else(|| device_name(None));
     Ok(o)
+}
+
+/// What the TUI's sync thread needs, or why this profile cannot sync yet.
+pub fn tui_setup(ctx: &Context) -> Result<crate::tui::sync_thread::SyncSetup, String> {
+    let key = stored_key(ctx).map_err(|e| e.to_string())?;
+    let (name, acc) = account(ctx, None).map_err(|e| e.to_string())?;
+    let options = options(ctx, &acc, key).map_err(|e| e.to_string())?;
+    Ok(crate::tui::sync_thread::SyncSetup {
+        account: name,
+        config: acc,
+        options,
+    })
 }
 
 fn stored_key(ctx: &Context) -> anyhow::Result<SyncKey> {
@@ -274,6 +286,9 @@ pub fn run(ctx: &mut Context, a: SyncArgs) -> anyhow::Result<()> {
                     scan_invitations(ctx, &name, &acc, &mut mb).await;
                 }
                 mb.logout().await;
+                if !a.dry_run {
+                    progress::remember_round(&ctx.store, &r);
+                }
                 print_report(&r, a.json, a.dry_run)
             })
         }
@@ -429,6 +444,7 @@ fn watch(
             match round.await {
                 Ok(r) => {
                     backoff = Duration::from_secs(1);
+                    progress::remember_round(&ctx.store, &r);
                     let busy = r.uploaded + r.applied + r.conflicts + r.deleted + r.rejected > 0;
                     if busy || json {
                         print_report(&r, json, false)?;

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use super::engine::SyncReport;
 use super::envelope::LIST_HEADERS;
 use super::mailbox::{FolderState, Mailbox, MbResult, MessageMeta};
 
@@ -196,6 +197,34 @@ impl<M: Mailbox> Mailbox for Watched<'_, M> {
     fn bytes(&self) -> (u64, u64) {
         self.inner.bytes()
     }
+}
+
+/// One line summing up a round.
+pub fn summary(r: &SyncReport) -> String {
+    let mut parts = Vec::new();
+    for (n, what) in [
+        (r.uploaded, "uploaded"),
+        (r.applied, "applied"),
+        (r.conflicts, "conflicts"),
+        (r.deleted, "cleaned up"),
+        (r.rejected, "rejected"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    if parts.is_empty() {
+        "nothing to do".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// Remember the last successful round (the Sync tab and `pim sync` share it).
+pub fn remember_round(store: &crate::store::Store, r: &SyncReport) {
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let _ = store.set_meta("last_sync", &now);
+    let _ = store.set_meta("last_sync.summary", &summary(r));
 }
 
 #[cfg(test)]

@@ -175,14 +175,35 @@ pub fn open_conflicts(store: &Store) -> Result<Vec<ConflictView>> {
         .collect()
 }
 
-/// A merged text value for `key`, keeping the parameters of `like` (mine).
+/// A merged value for `key` typed as text, keeping the parameters of `like`
+/// (mine). Multi-valued fields take comma-separated values, one property each.
 pub fn merged_text(like: Option<&FieldValue>, key: &str, text: &str) -> Resolution {
-    let mut p = match like {
-        Some(FieldValue::Props(ps)) if !ps.is_empty() => ps[0].clone(),
-        _ => crate::model::Property::text(key, ""),
+    let mine: &[crate::model::Property] = match like {
+        Some(FieldValue::Props(ps)) => ps,
+        _ => &[],
     };
-    p.value = crate::model::property::escape_text(text);
-    Resolution::Value(Some(FieldValue::Props(vec![p])))
+    let make = |value: &str, template: Option<&crate::model::Property>| {
+        let mut p = template
+            .cloned()
+            .unwrap_or_else(|| crate::model::Property::text(key, ""));
+        p.value = crate::model::property::escape_text(value);
+        p
+    };
+    let props: Vec<crate::model::Property> = if is_set_valued(key) {
+        text.split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                make(
+                    v,
+                    mine.iter().find(|p| p.text_value() == v).or(mine.first()),
+                )
+            })
+            .collect()
+    } else {
+        vec![make(text, mine.first())]
+    };
+    Resolution::Value(Some(FieldValue::Props(props)))
 }
 
 /// One field changed by one change.
@@ -337,5 +358,17 @@ mod tests {
         assert_eq!(text_of(Some(&v)), "a@x.org, b@x.org");
         assert_eq!(text_of(None), "(none)");
         assert_eq!(key_label("@exists"), "record exists");
+        let Resolution::Value(Some(FieldValue::Props(ps))) =
+            merged_text(Some(&v), "EMAIL", "b@x.org, c@x.org")
+        else {
+            panic!("a value");
+        };
+        let got: Vec<String> = ps.iter().map(|p| p.text_value()).collect();
+        assert_eq!(got, ["b@x.org", "c@x.org"]);
+        let Resolution::Value(Some(FieldValue::Props(ps))) = merged_text(None, "FN", "A, B") else {
+            panic!("a value");
+        };
+        assert_eq!(ps.len(), 1);
+        assert_eq!(ps[0].text_value(), "A, B");
     }
 }

@@ -45,6 +45,9 @@ pub enum Action {
     AcceptInvite,
     TentativeInvite,
     DeclineInvite,
+    SyncNow,
+    Resolve,
+    History,
 }
 
 /// Every action with its keymap name and the help text shown by `?`.
@@ -117,6 +120,17 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
         Action::DeclineInvite,
         "decline_invite",
         "decline the selected invitation",
+    ),
+    (Action::SyncNow, "sync_now", "sync now"),
+    (
+        Action::Resolve,
+        "resolve",
+        "resolve conflicts, one record at a time",
+    ),
+    (
+        Action::History,
+        "history",
+        "history of the selected record (restore old values)",
     ),
 ];
 

@@ -141,17 +141,19 @@ pub fn answer(store: &mut Store, id: i64, answer: Answer) -> Result<String, Stri
     .map_err(|e| e.to_string())
 }
 
+/// The title of the Invitations section.
+pub fn title(rows: &[InviteRow]) -> String {
+    let waiting = rows.iter().filter(|r| r.needs_answer()).count();
+    format!(" Invitations ({waiting} to answer) ")
+}
+
 /// The Invitations section of the Sync tab: the list, then a preview of the
 /// selected one against the calendar.
 pub fn section(rows: &[InviteRow], selected: usize, theme: &Theme) -> Vec<Line<'static>> {
     if rows.is_empty() {
         return Vec::new();
     }
-    let waiting = rows.iter().filter(|r| r.needs_answer()).count();
-    let mut lines = vec![Line::from(Span::styled(
-        format!("Invitations ({waiting} to answer: y accept, m tentative, n decline)"),
-        theme.title(),
-    ))];
+    let mut lines = Vec::new();
     for (i, r) in rows.iter().enumerate() {
         let marker = if i == selected { "▶ " } else { "  " };
         let status = match &r.error {

@@ -41,6 +41,12 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     match &app.overlay {
         None => {}
         Some(Overlay::Help) => draw_help(f, app, body),
+        Some(Overlay::Conflict(d)) => {
+            super::view_sync_dialogs::draw_conflict(f, d, body, &theme, app.tz)
+        }
+        Some(Overlay::History(h)) => {
+            super::view_sync_dialogs::draw_history(f, h, body, &theme, app.tz)
+        }
         Some(Overlay::Search(sb)) => sb.render(f, body, &theme),
         Some(Overlay::Form(form)) => form.render(f, body, &theme),
         Some(Overlay::Note(ed)) => ed.render(f, body, &theme),
@@ -137,18 +143,23 @@ fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
     let theme = &app.theme;
     let mut spans = Vec::new();
     for (i, t) in Tab::ALL.iter().enumerate() {
-        let waiting = app.invites_waiting();
-        let label = if *t == Tab::Calendar && waiting > 0 {
-            format!(" {} {} ({waiting}) ", i + 1, t.title())
-        } else {
-            format!(" {} {} ", i + 1, t.title())
-        };
+        let label = format!(" {} {} ", i + 1, t.title());
         let style = if *t == app.tab {
             theme.tab_active()
         } else {
             ratatui::style::Style::default()
         };
         spans.push(Span::styled(label, style));
+        let invites = app.invites_waiting();
+        if *t == Tab::Calendar && invites > 0 {
+            // A badge: invitations wait for an answer (Sync tab).
+            spans.push(Span::styled(format!("({invites})"), theme.warn()));
+        }
+        let waiting = app.sync.as_ref().map_or(0, |s| s.conflicts.len());
+        if *t == Tab::Sync && waiting > 0 {
+            // A badge: conflicts wait for the user.
+            spans.push(Span::styled(format!("({waiting}!)"), theme.warn()));
+        }
         spans.push(Span::raw(" "));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -4,3 +4,4 @@
 pub mod mailserver;
 pub mod profile;
 pub mod proxy;
+pub mod tmux;
