@@ -108,14 +108,53 @@ pub fn rows(store: &Store, tz: Tz) -> crate::store::Result<Vec<InviteRow>> {
     Ok(out)
 }
 
-/// Answer invitation `id` from the worker (network included); a status line.
-pub fn answer(store: &mut Store, id: i64, answer: Answer) -> Result<String, String> {
+/// config.toml of the profile whose database `store` is.
+fn profile_config(store: &Store) -> Result<ConfigFile, String> {
     let home = store
         .conn()
         .path()
         .and_then(|p| std::path::Path::new(p).parent().map(|d| d.to_path_buf()))
+        .filter(|d| !d.as_os_str().is_empty())
         .ok_or("the database has no profile directory")?;
-    let config = ConfigFile::load(&home.join("config.toml")).map_err(|e| e.to_string())?;
+    ConfigFile::load(&home.join("config.toml")).map_err(|e| e.to_string())
+}
+
+/// After a sync round of the TUI's sync thread: scan INBOX for invitations and
+/// send queued replies (as `pim sync` does). A log line when something happened.
+pub async fn after_round(
+    store: &mut Store,
+    mb: &mut crate::mail::ImapMailbox,
+    name: &str,
+    acc: &crate::config::accounts::Account,
+) -> Result<Option<String>, String> {
+    let config = profile_config(store)?;
+    let (s, _) = crate::mail::answer::settings(&config, acc)?;
+    let scan = crate::mail::invites::scan(store, mb, name, &acc.parking_folder, &s).await;
+    let mut said = Vec::new();
+    if !state::queued(store, name)
+        .map_err(|e| e.to_string())?
+        .is_empty()
+    {
+        let cfg = acc
+            .password()
+            .and_then(|pw| crate::mail::account::smtp_config(acc, &pw))?;
+        let r = crate::mail::invites::send_outbox(store, &cfg, name)
+            .await
+            .map_err(|e| e.to_string())?;
+        if r.sent > 0 || r.waiting > 0 {
+            said.push(format!("replies sent {}, waiting {}", r.sent, r.waiting));
+        }
+    }
+    let scan = scan.map_err(|e| e.to_string())?;
+    if scan.invitations > 0 {
+        said.insert(0, format!("{} new invitations", scan.invitations));
+    }
+    Ok((!said.is_empty()).then(|| said.join("; ")))
+}
+
+/// Answer invitation `id` from the worker (network included); a status line.
+pub fn answer(store: &mut Store, id: i64, answer: Answer) -> Result<String, String> {
+    let config = profile_config(store)?;
     let (acct, _) = state::get(store, id)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no invitation {id}"))?;

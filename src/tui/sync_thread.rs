@@ -126,6 +126,14 @@ impl<E> Runner<E> {
                         r.rejected
                     )));
                 }
+                if let Some(mb) = self.mb.as_mut() {
+                    let (name, acc) = (&self.setup.account, &self.setup.config);
+                    match crate::tui::invites::after_round(&mut self.store, mb, name, acc).await {
+                        Ok(Some(line)) => _ = self.send(SyncEvent::Log(line)),
+                        Ok(None) => {}
+                        Err(e) => _ = self.send(SyncEvent::Log(format!("invitations: {e}"))),
+                    }
+                }
                 self.send(SyncEvent::Done(r));
                 if self.setup.config.watch {
                     Connectivity::Watching

@@ -446,6 +446,7 @@ impl App {
     }
 
     pub(super) fn reload_all(&mut self) {
+        self.request(Request::Invitations);
         self.request(Request::Collections);
         if let Some(r) = self.calendar.reload() {
             self.request(r);
