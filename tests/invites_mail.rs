@@ -355,6 +355,10 @@ fn big_invitation_accepted_without_downloading_the_attachment() {
     let id = inv["id"].to_string();
     let shown = a.json(&["invites", "show", &id, "--json"]);
     assert_eq!(shown["attendees"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        shown["occurrences"],
+        serde_json::json!(["2027-01-10T10:00:00+00:00"])
+    );
 
     a.ok(&["invites", "accept", &id, "--comment", "See you there"]);
     let (_, down) = proxy.bytes();

@@ -227,6 +227,7 @@ pub(super) fn invitation_json(ctx: &Context, inv: &Invitation, s: Option<&Settin
     v["sequence"] = json!(itip.sequence);
     v["recurrence_id"] = json!(itip.recurrence_id.as_ref().map(|p| p.value.clone()));
     v["rrule"] = json!(ev.prop("RRULE").map(|p| p.value.clone()));
+    v["occurrences"] = json!(first_occurrences(ctx, &itip, 5));
     v["updates_event"] = json!(local.as_ref().map(|r| r.id.clone()));
     v["our_answer"] = json!(
         local
@@ -235,6 +236,20 @@ pub(super) fn invitation_json(ctx: &Context, inv: &Invitation, s: Option<&Settin
             .and_then(|(r, s)| our_answer(r, &itip, s))
     );
     v
+}
+
+/// Starts of the first `n` occurrences (one for a single event).
+fn first_occurrences(ctx: &Context, itip: &Itip, n: usize) -> Vec<String> {
+    let Some((from, _)) = crate::invite::first_window(itip, ctx.tz) else {
+        return Vec::new();
+    };
+    let to = from + chrono::Duration::days(366 * 5);
+    crate::recur::occurrences(&itip.event, from, to, ctx.tz)
+        .unwrap_or_default()
+        .iter()
+        .take(n)
+        .map(|o| crate::formats::view::rfc3339(&o.start))
+        .collect()
 }
 
 fn default_settings(ctx: &Context) -> Option<Settings> {
@@ -370,6 +385,10 @@ fn show(ctx: &Context, id: i64, json: bool) -> anyhow::Result<()> {
         line(k, &v[k]);
     }
     line("organizer", &v["organizer"]["email"]);
+    if let Some(o) = v["occurrences"].as_array().filter(|o| o.len() > 1) {
+        let list: Vec<&str> = o.iter().filter_map(|x| x.as_str()).collect();
+        println!("{:<12} {} …", "occurrences", list.join(", "));
+    }
     for a in v["attendees"].as_array().into_iter().flatten() {
         println!(
             "{:<12} {} ({})",
