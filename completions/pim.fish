@@ -37,7 +37,11 @@ complete -c pim -n "__fish_pim_needs_command" -f -a "log" -d 'List change record
 complete -c pim -n "__fish_pim_needs_command" -f -a "collections" -d 'Manage address books, calendars, task lists and notebooks'
 complete -c pim -n "__fish_pim_needs_command" -f -a "sync" -d 'Sync with your other devices through the mail account'
 complete -c pim -n "__fish_pim_needs_command" -f -a "devices" -d 'Devices that sync through the account'
+complete -c pim -n "__fish_pim_needs_command" -f -a "conflicts" -d 'Sync conflicts waiting for a decision (conflict policy `ask`)'
+complete -c pim -n "__fish_pim_needs_command" -f -a "history" -d 'A record\'s changes: device, time, what changed (values that lost a conflict too)'
 complete -c pim -n "__fish_pim_needs_command" -f -a "account" -d 'Manage mail accounts (IMAP + SMTP) used for sync and invitations'
+complete -c pim -n "__fish_pim_needs_command" -f -a "invites" -d 'Meeting invitations from the mail account: list, answer, apply updates'
+complete -c pim -n "__fish_pim_needs_command" -f -a "attachments" -d 'Attachments of answered invitations, parked on the mail server'
 complete -c pim -n "__fish_pim_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c pim -n "__fish_pim_needs_command" -f -a "import" -d 'Import iCalendar, vCard, vdir, JSON or Markdown (re-import updates by UID)'
 complete -c pim -n "__fish_pim_needs_command" -f -a "export" -d 'Export to iCalendar, vCard, vdir, JSON, CSV or Markdown'
@@ -206,6 +210,36 @@ complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcomm
 complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from help" -f -a "list" -d 'Devices that sync through the account'
 complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from help" -f -a "forget" -d 'Stop waiting for a device that is gone (it no longer holds back cleanup)'
 complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and not __fish_seen_subcommand_from list show resolve help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and not __fish_seen_subcommand_from list show resolve help" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and not __fish_seen_subcommand_from list show resolve help" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and not __fish_seen_subcommand_from list show resolve help" -f -a "list" -d 'Conflicts waiting for a decision (conflict policy `ask`), oldest first'
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and not __fish_seen_subcommand_from list show resolve help" -f -a "show" -d 'One conflict: the base value, mine and theirs (device, time, value)'
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and not __fish_seen_subcommand_from list show resolve help" -f -a "resolve" -d 'Settle a conflict; the outcome is an ordinary change that syncs'
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and not __fish_seen_subcommand_from list show resolve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and __fish_seen_subcommand_from list" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and __fish_seen_subcommand_from list" -l json
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and __fish_seen_subcommand_from show" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and __fish_seen_subcommand_from show" -l json
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and __fish_seen_subcommand_from resolve" -l take -d 'Which value to keep (`both`: the union of a multi-valued property, else keep mine and a duplicate record holding theirs)' -r -f -a "mine\t''
+theirs\t''
+both\t''"
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and __fish_seen_subcommand_from resolve" -l value -d 'Keep this merged text instead' -r
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and __fish_seen_subcommand_from resolve" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and __fish_seen_subcommand_from resolve" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and __fish_seen_subcommand_from resolve" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and __fish_seen_subcommand_from help" -f -a "list" -d 'Conflicts waiting for a decision (conflict policy `ask`), oldest first'
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and __fish_seen_subcommand_from help" -f -a "show" -d 'One conflict: the base value, mine and theirs (device, time, value)'
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and __fish_seen_subcommand_from help" -f -a "resolve" -d 'Settle a conflict; the outcome is an ordinary change that syncs'
+complete -c pim -n "__fish_pim_using_subcommand conflicts; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand history" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand history" -l json
+complete -c pim -n "__fish_pim_using_subcommand history" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand history" -s V -l version -d 'Print version'
 complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -s V -l version -d 'Print version'
@@ -274,6 +308,85 @@ complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcomm
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an account from this profile (mail on the server is untouched)'
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "check" -d 'Log in to the account\'s IMAP and SMTP servers and report'
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand invites; and not __fish_seen_subcommand_from scan list show accept tentative decline accept-counter decline-counter help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand invites; and not __fish_seen_subcommand_from scan list show accept tentative decline accept-counter decline-counter help" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand invites; and not __fish_seen_subcommand_from scan list show accept tentative decline accept-counter decline-counter help" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand invites; and not __fish_seen_subcommand_from scan list show accept tentative decline accept-counter decline-counter help" -f -a "scan" -d 'Look for new invitations in INBOX now (also done by every `pim sync`)'
+complete -c pim -n "__fish_pim_using_subcommand invites; and not __fish_seen_subcommand_from scan list show accept tentative decline accept-counter decline-counter help" -f -a "list" -d 'Invitations found so far, with their status'
+complete -c pim -n "__fish_pim_using_subcommand invites; and not __fish_seen_subcommand_from scan list show accept tentative decline accept-counter decline-counter help" -f -a "show" -d 'One invitation in full, with the events it overlaps'
+complete -c pim -n "__fish_pim_using_subcommand invites; and not __fish_seen_subcommand_from scan list show accept tentative decline accept-counter decline-counter help" -f -a "accept" -d 'Accept: add the event, reply to the organizer, park the message'
+complete -c pim -n "__fish_pim_using_subcommand invites; and not __fish_seen_subcommand_from scan list show accept tentative decline accept-counter decline-counter help" -f -a "tentative" -d 'Answer "tentative"'
+complete -c pim -n "__fish_pim_using_subcommand invites; and not __fish_seen_subcommand_from scan list show accept tentative decline accept-counter decline-counter help" -f -a "decline" -d 'Decline (the event is kept marked declined, or removed: `[invitations] declined`)'
+complete -c pim -n "__fish_pim_using_subcommand invites; and not __fish_seen_subcommand_from scan list show accept tentative decline accept-counter decline-counter help" -f -a "accept-counter" -d 'For an event you organise: take the attendee\'s proposed time'
+complete -c pim -n "__fish_pim_using_subcommand invites; and not __fish_seen_subcommand_from scan list show accept tentative decline accept-counter decline-counter help" -f -a "decline-counter" -d 'For an event you organise: keep your time, tell the attendee'
+complete -c pim -n "__fish_pim_using_subcommand invites; and not __fish_seen_subcommand_from scan list show accept tentative decline accept-counter decline-counter help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from scan" -l account -r
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from scan" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from scan" -l json
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from scan" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from scan" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from list" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from list" -l json
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from show" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from show" -l json
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from accept" -l calendar -d 'Calendar for a new event (default: the default calendar)' -r
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from accept" -l comment -d 'A note for the organizer (COMMENT)' -r
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from accept" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from accept" -l no-reply -d 'Update the calendar only; send nothing'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from accept" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from accept" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from tentative" -l calendar -d 'Calendar for a new event (default: the default calendar)' -r
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from tentative" -l comment -d 'A note for the organizer (COMMENT)' -r
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from tentative" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from tentative" -l no-reply -d 'Update the calendar only; send nothing'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from tentative" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from tentative" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from decline" -l calendar -d 'Calendar for a new event (default: the default calendar)' -r
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from decline" -l comment -d 'A note for the organizer (COMMENT)' -r
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from decline" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from decline" -l no-reply -d 'Update the calendar only; send nothing'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from decline" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from decline" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from accept-counter" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from accept-counter" -l no-reply
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from accept-counter" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from accept-counter" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from decline-counter" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from decline-counter" -l no-reply
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from decline-counter" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from decline-counter" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from help" -f -a "scan" -d 'Look for new invitations in INBOX now (also done by every `pim sync`)'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from help" -f -a "list" -d 'Invitations found so far, with their status'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from help" -f -a "show" -d 'One invitation in full, with the events it overlaps'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from help" -f -a "accept" -d 'Accept: add the event, reply to the organizer, park the message'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from help" -f -a "tentative" -d 'Answer "tentative"'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from help" -f -a "decline" -d 'Decline (the event is kept marked declined, or removed: `[invitations] declined`)'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from help" -f -a "accept-counter" -d 'For an event you organise: take the attendee\'s proposed time'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from help" -f -a "decline-counter" -d 'For an event you organise: keep your time, tell the attendee'
+complete -c pim -n "__fish_pim_using_subcommand invites; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand attachments; and not __fish_seen_subcommand_from list fetch help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand attachments; and not __fish_seen_subcommand_from list fetch help" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand attachments; and not __fish_seen_subcommand_from list fetch help" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand attachments; and not __fish_seen_subcommand_from list fetch help" -f -a "list" -d 'Attachments an event refers to (parked on the mail server)'
+complete -c pim -n "__fish_pim_using_subcommand attachments; and not __fish_seen_subcommand_from list fetch help" -f -a "fetch" -d 'Download attachments of an event (all, or one MIME part)'
+complete -c pim -n "__fish_pim_using_subcommand attachments; and not __fish_seen_subcommand_from list fetch help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand attachments; and __fish_seen_subcommand_from list" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand attachments; and __fish_seen_subcommand_from list" -l json
+complete -c pim -n "__fish_pim_using_subcommand attachments; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand attachments; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand attachments; and __fish_seen_subcommand_from fetch" -l part -d 'MIME part number, as `pim attachments list` shows it' -r
+complete -c pim -n "__fish_pim_using_subcommand attachments; and __fish_seen_subcommand_from fetch" -s o -l output -d 'Directory to write into (default: the current directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand attachments; and __fish_seen_subcommand_from fetch" -l account -r
+complete -c pim -n "__fish_pim_using_subcommand attachments; and __fish_seen_subcommand_from fetch" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand attachments; and __fish_seen_subcommand_from fetch" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand attachments; and __fish_seen_subcommand_from fetch" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand attachments; and __fish_seen_subcommand_from help" -f -a "list" -d 'Attachments an event refers to (parked on the mail server)'
+complete -c pim -n "__fish_pim_using_subcommand attachments; and __fish_seen_subcommand_from help" -f -a "fetch" -d 'Download attachments of an event (all, or one MIME part)'
+complete -c pim -n "__fish_pim_using_subcommand attachments; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pim -n "__fish_pim_using_subcommand completions" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand completions" -s V -l version -d 'Print version'
@@ -304,22 +417,26 @@ complete -c pim -n "__fish_pim_using_subcommand demo" -l home -d 'Profile direct
 complete -c pim -n "__fish_pim_using_subcommand demo" -l force -d 'Load even if the database already holds records (adds a second copy)'
 complete -c pim -n "__fish_pim_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "add" -d 'Add a contact, event, task or note; prints the new id'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "list" -d 'List records of one kind'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "show" -d 'Show one record'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "edit" -d 'Change fields of a record'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "delete" -d 'Delete a record'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "search" -d 'Full-text search over every kind'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "log" -d 'List change records, newest last'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "collections" -d 'Manage address books, calendars, task lists and notebooks'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "sync" -d 'Sync with your other devices through the mail account'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "devices" -d 'Devices that sync through the account'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "account" -d 'Manage mail accounts (IMAP + SMTP) used for sync and invitations'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "completions" -d 'Print shell completions'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "import" -d 'Import iCalendar, vCard, vdir, JSON or Markdown (re-import updates by UID)'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "export" -d 'Export to iCalendar, vCard, vdir, JSON, CSV or Markdown'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "demo" -d 'Load demo data (collections, contacts, a month of events, tasks, notes)'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices account completions import export demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "add" -d 'Add a contact, event, task or note; prints the new id'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "list" -d 'List records of one kind'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "show" -d 'Show one record'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "edit" -d 'Change fields of a record'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "delete" -d 'Delete a record'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "search" -d 'Full-text search over every kind'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "log" -d 'List change records, newest last'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "collections" -d 'Manage address books, calendars, task lists and notebooks'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "sync" -d 'Sync with your other devices through the mail account'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "devices" -d 'Devices that sync through the account'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "conflicts" -d 'Sync conflicts waiting for a decision (conflict policy `ask`)'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "history" -d 'A record\'s changes: device, time, what changed (values that lost a conflict too)'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "account" -d 'Manage mail accounts (IMAP + SMTP) used for sync and invitations'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "invites" -d 'Meeting invitations from the mail account: list, answer, apply updates'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "attachments" -d 'Attachments of answered invitations, parked on the mail server'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "completions" -d 'Print shell completions'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "import" -d 'Import iCalendar, vCard, vdir, JSON or Markdown (re-import updates by UID)'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "export" -d 'Export to iCalendar, vCard, vdir, JSON, CSV or Markdown'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "demo" -d 'Load demo data (collections, contacts, a month of events, tasks, notes)'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from add" -f -a "contact" -d 'Add a contact'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from add" -f -a "event" -d 'Add an event'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from add" -f -a "task" -d 'Add a task'
@@ -333,8 +450,21 @@ complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from sync" -f -a "join" -d 'Another device: enter the key (or passphrase) printed by `pim sync init`'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from devices" -f -a "list" -d 'Devices that sync through the account'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from devices" -f -a "forget" -d 'Stop waiting for a device that is gone (it no longer holds back cleanup)'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from conflicts" -f -a "list" -d 'Conflicts waiting for a decision (conflict policy `ask`), oldest first'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from conflicts" -f -a "show" -d 'One conflict: the base value, mine and theirs (device, time, value)'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from conflicts" -f -a "resolve" -d 'Settle a conflict; the outcome is an ordinary change that syncs'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "add" -d 'Add a mail account (the password comes from --password-command, never stored)'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "list" -d 'List accounts'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "set" -d 'Change settings of an account'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "remove" -d 'Remove an account from this profile (mail on the server is untouched)'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "check" -d 'Log in to the account\'s IMAP and SMTP servers and report'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from invites" -f -a "scan" -d 'Look for new invitations in INBOX now (also done by every `pim sync`)'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from invites" -f -a "list" -d 'Invitations found so far, with their status'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from invites" -f -a "show" -d 'One invitation in full, with the events it overlaps'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from invites" -f -a "accept" -d 'Accept: add the event, reply to the organizer, park the message'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from invites" -f -a "tentative" -d 'Answer "tentative"'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from invites" -f -a "decline" -d 'Decline (the event is kept marked declined, or removed: `[invitations] declined`)'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from invites" -f -a "accept-counter" -d 'For an event you organise: take the attendee\'s proposed time'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from invites" -f -a "decline-counter" -d 'For an event you organise: keep your time, tell the attendee'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from attachments" -f -a "list" -d 'Attachments an event refers to (parked on the mail server)'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from attachments" -f -a "fetch" -d 'Download attachments of an event (all, or one MIME part)'

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod config;
 pub mod formats;
+pub mod invite;
 pub mod mail;
 pub mod model;
 pub mod recur;

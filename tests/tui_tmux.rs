@@ -2,71 +2,12 @@
 //! through the keys, quit, and check both with `pim list --json`.
 //! Fails (never skips) when tmux is missing: the CI installs it.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
-struct Tmux {
-    socket: String,
-    session: &'static str,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux is required for this test (apt-get install tmux)")
-    }
-
-    fn screen(&self) -> String {
-        let out = self.run(&["capture-pane", "-p", "-t", self.session]);
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn alive(&self) -> bool {
-        self.run(&["has-session", "-t", self.session])
-            .status
-            .success()
-    }
-
-    /// Send keys as tmux key names (`Enter`, `Tab`, `C-u`) or literal text (`-l`).
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", self.session];
-        args.extend_from_slice(keys);
-        assert!(self.run(&args).status.success());
-    }
-
-    fn text(&self, s: &str) {
-        assert!(
-            self.run(&["send-keys", "-t", self.session, "-l", s])
-                .status
-                .success()
-        );
-    }
-
-    fn wait_for(&self, needle: &str) {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(needle) {
-                return;
-            }
-            if start.elapsed() > Duration::from_secs(15) {
-                panic!("timed out waiting for {needle:?}; screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
+use support::tmux::Tmux;
 
 fn pim_json(home: &Path, args: &[&str]) -> Vec<serde_json::Value> {
     let out = Command::new(env!("CARGO_BIN_EXE_pim"))
@@ -89,38 +30,15 @@ fn pim_json(home: &Path, args: &[&str]) -> Vec<serde_json::Value> {
 
 #[test]
 fn create_contact_and_event_through_the_keys() {
-    let version = Command::new("tmux").arg("-V").output();
-    assert!(
-        version.is_ok_and(|o| o.status.success()),
-        "tmux is required for this test (apt-get install -y tmux)"
-    );
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("profile");
-    let tmux = Tmux {
-        socket: format!("pim-test-{}", std::process::id()),
-        session: "pim",
-    };
+    let tmux = Tmux::new("pim");
     let cmd = format!(
         "env NO_COLOR=1 TZ=UTC TERM=xterm-256color '{}' --home '{}'",
         env!("CARGO_BIN_EXE_pim"),
         home.display()
     );
-    let out = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        tmux.session,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &cmd,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    tmux.start(&cmd);
 
     // First run: decline the demo data.
     tmux.wait_for("Welcome to pim");
@@ -149,14 +67,7 @@ fn create_contact_and_event_through_the_keys() {
     tmux.wait_for("created event");
 
     tmux.keys(&["q"]);
-    let start = Instant::now();
-    while tmux.alive() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "pim did not quit"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    tmux.wait_exit();
 
     let contacts = pim_json(&home, &["list", "contacts", "--json"]);
     assert_eq!(contacts.len(), 1, "{contacts:?}");

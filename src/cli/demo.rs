@@ -33,6 +33,17 @@ pub fn tui(home: Option<&std::path::Path>) -> anyhow::Result<()> {
     let ctx = Context::open(home)?;
     let db = ctx.paths.database();
     let home = ctx.paths.home.clone();
+    let setup = super::sync::tui_setup(&ctx);
+    let config = crate::config::accounts::ConfigFile::load(&ctx.paths.config_file())
+        .map_err(anyhow::Error::msg)?;
+    let syncing = setup.as_ref().ok().map(|s| s.account.clone());
+    let accounts = config
+        .accounts
+        .iter()
+        .map(|(name, a)| {
+            crate::tui::sync_pane::AccountLine::new(name, a, syncing.as_deref() == Some(name))
+        })
+        .collect();
     drop(ctx);
-    crate::tui::run(&db, &home)
+    crate::tui::run(&db, &home, setup, accounts)
 }

@@ -1,12 +1,15 @@
 //! The command line: clap definitions, one module per subcommand, table or JSON output.
 
 mod account;
+mod attachments;
 mod collections;
+mod conflicts;
 mod context;
 mod demo;
 mod docs;
 mod export;
 mod import;
+mod invites;
 mod log;
 mod print;
 mod records;
@@ -57,9 +60,20 @@ pub enum Command {
     /// Devices that sync through the account
     #[command(subcommand)]
     Devices(sync::DevicesCommand),
+    /// Sync conflicts waiting for a decision (conflict policy `ask`)
+    #[command(subcommand)]
+    Conflicts(conflicts::ConflictsCommand),
+    /// A record's changes: device, time, what changed (values that lost a conflict too)
+    History(conflicts::HistoryArgs),
     /// Manage mail accounts (IMAP + SMTP) used for sync and invitations
     #[command(subcommand)]
     Account(account::AccountCommand),
+    /// Meeting invitations from the mail account: list, answer, apply updates
+    #[command(subcommand)]
+    Invites(invites::InvitesCommand),
+    /// Attachments of answered invitations, parked on the mail server
+    #[command(subcommand)]
+    Attachments(attachments::AttachmentsCommand),
     /// Print shell completions
     Completions(docs::CompletionsArgs),
     /// Import iCalendar, vCard, vdir, JSON or Markdown (re-import updates by UID)
@@ -135,7 +149,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(a) => demo::demo(&mut Context::open(cli.home.as_deref())?, a),
         Command::Account(c) => account::run(cli.home.as_deref(), c),
         Command::Sync(a) => sync::run(&mut Context::open(cli.home.as_deref())?, a),
+        Command::Invites(c) => invites::run(&mut Context::open(cli.home.as_deref())?, c),
+        Command::Attachments(c) => attachments::run(&mut Context::open(cli.home.as_deref())?, c),
         Command::Devices(c) => sync::devices(&mut Context::open(cli.home.as_deref())?, c),
+        Command::Conflicts(c) => conflicts::run(&mut Context::open(cli.home.as_deref())?, c),
+        Command::History(a) => conflicts::history(&Context::open(cli.home.as_deref())?, a),
         Command::Add(a) => records::add(&mut Context::open(cli.home.as_deref())?, a),
         Command::List(a) => records::list(&Context::open(cli.home.as_deref())?, a),
         Command::Show(a) => records::show(&Context::open(cli.home.as_deref())?, a),

@@ -15,11 +15,15 @@ use crate::sync::apply::Policy;
 use crate::sync::crypto::SyncKey;
 use crate::sync::engine::{Folders, SyncError, SyncOptions, SyncReport, sync_once};
 use crate::sync::plan::Mode;
+use crate::sync::progress::{self, Progress, Watched};
 use crate::sync::{Mailbox, MailboxError, setup};
 
 const META_KEY: &str = "sync.key";
 const META_KDF: &str = "sync.kdf";
 const META_ACCOUNT: &str = "sync.account";
+
+/// How often `--watch` looks for new invitations while the sync folder is quiet.
+const INBOX_POLL: Duration = Duration::from_secs(60);
 
 const MODES: &[&str] = &["two-way", "push", "pull", "replace-remote", "replace-local"];
 
@@ -85,13 +89,13 @@ pub enum DevicesCommand {
     },
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?)
 }
 
-fn account(ctx: &Context, name: Option<&str>) -> anyhow::Result<(String, Account)> {
+pub(super) fn account(ctx: &Context, name: Option<&str>) -> anyhow::Result<(String, Account)> {
     let config = ConfigFile::load(&ctx.paths.config_file())?;
     let remembered = ctx.store.meta(META_ACCOUNT)?;
     let name = name.map(str::to_string).or(remembered);
@@ -99,7 +103,7 @@ fn account(ctx: &Context, name: Option<&str>) -> anyhow::Result<(String, Account
     Ok((n.to_string(), a.clone()))
 }
 
-async fn connect(name: &str, account: &Account) -> anyhow::Result<ImapMailbox> {
+pub(super) async fn connect(name: &str, account: &Account) -> anyhow::Result<ImapMailbox> {
     let password = account
         .password()
         .map_err(|e| anyhow!("account {name}: {e}"))?;
@@ -130,6 +134,18 @@ fn options(ctx: &Context, account: &Account, key: SyncKey) -> anyhow::Result<Syn
         .meta("sync.device_name")?
         .unwrap_or_else(|| device_name(None));
     Ok(o)
+}
+
+/// What the TUI's sync thread needs, or why this profile cannot sync yet.
+pub fn tui_setup(ctx: &Context) -> Result<crate::tui::sync_thread::SyncSetup, String> {
+    let key = stored_key(ctx).map_err(|e| e.to_string())?;
+    let (name, acc) = account(ctx, None).map_err(|e| e.to_string())?;
+    let options = options(ctx, &acc, key).map_err(|e| e.to_string())?;
+    Ok(crate::tui::sync_thread::SyncSetup {
+        account: name,
+        config: acc,
+        options,
+    })
 }
 
 fn stored_key(ctx: &Context) -> anyhow::Result<SyncKey> {
@@ -177,6 +193,44 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()>
     Ok(())
 }
 
+/// A progress line on stderr (a terminal): redrawn in place, at most every 80 ms.
+#[derive(Default)]
+struct ProgressLine {
+    last: Option<std::time::Instant>,
+    drawn: bool,
+}
+
+impl ProgressLine {
+    fn show(&mut self, p: &Progress) {
+        let due = self
+            .last
+            .is_none_or(|t| t.elapsed() >= Duration::from_millis(80));
+        if !due && p.ratio() != Some(1.0) {
+            return;
+        }
+        self.last = Some(std::time::Instant::now());
+        let bar = match p.ratio() {
+            Some(r) => {
+                let filled = (r * 20.0).round() as usize;
+                format!(" [{}{}]", "#".repeat(filled), ".".repeat(20 - filled))
+            }
+            None => String::new(),
+        };
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2Kpim: sync {}{bar}", p.line());
+        let _ = err.flush();
+        self.drawn = true;
+    }
+
+    fn clear(&mut self) {
+        if self.drawn {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K");
+            let _ = err.flush();
+        }
+    }
+}
+
 fn read_secret(prompt: &str) -> anyhow::Result<String> {
     if std::io::stdin().is_terminal() {
         eprint!("{prompt}: ");
@@ -214,13 +268,43 @@ pub fn run(ctx: &mut Context, a: SyncArgs) -> anyhow::Result<()> {
             }
             runtime()?.block_on(async {
                 let mut mb = connect(&name, &acc).await?;
-                let r = sync_once(&mut ctx.store, &mut mb, &o)
-                    .await
-                    .map_err(sync_error)?;
+                let r = if std::io::stderr().is_terminal() {
+                    let tag = o.key.device_tag(ctx.store.device());
+                    let mut line = ProgressLine::default();
+                    let mut report = |p: &Progress| line.show(p);
+                    let mut watched = Watched::new(&mut mb, tag, &mut report);
+                    let r = sync_once(&mut ctx.store, &mut watched, &o).await;
+                    watched.finish();
+                    drop(watched);
+                    line.clear();
+                    r
+                } else {
+                    sync_once(&mut ctx.store, &mut mb, &o).await
+                }
+                .map_err(sync_error)?;
+                if !a.dry_run {
+                    scan_invitations(ctx, &name, &acc, &mut mb).await;
+                }
                 mb.logout().await;
+                if !a.dry_run {
+                    progress::remember_round(&ctx.store, &r);
+                }
                 print_report(&r, a.json, a.dry_run)
             })
         }
+    }
+}
+
+/// Invitations ride along with every sync: new ones are found, updates applied,
+/// queued replies sent. A failure here is reported and never fails the sync.
+async fn scan_invitations(ctx: &mut Context, name: &str, acc: &Account, mb: &mut ImapMailbox) {
+    match super::invites::after_sync(ctx, name, acc, mb).await {
+        Ok(r) if r.invitations > 0 => eprintln!(
+            "pim: {} new invitations ({} invalid, {} applied): see `pim invites list`",
+            r.invitations, r.invalid, r.applied
+        ),
+        Ok(_) => {}
+        Err(e) => eprintln!("pim: invitation scan failed: {e}"),
     }
 }
 
@@ -353,11 +437,14 @@ fn watch(
                     mb = Some(connect(name, acc).await?);
                 }
                 let m = mb.as_mut().expect("connected");
-                sync_once(&mut ctx.store, m, o).await.map_err(sync_error)
+                let r = sync_once(&mut ctx.store, m, o).await.map_err(sync_error)?;
+                scan_invitations(ctx, name, acc, m).await;
+                anyhow::Ok(r)
             };
             match round.await {
                 Ok(r) => {
                     backoff = Duration::from_secs(1);
+                    progress::remember_round(&ctx.store, &r);
                     let busy = r.uploaded + r.applied + r.conflicts + r.deleted + r.rejected > 0;
                     if busy || json {
                         print_report(&r, json, false)?;
@@ -391,9 +478,11 @@ fn watch(
             // off sync, must not make this loop spin). A local edit drops the IDLE
             // (the next round logs in again): latency matters more than a login.
             let last_local = local_seq(ctx)?;
+            // The wait ends after 60 s at most, so INBOX (invitations) is scanned by
+            // the next round at least once a minute.
             if let Some(m) = mb.as_mut() {
                 tokio::select! {
-                    woke = m.wait(&changes, Duration::from_secs(60)) => {
+                    woke = m.wait(&changes, INBOX_POLL) => {
                         if woke.is_err() {
                             mb = None;
                         }

@@ -222,6 +222,11 @@ pub fn valid_account_name(name: &str) -> Result<(), String> {
 }
 
 impl ConfigFile {
+    /// Another table of config.toml (e.g. `[invitations]`), as written.
+    pub fn table(&self, name: &str) -> Option<&toml::Table> {
+        self.rest.get(name).and_then(|v| v.as_table())
+    }
+
     /// Missing file = empty config.
     pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
         let text = match std::fs::read_to_string(path) {

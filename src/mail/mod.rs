@@ -3,7 +3,9 @@
 //! ([`smtp`]). Transport security and traffic counting live in [`net`].
 
 pub mod account;
+pub mod answer;
 pub mod imap;
+pub mod invites;
 pub mod net;
 pub mod smtp;
 

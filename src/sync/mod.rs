@@ -13,5 +13,7 @@ pub mod envelope;
 pub mod memory;
 pub mod merge;
 pub mod plan;
+pub mod progress;
+pub mod review;
 pub mod setup;
 pub mod snapshot;

@@ -42,6 +42,12 @@ pub enum Action {
     Search,
     Undo,
     Refresh,
+    AcceptInvite,
+    TentativeInvite,
+    DeclineInvite,
+    SyncNow,
+    Resolve,
+    History,
 }
 
 /// Every action with its keymap name and the help text shown by `?`.
@@ -100,6 +106,32 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
     (Action::Search, "search", "search everything"),
     (Action::Undo, "undo", "undo the last edit"),
     (Action::Refresh, "refresh", "reload from the database"),
+    (
+        Action::AcceptInvite,
+        "accept_invite",
+        "accept the selected invitation",
+    ),
+    (
+        Action::TentativeInvite,
+        "tentative_invite",
+        "answer the selected invitation tentatively",
+    ),
+    (
+        Action::DeclineInvite,
+        "decline_invite",
+        "decline the selected invitation",
+    ),
+    (Action::SyncNow, "sync_now", "sync now"),
+    (
+        Action::Resolve,
+        "resolve",
+        "resolve conflicts, one record at a time",
+    ),
+    (
+        Action::History,
+        "history",
+        "history of the selected record (restore old values)",
+    ),
 ];
 
 impl Action {

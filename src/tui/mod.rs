@@ -13,24 +13,31 @@ pub mod demo;
 pub mod form;
 pub mod forms;
 pub mod input;
+pub mod invites;
 pub mod keymap;
 pub mod lists;
 pub mod note_editor;
 pub mod packed;
 pub mod search;
+pub mod sync_pane;
+pub mod sync_thread;
 pub mod theme;
 pub mod ui;
 pub mod view_calendar;
 pub mod view_contacts;
 pub mod view_notes;
 pub mod view_sync;
+pub mod view_sync_dialogs;
 pub mod view_tasks;
 pub mod worker;
+pub mod worker_sync;
 
 #[cfg(test)]
 mod key_tests;
 #[cfg(test)]
 mod snapshot_tests;
+#[cfg(test)]
+mod sync_tests;
 #[cfg(test)]
 pub(crate) mod test_support;
 
@@ -55,6 +62,7 @@ pub enum LoopEvent {
     Key(crossterm::event::KeyEvent),
     Resize,
     Worker(Box<Response>),
+    Sync(Box<sync_thread::SyncEvent>),
 }
 
 /// Read terminal events on a thread so the loop can also wait for the worker.
@@ -85,7 +93,14 @@ fn spawn_input(tx: mpsc::Sender<LoopEvent>, paused: Arc<AtomicBool>) {
 }
 
 /// Run the TUI on the database at `db_path`; `home` holds the user's keymap.toml.
-pub fn run(db_path: &Path, home: &Path) -> anyhow::Result<()> {
+/// `sync` is how to sync this profile, or why it cannot yet; `accounts` are the
+/// profile's mail accounts for the Sync tab.
+pub fn run(
+    db_path: &Path,
+    home: &Path,
+    sync: Result<sync_thread::SyncSetup, String>,
+    accounts: Vec<sync_pane::AccountLine>,
+) -> anyhow::Result<()> {
     // Open once here so a bad path fails before the screen switches.
     drop(crate::store::Store::open(db_path)?);
     let tz = crate::config::local_timezone();
@@ -99,11 +114,17 @@ pub fn run(db_path: &Path, home: &Path) -> anyhow::Result<()> {
     worker::spawn(db_path.to_path_buf(), tz, req_rx, tx.clone(), |r| {
         LoopEvent::Worker(Box::new(r))
     });
+    app.pane.accounts = accounts;
+    let (sync_tx, sync_rx) = mpsc::channel();
+    sync_thread::spawn(sync, db_path.to_path_buf(), sync_rx, tx.clone(), |e| {
+        LoopEvent::Sync(Box::new(e))
+    });
     let paused = Arc::new(AtomicBool::new(false));
     spawn_input(tx, paused.clone());
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
-    let result = event_loop(&mut terminal, &mut app, &rx, &req_tx, &paused);
+    let result = event_loop(&mut terminal, &mut app, &rx, &req_tx, &sync_tx, &paused);
+    let _ = sync_tx.send(sync_thread::SyncCmd::Quit);
     ratatui::restore();
     result
 }
@@ -113,12 +134,17 @@ fn event_loop(
     app: &mut App,
     rx: &mpsc::Receiver<LoopEvent>,
     req_tx: &mpsc::Sender<worker::Request>,
+    sync_tx: &mpsc::Sender<sync_thread::SyncCmd>,
     paused: &AtomicBool,
 ) -> anyhow::Result<()> {
     let mut last_clock = Instant::now();
     loop {
         for r in app.outbox.drain(..) {
             req_tx.send(r).context("the database worker stopped")?;
+        }
+        for c in app.pane.commands.drain(..) {
+            // A stopped sync thread already said why (its last state).
+            let _ = sync_tx.send(c);
         }
         if let Some(note) = app.external_edit.take() {
             let text = edit_externally(terminal, &note, paused);
@@ -146,6 +172,7 @@ fn event_loop(
                 LoopEvent::Key(k) => app.on_key(k),
                 LoopEvent::Resize => terminal.autoresize()?,
                 LoopEvent::Worker(r) => app.on_response(*r),
+                LoopEvent::Sync(e) => app.on_sync_event(*e),
             }
             if app.quit || app.external_edit.is_some() {
                 break;

@@ -103,6 +103,7 @@ fn sync_tab() {
         ],
         last_sync: None,
         records: 36,
+        ..Default::default()
     });
     snap("sync", &mut w);
 }

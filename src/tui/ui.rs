@@ -41,6 +41,12 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     match &app.overlay {
         None => {}
         Some(Overlay::Help) => draw_help(f, app, body),
+        Some(Overlay::Conflict(d)) => {
+            super::view_sync_dialogs::draw_conflict(f, d, body, &theme, app.tz)
+        }
+        Some(Overlay::History(h)) => {
+            super::view_sync_dialogs::draw_history(f, h, body, &theme, app.tz)
+        }
         Some(Overlay::Search(sb)) => sb.render(f, body, &theme),
         Some(Overlay::Form(form)) => form.render(f, body, &theme),
         Some(Overlay::Note(ed)) => ed.render(f, body, &theme),
@@ -144,6 +150,16 @@ fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
             ratatui::style::Style::default()
         };
         spans.push(Span::styled(label, style));
+        let invites = app.invites_waiting();
+        if *t == Tab::Calendar && invites > 0 {
+            // A badge: invitations wait for an answer (Sync tab).
+            spans.push(Span::styled(format!("({invites})"), theme.warn()));
+        }
+        let waiting = app.sync.as_ref().map_or(0, |s| s.conflicts.len());
+        if *t == Tab::Sync && waiting > 0 {
+            // A badge: conflicts wait for the user.
+            spans.push(Span::styled(format!("({waiting}!)"), theme.warn()));
+        }
         spans.push(Span::raw(" "));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -1,78 +1,312 @@
-//! The Sync tab. For now local status: this device, changes waiting to upload and
-//! the last sync. The sync-pane work adds accounts, connectivity, devices, the log
-//! and conflicts as further sections of [`sections`].
+//! The Sync tab: sections laid out top to bottom — status (account, connectivity,
+//! last sync, waiting changes, progress), then side by side the conflict queue and
+//! the devices, then the log. A new section (e.g. invitations) is one more entry
+//! in [`middle_sections`] with its own draw function.
 
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Wrap};
 
+use super::app::App;
+use super::sync_thread::Connectivity;
 use super::theme::Theme;
 use super::worker::SyncStatus;
+use crate::sync::review::key_label;
 
-/// The sections of the Sync tab, top to bottom, as lines.
-pub fn sections(s: &SyncStatus, theme: &Theme) -> Vec<Line<'static>> {
-    let label = |t: &str| Span::styled(format!("{t:<22}"), theme.label());
-    let mut lines = vec![
-        Line::from(Span::styled("This device", theme.title())),
-        Line::from(vec![label("Device id"), Span::raw(s.device.clone())]),
-        Line::from(vec![label("Records"), Span::raw(s.records.to_string())]),
-        Line::from(vec![
-            label("Last sync"),
-            Span::raw(s.last_sync.clone().unwrap_or_else(|| "never".into())),
-        ]),
-        Line::from(vec![
-            label("Changes not uploaded"),
-            Span::styled(
-                s.pending.to_string(),
-                if s.pending > 0 {
-                    theme.warn()
-                } else {
-                    theme.ok()
-                },
-            ),
-        ]),
-        Line::from(""),
-    ];
-    if !s.recent.is_empty() {
-        lines.push(Line::from(Span::styled(
-            "Waiting to upload (newest first)",
-            theme.title(),
-        )));
-        for (when, kind, what) in &s.recent {
-            let when = when.get(..19).unwrap_or(when).replace('T', " ");
-            lines.push(Line::from(vec![
-                Span::styled(format!("{when}  "), theme.dim()),
-                Span::raw(format!("{what} {kind}")),
-            ]));
-        }
-        if s.pending > s.recent.len() {
-            lines.push(Line::from(Span::styled(
-                format!("… and {} more", s.pending - s.recent.len()),
-                theme.dim(),
-            )));
-        }
-        lines.push(Line::from(""));
+/// A UTC RFC 3339 time as local "YYYY-MM-DD HH:MM".
+pub fn local_time(t: &str, tz: Tz) -> String {
+    match DateTime::parse_from_rfc3339(t) {
+        Ok(d) => d.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        Err(_) => t.get(..16).unwrap_or(t).replace('T', " "),
     }
-    lines.push(Line::from(Span::styled(
-        "No mail account is set up: `pim account add` and `pim sync init` start syncing.",
-        theme.dim(),
-    )));
+}
+
+fn clock(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%H:%M:%S").to_string()
+}
+
+/// The connectivity state in words, with its style.
+pub fn state_line(app: &App) -> Line<'static> {
+    let t = &app.theme;
+    let (word, style, more) = match &app.pane.state {
+        Connectivity::NotConfigured(why) => ("not configured", t.dim(), why.clone()),
+        Connectivity::Idle => ("ready", t.ok(), "press s to sync".into()),
+        Connectivity::Connecting => ("connecting", t.warn(), "logging in…".into()),
+        Connectivity::Syncing => (
+            "syncing",
+            t.warn(),
+            app.pane.progress.map(|p| p.line()).unwrap_or_default(),
+        ),
+        Connectivity::Watching => (
+            "watching",
+            t.ok(),
+            "IDLE open: other devices' changes arrive live".into(),
+        ),
+        Connectivity::Offline { retry_at, reason } => (
+            "offline",
+            t.warn(),
+            format!("next retry {} — {reason}", clock(*retry_at, app.tz)),
+        ),
+        Connectivity::Error(why) => ("error", t.error(), format!("{why} (s tries again)")),
+    };
+    Line::from(vec![
+        label("State", t),
+        Span::styled(word.to_string(), style),
+        Span::styled(
+            if more.is_empty() {
+                String::new()
+            } else {
+                format!(" — {more}")
+            },
+            t.dim(),
+        ),
+    ])
+}
+
+fn label(t: &str, theme: &Theme) -> Span<'static> {
+    Span::styled(format!("{t:<14}"), theme.label())
+}
+
+fn status_lines(app: &App, s: Option<&SyncStatus>) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let mut lines = Vec::new();
+    for (i, a) in app.pane.accounts.iter().enumerate() {
+        let head = if i == 0 { "Accounts" } else { "" };
+        let role = if a.syncs { " (sync)" } else { "" };
+        lines.push(Line::from(vec![
+            label(head, t),
+            Span::styled(a.name.clone(), t.title()),
+            Span::styled(role, t.ok()),
+            Span::raw(format!(" — {}", a.what)),
+        ]));
+    }
+    if lines.is_empty() {
+        lines.push(Line::from(vec![
+            label("Accounts", t),
+            Span::styled(
+                "none: `pim account add`, then `pim sync init` or `pim sync join`",
+                t.dim(),
+            ),
+        ]));
+    }
+    lines.push(state_line(app));
+    let Some(s) = s else {
+        lines.push(Line::from(Span::styled("loading…", t.dim())));
+        return lines;
+    };
+    let last = match &s.last_sync {
+        Some(when) => format!(
+            "{} — {}",
+            local_time(when, app.tz),
+            s.last_summary.as_deref().unwrap_or("done")
+        ),
+        None => "never".into(),
+    };
+    lines.push(Line::from(vec![label("Last sync", t), Span::raw(last)]));
+    let newest = s
+        .recent
+        .first()
+        .map(|(when, kind, what)| format!(" (newest: {what} {kind}, {})", local_time(when, app.tz)))
+        .unwrap_or_default();
+    lines.push(Line::from(vec![
+        label("To upload", t),
+        Span::styled(
+            format!("{} changes", s.pending),
+            if s.pending > 0 { t.warn() } else { t.ok() },
+        ),
+        Span::styled(newest, t.dim()),
+    ]));
     lines
 }
 
-pub fn draw(f: &mut Frame, app: &super::app::App, area: Rect) {
+fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(" Sync ", app.theme.title()));
-    let lines = match &app.sync {
-        Some(s) => sections(s, &app.theme),
-        None => vec![Line::from(Span::styled("loading…", app.theme.dim()))],
-    };
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let lines = status_lines(app, app.sync.as_ref());
+    let n = lines.len() as u16;
+    f.render_widget(Paragraph::new(lines), inner);
+    if let Some(p) = app.pane.progress
+        && inner.height > n
+    {
+        let bar = Rect::new(inner.x, inner.y + n, inner.width, 1);
+        let gauge = Gauge::default()
+            .gauge_style(app.theme.selected())
+            .ratio(p.ratio().unwrap_or(0.0))
+            .label(p.line());
+        f.render_widget(gauge, bar);
+    }
+}
+
+fn draw_conflicts(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let list = app
+        .sync
+        .as_ref()
+        .map(|s| s.conflicts.as_slice())
+        .unwrap_or(&[]);
+    let title = format!(" Conflicts ({}) ", list.len());
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title, t.title()))
+        .title_bottom(Line::from(" Enter resolve · H history ").centered());
+    let mut lines = Vec::new();
+    if list.is_empty() {
+        lines.push(Line::from(Span::styled("none waiting", t.dim())));
+    }
+    let rows = block.inner(area).height as usize;
+    let skip = app.pane.cursor.saturating_sub(rows.saturating_sub(1));
+    for (i, c) in list.iter().enumerate().skip(skip) {
+        let style = if i == app.pane.cursor {
+            t.selected()
+        } else {
+            ratatui::style::Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} {}", c.kind, c.title), style),
+            Span::styled(
+                format!("  {}: mine / {}", key_label(&c.key), c.theirs.device_name),
+                t.dim(),
+            ),
+        ]));
+    }
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn draw_devices(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(" Devices ", t.title()));
+    let mut lines = Vec::new();
+    let devices = app
+        .sync
+        .as_ref()
+        .map(|s| s.devices.as_slice())
+        .unwrap_or(&[]);
+    if devices.is_empty() {
+        lines.push(Line::from(Span::styled("no other device yet", t.dim())));
+    }
+    for d in devices {
+        let name = if d.name.is_empty() {
+            &d.device
+        } else {
+            &d.name
+        };
+        let (how_far, style) = if d.this_device {
+            ("this device".to_string(), t.ok())
+        } else if d.forgotten {
+            ("forgotten".to_string(), t.dim())
+        } else if d.applied_mine >= d.mine {
+            ("has all of mine".to_string(), t.ok())
+        } else {
+            (
+                format!("has {}/{} of mine", d.applied_mine, d.mine),
+                t.warn(),
+            )
+        };
+        let seen = if d.this_device {
+            String::new()
+        } else {
+            format!("  seen {}", local_time(&d.last_seen, app.tz))
+        };
+        lines.push(Line::from(vec![
+            Span::raw(name.clone()),
+            Span::styled(seen, t.dim()),
+            Span::raw("  "),
+            Span::styled(how_far, style),
+        ]));
+    }
+    f.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+fn draw_log(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(" Log ", t.title()))
+        .title_bottom(Line::from(" s sync now · PgUp/PgDn scroll ").centered());
+    let rows = block.inner(area).height as usize;
+    let log = &app.pane.log;
+    let end = log.len().saturating_sub(app.pane.log_scroll);
+    let start = end.saturating_sub(rows);
+    let mut lines: Vec<Line> = log
+        .iter()
+        .skip(start)
+        .take(end - start)
+        .map(|(at, line)| {
+            Line::from(vec![
+                Span::styled(format!("{} ", clock(*at, app.tz)), t.dim()),
+                Span::raw(line.clone()),
+            ])
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(Line::from(Span::styled("nothing yet", t.dim())));
+    }
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+type Section = fn(&mut Frame, &App, Rect);
+
+fn draw_invitations(f: &mut Frame, app: &App, area: Rect) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(
+            super::invites::title(&app.invites),
+            app.theme.title(),
+        ))
+        .title_bottom(Line::from(" y accept · m tentative · n decline · J/K select ").centered());
+    let lines = super::invites::section(&app.invites, app.invite_selected, &app.theme);
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false }),
         area,
     );
+}
+
+/// The sections side by side in the middle band, with their width shares
+/// (invitations only once there are some).
+fn middle_sections(app: &App) -> Vec<(Section, u16)> {
+    if app.invites.is_empty() {
+        vec![(draw_conflicts, 55), (draw_devices, 45)]
+    } else {
+        vec![
+            (draw_invitations, 45),
+            (draw_conflicts, 30),
+            (draw_devices, 25),
+        ]
+    }
+}
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let accounts = app.pane.accounts.len().max(1) as u16;
+    let status_rows = accounts + 3 + 2 + u16::from(app.pane.progress.is_some());
+    let [status, middle, log] = Layout::vertical([
+        Constraint::Length(status_rows),
+        Constraint::Min(4),
+        Constraint::Length(6),
+    ])
+    .areas(area);
+    draw_status(f, app, status);
+    let sections = middle_sections(app);
+    let areas = Layout::horizontal(
+        sections
+            .iter()
+            .map(|(_, share)| Constraint::Percentage(*share)),
+    )
+    .split(middle);
+    for ((draw_section, _), rect) in sections.iter().zip(areas.iter()) {
+        draw_section(f, app, *rect);
+    }
+    draw_log(f, app, log);
 }

@@ -48,10 +48,30 @@ pub enum Request {
         seq: u64,
     },
     SyncStatus,
+    /// Invitations found in the mail account (for the Sync tab and the badge).
+    Invitations,
+    /// Answer one invitation (parks it, writes the event, replies or queues).
+    AnswerInvite {
+        id: i64,
+        answer: crate::invite::Answer,
+    },
     /// Whether the database holds no records yet (first run).
     IsEmpty,
     LoadDemo {
         today: NaiveDate,
+    },
+    /// Settle a queued conflict (an ordinary change that syncs).
+    Resolve {
+        id: i64,
+        how: crate::sync::apply::Resolution,
+    },
+    /// A record's history.
+    History(String),
+    /// Set a field back to an older value (an ordinary change).
+    Restore {
+        record_id: String,
+        key: String,
+        value: Option<crate::model::FieldValue>,
     },
 }
 
@@ -122,6 +142,23 @@ pub struct SyncStatus {
     pub recent: Vec<(String, String, String)>,
     pub last_sync: Option<String>,
     pub records: u64,
+    /// What the last round did ("3 applied, 1 conflicts").
+    pub last_summary: Option<String>,
+    pub conflicts: Vec<crate::sync::review::ConflictView>,
+    pub devices: Vec<DeviceLine>,
+}
+
+/// A device as the Sync tab lists it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeviceLine {
+    pub name: String,
+    pub device: String,
+    pub last_seen: String,
+    pub this_device: bool,
+    /// Of this device's changes, how many it has applied (and how many exist).
+    pub applied_mine: u64,
+    pub mine: u64,
+    pub forgotten: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -146,6 +183,19 @@ pub enum Response {
         results: Vec<Record>,
     },
     Sync(SyncStatus),
+    Invitations(Vec<super::invites::InviteRow>),
+    /// What answering did, or why it failed.
+    InviteAnswered(Result<String, String>),
+    /// A conflict was settled or a value restored: `kind` changed.
+    Resolved {
+        message: String,
+        kind: Option<Kind>,
+    },
+    History {
+        record_id: String,
+        title: String,
+        entries: Vec<crate::sync::review::HistoryEntry>,
+    },
     IsEmpty(bool),
     DemoLoaded(usize),
     Error(String),
@@ -182,6 +232,10 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
             results: store.search(&query, 200)?,
         },
         Request::SyncStatus => Response::Sync(sync_status(store)?),
+        Request::Invitations => Response::Invitations(super::invites::rows(store, tz)?),
+        Request::AnswerInvite { id, answer } => {
+            Response::InviteAnswered(super::invites::answer(store, id, answer))
+        }
         Request::IsEmpty => {
             let any: bool =
                 store
@@ -190,6 +244,13 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
             Response::IsEmpty(!any)
         }
         Request::LoadDemo { today } => Response::DemoLoaded(super::demo::load(store, today)?),
+        Request::Resolve { id, how } => super::worker_sync::resolve(store, id, &how)?,
+        Request::History(id) => super::worker_sync::history(store, &id)?,
+        Request::Restore {
+            record_id,
+            key,
+            value,
+        } => super::worker_sync::restore(store, &record_id, &key, value.as_ref())?,
     })
 }
 
@@ -335,6 +396,9 @@ fn sync_status(store: &Store) -> crate::store::Result<SyncStatus> {
         recent,
         last_sync: store.meta("last_sync")?,
         records,
+        last_summary: store.meta("last_sync.summary")?,
+        conflicts: crate::sync::review::open_conflicts(store)?,
+        devices: super::worker_sync::devices(store)?,
     })
 }
 
@@ -345,6 +409,7 @@ fn supersedes(newer: &Request, older: &Request) -> bool {
         (Request::Search { .. }, Request::Search { .. })
             | (Request::Events { .. }, Request::Events { .. })
             | (Request::SyncStatus, Request::SyncStatus)
+            | (Request::Invitations, Request::Invitations)
             | (Request::Collections, Request::Collections)
     ) || matches!((newer, older), (Request::List(a), Request::List(b)) if a == b)
 }

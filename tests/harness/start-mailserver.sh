@@ -61,7 +61,7 @@ mail_location = maildir:~/Maildir
 mail_fsync = never
 namespace inbox {
   inbox = yes
-  separator = /
+  separator = ${PIM_TEST_SEPARATOR:-/}
   mailbox Drafts {
     special_use = \Drafts
     auto = subscribe

@@ -121,7 +121,7 @@ impl MailServer {
                 .iter()
                 .map(|u| (u.to_string(), format!("pw-{u}")))
                 .collect();
-            let server = MailServer::launch(&users, false);
+            let server = MailServer::launch(&users, false, "/");
             server.spawn_watchdog();
             server
         })
@@ -133,10 +133,19 @@ impl MailServer {
             .iter()
             .map(|(u, p)| (u.to_string(), p.to_string()))
             .collect();
-        MailServer::launch(&users, true)
+        MailServer::launch(&users, true, "/")
     }
 
-    fn launch(users: &[(String, String)], stop_on_drop: bool) -> MailServer {
+    /// A private instance whose IMAP hierarchy separator is `separator` (e.g. `.`).
+    pub fn start_with_separator(users: &[(&str, &str)], separator: &str) -> MailServer {
+        let users: Vec<(String, String)> = users
+            .iter()
+            .map(|(u, p)| (u.to_string(), p.to_string()))
+            .collect();
+        MailServer::launch(&users, true, separator)
+    }
+
+    fn launch(users: &[(String, String)], stop_on_drop: bool, separator: &str) -> MailServer {
         require_binaries();
         install_panic_marker();
         let _guard = START_LOCK.lock().unwrap_or_else(|e| e.into_inner());
@@ -160,6 +169,7 @@ impl MailServer {
             let out = Command::new(harness_dir().join("start-mailserver.sh"))
                 .arg(&workdir)
                 .arg(base.to_string())
+                .env("PIM_TEST_SEPARATOR", separator)
                 .stdin(Stdio::null())
                 .output()
                 .expect("run tests/harness/start-mailserver.sh");

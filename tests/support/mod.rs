@@ -2,4 +2,6 @@
 #![allow(dead_code)]
 
 pub mod mailserver;
+pub mod profile;
 pub mod proxy;
+pub mod tmux;

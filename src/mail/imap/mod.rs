@@ -80,6 +80,9 @@ pub struct ImapMailbox {
     selected: Option<String>,
     commands: u64,
     traffic: Arc<Traffic>,
+    /// The server's hierarchy separator (from `LIST "" ""`); pim names folders with
+    /// `/` and translates (e.g. `PIM/Changes` is `PIM.Changes` on a `.` server).
+    delimiter: char,
 }
 
 /// Why one operation failed, before it is mapped to a [`MailboxError`].
@@ -118,9 +121,45 @@ impl ImapMailbox {
             selected: None,
             commands: 0,
             traffic: Arc::new(Traffic::default()),
+            delimiter: '/',
         };
         mailbox.ensure_session().await?;
+        mailbox.learn_delimiter().await?;
         Ok(mailbox)
+    }
+
+    /// The hierarchy separator the server uses (`/` until learned).
+    pub fn delimiter(&self) -> char {
+        self.delimiter
+    }
+
+    /// A pim folder name (`/`-separated) as this server spells it.
+    pub fn server_folder(&self, folder: &str) -> String {
+        if self.delimiter == '/' {
+            folder.to_string()
+        } else {
+            folder.replace('/', &self.delimiter.to_string())
+        }
+    }
+
+    /// Ask the server for its hierarchy separator (one LIST, once per mailbox).
+    async fn learn_delimiter(&mut self) -> MbResult<()> {
+        use futures::TryStreamExt;
+        let mut s = self.take().await?;
+        self.commands += 1;
+        let res = tokio::time::timeout(self.cfg.timeout, async {
+            // `LIST "" ""` is the standard question, but async-imap drops its empty
+            // name; INBOX exists everywhere and carries the same separator.
+            let names: Vec<_> = s.list(Some(""), Some("INBOX")).await?.try_collect().await?;
+            Ok(names
+                .iter()
+                .find_map(|n| n.delimiter().and_then(|d| d.chars().next())))
+        })
+        .await;
+        if let Some(d) = self.give_back(s, "LIST", res)? {
+            self.delimiter = d;
+        }
+        Ok(())
     }
 
     pub fn config(&self) -> &ImapConfig {

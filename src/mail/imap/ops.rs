@@ -34,7 +34,7 @@ impl ImapMailbox {
     }
 
     pub(super) async fn select(&mut self, folder: &str) -> MbResult<FolderState> {
-        let quoted = folder_arg(folder)?;
+        let quoted = folder_arg(&self.server_folder(folder))?;
         let condstore = self.has_capability("CONDSTORE");
         let mut s = self.take().await?;
         self.commands += 1;
@@ -250,7 +250,8 @@ fn append_groups(messages: &[Vec<u8>], multi: bool) -> Vec<&[Vec<u8>]> {
 
 impl Mailbox for ImapMailbox {
     async fn ensure_folder(&mut self, folder: &str) -> MbResult<()> {
-        let quoted = folder_arg(folder)?;
+        let on_server = self.server_folder(folder);
+        let quoted = folder_arg(&on_server)?;
         let mut s = self.take().await?;
         self.commands += 1;
         let res = timeout(self.cfg.timeout, async {
@@ -270,7 +271,7 @@ impl Mailbox for ImapMailbox {
                         .await?
                         .try_collect()
                         .await?;
-                    Ok(names.iter().any(|n| n.name() == folder))
+                    Ok(names.iter().any(|n| n.name() == on_server))
                 })
                 .await;
                 if self.give_back(s, "LIST", res)? {
@@ -381,7 +382,7 @@ impl Mailbox for ImapMailbox {
         if messages.is_empty() {
             return Ok(());
         }
-        let quoted = folder_arg(folder)?;
+        let quoted = folder_arg(&self.server_folder(folder))?;
         self.ensure_session().await?;
         let multi = self.has_capability("MULTIAPPEND");
         for group in append_groups(messages, multi) {

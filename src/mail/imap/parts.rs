@@ -305,14 +305,15 @@ impl ImapMailbox {
 
     /// Server-side copy; nothing is downloaded.
     pub async fn copy_to(&mut self, folder: &str, uids: &[u32], dest: &str) -> MbResult<()> {
-        folder_arg(dest)?;
+        let dest_name = self.server_folder(dest);
+        folder_arg(&dest_name)?;
         self.select_for_parts(folder).await?;
         for chunk in uid_chunks(uids) {
             let set = uid_set(&chunk);
             let mut s = self.take().await?;
             self.commands += 1;
             let res = timeout(self.cfg.timeout, async {
-                Ok(s.uid_copy(&set, dest).await?)
+                Ok(s.uid_copy(&set, &dest_name).await?)
             })
             .await;
             self.give_back(s, "UID COPY", res)
@@ -323,7 +324,8 @@ impl ImapMailbox {
 
     /// Server-side move (UID MOVE, or COPY + delete without the MOVE extension).
     pub async fn move_to(&mut self, folder: &str, uids: &[u32], dest: &str) -> MbResult<()> {
-        folder_arg(dest)?;
+        let dest_name = self.server_folder(dest);
+        folder_arg(&dest_name)?;
         if !self.has_capability("MOVE") {
             self.copy_to(folder, uids, dest).await?;
             return crate::sync::Mailbox::delete(self, folder, uids).await;
@@ -333,7 +335,10 @@ impl ImapMailbox {
             let set = uid_set(&chunk);
             let mut s = self.take().await?;
             self.commands += 1;
-            let res = timeout(self.cfg.timeout, async { Ok(s.uid_mv(&set, dest).await?) }).await;
+            let res = timeout(self.cfg.timeout, async {
+                Ok(s.uid_mv(&set, &dest_name).await?)
+            })
+            .await;
             self.give_back(s, "UID MOVE", res)
                 .map_err(|e| no_folder(e, dest))?;
         }

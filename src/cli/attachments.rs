@@ -1,0 +1,163 @@
+//! `pim attachments list|fetch EVENT_ID`: attachments of answered invitations,
+//! left parked on the mail server and downloaded only on request (any device).
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, bail};
+use clap::Subcommand;
+use serde_json::{Value, json};
+
+use super::sync::{account, connect, runtime};
+use super::{Context, print};
+use crate::invite::apply::attachment_refs;
+use crate::mail::invites::fetch_attachment;
+use crate::model::change::AttachmentRef;
+
+#[derive(Debug, Subcommand)]
+pub enum AttachmentsCommand {
+    /// Attachments an event refers to (parked on the mail server)
+    List {
+        event_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download attachments of an event (all, or one MIME part)
+    Fetch {
+        event_id: String,
+        /// MIME part number, as `pim attachments list` shows it
+        #[arg(long)]
+        part: Option<String>,
+        /// Directory to write into (default: the current directory)
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        output: Option<PathBuf>,
+        #[arg(long)]
+        account: Option<String>,
+    },
+}
+
+fn refs(ctx: &Context, event_id: &str) -> anyhow::Result<Vec<AttachmentRef>> {
+    let ev = ctx.store.require(event_id)?;
+    Ok(attachment_refs(&ev))
+}
+
+fn ref_json(event_id: &str, a: &AttachmentRef) -> Value {
+    json!({
+        "id": a.part,
+        "kind": "attachment",
+        "event": event_id,
+        "name": a.filename,
+        "type": a.content_type,
+        "size": a.size,
+        "part": a.part,
+        "folder": a.folder,
+        "uidvalidity": a.uidvalidity,
+        "uid": a.uid,
+        "message_id": a.message_id,
+    })
+}
+
+/// A file name from a mail header that cannot leave the target directory.
+fn safe_name(name: &str, part: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim_start_matches('.')
+        .to_string();
+    if cleaned.is_empty() {
+        format!("attachment-{part}")
+    } else {
+        cleaned
+    }
+}
+
+pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
+    match c {
+        AttachmentsCommand::List { event_id, json } => {
+            let all = refs(ctx, &event_id)?;
+            if json {
+                return print::json(&Value::Array(
+                    all.iter().map(|a| ref_json(&event_id, a)).collect(),
+                ));
+            }
+            if all.is_empty() {
+                println!("event {event_id} has no parked attachments");
+                return Ok(());
+            }
+            let mut rows = vec![vec![
+                "PART".to_string(),
+                "NAME".into(),
+                "TYPE".into(),
+                "SIZE".into(),
+                "WHERE".into(),
+            ]];
+            for a in &all {
+                rows.push(vec![
+                    a.part.clone(),
+                    a.filename.clone(),
+                    a.content_type.clone(),
+                    a.size.to_string(),
+                    format!("{} UID {}", a.folder, a.uid),
+                ]);
+            }
+            print::table(&rows)
+        }
+        AttachmentsCommand::Fetch {
+            event_id,
+            part,
+            output,
+            account: acct,
+        } => {
+            let all = refs(ctx, &event_id)?;
+            let chosen: Vec<&AttachmentRef> = all
+                .iter()
+                .filter(|a| part.as_deref().is_none_or(|p| a.part == p))
+                .collect();
+            if chosen.is_empty() {
+                match part {
+                    Some(p) => bail!("event {event_id} has no attachment part {p}"),
+                    None => bail!("event {event_id} has no parked attachments"),
+                }
+            }
+            let dir = output.unwrap_or_else(|| PathBuf::from("."));
+            if !dir.is_dir() {
+                bail!("{} is not a directory", dir.display());
+            }
+            let (name, acc) = account(ctx, acct.as_deref())?;
+            runtime()?.block_on(async {
+                let mut mb = connect(&name, &acc).await?;
+                for a in chosen {
+                    let bytes = fetch_attachment(&mut mb, a)
+                        .await
+                        .map_err(|e| anyhow!("event {event_id}, part {}: {e}", a.part))?;
+                    let path = dir.join(safe_name(&a.filename, &a.part));
+                    if path.exists() {
+                        bail!("{} exists already; not overwritten", path.display());
+                    }
+                    let tmp = dir.join(format!(".{}.part", safe_name(&a.filename, &a.part)));
+                    std::fs::write(&tmp, &bytes)
+                        .map_err(|e| anyhow!("cannot write {}: {e}", tmp.display()))?;
+                    std::fs::rename(&tmp, &path)
+                        .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
+                    println!("{} ({} bytes)", path.display(), bytes.len());
+                }
+                mb.logout().await;
+                anyhow::Ok(())
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_name;
+
+    #[test]
+    fn file_names_stay_in_the_directory() {
+        assert_eq!(safe_name("../../etc/passwd", "2"), "passwd");
+        assert_eq!(safe_name("..", "2"), "attachment-2");
+        assert_eq!(safe_name("a\\b.pdf", "3"), "b.pdf");
+        assert_eq!(safe_name("slides.pdf", "2"), "slides.pdf");
+    }
+}

@@ -1,0 +1,413 @@
+//! What an iTIP message does to the calendar: updates and cancellations applied
+//! while scanning, our answer written into the event, attendees' replies to
+//! events we organise, and the attachment references kept on the event.
+
+use crate::model::change::AttachmentRef;
+use crate::model::{Component, Kind, Property, Record};
+use crate::store::{Store, StoreError};
+
+use super::state::Invitation;
+use super::{Answer, Itip, Method, address_of};
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// The property that carries one parked attachment on an event (travels with
+/// the event's changes, so every synced device knows it).
+pub const ATTACHMENT_PROP: &str = "X-PIM-ATTACHMENT";
+
+/// Choices the user makes in config.toml (`[invitations]`).
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Our own addresses (lower case): the account's e-mail and aliases.
+    pub me: Vec<String>,
+    /// Declined invitations delete the event instead of keeping it marked.
+    pub remove_declined: bool,
+    /// Cancellations delete the event instead of marking it CANCELLED.
+    pub remove_cancelled: bool,
+}
+
+impl Settings {
+    fn is_me(&self, addr: &str) -> bool {
+        let a = address_of(addr);
+        self.me.contains(&a)
+    }
+}
+
+/// The event with this UID, if we have it.
+pub fn local_event(store: &Store, uid: &str) -> Result<Option<Record>> {
+    Ok(store.by_uid(Kind::Event, uid)?.into_iter().next())
+}
+
+fn same_rid(a: &Property, b: &Property) -> bool {
+    a.value.trim() == b.value.trim()
+}
+
+/// The component of `r` the iTIP object talks about (an override or the master).
+fn target<'a>(r: &'a Record, rid: Option<&Property>) -> Option<&'a Component> {
+    match rid {
+        None => Some(&r.body.main),
+        Some(rid) => {
+            if r.body
+                .main
+                .prop("RECURRENCE-ID")
+                .is_some_and(|p| same_rid(p, rid))
+            {
+                return Some(&r.body.main);
+            }
+            r.body
+                .overrides
+                .iter()
+                .find(|o| o.prop("RECURRENCE-ID").is_some_and(|p| same_rid(p, rid)))
+        }
+    }
+}
+
+fn target_mut<'a>(r: &'a mut Record, rid: Option<&Property>) -> Option<&'a mut Component> {
+    match rid {
+        None => Some(&mut r.body.main),
+        Some(rid) => {
+            if r.body
+                .main
+                .prop("RECURRENCE-ID")
+                .is_some_and(|p| same_rid(p, rid))
+            {
+                return Some(&mut r.body.main);
+            }
+            r.body
+                .overrides
+                .iter_mut()
+                .find(|o| o.prop("RECURRENCE-ID").is_some_and(|p| same_rid(p, rid)))
+        }
+    }
+}
+
+fn sequence_of(c: &Component) -> u32 {
+    c.prop("SEQUENCE")
+        .and_then(|p| p.value.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn dtstamp_of(c: &Component) -> String {
+    c.prop("DTSTAMP")
+        .map(|p| p.value.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// Whether `itip` is newer than what `c` holds (RFC 5546 §2.1.5).
+pub fn is_newer(itip: &Itip, c: &Component) -> bool {
+    let seq = sequence_of(c);
+    itip.sequence > seq || (itip.sequence == seq && itip.dtstamp > dtstamp_of(c))
+}
+
+fn set_prop(c: &mut Component, p: Property) {
+    c.props.retain(|q| !q.name.eq_ignore_ascii_case(&p.name));
+    c.props.push(p);
+}
+
+/// Put `comp` (an occurrence, or the master when it has no RECURRENCE-ID) into `r`.
+fn put_component(r: &mut Record, comp: Component, rid: Option<&Property>) {
+    let keep: Vec<Property> = target(r, rid)
+        .map(|c| c.props_named(ATTACHMENT_PROP).cloned().collect())
+        .unwrap_or_default();
+    let mut comp = comp;
+    for p in keep {
+        if !comp.props.contains(&p) {
+            comp.props.push(p);
+        }
+    }
+    match target_mut(r, rid) {
+        Some(slot) => *slot = comp,
+        None => r.body.overrides.push(comp),
+    }
+}
+
+/// What scanning does with a new invitation: apply updates, cancellations and
+/// attendees' replies at once; leave requests and counters for the user.
+pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Settings) -> Result<()> {
+    let local = local_event(store, &itip.uid)?;
+    let rid = itip.recurrence_id.as_ref();
+    inv.event_id = local.as_ref().map(|r| r.id.clone());
+    match itip.method {
+        Method::Request | Method::Publish | Method::Add => {
+            let Some(mut ev) = local else {
+                inv.status = "new".into();
+                inv.note = "new event".into();
+                return Ok(());
+            };
+            let Some(current) = target(&ev, rid) else {
+                inv.status = "new".into();
+                inv.note = "new occurrence of an event we have".into();
+                return Ok(());
+            };
+            if !is_newer(itip, current) {
+                let ours = our_partstat(current, s).filter(|p| p != "NEEDS-ACTION");
+                let same =
+                    itip.sequence == sequence_of(current) && itip.dtstamp == dtstamp_of(current);
+                if let (Some(p), true) = (ours, same) {
+                    // This device learnt the answer through sync.
+                    inv.status = p.to_ascii_lowercase();
+                    inv.note = "answered on another device".into();
+                    return Ok(());
+                }
+                inv.status = "outdated".into();
+                inv.note = format!(
+                    "not newer than the event we have (SEQUENCE {})",
+                    sequence_of(current)
+                );
+                return Ok(());
+            }
+            put_component(&mut ev, itip.event.body.main.clone(), rid);
+            store.write(|w| w.update(&ev))?;
+            inv.status = "update".into();
+            inv.note = format!("event updated to SEQUENCE {}; answer again", itip.sequence);
+        }
+        Method::Cancel => {
+            let Some(mut ev) = local else {
+                inv.status = "ignored".into();
+                inv.note = "cancels an event we do not have".into();
+                return Ok(());
+            };
+            if target(&ev, rid).is_some_and(|c| sequence_of(c) > itip.sequence) {
+                inv.status = "outdated".into();
+                inv.note = "older than the event we have".into();
+                return Ok(());
+            }
+            cancel(store, &mut ev, itip, s)?;
+            inv.status = "applied".into();
+            inv.note = match (rid, s.remove_cancelled) {
+                (Some(_), _) => "occurrence cancelled".into(),
+                (None, true) => "event removed (cancelled)".into(),
+                (None, false) => "event marked cancelled".into(),
+            };
+        }
+        Method::Reply => {
+            let organised = local
+                .as_ref()
+                .and_then(|r| r.prop("ORGANIZER"))
+                .is_some_and(|o| s.is_me(&o.value));
+            let (Some(mut ev), true) = (local, organised) else {
+                inv.status = "ignored".into();
+                inv.note = "a reply about an event we do not organise".into();
+                return Ok(());
+            };
+            let mut answers = Vec::new();
+            if let Some(c) = target_mut(&mut ev, rid) {
+                for a in itip.event.props_named("ATTENDEE") {
+                    let who = address_of(&a.value);
+                    let stat = a.param("PARTSTAT").unwrap_or("NEEDS-ACTION").to_string();
+                    match c
+                        .props
+                        .iter_mut()
+                        .find(|p| p.name == "ATTENDEE" && address_of(&p.value) == who)
+                    {
+                        Some(p) => p.set_param("PARTSTAT", &stat),
+                        None => c.props.push(a.clone()),
+                    }
+                    answers.push(format!("{who}: {stat}"));
+                }
+            }
+            store.write(|w| w.update(&ev))?;
+            inv.status = "applied".into();
+            inv.note = answers.join(", ");
+        }
+        Method::Counter => {
+            let organised = local
+                .as_ref()
+                .and_then(|r| r.prop("ORGANIZER"))
+                .is_some_and(|o| s.is_me(&o.value));
+            if organised {
+                inv.status = "new".into();
+                inv.note = "counter-proposal: accept-counter or decline-counter".into();
+            } else {
+                inv.status = "ignored".into();
+                inv.note = "a counter-proposal about an event we do not organise".into();
+            }
+        }
+        Method::Refresh | Method::Declinecounter => {
+            inv.status = "ignored".into();
+            inv.note = format!("{} is shown only", itip.method.as_str());
+        }
+    }
+    Ok(())
+}
+
+fn cancel(store: &mut Store, ev: &mut Record, itip: &Itip, s: &Settings) -> Result<()> {
+    match itip.recurrence_id.as_ref() {
+        None if s.remove_cancelled => {
+            let id = ev.id.clone();
+            store.write(|w| w.delete(&id).map(|_| ()))?;
+        }
+        None => {
+            set_prop(&mut ev.body.main, Property::new("STATUS", "CANCELLED"));
+            set_prop(
+                &mut ev.body.main,
+                Property::new("SEQUENCE", itip.sequence.to_string()),
+            );
+            store.write(|w| w.update(ev))?;
+        }
+        Some(rid) => {
+            if ev.body.main.prop("RECURRENCE-ID").is_some() && target(ev, Some(rid)).is_some() {
+                // The only occurrence we have is the cancelled one.
+                set_prop(&mut ev.body.main, Property::new("STATUS", "CANCELLED"));
+            } else if s.remove_cancelled {
+                ev.body
+                    .overrides
+                    .retain(|o| !o.prop("RECURRENCE-ID").is_some_and(|p| same_rid(p, rid)));
+                let mut ex = rid.clone();
+                ex.name = "EXDATE".into();
+                ex.remove_param("RANGE");
+                ev.body.main.props.push(ex);
+            } else {
+                let mut occ = itip.event.body.main.clone();
+                set_prop(&mut occ, Property::new("STATUS", "CANCELLED"));
+                put_component(ev, occ, Some(rid));
+            }
+            store.write(|w| w.update(ev))?;
+        }
+    }
+    Ok(())
+}
+
+/// Our PARTSTAT in `c`, if we are an attendee.
+pub fn our_partstat(c: &Component, s: &Settings) -> Option<String> {
+    c.props_named("ATTENDEE")
+        .find(|p| s.is_me(&p.value))
+        .and_then(|p| p.param("PARTSTAT"))
+        .map(|p| p.to_ascii_uppercase())
+}
+
+/// Our ATTENDEE line in `c` with `partstat` (added when the invitation reached us
+/// through an alias or a list). Returns our address as the organizer knows it.
+pub fn set_our_partstat(c: &mut Component, s: &Settings, partstat: &str) -> String {
+    if let Some(p) = c
+        .props
+        .iter_mut()
+        .find(|p| p.name == "ATTENDEE" && s.is_me(&p.value))
+    {
+        p.set_param("PARTSTAT", partstat);
+        p.remove_param("RSVP");
+        return address_of(&p.value);
+    }
+    let me = s.me.first().cloned().unwrap_or_default();
+    c.props
+        .push(Property::new("ATTENDEE", format!("mailto:{me}")).with_param("PARTSTAT", partstat));
+    me
+}
+
+/// The attachment references as event properties.
+pub fn attachment_props(refs: &[AttachmentRef]) -> Vec<Property> {
+    refs.iter()
+        .map(|a| {
+            Property::text(ATTACHMENT_PROP, &a.filename)
+                .with_param("X-FOLDER", &a.folder)
+                .with_param("X-UIDVALIDITY", &a.uidvalidity.to_string())
+                .with_param("X-UID", &a.uid.to_string())
+                .with_param("X-MESSAGE-ID", &a.message_id)
+                .with_param("X-PART", &a.part)
+                .with_param("FMTTYPE", &a.content_type)
+                .with_param("SIZE", &a.size.to_string())
+        })
+        .collect()
+}
+
+/// The parked attachments an event refers to (master and occurrences).
+pub fn attachment_refs(r: &Record) -> Vec<AttachmentRef> {
+    let comps = std::iter::once(&r.body.main).chain(r.body.overrides.iter());
+    let mut out: Vec<AttachmentRef> = Vec::new();
+    for c in comps {
+        for p in c.props_named(ATTACHMENT_PROP) {
+            let num = |k: &str| p.param(k).and_then(|v| v.parse().ok()).unwrap_or(0);
+            let a = AttachmentRef {
+                folder: p.param("X-FOLDER").unwrap_or_default().to_string(),
+                uidvalidity: num("X-UIDVALIDITY") as u32,
+                uid: num("X-UID") as u32,
+                message_id: p.param("X-MESSAGE-ID").unwrap_or_default().to_string(),
+                part: p.param("X-PART").unwrap_or_default().to_string(),
+                filename: p.text_value(),
+                content_type: p.param("FMTTYPE").unwrap_or_default().to_string(),
+                size: num("SIZE"),
+            };
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+    }
+    out
+}
+
+/// Write our answer into the calendar. Returns the event id (None when a
+/// declined invitation removed the event).
+pub fn answer(
+    store: &mut Store,
+    itip: &Itip,
+    answer: Answer,
+    collection: &str,
+    refs: &[AttachmentRef],
+    s: &Settings,
+) -> Result<Option<String>> {
+    let rid = itip.recurrence_id.as_ref();
+    let local = local_event(store, &itip.uid)?;
+    if answer == Answer::Decline && s.remove_declined {
+        if let Some(ev) = local {
+            store.write(|w| w.delete(&ev.id).map(|_| ()))?;
+        }
+        return Ok(None);
+    }
+    let mut comp = itip.event.body.main.clone();
+    set_our_partstat(&mut comp, s, answer.partstat());
+    comp.props.retain(|p| p.name != ATTACHMENT_PROP);
+    comp.props.extend(attachment_props(refs));
+    let record = match local {
+        Some(mut ev) => {
+            let stale = target(&ev, rid)
+                .is_some_and(|c| !is_newer(itip, c) && itip.sequence < sequence_of(c));
+            if stale {
+                // An old invitation answered late: only our PARTSTAT changes.
+                if let Some(c) = target_mut(&mut ev, rid) {
+                    set_our_partstat(c, s, answer.partstat());
+                }
+            } else {
+                put_component(&mut ev, comp, rid);
+            }
+            let refs = refs.to_vec();
+            store.write(|w| {
+                w.update(&ev)?;
+                w.attach_to_last(refs)
+            })?;
+            ev
+        }
+        None => {
+            let mut r = Record::new(Kind::Event, collection);
+            r.body = itip.event.body.clone();
+            r.body.main = comp;
+            let refs = refs.to_vec();
+            store.write(|w| {
+                w.create(&r)?;
+                w.attach_to_last(refs)
+            })?;
+            r
+        }
+    };
+    Ok(Some(record.id))
+}
+
+/// The organizer accepts a COUNTER: the proposed times and place replace ours
+/// and SEQUENCE goes up (the caller sends the new REQUEST). Returns the event.
+pub fn accept_counter(store: &mut Store, itip: &Itip) -> Result<Option<Record>> {
+    let Some(mut ev) = local_event(store, &itip.uid)? else {
+        return Ok(None);
+    };
+    let rid = itip.recurrence_id.as_ref();
+    let Some(c) = target_mut(&mut ev, rid) else {
+        return Ok(None);
+    };
+    for name in ["DTSTART", "DTEND", "DURATION", "LOCATION"] {
+        if let Some(p) = itip.event.prop(name) {
+            set_prop(c, p.clone());
+        }
+    }
+    let seq = sequence_of(c) + 1;
+    set_prop(c, Property::new("SEQUENCE", seq.to_string()));
+    store.write(|w| w.update(&ev))?;
+    Ok(Some(ev))
+}

@@ -1,0 +1,307 @@
+use super::apply::{self, Settings};
+use super::reply::build_reply;
+use super::state::Invitation;
+use super::*;
+use crate::store::Store;
+
+fn request(seq: u32, stamp: &str, extra: &str) -> String {
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nMETHOD:REQUEST\r\n\
+         BEGIN:VEVENT\r\nUID:meet-1@example.org\r\nSEQUENCE:{seq}\r\nDTSTAMP:{stamp}\r\n\
+         DTSTART:20270105T100000Z\r\nDTEND:20270105T110000Z\r\nSUMMARY:Planning\r\n\
+         DESCRIPTION:secret agenda\r\n\
+         ORGANIZER;CN=Olga:mailto:olga@example.org\r\n\
+         ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:Me@Example.org\r\n\
+         ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@example.org\r\n{extra}\
+         END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+}
+
+fn settings() -> Settings {
+    Settings {
+        me: vec!["me@example.org".into()],
+        ..Settings::default()
+    }
+}
+
+fn blank() -> Invitation {
+    serde_json::from_value(serde_json::json!({
+        "id": 1, "folder": "INBOX", "uidvalidity": 1, "uid": 1, "message_id": "<m@x>",
+        "from": "", "subject": "", "date": "", "calendar_part": "2", "content_method": null,
+        "ics": "", "attachments": [], "error": null, "status": "", "note": "",
+        "event_id": null, "parked": null, "park_pending": false
+    }))
+    .unwrap()
+}
+
+#[test]
+fn reads_a_request() {
+    let i = parse_itip(&request(2, "20270101T000000Z", ""), None).unwrap();
+    assert_eq!(i.method, Method::Request);
+    assert_eq!(i.uid, "meet-1@example.org");
+    assert_eq!(i.sequence, 2);
+    assert_eq!(i.organizer().unwrap().email, "olga@example.org");
+    assert_eq!(i.attendees().len(), 2);
+}
+
+#[test]
+fn rejects_what_is_not_an_invitation() {
+    let no_uid = request(0, "20270101T000000Z", "").replace("UID:meet-1@example.org\r\n", "");
+    assert!(parse_itip(&no_uid, None).unwrap_err().contains("no UID"));
+    let no_method = request(0, "20270101T000000Z", "").replace("METHOD:REQUEST\r\n", "");
+    assert!(
+        parse_itip(&no_method, None)
+            .unwrap_err()
+            .contains("no METHOD")
+    );
+    assert!(parse_itip(&no_method, Some("request")).is_ok());
+    assert!(parse_itip("hello", None).is_err());
+    let bad_seq = request(0, "20270101T000000Z", "").replace("SEQUENCE:0", "SEQUENCE:x");
+    assert!(parse_itip(&bad_seq, None).unwrap_err().contains("SEQUENCE"));
+}
+
+#[test]
+fn reply_carries_only_what_a_reply_carries() {
+    let i = parse_itip(&request(3, "20270101T000000Z", ""), None).unwrap();
+    let out = build_reply(
+        &i,
+        Answer::Tentative,
+        Some("maybe"),
+        &settings(),
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    assert!(out.ics.contains("METHOD:REPLY"));
+    assert!(out.ics.contains("SEQUENCE:3"));
+    assert!(out.ics.contains("PARTSTAT=TENTATIVE"));
+    assert!(out.ics.contains("COMMENT:maybe"));
+    assert!(!out.ics.contains("DESCRIPTION"));
+    assert!(!out.ics.contains("bob@example.org"));
+    assert_eq!(out.to, vec!["olga@example.org".to_string()]);
+    let text = String::from_utf8_lossy(&out.message);
+    assert!(text.contains("method=REPLY"));
+}
+
+#[test]
+fn accept_then_update_then_cancel() {
+    let mut store = Store::open_in_memory().unwrap();
+    let cal = store.default_collection(Kind::Event).unwrap().id;
+    let s = settings();
+    let first = parse_itip(&request(1, "20270101T000000Z", ""), None).unwrap();
+    let mut inv = blank();
+    apply::on_scan(&mut store, &mut inv, &first, &s).unwrap();
+    assert_eq!(inv.status, "new");
+    let id = apply::answer(&mut store, &first, Answer::Accept, &cal, &[], &s)
+        .unwrap()
+        .unwrap();
+    let ev = store.require(&id).unwrap();
+    let me = ev
+        .props_named("ATTENDEE")
+        .find(|p| p.value.contains("Me@"))
+        .unwrap();
+    assert_eq!(me.param("PARTSTAT"), Some("ACCEPTED"));
+
+    // The same SEQUENCE and an older DTSTAMP changes nothing.
+    let old = parse_itip(&request(1, "20261231T000000Z", ""), None).unwrap();
+    let mut inv = blank();
+    apply::on_scan(&mut store, &mut inv, &old, &s).unwrap();
+    assert_eq!(inv.status, "outdated");
+
+    let moved = request(2, "20270102T000000Z", "").replace("T100000Z", "T140000Z");
+    let update = parse_itip(&moved, None).unwrap();
+    let mut inv = blank();
+    apply::on_scan(&mut store, &mut inv, &update, &s).unwrap();
+    assert_eq!(inv.status, "update");
+    let ev = store.require(&id).unwrap();
+    assert_eq!(ev.prop("DTSTART").unwrap().value, "20270105T140000Z");
+
+    let cancel = request(3, "20270103T000000Z", "").replace("METHOD:REQUEST", "METHOD:CANCEL");
+    let cancel = parse_itip(&cancel, None).unwrap();
+    let mut inv = blank();
+    apply::on_scan(&mut store, &mut inv, &cancel, &s).unwrap();
+    assert_eq!(inv.status, "applied");
+    assert_eq!(
+        store.require(&id).unwrap().prop("STATUS").unwrap().value,
+        "CANCELLED"
+    );
+}
+
+#[test]
+fn replies_update_attendees_of_events_we_organise() {
+    let mut store = Store::open_in_memory().unwrap();
+    let cal = store.default_collection(Kind::Event).unwrap().id;
+    let s = Settings {
+        me: vec!["olga@example.org".into()],
+        ..Settings::default()
+    };
+    let mut r = crate::model::Record::new(Kind::Event, &cal);
+    r.body = parse_itip(&request(0, "20270101T000000Z", ""), None)
+        .unwrap()
+        .event
+        .body;
+    store.write(|w| w.create(&r)).unwrap();
+    let reply = request(0, "20270101T010000Z", "")
+        .replace("METHOD:REQUEST", "METHOD:REPLY")
+        .replace(
+            "ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@example.org",
+            "ATTENDEE;PARTSTAT=DECLINED:mailto:bob@example.org",
+        );
+    let reply = parse_itip(&reply, None).unwrap();
+    let mut inv = blank();
+    apply::on_scan(&mut store, &mut inv, &reply, &s).unwrap();
+    assert_eq!(inv.status, "applied");
+    let ev = store.require(&r.id).unwrap();
+    let bob = ev
+        .props_named("ATTENDEE")
+        .find(|p| p.value.contains("bob"))
+        .unwrap();
+    assert_eq!(bob.param("PARTSTAT"), Some("DECLINED"));
+}
+
+#[test]
+fn occurrence_invitations_touch_that_occurrence_only() {
+    let mut store = Store::open_in_memory().unwrap();
+    let cal = store.default_collection(Kind::Event).unwrap().id;
+    let s = settings();
+    let series = parse_itip(
+        &request(0, "20270101T000000Z", "RRULE:FREQ=WEEKLY;COUNT=5\r\n"),
+        None,
+    )
+    .unwrap();
+    let id = apply::answer(&mut store, &series, Answer::Accept, &cal, &[], &s)
+        .unwrap()
+        .unwrap();
+    let one = request(1, "20270102T000000Z", "RECURRENCE-ID:20270112T100000Z\r\n")
+        .replace("DTSTART:20270105T100000Z", "DTSTART:20270112T150000Z")
+        .replace("DTEND:20270105T110000Z", "DTEND:20270112T160000Z");
+    let one = parse_itip(&one, None).unwrap();
+    assert!(one.recurrence_id.is_some());
+    apply::answer(&mut store, &one, Answer::Decline, &cal, &[], &s).unwrap();
+    let ev = store.require(&id).unwrap();
+    assert!(ev.prop("RRULE").is_some());
+    assert_eq!(ev.body.overrides.len(), 1);
+    let main_me = ev
+        .props_named("ATTENDEE")
+        .find(|p| p.value.contains("Me@"))
+        .unwrap();
+    assert_eq!(main_me.param("PARTSTAT"), Some("ACCEPTED"));
+    let occ = &ev.body.overrides[0];
+    let occ_me = occ
+        .props_named("ATTENDEE")
+        .find(|p| p.value.contains("Me@"))
+        .unwrap();
+    assert_eq!(occ_me.param("PARTSTAT"), Some("DECLINED"));
+}
+
+#[test]
+fn attachment_refs_round_trip_through_properties() {
+    let refs = vec![crate::model::change::AttachmentRef {
+        folder: "PIM/Parked".into(),
+        uidvalidity: 7,
+        uid: 42,
+        message_id: "<a;b@example.org>".into(),
+        part: "2".into(),
+        filename: "slides, final.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 3_000_000,
+    }];
+    let mut r = crate::model::Record::new(Kind::Event, "c");
+    r.body.main.props.extend(apply::attachment_props(&refs));
+    let text = crate::formats::ics::write_ics(&[&r]);
+    let back = crate::formats::ics::read_ics(&text)
+        .remove(0)
+        .unwrap()
+        .record;
+    assert_eq!(apply::attachment_refs(&back), refs);
+}
+
+#[test]
+fn cancelling_one_occurrence_keeps_the_series() {
+    let mut store = Store::open_in_memory().unwrap();
+    let cal = store.default_collection(Kind::Event).unwrap().id;
+    for remove in [false, true] {
+        let s = Settings {
+            remove_cancelled: remove,
+            ..settings()
+        };
+        let uid = format!("series-{remove}@example.org");
+        let series = request(0, "20270101T000000Z", "RRULE:FREQ=WEEKLY;COUNT=5\r\n")
+            .replace("meet-1@example.org", &uid);
+        let series = parse_itip(&series, None).unwrap();
+        let id = apply::answer(&mut store, &series, Answer::Accept, &cal, &[], &s)
+            .unwrap()
+            .unwrap();
+        let cancel = request(1, "20270102T000000Z", "RECURRENCE-ID:20270112T100000Z\r\n")
+            .replace("meet-1@example.org", &uid)
+            .replace("METHOD:REQUEST", "METHOD:CANCEL");
+        let cancel = parse_itip(&cancel, None).unwrap();
+        let mut inv = blank();
+        apply::on_scan(&mut store, &mut inv, &cancel, &s).unwrap();
+        assert_eq!(inv.status, "applied");
+        let ev = store.require(&id).unwrap();
+        assert!(ev.prop("RRULE").is_some());
+        assert!(ev.prop("STATUS").is_none(), "the series is not cancelled");
+        if remove {
+            assert_eq!(ev.prop("EXDATE").unwrap().value, "20270112T100000Z");
+            assert!(ev.body.overrides.is_empty());
+        } else {
+            assert_eq!(ev.body.overrides.len(), 1);
+            assert_eq!(
+                ev.body.overrides[0].prop("STATUS").unwrap().value,
+                "CANCELLED"
+            );
+        }
+    }
+}
+
+#[test]
+fn counter_proposals_for_our_events() {
+    let mut store = Store::open_in_memory().unwrap();
+    let cal = store.default_collection(Kind::Event).unwrap().id;
+    let s = Settings {
+        me: vec!["olga@example.org".into()],
+        ..Settings::default()
+    };
+    let mut r = crate::model::Record::new(Kind::Event, &cal);
+    r.body = parse_itip(&request(0, "20270101T000000Z", ""), None)
+        .unwrap()
+        .event
+        .body;
+    store.write(|w| w.create(&r)).unwrap();
+    let counter = request(0, "20270101T020000Z", "")
+        .replace("METHOD:REQUEST", "METHOD:COUNTER")
+        .replace("T100000Z", "T160000Z")
+        .replace("T110000Z", "T170000Z");
+    let counter = parse_itip(&counter, None).unwrap();
+    let mut inv = blank();
+    apply::on_scan(&mut store, &mut inv, &counter, &s).unwrap();
+    assert_eq!(inv.status, "new");
+    let ev = apply::accept_counter(&mut store, &counter)
+        .unwrap()
+        .unwrap();
+    assert_eq!(ev.prop("DTSTART").unwrap().value, "20270105T160000Z");
+    assert_eq!(ev.prop("SEQUENCE").unwrap().value, "1");
+    let out = super::reply::build_counter_answer(
+        &counter,
+        Some(&ev.body.main),
+        &s,
+        "me@example.org",
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    assert!(out.ics.contains("METHOD:REQUEST") && out.ics.contains("SEQUENCE:1"));
+    let no = super::reply::build_counter_answer(
+        &counter,
+        None,
+        &s,
+        "me@example.org",
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    assert!(no.ics.contains("METHOD:DECLINECOUNTER"));
+    // Someone else's event: nothing to decide.
+    let other = Settings::default();
+    let mut inv = blank();
+    apply::on_scan(&mut store, &mut inv, &counter, &other).unwrap();
+    assert_eq!(inv.status, "ignored");
+}

@@ -1,0 +1,315 @@
+//! Edits (create, edit, delete, done, undo) and the worker's responses.
+
+use chrono::{DateTime, Utc};
+
+use super::{App, Overlay, Tab};
+use crate::model::Collection;
+use crate::model::{Kind, Record};
+use crate::tui::forms;
+use crate::tui::note_editor::NoteEditor;
+use crate::tui::worker::{Edit, Request, Response};
+
+impl App {
+    /// Show `r` in its tab, selected.
+    pub fn jump_to(&mut self, r: &Record) {
+        self.switch(Tab::of_kind(r.kind));
+        let (now, tz) = (self.now_local(), self.tz);
+        match r.kind {
+            Kind::Event => {
+                let day = r
+                    .prop("DTSTART")
+                    .and_then(|p| crate::model::time::When::from_property(p).ok())
+                    .map(|w| forms::local_naive(&w, r, tz).date())
+                    .unwrap_or(self.today);
+                self.calendar.goto(day);
+                self.calendar.focus_record = Some(r.id.clone());
+                match self.calendar.load_request() {
+                    Some(req) => self.request(req),
+                    None => {
+                        let (from, to) = self.calendar.loaded.unwrap_or(self.calendar.window());
+                        let occs = std::mem::take(&mut self.calendar.occs);
+                        self.calendar.set_occs(from, to, occs, None);
+                    }
+                }
+            }
+            Kind::Contact => {
+                if !self.contacts.select_id(&r.id) {
+                    self.contacts.focus_record = Some(r.id.clone());
+                }
+            }
+            Kind::Note => {
+                if !self.notes.select_id(&r.id) {
+                    self.notes.focus_record = Some(r.id.clone());
+                }
+            }
+            Kind::Task => {
+                if !self.tasks.select_id(&r.id, now) {
+                    self.tasks.focus_record = Some(r.id.clone());
+                }
+            }
+        }
+    }
+
+    // ----- edits -----
+
+    pub fn selected_record_id(&self) -> Option<String> {
+        self.selected_record().map(|r| r.id.clone())
+    }
+
+    pub(super) fn selected_record(&self) -> Option<&Record> {
+        match self.tab {
+            Tab::Calendar => self.calendar.selected_occ().map(|o| o.record.as_ref()),
+            Tab::Contacts => self.contacts.selected(),
+            Tab::Tasks => self.tasks.selected(),
+            Tab::Notes => self.notes.selected(),
+            Tab::Sync => None,
+        }
+    }
+
+    pub(super) fn default_collection_id(&self, kind: Kind) -> String {
+        let of_kind: Vec<&Collection> =
+            self.collections.iter().filter(|c| c.kind == kind).collect();
+        of_kind
+            .iter()
+            .find(|c| c.name == crate::store::default_collection_name(kind))
+            .or(of_kind.first())
+            .map(|c| c.id.clone())
+            .unwrap_or_default()
+    }
+
+    pub(super) fn open_create(&mut self, parent: Option<String>) {
+        let Some(kind) = self.tab.kind() else {
+            return;
+        };
+        if self.collections.is_empty() {
+            self.error("still loading collections, try again");
+            return;
+        }
+        if kind == Kind::Note {
+            let coll = self.default_collection_id(Kind::Note);
+            self.overlay = Some(Overlay::Note(Box::new(NoteEditor::new(None, &coll))));
+            return;
+        }
+        let mut form = forms::form_for(kind, None, self.calendar.selected, &self.form_ctx());
+        if let Some(p) = parent {
+            let title = self.tasks.title_of_uid(&p).unwrap_or_default();
+            form.title = format!("New subtask of {title}");
+            form.parent = Some(p);
+        }
+        self.overlay = Some(Overlay::Form(form));
+    }
+
+    pub(super) fn open_edit(&mut self) {
+        let Some(r) = self.selected_record().cloned() else {
+            self.info("nothing selected");
+            return;
+        };
+        if r.kind == Kind::Note {
+            self.overlay = Some(Overlay::Note(Box::new(NoteEditor::new(
+                Some(&r),
+                &r.collection,
+            ))));
+            return;
+        }
+        let form = forms::form_for(r.kind, Some(&r), self.calendar.selected, &self.form_ctx());
+        self.overlay = Some(Overlay::Form(form));
+    }
+
+    pub(super) fn ask_delete(&mut self) {
+        let Some(r) = self.selected_record() else {
+            self.info("nothing selected");
+            return;
+        };
+        let mut message = format!("Delete {} {:?}?", r.kind, r.title());
+        if r.is_recurring() {
+            message.push_str(" (all occurrences)");
+        }
+        let edit = Edit::Delete(r.id.clone());
+        self.overlay = Some(Overlay::Confirm { message, edit });
+    }
+
+    pub(super) fn toggle_done(&mut self) {
+        let Some(r) = self.tasks.selected() else {
+            return;
+        };
+        let r = toggled(r, self.now);
+        self.save(Edit::Update(r));
+    }
+
+    /// Queue a new or changed record; the list will select it when reloaded.
+    pub fn submit(&mut self, is_new: bool, r: Record) {
+        match r.kind {
+            Kind::Contact => self.contacts.focus_record = Some(r.id.clone()),
+            Kind::Note => self.notes.focus_record = Some(r.id.clone()),
+            Kind::Task => self.tasks.focus_record = Some(r.id.clone()),
+            Kind::Event => {
+                if let Some(w) = r
+                    .prop("DTSTART")
+                    .and_then(|p| crate::model::time::When::from_property(p).ok())
+                {
+                    self.calendar
+                        .goto(forms::local_naive(&w, &r, self.tz).date());
+                }
+                self.calendar.focus_record = Some(r.id.clone());
+            }
+        }
+        self.save(if is_new {
+            Edit::Create(r)
+        } else {
+            Edit::Update(r)
+        });
+    }
+
+    pub fn save(&mut self, edit: Edit) {
+        self.request(Request::Save { edit, undo: false });
+    }
+
+    pub(super) fn undo_last(&mut self) {
+        match self.undo.pop() {
+            Some(edit) => self.request(Request::Save { edit, undo: true }),
+            None => self.info("nothing to undo"),
+        }
+    }
+
+    /// The note came back from `$EDITOR`.
+    pub fn external_done(&mut self, base: &Record, text: &str) {
+        let (title, body) = crate::tui::note_editor::from_editor_file(text);
+        if title.is_empty() {
+            self.error("note not saved: the first line (the title) was empty");
+            return;
+        }
+        let r = crate::tui::note_editor::note_with(
+            Some(base),
+            &base.collection,
+            &title,
+            &body,
+            self.now,
+        );
+        if &r == base {
+            self.info("note unchanged");
+        } else {
+            self.submit(false, r);
+        }
+    }
+
+    // ----- responses -----
+
+    pub fn on_response(&mut self, resp: Response) {
+        self.status.busy = self.status.busy.saturating_sub(1);
+        let now = self.now_local();
+        match resp {
+            Response::Collections(c) => self.collections = c,
+            Response::List(Kind::Contact, v) => self.contacts.set(v),
+            Response::List(Kind::Note, v) => self.notes.set(v),
+            Response::List(Kind::Task, v) => self.tasks.set(v, now),
+            Response::List(Kind::Event, _) => {}
+            Response::Events {
+                from,
+                to,
+                occs,
+                index,
+            } => {
+                if (from, to) == self.calendar.window() {
+                    self.calendar.set_occs(from, to, occs, Some(index));
+                }
+            }
+            Response::Saved {
+                inverse,
+                kind,
+                undo,
+                message,
+            } => {
+                if !undo {
+                    self.undo.push(inverse);
+                }
+                self.info(message);
+                self.reload_kind(kind);
+                if self.tab == Tab::Sync {
+                    self.request(Request::SyncStatus);
+                }
+            }
+            Response::Search { seq, results } => {
+                if let Some(Overlay::Search(sb)) = &mut self.overlay
+                    && sb.seq == seq
+                {
+                    sb.set_results(results);
+                }
+            }
+            Response::Sync(s) => {
+                let n = s.conflicts.len();
+                self.pane.cursor = self.pane.cursor.min(n.saturating_sub(1));
+                self.sync = Some(s);
+            }
+            Response::Invitations(rows) => {
+                self.invite_selected = self.invite_selected.min(rows.len().saturating_sub(1));
+                self.invites = rows;
+            }
+            Response::InviteAnswered(Ok(said)) => {
+                self.info(said);
+                self.request(Request::Invitations);
+                self.reload_all();
+            }
+            Response::InviteAnswered(Err(e)) => self.error(e),
+            Response::Resolved { message, kind } => {
+                self.info(message);
+                if let Some(k) = kind {
+                    self.reload_kind(k);
+                }
+                self.request(Request::SyncStatus);
+                self.sync_change_written();
+            }
+            Response::History {
+                record_id,
+                title,
+                entries,
+            } => {
+                self.overlay = Some(Overlay::History(Box::new(
+                    crate::tui::sync_pane::HistoryDialog::new(record_id, title, entries),
+                )));
+            }
+            Response::IsEmpty(true) => self.overlay = Some(Overlay::DemoOffer),
+            Response::IsEmpty(false) => {}
+            Response::DemoLoaded(n) => {
+                self.info(format!("loaded {n} demo records: press ? for keys"));
+                self.reload_all();
+            }
+            Response::Error(e) => {
+                self.error(e);
+                if self.pane.unwritten > 0 {
+                    self.sync_change_written();
+                }
+            }
+            Response::Superseded => {}
+        }
+    }
+
+    pub(super) fn reload_kind(&mut self, kind: Kind) {
+        match kind {
+            Kind::Event => {
+                if let Some(r) = self.calendar.reload() {
+                    self.request(r);
+                }
+            }
+            k => self.refresh_list(k),
+        }
+    }
+}
+/// The task marked done (or open again): STATUS, COMPLETED, PERCENT-COMPLETE.
+pub fn toggled(r: &Record, now: DateTime<Utc>) -> Record {
+    use crate::model::Property;
+    let mut r = r.clone();
+    if crate::tui::lists::is_done(&r) {
+        r.set_props("STATUS", vec![Property::new("STATUS", "NEEDS-ACTION")]);
+        r.remove("COMPLETED");
+        r.remove("PERCENT-COMPLETE");
+    } else {
+        r.set_props("STATUS", vec![Property::new("STATUS", "COMPLETED")]);
+        let stamp = now.format("%Y%m%dT%H%M%SZ").to_string();
+        r.set_props("COMPLETED", vec![Property::new("COMPLETED", stamp)]);
+        r.set_props(
+            "PERCENT-COMPLETE",
+            vec![Property::new("PERCENT-COMPLETE", "100")],
+        );
+    }
+    r
+}

@@ -1,0 +1,559 @@
+//! Meeting invitations through a real Dovecot + Postfix (the project's harness):
+//! the corpus e-mails scanned, a multi-megabyte invitation answered without
+//! downloading its attachment, the REPLY read by Python `icalendar`, the parked
+//! attachment fetched on a second synced profile, offline answers, updates and
+//! cancellations.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use base64::Engine;
+use serde_json::Value;
+use support::mailserver::MailServer;
+use support::proxy::{Fault, FaultProxy};
+
+struct Profile {
+    home: tempfile::TempDir,
+}
+
+impl Profile {
+    fn via(server: &MailServer, user: &str, imap_port: u16, smtp_port: u16) -> Profile {
+        let p = Profile {
+            home: tempfile::tempdir().unwrap(),
+        };
+        let imap = format!("127.0.0.1:{imap_port}");
+        let smtp = format!("127.0.0.1:{smtp_port}");
+        let pw = format!("echo {}", server.password(user));
+        let ca = server.ca_file.display().to_string();
+        p.ok(&[
+            "account",
+            "add",
+            "mail",
+            "--imap",
+            &imap,
+            "--smtp",
+            &smtp,
+            "--user",
+            user,
+            "--email",
+            &format!("{user}@example.test"),
+            "--password-command",
+            &pw,
+            "--ca-file",
+            &ca,
+            "--conflict-policy",
+            "newest",
+        ]);
+        p
+    }
+    fn new(server: &MailServer, user: &str) -> Profile {
+        Profile::via(server, user, server.imaps_port, server.smtps_port)
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_pim"))
+            .args(args)
+            .env("PIM_HOME", self.home.path())
+            .env("TZ", "UTC")
+            .output()
+            .unwrap()
+    }
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        assert!(
+            o.status.success(),
+            "pim {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    }
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.ok(args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("pim {args:?}: {e}: {out}"))
+    }
+    fn invites(&self) -> Vec<Value> {
+        self.json(&["invites", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+}
+
+/// The messages of one corpus file (the mbox ones hold several).
+fn corpus_messages() -> Vec<(String, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/eml");
+    let mut out = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for f in files {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        let bytes = std::fs::read(&f).unwrap();
+        if bytes.starts_with(b"From ") {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            for (i, m) in text.split("\nFrom ").enumerate() {
+                let body = m.split_once('\n').map(|x| x.1).unwrap_or("");
+                out.push((format!("{name}#{}", i + 1), body.as_bytes().to_vec()));
+            }
+        } else {
+            out.push((name, bytes));
+        }
+    }
+    out
+}
+
+fn ics(method: &str, seq: u32, stamp: &str, start: &str, extra: &str) -> String {
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:{method}\r\n\
+         BEGIN:VEVENT\r\nUID:planning-7@example.test\r\nSEQUENCE:{seq}\r\n\
+         DTSTAMP:{stamp}\r\nDTSTART:{start}\r\nDURATION:PT1H\r\n\
+         SUMMARY:Quarterly planning\r\nLOCATION:Room 4\r\n\
+         DESCRIPTION:The agenda is long and private\r\n\
+         ORGANIZER;CN=Bob:mailto:bob@example.test\r\n\
+         ATTENDEE;CN=Alice;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:alice@example.test\r\n\
+         ATTENDEE;PARTSTAT=ACCEPTED:mailto:carol@example.test\r\n{extra}\
+         END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+}
+
+/// An invitation mail with `attachment` bytes as slides.pdf (base64).
+fn invitation(mid: &str, method: &str, calendar: &str, attachment: &[u8]) -> Vec<u8> {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(attachment);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "From: Bob <bob@example.test>\r\nTo: alice@example.test\r\n\
+         Subject: Invitation: Quarterly planning\r\nMessage-ID: {mid}\r\n\
+         Date: Wed, 25 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"MIX\"\r\n\r\n\
+         --MIX\r\nContent-Type: multipart/alternative; boundary=\"ALT\"\r\n\r\n\
+         --ALT\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nPlease come.\r\n\
+         --ALT\r\nContent-Type: text/calendar; charset=UTF-8; method={method}\r\n\
+         Content-Transfer-Encoding: 8bit\r\n\r\n{calendar}--ALT--\r\n\
+         --MIX\r\nContent-Type: application/pdf; name=\"slides.pdf\"\r\n\
+         Content-Disposition: attachment; filename=\"slides.pdf\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--MIX--\r\n",
+        lines.join("\r\n")
+    )
+    .into_bytes()
+}
+
+fn noise(n: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// Python `icalendar` (a third-party parser) reads the REPLY mail.
+fn python_reads_reply(raw: &[u8]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reply.eml");
+    std::fs::write(&path, raw).unwrap();
+    let script = r#"
+import email, json, sys, icalendar
+msg = email.message_from_bytes(open(sys.argv[1], 'rb').read())
+for part in msg.walk():
+    if part.get_content_type() == 'text/calendar':
+        cal = icalendar.Calendar.from_ical(part.get_payload(decode=True))
+        ev = next(c for c in cal.walk('VEVENT'))
+        att = ev.get('ATTENDEE')
+        atts = att if isinstance(att, list) else [att]
+        print(json.dumps({
+            'method': str(cal.get('METHOD')),
+            'uid': str(ev.get('UID')),
+            'sequence': int(ev.get('SEQUENCE', 0)),
+            'attendees': [str(a) for a in atts],
+            'partstat': [a.params.get('PARTSTAT') for a in atts],
+            'has_description': 'DESCRIPTION' in ev,
+            'content_method': part.get_param('method'),
+        }))
+        break
+"#;
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&path)
+        .output()
+        .expect("python3 (run scripts/install-test-deps.sh)");
+    assert!(
+        out.status.success(),
+        "python icalendar: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("python printed the reply")
+}
+
+#[test]
+fn corpus_invitations_are_listed_or_reported_invalid() {
+    let server = MailServer::shared();
+    let messages = corpus_messages();
+    for (_, m) in &messages {
+        server.append("carol", "INBOX", m);
+    }
+    // Hostile ones: no UID, and a calendar part far too large.
+    let no_uid = ics("REQUEST", 0, "20261125T100000Z", "20270110T100000Z", "")
+        .replace("UID:planning-7@example.test\r\n", "");
+    server.append(
+        "carol",
+        "INBOX",
+        &invitation("<no-uid@x>", "REQUEST", &no_uid, b"x"),
+    );
+    let huge = format!(
+        "{}X-PAD:{}\r\n",
+        ics("REQUEST", 0, "20261125T100000Z", "20270110T100000Z", ""),
+        "a".repeat(1_200_000)
+    );
+    server.append(
+        "carol",
+        "INBOX",
+        &invitation("<huge@x>", "REQUEST", &huge, b"x"),
+    );
+    server.append(
+        "carol",
+        "INBOX",
+        b"From: a@x\r\nSubject: plain mail\r\nMessage-ID: <plain@x>\r\n\r\nhello\r\n",
+    );
+    // A Latin-1 calendar part (declared), and one whose base64 is garbage.
+    let latin = ics("REQUEST", 0, "20261125T100000Z", "20270110T100000Z", "")
+        .replace("Quarterly planning", "Caf\u{e9} talk")
+        .replace("UID:planning-7", "UID:latin-1");
+    let latin_bytes: Vec<u8> = latin.chars().map(|c| c as u32 as u8).collect();
+    let mut latin_mail = b"From: b@x\r\nMessage-ID: <latin@x>\r\nMIME-Version: 1.0\r\n\
+        Content-Type: text/calendar; method=REQUEST; charset=iso-8859-1\r\n\
+        Content-Transfer-Encoding: 8bit\r\n\r\n"
+        .to_vec();
+    latin_mail.extend_from_slice(&latin_bytes);
+    server.append("carol", "INBOX", &latin_mail);
+    server.append(
+        "carol",
+        "INBOX",
+        b"From: b@x\r\nMessage-ID: <garbage@x>\r\nMIME-Version: 1.0\r\n\
+          Content-Type: text/calendar; method=REQUEST\r\n\
+          Content-Transfer-Encoding: base64\r\n\r\n!!!not*base64$$$\r\n",
+    );
+
+    let p = Profile::new(server, "carol");
+    let out = p.json(&["invites", "scan", "--json"]);
+    assert_eq!(out["messages"], messages.len() + 5, "{out}");
+    let list = p.invites();
+    let with_calendar = messages
+        .iter()
+        .filter(|(_, m)| {
+            String::from_utf8_lossy(m)
+                .to_ascii_lowercase()
+                .contains("text/calendar")
+        })
+        .count();
+    assert!(
+        list.len() >= with_calendar.min(16) && list.len() <= messages.len() + 4,
+        "{} invitations from {} corpus messages",
+        list.len(),
+        messages.len()
+    );
+    for v in &list {
+        match &v["error"] {
+            Value::String(e) => assert!(!e.is_empty(), "{v}"),
+            _ => {
+                for k in ["id", "uid", "method", "status", "sequence", "attachments"] {
+                    assert!(!v[k].is_null(), "{k} missing in {v}");
+                }
+                assert_eq!(v["kind"], "invitation");
+            }
+        }
+    }
+    let by_mid = |needle: &str| {
+        list.iter()
+            .find(|v| v["message_id"].as_str().unwrap_or("").contains(needle))
+            .unwrap_or_else(|| panic!("no invitation with Message-ID {needle}"))
+            .clone()
+    };
+    let no_uid = by_mid("no-uid@x");
+    assert!(
+        no_uid["error"].as_str().unwrap().contains("no UID"),
+        "{no_uid}"
+    );
+    let huge = by_mid("huge@x");
+    assert!(huge["error"].as_str().unwrap().contains("bytes"), "{huge}");
+    assert_eq!(by_mid("latin@x")["summary"], "Caf\u{e9} talk");
+    assert!(by_mid("garbage@x")["error"].is_string());
+    let valid = list.iter().filter(|v| v["error"].is_null()).count();
+    assert!(
+        valid >= 10,
+        "only {valid} corpus invitations read: {list:?}"
+    );
+    let methods: Vec<&str> = list.iter().filter_map(|v| v["method"].as_str()).collect();
+    for m in ["REQUEST", "CANCEL", "REPLY"] {
+        assert!(methods.contains(&m), "no {m} among {methods:?}");
+    }
+    // Attachments come from BODYSTRUCTURE.
+    assert!(
+        list.iter()
+            .any(|v| v["attachments"].as_array().is_some_and(|a| !a.is_empty())),
+        "no attachment listed"
+    );
+
+    // Incremental: nothing is looked at twice.
+    let again = p.json(&["invites", "scan", "--json"]);
+    assert_eq!(again["messages"], 0, "{again}");
+    assert_eq!(p.invites().len(), list.len());
+    let o = p.run(&["invites", "accept", &no_uid["id"].to_string()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot be answered"));
+}
+
+#[test]
+fn big_invitation_accepted_without_downloading_the_attachment() {
+    let server = MailServer::shared();
+    let slides = noise(3 * 1024 * 1024);
+    let cal = ics("REQUEST", 0, "20261125T100000Z", "20270110T100000Z", "");
+    server.deliver_smtp(
+        "bob@example.test",
+        &["alice@example.test"],
+        &invitation("<big-1@example.test>", "REQUEST", &cal, &slides),
+    );
+    assert_eq!(
+        server.wait_for_count("alice", "INBOX", 1, Duration::from_secs(20)),
+        1
+    );
+    let proxy = FaultProxy::start(server.imaps_port, Fault::None);
+    let a = Profile::via(server, "alice", proxy.port, server.smtps_port);
+    let key = a
+        .ok(&["sync", "init"])
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+
+    proxy.reset_counts();
+    a.ok(&["invites", "scan"]);
+    let list = a.invites();
+    assert_eq!(list.len(), 1, "{list:?}");
+    let inv = &list[0];
+    assert_eq!(inv["method"], "REQUEST");
+    assert_eq!(inv["summary"], "Quarterly planning");
+    assert_eq!(inv["uid"], "planning-7@example.test");
+    assert_eq!(inv["organizer"]["email"], "bob@example.test");
+    assert_eq!(inv["status"], "new");
+    let att = &inv["attachments"][0];
+    assert_eq!(att["name"], "slides.pdf");
+    assert_eq!(att["type"], "application/pdf");
+    assert!(att["size"].as_u64().unwrap() > 4_000_000, "{att}");
+    let id = inv["id"].to_string();
+    let shown = a.json(&["invites", "show", &id, "--json"]);
+    assert_eq!(shown["attendees"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        shown["occurrences"],
+        serde_json::json!(["2027-01-10T10:00:00+00:00"])
+    );
+
+    a.ok(&["invites", "accept", &id, "--comment", "See you there"]);
+    let (_, down) = proxy.bytes();
+    assert!(down < 100 * 1024, "scan + accept downloaded {down} bytes");
+    assert_eq!(server.count("alice", "PIM/Parked"), 1);
+    let inv = &a.invites()[0];
+    assert_eq!(inv["status"], "accepted");
+    assert_eq!(inv["our_answer"], "ACCEPTED");
+    let event_id = inv["event_id"].as_str().unwrap().to_string();
+
+    // The organizer got a REPLY a third-party parser understands.
+    assert_eq!(
+        server.wait_for_count("bob", "INBOX", 1, Duration::from_secs(20)),
+        1
+    );
+    let reply = server.messages("bob", "INBOX").pop().unwrap();
+    let r = python_reads_reply(&reply);
+    assert_eq!(r["method"], "REPLY", "{r}");
+    assert_eq!(r["content_method"], "REPLY");
+    assert_eq!(r["uid"], "planning-7@example.test");
+    assert_eq!(r["sequence"], 0);
+    assert_eq!(r["partstat"], serde_json::json!(["ACCEPTED"]));
+    assert_eq!(
+        r["attendees"],
+        serde_json::json!(["mailto:alice@example.test"])
+    );
+    assert_eq!(r["has_description"], false);
+    assert!(reply.len() < 10_000, "the reply echoes too much");
+
+    // Another device knows where the attachment is and gets the exact bytes.
+    a.ok(&["sync"]);
+    let b = Profile::new(server, "alice");
+    b.ok(&["sync", "join", "--key", &key]);
+    b.ok(&["invites", "scan"]);
+    let seen_on_b = b.invites();
+    assert_eq!(seen_on_b[0]["status"], "accepted", "{seen_on_b:?}");
+    let refs = b.json(&["attachments", "list", &event_id, "--json"]);
+    assert_eq!(refs[0]["name"], "slides.pdf", "{refs}");
+    assert_eq!(refs[0]["folder"], "PIM/Parked");
+    let dir = tempfile::tempdir().unwrap();
+    let dir_s = dir.path().display().to_string();
+    b.ok(&["attachments", "fetch", &event_id, "-o", &dir_s]);
+    let got = std::fs::read(dir.path().join("slides.pdf")).unwrap();
+    assert!(got == slides, "fetched {} bytes, differ", got.len());
+
+    // An update: a new time and SEQUENCE 1; the event follows, the answer is asked again.
+    let update = ics("REQUEST", 1, "20261126T100000Z", "20270111T150000Z", "");
+    server.deliver_smtp(
+        "bob@example.test",
+        &["alice@example.test"],
+        &invitation("<big-2@example.test>", "REQUEST", &update, b"v2"),
+    );
+    assert_eq!(
+        server.wait_for_count("alice", "INBOX", 2, Duration::from_secs(20)),
+        2
+    );
+    a.ok(&["sync"]);
+    let list = a.invites();
+    let upd = list.iter().find(|v| v["sequence"] == 1).unwrap();
+    assert_eq!(upd["status"], "update", "{upd}");
+    let ev = a.json(&["show", &event_id, "--json"]);
+    assert!(
+        ev["start"]
+            .as_str()
+            .unwrap()
+            .starts_with("2027-01-11T15:00"),
+        "{ev}"
+    );
+    // An older copy of the first invitation changes nothing.
+    a.ok(&["invites", "tentative", &upd["id"].to_string()]);
+
+    // A cancellation marks it cancelled.
+    let cancel = ics("CANCEL", 2, "20261127T100000Z", "20270111T150000Z", "");
+    server.deliver_smtp(
+        "bob@example.test",
+        &["alice@example.test"],
+        &invitation("<big-3@example.test>", "CANCEL", &cancel, b"c"),
+    );
+    assert_eq!(
+        server.wait_for_count("alice", "INBOX", 3, Duration::from_secs(20)),
+        3
+    );
+    a.ok(&["invites", "scan"]);
+    let list = a.invites();
+    let c = list.iter().find(|v| v["method"] == "CANCEL").unwrap();
+    assert_eq!(c["status"], "applied", "{c}");
+    let ev = a.json(&["show", &event_id, "--json"]);
+    assert_eq!(ev["status"], "CANCELLED", "{ev}");
+
+    // The parked message gone → a clear error on fetch.
+    let mut imap = support::mailserver::RawImap::login(server, "alice");
+    imap.command("SELECT \"PIM/Parked\"", false);
+    imap.command("UID STORE 1:* +FLAGS.SILENT (\\Deleted)", false);
+    imap.command("EXPUNGE", false);
+    imap.command("LOGOUT", false);
+    let dir2 = tempfile::tempdir().unwrap();
+    let o = b.run(&[
+        "attachments",
+        "fetch",
+        &event_id,
+        "-o",
+        &dir2.path().display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("moved or deleted"), "{err}");
+}
+
+#[test]
+fn offline_accept_sends_the_reply_at_the_next_sync() {
+    let server = MailServer::start(&[("erin", "pw-erin"), ("bob", "pw-bob")]);
+    let cal = ics("REQUEST", 0, "20261125T100000Z", "20270110T100000Z", "")
+        .replace("alice@example.test", "erin@example.test");
+    server.deliver_smtp(
+        "bob@example.test",
+        &["erin@example.test"],
+        &invitation("<off-1@example.test>", "REQUEST", &cal, b"tiny"),
+    );
+    assert_eq!(
+        server.wait_for_count("erin", "INBOX", 1, Duration::from_secs(20)),
+        1
+    );
+    let p = Profile::new(&server, "erin");
+    p.ok(&["sync", "init"]);
+    p.ok(&["invites", "scan"]);
+    let id = p.invites()[0]["id"].to_string();
+
+    server.stop();
+    let out = p.ok(&["invites", "accept", &id]);
+    assert!(out.contains("queued"), "{out}");
+    let inv = &p.invites()[0];
+    assert_eq!(inv["status"], "accepted");
+    let event_id = inv["event_id"].as_str().unwrap().to_string();
+    let ev = p.json(&["show", &event_id, "--json"]);
+    assert_eq!(ev["summary"], "Quarterly planning");
+
+    server.restart();
+    p.ok(&["sync"]);
+    assert_eq!(
+        server.wait_for_count("bob", "INBOX", 1, Duration::from_secs(20)),
+        1
+    );
+    let r = python_reads_reply(&server.messages("bob", "INBOX").pop().unwrap());
+    assert_eq!(r["method"], "REPLY");
+    assert_eq!(r["partstat"], serde_json::json!(["ACCEPTED"]));
+    // Parking happened once the server was back.
+    assert_eq!(server.count("erin", "PIM/Parked"), 1);
+    let refs = p.json(&["attachments", "list", &event_id, "--json"]);
+    assert_eq!(refs[0]["folder"], "PIM/Parked", "{refs}");
+}
+
+#[test]
+fn attendee_replies_update_events_we_organise() {
+    let server = MailServer::shared();
+    let p = Profile::new(server, "dave");
+    let own = ics("REQUEST", 0, "20261125T100000Z", "20270120T100000Z", "")
+        .replace("UID:planning-7", "UID:dave-own")
+        .replace("ORGANIZER;CN=Bob:mailto:bob@", "ORGANIZER:mailto:dave@")
+        .replace("METHOD:REQUEST\r\n", "");
+    let file = p.home.path().join("own.ics");
+    std::fs::write(&file, own).unwrap();
+    p.ok(&["import", &file.display().to_string()]);
+    let events = p.json(&["list", "events", "--json"]);
+    let id = events[0]["id"].as_str().unwrap().to_string();
+    let reply = ics("REPLY", 0, "20261125T110000Z", "20270120T100000Z", "")
+        .replace("UID:planning-7", "UID:dave-own")
+        .replace("ORGANIZER;CN=Bob:mailto:bob@", "ORGANIZER:mailto:dave@")
+        .replace(
+            "ATTENDEE;CN=Alice;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:alice@example.test\r\n",
+            "",
+        )
+        .replace(
+            "ATTENDEE;PARTSTAT=ACCEPTED:mailto:carol",
+            "ATTENDEE;PARTSTAT=DECLINED:mailto:carol",
+        );
+    server.deliver_smtp(
+        "carol@example.test",
+        &["dave@example.test"],
+        &invitation("<reply-1@example.test>", "REPLY", &reply, b"r"),
+    );
+    assert_eq!(
+        server.wait_for_count("dave", "INBOX", 1, Duration::from_secs(20)),
+        1
+    );
+    p.ok(&["invites", "scan"]);
+    let inv = &p.invites()[0];
+    assert_eq!(inv["method"], "REPLY");
+    assert_eq!(inv["status"], "applied", "{inv}");
+    let ev = p.json(&["show", &id, "--json"]);
+    let carol = ev["attendees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a.to_string().contains("carol"))
+        .unwrap()
+        .clone();
+    assert!(carol.to_string().contains("DECLINED"), "{ev}");
+}

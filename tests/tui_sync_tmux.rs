@@ -1,0 +1,116 @@
+//! End-to-end through real Dovecot and two `--home` profiles with policy `ask`:
+//! both rename the same contact and sync; in profile A's TUI (driven through tmux)
+//! the user takes "theirs" in the conflict dialog; after syncing both profiles
+//! hold that value and `pim conflicts list --json` is empty on both.
+
+mod support;
+
+use serde_json::Value;
+use support::mailserver::MailServer;
+use support::profile::Profile;
+use support::tmux::Tmux;
+
+fn open_conflicts(p: &Profile) -> usize {
+    match p.json(&["conflicts", "list", "--json"]) {
+        Value::Array(a) => a.len(),
+        other => panic!("not an array: {other}"),
+    }
+}
+
+#[test]
+fn take_theirs_in_the_tui_and_both_profiles_converge() {
+    let server = MailServer::shared();
+    let a = Profile::new(server, "dave", "ask");
+    let b = Profile::new(server, "dave", "ask");
+    let id = a
+        .ok(&["add", "contact", "--name", "Quentin Original"])
+        .trim()
+        .to_string();
+    a.pair(&b);
+    a.ok(&["edit", &id, "--set", "full_name=Quentin Mine"]);
+    b.ok(&["edit", &id, "--set", "full_name=Quentin Theirs"]);
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    assert_eq!(open_conflicts(&a), 1, "A (the older edit) asks");
+
+    let tmux = Tmux::new("pim-sync");
+    tmux.start(&format!(
+        "env NO_COLOR=1 TZ=UTC TERM=xterm-256color '{}' --home '{}'",
+        env!("CARGO_BIN_EXE_pim"),
+        a.home.path().display()
+    ));
+    tmux.wait_for("Sync (1!)");
+    tmux.keys(&["5"]);
+    tmux.wait_for("Conflicts (1)");
+    tmux.wait_for("State         ready");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Quentin Theirs");
+    tmux.wait_for("desktop");
+    tmux.keys(&["t"]);
+    // Closing the dialog syncs the resolution (taking theirs changes nothing
+    // that B lacks, so the round has nothing to upload).
+    tmux.wait_for("Conflicts (0)");
+    tmux.wait_for("Log ─");
+    tmux.wait_for(" synced: ");
+    assert!(!tmux.screen().contains("(1!)"), "the badge is gone");
+    tmux.keys(&["q"]);
+    tmux.wait_exit();
+
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    assert_eq!(a.full_name(&id), "Quentin Theirs");
+    assert_eq!(b.full_name(&id), "Quentin Theirs");
+    assert_eq!(open_conflicts(&a), 0);
+    assert_eq!(open_conflicts(&b), 0);
+}
+
+/// With `watch = true` the open TUI keeps IDLE and shows another device's edit
+/// live, on the tab the user is on, with the selection kept.
+#[test]
+fn watching_tui_applies_other_devices_changes_live() {
+    let server = MailServer::shared();
+    let a = Profile::new(server, "carol", "newest");
+    let b = Profile::new(server, "carol", "newest");
+    for name in ["Anna Alpha", "Bruno Beta", "Carla Gamma"] {
+        a.ok(&["add", "contact", "--name", name]);
+    }
+    a.pair(&b);
+    a.ok(&["account", "set", "mail", "--watch", "true"]);
+    let bruno = b
+        .json(&["list", "contacts", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["full_name"] == "Bruno Beta")
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .unwrap();
+
+    let tmux = Tmux::new("pim-watch");
+    tmux.start(&format!(
+        "env NO_COLOR=1 TZ=UTC TERM=xterm-256color '{}' --home '{}'",
+        env!("CARGO_BIN_EXE_pim"),
+        a.home.path().display()
+    ));
+    tmux.keys(&["5"]);
+    tmux.wait_for("watching");
+    // Contacts tab, third contact selected.
+    tmux.keys(&["2", "j", "j"]);
+    tmux.wait_for("Carla Gamma");
+
+    b.ok(&["edit", &bruno, "--set", "full_name=Bruno Renamed"]);
+    b.ok(&["sync"]);
+    tmux.wait_for("Bruno Renamed");
+    // Still on Contacts with Carla selected: `e` edits her.
+    tmux.keys(&["e"]);
+    tmux.wait_for("Edit contact");
+    assert!(tmux.screen().contains("Carla Gamma"), "{}", tmux.screen());
+    tmux.keys(&["Escape"]);
+    let start = std::time::Instant::now();
+    while tmux.screen().contains("Edit contact") {
+        assert!(start.elapsed().as_secs() < 10, "the form stays open");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    tmux.keys(&["q"]);
+    tmux.wait_exit();
+}
