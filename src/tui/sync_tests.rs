@@ -211,6 +211,8 @@ fn sync_tab_in_each_state() {
         bytes: 46_080,
     }));
     snap("sync_syncing", &mut w);
+    w.keys("?");
+    snap("sync_help", &mut w);
 }
 
 #[test]
