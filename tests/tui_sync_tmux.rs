@@ -114,3 +114,57 @@ fn watching_tui_applies_other_devices_changes_live() {
     tmux.keys(&["q"]);
     tmux.wait_exit();
 }
+
+/// The server down: the Sync tab says offline with the next retry; a wrong
+/// password: error with the reason.
+#[test]
+fn offline_and_login_errors_show_in_the_sync_tab() {
+    let server = MailServer::shared();
+    let a = Profile::new(server, "bob", "newest");
+    let b = Profile::new(server, "bob", "newest");
+    a.ok(&["add", "contact", "--name", "Olga Offline"]);
+    a.pair(&b);
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = dead.local_addr().unwrap().port();
+    drop(dead);
+    a.ok(&[
+        "account",
+        "set",
+        "mail",
+        "--imap",
+        &format!("127.0.0.1:{port}"),
+    ]);
+
+    let tmux = Tmux::new("pim-offline");
+    let cmd = format!(
+        "env NO_COLOR=1 TZ=UTC TERM=xterm-256color '{}' --home '{}'",
+        env!("CARGO_BIN_EXE_pim"),
+        a.home.path().display()
+    );
+    tmux.start(&cmd);
+    tmux.keys(&["5"]);
+    tmux.wait_for("State         ready");
+    tmux.keys(&["s"]);
+    tmux.wait_for("offline — next retry");
+    tmux.wait_for("cannot reach the mail server");
+    tmux.keys(&["q"]);
+    tmux.wait_exit();
+
+    a.ok(&[
+        "account",
+        "set",
+        "mail",
+        "--imap",
+        &format!("127.0.0.1:{}", server.imaps_port),
+        "--password-command",
+        "echo wrong-password",
+    ]);
+    let tmux = Tmux::new("pim-autherr");
+    tmux.start(&cmd);
+    tmux.keys(&["5"]);
+    tmux.wait_for("State         ready");
+    tmux.keys(&["s"]);
+    tmux.wait_for("error — login failed");
+    tmux.keys(&["q"]);
+    tmux.wait_exit();
+}

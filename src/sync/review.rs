@@ -75,18 +75,37 @@ pub fn key_label(key: &str) -> String {
     }
 }
 
-fn device_name(store: &Store, device: &str) -> Result<String> {
-    if device == store.device() {
-        return Ok(store
-            .meta("sync.device_name")?
-            .unwrap_or_else(|| "this device".into()));
+/// Device names, read once per listing (a long conflict queue asks many times).
+struct Names {
+    me: String,
+    my_name: String,
+    known: std::collections::BTreeMap<String, String>,
+}
+
+impl Names {
+    fn load(store: &Store) -> Result<Names> {
+        Ok(Names {
+            me: store.device().to_string(),
+            my_name: store
+                .meta("sync.device_name")?
+                .unwrap_or_else(|| "this device".into()),
+            known: st::devices(store.conn())?
+                .into_iter()
+                .filter(|d| !d.name.is_empty())
+                .map(|d| (d.device, d.name))
+                .collect(),
+        })
     }
-    Ok(st::devices(store.conn())?
-        .into_iter()
-        .find(|d| d.device == device)
-        .map(|d| d.name)
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| device.chars().take(8).collect()))
+
+    fn of(&self, device: &str) -> String {
+        if device == self.me {
+            return self.my_name.clone();
+        }
+        self.known
+            .get(device)
+            .cloned()
+            .unwrap_or_else(|| device.chars().take(8).collect())
+    }
 }
 
 /// The device and wall time of a logged change, by its id.
@@ -123,13 +142,17 @@ fn touches_key(op: &Op, key: &str) -> bool {
 }
 
 pub fn view(store: &Store, c: &Conflict) -> Result<ConflictView> {
+    view_named(store, &Names::load(store)?, c)
+}
+
+fn view_named(store: &Store, names: &Names, c: &Conflict) -> Result<ConflictView> {
     let title = store
         .get(&c.record_id)?
         .map(|r| r.title())
         .unwrap_or_else(|| "(deleted)".into());
     let me = store.device().to_string();
     let mine = Side {
-        device_name: device_name(store, &me)?,
+        device_name: names.of(&me),
         device: me.clone(),
         when: my_last_edit(store, &c.record_id, &c.key)?.unwrap_or_default(),
         text: text_of(c.local.as_ref()),
@@ -146,7 +169,7 @@ pub fn view(store: &Store, c: &Conflict) -> Result<ConflictView> {
         ),
     };
     let theirs = Side {
-        device_name: device_name(store, &their_device)?,
+        device_name: names.of(&their_device),
         device: their_device,
         when: their_when,
         text: text_of(c.remote.as_ref()),
@@ -169,9 +192,10 @@ pub fn view(store: &Store, c: &Conflict) -> Result<ConflictView> {
 
 /// Every open conflict, oldest first, ready to show.
 pub fn open_conflicts(store: &Store) -> Result<Vec<ConflictView>> {
+    let names = Names::load(store)?;
     st::open_conflicts(store.conn(), None)?
         .iter()
-        .map(|c| view(store, c))
+        .map(|c| view_named(store, &names, c))
         .collect()
 }
 
@@ -233,6 +257,7 @@ pub struct HistoryEntry {
 
 /// A record's changes, oldest first, with conflict losers placed by time.
 pub fn history(store: &Store, record_id: &str) -> Result<Vec<HistoryEntry>> {
+    let names = Names::load(store)?;
     let mut out = Vec::new();
     for c in st::record_changes(store.conn(), record_id)? {
         let fields = match &c.op {
@@ -265,7 +290,7 @@ pub fn history(store: &Store, record_id: &str) -> Result<Vec<HistoryEntry>> {
             _ => Vec::new(),
         };
         out.push(HistoryEntry {
-            device_name: device_name(store, &c.device)?,
+            device_name: names.of(&c.device),
             device: c.device.clone(),
             when: c.changed_at.clone(),
             what: c.op.name().to_string(),
@@ -283,7 +308,7 @@ pub fn history(store: &Store, record_id: &str) -> Result<Vec<HistoryEntry>> {
                 .unwrap_or_default()
         };
         out.push(HistoryEntry {
-            device_name: device_name(store, &device)?,
+            device_name: names.of(&device),
             device,
             when: l.at.clone(),
             what: "lost".into(),

@@ -137,10 +137,8 @@ impl ConflictDialog {
 
     /// Records still waiting (the current one included).
     pub fn records_left(&self) -> usize {
-        let mut ids: Vec<&str> = self.queue.iter().map(|c| c.record_id.as_str()).collect();
-        ids.dedup();
-        ids.sort_unstable();
-        ids.dedup();
+        let ids: std::collections::BTreeSet<&str> =
+            self.queue.iter().map(|c| c.record_id.as_str()).collect();
         ids.len()
     }
 
@@ -205,8 +203,7 @@ impl HistoryDialog {
     }
 }
 
-fn resolution(c: &ConflictView, choice: Choice) -> Resolution {
-    let _ = c;
+fn resolution(choice: Choice) -> Resolution {
     match choice {
         Choice::Mine => Resolution::Mine,
         Choice::Theirs => Resolution::Theirs,
@@ -365,7 +362,7 @@ impl App {
             for c in &targets {
                 self.write_sync_change(Request::Resolve {
                     id: c.id,
-                    how: resolution(c, choice),
+                    how: resolution(choice),
                 });
             }
             let ids: Vec<i64> = targets.iter().map(|c| c.id).collect();

@@ -211,6 +211,8 @@ fn sync_tab_in_each_state() {
         bytes: 46_080,
     }));
     snap("sync_syncing", &mut w);
+    w.keys("?");
+    snap("sync_help", &mut w);
 }
 
 #[test]
@@ -417,4 +419,29 @@ fn same_choice_for_all_and_skip() {
     assert_eq!(left[0].record_id, id);
     assert_eq!(w.store.require(&id).unwrap().title(), "Quentin Mine");
     assert_eq!(w.store.require(&second).unwrap().title(), "Other");
+}
+
+#[test]
+fn a_merged_value_typed_in_the_dialog_is_kept() {
+    let (mut w, _b, id) = world_with_conflict();
+    w.keys("5");
+    w.key(KeyCode::Enter);
+    w.keys("e");
+    w.ctrl('u');
+    w.keys("Quentin Merged");
+    w.key(KeyCode::Enter);
+    assert!(w.app.overlay.is_none());
+    assert_eq!(w.store.require(&id).unwrap().title(), "Quentin Merged");
+    assert!(crate::sync::setup::conflicts(&w.store).unwrap().is_empty());
+    // Both other values stay in history as conflict losers.
+    let h = crate::sync::review::history(&w.store, &id).unwrap();
+    let lost: Vec<&str> = h
+        .iter()
+        .filter(|e| e.what == "lost")
+        .map(|e| e.fields[0].new.as_str())
+        .collect();
+    assert!(
+        lost.contains(&"Quentin Mine") && lost.contains(&"Quentin Theirs"),
+        "{lost:?}"
+    );
 }

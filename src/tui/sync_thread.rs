@@ -247,6 +247,11 @@ pub fn spawn<E: Send + 'static>(
         loop {
             if go {
                 state = rt.block_on(r.sync_and_report());
+                if !watch && let Some(mut mb) = r.mb.take() {
+                    // Without watch nothing listens between rounds: log out rather
+                    // than leave a session for the server to time out.
+                    rt.block_on(mb.logout());
+                }
                 if !r.send(SyncEvent::State(state.clone())) {
                     return;
                 }
@@ -265,12 +270,7 @@ pub fn spawn<E: Send + 'static>(
                 }
                 _ => match cmds.recv() {
                     Ok(SyncCmd::Now) => true,
-                    Ok(SyncCmd::Quit) | Err(_) => {
-                        if let Some(mut mb) = r.mb.take() {
-                            rt.block_on(mb.logout());
-                        }
-                        return;
-                    }
+                    Ok(SyncCmd::Quit) | Err(_) => return,
                 },
             };
         }

@@ -182,7 +182,8 @@ fn draw_devices(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(" Devices ", t.title()));
+        .title(Span::styled(" Devices ", t.title()))
+        .title_bottom(Line::from(" applied: of this device's changes ").centered());
     let mut lines = Vec::new();
     let devices = app
         .sync
@@ -203,17 +204,14 @@ fn draw_devices(f: &mut Frame, app: &App, area: Rect) {
         } else if d.forgotten {
             ("forgotten".to_string(), t.dim())
         } else if d.applied_mine >= d.mine {
-            ("has all of mine".to_string(), t.ok())
+            ("up to date".to_string(), t.ok())
         } else {
-            (
-                format!("has {}/{} of mine", d.applied_mine, d.mine),
-                t.warn(),
-            )
+            (format!("applied {}/{}", d.applied_mine, d.mine), t.warn())
         };
-        let seen = if d.this_device {
-            String::new()
-        } else {
-            format!("  seen {}", local_time(&d.last_seen, app.tz))
+        let seen = match DateTime::parse_from_rfc3339(&d.last_seen) {
+            _ if d.this_device => String::new(),
+            Ok(at) => format!("  seen {}", at.with_timezone(&app.tz).format("%b %d %H:%M")),
+            Err(_) => String::new(),
         };
         lines.push(Line::from(vec![
             Span::raw(name.clone()),
