@@ -1,7 +1,8 @@
 //! Convergence under random edits, random sync order and a faulty server
 //! (DESIGN.md §5.6, §6): 3–4 devices edit the same records (same-field conflicts,
 //! multi-valued fields, delete vs edit, moves between collections) while batches
-//! are lost, duplicated, reordered and renumbered. After fault-free rounds every
+//! are lost, duplicated, reordered and renumbered, and some syncs are limited to one
+//! collection (`--collection`). After fault-free rounds every
 //! device holds the same records, and every edit's value is still visible: in a
 //! record, in a conflict-loser entry, or as the base a later change knowingly
 //! replaced.
@@ -41,6 +42,11 @@ enum Step {
     Sync {
         dev: usize,
     },
+    /// `pim sync --collection`: only `work` (or only the default address book).
+    SyncOnly {
+        dev: usize,
+        work: bool,
+    },
     Lose {
         pick: usize,
     },
@@ -61,7 +67,8 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (d.clone(), r.clone()).prop_map(|(dev, rec)| Step::AddCategory { dev, rec }),
         1 => (d.clone(), r.clone()).prop_map(|(dev, rec)| Step::Delete { dev, rec }),
         1 => (d.clone(), r.clone()).prop_map(|(dev, rec)| Step::Move { dev, rec }),
-        5 => d.prop_map(|dev| Step::Sync { dev }),
+        4 => d.clone().prop_map(|dev| Step::Sync { dev }),
+        2 => (d, any::<bool>()).prop_map(|(dev, work)| Step::SyncOnly { dev, work }),
         1 => any::<usize>().prop_map(|pick| Step::Lose { pick }),
         1 => any::<usize>().prop_map(|pick| Step::Duplicate { pick }),
         1 => any::<usize>().prop_map(|pick| Step::Reorder { pick }),
@@ -226,6 +233,15 @@ fn run_skewed(
             Step::Sync { dev } => {
                 if dev < active {
                     let _ = devs[dev].try_sync();
+                }
+            }
+            Step::SyncOnly {
+                dev,
+                work: only_work,
+            } => {
+                if dev < active {
+                    let scope = if only_work { &work } else { "default-contact" };
+                    let _ = devs[dev].try_sync_only(&[scope]);
                 }
             }
             Step::Lose { pick } => {

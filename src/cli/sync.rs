@@ -16,6 +16,7 @@ use crate::sync::crypto::SyncKey;
 use crate::sync::engine::{Folders, SyncError, SyncOptions, SyncReport, sync_once};
 use crate::sync::plan::Mode;
 use crate::sync::progress::{self, Progress, Watched};
+use crate::sync::scope::Scope;
 use crate::sync::{Mailbox, MailboxError, setup};
 
 const META_KEY: &str = "sync.key";
@@ -37,6 +38,10 @@ pub struct SyncArgs {
     pub account: Option<String>,
     #[arg(long, value_parser = MODES.to_vec(), default_value = "two-way")]
     pub mode: String,
+    /// Only this collection (name or id; repeat for more): other changes wait,
+    /// own ones in the outbox, received ones until a sync that includes them
+    #[arg(long = "collection", value_name = "C")]
+    pub collections: Vec<String>,
     /// Print what would happen; change nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -164,6 +169,36 @@ fn sync_error(e: SyncError) -> anyhow::Error {
     }
 }
 
+/// `--collection` names (or ids) as a scope: a name may match one collection of
+/// each kind (a "work" calendar and a "work" address book are both meant).
+fn scope(ctx: &Context, names: &[String]) -> anyhow::Result<Scope> {
+    let all = ctx.store.collections(None)?;
+    let mut ids = Vec::new();
+    for n in names {
+        let hits: Vec<_> = all.iter().filter(|c| &c.id == n || &c.name == n).collect();
+        if hits.is_empty() {
+            let known: Vec<&str> = all.iter().map(|c| c.name.as_str()).collect();
+            bail!(
+                "--collection {n:?}: no such collection (there are: {})",
+                known.join(", ")
+            );
+        }
+        for c in hits {
+            if !c.sync {
+                bail!(
+                    "--collection {n:?}: the {} is kept off sync \
+                     (`pim collections set {} {:?} --sync on` to include it)",
+                    c.kind.collection_word(),
+                    c.kind.as_str(),
+                    c.name
+                );
+            }
+            ids.push(c.id.clone());
+        }
+    }
+    Ok(Scope::new(ids))
+}
+
 fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()> {
     if r.rejected > 0 {
         eprintln!(
@@ -190,6 +225,13 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()>
         r.bytes_down,
         r.imap_commands
     );
+    if r.queued > 0 || r.held > 0 {
+        println!(
+            "waiting for a sync of their collections: {} own change(s) to send, \
+             {} received change(s) to apply",
+            r.queued, r.held
+        );
+    }
     Ok(())
 }
 
@@ -263,6 +305,9 @@ pub fn run(ctx: &mut Context, a: SyncArgs) -> anyhow::Result<()> {
             let mut o = options(ctx, &acc, stored_key(ctx)?)?;
             o.mode = mode;
             o.dry_run = a.dry_run;
+            if !a.collections.is_empty() {
+                o.scope = Some(scope(ctx, &a.collections)?);
+            }
             if a.watch {
                 return watch(ctx, &name, &acc, &o, a.json);
             }

@@ -8,6 +8,7 @@ mod hlc;
 mod index;
 mod read;
 mod schema;
+pub mod sync_scope;
 pub mod sync_state;
 mod write;
 

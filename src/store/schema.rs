@@ -129,4 +129,18 @@ pub const MIGRATIONS: &[&str] = &[
     DROP INDEX records_kind_start;
     CREATE INDEX records_kind_span ON records (kind, recurring, start_ts, end_ts);
     "#,
+    // 5: remote changes received by a sync limited to some collections but outside
+    // them: kept here (the vector already covers them) until a sync that includes
+    // their collection applies them.
+    r#"
+    CREATE TABLE sync_held (
+        device TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        hlc TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        change TEXT NOT NULL,
+        PRIMARY KEY (device, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX sync_held_record ON sync_held (record_id);
+    "#,
 ];

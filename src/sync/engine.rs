@@ -14,9 +14,11 @@ use super::crypto::SyncKey;
 use super::envelope::{Header, LIST_HEADERS, MsgKind};
 use super::mailbox::{FolderState, Mailbox, MailboxError};
 use super::plan::{self, FolderCheck, Inputs, Mode, Plan, Range};
+use super::scope::Scope;
 use super::snapshot;
 
 mod receive;
+mod scoped;
 mod send;
 use crate::model::{Change, Op};
 use crate::store::sync_state::{self as st, DeviceInfo, KnownMessage, RememberedFolder};
@@ -51,6 +53,9 @@ pub struct SyncOptions {
     pub snapshot_every: usize,
     /// KDF parameters and salt to publish (passphrase keys), for `join`.
     pub kdf: Option<String>,
+    /// Only these collections (`--collection`): other changes wait for a later
+    /// sync, own ones in the outbox, received ones in `sync_held`.
+    pub scope: Option<Scope>,
 }
 
 impl SyncOptions {
@@ -64,6 +69,7 @@ impl SyncOptions {
             device_name: String::new(),
             snapshot_every: 32,
             kdf: None,
+            scope: None,
         }
     }
 }
@@ -88,6 +94,10 @@ pub struct SyncReport {
     pub imap_commands: u64,
     /// Messages appended.
     pub appends: u64,
+    /// Received changes outside `--collection`, kept for a later sync.
+    pub held: u64,
+    /// Own changes outside `--collection`, left in the outbox.
+    pub queued: u64,
     /// The plan, for `--dry-run`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<Plan>,
@@ -125,6 +135,9 @@ const META_PUBLISHED: &str = "sync.published";
 const META_REJECTED: &str = "sync.rejected";
 const META_EPOCH: &str = "sync.epoch";
 const META_SNAPSHOT: &str = "sync.snapshot";
+/// The highest own sequence number ever handed to the server (written before
+/// each APPEND): changes above it may be reordered by a scoped sync.
+const META_ATTEMPTED: &str = "sync.attempted";
 
 /// The working state of one round.
 struct Round<'a, M: Mailbox> {
@@ -194,6 +207,16 @@ fn known_from(folder: &str, uid: u32, size: u64, h: &Header) -> KnownMessage {
 
 impl<M: Mailbox> Round<'_, M> {
     async fn run(&mut self) -> SyncResult<()> {
+        if self.o.scope.is_some() && matches!(self.o.mode, Mode::ReplaceRemote | Mode::ReplaceLocal)
+        {
+            return Err(SyncError::Setup(format!(
+                "--collection works with --mode two-way, push or pull; {} acts on every collection",
+                serde_json::to_value(self.o.mode)
+                    .expect("modes serialize")
+                    .as_str()
+                    .unwrap_or("")
+            )));
+        }
         let mut checks = BTreeMap::new();
         for name in self.f.all().map(str::to_string) {
             let state = match self.mb.state(&name).await {
@@ -233,12 +256,21 @@ impl<M: Mailbox> Round<'_, M> {
         if self.o.mode.downloads() && !self.o.dry_run {
             self.maybe_bootstrap().await?;
         }
+        if (self.o.mode.downloads() || self.o.mode == Mode::ReplaceRemote) && !self.o.dry_run {
+            self.apply_held()?;
+        }
         if self.o.mode == Mode::ReplaceRemote && !self.o.dry_run {
             self.replace_remote().await?;
         }
-        let inputs = self.inputs()?;
+        let mut inputs = self.inputs()?;
+        if let Some(scope) = self.o.scope.clone()
+            && self.o.mode.uploads()
+        {
+            inputs.upload_to = Some(self.scope_outbox(&scope)?);
+        }
         let plan = plan::plan(&inputs);
         if self.o.dry_run {
+            self.report.held = crate::store::sync_scope::held_count(self.store.conn())?;
             self.report.plan = Some(plan);
             return Ok(());
         }
@@ -255,11 +287,15 @@ impl<M: Mailbox> Round<'_, M> {
             self.delete(&folder, &plan.delete).await?;
         }
         let inputs = self.inputs()?;
-        if plan::wants_snapshot(&inputs, self.o.snapshot_every) {
+        // A snapshot holds everything its vector covers: not while changes wait.
+        let complete =
+            self.o.scope.is_none() && crate::store::sync_scope::held_count(self.store.conn())? == 0;
+        if complete && plan::wants_snapshot(&inputs, self.o.snapshot_every) {
             let epoch = self.epoch()?;
             self.write_snapshot(epoch).await?;
         }
         self.publish_device().await?;
+        self.report.held = crate::store::sync_scope::held_count(self.store.conn())?;
         self.finish().await
     }
 

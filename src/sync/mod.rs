@@ -15,5 +15,6 @@ pub mod merge;
 pub mod plan;
 pub mod progress;
 pub mod review;
+pub mod scope;
 pub mod setup;
 pub mod snapshot;

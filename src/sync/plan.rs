@@ -98,6 +98,8 @@ pub struct Inputs {
     /// Vector of the newest snapshot on the server.
     pub snapshot_vector: Option<Vector>,
     pub mode: Mode,
+    /// Upload own changes only up to here (`--collection` put those first).
+    pub upload_to: Option<u64>,
 }
 
 /// A contiguous own range to upload.
@@ -161,10 +163,11 @@ pub fn plan(i: &Inputs) -> Plan {
         return p;
     }
     let submitted_to = i.first_unsubmitted.map(|f| f - 1).unwrap_or(own_last);
-    if submitted_to < own_last {
+    let upload_to = i.upload_to.unwrap_or(own_last).min(own_last);
+    if submitted_to < upload_to {
         p.upload = Some(Range {
             from: submitted_to + 1,
-            to: own_last,
+            to: upload_to,
         });
     }
     // Gap repair: which own changes may still be needed by someone?

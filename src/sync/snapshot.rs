@@ -100,6 +100,7 @@ pub fn load(store: &mut Store, s: &SnapshotPayload) -> Result<()> {
             }
         }
         st::prune_pending(w.tx())?;
+        crate::store::sync_scope::prune_held(w.tx(), &s.vector)?;
         Ok(())
     })
 }
@@ -115,6 +116,7 @@ pub fn reset_local(store: &mut Store, s: Option<&SnapshotPayload>) -> Result<()>
         tx.execute("DELETE FROM changes WHERE device <> ?1 OR seq <= ?2", rusqlite::params![me, own_in_snapshot])?;
         tx.execute_batch(
             "DELETE FROM sync_base; DELETE FROM sync_vector; DELETE FROM sync_pending;
+             DELETE FROM sync_held;
              UPDATE conflicts SET resolved_at = 'reset', resolution = 'replace-local'
                 WHERE resolved_at = '';",
         )?;

@@ -60,6 +60,15 @@ impl Device {
         block_on(sync_once(&mut self.store, &mut self.mb, &self.opts))
     }
 
+    /// A sync limited to some collections (`pim sync --collection`).
+    pub fn try_sync_only(&mut self, collections: &[&str]) -> SyncResult<SyncReport> {
+        let mut opts = self.opts.clone();
+        opts.scope = Some(pim::sync::scope::Scope::new(
+            collections.iter().map(|c| c.to_string()),
+        ));
+        block_on(sync_once(&mut self.store, &mut self.mb, &opts))
+    }
+
     /// Create a contact with a full name; returns its id.
     pub fn add_contact(&mut self, name: &str) -> String {
         let coll = self.store.default_collection(Kind::Contact).unwrap().id;

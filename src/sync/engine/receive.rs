@@ -2,8 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::scoped::hold_back;
 use super::send::{SKIP, skip_marker};
 use super::*;
+use crate::store::sync_scope::held_records;
 use crate::store::sync_state::Vector;
 
 impl<M: Mailbox> Round<'_, M> {
@@ -151,6 +153,7 @@ impl<M: Mailbox> Round<'_, M> {
             first_unsubmitted: st::first_unsubmitted(conn, &self.me)?,
             snapshot_vector,
             mode: self.o.mode,
+            upload_to: None,
         })
     }
 
@@ -255,6 +258,8 @@ impl<M: Mailbox> Round<'_, M> {
             pool.entry((c.device.clone(), c.seq)).or_insert(c);
         }
         let mut vector = st::vector(self.store.conn())?;
+        let scope = self.o.scope.clone();
+        let mut held_back = held_records(self.store.conn())?;
         loop {
             let mut ready: Vec<&Change> = Vec::new();
             let mut next: Option<(&str, u64)> = None;
@@ -275,14 +280,19 @@ impl<M: Mailbox> Round<'_, M> {
             if ready.is_empty() {
                 break;
             }
-            ready.sort_by(|a, b| a.hlc.cmp(&b.hlc).then(a.change_id.cmp(&b.change_id)));
+            // Cut in sequence order, so each device's part stays a prefix: HLC and
+            // sequence order differ after a scoped sync reordered an outbox.
             ready.truncate(APPLY_GROUP);
+            ready.sort_by(|a, b| a.hlc.cmp(&b.hlc).then(a.change_id.cmp(&b.change_id)));
             let (applied, conflicts, advanced) = self.store.write(|w| {
+                let held_back = &mut held_back;
                 let (mut applied, mut conflicts) = (0, 0);
                 let mut follow_ups = Vec::new();
                 let mut advanced: BTreeMap<String, u64> = BTreeMap::new();
                 for c in &ready {
-                    if c.kind != SKIP {
+                    if c.kind == SKIP || hold_back(w, scope.as_ref(), held_back, c)? {
+                        // Nothing to apply now (held changes are applied later).
+                    } else {
                         let out = apply_remote(w, c, policy)?;
                         applied += out.applied as u64;
                         conflicts += out.conflicts;

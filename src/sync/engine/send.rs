@@ -28,6 +28,7 @@ impl<M: Mailbox> Round<'_, M> {
         let now = self.store.clock().now_rfc3339();
         for group in msgs.chunks(APPEND_GROUP) {
             let raws: Vec<Vec<u8>> = group.iter().map(|(_, raw)| raw.clone()).collect();
+            self.note_attempt(group[group.len() - 1].0.seq_to)?;
             self.appended
                 .extend(group.iter().map(|(h, _)| h.message_id.clone()));
             self.mb.append(&folder, &raws).await?;

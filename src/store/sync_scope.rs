@@ -1,0 +1,114 @@
+//! Store side of syncs limited to some collections (`pim sync --collection`):
+//! remote changes held back for a later sync, and the outbox reorder that lets
+//! an own change in the chosen collections go before older ones outside them.
+
+use std::collections::BTreeSet;
+
+use rusqlite::{Connection, params};
+
+use super::Result;
+use super::sync_state::{Vector, collect_changes, row_change};
+use crate::model::Change;
+
+/// Keep a received change outside the synced collections. The caller advances
+/// the vector in the same transaction: held changes are received, not applied.
+pub fn add_held(conn: &Connection, c: &Change) -> Result<()> {
+    let json = serde_json::to_string(c).expect("changes serialize");
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO sync_held (device, seq, hlc, record_id, change)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![c.device, c.seq, c.hlc, c.record_id, json])?;
+    Ok(())
+}
+
+/// Every held change, in the order they are applied (oldest HLC first).
+pub fn held(conn: &Connection) -> Result<Vec<Change>> {
+    let mut stmt = conn.prepare_cached("SELECT change FROM sync_held ORDER BY hlc, device, seq")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for r in rows {
+        let json = r?;
+        out.push(
+            serde_json::from_str(&json).map_err(|e| super::StoreError::Corrupt {
+                what: "held change".into(),
+                reason: e.to_string(),
+            })?,
+        );
+    }
+    Ok(out)
+}
+
+/// Records with held changes: their later changes wait behind them.
+pub fn held_records(conn: &Connection) -> Result<BTreeSet<String>> {
+    let mut stmt = conn.prepare_cached("SELECT DISTINCT record_id FROM sync_held")?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+pub fn held_count(conn: &Connection) -> Result<u64> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM sync_held", [], |r| r.get(0))?)
+}
+
+pub fn remove_held(conn: &Connection, device: &str, seq: u64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM sync_held WHERE device = ?1 AND seq = ?2")?
+        .execute(params![device, seq])?;
+    Ok(())
+}
+
+/// Drop held changes a loaded snapshot already contains.
+pub fn prune_held(conn: &Connection, covered: &Vector) -> Result<()> {
+    for (device, seq) in covered {
+        conn.execute(
+            "DELETE FROM sync_held WHERE device = ?1 AND seq <= ?2",
+            params![device, seq],
+        )?;
+    }
+    Ok(())
+}
+
+/// Own changes after `floor` (never handed to the server), in sequence order.
+pub fn unsent_changes(conn: &Connection, device: &str, floor: u64) -> Result<Vec<Change>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM changes WHERE device = ?1 AND seq > ?2 ORDER BY seq",
+        super::sync_state::CHANGE_COLS
+    ))?;
+    collect_changes(conn, stmt.query_map(params![device, floor], row_change)?)
+}
+
+/// Renumber own changes after `floor` so those in `first` come first (in their
+/// order), then the rest (in theirs). Only changes no server ever saw may be
+/// renumbered; change ids stay, so history keeps pointing at the same change.
+/// Receivers fold by HLC, so the new order changes nothing they compute.
+pub fn reorder_unsent(conn: &Connection, device: &str, floor: u64, first: &[u64]) -> Result<()> {
+    let all: Vec<u64> = conn
+        .prepare_cached("SELECT seq FROM changes WHERE device = ?1 AND seq > ?2 ORDER BY seq")?
+        .query_map(params![device, floor], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let chosen: BTreeSet<u64> = first.iter().copied().collect();
+    let order = all
+        .iter()
+        .filter(|s| chosen.contains(s))
+        .chain(all.iter().filter(|s| !chosen.contains(s)));
+    let mut moves = Vec::new();
+    for (i, &old) in order.enumerate() {
+        let new = floor + 1 + i as u64;
+        if new != old {
+            moves.push((old, new));
+        }
+    }
+    // Through negative numbers, so no two rows ever share a key on the way.
+    let mut park = conn.prepare_cached(
+        "UPDATE changes SET seq = -?3 WHERE device = ?1 AND seq = ?2 AND submitted_at = ''",
+    )?;
+    for (old, new) in &moves {
+        park.execute(params![device, old, *new as i64])?;
+    }
+    conn.execute(
+        "UPDATE changes SET seq = -seq WHERE device = ?1 AND seq < 0",
+        [device],
+    )?;
+    Ok(())
+}

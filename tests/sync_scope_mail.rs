@@ -1,0 +1,122 @@
+//! `pim sync --collection` between two `--home` profiles through the harness's
+//! real Dovecot: only the chosen collection travels; the rest waits (own changes
+//! in the outbox, received ones held) and follows with the next full sync.
+
+mod support;
+
+use support::mailserver::MailServer;
+use support::profile::Profile;
+
+fn add(p: &Profile, name: &str, collection: &str) -> String {
+    p.ok(&["add", "contact", "--name", name, "--collection", collection])
+        .trim()
+        .to_string()
+}
+
+fn exists(p: &Profile, id: &str) -> bool {
+    p.run(&["show", id, "--json"]).status.success()
+}
+
+#[test]
+fn a_sync_limited_to_one_collection_through_dovecot() {
+    let server = MailServer::shared();
+    let a = Profile::new(server, "alice", "newest");
+    let b = Profile::new(server, "alice", "newest");
+    a.ok(&["collections", "add", "contacts", "work"]);
+    a.pair(&b);
+
+    let home = add(&a, "Ada at home", "contacts");
+    let work = add(&a, "Grace at work", "work");
+    let r = a.json(&["sync", "--collection", "work", "--json"]);
+    assert_eq!(r["uploaded"], 1, "{r}");
+    assert_eq!(r["queued"], 1, "{r}");
+    let human = b.ok(&["sync"]);
+    assert!(
+        human.starts_with("uploaded 0, downloaded 1, applied 1"),
+        "{human}"
+    );
+    assert_eq!(b.full_name(&work), "Grace at work");
+    assert!(!exists(&b, &home), "the home contact waits on a");
+    let r = a.json(&["sync", "--json"]);
+    assert_eq!(
+        (r["uploaded"].as_u64(), r["queued"].as_u64()),
+        (Some(1), Some(0)),
+        "{r}"
+    );
+    b.ok(&["sync"]);
+    assert_eq!(b.full_name(&home), "Ada at home");
+
+    // Received changes outside the scope are held until their collection syncs.
+    a.ok(&["edit", &home, "--set", "full_name=Ada Lovelace"]);
+    a.ok(&["edit", &work, "--set", "full_name=Grace Hopper"]);
+    a.ok(&["sync"]);
+    let r = b.json(&["sync", "--collection", "work", "--json"]);
+    assert_eq!(
+        (r["applied"].as_u64(), r["held"].as_u64()),
+        (Some(1), Some(1)),
+        "{r}"
+    );
+    assert_eq!(b.full_name(&work), "Grace Hopper");
+    assert_eq!(b.full_name(&home), "Ada at home");
+    let human = b.ok(&["sync", "--collection", "work"]);
+    assert!(human.contains("1 received change(s) to apply"), "{human}");
+    let r = b.json(&["sync", "--collection", "contacts", "--json"]);
+    assert_eq!(
+        (r["applied"].as_u64(), r["held"].as_u64()),
+        (Some(1), Some(0)),
+        "{r}"
+    );
+    assert_eq!(b.full_name(&home), "Ada Lovelace");
+
+    // A scoped dry run plans only the collection's changes and sends nothing.
+    a.ok(&["edit", &home, "--set", "note=later"]);
+    a.ok(&["edit", &work, "--set", "note=now"]);
+    let r = a.json(&["sync", "--collection", "work", "--dry-run", "--json"]);
+    let up = &r["plan"]["upload"];
+    assert_eq!(
+        up["to"].as_u64().unwrap() - up["from"].as_u64().unwrap(),
+        0,
+        "{r}"
+    );
+    assert_eq!(r["uploaded"], 0, "{r}");
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    let note = |p: &Profile, id: &str| p.json(&["show", id, "--json"])["note"].clone();
+    assert_eq!(note(&b, &home), "later");
+    assert_eq!(note(&b, &work), "now");
+}
+
+#[test]
+fn bad_collection_arguments_fail_clearly_and_change_nothing() {
+    let server = MailServer::shared();
+    let a = Profile::new(server, "bob", "newest");
+    let b = Profile::new(server, "bob", "newest");
+    a.ok(&["collections", "add", "contacts", "private"]);
+    a.ok(&["collections", "set", "contacts", "private", "--sync", "off"]);
+    a.pair(&b);
+    let id = add(&a, "Queued", "contacts");
+    for (args, says) in [
+        (vec!["sync", "--collection", "nope"], "no such collection"),
+        (vec!["sync", "--collection", "private"], "kept off sync"),
+        (
+            vec![
+                "sync",
+                "--collection",
+                "contacts",
+                "--mode",
+                "replace-remote",
+            ],
+            "--collection works with",
+        ),
+    ] {
+        let o = a.run(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{args:?} succeeded");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    b.ok(&["sync"]);
+    assert!(!exists(&b, &id), "nothing was sent by the failed runs");
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    assert_eq!(b.full_name(&id), "Queued");
+}
