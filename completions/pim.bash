@@ -2980,7 +2980,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__sync)
-            opts="-h -V --account --mode --dry-run --json --watch --home --help --version init join help"
+            opts="-h -V --account --mode --collection --dry-run --json --watch --home --help --version init join help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2992,6 +2992,10 @@ _pim() {
                     ;;
                 --mode)
                     COMPREPLY=($(compgen -W "two-way push pull replace-remote replace-local" -- "${cur}"))
+                    return 0
+                    ;;
+                --collection)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --home)

@@ -164,11 +164,12 @@ complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_sub
 complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change a collection\'s settings'
 complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l account -d 'Account to sync through (default: the one chosen at init/join)' -r
-complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l mode -r -f -a "two-way\t''
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l mode -d 'two-way; push or pull (one direction only); replace-remote (this device\'s data becomes the truth everywhere) or replace-local (rebuild from the server)' -r -f -a "two-way\t''
 push\t''
 pull\t''
 replace-remote\t''
 replace-local\t''"
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l collection -d 'Only this collection (name or id; repeat for more): other changes wait, own ones in the outbox, received ones until a sync that includes them' -r
 complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l dry-run -d 'Print what would happen; change nothing'
 complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l json -d 'One JSON object per round'

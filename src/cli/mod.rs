@@ -6,6 +6,7 @@ mod collections;
 mod conflicts;
 mod context;
 mod demo;
+mod devices;
 mod docs;
 mod export;
 mod import;
@@ -59,7 +60,7 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// Devices that sync through the account
     #[command(subcommand)]
-    Devices(sync::DevicesCommand),
+    Devices(devices::DevicesCommand),
     /// Sync conflicts waiting for a decision (conflict policy `ask`)
     #[command(subcommand)]
     Conflicts(conflicts::ConflictsCommand),
@@ -151,7 +152,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sync(a) => sync::run(&mut Context::open(cli.home.as_deref())?, a),
         Command::Invites(c) => invites::run(&mut Context::open(cli.home.as_deref())?, c),
         Command::Attachments(c) => attachments::run(&mut Context::open(cli.home.as_deref())?, c),
-        Command::Devices(c) => sync::devices(&mut Context::open(cli.home.as_deref())?, c),
+        Command::Devices(c) => devices::run(&mut Context::open(cli.home.as_deref())?, c),
         Command::Conflicts(c) => conflicts::run(&mut Context::open(cli.home.as_deref())?, c),
         Command::History(a) => conflicts::history(&Context::open(cli.home.as_deref())?, a),
         Command::Add(a) => records::add(&mut Context::open(cli.home.as_deref())?, a),

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail};
 use clap::{Args, Subcommand};
-use serde_json::{Value, json};
 
 use super::{Context, print};
 use crate::config::accounts::{Account, ConfigFile};
@@ -36,6 +35,8 @@ pub struct SyncArgs {
     /// Account to sync through (default: the one chosen at init/join)
     #[arg(long)]
     pub account: Option<String>,
+    /// two-way; push or pull (one direction only); replace-remote (this device's
+    /// data becomes the truth everywhere) or replace-local (rebuild from the server)
     #[arg(long, value_parser = MODES.to_vec(), default_value = "two-way")]
     pub mode: String,
     /// Only this collection (name or id; repeat for more): other changes wait,
@@ -78,22 +79,6 @@ pub enum SyncAction {
     },
 }
 
-#[derive(Debug, Subcommand)]
-pub enum DevicesCommand {
-    /// Devices that sync through the account
-    List {
-        #[arg(long)]
-        json: bool,
-    },
-    /// Stop waiting for a device that is gone (it no longer holds back cleanup)
-    Forget {
-        /// Device id or name
-        device: String,
-        #[arg(long)]
-        account: Option<String>,
-    },
-}
-
 pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -128,7 +113,11 @@ fn device_name(given: Option<String>) -> String {
     })
 }
 
-fn options(ctx: &Context, account: &Account, key: SyncKey) -> anyhow::Result<SyncOptions> {
+pub(super) fn options(
+    ctx: &Context,
+    account: &Account,
+    key: SyncKey,
+) -> anyhow::Result<SyncOptions> {
     let mut o = SyncOptions::new(key);
     o.root = account.folder_root.clone();
     o.policy = Policy::parse(&account.conflict_policy)
@@ -153,7 +142,7 @@ pub fn tui_setup(ctx: &Context) -> Result<crate::tui::sync_thread::SyncSetup, St
     })
 }
 
-fn stored_key(ctx: &Context) -> anyhow::Result<SyncKey> {
+pub(super) fn stored_key(ctx: &Context) -> anyhow::Result<SyncKey> {
     let human = ctx.store.meta(META_KEY)?.ok_or_else(|| {
         anyhow!(
             "this profile does not sync yet: run `pim sync init` (first device) or `pim sync join`"
@@ -162,7 +151,7 @@ fn stored_key(ctx: &Context) -> anyhow::Result<SyncKey> {
     SyncKey::parse_human(&human).map_err(|e| anyhow!("stored sync key: {e}"))
 }
 
-fn sync_error(e: SyncError) -> anyhow::Error {
+pub(super) fn sync_error(e: SyncError) -> anyhow::Error {
     match e {
         SyncError::Mailbox(m) => anyhow!("sync failed: {m}; local edits stay queued"),
         other => anyhow!("sync failed: {other}"),
@@ -556,65 +545,4 @@ fn local_seq(ctx: &Context) -> anyhow::Result<u64> {
         ctx.store.conn(),
         ctx.store.device(),
     )?)
-}
-
-pub fn devices(ctx: &mut Context, c: DevicesCommand) -> anyhow::Result<()> {
-    match c {
-        DevicesCommand::List { json } => {
-            let me = ctx.store.device().to_string();
-            let list = setup::devices(&ctx.store).map_err(sync_error)?;
-            if json {
-                let items: Vec<Value> = list
-                    .iter()
-                    .map(|d| {
-                        json!({
-                            "id": d.device,
-                            "kind": "device",
-                            "name": d.name,
-                            "last_seen": d.last_seen,
-                            "vector": d.vector,
-                            "forgotten": d.forgotten,
-                            "this_device": d.device == me,
-                        })
-                    })
-                    .collect();
-                return print::json(&Value::Array(items));
-            }
-            let mut rows = vec![vec![
-                "ID".to_string(),
-                "NAME".into(),
-                "LAST SEEN".into(),
-                "".into(),
-            ]];
-            for d in &list {
-                let note = if d.device == me {
-                    "this device"
-                } else if d.forgotten {
-                    "forgotten"
-                } else {
-                    ""
-                };
-                rows.push(vec![
-                    d.device.clone(),
-                    d.name.clone(),
-                    d.last_seen.clone(),
-                    note.into(),
-                ]);
-            }
-            print::table(&rows)
-        }
-        DevicesCommand::Forget { device, account: a } => {
-            let (name, acc) = account(ctx, a.as_deref())?;
-            let o = options(ctx, &acc, stored_key(ctx)?)?;
-            runtime()?.block_on(async {
-                let mut mb = connect(&name, &acc).await?;
-                setup::forget(&mut ctx.store, &mut mb, &o, &device)
-                    .await
-                    .map_err(sync_error)?;
-                mb.logout().await;
-                println!("forgot device {device}");
-                anyhow::Ok(())
-            })
-        }
-    }
 }
