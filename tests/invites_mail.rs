@@ -492,3 +492,61 @@ fn attendee_replies_update_events_we_organise() {
         .clone();
     assert!(carol.to_string().contains("DECLINED"), "{ev}");
 }
+
+#[test]
+fn counter_proposal_taken_from_the_cli() {
+    let server = MailServer::start(&[("hank", "pw-hank"), ("gina", "pw-gina")]);
+    let ours = |method: &str, stamp: &str, start: &str| {
+        ics(method, 0, stamp, start, "")
+            .replace("UID:planning-7", "UID:hank-own")
+            .replace("ORGANIZER;CN=Bob:mailto:bob@", "ORGANIZER:mailto:hank@")
+            .replace("alice@example.test", "gina@example.test")
+    };
+    let p = Profile::new(&server, "hank", "newest");
+    let file = p.home.path().join("own.ics");
+    let own = ours("REQUEST", "20261125T100000Z", "20270120T100000Z");
+    std::fs::write(&file, own.replace("METHOD:REQUEST\r\n", "")).unwrap();
+    p.ok(&["import", &file.display().to_string()]);
+    let id = p.json(&["list", "events", "--json"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Gina proposes the next day at 15:00.
+    let counter = ours("COUNTER", "20261125T110000Z", "20270121T150000Z").replace(
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:carol@example.test\r\n",
+        "",
+    );
+    server.deliver_smtp(
+        "gina@example.test",
+        &["hank@example.test"],
+        &invitation("<counter-1@example.test>", "COUNTER", &counter, b"c"),
+    );
+    assert_eq!(
+        server.wait_for_count("hank", "INBOX", 1, Duration::from_secs(20)),
+        1
+    );
+    p.ok(&["invites", "scan"]);
+    let inv = &p.invites()[0];
+    assert_eq!(inv["method"], "COUNTER", "{inv}");
+    let inv_id = inv["id"].to_string();
+    let o = p.run(&["invites", "accept", &inv_id]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a COUNTER is not accepted like a REQUEST"
+    );
+
+    let out = p.ok(&["invites", "accept-counter", &inv_id]);
+    assert!(out.contains("counter-accepted"), "{out}");
+    assert!(out.contains("reply sent to gina@example.test"), "{out}");
+    assert_eq!(p.invites()[0]["status"], "counter-accepted");
+    let ev = p.json(&["show", &id, "--json"]);
+    assert!(ev["start"].to_string().contains("2027-01-21"), "{ev}");
+    assert_eq!(
+        server.wait_for_count("gina", "INBOX", 1, Duration::from_secs(20)),
+        1
+    );
+    let mail = String::from_utf8_lossy(&server.messages("gina", "INBOX")[0]).into_owned();
+    assert!(mail.contains("METHOD:REQUEST"), "{mail}");
+    assert!(mail.contains("DTSTART:20270121T150000Z"), "{mail}");
+}
