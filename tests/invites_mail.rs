@@ -7,79 +7,14 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
 use base64::Engine;
 use serde_json::Value;
 use support::mailserver::MailServer;
+use support::profile::Profile;
 use support::proxy::{Fault, FaultProxy};
-
-struct Profile {
-    home: tempfile::TempDir,
-}
-
-impl Profile {
-    fn via(server: &MailServer, user: &str, imap_port: u16, smtp_port: u16) -> Profile {
-        let p = Profile {
-            home: tempfile::tempdir().unwrap(),
-        };
-        let imap = format!("127.0.0.1:{imap_port}");
-        let smtp = format!("127.0.0.1:{smtp_port}");
-        let pw = format!("echo {}", server.password(user));
-        let ca = server.ca_file.display().to_string();
-        p.ok(&[
-            "account",
-            "add",
-            "mail",
-            "--imap",
-            &imap,
-            "--smtp",
-            &smtp,
-            "--user",
-            user,
-            "--email",
-            &format!("{user}@example.test"),
-            "--password-command",
-            &pw,
-            "--ca-file",
-            &ca,
-            "--conflict-policy",
-            "newest",
-        ]);
-        p
-    }
-    fn new(server: &MailServer, user: &str) -> Profile {
-        Profile::via(server, user, server.imaps_port, server.smtps_port)
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_pim"))
-            .args(args)
-            .env("PIM_HOME", self.home.path())
-            .env("TZ", "UTC")
-            .output()
-            .unwrap()
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(
-            o.status.success(),
-            "pim {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8(o.stdout).unwrap()
-    }
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.ok(args);
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("pim {args:?}: {e}: {out}"))
-    }
-    fn invites(&self) -> Vec<Value> {
-        self.json(&["invites", "list", "--json"])
-            .as_array()
-            .unwrap()
-            .clone()
-    }
-}
 
 /// The messages of one corpus file (the mbox ones hold several).
 fn corpus_messages() -> Vec<(String, Vec<u8>)> {
@@ -245,7 +180,7 @@ fn corpus_invitations_are_listed_or_reported_invalid() {
           Content-Transfer-Encoding: base64\r\n\r\n!!!not*base64$$$\r\n",
     );
 
-    let p = Profile::new(server, "carol");
+    let p = Profile::new(server, "carol", "newest");
     let out = p.json(&["invites", "scan", "--json"]);
     assert_eq!(out["messages"], messages.len() + 5, "{out}");
     let list = p.invites();
@@ -329,7 +264,7 @@ fn big_invitation_accepted_without_downloading_the_attachment() {
         1
     );
     let proxy = FaultProxy::start(server.imaps_port, Fault::None);
-    let a = Profile::via(server, "alice", proxy.port, server.smtps_port);
+    let a = Profile::via(server, "alice", "newest", proxy.port, server.smtps_port);
     let key = a
         .ok(&["sync", "init"])
         .trim_end()
@@ -390,7 +325,7 @@ fn big_invitation_accepted_without_downloading_the_attachment() {
 
     // Another device knows where the attachment is and gets the exact bytes.
     a.ok(&["sync"]);
-    let b = Profile::new(server, "alice");
+    let b = Profile::new(server, "alice", "newest");
     b.ok(&["sync", "join", "--key", &key]);
     b.ok(&["invites", "scan"]);
     let seen_on_b = b.invites();
@@ -481,7 +416,7 @@ fn offline_accept_sends_the_reply_at_the_next_sync() {
         server.wait_for_count("erin", "INBOX", 1, Duration::from_secs(20)),
         1
     );
-    let p = Profile::new(&server, "erin");
+    let p = Profile::new(&server, "erin", "newest");
     p.ok(&["sync", "init"]);
     p.ok(&["invites", "scan"]);
     let id = p.invites()[0]["id"].to_string();
@@ -513,7 +448,7 @@ fn offline_accept_sends_the_reply_at_the_next_sync() {
 #[test]
 fn attendee_replies_update_events_we_organise() {
     let server = MailServer::shared();
-    let p = Profile::new(server, "dave");
+    let p = Profile::new(server, "dave", "newest");
     let own = ics("REQUEST", 0, "20261125T100000Z", "20270120T100000Z", "")
         .replace("UID:planning-7", "UID:dave-own")
         .replace("ORGANIZER;CN=Bob:mailto:bob@", "ORGANIZER:mailto:dave@")
@@ -556,4 +491,62 @@ fn attendee_replies_update_events_we_organise() {
         .unwrap()
         .clone();
     assert!(carol.to_string().contains("DECLINED"), "{ev}");
+}
+
+#[test]
+fn counter_proposal_taken_from_the_cli() {
+    let server = MailServer::start(&[("hank", "pw-hank"), ("gina", "pw-gina")]);
+    let ours = |method: &str, stamp: &str, start: &str| {
+        ics(method, 0, stamp, start, "")
+            .replace("UID:planning-7", "UID:hank-own")
+            .replace("ORGANIZER;CN=Bob:mailto:bob@", "ORGANIZER:mailto:hank@")
+            .replace("alice@example.test", "gina@example.test")
+    };
+    let p = Profile::new(&server, "hank", "newest");
+    let file = p.home.path().join("own.ics");
+    let own = ours("REQUEST", "20261125T100000Z", "20270120T100000Z");
+    std::fs::write(&file, own.replace("METHOD:REQUEST\r\n", "")).unwrap();
+    p.ok(&["import", &file.display().to_string()]);
+    let id = p.json(&["list", "events", "--json"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Gina proposes the next day at 15:00.
+    let counter = ours("COUNTER", "20261125T110000Z", "20270121T150000Z").replace(
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:carol@example.test\r\n",
+        "",
+    );
+    server.deliver_smtp(
+        "gina@example.test",
+        &["hank@example.test"],
+        &invitation("<counter-1@example.test>", "COUNTER", &counter, b"c"),
+    );
+    assert_eq!(
+        server.wait_for_count("hank", "INBOX", 1, Duration::from_secs(20)),
+        1
+    );
+    p.ok(&["invites", "scan"]);
+    let inv = &p.invites()[0];
+    assert_eq!(inv["method"], "COUNTER", "{inv}");
+    let inv_id = inv["id"].to_string();
+    let o = p.run(&["invites", "accept", &inv_id]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a COUNTER is not accepted like a REQUEST"
+    );
+
+    let out = p.ok(&["invites", "accept-counter", &inv_id]);
+    assert!(out.contains("counter-accepted"), "{out}");
+    assert!(out.contains("reply sent to gina@example.test"), "{out}");
+    assert_eq!(p.invites()[0]["status"], "counter-accepted");
+    let ev = p.json(&["show", &id, "--json"]);
+    assert!(ev["start"].to_string().contains("2027-01-21"), "{ev}");
+    assert_eq!(
+        server.wait_for_count("gina", "INBOX", 1, Duration::from_secs(20)),
+        1
+    );
+    let mail = String::from_utf8_lossy(&server.messages("gina", "INBOX")[0]).into_owned();
+    assert!(mail.contains("METHOD:REQUEST"), "{mail}");
+    assert!(mail.contains("DTSTART:20270121T150000Z"), "{mail}");
 }

@@ -3,80 +3,10 @@
 
 mod support;
 
-use std::process::{Command, Output};
-
 use serde_json::Value;
 use support::mailserver::MailServer;
+use support::profile::Profile;
 use support::proxy::{Fault, FaultProxy};
-
-struct Profile {
-    home: tempfile::TempDir,
-}
-
-impl Profile {
-    fn new(server: &MailServer, user: &str) -> Profile {
-        Profile::via(server, user, server.imaps_port)
-    }
-
-    /// A profile whose IMAP server is reached on `imap_port` (e.g. a fault proxy).
-    fn via(server: &MailServer, user: &str, imap_port: u16) -> Profile {
-        let p = Profile {
-            home: tempfile::tempdir().unwrap(),
-        };
-        let imap = format!("127.0.0.1:{imap_port}");
-        let smtp = format!("127.0.0.1:{}", server.smtps_port);
-        let pw = format!("echo {}", server.password(user));
-        let ca = server.ca_file.display().to_string();
-        p.ok(&[
-            "account",
-            "add",
-            "mail",
-            "--imap",
-            &imap,
-            "--smtp",
-            &smtp,
-            "--user",
-            user,
-            "--email",
-            &format!("{user}@example.test"),
-            "--password-command",
-            &pw,
-            "--ca-file",
-            &ca,
-            "--conflict-policy",
-            "newest",
-        ]);
-        p
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_pim"))
-            .args(args)
-            .env("PIM_HOME", self.home.path())
-            .env("TZ", "UTC")
-            .output()
-            .unwrap()
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(
-            o.status.success(),
-            "pim {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8(o.stdout).unwrap()
-    }
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
-    }
-    fn contact_names(&self) -> Vec<String> {
-        self.json(&["list", "contacts", "--json"])
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["full_name"].as_str().unwrap_or_default().to_string())
-            .collect()
-    }
-}
 
 fn grep_storage(server: &MailServer, user: &str, needle: &str) -> bool {
     fn walk(dir: &std::path::Path, needle: &[u8]) -> bool {
@@ -98,8 +28,8 @@ fn grep_storage(server: &MailServer, user: &str, needle: &str) -> bool {
 #[test]
 fn two_profiles_sync_a_contact_through_dovecot() {
     let server = MailServer::shared();
-    let a = Profile::new(server, "alice");
-    let b = Profile::new(server, "alice");
+    let a = Profile::new(server, "alice", "newest");
+    let b = Profile::new(server, "alice", "newest");
 
     // Nothing to join before init; sync without a key says what to do.
     let o = b.run(&["sync", "join", "--key", "PIM1-AAAA"]);
@@ -184,7 +114,7 @@ fn two_profiles_sync_a_contact_through_dovecot() {
 #[test]
 fn sync_fails_clearly_when_the_server_is_down() {
     let server = MailServer::start(&[("frank", "pw-frank")]);
-    let a = Profile::new(&server, "frank");
+    let a = Profile::new(&server, "frank", "newest");
     let key = a
         .ok(&["sync", "init"])
         .trim_end()
@@ -210,8 +140,8 @@ fn sync_fails_clearly_when_the_server_is_down() {
 #[test]
 fn watch_carries_an_edit_across_within_seconds() {
     let server = MailServer::shared();
-    let a = Profile::new(server, "carol");
-    let b = Profile::new(server, "carol");
+    let a = Profile::new(server, "carol", "newest");
+    let b = Profile::new(server, "carol", "newest");
     let key = a
         .ok(&["sync", "init"])
         .trim_end()
@@ -222,9 +152,7 @@ fn watch_carries_an_edit_across_within_seconds() {
     b.ok(&["sync", "join", "--key", &key]);
 
     let spawn = |p: &Profile| {
-        Command::new(env!("CARGO_BIN_EXE_pim"))
-            .args(["sync", "--watch"])
-            .env("PIM_HOME", p.home.path())
+        p.command(&["sync", "--watch"])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -255,9 +183,8 @@ fn watch_carries_an_edit_across_within_seconds() {
 impl Profile {
     /// Run with a deadline: a hang is a failure. Returns the exit code.
     fn run_bounded(&self, args: &[&str], secs: u64) -> i32 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pim"))
-            .args(args)
-            .env("PIM_HOME", self.home.path())
+        let mut child = self
+            .command(args)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -301,8 +228,8 @@ impl Profile {
 fn cut_connections_during_sync_then_everything_converges() {
     let server = MailServer::shared();
     let proxy = FaultProxy::start(server.imaps_port, Fault::None);
-    let a = Profile::via(server, "dave", proxy.port);
-    let b = Profile::via(server, "dave", proxy.port);
+    let a = Profile::via(server, "dave", "newest", proxy.port, server.smtps_port);
+    let b = Profile::via(server, "dave", "newest", proxy.port, server.smtps_port);
     for i in 0..10 {
         a.ok(&["add", "contact", "--name", &format!("Before Cut {i}")]);
     }
@@ -359,7 +286,7 @@ fn cut_connections_during_sync_then_everything_converges() {
 fn sigkilled_sync_recovers_and_converges() {
     use pim::model::{Kind, Record};
     let server = MailServer::shared();
-    let a = Profile::new(server, "bob");
+    let a = Profile::new(server, "bob", "newest");
     a.ok(&["list", "contacts"]); // creates the profile
     {
         let mut store = pim::store::Store::open(&a.home.path().join("pim.sqlite3")).unwrap();
@@ -383,7 +310,7 @@ fn sigkilled_sync_recovers_and_converges() {
         .unwrap()
         .to_string();
 
-    let c = Profile::new(server, "bob");
+    let c = Profile::new(server, "bob", "newest");
     let has_key = |p: &Profile| {
         let store = pim::store::Store::open(&p.home.path().join("pim.sqlite3")).unwrap();
         store.meta("sync.key").unwrap().is_some()
@@ -395,9 +322,8 @@ fn sigkilled_sync_recovers_and_converges() {
         } else {
             vec!["sync", "join", "--key", &key]
         };
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pim"))
-            .args(&args)
-            .env("PIM_HOME", c.home.path())
+        let mut child = c
+            .command(&args)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -444,8 +370,8 @@ fn server_uids(server: &MailServer, user: &str, folder: &str) -> Vec<u32> {
 #[test]
 fn forged_batches_are_rejected_and_deleted_batches_repaired() {
     let server = MailServer::shared();
-    let a = Profile::new(server, "test");
-    let b = Profile::new(server, "test");
+    let a = Profile::new(server, "test", "newest");
+    let b = Profile::new(server, "test", "newest");
     a.ok(&["add", "contact", "--name", "Original Person"]);
     let key = a
         .ok(&["sync", "init"])
@@ -531,9 +457,8 @@ fn passphrase_init_and_join_read_stdin() {
     use std::io::Write;
     let server = MailServer::shared();
     let with_stdin = |p: &Profile, args: &[&str], input: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pim"))
-            .args(args)
-            .env("PIM_HOME", p.home.path())
+        let mut child = p
+            .command(args)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -547,8 +472,8 @@ fn passphrase_init_and_join_read_stdin() {
             .unwrap();
         child.wait_with_output().unwrap()
     };
-    let p = Profile::new(server, "carol");
-    let q = Profile::new(server, "carol");
+    let p = Profile::new(server, "carol", "newest");
+    let q = Profile::new(server, "carol", "newest");
     // carol's folders are used by the watch test: sync under another root.
     for x in [&p, &q] {
         x.ok(&["account", "set", "mail", "--folder-root", "PhraseRoot"]);

@@ -1,7 +1,8 @@
 //! End-to-end through real Dovecot + Postfix and the TUI (driven through tmux): an
 //! invitation arrives, `s` syncs (which scans INBOX), the Calendar tab shows the
-//! badge, the Sync tab lists the invitation with the event it overlaps, `y`
-//! accepts: the event is in the calendar and the organizer got the REPLY.
+//! badge, the Sync tab lists the invitation with the event it overlaps, `y` opens
+//! the answer dialog: another calendar and a comment are chosen, Enter accepts:
+//! the event is in that calendar and the organizer's REPLY carries the comment.
 
 mod support;
 
@@ -47,6 +48,7 @@ fn accept_an_invitation_in_the_tui() {
         "--end",
         "2027-03-01 10:30",
     ]);
+    a.ok(&["collections", "add", "events", "work"]);
     server.deliver_smtp("bob@example.test", &["test@example.test"], &message());
     assert_eq!(
         server.wait_for_count("test", "INBOX", 1, Duration::from_secs(20)),
@@ -69,6 +71,13 @@ fn accept_an_invitation_in_the_tui() {
     tmux.wait_for("09:30 Dentist");
     tmux.wait_for("agenda.pdf");
     tmux.keys(&["y"]);
+    tmux.wait_for("Accept: Roadmap review");
+    tmux.keys(&["Right"]);
+    tmux.wait_for("Calendar     work");
+    tmux.keys(&["Tab"]);
+    tmux.text("I can stay 30 minutes");
+    tmux.wait_for("Comment      I can stay 30 minutes");
+    tmux.keys(&["Enter"]);
     tmux.wait_for("accepted invitation 1");
     tmux.wait_for("Invitations (0 to answer)");
     assert!(!tmux.screen().contains("Calendar (1)"), "the badge is gone");
@@ -78,6 +87,8 @@ fn accept_an_invitation_in_the_tui() {
     let list = a.json(&["invites", "list", "--json"]);
     assert_eq!(list[0]["status"], "accepted", "{list}");
     assert_eq!(list[0]["our_answer"], "ACCEPTED");
+    let event = list[0]["event_id"].as_str().unwrap();
+    assert_eq!(a.json(&["show", event, "--json"])["collection"], "work");
     assert_eq!(server.count("test", "PIM/Parked"), 1);
     assert_eq!(
         server.wait_for_count("bob", "INBOX", 1, Duration::from_secs(20)),
@@ -86,4 +97,9 @@ fn accept_an_invitation_in_the_tui() {
     let reply = String::from_utf8_lossy(&server.messages("bob", "INBOX")[0]).into_owned();
     assert!(reply.contains("METHOD:REPLY"), "{reply}");
     assert!(reply.contains("PARTSTAT=ACCEPTED"), "{reply}");
+    let unfolded = reply.replace("\r\n ", "");
+    assert!(
+        unfolded.contains("COMMENT:I can stay 30 minutes"),
+        "{reply}"
+    );
 }

@@ -1,7 +1,7 @@
 //! `pim invites scan|list|show|accept|tentative|decline|accept-counter|decline-counter`:
 //! meeting invitations found in the account's INBOX (DESIGN.md §7).
 
-use anyhow::{anyhow, bail};
+use anyhow::anyhow;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
@@ -9,10 +9,9 @@ use super::sync::{account, connect, runtime};
 use super::{Context, print};
 use crate::config::accounts::{Account, ConfigFile};
 use crate::formats::view::when_json;
-use crate::invite::apply::{self, Settings, local_event};
-use crate::invite::reply::build_counter_answer;
+use crate::invite::apply::{Settings, local_event};
 use crate::invite::state::{self, Invitation};
-use crate::invite::{Answer, Itip, Method, Person, parse_itip};
+use crate::invite::{Answer, Itip, Person, parse_itip};
 use crate::mail::invites::{self as mail_invites, ScanReport};
 use crate::mail::{self, ImapMailbox};
 use crate::model::time::When;
@@ -418,10 +417,6 @@ fn show(ctx: &Context, id: i64, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn readable(ctx: &Context, id: i64) -> anyhow::Result<(String, Invitation, Itip)> {
-    Ok(mail::answer::readable(&ctx.store, id)?)
-}
-
 fn answer(ctx: &mut Context, a: AnswerArgs, ans: Answer) -> anyhow::Result<()> {
     let (acct, _) = load(ctx, a.id)?;
     let (name, acc) = account(ctx, Some(&acct))?;
@@ -448,45 +443,21 @@ fn answer(ctx: &mut Context, a: AnswerArgs, ans: Answer) -> anyhow::Result<()> {
 }
 
 fn counter(ctx: &mut Context, a: CounterArgs, accept: bool) -> anyhow::Result<()> {
-    let (acct, mut inv, itip) = readable(ctx, a.id)?;
-    if itip.method != Method::Counter {
-        bail!(
-            "invitation {} is a {}, not a COUNTER",
-            a.id,
-            itip.method.as_str()
-        );
-    }
+    let (acct, _) = load(ctx, a.id)?;
     let (name, acc) = account(ctx, Some(&acct))?;
-    let (s, _) = settings(ctx, &acc)?;
-    let proposer = itip
-        .attendees()
-        .into_iter()
-        .next()
-        .map(|p| p.email)
-        .ok_or_else(|| anyhow!("the counter-proposal names no attendee"))?;
-    let event = if accept {
-        Some(
-            apply::accept_counter(&mut ctx.store, &itip)?
-                .ok_or_else(|| anyhow!("no event with UID {} to change", itip.uid))?,
-        )
-    } else {
-        None
+    let config = ConfigFile::load(&ctx.paths.config_file())?;
+    let req = mail::answer::CounterRequest {
+        id: a.id,
+        accept,
+        reply: !a.no_reply,
     };
-    inv.status = if accept {
-        "counter-accepted"
-    } else {
-        "counter-declined"
-    }
-    .into();
-    state::save(&ctx.store, &inv)?;
-    let mut said = format!("invitation {}: {}", a.id, inv.status);
-    if !a.no_reply {
-        let comp = event.as_ref().map(|e| &e.body.main);
-        let out = build_counter_answer(&itip, comp, &s, &proposer, chrono::Utc::now())
-            .map_err(anyhow::Error::msg)?;
-        let r = runtime()?.block_on(mail::answer::send_or_queue(&ctx.store, &name, &acc, &out));
-        said.push_str(&format!("; {r}"));
-    }
+    let said = runtime()?.block_on(mail::answer::answer_counter(
+        &mut ctx.store,
+        &name,
+        &acc,
+        &config,
+        req,
+    ))?;
     println!("{said}");
     Ok(())
 }

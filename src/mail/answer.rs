@@ -6,7 +6,7 @@ use super::ImapMailbox;
 use super::invites::{InviteMailError, park, parked_refs};
 use crate::config::accounts::{Account, ConfigFile};
 use crate::invite::apply::{self, Settings};
-use crate::invite::reply::{Outgoing, build_reply};
+use crate::invite::reply::{Outgoing, build_counter_answer, build_reply};
 use crate::invite::state::{self, Invitation};
 use crate::invite::{Answer, Itip, Method, address_of, parse_itip};
 use crate::model::change::AttachmentRef;
@@ -18,6 +18,10 @@ pub enum AnswerError {
     NoInvitation(i64),
     #[error("invitation {0} cannot be answered: {1}")]
     Unusable(i64, String),
+    #[error("invitation {0} is a {1}, not a COUNTER")]
+    NotCounter(i64, String),
+    #[error("no event with UID {0} to change")]
+    NoEvent(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -188,4 +192,66 @@ pub async fn answer(
         req.id,
         said.join("; ")
     ))
+}
+
+/// The organizer's answer to a COUNTER: take the proposed time or keep ours.
+pub struct CounterRequest {
+    pub id: i64,
+    /// Take the attendee's proposed time (true) or keep ours (false).
+    pub accept: bool,
+    pub reply: bool,
+}
+
+/// Answer the counter-proposal `req.id` (for an event we organise): change the
+/// event when accepting, record the outcome, tell the attendee (or queue it).
+pub async fn answer_counter(
+    store: &mut Store,
+    acc_name: &str,
+    acc: &Account,
+    config: &ConfigFile,
+    req: CounterRequest,
+) -> Result<String, AnswerError> {
+    let (_, mut inv, itip) = readable(store, req.id)?;
+    if itip.method != Method::Counter {
+        return Err(AnswerError::NotCounter(
+            req.id,
+            itip.method.as_str().to_string(),
+        ));
+    }
+    let (s, _) = settings(config, acc).map_err(|e| AnswerError::Unusable(req.id, e))?;
+    let proposer = itip
+        .attendees()
+        .into_iter()
+        .next()
+        .map(|p| p.email)
+        .ok_or_else(|| {
+            AnswerError::Unusable(req.id, "the counter-proposal names no attendee".into())
+        })?;
+    let event = if req.accept {
+        Some(
+            apply::accept_counter(store, &itip)?
+                .ok_or_else(|| AnswerError::NoEvent(itip.uid.clone()))?,
+        )
+    } else {
+        None
+    };
+    inv.status = if req.accept {
+        "counter-accepted"
+    } else {
+        "counter-declined"
+    }
+    .into();
+    state::save(store, &inv)?;
+    let mut said = format!("invitation {}: {}", req.id, inv.status);
+    if req.reply {
+        let comp = event.as_ref().map(|e| &e.body.main);
+        match build_counter_answer(&itip, comp, &s, &proposer, chrono::Utc::now()) {
+            Ok(out) => {
+                let r = send_or_queue(store, acc_name, acc, &out).await;
+                said.push_str(&format!("; {r}"));
+            }
+            Err(e) => said.push_str(&format!("; no reply: {e}")),
+        }
+    }
+    Ok(said)
 }

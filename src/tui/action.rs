@@ -109,7 +109,7 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
     (
         Action::AcceptInvite,
         "accept_invite",
-        "accept the selected invitation",
+        "accept invitation / take new time",
     ),
     (
         Action::TentativeInvite,
@@ -119,7 +119,7 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
     (
         Action::DeclineInvite,
         "decline_invite",
-        "decline the selected invitation",
+        "decline invitation / keep your time",
     ),
     (Action::SyncNow, "sync_now", "sync now"),
     (

@@ -51,7 +51,12 @@ pub struct Form {
     pub fields: Vec<Field>,
     pub focus: usize,
     pub error: Option<String>,
+    /// The key line at the bottom of the frame.
+    pub keys: &'static str,
 }
+
+/// The key line of a record form.
+pub const SAVE_KEYS: &str = " Enter save · Tab next field · Esc cancel ";
 
 /// What a key did to a form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,7 +99,7 @@ impl Form {
         let block = Block::default()
             .borders(Borders::ALL)
             .title(Span::styled(format!(" {} ", self.title), theme.title()))
-            .title_bottom(Line::from(" Enter save · Tab next field · Esc cancel ").centered());
+            .title_bottom(Line::from(self.keys).centered());
         let inner = block.inner(rect);
         f.render_widget(block, rect);
         let label_w = 13u16;

@@ -6,10 +6,12 @@ use chrono::Utc;
 use chrono_tz::Tz;
 use ratatui::text::{Line, Span};
 
+use super::invite_dialog::InviteReply;
 use super::theme::Theme;
 use crate::config::accounts::ConfigFile;
 use crate::invite::state;
-use crate::invite::{Answer, Itip, parse_itip};
+use crate::invite::{Itip, parse_itip};
+use crate::mail::answer;
 use crate::model::Kind;
 use crate::store::Store;
 
@@ -27,6 +29,9 @@ pub struct InviteRow {
     pub note: String,
     /// Our events overlapping the invitation's first occurrence ("HH:MM title").
     pub overlaps: Vec<String>,
+    /// A counter-proposal: who proposes, and our event's current start.
+    pub proposer: String,
+    pub current: String,
 }
 
 impl InviteRow {
@@ -74,6 +79,32 @@ fn overlaps(store: &Store, itip: &Itip, tz: Tz) -> (String, Vec<String>) {
     (start, out)
 }
 
+/// The start of our event a counter-proposal wants to move ("" when unknown).
+fn current_start(store: &Store, itip: &Itip, tz: Tz) -> String {
+    let Ok(Some(ev)) = crate::invite::apply::local_event(store, &itip.uid) else {
+        return String::new();
+    };
+    let comp = itip
+        .recurrence_id
+        .as_ref()
+        .and_then(|rid| {
+            ev.body.overrides.iter().find(|c| {
+                c.prop("RECURRENCE-ID")
+                    .is_some_and(|p| p.value == rid.value)
+            })
+        })
+        .unwrap_or(&ev.body.main);
+    comp.prop("DTSTART")
+        .and_then(|p| crate::model::time::When::from_property(p).ok())
+        .map(|w| {
+            crate::model::tz::instant(&w, &ev.body.timezones, tz)
+                .with_timezone(&tz)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 /// Every stored invitation, newest first.
 pub fn rows(store: &Store, tz: Tz) -> crate::store::Result<Vec<InviteRow>> {
     let mut out = Vec::new();
@@ -99,6 +130,14 @@ pub fn rows(store: &Store, tz: Tz) -> crate::store::Result<Vec<InviteRow>> {
             row.organizer = itip.organizer().map(|o| o.email).unwrap_or_default();
             let (start, over) = overlaps(store, &itip, tz);
             row.start = start;
+            if itip.method == crate::invite::Method::Counter {
+                row.proposer = itip
+                    .attendees()
+                    .first()
+                    .map(|p| p.email.clone())
+                    .unwrap_or_default();
+                row.current = current_start(store, &itip, tz);
+            }
             if row.needs_answer() {
                 row.overlaps = over;
             }
@@ -152,32 +191,50 @@ pub async fn after_round(
     Ok((!said.is_empty()).then(|| said.join("; ")))
 }
 
-/// Answer invitation `id` from the worker (network included); a status line.
-pub fn answer(store: &mut Store, id: i64, answer: Answer) -> Result<String, String> {
+/// Answer an invitation or counter-proposal from the worker (network included),
+/// as `pim invites accept|…|accept-counter|decline-counter` do; a status line.
+pub fn answer(store: &mut Store, reply: &InviteReply) -> Result<String, String> {
     let config = profile_config(store)?;
+    let id = reply.id();
     let (acct, _) = state::get(store, id)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no invitation {id}"))?;
     let (name, acc) = config.pick(Some(&acct))?;
     let (name, acc) = (name.to_string(), acc.clone());
-    let cal = store
-        .default_collection(Kind::Event)
-        .map_err(|e| e.to_string())?;
-    let req = crate::mail::answer::AnswerRequest {
-        id,
-        answer,
-        calendar: &cal.id,
-        comment: None,
-        reply: true,
-    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    rt.block_on(crate::mail::answer::answer(
-        store, &name, &acc, &config, req,
-    ))
-    .map_err(|e| e.to_string())
+    let said = match reply {
+        InviteReply::Answer {
+            answer,
+            calendar,
+            comment,
+            reply,
+            ..
+        } => {
+            let cal = store
+                .resolve_collection(Kind::Event, calendar.as_deref())
+                .map_err(|e| e.to_string())?;
+            let req = answer::AnswerRequest {
+                id,
+                answer: *answer,
+                calendar: &cal.id,
+                comment: comment.as_deref(),
+                reply: *reply,
+            };
+            rt.block_on(answer::answer(store, &name, &acc, &config, req))
+        }
+        InviteReply::Counter { accept, reply, .. } => {
+            let req = answer::CounterRequest {
+                id,
+                accept: *accept,
+                reply: *reply,
+            };
+            rt.block_on(answer::answer_counter(store, &name, &acc, &config, req))
+        }
+    };
+    said.map_err(|e| e.to_string())
 }
 
 /// The title of the Invitations section.
@@ -218,7 +275,23 @@ pub fn section(rows: &[InviteRow], selected: usize, theme: &Theme) -> Vec<Line<'
         if let Some(e) = &r.error {
             lines.push(Line::from(vec![label("Problem"), Span::raw(e.clone())]));
         }
-        if !r.organizer.is_empty() {
+        if !r.proposer.is_empty() {
+            lines.push(Line::from(vec![
+                label("Proposed by"),
+                Span::raw(r.proposer.clone()),
+            ]));
+            lines.push(Line::from(vec![
+                label("New time"),
+                Span::styled(r.start.clone(), theme.warn()),
+            ]));
+        }
+        if !r.current.is_empty() {
+            lines.push(Line::from(vec![
+                label("Your time"),
+                Span::raw(r.current.clone()),
+            ]));
+        }
+        if !r.organizer.is_empty() && r.proposer.is_empty() {
             lines.push(Line::from(vec![
                 label("Organizer"),
                 Span::raw(r.organizer.clone()),
@@ -326,6 +399,11 @@ mod tests {
         assert!(screen.contains("Board meeting"), "{screen}");
         // No profile directory behind an in-memory database: a clear error, no panic.
         w.keys("y");
+        assert!(matches!(
+            w.app.overlay,
+            Some(super::super::app::Overlay::Answer(_))
+        ));
+        w.key(crossterm::event::KeyCode::Enter);
         assert!(w.app.status.error, "{}", w.app.status.text);
         assert!(
             w.app.status.text.contains("profile"),

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod form;
 pub mod forms;
 pub mod input;
+pub mod invite_dialog;
 pub mod invites;
 pub mod keymap;
 pub mod lists;
@@ -32,6 +33,8 @@ pub mod view_tasks;
 pub mod worker;
 pub mod worker_sync;
 
+#[cfg(test)]
+mod invite_tests;
 #[cfg(test)]
 mod key_tests;
 #[cfg(test)]

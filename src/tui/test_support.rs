@@ -40,6 +40,19 @@ impl World {
         w
     }
 
+    /// A given (e.g. file-backed) database.
+    pub fn with_store(store: Store) -> World {
+        let app = App::new(
+            Keymap::defaults(),
+            Theme { color: false },
+            chrono_tz::UTC,
+            now(),
+        );
+        let mut w = World { app, store };
+        w.pump();
+        w
+    }
+
     /// The demo data, dated around the fixed today, with repeat rules removed so
     /// screens do not depend on the recurrence engine (tested on its own).
     pub fn demo() -> World {

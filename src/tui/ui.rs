@@ -49,6 +49,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         }
         Some(Overlay::Search(sb)) => sb.render(f, body, &theme),
         Some(Overlay::Form(form)) => form.render(f, body, &theme),
+        Some(Overlay::Answer(d)) => d.form.render(f, body, &theme),
         Some(Overlay::Note(ed)) => ed.render(f, body, &theme),
         Some(Overlay::Confirm { message, .. }) => {
             dialog(

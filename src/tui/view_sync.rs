@@ -255,6 +255,32 @@ fn draw_log(f: &mut Frame, app: &App, area: Rect) {
 
 type Section = fn(&mut Frame, &App, Rect);
 
+/// The keys of the Invitations section, for the selected row: a counter-proposal
+/// is taken or refused, an invitation accepted, answered tentatively or declined.
+fn invitation_keys(app: &App) -> String {
+    use super::action::Action;
+    let key = |a| app.keymap.hint("sync", a);
+    let select = format!("{}/{}", key(Action::NextItem), key(Action::PrevItem));
+    let counter = app
+        .invites
+        .get(app.invite_selected)
+        .is_some_and(|r| r.method == "COUNTER");
+    if counter {
+        format!(
+            " {} take new time · {} keep yours · {select} ",
+            key(Action::AcceptInvite),
+            key(Action::DeclineInvite)
+        )
+    } else {
+        format!(
+            " {} accept · {} tentative · {} decline · {select} ",
+            key(Action::AcceptInvite),
+            key(Action::TentativeInvite),
+            key(Action::DeclineInvite)
+        )
+    }
+}
+
 fn draw_invitations(f: &mut Frame, app: &App, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
@@ -262,7 +288,7 @@ fn draw_invitations(f: &mut Frame, app: &App, area: Rect) {
             super::invites::title(&app.invites),
             app.theme.title(),
         ))
-        .title_bottom(Line::from(" y accept · m tentative · n decline · J/K select ").centered());
+        .title_bottom(Line::from(invitation_keys(app)).centered());
     let lines = super::invites::section(&app.invites, app.invite_selected, &app.theme);
     f.render_widget(
         Paragraph::new(lines)

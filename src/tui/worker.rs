@@ -50,11 +50,9 @@ pub enum Request {
     SyncStatus,
     /// Invitations found in the mail account (for the Sync tab and the badge).
     Invitations,
-    /// Answer one invitation (parks it, writes the event, replies or queues).
-    AnswerInvite {
-        id: i64,
-        answer: crate::invite::Answer,
-    },
+    /// Answer one invitation or counter-proposal (parks it, writes the event,
+    /// replies or queues).
+    AnswerInvite(super::invite_dialog::InviteReply),
     /// Whether the database holds no records yet (first run).
     IsEmpty,
     LoadDemo {
@@ -233,8 +231,8 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
         },
         Request::SyncStatus => Response::Sync(sync_status(store)?),
         Request::Invitations => Response::Invitations(super::invites::rows(store, tz)?),
-        Request::AnswerInvite { id, answer } => {
-            Response::InviteAnswered(super::invites::answer(store, id, answer))
+        Request::AnswerInvite(reply) => {
+            Response::InviteAnswered(super::invites::answer(store, &reply))
         }
         Request::IsEmpty => {
             let any: bool =

@@ -1,5 +1,5 @@
 //! A `--home` profile with a mail account on the harness's Dovecot, driven through
-//! the `pim` binary (for sync tests across profiles).
+//! the `pim` binary: the one wrapper the mail, sync and TUI tests share.
 
 use std::process::{Command, Output};
 
@@ -14,11 +14,23 @@ pub struct Profile {
 impl Profile {
     /// A profile syncing through `user`'s mailbox with conflict policy `policy`.
     pub fn new(server: &MailServer, user: &str, policy: &str) -> Profile {
+        Profile::via(server, user, policy, server.imaps_port, server.smtps_port)
+    }
+
+    /// A profile whose IMAP and SMTP servers are reached on the given ports (e.g. a
+    /// fault proxy in front of Dovecot or Postfix).
+    pub fn via(
+        server: &MailServer,
+        user: &str,
+        policy: &str,
+        imap_port: u16,
+        smtp_port: u16,
+    ) -> Profile {
         let p = Profile {
             home: tempfile::tempdir().unwrap(),
         };
-        let imap = format!("127.0.0.1:{}", server.imaps_port);
-        let smtp = format!("127.0.0.1:{}", server.smtps_port);
+        let imap = format!("127.0.0.1:{imap_port}");
+        let smtp = format!("127.0.0.1:{smtp_port}");
         let pw = format!("echo {}", server.password(user));
         let ca = server.ca_file.display().to_string();
         p.ok(&[
@@ -43,15 +55,19 @@ impl Profile {
         p
     }
 
-    pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_pim"))
-            .args(args)
-            .env("PIM_HOME", self.home.path())
-            .env("TZ", "UTC")
-            .output()
-            .unwrap()
+    /// `pim ARGS` on this profile, not started yet (for spawning, stdin, …).
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_pim"));
+        c.args(args).env("PIM_HOME", self.home.path());
+        c
     }
 
+    /// Run to the end in UTC; the output, whatever the exit code.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).env("TZ", "UTC").output().unwrap()
+    }
+
+    /// Run; fails the test unless pim succeeds. Its stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let o = self.run(args);
         assert!(
@@ -63,7 +79,8 @@ impl Profile {
     }
 
     pub fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
+        let out = self.ok(args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("pim {args:?}: {e}: {out}"))
     }
 
     /// `pim sync init` here and `pim sync join` on `other` with the printed key.
@@ -79,5 +96,23 @@ impl Profile {
             .as_str()
             .unwrap_or_default()
             .to_string()
+    }
+
+    /// Full names of every contact.
+    pub fn contact_names(&self) -> Vec<String> {
+        self.json(&["list", "contacts", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["full_name"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// `pim invites list --json`.
+    pub fn invites(&self) -> Vec<Value> {
+        self.json(&["invites", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .clone()
     }
 }

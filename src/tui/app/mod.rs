@@ -101,6 +101,8 @@ pub enum Overlay {
     DemoOffer,
     Conflict(Box<crate::tui::sync_pane::ConflictDialog>),
     History(Box<crate::tui::sync_pane::HistoryDialog>),
+    /// Answering an invitation: calendar, comment, reply.
+    Answer(Box<crate::tui::invite_dialog::AnswerDialog>),
 }
 
 /// The status line: the last message, and whether work is in flight.
@@ -382,19 +384,28 @@ impl App {
         self.invites.iter().filter(|r| r.needs_answer()).count()
     }
 
+    /// Open the answer dialog for the selected invitation; on a counter-proposal
+    /// accept takes the proposed time and decline keeps ours.
     fn answer_invite(&mut self, answer: crate::invite::Answer) {
-        match self.invites.get(self.invite_selected) {
-            Some(r) if r.needs_answer() && r.method != "COUNTER" => {
-                let id = r.id;
-                self.info(format!("answering invitation {id}…"));
-                self.request(Request::AnswerInvite { id, answer });
+        use crate::invite::Answer;
+        use crate::tui::invite_dialog::AnswerDialog;
+        let dialog = match self.invites.get(self.invite_selected) {
+            None => return self.error("no invitation selected"),
+            Some(r) if !r.needs_answer() => {
+                return self.error(format!("invitation {} has nothing to answer", r.id));
             }
-            Some(r) => self.error(format!(
-                "invitation {} has nothing to answer here (use `pim invites`)",
-                r.id
-            )),
-            None => self.error("no invitation selected"),
-        }
+            Some(r) if r.method == "COUNTER" => match answer {
+                Answer::Tentative => {
+                    return self.error(format!(
+                        "invitation {} is a counter-proposal: take its time or keep yours",
+                        r.id
+                    ));
+                }
+                a => AnswerDialog::counter(r, a == Answer::Accept),
+            },
+            Some(r) => AnswerDialog::answer(r, answer, &self.collections),
+        };
+        self.overlay = Some(Overlay::Answer(Box::new(dialog)));
     }
 
     pub fn switch(&mut self, t: Tab) {

@@ -115,6 +115,19 @@ impl App {
                     }
                 },
             },
+            Overlay::Answer(mut d) => match d.handle(&key) {
+                FormOutcome::Cancel => {
+                    self.info("not answered");
+                    None
+                }
+                FormOutcome::Continue => Some(Overlay::Answer(d)),
+                FormOutcome::Submit => {
+                    let reply = d.reply();
+                    self.info(format!("answering invitation {}…", reply.id()));
+                    self.request(Request::AnswerInvite(reply));
+                    None
+                }
+            },
             Overlay::Note(mut ed) => match ed.handle(&key) {
                 FormOutcome::Cancel => None,
                 FormOutcome::Continue => Some(Overlay::Note(ed)),

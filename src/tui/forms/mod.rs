@@ -183,6 +183,7 @@ pub fn form_for(kind: Kind, base: Option<&Record>, day: NaiveDate, ctx: &FormCtx
         fields,
         focus: 0,
         error: None,
+        keys: super::form::SAVE_KEYS,
     }
 }
 
