@@ -20,6 +20,18 @@ fn add_to(d: &mut Device, collection: &str, name: &str) -> String {
     r.id
 }
 
+/// The sequence numbers of a device's own changes to a record.
+fn seqs_of(d: &Device, id: &str) -> Vec<u64> {
+    d.store
+        .conn()
+        .prepare("SELECT seq FROM changes WHERE device = ?1 AND record_id = ?2")
+        .unwrap()
+        .query_map([d.store.device(), id], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
 fn collection_of(d: &Device, id: &str) -> Option<String> {
     d.store.get(id).unwrap().map(|r| r.collection)
 }
@@ -143,28 +155,12 @@ fn a_scoped_dry_run_plans_the_scope_and_changes_nothing() {
     a.set_text(&h1, "NOTE", "home");
     a.set_text(&w1, "NOTE", "work");
     a.opts.dry_run = true;
-    let before: Vec<u64> = a
-        .store
-        .conn()
-        .prepare("SELECT seq FROM changes WHERE device = ?1 AND record_id = ?2")
-        .unwrap()
-        .query_map([a.store.device(), w1.as_str()], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let before = seqs_of(&a, &w1);
     let r = a.try_sync_only(&[&work]).unwrap();
     let up = r.plan.and_then(|p| p.upload).expect("an upload is planned");
     assert_eq!(up.to - up.from + 1, 1, "one change in work");
     assert_eq!(r.queued, 1);
-    let after: Vec<u64> = a
-        .store
-        .conn()
-        .prepare("SELECT seq FROM changes WHERE device = ?1 AND record_id = ?2")
-        .unwrap()
-        .query_map([a.store.device(), w1.as_str()], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let after = seqs_of(&a, &w1);
     assert_eq!(before, after, "a dry run renumbers nothing");
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use rusqlite::{Connection, params};
 
 use super::Result;
-use super::sync_state::{Vector, collect_changes, row_change};
+use super::sync_state::{Vector, collect_changes, from_json, row_change};
 use crate::model::Change;
 
 /// Keep a received change outside the synced collections. The caller advances
@@ -28,13 +28,7 @@ pub fn held(conn: &Connection) -> Result<Vec<Change>> {
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     let mut out = Vec::new();
     for r in rows {
-        let json = r?;
-        out.push(
-            serde_json::from_str(&json).map_err(|e| super::StoreError::Corrupt {
-                what: "held change".into(),
-                reason: e.to_string(),
-            })?,
-        );
+        out.push(from_json("held change", &r?)?);
     }
     Ok(out)
 }

@@ -28,16 +28,7 @@ pub struct World {
 impl World {
     /// An empty database.
     pub fn empty() -> World {
-        let store = Store::open_in_memory().unwrap();
-        let app = App::new(
-            Keymap::defaults(),
-            Theme { color: false },
-            chrono_tz::UTC,
-            now(),
-        );
-        let mut w = World { app, store };
-        w.pump();
-        w
+        World::with_store(Store::open_in_memory().unwrap())
     }
 
     /// A given (e.g. file-backed) database.
