@@ -1,8 +1,9 @@
 //! Convergence under random edits, random sync order and a faulty server
 //! (DESIGN.md §5.6, §6): 3–4 devices edit the same records (same-field conflicts,
 //! multi-valued fields, delete vs edit, moves between collections) while batches
-//! are lost, duplicated, reordered and renumbered, and some syncs are limited to one
-//! collection (`--collection`). After fault-free rounds every
+//! are lost, duplicated, reordered and renumbered, some syncs are limited to one
+//! collection (`--collection`) and devices turn a collection's sync off and on.
+//! After fault-free rounds (all collections on) every
 //! device holds the same records, and every edit's value is still visible: in a
 //! record, in a conflict-loser entry, or as the base a later change knowingly
 //! replaced.
@@ -42,6 +43,10 @@ enum Step {
     Sync {
         dev: usize,
     },
+    /// `pim collections set … work --sync off|on` on one device.
+    ToggleWork {
+        dev: usize,
+    },
     /// `pim sync --collection`: only `work` (or only the default address book).
     SyncOnly {
         dev: usize,
@@ -68,7 +73,8 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (d.clone(), r.clone()).prop_map(|(dev, rec)| Step::Delete { dev, rec }),
         1 => (d.clone(), r.clone()).prop_map(|(dev, rec)| Step::Move { dev, rec }),
         4 => d.clone().prop_map(|dev| Step::Sync { dev }),
-        2 => (d, any::<bool>()).prop_map(|(dev, work)| Step::SyncOnly { dev, work }),
+        2 => (d.clone(), any::<bool>()).prop_map(|(dev, work)| Step::SyncOnly { dev, work }),
+        1 => d.prop_map(|dev| Step::ToggleWork { dev }),
         1 => any::<usize>().prop_map(|pick| Step::Lose { pick }),
         1 => any::<usize>().prop_map(|pick| Step::Duplicate { pick }),
         1 => any::<usize>().prop_map(|pick| Step::Reorder { pick }),
@@ -235,6 +241,11 @@ fn run_skewed(
                     let _ = devs[dev].try_sync();
                 }
             }
+            Step::ToggleWork { dev } => {
+                if dev < active {
+                    toggle_sync(&mut devs[dev], &work, None);
+                }
+            }
             Step::SyncOnly {
                 dev,
                 work: only_work,
@@ -267,6 +278,10 @@ fn run_skewed(
             }
             Step::ResetUidvalidity => server.reset_uidvalidity(changes_folder()),
         }
+    }
+    // Every device syncs work again (one that keeps it off legitimately differs).
+    for d in devs.iter_mut() {
+        toggle_sync(d, &work, Some(true));
     }
     // Fault-free rounds; devices that ask resolve what they were asked.
     let mut settled = false;
@@ -318,6 +333,17 @@ fn run_skewed(
             dump(&devs, &v);
         }
         assert!(seen.contains(&v), "edit {v} was lost silently");
+    }
+}
+
+/// Flip (or set) a collection's sync flag on a device that has it.
+fn toggle_sync(d: &mut Device, id: &str, to: Option<bool>) {
+    if let Some(mut c) = d.store.collection_by_id(id).unwrap() {
+        let on = to.unwrap_or(!c.sync);
+        if c.sync != on {
+            c.sync = on;
+            d.store.write(|w| w.change_collection(&c)).unwrap();
+        }
     }
 }
 
@@ -614,4 +640,50 @@ fn regression_lost_first_batch_concurrent_set_adds_late_joiner() {
         Sync { dev: 0 },
     ];
     run_skewed(3, true, vec![Policy::Newest; 4], 2, steps, vec![2, 0, 0, 0]);
+}
+
+#[test]
+/// Found by the property test: a move into a collection with sync off, published
+/// again once it is on, while a batch was lost.
+fn regression_move_into_a_collection_turned_off() {
+    use Step::*;
+    let steps = vec![
+        Edit {
+            dev: 0,
+            rec: 0,
+            field: 0,
+        },
+        Edit {
+            dev: 0,
+            rec: 0,
+            field: 0,
+        },
+        Sync { dev: 0 },
+        Sync { dev: 1 },
+        Edit {
+            dev: 1,
+            rec: 2,
+            field: 0,
+        },
+        Sync { dev: 2 },
+        Sync { dev: 1 },
+        Edit {
+            dev: 0,
+            rec: 0,
+            field: 0,
+        },
+        Lose {
+            pick: 12391777290802967473,
+        },
+        ToggleWork { dev: 1 },
+        Move { dev: 1, rec: 2 },
+        Sync { dev: 1 },
+    ];
+    run(
+        3,
+        false,
+        vec![Policy::Ask, Policy::Ask, Policy::Ask, Policy::Newest],
+        2,
+        steps,
+    );
 }

@@ -213,3 +213,72 @@ fn no_snapshot_is_written_while_changes_wait() {
     assert_eq!(c.text(&h1, "NOTE").as_deref(), Some("edit 2"));
     assert_eq!(b.state(), c.state());
 }
+
+fn set_sync(d: &mut Device, id: &str, on: bool) {
+    let mut c = d.store.collection_by_id(id).unwrap().unwrap();
+    c.sync = on;
+    d.store.write(|w| w.change_collection(&c)).unwrap();
+}
+
+#[test]
+fn a_collection_turned_off_and_on_again_catches_up_both_ways() {
+    let server = MemoryServer::new();
+    let (mut a, mut b, work, w1, _h1) = pair(&server);
+    set_sync(&mut b, &work, false);
+    // While b keeps work to itself, both sides edit it.
+    a.set_text(&w1, "NOTE", "a's note");
+    let w2 = add_to(&mut a, &work, "Made on a");
+    a.sync();
+    b.set_text(&w1, "TITLE", "b's title");
+    let w3 = add_to(&mut b, &work, "Made on b");
+    let r = b.sync();
+    assert_eq!(r.uploaded, 0, "{r:?}");
+    assert!(r.held >= 2, "a's work changes wait on b: {r:?}");
+    a.sync();
+    assert!(a.store.get(&w3).unwrap().is_none());
+    assert_eq!(a.text(&w1, "TITLE"), None);
+    assert_eq!(b.text(&w1, "NOTE"), None);
+    // Turned on again: b applies what waited and publishes what it kept back.
+    set_sync(&mut b, &work, true);
+    let r = b.sync();
+    assert_eq!(r.held, 0, "{r:?}");
+    assert_eq!(b.text(&w1, "NOTE").as_deref(), Some("a's note"));
+    assert_eq!(b.text(&w2, "FN").as_deref(), Some("Made on a"));
+    a.sync();
+    assert_eq!(a.text(&w1, "TITLE").as_deref(), Some("b's title"));
+    assert_eq!(a.text(&w3, "FN").as_deref(), Some("Made on b"));
+    b.sync();
+    assert_eq!(a.state(), b.state());
+    // Published once: nothing more to send.
+    assert_eq!(b.sync().uploaded, 0);
+    assert_eq!(a.sync().uploaded, 0);
+}
+
+#[test]
+fn a_snapshot_written_with_a_collection_off_keeps_the_others_records() {
+    let server = MemoryServer::new();
+    let (mut a, mut b, work, w1, h1) = pair(&server);
+    set_sync(&mut b, &work, false);
+    let private = add_to(&mut b, &work, "Only on b");
+    a.opts.snapshot_every = 1;
+    b.opts.snapshot_every = 1;
+    for i in 0..3 {
+        a.set_text(&h1, "NOTE", &format!("edit {i}"));
+        a.sync();
+        b.sync();
+    }
+    assert!(!server.uids("PIM/Snapshots").is_empty());
+    // Batches are collected once both applied them and a snapshot covers them; a
+    // new device starts from the snapshot alone.
+    a.sync();
+    b.sync();
+    let mut c = Device::new(&server, "c");
+    c.sync();
+    assert_eq!(c.text(&w1, "FN").as_deref(), Some("Grace at work"));
+    assert_eq!(collection_of(&c, &w1).as_deref(), Some(work.as_str()));
+    assert_eq!(c.text(&h1, "NOTE").as_deref(), Some("edit 2"));
+    assert!(
+        c.store.get(&private).unwrap().is_none(),
+        "what b keeps to itself stays on b"
+    );
+}

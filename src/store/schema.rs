@@ -129,9 +129,10 @@ pub const MIGRATIONS: &[&str] = &[
     DROP INDEX records_kind_start;
     CREATE INDEX records_kind_span ON records (kind, recurring, start_ts, end_ts);
     "#,
-    // 5: remote changes received by a sync limited to some collections but outside
-    // them: kept here (the vector already covers them) until a sync that includes
-    // their collection applies them.
+    // 5: remote changes received by a sync limited to some collections (or for a
+    // collection with sync off) but outside them: kept here (the vector already
+    // covers them) until a sync that includes their collection applies them; own
+    // changes a collection with sync off kept from the server, found quickly.
     r#"
     CREATE TABLE sync_held (
         device TEXT NOT NULL,
@@ -142,5 +143,6 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (device, seq)
     ) WITHOUT ROWID;
     CREATE INDEX sync_held_record ON sync_held (record_id);
+    CREATE INDEX changes_skipped ON changes (device, record_id) WHERE submitted_at = 'skipped';
     "#,
 ];

@@ -106,3 +106,42 @@ pub fn reorder_unsent(conn: &Connection, device: &str, floor: u64, first: &[u64]
     )?;
     Ok(())
 }
+
+/// `submitted_at` of own changes a collection with sync off kept from the server
+/// (the server got a skip marker for their numbers).
+pub const SKIPPED: &str = "skipped";
+/// ... and once they were published again as new changes.
+pub const REPUBLISHED: &str = "republished";
+
+/// The server confirmed a batch that skipped these own changes.
+pub fn mark_skipped(conn: &Connection, device: &str, seqs: &[u64]) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE changes SET submitted_at = ?3 WHERE device = ?1 AND seq = ?2 AND submitted_at = ''",
+    )?;
+    for seq in seqs {
+        stmt.execute(params![device, seq, SKIPPED])?;
+    }
+    Ok(())
+}
+
+/// Records (with their kinds) that have own changes still only here because
+/// their collection had sync off.
+pub fn skipped_records(conn: &Connection, device: &str) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT record_id, kind FROM changes WHERE device = ?1 AND submitted_at = ?2",
+    )?;
+    let rows = stmt
+        .query_map(params![device, SKIPPED], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// The record's skipped own changes were published again.
+pub fn mark_republished(conn: &Connection, device: &str, record_id: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE changes SET submitted_at = ?4 WHERE device = ?1 AND record_id = ?2
+            AND submitted_at = ?3",
+    )?
+    .execute(params![device, record_id, SKIPPED, REPUBLISHED])?;
+    Ok(())
+}

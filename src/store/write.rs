@@ -396,6 +396,12 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// Log a change whose effect is already in the stored record (sync publishing
+    /// edits a collection with sync off kept back).
+    pub fn log_change(&mut self, record_id: &str, kind: &str, op: Op) -> Result<Change> {
+        self.log(record_id, kind, op)
+    }
+
     /// Write a local change record for an edit just made.
     fn log(&mut self, record_id: &str, kind: &str, op: Op) -> Result<Change> {
         let seq = self.next_seq;

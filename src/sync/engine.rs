@@ -259,6 +259,9 @@ impl<M: Mailbox> Round<'_, M> {
         if (self.o.mode.downloads() || self.o.mode == Mode::ReplaceRemote) && !self.o.dry_run {
             self.apply_held()?;
         }
+        if self.o.mode.uploads() && !self.o.dry_run {
+            super::catch_up::republish(self.store)?;
+        }
         if self.o.mode == Mode::ReplaceRemote && !self.o.dry_run {
             self.replace_remote().await?;
         }

@@ -6,6 +6,7 @@ pub mod mailbox;
 pub use mailbox::{FolderState, Mailbox, MailboxError, MessageMeta};
 pub mod apply;
 pub mod batch;
+pub mod catch_up;
 mod collections;
 pub mod crypto;
 pub mod engine;

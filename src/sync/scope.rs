@@ -31,13 +31,18 @@ impl Scope {
     /// record is in when the change applies (needed for edits, which do not name
     /// it); `None` when unknown, which keeps an edit out.
     pub fn admits(&self, c: &Change, current: Option<&str>) -> bool {
-        if c.kind == "collection" {
-            return self.ids.contains(&c.record_id);
-        }
-        touched(&c.op, current)
+        touched_by(c, current)
             .iter()
             .any(|id| self.ids.contains(*id))
     }
+}
+
+/// The collections a change touches (a collection change: that collection).
+pub fn touched_by<'a>(c: &'a Change, current: Option<&'a str>) -> Vec<&'a str> {
+    if c.kind == "collection" {
+        return vec![&c.record_id];
+    }
+    touched(&c.op, current)
 }
 
 /// The collections a record change touches.

@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 
 use super::apply::{folded, materialize, save_collection_merged};
 use super::batch::SnapshotPayload;
+use super::catch_up::known_and_here;
 use super::merge::RecState;
+use crate::store::sync_scope;
 use crate::store::sync_state::{self as st, Vector};
 use crate::store::{Result, Store, StoreError};
 
@@ -20,12 +22,8 @@ pub fn local_vector(store: &Store) -> Result<Vector> {
 /// The synced state as a snapshot payload.
 pub fn make(store: &Store, epoch: u64) -> Result<SnapshotPayload> {
     let conn = store.conn();
-    let collections: Vec<_> = store
-        .collections(None)?
-        .into_iter()
-        .filter(|c| c.sync)
-        .collect();
-    let synced: BTreeSet<&str> = collections.iter().map(|c| c.id.as_str()).collect();
+    let me = store.device();
+    let all_collections = store.collections(None)?;
     let mut ids: BTreeSet<(String, String)> = BTreeSet::new();
     let mut stmt =
         conn.prepare("SELECT DISTINCT record_id, kind FROM changes WHERE kind <> 'collection'")?;
@@ -42,15 +40,37 @@ pub fn make(store: &Store, epoch: u64) -> Result<SnapshotPayload> {
         }
     }
     let vector = local_vector(store)?;
+    // Own edits a collection with sync off kept back are not part of the synced
+    // state (other devices never got them): records are taken as others know them.
+    let kept_back: BTreeSet<String> = sync_scope::skipped_records(conn, me)?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     let mut records = Vec::new();
+    let mut used: BTreeSet<String> = BTreeSet::new();
     for (id, kind) in ids {
-        let mut s = folded(conn, &id, &kind)?;
-        if s.collection.as_deref().is_some_and(|c| synced.contains(c)) {
+        let mut s = if kept_back.contains(&id) {
+            known_and_here(conn, me, &id, &kind)?.0
+        } else {
+            folded(conn, &id, &kind)?
+        };
+        if let Some(c) = &s.collection {
+            used.insert(c.clone());
             // Everything this device has applied is folded in.
             s.covered = vector.clone();
             records.push(s);
         }
     }
+    // Collections with sync off here still travel when others' records live in
+    // them (sync is each device's own choice).
+    let collections: Vec<_> = all_collections
+        .into_iter()
+        .filter(|c| c.sync || used.contains(&c.id))
+        .map(|mut c| {
+            c.sync = true;
+            c
+        })
+        .collect();
     Ok(SnapshotPayload {
         made_by: store.device().to_string(),
         made_at: store.clock().now_rfc3339(),

@@ -2,10 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::scoped::hold_back;
+use super::scoped::Holds;
 use super::send::{SKIP, skip_marker};
 use super::*;
-use crate::store::sync_scope::held_records;
 use crate::store::sync_state::Vector;
 
 impl<M: Mailbox> Round<'_, M> {
@@ -258,8 +257,7 @@ impl<M: Mailbox> Round<'_, M> {
             pool.entry((c.device.clone(), c.seq)).or_insert(c);
         }
         let mut vector = st::vector(self.store.conn())?;
-        let scope = self.o.scope.clone();
-        let mut held_back = held_records(self.store.conn())?;
+        let mut holds = Holds::load(self.store, self.o.scope.clone(), true)?;
         loop {
             let mut ready: Vec<&Change> = Vec::new();
             let mut next: Option<(&str, u64)> = None;
@@ -285,12 +283,12 @@ impl<M: Mailbox> Round<'_, M> {
             ready.truncate(APPLY_GROUP);
             ready.sort_by(|a, b| a.hlc.cmp(&b.hlc).then(a.change_id.cmp(&b.change_id)));
             let (applied, conflicts, advanced) = self.store.write(|w| {
-                let held_back = &mut held_back;
+                let holds = &mut holds;
                 let (mut applied, mut conflicts) = (0, 0);
                 let mut follow_ups = Vec::new();
                 let mut advanced: BTreeMap<String, u64> = BTreeMap::new();
                 for c in &ready {
-                    if c.kind == SKIP || hold_back(w, scope.as_ref(), held_back, c)? {
+                    if c.kind == SKIP || holds.hold_back(w, c)? {
                         // Nothing to apply now (held changes are applied later).
                     } else {
                         let out = apply_remote(w, c, policy)?;

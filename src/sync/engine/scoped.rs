@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use super::super::scope::touched_by;
 use super::*;
 use crate::store::Writer;
 use crate::store::sync_scope as held;
@@ -60,21 +61,20 @@ impl<M: Mailbox> Round<'_, M> {
         Ok(())
     }
 
-    /// Apply held changes the scope now includes (all of them without a scope),
-    /// oldest first, in one transaction.
+    /// Apply held changes the scope now includes (all of them without a scope)
+    /// and whose collections have sync on, oldest first, in one transaction.
     pub(super) fn apply_held(&mut self) -> SyncResult<()> {
         let waiting = held::held(self.store.conn())?;
         if waiting.is_empty() {
             return Ok(());
         }
-        let scope = self.o.scope.clone();
+        let mut holds = Holds::load(self.store, self.o.scope.clone(), false)?;
         let policy = self.o.policy;
         let (applied, conflicts) = self.store.write(|w| {
-            let mut behind = BTreeSet::new();
             let (mut applied, mut conflicts) = (0, 0);
             let mut follow_ups = Vec::new();
             for c in &waiting {
-                if hold_back(w, scope.as_ref(), &mut behind, c)? {
+                if holds.hold_back(w, c)? {
                     continue;
                 }
                 let out = apply_remote(w, c, policy)?;
@@ -92,29 +92,64 @@ impl<M: Mailbox> Round<'_, M> {
     }
 }
 
-/// Whether a received change stays out of this round: outside the scope, or its
-/// record already has a change waiting (a record's changes keep their order).
-/// A held-back change is recorded in `sync_held` and its record in `behind`.
-pub(super) fn hold_back(
-    w: &mut Writer<'_>,
-    scope: Option<&Scope>,
-    behind: &mut BTreeSet<String>,
-    c: &Change,
-) -> Result<bool, StoreError> {
-    let Some(scope) = scope else {
-        return Ok(false);
-    };
-    let inside = !behind.contains(&c.record_id) && {
-        let current = match c.op {
-            Op::Update { .. } => w.get(&c.record_id)?.map(|r| r.collection),
-            _ => None,
+/// What keeps received changes out of a round: a `--collection` scope, this
+/// device's collections with sync off (their changes wait until it is turned
+/// on again), and records that already have a change waiting (a record's
+/// changes keep their order).
+pub(super) struct Holds {
+    scope: Option<Scope>,
+    off: BTreeSet<String>,
+    behind: BTreeSet<String>,
+}
+
+impl Holds {
+    /// `behind_held`: start with the records that have held changes.
+    pub(super) fn load(
+        store: &Store,
+        scope: Option<Scope>,
+        behind_held: bool,
+    ) -> Result<Holds, StoreError> {
+        let off = store
+            .collections(None)?
+            .into_iter()
+            .filter(|c| !c.sync)
+            .map(|c| c.id)
+            .collect();
+        let behind = if behind_held {
+            held::held_records(store.conn())?
+        } else {
+            BTreeSet::new()
         };
-        scope.admits(c, current.as_deref())
-    };
-    if inside {
-        return Ok(false);
+        Ok(Holds { scope, off, behind })
     }
-    held::add_held(w.tx(), c)?;
-    behind.insert(c.record_id.clone());
-    Ok(true)
+
+    /// Whether `c` stays out of this round; if so it is kept in `sync_held`.
+    pub(super) fn hold_back(&mut self, w: &mut Writer<'_>, c: &Change) -> Result<bool, StoreError> {
+        if self.scope.is_none() && self.off.is_empty() && self.behind.is_empty() {
+            return Ok(false);
+        }
+        let keep = self.behind.contains(&c.record_id) || {
+            let current = if c.kind != "collection"
+                && (matches!(c.op, Op::Update { .. }) || !self.off.is_empty())
+            {
+                w.get(&c.record_id)?.map(|r| r.collection)
+            } else {
+                None
+            };
+            let outside = self
+                .scope
+                .as_ref()
+                .is_some_and(|s| !s.admits(c, current.as_deref()));
+            let off = touched_by(c, current.as_deref())
+                .into_iter()
+                .chain(current.as_deref())
+                .any(|id| self.off.contains(id));
+            outside || off
+        };
+        if keep {
+            held::add_held(w.tx(), c)?;
+            self.behind.insert(c.record_id.clone());
+        }
+        Ok(keep)
+    }
 }

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::*;
+use crate::store::sync_scope as held;
 
 impl<M: Mailbox> Round<'_, M> {
     /// Upload own changes `range`; `outbox` marks them confirmed afterwards.
@@ -17,7 +18,10 @@ impl<M: Mailbox> Round<'_, M> {
             .map(|c| c.id.as_str())
             .collect();
         for c in changes {
-            if touches(&c, &off, self.store)? {
+            // A re-upload repeats what the first upload sent, whatever the
+            // collection's sync flag is today.
+            let kept = matches!(c.submitted_at.as_str(), held::SKIPPED | held::REPUBLISHED);
+            if kept || (outbox && touches(&c, &off, self.store)?) {
                 skipped.push(c.seq);
             } else {
                 synced.push(c);
@@ -38,7 +42,14 @@ impl<M: Mailbox> Round<'_, M> {
             self.report.uploaded +=
                 synced.iter().filter(|c| (lo..=hi).contains(&c.seq)).count() as u64;
             if outbox {
-                st::mark_submitted(self.store.conn(), &self.me, lo, hi, &now)?;
+                let conn = self.store.conn();
+                let here: Vec<u64> = skipped
+                    .iter()
+                    .copied()
+                    .filter(|s| (lo..=hi).contains(s))
+                    .collect();
+                held::mark_skipped(conn, &self.me, &here)?;
+                st::mark_submitted(conn, &self.me, lo, hi, &now)?;
             }
         }
         Ok(())

@@ -1,0 +1,119 @@
+//! Own edits a collection with sync off kept from the server, published once the
+//! collection syncs again: as new changes that take the other devices from what
+//! they know of each record to what this device holds (DESIGN.md §5: nothing is
+//! lost when a collection is turned off and on again).
+
+use std::collections::BTreeSet;
+
+use rusqlite::Connection;
+
+use super::merge::{RecState, fold};
+use crate::model::{Change, FieldChange, Op};
+use crate::store::sync_scope::{self as held, SKIPPED};
+use crate::store::sync_state as st;
+use crate::store::{Result, Store, StoreError};
+
+/// Publish, as new own changes, what skipped changes did to records whose
+/// collections now sync; returns how many changes were logged.
+pub fn republish(store: &mut Store) -> Result<u64> {
+    let me = store.device().to_string();
+    let records = held::skipped_records(store.conn(), &me)?;
+    if records.is_empty() {
+        return Ok(0);
+    }
+    let off: BTreeSet<String> = store
+        .collections(None)?
+        .into_iter()
+        .filter(|c| !c.sync)
+        .map(|c| c.id)
+        .collect();
+    store.write(|w| {
+        let mut logged = 0;
+        for (id, kind) in &records {
+            if kind == "collection" {
+                // Turning it on logged its whole definition.
+                if !off.contains(id) {
+                    held::mark_republished(w.tx(), &me, id)?;
+                }
+                continue;
+            }
+            let (known, here) = known_and_here(w.tx(), &me, id, kind)?;
+            let still_off = [&known.collection, &here.collection]
+                .into_iter()
+                .flatten()
+                .any(|c| off.contains(c));
+            if still_off {
+                continue;
+            }
+            for op in diff(&known, &here) {
+                w.log_change(id, kind, op)?;
+                logged += 1;
+            }
+            held::mark_republished(w.tx(), &me, id)?;
+        }
+        Ok(logged)
+    })
+}
+
+/// A record as the other devices know it (every change but this device's
+/// skipped ones) and as it is here.
+pub fn known_and_here(
+    conn: &Connection,
+    me: &str,
+    id: &str,
+    kind: &str,
+) -> Result<(RecState, RecState)> {
+    let start = match st::base_state(conn, id)? {
+        Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+            what: format!("sync base of {id}"),
+            reason: e.to_string(),
+        })?,
+        None => RecState::empty(id, kind),
+    };
+    let all = st::record_changes(conn, id)?;
+    let shared: Vec<Change> = all
+        .iter()
+        .filter(|c| !(c.device == me && c.submitted_at == SKIPPED))
+        .cloned()
+        .collect();
+    Ok((fold(start.clone(), &shared), fold(start, &all)))
+}
+
+/// The changes that take `known` to `here`.
+fn diff(known: &RecState, here: &RecState) -> Vec<Op> {
+    match (known.live(), here.live()) {
+        (false, false) => Vec::new(),
+        (false, true) => vec![Op::Create {
+            collection: here.collection.clone().expect("live records have one"),
+            body: here.body.clone(),
+        }],
+        (true, false) => vec![Op::Delete {
+            collection: known.collection.clone().expect("live records have one"),
+            base: known.body.clone(),
+        }],
+        (true, true) => {
+            let mut ops = Vec::new();
+            if known.collection != here.collection {
+                ops.push(Op::Move {
+                    from: known.collection.clone().expect("live"),
+                    to: here.collection.clone().expect("live"),
+                });
+            }
+            let (old, new) = (known.body.fields(), here.body.fields());
+            let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+            let fields: Vec<FieldChange> = keys
+                .into_iter()
+                .filter(|k| old.get(*k) != new.get(*k))
+                .map(|k| FieldChange {
+                    key: k.clone(),
+                    base: old.get(k).cloned(),
+                    new: new.get(k).cloned(),
+                })
+                .collect();
+            if !fields.is_empty() {
+                ops.push(Op::Update { fields });
+            }
+            ops
+        }
+    }
+}
