@@ -59,7 +59,10 @@ fn a_sync_limited_to_one_collection_through_dovecot() {
     assert_eq!(b.full_name(&work), "Grace Hopper");
     assert_eq!(b.full_name(&home), "Ada at home");
     let human = b.ok(&["sync", "--collection", "work"]);
-    assert!(human.contains("1 received change(s) to apply"), "{human}");
+    assert!(
+        human.contains("1 received change(s) not applied"),
+        "{human}"
+    );
     let r = b.json(&["sync", "--collection", "contacts", "--json"]);
     assert_eq!(
         (r["applied"].as_u64(), r["held"].as_u64()),
@@ -119,4 +122,37 @@ fn bad_collection_arguments_fail_clearly_and_change_nothing() {
     a.ok(&["sync"]);
     b.ok(&["sync"]);
     assert_eq!(b.full_name(&id), "Queued");
+}
+
+#[test]
+fn sync_off_then_on_again_loses_nothing_through_dovecot() {
+    let server = MailServer::shared();
+    let a = Profile::new(server, "carol", "newest");
+    let b = Profile::new(server, "carol", "newest");
+    a.ok(&["collections", "add", "contacts", "work"]);
+    let shared = add(&a, "Shared", "work");
+    a.pair(&b);
+    assert_eq!(b.full_name(&shared), "Shared");
+    b.ok(&["collections", "set", "contacts", "work", "--sync", "off"]);
+    a.ok(&["edit", &shared, "--set", "full_name=Renamed on a"]);
+    let from_a = add(&a, "New on a", "work");
+    a.ok(&["sync"]);
+    let from_b = add(&b, "New on b", "work");
+    let r = b.json(&["sync", "--json"]);
+    assert_eq!(
+        (r["uploaded"].as_u64(), r["held"].as_u64()),
+        (Some(0), Some(2)),
+        "{r}"
+    );
+    assert_eq!(b.full_name(&shared), "Shared");
+    a.ok(&["sync"]);
+    assert!(!exists(&a, &from_b), "kept on b while off");
+
+    b.ok(&["collections", "set", "contacts", "work", "--sync", "on"]);
+    let r = b.json(&["sync", "--json"]);
+    assert_eq!(r["held"], 0, "{r}");
+    assert_eq!(b.full_name(&shared), "Renamed on a");
+    assert_eq!(b.full_name(&from_a), "New on a");
+    a.ok(&["sync"]);
+    assert_eq!(a.full_name(&from_b), "New on b");
 }

@@ -216,8 +216,8 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()>
     );
     if r.queued > 0 || r.held > 0 {
         println!(
-            "waiting for a sync of their collections: {} own change(s) to send, \
-             {} received change(s) to apply",
+            "waiting: {} own change(s) not sent, {} received change(s) not applied \
+             (outside --collection, or in a collection with sync off)",
             r.queued, r.held
         );
     }
