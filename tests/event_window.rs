@@ -159,6 +159,8 @@ fn ended_count_series_are_skipped_and_old_databases_reindexed() {
             "UPDATE records SET end_ts = NULL WHERE recurring = 1;
              DROP INDEX records_kind_span;
              CREATE INDEX records_kind_start ON records (kind, recurring, start_ts);
+             DROP TABLE sync_held;
+             DROP INDEX changes_skipped;
              PRAGMA user_version = 3;",
         )
         .unwrap();

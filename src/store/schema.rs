@@ -134,7 +134,7 @@ pub const MIGRATIONS: &[&str] = &[
     // covers them) until a sync that includes their collection applies them; own
     // changes a collection with sync off kept from the server, found quickly.
     r#"
-    CREATE TABLE sync_held (
+    CREATE TABLE IF NOT EXISTS sync_held (
         device TEXT NOT NULL,
         seq INTEGER NOT NULL,
         hlc TEXT NOT NULL,
@@ -142,7 +142,7 @@ pub const MIGRATIONS: &[&str] = &[
         change TEXT NOT NULL,
         PRIMARY KEY (device, seq)
     ) WITHOUT ROWID;
-    CREATE INDEX sync_held_record ON sync_held (record_id);
-    CREATE INDEX changes_skipped ON changes (device, record_id) WHERE submitted_at = 'skipped';
+    CREATE INDEX IF NOT EXISTS sync_held_record ON sync_held (record_id);
+    CREATE INDEX IF NOT EXISTS changes_skipped ON changes (device, record_id) WHERE submitted_at = 'skipped';
     "#,
 ];
