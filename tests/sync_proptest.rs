@@ -687,3 +687,24 @@ fn regression_move_into_a_collection_turned_off() {
         steps,
     );
 }
+
+#[test]
+/// Found by the property test: a record moved into a collection, edited while its
+/// sync was off, then deleted before it was turned on again.
+fn regression_delete_after_edits_kept_back() {
+    use Step::*;
+    let steps = vec![
+        Move { dev: 0, rec: 1 },
+        ToggleWork { dev: 0 },
+        AddCategory { dev: 0, rec: 1 },
+        Sync { dev: 0 },
+        Delete { dev: 0, rec: 1 },
+    ];
+    run(
+        3,
+        false,
+        vec![Policy::Newest, Policy::Ask, Policy::Newest, Policy::Newest],
+        0,
+        steps,
+    );
+}

@@ -136,12 +136,33 @@ pub fn skipped_records(conn: &Connection, device: &str) -> Result<Vec<(String, S
     Ok(rows)
 }
 
-/// The record's skipped own changes were published again.
-pub fn mark_republished(conn: &Connection, device: &str, record_id: &str) -> Result<()> {
+/// The record's skipped own changes, and its unsent ones after `unsent_above`,
+/// were published again (as catch-up changes that carry their effect).
+pub fn mark_republished(
+    conn: &Connection,
+    device: &str,
+    record_id: &str,
+    unsent_above: u64,
+) -> Result<()> {
     conn.prepare_cached(
         "UPDATE changes SET submitted_at = ?4 WHERE device = ?1 AND record_id = ?2
-            AND submitted_at = ?3",
+            AND (submitted_at = ?3 OR (submitted_at = '' AND seq > ?5))",
     )?
-    .execute(params![device, record_id, SKIPPED, REPUBLISHED])?;
+    .execute(params![
+        device,
+        record_id,
+        SKIPPED,
+        REPUBLISHED,
+        unsent_above
+    ])?;
     Ok(())
+}
+
+/// The highest own sequence number marked in any way (sent, skipped, republished).
+pub fn last_marked(conn: &Connection, device: &str) -> Result<u64> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(MAX(seq), 0) FROM changes WHERE device = ?1 AND submitted_at <> ''",
+        [device],
+        |r| r.get(0),
+    )?)
 }

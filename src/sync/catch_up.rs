@@ -9,13 +9,16 @@ use rusqlite::Connection;
 
 use super::merge::{RecState, fold};
 use crate::model::{Change, FieldChange, Op};
-use crate::store::sync_scope::{self as held, SKIPPED};
+use crate::store::sync_scope::{self as held, REPUBLISHED, SKIPPED};
 use crate::store::sync_state as st;
 use crate::store::{Result, Store, StoreError};
 
 /// Publish, as new own changes, what skipped changes did to records whose
-/// collections now sync; returns how many changes were logged.
-pub fn republish(store: &mut Store) -> Result<u64> {
+/// collections now sync; returns how many changes were logged. The record's own
+/// changes not sent yet (numbered above `unsent_above`, which no server has seen)
+/// are folded into the same catch-up: they were made on top of the skipped ones,
+/// so sent alone their bases would describe versions nobody else knows.
+pub fn republish(store: &mut Store, unsent_above: u64) -> Result<u64> {
     let me = store.device().to_string();
     let records = held::skipped_records(store.conn(), &me)?;
     if records.is_empty() {
@@ -33,11 +36,11 @@ pub fn republish(store: &mut Store) -> Result<u64> {
             if kind == "collection" {
                 // Turning it on logged its whole definition.
                 if !off.contains(id) {
-                    held::mark_republished(w.tx(), &me, id)?;
+                    held::mark_republished(w.tx(), &me, id, i64::MAX as u64)?;
                 }
                 continue;
             }
-            let (known, here) = known_and_here(w.tx(), &me, id, kind)?;
+            let (known, here) = known_and_here(w.tx(), &me, id, kind, Some(unsent_above))?;
             let still_off = [&known.collection, &here.collection]
                 .into_iter()
                 .flatten()
@@ -45,23 +48,26 @@ pub fn republish(store: &mut Store) -> Result<u64> {
             if still_off {
                 continue;
             }
+            // Marked first: the catch-up changes logged next are ordinary unsent ones.
+            held::mark_republished(w.tx(), &me, id, unsent_above)?;
             for op in diff(&known, &here) {
                 w.log_change(id, kind, op)?;
                 logged += 1;
             }
-            held::mark_republished(w.tx(), &me, id)?;
         }
         Ok(logged)
     })
 }
 
 /// A record as the other devices know it (every change but this device's
-/// skipped ones) and as it is here.
+/// skipped and republished ones, and with `unsent_above` its unsent ones above
+/// that number) and as it is here.
 pub fn known_and_here(
     conn: &Connection,
     me: &str,
     id: &str,
     kind: &str,
+    unsent_above: Option<u64>,
 ) -> Result<(RecState, RecState)> {
     let start = match st::base_state(conn, id)? {
         Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
@@ -73,7 +79,14 @@ pub fn known_and_here(
     let all = st::record_changes(conn, id)?;
     let shared: Vec<Change> = all
         .iter()
-        .filter(|c| !(c.device == me && c.submitted_at == SKIPPED))
+        .filter(|c| {
+            let kept_back = match c.submitted_at.as_str() {
+                SKIPPED | REPUBLISHED => true,
+                "" => unsent_above.is_some_and(|above| c.seq > above),
+                _ => false,
+            };
+            !(c.device == me && kept_back)
+        })
         .cloned()
         .collect();
     Ok((fold(start.clone(), &shared), fold(start, &all)))

@@ -260,7 +260,8 @@ impl<M: Mailbox> Round<'_, M> {
             self.apply_held()?;
         }
         if self.o.mode.uploads() && !self.o.dry_run {
-            super::catch_up::republish(self.store)?;
+            let attempted = self.attempted()?;
+            super::catch_up::republish(self.store, attempted)?;
         }
         if self.o.mode == Mode::ReplaceRemote && !self.o.dry_run {
             self.replace_remote().await?;

@@ -50,7 +50,7 @@ pub fn make(store: &Store, epoch: u64) -> Result<SnapshotPayload> {
     let mut used: BTreeSet<String> = BTreeSet::new();
     for (id, kind) in ids {
         let mut s = if kept_back.contains(&id) {
-            known_and_here(conn, me, &id, &kind)?.0
+            known_and_here(conn, me, &id, &kind, None)?.0
         } else {
             folded(conn, &id, &kind)?
         };

@@ -89,6 +89,7 @@ fn sync_tab() {
     w.app.sync = Some(SyncStatus {
         device: "3f2a9c4d1e5b7a60".into(),
         pending: 23,
+        held: 4,
         recent: vec![
             (
                 "2026-11-25T09:58:12.345Z".into(),

@@ -98,6 +98,7 @@ fn fixture_status(conflicts: Vec<ConflictView>) -> SyncStatus {
     SyncStatus {
         device: "3f2a9c4d1e5b7a60".into(),
         pending: 2,
+        held: 0,
         recent: vec![(
             "2026-11-25T09:58:12.345Z".into(),
             "contact".into(),

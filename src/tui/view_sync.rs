@@ -119,6 +119,18 @@ fn status_lines(app: &App, s: Option<&SyncStatus>) -> Vec<Line<'static>> {
         ),
         Span::styled(newest, t.dim()),
     ]));
+    if s.held > 0 {
+        lines.push(Line::from(vec![
+            label("Waiting here", t),
+            Span::styled(
+                format!(
+                    "{} received changes not applied yet (sync off or --collection)",
+                    s.held
+                ),
+                t.warn(),
+            ),
+        ]));
+    }
     lines
 }
 
@@ -314,7 +326,8 @@ fn middle_sections(app: &App) -> Vec<(Section, u16)> {
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let accounts = app.pane.accounts.len().max(1) as u16;
-    let status_rows = accounts + 3 + 2 + u16::from(app.pane.progress.is_some());
+    let held = app.sync.as_ref().is_some_and(|s| s.held > 0);
+    let status_rows = accounts + 3 + 2 + u16::from(app.pane.progress.is_some()) + u16::from(held);
     let [status, middle, log] = Layout::vertical([
         Constraint::Length(status_rows),
         Constraint::Min(4),

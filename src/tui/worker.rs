@@ -136,6 +136,8 @@ impl DayIndex {
 pub struct SyncStatus {
     pub device: String,
     pub pending: usize,
+    /// Received changes waiting here (collections with sync off).
+    pub held: usize,
     /// Newest pending changes: (when, kind, what).
     pub recent: Vec<(String, String, String)>,
     pub last_sync: Option<String>,
@@ -391,6 +393,7 @@ fn sync_status(store: &Store) -> crate::store::Result<SyncStatus> {
     Ok(SyncStatus {
         device: store.device().to_string(),
         pending: pending as usize,
+        held: crate::store::sync_scope::held_count(conn)? as usize,
         recent,
         last_sync: store.meta("last_sync")?,
         records,

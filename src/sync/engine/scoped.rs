@@ -13,12 +13,8 @@ impl<M: Mailbox> Round<'_, M> {
     /// Put own unsent changes in the scope first; returns the last sequence
     /// number to upload this round.
     pub(super) fn scope_outbox(&mut self, scope: &Scope) -> SyncResult<u64> {
+        let attempted = self.attempted()?;
         let conn = self.store.conn();
-        let attempted: u64 = self
-            .store
-            .meta(META_ATTEMPTED)?
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
         let on_server = self.known[&self.f.changes]
             .iter()
             .filter(|k| k.tag == self.my_tag)
@@ -31,7 +27,8 @@ impl<M: Mailbox> Round<'_, M> {
         };
         // Nothing at or below the floor was ever handed to the server, so
         // nobody can have seen those numbers.
-        let floor = attempted.max(on_server).max(confirmed);
+        let marked = held::last_marked(conn, &self.me)?;
+        let floor = attempted.max(on_server).max(confirmed).max(marked);
         let unsent = held::unsent_changes(conn, &self.me, floor)?;
         let chosen = super::super::scope::outbox_in_scope(scope, &unsent, |id| {
             self.store.get(id).ok().flatten().map(|r| r.collection)
@@ -48,14 +45,18 @@ impl<M: Mailbox> Round<'_, M> {
         Ok(floor + chosen.len() as u64)
     }
 
-    /// Remember, before an APPEND, the highest own sequence number it carries.
-    pub(super) fn note_attempt(&mut self, to: u64) -> SyncResult<()> {
-        let before: u64 = self
+    /// The highest own sequence number ever handed to the server.
+    pub(super) fn attempted(&self) -> SyncResult<u64> {
+        Ok(self
             .store
             .meta(META_ATTEMPTED)?
             .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        if to > before {
+            .unwrap_or(0))
+    }
+
+    /// Remember, before an APPEND, the highest own sequence number it carries.
+    pub(super) fn note_attempt(&mut self, to: u64) -> SyncResult<()> {
+        if to > self.attempted()? {
             self.store.set_meta(META_ATTEMPTED, &to.to_string())?;
         }
         Ok(())
