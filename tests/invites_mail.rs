@@ -56,6 +56,20 @@ fn ics(method: &str, seq: u32, stamp: &str, start: &str, extra: &str) -> String 
 }
 
 /// An invitation mail with `attachment` bytes as slides.pdf (base64).
+/// Mail an invitation from `from` to `to` (user names at example.test) through
+/// Postfix and wait until it is the `nth` message in `to`'s INBOX.
+fn deliver(server: &MailServer, from: &str, to: &str, message: &[u8], nth: u32) {
+    server.deliver_smtp(
+        &format!("{from}@example.test"),
+        &[&format!("{to}@example.test")],
+        message,
+    );
+    assert_eq!(
+        server.wait_for_count(to, "INBOX", nth, Duration::from_secs(20)),
+        nth
+    );
+}
+
 fn invitation(mid: &str, method: &str, calendar: &str, attachment: &[u8]) -> Vec<u8> {
     let b64 = base64::engine::general_purpose::STANDARD.encode(attachment);
     let lines: Vec<&str> = b64
@@ -254,14 +268,12 @@ fn big_invitation_accepted_without_downloading_the_attachment() {
     let server = MailServer::shared();
     let slides = noise(3 * 1024 * 1024);
     let cal = ics("REQUEST", 0, "20261125T100000Z", "20270110T100000Z", "");
-    server.deliver_smtp(
-        "bob@example.test",
-        &["alice@example.test"],
+    deliver(
+        server,
+        "bob",
+        "alice",
         &invitation("<big-1@example.test>", "REQUEST", &cal, &slides),
-    );
-    assert_eq!(
-        server.wait_for_count("alice", "INBOX", 1, Duration::from_secs(20)),
-        1
+        1,
     );
     let proxy = FaultProxy::start(server.imaps_port, Fault::None);
     let a = Profile::via(server, "alice", "newest", proxy.port, server.smtps_port);
@@ -341,14 +353,12 @@ fn big_invitation_accepted_without_downloading_the_attachment() {
 
     // An update: a new time and SEQUENCE 1; the event follows, the answer is asked again.
     let update = ics("REQUEST", 1, "20261126T100000Z", "20270111T150000Z", "");
-    server.deliver_smtp(
-        "bob@example.test",
-        &["alice@example.test"],
+    deliver(
+        server,
+        "bob",
+        "alice",
         &invitation("<big-2@example.test>", "REQUEST", &update, b"v2"),
-    );
-    assert_eq!(
-        server.wait_for_count("alice", "INBOX", 2, Duration::from_secs(20)),
-        2
+        2,
     );
     a.ok(&["sync"]);
     let list = a.invites();
@@ -367,14 +377,12 @@ fn big_invitation_accepted_without_downloading_the_attachment() {
 
     // A cancellation marks it cancelled.
     let cancel = ics("CANCEL", 2, "20261127T100000Z", "20270111T150000Z", "");
-    server.deliver_smtp(
-        "bob@example.test",
-        &["alice@example.test"],
+    deliver(
+        server,
+        "bob",
+        "alice",
         &invitation("<big-3@example.test>", "CANCEL", &cancel, b"c"),
-    );
-    assert_eq!(
-        server.wait_for_count("alice", "INBOX", 3, Duration::from_secs(20)),
-        3
+        3,
     );
     a.ok(&["invites", "scan"]);
     let list = a.invites();
@@ -407,14 +415,12 @@ fn offline_accept_sends_the_reply_at_the_next_sync() {
     let server = MailServer::start(&[("erin", "pw-erin"), ("bob", "pw-bob")]);
     let cal = ics("REQUEST", 0, "20261125T100000Z", "20270110T100000Z", "")
         .replace("alice@example.test", "erin@example.test");
-    server.deliver_smtp(
-        "bob@example.test",
-        &["erin@example.test"],
+    deliver(
+        &server,
+        "bob",
+        "erin",
         &invitation("<off-1@example.test>", "REQUEST", &cal, b"tiny"),
-    );
-    assert_eq!(
-        server.wait_for_count("erin", "INBOX", 1, Duration::from_secs(20)),
-        1
+        1,
     );
     let p = Profile::new(&server, "erin", "newest");
     p.ok(&["sync", "init"]);
@@ -469,14 +475,12 @@ fn attendee_replies_update_events_we_organise() {
             "ATTENDEE;PARTSTAT=ACCEPTED:mailto:carol",
             "ATTENDEE;PARTSTAT=DECLINED:mailto:carol",
         );
-    server.deliver_smtp(
-        "carol@example.test",
-        &["dave@example.test"],
+    deliver(
+        server,
+        "carol",
+        "dave",
         &invitation("<reply-1@example.test>", "REPLY", &reply, b"r"),
-    );
-    assert_eq!(
-        server.wait_for_count("dave", "INBOX", 1, Duration::from_secs(20)),
-        1
+        1,
     );
     p.ok(&["invites", "scan"]);
     let inv = &p.invites()[0];
@@ -516,14 +520,12 @@ fn counter_proposal_taken_from_the_cli() {
         "ATTENDEE;PARTSTAT=ACCEPTED:mailto:carol@example.test\r\n",
         "",
     );
-    server.deliver_smtp(
-        "gina@example.test",
-        &["hank@example.test"],
+    deliver(
+        &server,
+        "gina",
+        "hank",
         &invitation("<counter-1@example.test>", "COUNTER", &counter, b"c"),
-    );
-    assert_eq!(
-        server.wait_for_count("hank", "INBOX", 1, Duration::from_secs(20)),
-        1
+        1,
     );
     p.ok(&["invites", "scan"]);
     let inv = &p.invites()[0];

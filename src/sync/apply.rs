@@ -134,19 +134,24 @@ pub fn folded(conn: &Connection, id: &str, kind: &str) -> Result<RecState> {
     Ok(fold_known(conn, id, kind)?.0)
 }
 
+/// What a loaded snapshot said of the record (its fold starts there), else nothing.
+pub(crate) fn base_or_empty(conn: &Connection, id: &str, kind: &str) -> Result<RecState> {
+    Ok(match st::base_state(conn, id)? {
+        Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+            what: format!("sync base of {id}"),
+            reason: e.to_string(),
+        })?,
+        None => RecState::empty(id, kind),
+    })
+}
+
 /// The fold, and the (HLC, change id) of the newest change in it.
 fn fold_known(
     conn: &Connection,
     id: &str,
     kind: &str,
 ) -> Result<(RecState, Option<(String, String)>)> {
-    let start = match st::base_state(conn, id)? {
-        Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
-            what: format!("sync base of {id}"),
-            reason: e.to_string(),
-        })?,
-        None => RecState::empty(id, kind),
-    };
+    let start = base_or_empty(conn, id, kind)?;
     let changes = st::record_changes(conn, id)?;
     let last = changes
         .iter()

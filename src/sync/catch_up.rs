@@ -7,11 +7,12 @@ use std::collections::BTreeSet;
 
 use rusqlite::Connection;
 
+use super::apply::base_or_empty;
 use super::merge::{RecState, fold};
 use crate::model::{Change, FieldChange, Op};
 use crate::store::sync_scope::{self as held, REPUBLISHED, SKIPPED};
 use crate::store::sync_state as st;
-use crate::store::{Result, Store, StoreError};
+use crate::store::{Result, Store};
 
 /// Publish, as new own changes, what skipped changes did to records whose
 /// collections now sync; returns how many changes were logged. The record's own
@@ -69,13 +70,7 @@ pub fn known_and_here(
     kind: &str,
     unsent_above: Option<u64>,
 ) -> Result<(RecState, RecState)> {
-    let start = match st::base_state(conn, id)? {
-        Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
-            what: format!("sync base of {id}"),
-            reason: e.to_string(),
-        })?,
-        None => RecState::empty(id, kind),
-    };
+    let start = base_or_empty(conn, id, kind)?;
     let all = st::record_changes(conn, id)?;
     let shared: Vec<Change> = all
         .iter()
