@@ -32,6 +32,14 @@ enum Step {
         dev: usize,
         rec: usize,
     },
+    /// Add one of two category values every device may add (the same element
+    /// added concurrently), or remove one the record has.
+    SharedCategory {
+        dev: usize,
+        rec: usize,
+        which: usize,
+        remove: bool,
+    },
     Delete {
         dev: usize,
         rec: usize,
@@ -70,6 +78,8 @@ fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         4 => (d.clone(), r.clone(), 0..2usize).prop_map(|(dev, rec, field)| Step::Edit { dev, rec, field }),
         2 => (d.clone(), r.clone()).prop_map(|(dev, rec)| Step::AddCategory { dev, rec }),
+        2 => (d.clone(), r.clone(), 0..2usize, any::<bool>())
+            .prop_map(|(dev, rec, which, remove)| Step::SharedCategory { dev, rec, which, remove }),
         1 => (d.clone(), r.clone()).prop_map(|(dev, rec)| Step::Delete { dev, rec }),
         1 => (d.clone(), r.clone()).prop_map(|(dev, rec)| Step::Move { dev, rec }),
         4 => d.clone().prop_map(|dev| Step::Sync { dev }),
@@ -191,6 +201,7 @@ fn run_skewed(
         match s {
             Step::Edit { dev, .. }
             | Step::AddCategory { dev, .. }
+            | Step::SharedCategory { dev, .. }
             | Step::Delete { dev, .. }
             | Step::Move { dev, .. }
                 if dev >= active => {}
@@ -213,6 +224,27 @@ fn run_skewed(
                         .push(Property::new("CATEGORIES", v.clone()));
                     d.store.write(|w| w.update(&r)).unwrap();
                     edits.push(v);
+                }
+            }
+            Step::SharedCategory {
+                dev,
+                rec,
+                which,
+                remove,
+            } => {
+                let d = &mut devs[dev];
+                if let Some(mut r) = d.store.get(&recs[rec]).unwrap() {
+                    let v = format!("shared{which}");
+                    let props = &mut r.body.main.props;
+                    let has = props.iter().any(|p| p.name == "CATEGORIES" && p.value == v);
+                    if remove {
+                        props.retain(|p| !(p.name == "CATEGORIES" && p.value == v));
+                    } else if !has {
+                        props.push(Property::new("CATEGORIES", v.clone()));
+                    }
+                    if remove == has {
+                        d.store.write(|w| w.update(&r)).unwrap();
+                    }
                 }
             }
             Step::Delete { dev, rec } => {
@@ -706,5 +738,27 @@ fn regression_delete_after_edits_kept_back() {
         vec![Policy::Newest, Policy::Ask, Policy::Newest, Policy::Newest],
         0,
         steps,
+    );
+}
+
+#[test]
+/// Found by the property test: moves while one device keeps the target
+/// collection's sync off, with a device whose clock is a minute behind.
+fn regression_moves_while_sync_is_off_and_a_clock_lags() {
+    use Step::*;
+    let steps = vec![
+        ToggleWork { dev: 2 },
+        Move { dev: 2, rec: 1 },
+        Move { dev: 0, rec: 1 },
+        Move { dev: 2, rec: 1 },
+        Sync { dev: 2 },
+    ];
+    run_skewed(
+        4,
+        false,
+        vec![Policy::Newest; 4],
+        0,
+        steps,
+        vec![-60_000, 0, 0, 0],
     );
 }

@@ -42,6 +42,11 @@ pub fn republish(store: &mut Store, unsent_above: u64) -> Result<u64> {
                 continue;
             }
             let (known, here) = known_and_here(w.tx(), &me, id, kind, Some(unsent_above))?;
+            let touched = Touched::by(
+                st::record_changes(w.tx(), id)?
+                    .iter()
+                    .filter(|c| c.device == me && republishing(c, unsent_above)),
+            );
             let still_off = [&known.collection, &here.collection]
                 .into_iter()
                 .flatten()
@@ -51,7 +56,7 @@ pub fn republish(store: &mut Store, unsent_above: u64) -> Result<u64> {
             }
             // Marked first: the catch-up changes logged next are ordinary unsent ones.
             held::mark_republished(w.tx(), &me, id, unsent_above)?;
-            for op in diff(&known, &here) {
+            for op in catch_up(&known, &here, &touched) {
                 w.log_change(id, kind, op)?;
                 logged += 1;
             }
@@ -87,31 +92,82 @@ pub fn known_and_here(
     Ok((fold(start.clone(), &shared), fold(start, &all)))
 }
 
-/// The changes that take `known` to `here`.
-fn diff(known: &RecState, here: &RecState) -> Vec<Op> {
+/// Whether an own change is published again now: kept back by sync off, or
+/// not sent yet and numbered above what any server has seen.
+fn republishing(c: &Change, unsent_above: u64) -> bool {
+    c.submitted_at == SKIPPED || (c.submitted_at.is_empty() && c.seq > unsent_above)
+}
+
+/// What the kept-back changes of a record wrote.
+#[derive(Default)]
+struct Touched {
+    exists: bool,
+    collection: bool,
+    fields: BTreeSet<String>,
+}
+
+impl Touched {
+    fn by<'a>(changes: impl Iterator<Item = &'a Change>) -> Touched {
+        let mut t = Touched::default();
+        for c in changes {
+            match &c.op {
+                Op::Create { body, .. } => {
+                    t.exists = true;
+                    t.collection = true;
+                    t.fields.extend(body.fields().into_keys());
+                }
+                Op::Delete { .. } => t.exists = true,
+                Op::Move { .. } => t.collection = true,
+                Op::Update { fields } => t.fields.extend(fields.iter().map(|f| f.key.clone())),
+                Op::CollectionPut { .. } | Op::CollectionDelete { .. } => {}
+            }
+        }
+        t
+    }
+}
+
+/// The changes that carry what the kept-back changes wrote, as it stands here,
+/// from what the others know: every register they touched is written again
+/// (also when it looks the same as what the others know: a concurrent change
+/// may be on its way, and the newer word must be this device's).
+fn catch_up(known: &RecState, here: &RecState, touched: &Touched) -> Vec<Op> {
     match (known.live(), here.live()) {
-        (false, false) => Vec::new(),
-        (false, true) => vec![Op::Create {
+        (_, true) if !known.live() => vec![Op::Create {
             collection: here.collection.clone().expect("live records have one"),
             body: here.body.clone(),
         }],
-        (true, false) => vec![Op::Delete {
-            collection: known.collection.clone().expect("live records have one"),
-            base: known.body.clone(),
-        }],
-        (true, true) => {
+        (_, false) => {
+            let collection = here.collection.clone().or_else(|| known.collection.clone());
+            match collection {
+                Some(collection) if known.live() || touched.exists => vec![Op::Delete {
+                    collection,
+                    base: if known.live() {
+                        known.body.clone()
+                    } else {
+                        here.body.clone()
+                    },
+                }],
+                _ => Vec::new(),
+            }
+        }
+        (_, true) => {
             let mut ops = Vec::new();
-            if known.collection != here.collection {
+            let (from, to) = (known.collection.clone(), here.collection.clone());
+            if touched.collection || from != to {
                 ops.push(Op::Move {
-                    from: known.collection.clone().expect("live"),
-                    to: here.collection.clone().expect("live"),
+                    from: from.expect("live records have one"),
+                    to: to.expect("live records have one"),
                 });
             }
             let (old, new) = (known.body.fields(), here.body.fields());
-            let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+            let keys: BTreeSet<&String> = old
+                .keys()
+                .chain(new.keys())
+                .filter(|k| old.get(*k) != new.get(*k))
+                .chain(touched.fields.iter())
+                .collect();
             let fields: Vec<FieldChange> = keys
                 .into_iter()
-                .filter(|k| old.get(*k) != new.get(*k))
                 .map(|k| FieldChange {
                     key: k.clone(),
                     base: old.get(k).cloned(),

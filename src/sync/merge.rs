@@ -5,7 +5,8 @@
 //! field, the record's existence and its collection are registers written by the
 //! newest change touching them (last-writer-wins by HLC); multi-valued fields
 //! ([`crate::model::fields::SET_VALUED`]) instead apply each change's adds and removes
-//! (computed from its base values) in HLC order. The fold depends only on the *set*
+//! (computed from its base values): every value is a register of its own, written by
+//! the newest change that added or removed it ([`super::merge_sets`]). The fold depends only on the *set*
 //! of changes, never on the order they arrived in, so every device that has the same
 //! changes holds the same records.
 //!
@@ -19,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::merge_sets::{self as sets, Touches};
 use crate::model::fields::is_set_valued;
 use crate::model::{Body, Change, Component, FieldValue, Kind, Op, Record};
 
@@ -43,6 +45,10 @@ pub struct RecState {
     /// vector): folding them again must not re-apply set adds or removes.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub covered: BTreeMap<String, u64>,
+    /// Multi-valued field → value → HLC of the newest change that added or
+    /// removed it since the last whole-body write ([`super::merge_sets`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub elems: BTreeMap<String, Touches>,
 }
 
 impl RecState {
@@ -60,6 +66,7 @@ impl RecState {
             exists: false,
             stamps: BTreeMap::new(),
             covered: BTreeMap::new(),
+            elems: BTreeMap::new(),
         }
     }
 
@@ -76,6 +83,7 @@ impl RecState {
             exists: true,
             stamps,
             covered: BTreeMap::new(),
+            elems: BTreeMap::new(),
         }
     }
 
@@ -122,16 +130,29 @@ impl RecState {
                 if h > self.stamp(BODY) {
                     let old = self.body.fields();
                     let new = body.fields();
-                    let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+                    // Fields whose values were all removed since count too.
+                    let keys: BTreeSet<String> = old
+                        .keys()
+                        .chain(new.keys())
+                        .chain(self.elems.keys())
+                        .cloned()
+                        .collect();
                     if keys.iter().all(|k| h > self.field_stamp(k)) {
-                        // The common case: the body as the creating device wrote it.
+                        // The common case: the body as the creating device wrote it
+                        // (every value touch so far is older).
                         self.body = body.clone();
+                        self.elems.clear();
                     } else {
-                        for k in keys {
-                            if h > self.field_stamp(k) {
+                        for k in &keys {
+                            if is_set_valued(k) {
+                                let touches = self.elems.entry(k.clone()).or_default();
+                                let v = sets::apply_body(h, new.get(k), old.get(k), touches);
+                                self.body.set_field(k, v.as_ref());
+                            } else if h > self.field_stamp(k) {
                                 self.body.set_field(k, new.get(k));
                             }
                         }
+                        self.elems.retain(|_, t| !t.is_empty());
                     }
                     self.bump(BODY, h);
                 }
@@ -142,9 +163,10 @@ impl RecState {
                 let mut current = self.body.fields();
                 for f in fields {
                     let set = is_set_valued(&f.key);
-                    // Set-valued fields apply adds and removes whatever their age
-                    // (that commutes; a snapshot base may already hold newer ones);
-                    // only a newer whole-body create overrides them.
+                    // Set-valued fields apply each added or removed value if the
+                    // change is newer than that value's last touch (a snapshot base
+                    // may already hold newer ones); a newer whole-body create
+                    // overrides them all.
                     let stale = if set {
                         h <= self.stamp(BODY)
                     } else {
@@ -154,7 +176,14 @@ impl RecState {
                         continue;
                     }
                     let merged = if set {
-                        merge_set(f.base.as_ref(), f.new.as_ref(), current.get(&f.key))
+                        let touches = self.elems.entry(f.key.clone()).or_default();
+                        sets::apply_edit(
+                            h,
+                            f.base.as_ref(),
+                            f.new.as_ref(),
+                            current.get(&f.key),
+                            touches,
+                        )
                     } else {
                         f.new.clone()
                     };
@@ -163,7 +192,9 @@ impl RecState {
                         Some(v) => current.insert(f.key.clone(), v),
                         None => current.remove(&f.key),
                     };
-                    self.bump(&f.key, h);
+                    if h > self.stamp(&f.key) {
+                        self.bump(&f.key, h);
+                    }
                 }
                 self.write_exists(h, true);
             }
@@ -200,8 +231,8 @@ impl RecState {
             *self = other.clone();
             return;
         }
-        // Otherwise each register keeps its newer write; a set-valued field takes
-        // the newer side's set as a whole.
+        // Otherwise each register keeps its newer write; a set-valued field joins
+        // value by value.
         if other.stamp(EXISTS) > self.stamp(EXISTS) {
             self.exists = other.exists;
             self.bump(EXISTS, other.stamp(EXISTS));
@@ -226,16 +257,49 @@ impl RecState {
                     .cloned(),
             )
             .collect();
+        let body_stamp = self.stamp(BODY).max(other.stamp(BODY)).to_string();
         let mut picked = Vec::new();
+        let mut elems = BTreeMap::new();
         for k in &keys {
             let (a, b) = (self.field_stamp(k), other.field_stamp(k));
-            if b > a {
-                picked.push((k.clone(), theirs.get(k).cloned(), b.to_string()));
+            let stamp = a.max(b).to_string();
+            if is_set_valued(k) {
+                // Value by value: exact, whichever side knows which changes.
+                let side = |s: &'_ RecState,
+                            f: &'_ BTreeMap<String, FieldValue>|
+                 -> (Option<FieldValue>, Option<Touches>, String) {
+                    (
+                        f.get(k).cloned(),
+                        s.elems.get(k).cloned(),
+                        s.stamp(BODY).to_string(),
+                    )
+                };
+                let (va, ta, ba) = side(self, &mine);
+                let (vb, tb, bb) = side(other, &theirs);
+                let (v, touches) = sets::join(
+                    &sets::Side {
+                        value: va.as_ref(),
+                        touches: ta.as_ref(),
+                        body: &ba,
+                    },
+                    &sets::Side {
+                        value: vb.as_ref(),
+                        touches: tb.as_ref(),
+                        body: &bb,
+                    },
+                    &body_stamp,
+                );
+                if !touches.is_empty() {
+                    elems.insert(k.clone(), touches);
+                }
+                picked.push((k.clone(), v, stamp));
+            } else if b > a {
+                picked.push((k.clone(), theirs.get(k).cloned(), stamp));
             } else {
-                picked.push((k.clone(), mine.get(k).cloned(), a.to_string()));
+                picked.push((k.clone(), mine.get(k).cloned(), stamp));
             }
         }
-        let body_stamp = self.stamp(BODY).max(other.stamp(BODY)).to_string();
+        self.elems = elems;
         for (k, v, stamp) in picked {
             self.body.set_field(&k, v.as_ref());
             if !stamp.is_empty() {

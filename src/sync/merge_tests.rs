@@ -271,3 +271,89 @@ fn a_join_takes_the_side_that_has_folded_everything() {
     j.join(&new);
     assert_eq!(j, new);
 }
+
+mod joins {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const VALUES: [&str; 3] = ["x", "y", "z"];
+
+    /// A create (whole body with the values in `mask`) or a touch of one value.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Create { mask: u8 },
+        Touch { value: usize, add: bool },
+    }
+
+    fn to_change(i: usize, step: &Step) -> Change {
+        let hlc = format!("{:03}", i + 1);
+        match step {
+            Step::Create { mask } => {
+                let mut r = Record::new(Kind::Contact, "c");
+                r.id = "r".into();
+                for (bit, v) in VALUES.iter().enumerate() {
+                    if mask & (1 << bit) != 0 {
+                        r.body.main.props.push(Property::new("CATEGORIES", *v));
+                    }
+                }
+                let op = Op::Create {
+                    collection: "c".into(),
+                    body: r.body,
+                };
+                change("a", &hlc, op)
+            }
+            Step::Touch { value, add } => {
+                let one = props(&[VALUES[*value]], "CATEGORIES");
+                let (base, new) = if *add { (None, one) } else { (one, None) };
+                update("b", &hlc, "CATEGORIES", base, new)
+            }
+        }
+    }
+
+    fn categories(s: &RecState) -> BTreeSet<String> {
+        s.body
+            .main
+            .props
+            .iter()
+            .filter(|p| p.name == "CATEGORIES")
+            .map(|p| p.value.clone())
+            .collect()
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            1 => (0u8..8).prop_map(|mask| Step::Create { mask }),
+            4 => (0usize..3, any::<bool>()).prop_map(|(value, add)| Step::Touch { value, add }),
+        ]
+    }
+
+    proptest! {
+        /// Two folds that each know some of the changes join to the fold of all
+        /// of them: a multi-valued field value by value, whatever each side missed.
+        #[test]
+        fn joining_two_partial_folds_equals_folding_everything(
+            steps in prop::collection::vec((step(), 0u8..3), 1..14)
+        ) {
+            let all: Vec<Change> = steps.iter().enumerate().map(|(i, (s, _))| to_change(i, s)).collect();
+            // 0: only side a knows it, 1: only b, 2: both.
+            let side = |want: u8| -> Vec<Change> {
+                steps
+                    .iter()
+                    .zip(&all)
+                    .filter(|((_, who), _)| *who == want || *who == 2)
+                    .map(|(_, c)| c.clone())
+                    .collect()
+            };
+            let whole = fold(RecState::empty("r", "contact"), &all);
+            let mut a = fold(RecState::empty("r", "contact"), &side(0));
+            let b = fold(RecState::empty("r", "contact"), &side(1));
+            a.join(&b);
+            prop_assert_eq!(categories(&a), categories(&whole));
+            // And joining is symmetric.
+            let mut b2 = fold(RecState::empty("r", "contact"), &side(1));
+            b2.join(&fold(RecState::empty("r", "contact"), &side(0)));
+            prop_assert_eq!(categories(&b2), categories(&whole));
+        }
+    }
+}

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod envelope;
 pub mod memory;
 pub mod merge;
+pub mod merge_sets;
 pub mod plan;
 pub mod progress;
 pub mod review;
