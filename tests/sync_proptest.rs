@@ -385,11 +385,21 @@ fn dump(devs: &[Device], v: &str) {
         eprintln!("== device {i} {} {:?}", d.store.device(), d.opts.policy);
         eprintln!("  vector {:?}", st::vector(d.store.conn()).unwrap());
         eprintln!("  base ids {:?}", st::base_ids(d.store.conn()).unwrap());
+        let held: Vec<String> = pim::store::sync_scope::held(d.store.conn())
+            .unwrap()
+            .iter()
+            .map(|c| c.change_id.clone())
+            .collect();
+        let colls: Vec<(String, bool)> = d
+            .store
+            .collections(None)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.id, c.sync))
+            .collect();
+        eprintln!("  held {held:?} collections {colls:?}");
         for c in d.store.log(&Default::default()).unwrap() {
             let j = serde_json::to_string(&c.op).unwrap();
-            if c.kind == "collection" {
-                continue;
-            }
             eprintln!(
                 "  {} {} {} {} has={} {}",
                 c.change_id,
@@ -761,4 +771,53 @@ fn regression_moves_while_sync_is_off_and_a_clock_lags() {
         steps,
         vec![-60_000, 0, 0, 0],
     );
+}
+
+#[test]
+/// Found by the property test: a late joiner after sync was turned off on two
+/// devices around a move.
+fn regression_late_joiner_after_sync_off_on_two_devices() {
+    use Step::*;
+    let steps = vec![
+        ToggleWork { dev: 1 },
+        Move { dev: 1, rec: 0 },
+        ToggleWork { dev: 0 },
+        Sync { dev: 1 },
+        Edit {
+            dev: 0,
+            rec: 0,
+            field: 0,
+        },
+    ];
+    run(3, true, vec![Policy::Newest; 4], 2, steps);
+}
+
+#[test]
+/// Found by the property test: a late joiner, a lost and a duplicated batch, a
+/// delete after concurrent renames, and skewed clocks.
+fn regression_late_joiner_lost_batch_delete_after_renames() {
+    use Step::*;
+    let steps = vec![
+        Lose {
+            pick: 7290260672193397795,
+        },
+        Duplicate { pick: 0 },
+        Edit {
+            dev: 0,
+            rec: 1,
+            field: 0,
+        },
+        Edit {
+            dev: 1,
+            rec: 1,
+            field: 0,
+        },
+        Sync { dev: 0 },
+        Sync { dev: 1 },
+        Delete { dev: 1, rec: 1 },
+        Sync { dev: 1 },
+        Move { dev: 1, rec: 0 },
+    ];
+    let policies = vec![Policy::Newest, Policy::Ask, Policy::Newest, Policy::Newest];
+    run_skewed(3, true, policies, 2, steps, vec![6, 0, -20, -15]);
 }

@@ -589,6 +589,22 @@ pub fn resolve(w: &mut Writer<'_>, id: i64, how: &Resolution) -> Result<Conflict
         Resolution::Value(v) => v.clone(),
     };
     publish(w, &c.record_id, &c.kind, &c.key, value.as_ref())?;
+    // A value chosen for a record deleted meanwhile has nowhere to go: history
+    // keeps it (the deletion won).
+    if c.key != EXISTS && value.is_some() && w.get(&c.record_id)?.is_none() {
+        st::add_loser(
+            w.tx(),
+            &LostValue {
+                record_id: c.record_id.clone(),
+                key: c.key.clone(),
+                value: value.clone(),
+                lost_change: format!("resolution {label}"),
+                won_change: "record deleted".into(),
+                policy: "ask".into(),
+                at: now_str(w),
+            },
+        )?;
+    }
     // Whatever the user did not keep stays in history.
     for (side, v) in [("local", &c.local), (c.remote_change.as_str(), &c.remote)] {
         // "both" keeps both values (a union, or mine plus a duplicate with theirs).

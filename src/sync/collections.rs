@@ -25,7 +25,9 @@ pub(crate) fn ensure_collection(w: &mut Writer<'_>, id: &str, kind: Kind) -> Res
     save_collection_merged(w, &c)
 }
 
-/// The latest definition of a collection and whether it is deleted.
+/// The latest definition of a collection and whether it is deleted. The sync
+/// flag in it is the writing device's own choice: a collection learned from
+/// changes syncs here until this device says otherwise.
 fn collection_fold(conn: &Connection, id: &str) -> Result<Option<(Collection, bool)>> {
     let mut last = None;
     for c in st::record_changes(conn, id)? {
@@ -35,7 +37,10 @@ fn collection_fold(conn: &Connection, id: &str) -> Result<Option<(Collection, bo
             _ => {}
         }
     }
-    Ok(last)
+    Ok(last.map(|(mut c, deleted)| {
+        c.sync = true;
+        (c, deleted)
+    }))
 }
 
 pub(crate) fn settle_collection(w: &mut Writer<'_>, id: &str) -> Result<()> {
