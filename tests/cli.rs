@@ -409,6 +409,34 @@ fn collections_lifecycle() {
         .find(|c| c["name"] == "Job")
         .unwrap();
     assert_eq!(job["sync"], false);
+    // The kind may be left out while the name is unique across kinds.
+    p.ok(&[
+        "collections",
+        "set",
+        "Job",
+        "--sync",
+        "on",
+        "--color",
+        "blue",
+    ]);
+    let job = p
+        .json(&["collections", "list", "--json"])
+        .into_iter()
+        .find(|c| c["name"] == "Job")
+        .unwrap();
+    assert_eq!(
+        (job["sync"].clone(), job["color"].clone()),
+        (true.into(), "blue".into())
+    );
+    p.ok(&["collections", "add", "contacts", "Job"]);
+    let err = p.fails(&["collections", "set", "Job", "--sync", "off"]);
+    assert!(err.contains("say which"), "{err}");
+    assert!(
+        p.fails(&["collections", "set", "Nope", "--sync", "off"])
+            .contains("no collection named")
+    );
+    p.ok(&["collections", "delete", "contacts", "Job"]);
+    p.ok(&["collections", "set", "Job", "--sync", "off"]);
     p.ok(&["edit", &id, "--set", "collection=calendar"]);
     assert_eq!(
         p.json(&["log", "--json"]).last().unwrap()["op"]["type"],

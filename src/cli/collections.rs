@@ -28,7 +28,7 @@ pub enum CollectionsCommand {
     /// Delete a collection (it must be empty unless --force)
     Delete {
         #[command(flatten)]
-        which: KindName,
+        which: Which,
         /// Delete the records in it too
         #[arg(long)]
         force: bool,
@@ -36,7 +36,7 @@ pub enum CollectionsCommand {
     /// Change a collection's settings
     Set {
         #[command(flatten)]
-        which: KindName,
+        which: Which,
         /// Include it in sync (on) or keep it on this device (off)
         #[arg(long, value_parser = ["on", "off"])]
         sync: Option<String>,
@@ -52,6 +52,16 @@ pub struct KindName {
     #[arg(value_parser = parse_kind)]
     pub kind: Kind,
     pub name: String,
+}
+
+/// `[KIND] NAME`: the kind may be left out when no other kind has a collection
+/// of that name.
+#[derive(Debug, Args)]
+pub struct Which {
+    /// [KIND] NAME — KIND: contacts, events, tasks or notes (also addressbook, calendar,
+    /// tasklist, notebook); needed only when two kinds have a collection of that name
+    #[arg(num_args = 1..=2, value_name = "[KIND] NAME", required = true)]
+    pub words: Vec<String>,
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
@@ -106,12 +116,12 @@ pub fn run(cx: &mut Context, cmd: CollectionsCommand) -> anyhow::Result<()> {
             Ok(())
         }
         CollectionsCommand::Delete { which, force } => {
-            let c = find(cx, &which)?;
+            let c = find_which(cx, &which)?;
             cx.store.write(|w| w.delete_collection(&c.id, force))?;
             Ok(())
         }
         CollectionsCommand::Set { which, sync, color } => {
-            let mut c = find(cx, &which)?;
+            let mut c = find_which(cx, &which)?;
             if let Some(s) = sync {
                 c.sync = s == "on";
             }
@@ -128,4 +138,38 @@ fn find(cx: &Context, k: &KindName) -> anyhow::Result<crate::model::Collection> 
     cx.store
         .collection_by_name(k.kind, &k.name)?
         .ok_or_else(|| anyhow!("no {} named {:?}", k.kind.collection_word(), k.name))
+}
+
+fn find_which(cx: &Context, w: &Which) -> anyhow::Result<crate::model::Collection> {
+    if let [kind, name] = w.words.as_slice() {
+        let kind = parse_kind(kind).map_err(anyhow::Error::msg)?;
+        return find(
+            cx,
+            &KindName {
+                kind,
+                name: name.clone(),
+            },
+        );
+    }
+    let name = &w.words[0];
+    let mut hits: Vec<_> = cx
+        .store
+        .collections(None)?
+        .into_iter()
+        .filter(|c| &c.name == name)
+        .collect();
+    match hits.len() {
+        0 => Err(anyhow!(
+            "no collection named {name:?} (`pim collections list`)"
+        )),
+        1 => Ok(hits.remove(0)),
+        _ => {
+            let kinds: Vec<&str> = hits.iter().map(|c| c.kind.collection_word()).collect();
+            Err(anyhow!(
+                "{name:?} names a {}: say which, e.g. `pim collections set {} {name:?} …`",
+                kinds.join(" and a "),
+                hits[0].kind.as_str()
+            ))
+        }
+    }
 }
