@@ -156,3 +156,35 @@ fn sync_off_then_on_again_loses_nothing_through_dovecot() {
     a.ok(&["sync"]);
     assert_eq!(a.full_name(&from_b), "New on b");
 }
+
+#[test]
+fn watch_limited_to_one_collection_applies_only_it() {
+    let server = MailServer::shared();
+    let a = Profile::new(server, "dave", "newest");
+    let b = Profile::new(server, "dave", "newest");
+    a.ok(&["collections", "add", "contacts", "work"]);
+    a.pair(&b);
+    let mut watcher = b
+        .command(&["sync", "--watch", "--collection", "work"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let home = add(&a, "Home while watching", "contacts");
+    let work = add(&a, "Work while watching", "work");
+    a.ok(&["sync"]);
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(15) && !exists(&b, &work) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = watcher.kill();
+    let _ = watcher.wait();
+    assert!(exists(&b, &work), "the work contact did not arrive");
+    assert!(
+        !exists(&b, &home),
+        "the home contact waits outside the scope"
+    );
+    b.ok(&["sync"]);
+    assert_eq!(b.full_name(&home), "Home while watching");
+}
