@@ -821,3 +821,24 @@ fn regression_late_joiner_lost_batch_delete_after_renames() {
     let policies = vec![Policy::Newest, Policy::Ask, Policy::Newest, Policy::Newest];
     run_skewed(3, true, policies, 2, steps, vec![6, 0, -20, -15]);
 }
+
+#[test]
+/// Found by the property test: a move kept back by sync off, then a delete, while
+/// another device edits the record (and the deleting device's clock lags).
+fn regression_move_kept_back_then_delete_while_edited_elsewhere() {
+    use Step::*;
+    let steps = vec![
+        Move { dev: 1, rec: 2 },
+        ToggleWork { dev: 1 },
+        Sync { dev: 1 },
+        Delete { dev: 1, rec: 2 },
+        AddCategory { dev: 2, rec: 2 },
+    ];
+    let policies = vec![
+        Policy::Newest,
+        Policy::Newest,
+        Policy::KeepBoth,
+        Policy::Newest,
+    ];
+    run_skewed(3, false, policies, 0, steps, vec![0, -60_000, 0, 0]);
+}

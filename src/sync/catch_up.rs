@@ -131,53 +131,52 @@ impl Touched {
 /// (also when it looks the same as what the others know: a concurrent change
 /// may be on its way, and the newer word must be this device's).
 fn catch_up(known: &RecState, here: &RecState, touched: &Touched) -> Vec<Op> {
-    match (known.live(), here.live()) {
-        (_, true) if !known.live() => vec![Op::Create {
+    if here.live() && !known.live() {
+        return vec![Op::Create {
             collection: here.collection.clone().expect("live records have one"),
             body: here.body.clone(),
-        }],
-        (_, false) => {
-            let collection = here.collection.clone().or_else(|| known.collection.clone());
-            match collection {
-                Some(collection) if known.live() || touched.exists => vec![Op::Delete {
+        }];
+    }
+    let mut ops = Vec::new();
+    if let (Some(from), Some(to)) = (&known.collection, &here.collection)
+        && (touched.collection || from != to)
+    {
+        ops.push(Op::Move {
+            from: from.clone(),
+            to: to.clone(),
+        });
+    }
+    let (old, new) = (known.body.fields(), here.body.fields());
+    let keys: BTreeSet<&String> = old
+        .keys()
+        .chain(new.keys())
+        .filter(|k| old.get(*k) != new.get(*k))
+        .chain(touched.fields.iter())
+        .collect();
+    let fields: Vec<FieldChange> = keys
+        .into_iter()
+        .map(|k| FieldChange {
+            key: k.clone(),
+            base: old.get(k).cloned(),
+            new: new.get(k).cloned(),
+        })
+        .collect();
+    if !fields.is_empty() {
+        ops.push(Op::Update { fields });
+    }
+    // Existence last: a move or an edit written above revives for a moment, and
+    // the deletion (stamped after them) settles it.
+    if !here.live() {
+        let collection = here.collection.clone().or_else(|| known.collection.clone());
+        match collection {
+            Some(collection) if known.live() || touched.exists || !ops.is_empty() => {
+                ops.push(Op::Delete {
                     collection,
-                    base: if known.live() {
-                        known.body.clone()
-                    } else {
-                        here.body.clone()
-                    },
-                }],
-                _ => Vec::new(),
-            }
-        }
-        (_, true) => {
-            let mut ops = Vec::new();
-            let (from, to) = (known.collection.clone(), here.collection.clone());
-            if touched.collection || from != to {
-                ops.push(Op::Move {
-                    from: from.expect("live records have one"),
-                    to: to.expect("live records have one"),
+                    base: here.body.clone(),
                 });
             }
-            let (old, new) = (known.body.fields(), here.body.fields());
-            let keys: BTreeSet<&String> = old
-                .keys()
-                .chain(new.keys())
-                .filter(|k| old.get(*k) != new.get(*k))
-                .chain(touched.fields.iter())
-                .collect();
-            let fields: Vec<FieldChange> = keys
-                .into_iter()
-                .map(|k| FieldChange {
-                    key: k.clone(),
-                    base: old.get(k).cloned(),
-                    new: new.get(k).cloned(),
-                })
-                .collect();
-            if !fields.is_empty() {
-                ops.push(Op::Update { fields });
-            }
-            ops
+            _ => ops.clear(),
         }
     }
+    ops
 }
