@@ -823,22 +823,38 @@ fn regression_late_joiner_lost_batch_delete_after_renames() {
 }
 
 #[test]
-/// Found by the property test: a move kept back by sync off, then a delete, while
-/// another device edits the record (and the deleting device's clock lags).
-fn regression_move_kept_back_then_delete_while_edited_elsewhere() {
+/// Found by the property test: an edit and a move kept back by sync off while
+/// other devices delete and edit the record, with a scoped sync and lost batches.
+fn regression_kept_back_move_against_delete_and_remote_policy() {
     use Step::*;
     let steps = vec![
-        Move { dev: 1, rec: 2 },
-        ToggleWork { dev: 1 },
-        Sync { dev: 1 },
+        Edit {
+            dev: 2,
+            rec: 2,
+            field: 0,
+        },
+        ToggleWork { dev: 2 },
+        Move { dev: 2, rec: 2 },
+        Lose { pick: 0 },
         Delete { dev: 1, rec: 2 },
-        AddCategory { dev: 2, rec: 2 },
+        Edit {
+            dev: 3,
+            rec: 2,
+            field: 0,
+        },
+        SyncOnly {
+            dev: 1,
+            work: false,
+        },
+        Duplicate { pick: 18 },
+        Sync { dev: 3 },
+        Sync { dev: 2 },
     ];
     let policies = vec![
         Policy::Newest,
         Policy::Newest,
-        Policy::KeepBoth,
         Policy::Newest,
+        Policy::Remote,
     ];
-    run_skewed(3, false, policies, 0, steps, vec![0, -60_000, 0, 0]);
+    run_skewed(4, false, policies, 5, steps, vec![1, 60_000, 6, 60_000]);
 }

@@ -9,10 +9,12 @@ use rusqlite::Connection;
 
 use super::apply::base_or_empty;
 use super::merge::{RecState, fold};
-use crate::model::{Change, FieldChange, Op};
+use super::merge_sets as sets;
+use crate::model::fields::is_set_valued;
+use crate::model::{Change, FieldChange, FieldValue, Op};
 use crate::store::sync_scope::{self as held, REPUBLISHED, SKIPPED};
-use crate::store::sync_state as st;
-use crate::store::{Result, Store};
+use crate::store::sync_state::{self as st, LostValue};
+use crate::store::{Result, Store, Writer};
 
 /// Publish, as new own changes, what skipped changes did to records whose
 /// collections now sync; returns how many changes were logged. The record's own
@@ -42,11 +44,11 @@ pub fn republish(store: &mut Store, unsent_above: u64) -> Result<u64> {
                 continue;
             }
             let (known, here) = known_and_here(w.tx(), &me, id, kind, Some(unsent_above))?;
-            let touched = Touched::by(
-                st::record_changes(w.tx(), id)?
-                    .iter()
-                    .filter(|c| c.device == me && republishing(c, unsent_above)),
-            );
+            let kept: Vec<Change> = st::record_changes(w.tx(), id)?
+                .into_iter()
+                .filter(|c| c.device == me && republishing(c, unsent_above))
+                .collect();
+            let touched = Touched::by(kept.iter());
             let still_off = [&known.collection, &here.collection]
                 .into_iter()
                 .flatten()
@@ -56,6 +58,7 @@ pub fn republish(store: &mut Store, unsent_above: u64) -> Result<u64> {
             }
             // Marked first: the catch-up changes logged next are ordinary unsent ones.
             held::mark_republished(w.tx(), &me, id, unsent_above)?;
+            keep_overruled(w, &kept, &here)?;
             for op in catch_up(&known, &here, &touched) {
                 w.log_change(id, kind, op)?;
                 logged += 1;
@@ -90,6 +93,57 @@ pub fn known_and_here(
         .cloned()
         .collect();
     Ok((fold(start.clone(), &shared), fold(start, &all)))
+}
+
+/// Values the kept-back edits wrote that newer changes overruled here never
+/// reached anyone: history keeps them, as it keeps every value that lost.
+fn keep_overruled(w: &mut Writer<'_>, kept: &[Change], here: &RecState) -> Result<()> {
+    let now = here.body.fields();
+    let at = w.clock().now_rfc3339();
+    // Only each field's last kept-back write: earlier ones this device replaced itself.
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut latest = kept.iter().collect::<Vec<_>>();
+    latest.sort_by(|a, b| b.hlc.cmp(&a.hlc));
+    for c in latest {
+        let Op::Update { fields } = &c.op else {
+            continue;
+        };
+        for f in fields {
+            if !seen.insert(f.key.as_str()) {
+                continue;
+            }
+            let current = now.get(&f.key);
+            let lost = if is_set_valued(&f.key) {
+                // Values it added that are gone now.
+                let gone: BTreeSet<String> = sets::items(f.new.as_ref())
+                    .difference(&sets::items(f.base.as_ref()))
+                    .filter(|v| !sets::items(current).contains(*v))
+                    .cloned()
+                    .collect();
+                let comps = matches!(f.new, Some(FieldValue::Comps(_)));
+                sets::from_items(&gone, comps)
+            } else if f.new.as_ref() != current {
+                f.new.clone()
+            } else {
+                None
+            };
+            if lost.is_some() {
+                st::add_loser(
+                    w.tx(),
+                    &LostValue {
+                        record_id: c.record_id.clone(),
+                        key: f.key.clone(),
+                        value: lost,
+                        lost_change: c.change_id.clone(),
+                        won_change: "a newer change (made while sync was off here)".into(),
+                        policy: "newest".into(),
+                        at: at.clone(),
+                    },
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether an own change is published again now: kept back by sync off, or
@@ -131,52 +185,53 @@ impl Touched {
 /// (also when it looks the same as what the others know: a concurrent change
 /// may be on its way, and the newer word must be this device's).
 fn catch_up(known: &RecState, here: &RecState, touched: &Touched) -> Vec<Op> {
-    if here.live() && !known.live() {
-        return vec![Op::Create {
+    match (known.live(), here.live()) {
+        (_, true) if !known.live() => vec![Op::Create {
             collection: here.collection.clone().expect("live records have one"),
             body: here.body.clone(),
-        }];
-    }
-    let mut ops = Vec::new();
-    if let (Some(from), Some(to)) = (&known.collection, &here.collection)
-        && (touched.collection || from != to)
-    {
-        ops.push(Op::Move {
-            from: from.clone(),
-            to: to.clone(),
-        });
-    }
-    let (old, new) = (known.body.fields(), here.body.fields());
-    let keys: BTreeSet<&String> = old
-        .keys()
-        .chain(new.keys())
-        .filter(|k| old.get(*k) != new.get(*k))
-        .chain(touched.fields.iter())
-        .collect();
-    let fields: Vec<FieldChange> = keys
-        .into_iter()
-        .map(|k| FieldChange {
-            key: k.clone(),
-            base: old.get(k).cloned(),
-            new: new.get(k).cloned(),
-        })
-        .collect();
-    if !fields.is_empty() {
-        ops.push(Op::Update { fields });
-    }
-    // Existence last: a move or an edit written above revives for a moment, and
-    // the deletion (stamped after them) settles it.
-    if !here.live() {
-        let collection = here.collection.clone().or_else(|| known.collection.clone());
-        match collection {
-            Some(collection) if known.live() || touched.exists || !ops.is_empty() => {
-                ops.push(Op::Delete {
+        }],
+        (_, false) => {
+            let collection = here.collection.clone().or_else(|| known.collection.clone());
+            match collection {
+                Some(collection) if known.live() || touched.exists => vec![Op::Delete {
                     collection,
-                    base: here.body.clone(),
+                    base: if known.live() {
+                        known.body.clone()
+                    } else {
+                        here.body.clone()
+                    },
+                }],
+                _ => Vec::new(),
+            }
+        }
+        (_, true) => {
+            let mut ops = Vec::new();
+            let (from, to) = (known.collection.clone(), here.collection.clone());
+            if touched.collection || from != to {
+                ops.push(Op::Move {
+                    from: from.expect("live records have one"),
+                    to: to.expect("live records have one"),
                 });
             }
-            _ => ops.clear(),
+            let (old, new) = (known.body.fields(), here.body.fields());
+            let keys: BTreeSet<&String> = old
+                .keys()
+                .chain(new.keys())
+                .filter(|k| old.get(*k) != new.get(*k))
+                .chain(touched.fields.iter())
+                .collect();
+            let fields: Vec<FieldChange> = keys
+                .into_iter()
+                .map(|k| FieldChange {
+                    key: k.clone(),
+                    base: old.get(k).cloned(),
+                    new: new.get(k).cloned(),
+                })
+                .collect();
+            if !fields.is_empty() {
+                ops.push(Op::Update { fields });
+            }
+            ops
         }
     }
-    ops
 }
