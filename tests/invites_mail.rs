@@ -277,13 +277,7 @@ fn big_invitation_accepted_without_downloading_the_attachment() {
     );
     let proxy = FaultProxy::start(server.imaps_port, Fault::None);
     let a = Profile::via(server, "alice", "newest", proxy.port, server.smtps_port);
-    let key = a
-        .ok(&["sync", "init"])
-        .trim_end()
-        .lines()
-        .last()
-        .unwrap()
-        .to_string();
+    let key = a.init(&[]);
 
     proxy.reset_counts();
     a.ok(&["invites", "scan"]);

@@ -115,13 +115,7 @@ fn two_profiles_sync_a_contact_through_dovecot() {
 fn sync_fails_clearly_when_the_server_is_down() {
     let server = MailServer::start(&[("frank", "pw-frank")]);
     let a = Profile::new(&server, "frank", "newest");
-    let key = a
-        .ok(&["sync", "init"])
-        .trim_end()
-        .lines()
-        .last()
-        .unwrap()
-        .to_string();
+    let key = a.init(&[]);
     assert!(key.starts_with("PIM1-"));
     a.ok(&["add", "contact", "--name", "Queued Person"]);
     server.stop();
@@ -142,13 +136,7 @@ fn watch_carries_an_edit_across_within_seconds() {
     let server = MailServer::shared();
     let a = Profile::new(server, "carol", "newest");
     let b = Profile::new(server, "carol", "newest");
-    let key = a
-        .ok(&["sync", "init"])
-        .trim_end()
-        .lines()
-        .last()
-        .unwrap()
-        .to_string();
+    let key = a.init(&[]);
     b.ok(&["sync", "join", "--key", &key]);
 
     let spawn = |p: &Profile| {
@@ -233,13 +221,7 @@ fn cut_connections_during_sync_then_everything_converges() {
     for i in 0..10 {
         a.ok(&["add", "contact", "--name", &format!("Before Cut {i}")]);
     }
-    let key = a
-        .ok(&["sync", "init"])
-        .trim_end()
-        .lines()
-        .last()
-        .unwrap()
-        .to_string();
+    let key = a.init(&[]);
     b.ok(&["sync", "join", "--key", &key]);
 
     // How much one round with work in it moves.
@@ -302,13 +284,7 @@ fn sigkilled_sync_recovers_and_converges() {
             })
             .unwrap();
     }
-    let key = a
-        .ok(&["sync", "init"])
-        .trim_end()
-        .lines()
-        .last()
-        .unwrap()
-        .to_string();
+    let key = a.init(&[]);
 
     let c = Profile::new(server, "bob", "newest");
     let has_key = |p: &Profile| {
@@ -373,13 +349,7 @@ fn forged_batches_are_rejected_and_deleted_batches_repaired() {
     let a = Profile::new(server, "test", "newest");
     let b = Profile::new(server, "test", "newest");
     a.ok(&["add", "contact", "--name", "Original Person"]);
-    let key = a
-        .ok(&["sync", "init"])
-        .trim_end()
-        .lines()
-        .last()
-        .unwrap()
-        .to_string();
+    let key = a.init(&[]);
     b.ok(&["sync", "join", "--key", &key]);
 
     // A's real next batch goes up; then a forgery of it: the very same headers

@@ -21,9 +21,10 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) use super::collections::save_collection_merged;
 use super::collections::{ensure_collection, settle_collection};
-use super::merge::{COLLECTION, Clash, EXISTS, RecState, clashes, fold, union};
+use super::merge::{COLLECTION, Clash, EXISTS, RecState, clashes, fold};
+pub use super::resolve::{Resolution, resolve};
 use crate::model::fields::is_set_valued;
-use crate::model::{Change, FieldValue, Kind, Op, Property, Record};
+use crate::model::{Change, FieldValue, Kind, Op, Property};
 use crate::store::sync_state::{self as st, Conflict, LostValue};
 use crate::store::{Result, StoreError, Writer};
 
@@ -65,7 +66,7 @@ impl Policy {
 /// What applying one remote change did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Applied {
-    /// False for duplicates and changes of opted-out collections.
+    /// False for duplicates.
     pub applied: bool,
     pub conflicts: u64,
     /// Policy decisions to carry out once the changes applied together with this
@@ -166,39 +167,15 @@ fn already_have(conn: &Connection, c: &Change) -> Result<bool> {
         .exists(rusqlite::params![c.device, c.seq])?)
 }
 
-/// Whether local settings keep this change out (a collection with sync off).
-fn opted_out(w: &Writer<'_>, c: &Change, row: Option<&Record>) -> Result<bool> {
-    let mut colls: Vec<&str> = match &c.op {
-        Op::Create { collection, .. } | Op::Delete { collection, .. } => vec![collection],
-        Op::Move { from, to } => vec![from, to],
-        Op::CollectionPut { new, .. } => vec![&new.id],
-        Op::CollectionDelete { base } => vec![&base.id],
-        Op::Update { .. } => Vec::new(),
-    };
-    if let Some(r) = row {
-        colls.push(&r.collection);
-    }
-    for id in colls {
-        if let Ok(coll) = w.collection(id)
-            && !coll.sync
-        {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
 /// Apply one change from another device. The caller advances the vector in the
-/// same transaction.
+/// same transaction, and has already held back changes of collections with sync
+/// off here (`engine::scoped::Holds`): they wait, they are never dropped.
 pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Applied> {
     w.hlc().observe(&c.hlc);
     if already_have(w.tx(), c)? {
         return Ok(Applied::default());
     }
     if c.kind == "collection" {
-        if opted_out(w, c, None)? {
-            return Ok(Applied::default());
-        }
         w.insert_change(c)?;
         settle_collection(w, &c.record_id)?;
         return Ok(Applied {
@@ -207,9 +184,6 @@ pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Ap
         });
     }
     let row = w.get(&c.record_id)?;
-    if opted_out(w, c, row.as_ref())? {
-        return Ok(Applied::default());
-    }
     let (fold_before, last) = fold_known(w.tx(), &c.record_id, &c.kind)?;
     let mut before = fold_before.clone();
     match row {
@@ -335,7 +309,7 @@ pub fn materialize(w: &mut Writer<'_>, state: &RecState) -> Result<()> {
     }
 }
 
-fn now_str(w: &Writer<'_>) -> String {
+pub(super) fn now_str(w: &Writer<'_>) -> String {
     w.clock().now_rfc3339()
 }
 
@@ -515,7 +489,7 @@ pub fn duplicate_id(id: &str, key: &str, value: Option<&FieldValue>) -> String {
 }
 
 /// `keep-both`: a new record holding the losing value.
-fn duplicate(
+pub(super) fn duplicate(
     w: &mut Writer<'_>,
     after: &RecState,
     key: &str,
@@ -552,76 +526,4 @@ fn duplicate(
     ensure_collection(w, &r.collection, r.kind)?;
     w.create(&r)?;
     Ok(())
-}
-
-/// How the user settles a queued conflict.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolution {
-    Mine,
-    Theirs,
-    /// Set-valued fields: the union; other fields: keep mine and duplicate theirs.
-    Both,
-    Value(Option<FieldValue>),
-}
-
-/// Resolve a queued conflict; the outcome is published as an ordinary change.
-pub fn resolve(w: &mut Writer<'_>, id: i64, how: &Resolution) -> Result<Conflict> {
-    let c = st::conflict(w.tx(), id)?
-        .filter(|c| c.resolved_at.is_empty())
-        .ok_or_else(|| StoreError::NoRecord(format!("open conflict {id}")))?;
-    let label = match how {
-        Resolution::Mine => "mine",
-        Resolution::Theirs => "theirs",
-        Resolution::Both => "both",
-        Resolution::Value(_) => "value",
-    };
-    st::mark_resolved(w.tx(), id, label, &now_str(w))?;
-    let state = folded(w.tx(), &c.record_id, &c.kind)?;
-    materialize(w, &state)?;
-    let value = match how {
-        Resolution::Mine => c.local.clone(),
-        Resolution::Theirs => c.remote.clone(),
-        Resolution::Both if is_set_valued(&c.key) => union(c.local.as_ref(), c.remote.as_ref()),
-        Resolution::Both => {
-            duplicate(w, &state, &c.key, c.remote.as_ref())?;
-            c.local.clone()
-        }
-        Resolution::Value(v) => v.clone(),
-    };
-    publish(w, &c.record_id, &c.kind, &c.key, value.as_ref())?;
-    // A value chosen for a record deleted meanwhile has nowhere to go: history
-    // keeps it (the deletion won).
-    if c.key != EXISTS && value.is_some() && w.get(&c.record_id)?.is_none() {
-        st::add_loser(
-            w.tx(),
-            &LostValue {
-                record_id: c.record_id.clone(),
-                key: c.key.clone(),
-                value: value.clone(),
-                lost_change: format!("resolution {label}"),
-                won_change: "record deleted".into(),
-                policy: "ask".into(),
-                at: now_str(w),
-            },
-        )?;
-    }
-    // Whatever the user did not keep stays in history.
-    for (side, v) in [("local", &c.local), (c.remote_change.as_str(), &c.remote)] {
-        // "both" keeps both values (a union, or mine plus a duplicate with theirs).
-        if v != &value && how != &Resolution::Both {
-            st::add_loser(
-                w.tx(),
-                &LostValue {
-                    record_id: c.record_id.clone(),
-                    key: c.key.clone(),
-                    value: v.clone(),
-                    lost_change: side.to_string(),
-                    won_change: format!("resolution {label}"),
-                    policy: "ask".into(),
-                    at: now_str(w),
-                },
-            )?;
-        }
-    }
-    Ok(c)
 }

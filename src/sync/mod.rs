@@ -16,6 +16,7 @@ pub mod merge;
 pub mod merge_sets;
 pub mod plan;
 pub mod progress;
+mod resolve;
 pub mod review;
 pub mod scope;
 pub mod setup;

@@ -83,10 +83,15 @@ impl Profile {
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("pim {args:?}: {e}: {out}"))
     }
 
+    /// `pim sync init` with `args`; returns the key (the last line of stdout).
+    pub fn init(&self, args: &[&str]) -> String {
+        let out = self.ok(&[&["sync", "init"], args].concat());
+        out.trim_end().lines().last().unwrap().to_string()
+    }
+
     /// `pim sync init` here and `pim sync join` on `other` with the printed key.
     pub fn pair(&self, other: &Profile) {
-        let out = self.ok(&["sync", "init", "--device-name", "laptop"]);
-        let key = out.trim_end().lines().last().unwrap().to_string();
+        let key = self.init(&["--device-name", "laptop"]);
         other.ok(&["sync", "join", "--key", &key, "--device-name", "desktop"]);
     }
 
