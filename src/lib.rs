@@ -2,8 +2,9 @@
 //! synced between a user's devices through their own mail account.
 //!
 //! Layers, lowest first (a lower layer never imports a higher one):
-//! `model` → `store` → `formats`/`recur` → `sync` → `mail`/`invite` → `tui`/`cli`.
+//! `model` → `store` → `formats`/`recur` → `sync` → `mail`/`invite` → `app` → `tui`/`cli`.
 
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod formats;

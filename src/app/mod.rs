@@ -1,0 +1,15 @@
+//! Use cases, one implementation each. The only layer the front-ends (`cli`, `tui`) call
+//! for anything that decides or changes data: they parse input, call a function here, and
+//! render what comes back.
+//!
+//! What may call what: `app` may use every lower layer (`model`, `store`, `formats`,
+//! `recur`, `sync`, `mail`, `invite`); nothing below `app` imports it; `cli` and `tui`
+//! never import each other.
+
+pub mod conflicts;
+pub mod demo;
+pub mod history;
+pub mod import;
+pub mod invites;
+pub mod records;
+pub mod sync_session;

@@ -1,0 +1,1 @@
+//! (use case module: filled in by its owner)
