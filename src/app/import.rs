@@ -1,1 +1,256 @@
-//! (use case module: filled in by its owner)
+//! Import: iCalendar, vCard, vdir folders, pim's JSON and Markdown notes.
+//!
+//! Everything is read and checked first; then one transaction writes it all, so an
+//! invalid item (unless invalid items are to be skipped) leaves the database
+//! untouched. An item whose UID is already known updates that record (an ordinary
+//! logged change; pim's JSON matches by id first); an identical one writes nothing.
+
+mod read;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+pub use read::detect;
+
+use crate::formats::ItemError;
+use crate::model::Kind;
+use crate::store::{Store, StoreError};
+use read::{Incoming, read_input};
+
+/// What the input is; `None` in [`ImportOptions::format`] detects it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Ics,
+    Vcf,
+    Vdir,
+    Json,
+    Md,
+}
+
+/// Where the data comes from.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A file, a vdir folder or a folder of `.md` notes.
+    Path(PathBuf),
+    /// Bytes the front-end read itself (stdin), with the name messages use.
+    Bytes { name: String, bytes: Vec<u8> },
+}
+
+impl Input {
+    /// The input as messages name it.
+    pub fn name(&self) -> String {
+        match self {
+            Input::Path(p) => p.display().to_string(),
+            Input::Bytes { name, .. } => name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub format: Option<Format>,
+    /// Put everything into the collection of this name (created when missing, per kind).
+    pub collection: Option<String>,
+    /// Import the valid items and report the invalid ones instead of aborting.
+    pub skip_invalid: bool,
+}
+
+/// An item that could not be read: which file, which item, why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {error}")]
+pub struct InvalidItem {
+    pub file: String,
+    pub error: ItemError,
+}
+
+/// Two items of one import with the same UID: the later one wins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateUid {
+    pub file: String,
+    pub index: usize,
+    pub first_index: usize,
+    pub uid: String,
+}
+
+impl std::fmt::Display for DuplicateUid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: item {} has the UID of item {} ({}); the later one wins",
+            self.file, self.index, self.first_index, self.uid
+        )
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    /// Known items identical to the stored record: nothing written.
+    pub unchanged: usize,
+    /// Invalid items left out (only with `skip_invalid`).
+    pub skipped: Vec<InvalidItem>,
+    pub duplicates: Vec<DuplicateUid>,
+}
+
+/// How far the write has come; reported every [`PROGRESS_STEP`] items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+}
+
+pub const PROGRESS_STEP: usize = 500;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read {path}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}: no contacts, events, tasks or notes found")]
+    Empty(String),
+    #[error("{0}: no .ics, .vcf or .md files found in this folder")]
+    EmptyFolder(String),
+    #[error("{0}: a folder can only be read as vdir or md")]
+    FolderFormat(String),
+    #[error("{0}: the vdir format needs a folder")]
+    VdirNeedsFolder(String),
+    #[error("{0}: cannot tell the format (not iCalendar, vCard, JSON or Markdown)")]
+    UnknownFormat(String),
+    /// Nothing was written: these items are invalid and skipping was not asked for.
+    #[error("import aborted: {} invalid item(s), nothing written", invalid.len())]
+    Invalid { invalid: Vec<InvalidItem> },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Read `input`, check every item, then write them all in one transaction.
+/// `progress` hears about the write every [`PROGRESS_STEP`] items.
+pub fn import(
+    store: &mut Store,
+    input: &Input,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportReport, ImportError> {
+    let set = read_input(input, options.format)?;
+    if set.items.is_empty() && set.invalid.is_empty() {
+        return Err(ImportError::Empty(input.name()));
+    }
+    if !set.invalid.is_empty() && !options.skip_invalid {
+        return Err(ImportError::Invalid {
+            invalid: set.invalid,
+        });
+    }
+    let mut report = write_all(store, options.collection.as_deref(), set.items, progress)?;
+    report.skipped = set.invalid;
+    Ok(report)
+}
+
+/// Write every item in one transaction; re-imports update by UID (or JSON id).
+fn write_all(
+    store: &mut Store,
+    into: Option<&str>,
+    items: Vec<Incoming>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportReport, StoreError> {
+    // Existing records by (kind, UID), read before the transaction.
+    let mut by_uid: HashMap<(Kind, String), String> = HashMap::new();
+    for it in &items {
+        if let Some(uid) = it.record.uid() {
+            let key = (it.record.kind, uid.to_string());
+            if !by_uid.contains_key(&key)
+                && let Some(existing) = store.by_uid(key.0, uid)?.into_iter().next()
+            {
+                by_uid.insert(key, existing.id);
+            }
+        }
+    }
+    let mut collections: HashMap<(Kind, String), String> = store
+        .collections(None)?
+        .into_iter()
+        .map(|c| ((c.kind, c.name), c.id))
+        .collect();
+    let mut defaults: HashMap<Kind, String> = HashMap::new();
+    for k in Kind::ALL {
+        defaults.insert(k, store.default_collection(k)?.id);
+    }
+    let total = items.len();
+    let mut seen_here: HashMap<(Kind, String), usize> = HashMap::new();
+    store.write(|w| {
+        let mut report = ImportReport::default();
+        for (n, mut it) in items.into_iter().enumerate() {
+            if n % PROGRESS_STEP == 0 {
+                progress(Progress { done: n, total });
+            }
+            let kind = it.record.kind;
+            let named = into.map(str::to_string).or(it.collection.take());
+            let target = match named {
+                Some(name) => match collections.get(&(kind, name.clone())) {
+                    Some(id) => Some(id.clone()),
+                    None => {
+                        let c = w.put_collection(kind, &name)?;
+                        collections.insert((kind, name), c.id.clone());
+                        Some(c.id)
+                    }
+                },
+                None => None,
+            };
+            let uid_key = it.record.uid().map(|u| (kind, u.to_string()));
+            if let Some(k) = &uid_key
+                && let Some(first) = seen_here.insert(k.clone(), it.index)
+            {
+                report.duplicates.push(DuplicateUid {
+                    file: it.source.clone(),
+                    index: it.index,
+                    first_index: first,
+                    uid: k.1.clone(),
+                });
+            }
+            let same_id = if it.keep_id {
+                w.get(&it.record.id)?
+            } else {
+                None
+            };
+            // An id taken by a record of another kind is not this record.
+            if same_id.as_ref().is_some_and(|old| old.kind != kind) {
+                it.keep_id = false;
+            }
+            let existing = match same_id.filter(|old| old.kind == kind) {
+                Some(old) => Some(old),
+                None => match uid_key.as_ref().and_then(|k| by_uid.get(k)) {
+                    Some(id) => w.get(id)?,
+                    None => None,
+                },
+            };
+            match existing {
+                Some(old) => {
+                    it.record.id = old.id.clone();
+                    it.record.collection = target.unwrap_or(old.collection);
+                    match w.update(&it.record)? {
+                        Some(_) => report.updated += 1,
+                        None => report.unchanged += 1,
+                    }
+                }
+                None => {
+                    if !it.keep_id {
+                        it.record.id = crate::model::new_id();
+                    }
+                    it.record.collection = target.unwrap_or_else(|| defaults[&kind].clone());
+                    w.create(&it.record)?;
+                    report.created += 1;
+                }
+            }
+            if let Some(k) = uid_key {
+                by_uid.insert(k, it.record.id.clone());
+            }
+        }
+        Ok(report)
+    })
+}
+
+#[cfg(test)]
+mod tests;

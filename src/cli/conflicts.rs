@@ -5,9 +5,8 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use super::{Context, print};
-use crate::sync::apply::Resolution;
-use crate::sync::review::{self, ConflictView, HistoryEntry, key_label};
-use crate::sync::setup;
+use crate::app::conflicts::{self, ConflictError, ConflictView, Decision, Side};
+use crate::app::history::{self, HistoryEntry, HistoryError, key_label};
 
 #[derive(Debug, Subcommand)]
 pub enum ConflictsCommand {
@@ -44,7 +43,7 @@ pub struct HistoryArgs {
 }
 
 fn conflict_json(v: &ConflictView) -> Value {
-    let side = |s: &review::Side| {
+    let side = |s: &Side| {
         json!({
             "device": s.device,
             "device_name": s.device_name,
@@ -67,21 +66,24 @@ fn conflict_json(v: &ConflictView) -> Value {
     })
 }
 
-fn one(ctx: &Context, id: i64) -> anyhow::Result<ConflictView> {
-    let c = setup::conflict(&ctx.store, id)?
-        .filter(|c| c.resolved_at.is_empty())
-        .ok_or_else(|| anyhow!("no open conflict {id} (see `pim conflicts list`)"))?;
-    Ok(review::view(&ctx.store, &c)?)
-}
-
 fn short_time(t: &str) -> String {
     t.get(..16).unwrap_or(t).replace('T', " ")
+}
+
+/// The app's "not open" names the command that lists the open ones.
+fn not_open_hint(e: ConflictError) -> anyhow::Error {
+    match e {
+        ConflictError::NotOpen(id) => {
+            anyhow!("no open conflict {id} (see `pim conflicts list`)")
+        }
+        other => other.into(),
+    }
 }
 
 pub fn run(ctx: &mut Context, c: ConflictsCommand) -> anyhow::Result<()> {
     match c {
         ConflictsCommand::List { json } => {
-            let list = review::open_conflicts(&ctx.store)?;
+            let list = conflicts::list(&ctx.store)?;
             if json {
                 return print::json(&Value::Array(list.iter().map(conflict_json).collect()));
             }
@@ -108,7 +110,7 @@ pub fn run(ctx: &mut Context, c: ConflictsCommand) -> anyhow::Result<()> {
             print::table(&rows)
         }
         ConflictsCommand::Show { id, json } => {
-            let v = one(ctx, id)?;
+            let v = conflicts::show(&ctx.store, id).map_err(not_open_hint)?;
             if json {
                 return print::json(&conflict_json(&v));
             }
@@ -133,27 +135,17 @@ pub fn run(ctx: &mut Context, c: ConflictsCommand) -> anyhow::Result<()> {
             Ok(())
         }
         ConflictsCommand::Resolve { id, take, value } => {
-            let v = one(ctx, id)?;
-            let how = match (take.as_deref(), value) {
-                (Some("mine"), _) => Resolution::Mine,
-                (Some("theirs"), _) => Resolution::Theirs,
-                (Some("both"), _) => Resolution::Both,
-                (_, Some(text)) => {
-                    if v.key.starts_with('@') || v.key.starts_with('#') {
-                        bail!(
-                            "field {} has no text value: use --take mine|theirs|both",
-                            key_label(&v.key)
-                        );
-                    }
-                    review::merged_text(v.mine.value.as_ref(), &v.key, &text)
-                }
+            let decision = match (take.as_deref(), value) {
+                (Some("mine"), _) => Decision::Mine,
+                (Some("theirs"), _) => Decision::Theirs,
+                (Some("both"), _) => Decision::Both,
+                (_, Some(text)) => Decision::Text(text),
                 _ => bail!("say --take mine|theirs|both or --value TEXT"),
             };
-            setup::resolve(&mut ctx.store, id, &how)?;
+            let done = conflicts::decide(&mut ctx.store, id, &decision).map_err(not_open_hint)?;
             println!(
                 "resolved conflict {id} ({} of {:?}); `pim sync` sends it to your other devices",
-                key_label(&v.key),
-                v.title
+                done.field, done.title
             );
             Ok(())
         }
@@ -170,22 +162,15 @@ fn entry_json(e: &HistoryEntry) -> Value {
 }
 
 pub fn history(ctx: &Context, a: HistoryArgs) -> anyhow::Result<()> {
-    let id = match super::records::resolve_id(ctx, &a.id) {
-        Ok(id) => id,
-        // A deleted record still has a history.
-        Err(e) => {
-            let logged: bool = ctx.store.conn().query_row(
-                "SELECT EXISTS (SELECT 1 FROM changes WHERE record_id = ?1)",
-                [&a.id],
-                |r| r.get(0),
-            )?;
-            if !logged {
-                return Err(e);
-            }
-            a.id.clone()
-        }
+    let h = match super::records::resolve_id(ctx, &a.id) {
+        Ok(id) => history::of_record(&ctx.store, &id)?,
+        // A deleted record still has a history, under its full id.
+        Err(e) => match history::of_record(&ctx.store, &a.id) {
+            Err(HistoryError::Unknown(_)) => return Err(e),
+            other => other?,
+        },
     };
-    let entries = review::history(&ctx.store, &id)?;
+    let entries = h.entries;
     if a.json {
         return print::json(&Value::Array(entries.iter().map(entry_json).collect()));
     }

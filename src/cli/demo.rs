@@ -1,8 +1,9 @@
 //! `pim demo`: fill a profile with the demo data the TUI offers on first run.
 
+use anyhow::anyhow;
+
 use super::Context;
-use crate::model::Kind;
-use anyhow::bail;
+use crate::app::demo::{self, DemoError, WhenNotEmpty};
 
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
@@ -12,38 +13,22 @@ pub struct DemoArgs {
 }
 
 pub fn demo(ctx: &mut Context, a: DemoArgs) -> anyhow::Result<()> {
-    let mut existing = 0;
-    for k in Kind::ALL {
-        existing += ctx.store.count(k)?;
-    }
-    if existing > 0 && !a.force {
-        bail!(
-            "{} already holds {existing} records; use --force to add the demo data anyway, or --home DIR for a fresh profile",
-            ctx.paths.database().display()
-        );
-    }
     let today = ctx.now.with_timezone(&ctx.tz).date_naive();
-    let n = crate::tui::demo::load(&mut ctx.store, today)?;
+    let not_empty = if a.force {
+        WhenNotEmpty::AddCopy
+    } else {
+        WhenNotEmpty::Refuse
+    };
+    let n = match demo::load(&mut ctx.store, today, not_empty) {
+        Ok(n) => n,
+        Err(DemoError::NotEmpty(held)) => {
+            return Err(anyhow!(
+                "{} already holds {held} records; use --force to add the demo data anyway, or --home DIR for a fresh profile",
+                ctx.paths.database().display()
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
     println!("loaded {n} demo records into {}", ctx.paths.home.display());
     Ok(())
-}
-
-/// `pim` with no subcommand: the full-screen app.
-pub fn tui(home: Option<&std::path::Path>) -> anyhow::Result<()> {
-    let ctx = Context::open(home)?;
-    let db = ctx.paths.database();
-    let home = ctx.paths.home.clone();
-    let setup = super::sync::tui_setup(&ctx);
-    let config = crate::config::accounts::ConfigFile::load(&ctx.paths.config_file())
-        .map_err(anyhow::Error::msg)?;
-    let syncing = setup.as_ref().ok().map(|s| s.account.clone());
-    let accounts = config
-        .accounts
-        .iter()
-        .map(|(name, a)| {
-            crate::tui::sync_pane::AccountLine::new(name, a, syncing.as_deref() == Some(name))
-        })
-        .collect();
-    drop(ctx);
-    crate::tui::run(&db, &home, setup, accounts)
 }

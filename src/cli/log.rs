@@ -4,7 +4,7 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use super::{Context, print};
-use crate::store::LogFilter;
+use crate::app::history;
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
@@ -19,18 +19,12 @@ pub struct LogArgs {
 }
 
 pub fn log(cx: &Context, a: LogArgs) -> anyhow::Result<()> {
+    // A record id may be a prefix; anything else (a deleted record's id) is taken as is.
     let record_id = a
         .record
         .as_ref()
         .map(|r| super::records::resolve_id(cx, r).unwrap_or_else(|_| r.clone()));
-    let mut changes = cx.store.log(&LogFilter {
-        record_id,
-        ..Default::default()
-    })?;
-    if let Some(n) = a.limit {
-        let skip = changes.len().saturating_sub(n);
-        changes.drain(..skip);
-    }
+    let changes = history::log(&cx.store, record_id.as_deref(), a.limit)?;
     if a.json {
         let items: Vec<Value> = changes
             .iter()

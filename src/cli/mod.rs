@@ -16,13 +16,19 @@ mod print;
 mod records;
 mod sync;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 pub use context::Context;
 pub use docs::{command, render_completions, render_man};
+/// How the TUI syncs this profile; `main` hands it to the TUI (moving to `app::sync_session`).
+pub use sync::tui_setup as tui_sync_setup;
+
+/// Starts the full-screen app for a profile directory (`pim` with no subcommand).
+/// `main` passes it in, so the command line never depends on the TUI.
+pub type StartTui = fn(Option<&Path>) -> anyhow::Result<()>;
 
 /// pim — contacts, calendars, tasks and notes in your terminal, synced through your mail account.
 #[derive(Debug, Parser)]
@@ -85,8 +91,9 @@ pub enum Command {
     Demo(demo::DemoArgs),
 }
 
-/// Parse the command line, run it, and turn errors into a one-line message and exit 2.
-pub fn main() -> ExitCode {
+/// Parse the command line, run it (no subcommand: `start_tui`), and turn errors into
+/// a one-line message and exit 2.
+pub fn main(start_tui: StartTui) -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
@@ -99,7 +106,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(cli) {
+    match run(cli, start_tui) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // A closed stdout (e.g. `pim list | head`) is not an error worth shouting about.
@@ -141,9 +148,9 @@ fn one_line(e: &anyhow::Error) -> String {
     parts.join(": ").replace('\n', " ")
 }
 
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+pub fn run(cli: Cli, start_tui: StartTui) -> anyhow::Result<()> {
     let Some(command) = cli.command else {
-        return demo::tui(cli.home.as_deref());
+        return start_tui(cli.home.as_deref());
     };
     match command {
         Command::Completions(a) => docs::completions(a),

@@ -9,7 +9,6 @@
 pub mod action;
 pub mod app;
 pub mod calendar;
-pub mod demo;
 pub mod form;
 pub mod forms;
 pub mod input;
@@ -44,14 +43,14 @@ mod sync_tests;
 #[cfg(test)]
 pub(crate) mod test_support;
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
 use chrono::Utc;
 use crossterm::event::{self, Event as TermEvent};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
@@ -59,6 +58,44 @@ use ratatui::DefaultTerminal;
 
 use app::App;
 use worker::Response;
+
+use crate::config::accounts::Account;
+use crate::store::StoreError;
+
+/// Why the TUI stopped or could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot set up the terminal")]
+    Terminal(#[source] std::io::Error),
+    #[error("terminal: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the database worker stopped")]
+    WorkerStopped,
+}
+
+/// Why a note could not be edited in the external editor.
+#[derive(Debug, thiserror::Error)]
+enum EditorError {
+    #[error("cannot create {path}: {source}")]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot run {editor}: {source}")]
+    Run {
+        editor: String,
+        source: std::io::Error,
+    },
+    #[error("{editor} exited with {status}; note not changed")]
+    Failed {
+        editor: String,
+        status: std::process::ExitStatus,
+    },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
 
 /// What wakes the event loop.
 pub enum LoopEvent {
@@ -97,13 +134,13 @@ fn spawn_input(tx: mpsc::Sender<LoopEvent>, paused: Arc<AtomicBool>) {
 
 /// Run the TUI on the database at `db_path`; `home` holds the user's keymap.toml.
 /// `sync` is how to sync this profile, or why it cannot yet; `accounts` are the
-/// profile's mail accounts for the Sync tab.
+/// profile's mail accounts for the Sync tab (the one `sync` uses is marked).
 pub fn run(
     db_path: &Path,
     home: &Path,
-    sync: Result<sync_thread::SyncSetup, String>,
-    accounts: Vec<sync_pane::AccountLine>,
-) -> anyhow::Result<()> {
+    sync: Result<sync_thread::SyncSetup, impl std::fmt::Display>,
+    accounts: &BTreeMap<String, Account>,
+) -> Result<(), TuiError> {
     // Open once here so a bad path fails before the screen switches.
     drop(crate::store::Store::open(db_path)?);
     let tz = crate::config::local_timezone();
@@ -117,7 +154,12 @@ pub fn run(
     worker::spawn(db_path.to_path_buf(), tz, req_rx, tx.clone(), |r| {
         LoopEvent::Worker(Box::new(r))
     });
-    app.pane.accounts = accounts;
+    let syncing = sync.as_ref().ok().map(|s| s.account.clone());
+    app.pane.accounts = accounts
+        .iter()
+        .map(|(name, a)| sync_pane::AccountLine::new(name, a, syncing.as_deref() == Some(name)))
+        .collect();
+    let sync = sync.map_err(|why| why.to_string());
     let (sync_tx, sync_rx) = mpsc::channel();
     sync_thread::spawn(sync, db_path.to_path_buf(), sync_rx, tx.clone(), |e| {
         LoopEvent::Sync(Box::new(e))
@@ -125,7 +167,7 @@ pub fn run(
     let paused = Arc::new(AtomicBool::new(false));
     spawn_input(tx, paused.clone());
     // ratatui::init installs a panic hook that restores the terminal first.
-    let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
+    let mut terminal = ratatui::try_init().map_err(TuiError::Terminal)?;
     let result = event_loop(&mut terminal, &mut app, &rx, &req_tx, &sync_tx, &paused);
     let _ = sync_tx.send(sync_thread::SyncCmd::Quit);
     ratatui::restore();
@@ -139,11 +181,11 @@ fn event_loop(
     req_tx: &mpsc::Sender<worker::Request>,
     sync_tx: &mpsc::Sender<sync_thread::SyncCmd>,
     paused: &AtomicBool,
-) -> anyhow::Result<()> {
+) -> Result<(), TuiError> {
     let mut last_clock = Instant::now();
     loop {
         for r in app.outbox.drain(..) {
-            req_tx.send(r).context("the database worker stopped")?;
+            req_tx.send(r).map_err(|_| TuiError::WorkerStopped)?;
         }
         for c in app.pane.commands.drain(..) {
             // A stopped sync thread already said why (its last state).
@@ -193,14 +235,17 @@ fn edit_externally(
     terminal: &mut DefaultTerminal,
     note: &crate::model::Record,
     paused: &AtomicBool,
-) -> anyhow::Result<String> {
+) -> Result<String, EditorError> {
     let path = std::env::temp_dir().join(format!("pim-note-{}-{}.md", std::process::id(), note.id));
     {
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
+            .map_err(|source| EditorError::Create {
+                path: path.clone(),
+                source,
+            })?;
         f.write_all(note_editor::to_editor_file(note).as_bytes())?;
     }
     let editor = std::env::var("VISUAL")
@@ -222,9 +267,12 @@ fn edit_externally(
     paused.store(false, Ordering::SeqCst);
     let text = std::fs::read_to_string(&path);
     let _ = std::fs::remove_file(&path);
-    let status = status.with_context(|| format!("cannot run {editor}"))?;
+    let status = status.map_err(|source| EditorError::Run {
+        editor: editor.clone(),
+        source,
+    })?;
     if !status.success() {
-        anyhow::bail!("{editor} exited with {status}; note not changed");
+        return Err(EditorError::Failed { editor, status });
     }
     Ok(text?)
 }

@@ -12,6 +12,7 @@ use super::app::{App, Overlay, Tab};
 use super::input::LineInput;
 use super::sync_thread::{Connectivity, SyncCmd, SyncEvent};
 use super::worker::Request;
+use crate::app::conflicts;
 use crate::sync::apply::Resolution;
 use crate::sync::progress::Progress;
 use crate::sync::review::{ConflictView, HistoryEntry, merged_text};
@@ -339,7 +340,7 @@ impl App {
                 None => None,
             },
             KeyCode::Char('K') => match d.selected() {
-                Some(c) if !c.set_valued && !c.key.starts_with('@') => Some(Choice::Both),
+                Some(c) if !c.set_valued && conflicts::can_keep_both(&c.key) => Some(Choice::Both),
                 Some(_) => {
                     d.error = Some("b takes both values of a multi-valued field".into());
                     None
@@ -353,7 +354,7 @@ impl App {
                 d.queue
                     .iter()
                     .filter(|c| !d.skipped.contains(&c.record_id))
-                    .filter(|c| choice != Choice::Both || c.set_valued || !c.key.starts_with('@'))
+                    .filter(|c| choice != Choice::Both || conflicts::can_keep_both(&c.key))
                     .cloned()
                     .collect()
             } else {
@@ -379,7 +380,7 @@ impl App {
             KeyCode::Char('k') | KeyCode::Up => d.row = d.row.saturating_sub(1),
             KeyCode::Char('a') => d.same_for_all = !d.same_for_all,
             KeyCode::Char('e') => match d.selected() {
-                Some(c) if !c.key.starts_with('@') && !c.key.starts_with('#') => {
+                Some(c) if conflicts::has_text(&c.key) => {
                     d.editing = Some(LineInput::new(&c.mine.text));
                 }
                 Some(_) => d.error = Some("this field has no text to edit".into()),
@@ -421,7 +422,7 @@ impl App {
             KeyCode::Char('r') => {
                 if let Some(&(e, f)) = h.rows.get(h.cursor)
                     && let Some(field) = h.entries[e].fields.get(f)
-                    && !field.key.starts_with('@')
+                    && crate::app::history::restorable(&field.key)
                 {
                     self.write_sync_change(Request::Restore {
                         record_id: h.record_id.clone(),

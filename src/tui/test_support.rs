@@ -48,7 +48,7 @@ impl World {
     /// screens do not depend on the recurrence engine (tested on its own).
     pub fn demo() -> World {
         let mut store = Store::open_in_memory().unwrap();
-        super::demo::load_with(&mut store, today(), |r| {
+        crate::app::demo::load_with(&mut store, today(), |r| {
             r.remove("RRULE");
             r.remove("EXDATE");
         })
@@ -67,7 +67,8 @@ impl World {
     /// The demo data as shipped, repeat rules included.
     pub fn demo_recurring() -> World {
         let mut store = Store::open_in_memory().unwrap();
-        super::demo::load(&mut store, today()).unwrap();
+        crate::app::demo::load(&mut store, today(), crate::app::demo::WhenNotEmpty::Refuse)
+            .unwrap();
         let app = App::new(
             Keymap::defaults(),
             Theme { color: false },

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use super::sync_pane::{ConflictDialog, HistoryDialog};
 use super::theme::Theme;
 use super::view_sync::local_time;
-use crate::sync::review::key_label;
+use crate::app::history::key_label;
 
 /// `s` cut or padded to exactly `w` columns.
 fn cell(s: &str, w: usize) -> String {

@@ -243,7 +243,11 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
                     .query_row("SELECT EXISTS (SELECT 1 FROM records)", [], |r| r.get(0))?;
             Response::IsEmpty(!any)
         }
-        Request::LoadDemo { today } => Response::DemoLoaded(super::demo::load(store, today)?),
+        Request::LoadDemo { today } => Response::DemoLoaded(crate::app::demo::load(
+            store,
+            today,
+            crate::app::demo::WhenNotEmpty::Refuse,
+        )?),
         Request::Resolve { id, how } => super::worker_sync::resolve(store, id, &how)?,
         Request::History(id) => super::worker_sync::history(store, &id)?,
         Request::Restore {

@@ -1,38 +1,29 @@
-//! The worker's sync-related answers: conflicts, history, restore, devices.
+//! The worker's sync-related answers: conflicts, history, restore (all `app` use
+//! cases, turned into responses here) and devices.
 
 use super::worker::{DeviceLine, Response};
-use crate::model::{FieldValue, Kind};
+use crate::app::conflicts::{self, Resolution};
+use crate::app::history;
+use crate::model::FieldValue;
 use crate::store::Store;
 use crate::store::sync_state as st;
-use crate::sync::apply::Resolution;
-use crate::sync::review::{self, key_label};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 pub fn resolve(store: &mut Store, id: i64, how: &Resolution) -> Result<Response> {
-    let c = crate::sync::setup::resolve(store, id, how)?;
-    let title = store
-        .get(&c.record_id)?
-        .map(|r| r.title())
-        .unwrap_or_default();
-    let took = match how {
-        Resolution::Mine => "mine",
-        Resolution::Theirs => "theirs",
-        Resolution::Both => "both",
-        Resolution::Value(_) => "the edited value",
-    };
+    let done = conflicts::resolve(store, id, how)?;
     Ok(Response::Resolved {
-        message: format!("{} of {title:?}: kept {took}", key_label(&c.key)),
-        kind: Kind::parse(&c.kind),
+        message: format!("{} of {:?}: kept {}", done.field, done.title, done.kept),
+        kind: done.kind,
     })
 }
 
 pub fn history(store: &Store, id: &str) -> Result<Response> {
-    let title = store.get(id)?.map(|r| r.title()).unwrap_or_default();
+    let h = history::of_record(store, id)?;
     Ok(Response::History {
-        record_id: id.to_string(),
-        title,
-        entries: review::history(store, id)?,
+        record_id: h.record_id,
+        title: h.title.unwrap_or_default(),
+        entries: h.entries,
     })
 }
 
@@ -42,16 +33,13 @@ pub fn restore(
     key: &str,
     value: Option<&FieldValue>,
 ) -> Result<Response> {
-    review::restore(store, id, key, value)?;
-    let r = store.require(id)?;
+    let done = history::restore(store, id, key, value)?;
     Ok(Response::Resolved {
         message: format!(
             "restored {} of {:?} to {}",
-            key_label(key),
-            r.title(),
-            review::text_of(value)
+            done.field, done.title, done.value
         ),
-        kind: Some(r.kind),
+        kind: Some(done.kind),
     })
 }
 

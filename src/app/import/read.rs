@@ -1,0 +1,191 @@
+//! Reading what is to be imported: files, vdir folders, folders of Markdown notes or
+//! bytes the front-end already read (stdin). Nothing is written here; every item is
+//! either parsed or listed as invalid with the file and item it came from.
+
+use std::path::Path;
+
+use super::{Format, ImportError, Input, InvalidItem};
+use crate::formats::ics::read_ics;
+use crate::formats::json::read_json;
+use crate::formats::markdown::read_markdown;
+use crate::formats::vcard::{bytes_to_text, read_vcf};
+use crate::formats::vdir::{is_vdir, read_vdir};
+use crate::formats::{ItemError, ParsedItem};
+use crate::model::Record;
+
+/// One item read, with where it came from and the collection it names (vdir, JSON).
+pub(super) struct Incoming {
+    /// The file, for messages.
+    pub source: String,
+    /// 1-based index of the item in its file.
+    pub index: usize,
+    pub record: Record,
+    pub collection: Option<String>,
+    /// Whether the record's id is to be kept (pim's own JSON restores ids).
+    pub keep_id: bool,
+}
+
+/// Everything read from one input: the good items and the invalid ones.
+#[derive(Default)]
+pub(super) struct ReadSet {
+    pub items: Vec<Incoming>,
+    pub invalid: Vec<InvalidItem>,
+}
+
+impl ReadSet {
+    fn add(
+        &mut self,
+        source: &str,
+        parsed: Vec<Result<ParsedItem, ItemError>>,
+        collection: Option<&str>,
+    ) {
+        for p in parsed {
+            match p {
+                Ok(p) => self.items.push(Incoming {
+                    source: source.to_string(),
+                    index: p.index,
+                    record: p.record,
+                    collection: collection.map(str::to_string),
+                    keep_id: false,
+                }),
+                Err(error) => self.invalid.push(InvalidItem {
+                    file: source.to_string(),
+                    error,
+                }),
+            }
+        }
+    }
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, ImportError> {
+    std::fs::read(path).map_err(|source| ImportError::Read {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Read and parse `input`; `format` `None` detects it from the content.
+pub(super) fn read_input(input: &Input, format: Option<Format>) -> Result<ReadSet, ImportError> {
+    let mut set = ReadSet::default();
+    let name = input.name();
+    if let Input::Path(path) = input
+        && path.is_dir()
+    {
+        let md_dir = format == Some(Format::Md) || (format.is_none() && !is_vdir(path));
+        if md_dir {
+            read_md_dir(path, &mut set)?;
+            return Ok(set);
+        }
+        if !matches!(format, None | Some(Format::Vdir)) {
+            return Err(ImportError::FolderFormat(name));
+        }
+        let files = read_vdir(path).map_err(|source| ImportError::Read {
+            path: name.clone(),
+            source,
+        })?;
+        for f in files {
+            set.add(
+                &f.path.display().to_string(),
+                f.items,
+                f.collection.as_deref(),
+            );
+        }
+        return Ok(set);
+    }
+    if format == Some(Format::Vdir) {
+        return Err(ImportError::VdirNeedsFolder(name));
+    }
+    let (bytes, path) = match input {
+        Input::Path(p) => (read_file(p)?, Some(p.as_path())),
+        Input::Bytes { bytes, .. } => (bytes.clone(), None),
+    };
+    let format = match format {
+        Some(f) => f,
+        None => detect(&bytes, path).ok_or_else(|| ImportError::UnknownFormat(name.clone()))?,
+    };
+    match format {
+        Format::Vcf => set.add(&name, read_vcf(&bytes), None),
+        Format::Ics => set.add(&name, read_ics(&bytes_to_text(&bytes)), None),
+        Format::Md => {
+            // A note without a title is named after its file.
+            let stem = path
+                .and_then(Path::file_stem)
+                .map(|s| s.to_string_lossy().into_owned());
+            let parsed = read_markdown(&bytes_to_text(&bytes), stem.as_deref());
+            set.add(&name, parsed, None);
+        }
+        Format::Json => {
+            for r in read_json(&bytes_to_text(&bytes)) {
+                match r {
+                    Ok(j) => set.items.push(Incoming {
+                        source: name.clone(),
+                        index: j.item.index,
+                        record: j.item.record,
+                        collection: j.collection,
+                        keep_id: true,
+                    }),
+                    Err(error) => set.invalid.push(InvalidItem {
+                        file: name.clone(),
+                        error,
+                    }),
+                }
+            }
+        }
+        Format::Vdir => unreachable!("a vdir is a folder, handled above"),
+    }
+    Ok(set)
+}
+
+fn read_md_dir(dir: &Path, set: &mut ReadSet) -> Result<(), ImportError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| ImportError::Read {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let mut files: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && p.extension().is_some_and(|e| {
+                    e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown")
+                })
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(ImportError::EmptyFolder(dir.display().to_string()));
+    }
+    for p in files {
+        let bytes = read_file(&p)?;
+        let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned());
+        let parsed = read_markdown(&bytes_to_text(&bytes), stem.as_deref());
+        set.add(&p.display().to_string(), parsed, None);
+    }
+    Ok(())
+}
+
+/// The format of a file from its first meaningful bytes, else its extension.
+pub fn detect(bytes: &[u8], path: Option<&Path>) -> Option<Format> {
+    let text = bytes_to_text(&bytes[..bytes.len().min(4096)]);
+    let head = text.trim_start_matches('\u{feff}').trim_start();
+    let upper = head.get(..16).unwrap_or(head).to_ascii_uppercase();
+    if upper.starts_with("BEGIN:VCALENDAR") {
+        return Some(Format::Ics);
+    }
+    if upper.starts_with("BEGIN:VCARD") {
+        return Some(Format::Vcf);
+    }
+    if head.starts_with('[') || head.starts_with('{') {
+        return Some(Format::Json);
+    }
+    let ext = path
+        .and_then(Path::extension)
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("ics" | "ical") => Some(Format::Ics),
+        Some("vcf" | "vcard") => Some(Format::Vcf),
+        Some("json") => Some(Format::Json),
+        Some("md" | "markdown" | "txt") => Some(Format::Md),
+        _ => head.starts_with("---").then_some(Format::Md),
+    }
+}

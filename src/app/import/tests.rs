@@ -1,0 +1,199 @@
+use super::*;
+use crate::model::Kind;
+
+const TWO_GOOD_ONE_BAD: &str = "BEGIN:VCARD\nVERSION:4.0\nUID:a\nFN:A\nEND:VCARD\n\
+    BEGIN:VCARD\nVERSION:4.0\nUID:b\nFN B without colon\nEND:VCARD\n\
+    BEGIN:VCARD\nVERSION:4.0\nUID:c\nFN:C\nEND:VCARD\n";
+
+fn bytes(text: &str) -> Input {
+    Input::Bytes {
+        name: "<stdin>".into(),
+        bytes: text.as_bytes().to_vec(),
+    }
+}
+
+fn card(uid: &str, name: &str) -> String {
+    format!("BEGIN:VCARD\nVERSION:4.0\nUID:{uid}\nFN:{name}\nEND:VCARD\n")
+}
+
+fn run(store: &mut Store, input: &Input, options: &ImportOptions) -> ImportReport {
+    import(store, input, options, &mut |_| {}).unwrap()
+}
+
+#[test]
+fn reimport_updates_by_uid_and_identical_items_write_nothing() {
+    let mut store = Store::open_in_memory().unwrap();
+    let first = card("u1", "Ada") + &card("u2", "Bob");
+    let r = run(&mut store, &bytes(&first), &ImportOptions::default());
+    assert_eq!((r.created, r.updated, r.unchanged), (2, 0, 0));
+
+    let second = card("u1", "Ada Lovelace") + &card("u2", "Bob");
+    let r = run(&mut store, &bytes(&second), &ImportOptions::default());
+    assert_eq!((r.created, r.updated, r.unchanged), (0, 1, 1));
+    let names: Vec<String> = store
+        .list(Kind::Contact, None)
+        .unwrap()
+        .iter()
+        .map(|c| c.title())
+        .collect();
+    assert_eq!(names.len(), 2);
+    assert!(names.contains(&"Ada Lovelace".to_string()), "{names:?}");
+}
+
+#[test]
+fn an_invalid_item_aborts_with_nothing_written() {
+    let mut store = Store::open_in_memory().unwrap();
+    let options = ImportOptions {
+        collection: Some("New".into()),
+        ..Default::default()
+    };
+    let err = import(&mut store, &bytes(TWO_GOOD_ONE_BAD), &options, &mut |_| {}).unwrap_err();
+    let ImportError::Invalid { invalid } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(invalid.len(), 1);
+    assert!(
+        invalid[0]
+            .to_string()
+            .starts_with("<stdin>: item 2 (line 9)"),
+        "{}",
+        invalid[0]
+    );
+    assert_eq!(store.count(Kind::Contact).unwrap(), 0);
+    assert!(
+        store
+            .collection_by_name(Kind::Contact, "New")
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn skipping_invalid_items_imports_the_rest_and_names_the_skipped() {
+    let mut store = Store::open_in_memory().unwrap();
+    let options = ImportOptions {
+        skip_invalid: true,
+        collection: Some("New".into()),
+        ..Default::default()
+    };
+    let r = run(&mut store, &bytes(TWO_GOOD_ONE_BAD), &options);
+    assert_eq!(r.created, 2);
+    assert_eq!(r.skipped.len(), 1);
+    assert_eq!((r.skipped[0].error.index, r.skipped[0].error.line), (2, 9));
+    let new = store
+        .collection_by_name(Kind::Contact, "New")
+        .unwrap()
+        .unwrap();
+    assert_eq!(store.list(Kind::Contact, Some(&new.id)).unwrap().len(), 2);
+}
+
+#[test]
+fn a_repeated_uid_is_reported_and_the_later_item_wins() {
+    let mut store = Store::open_in_memory().unwrap();
+    let text = card("same", "First") + &card("same", "Second");
+    let r = run(&mut store, &bytes(&text), &ImportOptions::default());
+    assert_eq!(
+        r.duplicates,
+        [DuplicateUid {
+            file: "<stdin>".into(),
+            index: 2,
+            first_index: 1,
+            uid: "same".into(),
+        }]
+    );
+    let all = store.list(Kind::Contact, None).unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].title(), "Second");
+}
+
+#[test]
+fn progress_is_reported_every_step() {
+    let mut store = Store::open_in_memory().unwrap();
+    let text: String = (0..1200).map(|i| card(&format!("p{i}"), "P")).collect();
+    let mut seen = Vec::new();
+    import(
+        &mut store,
+        &bytes(&text),
+        &ImportOptions::default(),
+        &mut |p| seen.push(p.done),
+    )
+    .unwrap();
+    assert_eq!(seen, [0, 500, 1000]);
+}
+
+#[test]
+fn unreadable_and_empty_inputs_are_typed_errors() {
+    let mut store = Store::open_in_memory().unwrap();
+    let missing = Input::Path("/nonexistent/x.ics".into());
+    let err = import(&mut store, &missing, &ImportOptions::default(), &mut |_| {}).unwrap_err();
+    assert!(
+        matches!(&err, ImportError::Read { path, .. } if path == "/nonexistent/x.ics"),
+        "{err}"
+    );
+    let err = import(
+        &mut store,
+        &bytes("hello"),
+        &ImportOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(matches!(err, ImportError::UnknownFormat(_)), "{err}");
+    let empty = "BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n";
+    let err = import(
+        &mut store,
+        &bytes(empty),
+        &ImportOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(matches!(err, ImportError::Empty(_)), "{err}");
+    let vdir_file = ImportOptions {
+        format: Some(Format::Vdir),
+        ..Default::default()
+    };
+    let err = import(&mut store, &bytes(&card("x", "X")), &vdir_file, &mut |_| {}).unwrap_err();
+    assert!(matches!(err, ImportError::VdirNeedsFolder(_)), "{err}");
+}
+
+#[test]
+fn formats_are_told_by_content_then_extension() {
+    use std::path::Path;
+    assert_eq!(detect(b"BEGIN:VCARD\n", None), Some(Format::Vcf));
+    assert_eq!(
+        detect(b"\xef\xbb\xbf  begin:vcalendar\n", None),
+        Some(Format::Ics)
+    );
+    assert_eq!(detect(b"[{}]", None), Some(Format::Json));
+    assert_eq!(
+        detect(b"# Title", Some(Path::new("a.md"))),
+        Some(Format::Md)
+    );
+    assert_eq!(detect(b"# Title", None), None);
+    // Front matter marks Markdown on stdin too (it used to need a file extension).
+    assert_eq!(detect(b"---\ntitle: x\n---\n", None), Some(Format::Md));
+    assert_eq!(
+        detect(b"---\ntitle: x\n---\n", Some(Path::new("note"))),
+        Some(Format::Md)
+    );
+}
+
+#[test]
+fn markdown_folders_import_each_note() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("one.md"), "# One\n\nfirst").unwrap();
+    std::fs::write(dir.path().join("two.markdown"), "# Two\n\nsecond").unwrap();
+    std::fs::write(dir.path().join("skip.txt"), "not a note").unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    let input = Input::Path(dir.path().to_path_buf());
+    let r = run(&mut store, &input, &ImportOptions::default());
+    assert_eq!(r.created, 2);
+    let empty = tempfile::tempdir().unwrap();
+    let err = import(
+        &mut store,
+        &Input::Path(empty.path().to_path_buf()),
+        &ImportOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(matches!(err, ImportError::EmptyFolder(_)), "{err}");
+}
