@@ -33,10 +33,11 @@ pub fn tui(home: Option<&std::path::Path>) -> anyhow::Result<()> {
     let ctx = Context::open(home)?;
     let db = ctx.paths.database();
     let home = ctx.paths.home.clone();
-    let setup = super::sync::tui_setup(&ctx);
+    let setup = crate::app::sync_session::setup(&ctx.store, &ctx.paths.config_file(), None)
+        .map_err(|e| e.to_string());
     let config = crate::config::accounts::ConfigFile::load(&ctx.paths.config_file())
         .map_err(anyhow::Error::msg)?;
-    let syncing = setup.as_ref().ok().map(|s| s.account.clone());
+    let syncing = setup.as_ref().ok().map(|s| s.account_name.clone());
     let accounts = config
         .accounts
         .iter()
