@@ -84,7 +84,7 @@ pub enum SessionEvent {
     Connecting,
     Syncing,
     Progress(Progress),
-    Synced(RoundReport),
+    Synced(Box<RoundReport>),
     /// A transient failure ([`SessionError::kind`] says which): the next attempt
     /// comes after `pause`, or when asked.
     Retrying {

@@ -84,7 +84,7 @@ impl<E> Reporter<'_, E> {
                     self.send(SyncEvent::Progress(p));
                 }
             }
-            SessionEvent::Synced(r) => self.synced(r),
+            SessionEvent::Synced(r) => self.synced(*r),
             SessionEvent::Retrying { error, pause } => {
                 let reason = error.to_string();
                 self.send(SyncEvent::Log(format!("sync failed: {reason}")));

@@ -128,7 +128,7 @@ impl<C: Connector> Session<C> {
             next = match self.round(store, trigger, events).await {
                 Ok(report) => {
                     self.backoff.reset();
-                    events(SessionEvent::Synced(report));
+                    events(SessionEvent::Synced(Box::new(report)));
                     if schedule.watch {
                         self.wait_for_change(store, commands, events).await
                     } else {
