@@ -33,8 +33,7 @@ pub fn tui(home: Option<&std::path::Path>) -> anyhow::Result<()> {
     let ctx = Context::open(home)?;
     let db = ctx.paths.database();
     let home = ctx.paths.home.clone();
-    let setup = crate::app::sync_session::setup(&ctx.store, &ctx.paths.config_file(), None)
-        .map_err(|e| e.to_string());
+    let setup = crate::app::sync_session::setup(&ctx.store, &ctx.paths.config_file(), None);
     let config = crate::config::accounts::ConfigFile::load(&ctx.paths.config_file())
         .map_err(anyhow::Error::msg)?;
     let syncing = setup.as_ref().ok().map(|s| s.account_name.clone());

@@ -101,7 +101,7 @@ fn spawn_input(tx: mpsc::Sender<LoopEvent>, paused: Arc<AtomicBool>) {
 pub fn run(
     db_path: &Path,
     home: &Path,
-    sync: Result<crate::app::sync_session::SessionSetup, String>,
+    sync: Result<crate::app::sync_session::SessionSetup, crate::app::sync_session::SetupError>,
     accounts: Vec<sync_pane::AccountLine>,
 ) -> anyhow::Result<()> {
     // Open once here so a bad path fails before the screen switches.

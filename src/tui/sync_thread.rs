@@ -15,7 +15,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::app::sync_session::{
     Command, ImapConnector, InvitationOutcome, RoundReport, Schedule, Session, SessionEvent,
-    SessionSetup, Timing, Trigger,
+    SessionSetup, SetupError, Timing, Trigger,
 };
 use crate::store::Store;
 use crate::sync::engine::SyncReport;
@@ -159,10 +159,10 @@ fn forward(cmds: Receiver<SyncCmd>) -> UnboundedReceiver<Command> {
     rx
 }
 
-/// Start the sync thread. With `setup` missing (`Err(reason)`) it only reports
+/// Start the sync thread. With `setup` missing (`Err(why)`) it only reports
 /// "not configured" and answers `s` with the reason.
 pub fn spawn<E: Send + 'static>(
-    setup: Result<SessionSetup, String>,
+    setup: Result<SessionSetup, SetupError>,
     db: PathBuf,
     cmds: Receiver<SyncCmd>,
     out: Sender<E>,
@@ -172,7 +172,8 @@ pub fn spawn<E: Send + 'static>(
         let send = |ev: SyncEvent| out.send(wrap(ev)).is_ok();
         let setup = match setup {
             Ok(s) => s,
-            Err(reason) => {
+            Err(why) => {
+                let reason = why.to_string();
                 send(SyncEvent::State(Connectivity::NotConfigured(
                     reason.clone(),
                 )));
@@ -225,4 +226,89 @@ pub fn spawn<E: Send + 'static>(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc::channel;
+
+    use super::*;
+    use crate::app::sync_session::SessionError;
+    use crate::mail::invites::ScanReport;
+    use crate::sync::MailboxError;
+
+    fn report(events: Vec<SessionEvent>) -> Vec<SyncEvent> {
+        let (out, seen) = channel();
+        let mut reporter = Reporter {
+            out: &out,
+            wrap: |e| e,
+            last_progress: None,
+        };
+        for ev in events {
+            reporter.on(ev);
+        }
+        seen.try_iter().collect()
+    }
+
+    fn round(
+        trigger: Trigger,
+        applied: u64,
+        invitations: Option<InvitationOutcome>,
+    ) -> SessionEvent {
+        let sync = SyncReport {
+            applied,
+            ..SyncReport::default()
+        };
+        SessionEvent::Synced(Box::new(RoundReport {
+            trigger,
+            sync,
+            invitations,
+        }))
+    }
+
+    #[test]
+    fn a_quiet_inbox_poll_stays_out_of_the_log() {
+        assert_eq!(report(vec![round(Trigger::Poll, 0, None)]), []);
+        let busy = report(vec![round(Trigger::Poll, 2, None)]);
+        assert!(matches!(&busy[0], SyncEvent::Log(l) if l.starts_with("synced: ")));
+        assert!(matches!(busy.last(), Some(SyncEvent::Done(r)) if r.applied == 2));
+        // Asked for, a round is logged even when nothing moved.
+        assert_eq!(report(vec![round(Trigger::Asked, 0, None)]).len(), 2);
+    }
+
+    #[test]
+    fn invitations_found_by_a_poll_are_logged() {
+        let found = InvitationOutcome {
+            scan: Ok(ScanReport {
+                invitations: 2,
+                ..ScanReport::default()
+            }),
+            replies: Ok(None),
+        };
+        let events = report(vec![round(Trigger::Poll, 0, Some(found))]);
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, SyncEvent::Log(l) if l == "2 new invitations")),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn a_transient_failure_shows_offline_until_the_retry() {
+        let error = SessionError::from(MailboxError::Unreachable("mail.example.org:993".into()));
+        let before = Utc::now();
+        let events = report(vec![SessionEvent::Retrying {
+            error,
+            pause: Duration::from_secs(8),
+        }]);
+        assert!(matches!(&events[0], SyncEvent::Log(l) if l.contains("cannot reach")));
+        match &events[1] {
+            SyncEvent::State(Connectivity::Offline { retry_at, reason }) => {
+                assert!(*retry_at >= before + chrono::Duration::seconds(8));
+                assert!(reason.starts_with("cannot reach the mail server"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

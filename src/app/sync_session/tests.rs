@@ -58,7 +58,7 @@ impl Mailbox for Idling {
 /// Connects to a MemoryServer; `refuse` makes the next connects fail with it.
 struct MemoryConnector {
     server: MemoryServer,
-    refuse: Vec<MailboxError>,
+    refuse: Vec<SessionError>,
     connects: usize,
     closes: usize,
 }
@@ -80,7 +80,7 @@ impl Connector for MemoryConnector {
     async fn connect(&mut self) -> Result<Idling, SessionError> {
         self.connects += 1;
         if !self.refuse.is_empty() {
-            return Err(self.refuse.remove(0).into());
+            return Err(self.refuse.remove(0));
         }
         Ok(Idling(self.server.connect()))
     }
@@ -132,6 +132,7 @@ enum Seen {
     Retrying(ErrorKind),
     Watching,
     ServerNews,
+    ConnectionLost,
     Idle,
 }
 
@@ -142,6 +143,7 @@ fn seen(ev: &SessionEvent) -> Option<Seen> {
         SessionEvent::Retrying { error, .. } => Seen::Retrying(error.kind()),
         SessionEvent::Watching => Seen::Watching,
         SessionEvent::ServerNews => Seen::ServerNews,
+        SessionEvent::ConnectionLost(_) => Seen::ConnectionLost,
         SessionEvent::Idle => Seen::Idle,
         _ => return None,
     })
@@ -363,9 +365,9 @@ fn transient_failures_back_off_and_retry_until_a_round_goes_through() {
     add_contact(&mut store, "Ada");
     let mut connector = MemoryConnector::new(&server);
     connector.refuse = vec![
-        MailboxError::Unreachable("network down".into()),
-        MailboxError::Timeout("no answer".into()),
-        MailboxError::Busy("[UNAVAILABLE] try later".into()),
+        MailboxError::Unreachable("network down".into()).into(),
+        MailboxError::Timeout("no answer".into()).into(),
+        MailboxError::Busy("[UNAVAILABLE] try later".into()).into(),
     ];
     let mut session = Session::new(connector, SyncOptions::new(SyncKey::generate()), quick());
     let (seen, ended) = run_until(
@@ -426,7 +428,7 @@ fn a_fatal_failure_ends_the_run_without_retrying() {
     let server = MemoryServer::new();
     let mut store = Store::open_in_memory().unwrap();
     let mut connector = MemoryConnector::new(&server);
-    connector.refuse = vec![MailboxError::Auth("ada: wrong password".into())];
+    connector.refuse = vec![MailboxError::Auth("ada: wrong password".into()).into()];
     let mut session = Session::new(connector, SyncOptions::new(SyncKey::generate()), quick());
     let (seen, ended) = run_until(&mut session, &mut store, WATCH, |_, _| {}, |_| false);
     let err = ended.unwrap_err();
@@ -435,11 +437,88 @@ fn a_fatal_failure_ends_the_run_without_retrying() {
 }
 
 #[test]
+fn a_password_command_that_fails_ends_the_run_too() {
+    // `pim sync --watch` used to retry this forever (the TUI stopped).
+    let server = MemoryServer::new();
+    let mut store = Store::open_in_memory().unwrap();
+    let mut connector = MemoryConnector::new(&server);
+    connector.refuse = vec![SessionError::Password {
+        account: "personal".into(),
+        reason: "pass: personal/mail is not in the password store".into(),
+    }];
+    let mut session = Session::new(connector, SyncOptions::new(SyncKey::generate()), quick());
+    let (seen, ended) = run_until(&mut session, &mut store, WATCH, |_, _| {}, |_| false);
+    assert_eq!(ended.unwrap_err().kind(), ErrorKind::Config);
+    assert_eq!(seen, [Seen::Connecting]);
+    assert_eq!(session.connector().connects, 1);
+}
+
+#[test]
+fn a_quiet_watch_still_polls_inbox_on_schedule() {
+    let server = MemoryServer::new();
+    let mut store = Store::open_in_memory().unwrap();
+    let timing = Timing {
+        inbox_poll: Duration::from_millis(50),
+        ..quick()
+    };
+    let mut session = Session::new(
+        MemoryConnector::new(&server),
+        SyncOptions::new(SyncKey::generate()),
+        timing,
+    );
+    let (seen, ended) = run_until(
+        &mut session,
+        &mut store,
+        WATCH,
+        |_, _| {},
+        |s| matches!(s, Seen::Synced(Trigger::Poll, _)),
+    );
+    ended.unwrap();
+    assert_eq!(
+        &seen[2..],
+        [Seen::Watching, Seen::Synced(Trigger::Poll, false)]
+    );
+    assert_eq!(session.connector().connects, 1);
+}
+
+#[test]
+fn a_connection_lost_while_watching_logs_in_again() {
+    let server = MemoryServer::new();
+    let mut store = Store::open_in_memory().unwrap();
+    let mut session = Session::new(
+        MemoryConnector::new(&server),
+        SyncOptions::new(SyncKey::generate()),
+        quick(),
+    );
+    let (seen, ended) = run_until(
+        &mut session,
+        &mut store,
+        WATCH,
+        |s, _| {
+            if *s == Seen::Watching {
+                server.fail_next(1);
+            }
+        },
+        |s| matches!(s, Seen::Synced(Trigger::Reconnect, _)),
+    );
+    ended.unwrap();
+    assert_eq!(
+        &seen[2..],
+        [
+            Seen::Watching,
+            Seen::ConnectionLost,
+            Seen::Connecting,
+            Seen::Synced(Trigger::Reconnect, false),
+        ]
+    );
+}
+
+#[test]
 fn asking_to_sync_cuts_the_backoff_pause_short() {
     let server = MemoryServer::new();
     let mut store = Store::open_in_memory().unwrap();
     let mut connector = MemoryConnector::new(&server);
-    connector.refuse = vec![MailboxError::Unreachable("network down".into())];
+    connector.refuse = vec![MailboxError::Unreachable("network down".into()).into()];
     let timing = Timing {
         backoff_start: Duration::from_secs(600),
         backoff_cap: Duration::from_secs(600),
