@@ -15,7 +15,7 @@ fn tui(home: Option<&Path>) -> anyhow::Result<()> {
     let cx = pim::cli::Context::open(home)?;
     let db = cx.paths.database();
     let home = cx.paths.home.clone();
-    let sync = pim::cli::tui_sync_setup(&cx);
+    let sync = pim::app::sync_session::setup(&cx.store, &cx.paths.config_file(), None);
     let config = pim::config::accounts::ConfigFile::load(&cx.paths.config_file())?;
     // The TUI's worker and sync thread open their own connections.
     drop(cx);

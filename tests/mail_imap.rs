@@ -423,6 +423,7 @@ async fn cut_connections_give_clean_errors_never_hangs() {
                     e,
                     MailboxError::Unreachable(_)
                         | MailboxError::Disconnected(_)
+                        | MailboxError::Timeout(_)
                         | MailboxError::Tls(_)
                         | MailboxError::Protocol(_)
                 ),

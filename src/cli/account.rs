@@ -298,8 +298,8 @@ fn check(home: Option<&Path>, name: &str) -> anyhow::Result<()> {
     let password = account
         .password()
         .map_err(|e| anyhow!("account {name}: {e}"))?;
-    let imap = mail::account::imap_config(account, &password).map_err(anyhow::Error::msg)?;
-    let smtp = mail::account::smtp_config(account, &password).map_err(anyhow::Error::msg)?;
+    let imap = mail::account::imap_config(account, &password)?;
+    let smtp = mail::account::smtp_config(account, &password)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

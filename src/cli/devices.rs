@@ -3,8 +3,9 @@
 use clap::Subcommand;
 use serde_json::{Value, json};
 
-use super::sync::{account, connect, options, runtime, stored_key, sync_error};
+use super::sync::{account, connect, runtime, sync_error};
 use super::{Context, print};
+use crate::app::sync_session;
 use crate::sync::setup;
 
 #[derive(Debug, Subcommand)]
@@ -70,7 +71,8 @@ pub fn run(ctx: &mut Context, c: DevicesCommand) -> anyhow::Result<()> {
         }
         DevicesCommand::Forget { device, account: a } => {
             let (name, acc) = account(ctx, a.as_deref())?;
-            let o = options(ctx, &acc, stored_key(ctx)?)?;
+            let key = sync_session::stored_key(&ctx.store)?;
+            let o = sync_session::options(&ctx.store, &acc, key)?;
             runtime()?.block_on(async {
                 let mut mb = connect(&name, &acc).await?;
                 setup::forget(&mut ctx.store, &mut mb, &o, &device)

@@ -102,7 +102,7 @@ async fn flush_outbox(ctx: &Context, name: &str, acc: &Account) {
     let cfg = match acc
         .password()
         .map_err(|e| e.to_string())
-        .and_then(|pw| mail::account::smtp_config(acc, &pw))
+        .and_then(|pw| mail::account::smtp_config(acc, &pw).map_err(|e| e.to_string()))
     {
         Ok(c) => c,
         Err(e) => {

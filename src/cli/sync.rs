@@ -6,24 +6,21 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail};
 use clap::{Args, Subcommand};
+use tokio::sync::mpsc::unbounded_channel;
 
 use super::{Context, print};
-use crate::config::accounts::{Account, ConfigFile};
-use crate::mail::{self, ImapMailbox};
-use crate::sync::apply::Policy;
+use crate::app::sync_session::{
+    self as session, Command, ImapConnector, InvitationOutcome, Schedule, Session, SessionError,
+    SessionEvent, Timing, Trigger,
+};
+use crate::config::accounts::Account;
+use crate::mail::ImapMailbox;
 use crate::sync::crypto::SyncKey;
-use crate::sync::engine::{Folders, SyncError, SyncOptions, SyncReport, sync_once};
+use crate::sync::engine::{SyncError, SyncReport};
 use crate::sync::plan::Mode;
-use crate::sync::progress::{self, Progress, Watched};
+use crate::sync::progress::Progress;
 use crate::sync::scope::Scope;
-use crate::sync::{Mailbox, MailboxError, setup};
-
-const META_KEY: &str = "sync.key";
-const META_KDF: &str = "sync.kdf";
-const META_ACCOUNT: &str = "sync.account";
-
-/// How often `--watch` looks for new invitations while the sync folder is quiet.
-const INBOX_POLL: Duration = Duration::from_secs(60);
+use crate::sync::setup;
 
 const MODES: &[&str] = &["two-way", "push", "pull", "replace-remote", "replace-local"];
 
@@ -85,76 +82,30 @@ pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
+/// The named account, else the one chosen at init/join.
 pub(super) fn account(ctx: &Context, name: Option<&str>) -> anyhow::Result<(String, Account)> {
-    let config = ConfigFile::load(&ctx.paths.config_file())?;
-    let remembered = ctx.store.meta(META_ACCOUNT)?;
-    let name = name.map(str::to_string).or(remembered);
-    let (n, a) = config.pick(name.as_deref()).map_err(anyhow::Error::msg)?;
-    Ok((n.to_string(), a.clone()))
+    Ok(session::resolve_account(
+        &ctx.store,
+        &ctx.paths.config_file(),
+        name,
+    )?)
 }
 
 pub(super) async fn connect(name: &str, account: &Account) -> anyhow::Result<ImapMailbox> {
-    let password = account
-        .password()
-        .map_err(|e| anyhow!("account {name}: {e}"))?;
-    let cfg = mail::account::imap_config(account, &password).map_err(anyhow::Error::msg)?;
-    ImapMailbox::connect(cfg)
-        .await
-        .map_err(|e| anyhow!("sync failed: {e}; local edits stay queued"))
-}
-
-fn device_name(given: Option<String>) -> String {
-    given.unwrap_or_else(|| {
-        std::fs::read_to_string("/etc/hostname")
-            .ok()
-            .map(|h| h.trim().to_string())
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "pim device".into())
-    })
-}
-
-pub(super) fn options(
-    ctx: &Context,
-    account: &Account,
-    key: SyncKey,
-) -> anyhow::Result<SyncOptions> {
-    let mut o = SyncOptions::new(key);
-    o.root = account.folder_root.clone();
-    o.policy = Policy::parse(&account.conflict_policy)
-        .ok_or_else(|| anyhow!("unknown conflict policy {}", account.conflict_policy))?;
-    o.kdf = ctx.store.meta(META_KDF)?;
-    o.device_name = ctx
-        .store
-        .meta("sync.device_name")?
-        .unwrap_or_else(|| device_name(None));
-    Ok(o)
-}
-
-/// What the TUI's sync thread needs, or why this profile cannot sync yet.
-pub fn tui_setup(ctx: &Context) -> Result<crate::tui::sync_thread::SyncSetup, String> {
-    let key = stored_key(ctx).map_err(|e| e.to_string())?;
-    let (name, acc) = account(ctx, None).map_err(|e| e.to_string())?;
-    let options = options(ctx, &acc, key).map_err(|e| e.to_string())?;
-    Ok(crate::tui::sync_thread::SyncSetup {
-        account: name,
-        config: acc,
-        options,
-    })
-}
-
-pub(super) fn stored_key(ctx: &Context) -> anyhow::Result<SyncKey> {
-    let human = ctx.store.meta(META_KEY)?.ok_or_else(|| {
-        anyhow!(
-            "this profile does not sync yet: run `pim sync init` (first device) or `pim sync join`"
-        )
-    })?;
-    SyncKey::parse_human(&human).map_err(|e| anyhow!("stored sync key: {e}"))
+    session::connect(name, account).await.map_err(session_error)
 }
 
 pub(super) fn sync_error(e: SyncError) -> anyhow::Error {
     match e {
         SyncError::Mailbox(m) => anyhow!("sync failed: {m}; local edits stay queued"),
         other => anyhow!("sync failed: {other}"),
+    }
+}
+
+pub(super) fn session_error(e: SessionError) -> anyhow::Error {
+    match e {
+        SessionError::Sync(s) => sync_error(s),
+        other => other.into(),
     }
 }
 
@@ -290,49 +241,46 @@ pub fn run(ctx: &mut Context, a: SyncArgs) -> anyhow::Result<()> {
         }) => join(ctx, account.as_deref(), key, dn),
         None => {
             let mode = Mode::parse(&a.mode).ok_or_else(|| anyhow!("unknown mode {}", a.mode))?;
-            let (name, acc) = account(ctx, a.account.as_deref())?;
-            let mut o = options(ctx, &acc, stored_key(ctx)?)?;
+            let setup = session::setup(&ctx.store, &ctx.paths.config_file(), a.account.as_deref())?;
+            let mut o = setup.options.clone();
             o.mode = mode;
             o.dry_run = a.dry_run;
             if !a.collections.is_empty() {
                 o.scope = Some(scope(ctx, &a.collections)?);
             }
+            let mut session = Session::new(ImapConnector::new(&setup), o, Timing::default());
             if a.watch {
-                return watch(ctx, &name, &acc, &o, a.json);
+                return watch(ctx, session, a.json);
             }
             runtime()?.block_on(async {
-                let mut mb = connect(&name, &acc).await?;
-                let r = if std::io::stderr().is_terminal() {
-                    let tag = o.key.device_tag(ctx.store.device());
-                    let mut line = ProgressLine::default();
-                    let mut report = |p: &Progress| line.show(p);
-                    let mut watched = Watched::new(&mut mb, tag, &mut report);
-                    let r = sync_once(&mut ctx.store, &mut watched, &o).await;
-                    watched.finish();
-                    drop(watched);
-                    line.clear();
-                    r
-                } else {
-                    sync_once(&mut ctx.store, &mut mb, &o).await
-                }
-                .map_err(sync_error)?;
-                if !a.dry_run {
-                    scan_invitations(ctx, &name, &acc, &mut mb).await;
-                }
-                mb.logout().await;
-                if !a.dry_run {
-                    progress::remember_round(&ctx.store, &r);
-                }
-                print_report(&r, a.json, a.dry_run)
+                let show_progress = std::io::stderr().is_terminal();
+                let mut line = ProgressLine::default();
+                let round = session
+                    .round(&mut ctx.store, Trigger::Start, &mut |ev| {
+                        if let SessionEvent::Progress(p) = ev
+                            && show_progress
+                        {
+                            line.show(&p);
+                        }
+                    })
+                    .await;
+                line.clear();
+                let r = round.map_err(session_error)?;
+                session.close().await;
+                print_invitations(r.invitations.as_ref());
+                print_report(&r.sync, a.json, a.dry_run)
             })
         }
     }
 }
 
 /// Invitations ride along with every sync: new ones are found, updates applied,
-/// queued replies sent. A failure here is reported and never fails the sync.
-async fn scan_invitations(ctx: &mut Context, name: &str, acc: &Account, mb: &mut ImapMailbox) {
-    match super::invites::after_sync(ctx, name, acc, mb).await {
+/// queued replies sent. A failure there is reported and never fails the sync.
+fn print_invitations(outcome: Option<&InvitationOutcome>) {
+    let Some(o) = outcome else {
+        return;
+    };
+    match &o.scan {
         Ok(r) if r.invitations > 0 => eprintln!(
             "pim: {} new invitations ({} invalid, {} applied): see `pim invites list`",
             r.invitations, r.invalid, r.applied
@@ -340,22 +288,17 @@ async fn scan_invitations(ctx: &mut Context, name: &str, acc: &Account, mb: &mut
         Ok(_) => {}
         Err(e) => eprintln!("pim: invitation scan failed: {e}"),
     }
-}
-
-fn remember(
-    ctx: &Context,
-    name: &str,
-    key: &SyncKey,
-    kdf: Option<&str>,
-    dn: Option<String>,
-) -> anyhow::Result<()> {
-    ctx.store.set_meta(META_KEY, &key.to_human())?;
-    ctx.store.set_meta(META_ACCOUNT, name)?;
-    ctx.store.set_meta("sync.device_name", &device_name(dn))?;
-    if let Some(k) = kdf {
-        ctx.store.set_meta(META_KDF, k)?;
+    match &o.replies {
+        Ok(Some(r)) if r.waiting > 0 => eprintln!(
+            "pim: sent {} queued replies; {} still waiting ({})",
+            r.sent,
+            r.waiting,
+            r.last_error.as_deref().unwrap_or_default()
+        ),
+        Ok(Some(r)) if r.sent > 0 => eprintln!("pim: sent {} queued replies", r.sent),
+        Ok(_) => {}
+        Err(e) => eprintln!("pim: replies stay in the outbox: {e}"),
     }
-    Ok(())
 }
 
 fn init(
@@ -364,7 +307,7 @@ fn init(
     passphrase: bool,
     dn: Option<String>,
 ) -> anyhow::Result<()> {
-    if ctx.store.meta(META_KEY)?.is_some() {
+    if session::is_enrolled(&ctx.store)? {
         bail!("this profile syncs already (key stored); nothing to init");
     }
     let (name, acc) = account(ctx, account_name)?;
@@ -381,9 +324,9 @@ fn init(
         let shown = key.to_human();
         (key, None, Some(shown))
     };
-    let mut o = options(ctx, &acc, key.clone())?;
+    let mut o = session::options(&ctx.store, &acc, key.clone())?;
     o.kdf = kdf.clone();
-    o.device_name = device_name(dn.clone());
+    o.device_name = session::device_name(dn.clone());
     let report = runtime()?.block_on(async {
         let mut mb = connect(&name, &acc).await?;
         let r = setup::init(&mut ctx.store, &mut mb, &o)
@@ -392,7 +335,7 @@ fn init(
         mb.logout().await;
         anyhow::Ok(r)
     })?;
-    remember(ctx, &name, &key, kdf.as_deref(), dn)?;
+    session::remember_enrolment(&ctx.store, &name, &key, kdf.as_deref(), dn)?;
     println!(
         "sync set up through account {name} (uploaded {} changes)",
         report.uploaded
@@ -413,7 +356,7 @@ fn join(
     key: Option<String>,
     dn: Option<String>,
 ) -> anyhow::Result<()> {
-    if ctx.store.meta(META_KEY)?.is_some() {
+    if session::is_enrolled(&ctx.store)? {
         bail!("this profile syncs already (key stored); nothing to join");
     }
     let (name, acc) = account(ctx, account_name)?;
@@ -434,9 +377,9 @@ fn join(
         Some(h) => setup::key_from_passphrase(&secret, h).map_err(sync_error)?,
         None => SyncKey::parse_human(&secret).map_err(|e| anyhow!("sync key: {e}"))?,
     };
-    let mut o = options(ctx, &acc, key.clone())?;
+    let mut o = session::options(&ctx.store, &acc, key.clone())?;
     o.kdf = kdf.clone();
-    o.device_name = device_name(dn.clone());
+    o.device_name = session::device_name(dn.clone());
     let report = rt.block_on(async {
         let r = setup::join(&mut ctx.store, &mut mb, &o)
             .await
@@ -444,7 +387,7 @@ fn join(
         mb.logout().await;
         anyhow::Ok(r)
     })?;
-    remember(ctx, &name, &key, kdf.as_deref(), dn)?;
+    session::remember_enrolment(&ctx.store, &name, &key, kdf.as_deref(), dn)?;
     println!(
         "joined: downloaded {}, applied {}",
         report.downloaded, report.applied
@@ -452,97 +395,42 @@ fn join(
     Ok(())
 }
 
-/// Sync now, then on every server change (IDLE) or local edit; transient errors
-/// back off (jittered, capped) and retry forever — queued edits are never dropped.
-fn watch(
-    ctx: &mut Context,
-    name: &str,
-    acc: &Account,
-    o: &SyncOptions,
-    json: bool,
-) -> anyhow::Result<()> {
-    let changes = Folders::new(&o.root).changes;
+/// Sync now, then on every server change (IDLE) or local edit, and at least
+/// once a minute (invitations); until Ctrl-C or a failure retrying cannot fix.
+fn watch(ctx: &mut Context, mut session: Session<ImapConnector>, json: bool) -> anyhow::Result<()> {
     runtime()?.block_on(async {
-        let mut mb: Option<ImapMailbox> = None;
-        let mut backoff = Duration::from_secs(1);
-        loop {
-            let round = async {
-                if mb.is_none() {
-                    mb = Some(connect(name, acc).await?);
-                }
-                let m = mb.as_mut().expect("connected");
-                let r = sync_once(&mut ctx.store, m, o).await.map_err(sync_error)?;
-                scan_invitations(ctx, name, acc, m).await;
-                anyhow::Ok(r)
-            };
-            match round.await {
-                Ok(r) => {
-                    backoff = Duration::from_secs(1);
-                    progress::remember_round(&ctx.store, &r);
-                    let busy = r.uploaded + r.applied + r.conflicts + r.deleted + r.rejected > 0;
-                    if busy || json {
-                        print_report(&r, json, false)?;
-                    }
-                }
-                Err(e) => {
-                    let fatal = e.chain().any(|c| {
-                        matches!(
-                            c.downcast_ref::<MailboxError>(),
-                            Some(MailboxError::Auth(_) | MailboxError::Tls(_))
-                        )
-                    }) || e.to_string().contains("login failed")
-                        || e.to_string().contains("TLS failed");
-                    if fatal {
-                        return Err(e);
-                    }
-                    let jitter = rand::random_range(0..=backoff.as_millis() as u64 / 2);
-                    let pause = backoff + Duration::from_millis(jitter);
-                    eprintln!("pim: {e}; retrying in {} s", pause.as_secs());
-                    mb = None;
-                    tokio::select! {
-                        _ = tokio::time::sleep(pause) => {}
-                        _ = tokio::signal::ctrl_c() => return Ok(()),
-                    }
-                    backoff = (backoff * 2).min(Duration::from_secs(300));
-                    continue;
+        let (stop, mut commands) = unbounded_channel();
+        let mut print_failed = None;
+        let mut show = |ev: SessionEvent| match ev {
+            SessionEvent::Synced(r) => {
+                print_invitations(r.invitations.as_ref());
+                if (r.is_busy() || json)
+                    && let Err(e) = print_report(&r.sync, json, false)
+                {
+                    // stdout is gone (a closed pipe): nobody reads the rounds.
+                    print_failed = Some(e);
+                    let _ = stop.send(Command::Stop);
                 }
             }
-            // Wait for the server (IDLE) and, at the same time, for local edits made
-            // since this round (changes that never upload, e.g. in a collection kept
-            // off sync, must not make this loop spin). A local edit drops the IDLE
-            // (the next round logs in again): latency matters more than a login.
-            let last_local = local_seq(ctx)?;
-            // The wait ends after 60 s at most, so INBOX (invitations) is scanned by
-            // the next round at least once a minute.
-            if let Some(m) = mb.as_mut() {
-                tokio::select! {
-                    woke = m.wait(&changes, INBOX_POLL) => {
-                        if woke.is_err() {
-                            mb = None;
-                        }
-                    }
-                    edited = local_edit(ctx, last_local) => edited?,
-                    _ = tokio::signal::ctrl_c() => return Ok(()),
-                }
+            SessionEvent::Retrying { error, pause } => {
+                eprintln!(
+                    "pim: {}; retrying in {} s",
+                    session_error(error),
+                    pause.as_secs()
+                );
             }
-        }
+            _ => {}
+        };
+        let schedule = Schedule {
+            watch: true,
+            sync_first: true,
+        };
+        let ended = tokio::select! {
+            ended = session.run(&mut ctx.store, schedule, &mut commands, &mut show) => ended,
+            _ = tokio::signal::ctrl_c() => Ok(()),
+        };
+        session.close().await;
+        ended.map_err(session_error)?;
+        print_failed.map_or(Ok(()), Err)
     })
-}
-
-/// Returns once this device logs a change after `since` (checked every 50 ms).
-async fn local_edit(ctx: &Context, since: u64) -> anyhow::Result<()> {
-    loop {
-        if local_seq(ctx)? > since {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// The newest local change's sequence number.
-fn local_seq(ctx: &Context) -> anyhow::Result<u64> {
-    Ok(crate::store::sync_state::max_seq(
-        ctx.store.conn(),
-        ctx.store.device(),
-    )?)
 }

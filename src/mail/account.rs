@@ -4,6 +4,17 @@ use super::net::Security;
 use super::{ImapConfig, SmtpConfig};
 use crate::config::accounts::{Account, TlsMode, parse_host_port};
 
+/// Why an account's settings give no connection settings.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    /// The account fails its own checks (hosts, TLS off for a non-loopback host…).
+    #[error("{0}")]
+    Invalid(String),
+    /// The server address is not `host:port`.
+    #[error("{0}")]
+    BadAddress(String),
+}
+
 fn security(account: &Account) -> Security {
     if account.insecure {
         Security::Plaintext
@@ -16,9 +27,9 @@ fn security(account: &Account) -> Security {
 }
 
 /// IMAP settings; `password` comes from [`Account::password`].
-pub fn imap_config(account: &Account, password: &str) -> Result<ImapConfig, String> {
-    account.validate()?;
-    let (host, port) = parse_host_port(&account.imap)?;
+pub fn imap_config(account: &Account, password: &str) -> Result<ImapConfig, AccountError> {
+    account.validate().map_err(AccountError::Invalid)?;
+    let (host, port) = parse_host_port(&account.imap).map_err(AccountError::BadAddress)?;
     let mut cfg = ImapConfig::new(&host, port, security(account), &account.user, password);
     cfg.ca_file = account.ca_file.clone();
     Ok(cfg)
@@ -26,9 +37,9 @@ pub fn imap_config(account: &Account, password: &str) -> Result<ImapConfig, Stri
 
 /// SMTP settings. With `tls = "starttls"` the SMTP side uses STARTTLS too,
 /// unless its port is 465 (SMTPS is always implicit TLS).
-pub fn smtp_config(account: &Account, password: &str) -> Result<SmtpConfig, String> {
-    account.validate()?;
-    let (host, port) = parse_host_port(&account.smtp)?;
+pub fn smtp_config(account: &Account, password: &str) -> Result<SmtpConfig, AccountError> {
+    account.validate().map_err(AccountError::Invalid)?;
+    let (host, port) = parse_host_port(&account.smtp).map_err(AccountError::BadAddress)?;
     let security = match security(account) {
         Security::Plaintext => Security::Plaintext,
         _ if port == 465 => Security::Implicit,
@@ -66,6 +77,13 @@ mod tests {
         assert_eq!(imap_config(&a, "p").unwrap().security, Security::Starttls);
         assert_eq!(smtp_config(&a, "p").unwrap().security, Security::Implicit);
         a.insecure = true;
-        assert!(imap_config(&a, "p").unwrap_err().contains("loopback"));
+        let err = imap_config(&a, "p").unwrap_err();
+        assert!(matches!(&err, AccountError::Invalid(why) if why.contains("loopback")));
+        a.insecure = false;
+        a.imap = "mail.example.org".into();
+        assert!(matches!(
+            imap_config(&a, "p"),
+            Err(AccountError::Invalid(_) | AccountError::BadAddress(_))
+        ));
     }
 }

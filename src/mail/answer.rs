@@ -81,7 +81,7 @@ pub async fn send_or_queue(store: &Store, name: &str, acc: &Account, out: &Outgo
     let sent = match acc
         .password()
         .map_err(|e| e.to_string())
-        .and_then(|pw| super::account::smtp_config(acc, &pw))
+        .and_then(|pw| super::account::smtp_config(acc, &pw).map_err(|e| e.to_string()))
     {
         Ok(cfg) => super::smtp::send(&cfg, &out.from, &to, &out.message)
             .await
@@ -99,7 +99,7 @@ pub async fn send_or_queue(store: &Store, name: &str, acc: &Account, out: &Outgo
 
 async fn connect(acc: &Account) -> Result<ImapMailbox, String> {
     let pw = acc.password()?;
-    let cfg = super::account::imap_config(acc, &pw)?;
+    let cfg = super::account::imap_config(acc, &pw).map_err(|e| e.to_string())?;
     ImapMailbox::connect(cfg).await.map_err(|e| e.to_string())
 }
 

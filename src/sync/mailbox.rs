@@ -35,6 +35,11 @@ pub enum MailboxError {
     Auth(String),
     #[error("connection lost: {0}")]
     Disconnected(String),
+    #[error("no answer in time: {0}")]
+    Timeout(String),
+    /// The server says it is temporarily unavailable (`[UNAVAILABLE]`, `[INUSE]`).
+    #[error("server busy: {0}")]
+    Busy(String),
     #[error("server refused {command}: {reason}")]
     Refused { command: String, reason: String },
     #[error("unexpected server response: {0}")]
@@ -50,6 +55,8 @@ impl MailboxError {
             self,
             MailboxError::Unreachable(_)
                 | MailboxError::Disconnected(_)
+                | MailboxError::Timeout(_)
+                | MailboxError::Busy(_)
                 | MailboxError::Protocol(_)
         )
     }

@@ -174,9 +174,9 @@ pub async fn after_round(
         .map_err(|e| e.to_string())?
         .is_empty()
     {
-        let cfg = acc
-            .password()
-            .and_then(|pw| crate::mail::account::smtp_config(acc, &pw))?;
+        let cfg = acc.password().and_then(|pw| {
+            crate::mail::account::smtp_config(acc, &pw).map_err(|e| e.to_string())
+        })?;
         let r = crate::mail::invites::send_outbox(store, &cfg, name)
             .await
             .map_err(|e| e.to_string())?;

@@ -138,7 +138,7 @@ fn spawn_input(tx: mpsc::Sender<LoopEvent>, paused: Arc<AtomicBool>) {
 pub fn run(
     db_path: &Path,
     home: &Path,
-    sync: Result<sync_thread::SyncSetup, impl std::fmt::Display>,
+    sync: Result<crate::app::sync_session::SessionSetup, crate::app::sync_session::SetupError>,
     accounts: &BTreeMap<String, Account>,
 ) -> Result<(), TuiError> {
     // Open once here so a bad path fails before the screen switches.
@@ -154,12 +154,11 @@ pub fn run(
     worker::spawn(db_path.to_path_buf(), tz, req_rx, tx.clone(), |r| {
         LoopEvent::Worker(Box::new(r))
     });
-    let syncing = sync.as_ref().ok().map(|s| s.account.clone());
+    let syncing = sync.as_ref().ok().map(|s| s.account_name.clone());
     app.pane.accounts = accounts
         .iter()
         .map(|(name, a)| sync_pane::AccountLine::new(name, a, syncing.as_deref() == Some(name)))
         .collect();
-    let sync = sync.map_err(|why| why.to_string());
     let (sync_tx, sync_rx) = mpsc::channel();
     sync_thread::spawn(sync, db_path.to_path_buf(), sync_rx, tx.clone(), |e| {
         LoopEvent::Sync(Box::new(e))

@@ -1,29 +1,25 @@
 //! Sync off the render loop: a thread with its own store connection and Tokio
-//! runtime runs sync rounds on request (`s`) and, with the account's `watch = true`,
-//! keeps IDLE open and syncs whenever the server or this device changes. It reports
-//! connectivity, progress and a log; the UI never waits for it, and edits made
-//! meanwhile go through the worker's own connection (queued in the change log).
+//! runtime runs the application's sync session ([`crate::app::sync_session`]):
+//! rounds on request (`s`) and, with the account's `watch = true`, a watch that
+//! syncs whenever the server or this device changes. The thread only turns the
+//! session's events into the Sync tab's connectivity, progress and log; the UI
+//! never waits for it, and edits made meanwhile go through the worker's own
+//! connection (queued in the change log).
 
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::sync::mpsc::{Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-use crate::config::accounts::Account;
-use crate::mail::{self, ImapMailbox};
+use crate::app::sync_session::{
+    Command, ImapConnector, InvitationOutcome, RoundReport, Schedule, Session, SessionEvent,
+    SessionSetup, SetupError, Timing, Trigger,
+};
 use crate::store::Store;
-use crate::sync::engine::{Folders, SyncError, SyncOptions, SyncReport, sync_once};
-use crate::sync::progress::{Progress, Watched, remember_round, summary};
-use crate::sync::{Mailbox, MailboxError};
-
-/// What the TUI needs to sync this profile (built by the CLI from config + store).
-#[derive(Debug, Clone)]
-pub struct SyncSetup {
-    pub account: String,
-    pub config: Account,
-    pub options: SyncOptions,
-}
+use crate::sync::engine::SyncReport;
+use crate::sync::progress::{Progress, summary};
 
 /// Where sync stands, as the Sync tab shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -42,7 +38,8 @@ pub enum Connectivity {
         retry_at: DateTime<Utc>,
         reason: String,
     },
-    /// Needs the user (login or TLS failed); `s` tries again.
+    /// Needs the user (login refused, unreadable key, untrusted TLS, account
+    /// settings); `s` tries again.
     Error(String),
 }
 
@@ -61,167 +58,133 @@ pub enum SyncEvent {
     Done(SyncReport),
 }
 
-fn fatal(e: &SyncError) -> bool {
-    matches!(
-        e,
-        SyncError::Mailbox(MailboxError::Auth(_) | MailboxError::Tls(_)) | SyncError::Setup(_)
-    )
-}
-
-async fn connect(s: &SyncSetup) -> Result<ImapMailbox, SyncError> {
-    let password = s
-        .config
-        .password()
-        .map_err(|e| SyncError::Setup(format!("account {}: {e}", s.account)))?;
-    let cfg = mail::account::imap_config(&s.config, &password).map_err(SyncError::Setup)?;
-    Ok(ImapMailbox::connect(cfg).await?)
-}
-
-struct Runner<E> {
-    setup: SyncSetup,
-    store: Store,
-    out: Sender<E>,
+/// Turns session events into the Sync tab's events.
+struct Reporter<'a, E> {
+    out: &'a Sender<E>,
     wrap: fn(SyncEvent) -> E,
-    mb: Option<ImapMailbox>,
-    backoff: Duration,
+    last_progress: Option<Instant>,
 }
 
-impl<E> Runner<E> {
-    fn send(&self, ev: SyncEvent) -> bool {
-        self.out.send((self.wrap)(ev)).is_ok()
+impl<E> Reporter<'_, E> {
+    fn send(&self, ev: SyncEvent) {
+        let _ = self.out.send((self.wrap)(ev));
     }
 
-    async fn round(&mut self) -> Result<SyncReport, SyncError> {
-        if self.mb.is_none() {
-            self.send(SyncEvent::State(Connectivity::Connecting));
-            self.mb = Some(connect(&self.setup).await?);
-        }
-        self.send(SyncEvent::State(Connectivity::Syncing));
-        let tag = self.setup.options.key.device_tag(self.store.device());
-        let (out, wrap) = (self.out.clone(), self.wrap);
-        let mut last = Instant::now() - Duration::from_secs(1);
-        let mut report = move |p: &Progress| {
-            if last.elapsed() >= Duration::from_millis(50) || p.ratio() == Some(1.0) {
-                last = Instant::now();
-                let _ = out.send(wrap(SyncEvent::Progress(*p)));
-            }
-        };
-        let mb = self.mb.as_mut().expect("connected above");
-        let mut watched = Watched::new(mb, tag, &mut report);
-        let r = sync_once(&mut self.store, &mut watched, &self.setup.options).await;
-        watched.finish();
-        r
-    }
-
-    /// Run a round and report it; returns the state to rest in.
-    async fn sync_and_report(&mut self) -> Connectivity {
-        match self.round().await {
-            Ok(r) => {
-                self.backoff = Duration::from_secs(1);
-                remember_round(&self.store, &r);
-                self.send(SyncEvent::Log(format!("synced: {}", summary(&r))));
-                if r.rejected > 0 {
-                    self.send(SyncEvent::Log(format!(
-                        "{} message(s) on the server failed authentication and were ignored",
-                        r.rejected
-                    )));
-                }
-                if let Some(mb) = self.mb.as_mut() {
-                    let (name, acc) = (&self.setup.account, &self.setup.config);
-                    match crate::tui::invites::after_round(&mut self.store, mb, name, acc).await {
-                        Ok(Some(line)) => _ = self.send(SyncEvent::Log(line)),
-                        Ok(None) => {}
-                        Err(e) => _ = self.send(SyncEvent::Log(format!("invitations: {e}"))),
-                    }
-                }
-                self.send(SyncEvent::Done(r));
-                if self.setup.config.watch {
-                    Connectivity::Watching
-                } else {
-                    Connectivity::Idle
+    fn on(&mut self, ev: SessionEvent) {
+        match ev {
+            SessionEvent::Connecting => self.send(SyncEvent::State(Connectivity::Connecting)),
+            SessionEvent::Syncing => self.send(SyncEvent::State(Connectivity::Syncing)),
+            SessionEvent::Progress(p) => {
+                // At most every 50 ms: the screen redraws on every event.
+                let due = self
+                    .last_progress
+                    .is_none_or(|t| t.elapsed() >= Duration::from_millis(50));
+                if due || p.ratio() == Some(1.0) {
+                    self.last_progress = Some(Instant::now());
+                    self.send(SyncEvent::Progress(p));
                 }
             }
-            Err(e) => {
-                self.mb = None;
-                let reason = e.to_string();
+            SessionEvent::Synced(r) => self.synced(*r),
+            SessionEvent::Retrying { error, pause } => {
+                let reason = error.to_string();
                 self.send(SyncEvent::Log(format!("sync failed: {reason}")));
-                if fatal(&e) {
-                    return Connectivity::Error(reason);
-                }
-                let jitter = rand::random_range(0..=self.backoff.as_millis() as u64 / 2);
-                let pause = self.backoff + Duration::from_millis(jitter);
-                self.backoff = (self.backoff * 2).min(Duration::from_secs(300));
-                Connectivity::Offline {
-                    retry_at: Utc::now() + chrono::Duration::milliseconds(pause.as_millis() as i64),
-                    reason,
-                }
+                let retry_at =
+                    Utc::now() + chrono::Duration::milliseconds(pause.as_millis() as i64);
+                self.send(SyncEvent::State(Connectivity::Offline { retry_at, reason }));
             }
+            SessionEvent::Watching => self.send(SyncEvent::State(Connectivity::Watching)),
+            SessionEvent::ServerNews => self.send(SyncEvent::Log("the server has news".into())),
+            SessionEvent::ConnectionLost(why) => {
+                self.send(SyncEvent::Log(format!("connection lost: {why}")));
+            }
+            SessionEvent::Idle => self.send(SyncEvent::State(Connectivity::Idle)),
         }
     }
 
-    fn local_seq(&self) -> u64 {
-        crate::store::sync_state::max_seq(self.store.conn(), self.store.device()).unwrap_or(0)
-    }
-
-    /// Wait in IDLE slices until the server or this device has something, or a
-    /// command arrives. `None` means quit.
-    async fn watch(&mut self, cmds: &Receiver<SyncCmd>) -> Option<()> {
-        let changes = Folders::new(&self.setup.options.root).changes;
-        let seen = self.local_seq();
-        loop {
-            match cmds.try_recv() {
-                Ok(SyncCmd::Now) => return Some(()),
-                Ok(SyncCmd::Quit) | Err(TryRecvError::Disconnected) => return None,
-                Err(TryRecvError::Empty) => {}
-            }
-            if self.local_seq() > seen {
-                return Some(());
-            }
-            let Some(mb) = self.mb.as_mut() else {
-                return Some(());
-            };
-            match mb.wait(&changes, Duration::from_millis(400)).await {
-                Ok(true) => {
-                    self.send(SyncEvent::Log("the server has news".into()));
-                    return Some(());
-                }
-                Ok(false) => {}
-                Err(e) => {
-                    self.send(SyncEvent::Log(format!("connection lost: {e}")));
-                    self.mb = None;
-                    return Some(());
-                }
-            }
+    fn synced(&mut self, r: RoundReport) {
+        let invitations = r.invitations.as_ref().and_then(invitation_line);
+        // The once-a-minute INBOX poll stays out of the log when it found nothing.
+        if r.trigger == Trigger::Poll && !r.is_busy() && invitations.is_none() {
+            return;
         }
+        self.send(SyncEvent::Log(format!("synced: {}", summary(&r.sync))));
+        if r.sync.rejected > 0 {
+            self.send(SyncEvent::Log(format!(
+                "{} message(s) on the server failed authentication and were ignored",
+                r.sync.rejected
+            )));
+        }
+        if let Some(line) = invitations {
+            self.send(SyncEvent::Log(line));
+        }
+        self.send(SyncEvent::Done(r.sync));
     }
 }
 
-/// Start the sync thread. With `setup` missing (`Err(reason)`) it only reports
+/// The log line for a round's invitation work, when there is something to say.
+fn invitation_line(o: &InvitationOutcome) -> Option<String> {
+    let mut said = Vec::new();
+    match &o.scan {
+        Ok(scan) if scan.invitations > 0 => {
+            said.push(format!("{} new invitations", scan.invitations));
+        }
+        Ok(_) => {}
+        Err(e) => said.push(format!("invitations: {e}")),
+    }
+    match &o.replies {
+        Ok(Some(r)) if r.sent > 0 || r.waiting > 0 => {
+            said.push(format!("replies sent {}, waiting {}", r.sent, r.waiting));
+        }
+        Ok(_) => {}
+        Err(e) => said.push(format!("replies stay in the outbox: {e}")),
+    }
+    (!said.is_empty()).then(|| said.join("; "))
+}
+
+/// The TUI's commands as session commands (the session waits on a Tokio channel).
+/// Ends when the TUI drops its sender, which then stops the session.
+fn forward(cmds: Receiver<SyncCmd>) -> UnboundedReceiver<Command> {
+    let (tx, rx) = unbounded_channel();
+    std::thread::spawn(move || {
+        while let Ok(c) = cmds.recv() {
+            let command = match c {
+                SyncCmd::Now => Command::SyncNow,
+                SyncCmd::Quit => Command::Stop,
+            };
+            if tx.send(command).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// Start the sync thread. With `setup` missing (`Err(why)`) it only reports
 /// "not configured" and answers `s` with the reason.
 pub fn spawn<E: Send + 'static>(
-    setup: Result<SyncSetup, String>,
+    setup: Result<SessionSetup, SetupError>,
     db: PathBuf,
     cmds: Receiver<SyncCmd>,
     out: Sender<E>,
     wrap: fn(SyncEvent) -> E,
 ) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
+        let send = |ev: SyncEvent| out.send(wrap(ev)).is_ok();
         let setup = match setup {
             Ok(s) => s,
-            Err(reason) => {
-                let _ = out.send(wrap(SyncEvent::State(Connectivity::NotConfigured(
+            Err(why) => {
+                let reason = why.to_string();
+                send(SyncEvent::State(Connectivity::NotConfigured(
                     reason.clone(),
-                ))));
+                )));
                 while let Ok(SyncCmd::Now) = cmds.recv() {
-                    let _ = out.send(wrap(SyncEvent::Log(format!("cannot sync: {reason}"))));
+                    send(SyncEvent::Log(format!("cannot sync: {reason}")));
                 }
                 return;
             }
         };
-        let fail = |e: String| {
-            let _ = out.send(wrap(SyncEvent::State(Connectivity::Error(e))));
-        };
-        let store = match Store::open(&db) {
+        let fail = |e: String| _ = send(SyncEvent::State(Connectivity::Error(e)));
+        let mut store = match Store::open(&db) {
             Ok(s) => s,
             Err(e) => return fail(e.to_string()),
         };
@@ -232,47 +195,120 @@ pub fn spawn<E: Send + 'static>(
             Ok(rt) => rt,
             Err(e) => return fail(e.to_string()),
         };
-        let watch = setup.config.watch;
-        let mut r = Runner {
-            setup,
-            store,
-            out,
-            wrap,
-            mb: None,
-            backoff: Duration::from_secs(1),
-        };
-        r.send(SyncEvent::State(Connectivity::Idle));
-        let mut state = Connectivity::Idle;
-        let mut go = watch;
+        let mut commands = forward(cmds);
+        let watch = setup.account.watch;
+        let connector = ImapConnector::new(&setup);
+        let mut session = Session::new(connector, setup.options, Timing::default());
+        send(SyncEvent::State(Connectivity::Idle));
+        let mut sync_first = watch;
         loop {
-            if go {
-                state = rt.block_on(r.sync_and_report());
-                if !watch && let Some(mut mb) = r.mb.take() {
-                    // Without watch nothing listens between rounds: log out rather
-                    // than leave a session for the server to time out.
-                    rt.block_on(mb.logout());
-                }
-                if !r.send(SyncEvent::State(state.clone())) {
-                    return;
-                }
-            }
-            go = match &state {
-                Connectivity::Watching => match rt.block_on(r.watch(&cmds)) {
-                    Some(()) => true,
-                    None => return,
-                },
-                Connectivity::Offline { retry_at, .. } => {
-                    let wait = (*retry_at - Utc::now()).to_std().unwrap_or_default();
-                    match cmds.recv_timeout(wait) {
-                        Ok(SyncCmd::Now) | Err(RecvTimeoutError::Timeout) => true,
-                        Ok(SyncCmd::Quit) | Err(RecvTimeoutError::Disconnected) => return,
-                    }
-                }
-                _ => match cmds.recv() {
-                    Ok(SyncCmd::Now) => true,
-                    Ok(SyncCmd::Quit) | Err(_) => return,
-                },
+            let mut reporter = Reporter {
+                out: &out,
+                wrap,
+                last_progress: None,
             };
+            let schedule = Schedule { watch, sync_first };
+            let ended = rt.block_on(session.run(&mut store, schedule, &mut commands, &mut |ev| {
+                reporter.on(ev)
+            }));
+            let Err(e) = ended else {
+                return;
+            };
+            // Needs the user (login, key, TLS, settings): `s` tries again.
+            let reason = e.to_string();
+            send(SyncEvent::Log(format!("sync failed: {reason}")));
+            if !send(SyncEvent::State(Connectivity::Error(reason))) {
+                return;
+            }
+            match rt.block_on(commands.recv()) {
+                Some(Command::SyncNow) => sync_first = true,
+                Some(Command::Stop) | None => return,
+            }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc::channel;
+
+    use super::*;
+    use crate::app::sync_session::SessionError;
+    use crate::mail::invites::ScanReport;
+    use crate::sync::MailboxError;
+
+    fn report(events: Vec<SessionEvent>) -> Vec<SyncEvent> {
+        let (out, seen) = channel();
+        let mut reporter = Reporter {
+            out: &out,
+            wrap: |e| e,
+            last_progress: None,
+        };
+        for ev in events {
+            reporter.on(ev);
+        }
+        seen.try_iter().collect()
+    }
+
+    fn round(
+        trigger: Trigger,
+        applied: u64,
+        invitations: Option<InvitationOutcome>,
+    ) -> SessionEvent {
+        let sync = SyncReport {
+            applied,
+            ..SyncReport::default()
+        };
+        SessionEvent::Synced(Box::new(RoundReport {
+            trigger,
+            sync,
+            invitations,
+        }))
+    }
+
+    #[test]
+    fn a_quiet_inbox_poll_stays_out_of_the_log() {
+        assert_eq!(report(vec![round(Trigger::Poll, 0, None)]), []);
+        let busy = report(vec![round(Trigger::Poll, 2, None)]);
+        assert!(matches!(&busy[0], SyncEvent::Log(l) if l.starts_with("synced: ")));
+        assert!(matches!(busy.last(), Some(SyncEvent::Done(r)) if r.applied == 2));
+        // Asked for, a round is logged even when nothing moved.
+        assert_eq!(report(vec![round(Trigger::Asked, 0, None)]).len(), 2);
+    }
+
+    #[test]
+    fn invitations_found_by_a_poll_are_logged() {
+        let found = InvitationOutcome {
+            scan: Ok(ScanReport {
+                invitations: 2,
+                ..ScanReport::default()
+            }),
+            replies: Ok(None),
+        };
+        let events = report(vec![round(Trigger::Poll, 0, Some(found))]);
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, SyncEvent::Log(l) if l == "2 new invitations")),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn a_transient_failure_shows_offline_until_the_retry() {
+        let error = SessionError::from(MailboxError::Unreachable("mail.example.org:993".into()));
+        let before = Utc::now();
+        let events = report(vec![SessionEvent::Retrying {
+            error,
+            pause: Duration::from_secs(8),
+        }]);
+        assert!(matches!(&events[0], SyncEvent::Log(l) if l.contains("cannot reach")));
+        match &events[1] {
+            SyncEvent::State(Connectivity::Offline { retry_at, reason }) => {
+                assert!(*retry_at >= before + chrono::Duration::seconds(8));
+                assert!(reason.starts_with("cannot reach the mail server"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

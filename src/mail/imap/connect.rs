@@ -76,9 +76,16 @@ pub(super) async fn open(
         client.login_with_capabilities(&cfg.user, &cfg.password),
     )
     .await
-    .map_err(|_| MailboxError::Disconnected(format!("{addr}: no answer to LOGIN in time")))?;
+    .map_err(|_| MailboxError::Timeout(format!("{addr}: no answer to LOGIN")))?;
     let (mut session, caps) = match login {
         Ok(ok) => ok,
+        // Not a refusal of the password: the server cannot check it right now.
+        Err((async_imap::error::Error::No(reason), _)) if super::is_busy(&reason) => {
+            return Err(MailboxError::Busy(format!(
+                "{addr}: {}",
+                super::readable_reason(&reason)
+            )));
+        }
         Err((async_imap::error::Error::No(reason), _)) => {
             return Err(MailboxError::Auth(format!(
                 "{} at {addr}: {}",
@@ -109,7 +116,7 @@ pub(super) async fn open(
         None => {
             let c = timeout(cfg.timeout, session.capabilities())
                 .await
-                .map_err(|_| MailboxError::Disconnected(format!("{addr}: CAPABILITY timed out")))?
+                .map_err(|_| MailboxError::Timeout(format!("{addr}: CAPABILITY")))?
                 .map_err(|e| MailboxError::Disconnected(format!("{addr}: CAPABILITY: {e}")))?;
             (c, 1)
         }

@@ -1,9 +1,11 @@
 //! [`ImapMailbox`]: the sync engine's [`Mailbox`](crate::sync::Mailbox) over a
 //! real IMAP account (async-imap on Tokio, rustls).
 //!
-//! One session at a time. Any transport failure, timeout or unparsable answer
-//! drops the session and surfaces as [`MailboxError::Disconnected`]; the next
-//! call logs in again (the caller re-checks folder state after such an error).
+//! One session at a time. Any transport failure or unparsable answer drops the
+//! session and surfaces as [`MailboxError::Disconnected`], a command without an
+//! answer in time as [`MailboxError::Timeout`]; the next call logs in again (the
+//! caller re-checks folder state after such an error). A NO saying the server is
+//! temporarily unavailable is [`MailboxError::Busy`], any other NO/BAD `Refused`.
 
 mod connect;
 mod ops;
@@ -250,6 +252,9 @@ fn classify<T>(e: OpError, what: &str, timeout: Duration) -> (bool, MbResult<T>)
         reason,
     };
     match e {
+        OpError::Imap(ImapError::No(r)) if is_busy(&r) => {
+            (true, Err(MailboxError::Busy(readable_reason(&r))))
+        }
         OpError::Imap(ImapError::No(r)) | OpError::Imap(ImapError::Bad(r)) => {
             (true, Err(refused(readable_reason(&r))))
         }
@@ -264,7 +269,7 @@ fn classify<T>(e: OpError, what: &str, timeout: Duration) -> (bool, MbResult<T>)
         ),
         OpError::Timeout => (
             false,
-            Err(MailboxError::Disconnected(format!(
+            Err(MailboxError::Timeout(format!(
                 "{what}: no answer within {} s",
                 timeout.as_secs_f32()
             ))),
@@ -276,6 +281,24 @@ fn classify<T>(e: OpError, what: &str, timeout: Duration) -> (bool, MbResult<T>)
     }
 }
 
+/// A NO whose response code says "try again later" (RFC 5530 `UNAVAILABLE`,
+/// `INUSE`): the server is busy, nothing is wrong with the request.
+pub(crate) fn is_busy(raw: &str) -> bool {
+    // Codes imap-proto does not know stay in the text: "[UNAVAILABLE] …".
+    let reason = readable_reason(raw);
+    let code = reason
+        .strip_prefix('[')
+        .and_then(|r| r.split([']', ' ']).next())
+        .map(str::to_ascii_uppercase);
+    matches!(code.as_deref(), Some("UNAVAILABLE" | "INUSE"))
+}
+
+/// The response code async-imap put in a NO/BAD text (`code: Some(Unavailable)`).
+fn response_code(raw: &str) -> Option<String> {
+    let (code, _) = raw.strip_prefix("code: Some(")?.split_once(')')?;
+    Some(code.to_ascii_uppercase())
+}
+
 /// async-imap formats NO/BAD as `code: Some(X), info: Some("text")`; keep
 /// "text" and a response code worth knowing (e.g. `[TRYCREATE]`).
 pub(crate) fn readable_reason(raw: &str) -> String {
@@ -283,11 +306,39 @@ pub(crate) fn readable_reason(raw: &str) -> String {
         Some((_, rest)) => rest.trim_end_matches("\")").to_string(),
         None => raw.to_string(),
     };
-    match raw
-        .strip_prefix("code: Some(")
-        .and_then(|r| r.split_once(')'))
-    {
-        Some((code, _)) => format!("[{}] {info}", code.to_ascii_uppercase()),
+    match response_code(raw) {
+        Some(code) => format!("[{code}] {info}"),
         None => info,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_servers_are_told_apart_from_refusals() {
+        let unavailable =
+            r#"code: None, info: Some("[UNAVAILABLE] Temporary authentication failure")"#;
+        assert!(is_busy(unavailable));
+        assert!(is_busy(
+            r#"code: None, info: Some("[INUSE] Mailbox in use")"#
+        ));
+        let refused = r#"code: None, info: Some("[AUTHENTICATIONFAILED] Authentication failed.")"#;
+        assert!(!is_busy(refused));
+        assert!(!is_busy(
+            r#"code: Some(TryCreate), info: Some("no such mailbox")"#
+        ));
+        assert!(!is_busy("plain words"));
+        let (keep, err) = classify::<()>(
+            OpError::Imap(ImapError::No(unavailable.into())),
+            "SELECT",
+            Duration::from_secs(1),
+        );
+        assert!(keep);
+        assert!(matches!(err, Err(MailboxError::Busy(_))));
+        let (keep, err) = classify::<()>(OpError::Timeout, "FETCH", Duration::from_secs(1));
+        assert!(!keep);
+        assert!(matches!(err, Err(MailboxError::Timeout(_))));
     }
 }

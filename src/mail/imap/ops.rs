@@ -20,7 +20,7 @@ const APPEND_MAX_BYTES: usize = 16 << 20;
 fn folder_arg(folder: &str) -> MbResult<String> {
     quote_folder(folder).map_err(|reason| MailboxError::Refused {
         command: "folder name".into(),
-        reason,
+        reason: reason.to_string(),
     })
 }
 

@@ -180,7 +180,7 @@ fn part_path(part: &str) -> Result<Vec<u32>, MailboxError> {
 fn folder_arg(folder: &str) -> MbResult<String> {
     quote_folder(folder).map_err(|reason| MailboxError::Refused {
         command: "folder name".into(),
-        reason,
+        reason: reason.to_string(),
     })
 }
 

@@ -2,19 +2,29 @@
 
 use std::collections::BTreeMap;
 
+/// Why a folder name cannot be sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FolderNameError {
+    #[error("empty folder name")]
+    Empty,
+    #[error("folder name {folder:?} contains {found:?}: only printable ASCII is supported")]
+    NotPrintableAscii { folder: String, found: char },
+}
+
 /// A quoted IMAP string for a folder name. Folder names must be printable ASCII
 /// (modified UTF-7 is not needed for pim's own folders).
-pub fn quote_folder(folder: &str) -> Result<String, String> {
+pub fn quote_folder(folder: &str) -> Result<String, FolderNameError> {
     if folder.is_empty() {
-        return Err("empty folder name".into());
+        return Err(FolderNameError::Empty);
     }
-    if let Some(c) = folder
+    if let Some(found) = folder
         .chars()
         .find(|c| !c.is_ascii() || c.is_ascii_control())
     {
-        return Err(format!(
-            "folder name {folder:?} contains {c:?}: only printable ASCII is supported"
-        ));
+        return Err(FolderNameError::NotPrintableAscii {
+            folder: folder.to_string(),
+            found,
+        });
     }
     Ok(format!(
         "\"{}\"",
@@ -153,9 +163,12 @@ mod tests {
     fn folder_quoting() {
         assert_eq!(quote_folder("PIM/Changes").unwrap(), "\"PIM/Changes\"");
         assert_eq!(quote_folder("a\"b").unwrap(), "\"a\\\"b\"");
-        assert!(quote_folder("Küche").is_err());
+        assert!(matches!(
+            quote_folder("Küche"),
+            Err(FolderNameError::NotPrintableAscii { found: 'ü', .. })
+        ));
         assert!(quote_folder("a\r\nb").is_err());
-        assert!(quote_folder("").is_err());
+        assert_eq!(quote_folder(""), Err(FolderNameError::Empty));
     }
 
     #[test]

@@ -1,0 +1,128 @@
+//! From a profile (its database and config.toml) to what a session needs: the
+//! account to sync through, the stored key and the sync options.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::accounts::{Account, ConfigError, ConfigFile};
+use crate::store::{Store, StoreError};
+use crate::sync::apply::Policy;
+use crate::sync::crypto::{KeyError, SyncKey};
+use crate::sync::engine::SyncOptions;
+
+const META_KEY: &str = "sync.key";
+const META_KDF: &str = "sync.kdf";
+const META_ACCOUNT: &str = "sync.account";
+const META_DEVICE_NAME: &str = "sync.device_name";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(
+        "this profile does not sync yet: run `pim sync init` (first device) or `pim sync join`"
+    )]
+    NotEnrolled,
+    #[error("stored sync key: {0}")]
+    BadKey(#[from] KeyError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// No such account, or none configured (the reason says which).
+    #[error("{0}")]
+    NoAccount(String),
+    #[error("unknown conflict policy {0}")]
+    UnknownPolicy(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Everything a session needs to sync this profile.
+#[derive(Debug, Clone)]
+pub struct SessionSetup {
+    pub account_name: String,
+    pub account: Account,
+    pub options: SyncOptions,
+    /// config.toml, read again by every invitation scan (its `[invitations]`).
+    pub config_file: PathBuf,
+}
+
+/// The named account, else the one chosen at init/join, else the only one.
+pub fn resolve_account(
+    store: &Store,
+    config_file: &Path,
+    name: Option<&str>,
+) -> Result<(String, Account), SetupError> {
+    let config = ConfigFile::load(config_file)?;
+    let remembered = store.meta(META_ACCOUNT)?;
+    let name = name.map(str::to_string).or(remembered);
+    let (n, a) = config
+        .pick(name.as_deref())
+        .map_err(SetupError::NoAccount)?;
+    Ok((n.to_string(), a.clone()))
+}
+
+/// Whether this profile has a sync key (ran `pim sync init` or `join`).
+pub fn is_enrolled(store: &Store) -> Result<bool, SetupError> {
+    Ok(store.meta(META_KEY)?.is_some())
+}
+
+pub fn stored_key(store: &Store) -> Result<SyncKey, SetupError> {
+    let human = store.meta(META_KEY)?.ok_or(SetupError::NotEnrolled)?;
+    Ok(SyncKey::parse_human(&human)?)
+}
+
+/// Sync options from the account and what init/join stored.
+pub fn options(store: &Store, account: &Account, key: SyncKey) -> Result<SyncOptions, SetupError> {
+    let mut o = SyncOptions::new(key);
+    o.root = account.folder_root.clone();
+    o.policy = Policy::parse(&account.conflict_policy)
+        .ok_or_else(|| SetupError::UnknownPolicy(account.conflict_policy.clone()))?;
+    o.kdf = store.meta(META_KDF)?;
+    o.device_name = store
+        .meta(META_DEVICE_NAME)?
+        .unwrap_or_else(|| device_name(None));
+    Ok(o)
+}
+
+/// How to sync this profile, or why it cannot yet (the key is checked first:
+/// "run `pim sync init`" is the more useful answer for a fresh profile).
+pub fn setup(
+    store: &Store,
+    config_file: &Path,
+    account_name: Option<&str>,
+) -> Result<SessionSetup, SetupError> {
+    let key = stored_key(store)?;
+    let (name, account) = resolve_account(store, config_file, account_name)?;
+    let options = options(store, &account, key)?;
+    Ok(SessionSetup {
+        account_name: name,
+        account,
+        options,
+        config_file: config_file.to_path_buf(),
+    })
+}
+
+/// The given name, else the host name, else "pim device".
+pub fn device_name(given: Option<String>) -> String {
+    given.unwrap_or_else(|| {
+        std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "pim device".into())
+    })
+}
+
+/// After `pim sync init` or `join` succeeded: what later sessions read back.
+pub fn remember_enrolment(
+    store: &Store,
+    account_name: &str,
+    key: &SyncKey,
+    kdf: Option<&str>,
+    device: Option<String>,
+) -> Result<(), SetupError> {
+    store.set_meta(META_KEY, &key.to_human())?;
+    store.set_meta(META_ACCOUNT, account_name)?;
+    store.set_meta(META_DEVICE_NAME, &device_name(device))?;
+    if let Some(k) = kdf {
+        store.set_meta(META_KDF, k)?;
+    }
+    Ok(())
+}
