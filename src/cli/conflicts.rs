@@ -174,11 +174,7 @@ pub fn history(ctx: &Context, a: HistoryArgs) -> anyhow::Result<()> {
         Ok(id) => id,
         // A deleted record still has a history.
         Err(e) => {
-            let logged: bool = ctx.store.conn().query_row(
-                "SELECT EXISTS (SELECT 1 FROM changes WHERE record_id = ?1)",
-                [&a.id],
-                |r| r.get(0),
-            )?;
+            let logged = crate::store::change_log::has_history(&ctx.store, &a.id)?;
             if !logged {
                 return Err(e);
             }

@@ -299,9 +299,7 @@ fn write_all(cx: &mut Context, a: &ImportArgs, items: Vec<Incoming>) -> anyhow::
     let total = items.len();
     // A large import touches many pages: keep them in memory (64 MiB) instead of
     // spilling to the WAL in the middle of the transaction.
-    cx.store
-        .conn()
-        .execute_batch("PRAGMA cache_size = -65536")?;
+    cx.store.set_page_cache_mib(64)?;
     let mut seen_here: HashMap<(Kind, String), usize> = HashMap::new();
     let progress = std::io::stderr().is_terminal() && total >= 1000;
     let tally = cx.store.write(|w| {

@@ -542,7 +542,7 @@ async fn local_edit(ctx: &Context, since: u64) -> anyhow::Result<()> {
 /// The newest local change's sequence number.
 fn local_seq(ctx: &Context) -> anyhow::Result<u64> {
     Ok(crate::store::sync_state::max_seq(
-        ctx.store.conn(),
+        &ctx.store,
         ctx.store.device(),
     )?)
 }

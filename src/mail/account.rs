@@ -17,8 +17,8 @@ fn security(account: &Account) -> Security {
 
 /// IMAP settings; `password` comes from [`Account::password`].
 pub fn imap_config(account: &Account, password: &str) -> Result<ImapConfig, String> {
-    account.validate()?;
-    let (host, port) = parse_host_port(&account.imap)?;
+    account.validate().map_err(|e| e.to_string())?;
+    let (host, port) = parse_host_port(&account.imap).map_err(|e| e.to_string())?;
     let mut cfg = ImapConfig::new(&host, port, security(account), &account.user, password);
     cfg.ca_file = account.ca_file.clone();
     Ok(cfg)
@@ -27,8 +27,8 @@ pub fn imap_config(account: &Account, password: &str) -> Result<ImapConfig, Stri
 /// SMTP settings. With `tls = "starttls"` the SMTP side uses STARTTLS too,
 /// unless its port is 465 (SMTPS is always implicit TLS).
 pub fn smtp_config(account: &Account, password: &str) -> Result<SmtpConfig, String> {
-    account.validate()?;
-    let (host, port) = parse_host_port(&account.smtp)?;
+    account.validate().map_err(|e| e.to_string())?;
+    let (host, port) = parse_host_port(&account.smtp).map_err(|e| e.to_string())?;
     let security = match security(account) {
         Security::Plaintext => Security::Plaintext,
         _ if port == 465 => Security::Implicit,

@@ -160,7 +160,7 @@ impl<E> Runner<E> {
     }
 
     fn local_seq(&self) -> u64 {
-        crate::store::sync_state::max_seq(self.store.conn(), self.store.device()).unwrap_or(0)
+        crate::store::sync_state::max_seq(&self.store, self.store.device()).unwrap_or(0)
     }
 
     /// Wait in IDLE slices until the server or this device has something, or a
