@@ -428,7 +428,17 @@ mod tests {
         assert!(sample().validate().is_ok());
         let mut a = sample();
         a.insecure = true;
-        assert!(a.validate().unwrap_err().to_string().contains("loopback"));
+        assert_eq!(
+            a.validate().unwrap_err().to_string(),
+            "imap: plaintext (--insecure) is only allowed to a loopback address, \
+             not imap.example.org; use --tls implicit or starttls"
+        );
+        a.imap = "imap.example.org".into();
+        assert_eq!(
+            a.validate().unwrap_err().to_string(),
+            "imap: \"imap.example.org\" is not HOST:PORT"
+        );
+        a.imap = "imap.example.org:993".into();
         a.imap = "127.0.0.1:143".into();
         a.smtp = "localhost:25".into();
         assert!(a.validate().is_ok());
@@ -472,6 +482,38 @@ mod tests {
         let back = ConfigFile::load(&path).unwrap();
         assert_eq!(back.accounts["personal"], sample());
         assert!(back.pick(None).is_ok());
+    }
+
+    #[test]
+    fn lookup_errors_say_what_to_do() {
+        let mut cfg = ConfigFile::default();
+        assert_eq!(
+            cfg.pick(None).unwrap_err().to_string(),
+            "no mail account: add one with `pim account add`"
+        );
+        assert_eq!(
+            cfg.account("work").unwrap_err().to_string(),
+            "no account \"work\": add one with `pim account add`"
+        );
+        cfg.accounts.insert("home".into(), sample());
+        cfg.accounts.insert("club".into(), sample());
+        assert_eq!(
+            cfg.pick(Some("work")).unwrap_err().to_string(),
+            "no account \"work\" (accounts: club, home)"
+        );
+        assert_eq!(
+            cfg.pick(None).unwrap_err(),
+            LookupError::SeveralAccounts(vec!["club".into(), "home".into()])
+        );
+        assert_eq!(cfg.pick(Some("home")).unwrap().0, "home");
+        assert_eq!(
+            valid_account_name("a b").unwrap_err(),
+            AccountError::BadName("a b".into())
+        );
+        assert_eq!(
+            TlsMode::parse("ssl").unwrap_err().to_string(),
+            "unknown TLS mode \"ssl\": use implicit or starttls"
+        );
     }
 
     #[test]
