@@ -9,6 +9,26 @@ use super::{Store, Writer};
 /// Something store functions can run SQL on: the store itself (its own implicit
 /// transaction per statement) or a [`Writer`] (inside its transaction). Code
 /// above the store passes these along; it cannot reach the connection.
+///
+/// Neither the store's nor a handle's connection is reachable from outside:
+///
+/// ```compile_fail
+/// let store = pim::store::Store::open_in_memory().unwrap();
+/// let _ = store.conn();
+/// ```
+///
+/// ```compile_fail
+/// use pim::store::Db;
+/// let store = pim::store::Store::open_in_memory().unwrap();
+/// let _ = store.handle().conn();
+/// ```
+///
+/// ```
+/// use pim::store::{Db, sync_state};
+/// let store = pim::store::Store::open_in_memory().unwrap();
+/// let _handle = store.handle(); // opaque: only store functions can use it
+/// assert!(sync_state::vector(&store).unwrap().is_empty());
+/// ```
 pub trait Db {
     /// The opaque connection handle (usable only inside `store/`).
     fn handle(&self) -> Handle<'_>;
