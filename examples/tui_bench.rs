@@ -122,10 +122,7 @@ fn main() {
 
     let mut store = Store::open(&path).unwrap();
     // As the worker thread does (worker::spawn).
-    store
-        .conn()
-        .execute_batch("PRAGMA cache_size = -8192;")
-        .unwrap();
+    store.set_page_cache_mib(8).unwrap();
     // (worker time, time the UI thread spends applying the answers)
     let mut pump = |app: &mut App| {
         let (mut work, mut apply) = (Duration::ZERO, Duration::ZERO);

@@ -11,14 +11,19 @@ pub struct Paths {
     pub home: PathBuf,
 }
 
+/// Neither `--home`/`PIM_HOME` nor a platform data directory is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("cannot find a home directory: set --home or PIM_HOME")]
+pub struct NoHome;
+
 impl Paths {
     /// `explicit` (from `--home` or `PIM_HOME`), else the platform data directory.
-    pub fn resolve(explicit: Option<&Path>) -> Result<Paths, String> {
+    pub fn resolve(explicit: Option<&Path>) -> Result<Paths, NoHome> {
         let home = match explicit {
             Some(p) => p.to_path_buf(),
             None => directories::ProjectDirs::from("org", "pim", "pim")
                 .map(|d| d.data_dir().to_path_buf())
-                .ok_or("cannot find a home directory: set --home or PIM_HOME")?,
+                .ok_or(NoHome)?,
         };
         Ok(Paths { home })
     }

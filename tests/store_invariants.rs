@@ -1,6 +1,9 @@
 //! Store invariants: one change record per edit, gapless `seq`, record and change in
 //! one transaction — also when the process is SIGKILLed in the middle of a bulk insert.
 
+// Reads the database file directly, as SQLite sees it from outside the app.
+#![allow(clippy::disallowed_types)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};

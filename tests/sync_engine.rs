@@ -17,14 +17,9 @@ use pim::sync::plan::Mode;
 use pim::sync::setup;
 
 fn own_changes(d: &Device, device: &str) -> u64 {
-    d.store
-        .conn()
-        .query_row(
-            "SELECT COUNT(*) FROM changes WHERE device = ?1",
-            [device],
-            |r| r.get(0),
-        )
+    st::device_changes(&d.store, device, 0, i64::MAX as u64)
         .unwrap()
+        .len() as u64
 }
 
 #[test]
@@ -173,24 +168,14 @@ fn a_crash_at_any_step_neither_loses_nor_repeats_a_change() {
             "crash at call {k}: applied {applied} of {available}"
         );
         assert_eq!(
-            st::vector(b.store.conn())
-                .unwrap()
-                .get(a.store.device())
-                .copied(),
+            st::vector(&b.store).unwrap().get(a.store.device()).copied(),
             Some(total),
             "crash at call {k}"
         );
         let mine: u64 = own_changes(&b, b.store.device());
         assert_eq!(mine, 5, "b's own edit is kept (crash at call {k})");
-        let submitted: i64 = b
-            .store
-            .conn()
-            .query_row(
-                "SELECT COUNT(*) FROM changes WHERE device = ?1 AND submitted_at = ''",
-                [b.store.device()],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let (submitted, _) =
+            pim::store::change_log::unsent_summary(&b.store, b.store.device(), 0).unwrap();
         assert_eq!(
             submitted, 0,
             "outbox empties after recovery (crash at call {k})"
@@ -209,7 +194,7 @@ fn outbox_keeps_edits_until_the_server_confirms() {
     assert!(a.try_sync().is_err());
     server.fail_next(0);
     assert!(
-        st::first_unsubmitted(a.store.conn(), a.store.device())
+        st::first_unsubmitted(&a.store, a.store.device())
             .unwrap()
             .is_some()
     );
@@ -219,13 +204,13 @@ fn outbox_keeps_edits_until_the_server_confirms() {
     server.drop_append_ack(1);
     assert!(a.try_sync().is_err());
     assert!(
-        st::first_unsubmitted(a.store.conn(), a.store.device())
+        st::first_unsubmitted(&a.store, a.store.device())
             .unwrap()
             .is_some()
     );
     a.sync();
     assert_eq!(
-        st::first_unsubmitted(a.store.conn(), a.store.device()).unwrap(),
+        st::first_unsubmitted(&a.store, a.store.device()).unwrap(),
         None
     );
     b.sync();
@@ -528,7 +513,7 @@ fn dry_run_plans_without_changing_anything() {
     assert_eq!(b.state(), before);
     assert_eq!(server.messages(changes_folder()).len(), msgs);
     assert!(
-        st::first_unsubmitted(b.store.conn(), b.store.device())
+        st::first_unsubmitted(&b.store, b.store.device())
             .unwrap()
             .is_some()
     );
@@ -605,7 +590,7 @@ fn every_policy_converges() {
         // The losing value is kept in history on some device.
         let lost: Vec<_> = [&a, &b]
             .iter()
-            .flat_map(|d| st::losers(d.store.conn(), Some(&id)).unwrap())
+            .flat_map(|d| st::losers(&d.store, Some(&id)).unwrap())
             .collect();
         let other = if want == "Ada A" { "Ada B" } else { "Ada A" };
         assert!(

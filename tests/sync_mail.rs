@@ -1,6 +1,9 @@
 //! `pim sync` between `--home` profiles through a real Dovecot (the project's
 //! harness): init/join, a contact travelling, devices, and what the provider sees.
 
+// Reads the database file directly, as SQLite sees it from outside the app.
+#![allow(clippy::disallowed_types)]
+
 mod support;
 
 use serde_json::Value;

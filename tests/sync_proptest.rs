@@ -123,12 +123,15 @@ fn cases() -> u32 {
 /// conflicts, and the base values later changes knowingly replaced.
 fn witnesses(d: &Device) -> String {
     let mut out = String::new();
-    let conn = d.store.conn();
-    let mut stmt = conn.prepare("SELECT data FROM records").unwrap();
-    for row in stmt.query_map([], |r| r.get::<_, String>(0)).unwrap() {
-        out.push_str(&row.unwrap());
+    for kind in Kind::ALL {
+        d.store
+            .for_each(kind, None, |_, data| {
+                out.push_str(data);
+                Ok::<(), pim::store::StoreError>(())
+            })
+            .unwrap();
     }
-    for l in st::losers(conn, None).unwrap() {
+    for l in st::losers(&d.store, None).unwrap() {
         out.push_str(&serde_json::to_string(&l.value).unwrap());
     }
     for c in d.store.log(&Default::default()).unwrap() {
@@ -383,9 +386,9 @@ fn toggle_sync(d: &mut Device, id: &str, to: Option<bool>) {
 fn dump(devs: &[Device], v: &str) {
     for (i, d) in devs.iter().enumerate() {
         eprintln!("== device {i} {} {:?}", d.store.device(), d.opts.policy);
-        eprintln!("  vector {:?}", st::vector(d.store.conn()).unwrap());
-        eprintln!("  base ids {:?}", st::base_ids(d.store.conn()).unwrap());
-        let held: Vec<String> = pim::store::sync_scope::held(d.store.conn())
+        eprintln!("  vector {:?}", st::vector(&d.store).unwrap());
+        eprintln!("  base ids {:?}", st::base_ids(&d.store).unwrap());
+        let held: Vec<String> = pim::store::sync_scope::held(&d.store)
             .unwrap()
             .iter()
             .map(|c| c.change_id.clone())
@@ -412,7 +415,7 @@ fn dump(devs: &[Device], v: &str) {
         }
         eprintln!(
             "  losers {:?}",
-            st::losers(d.store.conn(), None)
+            st::losers(&d.store, None)
                 .unwrap()
                 .iter()
                 .map(|l| (
@@ -425,7 +428,7 @@ fn dump(devs: &[Device], v: &str) {
         );
         eprintln!(
             "  conflicts {:?}",
-            st::open_conflicts(d.store.conn(), None).unwrap().len()
+            st::open_conflicts(&d.store, None).unwrap().len()
         );
     }
 }

@@ -22,13 +22,16 @@ fn add_to(d: &mut Device, collection: &str, name: &str) -> String {
 
 /// The sequence numbers of a device's own changes to a record.
 fn seqs_of(d: &Device, id: &str) -> Vec<u64> {
+    let filter = pim::store::LogFilter {
+        record_id: Some(id.to_string()),
+        ..Default::default()
+    };
     d.store
-        .conn()
-        .prepare("SELECT seq FROM changes WHERE device = ?1 AND record_id = ?2")
+        .log(&filter)
         .unwrap()
-        .query_map([d.store.device(), id], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
+        .into_iter()
+        .filter(|c| c.device == d.store.device())
+        .map(|c| c.seq)
         .collect()
 }
 

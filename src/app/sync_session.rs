@@ -135,5 +135,5 @@ impl Default for Timing {
 /// The newest change this device logged (0 when unreadable: a wait then ends
 /// on the server or the poll instead).
 fn local_seq(store: &Store) -> u64 {
-    crate::store::sync_state::max_seq(store.conn(), store.device()).unwrap_or(0)
+    crate::store::sync_state::max_seq(store, store.device()).unwrap_or(0)
 }

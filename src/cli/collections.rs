@@ -74,11 +74,7 @@ pub fn run(cx: &mut Context, cmd: CollectionsCommand) -> anyhow::Result<()> {
             let cols = cx.store.collections(kind)?;
             let mut items = Vec::new();
             for c in &cols {
-                let count: u64 = cx.store.conn().query_row(
-                    "SELECT COUNT(*) FROM records WHERE collection = ?1",
-                    [&c.id],
-                    |r| r.get(0),
-                )?;
+                let count = crate::store::collection_rows::records_in(&cx.store, &c.id)?;
                 items.push(json!({
                     "id": c.id, "kind": c.kind.as_str(), "type": c.kind.collection_word(),
                     "name": c.name, "color": c.color, "sync": c.sync, "records": count,

@@ -293,13 +293,7 @@ pub fn resolve_id(cx: &Context, id: &str) -> anyhow::Result<String> {
         return Ok(id.to_string());
     }
     if id.len() >= 4 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
-        let mut stmt = cx
-            .store
-            .conn()
-            .prepare("SELECT id FROM records WHERE id LIKE ?1 || '%' LIMIT 2")?;
-        let ids: Vec<String> = stmt
-            .query_map([id], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let ids = cx.store.ids_with_prefix(id, 2)?;
         match ids.len() {
             1 => return Ok(ids[0].clone()),
             2 => bail!("id prefix {id:?} is ambiguous"),

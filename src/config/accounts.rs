@@ -9,7 +9,16 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::mail::net::is_loopback;
+/// True for 127.0.0.0/8, ::1 and "localhost": the only servers an account may
+/// reach without TLS (and the mail transport checks the same rule).
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
+}
 
 pub const DEFAULT_FOLDER_ROOT: &str = "PIM";
 pub const DEFAULT_PARKING_FOLDER: &str = "PIM/Parked";
@@ -25,13 +34,11 @@ pub enum TlsMode {
 }
 
 impl TlsMode {
-    pub fn parse(s: &str) -> Result<TlsMode, String> {
+    pub fn parse(s: &str) -> Result<TlsMode, AccountError> {
         match s {
             "implicit" => Ok(TlsMode::Implicit),
             "starttls" => Ok(TlsMode::Starttls),
-            other => Err(format!(
-                "unknown TLS mode {other:?}: use implicit or starttls"
-            )),
+            other => Err(AccountError::UnknownTls(other.to_string())),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -83,19 +90,87 @@ fn default_conflict_policy() -> String {
     "ask".into()
 }
 
+/// A server address that is not `host:port`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddressError {
+    #[error("{0:?} is not HOST:PORT")]
+    NotHostPort(String),
+    #[error("{0:?}: port must be a number 1-65535")]
+    BadPort(String),
+    #[error("{0:?}: invalid host name")]
+    BadHost(String),
+}
+
+/// An account setting that breaks a rule; the message says what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    #[error("{server}: {source}")]
+    Address {
+        server: &'static str,
+        source: AddressError,
+    },
+    #[error(
+        "{server}: plaintext (--insecure) is only allowed to a loopback address, \
+         not {host}; use --tls implicit or starttls"
+    )]
+    PlaintextNotLoopback { server: &'static str, host: String },
+    #[error("unknown TLS mode {0:?}: use implicit or starttls")]
+    UnknownTls(String),
+    #[error("user must not be empty")]
+    EmptyUser,
+    #[error("email {0:?} is not an address")]
+    BadEmail(String),
+    #[error("password command must not be empty")]
+    EmptyPasswordCommand,
+    #[error("unknown conflict policy {0:?}: use one of {list}", list = CONFLICT_POLICIES.join(", "))]
+    UnknownConflictPolicy(String),
+    #[error("{what} {folder:?} must be non-empty printable ASCII")]
+    BadFolder { what: &'static str, folder: String },
+    #[error("CA file {} does not exist", .0.display())]
+    NoCaFile(PathBuf),
+    #[error("account name {0:?}: use letters, digits, '-', '_' or '.'")]
+    BadName(String),
+}
+
+/// Running `password_command` gave no password.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    #[error("cannot run the password command: {0}")]
+    Spawn(std::io::Error),
+    #[error("the password command failed ({0})")]
+    Failed(std::process::ExitStatus),
+    #[error("the password command printed non-UTF-8 output")]
+    NotUtf8,
+    #[error("the password command printed an empty first line")]
+    Empty,
+}
+
+/// No account fits the name given (or, without a name, no single one).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LookupError {
+    #[error("no account {0:?}: add one with `pim account add`")]
+    NoAccounts(String),
+    #[error("no account {name:?} (accounts: {})", .known.join(", "))]
+    NoSuchAccount { name: String, known: Vec<String> },
+    #[error("no mail account: add one with `pim account add`")]
+    NoAccount,
+    #[error("several accounts ({}): choose one with --account", .0.join(", "))]
+    SeveralAccounts(Vec<String>),
+}
+
 /// `host:port` split, with IPv6 in brackets (`[::1]:993`).
-pub fn parse_host_port(s: &str) -> Result<(String, u16), String> {
+pub fn parse_host_port(s: &str) -> Result<(String, u16), AddressError> {
     let (host, port) = s
         .rsplit_once(':')
-        .ok_or_else(|| format!("{s:?} is not HOST:PORT"))?;
+        .ok_or_else(|| AddressError::NotHostPort(s.to_string()))?;
     let port: u16 = port
         .parse()
         .ok()
         .filter(|p| *p > 0)
-        .ok_or_else(|| format!("{s:?}: port must be a number 1-65535"))?;
+        .ok_or_else(|| AddressError::BadPort(s.to_string()))?;
     let host = host.trim_start_matches('[').trim_end_matches(']');
     if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c == '/') {
-        return Err(format!("{s:?}: invalid host name"));
+        return Err(AddressError::BadHost(s.to_string()));
     }
     Ok((host.to_string(), port))
 }
@@ -119,33 +194,34 @@ impl Account {
     }
 
     /// Every rule an account must satisfy; the message says what to fix.
-    pub fn validate(&self) -> Result<(), String> {
-        let (imap_host, _) = parse_host_port(&self.imap).map_err(|e| format!("imap: {e}"))?;
-        let (smtp_host, _) = parse_host_port(&self.smtp).map_err(|e| format!("smtp: {e}"))?;
+    pub fn validate(&self) -> Result<(), AccountError> {
+        let address = |server: &'static str, value: &str| {
+            parse_host_port(value).map_err(|source| AccountError::Address { server, source })
+        };
+        let (imap_host, _) = address("imap", &self.imap)?;
+        let (smtp_host, _) = address("smtp", &self.smtp)?;
         if self.insecure {
-            for (what, host) in [("imap", &imap_host), ("smtp", &smtp_host)] {
+            for (server, host) in [("imap", &imap_host), ("smtp", &smtp_host)] {
                 if !is_loopback(host) {
-                    return Err(format!(
-                        "{what}: plaintext (--insecure) is only allowed to a loopback address, \
-                         not {host}; use --tls implicit or starttls"
-                    ));
+                    return Err(AccountError::PlaintextNotLoopback {
+                        server,
+                        host: host.clone(),
+                    });
                 }
             }
         }
         if self.user.trim().is_empty() {
-            return Err("user must not be empty".into());
+            return Err(AccountError::EmptyUser);
         }
         if !self.email.contains('@') || self.email.chars().any(char::is_whitespace) {
-            return Err(format!("email {:?} is not an address", self.email));
+            return Err(AccountError::BadEmail(self.email.clone()));
         }
         if self.password_command.trim().is_empty() {
-            return Err("password command must not be empty".into());
+            return Err(AccountError::EmptyPasswordCommand);
         }
         if !CONFLICT_POLICIES.contains(&self.conflict_policy.as_str()) {
-            return Err(format!(
-                "unknown conflict policy {:?}: use one of {}",
-                self.conflict_policy,
-                CONFLICT_POLICIES.join(", ")
+            return Err(AccountError::UnknownConflictPolicy(
+                self.conflict_policy.clone(),
             ));
         }
         for (what, folder) in [
@@ -153,36 +229,36 @@ impl Account {
             ("parking folder", &self.parking_folder),
         ] {
             if folder.is_empty() || !folder.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
-                return Err(format!(
-                    "{what} {folder:?} must be non-empty printable ASCII"
-                ));
+                return Err(AccountError::BadFolder {
+                    what,
+                    folder: folder.clone(),
+                });
             }
         }
         if let Some(ca) = &self.ca_file
             && !ca.is_file()
         {
-            return Err(format!("CA file {} does not exist", ca.display()));
+            return Err(AccountError::NoCaFile(ca.clone()));
         }
         Ok(())
     }
 
     /// Run `password_command` and return the first line of its output.
-    pub fn password(&self) -> Result<String, String> {
+    pub fn password(&self) -> Result<String, PasswordError> {
         let out = std::process::Command::new("sh")
             .arg("-c")
             .arg(&self.password_command)
             .stdin(std::process::Stdio::null())
             .stderr(std::process::Stdio::inherit())
             .output()
-            .map_err(|e| format!("cannot run the password command: {e}"))?;
+            .map_err(PasswordError::Spawn)?;
         if !out.status.success() {
-            return Err(format!("the password command failed ({})", out.status));
+            return Err(PasswordError::Failed(out.status));
         }
-        let text = String::from_utf8(out.stdout)
-            .map_err(|_| "the password command printed non-UTF-8 output".to_string())?;
+        let text = String::from_utf8(out.stdout).map_err(|_| PasswordError::NotUtf8)?;
         let line = text.lines().next().unwrap_or_default().to_string();
         if line.is_empty() {
-            return Err("the password command printed an empty first line".into());
+            return Err(PasswordError::Empty);
         }
         Ok(line)
     }
@@ -206,7 +282,7 @@ pub enum ConfigError {
 }
 
 /// Account names become TOML keys and CLI arguments: keep them simple.
-pub fn valid_account_name(name: &str) -> Result<(), String> {
+pub fn valid_account_name(name: &str) -> Result<(), AccountError> {
     if !name.is_empty()
         && name.len() <= 64
         && name
@@ -215,9 +291,7 @@ pub fn valid_account_name(name: &str) -> Result<(), String> {
     {
         Ok(())
     } else {
-        Err(format!(
-            "account name {name:?}: use letters, digits, '-', '_' or '.'"
-        ))
+        Err(AccountError::BadName(name.to_string()))
     }
 }
 
@@ -288,36 +362,37 @@ impl ConfigFile {
         std::fs::rename(&tmp, path).map_err(|e| write_err(e.to_string()))
     }
 
-    pub fn account(&self, name: &str) -> Result<&Account, String> {
-        self.accounts.get(name).ok_or_else(|| {
-            if self.accounts.is_empty() {
-                format!("no account {name:?}: add one with `pim account add`")
-            } else {
-                format!(
-                    "no account {name:?} (accounts: {})",
-                    self.accounts.keys().cloned().collect::<Vec<_>>().join(", ")
-                )
+    pub fn account(&self, name: &str) -> Result<&Account, LookupError> {
+        self.accounts.get(name).ok_or_else(|| self.missing(name))
+    }
+
+    fn missing(&self, name: &str) -> LookupError {
+        if self.accounts.is_empty() {
+            LookupError::NoAccounts(name.to_string())
+        } else {
+            LookupError::NoSuchAccount {
+                name: name.to_string(),
+                known: self.accounts.keys().cloned().collect(),
             }
-        })
+        }
     }
 
     /// The named account, or the only one when no name is given.
-    pub fn pick(&self, name: Option<&str>) -> Result<(&str, &Account), String> {
+    pub fn pick(&self, name: Option<&str>) -> Result<(&str, &Account), LookupError> {
         match name {
             Some(n) => self
                 .accounts
                 .get_key_value(n)
                 .map(|(k, a)| (k.as_str(), a))
-                .ok_or_else(|| self.account(n).unwrap_err()),
+                .ok_or_else(|| self.missing(n)),
             None => match self.accounts.len() {
-                0 => Err("no mail account: add one with `pim account add`".into()),
+                0 => Err(LookupError::NoAccount),
                 1 => {
                     let (k, a) = self.accounts.iter().next().unwrap();
                     Ok((k.as_str(), a))
                 }
-                _ => Err(format!(
-                    "several accounts ({}): choose one with --account",
-                    self.accounts.keys().cloned().collect::<Vec<_>>().join(", ")
+                _ => Err(LookupError::SeveralAccounts(
+                    self.accounts.keys().cloned().collect(),
                 )),
             },
         }
@@ -353,19 +428,34 @@ mod tests {
         assert!(sample().validate().is_ok());
         let mut a = sample();
         a.insecure = true;
-        assert!(a.validate().unwrap_err().contains("loopback"));
+        assert_eq!(
+            a.validate().unwrap_err().to_string(),
+            "imap: plaintext (--insecure) is only allowed to a loopback address, \
+             not imap.example.org; use --tls implicit or starttls"
+        );
+        a.imap = "imap.example.org".into();
+        assert_eq!(
+            a.validate().unwrap_err().to_string(),
+            "imap: \"imap.example.org\" is not HOST:PORT"
+        );
+        a.imap = "imap.example.org:993".into();
         a.imap = "127.0.0.1:143".into();
         a.smtp = "localhost:25".into();
         assert!(a.validate().is_ok());
         let mut a = sample();
         a.conflict_policy = "whatever".into();
-        assert!(a.validate().unwrap_err().contains("keep-both"));
+        assert!(a.validate().unwrap_err().to_string().contains("keep-both"));
         let mut a = sample();
         a.email = "nope".into();
         assert!(a.validate().is_err());
         let mut a = sample();
         a.ca_file = Some("/nonexistent/ca.pem".into());
-        assert!(a.validate().unwrap_err().contains("/nonexistent/ca.pem"));
+        assert!(
+            a.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("/nonexistent/ca.pem")
+        );
     }
 
     #[test]
@@ -374,7 +464,7 @@ mod tests {
         a.password_command = "printf 'sec ret\\nsecond line\\n'".into();
         assert_eq!(a.password().unwrap(), "sec ret");
         a.password_command = "exit 3".into();
-        assert!(a.password().unwrap_err().contains("failed"));
+        assert!(a.password().unwrap_err().to_string().contains("failed"));
     }
 
     #[test]
@@ -392,6 +482,38 @@ mod tests {
         let back = ConfigFile::load(&path).unwrap();
         assert_eq!(back.accounts["personal"], sample());
         assert!(back.pick(None).is_ok());
+    }
+
+    #[test]
+    fn lookup_errors_say_what_to_do() {
+        let mut cfg = ConfigFile::default();
+        assert_eq!(
+            cfg.pick(None).unwrap_err().to_string(),
+            "no mail account: add one with `pim account add`"
+        );
+        assert_eq!(
+            cfg.account("work").unwrap_err().to_string(),
+            "no account \"work\": add one with `pim account add`"
+        );
+        cfg.accounts.insert("home".into(), sample());
+        cfg.accounts.insert("club".into(), sample());
+        assert_eq!(
+            cfg.pick(Some("work")).unwrap_err().to_string(),
+            "no account \"work\" (accounts: club, home)"
+        );
+        assert_eq!(
+            cfg.pick(None).unwrap_err(),
+            LookupError::SeveralAccounts(vec!["club".into(), "home".into()])
+        );
+        assert_eq!(cfg.pick(Some("home")).unwrap().0, "home");
+        assert_eq!(
+            valid_account_name("a b").unwrap_err(),
+            AccountError::BadName("a b".into())
+        );
+        assert_eq!(
+            TlsMode::parse("ssl").unwrap_err().to_string(),
+            "unknown TLS mode \"ssl\": use implicit or starttls"
+        );
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub fn event_end(r: &Record, local: Tz) -> Value {
     let Some(start) = r.prop("DTSTART").and_then(|p| When::from_property(p).ok()) else {
         return Value::Null;
     };
-    let d = crate::store::duration_of(r, &start).unwrap_or_default();
+    let d = crate::model::duration::duration_of(r, &start).unwrap_or_default();
     when_json(&start.plus(d), r, local)
 }
 

@@ -63,7 +63,7 @@ pub struct Queued {
 }
 
 fn ensure(store: &Store) -> Result<()> {
-    store.conn().execute_batch(
+    store.invitation_tables_conn().execute_batch(
         "CREATE TABLE IF NOT EXISTS invite_scan (
              account TEXT NOT NULL, folder TEXT NOT NULL,
              uidvalidity INTEGER NOT NULL, next_uid INTEGER NOT NULL,
@@ -84,7 +84,7 @@ fn ensure(store: &Store) -> Result<()> {
 pub fn scan_position(store: &Store, account: &str, folder: &str) -> Result<Option<(u32, u32)>> {
     ensure(store)?;
     Ok(store
-        .conn()
+        .invitation_tables_conn()
         .query_row(
             "SELECT uidvalidity, next_uid FROM invite_scan WHERE account = ?1 AND folder = ?2",
             params![account, folder],
@@ -101,7 +101,7 @@ pub fn set_scan_position(
     next_uid: u32,
 ) -> Result<()> {
     ensure(store)?;
-    store.conn().execute(
+    store.invitation_tables_conn().execute(
         "INSERT INTO invite_scan (account, folder, uidvalidity, next_uid) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (account, folder) DO UPDATE SET uidvalidity = ?3, next_uid = ?4",
         params![account, folder, uidvalidity, next_uid],
@@ -125,17 +125,17 @@ fn message_key(inv: &Invitation) -> String {
 pub fn insert(store: &Store, account: &str, inv: &Invitation) -> Result<Option<i64>> {
     ensure(store)?;
     let data = serde_json::to_string(inv).expect("invitation serializes");
-    let n = store.conn().execute(
+    let n = store.invitation_tables_conn().execute(
         "INSERT OR IGNORE INTO invitations (account, message_key, data) VALUES (?1, ?2, ?3)",
         params![account, message_key(inv), data],
     )?;
-    Ok((n > 0).then(|| store.conn().last_insert_rowid()))
+    Ok((n > 0).then(|| store.invitation_tables_conn().last_insert_rowid()))
 }
 
 pub fn save(store: &Store, inv: &Invitation) -> Result<()> {
     ensure(store)?;
     let data = serde_json::to_string(inv).expect("invitation serializes");
-    store.conn().execute(
+    store.invitation_tables_conn().execute(
         "UPDATE invitations SET data = ?2 WHERE id = ?1",
         params![inv.id, data],
     )?;
@@ -171,7 +171,7 @@ fn decode(id: i64, data: &str) -> Invitation {
 pub fn list(store: &Store, account: Option<&str>) -> Result<Vec<Invitation>> {
     ensure(store)?;
     let mut stmt = store
-        .conn()
+        .invitation_tables_conn()
         .prepare("SELECT id, data FROM invitations WHERE ?1 IS NULL OR account = ?1 ORDER BY id")?;
     let rows = stmt.query_map(params![account], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
@@ -187,7 +187,7 @@ pub fn list(store: &Store, account: Option<&str>) -> Result<Vec<Invitation>> {
 pub fn get(store: &Store, id: i64) -> Result<Option<(String, Invitation)>> {
     ensure(store)?;
     Ok(store
-        .conn()
+        .invitation_tables_conn()
         .query_row(
             "SELECT account, data FROM invitations WHERE id = ?1",
             params![id],
@@ -207,17 +207,17 @@ pub fn enqueue(
     why: &str,
 ) -> Result<i64> {
     ensure(store)?;
-    store.conn().execute(
+    store.invitation_tables_conn().execute(
         "INSERT INTO mail_outbox (account, sender, recipients, message, last_error)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![account, from, to.join("\n"), message, why],
     )?;
-    Ok(store.conn().last_insert_rowid())
+    Ok(store.invitation_tables_conn().last_insert_rowid())
 }
 
 pub fn queued(store: &Store, account: &str) -> Result<Vec<Queued>> {
     ensure(store)?;
-    let mut stmt = store.conn().prepare(
+    let mut stmt = store.invitation_tables_conn().prepare(
         "SELECT id, sender, recipients, message, last_error FROM mail_outbox
          WHERE account = ?1 ORDER BY id",
     )?;
@@ -236,14 +236,14 @@ pub fn queued(store: &Store, account: &str) -> Result<Vec<Queued>> {
 pub fn dequeue(store: &Store, id: i64) -> Result<()> {
     ensure(store)?;
     store
-        .conn()
+        .invitation_tables_conn()
         .execute("DELETE FROM mail_outbox WHERE id = ?1", params![id])?;
     Ok(())
 }
 
 pub fn note_failure(store: &Store, id: i64, why: &str) -> Result<()> {
     ensure(store)?;
-    store.conn().execute(
+    store.invitation_tables_conn().execute(
         "UPDATE mail_outbox SET last_error = ?2 WHERE id = ?1",
         params![id, why],
     )?;

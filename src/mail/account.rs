@@ -2,17 +2,17 @@
 
 use super::net::Security;
 use super::{ImapConfig, SmtpConfig};
-use crate::config::accounts::{Account, TlsMode, parse_host_port};
+use crate::config::accounts::{self, Account, AddressError, TlsMode, parse_host_port};
 
 /// Why an account's settings give no connection settings.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccountError {
     /// The account fails its own checks (hosts, TLS off for a non-loopback host…).
-    #[error("{0}")]
-    Invalid(String),
+    #[error(transparent)]
+    Invalid(#[from] accounts::AccountError),
     /// The server address is not `host:port`.
-    #[error("{0}")]
-    BadAddress(String),
+    #[error(transparent)]
+    BadAddress(#[from] AddressError),
 }
 
 fn security(account: &Account) -> Security {
@@ -78,7 +78,7 @@ mod tests {
         assert_eq!(smtp_config(&a, "p").unwrap().security, Security::Implicit);
         a.insecure = true;
         let err = imap_config(&a, "p").unwrap_err();
-        assert!(matches!(&err, AccountError::Invalid(why) if why.contains("loopback")));
+        assert!(matches!(&err, AccountError::Invalid(why) if why.to_string().contains("loopback")));
         a.insecure = false;
         a.imap = "mail.example.org".into();
         assert!(matches!(

@@ -98,7 +98,7 @@ pub async fn send_or_queue(store: &Store, name: &str, acc: &Account, out: &Outgo
 }
 
 async fn connect(acc: &Account) -> Result<ImapMailbox, String> {
-    let pw = acc.password()?;
+    let pw = acc.password().map_err(|e| e.to_string())?;
     let cfg = super::account::imap_config(acc, &pw).map_err(|e| e.to_string())?;
     ImapMailbox::connect(cfg).await.map_err(|e| e.to_string())
 }

@@ -2,7 +2,6 @@
 //! or a private CA file, plaintext only to loopback, and a byte counter on the
 //! wire (below TLS, so it counts what really crosses the network).
 
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -42,15 +41,7 @@ impl Traffic {
     }
 }
 
-/// True for 127.0.0.0/8, ::1 and "localhost".
-pub fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<IpAddr>()
-            .map(|ip| ip.is_loopback())
-            .unwrap_or(false)
-}
+pub use crate::config::accounts::is_loopback;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsSetupError {

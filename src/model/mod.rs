@@ -1,9 +1,11 @@
 //! Pure data: records, collections, properties, change records. No I/O.
 
 pub mod change;
+pub mod duration;
 pub mod edit;
 pub mod fields;
 pub mod property;
+pub mod sync_state;
 pub mod time;
 pub mod tz;
 

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::model::time::{When, parse_ical_duration};
+use crate::model::duration::duration_of;
+use crate::model::time::When;
 use crate::model::tz;
 
 use super::count_bound::count_end;
@@ -93,25 +94,6 @@ fn event_span(r: &Record) -> (Option<i64>, Option<i64>) {
         Some(lo.timestamp() - SLACK_SECS),
         hi.map(|h| h.timestamp() + SLACK_SECS),
     )
-}
-
-/// DTEND − DTSTART, or DURATION, or the RFC 5545 default (one day for dates, zero otherwise).
-pub fn duration_of(r: &Record, start: &When) -> Option<Duration> {
-    if let Some(end) = r.prop("DTEND").and_then(|p| When::from_property(p).ok()) {
-        let d = at(&end, r) - at(start, r);
-        return Some(d.max(Duration::zero()));
-    }
-    if let Some(d) = r
-        .prop("DURATION")
-        .and_then(|p| parse_ical_duration(&p.value).ok())
-    {
-        return Some(d);
-    }
-    Some(if start.is_date() {
-        Duration::days(1)
-    } else {
-        Duration::zero()
-    })
 }
 
 /// The last possible occurrence start of a recurring event, when UNTIL or COUNT

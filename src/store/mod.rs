@@ -2,14 +2,26 @@
 //!
 //! Every user-visible edit is one transaction that writes the record and its change
 //! record together ([`Store::write`]).
+//!
+//! Only this module speaks SQL: the connection never leaves it (see [`Db`]), and
+//! clippy's `disallowed-types` (clippy.toml) keeps rusqlite's types out of the rest.
 
+#![allow(clippy::disallowed_types)]
+
+pub mod change_log;
+pub mod collection_rows;
+mod conflicts;
 mod count_bound;
+mod db;
 mod hlc;
 mod index;
 mod read;
 mod schema;
 pub mod sync_scope;
 pub mod sync_state;
+#[cfg(test)]
+mod tests;
+mod transitional;
 mod write;
 
 use std::path::Path;
@@ -17,8 +29,9 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 pub use count_bound::count_end;
+pub use db::{Db, Handle};
 pub use hlc::{Clock, Hlc};
-pub use index::{SLACK_SECS, duration_of};
+pub use index::SLACK_SECS;
 pub use read::{LogFilter, StoredRecord};
 pub use write::Writer;
 
@@ -129,6 +142,21 @@ impl Store {
         Ok(())
     }
 
+    /// Size the page cache for what this process does: large for a bulk import
+    /// (pages stay in memory instead of spilling into the WAL mid-transaction),
+    /// small for a long-lived process (reads stay fast, memory stays low).
+    pub fn set_page_cache_mib(&self, mib: u32) -> Result<()> {
+        // A negative cache_size counts KiB.
+        self.conn
+            .execute_batch(&format!("PRAGMA cache_size = -{};", u64::from(mib) * 1024))?;
+        Ok(())
+    }
+
+    /// The database file (`None` for an in-memory store).
+    pub fn path(&self) -> Option<&Path> {
+        self.conn.path().filter(|p| !p.is_empty()).map(Path::new)
+    }
+
     /// This device's id (random, made on first run).
     pub fn device(&self) -> &str {
         &self.device
@@ -144,8 +172,8 @@ impl Store {
         self.hlc.set_clock(clock);
     }
 
-    /// The raw connection, for read-only queries of modules above the store.
-    pub fn conn(&self) -> &Connection {
+    /// The connection: private to the store, which alone speaks SQL.
+    fn conn(&self) -> &Connection {
         &self.conn
     }
 

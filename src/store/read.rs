@@ -147,6 +147,23 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the store holds no record at all.
+    pub fn is_empty(&self) -> Result<bool> {
+        let any: bool = self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM records)", [], |r| r.get(0))?;
+        Ok(!any)
+    }
+
+    /// Up to `limit` record ids starting with `prefix`.
+    pub fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id FROM records WHERE id LIKE ?1 || '%' LIMIT ?2")?
+            .query_map(params![prefix, limit as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Records of `kind` with this UID.
     pub fn by_uid(&self, kind: Kind, uid: &str) -> Result<Vec<Record>> {
         let mut stmt = self.conn.prepare_cached(&format!(
@@ -299,29 +316,40 @@ fn fts_query(q: &str) -> String {
         .join(" ")
 }
 
+/// Why a stored op could not be read back.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum OpDecodeError {
+    #[error("record of a lazy create is missing: {0}")]
+    LazyRecordMissing(rusqlite::Error),
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+    #[error("op is not an object")]
+    NotAnObject,
+}
+
 /// Decode a stored op; a lazy create (see `Writer::insert_lazy_create`) takes its body
 /// from the record, which still holds exactly that body.
 pub(crate) fn decode_op(
     conn: &Connection,
     record_id: &str,
     op: &str,
-) -> std::result::Result<crate::model::Op, String> {
+) -> std::result::Result<crate::model::Op, OpDecodeError> {
     if op.contains("\"lazy\":true") && !op.contains("\"body\"") {
         let data: String = conn
             .prepare_cached("SELECT data FROM records WHERE id = ?1")
             .and_then(|mut s| s.query_row([record_id], |r| r.get(0)))
-            .map_err(|e| format!("record of a lazy create is missing: {e}"))?;
+            .map_err(OpDecodeError::LazyRecordMissing)?;
         let full = fill_lazy(op, &data)?;
-        return serde_json::from_str(&full).map_err(|e| e.to_string());
+        return Ok(serde_json::from_str(&full)?);
     }
-    serde_json::from_str(op).map_err(|e| e.to_string())
+    Ok(serde_json::from_str(op)?)
 }
 
 /// The full create op: the lazy op's collection with the record's stored body.
-pub(crate) fn fill_lazy(op: &str, data: &str) -> std::result::Result<String, String> {
-    let mut v: serde_json::Value = serde_json::from_str(op).map_err(|e| e.to_string())?;
-    let body: serde_json::Value = serde_json::from_str(data).map_err(|e| e.to_string())?;
-    let m = v.as_object_mut().ok_or("op is not an object")?;
+pub(crate) fn fill_lazy(op: &str, data: &str) -> std::result::Result<String, OpDecodeError> {
+    let mut v: serde_json::Value = serde_json::from_str(op)?;
+    let body: serde_json::Value = serde_json::from_str(data)?;
+    let m = v.as_object_mut().ok_or(OpDecodeError::NotAnObject)?;
     m.remove("lazy");
     m.insert("body".into(), body);
     Ok(v.to_string())

@@ -4,15 +4,17 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
-use super::Result;
+use super::db::conn;
 use super::sync_state::{Vector, collect_changes, from_json, row_change};
+use super::{Db, Result};
 use crate::model::Change;
 
 /// Keep a received change outside the synced collections. The caller advances
 /// the vector in the same transaction: held changes are received, not applied.
-pub fn add_held(conn: &Connection, c: &Change) -> Result<()> {
+pub fn add_held(db: &(impl Db + ?Sized), c: &Change) -> Result<()> {
+    let conn = conn(db);
     let json = serde_json::to_string(c).expect("changes serialize");
     conn.prepare_cached(
         "INSERT OR IGNORE INTO sync_held (device, seq, hlc, record_id, change)
@@ -23,7 +25,8 @@ pub fn add_held(conn: &Connection, c: &Change) -> Result<()> {
 }
 
 /// Every held change, in the order they are applied (oldest HLC first).
-pub fn held(conn: &Connection) -> Result<Vec<Change>> {
+pub fn held(db: &(impl Db + ?Sized)) -> Result<Vec<Change>> {
+    let conn = conn(db);
     let mut stmt = conn.prepare_cached("SELECT change FROM sync_held ORDER BY hlc, device, seq")?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     let mut out = Vec::new();
@@ -34,7 +37,8 @@ pub fn held(conn: &Connection) -> Result<Vec<Change>> {
 }
 
 /// Records with held changes: their later changes wait behind them.
-pub fn held_records(conn: &Connection) -> Result<BTreeSet<String>> {
+pub fn held_records(db: &(impl Db + ?Sized)) -> Result<BTreeSet<String>> {
+    let conn = conn(db);
     let mut stmt = conn.prepare_cached("SELECT DISTINCT record_id FROM sync_held")?;
     let ids = stmt
         .query_map([], |r| r.get(0))?
@@ -42,18 +46,21 @@ pub fn held_records(conn: &Connection) -> Result<BTreeSet<String>> {
     Ok(ids)
 }
 
-pub fn held_count(conn: &Connection) -> Result<u64> {
+pub fn held_count(db: &(impl Db + ?Sized)) -> Result<u64> {
+    let conn = conn(db);
     Ok(conn.query_row("SELECT COUNT(*) FROM sync_held", [], |r| r.get(0))?)
 }
 
-pub fn remove_held(conn: &Connection, device: &str, seq: u64) -> Result<()> {
+pub fn remove_held(db: &(impl Db + ?Sized), device: &str, seq: u64) -> Result<()> {
+    let conn = conn(db);
     conn.prepare_cached("DELETE FROM sync_held WHERE device = ?1 AND seq = ?2")?
         .execute(params![device, seq])?;
     Ok(())
 }
 
 /// Drop held changes a loaded snapshot already contains.
-pub fn prune_held(conn: &Connection, covered: &Vector) -> Result<()> {
+pub fn prune_held(db: &(impl Db + ?Sized), covered: &Vector) -> Result<()> {
+    let conn = conn(db);
     for (device, seq) in covered {
         conn.execute(
             "DELETE FROM sync_held WHERE device = ?1 AND seq <= ?2",
@@ -64,7 +71,8 @@ pub fn prune_held(conn: &Connection, covered: &Vector) -> Result<()> {
 }
 
 /// Own changes after `floor` (never handed to the server), in sequence order.
-pub fn unsent_changes(conn: &Connection, device: &str, floor: u64) -> Result<Vec<Change>> {
+pub fn unsent_changes(db: &(impl Db + ?Sized), device: &str, floor: u64) -> Result<Vec<Change>> {
+    let conn = conn(db);
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {} FROM changes WHERE device = ?1 AND seq > ?2 ORDER BY seq",
         super::sync_state::CHANGE_COLS
@@ -76,7 +84,13 @@ pub fn unsent_changes(conn: &Connection, device: &str, floor: u64) -> Result<Vec
 /// order), then the rest (in theirs). Only changes no server ever saw may be
 /// renumbered; change ids stay, so history keeps pointing at the same change.
 /// Receivers fold by HLC, so the new order changes nothing they compute.
-pub fn reorder_unsent(conn: &Connection, device: &str, floor: u64, first: &[u64]) -> Result<()> {
+pub fn reorder_unsent(
+    db: &(impl Db + ?Sized),
+    device: &str,
+    floor: u64,
+    first: &[u64],
+) -> Result<()> {
+    let conn = conn(db);
     let all: Vec<u64> = conn
         .prepare_cached("SELECT seq FROM changes WHERE device = ?1 AND seq > ?2 ORDER BY seq")?
         .query_map(params![device, floor], |r| r.get(0))?
@@ -114,7 +128,8 @@ pub const SKIPPED: &str = "skipped";
 pub const REPUBLISHED: &str = "republished";
 
 /// The server confirmed a batch that skipped these own changes.
-pub fn mark_skipped(conn: &Connection, device: &str, seqs: &[u64]) -> Result<()> {
+pub fn mark_skipped(db: &(impl Db + ?Sized), device: &str, seqs: &[u64]) -> Result<()> {
+    let conn = conn(db);
     let mut stmt = conn.prepare_cached(
         "UPDATE changes SET submitted_at = ?3 WHERE device = ?1 AND seq = ?2 AND submitted_at = ''",
     )?;
@@ -126,7 +141,8 @@ pub fn mark_skipped(conn: &Connection, device: &str, seqs: &[u64]) -> Result<()>
 
 /// Records (with their kinds) that have own changes still only here because
 /// their collection had sync off.
-pub fn skipped_records(conn: &Connection, device: &str) -> Result<Vec<(String, String)>> {
+pub fn skipped_records(db: &(impl Db + ?Sized), device: &str) -> Result<Vec<(String, String)>> {
+    let conn = conn(db);
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT record_id, kind FROM changes WHERE device = ?1 AND submitted_at = ?2",
     )?;
@@ -139,11 +155,12 @@ pub fn skipped_records(conn: &Connection, device: &str) -> Result<Vec<(String, S
 /// The record's skipped own changes, and its unsent ones after `unsent_above`,
 /// were published again (as catch-up changes that carry their effect).
 pub fn mark_republished(
-    conn: &Connection,
+    db: &(impl Db + ?Sized),
     device: &str,
     record_id: &str,
     unsent_above: u64,
 ) -> Result<()> {
+    let conn = conn(db);
     conn.prepare_cached(
         "UPDATE changes SET submitted_at = ?4 WHERE device = ?1 AND record_id = ?2
             AND (submitted_at = ?3 OR (submitted_at = '' AND seq > ?5))",
@@ -159,7 +176,8 @@ pub fn mark_republished(
 }
 
 /// The highest own sequence number marked in any way (sent, skipped, republished).
-pub fn last_marked(conn: &Connection, device: &str) -> Result<u64> {
+pub fn last_marked(db: &(impl Db + ?Sized), device: &str) -> Result<u64> {
+    let conn = conn(db);
     Ok(conn.query_row(
         "SELECT COALESCE(MAX(seq), 0) FROM changes WHERE device = ?1 AND submitted_at <> ''",
         [device],

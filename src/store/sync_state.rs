@@ -2,26 +2,25 @@
 //! received out of order, remembered folder state, known server messages, devices,
 //! per-field clocks, tombstones, the conflicts queue and the values that lost one.
 //!
-//! Functions take a `&Connection` so they work inside a [`super::Writer`]'s
-//! transaction (`w.tx()`) as well as on the store.
-
-use std::collections::BTreeMap;
+//! Functions take any [`Db`]: a [`super::Writer`] (inside its transaction) or the
+//! store itself.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{Result, StoreError};
-use crate::model::{Change, FieldValue};
+use super::db::conn;
+use super::{Db, Result, StoreError};
+use crate::model::Change;
+pub use crate::model::sync_state::{DeviceInfo, KnownMessage, RememberedFolder, Vector};
 
-/// Per device: the highest sequence number applied here with no gap below it.
-pub type Vector = BTreeMap<String, u64>;
-
-pub fn vector(conn: &Connection) -> Result<Vector> {
+pub fn vector(db: &(impl Db + ?Sized)) -> Result<Vector> {
+    let conn = conn(db);
     let mut stmt = conn.prepare_cached("SELECT device, seq FROM sync_vector")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn set_vector(conn: &Connection, device: &str, seq: u64) -> Result<()> {
+pub fn set_vector(db: &(impl Db + ?Sized), device: &str, seq: u64) -> Result<()> {
+    let conn = conn(db);
     conn.prepare_cached(
         "INSERT INTO sync_vector (device, seq) VALUES (?1, ?2)
          ON CONFLICT (device) DO UPDATE SET seq = excluded.seq",
@@ -30,12 +29,13 @@ pub fn set_vector(conn: &Connection, device: &str, seq: u64) -> Result<()> {
     Ok(())
 }
 
-pub fn clear_vector(conn: &Connection) -> Result<()> {
+pub fn clear_vector(db: &(impl Db + ?Sized)) -> Result<()> {
+    let conn = conn(db);
     conn.execute("DELETE FROM sync_vector", [])?;
     Ok(())
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> String {
+pub(super) fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("sync state serializes")
 }
 
@@ -47,7 +47,8 @@ pub(super) fn from_json<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> 
 }
 
 /// Keep a received change that cannot be applied yet (an earlier one is missing).
-pub fn add_pending(conn: &Connection, c: &Change) -> Result<()> {
+pub fn add_pending(db: &(impl Db + ?Sized), c: &Change) -> Result<()> {
+    let conn = conn(db);
     conn.prepare_cached(
         "INSERT OR IGNORE INTO sync_pending (device, seq, hlc, change) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -55,7 +56,8 @@ pub fn add_pending(conn: &Connection, c: &Change) -> Result<()> {
     Ok(())
 }
 
-pub fn pending(conn: &Connection) -> Result<Vec<Change>> {
+pub fn pending(db: &(impl Db + ?Sized)) -> Result<Vec<Change>> {
+    let conn = conn(db);
     let mut stmt = conn.prepare_cached("SELECT change FROM sync_pending ORDER BY device, seq")?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     let mut out = Vec::new();
@@ -65,14 +67,16 @@ pub fn pending(conn: &Connection) -> Result<Vec<Change>> {
     Ok(out)
 }
 
-pub fn remove_pending(conn: &Connection, device: &str, seq: u64) -> Result<()> {
+pub fn remove_pending(db: &(impl Db + ?Sized), device: &str, seq: u64) -> Result<()> {
+    let conn = conn(db);
     conn.prepare_cached("DELETE FROM sync_pending WHERE device = ?1 AND seq = ?2")?
         .execute(params![device, seq])?;
     Ok(())
 }
 
 /// Drop pending changes already covered by the vector.
-pub fn prune_pending(conn: &Connection) -> Result<()> {
+pub fn prune_pending(db: &(impl Db + ?Sized)) -> Result<()> {
+    let conn = conn(db);
     conn.execute(
         "DELETE FROM sync_pending WHERE seq <= COALESCE(
             (SELECT seq FROM sync_vector v WHERE v.device = sync_pending.device), 0)",
@@ -81,16 +85,8 @@ pub fn prune_pending(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// What we remember of a server folder between syncs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct RememberedFolder {
-    pub uidvalidity: u32,
-    pub uidnext: u32,
-    pub highestmodseq: Option<u64>,
-    pub exists: u32,
-}
-
-pub fn folder(conn: &Connection, folder: &str) -> Result<Option<RememberedFolder>> {
+pub fn folder(db: &(impl Db + ?Sized), folder: &str) -> Result<Option<RememberedFolder>> {
+    let conn = conn(db);
     Ok(conn
         .query_row(
             "SELECT uidvalidity, uidnext, highestmodseq, exists_count FROM sync_folders
@@ -108,7 +104,8 @@ pub fn folder(conn: &Connection, folder: &str) -> Result<Option<RememberedFolder
         .optional()?)
 }
 
-pub fn set_folder(conn: &Connection, folder: &str, f: &RememberedFolder) -> Result<()> {
+pub fn set_folder(db: &(impl Db + ?Sized), folder: &str, f: &RememberedFolder) -> Result<()> {
+    let conn = conn(db);
     conn.execute(
         "INSERT INTO sync_folders (folder, uidvalidity, uidnext, highestmodseq, exists_count)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -118,21 +115,6 @@ pub fn set_folder(conn: &Connection, folder: &str, f: &RememberedFolder) -> Resu
         params![folder, f.uidvalidity, f.uidnext, f.highestmodseq, f.exists],
     )?;
     Ok(())
-}
-
-/// A message known to be on the server, identified by its headers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KnownMessage {
-    pub folder: String,
-    pub uid: u32,
-    /// `batch`, `device` or `snapshot`.
-    pub kind: String,
-    /// Opaque device tag from `X-Pim-Device`.
-    pub tag: String,
-    pub seq_from: u64,
-    pub seq_to: u64,
-    pub message_id: String,
-    pub size: u64,
 }
 
 fn row_message(r: &Row<'_>) -> rusqlite::Result<KnownMessage> {
@@ -148,7 +130,8 @@ fn row_message(r: &Row<'_>) -> rusqlite::Result<KnownMessage> {
     })
 }
 
-pub fn messages(conn: &Connection, folder: &str) -> Result<Vec<KnownMessage>> {
+pub fn messages(db: &(impl Db + ?Sized), folder: &str) -> Result<Vec<KnownMessage>> {
+    let conn = conn(db);
     let mut stmt = conn.prepare_cached(
         "SELECT folder, uid, kind, tag, seq_from, seq_to, message_id, size FROM sync_messages
          WHERE folder = ?1 ORDER BY uid",
@@ -157,7 +140,8 @@ pub fn messages(conn: &Connection, folder: &str) -> Result<Vec<KnownMessage>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn put_message(conn: &Connection, m: &KnownMessage) -> Result<()> {
+pub fn put_message(db: &(impl Db + ?Sized), m: &KnownMessage) -> Result<()> {
+    let conn = conn(db);
     conn.prepare_cached(
         "INSERT OR REPLACE INTO sync_messages
             (folder, uid, kind, tag, seq_from, seq_to, message_id, size)
@@ -176,30 +160,21 @@ pub fn put_message(conn: &Connection, m: &KnownMessage) -> Result<()> {
     Ok(())
 }
 
-pub fn remove_message(conn: &Connection, folder: &str, uid: u32) -> Result<()> {
+pub fn remove_message(db: &(impl Db + ?Sized), folder: &str, uid: u32) -> Result<()> {
+    let conn = conn(db);
     conn.prepare_cached("DELETE FROM sync_messages WHERE folder = ?1 AND uid = ?2")?
         .execute(params![folder, uid])?;
     Ok(())
 }
 
-pub fn clear_messages(conn: &Connection, folder: &str) -> Result<()> {
+pub fn clear_messages(db: &(impl Db + ?Sized), folder: &str) -> Result<()> {
+    let conn = conn(db);
     conn.execute("DELETE FROM sync_messages WHERE folder = ?1", [folder])?;
     Ok(())
 }
 
-/// Another device (or this one) as its state messages describe it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct DeviceInfo {
-    pub device: String,
-    pub tag: String,
-    pub name: String,
-    pub last_seen: String,
-    /// What it has applied, as it last published.
-    pub vector: Vector,
-    pub forgotten: bool,
-}
-
-pub fn devices(conn: &Connection) -> Result<Vec<DeviceInfo>> {
+pub fn devices(db: &(impl Db + ?Sized)) -> Result<Vec<DeviceInfo>> {
+    let conn = conn(db);
     let mut stmt = conn.prepare_cached(
         "SELECT device, tag, name, last_seen, vector, forgotten FROM sync_devices ORDER BY device",
     )?;
@@ -229,7 +204,8 @@ pub fn devices(conn: &Connection) -> Result<Vec<DeviceInfo>> {
 }
 
 /// Record a device.
-pub fn put_device(conn: &Connection, d: &DeviceInfo) -> Result<()> {
+pub fn put_device(db: &(impl Db + ?Sized), d: &DeviceInfo) -> Result<()> {
+    let conn = conn(db);
     conn.execute(
         "INSERT INTO sync_devices (device, tag, name, last_seen, vector, forgotten)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -249,7 +225,8 @@ pub fn put_device(conn: &Connection, d: &DeviceInfo) -> Result<()> {
 }
 
 /// Mark a device as gone: it stops holding back garbage collection.
-pub fn forget_device(conn: &Connection, device: &str) -> Result<bool> {
+pub fn forget_device(db: &(impl Db + ?Sized), device: &str) -> Result<bool> {
+    let conn = conn(db);
     Ok(conn.execute(
         "UPDATE sync_devices SET forgotten = 1 WHERE device = ?1",
         [device],
@@ -258,29 +235,61 @@ pub fn forget_device(conn: &Connection, device: &str) -> Result<bool> {
 
 /// A record's state as a snapshot gave it (JSON owned by the sync engine): the
 /// starting point that later changes are folded onto.
-pub fn base_state(conn: &Connection, record_id: &str) -> Result<Option<String>> {
+pub fn base_state(db: &(impl Db + ?Sized), record_id: &str) -> Result<Option<String>> {
+    let conn = conn(db);
     Ok(conn
         .prepare_cached("SELECT state FROM sync_base WHERE record_id = ?1")?
         .query_row([record_id], |r| r.get(0))
         .optional()?)
 }
 
-pub fn put_base_state(conn: &Connection, record_id: &str, state: &str) -> Result<()> {
+pub fn put_base_state(db: &(impl Db + ?Sized), record_id: &str, state: &str) -> Result<()> {
+    let conn = conn(db);
     conn.prepare_cached("INSERT OR REPLACE INTO sync_base (record_id, state) VALUES (?1, ?2)")?
         .execute(params![record_id, state])?;
     Ok(())
 }
 
 /// Ids of every record with a snapshot base.
-pub fn base_ids(conn: &Connection) -> Result<Vec<String>> {
+pub fn base_ids(db: &(impl Db + ?Sized)) -> Result<Vec<String>> {
+    let conn = conn(db);
     Ok(conn
         .prepare("SELECT record_id FROM sync_base ORDER BY record_id")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?)
 }
 
+/// `replace-local`: forget everything received and the synced state, keeping
+/// this device's own changes above `own_kept_above` (the ones a snapshot being
+/// loaded does not hold). Open conflicts are closed as resolved by the reset.
+pub fn reset_synced_state(w: &super::Writer<'_>, me: &str, own_kept_above: u64) -> Result<()> {
+    let tx = w.tx();
+    tx.execute(
+        "DELETE FROM changes WHERE device <> ?1 OR seq <= ?2",
+        params![me, own_kept_above],
+    )?;
+    tx.execute_batch(
+        "DELETE FROM sync_base; DELETE FROM sync_vector; DELETE FROM sync_pending;
+         DELETE FROM sync_held;
+         UPDATE conflicts SET resolved_at = 'reset', resolution = 'replace-local'
+            WHERE resolved_at = '';",
+    )?;
+    Ok(())
+}
+
+/// Ids of the records in collections that sync.
+pub fn synced_record_ids(db: &(impl Db + ?Sized)) -> Result<Vec<String>> {
+    Ok(conn(db)
+        .prepare(
+            "SELECT r.id FROM records r JOIN collections c ON c.id = r.collection WHERE c.sync = 1",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
 /// Ids of every record or collection the change log mentions.
-pub fn logged_ids(conn: &Connection) -> Result<Vec<String>> {
+pub fn logged_ids(db: &(impl Db + ?Sized)) -> Result<Vec<String>> {
+    let conn = conn(db);
     Ok(conn
         .prepare("SELECT DISTINCT record_id FROM changes ORDER BY record_id")?
         .query_map([], |r| r.get(0))?
@@ -288,7 +297,8 @@ pub fn logged_ids(conn: &Connection) -> Result<Vec<String>> {
 }
 
 /// Every change logged here for one record, oldest first.
-pub fn record_changes(conn: &Connection, record_id: &str) -> Result<Vec<Change>> {
+pub fn record_changes(db: &(impl Db + ?Sized), record_id: &str) -> Result<Vec<Change>> {
+    let conn = conn(db);
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {CHANGE_COLS} FROM changes WHERE record_id = ?1 ORDER BY hlc"
     ))?;
@@ -326,7 +336,7 @@ pub(super) fn collect_changes(
         c.op = super::read::decode_op(conn, &c.record_id, &op).map_err(|reason| {
             StoreError::Corrupt {
                 what: format!("change {}", c.change_id),
-                reason,
+                reason: reason.to_string(),
             }
         })?;
         c.attachments = serde_json::from_str(&att).unwrap_or_default();
@@ -336,7 +346,13 @@ pub(super) fn collect_changes(
 }
 
 /// This device's changes in `[from, to]`, in order.
-pub fn device_changes(conn: &Connection, device: &str, from: u64, to: u64) -> Result<Vec<Change>> {
+pub fn device_changes(
+    db: &(impl Db + ?Sized),
+    device: &str,
+    from: u64,
+    to: u64,
+) -> Result<Vec<Change>> {
+    let conn = conn(db);
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {CHANGE_COLS} FROM changes WHERE device = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq"
     ))?;
@@ -344,7 +360,8 @@ pub fn device_changes(conn: &Connection, device: &str, from: u64, to: u64) -> Re
 }
 
 /// The highest sequence number `device` has logged here.
-pub fn max_seq(conn: &Connection, device: &str) -> Result<u64> {
+pub fn max_seq(db: &(impl Db + ?Sized), device: &str) -> Result<u64> {
+    let conn = conn(db);
     Ok(conn.query_row(
         "SELECT COALESCE(MAX(seq), 0) FROM changes WHERE device = ?1",
         [device],
@@ -353,7 +370,8 @@ pub fn max_seq(conn: &Connection, device: &str) -> Result<u64> {
 }
 
 /// The lowest own sequence number not yet confirmed by the server (outbox head).
-pub fn first_unsubmitted(conn: &Connection, device: &str) -> Result<Option<u64>> {
+pub fn first_unsubmitted(db: &(impl Db + ?Sized), device: &str) -> Result<Option<u64>> {
+    let conn = conn(db);
     Ok(conn.query_row(
         "SELECT MIN(seq) FROM changes WHERE device = ?1 AND submitted_at = ''",
         [device],
@@ -362,7 +380,14 @@ pub fn first_unsubmitted(conn: &Connection, device: &str) -> Result<Option<u64>>
 }
 
 /// The server confirmed the upload of `[from, to]`.
-pub fn mark_submitted(conn: &Connection, device: &str, from: u64, to: u64, at: &str) -> Result<()> {
+pub fn mark_submitted(
+    db: &(impl Db + ?Sized),
+    device: &str,
+    from: u64,
+    to: u64,
+    at: &str,
+) -> Result<()> {
+    let conn = conn(db);
     conn.execute(
         "UPDATE changes SET submitted_at = ?4 WHERE device = ?1 AND seq BETWEEN ?2 AND ?3
             AND submitted_at = ''",
@@ -372,7 +397,8 @@ pub fn mark_submitted(conn: &Connection, device: &str, from: u64, to: u64, at: &
 }
 
 /// Queue `[from, to]` for upload again (after `replace-remote` wiped the server).
-pub fn mark_unsubmitted(conn: &Connection, device: &str, from: u64) -> Result<()> {
+pub fn mark_unsubmitted(db: &(impl Db + ?Sized), device: &str, from: u64) -> Result<()> {
+    let conn = conn(db);
     conn.execute(
         "UPDATE changes SET submitted_at = '' WHERE device = ?1 AND seq >= ?2",
         params![device, from],
@@ -380,199 +406,7 @@ pub fn mark_unsubmitted(conn: &Connection, device: &str, from: u64) -> Result<()
     Ok(())
 }
 
-/// A conflict waiting for the user (policy `ask`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Conflict {
-    pub id: i64,
-    pub record_id: String,
-    pub kind: String,
-    /// Field key, or `@exists` (delete vs edit) / `@collection` (move vs move).
-    pub key: String,
-    pub base: Option<FieldValue>,
-    pub local: Option<FieldValue>,
-    pub remote: Option<FieldValue>,
-    pub remote_change: String,
-    pub remote_hlc: String,
-    pub created_at: String,
-    pub resolved_at: String,
-    pub resolution: String,
-}
-
-fn row_conflict(r: &Row<'_>) -> rusqlite::Result<(Conflict, [Option<String>; 3])> {
-    Ok((
-        Conflict {
-            id: r.get(0)?,
-            record_id: r.get(1)?,
-            kind: r.get(2)?,
-            key: r.get(3)?,
-            base: None,
-            local: None,
-            remote: None,
-            remote_change: r.get(7)?,
-            remote_hlc: r.get(8)?,
-            created_at: r.get(9)?,
-            resolved_at: r.get(10)?,
-            resolution: r.get(11)?,
-        },
-        [r.get(4)?, r.get(5)?, r.get(6)?],
-    ))
-}
-
-const CONFLICT_COLS: &str = "id, record_id, kind, key, base, local, remote, remote_change, \
-                             remote_hlc, created_at, resolved_at, resolution";
-
-fn decode_conflicts(
-    rows: impl Iterator<Item = rusqlite::Result<(Conflict, [Option<String>; 3])>>,
-) -> Result<Vec<Conflict>> {
-    let mut out = Vec::new();
-    for row in rows {
-        let (mut c, [b, l, r]) = row?;
-        let dec = |s: Option<String>| -> Result<Option<FieldValue>> {
-            s.map(|s| from_json("conflict value", &s)).transpose()
-        };
-        c.base = dec(b)?;
-        c.local = dec(l)?;
-        c.remote = dec(r)?;
-        out.push(c);
-    }
-    Ok(out)
-}
-
-/// Open conflicts (all, or of one record), oldest first.
-pub fn open_conflicts(conn: &Connection, record_id: Option<&str>) -> Result<Vec<Conflict>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {CONFLICT_COLS} FROM conflicts
-         WHERE resolved_at = '' AND (?1 IS NULL OR record_id = ?1) ORDER BY id"
-    ))?;
-    decode_conflicts(stmt.query_map([record_id], row_conflict)?)
-}
-
-pub fn conflict(conn: &Connection, id: i64) -> Result<Option<Conflict>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {CONFLICT_COLS} FROM conflicts WHERE id = ?1"
-    ))?;
-    Ok(decode_conflicts(stmt.query_map([id], row_conflict)?)?
-        .into_iter()
-        .next())
-}
-
-/// Queue a conflict; an open one on the same field is updated to the newer remote value.
-pub fn put_conflict(conn: &Connection, c: &Conflict) -> Result<i64> {
-    let enc = |v: &Option<FieldValue>| v.as_ref().map(to_json);
-    let existing: Option<i64> = conn
-        .query_row(
-            "SELECT id FROM conflicts WHERE resolved_at = '' AND record_id = ?1 AND key = ?2",
-            params![c.record_id, c.key],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(id) = existing {
-        conn.execute(
-            "UPDATE conflicts SET remote = ?2, remote_change = ?3, remote_hlc = ?4
-             WHERE id = ?1 AND remote_hlc < ?4",
-            params![id, enc(&c.remote), c.remote_change, c.remote_hlc],
-        )?;
-        return Ok(id);
-    }
-    conn.execute(
-        &format!(
-            "INSERT INTO conflicts ({CONFLICT_COLS}) VALUES
-             (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '', '')"
-        ),
-        params![
-            c.record_id,
-            c.kind,
-            c.key,
-            enc(&c.base),
-            enc(&c.local),
-            enc(&c.remote),
-            c.remote_change,
-            c.remote_hlc,
-            c.created_at
-        ],
-    )?;
-    Ok(conn.last_insert_rowid())
-}
-
-pub fn mark_resolved(conn: &Connection, id: i64, resolution: &str, at: &str) -> Result<()> {
-    conn.execute(
-        "UPDATE conflicts SET resolved_at = ?3, resolution = ?2 WHERE id = ?1",
-        params![id, resolution, at],
-    )?;
-    Ok(())
-}
-
-/// A value that lost a conflict, kept so no edit disappears silently.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct LostValue {
-    pub record_id: String,
-    pub key: String,
-    pub value: Option<FieldValue>,
-    pub lost_change: String,
-    pub won_change: String,
-    pub policy: String,
-    pub at: String,
-}
-
-pub fn add_loser(conn: &Connection, l: &LostValue) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO conflict_losers (record_id, key, value, lost_change, won_change, policy, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
-        l.record_id,
-        l.key,
-        l.value.as_ref().map(to_json),
-        l.lost_change,
-        l.won_change,
-        l.policy,
-        l.at
-    ])?;
-    Ok(())
-}
-
-/// Values that lost conflicts (of one record, or all), oldest first.
-pub fn losers(conn: &Connection, record_id: Option<&str>) -> Result<Vec<LostValue>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT record_id, key, value, lost_change, won_change, policy, at FROM conflict_losers
-         WHERE ?1 IS NULL OR record_id = ?1 ORDER BY id",
-    )?;
-    let rows = stmt.query_map([record_id], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, Option<String>>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, String>(6)?,
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (record_id, key, value, lost_change, won_change, policy, at) = row?;
-        out.push(LostValue {
-            record_id,
-            key,
-            value: value.map(|v| from_json("lost value", &v)).transpose()?,
-            lost_change,
-            won_change,
-            policy,
-            at,
-        });
-    }
-    Ok(out)
-}
-
-/// Remember that the own change stamped `hlc` was written by a conflict policy.
-pub fn add_resolution(conn: &Connection, hlc: &str) -> Result<()> {
-    conn.prepare_cached("INSERT OR IGNORE INTO sync_resolutions (hlc) VALUES (?1)")?
-        .execute([hlc])?;
-    Ok(())
-}
-
-pub fn is_resolution(conn: &Connection, hlc: &str) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM sync_resolutions WHERE hlc = ?1")?
-        .exists([hlc])?)
-}
+pub use super::conflicts::{
+    Conflict, LostValue, add_loser, add_resolution, conflict, is_resolution, losers, mark_resolved,
+    open_conflicts, put_conflict,
+};

@@ -47,12 +47,22 @@ impl<'a> Writer<'a> {
         self.device
     }
 
-    pub fn tx(&self) -> &Transaction<'a> {
+    pub(super) fn tx(&self) -> &Transaction<'a> {
         self.tx
     }
 
     pub fn hlc(&mut self) -> &mut Hlc {
         self.hlc
+    }
+
+    /// Set a key of the database's settings inside this transaction (see [`super::Store::meta`]).
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
     }
 
     /// The time source of this store.
@@ -471,7 +481,7 @@ impl<'a> Writer<'a> {
             .query_row([id], |r| r.get(0))?;
         let full = super::read::fill_lazy(&op, &data).map_err(|reason| StoreError::Corrupt {
             what: format!("change {device}-{seq}"),
-            reason,
+            reason: reason.to_string(),
         })?;
         self.tx
             .prepare_cached("UPDATE changes SET op = ?3 WHERE device = ?1 AND seq = ?2")?

@@ -16,7 +16,6 @@
 //! - `ask`: queue the conflict persistently; the field keeps the local value until a
 //!   resolution (mine | theirs | both | a value) publishes the chosen one.
 
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use super::collections::save_collection_merged;
@@ -25,8 +24,9 @@ use super::merge::{COLLECTION, Clash, EXISTS, RecState, clashes, fold};
 pub use super::resolve::{Resolution, resolve};
 use crate::model::fields::is_set_valued;
 use crate::model::{Change, FieldValue, Kind, Op, Property};
+use crate::store::change_log;
 use crate::store::sync_state::{self as st, Conflict, LostValue};
-use crate::store::{Result, StoreError, Writer};
+use crate::store::{Db, Result, StoreError, Writer};
 
 /// How concurrent edits of one field are settled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -131,13 +131,13 @@ pub fn follow_up(w: &mut Writer<'_>, todo: &[FollowUp]) -> Result<()> {
 }
 
 /// The fold of every change known for `id` (from its snapshot base, if any).
-pub fn folded(conn: &Connection, id: &str, kind: &str) -> Result<RecState> {
-    Ok(fold_known(conn, id, kind)?.0)
+pub fn folded(db: &impl Db, id: &str, kind: &str) -> Result<RecState> {
+    Ok(fold_known(db, id, kind)?.0)
 }
 
 /// What a loaded snapshot said of the record (its fold starts there), else nothing.
-pub(crate) fn base_or_empty(conn: &Connection, id: &str, kind: &str) -> Result<RecState> {
-    Ok(match st::base_state(conn, id)? {
+pub(crate) fn base_or_empty(db: &impl Db, id: &str, kind: &str) -> Result<RecState> {
+    Ok(match st::base_state(db, id)? {
         Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
             what: format!("sync base of {id}"),
             reason: e.to_string(),
@@ -147,13 +147,9 @@ pub(crate) fn base_or_empty(conn: &Connection, id: &str, kind: &str) -> Result<R
 }
 
 /// The fold, and the (HLC, change id) of the newest change in it.
-fn fold_known(
-    conn: &Connection,
-    id: &str,
-    kind: &str,
-) -> Result<(RecState, Option<(String, String)>)> {
-    let start = base_or_empty(conn, id, kind)?;
-    let changes = st::record_changes(conn, id)?;
+fn fold_known(db: &impl Db, id: &str, kind: &str) -> Result<(RecState, Option<(String, String)>)> {
+    let start = base_or_empty(db, id, kind)?;
+    let changes = st::record_changes(db, id)?;
     let last = changes
         .iter()
         .map(|c| (c.hlc.clone(), c.change_id.clone()))
@@ -161,18 +157,12 @@ fn fold_known(
     Ok((fold(start, &changes), last))
 }
 
-fn already_have(conn: &Connection, c: &Change) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM changes WHERE device = ?1 AND seq = ?2")?
-        .exists(rusqlite::params![c.device, c.seq])?)
-}
-
 /// Apply one change from another device. The caller advances the vector in the
 /// same transaction, and has already held back changes of collections with sync
 /// off here (`engine::scoped::Holds`): they wait, they are never dropped.
 pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Applied> {
     w.hlc().observe(&c.hlc);
-    if already_have(w.tx(), c)? {
+    if change_log::has_change(w, &c.device, c.seq)? {
         return Ok(Applied::default());
     }
     if c.kind == "collection" {
@@ -184,7 +174,7 @@ pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Ap
         });
     }
     let row = w.get(&c.record_id)?;
-    let (fold_before, last) = fold_known(w.tx(), &c.record_id, &c.kind)?;
+    let (fold_before, last) = fold_known(w, &c.record_id, &c.kind)?;
     let mut before = fold_before.clone();
     match row {
         Some(row) => {
@@ -207,7 +197,7 @@ pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Ap
         a.apply(c);
         a
     } else {
-        folded(w.tx(), &c.record_id, &c.kind)?
+        folded(w, &c.record_id, &c.kind)?
     };
     materialize(w, &after)?;
     let found = clashes(&before, &after, c);
@@ -221,7 +211,7 @@ pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Ap
         // at most once, so devices with opposite policies cannot fight forever.
         let writer = before.writer_of(&clash.key).to_string();
         let own_edit =
-            writer.ends_with(&format!("-{}", c_device(w))) && !st::is_resolution(w.tx(), &writer)?;
+            writer.ends_with(&format!("-{}", c_device(w))) && !st::is_resolution(w, &writer)?;
         follow_ups.extend(settle(w, &after, c, clash, policy, own_edit)?);
     }
     Ok(Applied {
@@ -256,7 +246,7 @@ fn lost_without_clash(
             // it knowingly: nothing was lost.
             let known = match &mut later {
                 Some(l) => l,
-                None => later.insert(st::record_changes(w.tx(), &c.record_id)?),
+                None => later.insert(st::record_changes(w, &c.record_id)?),
             };
             let replaced = known.iter().any(|k| {
                 k.hlc > c.hlc
@@ -268,7 +258,7 @@ fn lost_without_clash(
                 continue;
             }
             st::add_loser(
-                w.tx(),
+                w,
                 &LostValue {
                     record_id: c.record_id.clone(),
                     key: f.key.clone(),
@@ -287,7 +277,7 @@ fn lost_without_clash(
 /// Write the row for `state`, then re-apply the values open conflicts hold.
 pub fn materialize(w: &mut Writer<'_>, state: &RecState) -> Result<()> {
     let mut state = state.clone();
-    for open in st::open_conflicts(w.tx(), Some(&state.id))? {
+    for open in st::open_conflicts(w, Some(&state.id))? {
         match open.key.as_str() {
             EXISTS => state.exists = open.local.is_some(),
             COLLECTION => {
@@ -351,7 +341,7 @@ fn settle(
     let queue = policy == Policy::Ask && clash.remote_won;
     if !queue {
         st::add_loser(
-            w.tx(),
+            w,
             &LostValue {
                 record_id: c.record_id.clone(),
                 key: clash.key.clone(),
@@ -369,7 +359,7 @@ fn settle(
     match policy {
         Policy::Ask if queue => {
             st::put_conflict(
-                w.tx(),
+                w,
                 &Conflict {
                     id: 0,
                     record_id: c.record_id.clone(),
@@ -419,7 +409,7 @@ fn settle(
 fn mark_resolutions(w: &mut Writer<'_>, from: usize) -> Result<()> {
     let hlcs: Vec<String> = w.changes[from..].iter().map(|c| c.hlc.clone()).collect();
     for h in hlcs {
-        st::add_resolution(w.tx(), &h)?;
+        st::add_resolution(w, &h)?;
     }
     Ok(())
 }
@@ -433,7 +423,7 @@ pub fn publish(
     key: &str,
     value: Option<&FieldValue>,
 ) -> Result<()> {
-    let state = folded(w.tx(), id, kind)?;
+    let state = folded(w, id, kind)?;
     match key {
         EXISTS => match (value.is_some(), w.get(id)?.is_some()) {
             (false, true) => {
@@ -515,7 +505,7 @@ pub(super) fn duplicate(
         field => r.body.set_field(field, loser),
     }
     let dup = duplicate_id(&r.id, key, loser);
-    if !st::record_changes(w.tx(), &dup)?.is_empty() {
+    if !st::record_changes(w, &dup)?.is_empty() {
         return Ok(()); // Made already (here or on another device).
     }
     r.id = dup.clone();

@@ -5,8 +5,6 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::Connection;
-
 use super::apply::base_or_empty;
 use super::merge::{RecState, fold};
 use super::merge_sets as sets;
@@ -14,7 +12,7 @@ use crate::model::fields::is_set_valued;
 use crate::model::{Change, FieldChange, FieldValue, Op};
 use crate::store::sync_scope::{self as held, REPUBLISHED, SKIPPED};
 use crate::store::sync_state::{self as st, LostValue};
-use crate::store::{Result, Store, Writer};
+use crate::store::{Db, Result, Store, Writer};
 
 /// Publish, as new own changes, what skipped changes did to records whose
 /// collections now sync; returns how many changes were logged. The record's own
@@ -23,7 +21,7 @@ use crate::store::{Result, Store, Writer};
 /// so sent alone their bases would describe versions nobody else knows.
 pub fn republish(store: &mut Store, unsent_above: u64) -> Result<u64> {
     let me = store.device().to_string();
-    let records = held::skipped_records(store.conn(), &me)?;
+    let records = held::skipped_records(store, &me)?;
     if records.is_empty() {
         return Ok(0);
     }
@@ -39,12 +37,12 @@ pub fn republish(store: &mut Store, unsent_above: u64) -> Result<u64> {
             if kind == "collection" {
                 // Turning it on logged its whole definition.
                 if !off.contains(id) {
-                    held::mark_republished(w.tx(), &me, id, i64::MAX as u64)?;
+                    held::mark_republished(w, &me, id, i64::MAX as u64)?;
                 }
                 continue;
             }
-            let (known, here) = known_and_here(w.tx(), &me, id, kind, Some(unsent_above))?;
-            let kept: Vec<Change> = st::record_changes(w.tx(), id)?
+            let (known, here) = known_and_here(w, &me, id, kind, Some(unsent_above))?;
+            let kept: Vec<Change> = st::record_changes(w, id)?
                 .into_iter()
                 .filter(|c| c.device == me && republishing(c, unsent_above))
                 .collect();
@@ -57,7 +55,7 @@ pub fn republish(store: &mut Store, unsent_above: u64) -> Result<u64> {
                 continue;
             }
             // Marked first: the catch-up changes logged next are ordinary unsent ones.
-            held::mark_republished(w.tx(), &me, id, unsent_above)?;
+            held::mark_republished(w, &me, id, unsent_above)?;
             keep_overruled(w, &kept, &here)?;
             for op in catch_up(&known, &here, &touched) {
                 w.log_change(id, kind, op)?;
@@ -72,14 +70,14 @@ pub fn republish(store: &mut Store, unsent_above: u64) -> Result<u64> {
 /// skipped and republished ones, and with `unsent_above` its unsent ones above
 /// that number) and as it is here.
 pub fn known_and_here(
-    conn: &Connection,
+    db: &impl Db,
     me: &str,
     id: &str,
     kind: &str,
     unsent_above: Option<u64>,
 ) -> Result<(RecState, RecState)> {
-    let start = base_or_empty(conn, id, kind)?;
-    let all = st::record_changes(conn, id)?;
+    let start = base_or_empty(db, id, kind)?;
+    let all = st::record_changes(db, id)?;
     let shared: Vec<Change> = all
         .iter()
         .filter(|c| {
@@ -129,7 +127,7 @@ fn keep_overruled(w: &mut Writer<'_>, kept: &[Change], here: &RecState) -> Resul
             };
             if lost.is_some() {
                 st::add_loser(
-                    w.tx(),
+                    w,
                     &LostValue {
                         record_id: c.record_id.clone(),
                         key: f.key.clone(),

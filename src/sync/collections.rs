@@ -2,11 +2,10 @@
 //! records, the fold of collection changes, and the rule that tells apart two
 //! same-named collections made on two devices.
 
-use rusqlite::Connection;
-
 use crate::model::{Collection, Kind, Op};
+use crate::store::collection_rows as rows;
 use crate::store::sync_state as st;
-use crate::store::{Result, Writer};
+use crate::store::{Db, Result, Writer};
 
 /// Make sure collection `id` has a row before a record lands in it: from its own
 /// changes if we know them, else a placeholder that its changes will fix.
@@ -14,7 +13,7 @@ pub(crate) fn ensure_collection(w: &mut Writer<'_>, id: &str, kind: Kind) -> Res
     if w.collection(id).is_ok() {
         return Ok(());
     }
-    let known = collection_fold(w.tx(), id)?.map(|(c, _)| c);
+    let known = collection_fold(w, id)?.map(|(c, _)| c);
     let c = known.unwrap_or_else(|| Collection {
         id: id.to_string(),
         kind,
@@ -28,9 +27,9 @@ pub(crate) fn ensure_collection(w: &mut Writer<'_>, id: &str, kind: Kind) -> Res
 /// The latest definition of a collection and whether it is deleted. The sync
 /// flag in it is the writing device's own choice: a collection learned from
 /// changes syncs here until this device says otherwise.
-fn collection_fold(conn: &Connection, id: &str) -> Result<Option<(Collection, bool)>> {
+fn collection_fold(db: &impl Db, id: &str) -> Result<Option<(Collection, bool)>> {
     let mut last = None;
-    for c in st::record_changes(conn, id)? {
+    for c in st::record_changes(db, id)? {
         match c.op {
             Op::CollectionPut { new, .. } => last = Some((new, false)),
             Op::CollectionDelete { base } => last = Some((base, true)),
@@ -44,18 +43,11 @@ fn collection_fold(conn: &Connection, id: &str) -> Result<Option<(Collection, bo
 }
 
 pub(crate) fn settle_collection(w: &mut Writer<'_>, id: &str) -> Result<()> {
-    let Some((mut c, deleted)) = collection_fold(w.tx(), id)? else {
+    let Some((mut c, deleted)) = collection_fold(w, id)? else {
         return Ok(());
     };
-    let in_use: u64 = w.tx().query_row(
-        "SELECT COUNT(*) FROM records WHERE collection = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
-    if deleted && in_use == 0 {
-        w.tx()
-            .execute("DELETE FROM collections WHERE id = ?1", [id])?;
-        return Ok(());
+    if deleted && rows::records_in(w, id)? == 0 {
+        return rows::drop_collection_row(w, id);
     }
     // A collection holding records stays; the sync flag is this device's own choice.
     if let Ok(local) = w.collection(id) {
@@ -68,14 +60,7 @@ pub(crate) fn settle_collection(w: &mut Writer<'_>, id: &str) -> Result<()> {
 /// on two devices) are told apart by suffixing the one with the larger id, a rule
 /// every device applies the same way.
 pub(crate) fn save_collection_merged(w: &mut Writer<'_>, c: &Collection) -> Result<()> {
-    let clash: Option<String> = w
-        .tx()
-        .query_row(
-            "SELECT id FROM collections WHERE kind = ?1 AND name = ?2 AND id <> ?3",
-            rusqlite::params![c.kind.as_str(), c.name, c.id],
-            |r| r.get(0),
-        )
-        .ok();
+    let clash = rows::same_name_collection(w, c.kind, &c.name, &c.id)?;
     let suffixed =
         |id: &str, name: &str| format!("{name} ({})", id.chars().take(6).collect::<String>());
     let mut c = c.clone();
@@ -83,10 +68,7 @@ pub(crate) fn save_collection_merged(w: &mut Writer<'_>, c: &Collection) -> Resu
         if c.id > other {
             c.name = suffixed(&c.id, &c.name);
         } else {
-            w.tx().execute(
-                "UPDATE collections SET name = ?2 WHERE id = ?1",
-                rusqlite::params![other, suffixed(&other, &c.name)],
-            )?;
+            rows::rename_collection_row(w, &other, &suffixed(&other, &c.name))?;
         }
     }
     w.save_collection(&c)

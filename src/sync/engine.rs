@@ -233,14 +233,14 @@ impl<M: Mailbox> Round<'_, M> {
                 }
                 other => other?,
             };
-            let remembered = st::folder(self.store.conn(), &name)?;
+            let remembered = st::folder(&*self.store, &name)?;
             checks.insert(
                 name.clone(),
                 plan::check_folder(remembered.as_ref(), &state),
             );
             self.states.insert(name.clone(), state);
             self.known
-                .insert(name.clone(), st::messages(self.store.conn(), &name)?);
+                .insert(name.clone(), st::messages(&*self.store, &name)?);
         }
         let mut new_devices = Vec::new();
         for (name, check) in &checks {
@@ -274,7 +274,7 @@ impl<M: Mailbox> Round<'_, M> {
         }
         let plan = plan::plan(&inputs);
         if self.o.dry_run {
-            self.report.held = crate::store::sync_scope::held_count(self.store.conn())?;
+            self.report.held = crate::store::sync_scope::held_count(&*self.store)?;
             self.report.plan = Some(plan);
             return Ok(());
         }
@@ -293,13 +293,13 @@ impl<M: Mailbox> Round<'_, M> {
         let inputs = self.inputs()?;
         // A snapshot holds everything its vector covers: not while changes wait.
         let complete =
-            self.o.scope.is_none() && crate::store::sync_scope::held_count(self.store.conn())? == 0;
+            self.o.scope.is_none() && crate::store::sync_scope::held_count(&*self.store)? == 0;
         if complete && plan::wants_snapshot(&inputs, self.o.snapshot_every) {
             let epoch = self.epoch()?;
             self.write_snapshot(epoch).await?;
         }
         self.publish_device().await?;
-        self.report.held = crate::store::sync_scope::held_count(self.store.conn())?;
+        self.report.held = crate::store::sync_scope::held_count(&*self.store)?;
         self.finish().await
     }
 
@@ -348,7 +348,7 @@ impl<M: Mailbox> Round<'_, M> {
         if self.o.dry_run {
             return Ok(());
         }
-        let known_devices = st::devices(self.store.conn())?;
+        let known_devices = st::devices(&*self.store)?;
         infos.sort_by_key(|(uid, _)| *uid);
         for (_, d) in infos {
             if let Some(info) = &d.snapshot {
@@ -361,7 +361,7 @@ impl<M: Mailbox> Round<'_, M> {
             // A device that publishes a newer state is alive again.
             let forgotten = prev.is_some_and(|p| p.forgotten && p.last_seen >= d.last_seen);
             st::put_device(
-                self.store.conn(),
+                &*self.store,
                 &DeviceInfo {
                     tag: self.o.key.device_tag(&d.device),
                     device: d.device,
@@ -375,10 +375,10 @@ impl<M: Mailbox> Round<'_, M> {
         if full {
             let present: BTreeSet<&str> =
                 self.known[&folder].iter().map(|k| k.tag.as_str()).collect();
-            for d in st::devices(self.store.conn())? {
+            for d in st::devices(&*self.store)? {
                 if d.device != self.me && !present.contains(d.tag.as_str()) && !d.vector.is_empty()
                 {
-                    st::forget_device(self.store.conn(), &d.device)?;
+                    st::forget_device(&*self.store, &d.device)?;
                 }
             }
         }
@@ -466,18 +466,13 @@ impl<M: Mailbox> Round<'_, M> {
                     highestmodseq: s.highestmodseq,
                     exists: s.exists,
                 };
-                st::set_folder(w.tx(), folder, &remembered)?;
-                st::clear_messages(w.tx(), folder)?;
+                st::set_folder(w, folder, &remembered)?;
+                st::clear_messages(w, folder)?;
                 for k in &known[folder] {
-                    st::put_message(w.tx(), k)?;
+                    st::put_message(w, k)?;
                 }
             }
-            w.tx().execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [META_REJECTED, rejected.as_str()],
-            )?;
-            Ok(())
+            w.set_meta(META_REJECTED, &rejected)
         })?;
         Ok(())
     }

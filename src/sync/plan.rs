@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::mailbox::FolderState;
-use crate::store::sync_state::{DeviceInfo, KnownMessage, RememberedFolder, Vector};
+use crate::model::sync_state::{DeviceInfo, KnownMessage, RememberedFolder, Vector};
 
 /// Which direction(s) a sync runs in (DESIGN.md §5.11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]

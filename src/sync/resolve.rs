@@ -20,7 +20,7 @@ pub enum Resolution {
 
 /// Resolve a queued conflict; the outcome is published as an ordinary change.
 pub fn resolve(w: &mut Writer<'_>, id: i64, how: &Resolution) -> Result<Conflict> {
-    let c = st::conflict(w.tx(), id)?
+    let c = st::conflict(w, id)?
         .filter(|c| c.resolved_at.is_empty())
         .ok_or_else(|| StoreError::NoRecord(format!("open conflict {id}")))?;
     let label = match how {
@@ -29,8 +29,8 @@ pub fn resolve(w: &mut Writer<'_>, id: i64, how: &Resolution) -> Result<Conflict
         Resolution::Both => "both",
         Resolution::Value(_) => "value",
     };
-    st::mark_resolved(w.tx(), id, label, &now_str(w))?;
-    let state = folded(w.tx(), &c.record_id, &c.kind)?;
+    st::mark_resolved(w, id, label, &now_str(w))?;
+    let state = folded(w, &c.record_id, &c.kind)?;
     materialize(w, &state)?;
     let value = match how {
         Resolution::Mine => c.local.clone(),
@@ -47,7 +47,7 @@ pub fn resolve(w: &mut Writer<'_>, id: i64, how: &Resolution) -> Result<Conflict
     // keeps it (the deletion won).
     if c.key != EXISTS && value.is_some() && w.get(&c.record_id)?.is_none() {
         st::add_loser(
-            w.tx(),
+            w,
             &LostValue {
                 record_id: c.record_id.clone(),
                 key: c.key.clone(),
@@ -64,7 +64,7 @@ pub fn resolve(w: &mut Writer<'_>, id: i64, how: &Resolution) -> Result<Conflict
         // "both" keeps both values (a union, or mine plus a duplicate with theirs).
         if v != &value && how != &Resolution::Both {
             st::add_loser(
-                w.tx(),
+                w,
                 &LostValue {
                     record_id: c.record_id.clone(),
                     key: c.key.clone(),

@@ -3,7 +3,6 @@
 //! Shared by `pim conflicts` / `pim history` and the TUI's Sync tab. Read-only,
 //! except [`restore`], which writes an ordinary (syncing) change.
 
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::apply::{self, Resolution};
@@ -89,7 +88,7 @@ impl Names {
             my_name: store
                 .meta("sync.device_name")?
                 .unwrap_or_else(|| "this device".into()),
-            known: st::devices(store.conn())?
+            known: st::devices(store)?
                 .into_iter()
                 .filter(|d| !d.name.is_empty())
                 .map(|d| (d.device, d.name))
@@ -110,20 +109,13 @@ impl Names {
 
 /// The device and wall time of a logged change, by its id.
 fn change_origin(store: &Store, change_id: &str) -> Result<Option<(String, String)>> {
-    Ok(store
-        .conn()
-        .query_row(
-            "SELECT device, changed_at FROM changes WHERE change_id = ?1",
-            [change_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?)
+    crate::store::change_log::change_origin(store, change_id)
 }
 
 /// When this device last changed `key` of the record (the "mine" side).
 fn my_last_edit(store: &Store, record_id: &str, key: &str) -> Result<Option<String>> {
     let me = store.device();
-    let changes = st::record_changes(store.conn(), record_id)?;
+    let changes = st::record_changes(store, record_id)?;
     Ok(changes
         .iter()
         .rev()
@@ -193,7 +185,7 @@ fn view_named(store: &Store, names: &Names, c: &Conflict) -> Result<ConflictView
 /// Every open conflict, oldest first, ready to show.
 pub fn open_conflicts(store: &Store) -> Result<Vec<ConflictView>> {
     let names = Names::load(store)?;
-    st::open_conflicts(store.conn(), None)?
+    st::open_conflicts(store, None)?
         .iter()
         .map(|c| view_named(store, &names, c))
         .collect()
@@ -259,7 +251,7 @@ pub struct HistoryEntry {
 pub fn history(store: &Store, record_id: &str) -> Result<Vec<HistoryEntry>> {
     let names = Names::load(store)?;
     let mut out = Vec::new();
-    for c in st::record_changes(store.conn(), record_id)? {
+    for c in st::record_changes(store, record_id)? {
         let fields = match &c.op {
             Op::Update { fields } => fields
                 .iter()
@@ -299,7 +291,7 @@ pub fn history(store: &Store, record_id: &str) -> Result<Vec<HistoryEntry>> {
             note: String::new(),
         });
     }
-    for l in st::losers(store.conn(), Some(record_id))? {
+    for l in st::losers(store, Some(record_id))? {
         let device = if l.lost_change == "local" {
             store.device().to_string()
         } else {

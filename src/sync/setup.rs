@@ -112,7 +112,7 @@ pub async fn join<M: Mailbox>(
 
 /// Every device heard of, this one included.
 pub fn devices(store: &Store) -> SyncResult<Vec<DeviceInfo>> {
-    Ok(st::devices(store.conn())?)
+    Ok(st::devices(store)?)
 }
 
 /// `pim devices forget`: the device stops holding back garbage collection, here and
@@ -126,7 +126,7 @@ pub async fn forget<M: Mailbox>(
     if device == store.device() {
         return Err(SyncError::Setup("this device cannot forget itself".into()));
     }
-    let known = st::devices(store.conn())?;
+    let known = st::devices(store)?;
     let d = known
         .iter()
         .find(|d| d.device == device || d.name == device)
@@ -144,16 +144,16 @@ pub async fn forget<M: Mailbox>(
     if !uids.is_empty() {
         mb.delete(&f.devices, &uids).await?;
     }
-    st::forget_device(store.conn(), &d.device)?;
+    st::forget_device(store, &d.device)?;
     Ok(())
 }
 
 pub fn conflicts(store: &Store) -> SyncResult<Vec<Conflict>> {
-    Ok(st::open_conflicts(store.conn(), None)?)
+    Ok(st::open_conflicts(store, None)?)
 }
 
 pub fn conflict(store: &Store, id: i64) -> SyncResult<Option<Conflict>> {
-    Ok(st::conflict(store.conn(), id)?)
+    Ok(st::conflict(store, id)?)
 }
 
 /// Resolve a queued conflict; the resolution is a logged change that syncs.

@@ -150,9 +150,8 @@ pub fn rows(store: &Store, tz: Tz) -> crate::store::Result<Vec<InviteRow>> {
 /// config.toml of the profile whose database `store` is.
 fn profile_config(store: &Store) -> Result<ConfigFile, String> {
     let home = store
-        .conn()
         .path()
-        .and_then(|p| std::path::Path::new(p).parent().map(|d| d.to_path_buf()))
+        .and_then(|p| p.parent().map(|d| d.to_path_buf()))
         .filter(|d| !d.as_os_str().is_empty())
         .ok_or("the database has no profile directory")?;
     ConfigFile::load(&home.join("config.toml")).map_err(|e| e.to_string())
@@ -174,7 +173,7 @@ pub async fn after_round(
         .map_err(|e| e.to_string())?
         .is_empty()
     {
-        let cfg = acc.password().and_then(|pw| {
+        let cfg = acc.password().map_err(|e| e.to_string()).and_then(|pw| {
             crate::mail::account::smtp_config(acc, &pw).map_err(|e| e.to_string())
         })?;
         let r = crate::mail::invites::send_outbox(store, &cfg, name)
@@ -199,7 +198,7 @@ pub fn answer(store: &mut Store, reply: &InviteReply) -> Result<String, String> 
     let (acct, _) = state::get(store, id)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no invitation {id}"))?;
-    let (name, acc) = config.pick(Some(&acct))?;
+    let (name, acc) = config.pick(Some(&acct)).map_err(|e| e.to_string())?;
     let (name, acc) = (name.to_string(), acc.clone());
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -386,7 +386,7 @@ fn same_choice_for_all_and_skip() {
     w.store
         .write(|wr| {
             crate::store::sync_state::put_conflict(
-                wr.tx(),
+                wr,
                 &crate::store::sync_state::Conflict {
                     id: 0,
                     record_id: second.clone(),

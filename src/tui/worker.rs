@@ -236,13 +236,7 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
         Request::AnswerInvite(reply) => {
             Response::InviteAnswered(super::invites::answer(store, &reply))
         }
-        Request::IsEmpty => {
-            let any: bool =
-                store
-                    .conn()
-                    .query_row("SELECT EXISTS (SELECT 1 FROM records)", [], |r| r.get(0))?;
-            Response::IsEmpty(!any)
-        }
+        Request::IsEmpty => Response::IsEmpty(store.is_empty()?),
         Request::LoadDemo { today } => Response::DemoLoaded(crate::app::demo::load(
             store,
             today,
@@ -265,24 +259,11 @@ fn packed_list(
     kind: Kind,
     tz: Tz,
 ) -> Result<Vec<super::packed::Packed>, Box<dyn std::error::Error>> {
-    let mut stmt = store.conn().prepare_cached(
-        "SELECT id, collection, data FROM records WHERE kind = ?1 ORDER BY sort_key, id",
-    )?;
-    let mut rows = stmt.query([kind.as_str()])?;
     let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        let id: String = row.get(0)?;
-        let data: String = row.get(2)?;
-        let body: crate::model::Body = serde_json::from_str(&data)
-            .map_err(|e| format!("corrupt stored data for {id}: {e}"))?;
-        let r = Record {
-            id,
-            kind,
-            collection: row.get(1)?,
-            body,
-        };
-        out.push(super::packed::Packed::from_parts(&r, data, tz));
-    }
+    store.for_each(kind, None, |r, data| {
+        out.push(super::packed::Packed::from_parts(&r, data.to_string(), tz));
+        Ok::<(), crate::store::StoreError>(())
+    })?;
     if kind == Kind::Task {
         super::lists::sort_tasks(&mut out);
     }
@@ -368,28 +349,11 @@ fn save(store: &mut Store, edit: Edit, undo: bool) -> crate::store::Result<Respo
 }
 
 fn sync_status(store: &Store) -> crate::store::Result<SyncStatus> {
-    // Counted and summarised in SQL: decoding every pending change (each carries a
-    // whole record) would cost seconds on a large first upload.
-    let conn = store.conn();
-    let pending: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM changes WHERE device = ?1 AND submitted_at = ''",
-        [store.device()],
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT changed_at, kind, json_extract(op, '$.type') FROM changes
-         WHERE device = ?1 AND submitted_at = '' ORDER BY hlc DESC LIMIT 20",
-    )?;
-    let recent = stmt
-        .query_map([store.device()], |r| {
-            let op: Option<String> = r.get(2)?;
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                op.unwrap_or_default().replace('_', " "),
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<(String, String, String)>>>()?;
+    let (pending, unsent) = crate::store::change_log::unsent_summary(store, store.device(), 20)?;
+    let recent = unsent
+        .into_iter()
+        .map(|u| (u.changed_at, u.kind, u.op))
+        .collect();
     let mut records = 0;
     for k in Kind::ALL {
         records += store.count(k)?;
@@ -397,7 +361,7 @@ fn sync_status(store: &Store) -> crate::store::Result<SyncStatus> {
     Ok(SyncStatus {
         device: store.device().to_string(),
         pending: pending as usize,
-        held: crate::store::sync_scope::held_count(conn)? as usize,
+        held: crate::store::sync_scope::held_count(store)? as usize,
         recent,
         last_sync: store.meta("last_sync")?,
         records,
@@ -438,7 +402,7 @@ pub fn spawn<E: Send + 'static>(
         };
         // The store's 64 MiB page cache suits bulk imports; a connection that lives
         // as long as the app keeps 8 MiB (reads stay fast, RSS stays small).
-        if let Err(e) = store.conn().execute_batch("PRAGMA cache_size = -8192;") {
+        if let Err(e) = store.set_page_cache_mib(8) {
             let _ = out.send(wrap(Response::Error(e.to_string())));
         }
         while let Ok(first) = requests.recv() {

@@ -45,8 +45,8 @@ pub fn restore(
 
 pub fn devices(store: &Store) -> crate::store::Result<Vec<DeviceLine>> {
     let me = store.device();
-    let mine = st::max_seq(store.conn(), me)?;
-    let mut out: Vec<DeviceLine> = st::devices(store.conn())?
+    let mine = st::max_seq(store, me)?;
+    let mut out: Vec<DeviceLine> = st::devices(store)?
         .into_iter()
         .map(|d| DeviceLine {
             this_device: d.device == me,

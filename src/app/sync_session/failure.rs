@@ -14,7 +14,10 @@ pub enum SessionError {
     Setup(#[from] SetupError),
     /// The account's `password_command` did not give a password.
     #[error("account {account}: {reason}")]
-    Password { account: String, reason: String },
+    Password {
+        account: String,
+        reason: crate::config::accounts::PasswordError,
+    },
     #[error(transparent)]
     Account(#[from] AccountError),
     #[error(transparent)]

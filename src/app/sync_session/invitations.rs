@@ -20,7 +20,10 @@ pub enum InvitationError {
     #[error("{0}")]
     Settings(String),
     #[error("account {account}: {reason}")]
-    Password { account: String, reason: String },
+    Password {
+        account: String,
+        reason: crate::config::accounts::PasswordError,
+    },
     #[error(transparent)]
     Account(#[from] AccountError),
     #[error(transparent)]

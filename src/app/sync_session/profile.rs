@@ -25,8 +25,8 @@ pub enum SetupError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// No such account, or none configured (the reason says which).
-    #[error("{0}")]
-    NoAccount(String),
+    #[error(transparent)]
+    NoAccount(#[from] crate::config::accounts::LookupError),
     #[error("unknown conflict policy {0}")]
     UnknownPolicy(String),
     #[error(transparent)]
@@ -52,9 +52,7 @@ pub fn resolve_account(
     let config = ConfigFile::load(config_file)?;
     let remembered = store.meta(META_ACCOUNT)?;
     let name = name.map(str::to_string).or(remembered);
-    let (n, a) = config
-        .pick(name.as_deref())
-        .map_err(SetupError::NoAccount)?;
+    let (n, a) = config.pick(name.as_deref())?;
     Ok((n.to_string(), a.clone()))
 }
 

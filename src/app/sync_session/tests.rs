@@ -161,7 +161,7 @@ fn failures_are_classified_by_type() {
         (
             SessionError::Password {
                 account: "a".into(),
-                reason: "pass: no such entry".into(),
+                reason: crate::config::accounts::PasswordError::Empty,
             },
             ErrorKind::Config,
         ),
@@ -366,7 +366,7 @@ fn a_password_command_that_fails_ends_the_run_too() {
     let mut connector = MemoryConnector::new(&server);
     connector.refuse = vec![SessionError::Password {
         account: "personal".into(),
-        reason: "pass: personal/mail is not in the password store".into(),
+        reason: crate::config::accounts::PasswordError::Empty,
     }];
     let mut session = Session::new(connector, SyncOptions::new(SyncKey::generate()), quick());
     let (seen, ended) = run_until(&mut session, &mut store, WATCH, |_, _| {}, |_| false);

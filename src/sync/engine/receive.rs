@@ -64,7 +64,7 @@ impl<M: Mailbox> Round<'_, M> {
     /// A device that has applied nothing from others starts from the newest
     /// snapshot; a snapshot of a newer epoch (replace-remote) resets this device.
     pub(super) async fn maybe_bootstrap(&mut self) -> SyncResult<()> {
-        let vector = st::vector(self.store.conn())?;
+        let vector = st::vector(&*self.store)?;
         let fresh = vector.iter().all(|(d, s)| d == &self.me || *s == 0);
         let replace = self.o.mode == Mode::ReplaceLocal;
         if !fresh && !replace && self.known[&self.f.snapshots].is_empty() {
@@ -108,7 +108,7 @@ impl<M: Mailbox> Round<'_, M> {
     /// Whether, for some device, the next change we need is on no batch on the
     /// server although the snapshot covers it.
     fn stranded(&self, have: &Vector, snap: &Vector) -> bool {
-        let tags: BTreeMap<String, String> = st::devices(self.store.conn())
+        let tags: BTreeMap<String, String> = st::devices(&*self.store)
             .unwrap_or_default()
             .into_iter()
             .map(|d| (d.device, d.tag))
@@ -129,8 +129,8 @@ impl<M: Mailbox> Round<'_, M> {
     }
 
     pub(super) fn inputs(&self) -> SyncResult<Inputs> {
-        let conn = self.store.conn();
-        let devices = st::devices(conn)?;
+        let db = &*self.store;
+        let devices = st::devices(db)?;
         let mut tags: BTreeMap<String, String> = devices
             .iter()
             .map(|d| (d.tag.clone(), d.device.clone()))
@@ -149,7 +149,7 @@ impl<M: Mailbox> Round<'_, M> {
                 .cloned()
                 .collect(),
             rejected: BTreeSet::new(),
-            first_unsubmitted: st::first_unsubmitted(conn, &self.me)?,
+            first_unsubmitted: st::first_unsubmitted(db, &self.me)?,
             snapshot_vector,
             mode: self.o.mode,
             upload_to: None,
@@ -193,8 +193,8 @@ impl<M: Mailbox> Round<'_, M> {
     /// those that cannot be applied yet (a gap before them) in `sync_pending`.
     pub(super) async fn download(&mut self, uids: &[u32]) -> SyncResult<Vec<Change>> {
         let folder = self.f.changes.clone();
-        let vector = st::vector(self.store.conn())?;
-        let known: BTreeSet<String> = st::devices(self.store.conn())?
+        let vector = st::vector(&*self.store)?;
+        let known: BTreeSet<String> = st::devices(&*self.store)?
             .into_iter()
             .map(|d| d.device)
             .collect();
@@ -228,7 +228,7 @@ impl<M: Mailbox> Round<'_, M> {
         // Devices first heard of through their batches.
         for device in heard {
             st::put_device(
-                self.store.conn(),
+                &*self.store,
                 &DeviceInfo {
                     tag: self.o.key.device_tag(&device),
                     device,
@@ -249,14 +249,14 @@ impl<M: Mailbox> Round<'_, M> {
     pub(super) fn apply_pending(&mut self, fresh: Vec<Change>) -> SyncResult<()> {
         let policy = self.o.policy;
         let mut pool: BTreeMap<(String, u64), Change> = BTreeMap::new();
-        for c in st::pending(self.store.conn())? {
+        for c in st::pending(&*self.store)? {
             pool.insert((c.device.clone(), c.seq), c);
         }
         let stored: BTreeSet<(String, u64)> = pool.keys().cloned().collect();
         for c in fresh {
             pool.entry((c.device.clone(), c.seq)).or_insert(c);
         }
-        let mut vector = st::vector(self.store.conn())?;
+        let mut vector = st::vector(&*self.store)?;
         let mut holds = Holds::load(self.store, self.o.scope.clone(), true)?;
         loop {
             let mut ready: Vec<&Change> = Vec::new();
@@ -300,10 +300,10 @@ impl<M: Mailbox> Round<'_, M> {
                     *v = (*v).max(c.seq);
                 }
                 for (dev, seq) in &advanced {
-                    st::set_vector(w.tx(), dev, *seq)?;
+                    st::set_vector(w, dev, *seq)?;
                 }
                 follow_up(w, &follow_ups)?;
-                st::prune_pending(w.tx())?;
+                st::prune_pending(w)?;
                 Ok((applied, conflicts, advanced))
             })?;
             self.report.applied += applied;
@@ -322,7 +322,7 @@ impl<M: Mailbox> Round<'_, M> {
         if !waiting.is_empty() {
             self.store.write(|w| {
                 for c in waiting {
-                    st::add_pending(w.tx(), c)?;
+                    st::add_pending(w, c)?;
                 }
                 Ok(())
             })?;

@@ -14,22 +14,22 @@ impl<M: Mailbox> Round<'_, M> {
     /// number to upload this round.
     pub(super) fn scope_outbox(&mut self, scope: &Scope) -> SyncResult<u64> {
         let attempted = self.attempted()?;
-        let conn = self.store.conn();
+        let db = &*self.store;
         let on_server = self.known[&self.f.changes]
             .iter()
             .filter(|k| k.tag == self.my_tag)
             .map(|k| k.seq_to)
             .max()
             .unwrap_or(0);
-        let confirmed = match st::first_unsubmitted(conn, &self.me)? {
+        let confirmed = match st::first_unsubmitted(db, &self.me)? {
             Some(first) => first - 1,
-            None => st::max_seq(conn, &self.me)?,
+            None => st::max_seq(db, &self.me)?,
         };
         // Nothing at or below the floor was ever handed to the server, so
         // nobody can have seen those numbers.
-        let marked = held::last_marked(conn, &self.me)?;
+        let marked = held::last_marked(db, &self.me)?;
         let floor = attempted.max(on_server).max(confirmed).max(marked);
-        let unsent = held::unsent_changes(conn, &self.me, floor)?;
+        let unsent = held::unsent_changes(db, &self.me, floor)?;
         let chosen = super::super::scope::outbox_in_scope(scope, &unsent, |id| {
             self.store.get(id).ok().flatten().map(|r| r.collection)
         });
@@ -40,7 +40,7 @@ impl<M: Mailbox> Round<'_, M> {
             .all(|(i, s)| *s == floor + 1 + i as u64);
         if !self.o.dry_run && !in_place {
             self.store
-                .write(|w| held::reorder_unsent(w.tx(), &self.me, floor, &chosen))?;
+                .write(|w| held::reorder_unsent(w, &self.me, floor, &chosen))?;
         }
         Ok(floor + chosen.len() as u64)
     }
@@ -65,7 +65,7 @@ impl<M: Mailbox> Round<'_, M> {
     /// Apply held changes the scope now includes (all of them without a scope)
     /// and whose collections have sync on, oldest first, in one transaction.
     pub(super) fn apply_held(&mut self) -> SyncResult<()> {
-        let waiting = held::held(self.store.conn())?;
+        let waiting = held::held(&*self.store)?;
         if waiting.is_empty() {
             return Ok(());
         }
@@ -82,7 +82,7 @@ impl<M: Mailbox> Round<'_, M> {
                 applied += out.applied as u64;
                 conflicts += out.conflicts;
                 follow_ups.extend(out.follow_ups);
-                held::remove_held(w.tx(), &c.device, c.seq)?;
+                held::remove_held(w, &c.device, c.seq)?;
             }
             follow_up(w, &follow_ups)?;
             Ok((applied, conflicts))
@@ -117,7 +117,7 @@ impl Holds {
             .map(|c| c.id)
             .collect();
         let behind = if behind_held {
-            held::held_records(store.conn())?
+            held::held_records(store)?
         } else {
             BTreeSet::new()
         };
@@ -148,7 +148,7 @@ impl Holds {
             outside || off
         };
         if keep {
-            held::add_held(w.tx(), c)?;
+            held::add_held(w, c)?;
             self.behind.insert(c.record_id.clone());
         }
         Ok(keep)

@@ -8,7 +8,7 @@ use crate::store::sync_scope as held;
 impl<M: Mailbox> Round<'_, M> {
     /// Upload own changes `range`; `outbox` marks them confirmed afterwards.
     pub(super) async fn upload(&mut self, range: Range, outbox: bool) -> SyncResult<()> {
-        let changes = st::device_changes(self.store.conn(), &self.me, range.from, range.to)?;
+        let changes = st::device_changes(&*self.store, &self.me, range.from, range.to)?;
         let mut synced = Vec::new();
         let mut skipped = Vec::new();
         let collections = self.store.collections(None)?;
@@ -42,14 +42,14 @@ impl<M: Mailbox> Round<'_, M> {
             self.report.uploaded +=
                 synced.iter().filter(|c| (lo..=hi).contains(&c.seq)).count() as u64;
             if outbox {
-                let conn = self.store.conn();
+                let db = &*self.store;
                 let here: Vec<u64> = skipped
                     .iter()
                     .copied()
                     .filter(|s| (lo..=hi).contains(s))
                     .collect();
-                held::mark_skipped(conn, &self.me, &here)?;
-                st::mark_submitted(conn, &self.me, lo, hi, &now)?;
+                held::mark_skipped(db, &self.me, &here)?;
+                st::mark_submitted(db, &self.me, lo, hi, &now)?;
             }
         }
         Ok(())
@@ -91,7 +91,7 @@ impl<M: Mailbox> Round<'_, M> {
         self.touched.insert(folder.clone());
         self.store.set_meta(META_PUBLISHED, &payload_key)?;
         st::put_device(
-            self.store.conn(),
+            &*self.store,
             &DeviceInfo {
                 device: self.me.clone(),
                 tag: self.my_tag.clone(),
@@ -158,9 +158,9 @@ impl<M: Mailbox> Round<'_, M> {
         let epoch = self.epoch()? + 1;
         self.write_snapshot(epoch).await?;
         self.store.set_meta(META_EPOCH, &epoch.to_string())?;
-        let last = st::max_seq(self.store.conn(), &self.me)?;
+        let last = st::max_seq(&*self.store, &self.me)?;
         let now = self.store.clock().now_rfc3339();
-        st::mark_submitted(self.store.conn(), &self.me, 1, last, &now)?;
+        st::mark_submitted(&*self.store, &self.me, 1, last, &now)?;
         Ok(())
     }
 }

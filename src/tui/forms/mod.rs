@@ -199,7 +199,7 @@ fn event_end_show(r: &Record, ctx: &FormCtx) -> Option<String> {
     let start = when_of(r, "DTSTART")?;
     let end = match when_of(r, "DTEND") {
         Some(e) => e,
-        None => start.plus(crate::store::duration_of(r, &start)?),
+        None => start.plus(crate::model::duration::duration_of(r, &start)?),
     };
     Some(match end {
         // DTEND of a date is exclusive; people say the last day.
