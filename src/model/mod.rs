@@ -1,7 +1,6 @@
 //! Pure data: records, collections, properties, change records. No I/O.
 
 pub mod change;
-pub mod edit;
 pub mod fields;
 pub mod property;
 pub mod time;

@@ -105,8 +105,8 @@ impl App {
                 FormOutcome::Cancel => None,
                 FormOutcome::Continue => Some(Overlay::Form(form)),
                 FormOutcome::Submit => match forms::apply(&form, &self.form_ctx()) {
-                    Ok(r) => {
-                        self.submit(form.base.is_none(), r);
+                    Ok((edit, r)) => {
+                        self.submit(edit, &r);
                         None
                     }
                     Err(e) => {
@@ -131,9 +131,9 @@ impl App {
             Overlay::Note(mut ed) => match ed.handle(&key) {
                 FormOutcome::Cancel => None,
                 FormOutcome::Continue => Some(Overlay::Note(ed)),
-                FormOutcome::Submit => match ed.to_record(self.now) {
-                    Ok(r) => {
-                        self.submit(ed.base.is_none(), r);
+                FormOutcome::Submit => match ed.apply(&self.form_ctx()) {
+                    Ok((edit, r)) => {
+                        self.submit(edit, &r);
                         None
                     }
                     Err(e) => {
