@@ -14,6 +14,9 @@ use pim::tui::forms::{self, FormCtx};
 use pim::tui::input::LineInput;
 use pim::tui::worker::{Edit, Request, Response, handle};
 
+/// What is typed into a form: (field, text).
+type FormInputs = Vec<(Field, &'static str)>;
+
 fn pim(home: &Path, args: &[&str]) -> Result<String, String> {
     let o = Command::new(env!("CARGO_BIN_EXE_pim"))
         .arg("--home")
@@ -90,7 +93,7 @@ fn comparable(home: &Path, id: &str) -> Vec<String> {
 fn the_same_inputs_give_the_same_record() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();
-    let cases: Vec<(Kind, Vec<&str>, Vec<(Field, &str)>)> = vec![
+    let cases: Vec<(Kind, Vec<&str>, FormInputs)> = vec![
         (
             Kind::Contact,
             vec![
@@ -198,7 +201,7 @@ fn the_same_inputs_give_the_same_record() {
 fn the_same_values_are_refused_naming_the_field() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();
-    let cases: Vec<(Kind, Vec<&str>, Vec<(Field, &str)>, &str)> = vec![
+    let cases: Vec<(Kind, Vec<&str>, FormInputs, &str)> = vec![
         // The TUI refused a space in an address, the CLI took it.
         (
             Kind::Contact,

@@ -81,7 +81,7 @@ fn shortcut(text: &str) -> Option<String> {
         ["monthly"] => Some("FREQ=MONTHLY".into()),
         ["yearly" | "annually"] => Some("FREQ=YEARLY".into()),
         ["weekdays"] => Some("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR".into()),
-        ["every", unit] if !unit.ends_with('s') => freq(*unit).map(|f| format!("FREQ={f}")),
+        ["every", unit] if !unit.ends_with('s') => freq(unit).map(|f| format!("FREQ={f}")),
         ["every", n, unit] => {
             let n: u32 = n.parse().ok().filter(|n| *n > 0)?;
             let f = freq(unit)?;
