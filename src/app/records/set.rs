@@ -91,8 +91,8 @@ pub(super) fn set(
             }
             r.set_text("SUMMARY", v);
         }
-        // The body of a note keeps its line breaks and indentation as typed.
-        Field::Description => text(r, "DESCRIPTION", value.trim_end_matches(['\n', '\r'])),
+        // A description (a note's body) is kept as typed, line breaks and all.
+        Field::Description => text(r, "DESCRIPTION", value),
         Field::Location => text(r, "LOCATION", v),
         Field::JobTitle => text(r, "TITLE", v),
         Field::Note => text(r, "NOTE", v),
