@@ -61,7 +61,7 @@ fn tui(
             .unwrap_or_else(|| panic!("the {kind} form shows {key:?}"));
         field.input = LineInput::new(value);
     }
-    let (edit, r) = forms::apply(&form, &ctx)?;
+    let (edit, r) = forms::apply(&form, &ctx).map_err(|e| forms::message(&e))?;
     let save = Request::Save {
         edit: Edit::Apply(edit),
         undo: false,
@@ -303,7 +303,7 @@ fn a_form_saves_only_what_the_user_changed() {
     );
     // Changing the organisation from the stale form is a conflict, not an overwrite.
     let e = tui(home, Kind::Contact, Some(&seen), &[(Field::Org, "Initech")]).unwrap_err();
-    assert!(e.contains("org was changed meanwhile"), "{e}");
+    assert!(e.contains("Organization was changed meanwhile"), "{e}");
     assert_eq!(open(home).require(&id).unwrap(), now);
     // The CLI, asked outright, sets it.
     pim(home, &["edit", &id, "--set", "org=Initech"]).unwrap();

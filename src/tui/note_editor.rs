@@ -73,8 +73,9 @@ impl NoteEditor {
         FormOutcome::Continue
     }
 
-    /// The edit to save and the note it makes, or the message to show.
-    pub fn apply(&self, ctx: &FormCtx) -> Result<(RecordEdit, Record), String> {
+    /// The edit to save and the note it makes (a refusal is shown with
+    /// `forms::message`).
+    pub fn apply(&self, ctx: &FormCtx) -> Result<(RecordEdit, Record), records::RecordError> {
         let edit = note_edit(
             self.base.as_ref(),
             &self.collection,
@@ -87,8 +88,7 @@ impl NoteEditor {
             &edit,
             ctx.collections,
             &ctx.edit_context(),
-        )
-        .map_err(|e| super::forms::message(&e))?;
+        )?;
         Ok((edit, r))
     }
 
@@ -205,8 +205,7 @@ mod tests {
 
     #[test]
     fn editor_file_round_trip() {
-        let r = crate::model::Record::new(Kind::Note, "n");
-        let mut r = r;
+        let mut r = crate::model::Record::new(Kind::Note, "n");
         r.set_text("SUMMARY", "Shopping");
         r.set_text("DESCRIPTION", "milk\n\neggs");
         let file = to_editor_file(&r);

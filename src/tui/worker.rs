@@ -232,7 +232,7 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
         Request::Save {
             edit: Edit::Apply(e),
             undo,
-        } => apply(store, &e, undo, tz)?,
+        } => apply(store, &e, undo, tz).map_err(|e| super::forms::message(&e))?,
         Request::Save { edit, undo } => save(store, edit, undo)?,
         Request::Search { query, seq } => Response::Search {
             seq,

@@ -110,7 +110,7 @@ impl App {
                         None
                     }
                     Err(e) => {
-                        form.error = Some(e);
+                        form.error = Some(forms::message(&e));
                         Some(Overlay::Form(form))
                     }
                 },
@@ -137,7 +137,7 @@ impl App {
                         None
                     }
                     Err(e) => {
-                        ed.error = Some(e);
+                        ed.error = Some(forms::message(&e));
                         Some(Overlay::Note(ed))
                     }
                 },

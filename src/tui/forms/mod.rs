@@ -135,16 +135,15 @@ pub fn edit_of(form: &Form) -> RecordEdit {
 }
 
 /// Validate a submitted form: the edit to save and the record it makes of the
-/// form's base, or the message to show in the form.
-pub fn apply(form: &Form, ctx: &FormCtx) -> Result<(RecordEdit, Record), String> {
+/// form's base (a refusal is shown in the form with [`message`]).
+pub fn apply(form: &Form, ctx: &FormCtx) -> Result<(RecordEdit, Record), RecordError> {
     let edit = edit_of(form);
     let r = records::build(
         form.base.as_ref(),
         &edit,
         ctx.collections,
         &ctx.edit_context(),
-    )
-    .map_err(|e| message(&e))?;
+    )?;
     Ok((edit, r))
 }
 

@@ -32,8 +32,11 @@ fn value(form: &Form, key: RecordField) -> &str {
     form.get(key).unwrap().value()
 }
 
+/// The record a submitted form makes, or the message the form shows.
 fn record(form: &Form, c: &[Collection]) -> Result<Record, String> {
-    apply(form, &ctx(c)).map(|(_, r)| r)
+    apply(form, &ctx(c))
+        .map(|(_, r)| r)
+        .map_err(|e| message(&e))
 }
 
 #[test]
