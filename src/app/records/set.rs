@@ -32,10 +32,9 @@ pub(super) fn set(
             if v.is_empty() {
                 return Err(reason("a contact needs a name"));
             }
-            // N follows the full name while it is the one derived from it.
-            let derived = r.text("FN").map(|old| structured_name(&old));
-            let n = r.prop("N").map(|p| p.value.clone());
-            if n.is_none() || n == derived {
+            // A contact gets its N from the first full name; later renames leave N
+            // alone (rewriting it too would make two sync conflicts of one rename).
+            if r.prop("N").is_none() {
                 r.set_props("N", vec![Property::new("N", structured_name(v))]);
             }
             r.set_text("FN", v);
