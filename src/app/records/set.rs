@@ -424,14 +424,14 @@ fn zoned(n: NaiveDateTime, zone: Tz) -> When {
     }
 }
 
-/// Typed text → a stored value: dates stay dates (all day); wall times are kept in
-/// `zone` (or the user's zone); exact instants are shown in that zone.
+/// Typed text → a stored value: dates stay dates (all day); a time is read in the
+/// user's zone (as forms and `pim show` display it) and stored in `zone`, the zone
+/// the event already has (or the user's).
 fn user_when(v: &str, cx: &EditContext, zone: Option<Tz>) -> Result<When, Reason> {
     let uw = parse_user_when(v, cx.now, cx.tz).map_err(|e| reason(e.to_string()))?;
     let zone = zone.unwrap_or(cx.tz);
     Ok(match uw {
         UserWhen::Date(d) => When::Date(d),
-        UserWhen::Local(n) => zoned(n, zone),
-        UserWhen::Instant(t) => zoned(t.with_timezone(&zone).naive_local(), zone),
+        _ => zoned(uw.instant(cx.tz).with_timezone(&zone).naive_local(), zone),
     })
 }

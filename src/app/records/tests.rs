@@ -74,6 +74,33 @@ fn event_fields() {
 }
 
 #[test]
+fn times_are_typed_in_the_users_zone_and_keep_the_events_zone() {
+    let mut s = store();
+    let r = create(
+        &mut s,
+        Kind::Event,
+        &[(Field::Summary, "Call"), (Field::Start, "2026-12-01 10:00")],
+    )
+    .unwrap();
+    let r = set(&mut s, &r, Field::Tz, "America/New_York").unwrap();
+    assert_eq!(r.prop("DTSTART").unwrap().value, "20261201T100000");
+    let shown = text::show(&r, Field::Start, &[], &cx());
+    assert_eq!(
+        shown, "2026-12-01 16:00",
+        "shown in the user's zone (Berlin)"
+    );
+    let r = set(&mut s, &r, Field::Start, "2026-12-01 17:00").unwrap();
+    let start = r.prop("DTSTART").unwrap();
+    assert_eq!(start.param("TZID"), Some("America/New_York"));
+    assert_eq!(start.value, "20261201T110000");
+    assert_eq!(
+        r.prop("DTEND").unwrap().value,
+        "20261201T120000",
+        "length kept"
+    );
+}
+
+#[test]
 fn all_day_end_is_the_last_day() {
     let mut s = store();
     let r = create(

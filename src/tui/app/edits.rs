@@ -302,3 +302,24 @@ pub fn toggled(r: &Record) -> RecordEdit {
     edit.change(Field::Status, seen, to);
     edit
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toggling_a_task_changes_only_its_status() {
+        let mut open = Record::new(Kind::Task, "t");
+        open.set_text("SUMMARY", "Pay");
+        open.set_text("STATUS", "NEEDS-ACTION");
+        let edit = toggled(&open);
+        assert_eq!(edit.changes.len(), 1);
+        let change = &edit.changes[0];
+        assert_eq!(change.field, Field::Status);
+        assert_eq!(change.seen.as_deref(), Some("needs-action"));
+        assert_eq!(change.value, "completed");
+        let mut done = open.clone();
+        done.set_text("STATUS", "COMPLETED");
+        assert_eq!(toggled(&done).changes[0].value, "needs-action");
+    }
+}
