@@ -59,33 +59,6 @@ fn weekday(s: &str) -> Option<Weekday> {
     })
 }
 
-/// Why an RRULE value cannot be read; each names the part at fault.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RuleError {
-    #[error(
-        "{0:?} is not a rule (use daily, weekly, weekdays, monthly, yearly, every N days/weeks/months/years, or an RRULE such as FREQ=WEEKLY;BYDAY=MO)"
-    )]
-    NotARule(String),
-    #[error("part {0:?} has no '='")]
-    NoEquals(String),
-    #[error(
-        "unknown FREQ {0:?} (expected DAILY, WEEKLY, MONTHLY, YEARLY, HOURLY, MINUTELY or SECONDLY)"
-    )]
-    UnknownFreq(String),
-    #[error("no FREQ")]
-    NoFreq,
-    #[error("invalid {part} value {value:?}")]
-    BadValue { part: String, value: String },
-    #[error("unknown part {0:?}")]
-    UnknownPart(String),
-    #[error("{0} is given twice")]
-    Repeated(String),
-    #[error("COUNT and UNTIL cannot both be given")]
-    CountAndUntil,
-    #[error("{part} cannot be used with FREQ={freq}")]
-    NotWithFreq { part: &'static str, freq: String },
-}
-
 fn bad_value(part: &str, value: &str) -> RuleError {
     RuleError::BadValue {
         part: part.to_string(),
@@ -606,7 +579,9 @@ fn select_positions(cands: &[NaiveDateTime], pos: &[i32]) -> Vec<NaiveDateTime> 
     out
 }
 
+mod error;
 mod user;
+pub use error::RuleError;
 pub use user::{SHORTCUTS, user_rule};
 
 #[cfg(test)]
