@@ -67,12 +67,12 @@ complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from contact" -s V -l version -d 'Print version'
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l summary -r
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l start -d 'Start: 2026-12-01, \'2026-12-01 10:00\', RFC 3339, today, tomorrow, +3d, +2h' -r
-complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l end -d 'End (exclusive for all-day events)' -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l end -d 'End; for an all-day event its last day; +90m: that long after the start' -r
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l duration -d 'Length, e.g. 1h30m, 45m, 2d' -r
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l tz -d 'Time zone of the start and end (IANA name, default: yours)' -r
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l location -r
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l description -r
-complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l rrule -d 'Recurrence rule, e.g. FREQ=WEEKLY;BYDAY=MO' -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l rrule -d 'Repeat: daily, weekly, weekdays, monthly, yearly, \'every 2 weeks\', or an RRULE such as FREQ=WEEKLY;BYDAY=MO' -r
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l collection -r
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from event" -l all-day -d 'An all-day event'

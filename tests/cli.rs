@@ -307,7 +307,7 @@ fn show_edit_delete_and_the_change_log() {
     assert_eq!(last["op"]["type"], "update");
     let fields = last["op"]["fields"].as_array().unwrap();
     let status = fields.iter().find(|f| f["key"] == "STATUS").unwrap();
-    assert_eq!(status["base"], Value::Null, "no status before");
+    assert_eq!(status["base"][0]["v"], "NEEDS-ACTION", "a new task is open");
     let summary_change = &log[log.len() - 2]["op"]["fields"];
     let s = summary_change
         .as_array()

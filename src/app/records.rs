@@ -1,1 +1,341 @@
-//! (use case module: filled in by its owner)
+//! Creating, editing and deleting contacts, events, tasks and notes: the one
+//! implementation behind `pim add` / `pim edit` / `pim delete` and the TUI's forms.
+//!
+//! An edit is a value ([`RecordEdit`]): a list of field changes, each with the text
+//! the user saw as its base when there was one (a form), or none (`--set`, a blind
+//! write). Saving applies only those fields to the record as it is stored now, so a
+//! field nobody touched is never written; a field whose stored value moved since the
+//! user saw it is a [`RecordError::Conflict`], not an overwrite.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::model::{Collection, Kind, Property, Record, When, new_id};
+use crate::store::{Store, StoreError};
+
+mod field;
+mod set;
+pub mod text;
+pub mod validate;
+
+pub use field::Field;
+pub use set::structured_name;
+pub use validate::Reason;
+
+/// What edits need to know: the clock and the user's zone.
+#[derive(Debug, Clone, Copy)]
+pub struct EditContext {
+    pub now: DateTime<Utc>,
+    pub tz: Tz,
+}
+
+/// One field set to a new text. `seen` is the text the user saw before changing it
+/// (`None`: set it whatever it is now).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: Field,
+    pub value: String,
+    pub seen: Option<String>,
+}
+
+/// Which record an edit is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A new record with this id (chosen up front, so a front-end can select it).
+    New(String),
+    Existing(String),
+}
+
+/// A create or an update: the changes to make, nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordEdit {
+    pub kind: Kind,
+    pub target: Target,
+    pub changes: Vec<FieldChange>,
+}
+
+impl RecordEdit {
+    pub fn create(kind: Kind) -> RecordEdit {
+        RecordEdit {
+            kind,
+            target: Target::New(new_id()),
+            changes: Vec::new(),
+        }
+    }
+
+    pub fn update(kind: Kind, id: &str) -> RecordEdit {
+        RecordEdit {
+            kind,
+            target: Target::Existing(id.to_string()),
+            changes: Vec::new(),
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match &self.target {
+            Target::New(id) | Target::Existing(id) => id,
+        }
+    }
+
+    pub fn is_new(&self) -> bool {
+        matches!(self.target, Target::New(_))
+    }
+
+    /// Set `field` whatever its value is now.
+    pub fn set(&mut self, field: Field, value: impl Into<String>) {
+        self.changes.push(FieldChange {
+            field,
+            value: value.into(),
+            seen: None,
+        });
+    }
+
+    /// Change `field` from the text the user saw (`seen`) to `value`.
+    pub fn change(&mut self, field: Field, seen: impl Into<String>, value: impl Into<String>) {
+        self.changes.push(FieldChange {
+            field,
+            value: value.into(),
+            seen: Some(seen.into()),
+        });
+    }
+
+    /// Set the field called `name` on the command line (`full_name`, `rrule`, ...).
+    pub fn set_named(&mut self, name: &str, value: impl Into<String>) -> Result<(), RecordError> {
+        let field = Field::named(self.kind, name).ok_or_else(|| RecordError::UnknownField {
+            kind: self.kind,
+            name: name.to_string(),
+            known: Field::names(self.kind),
+        })?;
+        self.set(field, value);
+        Ok(())
+    }
+}
+
+fn article(kind: Kind) -> &'static str {
+    if kind == Kind::Event { "an" } else { "a" }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("unknown field {name:?} for {} {kind} (known: {known})", article(*kind))]
+    UnknownField {
+        kind: Kind,
+        name: String,
+        known: String,
+    },
+    #[error("bad value for {}: {reason}", field.name(*kind))]
+    Invalid {
+        kind: Kind,
+        field: Field,
+        reason: Reason,
+    },
+    #[error(
+        "{} was changed meanwhile (it is now {now:?}); nothing was saved, open the record again",
+        field.name(*kind)
+    )]
+    Conflict {
+        kind: Kind,
+        field: Field,
+        now: String,
+    },
+    #[error("record {id} is a {found}, not a {expected}")]
+    WrongKind {
+        id: String,
+        found: Kind,
+        expected: Kind,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a save did: the record before (`None`: it was created) and after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Saved {
+    pub before: Option<Record>,
+    pub after: Record,
+}
+
+impl Saved {
+    /// Whether the save changed anything.
+    pub fn changed(&self) -> bool {
+        self.before.as_ref() != Some(&self.after)
+    }
+}
+
+/// The record `edit` makes of `base` (the stored record; `None` for a new one),
+/// every change validated. A new record gets the defaults: DTSTAMP and CREATED,
+/// a task's NEEDS-ACTION, a note's date, an event's default length.
+pub fn build(
+    base: Option<&Record>,
+    edit: &RecordEdit,
+    collections: &[Collection],
+    cx: &EditContext,
+) -> Result<Record, RecordError> {
+    let kind = edit.kind;
+    let mut r = match (base, &edit.target) {
+        (Some(b), _) if b.kind != kind => {
+            return Err(RecordError::WrongKind {
+                id: b.id.clone(),
+                found: b.kind,
+                expected: kind,
+            });
+        }
+        (Some(b), _) => b.clone(),
+        (None, Target::New(id)) => new_record(kind, id, collections),
+        (None, Target::Existing(id)) => return Err(StoreError::NoRecord(id.clone()).into()),
+    };
+    let mut changes: Vec<&FieldChange> = edit.changes.iter().collect();
+    changes.sort_by_key(|c| c.field);
+    for c in changes {
+        if !text::belongs(kind, c.field) {
+            return Err(RecordError::UnknownField {
+                kind,
+                name: c.field.name(kind).to_string(),
+                known: Field::names(kind),
+            });
+        }
+        set::set(&mut r, c.field, &c.value, collections, cx).map_err(|reason| {
+            RecordError::Invalid {
+                kind,
+                field: c.field,
+                reason,
+            }
+        })?;
+    }
+    if base.is_none() {
+        defaults(&mut r, cx);
+    }
+    required(&r)?;
+    Ok(r)
+}
+
+fn new_record(kind: Kind, id: &str, collections: &[Collection]) -> Record {
+    let of_kind: Vec<&Collection> = collections.iter().filter(|c| c.kind == kind).collect();
+    let collection = of_kind
+        .iter()
+        .find(|c| c.name == crate::store::default_collection_name(kind))
+        .or(of_kind.first())
+        .map(|c| c.id.clone())
+        .unwrap_or_else(|| crate::store::default_collection_id(kind));
+    let mut r = Record::new(kind, &collection);
+    r.id = id.to_string();
+    r.set_props("UID", vec![Property::new("UID", id)]);
+    r
+}
+
+fn defaults(r: &mut Record, cx: &EditContext) {
+    let add = |r: &mut Record, p: Property| {
+        if r.prop(&p.name).is_none() {
+            r.body.main.props.push(p);
+        }
+    };
+    if r.kind != Kind::Contact {
+        add(r, When::Utc(cx.now).to_property("DTSTAMP"));
+        add(r, When::Utc(cx.now).to_property("CREATED"));
+    }
+    match r.kind {
+        Kind::Task => add(r, Property::new("STATUS", "NEEDS-ACTION")),
+        Kind::Note => {
+            let today = cx.now.with_timezone(&cx.tz).date_naive();
+            add(r, When::Date(today).to_property("DTSTART"));
+        }
+        Kind::Event => {
+            if r.prop("DTEND").is_none()
+                && r.prop("DURATION").is_none()
+                && let Some(start) = text::when_of(r, "DTSTART")
+            {
+                r.set_props("DTEND", vec![set::default_end(&start).to_property("DTEND")]);
+            }
+        }
+        Kind::Contact => {}
+    }
+}
+
+/// What every record of its kind must have.
+fn required(r: &Record) -> Result<(), RecordError> {
+    let missing = |field: Field, what: &str| RecordError::Invalid {
+        kind: r.kind,
+        field,
+        reason: Reason(format!("{} {} needs {what}", article(r.kind), r.kind)),
+    };
+    let has = |name: &str| r.text(name).is_some_and(|t| !t.trim().is_empty());
+    match r.kind {
+        Kind::Contact if !has("FN") => Err(missing(Field::FullName, "a name")),
+        Kind::Event if !has("SUMMARY") => Err(missing(Field::Summary, "a title")),
+        Kind::Event if r.prop("DTSTART").is_none() => Err(missing(Field::Start, "a start")),
+        Kind::Task | Kind::Note if !has("SUMMARY") => Err(missing(Field::Summary, "a title")),
+        _ => Ok(()),
+    }
+}
+
+/// A change whose base is no longer what is stored (and that does not already
+/// hold the new value) is a conflict.
+fn check_unchanged_since_seen(
+    current: &Record,
+    edit: &RecordEdit,
+    collections: &[Collection],
+    cx: &EditContext,
+) -> Result<(), RecordError> {
+    for c in &edit.changes {
+        let Some(seen) = &c.seen else { continue };
+        let now = text::show(current, c.field, collections, cx);
+        if now.trim() != seen.trim() && now.trim() != c.value.trim() {
+            return Err(RecordError::Conflict {
+                kind: edit.kind,
+                field: c.field,
+                now,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Create or update a record: validate, check for conflicts, write only the
+/// changed fields, in one transaction.
+pub fn save(store: &mut Store, edit: &RecordEdit, cx: &EditContext) -> Result<Saved, RecordError> {
+    let collections = store.collections(Some(edit.kind))?;
+    store.write(|w| {
+        let current = match &edit.target {
+            Target::New(_) => None,
+            Target::Existing(id) => {
+                Some(w.get(id)?.ok_or_else(|| StoreError::NoRecord(id.clone()))?)
+            }
+        };
+        if let Some(cur) = &current
+            && let Err(e) = check_unchanged_since_seen(cur, edit, &collections, cx)
+        {
+            return Ok(Err(e));
+        }
+        let after = match build(current.as_ref(), edit, &collections, cx) {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e)),
+        };
+        match &current {
+            None => {
+                w.create(&after)?;
+            }
+            Some(cur) if *cur != after => {
+                w.update(&after)?;
+            }
+            Some(_) => {}
+        }
+        Ok(Ok(Saved {
+            before: current,
+            after,
+        }))
+    })?
+}
+
+/// Delete a record; returns it as it was.
+pub fn delete(store: &mut Store, id: &str) -> Result<Record, RecordError> {
+    Ok(store.write(|w| {
+        let old = w
+            .get(id)?
+            .ok_or_else(|| StoreError::NoRecord(id.to_string()))?;
+        w.delete(id)?;
+        Ok(old)
+    })?)
+}
+
+#[cfg(test)]
+mod tests;

@@ -6,8 +6,8 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::app::records::EditContext;
 use crate::config::{Paths, local_timezone};
-use crate::model::edit::EditContext;
 use crate::store::Store;
 
 pub struct Context {

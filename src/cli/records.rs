@@ -3,7 +3,6 @@
 use std::io::Read;
 
 use anyhow::{Context as _, anyhow, bail};
-use chrono::Duration;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::Value;
 
@@ -11,9 +10,9 @@ use super::Context;
 use super::print;
 
 mod list;
+use crate::app::records::{self, Field, RecordEdit, validate};
 use crate::formats::view::record_json;
-use crate::model::edit::set_field;
-use crate::model::{Kind, Record, When};
+use crate::model::Kind;
 pub use list::list;
 
 #[derive(Debug, Subcommand)]
@@ -47,7 +46,7 @@ pub enum AddCommand {
         /// Start: 2026-12-01, '2026-12-01 10:00', RFC 3339, today, tomorrow, +3d, +2h
         #[arg(long, value_name = "WHEN")]
         start: String,
-        /// End (exclusive for all-day events)
+        /// End; for an all-day event its last day; +90m: that long after the start
         #[arg(long, value_name = "WHEN", conflicts_with = "duration")]
         end: Option<String>,
         /// Length, e.g. 1h30m, 45m, 2d
@@ -63,7 +62,7 @@ pub enum AddCommand {
         location: Option<String>,
         #[arg(long)]
         description: Option<String>,
-        /// Recurrence rule, e.g. FREQ=WEEKLY;BYDAY=MO
+        /// Repeat: daily, weekly, weekdays, monthly, yearly, 'every 2 weeks', or an RRULE such as FREQ=WEEKLY;BYDAY=MO
         #[arg(long, value_name = "RULE")]
         rrule: Option<String>,
         #[arg(long, value_name = "C")]
@@ -167,11 +166,27 @@ pub fn add(cx: &mut Context, cmd: AddCommand) -> anyhow::Result<()> {
     let mut ecx = cx.edit_context();
     if let AddCommand::Event { tz: Some(zone), .. } = &cmd {
         // Wall times typed with --tz are in that zone.
-        ecx.tz = zone.parse().map_err(|_| {
-            anyhow!("--tz: unknown time zone {zone:?} (use an IANA name such as Europe/Berlin)")
-        })?;
+        ecx.tz = validate::zone(zone).map_err(|e| anyhow!("--tz: {e}"))?;
     }
-    let (kind, collection, fields): (Kind, Option<String>, Vec<(&str, String)>) = match cmd {
+    let edit = add_edit(cmd, |p| {
+        let parent = cx.store.require(&resolve_id(cx, p)?)?;
+        if parent.kind != Kind::Task {
+            bail!("parent {p} is a {}, not a task", parent.kind);
+        }
+        Ok(parent.uid().unwrap_or(&parent.id).to_string())
+    })?;
+    let saved = records::save(&mut cx.store, &edit, &ecx)?;
+    println!("{}", saved.after.id);
+    Ok(())
+}
+
+/// `pim add ...` as an edit: the options become field changes; `parent_uid` turns
+/// the id given with `--parent` into the parent task's UID.
+fn add_edit(
+    cmd: AddCommand,
+    parent_uid: impl FnOnce(&str) -> anyhow::Result<String>,
+) -> anyhow::Result<RecordEdit> {
+    let (kind, collection, fields): (Kind, Option<String>, Vec<(Field, String)>) = match cmd {
         AddCommand::Contact {
             name,
             emails,
@@ -181,16 +196,16 @@ pub fn add(cx: &mut Context, cmd: AddCommand) -> anyhow::Result<()> {
             note,
             collection,
         } => {
-            let mut f = vec![("full_name", name)];
+            let mut f = vec![(Field::FullName, name)];
             if !emails.is_empty() {
-                f.push(("emails", emails.join(",")));
+                f.push((Field::Emails, emails.join(",")));
             }
             if !phones.is_empty() {
-                f.push(("phones", phones.join(",")));
+                f.push((Field::Phones, phones.join(",")));
             }
-            f.extend(org.map(|v| ("org", v)));
-            f.extend(birthday.map(|v| ("birthday", v)));
-            f.extend(note.map(|v| ("note", v)));
+            f.extend(org.map(|v| (Field::Org, v)));
+            f.extend(birthday.map(|v| (Field::Birthday, v)));
+            f.extend(note.map(|v| (Field::Note, v)));
             (Kind::Contact, collection, f)
         }
         AddCommand::Event {
@@ -199,22 +214,21 @@ pub fn add(cx: &mut Context, cmd: AddCommand) -> anyhow::Result<()> {
             end,
             duration,
             all_day,
-            tz,
+            tz: _,
             location,
             description,
             rrule,
             collection,
         } => {
-            let _ = tz;
-            let mut f = vec![("summary", summary), ("start", start)];
+            let mut f = vec![(Field::Summary, summary), (Field::Start, start)];
             if all_day {
-                f.push(("all_day", "true".into()));
+                f.push((Field::AllDay, "true".into()));
             }
-            f.extend(end.map(|v| ("end", v)));
-            f.extend(duration.map(|v| ("duration", v)));
-            f.extend(location.map(|v| ("location", v)));
-            f.extend(description.map(|v| ("description", v)));
-            f.extend(rrule.map(|v| ("rrule", v)));
+            f.extend(end.map(|v| (Field::End, v)));
+            f.extend(duration.map(|v| (Field::Duration, v)));
+            f.extend(location.map(|v| (Field::Location, v)));
+            f.extend(description.map(|v| (Field::Description, v)));
+            f.extend(rrule.map(|v| (Field::Rrule, v)));
             (Kind::Event, collection, f)
         }
         AddCommand::Task {
@@ -225,16 +239,12 @@ pub fn add(cx: &mut Context, cmd: AddCommand) -> anyhow::Result<()> {
             parent,
             collection,
         } => {
-            let mut f = vec![("summary", summary)];
-            f.extend(due.map(|v| ("due", v)));
-            f.extend(priority.map(|v| ("priority", v)));
-            f.extend(description.map(|v| ("description", v)));
+            let mut f = vec![(Field::Summary, summary)];
+            f.extend(due.map(|v| (Field::Due, v)));
+            f.extend(priority.map(|v| (Field::Priority, v)));
+            f.extend(description.map(|v| (Field::Description, v)));
             if let Some(p) = parent {
-                let parent = cx.store.require(&resolve_id(cx, &p)?)?;
-                if parent.kind != Kind::Task {
-                    bail!("parent {p} is a {}, not a task", parent.kind);
-                }
-                f.push(("parent", parent.uid().unwrap_or(&parent.id).to_string()));
+                f.push((Field::Parent, parent_uid(&p)?));
             }
             (Kind::Task, collection, f)
         }
@@ -243,7 +253,7 @@ pub fn add(cx: &mut Context, cmd: AddCommand) -> anyhow::Result<()> {
             body,
             collection,
         } => {
-            let mut f = vec![("title", title)];
+            let mut f = vec![(Field::Summary, title)];
             if let Some(b) = body {
                 let text = if b == "-" {
                     let mut s = String::new();
@@ -254,37 +264,20 @@ pub fn add(cx: &mut Context, cmd: AddCommand) -> anyhow::Result<()> {
                 } else {
                     b
                 };
-                f.push(("body", text));
+                f.push((Field::Description, text));
             }
             (Kind::Note, collection, f)
         }
     };
-    let coll = cx.store.resolve_collection(kind, collection.as_deref())?;
-    let mut r = Record::new(kind, &coll.id);
-    if kind != Kind::Contact {
-        let stamp = When::Utc(cx.now).to_property("DTSTAMP");
-        r.body.main.props.push(stamp);
-        r.body
-            .main
-            .props
-            .push(When::Utc(cx.now).to_property("CREATED"));
+    let mut edit = RecordEdit::create(kind);
+    // Without --collection the record goes to the kind's default one.
+    if let Some(c) = collection {
+        edit.set(Field::Collection, c);
     }
-    for (k, v) in &fields {
-        set_field(&mut r, k, v, &ecx)?;
+    for (field, value) in fields {
+        edit.set(field, value);
     }
-    if kind == Kind::Event && r.prop("DTEND").is_none() {
-        // Default length: one hour, or one day for all-day events.
-        let start = When::from_property(r.prop("DTSTART").expect("start was set"))?;
-        let len = if start.is_date() {
-            Duration::days(1)
-        } else {
-            Duration::hours(1)
-        };
-        r.set_props("DTEND", vec![start.plus(len).to_property("DTEND")]);
-    }
-    cx.store.write(|w| w.create(&r))?;
-    println!("{}", r.id);
-    Ok(())
+    Ok(edit)
 }
 
 /// A full id, or a unique prefix of one.
@@ -329,33 +322,23 @@ pub fn show(cx: &Context, a: ShowArgs) -> anyhow::Result<()> {
 
 pub fn edit(cx: &mut Context, a: EditArgs) -> anyhow::Result<()> {
     let id = resolve_id(cx, &a.id)?;
-    let mut r = cx.store.require(&id)?;
-    let ecx = cx.edit_context();
+    let kind = cx.store.require(&id)?.kind;
+    let mut edit = RecordEdit::update(kind, &id);
     for item in &a.set {
         let (field, value) = item
             .split_once('=')
             .ok_or_else(|| anyhow!("--set {item:?}: expected FIELD=VALUE"))?;
-        if field == "collection" {
-            let c = cx.store.resolve_collection(r.kind, Some(value))?;
-            r.collection = c.id;
-            continue;
-        }
-        set_field(&mut r, field.trim(), value, &ecx)?;
+        edit.set_named(field.trim(), value)?;
     }
-    if r.kind == Kind::Event {
-        let has_start = r.prop("DTSTART").is_some();
-        if !has_start {
-            bail!("an event needs a start");
-        }
-    }
-    cx.store.write(|w| w.update(&r))?;
-    println!("{}", r.id);
+    let ecx = cx.edit_context();
+    let saved = records::save(&mut cx.store, &edit, &ecx)?;
+    println!("{}", saved.after.id);
     Ok(())
 }
 
 pub fn delete(cx: &mut Context, a: DeleteArgs) -> anyhow::Result<()> {
     let id = resolve_id(cx, &a.id)?;
-    cx.store.write(|w| w.delete(&id))?;
+    records::delete(&mut cx.store, &id)?;
     Ok(())
 }
 

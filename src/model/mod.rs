@@ -2,7 +2,6 @@
 
 pub mod change;
 pub mod duration;
-pub mod edit;
 pub mod fields;
 pub mod property;
 pub mod sync_state;

@@ -45,9 +45,9 @@ pub fn occurrences(
     to: DateTime<Utc>,
     local: Tz,
 ) -> Result<Vec<Occurrence>, RecurError> {
-    match Series::new(r, local).map_err(|reason| RecurError::Invalid {
+    match Series::new(r, local).map_err(|e| RecurError::Invalid {
         id: r.id.clone(),
-        reason,
+        reason: e.to_string(),
     })? {
         Some(s) => Ok(s.between(from, to)),
         None => Ok(Vec::new()),

@@ -59,11 +59,18 @@ fn weekday(s: &str) -> Option<Weekday> {
     })
 }
 
+fn bad_value(part: &str, value: &str) -> RuleError {
+    RuleError::BadValue {
+        part: part.to_string(),
+        value: value.to_string(),
+    }
+}
+
 fn int_list<T: std::str::FromStr>(
     v: &str,
     key: &str,
     ok: impl Fn(&T) -> bool,
-) -> Result<Vec<T>, String> {
+) -> Result<Vec<T>, RuleError> {
     v.split(',')
         .map(|x| {
             let x = x.trim();
@@ -72,14 +79,14 @@ fn int_list<T: std::str::FromStr>(
                 .parse::<T>()
                 .ok()
                 .filter(&ok)
-                .ok_or_else(|| format!("invalid {key} value {x:?}"))
+                .ok_or_else(|| bad_value(key, x))
         })
         .collect()
 }
 
 impl Rule {
     /// Parse an RRULE value. Unknown parts (X-..., RSCALE) are ignored.
-    pub fn parse(value: &str) -> Result<Rule, String> {
+    pub fn parse(value: &str) -> Result<Rule, RuleError> {
         let mut r = Rule {
             freq: Freq::Daily,
             interval: 1,
@@ -100,7 +107,7 @@ impl Rule {
         for part in value.trim().split(';').filter(|p| !p.trim().is_empty()) {
             let (k, v) = part
                 .split_once('=')
-                .ok_or_else(|| format!("RRULE part {part:?} has no '='"))?;
+                .ok_or_else(|| RuleError::NoEquals(part.to_string()))?;
             let k = upper(k.trim());
             let v = upper(v.trim());
             let (k, v) = (k.as_ref(), v.as_ref());
@@ -114,7 +121,7 @@ impl Rule {
                         "WEEKLY" => Freq::Weekly,
                         "MONTHLY" => Freq::Monthly,
                         "YEARLY" => Freq::Yearly,
-                        _ => return Err(format!("unknown FREQ {v:?}")),
+                        _ => return Err(RuleError::UnknownFreq(v.to_string())),
                     })
                 }
                 "INTERVAL" => {
@@ -122,9 +129,9 @@ impl Rule {
                         .parse()
                         .ok()
                         .filter(|n| *n > 0)
-                        .ok_or_else(|| format!("invalid INTERVAL {v:?}"))?
+                        .ok_or_else(|| bad_value("INTERVAL", v))?
                 }
-                "COUNT" => r.count = Some(v.parse().map_err(|_| format!("invalid COUNT {v:?}"))?),
+                "COUNT" => r.count = Some(v.parse().map_err(|_| bad_value("COUNT", v))?),
                 "UNTIL" => r.until = Some(parse_until(v)?),
                 "BYSECOND" => r.bysecond = int_list(v, k, |n: &u32| *n <= 60)?,
                 "BYMINUTE" => r.byminute = int_list(v, k, |n: &u32| *n < 60)?,
@@ -134,12 +141,12 @@ impl Rule {
                 "BYWEEKNO" => r.byweekno = int_list(v, k, |n: &i32| *n != 0 && n.abs() <= 53)?,
                 "BYMONTH" => r.bymonth = int_list(v, k, |n: &u32| (1..=12).contains(n))?,
                 "BYSETPOS" => r.bysetpos = int_list(v, k, |n: &i32| *n != 0 && n.abs() <= 366)?,
-                "WKST" => r.wkst = weekday(v).ok_or_else(|| format!("invalid WKST {v:?}"))?,
+                "WKST" => r.wkst = weekday(v).ok_or_else(|| bad_value("WKST", v))?,
                 "BYDAY" => {
                     for d in v.split(',').map(str::trim) {
                         let split = d.len().saturating_sub(2);
                         let (n, wd) = d.split_at(split);
-                        let wd = weekday(wd).ok_or_else(|| format!("invalid BYDAY {d:?}"))?;
+                        let wd = weekday(wd).ok_or_else(|| bad_value("BYDAY", d))?;
                         let n = if n.is_empty() {
                             0
                         } else {
@@ -148,7 +155,7 @@ impl Rule {
                                 .parse::<i32>()
                                 .ok()
                                 .filter(|n| n.abs() <= 53)
-                                .ok_or_else(|| format!("invalid BYDAY {d:?}"))?
+                                .ok_or_else(|| bad_value("BYDAY", d))?
                         };
                         r.byday.push((n, wd));
                     }
@@ -156,7 +163,7 @@ impl Rule {
                 _ => {}
             }
         }
-        r.freq = freq.ok_or("RRULE without FREQ")?;
+        r.freq = freq.ok_or(RuleError::NoFreq)?;
         Ok(r)
     }
 
@@ -483,19 +490,19 @@ fn push_hms(d: NaiveDate, h: u32, m: u32, s: u32, out: &mut Vec<NaiveDateTime>) 
     }
 }
 
-fn parse_until(v: &str) -> Result<Until, String> {
+fn parse_until(v: &str) -> Result<Until, RuleError> {
     let v = v.trim();
     if v.len() == 8 && !v.contains('T') {
         return NaiveDate::parse_from_str(v, "%Y%m%d")
             .map(Until::Date)
-            .map_err(|_| format!("invalid UNTIL {v:?}"));
+            .map_err(|_| bad_value("UNTIL", v));
     }
     let (body, utc) = match v.strip_suffix('Z') {
         Some(b) => (b, true),
         None => (v, false),
     };
-    let n = NaiveDateTime::parse_from_str(body, "%Y%m%dT%H%M%S")
-        .map_err(|_| format!("invalid UNTIL {v:?}"))?;
+    let n =
+        NaiveDateTime::parse_from_str(body, "%Y%m%dT%H%M%S").map_err(|_| bad_value("UNTIL", v))?;
     Ok(if utc { Until::Utc(n) } else { Until::Local(n) })
 }
 
@@ -571,6 +578,11 @@ fn select_positions(cands: &[NaiveDateTime], pos: &[i32]) -> Vec<NaiveDateTime> 
     out.dedup();
     out
 }
+
+mod error;
+mod user;
+pub use error::RuleError;
+pub use user::{SHORTCUTS, user_rule};
 
 #[cfg(test)]
 mod tests;

@@ -82,13 +82,24 @@ fn values(p: &Property) -> impl Iterator<Item = Property> + '_ {
         })
 }
 
-fn err(what: &str, e: impl std::fmt::Display) -> String {
-    format!("{what}: {e}")
+/// A property of a recurring record that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{property}: {reason}")]
+pub struct SeriesError {
+    pub property: &'static str,
+    pub reason: String,
+}
+
+fn err(property: &'static str, e: impl std::fmt::Display) -> SeriesError {
+    SeriesError {
+        property,
+        reason: e.to_string(),
+    }
 }
 
 impl Series {
     /// `None` when the record has no start (DTSTART, or DUE for tasks).
-    pub fn new(r: &Record, local: Tz) -> Result<Option<Series>, String> {
+    pub fn new(r: &Record, local: Tz) -> Result<Option<Series>, SeriesError> {
         let main = &r.body.main;
         let tzs = &r.body.timezones;
         let start_p = match main.prop("DTSTART") {
@@ -144,7 +155,10 @@ impl Series {
                 .is_some_and(|v| v.eq_ignore_ascii_case("PERIOD"));
             for v in values(p) {
                 if is_period || v.value.contains('/') {
-                    let (a, b) = v.value.split_once('/').ok_or("RDATE: bad PERIOD")?;
+                    let (a, b) = v
+                        .value
+                        .split_once('/')
+                        .ok_or_else(|| err("RDATE", "bad PERIOD"))?;
                     let mut sp = v.clone();
                     sp.value = a.to_string();
                     sp.remove_param("VALUE");
@@ -452,7 +466,7 @@ fn component_duration(
     kind: Kind,
     tzs: &[Component],
     local: Tz,
-) -> Result<Duration, String> {
+) -> Result<Duration, SeriesError> {
     let end_name = if kind == Kind::Task { "DUE" } else { "DTEND" };
     if let Some(p) = c.prop(end_name).filter(|_| c.prop("DTSTART").is_some()) {
         let end = When::from_property(p).map_err(|e| err(end_name, e))?;

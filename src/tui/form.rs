@@ -9,10 +9,13 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::input::LineInput;
 use super::theme::Theme;
+use crate::app::records::Field as RecordField;
 use crate::model::{Kind, Record};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
+    /// Which record field this is (`None` in forms that are not record forms).
+    pub key: Option<RecordField>,
     pub label: &'static str,
     pub hint: &'static str,
     pub input: LineInput,
@@ -24,10 +27,19 @@ pub struct Field {
 impl Field {
     pub fn new(label: &'static str, hint: &'static str, value: &str) -> Field {
         Field {
+            key: None,
             label,
             hint,
             input: LineInput::new(value),
             initial: value.to_string(),
+        }
+    }
+
+    /// A record form's field: `key` of a record of `kind`, labelled as the key says.
+    pub fn keyed(key: RecordField, kind: Kind, hint: &'static str, value: &str) -> Field {
+        Field {
+            key: Some(key),
+            ..Field::new(key.label(kind), hint, value)
         }
     }
 
@@ -67,11 +79,14 @@ pub enum FormOutcome {
 }
 
 impl Form {
-    pub fn field(&self, label: &str) -> &Field {
-        self.fields
-            .iter()
-            .find(|f| f.label == label)
-            .unwrap_or_else(|| panic!("form has no field {label}"))
+    /// The field of a record form holding `key`, if the form shows it.
+    pub fn get(&self, key: RecordField) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == Some(key))
+    }
+
+    /// The field labelled `label` (forms that are not record forms).
+    pub fn field(&self, label: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.label == label)
     }
 
     pub fn handle(&mut self, key: &KeyEvent) -> FormOutcome {

@@ -246,18 +246,30 @@ mod tests {
             },
         ];
         let mut d = AnswerDialog::answer(&row("REQUEST"), Answer::Accept, &cals);
-        assert_eq!(d.form.field(CALENDAR).value(), "calendar", "default first");
+        assert_eq!(
+            d.form.field(CALENDAR).unwrap().value(),
+            "calendar",
+            "default first"
+        );
         press(&mut d, KeyCode::Char('x'));
-        assert_eq!(d.form.field(CALENDAR).value(), "calendar", "not typed into");
+        assert_eq!(
+            d.form.field(CALENDAR).unwrap().value(),
+            "calendar",
+            "not typed into"
+        );
         press(&mut d, KeyCode::Right);
-        assert_eq!(d.form.field(CALENDAR).value(), "work", "wraps around");
+        assert_eq!(
+            d.form.field(CALENDAR).unwrap().value(),
+            "work",
+            "wraps around"
+        );
         press(&mut d, KeyCode::Tab);
         for c in "see you".chars() {
             press(&mut d, KeyCode::Char(c));
         }
         press(&mut d, KeyCode::Tab);
         press(&mut d, KeyCode::Char(' '));
-        assert_eq!(d.form.field(REPLY).value(), "no");
+        assert_eq!(d.form.field(REPLY).unwrap().value(), "no");
         assert_eq!(press(&mut d, KeyCode::Enter), FormOutcome::Submit);
         assert_eq!(
             d.reply(),

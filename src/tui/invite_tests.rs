@@ -81,7 +81,7 @@ fn accept_into_a_chosen_calendar_with_a_comment() {
     insta::assert_snapshot!("invite_answer_dialog", dialog(&mut w, "Accept: Planning"));
     // Pick "work", type the comment, send.
     let calendar = |w: &World| match &w.app.overlay {
-        Some(Overlay::Answer(d)) => d.form.field("Calendar").value().to_string(),
+        Some(Overlay::Answer(d)) => d.form.field("Calendar").unwrap().value().to_string(),
         _ => panic!("the answer dialog is closed"),
     };
     assert_eq!(calendar(&w), "calendar", "the default calendar first");

@@ -8,9 +8,11 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui_textarea::TextArea;
 
 use super::form::FormOutcome;
+use super::forms::FormCtx;
 use super::input::LineInput;
 use super::theme::Theme;
-use crate::model::{Property, Record};
+use crate::app::records::{self, Field, RecordEdit};
+use crate::model::{Kind, Record};
 
 pub struct NoteEditor {
     pub base: Option<Record>,
@@ -71,20 +73,23 @@ impl NoteEditor {
         FormOutcome::Continue
     }
 
-    /// The record to save, or a message when the note cannot be saved.
-    pub fn to_record(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Record, String> {
-        let title = self.title.value.trim();
-        if title.is_empty() {
-            return Err("Title: a note needs a title".into());
-        }
-        let text = self.body.lines().join("\n");
-        Ok(note_with(
+    /// The edit to save and the note it makes (a refusal is shown with
+    /// `forms::message`).
+    pub fn apply(&self, ctx: &FormCtx) -> Result<(RecordEdit, Record), records::RecordError> {
+        let edit = note_edit(
             self.base.as_ref(),
             &self.collection,
-            title,
-            &text,
-            now,
-        ))
+            self.title.value.trim(),
+            &self.body.lines().join("\n"),
+            ctx,
+        );
+        let r = records::build(
+            self.base.as_ref(),
+            &edit,
+            ctx.collections,
+            &ctx.edit_context(),
+        )?;
+        Ok((edit, r))
     }
 
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
@@ -146,38 +151,36 @@ impl NoteEditor {
     }
 }
 
-/// `base` (or a new note in `collection`) with this title and text.
-pub fn note_with(
+/// The edit that gives `base` (or a new note in the collection with id
+/// `collection`) this title and text: only what differs from `base` is changed.
+pub fn note_edit(
     base: Option<&Record>,
     collection: &str,
     title: &str,
     text: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Record {
-    let mut r = match base {
-        Some(b) => b.clone(),
+    ctx: &FormCtx,
+) -> RecordEdit {
+    match base {
         None => {
-            let mut r = Record::new(crate::model::Kind::Note, collection);
-            let stamp = now.format("%Y%m%dT%H%M%SZ").to_string();
-            r.body.main.props.push(Property::new("DTSTAMP", stamp));
-            r.body.main.props.push(
-                Property::new("DTSTART", now.format("%Y%m%d").to_string())
-                    .with_param("VALUE", "DATE"),
-            );
-            r
+            let mut edit = RecordEdit::create(Kind::Note);
+            if let Some(c) = ctx.collections.iter().find(|c| c.id == collection) {
+                edit.set(Field::Collection, c.name.clone());
+            }
+            edit.set(Field::Summary, title);
+            edit.set(Field::Description, text);
+            edit
         }
-    };
-    if r.title() != title {
-        r.set_text("SUMMARY", title);
-    }
-    if note_body(&r) != text {
-        if text.is_empty() {
-            r.remove("DESCRIPTION");
-        } else {
-            r.set_text("DESCRIPTION", text);
+        Some(b) => {
+            let mut edit = RecordEdit::update(Kind::Note, &b.id);
+            if b.title() != title {
+                edit.change(Field::Summary, b.title(), title);
+            }
+            if note_body(b) != text {
+                edit.change(Field::Description, note_body(b), text);
+            }
+            edit
         }
     }
-    r
 }
 
 /// The file `$EDITOR` gets: the title, a blank line, the text.
@@ -202,8 +205,9 @@ mod tests {
 
     #[test]
     fn editor_file_round_trip() {
-        let now = chrono::Utc::now();
-        let r = note_with(None, "n", "Shopping", "milk\n\neggs", now);
+        let mut r = crate::model::Record::new(Kind::Note, "n");
+        r.set_text("SUMMARY", "Shopping");
+        r.set_text("DESCRIPTION", "milk\n\neggs");
         let file = to_editor_file(&r);
         assert_eq!(
             from_editor_file(&file),
@@ -213,7 +217,23 @@ mod tests {
             from_editor_file("Only title\n"),
             ("Only title".into(), "".into())
         );
-        let same = note_with(Some(&r), "n", "Shopping", "milk\n\neggs", now);
-        assert_eq!(same, r);
+    }
+
+    #[test]
+    fn an_edit_changes_only_what_differs() {
+        let ctx = FormCtx {
+            collections: &[],
+            tz: chrono_tz::UTC,
+            now: chrono::Utc::now(),
+        };
+        let mut r = crate::model::Record::new(Kind::Note, "n");
+        r.set_text("SUMMARY", "Shopping");
+        r.set_text("DESCRIPTION", "milk");
+        let same = note_edit(Some(&r), "n", "Shopping", "milk", &ctx);
+        assert!(same.changes.is_empty());
+        let body = note_edit(Some(&r), "n", "Shopping", "milk\neggs", &ctx);
+        assert_eq!(body.changes.len(), 1);
+        assert_eq!(body.changes[0].field, Field::Description);
+        assert_eq!(body.changes[0].seen.as_deref(), Some("milk"));
     }
 }

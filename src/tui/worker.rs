@@ -15,6 +15,8 @@ use crate::store::Store;
 /// One edit, in a form that can also express its own inverse (for undo).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Edit {
+    /// A form's changes (only the fields the user changed), through `app::records`.
+    Apply(crate::app::records::RecordEdit),
     Create(Record),
     Update(Record),
     Delete(String),
@@ -23,6 +25,7 @@ pub enum Edit {
 impl Edit {
     pub fn kind_hint(&self) -> Option<Kind> {
         match self {
+            Edit::Apply(e) => Some(e.kind),
             Edit::Create(r) | Edit::Update(r) => Some(r.kind),
             Edit::Delete(_) => None,
         }
@@ -226,6 +229,10 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
                 index,
             }
         }
+        Request::Save {
+            edit: Edit::Apply(e),
+            undo,
+        } => apply(store, &e, undo, tz).map_err(|e| super::forms::message(&e))?,
         Request::Save { edit, undo } => save(store, edit, undo)?,
         Request::Search { query, seq } => Response::Search {
             seq,
@@ -306,8 +313,35 @@ fn events(store: &Store, from: NaiveDate, to: NaiveDate, tz: Tz) -> crate::store
     Ok(out)
 }
 
+/// Save a form's changes; the inverse (for undo) restores the record as it was.
+fn apply(
+    store: &mut Store,
+    e: &crate::app::records::RecordEdit,
+    undo: bool,
+    tz: Tz,
+) -> Result<Response, crate::app::records::RecordError> {
+    let cx = crate::app::records::EditContext {
+        now: store.clock().now(),
+        tz,
+    };
+    let saved = crate::app::records::save(store, e, &cx)?;
+    let title = saved.after.title();
+    let (inverse, verb) = match saved.before {
+        None => (Edit::Delete(saved.after.id), "created"),
+        Some(before) => (Edit::Update(before), "saved"),
+    };
+    Ok(Response::Saved {
+        inverse,
+        kind: e.kind,
+        undo,
+        message: format!("{verb} {} {title:?}", e.kind),
+    })
+}
+
 fn save(store: &mut Store, edit: Edit, undo: bool) -> crate::store::Result<Response> {
     let (inverse, kind, verb) = store.write(|w| match &edit {
+        // `answer` sends these to `apply`; never written as a whole record.
+        Edit::Apply(e) => Err(crate::store::StoreError::NoRecord(e.id().to_string())),
         Edit::Create(r) => {
             w.create(r)?;
             Ok((Edit::Delete(r.id.clone()), r.kind, "created"))
@@ -329,6 +363,7 @@ fn save(store: &mut Store, edit: Edit, undo: bool) -> crate::store::Result<Respo
         }
     })?;
     let title = match &edit {
+        Edit::Apply(_) => String::new(),
         Edit::Create(r) | Edit::Update(r) => r.title(),
         Edit::Delete(_) => match &inverse {
             Edit::Create(r) => r.title(),

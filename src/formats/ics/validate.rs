@@ -19,7 +19,7 @@ pub fn check(c: &Component, lines: &[usize]) -> Result<(), (usize, String)> {
             "DURATION" => parse_ical_duration(&p.value)
                 .map(drop)
                 .map_err(|e| e.to_string()),
-            "RRULE" => Rule::parse(&p.value).map(drop),
+            "RRULE" => Rule::parse(&p.value).map(drop).map_err(|e| e.to_string()),
             "EXDATE" | "RDATE" => check_list(p),
             _ => Ok(()),
         };

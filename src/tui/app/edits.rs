@@ -1,8 +1,7 @@
 //! Edits (create, edit, delete, done, undo) and the worker's responses.
 
-use chrono::{DateTime, Utc};
-
 use super::{App, Overlay, Tab};
+use crate::app::records::{Field, RecordEdit};
 use crate::model::Collection;
 use crate::model::{Kind, Record};
 use crate::tui::forms;
@@ -132,12 +131,13 @@ impl App {
         let Some(r) = self.tasks.selected() else {
             return;
         };
-        let r = toggled(r, self.now);
-        self.save(Edit::Update(r));
+        let edit = toggled(r);
+        self.save(Edit::Apply(edit));
     }
 
-    /// Queue a new or changed record; the list will select it when reloaded.
-    pub fn submit(&mut self, is_new: bool, r: Record) {
+    /// Queue an edit; the list will select its record (`r`, as the edit makes it)
+    /// when reloaded.
+    pub fn submit(&mut self, edit: RecordEdit, r: &Record) {
         match r.kind {
             Kind::Contact => self.contacts.focus_record = Some(r.id.clone()),
             Kind::Note => self.notes.focus_record = Some(r.id.clone()),
@@ -148,16 +148,12 @@ impl App {
                     .and_then(|p| crate::model::time::When::from_property(p).ok())
                 {
                     self.calendar
-                        .goto(forms::local_naive(&w, &r, self.tz).date());
+                        .goto(forms::local_naive(&w, r, self.tz).date());
                 }
                 self.calendar.focus_record = Some(r.id.clone());
             }
         }
-        self.save(if is_new {
-            Edit::Create(r)
-        } else {
-            Edit::Update(r)
-        });
+        self.save(Edit::Apply(edit));
     }
 
     pub fn save(&mut self, edit: Edit) {
@@ -178,17 +174,16 @@ impl App {
             self.error("note not saved: the first line (the title) was empty");
             return;
         }
-        let r = crate::tui::note_editor::note_with(
-            Some(base),
-            &base.collection,
-            &title,
-            &body,
-            self.now,
-        );
-        if &r == base {
+        let ctx = self.form_ctx();
+        let edit =
+            crate::tui::note_editor::note_edit(Some(base), &base.collection, &title, &body, &ctx);
+        if edit.changes.is_empty() {
             self.info("note unchanged");
-        } else {
-            self.submit(false, r);
+            return;
+        }
+        match crate::app::records::build(Some(base), &edit, ctx.collections, &ctx.edit_context()) {
+            Ok(r) => self.submit(edit, &r),
+            Err(e) => self.error(format!("note not saved: {}", forms::message(&e))),
         }
     }
 
@@ -294,22 +289,37 @@ impl App {
         }
     }
 }
-/// The task marked done (or open again): STATUS, COMPLETED, PERCENT-COMPLETE.
-pub fn toggled(r: &Record, now: DateTime<Utc>) -> Record {
-    use crate::model::Property;
-    let mut r = r.clone();
-    if crate::tui::lists::is_done(&r) {
-        r.set_props("STATUS", vec![Property::new("STATUS", "NEEDS-ACTION")]);
-        r.remove("COMPLETED");
-        r.remove("PERCENT-COMPLETE");
+/// The edit that marks a task done (or open again); `app::records` sets STATUS,
+/// COMPLETED and PERCENT-COMPLETE.
+pub fn toggled(r: &Record) -> RecordEdit {
+    let mut edit = RecordEdit::update(r.kind, &r.id);
+    let seen = r.text("STATUS").unwrap_or_default().to_ascii_lowercase();
+    let to = if crate::tui::lists::is_done(r) {
+        "needs-action"
     } else {
-        r.set_props("STATUS", vec![Property::new("STATUS", "COMPLETED")]);
-        let stamp = now.format("%Y%m%dT%H%M%SZ").to_string();
-        r.set_props("COMPLETED", vec![Property::new("COMPLETED", stamp)]);
-        r.set_props(
-            "PERCENT-COMPLETE",
-            vec![Property::new("PERCENT-COMPLETE", "100")],
-        );
+        "completed"
+    };
+    edit.change(Field::Status, seen, to);
+    edit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toggling_a_task_changes_only_its_status() {
+        let mut open = Record::new(Kind::Task, "t");
+        open.set_text("SUMMARY", "Pay");
+        open.set_text("STATUS", "NEEDS-ACTION");
+        let edit = toggled(&open);
+        assert_eq!(edit.changes.len(), 1);
+        let change = &edit.changes[0];
+        assert_eq!(change.field, Field::Status);
+        assert_eq!(change.seen.as_deref(), Some("needs-action"));
+        assert_eq!(change.value, "completed");
+        let mut done = open.clone();
+        done.set_text("STATUS", "COMPLETED");
+        assert_eq!(toggled(&done).changes[0].value, "needs-action");
     }
-    r
 }

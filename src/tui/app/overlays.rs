@@ -105,12 +105,12 @@ impl App {
                 FormOutcome::Cancel => None,
                 FormOutcome::Continue => Some(Overlay::Form(form)),
                 FormOutcome::Submit => match forms::apply(&form, &self.form_ctx()) {
-                    Ok(r) => {
-                        self.submit(form.base.is_none(), r);
+                    Ok((edit, r)) => {
+                        self.submit(edit, &r);
                         None
                     }
                     Err(e) => {
-                        form.error = Some(e);
+                        form.error = Some(forms::message(&e));
                         Some(Overlay::Form(form))
                     }
                 },
@@ -131,13 +131,13 @@ impl App {
             Overlay::Note(mut ed) => match ed.handle(&key) {
                 FormOutcome::Cancel => None,
                 FormOutcome::Continue => Some(Overlay::Note(ed)),
-                FormOutcome::Submit => match ed.to_record(self.now) {
-                    Ok(r) => {
-                        self.submit(ed.base.is_none(), r);
+                FormOutcome::Submit => match ed.apply(&self.form_ctx()) {
+                    Ok((edit, r)) => {
+                        self.submit(edit, &r);
                         None
                     }
                     Err(e) => {
-                        ed.error = Some(e);
+                        ed.error = Some(forms::message(&e));
                         Some(Overlay::Note(ed))
                     }
                 },
