@@ -6,6 +6,7 @@
 mod count_bound;
 mod hlc;
 mod index;
+pub mod invitations;
 mod read;
 mod schema;
 pub mod sync_scope;
