@@ -16,9 +16,9 @@ mod settings;
 mod tests;
 
 pub use answer::{
-    AnswerRequest, Answered, CounterAnswered, CounterRequest, OutboxReport, Parking, ReplyOutcome,
-    ReplySender, SendFailure, SmtpSender, answer, answer_counter, answer_counter_with, answer_with,
-    deliver, send_outbox,
+    AnswerRequest, Answered, CounterAnswered, CounterRequest, MailboxLink, OutboxReport, Parking,
+    ReplyOutcome, ReplySender, SendFailure, SmtpSender, answer, answer_counter,
+    answer_counter_with, answer_with, deliver, send_outbox,
 };
 pub use mailbox::{INBOX, ScanReport, fetch_attachment, park, parked_refs, scan};
 pub use overlaps::{Overlap, Overlaps, Slot, overlaps};
@@ -52,7 +52,7 @@ pub enum InviteError {
     #[error("no invitation {0} (see `pim invites list`)")]
     NoInvitation(i64),
     #[error("invitation {id} cannot be answered: {why}")]
-    Unusable { id: i64, why: String },
+    Unusable { id: i64, why: Unusable },
     #[error("invitation {id} cannot be answered: it is a {method}: there is nothing to answer")]
     NothingToAnswer { id: i64, method: &'static str },
     #[error("invitation {id} is a {method}, not a COUNTER")]
@@ -71,6 +71,40 @@ pub enum InviteError {
 
 pub type Result<T> = std::result::Result<T, InviteError>;
 
+/// Why an invitation cannot be used. Shown on the invitation (stored as its
+/// `error` text) rather than failing a scan or a listing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unusable {
+    /// Found when the message was scanned (the stored `error`).
+    #[error("{0}")]
+    Found(String),
+    #[error(transparent)]
+    Itip(#[from] ItipError),
+    /// Its times cannot be expanded (e.g. an RRULE pim cannot read).
+    #[error("{0}")]
+    Recurrence(String),
+    #[error("calendar part {part} has {size} bytes (more than {max}): not read", max = crate::invite::MAX_CALENDAR_BYTES)]
+    TooLarge { part: String, size: u64 },
+    /// The server would not give the calendar part.
+    #[error("{0}")]
+    Refused(String),
+    #[error("calendar part missing")]
+    NoPart,
+    #[error(transparent)]
+    Part(#[from] crate::invite::part::PartError),
+}
+
+/// Why the account's IMAP server could not be used (answering works offline).
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("{0}")]
+    Password(String),
+    #[error("{0}")]
+    Settings(String),
+    #[error(transparent)]
+    Mailbox(#[from] MailboxError),
+}
+
 /// Every stored invitation of `account` (all accounts when None), oldest first.
 pub fn list(store: &Store, account: Option<&str>) -> Result<Vec<Invitation>> {
     Ok(store.invitations(account)?)
@@ -87,19 +121,19 @@ pub fn get(store: &Store, id: i64) -> Result<(String, Invitation)> {
 pub(crate) fn usable_itip(
     ics: &str,
     content_method: Option<&str>,
-) -> std::result::Result<Itip, String> {
-    let itip = parse_itip(ics, content_method).map_err(|e| e.to_string())?;
+) -> std::result::Result<Itip, Unusable> {
+    let itip = parse_itip(ics, content_method)?;
     if let Some((from, to)) = first_window(&itip, chrono_tz::UTC) {
         crate::recur::occurrences(&itip.event, from, to, chrono_tz::UTC)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| Unusable::Recurrence(e.to_string()))?;
     }
     Ok(itip)
 }
 
-/// The iTIP object of a stored invitation; the reason when it has none.
-pub fn itip_of(inv: &Invitation) -> std::result::Result<Itip, String> {
+/// The iTIP object of a stored invitation, or why it has none.
+pub fn itip_of(inv: &Invitation) -> std::result::Result<Itip, Unusable> {
     if let Some(e) = &inv.error {
-        return Err(e.clone());
+        return Err(Unusable::Found(e.clone()));
     }
     usable_itip(&inv.ics, inv.content_method.as_deref())
 }
@@ -188,10 +222,10 @@ pub fn our_answer(ev: &Record, itip: &Itip, s: &Settings) -> Option<String> {
     crate::invite::apply::our_partstat(our_component(ev, itip), s)
 }
 
-/// Connect to the account's IMAP server; the reason as text when it cannot be
-/// reached (answering then works offline).
-pub async fn connect(acc: &Account) -> std::result::Result<ImapMailbox, String> {
-    let pw = acc.password()?;
-    let cfg = crate::mail::account::imap_config(acc, &pw).map_err(|e| e.to_string())?;
-    ImapMailbox::connect(cfg).await.map_err(|e| e.to_string())
+/// Connect to the account's IMAP server.
+pub async fn connect(acc: &Account) -> std::result::Result<ImapMailbox, ConnectError> {
+    let pw = acc.password().map_err(ConnectError::Password)?;
+    let cfg = crate::mail::account::imap_config(acc, &pw)
+        .map_err(|e| ConnectError::Settings(e.to_string()))?;
+    Ok(ImapMailbox::connect(cfg).await?)
 }

@@ -166,7 +166,7 @@ fn invitation_json(ctx: &Context, inv: &Invitation, s: Option<&Settings>) -> any
                 v[k] = Value::Null;
             }
             // An invitation stored before its problem was found shows it too.
-            v["error"] = json!(why);
+            v["error"] = json!(why.to_string());
             return Ok(v);
         }
     };

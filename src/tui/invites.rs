@@ -114,7 +114,7 @@ pub fn rows(store: &Store, tz: Tz) -> Result<Vec<InviteRow>, InviteError> {
             ..InviteRow::default()
         };
         match app::itip_of(&inv) {
-            Err(why) => row.error = Some(why),
+            Err(why) => row.error = Some(why.to_string()),
             Ok(itip) => {
                 row.method = itip.method.as_str().to_string();
                 row.summary = itip.summary();

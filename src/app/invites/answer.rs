@@ -16,7 +16,8 @@ use crate::store::{Store, StoreError};
 use crate::sync::Mailbox;
 
 /// Why a message was not sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
 pub struct SendFailure {
     pub reason: String,
     /// Worth trying again soon (the server is unreachable or busy).
@@ -36,15 +37,17 @@ pub trait ReplySender {
 
 /// SMTP of an account; when its settings or password cannot be used, every
 /// send fails with that reason (and replies are queued).
-pub struct SmtpSender(std::result::Result<SmtpConfig, String>);
+pub struct SmtpSender(std::result::Result<SmtpConfig, SendFailure>);
 
 impl SmtpSender {
     pub fn for_account(acc: &Account) -> SmtpSender {
-        SmtpSender(
-            acc.password().and_then(|pw| {
-                crate::mail::account::smtp_config(acc, &pw).map_err(|e| e.to_string())
-            }),
-        )
+        let unusable = |reason: String| SendFailure {
+            reason,
+            transient: false,
+        };
+        SmtpSender(acc.password().map_err(unusable).and_then(|pw| {
+            crate::mail::account::smtp_config(acc, &pw).map_err(|e| unusable(e.to_string()))
+        }))
     }
 }
 
@@ -55,10 +58,7 @@ impl ReplySender for SmtpSender {
         to: &[String],
         message: &[u8],
     ) -> std::result::Result<(), SendFailure> {
-        let cfg = self.0.as_ref().map_err(|reason| SendFailure {
-            reason: reason.clone(),
-            transient: false,
-        })?;
+        let cfg = self.0.as_ref().map_err(Clone::clone)?;
         let to: Vec<&str> = to.iter().map(String::as_str).collect();
         smtp::send(cfg, from, &to, message)
             .await
@@ -135,11 +135,17 @@ pub struct Answered {
     pub reply: Option<ReplyOutcome>,
 }
 
-/// Answer invitation `req.id` with a mailbox that is open (`Ok`) or could not be
-/// opened (`Err(why)`: parking then waits for the next sync).
+/// The mailbox for parking: open, or why it could not be opened.
+pub enum MailboxLink<'a, M> {
+    Open(&'a mut M),
+    /// Parking waits for the next sync.
+    Offline(String),
+}
+
+/// Answer invitation `req.id`, parking the message through `mailbox`.
 pub async fn answer_with<M: Mailbox>(
     store: &mut Store,
-    mailbox: std::result::Result<&mut M, String>,
+    mailbox: MailboxLink<'_, M>,
     account: &str,
     parking: &str,
     st: &AccountSettings,
@@ -161,10 +167,10 @@ pub async fn answer_with<M: Mailbox>(
         ),
         None => {
             let parked = match mailbox {
-                Ok(mb) => park(mb, &inv, parking, st.park_moves)
+                MailboxLink::Open(mb) => park(mb, &inv, parking, st.park_moves)
                     .await
                     .map_err(|e| e.to_string()),
-                Err(why) => Err(why),
+                MailboxLink::Offline(why) => Err(why),
             };
             match parked {
                 Ok((validity, uid)) => {
@@ -221,24 +227,20 @@ pub async fn answer(
 ) -> Result<Answered> {
     let st = settings(config, acc)?;
     let (_, inv) = super::get(store, req.id)?;
-    let mut mb = if inv.parked.is_none() {
-        super::connect(acc).await
-    } else {
-        Err("already parked".to_string())
+    // Only a message still to park needs the IMAP server.
+    let mut mb = match inv.parked {
+        None => Some(super::connect(acc).await),
+        Some(_) => None,
+    };
+    let link = match mb.as_mut() {
+        Some(Ok(mb)) => MailboxLink::Open(mb),
+        Some(Err(e)) => MailboxLink::Offline(e.to_string()),
+        None => MailboxLink::Offline("already parked".into()),
     };
     let mut smtp = SmtpSender::for_account(acc);
     let parking = acc.parking_folder.clone();
-    let r = answer_with(
-        store,
-        mb.as_mut().map_err(|e| e.clone()),
-        name,
-        &parking,
-        &st,
-        req,
-        &mut smtp,
-    )
-    .await;
-    if let Ok(mb) = mb.as_mut() {
+    let r = answer_with(store, link, name, &parking, &st, req, &mut smtp).await;
+    if let Some(Ok(mb)) = mb.as_mut() {
         mb.logout().await;
     }
     r

@@ -2,7 +2,7 @@
 //! (BODYSTRUCTURE, then only the `text/calendar` parts), parking an answered
 //! message server-side, and fetching one parked attachment.
 
-use super::{InviteError, Result};
+use super::{InviteError, Result, Unusable};
 use crate::invite::MAX_CALENDAR_BYTES;
 use crate::invite::apply::{self, Settings};
 use crate::invite::part::decode_part;
@@ -63,23 +63,22 @@ async fn calendar_text<M: Mailbox>(
     mb: &mut M,
     uid: u32,
     cal: &MimePart,
-) -> Result<std::result::Result<String, String>> {
+) -> Result<std::result::Result<String, Unusable>> {
     if cal.size > MAX_CALENDAR_BYTES {
-        return Ok(Err(format!(
-            "calendar part {} has {} bytes (more than {MAX_CALENDAR_BYTES}): not read",
-            cal.part, cal.size
-        )));
+        return Ok(Err(Unusable::TooLarge {
+            part: cal.part.clone(),
+            size: cal.size,
+        }));
     }
     let fetched = match mb.fetch_parts(INBOX, uid, &[cal.part.as_str()]).await {
         Ok(f) => f,
-        Err(MailboxError::Refused { reason, .. }) => return Ok(Err(reason)),
+        Err(MailboxError::Refused { reason, .. }) => return Ok(Err(Unusable::Refused(reason))),
         Err(e) => return Err(e.into()),
     };
     Ok(fetched
         .first()
-        .ok_or_else(|| "calendar part missing".to_string())
-        .and_then(|f| decode_part(f).map_err(|e| e.to_string()))
-        .map(|d| d.into_text()))
+        .ok_or(Unusable::NoPart)
+        .and_then(|f| Ok(decode_part(f)?.into_text())))
 }
 
 /// Look at INBOX messages that arrived since the last scan; record invitations
@@ -144,7 +143,7 @@ pub async fn scan<M: Mailbox>(
                 }
             }
             Err(why) => {
-                inv.error = Some(why);
+                inv.error = Some(why.to_string());
                 report.invalid += 1;
             }
         }

@@ -153,7 +153,11 @@ fn scan_finds_invitations_once_and_marks_bad_ones_invalid() {
         all[2].error.is_some(),
         "an unexpandable RRULE makes the invitation invalid"
     );
-    assert!(itip_of(&all[2]).is_err());
+    assert!(matches!(itip_of(&all[2]), Err(Unusable::Found(_))));
+    assert!(matches!(
+        usable_itip(&all[2].ics, None),
+        Err(Unusable::Recurrence(_))
+    ));
     // Nothing new: nothing looked at again.
     assert_eq!(scan_now(&mut store, &mut mb), ScanReport::default());
 }
@@ -168,7 +172,7 @@ fn scan_applies_an_update_of_an_event_we_have() {
     let cal = store.default_collection(Kind::Event).unwrap().id;
     run(answer_with(
         &mut store,
-        Ok(&mut mb),
+        MailboxLink::Open(&mut mb),
         "mail",
         PARKING,
         &settings(),
@@ -197,7 +201,7 @@ fn answering_online_parks_writes_the_event_and_sends_the_reply() {
     let mut smtp = Recorder::default();
     let done = run(answer_with(
         &mut store,
-        Ok(&mut mb),
+        MailboxLink::Open(&mut mb),
         "mail",
         PARKING,
         &settings(),
@@ -264,7 +268,7 @@ fn parking_can_move_the_message() {
     let cal = store.default_collection(Kind::Event).unwrap().id;
     run(answer_with(
         &mut store,
-        Ok(&mut mb),
+        MailboxLink::Open(&mut mb),
         "mail",
         PARKING,
         &st,
@@ -288,9 +292,9 @@ fn answering_offline_queues_then_the_next_sync_parks_and_sends() {
         down: Some(offline()),
         ..Recorder::default()
     };
-    let done = run(answer_with::<MemoryMailbox>(
+    let done = run(answer_with(
         &mut store,
-        Err("connection refused".into()),
+        MailboxLink::<MemoryMailbox>::Offline("connection refused".into()),
         "mail",
         PARKING,
         &settings(),
@@ -337,7 +341,7 @@ fn answering_offline_queues_then_the_next_sync_parks_and_sends() {
     // Answering again does not park a second copy.
     let again = run(answer_with(
         &mut store,
-        Ok(&mut mb),
+        MailboxLink::Open(&mut mb),
         "mail",
         PARKING,
         &settings(),
@@ -360,9 +364,9 @@ fn an_invitation_without_attachments_parked_later_stays_parked() {
     scan_now(&mut store, &mut mb);
     let cal = store.default_collection(Kind::Event).unwrap().id;
     let mut smtp = Recorder::default();
-    run(answer_with::<MemoryMailbox>(
+    run(answer_with(
         &mut store,
-        Err("offline".into()),
+        MailboxLink::<MemoryMailbox>::Offline("offline".into()),
         "mail",
         PARKING,
         &settings(),
@@ -375,7 +379,7 @@ fn an_invitation_without_attachments_parked_later_stays_parked() {
     assert!(inv.parked.is_some(), "remembered as parked");
     let again = run(answer_with(
         &mut store,
-        Ok(&mut mb),
+        MailboxLink::Open(&mut mb),
         "mail",
         PARKING,
         &settings(),
@@ -446,7 +450,7 @@ fn answering_a_counter_proposal_moves_our_event_and_tells_the_attendee() {
     assert!(matches!(
         run(answer_with(
             &mut store,
-            Ok(&mut mb),
+            MailboxLink::Open(&mut mb),
             "mail",
             PARKING,
             &settings(),

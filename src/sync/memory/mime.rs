@@ -173,6 +173,25 @@ mod tests {
         assert!(part(MIXED.as_bytes(), "").is_none());
     }
 
+    /// As Dovecot answers for the same message (tests/mail_imap.rs): RFC 2231
+    /// file names decoded, the CRLF before a boundary left out of the part.
+    #[test]
+    fn parts_read_as_dovecot_reads_them() {
+        let ics = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n";
+        let raw = format!(
+            "Subject: x\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n\
+             --outer\r\nContent-Type: text/calendar; charset=utf-8; method=REQUEST\r\n\r\n{ics}\
+             --outer\r\nContent-Type: application/pdf; name=\"slides.pdf\"\r\n\
+             Content-Disposition: attachment; filename*=utf-8''Folien%20f%C3%BCr%20Q4.pdf\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n--outer--\r\n"
+        );
+        let tree = structure(raw.as_bytes());
+        assert_eq!(tree[2].filename.as_deref(), Some("Folien für Q4.pdf"));
+        let cal = part(raw.as_bytes(), "1").unwrap();
+        assert_eq!(cal.body, ics.strip_suffix("\r\n").unwrap().as_bytes());
+    }
+
     #[test]
     fn a_single_part_message_is_part_1() {
         let raw =
