@@ -80,9 +80,6 @@ pub enum Unusable {
     Found(String),
     #[error(transparent)]
     Itip(#[from] ItipError),
-    /// Its times cannot be expanded (e.g. an RRULE pim cannot read).
-    #[error("{0}")]
-    Recurrence(String),
     #[error("calendar part {part} has {size} bytes (more than {max}): not read", max = crate::invite::MAX_CALENDAR_BYTES)]
     TooLarge { part: String, size: u64 },
     /// The server would not give the calendar part.
@@ -115,19 +112,13 @@ pub fn get(store: &Store, id: i64) -> Result<(String, Invitation)> {
     store.invitation(id)?.ok_or(InviteError::NoInvitation(id))
 }
 
-/// The iTIP object in a calendar part, checked to be usable: it parses and its
-/// times can be expanded (a bad RRULE makes the invitation invalid, shown with
-/// the reason, instead of failing every listing of it later).
+/// The iTIP object in a calendar part (its RRULEs are checked by the reader, so
+/// its occurrences can be computed).
 pub(crate) fn usable_itip(
     ics: &str,
     content_method: Option<&str>,
 ) -> std::result::Result<Itip, Unusable> {
-    let itip = parse_itip(ics, content_method)?;
-    if let Some((from, to)) = first_window(&itip, chrono_tz::UTC) {
-        crate::recur::occurrences(&itip.event, from, to, chrono_tz::UTC)
-            .map_err(|e| Unusable::Recurrence(e.to_string()))?;
-    }
-    Ok(itip)
+    Ok(parse_itip(ics, content_method)?)
 }
 
 /// The iTIP object of a stored invitation, or why it has none.
