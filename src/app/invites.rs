@@ -112,21 +112,12 @@ pub fn get(store: &Store, id: i64) -> Result<(String, Invitation)> {
     store.invitation(id)?.ok_or(InviteError::NoInvitation(id))
 }
 
-/// The iTIP object in a calendar part (its RRULEs are checked by the reader, so
-/// its occurrences can be computed).
-pub(crate) fn usable_itip(
-    ics: &str,
-    content_method: Option<&str>,
-) -> std::result::Result<Itip, Unusable> {
-    Ok(parse_itip(ics, content_method)?)
-}
-
 /// The iTIP object of a stored invitation, or why it has none.
 pub fn itip_of(inv: &Invitation) -> std::result::Result<Itip, Unusable> {
     if let Some(e) = &inv.error {
         return Err(Unusable::Found(e.clone()));
     }
-    usable_itip(&inv.ics, inv.content_method.as_deref())
+    Ok(parse_itip(&inv.ics, inv.content_method.as_deref())?)
 }
 
 /// Starts of the invitation's first `n` occurrences (one for a single event).

@@ -451,9 +451,12 @@ mod tests {
                     )
                     .unwrap();
                     let data = encode(&sample("<old@x>"));
+                    let delegated = data.replace("\"status\":\"new\"", "\"status\":\"delegated\"");
+                    assert_ne!(data, delegated);
                     c.execute(
-                        "INSERT INTO invitations (account, message_key, data) VALUES ('mail', 'k', ?1)",
-                        [data],
+                        "INSERT INTO invitations (account, message_key, data)
+                         VALUES ('mail', 'k', ?1), ('mail', 'd', ?2)",
+                        [data, delegated],
                     )
                     .unwrap();
                 }
@@ -467,8 +470,12 @@ mod tests {
             let kept = store.invitations(None).unwrap();
             let position = store.invite_scan_position("mail", "INBOX").unwrap();
             if had_tables {
-                assert_eq!(kept.len(), 1, "the old invitation is kept");
+                assert_eq!(kept.len(), 2, "the old invitations are kept");
                 assert_eq!(kept[0].message_id, "<old@x>");
+                assert_eq!(kept[0].status, InvitationStatus::New);
+                // A status older pims wrote that is no longer one: read, not invalid.
+                assert_eq!(kept[1].status, InvitationStatus::Ignored);
+                assert_eq!(kept[1].error, None);
                 assert_eq!(position, Some((9, 4)));
             } else {
                 assert!(kept.is_empty());

@@ -170,5 +170,11 @@ pub const MIGRATIONS: &[&str] = &[
         message BLOB NOT NULL,
         last_error TEXT NOT NULL DEFAULT ''
     );
+    -- Statuses are a closed set now; older pims also wrote other PARTSTATs learnt
+    -- through sync (e.g. "delegated"): nothing left to answer.
+    UPDATE invitations SET data = json_set(data, '$.status', 'ignored')
+    WHERE json_valid(data) AND json_extract(data, '$.status') NOT IN (
+        'new', 'update', 'accepted', 'tentative', 'declined', 'applied', 'outdated',
+        'ignored', 'invalid', 'counter-accepted', 'counter-declined');
     "#,
 ];

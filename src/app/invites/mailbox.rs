@@ -3,9 +3,9 @@
 //! message server-side, and fetching one parked attachment.
 
 use super::{InviteError, Result, Unusable};
-use crate::invite::MAX_CALENDAR_BYTES;
 use crate::invite::apply::{self, Settings};
 use crate::invite::part::decode_part;
+use crate::invite::{MAX_CALENDAR_BYTES, parse_itip};
 use crate::model::change::AttachmentRef;
 use crate::store::Store;
 use crate::store::invitations::{Invitation, InvitationStatus, PartInfo};
@@ -125,7 +125,7 @@ pub async fn scan<M: Mailbox>(
         inv.attachments = attachments;
         let itip = calendar_text(mb, uid, &cal).await?.and_then(|text| {
             inv.ics = text;
-            super::usable_itip(&inv.ics, inv.content_method.as_deref())
+            parse_itip(&inv.ics, inv.content_method.as_deref()).map_err(Unusable::from)
         });
         let Some(id) = store.insert_invitation(account, &inv)? else {
             continue; // seen before (e.g. found again after UIDVALIDITY changed)

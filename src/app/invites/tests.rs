@@ -155,7 +155,7 @@ fn scan_finds_invitations_once_and_marks_bad_ones_invalid() {
     );
     assert!(matches!(itip_of(&all[2]), Err(Unusable::Found(_))));
     assert!(matches!(
-        usable_itip(&all[2].ics, None),
+        crate::invite::parse_itip(&all[2].ics, None).map_err(Unusable::from),
         Err(Unusable::Itip(ItipError::Unreadable { .. }))
     ));
     // Nothing new: nothing looked at again.
