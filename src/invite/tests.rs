@@ -326,7 +326,8 @@ fn reply_reads_back_exactly() {
         .replace("UID:meet-1@example.org", "UID:meet\\,1@example.org")
         .replace(
             "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:Me@Example.org",
-            "ATTENDEE;CN=\"Müller, Anna\";ROLE=OPT-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:Me@Example.org",
+            "ATTENDEE;CN=\"Müller, Anna\";ROLE=OPT-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;\r\n \
+             MEMBER=\"mailto:team@example.org\",\"mailto:all@example.org\":mailto:Me@Example.org",
         )
         .replace(
             "DTSTART:20270105T100000Z",
@@ -355,7 +356,13 @@ fn reply_reads_back_exactly() {
     assert_eq!(me[0].name.as_deref(), Some("Müller, Anna"));
     assert_eq!(me[0].partstat.as_deref(), Some("DECLINED"));
     assert_eq!(me[0].role.as_deref(), Some("OPT-PARTICIPANT"));
-    assert!(back.event.prop("ATTENDEE").unwrap().param("RSVP").is_none());
+    let attendee = back.event.prop("ATTENDEE").unwrap();
+    assert!(attendee.param("RSVP").is_none());
+    let member = attendee.params.iter().find(|p| p.name == "MEMBER").unwrap();
+    assert_eq!(
+        member.values,
+        ["mailto:team@example.org", "mailto:all@example.org"]
+    );
     assert_eq!(
         back.event.text("COMMENT").as_deref(),
         Some("Sorry; not this week, maybe later")
