@@ -140,12 +140,14 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                 return Ok(());
             };
             if !is_newer(itip, current) {
-                let ours = our_partstat(current, s).and_then(|p| Answer::from_partstat(&p));
+                let ours = our_partstat(current, s).filter(|p| p != "NEEDS-ACTION");
                 let same =
                     itip.sequence == sequence_of(current) && itip.dtstamp == dtstamp_of(current);
-                if let (Some(answer), true) = (ours, same) {
-                    // This device learnt the answer through sync.
-                    inv.status = answer.status();
+                if let (Some(p), true) = (ours, same) {
+                    // This device learnt the answer through sync (DELEGATED and the
+                    // like leave nothing to answer here).
+                    inv.status =
+                        Answer::from_partstat(&p).map_or(InvitationStatus::Ignored, Answer::status);
                     inv.note = "answered on another device".into();
                     return Ok(());
                 }

@@ -370,3 +370,25 @@ fn reply_reads_back_exactly() {
     assert!(!back.dtstamp.is_empty());
     assert!(out.ics.contains("PRODID:-//pim//EN"), "{}", out.ics);
 }
+
+/// An answer learnt through sync: ours (accepted...) or another (delegated).
+#[test]
+fn answers_from_another_device() {
+    let mut store = Store::open_in_memory().unwrap();
+    let cal = store.default_collection(Kind::Event).unwrap().id;
+    let s = settings();
+    let i = parse_itip(&request(1, "20270101T000000Z", ""), None).unwrap();
+    let id = apply::answer(&mut store, &i, Answer::Tentative, &cal, &[], &s)
+        .unwrap()
+        .unwrap();
+    let mut inv = blank();
+    apply::on_scan(&mut store, &mut inv, &i, &s).unwrap();
+    assert_eq!(inv.status, InvitationStatus::Tentative);
+    assert_eq!(inv.note, "answered on another device");
+    let mut ev = store.get(&id).unwrap().unwrap();
+    apply::set_our_partstat(&mut ev.body.main, &s, "DELEGATED");
+    store.write(|w| w.update(&ev)).unwrap();
+    apply::on_scan(&mut store, &mut inv, &i, &s).unwrap();
+    assert_eq!(inv.status, InvitationStatus::Ignored);
+    assert_eq!(inv.note, "answered on another device");
+}
