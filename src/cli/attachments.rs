@@ -9,8 +9,7 @@ use serde_json::{Value, json};
 
 use super::sync::{account, connect, runtime};
 use super::{Context, print};
-use crate::invite::apply::attachment_refs;
-use crate::mail::invites::fetch_attachment;
+use crate::app::invites::{attachment_refs, fetch_attachment};
 use crate::model::change::AttachmentRef;
 
 #[derive(Debug, Subcommand)]

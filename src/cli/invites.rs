@@ -1,19 +1,18 @@
 //! `pim invites scan|list|show|accept|tentative|decline|accept-counter|decline-counter`:
 //! meeting invitations found in the account's INBOX (DESIGN.md §7).
 
-use anyhow::anyhow;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use super::sync::{account, connect, runtime};
 use super::{Context, print};
+use crate::app::invites::{
+    self as app, AccountSettings, Answer, AnswerRequest, Answered, CounterAnswered, CounterRequest,
+    Invitation, OutboxReport, Parking, Person, ReplyOutcome, ScanReport, Settings,
+};
 use crate::config::accounts::{Account, ConfigFile};
-use crate::formats::view::when_json;
-use crate::invite::apply::{Settings, local_event};
-use crate::invite::state::{self, Invitation};
-use crate::invite::{Answer, Itip, Person, parse_itip};
-use crate::mail::invites::{self as mail_invites, ScanReport};
-use crate::mail::{self, ImapMailbox};
+use crate::formats::view::{rfc3339, when_json};
+use crate::mail::ImapMailbox;
 use crate::model::time::When;
 use crate::model::{Kind, Record};
 
@@ -71,9 +70,9 @@ pub struct CounterArgs {
 }
 
 /// `[invitations]` in config.toml plus the account's own address.
-pub(super) fn settings(ctx: &Context, acc: &Account) -> anyhow::Result<(Settings, bool)> {
+fn settings(ctx: &Context, acc: &Account) -> anyhow::Result<AccountSettings> {
     let config = ConfigFile::load(&ctx.paths.config_file())?;
-    mail::answer::settings(&config, acc).map_err(anyhow::Error::msg)
+    Ok(app::settings(&config, acc)?)
 }
 
 /// Scan INBOX and send queued replies over an open connection; called by
@@ -84,42 +83,22 @@ pub(super) async fn after_sync(
     acc: &Account,
     mb: &mut ImapMailbox,
 ) -> anyhow::Result<ScanReport> {
-    let (s, _) = settings(ctx, acc)?;
-    let report = mail_invites::scan(&mut ctx.store, mb, name, &acc.parking_folder, &s).await;
-    // Queued replies go out even when the scan failed.
-    flush_outbox(ctx, name, acc).await;
-    Ok(report?)
+    let config = ConfigFile::load(&ctx.paths.config_file())?;
+    let (scanned, sent) = app::after_sync(&mut ctx.store, mb, name, acc, &config).await?;
+    report_outbox(&sent);
+    Ok(scanned)
 }
 
-/// Send what waits in the outbox; failures are reported, never fatal.
-async fn flush_outbox(ctx: &Context, name: &str, acc: &Account) {
-    if state::queued(&ctx.store, name)
-        .map(|q| q.is_empty())
-        .unwrap_or(true)
-    {
-        return;
-    }
-    let cfg = match acc
-        .password()
-        .map_err(|e| e.to_string())
-        .and_then(|pw| mail::account::smtp_config(acc, &pw).map_err(|e| e.to_string()))
-    {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("pim: replies stay in the outbox: {e}");
-            return;
-        }
-    };
-    match mail_invites::send_outbox(&ctx.store, &cfg, name).await {
-        Ok(r) if r.waiting > 0 => eprintln!(
+fn report_outbox(r: &OutboxReport) {
+    if r.waiting > 0 {
+        eprintln!(
             "pim: sent {} queued replies; {} still waiting ({})",
             r.sent,
             r.waiting,
-            r.last_error.unwrap_or_default()
-        ),
-        Ok(r) if r.sent > 0 => eprintln!("pim: sent {} queued replies", r.sent),
-        Ok(_) => {}
-        Err(e) => eprintln!("pim: replies stay in the outbox: {e}"),
+            r.last_error.as_deref().unwrap_or_default()
+        );
+    } else if r.sent > 0 {
+        eprintln!("pim: sent {} queued replies", r.sent);
     }
 }
 
@@ -164,26 +143,7 @@ fn when_of(r: &Record, name: &str, ctx: &Context) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// Our PARTSTAT in the event we hold, if any.
-fn our_answer(ev: &Record, itip: &Itip, s: &Settings) -> Option<String> {
-    let comp = match &itip.recurrence_id {
-        Some(rid) => ev
-            .body
-            .overrides
-            .iter()
-            .chain(std::iter::once(&ev.body.main))
-            .find(|c| {
-                c.prop("RECURRENCE-ID")
-                    .is_some_and(|p| p.value == rid.value)
-            })?,
-        None => &ev.body.main,
-    };
-    comp.props_named("ATTENDEE")
-        .find(|p| s.me.contains(&crate::invite::address_of(&p.value)))
-        .and_then(|p| p.param("PARTSTAT").map(str::to_string))
-}
-
-pub(super) fn invitation_json(ctx: &Context, inv: &Invitation, s: Option<&Settings>) -> Value {
+fn invitation_json(ctx: &Context, inv: &Invitation, s: Option<&Settings>) -> anyhow::Result<Value> {
     let mut v = json!({
         "id": inv.id,
         "kind": "invitation",
@@ -199,19 +159,19 @@ pub(super) fn invitation_json(ctx: &Context, inv: &Invitation, s: Option<&Settin
         "parked": inv.parked.as_ref().map(|p| json!({"folder": p.folder, "uid": p.uid, "uidvalidity": p.uidvalidity})),
         "reply_pending": inv.park_pending,
     });
-    let Some(itip) = inv
-        .error
-        .is_none()
-        .then(|| parse_itip(&inv.ics, inv.content_method.as_deref()).ok())
-        .flatten()
-    else {
-        for k in ["uid", "method", "summary", "organizer", "start", "sequence"] {
-            v[k] = Value::Null;
+    let itip = match app::itip_of(inv) {
+        Ok(itip) => itip,
+        Err(why) => {
+            for k in ["uid", "method", "summary", "organizer", "start", "sequence"] {
+                v[k] = Value::Null;
+            }
+            // An invitation stored before its problem was found shows it too.
+            v["error"] = json!(why.to_string());
+            return Ok(v);
         }
-        return v;
     };
     let ev = &itip.event;
-    let local = local_event(&ctx.store, &itip.uid).ok().flatten();
+    let local = app::local_event(&ctx.store, &itip)?;
     v["uid"] = json!(itip.uid);
     v["method"] = json!(itip.method.as_str());
     v["summary"] = json!(itip.summary());
@@ -226,43 +186,33 @@ pub(super) fn invitation_json(ctx: &Context, inv: &Invitation, s: Option<&Settin
     v["sequence"] = json!(itip.sequence);
     v["recurrence_id"] = json!(itip.recurrence_id.as_ref().map(|p| p.value.clone()));
     v["rrule"] = json!(ev.prop("RRULE").map(|p| p.value.clone()));
-    v["occurrences"] = json!(first_occurrences(ctx, &itip, 5));
+    let starts: Vec<String> = app::first_starts(&itip, ctx.tz, 5)?
+        .iter()
+        .map(rfc3339)
+        .collect();
+    v["occurrences"] = json!(starts);
     v["updates_event"] = json!(local.as_ref().map(|r| r.id.clone()));
     v["our_answer"] = json!(
         local
             .as_ref()
             .zip(s)
-            .and_then(|(r, s)| our_answer(r, &itip, s))
+            .and_then(|(r, s)| app::our_answer(r, &itip, s))
     );
-    v
-}
-
-/// Starts of the first `n` occurrences (one for a single event).
-fn first_occurrences(ctx: &Context, itip: &Itip, n: usize) -> Vec<String> {
-    let Some((from, _)) = crate::invite::first_window(itip, ctx.tz) else {
-        return Vec::new();
-    };
-    let to = from + chrono::Duration::days(366 * 5);
-    crate::recur::occurrences(&itip.event, from, to, ctx.tz)
-        .unwrap_or_default()
-        .iter()
-        .take(n)
-        .map(|o| crate::formats::view::rfc3339(&o.start))
-        .collect()
+    Ok(v)
 }
 
 fn default_settings(ctx: &Context) -> Option<Settings> {
     let (_, acc) = account(ctx, None).ok()?;
-    settings(ctx, &acc).ok().map(|(s, _)| s)
+    settings(ctx, &acc).ok().map(|s| s.answer)
 }
 
 fn list(ctx: &Context, json: bool) -> anyhow::Result<()> {
     let s = default_settings(ctx);
-    let all = state::list(&ctx.store, None)?;
-    let items: Vec<Value> = all
+    let all = app::list(&ctx.store, None)?;
+    let items = all
         .iter()
         .map(|i| invitation_json(ctx, i, s.as_ref()))
-        .collect();
+        .collect::<anyhow::Result<Vec<Value>>>()?;
     if json {
         return print::json(&Value::Array(items));
     }
@@ -304,49 +254,24 @@ fn list(ctx: &Context, json: bool) -> anyhow::Result<()> {
     print::table(&rows)
 }
 
-/// Events of ours overlapping the invitation's first occurrence.
-fn overlapping(ctx: &Context, itip: &Itip) -> Vec<Value> {
-    let ev = &itip.event;
-    let Some((from, to)) = crate::invite::first_window(itip, ctx.tz) else {
-        return Vec::new();
-    };
-    let Ok(occs) = crate::recur::occurrences(ev, from, to, ctx.tz) else {
-        return Vec::new();
-    };
-    let Some(first) = occs.first() else {
-        return Vec::new();
-    };
-    let (from, to) = (first.start.timestamp(), first.end.timestamp());
-    let mut out = Vec::new();
-    for r in ctx.store.events_between(from, to, None).unwrap_or_default() {
-        if r.uid() == Some(itip.uid.as_str()) {
-            continue;
-        }
-        let from_t = first.start.with_timezone(&chrono::Utc);
-        let to_t = first.end.with_timezone(&chrono::Utc);
-        for o in crate::recur::occurrences(&r, from_t, to_t, ctx.tz).unwrap_or_default() {
-            out.push(json!({"id": r.id, "summary": r.title(),
-                "start": crate::formats::view::rfc3339(&o.start),
-                "end": crate::formats::view::rfc3339(&o.end)}));
-        }
-    }
-    out
-}
-
-fn load(ctx: &Context, id: i64) -> anyhow::Result<(String, Invitation)> {
-    state::get(&ctx.store, id)?
-        .ok_or_else(|| anyhow!("no invitation {id} (see `pim invites list`)"))
-}
-
 fn show(ctx: &Context, id: i64, json: bool) -> anyhow::Result<()> {
-    let (_, inv) = load(ctx, id)?;
+    let (_, inv) = app::get(&ctx.store, id)?;
     let s = default_settings(ctx);
-    let mut v = invitation_json(ctx, &inv, s.as_ref());
-    let itip = parse_itip(&inv.ics, inv.content_method.as_deref()).ok();
+    let mut v = invitation_json(ctx, &inv, s.as_ref())?;
+    let itip = app::itip_of(&inv).ok();
+    let overlaps = match &itip {
+        Some(i) => app::overlaps(&ctx.store, i, ctx.tz)?,
+        None => None,
+    };
     v["overlaps"] = Value::Array(
-        itip.as_ref()
-            .map(|i| overlapping(ctx, i))
-            .unwrap_or_default(),
+        overlaps
+            .iter()
+            .flat_map(|o| &o.events)
+            .map(|o| {
+                json!({"id": o.event_id, "summary": o.summary,
+                    "start": rfc3339(&o.when.start), "end": rfc3339(&o.when.end)})
+            })
+            .collect(),
     );
     v["description"] = json!(itip.as_ref().and_then(|i| i.event.text("DESCRIPTION")));
     if json {
@@ -417,47 +342,73 @@ fn show(ctx: &Context, id: i64, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What became of a reply, in words.
+fn reply_words(r: &ReplyOutcome) -> String {
+    match r {
+        ReplyOutcome::Sent { to } => format!("reply sent to {}", to.join(", ")),
+        ReplyOutcome::Queued { why } => format!("reply queued for the next `pim sync` ({why})"),
+        ReplyOutcome::NotBuilt(e) => format!("no reply: {e}"),
+    }
+}
+
+/// `accepted invitation 3: event X; message parked in P; reply sent to O`.
+fn answered_line(a: &Answered) -> String {
+    let mut said = vec![match &a.event {
+        Some(id) => format!("event {id}"),
+        None => "event removed".into(),
+    }];
+    match &a.parking {
+        Parking::Parked { folder } => said.push(format!("message parked in {folder}")),
+        Parking::AlreadyParked => {}
+        Parking::Waiting { why } => said.push(format!("parking waits for the next sync ({why})")),
+    }
+    said.extend(a.reply.iter().map(reply_words));
+    format!("{} invitation {}: {}", a.status, a.id, said.join("; "))
+}
+
+fn counter_line(a: &CounterAnswered) -> String {
+    let mut said = format!("invitation {}: {}", a.id, a.status);
+    if let Some(r) = &a.reply {
+        said.push_str(&format!("; {}", reply_words(r)));
+    }
+    said
+}
+
 fn answer(ctx: &mut Context, a: AnswerArgs, ans: Answer) -> anyhow::Result<()> {
-    let (acct, _) = load(ctx, a.id)?;
+    let (acct, _) = app::get(&ctx.store, a.id)?;
     let (name, acc) = account(ctx, Some(&acct))?;
     let config = ConfigFile::load(&ctx.paths.config_file())?;
     let cal = ctx
         .store
         .resolve_collection(Kind::Event, a.calendar.as_deref())?;
-    let req = mail::answer::AnswerRequest {
+    let req = AnswerRequest {
         id: a.id,
         answer: ans,
         calendar: &cal.id,
         comment: a.comment.as_deref(),
         reply: !a.no_reply,
     };
-    let said = runtime()?.block_on(mail::answer::answer(
-        &mut ctx.store,
-        &name,
-        &acc,
-        &config,
-        req,
-    ))?;
-    println!("{said}");
+    let done = runtime()?.block_on(app::answer(&mut ctx.store, &name, &acc, &config, &req))?;
+    println!("{}", answered_line(&done));
     Ok(())
 }
 
 fn counter(ctx: &mut Context, a: CounterArgs, accept: bool) -> anyhow::Result<()> {
-    let (acct, _) = load(ctx, a.id)?;
+    let (acct, _) = app::get(&ctx.store, a.id)?;
     let (name, acc) = account(ctx, Some(&acct))?;
     let config = ConfigFile::load(&ctx.paths.config_file())?;
-    let req = mail::answer::CounterRequest {
+    let req = CounterRequest {
         id: a.id,
         accept,
         reply: !a.no_reply,
     };
-    let said = runtime()?.block_on(mail::answer::answer_counter(
+    let done = runtime()?.block_on(app::answer_counter(
         &mut ctx.store,
         &name,
         &acc,
         &config,
-        req,
+        &req,
     ))?;
-    println!("{said}");
+    println!("{}", counter_line(&done));
     Ok(())
 }

@@ -6,8 +6,8 @@ use crate::model::change::AttachmentRef;
 use crate::model::{Component, Kind, Property, Record};
 use crate::store::{Store, StoreError};
 
-use super::state::Invitation;
 use super::{Answer, Itip, Method, address_of};
+use crate::store::invitations::{Invitation, InvitationStatus};
 
 type Result<T> = std::result::Result<T, StoreError>;
 
@@ -43,7 +43,7 @@ fn same_rid(a: &Property, b: &Property) -> bool {
 }
 
 /// The component of `r` the iTIP object talks about (an override or the master).
-fn target<'a>(r: &'a Record, rid: Option<&Property>) -> Option<&'a Component> {
+pub fn target<'a>(r: &'a Record, rid: Option<&Property>) -> Option<&'a Component> {
     match rid {
         None => Some(&r.body.main),
         Some(rid) => {
@@ -130,12 +130,12 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
     match itip.method {
         Method::Request | Method::Publish | Method::Add => {
             let Some(mut ev) = local else {
-                inv.status = "new".into();
+                inv.status = InvitationStatus::New;
                 inv.note = "new event".into();
                 return Ok(());
             };
             let Some(current) = target(&ev, rid) else {
-                inv.status = "new".into();
+                inv.status = InvitationStatus::New;
                 inv.note = "new occurrence of an event we have".into();
                 return Ok(());
             };
@@ -144,12 +144,14 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                 let same =
                     itip.sequence == sequence_of(current) && itip.dtstamp == dtstamp_of(current);
                 if let (Some(p), true) = (ours, same) {
-                    // This device learnt the answer through sync.
-                    inv.status = p.to_ascii_lowercase();
+                    // This device learnt the answer through sync (DELEGATED and the
+                    // like leave nothing to answer here).
+                    inv.status =
+                        Answer::from_partstat(&p).map_or(InvitationStatus::Ignored, Answer::status);
                     inv.note = "answered on another device".into();
                     return Ok(());
                 }
-                inv.status = "outdated".into();
+                inv.status = InvitationStatus::Outdated;
                 inv.note = format!(
                     "not newer than the event we have (SEQUENCE {})",
                     sequence_of(current)
@@ -158,22 +160,22 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
             }
             put_component(&mut ev, itip.event.body.main.clone(), rid);
             store.write(|w| w.update(&ev))?;
-            inv.status = "update".into();
+            inv.status = InvitationStatus::Update;
             inv.note = format!("event updated to SEQUENCE {}; answer again", itip.sequence);
         }
         Method::Cancel => {
             let Some(mut ev) = local else {
-                inv.status = "ignored".into();
+                inv.status = InvitationStatus::Ignored;
                 inv.note = "cancels an event we do not have".into();
                 return Ok(());
             };
             if target(&ev, rid).is_some_and(|c| sequence_of(c) > itip.sequence) {
-                inv.status = "outdated".into();
+                inv.status = InvitationStatus::Outdated;
                 inv.note = "older than the event we have".into();
                 return Ok(());
             }
             cancel(store, &mut ev, itip, s)?;
-            inv.status = "applied".into();
+            inv.status = InvitationStatus::Applied;
             inv.note = match (rid, s.remove_cancelled) {
                 (Some(_), _) => "occurrence cancelled".into(),
                 (None, true) => "event removed (cancelled)".into(),
@@ -186,7 +188,7 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                 .and_then(|r| r.prop("ORGANIZER"))
                 .is_some_and(|o| s.is_me(&o.value));
             let (Some(mut ev), true) = (local, organised) else {
-                inv.status = "ignored".into();
+                inv.status = InvitationStatus::Ignored;
                 inv.note = "a reply about an event we do not organise".into();
                 return Ok(());
             };
@@ -207,7 +209,7 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                 }
             }
             store.write(|w| w.update(&ev))?;
-            inv.status = "applied".into();
+            inv.status = InvitationStatus::Applied;
             inv.note = answers.join(", ");
         }
         Method::Counter => {
@@ -216,15 +218,15 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                 .and_then(|r| r.prop("ORGANIZER"))
                 .is_some_and(|o| s.is_me(&o.value));
             if organised {
-                inv.status = "new".into();
+                inv.status = InvitationStatus::New;
                 inv.note = "counter-proposal: accept-counter or decline-counter".into();
             } else {
-                inv.status = "ignored".into();
+                inv.status = InvitationStatus::Ignored;
                 inv.note = "a counter-proposal about an event we do not organise".into();
             }
         }
         Method::Refresh | Method::Declinecounter => {
-            inv.status = "ignored".into();
+            inv.status = InvitationStatus::Ignored;
             inv.note = format!("{} is shown only", itip.method.as_str());
         }
     }

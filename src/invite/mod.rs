@@ -1,16 +1,17 @@
-//! Meeting invitations (iMIP, RFC 6047 / iTIP, RFC 5546; DESIGN.md §7), pure:
-//! read an iTIP calendar object, decide what it does to the calendar, build the
-//! REPLY. `mail::invites` moves the bytes (IMAP scan, parking, SMTP); the CLI and
-//! TUI call both.
+//! Meeting invitations (iMIP, RFC 6047 / iTIP, RFC 5546; DESIGN.md §7): read an
+//! iTIP calendar object, decide what it does to the calendar, build the REPLY,
+//! decode fetched MIME parts. The use cases (scan, answer, park, outbox) are in
+//! [`crate::app::invites`]; what is remembered is in [`crate::store::invitations`].
 
 pub mod apply;
+pub mod part;
 pub mod reply;
-pub mod state;
 
 use serde::{Deserialize, Serialize};
 
 use crate::formats::ics::{calendar_properties, read_ics, scan};
 use crate::model::{Kind, Property, Record};
+use crate::store::invitations::InvitationStatus;
 
 /// Largest calendar part pim reads (real invitations are a few KB).
 pub const MAX_CALENDAR_BYTES: u64 = 1024 * 1024;
@@ -75,11 +76,21 @@ impl Answer {
         }
     }
     /// The invitation status after answering.
-    pub fn status(self) -> &'static str {
+    pub fn status(self) -> InvitationStatus {
         match self {
-            Answer::Accept => "accepted",
-            Answer::Tentative => "tentative",
-            Answer::Decline => "declined",
+            Answer::Accept => InvitationStatus::Accepted,
+            Answer::Tentative => InvitationStatus::Tentative,
+            Answer::Decline => InvitationStatus::Declined,
+        }
+    }
+
+    /// The answer a PARTSTAT stands for (NEEDS-ACTION, DELEGATED...: none).
+    pub fn from_partstat(partstat: &str) -> Option<Answer> {
+        match partstat.trim().to_ascii_uppercase().as_str() {
+            "ACCEPTED" => Some(Answer::Accept),
+            "TENTATIVE" => Some(Answer::Tentative),
+            "DECLINED" => Some(Answer::Decline),
+            _ => None,
         }
     }
 }
@@ -162,17 +173,41 @@ pub fn first_window(
     Some((t - chrono::Duration::days(1), t + chrono::Duration::days(2)))
 }
 
+/// Why a calendar part is not a usable iTIP object.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ItipError {
+    #[error("calendar part of {0} bytes is larger than {MAX_CALENDAR_BYTES}")]
+    TooLarge(usize),
+    #[error("no VCALENDAR in the calendar part")]
+    NoCalendar,
+    #[error("no METHOD: not an invitation (a plain calendar file)")]
+    NoMethod,
+    #[error("unknown METHOD {0:?}")]
+    UnknownMethod(String),
+    #[error("no VEVENT in the calendar part (only events are handled)")]
+    NoEvent,
+    #[error("VEVENT at line {0} has no UID")]
+    NoUid(usize),
+    #[error("line {line}: {reason}")]
+    Unreadable { line: usize, reason: String },
+    #[error("no readable VEVENT")]
+    NoReadableEvent,
+    #[error("SEQUENCE {0:?} is not a number")]
+    BadSequence(String),
+    #[error("event {0:?} has no DTSTART")]
+    NoStart(String),
+    #[error("{method} for {uid:?} has no ORGANIZER")]
+    NoOrganizer { method: &'static str, uid: String },
+}
+
 /// Read the iTIP object of a `text/calendar` part. `content_method` is the
 /// `method=` parameter of its Content-Type, used when the body has no METHOD.
-pub fn parse_itip(text: &str, content_method: Option<&str>) -> Result<Itip, String> {
+pub fn parse_itip(text: &str, content_method: Option<&str>) -> Result<Itip, ItipError> {
     if text.len() as u64 > MAX_CALENDAR_BYTES {
-        return Err(format!(
-            "calendar part of {} bytes is larger than {MAX_CALENDAR_BYTES}",
-            text.len()
-        ));
+        return Err(ItipError::TooLarge(text.len()));
     }
-    if !text.contains("BEGIN:VCALENDAR") && !text.to_ascii_uppercase().contains("BEGIN:VCALENDAR") {
-        return Err("no VCALENDAR in the calendar part".into());
+    if !text.to_ascii_uppercase().contains("BEGIN:VCALENDAR") {
+        return Err(ItipError::NoCalendar);
     }
     let method_prop = calendar_properties(text)
         .into_iter()
@@ -180,9 +215,8 @@ pub fn parse_itip(text: &str, content_method: Option<&str>) -> Result<Itip, Stri
         .map(|p| p.value);
     let method_text = method_prop
         .or_else(|| content_method.map(str::to_string))
-        .ok_or("no METHOD: not an invitation (a plain calendar file)")?;
-    let method =
-        Method::parse(&method_text).ok_or_else(|| format!("unknown METHOD {method_text:?}"))?;
+        .ok_or(ItipError::NoMethod)?;
+    let method = Method::parse(&method_text).ok_or(ItipError::UnknownMethod(method_text))?;
     let scanned = scan(text);
     let events: Vec<_> = scanned
         .blocks
@@ -190,21 +224,26 @@ pub fn parse_itip(text: &str, content_method: Option<&str>) -> Result<Itip, Stri
         .filter(|b| b.comp.name == "VEVENT")
         .collect();
     if events.is_empty() {
-        return Err("no VEVENT in the calendar part (only events are handled)".into());
+        return Err(ItipError::NoEvent);
     }
     if let Some(b) = events
         .iter()
         .find(|b| b.comp.prop("UID").is_none_or(|u| u.value.trim().is_empty()))
     {
-        return Err(format!("VEVENT at line {} has no UID", b.line));
+        return Err(ItipError::NoUid(b.line));
     }
     let mut items = read_ics(text).into_iter();
     let event = loop {
         match items.next() {
             Some(Ok(item)) if item.record.kind == Kind::Event => break item.record,
             Some(Ok(_)) => continue,
-            Some(Err(e)) => return Err(format!("line {}: {}", e.line, e.reason)),
-            None => return Err("no readable VEVENT".into()),
+            Some(Err(e)) => {
+                return Err(ItipError::Unreadable {
+                    line: e.line,
+                    reason: e.reason,
+                });
+            }
+            None => return Err(ItipError::NoReadableEvent),
         }
     };
     let uid = event.uid().unwrap_or_default().trim().to_string();
@@ -214,7 +253,7 @@ pub fn parse_itip(text: &str, content_method: Option<&str>) -> Result<Itip, Stri
             .value
             .trim()
             .parse()
-            .map_err(|_| format!("SEQUENCE {:?} is not a number", p.value))?,
+            .map_err(|_| ItipError::BadSequence(p.value.clone()))?,
     };
     let dtstamp = event
         .prop("DTSTAMP")
@@ -225,7 +264,7 @@ pub fn parse_itip(text: &str, content_method: Option<&str>) -> Result<Itip, Stri
         && event.prop("DTSTART").is_none()
         && recurrence_id.is_none()
     {
-        return Err(format!("event {uid:?} has no DTSTART"));
+        return Err(ItipError::NoStart(uid));
     }
     if matches!(
         method,
@@ -233,7 +272,10 @@ pub fn parse_itip(text: &str, content_method: Option<&str>) -> Result<Itip, Stri
     ) && event.prop("ORGANIZER").is_none()
         && method != Method::Reply
     {
-        return Err(format!("{} for {uid:?} has no ORGANIZER", method.as_str()));
+        return Err(ItipError::NoOrganizer {
+            method: method.as_str(),
+            uid,
+        });
     }
     Ok(Itip {
         method,

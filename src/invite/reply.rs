@@ -12,6 +12,19 @@ use crate::model::{Component, Property};
 use super::apply::{ATTACHMENT_PROP, Settings, set_our_partstat};
 use super::{Answer, Itip, Method, address_of};
 
+/// Why an iTIP message cannot be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplyError {
+    #[error("the invitation names no ORGANIZER to reply to")]
+    NoOrganizer,
+    #[error("no own address configured")]
+    NoOwnAddress,
+    #[error("invalid address {address:?}: {reason}")]
+    BadAddress { address: String, reason: String },
+    #[error("cannot build the message: {0}")]
+    Message(String),
+}
+
 /// An outgoing iTIP message, ready for SMTP.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
@@ -26,6 +39,56 @@ fn utc_stamp(now: chrono::DateTime<chrono::Utc>) -> String {
     now.format("%Y%m%dT%H%M%SZ").to_string()
 }
 
+/// `p` for the `icalendar` writer, which escapes TEXT values itself: those are
+/// handed over unescaped (our model keeps the escaped wire form). Multi-valued
+/// parameters go pre-quoted (the writer passes a quoted value through).
+fn to_ical(p: &Property) -> icalendar::Property {
+    let probe = icalendar::Property::new(&p.name, "");
+    let value = if probe.value_type() == Some(icalendar::ValueType::Text) {
+        p.text_value()
+    } else {
+        p.value.clone()
+    };
+    let mut out = icalendar::Property::new(&p.name, &value);
+    for param in &p.params {
+        let v = match param.values.as_slice() {
+            [one] => one.clone(),
+            many => many
+                .iter()
+                .map(|v| format!("\"{v}\""))
+                .collect::<Vec<_>>()
+                .join(","),
+        };
+        out.add_parameter(&param.name, &v);
+    }
+    out
+}
+
+/// A one-VEVENT iTIP object built with the `icalendar` crate's typed builder.
+/// Only for a component without sub-components and with one of each property but
+/// ATTENDEE/COMMENT: its writer keeps one value per property name and gives every
+/// sub-component a random UID and DTSTAMP (invalid in a VALARM); whole events go
+/// through [`calendar`] instead.
+fn itip_calendar(method: &str, comp: &Component) -> String {
+    use icalendar::Component as _;
+    debug_assert!(comp.subs.is_empty(), "sub-components need `calendar`");
+    let mut event = icalendar::Event::new();
+    for p in &comp.props {
+        if matches!(p.name.as_str(), "ATTENDEE" | "COMMENT") {
+            event.append_multi_property(to_ical(p));
+        } else {
+            event.append_property(to_ical(p));
+        }
+    }
+    let mut cal = icalendar::Calendar::empty();
+    cal.append_property(("VERSION", "2.0"))
+        .append_property(("PRODID", PRODID))
+        .append_property(("METHOD", method))
+        .push(event.done());
+    cal.to_string()
+}
+
+/// A calendar object around a whole event (kept byte-exact by our own writer).
 fn calendar(method: &str, comp: &Component) -> String {
     let mut out = String::new();
     out.push_str("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
@@ -72,9 +135,11 @@ pub fn reply_component(
     c
 }
 
-fn mailbox(addr: &str) -> Result<Mailbox, String> {
-    addr.parse::<Mailbox>()
-        .map_err(|e| format!("invalid address {addr:?}: {e}"))
+fn mailbox(addr: &str) -> Result<Mailbox, ReplyError> {
+    addr.parse::<Mailbox>().map_err(|e| ReplyError::BadAddress {
+        address: addr.to_string(),
+        reason: e.to_string(),
+    })
 }
 
 /// A whole RFC 5322 message: a short text part and the calendar object.
@@ -85,7 +150,7 @@ pub fn message(
     text: &str,
     method: &str,
     ics: &str,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, ReplyError> {
     let mut b = Message::builder()
         .from(mailbox(from)?)
         .subject(subject)
@@ -97,14 +162,14 @@ pub fn message(
         b = b.to(mailbox(t)?);
     }
     let cal_type = ContentType::parse(&format!("text/calendar; method={method}; charset=UTF-8"))
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| ReplyError::Message(e.to_string()))?;
     let m = b
         .multipart(
             MultiPart::alternative()
                 .singlepart(SinglePart::plain(text.to_string()))
                 .singlepart(SinglePart::builder().header(cal_type).body(ics.to_string())),
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| ReplyError::Message(e.to_string()))?;
     Ok(m.formatted())
 }
 
@@ -115,15 +180,15 @@ pub fn build_reply(
     comment: Option<&str>,
     s: &Settings,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<Outgoing, String> {
+) -> Result<Outgoing, ReplyError> {
     let organizer = itip
         .organizer()
         .map(|o| o.email)
         .filter(|e| !e.is_empty())
-        .ok_or("the invitation names no ORGANIZER to reply to")?;
-    let from = s.me.first().cloned().ok_or("no own address configured")?;
+        .ok_or(ReplyError::NoOrganizer)?;
+    let from = s.me.first().cloned().ok_or(ReplyError::NoOwnAddress)?;
     let comp = reply_component(itip, answer, comment, s, now);
-    let ics = calendar(Method::Reply.as_str(), &comp);
+    let ics = itip_calendar(Method::Reply.as_str(), &comp);
     let word = match answer {
         Answer::Accept => "Accepted",
         Answer::Tentative => "Tentative",
@@ -159,8 +224,8 @@ pub fn build_counter_answer(
     s: &Settings,
     proposer: &str,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<Outgoing, String> {
-    let from = s.me.first().cloned().ok_or("no own address configured")?;
+) -> Result<Outgoing, ReplyError> {
+    let from = s.me.first().cloned().ok_or(ReplyError::NoOwnAddress)?;
     let (method, comp, word) = match event {
         Some(ev) => {
             let mut c = ev.clone();
@@ -185,7 +250,13 @@ pub fn build_counter_answer(
             ("DECLINECOUNTER", c, "Declined proposal")
         }
     };
-    let ics = calendar(method, &comp);
+    // The updated event is whole (alarms, any property): our writer. The
+    // DECLINECOUNTER is a few properties: the builder.
+    let ics = if event.is_some() {
+        calendar(method, &comp)
+    } else {
+        itip_calendar(method, &comp)
+    };
     let to = vec![proposer.to_string()];
     let summary = itip.summary();
     let message = message(

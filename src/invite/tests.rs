@@ -1,8 +1,8 @@
 use super::apply::{self, Settings};
 use super::reply::build_reply;
-use super::state::Invitation;
 use super::*;
 use crate::store::Store;
+use crate::store::invitations::{Invitation, InvitationStatus};
 
 fn request(seq: u32, stamp: &str, extra: &str) -> String {
     format!(
@@ -28,7 +28,7 @@ fn blank() -> Invitation {
     serde_json::from_value(serde_json::json!({
         "id": 1, "folder": "INBOX", "uidvalidity": 1, "uid": 1, "message_id": "<m@x>",
         "from": "", "subject": "", "date": "", "calendar_part": "2", "content_method": null,
-        "ics": "", "attachments": [], "error": null, "status": "", "note": "",
+        "ics": "", "attachments": [], "error": null, "status": "invalid", "note": "",
         "event_id": null, "parked": null, "park_pending": false
     }))
     .unwrap()
@@ -47,17 +47,28 @@ fn reads_a_request() {
 #[test]
 fn rejects_what_is_not_an_invitation() {
     let no_uid = request(0, "20270101T000000Z", "").replace("UID:meet-1@example.org\r\n", "");
-    assert!(parse_itip(&no_uid, None).unwrap_err().contains("no UID"));
+    assert!(
+        parse_itip(&no_uid, None)
+            .unwrap_err()
+            .to_string()
+            .contains("no UID")
+    );
     let no_method = request(0, "20270101T000000Z", "").replace("METHOD:REQUEST\r\n", "");
     assert!(
         parse_itip(&no_method, None)
             .unwrap_err()
+            .to_string()
             .contains("no METHOD")
     );
     assert!(parse_itip(&no_method, Some("request")).is_ok());
     assert!(parse_itip("hello", None).is_err());
     let bad_seq = request(0, "20270101T000000Z", "").replace("SEQUENCE:0", "SEQUENCE:x");
-    assert!(parse_itip(&bad_seq, None).unwrap_err().contains("SEQUENCE"));
+    assert!(
+        parse_itip(&bad_seq, None)
+            .unwrap_err()
+            .to_string()
+            .contains("SEQUENCE")
+    );
 }
 
 #[test]
@@ -90,7 +101,7 @@ fn accept_then_update_then_cancel() {
     let first = parse_itip(&request(1, "20270101T000000Z", ""), None).unwrap();
     let mut inv = blank();
     apply::on_scan(&mut store, &mut inv, &first, &s).unwrap();
-    assert_eq!(inv.status, "new");
+    assert_eq!(inv.status, InvitationStatus::New);
     let id = apply::answer(&mut store, &first, Answer::Accept, &cal, &[], &s)
         .unwrap()
         .unwrap();
@@ -105,13 +116,13 @@ fn accept_then_update_then_cancel() {
     let old = parse_itip(&request(1, "20261231T000000Z", ""), None).unwrap();
     let mut inv = blank();
     apply::on_scan(&mut store, &mut inv, &old, &s).unwrap();
-    assert_eq!(inv.status, "outdated");
+    assert_eq!(inv.status, InvitationStatus::Outdated);
 
     let moved = request(2, "20270102T000000Z", "").replace("T100000Z", "T140000Z");
     let update = parse_itip(&moved, None).unwrap();
     let mut inv = blank();
     apply::on_scan(&mut store, &mut inv, &update, &s).unwrap();
-    assert_eq!(inv.status, "update");
+    assert_eq!(inv.status, InvitationStatus::Update);
     let ev = store.require(&id).unwrap();
     assert_eq!(ev.prop("DTSTART").unwrap().value, "20270105T140000Z");
 
@@ -119,7 +130,7 @@ fn accept_then_update_then_cancel() {
     let cancel = parse_itip(&cancel, None).unwrap();
     let mut inv = blank();
     apply::on_scan(&mut store, &mut inv, &cancel, &s).unwrap();
-    assert_eq!(inv.status, "applied");
+    assert_eq!(inv.status, InvitationStatus::Applied);
     assert_eq!(
         store.require(&id).unwrap().prop("STATUS").unwrap().value,
         "CANCELLED"
@@ -149,7 +160,7 @@ fn replies_update_attendees_of_events_we_organise() {
     let reply = parse_itip(&reply, None).unwrap();
     let mut inv = blank();
     apply::on_scan(&mut store, &mut inv, &reply, &s).unwrap();
-    assert_eq!(inv.status, "applied");
+    assert_eq!(inv.status, InvitationStatus::Applied);
     let ev = store.require(&r.id).unwrap();
     let bob = ev
         .props_named("ATTENDEE")
@@ -237,7 +248,7 @@ fn cancelling_one_occurrence_keeps_the_series() {
         let cancel = parse_itip(&cancel, None).unwrap();
         let mut inv = blank();
         apply::on_scan(&mut store, &mut inv, &cancel, &s).unwrap();
-        assert_eq!(inv.status, "applied");
+        assert_eq!(inv.status, InvitationStatus::Applied);
         let ev = store.require(&id).unwrap();
         assert!(ev.prop("RRULE").is_some());
         assert!(ev.prop("STATUS").is_none(), "the series is not cancelled");
@@ -275,7 +286,7 @@ fn counter_proposals_for_our_events() {
     let counter = parse_itip(&counter, None).unwrap();
     let mut inv = blank();
     apply::on_scan(&mut store, &mut inv, &counter, &s).unwrap();
-    assert_eq!(inv.status, "new");
+    assert_eq!(inv.status, InvitationStatus::New);
     let ev = apply::accept_counter(&mut store, &counter)
         .unwrap()
         .unwrap();
@@ -303,5 +314,81 @@ fn counter_proposals_for_our_events() {
     let other = Settings::default();
     let mut inv = blank();
     apply::on_scan(&mut store, &mut inv, &counter, &other).unwrap();
-    assert_eq!(inv.status, "ignored");
+    assert_eq!(inv.status, InvitationStatus::Ignored);
+}
+
+/// The REPLY (written by the `icalendar` builder) reads back exactly: UID,
+/// SEQUENCE, ORGANIZER, our ATTENDEE with its parameters, RECURRENCE-ID with its
+/// TZID, the COMMENT text; quoted parameters stay quoted.
+#[test]
+fn reply_reads_back_exactly() {
+    let ics = request(4, "20270101T000000Z", "")
+        .replace("UID:meet-1@example.org", "UID:meet\\,1@example.org")
+        .replace(
+            "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:Me@Example.org",
+            "ATTENDEE;CN=\"Müller, Anna\";ROLE=OPT-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;\r\n \
+             MEMBER=\"mailto:team@example.org\",\"mailto:all@example.org\":mailto:Me@Example.org",
+        )
+        .replace(
+            "DTSTART:20270105T100000Z",
+            "DTSTART:20270105T100000Z\r\nRECURRENCE-ID;TZID=Europe/Berlin:20270105T110000",
+        );
+    let i = parse_itip(&ics, None).unwrap();
+    let out = build_reply(
+        &i,
+        Answer::Decline,
+        Some("Sorry; not this week, maybe later"),
+        &settings(),
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    assert!(out.ics.contains("CN=\"Müller, Anna\""), "{}", out.ics);
+    assert_eq!(out.ics.matches("BEGIN:VEVENT").count(), 1);
+    let back = parse_itip(&out.ics, None).unwrap();
+    assert_eq!(back.method, Method::Reply);
+    assert_eq!(back.uid, i.uid);
+    assert_eq!(back.sequence, 4);
+    assert_eq!(back.recurrence_id, i.recurrence_id);
+    assert_eq!(back.organizer(), i.organizer());
+    let me = back.attendees();
+    assert_eq!(me.len(), 1, "only our own ATTENDEE");
+    assert_eq!(me[0].email, "me@example.org");
+    assert_eq!(me[0].name.as_deref(), Some("Müller, Anna"));
+    assert_eq!(me[0].partstat.as_deref(), Some("DECLINED"));
+    assert_eq!(me[0].role.as_deref(), Some("OPT-PARTICIPANT"));
+    let attendee = back.event.prop("ATTENDEE").unwrap();
+    assert!(attendee.param("RSVP").is_none());
+    let member = attendee.params.iter().find(|p| p.name == "MEMBER").unwrap();
+    assert_eq!(
+        member.values,
+        ["mailto:team@example.org", "mailto:all@example.org"]
+    );
+    assert_eq!(
+        back.event.text("COMMENT").as_deref(),
+        Some("Sorry; not this week, maybe later")
+    );
+    assert!(!back.dtstamp.is_empty());
+    assert!(out.ics.contains("PRODID:-//pim//EN"), "{}", out.ics);
+}
+
+/// An answer learnt through sync: ours (accepted...) or another (delegated).
+#[test]
+fn answers_from_another_device() {
+    let mut store = Store::open_in_memory().unwrap();
+    let cal = store.default_collection(Kind::Event).unwrap().id;
+    let s = settings();
+    let i = parse_itip(&request(1, "20270101T000000Z", ""), None).unwrap();
+    let id = apply::answer(&mut store, &i, Answer::Tentative, &cal, &[], &s)
+        .unwrap()
+        .unwrap();
+    let mut inv = blank();
+    apply::on_scan(&mut store, &mut inv, &i, &s).unwrap();
+    assert_eq!(inv.status, InvitationStatus::Tentative);
+    assert_eq!(inv.note, "answered on another device");
+    let mut ev = store.get(&id).unwrap().unwrap();
+    apply::set_our_partstat(&mut ev.body.main, &s, "DELEGATED");
+    store.write(|w| w.update(&ev)).unwrap();
+    apply::on_scan(&mut store, &mut inv, &i, &s).unwrap();
+    assert_eq!(inv.status, InvitationStatus::Ignored);
+    assert_eq!(inv.note, "answered on another device");
 }

@@ -3,9 +3,7 @@
 //! ([`smtp`]). Transport security and traffic counting live in [`net`].
 
 pub mod account;
-pub mod answer;
 pub mod imap;
-pub mod invites;
 pub mod net;
 pub mod smtp;
 

@@ -15,13 +15,13 @@ mod count_bound;
 mod db;
 mod hlc;
 mod index;
+pub mod invitations;
 mod read;
 mod schema;
 pub mod sync_scope;
 pub mod sync_state;
 #[cfg(test)]
 mod tests;
-mod transitional;
 mod write;
 
 use std::path::Path;

@@ -145,4 +145,36 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX IF NOT EXISTS sync_held_record ON sync_held (record_id);
     CREATE INDEX IF NOT EXISTS changes_skipped ON changes (device, record_id) WHERE submitted_at = 'skipped';
     "#,
+    // 6: invitations (DESIGN.md §7): the INBOX scan position, the invitations found,
+    // replies waiting for SMTP. `IF NOT EXISTS`: older pims created these on first use.
+    r#"
+    CREATE TABLE IF NOT EXISTS invite_scan (
+        account TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        uidvalidity INTEGER NOT NULL,
+        next_uid INTEGER NOT NULL,
+        PRIMARY KEY (account, folder)
+    );
+    CREATE TABLE IF NOT EXISTS invitations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        message_key TEXT NOT NULL,
+        data TEXT NOT NULL,
+        UNIQUE (account, message_key)
+    );
+    CREATE TABLE IF NOT EXISTS mail_outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        recipients TEXT NOT NULL,
+        message BLOB NOT NULL,
+        last_error TEXT NOT NULL DEFAULT ''
+    );
+    -- Statuses are a closed set now; older pims also wrote other PARTSTATs learnt
+    -- through sync (e.g. "delegated"): nothing left to answer.
+    UPDATE invitations SET data = json_set(data, '$.status', 'ignored')
+    WHERE json_valid(data) AND json_extract(data, '$.status') NOT IN (
+        'new', 'update', 'accepted', 'tentative', 'declined', 'applied', 'outdated',
+        'ignored', 'invalid', 'counter-accepted', 'counter-declined');
+    "#,
 ];

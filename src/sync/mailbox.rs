@@ -25,6 +25,38 @@ pub struct MessageMeta {
     pub headers: BTreeMap<String, String>,
 }
 
+/// One node of a message's MIME tree, as the server describes it (BODYSTRUCTURE).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MimePart {
+    /// IMAP part number ("1", "2.1"); "" for the multipart root.
+    pub part: String,
+    /// Lower case, e.g. "text/calendar", "multipart/mixed".
+    pub mime_type: String,
+    /// Content-Type parameters, names lower case (e.g. "method", "charset").
+    pub params: BTreeMap<String, String>,
+    /// "attachment" / "inline", lower case.
+    pub disposition: Option<String>,
+    pub filename: Option<String>,
+    /// Encoded size in octets (0 for multiparts).
+    pub size: u64,
+    /// Content-Transfer-Encoding, lower case.
+    pub encoding: String,
+}
+
+impl MimePart {
+    pub fn is_multipart(&self) -> bool {
+        self.mime_type.starts_with("multipart/")
+    }
+}
+
+/// A fetched MIME part: its own header block and its (still encoded) body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedPart {
+    pub part: String,
+    pub mime_header: Vec<u8>,
+    pub body: Vec<u8>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum MailboxError {
     #[error("cannot reach the mail server: {0}")]
@@ -94,6 +126,35 @@ pub trait Mailbox {
     /// Wait until `folder` changes or `timeout` passes (IMAP IDLE, or a poll).
     /// Returns true when woken by a change.
     async fn wait(&mut self, folder: &str, timeout: std::time::Duration) -> MbResult<bool>;
+
+    /// The MIME tree of each message (UIDs that do not exist are left out), in UID
+    /// order: what an invitation scan looks at before downloading anything.
+    async fn body_structures(
+        &mut self,
+        folder: &str,
+        uids: &[u32],
+    ) -> MbResult<Vec<(u32, Vec<MimePart>)>>;
+
+    /// Only the named parts of one message, each with its MIME header. A missing
+    /// message or part is `Refused`.
+    async fn fetch_parts(
+        &mut self,
+        folder: &str,
+        uid: u32,
+        parts: &[&str],
+    ) -> MbResult<Vec<FetchedPart>>;
+
+    /// UIDs of messages whose Message-ID header is `message_id` (with <>), ascending.
+    async fn search_message_id(&mut self, folder: &str, message_id: &str) -> MbResult<Vec<u32>>;
+
+    /// Copy messages into `dest` (which must exist: else `NoFolder`), server-side.
+    async fn copy_to(&mut self, folder: &str, uids: &[u32], dest: &str) -> MbResult<()>;
+
+    /// Move messages into `dest` (which must exist: else `NoFolder`), server-side.
+    async fn move_to(&mut self, folder: &str, uids: &[u32], dest: &str) -> MbResult<()>;
+
+    /// Set \Seen on messages.
+    async fn mark_seen(&mut self, folder: &str, uids: &[u32]) -> MbResult<()>;
 
     /// IMAP commands sent since this mailbox was opened (after login).
     fn commands_sent(&self) -> u64;

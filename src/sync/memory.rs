@@ -2,12 +2,16 @@
 //! share one [`MemoryServer`], which can lose, duplicate and reorder messages,
 //! reset UIDVALIDITY and fail calls on demand.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::envelope::split_message;
-use super::mailbox::{FolderState, Mailbox, MailboxError, MbResult, MessageMeta};
+use super::mailbox::{
+    FetchedPart, FolderState, Mailbox, MailboxError, MbResult, MessageMeta, MimePart,
+};
+
+mod mime;
 
 #[derive(Debug, Default, Clone)]
 struct Folder {
@@ -15,6 +19,8 @@ struct Folder {
     uidnext: u32,
     modseq: u64,
     messages: BTreeMap<u32, Vec<u8>>,
+    /// UIDs flagged \\Seen.
+    seen: BTreeSet<u32>,
 }
 
 #[derive(Debug, Default)]
@@ -92,6 +98,14 @@ impl MemoryServer {
             .unwrap_or_default()
     }
 
+    /// Whether the message is flagged \\Seen.
+    pub fn is_seen(&self, folder: &str, uid: u32) -> bool {
+        self.lock()
+            .folders
+            .get(folder)
+            .is_some_and(|f| f.seen.contains(&uid))
+    }
+
     pub fn message(&self, folder: &str, uid: u32) -> Option<Vec<u8>> {
         self.lock().folders.get(folder)?.messages.get(&uid).cloned()
     }
@@ -159,6 +173,7 @@ impl MemoryServer {
         let msgs: Vec<Vec<u8>> = std::mem::take(&mut f.messages).into_values().collect();
         f.uidvalidity = validity;
         f.uidnext = 1;
+        f.seen.clear();
         for m in msgs {
             f.messages.insert(f.uidnext, m);
             f.uidnext += 1;
@@ -218,6 +233,33 @@ fn folder<'a>(s: &'a mut Server, name: &str) -> MbResult<&'a mut Folder> {
         .ok_or_else(|| MailboxError::NoFolder(name.to_string()))
 }
 
+/// Copy `uids` of `from` into `dest` under new UIDs, flags included (as IMAP COPY).
+fn copy(s: &mut Server, from: &str, uids: &[u32], dest: &str) -> MbResult<()> {
+    if !s.folders.contains_key(dest) {
+        return Err(MailboxError::NoFolder(dest.to_string()));
+    }
+    let src = folder(s, from)?;
+    let picked: Vec<(Vec<u8>, bool)> = uids
+        .iter()
+        .filter_map(|u| {
+            src.messages
+                .get(u)
+                .map(|m| (m.clone(), src.seen.contains(u)))
+        })
+        .collect();
+    let to = folder(s, dest)?;
+    for (m, seen) in picked {
+        let u = to.uidnext;
+        to.uidnext += 1;
+        to.modseq += 1;
+        to.messages.insert(u, m);
+        if seen {
+            to.seen.insert(u);
+        }
+    }
+    Ok(())
+}
+
 impl Mailbox for MemoryMailbox {
     async fn ensure_folder(&mut self, name: &str) -> MbResult<()> {
         let mut s = self.begin("CREATE")?;
@@ -231,6 +273,7 @@ impl Mailbox for MemoryMailbox {
                     uidnext: 1,
                     modseq: 1,
                     messages: BTreeMap::new(),
+                    seen: BTreeSet::new(),
                 },
             );
         }
@@ -320,6 +363,7 @@ impl Mailbox for MemoryMailbox {
         let f = folder(&mut s, name)?;
         for u in uids {
             if f.messages.remove(u).is_some() {
+                f.seen.remove(u);
                 f.modseq += 1;
             }
         }
@@ -331,6 +375,97 @@ impl Mailbox for MemoryMailbox {
         tokio::time::sleep(timeout.min(Duration::from_millis(10))).await;
         let after = self.state(name).await?;
         Ok(before != after)
+    }
+
+    async fn body_structures(
+        &mut self,
+        name: &str,
+        uids: &[u32],
+    ) -> MbResult<Vec<(u32, Vec<MimePart>)>> {
+        let mut s = self.begin("UID FETCH BODYSTRUCTURE")?;
+        let f = folder(&mut s, name)?;
+        let mut out: Vec<(u32, Vec<MimePart>)> = uids
+            .iter()
+            .filter_map(|u| f.messages.get(u).map(|m| (*u, mime::structure(m))))
+            .collect();
+        out.sort_by_key(|(uid, _)| *uid);
+        out.dedup_by_key(|(uid, _)| *uid);
+        Ok(out)
+    }
+
+    async fn fetch_parts(
+        &mut self,
+        name: &str,
+        uid: u32,
+        parts: &[&str],
+    ) -> MbResult<Vec<FetchedPart>> {
+        let mut s = self.begin("UID FETCH parts")?;
+        let f = folder(&mut s, name)?;
+        let refused = |reason: String| MailboxError::Refused {
+            command: "UID FETCH".into(),
+            reason,
+        };
+        let raw = f
+            .messages
+            .get(&uid)
+            .ok_or_else(|| refused(format!("no message with UID {uid} in {name}")))?;
+        let out = parts
+            .iter()
+            .map(|p| {
+                mime::part(raw, p)
+                    .ok_or_else(|| refused(format!("message {uid} in {name} has no part {p}")))
+            })
+            .collect::<MbResult<Vec<FetchedPart>>>()?;
+        drop(s);
+        self.bytes_down += out
+            .iter()
+            .map(|p| (p.mime_header.len() + p.body.len()) as u64)
+            .sum::<u64>();
+        Ok(out)
+    }
+
+    async fn search_message_id(&mut self, name: &str, message_id: &str) -> MbResult<Vec<u32>> {
+        let mut s = self.begin("UID SEARCH")?;
+        let f = folder(&mut s, name)?;
+        Ok(f.messages
+            .iter()
+            .filter(|(_, raw)| {
+                split_message(raw)
+                    .0
+                    .iter()
+                    .any(|(k, v)| k.eq_ignore_ascii_case("message-id") && v.trim() == message_id)
+            })
+            .map(|(uid, _)| *uid)
+            .collect())
+    }
+
+    async fn copy_to(&mut self, name: &str, uids: &[u32], dest: &str) -> MbResult<()> {
+        let mut s = self.begin("UID COPY")?;
+        copy(&mut s, name, uids, dest)
+    }
+
+    async fn move_to(&mut self, name: &str, uids: &[u32], dest: &str) -> MbResult<()> {
+        let mut s = self.begin("UID MOVE")?;
+        copy(&mut s, name, uids, dest)?;
+        let f = folder(&mut s, name)?;
+        for u in uids {
+            if f.messages.remove(u).is_some() {
+                f.seen.remove(u);
+                f.modseq += 1;
+            }
+        }
+        Ok(())
+    }
+
+    async fn mark_seen(&mut self, name: &str, uids: &[u32]) -> MbResult<()> {
+        let mut s = self.begin("UID STORE")?;
+        let f = folder(&mut s, name)?;
+        for u in uids {
+            if f.messages.contains_key(u) && f.seen.insert(*u) {
+                f.modseq += 1;
+            }
+        }
+        Ok(())
     }
 
     fn commands_sent(&self) -> u64 {

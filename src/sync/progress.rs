@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::engine::SyncReport;
 use super::envelope::LIST_HEADERS;
-use super::mailbox::{FolderState, Mailbox, MbResult, MessageMeta};
+use super::mailbox::{FetchedPart, FolderState, Mailbox, MbResult, MessageMeta, MimePart};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Phase {
@@ -188,6 +188,40 @@ impl<M: Mailbox> Mailbox for Watched<'_, M> {
 
     async fn wait(&mut self, folder: &str, timeout: Duration) -> MbResult<bool> {
         self.inner.wait(folder, timeout).await
+    }
+
+    // Invitation work is not part of a sync round's progress: passed through.
+    async fn body_structures(
+        &mut self,
+        folder: &str,
+        uids: &[u32],
+    ) -> MbResult<Vec<(u32, Vec<MimePart>)>> {
+        self.inner.body_structures(folder, uids).await
+    }
+
+    async fn fetch_parts(
+        &mut self,
+        folder: &str,
+        uid: u32,
+        parts: &[&str],
+    ) -> MbResult<Vec<FetchedPart>> {
+        self.inner.fetch_parts(folder, uid, parts).await
+    }
+
+    async fn search_message_id(&mut self, folder: &str, message_id: &str) -> MbResult<Vec<u32>> {
+        self.inner.search_message_id(folder, message_id).await
+    }
+
+    async fn copy_to(&mut self, folder: &str, uids: &[u32], dest: &str) -> MbResult<()> {
+        self.inner.copy_to(folder, uids, dest).await
+    }
+
+    async fn move_to(&mut self, folder: &str, uids: &[u32], dest: &str) -> MbResult<()> {
+        self.inner.move_to(folder, uids, dest).await
+    }
+
+    async fn mark_seen(&mut self, folder: &str, uids: &[u32]) -> MbResult<()> {
+        self.inner.mark_seen(folder, uids).await
     }
 
     fn commands_sent(&self) -> u64 {

@@ -211,7 +211,7 @@ mod tests {
         InviteRow {
             id: 4,
             method: method.into(),
-            status: "new".into(),
+            status: crate::app::invites::InvitationStatus::New,
             summary: "Planning".into(),
             start: "2030-01-05 10:00".into(),
             ..InviteRow::default()

@@ -7,8 +7,8 @@ use crossterm::event::KeyCode;
 
 use super::app::Overlay;
 use super::test_support::World;
+use crate::app::invites::{Invitation, InvitationStatus};
 use crate::config::accounts::{Account, ConfigFile};
-use crate::invite::state::{self, Invitation};
 use crate::model::{Kind, Property, Record};
 use crate::store::Store;
 
@@ -39,7 +39,7 @@ fn invitation(store: &Store, ics: &str) {
         "parked": null, "park_pending": false
     }))
     .unwrap();
-    state::insert(store, "mail", &inv).unwrap();
+    store.insert_invitation("mail", &inv).unwrap();
 }
 
 fn request_ics() -> String {
@@ -67,7 +67,7 @@ fn dialog(w: &mut World, title: &str) -> String {
 }
 
 fn queued_text(w: &World) -> String {
-    let q = state::queued(&w.store, "mail").unwrap();
+    let q = w.store.queued_replies("mail").unwrap();
     assert_eq!(q.len(), 1, "one reply waits in the outbox");
     String::from_utf8_lossy(&q[0].message).replace("\r\n ", "")
 }
@@ -112,8 +112,8 @@ fn accept_into_a_chosen_calendar_with_a_comment() {
     assert!(reply.contains("METHOD:REPLY"), "{reply}");
     assert!(reply.contains("PARTSTAT=ACCEPTED"), "{reply}");
     assert!(reply.contains("COMMENT:Running late\\, sorry"), "{reply}");
-    let (_, inv) = state::get(&w.store, 1).unwrap().unwrap();
-    assert_eq!(inv.status, "accepted");
+    let (_, inv) = w.store.invitation(1).unwrap().unwrap();
+    assert_eq!(inv.status, InvitationStatus::Accepted);
 }
 
 #[test]
@@ -122,7 +122,10 @@ fn decline_without_reply_sends_nothing_and_escape_answers_nothing() {
     invitation(&w.store, &request_ics());
     w.keys("5n");
     w.key(KeyCode::Esc);
-    assert_eq!(state::get(&w.store, 1).unwrap().unwrap().1.status, "new");
+    assert_eq!(
+        w.store.invitation(1).unwrap().unwrap().1.status,
+        InvitationStatus::New
+    );
     w.keys("n");
     w.key(KeyCode::Tab);
     w.key(KeyCode::Tab);
@@ -130,10 +133,10 @@ fn decline_without_reply_sends_nothing_and_escape_answers_nothing() {
     w.key(KeyCode::Enter);
     assert!(!w.app.status.error, "{}", w.app.status.text);
     assert_eq!(
-        state::get(&w.store, 1).unwrap().unwrap().1.status,
-        "declined"
+        w.store.invitation(1).unwrap().unwrap().1.status,
+        InvitationStatus::Declined
     );
-    assert!(state::queued(&w.store, "mail").unwrap().is_empty());
+    assert!(w.store.queued_replies("mail").unwrap().is_empty());
 }
 
 /// An event we organise, and an attendee's proposal to move it a day later.
@@ -196,8 +199,8 @@ fn keep_your_time_against_a_counter_proposal() {
     w.key(KeyCode::Enter);
     assert!(!w.app.status.error, "{}", w.app.status.text);
     assert_eq!(
-        state::get(&w.store, 1).unwrap().unwrap().1.status,
-        "counter-declined"
+        w.store.invitation(1).unwrap().unwrap().1.status,
+        InvitationStatus::CounterDeclined
     );
     let ev = crate::invite::apply::local_event(&w.store, "ours-1")
         .unwrap()

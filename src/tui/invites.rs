@@ -2,31 +2,33 @@
 //! overlaps, for the preview), the Calendar tab's badge count, and answering
 //! from the worker thread (the same code path as `pim invites accept`).
 
-use chrono::Utc;
 use chrono_tz::Tz;
 use ratatui::text::{Line, Span};
 
 use super::invite_dialog::InviteReply;
 use super::theme::Theme;
+use crate::app::invites::{
+    self as app, AnswerRequest, Answered, CounterAnswered, CounterRequest, InvitationStatus,
+    InviteError, Method, Parking, ReplyOutcome,
+};
 use crate::config::accounts::ConfigFile;
-use crate::invite::state;
-use crate::invite::{Itip, parse_itip};
-use crate::mail::answer;
 use crate::model::Kind;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// One invitation as the Sync tab shows it.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InviteRow {
     pub id: i64,
     pub method: String,
-    pub status: String,
+    pub status: InvitationStatus,
     pub summary: String,
     pub start: String,
     pub organizer: String,
     pub attachments: Vec<String>,
     pub error: Option<String>,
     pub note: String,
+    /// Waiting for the user's answer (see [`app::needs_answer`]).
+    pub waiting: bool,
     /// Our events overlapping the invitation's first occurrence ("HH:MM title").
     pub overlaps: Vec<String>,
     /// A counter-proposal: who proposes, and our event's current start.
@@ -34,67 +36,56 @@ pub struct InviteRow {
     pub current: String,
 }
 
+impl Default for InviteRow {
+    fn default() -> Self {
+        InviteRow {
+            id: 0,
+            method: String::new(),
+            status: InvitationStatus::New,
+            summary: String::new(),
+            start: String::new(),
+            organizer: String::new(),
+            attachments: Vec::new(),
+            error: None,
+            note: String::new(),
+            waiting: false,
+            overlaps: Vec::new(),
+            proposer: String::new(),
+            current: String::new(),
+        }
+    }
+}
+
 impl InviteRow {
     /// Waiting for the user's answer (counted in the Calendar tab's badge).
     pub fn needs_answer(&self) -> bool {
-        self.error.is_none()
-            && (self.status == "new" || self.status == "update")
-            && matches!(self.method.as_str(), "REQUEST" | "COUNTER" | "PUBLISH")
+        self.waiting
     }
 }
 
-fn overlaps(store: &Store, itip: &Itip, tz: Tz) -> (String, Vec<String>) {
-    let Some((from, to)) = crate::invite::first_window(itip, tz) else {
-        return (String::new(), Vec::new());
-    };
-    let occs = crate::recur::occurrences(&itip.event, from, to, tz).unwrap_or_default();
-    let Some(first) = occs.first() else {
-        return (String::new(), Vec::new());
-    };
-    let start = first
-        .start
-        .with_timezone(&tz)
-        .format("%Y-%m-%d %H:%M")
-        .to_string();
-    let (from, to) = (
-        first.start.with_timezone(&Utc),
-        first.end.with_timezone(&Utc),
-    );
-    let mut out = Vec::new();
-    for r in store
-        .events_between(from.timestamp(), to.timestamp(), None)
-        .unwrap_or_default()
-    {
-        if r.uid() == Some(itip.uid.as_str()) {
-            continue;
-        }
-        for o in crate::recur::occurrences(&r, from, to, tz).unwrap_or_default() {
-            out.push(format!(
-                "{} {}",
-                o.start.with_timezone(&tz).format("%H:%M"),
-                r.title()
-            ));
-        }
-    }
-    (start, out)
+/// Why the Sync tab's invitation work failed.
+#[derive(Debug, thiserror::Error)]
+pub enum InviteTabError {
+    #[error("the database has no profile directory (config.toml is found next to it)")]
+    NoProfile,
+    #[error("{0}")]
+    Config(String),
+    #[error(transparent)]
+    Invite(#[from] InviteError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot start the network runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+fn minutes(t: &chrono::DateTime<chrono::FixedOffset>, tz: Tz, format: &str) -> String {
+    t.with_timezone(&tz).format(format).to_string()
 }
 
 /// The start of our event a counter-proposal wants to move ("" when unknown).
-fn current_start(store: &Store, itip: &Itip, tz: Tz) -> String {
-    let Ok(Some(ev)) = crate::invite::apply::local_event(store, &itip.uid) else {
-        return String::new();
-    };
-    let comp = itip
-        .recurrence_id
-        .as_ref()
-        .and_then(|rid| {
-            ev.body.overrides.iter().find(|c| {
-                c.prop("RECURRENCE-ID")
-                    .is_some_and(|p| p.value == rid.value)
-            })
-        })
-        .unwrap_or(&ev.body.main);
-    comp.prop("DTSTART")
+fn current_start(ev: &crate::model::Record, itip: &app::Itip, tz: Tz) -> String {
+    app::our_component(ev, itip)
+        .prop("DTSTART")
         .and_then(|p| crate::model::time::When::from_property(p).ok())
         .map(|w| {
             crate::model::tz::instant(&w, &ev.body.timezones, tz)
@@ -106,12 +97,12 @@ fn current_start(store: &Store, itip: &Itip, tz: Tz) -> String {
 }
 
 /// Every stored invitation, newest first.
-pub fn rows(store: &Store, tz: Tz) -> crate::store::Result<Vec<InviteRow>> {
+pub fn rows(store: &Store, tz: Tz) -> Result<Vec<InviteRow>, InviteError> {
     let mut out = Vec::new();
-    for inv in state::list(store, None)?.into_iter().rev() {
+    for inv in app::list(store, None)?.into_iter().rev() {
         let mut row = InviteRow {
             id: inv.id,
-            status: inv.status.clone(),
+            status: inv.status,
             error: inv.error.clone(),
             note: inv.note.clone(),
             attachments: inv
@@ -122,24 +113,35 @@ pub fn rows(store: &Store, tz: Tz) -> crate::store::Result<Vec<InviteRow>> {
             summary: inv.subject.clone(),
             ..InviteRow::default()
         };
-        if inv.error.is_none()
-            && let Ok(itip) = parse_itip(&inv.ics, inv.content_method.as_deref())
-        {
-            row.method = itip.method.as_str().to_string();
-            row.summary = itip.summary();
-            row.organizer = itip.organizer().map(|o| o.email).unwrap_or_default();
-            let (start, over) = overlaps(store, &itip, tz);
-            row.start = start;
-            if itip.method == crate::invite::Method::Counter {
-                row.proposer = itip
-                    .attendees()
-                    .first()
-                    .map(|p| p.email.clone())
-                    .unwrap_or_default();
-                row.current = current_start(store, &itip, tz);
-            }
-            if row.needs_answer() {
-                row.overlaps = over;
+        match app::itip_of(&inv) {
+            Err(why) => row.error = Some(why.to_string()),
+            Ok(itip) => {
+                row.method = itip.method.as_str().to_string();
+                row.summary = itip.summary();
+                row.organizer = itip.organizer().map(|o| o.email).unwrap_or_default();
+                row.waiting = app::needs_answer(&inv, &itip);
+                if let Some(over) = app::overlaps(store, &itip, tz)? {
+                    row.start = minutes(&over.first.start, tz, "%Y-%m-%d %H:%M");
+                    if row.waiting {
+                        row.overlaps = over
+                            .events
+                            .iter()
+                            .map(|o| {
+                                format!("{} {}", minutes(&o.when.start, tz, "%H:%M"), o.summary)
+                            })
+                            .collect();
+                    }
+                }
+                if itip.method == Method::Counter {
+                    row.proposer = itip
+                        .attendees()
+                        .first()
+                        .map(|p| p.email.clone())
+                        .unwrap_or_default();
+                    if let Some(ev) = app::local_event(store, &itip)? {
+                        row.current = current_start(&ev, &itip, tz);
+                    }
+                }
             }
         }
         out.push(row);
@@ -148,63 +150,61 @@ pub fn rows(store: &Store, tz: Tz) -> crate::store::Result<Vec<InviteRow>> {
 }
 
 /// config.toml of the profile whose database `store` is.
-fn profile_config(store: &Store) -> Result<ConfigFile, String> {
+fn profile_config(store: &Store) -> Result<ConfigFile, InviteTabError> {
     let home = store
         .path()
         .and_then(|p| p.parent().map(|d| d.to_path_buf()))
         .filter(|d| !d.as_os_str().is_empty())
-        .ok_or("the database has no profile directory")?;
-    ConfigFile::load(&home.join("config.toml")).map_err(|e| e.to_string())
+        .ok_or(InviteTabError::NoProfile)?;
+    ConfigFile::load(&home.join("config.toml")).map_err(|e| InviteTabError::Config(e.to_string()))
 }
 
-/// After a sync round of the TUI's sync thread: scan INBOX for invitations and
-/// send queued replies (as `pim sync` does). A log line when something happened.
-pub async fn after_round(
-    store: &mut Store,
-    mb: &mut crate::mail::ImapMailbox,
-    name: &str,
-    acc: &crate::config::accounts::Account,
-) -> Result<Option<String>, String> {
-    let config = profile_config(store)?;
-    let (s, _) = crate::mail::answer::settings(&config, acc)?;
-    let scan = crate::mail::invites::scan(store, mb, name, &acc.parking_folder, &s).await;
-    let mut said = Vec::new();
-    if !state::queued(store, name)
-        .map_err(|e| e.to_string())?
-        .is_empty()
-    {
-        let cfg = acc.password().map_err(|e| e.to_string()).and_then(|pw| {
-            crate::mail::account::smtp_config(acc, &pw).map_err(|e| e.to_string())
-        })?;
-        let r = crate::mail::invites::send_outbox(store, &cfg, name)
-            .await
-            .map_err(|e| e.to_string())?;
-        if r.sent > 0 || r.waiting > 0 {
-            said.push(format!("replies sent {}, waiting {}", r.sent, r.waiting));
-        }
+fn reply_words(r: &ReplyOutcome) -> String {
+    match r {
+        ReplyOutcome::Sent { to } => format!("reply sent to {}", to.join(", ")),
+        ReplyOutcome::Queued { why } => format!("reply queued for the next sync ({why})"),
+        ReplyOutcome::NotBuilt(e) => format!("no reply: {e}"),
     }
-    let scan = scan.map_err(|e| e.to_string())?;
-    if scan.invitations > 0 {
-        said.insert(0, format!("{} new invitations", scan.invitations));
+}
+
+/// The status line after answering.
+fn answered_line(a: &Answered) -> String {
+    let mut said = vec![match &a.event {
+        Some(id) => format!("event {id}"),
+        None => "event removed".into(),
+    }];
+    match &a.parking {
+        Parking::Parked { folder } => said.push(format!("message parked in {folder}")),
+        Parking::AlreadyParked => {}
+        Parking::Waiting { .. } => said.push("parking waits for the next sync".into()),
     }
-    Ok((!said.is_empty()).then(|| said.join("; ")))
+    said.extend(a.reply.iter().map(reply_words));
+    format!("{} invitation {}: {}", a.status, a.id, said.join("; "))
+}
+
+fn counter_line(a: &CounterAnswered) -> String {
+    let mut said = format!("invitation {}: {}", a.id, a.status);
+    if let Some(r) = &a.reply {
+        said.push_str(&format!("; {}", reply_words(r)));
+    }
+    said
 }
 
 /// Answer an invitation or counter-proposal from the worker (network included),
 /// as `pim invites accept|…|accept-counter|decline-counter` do; a status line.
-pub fn answer(store: &mut Store, reply: &InviteReply) -> Result<String, String> {
+pub fn answer(store: &mut Store, reply: &InviteReply) -> Result<String, InviteTabError> {
     let config = profile_config(store)?;
     let id = reply.id();
-    let (acct, _) = state::get(store, id)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no invitation {id}"))?;
-    let (name, acc) = config.pick(Some(&acct)).map_err(|e| e.to_string())?;
+    let (acct, _) = app::get(store, id)?;
+    let (name, acc) = config
+        .pick(Some(&acct))
+        .map_err(|e| InviteTabError::Config(e.to_string()))?;
     let (name, acc) = (name.to_string(), acc.clone());
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| e.to_string())?;
-    let said = match reply {
+        .map_err(InviteTabError::Runtime)?;
+    match reply {
         InviteReply::Answer {
             answer,
             calendar,
@@ -212,28 +212,27 @@ pub fn answer(store: &mut Store, reply: &InviteReply) -> Result<String, String> 
             reply,
             ..
         } => {
-            let cal = store
-                .resolve_collection(Kind::Event, calendar.as_deref())
-                .map_err(|e| e.to_string())?;
-            let req = answer::AnswerRequest {
+            let cal = store.resolve_collection(Kind::Event, calendar.as_deref())?;
+            let req = AnswerRequest {
                 id,
                 answer: *answer,
                 calendar: &cal.id,
                 comment: comment.as_deref(),
                 reply: *reply,
             };
-            rt.block_on(answer::answer(store, &name, &acc, &config, req))
+            let done = rt.block_on(app::answer(store, &name, &acc, &config, &req))?;
+            Ok(answered_line(&done))
         }
         InviteReply::Counter { accept, reply, .. } => {
-            let req = answer::CounterRequest {
+            let req = CounterRequest {
                 id,
                 accept: *accept,
                 reply: *reply,
             };
-            rt.block_on(answer::answer_counter(store, &name, &acc, &config, req))
+            let done = rt.block_on(app::answer_counter(store, &name, &acc, &config, &req))?;
+            Ok(counter_line(&done))
         }
-    };
-    said.map_err(|e| e.to_string())
+    }
 }
 
 /// The title of the Invitations section.
@@ -252,8 +251,8 @@ pub fn section(rows: &[InviteRow], selected: usize, theme: &Theme) -> Vec<Line<'
     for (i, r) in rows.iter().enumerate() {
         let marker = if i == selected { "▶ " } else { "  " };
         let status = match &r.error {
-            Some(_) => "invalid".to_string(),
-            None => r.status.clone(),
+            Some(_) => InvitationStatus::Invalid.as_str(),
+            None => r.status.as_str(),
         };
         let style = if r.needs_answer() {
             theme.warn()
@@ -324,7 +323,7 @@ pub fn section(rows: &[InviteRow], selected: usize, theme: &Theme) -> Vec<Line<'
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::invite::state::Invitation;
+    use crate::app::invites::Invitation;
 
     #[test]
     fn rows_show_the_invitation_and_what_it_overlaps() {
@@ -355,7 +354,7 @@ mod tests {
             "event_id": null, "parked": null, "park_pending": false
         }))
         .unwrap();
-        state::insert(&store, "mail", &inv).unwrap();
+        store.insert_invitation("mail", &inv).unwrap();
         let rows = rows(&store, chrono_tz::UTC).unwrap();
         assert_eq!(rows.len(), 1);
         let r = &rows[0];
@@ -390,7 +389,7 @@ mod tests {
             "parked": null, "park_pending": false
         }))
         .unwrap();
-        state::insert(&w.store, "mail", &inv).unwrap();
+        w.store.insert_invitation("mail", &inv).unwrap();
         w.keys("5");
         assert_eq!(w.app.tab, Tab::Sync);
         let screen = w.screen(100, 30);

@@ -233,8 +233,8 @@ mod tests {
     use std::sync::mpsc::channel;
 
     use super::*;
+    use crate::app::invites::ScanReport;
     use crate::app::sync_session::SessionError;
-    use crate::mail::invites::ScanReport;
     use crate::sync::MailboxError;
 
     fn report(events: Vec<SessionEvent>) -> Vec<SyncEvent> {

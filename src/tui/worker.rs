@@ -240,9 +240,9 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
         },
         Request::SyncStatus => Response::Sync(sync_status(store)?),
         Request::Invitations => Response::Invitations(super::invites::rows(store, tz)?),
-        Request::AnswerInvite(reply) => {
-            Response::InviteAnswered(super::invites::answer(store, &reply))
-        }
+        Request::AnswerInvite(reply) => Response::InviteAnswered(
+            super::invites::answer(store, &reply).map_err(|e| e.to_string()),
+        ),
         Request::IsEmpty => Response::IsEmpty(store.is_empty()?),
         Request::LoadDemo { today } => Response::DemoLoaded(crate::app::demo::load(
             store,

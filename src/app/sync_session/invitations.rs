@@ -1,15 +1,12 @@
 //! The invitation work that rides along with every sync round: scan INBOX for
 //! new invitations (applying updates by themselves) and send the queued
-//! invitation replies. `scan_invitations` is the only place the session calls
-//! the invitation use case, so moving that use case means changing this file only.
+//! invitation replies, through the invitation use case ([`crate::app::invites`]).
 
 use std::path::Path;
 
+use crate::app::invites::{self, InviteError, OutboxReport, ScanReport, SettingsError, SmtpSender};
 use crate::config::accounts::{Account, ConfigError, ConfigFile};
-use crate::invite::state;
 use crate::mail::ImapMailbox;
-use crate::mail::account::AccountError;
-use crate::mail::invites::{self as mail_invites, InviteMailError, OutboxReport, ScanReport};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -17,17 +14,10 @@ pub enum InvitationError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// `[invitations]` in config.toml is wrong.
-    #[error("{0}")]
-    Settings(String),
-    #[error("account {account}: {reason}")]
-    Password {
-        account: String,
-        reason: crate::config::accounts::PasswordError,
-    },
     #[error(transparent)]
-    Account(#[from] AccountError),
+    Settings(#[from] SettingsError),
     #[error(transparent)]
-    Mail(#[from] InviteMailError),
+    Invite(#[from] InviteError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -62,9 +52,15 @@ async fn scan(
     config_file: &Path,
 ) -> Result<ScanReport, InvitationError> {
     let config = ConfigFile::load(config_file)?;
-    let (settings, _) =
-        crate::mail::answer::settings(&config, account).map_err(InvitationError::Settings)?;
-    Ok(mail_invites::scan(store, mb, account_name, &account.parking_folder, &settings).await?)
+    let settings = invites::settings(&config, account)?;
+    Ok(invites::scan(
+        store,
+        mb,
+        account_name,
+        &account.parking_folder,
+        &settings.answer,
+    )
+    .await?)
 }
 
 async fn send_replies(
@@ -72,17 +68,11 @@ async fn send_replies(
     account_name: &str,
     account: &Account,
 ) -> Result<Option<OutboxReport>, InvitationError> {
-    if state::queued(store, account_name)?.is_empty() {
+    if store.queued_replies(account_name)?.is_empty() {
         return Ok(None);
     }
-    let password = account
-        .password()
-        .map_err(|reason| InvitationError::Password {
-            account: account_name.to_string(),
-            reason,
-        })?;
-    let cfg = crate::mail::account::smtp_config(account, &password)?;
+    let mut smtp = SmtpSender::for_account(account);
     Ok(Some(
-        mail_invites::send_outbox(store, &cfg, account_name).await?,
+        invites::send_outbox(store, account_name, &mut smtp).await?,
     ))
 }

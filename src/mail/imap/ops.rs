@@ -11,7 +11,9 @@ use super::wire::{
     literal_marker, parse_headers, quote_folder, uid_chunks, uid_set, valid_header_name,
 };
 use super::{ImapMailbox, OpError, Session};
-use crate::sync::mailbox::{FolderState, Mailbox, MailboxError, MbResult, MessageMeta};
+use crate::sync::mailbox::{
+    FetchedPart, FolderState, Mailbox, MailboxError, MbResult, MessageMeta, MimePart,
+};
 
 /// At most this many messages or bytes per APPEND command.
 const APPEND_MAX_MESSAGES: usize = 1000;
@@ -425,6 +427,40 @@ impl Mailbox for ImapMailbox {
             self.give_back(s, "UID STORE/EXPUNGE", res)?;
         }
         Ok(())
+    }
+
+    // Invitation operations: in `parts.rs`.
+    async fn body_structures(
+        &mut self,
+        folder: &str,
+        uids: &[u32],
+    ) -> MbResult<Vec<(u32, Vec<MimePart>)>> {
+        self.imap_body_structures(folder, uids).await
+    }
+
+    async fn fetch_parts(
+        &mut self,
+        folder: &str,
+        uid: u32,
+        parts: &[&str],
+    ) -> MbResult<Vec<FetchedPart>> {
+        self.imap_fetch_parts(folder, uid, parts).await
+    }
+
+    async fn search_message_id(&mut self, folder: &str, message_id: &str) -> MbResult<Vec<u32>> {
+        self.imap_search_message_id(folder, message_id).await
+    }
+
+    async fn copy_to(&mut self, folder: &str, uids: &[u32], dest: &str) -> MbResult<()> {
+        self.imap_copy_to(folder, uids, dest).await
+    }
+
+    async fn move_to(&mut self, folder: &str, uids: &[u32], dest: &str) -> MbResult<()> {
+        self.imap_move_to(folder, uids, dest).await
+    }
+
+    async fn mark_seen(&mut self, folder: &str, uids: &[u32]) -> MbResult<()> {
+        self.imap_mark_seen(folder, uids).await
     }
 
     async fn wait(&mut self, folder: &str, max: Duration) -> MbResult<bool> {

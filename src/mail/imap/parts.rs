@@ -10,31 +10,7 @@ use tokio::time::timeout;
 
 use super::ImapMailbox;
 use super::wire::{quote_folder, uid_chunks, uid_set};
-use crate::sync::mailbox::{MailboxError, MbResult};
-
-/// One node of a message's MIME tree, as the server describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MimePart {
-    /// IMAP part number ("1", "2.1"); "" for the multipart root.
-    pub part: String,
-    /// Lower case, e.g. "text/calendar", "multipart/mixed".
-    pub mime_type: String,
-    /// Content-Type parameters, names lower case (e.g. "method", "charset").
-    pub params: BTreeMap<String, String>,
-    /// "attachment" / "inline", lower case.
-    pub disposition: Option<String>,
-    pub filename: Option<String>,
-    /// Encoded size in octets (0 for multiparts).
-    pub size: u64,
-    /// Content-Transfer-Encoding, lower case.
-    pub encoding: String,
-}
-
-impl MimePart {
-    pub fn is_multipart(&self) -> bool {
-        self.mime_type.starts_with("multipart/")
-    }
-}
+use crate::sync::mailbox::{FetchedPart, MailboxError, MbResult, MimePart};
 
 /// Flattens a BODYSTRUCTURE into parts in document order.
 pub fn flatten(body: &BodyStructure<'_>) -> Vec<MimePart> {
@@ -159,14 +135,6 @@ fn decode_rfc2231(v: &str) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// A fetched MIME part: its own header block and its (still encoded) body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FetchedPart {
-    pub part: String,
-    pub mime_header: Vec<u8>,
-    pub body: Vec<u8>,
-}
-
 fn part_path(part: &str) -> Result<Vec<u32>, MailboxError> {
     part.split('.')
         .map(|n| n.parse::<u32>().ok().filter(|n| *n > 0))
@@ -184,9 +152,10 @@ fn folder_arg(folder: &str) -> MbResult<String> {
     })
 }
 
+// The `Mailbox` trait's invitation operations (its impl in `ops.rs` calls these).
 impl ImapMailbox {
     /// The MIME tree of each message (UIDs that do not exist are left out).
-    pub async fn body_structures(
+    pub(super) async fn imap_body_structures(
         &mut self,
         folder: &str,
         uids: &[u32],
@@ -218,7 +187,7 @@ impl ImapMailbox {
 
     /// Only the named parts of one message, each with its MIME header
     /// (`BODY.PEEK[p.MIME] BODY.PEEK[p]`): the rest never crosses the network.
-    pub async fn fetch_parts(
+    pub(super) async fn imap_fetch_parts(
         &mut self,
         folder: &str,
         uid: u32,
@@ -279,7 +248,7 @@ impl ImapMailbox {
     }
 
     /// UIDs of messages whose Message-ID header is `message_id` (with <>).
-    pub async fn search_message_id(
+    pub(super) async fn imap_search_message_id(
         &mut self,
         folder: &str,
         message_id: &str,
@@ -304,7 +273,12 @@ impl ImapMailbox {
     }
 
     /// Server-side copy; nothing is downloaded.
-    pub async fn copy_to(&mut self, folder: &str, uids: &[u32], dest: &str) -> MbResult<()> {
+    pub(super) async fn imap_copy_to(
+        &mut self,
+        folder: &str,
+        uids: &[u32],
+        dest: &str,
+    ) -> MbResult<()> {
         let dest_name = self.server_folder(dest);
         folder_arg(&dest_name)?;
         self.select_for_parts(folder).await?;
@@ -323,11 +297,16 @@ impl ImapMailbox {
     }
 
     /// Server-side move (UID MOVE, or COPY + delete without the MOVE extension).
-    pub async fn move_to(&mut self, folder: &str, uids: &[u32], dest: &str) -> MbResult<()> {
+    pub(super) async fn imap_move_to(
+        &mut self,
+        folder: &str,
+        uids: &[u32],
+        dest: &str,
+    ) -> MbResult<()> {
         let dest_name = self.server_folder(dest);
         folder_arg(&dest_name)?;
         if !self.has_capability("MOVE") {
-            self.copy_to(folder, uids, dest).await?;
+            self.imap_copy_to(folder, uids, dest).await?;
             return crate::sync::Mailbox::delete(self, folder, uids).await;
         }
         self.select_for_parts(folder).await?;
@@ -346,7 +325,7 @@ impl ImapMailbox {
     }
 
     /// Set \Seen (e.g. on an invitation that was answered).
-    pub async fn mark_seen(&mut self, folder: &str, uids: &[u32]) -> MbResult<()> {
+    pub(super) async fn imap_mark_seen(&mut self, folder: &str, uids: &[u32]) -> MbResult<()> {
         self.select_for_parts(folder).await?;
         for chunk in uid_chunks(uids) {
             let set = uid_set(&chunk);

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::app::sync_session::{Connector, InvitationOutcome, SessionError};
 use crate::store::Store;
 use crate::sync::Mailbox;
-use crate::sync::mailbox::{FolderState, MbResult, MessageMeta};
+use crate::sync::mailbox::{FetchedPart, FolderState, MbResult, MessageMeta, MimePart};
 use crate::sync::memory::{MemoryMailbox, MemoryServer};
 
 /// A MemoryMailbox whose `wait` behaves like IDLE: it returns when the folder
@@ -42,6 +42,33 @@ impl Mailbox for Idling {
             }
         }
         Ok(false)
+    }
+    async fn body_structures(
+        &mut self,
+        folder: &str,
+        uids: &[u32],
+    ) -> MbResult<Vec<(u32, Vec<MimePart>)>> {
+        self.0.body_structures(folder, uids).await
+    }
+    async fn fetch_parts(
+        &mut self,
+        folder: &str,
+        uid: u32,
+        parts: &[&str],
+    ) -> MbResult<Vec<FetchedPart>> {
+        self.0.fetch_parts(folder, uid, parts).await
+    }
+    async fn search_message_id(&mut self, folder: &str, message_id: &str) -> MbResult<Vec<u32>> {
+        self.0.search_message_id(folder, message_id).await
+    }
+    async fn copy_to(&mut self, folder: &str, uids: &[u32], dest: &str) -> MbResult<()> {
+        self.0.copy_to(folder, uids, dest).await
+    }
+    async fn move_to(&mut self, folder: &str, uids: &[u32], dest: &str) -> MbResult<()> {
+        self.0.move_to(folder, uids, dest).await
+    }
+    async fn mark_seen(&mut self, folder: &str, uids: &[u32]) -> MbResult<()> {
+        self.0.mark_seen(folder, uids).await
     }
     fn commands_sent(&self) -> u64 {
         self.0.commands_sent()

@@ -1,37 +1,22 @@
-//! Invitations over IMAP and SMTP (DESIGN.md §7): the incremental INBOX scan
+//! The invitation work done on the mailbox: the incremental INBOX scan
 //! (BODYSTRUCTURE, then only the `text/calendar` parts), parking an answered
-//! message server-side, fetching one parked attachment, and sending the outbox
-//! of replies. What an invitation *means* is decided in [`crate::invite`].
+//! message server-side, and fetching one parked attachment.
 
-use mail_parser::MessageParser;
-
-use super::imap::ImapMailbox;
-use super::imap::parts::{FetchedPart, MimePart};
-use super::smtp::{self, SmtpConfig};
+use super::{InviteError, Result, Unusable};
 use crate::invite::apply::{self, Settings};
-use crate::invite::state::{self, Invitation, PartInfo};
+use crate::invite::part::decode_part;
 use crate::invite::{MAX_CALENDAR_BYTES, parse_itip};
 use crate::model::change::AttachmentRef;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
+use crate::store::invitations::{Invitation, InvitationStatus, PartInfo};
+use crate::sync::mailbox::{MessageMeta, MimePart};
 use crate::sync::{Mailbox, MailboxError};
 
 pub const INBOX: &str = "INBOX";
 const HEADERS: &[&str] = &["message-id", "from", "subject", "date"];
 
-#[derive(Debug, thiserror::Error)]
-pub enum InviteMailError {
-    #[error(transparent)]
-    Mailbox(#[from] MailboxError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("{0}")]
-    Gone(String),
-}
-
-type Result<T> = std::result::Result<T, InviteMailError>;
-
 /// What one scan found.
-#[derive(Debug, Default, Clone, serde::Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ScanReport {
     /// Messages looked at (new since the last scan).
     pub messages: usize,
@@ -68,36 +53,41 @@ fn classify(parts: &[MimePart]) -> Option<(MimePart, Vec<PartInfo>)> {
     Some((cal, attachments))
 }
 
-/// Undo the transfer encoding (and for text, the charset) of a fetched part.
-pub fn decode_part(f: &FetchedPart) -> std::result::Result<(Vec<u8>, Option<String>), String> {
-    let mut raw = f.mime_header.clone();
-    if !raw.ends_with(b"\n\n") && !raw.ends_with(b"\r\n\r\n") {
-        raw.extend_from_slice(b"\r\n");
-    }
-    raw.extend_from_slice(&f.body);
-    let msg = MessageParser::default()
-        .parse(&raw)
-        .ok_or_else(|| format!("part {}: unreadable MIME", f.part))?;
-    let part = msg
-        .parts
-        .first()
-        .ok_or_else(|| format!("part {}: empty", f.part))?;
-    Ok((
-        part.contents().to_vec(),
-        part.text_contents().map(str::to_string),
-    ))
+fn header(m: &MessageMeta, name: &str) -> String {
+    m.headers.get(name).cloned().unwrap_or_default()
 }
 
-fn header(m: &crate::sync::mailbox::MessageMeta, name: &str) -> String {
-    m.headers.get(name).cloned().unwrap_or_default()
+/// The decoded calendar text of `cal`, or why it cannot be read. Only a lost
+/// connection is an error: a bad part makes an invalid invitation.
+async fn calendar_text<M: Mailbox>(
+    mb: &mut M,
+    uid: u32,
+    cal: &MimePart,
+) -> Result<std::result::Result<String, Unusable>> {
+    if cal.size > MAX_CALENDAR_BYTES {
+        return Ok(Err(Unusable::TooLarge {
+            part: cal.part.clone(),
+            size: cal.size,
+        }));
+    }
+    let fetched = match mb.fetch_parts(INBOX, uid, &[cal.part.as_str()]).await {
+        Ok(f) => f,
+        Err(MailboxError::Refused { reason, .. }) => return Ok(Err(Unusable::Refused(reason))),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(fetched
+        .first()
+        .ok_or(Unusable::NoPart)
+        .and_then(|f| Ok(decode_part(f)?.into_text())))
 }
 
 /// Look at INBOX messages that arrived since the last scan; record invitations
 /// and apply what applies by itself. A bad message becomes an invalid entry;
-/// only a lost connection or a database failure stops the scan.
-pub async fn scan(
+/// only a lost connection or a database failure stops the scan. Invitations
+/// answered while offline are parked first.
+pub async fn scan<M: Mailbox>(
     store: &mut Store,
-    mb: &mut ImapMailbox,
+    mb: &mut M,
     account: &str,
     parking: &str,
     s: &Settings,
@@ -107,12 +97,12 @@ pub async fn scan(
         ..ScanReport::default()
     };
     let st = mb.state(INBOX).await?;
-    let from = match state::scan_position(store, account, INBOX)? {
+    let from = match store.invite_scan_position(account, INBOX)? {
         Some((validity, next)) if validity == st.uidvalidity => next,
         _ => 1,
     };
     if st.uidnext <= from || st.exists == 0 {
-        state::set_scan_position(store, account, INBOX, st.uidvalidity, st.uidnext)?;
+        store.set_invite_scan_position(account, INBOX, st.uidvalidity, st.uidnext)?;
         return Ok(report);
     }
     let metas = mb.list(INBOX, from, HEADERS).await?;
@@ -125,48 +115,19 @@ pub async fn scan(
         };
         let meta = metas.iter().find(|m| m.uid == uid);
         let get = |h: &str| meta.map(|m| header(m, h)).unwrap_or_default();
-        let mut inv = Invitation {
-            id: 0,
-            folder: INBOX.into(),
-            uidvalidity: st.uidvalidity,
-            uid,
-            message_id: get("message-id").trim().to_string(),
-            from: get("from"),
-            subject: get("subject"),
-            date: get("date"),
-            calendar_part: cal.part.clone(),
-            content_method: cal.params.get("method").cloned(),
-            ics: String::new(),
-            attachments,
-            error: None,
-            status: "invalid".into(),
-            note: String::new(),
-            event_id: None,
-            parked: None,
-            park_pending: false,
-        };
-        let itip = if cal.size > MAX_CALENDAR_BYTES {
-            Err(format!(
-                "calendar part {} has {} bytes (more than {MAX_CALENDAR_BYTES}): not read",
-                cal.part, cal.size
-            ))
-        } else {
-            match mb.fetch_parts(INBOX, uid, &[cal.part.as_str()]).await {
-                Ok(fetched) => fetched
-                    .first()
-                    .ok_or_else(|| "calendar part missing".to_string())
-                    .and_then(decode_part)
-                    .and_then(|(bytes, text)| {
-                        let text =
-                            text.unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
-                        inv.ics = text.clone();
-                        parse_itip(&text, inv.content_method.as_deref())
-                    }),
-                Err(MailboxError::Refused { reason, .. }) => Err(reason),
-                Err(e) => return Err(e.into()),
-            }
-        };
-        let Some(id) = state::insert(store, account, &inv)? else {
+        let mut inv = Invitation::found(INBOX, st.uidvalidity, uid);
+        inv.message_id = get("message-id").trim().to_string();
+        inv.from = get("from");
+        inv.subject = get("subject");
+        inv.date = get("date");
+        inv.calendar_part = cal.part.clone();
+        inv.content_method = cal.params.get("method").cloned();
+        inv.attachments = attachments;
+        let itip = calendar_text(mb, uid, &cal).await?.and_then(|text| {
+            inv.ics = text;
+            parse_itip(&inv.ics, inv.content_method.as_deref()).map_err(Unusable::from)
+        });
+        let Some(id) = store.insert_invitation(account, &inv)? else {
             continue; // seen before (e.g. found again after UIDVALIDITY changed)
         };
         inv.id = id;
@@ -174,26 +135,29 @@ pub async fn scan(
         match itip {
             Ok(itip) => {
                 apply::on_scan(store, &mut inv, &itip, s)?;
-                if inv.status == "applied" || inv.status == "update" {
+                if matches!(
+                    inv.status,
+                    InvitationStatus::Applied | InvitationStatus::Update
+                ) {
                     report.applied += 1;
                 }
             }
             Err(why) => {
-                inv.error = Some(why);
+                inv.error = Some(why.to_string());
                 report.invalid += 1;
             }
         }
-        state::save(store, &inv)?;
+        store.save_invitation(&inv)?;
     }
-    state::set_scan_position(store, account, INBOX, st.uidvalidity, st.uidnext)?;
+    store.set_invite_scan_position(account, INBOX, st.uidvalidity, st.uidnext)?;
     Ok(report)
 }
 
 /// MIME trees of `uids`. When the server's answer for the batch cannot be read,
 /// each message is asked alone and one that still fails is skipped (counted as
 /// invalid) while the server stays reachable: one odd message never blocks the scan.
-async fn structures(
-    mb: &mut ImapMailbox,
+async fn structures<M: Mailbox>(
+    mb: &mut M,
     uids: &[u32],
     report: &mut ScanReport,
 ) -> Result<Vec<(u32, Vec<MimePart>)>> {
@@ -215,9 +179,9 @@ async fn structures(
 }
 
 /// Mark the invitation \Seen and copy (or move) it into `parking`, server-side.
-/// Returns where the parked copy is.
-pub async fn park(
-    mb: &mut ImapMailbox,
+/// Returns where the parked copy is: (UIDVALIDITY, UID).
+pub async fn park<M: Mailbox>(
+    mb: &mut M,
     inv: &Invitation,
     parking: &str,
     move_it: bool,
@@ -230,7 +194,7 @@ pub async fn park(
             .await?
             .last()
             .ok_or_else(|| {
-                InviteMailError::Gone(format!(
+                InviteError::Gone(format!(
                     "the invitation {} is no longer in {}",
                     inv.message_id, inv.folder
                 ))
@@ -252,7 +216,7 @@ pub async fn park(
         .find(|m| inv.message_id.is_empty() || header(m, "message-id").trim() == inv.message_id)
         .map(|m| m.uid)
         .ok_or_else(|| {
-            InviteMailError::Gone(format!(
+            InviteError::Gone(format!(
                 "the copy of {} did not appear in {parking}",
                 inv.message_id
             ))
@@ -260,7 +224,7 @@ pub async fn park(
     Ok((after.uidvalidity, parked))
 }
 
-async fn find_by_message_id(mb: &mut ImapMailbox, folder: &str, mid: &str) -> Result<Vec<u32>> {
+async fn find_by_message_id<M: Mailbox>(mb: &mut M, folder: &str, mid: &str) -> Result<Vec<u32>> {
     if mid.is_empty() {
         return Ok(Vec::new());
     }
@@ -269,23 +233,23 @@ async fn find_by_message_id(mb: &mut ImapMailbox, folder: &str, mid: &str) -> Re
 
 /// Park invitations answered while the server could not be reached, then point
 /// their events' attachment references at the parked copy.
-async fn park_pending(
+async fn park_pending<M: Mailbox>(
     store: &mut Store,
-    mb: &mut ImapMailbox,
+    mb: &mut M,
     account: &str,
     parking: &str,
 ) -> Result<usize> {
     let mut n = 0;
-    for mut inv in state::list(store, Some(account))? {
+    for mut inv in store.invitations(Some(account))? {
         if !inv.park_pending {
             continue;
         }
         let (validity, uid) = match park(mb, &inv, parking, false).await {
             Ok(p) => p,
-            Err(InviteMailError::Gone(why)) => {
+            Err(InviteError::Gone(why)) => {
                 inv.park_pending = false;
                 inv.note = why;
-                state::save(store, &inv)?;
+                store.save_invitation(&inv)?;
                 continue;
             }
             Err(e) => return Err(e),
@@ -305,12 +269,26 @@ async fn park_pending(
                 w.attach_to_last(refs.clone())
             })?;
         }
-        inv.parked = refs.first().cloned();
+        inv.parked = Some(parked_at(&inv, parking, validity, uid));
         inv.park_pending = false;
-        state::save(store, &inv)?;
+        store.save_invitation(&inv)?;
         n += 1;
     }
     Ok(n)
+}
+
+/// Where the whole message was parked (no part: the message itself).
+pub(super) fn parked_at(inv: &Invitation, folder: &str, validity: u32, uid: u32) -> AttachmentRef {
+    AttachmentRef {
+        folder: folder.to_string(),
+        uidvalidity: validity,
+        uid,
+        message_id: inv.message_id.clone(),
+        part: String::new(),
+        filename: String::new(),
+        content_type: String::new(),
+        size: 0,
+    }
 }
 
 /// References to the attachments of `inv` parked at (`validity`, `uid`).
@@ -318,23 +296,20 @@ pub fn parked_refs(inv: &Invitation, folder: &str, validity: u32, uid: u32) -> V
     inv.attachments
         .iter()
         .map(|a| AttachmentRef {
-            folder: folder.to_string(),
-            uidvalidity: validity,
-            uid,
-            message_id: inv.message_id.clone(),
             part: a.part.clone(),
             filename: a.name.clone(),
             content_type: a.content_type.clone(),
             size: a.size,
+            ..parked_at(inv, folder, validity, uid)
         })
         .collect()
 }
 
 /// Download one parked attachment, decoded. The message is found by its
-/// UIDVALIDITY/UID, else by Message-ID; gone → a clear error.
-pub async fn fetch_attachment(mb: &mut ImapMailbox, a: &AttachmentRef) -> Result<Vec<u8>> {
+/// UIDVALIDITY/UID, else by Message-ID; gone → [`InviteError::Gone`].
+pub async fn fetch_attachment<M: Mailbox>(mb: &mut M, a: &AttachmentRef) -> Result<Vec<u8>> {
     let gone = || {
-        InviteMailError::Gone(format!(
+        InviteError::Gone(format!(
             "the parked message {} holding {:?} is no longer in {} (moved or deleted)",
             if a.message_id.is_empty() {
                 "(no Message-ID)"
@@ -370,43 +345,10 @@ pub async fn fetch_attachment(mb: &mut ImapMailbox, a: &AttachmentRef) -> Result
     let uid = uid.ok_or_else(gone)?;
     let fetched = match mb.fetch_parts(&a.folder, uid, &[a.part.as_str()]).await {
         Ok(f) => f,
-        Err(MailboxError::Refused { reason, .. }) => return Err(InviteMailError::Gone(reason)),
+        Err(MailboxError::Refused { reason, .. }) => return Err(InviteError::Gone(reason)),
         Err(e) => return Err(e.into()),
     };
     let part = fetched.first().ok_or_else(gone)?;
-    let (bytes, _) = decode_part(part).map_err(InviteMailError::Gone)?;
-    Ok(bytes)
-}
-
-/// Outcome of sending the outbox.
-#[derive(Debug, Default, Clone, serde::Serialize)]
-pub struct OutboxReport {
-    pub sent: usize,
-    pub waiting: usize,
-    pub last_error: Option<String>,
-}
-
-/// Send queued replies; a transient failure leaves them (and the rest) queued.
-pub async fn send_outbox(store: &Store, cfg: &SmtpConfig, account: &str) -> Result<OutboxReport> {
-    let mut r = OutboxReport::default();
-    let queued = state::queued(store, account)?;
-    for (i, q) in queued.iter().enumerate() {
-        let to: Vec<&str> = q.to.iter().map(String::as_str).collect();
-        match smtp::send(cfg, &q.from, &to, &q.message).await {
-            Ok(()) => {
-                state::dequeue(store, q.id)?;
-                r.sent += 1;
-            }
-            Err(e) => {
-                state::note_failure(store, q.id, &e.to_string())?;
-                r.last_error = Some(e.to_string());
-                if e.is_transient() {
-                    r.waiting += queued.len() - i;
-                    break;
-                }
-                r.waiting += 1;
-            }
-        }
-    }
-    Ok(r)
+    let decoded = decode_part(part).map_err(|e| InviteError::Gone(e.to_string()))?;
+    Ok(decoded.bytes)
 }
