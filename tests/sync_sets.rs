@@ -2,11 +2,9 @@
 //! added or removed by the newest change that touched it, whatever order changes
 //! and snapshots arrive in.
 
-mod common {
-    pub mod sim;
-}
+mod support;
 
-use common::sim::Device;
+use support::sim::Device;
 use pim::model::Property;
 use pim::sync::memory::MemoryServer;
 
