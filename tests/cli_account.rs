@@ -43,7 +43,7 @@ fn add_list_set_remove() {
     assert_eq!(a["parking_folder"], "PIM/Parked");
     assert!(pim.ok(&["account", "list"]).contains("ada@example.org"));
 
-    pim.fails(ADD, "exists already");
+    pim.fails_with(ADD, "exists already");
     pim.ok(&[
         "account",
         "set",
@@ -60,7 +60,7 @@ fn add_list_set_remove() {
     assert_eq!(list[0]["watch"], true);
     assert!(!pim.config().contains("password ="), "no password stored");
 
-    pim.fails(
+    pim.fails_with(
         &[
             "account",
             "set",
@@ -71,11 +71,11 @@ fn add_list_set_remove() {
         "sometimes",
     );
     pim.fails_with(&["account", "set", "personal"], "nothing to change");
-    pim.fails(
+    pim.fails_with(
         &["account", "set", "personal", "--insecure", "true"],
         "loopback",
     );
-    pim.fails(
+    pim.fails_with(
         &["account", "set", "nobody", "--watch", "true"],
         "no account",
     );

@@ -11,7 +11,7 @@ use support::pim::Pim;
 
 /// Profiles here run in Berlin time (the corpus's floating times are local).
 fn berlin() -> Pim {
-    berlin().tz("Europe/Berlin")
+    Pim::new().tz("Europe/Berlin")
 }
 
 impl Pim {

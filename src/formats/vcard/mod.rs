@@ -10,6 +10,7 @@
 mod convert;
 mod decode;
 pub mod semantic;
+pub mod strict;
 
 use crate::formats::contentline::{self, Line, SyntaxError};
 use crate::formats::uid::content_uid;
