@@ -363,3 +363,20 @@ fn ics_stdout_export_reimports_unchanged() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(summary(&v), [0, 0, 1, 0, 0]);
 }
+
+#[test]
+fn a_4_0_card_the_strict_check_rejects_fails_the_export_naming_it() {
+    // A birthday pim keeps as text but writes as a 4.0 date: the check stops it.
+    let pim = berlin();
+    pim.ok_stdin(
+        &["import", "-", "--format", "vcf"],
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nBDAY:sometime in spring\r\nEND:VCARD\r\n",
+    );
+    let err = pim.fails(&["export", "contacts", "--vcard-version", "4.0"]);
+    assert!(err.contains("\"Ada Lovelace\"") && err.contains("bug"), "{err}");
+    let vdir = pim.path("vdir");
+    let err = pim.fails(&["export", "contacts", "--format", "vdir", "-o", s(&vdir)]);
+    assert!(err.contains("\"Ada Lovelace\""), "{err}");
+    // 3.0 has no such check: that export works.
+    assert!(pim.ok(&["export", "contacts", "--vcard-version", "3.0"]).contains("sometime"));
+}
