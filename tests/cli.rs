@@ -123,7 +123,10 @@ fn add_and_list_every_kind() {
 #[test]
 fn note_body_from_stdin() {
     let p = berlin();
-    p.ok_stdin(&["add", "note", "--title", "From pipe", "--body", "-"], b"line one\nline two\n");
+    p.ok_stdin(
+        &["add", "note", "--title", "From pipe", "--body", "-"],
+        b"line one\nline two\n",
+    );
     assert_eq!(
         p.json_list(&["list", "notes", "--json"])[0]["body"],
         "line one\nline two\n"
@@ -345,7 +348,10 @@ fn collections_lifecycle() {
             .is_empty()
     );
     p.ok(&["collections", "rename", "calendar", "Work", "Job"]);
-    assert_eq!(p.json_list(&["show", &id, "--json"])[0]["collection"], "Job");
+    assert_eq!(
+        p.json_list(&["show", &id, "--json"])[0]["collection"],
+        "Job"
+    );
     p.fails(&["collections", "delete", "calendar", "Job"]);
     p.ok(&["collections", "set", "calendar", "Job", "--sync", "off"]);
     let job = p

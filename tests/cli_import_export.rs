@@ -373,10 +373,16 @@ fn a_4_0_card_the_strict_check_rejects_fails_the_export_naming_it() {
         b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nBDAY:sometime in spring\r\nEND:VCARD\r\n",
     );
     let err = pim.fails(&["export", "contacts", "--vcard-version", "4.0"]);
-    assert!(err.contains("\"Ada Lovelace\"") && err.contains("bug"), "{err}");
+    assert!(
+        err.contains("\"Ada Lovelace\"") && err.contains("bug"),
+        "{err}"
+    );
     let vdir = pim.path("vdir");
     let err = pim.fails(&["export", "contacts", "--format", "vdir", "-o", s(&vdir)]);
     assert!(err.contains("\"Ada Lovelace\""), "{err}");
     // 3.0 has no such check: that export works.
-    assert!(pim.ok(&["export", "contacts", "--vcard-version", "3.0"]).contains("sometime"));
+    assert!(
+        pim.ok(&["export", "contacts", "--vcard-version", "3.0"])
+            .contains("sometime")
+    );
 }

@@ -95,7 +95,7 @@ fn khal_lists_the_exported_events() {
             "",
             "2014-01-01",
             "2025-01-01",
-        ]
+        ],
     );
     let lines: Vec<String> = String::from_utf8(out.stdout)
         .unwrap()

@@ -54,7 +54,7 @@ fn khard_lists_the_exported_contacts() {
             &pim,
             "khard",
             "khard",
-            &["-c", config.to_str().unwrap(), "list", "--parsable"]
+            &["-c", config.to_str().unwrap(), "list", "--parsable"],
         );
         let listed: BTreeSet<(String, String)> = String::from_utf8(out.stdout)
             .unwrap()

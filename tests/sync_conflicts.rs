@@ -152,11 +152,7 @@ fn progress_shows_on_a_terminal_only() {
 
     // `script` gives pim a terminal; its transcript holds what pim drew.
     let o = std::process::Command::new("script")
-        .args([
-            "-qec",
-            &b.shell_line(&["sync"]),
-            "/dev/null",
-        ])
+        .args(["-qec", &b.shell_line(&["sync"]), "/dev/null"])
         .output()
         .unwrap();
     assert!(o.status.success());

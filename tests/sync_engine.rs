@@ -3,7 +3,6 @@
 
 mod support;
 
-use support::sim::{Device, changes_folder, key};
 use futures::executor::block_on;
 use pim::model::Kind;
 use pim::store::sync_state as st;
@@ -13,6 +12,7 @@ use pim::sync::envelope::{Header, MsgKind, seal};
 use pim::sync::memory::MemoryServer;
 use pim::sync::plan::Mode;
 use pim::sync::setup;
+use support::sim::{Device, changes_folder, key};
 
 fn own_changes(d: &Device, device: &str) -> u64 {
     d.store

@@ -412,7 +412,10 @@ fn passphrase_init_and_join_read_stdin() {
     p.ok(&["add", "contact", "--name", "Phrase Person"]);
     let o = p.run_stdin(&["sync", "init", "--passphrase"], b"short\n");
     assert_eq!(o.status.code(), Some(2), "short passphrases are refused");
-    let o = p.run_stdin(&["sync", "init", "--passphrase"], b"correct horse battery staple\n");
+    let o = p.run_stdin(
+        &["sync", "init", "--passphrase"],
+        b"correct horse battery staple\n",
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = q.run_stdin(&["sync", "join"], b"wrong horse battery staple\n");
     assert_eq!(o.status.code(), Some(2));

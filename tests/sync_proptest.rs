@@ -10,7 +10,6 @@
 
 mod support;
 
-use support::sim::{Device, changes_folder};
 use pim::model::{Kind, Op, Property};
 use pim::store::Clock;
 use pim::store::sync_state as st;
@@ -18,6 +17,7 @@ use pim::sync::apply::{Policy, Resolution};
 use pim::sync::memory::MemoryServer;
 use pim::sync::setup;
 use proptest::prelude::*;
+use support::sim::{Device, changes_folder};
 
 #[derive(Debug, Clone)]
 enum Step {

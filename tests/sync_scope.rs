@@ -4,10 +4,10 @@
 
 mod support;
 
-use support::sim::Device;
 use pim::model::{Kind, Record};
 use pim::sync::memory::MemoryServer;
 use pim::sync::plan::Mode;
+use support::sim::Device;
 
 const HOME: &str = "default-contact";
 

@@ -4,9 +4,9 @@
 
 mod support;
 
-use support::sim::Device;
 use pim::model::Property;
 use pim::sync::memory::MemoryServer;
+use support::sim::Device;
 
 fn categories(d: &Device, id: &str) -> Vec<String> {
     let r = d.store.get(id).unwrap().unwrap();

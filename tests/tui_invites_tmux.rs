@@ -56,7 +56,10 @@ fn accept_an_invitation_in_the_tui() {
     );
 
     let tmux = Tmux::new("pim-invites");
-    tmux.start(&format!("env NO_COLOR=1 TERM=xterm-256color {}", a.shell_line(&[])));
+    tmux.start(&format!(
+        "env NO_COLOR=1 TERM=xterm-256color {}",
+        a.shell_line(&[])
+    ));
     tmux.keys(&["5"]);
     tmux.wait_for("State         ready");
     tmux.keys(&["s"]);

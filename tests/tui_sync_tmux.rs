@@ -35,7 +35,10 @@ fn take_theirs_in_the_tui_and_both_profiles_converge() {
     assert_eq!(open_conflicts(&a), 1, "A (the older edit) asks");
 
     let tmux = Tmux::new("pim-sync");
-    tmux.start(&format!("env NO_COLOR=1 TERM=xterm-256color {}", a.shell_line(&[])));
+    tmux.start(&format!(
+        "env NO_COLOR=1 TERM=xterm-256color {}",
+        a.shell_line(&[])
+    ));
     tmux.wait_for("Sync (1!)");
     tmux.keys(&["5"]);
     tmux.wait_for("Conflicts (1)");
@@ -83,7 +86,10 @@ fn watching_tui_applies_other_devices_changes_live() {
         .unwrap();
 
     let tmux = Tmux::new("pim-watch");
-    tmux.start(&format!("env NO_COLOR=1 TERM=xterm-256color {}", a.shell_line(&[])));
+    tmux.start(&format!(
+        "env NO_COLOR=1 TERM=xterm-256color {}",
+        a.shell_line(&[])
+    ));
     tmux.keys(&["5"]);
     tmux.wait_for("watching");
     // Contacts tab, third contact selected.

@@ -192,11 +192,7 @@ pub async fn fetch_returns_existing_uids_in_uid_order<B: Backend>(
     );
 }
 
-pub async fn delete_removes_only_the_given_uids<B: Backend>(
-    b: &B,
-    mb: &mut B::Mb,
-    folder: &str,
-) {
+pub async fn delete_removes_only_the_given_uids<B: Backend>(b: &B, mb: &mut B::Mb, folder: &str) {
     let (_, full) = filled(mb, folder, 60).await;
     mb.delete(folder, &[1, 2, 3, 30]).await.unwrap();
     let after = mb.state(folder).await.unwrap();
@@ -234,11 +230,7 @@ pub async fn missing_folder_is_an_error_and_the_session_survives<B: Backend>(
     assert_eq!(mb.state(folder).await.unwrap().exists, 3);
 }
 
-pub async fn traffic_and_commands_are_counted<B: Backend>(
-    b: &B,
-    mb: &mut B::Mb,
-    folder: &str,
-) {
+pub async fn traffic_and_commands_are_counted<B: Backend>(b: &B, mb: &mut B::Mb, folder: &str) {
     let (messages, _) = filled(mb, folder, 60).await;
     mb.list(folder, 1, &["Message-ID"]).await.unwrap();
     mb.fetch(folder, &[7, 3]).await.unwrap();
@@ -259,11 +251,7 @@ pub async fn traffic_and_commands_are_counted<B: Backend>(
     );
 }
 
-pub async fn wait_is_woken_by_another_client<B: Backend>(
-    b: &B,
-    mb: &mut B::Mb,
-    folder: &str,
-) {
+pub async fn wait_is_woken_by_another_client<B: Backend>(b: &B, mb: &mut B::Mb, folder: &str) {
     let (_, before) = filled(mb, folder, 1).await;
     let t = Instant::now();
     let (woke, ()) = tokio::join!(
@@ -290,7 +278,11 @@ pub async fn wait_times_out_quietly<B: Backend>(_: &B, mb: &mut B::Mb, folder: &
         .await
         .unwrap();
     assert!(!woke, "nothing changed");
-    assert!(t.elapsed() >= Duration::from_millis(750), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() >= Duration::from_millis(750),
+        "{:?}",
+        t.elapsed()
+    );
     assert_eq!(mb.state(folder).await.unwrap().exists, 1, "still usable");
 }
 

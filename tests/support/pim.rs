@@ -161,7 +161,11 @@ impl Pim {
     pub fn fails(&self, args: &[&str]) -> String {
         let o = self.run(args);
         let err = String::from_utf8_lossy(&o.stderr).into_owned();
-        assert_eq!(o.status.code(), Some(2), "pim {args:?} should exit 2: {err}");
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "pim {args:?} should exit 2: {err}"
+        );
         assert_eq!(err.trim_end().lines().count(), 1, "one-line error: {err}");
         err
     }
@@ -169,7 +173,10 @@ impl Pim {
     /// [`Pim::fails`], and the message mentions `needle`.
     pub fn fails_with(&self, args: &[&str], needle: &str) -> String {
         let err = self.fails(args);
-        assert!(err.contains(needle), "pim {args:?}: {err:?} lacks {needle:?}");
+        assert!(
+            err.contains(needle),
+            "pim {args:?}: {err:?} lacks {needle:?}"
+        );
         err
     }
 

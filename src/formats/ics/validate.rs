@@ -32,9 +32,9 @@ pub enum ValueProblem {
 pub fn check(c: &Component, lines: &[usize]) -> Result<(), InvalidValue> {
     for (i, p) in c.props.iter().enumerate() {
         let result = match p.name.as_str() {
-            n if DATE_PROPS.contains(&n) => When::from_property(p)
-                .map(drop)
-                .map_err(ValueProblem::from),
+            n if DATE_PROPS.contains(&n) => {
+                When::from_property(p).map(drop).map_err(ValueProblem::from)
+            }
             "DURATION" => parse_ical_duration(&p.value)
                 .map(drop)
                 .map_err(ValueProblem::from),

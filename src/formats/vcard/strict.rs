@@ -109,7 +109,10 @@ mod tests {
     fn pims_own_contact_passes() {
         let mut r = contact(&[("EMAIL", "ada@example.org"), ("TEL", "+44 20 1234")]);
         r.set_text("FN", "Ada, Countess of Lovelace");
-        r.body.main.props.push(Property::new("N", "Lovelace;Ada;;;"));
+        r.body
+            .main
+            .props
+            .push(Property::new("N", "Lovelace;Ada;;;"));
         r.body.main.props.push(Property::new("BDAY", "1815-12-10"));
         let text = write_vcf_checked(&[&r], VcardVersion::V4).unwrap();
         assert!(text.contains("BDAY:18151210"), "{text}");
@@ -122,7 +125,10 @@ mod tests {
         let err = write_vcf_checked(&[&r], VcardVersion::V4).unwrap_err();
         assert_eq!(err.id, r.id);
         let msg = err.to_string();
-        assert!(msg.contains("\"Ada Lovelace\"") && msg.contains("bug"), "{msg}");
+        assert!(
+            msg.contains("\"Ada Lovelace\"") && msg.contains("bug"),
+            "{msg}"
+        );
         // 3.0 output is not checked (vcard4 reads 4.0 only).
         assert!(write_vcf_checked(&[&r], VcardVersion::V3).is_ok());
     }
