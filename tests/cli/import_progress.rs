@@ -2,12 +2,11 @@
 //! nothing but its summary otherwise. The terminal is a pseudo-terminal from
 //! util-linux `script`, which records every byte written to it.
 
-mod support;
 
 use std::path::Path;
 use std::process::Command;
 
-use support::pim::Pim;
+use crate::support::pim::Pim;
 
 fn calendar(events: usize) -> String {
     let mut s = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n");

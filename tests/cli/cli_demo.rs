@@ -1,8 +1,7 @@
 //! `pim demo`: loads the demo set into a chosen --home, refuses a non-empty database.
 
-mod support;
 
-use support::pim::Pim;
+use crate::support::pim::Pim;
 
 fn count(pim: &Pim, kind: &str) -> usize {
     pim.json_list(&["list", kind, "--json"]).len()

@@ -1,13 +1,12 @@
 //! khal lists the events of a vdir that pim exported, and Python `icalendar` parses
 //! every .ics pim exports (corpus files included).
 
-mod support;
 
 use std::collections::BTreeSet;
 
-use support::corpus::corpus;
-use support::peer::peer;
-use support::pim::Pim;
+use crate::support::corpus::corpus;
+use crate::support::peer::peer;
+use crate::support::pim::Pim;
 
 #[test]
 fn khal_lists_the_exported_events() {

@@ -1,11 +1,10 @@
 //! The CLI contract of issue 2, exercised through the real binary.
 
-mod support;
 
 use std::path::Path;
 
 use serde_json::Value;
-use support::pim::Pim;
+use crate::support::pim::Pim;
 
 /// Helpers for this file's checks of the CLI contract.
 impl Pim {

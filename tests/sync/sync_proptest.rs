@@ -8,7 +8,6 @@
 //! record, in a conflict-loser entry, or as the base a later change knowingly
 //! replaced.
 
-mod support;
 
 use pim::model::{Kind, Op, Property};
 use pim::store::Clock;
@@ -17,7 +16,7 @@ use pim::sync::apply::{Policy, Resolution};
 use pim::sync::memory::MemoryServer;
 use pim::sync::setup;
 use proptest::prelude::*;
-use support::sim::{Device, changes_folder};
+use crate::support::sim::{Device, changes_folder};
 
 #[derive(Debug, Clone)]
 enum Step {

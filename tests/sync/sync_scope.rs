@@ -2,12 +2,11 @@
 //! in-memory mailbox. Own changes outside the scope stay in the outbox, received
 //! ones wait in `sync_held`, and a later sync delivers both without loss.
 
-mod support;
 
 use pim::model::{Kind, Record};
 use pim::sync::memory::MemoryServer;
 use pim::sync::plan::Mode;
-use support::sim::Device;
+use crate::support::sim::Device;
 
 const HOME: &str = "default-contact";
 

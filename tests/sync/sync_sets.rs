@@ -2,11 +2,10 @@
 //! added or removed by the newest change that touched it, whatever order changes
 //! and snapshots arrive in.
 
-mod support;
 
 use pim::model::Property;
 use pim::sync::memory::MemoryServer;
-use support::sim::Device;
+use crate::support::sim::Device;
 
 fn categories(d: &Device, id: &str) -> Vec<String> {
     let r = d.store.get(id).unwrap().unwrap();

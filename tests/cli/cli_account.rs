@@ -1,10 +1,9 @@
 //! `pim account ...` through the real binary; `check` against the test mail server.
 
-mod support;
 
 use serde_json::Value;
-use support::mailserver::MailServer;
-use support::pim::Pim;
+use crate::support::mailserver::MailServer;
+use crate::support::pim::Pim;
 
 impl Pim {
     fn config(&self) -> String {

@@ -1,7 +1,6 @@
 //! The sync engine over an in-memory mailbox: the properties of DESIGN.md §5 and
 //! the conflict policies of §6, with 2–3 simulated devices.
 
-mod support;
 
 use futures::executor::block_on;
 use pim::model::Kind;
@@ -12,7 +11,7 @@ use pim::sync::envelope::{Header, MsgKind, seal};
 use pim::sync::memory::MemoryServer;
 use pim::sync::plan::Mode;
 use pim::sync::setup;
-use support::sim::{Device, changes_folder, key};
+use crate::support::sim::{Device, changes_folder, key};
 
 fn own_changes(d: &Device, device: &str) -> u64 {
     d.store

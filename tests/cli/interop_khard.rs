@@ -1,12 +1,11 @@
 //! khard lists the contacts of a vdir that pim exported: same UIDs, same names.
 
-mod support;
 
 use std::collections::BTreeSet;
 
-use support::corpus::corpus;
-use support::peer::peer;
-use support::pim::Pim;
+use crate::support::corpus::corpus;
+use crate::support::peer::peer;
+use crate::support::pim::Pim;
 
 #[test]
 fn khard_lists_the_exported_contacts() {

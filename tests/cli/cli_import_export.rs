@@ -1,13 +1,12 @@
 //! `pim import` and `pim export` through the real binary, each test in its own home.
 
-mod support;
 
 use std::path::Path;
 
 use pim::formats::vcard::{VcardVersion, read_vcf, semantic};
 use serde_json::Value;
-use support::corpus::corpus;
-use support::pim::Pim;
+use crate::support::corpus::corpus;
+use crate::support::pim::Pim;
 
 /// Profiles here run in Berlin time (the corpus's floating times are local).
 fn berlin() -> Pim {

@@ -2,10 +2,9 @@
 //! through the keys, quit, and check both with `pim list --json`.
 //! Fails (never skips) when tmux is missing: the CI installs it.
 
-mod support;
 
-use support::pim::Pim;
-use support::tmux::Tmux;
+use crate::support::pim::Pim;
+use crate::support::tmux::Tmux;
 
 #[test]
 fn create_contact_and_event_through_the_keys() {
