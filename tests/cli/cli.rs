@@ -1,10 +1,9 @@
 //! The CLI contract of issue 2, exercised through the real binary.
 
-
 use std::path::Path;
 
-use serde_json::Value;
 use crate::support::pim::Pim;
+use serde_json::Value;
 
 /// Helpers for this file's checks of the CLI contract.
 impl Pim {

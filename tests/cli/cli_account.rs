@@ -1,9 +1,8 @@
 //! `pim account ...` through the real binary; `check` against the test mail server.
 
-
-use serde_json::Value;
 use crate::support::mailserver::MailServer;
 use crate::support::pim::Pim;
+use serde_json::Value;
 
 impl Pim {
     fn config(&self) -> String {

@@ -1,6 +1,5 @@
 //! `pim demo`: loads the demo set into a chosen --home, refuses a non-empty database.
 
-
 use crate::support::pim::Pim;
 
 fn count(pim: &Pim, kind: &str) -> usize {

@@ -1,12 +1,11 @@
 //! `pim import` and `pim export` through the real binary, each test in its own home.
 
-
 use std::path::Path;
 
-use pim::formats::vcard::{VcardVersion, read_vcf, semantic};
-use serde_json::Value;
 use crate::support::corpus::corpus;
 use crate::support::pim::Pim;
+use pim::formats::vcard::{VcardVersion, read_vcf, semantic};
+use serde_json::Value;
 
 /// Profiles here run in Berlin time (the corpus's floating times are local).
 fn berlin() -> Pim {

@@ -2,7 +2,6 @@
 //! nothing but its summary otherwise. The terminal is a pseudo-terminal from
 //! util-linux `script`, which records every byte written to it.
 
-
 use std::path::Path;
 use std::process::Command;
 

@@ -1,7 +1,6 @@
 //! khal lists the events of a vdir that pim exported, and Python `icalendar` parses
 //! every .ics pim exports (corpus files included).
 
-
 use std::collections::BTreeSet;
 
 use crate::support::corpus::corpus;

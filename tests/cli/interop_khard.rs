@@ -1,6 +1,5 @@
 //! khard lists the contacts of a vdir that pim exported: same UIDs, same names.
 
-
 use std::collections::BTreeSet;
 
 use crate::support::corpus::corpus;

@@ -2,7 +2,6 @@
 //! through the keys, quit, and check both with `pim list --json`.
 //! Fails (never skips) when tmux is missing: the CI installs it.
 
-
 use crate::support::pim::Pim;
 use crate::support::tmux::Tmux;
 

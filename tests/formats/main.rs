@@ -4,8 +4,8 @@
 #[path = "../support/mod.rs"]
 mod support;
 
-mod ics_corpus;
-mod vcf_corpus;
-mod prop_roundtrip;
 mod event_window;
+mod ics_corpus;
+mod prop_roundtrip;
 mod store_invariants;
+mod vcf_corpus;

@@ -2,7 +2,6 @@
 //! fake the sync tests run on must behave as `ImapMailbox` on Dovecot does
 //! (tests/mail_imap.rs runs the same cases there).
 
-
 mod memory {
     crate::mailbox_suite!(crate::support::mailbox_suite::Memory::new());
 }

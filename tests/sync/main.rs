@@ -4,8 +4,8 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod mailbox_memory;
 mod sync_engine;
 mod sync_proptest;
 mod sync_scope;
 mod sync_sets;
-mod mailbox_memory;

@@ -1,7 +1,7 @@
 //! The sync engine over an in-memory mailbox: the properties of DESIGN.md §5 and
 //! the conflict policies of §6, with 2–3 simulated devices.
 
-
+use crate::support::sim::{Device, changes_folder, key};
 use futures::executor::block_on;
 use pim::model::Kind;
 use pim::store::sync_state as st;
@@ -11,7 +11,6 @@ use pim::sync::envelope::{Header, MsgKind, seal};
 use pim::sync::memory::MemoryServer;
 use pim::sync::plan::Mode;
 use pim::sync::setup;
-use crate::support::sim::{Device, changes_folder, key};
 
 fn own_changes(d: &Device, device: &str) -> u64 {
     d.store

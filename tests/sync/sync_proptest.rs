@@ -8,7 +8,7 @@
 //! record, in a conflict-loser entry, or as the base a later change knowingly
 //! replaced.
 
-
+use crate::support::sim::{Device, changes_folder};
 use pim::model::{Kind, Op, Property};
 use pim::store::Clock;
 use pim::store::sync_state as st;
@@ -16,7 +16,6 @@ use pim::sync::apply::{Policy, Resolution};
 use pim::sync::memory::MemoryServer;
 use pim::sync::setup;
 use proptest::prelude::*;
-use crate::support::sim::{Device, changes_folder};
 
 #[derive(Debug, Clone)]
 enum Step {

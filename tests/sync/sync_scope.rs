@@ -2,11 +2,10 @@
 //! in-memory mailbox. Own changes outside the scope stay in the outbox, received
 //! ones wait in `sync_held`, and a later sync delivers both without loss.
 
-
+use crate::support::sim::Device;
 use pim::model::{Kind, Record};
 use pim::sync::memory::MemoryServer;
 use pim::sync::plan::Mode;
-use crate::support::sim::Device;
 
 const HOME: &str = "default-contact";
 

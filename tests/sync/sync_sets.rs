@@ -2,10 +2,9 @@
 //! added or removed by the newest change that touched it, whatever order changes
 //! and snapshots arrive in.
 
-
+use crate::support::sim::Device;
 use pim::model::Property;
 use pim::sync::memory::MemoryServer;
-use crate::support::sim::Device;
 
 fn categories(d: &Device, id: &str) -> Vec<String> {
     let r = d.store.get(id).unwrap().unwrap();
