@@ -299,12 +299,6 @@ pub async fn uidvalidity_is_stable_across_sessions<B: Backend>(
     assert_eq!(again.state(folder).await.unwrap(), state_after);
 }
 
-impl Default for Memory {
-    fn default() -> Self {
-        Memory::new()
-    }
-}
-
 /// [`MemoryMailbox`] sessions to one [`MemoryServer`].
 pub struct Memory {
     pub server: MemoryServer,
@@ -327,6 +321,12 @@ impl Memory {
             server,
             condstore: false,
         }
+    }
+}
+
+impl Default for Memory {
+    fn default() -> Self {
+        Memory::new()
     }
 }
 
