@@ -13,7 +13,7 @@ use std::time::Duration;
 use base64::Engine;
 use serde_json::Value;
 use support::mailserver::MailServer;
-use support::profile::Profile;
+use support::pim::Pim;
 use support::proxy::{Fault, FaultProxy};
 
 /// The messages of one corpus file (the mbox ones hold several).
@@ -194,7 +194,7 @@ fn corpus_invitations_are_listed_or_reported_invalid() {
           Content-Transfer-Encoding: base64\r\n\r\n!!!not*base64$$$\r\n",
     );
 
-    let p = Profile::new(server, "carol", "newest");
+    let p = Pim::mail_profile(server, "carol", "newest");
     let out = p.json(&["invites", "scan", "--json"]);
     assert_eq!(out["messages"], messages.len() + 5, "{out}");
     let list = p.invites();
@@ -276,7 +276,7 @@ fn big_invitation_accepted_without_downloading_the_attachment() {
         1,
     );
     let proxy = FaultProxy::start(server.imaps_port, Fault::None);
-    let a = Profile::via(server, "alice", "newest", proxy.port, server.smtps_port);
+    let a = Pim::mail_profile_via(server, "alice", "newest", proxy.port, server.smtps_port);
     let key = a.init(&[]);
 
     proxy.reset_counts();
@@ -331,7 +331,7 @@ fn big_invitation_accepted_without_downloading_the_attachment() {
 
     // Another device knows where the attachment is and gets the exact bytes.
     a.ok(&["sync"]);
-    let b = Profile::new(server, "alice", "newest");
+    let b = Pim::mail_profile(server, "alice", "newest");
     b.ok(&["sync", "join", "--key", &key]);
     b.ok(&["invites", "scan"]);
     let seen_on_b = b.invites();
@@ -416,7 +416,7 @@ fn offline_accept_sends_the_reply_at_the_next_sync() {
         &invitation("<off-1@example.test>", "REQUEST", &cal, b"tiny"),
         1,
     );
-    let p = Profile::new(&server, "erin", "newest");
+    let p = Pim::mail_profile(&server, "erin", "newest");
     p.ok(&["sync", "init"]);
     p.ok(&["invites", "scan"]);
     let id = p.invites()[0]["id"].to_string();
@@ -448,12 +448,12 @@ fn offline_accept_sends_the_reply_at_the_next_sync() {
 #[test]
 fn attendee_replies_update_events_we_organise() {
     let server = MailServer::shared();
-    let p = Profile::new(server, "dave", "newest");
+    let p = Pim::mail_profile(server, "dave", "newest");
     let own = ics("REQUEST", 0, "20261125T100000Z", "20270120T100000Z", "")
         .replace("UID:planning-7", "UID:dave-own")
         .replace("ORGANIZER;CN=Bob:mailto:bob@", "ORGANIZER:mailto:dave@")
         .replace("METHOD:REQUEST\r\n", "");
-    let file = p.home.path().join("own.ics");
+    let file = p.home().join("own.ics");
     std::fs::write(&file, own).unwrap();
     p.ok(&["import", &file.display().to_string()]);
     let events = p.json(&["list", "events", "--json"]);
@@ -500,8 +500,8 @@ fn counter_proposal_taken_from_the_cli() {
             .replace("ORGANIZER;CN=Bob:mailto:bob@", "ORGANIZER:mailto:hank@")
             .replace("alice@example.test", "gina@example.test")
     };
-    let p = Profile::new(&server, "hank", "newest");
-    let file = p.home.path().join("own.ics");
+    let p = Pim::mail_profile(&server, "hank", "newest");
+    let file = p.home().join("own.ics");
     let own = ours("REQUEST", "20261125T100000Z", "20270120T100000Z");
     std::fs::write(&file, own.replace("METHOD:REQUEST\r\n", "")).unwrap();
     p.ok(&["import", &file.display().to_string()]);

@@ -1,6 +1,7 @@
 //! `ImapMailbox` against a real Dovecot (started by tests/support/mailserver.rs):
-//! Mailbox conformance, TLS modes and certificate checks, error kinds, IDLE, and
-//! connections cut after N bytes by a fault proxy.
+//! the shared Mailbox suite (tests/support/mailbox_suite.rs) with and without IMAP
+//! extensions, then what only IMAP has: TLS modes and certificate checks, error
+//! kinds, MULTIAPPEND splitting, and connections cut after N bytes by a fault proxy.
 
 mod support;
 
@@ -8,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use pim::mail::{ImapConfig, ImapMailbox, Security};
 use pim::sync::{Mailbox, MailboxError};
+use support::mailbox_suite::{Backend, message, within};
 use support::mailserver::MailServer;
 use support::proxy::{Fault, FaultProxy};
 
@@ -23,170 +25,68 @@ fn config(server: &MailServer, user: &str, security: Security) -> ImapConfig {
     cfg
 }
 
-fn message(n: usize) -> Vec<u8> {
-    format!(
-        "From: pim@example.test\r\nTo: pim@example.test\r\nSubject: batch {n}\r\n\
-         Message-ID: <batch-{n}@pim.test>\r\nX-Pim-Seq: {n}\r\n\r\nbody of batch {n}\r\n{}\r\n",
-        "x".repeat(n % 97)
-    )
-    .into_bytes()
-}
-
-/// Bounded: a hang is a failure, never a stuck test run.
-async fn within<T>(secs: u64, what: &str, fut: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(Duration::from_secs(secs), fut)
-        .await
-        .unwrap_or_else(|_| panic!("{what} hung for more than {secs} s"))
-}
-
 /// Every capability whose absence has its own code path.
 const FALLBACKS: &[&str] = &["MULTIAPPEND", "LITERAL+", "CONDSTORE", "UIDPLUS", "IDLE"];
 
-#[tokio::test]
-async fn mailbox_conformance_on_dovecot() {
-    conformance(
-        config(MailServer::shared(), "alice", Security::Implicit),
-        "PIM/Changes",
-    )
-    .await;
+/// `ImapMailbox` sessions as `alice` on the shared Dovecot, with every extension or
+/// with the fallbacks forced.
+struct Dovecot {
+    cfg: ImapConfig,
 }
 
-#[tokio::test]
-async fn mailbox_conformance_without_extensions() {
-    let mut cfg = config(MailServer::shared(), "alice", Security::Implicit);
-    cfg.ignore_capabilities = FALLBACKS.iter().map(|c| c.to_string()).collect();
-    conformance(cfg, "PIM/Plain").await;
-}
-
-async fn conformance(cfg: ImapConfig, folder: &str) {
-    let server = MailServer::shared();
-    let extensions = cfg.ignore_capabilities.is_empty();
-    let mut mb = within(10, "connect", ImapMailbox::connect(cfg.clone()))
-        .await
-        .expect("connect");
-    mb.ensure_folder(folder).await.unwrap();
-    mb.ensure_folder(folder)
-        .await
-        .expect("ensure_folder is idempotent");
-
-    let empty = mb.state(folder).await.unwrap();
-    assert!(empty.uidvalidity > 0);
-    assert_eq!((empty.exists, empty.uidnext), (0, 1));
-    assert_eq!(
-        empty.highestmodseq.is_some(),
-        extensions,
-        "CONDSTORE in use"
-    );
-
-    let messages: Vec<Vec<u8>> = (1..=60).map(message).collect();
-    let before = mb.commands_sent();
-    mb.append(folder, &messages).await.unwrap();
-    let appends = if extensions { 1 } else { 60 };
-    assert_eq!(
-        mb.commands_sent() - before,
-        appends,
-        "APPEND commands for 60 messages"
-    );
-
-    let full = mb.state(folder).await.unwrap();
-    assert_eq!((full.exists, full.uidnext), (60, 61));
-    assert_eq!(full.uidvalidity, empty.uidvalidity);
-    assert!(full.highestmodseq > empty.highestmodseq || !extensions);
-
-    let metas = mb
-        .list(folder, 1, &["Message-ID", "X-Pim-Seq"])
-        .await
-        .unwrap();
-    assert_eq!(metas.len(), 60);
-    for (i, meta) in metas.iter().enumerate() {
-        let n = i + 1;
-        assert_eq!(meta.uid as usize, n);
-        assert_eq!(meta.size as usize, messages[i].len());
-        assert_eq!(meta.headers["message-id"], format!("<batch-{n}@pim.test>"));
-        assert_eq!(meta.headers["x-pim-seq"], n.to_string());
-        assert!(
-            !meta.headers.contains_key("subject"),
-            "only the asked headers"
-        );
+impl Dovecot {
+    fn new() -> Dovecot {
+        Dovecot {
+            cfg: config(MailServer::shared(), "alice", Security::Implicit),
+        }
     }
-    assert_eq!(mb.list(folder, 55, &["Message-ID"]).await.unwrap().len(), 6);
-    assert!(
-        mb.list(folder, 61, &["Message-ID"])
+
+    fn without_extensions() -> Dovecot {
+        let mut cfg = config(MailServer::shared(), "alice", Security::Implicit);
+        cfg.ignore_capabilities = FALLBACKS.iter().map(|c| c.to_string()).collect();
+        Dovecot { cfg }
+    }
+
+    fn extensions(&self) -> bool {
+        self.cfg.ignore_capabilities.is_empty()
+    }
+}
+
+impl Backend for Dovecot {
+    type Mb = ImapMailbox;
+
+    async fn open(&self) -> ImapMailbox {
+        ImapMailbox::connect(self.cfg.clone())
             .await
-            .unwrap()
-            .is_empty(),
-        "from beyond UIDNEXT-1 gives nothing (not the last message)"
-    );
+            .expect("connect")
+    }
 
-    let got = mb.fetch(folder, &[7, 3, 999]).await.unwrap();
-    assert_eq!(
-        got,
-        vec![(3, messages[2].clone()), (7, messages[6].clone())]
-    );
+    async fn open_another(&self) -> ImapMailbox {
+        let mut cfg = self.cfg.clone();
+        cfg.security = Security::Starttls;
+        cfg.port = MailServer::shared().imap_port;
+        ImapMailbox::connect(cfg).await.expect("connect (STARTTLS)")
+    }
 
-    mb.delete(folder, &[1, 2, 3, 30]).await.unwrap();
-    let after = mb.state(folder).await.unwrap();
-    assert_eq!(after.exists, 56);
-    assert!(after.highestmodseq > full.highestmodseq || !extensions);
-    let uids: Vec<u32> = mb
-        .list(folder, 1, &[])
-        .await
-        .unwrap()
-        .iter()
-        .map(|m| m.uid)
-        .collect();
-    assert_eq!(uids.len(), 56);
-    assert!(!uids.contains(&1) && !uids.contains(&30) && uids.contains(&4));
-    assert!(mb.fetch(folder, &[1]).await.unwrap().is_empty());
+    fn condstore(&self) -> bool {
+        self.extensions()
+    }
 
-    assert!(matches!(
-        mb.state("PIM/Nope").await,
-        Err(MailboxError::NoFolder(_))
-    ));
-    assert!(matches!(
-        mb.append("PIM/Nope", &[message(1)]).await,
-        Err(MailboxError::NoFolder(_))
-    ));
-    // The session survives refused commands.
-    assert_eq!(mb.state(folder).await.unwrap().exists, 56);
+    fn multiappend(&self) -> bool {
+        self.extensions()
+    }
 
-    let (up, down) = mb.bytes();
-    assert!(up > messages.iter().map(Vec::len).sum::<usize>() as u64);
-    assert!(down > 0);
-    let commands = mb.commands_sent();
-    assert!(
-        (10..40 + appends).contains(&commands),
-        "{commands} commands"
-    );
+    fn append_elsewhere(&self, folder: &str, raw: &[u8]) {
+        MailServer::shared().append(&self.cfg.user, folder, raw);
+    }
+}
 
-    // wait: woken by another connection's APPEND (IDLE, or polling without it).
-    let target = folder.to_string();
-    let writer = tokio::task::spawn_blocking(move || {
-        std::thread::sleep(Duration::from_millis(300));
-        MailServer::shared().append("alice", &target, &message(61));
-    });
-    let t = Instant::now();
-    assert!(
-        within(10, "wait", mb.wait(folder, Duration::from_secs(5)))
-            .await
-            .unwrap()
-    );
-    assert!(
-        t.elapsed() < Duration::from_millis(1800),
-        "woken after {:?}",
-        t.elapsed()
-    );
-    writer.await.unwrap();
-    let after = mb.state(folder).await.unwrap();
-    assert_eq!(after.exists, 57);
+mod dovecot {
+    crate::mailbox_suite!(super::Dovecot::new());
+}
 
-    // UIDVALIDITY is stable across sessions.
-    mb.logout().await;
-    let mut cfg = cfg;
-    cfg.security = Security::Starttls;
-    cfg.port = server.imap_port;
-    let mut again = ImapMailbox::connect(cfg).await.unwrap();
-    assert_eq!(again.state(folder).await.unwrap(), after);
+mod dovecot_without_extensions {
+    crate::mailbox_suite!(super::Dovecot::without_extensions());
 }
 
 #[tokio::test]
@@ -212,44 +112,6 @@ async fn large_append_is_split_into_bounded_multiappends() {
         .collect();
     let want: Vec<String> = (1..=1500).map(|n: usize| n.to_string()).collect();
     assert_eq!(seqs, want);
-}
-
-#[tokio::test]
-async fn wait_is_woken_by_another_connection() {
-    let server = MailServer::shared();
-    let folder = "PIM/Wake";
-    let mut mb = ImapMailbox::connect(config(server, "bob", Security::Implicit))
-        .await
-        .unwrap();
-    mb.ensure_folder(folder).await.unwrap();
-    mb.state(folder).await.unwrap();
-
-    // Nothing happens: times out, returns false, session still usable.
-    let t = Instant::now();
-    assert!(
-        !within(10, "idle", mb.wait(folder, Duration::from_millis(800)))
-            .await
-            .unwrap()
-    );
-    assert!(t.elapsed() >= Duration::from_millis(750));
-    assert_eq!(mb.state(folder).await.unwrap().exists, 0);
-
-    let writer = tokio::task::spawn_blocking(move || {
-        std::thread::sleep(Duration::from_millis(300));
-        MailServer::shared().append("bob", "PIM/Wake", &message(1));
-        Instant::now()
-    });
-    let woke = within(10, "idle", mb.wait(folder, Duration::from_secs(8)))
-        .await
-        .unwrap();
-    let appended_at = writer.await.unwrap();
-    assert!(woke, "IDLE should report the new message");
-    let delay = appended_at.elapsed();
-    assert!(
-        delay < Duration::from_millis(1500),
-        "woken {delay:?} after APPEND"
-    );
-    assert_eq!(mb.state(folder).await.unwrap().exists, 1);
 }
 
 #[tokio::test]

@@ -5,14 +5,14 @@ mod support;
 
 use serde_json::Value;
 use support::mailserver::MailServer;
-use support::profile::Profile;
+use support::pim::Pim;
 
 /// Two paired profiles holding one contact, each having renamed it differently and
 /// synced, so both queue a conflict on its full name. Returns (a, b, id).
-pub fn conflicting_pair(user: &str) -> (Profile, Profile, String) {
+pub fn conflicting_pair(user: &str) -> (Pim, Pim, String) {
     let server = MailServer::shared();
-    let a = Profile::new(server, user, "ask");
-    let b = Profile::new(server, user, "ask");
+    let a = Pim::mail_profile(server, user, "ask");
+    let b = Pim::mail_profile(server, user, "ask");
     let id = a
         .ok(&["add", "contact", "--name", "Quentin Original"])
         .trim()
@@ -27,7 +27,7 @@ pub fn conflicting_pair(user: &str) -> (Profile, Profile, String) {
     (a, b, id)
 }
 
-fn open(p: &Profile) -> Vec<Value> {
+fn open(p: &Pim) -> Vec<Value> {
     p.json(&["conflicts", "list", "--json"])
         .as_array()
         .unwrap()
@@ -89,7 +89,7 @@ fn a_conflict_is_queued_shown_resolved_and_synced() {
 #[test]
 fn bad_conflict_ids_and_choices_fail_with_exit_2() {
     let server = MailServer::shared();
-    let p = Profile::new(server, "bob", "ask");
+    let p = Pim::mail_profile(server, "bob", "ask");
     for args in [
         vec!["conflicts", "show", "42"],
         vec!["conflicts", "resolve", "42", "--take", "mine"],
@@ -113,8 +113,8 @@ fn bad_conflict_ids_and_choices_fail_with_exit_2() {
 #[test]
 fn folders_follow_the_servers_hierarchy_separator() {
     let server = MailServer::start_with_separator(&[("erin", "pw-erin")], ".");
-    let a = Profile::new(&server, "erin", "ask");
-    let b = Profile::new(&server, "erin", "ask");
+    let a = Pim::mail_profile(&server, "erin", "ask");
+    let b = Pim::mail_profile(&server, "erin", "ask");
     let id = a
         .ok(&["add", "contact", "--name", "Dot Separated"])
         .trim()
@@ -136,8 +136,8 @@ fn folders_follow_the_servers_hierarchy_separator() {
 #[test]
 fn progress_shows_on_a_terminal_only() {
     let server = MailServer::shared();
-    let a = Profile::new(server, "carol", "newest");
-    let b = Profile::new(server, "carol", "newest");
+    let a = Pim::mail_profile(server, "carol", "newest");
+    let b = Pim::mail_profile(server, "carol", "newest");
     a.pair(&b);
     for i in 0..30 {
         a.ok(&["add", "contact", "--name", &format!("Progress Person {i}")]);
@@ -152,12 +152,7 @@ fn progress_shows_on_a_terminal_only() {
 
     // `script` gives pim a terminal; its transcript holds what pim drew.
     let o = std::process::Command::new("script")
-        .args([
-            "-qec",
-            &format!("{} sync", env!("CARGO_BIN_EXE_pim")),
-            "/dev/null",
-        ])
-        .env("PIM_HOME", b.home.path())
+        .args(["-qec", &b.shell_line(&["sync"]), "/dev/null"])
         .output()
         .unwrap();
     assert!(o.status.success());

@@ -8,7 +8,7 @@ mod support;
 
 use serde_json::Value;
 use support::mailserver::MailServer;
-use support::profile::Profile;
+use support::pim::Pim;
 use support::proxy::{Fault, FaultProxy};
 
 fn grep_storage(server: &MailServer, user: &str, needle: &str) -> bool {
@@ -31,8 +31,8 @@ fn grep_storage(server: &MailServer, user: &str, needle: &str) -> bool {
 #[test]
 fn two_profiles_sync_a_contact_through_dovecot() {
     let server = MailServer::shared();
-    let a = Profile::new(server, "alice", "newest");
-    let b = Profile::new(server, "alice", "newest");
+    let a = Pim::mail_profile(server, "alice", "newest");
+    let b = Pim::mail_profile(server, "alice", "newest");
 
     // Nothing to join before init; sync without a key says what to do.
     let o = b.run(&["sync", "join", "--key", "PIM1-AAAA"]);
@@ -117,7 +117,7 @@ fn two_profiles_sync_a_contact_through_dovecot() {
 #[test]
 fn sync_fails_clearly_when_the_server_is_down() {
     let server = MailServer::start(&[("frank", "pw-frank")]);
-    let a = Profile::new(&server, "frank", "newest");
+    let a = Pim::mail_profile(&server, "frank", "newest");
     let key = a.init(&[]);
     assert!(key.starts_with("PIM1-"));
     a.ok(&["add", "contact", "--name", "Queued Person"]);
@@ -137,12 +137,12 @@ fn sync_fails_clearly_when_the_server_is_down() {
 #[test]
 fn watch_carries_an_edit_across_within_seconds() {
     let server = MailServer::shared();
-    let a = Profile::new(server, "carol", "newest");
-    let b = Profile::new(server, "carol", "newest");
+    let a = Pim::mail_profile(server, "carol", "newest");
+    let b = Pim::mail_profile(server, "carol", "newest");
     let key = a.init(&[]);
     b.ok(&["sync", "join", "--key", &key]);
 
-    let spawn = |p: &Profile| {
+    let spawn = |p: &Pim| {
         p.command(&["sync", "--watch"])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -171,43 +171,21 @@ fn watch_carries_an_edit_across_within_seconds() {
     eprintln!("watch: edit visible on the other profile after {latency:?}");
 }
 
-impl Profile {
-    /// Run with a deadline: a hang is a failure. Returns the exit code.
+impl Pim {
+    /// Run with a deadline: a hang is a failure. Returns the exit code (0 or 2).
     fn run_bounded(&self, args: &[&str], secs: u64) -> i32 {
-        let mut child = self
-            .command(args)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let start = std::time::Instant::now();
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                let code = status.code().unwrap_or(-1);
-                if code != 0 && code != 2 {
-                    let mut err = String::new();
-                    use std::io::Read;
-                    child
-                        .stderr
-                        .take()
-                        .unwrap()
-                        .read_to_string(&mut err)
-                        .unwrap();
-                    panic!("pim {args:?} exited {code}: {err}");
-                }
-                return code;
-            }
-            if start.elapsed() > std::time::Duration::from_secs(secs) {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("pim {args:?} hung for {secs} s");
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
+        let o = self.run_within(args, std::time::Duration::from_secs(secs));
+        let code = o.status.code().unwrap_or(-1);
+        assert!(
+            code == 0 || code == 2,
+            "pim {args:?} exited {code}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        code
     }
 
     fn integrity_ok(&self) {
-        let db = rusqlite::Connection::open(self.home.path().join("pim.sqlite3")).unwrap();
+        let db = rusqlite::Connection::open(self.home().join("pim.sqlite3")).unwrap();
         let verdict: String = db
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
@@ -219,8 +197,8 @@ impl Profile {
 fn cut_connections_during_sync_then_everything_converges() {
     let server = MailServer::shared();
     let proxy = FaultProxy::start(server.imaps_port, Fault::None);
-    let a = Profile::via(server, "dave", "newest", proxy.port, server.smtps_port);
-    let b = Profile::via(server, "dave", "newest", proxy.port, server.smtps_port);
+    let a = Pim::mail_profile_via(server, "dave", "newest", proxy.port, server.smtps_port);
+    let b = Pim::mail_profile_via(server, "dave", "newest", proxy.port, server.smtps_port);
     for i in 0..10 {
         a.ok(&["add", "contact", "--name", &format!("Before Cut {i}")]);
     }
@@ -271,10 +249,10 @@ fn cut_connections_during_sync_then_everything_converges() {
 fn sigkilled_sync_recovers_and_converges() {
     use pim::model::{Kind, Record};
     let server = MailServer::shared();
-    let a = Profile::new(server, "bob", "newest");
+    let a = Pim::mail_profile(server, "bob", "newest");
     a.ok(&["list", "contacts"]); // creates the profile
     {
-        let mut store = pim::store::Store::open(&a.home.path().join("pim.sqlite3")).unwrap();
+        let mut store = pim::store::Store::open(&a.home().join("pim.sqlite3")).unwrap();
         let coll = store.default_collection(Kind::Contact).unwrap().id;
         store
             .write(|w| {
@@ -289,9 +267,9 @@ fn sigkilled_sync_recovers_and_converges() {
     }
     let key = a.init(&[]);
 
-    let c = Profile::new(server, "bob", "newest");
-    let has_key = |p: &Profile| {
-        let store = pim::store::Store::open(&p.home.path().join("pim.sqlite3")).unwrap();
+    let c = Pim::mail_profile(server, "bob", "newest");
+    let has_key = |p: &Pim| {
+        let store = pim::store::Store::open(&p.home().join("pim.sqlite3")).unwrap();
         store.meta("sync.key").unwrap().is_some()
     };
     let mut kills = 0;
@@ -349,8 +327,8 @@ fn server_uids(server: &MailServer, user: &str, folder: &str) -> Vec<u32> {
 #[test]
 fn forged_batches_are_rejected_and_deleted_batches_repaired() {
     let server = MailServer::shared();
-    let a = Profile::new(server, "test", "newest");
-    let b = Profile::new(server, "test", "newest");
+    let a = Pim::mail_profile(server, "test", "newest");
+    let b = Pim::mail_profile(server, "test", "newest");
     a.ok(&["add", "contact", "--name", "Original Person"]);
     let key = a.init(&[]);
     b.ok(&["sync", "join", "--key", &key]);
@@ -427,42 +405,24 @@ fn forged_batches_are_rejected_and_deleted_batches_repaired() {
 
 #[test]
 fn passphrase_init_and_join_read_stdin() {
-    use std::io::Write;
     let server = MailServer::shared();
-    let with_stdin = |p: &Profile, args: &[&str], input: &str| {
-        let mut child = p
-            .command(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    };
-    let p = Profile::new(server, "carol", "newest");
-    let q = Profile::new(server, "carol", "newest");
+    let p = Pim::mail_profile(server, "carol", "newest");
+    let q = Pim::mail_profile(server, "carol", "newest");
     // carol's folders are used by the watch test: sync under another root.
     for x in [&p, &q] {
         x.ok(&["account", "set", "mail", "--folder-root", "PhraseRoot"]);
     }
     p.ok(&["add", "contact", "--name", "Phrase Person"]);
-    let o = with_stdin(&p, &["sync", "init", "--passphrase"], "short\n");
+    let o = p.run_stdin(&["sync", "init", "--passphrase"], b"short\n");
     assert_eq!(o.status.code(), Some(2), "short passphrases are refused");
-    let o = with_stdin(
-        &p,
+    let o = p.run_stdin(
         &["sync", "init", "--passphrase"],
-        "correct horse battery staple\n",
+        b"correct horse battery staple\n",
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let o = with_stdin(&q, &["sync", "join"], "wrong horse battery staple\n");
+    let o = q.run_stdin(&["sync", "join"], b"wrong horse battery staple\n");
     assert_eq!(o.status.code(), Some(2));
-    let o = with_stdin(&q, &["sync", "join"], "correct horse battery staple\n");
+    let o = q.run_stdin(&["sync", "join"], b"correct horse battery staple\n");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(q.contact_names(), vec!["Phrase Person"]);
 }

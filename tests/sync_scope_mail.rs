@@ -5,23 +5,23 @@
 mod support;
 
 use support::mailserver::MailServer;
-use support::profile::Profile;
+use support::pim::Pim;
 
-fn add(p: &Profile, name: &str, collection: &str) -> String {
+fn add(p: &Pim, name: &str, collection: &str) -> String {
     p.ok(&["add", "contact", "--name", name, "--collection", collection])
         .trim()
         .to_string()
 }
 
-fn exists(p: &Profile, id: &str) -> bool {
+fn exists(p: &Pim, id: &str) -> bool {
     p.run(&["show", id, "--json"]).status.success()
 }
 
 #[test]
 fn a_sync_limited_to_one_collection_through_dovecot() {
     let server = MailServer::shared();
-    let a = Profile::new(server, "alice", "newest");
-    let b = Profile::new(server, "alice", "newest");
+    let a = Pim::mail_profile(server, "alice", "newest");
+    let b = Pim::mail_profile(server, "alice", "newest");
     a.ok(&["collections", "add", "contacts", "work"]);
     a.pair(&b);
 
@@ -84,7 +84,7 @@ fn a_sync_limited_to_one_collection_through_dovecot() {
     assert_eq!(r["uploaded"], 0, "{r}");
     a.ok(&["sync"]);
     b.ok(&["sync"]);
-    let note = |p: &Profile, id: &str| p.json(&["show", id, "--json"])["note"].clone();
+    let note = |p: &Pim, id: &str| p.json(&["show", id, "--json"])["note"].clone();
     assert_eq!(note(&b, &home), "later");
     assert_eq!(note(&b, &work), "now");
 }
@@ -92,8 +92,8 @@ fn a_sync_limited_to_one_collection_through_dovecot() {
 #[test]
 fn bad_collection_arguments_fail_clearly_and_change_nothing() {
     let server = MailServer::shared();
-    let a = Profile::new(server, "bob", "newest");
-    let b = Profile::new(server, "bob", "newest");
+    let a = Pim::mail_profile(server, "bob", "newest");
+    let b = Pim::mail_profile(server, "bob", "newest");
     a.ok(&["collections", "add", "contacts", "private"]);
     a.ok(&["collections", "set", "contacts", "private", "--sync", "off"]);
     a.pair(&b);
@@ -127,8 +127,8 @@ fn bad_collection_arguments_fail_clearly_and_change_nothing() {
 #[test]
 fn sync_off_then_on_again_loses_nothing_through_dovecot() {
     let server = MailServer::shared();
-    let a = Profile::new(server, "carol", "newest");
-    let b = Profile::new(server, "carol", "newest");
+    let a = Pim::mail_profile(server, "carol", "newest");
+    let b = Pim::mail_profile(server, "carol", "newest");
     a.ok(&["collections", "add", "contacts", "work"]);
     let shared = add(&a, "Shared", "work");
     a.pair(&b);
@@ -160,8 +160,8 @@ fn sync_off_then_on_again_loses_nothing_through_dovecot() {
 #[test]
 fn watch_limited_to_one_collection_applies_only_it() {
     let server = MailServer::shared();
-    let a = Profile::new(server, "dave", "newest");
-    let b = Profile::new(server, "dave", "newest");
+    let a = Pim::mail_profile(server, "dave", "newest");
+    let b = Pim::mail_profile(server, "dave", "newest");
     a.ok(&["collections", "add", "contacts", "work"]);
     a.pair(&b);
     let mut watcher = b

@@ -9,7 +9,7 @@ mod support;
 use std::time::Duration;
 
 use support::mailserver::MailServer;
-use support::profile::Profile;
+use support::pim::Pim;
 use support::tmux::Tmux;
 
 const CALENDAR: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n\
@@ -35,8 +35,8 @@ fn message() -> Vec<u8> {
 #[test]
 fn accept_an_invitation_in_the_tui() {
     let server = MailServer::shared();
-    let a = Profile::new(server, "test", "newest");
-    let b = Profile::new(server, "test", "newest");
+    let a = Pim::mail_profile(server, "test", "newest");
+    let b = Pim::mail_profile(server, "test", "newest");
     a.pair(&b);
     a.ok(&[
         "add",
@@ -57,9 +57,8 @@ fn accept_an_invitation_in_the_tui() {
 
     let tmux = Tmux::new("pim-invites");
     tmux.start(&format!(
-        "env NO_COLOR=1 TZ=UTC TERM=xterm-256color '{}' --home '{}'",
-        env!("CARGO_BIN_EXE_pim"),
-        a.home.path().display()
+        "env NO_COLOR=1 TERM=xterm-256color {}",
+        a.shell_line(&[])
     ));
     tmux.keys(&["5"]);
     tmux.wait_for("State         ready");

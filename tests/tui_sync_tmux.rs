@@ -7,10 +7,10 @@ mod support;
 
 use serde_json::Value;
 use support::mailserver::MailServer;
-use support::profile::Profile;
+use support::pim::Pim;
 use support::tmux::Tmux;
 
-fn open_conflicts(p: &Profile) -> usize {
+fn open_conflicts(p: &Pim) -> usize {
     match p.json(&["conflicts", "list", "--json"]) {
         Value::Array(a) => a.len(),
         other => panic!("not an array: {other}"),
@@ -20,8 +20,8 @@ fn open_conflicts(p: &Profile) -> usize {
 #[test]
 fn take_theirs_in_the_tui_and_both_profiles_converge() {
     let server = MailServer::shared();
-    let a = Profile::new(server, "dave", "ask");
-    let b = Profile::new(server, "dave", "ask");
+    let a = Pim::mail_profile(server, "dave", "ask");
+    let b = Pim::mail_profile(server, "dave", "ask");
     let id = a
         .ok(&["add", "contact", "--name", "Quentin Original"])
         .trim()
@@ -36,9 +36,8 @@ fn take_theirs_in_the_tui_and_both_profiles_converge() {
 
     let tmux = Tmux::new("pim-sync");
     tmux.start(&format!(
-        "env NO_COLOR=1 TZ=UTC TERM=xterm-256color '{}' --home '{}'",
-        env!("CARGO_BIN_EXE_pim"),
-        a.home.path().display()
+        "env NO_COLOR=1 TERM=xterm-256color {}",
+        a.shell_line(&[])
     ));
     tmux.wait_for("Sync (1!)");
     tmux.keys(&["5"]);
@@ -70,8 +69,8 @@ fn take_theirs_in_the_tui_and_both_profiles_converge() {
 #[test]
 fn watching_tui_applies_other_devices_changes_live() {
     let server = MailServer::shared();
-    let a = Profile::new(server, "carol", "newest");
-    let b = Profile::new(server, "carol", "newest");
+    let a = Pim::mail_profile(server, "carol", "newest");
+    let b = Pim::mail_profile(server, "carol", "newest");
     for name in ["Anna Alpha", "Bruno Beta", "Carla Gamma"] {
         a.ok(&["add", "contact", "--name", name]);
     }
@@ -88,9 +87,8 @@ fn watching_tui_applies_other_devices_changes_live() {
 
     let tmux = Tmux::new("pim-watch");
     tmux.start(&format!(
-        "env NO_COLOR=1 TZ=UTC TERM=xterm-256color '{}' --home '{}'",
-        env!("CARGO_BIN_EXE_pim"),
-        a.home.path().display()
+        "env NO_COLOR=1 TERM=xterm-256color {}",
+        a.shell_line(&[])
     ));
     tmux.keys(&["5"]);
     tmux.wait_for("watching");
@@ -120,8 +118,8 @@ fn watching_tui_applies_other_devices_changes_live() {
 #[test]
 fn offline_and_login_errors_show_in_the_sync_tab() {
     let server = MailServer::shared();
-    let a = Profile::new(server, "bob", "newest");
-    let b = Profile::new(server, "bob", "newest");
+    let a = Pim::mail_profile(server, "bob", "newest");
+    let b = Pim::mail_profile(server, "bob", "newest");
     a.ok(&["add", "contact", "--name", "Olga Offline"]);
     a.pair(&b);
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -136,11 +134,7 @@ fn offline_and_login_errors_show_in_the_sync_tab() {
     ]);
 
     let tmux = Tmux::new("pim-offline");
-    let cmd = format!(
-        "env NO_COLOR=1 TZ=UTC TERM=xterm-256color '{}' --home '{}'",
-        env!("CARGO_BIN_EXE_pim"),
-        a.home.path().display()
-    );
+    let cmd = format!("env NO_COLOR=1 TERM=xterm-256color {}", a.shell_line(&[]));
     tmux.start(&cmd);
     tmux.keys(&["5"]);
     tmux.wait_for("State         ready");

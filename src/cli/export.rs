@@ -13,7 +13,8 @@ use crate::formats::csv::write_csv;
 use crate::formats::ics::IcsWriter;
 use crate::formats::json::{JSON_END, write_json_item};
 use crate::formats::markdown::write_markdown;
-use crate::formats::vcard::{VcardVersion, write_vcf};
+use crate::formats::vcard::VcardVersion;
+use crate::formats::vcard::strict::write_vcf_checked;
 use crate::formats::vdir::{safe_name, write_vdir};
 use crate::model::{Kind, Record};
 
@@ -131,7 +132,7 @@ pub fn export(cx: &Context, a: ExportArgs) -> anyhow::Result<()> {
         })
         .collect();
     let text = match format {
-        ExportFormat::Vcf => write_vcf(&refs, version),
+        ExportFormat::Vcf => write_vcf_checked(&refs, version)?,
         ExportFormat::Ics => unreachable!("handled above"),
         ExportFormat::Json => unreachable!("streamed above"),
         ExportFormat::Csv => write_csv(&named, cx.tz),

@@ -87,10 +87,10 @@ pub fn read_json(text: &str) -> Vec<Result<JsonItem, ItemError>> {
         .map(|(i, v)| {
             let line = lines.get(i).copied().unwrap_or(1);
             element(v)
-                .map_err(|reason| ItemError {
+                .map_err(|e| ItemError {
                     index: i + 1,
                     line,
-                    reason,
+                    reason: e.to_string(),
                 })
                 .map(|(record, collection)| JsonItem {
                     item: ParsedItem {
@@ -104,20 +104,40 @@ pub fn read_json(text: &str) -> Vec<Result<JsonItem, ItemError>> {
         .collect()
 }
 
-fn element(v: Value) -> Result<(Record, Option<String>), String> {
+/// Why one element of a JSON export is not a record.
+#[derive(Debug, thiserror::Error)]
+enum ElementError {
+    #[error("expected an object")]
+    NotAnObject,
+    #[error("unknown kind {0:?}")]
+    UnknownKind(String),
+    #[error("missing \"content\"")]
+    MissingContent,
+    #[error("bad \"content\": {0}")]
+    BadContent(serde_json::Error),
+    #[error("a {kind} must hold a {expected} component, not {found}")]
+    WrongComponent {
+        kind: Kind,
+        expected: &'static str,
+        found: String,
+    },
+}
+
+fn element(v: Value) -> Result<(Record, Option<String>), ElementError> {
     let Value::Object(mut m) = v else {
-        return Err("expected an object".into());
+        return Err(ElementError::NotAnObject);
     };
     let kind_word = m.get("kind").and_then(Value::as_str).unwrap_or("");
-    let kind = Kind::parse(kind_word).ok_or_else(|| format!("unknown kind {kind_word:?}"))?;
-    let body = m.remove("content").ok_or("missing \"content\"")?;
-    let body: Body = serde_json::from_value(body).map_err(|e| format!("bad \"content\": {e}"))?;
+    let kind =
+        Kind::parse(kind_word).ok_or_else(|| ElementError::UnknownKind(kind_word.to_string()))?;
+    let body = m.remove("content").ok_or(ElementError::MissingContent)?;
+    let body: Body = serde_json::from_value(body).map_err(ElementError::BadContent)?;
     if body.main.name != kind.component() {
-        return Err(format!(
-            "a {kind} must hold a {} component, not {}",
-            kind.component(),
-            body.main.name
-        ));
+        return Err(ElementError::WrongComponent {
+            kind,
+            expected: kind.component(),
+            found: body.main.name,
+        });
     }
     let id = match m.get("id").and_then(Value::as_str) {
         Some(id) if !id.trim().is_empty() => id.to_string(),

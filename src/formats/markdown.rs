@@ -34,10 +34,10 @@ pub fn read_markdown(text: &str, name: Option<&str>) -> Vec<Result<ParsedItem, I
         .map(|(i, (line, doc))| {
             let name = if several { None } else { name };
             note(doc, name)
-                .map_err(|reason| ItemError {
+                .map_err(|e| ItemError {
                     index: i + 1,
                     line,
-                    reason,
+                    reason: e.to_string(),
                 })
                 .map(|record| ParsedItem {
                     record,
@@ -98,7 +98,14 @@ fn split_documents(text: &str) -> Vec<(usize, &str)> {
         .collect()
 }
 
-fn note(doc: &str, name: Option<&str>) -> Result<Record, String> {
+/// Why a front-matter document is not a note.
+#[derive(Debug, thiserror::Error)]
+enum NoteError {
+    #[error("created: cannot read {0:?}")]
+    BadCreated(String),
+}
+
+fn note(doc: &str, name: Option<&str>) -> Result<Record, NoteError> {
     let (fm, body) = front_matter(doc).unwrap_or(("", doc));
     let mut r = Record::new(Kind::Note, "");
     r.remove("UID");
@@ -125,7 +132,7 @@ fn note(doc: &str, name: Option<&str>) -> Result<Record, String> {
             "uid" | "id" => uid = Some(v.clone()).filter(|s| !s.is_empty()),
             "categories" | "tags" => categories.extend(list(raw)),
             "created" | "date" => {
-                created = Some(parse_time(&v).ok_or_else(|| format!("created: cannot read {v:?}"))?)
+                created = Some(parse_time(&v).ok_or_else(|| NoteError::BadCreated(v.clone()))?)
             }
             _ => {}
         }

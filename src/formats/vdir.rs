@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::formats::ics::{read_ics, write_ics};
 use crate::formats::uid::content_uid;
-use crate::formats::vcard::{VcardVersion, bytes_to_text, read_vcf, write_vcf};
+use crate::formats::vcard::strict::{InvalidCard, write_vcf_checked};
+use crate::formats::vcard::{VcardVersion, bytes_to_text, read_vcf};
 use crate::formats::{ItemError, ParsedItem};
 use crate::model::{Kind, Record};
 
@@ -111,13 +112,21 @@ pub fn safe_name(s: &str) -> String {
     format!("{kept}-{}", &content_uid(s)[..8])
 }
 
-/// Write each collection as a folder of `dir` holding one file per record.
-/// Returns the number of files written.
+#[derive(Debug, thiserror::Error)]
+pub enum VdirWriteError {
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    #[error(transparent)]
+    InvalidCard(#[from] InvalidCard),
+}
+
+/// Write each collection as a folder of `dir` holding one file per record (4.0
+/// cards checked, see [`write_vcf_checked`]). Returns the number of files written.
 pub fn write_vdir(
     dir: &Path,
     collections: &[(String, Vec<&Record>)],
     version: VcardVersion,
-) -> io::Result<usize> {
+) -> Result<usize, VdirWriteError> {
     let mut written = 0;
     for (name, records) in collections {
         let sub = dir.join(safe_name(name));
@@ -128,7 +137,7 @@ pub fn write_vdir(
         for r in records {
             let uid = r.uid().unwrap_or(&r.id);
             let (ext, text) = match r.kind {
-                Kind::Contact => ("vcf", write_vcf(&[r], version)),
+                Kind::Contact => ("vcf", write_vcf_checked(&[r], version)?),
                 _ => ("ics", write_ics(&[r])),
             };
             std::fs::write(sub.join(format!("{}.{ext}", safe_name(uid))), text)?;

@@ -214,6 +214,8 @@ impl MemoryMailbox {
     /// Count a command and apply any injected failure.
     fn begin(&mut self, what: &str) -> MbResult<MutexGuard<'_, Server>> {
         self.commands += 1;
+        // The command line itself goes up, as it would on the wire.
+        self.bytes_up += what.len() as u64 + 2;
         let mut s = self.server.lock();
         if s.ok_before_fail > 0 {
             s.ok_before_fail -= 1;
@@ -260,6 +262,17 @@ fn copy(s: &mut Server, from: &str, uids: &[u32], dest: &str) -> MbResult<()> {
     Ok(())
 }
 
+fn folder_state(s: &mut Server, name: &str) -> MbResult<FolderState> {
+    let condstore = s.condstore;
+    let f = folder(s, name)?;
+    Ok(FolderState {
+        uidvalidity: f.uidvalidity,
+        uidnext: f.uidnext,
+        highestmodseq: condstore.then_some(f.modseq),
+        exists: f.messages.len() as u32,
+    })
+}
+
 impl Mailbox for MemoryMailbox {
     async fn ensure_folder(&mut self, name: &str) -> MbResult<()> {
         let mut s = self.begin("CREATE")?;
@@ -282,14 +295,7 @@ impl Mailbox for MemoryMailbox {
 
     async fn state(&mut self, name: &str) -> MbResult<FolderState> {
         let mut s = self.begin("STATUS")?;
-        let condstore = s.condstore;
-        let f = folder(&mut s, name)?;
-        Ok(FolderState {
-            uidvalidity: f.uidvalidity,
-            uidnext: f.uidnext,
-            highestmodseq: condstore.then_some(f.modseq),
-            exists: f.messages.len() as u32,
-        })
+        folder_state(&mut s, name)
     }
 
     async fn list(
@@ -326,9 +332,11 @@ impl Mailbox for MemoryMailbox {
     async fn fetch(&mut self, name: &str, uids: &[u32]) -> MbResult<Vec<(u32, Vec<u8>)>> {
         let mut s = self.begin("UID FETCH body")?;
         let f = folder(&mut s, name)?;
-        let out: Vec<(u32, Vec<u8>)> = uids
-            .iter()
-            .filter_map(|u| f.messages.get(u).map(|m| (*u, m.clone())))
+        // In UID order, each once, as an IMAP server answers a UID FETCH.
+        let wanted: std::collections::BTreeSet<u32> = uids.iter().copied().collect();
+        let out: Vec<(u32, Vec<u8>)> = wanted
+            .into_iter()
+            .filter_map(|u| f.messages.get(&u).map(|m| (u, m.clone())))
             .collect();
         drop(s);
         self.bytes_down += out.iter().map(|(_, m)| m.len() as u64).sum::<u64>();
@@ -370,11 +378,21 @@ impl Mailbox for MemoryMailbox {
         Ok(())
     }
 
+    /// One command (like IDLE), then a quiet look every few milliseconds until the
+    /// folder changes or `timeout` passes.
     async fn wait(&mut self, name: &str, timeout: Duration) -> MbResult<bool> {
         let before = self.state(name).await?;
-        tokio::time::sleep(timeout.min(Duration::from_millis(10))).await;
-        let after = self.state(name).await?;
-        Ok(before != after)
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if left.is_zero() {
+                return Ok(false);
+            }
+            tokio::time::sleep(left.min(Duration::from_millis(10))).await;
+            if folder_state(&mut self.server.lock(), name)? != before {
+                return Ok(true);
+            }
+        }
     }
 
     async fn body_structures(

@@ -115,12 +115,12 @@ pub fn read_ics(text: &str) -> Vec<Result<ParsedItem, ItemError>> {
             groups.len() - 1
         });
         let g = &mut groups[gi];
-        if let Some((line, reason)) = invalid {
+        if let Some(invalid) = invalid {
             // One broken component spoils its whole record: nothing half-imported.
             g.error.get_or_insert(ItemError {
                 index: 0,
-                line,
-                reason: format!("{name} {uid:?}: {reason}"),
+                line: invalid.line,
+                reason: format!("{name} {uid:?}: {invalid}"),
             });
         } else if is_override {
             g.overrides.push(comp);

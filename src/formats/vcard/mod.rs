@@ -10,8 +10,9 @@
 mod convert;
 mod decode;
 pub mod semantic;
+pub mod strict;
 
-use crate::formats::contentline::{self, Line};
+use crate::formats::contentline::{self, Line, SyntaxError};
 use crate::formats::uid::content_uid;
 use crate::formats::{ItemError, ParsedItem};
 use crate::model::{Body, Component, Kind, Param, Property, Record, new_id};
@@ -134,7 +135,7 @@ impl CardReader {
                 let reason = match &prop {
                     Ok(_) if is_begin => format!("BEGIN:{what} is not a vCard"),
                     Ok(p) => format!("{} outside of BEGIN:VCARD/END:VCARD", p.name),
-                    Err(e) => e.clone(),
+                    Err(e) => e.to_string(),
                 };
                 self.items.push(Err(ItemError {
                     index: self.count,
@@ -146,12 +147,12 @@ impl CardReader {
         };
         let prop = match prop {
             Ok(p) => p,
-            Err(reason) => {
+            Err(e) => {
                 if card.error.is_none() {
                     card.error = Some(ItemError {
                         index: card.index,
                         line: number,
-                        reason,
+                        reason: e.to_string(),
                     });
                 }
                 return;
@@ -235,20 +236,19 @@ impl CardReader {
 }
 
 /// One logical line to a property, decoding its value to UTF-8 text.
-fn parse_raw_line(raw: &RawLine) -> Result<Property, String> {
+fn parse_raw_line(raw: &RawLine) -> Result<Property, SyntaxError> {
     let Some(h) = decode::header_end(&raw.bytes) else {
         let start = decode::decode_text(&raw.bytes[..raw.bytes.len().min(40)], None);
-        return Err(format!(
-            "line {}: expected NAME:value, found {start:?}",
-            raw.number
-        ));
+        return Err(SyntaxError {
+            line: raw.number,
+            reason: format!("expected NAME:value, found {start:?}"),
+        });
     };
     let header = decode::decode_text(&raw.bytes[..h], None);
     let mut prop = contentline::parse_line(&Line {
         number: raw.number,
         text: format!("{header}:"),
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     normalize_bare_params(&mut prop.params);
     let value = &raw.bytes[h + 1..];
     let charset = prop.param("CHARSET").map(str::to_string);

@@ -1,85 +1,24 @@
 //! `pim import` and `pim export` through the real binary, each test in its own home.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
 
+use crate::support::corpus::corpus;
+use crate::support::pim::Pim;
 use pim::formats::vcard::{VcardVersion, read_vcf, semantic};
 use serde_json::Value;
 
-struct Pim {
-    home: tempfile::TempDir,
-}
-
-fn corpus(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/corpus")
-        .join(rel)
+/// Profiles here run in Berlin time (the corpus's floating times are local).
+fn berlin() -> Pim {
+    Pim::new().tz("Europe/Berlin")
 }
 
 impl Pim {
-    fn new() -> Pim {
-        Pim {
-            home: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.home.path().join(name)
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_pim"));
-        c.arg("--home")
-            .arg(self.home.path())
-            .args(args)
-            .env("TZ", "Europe/Berlin");
-        c
-    }
-
-    fn run_stdin(&self, args: &[&str], input: &[u8]) -> Output {
-        let mut child = self
-            .cmd(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(input).unwrap();
-        child.wait_with_output().unwrap()
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> Output {
-        let o = self.run(args);
-        assert!(
-            o.status.success(),
-            "pim {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        o
-    }
-
-    fn stdout(&self, args: &[&str]) -> String {
-        String::from_utf8(self.ok(args).stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.stdout(args)).unwrap()
-    }
-
     fn count(&self, kind: &str) -> usize {
-        self.json(&["list", kind, "--json"])
-            .as_array()
-            .unwrap()
-            .len()
+        self.json_list(&["list", kind, "--json"]).len()
     }
 
     fn changes(&self) -> usize {
-        self.json(&["log", "--json"]).as_array().unwrap().len()
+        self.json_list(&["log", "--json"]).len()
     }
 
     /// Import and return the --json summary.
@@ -88,12 +27,6 @@ impl Pim {
         all.extend_from_slice(args);
         all.push("--json");
         self.json(&all)
-    }
-
-    fn fails(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert_eq!(o.status.code(), Some(2), "pim {args:?} must exit 2");
-        String::from_utf8(o.stderr).unwrap()
     }
 }
 
@@ -107,7 +40,7 @@ fn summary(v: &Value) -> [u64; 5] {
 
 #[test]
 fn vcard_files_round_trip_through_export_in_both_versions() {
-    let pim = Pim::new();
+    let pim = berlin();
     let file = corpus("vcf/ezvcard--outlook-2007.vcf");
     assert_eq!(summary(&pim.import(&[s(&file)])), [1, 0, 0, 0, 0]);
     let original = read_vcf(&std::fs::read(&file).unwrap())
@@ -115,7 +48,7 @@ fn vcard_files_round_trip_through_export_in_both_versions() {
         .unwrap()
         .record;
     for (flag, version) in [("4.0", VcardVersion::V4), ("3.0", VcardVersion::V3)] {
-        let out = pim.stdout(&[
+        let out = pim.ok(&[
             "export",
             "contacts",
             "--format",
@@ -142,7 +75,7 @@ fn vcard_files_round_trip_through_export_in_both_versions() {
 
 #[test]
 fn reimport_updates_in_place_as_one_logged_change() {
-    let pim = Pim::new();
+    let pim = berlin();
     let card = "BEGIN:VCARD\nVERSION:3.0\nUID:ada-1\nFN:Ada\nEMAIL:ada@example.org\nEND:VCARD\n";
     let o = pim.run_stdin(&["import", "-", "--json"], card.as_bytes());
     assert!(o.status.success());
@@ -170,7 +103,7 @@ fn reimport_updates_in_place_as_one_logged_change() {
 
 #[test]
 fn cards_without_uid_are_not_duplicated_on_reimport() {
-    let pim = Pim::new();
+    let pim = berlin();
     let file = corpus("vcf/kcontacts--vcard9.vcf");
     let file2 = corpus("vcf/icaljs--vcard3.vcf");
     pim.import(&[s(&file2)]);
@@ -185,7 +118,7 @@ const TWO_GOOD_ONE_BAD: &str = "BEGIN:VCARD\nVERSION:4.0\nUID:a\nFN:A\nEND:VCARD
 
 #[test]
 fn one_bad_item_aborts_with_nothing_written() {
-    let pim = Pim::new();
+    let pim = berlin();
     let file = pim.path("mixed.vcf");
     std::fs::write(&file, TWO_GOOD_ONE_BAD).unwrap();
     let before = pim.changes();
@@ -202,7 +135,7 @@ fn one_bad_item_aborts_with_nothing_written() {
 
 #[test]
 fn skip_invalid_imports_the_rest_and_lists_what_was_skipped() {
-    let pim = Pim::new();
+    let pim = berlin();
     let o = pim.run_stdin(
         &["import", "-", "--skip-invalid", "--json"],
         TWO_GOOD_ONE_BAD.as_bytes(),
@@ -223,7 +156,7 @@ fn skip_invalid_imports_the_rest_and_lists_what_was_skipped() {
 
 #[test]
 fn bad_files_are_one_clear_error_and_exit_2() {
-    let pim = Pim::new();
+    let pim = berlin();
     assert!(
         pim.fails(&["import", "/nonexistent/x.ics"])
             .contains("/nonexistent/x.ics")
@@ -265,7 +198,7 @@ fn bad_files_are_one_clear_error_and_exit_2() {
 
 #[test]
 fn ics_with_events_and_todos_fills_a_calendar_and_a_task_list() {
-    let pim = Pim::new();
+    let pim = berlin();
     let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:e1\r\nDTSTAMP:20240101T000000Z\r\n\
         DTSTART:20240105T100000Z\r\nSUMMARY:Tea\r\nEND:VEVENT\r\nBEGIN:VTODO\r\nUID:t1\r\nDTSTAMP:20240101T000000Z\r\n\
         SUMMARY:Shop\r\nEND:VTODO\r\nEND:VCALENDAR\r\n";
@@ -300,24 +233,24 @@ fn ics_with_events_and_todos_fills_a_calendar_and_a_task_list() {
         pim.json(&["list", "tasks", "--json"])[0]["collection"],
         "Work"
     );
-    let out = pim.stdout(&["export", "events", "--collection", "Work"]);
+    let out = pim.ok(&["export", "events", "--collection", "Work"]);
     assert!(out.contains("SUMMARY:Tea") && !out.contains("Shop"));
 }
 
 #[test]
 fn json_export_restores_records_exactly() {
-    let a = Pim::new();
+    let a = berlin();
     a.import(&[s(&corpus("vcf/calcard--rfc.vcf"))]);
     a.import(&[s(&corpus("ics/kcalendarcore--test_relations.ics"))]);
     a.ok(&["add", "note", "--title", "Idea", "--body", "a, b; c\nline"]);
-    let first = a.stdout(&["export", "all", "--format", "json"]);
+    let first = a.ok(&["export", "all", "--format", "json"]);
     let file = a.path("all.json");
     a.ok(&["export", "all", "--format", "json", "-o", s(&file)]);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), first);
-    let b = Pim::new();
+    let b = berlin();
     let v = b.import(&[s(&file)]);
     assert_eq!(v["errors"], 0);
-    assert_eq!(b.stdout(&["export", "all", "--format", "json"]), first);
+    assert_eq!(b.ok(&["export", "all", "--format", "json"]), first);
     // And again: all unchanged.
     let v = b.import(&[s(&file)]);
     assert_eq!(v["created"], 0);
@@ -326,7 +259,7 @@ fn json_export_restores_records_exactly() {
 
 #[test]
 fn vdir_export_and_import() {
-    let a = Pim::new();
+    let a = berlin();
     a.import(&[s(&corpus("vcf/kcontacts--vcard10.vcf"))]);
     a.import(&[
         s(&corpus("ics/khal--cal_lots_of_timezones.ics")),
@@ -338,7 +271,7 @@ fn vdir_export_and_import() {
     let contacts: Vec<_> = std::fs::read_dir(dir.join("contacts")).unwrap().collect();
     assert_eq!(contacts.len(), 5);
     assert!(dir.join("Trips").is_dir());
-    let b = Pim::new();
+    let b = berlin();
     let v = b.import(&[s(&dir)]);
     assert_eq!(v["errors"], 0);
     assert_eq!(b.count("contacts"), 5);
@@ -361,7 +294,7 @@ fn vdir_export_and_import() {
 
 #[test]
 fn markdown_notes_in_and_out() {
-    let pim = Pim::new();
+    let pim = berlin();
     let dir = pim.path("notes");
     std::fs::create_dir(&dir).unwrap();
     std::fs::write(
@@ -384,20 +317,20 @@ fn markdown_notes_in_and_out() {
     let out_dir = pim.path("out/");
     pim.ok(&["export", "notes", "--format", "md", "-o", s(&out_dir)]);
     assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 2);
-    let stream = pim.stdout(&["export", "notes"]);
+    let stream = pim.ok(&["export", "notes"]);
     assert!(stream.starts_with("---\ntitle: First\n"), "{stream}");
-    let other = Pim::new();
+    let other = berlin();
     let o = other.run_stdin(
         &["import", "-", "--format", "md", "--json"],
         stream.as_bytes(),
     );
     assert!(o.status.success());
-    assert_eq!(other.stdout(&["export", "notes"]), stream);
+    assert_eq!(other.ok(&["export", "notes"]), stream);
 }
 
 #[test]
 fn csv_has_a_header_and_one_row_per_record() {
-    let pim = Pim::new();
+    let pim = berlin();
     pim.import(&[s(&corpus("vcf/kcontacts--vcard10.vcf"))]);
     pim.ok(&[
         "add",
@@ -407,24 +340,47 @@ fn csv_has_a_header_and_one_row_per_record() {
         "--start",
         "2024-03-01 12:00",
     ]);
-    let csv = pim.stdout(&["export", "all", "--format", "csv"]);
+    let csv = pim.ok(&["export", "all", "--format", "csv"]);
     let mut lines = csv.split("\r\n").filter(|l| !l.is_empty());
     assert!(lines.next().unwrap().starts_with("kind,id,collection,uid,"));
     assert!(csv.contains("\"Lunch, with \"\"Bob\"\"\""), "{csv}");
-    let contacts = pim.stdout(&["export", "contacts", "--format", "csv"]);
+    let contacts = pim.ok(&["export", "contacts", "--format", "csv"]);
     assert!(contacts.starts_with("id,collection,uid,full_name,"));
 }
 
 #[test]
 fn ics_stdout_export_reimports_unchanged() {
-    let pim = Pim::new();
+    let pim = berlin();
     let file = corpus("ics/icalevents--recurrenceid_ms.ics");
     assert_eq!(
         summary(&pim.import(&["--format", "ics", s(&file)])),
         [1, 0, 0, 0, 0]
     );
-    let out = pim.stdout(&["export", "events", "-o", "-"]);
+    let out = pim.ok(&["export", "events", "-o", "-"]);
     let o = pim.run_stdin(&["import", "-", "--json"], out.as_bytes());
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(summary(&v), [0, 0, 1, 0, 0]);
+}
+
+#[test]
+fn a_4_0_card_the_strict_check_rejects_fails_the_export_naming_it() {
+    // A birthday pim keeps as text but writes as a 4.0 date: the check stops it.
+    let pim = berlin();
+    pim.ok_stdin(
+        &["import", "-", "--format", "vcf"],
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nBDAY:sometime in spring\r\nEND:VCARD\r\n",
+    );
+    let err = pim.fails(&["export", "contacts", "--vcard-version", "4.0"]);
+    assert!(
+        err.contains("\"Ada Lovelace\"") && err.contains("bug"),
+        "{err}"
+    );
+    let vdir = pim.path("vdir");
+    let err = pim.fails(&["export", "contacts", "--format", "vdir", "-o", s(&vdir)]);
+    assert!(err.contains("\"Ada Lovelace\""), "{err}");
+    // 3.0 has no such check: that export works.
+    assert!(
+        pim.ok(&["export", "contacts", "--vcard-version", "3.0"])
+            .contains("sometime")
+    );
 }

@@ -8,11 +8,7 @@
 //! record, in a conflict-loser entry, or as the base a later change knowingly
 //! replaced.
 
-mod common {
-    pub mod sim;
-}
-
-use common::sim::{Device, changes_folder};
+use crate::support::sim::{Device, changes_folder};
 use pim::model::{Kind, Op, Property};
 use pim::store::Clock;
 use pim::store::sync_state as st;

@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::support::pim::Pim;
+
 fn calendar(events: usize) -> String {
     let mut s = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n");
     for i in 0..events {
@@ -18,24 +20,21 @@ fn calendar(events: usize) -> String {
     s
 }
 
-fn setup(dir: &Path) -> (String, String) {
+/// A calendar of 1 200 events in `dir`, and a profile next to it.
+fn setup(dir: &Path) -> (String, Pim) {
     let file = dir.join("big.ics");
     std::fs::write(&file, calendar(1200)).unwrap();
-    let home = dir.join("home");
     (
         file.to_string_lossy().into_owned(),
-        home.to_string_lossy().into_owned(),
+        Pim::at(&dir.join("home")),
     )
 }
 
 #[test]
 fn no_progress_when_stderr_is_not_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let (file, home) = setup(dir.path());
-    let out = Command::new(env!("CARGO_BIN_EXE_pim"))
-        .args(["--home", &home, "import", &file])
-        .output()
-        .unwrap();
+    let (file, pim) = setup(dir.path());
+    let out = pim.run(&["import", &file]);
     assert!(out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(
@@ -49,12 +48,11 @@ fn no_progress_when_stderr_is_not_a_terminal() {
 #[test]
 fn progress_on_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let (file, home) = setup(dir.path());
+    let (file, pim) = setup(dir.path());
     let log = dir.path().join("tty.log");
-    let pim = env!("CARGO_BIN_EXE_pim");
     let status = Command::new("script")
         .args(["-q", "-e", "-c"])
-        .arg(format!("'{pim}' --home '{home}' import '{file}'"))
+        .arg(pim.shell_line(&["import", &file]))
         .arg(&log)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())

@@ -1,6 +1,6 @@
 //! man/ and completions/ are generated from the clap definitions and checked in:
 //! this test fails when they are stale. Regenerate with
-//! `PIM_UPDATE_DOCS=1 cargo test --test docs_current`.
+//! `PIM_UPDATE_DOCS=1 cargo test --test cli docs_current`.
 
 use std::path::Path;
 
@@ -53,6 +53,6 @@ fn man_pages_and_completions_are_current() {
     }
     assert!(
         stale.is_empty(),
-        "stale generated files: {stale:?}\nregenerate: PIM_UPDATE_DOCS=1 cargo test --test docs_current"
+        "stale generated files: {stale:?}\nregenerate: PIM_UPDATE_DOCS=1 cargo test --test cli docs_current"
     );
 }

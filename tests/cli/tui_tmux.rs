@@ -2,42 +2,15 @@
 //! through the keys, quit, and check both with `pim list --json`.
 //! Fails (never skips) when tmux is missing: the CI installs it.
 
-mod support;
-
-use std::path::Path;
-use std::process::Command;
-
-use support::tmux::Tmux;
-
-fn pim_json(home: &Path, args: &[&str]) -> Vec<serde_json::Value> {
-    let out = Command::new(env!("CARGO_BIN_EXE_pim"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "pim {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice::<serde_json::Value>(&out.stdout)
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
-}
+use crate::support::pim::Pim;
+use crate::support::tmux::Tmux;
 
 #[test]
 fn create_contact_and_event_through_the_keys() {
     let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("profile");
+    let pim = Pim::at(&dir.path().join("profile"));
     let tmux = Tmux::new("pim");
-    let cmd = format!(
-        "env NO_COLOR=1 TZ=UTC TERM=xterm-256color '{}' --home '{}'",
-        env!("CARGO_BIN_EXE_pim"),
-        home.display()
-    );
+    let cmd = format!("env NO_COLOR=1 TERM=xterm-256color {}", pim.shell_line(&[]));
     tmux.start(&cmd);
 
     // First run: decline the demo data.
@@ -69,14 +42,14 @@ fn create_contact_and_event_through_the_keys() {
     tmux.keys(&["q"]);
     tmux.wait_exit();
 
-    let contacts = pim_json(&home, &["list", "contacts", "--json"]);
+    let contacts = pim.json_list(&["list", "contacts", "--json"]);
     assert_eq!(contacts.len(), 1, "{contacts:?}");
     let c = contacts[0].to_string();
     assert!(
         c.contains("Ada Lovelace") && c.contains("ada@example.org"),
         "{c}"
     );
-    let events = pim_json(&home, &["list", "events", "--json"]);
+    let events = pim.json_list(&["list", "events", "--json"]);
     assert_eq!(events.len(), 1, "{events:?}");
     let e = &events[0];
     assert_eq!(e["summary"], "Analytical Engine review");

@@ -1,14 +1,14 @@
 //! khard lists the contacts of a vdir that pim exported: same UIDs, same names.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{Pim, corpus, peer};
+use crate::support::corpus::corpus;
+use crate::support::peer::peer;
+use crate::support::pim::Pim;
 
 #[test]
 fn khard_lists_the_exported_contacts() {
-    let pim = Pim::new();
+    let pim = Pim::new().tz("Europe/Berlin");
     for f in [
         "vcf/kcontacts--vcard10.vcf",
         "vcf/roundcube--apple.vcf",
@@ -49,10 +49,10 @@ fn khard_lists_the_exported_contacts() {
         )
         .unwrap();
         let out = peer(
+            &pim,
             "khard",
             "khard",
             &["-c", config.to_str().unwrap(), "list", "--parsable"],
-            pim.home.path(),
         );
         let listed: BTreeSet<(String, String)> = String::from_utf8(out.stdout)
             .unwrap()
@@ -63,7 +63,7 @@ fn khard_lists_the_exported_contacts() {
             })
             .collect();
         let ours: BTreeSet<(String, String)> = pim
-            .json(&["list", "contacts", "--json"])
+            .json_list(&["list", "contacts", "--json"])
             .iter()
             .map(|c| {
                 let name = c["full_name"]

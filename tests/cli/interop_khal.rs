@@ -1,15 +1,15 @@
 //! khal lists the events of a vdir that pim exported, and Python `icalendar` parses
 //! every .ics pim exports (corpus files included).
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{Pim, corpus, peer};
+use crate::support::corpus::corpus;
+use crate::support::peer::peer;
+use crate::support::pim::Pim;
 
 #[test]
 fn khal_lists_the_exported_events() {
-    let pim = Pim::new();
+    let pim = Pim::new().tz("Europe/Berlin");
     pim.ok(&[
         "add",
         "event",
@@ -80,6 +80,7 @@ fn khal_lists_the_exported_events() {
     )
     .unwrap();
     let out = peer(
+        &pim,
         "khal",
         "khal",
         &[
@@ -93,7 +94,6 @@ fn khal_lists_the_exported_events() {
             "2014-01-01",
             "2025-01-01",
         ],
-        pim.home.path(),
     );
     let lines: Vec<String> = String::from_utf8(out.stdout)
         .unwrap()
@@ -113,7 +113,7 @@ fn khal_lists_the_exported_events() {
         })
         .collect();
     let ours: BTreeSet<String> = pim
-        .json(&["list", "events", "--json"])
+        .json_list(&["list", "events", "--json"])
         .iter()
         .map(|e| e["summary"].as_str().unwrap().to_string())
         .collect();
@@ -144,7 +144,7 @@ fn python_icalendar_parses_every_exported_ics() {
         .map(|e| e.unwrap().path())
         .collect();
     files.sort();
-    let pim = Pim::new();
+    let pim = Pim::new().tz("Europe/Berlin");
     let out_dir = pim.path("out");
     std::fs::create_dir(&out_dir).unwrap();
     let mut exported = Vec::new();
@@ -159,7 +159,7 @@ fn python_icalendar_parses_every_exported_ics() {
             "--skip-invalid",
         ]);
         let out = out_dir.join(format!("{name}.ics"));
-        let collections = pim.json(&["collections", "list", "--json"]);
+        let collections = pim.json_list(&["collections", "list", "--json"]);
         for c in collections.iter().filter(|c| c["name"] == name.as_str()) {
             let what = match c["kind"].as_str().unwrap() {
                 "event" => "events",
@@ -212,7 +212,7 @@ fn python_icalendar_parses_every_exported_ics() {
         args.push(out.display().to_string());
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = peer("python3", "icalendar", &args, pim.home.path());
+    let out = peer(&pim, "python3", "icalendar", &args);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
         format!("ok {} excused 1", exported.len() - 1)

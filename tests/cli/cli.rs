@@ -1,61 +1,12 @@
 //! The CLI contract of issue 2, exercised through the real binary.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
+use crate::support::pim::Pim;
 use serde_json::Value;
 
-struct Pim {
-    home: tempfile::TempDir,
-}
-
+/// Helpers for this file's checks of the CLI contract.
 impl Pim {
-    fn new() -> Pim {
-        Pim {
-            home: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_pim"));
-        c.args(args)
-            .env("PIM_HOME", self.home.path())
-            .env("TZ", "Europe/Berlin");
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).output().unwrap()
-    }
-
-    /// Run and expect success; returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(
-            o.status.success(),
-            "pim {args:?} failed: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8(o.stdout).unwrap()
-    }
-
-    /// Run and expect exit code 2 with a one-line error; returns stderr.
-    fn fails(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert_eq!(o.status.code(), Some(2), "pim {args:?} should fail with 2");
-        let err = String::from_utf8(o.stderr).unwrap();
-        assert_eq!(err.trim_end().lines().count(), 1, "one-line error: {err}");
-        err
-    }
-
-    fn json(&self, args: &[&str]) -> Vec<Value> {
-        let out = self.ok(args);
-        match serde_json::from_str(&out).unwrap() {
-            Value::Array(a) => a,
-            v => vec![v],
-        }
-    }
-
     fn add(&self, args: &[&str]) -> String {
         let out = self.ok(args);
         let id = out.trim().to_string();
@@ -65,13 +16,18 @@ impl Pim {
     }
 
     fn change_count(&self) -> usize {
-        self.json(&["log", "--json"]).len()
+        self.json_list(&["log", "--json"]).len()
     }
+}
+
+/// A profile in Berlin time: the dates below are local.
+fn berlin() -> Pim {
+    Pim::new().tz("Europe/Berlin")
 }
 
 #[test]
 fn add_and_list_every_kind() {
-    let p = Pim::new();
+    let p = berlin();
     let c = p.add(&[
         "add",
         "contact",
@@ -123,7 +79,7 @@ fn add_and_list_every_kind() {
         "# Heading\n\nsome *markdown*",
     ]);
 
-    let contacts = p.json(&["list", "contacts", "--json"]);
+    let contacts = p.json_list(&["list", "contacts", "--json"]);
     assert_eq!(contacts.len(), 1);
     let ct = &contacts[0];
     assert_eq!(ct["id"], c.as_str());
@@ -138,7 +94,7 @@ fn add_and_list_every_kind() {
     assert_eq!(ct["org"], "Analytical Engines");
     assert_eq!(ct["birthday"], "1815-12-10");
 
-    let events = p.json(&["list", "events", "--json"]);
+    let events = p.json_list(&["list", "events", "--json"]);
     assert_eq!(events[0]["id"], e.as_str());
     assert_eq!(events[0]["summary"], "Review");
     assert_eq!(events[0]["start"], "2026-12-01T10:00:00+01:00");
@@ -149,14 +105,14 @@ fn add_and_list_every_kind() {
     assert_eq!(events[0]["rrule"], Value::Null);
     assert_eq!(events[0]["recurrence_id"], Value::Null);
 
-    let tasks = p.json(&["list", "tasks", "--json"]);
+    let tasks = p.json_list(&["list", "tasks", "--json"]);
     assert_eq!(tasks[0]["id"], t.as_str());
     assert_eq!(tasks[0]["due"], "2026-12-15");
     assert_eq!(tasks[0]["priority"], 2);
     assert_eq!(tasks[0]["status"], "NEEDS-ACTION");
     assert_eq!(tasks[0]["completed"], Value::Null);
 
-    let notes = p.json(&["list", "notes", "--json"]);
+    let notes = p.json_list(&["list", "notes", "--json"]);
     assert_eq!(notes[0]["id"], n.as_str());
     assert_eq!(notes[0]["title"], "Ideas");
     assert_eq!(notes[0]["body"], "# Heading\n\nsome *markdown*");
@@ -164,30 +120,20 @@ fn add_and_list_every_kind() {
 
 #[test]
 fn note_body_from_stdin() {
-    let p = Pim::new();
-    let mut child = p
-        .cmd(&["add", "note", "--title", "From pipe", "--body", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"line one\nline two\n")
-        .unwrap();
-    assert!(child.wait_with_output().unwrap().status.success());
+    let p = berlin();
+    p.ok_stdin(
+        &["add", "note", "--title", "From pipe", "--body", "-"],
+        b"line one\nline two\n",
+    );
     assert_eq!(
-        p.json(&["list", "notes", "--json"])[0]["body"],
+        p.json_list(&["list", "notes", "--json"])[0]["body"],
         "line one\nline two\n"
     );
 }
 
 #[test]
 fn recurring_events_expand_per_window() {
-    let p = Pim::new();
+    let p = berlin();
     let id = p.add(&[
         "add",
         "event",
@@ -209,7 +155,7 @@ fn recurring_events_expand_per_window() {
         "2026-03-10",
         "--all-day",
     ]);
-    let occ = p.json(&[
+    let occ = p.json_list(&[
         "list",
         "events",
         "--from",
@@ -243,7 +189,7 @@ fn recurring_events_expand_per_window() {
     assert_eq!(holiday["recurrence_id"], Value::Null);
     // Outside the window: nothing.
     assert!(
-        p.json(&[
+        p.json_list(&[
             "list",
             "events",
             "--from",
@@ -258,7 +204,7 @@ fn recurring_events_expand_per_window() {
 
 #[test]
 fn show_edit_delete_and_the_change_log() {
-    let p = Pim::new();
+    let p = berlin();
     let before = p.change_count();
     let id = p.add(&["add", "task", "--summary", "Draft", "--due", "2026-12-01"]);
     assert_eq!(p.change_count(), before + 1, "one change per add");
@@ -275,17 +221,17 @@ fn show_edit_delete_and_the_change_log() {
         before + 2,
         "one change per edit, however many fields"
     );
-    let shown = p.json(&["show", &id, "--json"]);
+    let shown = p.json_list(&["show", &id, "--json"]);
     assert_eq!(shown[0]["summary"], "Final draft");
     assert_eq!(shown[0]["priority"], 1);
     // A unique prefix works too.
     p.ok(&["show", &id[..8]]);
     p.ok(&["edit", &id, "--set", "status=completed"]);
-    let t = &p.json(&["show", &id, "--json"])[0];
+    let t = &p.json_list(&["show", &id, "--json"])[0];
     assert_eq!(t["status"], "COMPLETED");
     assert!(t["completed"].as_str().unwrap().contains('T'));
 
-    let log = p.json(&["log", "--json"]);
+    let log = p.json_list(&["log", "--json"]);
     let last = log.last().unwrap();
     for key in [
         "device",
@@ -321,9 +267,9 @@ fn show_edit_delete_and_the_change_log() {
     );
 
     p.ok(&["delete", &id]);
-    let log = p.json(&["log", "--json"]);
+    let log = p.json_list(&["log", "--json"]);
     assert_eq!(log.last().unwrap()["op"]["type"], "delete");
-    assert!(p.json(&["list", "tasks", "--json"]).is_empty());
+    assert!(p.json_list(&["list", "tasks", "--json"]).is_empty());
 
     // seq is gapless, and the log is ordered.
     let seqs: Vec<u64> = log.iter().map(|c| c["seq"].as_u64().unwrap()).collect();
@@ -337,7 +283,7 @@ fn show_edit_delete_and_the_change_log() {
 
 #[test]
 fn search_all_kinds() {
-    let p = Pim::new();
+    let p = berlin();
     p.add(&[
         "add",
         "contact",
@@ -362,13 +308,13 @@ fn search_all_kinds() {
         "--body",
         "nothing here",
     ]);
-    let found = p.json(&["search", "grace", "--json"]);
+    let found = p.json_list(&["search", "grace", "--json"]);
     let kinds: Vec<&str> = found.iter().map(|v| v["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds.len(), 2);
     assert!(kinds.contains(&"contact") && kinds.contains(&"event"));
-    assert!(p.json(&["search", "zebra", "--json"]).is_empty());
+    assert!(p.json_list(&["search", "zebra", "--json"]).is_empty());
     assert_eq!(
-        p.json(&["search", "navy", "--json"]).len(),
+        p.json_list(&["search", "navy", "--json"]).len(),
         1,
         "emails are searchable"
     );
@@ -376,8 +322,8 @@ fn search_all_kinds() {
 
 #[test]
 fn collections_lifecycle() {
-    let p = Pim::new();
-    let cols = p.json(&["collections", "list", "--json"]);
+    let p = berlin();
+    let cols = p.json_list(&["collections", "list", "--json"]);
     assert_eq!(cols.len(), 4, "one default collection per kind");
     p.ok(&["collections", "add", "calendar", "Work"]);
     let id = p.add(&[
@@ -391,20 +337,23 @@ fn collections_lifecycle() {
         "Work",
     ]);
     assert_eq!(
-        p.json(&["list", "events", "--collection", "Work", "--json"])
+        p.json_list(&["list", "events", "--collection", "Work", "--json"])
             .len(),
         1
     );
     assert!(
-        p.json(&["list", "events", "--collection", "calendar", "--json"])
+        p.json_list(&["list", "events", "--collection", "calendar", "--json"])
             .is_empty()
     );
     p.ok(&["collections", "rename", "calendar", "Work", "Job"]);
-    assert_eq!(p.json(&["show", &id, "--json"])[0]["collection"], "Job");
+    assert_eq!(
+        p.json_list(&["show", &id, "--json"])[0]["collection"],
+        "Job"
+    );
     p.fails(&["collections", "delete", "calendar", "Job"]);
     p.ok(&["collections", "set", "calendar", "Job", "--sync", "off"]);
     let job = p
-        .json(&["collections", "list", "--json"])
+        .json_list(&["collections", "list", "--json"])
         .into_iter()
         .find(|c| c["name"] == "Job")
         .unwrap();
@@ -420,7 +369,7 @@ fn collections_lifecycle() {
         "blue",
     ]);
     let job = p
-        .json(&["collections", "list", "--json"])
+        .json_list(&["collections", "list", "--json"])
         .into_iter()
         .find(|c| c["name"] == "Job")
         .unwrap();
@@ -439,7 +388,7 @@ fn collections_lifecycle() {
     p.ok(&["collections", "set", "Job", "--sync", "off"]);
     p.ok(&["edit", &id, "--set", "collection=calendar"]);
     assert_eq!(
-        p.json(&["log", "--json"]).last().unwrap()["op"]["type"],
+        p.json_list(&["log", "--json"]).last().unwrap()["op"]["type"],
         "move"
     );
     p.ok(&["collections", "delete", "calendar", "Job"]);
@@ -459,7 +408,7 @@ fn collections_lifecycle() {
 
 #[test]
 fn bad_input_is_refused_and_nothing_is_written() {
-    let p = Pim::new();
+    let p = berlin();
     let id = p.add(&[
         "add",
         "event",
@@ -534,7 +483,7 @@ fn bad_input_is_refused_and_nothing_is_written() {
         "nothing written by failed commands"
     );
     assert_eq!(
-        p.json(&["show", &id, "--json"])[0]["summary"],
+        p.json_list(&["show", &id, "--json"])[0]["summary"],
         "Keep",
         "no partial edit"
     );
@@ -542,16 +491,16 @@ fn bad_input_is_refused_and_nothing_is_written() {
 
 #[test]
 fn unreadable_database_is_a_clear_error() {
-    let p = Pim::new();
+    let p = berlin();
     std::fs::write(
-        p.home.path().join("pim.sqlite3"),
+        p.home().join("pim.sqlite3"),
         b"this is not a database, just text....",
     )
     .unwrap();
     let err = p.fails(&["list", "contacts"]);
     assert!(err.contains("pim.sqlite3"), "{err}");
     assert_eq!(
-        std::fs::read(p.home.path().join("pim.sqlite3")).unwrap(),
+        std::fs::read(p.home().join("pim.sqlite3")).unwrap(),
         b"this is not a database, just text....",
         "the file is left alone"
     );
@@ -559,7 +508,7 @@ fn unreadable_database_is_a_clear_error() {
 
 #[test]
 fn when_forms() {
-    let p = Pim::new();
+    let p = berlin();
     for w in [
         "2026-12-01",
         "2026-12-01 10:00",
@@ -571,7 +520,7 @@ fn when_forms() {
     ] {
         p.add(&["add", "task", "--summary", w, "--due", w]);
     }
-    let tasks = p.json(&["list", "tasks", "--json"]);
+    let tasks = p.json_list(&["list", "tasks", "--json"]);
     let due = |s: &str| {
         tasks.iter().find(|t| t["summary"] == s).unwrap()["due"]
             .as_str()
@@ -590,32 +539,31 @@ fn when_forms() {
 
 #[test]
 fn separate_homes_are_separate_profiles() {
-    let a = Pim::new();
-    let b = Pim::new();
+    let a = berlin();
+    let b = berlin();
     a.add(&["add", "note", "--title", "only in a"]);
-    assert!(b.json(&["list", "notes", "--json"]).is_empty());
-    let da = a.json(&["log", "--json"])[0]["device"].clone();
-    let db = b.json(&["log", "--json"])[0]["device"].clone();
+    assert!(b.json_list(&["list", "notes", "--json"]).is_empty());
+    let da = a.json_list(&["log", "--json"])[0]["device"].clone();
+    let db = b.json_list(&["log", "--json"])[0]["device"].clone();
     assert_ne!(da, db, "each profile is its own device");
     // --home wins over PIM_HOME.
-    let out = Command::new(env!("CARGO_BIN_EXE_pim"))
-        .args([
+    let out = b
+        .command(&[
             "--home",
-            a.home.path().to_str().unwrap(),
+            a.home().to_str().unwrap(),
             "list",
             "notes",
             "--json",
         ])
-        .env("PIM_HOME", b.home.path())
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("only in a"));
-    assert!(Path::new(&a.home.path().join("pim.sqlite3")).exists());
+    assert!(Path::new(&a.home().join("pim.sqlite3")).exists());
 }
 
 #[test]
 fn completions_for_each_shell() {
-    let p = Pim::new();
+    let p = berlin();
     for shell in ["bash", "zsh", "fish"] {
         assert!(p.ok(&["completions", shell]).contains("pim"));
     }

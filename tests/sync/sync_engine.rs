@@ -1,11 +1,7 @@
 //! The sync engine over an in-memory mailbox: the properties of DESIGN.md §5 and
 //! the conflict policies of §6, with 2–3 simulated devices.
 
-mod common {
-    pub mod sim;
-}
-
-use common::sim::{Device, changes_folder, key};
+use crate::support::sim::{Device, changes_folder, key};
 use futures::executor::block_on;
 use pim::model::Kind;
 use pim::store::sync_state as st;

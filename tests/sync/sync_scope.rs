@@ -2,11 +2,7 @@
 //! in-memory mailbox. Own changes outside the scope stay in the outbox, received
 //! ones wait in `sync_held`, and a later sync delivers both without loss.
 
-mod common {
-    pub mod sim;
-}
-
-use common::sim::Device;
+use crate::support::sim::Device;
 use pim::model::{Kind, Record};
 use pim::sync::memory::MemoryServer;
 use pim::sync::plan::Mode;

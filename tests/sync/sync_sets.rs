@@ -2,11 +2,7 @@
 //! added or removed by the newest change that touched it, whatever order changes
 //! and snapshots arrive in.
 
-mod common {
-    pub mod sim;
-}
-
-use common::sim::Device;
+use crate::support::sim::Device;
 use pim::model::Property;
 use pim::sync::memory::MemoryServer;
 

@@ -1,48 +1,12 @@
 //! `pim account ...` through the real binary; `check` against the test mail server.
 
-mod support;
-
-use std::process::{Command, Output};
-
+use crate::support::mailserver::MailServer;
+use crate::support::pim::Pim;
 use serde_json::Value;
-use support::mailserver::MailServer;
-
-struct Pim {
-    home: tempfile::TempDir,
-}
 
 impl Pim {
-    fn new() -> Pim {
-        Pim {
-            home: tempfile::tempdir().unwrap(),
-        }
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_pim"))
-            .args(args)
-            .env("PIM_HOME", self.home.path())
-            .output()
-            .unwrap()
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(
-            o.status.success(),
-            "pim {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8(o.stdout).unwrap()
-    }
-    /// Expect exit 2 with a one-line message containing `needle`.
-    fn fails(&self, args: &[&str], needle: &str) {
-        let o = self.run(args);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "pim {args:?}: {err}");
-        assert!(err.contains(needle), "pim {args:?}: {err}");
-        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
-    }
     fn config(&self) -> String {
-        std::fs::read_to_string(self.home.path().join("config.toml")).unwrap_or_default()
+        std::fs::read_to_string(self.path("config.toml")).unwrap_or_default()
     }
 }
 
@@ -66,7 +30,7 @@ const ADD: &[&str] = &[
 fn add_list_set_remove() {
     let pim = Pim::new();
     pim.ok(ADD);
-    let list: Value = serde_json::from_str(&pim.ok(&["account", "list", "--json"])).unwrap();
+    let list = pim.json(&["account", "list", "--json"]);
     let a = &list[0];
     assert_eq!(a["id"], "personal");
     assert_eq!(a["kind"], "account");
@@ -77,7 +41,7 @@ fn add_list_set_remove() {
     assert_eq!(a["parking_folder"], "PIM/Parked");
     assert!(pim.ok(&["account", "list"]).contains("ada@example.org"));
 
-    pim.fails(ADD, "exists already");
+    pim.fails_with(ADD, "exists already");
     pim.ok(&[
         "account",
         "set",
@@ -88,13 +52,13 @@ fn add_list_set_remove() {
         "starttls",
     ]);
     pim.ok(&["account", "set", "personal", "--watch", "true"]);
-    let list: Value = serde_json::from_str(&pim.ok(&["account", "list", "--json"])).unwrap();
+    let list = pim.json(&["account", "list", "--json"]);
     assert_eq!(list[0]["conflict_policy"], "newest");
     assert_eq!(list[0]["tls"], "starttls");
     assert_eq!(list[0]["watch"], true);
     assert!(!pim.config().contains("password ="), "no password stored");
 
-    pim.fails(
+    pim.fails_with(
         &[
             "account",
             "set",
@@ -104,20 +68,20 @@ fn add_list_set_remove() {
         ],
         "sometimes",
     );
-    pim.fails(&["account", "set", "personal"], "nothing to change");
-    pim.fails(
+    pim.fails_with(&["account", "set", "personal"], "nothing to change");
+    pim.fails_with(
         &["account", "set", "personal", "--insecure", "true"],
         "loopback",
     );
-    pim.fails(
+    pim.fails_with(
         &["account", "set", "nobody", "--watch", "true"],
         "no account",
     );
 
     pim.ok(&["account", "remove", "personal"]);
-    let list: Value = serde_json::from_str(&pim.ok(&["account", "list", "--json"])).unwrap();
+    let list = pim.json(&["account", "list", "--json"]);
     assert_eq!(list, Value::Array(vec![]));
-    pim.fails(&["account", "remove", "personal"], "no account");
+    pim.fails_with(&["account", "remove", "personal"], "no account");
 }
 
 #[test]
@@ -125,16 +89,16 @@ fn validation_errors_exit_2_and_write_nothing() {
     let pim = Pim::new();
     let mut insecure = ADD.to_vec();
     insecure.push("--insecure");
-    pim.fails(&insecure, "loopback");
+    pim.fails_with(&insecure, "loopback");
     let mut bad_port = ADD.to_vec();
     bad_port[4] = "mail.example.org";
-    pim.fails(&bad_port, "HOST:PORT");
+    pim.fails_with(&bad_port, "HOST:PORT");
     let mut bad_ca = ADD.to_vec();
     bad_ca.extend(["--ca-file", "/nonexistent/ca.pem"]);
-    pim.fails(&bad_ca, "/nonexistent/ca.pem");
+    pim.fails_with(&bad_ca, "/nonexistent/ca.pem");
     let mut bad_name = ADD.to_vec();
     bad_name[2] = "my account";
-    pim.fails(&bad_name, "account name");
+    pim.fails_with(&bad_name, "account name");
     assert_eq!(pim.config(), "", "nothing written");
 }
 
@@ -191,7 +155,7 @@ fn check_logs_in_to_imap_and_smtp() {
 
     // Without the CA the certificate is not trusted: a clear TLS error.
     pim.ok(&["account", "set", "t", "--no-ca-file"]);
-    pim.fails(&["account", "check", "t"], "TLS");
+    pim.fails_with(&["account", "check", "t"], "TLS");
     pim.ok(&[
         "account",
         "set",
@@ -201,5 +165,5 @@ fn check_logs_in_to_imap_and_smtp() {
         "--password-command",
         "exit 1",
     ]);
-    pim.fails(&["account", "check", "t"], "password command failed");
+    pim.fails_with(&["account", "check", "t"], "password command failed");
 }

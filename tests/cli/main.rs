@@ -1,0 +1,17 @@
+//! The command line and the TUI driven through the real `pim` binary, and interop with
+//! peer tools (khal, khard, python icalendar). One test binary: each module was its own
+//! file before, and linking the library into each cost more than its tests' run.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod cli;
+mod cli_account;
+mod cli_demo;
+mod cli_import_export;
+mod docs_current;
+mod import_progress;
+mod interop_khal;
+mod interop_khard;
+mod recur_interop;
+mod tui_tmux;

@@ -1,0 +1,11 @@
+//! Formats and the store through the library: corpus files, property round trips, event
+//! windows, store invariants. One test binary, one module per area.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod event_window;
+mod ics_corpus;
+mod prop_roundtrip;
+mod store_invariants;
+mod vcf_corpus;

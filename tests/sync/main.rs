@@ -1,0 +1,11 @@
+//! The sync engine on the in-memory mailbox, and that mailbox against the shared Mailbox
+//! suite. One test binary, one module per area.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod mailbox_memory;
+mod sync_engine;
+mod sync_proptest;
+mod sync_scope;
+mod sync_sets;
