@@ -228,7 +228,10 @@ fn set_on(r: &mut Record, field: &str, value: &str, cx: &EditContext) -> Result<
             });
             r.set_props("DTSTART", vec![w.to_property("DTSTART")]);
             if let Some(len) = length {
-                r.set_props("DTEND", vec![w.plus(len).to_property("DTEND")]);
+                let end = w
+                    .checked_plus(len)
+                    .ok_or_else(|| bad(field, "the end would fall after the year 9999"))?;
+                r.set_props("DTEND", vec![end.to_property("DTEND")]);
             }
         }
         (Kind::Event, "end") => {
@@ -257,8 +260,11 @@ fn set_on(r: &mut Record, field: &str, value: &str, cx: &EditContext) -> Result<
             if start.is_date() && d.num_seconds() % 86400 != 0 {
                 return Err(bad(field, "an all-day event lasts whole days"));
             }
+            let end = start
+                .checked_plus(d)
+                .ok_or_else(|| bad(field, "the end would fall after the year 9999"))?;
             r.remove("DURATION");
-            r.set_props("DTEND", vec![start.plus(d).to_property("DTEND")]);
+            r.set_props("DTEND", vec![end.to_property("DTEND")]);
             let _ = format_ical_duration(d);
         }
         (Kind::Event, "all_day") => {
