@@ -42,11 +42,14 @@ fn out_of_range_sequence_headers_are_rejected_and_sync_goes_on() {
         a.sync();
         let tag = key().device_tag(a.store.device());
         server.inject(changes_folder(), forged(&tag, seq));
-        let rb = b.try_sync().unwrap_or_else(|e| panic!("{seq}: sync failed: {e}"));
+        let rb = b
+            .try_sync()
+            .unwrap_or_else(|e| panic!("{seq}: sync failed: {e}"));
         assert_eq!(rb.rejected, 1, "{seq}: {rb:?}");
         assert_eq!(b.state(), a.state(), "{seq}");
         // Every device keeps syncing: the owner of the tag too, and later edits flow.
-        a.try_sync().unwrap_or_else(|e| panic!("{seq}: owner's sync failed: {e}"));
+        a.try_sync()
+            .unwrap_or_else(|e| panic!("{seq}: owner's sync failed: {e}"));
         a.add_contact("after");
         a.sync();
         let rb = b.sync();

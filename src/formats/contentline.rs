@@ -183,7 +183,8 @@ pub fn parse(text: &str) -> Result<Vec<Component>, SyntaxError> {
                         reason: "BEGIN without a component name".into(),
                     });
                 }
-                let wrapper = usize::from(stack.first().is_some_and(|(c, _)| c.name == "VCALENDAR"));
+                let wrapper =
+                    usize::from(stack.first().is_some_and(|(c, _)| c.name == "VCALENDAR"));
                 if stack.len() >= MAX_COMPONENT_DEPTH + wrapper {
                     return Err(SyntaxError {
                         line: line.number,
@@ -366,7 +367,10 @@ mod tests {
 
     #[test]
     fn line_length_and_property_count_are_bounded() {
-        let long = format!("BEGIN:VCARD\nNOTE:{}\nEND:VCARD\n", "a".repeat(MAX_LINE_BYTES));
+        let long = format!(
+            "BEGIN:VCARD\nNOTE:{}\nEND:VCARD\n",
+            "a".repeat(MAX_LINE_BYTES)
+        );
         let e = parse(&long).unwrap_err();
         assert_eq!((e.line, e.reason.as_str()), (2, "line longer than 4 MiB"));
         let folded = format!(

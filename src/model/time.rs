@@ -87,9 +87,9 @@ impl When {
     /// `None` when the result leaves the years 1–9999.
     pub fn checked_plus(&self, d: Duration) -> Option<When> {
         let w = match self {
-            When::Date(x) => When::Date(x.checked_add_signed(
-                Duration::try_days(d.num_days().max(0))?,
-            )?),
+            When::Date(x) => {
+                When::Date(x.checked_add_signed(Duration::try_days(d.num_days().max(0))?)?)
+            }
             When::Floating(n) => When::Floating(n.checked_add_signed(d)?),
             When::Utc(t) => When::Utc(t.checked_add_signed(d)?),
             When::Zoned(n, z) => When::Zoned(n.checked_add_signed(d)?, z.clone()),
@@ -104,7 +104,9 @@ impl When {
             return w;
         }
         let edge = if d < Duration::zero() {
-            NaiveDate::from_ymd_opt(*YEARS.start(), 1, 1).expect("valid date").and_time(NaiveTime::MIN)
+            NaiveDate::from_ymd_opt(*YEARS.start(), 1, 1)
+                .expect("valid date")
+                .and_time(NaiveTime::MIN)
         } else {
             NaiveDate::from_ymd_opt(*YEARS.end(), 12, 31)
                 .expect("valid date")

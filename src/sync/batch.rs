@@ -168,9 +168,9 @@ pub fn open_device(key: &SyncKey, raw: &[u8]) -> Result<DevicePayload, PayloadEr
     let (h, plain) = envelope::open(key, raw)?;
     let d: DevicePayload = parse_json(&h.message_id, &plain)?;
     let in_range = storable(&d.vector)
-        && d.snapshot.as_ref().is_none_or(|s| {
-            storable(&s.vector) && fits_sqlite(s.counter) && fits_sqlite(s.epoch)
-        });
+        && d.snapshot
+            .as_ref()
+            .is_none_or(|s| storable(&s.vector) && fits_sqlite(s.counter) && fits_sqlite(s.epoch));
     if h.kind != MsgKind::Device || key.device_tag(&d.device) != h.tag || !in_range {
         return Err(PayloadError::Invalid(
             h.message_id,
@@ -233,7 +233,10 @@ pub fn open_snapshot(key: &SyncKey, parts: &[Vec<u8>]) -> Result<SnapshotPayload
     let plain = envelope::unpack(&mid, &packed)?;
     let s: SnapshotPayload = parse_json(&mid, &plain)?;
     if !storable(&s.vector) || !fits_sqlite(s.epoch) {
-        return Err(PayloadError::Invalid(mid, "sequence number out of range".into()));
+        return Err(PayloadError::Invalid(
+            mid,
+            "sequence number out of range".into(),
+        ));
     }
     Ok(s)
 }

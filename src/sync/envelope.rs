@@ -191,7 +191,10 @@ fn sequence_number(s: &str) -> Result<u64, HeaderError> {
 /// A non-empty value of visible ASCII characters, at most `max` long.
 fn bounded_token(name: &'static str, v: &str, max: usize) -> Result<String, HeaderError> {
     if v.is_empty() || v.len() > max || !v.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(HeaderError::Malformed(name, "empty, too long or not printable ASCII"));
+        return Err(HeaderError::Malformed(
+            name,
+            "empty, too long or not printable ASCII",
+        ));
     }
     Ok(v.to_string())
 }
@@ -199,7 +202,10 @@ fn bounded_token(name: &'static str, v: &str, max: usize) -> Result<String, Head
 /// Like [`bounded_token`], spaces allowed (a folded header is unfolded with one).
 fn bounded_text(name: &'static str, v: &str) -> Result<String, HeaderError> {
     if v.is_empty() || v.len() > MAX_MESSAGE_ID || v.chars().any(char::is_control) {
-        return Err(HeaderError::Malformed(name, "empty, too long or with control characters"));
+        return Err(HeaderError::Malformed(
+            name,
+            "empty, too long or with control characters",
+        ));
     }
     Ok(v.to_string())
 }

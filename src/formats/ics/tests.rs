@@ -179,6 +179,6 @@ fn huge_durations_are_item_errors_not_panics() {
         assert_eq!(e.line, 5, "{d}");
         assert!(e.reason.contains("10000 years"), "{e}");
         let e = items[1].as_ref().unwrap_err();
-        assert_eq!(e.line, 9, "{d}");
+        assert_eq!(e.line, 10, "{d}");
     }
 }

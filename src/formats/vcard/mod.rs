@@ -171,7 +171,13 @@ impl CardReader {
         };
         let limit = if is_begin && (card.too_deep > 0 || card.stack.len() >= MAX_COMPONENT_DEPTH) {
             Some(contentline::too_deep(&what))
-        } else if !is_begin && !is_end && card.stack.last().is_some_and(|c| c.props.len() >= MAX_PROPERTIES) {
+        } else if !is_begin
+            && !is_end
+            && card
+                .stack
+                .last()
+                .is_some_and(|c| c.props.len() >= MAX_PROPERTIES)
+        {
             Some(contentline::too_many_properties("VCARD"))
         } else {
             None
@@ -272,7 +278,11 @@ impl CardReader {
 /// One logical line to a property, decoding its value to UTF-8 text.
 fn parse_raw_line(raw: &RawLine) -> Result<Property, String> {
     if raw.bytes.len() > MAX_LINE_BYTES {
-        return Err(format!("line {}: {}", raw.number, contentline::too_long_line()));
+        return Err(format!(
+            "line {}: {}",
+            raw.number,
+            contentline::too_long_line()
+        ));
     }
     let Some(h) = decode::header_end(&raw.bytes) else {
         let start = decode::decode_text(&raw.bytes[..raw.bytes.len().min(40)], None);

@@ -114,7 +114,10 @@ fn limits_refuse_one_card_and_keep_the_next() {
         )
     };
     let ok = read_vcf(deep(MAX_COMPONENT_DEPTH - 1).as_bytes());
-    assert_eq!(ok[0].as_ref().unwrap().record.body.depth(), MAX_COMPONENT_DEPTH);
+    assert_eq!(
+        ok[0].as_ref().unwrap().record.body.depth(),
+        MAX_COMPONENT_DEPTH
+    );
     for levels in [MAX_COMPONENT_DEPTH, 64, 100_000] {
         let items = read_vcf(deep(levels).as_bytes());
         assert_eq!(items.len(), 2, "{levels}");
@@ -130,7 +133,13 @@ fn limits_refuse_one_card_and_keep_the_next() {
         "END:VCARD\r\n".repeat(100_000)
     );
     let items = read_vcf(agents.as_bytes());
-    assert!(items[0].as_ref().unwrap_err().reason.contains("levels deep"));
+    assert!(
+        items[0]
+            .as_ref()
+            .unwrap_err()
+            .reason
+            .contains("levels deep")
+    );
     assert!(items.iter().any(|i| i.is_ok()));
 
     let long = format!(
@@ -138,7 +147,13 @@ fn limits_refuse_one_card_and_keep_the_next() {
         "n".repeat(contentline::MAX_LINE_BYTES + 1)
     );
     let items = read_vcf(long.as_bytes());
-    assert!(items[0].as_ref().unwrap_err().reason.contains("longer than 4 MiB"));
+    assert!(
+        items[0]
+            .as_ref()
+            .unwrap_err()
+            .reason
+            .contains("longer than 4 MiB")
+    );
     assert!(items[1].is_ok());
 
     let many = format!(
