@@ -63,8 +63,10 @@ pub fn scan(text: &str) -> Scan {
         };
         match p.name.as_str() {
             "BEGIN" if too_deep > 0 => too_deep += 1,
-            "END" if too_deep > 0 => too_deep -= 1,
-            _ if too_deep > 0 => {}
+            // An END naming an open component ends the overflow (a hostile file
+            // cannot hide the following items inside the broken one).
+            "END" if too_deep > 0 && !is_open(&stack, &p.value) => too_deep -= 1,
+            _ if too_deep > 0 && p.name != "END" => {}
             "BEGIN" => {
                 let name = p.value.trim().to_ascii_uppercase();
                 if name.is_empty() {
@@ -95,6 +97,7 @@ pub fn scan(text: &str) -> Scan {
                 });
             }
             "END" => {
+                too_deep = 0;
                 let name = p.value.trim().to_ascii_uppercase();
                 let Some(pos) = stack.iter().rposition(|o| o.comp.name == name) else {
                     let e = SyntaxError {
@@ -187,6 +190,11 @@ pub fn scan(text: &str) -> Scan {
     out
 }
 
+fn is_open(stack: &[Open], name: &str) -> bool {
+    let name = name.trim();
+    stack.iter().any(|o| o.comp.name.eq_ignore_ascii_case(name))
+}
+
 fn attach(stack: &mut [Open], c: Component) {
     if let Some(parent) = stack.last_mut() {
         parent.comp.subs.push(c);
@@ -261,6 +269,14 @@ mod tests {
             assert!(s.blocks[1].error.is_none(), "the next item is intact");
             assert!(s.stream_errors.is_empty());
         }
+        // The item's END ends the overflow: the next item is not swallowed.
+        let s = scan(&format!(
+            "BEGIN:VEVENT\nUID:a\n{}END:VEVENT\nBEGIN:VEVENT\nUID:b\nEND:VEVENT\n",
+            "BEGIN:Y\n".repeat(100)
+        ));
+        assert_eq!(s.blocks.len(), 2);
+        assert!(s.blocks[0].error.is_some());
+        assert!(s.blocks[1].error.is_none());
         // Unclosed deep nesting at the end of the stream.
         let s = scan(&format!("BEGIN:VEVENT\n{}", "BEGIN:X\n".repeat(100_000)));
         assert!(s.blocks[0].error.is_some());
