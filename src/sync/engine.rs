@@ -87,7 +87,8 @@ pub struct SyncReport {
     pub conflicts: u64,
     /// Messages deleted from the server (garbage collection).
     pub deleted: u64,
-    /// Messages that failed authentication (ignored, never applied).
+    /// Messages that failed authentication or carry malformed X-Pim headers
+    /// (ignored, never applied).
     pub rejected: u64,
     pub bytes_up: u64,
     pub bytes_down: u64,
