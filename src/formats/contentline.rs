@@ -5,7 +5,28 @@
 //! and all their values. vCard 2.1 quirks (quoted-printable, bare TYPE words) are
 //! handled on top, in `vcard`.
 
-use crate::model::{Component, Param, Property};
+use crate::model::{Component, MAX_COMPONENT_DEPTH, Param, Property};
+
+/// The longest logical (unfolded) line any reader accepts: generous for an inline
+/// photo or attachment, but bounded.
+pub const MAX_LINE_BYTES: usize = 4 << 20;
+
+/// The most properties one component may carry (a meeting with thousands of
+/// attendees fits).
+pub const MAX_PROPERTIES: usize = 10_000;
+
+/// The reasons the limits above give, shared by every reader.
+pub fn too_long_line() -> String {
+    format!("line longer than {} MiB", MAX_LINE_BYTES >> 20)
+}
+
+pub fn too_many_properties(component: &str) -> String {
+    format!("{component} has more than {MAX_PROPERTIES} properties")
+}
+
+pub fn too_deep(component: &str) -> String {
+    format!("BEGIN:{component} nests components more than {MAX_COMPONENT_DEPTH} levels deep")
+}
 
 /// A syntax error with the (1-based, physical) line it was found on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,7 +44,8 @@ pub struct Line {
 }
 
 /// Unfold (RFC 5545 §3.1): a line starting with space or tab continues the previous.
-/// Accepts CRLF, LF and CR line ends; strips a UTF-8 BOM.
+/// Accepts CRLF, LF and CR line ends; strips a UTF-8 BOM. A line stops growing once it
+/// is past [`MAX_LINE_BYTES`] ([`parse_line`] then refuses it).
 pub fn unfold(text: &str) -> Vec<Line> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out: Vec<Line> = Vec::new();
@@ -34,7 +56,9 @@ pub fn unfold(text: &str) -> Vec<Line> {
         if let Some(rest) = raw.strip_prefix([' ', '\t'])
             && let Some(last) = out.last_mut()
         {
-            last.text.push_str(rest);
+            if last.text.len() <= MAX_LINE_BYTES {
+                last.text.push_str(rest);
+            }
             continue;
         }
         if raw.trim().is_empty() {
@@ -54,6 +78,9 @@ pub fn parse_line(line: &Line) -> Result<Property, SyntaxError> {
         line: line.number,
         reason: reason.to_string(),
     };
+    if line.text.len() > MAX_LINE_BYTES {
+        return Err(err(&too_long_line()));
+    }
     let s = line.text.as_str();
     // The name ends at the first ';' or ':'.
     let name_end = s
@@ -139,7 +166,9 @@ pub fn parse_line(line: &Line) -> Result<Property, SyntaxError> {
 }
 
 /// Parse a whole stream into its top-level components (VCALENDAR, VCARD...).
-/// Lines outside any component are an error.
+/// Lines outside any component are an error, and so is input past the limits
+/// (components nested deeper than [`MAX_COMPONENT_DEPTH`] below an optional
+/// VCALENDAR, more than [`MAX_PROPERTIES`] in one component).
 pub fn parse(text: &str) -> Result<Vec<Component>, SyntaxError> {
     let mut top = Vec::new();
     let mut stack: Vec<(Component, usize)> = Vec::new();
@@ -152,6 +181,14 @@ pub fn parse(text: &str) -> Result<Vec<Component>, SyntaxError> {
                     return Err(SyntaxError {
                         line: line.number,
                         reason: "BEGIN without a component name".into(),
+                    });
+                }
+                let wrapper =
+                    usize::from(stack.first().is_some_and(|(c, _)| c.name == "VCALENDAR"));
+                if stack.len() >= MAX_COMPONENT_DEPTH + wrapper {
+                    return Err(SyntaxError {
+                        line: line.number,
+                        reason: too_deep(&name),
                     });
                 }
                 stack.push((Component::new(&name), line.number));
@@ -174,6 +211,12 @@ pub fn parse(text: &str) -> Result<Vec<Component>, SyntaxError> {
                 }
             }
             _ => match stack.last_mut() {
+                Some((c, _)) if c.props.len() >= MAX_PROPERTIES => {
+                    return Err(SyntaxError {
+                        line: line.number,
+                        reason: too_many_properties(&c.name),
+                    });
+                }
                 Some((c, _)) => c.props.push(p),
                 None => {
                     return Err(SyntaxError {
@@ -302,6 +345,46 @@ mod tests {
     fn cr_only_line_ends() {
         let c = parse("BEGIN:VCARD\rFN:Ada\r\tLovelace\rEND:VCARD\r").unwrap();
         assert_eq!(c[0].props[0].value, "AdaLovelace");
+    }
+
+    fn nested(levels: usize) -> String {
+        let mut text = String::from("BEGIN:VCALENDAR\nBEGIN:VEVENT\n");
+        text.push_str(&"BEGIN:X\n".repeat(levels));
+        text.push_str(&"END:X\n".repeat(levels));
+        text + "END:VEVENT\nEND:VCALENDAR\n"
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deepest = parse(&nested(MAX_COMPONENT_DEPTH - 1)).unwrap();
+        assert_eq!(deepest[0].subs[0].depth(), MAX_COMPONENT_DEPTH);
+        let e = parse(&nested(MAX_COMPONENT_DEPTH)).unwrap_err();
+        assert_eq!(e.line, 2 + MAX_COMPONENT_DEPTH);
+        assert!(e.reason.contains("levels deep"), "{e}");
+        // Far past the limit: an error, not a stack overflow.
+        assert!(parse(&nested(100_000)).is_err());
+    }
+
+    #[test]
+    fn line_length_and_property_count_are_bounded() {
+        let long = format!(
+            "BEGIN:VCARD\nNOTE:{}\nEND:VCARD\n",
+            "a".repeat(MAX_LINE_BYTES)
+        );
+        let e = parse(&long).unwrap_err();
+        assert_eq!((e.line, e.reason.as_str()), (2, "line longer than 4 MiB"));
+        let folded = format!(
+            "BEGIN:VCARD\nNOTE:a\n{}END:VCARD\n",
+            format!(" {}\n", "b".repeat(1 << 20)).repeat(5)
+        );
+        assert!(parse(&folded).unwrap_err().reason.contains("longer"));
+        let many = format!(
+            "BEGIN:VCARD\n{}END:VCARD\n",
+            "NOTE:x\n".repeat(MAX_PROPERTIES + 1)
+        );
+        let e = parse(&many).unwrap_err();
+        assert_eq!(e.line, MAX_PROPERTIES + 2);
+        assert!(e.reason.contains("more than 10000 properties"));
     }
 
     #[test]

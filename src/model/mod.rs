@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub use change::{Change, FieldChange, Op};
 pub use fields::FieldValue;
-pub use property::{Component, Param, Property};
+pub use property::{Component, MAX_COMPONENT_DEPTH, Param, Property};
 pub use time::When;
 
 /// The four kinds of record pim keeps.
@@ -86,6 +86,18 @@ pub struct Body {
     /// VTIMEZONE definitions the record refers to, kept as they came.
     #[serde(rename = "z", default, skip_serializing_if = "Vec::is_empty")]
     pub timezones: Vec<Component>,
+}
+
+impl Body {
+    /// The deepest nesting of its components (see [`MAX_COMPONENT_DEPTH`]).
+    pub fn depth(&self) -> usize {
+        std::iter::once(&self.main)
+            .chain(&self.overrides)
+            .chain(&self.timezones)
+            .map(Component::depth)
+            .max()
+            .unwrap_or(0)
+    }
 }
 
 /// A contact, event, task or note.

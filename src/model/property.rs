@@ -86,6 +86,12 @@ impl Property {
     }
 }
 
+/// How deeply components may nest in one record, the record's own component counting as
+/// level 1 (VEVENT > VALARM is 2; real files use at most 3). Every reader refuses deeper
+/// input and the store refuses to write it, so what is stored always reads back (the
+/// JSON reader stops at 128 levels, and each component level costs two).
+pub const MAX_COMPONENT_DEPTH: usize = 8;
+
 /// A component (`BEGIN:X` .. `END:X`) with its properties and sub-components.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Component {
@@ -110,6 +116,18 @@ impl Component {
         self.props
             .iter()
             .find(|p| p.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Levels of nesting: 1 for a component without sub-components. Iterative, so a
+    /// tree of any depth is measured without recursion.
+    pub fn depth(&self) -> usize {
+        let mut deepest = 0;
+        let mut pending = vec![(self, 1)];
+        while let Some((c, level)) = pending.pop() {
+            deepest = deepest.max(level);
+            pending.extend(c.subs.iter().map(|s| (s, level + 1)));
+        }
+        deepest
     }
 
     pub fn props_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Property> + 'a {

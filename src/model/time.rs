@@ -1,6 +1,6 @@
 //! Date/time values as iCalendar carries them, and the `WHEN` syntax users type.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::property::Property;
@@ -24,6 +24,18 @@ pub struct TimeError {
     pub value: String,
     pub reason: String,
 }
+
+/// The longest duration pim accepts: 10 000 years, more than any span between two dates
+/// of years 1–9999, and far inside what chrono can add without overflowing.
+pub const MAX_DURATION_DAYS: i64 = 3_652_500;
+
+/// The largest duration pim accepts (see [`MAX_DURATION_DAYS`]).
+pub fn max_duration() -> Duration {
+    Duration::days(MAX_DURATION_DAYS)
+}
+
+/// The years a date may have: what iCalendar's four digits hold, minus year 0.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
 
 fn terr(value: &str, reason: &str) -> TimeError {
     TimeError {
@@ -71,13 +83,50 @@ impl When {
         }
     }
 
-    /// The same kind of value moved by `d` (used to derive DTEND from DURATION).
+    /// The same kind of value moved by `d` (used to derive DTEND from DURATION);
+    /// `None` when the result leaves the years 1–9999.
+    pub fn checked_plus(&self, d: Duration) -> Option<When> {
+        let w = match self {
+            When::Date(x) => {
+                When::Date(x.checked_add_signed(Duration::try_days(d.num_days().max(0))?)?)
+            }
+            When::Floating(n) => When::Floating(n.checked_add_signed(d)?),
+            When::Utc(t) => When::Utc(t.checked_add_signed(d)?),
+            When::Zoned(n, z) => When::Zoned(n.checked_add_signed(d)?, z.clone()),
+        };
+        YEARS.contains(&w.wall_year()).then_some(w)
+    }
+
+    /// [`When::checked_plus`] for stored data, which must never panic: a result past
+    /// the years 1–9999 stays at the last (or first) representable moment.
     pub fn plus(&self, d: Duration) -> When {
+        if let Some(w) = self.checked_plus(d) {
+            return w;
+        }
+        let edge = if d < Duration::zero() {
+            NaiveDate::from_ymd_opt(*YEARS.start(), 1, 1)
+                .expect("valid date")
+                .and_time(NaiveTime::MIN)
+        } else {
+            NaiveDate::from_ymd_opt(*YEARS.end(), 12, 31)
+                .expect("valid date")
+                .and_hms_opt(23, 59, 59)
+                .expect("valid time")
+        };
         match self {
-            When::Date(x) => When::Date(*x + Duration::days(d.num_days().max(0))),
-            When::Floating(n) => When::Floating(*n + d),
-            When::Utc(t) => When::Utc(*t + d),
-            When::Zoned(n, z) => When::Zoned(*n + d, z.clone()),
+            When::Date(_) => When::Date(edge.date()),
+            When::Floating(_) => When::Floating(edge),
+            When::Utc(_) => When::Utc(Utc.from_utc_datetime(&edge)),
+            When::Zoned(_, z) => When::Zoned(edge, z.clone()),
+        }
+    }
+
+    /// The year of the written value (wall time for local forms).
+    fn wall_year(&self) -> i32 {
+        match self {
+            When::Date(d) => d.year(),
+            When::Floating(n) | When::Zoned(n, _) => n.year(),
+            When::Utc(t) => t.year(),
         }
     }
 }
@@ -94,11 +143,11 @@ fn ymd(b: &[u8]) -> Option<NaiveDate> {
     if b.len() != 8 {
         return None;
     }
-    NaiveDate::from_ymd_opt(
-        digits(&b[..4])? as i32,
-        digits(&b[4..6])?,
-        digits(&b[6..8])?,
-    )
+    let year = digits(&b[..4])? as i32;
+    if year == 0 {
+        return None; // years 1–9999 only
+    }
+    NaiveDate::from_ymd_opt(year, digits(&b[4..6])?, digits(&b[6..8])?)
 }
 
 pub fn parse_ical_date(v: &str) -> Result<NaiveDate, TimeError> {
@@ -145,17 +194,23 @@ pub fn parse_ical_duration(v: &str) -> Result<Duration, TimeError> {
             'T' => in_time = true,
             d if d.is_ascii_digit() => num.push(d),
             unit => {
-                let n: i64 = num.parse().map_err(|_| terr(v, "missing number"))?;
-                num.clear();
-                any = true;
-                total += match (unit, in_time) {
-                    ('W', _) => Duration::weeks(n),
-                    ('D', _) => Duration::days(n),
-                    ('H', true) => Duration::hours(n),
-                    ('M', true) => Duration::minutes(n),
-                    ('S', true) => Duration::seconds(n),
+                if num.is_empty() {
+                    return Err(terr(v, "missing number"));
+                }
+                let part = match (unit, in_time) {
+                    ('W', _) => duration_part(&num, 7 * 86400),
+                    ('D', _) => duration_part(&num, 86400),
+                    ('H', true) => duration_part(&num, 3600),
+                    ('M', true) => duration_part(&num, 60),
+                    ('S', true) => duration_part(&num, 1),
                     _ => return Err(terr(v, "unknown duration unit")),
                 };
+                num.clear();
+                any = true;
+                total = part
+                    .and_then(|p| total.checked_add(&p))
+                    .filter(|t| *t <= max_duration())
+                    .ok_or_else(|| terr(v, TOO_LONG))?;
             }
         }
     }
@@ -163,6 +218,15 @@ pub fn parse_ical_duration(v: &str) -> Result<Duration, TimeError> {
         return Err(terr(v, "incomplete duration"));
     }
     Ok(if neg { -total } else { total })
+}
+
+const TOO_LONG: &str = "longer than 10000 years";
+
+/// `digits` × `unit_secs` seconds, or `None` past [`max_duration`] (no overflow, no panic).
+fn duration_part(digits: &str, unit_secs: i64) -> Option<Duration> {
+    let n: i64 = digits.parse().ok()?;
+    let secs = n.checked_mul(unit_secs)?;
+    (secs <= max_duration().num_seconds()).then(|| Duration::seconds(secs))
 }
 
 /// Format a duration the iCalendar way.
@@ -199,8 +263,8 @@ pub fn parse_human_duration(v: &str) -> Result<Duration, TimeError> {
     if s.starts_with(['P', 'p', '-']) {
         return parse_ical_duration(s);
     }
-    if let Ok(mins) = s.parse::<i64>() {
-        return Ok(Duration::minutes(mins));
+    if s.bytes().all(|b| b.is_ascii_digit()) && !s.is_empty() {
+        return duration_part(s, 60).ok_or_else(|| terr(v, TOO_LONG));
     }
     let mut total = Duration::zero();
     let mut num = String::new();
@@ -209,16 +273,22 @@ pub fn parse_human_duration(v: &str) -> Result<Duration, TimeError> {
             num.push(c);
             continue;
         }
-        let n: i64 = num.parse().map_err(|_| terr(v, "expected e.g. 1h30m"))?;
-        num.clear();
-        total += match c {
-            'w' => Duration::weeks(n),
-            'd' => Duration::days(n),
-            'h' => Duration::hours(n),
-            'm' => Duration::minutes(n),
-            's' => Duration::seconds(n),
+        if num.is_empty() {
+            return Err(terr(v, "expected e.g. 1h30m"));
+        }
+        let part = match c {
+            'w' => duration_part(&num, 7 * 86400),
+            'd' => duration_part(&num, 86400),
+            'h' => duration_part(&num, 3600),
+            'm' => duration_part(&num, 60),
+            's' => duration_part(&num, 1),
             _ => return Err(terr(v, "unknown unit (use w, d, h, m, s)")),
         };
+        num.clear();
+        total = part
+            .and_then(|p| total.checked_add(&p))
+            .filter(|t| *t <= max_duration())
+            .ok_or_else(|| terr(v, TOO_LONG))?;
     }
     if !num.is_empty() || total.is_zero() {
         return Err(terr(v, "expected e.g. 1h30m"));
@@ -252,15 +322,30 @@ pub fn parse_user_when(input: &str, now: DateTime<Utc>, tz: Tz) -> Result<UserWh
         let d = parse_human_duration(rel).map_err(|_| terr(input, "expected e.g. +3d or +2h"))?;
         let d = if sign < 0 { -d } else { d };
         // Whole days stay dates, so `+3d` is a day, not "72 hours from this second".
+        let out_of_range = || terr(input, "beyond the years 1-9999");
         if d.num_seconds() % 86400 == 0 {
-            return Ok(UserWhen::Date(today + Duration::days(d.num_days())));
+            let day = today
+                .checked_add_signed(d)
+                .filter(|t| YEARS.contains(&t.year()))
+                .ok_or_else(out_of_range)?;
+            return Ok(UserWhen::Date(day));
         }
-        return Ok(UserWhen::Instant(now + d));
+        let t = now
+            .checked_add_signed(d)
+            .filter(|t| YEARS.contains(&t.year()))
+            .ok_or_else(out_of_range)?;
+        return Ok(UserWhen::Instant(t));
     }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        if !YEARS.contains(&d.year()) {
+            return Err(terr(input, "beyond the years 1-9999"));
+        }
         return Ok(UserWhen::Date(d));
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        if !YEARS.contains(&t.year()) {
+            return Err(terr(input, "beyond the years 1-9999"));
+        }
         return Ok(UserWhen::Instant(t.with_timezone(&Utc)));
     }
     for fmt in [
@@ -270,6 +355,9 @@ pub fn parse_user_when(input: &str, now: DateTime<Utc>, tz: Tz) -> Result<UserWh
         "%Y-%m-%dT%H:%M:%S",
     ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(s, fmt) {
+            if !YEARS.contains(&n.year()) {
+                return Err(terr(input, "beyond the years 1-9999"));
+            }
             return Ok(UserWhen::Local(n));
         }
     }
@@ -354,6 +442,51 @@ mod tests {
         );
         assert_eq!(format_ical_duration(Duration::minutes(90)), "PT1H30M");
         assert_eq!(format_ical_duration(Duration::days(1)), "P1D");
+    }
+
+    #[test]
+    fn huge_durations_are_errors_not_panics() {
+        for v in [
+            "P999999999W",
+            "P99999999D",
+            "P106751991167300DT0S",
+            "PT9223372036854775807S",
+            "PT99999999999999999999S",
+            "P5000000D",
+            "P3000000DT3000000D",
+        ] {
+            let e = parse_ical_duration(v).unwrap_err();
+            assert!(e.to_string().contains("10000 years"), "{v}: {e}");
+        }
+        for v in ["999999999w", "99999999999999999999", "3000000d3000000d"] {
+            assert!(parse_human_duration(v).is_err(), "{v}");
+        }
+        assert_eq!(
+            parse_ical_duration("P3652500D").unwrap(),
+            Duration::days(MAX_DURATION_DAYS)
+        );
+        assert!(parse_user_when("+3000000d", now(), chrono_tz::UTC).is_err());
+        assert!(parse_user_when("0000-01-01", now(), chrono_tz::UTC).is_err());
+        assert!(parse_ical_date("00000101").is_err());
+    }
+
+    #[test]
+    fn plus_stays_within_years_1_to_9999() {
+        let late = When::Utc(Utc.with_ymd_and_hms(9999, 6, 1, 0, 0, 0).unwrap());
+        assert_eq!(late.checked_plus(Duration::days(365)), None);
+        let clamped = late.plus(max_duration());
+        assert_eq!(
+            clamped.to_property("DTEND").value,
+            "99991231T235959Z",
+            "saturates instead of panicking"
+        );
+        let early = When::Date(NaiveDate::from_ymd_opt(1, 1, 2).unwrap());
+        assert!(early.checked_plus(Duration::days(1)).is_some());
+        let floating = When::Floating(NaiveDate::from_ymd_opt(1, 1, 2).unwrap().into());
+        assert_eq!(
+            floating.plus(-max_duration()).to_property("X").value,
+            "00010101T000000"
+        );
     }
 
     #[test]

@@ -56,6 +56,12 @@ pub enum StoreError {
     CollectionNotEmpty { name: String, count: u64 },
     #[error("collection {0:?} is the last {1} collection and cannot be deleted")]
     LastCollection(String, String),
+    #[error("record {id} nests components {depth} levels deep (at most {max} can be stored)")]
+    TooDeep {
+        id: String,
+        depth: usize,
+        max: usize,
+    },
     #[error("corrupt stored data for {what}: {reason}")]
     Corrupt { what: String, reason: String },
     #[error("database schema version {0} is newer than this pim understands")]

@@ -6,7 +6,7 @@ use super::index::index;
 use super::read::{load_record, row_collection};
 use super::{Hlc, Result, StoreError};
 use crate::model::fields::diff;
-use crate::model::{Change, Collection, FieldChange, Kind, Op, Record};
+use crate::model::{Change, Collection, FieldChange, Kind, MAX_COMPONENT_DEPTH, Op, Record};
 
 pub struct Writer<'a> {
     tx: &'a Transaction<'a>,
@@ -301,6 +301,15 @@ impl<'a> Writer<'a> {
 
     /// Insert or replace a record row and its index entries, without logging.
     pub fn put_row(&self, r: &Record) -> Result<()> {
+        // Deeper JSON would not read back (serde_json's recursion limit): refuse it here.
+        let depth = r.body.depth();
+        if depth > MAX_COMPONENT_DEPTH {
+            return Err(StoreError::TooDeep {
+                id: r.id.clone(),
+                depth,
+                max: MAX_COMPONENT_DEPTH,
+            });
+        }
         let data = serde_json::to_string(&r.body).map_err(|e| StoreError::Corrupt {
             what: r.id.clone(),
             reason: e.to_string(),

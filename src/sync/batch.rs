@@ -136,7 +136,8 @@ pub fn open_batch(key: &SyncKey, raw: &[u8]) -> Result<BatchPayload, PayloadErro
         && key.device_tag(&p.device) == h.tag
         && p.changes
             .iter()
-            .all(|c| c.device == p.device && (p.from..=p.to).contains(&c.seq));
+            .all(|c| c.device == p.device && (p.from..=p.to).contains(&c.seq))
+        && p.skipped.iter().all(|s| (p.from..=p.to).contains(s));
     if !consistent {
         return Err(PayloadError::Invalid(
             h.message_id,
@@ -166,7 +167,11 @@ pub fn seal_device(
 pub fn open_device(key: &SyncKey, raw: &[u8]) -> Result<DevicePayload, PayloadError> {
     let (h, plain) = envelope::open(key, raw)?;
     let d: DevicePayload = parse_json(&h.message_id, &plain)?;
-    if h.kind != MsgKind::Device || key.device_tag(&d.device) != h.tag {
+    let in_range = storable(&d.vector)
+        && d.snapshot
+            .as_ref()
+            .is_none_or(|s| storable(&s.vector) && fits_sqlite(s.counter) && fits_sqlite(s.epoch));
+    if h.kind != MsgKind::Device || key.device_tag(&d.device) != h.tag || !in_range {
         return Err(PayloadError::Invalid(
             h.message_id,
             "device state does not match its headers".into(),
@@ -227,7 +232,22 @@ pub fn open_snapshot(key: &SyncKey, parts: &[Vec<u8>]) -> Result<SnapshotPayload
     let packed: Vec<u8> = pieces.into_values().flatten().collect();
     let plain = envelope::unpack(&mid, &packed)?;
     let s: SnapshotPayload = parse_json(&mid, &plain)?;
+    if !storable(&s.vector) || !fits_sqlite(s.epoch) {
+        return Err(PayloadError::Invalid(
+            mid,
+            "sequence number out of range".into(),
+        ));
+    }
     Ok(s)
+}
+
+/// Whether a number from a message fits SQLite's signed 64-bit integers.
+fn fits_sqlite(n: u64) -> bool {
+    i64::try_from(n).is_ok()
+}
+
+fn storable(v: &Vector) -> bool {
+    v.values().all(|&n| fits_sqlite(n))
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::apply::{Policy, apply_remote, follow_up};
 use super::batch::{self, DevicePayload, SnapshotInfo, SnapshotPayload};
 use super::crypto::SyncKey;
-use super::envelope::{Header, LIST_HEADERS, MsgKind};
+use super::envelope::{Header, HeaderError, LIST_HEADERS, MsgKind};
 use super::mailbox::{FolderState, Mailbox, MailboxError};
 use super::plan::{self, FolderCheck, Inputs, Mode, Plan, Range};
 use super::scope::Scope;
@@ -87,7 +87,8 @@ pub struct SyncReport {
     pub conflicts: u64,
     /// Messages deleted from the server (garbage collection).
     pub deleted: u64,
-    /// Messages that failed authentication (ignored, never applied).
+    /// Messages that failed authentication or carry malformed X-Pim headers
+    /// (ignored, never applied).
     pub rejected: u64,
     pub bytes_up: u64,
     pub bytes_down: u64,
@@ -313,8 +314,12 @@ impl<M: Mailbox> Round<'_, M> {
         let listed = self.mb.list(name, from, LIST_HEADERS).await?;
         let mut fresh = Vec::new();
         for m in listed {
-            if let Some(h) = Header::from_headers(&m.headers) {
-                fresh.push(known_from(name, m.uid, m.size, &h));
+            match Header::parse(&m.headers) {
+                Ok(h) => fresh.push(known_from(name, m.uid, m.size, &h)),
+                // Claims to be ours with out-of-range or missing fields: a forgery
+                // (or damage), rejected and counted like one; sync goes on.
+                Err(HeaderError::Malformed(..)) => self.reject(name, m.uid),
+                Err(HeaderError::NotPim) => {}
             }
         }
         let known = self.known.entry(name.to_string()).or_default();

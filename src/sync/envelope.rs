@@ -103,30 +103,111 @@ impl Header {
     /// Read identity from listed headers (lower-case names). `None` for foreign or
     /// malformed messages.
     pub fn from_headers(h: &BTreeMap<String, String>) -> Option<Header> {
-        if h.get("x-pim-format")?.trim() != FORMAT {
-            return None;
+        Header::parse(h).ok()
+    }
+
+    /// Read identity from listed headers (lower-case names), range-checking every
+    /// field: anyone can append to the sync folders, and the numbers end up in SQLite
+    /// (which holds at most `i64::MAX`) and in arithmetic.
+    pub fn parse(h: &BTreeMap<String, String>) -> Result<Header, HeaderError> {
+        if h.get("x-pim-format").map(|f| f.trim()) != Some(FORMAT) {
+            return Err(HeaderError::NotPim);
         }
-        let kind = MsgKind::parse(h.get("x-pim-kind")?.trim())?;
-        let tag = h.get("x-pim-device")?.trim().to_string();
-        let (a, b) = h.get("x-pim-seq")?.trim().split_once('-')?;
+        let field = |name: &'static str| {
+            h.get(name)
+                .map(|v| v.trim())
+                .ok_or(HeaderError::Malformed(name, "missing"))
+        };
+        let kind = MsgKind::parse(field("x-pim-kind")?)
+            .ok_or(HeaderError::Malformed("x-pim-kind", "unknown kind"))?;
+        let tag = bounded_token("x-pim-device", field("x-pim-device")?, MAX_TAG)?;
+        let (a, b) = field("x-pim-seq")?
+            .split_once('-')
+            .ok_or(HeaderError::Malformed("x-pim-seq", "expected FROM-TO"))?;
+        let (seq_from, seq_to) = (sequence_number(a)?, sequence_number(b)?);
+        if seq_from > seq_to {
+            return Err(HeaderError::Malformed("x-pim-seq", "FROM is past TO"));
+        }
         let part = match h.get("x-pim-part") {
             Some(p) => {
-                let (id, frac) = p.trim().split_once(' ')?;
-                let (i, n) = frac.split_once('/')?;
-                Some((id.to_string(), i.parse().ok()?, n.parse().ok()?))
+                let bad = HeaderError::Malformed("x-pim-part", "expected ID I/N with I < N");
+                let (id, frac) = p.trim().split_once(' ').ok_or(bad.clone())?;
+                let (i, n) = frac.split_once('/').ok_or(bad.clone())?;
+                let (i, n): (u32, u32) = match (i.parse(), n.parse()) {
+                    (Ok(i), Ok(n)) if i < n && n <= MAX_PARTS => (i, n),
+                    _ => return Err(bad),
+                };
+                Some((bounded_token("x-pim-part", id, MAX_TAG)?, i, n))
             }
             None => None,
         };
-        Some(Header {
+        let message_id = bounded_text("message-id", field("message-id")?)?;
+        let kdf = match h.get("x-pim-kdf") {
+            Some(k) => Some(bounded_text("x-pim-kdf", k.trim())?),
+            None => None,
+        };
+        Ok(Header {
             kind,
             tag,
-            seq_from: a.parse().ok()?,
-            seq_to: b.parse().ok()?,
+            seq_from,
+            seq_to,
             part,
-            message_id: h.get("message-id")?.trim().to_string(),
-            kdf: h.get("x-pim-kdf").map(|s| s.trim().to_string()),
+            message_id,
+            kdf,
         })
     }
+}
+
+/// Longest device tag or snapshot id accepted (pim writes 32 hex digits).
+const MAX_TAG: usize = 128;
+/// Longest Message-ID or KDF header accepted (RFC 5322's line limit).
+const MAX_MESSAGE_ID: usize = 998;
+/// Most parts a snapshot may have: `MAX_PLAIN` compresses into far fewer.
+const MAX_PARTS: u32 = 1 << 16;
+
+/// Why a listed message's headers were not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderError {
+    /// No `X-Pim-Format: 1`: someone else's message, left alone.
+    #[error("not a pim sync message")]
+    NotPim,
+    /// Claims to be a pim message but a field is missing or out of range: forged or broken.
+    #[error("malformed {0} header: {1}")]
+    Malformed(&'static str, &'static str),
+}
+
+/// A sequence number or counter: decimal, and within what SQLite stores.
+fn sequence_number(s: &str) -> Result<u64, HeaderError> {
+    let n: u64 = s
+        .trim()
+        .parse()
+        .map_err(|_| HeaderError::Malformed("x-pim-seq", "not a number"))?;
+    if i64::try_from(n).is_err() {
+        return Err(HeaderError::Malformed("x-pim-seq", "number out of range"));
+    }
+    Ok(n)
+}
+
+/// A non-empty value of visible ASCII characters, at most `max` long.
+fn bounded_token(name: &'static str, v: &str, max: usize) -> Result<String, HeaderError> {
+    if v.is_empty() || v.len() > max || !v.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(HeaderError::Malformed(
+            name,
+            "empty, too long or not printable ASCII",
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// Like [`bounded_token`], spaces allowed (a folded header is unfolded with one).
+fn bounded_text(name: &'static str, v: &str) -> Result<String, HeaderError> {
+    if v.is_empty() || v.len() > MAX_MESSAGE_ID || v.chars().any(char::is_control) {
+        return Err(HeaderError::Malformed(
+            name,
+            "empty, too long or with control characters",
+        ));
+    }
+    Ok(v.to_string())
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod hostile_sync;
 mod mailbox_memory;
 mod sync_engine;
 mod sync_proptest;

@@ -142,8 +142,11 @@ pub(super) fn set(
             if start.is_date() && d.num_seconds() % 86400 != 0 {
                 return Err(reason("an all-day event lasts whole days"));
             }
+            let end = start
+                .checked_plus(d)
+                .ok_or_else(|| reason("the end would fall after the year 9999"))?;
             r.remove("DURATION");
-            r.set_props("DTEND", vec![start.plus(d).to_property("DTEND")]);
+            r.set_props("DTEND", vec![end.to_property("DTEND")]);
         }
         Field::AllDay => set_all_day(r, validate::boolean(v)?, cx),
         Field::Tz => {
@@ -308,7 +311,8 @@ fn set_event_start(r: &mut Record, v: &str, cx: &EditContext) -> Result<(), Reas
         let end = if o.is_date() == w.is_date() {
             let len = tz::instant(&e, &r.body.timezones, cx.tz)
                 - tz::instant(o, &r.body.timezones, cx.tz);
-            w.plus(len)
+            w.checked_plus(len)
+                .ok_or_else(|| reason("the end would fall after the year 9999"))?
         } else {
             default_end(&w)
         };
@@ -326,7 +330,9 @@ fn set_event_end(r: &mut Record, v: &str, cx: &EditContext) -> Result<(), Reason
     let end = if v.is_empty() {
         default_end(&start)
     } else if let Some(rel) = v.strip_prefix('+') {
-        start.plus(parse_human_duration(rel).map_err(|e| reason(e.to_string()))?)
+        start
+            .checked_plus(parse_human_duration(rel).map_err(|e| reason(e.to_string()))?)
+            .ok_or_else(|| reason("the end would fall after the year 9999"))?
     } else {
         match (&start, user_when(v, cx, zone_of(Some(&start)))?) {
             (When::Date(_), When::Date(d)) => When::Date(d + Duration::days(1)),

@@ -3,8 +3,8 @@
 //! Unlike `contentline::parse`, one bad line only spoils the item it sits in: the
 //! scanner notes the error against that item, skips to the item's END and goes on.
 
-use crate::formats::contentline::{self, SyntaxError};
-use crate::model::{Component, Property};
+use crate::formats::contentline::{self, MAX_PROPERTIES, SyntaxError};
+use crate::model::{Component, MAX_COMPONENT_DEPTH, Property};
 
 /// One child of a VCALENDAR (or a bare top-level component) with where it began.
 #[derive(Debug)]
@@ -38,6 +38,9 @@ pub fn scan(text: &str) -> Scan {
     // stack[0] is VCALENDAR when wrapped; items sit right below it.
     let mut stack: Vec<Open> = Vec::new();
     let mut item_error: Option<SyntaxError> = None;
+    // BEGINs past MAX_COMPONENT_DEPTH inside the open item: only counted, never built,
+    // so no depth of nesting costs memory or stack (the item is refused anyway).
+    let mut too_deep: usize = 0;
     let item_depth = |stack: &Vec<Open>| {
         if stack.first().is_some_and(|o| o.comp.name == "VCALENDAR") {
             2
@@ -59,6 +62,11 @@ pub fn scan(text: &str) -> Scan {
             }
         };
         match p.name.as_str() {
+            "BEGIN" if too_deep > 0 => too_deep += 1,
+            // An END naming an open component ends the overflow (a hostile file
+            // cannot hide the following items inside the broken one).
+            "END" if too_deep > 0 && !is_open(&stack, &p.value) => too_deep -= 1,
+            _ if too_deep > 0 && p.name != "END" => {}
             "BEGIN" => {
                 let name = p.value.trim().to_ascii_uppercase();
                 if name.is_empty() {
@@ -73,6 +81,15 @@ pub fn scan(text: &str) -> Scan {
                     }
                     continue;
                 }
+                // The level the new component would have inside its item (the item is 1).
+                if in_item && stack.len() + 2 - item_depth(&stack) > MAX_COMPONENT_DEPTH {
+                    item_error.get_or_insert(SyntaxError {
+                        line: line.number,
+                        reason: contentline::too_deep(&name),
+                    });
+                    too_deep = 1;
+                    continue;
+                }
                 stack.push(Open {
                     comp: Component::new(&name),
                     line: line.number,
@@ -80,6 +97,7 @@ pub fn scan(text: &str) -> Scan {
                 });
             }
             "END" => {
+                too_deep = 0;
                 let name = p.value.trim().to_ascii_uppercase();
                 let Some(pos) = stack.iter().rposition(|o| o.comp.name == name) else {
                     let e = SyntaxError {
@@ -129,6 +147,12 @@ pub fn scan(text: &str) -> Scan {
                 // A closed VCALENDAR: nothing more to do.
             }
             _ => match stack.last_mut() {
+                Some(o) if in_item && o.comp.props.len() >= MAX_PROPERTIES => {
+                    item_error.get_or_insert(SyntaxError {
+                        line: line.number,
+                        reason: contentline::too_many_properties(&o.comp.name),
+                    });
+                }
                 Some(o) if in_item => {
                     o.comp.props.push(p);
                     o.prop_lines.push(line.number);
@@ -164,6 +188,11 @@ pub fn scan(text: &str) -> Scan {
         }
     }
     out
+}
+
+fn is_open(stack: &[Open], name: &str) -> bool {
+    let name = name.trim();
+    stack.iter().any(|o| o.comp.name.eq_ignore_ascii_case(name))
 }
 
 fn attach(stack: &mut [Open], c: Component) {
@@ -215,6 +244,53 @@ mod tests {
         let e = s.blocks[0].error.as_ref().unwrap();
         assert_eq!(e.line, 4);
         assert!(e.reason.contains("VALARM"));
+    }
+
+    fn nested(levels: usize) -> String {
+        format!(
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:deep\n{}{}END:VEVENT\nBEGIN:VEVENT\nUID:next\nEND:VEVENT\nEND:VCALENDAR\n",
+            "BEGIN:X\n".repeat(levels),
+            "END:X\n".repeat(levels)
+        )
+    }
+
+    #[test]
+    fn nesting_past_the_limit_spoils_only_its_item() {
+        let s = scan(&nested(MAX_COMPONENT_DEPTH - 1));
+        assert!(s.blocks[0].error.is_none());
+        assert_eq!(s.blocks[0].comp.depth(), MAX_COMPONENT_DEPTH);
+        for levels in [MAX_COMPONENT_DEPTH, 64, 100_000] {
+            let s = scan(&nested(levels));
+            assert_eq!(s.blocks.len(), 2, "{levels}");
+            let e = s.blocks[0].error.as_ref().unwrap();
+            assert_eq!(e.line, 3 + MAX_COMPONENT_DEPTH);
+            assert!(e.reason.contains("more than 8 levels deep"), "{e}");
+            assert!(s.blocks[0].comp.depth() <= MAX_COMPONENT_DEPTH);
+            assert!(s.blocks[1].error.is_none(), "the next item is intact");
+            assert!(s.stream_errors.is_empty());
+        }
+        // The item's END ends the overflow: the next item is not swallowed.
+        let s = scan(&format!(
+            "BEGIN:VEVENT\nUID:a\n{}END:VEVENT\nBEGIN:VEVENT\nUID:b\nEND:VEVENT\n",
+            "BEGIN:Y\n".repeat(100)
+        ));
+        assert_eq!(s.blocks.len(), 2);
+        assert!(s.blocks[0].error.is_some());
+        assert!(s.blocks[1].error.is_none());
+        // Unclosed deep nesting at the end of the stream.
+        let s = scan(&format!("BEGIN:VEVENT\n{}", "BEGIN:X\n".repeat(100_000)));
+        assert!(s.blocks[0].error.is_some());
+    }
+
+    #[test]
+    fn too_many_properties_spoil_the_item() {
+        let text = format!(
+            "BEGIN:VEVENT\nUID:a\n{}END:VEVENT\n",
+            "ATTENDEE:mailto:a@b\n".repeat(MAX_PROPERTIES)
+        );
+        let e = scan(&text).blocks[0].error.clone().unwrap();
+        assert_eq!(e.line, MAX_PROPERTIES + 2);
+        assert!(e.reason.contains("VEVENT has more than"));
     }
 
     #[test]

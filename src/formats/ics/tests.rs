@@ -160,3 +160,25 @@ fn bad_values_are_item_errors_with_their_line() {
     assert_eq!(items[2].as_ref().unwrap_err().line, 20);
     assert!(items[3].is_ok());
 }
+
+#[test]
+fn huge_durations_are_item_errors_not_panics() {
+    for d in [
+        "P999999999W",
+        "P99999999D",
+        "P106751991167300DT0S",
+        "PT9223372036854775807S",
+    ] {
+        let text = format!(
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nDTSTART:20140301T160000Z\nDURATION:{d}\nEND:VEVENT\n\
+             BEGIN:VEVENT\nUID:b\nDTSTART:20140301T160000Z\n\
+             RDATE;VALUE=PERIOD:20140302T160000Z/{d}\nEND:VEVENT\nEND:VCALENDAR\n"
+        );
+        let items = read_ics(&text);
+        let e = items[0].as_ref().unwrap_err();
+        assert_eq!(e.line, 5, "{d}");
+        assert!(e.reason.contains("10000 years"), "{e}");
+        let e = items[1].as_ref().unwrap_err();
+        assert_eq!(e.line, 10, "{d}");
+    }
+}

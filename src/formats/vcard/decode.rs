@@ -2,6 +2,8 @@
 //! soft line breaks (vCard 2.1), and per-value charset decoding
 //! (UTF-8, else Latin-1/windows-1252).
 
+use crate::formats::contentline::MAX_LINE_BYTES;
+
 /// One unfolded logical line, still as bytes, and the physical line it began on.
 pub struct RawLine {
     pub number: usize,
@@ -68,14 +70,19 @@ pub fn logical_lines(bytes: &[u8]) -> Vec<RawLine> {
     for (i, phys) in physical_lines(bytes).into_iter().enumerate() {
         if qp_open && let Some(last) = out.last_mut() {
             last.bytes.pop(); // the soft-break '='
-            last.bytes.extend_from_slice(phys);
+            if last.bytes.len() <= MAX_LINE_BYTES {
+                last.bytes.extend_from_slice(phys);
+            }
             qp_open = last.bytes.ends_with(b"=");
             continue;
         }
         if let [b' ' | b'\t', rest @ ..] = phys
             && let Some(last) = out.last_mut()
         {
-            last.bytes.extend_from_slice(rest);
+            // Past the limit the line stops growing; `parse_raw_line` refuses it.
+            if last.bytes.len() <= MAX_LINE_BYTES {
+                last.bytes.extend_from_slice(rest);
+            }
             qp_open = is_quoted_printable(&last.bytes) && last.bytes.ends_with(b"=");
             continue;
         }

@@ -12,10 +12,10 @@ mod decode;
 pub mod semantic;
 pub mod strict;
 
-use crate::formats::contentline::{self, Line, SyntaxError};
+use crate::formats::contentline::{self, Line, MAX_LINE_BYTES, MAX_PROPERTIES, SyntaxError};
 use crate::formats::uid::content_uid;
 use crate::formats::{ItemError, ParsedItem};
-use crate::model::{Body, Component, Kind, Param, Property, Record, new_id};
+use crate::model::{Body, Component, Kind, MAX_COMPONENT_DEPTH, Param, Property, Record, new_id};
 
 pub use convert::to_version;
 use decode::RawLine;
@@ -77,6 +77,8 @@ struct OpenCard {
     line: usize,
     /// Nested components (2.1 AGENT cards) being read, innermost last.
     stack: Vec<Component>,
+    /// BEGINs past MAX_COMPONENT_DEPTH: only counted, never built (the card is refused).
+    too_deep: usize,
     error: Option<ItemError>,
 }
 
@@ -110,7 +112,16 @@ impl CardReader {
             });
             if nested_agent {
                 if let Some(c) = self.card.as_mut() {
-                    c.stack.push(Component::new("VCARD"));
+                    if c.too_deep > 0 || c.stack.len() >= MAX_COMPONENT_DEPTH {
+                        c.error.get_or_insert(ItemError {
+                            index: c.index,
+                            line: number,
+                            reason: contentline::too_deep("VCARD"),
+                        });
+                        c.too_deep += 1;
+                    } else {
+                        c.stack.push(Component::new("VCARD"));
+                    }
                 }
                 return;
             }
@@ -124,6 +135,7 @@ impl CardReader {
                 index: self.count,
                 line: number,
                 stack: vec![Component::new("VCARD")],
+                too_deep: 0,
                 error: None,
             });
             return;
@@ -158,7 +170,36 @@ impl CardReader {
                 return;
             }
         };
-        if is_begin {
+        let limit = if is_begin && (card.too_deep > 0 || card.stack.len() >= MAX_COMPONENT_DEPTH) {
+            Some(contentline::too_deep(&what))
+        } else if !is_begin
+            && !is_end
+            && card
+                .stack
+                .last()
+                .is_some_and(|c| c.props.len() >= MAX_PROPERTIES)
+        {
+            Some(contentline::too_many_properties("VCARD"))
+        } else {
+            None
+        };
+        let refused = limit.is_some();
+        if let Some(reason) = limit {
+            card.error.get_or_insert(ItemError {
+                index: card.index,
+                line: number,
+                reason,
+            });
+        }
+        if card.too_deep > 0 || (is_begin && refused) {
+            match (is_begin, is_end) {
+                (true, _) => card.too_deep += 1,
+                (_, true) => card.too_deep -= 1,
+                _ => {}
+            }
+        } else if refused {
+            // One property too many: dropped, the card is refused.
+        } else if is_begin {
             card.stack.push(Component::new(&what));
         } else if is_end {
             let Some(top) = card.stack.pop() else { return };
@@ -237,6 +278,12 @@ impl CardReader {
 
 /// One logical line to a property, decoding its value to UTF-8 text.
 fn parse_raw_line(raw: &RawLine) -> Result<Property, SyntaxError> {
+    if raw.bytes.len() > MAX_LINE_BYTES {
+        return Err(SyntaxError {
+            line: raw.number,
+            reason: contentline::too_long_line(),
+        });
+    }
     let Some(h) = decode::header_end(&raw.bytes) else {
         let start = decode::decode_text(&raw.bytes[..raw.bytes.len().min(40)], None);
         return Err(SyntaxError {

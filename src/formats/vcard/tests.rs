@@ -102,3 +102,66 @@ fn missing_fn_is_added_on_write() {
     let v3 = write_vcf(&[&r], VcardVersion::V3);
     assert!(v3.contains("FN:Dr. Jane Doe"), "{v3}");
 }
+
+#[test]
+fn limits_refuse_one_card_and_keep_the_next() {
+    let next = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Next\r\nEND:VCARD\r\n";
+    let deep = |levels: usize| {
+        format!(
+            "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Deep\r\n{}{}END:VCARD\r\n{next}",
+            "BEGIN:X\r\n".repeat(levels),
+            "END:X\r\n".repeat(levels)
+        )
+    };
+    let ok = read_vcf(deep(MAX_COMPONENT_DEPTH - 1).as_bytes());
+    assert_eq!(
+        ok[0].as_ref().unwrap().record.body.depth(),
+        MAX_COMPONENT_DEPTH
+    );
+    for levels in [MAX_COMPONENT_DEPTH, 64, 100_000] {
+        let items = read_vcf(deep(levels).as_bytes());
+        assert_eq!(items.len(), 2, "{levels}");
+        let e = items[0].as_ref().unwrap_err();
+        assert_eq!(e.line, 3 + MAX_COMPONENT_DEPTH);
+        assert!(e.reason.contains("levels deep"), "{e:?}");
+        assert!(items[1].is_ok());
+    }
+    // vCard 2.1 AGENT cards nest too.
+    let agents = format!(
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:A\r\n{}{}END:VCARD\r\n{next}",
+        "AGENT:\r\nBEGIN:VCARD\r\n".repeat(100_000),
+        "END:VCARD\r\n".repeat(100_000)
+    );
+    let items = read_vcf(agents.as_bytes());
+    assert!(
+        items[0]
+            .as_ref()
+            .unwrap_err()
+            .reason
+            .contains("levels deep")
+    );
+    assert!(items.iter().any(|i| i.is_ok()));
+
+    let long = format!(
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nNOTE:{}\r\nEND:VCARD\r\n{next}",
+        "n".repeat(contentline::MAX_LINE_BYTES + 1)
+    );
+    let items = read_vcf(long.as_bytes());
+    assert!(
+        items[0]
+            .as_ref()
+            .unwrap_err()
+            .reason
+            .contains("longer than 4 MiB")
+    );
+    assert!(items[1].is_ok());
+
+    let many = format!(
+        "BEGIN:VCARD\r\nVERSION:4.0\r\n{}END:VCARD\r\n{next}",
+        "EMAIL:a@b\r\n".repeat(MAX_PROPERTIES)
+    );
+    let items = read_vcf(many.as_bytes());
+    let e = items[0].as_ref().unwrap_err();
+    assert_eq!(e.line, MAX_PROPERTIES + 2);
+    assert!(items[1].is_ok());
+}

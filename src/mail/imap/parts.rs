@@ -12,12 +12,17 @@ use super::ImapMailbox;
 use super::wire::{quote_folder, uid_chunks, uid_set};
 use crate::sync::mailbox::{FetchedPart, MailboxError, MbResult, MimePart};
 
-/// Flattens a BODYSTRUCTURE into parts in document order.
+/// Flattens a BODYSTRUCTURE into parts in document order. Parts nested deeper than
+/// [`MAX_MIME_DEPTH`] are left out (no invitation hides that deep; the recursion
+/// stays bounded whatever a sender builds).
 pub fn flatten(body: &BodyStructure<'_>) -> Vec<MimePart> {
     let mut out = Vec::new();
-    walk(body, "", true, &mut out);
+    walk(body, "", true, 0, &mut out);
     out
 }
+
+/// How deeply multiparts and attached messages are followed.
+pub const MAX_MIME_DEPTH: usize = 32;
 
 fn join(prefix: &str, n: usize) -> String {
     if prefix.is_empty() {
@@ -27,12 +32,15 @@ fn join(prefix: &str, n: usize) -> String {
     }
 }
 
-fn walk(body: &BodyStructure<'_>, prefix: &str, top: bool, out: &mut Vec<MimePart>) {
+fn walk(body: &BodyStructure<'_>, prefix: &str, top: bool, depth: usize, out: &mut Vec<MimePart>) {
+    if depth > MAX_MIME_DEPTH {
+        return;
+    }
     match body {
         BodyStructure::Multipart { common, bodies, .. } => {
             out.push(describe(common, None, prefix.to_string()));
             for (i, child) in bodies.iter().enumerate() {
-                walk(child, &join(prefix, i + 1), false, out);
+                walk(child, &join(prefix, i + 1), false, depth + 1, out);
             }
         }
         BodyStructure::Message {
@@ -50,8 +58,8 @@ fn walk(body: &BodyStructure<'_>, prefix: &str, top: bool, out: &mut Vec<MimePar
             // The encapsulated message's parts are numbered below this one; a
             // single-part body is `<here>.1`.
             match inner.as_ref() {
-                BodyStructure::Multipart { .. } => walk(inner, &here, false, out),
-                _ => walk(inner, &join(&here, 1), false, out),
+                BodyStructure::Multipart { .. } => walk(inner, &here, false, depth + 1, out),
+                _ => walk(inner, &join(&here, 1), false, depth + 1, out),
             }
         }
         BodyStructure::Basic { common, other, .. } | BodyStructure::Text { common, other, .. } => {
@@ -374,6 +382,55 @@ mod tests {
         assert_eq!(decode_rfc2231("plain.txt"), "plain.txt");
         assert_eq!(decode_rfc2231("utf-8'en'100%"), "100%");
         assert_eq!(decode_rfc2231("utf-8''%Cä%zz"), "%Cä%zz");
+    }
+
+    fn common(ty: &'static str, subtype: &'static str) -> imap_proto::BodyContentCommon<'static> {
+        imap_proto::BodyContentCommon {
+            ty: imap_proto::ContentType {
+                ty: ty.into(),
+                subtype: subtype.into(),
+                params: None,
+            },
+            disposition: None,
+            language: None,
+            location: None,
+        }
+    }
+
+    /// `levels` multiparts, one inside the other, around a text/calendar part.
+    fn nested(levels: usize) -> BodyStructure<'static> {
+        let mut body = BodyStructure::Text {
+            common: common("text", "calendar"),
+            other: imap_proto::BodyContentSinglePart {
+                id: None,
+                md5: None,
+                description: None,
+                transfer_encoding: imap_proto::ContentEncoding::SevenBit,
+                octets: 10,
+            },
+            lines: 1,
+            extension: None,
+        };
+        for _ in 0..levels {
+            body = BodyStructure::Multipart {
+                common: common("multipart", "mixed"),
+                bodies: vec![body],
+                extension: None,
+            };
+        }
+        body
+    }
+
+    #[test]
+    fn deep_mime_nesting_is_cut_off() {
+        let found = |levels| {
+            flatten(&nested(levels))
+                .iter()
+                .any(|p| p.mime_type == "text/calendar")
+        };
+        assert!(found(MAX_MIME_DEPTH));
+        assert!(!found(MAX_MIME_DEPTH + 1));
+        assert_eq!(flatten(&nested(1000)).len(), MAX_MIME_DEPTH + 1);
     }
 
     #[test]
