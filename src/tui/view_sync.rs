@@ -206,10 +206,12 @@ fn draw_devices(f: &mut Frame, app: &App, area: Rect) {
         lines.push(Line::from(Span::styled("no other device yet", t.dim())));
     }
     for d in devices {
+        // The id's start too: two devices may carry one name (older pims named
+        // every profile after the host).
         let name = if d.name.is_empty() {
-            &d.device
+            d.device.clone()
         } else {
-            &d.name
+            format!("{} ({})", d.name, d.device.get(..8).unwrap_or(&d.device))
         };
         let (how_far, style) = if d.this_device {
             ("this device".to_string(), t.ok())
@@ -226,7 +228,7 @@ fn draw_devices(f: &mut Frame, app: &App, area: Rect) {
             Err(_) => String::new(),
         };
         lines.push(Line::from(vec![
-            Span::raw(name.clone()),
+            Span::raw(name),
             Span::styled(seen, t.dim()),
             Span::raw("  "),
             Span::styled(how_far, style),
