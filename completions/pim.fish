@@ -186,7 +186,8 @@ complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l account -r
-complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l key -d 'The sync key; without it pim asks (reads a line from stdin)' -r
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l key -d 'The sync key, or `-` to read it from stdin. A key given here is visible to other users of this computer (`ps`): prefer --key-file, `-` or the prompt. Without --key and --key-file pim asks (or reads a line from stdin when that is not a terminal)' -r
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l key-file -d 'Read the sync key (or passphrase) from the first line of this file' -r -F
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l device-name -r
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -s h -l help -d 'Print help'
