@@ -61,7 +61,8 @@ pub enum SyncAction {
         /// Use a passphrase (read from stdin) instead of a generated key
         #[arg(long)]
         passphrase: bool,
-        /// This device's name in `pim devices list`
+        /// This device's name in `pim devices list` (default: the host name and
+        /// the start of the device id, e.g. laptop-3f9a)
         #[arg(long)]
         device_name: Option<String>,
     },
@@ -78,6 +79,8 @@ pub enum SyncAction {
         /// Read the sync key (or passphrase) from the first line of this file
         #[arg(long, value_name = "PATH", conflicts_with = "key")]
         key_file: Option<PathBuf>,
+        /// This device's name in `pim devices list` (default: the host name and
+        /// the start of the device id, e.g. laptop-3f9a)
         #[arg(long)]
         device_name: Option<String>,
     },

@@ -264,7 +264,10 @@ mod tests {
         assert_eq!(back.collection_settings, Some(CollectionSettings::from(&c)));
         // Files written without settings (older pims) still read.
         let plain = write_json(&[(&r, "Private")], chrono_tz::UTC);
-        assert_eq!(read_json(&plain).remove(0).unwrap().collection_settings, None);
+        assert_eq!(
+            read_json(&plain).remove(0).unwrap().collection_settings,
+            None
+        );
         let bad = text.replace("\"sync\":false", "\"sync\":\"off\"");
         let err = read_json(&bad).remove(0).unwrap_err();
         assert!(err.reason.contains("collection_settings"), "{}", err.reason);

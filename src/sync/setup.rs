@@ -229,9 +229,15 @@ mod tests {
         let err = find_device(&known, "vm").unwrap_err().to_string();
         assert!(err.contains("matches 2 devices"), "{err}");
         assert!(err.contains("3f9a77e0c1d2e3f4") && err.contains("ab12cd34ef56ab78"));
-        assert_eq!(find_device(&known, "ab12cd34ef56ab78").unwrap().device, known[1].device);
+        assert_eq!(
+            find_device(&known, "ab12cd34ef56ab78").unwrap().device,
+            known[1].device
+        );
         assert_eq!(find_device(&known, "3f9a").unwrap().device, known[0].device);
-        assert_eq!(find_device(&known, "laptop-9988").unwrap().device, known[2].device);
+        assert_eq!(
+            find_device(&known, "laptop-9988").unwrap().device,
+            known[2].device
+        );
         assert!(find_device(&known, "abc").is_err());
         assert!(find_device(&known, "desk").is_err());
     }

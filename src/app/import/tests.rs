@@ -257,7 +257,10 @@ fn a_json_restore_brings_back_collection_settings() {
         .unwrap();
     assert_eq!(restored, private, "id, colour and sync flag come back");
     let calendar = fresh.collection_by_id("default-event").unwrap().unwrap();
-    assert!(!calendar.sync, "an existing collection takes the saved flag");
+    assert!(
+        !calendar.sync,
+        "an existing collection takes the saved flag"
+    );
 
     // Redirected with --collection, the saved settings stay out of it.
     let mut other = Store::open_in_memory().unwrap();
