@@ -170,18 +170,20 @@ fn write_all(
             }
         }
     }
-    let mut collections: HashMap<(Kind, String), String> = store
-        .collections(None)?
-        .into_iter()
-        .map(|c| ((c.kind, c.name), c.id))
-        .collect();
+    let mut collections = SeenCollections {
+        ids: store
+            .collections(None)?
+            .into_iter()
+            .map(|c| ((c.kind, c.name), c.id))
+            .collect(),
+        restored: HashSet::new(),
+    };
     let mut defaults: HashMap<Kind, String> = HashMap::new();
     for k in Kind::ALL {
         defaults.insert(k, store.default_collection(k)?.id);
     }
     let total = items.len();
     let mut seen_here: HashMap<(Kind, String), usize> = HashMap::new();
-    let mut restored: HashSet<(Kind, String)> = HashSet::new();
     store.write(|w| {
         let mut report = ImportReport::default();
         for (n, mut it) in items.into_iter().enumerate() {
@@ -195,7 +197,7 @@ fn write_all(
             let target = match named {
                 Some(name) => Some(target_collection(
                     w,
-                    (&mut collections, &mut restored),
+                    &mut collections,
                     (kind, name),
                     settings,
                 )?),
@@ -254,21 +256,25 @@ fn write_all(
     })
 }
 
+/// The collections an import writes into, by (kind, name).
+struct SeenCollections {
+    ids: HashMap<(Kind, String), String>,
+    /// Those whose saved settings were applied already.
+    restored: HashSet<(Kind, String)>,
+}
+
 /// The id of the collection `name` of `kind`, created when missing. A backup's
 /// settings for it (pim's JSON) are applied once per import: its id when the
 /// collection is new and that id is free, its colour and sync flag in any case
 /// (a restore brings back what was saved, e.g. sync kept off).
 fn target_collection(
     w: &mut Writer<'_>,
-    (known, restored): (
-        &mut HashMap<(Kind, String), String>,
-        &mut HashSet<(Kind, String)>,
-    ),
+    seen: &mut SeenCollections,
     key: (Kind, String),
     settings: Option<CollectionSettings>,
 ) -> Result<String, StoreError> {
-    let settings = settings.filter(|_| !restored.contains(&key));
-    let id = match known.get(&key) {
+    let settings = settings.filter(|_| !seen.restored.contains(&key));
+    let id = match seen.ids.get(&key) {
         Some(id) => id.clone(),
         None => {
             let saved_id = match &settings {
@@ -281,7 +287,7 @@ fn target_collection(
                 Some(id) => w.put_collection_with_id(id, key.0, &key.1)?,
                 None => w.put_collection(key.0, &key.1)?,
             };
-            known.insert(key.clone(), c.id.clone());
+            seen.ids.insert(key.clone(), c.id.clone());
             c.id
         }
     };
@@ -290,7 +296,7 @@ fn target_collection(
         c.color = s.color;
         c.sync = s.sync;
         w.change_collection(&c)?;
-        restored.insert(key);
+        seen.restored.insert(key);
     }
     Ok(id)
 }

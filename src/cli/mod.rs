@@ -23,7 +23,6 @@ use clap::{Parser, Subcommand};
 
 pub use context::Context;
 pub use docs::{command, render_completions, render_man};
-/// How the TUI syncs this profile; `main` hands it to the TUI (moving to `app::sync_session`).
 
 /// Starts the full-screen app for a profile directory (`pim` with no subcommand).
 /// `main` passes it in, so the command line never depends on the TUI.
