@@ -74,7 +74,7 @@ pub enum SyncAction {
         /// to other users of this computer (`ps`): prefer --key-file, `-` or the
         /// prompt. Without --key and --key-file pim asks (or reads a line from
         /// stdin when that is not a terminal)
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long)]
         key: Option<String>,
         /// Read the sync key (or passphrase) from the first line of this file
         #[arg(long, value_name = "PATH", conflicts_with = "key")]
