@@ -249,9 +249,7 @@ enum KeySource {
     Argument(String),
     /// `--key-file PATH`.
     File(PathBuf),
-    /// `--key -`.
-    Stdin,
-    /// Neither: ask on a terminal, else read a line of stdin.
+    /// Neither, or `--key -`: ask on a terminal, else read a line of stdin.
     Prompt,
 }
 
@@ -263,11 +261,6 @@ impl KeySource {
                 let text = std::fs::read_to_string(&path)
                     .with_context(|| format!("cannot read the key file {}", path.display()))?;
                 secret_line(&text, &format!("key in {}", path.display()))
-            }
-            KeySource::Stdin => {
-                let mut line = String::new();
-                std::io::stdin().lock().read_line(&mut line)?;
-                secret_line(&line, "key on stdin")
             }
             KeySource::Prompt => read_secret(prompt),
         }
@@ -289,7 +282,8 @@ pub fn run(ctx: &mut Context, a: SyncArgs) -> anyhow::Result<()> {
         }) => {
             let source = match (key, key_file) {
                 (_, Some(path)) => KeySource::File(path),
-                (Some(k), None) if k == "-" => KeySource::Stdin,
+                // `-`: stdin, as without --key (a prompt on a terminal).
+                (Some(k), None) if k == "-" => KeySource::Prompt,
                 (Some(k), None) => KeySource::Argument(k),
                 (None, None) => KeySource::Prompt,
             };
