@@ -3092,7 +3092,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__sync__subcmd__join)
-            opts="-h -V --account --key --device-name --home --help --version"
+            opts="-h -V --account --key --key-file --device-name --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3103,6 +3103,10 @@ _pim() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

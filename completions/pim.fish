@@ -180,14 +180,15 @@ complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcom
 complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -f -a "join" -d 'Another device: enter the key (or passphrase) printed by `pim sync init`'
 complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -l account -r
-complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -l device-name -d 'This device\'s name in `pim devices list`' -r
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -l device-name -d 'This device\'s name in `pim devices list` (default: the host name and the start of the device id, e.g. laptop-3f9a)' -r
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -l passphrase -d 'Use a passphrase (read from stdin) instead of a generated key'
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l account -r
-complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l key -d 'The sync key; without it pim asks (reads a line from stdin)' -r
-complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l device-name -r
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l key -d 'The sync key, or `-` to read it from stdin. A key given here is visible to other users of this computer (`ps`): prefer --key-file, `-` or the prompt. Without --key and --key-file pim asks (or reads a line from stdin when that is not a terminal)' -r
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l key-file -d 'Read the sync key (or passphrase) from the first line of this file' -r -F
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l device-name -d 'This device\'s name in `pim devices list` (default: the host name and the start of the device id, e.g. laptop-3f9a)' -r
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -s V -l version -d 'Print version'

@@ -36,15 +36,10 @@ impl Paths {
         self.home.join("config.toml")
     }
 
-    /// Create the home directory (private to the user).
-    pub fn ensure(&self) -> std::io::Result<()> {
-        std::fs::create_dir_all(&self.home)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&self.home, std::fs::Permissions::from_mode(0o700));
-        }
-        Ok(())
+    /// Create the home directory (private to the user) or check the existing
+    /// one; the database file is created readable by the user only.
+    pub fn ensure(&self) -> Result<(), home::HomeError> {
+        home::prepare(&self.home, &self.database())
     }
 }
 
@@ -72,3 +67,4 @@ pub fn local_timezone() -> Tz {
 }
 
 pub mod accounts;
+pub mod home;

@@ -7,14 +7,15 @@
 
 mod read;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 pub use read::detect;
 
 use crate::formats::ItemError;
+use crate::formats::json::CollectionSettings;
 use crate::model::Kind;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, Writer};
 use read::{Incoming, read_input};
 
 /// What the input is; `None` in [`ImportOptions::format`] detects it.
@@ -169,11 +170,14 @@ fn write_all(
             }
         }
     }
-    let mut collections: HashMap<(Kind, String), String> = store
-        .collections(None)?
-        .into_iter()
-        .map(|c| ((c.kind, c.name), c.id))
-        .collect();
+    let mut collections = SeenCollections {
+        ids: store
+            .collections(None)?
+            .into_iter()
+            .map(|c| ((c.kind, c.name), c.id))
+            .collect(),
+        restored: HashSet::new(),
+    };
     let mut defaults: HashMap<Kind, String> = HashMap::new();
     for k in Kind::ALL {
         defaults.insert(k, store.default_collection(k)?.id);
@@ -188,15 +192,15 @@ fn write_all(
             }
             let kind = it.record.kind;
             let named = into.map(str::to_string).or(it.collection.take());
+            // A backup's collection settings apply only where its records go.
+            let settings = it.settings.take().filter(|_| into.is_none());
             let target = match named {
-                Some(name) => match collections.get(&(kind, name.clone())) {
-                    Some(id) => Some(id.clone()),
-                    None => {
-                        let c = w.put_collection(kind, &name)?;
-                        collections.insert((kind, name), c.id.clone());
-                        Some(c.id)
-                    }
-                },
+                Some(name) => Some(target_collection(
+                    w,
+                    &mut collections,
+                    (kind, name),
+                    settings,
+                )?),
                 None => None,
             };
             let uid_key = it.record.uid().map(|u| (kind, u.to_string()));
@@ -250,6 +254,59 @@ fn write_all(
         }
         Ok(report)
     })
+}
+
+/// The collections an import writes into, by (kind, name).
+struct SeenCollections {
+    ids: HashMap<(Kind, String), String>,
+    /// Those whose saved settings were applied already.
+    restored: HashSet<(Kind, String)>,
+}
+
+/// The id of the collection `name` of `kind`, created when missing. A backup's
+/// settings for it (pim's JSON) are applied once per import: its id when the
+/// collection is new and that id is free, its colour and sync flag in any case
+/// (a restore brings back what was saved, e.g. sync kept off).
+fn target_collection(
+    w: &mut Writer<'_>,
+    seen: &mut SeenCollections,
+    key: (Kind, String),
+    settings: Option<CollectionSettings>,
+) -> Result<String, StoreError> {
+    let settings = settings.filter(|_| !seen.restored.contains(&key));
+    let id = match seen.ids.get(&key) {
+        Some(id) => id.clone(),
+        None => {
+            let saved_id = match &settings {
+                Some(s) if !s.id.is_empty() && !collection_id_taken(w, &s.id)? => {
+                    Some(s.id.as_str())
+                }
+                _ => None,
+            };
+            let c = match saved_id {
+                Some(id) => w.put_collection_with_id(id, key.0, &key.1)?,
+                None => w.put_collection(key.0, &key.1)?,
+            };
+            seen.ids.insert(key.clone(), c.id.clone());
+            c.id
+        }
+    };
+    if let Some(s) = settings {
+        let mut c = w.collection(&id)?;
+        c.color = s.color;
+        c.sync = s.sync;
+        w.change_collection(&c)?;
+        seen.restored.insert(key);
+    }
+    Ok(id)
+}
+
+fn collection_id_taken(w: &Writer<'_>, id: &str) -> Result<bool, StoreError> {
+    match w.collection(id) {
+        Ok(_) => Ok(true),
+        Err(StoreError::NoCollection { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]

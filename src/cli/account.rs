@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, anyhow, bail};
+use anyhow::{anyhow, bail};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
@@ -124,9 +124,7 @@ fn load(home: Option<&Path>) -> anyhow::Result<(Paths, ConfigFile)> {
 }
 
 fn save(paths: &Paths, config: &ConfigFile) -> anyhow::Result<()> {
-    paths
-        .ensure()
-        .with_context(|| format!("cannot create {}", paths.home.display()))?;
+    paths.ensure()?;
     config.save(&paths.config_file())?;
     Ok(())
 }

@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -20,9 +19,7 @@ pub struct Context {
 impl Context {
     pub fn open(home: Option<&Path>) -> anyhow::Result<Context> {
         let paths = Paths::resolve(home).map_err(anyhow::Error::msg)?;
-        paths
-            .ensure()
-            .with_context(|| format!("cannot create {}", paths.home.display()))?;
+        paths.ensure()?;
         let store = Store::open(&paths.database())?;
         Ok(Context {
             paths,

@@ -70,6 +70,10 @@ pub fn run(ctx: &mut Context, c: DevicesCommand) -> anyhow::Result<()> {
             print::table(&rows)
         }
         DevicesCommand::Forget { device, account: a } => {
+            // A missing or ambiguous name is refused before going online.
+            let known = setup::devices(&ctx.store).map_err(sync_error)?;
+            let found = setup::find_device(&known, &device)?;
+            let (device, label) = (found.device.clone(), found.name.clone());
             let (name, acc) = account(ctx, a.as_deref())?;
             let key = sync_session::stored_key(&ctx.store)?;
             let o = sync_session::options(&ctx.store, &acc, key)?;
@@ -79,7 +83,7 @@ pub fn run(ctx: &mut Context, c: DevicesCommand) -> anyhow::Result<()> {
                     .await
                     .map_err(sync_error)?;
                 mb.logout().await;
-                println!("forgot device {device}");
+                println!("forgot device {label} ({device})");
                 anyhow::Ok(())
             })
         }

@@ -16,7 +16,7 @@ use crate::formats::markdown::write_markdown;
 use crate::formats::vcard::VcardVersion;
 use crate::formats::vcard::strict::write_vcf_checked;
 use crate::formats::vdir::{safe_name, write_vdir};
-use crate::model::{Kind, Record};
+use crate::model::{Collection, Kind, Record};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportWhat {
@@ -199,6 +199,13 @@ fn export_json(
         check_collection(cx, kinds, name)?;
     }
     let ids = selection(cx, kinds, collection)?;
+    // Each record carries its collection's settings: a restore brings them back.
+    let collections: HashMap<String, Collection> = cx
+        .store
+        .collections(None)?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
     let write = |out: &mut dyn Write| -> anyhow::Result<usize> {
         let mut n = 0;
         let mut item = String::with_capacity(4096);
@@ -208,7 +215,8 @@ fn export_json(
                 item.clear();
                 item.push_str(if n == 0 { "\n" } else { ",\n" });
                 let name = names.get(&r.collection).map_or("", String::as_str);
-                write_json_item(&mut item, &r, name, cx.tz, Some(stored));
+                let settings = collections.get(&r.collection);
+                write_json_item(&mut item, &r, name, settings, cx.tz, Some(stored));
                 n += 1;
                 out.write_all(item.as_bytes()).map_err(anyhow::Error::from)
             })?;

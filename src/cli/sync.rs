@@ -2,9 +2,10 @@
 //! account's IMAP server.
 
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{anyhow, bail};
+use anyhow::{Context as _, anyhow, bail};
 use clap::{Args, Subcommand};
 use tokio::sync::mpsc::unbounded_channel;
 
@@ -60,7 +61,8 @@ pub enum SyncAction {
         /// Use a passphrase (read from stdin) instead of a generated key
         #[arg(long)]
         passphrase: bool,
-        /// This device's name in `pim devices list`
+        /// This device's name in `pim devices list` (default: the host name and
+        /// the start of the device id, e.g. laptop-3f9a)
         #[arg(long)]
         device_name: Option<String>,
     },
@@ -68,9 +70,17 @@ pub enum SyncAction {
     Join {
         #[arg(long)]
         account: Option<String>,
-        /// The sync key; without it pim asks (reads a line from stdin)
+        /// The sync key, or `-` to read it from stdin. A key given here is visible
+        /// to other users of this computer (`ps`): prefer --key-file, `-` or the
+        /// prompt. Without --key and --key-file pim asks (or reads a line from
+        /// stdin when that is not a terminal)
         #[arg(long)]
         key: Option<String>,
+        /// Read the sync key (or passphrase) from the first line of this file
+        #[arg(long, value_name = "PATH", conflicts_with = "key")]
+        key_file: Option<PathBuf>,
+        /// This device's name in `pim devices list` (default: the host name and
+        /// the start of the device id, e.g. laptop-3f9a)
         #[arg(long)]
         device_name: Option<String>,
     },
@@ -213,6 +223,7 @@ impl ProgressLine {
     }
 }
 
+/// A line of stdin; on a terminal after showing `prompt`.
 fn read_secret(prompt: &str) -> anyhow::Result<String> {
     if std::io::stdin().is_terminal() {
         eprint!("{prompt}: ");
@@ -220,11 +231,40 @@ fn read_secret(prompt: &str) -> anyhow::Result<String> {
     }
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
-    let line = line.trim().to_string();
+    secret_line(&line, &prompt.to_lowercase())
+}
+
+/// The first line of `text`, trimmed; an empty one is an error naming `what`.
+fn secret_line(text: &str, what: &str) -> anyhow::Result<String> {
+    let line = text.lines().next().unwrap_or("").trim().to_string();
     if line.is_empty() {
-        bail!("no {} given", prompt.to_lowercase());
+        bail!("no {what} given");
     }
     Ok(line)
+}
+
+/// Where `pim sync join` takes the key from.
+enum KeySource {
+    /// `--key KEY` (seen by anyone who lists processes).
+    Argument(String),
+    /// `--key-file PATH`.
+    File(PathBuf),
+    /// Neither, or `--key -`: ask on a terminal, else read a line of stdin.
+    Prompt,
+}
+
+impl KeySource {
+    fn read(self, prompt: &str) -> anyhow::Result<String> {
+        match self {
+            KeySource::Argument(k) => Ok(k),
+            KeySource::File(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read the key file {}", path.display()))?;
+                secret_line(&text, &format!("key in {}", path.display()))
+            }
+            KeySource::Prompt => read_secret(prompt),
+        }
+    }
 }
 
 pub fn run(ctx: &mut Context, a: SyncArgs) -> anyhow::Result<()> {
@@ -237,8 +277,18 @@ pub fn run(ctx: &mut Context, a: SyncArgs) -> anyhow::Result<()> {
         Some(SyncAction::Join {
             account,
             key,
+            key_file,
             device_name: dn,
-        }) => join(ctx, account.as_deref(), key, dn),
+        }) => {
+            let source = match (key, key_file) {
+                (_, Some(path)) => KeySource::File(path),
+                // `-`: stdin, as without --key (a prompt on a terminal).
+                (Some(k), None) if k == "-" => KeySource::Prompt,
+                (Some(k), None) => KeySource::Argument(k),
+                (None, None) => KeySource::Prompt,
+            };
+            join(ctx, account.as_deref(), source, dn)
+        }
         None => {
             let mode = Mode::parse(&a.mode).ok_or_else(|| anyhow!("unknown mode {}", a.mode))?;
             let setup = session::setup(&ctx.store, &ctx.paths.config_file(), a.account.as_deref())?;
@@ -326,7 +376,7 @@ fn init(
     };
     let mut o = session::options(&ctx.store, &acc, key.clone())?;
     o.kdf = kdf.clone();
-    o.device_name = session::device_name(dn.clone());
+    o.device_name = session::device_name(dn.clone(), ctx.store.device());
     let report = runtime()?.block_on(async {
         let mut mb = connect(&name, &acc).await?;
         let r = setup::init(&mut ctx.store, &mut mb, &o)
@@ -353,7 +403,7 @@ fn init(
 fn join(
     ctx: &mut Context,
     account_name: Option<&str>,
-    key: Option<String>,
+    key: KeySource,
     dn: Option<String>,
 ) -> anyhow::Result<()> {
     if session::is_enrolled(&ctx.store)? {
@@ -365,21 +415,18 @@ fn join(
     let kdf = rt
         .block_on(setup::server_kdf(&mut mb, &acc.folder_root))
         .map_err(sync_error)?;
-    let secret = match key {
-        Some(k) => k,
-        None => read_secret(if kdf.is_some() {
-            "Passphrase"
-        } else {
-            "Sync key"
-        })?,
-    };
+    let secret = key.read(if kdf.is_some() {
+        "Passphrase"
+    } else {
+        "Sync key"
+    })?;
     let key = match &kdf {
         Some(h) => setup::key_from_passphrase(&secret, h).map_err(sync_error)?,
         None => SyncKey::parse_human(&secret).map_err(|e| anyhow!("sync key: {e}"))?,
     };
     let mut o = session::options(&ctx.store, &acc, key.clone())?;
     o.kdf = kdf.clone();
-    o.device_name = session::device_name(dn.clone());
+    o.device_name = session::device_name(dn.clone(), ctx.store.device());
     let report = rt.block_on(async {
         let r = setup::join(&mut ctx.store, &mut mb, &o)
             .await

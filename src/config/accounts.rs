@@ -353,12 +353,7 @@ impl ConfigFile {
         }
         let text = toml::to_string_pretty(&doc).map_err(|e| write_err(e.to_string()))?;
         let tmp = path.with_extension("toml.tmp");
-        std::fs::write(&tmp, text).map_err(|e| write_err(e.to_string()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600));
-        }
+        super::home::write_private(&tmp, text.as_bytes()).map_err(|e| write_err(e.to_string()))?;
         std::fs::rename(&tmp, path).map_err(|e| write_err(e.to_string()))
     }
 

@@ -2,6 +2,8 @@
 //! collection name, uid, readable fields) plus `content`, the full stored body.
 //! Reading uses only `id`, `kind`, `collection` and `content`, so records come back
 //! exactly. (`content`, because a note's view already has a text `body`.)
+//! A backup (`pim export`) also gives each record `collection_settings`, the id,
+//! colour and sync flag of its collection, so a restore brings those back too.
 
 use chrono_tz::Tz;
 use serde_json::Value;
@@ -9,13 +11,34 @@ use serde_json::Value;
 use crate::formats::view::record_json;
 use crate::formats::view_event::EventView;
 use crate::formats::{ItemError, ParsedItem};
-use crate::model::{Body, Kind, Record};
+use crate::model::{Body, Collection, Kind, Record};
 
 /// One record read from JSON, with the name of the collection it was exported from.
 #[derive(Debug, Clone)]
 pub struct JsonItem {
     pub item: ParsedItem,
     pub collection: Option<String>,
+    /// That collection's settings, when the file kept them.
+    pub collection_settings: Option<CollectionSettings>,
+}
+
+/// What a backup keeps of a record's collection besides its name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CollectionSettings {
+    pub id: String,
+    #[serde(default)]
+    pub color: Option<String>,
+    pub sync: bool,
+}
+
+impl From<&Collection> for CollectionSettings {
+    fn from(c: &Collection) -> Self {
+        CollectionSettings {
+            id: c.id.clone(),
+            color: c.color.clone(),
+            sync: c.sync,
+        }
+    }
 }
 
 /// Records with their collection names as a JSON array, one record per line (fast to
@@ -25,7 +48,7 @@ pub fn write_json(records: &[(&Record, &str)], local: Tz) -> String {
     out.push('[');
     for (i, (r, collection)) in records.iter().enumerate() {
         out.push_str(if i == 0 { "\n" } else { ",\n" });
-        write_json_item(&mut out, r, collection, local, None);
+        write_json_item(&mut out, r, collection, None, local, None);
     }
     out.push_str(JSON_END);
     out
@@ -34,13 +57,15 @@ pub fn write_json(records: &[(&Record, &str)], local: Tz) -> String {
 /// What closes the array [`write_json`] writes (after the last item).
 pub const JSON_END: &str = "\n]\n";
 
-/// One element of [`write_json`]'s array: the view of `r` plus its `content`.
-/// `stored` is the body's JSON as the store keeps it, when at hand (saves
-/// serializing the body again; it is the same text).
+/// One element of [`write_json`]'s array: the view of `r` plus its `content`
+/// (and its collection's settings when given). `stored` is the body's JSON as
+/// the store keeps it, when at hand (saves serializing the body again; it is the
+/// same text).
 pub fn write_json_item(
     out: &mut String,
     r: &Record,
     collection: &str,
+    settings: Option<&Collection>,
     local: Tz,
     stored: Option<&str>,
 ) {
@@ -52,6 +77,12 @@ pub fn write_json_item(
     .expect("values serialize");
     // The view is an object: add the body as its last member.
     out.push_str(view.strip_suffix('}').expect("the view is an object"));
+    if let Some(c) = settings {
+        out.push_str(",\"collection_settings\":");
+        out.push_str(
+            &serde_json::to_string(&CollectionSettings::from(c)).expect("settings serialize"),
+        );
+    }
     out.push_str(",\"content\":");
     match stored {
         Some(text) => out.push_str(text),
@@ -92,13 +123,14 @@ pub fn read_json(text: &str) -> Vec<Result<JsonItem, ItemError>> {
                     line,
                     reason: e.to_string(),
                 })
-                .map(|(record, collection)| JsonItem {
+                .map(|(record, collection, collection_settings)| JsonItem {
                     item: ParsedItem {
                         record,
                         index: i + 1,
                         line,
                     },
                     collection,
+                    collection_settings,
                 })
         })
         .collect()
@@ -115,6 +147,8 @@ enum ElementError {
     MissingContent,
     #[error("bad \"content\": {0}")]
     BadContent(serde_json::Error),
+    #[error("bad \"collection_settings\": {0}")]
+    BadSettings(serde_json::Error),
     #[error("a {kind} must hold a {expected} component, not {found}")]
     WrongComponent {
         kind: Kind,
@@ -123,7 +157,9 @@ enum ElementError {
     },
 }
 
-fn element(v: Value) -> Result<(Record, Option<String>), ElementError> {
+type Element = (Record, Option<String>, Option<CollectionSettings>);
+
+fn element(v: Value) -> Result<Element, ElementError> {
     let Value::Object(mut m) = v else {
         return Err(ElementError::NotAnObject);
     };
@@ -148,6 +184,12 @@ fn element(v: Value) -> Result<(Record, Option<String>), ElementError> {
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .map(str::to_string);
+    let settings = match m.remove("collection_settings") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            serde_json::from_value::<CollectionSettings>(v).map_err(ElementError::BadSettings)?,
+        ),
+    };
     Ok((
         Record {
             id,
@@ -156,6 +198,7 @@ fn element(v: Value) -> Result<(Record, Option<String>), ElementError> {
             body,
         },
         collection,
+        settings,
     ))
 }
 
@@ -223,6 +266,32 @@ mod tests {
         assert_eq!(item.item.record.id, r.id);
         assert_eq!(item.item.record.body, r.body);
         assert_eq!(item.item.line, 2);
+    }
+
+    #[test]
+    fn collection_settings_round_trip() {
+        let r = Record::new(Kind::Task, "c1");
+        let c = Collection {
+            id: "c1".into(),
+            kind: Kind::Task,
+            name: "Private".into(),
+            color: Some("#ff0000".into()),
+            sync: false,
+        };
+        let mut text = String::from("[\n");
+        write_json_item(&mut text, &r, "Private", Some(&c), chrono_tz::UTC, None);
+        text.push_str(JSON_END);
+        let back = read_json(&text).remove(0).unwrap();
+        assert_eq!(back.collection_settings, Some(CollectionSettings::from(&c)));
+        // Files written without settings (older pims) still read.
+        let plain = write_json(&[(&r, "Private")], chrono_tz::UTC);
+        assert_eq!(
+            read_json(&plain).remove(0).unwrap().collection_settings,
+            None
+        );
+        let bad = text.replace("\"sync\":false", "\"sync\":\"off\"");
+        let err = read_json(&bad).remove(0).unwrap_err();
+        assert!(err.reason.contains("collection_settings"), "{}", err.reason);
     }
 
     #[test]

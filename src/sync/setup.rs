@@ -127,12 +127,10 @@ pub async fn forget<M: Mailbox>(
         return Err(SyncError::Setup("this device cannot forget itself".into()));
     }
     let known = st::devices(store)?;
-    let d = known
-        .iter()
-        .find(|d| d.device == device || d.name == device)
-        .ok_or_else(|| {
-            SyncError::Setup(format!("no device {device:?} (see `pim devices list`)"))
-        })?;
+    let d = find_device(&known, device)?;
+    if d.device == store.device() {
+        return Err(SyncError::Setup("this device cannot forget itself".into()));
+    }
     let f = Folders::new(&o.root);
     let tag = o.key.device_tag(&d.device);
     let list = mb.list(&f.devices, 1, LIST_HEADERS).await?;
@@ -146,6 +144,39 @@ pub async fn forget<M: Mailbox>(
     }
     st::forget_device(store, &d.device)?;
     Ok(())
+}
+
+/// The device `which` means: its id, else its name, else a unique start of its
+/// id. A name two devices share picks neither (forgetting the wrong one would
+/// stop waiting for a live device): the error lists both with their ids.
+pub fn find_device<'a>(known: &'a [DeviceInfo], which: &str) -> SyncResult<&'a DeviceInfo> {
+    if let Some(d) = known.iter().find(|d| d.device == which) {
+        return Ok(d);
+    }
+    let mut hits: Vec<&DeviceInfo> = known.iter().filter(|d| d.name == which).collect();
+    if hits.is_empty() && which.len() >= 4 {
+        hits = known
+            .iter()
+            .filter(|d| d.device.starts_with(which))
+            .collect();
+    }
+    match hits.as_slice() {
+        [] => Err(SyncError::Setup(format!(
+            "no device {which:?} (see `pim devices list`)"
+        ))),
+        [d] => Ok(d),
+        many => {
+            let listed: Vec<String> = many
+                .iter()
+                .map(|d| format!("  {}  {}  last seen {}", d.device, d.name, d.last_seen))
+                .collect();
+            Err(SyncError::Setup(format!(
+                "{which:?} matches {} devices; forget one by its id:\n{}",
+                many.len(),
+                listed.join("\n")
+            )))
+        }
+    }
 }
 
 pub fn conflicts(store: &Store) -> SyncResult<Vec<Conflict>> {
@@ -175,5 +206,39 @@ mod tests {
         assert_ne!(a, key_from_passphrase("correct horse", &h2).unwrap());
         assert_ne!(a, key_from_passphrase("wrong horse", &h1).unwrap());
         assert!(key_from_passphrase("x", "argon2id m=1").is_err());
+    }
+
+    fn device(id: &str, name: &str) -> DeviceInfo {
+        DeviceInfo {
+            device: id.into(),
+            tag: String::new(),
+            name: name.into(),
+            last_seen: "2026-01-01T00:00:00Z".into(),
+            vector: Default::default(),
+            forgotten: false,
+        }
+    }
+
+    #[test]
+    fn a_shared_name_is_refused_and_ids_pick_one() {
+        let known = [
+            device("3f9a77e0c1d2e3f4", "vm"),
+            device("ab12cd34ef56ab78", "vm"),
+            device("99887766554433aa", "laptop-9988"),
+        ];
+        let err = find_device(&known, "vm").unwrap_err().to_string();
+        assert!(err.contains("matches 2 devices"), "{err}");
+        assert!(err.contains("3f9a77e0c1d2e3f4") && err.contains("ab12cd34ef56ab78"));
+        assert_eq!(
+            find_device(&known, "ab12cd34ef56ab78").unwrap().device,
+            known[1].device
+        );
+        assert_eq!(find_device(&known, "3f9a").unwrap().device, known[0].device);
+        assert_eq!(
+            find_device(&known, "laptop-9988").unwrap().device,
+            known[2].device
+        );
+        assert!(find_device(&known, "abc").is_err());
+        assert!(find_device(&known, "desk").is_err());
     }
 }

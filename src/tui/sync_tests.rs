@@ -217,6 +217,20 @@ fn sync_tab_in_each_state() {
 }
 
 #[test]
+fn devices_sharing_a_name_show_their_ids() {
+    let mut w = sync_world(Connectivity::Idle);
+    let status = w.app.sync.as_mut().unwrap();
+    status.devices[1].name = "vm".into();
+    status.devices[1].device = "77b1c0de00000000".into();
+    status.devices[2].name = "vm".into();
+    status.devices[2].device = "9c0ef00d00000000".into();
+    let screen = w.screen(100, 30);
+    assert!(screen.contains("vm (77b1c0de)"), "{screen}");
+    assert!(screen.contains("vm (9c0ef00d)"), "{screen}");
+    assert!(screen.contains("laptop  this device"), "{screen}");
+}
+
+#[test]
 fn conflict_dialog_one_record_at_a_time() {
     let mut w = sync_world(Connectivity::Watching);
     w.key(KeyCode::Enter);

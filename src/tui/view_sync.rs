@@ -206,10 +206,15 @@ fn draw_devices(f: &mut Frame, app: &App, area: Rect) {
         lines.push(Line::from(Span::styled("no other device yet", t.dim())));
     }
     for d in devices {
+        // Two devices may carry one name (older pims named every profile after
+        // the host): then the start of the id tells them apart.
+        let shared = devices.iter().filter(|o| o.name == d.name).count() > 1;
         let name = if d.name.is_empty() {
-            &d.device
+            d.device.clone()
+        } else if shared {
+            format!("{} ({})", d.name, d.device.get(..8).unwrap_or(&d.device))
         } else {
-            &d.name
+            d.name.clone()
         };
         let (how_far, style) = if d.this_device {
             ("this device".to_string(), t.ok())
@@ -226,7 +231,7 @@ fn draw_devices(f: &mut Frame, app: &App, area: Rect) {
             Err(_) => String::new(),
         };
         lines.push(Line::from(vec![
-            Span::raw(name.clone()),
+            Span::raw(name),
             Span::styled(seen, t.dim()),
             Span::raw("  "),
             Span::styled(how_far, style),

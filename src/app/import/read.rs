@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::{Format, ImportError, Input, InvalidItem};
 use crate::formats::ics::read_ics;
-use crate::formats::json::read_json;
+use crate::formats::json::{CollectionSettings, read_json};
 use crate::formats::markdown::read_markdown;
 use crate::formats::vcard::{bytes_to_text, read_vcf};
 use crate::formats::vdir::{is_vdir, read_vdir};
@@ -23,6 +23,8 @@ pub(super) struct Incoming {
     pub collection: Option<String>,
     /// Whether the record's id is to be kept (pim's own JSON restores ids).
     pub keep_id: bool,
+    /// The collection's settings a backup kept (pim's own JSON).
+    pub settings: Option<CollectionSettings>,
 }
 
 /// Everything read from one input: the good items and the invalid ones.
@@ -47,6 +49,7 @@ impl ReadSet {
                     record: p.record,
                     collection: collection.map(str::to_string),
                     keep_id: false,
+                    settings: None,
                 }),
                 Err(error) => self.invalid.push(InvalidItem {
                     file: source.to_string(),
@@ -123,6 +126,7 @@ pub(super) fn read_input(input: &Input, format: Option<Format>) -> Result<ReadSe
                         record: j.item.record,
                         collection: j.collection,
                         keep_id: true,
+                        settings: j.collection_settings,
                     }),
                     Err(error) => set.invalid.push(InvalidItem {
                         file: name.clone(),

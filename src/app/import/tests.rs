@@ -197,3 +197,78 @@ fn markdown_folders_import_each_note() {
     .unwrap_err();
     assert!(matches!(err, ImportError::EmptyFolder(_)), "{err}");
 }
+
+/// A backup of `store` as `pim export --format json` writes it.
+fn backup(store: &Store) -> String {
+    let collections = store.collections(None).unwrap();
+    let mut text = String::from("[");
+    let mut first = true;
+    for kind in Kind::ALL {
+        for r in store.list(kind, None).unwrap() {
+            let c = collections.iter().find(|c| c.id == r.collection).unwrap();
+            text.push_str(if first { "\n" } else { ",\n" });
+            first = false;
+            crate::formats::json::write_json_item(
+                &mut text,
+                &r,
+                &c.name,
+                Some(c),
+                chrono_tz::UTC,
+                None,
+            );
+        }
+    }
+    text.push_str(crate::formats::json::JSON_END);
+    text
+}
+
+#[test]
+fn a_json_restore_brings_back_collection_settings() {
+    let mut old = Store::open_in_memory().unwrap();
+    let private = old
+        .write(|w| {
+            let mut c = w.put_collection(Kind::Contact, "Private")?;
+            c.sync = false;
+            c.color = Some("#aa0000".into());
+            w.change_collection(&c)?;
+            let mut cal = w.collection("default-event")?;
+            cal.sync = false;
+            w.change_collection(&cal)?;
+            Ok(c)
+        })
+        .unwrap();
+    run(
+        &mut old,
+        &bytes(&card("p1", "Hidden")),
+        &ImportOptions {
+            collection: Some("Private".into()),
+            ..Default::default()
+        },
+    );
+    let ev = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:e1\nDTSTART:20260101T100000Z\nSUMMARY:x\nEND:VEVENT\nEND:VCALENDAR\n";
+    run(&mut old, &bytes(ev), &ImportOptions::default());
+
+    let mut fresh = Store::open_in_memory().unwrap();
+    let r = run(&mut fresh, &bytes(&backup(&old)), &ImportOptions::default());
+    assert_eq!(r.created, 2);
+    let restored = fresh
+        .collection_by_name(Kind::Contact, "Private")
+        .unwrap()
+        .unwrap();
+    assert_eq!(restored, private, "id, colour and sync flag come back");
+    let calendar = fresh.collection_by_id("default-event").unwrap().unwrap();
+    assert!(
+        !calendar.sync,
+        "an existing collection takes the saved flag"
+    );
+
+    // Redirected with --collection, the saved settings stay out of it.
+    let mut other = Store::open_in_memory().unwrap();
+    let into = ImportOptions {
+        collection: Some("Inbox".into()),
+        ..Default::default()
+    };
+    run(&mut other, &bytes(&backup(&old)), &into);
+    let inbox = other.collection_by_name(Kind::Contact, "Inbox").unwrap();
+    assert!(inbox.unwrap().sync);
+}

@@ -75,7 +75,7 @@ pub fn options(store: &Store, account: &Account, key: SyncKey) -> Result<SyncOpt
     o.kdf = store.meta(META_KDF)?;
     o.device_name = store
         .meta(META_DEVICE_NAME)?
-        .unwrap_or_else(|| device_name(None));
+        .unwrap_or_else(|| device_name(None, store.device()));
     Ok(o)
 }
 
@@ -97,15 +97,24 @@ pub fn setup(
     })
 }
 
-/// The given name, else the host name, else "pim device".
-pub fn device_name(given: Option<String>) -> String {
+/// The given name, else the host name plus the start of this device's id
+/// (`laptop-3f9a`): two profiles on one host must not share a name, or
+/// `pim devices forget NAME` could not tell them apart.
+pub fn device_name(given: Option<String>, device_id: &str) -> String {
     given.unwrap_or_else(|| {
-        std::fs::read_to_string("/etc/hostname")
+        let host = std::fs::read_to_string("/etc/hostname")
             .ok()
             .map(|h| h.trim().to_string())
             .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "pim device".into())
+            .unwrap_or_else(|| "pim".into());
+        default_device_name(&host, device_id)
     })
+}
+
+/// `host-abcd`: the host and the first four characters of the device id.
+fn default_device_name(host: &str, device_id: &str) -> String {
+    let short: String = device_id.chars().take(4).collect();
+    format!("{host}-{short}")
 }
 
 /// After `pim sync init` or `join` succeeded: what later sessions read back.
@@ -118,9 +127,25 @@ pub fn remember_enrolment(
 ) -> Result<(), SetupError> {
     store.set_meta(META_KEY, &key.to_human())?;
     store.set_meta(META_ACCOUNT, account_name)?;
-    store.set_meta(META_DEVICE_NAME, &device_name(device))?;
+    store.set_meta(META_DEVICE_NAME, &device_name(device, store.device()))?;
     if let Some(k) = kdf {
         store.set_meta(META_KDF, k)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_names_differ_between_profiles_on_one_host() {
+        let a = Store::open_in_memory().unwrap();
+        let b = Store::open_in_memory().unwrap();
+        let (na, nb) = (device_name(None, a.device()), device_name(None, b.device()));
+        assert_ne!(na, nb);
+        assert!(na.ends_with(&format!("-{}", &a.device()[..4])), "{na}");
+        assert_eq!(default_device_name("vm", "3f9a77e0"), "vm-3f9a");
+        assert_eq!(device_name(Some("desk".into()), a.device()), "desk");
+    }
 }
