@@ -19,7 +19,7 @@ use crate::sync::mailbox::{
 const APPEND_MAX_MESSAGES: usize = 1000;
 const APPEND_MAX_BYTES: usize = 16 << 20;
 
-fn folder_arg(folder: &str) -> MbResult<String> {
+pub(super) fn folder_arg(folder: &str) -> MbResult<String> {
     quote_folder(folder).map_err(|reason| MailboxError::Refused {
         command: "folder name".into(),
         reason: reason.to_string(),
@@ -54,7 +54,7 @@ impl ImapMailbox {
         .await;
         let mbox = match self.give_back(s, "SELECT", res) {
             Err(MailboxError::Refused { .. }) => {
-                return Err(MailboxError::NoFolder(folder.to_string()));
+                return Err(MailboxError::NoFolder(self.server_folder(folder)));
             }
             other => other?,
         };
@@ -175,6 +175,32 @@ async fn read_select(
     }
 }
 
+/// Reads a LIST answer: (name, separator) of each entry.
+pub(super) async fn read_list(
+    s: &mut Session,
+    id: imap_proto::RequestId,
+) -> Result<Vec<(String, Option<char>)>, OpError> {
+    use imap_proto::MailboxDatum;
+    let mut out = Vec::new();
+    loop {
+        let resp = s
+            .read_response()
+            .await?
+            .ok_or(OpError::Imap(async_imap::error::Error::ConnectionLost))?;
+        match resp.parsed() {
+            Response::Done { tag, .. } if *tag == id => {
+                check_done(resp.parsed())?;
+                return Ok(out);
+            }
+            Response::MailboxData(MailboxDatum::List(entry)) => out.push((
+                entry.name.to_string(),
+                entry.delimiter.as_deref().and_then(|d| d.chars().next()),
+            )),
+            _ => {}
+        }
+    }
+}
+
 async fn wait_continue(s: &mut Session, id: &imap_proto::RequestId) -> Result<(), OpError> {
     loop {
         let resp = s
@@ -265,22 +291,12 @@ impl Mailbox for ImapMailbox {
             Ok(()) => Ok(()),
             Err(MailboxError::Refused { reason, .. }) => {
                 // Usually "already exists"; confirm with LIST rather than trust wording.
-                let mut s = self.take().await?;
-                self.commands += 1;
-                let res = timeout(self.cfg.timeout, async {
-                    let names: Vec<_> = s
-                        .list(Some(""), Some(quoted.trim_matches('"')))
-                        .await?
-                        .try_collect()
-                        .await?;
-                    Ok(names.iter().any(|n| n.name() == on_server))
-                })
-                .await;
-                if self.give_back(s, "LIST", res)? {
+                let found = self.list_names(&on_server).await?;
+                if found.iter().any(|(n, _)| *n == on_server) {
                     Ok(())
                 } else {
                     Err(MailboxError::Refused {
-                        command: format!("CREATE {folder}"),
+                        command: format!("CREATE {on_server}"),
                         reason,
                     })
                 }
@@ -390,7 +406,7 @@ impl Mailbox for ImapMailbox {
         for group in append_groups(messages, multi) {
             match self.append_command(&quoted, group).await {
                 Err(MailboxError::NoFolder(_)) => {
-                    return Err(MailboxError::NoFolder(folder.to_string()));
+                    return Err(MailboxError::NoFolder(self.server_folder(folder)));
                 }
                 other => other?,
             }
@@ -403,6 +419,11 @@ impl Mailbox for ImapMailbox {
             return Ok(());
         }
         self.select_if_needed(folder).await?;
+        if !self.has_capability("UIDPLUS") {
+            // A plain EXPUNGE removes every \Deleted message of the folder: only
+            // safe when nothing but pim's own messages carries the flag.
+            self.refuse_foreign_deleted(folder, uids).await?;
+        }
         let uidplus = self.has_capability("UIDPLUS");
         for chunk in uid_chunks(uids) {
             let set = uid_set(&chunk);
@@ -417,8 +438,6 @@ impl Mailbox for ImapMailbox {
                 if uidplus {
                     let _: Vec<_> = s.uid_expunge(&set).await?.try_collect().await?;
                 } else {
-                    // Without UIDPLUS, EXPUNGE also removes other \Deleted messages of
-                    // this folder; pim's folders hold only pim's own messages.
                     let _: Vec<_> = s.expunge().await?.try_collect().await?;
                 }
                 Ok(())
@@ -523,6 +542,35 @@ impl Mailbox for ImapMailbox {
 }
 
 impl ImapMailbox {
+    /// Without UIDPLUS pim can only expunge a whole folder: refuse when INBOX is
+    /// meant or another message there is already marked \Deleted (another
+    /// client's, waiting for its own expunge), so no other mail is ever removed.
+    async fn refuse_foreign_deleted(&mut self, folder: &str, uids: &[u32]) -> MbResult<()> {
+        let on_server = self.server_folder(folder);
+        if on_server.eq_ignore_ascii_case("INBOX") {
+            return Err(MailboxError::Refused {
+                command: format!("EXPUNGE {on_server}"),
+                reason: "the server has no UIDPLUS, and pim never expunges INBOX as a whole"
+                    .into(),
+            });
+        }
+        let mut s = self.take().await?;
+        self.commands += 1;
+        let res = timeout(self.cfg.timeout, async { Ok(s.uid_search("DELETED").await?) }).await;
+        let flagged = self.give_back(s, "UID SEARCH DELETED", res)?;
+        let foreign = flagged.iter().filter(|u| !uids.contains(u)).count();
+        if foreign > 0 {
+            return Err(MailboxError::Refused {
+                command: format!("EXPUNGE {on_server}"),
+                reason: format!(
+                    "the server has no UIDPLUS and {foreign} other message(s) there are marked \\Deleted: \
+                     expunging would remove them too"
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// `wait` without IDLE: re-check the folder every poll interval.
     async fn poll_wait(&mut self, folder: &str, max: Duration) -> MbResult<bool> {
         let before = self.select(folder).await?;
