@@ -11,10 +11,12 @@ mod connect;
 pub mod namespace;
 mod ops;
 pub mod parts;
+mod report;
 mod untagged;
 mod wire;
 
 pub use namespace::Namespace;
+pub use report::{CapabilityReport, capability_report};
 
 use std::collections::HashSet;
 use std::path::PathBuf;
