@@ -249,3 +249,50 @@ fn dovecot_inbox_prefix_and_dot_separator() {
 fn dovecot_with_only_imap4rev1() {
     run(&TRIMMED);
 }
+
+/// The namespace is remembered per account: a change is accepted while pim's
+/// folders resolve under the new spelling, and stops sync clearly otherwise.
+#[test]
+#[allow(clippy::disallowed_types)] // sets the remembered value from outside, as SQLite sees it
+fn a_changed_namespace_works_only_while_the_folders_resolve() {
+    let server = MailServer::shared();
+    let p = profile(server, "dave", "newest");
+    p.init(&[]);
+    p.ok(&["sync"]);
+    let db = rusqlite::Connection::open(p.home.path().join("pim.sqlite3")).unwrap();
+    let remembered = || -> String {
+        db.query_row(
+            "SELECT value FROM meta WHERE key = 'imap.namespace.mail'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(remembered(), "\t/");
+    let pretend_dotted = || {
+        db.execute(
+            "UPDATE meta SET value = 'INBOX.\t.' WHERE key = 'imap.namespace.mail'",
+            [],
+        )
+        .unwrap();
+    };
+
+    // As if the server had moved pim's folders from INBOX.PIM.* to PIM/*: found.
+    pretend_dotted();
+    p.ok(&["sync"]);
+    assert_eq!(remembered(), "\t/");
+
+    // Changed again, and the folders are not there: a clear error, nothing created.
+    pretend_dotted();
+    let mut imap = RawImap::login(server, "dave");
+    for f in ["PIM/Changes", "PIM/Devices", "PIM/Snapshots"] {
+        imap.command(&format!("DELETE \"{f}\""), false);
+    }
+    imap.command("LOGOUT", false);
+    let o = p.run(&["sync"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains("namespace changed"), "{err}");
+    assert!(err.contains("PIM/Changes"), "{err}");
+    assert_eq!(server.count("dave", "PIM/Changes"), 0);
+}

@@ -15,7 +15,7 @@ mod report;
 mod untagged;
 mod wire;
 
-pub use namespace::Namespace;
+pub use namespace::{Namespace, NamespaceError};
 pub use report::{CapabilityReport, capability_report};
 
 use std::collections::HashSet;
@@ -196,7 +196,7 @@ impl ImapMailbox {
         &mut self,
         remembered: Option<&str>,
         folders: &[&str],
-    ) -> MbResult<()> {
+    ) -> Result<(), NamespaceError> {
         let Some(old) = remembered else {
             return Ok(());
         };
@@ -212,14 +212,12 @@ impl ImapMailbox {
         if missing.is_empty() {
             return Ok(());
         }
-        let (old_prefix, old_sep) = old.split_once('\t').unwrap_or((old, ""));
-        Err(MailboxError::Protocol(format!(
-            "the server's personal namespace changed (was prefix {old_prefix:?}, separator \
-             {old_sep:?}; now {}) and pim's folders are not there: {} not found. \
-             Check the account (or the server's configuration) before syncing again",
-            self.namespace.describe(),
-            missing.join(", ")
-        )))
+        let (prefix, separator) = old.split_once('\t').unwrap_or((old, ""));
+        Err(NamespaceError::Changed {
+            before: format!("prefix {prefix:?}, separator {separator:?}"),
+            now: self.namespace.describe(),
+            missing: missing.join(", "),
+        })
     }
 
     /// Ask the server where personal folders live: NAMESPACE when offered, else

@@ -4,6 +4,22 @@
 //! its folders with `/` (`PIM/Changes`); [`Namespace::server_name`] spells them
 //! the server's way (`INBOX.PIM.Changes`). Pure: no I/O.
 
+/// Why pim's folders cannot be used under the namespace the server reports now.
+#[derive(Debug, thiserror::Error)]
+pub enum NamespaceError {
+    #[error(
+        "the server's personal namespace changed (was {before}; now {now}) and pim's folders \
+         are not there: {missing} not found. Check the account or the server before syncing again"
+    )]
+    Changed {
+        before: String,
+        now: String,
+        missing: String,
+    },
+    #[error(transparent)]
+    Mailbox(#[from] crate::sync::mailbox::MailboxError),
+}
+
 /// The personal namespace of one account.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Namespace {
