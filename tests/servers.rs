@@ -68,7 +68,10 @@ fn check_account(f: &Flavour, p: &Profile) {
     } else {
         assert!(out.contains("IDLE: no (sync --watch polls every"), "{out}");
         assert!(out.contains("warning: neither MOVE nor UIDPLUS"), "{out}");
-        assert!(out.contains("not offered: NAMESPACE IDLE CONDSTORE"), "{out}");
+        assert!(
+            out.contains("not offered: NAMESPACE IDLE CONDSTORE"),
+            "{out}"
+        );
     }
 }
 
@@ -165,7 +168,8 @@ fn invitation(user: &str) -> Vec<u8> {
 fn invitation_scenarios(f: &Flavour) {
     let server = MailServer::shared();
     let user = f.users.1;
-    let other = b"From: x@example.test\r\nSubject: someone else's\r\nMessage-ID: <other@x>\r\n\r\nhi\r\n";
+    let other =
+        b"From: x@example.test\r\nSubject: someone else's\r\nMessage-ID: <other@x>\r\n\r\nhi\r\n";
     server.deliver_smtp("x@example.test", &[&format!("{user}@example.test")], other);
     server.deliver_smtp(
         "carol@example.test",
@@ -214,6 +218,16 @@ fn invitation_scenarios(f: &Flavour) {
     // With MOVE the invitation left INBOX; without MOVE/UIDPLUS it stays (read).
     let expected = if f.moves { 1 } else { 2 };
     assert_eq!(inbox.len(), expected, "{}", f.name);
+    let note = p.invites()[0]["note"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        note.contains("neither MOVE nor UIDPLUS"),
+        !f.moves,
+        "{}: {note:?}",
+        f.name
+    );
 }
 
 fn run(f: &Flavour) {
@@ -229,7 +243,11 @@ fn run(f: &Flavour) {
         f.name,
         f.pim.trim_end_matches(['/', '.']),
         if f.idle { "yes" } else { "no (polls)" },
-        if f.moves { "moves" } else { "copies, INBOX untouched" },
+        if f.moves {
+            "moves"
+        } else {
+            "copies, INBOX untouched"
+        },
         inv.as_secs_f32(),
         started.elapsed().as_secs_f32()
     );
@@ -295,4 +313,51 @@ fn a_changed_namespace_works_only_while_the_folders_resolve() {
     assert!(err.contains("namespace changed"), "{err}");
     assert!(err.contains("PIM/Changes"), "{err}");
     assert_eq!(server.count("dave", "PIM/Changes"), 0);
+}
+
+/// GNU Mailutils answers an expunge with `* N EXPUNGED` (not IMAP): pim skips
+/// the line, says so once, and the tagged OK decides.
+#[tokio::test]
+async fn an_invalid_untagged_line_is_skipped_and_the_tagged_result_decides() {
+    use pim::mail::{ImapConfig, ImapMailbox, Security};
+    use pim::sync::Mailbox;
+    use support::proxy::{Fault, FaultProxy};
+
+    let server = MailServer::shared();
+    let proxy = FaultProxy::start(
+        server.imap_port,
+        Fault::Rewrite(b" EXPUNGE\r\n", b" EXPUNGED\r\n"),
+    );
+    let mut cfg = ImapConfig::new(
+        "127.0.0.1",
+        proxy.port,
+        Security::Plaintext,
+        "carol",
+        server.password("carol"),
+    );
+    cfg.timeout = Duration::from_secs(5);
+    let mut mb = ImapMailbox::connect(cfg).await.expect("connect");
+    mb.ensure_folder("PIM/Bent").await.unwrap();
+    let msgs: Vec<Vec<u8>> = (1..=3)
+        .map(|n| format!("Subject: {n}\r\nMessage-ID: <bent-{n}@x>\r\n\r\n{n}\r\n").into_bytes())
+        .collect();
+    mb.append("PIM/Bent", &msgs).await.unwrap();
+    let uids: Vec<u32> = mb
+        .list("PIM/Bent", 1, &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.uid)
+        .collect();
+    mb.delete("PIM/Bent", &uids[..2])
+        .await
+        .expect("the tagged OK decides");
+    let left = mb.list("PIM/Bent", 1, &[]).await.unwrap();
+    assert_eq!(left.len(), 1);
+    let notices = mb.take_notices();
+    assert!(
+        notices.iter().any(|n| n.contains("EXPUNGED")),
+        "{notices:?}"
+    );
+    mb.logout().await;
 }

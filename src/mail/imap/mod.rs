@@ -169,11 +169,6 @@ impl ImapMailbox {
         self.has_capability("IDLE")
     }
 
-    /// Notices gathered since the last call (each said once per mailbox).
-    pub fn take_notices(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.notices)
-    }
-
     /// Record `notice` unless it was said before.
     pub(crate) fn say_once(&mut self, notice: String) {
         if self.said.insert(notice.clone()) {
@@ -184,7 +179,11 @@ impl ImapMailbox {
     /// Whether the folder exists on the server (`folder` is a pim name).
     pub async fn folder_exists(&mut self, folder: &str) -> MbResult<bool> {
         let name = self.server_folder(folder);
-        Ok(self.list_names(&name).await?.iter().any(|(n, _)| *n == name))
+        Ok(self
+            .list_names(&name)
+            .await?
+            .iter()
+            .any(|(n, _)| *n == name))
     }
 
     /// Whether pim's folders resolve under the namespace the server reports now,

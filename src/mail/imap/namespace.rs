@@ -68,7 +68,10 @@ impl Namespace {
             Some(c) => format!("{c:?}"),
             None => "none (flat)".into(),
         };
-        format!("prefix {:?}, separator {sep} (from {})", self.prefix, self.source)
+        format!(
+            "prefix {:?}, separator {sep} (from {})",
+            self.prefix, self.source
+        )
     }
 
     /// The compact form remembered per account: `prefix<TAB>separator`.
@@ -137,8 +140,8 @@ mod tests {
         let ns = parse_namespace_line("* NAMESPACE ((\"INBOX.\" \".\")) NIL NIL").unwrap();
         assert_eq!(ns.prefix, "INBOX.");
         assert_eq!(ns.separator, Some('.'));
-        let ns = parse_namespace_line("* NAMESPACE ((\"\" \"/\")) NIL ((\"#shared/\" \"/\"))")
-            .unwrap();
+        let ns =
+            parse_namespace_line("* NAMESPACE ((\"\" \"/\")) NIL ((\"#shared/\" \"/\"))").unwrap();
         assert_eq!((ns.prefix.as_str(), ns.separator), ("", Some('/')));
         let ns = parse_namespace_line("* namespace ((\"\" NIL)) NIL NIL").unwrap();
         assert_eq!(ns.separator, None);

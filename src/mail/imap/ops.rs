@@ -539,6 +539,10 @@ impl Mailbox for ImapMailbox {
     fn bytes(&self) -> (u64, u64) {
         (self.traffic.sent(), self.traffic.received())
     }
+
+    fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notices)
+    }
 }
 
 impl ImapMailbox {
@@ -550,13 +554,15 @@ impl ImapMailbox {
         if on_server.eq_ignore_ascii_case("INBOX") {
             return Err(MailboxError::Refused {
                 command: format!("EXPUNGE {on_server}"),
-                reason: "the server has no UIDPLUS, and pim never expunges INBOX as a whole"
-                    .into(),
+                reason: "the server has no UIDPLUS, and pim never expunges INBOX as a whole".into(),
             });
         }
         let mut s = self.take().await?;
         self.commands += 1;
-        let res = timeout(self.cfg.timeout, async { Ok(s.uid_search("DELETED").await?) }).await;
+        let res = timeout(self.cfg.timeout, async {
+            Ok(s.uid_search("DELETED").await?)
+        })
+        .await;
         let flagged = self.give_back(s, "UID SEARCH DELETED", res)?;
         let foreign = flagged.iter().filter(|u| !uids.contains(u)).count();
         if foreign > 0 {

@@ -36,7 +36,8 @@ fn build(
     let mut r = CapabilityReport::default();
     r.lines.push(format!("namespace: {namespace}"));
     r.lines.push(format!("pim's folders: {example} …"));
-    r.lines.push(format!("capabilities used: {}", offered.join(" ")));
+    r.lines
+        .push(format!("capabilities used: {}", offered.join(" ")));
     if !missing.is_empty() {
         r.lines.push(format!("not offered: {}", missing.join(" ")));
     }
@@ -64,8 +65,9 @@ fn build(
         );
     }
     if lacks("CONDSTORE") {
-        r.warnings
-            .push("no CONDSTORE: each sync lists pim's folders by UID (slower, still correct)".into());
+        r.warnings.push(
+            "no CONDSTORE: each sync lists pim's folders by UID (slower, still correct)".into(),
+        );
     }
     r
 }
@@ -83,7 +85,11 @@ mod tests {
             USED_CAPABILITIES,
             30,
         );
-        assert!(r.lines.iter().any(|l| l == "IDLE: no (sync --watch polls every 30 s)"));
+        assert!(
+            r.lines
+                .iter()
+                .any(|l| l == "IDLE: no (sync --watch polls every 30 s)")
+        );
         assert_eq!(r.warnings.len(), 4);
         assert!(r.warnings[1].contains("leaves them in INBOX"));
         let full = build("x", "PIM/Changes", USED_CAPABILITIES, &[], 30);
