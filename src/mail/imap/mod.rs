@@ -7,6 +7,7 @@
 //! caller re-checks folder state after such an error). A NO saying the server is
 //! temporarily unavailable is [`MailboxError::Busy`], any other NO/BAD `Refused`.
 
+mod answers;
 mod connect;
 pub mod namespace;
 mod ops;
@@ -263,7 +264,7 @@ impl ImapMailbox {
         self.commands += 1;
         let res = tokio::time::timeout(self.cfg.timeout, async {
             let id = s.run_command(&format!("LIST \"\" {quoted}")).await?;
-            ops::read_list(&mut s, id).await
+            answers::read_list(&mut s, id).await
         })
         .await;
         self.give_back(s, "LIST", res)
