@@ -303,19 +303,15 @@ fn check(home: Option<&Path>, name: &str) -> anyhow::Result<()> {
         .build()?;
     rt.block_on(async {
         let mut mb = ImapMailbox::connect(imap).await?;
-        let caps: Vec<&str> = [
-            "CONDSTORE",
-            "QRESYNC",
-            "IDLE",
-            "MULTIAPPEND",
-            "UIDPLUS",
-            "MOVE",
-        ]
-        .into_iter()
-        .filter(|c| mb.has_capability(c))
-        .collect();
+        let report = mail::imap::capability_report(&mb);
         mb.logout().await;
-        println!("imap {}: ok ({})", account.imap, caps.join(" "));
+        println!("imap {}: ok", account.imap);
+        for line in report.lines {
+            println!("  {line}");
+        }
+        for warning in report.warnings {
+            println!("  warning: {warning}");
+        }
         mail::smtp::check(&smtp).await?;
         println!("smtp {}: ok", account.smtp);
         anyhow::Ok(())

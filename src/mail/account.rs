@@ -32,7 +32,21 @@ pub fn imap_config(account: &Account, password: &str) -> Result<ImapConfig, Acco
     let (host, port) = parse_host_port(&account.imap).map_err(AccountError::BadAddress)?;
     let mut cfg = ImapConfig::new(&host, port, security(account), &account.user, password);
     cfg.ca_file = account.ca_file.clone();
+    if let Some(secs) = poll_interval_override() {
+        cfg.poll_interval = std::time::Duration::from_secs(secs);
+    }
     Ok(cfg)
+}
+
+/// `PIM_POLL_INTERVAL` (seconds, at least 1): how often `sync --watch` checks a
+/// server without IDLE (default 30 s).
+fn poll_interval_override() -> Option<u64> {
+    std::env::var("PIM_POLL_INTERVAL")
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(|s| s.max(1))
 }
 
 /// SMTP settings. With `tls = "starttls"` the SMTP side uses STARTTLS too,

@@ -161,4 +161,10 @@ pub trait Mailbox {
 
     /// Bytes sent and received since opened.
     fn bytes(&self) -> (u64, u64);
+
+    /// What the transport wants the user told, once each (a fallback it took, a
+    /// server line it skipped), since the last call. Most mailboxes have none.
+    fn take_notices(&mut self) -> Vec<String> {
+        Vec::new()
+    }
 }

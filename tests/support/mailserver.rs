@@ -20,7 +20,31 @@ use std::sync::{Mutex, Once, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Users of the shared instance; the password of `NAME` is `pw-NAME`.
-pub const SHARED_USERS: &[&str] = &["test", "alice", "bob", "carol", "dave"];
+pub const SHARED_USERS: &[&str] = &[
+    "test", "alice", "bob", "carol", "dave", "dotted1", "dotted2", "trimmed1", "trimmed2",
+];
+
+/// Server flavours one Dovecot serves side by side: Dovecot applies these
+/// per-user settings (passwd-file extra fields) after login. A user whose name
+/// starts with a flavour's name gets it; everyone else the default layout.
+pub const FLAVOURS: &[(&str, &str)] = &[
+    // Personal folders under `INBOX.` with `.` separator (Courier, older Cyrus).
+    (
+        "dotted",
+        "userdb_namespace/inbox/prefix=INBOX. userdb_namespace/inbox/separator=.",
+    ),
+    // Only IMAP4rev1 advertised: no NAMESPACE, IDLE, UIDPLUS, MOVE, CONDSTORE,
+    // QRESYNC, MULTIAPPEND, ESEARCH, LITERAL+ (a correct client uses none).
+    ("trimmed", "userdb_imap_capability=IMAP4rev1"),
+];
+
+/// The passwd-file line of `user`: its flavour's settings as extra fields.
+fn passwd_line(user: &str, password: &str) -> String {
+    match FLAVOURS.iter().find(|(f, _)| user.starts_with(f)) {
+        Some((_, fields)) => format!("{user}:{password}::::::{fields}\n"),
+        None => format!("{user}:{password}\n"),
+    }
+}
 
 pub struct MailServer {
     pub workdir: PathBuf,
@@ -157,7 +181,7 @@ impl MailServer {
         ));
         let _ = std::fs::remove_dir_all(&workdir);
         std::fs::create_dir_all(&workdir).expect("create mail server workdir");
-        let passwd: String = users.iter().map(|(u, p)| format!("{u}:{p}\n")).collect();
+        let passwd: String = users.iter().map(|(u, p)| passwd_line(u, p)).collect();
         std::fs::write(workdir.join("passwd"), passwd).expect("write passwd");
 
         let mut last_error = String::new();

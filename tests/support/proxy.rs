@@ -24,6 +24,25 @@ pub enum Fault {
     Drop,
     /// Accept and never relay anything (a server that hangs).
     Blackhole,
+    /// Replace these bytes by those in what the server sends (a server that
+    /// bends the protocol, e.g. Mailutils' `* 1 EXPUNGED`). Plain IMAP only.
+    Rewrite(&'static [u8], &'static [u8]),
+}
+
+/// `data` with every `from` replaced by `to`.
+fn replace_bytes(data: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len());
+    let mut i = 0;
+    while i < data.len() {
+        if data[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(data[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 #[derive(Default)]
@@ -174,7 +193,11 @@ async fn relay(
                 let n = match r { Ok(0) | Err(_) => break, Ok(n) => n };
                 let n = n.min(budget as usize);
                 if let Some(d) = delay { tokio::time::sleep(d).await; }
-                if client.write_all(&sbuf[..n]).await.is_err() { break; }
+                let data = match fault {
+                    Fault::Rewrite(from, to) => replace_bytes(&sbuf[..n], from, to),
+                    _ => sbuf[..n].to_vec(),
+                };
+                if client.write_all(&data).await.is_err() { break; }
                 c.to_client.fetch_add(n as u64, Ordering::SeqCst);
                 budget -= n as u64;
             }

@@ -171,9 +171,17 @@ pub async fn answer_with<M: Mailbox>(
         ),
         None => {
             let parked = match mailbox {
-                MailboxLink::Open(mb) => park(mb, &inv, parking, st.park_moves)
-                    .await
-                    .map_err(|e| e.to_string()),
+                MailboxLink::Open(mb) => {
+                    let parked = park(mb, &inv, parking, st.park_moves)
+                        .await
+                        .map_err(|e| e.to_string());
+                    // e.g. "copied, the original stays in INBOX" on a server without MOVE.
+                    let notices = mb.take_notices();
+                    if !notices.is_empty() {
+                        inv.note = notices.join("; ");
+                    }
+                    parked
+                }
                 MailboxLink::Offline(why) => Err(why),
             };
             match parked {

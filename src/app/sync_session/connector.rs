@@ -7,9 +7,11 @@ use super::failure::SessionError;
 use super::invitations::{InvitationOutcome, scan_invitations};
 use super::profile::SessionSetup;
 use crate::config::accounts::Account;
+use crate::mail::imap::NamespaceError;
 use crate::mail::{self, ImapMailbox};
 use crate::store::Store;
 use crate::sync::Mailbox;
+use crate::sync::engine::{Folders, SyncError};
 
 #[allow(async_fn_in_trait)]
 pub trait Connector {
@@ -17,6 +19,17 @@ pub trait Connector {
 
     /// Connect and log in.
     async fn connect(&mut self) -> Result<Self::Mailbox, SessionError>;
+
+    /// Checks on a fresh connection before the first round (the IMAP one: is
+    /// the server's namespace still the one pim's folders were made under?).
+    async fn after_connect(
+        &mut self,
+        _store: &mut Store,
+        _mb: &mut Self::Mailbox,
+        _root: &str,
+    ) -> Result<(), SessionError> {
+        Ok(())
+    }
 
     /// Work riding along with a successful round (the invitation scan).
     async fn after_round(
@@ -39,6 +52,35 @@ pub async fn connect(account_name: &str, account: &Account) -> Result<ImapMailbo
         })?;
     let cfg = mail::account::imap_config(account, &password)?;
     Ok(ImapMailbox::connect(cfg).await?)
+}
+
+/// The server's personal namespace is remembered per account. When it changed
+/// since (another prefix or separator), carry on only if pim's folders under
+/// `root` are found under the new spelling; else stop before a second, empty
+/// set of folders is started.
+pub async fn check_namespace(
+    store: &mut Store,
+    mb: &mut ImapMailbox,
+    account_name: &str,
+    root: &str,
+) -> Result<(), SessionError> {
+    let key = format!("imap.namespace.{account_name}");
+    let remembered = store.meta(&key).map_err(SyncError::from)?;
+    let folders = Folders::new(root);
+    mb.check_remembered_namespace(remembered.as_deref(), &folders.all())
+        .await
+        .map_err(|e| match e {
+            NamespaceError::Mailbox(e) => SessionError::from(e),
+            changed => SessionError::NamespaceChanged {
+                account: account_name.to_string(),
+                reason: changed.to_string(),
+            },
+        })?;
+    let now = mb.namespace().remembered();
+    if remembered.as_deref() != Some(now.as_str()) {
+        store.set_meta(&key, &now).map_err(SyncError::from)?;
+    }
+    Ok(())
 }
 
 /// The account's IMAP server; INBOX is scanned for invitations after each round.
@@ -64,6 +106,15 @@ impl Connector for ImapConnector {
 
     async fn connect(&mut self) -> Result<ImapMailbox, SessionError> {
         connect(&self.account_name, &self.account).await
+    }
+
+    async fn after_connect(
+        &mut self,
+        store: &mut Store,
+        mb: &mut ImapMailbox,
+        root: &str,
+    ) -> Result<(), SessionError> {
+        check_namespace(store, mb, &self.account_name, root).await
     }
 
     async fn after_round(

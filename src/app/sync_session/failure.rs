@@ -22,6 +22,10 @@ pub enum SessionError {
     Account(#[from] AccountError),
     #[error(transparent)]
     Sync(#[from] SyncError),
+    /// The server's personal namespace changed and pim's folders are not found
+    /// under the new one: the user has to look before pim starts new folders.
+    #[error("account {account}: {reason}")]
+    NamespaceChanged { account: String, reason: String },
 }
 
 impl From<MailboxError> for SessionError {
@@ -73,9 +77,10 @@ impl SessionError {
         match self {
             SessionError::Setup(SetupError::BadKey(_)) => ErrorKind::WrongKey,
             SessionError::Setup(SetupError::Store(_)) => ErrorKind::LocalStore,
-            SessionError::Setup(_) | SessionError::Password { .. } | SessionError::Account(_) => {
-                ErrorKind::Config
-            }
+            SessionError::Setup(_)
+            | SessionError::Password { .. }
+            | SessionError::Account(_)
+            | SessionError::NamespaceChanged { .. } => ErrorKind::Config,
             SessionError::Sync(SyncError::Mailbox(m)) => mailbox_kind(m),
             SessionError::Sync(SyncError::Store(_)) => ErrorKind::LocalStore,
             SessionError::Sync(SyncError::Setup(_)) => ErrorKind::Config,

@@ -74,7 +74,11 @@ impl<C: Connector> Session<C> {
     ) -> Result<RoundReport, SessionError> {
         if self.mailbox.is_none() {
             events(SessionEvent::Connecting);
-            self.mailbox = Some(self.connector.connect().await?);
+            let mut mb = self.connector.connect().await?;
+            self.connector
+                .after_connect(store, &mut mb, &self.options.root)
+                .await?;
+            self.mailbox = Some(mb);
         }
         events(SessionEvent::Syncing);
         self.local_before_round = local_seq(store);

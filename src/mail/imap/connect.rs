@@ -52,7 +52,7 @@ pub(super) async fn open(
         }
     };
 
-    let mut client = async_imap::Client::new(stream);
+    let mut client = async_imap::Client::new(super::untagged::Filtered::new(stream));
     if cfg.security != Security::Starttls {
         // With STARTTLS the greeting was read before the handshake.
         match timeout(cfg.timeout, client.read_response()).await {

@@ -7,11 +7,17 @@
 //! caller re-checks folder state after such an error). A NO saying the server is
 //! temporarily unavailable is [`MailboxError::Busy`], any other NO/BAD `Refused`.
 
+mod answers;
 mod connect;
+pub mod namespace;
 mod ops;
 pub mod parts;
-
+mod report;
+mod untagged;
 mod wire;
+
+pub use namespace::{Namespace, NamespaceError};
+pub use report::{CapabilityReport, capability_report};
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -23,7 +29,20 @@ use async_imap::error::Error as ImapError;
 use super::net::{MailStream, Security, Traffic};
 use crate::sync::mailbox::{MailboxError, MbResult};
 
-pub(crate) type Session = async_imap::Session<MailStream>;
+pub(crate) type Session = async_imap::Session<untagged::Filtered<MailStream>>;
+
+/// Capabilities pim uses when offered (each has a fallback).
+pub const USED_CAPABILITIES: &[&str] = &[
+    "NAMESPACE",
+    "IDLE",
+    "CONDSTORE",
+    "QRESYNC",
+    "UIDPLUS",
+    "MOVE",
+    "MULTIAPPEND",
+    "LITERAL+",
+    "ESEARCH",
+];
 
 /// Where and how to log in.
 #[derive(Clone)]
@@ -82,9 +101,13 @@ pub struct ImapMailbox {
     selected: Option<String>,
     commands: u64,
     traffic: Arc<Traffic>,
-    /// The server's hierarchy separator (from `LIST "" ""`); pim names folders with
-    /// `/` and translates (e.g. `PIM/Changes` is `PIM.Changes` on a `.` server).
-    delimiter: char,
+    /// Where pim's folders live (NAMESPACE or LIST); pim names folders with `/`
+    /// and translates (e.g. `PIM/Changes` is `INBOX.PIM.Changes` under `INBOX.`).
+    namespace: Namespace,
+    /// Things worth telling the user, said once each (skipped server lines,
+    /// fallbacks taken); drained with [`ImapMailbox::take_notices`].
+    notices: Vec<String>,
+    said: HashSet<String>,
 }
 
 /// Why one operation failed, before it is mapped to a [`MailboxError`].
@@ -123,45 +146,128 @@ impl ImapMailbox {
             selected: None,
             commands: 0,
             traffic: Arc::new(Traffic::default()),
-            delimiter: '/',
+            namespace: Namespace::default(),
+            notices: Vec::new(),
+            said: HashSet::new(),
         };
         mailbox.ensure_session().await?;
-        mailbox.learn_delimiter().await?;
+        mailbox.namespace = mailbox.learn_namespace().await?;
         Ok(mailbox)
     }
 
-    /// The hierarchy separator the server uses (`/` until learned).
-    pub fn delimiter(&self) -> char {
-        self.delimiter
+    /// The personal namespace pim's folders live in.
+    pub fn namespace(&self) -> &Namespace {
+        &self.namespace
     }
 
     /// A pim folder name (`/`-separated) as this server spells it.
     pub fn server_folder(&self, folder: &str) -> String {
-        if self.delimiter == '/' {
-            folder.to_string()
-        } else {
-            folder.replace('/', &self.delimiter.to_string())
+        self.namespace.server_name(folder)
+    }
+
+    /// Whether the server offers IDLE (else `wait` polls every `poll_interval`).
+    pub fn has_idle(&self) -> bool {
+        self.has_capability("IDLE")
+    }
+
+    /// Record `notice` unless it was said before.
+    pub(crate) fn say_once(&mut self, notice: String) {
+        if self.said.insert(notice.clone()) {
+            self.notices.push(notice);
         }
     }
 
-    /// Ask the server for its hierarchy separator (one LIST, once per mailbox).
-    async fn learn_delimiter(&mut self) -> MbResult<()> {
-        use futures::TryStreamExt;
+    /// Whether the folder exists on the server (`folder` is a pim name).
+    pub async fn folder_exists(&mut self, folder: &str) -> MbResult<bool> {
+        let name = self.server_folder(folder);
+        Ok(self
+            .list_names(&name)
+            .await?
+            .iter()
+            .any(|(n, _)| *n == name))
+    }
+
+    /// Whether pim's folders resolve under the namespace the server reports now,
+    /// given the one `remembered` for this account (see [`Namespace::remembered`]).
+    /// A changed prefix or separator is fine when `folders` (pim names) all exist
+    /// under the new spelling; otherwise pim would start a second, empty set of
+    /// folders, so this is an error naming what changed.
+    pub async fn check_remembered_namespace(
+        &mut self,
+        remembered: Option<&str>,
+        folders: &[&str],
+    ) -> Result<(), NamespaceError> {
+        let Some(old) = remembered else {
+            return Ok(());
+        };
+        if self.namespace.same_as_remembered(old) {
+            return Ok(());
+        }
+        let mut missing = Vec::new();
+        for f in folders {
+            if !self.folder_exists(f).await? {
+                missing.push(self.server_folder(f));
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let (prefix, separator) = old.split_once('\t').unwrap_or((old, ""));
+        Err(NamespaceError::Changed {
+            before: format!("prefix {prefix:?}, separator {separator:?}"),
+            now: self.namespace.describe(),
+            missing: missing.join(", "),
+        })
+    }
+
+    /// Ask the server where personal folders live: NAMESPACE when offered, else
+    /// `LIST "" ""` for the separator (prefix empty).
+    async fn learn_namespace(&mut self) -> MbResult<Namespace> {
+        if self.has_capability("NAMESPACE") {
+            let mut s = self.take().await?;
+            self.commands += 1;
+            let res = tokio::time::timeout(self.cfg.timeout, async {
+                s.run_command_and_check_ok("NAMESPACE").await?;
+                // imap-proto cannot read the answer; the line filter kept it.
+                Ok(s.get_mut().take_skipped())
+            })
+            .await;
+            let lines = self.give_back(s, "NAMESPACE", res)?;
+            if let Some(ns) = lines
+                .iter()
+                .find_map(|l| namespace::parse_namespace_line(l))
+            {
+                return Ok(ns);
+            }
+        }
+        // The empty name asks for the hierarchy separator (RFC 3501 6.3.8).
+        let root = self.list_names("").await?;
+        let separator = match root.first() {
+            Some((_, sep)) => *sep,
+            None => Some('/'),
+        };
+        Ok(Namespace {
+            prefix: String::new(),
+            separator,
+            source: "LIST".into(),
+        })
+    }
+
+    /// `LIST "" "<pattern>"` (pattern as sent): (name, separator) pairs.
+    async fn list_names(&mut self, pattern: &str) -> MbResult<Vec<(String, Option<char>)>> {
+        let quoted = if pattern.is_empty() {
+            "\"\"".to_string()
+        } else {
+            ops::folder_arg(pattern)?
+        };
         let mut s = self.take().await?;
         self.commands += 1;
         let res = tokio::time::timeout(self.cfg.timeout, async {
-            // `LIST "" ""` is the standard question, but async-imap drops its empty
-            // name; INBOX exists everywhere and carries the same separator.
-            let names: Vec<_> = s.list(Some(""), Some("INBOX")).await?.try_collect().await?;
-            Ok(names
-                .iter()
-                .find_map(|n| n.delimiter().and_then(|d| d.chars().next())))
+            let id = s.run_command(&format!("LIST \"\" {quoted}")).await?;
+            answers::read_list(&mut s, id).await
         })
         .await;
-        if let Some(d) = self.give_back(s, "LIST", res)? {
-            self.delimiter = d;
-        }
-        Ok(())
+        self.give_back(s, "LIST", res)
     }
 
     pub fn config(&self) -> &ImapConfig {
@@ -188,6 +294,14 @@ impl ImapMailbox {
             let _ = tokio::time::timeout(Duration::from_secs(5), s.logout()).await;
         }
         self.selected = None;
+    }
+
+    /// Log what the line filter took out; the tagged answer already decided.
+    fn drain_skipped(&mut self, session: &mut Session) {
+        while session.unsolicited_responses.try_recv().is_ok() {}
+        for line in session.get_mut().take_skipped() {
+            self.say_once(format!("skipped a server line pim cannot read: {line}"));
+        }
     }
 
     /// Log in again when the previous session was dropped.
@@ -236,7 +350,8 @@ impl ImapMailbox {
             Err(e) => classify(e, what, self.cfg.timeout),
         };
         if keep {
-            while session.unsolicited_responses.try_recv().is_ok() {}
+            let mut session = session;
+            self.drain_skipped(&mut session);
             self.session = Some(session);
         } else {
             self.selected = None;

@@ -2,15 +2,15 @@
 
 use std::time::{Duration, Instant};
 
-use async_imap::imap_proto::{self, Response};
 use futures::TryStreamExt;
 use tokio::io::AsyncWriteExt;
 use tokio::time::timeout;
 
+use super::ImapMailbox;
+use super::answers::{read_select, wait_continue, wait_done};
 use super::wire::{
     literal_marker, parse_headers, quote_folder, uid_chunks, uid_set, valid_header_name,
 };
-use super::{ImapMailbox, OpError, Session};
 use crate::sync::mailbox::{
     FetchedPart, FolderState, Mailbox, MailboxError, MbResult, MessageMeta, MimePart,
 };
@@ -19,7 +19,7 @@ use crate::sync::mailbox::{
 const APPEND_MAX_MESSAGES: usize = 1000;
 const APPEND_MAX_BYTES: usize = 16 << 20;
 
-fn folder_arg(folder: &str) -> MbResult<String> {
+pub(super) fn folder_arg(folder: &str) -> MbResult<String> {
     quote_folder(folder).map_err(|reason| MailboxError::Refused {
         command: "folder name".into(),
         reason: reason.to_string(),
@@ -54,7 +54,7 @@ impl ImapMailbox {
         .await;
         let mbox = match self.give_back(s, "SELECT", res) {
             Err(MailboxError::Refused { .. }) => {
-                return Err(MailboxError::NoFolder(folder.to_string()));
+                return Err(MailboxError::NoFolder(self.server_folder(folder)));
             }
             other => other?,
         };
@@ -120,114 +120,6 @@ impl ImapMailbox {
     }
 }
 
-/// Reads SELECT's answer. async-imap's own parser is internal, so collect the
-/// untagged data here.
-async fn read_select(
-    s: &mut Session,
-    id: imap_proto::RequestId,
-) -> Result<async_imap::types::Mailbox, OpError> {
-    use imap_proto::{MailboxDatum, ResponseCode, Status};
-    let mut mbox = async_imap::types::Mailbox::default();
-    loop {
-        let resp = s
-            .read_response()
-            .await?
-            .ok_or(OpError::Imap(async_imap::error::Error::ConnectionLost))?;
-        match resp.parsed() {
-            Response::Done {
-                tag,
-                status,
-                outcome,
-            } if *tag == id => {
-                let (code, information) = (&outcome.code, &outcome.information);
-                if let Some(ResponseCode::HighestModSeq(m)) = code {
-                    mbox.highest_modseq = Some(*m);
-                }
-                return match status {
-                    Status::Ok => Ok(mbox),
-                    Status::No => Err(async_imap::error::Error::No(
-                        information.as_deref().unwrap_or_default().to_string(),
-                    )
-                    .into()),
-                    _ => Err(async_imap::error::Error::Bad(
-                        information.as_deref().unwrap_or_default().to_string(),
-                    )
-                    .into()),
-                };
-            }
-            Response::Data {
-                outcome:
-                    imap_proto::Outcome {
-                        code: Some(code), ..
-                    },
-                ..
-            } => match code {
-                ResponseCode::UidValidity(v) => mbox.uid_validity = Some(*v),
-                ResponseCode::UidNext(n) => mbox.uid_next = Some(*n),
-                ResponseCode::HighestModSeq(m) => mbox.highest_modseq = Some(*m),
-                ResponseCode::Unseen(u) => mbox.unseen = Some(*u),
-                _ => {}
-            },
-            Response::MailboxData(MailboxDatum::Exists(n)) => mbox.exists = *n,
-            Response::MailboxData(MailboxDatum::Recent(n)) => mbox.recent = *n,
-            _ => {}
-        }
-    }
-}
-
-async fn wait_continue(s: &mut Session, id: &imap_proto::RequestId) -> Result<(), OpError> {
-    loop {
-        let resp = s
-            .read_response()
-            .await?
-            .ok_or(OpError::Imap(async_imap::error::Error::ConnectionLost))?;
-        match resp.parsed() {
-            Response::Continue { .. } => return Ok(()),
-            Response::Done { tag, .. } if tag == id => {
-                check_done(resp.parsed())?;
-                return Err(OpError::Mailbox(MailboxError::Protocol(
-                    "server ended APPEND before taking the message".into(),
-                )));
-            }
-            _ => {}
-        }
-    }
-}
-
-async fn wait_done(s: &mut Session, id: &imap_proto::RequestId) -> Result<(), OpError> {
-    loop {
-        let resp = s
-            .read_response()
-            .await?
-            .ok_or(OpError::Imap(async_imap::error::Error::ConnectionLost))?;
-        if let Response::Done { tag, .. } = resp.parsed()
-            && tag == id
-        {
-            return check_done(resp.parsed());
-        }
-    }
-}
-
-fn check_done(resp: &Response<'_>) -> Result<(), OpError> {
-    use imap_proto::{ResponseCode, Status};
-    if let Response::Done {
-        status, outcome, ..
-    } = resp
-    {
-        let (code, information) = (&outcome.code, &outcome.information);
-        let text = information.as_deref().unwrap_or_default().to_string();
-        return match status {
-            Status::Ok => Ok(()),
-            Status::No if matches!(code, Some(ResponseCode::TryCreate)) => Err(OpError::Mailbox(
-                MailboxError::NoFolder(format!("(server: {text})")),
-            )),
-            Status::No => Err(async_imap::error::Error::No(text).into()),
-            _ => Err(async_imap::error::Error::Bad(text).into()),
-        };
-    }
-    Ok(())
-}
-
 /// Message batches for APPEND commands, bounded in count and bytes.
 fn append_groups(messages: &[Vec<u8>], multi: bool) -> Vec<&[Vec<u8>]> {
     if !multi {
@@ -265,22 +157,12 @@ impl Mailbox for ImapMailbox {
             Ok(()) => Ok(()),
             Err(MailboxError::Refused { reason, .. }) => {
                 // Usually "already exists"; confirm with LIST rather than trust wording.
-                let mut s = self.take().await?;
-                self.commands += 1;
-                let res = timeout(self.cfg.timeout, async {
-                    let names: Vec<_> = s
-                        .list(Some(""), Some(quoted.trim_matches('"')))
-                        .await?
-                        .try_collect()
-                        .await?;
-                    Ok(names.iter().any(|n| n.name() == on_server))
-                })
-                .await;
-                if self.give_back(s, "LIST", res)? {
+                let found = self.list_names(&on_server).await?;
+                if found.iter().any(|(n, _)| *n == on_server) {
                     Ok(())
                 } else {
                     Err(MailboxError::Refused {
-                        command: format!("CREATE {folder}"),
+                        command: format!("CREATE {on_server}"),
                         reason,
                     })
                 }
@@ -390,7 +272,7 @@ impl Mailbox for ImapMailbox {
         for group in append_groups(messages, multi) {
             match self.append_command(&quoted, group).await {
                 Err(MailboxError::NoFolder(_)) => {
-                    return Err(MailboxError::NoFolder(folder.to_string()));
+                    return Err(MailboxError::NoFolder(self.server_folder(folder)));
                 }
                 other => other?,
             }
@@ -403,6 +285,11 @@ impl Mailbox for ImapMailbox {
             return Ok(());
         }
         self.select_if_needed(folder).await?;
+        if !self.has_capability("UIDPLUS") {
+            // A plain EXPUNGE removes every \Deleted message of the folder: only
+            // safe when nothing but pim's own messages carries the flag.
+            self.refuse_foreign_deleted(folder, uids).await?;
+        }
         let uidplus = self.has_capability("UIDPLUS");
         for chunk in uid_chunks(uids) {
             let set = uid_set(&chunk);
@@ -417,8 +304,6 @@ impl Mailbox for ImapMailbox {
                 if uidplus {
                     let _: Vec<_> = s.uid_expunge(&set).await?.try_collect().await?;
                 } else {
-                    // Without UIDPLUS, EXPUNGE also removes other \Deleted messages of
-                    // this folder; pim's folders hold only pim's own messages.
                     let _: Vec<_> = s.expunge().await?.try_collect().await?;
                 }
                 Ok(())
@@ -520,9 +405,44 @@ impl Mailbox for ImapMailbox {
     fn bytes(&self) -> (u64, u64) {
         (self.traffic.sent(), self.traffic.received())
     }
+
+    fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notices)
+    }
 }
 
 impl ImapMailbox {
+    /// Without UIDPLUS pim can only expunge a whole folder: refuse when INBOX is
+    /// meant or another message there is already marked \Deleted (another
+    /// client's, waiting for its own expunge), so no other mail is ever removed.
+    async fn refuse_foreign_deleted(&mut self, folder: &str, uids: &[u32]) -> MbResult<()> {
+        let on_server = self.server_folder(folder);
+        if on_server.eq_ignore_ascii_case("INBOX") {
+            return Err(MailboxError::Refused {
+                command: format!("EXPUNGE {on_server}"),
+                reason: "the server has no UIDPLUS, and pim never expunges INBOX as a whole".into(),
+            });
+        }
+        let mut s = self.take().await?;
+        self.commands += 1;
+        let res = timeout(self.cfg.timeout, async {
+            Ok(s.uid_search("DELETED").await?)
+        })
+        .await;
+        let flagged = self.give_back(s, "UID SEARCH DELETED", res)?;
+        let foreign = flagged.iter().filter(|u| !uids.contains(u)).count();
+        if foreign > 0 {
+            return Err(MailboxError::Refused {
+                command: format!("EXPUNGE {on_server}"),
+                reason: format!(
+                    "the server has no UIDPLUS and {foreign} other message(s) there are marked \\Deleted: \
+                     expunging would remove them too"
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// `wait` without IDLE: re-check the folder every poll interval.
     async fn poll_wait(&mut self, folder: &str, max: Duration) -> MbResult<bool> {
         let before = self.select(folder).await?;

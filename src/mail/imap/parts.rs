@@ -299,12 +299,15 @@ impl ImapMailbox {
             })
             .await;
             self.give_back(s, "UID COPY", res)
-                .map_err(|e| no_folder(e, dest))?;
+                .map_err(|e| no_folder(e, &dest_name))?;
         }
         Ok(())
     }
 
-    /// Server-side move (UID MOVE, or COPY + delete without the MOVE extension).
+    /// Server-side move: UID MOVE with MOVE; COPY + UID EXPUNGE of just these
+    /// messages with UIDPLUS; otherwise only a COPY (the originals are marked
+    /// \Seen and stay): without either extension removing one message would
+    /// expunge every \Deleted message of the folder, other clients' too.
     pub(super) async fn imap_move_to(
         &mut self,
         folder: &str,
@@ -315,7 +318,16 @@ impl ImapMailbox {
         folder_arg(&dest_name)?;
         if !self.has_capability("MOVE") {
             self.imap_copy_to(folder, uids, dest).await?;
-            return crate::sync::Mailbox::delete(self, folder, uids).await;
+            if self.has_capability("UIDPLUS") {
+                return crate::sync::Mailbox::delete(self, folder, uids).await;
+            }
+            self.imap_mark_seen(folder, uids).await?;
+            let source = self.server_folder(folder);
+            self.say_once(format!(
+                "the server offers neither MOVE nor UIDPLUS: messages are copied to \
+                 {dest_name} and stay in {source} (marked read)"
+            ));
+            return Ok(());
         }
         self.select_for_parts(folder).await?;
         for chunk in uid_chunks(uids) {
@@ -327,7 +339,7 @@ impl ImapMailbox {
             })
             .await;
             self.give_back(s, "UID MOVE", res)
-                .map_err(|e| no_folder(e, dest))?;
+                .map_err(|e| no_folder(e, &dest_name))?;
         }
         Ok(())
     }
