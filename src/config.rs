@@ -72,3 +72,4 @@ pub fn local_timezone() -> Tz {
 }
 
 pub mod accounts;
+pub mod credentials;
