@@ -48,8 +48,9 @@ pub struct AddArgs {
     /// The account's mail address
     #[arg(long)]
     pub email: String,
-    /// Shell command printing the password on its first line (e.g. "pass show mail")
-    #[arg(long, value_name = "CMD", required_unless_present = "token_command")]
+    /// Shell command printing the password on its first line (e.g. "pass show mail");
+    /// required with --auth password
+    #[arg(long, value_name = "CMD")]
     pub password_command: Option<String>,
     /// How to log in: password, or an OAuth2 access token (xoauth2 for Gmail and
     /// Microsoft 365, oauthbearer)
@@ -178,6 +179,12 @@ fn add(home: Option<&Path>, a: AddArgs) -> anyhow::Result<()> {
     account.auth = parse_auth(&a.auth)?;
     if account.auth.is_password() && a.token_command.is_some() {
         bail!("--token-command is for OAuth2 logins: add --auth xoauth2 or --auth oauthbearer");
+    }
+    if account.auth.is_password() && account.password_command.is_empty() {
+        bail!(
+            "--password-command CMD is required (or, for OAuth2, --auth xoauth2|oauthbearer \
+             with --token-command CMD)"
+        );
     }
     account.token_command = a.token_command;
     account.tls = TlsMode::parse(&a.tls).map_err(anyhow::Error::msg)?;
