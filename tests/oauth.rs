@@ -315,7 +315,7 @@ async fn smtp_sends_with_either_mechanism_and_refreshes_once() {
         let err = smtp::check(&cfg).await.unwrap_err();
         assert!(matches!(err, SmtpError::Auth(_)), "{err:?}");
         let msg = err.to_string();
-        assert!(msg.contains(&format!("test at 127.0.0.1")), "{msg}");
+        assert!(msg.contains("test at 127.0.0.1"), "{msg}");
         assert!(msg.contains(&format!("{mechanism} login refused")), "{msg}");
         assert!(!err.is_transient());
         assert_eq!(wrong.runs(), 2, "{mechanism}: gave up after one refresh");
