@@ -394,6 +394,48 @@ fn account_check_logs_in_with_the_token_command() {
         "{list}"
     );
 
+    let set = pim(
+        home.path(),
+        &["account", "set", "work", "--auth", "oauthbearer"],
+    );
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    let config = std::fs::read_to_string(home.path().join("config.toml")).unwrap();
+    assert!(config.contains("auth = \"oauthbearer\""), "{config}");
+    let set = pim(
+        home.path(),
+        &["account", "set", "work", "--auth", "password"],
+    );
+    let err = String::from_utf8_lossy(&set.stderr);
+    assert!(
+        !set.status.success() && err.contains("password command"),
+        "{err}"
+    );
+
+    let token_without_auth = pim(
+        home.path(),
+        &[
+            "account",
+            "add",
+            "y",
+            "--imap",
+            &imap,
+            "--smtp",
+            &smtp,
+            "--user",
+            "u",
+            "--email",
+            "u@example.test",
+            "--token-command",
+            "echo t",
+        ],
+    );
+    let err = String::from_utf8_lossy(&token_without_auth.stderr);
+    assert!(err.contains("--auth xoauth2"), "{err}");
+
     let no_command = pim(
         home.path(),
         &[

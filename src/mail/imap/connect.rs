@@ -153,17 +153,20 @@ async fn log_in_with_token(
             Ok(session) => return Ok((session, None)),
             Err(failure) => failure,
         };
+        // A token refusal comes as an error challenge or [AUTHENTICATIONFAILED];
+        // any other NO (e.g. an unsupported mechanism) is not helped by a new token.
         let refused_token = login.refusal.is_some()
-            || matches!(&error, async_imap::error::Error::No(r) if !super::is_busy(r));
+            || matches!(&error, async_imap::error::Error::No(r)
+                if r.to_ascii_uppercase().contains("AUTHENTICATIONFAILED"));
         if !refused_token || refreshed {
-            let note = refreshed.then_some("a fresh token from the token command was refused too");
-            return Err(login_error(
-                cfg,
-                addr,
-                &what,
-                error,
-                note.or(login.refusal.as_deref()),
-            ));
+            let notes: Vec<&str> = login
+                .refusal
+                .as_deref()
+                .into_iter()
+                .chain(refreshed.then_some("a fresh token from the token command was refused too"))
+                .collect();
+            let detail = (!notes.is_empty()).then(|| notes.join("; "));
+            return Err(login_error(cfg, addr, &what, error, detail.as_deref()));
         }
         token = source.refresh().map_err(|e| {
             MailboxError::Auth(format!(
