@@ -31,6 +31,10 @@ pub fn describe_error_challenge(challenge: &[u8]) -> String {
     let text = String::from_utf8_lossy(challenge);
     match serde_json::from_str::<serde_json::Value>(&text) {
         Ok(json) => match json.get("status").and_then(|s| s.as_str()) {
+            // Google's XOAUTH2 says "401", RFC 7628 "invalid_token".
+            Some(status @ ("401" | "invalid_token")) => {
+                format!("the token is invalid or expired (server says {status})")
+            }
             Some(status) => format!("server says {status}"),
             None => format!("server says {}", text.trim()),
         },
@@ -89,7 +93,11 @@ mod tests {
         assert_eq!(error_acknowledgement(OAuthMechanism::Oauthbearer), "\x01");
         assert_eq!(
             describe_error_challenge(br#"{"status":"invalid_token","schemes":"bearer"}"#),
-            "server says invalid_token"
+            "the token is invalid or expired (server says invalid_token)"
+        );
+        assert_eq!(
+            describe_error_challenge(br#"{"status":"400","schemes":"Bearer"}"#),
+            "server says 400"
         );
         assert_eq!(describe_error_challenge(b""), "no reason given");
     }
@@ -104,6 +112,9 @@ mod tests {
             b"user=u\x01auth=Bearer t\x01\x01".to_vec()
         );
         assert_eq!(auth.process(br#"{"status":"401"}"#), Vec::<u8>::new());
-        assert_eq!(login.refusal.as_deref(), Some("server says 401"));
+        assert_eq!(
+            login.refusal.as_deref(),
+            Some("the token is invalid or expired (server says 401)")
+        );
     }
 }
