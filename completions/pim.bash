@@ -506,7 +506,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__account__subcmd__add)
-            opts="-h -V --imap --smtp --user --email --password-command --tls --ca-file --insecure --folder-root --conflict-policy --watch --parking-folder --home --help --version"
+            opts="-h -V --imap --smtp --user --email --password-command --auth --token-command --tls --ca-file --insecure --folder-root --conflict-policy --watch --parking-folder --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -529,6 +529,14 @@ _pim() {
                     return 0
                     ;;
                 --password-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password xoauth2 oauthbearer" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-command)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -716,7 +724,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__account__subcmd__set)
-            opts="-h -V --imap --smtp --user --email --password-command --tls --ca-file --no-ca-file --insecure --folder-root --conflict-policy --watch --parking-folder --home --help --version"
+            opts="-h -V --imap --smtp --user --email --password-command --auth --token-command --tls --ca-file --no-ca-file --insecure --folder-root --conflict-policy --watch --parking-folder --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -739,6 +747,14 @@ _pim() {
                     return 0
                     ;;
                 --password-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password xoauth2 oauthbearer" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-command)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -245,7 +245,7 @@ complete -c pim -n "__fish_pim_using_subcommand history" -s V -l version -d 'Pri
 complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -s V -l version -d 'Print version'
-complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -f -a "add" -d 'Add a mail account (the password comes from --password-command, never stored)'
+complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -f -a "add" -d 'Add a mail account (the password or OAuth2 token comes from a command, never stored)'
 complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -f -a "list" -d 'List accounts'
 complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -f -a "set" -d 'Change settings of an account'
 complete -c pim -n "__fish_pim_using_subcommand account; and not __fish_seen_subcommand_from add list set remove check help" -f -a "remove" -d 'Remove an account from this profile (mail on the server is untouched)'
@@ -255,7 +255,11 @@ complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcomm
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l smtp -d 'SMTP server, HOST:PORT (465 implicit TLS, 587 STARTTLS)' -r
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l user -d 'Login name' -r
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l email -d 'The account\'s mail address' -r
-complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l password-command -d 'Shell command printing the password on its first line (e.g. "pass show mail")' -r
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l password-command -d 'Shell command printing the password on its first line (e.g. "pass show mail"); required with --auth password' -r
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l auth -d 'How to log in: password, or an OAuth2 access token (xoauth2 for Gmail and Microsoft 365, oauthbearer)' -r -f -a "password\t''
+xoauth2\t''
+oauthbearer\t''"
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l token-command -d 'Shell command printing a fresh OAuth2 access token (e.g. "oama access ADDRESS")' -r
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l tls -d 'implicit (TLS from the start) or starttls' -r -f -a "implicit\t''
 starttls\t''"
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from add" -l ca-file -d 'Trust this CA certificate (PEM) instead of the system\'s' -r -F
@@ -280,6 +284,10 @@ complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcomm
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l user -r
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l email -r
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l password-command -r
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l auth -d 'password, xoauth2 or oauthbearer (the last two need a --token-command)' -r -f -a "password\t''
+xoauth2\t''
+oauthbearer\t''"
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l token-command -d 'Shell command printing a fresh OAuth2 access token' -r
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l tls -r -f -a "implicit\t''
 starttls\t''"
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from set" -l ca-file -d 'Trust this CA certificate (PEM) instead of the system\'s' -r -F
@@ -304,7 +312,7 @@ complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcomm
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from check" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
-complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a mail account (the password comes from --password-command, never stored)'
+complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a mail account (the password or OAuth2 token comes from a command, never stored)'
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "list" -d 'List accounts'
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change settings of an account'
 complete -c pim -n "__fish_pim_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an account from this profile (mail on the server is untouched)'
@@ -455,7 +463,7 @@ complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from conflicts" -f -a "list" -d 'Conflicts waiting for a decision (conflict policy `ask`), oldest first'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from conflicts" -f -a "show" -d 'One conflict: the base value, mine and theirs (device, time, value)'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from conflicts" -f -a "resolve" -d 'Settle a conflict; the outcome is an ordinary change that syncs'
-complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "add" -d 'Add a mail account (the password comes from --password-command, never stored)'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "add" -d 'Add a mail account (the password or OAuth2 token comes from a command, never stored)'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "list" -d 'List accounts'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "set" -d 'Change settings of an account'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "remove" -d 'Remove an account from this profile (mail on the server is untouched)'

@@ -67,4 +67,5 @@ pub fn local_timezone() -> Tz {
 }
 
 pub mod accounts;
+pub mod credentials;
 pub mod home;

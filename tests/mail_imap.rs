@@ -7,6 +7,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use pim::config::credentials::Credentials;
 use pim::mail::{ImapConfig, ImapMailbox, Security};
 use pim::sync::{Mailbox, MailboxError};
 use support::mailbox_suite::{Backend, message, within};
@@ -186,7 +187,7 @@ async fn wrong_password_then_server_down() {
         .await
         .unwrap();
     let mut cfg = config(&server, "erin", Security::Implicit);
-    cfg.password = "wrong".into();
+    cfg.credentials = Credentials::password("wrong");
     match within(20, "login", ImapMailbox::connect(cfg)).await {
         Err(MailboxError::Auth(msg)) => assert!(msg.contains("erin"), "{msg}"),
         other => panic!("wrong password: {:?}", other.err()),

@@ -5,6 +5,7 @@ mod support;
 
 use std::time::Duration;
 
+use pim::config::credentials::Credentials;
 use pim::mail::{Security, SmtpConfig, SmtpError, smtp};
 use support::mailserver::MailServer;
 
@@ -19,7 +20,7 @@ fn config(server: &MailServer, user: &str, security: Security) -> SmtpConfig {
         security,
         ca_file: Some(server.ca_file.clone()),
         user: user.into(),
-        password: server.password(user).into(),
+        credentials: Credentials::password(server.password(user)),
         timeout: Duration::from_secs(5),
     }
 }
@@ -109,7 +110,7 @@ async fn wrong_password_and_unreachable_server() {
         .await
         .unwrap();
     let mut cfg = config(&server, "erin", Security::Starttls);
-    cfg.password = "wrong".into();
+    cfg.credentials = Credentials::password("wrong");
     let err = smtp::send(&cfg, "erin@example.test", &["bob@example.test"], &mail("x"))
         .await
         .unwrap_err();

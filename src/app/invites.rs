@@ -206,7 +206,7 @@ pub fn our_answer(ev: &Record, itip: &Itip, s: &Settings) -> Option<String> {
 
 /// Connect to the account's IMAP server.
 pub async fn connect(acc: &Account) -> std::result::Result<ImapMailbox, ConnectError> {
-    let pw = acc.password()?;
-    let cfg = crate::mail::account::imap_config(acc, &pw)?;
+    let credentials = acc.credentials()?;
+    let cfg = crate::mail::account::imap_config(acc, &credentials)?;
     Ok(ImapMailbox::connect(cfg).await?)
 }

@@ -9,13 +9,15 @@ use serde_json::{Value, json};
 use super::print;
 use crate::config::Paths;
 use crate::config::accounts::{
-    Account, CONFLICT_POLICIES, ConfigFile, TlsMode, parse_host_port, valid_account_name,
+    Account, AccountError, AuthMethod, CONFLICT_POLICIES, ConfigFile, TlsMode, parse_host_port,
+    valid_account_name,
 };
+use crate::config::credentials::AUTH_METHODS;
 use crate::mail::{self, ImapMailbox};
 
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
-    /// Add a mail account (the password comes from --password-command, never stored)
+    /// Add a mail account (the password or OAuth2 token comes from a command, never stored)
     Add(AddArgs),
     /// List accounts
     List {
@@ -46,9 +48,17 @@ pub struct AddArgs {
     /// The account's mail address
     #[arg(long)]
     pub email: String,
-    /// Shell command printing the password on its first line (e.g. "pass show mail")
+    /// Shell command printing the password on its first line (e.g. "pass show mail");
+    /// required with --auth password
     #[arg(long, value_name = "CMD")]
-    pub password_command: String,
+    pub password_command: Option<String>,
+    /// How to log in: password, or an OAuth2 access token (xoauth2 for Gmail and
+    /// Microsoft 365, oauthbearer)
+    #[arg(long, value_parser = AUTH_METHODS.to_vec(), default_value = "password")]
+    pub auth: String,
+    /// Shell command printing a fresh OAuth2 access token (e.g. "oama access ADDRESS")
+    #[arg(long, value_name = "CMD")]
+    pub token_command: Option<String>,
     /// implicit (TLS from the start) or starttls
     #[arg(long, value_parser = ["implicit", "starttls"], default_value = "implicit")]
     pub tls: String,
@@ -85,6 +95,12 @@ pub struct SetArgs {
     pub email: Option<String>,
     #[arg(long, value_name = "CMD")]
     pub password_command: Option<String>,
+    /// password, xoauth2 or oauthbearer (the last two need a --token-command)
+    #[arg(long, value_parser = AUTH_METHODS.to_vec())]
+    pub auth: Option<String>,
+    /// Shell command printing a fresh OAuth2 access token
+    #[arg(long, value_name = "CMD")]
+    pub token_command: Option<String>,
     #[arg(long, value_parser = ["implicit", "starttls"])]
     pub tls: Option<String>,
     /// Trust this CA certificate (PEM) instead of the system's
@@ -156,7 +172,19 @@ fn add(home: Option<&Path>, a: AddArgs) -> anyhow::Result<()> {
             a.name
         );
     }
-    let mut account = Account::new(&a.imap, &a.smtp, &a.user, &a.email, &a.password_command);
+    let password_command = a.password_command.unwrap_or_default();
+    let mut account = Account::new(&a.imap, &a.smtp, &a.user, &a.email, &password_command);
+    account.auth = parse_auth(&a.auth)?;
+    if account.auth.is_password() && a.token_command.is_some() {
+        bail!("--token-command is for OAuth2 logins: add --auth xoauth2 or --auth oauthbearer");
+    }
+    if account.auth.is_password() && account.password_command.is_empty() {
+        bail!(
+            "--password-command CMD is required (or, for OAuth2, --auth xoauth2|oauthbearer \
+             with --token-command CMD)"
+        );
+    }
+    account.token_command = a.token_command;
     account.tls = TlsMode::parse(&a.tls).map_err(anyhow::Error::msg)?;
     account.insecure = a.insecure;
     account.ca_file = a.ca_file.as_deref().map(absolute).transpose()?;
@@ -196,6 +224,14 @@ fn set(home: Option<&Path>, a: SetArgs) -> anyhow::Result<()> {
     put(&mut account.folder_root, a.folder_root);
     put(&mut account.conflict_policy, a.conflict_policy);
     put(&mut account.parking_folder, a.parking_folder);
+    if let Some(t) = a.token_command {
+        account.token_command = Some(t);
+        touched = true;
+    }
+    if let Some(auth) = a.auth {
+        account.auth = parse_auth(&auth)?;
+        touched = true;
+    }
     if let Some(t) = a.tls {
         account.tls = TlsMode::parse(&t).map_err(anyhow::Error::msg)?;
         touched = true;
@@ -230,6 +266,10 @@ fn set(home: Option<&Path>, a: SetArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn parse_auth(name: &str) -> anyhow::Result<AuthMethod> {
+    AuthMethod::parse(name).ok_or_else(|| anyhow!(AccountError::UnknownAuth(name.into())))
+}
+
 fn account_json(name: &str, a: &Account) -> Value {
     json!({
         "id": name,
@@ -242,7 +282,9 @@ fn account_json(name: &str, a: &Account) -> Value {
         "tls": if a.insecure { "none" } else { a.tls.as_str() },
         "ca_file": a.ca_file.as_ref().map(|p| p.display().to_string()),
         "insecure": a.insecure,
+        "auth": a.auth.as_str(),
         "password_command": a.password_command,
+        "token_command": a.token_command,
         "folder_root": a.folder_root,
         "conflict_policy": a.conflict_policy,
         "watch": a.watch,
@@ -293,11 +335,11 @@ fn check(home: Option<&Path>, name: &str) -> anyhow::Result<()> {
     let (_, config) = load(home)?;
     let account = config.account(name).map_err(anyhow::Error::msg)?;
     parse_host_port(&account.imap).map_err(anyhow::Error::msg)?;
-    let password = account
-        .password()
+    let credentials = account
+        .credentials()
         .map_err(|e| anyhow!("account {name}: {e}"))?;
-    let imap = mail::account::imap_config(account, &password)?;
-    let smtp = mail::account::smtp_config(account, &password)?;
+    let imap = mail::account::imap_config(account, &credentials)?;
+    let smtp = mail::account::smtp_config(account, &credentials)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -316,4 +358,5 @@ fn check(home: Option<&Path>, name: &str) -> anyhow::Result<()> {
         println!("smtp {}: ok", account.smtp);
         anyhow::Ok(())
     })
+    .map_err(|e| anyhow!("account {name}: {e}"))
 }

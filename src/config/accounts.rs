@@ -1,13 +1,17 @@
 //! Mail accounts in the profile's `config.toml` (`[accounts.NAME]` tables).
 //!
-//! Passwords are never stored: `password_command` is run with `sh -c` and the
-//! first line of its output is the password. Other tables of config.toml are
-//! kept as they are when accounts change.
+//! Secrets are never stored: `password_command` (or, for OAuth2 logins,
+//! `token_command`) is run with `sh -c` and the first line of its output is the
+//! password (the access token). Other tables of config.toml are kept as they
+//! are when accounts change.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+use super::credentials::run_secret_command;
+pub use super::credentials::{AuthMethod, Credentials, SecretCommandError, TokenSource};
 
 /// True for 127.0.0.0/8, ::1 and "localhost": the only servers an account may
 /// reach without TLS (and the mail transport checks the same rule).
@@ -58,8 +62,15 @@ pub struct Account {
     pub smtp: String,
     pub user: String,
     pub email: String,
-    /// Shell command printing the password on its first line.
+    /// Shell command printing the password on its first line (`auth = "password"`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub password_command: String,
+    /// How to log in: a password, or an OAuth2 token (SASL XOAUTH2/OAUTHBEARER).
+    #[serde(default, skip_serializing_if = "AuthMethod::is_password")]
+    pub auth: AuthMethod,
+    /// Shell command printing a fresh OAuth2 access token (`oama access ADDR`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_command: Option<String>,
     #[serde(default)]
     pub tls: TlsMode,
     /// Trust only this CA (PEM) instead of the system's roots.
@@ -122,6 +133,10 @@ pub enum AccountError {
     BadEmail(String),
     #[error("password command must not be empty")]
     EmptyPasswordCommand,
+    #[error("auth {0} needs a token command: --token-command CMD (it prints a fresh access token)")]
+    NoTokenCommand(&'static str),
+    #[error("unknown auth method {0:?}: use password, xoauth2 or oauthbearer")]
+    UnknownAuth(String),
     #[error("unknown conflict policy {0:?}: use one of {list}", list = CONFLICT_POLICIES.join(", "))]
     UnknownConflictPolicy(String),
     #[error("{what} {folder:?} must be non-empty printable ASCII")]
@@ -143,6 +158,21 @@ pub enum PasswordError {
     NotUtf8,
     #[error("the password command printed an empty first line")]
     Empty,
+    /// The token command of an OAuth2 account gave no token.
+    #[error(transparent)]
+    Token(SecretCommandError),
+}
+
+impl From<SecretCommandError> for PasswordError {
+    fn from(e: SecretCommandError) -> Self {
+        match e {
+            SecretCommandError::Spawn("password", e) => PasswordError::Spawn(e),
+            SecretCommandError::Failed("password", s) => PasswordError::Failed(s),
+            SecretCommandError::NotUtf8("password") => PasswordError::NotUtf8,
+            SecretCommandError::Empty("password") => PasswordError::Empty,
+            other => PasswordError::Token(other),
+        }
+    }
 }
 
 /// No account fits the name given (or, without a name, no single one).
@@ -183,6 +213,8 @@ impl Account {
             user: user.into(),
             email: email.into(),
             password_command: password_command.into(),
+            auth: AuthMethod::Password,
+            token_command: None,
             tls: TlsMode::default(),
             ca_file: None,
             insecure: false,
@@ -216,8 +248,21 @@ impl Account {
         if !self.email.contains('@') || self.email.chars().any(char::is_whitespace) {
             return Err(AccountError::BadEmail(self.email.clone()));
         }
-        if self.password_command.trim().is_empty() {
-            return Err(AccountError::EmptyPasswordCommand);
+        // Only the command the login method needs must be there; the other one
+        // may stay (switching back and forth keeps both).
+        match self.auth.oauth() {
+            None if self.password_command.trim().is_empty() => {
+                return Err(AccountError::EmptyPasswordCommand);
+            }
+            Some(_)
+                if self
+                    .token_command
+                    .as_deref()
+                    .is_none_or(|c| c.trim().is_empty()) =>
+            {
+                return Err(AccountError::NoTokenCommand(self.auth.as_str()));
+            }
+            _ => {}
         }
         if !CONFLICT_POLICIES.contains(&self.conflict_policy.as_str()) {
             return Err(AccountError::UnknownConflictPolicy(
@@ -245,22 +290,18 @@ impl Account {
 
     /// Run `password_command` and return the first line of its output.
     pub fn password(&self) -> Result<String, PasswordError> {
-        let out = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(&self.password_command)
-            .stdin(std::process::Stdio::null())
-            .stderr(std::process::Stdio::inherit())
-            .output()
-            .map_err(PasswordError::Spawn)?;
-        if !out.status.success() {
-            return Err(PasswordError::Failed(out.status));
+        Ok(run_secret_command(&self.password_command, "password")?)
+    }
+
+    /// What IMAP and SMTP log in with: the password, or the first access token
+    /// from `token_command` (asked again when the server refuses it).
+    pub fn credentials(&self) -> Result<Credentials, PasswordError> {
+        match (self.auth.oauth(), &self.token_command) {
+            (Some(mechanism), Some(command)) => {
+                Ok(Credentials::Token(TokenSource::new(mechanism, command)?))
+            }
+            _ => Ok(Credentials::Password(self.password()?)),
         }
-        let text = String::from_utf8(out.stdout).map_err(|_| PasswordError::NotUtf8)?;
-        let line = text.lines().next().unwrap_or_default().to_string();
-        if line.is_empty() {
-            return Err(PasswordError::Empty);
-        }
-        Ok(line)
     }
 }
 

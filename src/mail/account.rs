@@ -3,6 +3,7 @@
 use super::net::Security;
 use super::{ImapConfig, SmtpConfig};
 use crate::config::accounts::{self, Account, AddressError, TlsMode, parse_host_port};
+use crate::config::credentials::Credentials;
 
 /// Why an account's settings give no connection settings.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,11 +27,15 @@ fn security(account: &Account) -> Security {
     }
 }
 
-/// IMAP settings; `password` comes from [`Account::password`].
-pub fn imap_config(account: &Account, password: &str) -> Result<ImapConfig, AccountError> {
+/// IMAP settings; `credentials` come from [`Account::credentials`].
+pub fn imap_config(
+    account: &Account,
+    credentials: &Credentials,
+) -> Result<ImapConfig, AccountError> {
     account.validate().map_err(AccountError::Invalid)?;
     let (host, port) = parse_host_port(&account.imap).map_err(AccountError::BadAddress)?;
-    let mut cfg = ImapConfig::new(&host, port, security(account), &account.user, password);
+    let mut cfg = ImapConfig::new(&host, port, security(account), &account.user, "");
+    cfg.credentials = credentials.clone();
     cfg.ca_file = account.ca_file.clone();
     if let Some(secs) = poll_interval_override() {
         cfg.poll_interval = std::time::Duration::from_secs(secs);
@@ -51,7 +56,10 @@ fn poll_interval_override() -> Option<u64> {
 
 /// SMTP settings. With `tls = "starttls"` the SMTP side uses STARTTLS too,
 /// unless its port is 465 (SMTPS is always implicit TLS).
-pub fn smtp_config(account: &Account, password: &str) -> Result<SmtpConfig, AccountError> {
+pub fn smtp_config(
+    account: &Account,
+    credentials: &Credentials,
+) -> Result<SmtpConfig, AccountError> {
     account.validate().map_err(AccountError::Invalid)?;
     let (host, port) = parse_host_port(&account.smtp).map_err(AccountError::BadAddress)?;
     let security = match security(account) {
@@ -66,7 +74,7 @@ pub fn smtp_config(account: &Account, password: &str) -> Result<SmtpConfig, Acco
         security,
         ca_file: account.ca_file.clone(),
         user: account.user.clone(),
-        password: password.to_string(),
+        credentials: credentials.clone(),
         timeout: std::time::Duration::from_secs(60),
     })
 }
@@ -84,19 +92,20 @@ mod tests {
             "u@example.org",
             "true",
         );
-        assert_eq!(imap_config(&a, "p").unwrap().security, Security::Implicit);
-        assert_eq!(smtp_config(&a, "p").unwrap().security, Security::Starttls);
+        let p = Credentials::password("p");
+        assert_eq!(imap_config(&a, &p).unwrap().security, Security::Implicit);
+        assert_eq!(smtp_config(&a, &p).unwrap().security, Security::Starttls);
         a.smtp = "mail.example.org:465".into();
         a.tls = TlsMode::Starttls;
-        assert_eq!(imap_config(&a, "p").unwrap().security, Security::Starttls);
-        assert_eq!(smtp_config(&a, "p").unwrap().security, Security::Implicit);
+        assert_eq!(imap_config(&a, &p).unwrap().security, Security::Starttls);
+        assert_eq!(smtp_config(&a, &p).unwrap().security, Security::Implicit);
         a.insecure = true;
-        let err = imap_config(&a, "p").unwrap_err();
+        let err = imap_config(&a, &p).unwrap_err();
         assert!(matches!(&err, AccountError::Invalid(why) if why.to_string().contains("loopback")));
         a.insecure = false;
         a.imap = "mail.example.org".into();
         assert!(matches!(
-            imap_config(&a, "p"),
+            imap_config(&a, &p),
             Err(AccountError::Invalid(_) | AccountError::BadAddress(_))
         ));
     }

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod imap;
 pub mod net;
+pub mod oauth;
 pub mod smtp;
 
 pub use imap::{ImapConfig, ImapMailbox};

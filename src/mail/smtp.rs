@@ -1,16 +1,20 @@
 //! Sending prepared RFC 5322 messages through the account's SMTP server
 //! (lettre over rustls): implicit TLS (465), STARTTLS (587), or plaintext to
-//! loopback only; AUTH with the account's user and password; private CA.
+//! loopback only; AUTH with the account's user and password, or with an OAuth2
+//! token (XOAUTH2/OAUTHBEARER, see [`super::oauth`]); private CA.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use lettre::address::Envelope;
-use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::authentication::Credentials as SmtpCredentials;
 use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use super::net::{Security, is_loopback};
+use crate::config::credentials::Credentials;
+
+mod oauth_login;
 
 #[derive(Clone)]
 pub struct SmtpConfig {
@@ -19,7 +23,8 @@ pub struct SmtpConfig {
     pub security: Security,
     pub ca_file: Option<PathBuf>,
     pub user: String,
-    pub password: String,
+    /// A password, or an OAuth2 token source (SASL XOAUTH2/OAUTHBEARER).
+    pub credentials: Credentials,
     pub timeout: Duration,
 }
 
@@ -30,7 +35,7 @@ impl std::fmt::Debug for SmtpConfig {
             .field("port", &self.port)
             .field("security", &self.security)
             .field("user", &self.user)
-            .field("password", &"<hidden>")
+            .field("credentials", &self.credentials)
             .finish()
     }
 }
@@ -58,7 +63,8 @@ impl SmtpError {
     }
 }
 
-fn transport(cfg: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, SmtpError> {
+/// How the connection is secured (plaintext only to loopback).
+pub(super) fn tls_mode(cfg: &SmtpConfig) -> Result<Tls, SmtpError> {
     let addr = format!("{}:{}", cfg.host, cfg.port);
     let tls_params = || -> Result<TlsParameters, SmtpError> {
         let mut b = TlsParameters::builder(cfg.host.clone());
@@ -75,7 +81,7 @@ fn transport(cfg: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, Smt
         b.build_rustls()
             .map_err(|e| SmtpError::Tls(format!("{addr}: {e}")))
     };
-    let tls = match cfg.security {
+    Ok(match cfg.security {
         Security::Implicit => Tls::Wrapper(tls_params()?),
         Security::Starttls => Tls::Required(tls_params()?),
         Security::Plaintext => {
@@ -86,12 +92,19 @@ fn transport(cfg: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, Smt
             }
             Tls::None
         }
-    };
+    })
+}
+
+/// lettre's pooled transport, for password logins.
+fn transport(
+    cfg: &SmtpConfig,
+    password: &str,
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, SmtpError> {
     Ok(
         AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(cfg.host.clone())
             .port(cfg.port)
-            .tls(tls)
-            .credentials(Credentials::new(cfg.user.clone(), cfg.password.clone()))
+            .tls(tls_mode(cfg)?)
+            .credentials(SmtpCredentials::new(cfg.user.clone(), password.to_string()))
             .timeout(Some(cfg.timeout))
             .build(),
     )
@@ -112,15 +125,22 @@ pub async fn send(
     let recipients = to.iter().map(|a| parse(a)).collect::<Result<Vec<_>, _>>()?;
     let envelope = Envelope::new(Some(parse(from)?), recipients)
         .map_err(|e| SmtpError::Address(e.to_string()))?;
-    let mailer = transport(cfg)?;
-    mailer
-        .send_raw(&envelope, message)
-        .await
-        .map(|_| ())
-        .map_err(|e| classify(cfg, e))
+    match &cfg.credentials {
+        Credentials::Password(password) => transport(cfg, password)?
+            .send_raw(&envelope, message)
+            .await
+            .map(|_| ())
+            .map_err(|e| classify(cfg, e)),
+        Credentials::Token(source) => {
+            let mut conn = oauth_login::connect(cfg, source).await?;
+            let sent = conn.send(&envelope, message).await;
+            let _ = conn.quit().await;
+            sent.map(|_| ()).map_err(|e| classify(cfg, e))
+        }
+    }
 }
 
-fn classify(cfg: &SmtpConfig, e: lettre::transport::smtp::Error) -> SmtpError {
+pub(super) fn classify(cfg: &SmtpConfig, e: lettre::transport::smtp::Error) -> SmtpError {
     let addr = format!("{}:{}", cfg.host, cfg.port);
     let text = e.to_string();
     let mut source = std::error::Error::source(&e);
@@ -157,7 +177,15 @@ fn classify(cfg: &SmtpConfig, e: lettre::transport::smtp::Error) -> SmtpError {
 
 /// Connect, secure and log in without sending anything (`pim account check`).
 pub async fn check(cfg: &SmtpConfig) -> Result<(), SmtpError> {
-    let mailer = transport(cfg)?;
+    let password = match &cfg.credentials {
+        Credentials::Password(password) => password,
+        Credentials::Token(source) => {
+            let mut conn = oauth_login::connect(cfg, source).await?;
+            let _ = conn.quit().await;
+            return Ok(());
+        }
+    };
+    let mailer = transport(cfg, password)?;
     match mailer.test_connection().await {
         Ok(true) => Ok(()),
         Ok(false) => Err(SmtpError::Unreachable(format!(

@@ -46,10 +46,11 @@ impl SmtpSender {
             transient: false,
         };
         SmtpSender(
-            acc.password()
+            acc.credentials()
                 .map_err(|e| unusable(e.to_string()))
-                .and_then(|pw| {
-                    crate::mail::account::smtp_config(acc, &pw).map_err(|e| unusable(e.to_string()))
+                .and_then(|credentials| {
+                    crate::mail::account::smtp_config(acc, &credentials)
+                        .map_err(|e| unusable(e.to_string()))
                 }),
         )
     }

@@ -44,13 +44,13 @@ pub trait Connector {
 
 /// Log in to the account's IMAP server.
 pub async fn connect(account_name: &str, account: &Account) -> Result<ImapMailbox, SessionError> {
-    let password = account
-        .password()
+    let credentials = account
+        .credentials()
         .map_err(|reason| SessionError::Password {
             account: account_name.to_string(),
             reason,
         })?;
-    let cfg = mail::account::imap_config(account, &password)?;
+    let cfg = mail::account::imap_config(account, &credentials)?;
     Ok(ImapMailbox::connect(cfg).await?)
 }
 

@@ -1,5 +1,6 @@
-//! Opening an IMAP session: TCP, TLS (implicit or STARTTLS), greeting, LOGIN,
-//! capabilities. Each step has a deadline and its own error kind.
+//! Opening an IMAP session: TCP, TLS (implicit or STARTTLS), greeting, LOGIN
+//! (or SASL XOAUTH2/OAUTHBEARER with an OAuth2 token), capabilities. Each step
+//! has a deadline and its own error kind.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -9,9 +10,11 @@ use tokio::net::TcpStream;
 use tokio::time::timeout;
 
 use super::{ImapConfig, Session};
+use crate::config::credentials::{Credentials, TokenSource};
 use crate::mail::net::{
     self, Counted, MailStream, Security, Traffic, describe_tls_error, is_loopback,
 };
+use crate::mail::oauth::ImapTokenLogin;
 use crate::sync::mailbox::{MailboxError, MbResult};
 
 /// Returns the session, its capabilities and how many commands were spent after
@@ -71,46 +74,7 @@ pub(super) async fn open(
         }
     }
 
-    let login = timeout(
-        cfg.timeout,
-        client.login_with_capabilities(&cfg.user, &cfg.password),
-    )
-    .await
-    .map_err(|_| MailboxError::Timeout(format!("{addr}: no answer to LOGIN")))?;
-    let (mut session, caps) = match login {
-        Ok(ok) => ok,
-        // Not a refusal of the password: the server cannot check it right now.
-        Err((async_imap::error::Error::No(reason), _)) if super::is_busy(&reason) => {
-            return Err(MailboxError::Busy(format!(
-                "{addr}: {}",
-                super::readable_reason(&reason)
-            )));
-        }
-        Err((async_imap::error::Error::No(reason), _)) => {
-            return Err(MailboxError::Auth(format!(
-                "{} at {addr}: {}",
-                cfg.user,
-                super::readable_reason(&reason)
-            )));
-        }
-        Err((async_imap::error::Error::Bad(reason), _)) => {
-            return Err(MailboxError::Auth(format!(
-                "{} at {addr}: server rejected LOGIN ({})",
-                cfg.user,
-                super::readable_reason(&reason)
-            )));
-        }
-        Err((async_imap::error::Error::Validate(v), _)) => {
-            return Err(MailboxError::Auth(format!(
-                "user name or password contains {v}"
-            )));
-        }
-        Err((e, _)) => {
-            return Err(MailboxError::Disconnected(format!(
-                "{addr}: during LOGIN: {e}"
-            )));
-        }
-    };
+    let (mut session, caps) = log_in(cfg, client, &addr).await?;
     let (caps, extra) = match caps {
         Some(c) => (c, 0),
         None => {
@@ -131,6 +95,118 @@ pub(super) async fn open(
         .collect();
     while session.unsolicited_responses.try_recv().is_ok() {}
     Ok((session, names, extra))
+}
+
+type Client = async_imap::Client<super::untagged::Filtered<MailStream>>;
+type LoginResult = MbResult<(Session, Option<async_imap::types::Capabilities>)>;
+
+/// LOGIN with the password, or AUTHENTICATE with the token.
+async fn log_in(cfg: &ImapConfig, client: Client, addr: &str) -> LoginResult {
+    match &cfg.credentials {
+        Credentials::Password(password) => log_in_with_password(cfg, client, addr, password).await,
+        Credentials::Token(source) => log_in_with_token(cfg, client, addr, source).await,
+    }
+}
+
+async fn log_in_with_password(
+    cfg: &ImapConfig,
+    client: Client,
+    addr: &str,
+    password: &str,
+) -> LoginResult {
+    let login = timeout(
+        cfg.timeout,
+        client.login_with_capabilities(&cfg.user, password),
+    )
+    .await
+    .map_err(|_| MailboxError::Timeout(format!("{addr}: no answer to LOGIN")))?;
+    match login {
+        Ok(ok) => Ok(ok),
+        Err((async_imap::error::Error::Validate(v), _)) => Err(MailboxError::Auth(format!(
+            "user name or password contains {v}"
+        ))),
+        Err((e, _)) => Err(login_error(cfg, addr, "LOGIN", e, None)),
+    }
+}
+
+/// An access token may have expired since the helper printed it: when the
+/// server refuses it, ask the token command once more and try again once.
+async fn log_in_with_token(
+    cfg: &ImapConfig,
+    mut client: Client,
+    addr: &str,
+    source: &TokenSource,
+) -> LoginResult {
+    let mechanism = source.mechanism;
+    let what = format!("AUTHENTICATE {mechanism}");
+    let mut token = source.token();
+    let mut refreshed = false;
+    loop {
+        let mut login = ImapTokenLogin::new(mechanism, &cfg.user, &token);
+        let answer = timeout(
+            cfg.timeout,
+            client.authenticate(mechanism.sasl_name(), &mut login),
+        )
+        .await
+        .map_err(|_| MailboxError::Timeout(format!("{addr}: no answer to {what}")))?;
+        let (error, back) = match answer {
+            Ok(session) => return Ok((session, None)),
+            Err(failure) => failure,
+        };
+        // A token refusal comes as an error challenge or [AUTHENTICATIONFAILED];
+        // any other NO (e.g. an unsupported mechanism) is not helped by a new token.
+        let refused_token = login.refusal.is_some()
+            || matches!(&error, async_imap::error::Error::No(r)
+                if r.to_ascii_uppercase().contains("AUTHENTICATIONFAILED"));
+        if !refused_token || refreshed {
+            let notes: Vec<&str> = login
+                .refusal
+                .as_deref()
+                .into_iter()
+                .chain(refreshed.then_some("a fresh token from the token command was refused too"))
+                .collect();
+            let detail = (!notes.is_empty()).then(|| notes.join("; "));
+            return Err(login_error(cfg, addr, &what, error, detail.as_deref()));
+        }
+        token = source.refresh().map_err(|e| {
+            MailboxError::Auth(format!(
+                "{} at {addr}: {mechanism} refused the access token, and {e}",
+                cfg.user
+            ))
+        })?;
+        refreshed = true;
+        client = back;
+    }
+}
+
+/// A failed login as the caller's error: busy, refused (naming the method) or
+/// a dropped connection.
+fn login_error(
+    cfg: &ImapConfig,
+    addr: &str,
+    what: &str,
+    error: async_imap::error::Error,
+    detail: Option<&str>,
+) -> MailboxError {
+    let method = cfg.credentials.method_name();
+    let detail = detail.map(|d| format!(" ({d})")).unwrap_or_default();
+    match error {
+        // Not a refusal of the credentials: the server cannot check them right now.
+        async_imap::error::Error::No(reason) if super::is_busy(&reason) => {
+            MailboxError::Busy(format!("{addr}: {}", super::readable_reason(&reason)))
+        }
+        async_imap::error::Error::No(reason) => MailboxError::Auth(format!(
+            "{} at {addr}: {method} login refused: {}{detail}",
+            cfg.user,
+            super::readable_reason(&reason)
+        )),
+        async_imap::error::Error::Bad(reason) => MailboxError::Auth(format!(
+            "{} at {addr}: server rejected {what} ({}){detail}",
+            cfg.user,
+            super::readable_reason(&reason)
+        )),
+        e => MailboxError::Disconnected(format!("{addr}: during {what}: {e}")),
+    }
 }
 
 async fn tls_handshake(cfg: &ImapConfig, tcp: Counted<TcpStream>) -> MbResult<MailStream> {

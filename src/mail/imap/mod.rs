@@ -27,6 +27,7 @@ use std::time::Duration;
 use async_imap::error::Error as ImapError;
 
 use super::net::{MailStream, Security, Traffic};
+use crate::config::credentials::Credentials;
 use crate::sync::mailbox::{MailboxError, MbResult};
 
 pub(crate) type Session = async_imap::Session<untagged::Filtered<MailStream>>;
@@ -53,7 +54,8 @@ pub struct ImapConfig {
     /// Trust only this CA (PEM) instead of the platform's roots.
     pub ca_file: Option<PathBuf>,
     pub user: String,
-    pub password: String,
+    /// A password, or an OAuth2 token source (SASL XOAUTH2/OAUTHBEARER).
+    pub credentials: Credentials,
     /// Longest wait for any single answer (connect, login, each command).
     pub timeout: Duration,
     /// Poll interval of `wait` when the server has no IDLE.
@@ -71,7 +73,7 @@ impl ImapConfig {
             security,
             ca_file: None,
             user: user.to_string(),
-            password: password.to_string(),
+            credentials: Credentials::password(password),
             timeout: Duration::from_secs(60),
             poll_interval: Duration::from_secs(30),
             ignore_capabilities: Vec::new(),
@@ -87,7 +89,7 @@ impl std::fmt::Debug for ImapConfig {
             .field("security", &self.security)
             .field("ca_file", &self.ca_file)
             .field("user", &self.user)
-            .field("password", &"<hidden>")
+            .field("credentials", &self.credentials)
             .finish()
     }
 }
