@@ -277,6 +277,15 @@ impl<'a> Writer<'a> {
             })
     }
 
+    /// Whether any collection of `kind` exists (as this transaction sees it).
+    pub(super) fn has_collection_of(&self, kind: Kind) -> Result<bool> {
+        Ok(self.tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM collections WHERE kind = ?1)",
+            [kind.as_str()],
+            |r| r.get(0),
+        )?)
+    }
+
     fn collection_named(&self, kind: Kind, name: &str) -> Result<Option<Collection>> {
         Ok(self
             .tx

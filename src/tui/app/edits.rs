@@ -208,6 +208,17 @@ impl App {
                     self.calendar.set_occs(from, to, occs, Some(index));
                 }
             }
+            Response::Stale {
+                edit,
+                current,
+                stale,
+            } => {
+                // The user's input is not lost: the form comes back with both values.
+                let form = forms::reopen_stale(&edit, &current, &stale, &self.form_ctx());
+                self.error(form.error.clone().unwrap_or_default());
+                self.overlay = Some(Overlay::Form(form));
+                self.reload_kind(edit.kind);
+            }
             Response::Saved {
                 inverse,
                 kind,
