@@ -60,7 +60,7 @@ fn concurrent_adds_all_succeed_with_gapless_seq() {
     const ADDS: usize = 15;
     let home = tempfile::tempdir().unwrap();
     // The profile exists before the race: this test is about the write path.
-    assert!(pim(home.path(), &["list", "contact"]).status.success());
+    assert!(pim(home.path(), &["log"]).status.success());
     let failures = at_once(PROCESSES, |p| {
         (0..ADDS)
             .filter_map(|i| {

@@ -360,23 +360,26 @@ pub fn answer(
     comp.props.retain(|p| p.name != ATTACHMENT_PROP);
     comp.props.extend(attachment_props(refs));
     let record = match local {
-        Some(mut ev) => {
-            let stale = target(&ev, rid)
-                .is_some_and(|c| !is_newer(itip, c) && itip.sequence < sequence_of(c));
-            if stale {
-                // An old invitation answered late: only our PARTSTAT changes.
-                if let Some(c) = target_mut(&mut ev, rid) {
-                    set_our_partstat(c, s, answer.partstat());
-                }
-            } else {
-                put_component(&mut ev, comp, rid);
-            }
+        Some(found) => {
             let refs = refs.to_vec();
             store.write(|w| {
+                // Changed on the event as stored now (read in this transaction), so
+                // an edit made meanwhile is not overwritten.
+                let mut ev = w.get(&found.id)?.unwrap_or(found);
+                let stale = target(&ev, rid)
+                    .is_some_and(|c| !is_newer(itip, c) && itip.sequence < sequence_of(c));
+                if stale {
+                    // An old invitation answered late: only our PARTSTAT changes.
+                    if let Some(c) = target_mut(&mut ev, rid) {
+                        set_our_partstat(c, s, answer.partstat());
+                    }
+                } else {
+                    put_component(&mut ev, comp, rid);
+                }
                 w.update(&ev)?;
-                w.attach_to_last(refs)
-            })?;
-            ev
+                w.attach_to_last(refs)?;
+                Ok(ev)
+            })?
         }
         None => {
             let mut r = Record::new(Kind::Event, collection);
@@ -396,20 +399,27 @@ pub fn answer(
 /// The organizer accepts a COUNTER: the proposed times and place replace ours
 /// and SEQUENCE goes up (the caller sends the new REQUEST). Returns the event.
 pub fn accept_counter(store: &mut Store, itip: &Itip) -> Result<Option<Record>> {
-    let Some(mut ev) = local_event(store, &itip.uid)? else {
+    let Some(found) = local_event(store, &itip.uid)? else {
         return Ok(None);
     };
     let rid = itip.recurrence_id.as_ref();
-    let Some(c) = target_mut(&mut ev, rid) else {
-        return Ok(None);
-    };
-    for name in ["DTSTART", "DTEND", "DURATION", "LOCATION"] {
-        if let Some(p) = itip.event.prop(name) {
-            set_prop(c, p.clone());
+    // Read again inside the transaction: only these fields change, on the event as
+    // stored now.
+    Ok(store.write(|w| {
+        let Some(mut ev) = w.get(&found.id)? else {
+            return Ok(None);
+        };
+        let Some(c) = target_mut(&mut ev, rid) else {
+            return Ok(None);
+        };
+        for name in ["DTSTART", "DTEND", "DURATION", "LOCATION"] {
+            if let Some(p) = itip.event.prop(name) {
+                set_prop(c, p.clone());
+            }
         }
-    }
-    let seq = sequence_of(c) + 1;
-    set_prop(c, Property::new("SEQUENCE", seq.to_string()));
-    store.write(|w| w.update(&ev))?;
-    Ok(Some(ev))
+        let seq = sequence_of(c) + 1;
+        set_prop(c, Property::new("SEQUENCE", seq.to_string()));
+        w.update(&ev)?;
+        Ok(Some(ev))
+    })?)
 }

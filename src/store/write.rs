@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::index::index;
-use super::read::{load_record, row_collection};
+use super::read::{load_record, records_with_uid, row_collection};
 use super::{Hlc, Result, StoreError};
 use crate::model::fields::diff;
 use crate::model::{Change, Collection, FieldChange, Kind, Op, Record};
@@ -73,6 +73,11 @@ impl<'a> Writer<'a> {
     /// Read a record as this transaction sees it.
     pub fn get(&self, id: &str) -> Result<Option<Record>> {
         load_record(self.tx, id)
+    }
+
+    /// Records of `kind` with this UID, as this transaction sees them.
+    pub fn by_uid(&self, kind: Kind, uid: &str) -> Result<Vec<Record>> {
+        records_with_uid(self.tx, kind, uid)
     }
 
     /// Add a new record.

@@ -21,6 +21,8 @@ use crate::tui::worker::{Edit, Request, SyncStatus};
 
 mod edits;
 mod overlays;
+#[cfg(test)]
+mod stale_tests;
 
 pub use edits::toggled;
 
