@@ -158,8 +158,9 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                 );
                 return Ok(());
             }
+            let base = ev.clone();
             put_component(&mut ev, itip.event.body.main.clone(), rid);
-            store.write(|w| w.update(&ev))?;
+            store.write(|w| w.update_from(&base, &ev))?;
             inv.status = InvitationStatus::Update;
             inv.note = format!("event updated to SEQUENCE {}; answer again", itip.sequence);
         }
@@ -193,6 +194,7 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                 return Ok(());
             };
             let mut answers = Vec::new();
+            let base = ev.clone();
             if let Some(c) = target_mut(&mut ev, rid) {
                 for a in itip.event.props_named("ATTENDEE") {
                     let who = address_of(&a.value);
@@ -208,7 +210,7 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                     answers.push(format!("{who}: {stat}"));
                 }
             }
-            store.write(|w| w.update(&ev))?;
+            store.write(|w| w.update_from(&base, &ev))?;
             inv.status = InvitationStatus::Applied;
             inv.note = answers.join(", ");
         }
@@ -234,6 +236,8 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
 }
 
 fn cancel(store: &mut Store, ev: &mut Record, itip: &Itip, s: &Settings) -> Result<()> {
+    // Only what the cancellation changes is written, onto the event as stored now.
+    let base = ev.clone();
     match itip.recurrence_id.as_ref() {
         None if s.remove_cancelled => {
             let id = ev.id.clone();
@@ -245,7 +249,7 @@ fn cancel(store: &mut Store, ev: &mut Record, itip: &Itip, s: &Settings) -> Resu
                 &mut ev.body.main,
                 Property::new("SEQUENCE", itip.sequence.to_string()),
             );
-            store.write(|w| w.update(ev))?;
+            store.write(|w| w.update_from(&base, ev))?;
         }
         Some(rid) => {
             if ev.body.main.prop("RECURRENCE-ID").is_some() && target(ev, Some(rid)).is_some() {
@@ -264,7 +268,7 @@ fn cancel(store: &mut Store, ev: &mut Record, itip: &Itip, s: &Settings) -> Resu
                 set_prop(&mut occ, Property::new("STATUS", "CANCELLED"));
                 put_component(ev, occ, Some(rid));
             }
-            store.write(|w| w.update(ev))?;
+            store.write(|w| w.update_from(&base, ev))?;
         }
     }
     Ok(())

@@ -117,6 +117,23 @@ impl<'a> Writer<'a> {
             .map(Some)
     }
 
+    /// Write the fields `edited` changes relative to `base` (the record as the caller
+    /// read it, maybe before this transaction) onto the record as stored now: a field
+    /// the caller did not change keeps whatever is stored, so an edit made meanwhile
+    /// survives. Returns `None` when nothing changed.
+    pub fn update_from(&mut self, base: &Record, edited: &Record) -> Result<Option<Change>> {
+        let mut now = self
+            .get(&edited.id)?
+            .ok_or_else(|| StoreError::NoRecord(edited.id.clone()))?;
+        for (key, _, new) in diff(&base.body, &edited.body) {
+            now.body.set_field(&key, new.as_ref());
+        }
+        if base.collection != edited.collection {
+            now.collection = edited.collection.clone();
+        }
+        self.update(&now)
+    }
+
     /// Bring back a record a sync merge had deleted, keeping its fields: logged as
     /// an update that changes no field (it only says "this record exists").
     pub fn revive(&mut self, r: &Record) -> Result<Change> {
