@@ -2,12 +2,16 @@
 //! on the write lock instead of failing with "database is locked", and a brand-new
 //! profile opened by several processes at once is set up exactly once.
 
+mod support;
+
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::thread;
 
 use serde_json::Value;
+use support::mailserver::MailServer;
+use support::profile::Profile;
 
 fn pim(home: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pim"))
@@ -70,7 +74,11 @@ fn concurrent_adds_all_succeed_with_gapless_seq() {
             })
             .collect()
     });
-    assert!(failures.is_empty(), "{} failed: {failures:#?}", failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} failed: {failures:#?}",
+        failures.len()
+    );
 
     let changes = log(home.path());
     let creates = changes
@@ -83,7 +91,11 @@ fn concurrent_adds_all_succeed_with_gapless_seq() {
     let expected: Vec<u64> = (1..=seqs.len() as u64).collect();
     assert_eq!(seqs, expected, "seq is gapless and never reused");
     let stamps: HashSet<&str> = changes.iter().map(|c| c["hlc"].as_str().unwrap()).collect();
-    assert_eq!(stamps.len(), changes.len(), "every change has its own clock stamp");
+    assert_eq!(
+        stamps.len(),
+        changes.len(),
+        "every change has its own clock stamp"
+    );
 }
 
 #[test]
@@ -92,7 +104,9 @@ fn six_first_openers_of_a_new_profile_all_succeed() {
     let failures = at_once(6, |p| {
         let name = format!("First {p}");
         let args = ["add", "contact", "--name", name.as_str()];
-        failure(&args, &pim(home.path(), &args)).into_iter().collect()
+        failure(&args, &pim(home.path(), &args))
+            .into_iter()
+            .collect()
     });
     assert!(failures.is_empty(), "{failures:#?}");
 
@@ -108,11 +122,48 @@ fn six_first_openers_of_a_new_profile_all_succeed() {
     let mut unique = names.clone();
     unique.sort_unstable();
     unique.dedup();
-    assert_eq!(unique.len(), names.len(), "no default collection made twice");
+    assert_eq!(
+        unique.len(),
+        names.len(),
+        "no default collection made twice"
+    );
     assert_eq!(names.len(), 4, "one default collection per kind: {names:?}");
     let devices: HashSet<String> = log(home.path())
         .iter()
         .map(|c| c["device"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(devices.len(), 1, "one device id for the profile");
+}
+
+/// `pim sync` rounds against the harness's Dovecot while two processes add
+/// contacts: neither the syncs nor the adds fail, and every add reaches the server.
+#[test]
+fn syncs_and_adds_run_at_once() {
+    let server = MailServer::shared();
+    let p = Profile::new(server, "test", "newest");
+    p.ok(&["sync", "init", "--device-name", "busy"]);
+    let home = p.home.path();
+    let failures = at_once(3, |worker| {
+        (0..8)
+            .filter_map(|i| {
+                let name = format!("W{worker} #{i}");
+                let args: Vec<&str> = if worker == 0 {
+                    vec!["sync"]
+                } else {
+                    vec!["add", "contact", "--name", name.as_str()]
+                };
+                failure(&args, &pim(home, &args))
+            })
+            .collect()
+    });
+    assert!(
+        failures.is_empty(),
+        "{} failed: {failures:#?}",
+        failures.len()
+    );
+    p.ok(&["sync"]);
+    let o = pim(home, &["sync", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let unsent = log(home).iter().filter(|c| c["submitted_at"] == "").count();
+    assert_eq!(unsent, 0, "every change was uploaded");
 }

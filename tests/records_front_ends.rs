@@ -72,7 +72,14 @@ fn tui(
         // The form comes back with both values of each field that moved meanwhile.
         Response::Stale { stale, .. } => Err(stale
             .iter()
-            .map(|s| format!("{} changed meanwhile: {} / {}", s.field.label(kind), s.mine, s.now))
+            .map(|s| {
+                format!(
+                    "{} changed meanwhile: {} / {}",
+                    s.field.label(kind),
+                    s.mine,
+                    s.now
+                )
+            })
             .collect::<Vec<_>>()
             .join("; ")),
         other => panic!("unexpected {other:?}"),

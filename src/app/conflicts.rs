@@ -25,7 +25,9 @@ pub enum ConflictError {
     NoBoth(String),
     /// The field was edited here after the conflict was queued: settling it now
     /// would overwrite that edit.
-    #[error("{field} changed since this conflict was queued (now {now}); nothing was settled, look at it again")]
+    #[error(
+        "{field} changed since this conflict was queued (now {now}); nothing was settled, look at it again"
+    )]
     Moved { field: String, now: String },
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -409,7 +409,7 @@ pub fn accept_counter(store: &mut Store, itip: &Itip) -> Result<Option<Record>> 
     let rid = itip.recurrence_id.as_ref();
     // Read again inside the transaction: only these fields change, on the event as
     // stored now.
-    Ok(store.write(|w| {
+    store.write(|w| {
         let Some(mut ev) = w.get(&found.id)? else {
             return Ok(None);
         };
@@ -425,5 +425,5 @@ pub fn accept_counter(store: &mut Store, itip: &Itip) -> Result<Option<Record>> 
         set_prop(c, Property::new("SEQUENCE", seq.to_string()));
         w.update(&ev)?;
         Ok(Some(ev))
-    })?)
+    })
 }

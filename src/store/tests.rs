@@ -62,7 +62,9 @@ fn update_from_writes_only_what_the_caller_changed() {
     store.write(|w| w.update(&meanwhile)).unwrap();
     let mut edited = read_early.clone();
     edited.set_text("FN", "Ann Lee");
-    store.write(|w| w.update_from(&read_early, &edited)).unwrap();
+    store
+        .write(|w| w.update_from(&read_early, &edited))
+        .unwrap();
     let now = store.require(&r.id).unwrap();
     assert_eq!(now.text("FN").as_deref(), Some("Ann Lee"));
     assert_eq!(now.text("ORG").as_deref(), Some("Globex"));
@@ -102,7 +104,10 @@ fn six_connections_setting_up_a_new_file_at_once() {
         let handles: Vec<_> = (0..6)
             .map(|_| s.spawn(|| Store::open(&file).map(|st| st.device().to_string())))
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap().unwrap()).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap().unwrap())
+            .collect()
     });
     assert!(devices.iter().all(|d| d == &devices[0]), "{devices:?}");
     let store = Store::open(&file).unwrap();

@@ -145,7 +145,9 @@ impl Form {
                 .input
                 .render(f, input_area, ratatui::style::Style::default(), focused);
             let hint = match &field.stored {
-                Some(v) => Span::styled(format!("stored now: {v}  (Ctrl-T takes it)"), theme.error()),
+                Some(v) => {
+                    Span::styled(format!("stored now: {v}  (Ctrl-T takes it)"), theme.error())
+                }
                 None => Span::styled(field.hint, theme.dim()),
             };
             f.render_widget(

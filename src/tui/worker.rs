@@ -19,7 +19,7 @@ pub enum Edit {
     Apply(crate::app::records::RecordEdit),
     Delete(String),
     /// Undo an earlier edit: only the fields it changed, refused if they moved since.
-    Undo(crate::app::records::Undo),
+    Undo(Box<crate::app::records::Undo>),
 }
 
 impl Edit {
@@ -27,9 +27,11 @@ impl Edit {
         use crate::app::records::Undo;
         match self {
             Edit::Apply(e) => Some(e.kind),
-            Edit::Undo(Undo::Uncreate(r) | Undo::Restore(r) | Undo::Revert { after: r, .. }) => {
-                Some(r.kind)
-            }
+            Edit::Undo(u) => match u.as_ref() {
+                Undo::Uncreate(r) | Undo::Restore(r) | Undo::Revert { after: r, .. } => {
+                    Some(r.kind)
+                }
+            },
             Edit::Delete(_) => None,
         }
     }
@@ -355,7 +357,7 @@ fn apply(
         "saved"
     };
     Ok(Response::Saved {
-        inverse: Edit::Undo(saved.undo()),
+        inverse: Edit::Undo(Box::new(saved.undo())),
         kind: e.kind,
         undo,
         message: format!("{verb} {} {title:?}", e.kind),
@@ -374,7 +376,11 @@ fn save(
         Edit::Apply(e) => return Err(crate::store::StoreError::NoRecord(e.id().to_string()).into()),
         Edit::Delete(id) => {
             let old = records::delete(store, &id)?;
-            (Edit::Undo(Undo::Restore(old.clone())), old, "deleted")
+            (
+                Edit::Undo(Box::new(Undo::Restore(old.clone()))),
+                old,
+                "deleted",
+            )
         }
         Edit::Undo(u) => {
             let r = records::undo(store, &u)?;

@@ -165,7 +165,10 @@ fn a_field_edited_after_the_conflict_was_queued_is_not_overwritten() {
     let c = only_conflict(&d.here);
     rename(&mut d.here, &id, "Quentin Newer");
     let e = decide(&mut d.here, c.id, &Decision::Theirs).unwrap_err();
-    assert!(matches!(&e, ConflictError::Moved { now, .. } if now == "Quentin Newer"), "{e}");
+    assert!(
+        matches!(&e, ConflictError::Moved { now, .. } if now == "Quentin Newer"),
+        "{e}"
+    );
     assert_eq!(d.here.require(&id).unwrap().title(), "Quentin Newer");
     assert_eq!(only_conflict(&d.here).id, c.id, "still open");
 }

@@ -216,7 +216,11 @@ fn an_update_by_uid_writes_only_the_fields_that_differ() {
         .map(|p| p.name.as_str())
         .filter(|n| ["FN", "ORG", "NOTE"].contains(n))
         .collect();
-    assert_eq!(order, ["FN", "ORG", "NOTE"], "untouched fields stay as stored");
+    assert_eq!(
+        order,
+        ["FN", "ORG", "NOTE"],
+        "untouched fields stay as stored"
+    );
     assert_eq!(stored.text("FN").as_deref(), Some("Ada L."));
     let log = store.log(&crate::store::LogFilter::default()).unwrap();
     let crate::model::Op::Update { fields } = &log.last().unwrap().op else {

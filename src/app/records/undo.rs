@@ -90,7 +90,10 @@ fn moved_fields(before: &Record, after: &Record, now: &Record) -> Vec<String> {
     let after_fields = after.body.fields();
     let before_fields = before.body.fields();
     let mut keys: Vec<String> = if before == after {
-        diff(&after.body, &now.body).into_iter().map(|d| d.0).collect()
+        diff(&after.body, &now.body)
+            .into_iter()
+            .map(|d| d.0)
+            .collect()
     } else {
         diff(&before.body, &after.body)
             .into_iter()
@@ -116,7 +119,9 @@ mod tests {
 
     fn cx() -> EditContext {
         EditContext {
-            now: chrono::Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap(),
+            now: chrono::Utc
+                .with_ymd_and_hms(2026, 11, 25, 12, 0, 0)
+                .unwrap(),
             tz: "Europe/Berlin".parse().unwrap(),
         }
     }
@@ -135,7 +140,11 @@ mod tests {
     #[test]
     fn undo_reverts_only_the_fields_the_edit_changed() {
         let mut s = Store::open_in_memory().unwrap();
-        let made = edit(&mut s, None, &[(Field::FullName, "Ann"), (Field::Org, "Acme")]);
+        let made = edit(
+            &mut s,
+            None,
+            &[(Field::FullName, "Ann"), (Field::Org, "Acme")],
+        );
         let id = made.after.id.clone();
         let named = edit(&mut s, Some(&id), &[(Field::FullName, "Ann Lee")]);
         // Another writer changes the org afterwards.
@@ -149,7 +158,11 @@ mod tests {
     #[test]
     fn undo_of_a_field_that_moved_since_is_refused() {
         let mut s = Store::open_in_memory().unwrap();
-        let made = edit(&mut s, None, &[(Field::FullName, "Ann"), (Field::Org, "Acme")]);
+        let made = edit(
+            &mut s,
+            None,
+            &[(Field::FullName, "Ann"), (Field::Org, "Acme")],
+        );
         let id = made.after.id.clone();
         let org = edit(&mut s, Some(&id), &[(Field::Org, "Initech")]);
         let newer = edit(&mut s, Some(&id), &[(Field::Org, "Globex")]);

@@ -90,7 +90,7 @@ impl Tab {
 pub enum Overlay {
     Help,
     Search(SearchBox),
-    Form(Form),
+    Form(Box<Form>),
     Note(Box<NoteEditor>),
     Confirm {
         message: String,

@@ -32,7 +32,11 @@ fn editing() -> (World, String) {
 }
 
 fn stored(w: &World, id: &str, prop: &str) -> Option<String> {
-    w.store.require(id).unwrap().text(prop).map(|t| t.to_string())
+    w.store
+        .require(id)
+        .unwrap()
+        .text(prop)
+        .map(|t| t.to_string())
 }
 
 #[test]
