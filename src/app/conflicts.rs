@@ -23,6 +23,12 @@ pub enum ConflictError {
     /// Keeping both sides of "record exists" or "collection" cannot mean anything.
     #[error("{0}: both sides cannot be kept, choose mine or theirs")]
     NoBoth(String),
+    /// The field was edited here after the conflict was queued: settling it now
+    /// would overwrite that edit.
+    #[error(
+        "{field} changed since this conflict was queued (now {now}); nothing was settled, look at it again"
+    )]
+    Moved { field: String, now: String },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -121,7 +127,15 @@ fn settle(
         Resolution::Value(_) if has_text(&view.key) => "the edited value",
         Resolution::Value(_) => return Err(ConflictError::NoTextValue(key_label(&view.key))),
     };
-    let c = setup::resolve(store, view.id, how)?;
+    // One transaction: the field is checked against what the dialog showed as
+    // "mine" and settled before anything else can change it.
+    let outcome = store.write(|w| {
+        if let Some(moved) = moved_since_queued(w, view)? {
+            return Ok(Err(moved));
+        }
+        crate::sync::apply::resolve(w, view.id, how).map(Ok)
+    });
+    let c = outcome.map_err(SyncError::from)??;
     let title = store
         .get(&c.record_id)?
         .map(|r| r.title())
@@ -134,6 +148,24 @@ fn settle(
         field: key_label(&c.key),
         kept,
     })
+}
+
+/// The field of `view` as stored now, when it is no longer the "mine" the user saw.
+fn moved_since_queued(
+    w: &crate::store::Writer<'_>,
+    view: &ConflictView,
+) -> Result<Option<ConflictError>, StoreError> {
+    if view.key.starts_with('@') {
+        return Ok(None);
+    }
+    let Some(current) = w.get(&view.record_id)? else {
+        return Ok(None);
+    };
+    let now = current.body.fields().get(&view.key).cloned();
+    Ok((now != view.mine.value).then(|| ConflictError::Moved {
+        field: key_label(&view.key),
+        now: review::text_of(now.as_ref()),
+    }))
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub use read::detect;
 use crate::formats::ItemError;
 use crate::formats::json::CollectionSettings;
 use crate::model::Kind;
+use crate::model::fields::diff;
 use crate::store::{Store, StoreError, Writer};
 use read::{Incoming, read_input};
 
@@ -158,18 +159,9 @@ fn write_all(
     items: Vec<Incoming>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport, StoreError> {
-    // Existing records by (kind, UID), read before the transaction.
+    // Records this import wrote, by (kind, UID); the rest are looked up inside the
+    // transaction, so a record another process adds meanwhile is updated, not doubled.
     let mut by_uid: HashMap<(Kind, String), String> = HashMap::new();
-    for it in &items {
-        if let Some(uid) = it.record.uid() {
-            let key = (it.record.kind, uid.to_string());
-            if !by_uid.contains_key(&key)
-                && let Some(existing) = store.by_uid(key.0, uid)?.into_iter().next()
-            {
-                by_uid.insert(key, existing.id);
-            }
-        }
-    }
     let mut collections = SeenCollections {
         ids: store
             .collections(None)?
@@ -225,15 +217,23 @@ fn write_all(
             }
             let existing = match same_id.filter(|old| old.kind == kind) {
                 Some(old) => Some(old),
-                None => match uid_key.as_ref().and_then(|k| by_uid.get(k)) {
-                    Some(id) => w.get(id)?,
+                None => match &uid_key {
+                    Some(k) => match by_uid.get(k) {
+                        Some(id) => w.get(id)?,
+                        None => w.by_uid(k.0, &k.1)?.into_iter().next(),
+                    },
                     None => None,
                 },
             };
             match existing {
                 Some(old) => {
-                    it.record.id = old.id.clone();
-                    it.record.collection = target.unwrap_or(old.collection);
+                    // Only the fields that differ, onto the record as stored now.
+                    let mut merged = old.clone();
+                    for (key, _, new) in diff(&old.body, &it.record.body) {
+                        merged.body.set_field(&key, new.as_ref());
+                    }
+                    merged.collection = target.unwrap_or(old.collection);
+                    it.record = merged;
                     match w.update(&it.record)? {
                         Some(_) => report.updated += 1,
                         None => report.unchanged += 1,

@@ -15,11 +15,15 @@ use crate::store::{Store, StoreError};
 
 mod field;
 mod set;
+mod stale;
 pub mod text;
+mod undo;
 pub mod validate;
 
 pub use field::Field;
 pub use set::structured_name;
+pub use stale::StaleField;
+pub use undo::{Undo, undo};
 pub use validate::Reason;
 
 /// What edits need to know: the clock and the user's zone.
@@ -129,15 +133,19 @@ pub enum RecordError {
         field: Field,
         reason: Reason,
     },
-    #[error(
-        "{} was changed meanwhile (it is now {now:?}); nothing was saved, open the record again",
-        field.name(*kind)
-    )]
+    /// Fields the user changed whose stored values moved since they saw them:
+    /// nothing was saved. `current` is the record as stored now, so a front-end can
+    /// show both values and let the user choose.
+    #[error("{}; nothing was saved, open the record again", stale::describe(*kind, stale))]
     Conflict {
         kind: Kind,
-        field: Field,
-        now: String,
+        stale: Vec<StaleField>,
+        current: Box<Record>,
     },
+    /// An undo whose fields changed again since the edit it undoes: undoing would
+    /// overwrite that newer change, so nothing was undone.
+    #[error("cannot undo: {} of {title:?} changed since; nothing was undone", fields.join(", "))]
+    Moved { title: String, fields: Vec<String> },
     #[error("record {id} is a {found}, not a {expected}")]
     WrongKind {
         id: String,
@@ -268,28 +276,6 @@ fn required(r: &Record) -> Result<(), RecordError> {
     }
 }
 
-/// A change whose base is no longer what is stored (and that does not already
-/// hold the new value) is a conflict.
-fn check_unchanged_since_seen(
-    current: &Record,
-    edit: &RecordEdit,
-    collections: &[Collection],
-    cx: &EditContext,
-) -> Result<(), RecordError> {
-    for c in &edit.changes {
-        let Some(seen) = &c.seen else { continue };
-        let now = text::show(current, c.field, collections, cx);
-        if now.trim() != seen.trim() && now.trim() != c.value.trim() {
-            return Err(RecordError::Conflict {
-                kind: edit.kind,
-                field: c.field,
-                now,
-            });
-        }
-    }
-    Ok(())
-}
-
 /// Create or update a record: validate, check for conflicts, write only the
 /// changed fields, in one transaction.
 pub fn save(store: &mut Store, edit: &RecordEdit, cx: &EditContext) -> Result<Saved, RecordError> {
@@ -301,10 +287,15 @@ pub fn save(store: &mut Store, edit: &RecordEdit, cx: &EditContext) -> Result<Sa
                 Some(w.get(id)?.ok_or_else(|| StoreError::NoRecord(id.clone()))?)
             }
         };
-        if let Some(cur) = &current
-            && let Err(e) = check_unchanged_since_seen(cur, edit, &collections, cx)
-        {
-            return Ok(Err(e));
+        if let Some(cur) = &current {
+            let stale = stale::moved_since_seen(cur, edit, &collections, cx);
+            if !stale.is_empty() {
+                return Ok(Err(RecordError::Conflict {
+                    kind: edit.kind,
+                    stale,
+                    current: Box::new(cur.clone()),
+                }));
+            }
         }
         let after = match build(current.as_ref(), edit, &collections, cx) {
             Ok(r) => r,

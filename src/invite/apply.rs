@@ -158,8 +158,9 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                 );
                 return Ok(());
             }
+            let base = ev.clone();
             put_component(&mut ev, itip.event.body.main.clone(), rid);
-            store.write(|w| w.update(&ev))?;
+            store.write(|w| w.update_from(&base, &ev))?;
             inv.status = InvitationStatus::Update;
             inv.note = format!("event updated to SEQUENCE {}; answer again", itip.sequence);
         }
@@ -193,6 +194,7 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                 return Ok(());
             };
             let mut answers = Vec::new();
+            let base = ev.clone();
             if let Some(c) = target_mut(&mut ev, rid) {
                 for a in itip.event.props_named("ATTENDEE") {
                     let who = address_of(&a.value);
@@ -208,7 +210,7 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                     answers.push(format!("{who}: {stat}"));
                 }
             }
-            store.write(|w| w.update(&ev))?;
+            store.write(|w| w.update_from(&base, &ev))?;
             inv.status = InvitationStatus::Applied;
             inv.note = answers.join(", ");
         }
@@ -234,6 +236,8 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
 }
 
 fn cancel(store: &mut Store, ev: &mut Record, itip: &Itip, s: &Settings) -> Result<()> {
+    // Only what the cancellation changes is written, onto the event as stored now.
+    let base = ev.clone();
     match itip.recurrence_id.as_ref() {
         None if s.remove_cancelled => {
             let id = ev.id.clone();
@@ -245,7 +249,7 @@ fn cancel(store: &mut Store, ev: &mut Record, itip: &Itip, s: &Settings) -> Resu
                 &mut ev.body.main,
                 Property::new("SEQUENCE", itip.sequence.to_string()),
             );
-            store.write(|w| w.update(ev))?;
+            store.write(|w| w.update_from(&base, ev))?;
         }
         Some(rid) => {
             if ev.body.main.prop("RECURRENCE-ID").is_some() && target(ev, Some(rid)).is_some() {
@@ -264,7 +268,7 @@ fn cancel(store: &mut Store, ev: &mut Record, itip: &Itip, s: &Settings) -> Resu
                 set_prop(&mut occ, Property::new("STATUS", "CANCELLED"));
                 put_component(ev, occ, Some(rid));
             }
-            store.write(|w| w.update(ev))?;
+            store.write(|w| w.update_from(&base, ev))?;
         }
     }
     Ok(())
@@ -360,23 +364,26 @@ pub fn answer(
     comp.props.retain(|p| p.name != ATTACHMENT_PROP);
     comp.props.extend(attachment_props(refs));
     let record = match local {
-        Some(mut ev) => {
-            let stale = target(&ev, rid)
-                .is_some_and(|c| !is_newer(itip, c) && itip.sequence < sequence_of(c));
-            if stale {
-                // An old invitation answered late: only our PARTSTAT changes.
-                if let Some(c) = target_mut(&mut ev, rid) {
-                    set_our_partstat(c, s, answer.partstat());
-                }
-            } else {
-                put_component(&mut ev, comp, rid);
-            }
+        Some(found) => {
             let refs = refs.to_vec();
             store.write(|w| {
+                // Changed on the event as stored now (read in this transaction), so
+                // an edit made meanwhile is not overwritten.
+                let mut ev = w.get(&found.id)?.unwrap_or(found);
+                let stale = target(&ev, rid)
+                    .is_some_and(|c| !is_newer(itip, c) && itip.sequence < sequence_of(c));
+                if stale {
+                    // An old invitation answered late: only our PARTSTAT changes.
+                    if let Some(c) = target_mut(&mut ev, rid) {
+                        set_our_partstat(c, s, answer.partstat());
+                    }
+                } else {
+                    put_component(&mut ev, comp, rid);
+                }
                 w.update(&ev)?;
-                w.attach_to_last(refs)
-            })?;
-            ev
+                w.attach_to_last(refs)?;
+                Ok(ev)
+            })?
         }
         None => {
             let mut r = Record::new(Kind::Event, collection);
@@ -396,20 +403,27 @@ pub fn answer(
 /// The organizer accepts a COUNTER: the proposed times and place replace ours
 /// and SEQUENCE goes up (the caller sends the new REQUEST). Returns the event.
 pub fn accept_counter(store: &mut Store, itip: &Itip) -> Result<Option<Record>> {
-    let Some(mut ev) = local_event(store, &itip.uid)? else {
+    let Some(found) = local_event(store, &itip.uid)? else {
         return Ok(None);
     };
     let rid = itip.recurrence_id.as_ref();
-    let Some(c) = target_mut(&mut ev, rid) else {
-        return Ok(None);
-    };
-    for name in ["DTSTART", "DTEND", "DURATION", "LOCATION"] {
-        if let Some(p) = itip.event.prop(name) {
-            set_prop(c, p.clone());
+    // Read again inside the transaction: only these fields change, on the event as
+    // stored now.
+    store.write(|w| {
+        let Some(mut ev) = w.get(&found.id)? else {
+            return Ok(None);
+        };
+        let Some(c) = target_mut(&mut ev, rid) else {
+            return Ok(None);
+        };
+        for name in ["DTSTART", "DTEND", "DURATION", "LOCATION"] {
+            if let Some(p) = itip.event.prop(name) {
+                set_prop(c, p.clone());
+            }
         }
-    }
-    let seq = sequence_of(c) + 1;
-    set_prop(c, Property::new("SEQUENCE", seq.to_string()));
-    store.write(|w| w.update(&ev))?;
-    Ok(Some(ev))
+        let seq = sequence_of(c) + 1;
+        set_prop(c, Property::new("SEQUENCE", seq.to_string()));
+        w.update(&ev)?;
+        Ok(Some(ev))
+    })
 }

@@ -26,7 +26,7 @@ mod write;
 
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 pub use count_bound::count_end;
 pub use db::{Db, Handle};
@@ -91,11 +91,14 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(open_err)?;
+        // Wait for other writers before anything else: switching a new file to WAL
+        // takes a lock too, and six processes may be opening it at once.
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         // A non-database file fails here, before anything is written.
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
             .map_err(open_err)?;
         conn.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
              PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
         )
         .map_err(open_err)?;
@@ -118,8 +121,7 @@ impl Store {
     }
 
     fn from_connection(mut conn: Connection, device: Option<&str>, clock: Clock) -> Result<Store> {
-        migrate(&mut conn)?;
-        let device = ensure_device(&conn, device)?;
+        let device = set_up(&mut conn, device)?;
         // The clock's state is kept in meta; an older database falls back to a scan.
         let mut last: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key = 'hlc_last'", [], |r| {
@@ -185,9 +187,26 @@ impl Store {
 
     /// Run `f` in one transaction; every edit it makes writes its change record.
     /// Nothing is written unless `f` returns `Ok`.
+    ///
+    /// The transaction takes the write lock up front (`BEGIN IMMEDIATE`): what `f`
+    /// reads cannot change before it writes, and another process's writer waits on
+    /// the busy timeout instead of failing with "database is locked" (a deferred
+    /// transaction that reads first cannot wait when it upgrades to a write).
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut hlc = self.hlc.clone();
+        // Other processes on this profile stamp changes with the same device: start
+        // after the newest stamp any of them wrote.
+        let last: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'hlc_last'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let Some(last) = last {
+            hlc.observe(&last);
+        }
         let mut w = Writer::new(&tx, &self.device, &mut hlc)?;
         let out = f(&mut w)?;
         drop(w);
@@ -218,19 +237,30 @@ impl Store {
         Ok(())
     }
 
+    /// Give every kind a collection on first run. Checked again inside the write
+    /// transaction: another process opening the same new profile may have made them.
     fn ensure_default_collections(&mut self) -> Result<()> {
+        let mut missing = Vec::new();
         for kind in Kind::ALL {
             if self.collections(Some(kind))?.is_empty() {
-                self.write(|w| {
+                missing.push(kind);
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        self.write(|w| {
+            for kind in missing {
+                if !w.has_collection_of(kind)? {
                     w.put_collection_with_id(
                         &default_collection_id(kind),
                         kind,
                         default_collection_name(kind),
-                    )
-                })?;
+                    )?;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// The collection used when none is named: the one called like the default,
@@ -275,20 +305,46 @@ pub fn default_collection_name(kind: Kind) -> &'static str {
     }
 }
 
-fn migrate(conn: &mut Connection) -> Result<()> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+/// How long a statement waits for another connection's lock before failing.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Migrate the schema and make this profile's device id: one exclusive transaction
+/// when anything is missing, so processes opening a new profile at once queue
+/// instead of racing (each re-reads `user_version` once it holds the lock).
+/// Returns the device id.
+fn set_up(conn: &mut Connection, chosen: Option<&str>) -> Result<String> {
+    if user_version(conn)? == schema::MIGRATIONS.len() as i64
+        && let Some(device) = stored_device(conn)?
+    {
+        return Ok(device);
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+    migrate(&tx)?;
+    let device = match stored_device(&tx)? {
+        Some(d) => d,
+        None => make_device(&tx, chosen)?,
+    };
+    tx.commit()?;
+    Ok(device)
+}
+
+fn user_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Run the migrations this database has not had yet (inside the caller's transaction).
+fn migrate(tx: &Connection) -> Result<()> {
+    let version = user_version(tx)?;
     let target = schema::MIGRATIONS.len() as i64;
     if version > target {
         return Err(StoreError::TooNew(version));
     }
     for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         if i + 1 == schema::REINDEX_OPEN_SERIES {
-            reindex_open_series(&tx)?;
+            reindex_open_series(tx)?;
         }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
     }
     Ok(())
 }
@@ -320,15 +376,24 @@ fn reindex_open_series(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-fn ensure_device(conn: &Connection, chosen: Option<&str>) -> Result<String> {
-    let existing: Option<String> = conn
+fn stored_device(conn: &Connection) -> Result<Option<String>> {
+    // A brand-new file has no meta table yet.
+    let has_meta: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_meta {
+        return Ok(None);
+    }
+    Ok(conn
         .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
             r.get(0)
         })
-        .optional()?;
-    if let Some(d) = existing {
-        return Ok(d);
-    }
+        .optional()?)
+}
+
+fn make_device(conn: &Connection, chosen: Option<&str>) -> Result<String> {
     let id = match chosen {
         Some(d) => d.to_string(),
         None => uuid::Uuid::new_v4().simple().to_string()[..16].to_string(),

@@ -66,6 +66,13 @@ pub(super) fn decode(id: String, kind: &str, collection: String, data: &str) -> 
     })
 }
 
+pub(super) fn records_with_uid(conn: &Connection, kind: Kind, uid: &str) -> Result<Vec<Record>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {RECORD_COLS} FROM records WHERE kind = ?2 AND (uid = ?1 OR (uid IS NULL AND id = ?1))"
+    ))?;
+    collect(stmt.query_map(params![uid, kind.as_str()], row_record)?)
+}
+
 pub(super) fn load_record(conn: &Connection, id: &str) -> Result<Option<Record>> {
     let row = conn
         .prepare_cached(&format!("SELECT {RECORD_COLS} FROM records WHERE id = ?1"))?
@@ -166,10 +173,7 @@ impl Store {
 
     /// Records of `kind` with this UID.
     pub fn by_uid(&self, kind: Kind, uid: &str) -> Result<Vec<Record>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {RECORD_COLS} FROM records WHERE kind = ?2 AND (uid = ?1 OR (uid IS NULL AND id = ?1))"
-        ))?;
-        collect(stmt.query_map(params![uid, kind.as_str()], row_record)?)
+        records_with_uid(&self.conn, kind, uid)
     }
 
     /// Events that may have an occurrence overlapping [from, to) (unix seconds):

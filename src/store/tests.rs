@@ -46,3 +46,70 @@ fn path_and_page_cache() {
         .unwrap();
     assert_eq!(kib, -8192);
 }
+
+#[test]
+fn update_from_writes_only_what_the_caller_changed() {
+    let mut store = Store::open_in_memory().unwrap();
+    let coll = store.default_collection(Kind::Contact).unwrap().id;
+    let mut r = Record::new(Kind::Contact, &coll);
+    r.set_text("FN", "Ann");
+    r.set_text("ORG", "Acme");
+    store.write(|w| w.create(&r)).unwrap();
+    let read_early = store.require(&r.id).unwrap();
+    // Another writer changes the org after the caller read the record.
+    let mut meanwhile = read_early.clone();
+    meanwhile.set_text("ORG", "Globex");
+    store.write(|w| w.update(&meanwhile)).unwrap();
+    let mut edited = read_early.clone();
+    edited.set_text("FN", "Ann Lee");
+    store
+        .write(|w| w.update_from(&read_early, &edited))
+        .unwrap();
+    let now = store.require(&r.id).unwrap();
+    assert_eq!(now.text("FN").as_deref(), Some("Ann Lee"));
+    assert_eq!(now.text("ORG").as_deref(), Some("Globex"));
+}
+
+/// A writer that finds another connection holding the write lock waits for it
+/// (busy timeout) instead of failing: it takes the lock before reading, so no
+/// commit can slip in between its read and its write.
+#[test]
+fn a_write_waits_for_another_connections_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pim.sqlite3");
+    let mut store = Store::open(&file).unwrap();
+    let other = Connection::open(&file).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    other
+        .execute("INSERT INTO meta (key, value) VALUES ('x', '1')", [])
+        .unwrap();
+    let committer = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        other.execute_batch("COMMIT").unwrap();
+    });
+    let coll = store.default_collection(Kind::Contact).unwrap().id;
+    let mut r = Record::new(Kind::Contact, &coll);
+    r.set_text("FN", "Waits");
+    store.write(|w| w.create(&r)).unwrap();
+    committer.join().unwrap();
+    assert_eq!(store.meta("x").unwrap().as_deref(), Some("1"));
+    assert!(store.get(&r.id).unwrap().is_some());
+}
+
+#[test]
+fn six_connections_setting_up_a_new_file_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pim.sqlite3");
+    let devices: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| s.spawn(|| Store::open(&file).map(|st| st.device().to_string())))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap().unwrap())
+            .collect()
+    });
+    assert!(devices.iter().all(|d| d == &devices[0]), "{devices:?}");
+    let store = Store::open(&file).unwrap();
+    assert_eq!(store.collections(None).unwrap().len(), Kind::ALL.len());
+}

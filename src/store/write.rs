@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::index::index;
-use super::read::{load_record, row_collection};
+use super::read::{load_record, records_with_uid, row_collection};
 use super::{Hlc, Result, StoreError};
 use crate::model::fields::diff;
 use crate::model::{Change, Collection, FieldChange, Kind, MAX_COMPONENT_DEPTH, Op, Record};
@@ -75,6 +75,11 @@ impl<'a> Writer<'a> {
         load_record(self.tx, id)
     }
 
+    /// Records of `kind` with this UID, as this transaction sees them.
+    pub fn by_uid(&self, kind: Kind, uid: &str) -> Result<Vec<Record>> {
+        records_with_uid(self.tx, kind, uid)
+    }
+
     /// Add a new record.
     pub fn create(&mut self, r: &Record) -> Result<Change> {
         self.collection(&r.collection)?;
@@ -110,6 +115,23 @@ impl<'a> Writer<'a> {
         self.put_row(r)?;
         self.log(&r.id, r.kind.as_str(), Op::Update { fields })
             .map(Some)
+    }
+
+    /// Write the fields `edited` changes relative to `base` (the record as the caller
+    /// read it, maybe before this transaction) onto the record as stored now: a field
+    /// the caller did not change keeps whatever is stored, so an edit made meanwhile
+    /// survives. Returns `None` when nothing changed.
+    pub fn update_from(&mut self, base: &Record, edited: &Record) -> Result<Option<Change>> {
+        let mut now = self
+            .get(&edited.id)?
+            .ok_or_else(|| StoreError::NoRecord(edited.id.clone()))?;
+        for (key, _, new) in diff(&base.body, &edited.body) {
+            now.body.set_field(&key, new.as_ref());
+        }
+        if base.collection != edited.collection {
+            now.collection = edited.collection.clone();
+        }
+        self.update(&now)
     }
 
     /// Bring back a record a sync merge had deleted, keeping its fields: logged as
@@ -275,6 +297,15 @@ impl<'a> Writer<'a> {
                 kind: "any".into(),
                 name: id.into(),
             })
+    }
+
+    /// Whether any collection of `kind` exists (as this transaction sees it).
+    pub(super) fn has_collection_of(&self, kind: Kind) -> Result<bool> {
+        Ok(self.tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM collections WHERE kind = ?1)",
+            [kind.as_str()],
+            |r| r.get(0),
+        )?)
     }
 
     fn collection_named(&self, kind: Kind, name: &str) -> Result<Option<Collection>> {

@@ -22,6 +22,9 @@ pub struct Field {
     /// The value shown when the form opened: an unchanged field keeps the record's
     /// original properties byte for byte.
     pub initial: String,
+    /// A save found this field changed meanwhile: the value stored now (the input
+    /// holds the user's), until they take it (Ctrl-T) or save theirs.
+    pub stored: Option<String>,
 }
 
 impl Field {
@@ -32,6 +35,7 @@ impl Field {
             hint,
             input: LineInput::new(value),
             initial: value.to_string(),
+            stored: None,
         }
     }
 
@@ -97,6 +101,12 @@ impl Form {
             KeyCode::Char('s') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 return FormOutcome::Submit;
             }
+            KeyCode::Char('t') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                let field = &mut self.fields[self.focus];
+                if let Some(stored) = field.stored.take() {
+                    field.input = LineInput::new(&stored);
+                }
+            }
             KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % n,
             KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + n - 1) % n,
             _ => {
@@ -134,8 +144,14 @@ impl Form {
             field
                 .input
                 .render(f, input_area, ratatui::style::Style::default(), focused);
+            let hint = match &field.stored {
+                Some(v) => {
+                    Span::styled(format!("stored now: {v}  (Ctrl-T takes it)"), theme.error())
+                }
+                None => Span::styled(field.hint, theme.dim()),
+            };
             f.render_widget(
-                Paragraph::new(Span::styled(field.hint, theme.dim())),
+                Paragraph::new(hint),
                 Rect::new(
                     inner.x + label_w,
                     y + 1,

@@ -17,16 +17,21 @@ use crate::store::Store;
 pub enum Edit {
     /// A form's changes (only the fields the user changed), through `app::records`.
     Apply(crate::app::records::RecordEdit),
-    Create(Record),
-    Update(Record),
     Delete(String),
+    /// Undo an earlier edit: only the fields it changed, refused if they moved since.
+    Undo(Box<crate::app::records::Undo>),
 }
 
 impl Edit {
     pub fn kind_hint(&self) -> Option<Kind> {
+        use crate::app::records::Undo;
         match self {
             Edit::Apply(e) => Some(e.kind),
-            Edit::Create(r) | Edit::Update(r) => Some(r.kind),
+            Edit::Undo(u) => match u.as_ref() {
+                Undo::Uncreate(r) | Undo::Restore(r) | Undo::Revert { after: r, .. } => {
+                    Some(r.kind)
+                }
+            },
             Edit::Delete(_) => None,
         }
     }
@@ -175,6 +180,13 @@ pub enum Response {
         index: DayIndex,
     },
     /// An edit was written; `inverse` undoes it.
+    /// A save refused because fields the user changed moved meanwhile: their edit,
+    /// the record as stored now and both values of each such field.
+    Stale {
+        edit: crate::app::records::RecordEdit,
+        current: Record,
+        stale: Vec<crate::app::records::StaleField>,
+    },
     Saved {
         inverse: Edit,
         kind: Kind,
@@ -232,7 +244,7 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
         Request::Save {
             edit: Edit::Apply(e),
             undo,
-        } => apply(store, &e, undo, tz).map_err(|e| super::forms::message(&e))?,
+        } => apply(store, &e, undo, tz)?,
         Request::Save { edit, undo } => save(store, edit, undo)?,
         Request::Search { query, seq } => Response::Search {
             seq,
@@ -313,71 +325,76 @@ fn events(store: &Store, from: NaiveDate, to: NaiveDate, tz: Tz) -> crate::store
     Ok(out)
 }
 
-/// Save a form's changes; the inverse (for undo) restores the record as it was.
+/// Save a form's changes; the inverse (for undo) puts back only what this save changed.
+/// A stale save (a changed field moved meanwhile) comes back with both values, so
+/// the form can reopen with the user's input and let them choose.
 fn apply(
     store: &mut Store,
     e: &crate::app::records::RecordEdit,
     undo: bool,
     tz: Tz,
-) -> Result<Response, crate::app::records::RecordError> {
-    let cx = crate::app::records::EditContext {
+) -> Result<Response, String> {
+    use crate::app::records::{self, RecordError};
+    let cx = records::EditContext {
         now: store.clock().now(),
         tz,
     };
-    let saved = crate::app::records::save(store, e, &cx)?;
+    let saved = match records::save(store, e, &cx) {
+        Ok(saved) => saved,
+        Err(RecordError::Conflict { stale, current, .. }) => {
+            return Ok(Response::Stale {
+                edit: e.clone(),
+                current: *current,
+                stale,
+            });
+        }
+        Err(err) => return Err(super::forms::message(&err)),
+    };
     let title = saved.after.title();
-    let (inverse, verb) = match saved.before {
-        None => (Edit::Delete(saved.after.id), "created"),
-        Some(before) => (Edit::Update(before), "saved"),
+    let verb = if saved.before.is_none() {
+        "created"
+    } else {
+        "saved"
     };
     Ok(Response::Saved {
-        inverse,
+        inverse: Edit::Undo(Box::new(saved.undo())),
         kind: e.kind,
         undo,
         message: format!("{verb} {} {title:?}", e.kind),
     })
 }
 
-fn save(store: &mut Store, edit: Edit, undo: bool) -> crate::store::Result<Response> {
-    let (inverse, kind, verb) = store.write(|w| match &edit {
-        // `answer` sends these to `apply`; never written as a whole record.
-        Edit::Apply(e) => Err(crate::store::StoreError::NoRecord(e.id().to_string())),
-        Edit::Create(r) => {
-            w.create(r)?;
-            Ok((Edit::Delete(r.id.clone()), r.kind, "created"))
-        }
-        Edit::Update(r) => {
-            let old = w
-                .get(&r.id)?
-                .ok_or_else(|| crate::store::StoreError::NoRecord(r.id.clone()))?;
-            w.update(r)?;
-            Ok((Edit::Update(old), r.kind, "saved"))
-        }
+/// A delete, or an undo (which has no undo of its own).
+fn save(
+    store: &mut Store,
+    edit: Edit,
+    undo: bool,
+) -> Result<Response, crate::app::records::RecordError> {
+    use crate::app::records::{self, Undo};
+    let (inverse, record, verb) = match edit {
+        // `answer` sends these to `apply`.
+        Edit::Apply(e) => return Err(crate::store::StoreError::NoRecord(e.id().to_string()).into()),
         Edit::Delete(id) => {
-            let old = w
-                .get(id)?
-                .ok_or_else(|| crate::store::StoreError::NoRecord(id.clone()))?;
-            w.delete(id)?;
-            let kind = old.kind;
-            Ok((Edit::Create(old), kind, "deleted"))
+            let old = records::delete(store, &id)?;
+            (
+                Edit::Undo(Box::new(Undo::Restore(old.clone()))),
+                old,
+                "deleted",
+            )
         }
-    })?;
-    let title = match &edit {
-        Edit::Apply(_) => String::new(),
-        Edit::Create(r) | Edit::Update(r) => r.title(),
-        Edit::Delete(_) => match &inverse {
-            Edit::Create(r) => r.title(),
-            _ => String::new(),
-        },
+        Edit::Undo(u) => {
+            let r = records::undo(store, &u)?;
+            (Edit::Undo(u), r, "undone")
+        }
     };
     let message = if undo {
-        format!("undone: {} {title:?}", kind)
+        format!("undone: {} {:?}", record.kind, record.title())
     } else {
-        format!("{verb} {} {title:?}", kind)
+        format!("{verb} {} {:?}", record.kind, record.title())
     };
     Ok(Response::Saved {
         inverse,
-        kind,
+        kind: record.kind,
         undo,
         message,
     })

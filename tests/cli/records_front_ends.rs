@@ -69,6 +69,19 @@ fn tui(
     match handle(&mut store, save, chrono_tz::UTC) {
         Response::Saved { .. } => Ok(r.id),
         Response::Error(e) => Err(e),
+        // The form comes back with both values of each field that moved meanwhile.
+        Response::Stale { stale, .. } => Err(stale
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} changed meanwhile: {} / {}",
+                    s.field.label(kind),
+                    s.mine,
+                    s.now
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")),
         other => panic!("unexpected {other:?}"),
     }
 }
@@ -303,7 +316,7 @@ fn a_form_saves_only_what_the_user_changed() {
     );
     // Changing the organisation from the stale form is a conflict, not an overwrite.
     let e = tui(home, Kind::Contact, Some(&seen), &[(Field::Org, "Initech")]).unwrap_err();
-    assert!(e.contains("Organization was changed meanwhile"), "{e}");
+    assert_eq!(e, "Organization changed meanwhile: Initech / Globex");
     assert_eq!(open(home).require(&id).unwrap(), now);
     // The CLI, asked outright, sets it.
     pim(home, &["edit", &id, "--set", "org=Initech"]).unwrap();

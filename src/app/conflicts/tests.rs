@@ -156,3 +156,19 @@ fn an_unknown_conflict_is_not_open() {
     let store = Store::open_in_memory().unwrap();
     assert!(matches!(show(&store, 42), Err(ConflictError::NotOpen(42))));
 }
+
+#[test]
+fn a_field_edited_after_the_conflict_was_queued_is_not_overwritten() {
+    let mut d = Devices::new();
+    let id = d.shared_contact("Quentin");
+    d.conflicting_names(&id, "Quentin Mine", "Quentin Theirs");
+    let c = only_conflict(&d.here);
+    rename(&mut d.here, &id, "Quentin Newer");
+    let e = decide(&mut d.here, c.id, &Decision::Theirs).unwrap_err();
+    assert!(
+        matches!(&e, ConflictError::Moved { now, .. } if now == "Quentin Newer"),
+        "{e}"
+    );
+    assert_eq!(d.here.require(&id).unwrap().title(), "Quentin Newer");
+    assert_eq!(only_conflict(&d.here).id, c.id, "still open");
+}

@@ -272,3 +272,35 @@ fn a_json_restore_brings_back_collection_settings() {
     let inbox = other.collection_by_name(Kind::Contact, "Inbox").unwrap();
     assert!(inbox.unwrap().sync);
 }
+
+#[test]
+fn an_update_by_uid_writes_only_the_fields_that_differ() {
+    let mut store = Store::open_in_memory().unwrap();
+    let first = "BEGIN:VCARD\nVERSION:4.0\nUID:u1\nFN:Ada\nORG:Acme\nNOTE:hi\nEND:VCARD\n";
+    run(&mut store, &bytes(first), &ImportOptions::default());
+    // The same card exported by another program: other order, one field changed.
+    let second = "BEGIN:VCARD\nVERSION:4.0\nNOTE:hi\nORG:Acme\nUID:u1\nFN:Ada L.\nEND:VCARD\n";
+    let r = run(&mut store, &bytes(second), &ImportOptions::default());
+    assert_eq!(r.updated, 1);
+    let stored = store.by_uid(Kind::Contact, "u1").unwrap().remove(0);
+    let order: Vec<&str> = stored
+        .body
+        .main
+        .props
+        .iter()
+        .map(|p| p.name.as_str())
+        .filter(|n| ["FN", "ORG", "NOTE"].contains(n))
+        .collect();
+    assert_eq!(
+        order,
+        ["FN", "ORG", "NOTE"],
+        "untouched fields stay as stored"
+    );
+    assert_eq!(stored.text("FN").as_deref(), Some("Ada L."));
+    let log = store.log(&crate::store::LogFilter::default()).unwrap();
+    let crate::model::Op::Update { fields } = &log.last().unwrap().op else {
+        panic!("{:?}", log.last());
+    };
+    let keys: Vec<&str> = fields.iter().map(|f| f.key.as_str()).collect();
+    assert_eq!(keys, ["FN"]);
+}

@@ -255,16 +255,19 @@ async fn park_pending<M: Mailbox>(
             Err(e) => return Err(e),
         };
         let refs = parked_refs(&inv, parking, validity, uid);
-        if let Some(event_id) = &inv.event_id
-            && let Some(mut ev) = store.get(event_id)?
-        {
-            for c in std::iter::once(&mut ev.body.main).chain(ev.body.overrides.iter_mut()) {
-                if c.props.iter().any(|p| p.name == apply::ATTACHMENT_PROP) {
-                    c.props.retain(|p| p.name != apply::ATTACHMENT_PROP);
-                    c.props.extend(apply::attachment_props(&refs));
-                }
-            }
+        if let Some(event_id) = &inv.event_id {
+            // Read and write in one transaction: only the attachment fields change,
+            // on the event as stored now (an edit made meanwhile is kept).
             store.write(|w| {
+                let Some(mut ev) = w.get(event_id)? else {
+                    return Ok(());
+                };
+                for c in std::iter::once(&mut ev.body.main).chain(ev.body.overrides.iter_mut()) {
+                    if c.props.iter().any(|p| p.name == apply::ATTACHMENT_PROP) {
+                        c.props.retain(|p| p.name != apply::ATTACHMENT_PROP);
+                        c.props.extend(apply::attachment_props(&refs));
+                    }
+                }
                 w.update(&ev)?;
                 w.attach_to_last(refs.clone())
             })?;

@@ -228,10 +228,20 @@ fn a_field_changed_meanwhile_is_a_conflict() {
     let mut stale = RecordEdit::update(Kind::Contact, &c.id);
     stale.change(Field::Org, "Acme", "Initech");
     let e = save(&mut s, &stale, &cx()).unwrap_err();
-    assert!(
-        matches!(&e, RecordError::Conflict { field: Field::Org, now, .. } if now == "Globex"),
-        "{e}"
+    let RecordError::Conflict { stale, current, .. } = &e else {
+        panic!("{e}");
+    };
+    assert_eq!(
+        stale,
+        &vec![StaleField {
+            field: Field::Org,
+            seen: "Acme".into(),
+            mine: "Initech".into(),
+            now: "Globex".into(),
+        }],
+        "both values are reported"
     );
+    assert_eq!(**current, stored);
     assert_eq!(s.require(&c.id).unwrap(), stored, "nothing written");
     // Both sides making the same change is no conflict.
     let mut same = RecordEdit::update(Kind::Contact, &c.id);
@@ -249,4 +259,33 @@ fn delete_returns_the_record() {
         delete(&mut s, &t.id),
         Err(RecordError::Store(StoreError::NoRecord(_)))
     ));
+}
+
+/// Issue 13's reproduction: a form open on the name while `pim edit --set org=...`
+/// runs; saving the form changes the name and leaves the new org alone.
+#[test]
+fn a_form_saving_another_field_keeps_a_change_made_meanwhile() {
+    let mut s = store();
+    let c = create(
+        &mut s,
+        Kind::Contact,
+        &[(Field::FullName, "Lost Update"), (Field::Org, "Org1")],
+    )
+    .unwrap();
+    // The form opens: it shows the name and the org.
+    let mut form_edit = RecordEdit::update(Kind::Contact, &c.id);
+    // Meanwhile the CLI sets the org (a blind --set).
+    set(&mut s, &c, Field::Org, "OrgFromCLI").unwrap();
+    // The user appends " Jr" to the name; the org field is untouched.
+    form_edit.change(Field::FullName, "Lost Update", "Lost Update Jr");
+    let saved = save(&mut s, &form_edit, &cx()).unwrap();
+    assert_eq!(saved.after.text("FN").as_deref(), Some("Lost Update Jr"));
+    assert_eq!(saved.after.text("ORG").as_deref(), Some("OrgFromCLI"));
+    let log = s.log(&crate::store::LogFilter::default()).unwrap();
+    let last = log.last().unwrap();
+    let crate::model::Op::Update { fields } = &last.op else {
+        panic!("{last:?}");
+    };
+    let keys: Vec<&str> = fields.iter().map(|f| f.key.as_str()).collect();
+    assert!(!keys.contains(&"ORG"), "org is not written: {keys:?}");
 }

@@ -95,7 +95,7 @@ impl App {
             form.title = format!("New subtask of {title}");
             form.parent = Some(p);
         }
-        self.overlay = Some(Overlay::Form(form));
+        self.overlay = Some(Overlay::Form(Box::new(form)));
     }
 
     pub(super) fn open_edit(&mut self) {
@@ -111,7 +111,7 @@ impl App {
             return;
         }
         let form = forms::form_for(r.kind, Some(&r), self.calendar.selected, &self.form_ctx());
-        self.overlay = Some(Overlay::Form(form));
+        self.overlay = Some(Overlay::Form(Box::new(form)));
     }
 
     pub(super) fn ask_delete(&mut self) {
@@ -207,6 +207,17 @@ impl App {
                 if (from, to) == self.calendar.window() {
                     self.calendar.set_occs(from, to, occs, Some(index));
                 }
+            }
+            Response::Stale {
+                edit,
+                current,
+                stale,
+            } => {
+                // The user's input is not lost: the form comes back with both values.
+                let form = forms::reopen_stale(&edit, &current, &stale, &self.form_ctx());
+                self.error(form.error.clone().unwrap_or_default());
+                self.overlay = Some(Overlay::Form(Box::new(form)));
+                self.reload_kind(edit.kind);
             }
             Response::Saved {
                 inverse,

@@ -21,6 +21,8 @@ use crate::tui::worker::{Edit, Request, SyncStatus};
 
 mod edits;
 mod overlays;
+#[cfg(test)]
+mod stale_tests;
 
 pub use edits::toggled;
 
@@ -88,7 +90,7 @@ impl Tab {
 pub enum Overlay {
     Help,
     Search(SearchBox),
-    Form(Form),
+    Form(Box<Form>),
     Note(Box<NoteEditor>),
     Confirm {
         message: String,

@@ -134,6 +134,54 @@ pub fn edit_of(form: &Form) -> RecordEdit {
     }
 }
 
+/// The key line of a form reopened after a stale save.
+pub const STALE_KEYS: &str = " Enter save yours · Ctrl-T take stored · Tab next · Esc drop ";
+
+/// A form reopened after a stale save: based on the record as stored now, the user's
+/// values typed in again, and each field that moved meanwhile showing the stored
+/// value beside theirs. Saving it keeps theirs (based on the new value); Ctrl-T on
+/// a field takes the stored value instead (that change is dropped).
+pub fn reopen_stale(
+    edit: &RecordEdit,
+    current: &Record,
+    stale: &[records::StaleField],
+    ctx: &FormCtx,
+) -> Form {
+    let cx = ctx.edit_context();
+    let day = ctx.now.with_timezone(&ctx.tz).date_naive();
+    let mut form = form_for(edit.kind, Some(current), day, ctx);
+    for change in &edit.changes {
+        let at = match form.fields.iter().position(|f| f.key == Some(change.field)) {
+            Some(at) => at,
+            None => {
+                // A change the form does not show (a note's text, a task's status).
+                let now = records::text::show(current, change.field, ctx.collections, &cx);
+                form.fields
+                    .push(Field::keyed(change.field, edit.kind, "", &now));
+                form.fields.len() - 1
+            }
+        };
+        let field = &mut form.fields[at];
+        field.input = super::input::LineInput::new(&change.value);
+        field.stored = stale
+            .iter()
+            .find(|s| s.field == change.field)
+            .map(|s| s.now.clone());
+    }
+    form.focus = form
+        .fields
+        .iter()
+        .position(|f| f.stored.is_some())
+        .unwrap_or(0);
+    form.error = Some(message(&RecordError::Conflict {
+        kind: edit.kind,
+        stale: stale.to_vec(),
+        current: Box::new(current.clone()),
+    }));
+    form.keys = STALE_KEYS;
+    form
+}
+
 /// Validate a submitted form: the edit to save and the record it makes of the
 /// form's base (a refusal is shown in the form with [`message`]).
 pub fn apply(form: &Form, ctx: &FormCtx) -> Result<(RecordEdit, Record), RecordError> {
@@ -155,10 +203,13 @@ pub fn message(e: &RecordError) -> String {
             field,
             reason,
         } => format!("{}: {reason}", field.label(*kind)),
-        RecordError::Conflict { kind, field, now } => format!(
-            "{} was changed meanwhile (now {now:?}); nothing was saved",
-            field.label(*kind)
-        ),
+        RecordError::Conflict { kind, stale, .. } => {
+            let labels: Vec<&str> = stale.iter().map(|s| s.field.label(*kind)).collect();
+            format!(
+                "changed meanwhile: {}. Enter saves yours, Ctrl-T takes the stored value",
+                labels.join(", ")
+            )
+        }
         e => e.to_string(),
     }
 }
