@@ -13,6 +13,8 @@ mod mailbox;
 mod overlaps;
 mod settings;
 #[cfg(test)]
+mod authority_tests;
+#[cfg(test)]
 mod tests;
 
 pub use answer::{
