@@ -135,9 +135,9 @@ pub fn first_starts(
         return Ok(Vec::new());
     };
     let to = from + chrono::Duration::days(366 * 5);
-    Ok(crate::recur::occurrences(&itip.event, from, to, tz)?
+    Ok(crate::recur::expand(&itip.event, from, to, tz, n)?
+        .occurrences
         .into_iter()
-        .take(n)
         .map(|o| o.start)
         .collect())
 }

@@ -278,6 +278,10 @@ fn packed_list(
     Ok(out)
 }
 
+/// Occurrences of one event a calendar view shows at most: a FREQ=SECONDLY
+/// series has millions in a month, and the view stays responsive.
+const MAX_SHOWN_PER_EVENT: usize = 5_000;
+
 fn local_midnight(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
     crate::model::time::local_to_utc(d.and_hms_opt(0, 0, 0).expect("midnight"), tz)
 }
@@ -288,10 +292,10 @@ fn events(store: &Store, from: NaiveDate, to: NaiveDate, tz: Tz) -> crate::store
     for r in store.events_between(a.timestamp(), b.timestamp(), None)? {
         let r = Arc::new(r);
         // A broken event must not hide the others: skip it (the CLI reports it).
-        let Ok(list) = crate::recur::occurrences(&r, a, b, tz) else {
+        let Ok(list) = crate::recur::expand(&r, a, b, tz, MAX_SHOWN_PER_EVENT) else {
             continue;
         };
-        for o in list {
+        for o in list.occurrences {
             let (start, end) = if o.all_day {
                 (o.start.naive_local(), o.end.naive_local())
             } else {
