@@ -9,11 +9,11 @@
 //! results and make their own words.
 
 mod answer;
+#[cfg(test)]
+mod authority_tests;
 mod mailbox;
 mod overlaps;
 mod settings;
-#[cfg(test)]
-mod authority_tests;
 #[cfg(test)]
 mod tests;
 

@@ -51,7 +51,9 @@ pub fn speaks_for(sender: &str, party: &str, s: &Settings) -> bool {
 pub enum Refusal {
     #[error("the message names no sender (From/Sender)")]
     NoSender,
-    #[error("sent by {sender}, but the event was not received from an organizer: mail cannot change it")]
+    #[error(
+        "sent by {sender}, but the event was not received from an organizer: mail cannot change it"
+    )]
     PrivateEvent { sender: String },
     #[error("sent by {sender}, but you organise this event")]
     NotYourOrganizer { sender: String },
@@ -154,10 +156,14 @@ impl AuthSummary {
 
     /// `dkim=pass spf=fail dmarc=none (mx.example.org)`.
     pub fn short(&self) -> String {
-        let mut out: Vec<String> = [("dkim", &self.dkim), ("spf", &self.spf), ("dmarc", &self.dmarc)]
-            .into_iter()
-            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
-            .collect();
+        let mut out: Vec<String> = [
+            ("dkim", &self.dkim),
+            ("spf", &self.spf),
+            ("dmarc", &self.dmarc),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+        .collect();
         out.push(format!("({})", self.server));
         out.join(" ")
     }

@@ -128,7 +128,8 @@ impl Observance {
             let recent = rule
                 .instances(self.start, until, wall - Duration::days(800), wall)
                 .last();
-            let last = recent.or_else(|| rule.instances(self.start, until, self.start, wall).last());
+            let last =
+                recent.or_else(|| rule.instances(self.start, until, self.start, wall).last());
             if let Some(l) = last
                 && best.is_none_or(|b| l > b)
             {

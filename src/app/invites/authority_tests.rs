@@ -55,7 +55,10 @@ fn takeover(uid: &str) -> String {
     request_ics(uid, 5, "")
         .replace("SUMMARY:Planning", "SUMMARY:Pwned")
         .replace("T100000Z", "T030000Z")
-        .replace("CN=Olga:mailto:olga@example.org", "CN=M:mailto:mallory@evil.example")
+        .replace(
+            "CN=Olga:mailto:olga@example.org",
+            "CN=M:mailto:mallory@evil.example",
+        )
 }
 
 fn partstat(ev: &Record, who: &str) -> Option<String> {
@@ -95,14 +98,21 @@ fn a_stranger_cannot_rewrite_an_event_we_organise() {
 fn mail_never_changes_a_private_event_with_the_same_uid() {
     let (server, mut mb, mut store) = world(Vec::new());
     let before = our_event(&mut store, "dentist-1", false);
-    server.inject(INBOX, mail_from(MALLORY, "<m2@evil>", &takeover("dentist-1")));
+    server.inject(
+        INBOX,
+        mail_from(MALLORY, "<m2@evil>", &takeover("dentist-1")),
+    );
     // Even "from" the address the message names as organizer.
     let forged_cancel = request_ics("dentist-1", 9, "").replace("METHOD:REQUEST", "METHOD:CANCEL");
     server.inject(INBOX, invitation_mail("<m3@evil>", &forged_cancel));
     scan_now(&mut store, &mut mb);
     for inv in list(&store, Some("mail")).unwrap() {
         assert_eq!(inv.status, InvitationStatus::Suspicious, "{}", inv.note);
-        assert!(inv.note.contains("not received from an organizer"), "{}", inv.note);
+        assert!(
+            inv.note.contains("not received from an organizer"),
+            "{}",
+            inv.note
+        );
     }
     assert_eq!(event(&store, "dentist-1").body, before.body);
 }
@@ -195,15 +205,29 @@ fn a_reply_changes_only_its_senders_entry() {
         "board-3",
         "ATTENDEE;PARTSTAT=DECLINED:mailto:alice@example.org\r\n",
     );
-    server.inject(INBOX, mail_from("Bob <bob@example.org>", "<b2@x>", &for_alice));
+    server.inject(
+        INBOX,
+        mail_from("Bob <bob@example.org>", "<b2@x>", &for_alice),
+    );
     scan_now(&mut store, &mut mb);
     let (_, applied) = get(&store, 1).unwrap();
-    assert_eq!(applied.status, InvitationStatus::Applied, "{}", applied.note);
+    assert_eq!(
+        applied.status,
+        InvitationStatus::Applied,
+        "{}",
+        applied.note
+    );
     let (_, refused) = get(&store, 2).unwrap();
     assert_eq!(refused.status, InvitationStatus::Suspicious);
     let ev = event(&store, "board-3");
-    assert_eq!(partstat(&ev, "bob@example.org").as_deref(), Some("TENTATIVE"));
-    assert_eq!(partstat(&ev, "alice@example.org").as_deref(), Some("ACCEPTED"));
+    assert_eq!(
+        partstat(&ev, "bob@example.org").as_deref(),
+        Some("TENTATIVE")
+    );
+    assert_eq!(
+        partstat(&ev, "alice@example.org").as_deref(),
+        Some("ACCEPTED")
+    );
     assert_eq!(ev.props_named("ATTENDEE").count(), 2);
 }
 
@@ -252,8 +276,12 @@ fn the_servers_authentication_results_are_kept_and_summarised() {
     scan_now(&mut store, &mut mb);
     let inv = only_invitation(&store);
     let auth = authentication(&inv).unwrap();
-    assert_eq!(auth.short(), "dkim=pass spf=fail dmarc=pass (mx.example.org)");
-    let (_s, mut mb2, mut store2) = world(vec![invitation_mail("<a2@x>", &request_ics("a", 0, ""))]);
+    assert_eq!(
+        auth.short(),
+        "dkim=pass spf=fail dmarc=pass (mx.example.org)"
+    );
+    let (_s, mut mb2, mut store2) =
+        world(vec![invitation_mail("<a2@x>", &request_ics("a", 0, ""))]);
     scan_now(&mut store2, &mut mb2);
     assert_eq!(authentication(&only_invitation(&store2)), None);
 }

@@ -41,7 +41,10 @@ pub fn overlaps(store: &Store, itip: &Itip, tz: Tz) -> Result<Option<Overlaps>> 
     let Some((from, to)) = first_window(itip, tz) else {
         return Ok(None);
     };
-    let first = expand(&itip.event, from, to, tz, 1)?.occurrences.into_iter().next();
+    let first = expand(&itip.event, from, to, tz, 1)?
+        .occurrences
+        .into_iter()
+        .next();
     let Some(first) = first else {
         return Ok(None);
     };

@@ -6,8 +6,8 @@ use chrono::{Datelike, NaiveDateTime};
 
 use super::{Rule, select_positions};
 
-/// Periods looked at per expansion before giving up (about a second of work).
-pub const MAX_PERIODS: u64 = 20_000_000;
+/// Periods looked at per expansion before giving up (well under a second).
+pub const MAX_PERIODS: u64 = 5_000_000;
 /// Candidates kept for one period (a yearly rule with every hour, minute and
 /// second would have 31 million).
 pub const MAX_PERIOD_CANDIDATES: usize = 1_000_000;
