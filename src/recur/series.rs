@@ -456,7 +456,6 @@ impl Series {
                 out.push(self.occurrence(s, start_offset, e, &self.zone, self.all_day, rid, index));
             }
         }
-        drop(instances);
         let cut_short = streams.iter().any(|(_, it)| it.cut_short());
         Expansion::of(out, limit, truncated || cut_short)
     }

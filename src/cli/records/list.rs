@@ -152,14 +152,34 @@ fn decode_and_expand(
     limit: usize,
 ) -> anyhow::Result<(Expanded, bool)> {
     let work = |chunk: Vec<StoredRecord>| -> anyhow::Result<(Expanded, bool)> {
-        let mut out = Vec::new();
+        let mut out: Expanded = Vec::new();
         let mut truncated = false;
+        let mut kept = 0;
+        // Occurrences after the `limit`-th earliest kept so far cannot be listed:
+        // later events expand only up to it, so memory stays near `limit`.
+        let mut until = to;
         for row in chunk {
             let r = row.decode()?;
-            let found = expand(&r, from, to, tz, limit)?;
+            let found = expand(&r, from, until, tz, limit)?;
             truncated |= found.truncated;
-            if !found.occurrences.is_empty() {
-                out.push((r, found.occurrences));
+            if found.occurrences.is_empty() {
+                continue;
+            }
+            kept += found.occurrences.len();
+            out.push((r, found.occurrences));
+            if kept > limit {
+                truncated = true;
+                let Some(cutoff) = nth_start(&out, limit) else {
+                    out.clear();
+                    kept = 0;
+                    continue;
+                };
+                for (_, occs) in &mut out {
+                    occs.retain(|o| o.start <= cutoff);
+                }
+                out.retain(|(_, occs)| !occs.is_empty());
+                kept = out.iter().map(|(_, occs)| occs.len()).sum();
+                until = until.min(cutoff.with_timezone(&Utc) + Duration::seconds(1));
             }
         }
         Ok((out, truncated))
@@ -199,6 +219,17 @@ fn decode_and_expand(
         truncated |= cut;
     }
     Ok((out, truncated))
+}
+
+/// The start of the `n`-th earliest occurrence in `found` (None when `n` is 0).
+fn nth_start(found: &Expanded, n: usize) -> Option<DateTime<chrono::FixedOffset>> {
+    let mut starts: Vec<DateTime<chrono::FixedOffset>> = found
+        .iter()
+        .flat_map(|(_, occs)| occs.iter().map(|o| o.start))
+        .collect();
+    let index = n.checked_sub(1)?;
+    starts.get(index)?;
+    Some(*starts.select_nth_unstable(index).1)
 }
 
 /// A listing in progress: streamed JSON, or table rows (which need every width first).
