@@ -494,4 +494,28 @@ mod tests {
         assert!(matches!(got[2], Response::Search { seq: 3, .. }));
         assert_eq!(got[3], Response::IsEmpty(true));
     }
+
+    /// Issue 14 item 3: a FREQ=SECONDLY event from 1900 in the month view gives
+    /// a bounded number of entries (the view stays responsive).
+    #[test]
+    fn a_month_with_an_every_second_event_is_bounded() {
+        let mut store = Store::open_in_memory().unwrap();
+        let cal = store
+            .default_collection(crate::model::Kind::Event)
+            .unwrap()
+            .id;
+        let mut r = crate::model::Record::new(crate::model::Kind::Event, &cal);
+        for (k, v) in [
+            ("UID", "tick"),
+            ("DTSTART", "19000101T000000Z"),
+            ("SUMMARY", "Tick"),
+            ("RRULE", "FREQ=SECONDLY"),
+        ] {
+            r.body.main.props.push(crate::model::Property::new(k, v));
+        }
+        store.write(|w| w.create(&r)).unwrap();
+        let day = |m| NaiveDate::from_ymd_opt(2026, m, 1).unwrap();
+        let month = events(&store, day(3), day(4), chrono_tz::UTC).unwrap();
+        assert_eq!(month.len(), MAX_SHOWN_PER_EVENT);
+    }
 }

@@ -285,3 +285,14 @@ fn the_servers_authentication_results_are_kept_and_summarised() {
     scan_now(&mut store2, &mut mb2);
     assert_eq!(authentication(&only_invitation(&store2)), None);
 }
+
+/// Issue 14 item 3: an invitation with FREQ=SECONDLY lists its first starts
+/// without expanding five years of seconds (`pim invites list` stays bounded).
+#[test]
+fn first_starts_of_an_every_second_invitation_are_bounded() {
+    let itip = crate::invite::parse_itip(&request_ics("tick", 0, "RRULE:FREQ=SECONDLY\r\n"), None)
+        .unwrap();
+    let starts = first_starts(&itip, chrono_tz::UTC, 5).unwrap();
+    assert_eq!(starts.len(), 5);
+    assert_eq!((starts[4] - starts[0]).num_seconds(), 4);
+}
