@@ -2896,7 +2896,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__list)
-            opts="-h -V --from --to --collection --json --home --help --version contacts events tasks notes"
+            opts="-h -V --from --to --collection --limit --json --home --help --version contacts events tasks notes"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2911,6 +2911,10 @@ _pim() {
                     return 0
                     ;;
                 --collection)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

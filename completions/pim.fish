@@ -101,6 +101,7 @@ complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_
 complete -c pim -n "__fish_pim_using_subcommand list" -l from -d 'Window start (events: one entry per occurrence inside the window)' -r
 complete -c pim -n "__fish_pim_using_subcommand list" -l to -d 'Window end (exclusive)' -r
 complete -c pim -n "__fish_pim_using_subcommand list" -l collection -r
+complete -c pim -n "__fish_pim_using_subcommand list" -l limit -d 'Occurrences listed at most in a window (more are left out with a notice)' -r
 complete -c pim -n "__fish_pim_using_subcommand list" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand list" -l json
 complete -c pim -n "__fish_pim_using_subcommand list" -s h -l help -d 'Print help'

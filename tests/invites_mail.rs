@@ -71,6 +71,17 @@ fn deliver(server: &MailServer, from: &str, to: &str, message: &[u8], nth: u32) 
 }
 
 fn invitation(mid: &str, method: &str, calendar: &str, attachment: &[u8]) -> Vec<u8> {
+    invitation_from("Bob <bob@example.test>", mid, method, calendar, attachment)
+}
+
+/// [`invitation`] with another From header.
+fn invitation_from(
+    from: &str,
+    mid: &str,
+    method: &str,
+    calendar: &str,
+    attachment: &[u8],
+) -> Vec<u8> {
     let b64 = base64::engine::general_purpose::STANDARD.encode(attachment);
     let lines: Vec<&str> = b64
         .as_bytes()
@@ -78,7 +89,7 @@ fn invitation(mid: &str, method: &str, calendar: &str, attachment: &[u8]) -> Vec
         .map(|c| std::str::from_utf8(c).unwrap())
         .collect();
     format!(
-        "From: Bob <bob@example.test>\r\nTo: alice@example.test\r\n\
+        "From: {from}\r\nTo: alice@example.test\r\n\
          Subject: Invitation: Quarterly planning\r\nMessage-ID: {mid}\r\n\
          Date: Wed, 25 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n\
          Content-Type: multipart/mixed; boundary=\"MIX\"\r\n\r\n\
@@ -473,7 +484,13 @@ fn attendee_replies_update_events_we_organise() {
         server,
         "carol",
         "dave",
-        &invitation("<reply-1@example.test>", "REPLY", &reply, b"r"),
+        &invitation_from(
+            "carol@example.test",
+            "<reply-1@example.test>",
+            "REPLY",
+            &reply,
+            b"r",
+        ),
         1,
     );
     p.ok(&["invites", "scan"]);
@@ -518,7 +535,13 @@ fn counter_proposal_taken_from_the_cli() {
         &server,
         "gina",
         "hank",
-        &invitation("<counter-1@example.test>", "COUNTER", &counter, b"c"),
+        &invitation_from(
+            "Gina <gina@example.test>",
+            "<counter-1@example.test>",
+            "COUNTER",
+            &counter,
+            b"c",
+        ),
         1,
     );
     p.ok(&["invites", "scan"]);
@@ -545,4 +568,77 @@ fn counter_proposal_taken_from_the_cli() {
     let mail = String::from_utf8_lossy(&server.messages("gina", "INBOX")[0]).into_owned();
     assert!(mail.contains("METHOD:REQUEST"), "{mail}");
     assert!(mail.contains("DTSTART:20270121T150000Z"), "{mail}");
+}
+
+/// Issue 14 item 5 through Postfix and Dovecot: a stranger's REQUEST taking over
+/// our event and a forged REPLY are listed as suspicious and change nothing.
+#[test]
+fn a_strangers_update_and_forged_reply_are_suspicious() {
+    let server = MailServer::shared();
+    let p = Pim::mail_profile(server, "test", "newest");
+    let ours = |method: &str, seq: u32| {
+        ics(method, seq, "20261125T100000Z", "20270120T100000Z", "")
+            .replace("UID:planning-7", "UID:test-own")
+            .replace("ORGANIZER;CN=Bob:mailto:bob@", "ORGANIZER:mailto:test@")
+    };
+    let file = p.home().join("own.ics");
+    std::fs::write(&file, ours("REQUEST", 0).replace("METHOD:REQUEST\r\n", "")).unwrap();
+    p.ok(&["import", &file.display().to_string()]);
+    let id = p.json(&["list", "events", "--json"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let before = p.json(&["show", &id, "--json"]);
+    let takeover = ours("REQUEST", 3)
+        .replace("Quarterly planning", "Pwned")
+        .replace(
+            "ORGANIZER:mailto:test@example.test",
+            "ORGANIZER:mailto:mallory@evil.example",
+        );
+    let forged_reply = ours("REPLY", 0)
+        .replace(
+            "ATTENDEE;CN=Alice;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:alice@example.test",
+            "ATTENDEE;PARTSTAT=ACCEPTED;ROLE=CHAIR:mailto:mallory@evil.example",
+        )
+        .replace(
+            "PARTSTAT=ACCEPTED:mailto:carol",
+            "PARTSTAT=DECLINED:mailto:carol",
+        );
+    let mallory = "Mallory <mallory@evil.example>";
+    for (n, (mid, method, cal)) in [
+        ("<evil-1@evil.example>", "REQUEST", &takeover),
+        ("<evil-2@evil.example>", "REPLY", &forged_reply),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        server.deliver_smtp(
+            "mallory@evil.example",
+            &["test@example.test"],
+            &invitation_from(mallory, mid, method, cal, b"x"),
+        );
+        let want = n as u32 + 1;
+        assert_eq!(
+            server.wait_for_count("test", "INBOX", want, Duration::from_secs(20)),
+            want
+        );
+    }
+    p.ok(&["invites", "scan"]);
+    let all = p.invites();
+    assert_eq!(all.len(), 2, "{all:?}");
+    for inv in &all {
+        assert_eq!(inv["status"], "suspicious", "{inv}");
+        assert_eq!(inv["suspicious"], true, "{inv}");
+    }
+    let table = p.ok(&["invites", "list"]);
+    assert!(table.contains("suspicious"), "{table}");
+    assert!(table.contains("you organise this event"), "{table}");
+    assert!(table.contains("not invited"), "{table}");
+    assert_eq!(p.json(&["show", &id, "--json"]), before);
+    let o = p.run(&["invites", "accept", &all[0]["id"].to_string()]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a suspicious invitation is not answered"
+    );
 }

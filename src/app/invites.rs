@@ -9,6 +9,8 @@
 //! results and make their own words.
 
 mod answer;
+#[cfg(test)]
+mod authority_tests;
 mod mailbox;
 mod overlaps;
 mod settings;
@@ -25,6 +27,7 @@ pub use overlaps::{Overlap, Overlaps, Slot, overlaps};
 pub use settings::{AccountSettings, SettingsError, settings};
 
 pub use crate::invite::apply::{Settings, attachment_refs};
+pub use crate::invite::authority::AuthSummary;
 pub use crate::invite::{Answer, Itip, ItipError, Method, Person};
 pub use crate::store::invitations::{
     Invitation, InvitationStatus, PartInfo, QueuedReply, UnknownStatus,
@@ -59,6 +62,8 @@ pub enum InviteError {
     NotCounter { id: i64, method: &'static str },
     #[error("invitation {0} cannot be answered: the counter-proposal names no attendee")]
     NoProposer(i64),
+    #[error("invitation {id} is suspicious and is not applied: {why}")]
+    Suspicious { id: i64, why: String },
     #[error("no event with UID {0} to change")]
     NoEvent(String),
     /// The message (or its part) is no longer where it was: moved or deleted.
@@ -130,9 +135,9 @@ pub fn first_starts(
         return Ok(Vec::new());
     };
     let to = from + chrono::Duration::days(366 * 5);
-    Ok(crate::recur::occurrences(&itip.event, from, to, tz)?
+    Ok(crate::recur::expand(&itip.event, from, to, tz, n)?
+        .occurrences
         .into_iter()
-        .take(n)
         .map(|o| o.start)
         .collect())
 }
@@ -186,6 +191,12 @@ pub fn needs_answer(inv: &Invitation, itip: &Itip) -> bool {
             itip.method,
             Method::Request | Method::Counter | Method::Publish
         )
+}
+
+/// What the receiving server verified about the sender (DKIM/SPF/DMARC), when
+/// it added an `Authentication-Results` header.
+pub fn authentication(inv: &Invitation) -> Option<AuthSummary> {
+    AuthSummary::parse(&inv.authentication_results)
 }
 
 /// Our event with the invitation's UID, if we have it.

@@ -152,6 +152,10 @@ fn invitation_json(ctx: &Context, inv: &Invitation, s: Option<&Settings>) -> any
         "note": inv.note,
         "error": inv.error,
         "from": inv.from,
+        "sender": (!inv.sender.is_empty()).then_some(&inv.sender),
+        "suspicious": inv.status == app::InvitationStatus::Suspicious,
+        "authentication": app::authentication(inv),
+        "mail_checks": app::authentication(inv).map(|a| a.short()),
         "subject": inv.subject,
         "message_id": inv.message_id,
         "attachments": inv.attachments,
@@ -233,6 +237,7 @@ fn list(ctx: &Context, json: bool) -> anyhow::Result<()> {
         "SUMMARY".into(),
         "ORGANIZER".into(),
         "ATTACHMENTS".into(),
+        "MAIL CHECKS".into(),
         "NOTE".into(),
     ]];
     for v in &items {
@@ -245,6 +250,7 @@ fn list(ctx: &Context, json: bool) -> anyhow::Result<()> {
             text(&v["summary"]),
             text(&v["organizer"]["email"]),
             atts.to_string(),
+            text(&v["mail_checks"]),
             match &v["error"] {
                 Value::String(e) => format!("invalid: {e}"),
                 _ => text(&v["note"]),
@@ -302,6 +308,8 @@ fn show(ctx: &Context, id: i64, json: bool) -> anyhow::Result<()> {
         "sequence",
         "uid",
         "from",
+        "sender",
+        "mail_checks",
         "subject",
         "our_answer",
         "updates_event",

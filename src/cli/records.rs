@@ -127,6 +127,9 @@ pub struct ListArgs {
     pub to: Option<String>,
     #[arg(long, value_name = "C")]
     pub collection: Option<String>,
+    /// Occurrences listed at most in a window (more are left out with a notice)
+    #[arg(long, value_name = "N", default_value_t = crate::recur::DEFAULT_LIMIT)]
+    pub limit: usize,
     #[arg(long)]
     pub json: bool,
 }

@@ -6,6 +6,7 @@ use crate::model::change::AttachmentRef;
 use crate::model::{Component, Kind, Property, Record};
 use crate::store::{Store, StoreError};
 
+use super::authority::{Refusal, header_addresses, may_update, sender_among};
 use super::{Answer, Itip, Method, address_of};
 use crate::store::invitations::{Invitation, InvitationStatus};
 
@@ -27,7 +28,7 @@ pub struct Settings {
 }
 
 impl Settings {
-    fn is_me(&self, addr: &str) -> bool {
+    pub(crate) fn is_me(&self, addr: &str) -> bool {
         let a = address_of(addr);
         self.me.contains(&a)
     }
@@ -121,19 +122,48 @@ fn put_component(r: &mut Record, comp: Component, rid: Option<&Property>) {
     }
 }
 
+/// The addresses a message came from: `From`, then `Sender`.
+pub fn senders(inv: &Invitation) -> Vec<String> {
+    let mut out = header_addresses(&inv.from);
+    for a in header_addresses(&inv.sender) {
+        if !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    out
+}
+
+fn refuse(inv: &mut Invitation, why: Refusal) {
+    inv.status = InvitationStatus::Suspicious;
+    inv.note = why.to_string();
+}
+
 /// What scanning does with a new invitation: apply updates, cancellations and
-/// attendees' replies at once; leave requests and counters for the user.
+/// attendees' replies at once when their sender has the authority (RFC 5546);
+/// leave requests and counters for the user; refuse the rest as suspicious.
 pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Settings) -> Result<()> {
     let local = local_event(store, &itip.uid)?;
     let rid = itip.recurrence_id.as_ref();
     inv.event_id = local.as_ref().map(|r| r.id.clone());
+    let senders = senders(inv);
     match itip.method {
         Method::Request | Method::Publish | Method::Add => {
             let Some(mut ev) = local else {
                 inv.status = InvitationStatus::New;
                 inv.note = "new event".into();
+                let organizer = itip.organizer().map(|o| o.email).unwrap_or_default();
+                if !organizer.is_empty() && !senders.contains(&organizer) {
+                    inv.note = format!(
+                        "new event; sent by {} for the organizer {organizer}",
+                        senders.join(", ")
+                    );
+                }
                 return Ok(());
             };
+            if let Err(why) = may_update(&ev, &senders, s) {
+                refuse(inv, why);
+                return Ok(());
+            }
             let Some(current) = target(&ev, rid) else {
                 inv.status = InvitationStatus::New;
                 inv.note = "new occurrence of an event we have".into();
@@ -170,6 +200,10 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                 inv.note = "cancels an event we do not have".into();
                 return Ok(());
             };
+            if let Err(why) = may_update(&ev, &senders, s) {
+                refuse(inv, why);
+                return Ok(());
+            }
             if target(&ev, rid).is_some_and(|c| sequence_of(c) > itip.sequence) {
                 inv.status = InvitationStatus::Outdated;
                 inv.note = "older than the event we have".into();
@@ -183,54 +217,103 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                 (None, false) => "event marked cancelled".into(),
             };
         }
-        Method::Reply => {
-            let organised = local
-                .as_ref()
-                .and_then(|r| r.prop("ORGANIZER"))
-                .is_some_and(|o| s.is_me(&o.value));
-            let (Some(mut ev), true) = (local, organised) else {
-                inv.status = InvitationStatus::Ignored;
-                inv.note = "a reply about an event we do not organise".into();
-                return Ok(());
-            };
-            let mut answers = Vec::new();
-            let base = ev.clone();
-            if let Some(c) = target_mut(&mut ev, rid) {
-                for a in itip.event.props_named("ATTENDEE") {
-                    let who = address_of(&a.value);
-                    let stat = a.param("PARTSTAT").unwrap_or("NEEDS-ACTION").to_string();
-                    match c
-                        .props
-                        .iter_mut()
-                        .find(|p| p.name == "ATTENDEE" && address_of(&p.value) == who)
-                    {
-                        Some(p) => p.set_param("PARTSTAT", &stat),
-                        None => c.props.push(a.clone()),
-                    }
-                    answers.push(format!("{who}: {stat}"));
-                }
-            }
-            store.write(|w| w.update_from(&base, &ev))?;
-            inv.status = InvitationStatus::Applied;
-            inv.note = answers.join(", ");
-        }
+        Method::Reply => on_reply(store, inv, itip, local, &senders, s)?,
         Method::Counter => {
-            let organised = local
-                .as_ref()
-                .and_then(|r| r.prop("ORGANIZER"))
-                .is_some_and(|o| s.is_me(&o.value));
-            if organised {
-                inv.status = InvitationStatus::New;
-                inv.note = "counter-proposal: accept-counter or decline-counter".into();
-            } else {
+            let Some(ev) = local.filter(|r| organised_by_us(r, s)) else {
                 inv.status = InvitationStatus::Ignored;
                 inv.note = "a counter-proposal about an event we do not organise".into();
+                return Ok(());
+            };
+            let invited = target(&ev, rid).unwrap_or(&ev.body.main);
+            let attendees = invited.props_named("ATTENDEE").map(|p| p.value.as_str());
+            if sender_among(&senders, attendees).is_none() {
+                refuse(
+                    inv,
+                    Refusal::CounterFromStranger {
+                        sender: senders.first().cloned().unwrap_or_default(),
+                    },
+                );
+                return Ok(());
             }
+            inv.status = InvitationStatus::New;
+            inv.note = "counter-proposal: accept-counter or decline-counter".into();
         }
-        Method::Refresh | Method::Declinecounter => {
+        Method::Declinecounter => {
+            if let Some(ev) = &local
+                && let Err(why) = may_update(ev, &senders, s)
+            {
+                refuse(inv, why);
+                return Ok(());
+            }
             inv.status = InvitationStatus::Ignored;
-            inv.note = format!("{} is shown only", itip.method.as_str());
+            inv.note = "DECLINECOUNTER is shown only".into();
         }
+        Method::Refresh => {
+            inv.status = InvitationStatus::Ignored;
+            inv.note = "REFRESH is shown only".into();
+        }
+    }
+    Ok(())
+}
+
+fn organised_by_us(r: &Record, s: &Settings) -> bool {
+    r.prop("ORGANIZER").is_some_and(|o| s.is_me(&o.value))
+}
+
+/// An attendee's REPLY to an event we organise: only the sender's own ATTENDEE
+/// entry changes (its PARTSTAT); a sender we did not invite is not added.
+fn on_reply(
+    store: &mut Store,
+    inv: &mut Invitation,
+    itip: &Itip,
+    local: Option<Record>,
+    senders: &[String],
+    s: &Settings,
+) -> Result<()> {
+    let Some(mut ev) = local.filter(|r| organised_by_us(r, s)) else {
+        inv.status = InvitationStatus::Ignored;
+        inv.note = "a reply about an event we do not organise".into();
+        return Ok(());
+    };
+    // Only the sender's PARTSTAT changes, on the event as stored when written.
+    let base = ev.clone();
+    let sender = senders.first().cloned().unwrap_or_default();
+    let replied: Vec<&Property> = itip.event.props_named("ATTENDEE").collect();
+    let Some(who) = sender_among(senders, replied.iter().map(|p| p.value.as_str())) else {
+        let others: Vec<String> = replied.iter().map(|p| address_of(&p.value)).collect();
+        refuse(
+            inv,
+            Refusal::ReplyForOthers {
+                sender,
+                others: others.join(", "),
+            },
+        );
+        return Ok(());
+    };
+    let stat = replied
+        .iter()
+        .find(|p| address_of(&p.value) == who)
+        .and_then(|p| p.param("PARTSTAT"))
+        .unwrap_or("NEEDS-ACTION")
+        .to_ascii_uppercase();
+    let rid = itip.recurrence_id.as_ref();
+    let entry = target_mut(&mut ev, rid).and_then(|c| {
+        c.props
+            .iter_mut()
+            .find(|p| p.name == "ATTENDEE" && address_of(&p.value) == who)
+    });
+    let Some(entry) = entry else {
+        refuse(inv, Refusal::NotInvited { sender: who });
+        return Ok(());
+    };
+    entry.set_param("PARTSTAT", &stat);
+    store.write(|w| w.update_from(&base, &ev))?;
+    inv.status = InvitationStatus::Applied;
+    inv.note = format!("{who}: {stat}");
+    let ignored = itip.attendees().len() - 1;
+    if ignored > 0 {
+        inv.note
+            .push_str(&format!(" ({ignored} entries for others ignored)"));
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! [`crate::app::invites`]; what is remembered is in [`crate::store::invitations`].
 
 pub mod apply;
+pub mod authority;
 pub mod part;
 pub mod reply;
 

@@ -27,7 +27,7 @@ fn settings() -> Settings {
 fn blank() -> Invitation {
     serde_json::from_value(serde_json::json!({
         "id": 1, "folder": "INBOX", "uidvalidity": 1, "uid": 1, "message_id": "<m@x>",
-        "from": "", "subject": "", "date": "", "calendar_part": "2", "content_method": null,
+        "from": "Olga <olga@example.org>", "subject": "", "date": "", "calendar_part": "2", "content_method": null,
         "ics": "", "attachments": [], "error": null, "status": "invalid", "note": "",
         "event_id": null, "parked": null, "park_pending": false
     }))
@@ -159,6 +159,7 @@ fn replies_update_attendees_of_events_we_organise() {
         );
     let reply = parse_itip(&reply, None).unwrap();
     let mut inv = blank();
+    inv.from = "bob@example.org".into();
     apply::on_scan(&mut store, &mut inv, &reply, &s).unwrap();
     assert_eq!(inv.status, InvitationStatus::Applied);
     let ev = store.require(&r.id).unwrap();
@@ -285,6 +286,7 @@ fn counter_proposals_for_our_events() {
         .replace("T110000Z", "T170000Z");
     let counter = parse_itip(&counter, None).unwrap();
     let mut inv = blank();
+    inv.from = "bob@example.org".into();
     apply::on_scan(&mut store, &mut inv, &counter, &s).unwrap();
     assert_eq!(inv.status, InvitationStatus::New);
     let ev = apply::accept_counter(&mut store, &counter)
@@ -391,4 +393,24 @@ fn answers_from_another_device() {
     apply::on_scan(&mut store, &mut inv, &i, &s).unwrap();
     assert_eq!(inv.status, InvitationStatus::Ignored);
     assert_eq!(inv.note, "answered on another device");
+}
+
+#[test]
+fn sender_addresses_come_from_the_header() {
+    use crate::invite::authority::header_addresses;
+    assert_eq!(
+        header_addresses("\"Doe, Jo\" <Jo@X.org>, Ann <ann@y.org>"),
+        vec!["jo@x.org", "ann@y.org"]
+    );
+    assert_eq!(header_addresses("bob@example.org"), vec!["bob@example.org"]);
+    assert!(header_addresses("undisclosed").is_empty());
+}
+
+#[test]
+fn authentication_results_are_summarised() {
+    use crate::invite::authority::AuthSummary;
+    let a = AuthSummary::parse("mx.x; dkim=fail; dkim=pass header.d=x; spf=softfail (x)").unwrap();
+    assert_eq!(a.short(), "dkim=pass spf=softfail (mx.x)");
+    assert_eq!(AuthSummary::parse("mx.x; none"), None);
+    assert_eq!(AuthSummary::parse(""), None);
 }

@@ -15,7 +15,11 @@ use chrono_tz::Tz;
 
 use crate::model::Record;
 
-pub use series::Series;
+pub use series::{Expansion, Series};
+
+/// Occurrences one query returns at most unless asked for more (`--limit`):
+/// a rule like FREQ=SECONDLY over two centuries has billions.
+pub const DEFAULT_LIMIT: usize = 100_000;
 
 /// One occurrence of an event in a query window.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,19 +42,32 @@ pub enum RecurError {
     Invalid { id: String, reason: String },
 }
 
-/// The occurrences of `r` that overlap `[from, to)`, ordered by start.
+/// The occurrences of `r` that overlap `[from, to)`, ordered by start: the
+/// first [`DEFAULT_LIMIT`] of them.
 pub fn occurrences(
     r: &Record,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     local: Tz,
 ) -> Result<Vec<Occurrence>, RecurError> {
+    Ok(expand(r, from, to, local, DEFAULT_LIMIT)?.occurrences)
+}
+
+/// The first `limit` occurrences of `r` that overlap `[from, to)`, ordered by
+/// start, and whether more were left out. Time and memory follow `limit`.
+pub fn expand(
+    r: &Record,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    local: Tz,
+    limit: usize,
+) -> Result<Expansion, RecurError> {
     match Series::new(r, local).map_err(|e| RecurError::Invalid {
         id: r.id.clone(),
         reason: e.to_string(),
     })? {
-        Some(s) => Ok(s.between(from, to)),
-        None => Ok(Vec::new()),
+        Some(s) => Ok(s.expand(from, to, limit)),
+        None => Ok(Expansion::default()),
     }
 }
 

@@ -205,6 +205,7 @@ impl Rule {
 
     /// Start times in `[lo, hi]` (wall clock), in order. `until` must already be in
     /// DTSTART's wall clock. DTSTART itself is not added unless the rule yields it.
+    /// Collects [`Rule::instances`]: for bounded windows only.
     pub fn between(
         &self,
         dtstart: NaiveDateTime,
@@ -212,54 +213,7 @@ impl Rule {
         lo: NaiveDateTime,
         hi: NaiveDateTime,
     ) -> Vec<NaiveDateTime> {
-        let r = self.with_defaults(dtstart);
-        let mut out = Vec::new();
-        let mut cands = Vec::new();
-        let mut seen: u32 = 0;
-        let interval = i64::from(r.interval);
-        // Skip ahead to the window when COUNT does not require counting from DTSTART.
-        let mut k: i64 = 0;
-        if r.count.is_none() && lo > dtstart {
-            let periods = r.period_index(dtstart, lo);
-            k = (periods / interval).max(0) * interval;
-        }
-        let mut empty_run = 0u32;
-        while let Some(first) = r.period_start(dtstart, k) {
-            if first > hi || first.year() > 9999 {
-                break;
-            }
-            cands.clear();
-            r.candidates(first, &mut cands);
-            if !r.bysetpos.is_empty() {
-                cands = select_positions(&cands, &r.bysetpos);
-            }
-            if cands.is_empty() {
-                empty_run += 1;
-                // A rule that never matches (BYMONTHDAY=30;BYMONTH=2) must still end.
-                if empty_run > 20_000 {
-                    break;
-                }
-            } else {
-                empty_run = 0;
-            }
-            for &c in &cands {
-                if c < dtstart {
-                    continue;
-                }
-                if until.is_some_and(|u| c > u) || c > hi {
-                    return out;
-                }
-                seen += 1;
-                if c >= lo {
-                    out.push(c);
-                }
-                if r.count.is_some_and(|n| seen >= n) {
-                    return out;
-                }
-            }
-            k += interval;
-        }
-        out
+        self.instances(dtstart, until, lo, hi).collect()
     }
 
     /// How many whole periods lie between DTSTART's period and `t`'s.
@@ -485,6 +439,9 @@ fn limit(set: &[u32], v: u32) -> bool {
 
 fn push_hms(d: NaiveDate, h: u32, m: u32, s: u32, out: &mut Vec<NaiveDateTime>) {
     // A leap second (60) is taken as 59, as other implementations do.
+    if out.len() >= instances::MAX_PERIOD_CANDIDATES {
+        return;
+    }
     if let Some(t) = NaiveTime::from_hms_opt(h, m, s.min(59)) {
         out.push(d.and_time(t));
     }
@@ -580,6 +537,7 @@ fn select_positions(cands: &[NaiveDateTime], pos: &[i32]) -> Vec<NaiveDateTime> 
 }
 
 mod error;
+pub mod instances;
 mod user;
 pub use error::RuleError;
 pub use user::{SHORTCUTS, user_rule};

@@ -6,6 +6,7 @@ use chrono::{
 use chrono_tz::Tz;
 
 use super::Occurrence;
+use super::rule::instances::Instances;
 use super::rule::{Rule, Until};
 use super::zone::Zone;
 use crate::model::time::parse_ical_duration;
@@ -28,6 +29,26 @@ struct Override {
     duration: Duration,
     zone: Zone,
     all_day: bool,
+}
+
+/// The occurrences an expansion found, and whether a cap left some out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Expansion {
+    pub occurrences: Vec<Occurrence>,
+    /// More occurrences exist in the window (or the work budget ran out).
+    pub truncated: bool,
+}
+
+impl Expansion {
+    fn of(mut occurrences: Vec<Occurrence>, limit: usize, truncated: bool) -> Expansion {
+        sort(&mut occurrences);
+        let truncated = truncated || occurrences.len() > limit;
+        occurrences.truncate(limit);
+        Expansion {
+            occurrences,
+            truncated,
+        }
+    }
 }
 
 /// The parsed recurrence of one record.
@@ -303,8 +324,16 @@ impl Series {
         }
     }
 
-    /// Occurrences overlapping `[from, to)`, ordered by start.
+    /// Occurrences overlapping `[from, to)`, ordered by start, at most
+    /// [`DEFAULT_LIMIT`](super::DEFAULT_LIMIT) of them.
     pub fn between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurrence> {
+        self.expand(from, to, super::DEFAULT_LIMIT).occurrences
+    }
+
+    /// The first `limit` occurrences overlapping `[from, to)`, ordered by start.
+    /// Instances are computed as they are taken, so memory follows `limit`, not
+    /// the window; `truncated` tells when more were left out.
+    pub fn expand(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: usize) -> Expansion {
         let mut out = Vec::new();
         for o in &self.overrides {
             let e = self.end_of(&o.zone, o.zone.wall(o.start), o.start, o.duration);
@@ -327,8 +356,7 @@ impl Series {
                 let rid = self.own_rid.map(|w| (w, None));
                 out.push(self.occurrence(s, Some(off), e, &self.zone, self.all_day, rid, None));
             }
-            sort(&mut out);
-            return out;
+            return Expansion::of(out, limit, false);
         }
         // Wall-clock bounds wide enough for offsets, lengths and THISANDFUTURE shifts.
         let mut reach = self.duration;
@@ -345,32 +373,52 @@ impl Series {
         let lo = self.zone.wall(from) - reach - shift_reach - Duration::days(1);
         let hi = self.zone.wall(to) + shift_reach + Duration::days(1);
 
-        let mut instances: Vec<(Wall, Option<Duration>)> = Vec::new();
+        // Extra starts (DTSTART, RDATEs) sorted so that a PERIOD's own length wins;
+        // the rules' instances stream in, merged by start, one instance per start.
+        let mut extra: Vec<(Wall, Option<Duration>)> = Vec::new();
         if (lo..=hi).contains(&self.start) {
-            instances.push((self.start, None));
+            extra.push((self.start, None));
         }
-        for (rule, until) in &self.rules {
-            instances.extend(
-                rule.between(self.start, *until, lo, hi)
-                    .into_iter()
-                    .map(|w| (w, None)),
-            );
-        }
-        for &(w, d) in &self.rdates {
-            if (lo..=hi).contains(&w) {
-                instances.push((w, d));
+        extra.extend(
+            self.rdates
+                .iter()
+                .filter(|(w, _)| (lo..=hi).contains(w))
+                .copied(),
+        );
+        extra.sort_unstable_by_key(|&(w, d)| (w, d.is_none()));
+        let mut extra = extra.into_iter().peekable();
+        let mut streams: Vec<(Option<Wall>, Instances)> = self
+            .rules
+            .iter()
+            .map(|(rule, until)| {
+                let mut it = rule.instances(self.start, *until, lo, hi);
+                (it.next(), it)
+            })
+            .collect();
+        let mut instances = std::iter::from_fn(|| {
+            let next_rule = streams.iter().filter_map(|(head, _)| *head).min();
+            let next_extra = extra.peek().map(|&(w, _)| w);
+            let w = next_rule.into_iter().chain(next_extra).min()?;
+            for (head, it) in streams.iter_mut() {
+                while *head == Some(w) {
+                    *head = it.next();
+                }
             }
-        }
-        // One instance per start; a PERIOD's own length wins.
-        instances.sort_unstable_by_key(|&(w, d)| (w, d.is_none()));
-        instances.dedup_by_key(|&mut (w, _)| w);
+            let mut d = None;
+            while let Some(&(_, ed)) = extra.peek().filter(|&&(ew, _)| ew == w) {
+                d = d.or(ed);
+                extra.next();
+            }
+            Some((w, d))
+        });
         let mut future: Vec<&Override> = self
             .overrides
             .iter()
             .filter(|o| o.this_and_future)
             .collect();
         future.sort_by_key(|o| o.rid);
-        for (w, d) in instances {
+        let mut truncated = false;
+        for (w, d) in &mut instances {
             if self.exdates.contains(&w) || self.exdate_days.contains(&w.date()) {
                 continue;
             }
@@ -400,12 +448,16 @@ impl Series {
                 self.end_of(&self.zone, self.zone.wall(s), s, len)
             };
             if Self::overlaps(s, e, from, to) {
+                if out.len() >= limit {
+                    truncated = true;
+                    break;
+                }
                 let rid = Some((w, Some((s0, off0))));
                 out.push(self.occurrence(s, start_offset, e, &self.zone, self.all_day, rid, index));
             }
         }
-        sort(&mut out);
-        out
+        let cut_short = streams.iter().any(|(_, it)| it.cut_short());
+        Expansion::of(out, limit, truncated || cut_short)
     }
 }
 

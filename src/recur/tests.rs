@@ -349,3 +349,91 @@ fn recurrence_ids_are_rfc3339_with_the_zone_offset() {
         Some(o[0].start.to_rfc3339().as_str())
     );
 }
+
+/// Issue 14 item 3: FREQ=SECONDLY from 1900 over two centuries stops at the
+/// cap (the count bounds memory) and says so.
+#[test]
+fn a_secondly_rule_over_centuries_is_capped() {
+    let r =
+        record("BEGIN:VEVENT\nUID:s\nDTSTART:19000101T000000Z\nRRULE:FREQ=SECONDLY\nEND:VEVENT\n");
+    let e = expand(
+        &r,
+        utc(1900, 1, 1, 0, 0),
+        utc(2100, 1, 1, 0, 0),
+        chrono_tz::UTC,
+        1000,
+    )
+    .unwrap();
+    assert_eq!(e.occurrences.len(), 1000);
+    assert!(e.truncated);
+    assert_eq!(
+        e.occurrences[999].start.with_timezone(&Utc),
+        utc(1900, 1, 1, 0, 16) + chrono::Duration::seconds(39)
+    );
+    // The default cap applies to every caller.
+    let all = occurrences(
+        &r,
+        utc(1900, 1, 1, 0, 0),
+        utc(2100, 1, 1, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    assert_eq!(all.len(), DEFAULT_LIMIT);
+    // A window far from DTSTART starts there, not in 1900.
+    let late = expand(
+        &r,
+        utc(2026, 1, 1, 0, 0),
+        utc(2026, 1, 2, 0, 0),
+        chrono_tz::UTC,
+        10,
+    )
+    .unwrap();
+    assert_eq!(
+        late.occurrences[0].start.with_timezone(&Utc),
+        utc(2026, 1, 1, 0, 0)
+    );
+    // Under the cap: complete, not truncated.
+    let hour = expand(
+        &r,
+        utc(2026, 1, 1, 0, 0),
+        utc(2026, 1, 1, 1, 0),
+        chrono_tz::UTC,
+        10_000,
+    )
+    .unwrap();
+    assert_eq!((hour.occurrences.len(), hour.truncated), (3600, false));
+}
+
+/// A COUNT that must be counted from 1900, and a year with every second as a
+/// candidate: the work budget ends them (truncated) instead of running for hours
+/// or holding 31 million candidates.
+#[test]
+fn rules_that_need_unbounded_work_are_cut_short() {
+    let counted = record(
+        "BEGIN:VEVENT\nUID:c\nDTSTART:19000101T000000Z\nRRULE:FREQ=SECONDLY;COUNT=4000000000\nEND:VEVENT\n",
+    );
+    let e = expand(
+        &counted,
+        utc(2090, 1, 1, 0, 0),
+        utc(2090, 1, 2, 0, 0),
+        chrono_tz::UTC,
+        10,
+    )
+    .unwrap();
+    assert!(e.truncated && e.occurrences.is_empty());
+    let every_second = (0..60).map(|n| n.to_string()).collect::<Vec<_>>().join(",");
+    let hours = (0..24).map(|n| n.to_string()).collect::<Vec<_>>().join(",");
+    let yearly = record(&format!(
+        "BEGIN:VEVENT\nUID:y\nDTSTART:20260101T000000Z\nRRULE:FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYMONTHDAY=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28;BYHOUR={hours};BYMINUTE={every_second};BYSECOND={every_second}\nEND:VEVENT\n"
+    ));
+    let e = expand(
+        &yearly,
+        utc(2026, 1, 1, 0, 0),
+        utc(2026, 1, 1, 0, 1),
+        chrono_tz::UTC,
+        100,
+    )
+    .unwrap();
+    assert_eq!(e.occurrences.len(), 60);
+    assert!(e.truncated);
+}

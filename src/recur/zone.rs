@@ -125,14 +125,11 @@ impl Observance {
             });
             // Observance rules repeat at most yearly: two years back finds the last onset
             // unless the rule ended before; then search from its start.
-            let recent = rule.between(self.start, until, wall - Duration::days(800), wall);
-            let last = match recent.last() {
-                Some(l) => Some(*l),
-                None => rule
-                    .between(self.start, until, self.start, wall)
-                    .last()
-                    .copied(),
-            };
+            let recent = rule
+                .instances(self.start, until, wall - Duration::days(800), wall)
+                .last();
+            let last =
+                recent.or_else(|| rule.instances(self.start, until, self.start, wall).last());
             if let Some(l) = last
                 && best.is_none_or(|b| l > b)
             {

@@ -36,6 +36,9 @@ pub enum InvitationStatus {
     CounterAccepted,
     /// A counter-proposal we refused.
     CounterDeclined,
+    /// Refused as not authorised by RFC 5546 (e.g. an update not sent by the
+    /// event's organizer); never applied, the reason is in `note`.
+    Suspicious,
 }
 
 /// A status text this pim does not know (a newer pim wrote it, or the row is damaged).
@@ -44,7 +47,7 @@ pub enum InvitationStatus {
 pub struct UnknownStatus(pub String);
 
 impl InvitationStatus {
-    pub const ALL: [InvitationStatus; 11] = [
+    pub const ALL: [InvitationStatus; 12] = [
         InvitationStatus::New,
         InvitationStatus::Update,
         InvitationStatus::Accepted,
@@ -56,6 +59,7 @@ impl InvitationStatus {
         InvitationStatus::Invalid,
         InvitationStatus::CounterAccepted,
         InvitationStatus::CounterDeclined,
+        InvitationStatus::Suspicious,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,6 +75,7 @@ impl InvitationStatus {
             InvitationStatus::Invalid => "invalid",
             InvitationStatus::CounterAccepted => "counter-accepted",
             InvitationStatus::CounterDeclined => "counter-declined",
+            InvitationStatus::Suspicious => "suspicious",
         }
     }
 
@@ -116,6 +121,12 @@ pub struct Invitation {
     pub uid: u32,
     pub message_id: String,
     pub from: String,
+    /// The `Sender` header, when the message has one.
+    #[serde(default)]
+    pub sender: String,
+    /// The `Authentication-Results` header the receiving server added, if any.
+    #[serde(default)]
+    pub authentication_results: String,
     pub subject: String,
     pub date: String,
     /// The `text/calendar` part used, its Content-Type `method=` parameter.
@@ -146,6 +157,8 @@ impl Invitation {
             uid,
             message_id: String::new(),
             from: String::new(),
+            sender: String::new(),
+            authentication_results: String::new(),
             subject: String::new(),
             date: String::new(),
             calendar_part: String::new(),

@@ -34,6 +34,10 @@ pub struct InviteRow {
     /// A counter-proposal: who proposes, and our event's current start.
     pub proposer: String,
     pub current: String,
+    /// The message's From header, and what the receiving server verified
+    /// about it (DKIM/SPF/DMARC, "" when it said nothing).
+    pub from: String,
+    pub mail_checks: String,
 }
 
 impl Default for InviteRow {
@@ -52,6 +56,8 @@ impl Default for InviteRow {
             overlaps: Vec::new(),
             proposer: String::new(),
             current: String::new(),
+            from: String::new(),
+            mail_checks: String::new(),
         }
     }
 }
@@ -111,6 +117,10 @@ pub fn rows(store: &Store, tz: Tz) -> Result<Vec<InviteRow>, InviteError> {
                 .map(|a| format!("{} ({} bytes)", a.name, a.size))
                 .collect(),
             summary: inv.subject.clone(),
+            from: inv.from.clone(),
+            mail_checks: app::authentication(&inv)
+                .map(|a| a.short())
+                .unwrap_or_default(),
             ..InviteRow::default()
         };
         match app::itip_of(&inv) {
@@ -254,7 +264,9 @@ pub fn section(rows: &[InviteRow], selected: usize, theme: &Theme) -> Vec<Line<'
             Some(_) => InvitationStatus::Invalid.as_str(),
             None => r.status.as_str(),
         };
-        let style = if r.needs_answer() {
+        let style = if r.status == InvitationStatus::Suspicious {
+            theme.error()
+        } else if r.needs_answer() {
             theme.warn()
         } else if r.error.is_some() {
             theme.dim()
@@ -296,7 +308,21 @@ pub fn section(rows: &[InviteRow], selected: usize, theme: &Theme) -> Vec<Line<'
             ]));
         }
         if !r.note.is_empty() {
-            lines.push(Line::from(vec![label("Note"), Span::raw(r.note.clone())]));
+            let note = if r.status == InvitationStatus::Suspicious {
+                Span::styled(format!("not applied: {}", r.note), theme.error())
+            } else {
+                Span::raw(r.note.clone())
+            };
+            lines.push(Line::from(vec![label("Note"), note]));
+        }
+        if !r.from.is_empty() {
+            lines.push(Line::from(vec![label("From"), Span::raw(r.from.clone())]));
+        }
+        if !r.mail_checks.is_empty() {
+            lines.push(Line::from(vec![
+                label("Mail checks"),
+                Span::raw(r.mail_checks.clone()),
+            ]));
         }
         for a in &r.attachments {
             lines.push(Line::from(vec![label("Attachment"), Span::raw(a.clone())]));
@@ -369,6 +395,25 @@ mod tests {
         assert!(text.contains("Planning"), "{text}");
         assert!(text.contains("slides.pdf"), "{text}");
         assert!(text.contains("10:30 Dentist"), "{text}");
+    }
+
+    #[test]
+    fn a_suspicious_invitation_shows_why_and_the_mail_checks() {
+        let row = InviteRow {
+            method: "REQUEST".into(),
+            status: InvitationStatus::Suspicious,
+            note: "sent by mallory@evil.example, but you organise this event".into(),
+            from: "Mallory <mallory@evil.example>".into(),
+            mail_checks: "dkim=fail spf=fail (mx.example.org)".into(),
+            ..InviteRow::default()
+        };
+        let text: String = section(&[row], 0, &Theme { color: false })
+            .iter()
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(text.contains("suspicious"), "{text}");
+        assert!(text.contains("not applied: sent by mallory"), "{text}");
+        assert!(text.contains("dkim=fail spf=fail"), "{text}");
     }
 
     #[test]

@@ -290,6 +290,10 @@ fn packed_list(
     Ok(out)
 }
 
+/// Occurrences of one event a calendar view shows at most: a FREQ=SECONDLY
+/// series has millions in a month, and the view stays responsive.
+const MAX_SHOWN_PER_EVENT: usize = 5_000;
+
 fn local_midnight(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
     crate::model::time::local_to_utc(d.and_hms_opt(0, 0, 0).expect("midnight"), tz)
 }
@@ -300,10 +304,10 @@ fn events(store: &Store, from: NaiveDate, to: NaiveDate, tz: Tz) -> crate::store
     for r in store.events_between(a.timestamp(), b.timestamp(), None)? {
         let r = Arc::new(r);
         // A broken event must not hide the others: skip it (the CLI reports it).
-        let Ok(list) = crate::recur::occurrences(&r, a, b, tz) else {
+        let Ok(list) = crate::recur::expand(&r, a, b, tz, MAX_SHOWN_PER_EVENT) else {
             continue;
         };
-        for o in list {
+        for o in list.occurrences {
             let (start, end) = if o.all_day {
                 (o.start.naive_local(), o.end.naive_local())
             } else {
@@ -506,5 +510,29 @@ mod tests {
         assert_eq!(got[1], Response::Superseded);
         assert!(matches!(got[2], Response::Search { seq: 3, .. }));
         assert_eq!(got[3], Response::IsEmpty(true));
+    }
+
+    /// Issue 14 item 3: a FREQ=SECONDLY event from 1900 in the month view gives
+    /// a bounded number of entries (the view stays responsive).
+    #[test]
+    fn a_month_with_an_every_second_event_is_bounded() {
+        let mut store = Store::open_in_memory().unwrap();
+        let cal = store
+            .default_collection(crate::model::Kind::Event)
+            .unwrap()
+            .id;
+        let mut r = crate::model::Record::new(crate::model::Kind::Event, &cal);
+        for (k, v) in [
+            ("UID", "tick"),
+            ("DTSTART", "19000101T000000Z"),
+            ("SUMMARY", "Tick"),
+            ("RRULE", "FREQ=SECONDLY"),
+        ] {
+            r.body.main.props.push(crate::model::Property::new(k, v));
+        }
+        store.write(|w| w.create(&r)).unwrap();
+        let day = |m| NaiveDate::from_ymd_opt(2026, m, 1).unwrap();
+        let month = events(&store, day(3), day(4), chrono_tz::UTC).unwrap();
+        assert_eq!(month.len(), MAX_SHOWN_PER_EVENT);
     }
 }

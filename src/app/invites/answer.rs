@@ -11,7 +11,7 @@ use crate::invite::apply;
 use crate::invite::reply::{Outgoing, ReplyError, build_counter_answer, build_reply};
 use crate::invite::{Answer, Method};
 use crate::mail::smtp::{self, SmtpConfig};
-use crate::store::invitations::InvitationStatus;
+use crate::store::invitations::{Invitation, InvitationStatus};
 use crate::store::{Store, StoreError};
 use crate::sync::Mailbox;
 
@@ -147,6 +147,17 @@ pub enum MailboxLink<'a, M> {
     Offline(String),
 }
 
+/// A message refused at scan time (not from the organizer, ...) is never acted on.
+fn refuse_suspicious(inv: &Invitation) -> Result<()> {
+    if inv.status == InvitationStatus::Suspicious {
+        return Err(InviteError::Suspicious {
+            id: inv.id,
+            why: inv.note.clone(),
+        });
+    }
+    Ok(())
+}
+
 /// Answer invitation `req.id`, parking the message through `mailbox`.
 pub async fn answer_with<M: Mailbox>(
     store: &mut Store,
@@ -158,6 +169,7 @@ pub async fn answer_with<M: Mailbox>(
     sender: &mut impl ReplySender,
 ) -> Result<Answered> {
     let (_, mut inv, itip) = readable(store, req.id)?;
+    refuse_suspicious(&inv)?;
     if !matches!(itip.method, Method::Request | Method::Publish | Method::Add) {
         return Err(InviteError::NothingToAnswer {
             id: req.id,
@@ -286,6 +298,7 @@ pub async fn answer_counter_with(
     sender: &mut impl ReplySender,
 ) -> Result<CounterAnswered> {
     let (_, mut inv, itip) = readable(store, req.id)?;
+    refuse_suspicious(&inv)?;
     if itip.method != Method::Counter {
         return Err(InviteError::NotCounter {
             id: req.id,

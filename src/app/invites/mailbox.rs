@@ -13,7 +13,16 @@ use crate::sync::mailbox::{MessageMeta, MimePart};
 use crate::sync::{Mailbox, MailboxError};
 
 pub const INBOX: &str = "INBOX";
-const HEADERS: &[&str] = &["message-id", "from", "subject", "date"];
+/// `Authentication-Results`: the first one is the topmost, added by the
+/// receiving server (RFC 8601 §5); lower ones may come from the sender.
+const HEADERS: &[&str] = &[
+    "message-id",
+    "from",
+    "sender",
+    "subject",
+    "date",
+    "authentication-results",
+];
 
 /// What one scan found.
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
@@ -118,6 +127,8 @@ pub async fn scan<M: Mailbox>(
         let mut inv = Invitation::found(INBOX, st.uidvalidity, uid);
         inv.message_id = get("message-id").trim().to_string();
         inv.from = get("from");
+        inv.sender = get("sender");
+        inv.authentication_results = get("authentication-results");
         inv.subject = get("subject");
         inv.date = get("date");
         inv.calendar_part = cal.part.clone();

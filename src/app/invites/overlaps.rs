@@ -6,7 +6,10 @@ use chrono_tz::Tz;
 
 use super::Result;
 use crate::invite::{Itip, first_window};
-use crate::recur::occurrences;
+use crate::recur::expand;
+
+/// Overlapping occurrences listed per event of ours.
+const MAX_PER_EVENT: usize = 10;
 use crate::store::Store;
 
 /// A span of time, in the event's own zone.
@@ -38,7 +41,11 @@ pub fn overlaps(store: &Store, itip: &Itip, tz: Tz) -> Result<Option<Overlaps>> 
     let Some((from, to)) = first_window(itip, tz) else {
         return Ok(None);
     };
-    let Some(first) = occurrences(&itip.event, from, to, tz)?.into_iter().next() else {
+    let first = expand(&itip.event, from, to, tz, 1)?
+        .occurrences
+        .into_iter()
+        .next();
+    let Some(first) = first else {
         return Ok(None);
     };
     let (from, to) = (
@@ -50,7 +57,8 @@ pub fn overlaps(store: &Store, itip: &Itip, tz: Tz) -> Result<Option<Overlaps>> 
         if r.uid() == Some(itip.uid.as_str()) {
             continue;
         }
-        for o in occurrences(&r, from, to, tz)? {
+        // One slot of a FREQ=SECONDLY event holds thousands: the first few tell enough.
+        for o in expand(&r, from, to, tz, MAX_PER_EVENT)?.occurrences {
             events.push(Overlap {
                 event_id: r.id.clone(),
                 summary: r.title(),

@@ -5,10 +5,10 @@ use super::*;
 use crate::model::{Kind, Property};
 use crate::sync::memory::{MemoryMailbox, MemoryServer};
 
-const ME: &str = "me@example.org";
-const PARKING: &str = "PIM/Invitations";
+pub(super) const ME: &str = "me@example.org";
+pub(super) const PARKING: &str = "PIM/Invitations";
 
-fn request_ics(uid: &str, seq: u32, extra: &str) -> String {
+pub(super) fn request_ics(uid: &str, seq: u32, extra: &str) -> String {
     format!(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nMETHOD:REQUEST\r\n\
          BEGIN:VEVENT\r\nUID:{uid}\r\nSEQUENCE:{seq}\r\nDTSTAMP:20261120T000000Z\r\n\
@@ -20,11 +20,16 @@ fn request_ics(uid: &str, seq: u32, extra: &str) -> String {
 }
 
 /// An invitation as mail clients send it: text, the calendar (base64), a PDF.
-fn invitation_mail(mid: &str, ics: &str) -> Vec<u8> {
+pub(super) fn invitation_mail(mid: &str, ics: &str) -> Vec<u8> {
+    mail_from("Olga <olga@example.org>", mid, ics)
+}
+
+/// [`invitation_mail`] from someone else.
+pub(super) fn mail_from(from: &str, mid: &str, ics: &str) -> Vec<u8> {
     use base64::Engine;
     let cal = base64::engine::general_purpose::STANDARD.encode(ics);
     format!(
-        "From: Olga <olga@example.org>\r\nTo: {ME}\r\nSubject: Invitation: Planning\r\n\
+        "From: {from}\r\nTo: {ME}\r\nSubject: Invitation: Planning\r\n\
          Message-ID: {mid}\r\nDate: Fri, 20 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n\
          Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
          --b1\r\nContent-Type: multipart/alternative; boundary=\"b2\"\r\n\r\n\
@@ -42,7 +47,7 @@ fn plain_mail() -> Vec<u8> {
     b"From: a@example.org\r\nSubject: hello\r\nMessage-ID: <plain@x>\r\n\r\nhi\r\n".to_vec()
 }
 
-fn settings() -> AccountSettings {
+pub(super) fn settings() -> AccountSettings {
     AccountSettings {
         answer: Settings {
             me: vec![ME.into()],
@@ -54,9 +59,9 @@ fn settings() -> AccountSettings {
 
 /// Records what would go out by SMTP; fails every send when `down` is set.
 #[derive(Default)]
-struct Recorder {
-    sent: Vec<(String, Vec<String>, String)>,
-    down: Option<SendFailure>,
+pub(super) struct Recorder {
+    pub(super) sent: Vec<(String, Vec<String>, String)>,
+    pub(super) down: Option<SendFailure>,
 }
 
 impl ReplySender for Recorder {
@@ -82,7 +87,7 @@ fn offline() -> SendFailure {
     }
 }
 
-fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+pub(super) fn run<T>(f: impl std::future::Future<Output = T>) -> T {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -91,7 +96,7 @@ fn run<T>(f: impl std::future::Future<Output = T>) -> T {
 }
 
 /// A server whose INBOX holds `messages`, and a fresh store.
-fn world(messages: Vec<Vec<u8>>) -> (MemoryServer, MemoryMailbox, Store) {
+pub(super) fn world(messages: Vec<Vec<u8>>) -> (MemoryServer, MemoryMailbox, Store) {
     let server = MemoryServer::new();
     let mut mb = server.connect();
     run(mb.ensure_folder(INBOX)).unwrap();
@@ -101,11 +106,11 @@ fn world(messages: Vec<Vec<u8>>) -> (MemoryServer, MemoryMailbox, Store) {
     (server, mb, Store::open_in_memory().unwrap())
 }
 
-fn scan_now(store: &mut Store, mb: &mut MemoryMailbox) -> ScanReport {
+pub(super) fn scan_now(store: &mut Store, mb: &mut MemoryMailbox) -> ScanReport {
     run(scan(store, mb, "mail", PARKING, &settings().answer)).unwrap()
 }
 
-fn request(id: i64, answer: Answer, calendar: &str) -> AnswerRequest<'_> {
+pub(super) fn request(id: i64, answer: Answer, calendar: &str) -> AnswerRequest<'_> {
     AnswerRequest {
         id,
         answer,
@@ -442,7 +447,7 @@ fn answering_a_counter_proposal_moves_our_event_and_tells_the_attendee() {
             &format!("ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{ME}"),
             "ATTENDEE;PARTSTAT=ACCEPTED:mailto:gina@example.org",
         );
-    server.inject(INBOX, invitation_mail("<c1@x>", &counter));
+    server.inject(INBOX, mail_from("gina@example.org", "<c1@x>", &counter));
     scan_now(&mut store, &mut mb);
     let (_, inv) = get(&store, 1).unwrap();
     assert_eq!(inv.status, InvitationStatus::New, "{}", inv.note);

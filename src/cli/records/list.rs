@@ -11,7 +11,7 @@ use crate::formats::view::record_json;
 use crate::formats::view_event::{EventView, OverrideTexts};
 use crate::model::time::parse_user_when;
 use crate::model::{Kind, Record, When};
-use crate::recur::{Occurrence, occurrences};
+use crate::recur::{Occurrence, expand};
 use crate::store::StoredRecord;
 
 fn window_bound(cx: &Context, s: &str, what: &str) -> anyhow::Result<DateTime<Utc>> {
@@ -54,7 +54,7 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 to.timestamp(),
                 coll_id.as_deref(),
             )?;
-            let expanded = decode_and_expand(rows, from, to, cx.tz)?;
+            let (expanded, mut truncated) = decode_and_expand(rows, from, to, cx.tz, a.limit)?;
             // Each event's shared fields are computed once, then borrowed per occurrence.
             let mut views = Vec::new();
             let mut occs = Vec::new();
@@ -84,6 +84,16 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 })
                 .collect();
             order.sort_unstable();
+            if order.len() > a.limit {
+                order.truncate(a.limit);
+                truncated = true;
+            }
+            if truncated {
+                eprintln!(
+                    "pim: listing the first {} occurrences in the window; more were left out (see --limit)",
+                    a.limit
+                );
+            }
             let mut buf = Vec::new();
             for &(i, o) in order.iter().map(|k| &occs[k.3]) {
                 let view = &views[i];
@@ -128,25 +138,51 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
     out.finish()
 }
 
+type Expanded = Vec<(Record, Vec<Occurrence>)>;
+
 /// Decode the candidate events and expand them in the window, on up to 4 threads
-/// (bodies' JSON and recurrence rules are most of a listing's work). Events without
-/// an occurrence are dropped; the order of `rows` is kept.
+/// (bodies' JSON and recurrence rules are most of a listing's work). Each event
+/// gives at most `limit` occurrences (its earliest; true when some were left
+/// out). Events without an occurrence are dropped; the order of `rows` is kept.
 fn decode_and_expand(
     rows: Vec<StoredRecord>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     tz: chrono_tz::Tz,
-) -> anyhow::Result<Vec<(Record, Vec<Occurrence>)>> {
-    let work = |chunk: Vec<StoredRecord>| -> anyhow::Result<Vec<(Record, Vec<Occurrence>)>> {
-        let mut out = Vec::new();
+    limit: usize,
+) -> anyhow::Result<(Expanded, bool)> {
+    let work = |chunk: Vec<StoredRecord>| -> anyhow::Result<(Expanded, bool)> {
+        let mut out: Expanded = Vec::new();
+        let mut truncated = false;
+        let mut kept = 0;
+        // Occurrences after the `limit`-th earliest kept so far cannot be listed:
+        // later events expand only up to it, so memory stays near `limit`.
+        let mut until = to;
         for row in chunk {
             let r = row.decode()?;
-            let found = occurrences(&r, from, to, tz)?;
-            if !found.is_empty() {
-                out.push((r, found));
+            let found = expand(&r, from, until, tz, limit)?;
+            truncated |= found.truncated;
+            if found.occurrences.is_empty() {
+                continue;
+            }
+            kept += found.occurrences.len();
+            out.push((r, found.occurrences));
+            if kept > limit {
+                truncated = true;
+                let Some(cutoff) = nth_start(&out, limit) else {
+                    out.clear();
+                    kept = 0;
+                    continue;
+                };
+                for (_, occs) in &mut out {
+                    occs.retain(|o| o.start <= cutoff);
+                }
+                out.retain(|(_, occs)| !occs.is_empty());
+                kept = out.iter().map(|(_, occs)| occs.len()).sum();
+                until = until.min(cutoff.with_timezone(&Utc) + Duration::seconds(1));
             }
         }
-        Ok(out)
+        Ok((out, truncated))
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     if threads < 2 || rows.len() < 256 {
@@ -176,10 +212,24 @@ fn decode_and_expand(
             .collect()
     });
     let mut out = Vec::new();
+    let mut truncated = false;
     for p in parts {
-        out.extend(p?);
+        let (part, cut) = p?;
+        out.extend(part);
+        truncated |= cut;
     }
-    Ok(out)
+    Ok((out, truncated))
+}
+
+/// The start of the `n`-th earliest occurrence in `found` (None when `n` is 0).
+fn nth_start(found: &Expanded, n: usize) -> Option<DateTime<chrono::FixedOffset>> {
+    let mut starts: Vec<DateTime<chrono::FixedOffset>> = found
+        .iter()
+        .flat_map(|(_, occs)| occs.iter().map(|o| o.start))
+        .collect();
+    let index = n.checked_sub(1)?;
+    starts.get(index)?;
+    Some(*starts.select_nth_unstable(index).1)
 }
 
 /// A listing in progress: streamed JSON, or table rows (which need every width first).
