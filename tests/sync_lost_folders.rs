@@ -14,8 +14,8 @@ use pim::sync::progress::{LOST_FOLDERS, summary};
 fn names(d: &Device) -> Vec<String> {
     let mut v: Vec<String> = d
         .state()
-        .values()
-        .filter_map(|(_, f)| f.get("FN").cloned())
+        .keys()
+        .filter_map(|id| d.text(id, "FN"))
         .collect();
     v.sort();
     v
