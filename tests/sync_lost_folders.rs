@@ -12,11 +12,7 @@ use pim::sync::memory::MemoryServer;
 use pim::sync::progress::{LOST_FOLDERS, summary};
 
 fn names(d: &Device) -> Vec<String> {
-    let mut v: Vec<String> = d
-        .state()
-        .keys()
-        .filter_map(|id| d.text(id, "FN"))
-        .collect();
+    let mut v: Vec<String> = d.state().keys().filter_map(|id| d.text(id, "FN")).collect();
     v.sort();
     v
 }
@@ -93,7 +89,9 @@ fn a_new_uidvalidity_or_a_missing_device_record_is_noticed() {
     server.reset_uidvalidity("PIM/Changes");
     let r = x.sync();
     assert!(
-        r.lost_folders.as_deref().is_some_and(|w| w.contains("UIDVALIDITY")),
+        r.lost_folders
+            .as_deref()
+            .is_some_and(|w| w.contains("UIDVALIDITY")),
         "{r:?}"
     );
     assert_eq!(r.republished, 2);
@@ -104,7 +102,9 @@ fn a_new_uidvalidity_or_a_missing_device_record_is_noticed() {
     }
     let r = x.sync();
     assert!(
-        r.lost_folders.as_deref().is_some_and(|w| w.contains("record")),
+        r.lost_folders
+            .as_deref()
+            .is_some_and(|w| w.contains("record")),
         "{r:?}"
     );
     assert_eq!(r.republished, 2);

@@ -11,7 +11,7 @@
 mod common {
     pub mod sim;
 }
-#[path = "sync_proptest/policy_rounds.rs"]
+#[path = "sync_proptest_policy/policy_rounds.rs"]
 mod policy_rounds;
 
 use common::sim::{Device, changes_folder};

@@ -46,7 +46,11 @@ fn own_writes(changes: &[Change], me: &str, key: &str) -> Vec<(String, Option<Fi
 /// replaced: it decided without having seen our newer edit, and meant our value.
 /// Our newest edit of the field goes back on top of it (as a decision itself, so
 /// no device defends it again).
-pub(super) fn stale_decision_for_us(w: &Writer<'_>, after: &RecState, c: &Change) -> Result<Vec<FollowUp>> {
+pub(super) fn stale_decision_for_us(
+    w: &Writer<'_>,
+    after: &RecState,
+    c: &Change,
+) -> Result<Vec<FollowUp>> {
     let me = w.device().to_string();
     let Op::Update { fields } = &c.op else {
         return Ok(Vec::new());

@@ -319,8 +319,7 @@ impl<M: Mailbox> Round<'_, M> {
         let complete =
             self.o.scope.is_none() && crate::store::sync_scope::held_count(&*self.store)? == 0;
         let rebuild = self.store.meta(META_REBUILD)?.filter(|r| !r.is_empty());
-        if complete && (rebuild.is_some() || plan::wants_snapshot(&inputs, self.o.snapshot_every))
-        {
+        if complete && (rebuild.is_some() || plan::wants_snapshot(&inputs, self.o.snapshot_every)) {
             let epoch = self.epoch()?;
             let records = self.write_snapshot(epoch).await?;
             if rebuild.is_some() {

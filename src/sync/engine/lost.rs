@@ -33,8 +33,7 @@ impl<M: Mailbox> Round<'_, M> {
         let folder = &self.f.changes;
         let batches = &self.known[folder];
         for (device, &seq) in &vector {
-            if device == &self.me || seq == 0 || snapshot.get(device).copied().unwrap_or(0) >= seq
-            {
+            if device == &self.me || seq == 0 || snapshot.get(device).copied().unwrap_or(0) >= seq {
                 continue;
             }
             let tag = tags

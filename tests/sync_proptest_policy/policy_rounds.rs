@@ -26,7 +26,10 @@ pub struct Round {
 
 fn round(n: usize) -> impl Strategy<Value = Round> {
     (
-        prop::collection::vec(prop_oneof![1 => Just(None), 3 => (0..2usize).prop_map(Some)], n),
+        prop::collection::vec(
+            prop_oneof![1 => Just(None), 3 => (0..2usize).prop_map(Some)],
+            n,
+        ),
         prop::collection::vec(prop_oneof![1 => Just(false), 3 => Just(true)], n),
     )
         .prop_map(|(edits, syncs)| Round { edits, syncs })
@@ -42,7 +45,10 @@ fn scenario() -> impl Strategy<Value = Scenario> {
     (2..=3usize).prop_flat_map(|n| {
         (
             prop::collection::vec(policy(), n),
-            prop::collection::vec(prop_oneof![3 => Just(0i64), 2 => -5..5i64, 1 => Just(-2_000i64)], n),
+            prop::collection::vec(
+                prop_oneof![3 => Just(0i64), 2 => -5..5i64, 1 => Just(-2_000i64)],
+                n,
+            ),
             prop::collection::vec(round(n), 1..6),
         )
     })
