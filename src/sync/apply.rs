@@ -3,8 +3,9 @@
 //!
 //! The stored record is always the fold of its changes ([`super::merge`]), except
 //! for fields an open `ask` conflict holds at the local value until resolved.
-//! Policies act by *publishing a new ordinary change* that is newer than everything
-//! seen, so the fold on every device reaches the value the deciding device chose:
+//! Policies act by *publishing a new ordinary change* that is newer than the value
+//! it overrules, so the fold on every device reaches the value the deciding device
+//! chose (unless a newer edit it had not seen beats it there):
 //!
 //! - `newest`: the fold's answer; the losing value goes to history.
 //! - `local` / `remote`: when the fold disagrees with the wanted side, publish it
