@@ -189,3 +189,18 @@ fn regression_remote_policy_lagging_clock() {
     ];
     run_rounds(vec![Policy::Remote, Policy::Remote], vec![0, -2], rounds);
 }
+
+/// Found by the property test: a `local` decision made moot by a later change of
+/// the same download must leave the value it wanted in history.
+#[test]
+fn regression_moot_local_decision_keeps_its_value_in_history() {
+    let rounds = vec![Round {
+        edits: vec![Some(0), Some(0), Some(0)],
+        syncs: vec![false, true, true],
+    }];
+    run_rounds(
+        vec![Policy::Local, Policy::Remote, Policy::Remote],
+        vec![0, 0, 0],
+        rounds,
+    );
+}
