@@ -426,3 +426,60 @@ fn passphrase_init_and_join_read_stdin() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(q.contact_names(), vec!["Phrase Person"]);
 }
+
+/// Issue 13, item 3: the folder tree is deleted on the server. The next
+/// sync says so and republishes every record the device holds, so a device that
+/// joins afterwards gets the other device's records and later edits of them.
+#[test]
+fn a_deleted_folder_tree_is_rebuilt_for_later_joiners() {
+    let server = MailServer::shared();
+    // A folder root of its own: the other tests on this user keep theirs.
+    let profile = || {
+        let p = Pim::mail_profile(server, "test", "newest");
+        p.ok(&["account", "set", "mail", "--folder-root", "LostTree"]);
+        p
+    };
+    let x = profile();
+    let y = profile();
+    x.ok(&["add", "contact", "--name", "Lost Tree X"]);
+    let key = x.init(&[]);
+    y.ok(&["sync", "join", "--key", &key]);
+    let from_y = y.ok(&["add", "contact", "--name", "Lost Tree Y"]);
+    let from_y = from_y.trim();
+    y.ok(&["sync"]);
+    x.ok(&["sync"]);
+
+    let mut imap = support::mailserver::RawImap::login(server, "test");
+    for folder in [
+        "LostTree/Changes",
+        "LostTree/Devices",
+        "LostTree/Snapshots",
+        "LostTree",
+    ] {
+        imap.command(&format!("DELETE \"{folder}\""), true);
+    }
+    imap.command("LOGOUT", false);
+
+    let said = x.ok(&["sync"]);
+    assert!(
+        said.contains("sync folders lost on the server") && said.contains("republished all"),
+        "{said}"
+    );
+    let w = profile();
+    w.ok(&["sync", "join", "--key", &key]);
+    let mut names = w.contact_names();
+    names.sort();
+    assert!(
+        names.contains(&"Lost Tree X".to_string()) && names.contains(&"Lost Tree Y".to_string()),
+        "{names:?}"
+    );
+    x.ok(&["edit", from_y, "--set", "full_name=Lost Tree Y Edited"]);
+    x.ok(&["sync"]);
+    w.ok(&["sync"]);
+    assert_eq!(w.full_name(from_y), "Lost Tree Y Edited");
+
+    // Y notices too (its folders are new to it): `--json` says so.
+    let report = y.json(&["sync", "--json"]);
+    assert!(report["lost_folders"].is_string(), "{report}");
+    assert!(report["republished"].as_u64().unwrap() >= 2, "{report}");
+}

@@ -175,6 +175,9 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()>
         r.bytes_down,
         r.imap_commands
     );
+    if let Some(line) = crate::sync::progress::lost_folders_line(r) {
+        println!("{line}");
+    }
     if r.queued > 0 || r.held > 0 {
         println!(
             "waiting: {} own change(s) not sent, {} received change(s) not applied \

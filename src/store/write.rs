@@ -20,6 +20,8 @@ pub struct Writer<'a> {
     max_span: std::cell::Cell<Option<i64>>,
     /// The next logged change is a create whose body equals the stored record.
     lazy_next: bool,
+    /// A stamp for the changes logged next instead of a fresh one ([`Self::stamp_next`]).
+    next_stamp: Option<String>,
 }
 
 impl<'a> Writer<'a> {
@@ -39,6 +41,7 @@ impl<'a> Writer<'a> {
             changes: Vec::new(),
             max_span: std::cell::Cell::new(None),
             lazy_next: false,
+            next_stamp: None,
         })
     }
 
@@ -63,6 +66,13 @@ impl<'a> Writer<'a> {
             params![key, value],
         )?;
         Ok(())
+    }
+
+    /// Stamp the changes logged from now on with `hlc` instead of a fresh stamp
+    /// (`None`: fresh stamps again). Sync policy decisions use it to beat only the
+    /// value they overrule, never edits made after it.
+    pub fn stamp_next(&mut self, hlc: Option<String>) {
+        self.next_stamp = hlc;
     }
 
     /// The time source of this store.
@@ -460,7 +470,10 @@ impl<'a> Writer<'a> {
             device: self.device.to_string(),
             seq,
             change_id: format!("{}-{}", self.device, seq),
-            hlc: self.hlc.tick(),
+            hlc: match &self.next_stamp {
+                Some(h) => h.clone(),
+                None => self.hlc.tick(),
+            },
             changed_at: self.now.clone(),
             submitted_at: String::new(),
             record_id: record_id.to_string(),

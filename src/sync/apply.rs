@@ -3,13 +3,18 @@
 //!
 //! The stored record is always the fold of its changes ([`super::merge`]), except
 //! for fields an open `ask` conflict holds at the local value until resolved.
-//! Policies act by *publishing a new ordinary change* that is newer than everything
-//! seen, so the fold on every device reaches the value the deciding device chose:
+//! Policies act by *publishing a new ordinary change* that is newer than the value
+//! it overrules, so the fold on every device reaches the value the deciding device
+//! chose (unless a newer edit it had not seen beats it there):
 //!
 //! - `newest`: the fold's answer; the losing value goes to history.
-//! - `local` / `remote`: when the fold disagrees with the wanted side, publish it.
-//!   Two devices deciding opposite ways each publish; the later publication wins
-//!   everywhere, and later changes build on it cleanly (their base is its value).
+//! - `local` / `remote`: when the fold disagrees with the wanted side, publish it
+//!   as a *decision*: a change stamped just above the value it overrules, not
+//!   "now", so it never beats an edit made after that value that this device has
+//!   not seen yet. A decision in favour of another device's value it has since
+//!   replaced (the decider had not seen the newer edit) is corrected by that
+//!   device: it puts its newest edit back on top. So a field always ends on some
+//!   device's last edit ([`super::decision`]).
 //! - `keep-both`: the losing value goes into a duplicate record whose id is derived
 //!   from (record, field, value), so every device that notices the same conflict
 //!   makes the *same* duplicate instead of one each.
@@ -20,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) use super::collections::save_collection_merged;
 use super::collections::{ensure_collection, settle_collection};
+use super::decision::{decided_for_us, decision_stamp, stale_decision_for_us};
 use super::merge::{COLLECTION, Clash, EXISTS, RecState, clashes, fold};
 pub use super::resolve::{Resolution, resolve};
 use crate::model::fields::is_set_valued;
@@ -118,13 +124,37 @@ pub fn follow_up(w: &mut Writer<'_>, todo: &[FollowUp]) -> Result<()> {
             continue;
         }
         let now = current(w, &f.record_id, &f.key)?;
-        if !same(&f.key, now.as_ref(), f.overrules.as_ref())
-            || same(&f.key, now.as_ref(), f.want.as_ref())
-        {
+        if same(&f.key, now.as_ref(), f.want.as_ref()) {
+            continue;
+        }
+        if !same(&f.key, now.as_ref(), f.overrules.as_ref()) {
+            // A later change of the group settled the field otherwise: the value
+            // this decision wanted lost to it, and history keeps it.
+            let won = folded(w, &f.record_id, &f.kind)?
+                .writer_of(&f.key)
+                .to_string();
+            st::add_loser(
+                w,
+                &LostValue {
+                    record_id: f.record_id.clone(),
+                    key: f.key.clone(),
+                    value: f.want.clone(),
+                    lost_change: "local".into(),
+                    won_change: won,
+                    policy: "newest".into(),
+                    at: now_str(w),
+                },
+            )?;
             continue;
         }
         let n = w.changes.len();
-        publish(w, &f.record_id, &f.kind, &f.key, f.want.as_ref())?;
+        let beat = folded(w, &f.record_id, &f.kind)?
+            .writer_of(&f.key)
+            .to_string();
+        w.stamp_next(decision_stamp(&beat, w.device()));
+        let published = publish(w, &f.record_id, &f.kind, &f.key, f.want.as_ref());
+        w.stamp_next(None);
+        published?;
         mark_resolutions(w, n)?;
     }
     Ok(())
@@ -210,10 +240,12 @@ pub fn apply_remote(w: &mut Writer<'_>, c: &Change, policy: Policy) -> Result<Ap
         // never on a value an earlier policy decision wrote: each edit is defended
         // at most once, so devices with opposite policies cannot fight forever.
         let writer = before.writer_of(&clash.key).to_string();
-        let own_edit =
-            writer.ends_with(&format!("-{}", c_device(w))) && !st::is_resolution(w, &writer)?;
+        let own_edit = writer.ends_with(&format!("-{}", c_device(w)))
+            && !st::is_resolution(w, &writer)?
+            && !decided_for_us(w, c, &clash.key, clash.remote.as_ref())?;
         follow_ups.extend(settle(w, &after, c, clash, policy, own_edit)?);
     }
+    follow_ups.extend(stale_decision_for_us(w, &after, c)?);
     Ok(Applied {
         applied: true,
         conflicts: n,

@@ -17,6 +17,7 @@ use super::plan::{self, FolderCheck, Inputs, Mode, Plan, Range};
 use super::scope::Scope;
 use super::snapshot;
 
+mod lost;
 mod receive;
 mod scoped;
 mod send;
@@ -99,6 +100,13 @@ pub struct SyncReport {
     pub held: u64,
     /// Own changes outside `--collection`, left in the outbox.
     pub queued: u64,
+    /// The sync folders on the server were lost or recreated since this device
+    /// last saw them (why); it republishes everything it holds as a snapshot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lost_folders: Option<String>,
+    /// Records republished in that snapshot this round (0 while it waits for a
+    /// complete round: changes held back, or `--collection`).
+    pub republished: u64,
     /// The plan, for `--dry-run`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<Plan>,
@@ -139,6 +147,8 @@ const META_SNAPSHOT: &str = "sync.snapshot";
 /// The highest own sequence number ever handed to the server (written before
 /// each APPEND): changes above it may be reordered by a scoped sync.
 const META_ATTEMPTED: &str = "sync.attempted";
+/// Why the folders must be rebuilt from this device's state (set until done).
+const META_REBUILD: &str = "sync.rebuild";
 
 /// The working state of one round.
 struct Round<'a, M: Mailbox> {
@@ -219,9 +229,14 @@ impl<M: Mailbox> Round<'_, M> {
             )));
         }
         let mut checks = BTreeMap::new();
+        let mut lost = Vec::new();
         for name in self.f.all().map(str::to_string) {
+            let remembered = st::folder(&*self.store, &name)?;
             let state = match self.mb.state(&name).await {
                 Err(MailboxError::NoFolder(_)) if !self.o.dry_run => {
+                    if remembered.is_some() {
+                        lost.push(format!("{name} was deleted"));
+                    }
                     self.mb.ensure_folder(&name).await?;
                     self.mb.state(&name).await?
                 }
@@ -234,7 +249,12 @@ impl<M: Mailbox> Round<'_, M> {
                 }
                 other => other?,
             };
-            let remembered = st::folder(&*self.store, &name)?;
+            if let Some(r) = &remembered
+                && r.uidvalidity != state.uidvalidity
+                && lost.is_empty()
+            {
+                lost.push(format!("{name} was recreated (new UIDVALIDITY)"));
+            }
             checks.insert(
                 name.clone(),
                 plan::check_folder(remembered.as_ref(), &state),
@@ -252,8 +272,12 @@ impl<M: Mailbox> Round<'_, M> {
                 self.check_own_batches(&fresh).await?;
             }
         }
-        self.read_devices(&new_devices, checks[&self.f.devices] == FolderCheck::Full)
-            .await?;
+        lost.extend(self.own_record_missing()?);
+        // Device records gone with the folders are not `pim devices forget`.
+        let full = checks[&self.f.devices] == FolderCheck::Full && lost.is_empty();
+        self.read_devices(&new_devices, full).await?;
+        lost.extend(self.vector_ahead()?);
+        self.note_lost(&lost)?;
         if self.o.mode.downloads() && !self.o.dry_run {
             self.maybe_bootstrap().await?;
         }
@@ -295,9 +319,14 @@ impl<M: Mailbox> Round<'_, M> {
         // A snapshot holds everything its vector covers: not while changes wait.
         let complete =
             self.o.scope.is_none() && crate::store::sync_scope::held_count(&*self.store)? == 0;
-        if complete && plan::wants_snapshot(&inputs, self.o.snapshot_every) {
+        let rebuild = self.store.meta(META_REBUILD)?.filter(|r| !r.is_empty());
+        if complete && (rebuild.is_some() || plan::wants_snapshot(&inputs, self.o.snapshot_every)) {
             let epoch = self.epoch()?;
-            self.write_snapshot(epoch).await?;
+            let records = self.write_snapshot(epoch).await?;
+            if rebuild.is_some() {
+                self.report.republished = records;
+                self.store.set_meta(META_REBUILD, "")?;
+            }
         }
         self.publish_device().await?;
         self.report.held = crate::store::sync_scope::held_count(&*self.store)?;

@@ -181,6 +181,15 @@ impl MemoryServer {
         f.modseq += 1;
     }
 
+    /// Delete `root` and every folder under it (a user cleaning up the server, a
+    /// provider migration): recreated folders get a new UIDVALIDITY.
+    pub fn delete_tree(&self, root: &str) {
+        let prefix = format!("{root}/");
+        self.lock()
+            .folders
+            .retain(|name, _| name != root && !name.starts_with(&prefix));
+    }
+
     /// Put a raw message into a folder (a forged or foreign message, in tests).
     pub fn inject(&self, folder: &str, raw: Vec<u8>) -> u32 {
         let mut s = self.lock();

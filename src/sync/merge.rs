@@ -12,9 +12,9 @@
 //!
 //! Conflicts are *detected* by three-way comparison of an incoming change's base
 //! values with the local value before it arrived. A policy other than `newest` never
-//! bends the fold; it acts by writing a new, ordinary change (newer than everything
-//! the device has seen) that every device then folds in the same way. See
-//! [`super::apply`].
+//! bends the fold; it acts by writing a new, ordinary change (stamped just above
+//! the write it overrules, so never above an edit it has not seen) that every
+//! device then folds in the same way. See [`super::apply`], [`super::decision`].
 
 use std::collections::{BTreeMap, BTreeSet};
 

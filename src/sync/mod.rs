@@ -9,6 +9,7 @@ pub mod batch;
 pub mod catch_up;
 mod collections;
 pub mod crypto;
+pub mod decision;
 pub mod engine;
 pub mod envelope;
 pub mod memory;

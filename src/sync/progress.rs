@@ -247,11 +247,30 @@ pub fn summary(r: &SyncReport) -> String {
             parts.push(format!("{n} {what}"));
         }
     }
+    if let Some(line) = lost_folders_line(r) {
+        parts.insert(0, line);
+    }
     if parts.is_empty() {
         "nothing to do".into()
     } else {
         parts.join(", ")
     }
+}
+
+/// Starts the summary of a round that found the sync folders lost.
+pub const LOST_FOLDERS: &str = "sync folders lost on the server";
+
+/// What a round did about lost sync folders, if it found them lost.
+pub fn lost_folders_line(r: &SyncReport) -> Option<String> {
+    let why = r.lost_folders.as_ref()?;
+    Some(if r.republished > 0 {
+        format!(
+            "{LOST_FOLDERS} ({why}): republished all {} records held here",
+            r.republished
+        )
+    } else {
+        format!("{LOST_FOLDERS} ({why}): republishing once a full sync can run")
+    })
 }
 
 /// Remember the last successful round (the Sync tab and `pim sync` share it).

@@ -231,6 +231,32 @@ fn devices_sharing_a_name_show_their_ids() {
 }
 
 #[test]
+fn lost_server_folders_get_a_line_of_their_own() {
+    let mut w = sync_world(Connectivity::Idle);
+    let report = crate::sync::engine::SyncReport {
+        applied: 1,
+        lost_folders: Some("PIM/Devices was deleted".into()),
+        republished: 36,
+        ..Default::default()
+    };
+    if let Some(s) = w.app.sync.as_mut() {
+        s.last_summary = Some(crate::sync::progress::summary(&report));
+    }
+    let screen = w.screen(160, 30);
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Server"))
+        .unwrap_or_else(|| panic!("no Server line:\n{screen}"));
+    assert!(
+        line.contains("sync folders lost on the server (PIM/Devices was deleted)"),
+        "{line}"
+    );
+    // Without a loss there is no such line.
+    let mut w = sync_world(Connectivity::Idle);
+    assert!(!w.screen(160, 30).contains("folders lost"));
+}
+
+#[test]
 fn conflict_dialog_one_record_at_a_time() {
     let mut w = sync_world(Connectivity::Watching);
     w.key(KeyCode::Enter);

@@ -106,6 +106,18 @@ fn status_lines(app: &App, s: Option<&SyncStatus>) -> Vec<Line<'static>> {
         None => "never".into(),
     };
     lines.push(Line::from(vec![label("Last sync", t), Span::raw(last)]));
+    if let Some(lost) = s
+        .last_summary
+        .as_deref()
+        .filter(|l| l.starts_with(crate::sync::progress::LOST_FOLDERS))
+    {
+        // Worth its own line: the server lost data, this device put it back.
+        let what = lost.split(", ").next().unwrap_or(lost);
+        lines.push(Line::from(vec![
+            label("Server", t),
+            Span::styled(what.to_string(), t.warn()),
+        ]));
+    }
     let newest = s
         .recent
         .first()

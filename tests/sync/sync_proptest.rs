@@ -8,6 +8,9 @@
 //! record, in a conflict-loser entry, or as the base a later change knowingly
 //! replaced.
 
+#[path = "sync_proptest_policy/policy_rounds.rs"]
+mod policy_rounds;
+
 use crate::support::sim::{Device, changes_folder};
 use pim::model::{Kind, Op, Property};
 use pim::store::Clock;
@@ -432,11 +435,16 @@ fn dump(devs: &[Device], v: &str) {
 /// The runner for one half of the cases: two halves with different seeds run on
 /// two test threads, so the 1 000 cases take half the wall time on two cores.
 fn config(half: u64) -> ProptestConfig {
+    config_for(cases().div_ceil(2), seed() * 2 + half)
+}
+
+/// `cases` cases from a fixed seed.
+fn config_for(cases: u32, rng_seed: u64) -> ProptestConfig {
     ProptestConfig {
-        cases: cases().div_ceil(2),
+        cases,
         max_shrink_iters: 200,
         // A fixed seed: CI runs the same cases every time, so a red run is reproducible.
-        rng_seed: proptest::test_runner::RngSeed::Fixed(seed() * 2 + half),
+        rng_seed: proptest::test_runner::RngSeed::Fixed(rng_seed),
         ..ProptestConfig::default()
     }
 }

@@ -122,8 +122,10 @@ impl<M: Mailbox> Round<'_, M> {
         }
     }
 
-    pub(super) async fn write_snapshot(&mut self, epoch: u64) -> SyncResult<()> {
+    /// Write a snapshot of everything this device holds; returns how many records it has.
+    pub(super) async fn write_snapshot(&mut self, epoch: u64) -> SyncResult<u64> {
         let s = snapshot::make(self.store, epoch)?;
+        let records = s.records.len() as u64;
         let counter = self.store.clock().now_millis() as u64;
         let counter = counter.max(self.latest_snapshot().map(|s| s.0 + 1).unwrap_or(0));
         let parts = batch::seal_snapshot(&self.o.key, &s, counter);
@@ -143,7 +145,7 @@ impl<M: Mailbox> Round<'_, M> {
         if !old.is_empty() {
             self.delete(&folder, &old).await?;
         }
-        Ok(())
+        Ok(records)
     }
 
     /// `replace-remote`: wipe batches and snapshots, publish this device's state as
