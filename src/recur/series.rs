@@ -6,7 +6,7 @@ use chrono::{
 use chrono_tz::Tz;
 
 use super::Occurrence;
-use super::rule::{Rule, Until};
+use super::rule::{Rule, RuleError, Until};
 use super::zone::Zone;
 use crate::model::time::parse_ical_duration;
 use crate::model::{Component, Kind, Property, Record, When};
@@ -131,7 +131,11 @@ impl Series {
 
         let mut rules = Vec::new();
         for p in main.props_named("RRULE") {
-            let rule = Rule::parse(&p.value).map_err(|e| err("RRULE", e))?;
+            let rule = match Rule::parse(&p.value) {
+                // A calendar pim cannot expand: DTSTART alone, never wrong dates.
+                Err(RuleError::Rscale(_)) => continue,
+                r => r.map_err(|e| err("RRULE", e))?,
+            };
             let until = rule.until.as_ref().map(|u| match u {
                 // A date UNTIL on a timed event: its midnight (as dateutil and
                 // recurring-ical-events read it).
