@@ -25,9 +25,10 @@ impl Zone {
         if let Some(t) = tz::known_zone(tzid) {
             return Some(Zone::Iana(t));
         }
-        let vtz = timezones
-            .iter()
-            .find(|z| z.prop("TZID").is_some_and(|p| unescape_tzid(&p.value) == tzid))?;
+        let vtz = timezones.iter().find(|z| {
+            z.prop("TZID")
+                .is_some_and(|p| unescape_tzid(&p.value) == tzid)
+        })?;
         if let Some(t) = vtz
             .prop("X-LIC-LOCATION")
             .and_then(|p| tz::known_zone(&p.value))

@@ -315,7 +315,9 @@ fn instance_key(c: &Component) -> String {
         .map(|p| {
             let zone = p.param("TZID").unwrap_or("");
             let range = p.param("RANGE").unwrap_or("");
-            format!("{} {zone} {range}", p.value.trim()).trim().to_string()
+            format!("{} {zone} {range}", p.value.trim())
+                .trim()
+                .to_string()
         })
         .unwrap_or_default()
 }
@@ -325,7 +327,6 @@ fn joined(what: &str, repairs: &[SyntaxError]) -> String {
     let reasons: Vec<String> = repairs.iter().map(ToString::to_string).collect();
     format!("{what}: {}", reasons.join("; "))
 }
-
 
 /// Every TZID parameter used anywhere in a body, in first-use order.
 fn tzids_used(body: &Body) -> Vec<String> {

@@ -1,9 +1,9 @@
 //! Checks that the values pim computes with (dates, durations, rules) parse, so a
 //! broken item is reported at import with its line instead of failing later.
 
+use crate::formats::contentline::SyntaxError;
 use crate::model::time::{TimeError, When, parse_ical_duration};
 use crate::model::{Component, Property};
-use crate::formats::contentline::SyntaxError;
 use crate::recur::rule::{Rule, RuleError};
 
 const DATE_PROPS: &[&str] = &["DTSTART", "DTEND", "DUE", "RECURRENCE-ID"];
