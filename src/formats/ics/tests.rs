@@ -65,7 +65,11 @@ fn errors_name_item_and_line_and_others_survive() {
     let kept = read.items[1].as_ref().unwrap().record.body.main.clone();
     assert_eq!(kept.prop(UNPARSED).unwrap().value, "no colon here");
     assert_eq!((read.repairs[0].index, read.repairs[0].line), (2, 7));
-    assert!(read.repairs[0].reason.contains("b: line 7: expected NAME:value"));
+    assert!(
+        read.repairs[0]
+            .reason
+            .contains("b: line 7: expected NAME:value")
+    );
     let items = read_ics_with(text, true).items;
     assert_eq!(items.len(), 3);
     assert!(items[0].is_ok());
