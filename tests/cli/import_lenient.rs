@@ -55,7 +55,7 @@ fn broken_folding_keeps_the_attendee_and_unreadable_lines_are_exported() {
     let pim = Pim::new();
     pim.ok(&["import", &corpus("pim--exchange2001-broken-folding.ics")]);
     pim.ok(&["import", &corpus("pim--malformed-lines.ics")]);
-    let out = pim.ok(&["export", "events"]);
+    let out = pim.ok(&["export", "events"]).replace("\r\n ", "");
     assert!(
         out.contains("mailto:MHMN002@bitgroup.com") || out.contains("MAILTO:MHMN002@bitgroup.com"),
         "{out}"
@@ -90,10 +90,9 @@ fn the_newest_version_wins_and_every_component_is_accounted_for() {
         "{list}"
     );
     let strict = Pim::new();
-    strict.fails_with(
-        &["import", &corpus("pim--same-uid-sequence.ics"), "--strict"],
-        "second component",
-    );
+    let out = strict.run(&["import", &corpus("pim--same-uid-sequence.ics"), "--strict"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("second component"));
 }
 
 #[test]
@@ -109,7 +108,7 @@ fn vtimezone_with_a_date_start_gives_one_answer_on_both_list_paths() {
         "--to",
         "2024-03-10",
     ]);
-    // 23:00 at +11:00 is 12:00 UTC.
-    assert!(all.contains("12:00"), "{all}");
-    assert!(window.contains("12:00"), "{window}");
+    // The zone's own offset, not the viewer's zone, on both paths.
+    assert!(all.contains("2024-03-04T23:00:00+11:00"), "{all}");
+    assert!(window.contains("2024-03-04T23:00:00+11:00"), "{window}");
 }
