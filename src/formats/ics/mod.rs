@@ -416,3 +416,5 @@ impl IcsWriter {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_lenient;
