@@ -138,13 +138,19 @@ fn summary(
     } else {
         (0, invalid.len())
     };
+    // Repairs and superseded versions show when there are any (JSON always has them).
+    let mut extra = String::new();
+    for (n, what) in [
+        (t.repaired.len(), "repaired"),
+        (t.superseded.len(), "superseded"),
+    ] {
+        if n > 0 {
+            extra.push_str(&format!(", {n} {what}"));
+        }
+    }
     eprintln!(
-        "{source}: {} created, {} updated, {} unchanged, {} repaired, {} superseded, {skipped} skipped, {errors} errors",
-        t.created,
-        t.updated,
-        t.unchanged,
-        t.repaired.len(),
-        t.superseded.len(),
+        "{source}: {} created, {} updated, {} unchanged{extra}, {skipped} skipped, {errors} errors",
+        t.created, t.updated, t.unchanged,
     );
     if a.json {
         let problems: Vec<_> = invalid

@@ -39,6 +39,10 @@ fn repairs_are_counted_and_explained_and_strict_refuses() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("pim: repaired "), "{file}: {stderr}");
         assert!(stderr.contains(reason), "{file}: {stderr}");
+        assert!(
+            stderr.contains(" repaired, 0 skipped, 0 errors"),
+            "{file}: {stderr}"
+        );
         let strict = Pim::new();
         let out = strict.run(&["import", &corpus(file), "--strict"]);
         assert!(!out.status.success(), "{file}: --strict accepted it");
