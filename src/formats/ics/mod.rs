@@ -35,12 +35,14 @@ fn kind_of(component: &str) -> Option<Kind> {
 struct Version {
     comp: Component,
     line: usize,
+    /// Why this version cannot be used; it may still be superseded by a good one.
+    invalid: Option<ItemError>,
 }
 
 impl Version {
-    /// Which of two versions of one component wins: the higher SEQUENCE, then the
-    /// later DTSTAMP, then the later in the file (RFC 5546 §2.1.5).
-    fn rank(&self) -> (i64, String, usize) {
+    /// Which of two versions of one component wins: a usable one, then the higher
+    /// SEQUENCE, then the later DTSTAMP, then the later in the file (RFC 5546 §2.1.5).
+    fn rank(&self) -> (bool, i64, String, usize) {
         let sequence = self
             .comp
             .prop("SEQUENCE")
@@ -51,7 +53,7 @@ impl Version {
             .prop("DTSTAMP")
             .map(|p| p.value.trim().to_ascii_uppercase())
             .unwrap_or_default();
-        (sequence, stamp, self.line)
+        (self.invalid.is_none(), sequence, stamp, self.line)
     }
 }
 
@@ -189,17 +191,21 @@ pub fn read_ics_with(text: &str, strict: bool) -> IcsRead {
         });
         let g = &mut groups[gi];
         g.repairs.extend(repairs);
-        let version = Version {
+        let mut version = Version {
             comp,
             line: block.line,
-        };
-        if let Some(invalid) = invalid {
-            // One broken component spoils its whole record: nothing half-imported.
-            g.error.get_or_insert(ItemError {
+            invalid: invalid.map(|invalid| ItemError {
                 index: 0,
                 line: invalid.line,
                 reason: format!("{name} {uid:?}: {invalid}"),
-            });
+            }),
+        };
+        if (is_override || strict)
+            && let Some(e) = version.invalid.take()
+        {
+            // One broken component spoils its whole record: nothing half-imported.
+            // (A broken older version of the item is superseded below instead.)
+            g.error.get_or_insert(e);
         } else if is_override {
             g.overrides.push(version);
         } else if strict && !g.masters.is_empty() {
@@ -212,9 +218,20 @@ pub fn read_ics_with(text: &str, strict: bool) -> IcsRead {
             g.masters.push(version);
         }
     }
-    for (i, g) in groups.into_iter().enumerate() {
+    for (i, mut g) in groups.into_iter().enumerate() {
         let index = i + 1;
         let line = g.line;
+        let mut master = None;
+        if g.error.is_none() {
+            let uid = &g.uid;
+            master = newest(std::mem::take(&mut g.masters), &mut |l, w| {
+                read.superseded
+                    .push(superseded_note(index, uid, "the item", l, w));
+            });
+            if let Some(e) = master.as_mut().and_then(|m| m.invalid.take()) {
+                g.error = Some(e);
+            }
+        }
         if let Some(mut e) = g.error {
             e.index = index;
             results.push((line, Err(e)));
@@ -228,16 +245,9 @@ pub fn read_ics_with(text: &str, strict: bool) -> IcsRead {
             });
         }
         let mut supersede = |loser: &Version, winner: &Version, what: &str| {
-            read.superseded.push(Note {
-                index,
-                line: loser.line,
-                reason: format!(
-                    "{what} of {:?} at line {} is superseded by the one at line {}",
-                    g.uid, loser.line, winner.line
-                ),
-            });
+            read.superseded
+                .push(superseded_note(index, &g.uid, what, loser, winner));
         };
-        let master = newest(g.masters, &mut |l, w| supersede(l, w, "the item"));
         let mut overrides = Vec::new();
         let mut by_instance: Vec<(String, Vec<Version>)> = Vec::new();
         for o in g.overrides {
@@ -294,6 +304,21 @@ pub fn read_ics_with(text: &str, strict: bool) -> IcsRead {
     results.sort_by_key(|(line, _)| *line);
     read.items = results.into_iter().map(|(_, r)| r).collect();
     read
+}
+
+fn superseded_note(index: usize, uid: &str, what: &str, loser: &Version, winner: &Version) -> Note {
+    let broken = match &loser.invalid {
+        Some(e) => format!(" (it was invalid: {})", e.reason),
+        None => String::new(),
+    };
+    Note {
+        index,
+        line: loser.line,
+        reason: format!(
+            "{what} of {uid:?} at line {} is superseded by the one at line {}{broken}",
+            loser.line, winner.line
+        ),
+    }
 }
 
 /// The winning version; every other one is handed to `superseded` with the winner.

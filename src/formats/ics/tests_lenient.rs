@@ -131,3 +131,23 @@ fn limits_still_refuse_when_lenient() {
             .contains("longer")
     );
 }
+
+#[test]
+fn a_broken_version_of_an_item_does_not_take_the_good_one_with_it() {
+    let good = "BEGIN:VEVENT\r\nUID:a\r\nSEQUENCE:1\r\nDTSTART:20240101T100000Z\r\nSUMMARY:good\r\nEND:VEVENT\r\n";
+    let broken =
+        "BEGIN:VEVENT\r\nUID:a\r\nSEQUENCE:2\r\nDTSTART:20240230T100000Z\r\nEND:VEVENT\r\n";
+    let read = read_ics_with(&cal(&format!("{good}{broken}")), false);
+    let r = &read.items[0].as_ref().unwrap().record;
+    assert_eq!(r.body.main.prop("SUMMARY").unwrap().value, "good");
+    assert_eq!(read.superseded.len(), 1);
+    assert!(
+        read.superseded[0].reason.contains("it was invalid"),
+        "{:?}",
+        read.superseded
+    );
+    // Only broken versions: the item is reported, nothing silently dropped.
+    let read = read_ics_with(&cal(&format!("{broken}{broken}")), false);
+    assert!(read.items[0].is_err());
+    assert_eq!(read.superseded.len(), 1);
+}
