@@ -2540,7 +2540,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__import)
-            opts="-h -V --format --collection --skip-invalid --json --home --help --version"
+            opts="-h -V --format --collection --skip-invalid --strict --json --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -409,6 +409,7 @@ md\t''"
 complete -c pim -n "__fish_pim_using_subcommand import" -l collection -d 'Put everything into the collection of this name (created when missing, per kind)' -r
 complete -c pim -n "__fish_pim_using_subcommand import" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand import" -l skip-invalid -d 'Import the valid items and list the invalid ones instead of aborting'
+complete -c pim -n "__fish_pim_using_subcommand import" -l strict -d 'Refuse malformed iCalendar input instead of repairing it (broken folding, unreadable lines, RDATE:…Z, empty RRULE, COUNT=-1, one UID twice…)'
 complete -c pim -n "__fish_pim_using_subcommand import" -l json -d 'Print the summary as JSON on stdout'
 complete -c pim -n "__fish_pim_using_subcommand import" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand import" -s V -l version -d 'Print version'

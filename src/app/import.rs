@@ -55,6 +55,31 @@ pub struct ImportOptions {
     pub collection: Option<String>,
     /// Import the valid items and report the invalid ones instead of aborting.
     pub skip_invalid: bool,
+    /// Refuse malformed-but-common iCalendar input instead of repairing it.
+    pub strict: bool,
+}
+
+/// Something about one item of a file that the import handled for the user: a
+/// repair, or a version superseded by a newer one. Index 0 is the file itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemNote {
+    pub file: String,
+    pub index: usize,
+    pub line: usize,
+    pub reason: String,
+}
+
+impl std::fmt::Display for ItemNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.index {
+            0 => write!(f, "{}: line {}: {}", self.file, self.line, self.reason),
+            i => write!(
+                f,
+                "{}: item {i} (line {}): {}",
+                self.file, self.line, self.reason
+            ),
+        }
+    }
 }
 
 /// An item that could not be read: which file, which item, why.
@@ -94,6 +119,10 @@ pub struct ImportReport {
     /// Invalid items left out (only with `skip_invalid`).
     pub skipped: Vec<InvalidItem>,
     pub duplicates: Vec<DuplicateUid>,
+    /// Items read after a repair (one note per item, reasons joined).
+    pub repaired: Vec<ItemNote>,
+    /// Older versions of an item in the same file, left out for the newest.
+    pub superseded: Vec<ItemNote>,
 }
 
 /// How far the write has come; reported every [`PROGRESS_STEP`] items.
@@ -138,7 +167,7 @@ pub fn import(
     options: &ImportOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport, ImportError> {
-    let set = read_input(input, options.format)?;
+    let set = read_input(input, options.format, options.strict)?;
     if set.items.is_empty() && set.invalid.is_empty() {
         return Err(ImportError::Empty(input.name()));
     }
@@ -149,6 +178,8 @@ pub fn import(
     }
     let mut report = write_all(store, options.collection.as_deref(), set.items, progress)?;
     report.skipped = set.invalid;
+    report.repaired = set.repaired;
+    report.superseded = set.superseded;
     Ok(report)
 }
 

@@ -1,4 +1,4 @@
-//! `pim import PATH|- [--format F] [--collection NAME] [--skip-invalid]`: arguments and
+//! `pim import PATH|- [--format F] [--collection NAME] [--skip-invalid] [--strict]`: arguments and
 //! printing; reading, checking and writing are `app::import`.
 
 use std::io::{IsTerminal, Read, Write};
@@ -12,6 +12,7 @@ use super::Context;
 use super::print;
 use crate::app::import::{
     self as use_case, Format, ImportError, ImportOptions, ImportReport, Input, InvalidItem,
+    ItemNote,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -48,6 +49,10 @@ pub struct ImportArgs {
     /// Import the valid items and list the invalid ones instead of aborting
     #[arg(long)]
     pub skip_invalid: bool,
+    /// Refuse malformed iCalendar input instead of repairing it (broken folding,
+    /// unreadable lines, RDATE:…Z, empty RRULE, COUNT=-1, one UID twice…)
+    #[arg(long)]
+    pub strict: bool,
     /// Print the summary as JSON on stdout
     #[arg(long)]
     pub json: bool,
@@ -73,6 +78,7 @@ pub fn import(cx: &mut Context, a: ImportArgs) -> anyhow::Result<()> {
         format: a.format.map(Format::from),
         collection: a.collection.clone(),
         skip_invalid: a.skip_invalid,
+        strict: a.strict,
     };
     let tty = std::io::stderr().is_terminal();
     let mut shown = false;
@@ -95,6 +101,12 @@ pub fn import(cx: &mut Context, a: ImportArgs) -> anyhow::Result<()> {
             }
             for d in &report.duplicates {
                 eprintln!("pim: {d}");
+            }
+            for r in &report.repaired {
+                eprintln!("pim: repaired {r}");
+            }
+            for s in &report.superseded {
+                eprintln!("pim: superseded {s}");
             }
             summary(&a, &source, &report, &report.skipped, true)
         }
@@ -126,8 +138,18 @@ fn summary(
     } else {
         (0, invalid.len())
     };
+    // Repairs and superseded versions show when there are any (JSON always has them).
+    let mut extra = String::new();
+    for (n, what) in [
+        (t.repaired.len(), "repaired"),
+        (t.superseded.len(), "superseded"),
+    ] {
+        if n > 0 {
+            extra.push_str(&format!(", {n} {what}"));
+        }
+    }
     eprintln!(
-        "{source}: {} created, {} updated, {} unchanged, {skipped} skipped, {errors} errors",
+        "{source}: {} created, {} updated, {} unchanged{extra}, {skipped} skipped, {errors} errors",
         t.created, t.updated, t.unchanged,
     );
     if a.json {
@@ -138,10 +160,18 @@ fn summary(
                        "reason": i.error.reason})
             })
             .collect();
+        let notes = |list: &[ItemNote]| -> Vec<_> {
+            list.iter()
+                .map(|n| json!({"file": n.file, "index": n.index, "line": n.line, "reason": n.reason}))
+                .collect()
+        };
         print::json(&json!({
             "created": t.created, "updated": t.updated, "unchanged": t.unchanged,
+            "repaired": t.repaired.len(), "superseded": t.superseded.len(),
             "skipped": skipped, "errors": errors, "written": written,
             "invalid_items": problems,
+            "repaired_items": notes(&t.repaired),
+            "superseded_items": notes(&t.superseded),
         }))?;
     }
     Ok(())

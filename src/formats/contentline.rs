@@ -114,6 +114,10 @@ pub fn parse_line(line: &Line) -> Result<Property, SyntaxError> {
             return Err(err("parameter without ':' value separator"));
         }
         let pname = s[pstart..i].trim().to_ascii_uppercase();
+        if pname.contains('"') {
+            // Quotes belong around values; a name with one cannot be written back.
+            return Err(err("quote in a parameter name"));
+        }
         if bytes[i] != b'=' {
             // vCard 2.1 bare parameter (`TEL;HOME;VOICE:`): a TYPE value.
             if !pname.is_empty() {

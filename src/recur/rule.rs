@@ -85,7 +85,8 @@ fn int_list<T: std::str::FromStr>(
 }
 
 impl Rule {
-    /// Parse an RRULE value. Unknown parts (X-..., RSCALE) are ignored.
+    /// Parse an RRULE value. Unknown parts (X-...) are ignored; an RSCALE other
+    /// than GREGORIAN is refused.
     pub fn parse(value: &str) -> Result<Rule, RuleError> {
         let mut r = Rule {
             freq: Freq::Daily,
@@ -160,6 +161,7 @@ impl Rule {
                         r.byday.push((n, wd));
                     }
                 }
+                "RSCALE" if v != "GREGORIAN" => return Err(RuleError::Rscale(v.to_string())),
                 _ => {}
             }
         }

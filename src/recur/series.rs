@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use super::Occurrence;
 use super::rule::instances::Instances;
-use super::rule::{Rule, Until};
+use super::rule::{Rule, RuleError, Until};
 use super::zone::Zone;
 use crate::model::time::parse_ical_duration;
 use crate::model::{Component, Kind, Property, Record, When};
@@ -152,7 +152,11 @@ impl Series {
 
         let mut rules = Vec::new();
         for p in main.props_named("RRULE") {
-            let rule = Rule::parse(&p.value).map_err(|e| err("RRULE", e))?;
+            let rule = match Rule::parse(&p.value) {
+                // A calendar pim cannot expand: DTSTART alone, never wrong dates.
+                Err(RuleError::Rscale(_)) => continue,
+                r => r.map_err(|e| err("RRULE", e))?,
+            };
             let until = rule.until.as_ref().map(|u| match u {
                 // A date UNTIL on a timed event: its midnight (as dateutil and
                 // recurring-ical-events read it).

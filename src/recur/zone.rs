@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Offset, TimeZone, U
 use chrono_tz::Tz;
 
 use super::rule::{Rule, Until};
-use crate::model::time::{local_to_utc, parse_ical_datetime};
+use crate::model::time::{local_to_utc, parse_ical_date, parse_ical_datetime};
 use crate::model::{Component, tz};
 
 #[derive(Debug, Clone)]
@@ -25,9 +25,10 @@ impl Zone {
         if let Some(t) = tz::known_zone(tzid) {
             return Some(Zone::Iana(t));
         }
-        let vtz = timezones
-            .iter()
-            .find(|z| z.prop("TZID").is_some_and(|p| p.value == tzid))?;
+        let vtz = timezones.iter().find(|z| {
+            z.prop("TZID")
+                .is_some_and(|p| unescape_tzid(&p.value) == tzid)
+        })?;
         if let Some(t) = vtz
             .prop("X-LIC-LOCATION")
             .and_then(|p| tz::known_zone(&p.value))
@@ -146,6 +147,32 @@ pub struct VTimezone {
     observances: Vec<Observance>,
 }
 
+/// A VTIMEZONE's TZID as parameters spell it: Outlook escapes the comma in
+/// `TZID:Kuala Lumpur\, Singapore` and quotes it in `TZID="Kuala Lumpur, Singapore"`.
+pub fn unescape_tzid(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    let mut chars = v.trim().chars();
+    while let Some(c) = chars.next() {
+        match (c, chars.clone().next()) {
+            ('\\', Some(n @ (',' | ';' | '\\'))) => {
+                out.push(n);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// An observance's DTSTART; some producers write a date (`DTSTART:16010101`),
+/// which is its midnight — skipping it would drop the zone's only offset.
+fn observance_start(v: &str) -> Option<NaiveDateTime> {
+    match parse_ical_datetime(v) {
+        Ok((n, _)) => Some(n),
+        Err(_) => parse_ical_date(v).ok().and_then(|d| d.and_hms_opt(0, 0, 0)),
+    }
+}
+
 impl VTimezone {
     pub fn from_component(c: &Component) -> Option<VTimezone> {
         let mut observances = Vec::new();
@@ -165,8 +192,7 @@ impl VTimezone {
                 .unwrap_or(to);
             let Some(start) = sub
                 .prop("DTSTART")
-                .and_then(|p| parse_ical_datetime(p.value.trim()).ok())
-                .map(|(n, _)| n)
+                .and_then(|p| observance_start(p.value.trim()))
             else {
                 continue;
             };

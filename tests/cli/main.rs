@@ -11,6 +11,7 @@ mod cli_demo;
 mod cli_import_export;
 mod docs_current;
 mod hostile_input;
+mod import_lenient;
 mod import_progress;
 mod interop_khal;
 mod interop_khard;

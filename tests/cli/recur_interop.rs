@@ -53,13 +53,34 @@ fn recurring_files() -> Vec<PathBuf> {
 /// Deliberate divergences: files the reference rejects for a reason unrelated to
 /// recurrence. Python gets a copy with that one construct repaired; pim reads the
 /// original.
-const REPAIRED_FOR_PYTHON: &[(&str, &str, &str, &str)] = &[(
-    "khal--non_dst_error.ics",
-    "TRIGGER;RELATED=START:PT-2H",
-    "TRIGGER;RELATED=START:-PT2H",
-    "icalendar rejects the malformed VALARM duration PT-2H and with it the whole file; \
-     pim keeps the alarm as written, and alarms do not change occurrences",
-)];
+const REPAIRED_FOR_PYTHON: &[(&str, &str, &str, &str)] = &[
+    (
+        "khal--non_dst_error.ics",
+        "TRIGGER;RELATED=START:PT-2H",
+        "TRIGGER;RELATED=START:-PT2H",
+        "icalendar rejects the malformed VALARM duration PT-2H and with it the whole file; \
+         pim keeps the alarm as written, and alarms do not change occurrences",
+    ),
+    (
+        "pim--google-birthday-rdate-z.ics",
+        "RDATE:20131210Z",
+        "RDATE;VALUE=DATE:20131210",
+        "icalendar rejects a date with a 'Z'; pim repairs it to the date (with a warning)",
+    ),
+    (
+        "pim--empty-rrule-count-minus-one.ics",
+        "COUNT=-1;",
+        "",
+        "recurring-ical-events rejects COUNT=-1; pim reads it as a rule without end",
+    ),
+    (
+        "pim--rscale-chinese.ics",
+        "RRULE:RSCALE=CHINESE;FREQ=YEARLY\r\n",
+        "",
+        "recurring-ical-events expands RSCALE=CHINESE on the Gregorian calendar (wrong \
+         dates); pim refuses the rule and lists DTSTART alone",
+    ),
+];
 
 /// Files both sides must reject, with what pim's error must mention.
 const REJECTED_BY_BOTH: &[(&str, &str)] = &[(

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use super::{Format, ImportError, Input, InvalidItem};
-use crate::formats::ics::read_ics;
+use super::{Format, ImportError, Input, InvalidItem, ItemNote};
+use crate::formats::ics::{Note, read_ics_with};
 use crate::formats::json::{CollectionSettings, read_json};
 use crate::formats::markdown::read_markdown;
 use crate::formats::vcard::{bytes_to_text, read_vcf};
@@ -32,6 +32,8 @@ pub(super) struct Incoming {
 pub(super) struct ReadSet {
     pub items: Vec<Incoming>,
     pub invalid: Vec<InvalidItem>,
+    pub repaired: Vec<ItemNote>,
+    pub superseded: Vec<ItemNote>,
 }
 
 impl ReadSet {
@@ -60,6 +62,15 @@ impl ReadSet {
     }
 }
 
+fn notes(source: &str, notes: Vec<Note>) -> impl Iterator<Item = ItemNote> + '_ {
+    notes.into_iter().map(move |n| ItemNote {
+        file: source.to_string(),
+        index: n.index,
+        line: n.line,
+        reason: n.reason,
+    })
+}
+
 fn read_file(path: &Path) -> Result<Vec<u8>, ImportError> {
     std::fs::read(path).map_err(|source| ImportError::Read {
         path: path.display().to_string(),
@@ -68,7 +79,11 @@ fn read_file(path: &Path) -> Result<Vec<u8>, ImportError> {
 }
 
 /// Read and parse `input`; `format` `None` detects it from the content.
-pub(super) fn read_input(input: &Input, format: Option<Format>) -> Result<ReadSet, ImportError> {
+pub(super) fn read_input(
+    input: &Input,
+    format: Option<Format>,
+    strict: bool,
+) -> Result<ReadSet, ImportError> {
     let mut set = ReadSet::default();
     let name = input.name();
     if let Input::Path(path) = input
@@ -108,7 +123,12 @@ pub(super) fn read_input(input: &Input, format: Option<Format>) -> Result<ReadSe
     };
     match format {
         Format::Vcf => set.add(&name, read_vcf(&bytes), None),
-        Format::Ics => set.add(&name, read_ics(&bytes_to_text(&bytes)), None),
+        Format::Ics => {
+            let read = read_ics_with(&bytes_to_text(&bytes), strict);
+            set.repaired.extend(notes(&name, read.repairs));
+            set.superseded.extend(notes(&name, read.superseded));
+            set.add(&name, read.items, None);
+        }
         Format::Md => {
             // A note without a title is named after its file.
             let stem = path

@@ -3,7 +3,7 @@
 //! Unlike `contentline::parse`, one bad line only spoils the item it sits in: the
 //! scanner notes the error against that item, skips to the item's END and goes on.
 
-use crate::formats::contentline::{self, MAX_PROPERTIES, SyntaxError};
+use crate::formats::contentline::{self, Line, MAX_PROPERTIES, SyntaxError};
 use crate::model::{Component, MAX_COMPONENT_DEPTH, Property};
 
 /// One child of a VCALENDAR (or a bare top-level component) with where it began.
@@ -15,6 +15,8 @@ pub struct Block {
     pub prop_lines: Vec<usize>,
     /// The first problem found inside this block; the block is not usable then.
     pub error: Option<SyntaxError>,
+    /// What a lenient scan repaired inside this block (line and reason).
+    pub repairs: Vec<SyntaxError>,
 }
 
 /// What a stream holds.
@@ -25,15 +27,54 @@ pub struct Scan {
     pub blocks: Vec<Block>,
     /// Problems outside any item (calendar-level lines, stray END, unclosed VCALENDAR).
     pub stream_errors: Vec<SyntaxError>,
+    /// Calendar-level lines a lenient scan ignored (stray properties, `END:VCALENDARD`).
+    pub stream_repairs: Vec<SyntaxError>,
 }
+
+/// The property that keeps, TEXT-escaped, a line inside an item that is not a
+/// content line (`X-APPLE-RADIUS=49.9`, a bare `X`): exported as it was kept.
+pub const UNPARSED: &str = "X-PIM-UNPARSED";
 
 struct Open {
     comp: Component,
     line: usize,
     prop_lines: Vec<usize>,
+    repairs: Vec<SyntaxError>,
 }
 
+/// Scan refusing what is not RFC 5545 syntax (`--strict`).
 pub fn scan(text: &str) -> Scan {
+    scan_with(text, false)
+}
+
+/// Join a line cut inside its parameter list whose continuation lacks the leading
+/// space (Exchange 2001: `ATTENDEE;CN="X"` / `:` / `  MAILTO:x@y`).
+fn join_broken_fold(lines: &mut [Line], i: usize) -> Option<Property> {
+    let next = lines.get(i + 1)?;
+    let rest = next.text.strip_prefix([':', ';'])?;
+    let sep = &next.text[..1];
+    let joined = Line {
+        number: lines[i].number,
+        text: format!("{}{sep}{}", lines[i].text, rest.trim_start()),
+    };
+    let p = contentline::parse_line(&joined).ok()?;
+    lines[i + 1].text.clear();
+    Some(p)
+}
+
+/// The raw text of an unreadable line as a property that keeps it.
+fn unparsed(line: &Line) -> Property {
+    let escaped = line
+        .text
+        .replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,");
+    Property::new(UNPARSED, escaped)
+}
+
+/// Scan; `lenient` repairs what common producers get wrong instead of refusing it,
+/// noting each repair (limits on size and depth still refuse).
+pub fn scan_with(text: &str, lenient: bool) -> Scan {
     let mut out = Scan::default();
     // stack[0] is VCALENDAR when wrapped; items sit right below it.
     let mut stack: Vec<Open> = Vec::new();
@@ -48,10 +89,57 @@ pub fn scan(text: &str) -> Scan {
             1
         }
     };
-    for line in contentline::unfold(text) {
+    let mut lines = contentline::unfold(text);
+    for i in 0..lines.len() {
+        if lines[i].text.is_empty() {
+            continue; // joined into the line before
+        }
+        let line = lines[i].clone();
         let in_item = stack.len() >= item_depth(&stack);
         let p = match contentline::parse_line(&line) {
             Ok(p) => p,
+            Err(e) if lenient && e.reason != contentline::too_long_line() => {
+                if let Some(p) = join_broken_fold(&mut lines, i) {
+                    let note = SyntaxError {
+                        line: line.number,
+                        reason: format!(
+                            "{} continued on the next line without the leading space (joined)",
+                            p.name
+                        ),
+                    };
+                    if in_item && let Some(o) = stack.last_mut() {
+                        o.repairs.push(note);
+                        o.comp.props.push(p);
+                        o.prop_lines.push(line.number);
+                    } else if let Some(o) = stack.last_mut()
+                        && o.comp.name == "VCALENDAR"
+                    {
+                        out.stream_repairs.push(note);
+                        out.calendar_props.push(p);
+                    } else {
+                        out.stream_repairs.push(note);
+                    }
+                    continue;
+                }
+                match stack.last_mut() {
+                    Some(o) if in_item && o.comp.props.len() < MAX_PROPERTIES => {
+                        o.repairs.push(SyntaxError {
+                            line: line.number,
+                            reason: format!("{}; kept as {UNPARSED}", e.reason),
+                        });
+                        o.comp.props.push(unparsed(&line));
+                        o.prop_lines.push(line.number);
+                    }
+                    _ if in_item => {
+                        item_error.get_or_insert(e);
+                    }
+                    _ => out.stream_repairs.push(SyntaxError {
+                        line: e.line,
+                        reason: format!("{} (ignored)", e.reason),
+                    }),
+                }
+                continue;
+            }
             Err(e) => {
                 if in_item {
                     item_error.get_or_insert(e);
@@ -94,6 +182,7 @@ pub fn scan(text: &str) -> Scan {
                     comp: Component::new(&name),
                     line: line.number,
                     prop_lines: Vec::new(),
+                    repairs: Vec::new(),
                 });
             }
             "END" => {
@@ -106,6 +195,12 @@ pub fn scan(text: &str) -> Scan {
                     };
                     if in_item {
                         item_error.get_or_insert(e);
+                    } else if lenient {
+                        // `END:VCALENDARD` and the like: the calendar still ends at EOF.
+                        out.stream_repairs.push(SyntaxError {
+                            line: e.line,
+                            reason: format!("{} (ignored)", e.reason),
+                        });
                     } else {
                         out.stream_errors.push(e);
                     }
@@ -124,7 +219,7 @@ pub fn scan(text: &str) -> Scan {
                     let depth = item_depth(&stack);
                     if stack.len() + 1 > depth {
                         item_error.get_or_insert(e);
-                        attach(&mut stack, inner.comp);
+                        attach(&mut stack, inner);
                     } else if stack.len() + 1 == depth {
                         finish_item(&mut out, inner, Some(e));
                         item_error = None;
@@ -142,7 +237,7 @@ pub fn scan(text: &str) -> Scan {
                 if depth_after == depth {
                     finish_item(&mut out, done, item_error.take());
                 } else if depth_after > depth && depth != 0 {
-                    attach(&mut stack, done.comp);
+                    attach(&mut stack, done);
                 }
                 // A closed VCALENDAR: nothing more to do.
             }
@@ -159,6 +254,10 @@ pub fn scan(text: &str) -> Scan {
                 }
                 Some(o) if o.comp.name == "VCALENDAR" => out.calendar_props.push(p),
                 Some(o) => o.comp.props.push(p),
+                None if lenient => out.stream_repairs.push(SyntaxError {
+                    line: line.number,
+                    reason: format!("{} outside of any BEGIN/END block (ignored)", p.name),
+                }),
                 None => out.stream_errors.push(SyntaxError {
                     line: line.number,
                     reason: format!("{} outside of any BEGIN/END block", p.name),
@@ -178,7 +277,7 @@ pub fn scan(text: &str) -> Scan {
         };
         let depth = item_depth(&stack);
         if stack.len() + 1 > depth {
-            attach(&mut stack, open.comp);
+            attach(&mut stack, open);
             item_error.get_or_insert(e);
         } else if stack.len() + 1 == depth {
             let err = item_error.take().unwrap_or(e);
@@ -195,9 +294,10 @@ fn is_open(stack: &[Open], name: &str) -> bool {
     stack.iter().any(|o| o.comp.name.eq_ignore_ascii_case(name))
 }
 
-fn attach(stack: &mut [Open], c: Component) {
+fn attach(stack: &mut [Open], c: Open) {
     if let Some(parent) = stack.last_mut() {
-        parent.comp.subs.push(c);
+        parent.comp.subs.push(c.comp);
+        parent.repairs.extend(c.repairs);
     }
 }
 
@@ -207,6 +307,7 @@ fn finish_item(out: &mut Scan, open: Open, error: Option<SyntaxError>) {
         line: open.line,
         prop_lines: open.prop_lines,
         error,
+        repairs: open.repairs,
     });
 }
 

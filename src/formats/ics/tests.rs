@@ -59,7 +59,18 @@ fn missing_uid_gets_a_stable_generated_one() {
 #[test]
 fn errors_name_item_and_line_and_others_survive() {
     let text = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nEND:VEVENT\nBEGIN:VEVENT\nUID:b\nno colon here\nEND:VEVENT\nBEGIN:VEVENT\nUID:c\nEND:VEVENT\nEND:VCALENDAR\n";
-    let items = read_ics(text);
+    // Read leniently, the unreadable line is kept (for export) and noted.
+    let read = read_ics_with(text, false);
+    assert!(read.items.iter().all(Result::is_ok));
+    let kept = read.items[1].as_ref().unwrap().record.body.main.clone();
+    assert_eq!(kept.prop(UNPARSED).unwrap().value, "no colon here");
+    assert_eq!((read.repairs[0].index, read.repairs[0].line), (2, 7));
+    assert!(
+        read.repairs[0]
+            .reason
+            .contains("b: line 7: expected NAME:value")
+    );
+    let items = read_ics_with(text, true).items;
     assert_eq!(items.len(), 3);
     assert!(items[0].is_ok());
     let e = items[1].as_ref().unwrap_err();
@@ -69,9 +80,9 @@ fn errors_name_item_and_line_and_others_survive() {
 }
 
 #[test]
-fn duplicate_master_is_an_error() {
+fn duplicate_master_is_an_error_when_strict() {
     let text = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nEND:VEVENT\nBEGIN:VEVENT\nUID:a\nEND:VEVENT\nEND:VCALENDAR\n";
-    let items = read_ics(text);
+    let items = read_ics_with(text, true).items;
     assert_eq!(items.len(), 1);
     assert!(
         items[0]

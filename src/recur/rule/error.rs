@@ -15,6 +15,9 @@ pub enum RuleError {
     UnknownFreq(String),
     #[error("no FREQ")]
     NoFreq,
+    /// pim expands only on the Gregorian calendar: wrong dates are worse than none.
+    #[error("RSCALE={0} (a non-Gregorian calendar) is not supported")]
+    Rscale(String),
     #[error("invalid {part} value {value:?}")]
     BadValue { part: String, value: String },
     #[error("unknown part {0:?}")]
