@@ -16,5 +16,6 @@ mod import_progress;
 mod interop_khal;
 mod interop_khard;
 mod records_front_ends;
+mod recur_bounds;
 mod recur_interop;
 mod tui_tmux;
