@@ -76,7 +76,9 @@ fn date_to_v4(p: &mut Property) {
     }
     if let Some(year) = p.param("X-APPLE-OMIT-YEAR").map(str::to_string)
         && let Some(rest) = p.value.strip_prefix(year.as_str())
-        && let Some(month_day) = rest.get(..6).filter(|_| rest.len() == 6 || rest[6..].starts_with('T'))
+        && let Some(month_day) = rest
+            .get(..6)
+            .filter(|_| rest.len() == 6 || rest[6..].starts_with('T'))
         && month_day.starts_with('-')
     {
         p.value = format!("--{}", month_day[1..].replace('-', ""));

@@ -124,8 +124,7 @@ mod tests {
         r.set_text("FN", "Ada Lovelace");
         // What a writer bug would produce: a text birthday written as a date.
         let mut card = to_version(&r.body.main, VcardVersion::V4);
-        card.props
-            .push(Property::new("BDAY", "sometime in spring"));
+        card.props.push(Property::new("BDAY", "sometime in spring"));
         let err = check_v4(&r, &card).unwrap_err();
         assert_eq!(err.id, r.id);
         let msg = err.to_string();

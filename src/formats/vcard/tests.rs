@@ -177,7 +177,10 @@ fn text_birthdays_stay_verbatim_and_dates_without_year_take_the_4_0_form() {
     let v4 = card_v4("BDAY;VALUE=text:2016-08-01\n");
     assert!(v4.contains("BDAY;VALUE=text:2016-08-01\r\n"), "{v4}");
     let v4 = card_v4("BDAY:sometime in spring\n");
-    assert!(v4.contains("BDAY;VALUE=text:sometime in spring\r\n"), "{v4}");
+    assert!(
+        v4.contains("BDAY;VALUE=text:sometime in spring\r\n"),
+        "{v4}"
+    );
     let v4 = card_v4("BDAY:--02-10\n");
     assert!(v4.contains("BDAY:--0210\r\n"), "{v4}");
     let v4 = card_v4("BDAY;X-APPLE-OMIT-YEAR=1604:1604-02-10\n");
