@@ -9,6 +9,7 @@
 mod scan;
 mod validate;
 mod xwr;
+mod zones;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -285,6 +286,8 @@ pub fn write_ics(records: &[&Record]) -> String {
 pub struct IcsWriter {
     seen: BTreeSet<String>,
     timezones: String,
+    /// Zones used without a VTIMEZONE of their own: generated in `finish`.
+    missing_zones: zones::ZoneYears,
     components: String,
 }
 
@@ -296,13 +299,26 @@ impl IcsWriter {
                 write_component(&mut self.timezones, z);
             }
         }
+        let own = |tzid: &str| {
+            r.body
+                .timezones
+                .iter()
+                .any(|z| z.prop("TZID").is_some_and(|p| p.value == tzid))
+        };
+        self.missing_zones.note(&r.body, own);
         write_ics_component(&mut self.components, &r.body.main);
         for o in &r.body.overrides {
             write_ics_component(&mut self.components, o);
         }
     }
 
-    pub fn finish(self) -> String {
+    pub fn finish(mut self) -> String {
+        for z in std::mem::take(&mut self.missing_zones).generate() {
+            let tzid = z.prop("TZID").map(|p| p.value.clone()).unwrap_or_default();
+            if self.seen.insert(tzid) {
+                write_component(&mut self.timezones, &z);
+            }
+        }
         let mut out = String::with_capacity(self.timezones.len() + self.components.len() + 64);
         fold_into(&mut out, "BEGIN:VCALENDAR");
         fold_into(&mut out, "VERSION:2.0");
