@@ -305,3 +305,61 @@ fn every_exported_tzid_has_a_vtimezone_that_python_reads_to_the_same_instants() 
         "{weekly:?}"
     );
 }
+
+#[test]
+fn search_finds_addresses_domains_phones_and_prefixes_over_every_kind() {
+    let p = berlin();
+    add(
+        &p,
+        &[
+            "add",
+            "contact",
+            "--name",
+            "Clara Öztürk",
+            "--email",
+            "clara.oeztuerk@sws.example.org",
+            "--phone",
+            "+49 30 1234",
+        ],
+    );
+    add(
+        &p,
+        &[
+            "add",
+            "event",
+            "--summary",
+            "Call clara.oeztuerk@sws.example.org",
+            "--start",
+            "2026-12-01 10:00",
+        ],
+    );
+    add(
+        &p,
+        &[
+            "add",
+            "task",
+            "--summary",
+            "Ring +49301234 about the invoice",
+        ],
+    );
+    let kinds = |q: &str| -> Vec<String> {
+        let mut k: Vec<String> = p
+            .json_list(&["search", q, "--json"])
+            .iter()
+            .map(|r| r["kind"].as_str().unwrap().to_string())
+            .collect();
+        k.sort();
+        k
+    };
+    assert_eq!(
+        kinds("clara.oeztuerk@sws.example.org"),
+        ["contact", "event"]
+    );
+    assert_eq!(kinds("sws.example.org"), ["contact", "event"]);
+    assert_eq!(kinds("clara.oeztuerk"), ["contact", "event"]);
+    assert_eq!(kinds("+49301234"), ["contact", "task"]);
+    assert_eq!(kinds("+49 30 1234"), ["contact", "task"]);
+    assert_eq!(kinds("+49 (30) 12"), ["contact", "task"]);
+    assert_eq!(kinds("invo"), ["task"]);
+    assert!(kinds("clara.oeztuerk@elsewhere.example").is_empty());
+}
