@@ -183,10 +183,32 @@ fn search_text(r: &Record) -> String {
                 // One token of all its digits: `+49 30 1234` and `+49301234` meet.
                 out.push_str(&digits_of(&p.value));
                 out.push(' ');
+            } else {
+                push_joined_numbers(&mut out, &p.value);
             }
         }
     }
     out
+}
+
+/// A number written in groups in free text (`call +49 30 1234`) also as one token
+/// of its digits, so a phone number is found in any formatting in every kind.
+fn push_joined_numbers(out: &mut String, text: &str) {
+    let is_part = |c: char| c.is_ascii_digit() || " +-()./".contains(c);
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        let run = &rest[start..];
+        let len = run.find(|c: char| !is_part(c)).unwrap_or(run.len());
+        let groups = run[..len]
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|g| !g.is_empty())
+            .count();
+        if groups > 1 {
+            out.push_str(&digits_of(&run[..len]));
+            out.push(' ');
+        }
+        rest = &run[len..];
+    }
 }
 
 fn digits_of(s: &str) -> String {
@@ -198,8 +220,8 @@ fn digits_of(s: &str) -> String {
 ///
 /// The index's tokenizer splits at punctuation, so a word with `@ . - _ +` inside
 /// (`clara.oeztuerk@sws.example.org`, `sws.example.org`, `clara.oeztuerk`) becomes a
-/// phrase of its pieces. A query that is a phone number in any formatting also
-/// matches the digits token every TEL is indexed with.
+/// phrase of its pieces. A query that is a phone number in any formatting is the
+/// digits token every TEL (and every grouped number in text) is indexed with.
 pub fn fts_query(q: &str) -> String {
     let words: Vec<String> = q
         .split_whitespace()
@@ -220,7 +242,8 @@ pub fn fts_query(q: &str) -> String {
         && q.chars()
             .all(|c| c.is_ascii_digit() || c.is_whitespace() || "+-()./".contains(c));
     if phone_like {
-        format!("(\"{digits}\"*) OR ({all_words})")
+        // Every number in groups is also indexed joined: one token, one lookup.
+        format!("\"{digits}\"*")
     } else {
         all_words
     }
