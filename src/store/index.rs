@@ -299,6 +299,18 @@ mod tests {
     }
 
     #[test]
+    fn a_number_in_groups_in_any_text_is_found_however_it_is_typed() {
+        let mut store = Store::open_in_memory().unwrap();
+        let coll = store.default_collection(Kind::Event).unwrap().id;
+        let mut e = Record::new(Kind::Event, &coll);
+        e.set_text("SUMMARY", "Call the office on 030 / 555-12 34");
+        store.write(|w| w.create(&e)).unwrap();
+        for query in ["0305551234", "030 555 1234", "030-555-12", "555"] {
+            assert_eq!(found(&store, query), 1, "{query}");
+        }
+    }
+
+    #[test]
     fn the_migration_rebuilds_an_index_written_by_an_older_pim() {
         let mut store = with_clara();
         // What an older pim left: no digits token for the phone.
