@@ -99,7 +99,7 @@ complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from help" -f -a "note" -d 'Add a note'
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pim -n "__fish_pim_using_subcommand list" -l from -d 'Window start (events: one entry per occurrence inside the window)' -r
-complete -c pim -n "__fish_pim_using_subcommand list" -l to -d 'Window end (exclusive)' -r
+complete -c pim -n "__fish_pim_using_subcommand list" -l to -d 'Window end: a date includes that day (`--to 2026-12-31` lists the 31st); a date and time is exclusive' -r
 complete -c pim -n "__fish_pim_using_subcommand list" -l collection -r
 complete -c pim -n "__fish_pim_using_subcommand list" -l limit -d 'Occurrences listed at most in a window (more are left out with a notice)' -r
 complete -c pim -n "__fish_pim_using_subcommand list" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F

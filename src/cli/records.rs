@@ -122,7 +122,8 @@ pub struct ListArgs {
     /// Window start (events: one entry per occurrence inside the window)
     #[arg(long, value_name = "WHEN")]
     pub from: Option<String>,
-    /// Window end (exclusive)
+    /// Window end: a date includes that day (`--to 2026-12-31` lists the 31st); a date
+    /// and time is exclusive
     #[arg(long, value_name = "WHEN")]
     pub to: Option<String>,
     #[arg(long, value_name = "C")]

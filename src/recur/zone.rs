@@ -10,6 +10,9 @@ use super::rule::{Rule, Until};
 use crate::model::time::{local_to_utc, parse_ical_date, parse_ical_datetime};
 use crate::model::{Component, tz};
 
+mod generate;
+pub use generate::vtimezone_from_database;
+
 #[derive(Debug, Clone)]
 pub enum Zone {
     Utc,

@@ -179,7 +179,153 @@ fn search_text(r: &Record) -> String {
         if !skip {
             out.push_str(&p.text_value().replace(';', " "));
             out.push(' ');
+            if p.name == "TEL" {
+                // One token of all its digits: `+49 30 1234` and `+49301234` meet.
+                out.push_str(&digits_of(&p.value));
+                out.push(' ');
+            } else {
+                push_joined_numbers(&mut out, &p.value);
+            }
         }
     }
     out
+}
+
+/// A number written in groups in free text (`call +49 30 1234`) also as one token
+/// of its digits, so a phone number is found in any formatting in every kind.
+fn push_joined_numbers(out: &mut String, text: &str) {
+    let is_part = |c: char| c.is_ascii_digit() || " +-()./".contains(c);
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        let run = &rest[start..];
+        let len = run.find(|c: char| !is_part(c)).unwrap_or(run.len());
+        let groups = run[..len]
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|g| !g.is_empty())
+            .count();
+        if groups > 1 {
+            out.push_str(&digits_of(&run[..len]));
+            out.push(' ');
+        }
+        rest = &run[len..];
+    }
+}
+
+fn digits_of(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// What a user typed as an FTS5 query over [`search_text`]: every word must match,
+/// the last piece of each as a prefix.
+///
+/// The index's tokenizer splits at punctuation, so a word with `@ . - _ +` inside
+/// (`clara.oeztuerk@sws.example.org`, `sws.example.org`, `clara.oeztuerk`) becomes a
+/// phrase of its pieces. A query that is a phone number in any formatting is the
+/// digits token every TEL (and every grouped number in text) is indexed with.
+pub fn fts_query(q: &str) -> String {
+    let words: Vec<String> = q
+        .split_whitespace()
+        .filter_map(|w| {
+            let pieces: Vec<&str> = w
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|p| !p.is_empty())
+                .collect();
+            (!pieces.is_empty()).then(|| format!("\"{}\"*", pieces.join(" ")))
+        })
+        .collect();
+    if words.is_empty() {
+        return String::new();
+    }
+    let all_words = words.join(" ");
+    let digits = digits_of(q);
+    let phone_like = digits.len() >= 3
+        && q.chars()
+            .all(|c| c.is_ascii_digit() || c.is_whitespace() || "+-()./".contains(c));
+    if phone_like {
+        // Every number in groups is also indexed joined: one token, one lookup.
+        format!("\"{digits}\"*")
+    } else {
+        all_words
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Store;
+    use crate::model::{Kind, Property, Record};
+
+    fn found(store: &Store, query: &str) -> usize {
+        store.search(query, 50).unwrap().len()
+    }
+
+    fn with_clara() -> Store {
+        let mut store = Store::open_in_memory().unwrap();
+        let coll = store.default_collection(Kind::Contact).unwrap().id;
+        let mut clara = Record::new(Kind::Contact, &coll);
+        clara.set_text("FN", "Clara Öztürk");
+        for (name, value) in [
+            ("EMAIL", "clara.oeztuerk@sws.example.org"),
+            ("TEL", "+49 30 1234"),
+            ("TEL", "+4940987654"),
+        ] {
+            clara.body.main.props.push(Property::new(name, value));
+        }
+        store.write(|w| w.create(&clara)).unwrap();
+        store
+    }
+
+    #[test]
+    fn addresses_domains_local_parts_phones_and_prefixes_are_found() {
+        let store = with_clara();
+        for query in [
+            "clara.oeztuerk@sws.example.org",
+            "sws.example.org",
+            "clara.oeztuerk",
+            "oeztuerk@sws",
+            "+49 30 1234",
+            "+49301234",
+            "+49 (30) 1234",
+            "+49 40 987",
+            "+49 40 987654",
+            "1234",
+            "Özt",
+            "cla sws",
+        ] {
+            assert_eq!(found(&store, query), 1, "{query}");
+        }
+        for query in ["clara.oeztuerk@other.example", "+49 30 9999", "zzz"] {
+            assert_eq!(found(&store, query), 0, "{query}");
+        }
+    }
+
+    #[test]
+    fn a_number_in_groups_in_any_text_is_found_however_it_is_typed() {
+        let mut store = Store::open_in_memory().unwrap();
+        let coll = store.default_collection(Kind::Event).unwrap().id;
+        let mut e = Record::new(Kind::Event, &coll);
+        e.set_text("SUMMARY", "Call the office on 030 / 555-12 34");
+        store.write(|w| w.create(&e)).unwrap();
+        for query in ["0305551234", "030 555 1234", "030-555-12", "555"] {
+            assert_eq!(found(&store, query), 1, "{query}");
+        }
+    }
+
+    #[test]
+    fn the_migration_rebuilds_an_index_written_by_an_older_pim() {
+        let store = with_clara();
+        // What an older pim left: no digits token for the phone.
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO records_fts (records_fts) VALUES ('delete-all');
+                 INSERT INTO records_fts (rowid, text)
+                     SELECT rowid, 'Clara Öztürk +49 30 1234' FROM records;
+                 PRAGMA user_version = 6;",
+            )
+            .unwrap();
+        assert_eq!(found(&store, "+49301234"), 0);
+        super::super::migrate(&store.conn).unwrap();
+        assert_eq!(found(&store, "+49301234"), 1);
+        assert_eq!(found(&store, "sws.example.org"), 1);
+    }
 }

@@ -344,6 +344,9 @@ fn migrate(tx: &Connection) -> Result<()> {
         if i + 1 == schema::REINDEX_OPEN_SERIES {
             reindex_open_series(tx)?;
         }
+        if i + 1 == schema::REBUILD_SEARCH_INDEX {
+            rebuild_search_index(tx)?;
+        }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
     }
     Ok(())
@@ -372,6 +375,27 @@ fn reindex_open_series(conn: &Connection) -> Result<()> {
         let record = read::decode(id, &kind, collection, &data)?;
         let ix = index::index(&record);
         update.execute(params![rowid, ix.start_ts, ix.end_ts])?;
+    }
+    Ok(())
+}
+
+/// Fill the (emptied) full-text index from every record.
+fn rebuild_search_index(conn: &Connection) -> Result<()> {
+    let mut select = conn.prepare("SELECT rowid, id, kind, collection, data FROM records")?;
+    let mut insert = conn.prepare("INSERT INTO records_fts (rowid, text) VALUES (?1, ?2)")?;
+    let rows = select.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (rowid, id, kind, collection, data) = row?;
+        let record = read::decode(id, &kind, collection, &data)?;
+        insert.execute(params![rowid, index::index(&record).text])?;
     }
     Ok(())
 }

@@ -232,7 +232,7 @@ impl Store {
 
     /// Full-text search over every kind; `query` is words (all must match, prefixes ok).
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Record>> {
-        let fts = fts_query(query);
+        let fts = super::index::fts_query(query);
         if fts.is_empty() {
             return Ok(Vec::new());
         }
@@ -308,18 +308,6 @@ impl Store {
 }
 
 /// Turn user words into an FTS5 query: each word quoted, prefix-matched, all required.
-fn fts_query(q: &str) -> String {
-    q.split(|c: char| !c.is_alphanumeric() && c != '@' && c != '.' && c != '-' && c != '_')
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let clean: String = w.chars().filter(|c| c.is_alphanumeric()).collect();
-            format!("\"{}\"*", clean)
-        })
-        .filter(|w| w != "\"\"*")
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Why a stored op could not be read back.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum OpDecodeError {

@@ -3,6 +3,10 @@
 /// The migration after which the spans of open-ended series are recomputed.
 pub const REINDEX_OPEN_SERIES: usize = 4;
 
+/// The migration after which the full-text index is rebuilt from the records
+/// (its text changed: phone numbers gained a digits-only token).
+pub const REBUILD_SEARCH_INDEX: usize = 7;
+
 pub const MIGRATIONS: &[&str] = &[
     // 1: records, collections, change log, full-text index.
     r#"
@@ -176,5 +180,10 @@ pub const MIGRATIONS: &[&str] = &[
     WHERE json_valid(data) AND json_extract(data, '$.status') NOT IN (
         'new', 'update', 'accepted', 'tentative', 'declined', 'applied', 'outdated',
         'ignored', 'invalid', 'counter-accepted', 'counter-declined');
+    "#,
+    // 7: the full-text index is emptied here and rebuilt from the records in Rust
+    // (store::migrate, REBUILD_SEARCH_INDEX): its text is computed by index.rs.
+    r#"
+    INSERT INTO records_fts (records_fts) VALUES ('delete-all');
     "#,
 ];

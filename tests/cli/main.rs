@@ -5,6 +5,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod as_users_mean;
 mod cli;
 mod cli_account;
 mod cli_demo;

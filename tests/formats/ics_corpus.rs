@@ -93,7 +93,17 @@ fn every_file_reads_and_round_trips() {
                 .as_ref()
                 .unwrap_or_else(|e| panic!("{name}: re-read failed: {e}"));
             assert_eq!(a.record.kind, b.record.kind, "{name}");
-            assert_eq!(a.record.body, b.record.body, "{name}: body changed");
+            // Export adds a VTIMEZONE for each known zone the item used without one.
+            let mut b_body = b.record.body.clone();
+            let own = |z: &pim::model::Component| {
+                a.record
+                    .body
+                    .timezones
+                    .iter()
+                    .any(|o| o.prop("TZID") == z.prop("TZID"))
+            };
+            b_body.timezones.retain(own);
+            assert_eq!(a.record.body, b_body, "{name}: body changed");
         }
         // Every VTIMEZONE of the input that an item uses is still present.
         for tz_line in text.lines().filter(|l| l.starts_with("TZID:")) {

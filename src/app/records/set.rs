@@ -2,7 +2,7 @@
 //! optional field; required fields (a contact's name, a title, an event's start)
 //! refuse to be emptied.
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone as _, Utc};
 use chrono_tz::Tz;
 
 use super::text::{adr_value, split_type, stored_end, when_of};
@@ -302,7 +302,14 @@ fn set_event_start(r: &mut Record, v: &str, cx: &EditContext) -> Result<(), Reas
         return Err(reason("an event needs a start"));
     }
     let old = when_of(r, "DTSTART");
-    let w = user_when(v, cx, zone_of(old.as_ref()))?;
+    let mut w = user_when(v, cx, zone_of(old.as_ref()))?;
+    if let (When::Date(day), Some(o)) = (&w, &old)
+        && !o.is_date()
+    {
+        // A date alone moves a timed event to that day at its time; turning it
+        // into an all-day event is `all_day=true`, never a side effect.
+        w = same_time_on(o, *day, cx.tz)?;
+    }
     if let Some(o) = &old
         && let Some(e) = stored_end(r, o)
     {
@@ -323,6 +330,24 @@ fn set_event_start(r: &mut Record, v: &str, cx: &EditContext) -> Result<(), Reas
     Ok(())
 }
 
+/// `start` moved to `day`, keeping its wall-clock time (and zone).
+fn same_time_on(start: &When, day: NaiveDate, user_zone: Tz) -> Result<When, Reason> {
+    Ok(match start {
+        When::Date(_) => When::Date(day),
+        When::Floating(n) => When::Floating(day.and_time(n.time())),
+        When::Zoned(n, z) => When::Zoned(day.and_time(n.time()), z.clone()),
+        When::Utc(t) => {
+            // The time the user sees, on the new day, back to UTC.
+            let local = day.and_time(t.with_timezone(&user_zone).time());
+            let moved = user_zone
+                .from_local_datetime(&local)
+                .earliest()
+                .ok_or_else(|| reason("that time does not exist on that day"))?;
+            When::Utc(moved.with_timezone(&Utc))
+        }
+    })
+}
+
 /// The end as people say it: empty = the default length, `+90m` = after the start,
 /// and for an all-day event the last day (stored as the exclusive day after it).
 fn set_event_end(r: &mut Record, v: &str, cx: &EditContext) -> Result<(), Reason> {
@@ -335,6 +360,10 @@ fn set_event_end(r: &mut Record, v: &str, cx: &EditContext) -> Result<(), Reason
             .ok_or_else(|| reason("the end would fall after the year 9999"))?
     } else {
         match (&start, user_when(v, cx, zone_of(Some(&start)))?) {
+            // The last day, inclusive as the forms show it; stored exclusive.
+            (When::Date(first), When::Date(last)) if last < *first => {
+                return Err(reason("the end is before the start"));
+            }
             (When::Date(_), When::Date(d)) => When::Date(d + Duration::days(1)),
             (When::Date(_), _) => {
                 return Err(reason("the start is a date (all day), so give a date too"));

@@ -9,7 +9,7 @@ use crate::cli::Context;
 use crate::cli::print;
 use crate::formats::view::record_json;
 use crate::formats::view_event::{EventView, OverrideTexts};
-use crate::model::time::parse_user_when;
+use crate::model::time::{UserWhen, parse_user_when};
 use crate::model::{Kind, Record, When};
 use crate::recur::{Occurrence, expand};
 use crate::store::StoredRecord;
@@ -18,6 +18,20 @@ fn window_bound(cx: &Context, s: &str, what: &str) -> anyhow::Result<DateTime<Ut
     Ok(parse_user_when(s, cx.now, cx.tz)
         .with_context(|| format!("--{what}"))?
         .instant(cx.tz))
+}
+
+/// The end of a `--to` window: a date-only value includes that whole day (as
+/// khal's does); a date and time stays exclusive.
+fn window_end(cx: &Context, s: &str) -> anyhow::Result<DateTime<Utc>> {
+    match parse_user_when(s, cx.now, cx.tz).context("--to")? {
+        UserWhen::Date(day) => {
+            let next = day
+                .succ_opt()
+                .ok_or_else(|| anyhow!("--to: beyond the years 1-9999"))?;
+            Ok(UserWhen::Date(next).instant(cx.tz))
+        }
+        other => Ok(other.instant(cx.tz)),
+    }
 }
 
 pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
@@ -37,7 +51,7 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 None => window_bound(cx, "today", "from")?,
             };
             let t = match to {
-                Some(s) => window_bound(cx, s, "to")?,
+                Some(s) => window_end(cx, s)?,
                 None => f + Duration::days(30),
             };
             if t <= f {

@@ -193,3 +193,17 @@ fn huge_durations_are_item_errors_not_panics() {
         assert_eq!(e.line, 10, "{d}");
     }
 }
+
+#[test]
+fn a_parameter_without_equals_is_not_exported_as_type() {
+    let text = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nDTSTART:20140301T160000Z\n\
+                ORGANIZER;CN=Society\\; 2014:mailto:a@b.c\nEND:VEVENT\nEND:VCALENDAR\n";
+    let items = read_ics(text);
+    let r = &items[0].as_ref().unwrap().record;
+    let out = write_ics(&[r]);
+    assert!(!out.contains("TYPE="), "{out}");
+    assert!(
+        out.contains("ORGANIZER;CN=\"Society; 2014\":mailto:a@b.c\r\n"),
+        "{out}"
+    );
+}

@@ -61,6 +61,76 @@ fn basic_date(v: &str) -> String {
     out
 }
 
+/// A 4.0 date-and-or-time property (BDAY, ANNIVERSARY, DEATHDATE).
+///
+/// A text value (`VALUE=text`, or words such as `sometime in spring` that a 3.0
+/// card allowed) is kept verbatim and marked `VALUE=text`; a date without a year
+/// (3.0 `--02-10`, Apple's `1604-02-10;X-APPLE-OMIT-YEAR=1604`) becomes `--0210`;
+/// other dates go to ISO 8601 basic form.
+fn date_to_v4(p: &mut Property) {
+    let is_text = p
+        .param("VALUE")
+        .is_some_and(|v| v.eq_ignore_ascii_case("text"));
+    if is_text {
+        return;
+    }
+    if let Some(year) = p.param("X-APPLE-OMIT-YEAR").map(str::to_string)
+        && let Some(rest) = p.value.strip_prefix(year.as_str())
+        && let Some(month_day) = rest
+            .get(..6)
+            .filter(|_| rest.len() == 6 || rest[6..].starts_with('T'))
+        && month_day.starts_with('-')
+    {
+        p.value = format!("--{}", month_day[1..].replace('-', ""));
+        p.remove_param("X-APPLE-OMIT-YEAR");
+        return;
+    }
+    if let Some(month_day) = p.value.strip_prefix("--")
+        && month_day.len() == 5
+        && month_day.as_bytes()[2] == b'-'
+    {
+        p.value = format!("--{}", month_day.replace('-', ""));
+        return;
+    }
+    p.value = basic_date(&p.value);
+    if !is_v4_date_and_or_time(&p.value) {
+        p.set_param("VALUE", "text");
+    }
+}
+
+/// Does `v` read as an RFC 6350 date-and-or-time (basic form)?
+fn is_v4_date_and_or_time(v: &str) -> bool {
+    let (date, time) = match v.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (v, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let date_ok = if let Some(no_year) = date.strip_prefix("--") {
+        // --MMDD, --MM, ---DD
+        let no_month = no_year.strip_prefix('-');
+        match no_month {
+            Some(day) => day.len() == 2 && digits(day),
+            None => matches!(no_year.len(), 2 | 4) && digits(no_year),
+        }
+    } else {
+        match date.len() {
+            0 => time.is_some(),
+            4 | 8 => digits(date),
+            // YYYY-MM
+            7 => digits(&date[..4]) && &date[4..5] == "-" && digits(&date[5..]),
+            _ => false,
+        }
+    };
+    let time_ok = time.is_none_or(|t| {
+        let clock = t.split(['Z', '+', '-']).next().unwrap_or("");
+        let zone = &t[clock.len()..];
+        digits(clock.trim_start_matches('-'))
+            && clock.len() <= 6
+            && (zone.is_empty() || zone == "Z" || digits(&zone[1..]))
+    });
+    date_ok && time_ok
+}
+
 /// The card converted for writing as `version`.
 pub fn to_version(card: &Component, version: VcardVersion) -> Component {
     let v4 = version == VcardVersion::V4;
@@ -91,6 +161,9 @@ pub fn to_version(card: &Component, version: VcardVersion) -> Component {
             q.value = q.value.replace("\\:", ":");
         }
         if v4 && matches!(q.name.as_str(), "BDAY" | "ANNIVERSARY" | "DEATHDATE") {
+            date_to_v4(&mut q);
+        }
+        if v4 && q.name == "REV" {
             q.value = basic_date(&q.value);
         }
         let twin = match q.name.as_str() {

@@ -165,3 +165,35 @@ fn limits_refuse_one_card_and_keep_the_next() {
     assert_eq!(e.line, MAX_PROPERTIES + 2);
     assert!(items[1].is_ok());
 }
+
+fn card_v4(props: &str) -> String {
+    let text = format!("BEGIN:VCARD\nVERSION:3.0\nUID:b\nFN:B\n{props}END:VCARD\n");
+    let r = one(&text);
+    write_vcf(&[&r], VcardVersion::V4)
+}
+
+#[test]
+fn text_birthdays_stay_verbatim_and_dates_without_year_take_the_4_0_form() {
+    let v4 = card_v4("BDAY;VALUE=text:2016-08-01\n");
+    assert!(v4.contains("BDAY;VALUE=text:2016-08-01\r\n"), "{v4}");
+    let v4 = card_v4("BDAY:sometime in spring\n");
+    assert!(
+        v4.contains("BDAY;VALUE=text:sometime in spring\r\n"),
+        "{v4}"
+    );
+    let v4 = card_v4("BDAY:--02-10\n");
+    assert!(v4.contains("BDAY:--0210\r\n"), "{v4}");
+    let v4 = card_v4("BDAY;X-APPLE-OMIT-YEAR=1604:1604-02-10\n");
+    assert!(v4.contains("BDAY:--0210\r\n"), "{v4}");
+    let v4 = card_v4("BDAY:1960-09-10\nREV:2016-08-01T12:30:00Z\n");
+    assert!(v4.contains("BDAY:19600910\r\n"), "{v4}");
+    assert!(v4.contains("REV:20160801T123000Z\r\n"), "{v4}");
+}
+
+#[test]
+fn a_3_0_text_birthday_passes_the_strict_4_0_check() {
+    let text = "BEGIN:VCARD\nVERSION:3.0\nUID:b\nFN:B\nBDAY:sometime in spring\nEND:VCARD\n";
+    let r = one(text);
+    let out = super::strict::write_vcf_checked(&[&r], VcardVersion::V4).unwrap();
+    assert!(out.contains("BDAY;VALUE=text:sometime in spring"), "{out}");
+}
