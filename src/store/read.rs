@@ -38,6 +38,20 @@ impl StoredRecord {
     pub fn decode(self) -> Result<Record> {
         decode(self.id, &self.kind, self.collection, &self.data)
     }
+
+    /// Decode, or describe the row for the caller to skip and report
+    /// ([`Store::note_undecodable`]).
+    pub fn decode_or_skip(self) -> std::result::Result<Record, Undecodable> {
+        let (id, what) = (self.id.clone(), self.kind.clone());
+        self.decode().map_err(|e| Undecodable {
+            id,
+            what,
+            reason: match e {
+                StoreError::Corrupt { reason, .. } => reason,
+                other => other.to_string(),
+            },
+        })
+    }
 }
 
 fn stored_row(r: &Row<'_>) -> rusqlite::Result<StoredRecord> {
@@ -230,6 +244,14 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Whether a record with this id exists (readable or not).
+    pub fn contains(&self, id: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM records WHERE id = ?1)")?
+            .query_row([id], |r| r.get(0))?)
     }
 
     /// Whether the store holds no record at all.
@@ -462,7 +484,11 @@ pub(crate) fn decode_op(
 /// The full create op: the lazy op's collection with the record's stored body.
 pub(crate) fn fill_lazy(op: &str, data: &str) -> std::result::Result<String, OpDecodeError> {
     let mut v: serde_json::Value = serde_json::from_str(op)?;
-    let body: serde_json::Value = serde_json::from_str(data)?;
+    let Ok(body) = serde_json::from_str::<serde_json::Value>(data) else {
+        // An undecodable body goes into the op as it is stored: the change stays
+        // exactly as unreadable (and reported), and the record can still be deleted.
+        return Ok(op.replacen("\"lazy\":true", &format!("\"body\":{data}"), 1));
+    };
     let m = v.as_object_mut().ok_or(OpDecodeError::NotAnObject)?;
     m.remove("lazy");
     m.insert("body".into(), body);

@@ -8,4 +8,5 @@ mod event_window;
 mod ics_corpus;
 mod prop_roundtrip;
 mod store_invariants;
+mod undecodable;
 mod vcf_corpus;

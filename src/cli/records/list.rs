@@ -12,7 +12,7 @@ use crate::formats::view_event::{EventView, OverrideTexts};
 use crate::model::time::parse_user_when;
 use crate::model::{Kind, Record, When};
 use crate::recur::{Occurrence, occurrences};
-use crate::store::StoredRecord;
+use crate::store::{StoredRecord, Undecodable};
 
 fn window_bound(cx: &Context, s: &str, what: &str) -> anyhow::Result<DateTime<Utc>> {
     Ok(parse_user_when(s, cx.now, cx.tz)
@@ -54,7 +54,10 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 to.timestamp(),
                 coll_id.as_deref(),
             )?;
-            let expanded = decode_and_expand(rows, from, to, cx.tz)?;
+            let (expanded, skipped) = decode_and_expand(rows, from, to, cx.tz)?;
+            for s in skipped {
+                cx.store.note_undecodable(s);
+            }
             // Each event's shared fields are computed once, then borrowed per occurrence.
             let mut views = Vec::new();
             let mut occs = Vec::new();
@@ -136,17 +139,23 @@ fn decode_and_expand(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     tz: chrono_tz::Tz,
-) -> anyhow::Result<Vec<(Record, Vec<Occurrence>)>> {
-    let work = |chunk: Vec<StoredRecord>| -> anyhow::Result<Vec<(Record, Vec<Occurrence>)>> {
-        let mut out = Vec::new();
+) -> anyhow::Result<Expanded> {
+    let work = |chunk: Vec<StoredRecord>| -> anyhow::Result<Expanded> {
+        let (mut out, mut skipped) = (Vec::new(), Vec::new());
         for row in chunk {
-            let r = row.decode()?;
+            let r = match row.decode_or_skip() {
+                Ok(r) => r,
+                Err(s) => {
+                    skipped.push(s);
+                    continue;
+                }
+            };
             let found = occurrences(&r, from, to, tz)?;
             if !found.is_empty() {
                 out.push((r, found));
             }
         }
-        Ok(out)
+        Ok((out, skipped))
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     if threads < 2 || rows.len() < 256 {
@@ -175,12 +184,17 @@ fn decode_and_expand(
             })
             .collect()
     });
-    let mut out = Vec::new();
+    let (mut out, mut skipped) = (Vec::new(), Vec::new());
     for p in parts {
-        out.extend(p?);
+        let (found, bad) = p?;
+        out.extend(found);
+        skipped.extend(bad);
     }
-    Ok(out)
+    Ok((out, skipped))
 }
+
+/// Events with their occurrences, and the rows that could not be decoded.
+type Expanded = (Vec<(Record, Vec<Occurrence>)>, Vec<Undecodable>);
 
 /// A listing in progress: streamed JSON, or table rows (which need every width first).
 enum Listing {
