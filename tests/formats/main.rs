@@ -5,6 +5,7 @@
 mod support;
 
 mod event_window;
+mod fuzz;
 mod ics_corpus;
 mod prop_roundtrip;
 mod store_invariants;
