@@ -427,7 +427,24 @@ pub fn spawn<E: Send + 'static>(
     out: Sender<E>,
     wrap: fn(Response) -> E,
 ) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
+    spawn_with(db, tz, requests, out, wrap, handle)
+}
+
+/// The worker thread's name: the TUI's panic hook leaves the terminal alone for
+/// its panics, which become an error response instead (see [`spawn_with`]).
+pub const THREAD_NAME: &str = "pim-worker";
+
+/// [`spawn`] with the request handler given (tests make it fail).
+fn spawn_with<E: Send + 'static>(
+    db: PathBuf,
+    tz: Tz,
+    requests: Receiver<Request>,
+    out: Sender<E>,
+    wrap: fn(Response) -> E,
+    handler: fn(&mut Store, Request, Tz) -> Response,
+) -> std::thread::JoinHandle<()> {
+    let thread = std::thread::Builder::new().name(THREAD_NAME.into());
+    let run = move || {
         let mut store = match Store::open(&db) {
             Ok(s) => s,
             Err(e) => {
@@ -450,14 +467,37 @@ pub fn spawn<E: Send + 'static>(
                 let resp = if stale {
                     Response::Superseded
                 } else {
-                    handle(&mut store, req.clone(), tz)
+                    guarded(handler, &mut store, req.clone(), tz)
                 };
                 if out.send(wrap(resp)).is_err() {
                     return;
                 }
             }
         }
-    })
+    };
+    thread.spawn(run).expect("spawn the database worker")
+}
+
+/// Answer `req`; a panic becomes an error response, so the UI shows it in the
+/// status line and keeps working instead of waiting for an answer that never comes.
+/// (An open transaction rolls back as the panic unwinds through it.)
+fn guarded(
+    handler: fn(&mut Store, Request, Tz) -> Response,
+    store: &mut Store,
+    req: Request,
+    tz: Tz,
+) -> Response {
+    let what = format!("{req:?}");
+    let what = what.split(['(', ' ', '{']).next().unwrap_or("request");
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(store, req, tz)))
+        .unwrap_or_else(|panic| {
+            let reason = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown reason".into());
+            Response::Error(format!("internal error in {what}: {reason}"))
+        })
 }
 
 #[cfg(test)]
@@ -489,5 +529,41 @@ mod tests {
         assert_eq!(got[1], Response::Superseded);
         assert!(matches!(got[2], Response::Search { seq: 3, .. }));
         assert_eq!(got[3], Response::IsEmpty(true));
+    }
+
+    fn fails_on_invitations(store: &mut Store, req: Request, tz: Tz) -> Response {
+        match req {
+            Request::Invitations => panic!("bad invitation row"),
+            Request::Collections => Response::Error("no collections today".into()),
+            other => handle(store, other, tz),
+        }
+    }
+
+    #[test]
+    fn a_failing_or_panicking_request_is_answered_with_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("w.sqlite3");
+        drop(Store::open(&db).unwrap());
+        let (req_tx, req_rx) = std::sync::mpsc::channel();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let worker = spawn_with(db, chrono_tz::UTC, req_rx, tx, |r| r, fails_on_invitations);
+        assert_eq!(worker.thread().name(), Some(THREAD_NAME));
+        let ask = |req| {
+            req_tx.send(req).unwrap();
+            rx.recv_timeout(std::time::Duration::from_secs(10))
+                .expect("an answer")
+        };
+        assert_eq!(
+            ask(Request::Invitations),
+            Response::Error("internal error in Invitations: bad invitation row".into())
+        );
+        assert_eq!(
+            ask(Request::Collections),
+            Response::Error("no collections today".into())
+        );
+        // The worker lives on.
+        assert_eq!(ask(Request::IsEmpty), Response::IsEmpty(true));
+        drop(req_tx);
+        worker.join().expect("the worker ends normally");
     }
 }
