@@ -362,6 +362,22 @@ fn fuzz_sync_messages() {
     });
 }
 
+/// Crashes the fuzzer found, kept as regression tests.
+#[test]
+fn fuzz_findings_stay_fixed() {
+    // Rule::parse split BYDAY at a byte that was inside a multi-byte character.
+    for rule in [
+        "FREQ=MONTHLY;BYDAY=-1M\u{80}O",
+        "FREQ=WEEKLY;BYDAY=é",
+        "FREQ=WEEKLY;BYDAY=1€",
+    ] {
+        assert!(Rule::parse(rule).is_err(), "{rule}");
+    }
+    let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20260101T000000Z\r\n\
+               RRULE:FREQ=MONTHLY;BYDAY=-1M\u{80}O\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    check_ics(ics.as_bytes().to_vec());
+}
+
 #[test]
 fn fuzz_command_line_strings() {
     let now = Utc.with_ymd_and_hms(2026, 12, 6, 12, 0, 0).unwrap();
