@@ -111,7 +111,7 @@ pub(super) fn load_record_or_shell(conn: &Connection, id: &str) -> Result<Option
 /// A stored record or change that could not be decoded (corrupt JSON, nested past
 /// serde's limit, written by an incompatible pim): readers that walk many rows skip
 /// it and note it here, so that one bad row never stops the others.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Undecodable {
     /// The record id (for a change: the id of the record it changes).
     pub id: String,
@@ -134,13 +134,18 @@ impl Store {
     /// The rows skipped since the last call, once each (front-ends print them).
     pub fn take_undecodable(&self) -> Vec<Undecodable> {
         let mut all = std::mem::take(&mut *self.skipped.borrow_mut());
-        all.dedup();
+        let mut seen = std::collections::HashSet::new();
+        all.retain(|u| seen.insert(u.clone()));
         all
     }
 
     /// Note a row skipped elsewhere (a received change that could not be applied).
     pub fn note_undecodable(&self, skipped: Undecodable) {
-        self.skipped.borrow_mut().push(skipped);
+        // Bounded: a profile full of broken rows must not grow this without end.
+        let mut all = self.skipped.borrow_mut();
+        if all.len() < 1000 {
+            all.push(skipped);
+        }
     }
 
     /// Keep `decoded`, or note why it could not be decoded and drop it.
@@ -153,7 +158,7 @@ impl Store {
         match decoded {
             Ok(v) => Ok(Some(v)),
             Err(StoreError::Corrupt { reason, .. }) => {
-                self.skipped.borrow_mut().push(Undecodable {
+                self.note_undecodable(Undecodable {
                     id: id.to_string(),
                     what: what.to_string(),
                     reason,

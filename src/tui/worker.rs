@@ -469,6 +469,9 @@ fn spawn_with<E: Send + 'static>(
                 } else {
                     guarded(handler, &mut store, req.clone(), tz)
                 };
+                // Undecodable rows were skipped; `pim list` names them. Not kept here,
+                // where every refresh would note them again.
+                store.take_undecodable();
                 if out.send(wrap(resp)).is_err() {
                     return;
                 }
