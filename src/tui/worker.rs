@@ -569,4 +569,29 @@ mod tests {
         drop(req_tx);
         worker.join().expect("the worker ends normally");
     }
+
+    #[test]
+    fn a_worker_panic_shows_in_the_status_line_and_q_or_ctrl_c_still_quit() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        for quit in [
+            KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE),
+            KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+        ] {
+            let mut w = crate::tui::test_support::World::demo();
+            let failed = guarded(
+                fails_on_invitations,
+                &mut w.store,
+                Request::Invitations,
+                chrono_tz::UTC,
+            );
+            w.app.on_response(failed);
+            let screen = w.screen(100, 20);
+            assert!(
+                screen.contains("internal error in Invitations: bad invitation row"),
+                "{screen}"
+            );
+            w.app.on_key(quit);
+            assert!(w.app.quit, "{quit:?} quits");
+        }
+    }
 }
