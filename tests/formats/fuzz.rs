@@ -376,6 +376,20 @@ fn fuzz_findings_stay_fixed() {
     let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20260101T000000Z\r\n\
                RRULE:FREQ=MONTHLY;BYDAY=-1M\u{80}O\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     check_ics(ics.as_bytes().to_vec());
+
+    // vCard unfolding rescanned the whole logical line for each continuation line:
+    // quadratic, minutes for a folded line of a few hundred KB.
+    let folded = format!(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nNOTE;ENCODING=QUOTED-PRINTABLE:a={}\r\nEND:VCARD\r\n",
+        "\r\n b=".repeat(200_000)
+    );
+    let started = std::time::Instant::now();
+    let _ = read_vcf(folded.as_bytes());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
