@@ -321,7 +321,7 @@ pub fn save(store: &mut Store, edit: &RecordEdit, cx: &EditContext) -> Result<Sa
 pub fn delete(store: &mut Store, id: &str) -> Result<Record, RecordError> {
     Ok(store.write(|w| {
         let old = w
-            .get(id)?
+            .get_or_shell(id)?
             .ok_or_else(|| StoreError::NoRecord(id.to_string()))?;
         w.delete(id)?;
         Ok(old)

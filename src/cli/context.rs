@@ -46,3 +46,12 @@ impl Context {
             .collect())
     }
 }
+
+/// Whatever command ran, name the rows it had to skip and how to remove them.
+impl Drop for Context {
+    fn drop(&mut self) {
+        for skipped in self.store.take_undecodable() {
+            eprintln!("pim: warning: {skipped}");
+        }
+    }
+}

@@ -286,7 +286,7 @@ fn add_edit(
 
 /// A full id, or a unique prefix of one.
 pub fn resolve_id(cx: &Context, id: &str) -> anyhow::Result<String> {
-    if cx.store.get(id)?.is_some() {
+    if cx.store.contains(id)? {
         return Ok(id.to_string());
     }
     if id.len() >= 4 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {

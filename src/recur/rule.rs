@@ -145,8 +145,11 @@ impl Rule {
                 "WKST" => r.wkst = weekday(v).ok_or_else(|| bad_value("WKST", v))?,
                 "BYDAY" => {
                     for d in v.split(',').map(str::trim) {
+                        // split_at_checked: a multi-byte character is no weekday.
                         let split = d.len().saturating_sub(2);
-                        let (n, wd) = d.split_at(split);
+                        let (n, wd) = d
+                            .split_at_checked(split)
+                            .ok_or_else(|| bad_value("BYDAY", d))?;
                         let wd = weekday(wd).ok_or_else(|| bad_value("BYDAY", d))?;
                         let n = if n.is_empty() {
                             0

@@ -32,7 +32,7 @@ pub use count_bound::count_end;
 pub use db::{Db, Handle};
 pub use hlc::{Clock, Hlc};
 pub use index::SLACK_SECS;
-pub use read::{LogFilter, StoredRecord};
+pub use read::{LogFilter, StoredRecord, Undecodable};
 pub use write::Writer;
 
 use crate::model::{Collection, Kind};
@@ -75,6 +75,9 @@ pub struct Store {
     conn: Connection,
     device: String,
     hlc: Hlc,
+    /// Rows readers skipped because they could not be decoded, until a front-end
+    /// takes them to report ([`Store::take_undecodable`]).
+    skipped: std::cell::RefCell<Vec<Undecodable>>,
 }
 
 impl Store {
@@ -135,7 +138,12 @@ impl Store {
                 .flatten();
         }
         let hlc = Hlc::new(device.clone(), last.as_deref(), clock);
-        let mut store = Store { conn, device, hlc };
+        let mut store = Store {
+            conn,
+            device,
+            hlc,
+            skipped: Default::default(),
+        };
         store.ensure_default_collections()?;
         Ok(store)
     }

@@ -38,6 +38,20 @@ impl StoredRecord {
     pub fn decode(self) -> Result<Record> {
         decode(self.id, &self.kind, self.collection, &self.data)
     }
+
+    /// Decode, or describe the row for the caller to skip and report
+    /// ([`Store::note_undecodable`]).
+    pub fn decode_or_skip(self) -> std::result::Result<Record, Undecodable> {
+        let (id, what) = (self.id.clone(), self.kind.clone());
+        self.decode().map_err(|e| Undecodable {
+            id,
+            what,
+            reason: match e {
+                StoreError::Corrupt { reason, .. } => reason,
+                other => other.to_string(),
+            },
+        })
+    }
 }
 
 fn stored_row(r: &Row<'_>) -> rusqlite::Result<StoredRecord> {
@@ -70,7 +84,8 @@ pub(super) fn records_with_uid(conn: &Connection, kind: Kind, uid: &str) -> Resu
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {RECORD_COLS} FROM records WHERE kind = ?2 AND (uid = ?1 OR (uid IS NULL AND id = ?1))"
     ))?;
-    collect(stmt.query_map(params![uid, kind.as_str()], row_record)?)
+    let rows = stmt.query_map(params![uid, kind.as_str()], row_record)?;
+    rows.map(|r| r?).collect()
 }
 
 pub(super) fn load_record(conn: &Connection, id: &str) -> Result<Option<Record>> {
@@ -81,12 +96,100 @@ pub(super) fn load_record(conn: &Connection, id: &str) -> Result<Option<Record>>
     row.transpose()
 }
 
-fn collect(rows: impl Iterator<Item = rusqlite::Result<Result<Record>>>) -> Result<Vec<Record>> {
-    let mut out = Vec::new();
-    for r in rows {
-        out.push(r??);
+/// The record, or — when its body cannot be decoded — a shell with its kind,
+/// collection and an empty body, so that an undecodable record can still be deleted.
+pub(super) fn load_record_or_shell(conn: &Connection, id: &str) -> Result<Option<Record>> {
+    match load_record(conn, id) {
+        Err(StoreError::Corrupt { .. }) => {
+            let row = conn
+                .prepare_cached(&format!("SELECT {RECORD_COLS} FROM records WHERE id = ?1"))?
+                .query_row([id], stored_row)?;
+            let kind = Kind::parse(&row.kind).ok_or_else(|| StoreError::Corrupt {
+                what: row.id.clone(),
+                reason: format!("unknown kind {:?}", row.kind),
+            })?;
+            let mut shell = Record::new(kind, &row.collection);
+            shell.id = row.id;
+            Ok(Some(shell))
+        }
+        other => other,
     }
-    Ok(out)
+}
+
+/// A stored record or change that could not be decoded (corrupt JSON, nested past
+/// serde's limit, written by an incompatible pim): readers that walk many rows skip
+/// it and note it here, so that one bad row never stops the others.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Undecodable {
+    /// The record id (for a change: the id of the record it changes).
+    pub id: String,
+    /// `event`, `contact`, ... or `change <change id>`.
+    pub what: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Undecodable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "skipped undecodable {} {}: {} (remove the record with `pim delete {}`)",
+            self.what, self.id, self.reason, self.id
+        )
+    }
+}
+
+impl Store {
+    /// The rows skipped since the last call, once each (front-ends print them).
+    pub fn take_undecodable(&self) -> Vec<Undecodable> {
+        let mut all = std::mem::take(&mut *self.skipped.borrow_mut());
+        let mut seen = std::collections::HashSet::new();
+        all.retain(|u| seen.insert(u.clone()));
+        all
+    }
+
+    /// Note a row skipped elsewhere (a received change that could not be applied).
+    pub fn note_undecodable(&self, skipped: Undecodable) {
+        // Bounded: a profile full of broken rows must not grow this without end.
+        let mut all = self.skipped.borrow_mut();
+        if all.len() < 1000 {
+            all.push(skipped);
+        }
+    }
+
+    /// Keep `decoded`, or note why it could not be decoded and drop it.
+    pub(super) fn keep_decodable<T>(
+        &self,
+        id: &str,
+        what: &str,
+        decoded: Result<T>,
+    ) -> Result<Option<T>> {
+        match decoded {
+            Ok(v) => Ok(Some(v)),
+            Err(StoreError::Corrupt { reason, .. }) => {
+                self.note_undecodable(Undecodable {
+                    id: id.to_string(),
+                    what: what.to_string(),
+                    reason,
+                });
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Decoded rows; undecodable ones are skipped and noted.
+    fn collect(
+        &self,
+        rows: impl Iterator<Item = rusqlite::Result<StoredRecord>>,
+    ) -> Result<Vec<Record>> {
+        let mut out = Vec::new();
+        for row in rows {
+            let row = row?;
+            let (id, kind) = (row.id.clone(), row.kind.clone());
+            out.extend(self.keep_decodable(&id, &kind, row.decode())?);
+        }
+        Ok(out)
+    }
 }
 
 /// Which change records `Store::log` returns.
@@ -115,7 +218,7 @@ impl Store {
             "SELECT {RECORD_COLS} FROM records WHERE kind = ?1 AND (?2 IS NULL OR collection = ?2)
              ORDER BY sort_key, id"
         ))?;
-        collect(stmt.query_map(params![kind.as_str(), collection], row_record)?)
+        self.collect(stmt.query_map(params![kind.as_str(), collection], stored_row)?)
     }
 
     /// Like [`Store::list`], one record at a time, with its stored body text (the
@@ -148,10 +251,20 @@ impl Store {
                 .get_ref(3)
                 .and_then(|v| Ok(v.as_str()?))
                 .map_err(StoreError::from)?;
-            let record = decode(id, &kind, collection, data)?;
-            f(record, data)?;
+            let decoded = decode(id.clone(), &kind, collection, data);
+            if let Some(record) = self.keep_decodable(&id, &kind, decoded)? {
+                f(record, data)?;
+            }
         }
         Ok(())
+    }
+
+    /// Whether a record with this id exists (readable or not).
+    pub fn contains(&self, id: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM records WHERE id = ?1)")?
+            .query_row([id], |r| r.get(0))?)
     }
 
     /// Whether the store holds no record at all.
@@ -173,7 +286,10 @@ impl Store {
 
     /// Records of `kind` with this UID.
     pub fn by_uid(&self, kind: Kind, uid: &str) -> Result<Vec<Record>> {
-        records_with_uid(&self.conn, kind, uid)
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {RECORD_COLS} FROM records WHERE kind = ?2 AND (uid = ?1 OR (uid IS NULL AND id = ?1))"
+        ))?;
+        self.collect(stmt.query_map(params![uid, kind.as_str()], stored_row)?)
     }
 
     /// Events that may have an occurrence overlapping [from, to) (unix seconds):
@@ -184,10 +300,8 @@ impl Store {
         to: i64,
         collection: Option<&str>,
     ) -> Result<Vec<Record>> {
-        self.events_between_rows(from, to, collection)?
-            .into_iter()
-            .map(StoredRecord::decode)
-            .collect()
+        let rows = self.events_between_rows(from, to, collection)?;
+        self.collect(rows.into_iter().map(Ok))
     }
 
     /// [`Store::events_between`] without decoding the bodies, so that a caller can
@@ -241,7 +355,7 @@ impl Store {
                (SELECT rowid FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rank LIMIT ?2)
              ORDER BY kind, sort_key"
         ))?;
-        collect(stmt.query_map(params![fts, limit as i64], row_record)?)
+        self.collect(stmt.query_map(params![fts, limit as i64], stored_row)?)
     }
 
     pub fn collections(&self, kind: Option<Kind>) -> Result<Vec<Collection>> {
@@ -286,7 +400,7 @@ impl Store {
 
     /// Change records, oldest first (by HLC).
     pub fn log(&self, filter: &LogFilter) -> Result<Vec<Change>> {
-        use super::sync_state::{CHANGE_COLS, collect_changes, row_change};
+        use super::sync_state::{CHANGE_COLS, row_change};
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {CHANGE_COLS} FROM changes
              WHERE (?1 IS NULL OR record_id = ?1)
@@ -303,7 +417,38 @@ impl Store {
             ],
             row_change,
         )?;
-        collect_changes(&self.conn, rows)
+        // One undecodable change must not hide the history of every other record.
+        Ok(self.decodable_changes(rows)?.0)
+    }
+
+    /// This device's changes `from..=to` that can be decoded, and the seqs of those
+    /// that cannot (noted for the report): the outbox sends the others and marks
+    /// these skipped, so one bad change never holds back every later edit.
+    pub fn own_changes_decodable(&self, from: u64, to: u64) -> Result<(Vec<Change>, Vec<u64>)> {
+        use super::sync_state::{CHANGE_COLS, row_change};
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {CHANGE_COLS} FROM changes WHERE device = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq"
+        ))?;
+        let rows = stmt.query_map(params![self.device(), from, to], row_change)?;
+        self.decodable_changes(rows)
+    }
+
+    fn decodable_changes(
+        &self,
+        rows: impl Iterator<Item = rusqlite::Result<super::sync_state::RawChange>>,
+    ) -> Result<(Vec<Change>, Vec<u64>)> {
+        let (mut out, mut bad) = (Vec::new(), Vec::new());
+        for row in rows {
+            let row = row?;
+            let (id, seq) = (row.0.record_id.clone(), row.0.seq);
+            let what = format!("change {} of", row.0.change_id);
+            let decoded = super::sync_state::collect_changes(&self.conn, std::iter::once(Ok(row)));
+            match self.keep_decodable(&id, &what, decoded)? {
+                Some(one) => out.extend(one),
+                None => bad.push(seq),
+            }
+        }
+        Ok((out, bad))
     }
 }
 
@@ -340,7 +485,11 @@ pub(crate) fn decode_op(
 /// The full create op: the lazy op's collection with the record's stored body.
 pub(crate) fn fill_lazy(op: &str, data: &str) -> std::result::Result<String, OpDecodeError> {
     let mut v: serde_json::Value = serde_json::from_str(op)?;
-    let body: serde_json::Value = serde_json::from_str(data)?;
+    let Ok(body) = serde_json::from_str::<serde_json::Value>(data) else {
+        // An undecodable body goes into the op as it is stored: the change stays
+        // exactly as unreadable (and reported), and the record can still be deleted.
+        return Ok(op.replacen("\"lazy\":true", &format!("\"body\":{data}"), 1));
+    };
     let m = v.as_object_mut().ok_or(OpDecodeError::NotAnObject)?;
     m.remove("lazy");
     m.insert("body".into(), body);

@@ -308,7 +308,7 @@ pub fn record_changes(db: &(impl Db + ?Sized), record_id: &str) -> Result<Vec<Ch
 pub(super) const CHANGE_COLS: &str =
     "device, seq, change_id, hlc, changed_at, submitted_at, record_id, kind, op, attachments";
 
-type RawChange = (Change, String, String);
+pub(super) type RawChange = (Change, String, String);
 
 pub(super) fn row_change(r: &Row<'_>) -> rusqlite::Result<RawChange> {
     let c = Change {

@@ -80,6 +80,26 @@ impl<'a> Writer<'a> {
         self.hlc.clock()
     }
 
+    /// Run `f` inside a savepoint: on error everything it wrote is undone and the
+    /// transaction goes on (one bad received change must not fail the others).
+    pub fn attempt<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.tx.execute_batch("SAVEPOINT attempt")?;
+        let (logged, seq) = (self.changes.len(), self.next_seq);
+        match f(self) {
+            Ok(v) => {
+                self.tx.execute_batch("RELEASE attempt")?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.tx
+                    .execute_batch("ROLLBACK TO attempt; RELEASE attempt")?;
+                self.changes.truncate(logged);
+                self.next_seq = seq;
+                Err(e)
+            }
+        }
+    }
+
     /// Read a record as this transaction sees it.
     pub fn get(&self, id: &str) -> Result<Option<Record>> {
         load_record(self.tx, id)
@@ -152,9 +172,15 @@ impl<'a> Writer<'a> {
         self.log(&r.id, r.kind.as_str(), Op::Update { fields: Vec::new() })
     }
 
+    /// Like [`Writer::get`], but a record whose body cannot be decoded comes back
+    /// with an empty body (deleting it is how the user removes it).
+    pub fn get_or_shell(&self, id: &str) -> Result<Option<Record>> {
+        super::read::load_record_or_shell(self.tx, id)
+    }
+
     pub fn delete(&mut self, id: &str) -> Result<Change> {
         let old = self
-            .get(id)?
+            .get_or_shell(id)?
             .ok_or_else(|| StoreError::NoRecord(id.to_string()))?;
         self.delete_row(id)?;
         self.log(

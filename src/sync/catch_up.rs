@@ -12,7 +12,7 @@ use crate::model::fields::is_set_valued;
 use crate::model::{Change, FieldChange, FieldValue, Op};
 use crate::store::sync_scope::{self as held, REPUBLISHED, SKIPPED};
 use crate::store::sync_state::{self as st, LostValue};
-use crate::store::{Db, Result, Store, Writer};
+use crate::store::{Db, Result, Store, StoreError, Writer};
 
 /// Publish, as new own changes, what skipped changes did to records whose
 /// collections now sync; returns how many changes were logged. The record's own
@@ -41,8 +41,20 @@ pub fn republish(store: &mut Store, unsent_above: u64) -> Result<u64> {
                 }
                 continue;
             }
-            let (known, here) = known_and_here(w, &me, id, kind, Some(unsent_above))?;
-            let kept: Vec<Change> = st::record_changes(w, id)?
+            // A record with an undecodable change (sent as skipped, see
+            // `Store::own_changes_decodable`) cannot be caught up: retire it.
+            let read = w.attempt(|w| {
+                let states = known_and_here(w, &me, id, kind, Some(unsent_above))?;
+                Ok((states, st::record_changes(w, id)?))
+            });
+            let ((known, here), changes) = match read {
+                Err(StoreError::Corrupt { .. }) => {
+                    held::mark_republished(w, &me, id, i64::MAX as u64)?;
+                    continue;
+                }
+                other => other?,
+            };
+            let kept: Vec<Change> = changes
                 .into_iter()
                 .filter(|c| c.device == me && republishing(c, unsent_above))
                 .collect();

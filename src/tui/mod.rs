@@ -167,10 +167,23 @@ pub fn run(
     spawn_input(tx, paused.clone());
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::try_init().map_err(TuiError::Terminal)?;
+    keep_terminal_on_worker_panics();
     let result = event_loop(&mut terminal, &mut app, &rx, &req_tx, &sync_tx, &paused);
     let _ = sync_tx.send(sync_thread::SyncCmd::Quit);
     ratatui::restore();
     result
+}
+
+/// The worker turns its panics into an error in the status line: ratatui's hook
+/// (restore the terminal, print the panic) must not run for them, or the screen
+/// would be left in cooked mode where `q` no longer reaches the app.
+fn keep_terminal_on_worker_panics() {
+    let restore_and_print = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() != Some(worker::THREAD_NAME) {
+            restore_and_print(info);
+        }
+    }));
 }
 
 fn event_loop(

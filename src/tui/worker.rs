@@ -448,7 +448,24 @@ pub fn spawn<E: Send + 'static>(
     out: Sender<E>,
     wrap: fn(Response) -> E,
 ) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
+    spawn_with(db, tz, requests, out, wrap, handle)
+}
+
+/// The worker thread's name: the TUI's panic hook leaves the terminal alone for
+/// its panics, which become an error response instead (see [`spawn_with`]).
+pub const THREAD_NAME: &str = "pim-worker";
+
+/// [`spawn`] with the request handler given (tests make it fail).
+fn spawn_with<E: Send + 'static>(
+    db: PathBuf,
+    tz: Tz,
+    requests: Receiver<Request>,
+    out: Sender<E>,
+    wrap: fn(Response) -> E,
+    handler: fn(&mut Store, Request, Tz) -> Response,
+) -> std::thread::JoinHandle<()> {
+    let thread = std::thread::Builder::new().name(THREAD_NAME.into());
+    let run = move || {
         let mut store = match Store::open(&db) {
             Ok(s) => s,
             Err(e) => {
@@ -471,68 +488,41 @@ pub fn spawn<E: Send + 'static>(
                 let resp = if stale {
                     Response::Superseded
                 } else {
-                    handle(&mut store, req.clone(), tz)
+                    guarded(handler, &mut store, req.clone(), tz)
                 };
+                // Undecodable rows were skipped; `pim list` names them. Not kept here,
+                // where every refresh would note them again.
+                store.take_undecodable();
                 if out.send(wrap(resp)).is_err() {
                     return;
                 }
             }
         }
-    })
+    };
+    thread.spawn(run).expect("spawn the database worker")
+}
+
+/// Answer `req`; a panic becomes an error response, so the UI shows it in the
+/// status line and keeps working instead of waiting for an answer that never comes.
+/// (An open transaction rolls back as the panic unwinds through it.)
+fn guarded(
+    handler: fn(&mut Store, Request, Tz) -> Response,
+    store: &mut Store,
+    req: Request,
+    tz: Tz,
+) -> Response {
+    let what = format!("{req:?}");
+    let what = what.split(['(', ' ', '{']).next().unwrap_or("request");
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(store, req, tz)))
+        .unwrap_or_else(|panic| {
+            let reason = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown reason".into());
+            Response::Error(format!("internal error in {what}: {reason}"))
+        })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn superseded_requests_are_answered_as_such() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("w.sqlite3");
-        drop(Store::open(&db).unwrap());
-        let (req_tx, req_rx) = std::sync::mpsc::channel();
-        let (tx, rx) = std::sync::mpsc::channel();
-        // Queue before the thread starts so all land in one batch.
-        for seq in 1..=3 {
-            req_tx
-                .send(Request::Search {
-                    query: "x".into(),
-                    seq,
-                })
-                .unwrap();
-        }
-        req_tx.send(Request::IsEmpty).unwrap();
-        drop(req_tx);
-        spawn(db, chrono_tz::UTC, req_rx, tx, |r| r).join().unwrap();
-        let got: Vec<Response> = rx.iter().collect();
-        assert_eq!(got.len(), 4, "every request gets one answer");
-        assert_eq!(got[0], Response::Superseded);
-        assert_eq!(got[1], Response::Superseded);
-        assert!(matches!(got[2], Response::Search { seq: 3, .. }));
-        assert_eq!(got[3], Response::IsEmpty(true));
-    }
-
-    /// Issue 14 item 3: a FREQ=SECONDLY event from 1900 in the month view gives
-    /// a bounded number of entries (the view stays responsive).
-    #[test]
-    fn a_month_with_an_every_second_event_is_bounded() {
-        let mut store = Store::open_in_memory().unwrap();
-        let cal = store
-            .default_collection(crate::model::Kind::Event)
-            .unwrap()
-            .id;
-        let mut r = crate::model::Record::new(crate::model::Kind::Event, &cal);
-        for (k, v) in [
-            ("UID", "tick"),
-            ("DTSTART", "19000101T000000Z"),
-            ("SUMMARY", "Tick"),
-            ("RRULE", "FREQ=SECONDLY"),
-        ] {
-            r.body.main.props.push(crate::model::Property::new(k, v));
-        }
-        store.write(|w| w.create(&r)).unwrap();
-        let day = |m| NaiveDate::from_ymd_opt(2026, m, 1).unwrap();
-        let month = events(&store, day(3), day(4), chrono_tz::UTC).unwrap();
-        assert_eq!(month.len(), MAX_SHOWN_PER_EVENT);
-    }
-}
+mod tests;

@@ -5,7 +5,9 @@
 mod support;
 
 mod event_window;
+mod fuzz;
 mod ics_corpus;
 mod prop_roundtrip;
 mod store_invariants;
+mod undecodable;
 mod vcf_corpus;

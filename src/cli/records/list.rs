@@ -12,7 +12,7 @@ use crate::formats::view_event::{EventView, OverrideTexts};
 use crate::model::time::{UserWhen, parse_user_when};
 use crate::model::{Kind, Record, When};
 use crate::recur::{Occurrence, expand};
-use crate::store::StoredRecord;
+use crate::store::{StoredRecord, Undecodable};
 
 fn window_bound(cx: &Context, s: &str, what: &str) -> anyhow::Result<DateTime<Utc>> {
     Ok(parse_user_when(s, cx.now, cx.tz)
@@ -68,7 +68,11 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 to.timestamp(),
                 coll_id.as_deref(),
             )?;
-            let (expanded, mut truncated) = decode_and_expand(rows, from, to, cx.tz, a.limit)?;
+            let (expanded, mut truncated, skipped) =
+                decode_and_expand(rows, from, to, cx.tz, a.limit)?;
+            for s in skipped {
+                cx.store.note_undecodable(s);
+            }
             // Each event's shared fields are computed once, then borrowed per occurrence.
             let mut views = Vec::new();
             let mut occs = Vec::new();
@@ -164,16 +168,23 @@ fn decode_and_expand(
     to: DateTime<Utc>,
     tz: chrono_tz::Tz,
     limit: usize,
-) -> anyhow::Result<(Expanded, bool)> {
-    let work = |chunk: Vec<StoredRecord>| -> anyhow::Result<(Expanded, bool)> {
+) -> anyhow::Result<(Expanded, bool, Vec<Undecodable>)> {
+    let work = |chunk: Vec<StoredRecord>| -> anyhow::Result<(Expanded, bool, Vec<Undecodable>)> {
         let mut out: Expanded = Vec::new();
+        let mut skipped = Vec::new();
         let mut truncated = false;
         let mut kept = 0;
         // Occurrences after the `limit`-th earliest kept so far cannot be listed:
         // later events expand only up to it, so memory stays near `limit`.
         let mut until = to;
         for row in chunk {
-            let r = row.decode()?;
+            let r = match row.decode_or_skip() {
+                Ok(r) => r,
+                Err(bad) => {
+                    skipped.push(bad);
+                    continue;
+                }
+            };
             let found = expand(&r, from, until, tz, limit)?;
             truncated |= found.truncated;
             if found.occurrences.is_empty() {
@@ -196,7 +207,7 @@ fn decode_and_expand(
                 until = until.min(cutoff.with_timezone(&Utc) + Duration::seconds(1));
             }
         }
-        Ok((out, truncated))
+        Ok((out, truncated, skipped))
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     if threads < 2 || rows.len() < 256 {
@@ -225,14 +236,14 @@ fn decode_and_expand(
             })
             .collect()
     });
-    let mut out = Vec::new();
-    let mut truncated = false;
+    let (mut out, mut truncated, mut skipped) = (Vec::new(), false, Vec::new());
     for p in parts {
-        let (part, cut) = p?;
+        let (part, cut, bad) = p?;
         out.extend(part);
         truncated |= cut;
+        skipped.extend(bad);
     }
-    Ok((out, truncated))
+    Ok((out, truncated, skipped))
 }
 
 /// The start of the `n`-th earliest occurrence in `found` (None when `n` is 0).

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::scoped::Holds;
 use super::send::{SKIP, skip_marker};
 use super::*;
+use crate::store::Undecodable;
 use crate::store::sync_state::Vector;
 
 impl<M: Mailbox> Round<'_, M> {
@@ -282,6 +283,7 @@ impl<M: Mailbox> Round<'_, M> {
             // sequence order differ after a scoped sync reordered an outbox.
             ready.truncate(APPLY_GROUP);
             ready.sort_by(|a, b| a.hlc.cmp(&b.hlc).then(a.change_id.cmp(&b.change_id)));
+            let mut undecodable = Vec::new();
             let (applied, conflicts, advanced) = self.store.write(|w| {
                 let holds = &mut holds;
                 let (mut applied, mut conflicts) = (0, 0);
@@ -291,10 +293,23 @@ impl<M: Mailbox> Round<'_, M> {
                     if c.kind == SKIP || holds.hold_back(w, c)? {
                         // Nothing to apply now (held changes are applied later).
                     } else {
-                        let out = apply_remote(w, c, policy)?;
-                        applied += out.applied as u64;
-                        conflicts += out.conflicts;
-                        follow_ups.extend(out.follow_ups);
+                        // A change that meets undecodable data here is skipped and
+                        // reported; the others and the outbox go on.
+                        match w.attempt(|w| apply_remote(w, c, policy)) {
+                            Ok(out) => {
+                                applied += out.applied as u64;
+                                conflicts += out.conflicts;
+                                follow_ups.extend(out.follow_ups);
+                            }
+                            Err(StoreError::Corrupt { what, reason }) => {
+                                undecodable.push(Undecodable {
+                                    id: c.record_id.clone(),
+                                    what: format!("received change {} ({what}) for", c.change_id),
+                                    reason,
+                                });
+                            }
+                            Err(e) => return Err(e),
+                        }
                     }
                     let v = advanced.entry(c.device.clone()).or_insert(0);
                     *v = (*v).max(c.seq);
@@ -306,6 +321,9 @@ impl<M: Mailbox> Round<'_, M> {
                 st::prune_pending(w)?;
                 Ok((applied, conflicts, advanced))
             })?;
+            for u in undecodable {
+                self.store.note_undecodable(u);
+            }
             self.report.applied += applied;
             self.report.conflicts += conflicts;
             for (dev, seq) in advanced {

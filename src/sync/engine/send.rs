@@ -8,9 +8,10 @@ use crate::store::sync_scope as held;
 impl<M: Mailbox> Round<'_, M> {
     /// Upload own changes `range`; `outbox` marks them confirmed afterwards.
     pub(super) async fn upload(&mut self, range: Range, outbox: bool) -> SyncResult<()> {
-        let changes = st::device_changes(&*self.store, &self.me, range.from, range.to)?;
+        // An own change that cannot be decoded is sent as skipped (and reported by
+        // the store) rather than stopping every later upload.
+        let (changes, mut skipped) = self.store.own_changes_decodable(range.from, range.to)?;
         let mut synced = Vec::new();
-        let mut skipped = Vec::new();
         let collections = self.store.collections(None)?;
         let off: BTreeSet<&str> = collections
             .iter()
@@ -27,6 +28,7 @@ impl<M: Mailbox> Round<'_, M> {
                 synced.push(c);
             }
         }
+        skipped.sort_unstable();
         let msgs = batch::pack_batches(&self.o.key, &self.me, &synced, &skipped);
         let folder = self.f.changes.clone();
         let now = self.store.clock().now_rfc3339();

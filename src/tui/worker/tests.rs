@@ -1,0 +1,113 @@
+use super::*;
+
+#[test]
+fn superseded_requests_are_answered_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite3");
+    drop(Store::open(&db).unwrap());
+    let (req_tx, req_rx) = std::sync::mpsc::channel();
+    let (tx, rx) = std::sync::mpsc::channel();
+    // Queue before the thread starts so all land in one batch.
+    for seq in 1..=3 {
+        req_tx
+            .send(Request::Search {
+                query: "x".into(),
+                seq,
+            })
+            .unwrap();
+    }
+    req_tx.send(Request::IsEmpty).unwrap();
+    drop(req_tx);
+    spawn(db, chrono_tz::UTC, req_rx, tx, |r| r).join().unwrap();
+    let got: Vec<Response> = rx.iter().collect();
+    assert_eq!(got.len(), 4, "every request gets one answer");
+    assert_eq!(got[0], Response::Superseded);
+    assert_eq!(got[1], Response::Superseded);
+    assert!(matches!(got[2], Response::Search { seq: 3, .. }));
+    assert_eq!(got[3], Response::IsEmpty(true));
+}
+
+/// Issue 14 item 3: a FREQ=SECONDLY event from 1900 in the month view gives
+/// a bounded number of entries (the view stays responsive).
+#[test]
+fn a_month_with_an_every_second_event_is_bounded() {
+    let mut store = Store::open_in_memory().unwrap();
+    let cal = store
+        .default_collection(crate::model::Kind::Event)
+        .unwrap()
+        .id;
+    let mut r = crate::model::Record::new(crate::model::Kind::Event, &cal);
+    for (k, v) in [
+        ("UID", "tick"),
+        ("DTSTART", "19000101T000000Z"),
+        ("SUMMARY", "Tick"),
+        ("RRULE", "FREQ=SECONDLY"),
+    ] {
+        r.body.main.props.push(crate::model::Property::new(k, v));
+    }
+    store.write(|w| w.create(&r)).unwrap();
+    let day = |m| NaiveDate::from_ymd_opt(2026, m, 1).unwrap();
+    let month = events(&store, day(3), day(4), chrono_tz::UTC).unwrap();
+    assert_eq!(month.len(), MAX_SHOWN_PER_EVENT);
+}
+
+fn fails_on_invitations(store: &mut Store, req: Request, tz: Tz) -> Response {
+    match req {
+        Request::Invitations => panic!("bad invitation row"),
+        Request::Collections => Response::Error("no collections today".into()),
+        other => handle(store, other, tz),
+    }
+}
+
+#[test]
+fn a_failing_or_panicking_request_is_answered_with_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite3");
+    drop(Store::open(&db).unwrap());
+    let (req_tx, req_rx) = std::sync::mpsc::channel();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let worker = spawn_with(db, chrono_tz::UTC, req_rx, tx, |r| r, fails_on_invitations);
+    assert_eq!(worker.thread().name(), Some(THREAD_NAME));
+    let ask = |req| {
+        req_tx.send(req).unwrap();
+        rx.recv_timeout(std::time::Duration::from_secs(10))
+            .expect("an answer")
+    };
+    assert_eq!(
+        ask(Request::Invitations),
+        Response::Error("internal error in Invitations: bad invitation row".into())
+    );
+    assert_eq!(
+        ask(Request::Collections),
+        Response::Error("no collections today".into())
+    );
+    // The worker lives on.
+    assert_eq!(ask(Request::IsEmpty), Response::IsEmpty(true));
+    drop(req_tx);
+    worker.join().expect("the worker ends normally");
+}
+
+#[test]
+fn a_worker_panic_shows_in_the_status_line_and_q_or_ctrl_c_still_quit() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    for quit in [
+        KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE),
+        KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+    ] {
+        let mut w = crate::tui::test_support::World::demo();
+        let failed = guarded(
+            fails_on_invitations,
+            &mut w.store,
+            Request::Invitations,
+            chrono_tz::UTC,
+        );
+        w.app.on_response(failed);
+        let screen = w.screen(100, 20);
+        assert!(
+            screen.contains("internal error in Invitations: bad invitation row"),
+            "{screen}"
+        );
+        w.app.on_key(quit);
+        assert!(w.app.quit, "{quit:?} quits");
+    }
+}
