@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use super::sync::{account, connect, runtime};
 use super::{Context, print};
 use crate::app::invites::{
-    self as app, AccountSettings, Answer, AnswerRequest, Answered, CounterAnswered, CounterRequest,
-    Invitation, OutboxReport, Parking, Person, ReplyOutcome, ScanReport, Settings,
+    self as app, AccountSettings, Answer, AnswerRequest, CounterRequest, Invitation, OutboxReport,
+    Person, ScanReport, Settings,
 };
 use crate::config::accounts::{Account, ConfigFile};
 use crate::formats::view::{rfc3339, when_json};
@@ -350,38 +350,6 @@ fn show(ctx: &Context, id: i64, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// What became of a reply, in words.
-fn reply_words(r: &ReplyOutcome) -> String {
-    match r {
-        ReplyOutcome::Sent { to } => format!("reply sent to {}", to.join(", ")),
-        ReplyOutcome::Queued { why } => format!("reply queued for the next `pim sync` ({why})"),
-        ReplyOutcome::NotBuilt(e) => format!("no reply: {e}"),
-    }
-}
-
-/// `accepted invitation 3: event X; message parked in P; reply sent to O`.
-fn answered_line(a: &Answered) -> String {
-    let mut said = vec![match &a.event {
-        Some(id) => format!("event {id}"),
-        None => "event removed".into(),
-    }];
-    match &a.parking {
-        Parking::Parked { folder } => said.push(format!("message parked in {folder}")),
-        Parking::AlreadyParked => {}
-        Parking::Waiting { why } => said.push(format!("parking waits for the next sync ({why})")),
-    }
-    said.extend(a.reply.iter().map(reply_words));
-    format!("{} invitation {}: {}", a.status, a.id, said.join("; "))
-}
-
-fn counter_line(a: &CounterAnswered) -> String {
-    let mut said = format!("invitation {}: {}", a.id, a.status);
-    if let Some(r) = &a.reply {
-        said.push_str(&format!("; {}", reply_words(r)));
-    }
-    said
-}
-
 fn answer(ctx: &mut Context, a: AnswerArgs, ans: Answer) -> anyhow::Result<()> {
     let (acct, _) = app::get(&ctx.store, a.id)?;
     let (name, acc) = account(ctx, Some(&acct))?;
@@ -397,7 +365,7 @@ fn answer(ctx: &mut Context, a: AnswerArgs, ans: Answer) -> anyhow::Result<()> {
         reply: !a.no_reply,
     };
     let done = runtime()?.block_on(app::answer(&mut ctx.store, &name, &acc, &config, &req))?;
-    println!("{}", answered_line(&done));
+    println!("{done}");
     Ok(())
 }
 
@@ -417,6 +385,6 @@ fn counter(ctx: &mut Context, a: CounterArgs, accept: bool) -> anyhow::Result<()
         &config,
         &req,
     ))?;
-    println!("{}", counter_line(&done));
+    println!("{done}");
     Ok(())
 }

@@ -363,34 +363,38 @@ fn migrate(tx: &Connection) -> Result<()> {
 /// Recompute the span of recurring events stored without an end (a newer pim can
 /// bound more of them, e.g. COUNT rules), so window queries skip ended series.
 fn reindex_open_series(conn: &Connection) -> Result<()> {
-    let mut select = conn.prepare(
-        "SELECT rowid, id, kind, collection, data FROM records
-         WHERE kind = 'event' AND recurring = 1 AND end_ts IS NULL",
-    )?;
     let mut update =
         conn.prepare("UPDATE records SET start_ts = ?2, end_ts = ?3 WHERE rowid = ?1")?;
-    let rows = select.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-        ))
-    })?;
-    for row in rows {
-        let (rowid, id, kind, collection, data) = row?;
-        let record = read::decode(id, &kind, collection, &data)?;
-        let ix = index::index(&record);
-        update.execute(params![rowid, ix.start_ts, ix.end_ts])?;
-    }
-    Ok(())
+    for_each_record(
+        conn,
+        "WHERE kind = 'event' AND recurring = 1 AND end_ts IS NULL",
+        |rowid, record| {
+            let ix = index::index(&record);
+            update.execute(params![rowid, ix.start_ts, ix.end_ts])?;
+            Ok(())
+        },
+    )
 }
 
 /// Fill the (emptied) full-text index from every record.
 fn rebuild_search_index(conn: &Connection) -> Result<()> {
-    let mut select = conn.prepare("SELECT rowid, id, kind, collection, data FROM records")?;
     let mut insert = conn.prepare("INSERT INTO records_fts (rowid, text) VALUES (?1, ?2)")?;
+    for_each_record(conn, "", |rowid, record| {
+        insert.execute(params![rowid, index::index(&record).text])?;
+        Ok(())
+    })
+}
+
+/// Each record matching `filter` (a WHERE clause, or empty), decoded, with its rowid:
+/// the migrations that recompute derived columns walk the table this way.
+fn for_each_record(
+    conn: &Connection,
+    filter: &str,
+    mut each: impl FnMut(i64, crate::model::Record) -> Result<()>,
+) -> Result<()> {
+    let mut select = conn.prepare(&format!(
+        "SELECT rowid, id, kind, collection, data FROM records {filter}"
+    ))?;
     let rows = select.query_map([], |r| {
         Ok((
             r.get::<_, i64>(0)?,
@@ -402,8 +406,7 @@ fn rebuild_search_index(conn: &Connection) -> Result<()> {
     })?;
     for row in rows {
         let (rowid, id, kind, collection, data) = row?;
-        let record = read::decode(id, &kind, collection, &data)?;
-        insert.execute(params![rowid, index::index(&record).text])?;
+        each(rowid, read::decode(id, &kind, collection, &data)?)?;
     }
     Ok(())
 }

@@ -8,8 +8,7 @@ use ratatui::text::{Line, Span};
 use super::invite_dialog::InviteReply;
 use super::theme::Theme;
 use crate::app::invites::{
-    self as app, AnswerRequest, Answered, CounterAnswered, CounterRequest, InvitationStatus,
-    InviteError, Method, Parking, ReplyOutcome,
+    self as app, AnswerRequest, CounterRequest, InvitationStatus, InviteError, Method,
 };
 use crate::config::accounts::ConfigFile;
 use crate::model::Kind;
@@ -169,37 +168,6 @@ fn profile_config(store: &Store) -> Result<ConfigFile, InviteTabError> {
     ConfigFile::load(&home.join("config.toml")).map_err(|e| InviteTabError::Config(e.to_string()))
 }
 
-fn reply_words(r: &ReplyOutcome) -> String {
-    match r {
-        ReplyOutcome::Sent { to } => format!("reply sent to {}", to.join(", ")),
-        ReplyOutcome::Queued { why } => format!("reply queued for the next sync ({why})"),
-        ReplyOutcome::NotBuilt(e) => format!("no reply: {e}"),
-    }
-}
-
-/// The status line after answering.
-fn answered_line(a: &Answered) -> String {
-    let mut said = vec![match &a.event {
-        Some(id) => format!("event {id}"),
-        None => "event removed".into(),
-    }];
-    match &a.parking {
-        Parking::Parked { folder } => said.push(format!("message parked in {folder}")),
-        Parking::AlreadyParked => {}
-        Parking::Waiting { .. } => said.push("parking waits for the next sync".into()),
-    }
-    said.extend(a.reply.iter().map(reply_words));
-    format!("{} invitation {}: {}", a.status, a.id, said.join("; "))
-}
-
-fn counter_line(a: &CounterAnswered) -> String {
-    let mut said = format!("invitation {}: {}", a.id, a.status);
-    if let Some(r) = &a.reply {
-        said.push_str(&format!("; {}", reply_words(r)));
-    }
-    said
-}
-
 /// Answer an invitation or counter-proposal from the worker (network included),
 /// as `pim invites accept|…|accept-counter|decline-counter` do; a status line.
 pub fn answer(store: &mut Store, reply: &InviteReply) -> Result<String, InviteTabError> {
@@ -231,7 +199,7 @@ pub fn answer(store: &mut Store, reply: &InviteReply) -> Result<String, InviteTa
                 reply: *reply,
             };
             let done = rt.block_on(app::answer(store, &name, &acc, &config, &req))?;
-            Ok(answered_line(&done))
+            Ok(done.to_string())
         }
         InviteReply::Counter { accept, reply, .. } => {
             let req = CounterRequest {
@@ -240,7 +208,7 @@ pub fn answer(store: &mut Store, reply: &InviteReply) -> Result<String, InviteTa
                 reply: *reply,
             };
             let done = rt.block_on(app::answer_counter(store, &name, &acc, &config, &req))?;
-            Ok(counter_line(&done))
+            Ok(done.to_string())
         }
     }
 }

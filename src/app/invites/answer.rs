@@ -140,6 +140,52 @@ pub struct Answered {
     pub reply: Option<ReplyOutcome>,
 }
 
+/// One summary line for both front-ends, e.g. `accepted invitation 3: event X;
+/// message parked in P; reply sent to O`.
+impl std::fmt::Display for Answered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut said = vec![match &self.event {
+            Some(id) => format!("event {id}"),
+            None => "event removed".into(),
+        }];
+        match &self.parking {
+            Parking::Parked { folder } => said.push(format!("message parked in {folder}")),
+            Parking::AlreadyParked => {}
+            Parking::Waiting { why } => {
+                said.push(format!("parking waits for the next sync ({why})"))
+            }
+        }
+        said.extend(self.reply.iter().map(ToString::to_string));
+        write!(
+            f,
+            "{} invitation {}: {}",
+            self.status,
+            self.id,
+            said.join("; ")
+        )
+    }
+}
+
+impl std::fmt::Display for ReplyOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReplyOutcome::Sent { to } => write!(f, "reply sent to {}", to.join(", ")),
+            ReplyOutcome::Queued { why } => write!(f, "reply queued for the next sync ({why})"),
+            ReplyOutcome::NotBuilt(e) => write!(f, "no reply: {e}"),
+        }
+    }
+}
+
+impl std::fmt::Display for CounterAnswered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invitation {}: {}", self.id, self.status)?;
+        match &self.reply {
+            Some(r) => write!(f, "; {r}"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// The mailbox for parking: open, or why it could not be opened.
 pub enum MailboxLink<'a, M> {
     Open(&'a mut M),
