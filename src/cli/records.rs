@@ -304,7 +304,7 @@ pub fn show(cx: &Context, a: ShowArgs) -> anyhow::Result<()> {
     let id = resolve_id(cx, &a.id)?;
     let r = cx.store.require(&id)?;
     let names = cx.collection_names()?;
-    let v = record_json(
+    let mut v = record_json(
         &r,
         names.get(&r.collection).map(String::as_str).unwrap_or(""),
         cx.tz,
@@ -312,6 +312,7 @@ pub fn show(cx: &Context, a: ShowArgs) -> anyhow::Result<()> {
     if a.json {
         return print::json(&v);
     }
+    crate::formats::view::text_end_inclusive(&mut v);
     let mut rows = Vec::new();
     if let Value::Object(m) = &v {
         for (k, val) in m {

@@ -137,8 +137,8 @@ fn overrides_move_into_and_out_of_the_window_and_cancel() {
          BEGIN:VEVENT\nUID:s\nRECURRENCE-ID:20260601T100000Z\nDTSTART:20260110T080000Z\nEND:VEVENT\n"
     ));
     let r = record(&text);
-    // January: the moved-out instance and the cancelled one are gone; an override
-    // whose original slot is in June moved into the window.
+    // January: the moved-out instance is gone, the cancelled one is listed and
+    // flagged; an override whose original slot is in June moved into the window.
     let jan = occurrences(
         &r,
         utc(2026, 1, 1, 0, 0),
@@ -150,8 +150,11 @@ fn overrides_move_into_and_out_of_the_window_and_cancel() {
         .iter()
         .map(|o| o.start.format("%m-%dT%H").to_string())
         .collect();
-    assert_eq!(v, ["01-05T10", "01-10T08", "01-26T10"]);
+    assert_eq!(v, ["01-05T10", "01-10T08", "01-19T10", "01-26T10"]);
     assert_eq!(jan[1].override_index, Some(2));
+    let cancelled: Vec<bool> = jan.iter().map(|o| o.cancelled).collect();
+    assert_eq!(cancelled, [false, false, true, false]);
+    assert_eq!(jan[2].override_index, Some(1));
     // The moved one shows up in March, keeping its length from the master.
     let mar = occurrences(
         &r,
