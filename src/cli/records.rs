@@ -131,6 +131,8 @@ pub struct ListArgs {
     /// Occurrences listed at most in a window (more are left out with a notice)
     #[arg(long, value_name = "N", default_value_t = crate::recur::DEFAULT_LIMIT)]
     pub limit: usize,
+    /// JSON output; an all-day `end` is exclusive there, as in iCalendar (text shows
+    /// the last day)
     #[arg(long)]
     pub json: bool,
 }

@@ -440,3 +440,31 @@ fn rules_that_need_unbounded_work_are_cut_short() {
     assert_eq!(e.occurrences.len(), 60);
     assert!(e.truncated);
 }
+
+#[test]
+fn cancelled_series_and_this_and_future_are_flagged_not_dropped() {
+    let text = cal(&format!(
+        "{SERIES}BEGIN:VEVENT\nUID:s\nRECURRENCE-ID;RANGE=THISANDFUTURE:20260126T100000Z\nDTSTART:20260126T100000Z\nSTATUS:CANCELLED\nEND:VEVENT\n"
+    ));
+    let r = record(&text);
+    let all = occurrences(
+        &r,
+        utc(2026, 1, 1, 0, 0),
+        utc(2026, 3, 1, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    let flags: Vec<bool> = all.iter().map(|o| o.cancelled).collect();
+    // Six weekly instances from 5 Jan: the override cancels the 26th and later.
+    assert_eq!(flags, [false, false, false, true, true, true]);
+    let whole = cal(&SERIES.replace("END:VEVENT", "STATUS:CANCELLED\nEND:VEVENT"));
+    let all = occurrences(
+        &record(&whole),
+        utc(2026, 1, 1, 0, 0),
+        utc(2026, 3, 1, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    assert_eq!(all.len(), 6);
+    assert!(all.iter().all(|o| o.cancelled));
+}

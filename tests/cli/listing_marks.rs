@@ -2,21 +2,13 @@
 //! events and series), and text output shows an all-day event's inclusive last day
 //! while JSON keeps iCalendar's exclusive `end`.
 
-use std::path::PathBuf;
-
+use crate::support::corpus::corpus;
 use crate::support::pim::Pim;
-
-fn corpus(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/corpus/ics")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
 
 fn imported(file: &str) -> Pim {
     let pim = Pim::new().tz("UTC");
-    pim.ok(&["import", &corpus(file)]);
+    let path = corpus(&format!("ics/{file}"));
+    pim.ok(&["import", &path.to_string_lossy()]);
     pim
 }
 
@@ -30,17 +22,34 @@ fn row<'a>(text: &'a str, needle: &str) -> &'a str {
 #[test]
 fn cancelled_overrides_single_events_and_series_are_all_listed_and_marked() {
     let pim = imported("pim--cancelled.ics");
-    let window = ["list", "events", "--from", "2026-03-01", "--to", "2026-03-31"];
+    let window = [
+        "list",
+        "events",
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+    ];
     let text = pim.ok(&window);
     assert!(row(&text, "Cancelled talk").contains("[cancelled] Cancelled talk"));
-    let course: Vec<&str> = text.lines().filter(|l| l.contains("Cancelled course")).collect();
+    let course: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("Cancelled course"))
+        .collect();
     assert_eq!(course.len(), 2, "{text}");
     assert!(course.iter().all(|l| l.contains("[cancelled]")), "{text}");
     // The series keeps all three weeks; only the 16th is marked.
-    let reviews: Vec<&str> = text.lines().filter(|l| l.contains("Weekly review")).collect();
+    let reviews: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("Weekly review"))
+        .collect();
     assert_eq!(reviews.len(), 3, "{text}");
     for l in &reviews {
-        assert_eq!(l.contains("[cancelled]"), l.contains("2026-03-16"), "{text}");
+        assert_eq!(
+            l.contains("[cancelled]"),
+            l.contains("2026-03-16"),
+            "{text}"
+        );
     }
 
     let mut json_args = window.to_vec();
@@ -61,16 +70,29 @@ fn cancelled_overrides_single_events_and_series_are_all_listed_and_marked() {
 #[test]
 fn all_day_text_shows_the_last_day_and_json_keeps_the_exclusive_end() {
     let pim = imported("pim--all-day-holiday.ics");
-    let text = pim.ok(&["list", "events", "--from", "2026-12-01", "--to", "2026-12-31"]);
+    let text = pim.ok(&[
+        "list",
+        "events",
+        "--from",
+        "2026-12-01",
+        "--to",
+        "2026-12-31",
+    ]);
     let eve = row(&text, "Christmas Eve");
     assert!(eve.contains("2026-12-24"), "{text}");
     assert!(!eve.contains("2026-12-25"), "{text}");
     let trip = row(&text, "Trip");
-    assert!(trip.contains("2026-12-28") && trip.contains("2026-12-30"), "{text}");
+    assert!(
+        trip.contains("2026-12-28") && trip.contains("2026-12-30"),
+        "{text}"
+    );
     assert!(!trip.contains("2026-12-31"), "{text}");
 
     let items = pim.json_list(&["list", "events", "--json"]);
-    let eve = items.iter().find(|v| v["summary"] == "Christmas Eve").unwrap();
+    let eve = items
+        .iter()
+        .find(|v| v["summary"] == "Christmas Eve")
+        .unwrap();
     assert_eq!(eve["end"], "2026-12-25", "{eve}");
     let id = eve["id"].as_str().unwrap().to_string();
     let shown = pim.ok(&["show", &id]);
