@@ -412,6 +412,10 @@ fn details(f: &mut Frame, app: &App, area: Rect) {
 
 #[cfg(test)]
 mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::style::Modifier;
+
     use crate::store::Store;
     use crate::tui::test_support::{World, today};
 
@@ -443,5 +447,16 @@ mod tests {
         let screen = w.screen(140, 40);
         assert!(screen.contains("✗ Sprint pla"), "{screen}");
         assert!(!screen.contains("✗ Team"), "{screen}");
+        // Struck through where the terminal can: only the cancelled title.
+        let mut t = Terminal::new(TestBackend::new(140, 40)).unwrap();
+        t.draw(|f| crate::tui::ui::draw(f, &mut w.app)).unwrap();
+        let buf = t.backend().buffer();
+        let struck: String = buf
+            .content()
+            .iter()
+            .filter(|c| c.modifier.contains(Modifier::CROSSED_OUT))
+            .map(|c| c.symbol())
+            .collect();
+        assert_eq!(struck, "✗ Sprint pla…");
     }
 }
