@@ -103,7 +103,7 @@ complete -c pim -n "__fish_pim_using_subcommand list" -l to -d 'Window end: a da
 complete -c pim -n "__fish_pim_using_subcommand list" -l collection -r
 complete -c pim -n "__fish_pim_using_subcommand list" -l limit -d 'Occurrences listed at most in a window (more are left out with a notice)' -r
 complete -c pim -n "__fish_pim_using_subcommand list" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
-complete -c pim -n "__fish_pim_using_subcommand list" -l json
+complete -c pim -n "__fish_pim_using_subcommand list" -l json -d 'JSON output; an all-day `end` is exclusive there, as in iCalendar (text shows the last day)'
 complete -c pim -n "__fish_pim_using_subcommand list" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand list" -s V -l version -d 'Print version'
 complete -c pim -n "__fish_pim_using_subcommand show" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F

@@ -131,6 +131,8 @@ pub struct ListArgs {
     /// Occurrences listed at most in a window (more are left out with a notice)
     #[arg(long, value_name = "N", default_value_t = crate::recur::DEFAULT_LIMIT)]
     pub limit: usize,
+    /// JSON output; an all-day `end` is exclusive there, as in iCalendar (text shows
+    /// the last day)
     #[arg(long)]
     pub json: bool,
 }
@@ -304,7 +306,7 @@ pub fn show(cx: &Context, a: ShowArgs) -> anyhow::Result<()> {
     let id = resolve_id(cx, &a.id)?;
     let r = cx.store.require(&id)?;
     let names = cx.collection_names()?;
-    let v = record_json(
+    let mut v = record_json(
         &r,
         names.get(&r.collection).map(String::as_str).unwrap_or(""),
         cx.tz,
@@ -312,6 +314,7 @@ pub fn show(cx: &Context, a: ShowArgs) -> anyhow::Result<()> {
     if a.json {
         return print::json(&v);
     }
+    crate::formats::view::text_end_inclusive(&mut v);
     let mut rows = Vec::new();
     if let Value::Object(m) = &v {
         for (k, val) in m {

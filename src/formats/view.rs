@@ -333,3 +333,22 @@ pub(crate) fn person(p: &Property) -> Value {
         "rsvp": p.param("RSVP").map(|x| x.eq_ignore_ascii_case("TRUE")),
     })
 }
+
+/// For human-readable text: an all-day event's `end` as the inclusive last day
+/// (a one-day holiday on the 24th ends on the 24th), as the TUI form and
+/// `--set end=` read it. JSON keeps iCalendar's exclusive end; this only rewrites
+/// a view about to be printed as text.
+pub fn text_end_inclusive(v: &mut Value) {
+    if v["all_day"] != Value::Bool(true) {
+        return;
+    }
+    let day = |k: &str| {
+        v[k].as_str()
+            .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+    };
+    let (Some(start), Some(end)) = (day("start"), day("end")) else {
+        return;
+    };
+    let last = end.pred_opt().filter(|d| *d >= start).unwrap_or(start);
+    v["end"] = json!(last.format("%Y-%m-%d").to_string());
+}

@@ -2,7 +2,7 @@
 //!
 //! An event's instances are computed in its own wall clock (so a weekly 09:00 meeting
 //! stays at 09:00 across DST), from DTSTART, every RRULE and RDATE, minus EXDATEs;
-//! RECURRENCE-ID overrides then replace, move or cancel single instances, and
+//! RECURRENCE-ID overrides then replace, move or cancel (flag) single instances, and
 //! RANGE=THISANDFUTURE overrides shift every later instance. Only the part of the
 //! rules that can reach the window is expanded.
 
@@ -34,6 +34,9 @@ pub struct Occurrence {
     /// When an override (`RECURRENCE-ID` component) supplies this occurrence: its index
     /// in `body.overrides` (also for instances shifted by a RANGE=THISANDFUTURE override).
     pub override_index: Option<usize>,
+    /// STATUS:CANCELLED on the override that supplies it, or on the event itself.
+    /// Cancelled occurrences are listed (marked), never dropped.
+    pub cancelled: bool,
 }
 
 #[derive(Debug, thiserror::Error)]

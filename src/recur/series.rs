@@ -67,6 +67,14 @@ pub struct Series {
     overrides: Vec<Override>,
     /// Master component's own RECURRENCE-ID (a record made only of overrides).
     own_rid: Option<Wall>,
+    /// The master has STATUS:CANCELLED: every instance it yields is cancelled.
+    cancelled: bool,
+}
+
+/// STATUS:CANCELLED on a component (master or override).
+fn is_cancelled(c: &Component) -> bool {
+    c.prop("STATUS")
+        .is_some_and(|s| s.value.trim().eq_ignore_ascii_case("CANCELLED"))
 }
 
 fn midnight(d: NaiveDate) -> Wall {
@@ -240,9 +248,7 @@ impl Series {
                 this_and_future: rid_p
                     .param("RANGE")
                     .is_some_and(|v| v.eq_ignore_ascii_case("THISANDFUTURE")),
-                cancelled: o
-                    .prop("STATUS")
-                    .is_some_and(|s| s.value.trim().eq_ignore_ascii_case("CANCELLED")),
+                cancelled: is_cancelled(o),
                 start: instant(&own_start, tzs, local),
                 duration: o_duration,
                 all_day: own_start.is_date(),
@@ -253,7 +259,9 @@ impl Series {
             .prop("RECURRENCE-ID")
             .and_then(|p| When::from_property(p).ok())
             .map(|w| wall_of(&w));
+        let cancelled = is_cancelled(main);
         Ok(Some(Series {
+            cancelled,
             recurring: !rules.is_empty() || !rdates.is_empty(),
             zone,
             all_day,
@@ -297,6 +305,7 @@ impl Series {
         all_day: bool,
         rid: Option<(Wall, Known)>,
         override_index: Option<usize>,
+        cancelled: bool,
     ) -> Occurrence {
         let so = start_offset.unwrap_or_else(|| zone.offset_at(start));
         let eo = if end == start {
@@ -310,6 +319,7 @@ impl Series {
             all_day,
             recurrence_id: rid.map(|(w, known)| self.rid_string(w, known)),
             override_index,
+            cancelled,
         }
     }
 
@@ -341,7 +351,9 @@ impl Series {
         let mut out = Vec::new();
         for o in &self.overrides {
             let e = self.end_of(&o.zone, o.zone.wall(o.start), o.start, o.duration);
-            if !o.cancelled && Self::overlaps(o.start, e, from, to) {
+            // Cancelled overrides stay listed, flagged (as Thunderbird and
+            // recurring-ical-events show them); front-ends mark them.
+            if Self::overlaps(o.start, e, from, to) {
                 out.push(self.occurrence(
                     o.start,
                     None,
@@ -350,6 +362,7 @@ impl Series {
                     o.all_day,
                     Some((o.rid, None)),
                     Some(o.index),
+                    o.cancelled,
                 ));
             }
         }
@@ -358,7 +371,16 @@ impl Series {
             let e = self.end_of(&self.zone, self.start, s, self.duration);
             if Self::overlaps(s, e, from, to) {
                 let rid = self.own_rid.map(|w| (w, None));
-                out.push(self.occurrence(s, Some(off), e, &self.zone, self.all_day, rid, None));
+                out.push(self.occurrence(
+                    s,
+                    Some(off),
+                    e,
+                    &self.zone,
+                    self.all_day,
+                    rid,
+                    None,
+                    self.cancelled,
+                ));
             }
             return Expansion::of(out, limit, false);
         }
@@ -437,10 +459,9 @@ impl Series {
             let mut start_offset = Some(off0);
             let mut len = d.unwrap_or(self.duration);
             let mut index = None;
+            let mut cancelled = self.cancelled;
             if let Some(o) = future.iter().rev().find(|o| o.rid <= w) {
-                if o.cancelled {
-                    continue;
-                }
+                cancelled = o.cancelled;
                 s += o.start - self.zone.to_utc(o.rid);
                 start_offset = None;
                 len = o.duration;
@@ -457,7 +478,16 @@ impl Series {
                     break;
                 }
                 let rid = Some((w, Some((s0, off0))));
-                out.push(self.occurrence(s, start_offset, e, &self.zone, self.all_day, rid, index));
+                out.push(self.occurrence(
+                    s,
+                    start_offset,
+                    e,
+                    &self.zone,
+                    self.all_day,
+                    rid,
+                    index,
+                    cancelled,
+                ));
             }
         }
         let cut_short = streams.iter().any(|(_, it)| it.cut_short());

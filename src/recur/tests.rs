@@ -137,8 +137,8 @@ fn overrides_move_into_and_out_of_the_window_and_cancel() {
          BEGIN:VEVENT\nUID:s\nRECURRENCE-ID:20260601T100000Z\nDTSTART:20260110T080000Z\nEND:VEVENT\n"
     ));
     let r = record(&text);
-    // January: the moved-out instance and the cancelled one are gone; an override
-    // whose original slot is in June moved into the window.
+    // January: the moved-out instance is gone, the cancelled one is listed and
+    // flagged; an override whose original slot is in June moved into the window.
     let jan = occurrences(
         &r,
         utc(2026, 1, 1, 0, 0),
@@ -150,8 +150,11 @@ fn overrides_move_into_and_out_of_the_window_and_cancel() {
         .iter()
         .map(|o| o.start.format("%m-%dT%H").to_string())
         .collect();
-    assert_eq!(v, ["01-05T10", "01-10T08", "01-26T10"]);
+    assert_eq!(v, ["01-05T10", "01-10T08", "01-19T10", "01-26T10"]);
     assert_eq!(jan[1].override_index, Some(2));
+    let cancelled: Vec<bool> = jan.iter().map(|o| o.cancelled).collect();
+    assert_eq!(cancelled, [false, false, true, false]);
+    assert_eq!(jan[2].override_index, Some(1));
     // The moved one shows up in March, keeping its length from the master.
     let mar = occurrences(
         &r,
@@ -436,4 +439,32 @@ fn rules_that_need_unbounded_work_are_cut_short() {
     .unwrap();
     assert_eq!(e.occurrences.len(), 60);
     assert!(e.truncated);
+}
+
+#[test]
+fn cancelled_series_and_this_and_future_are_flagged_not_dropped() {
+    let text = cal(&format!(
+        "{SERIES}BEGIN:VEVENT\nUID:s\nRECURRENCE-ID;RANGE=THISANDFUTURE:20260126T100000Z\nDTSTART:20260126T100000Z\nSTATUS:CANCELLED\nEND:VEVENT\n"
+    ));
+    let r = record(&text);
+    let all = occurrences(
+        &r,
+        utc(2026, 1, 1, 0, 0),
+        utc(2026, 3, 1, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    let flags: Vec<bool> = all.iter().map(|o| o.cancelled).collect();
+    // Six weekly instances from 5 Jan: the override cancels the 26th and later.
+    assert_eq!(flags, [false, false, false, true, true, true]);
+    let whole = cal(&SERIES.replace("END:VEVENT", "STATUS:CANCELLED\nEND:VEVENT"));
+    let all = occurrences(
+        &record(&whole),
+        utc(2026, 1, 1, 0, 0),
+        utc(2026, 3, 1, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    assert_eq!(all.len(), 6);
+    assert!(all.iter().all(|o| o.cancelled));
 }

@@ -3,7 +3,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
@@ -26,7 +26,23 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
 }
 
 fn occ_style(app: &App, o: &Occ) -> Style {
-    app.theme.collection(app.collection(&o.record.collection))
+    let style = app.theme.collection(app.collection(&o.record.collection));
+    if o.cancelled {
+        // Listed like Thunderbird does: still there, visibly off.
+        style.add_modifier(Modifier::CROSSED_OUT)
+    } else {
+        style
+    }
+}
+
+/// The title as listed; cancelled occurrences carry a tag too (not every
+/// terminal draws strike-through). `short` is for the narrow month cells.
+fn occ_title(o: &Occ, short: bool) -> String {
+    match (o.cancelled, short) {
+        (false, _) => o.record.title(),
+        (true, true) => format!("✗ {}", o.record.title()),
+        (true, false) => format!("cancelled: {}", o.record.title()),
+    }
 }
 
 fn time_label(o: &Occ, d: NaiveDate) -> String {
@@ -141,7 +157,7 @@ fn cell(f: &mut Frame, app: &App, d: NaiveDate, rect: Rect) {
             style = style.patch(theme.selected());
         }
         lines.push(Line::from(Span::styled(
-            truncate(&o.record.title(), w),
+            truncate(&occ_title(o, true), w),
             style,
         )));
     }
@@ -160,7 +176,7 @@ fn event_line<'a>(app: &App, o: &Occ, d: NaiveDate, selected: bool, width: usize
         .map(|l| format!("  @{l}"))
         .unwrap_or_default();
     let text = truncate(
-        &format!("{}{loc}", o.record.title()),
+        &format!("{}{loc}", occ_title(o, false)),
         width.saturating_sub(10),
     );
     Line::from(vec![
@@ -317,7 +333,7 @@ fn details(f: &mut Frame, app: &App, area: Rect) {
         let t = time_label(o, cal.selected);
         lines.push(Line::from(vec![
             Span::styled(format!("{t:<6} "), theme.dim()),
-            Span::styled(o.record.title(), style),
+            Span::styled(occ_title(o, false), style),
         ]));
     }
     if n > first + room {
@@ -392,4 +408,55 @@ fn details(f: &mut Frame, app: &App, area: Rect) {
         }
     }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::style::Modifier;
+
+    use crate::store::Store;
+    use crate::tui::test_support::{World, today};
+
+    /// The demo data with "Sprint planning" cancelled (STATUS:CANCELLED).
+    fn cancelled_planning() -> World {
+        let mut store = Store::open_in_memory().unwrap();
+        crate::app::demo::load_with(&mut store, today(), |r| {
+            r.remove("RRULE");
+            r.remove("EXDATE");
+            if r.title() == "Sprint planning" {
+                r.set_text("STATUS", "CANCELLED");
+            }
+        })
+        .unwrap();
+        World::with_store(store)
+    }
+
+    #[test]
+    fn cancelled_events_stay_listed_and_are_marked() {
+        let mut w = cancelled_planning();
+        let occ = w
+            .app
+            .calendar
+            .occs
+            .iter()
+            .find(|o| o.record.title() == "Sprint planning")
+            .expect("a cancelled event is still listed");
+        assert!(occ.cancelled);
+        let screen = w.screen(140, 40);
+        assert!(screen.contains("✗ Sprint pla"), "{screen}");
+        assert!(!screen.contains("✗ Team"), "{screen}");
+        // Struck through where the terminal can: only the cancelled title.
+        let mut t = Terminal::new(TestBackend::new(140, 40)).unwrap();
+        t.draw(|f| crate::tui::ui::draw(f, &mut w.app)).unwrap();
+        let buf = t.backend().buffer();
+        let struck: String = buf
+            .content()
+            .iter()
+            .filter(|c| c.modifier.contains(Modifier::CROSSED_OUT))
+            .map(|c| c.symbol())
+            .collect();
+        assert_eq!(struck, "✗ Sprint pla…");
+    }
 }

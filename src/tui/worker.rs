@@ -88,6 +88,8 @@ pub struct Occ {
     pub start: NaiveDateTime,
     pub end: NaiveDateTime,
     pub all_day: bool,
+    /// STATUS:CANCELLED (its override's or the event's): drawn struck through.
+    pub cancelled: bool,
 }
 
 impl Occ {
@@ -321,6 +323,7 @@ fn events(store: &Store, from: NaiveDate, to: NaiveDate, tz: Tz) -> crate::store
                 start,
                 end,
                 all_day: o.all_day,
+                cancelled: o.cancelled,
             });
         }
     }

@@ -16,6 +16,7 @@ mod import_lenient;
 mod import_progress;
 mod interop_khal;
 mod interop_khard;
+mod listing_marks;
 mod records_front_ends;
 mod recur_bounds;
 mod recur_interop;

@@ -58,7 +58,9 @@ pub fn overlaps(store: &Store, itip: &Itip, tz: Tz) -> Result<Option<Overlaps>> 
             continue;
         }
         // One slot of a FREQ=SECONDLY event holds thousands: the first few tell enough.
-        for o in expand(&r, from, to, tz, MAX_PER_EVENT)?.occurrences {
+        // A cancelled occurrence keeps nobody busy.
+        let occurrences = expand(&r, from, to, tz, MAX_PER_EVENT)?.occurrences;
+        for o in occurrences.into_iter().filter(|o| !o.cancelled) {
             events.push(Overlap {
                 event_id: r.id.clone(),
                 summary: r.title(),

@@ -503,9 +503,12 @@ fn overlaps_list_our_other_events_in_the_first_occurrence() {
     let dentist = event("d", "Dentist", "20301201T103000Z", "20301201T113000Z");
     let later = event("l", "Lunch", "20301201T120000Z", "20301201T130000Z");
     let itself = event("meet-1", "Planning", "20301201T100000Z", "20301201T110000Z");
+    // Listed in the calendar, but a cancelled event keeps nobody busy.
+    let mut called_off = event("c", "Called off", "20301201T100000Z", "20301201T110000Z");
+    called_off.set_text("STATUS", "CANCELLED");
     store
         .write(|w| {
-            for r in [&dentist, &later, &itself] {
+            for r in [&dentist, &later, &itself, &called_off] {
                 w.create(r)?;
             }
             Ok(())

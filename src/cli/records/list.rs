@@ -297,6 +297,8 @@ impl Listing {
         match self {
             Listing::Json(j) => j.push(&v),
             Listing::Table(kind, rows) => {
+                let mut v = v;
+                crate::formats::view::text_end_inclusive(&mut v);
                 rows.push(row(*kind, &v));
                 Ok(())
             }
@@ -340,7 +342,15 @@ fn row(kind: Kind, v: &Value) -> Vec<String> {
     let id: String = g("id").chars().take(8).collect();
     match kind {
         Kind::Contact => vec![id, g("full_name"), g("emails"), g("phones"), g("org")],
-        Kind::Event => vec![id, g("start"), g("end"), g("summary"), g("location")],
+        Kind::Event => {
+            // Cancelled occurrences stay listed, marked (JSON: `status`).
+            let summary = if g("status").eq_ignore_ascii_case("CANCELLED") {
+                format!("[cancelled] {}", g("summary"))
+            } else {
+                g("summary")
+            };
+            vec![id, g("start"), g("end"), summary, g("location")]
+        }
         Kind::Task => {
             let mark = if g("status") == "COMPLETED" {
                 "[x]"
