@@ -132,7 +132,7 @@ pub fn run_rounds(policies: Vec<Policy>, skews: Vec<i64>, rounds: Vec<Round>) {
 }
 
 proptest! {
-    #![proptest_config(config_for(cases().div_ceil(4), seed().wrapping_mul(7919)))]
+    #![proptest_config(config_for(cases(), seed().wrapping_mul(7919)))]
     #[test]
     fn policy_decisions_never_settle_on_an_old_value(
         (policies, skews, rounds) in scenario()
