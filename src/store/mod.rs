@@ -98,8 +98,7 @@ impl Store {
         // takes a lock too, and six processes may be opening it at once.
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         // A non-database file fails here, before anything is written.
-        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
-            .map_err(open_err)?;
+        switch_to_wal(&conn).map_err(open_err)?;
         conn.execute_batch(
             "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
              PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
@@ -315,6 +314,29 @@ pub fn default_collection_name(kind: Kind) -> &'static str {
 
 /// How long a statement waits for another connection's lock before failing.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// `PRAGMA journal_mode = WAL`, retried while another process holds the lock.
+/// SQLite answers "database is locked" at once, without the busy handler, when two
+/// connections that both read the header race to switch a new file (each would wait
+/// for the other), so first openers of one profile retry here instead of failing.
+fn switch_to_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(())) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(
+                    5 + rand::random_range(0..20),
+                ));
+            }
+            other => return other,
+        }
+    }
+}
 
 /// Migrate the schema and make this profile's device id: one exclusive transaction
 /// when anything is missing, so processes opening a new profile at once queue
