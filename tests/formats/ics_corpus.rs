@@ -103,6 +103,13 @@ fn every_file_reads_and_round_trips() {
                     .any(|o| o.prop("TZID") == z.prop("TZID"))
             };
             b_body.timezones.retain(own);
+            if REPAIRED_ON_EXPORT.contains(&name.as_str()) {
+                // The export writes the repaired form; that form is stable.
+                let again = read_ics(&write_ics(&[&b.record]));
+                let again = again.into_iter().next().unwrap().unwrap();
+                assert_eq!(again.record.body.main, b.record.body.main, "{name}");
+                continue;
+            }
             assert_eq!(a.record.body, b_body, "{name}: body changed");
         }
         // Every VTIMEZONE of the input that an item uses is still present.
@@ -127,7 +134,15 @@ fn every_file_reads_and_round_trips() {
 
 /// Lines pim repairs or supersedes on purpose (issue 15), per file; `None` for every
 /// line of the file (an older version of an item, superseded by the newest).
+/// Files whose export repairs what they hold: a parameter without `=` (`CN=Society\; 2014`)
+/// is written back onto the value it was cut from.
+const REPAIRED_ON_EXPORT: &[&str] = &["pim--parameter-without-equals.ics"];
+
 const CHANGED_ON_PURPOSE: &[(&str, Option<&[&str]>)] = &[
+    (
+        "pim--parameter-without-equals.ics",
+        Some(&["ORGANIZER;CN=Society\\;TYPE=2014:mailto:a@b.c"]),
+    ),
     (
         "pim--empty-rrule-count-minus-one.ics",
         Some(&["RRULE:", "RRULE:FREQ=WEEKLY;COUNT=-1;INTERVAL=1"]),
