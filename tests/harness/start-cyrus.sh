@@ -17,7 +17,7 @@ command -v saslpasswd2 >/dev/null || die "start-cyrus.sh: saslpasswd2 not found:
 ((${#W} <= 70)) || die "WORKDIR too long for unix socket paths: $W"
 case $LAYOUT in alt) ALT=yes ;; inbox) ALT=no ;; *) die "LAYOUT must be alt or inbox" ;; esac
 export LD_LIBRARY_PATH=$R/usr/lib/x86_64-linux-gnu
-mkdir -p "$W"/{conf,spool,run/socket,run/proc,run/lock}
+mkdir -p "$W"/{conf/socket,spool,run/proc,run/lock}   # IDLE clients bind conf/socket/idle.PID
 [ -f "$W/passwd" ] || echo 'test:secret' > "$W/passwd"
 
 cat > "$W/imapd.conf" <<CONF
@@ -36,9 +36,6 @@ sasl_sasldb_path: $W/sasldb2
 sasl_mech_list: PLAIN LOGIN
 tls_server_cert: $W/cert.pem
 tls_server_key: $W/key.pem
-idlesocket: $W/run/socket/idle
-lmtpsocket: $W/run/socket/lmtp
-notifysocket: $W/run/socket/notify
 mboxname_lockpath: $W/run/lock
 proc_path: $W/run/proc
 statuscache: no

@@ -10,3 +10,4 @@ pub mod profile;
 pub mod proxy;
 pub mod sim;
 pub mod tmux;
+pub mod imapserver;
