@@ -218,7 +218,10 @@ fn thousand_records(f: &Flavour, a: &Pim, b: &Pim) -> Duration {
     b.ok(&["sync"]);
     let took = start.elapsed();
     let names = b.contact_names();
-    let bulk = names.iter().filter(|n| n.starts_with("Bulk Person")).count();
+    let bulk = names
+        .iter()
+        .filter(|n| n.starts_with("Bulk Person"))
+        .count();
     assert_eq!(bulk, 1000, "{}", f.name);
     took
 }

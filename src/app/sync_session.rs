@@ -93,7 +93,9 @@ pub enum SessionEvent {
     },
     /// A watch rests: IDLE is open (or, on a server without IDLE, it is polled
     /// every `polls_every`: see [`watch_note`]), local edits are watched.
-    Watching { polls_every: Option<Duration> },
+    Watching {
+        polls_every: Option<Duration>,
+    },
     /// The server announced a change.
     ServerNews,
     /// The connection broke while waiting; the next round logs in again.

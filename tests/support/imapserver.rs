@@ -15,8 +15,8 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use super::mailserver::{
-    ImapHost, LIVE_DIRS, MailServer, candidate_bases, count_at, harness_dir,
-    install_panic_marker, messages_at, port_free, wait_for_count_at,
+    ImapHost, LIVE_DIRS, MailServer, candidate_bases, count_at, harness_dir, install_panic_marker,
+    messages_at, port_free, wait_for_count_at,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -422,7 +422,10 @@ fn a_watch_tells_how_often_it_polls_a_server_without_idle() {
                     tx.send(Command::Stop).unwrap();
                 }
             };
-            session.run(store, WATCH, &mut rx, &mut events).await.unwrap();
+            session
+                .run(store, WATCH, &mut rx, &mut events)
+                .await
+                .unwrap();
             session.close().await;
         })
     };
