@@ -11,5 +11,8 @@ alive() { for p in $pids; do ps -o stat= -p "$p" | grep -qv Z && return 0; done;
 for i in $(seq 100); do alive || break; sleep 0.05; done
 alive && kill -9 $pids 2>/dev/null
 # Leftover children (IMAP sessions, authdaemond workers) of those daemons.
-for p in $(ps -eo pid=); do ours "$p" && kill -9 "$p" 2>/dev/null; done
+# Not this script nor its caller (a watchdog names WORKDIR too, and removes it after us).
+for p in $(ps -eo pid=); do
+  [ "$p" = $$ ] || [ "$p" = "$PPID" ] || ! ours "$p" || kill -9 "$p" 2>/dev/null
+done
 exit 0
