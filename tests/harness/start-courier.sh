@@ -8,6 +8,8 @@
 # paths are compiled in (/etc/courier, /run/courier/authdaemon), so authdaemond and couriertcpd run in a
 # private mount namespace where those two paths are this WORKDIR's: nothing system-wide is touched.
 # Layout as Debian ships it: personal folders under "INBOX." with '.'; UIDPLUS and IDLE, no MOVE.
+# IDLE: Debian's default IMAP_ENHANCEDIDLE=0 looks for new mail every IMAP_IDLE_TIMEOUT (60 s);
+# PIM_COURIER_ENHANCEDIDLE=1 uses FAM (gamin) instead: notices within a second.
 set -euo pipefail
 W=$(realpath -m "${1:?usage: $0 WORKDIR BASEPORT}"); B=${2:?}
 R=${PIM_TEST_SERVERS_ROOT:-/opt/pim-test-servers}
