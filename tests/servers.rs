@@ -240,7 +240,16 @@ fn watch_latency(f: &Flavour, a: &Pim, b: &Pim) -> Duration {
             .unwrap()
     };
     let mut watchers = [spawn(a, &logs[0]), spawn(b, &logs[1])];
-    std::thread::sleep(Duration::from_millis(1500));
+    // Both watchers finished their first round (`--json` prints one line per
+    // round) and rest; then a moment for IDLE to be open on the server.
+    for log in &logs {
+        let start = Instant::now();
+        while !std::fs::read_to_string(log).unwrap().contains("}\n") {
+            assert!(start.elapsed() < Duration::from_secs(30), "{}: no round", f.name);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    std::thread::sleep(Duration::from_millis(500));
     a.ok(&["add", "contact", "--name", "Walter Watchful"]);
     let start = Instant::now();
     let mut seen = false;
