@@ -27,6 +27,9 @@ pub enum Kind {
     CyrusInbox,
     /// Courier IMAP with gamin (IMAP_ENHANCEDIDLE=1): `INBOX.` and `.`.
     Courier,
+    /// Courier IMAP as Debian configures it (IMAP_ENHANCEDIDLE=0: IDLE looks
+    /// for new mail every 60 s).
+    CourierDebian,
 }
 
 pub struct OtherImap {
@@ -58,10 +61,12 @@ impl OtherImap {
         static CYRUS_ALT: OnceLock<OtherImap> = OnceLock::new();
         static CYRUS_INBOX: OnceLock<OtherImap> = OnceLock::new();
         static COURIER: OnceLock<OtherImap> = OnceLock::new();
+        static COURIER_DEBIAN: OnceLock<OtherImap> = OnceLock::new();
         let cell = match kind {
             Kind::CyrusAlt => &CYRUS_ALT,
             Kind::CyrusInbox => &CYRUS_INBOX,
             Kind::Courier => &COURIER,
+            Kind::CourierDebian => &COURIER_DEBIAN,
         };
         cell.get_or_init(|| {
             let server = OtherImap::launch(kind, MailServer::shared());
@@ -88,8 +93,9 @@ impl OtherImap {
         let (script, extra): (&str, &[&str]) = match kind {
             Kind::CyrusAlt => ("start-cyrus.sh", &["alt"]),
             Kind::CyrusInbox => ("start-cyrus.sh", &["inbox"]),
-            Kind::Courier => ("start-courier.sh", &[]),
+            Kind::Courier | Kind::CourierDebian => ("start-courier.sh", &[]),
         };
+        let enhanced_idle = if kind == Kind::Courier { "1" } else { "0" };
         let mut last_error = String::new();
         for base in candidate_bases().take(12) {
             let ports = [base + 143, base + 993];
@@ -100,7 +106,7 @@ impl OtherImap {
                 .arg(&workdir)
                 .arg(base.to_string())
                 .args(extra)
-                .env("PIM_COURIER_ENHANCEDIDLE", "1")
+                .env("PIM_COURIER_ENHANCEDIDLE", enhanced_idle)
                 .stdin(Stdio::null())
                 .output()
                 .unwrap_or_else(|e| panic!("run tests/harness/{script}: {e}"));

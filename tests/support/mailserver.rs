@@ -23,8 +23,23 @@ use std::time::{Duration, Instant};
 /// The `cyrus…` and `courier…` users also log in to the other servers of
 /// `support::imapserver` (same password), and send through this Postfix.
 pub const SHARED_USERS: &[&str] = &[
-    "test", "alice", "bob", "carol", "dave", "dotted1", "dotted2", "trimmed1", "trimmed2",
-    "cyrus1", "cyrus2", "cyrusi1", "cyrusi2", "courier1", "courier2",
+    "test",
+    "alice",
+    "bob",
+    "carol",
+    "dave",
+    "dotted1",
+    "dotted2",
+    "trimmed1",
+    "trimmed2",
+    "cyrus1",
+    "cyrus2",
+    "cyrusi1",
+    "cyrusi2",
+    "courier1",
+    "courier2",
+    "courierd1",
+    "courierd2",
 ];
 
 /// Server flavours one Dovecot serves side by side: Dovecot applies these
