@@ -24,7 +24,7 @@ as_root() {
 
 APT_PACKAGES=(dovecot-imapd dovecot-lmtpd postfix openssl tmux
   # for the unpacked Cyrus and Courier (what their binaries link, found with ldd)
-  sasl2-bin libsasl2-modules-db courier-authlib courier-authlib-userdb courier-authdaemon gamin
+  sasl2-bin libsasl2-modules libsasl2-modules-db courier-authlib courier-authlib-userdb courier-authdaemon gamin
   libcourier-unicode4 libcom-err2 libgamin0 libgdbm6 libgnutls30 libical3 libicu72 libidn12
   libjansson4 libkrb5-3 libldap-2.5-0 libpcre3 libpq5 libsasl2-2 libsqlite3-0 libssl3 libwrap0
   libxapian30 libxml2)
