@@ -91,8 +91,11 @@ pub enum SessionEvent {
         error: SessionError,
         pause: Duration,
     },
-    /// A watch rests: IDLE is open, local edits are watched.
-    Watching,
+    /// A watch rests: IDLE is open (or, on a server without IDLE, it is polled
+    /// every `polls_every`: see [`watch_note`]), local edits are watched.
+    Watching {
+        polls_every: Option<Duration>,
+    },
     /// The server announced a change.
     ServerNews,
     /// The connection broke while waiting; the next round logs in again.
@@ -130,6 +133,17 @@ impl Default for Timing {
             backoff_cap: Duration::from_secs(300),
         }
     }
+}
+
+/// What a front-end says about a watch on a server without IDLE (once; the
+/// CLI on stderr, the TUI on the Sync tab's state line). `None` with IDLE.
+pub fn watch_note(polls_every: Option<Duration>) -> Option<String> {
+    polls_every.map(|every| {
+        format!(
+            "server has no IDLE; polling every {} s",
+            every.as_secs().max(1)
+        )
+    })
 }
 
 /// The newest change this device logged (0 when unreadable: a wait then ends

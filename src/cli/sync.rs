@@ -12,7 +12,7 @@ use tokio::sync::mpsc::unbounded_channel;
 use super::{Context, print};
 use crate::app::sync_session::{
     self as session, Command, ImapConnector, InvitationOutcome, Schedule, Session, SessionError,
-    SessionEvent, Timing, Trigger,
+    SessionEvent, Timing, Trigger, watch_note,
 };
 use crate::config::accounts::Account;
 use crate::mail::ImapMailbox;
@@ -451,7 +451,14 @@ fn watch(ctx: &mut Context, mut session: Session<ImapConnector>, json: bool) -> 
     runtime()?.block_on(async {
         let (stop, mut commands) = unbounded_channel();
         let mut print_failed = None;
+        let mut said_polling = false;
         let mut show = |ev: SessionEvent| match ev {
+            SessionEvent::Watching { polls_every } => {
+                if let Some(note) = watch_note(polls_every).filter(|_| !said_polling) {
+                    eprintln!("pim: {note}");
+                    said_polling = true;
+                }
+            }
             SessionEvent::Synced(r) => {
                 print_invitations(r.invitations.as_ref());
                 if (r.is_busy() || json)

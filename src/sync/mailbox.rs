@@ -127,6 +127,12 @@ pub trait Mailbox {
     /// Returns true when woken by a change.
     async fn wait(&mut self, folder: &str, timeout: std::time::Duration) -> MbResult<bool>;
 
+    /// How often [`Mailbox::wait`] looks for changes when the server cannot announce
+    /// them (no IMAP IDLE); `None` when it can.
+    fn polls_every(&self) -> Option<std::time::Duration> {
+        None
+    }
+
     /// The MIME tree of each message (UIDs that do not exist are left out), in UID
     /// order: what an invitation scan looks at before downloading anything.
     async fn body_structures(

@@ -33,6 +33,8 @@ struct Server {
     /// Appends that store the message but report failure (lost acknowledgement).
     drop_ack_next: u32,
     condstore: bool,
+    /// As if the server had no IDLE: `polls_every` reports this.
+    polls_every: Option<Duration>,
 }
 
 /// The shared server. Clone it to hand the same server to several devices.
@@ -71,6 +73,12 @@ impl MemoryServer {
     /// Whether the server reports HIGHESTMODSEQ (CONDSTORE).
     pub fn set_condstore(&self, on: bool) {
         self.lock().condstore = on;
+    }
+
+    /// Act as a server without IDLE whose changes are looked for `every` so often
+    /// (what [`Mailbox::polls_every`] then reports; `wait` is unchanged).
+    pub fn set_polls_every(&self, every: Option<Duration>) {
+        self.lock().polls_every = every;
     }
 
     /// The next `n` calls fail as if the connection dropped.
@@ -385,6 +393,10 @@ impl Mailbox for MemoryMailbox {
             }
         }
         Ok(())
+    }
+
+    fn polls_every(&self) -> Option<Duration> {
+        self.server.lock().polls_every
     }
 
     /// One command (like IDLE), then a quiet look every few milliseconds until the

@@ -190,6 +190,10 @@ impl<M: Mailbox> Mailbox for Watched<'_, M> {
         self.inner.wait(folder, timeout).await
     }
 
+    fn polls_every(&self) -> Option<Duration> {
+        self.inner.polls_every()
+    }
+
     // Invitation work is not part of a sync round's progress: passed through.
     async fn body_structures(
         &mut self,

@@ -2,6 +2,8 @@
 //! ids and clocks are random in real databases), and behaviour over a real conflict
 //! made by two stores syncing through the in-memory mail server with policy `ask`.
 
+use std::time::Duration;
+
 use chrono::TimeZone;
 use crossterm::event::KeyCode;
 
@@ -184,7 +186,7 @@ fn sync_tab_in_each_state() {
         ),
         ("ready", Connectivity::Idle),
         ("connecting", Connectivity::Connecting),
-        ("watching", Connectivity::Watching),
+        ("watching", Connectivity::watching(None)),
         (
             "offline",
             Connectivity::Offline {
@@ -258,7 +260,7 @@ fn lost_server_folders_get_a_line_of_their_own() {
 
 #[test]
 fn conflict_dialog_one_record_at_a_time() {
-    let mut w = sync_world(Connectivity::Watching);
+    let mut w = sync_world(Connectivity::watching(None));
     w.key(KeyCode::Enter);
     snap("sync_conflict_dialog", &mut w);
     // The badge and the queue stay; an edit of a merged value shows its input.
@@ -485,4 +487,16 @@ fn a_merged_value_typed_in_the_dialog_is_kept() {
         lost.contains(&"Quentin Mine") && lost.contains(&"Quentin Theirs"),
         "{lost:?}"
     );
+}
+
+/// A watch on a server without IDLE says so, and how often it polls (80x24).
+#[test]
+fn watching_a_server_without_idle_says_it_polls() {
+    let mut w = sync_world(Connectivity::watching(Some(Duration::from_secs(30))));
+    let screen = w.screen(80, 24);
+    assert!(
+        screen.contains("server has no IDLE; polling every 30 s"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("sync_watching_without_idle_80x24", screen);
 }

@@ -15,7 +15,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::app::sync_session::{
     Command, ImapConnector, InvitationOutcome, RoundReport, Schedule, Session, SessionEvent,
-    SessionSetup, SetupError, Timing, Trigger,
+    SessionSetup, SetupError, Timing, Trigger, watch_note,
 };
 use crate::store::Store;
 use crate::sync::engine::SyncReport;
@@ -31,8 +31,9 @@ pub enum Connectivity {
     Idle,
     Connecting,
     Syncing,
-    /// IDLE open: other devices' changes arrive live.
-    Watching,
+    /// Waiting for changes: IDLE open, or (without IDLE) polling; the words
+    /// say which ([`Connectivity::watching`]).
+    Watching(String),
     /// The server could not be reached; retrying at that time.
     Offline {
         retry_at: DateTime<Utc>,
@@ -41,6 +42,16 @@ pub enum Connectivity {
     /// Needs the user (login refused, unreadable key, untrusted TLS, account
     /// settings); `s` tries again.
     Error(String),
+}
+
+impl Connectivity {
+    /// A watch at rest; `polls_every` is set when the server has no IDLE.
+    pub fn watching(polls_every: Option<Duration>) -> Connectivity {
+        Connectivity::Watching(
+            watch_note(polls_every)
+                .unwrap_or_else(|| "IDLE open: other devices' changes arrive live".into()),
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +103,9 @@ impl<E> Reporter<'_, E> {
                     Utc::now() + chrono::Duration::milliseconds(pause.as_millis() as i64);
                 self.send(SyncEvent::State(Connectivity::Offline { retry_at, reason }));
             }
-            SessionEvent::Watching => self.send(SyncEvent::State(Connectivity::Watching)),
+            SessionEvent::Watching { polls_every } => {
+                self.send(SyncEvent::State(Connectivity::watching(polls_every)));
+            }
             SessionEvent::ServerNews => self.send(SyncEvent::Log("the server has news".into())),
             SessionEvent::ConnectionLost(why) => {
                 self.send(SyncEvent::Log(format!("connection lost: {why}")));

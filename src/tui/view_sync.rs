@@ -40,11 +40,7 @@ pub fn state_line(app: &App) -> Line<'static> {
             t.warn(),
             app.pane.progress.map(|p| p.line()).unwrap_or_default(),
         ),
-        Connectivity::Watching => (
-            "watching",
-            t.ok(),
-            "IDLE open: other devices' changes arrive live".into(),
-        ),
+        Connectivity::Watching(how) => ("watching", t.ok(), how.clone()),
         Connectivity::Offline { retry_at, reason } => (
             "offline",
             t.warn(),

@@ -20,8 +20,26 @@ use std::sync::{Mutex, Once, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Users of the shared instance; the password of `NAME` is `pw-NAME`.
+/// The `cyrus…` and `courier…` users also log in to the other servers of
+/// `support::imapserver` (same password), and send through this Postfix.
 pub const SHARED_USERS: &[&str] = &[
-    "test", "alice", "bob", "carol", "dave", "dotted1", "dotted2", "trimmed1", "trimmed2",
+    "test",
+    "alice",
+    "bob",
+    "carol",
+    "dave",
+    "dotted1",
+    "dotted2",
+    "trimmed1",
+    "trimmed2",
+    "cyrus1",
+    "cyrus2",
+    "cyrusi1",
+    "cyrusi2",
+    "courier1",
+    "courier2",
+    "courierd1",
+    "courierd2",
 ];
 
 /// Server flavours one Dovecot serves side by side: Dovecot applies these
@@ -59,7 +77,7 @@ pub struct MailServer {
     stop_on_drop: bool,
 }
 
-fn harness_dir() -> PathBuf {
+pub fn harness_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/harness")
 }
 
@@ -97,7 +115,7 @@ fn require_binaries() {
 }
 
 /// Keep the workdir of every instance when a test panics (logs for the failure).
-fn install_panic_marker() {
+pub fn install_panic_marker() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let default = std::panic::take_hook();
@@ -114,17 +132,17 @@ fn install_panic_marker() {
     });
 }
 
-static LIVE_DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+pub static LIVE_DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 static START_LOCK: Mutex<()> = Mutex::new(());
 
-fn port_free(port: u16) -> bool {
+pub fn port_free(port: u16) -> bool {
     TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok()
 }
 
 /// Bases step by 100: the five port offsets (25, 143, 465, 587, 993) never differ by a
 /// multiple of 100, so two instances on different bases never share a port. All stay
 /// below the kernel's ephemeral range (32768+).
-fn candidate_bases() -> impl Iterator<Item = u16> {
+pub fn candidate_bases() -> impl Iterator<Item = u16> {
     const SLOTS: u32 = 210;
     let exe = std::env::current_exe().unwrap_or_default();
     let seed = exe
@@ -332,48 +350,98 @@ impl MailServer {
 
     /// APPEND a message straight into `user`'s `folder` (created if missing).
     pub fn append(&self, user: &str, folder: &str, message: &[u8]) {
-        let mut imap = RawImap::login(self, user);
-        imap.command(&format!("CREATE \"{folder}\""), true);
-        imap.append(folder, message);
-        imap.command("LOGOUT", false);
+        append_at(self, user, folder, message)
     }
 
     /// Number of messages in `user`'s `folder` (0 when it does not exist).
     pub fn count(&self, user: &str, folder: &str) -> u32 {
-        let mut imap = RawImap::login(self, user);
-        let lines = imap.command(&format!("STATUS \"{folder}\" (MESSAGES)"), true);
-        imap.command("LOGOUT", false);
-        lines
-            .iter()
-            .find_map(|l| {
-                let rest = l.split("(MESSAGES ").nth(1)?;
-                rest.trim_end_matches(|c: char| !c.is_ascii_digit())
-                    .parse()
-                    .ok()
-            })
-            .unwrap_or(0)
+        count_at(self, user, folder)
     }
 
     /// Poll until `user`'s `folder` holds at least `n` messages.
     pub fn wait_for_count(&self, user: &str, folder: &str, n: u32, timeout: Duration) -> u32 {
-        let start = Instant::now();
-        loop {
-            let have = self.count(user, folder);
-            if have >= n || start.elapsed() > timeout {
-                return have;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_for_count_at(self, user, folder, n, timeout)
     }
 
     /// Whole raw messages of `user`'s `folder`, in UID order.
     pub fn messages(&self, user: &str, folder: &str) -> Vec<Vec<u8>> {
-        let mut imap = RawImap::login(self, user);
-        imap.command(&format!("SELECT \"{folder}\""), false);
-        let literals = imap.command_literals("UID FETCH 1:* BODY.PEEK[]");
-        imap.command("LOGOUT", false);
-        literals
+        messages_at(self, user, folder)
     }
+}
+
+/// A server [`RawImap`] can log in to (plaintext IMAP on loopback).
+pub trait ImapHost {
+    fn plain_imap_port(&self) -> u16;
+    fn password_of(&self, user: &str) -> String;
+}
+
+impl ImapHost for MailServer {
+    fn plain_imap_port(&self) -> u16 {
+        self.imap_port
+    }
+    fn password_of(&self, user: &str) -> String {
+        self.password(user).to_string()
+    }
+}
+
+impl<T: ImapHost + ?Sized> ImapHost for &T {
+    fn plain_imap_port(&self) -> u16 {
+        (**self).plain_imap_port()
+    }
+    fn password_of(&self, user: &str) -> String {
+        (**self).password_of(user)
+    }
+}
+
+/// APPEND a message straight into `user`'s `folder` (created if missing).
+pub fn append_at(host: &impl ImapHost, user: &str, folder: &str, message: &[u8]) {
+    let mut imap = RawImap::login(host, user);
+    imap.command(&format!("CREATE \"{folder}\""), true);
+    imap.append(folder, message);
+    imap.command("LOGOUT", false);
+}
+
+/// Number of messages in `user`'s `folder` (0 when it does not exist).
+pub fn count_at(host: &impl ImapHost, user: &str, folder: &str) -> u32 {
+    let mut imap = RawImap::login(host, user);
+    let lines = imap.command(&format!("STATUS \"{folder}\" (MESSAGES)"), true);
+    imap.command("LOGOUT", false);
+    lines
+        .iter()
+        .find_map(|l| {
+            let rest = l.split("(MESSAGES ").nth(1)?;
+            rest.trim_end_matches(|c: char| !c.is_ascii_digit())
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0)
+}
+
+/// Poll until `user`'s `folder` holds at least `n` messages.
+pub fn wait_for_count_at(
+    host: &impl ImapHost,
+    user: &str,
+    folder: &str,
+    n: u32,
+    timeout: Duration,
+) -> u32 {
+    let start = Instant::now();
+    loop {
+        let have = count_at(host, user, folder);
+        if have >= n || start.elapsed() > timeout {
+            return have;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Whole raw messages of `user`'s `folder`, in UID order.
+pub fn messages_at(host: &impl ImapHost, user: &str, folder: &str) -> Vec<Vec<u8>> {
+    let mut imap = RawImap::login(host, user);
+    imap.command(&format!("SELECT \"{folder}\""), false);
+    let literals = imap.command_literals("UID FETCH 1:* BODY.PEEK[]");
+    imap.command("LOGOUT", false);
+    literals
 }
 
 impl Drop for MailServer {
@@ -419,9 +487,9 @@ pub struct RawImap {
 }
 
 impl RawImap {
-    pub fn login(server: &MailServer, user: &str) -> RawImap {
-        let stream =
-            TcpStream::connect((Ipv4Addr::LOCALHOST, server.imap_port)).expect("imap connect");
+    pub fn login(server: &impl ImapHost, user: &str) -> RawImap {
+        let stream = TcpStream::connect((Ipv4Addr::LOCALHOST, server.plain_imap_port()))
+            .expect("imap connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .unwrap();
@@ -432,7 +500,7 @@ impl RawImap {
         };
         let mut greeting = String::new();
         imap.reader.read_line(&mut greeting).unwrap();
-        let pass = server.password(user).to_string();
+        let pass = server.password_of(user);
         imap.command(&format!("LOGIN \"{user}\" \"{pass}\""), false);
         imap
     }
@@ -481,8 +549,12 @@ impl RawImap {
         self.tag += 1;
         let tag = format!("R{}", self.tag);
         self.writer
-            .write_all(format!("{tag} APPEND \"{folder}\" {{{}+}}\r\n", message.len()).as_bytes())
+            .write_all(format!("{tag} APPEND \"{folder}\" {{{}}}\r\n", message.len()).as_bytes())
             .unwrap();
+        // A synchronizing literal: not every server has LITERAL+ (Courier).
+        let mut go_on = String::new();
+        self.reader.read_line(&mut go_on).unwrap();
+        assert!(go_on.starts_with('+'), "APPEND refused: {go_on}");
         self.writer.write_all(message).unwrap();
         self.writer.write_all(b"\r\n").unwrap();
         loop {

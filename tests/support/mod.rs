@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod corpus;
+pub mod imapserver;
 pub mod mailbox_suite;
 pub mod mailserver;
 pub mod peer;

@@ -192,7 +192,9 @@ impl<C: Connector> Session<C> {
         let Some(mb) = self.mailbox.as_mut() else {
             return Wake::Round(Trigger::Reconnect);
         };
-        events(SessionEvent::Watching);
+        events(SessionEvent::Watching {
+            polls_every: mb.polls_every(),
+        });
         let seen = self.local_before_round;
         let changes = Folders::new(&self.options.root).changes;
         let woke = tokio::select! {

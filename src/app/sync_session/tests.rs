@@ -63,7 +63,7 @@ fn seen(ev: &SessionEvent) -> Option<Seen> {
         SessionEvent::Connecting => Seen::Connecting,
         SessionEvent::Synced(r) => Seen::Synced(r.trigger, r.is_busy()),
         SessionEvent::Retrying { error, .. } => Seen::Retrying(error.kind()),
-        SessionEvent::Watching => Seen::Watching,
+        SessionEvent::Watching { .. } => Seen::Watching,
         SessionEvent::ServerNews => Seen::ServerNews,
         SessionEvent::ConnectionLost(_) => Seen::ConnectionLost,
         SessionEvent::Idle => Seen::Idle,
@@ -401,6 +401,44 @@ fn a_quiet_watch_still_polls_inbox_on_schedule() {
         [Seen::Watching, Seen::Synced(Trigger::Poll, false)]
     );
     assert_eq!(session.connector().connects, 1);
+}
+
+#[test]
+fn a_watch_tells_how_often_it_polls_a_server_without_idle() {
+    let server = MemoryServer::new();
+    let mut store = Store::open_in_memory().unwrap();
+    let mut session = Session::new(
+        MemoryConnector::new(&server),
+        SyncOptions::new(SyncKey::generate()),
+        quick(),
+    );
+    let mut told = Vec::new();
+    let mut run = |store: &mut Store| {
+        runtime().block_on(async {
+            let (tx, mut rx) = unbounded_channel();
+            let mut events = |ev: SessionEvent| {
+                if let SessionEvent::Watching { polls_every } = ev {
+                    told.push(watch_note(polls_every));
+                    tx.send(Command::Stop).unwrap();
+                }
+            };
+            session
+                .run(store, WATCH, &mut rx, &mut events)
+                .await
+                .unwrap();
+            session.close().await;
+        })
+    };
+    run(&mut store);
+    server.set_polls_every(Some(Duration::from_secs(30)));
+    run(&mut store);
+    assert_eq!(
+        told,
+        [
+            None,
+            Some("server has no IDLE; polling every 30 s".to_string())
+        ]
+    );
 }
 
 #[test]

@@ -348,6 +348,10 @@ impl Mailbox for ImapMailbox {
         self.imap_mark_seen(folder, uids).await
     }
 
+    fn polls_every(&self) -> Option<Duration> {
+        (!self.has_idle()).then_some(self.cfg.poll_interval)
+    }
+
     async fn wait(&mut self, folder: &str, max: Duration) -> MbResult<bool> {
         if !self.has_capability("IDLE") {
             return self.poll_wait(folder, max).await;

@@ -43,6 +43,9 @@ impl Mailbox for Idling {
         }
         Ok(false)
     }
+    fn polls_every(&self) -> Option<Duration> {
+        self.0.polls_every()
+    }
     async fn body_structures(
         &mut self,
         folder: &str,
