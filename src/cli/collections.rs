@@ -45,7 +45,11 @@ pub enum CollectionsCommand {
         color: Option<String>,
         /// Alarms new events or tasks of this calendar or list get (repeatable, e.g.
         /// -10m; an empty value removes them); a setting of this device
-        #[arg(long = "default-alarm", value_name = "WHEN")]
+        #[arg(
+            long = "default-alarm",
+            value_name = "WHEN",
+            allow_hyphen_values = true
+        )]
         default_alarms: Vec<String>,
     },
 }

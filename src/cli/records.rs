@@ -67,7 +67,7 @@ pub enum AddCommand {
         rrule: Option<String>,
         /// Reminder (repeatable): -15m before the start, +5m after, end-10m before the
         /// end, or a WHEN such as '2026-12-01 09:00'
-        #[arg(long = "alarm", value_name = "WHEN")]
+        #[arg(long = "alarm", value_name = "WHEN", allow_hyphen_values = true)]
         alarms: Vec<String>,
         #[arg(long, value_name = "C")]
         collection: Option<String>,
@@ -88,7 +88,7 @@ pub enum AddCommand {
         parent: Option<String>,
         /// Reminder (repeatable): -15m before the due time, start-1h before the start,
         /// or a WHEN such as '2026-12-01 09:00'
-        #[arg(long = "alarm", value_name = "WHEN")]
+        #[arg(long = "alarm", value_name = "WHEN", allow_hyphen_values = true)]
         alarms: Vec<String>,
         #[arg(long, value_name = "C")]
         collection: Option<String>,

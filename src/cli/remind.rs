@@ -133,7 +133,10 @@ fn start_text(r: &Reminder, tz: Tz) -> String {
     if r.all_day {
         r.start.format("%Y-%m-%d").to_string()
     } else {
-        r.start.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+        r.start
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
 }
 
@@ -173,7 +176,12 @@ fn to_json(r: &Reminder) -> Value {
 /// Ring each reminder as it comes due, until interrupted (or `max` rang). Every wake
 /// recomputes from the wall clock and the zone in force then, so a suspend, a clock
 /// step or a zone change (travel) costs at most one [`SLICE`] of delay.
-fn watch(cx: &mut Context, command: Option<&str>, json: bool, max: Option<usize>) -> anyhow::Result<()> {
+fn watch(
+    cx: &mut Context,
+    command: Option<&str>,
+    json: bool,
+    max: Option<usize>,
+) -> anyhow::Result<()> {
     let clock = Clock::new(cx);
     let mut rung = 0usize;
     loop {

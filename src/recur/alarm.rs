@@ -21,7 +21,10 @@ pub const OCCURRENCE_PROP: &str = "X-PIM-OCCURRENCE";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Trigger {
     /// A duration from the start (`to_end`: from the end; a task's end is its DUE).
-    Relative { offset: Duration, to_end: bool },
+    Relative {
+        offset: Duration,
+        to_end: bool,
+    },
     Absolute(DateTime<Utc>),
 }
 
@@ -49,7 +52,9 @@ pub fn parse(c: &Component) -> Option<Alarm> {
     if !c.name.eq_ignore_ascii_case("VALARM") {
         return None;
     }
-    let action = c.prop("ACTION").map(|p| p.value.trim().to_ascii_uppercase());
+    let action = c
+        .prop("ACTION")
+        .map(|p| p.value.trim().to_ascii_uppercase());
     if let Some(a) = &action
         && !matches!(a.as_str(), "DISPLAY" | "AUDIO" | "EMAIL")
     {
@@ -153,9 +158,7 @@ fn alarms_of(c: &Component, override_index: Option<usize>) -> Vec<(AlarmAt, Alar
             sub,
         };
         if let Some(uid) = &a.uid
-            && let Some(seen) = out
-                .iter_mut()
-                .find(|(_, b)| b.uid.as_ref() == Some(uid))
+            && let Some(seen) = out.iter_mut().find(|(_, b)| b.uid.as_ref() == Some(uid))
         {
             if a.acknowledged > seen.1.acknowledged {
                 *seen = (at, a);
@@ -274,7 +277,14 @@ fn occurrence_for(
     local: Tz,
 ) -> Result<Option<Occurrence>, RecurError> {
     let year = Duration::days(400);
-    let near = expand(r, trigger - year, trigger + year, local, super::DEFAULT_LIMIT)?.occurrences;
+    let near = expand(
+        r,
+        trigger - year,
+        trigger + year,
+        local,
+        super::DEFAULT_LIMIT,
+    )?
+    .occurrences;
     if let Some(i) = at.override_index {
         return Ok(near.into_iter().find(|o| o.override_index == Some(i)));
     }

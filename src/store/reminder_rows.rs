@@ -62,7 +62,10 @@ mod tests {
         assert!(!store.claim_reminder("r1", "2026-12-01T09:45:00Z").unwrap());
         assert!(store.reminder_rung("r1").unwrap());
         assert!(store.claim_reminder("r2", "2026-12-03T09:45:00Z").unwrap());
-        assert_eq!(store.forget_rung_reminders("2026-12-02T00:00:00Z").unwrap(), 1);
+        assert_eq!(
+            store.forget_rung_reminders("2026-12-02T00:00:00Z").unwrap(),
+            1
+        );
         assert!(!store.reminder_rung("r1").unwrap());
         assert!(store.reminder_rung("r2").unwrap());
     }

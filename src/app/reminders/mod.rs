@@ -86,7 +86,10 @@ fn reminder(r: &Record, ring: &Ring, trigger: DateTime<Utc>) -> Reminder {
 }
 
 /// Every event and task with an alarm somewhere, read one at a time.
-fn with_alarms(store: &Store, mut f: impl FnMut(Record) -> Result<(), RemindError>) -> Result<(), RemindError> {
+fn with_alarms(
+    store: &Store,
+    mut f: impl FnMut(Record) -> Result<(), RemindError>,
+) -> Result<(), RemindError> {
     let has_alarm = |c: &Component| c.subs.iter().any(|s| s.name.eq_ignore_ascii_case("VALARM"));
     for kind in [Kind::Event, Kind::Task] {
         store.for_each(kind, None, |r, _| {
@@ -102,8 +105,12 @@ fn with_alarms(store: &Store, mut f: impl FnMut(Record) -> Result<(), RemindErro
 /// Skip what cannot ring: cancelled occurrences, completed tasks.
 fn rings_of(r: &Record, from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> Vec<Ring> {
     let done = r.kind == Kind::Task
-        && r.text("STATUS")
-            .is_some_and(|s| matches!(s.trim().to_ascii_uppercase().as_str(), "COMPLETED" | "CANCELLED"));
+        && r.text("STATUS").is_some_and(|s| {
+            matches!(
+                s.trim().to_ascii_uppercase().as_str(),
+                "COMPLETED" | "CANCELLED"
+            )
+        });
     if done {
         return Vec::new();
     }
@@ -180,7 +187,9 @@ pub fn claim_due(store: &Store, now: DateTime<Utc>, tz: Tz) -> Result<Vec<Remind
 fn occurrence_matches(g: &Ring, when: &UserWhen, tz: Tz) -> bool {
     let start = g.occurrence.start;
     match when {
-        UserWhen::Date(d) => start.with_timezone(&tz).date_naive() == *d || start.date_naive() == *d,
+        UserWhen::Date(d) => {
+            start.with_timezone(&tz).date_naive() == *d || start.date_naive() == *d
+        }
         _ => start.with_timezone(&Utc) == when.instant(tz),
     }
 }
@@ -232,7 +241,8 @@ fn acknowledge(c: &mut Component, t: DateTime<Utc>) {
     if current.is_some_and(|c| c >= t) {
         return;
     }
-    c.props.retain(|p| !p.name.eq_ignore_ascii_case("ACKNOWLEDGED"));
+    c.props
+        .retain(|p| !p.name.eq_ignore_ascii_case("ACKNOWLEDGED"));
     c.props.push(Property::new("ACKNOWLEDGED", utc_value(t)));
 }
 
@@ -284,7 +294,10 @@ pub fn dismiss(
 ) -> Result<Vec<Reminder>, RemindError> {
     change(store, id, |r| {
         let rings = chosen(r, occurrence, now, tz)?;
-        let done = rings.iter().map(|g| reminder(r, g, g.last_trigger_by(now).unwrap_or(g.first))).collect();
+        let done = rings
+            .iter()
+            .map(|g| reminder(r, g, g.last_trigger_by(now).unwrap_or(g.first)))
+            .collect();
         let mut gone = Vec::new();
         for g in &rings {
             // RFC 9074: a dismissed snooze alarm goes; a dismissed alarm is acknowledged
@@ -324,7 +337,9 @@ pub fn snooze(
                     of.clone()
                 }
                 None => {
-                    let Some(c) = component_mut(r, g.at) else { continue };
+                    let Some(c) = component_mut(r, g.at) else {
+                        continue;
+                    };
                     acknowledge(c, now.max(g.first));
                     match c.prop("UID") {
                         Some(u) => u.value.clone(),
@@ -342,16 +357,23 @@ pub fn snooze(
                 Some(i) => &r.body.overrides[i],
             };
             for (sub, c) in owner.subs.iter().enumerate() {
-                if alarm::parse(c).is_some_and(|a| a.snooze_of.as_deref() == Some(original.as_str())) {
-                    gone.push(AlarmAt { override_index: g.at.override_index, sub });
+                if alarm::parse(c)
+                    .is_some_and(|a| a.snooze_of.as_deref() == Some(original.as_str()))
+                {
+                    gone.push(AlarmAt {
+                        override_index: g.at.override_index,
+                        sub,
+                    });
                 }
             }
             let mut s = Component::new("VALARM");
             s.props.push(Property::new("UID", new_id()));
             s.props.push(Property::new("ACTION", "DISPLAY"));
             s.props.push(Property::new("DESCRIPTION", "Reminder"));
-            s.props.push(Property::new("TRIGGER", utc_value(again)).with_param("VALUE", "DATE-TIME"));
-            s.props.push(Property::new("RELATED-TO", original).with_param("RELTYPE", "SNOOZE"));
+            s.props
+                .push(Property::new("TRIGGER", utc_value(again)).with_param("VALUE", "DATE-TIME"));
+            s.props
+                .push(Property::new("RELATED-TO", original).with_param("RELTYPE", "SNOOZE"));
             if let Some(rid) = &g.occurrence.recurrence_id {
                 s.props.push(Property::new(OCCURRENCE_PROP, rid.clone()));
             }

@@ -93,17 +93,21 @@ pub fn parse(text: &str, kind: Kind, now: DateTime<Utc>, tz: Tz) -> Result<Spec,
     } else {
         (None, head)
     };
-    let relative = if anchor.is_some() || rest.starts_with(['+', '-']) || !rest.contains([' ', '-', ':']) {
-        signed_duration(rest)
-    } else {
-        None
-    };
+    let relative =
+        if anchor.is_some() || rest.starts_with(['+', '-']) || !rest.contains([' ', '-', ':']) {
+            signed_duration(rest)
+        } else {
+            None
+        };
     let trigger = match (relative, anchor) {
         (Some(offset), anchor) => {
             // A task's alarms are relative to DUE unless `start` says otherwise.
             let to_end = anchor.unwrap_or(kind == Kind::Task);
             if kind == Kind::Task && anchor == Some(true) {
-                return Err(spec_err(text, "a task's alarm is relative to its due already (use -15m)"));
+                return Err(spec_err(
+                    text,
+                    "a task's alarm is relative to its due already (use -15m)",
+                ));
             }
             Trigger::Relative { offset, to_end }
         }
@@ -138,7 +142,13 @@ fn duration_text(d: Duration) -> String {
     let sign = if d < Duration::zero() { '-' } else { '+' };
     let mut secs = d.num_seconds().abs();
     let mut out = String::from(sign);
-    for (unit, len) in [('w', 604_800), ('d', 86_400), ('h', 3_600), ('m', 60), ('s', 1)] {
+    for (unit, len) in [
+        ('w', 604_800),
+        ('d', 86_400),
+        ('h', 3_600),
+        ('m', 60),
+        ('s', 1),
+    ] {
         if secs >= len {
             out.push_str(&format!("{}{unit}", secs / len));
             secs %= len;
@@ -204,13 +214,21 @@ pub fn component(spec: &Spec) -> Component {
     c.props.push(match &spec.trigger {
         Trigger::Relative { offset, to_end } => {
             let p = Property::new("TRIGGER", format_ical_duration(*offset));
-            if *to_end { p.with_param("RELATED", "END") } else { p }
+            if *to_end {
+                p.with_param("RELATED", "END")
+            } else {
+                p
+            }
         }
-        Trigger::Absolute(t) => Property::new("TRIGGER", utc_value(*t)).with_param("VALUE", "DATE-TIME"),
+        Trigger::Absolute(t) => {
+            Property::new("TRIGGER", utc_value(*t)).with_param("VALUE", "DATE-TIME")
+        }
     });
     if spec.repeat > 0 {
-        c.props.push(Property::new("REPEAT", spec.repeat.to_string()));
-        c.props.push(Property::new("DURATION", format_ical_duration(spec.every)));
+        c.props
+            .push(Property::new("REPEAT", spec.repeat.to_string()));
+        c.props
+            .push(Property::new("DURATION", format_ical_duration(spec.every)));
     }
     c
 }
@@ -220,7 +238,11 @@ pub fn component(spec: &Spec) -> Component {
 /// know); snoozes and alarms that never ring are kept.
 pub fn set_all(r: &mut Record, text: &str, now: DateTime<Utc>, tz: Tz) -> Result<(), SpecError> {
     let specs = parse_list(text, r.kind, now, tz)?;
-    let items: Vec<&str> = text.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    let items: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
     let mut old: Vec<(String, Component)> = Vec::new();
     let mut kept: Vec<Component> = Vec::new();
     let mut others: Vec<Component> = Vec::new();
@@ -274,7 +296,9 @@ mod tests {
         assert_eq!(p("start-1h", Kind::Task), Ok(rel(-60, false)));
         assert_eq!(
             p("2026-12-01 09:00", Kind::Event),
-            Ok(Trigger::Absolute(Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap()))
+            Ok(Trigger::Absolute(
+                Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap()
+            ))
         );
         assert!(p("soon", Kind::Event).is_err());
         assert!(p("end", Kind::Event).is_err());
@@ -285,7 +309,10 @@ mod tests {
     #[test]
     fn shown_texts_read_back_to_the_same_alarm() {
         let mut r = Record::new(Kind::Event, "c");
-        r.set_props("DTSTART", vec![Property::new("DTSTART", "20261201T100000Z")]);
+        r.set_props(
+            "DTSTART",
+            vec![Property::new("DTSTART", "20261201T100000Z")],
+        );
         let tz = chrono_tz::Europe::Berlin;
         let text = "-15m, end+5m, -1d2h, 2026-12-01 09:30, -10m repeat 3 every 5m";
         set_all(&mut r, text, now(), tz).unwrap();

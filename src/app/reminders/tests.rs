@@ -14,7 +14,10 @@ fn add(store: &mut Store, kind: Kind, fields: &[(Field, &str)]) -> String {
     for (f, v) in fields {
         e.set(*f, *v);
     }
-    let cx = EditContext { now: at(1, 0, 0), tz: UTC };
+    let cx = EditContext {
+        now: at(1, 0, 0),
+        tz: UTC,
+    };
     records::save(store, &e, &cx).unwrap().after.id
 }
 
@@ -82,7 +85,15 @@ fn dismissing_one_occurrence_in_advance_leaves_the_later_ones() {
 fn snooze_rings_again_later_and_replaces_an_earlier_snooze() {
     let mut store = Store::open_in_memory().unwrap();
     let id = daily(&mut store);
-    let s = snooze(&mut store, &id, Duration::minutes(10), None, at(1, 9, 46), UTC).unwrap();
+    let s = snooze(
+        &mut store,
+        &id,
+        Duration::minutes(10),
+        None,
+        at(1, 9, 46),
+        UTC,
+    )
+    .unwrap();
     assert_eq!(s[0].trigger, at(1, 9, 56));
     assert!(due_ids(&store, at(1, 9, 50)).is_empty());
     assert_eq!(due_ids(&store, at(1, 9, 56)), ["Standup 01 09:56"]);
@@ -90,7 +101,15 @@ fn snooze_rings_again_later_and_replaces_an_earlier_snooze() {
     assert!(r.snoozed);
     assert_eq!(r.start.with_timezone(&Utc), at(1, 10, 0));
     // Snoozing the snooze: still one snooze alarm.
-    snooze(&mut store, &id, Duration::minutes(5), None, at(1, 9, 57), UTC).unwrap();
+    snooze(
+        &mut store,
+        &id,
+        Duration::minutes(5),
+        None,
+        at(1, 9, 57),
+        UTC,
+    )
+    .unwrap();
     let rec = store.require(&id).unwrap();
     assert_eq!(rec.body.main.subs.len(), 2);
     assert_eq!(due_ids(&store, at(1, 10, 2)), ["Standup 01 10:02"]);
@@ -120,7 +139,11 @@ fn missed_reminders_stay_due_for_a_day() {
     add(
         &mut store,
         Kind::Event,
-        &[(Field::Summary, "Once"), (Field::Start, "2026-12-01 10:00"), (Field::Alarms, "-15m")],
+        &[
+            (Field::Summary, "Once"),
+            (Field::Start, "2026-12-01 10:00"),
+            (Field::Alarms, "-15m"),
+        ],
     );
     assert_eq!(due_ids(&store, at(2, 9, 0)), ["Once 01 09:45"]);
     assert!(due_ids(&store, at(2, 9, 46)).is_empty());
@@ -132,12 +155,24 @@ fn completed_tasks_do_not_remind_and_tasks_remind_before_due() {
     let id = add(
         &mut store,
         Kind::Task,
-        &[(Field::Summary, "Report"), (Field::Due, "2026-12-01 17:00"), (Field::Alarms, "-1h")],
+        &[
+            (Field::Summary, "Report"),
+            (Field::Due, "2026-12-01 17:00"),
+            (Field::Alarms, "-1h"),
+        ],
     );
     assert_eq!(due_ids(&store, at(1, 16, 0)), ["Report 01 16:00"]);
     let mut e = RecordEdit::update(Kind::Task, &id);
     e.set(Field::Status, "completed");
-    records::save(&mut store, &e, &EditContext { now: at(1, 0, 0), tz: UTC }).unwrap();
+    records::save(
+        &mut store,
+        &e,
+        &EditContext {
+            now: at(1, 0, 0),
+            tz: UTC,
+        },
+    )
+    .unwrap();
     assert!(due_ids(&store, at(1, 16, 0)).is_empty());
 }
 
@@ -150,19 +185,37 @@ fn collection_default_alarms_apply_to_new_records_only() {
     let id = add(
         &mut store,
         Kind::Event,
-        &[(Field::Summary, "Default"), (Field::Start, "2026-12-01 10:00")],
+        &[
+            (Field::Summary, "Default"),
+            (Field::Start, "2026-12-01 10:00"),
+        ],
     );
     assert_eq!(due_ids(&store, at(1, 9, 50)), ["Default 01 09:50"]);
     // An explicit alarm wins over the default.
     add(
         &mut store,
         Kind::Event,
-        &[(Field::Summary, "Own"), (Field::Start, "2026-12-01 12:00"), (Field::Alarms, "-1h")],
+        &[
+            (Field::Summary, "Own"),
+            (Field::Start, "2026-12-01 12:00"),
+            (Field::Alarms, "-1h"),
+        ],
     );
-    assert_eq!(due_ids(&store, at(1, 11, 0)), ["Default 01 09:50", "Own 01 11:00"]);
+    assert_eq!(
+        due_ids(&store, at(1, 11, 0)),
+        ["Default 01 09:50", "Own 01 11:00"]
+    );
     // Clearing the alarms of an existing record does not bring the default back.
     let mut e = RecordEdit::update(Kind::Event, &id);
     e.set(Field::Alarms, "");
-    records::save(&mut store, &e, &EditContext { now: at(1, 0, 0), tz: UTC }).unwrap();
+    records::save(
+        &mut store,
+        &e,
+        &EditContext {
+            now: at(1, 0, 0),
+            tz: UTC,
+        },
+    )
+    .unwrap();
     assert_eq!(due_ids(&store, at(1, 11, 0)), ["Own 01 11:00"]);
 }

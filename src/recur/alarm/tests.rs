@@ -50,28 +50,56 @@ fn absolute_trigger_rings_once_even_on_a_series() {
         "DTSTART:20261201T100000Z\nRRULE:FREQ=DAILY;COUNT=5\n",
         "TRIGGER;VALUE=DATE-TIME:20261202T080000Z\n",
     );
-    let v = rings(&r, utc(2026, 11, 1, 0, 0), utc(2027, 1, 1, 0, 0), chrono_tz::UTC).unwrap();
+    let v = rings(
+        &r,
+        utc(2026, 11, 1, 0, 0),
+        utc(2027, 1, 1, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
     assert_eq!(v.len(), 1);
     assert_eq!(v[0].first, utc(2026, 12, 2, 8, 0));
     // The occurrence still running at the trigger, or the next one: 2 December.
-    assert_eq!(v[0].occurrence.start.with_timezone(&Utc), utc(2026, 12, 2, 10, 0));
+    assert_eq!(
+        v[0].occurrence.start.with_timezone(&Utc),
+        utc(2026, 12, 2, 10, 0)
+    );
 }
 
 #[test]
 fn repeats_follow_the_first_trigger() {
-    let r = event(
-        TEN_TO_ELEVEN,
-        "TRIGGER:-PT15M\nREPEAT:2\nDURATION:PT5M\n",
-    );
-    let v = rings(&r, utc(2026, 12, 1, 0, 0), utc(2026, 12, 2, 0, 0), chrono_tz::UTC).unwrap();
+    let r = event(TEN_TO_ELEVEN, "TRIGGER:-PT15M\nREPEAT:2\nDURATION:PT5M\n");
+    let v = rings(
+        &r,
+        utc(2026, 12, 1, 0, 0),
+        utc(2026, 12, 2, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
     assert_eq!(
         v[0].triggers,
-        [utc(2026, 12, 1, 9, 45), utc(2026, 12, 1, 9, 50), utc(2026, 12, 1, 9, 55)]
+        [
+            utc(2026, 12, 1, 9, 45),
+            utc(2026, 12, 1, 9, 50),
+            utc(2026, 12, 1, 9, 55)
+        ]
     );
-    assert_eq!(v[0].last_trigger_by(utc(2026, 12, 1, 9, 52)), Some(utc(2026, 12, 1, 9, 50)));
-    assert_eq!(v[0].next_trigger_after(utc(2026, 12, 1, 9, 52)), Some(utc(2026, 12, 1, 9, 55)));
+    assert_eq!(
+        v[0].last_trigger_by(utc(2026, 12, 1, 9, 52)),
+        Some(utc(2026, 12, 1, 9, 50))
+    );
+    assert_eq!(
+        v[0].next_trigger_after(utc(2026, 12, 1, 9, 52)),
+        Some(utc(2026, 12, 1, 9, 55))
+    );
     // A window that only sees the last repetition still finds the alarm.
-    let late = rings(&r, utc(2026, 12, 1, 9, 54), utc(2026, 12, 1, 9, 56), chrono_tz::UTC).unwrap();
+    let late = rings(
+        &r,
+        utc(2026, 12, 1, 9, 54),
+        utc(2026, 12, 1, 9, 56),
+        chrono_tz::UTC,
+    )
+    .unwrap();
     assert_eq!(late.len(), 1);
 }
 
@@ -105,7 +133,13 @@ fn dismissing_one_occurrence_leaves_the_next() {
         "DTSTART:20261201T100000Z\nRRULE:FREQ=DAILY;COUNT=3\n",
         "UID:a1\nTRIGGER:-PT15M\nACKNOWLEDGED:20261202T094600Z\n",
     );
-    let v = rings(&r, utc(2026, 11, 1, 0, 0), utc(2027, 1, 1, 0, 0), chrono_tz::UTC).unwrap();
+    let v = rings(
+        &r,
+        utc(2026, 11, 1, 0, 0),
+        utc(2027, 1, 1, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
     let dismissed: Vec<bool> = v.iter().map(Ring::dismissed).collect();
     assert_eq!(dismissed, [true, true, false]);
 }
@@ -143,7 +177,13 @@ fn one_uid_twice_reads_as_one_alarm_with_the_latest_dismissal() {
          BEGIN:VALARM\nUID:a\nACTION:DISPLAY\nTRIGGER:-PT15M\nACKNOWLEDGED:20261201T094700Z\nEND:VALARM\n\
          END:VEVENT\n"
     ));
-    let v = rings(&r, utc(2026, 11, 1, 0, 0), utc(2027, 1, 1, 0, 0), chrono_tz::UTC).unwrap();
+    let v = rings(
+        &r,
+        utc(2026, 11, 1, 0, 0),
+        utc(2027, 1, 1, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
     assert_eq!(v.len(), 1);
     assert!(v[0].dismissed());
     assert_eq!(v[0].at.sub, 1);
@@ -155,8 +195,17 @@ fn snooze_alarms_name_their_alarm_and_occurrence() {
         "DTSTART:20261201T100000Z\nRRULE:FREQ=DAILY;COUNT=3\n",
         "UID:s\nRELATED-TO;RELTYPE=SNOOZE:a1\nX-PIM-OCCURRENCE:2026-12-03T10:00:00+00:00\nTRIGGER;VALUE=DATE-TIME:20261201T095500Z\n",
     );
-    let v = rings(&r, utc(2026, 11, 1, 0, 0), utc(2027, 1, 1, 0, 0), chrono_tz::UTC).unwrap();
+    let v = rings(
+        &r,
+        utc(2026, 11, 1, 0, 0),
+        utc(2027, 1, 1, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
     assert_eq!(v.len(), 1);
     assert_eq!(v[0].alarm.snooze_of.as_deref(), Some("a1"));
-    assert_eq!(v[0].occurrence.start.with_timezone(&Utc), utc(2026, 12, 3, 10, 0));
+    assert_eq!(
+        v[0].occurrence.start.with_timezone(&Utc),
+        utc(2026, 12, 3, 10, 0)
+    );
 }
