@@ -41,7 +41,7 @@ pub struct RemindArgs {
     #[arg(long, value_name = "CMD", requires = "watch")]
     pub command: Option<String>,
     /// With --watch: exit after ringing this many reminders (for scripts and tests)
-    #[arg(long, value_name = "N", requires = "watch", hide = true)]
+    #[arg(long, value_name = "N", requires = "watch")]
     pub max_reminders: Option<usize>,
 }
 
