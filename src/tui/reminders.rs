@@ -147,7 +147,7 @@ impl App {
             KeyCode::Char('s') => act(Some(Duration::minutes(10))),
             KeyCode::Char('S') => act(Some(Duration::hours(1))),
             KeyCode::Enter | KeyCode::Char('o') => {
-                let Some(r) = chosen else { return None };
+                let r = chosen?;
                 self.forget_ringing(&r);
                 self.jump_to(&r.record);
                 if r.record.kind == crate::model::Kind::Event {
@@ -166,7 +166,7 @@ impl App {
             }
             _ => return Some(Overlay::Reminders(p)),
         };
-        let Some(a) = request else { return None };
+        let a = request?;
         if let Some(r) = chosen {
             self.forget_ringing(&r);
         }

@@ -194,15 +194,21 @@ fn editable(c: &Component) -> Option<Alarm> {
 }
 
 /// The record's alarms as one line of text.
+/// One alarm that two devices dismissed at once (merged as a set, so present twice
+/// with one UID) shows once.
 pub fn show_all(r: &Record, tz: Tz) -> String {
-    r.body
-        .main
-        .subs
-        .iter()
-        .filter_map(editable)
-        .map(|a| show(&a, r, tz))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut uids: Vec<String> = Vec::new();
+    let mut shown = Vec::new();
+    for a in r.body.main.subs.iter().filter_map(editable) {
+        if let Some(uid) = &a.uid {
+            if uids.contains(uid) {
+                continue;
+            }
+            uids.push(uid.clone());
+        }
+        shown.push(show(&a, r, tz));
+    }
+    shown.join(", ")
 }
 
 /// A new VALARM for `spec` (with a UID, so snoozes can name it).
