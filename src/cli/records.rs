@@ -331,6 +331,13 @@ pub fn show(cx: &Context, a: ShowArgs) -> anyhow::Result<()> {
         return print::json(&v);
     }
     crate::formats::view::text_end_inclusive(&mut v);
+    if let Value::Object(m) = &mut v
+        && matches!(r.kind, Kind::Event | Kind::Task)
+    {
+        // Alarms as `--alarm` and `--set alarms=` take them.
+        let alarms = crate::app::reminders::spec::show_all(&r, cx.tz);
+        m.insert("alarms".into(), Value::String(alarms));
+    }
     let mut rows = Vec::new();
     if let Value::Object(m) = &v {
         for (k, val) in m {

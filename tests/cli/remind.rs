@@ -77,6 +77,8 @@ fn an_alarm_is_due_from_its_trigger_and_lists_as_json() {
     );
     let shown = pim.json(&["show", &id, "--json"]);
     assert_eq!(shown["alarms"].as_array().unwrap().len(), 2, "{shown}");
+    let text = pim.ok(&["show", &id]);
+    assert!(text.contains("-15m, end+5m"), "{text}");
 }
 
 #[test]
@@ -346,4 +348,30 @@ fn watch_runs_the_command_with_the_reminder_in_its_environment() {
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     assert!(stdout.starts_with("11:05"), "{stdout}");
+}
+
+#[test]
+fn google_calendar_alarms_from_the_corpus_remind() {
+    let pim = Pim::new();
+    let path = crate::support::corpus::corpus("ics/icalendar--alarm_google_future.ics");
+    pim.ok(&["import", &path.to_string_lossy()]);
+    // Three alarms 15, 14 and 10 minutes before 18:15 (two at 18:00, DISPLAY and
+    // EMAIL, ring as one reminder).
+    assert!(due(&pim, "2024-10-04T17:59:00Z").is_empty());
+    assert_eq!(
+        summaries(&due(&pim, "2024-10-04T18:05:00Z")),
+        [
+            "event with alarms 2024-10-04T18:00:00Z",
+            "event with alarms 2024-10-04T18:01:00Z",
+            "event with alarms 2024-10-04T18:05:00Z",
+        ]
+    );
+    let id = pim.json_list(&["list", "events", "--json"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let text = pim.ok(&["show", &id]);
+    assert!(text.contains("-10m, -14m, -15m, -15m"), "{text}");
+    at(&pim, "2024-10-04T18:06:00Z").ok(&["remind", "dismiss", &id]);
+    assert!(due(&pim, "2024-10-04T18:07:00Z").is_empty());
 }

@@ -332,4 +332,19 @@ mod tests {
         set_all(&mut r, "", now(), tz).unwrap();
         assert!(r.body.main.subs.is_empty());
     }
+
+    #[test]
+    fn one_alarm_dismissed_on_two_devices_shows_once() {
+        let mut r = Record::new(Kind::Event, "c");
+        r.set_props(
+            "DTSTART",
+            vec![Property::new("DTSTART", "20261201T100000Z")],
+        );
+        set_all(&mut r, "-15m", now(), chrono_tz::UTC).unwrap();
+        let mut twin = r.body.main.subs[0].clone();
+        twin.props
+            .push(Property::new("ACKNOWLEDGED", "20261201T094600Z"));
+        r.body.main.subs.push(twin);
+        assert_eq!(show_all(&r, chrono_tz::UTC), "-15m");
+    }
 }
