@@ -34,6 +34,17 @@ impl Store {
         )?)
     }
 
+    /// Ids of the events and tasks whose stored body mentions a VALARM (a cheap
+    /// text test on the row: reminders then decode only these).
+    pub fn ids_with_alarms(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM records WHERE kind IN ('event', 'task') AND data LIKE '%\"VALARM\"%'
+             ORDER BY id",
+        )?;
+        let ids = stmt.query_map([], |r| r.get(0))?;
+        Ok(ids.collect::<rusqlite::Result<Vec<String>>>()?)
+    }
+
     /// The default alarms of collection `id`, as the user typed them.
     pub fn default_alarms(&self, collection_id: &str) -> Result<Option<String>> {
         self.meta(&format!("{DEFAULT_ALARMS}{collection_id}"))
@@ -68,6 +79,24 @@ mod tests {
         );
         assert!(!store.reminder_rung("r1").unwrap());
         assert!(store.reminder_rung("r2").unwrap());
+    }
+
+    #[test]
+    fn only_records_with_alarms_are_listed() {
+        use crate::model::{Component, Kind, Record};
+        let mut store = Store::open_in_memory().unwrap();
+        let cal = store.default_collection(Kind::Event).unwrap();
+        let plain = Record::new(Kind::Event, &cal.id);
+        let mut alarmed = Record::new(Kind::Event, &cal.id);
+        alarmed.body.main.subs.push(Component::new("VALARM"));
+        store
+            .write(|w| {
+                w.create(&plain)?;
+                w.create(&alarmed)?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(store.ids_with_alarms().unwrap(), vec![alarmed.id]);
     }
 
     #[test]

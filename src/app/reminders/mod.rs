@@ -91,13 +91,17 @@ fn with_alarms(
     mut f: impl FnMut(Record) -> Result<(), RemindError>,
 ) -> Result<(), RemindError> {
     let has_alarm = |c: &Component| c.subs.iter().any(|s| s.name.eq_ignore_ascii_case("VALARM"));
-    for kind in [Kind::Event, Kind::Task] {
-        store.for_each(kind, None, |r, _| {
-            if has_alarm(&r.body.main) || r.body.overrides.iter().any(has_alarm) {
-                f(r)?;
-            }
-            Ok::<(), RemindError>(())
-        })?;
+    for id in store.ids_with_alarms()? {
+        let r = match store.get(&id) {
+            Ok(Some(r)) => r,
+            Ok(None) => continue,
+            // A row that cannot be read has no reminders; the others still ring.
+            Err(StoreError::Corrupt { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        if has_alarm(&r.body.main) || r.body.overrides.iter().any(has_alarm) {
+            f(r)?;
+        }
     }
     Ok(())
 }
