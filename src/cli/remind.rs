@@ -20,9 +20,6 @@ use crate::model::time::parse_human_duration;
 /// it looks again within this long, from the wall clock.
 const SLICE: Duration = Duration::seconds(30);
 
-/// How far ahead a watcher looks for the next trigger.
-const LOOKAHEAD: Duration = Duration::days(2);
-
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct RemindArgs {
@@ -202,10 +199,7 @@ fn watch(
                 return Ok(());
             }
         }
-        let next = reminders::next_trigger(&cx.store, now, now + LOOKAHEAD, tz)?;
-        let wait = next.map_or(SLICE, |t| (t - now).clamp(Duration::zero(), SLICE));
-        // A few milliseconds past the trigger, so the next look finds it due.
-        let wait = wait + Duration::milliseconds(5);
+        let wait = reminders::watch_sleep(&cx.store, now, tz, SLICE)?;
         std::thread::sleep(wait.to_std().unwrap_or_default());
     }
 }

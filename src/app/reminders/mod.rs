@@ -174,6 +174,25 @@ pub fn next_trigger(
     Ok(next)
 }
 
+/// How long a watcher sleeps at `now`: until the next trigger (a few milliseconds
+/// past it, so the next look finds it due), at most `slice`. Bounded slices are what
+/// make a watcher survive suspend, clock steps and zone changes: each wake recomputes
+/// from the wall clock.
+pub fn watch_sleep(
+    store: &Store,
+    now: DateTime<Utc>,
+    tz: Tz,
+    slice: Duration,
+) -> Result<Duration, RemindError> {
+    let next = next_trigger(store, now, now + slice + Duration::days(2), tz)?;
+    let wait = next.map_or(slice, |t| (t - now).clamp(Duration::zero(), slice));
+    Ok(if wait < slice {
+        wait + Duration::milliseconds(5)
+    } else {
+        wait
+    })
+}
+
 /// The due reminders this process may ring: each is claimed in the store first, so
 /// of `pim remind --watch` and an open TUI on one profile only one rings it.
 pub fn claim_due(store: &Store, now: DateTime<Utc>, tz: Tz) -> Result<Vec<Reminder>, RemindError> {

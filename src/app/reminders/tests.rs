@@ -219,3 +219,39 @@ fn collection_default_alarms_apply_to_new_records_only() {
     .unwrap();
     assert_eq!(due_ids(&store, at(1, 11, 0)), ["Own 01 11:00"]);
 }
+
+#[test]
+fn a_watcher_sleeps_towards_the_next_trigger_in_bounded_slices() {
+    let mut store = Store::open_in_memory().unwrap();
+    let slice = Duration::seconds(30);
+    assert_eq!(watch_sleep(&store, at(1, 9, 0), UTC, slice).unwrap(), slice);
+    daily(&mut store);
+    assert_eq!(watch_sleep(&store, at(1, 9, 0), UTC, slice).unwrap(), slice);
+    assert_eq!(
+        watch_sleep(&store, at(1, 9, 44) + Duration::seconds(50), UTC, slice).unwrap(),
+        Duration::seconds(10) + Duration::milliseconds(5)
+    );
+    // After a suspend the clock jumped past triggers: no sleep, they are due now.
+    assert!(watch_sleep(&store, at(1, 9, 50), UTC, slice).unwrap() <= slice);
+    assert_eq!(due_ids(&store, at(1, 9, 50)), ["Standup 01 09:45"]);
+}
+
+#[test]
+fn floating_times_follow_the_zone_in_force_at_each_look() {
+    // A floating 10:00 (no zone) reminds at 09:45 wherever the user is now: a
+    // watcher re-reads the zone at each wake, so travel moves the instant.
+    let mut store = Store::open_in_memory().unwrap();
+    let r = crate::formats::ics::read_ics(
+        "BEGIN:VEVENT\nUID:f\nSUMMARY:Floating\nDTSTART:20261201T100000\nBEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:-PT15M\nEND:VALARM\nEND:VEVENT\n",
+    )
+    .remove(0)
+    .unwrap()
+    .record;
+    let mut r = r;
+    r.collection = store.default_collection(Kind::Event).unwrap().id;
+    store.write(|w| w.create(&r).map(drop)).unwrap();
+    let berlin = chrono_tz::Europe::Berlin;
+    assert!(due(&store, at(1, 8, 46), UTC).unwrap().is_empty());
+    assert_eq!(due(&store, at(1, 8, 46), berlin).unwrap().len(), 1);
+    assert_eq!(due(&store, at(1, 9, 46), UTC).unwrap().len(), 1);
+}
