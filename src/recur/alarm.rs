@@ -9,6 +9,7 @@
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
+use super::zone::Zone;
 use super::{Occurrence, RecurError, expand};
 use crate::model::time::{parse_ical_datetime, parse_ical_duration};
 use crate::model::{Component, Kind, Record, When};
@@ -40,6 +41,9 @@ pub struct Alarm {
     /// The UID of the alarm this one snoozes.
     pub snooze_of: Option<String>,
     pub occurrence: Option<String>,
+    /// The relative trigger has days or weeks (`-P1D`): RFC 5545 counts those in
+    /// wall-clock days, so "a day before" stays at the same time across DST.
+    pub nominal_days: bool,
 }
 
 /// Repetitions pim follows at most (a hostile REPEAT cannot cost more).
@@ -107,6 +111,7 @@ pub fn parse(c: &Component) -> Option<Alarm> {
         acknowledged,
         snooze_of,
         occurrence: c.prop(OCCURRENCE_PROP).map(|p| p.value.trim().to_string()),
+        nominal_days: !absolute && t.value.to_ascii_uppercase().contains(['D', 'W']),
     })
 }
 
@@ -187,6 +192,34 @@ fn anchors(r: &Record, o: &Occurrence, rel_end: bool) -> DateTime<Utc> {
     if rel_end { end } else { start }
 }
 
+/// The zone the record's start lives in, for nominal days (`None`: UTC, exact).
+fn zone_of(r: &Record, local: Tz) -> Option<Zone> {
+    let start = r.prop("DTSTART").or_else(|| r.prop("DUE"))?;
+    match When::from_property(start).ok()? {
+        When::Date(_) | When::Floating(_) => Some(Zone::Local(local)),
+        When::Utc(_) => None,
+        When::Zoned(_, tzid) => {
+            Some(Zone::resolve(&tzid, &r.body.timezones).unwrap_or(Zone::Local(local)))
+        }
+    }
+}
+
+/// `t` moved by `offset`; its whole days on the wall clock of `zone` when nominal.
+fn shift(
+    t: DateTime<Utc>,
+    offset: Duration,
+    nominal: bool,
+    zone: Option<&Zone>,
+) -> Option<DateTime<Utc>> {
+    let days = if nominal { offset.num_days() } else { 0 };
+    let rest = offset - Duration::days(days);
+    let moved = match zone {
+        Some(z) if days != 0 => z.to_utc(z.wall(t).checked_add_signed(Duration::days(days))?),
+        _ => t.checked_add_signed(Duration::days(days))?,
+    };
+    moved.checked_add_signed(rest)
+}
+
 /// Every alarm of every occurrence of `r` with a trigger in `[from, to]`.
 pub fn rings(
     r: &Record,
@@ -214,6 +247,7 @@ pub fn rings(
         });
     // Occurrences whose alarms can reach the window: a day of slack for lengths.
     let reach = relative.max().unwrap_or(Duration::zero()) + Duration::days(1);
+    let zone = zone_of(r, local);
     let mut out = Vec::new();
     let occurrences = expand(r, from - reach, to + reach, local, super::DEFAULT_LIMIT)?;
     for o in &occurrences.occurrences {
@@ -226,7 +260,8 @@ pub fn rings(
             let Trigger::Relative { offset, to_end } = a.trigger else {
                 continue;
             };
-            let Some(first) = anchors(r, o, to_end).checked_add_signed(offset) else {
+            let Some(first) = shift(anchors(r, o, to_end), offset, a.nominal_days, zone.as_ref())
+            else {
                 continue;
             };
             push(&mut out, *at, a, o.clone(), first, from, to);

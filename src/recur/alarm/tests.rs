@@ -209,3 +209,19 @@ fn snooze_alarms_name_their_alarm_and_occurrence() {
         utc(2026, 12, 3, 10, 0)
     );
 }
+
+#[test]
+fn a_day_before_is_a_wall_clock_day_across_dst() {
+    // 09:00 Berlin on 29 March 2026, the first day of summer time (07:00 UTC).
+    let props =
+        "DTSTART;TZID=Europe/Berlin:20260329T090000\nDTEND;TZID=Europe/Berlin:20260329T100000\n";
+    // -P1D: 09:00 the day before, in winter time (08:00 UTC), not 24 hours earlier.
+    let nominal = event(props, "TRIGGER:-P1D\n");
+    assert_eq!(firsts(&nominal, chrono_tz::UTC), ["2026-03-28T08:00"]);
+    // -PT24H is exact.
+    let exact = event(props, "TRIGGER:-PT24H\n");
+    assert_eq!(firsts(&exact, chrono_tz::UTC), ["2026-03-28T07:00"]);
+    // Days and hours: the days on the wall clock, the hours exact.
+    let both = event(props, "TRIGGER:-P1DT1H\n");
+    assert_eq!(firsts(&both, chrono_tz::UTC), ["2026-03-28T07:00"]);
+}
