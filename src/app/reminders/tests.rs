@@ -255,3 +255,42 @@ fn floating_times_follow_the_zone_in_force_at_each_look() {
     assert_eq!(due(&store, at(1, 8, 46), berlin).unwrap().len(), 1);
     assert_eq!(due(&store, at(1, 9, 46), UTC).unwrap().len(), 1);
 }
+
+#[test]
+fn a_moved_occurrence_reminds_at_its_new_time_with_its_own_alarm() {
+    let mut store = Store::open_in_memory().unwrap();
+    let ics = "BEGIN:VCALENDAR\nVERSION:2.0\n\
+        BEGIN:VEVENT\nUID:m\nSUMMARY:Standup\nDTSTART:20261201T100000Z\nDTEND:20261201T101500Z\nRRULE:FREQ=DAILY;COUNT=5\n\
+        BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:-PT15M\nEND:VALARM\nEND:VEVENT\n\
+        BEGIN:VEVENT\nUID:m\nRECURRENCE-ID:20261202T100000Z\nSUMMARY:Standup (late)\nDTSTART:20261202T140000Z\nDTEND:20261202T141500Z\n\
+        BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:-PT30M\nEND:VALARM\nEND:VEVENT\n\
+        END:VCALENDAR\n";
+    let mut r = crate::formats::ics::read_ics(ics).remove(0).unwrap().record;
+    r.collection = store.default_collection(Kind::Event).unwrap().id;
+    store.write(|w| w.create(&r).map(drop)).unwrap();
+    let id = r.id.clone();
+    assert!(
+        due_ids(&store, at(2, 9, 50))
+            .iter()
+            .all(|d| !d.contains("02 09:45"))
+    );
+    // 1 December's was missed more than a day ago: no longer due.
+    assert_eq!(due_ids(&store, at(2, 13, 31)), ["Standup 02 13:30"]);
+    dismiss(
+        &mut store,
+        &id,
+        Some("2026-12-02 14:00"),
+        at(2, 13, 31),
+        UTC,
+    )
+    .unwrap();
+    let stored = store.require(&id).unwrap();
+    assert!(
+        stored.body.overrides[0].subs[0]
+            .prop("ACKNOWLEDGED")
+            .is_some()
+    );
+    assert!(stored.body.main.subs[0].prop("ACKNOWLEDGED").is_none());
+    assert!(due_ids(&store, at(2, 13, 32)).is_empty());
+    assert_eq!(due_ids(&store, at(3, 9, 46)), ["Standup 03 09:45"]);
+}
