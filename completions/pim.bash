@@ -67,6 +67,9 @@ _pim() {
             pim,log)
                 cmd="pim__subcmd__log"
                 ;;
+            pim,remind)
+                cmd="pim__subcmd__remind"
+                ;;
             pim,search)
                 cmd="pim__subcmd__search"
                 ;;
@@ -289,6 +292,9 @@ _pim() {
             pim__subcmd__help,log)
                 cmd="pim__subcmd__help__subcmd__log"
                 ;;
+            pim__subcmd__help,remind)
+                cmd="pim__subcmd__help__subcmd__remind"
+                ;;
             pim__subcmd__help,search)
                 cmd="pim__subcmd__help__subcmd__search"
                 ;;
@@ -385,6 +391,12 @@ _pim() {
             pim__subcmd__help__subcmd__invites,tentative)
                 cmd="pim__subcmd__help__subcmd__invites__subcmd__tentative"
                 ;;
+            pim__subcmd__help__subcmd__remind,dismiss)
+                cmd="pim__subcmd__help__subcmd__remind__subcmd__dismiss"
+                ;;
+            pim__subcmd__help__subcmd__remind,snooze)
+                cmd="pim__subcmd__help__subcmd__remind__subcmd__snooze"
+                ;;
             pim__subcmd__help__subcmd__sync,init)
                 cmd="pim__subcmd__help__subcmd__sync__subcmd__init"
                 ;;
@@ -445,6 +457,24 @@ _pim() {
             pim__subcmd__invites__subcmd__help,tentative)
                 cmd="pim__subcmd__invites__subcmd__help__subcmd__tentative"
                 ;;
+            pim__subcmd__remind,dismiss)
+                cmd="pim__subcmd__remind__subcmd__dismiss"
+                ;;
+            pim__subcmd__remind,help)
+                cmd="pim__subcmd__remind__subcmd__help"
+                ;;
+            pim__subcmd__remind,snooze)
+                cmd="pim__subcmd__remind__subcmd__snooze"
+                ;;
+            pim__subcmd__remind__subcmd__help,dismiss)
+                cmd="pim__subcmd__remind__subcmd__help__subcmd__dismiss"
+                ;;
+            pim__subcmd__remind__subcmd__help,help)
+                cmd="pim__subcmd__remind__subcmd__help__subcmd__help"
+                ;;
+            pim__subcmd__remind__subcmd__help,snooze)
+                cmd="pim__subcmd__remind__subcmd__help__subcmd__snooze"
+                ;;
             pim__subcmd__sync,help)
                 cmd="pim__subcmd__sync__subcmd__help"
                 ;;
@@ -470,7 +500,7 @@ _pim() {
 
     case "${cmd}" in
         pim)
-            opts="-h -V --home --help --version add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help"
+            opts="-h -V --home --help --version add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo remind help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -862,7 +892,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__add__subcmd__event)
-            opts="-h -V --summary --start --end --duration --all-day --tz --location --description --rrule --collection --home --help --version"
+            opts="-h -V --summary --start --end --duration --all-day --tz --location --description --rrule --alarm --collection --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -897,6 +927,10 @@ _pim() {
                     return 0
                     ;;
                 --rrule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alarm)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1030,7 +1064,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__add__subcmd__task)
-            opts="-h -V --summary --due --priority --description --parent --collection --home --help --version"
+            opts="-h -V --summary --due --priority --description --parent --alarm --collection --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1053,6 +1087,10 @@ _pim() {
                     return 0
                     ;;
                 --parent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alarm)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1390,7 +1428,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__collections__subcmd__set)
-            opts="-h -V --sync --color --home --help --version"
+            opts="-h -V --sync --color --default-alarm --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1401,6 +1439,10 @@ _pim() {
                     return 0
                     ;;
                 --color)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --default-alarm)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1794,7 +1836,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__help)
-            opts="add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help"
+            opts="add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo remind help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2451,6 +2493,48 @@ _pim() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pim__subcmd__help__subcmd__remind)
+            opts="dismiss snooze"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__help__subcmd__remind__subcmd__dismiss)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__help__subcmd__remind__subcmd__snooze)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pim__subcmd__help__subcmd__search)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2945,6 +3029,132 @@ _pim() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__remind)
+            opts="-h -V --json --watch --command --max-reminders --home --help --version dismiss snooze help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-reminders)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__remind__subcmd__dismiss)
+            opts="-h -V --occurrence --home --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --occurrence)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__remind__subcmd__help)
+            opts="dismiss snooze help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__remind__subcmd__help__subcmd__dismiss)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__remind__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__remind__subcmd__help__subcmd__snooze)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__remind__subcmd__snooze)
+            opts="-h -V --occurrence --home --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --occurrence)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

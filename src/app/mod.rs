@@ -12,4 +12,5 @@ pub mod history;
 pub mod import;
 pub mod invites;
 pub mod records;
+pub mod reminders;
 pub mod sync_session;

@@ -280,6 +280,7 @@ fn required(r: &Record) -> Result<(), RecordError> {
 /// changed fields, in one transaction.
 pub fn save(store: &mut Store, edit: &RecordEdit, cx: &EditContext) -> Result<Saved, RecordError> {
     let collections = store.collections(Some(edit.kind))?;
+    let default_alarms = default_alarms(store, edit, &collections)?;
     store.write(|w| {
         let current = match &edit.target {
             Target::New(_) => None,
@@ -297,10 +298,22 @@ pub fn save(store: &mut Store, edit: &RecordEdit, cx: &EditContext) -> Result<Sa
                 }));
             }
         }
-        let after = match build(current.as_ref(), edit, &collections, cx) {
+        let mut after = match build(current.as_ref(), edit, &collections, cx) {
             Ok(r) => r,
             Err(e) => return Ok(Err(e)),
         };
+        if let Some(text) = default_alarms
+            .iter()
+            .find(|(id, _)| *id == after.collection)
+            .map(|(_, t)| t)
+            && let Err(reason) = set::set(&mut after, Field::Alarms, text, &collections, cx)
+        {
+            return Ok(Err(RecordError::Invalid {
+                kind: edit.kind,
+                field: Field::Alarms,
+                reason,
+            }));
+        }
         match &current {
             None => {
                 w.create(&after)?;
@@ -315,6 +328,26 @@ pub fn save(store: &mut Store, edit: &RecordEdit, cx: &EditContext) -> Result<Sa
             after,
         }))
     })?
+}
+
+/// A new event's or task's collection default alarms (`pim collections set
+/// --default-alarm`), by collection id; none when the edit sets alarms itself.
+fn default_alarms(
+    store: &Store,
+    edit: &RecordEdit,
+    collections: &[Collection],
+) -> Result<Vec<(String, String)>, RecordError> {
+    let sets_alarms = edit.changes.iter().any(|c| c.field == Field::Alarms);
+    if !edit.is_new() || sets_alarms || !matches!(edit.kind, Kind::Event | Kind::Task) {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for c in collections {
+        if let Some(text) = store.default_alarms(&c.id)? {
+            out.push((c.id.clone(), text));
+        }
+    }
+    Ok(out)
 }
 
 /// Delete a record; returns it as it was.

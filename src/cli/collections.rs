@@ -43,6 +43,14 @@ pub enum CollectionsCommand {
         /// Colour for the calendar view (e.g. #3366ff or blue)
         #[arg(long)]
         color: Option<String>,
+        /// Alarms new events or tasks of this calendar or list get (repeatable, e.g.
+        /// -10m; an empty value removes them); a setting of this device
+        #[arg(
+            long = "default-alarm",
+            value_name = "WHEN",
+            allow_hyphen_values = true
+        )]
+        default_alarms: Vec<String>,
     },
 }
 
@@ -75,9 +83,11 @@ pub fn run(cx: &mut Context, cmd: CollectionsCommand) -> anyhow::Result<()> {
             let mut items = Vec::new();
             for c in &cols {
                 let count = crate::store::collection_rows::records_in(&cx.store, &c.id)?;
+                let default_alarms = cx.store.default_alarms(&c.id)?;
                 items.push(json!({
                     "id": c.id, "kind": c.kind.as_str(), "type": c.kind.collection_word(),
                     "name": c.name, "color": c.color, "sync": c.sync, "records": count,
+                    "default_alarms": default_alarms,
                 }));
             }
             if json {
@@ -116,8 +126,22 @@ pub fn run(cx: &mut Context, cmd: CollectionsCommand) -> anyhow::Result<()> {
             cx.store.write(|w| w.delete_collection(&c.id, force))?;
             Ok(())
         }
-        CollectionsCommand::Set { which, sync, color } => {
+        CollectionsCommand::Set {
+            which,
+            sync,
+            color,
+            default_alarms,
+        } => {
             let mut c = find_which(cx, &which)?;
+            if !default_alarms.is_empty() {
+                if !matches!(c.kind, Kind::Event | Kind::Task) {
+                    return Err(anyhow!("only calendars and task lists have default alarms"));
+                }
+                let text = default_alarms.join(",");
+                crate::app::reminders::set_default_alarms(
+                    &cx.store, &c.id, c.kind, &text, cx.now, cx.tz,
+                )?;
+            }
             if let Some(s) = sync {
                 c.sync = s == "on";
             }

@@ -25,7 +25,7 @@ impl Context {
             paths,
             store,
             tz: local_timezone(),
-            now: Utc::now(),
+            now: clock_now()?,
         })
     }
 
@@ -44,6 +44,17 @@ impl Context {
             .into_iter()
             .map(|c| (c.id, c.name))
             .collect())
+    }
+}
+
+/// The clock: `PIM_NOW` (RFC 3339) when set, so tests and scripts control time
+/// (reminders above all); else the wall clock.
+fn clock_now() -> anyhow::Result<DateTime<Utc>> {
+    match std::env::var("PIM_NOW") {
+        Ok(v) if !v.is_empty() => Ok(DateTime::parse_from_rfc3339(&v)
+            .map_err(|e| anyhow::anyhow!("PIM_NOW={v:?}: {e} (expected RFC 3339)"))?
+            .with_timezone(&Utc)),
+        _ => Ok(Utc::now()),
     }
 }
 

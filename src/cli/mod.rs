@@ -14,6 +14,7 @@ mod invites;
 mod log;
 mod print;
 mod records;
+mod remind;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -86,6 +87,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Load demo data (collections, contacts, a month of events, tasks, notes)
     Demo(demo::DemoArgs),
+    /// Reminders due now; --watch rings them as they come; dismiss, snooze
+    Remind(remind::RemindArgs),
 }
 
 /// Parse the command line, run it (no subcommand: `start_tui`), and turn errors into
@@ -169,5 +172,6 @@ pub fn run(cli: Cli, start_tui: StartTui) -> anyhow::Result<()> {
         Command::Collections(c) => collections::run(&mut Context::open(cli.home.as_deref())?, c),
         Command::Import(a) => import::import(&mut Context::open(cli.home.as_deref())?, a),
         Command::Export(a) => export::export(&Context::open(cli.home.as_deref())?, a),
+        Command::Remind(a) => remind::run(&mut Context::open(cli.home.as_deref())?, a),
     }
 }

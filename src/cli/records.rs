@@ -65,6 +65,10 @@ pub enum AddCommand {
         /// Repeat: daily, weekly, weekdays, monthly, yearly, 'every 2 weeks', or an RRULE such as FREQ=WEEKLY;BYDAY=MO
         #[arg(long, value_name = "RULE")]
         rrule: Option<String>,
+        /// Reminder (repeatable): -15m before the start, +5m after, end-10m before the
+        /// end, or a WHEN such as '2026-12-01 09:00'
+        #[arg(long = "alarm", value_name = "WHEN", allow_hyphen_values = true)]
+        alarms: Vec<String>,
         #[arg(long, value_name = "C")]
         collection: Option<String>,
     },
@@ -82,6 +86,10 @@ pub enum AddCommand {
         /// Id of the parent task
         #[arg(long, value_name = "ID")]
         parent: Option<String>,
+        /// Reminder (repeatable): -15m before the due time, start-1h before the start,
+        /// or a WHEN such as '2026-12-01 09:00'
+        #[arg(long = "alarm", value_name = "WHEN", allow_hyphen_values = true)]
+        alarms: Vec<String>,
         #[arg(long, value_name = "C")]
         collection: Option<String>,
     },
@@ -224,6 +232,7 @@ fn add_edit(
             location,
             description,
             rrule,
+            alarms,
             collection,
         } => {
             let mut f = vec![(Field::Summary, summary), (Field::Start, start)];
@@ -235,6 +244,9 @@ fn add_edit(
             f.extend(location.map(|v| (Field::Location, v)));
             f.extend(description.map(|v| (Field::Description, v)));
             f.extend(rrule.map(|v| (Field::Rrule, v)));
+            if !alarms.is_empty() {
+                f.push((Field::Alarms, alarms.join(",")));
+            }
             (Kind::Event, collection, f)
         }
         AddCommand::Task {
@@ -243,6 +255,7 @@ fn add_edit(
             priority,
             description,
             parent,
+            alarms,
             collection,
         } => {
             let mut f = vec![(Field::Summary, summary)];
@@ -251,6 +264,9 @@ fn add_edit(
             f.extend(description.map(|v| (Field::Description, v)));
             if let Some(p) = parent {
                 f.push((Field::Parent, parent_uid(&p)?));
+            }
+            if !alarms.is_empty() {
+                f.push((Field::Alarms, alarms.join(",")));
             }
             (Kind::Task, collection, f)
         }
@@ -315,6 +331,13 @@ pub fn show(cx: &Context, a: ShowArgs) -> anyhow::Result<()> {
         return print::json(&v);
     }
     crate::formats::view::text_end_inclusive(&mut v);
+    if let Value::Object(m) = &mut v
+        && matches!(r.kind, Kind::Event | Kind::Task)
+    {
+        // Alarms as `--alarm` and `--set alarms=` take them.
+        let alarms = crate::app::reminders::spec::show_all(&r, cx.tz);
+        m.insert("alarms".into(), Value::String(alarms));
+    }
     let mut rows = Vec::new();
     if let Value::Object(m) = &v {
         for (k, val) in m {

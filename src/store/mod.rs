@@ -17,6 +17,7 @@ mod hlc;
 mod index;
 pub mod invitations;
 mod read;
+mod reminder_rows;
 mod schema;
 pub mod sync_scope;
 pub mod sync_state;

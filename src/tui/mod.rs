@@ -18,6 +18,7 @@ pub mod keymap;
 pub mod lists;
 pub mod note_editor;
 pub mod packed;
+pub mod reminders;
 pub mod search;
 pub mod sync_pane;
 pub mod sync_thread;
@@ -195,6 +196,7 @@ fn event_loop(
     paused: &AtomicBool,
 ) -> Result<(), TuiError> {
     let mut last_clock = Instant::now();
+    app.check_reminders();
     loop {
         for r in app.outbox.drain(..) {
             req_tx.send(r).map_err(|_| TuiError::WorkerStopped)?;
@@ -237,6 +239,7 @@ fn event_loop(
         }
         if last_clock.elapsed() > Duration::from_secs(30) {
             app.set_now(Utc::now());
+            app.check_reminders();
             last_clock = Instant::now();
         }
     }

@@ -51,6 +51,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         Some(Overlay::Form(form)) => form.render(f, body, &theme),
         Some(Overlay::Answer(d)) => d.form.render(f, body, &theme),
         Some(Overlay::Note(ed)) => ed.render(f, body, &theme),
+        Some(Overlay::Reminders(p)) => super::reminders::draw(f, p, body, &theme, app.tz),
         Some(Overlay::Confirm { message, .. }) => {
             dialog(
                 f,
@@ -181,7 +182,12 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         .keymap
         .hint(app.tab.section(), super::action::Action::Quit);
     let right = format!(
-        "{}{help} help  {quit} quit ",
+        "{}{}{help} help  {quit} quit ",
+        match app.reminders_due {
+            0 => String::new(),
+            1 => "1 reminder  ".to_string(),
+            n => format!("{n} reminders  "),
+        },
         if app.status.busy > 0 {
             "working…  "
         } else {

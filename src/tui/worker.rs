@@ -79,6 +79,12 @@ pub enum Request {
         key: String,
         value: Option<crate::model::FieldValue>,
     },
+    /// Reminders to ring at `now` (claimed for this process) and the due count.
+    Reminders {
+        now: DateTime<Utc>,
+    },
+    /// Dismiss or snooze one reminder.
+    Remind(super::reminders::Act),
 }
 
 /// One occurrence of an event, in local wall time.
@@ -215,6 +221,13 @@ pub enum Response {
     },
     IsEmpty(bool),
     DemoLoaded(usize),
+    /// Reminders this TUI rings now, and how many are due.
+    Reminders {
+        ringing: Vec<super::reminders::Ringing>,
+        due: usize,
+    },
+    /// A reminder was dismissed or snoozed.
+    Reminded(String),
     Error(String),
     /// The request was dropped because a newer one of the same sort followed it.
     Superseded,
@@ -270,6 +283,8 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
             key,
             value,
         } => super::worker_sync::restore(store, &record_id, &key, value.as_ref())?,
+        Request::Reminders { now } => super::reminders::check(store, now, tz)?,
+        Request::Remind(a) => super::reminders::act(store, &a, tz)?,
     })
 }
 

@@ -20,4 +20,5 @@ mod listing_marks;
 mod records_front_ends;
 mod recur_bounds;
 mod recur_interop;
+mod remind;
 mod tui_tmux;

@@ -41,6 +41,7 @@ pub enum Field {
     Url,
     Note,
     Categories,
+    Alarms,
 }
 
 impl Field {
@@ -72,6 +73,7 @@ impl Field {
                 AllDay,
                 Tz,
                 Location,
+                Alarms,
                 Description,
                 Rrule,
                 Status,
@@ -83,6 +85,7 @@ impl Field {
                 Summary,
                 Description,
                 Due,
+                Alarms,
                 Start,
                 Priority,
                 Status,
@@ -131,6 +134,7 @@ impl Field {
             Url => "url",
             Note => "note",
             Categories => "categories",
+            Alarms => "alarms",
         }
     }
 
@@ -173,6 +177,7 @@ impl Field {
             Url => "URL",
             Note => "Note",
             Categories => "Categories",
+            Alarms => "Alarms",
         }
     }
 

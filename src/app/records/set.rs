@@ -93,6 +93,8 @@ pub(super) fn set(
         // A description (a note's body) is kept as typed, line breaks and all.
         Field::Description => text(r, "DESCRIPTION", value),
         Field::Location => text(r, "LOCATION", v),
+        Field::Alarms => crate::app::reminders::spec::set_all(r, v, cx.now, cx.tz)
+            .map_err(|e| reason(e.to_string()))?,
         Field::JobTitle => text(r, "TITLE", v),
         Field::Note => text(r, "NOTE", v),
         Field::Nickname => text(r, "NICKNAME", v),

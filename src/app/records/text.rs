@@ -67,6 +67,7 @@ pub fn show(r: &Record, field: Field, collections: &[Collection], cx: &EditConte
             .map(|w| show_when(&w, r, cx.tz))
             .unwrap_or_default(),
         Field::Location => text("LOCATION"),
+        Field::Alarms => crate::app::reminders::spec::show_all(r, cx.tz),
         Field::Rrule => r.prop("RRULE").map(|p| p.value.clone()).unwrap_or_default(),
         Field::Status => text("STATUS").to_ascii_lowercase(),
         Field::Priority => {

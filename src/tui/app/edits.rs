@@ -194,6 +194,11 @@ impl App {
         let now = self.now_local();
         match resp {
             Response::Collections(c) => self.collections = c,
+            Response::Reminders { ringing, due } => self.on_reminders(ringing, due),
+            Response::Reminded(message) => {
+                self.info(message);
+                self.check_reminders();
+            }
             Response::List(Kind::Contact, v) => self.contacts.set(v),
             Response::List(Kind::Note, v) => self.notes.set(v),
             Response::List(Kind::Task, v) => self.tasks.set(v, now),

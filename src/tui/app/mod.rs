@@ -105,6 +105,8 @@ pub enum Overlay {
     History(Box<crate::tui::sync_pane::HistoryDialog>),
     /// Answering an invitation: calendar, comment, reply.
     Answer(Box<crate::tui::invite_dialog::AnswerDialog>),
+    /// Reminders ringing now.
+    Reminders(Box<crate::tui::reminders::Popup>),
 }
 
 /// The status line: the last message, and whether work is in flight.
@@ -144,6 +146,10 @@ pub struct App {
     pub quit: bool,
     /// Rows of the list area at the last draw (for page moves).
     pub page: usize,
+    /// Reminders this TUI rang and the user has not handled or hidden yet.
+    pub ringing: Vec<crate::tui::reminders::Ringing>,
+    /// Reminders due now (the status line's count).
+    pub reminders_due: usize,
 }
 
 impl App {
@@ -172,6 +178,8 @@ impl App {
             external_edit: None,
             quit: false,
             page: 10,
+            ringing: Vec::new(),
+            reminders_due: 0,
         };
         app.request(Request::IsEmpty);
         app.request(Request::Collections);
@@ -236,6 +244,8 @@ impl App {
         }
         if self.overlay.is_some() {
             self.on_overlay_key(key);
+            // Reminders that rang while another dialog was open show once it closes.
+            self.show_ringing();
             return;
         }
         if self.on_filter_key(&key) {

@@ -59,6 +59,7 @@ fn shown(kind: Kind) -> &'static [(RecordField, &'static str)] {
             (Start, "YYYY-MM-DD [HH:MM]; a date alone = all day"),
             (End, "empty = 1 hour (all day: same day); or +90m"),
             (Location, ""),
+            (Alarms, "-15m, end+5m, 2026-12-01 09:00 (empty: none)"),
             (
                 Rrule,
                 "daily, weekdays, weekly, every 2 weeks, monthly, FREQ=...",
@@ -69,6 +70,7 @@ fn shown(kind: Kind) -> &'static [(RecordField, &'static str)] {
         Kind::Task => &[
             (Summary, "(required)"),
             (Due, "YYYY-MM-DD [HH:MM], today, +3d (empty: none)"),
+            (Alarms, "-15m before due, start-1h (empty: none)"),
             (Priority, "1 (high) .. 9 (low), empty: none"),
             (Collection, ""),
             (Description, ""),

@@ -1,0 +1,345 @@
+//! When a record's alarms ring: VALARM triggers (RFC 5545 §3.6.6) relative to the
+//! start or end of each occurrence, or absolute; REPEAT/DURATION; dismissal and
+//! snooze as RFC 9074 writes them (`ACKNOWLEDGED`, `RELATED-TO;RELTYPE=SNOOZE`).
+//!
+//! Dismissal is per occurrence: an alarm of one occurrence is dismissed when its
+//! `ACKNOWLEDGED` is at or after that occurrence's (first) trigger, so dismissing one
+//! occurrence leaves the next, whose trigger is later, ringing.
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+
+use super::zone::Zone;
+use super::{Occurrence, RecurError, expand};
+use crate::model::time::{parse_ical_datetime, parse_ical_duration};
+use crate::model::{Component, Kind, Record, When};
+
+/// The non-standard property on a snooze alarm naming the occurrence it belongs to
+/// (its recurrence id as pim prints it): an absolute trigger alone cannot say.
+pub const OCCURRENCE_PROP: &str = "X-PIM-OCCURRENCE";
+
+/// What a TRIGGER says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    /// A duration from the start (`to_end`: from the end; a task's end is its DUE).
+    Relative {
+        offset: Duration,
+        to_end: bool,
+    },
+    Absolute(DateTime<Utc>),
+}
+
+/// One VALARM as far as ringing goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alarm {
+    pub uid: Option<String>,
+    pub trigger: Trigger,
+    /// Extra repetitions after the first, `every` apart.
+    pub repeat: u32,
+    pub every: Duration,
+    pub acknowledged: Option<DateTime<Utc>>,
+    /// The UID of the alarm this one snoozes.
+    pub snooze_of: Option<String>,
+    pub occurrence: Option<String>,
+    /// The relative trigger has days or weeks (`-P1D`): RFC 5545 counts those in
+    /// wall-clock days, so "a day before" stays at the same time across DST.
+    pub nominal_days: bool,
+}
+
+/// Repetitions pim follows at most (a hostile REPEAT cannot cost more).
+const MAX_REPEAT: u32 = 1000;
+
+/// Read a VALARM; `None` for alarms that never ring (ACTION:NONE, RFC 9074's
+/// placeholder; other actions pim does not perform) or whose TRIGGER cannot be read.
+/// DISPLAY, AUDIO and EMAIL all ring as a display alarm.
+pub fn parse(c: &Component) -> Option<Alarm> {
+    if !c.name.eq_ignore_ascii_case("VALARM") {
+        return None;
+    }
+    let action = c
+        .prop("ACTION")
+        .map(|p| p.value.trim().to_ascii_uppercase());
+    if let Some(a) = &action
+        && !matches!(a.as_str(), "DISPLAY" | "AUDIO" | "EMAIL")
+    {
+        return None;
+    }
+    let t = c.prop("TRIGGER")?;
+    let absolute = t
+        .param("VALUE")
+        .is_some_and(|v| v.eq_ignore_ascii_case("DATE-TIME"))
+        || !t.value.trim_start_matches(['+', '-']).starts_with('P');
+    let trigger = if absolute {
+        let (n, _) = parse_ical_datetime(t.value.trim()).ok()?;
+        Trigger::Absolute(DateTime::from_naive_utc_and_offset(n, Utc))
+    } else {
+        Trigger::Relative {
+            offset: parse_ical_duration(t.value.trim()).ok()?,
+            to_end: t
+                .param("RELATED")
+                .is_some_and(|r| r.eq_ignore_ascii_case("END")),
+        }
+    };
+    let repeat = c
+        .prop("REPEAT")
+        .and_then(|p| p.value.trim().parse::<u32>().ok())
+        .unwrap_or(0);
+    let every = c
+        .prop("DURATION")
+        .and_then(|p| parse_ical_duration(p.value.trim()).ok())
+        .filter(|d| *d > Duration::zero());
+    let (repeat, every) = match every {
+        Some(d) => (repeat.min(MAX_REPEAT), d),
+        None => (0, Duration::zero()),
+    };
+    let acknowledged = c
+        .prop("ACKNOWLEDGED")
+        .and_then(|p| parse_ical_datetime(p.value.trim()).ok())
+        .map(|(n, _)| DateTime::from_naive_utc_and_offset(n, Utc));
+    let snooze_of = c
+        .props_named("RELATED-TO")
+        .find(|p| {
+            p.param("RELTYPE")
+                .is_some_and(|r| r.eq_ignore_ascii_case("SNOOZE"))
+        })
+        .map(|p| p.value.trim().to_string());
+    Some(Alarm {
+        uid: c.prop("UID").map(|p| p.value.trim().to_string()),
+        trigger,
+        repeat,
+        every,
+        acknowledged,
+        snooze_of,
+        occurrence: c.prop(OCCURRENCE_PROP).map(|p| p.value.trim().to_string()),
+        nominal_days: !absolute && t.value.to_ascii_uppercase().contains(['D', 'W']),
+    })
+}
+
+/// Where an alarm component sits in its record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AlarmAt {
+    /// `None`: the main component; else an index into `body.overrides`.
+    pub override_index: Option<usize>,
+    /// Index into that component's `subs`.
+    pub sub: usize,
+}
+
+/// One alarm of one occurrence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ring {
+    pub at: AlarmAt,
+    pub alarm: Alarm,
+    pub occurrence: Occurrence,
+    /// The first trigger; dismissal compares `ACKNOWLEDGED` with it.
+    pub first: DateTime<Utc>,
+    /// Every trigger: the first and its repetitions.
+    pub triggers: Vec<DateTime<Utc>>,
+}
+
+impl Ring {
+    pub fn dismissed(&self) -> bool {
+        self.alarm.acknowledged.is_some_and(|a| a >= self.first)
+    }
+
+    /// The latest trigger at or before `now`.
+    pub fn last_trigger_by(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.triggers.iter().rev().find(|t| **t <= now).copied()
+    }
+
+    /// The earliest trigger after `now`.
+    pub fn next_trigger_after(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.triggers.iter().find(|t| **t > now).copied()
+    }
+}
+
+/// The alarms of a component with their places, duplicates of one UID (two devices
+/// acknowledging the same alarm, merged as a set) read as one, the latest dismissal kept.
+fn alarms_of(c: &Component, override_index: Option<usize>) -> Vec<(AlarmAt, Alarm)> {
+    let mut out: Vec<(AlarmAt, Alarm)> = Vec::new();
+    for (sub, s) in c.subs.iter().enumerate() {
+        let Some(a) = parse(s) else { continue };
+        let at = AlarmAt {
+            override_index,
+            sub,
+        };
+        if let Some(uid) = &a.uid
+            && let Some(seen) = out.iter_mut().find(|(_, b)| b.uid.as_ref() == Some(uid))
+        {
+            if a.acknowledged > seen.1.acknowledged {
+                *seen = (at, a);
+            }
+            continue;
+        }
+        out.push((at, a));
+    }
+    out
+}
+
+fn triggers(first: DateTime<Utc>, a: &Alarm) -> Vec<DateTime<Utc>> {
+    (0..=a.repeat)
+        .map_while(|i| first.checked_add_signed(a.every * i as i32))
+        .collect()
+}
+
+/// The instant of the record's own DTSTART and of its end anchor, for a task: a task
+/// without DTSTART has only DUE, which serves as both.
+fn anchors(r: &Record, o: &Occurrence, rel_end: bool) -> DateTime<Utc> {
+    let start = o.start.with_timezone(&Utc);
+    let end = o.end.with_timezone(&Utc);
+    if r.kind == Kind::Task && r.prop("DTSTART").is_none() {
+        return start;
+    }
+    if rel_end { end } else { start }
+}
+
+/// The zone the record's start lives in, for nominal days (`None`: UTC, exact).
+fn zone_of(r: &Record, local: Tz) -> Option<Zone> {
+    let start = r.prop("DTSTART").or_else(|| r.prop("DUE"))?;
+    match When::from_property(start).ok()? {
+        When::Date(_) | When::Floating(_) => Some(Zone::Local(local)),
+        When::Utc(_) => None,
+        When::Zoned(_, tzid) => {
+            Some(Zone::resolve(&tzid, &r.body.timezones).unwrap_or(Zone::Local(local)))
+        }
+    }
+}
+
+/// `t` moved by `offset`; its whole days on the wall clock of `zone` when nominal.
+fn shift(
+    t: DateTime<Utc>,
+    offset: Duration,
+    nominal: bool,
+    zone: Option<&Zone>,
+) -> Option<DateTime<Utc>> {
+    let days = if nominal { offset.num_days() } else { 0 };
+    let rest = offset - Duration::days(days);
+    let moved = match zone {
+        Some(z) if days != 0 => z.to_utc(z.wall(t).checked_add_signed(Duration::days(days))?),
+        _ => t.checked_add_signed(Duration::days(days))?,
+    };
+    moved.checked_add_signed(rest)
+}
+
+/// Every alarm of every occurrence of `r` with a trigger in `[from, to]`.
+pub fn rings(
+    r: &Record,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    local: Tz,
+) -> Result<Vec<Ring>, RecurError> {
+    let main = alarms_of(&r.body.main, None);
+    let overrides: Vec<Vec<(AlarmAt, Alarm)>> = r
+        .body
+        .overrides
+        .iter()
+        .enumerate()
+        .map(|(i, o)| alarms_of(o, Some(i)))
+        .collect();
+    if main.is_empty() && overrides.iter().all(Vec::is_empty) {
+        return Ok(Vec::new());
+    }
+    let relative = main
+        .iter()
+        .chain(overrides.iter().flatten())
+        .filter_map(|(_, a)| match a.trigger {
+            Trigger::Relative { offset, .. } => Some(offset.abs() + a.every * a.repeat as i32),
+            Trigger::Absolute(_) => None,
+        });
+    // Occurrences whose alarms can reach the window: a day of slack for lengths.
+    let reach = relative.max().unwrap_or(Duration::zero()) + Duration::days(1);
+    let zone = zone_of(r, local);
+    let mut out = Vec::new();
+    let occurrences = expand(r, from - reach, to + reach, local, super::DEFAULT_LIMIT)?;
+    for o in &occurrences.occurrences {
+        let own = o
+            .override_index
+            .map(|i| &overrides[i])
+            .filter(|v| !v.is_empty());
+        // An override without alarms of its own keeps the series' alarms.
+        for (at, a) in own.unwrap_or(&main) {
+            let Trigger::Relative { offset, to_end } = a.trigger else {
+                continue;
+            };
+            let Some(first) = shift(anchors(r, o, to_end), offset, a.nominal_days, zone.as_ref())
+            else {
+                continue;
+            };
+            push(&mut out, *at, a, o.clone(), first, from, to);
+        }
+    }
+    // Absolute triggers ring once, for the occurrence they name or the one they precede.
+    for (at, a) in main.iter().chain(overrides.iter().flatten()) {
+        let Trigger::Absolute(first) = a.trigger else {
+            continue;
+        };
+        if let Some(o) = occurrence_for(r, a, *at, first, local)? {
+            push(&mut out, *at, a, o, first, from, to);
+        }
+    }
+    out.sort_by(|a, b| a.first.cmp(&b.first).then(a.at.sub.cmp(&b.at.sub)));
+    Ok(out)
+}
+
+fn push(
+    out: &mut Vec<Ring>,
+    at: AlarmAt,
+    a: &Alarm,
+    occurrence: Occurrence,
+    first: DateTime<Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) {
+    let triggers = triggers(first, a);
+    let last = *triggers.last().unwrap_or(&first);
+    if first <= to && last >= from {
+        out.push(Ring {
+            at,
+            alarm: a.clone(),
+            occurrence,
+            first,
+            triggers,
+        });
+    }
+}
+
+/// The occurrence an absolute alarm belongs to: the one of its override, the one it
+/// names, else the first one still running at the trigger, else the last before it.
+fn occurrence_for(
+    r: &Record,
+    a: &Alarm,
+    at: AlarmAt,
+    trigger: DateTime<Utc>,
+    local: Tz,
+) -> Result<Option<Occurrence>, RecurError> {
+    let year = Duration::days(400);
+    let near = expand(
+        r,
+        trigger - year,
+        trigger + year,
+        local,
+        super::DEFAULT_LIMIT,
+    )?
+    .occurrences;
+    if let Some(i) = at.override_index {
+        return Ok(near.into_iter().find(|o| o.override_index == Some(i)));
+    }
+    if let Some(rid) = &a.occurrence
+        && let Some(o) = near
+            .iter()
+            .find(|o| o.recurrence_id.as_deref() == Some(rid.as_str()))
+    {
+        return Ok(Some(o.clone()));
+    }
+    if let Some(o) = near.iter().find(|o| o.end.with_timezone(&Utc) >= trigger) {
+        return Ok(Some(o.clone()));
+    }
+    Ok(near.last().cloned())
+}
+
+/// The value of an `ACKNOWLEDGED` or absolute `TRIGGER`: UTC, to the second.
+pub fn utc_value(t: DateTime<Utc>) -> String {
+    When::Utc(t).to_property("X").value
+}
+
+#[cfg(test)]
+mod tests;

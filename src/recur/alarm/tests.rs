@@ -1,0 +1,227 @@
+use chrono::TimeZone;
+
+use super::*;
+use crate::formats::ics::read_ics;
+
+fn record(ics: &str) -> Record {
+    read_ics(ics).remove(0).expect("test item reads").record
+}
+
+fn utc(y: i32, m: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, mi, 0).unwrap()
+}
+
+/// The first triggers in a wide window, as UTC text.
+fn firsts(r: &Record, local: Tz) -> Vec<String> {
+    rings(r, utc(2020, 1, 1, 0, 0), utc(2030, 1, 1, 0, 0), local)
+        .unwrap()
+        .iter()
+        .map(|g| g.first.format("%Y-%m-%dT%H:%M").to_string())
+        .collect()
+}
+
+fn event(props: &str, alarm: &str) -> Record {
+    record(&format!(
+        "BEGIN:VEVENT\nUID:e\nSUMMARY:x\n{props}BEGIN:VALARM\nACTION:DISPLAY\n{alarm}END:VALARM\nEND:VEVENT\n"
+    ))
+}
+
+const TEN_TO_ELEVEN: &str = "DTSTART:20261201T100000Z\nDTEND:20261201T110000Z\n";
+
+#[test]
+fn before_and_after_the_start() {
+    let before = event(TEN_TO_ELEVEN, "TRIGGER:-PT15M\n");
+    assert_eq!(firsts(&before, chrono_tz::UTC), ["2026-12-01T09:45"]);
+    let after = event(TEN_TO_ELEVEN, "TRIGGER;RELATED=START:PT5M\n");
+    assert_eq!(firsts(&after, chrono_tz::UTC), ["2026-12-01T10:05"]);
+}
+
+#[test]
+fn before_and_after_the_end() {
+    let before = event(TEN_TO_ELEVEN, "TRIGGER;RELATED=END:-PT10M\n");
+    assert_eq!(firsts(&before, chrono_tz::UTC), ["2026-12-01T10:50"]);
+    let after = event(TEN_TO_ELEVEN, "TRIGGER;RELATED=END:PT5M\n");
+    assert_eq!(firsts(&after, chrono_tz::UTC), ["2026-12-01T11:05"]);
+}
+
+#[test]
+fn absolute_trigger_rings_once_even_on_a_series() {
+    let r = event(
+        "DTSTART:20261201T100000Z\nRRULE:FREQ=DAILY;COUNT=5\n",
+        "TRIGGER;VALUE=DATE-TIME:20261202T080000Z\n",
+    );
+    let v = rings(
+        &r,
+        utc(2026, 11, 1, 0, 0),
+        utc(2027, 1, 1, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].first, utc(2026, 12, 2, 8, 0));
+    // The occurrence still running at the trigger, or the next one: 2 December.
+    assert_eq!(
+        v[0].occurrence.start.with_timezone(&Utc),
+        utc(2026, 12, 2, 10, 0)
+    );
+}
+
+#[test]
+fn repeats_follow_the_first_trigger() {
+    let r = event(TEN_TO_ELEVEN, "TRIGGER:-PT15M\nREPEAT:2\nDURATION:PT5M\n");
+    let v = rings(
+        &r,
+        utc(2026, 12, 1, 0, 0),
+        utc(2026, 12, 2, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    assert_eq!(
+        v[0].triggers,
+        [
+            utc(2026, 12, 1, 9, 45),
+            utc(2026, 12, 1, 9, 50),
+            utc(2026, 12, 1, 9, 55)
+        ]
+    );
+    assert_eq!(
+        v[0].last_trigger_by(utc(2026, 12, 1, 9, 52)),
+        Some(utc(2026, 12, 1, 9, 50))
+    );
+    assert_eq!(
+        v[0].next_trigger_after(utc(2026, 12, 1, 9, 52)),
+        Some(utc(2026, 12, 1, 9, 55))
+    );
+    // A window that only sees the last repetition still finds the alarm.
+    let late = rings(
+        &r,
+        utc(2026, 12, 1, 9, 54),
+        utc(2026, 12, 1, 9, 56),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    assert_eq!(late.len(), 1);
+}
+
+#[test]
+fn a_weekly_alarm_keeps_its_wall_time_across_dst() {
+    let r = event(
+        "DTSTART;TZID=Europe/Berlin:20260319T090000\nDTEND;TZID=Europe/Berlin:20260319T100000\nRRULE:FREQ=WEEKLY;COUNT=3\n",
+        "TRIGGER:-PT15M\n",
+    );
+    // 08:45 Berlin: 07:45 UTC in winter, 06:45 UTC from 29 March.
+    assert_eq!(
+        firsts(&r, chrono_tz::UTC),
+        ["2026-03-19T07:45", "2026-03-26T07:45", "2026-04-02T06:45"]
+    );
+}
+
+#[test]
+fn all_day_events_ring_from_local_midnight() {
+    let r = event(
+        "DTSTART;VALUE=DATE:20261224\nDTEND;VALUE=DATE:20261225\n",
+        "TRIGGER:-PT30M\n",
+    );
+    // The day starts at midnight where the user is: 23:00 UTC in Berlin in winter.
+    assert_eq!(firsts(&r, chrono_tz::Europe::Berlin), ["2026-12-23T22:30"]);
+    assert_eq!(firsts(&r, chrono_tz::UTC), ["2026-12-23T23:30"]);
+}
+
+#[test]
+fn dismissing_one_occurrence_leaves_the_next() {
+    let r = event(
+        "DTSTART:20261201T100000Z\nRRULE:FREQ=DAILY;COUNT=3\n",
+        "UID:a1\nTRIGGER:-PT15M\nACKNOWLEDGED:20261202T094600Z\n",
+    );
+    let v = rings(
+        &r,
+        utc(2026, 11, 1, 0, 0),
+        utc(2027, 1, 1, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    let dismissed: Vec<bool> = v.iter().map(Ring::dismissed).collect();
+    assert_eq!(dismissed, [true, true, false]);
+}
+
+#[test]
+fn task_alarms_are_relative_to_due() {
+    let due_only = record(
+        "BEGIN:VTODO\nUID:t\nSUMMARY:x\nDUE:20261201T170000Z\nBEGIN:VALARM\nACTION:DISPLAY\nTRIGGER;RELATED=END:-PT10M\nEND:VALARM\nEND:VTODO\n",
+    );
+    assert_eq!(firsts(&due_only, chrono_tz::UTC), ["2026-12-01T16:50"]);
+    let with_start = record(
+        "BEGIN:VTODO\nUID:t\nSUMMARY:x\nDTSTART:20261201T090000Z\nDUE:20261201T170000Z\nBEGIN:VALARM\nACTION:AUDIO\nTRIGGER;RELATED=END:-PT10M\nEND:VALARM\nBEGIN:VALARM\nACTION:EMAIL\nTRIGGER:PT0S\nEND:VALARM\nEND:VTODO\n",
+    );
+    assert_eq!(
+        firsts(&with_start, chrono_tz::UTC),
+        ["2026-12-01T09:00", "2026-12-01T16:50"]
+    );
+}
+
+#[test]
+fn silent_and_unreadable_alarms_never_ring() {
+    let none = event(TEN_TO_ELEVEN, "TRIGGER:-PT15M\n");
+    let mut none = none;
+    none.body.main.subs[0].props[0].value = "NONE".into();
+    assert!(firsts(&none, chrono_tz::UTC).is_empty());
+    let bad = event(TEN_TO_ELEVEN, "TRIGGER:soon\n");
+    assert!(firsts(&bad, chrono_tz::UTC).is_empty());
+}
+
+#[test]
+fn one_uid_twice_reads_as_one_alarm_with_the_latest_dismissal() {
+    let r = record(&format!(
+        "BEGIN:VEVENT\nUID:e\n{TEN_TO_ELEVEN}\
+         BEGIN:VALARM\nUID:a\nACTION:DISPLAY\nTRIGGER:-PT15M\nEND:VALARM\n\
+         BEGIN:VALARM\nUID:a\nACTION:DISPLAY\nTRIGGER:-PT15M\nACKNOWLEDGED:20261201T094700Z\nEND:VALARM\n\
+         END:VEVENT\n"
+    ));
+    let v = rings(
+        &r,
+        utc(2026, 11, 1, 0, 0),
+        utc(2027, 1, 1, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    assert_eq!(v.len(), 1);
+    assert!(v[0].dismissed());
+    assert_eq!(v[0].at.sub, 1);
+}
+
+#[test]
+fn snooze_alarms_name_their_alarm_and_occurrence() {
+    let r = event(
+        "DTSTART:20261201T100000Z\nRRULE:FREQ=DAILY;COUNT=3\n",
+        "UID:s\nRELATED-TO;RELTYPE=SNOOZE:a1\nX-PIM-OCCURRENCE:2026-12-03T10:00:00+00:00\nTRIGGER;VALUE=DATE-TIME:20261201T095500Z\n",
+    );
+    let v = rings(
+        &r,
+        utc(2026, 11, 1, 0, 0),
+        utc(2027, 1, 1, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].alarm.snooze_of.as_deref(), Some("a1"));
+    assert_eq!(
+        v[0].occurrence.start.with_timezone(&Utc),
+        utc(2026, 12, 3, 10, 0)
+    );
+}
+
+#[test]
+fn a_day_before_is_a_wall_clock_day_across_dst() {
+    // 09:00 Berlin on 29 March 2026, the first day of summer time (07:00 UTC).
+    let props =
+        "DTSTART;TZID=Europe/Berlin:20260329T090000\nDTEND;TZID=Europe/Berlin:20260329T100000\n";
+    // -P1D: 09:00 the day before, in winter time (08:00 UTC), not 24 hours earlier.
+    let nominal = event(props, "TRIGGER:-P1D\n");
+    assert_eq!(firsts(&nominal, chrono_tz::UTC), ["2026-03-28T08:00"]);
+    // -PT24H is exact.
+    let exact = event(props, "TRIGGER:-PT24H\n");
+    assert_eq!(firsts(&exact, chrono_tz::UTC), ["2026-03-28T07:00"]);
+    // Days and hours: the days on the wall clock, the hours exact.
+    let both = event(props, "TRIGGER:-P1DT1H\n");
+    assert_eq!(firsts(&both, chrono_tz::UTC), ["2026-03-28T07:00"]);
+}

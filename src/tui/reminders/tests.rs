@@ -1,0 +1,123 @@
+use chrono::TimeZone;
+use crossterm::event::KeyCode;
+
+use crate::app::records::{self, EditContext, Field, RecordEdit};
+use crate::model::Kind;
+use crate::tui::app::{Overlay, Tab};
+use crate::tui::test_support::World;
+
+fn at(d: u32, h: u32, mi: u32) -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc.with_ymd_and_hms(2026, 11, d, h, mi, 0).unwrap()
+}
+
+/// A world with a daily standup at 10:00 from 26 November, reminding 15 minutes before.
+fn standup() -> (World, String) {
+    let mut store = crate::store::Store::open_in_memory().unwrap();
+    let mut e = RecordEdit::create(Kind::Event);
+    e.set(Field::Summary, "Standup");
+    e.set(Field::Start, "2026-11-26 10:00");
+    e.set(Field::Rrule, "daily");
+    e.set(Field::Location, "Room 4");
+    e.set(Field::Alarms, "-15m");
+    let cx = EditContext {
+        now: at(25, 10, 0),
+        tz: chrono_tz::UTC,
+    };
+    let id = records::save(&mut store, &e, &cx).unwrap().after.id;
+    (World::with_store(store), id)
+}
+
+fn check_at(w: &mut World, now: chrono::DateTime<chrono::Utc>) {
+    w.app.set_now(now);
+    w.app.check_reminders();
+    w.pump();
+}
+
+fn popup_open(w: &World) -> bool {
+    matches!(w.app.overlay, Some(Overlay::Reminders(_)))
+}
+
+#[test]
+fn a_due_reminder_pops_up_over_any_tab_with_a_count() {
+    let (mut w, _) = standup();
+    w.keys("3");
+    check_at(&mut w, at(26, 9, 44));
+    assert!(!popup_open(&w));
+    check_at(&mut w, at(26, 9, 45));
+    assert!(popup_open(&w));
+    assert_eq!(w.app.tab, Tab::Tasks);
+    let screen = w.screen(80, 24);
+    insta::assert_snapshot!("reminder_popup", screen);
+    // Esc hides it; the reminder stays due and counted; it does not ring again.
+    w.key(KeyCode::Esc);
+    assert!(!popup_open(&w));
+    check_at(&mut w, at(26, 9, 46));
+    assert!(!popup_open(&w));
+    assert!(w.screen(80, 24).contains("1 reminder"));
+}
+
+#[test]
+fn dismiss_writes_the_record_and_the_next_day_rings_again() {
+    let (mut w, id) = standup();
+    check_at(&mut w, at(26, 9, 50));
+    w.keys("d");
+    assert!(!popup_open(&w));
+    assert_eq!(w.app.reminders_due, 0);
+    let r = w.store.require(&id).unwrap();
+    assert!(r.body.main.subs[0].prop("ACKNOWLEDGED").is_some());
+    check_at(&mut w, at(27, 9, 46));
+    assert!(popup_open(&w));
+}
+
+#[test]
+fn snooze_rings_again_after_ten_minutes() {
+    let (mut w, _) = standup();
+    check_at(&mut w, at(26, 9, 45));
+    w.keys("s");
+    assert!(!popup_open(&w));
+    assert!(
+        w.app.status.text.contains("snoozed"),
+        "{}",
+        w.app.status.text
+    );
+    check_at(&mut w, at(26, 9, 54));
+    assert!(!popup_open(&w));
+    check_at(&mut w, at(26, 9, 55));
+    assert!(popup_open(&w));
+}
+
+#[test]
+fn a_reminder_another_process_rang_is_counted_not_rung() {
+    let (mut w, _) = standup();
+    // `pim remind --watch` on the same profile got there first.
+    let rang = crate::app::reminders::claim_due(&w.store, at(26, 9, 45), chrono_tz::UTC).unwrap();
+    assert_eq!(rang.len(), 1);
+    check_at(&mut w, at(26, 9, 46));
+    assert!(!popup_open(&w));
+    assert_eq!(w.app.reminders_due, 1);
+}
+
+#[test]
+fn enter_opens_the_occurrence_in_the_calendar() {
+    let (mut w, _) = standup();
+    w.keys("2");
+    check_at(&mut w, at(28, 9, 45));
+    w.key(KeyCode::Enter);
+    assert!(!popup_open(&w));
+    assert_eq!(w.app.tab, Tab::Calendar);
+    assert_eq!(
+        w.app.calendar.selected,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+    );
+}
+
+#[test]
+fn a_reminder_that_rings_during_a_form_shows_when_it_closes() {
+    let (mut w, _) = standup();
+    w.keys("a");
+    assert!(matches!(w.app.overlay, Some(Overlay::Form(_))));
+    check_at(&mut w, at(26, 9, 45));
+    assert!(matches!(w.app.overlay, Some(Overlay::Form(_))));
+    w.key(KeyCode::Esc);
+    assert!(popup_open(&w));
+}
