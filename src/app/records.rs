@@ -14,6 +14,7 @@ use crate::model::{Collection, Kind, Property, Record, When, new_id};
 use crate::store::{Store, StoreError};
 
 mod field;
+pub mod occurrence;
 mod set;
 mod stale;
 pub mod text;
@@ -152,6 +153,8 @@ pub enum RecordError {
         found: Kind,
         expected: Kind,
     },
+    #[error(transparent)]
+    Occurrence(#[from] occurrence::OccurrenceError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
