@@ -22,7 +22,7 @@ fn series(s: &mut Store, cx: &EditContext, start: &str, rule: &str) -> Record {
 }
 
 fn from() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+    Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap()
 }
 
 fn to() -> DateTime<Utc> {
