@@ -356,35 +356,26 @@ pub fn edit_one(
         Some(i) => out.body.overrides[i] = main,
         None => out.body.overrides.push(main),
     }
-    stamp(&mut out, cx);
     Ok(out)
 }
 
 /// `r` without the occurrence `rid` (an EXDATE; its override goes).
-pub fn delete_one(r: &Record, rid: &When, cx: &EditContext) -> Record {
+pub fn delete_one(r: &Record, rid: &When, local: chrono_tz::Tz) -> Record {
     let mut out = r.clone();
     out.body.overrides.retain(|o| {
         !o.prop("RECURRENCE-ID")
-            .is_some_and(|p| same_instance(p, rid, r, cx.tz))
+            .is_some_and(|p| same_instance(p, rid, r, local))
     });
     let already = r
         .props_named("EXDATE")
         .flat_map(split::values)
-        .any(|p| same_instance(&p, rid, r, cx.tz));
+        .any(|p| same_instance(&p, rid, r, local));
     if !already {
         // One EXDATE property per date: EXDATE merges as a set, so two devices
         // deleting different occurrences both keep theirs.
         out.body.main.props.push(rid.to_property("EXDATE"));
     }
-    stamp(&mut out, cx);
     out
-}
-
-/// DTSTAMP: when this version was written.
-fn stamp(r: &mut Record, cx: &EditContext) {
-    if r.prop("DTSTAMP").is_some() {
-        r.set_props("DTSTAMP", vec![When::Utc(cx.now).to_property("DTSTAMP")]);
-    }
 }
 
 /// What an occurrence edit or delete did: the series before and after, and the new
@@ -520,7 +511,7 @@ pub fn delete_occurrence(
             Err(e) => return Ok(Err(e)),
         };
         let after = match scope {
-            Scope::This => Some(delete_one(&current, &inst.rid, cx)),
+            Scope::This => Some(delete_one(&current, &inst.rid, cx.tz)),
             Scope::ThisAndFollowing => match split(&current, &inst, &new_id(), cx) {
                 Ok((old, _)) => old,
                 Err(e) => return Ok(Err(e)),

@@ -213,9 +213,6 @@ pub fn split(
     for name in ["DTSTAMP", "CREATED"] {
         new.set_props(name, vec![When::Utc(cx.now).to_property(name)]);
     }
-    if old.prop("DTSTAMP").is_some() {
-        old.set_props("DTSTAMP", vec![When::Utc(cx.now).to_property("DTSTAMP")]);
-    }
     Ok((Some(old), new))
 }
 
