@@ -392,13 +392,7 @@ pub fn delete(cx: &mut Context, a: DeleteArgs) -> anyhow::Result<()> {
         let ecx = cx.edit_context();
         let record = cx.store.require(&id)?;
         let inst = occurrence::find(&record, when, &ecx)?;
-        occurrence::delete_occurrence(
-            &mut cx.store,
-            &id,
-            &inst.recurrence_id,
-            a.at.scope(),
-            &ecx,
-        )?;
+        occurrence::delete_occurrence(&mut cx.store, &id, &inst.recurrence_id, a.at.scope(), &ecx)?;
         return Ok(());
     }
     records::delete(&mut cx.store, &id)?;

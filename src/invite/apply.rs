@@ -66,11 +66,13 @@ fn is_instance(r: &Record, rid: &Property) -> bool {
     let Ok(found) = crate::recur::occurrences(r, t - day, t + day, chrono_tz::UTC) else {
         return false;
     };
-    found.iter().any(|o| match (&w, o.recurrence_id.as_deref()) {
-        (When::Date(d), Some(text)) => text.starts_with(&d.format("%Y-%m-%d").to_string()),
-        (_, Some(text)) => chrono::DateTime::parse_from_rfc3339(text).is_ok_and(|x| x == t),
-        _ => false,
-    })
+    found
+        .iter()
+        .any(|o| match (&w, o.recurrence_id.as_deref()) {
+            (When::Date(d), Some(text)) => text.starts_with(&d.format("%Y-%m-%d").to_string()),
+            (_, Some(text)) => chrono::DateTime::parse_from_rfc3339(text).is_ok_and(|x| x == t),
+            _ => false,
+        })
 }
 
 /// The component of `r` the iTIP object talks about (an override or the master).
@@ -206,10 +208,7 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                     put_component(&mut ev, itip.event.body.main.clone(), Some(rid));
                     store.write(|w| w.update_from(&base, &ev))?;
                     inv.status = InvitationStatus::Update;
-                    inv.note = format!(
-                        "occurrence {} updated; answer again",
-                        rid.value.trim()
-                    );
+                    inv.note = format!("occurrence {} updated; answer again", rid.value.trim());
                     return Ok(());
                 }
                 inv.status = InvitationStatus::New;

@@ -455,7 +455,13 @@ fn an_occurrence_update_lands_on_that_occurrence() {
     assert_eq!(inv.status, InvitationStatus::Update, "{}", inv.note);
     assert_eq!(
         starts(&store),
-        ["01-05 10:00", "01-12 15:00", "01-19 10:00", "01-26 10:00", "02-02 10:00"]
+        [
+            "01-05 10:00",
+            "01-12 15:00",
+            "01-19 10:00",
+            "01-26 10:00",
+            "02-02 10:00"
+        ]
     );
     // Moved again, the id written in another form (Berlin wall time): the same
     // occurrence, still one override.

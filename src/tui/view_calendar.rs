@@ -39,9 +39,9 @@ fn occ_style(app: &App, o: &Occ) -> Style {
 /// terminal draws strike-through). `short` is for the narrow month cells.
 fn occ_title(o: &Occ, short: bool) -> String {
     match (o.cancelled, short) {
-        (false, _) => o.record.title(),
-        (true, true) => format!("✗ {}", o.record.title()),
-        (true, false) => format!("cancelled: {}", o.record.title()),
+        (false, _) => o.title(),
+        (true, true) => format!("✗ {}", o.title()),
+        (true, false) => format!("cancelled: {}", o.title()),
     }
 }
 

@@ -107,7 +107,10 @@ fn one_thursday_moved_one_deleted_the_rest_renamed() {
     ]);
     assert_eq!(
         listed(&pim),
-        pairs(&[("2026-12-03T10:00", "Weekly"), ("2026-12-24T10:00", "Weekly")])
+        pairs(&[
+            ("2026-12-03T10:00", "Weekly"),
+            ("2026-12-24T10:00", "Weekly")
+        ])
     );
     // Without --occurrence: the whole series, as before.
     pim.ok(&["edit", &id, "--set", "summary=All"]);
@@ -118,12 +121,16 @@ fn one_thursday_moved_one_deleted_the_rest_renamed() {
 fn occurrence_mistakes_are_explained() {
     let pim = Pim::new();
     let id = weekly(&pim, 3);
+    pim.fails_with(&["delete", &id, "--this-and-following"], "--occurrence");
     pim.fails_with(
-        &["delete", &id, "--this-and-following"],
-        "--occurrence",
-    );
-    pim.fails_with(
-        &["edit", &id, "--occurrence", "2026-12-04", "--set", "summary=X"],
+        &[
+            "edit",
+            &id,
+            "--occurrence",
+            "2026-12-04",
+            "--set",
+            "summary=X",
+        ],
         "no occurrence at 2026-12-04",
     );
     pim.fails_with(
@@ -137,7 +144,14 @@ fn occurrence_mistakes_are_explained() {
         ],
         "belongs to the whole series",
     );
-    let once = pim.ok(&["add", "event", "--summary", "Once", "--start", "2026-12-03 10:00"]);
+    let once = pim.ok(&[
+        "add",
+        "event",
+        "--summary",
+        "Once",
+        "--start",
+        "2026-12-03 10:00",
+    ]);
     let once = once.trim();
     pim.fails_with(
         &["delete", once, "--occurrence", "2026-12-03"],

@@ -82,8 +82,22 @@ fn concurrent_edits_of_different_occurrences_both_land() {
 
     // At the same time: the laptop moves one Thursday, the desktop gives another a
     // room and deletes a third.
-    edit_at(&mut a, &id, "2026-12-10", Scope::This, Field::Start, "2026-12-11 11:00");
-    edit_at(&mut b, &id, "2026-12-17", Scope::This, Field::Location, "Room 2");
+    edit_at(
+        &mut a,
+        &id,
+        "2026-12-10",
+        Scope::This,
+        Field::Start,
+        "2026-12-11 11:00",
+    );
+    edit_at(
+        &mut b,
+        &id,
+        "2026-12-17",
+        Scope::This,
+        Field::Location,
+        "Room 2",
+    );
     delete_at(&mut b, &id, "2026-12-24", Scope::This);
     settle(&mut a, &mut b);
 
@@ -100,7 +114,14 @@ fn concurrent_edits_of_different_occurrences_both_land() {
     assert!(setup::conflicts(&b.store).unwrap().is_empty());
 
     // An occurrence another device changed, edited further here.
-    edit_at(&mut a, &id, "2026-12-17", Scope::This, Field::Summary, "Review");
+    edit_at(
+        &mut a,
+        &id,
+        "2026-12-17",
+        Scope::This,
+        Field::Summary,
+        "Review",
+    );
     settle(&mut a, &mut b);
     assert!(agenda(&b.store, cx().tz).contains(&"12-17 10:00 Review Room 2".to_string()));
 

@@ -51,7 +51,9 @@ pub enum OccurrenceError {
         when: String,
         found: Vec<String>,
     },
-    #[error("{field} belongs to the whole series; change it without --occurrence (or with --this-and-following)")]
+    #[error(
+        "{field} belongs to the whole series; change it without --occurrence (or with --this-and-following)"
+    )]
     SeriesField { field: &'static str },
     #[error("bad occurrence {0:?}")]
     BadWhen(String),
@@ -123,7 +125,9 @@ pub(crate) fn same_instance(p: &Property, rid: &When, r: &Record, local: chrono_
             };
             n == *b
         }
-        _ => tz::instant(&w, &r.body.timezones, local) == tz::instant(rid, &r.body.timezones, local),
+        _ => {
+            tz::instant(&w, &r.body.timezones, local) == tz::instant(rid, &r.body.timezones, local)
+        }
     }
 }
 
@@ -198,10 +202,7 @@ pub fn find(r: &Record, when: &str, cx: &EditContext) -> Result<Instance, Record
     let mut candidates: Vec<Occurrence> = window(r, at, cx.tz)?;
     // A moved occurrence far from its original time, named by that time.
     for o in &r.body.overrides {
-        if let Some(start) = o
-            .prop("DTSTART")
-            .and_then(|p| When::from_property(p).ok())
-        {
+        if let Some(start) = o.prop("DTSTART").and_then(|p| When::from_property(p).ok()) {
             let t = tz::instant(&start, &r.body.timezones, cx.tz);
             candidates.extend(window(r, t, cx.tz)?);
         }
@@ -390,6 +391,25 @@ pub struct OccurrenceSaved {
 }
 
 impl OccurrenceSaved {
+    /// The undo of this change.
+    pub fn undo(&self) -> super::Undo {
+        use super::Undo;
+        let series = match &self.after {
+            Some(after) => Undo::Revert {
+                before: self.before.clone(),
+                after: after.clone(),
+            },
+            None => Undo::Restore(self.before.clone()),
+        };
+        match &self.new_series {
+            Some(created) => Undo::Split {
+                series: Box::new(series),
+                created: created.clone(),
+            },
+            None => series,
+        }
+    }
+
     /// The record that now holds the changed occurrence (to select it in a list).
     pub fn changed(&self) -> Option<&Record> {
         self.new_series.as_ref().or(self.after.as_ref())
@@ -450,10 +470,7 @@ fn plan_edit(
                     current: Box::new(occ),
                 });
             }
-            Ok((
-                edit_one(current, &inst.rid, edit, collections, cx)?,
-                None,
-            ))
+            Ok((edit_one(current, &inst.rid, edit, collections, cx)?, None))
         }
         Scope::ThisAndFollowing => {
             match split(current, &inst, &new_id(), cx)? {

@@ -279,8 +279,20 @@ pub(crate) fn follow_start(before: &Record, mut after: Record, local: Tz) -> Rec
 
 /// Properties of the master an edit of the series carries to its overrides.
 const NOT_CARRIED: &[&str] = &[
-    "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "EXRULE", "UID", "DTSTAMP",
-    "CREATED", "LAST-MODIFIED", "SEQUENCE", "RECURRENCE-ID", "RELATED-TO",
+    "DTSTART",
+    "DTEND",
+    "DURATION",
+    "RRULE",
+    "RDATE",
+    "EXDATE",
+    "EXRULE",
+    "UID",
+    "DTSTAMP",
+    "CREATED",
+    "LAST-MODIFIED",
+    "SEQUENCE",
+    "RECURRENCE-ID",
+    "RELATED-TO",
 ];
 
 /// A series edit carried to the overrides: each property the edit changed on the

@@ -89,11 +89,20 @@ fn moving_one_thursday_writes_an_override() {
         .into_iter()
         .map(|(_, t)| t.format("%m-%d %H:%M").to_string())
         .collect();
-    assert_eq!(starts, ["12-03 10:00", "12-11 11:00", "12-17 10:00", "12-24 10:00"]);
+    assert_eq!(
+        starts,
+        ["12-03 10:00", "12-11 11:00", "12-17 10:00", "12-24 10:00"]
+    );
     // The moved one is found by its new day and by its old one, and edits again
     // in place.
-    assert_eq!(find(&after, "2026-12-11", &cx).unwrap().recurrence_id, inst.recurrence_id);
-    assert_eq!(find(&after, "2026-12-10 10:00", &cx).unwrap().recurrence_id, inst.recurrence_id);
+    assert_eq!(
+        find(&after, "2026-12-11", &cx).unwrap().recurrence_id,
+        inst.recurrence_id
+    );
+    assert_eq!(
+        find(&after, "2026-12-10 10:00", &cx).unwrap().recurrence_id,
+        inst.recurrence_id
+    );
     let mut e = RecordEdit::update(Kind::Event, &r.id);
     e.set(Field::Summary, "Moved");
     let after = save_occurrence(&mut s, &e, &inst.recurrence_id, Scope::This, &cx)
@@ -101,7 +110,10 @@ fn moving_one_thursday_writes_an_override() {
         .after
         .unwrap();
     assert_eq!(after.body.overrides.len(), 1);
-    assert_eq!(after.body.overrides[0].prop("SUMMARY").unwrap().value, "Moved");
+    assert_eq!(
+        after.body.overrides[0].prop("SUMMARY").unwrap().value,
+        "Moved"
+    );
     assert_eq!(after.title(), "Weekly");
 }
 
@@ -116,7 +128,11 @@ fn errors_name_the_problem() {
     let mut e = RecordEdit::update(Kind::Event, &r.id);
     e.set(Field::Rrule, "FREQ=WEEKLY");
     let err = save_occurrence(&mut s, &e, &inst.recurrence_id, Scope::This, &cx).unwrap_err();
-    assert!(err.to_string().contains("rrule belongs to the whole series"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("rrule belongs to the whole series"),
+        "{err}"
+    );
     let mut single = RecordEdit::create(Kind::Event);
     single.set(Field::Summary, "Once");
     single.set(Field::Start, "2026-12-03 10:00");
@@ -146,8 +162,14 @@ fn this_and_following_ends_the_series_and_starts_a_sibling() {
     let mut e = RecordEdit::update(Kind::Event, &r.id);
     e.set(Field::Start, "2026-12-17 11:00");
     e.set(Field::Summary, "Later");
-    let saved =
-        save_occurrence(&mut s, &e, &inst.recurrence_id, Scope::ThisAndFollowing, &cx).unwrap();
+    let saved = save_occurrence(
+        &mut s,
+        &e,
+        &inst.recurrence_id,
+        Scope::ThisAndFollowing,
+        &cx,
+    )
+    .unwrap();
     let old = saved.after.unwrap();
     let new = saved.new_series.unwrap();
     assert_eq!(
@@ -158,7 +180,10 @@ fn this_and_following_ends_the_series_and_starts_a_sibling() {
     assert_eq!(new.prop("RRULE").unwrap().value, "FREQ=WEEKLY;COUNT=4");
     assert_eq!(new.uid(), Some(new.id.as_str()));
     let rel = new.prop("RELATED-TO").unwrap();
-    assert_eq!((rel.value.as_str(), rel.param("RELTYPE")), (r.id.as_str(), Some("SIBLING")));
+    assert_eq!(
+        (rel.value.as_str(), rel.param("RELTYPE")),
+        (r.id.as_str(), Some("SIBLING"))
+    );
     assert_eq!(new.prop("DTSTART").unwrap().value, "20261217T110000");
     // The override and the EXDATE moved along with the start.
     assert_eq!(new.prop("EXDATE").unwrap().value, "20270107T110000");
@@ -168,7 +193,10 @@ fn this_and_following_ends_the_series_and_starts_a_sibling() {
     let got: Vec<String> = all(&s, cx.tz)
         .into_iter()
         .map(|(t, _, summary)| {
-            format!("{} {summary}", t.with_timezone(&cx.tz).format("%m-%d %H:%M"))
+            format!(
+                "{} {summary}",
+                t.with_timezone(&cx.tz).format("%m-%d %H:%M")
+            )
         })
         .collect();
     assert_eq!(
@@ -185,8 +213,14 @@ fn this_and_following_ends_the_series_and_starts_a_sibling() {
     let first = find(&old, "2026-12-03", &cx).unwrap();
     let mut e = RecordEdit::update(Kind::Event, &r.id);
     e.set(Field::Summary, "All");
-    let saved =
-        save_occurrence(&mut s, &e, &first.recurrence_id, Scope::ThisAndFollowing, &cx).unwrap();
+    let saved = save_occurrence(
+        &mut s,
+        &e,
+        &first.recurrence_id,
+        Scope::ThisAndFollowing,
+        &cx,
+    )
+    .unwrap();
     assert!(saved.new_series.is_none());
     assert_eq!(saved.after.unwrap().title(), "All");
 }
@@ -202,16 +236,29 @@ fn deleting_this_and_following_ends_the_series_or_removes_it() {
     let r = save(&mut s, &e, &cx).unwrap().after;
     let inst = find(&r, "2026-12-03", &cx).unwrap();
     assert_eq!(inst.recurrence_id, "2026-12-03");
-    let saved =
-        delete_occurrence(&mut s, &r.id, &inst.recurrence_id, Scope::ThisAndFollowing, &cx)
-            .unwrap();
+    let saved = delete_occurrence(
+        &mut s,
+        &r.id,
+        &inst.recurrence_id,
+        Scope::ThisAndFollowing,
+        &cx,
+    )
+    .unwrap();
     let old = saved.after.unwrap();
-    assert_eq!(old.prop("RRULE").unwrap().value, "FREQ=DAILY;UNTIL=20261202");
+    assert_eq!(
+        old.prop("RRULE").unwrap().value,
+        "FREQ=DAILY;UNTIL=20261202"
+    );
     assert_eq!(all(&s, cx.tz).len(), 2);
     let first = find(&old, "2026-12-01", &cx).unwrap();
-    let saved =
-        delete_occurrence(&mut s, &r.id, &first.recurrence_id, Scope::ThisAndFollowing, &cx)
-            .unwrap();
+    let saved = delete_occurrence(
+        &mut s,
+        &r.id,
+        &first.recurrence_id,
+        Scope::ThisAndFollowing,
+        &cx,
+    )
+    .unwrap();
     assert!(saved.after.is_none());
     assert!(s.get(&r.id).unwrap().is_none());
 }
@@ -251,11 +298,18 @@ fn arb_series() -> impl Strategy<Value = (usize, String, String)> {
             let rule = if by_until {
                 // An UNTIL after a few instances (in days, whatever the unit).
                 let until = start + Duration::days(i64::from(count * interval * 7));
-                format!("FREQ={freq};INTERVAL={interval};UNTIL={}", until.format("%Y%m%d"))
+                format!(
+                    "FREQ={freq};INTERVAL={interval};UNTIL={}",
+                    until.format("%Y%m%d")
+                )
             } else {
                 format!("FREQ={freq};INTERVAL={interval};COUNT={count}")
             };
-            (zone, format!("{} {hour:02}:30", start.format("%Y-%m-%d")), rule)
+            (
+                zone,
+                format!("{} {hour:02}:30", start.format("%Y-%m-%d")),
+                rule,
+            )
         })
 }
 
