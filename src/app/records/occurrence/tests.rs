@@ -415,3 +415,84 @@ proptest! {
         prop_assert_eq!(s.list(Kind::Event, None).unwrap().len(), if k == 0 { 1 } else { 2 });
     }
 }
+
+/// An all-day series: (zone, first day, rule).
+fn arb_all_day() -> impl Strategy<Value = (usize, String, String)> {
+    (
+        0..ZONES.len(),
+        0u32..300,
+        prop_oneof![Just("DAILY"), Just("WEEKLY"), Just("YEARLY")],
+        1u32..3,
+        2u32..8,
+    )
+        .prop_map(|(zone, day, freq, interval, count)| {
+            let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+                + Duration::days(i64::from(day));
+            (
+                zone,
+                start.format("%Y-%m-%d").to_string(),
+                format!("FREQ={freq};INTERVAL={interval};COUNT={count}"),
+            )
+        })
+}
+
+fn all_day_setup(zone: usize, start: &str, rule: &str) -> (Store, EditContext, Record) {
+    let cx = cx(ZONES[zone]);
+    let mut s = Store::open_in_memory().unwrap();
+    let mut e = RecordEdit::create(Kind::Event);
+    e.set(Field::Summary, "Days");
+    e.set(Field::Start, start);
+    e.set(Field::Rrule, rule);
+    let r = save(&mut s, &e, &cx).unwrap().after;
+    (s, cx, r)
+}
+
+/// Every occurrence's first day in the store, ordered.
+fn days(s: &Store, local: Tz) -> Vec<chrono::NaiveDate> {
+    let mut out: Vec<_> = s
+        .list(Kind::Event, None)
+        .unwrap()
+        .iter()
+        .flat_map(|r| recur::occurrences(r, from(), to(), local).unwrap())
+        .map(|o| {
+            assert!(o.all_day);
+            o.start.date_naive()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// All-day series: one occurrence moved by days changes only it; this and
+    /// following keeps the days before and shifts the rest.
+    #[test]
+    fn all_day_occurrences_move_alone_or_with_the_rest(
+        (zone, start, rule) in arb_all_day(),
+        pick in any::<prop::sample::Index>(),
+        shift in -3i64..4,
+        following in any::<bool>(),
+    ) {
+        let (mut s, cx, r) = all_day_setup(zone, &start, &rule);
+        let before = days(&s, cx.tz);
+        let occ = rids(&r, cx.tz);
+        let k = pick.index(occ.len());
+        let day = occ[k].1.date_naive();
+        let mut e = RecordEdit::update(Kind::Event, &r.id);
+        e.set(Field::Start, (day + Duration::days(shift)).format("%Y-%m-%d").to_string());
+        let scope = if following { Scope::ThisAndFollowing } else { Scope::This };
+        save_occurrence(&mut s, &e, &occ[k].0, scope, &cx).unwrap();
+        let mut expected: Vec<_> = before
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let moves = if following { i >= k } else { i == k };
+                if moves { *d + Duration::days(shift) } else { *d }
+            })
+            .collect();
+        expected.sort();
+        prop_assert_eq!(days(&s, cx.tz), expected);
+    }
+}
