@@ -55,6 +55,10 @@ fn moving_one_thursday_asks_and_shows_it_on_its_new_day() {
         panic!("no form");
     };
     assert!(form.title.contains("2026-12-03"), "{}", form.title);
+    assert!(
+        form.fields.iter().all(|f| f.key != Some(Field::Rrule)),
+        "one occurrence has no rule of its own"
+    );
     w.key(KeyCode::Tab);
     w.ctrl('u');
     w.keys("2026-12-04 11:00");

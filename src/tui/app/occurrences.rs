@@ -114,6 +114,16 @@ impl App {
                         self.calendar.selected,
                         &self.form_ctx(),
                     );
+                    if scope == Scope::This {
+                        // The rule and the calendar belong to the whole series.
+                        form.fields.retain(|f| {
+                            !matches!(
+                                f.key,
+                                Some(crate::app::records::Field::Rrule)
+                                    | Some(crate::app::records::Field::Collection)
+                            )
+                        });
+                    }
                     form.title = match scope {
                         Scope::This => format!("Edit {:?} on {}", base.title(), q.when),
                         Scope::ThisAndFollowing => {
