@@ -114,11 +114,17 @@ pub struct Occ {
 }
 
 impl Occ {
-    /// Its title: an overridden occurrence's own, else the event's.
-    pub fn title(&self) -> String {
+    /// The component that describes it: its override, else the event itself.
+    pub fn component(&self) -> &crate::model::Component {
         self.override_index
             .and_then(|i| self.record.body.overrides.get(i))
-            .and_then(|o| o.prop("SUMMARY"))
+            .unwrap_or(&self.record.body.main)
+    }
+
+    /// Its title: an overridden occurrence's own, else the event's.
+    pub fn title(&self) -> String {
+        self.component()
+            .prop("SUMMARY")
             .map(|p| p.text_value())
             .unwrap_or_else(|| self.record.title())
     }

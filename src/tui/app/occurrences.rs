@@ -27,7 +27,7 @@ impl ScopeQuestion {
     pub fn message(&self) -> String {
         let verb = if self.delete { "Delete" } else { "Edit" };
         format!(
-            "{verb} {:?} of {}: which occurrences?",
+            "{verb} {:?} ({}): which occurrences?",
             self.record.title(),
             self.when
         )
