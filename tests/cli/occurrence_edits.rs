@@ -201,6 +201,16 @@ fn exported_occurrence_edits_read_back_the_same_in_python() {
         "start=2026-12-12 15:30",
     ]);
     pim.ok(&["delete", &id, "--occurrence", "2026-12-17"]);
+    // Changes after the split point travel with the new series (and its new time).
+    pim.ok(&[
+        "edit",
+        &id,
+        "--occurrence",
+        "2027-01-14",
+        "--set",
+        "location=Annex",
+    ]);
+    pim.ok(&["delete", &id, "--occurrence", "2027-01-21"]);
     pim.ok(&[
         "edit",
         &id,
@@ -266,6 +276,11 @@ fn exported_occurrence_edits_read_back_the_same_in_python() {
         v.sort();
         v
     };
-    assert_eq!(ours.len(), 8 - 1 + 6, "{ours:?}");
+    assert_eq!(ours.len(), 8 - 2 + 6, "{ours:?}");
+    assert!(
+        ours.iter()
+            .any(|(uid, key)| uid != &id && key == "U:2027-01-14T13:00:00Z"),
+        "the edited occurrence after the split moved with the series: {ours:?}"
+    );
     assert_eq!(python_occurrences(&file), ours);
 }

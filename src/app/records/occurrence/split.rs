@@ -200,6 +200,14 @@ pub fn split(
         new.set_props("UID", r.body.main.props_named("UID").cloned().collect());
         return Ok((None, new));
     }
+    // Overrides carry the series' UID (clients group components by it).
+    for o in new.body.overrides.iter_mut() {
+        for p in o.props.iter_mut() {
+            if p.name.eq_ignore_ascii_case("UID") {
+                *p = Property::new("UID", new_id);
+            }
+        }
+    }
     new.remove("SEQUENCE");
     new.body.main.props.retain(|p| {
         !(p.name.eq_ignore_ascii_case("RELATED-TO")

@@ -188,6 +188,11 @@ fn this_and_following_ends_the_series_and_starts_a_sibling() {
     // The override and the EXDATE moved along with the start.
     assert_eq!(new.prop("EXDATE").unwrap().value, "20270107T110000");
     let o = &new.body.overrides[0];
+    assert_eq!(
+        o.prop("UID").unwrap().value,
+        new.id,
+        "the override follows its series"
+    );
     assert_eq!(o.prop("RECURRENCE-ID").unwrap().value, "20261231T110000");
     assert_eq!(o.prop("DTSTART").unwrap().value, "20261231T110000");
     let got: Vec<String> = all(&s, cx.tz)
