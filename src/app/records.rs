@@ -304,6 +304,13 @@ pub fn save(store: &mut Store, edit: &RecordEdit, cx: &EditContext) -> Result<Sa
             Ok(r) => r,
             Err(e) => return Ok(Err(e)),
         };
+        // A whole-series edit keeps its occurrences' own changes in step.
+        let after = match &current {
+            Some(cur) if cur.kind == Kind::Event && cur.is_recurring() => {
+                occurrence::whole_series(cur, after, cx.tz)
+            }
+            _ => after,
+        };
         match &current {
             None => {
                 w.create(&after)?;

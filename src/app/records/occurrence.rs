@@ -328,6 +328,20 @@ fn derived_override(r: &Record, rid: &When, local: chrono_tz::Tz) -> Component {
     c
 }
 
+/// `after`, an edit of the whole series `before`, with its overrides, EXDATEs and
+/// RDATEs following a moved start, and the changed fields carried to the overrides
+/// that had the series' old value (as Thunderbird and Apple do).
+pub fn whole_series(before: &Record, after: Record, local: chrono_tz::Tz) -> Record {
+    if before.body.overrides.is_empty()
+        && before.prop("EXDATE").is_none()
+        && before.prop("RDATE").is_none()
+    {
+        return after;
+    }
+    let moved = split::follow_start(before, after, local);
+    split::carry_to_overrides(before, moved)
+}
+
 /// Fields an edit of one occurrence may not change.
 fn series_field(edit: &RecordEdit) -> Result<(), OccurrenceError> {
     for c in &edit.changes {

@@ -501,3 +501,43 @@ proptest! {
         prop_assert_eq!(days(&s, cx.tz), expected);
     }
 }
+
+#[test]
+fn a_whole_series_edit_keeps_its_occurrences_in_step() {
+    let cx = cx("Europe/Berlin");
+    let mut s = Store::open_in_memory().unwrap();
+    let r = series(&mut s, &cx, "2026-12-03 10:00", "FREQ=WEEKLY;COUNT=4");
+    let moved = find(&r, "2026-12-10", &cx).unwrap();
+    let mut e = RecordEdit::update(Kind::Event, &r.id);
+    e.set(Field::Start, "2026-12-11 12:00");
+    save_occurrence(&mut s, &e, &moved.recurrence_id, Scope::This, &cx).unwrap();
+    let renamed = find(&r, "2026-12-17", &cx).unwrap();
+    let mut e = RecordEdit::update(Kind::Event, &r.id);
+    e.set(Field::Summary, "Own title");
+    save_occurrence(&mut s, &e, &renamed.recurrence_id, Scope::This, &cx).unwrap();
+    let gone = find(&r, "2026-12-24", &cx).unwrap();
+    delete_occurrence(&mut s, &r.id, &gone.recurrence_id, Scope::This, &cx).unwrap();
+    // The whole series an hour later and renamed: the excluded day stays excluded,
+    // the moved one stays where it was put, the renamed one keeps its title.
+    let mut e = RecordEdit::update(Kind::Event, &r.id);
+    e.set(Field::Start, "2026-12-03 11:00");
+    e.set(Field::Summary, "Planning");
+    save(&mut s, &e, &cx).unwrap();
+    let got: Vec<String> = all(&s, cx.tz)
+        .into_iter()
+        .map(|(t, _, summary)| {
+            format!(
+                "{} {summary}",
+                t.with_timezone(&cx.tz).format("%m-%d %H:%M")
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "12-03 11:00 Planning",
+            "12-11 12:00 Planning",
+            "12-17 11:00 Own title"
+        ]
+    );
+}
