@@ -1626,12 +1626,16 @@ _pim() {
             return 0
             ;;
         pim__subcmd__delete)
-            opts="-h -V --home --help --version"
+            opts="-h -V --occurrence --this-and-following --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --occurrence)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1776,13 +1780,17 @@ _pim() {
             return 0
             ;;
         pim__subcmd__edit)
-            opts="-h -V --set --home --help --version"
+            opts="-h -V --set --occurrence --this-and-following --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --occurrence)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -14,6 +14,7 @@ use crate::model::{Collection, Kind, Property, Record, When, new_id};
 use crate::store::{Store, StoreError};
 
 mod field;
+pub mod occurrence;
 mod set;
 mod stale;
 pub mod text;
@@ -152,6 +153,8 @@ pub enum RecordError {
         found: Kind,
         expected: Kind,
     },
+    #[error(transparent)]
+    Occurrence(#[from] occurrence::OccurrenceError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -314,6 +317,13 @@ pub fn save(store: &mut Store, edit: &RecordEdit, cx: &EditContext) -> Result<Sa
                 reason,
             }));
         }
+        // A whole-series edit keeps its occurrences' own changes in step.
+        let after = match &current {
+            Some(cur) if cur.kind == Kind::Event && cur.is_recurring() => {
+                occurrence::whole_series(cur, after, cx.tz)
+            }
+            _ => after,
+        };
         match &current {
             None => {
                 w.create(&after)?;

@@ -10,7 +10,7 @@ use super::Context;
 use super::print;
 
 mod list;
-use crate::app::records::{self, Field, RecordEdit, validate};
+use crate::app::records::{self, Field, RecordEdit, occurrence, validate};
 use crate::formats::view::record_json;
 use crate::model::Kind;
 pub use list::list;
@@ -153,17 +153,44 @@ pub struct ShowArgs {
     pub json: bool,
 }
 
+/// Which occurrences of a recurring event `edit` and `delete` act on.
+#[derive(Debug, Args)]
+pub struct OccurrenceArgs {
+    /// Only the occurrence at WHEN (its date, date and time, or RFC 3339; a moved
+    /// occurrence also answers to its original time); without it, the whole series
+    #[arg(long, value_name = "WHEN")]
+    pub occurrence: Option<String>,
+    /// That occurrence and every later one (the series ends before it; a new series
+    /// starts there)
+    #[arg(long, requires = "occurrence")]
+    pub this_and_following: bool,
+}
+
+impl OccurrenceArgs {
+    fn scope(&self) -> occurrence::Scope {
+        if self.this_and_following {
+            occurrence::Scope::ThisAndFollowing
+        } else {
+            occurrence::Scope::This
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct EditArgs {
     pub id: String,
     /// FIELD=VALUE, FIELD being the JSON key (repeatable; empty VALUE clears)
     #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
     pub set: Vec<String>,
+    #[command(flatten)]
+    pub at: OccurrenceArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     pub id: String,
+    #[command(flatten)]
+    pub at: OccurrenceArgs,
 }
 
 #[derive(Debug, Args)]
@@ -352,7 +379,8 @@ pub fn show(cx: &Context, a: ShowArgs) -> anyhow::Result<()> {
 
 pub fn edit(cx: &mut Context, a: EditArgs) -> anyhow::Result<()> {
     let id = resolve_id(cx, &a.id)?;
-    let kind = cx.store.require(&id)?.kind;
+    let record = cx.store.require(&id)?;
+    let kind = record.kind;
     let mut edit = RecordEdit::update(kind, &id);
     for item in &a.set {
         let (field, value) = item
@@ -361,6 +389,21 @@ pub fn edit(cx: &mut Context, a: EditArgs) -> anyhow::Result<()> {
         edit.set_named(field.trim(), value)?;
     }
     let ecx = cx.edit_context();
+    if let Some(when) = &a.at.occurrence {
+        let inst = occurrence::find(&record, when, &ecx)?;
+        let saved = occurrence::save_occurrence(
+            &mut cx.store,
+            &edit,
+            &inst.recurrence_id,
+            a.at.scope(),
+            &ecx,
+        )?;
+        // The record that holds the changed occurrence: a new series after a split.
+        if let Some(r) = saved.changed() {
+            println!("{}", r.id);
+        }
+        return Ok(());
+    }
     let saved = records::save(&mut cx.store, &edit, &ecx)?;
     println!("{}", saved.after.id);
     Ok(())
@@ -368,6 +411,13 @@ pub fn edit(cx: &mut Context, a: EditArgs) -> anyhow::Result<()> {
 
 pub fn delete(cx: &mut Context, a: DeleteArgs) -> anyhow::Result<()> {
     let id = resolve_id(cx, &a.id)?;
+    if let Some(when) = &a.at.occurrence {
+        let ecx = cx.edit_context();
+        let record = cx.store.require(&id)?;
+        let inst = occurrence::find(&record, when, &ecx)?;
+        occurrence::delete_occurrence(&mut cx.store, &id, &inst.recurrence_id, a.at.scope(), &ecx)?;
+        return Ok(());
+    }
     records::delete(&mut cx.store, &id)?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! events we organise, and the attachment references kept on the event.
 
 use crate::model::change::AttachmentRef;
-use crate::model::{Component, Kind, Property, Record};
+use crate::model::{Component, Kind, Property, Record, When, tz};
 use crate::store::{Store, StoreError};
 
 use super::authority::{Refusal, header_addresses, may_update, sender_among};
@@ -39,8 +39,40 @@ pub fn local_event(store: &Store, uid: &str) -> Result<Option<Record>> {
     Ok(store.by_uid(Kind::Event, uid)?.into_iter().next())
 }
 
-fn same_rid(a: &Property, b: &Property) -> bool {
-    a.value.trim() == b.value.trim()
+/// Whether two RECURRENCE-IDs name the same instance: the same text, or the same
+/// day, or the same instant written another way (`TZID=Europe/Berlin:...T100000`
+/// and `...T090000Z`), so an update lands on the occurrence a user already edited.
+fn same_rid(a: &Property, b: &Property, timezones: &[Component]) -> bool {
+    if a.value.trim() == b.value.trim() {
+        return true;
+    }
+    match (When::from_property(a), When::from_property(b)) {
+        (Ok(When::Date(x)), Ok(When::Date(y))) => x == y,
+        (Ok(x), Ok(y)) if !x.is_date() && !y.is_date() => {
+            // Floating ids compare as wall times (both read in one zone).
+            tz::instant(&x, timezones, chrono_tz::UTC) == tz::instant(&y, timezones, chrono_tz::UTC)
+        }
+        _ => false,
+    }
+}
+
+/// Whether `rid` names an occurrence the series `r` makes (by its original start).
+fn is_instance(r: &Record, rid: &Property) -> bool {
+    let Ok(w) = When::from_property(rid) else {
+        return false;
+    };
+    let t = tz::instant(&w, &r.body.timezones, chrono_tz::UTC);
+    let day = chrono::Duration::days(2);
+    let Ok(found) = crate::recur::occurrences(r, t - day, t + day, chrono_tz::UTC) else {
+        return false;
+    };
+    found
+        .iter()
+        .any(|o| match (&w, o.recurrence_id.as_deref()) {
+            (When::Date(d), Some(text)) => text.starts_with(&d.format("%Y-%m-%d").to_string()),
+            (_, Some(text)) => chrono::DateTime::parse_from_rfc3339(text).is_ok_and(|x| x == t),
+            _ => false,
+        })
 }
 
 /// The component of `r` the iTIP object talks about (an override or the master).
@@ -51,14 +83,14 @@ pub fn target<'a>(r: &'a Record, rid: Option<&Property>) -> Option<&'a Component
             if r.body
                 .main
                 .prop("RECURRENCE-ID")
-                .is_some_and(|p| same_rid(p, rid))
+                .is_some_and(|p| same_rid(p, rid, &r.body.timezones))
             {
                 return Some(&r.body.main);
             }
-            r.body
-                .overrides
-                .iter()
-                .find(|o| o.prop("RECURRENCE-ID").is_some_and(|p| same_rid(p, rid)))
+            r.body.overrides.iter().find(|o| {
+                o.prop("RECURRENCE-ID")
+                    .is_some_and(|p| same_rid(p, rid, &r.body.timezones))
+            })
         }
     }
 }
@@ -70,14 +102,15 @@ fn target_mut<'a>(r: &'a mut Record, rid: Option<&Property>) -> Option<&'a mut C
             if r.body
                 .main
                 .prop("RECURRENCE-ID")
-                .is_some_and(|p| same_rid(p, rid))
+                .is_some_and(|p| same_rid(p, rid, &r.body.timezones))
             {
                 return Some(&mut r.body.main);
             }
-            r.body
-                .overrides
-                .iter_mut()
-                .find(|o| o.prop("RECURRENCE-ID").is_some_and(|p| same_rid(p, rid)))
+            let tzs = &r.body.timezones;
+            r.body.overrides.iter_mut().find(|o| {
+                o.prop("RECURRENCE-ID")
+                    .is_some_and(|p| same_rid(p, rid, tzs))
+            })
         }
     }
 }
@@ -165,6 +198,19 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                 return Ok(());
             }
             let Some(current) = target(&ev, rid) else {
+                if let Some(rid) = rid
+                    && is_instance(&ev, rid)
+                    && itip.sequence >= sequence_of(&ev.body.main)
+                {
+                    // The organizer changed one occurrence of a series we have: it
+                    // lands on that occurrence (an override), the rest stays.
+                    let base = ev.clone();
+                    put_component(&mut ev, itip.event.body.main.clone(), Some(rid));
+                    store.write(|w| w.update_from(&base, &ev))?;
+                    inv.status = InvitationStatus::Update;
+                    inv.note = format!("occurrence {} updated; answer again", rid.value.trim());
+                    return Ok(());
+                }
                 inv.status = InvitationStatus::New;
                 inv.note = "new occurrence of an event we have".into();
                 return Ok(());
@@ -339,9 +385,11 @@ fn cancel(store: &mut Store, ev: &mut Record, itip: &Itip, s: &Settings) -> Resu
                 // The only occurrence we have is the cancelled one.
                 set_prop(&mut ev.body.main, Property::new("STATUS", "CANCELLED"));
             } else if s.remove_cancelled {
-                ev.body
-                    .overrides
-                    .retain(|o| !o.prop("RECURRENCE-ID").is_some_and(|p| same_rid(p, rid)));
+                let tzs = ev.body.timezones.clone();
+                ev.body.overrides.retain(|o| {
+                    !o.prop("RECURRENCE-ID")
+                        .is_some_and(|p| same_rid(p, rid, &tzs))
+                });
                 let mut ex = rid.clone();
                 ex.name = "EXDATE".into();
                 ex.remove_param("RANGE");

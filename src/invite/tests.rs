@@ -414,3 +414,74 @@ fn authentication_results_are_summarised() {
     assert_eq!(AuthSummary::parse("mx.x; none"), None);
     assert_eq!(AuthSummary::parse(""), None);
 }
+
+#[test]
+fn an_occurrence_update_lands_on_that_occurrence() {
+    let mut store = Store::open_in_memory().unwrap();
+    let cal = store.default_collection(Kind::Event).unwrap().id;
+    let s = settings();
+    let series = parse_itip(
+        &request(0, "20270101T000000Z", "RRULE:FREQ=WEEKLY;COUNT=5\r\n"),
+        None,
+    )
+    .unwrap();
+    let id = apply::answer(&mut store, &series, Answer::Accept, &cal, &[], &s)
+        .unwrap()
+        .unwrap();
+    let moved = |seq: u32, rid: &str, start: &str| {
+        let text = request(seq, "20270102T000000Z", rid)
+            .replace("DTSTART:20270105T100000Z", start)
+            .replace("DTEND:20270105T110000Z\r\n", "");
+        parse_itip(&text, None).unwrap()
+    };
+    let starts = |store: &Store| -> Vec<String> {
+        let ev = store.require(&id).unwrap();
+        let from = chrono::DateTime::parse_from_rfc3339("2027-01-01T00:00:00Z").unwrap();
+        let to = chrono::DateTime::parse_from_rfc3339("2027-03-01T00:00:00Z").unwrap();
+        crate::recur::occurrences(&ev, from.into(), to.into(), chrono_tz::UTC)
+            .unwrap()
+            .iter()
+            .map(|o| o.start.format("%m-%d %H:%M").to_string())
+            .collect()
+    };
+    // The organizer moves the second Tuesday: no override yet, it is made.
+    let one = moved(
+        1,
+        "RECURRENCE-ID:20270112T100000Z\r\n",
+        "DTSTART:20270112T150000Z",
+    );
+    let mut inv = blank();
+    apply::on_scan(&mut store, &mut inv, &one, &s).unwrap();
+    assert_eq!(inv.status, InvitationStatus::Update, "{}", inv.note);
+    assert_eq!(
+        starts(&store),
+        [
+            "01-05 10:00",
+            "01-12 15:00",
+            "01-19 10:00",
+            "01-26 10:00",
+            "02-02 10:00"
+        ]
+    );
+    // Moved again, the id written in another form (Berlin wall time): the same
+    // occurrence, still one override.
+    let again = moved(
+        2,
+        "RECURRENCE-ID;TZID=Europe/Berlin:20270112T110000\r\n",
+        "DTSTART:20270112T160000Z",
+    );
+    let mut inv = blank();
+    apply::on_scan(&mut store, &mut inv, &again, &s).unwrap();
+    assert_eq!(inv.status, InvitationStatus::Update, "{}", inv.note);
+    assert_eq!(store.require(&id).unwrap().body.overrides.len(), 1);
+    assert_eq!(starts(&store)[1], "01-12 16:00");
+    // An id that is no occurrence of the series stays for the user to decide.
+    let stray = moved(
+        3,
+        "RECURRENCE-ID:20270113T100000Z\r\n",
+        "DTSTART:20270113T150000Z",
+    );
+    let mut inv = blank();
+    apply::on_scan(&mut store, &mut inv, &stray, &s).unwrap();
+    assert_eq!(inv.status, InvitationStatus::New);
+}

@@ -38,6 +38,8 @@ mod invite_tests;
 #[cfg(test)]
 mod key_tests;
 #[cfg(test)]
+mod occurrence_tests;
+#[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
 mod sync_tests;

@@ -65,6 +65,27 @@ pub fn draw(f: &mut Frame, app: &mut App) {
                 ],
             );
         }
+        Some(Overlay::Scope(q)) => {
+            dialog(
+                f,
+                body,
+                &theme,
+                " Recurring event ",
+                vec![
+                    Line::from(q.message()),
+                    Line::from(""),
+                    keys_line(
+                        &theme,
+                        &[
+                            ("o", "this occurrence"),
+                            ("f", "this and following"),
+                            ("a", "all"),
+                            ("Esc", "cancel"),
+                        ],
+                    ),
+                ],
+            );
+        }
         Some(Overlay::DemoOffer) => {
             dialog(
                 f,

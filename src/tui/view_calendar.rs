@@ -39,9 +39,9 @@ fn occ_style(app: &App, o: &Occ) -> Style {
 /// terminal draws strike-through). `short` is for the narrow month cells.
 fn occ_title(o: &Occ, short: bool) -> String {
     match (o.cancelled, short) {
-        (false, _) => o.record.title(),
-        (true, true) => format!("✗ {}", o.record.title()),
-        (true, false) => format!("cancelled: {}", o.record.title()),
+        (false, _) => o.title(),
+        (true, true) => format!("✗ {}", o.title()),
+        (true, false) => format!("cancelled: {}", o.title()),
     }
 }
 
@@ -345,7 +345,7 @@ fn details(f: &mut Frame, app: &App, area: Rect) {
     if let Some(o) = cal.selected_occ() {
         let r = &o.record;
         lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(r.title(), theme.title())));
+        lines.push(Line::from(Span::styled(o.title(), theme.title())));
         let when = if o.all_day {
             let last = o.end.date() - Duration::days(1);
             if last > o.start.date() {
@@ -380,7 +380,10 @@ fn details(f: &mut Frame, app: &App, area: Rect) {
                 ]));
             }
         };
-        field("Where", r.text("LOCATION"));
+        field(
+            "Where",
+            o.component().prop("LOCATION").map(|p| p.text_value()),
+        );
         field(
             "Calendar",
             app.collection(&r.collection).map(|c| c.name.clone()),

@@ -18,6 +18,19 @@ pub enum Edit {
     /// A form's changes (only the fields the user changed), through `app::records`.
     Apply(crate::app::records::RecordEdit),
     Delete(String),
+    /// A form's changes to one occurrence of a recurring event (or to it and the
+    /// later ones), through `app::records::occurrence`.
+    Occurrence {
+        edit: crate::app::records::RecordEdit,
+        recurrence_id: String,
+        scope: crate::app::records::occurrence::Scope,
+    },
+    /// Delete one occurrence (or it and the later ones).
+    DeleteOccurrence {
+        id: String,
+        recurrence_id: String,
+        scope: crate::app::records::occurrence::Scope,
+    },
     /// Undo an earlier edit: only the fields it changed, refused if they moved since.
     Undo(Box<crate::app::records::Undo>),
 }
@@ -28,10 +41,13 @@ impl Edit {
         match self {
             Edit::Apply(e) => Some(e.kind),
             Edit::Undo(u) => match u.as_ref() {
-                Undo::Uncreate(r) | Undo::Restore(r) | Undo::Revert { after: r, .. } => {
-                    Some(r.kind)
-                }
+                Undo::Uncreate(r)
+                | Undo::Restore(r)
+                | Undo::Revert { after: r, .. }
+                | Undo::Split { created: r, .. } => Some(r.kind),
             },
+            Edit::Occurrence { edit, .. } => Some(edit.kind),
+            Edit::DeleteOccurrence { .. } => Some(Kind::Event),
             Edit::Delete(_) => None,
         }
     }
@@ -96,9 +112,29 @@ pub struct Occ {
     pub all_day: bool,
     /// STATUS:CANCELLED (its override's or the event's): drawn struck through.
     pub cancelled: bool,
+    /// For an occurrence of a recurring event: its recurrence id (what an edit of
+    /// this occurrence alone names it by).
+    pub recurrence_id: Option<String>,
+    /// The override that supplies it, if any (its own title, ...).
+    pub override_index: Option<usize>,
 }
 
 impl Occ {
+    /// The component that describes it: its override, else the event itself.
+    pub fn component(&self) -> &crate::model::Component {
+        self.override_index
+            .and_then(|i| self.record.body.overrides.get(i))
+            .unwrap_or(&self.record.body.main)
+    }
+
+    /// Its title: an overridden occurrence's own, else the event's.
+    pub fn title(&self) -> String {
+        self.component()
+            .prop("SUMMARY")
+            .map(|p| p.text_value())
+            .unwrap_or_else(|| self.record.title())
+    }
+
     /// Whether this occurrence shows on local day `d`.
     pub fn on(&self, d: NaiveDate) -> bool {
         let day_start = d.and_hms_opt(0, 0, 0).expect("midnight");
@@ -260,6 +296,10 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
             edit: Edit::Apply(e),
             undo,
         } => apply(store, &e, undo, tz)?,
+        Request::Save {
+            edit: edit @ (Edit::Occurrence { .. } | Edit::DeleteOccurrence { .. }),
+            undo,
+        } => occurrence(store, edit, undo, tz)?,
         Request::Save { edit, undo } => save(store, edit, undo)?,
         Request::Search { query, seq } => Response::Search {
             seq,
@@ -339,11 +379,13 @@ fn events(store: &Store, from: NaiveDate, to: NaiveDate, tz: Tz) -> crate::store
                 end,
                 all_day: o.all_day,
                 cancelled: o.cancelled,
+                recurrence_id: o.recurrence_id.filter(|_| r.is_recurring()),
+                override_index: o.override_index,
             });
         }
     }
     // Per day: all-day events first, then by start time.
-    out.sort_by_cached_key(|o| (o.start.date(), !o.all_day, o.start, o.record.title()));
+    out.sort_by_cached_key(|o| (o.start.date(), !o.all_day, o.start, o.title()));
     Ok(out)
 }
 
@@ -386,6 +428,49 @@ fn apply(
     })
 }
 
+/// An edit or delete of one occurrence (or it and the later ones); its undo puts
+/// the series back (and removes the series a split started).
+fn occurrence(store: &mut Store, edit: Edit, undo: bool, tz: Tz) -> Result<Response, String> {
+    use crate::app::records::{EditContext, occurrence};
+    let cx = EditContext {
+        now: store.clock().now(),
+        tz,
+    };
+    let (saved, verb) = match &edit {
+        Edit::Occurrence {
+            edit,
+            recurrence_id,
+            scope,
+        } => (
+            occurrence::save_occurrence(store, edit, recurrence_id, *scope, &cx),
+            "saved",
+        ),
+        Edit::DeleteOccurrence {
+            id,
+            recurrence_id,
+            scope,
+        } => (
+            occurrence::delete_occurrence(store, id, recurrence_id, *scope, &cx),
+            "deleted",
+        ),
+        _ => return Err("not an occurrence edit".into()),
+    };
+    let saved = saved.map_err(|e| super::forms::message(&e))?;
+    let which = match &edit {
+        Edit::Occurrence { scope, .. } | Edit::DeleteOccurrence { scope, .. } => match scope {
+            occurrence::Scope::This => "one occurrence of",
+            occurrence::Scope::ThisAndFollowing => "from this occurrence on,",
+        },
+        _ => "",
+    };
+    Ok(Response::Saved {
+        inverse: Edit::Undo(Box::new(saved.undo())),
+        kind: Kind::Event,
+        undo,
+        message: format!("{verb} {which} event {:?}", saved.before.title()),
+    })
+}
+
 /// A delete, or an undo (which has no undo of its own).
 fn save(
     store: &mut Store,
@@ -394,8 +479,13 @@ fn save(
 ) -> Result<Response, crate::app::records::RecordError> {
     use crate::app::records::{self, Undo};
     let (inverse, record, verb) = match edit {
-        // `answer` sends these to `apply`.
-        Edit::Apply(e) => return Err(crate::store::StoreError::NoRecord(e.id().to_string()).into()),
+        // `answer` sends these to `apply` and `occurrence`.
+        Edit::Apply(e) | Edit::Occurrence { edit: e, .. } => {
+            return Err(crate::store::StoreError::NoRecord(e.id().to_string()).into());
+        }
+        Edit::DeleteOccurrence { id, .. } => {
+            return Err(crate::store::StoreError::NoRecord(id).into());
+        }
         Edit::Delete(id) => {
             let old = records::delete(store, &id)?;
             (

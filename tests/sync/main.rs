@@ -8,6 +8,7 @@ mod hostile_sync;
 mod mailbox_memory;
 mod sync_engine;
 mod sync_lost_folders;
+mod sync_occurrences;
 mod sync_proptest;
 mod sync_scope;
 mod sync_sets;

@@ -19,6 +19,9 @@ pub enum Undo {
     Revert { before: Record, after: Record },
     /// Undo a delete: bring the record back.
     Restore(Record),
+    /// Undo a "this and following" split: remove the series it started (if still
+    /// as created), then undo what it did to the original series.
+    Split { series: Box<Undo>, created: Record },
 }
 
 impl Saved {
@@ -37,6 +40,10 @@ impl Saved {
 /// Undo an edit; returns the record as the undo leaves it (for a create undone: as
 /// it was before it was deleted).
 pub fn undo(store: &mut Store, what: &Undo) -> Result<Record, RecordError> {
+    if let Undo::Split { series, created } = what {
+        undo(store, &Undo::Uncreate(created.clone()))?;
+        return undo(store, series);
+    }
     store.write(|w| {
         Ok(match what {
             Undo::Restore(r) => {
@@ -57,6 +64,7 @@ pub fn undo(store: &mut Store, what: &Undo) -> Result<Record, RecordError> {
                 w.delete(&created.id)?;
                 Ok(now)
             }
+            Undo::Split { .. } => unreachable!("handled above"),
             Undo::Revert { before, after } => {
                 let now = w
                     .get(&after.id)?

@@ -103,6 +103,15 @@ impl App {
             self.info("nothing selected");
             return;
         };
+        if r.is_recurring() && self.ask_scope(false) {
+            return;
+        }
+        self.open_form(&r);
+    }
+
+    /// The form (or note editor) for the whole record `r`.
+    pub(super) fn open_form(&mut self, r: &Record) {
+        let r = r.clone();
         if r.kind == Kind::Note {
             self.overlay = Some(Overlay::Note(Box::new(NoteEditor::new(
                 Some(&r),
@@ -117,6 +126,12 @@ impl App {
     pub(super) fn ask_delete(&mut self) {
         let Some(r) = self.selected_record() else {
             self.info("nothing selected");
+            return;
+        };
+        if r.is_recurring() && self.ask_scope(true) {
+            return;
+        }
+        let Some(r) = self.selected_record() else {
             return;
         };
         let mut message = format!("Delete {} {:?}?", r.kind, r.title());

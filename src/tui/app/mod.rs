@@ -20,6 +20,7 @@ use crate::tui::theme::Theme;
 use crate::tui::worker::{Edit, Request, SyncStatus};
 
 mod edits;
+pub mod occurrences;
 mod overlays;
 #[cfg(test)]
 mod stale_tests;
@@ -107,6 +108,9 @@ pub enum Overlay {
     Answer(Box<crate::tui::invite_dialog::AnswerDialog>),
     /// Reminders ringing now.
     Reminders(Box<crate::tui::reminders::Popup>),
+    /// Editing or deleting an occurrence of a recurring event: this occurrence,
+    /// this and following, or all?
+    Scope(Box<occurrences::ScopeQuestion>),
 }
 
 /// The status line: the last message, and whether work is in flight.
@@ -136,6 +140,9 @@ pub struct App {
     /// Live sync state: connectivity, progress, log, conflict cursor.
     pub pane: crate::tui::sync_pane::SyncPane,
     pub overlay: Option<Overlay>,
+    /// The occurrence the open form edits (its recurrence id and scope), if it
+    /// edits one occurrence rather than a whole record.
+    pub form_occurrence: Option<(String, crate::app::records::occurrence::Scope)>,
     pub status: Status,
     /// Inverses of the edits made in this session, newest last.
     pub undo: Vec<Edit>,
@@ -172,6 +179,7 @@ impl App {
             invite_selected: 0,
             pane: Default::default(),
             overlay: None,
+            form_occurrence: None,
             status: Status::default(),
             undo: Vec::new(),
             outbox: Vec::new(),

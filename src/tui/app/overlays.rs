@@ -102,12 +102,19 @@ impl App {
                     Some(Overlay::Search(sb))
                 }
             },
+            Overlay::Scope(q) => self.on_scope_key(q, key),
             Overlay::Form(mut form) => match form.handle(&key) {
-                FormOutcome::Cancel => None,
+                FormOutcome::Cancel => {
+                    self.form_occurrence = None;
+                    None
+                }
                 FormOutcome::Continue => Some(Overlay::Form(form)),
                 FormOutcome::Submit => match forms::apply(&form, &self.form_ctx()) {
                     Ok((edit, r)) => {
-                        self.submit(edit, &r);
+                        match self.form_occurrence.take() {
+                            Some((rid, scope)) => self.submit_occurrence(edit, &r, rid, scope),
+                            None => self.submit(edit, &r),
+                        }
                         None
                     }
                     Err(e) => {

@@ -1,0 +1,164 @@
+//! Editing, moving and deleting occurrences of a recurring event from the calendar:
+//! the "this occurrence / this and following / all" question and where the
+//! changed occurrence shows afterwards.
+
+use chrono::{TimeZone, Utc};
+use crossterm::event::KeyCode;
+
+use super::app::Overlay;
+use super::test_support::World;
+use crate::app::records::{EditContext, Field, RecordEdit, save};
+use crate::model::Kind;
+use crate::store::Store;
+
+/// A weekly Thursday meeting from tomorrow (Thu 26 Nov), and the world on it.
+fn weekly() -> (World, String) {
+    let mut store = Store::open_in_memory().unwrap();
+    let mut e = RecordEdit::create(Kind::Event);
+    e.set(Field::Summary, "Planning");
+    e.set(Field::Start, "2026-11-26 10:00");
+    e.set(Field::Duration, "1h");
+    e.set(Field::Rrule, "FREQ=WEEKLY;COUNT=5");
+    let cx = EditContext {
+        now: Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
+        tz: chrono_tz::UTC,
+    };
+    let id = save(&mut store, &e, &cx).unwrap().after.id;
+    (World::with_store(store), id)
+}
+
+fn goto(w: &mut World, day: &str) {
+    w.keys("g");
+    w.ctrl('u');
+    w.keys(day);
+    w.key(KeyCode::Enter);
+    assert_eq!(w.app.calendar.selected.to_string(), day);
+}
+
+#[test]
+fn moving_one_thursday_asks_and_shows_it_on_its_new_day() {
+    let (mut w, id) = weekly();
+    goto(&mut w, "2026-12-03");
+    w.keys("e");
+    let Some(Overlay::Scope(q)) = &w.app.overlay else {
+        panic!("no question: {:?}", w.app.status.text);
+    };
+    assert!(
+        q.message().contains("Thu 2026-12-03 10:00"),
+        "{}",
+        q.message()
+    );
+    let screen = w.screen(80, 24);
+    assert!(screen.contains("this and following"), "{screen}");
+    w.keys("o");
+    let Some(Overlay::Form(form)) = &w.app.overlay else {
+        panic!("no form");
+    };
+    assert!(form.title.contains("2026-12-03"), "{}", form.title);
+    assert!(
+        form.fields.iter().all(|f| f.key != Some(Field::Rrule)),
+        "one occurrence has no rule of its own"
+    );
+    w.key(KeyCode::Tab);
+    w.ctrl('u');
+    w.keys("2026-12-04 11:00");
+    w.key(KeyCode::Enter);
+    assert!(w.app.overlay.is_none(), "{}", w.app.status.text);
+    let r = w.store.require(&id).unwrap();
+    assert_eq!(r.body.overrides.len(), 1);
+    assert_eq!(
+        r.body.overrides[0].prop("DTSTART").unwrap().value,
+        "20261204T110000Z"
+    );
+    // The calendar is on the new day, with the moved occurrence selected.
+    assert_eq!(w.app.calendar.selected.to_string(), "2026-12-04");
+    let o = w.app.calendar.selected_occ().unwrap();
+    assert_eq!(o.start.to_string(), "2026-12-04 11:00:00");
+    assert!(
+        w.app
+            .calendar
+            .day(chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap())
+            .is_empty()
+    );
+    // Retitled alone: the list shows the occurrence's own title.
+    w.keys("e");
+    w.keys("o");
+    w.ctrl('u');
+    w.keys("Planning (moved)");
+    w.key(KeyCode::Enter);
+    assert_eq!(
+        w.app.calendar.selected_occ().unwrap().title(),
+        "Planning (moved)"
+    );
+    assert_eq!(w.store.require(&id).unwrap().title(), "Planning");
+    // Esc asks nothing more and changes nothing.
+    w.keys("e");
+    w.key(KeyCode::Esc);
+    assert!(w.app.overlay.is_none());
+}
+
+#[test]
+fn deleting_this_and_following_then_undo() {
+    let (mut w, id) = weekly();
+    let before = w.store.require(&id).unwrap();
+    goto(&mut w, "2026-12-10");
+    w.keys("d");
+    assert!(matches!(w.app.overlay, Some(Overlay::Scope(_))));
+    w.keys("f");
+    let Some(Overlay::Confirm { message, .. }) = &w.app.overlay else {
+        panic!("no confirmation");
+    };
+    assert!(
+        message.contains("this and every later occurrence"),
+        "{message}"
+    );
+    w.keys("y");
+    let r = w.store.require(&id).unwrap();
+    assert_eq!(
+        r.prop("RRULE").unwrap().value,
+        "FREQ=WEEKLY;UNTIL=20261210T095959Z"
+    );
+    assert!(w.app.calendar.selected_occ().is_none());
+    w.keys("u");
+    assert_eq!(
+        w.store.require(&id).unwrap().prop("RRULE"),
+        before.prop("RRULE")
+    );
+}
+
+#[test]
+fn editing_this_and_following_starts_a_new_series_and_undo_removes_it() {
+    let (mut w, id) = weekly();
+    goto(&mut w, "2026-12-10");
+    w.keys("e");
+    w.keys("f");
+    let Some(Overlay::Form(form)) = &w.app.overlay else {
+        panic!("no form");
+    };
+    assert!(form.title.contains("from"), "{}", form.title);
+    w.ctrl('u');
+    w.keys("Planning 2027");
+    w.key(KeyCode::Enter);
+    assert!(w.app.overlay.is_none(), "{}", w.app.status.text);
+    assert_eq!(w.store.count(Kind::Event).unwrap(), 2);
+    assert_eq!(
+        w.app.calendar.selected_occ().unwrap().title(),
+        "Planning 2027"
+    );
+    w.keys("u");
+    assert_eq!(w.store.count(Kind::Event).unwrap(), 1);
+    assert!(
+        w.store
+            .require(&id)
+            .unwrap()
+            .prop("RRULE")
+            .unwrap()
+            .value
+            .contains("COUNT=5")
+    );
+    // "all" edits the series as before.
+    w.keys("e");
+    w.keys("a");
+    assert!(matches!(w.app.overlay, Some(Overlay::Form(_))));
+    assert!(w.app.form_occurrence.is_none());
+}
