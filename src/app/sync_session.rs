@@ -11,6 +11,7 @@
 //! steers through a command channel ([`Command`]).
 
 mod connector;
+mod enrol;
 mod failure;
 mod invitations;
 mod profile;
@@ -21,6 +22,9 @@ mod tests;
 use std::time::Duration;
 
 pub use connector::{Connector, ImapConnector, connect};
+pub use enrol::{
+    EnrolError, Enrolled, Joining, MIN_PASSPHRASE, NewSecret, init, join, start_join,
+};
 pub use failure::{Backoff, ErrorKind, SessionError};
 pub use invitations::{InvitationError, InvitationOutcome, scan_invitations};
 pub use profile::{
