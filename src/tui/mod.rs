@@ -160,9 +160,18 @@ pub fn run(
         .map(|(name, a)| sync_pane::AccountLine::new(name, a, syncing.as_deref() == Some(name)))
         .collect();
     let (sync_tx, sync_rx) = mpsc::channel();
-    sync_thread::spawn(sync, db_path.to_path_buf(), sync_rx, tx.clone(), |e| {
-        LoopEvent::Sync(Box::new(e))
-    });
+    let config_file = crate::config::Paths {
+        home: home.to_path_buf(),
+    }
+    .config_file();
+    sync_thread::spawn(
+        sync,
+        db_path.to_path_buf(),
+        config_file.clone(),
+        sync_rx,
+        tx.clone(),
+        |e| LoopEvent::Sync(Box::new(e)),
+    );
     let paused = Arc::new(AtomicBool::new(false));
     spawn_input(tx, paused.clone());
     // ratatui::init installs a panic hook that restores the terminal first.

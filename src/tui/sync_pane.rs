@@ -448,10 +448,7 @@ impl App {
                 self.pane.state = s;
             }
             SyncEvent::Progress(p) => self.pane.progress = Some(p),
-            SyncEvent::Log(line) => {
-                let now = self.now;
-                self.pane.log_line(now, line);
-            }
+            SyncEvent::Log { at, line } => self.pane.log_line(at, line),
             SyncEvent::Done(r) => {
                 self.pane.progress = None;
                 let summary = crate::sync::progress::summary(&r);

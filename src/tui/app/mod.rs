@@ -144,6 +144,8 @@ pub struct App {
     pub quit: bool,
     /// Rows of the list area at the last draw (for page moves).
     pub page: usize,
+    /// Lines the help overlay is scrolled down (when it does not fit).
+    pub help_scroll: usize,
 }
 
 impl App {
@@ -172,6 +174,7 @@ impl App {
             external_edit: None,
             quit: false,
             page: 10,
+            help_scroll: 0,
         };
         app.request(Request::IsEmpty);
         app.request(Request::Collections);
@@ -287,7 +290,10 @@ impl App {
     pub fn on_action(&mut self, a: Action) {
         match a {
             Action::Quit => self.quit = true,
-            Action::Help => self.overlay = Some(Overlay::Help),
+            Action::Help => {
+                self.help_scroll = 0;
+                self.overlay = Some(Overlay::Help);
+            }
             Action::NextTab | Action::PrevTab => {
                 let i = Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0);
                 let n = Tab::ALL.len();
@@ -318,7 +324,9 @@ impl App {
             Action::History => self.open_history(),
             Action::GotoDate if self.tab == Tab::Calendar => {
                 self.overlay = Some(Overlay::Goto {
-                    input: LineInput::new(&self.calendar.selected.format("%Y-%m-%d").to_string()),
+                    input: LineInput::prefilled(
+                        &self.calendar.selected.format("%Y-%m-%d").to_string(),
+                    ),
                     error: None,
                 })
             }
