@@ -33,6 +33,8 @@ pub mod worker;
 pub mod worker_sync;
 
 #[cfg(test)]
+mod defect_tests;
+#[cfg(test)]
 mod invite_tests;
 #[cfg(test)]
 mod key_tests;

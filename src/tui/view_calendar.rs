@@ -133,7 +133,7 @@ fn cell(f: &mut Frame, app: &App, d: NaiveDate, rect: Rect) {
     // The events are listed below the day (with "+N more" when they do not all
     // fit); only a cell too short to list any says how many, with a word.
     let count = if n > 0 && room == 0 {
-        fitted(&[format!(" {n} events"), format!(" {n} ev"), " •".into()], w.saturating_sub(2))
+        fitted(&[format!(" {n} events"), " •".into()], w.saturating_sub(2))
     } else {
         String::new()
     };
