@@ -160,19 +160,28 @@ impl Form {
             + 2
     }
 
-    pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+    /// Each field takes two rows (value, hint) while they fit in `area`; else
+    /// one row each and the focused field's hint above the error line.
+    fn roomy(&self, area: Rect) -> bool {
+        self.fields.len() as u16 * 2 + 5 <= area.height
+    }
+
+    /// Where the form is drawn in `area` (frame included).
+    pub fn frame_rect(&self, area: Rect) -> Rect {
         let width = area.width.saturating_sub(4).min(76);
-        // Each field takes two rows (value, hint) while they fit; else one row
-        // each and the focused field's hint above the error line.
-        let roomy = self.fields.len() as u16 * 2 + 5 <= area.height;
-        let rows_per_field = if roomy { 2 } else { 1 };
-        let height = if roomy {
+        let height = if self.roomy(area) {
             self.fields.len() as u16 * 2 + 5
         } else {
             self.fields.len() as u16 + 6
         }
         .min(area.height);
-        let rect = super::ui::centered(area, width, height);
+        super::ui::centered(area, width, height)
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let roomy = self.roomy(area);
+        let rows_per_field = if roomy { 2 } else { 1 };
+        let rect = self.frame_rect(area);
         f.render_widget(Clear, rect);
         let block = Block::default()
             .borders(Borders::ALL)

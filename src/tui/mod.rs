@@ -19,7 +19,9 @@ pub mod lists;
 pub mod note_editor;
 pub mod packed;
 pub mod search;
+pub mod setup_jobs;
 pub mod sync_pane;
+pub mod sync_setup;
 pub mod sync_thread;
 pub mod theme;
 pub mod ui;
@@ -28,6 +30,7 @@ pub mod view_contacts;
 pub mod view_notes;
 pub mod view_sync;
 pub mod view_sync_dialogs;
+pub mod view_sync_setup;
 pub mod view_tasks;
 pub mod worker;
 pub mod worker_sync;
@@ -105,6 +108,7 @@ pub enum LoopEvent {
     Resize,
     Worker(Box<Response>),
     Sync(Box<sync_thread::SyncEvent>),
+    Setup(Box<setup_jobs::SetupEvent>),
 }
 
 /// Read terminal events on a thread so the loop can also wait for the worker.
@@ -174,12 +178,26 @@ pub fn run(
         tx.clone(),
         |e| LoopEvent::Sync(Box::new(e)),
     );
+    let tx_jobs = tx.clone();
     let paused = Arc::new(AtomicBool::new(false));
     spawn_input(tx, paused.clone());
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::try_init().map_err(TuiError::Terminal)?;
     keep_terminal_on_worker_panics();
-    let result = event_loop(&mut terminal, &mut app, &rx, &req_tx, &sync_tx, &paused);
+    let jobs = JobStarter {
+        db: db_path.to_path_buf(),
+        config_file,
+        out: tx_jobs,
+    };
+    let result = event_loop(
+        &mut terminal,
+        &mut app,
+        &rx,
+        &req_tx,
+        &sync_tx,
+        &jobs,
+        &paused,
+    );
     let _ = sync_tx.send(sync_thread::SyncCmd::Quit);
     ratatui::restore();
     result
@@ -197,16 +215,46 @@ fn keep_terminal_on_worker_panics() {
     }));
 }
 
+/// Where setup jobs run and report.
+struct JobStarter {
+    db: PathBuf,
+    config_file: PathBuf,
+    out: mpsc::Sender<LoopEvent>,
+}
+
+/// Put `text` on the terminal's clipboard (OSC 52; terminals that do not
+/// allow it ignore the sequence).
+fn copy_to_clipboard(text: &str) {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = std::io::stdout();
+    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+    let _ = out.flush();
+}
+
 fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
     rx: &mpsc::Receiver<LoopEvent>,
     req_tx: &mpsc::Sender<worker::Request>,
     sync_tx: &mpsc::Sender<sync_thread::SyncCmd>,
+    jobs: &JobStarter,
     paused: &AtomicBool,
 ) -> Result<(), TuiError> {
     let mut last_clock = Instant::now();
     loop {
+        for job in app.setup_jobs.drain(..) {
+            setup_jobs::spawn(
+                job,
+                jobs.db.clone(),
+                jobs.config_file.clone(),
+                jobs.out.clone(),
+                |e| LoopEvent::Setup(Box::new(e)),
+            );
+        }
+        if let Some(text) = app.clipboard.take() {
+            copy_to_clipboard(&text);
+        }
         for r in app.outbox.drain(..) {
             req_tx.send(r).map_err(|_| TuiError::WorkerStopped)?;
         }
@@ -241,6 +289,7 @@ fn event_loop(
                 LoopEvent::Resize => terminal.autoresize()?,
                 LoopEvent::Worker(r) => app.on_response(*r),
                 LoopEvent::Sync(e) => app.on_sync_event(*e),
+                LoopEvent::Setup(e) => app.on_setup_event(*e),
             }
             if app.quit || app.external_edit.is_some() {
                 break;

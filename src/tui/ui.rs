@@ -50,6 +50,10 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         Some(Overlay::Search(sb)) => sb.render(f, body, &theme),
         Some(Overlay::Form(form)) => form.render(f, body, &theme),
         Some(Overlay::Answer(d)) => d.form.render(f, body, &theme),
+        Some(Overlay::AddAccount(form)) => {
+            super::view_sync_setup::draw_account_form(f, form, body, &theme)
+        }
+        Some(Overlay::SyncSetup(d)) => super::view_sync_setup::draw_setup(f, d, body, &theme),
         Some(Overlay::Note(ed)) => ed.render(f, body, &theme),
         Some(Overlay::Confirm { message, .. }) => {
             dialog(

@@ -32,7 +32,17 @@ fn clock(t: DateTime<Utc>, tz: Tz) -> String {
 pub fn state_line(app: &App) -> Line<'static> {
     let t = &app.theme;
     let (word, style, more) = match &app.pane.state {
-        Connectivity::NotConfigured(why) => ("not configured", t.dim(), why.clone()),
+        // The reason names CLI commands; here the tab's own keys do it.
+        Connectivity::NotConfigured(_) if app.pane.accounts.is_empty() => (
+            "not configured",
+            t.dim(),
+            "press a to add a mail account".into(),
+        ),
+        Connectivity::NotConfigured(_) => (
+            "not configured",
+            t.dim(),
+            "press i to start syncing (first device) or to join".into(),
+        ),
         Connectivity::Idle => ("ready", t.ok(), "press s to sync".into()),
         Connectivity::Connecting => ("connecting", t.warn(), "logging in…".into()),
         Connectivity::Syncing => (
@@ -125,7 +135,7 @@ fn unwrapped_status_lines(app: &App, s: Option<&SyncStatus>) -> Vec<Line<'static
         lines.push(Line::from(vec![
             label("Accounts", t),
             Span::styled(
-                "none: `pim account add`, then `pim sync init` or `pim sync join`",
+                "none yet: a adds one (or `pim account add`)",
                 t.dim(),
             ),
         ]));

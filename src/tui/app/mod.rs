@@ -105,6 +105,10 @@ pub enum Overlay {
     History(Box<crate::tui::sync_pane::HistoryDialog>),
     /// Answering an invitation: calendar, comment, reply.
     Answer(Box<crate::tui::invite_dialog::AnswerDialog>),
+    /// The Sync tab's "Add account" form.
+    AddAccount(Box<crate::tui::sync_setup::AccountForm>),
+    /// Start syncing (first device) or join.
+    SyncSetup(Box<crate::tui::sync_setup::SetupDialog>),
 }
 
 /// The status line: the last message, and whether work is in flight.
@@ -146,6 +150,10 @@ pub struct App {
     pub page: usize,
     /// Lines the help overlay is scrolled down (when it does not fit).
     pub help_scroll: usize,
+    /// Sync setup work (account check, init, join), drained by the event loop.
+    pub setup_jobs: Vec<crate::tui::setup_jobs::SetupJob>,
+    /// Text for the terminal's clipboard (OSC 52), written by the event loop.
+    pub clipboard: Option<String>,
 }
 
 impl App {
@@ -175,6 +183,8 @@ impl App {
             quit: false,
             page: 10,
             help_scroll: 0,
+            setup_jobs: Vec::new(),
+            clipboard: None,
         };
         app.request(Request::IsEmpty);
         app.request(Request::Collections);
@@ -309,6 +319,8 @@ impl App {
             Action::TabTasks => self.switch(Tab::Tasks),
             Action::TabNotes => self.switch(Tab::Notes),
             Action::TabSync => self.switch(Tab::Sync),
+            Action::AddAccount if self.tab == Tab::Sync => self.open_add_account(),
+            Action::SetupSync if self.tab == Tab::Sync => self.open_sync_setup(),
             Action::AcceptInvite if self.tab == Tab::Sync => {
                 self.answer_invite(crate::invite::Answer::Accept)
             }

@@ -41,6 +41,8 @@ impl App {
                 _ => Some(Overlay::Confirm { message, edit }),
             },
             Overlay::Conflict(d) => self.on_conflict_key(d, key),
+            Overlay::AddAccount(f) => self.on_account_form_key(f, key),
+            Overlay::SyncSetup(d) => self.on_setup_dialog_key(d, key),
             Overlay::History(h) => self.on_history_key(h, key),
             Overlay::DemoOffer => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
