@@ -42,6 +42,8 @@ mod invite_tests;
 #[cfg(test)]
 mod key_tests;
 #[cfg(test)]
+mod setup_tests;
+#[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
 mod sync_tests;
