@@ -339,4 +339,39 @@ mod tests {
             other => panic!("{other:?}"),
         }
     }
+
+    /// A profile set up while the app runs (account added, init or join done
+    /// in the Sync tab): `Reload` starts the session without a restart.
+    #[test]
+    fn reload_starts_the_session_once_the_profile_can_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("pim.sqlite3");
+        let config = dir.path().join("config.toml");
+        let store = Store::open(&db).unwrap();
+        let setup = crate::app::sync_session::setup(&store, &config, None);
+        assert!(setup.is_err());
+        let (cmd_tx, cmd_rx) = channel();
+        let (out_tx, out_rx) = channel();
+        let thread = spawn(setup, db.clone(), config.clone(), cmd_rx, out_tx, |e| e);
+        let next = || out_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert!(matches!(next(), SyncEvent::State(Connectivity::NotConfigured(_))));
+        // Still nothing to sync with: says so again.
+        cmd_tx.send(SyncCmd::Reload).unwrap();
+        assert!(matches!(next(), SyncEvent::State(Connectivity::NotConfigured(_))));
+
+        let account = crate::config::accounts::Account::new(
+            "127.0.0.1:1",
+            "127.0.0.1:1",
+            "ada",
+            "ada@example.org",
+            "echo pw",
+        );
+        crate::app::accounts::add(&config, "mail", account).unwrap();
+        let key = crate::sync::crypto::SyncKey::generate();
+        crate::app::sync_session::remember_enrolment(&store, "mail", &key, None, None).unwrap();
+        cmd_tx.send(SyncCmd::Reload).unwrap();
+        assert_eq!(next(), SyncEvent::State(Connectivity::Idle));
+        cmd_tx.send(SyncCmd::Quit).unwrap();
+        thread.join().unwrap();
+    }
 }
