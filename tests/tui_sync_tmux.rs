@@ -253,7 +253,10 @@ fn set_up_sync_in_the_tui_from_the_demo_to_two_devices() {
     assert!(!names_a.is_empty());
     assert_eq!(names_a, names_b, "B holds A's demo contacts");
     // Both sync on: an edit on B reaches A.
-    let id = b.ok(&["add", "contact", "--name", "Joined Later"]).trim().to_string();
+    let id = b
+        .ok(&["add", "contact", "--name", "Joined Later"])
+        .trim()
+        .to_string();
     b.ok(&["sync"]);
     a.ok(&["sync"]);
     assert_eq!(a.full_name(&id), "Joined Later");

@@ -81,7 +81,11 @@ const PROVIDERS: &[(&[&str], &str, &str)] = &[
         "imap.fastmail.com:993",
         "smtp.fastmail.com:465",
     ),
-    (&["posteo.de", "posteo.net"], "posteo.de:993", "posteo.de:465"),
+    (
+        &["posteo.de", "posteo.net"],
+        "posteo.de:993",
+        "posteo.de:465",
+    ),
     (
         &["icloud.com", "me.com", "mac.com"],
         "imap.mail.me.com:993",
@@ -229,9 +233,9 @@ pub enum CheckError {
 
 fn imap_words(e: &MailboxError) -> String {
     match e {
-        MailboxError::Unreachable(why) => format!(
-            "cannot connect to the IMAP server ({why}): check the port and the TLS mode"
-        ),
+        MailboxError::Unreachable(why) => {
+            format!("cannot connect to the IMAP server ({why}): check the port and the TLS mode")
+        }
         MailboxError::Tls(why) => format!(
             "TLS with the IMAP server failed ({why}): a server with its own certificate \
              authority needs its CA file"
@@ -246,9 +250,9 @@ fn imap_words(e: &MailboxError) -> String {
 
 fn smtp_words(e: &SmtpError) -> String {
     match e {
-        SmtpError::Unreachable(why) => format!(
-            "cannot connect to the SMTP server ({why}): check the port and the TLS mode"
-        ),
+        SmtpError::Unreachable(why) => {
+            format!("cannot connect to the SMTP server ({why}): check the port and the TLS mode")
+        }
         SmtpError::Tls(why) => format!(
             "TLS with the SMTP server failed ({why}): a server with its own certificate \
              authority needs its CA file"
@@ -324,7 +328,11 @@ mod tests {
         let s = suggest("ada@Example.org").unwrap();
         assert_eq!(
             (s.imap.as_str(), s.smtp.as_str(), s.user.as_str()),
-            ("imap.example.org:993", "smtp.example.org:465", "ada@Example.org")
+            (
+                "imap.example.org:993",
+                "smtp.example.org:465",
+                "ada@Example.org"
+            )
         );
         let g = suggest("ada@gmail.com").unwrap();
         assert_eq!(g.imap, "imap.gmail.com:993");
@@ -360,7 +368,12 @@ mod tests {
         let a = build(&new("ada@example.org"), dir.path()).unwrap();
         add(&file, "mail", a.clone()).unwrap();
         assert!(matches!(add(&file, "mail", a), Err(AddError::Exists(_))));
-        assert!(ConfigFile::load(&file).unwrap().accounts.contains_key("mail"));
+        assert!(
+            ConfigFile::load(&file)
+                .unwrap()
+                .accounts
+                .contains_key("mail")
+        );
     }
 
     #[test]

@@ -22,9 +22,7 @@ mod tests;
 use std::time::Duration;
 
 pub use connector::{Connector, ImapConnector, connect};
-pub use enrol::{
-    EnrolError, Enrolled, Joining, MIN_PASSPHRASE, NewSecret, init, join, start_join,
-};
+pub use enrol::{EnrolError, Enrolled, Joining, MIN_PASSPHRASE, NewSecret, init, join, start_join};
 pub use failure::{Backoff, ErrorKind, SessionError};
 pub use invitations::{InvitationError, InvitationOutcome, scan_invitations};
 pub use profile::{

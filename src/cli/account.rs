@@ -7,8 +7,8 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use super::print;
-use crate::config::Paths;
 use crate::app::accounts::{self, CheckStep};
+use crate::config::Paths;
 use crate::config::accounts::{
     Account, AccountError, AuthMethod, CONFLICT_POLICIES, ConfigFile, TlsMode,
 };

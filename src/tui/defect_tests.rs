@@ -111,7 +111,10 @@ fn a_status_message_is_not_overwritten_by_the_key_hint() {
     assert!(!last.contains("q quit"), "{last}");
     w.app.info("saved");
     let last = screen(&mut w).lines().last().unwrap().to_string();
-    assert!(last.contains("saved") && last.contains("? help  q quit"), "{last}");
+    assert!(
+        last.contains("saved") && last.contains("? help  q quit"),
+        "{last}"
+    );
 }
 
 #[test]

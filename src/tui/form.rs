@@ -43,7 +43,12 @@ impl Field {
     }
 
     /// A picker over `choices`, showing `value` first.
-    pub fn choice(label: &'static str, hint: &'static str, value: &str, choices: Vec<String>) -> Field {
+    pub fn choice(
+        label: &'static str,
+        hint: &'static str,
+        value: &str,
+        choices: Vec<String>,
+    ) -> Field {
         Field {
             choices,
             ..Field::new(label, hint, value)

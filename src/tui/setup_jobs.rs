@@ -16,7 +16,7 @@ use crate::store::Store;
 #[derive(Debug, Clone, PartialEq)]
 pub enum SetupJob {
     /// Log in to IMAP and SMTP; on success store the account in config.toml.
-    CheckAndAdd { name: String, account: Account },
+    CheckAndAdd { name: String, account: Box<Account> },
     /// First device: create pim's folders, upload, make a key.
     Init { account: String },
     /// Another device: join with the first device's key (or passphrase).
@@ -29,7 +29,7 @@ pub enum SetupEvent {
     /// A progress line ("logging in to IMAP at …").
     Step(String),
     /// The account answered and was stored.
-    Added { name: String, account: Account },
+    Added { name: String, account: Box<Account> },
     /// The profile syncs now.
     Enrolled(Enrolled),
     /// The job failed; the reason in plain words.
@@ -52,7 +52,7 @@ fn run(job: SetupJob, db: &Path, config_file: &Path, send: &dyn Fn(SetupEvent)) 
         Ok(rt) => rt,
         Err(e) => return SetupEvent::Failed(e.to_string()),
     };
-    let open = || Store::open(db).map_err(|e| SetupEvent::Failed(e.to_string()));
+    let open = || Store::open(db).map_err(|e| e.to_string());
     match job {
         SetupJob::CheckAndAdd { name, account } => {
             let checked = rt.block_on(accounts::check(&account, &mut |step| {
@@ -61,7 +61,7 @@ fn run(job: SetupJob, db: &Path, config_file: &Path, send: &dyn Fn(SetupEvent)) 
             if let Err(e) = checked {
                 return SetupEvent::Failed(e.to_string());
             }
-            match accounts::add(config_file, &name, account.clone()) {
+            match accounts::add(config_file, &name, (*account).clone()) {
                 Ok(()) => SetupEvent::Added { name, account },
                 Err(e) => SetupEvent::Failed(e.to_string()),
             }
@@ -69,7 +69,7 @@ fn run(job: SetupJob, db: &Path, config_file: &Path, send: &dyn Fn(SetupEvent)) 
         SetupJob::Init { account } => {
             let mut store = match open() {
                 Ok(s) => s,
-                Err(e) => return e,
+                Err(e) => return SetupEvent::Failed(e),
             };
             send(SetupEvent::Step(
                 "creating pim's folders on the server and uploading this device's data…".into(),
@@ -89,7 +89,7 @@ fn run(job: SetupJob, db: &Path, config_file: &Path, send: &dyn Fn(SetupEvent)) 
         SetupJob::Join { account, key } => {
             let mut store = match open() {
                 Ok(s) => s,
-                Err(e) => return e,
+                Err(e) => return SetupEvent::Failed(e),
             };
             send(SetupEvent::Step(
                 "checking the key and downloading the other devices' data…".into(),

@@ -93,7 +93,10 @@ fn add_account_then_start_syncing_as_the_first_device() {
     };
     w.app.on_setup_event(SetupEvent::Added { name, account });
     snap("setup_choose", &mut w);
-    assert!(w.screen(80, 24).contains("mail — ada@example.org at imap.example.org:993"));
+    assert!(
+        w.screen(80, 24)
+            .contains("mail — ada@example.org at imap.example.org:993")
+    );
 
     w.keys("f");
     assert_eq!(
@@ -114,7 +117,10 @@ fn add_account_then_start_syncing_as_the_first_device() {
         applied: 0,
     }));
     snap("setup_key_shown", &mut w);
-    assert!(w.app.pane.commands.contains(&SyncCmd::Reload), "sync starts");
+    assert!(
+        w.app.pane.commands.contains(&SyncCmd::Reload),
+        "sync starts"
+    );
     assert!(w.app.pane.accounts[0].syncs);
     w.keys("c");
     assert_eq!(
@@ -159,7 +165,12 @@ fn join_with_the_key_of_the_first_device() {
         applied: 36,
     }));
     assert!(w.app.overlay.is_none());
-    assert!(w.app.status.text.contains("joined: downloaded 3, applied 36"));
+    assert!(
+        w.app
+            .status
+            .text
+            .contains("joined: downloaded 3, applied 36")
+    );
     assert!(w.app.pane.commands.contains(&SyncCmd::Reload));
 }
 
@@ -174,7 +185,11 @@ fn the_form_refuses_what_the_cli_refuses_before_any_check() {
         panic!("form closed");
     };
     assert!(
-        f.form.error.as_deref().unwrap().contains("password command"),
+        f.form
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("password command"),
         "{:?}",
         f.form.error
     );
@@ -192,7 +207,11 @@ fn i_without_an_account_says_to_add_one_and_help_lists_the_keys() {
     let mut w = fresh();
     w.keys("i");
     assert!(w.app.overlay.is_none());
-    assert!(w.app.status.text.contains("press a"), "{}", w.app.status.text);
+    assert!(
+        w.app.status.text.contains("press a"),
+        "{}",
+        w.app.status.text
+    );
     w.keys("?");
     let mut screen = String::new();
     for _ in 0..4 {

@@ -54,8 +54,16 @@ impl AccountForm {
         let fields = vec![
             Field::new("Name", "what pim calls this account", &name),
             Field::new("Email", "your address: the servers below follow it", ""),
-            Field::new("IMAP server", "HOST:PORT (993 implicit TLS, 143 STARTTLS)", ""),
-            Field::new("SMTP server", "HOST:PORT (465 implicit TLS, 587 STARTTLS)", ""),
+            Field::new(
+                "IMAP server",
+                "HOST:PORT (993 implicit TLS, 143 STARTTLS)",
+                "",
+            ),
+            Field::new(
+                "SMTP server",
+                "HOST:PORT (465 implicit TLS, 587 STARTTLS)",
+                "",
+            ),
             Field::new("User", "login name, often the address", ""),
             Field::choice(
                 "Login",
@@ -70,7 +78,11 @@ impl AccountForm {
                 "implicit",
                 choices(&["implicit", "starttls", "none"]),
             ),
-            Field::new("CA file", "PEM file of a private CA (empty: the system's)", ""),
+            Field::new(
+                "CA file",
+                "PEM file of a private CA (empty: the system's)",
+                "",
+            ),
         ];
         AccountForm {
             form: Form {
@@ -245,7 +257,7 @@ impl App {
                         f.checking = Some("checking the connection…".into());
                         self.setup_jobs.push(SetupJob::CheckAndAdd {
                             name: new.name,
-                            account,
+                            account: Box::new(account),
                         });
                     }
                     Err(e) => f.form.error = Some(e.to_string()),

@@ -492,10 +492,14 @@ fn a_merged_value_typed_in_the_dialog_is_kept() {
 #[test]
 fn sync_tab_at_80_columns() {
     let mut w = sync_world(Connectivity::Offline {
-        retry_at: chrono::Utc.with_ymd_and_hms(2026, 11, 25, 10, 4, 30).unwrap(),
+        retry_at: chrono::Utc
+            .with_ymd_and_hms(2026, 11, 25, 10, 4, 30)
+            .unwrap(),
         reason: "cannot reach the mail server: mail.example.org:993: connection refused".into(),
     });
-    let at = chrono::Utc.with_ymd_and_hms(2026, 11, 25, 9, 58, 7).unwrap();
+    let at = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 25, 9, 58, 7)
+        .unwrap();
     w.app.on_sync_event(SyncEvent::Log {
         at,
         line: "the server has news".into(),

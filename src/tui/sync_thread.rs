@@ -354,10 +354,16 @@ mod tests {
         let (out_tx, out_rx) = channel();
         let thread = spawn(setup, db.clone(), config.clone(), cmd_rx, out_tx, |e| e);
         let next = || out_rx.recv_timeout(Duration::from_secs(10)).unwrap();
-        assert!(matches!(next(), SyncEvent::State(Connectivity::NotConfigured(_))));
+        assert!(matches!(
+            next(),
+            SyncEvent::State(Connectivity::NotConfigured(_))
+        ));
         // Still nothing to sync with: says so again.
         cmd_tx.send(SyncCmd::Reload).unwrap();
-        assert!(matches!(next(), SyncEvent::State(Connectivity::NotConfigured(_))));
+        assert!(matches!(
+            next(),
+            SyncEvent::State(Connectivity::NotConfigured(_))
+        ));
 
         let account = crate::config::accounts::Account::new(
             "127.0.0.1:1",

@@ -247,7 +247,11 @@ fn help_entry<'a>(
     rows.into_iter()
         .enumerate()
         .map(|(i, row)| {
-            let k = if i == 0 { key.clone() } else { " ".repeat(key_w) };
+            let k = if i == 0 {
+                key.clone()
+            } else {
+                " ".repeat(key_w)
+            };
             Line::from(vec![Span::styled(k, theme.key()), Span::raw(row)])
         })
         .collect()
@@ -257,7 +261,10 @@ fn help_entry<'a>(
 fn tab_help(tab: Tab) -> &'static [(&'static str, &'static str)] {
     match tab {
         Tab::Sync => &[
-            ("f", "sync setup: start syncing — first device (shows the key)"),
+            (
+                "f",
+                "sync setup: start syncing — first device (shows the key)",
+            ),
             ("j", "sync setup: join — enter the key of the first device"),
         ],
         _ => &[],

@@ -156,7 +156,10 @@ fn cell(f: &mut Frame, app: &App, d: NaiveDate, rect: Rect) {
         }
         if lines.len() == room && n > i + 1 {
             let k = n - i;
-            let more = fitted(&[format!("+{k} more"), format!("{k} more"), format!("+{k}")], w);
+            let more = fitted(
+                &[format!("+{k} more"), format!("{k} more"), format!("+{k}")],
+                w,
+            );
             lines.push(Line::from(Span::styled(more, theme.dim())));
             break;
         }

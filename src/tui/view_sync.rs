@@ -134,10 +134,7 @@ fn unwrapped_status_lines(app: &App, s: Option<&SyncStatus>) -> Vec<Line<'static
     if lines.is_empty() {
         lines.push(Line::from(vec![
             label("Accounts", t),
-            Span::styled(
-                "none yet: a adds one (or `pim account add`)",
-                t.dim(),
-            ),
+            Span::styled("none yet: a adds one (or `pim account add`)", t.dim()),
         ]));
     }
     lines.push(state_line(app));
@@ -399,7 +396,11 @@ fn middle_sections(app: &App) -> Vec<(Section, u16)> {
 }
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
-    let lines = status_lines(app, app.sync.as_ref(), area.width.saturating_sub(2) as usize);
+    let lines = status_lines(
+        app,
+        app.sync.as_ref(),
+        area.width.saturating_sub(2) as usize,
+    );
     let status_rows = lines.len() as u16 + 2 + u16::from(app.pane.progress.is_some());
     let [status, middle, log] = Layout::vertical([
         Constraint::Length(status_rows),

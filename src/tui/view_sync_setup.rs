@@ -17,7 +17,8 @@ pub fn draw_account_form(f: &mut Frame, form: &AccountForm, area: Rect, theme: &
         let inner = Rect::new(rect.x + 1, y, rect.width.saturating_sub(2), 2);
         f.render_widget(Clear, inner);
         f.render_widget(
-            Paragraph::new(Span::styled(format!("⟳ {line}"), theme.warn())).wrap(Wrap { trim: true }),
+            Paragraph::new(Span::styled(format!("⟳ {line}"), theme.warn()))
+                .wrap(Wrap { trim: true }),
             inner,
         );
     }
@@ -47,14 +48,19 @@ pub fn draw_setup(f: &mut Frame, d: &SetupDialog, area: Rect, theme: &Theme) {
                 "   creates pim's folders on the server and a key for the others",
                 theme.dim(),
             )));
-            lines.push(key_line(theme, &[("j", "join — another device syncs already")]));
+            lines.push(key_line(
+                theme,
+                &[("j", "join — another device syncs already")],
+            ));
             lines.push(Line::from(Span::styled(
                 "   asks for the key the first device showed",
                 theme.dim(),
             )));
         }
         SetupStep::JoinKey(_) => {
-            lines.push(Line::from("The sync key (or passphrase) of the first device:"));
+            lines.push(Line::from(
+                "The sync key (or passphrase) of the first device:",
+            ));
             lines.push(Line::from(""));
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
@@ -68,7 +74,9 @@ pub fn draw_setup(f: &mut Frame, d: &SetupDialog, area: Rect, theme: &Theme) {
             keys = " working… ";
         }
         SetupStep::ShowKey(key) => {
-            lines.push(Line::from("Sync is on. Enter this key on your other devices:"));
+            lines.push(Line::from(
+                "Sync is on. Enter this key on your other devices:",
+            ));
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(key.clone(), theme.title())));
             lines.push(Line::from(""));
@@ -99,7 +107,11 @@ pub fn draw_setup(f: &mut Frame, d: &SetupDialog, area: Rect, theme: &Theme) {
     // Wrapped lines may need more rows than there are lines.
     let rows: u16 = lines
         .iter()
-        .map(|l| (l.width() as u16).div_ceil(width.saturating_sub(2).max(1)).max(1))
+        .map(|l| {
+            (l.width() as u16)
+                .div_ceil(width.saturating_sub(2).max(1))
+                .max(1)
+        })
         .sum();
     let rect = super::ui::centered(area, width, rows + 2);
     f.render_widget(Clear, rect);
