@@ -180,7 +180,17 @@ fn add(home: Option<&Path>, a: AddArgs) -> anyhow::Result<()> {
         watch: a.watch,
         parking_folder: a.parking_folder,
     };
-    let account = accounts::build(&new, &std::env::current_dir()?)?;
+    // The same rules as the TUI's form, said with this command's options.
+    let account = accounts::build(&new, &std::env::current_dir()?).map_err(|e| match e {
+        accounts::AddError::TokenWithoutOAuth => anyhow!(
+            "--token-command is for OAuth2 logins: add --auth xoauth2 or --auth oauthbearer"
+        ),
+        accounts::AddError::NoPasswordCommand => anyhow!(
+            "--password-command CMD is required (or, for OAuth2, --auth xoauth2|oauthbearer \
+             with --token-command CMD)"
+        ),
+        other => other.into(),
+    })?;
     paths.ensure()?;
     accounts::add(&paths.config_file(), &a.name, account)?;
     println!("added account {}", a.name);

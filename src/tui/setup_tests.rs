@@ -193,10 +193,22 @@ fn the_form_refuses_what_the_cli_refuses_before_any_check() {
         "{:?}",
         f.form.error
     );
-    // OAuth2: the command field becomes the token command.
-    for _ in 0..4 {
+    // STARTTLS: the usual ports follow.
+    for _ in 0..6 {
         w.key(KeyCode::Tab);
     }
+    w.key(KeyCode::Right);
+    let s = w.screen(80, 24);
+    assert!(
+        s.contains("imap.example.org:143") && s.contains("smtp.example.org:587"),
+        "{s}"
+    );
+    w.key(KeyCode::Left);
+    assert!(w.screen(80, 24).contains("imap.example.org:993"));
+    for _ in 0..2 {
+        w.key(KeyCode::BackTab);
+    }
+    // OAuth2: the command field becomes the token command.
     w.key(KeyCode::Right);
     let s = w.screen(80, 24);
     assert!(s.contains("Token cmd") && s.contains("‹ xoauth2 ›"), "{s}");

@@ -74,7 +74,7 @@ impl AccountForm {
             Field::new("Password cmd", PASSWORD_HINT, ""),
             Field::choice(
                 "TLS",
-                "←/→: implicit, starttls, or none (loopback servers only)",
+                "←/→: implicit, starttls (the usual ports follow), none (loopback only)",
                 "implicit",
                 choices(&["implicit", "starttls", "none"]),
             ),
@@ -135,12 +135,28 @@ impl AccountForm {
         };
     }
 
+    /// Standard ports follow the TLS mode (993/465 implicit, 143/587 STARTTLS).
+    fn follow_tls(&mut self) {
+        let starttls = self.value(TLS) == "starttls";
+        let implicit = self.value(TLS) == "implicit";
+        for (i, tls_port, plain_port) in [(IMAP, ":993", ":143"), (SMTP, ":465", ":587")] {
+            let v = self.value(i).to_string();
+            let swapped = match (v.strip_suffix(tls_port), v.strip_suffix(plain_port)) {
+                (Some(host), _) if starttls => format!("{host}{plain_port}"),
+                (_, Some(host)) if implicit => format!("{host}{tls_port}"),
+                _ => continue,
+            };
+            self.form.fields[i].input = LineInput::new(&swapped);
+        }
+    }
+
     pub fn handle(&mut self, key: &KeyEvent) -> FormOutcome {
         let focus = self.form.focus;
         let out = self.form.handle(key);
         match focus {
             EMAIL => self.follow_email(),
             LOGIN => self.follow_login(),
+            TLS => self.follow_tls(),
             _ => {}
         }
         out
