@@ -236,10 +236,11 @@ fn imap_words(e: &MailboxError) -> String {
         MailboxError::Unreachable(why) => {
             format!("cannot connect to the IMAP server ({why}): check the port and the TLS mode")
         }
-        MailboxError::Tls(why) => format!(
-            "TLS with the IMAP server failed ({why}): a server with its own certificate \
-             authority needs its CA file"
+        MailboxError::Tls(why) if why.contains("not trusted") => format!(
+            "the IMAP server's TLS certificate is not trusted ({why}): a server with its own \
+             certificate authority needs its CA file"
         ),
+        MailboxError::Tls(why) => format!("TLS with the IMAP server failed ({why})"),
         MailboxError::Auth(why) => format!(
             "login refused by the IMAP server ({why}): check the user and the password command"
         ),
@@ -253,10 +254,13 @@ fn smtp_words(e: &SmtpError) -> String {
         SmtpError::Unreachable(why) => {
             format!("cannot connect to the SMTP server ({why}): check the port and the TLS mode")
         }
-        SmtpError::Tls(why) => format!(
-            "TLS with the SMTP server failed ({why}): a server with its own certificate \
-             authority needs its CA file"
-        ),
+        SmtpError::Tls(why) if why.contains("not trusted") || why.contains("certificate") => {
+            format!(
+                "the SMTP server's TLS certificate is not trusted ({why}): a server with its \
+                 own certificate authority needs its CA file"
+            )
+        }
+        SmtpError::Tls(why) => format!("TLS with the SMTP server failed ({why})"),
         SmtpError::Auth(why) => format!(
             "login refused by the SMTP server ({why}): check the user and the password command"
         ),

@@ -102,6 +102,22 @@ pub struct Form {
     pub keys: &'static str,
 }
 
+/// Rows `text` takes wrapped at spaces to `width` columns.
+fn wrapped_rows(text: &str, width: usize) -> usize {
+    let mut rows = 1;
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let w = word.chars().count();
+        if used > 0 && used + 1 + w > width {
+            rows += 1 + (w.saturating_sub(1)) / width;
+            used = w % width;
+        } else {
+            used += w + usize::from(used > 0);
+        }
+    }
+    rows
+}
+
 /// The key line of a record form.
 pub const SAVE_KEYS: &str = " Enter save · Tab next field · Esc cancel ";
 
@@ -168,19 +184,31 @@ impl Form {
     /// Each field takes two rows (value, hint) while they fit in `area`; else
     /// one row each and the focused field's hint above the error line.
     fn roomy(&self, area: Rect) -> bool {
-        self.fields.len() as u16 * 2 + 5 <= area.height
+        self.fields.len() as u16 * 2 + 3 + self.error_rows(area) <= area.height
+    }
+
+    fn width(area: Rect) -> u16 {
+        area.width.saturating_sub(4).min(76)
+    }
+
+    /// Rows the error takes (two at least, at most four): a long reason is
+    /// read whole.
+    fn error_rows(&self, area: Rect) -> u16 {
+        let inner = Self::width(area).saturating_sub(2).max(1) as usize;
+        let need = self.error.as_ref().map_or(0, |e| wrapped_rows(e, inner));
+        (need as u16).clamp(2, 4)
     }
 
     /// Where the form is drawn in `area` (frame included).
     pub fn frame_rect(&self, area: Rect) -> Rect {
-        let width = area.width.saturating_sub(4).min(76);
+        let error_rows = self.error_rows(area);
         let height = if self.roomy(area) {
-            self.fields.len() as u16 * 2 + 5
+            self.fields.len() as u16 * 2 + 3 + error_rows
         } else {
-            self.fields.len() as u16 + 6
+            self.fields.len() as u16 + 4 + error_rows
         }
         .min(area.height);
-        super::ui::centered(area, width, height)
+        super::ui::centered(area, Self::width(area), height)
     }
 
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
@@ -250,10 +278,11 @@ impl Form {
             }
         }
         if let Some(err) = &self.error {
-            let y = inner.bottom().saturating_sub(2);
+            let rows = self.error_rows(area);
+            let y = inner.bottom().saturating_sub(rows);
             f.render_widget(
                 Paragraph::new(Span::styled(err.as_str(), theme.error())).wrap(Wrap { trim: true }),
-                Rect::new(inner.x, y, inner.width, 2),
+                Rect::new(inner.x, y, inner.width, rows),
             );
         }
     }

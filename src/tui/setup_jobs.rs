@@ -125,3 +125,48 @@ pub fn spawn<E: Send + 'static>(
         send(outcome);
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server that refuses the connection: the job says so in words and
+    /// stores nothing.
+    #[test]
+    fn a_refused_connection_is_said_plainly_and_nothing_is_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = format!("127.0.0.1:{}", closed.local_addr().unwrap().port());
+        drop(closed);
+        let account = Account::new(&addr, &addr, "ada", "ada@example.org", "echo pw");
+        let config = dir.path().join("config.toml");
+        let mut steps = Vec::new();
+        let seen = std::cell::RefCell::new(&mut steps);
+        let outcome = run(
+            SetupJob::CheckAndAdd {
+                name: "mail".into(),
+                account: Box::new(account),
+            },
+            &dir.path().join("pim.sqlite3"),
+            &config,
+            &|e| seen.borrow_mut().push(e),
+        );
+        match outcome {
+            SetupEvent::Failed(why) => {
+                assert!(
+                    why.starts_with("cannot connect to the IMAP server"),
+                    "{why}"
+                );
+                assert!(why.contains("check the port"), "{why}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            steps
+                .iter()
+                .any(|s| matches!(s, SetupEvent::Step(l) if l.starts_with("logging in to IMAP"))),
+            "{steps:?}"
+        );
+        assert!(!config.exists(), "nothing saved");
+    }
+}
