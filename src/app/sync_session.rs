@@ -26,7 +26,7 @@ pub use enrol::{EnrolError, Enrolled, Joining, MIN_PASSPHRASE, NewSecret, init, 
 pub use failure::{Backoff, ErrorKind, SessionError};
 pub use invitations::{InvitationError, InvitationOutcome, scan_invitations};
 pub use profile::{
-    SessionSetup, SetupError, device_name, is_enrolled, options, remember_enrolment,
+    SessionSetup, SetupError, device_name, is_enrolled, key_to_share, options, remember_enrolment,
     resolve_account, setup, stored_key,
 };
 pub use run::Session;

@@ -132,7 +132,7 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
     (
         Action::SetupSync,
         "setup_sync",
-        "start syncing (first device) or join with the key",
+        "start syncing (first device) or join; once syncing, show the key",
     ),
     (
         Action::Resolve,

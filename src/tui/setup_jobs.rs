@@ -21,6 +21,8 @@ pub enum SetupJob {
     Init { account: String },
     /// Another device: join with the first device's key (or passphrase).
     Join { account: String, key: String },
+    /// Read this profile's key again, to enter it on another device.
+    ShowKey,
 }
 
 /// What a job reports.
@@ -32,6 +34,8 @@ pub enum SetupEvent {
     Added { name: String, account: Box<Account> },
     /// The profile syncs now.
     Enrolled(Enrolled),
+    /// This profile's key (`None`: a passphrase made it).
+    Key(Option<String>),
     /// The job failed; the reason in plain words.
     Failed(String),
 }
@@ -86,6 +90,11 @@ fn run(job: SetupJob, db: &Path, config_file: &Path, send: &dyn Fn(SetupEvent)) 
                 Err(e) => SetupEvent::Failed(enrol_words(&e)),
             }
         }
+        SetupJob::ShowKey => match open().map(|store| session::key_to_share(&store)) {
+            Ok(Ok(key)) => SetupEvent::Key(key),
+            Ok(Err(e)) => SetupEvent::Failed(e.to_string()),
+            Err(e) => SetupEvent::Failed(e),
+        },
         SetupJob::Join { account, key } => {
             let mut store = match open() {
                 Ok(s) => s,

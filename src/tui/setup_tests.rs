@@ -235,16 +235,40 @@ fn i_without_an_account_says_to_add_one_and_help_lists_the_keys() {
     for want in [
         "add a mail account",
         "start syncing (first device) or join",
+        "once syncing",
         "first device (shows the key)",
         "join — enter the key",
     ] {
         assert!(screen.contains(want), "{want}: {screen}");
     }
     assert!(matches!(w.app.overlay, Some(Overlay::Help)));
-    // A profile that syncs already has nothing to set up.
+}
+
+/// On a profile that syncs, `i` shows the key again (for the next device).
+#[test]
+fn i_shows_the_key_again_once_syncing() {
+    let mut w = fresh();
+    filled_form(&mut w);
+    let Some(SetupJob::CheckAndAdd { name, account }) = w.app.setup_jobs.pop() else {
+        panic!("no check");
+    };
+    w.app.on_setup_event(SetupEvent::Added { name, account });
     w.key(KeyCode::Esc);
     w.app.on_sync_event(SyncEvent::State(Connectivity::Idle));
     w.keys("i");
+    assert_eq!(w.app.setup_jobs.pop(), Some(SetupJob::ShowKey));
+    w.app
+        .on_setup_event(SetupEvent::Key(Some("PIM1-ABCDE-FGHIJ".into())));
+    snap("setup_key_again", &mut w);
+    w.key(KeyCode::Esc);
     assert!(w.app.overlay.is_none());
-    assert_eq!(w.app.status.text, "this profile syncs already");
+    // A passphrase is not shown: it is typed on the other device.
+    w.keys("i");
+    w.app.on_setup_event(SetupEvent::Key(None));
+    assert!(w.app.overlay.is_none());
+    assert!(
+        w.app.status.text.contains("same passphrase"),
+        "{}",
+        w.app.status.text
+    );
 }

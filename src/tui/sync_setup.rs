@@ -229,9 +229,7 @@ impl App {
     /// `i` on the Sync tab: start syncing or join, through the account sync
     /// would use (the marked one, else the first).
     pub fn open_sync_setup(&mut self) {
-        if !matches!(self.pane.state, Connectivity::NotConfigured(_)) {
-            return self.info("this profile syncs already");
-        }
+        let syncing = !matches!(self.pane.state, Connectivity::NotConfigured(_));
         let account = self
             .pane
             .accounts
@@ -240,6 +238,13 @@ impl App {
             .or(self.pane.accounts.first())
             .map(|a| a.name.clone());
         match account {
+            // Syncing already: show the key again, for the next device.
+            Some(a) if syncing => {
+                let mut d = SetupDialog::new(&a);
+                d.step = SetupStep::Working("reading the sync key…".into());
+                self.overlay = Some(Overlay::SyncSetup(Box::new(d)));
+                self.setup_jobs.push(SetupJob::ShowKey);
+            }
             Some(a) => self.overlay = Some(Overlay::SyncSetup(Box::new(SetupDialog::new(&a)))),
             None => self.error("add a mail account first: press a"),
         }
@@ -336,7 +341,7 @@ impl App {
                     self.info("key sent to the clipboard (if the terminal allows it)");
                 }
                 KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') => {
-                    self.info("sync is on: keep the key safe, it is not shown again");
+                    self.info("sync is on: keep the key safe (i shows it again)");
                     return None;
                 }
                 _ => {}
@@ -378,6 +383,17 @@ impl App {
                     self.overlay = None;
                 }
             }
+            SetupEvent::Key(key) => match (key, &mut self.overlay) {
+                (Some(k), Some(Overlay::SyncSetup(d))) => d.step = SetupStep::ShowKey(k),
+                (None, _) => {
+                    self.overlay = None;
+                    self.info(
+                        "this profile syncs with a passphrase: type the same passphrase on \
+                         the other device",
+                    );
+                }
+                _ => {}
+            },
             SetupEvent::Enrolled(done) => {
                 for a in &mut self.pane.accounts {
                     a.syncs = a.name == done.account_name;

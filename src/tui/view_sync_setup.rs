@@ -85,7 +85,7 @@ pub fn draw_setup(f: &mut Frame, d: &SetupDialog, area: Rect, theme: &Theme) {
                 theme.warn(),
             )));
             lines.push(Line::from(
-                "It is not shown again: write it down or keep it in a password manager.",
+                "Keep it in a password manager; i on the Sync tab shows it again.",
             ));
             lines.push(Line::from(Span::styled(
                 "Copy: c (the terminal's clipboard), or select it with the mouse \
