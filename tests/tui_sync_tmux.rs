@@ -162,3 +162,114 @@ fn offline_and_login_errors_show_in_the_sync_tab() {
     tmux.keys(&["q"]);
     tmux.wait_exit();
 }
+
+/// Fill the Sync tab's "Add account" form for `user` of the test server, all
+/// but the CA file: the cursor is left there.
+fn fill_account_form(tmux: &Tmux, server: &MailServer, user: &str) {
+    tmux.keys(&["5"]);
+    tmux.wait_for("press a to add a mail account");
+    tmux.keys(&["a"]);
+    tmux.wait_for("Add account");
+    // The cursor starts in Email; the servers and the user follow it.
+    tmux.text(&format!("{user}@example.test"));
+    tmux.wait_for("imap.example.test:993");
+    for value in [
+        format!("127.0.0.1:{}", server.imaps_port),
+        format!("127.0.0.1:{}", server.smtps_port),
+        user.to_string(),
+    ] {
+        tmux.keys(&["Tab", "C-u"]);
+        tmux.text(&value);
+    }
+    // Login stays "password"; then the password command; TLS stays implicit.
+    tmux.keys(&["Tab", "Tab"]);
+    tmux.text(&format!("echo {}", server.password(user)));
+    tmux.keys(&["Tab", "Tab"]);
+}
+
+/// The CA file, then save: the form checks the connection and offers first
+/// device or join.
+fn save_with_ca(tmux: &Tmux, server: &MailServer) {
+    tmux.text(&server.ca_file.display().to_string());
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Is this the first device to sync?");
+}
+
+/// The key the first device's dialog shows.
+fn shown_key(screen: &str) -> String {
+    let at = screen.find("PIM1-").expect("a key on the screen");
+    screen[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
+}
+
+/// From `pim demo` to two devices syncing without leaving the TUI: A adds the
+/// account in the Sync tab and starts syncing as the first device; the key it
+/// shows is typed into B's join dialog; B then holds A's data and both sync.
+#[test]
+fn set_up_sync_in_the_tui_from_the_demo_to_two_devices() {
+    let server = MailServer::shared();
+    let a = Pim::new();
+    a.ok(&["demo"]);
+    let b = Pim::new();
+
+    let tmux = Tmux::new("pim-setup-a");
+    tmux.start(&format!(
+        "env NO_COLOR=1 TERM=xterm-256color {}",
+        a.shell_line(&[])
+    ));
+    fill_account_form(&tmux, server, "alice");
+    // Without the test server's CA its certificate is not trusted: said so, and
+    // nothing is saved until the check passes.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("TLS certificate is not trusted");
+    assert!(!a.path("config.toml").exists() || !a.ok(&["account", "list"]).contains("alice"));
+    save_with_ca(&tmux, server);
+    tmux.keys(&["f"]);
+    tmux.wait_for("Enter this key on your other devices");
+    let key = shown_key(&tmux.screen());
+    assert!(key.len() > 40, "{key}");
+    tmux.keys(&["Enter"]);
+    // The sync thread starts its session at once.
+    tmux.wait_for("State         ready");
+    tmux.keys(&["q"]);
+    tmux.wait_exit();
+
+    let tmux = Tmux::new("pim-setup-b");
+    tmux.start(&format!(
+        "env NO_COLOR=1 TERM=xterm-256color {}",
+        b.shell_line(&[])
+    ));
+    // An empty profile is offered the demo first: no, this one joins.
+    tmux.wait_for("This database is empty");
+    tmux.keys(&["n"]);
+    fill_account_form(&tmux, server, "alice");
+    save_with_ca(&tmux, server);
+    tmux.keys(&["j"]);
+    tmux.wait_for("The sync key (or passphrase)");
+    tmux.text(&key);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("joined: downloaded");
+    tmux.wait_for("State         ready");
+    // A sync from B's TUI goes through.
+    tmux.keys(&["s"]);
+    tmux.wait_for(" synced: ");
+    tmux.keys(&["q"]);
+    tmux.wait_exit();
+
+    let mut names_a = a.contact_names();
+    let mut names_b = b.contact_names();
+    names_a.sort();
+    names_b.sort();
+    assert!(!names_a.is_empty());
+    assert_eq!(names_a, names_b, "B holds A's demo contacts");
+    // Both sync on: an edit on B reaches A.
+    let id = b
+        .ok(&["add", "contact", "--name", "Joined Later"])
+        .trim()
+        .to_string();
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    assert_eq!(a.full_name(&id), "Joined Later");
+}

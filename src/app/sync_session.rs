@@ -11,6 +11,7 @@
 //! steers through a command channel ([`Command`]).
 
 mod connector;
+mod enrol;
 mod failure;
 mod invitations;
 mod profile;
@@ -21,10 +22,11 @@ mod tests;
 use std::time::Duration;
 
 pub use connector::{Connector, ImapConnector, connect};
+pub use enrol::{EnrolError, Enrolled, Joining, MIN_PASSPHRASE, NewSecret, init, join, start_join};
 pub use failure::{Backoff, ErrorKind, SessionError};
 pub use invitations::{InvitationError, InvitationOutcome, scan_invitations};
 pub use profile::{
-    SessionSetup, SetupError, device_name, is_enrolled, options, remember_enrolment,
+    SessionSetup, SetupError, device_name, is_enrolled, key_to_share, options, remember_enrolment,
     resolve_account, setup, stored_key,
 };
 pub use run::Session;

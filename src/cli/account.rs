@@ -7,13 +7,12 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use super::print;
+use crate::app::accounts::{self, CheckStep};
 use crate::config::Paths;
 use crate::config::accounts::{
-    Account, AccountError, AuthMethod, CONFLICT_POLICIES, ConfigFile, TlsMode, parse_host_port,
-    valid_account_name,
+    Account, AccountError, AuthMethod, CONFLICT_POLICIES, ConfigFile, TlsMode,
 };
 use crate::config::credentials::AUTH_METHODS;
-use crate::mail::{self, ImapMailbox};
 
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
@@ -163,44 +162,37 @@ pub fn run(home: Option<&Path>, command: AccountCommand) -> anyhow::Result<()> {
 }
 
 fn add(home: Option<&Path>, a: AddArgs) -> anyhow::Result<()> {
-    valid_account_name(&a.name).map_err(anyhow::Error::msg)?;
-    let (paths, mut config) = load(home)?;
-    if config.accounts.contains_key(&a.name) {
-        bail!(
-            "account {} exists already: change it with `pim account set {}`",
-            a.name,
-            a.name
-        );
-    }
-    let password_command = a.password_command.unwrap_or_default();
-    let mut account = Account::new(&a.imap, &a.smtp, &a.user, &a.email, &password_command);
-    account.auth = parse_auth(&a.auth)?;
-    if account.auth.is_password() && a.token_command.is_some() {
-        bail!("--token-command is for OAuth2 logins: add --auth xoauth2 or --auth oauthbearer");
-    }
-    if account.auth.is_password() && account.password_command.is_empty() {
-        bail!(
+    let paths = Paths::resolve(home).map_err(anyhow::Error::msg)?;
+    let new = accounts::NewAccount {
+        name: a.name.clone(),
+        email: a.email,
+        imap: a.imap,
+        smtp: a.smtp,
+        user: a.user,
+        auth: parse_auth(&a.auth)?,
+        password_command: a.password_command,
+        token_command: a.token_command,
+        tls: TlsMode::parse(&a.tls).map_err(anyhow::Error::msg)?,
+        insecure: a.insecure,
+        ca_file: a.ca_file,
+        folder_root: a.folder_root,
+        conflict_policy: a.conflict_policy,
+        watch: a.watch,
+        parking_folder: a.parking_folder,
+    };
+    // The same rules as the TUI's form, said with this command's options.
+    let account = accounts::build(&new, &std::env::current_dir()?).map_err(|e| match e {
+        accounts::AddError::TokenWithoutOAuth => anyhow!(
+            "--token-command is for OAuth2 logins: add --auth xoauth2 or --auth oauthbearer"
+        ),
+        accounts::AddError::NoPasswordCommand => anyhow!(
             "--password-command CMD is required (or, for OAuth2, --auth xoauth2|oauthbearer \
              with --token-command CMD)"
-        );
-    }
-    account.token_command = a.token_command;
-    account.tls = TlsMode::parse(&a.tls).map_err(anyhow::Error::msg)?;
-    account.insecure = a.insecure;
-    account.ca_file = a.ca_file.as_deref().map(absolute).transpose()?;
-    account.watch = a.watch;
-    if let Some(f) = a.folder_root {
-        account.folder_root = f;
-    }
-    if let Some(p) = a.conflict_policy {
-        account.conflict_policy = p;
-    }
-    if let Some(f) = a.parking_folder {
-        account.parking_folder = f;
-    }
-    account.validate().map_err(anyhow::Error::msg)?;
-    config.accounts.insert(a.name.clone(), account);
-    save(&paths, &config)?;
+        ),
+        other => other.into(),
+    })?;
+    paths.ensure()?;
+    accounts::add(&paths.config_file(), &a.name, account)?;
     println!("added account {}", a.name);
     Ok(())
 }
@@ -334,29 +326,22 @@ fn list(home: Option<&Path>, json: bool) -> anyhow::Result<()> {
 fn check(home: Option<&Path>, name: &str) -> anyhow::Result<()> {
     let (_, config) = load(home)?;
     let account = config.account(name).map_err(anyhow::Error::msg)?;
-    parse_host_port(&account.imap).map_err(anyhow::Error::msg)?;
-    let credentials = account
-        .credentials()
-        .map_err(|e| anyhow!("account {name}: {e}"))?;
-    let imap = mail::account::imap_config(account, &credentials)?;
-    let smtp = mail::account::smtp_config(account, &credentials)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    rt.block_on(async {
-        let mut mb = ImapMailbox::connect(imap).await?;
-        let report = mail::imap::capability_report(&mb);
-        mb.logout().await;
-        println!("imap {}: ok", account.imap);
-        for line in report.lines {
-            println!("  {line}");
+    let mut show = |step: CheckStep| {
+        if let CheckStep::ImapOk(report) = step {
+            println!("imap {}: ok", account.imap);
+            for line in report.lines {
+                println!("  {line}");
+            }
+            for warning in report.warnings {
+                println!("  warning: {warning}");
+            }
         }
-        for warning in report.warnings {
-            println!("  warning: {warning}");
-        }
-        mail::smtp::check(&smtp).await?;
-        println!("smtp {}: ok", account.smtp);
-        anyhow::Ok(())
-    })
-    .map_err(|e| anyhow!("account {name}: {e}"))
+    };
+    rt.block_on(accounts::check(account, &mut show))
+        .map_err(|e| anyhow!("account {name}: {e}"))?;
+    println!("smtp {}: ok", account.smtp);
+    Ok(())
 }

@@ -16,12 +16,10 @@ use crate::app::sync_session::{
 };
 use crate::config::accounts::Account;
 use crate::mail::ImapMailbox;
-use crate::sync::crypto::SyncKey;
 use crate::sync::engine::{SyncError, SyncReport};
 use crate::sync::plan::Mode;
 use crate::sync::progress::Progress;
 use crate::sync::scope::Scope;
-use crate::sync::setup;
 
 const MODES: &[&str] = &["two-way", "push", "pull", "replace-remote", "replace-local"];
 
@@ -354,6 +352,13 @@ fn print_invitations(outcome: Option<&InvitationOutcome>) {
     }
 }
 
+fn enrol_error(e: session::EnrolError) -> anyhow::Error {
+    match e {
+        session::EnrolError::Session(s) => session_error(s),
+        other => other.into(),
+    }
+}
+
 fn init(
     ctx: &mut Context,
     account_name: Option<&str>,
@@ -363,37 +368,26 @@ fn init(
     if session::is_enrolled(&ctx.store)? {
         bail!("this profile syncs already (key stored); nothing to init");
     }
-    let (name, acc) = account(ctx, account_name)?;
-    let (key, kdf, shown) = if passphrase {
-        let phrase = read_secret("Passphrase")?;
-        if phrase.chars().count() < 12 {
-            bail!("the passphrase must have at least 12 characters");
-        }
-        let kdf = setup::new_kdf_header();
-        let key = setup::key_from_passphrase(&phrase, &kdf).map_err(sync_error)?;
-        (key, Some(kdf), None)
+    let secret = if passphrase {
+        session::NewSecret::Passphrase(read_secret("Passphrase")?)
     } else {
-        let key = SyncKey::generate();
-        let shown = key.to_human();
-        (key, None, Some(shown))
+        session::NewSecret::Generated
     };
-    let mut o = session::options(&ctx.store, &acc, key.clone())?;
-    o.kdf = kdf.clone();
-    o.device_name = session::device_name(dn.clone(), ctx.store.device());
-    let report = runtime()?.block_on(async {
-        let mut mb = connect(&name, &acc).await?;
-        let r = setup::init(&mut ctx.store, &mut mb, &o)
-            .await
-            .map_err(sync_error)?;
-        mb.logout().await;
-        anyhow::Ok(r)
-    })?;
-    session::remember_enrolment(&ctx.store, &name, &key, kdf.as_deref(), dn)?;
+    let config_file = ctx.paths.config_file();
+    let done = runtime()?
+        .block_on(session::init(
+            &mut ctx.store,
+            &config_file,
+            account_name,
+            secret,
+            dn,
+        ))
+        .map_err(enrol_error)?;
     println!(
-        "sync set up through account {name} (uploaded {} changes)",
-        report.uploaded
+        "sync set up through account {} (uploaded {} changes)",
+        done.account_name, done.uploaded
     );
-    match shown {
+    match done.key {
         Some(k) => {
             println!("Enter this key on your other devices with `pim sync join`:");
             println!("{k}");
@@ -409,38 +403,22 @@ fn join(
     key: KeySource,
     dn: Option<String>,
 ) -> anyhow::Result<()> {
-    if session::is_enrolled(&ctx.store)? {
-        bail!("this profile syncs already (key stored); nothing to join");
-    }
-    let (name, acc) = account(ctx, account_name)?;
+    let config_file = ctx.paths.config_file();
     let rt = runtime()?;
-    let mut mb = rt.block_on(connect(&name, &acc))?;
-    let kdf = rt
-        .block_on(setup::server_kdf(&mut mb, &acc.folder_root))
-        .map_err(sync_error)?;
-    let secret = key.read(if kdf.is_some() {
+    let joining = rt
+        .block_on(session::start_join(&ctx.store, &config_file, account_name))
+        .map_err(enrol_error)?;
+    let secret = key.read(if joining.wants_passphrase() {
         "Passphrase"
     } else {
         "Sync key"
     })?;
-    let key = match &kdf {
-        Some(h) => setup::key_from_passphrase(&secret, h).map_err(sync_error)?,
-        None => SyncKey::parse_human(&secret).map_err(|e| anyhow!("sync key: {e}"))?,
-    };
-    let mut o = session::options(&ctx.store, &acc, key.clone())?;
-    o.kdf = kdf.clone();
-    o.device_name = session::device_name(dn.clone(), ctx.store.device());
-    let report = rt.block_on(async {
-        let r = setup::join(&mut ctx.store, &mut mb, &o)
-            .await
-            .map_err(sync_error)?;
-        mb.logout().await;
-        anyhow::Ok(r)
-    })?;
-    session::remember_enrolment(&ctx.store, &name, &key, kdf.as_deref(), dn)?;
+    let done = rt
+        .block_on(joining.finish(&mut ctx.store, &secret, dn))
+        .map_err(enrol_error)?;
     println!(
         "joined: downloaded {}, applied {}",
-        report.downloaded, report.applied
+        done.downloaded, done.applied
     );
     Ok(())
 }

@@ -46,6 +46,8 @@ pub enum Action {
     TentativeInvite,
     DeclineInvite,
     SyncNow,
+    AddAccount,
+    SetupSync,
     Resolve,
     History,
 }
@@ -122,6 +124,16 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
         "decline invitation / keep your time",
     ),
     (Action::SyncNow, "sync_now", "sync now"),
+    (
+        Action::AddAccount,
+        "add_account",
+        "add a mail account (its connection is checked)",
+    ),
+    (
+        Action::SetupSync,
+        "setup_sync",
+        "start syncing (first device) or join; once syncing, show the key",
+    ),
     (
         Action::Resolve,
         "resolve",

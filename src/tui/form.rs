@@ -25,6 +25,8 @@ pub struct Field {
     /// A save found this field changed meanwhile: the value stored now (the input
     /// holds the user's), until they take it (Ctrl-T) or save theirs.
     pub stored: Option<String>,
+    /// A picker: the values ←/→ (or space) step through; nothing is typed.
+    pub choices: Vec<String>,
 }
 
 impl Field {
@@ -36,7 +38,36 @@ impl Field {
             input: LineInput::new(value),
             initial: value.to_string(),
             stored: None,
+            choices: Vec::new(),
         }
+    }
+
+    /// A picker over `choices`, showing `value` first.
+    pub fn choice(
+        label: &'static str,
+        hint: &'static str,
+        value: &str,
+        choices: Vec<String>,
+    ) -> Field {
+        Field {
+            choices,
+            ..Field::new(label, hint, value)
+        }
+    }
+
+    /// Step a picker to the next (`forward`) or previous choice.
+    pub fn cycle(&mut self, forward: bool) {
+        let n = self.choices.len();
+        if n == 0 {
+            return;
+        }
+        let at = self.choices.iter().position(|c| *c == self.input.value);
+        let next = match (at, forward) {
+            (None, _) => 0,
+            (Some(i), true) => (i + 1) % n,
+            (Some(i), false) => (i + n - 1) % n,
+        };
+        self.input = LineInput::new(&self.choices[next]);
     }
 
     /// A record form's field: `key` of a record of `kind`, labelled as the key says.
@@ -69,6 +100,22 @@ pub struct Form {
     pub error: Option<String>,
     /// The key line at the bottom of the frame.
     pub keys: &'static str,
+}
+
+/// Rows `text` takes wrapped at spaces to `width` columns.
+fn wrapped_rows(text: &str, width: usize) -> usize {
+    let mut rows = 1;
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let w = word.chars().count();
+        if used > 0 && used + 1 + w > width {
+            rows += 1 + (w.saturating_sub(1)) / width;
+            used = w % width;
+        } else {
+            used += w + usize::from(used > 0);
+        }
+    }
+    rows
 }
 
 /// The key line of a record form.
@@ -109,6 +156,13 @@ impl Form {
             }
             KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % n,
             KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + n - 1) % n,
+            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ')
+                if !self.fields[self.focus].choices.is_empty() =>
+            {
+                self.fields[self.focus].cycle(key.code != KeyCode::Left);
+            }
+            // A picker is not typed into.
+            _ if !self.fields[self.focus].choices.is_empty() => {}
             _ => {
                 self.fields[self.focus].input.handle(key);
             }
@@ -116,10 +170,51 @@ impl Form {
         FormOutcome::Continue
     }
 
+    /// Label column width: the longest label and two spaces (never glued).
+    fn label_width(&self) -> u16 {
+        self.fields
+            .iter()
+            .map(|f| f.label.chars().count() as u16)
+            .max()
+            .unwrap_or(0)
+            .max(11)
+            + 2
+    }
+
+    /// Each field takes two rows (value, hint) while they fit in `area`; else
+    /// one row each and the focused field's hint above the error line.
+    fn roomy(&self, area: Rect) -> bool {
+        self.fields.len() as u16 * 2 + 3 + self.error_rows(area) <= area.height
+    }
+
+    fn width(area: Rect) -> u16 {
+        area.width.saturating_sub(4).min(76)
+    }
+
+    /// Rows the error takes (two at least, at most four): a long reason is
+    /// read whole.
+    fn error_rows(&self, area: Rect) -> u16 {
+        let inner = Self::width(area).saturating_sub(2).max(1) as usize;
+        let need = self.error.as_ref().map_or(0, |e| wrapped_rows(e, inner));
+        (need as u16).clamp(2, 4)
+    }
+
+    /// Where the form is drawn in `area` (frame included).
+    pub fn frame_rect(&self, area: Rect) -> Rect {
+        let error_rows = self.error_rows(area);
+        let height = if self.roomy(area) {
+            self.fields.len() as u16 * 2 + 3 + error_rows
+        } else {
+            self.fields.len() as u16 + 4 + error_rows
+        }
+        .min(area.height);
+        super::ui::centered(area, Self::width(area), height)
+    }
+
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        let width = area.width.saturating_sub(4).min(76);
-        let height = (self.fields.len() as u16 * 2 + 5).min(area.height);
-        let rect = super::ui::centered(area, width, height);
+        let roomy = self.roomy(area);
+        let rows_per_field = if roomy { 2 } else { 1 };
+        let rect = self.frame_rect(area);
         f.render_widget(Clear, rect);
         let block = Block::default()
             .borders(Borders::ALL)
@@ -127,10 +222,15 @@ impl Form {
             .title_bottom(Line::from(self.keys).centered());
         let inner = block.inner(rect);
         f.render_widget(block, rect);
-        let label_w = 13u16;
+        let label_w = self.label_width().min(inner.width / 2);
+        let hint_of = |field: &Field| match &field.stored {
+            Some(v) => Span::styled(format!("stored now: {v}  (Ctrl-T takes it)"), theme.error()),
+            None => Span::styled(field.hint, theme.dim()),
+        };
         for (i, field) in self.fields.iter().enumerate() {
-            let y = inner.y + i as u16 * 2;
-            if y + 1 >= inner.bottom() {
+            let y = inner.y + i as u16 * rows_per_field;
+            let last_row = y + rows_per_field - 1;
+            if last_row >= inner.bottom() || (roomy && y + 1 >= inner.bottom()) {
                 break;
             }
             let focused = i == self.focus;
@@ -139,32 +239,50 @@ impl Form {
                 Paragraph::new(Span::styled(field.label, label_style)),
                 Rect::new(inner.x, y, label_w.min(inner.width), 1),
             );
-            let input_area =
-                Rect::new(inner.x + label_w, y, inner.width.saturating_sub(label_w), 1);
-            field
-                .input
-                .render(f, input_area, ratatui::style::Style::default(), focused);
-            let hint = match &field.stored {
-                Some(v) => {
-                    Span::styled(format!("stored now: {v}  (Ctrl-T takes it)"), theme.error())
-                }
-                None => Span::styled(field.hint, theme.dim()),
-            };
-            f.render_widget(
-                Paragraph::new(hint),
-                Rect::new(
-                    inner.x + label_w,
-                    y + 1,
-                    inner.width.saturating_sub(label_w),
-                    1,
-                ),
-            );
+            let value_w = inner.width.saturating_sub(label_w);
+            let input_area = Rect::new(inner.x + label_w, y, value_w, 1);
+            if field.choices.is_empty() {
+                field
+                    .input
+                    .render(f, input_area, ratatui::style::Style::default(), focused);
+            } else {
+                // A picker: the value between arrows, no text cursor.
+                let style = if focused {
+                    theme.selected()
+                } else {
+                    ratatui::style::Style::default()
+                };
+                f.render_widget(
+                    Paragraph::new(Line::from(vec![
+                        Span::styled("‹ ", theme.dim()),
+                        Span::styled(field.input.value.clone(), style),
+                        Span::styled(" ›", theme.dim()),
+                    ])),
+                    input_area,
+                );
+            }
+            if roomy {
+                f.render_widget(
+                    Paragraph::new(hint_of(field)),
+                    Rect::new(inner.x + label_w, y + 1, value_w, 1),
+                );
+            }
+        }
+        if !roomy && let Some(field) = self.fields.get(self.focus) {
+            let y = inner.y + self.fields.len() as u16 + 1;
+            if y < inner.bottom() {
+                f.render_widget(
+                    Paragraph::new(hint_of(field)),
+                    Rect::new(inner.x + label_w, y, inner.width.saturating_sub(label_w), 1),
+                );
+            }
         }
         if let Some(err) = &self.error {
-            let y = inner.bottom().saturating_sub(2);
+            let rows = self.error_rows(area);
+            let y = inner.bottom().saturating_sub(rows);
             f.render_widget(
                 Paragraph::new(Span::styled(err.as_str(), theme.error())).wrap(Wrap { trim: true }),
-                Rect::new(inner.x, y, inner.width, 2),
+                Rect::new(inner.x, y, inner.width, rows),
             );
         }
     }

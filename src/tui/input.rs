@@ -13,6 +13,9 @@ pub struct LineInput {
     pub value: String,
     /// Cursor position in chars.
     pub cursor: usize,
+    /// A suggested value, shown selected: the first typed character replaces it
+    /// (Backspace clears it), a cursor move keeps it for editing.
+    pub replace_on_type: bool,
 }
 
 impl LineInput {
@@ -20,6 +23,15 @@ impl LineInput {
         LineInput {
             value: value.to_string(),
             cursor: value.chars().count(),
+            replace_on_type: false,
+        }
+    }
+
+    /// `value` as a suggestion that typing replaces.
+    pub fn prefilled(value: &str) -> Self {
+        LineInput {
+            replace_on_type: true,
+            ..LineInput::new(value)
         }
     }
 
@@ -33,8 +45,18 @@ impl LineInput {
 
     /// Apply an editing key; returns whether the key was used.
     pub fn handle(&mut self, key: &KeyEvent) -> bool {
-        let len = self.value.chars().count();
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if std::mem::take(&mut self.replace_on_type) {
+            match key.code {
+                KeyCode::Char(_) if !ctrl => self.clear(),
+                KeyCode::Backspace | KeyCode::Delete => {
+                    self.clear();
+                    return true;
+                }
+                _ => {}
+            }
+        }
+        let len = self.value.chars().count();
         match key.code {
             KeyCode::Char('u') if ctrl => {
                 let b = self.byte_at(self.cursor);
@@ -80,12 +102,22 @@ impl LineInput {
         true
     }
 
+    fn clear(&mut self) {
+        self.value.clear();
+        self.cursor = 0;
+    }
+
     /// Draw the value; with `focused`, place the terminal cursor and scroll so the
     /// cursor stays visible.
     pub fn render(&self, f: &mut Frame, area: Rect, style: Style, focused: bool) {
         let width = area.width.max(1) as usize;
         let skip = (self.cursor + 1).saturating_sub(width);
         let shown: String = self.value.chars().skip(skip).take(width).collect();
+        let style = if self.replace_on_type {
+            style.add_modifier(ratatui::style::Modifier::REVERSED)
+        } else {
+            style
+        };
         f.render_widget(Paragraph::new(Line::from(Span::styled(shown, style))), area);
         if focused {
             let x = area.x + (self.cursor - skip) as u16;
@@ -112,5 +144,19 @@ mod tests {
         i.handle(&KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL));
         assert_eq!(i.value, "s");
         assert!(!i.handle(&k(KeyCode::Enter)));
+    }
+
+    #[test]
+    fn typing_replaces_a_prefilled_value_and_a_move_keeps_it() {
+        let mut i = LineInput::prefilled("2026-11-25");
+        i.handle(&k(KeyCode::Char('t')));
+        assert_eq!((i.value.as_str(), i.cursor), ("t", 1));
+        let mut i = LineInput::prefilled("2026-11-25");
+        i.handle(&k(KeyCode::Left));
+        i.handle(&k(KeyCode::Char('6')));
+        assert_eq!(i.value, "2026-11-265");
+        let mut i = LineInput::prefilled("2026-11-25");
+        i.handle(&k(KeyCode::Backspace));
+        assert_eq!(i.value, "");
     }
 }

@@ -20,7 +20,9 @@ pub mod note_editor;
 pub mod packed;
 pub mod reminders;
 pub mod search;
+pub mod setup_jobs;
 pub mod sync_pane;
+pub mod sync_setup;
 pub mod sync_thread;
 pub mod theme;
 pub mod ui;
@@ -29,16 +31,21 @@ pub mod view_contacts;
 pub mod view_notes;
 pub mod view_sync;
 pub mod view_sync_dialogs;
+pub mod view_sync_setup;
 pub mod view_tasks;
 pub mod worker;
 pub mod worker_sync;
 
+#[cfg(test)]
+mod defect_tests;
 #[cfg(test)]
 mod invite_tests;
 #[cfg(test)]
 mod key_tests;
 #[cfg(test)]
 mod occurrence_tests;
+#[cfg(test)]
+mod setup_tests;
 #[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
@@ -106,6 +113,7 @@ pub enum LoopEvent {
     Resize,
     Worker(Box<Response>),
     Sync(Box<sync_thread::SyncEvent>),
+    Setup(Box<setup_jobs::SetupEvent>),
 }
 
 /// Read terminal events on a thread so the loop can also wait for the worker.
@@ -163,15 +171,38 @@ pub fn run(
         .map(|(name, a)| sync_pane::AccountLine::new(name, a, syncing.as_deref() == Some(name)))
         .collect();
     let (sync_tx, sync_rx) = mpsc::channel();
-    sync_thread::spawn(sync, db_path.to_path_buf(), sync_rx, tx.clone(), |e| {
-        LoopEvent::Sync(Box::new(e))
-    });
+    let config_file = crate::config::Paths {
+        home: home.to_path_buf(),
+    }
+    .config_file();
+    sync_thread::spawn(
+        sync,
+        db_path.to_path_buf(),
+        config_file.clone(),
+        sync_rx,
+        tx.clone(),
+        |e| LoopEvent::Sync(Box::new(e)),
+    );
+    let tx_jobs = tx.clone();
     let paused = Arc::new(AtomicBool::new(false));
     spawn_input(tx, paused.clone());
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::try_init().map_err(TuiError::Terminal)?;
     keep_terminal_on_worker_panics();
-    let result = event_loop(&mut terminal, &mut app, &rx, &req_tx, &sync_tx, &paused);
+    let jobs = JobStarter {
+        db: db_path.to_path_buf(),
+        config_file,
+        out: tx_jobs,
+    };
+    let result = event_loop(
+        &mut terminal,
+        &mut app,
+        &rx,
+        &req_tx,
+        &sync_tx,
+        &jobs,
+        &paused,
+    );
     let _ = sync_tx.send(sync_thread::SyncCmd::Quit);
     ratatui::restore();
     result
@@ -189,17 +220,47 @@ fn keep_terminal_on_worker_panics() {
     }));
 }
 
+/// Where setup jobs run and report.
+struct JobStarter {
+    db: PathBuf,
+    config_file: PathBuf,
+    out: mpsc::Sender<LoopEvent>,
+}
+
+/// Put `text` on the terminal's clipboard (OSC 52; terminals that do not
+/// allow it ignore the sequence).
+fn copy_to_clipboard(text: &str) {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = std::io::stdout();
+    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+    let _ = out.flush();
+}
+
 fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
     rx: &mpsc::Receiver<LoopEvent>,
     req_tx: &mpsc::Sender<worker::Request>,
     sync_tx: &mpsc::Sender<sync_thread::SyncCmd>,
+    jobs: &JobStarter,
     paused: &AtomicBool,
 ) -> Result<(), TuiError> {
     let mut last_clock = Instant::now();
     app.check_reminders();
     loop {
+        for job in app.setup_jobs.drain(..) {
+            setup_jobs::spawn(
+                job,
+                jobs.db.clone(),
+                jobs.config_file.clone(),
+                jobs.out.clone(),
+                |e| LoopEvent::Setup(Box::new(e)),
+            );
+        }
+        if let Some(text) = app.clipboard.take() {
+            copy_to_clipboard(&text);
+        }
         for r in app.outbox.drain(..) {
             req_tx.send(r).map_err(|_| TuiError::WorkerStopped)?;
         }
@@ -234,6 +295,7 @@ fn event_loop(
                 LoopEvent::Resize => terminal.autoresize()?,
                 LoopEvent::Worker(r) => app.on_response(*r),
                 LoopEvent::Sync(e) => app.on_sync_event(*e),
+                LoopEvent::Setup(e) => app.on_setup_event(*e),
             }
             if app.quit || app.external_edit.is_some() {
                 break;

@@ -257,9 +257,12 @@ impl App {
 
     pub fn sync_now(&mut self) {
         match &self.pane.state {
-            Connectivity::NotConfigured(why) => {
-                let why = why.clone();
-                self.error(why);
+            // The reason names CLI commands; the tab's own keys do it here.
+            Connectivity::NotConfigured(_) if self.pane.accounts.is_empty() => {
+                self.error("sync is not set up: press a on the Sync tab to add a mail account")
+            }
+            Connectivity::NotConfigured(_) => {
+                self.error("sync is not set up: press i on the Sync tab to start or join")
             }
             _ if self.pane.busy() => self.info("a sync is running"),
             _ => {
@@ -448,10 +451,7 @@ impl App {
                 self.pane.state = s;
             }
             SyncEvent::Progress(p) => self.pane.progress = Some(p),
-            SyncEvent::Log(line) => {
-                let now = self.now;
-                self.pane.log_line(now, line);
-            }
+            SyncEvent::Log { at, line } => self.pane.log_line(at, line),
             SyncEvent::Done(r) => {
                 self.pane.progress = None;
                 let summary = crate::sync::progress::summary(&r);

@@ -500,3 +500,28 @@ fn watching_a_server_without_idle_says_it_polls() {
     );
     insta::assert_snapshot!("sync_watching_without_idle_80x24", screen);
 }
+
+/// At 80 columns the state line wraps instead of being cut, the Devices block
+/// keeps its title, and log lines carry the time they happened.
+#[test]
+fn sync_tab_at_80_columns() {
+    let mut w = sync_world(Connectivity::Offline {
+        retry_at: chrono::Utc
+            .with_ymd_and_hms(2026, 11, 25, 10, 4, 30)
+            .unwrap(),
+        reason: "cannot reach the mail server: mail.example.org:993: connection refused".into(),
+    });
+    let at = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 25, 9, 58, 7)
+        .unwrap();
+    w.app.on_sync_event(SyncEvent::Log {
+        at,
+        line: "the server has news".into(),
+    });
+    let screen = w.screen(80, 24);
+    insta::assert_snapshot!("sync_80x24", screen);
+    assert!(screen.contains("connection refused"), "{screen}");
+    assert!(screen.contains(" Devices "), "{screen}");
+    // Stamped by the sync thread, not with the app's clock (10:00:00).
+    assert!(screen.contains("09:58:07 the server has news"), "{screen}");
+}

@@ -58,15 +58,32 @@ impl Connectivity {
 pub enum SyncCmd {
     Now,
     Quit,
+    /// The profile may sync now (an account was added, init or join done):
+    /// read its setup again. Ignored while a session runs.
+    Reload,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SyncEvent {
     State(Connectivity),
     Progress(Progress),
-    Log(String),
+    /// A log line, stamped when it happened (not when the UI got to it).
+    Log {
+        at: DateTime<Utc>,
+        line: String,
+    },
     /// A round finished; records may have changed.
     Done(SyncReport),
+}
+
+impl SyncEvent {
+    /// A log line stamped now.
+    pub fn log(line: impl Into<String>) -> SyncEvent {
+        SyncEvent::Log {
+            at: Utc::now(),
+            line: line.into(),
+        }
+    }
 }
 
 /// Turns session events into the Sync tab's events.
@@ -98,7 +115,7 @@ impl<E> Reporter<'_, E> {
             SessionEvent::Synced(r) => self.synced(*r),
             SessionEvent::Retrying { error, pause } => {
                 let reason = error.to_string();
-                self.send(SyncEvent::Log(format!("sync failed: {reason}")));
+                self.send(SyncEvent::log(format!("sync failed: {reason}")));
                 let retry_at =
                     Utc::now() + chrono::Duration::milliseconds(pause.as_millis() as i64);
                 self.send(SyncEvent::State(Connectivity::Offline { retry_at, reason }));
@@ -106,9 +123,9 @@ impl<E> Reporter<'_, E> {
             SessionEvent::Watching { polls_every } => {
                 self.send(SyncEvent::State(Connectivity::watching(polls_every)));
             }
-            SessionEvent::ServerNews => self.send(SyncEvent::Log("the server has news".into())),
+            SessionEvent::ServerNews => self.send(SyncEvent::log("the server has news")),
             SessionEvent::ConnectionLost(why) => {
-                self.send(SyncEvent::Log(format!("connection lost: {why}")));
+                self.send(SyncEvent::log(format!("connection lost: {why}")));
             }
             SessionEvent::Idle => self.send(SyncEvent::State(Connectivity::Idle)),
         }
@@ -120,15 +137,15 @@ impl<E> Reporter<'_, E> {
         if r.trigger == Trigger::Poll && !r.is_busy() && invitations.is_none() {
             return;
         }
-        self.send(SyncEvent::Log(format!("synced: {}", summary(&r.sync))));
+        self.send(SyncEvent::log(format!("synced: {}", summary(&r.sync))));
         if r.sync.rejected > 0 {
-            self.send(SyncEvent::Log(format!(
+            self.send(SyncEvent::log(format!(
                 "{} message(s) on the server failed authentication and were ignored",
                 r.sync.rejected
             )));
         }
         if let Some(line) = invitations {
-            self.send(SyncEvent::Log(line));
+            self.send(SyncEvent::log(line));
         }
         self.send(SyncEvent::Done(r.sync));
     }
@@ -163,6 +180,7 @@ fn forward(cmds: Receiver<SyncCmd>) -> UnboundedReceiver<Command> {
             let command = match c {
                 SyncCmd::Now => Command::SyncNow,
                 SyncCmd::Quit => Command::Stop,
+                SyncCmd::Reload => continue,
             };
             if tx.send(command).is_err() {
                 return;
@@ -172,29 +190,39 @@ fn forward(cmds: Receiver<SyncCmd>) -> UnboundedReceiver<Command> {
     rx
 }
 
-/// Start the sync thread. With `setup` missing (`Err(why)`) it only reports
-/// "not configured" and answers `s` with the reason.
+/// Start the sync thread. With `setup` missing (`Err(why)`) it reports "not
+/// configured", answers `s` with the reason, and on [`SyncCmd::Reload`] reads
+/// the profile's setup (`config_file` and the database) again.
 pub fn spawn<E: Send + 'static>(
     setup: Result<SessionSetup, SetupError>,
     db: PathBuf,
+    config_file: PathBuf,
     cmds: Receiver<SyncCmd>,
     out: Sender<E>,
     wrap: fn(SyncEvent) -> E,
 ) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         let send = |ev: SyncEvent| out.send(wrap(ev)).is_ok();
-        let setup = match setup {
-            Ok(s) => s,
-            Err(why) => {
-                let reason = why.to_string();
-                send(SyncEvent::State(Connectivity::NotConfigured(
-                    reason.clone(),
-                )));
-                while let Ok(SyncCmd::Now) = cmds.recv() {
-                    send(SyncEvent::Log(format!("cannot sync: {reason}")));
+        let mut setup = setup;
+        let setup = loop {
+            let why = match setup {
+                Ok(s) => break s,
+                Err(why) => why,
+            };
+            let reason = why.to_string();
+            send(SyncEvent::State(Connectivity::NotConfigured(
+                reason.clone(),
+            )));
+            loop {
+                match cmds.recv() {
+                    Ok(SyncCmd::Now) => _ = send(SyncEvent::log(format!("cannot sync: {reason}"))),
+                    Ok(SyncCmd::Reload) => break,
+                    Ok(SyncCmd::Quit) | Err(_) => return,
                 }
-                return;
             }
+            setup = Store::open(&db)
+                .map_err(SetupError::from)
+                .and_then(|store| crate::app::sync_session::setup(&store, &config_file, None));
         };
         let fail = |e: String| _ = send(SyncEvent::State(Connectivity::Error(e)));
         let mut store = match Store::open(&db) {
@@ -229,7 +257,7 @@ pub fn spawn<E: Send + 'static>(
             };
             // Needs the user (login, key, TLS, settings): `s` tries again.
             let reason = e.to_string();
-            send(SyncEvent::Log(format!("sync failed: {reason}")));
+            send(SyncEvent::log(format!("sync failed: {reason}")));
             if !send(SyncEvent::State(Connectivity::Error(reason))) {
                 return;
             }
@@ -283,7 +311,7 @@ mod tests {
     fn a_quiet_inbox_poll_stays_out_of_the_log() {
         assert_eq!(report(vec![round(Trigger::Poll, 0, None)]), []);
         let busy = report(vec![round(Trigger::Poll, 2, None)]);
-        assert!(matches!(&busy[0], SyncEvent::Log(l) if l.starts_with("synced: ")));
+        assert!(matches!(&busy[0], SyncEvent::Log { line: l, .. } if l.starts_with("synced: ")));
         assert!(matches!(busy.last(), Some(SyncEvent::Done(r)) if r.applied == 2));
         // Asked for, a round is logged even when nothing moved.
         assert_eq!(report(vec![round(Trigger::Asked, 0, None)]).len(), 2);
@@ -302,7 +330,7 @@ mod tests {
         assert!(
             events
                 .iter()
-                .any(|e| matches!(e, SyncEvent::Log(l) if l == "2 new invitations")),
+                .any(|e| matches!(e, SyncEvent::Log { line: l, .. } if l == "2 new invitations")),
             "{events:?}"
         );
     }
@@ -315,7 +343,7 @@ mod tests {
             error,
             pause: Duration::from_secs(8),
         }]);
-        assert!(matches!(&events[0], SyncEvent::Log(l) if l.contains("cannot reach")));
+        assert!(matches!(&events[0], SyncEvent::Log { line: l, .. } if l.contains("cannot reach")));
         match &events[1] {
             SyncEvent::State(Connectivity::Offline { retry_at, reason }) => {
                 assert!(*retry_at >= before + chrono::Duration::seconds(8));
@@ -323,5 +351,46 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// A profile set up while the app runs (account added, init or join done
+    /// in the Sync tab): `Reload` starts the session without a restart.
+    #[test]
+    fn reload_starts_the_session_once_the_profile_can_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("pim.sqlite3");
+        let config = dir.path().join("config.toml");
+        let store = Store::open(&db).unwrap();
+        let setup = crate::app::sync_session::setup(&store, &config, None);
+        assert!(setup.is_err());
+        let (cmd_tx, cmd_rx) = channel();
+        let (out_tx, out_rx) = channel();
+        let thread = spawn(setup, db.clone(), config.clone(), cmd_rx, out_tx, |e| e);
+        let next = || out_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert!(matches!(
+            next(),
+            SyncEvent::State(Connectivity::NotConfigured(_))
+        ));
+        // Still nothing to sync with: says so again.
+        cmd_tx.send(SyncCmd::Reload).unwrap();
+        assert!(matches!(
+            next(),
+            SyncEvent::State(Connectivity::NotConfigured(_))
+        ));
+
+        let account = crate::config::accounts::Account::new(
+            "127.0.0.1:1",
+            "127.0.0.1:1",
+            "ada",
+            "ada@example.org",
+            "echo pw",
+        );
+        crate::app::accounts::add(&config, "mail", account).unwrap();
+        let key = crate::sync::crypto::SyncKey::generate();
+        crate::app::sync_session::remember_enrolment(&store, "mail", &key, None, None).unwrap();
+        cmd_tx.send(SyncCmd::Reload).unwrap();
+        assert_eq!(next(), SyncEvent::State(Connectivity::Idle));
+        cmd_tx.send(SyncCmd::Quit).unwrap();
+        thread.join().unwrap();
     }
 }

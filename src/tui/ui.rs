@@ -50,6 +50,10 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         Some(Overlay::Search(sb)) => sb.render(f, body, &theme),
         Some(Overlay::Form(form)) => form.render(f, body, &theme),
         Some(Overlay::Answer(d)) => d.form.render(f, body, &theme),
+        Some(Overlay::AddAccount(form)) => {
+            super::view_sync_setup::draw_account_form(f, form, body, &theme)
+        }
+        Some(Overlay::SyncSetup(d)) => super::view_sync_setup::draw_setup(f, d, body, &theme),
         Some(Overlay::Note(ed)) => ed.render(f, body, &theme),
         Some(Overlay::Reminders(p)) => super::reminders::draw(f, p, body, &theme, app.tz),
         Some(Overlay::Confirm { message, .. }) => {
@@ -202,19 +206,23 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     let quit = app
         .keymap
         .hint(app.tab.section(), super::action::Action::Quit);
-    let right = format!(
-        "{}{}{help} help  {quit} quit ",
-        match app.reminders_due {
-            0 => String::new(),
-            1 => "1 reminder  ".to_string(),
-            n => format!("{n} reminders  "),
-        },
-        if app.status.busy > 0 {
-            "working…  "
-        } else {
-            ""
-        }
-    );
+    let working = match (app.reminders_due, app.status.busy > 0) {
+        (0, false) => String::new(),
+        (0, true) => "working…  ".to_string(),
+        (1, busy) => format!("1 reminder  {}", if busy { "working…  " } else { "" }),
+        (n, busy) => format!("{n} reminders  {}", if busy { "working…  " } else { "" }),
+    };
+    // The message comes first: the key hint shrinks, then goes, to make room.
+    let message_w = app.status.text.chars().count() as u16 + 2;
+    let right = [
+        format!("{working}{help} help  {quit} quit "),
+        format!("{working}{help} help "),
+        working.clone(),
+        String::new(),
+    ]
+    .into_iter()
+    .find(|r| app.status.text.is_empty() || message_w + r.chars().count() as u16 <= area.width)
+    .unwrap_or_default();
     let rw = (right.chars().count() as u16).min(area.width);
     let left_area = Rect::new(area.x, area.y, area.width - rw, 1);
     let style = if app.status.error {
@@ -232,8 +240,62 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     );
 }
 
-fn draw_help(f: &mut Frame, app: &App, area: Rect) {
-    let theme = &app.theme;
+/// One help entry as lines: the key column, then the description wrapped to
+/// `desc_w` columns (continuations indented under it).
+fn help_entry<'a>(
+    theme: &super::theme::Theme,
+    key: &str,
+    what: &str,
+    key_w: usize,
+    desc_w: usize,
+) -> Vec<Line<'a>> {
+    let key = if key.chars().count() > key_w - 1 {
+        format!("{}… ", key.chars().take(key_w - 2).collect::<String>())
+    } else {
+        format!("{key:<key_w$}")
+    };
+    let mut rows: Vec<String> = Vec::new();
+    for word in what.split_whitespace() {
+        match rows.last_mut() {
+            Some(row) if row.chars().count() + 1 + word.chars().count() <= desc_w => {
+                row.push(' ');
+                row.push_str(word);
+            }
+            _ => rows.push(word.to_string()),
+        }
+    }
+    if rows.is_empty() {
+        rows.push(String::new());
+    }
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let k = if i == 0 {
+                key.clone()
+            } else {
+                " ".repeat(key_w)
+            };
+            Line::from(vec![Span::styled(k, theme.key()), Span::raw(row)])
+        })
+        .collect()
+}
+
+/// Extra help lines of a tab (keys of its dialogs, which no keymap entry names).
+fn tab_help(tab: Tab) -> &'static [(&'static str, &'static str)] {
+    match tab {
+        Tab::Sync => &[
+            (
+                "f",
+                "sync setup: start syncing — first device (shows the key)",
+            ),
+            ("j", "sync setup: join — enter the key of the first device"),
+        ],
+        _ => &[],
+    }
+}
+
+fn draw_help(f: &mut Frame, app: &mut App, area: Rect) {
+    let theme = app.theme;
     let section = app.tab.section();
     let mut entries: Vec<(String, String)> = app
         .keymap
@@ -244,9 +306,13 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
             (ks.join(" "), a.describe().to_string())
         })
         .collect();
+    for (k, what) in tab_help(app.tab) {
+        entries.push((k.to_string(), what.to_string()));
+    }
     entries.push((String::new(), String::new()));
     for (k, what) in [
         ("Tab S-Tab", "form: next/prev field"),
+        ("←/→", "form: choose (calendar, TLS…)"),
         ("Enter", "form: save"),
         ("ctrl-s", "note editor: save"),
         ("Esc", "close / cancel / clear"),
@@ -254,50 +320,80 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     ] {
         entries.push((k.to_string(), what.to_string()));
     }
+    let key_w = 13usize;
     let rows_avail = area.height.saturating_sub(2) as usize;
-    let columns = if entries.len() > rows_avail && area.width >= 60 {
-        2
-    } else {
-        1
+    let wrapped = |col_w: u16| -> Vec<Vec<Line<'static>>> {
+        let desc_w = (col_w as usize).saturating_sub(key_w + 1).max(8);
+        entries
+            .iter()
+            .map(|(k, d)| help_entry(&theme, k, d, key_w, desc_w))
+            .collect()
     };
-    let per_col = entries.len().div_ceil(columns);
-    let width = if columns == 2 {
-        area.width.min(110)
+    // One column when it fits, else two; when two do not fit either, one
+    // column that scrolls.
+    let one_w = area.width.min(76);
+    let one = wrapped(one_w.saturating_sub(2));
+    let one_len: usize = one.iter().map(Vec::len).sum();
+    let two_w = area.width.min(120);
+    let mut columns: Vec<Vec<Line>> = Vec::new();
+    let mut width = one_w;
+    let mut scrolls = false;
+    if one_len <= rows_avail || area.width < 60 {
+        columns.push(one.into_iter().flatten().collect());
+        scrolls = one_len > rows_avail;
     } else {
-        area.width.min(64)
-    };
-    let height = (per_col as u16 + 2).min(area.height);
+        let two = wrapped(two_w.saturating_sub(2) / 2 - 1);
+        let mut left = Vec::new();
+        let mut right = Vec::new();
+        for entry in two {
+            if right.is_empty() && left.len() + entry.len() <= rows_avail {
+                left.extend(entry);
+            } else {
+                right.extend(entry);
+            }
+        }
+        if right.len() <= rows_avail {
+            width = two_w;
+            columns.push(left);
+            columns.push(right);
+        } else {
+            columns.push(one.into_iter().flatten().collect());
+            scrolls = true;
+        }
+    }
+    let tallest = columns.iter().map(Vec::len).max().unwrap_or(0);
+    let max_scroll = tallest.saturating_sub(rows_avail);
+    app.help_scroll = app.help_scroll.min(max_scroll);
+    let height = (tallest.min(rows_avail) as u16 + 2).min(area.height);
     let rect = centered(area, width, height);
     f.render_widget(Clear, rect);
+    let keys = if scrolls {
+        format!(
+            " j/k scroll ({}/{}) · Esc close ",
+            app.help_scroll + rows_avail.min(tallest),
+            tallest
+        )
+    } else {
+        " Esc close · keymap.toml changes these ".to_string()
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(
             format!(" Keys: {} ", app.tab.title()),
             theme.title(),
         ))
-        .title_bottom(Line::from(" Esc close · keymap.toml changes these ").centered());
+        .title_bottom(Line::from(keys).centered());
     let inner = block.inner(rect);
     f.render_widget(block, rect);
-    let col_w = inner.width / columns as u16;
-    let key_w = 13usize;
-    for (c, chunk) in entries.chunks(per_col.max(1)).enumerate() {
-        let lines: Vec<Line> = chunk
-            .iter()
-            .map(|(k, d)| {
-                let k = if k.chars().count() > key_w - 1 {
-                    format!("{}… ", k.chars().take(key_w - 2).collect::<String>())
-                } else {
-                    format!("{k:<key_w$}")
-                };
-                Line::from(vec![Span::styled(k, theme.key()), Span::raw(d.clone())])
-            })
-            .collect();
+    let col_w = inner.width / columns.len().max(1) as u16;
+    for (c, lines) in columns.into_iter().enumerate() {
         let r = Rect::new(
             inner.x + c as u16 * col_w,
             inner.y,
             col_w.saturating_sub(1),
             inner.height,
         );
-        f.render_widget(Paragraph::new(lines), r);
+        let shown: Vec<Line> = lines.into_iter().skip(app.help_scroll).collect();
+        f.render_widget(Paragraph::new(shown), r);
     }
 }

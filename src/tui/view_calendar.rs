@@ -62,6 +62,15 @@ fn truncate(s: &str, w: usize) -> String {
     t
 }
 
+/// The first of `candidates` that fits in `w` columns (else the last, cut).
+fn fitted(candidates: &[String], w: usize) -> String {
+    candidates
+        .iter()
+        .find(|c| c.chars().count() <= w)
+        .cloned()
+        .unwrap_or_else(|| truncate(candidates.last().map_or("", |c| c), w))
+}
+
 fn title_block<'a>(app: &App, title: String) -> Block<'a> {
     let loading = app.calendar.loaded.is_none();
     Block::default()
@@ -120,18 +129,18 @@ fn cell(f: &mut Frame, app: &App, d: NaiveDate, rect: Rect) {
         num_style = num_style.patch(theme.selected());
     }
     let n = cal.day_len(d);
+    let room = rect.height.saturating_sub(1) as usize;
+    // The events are listed below the day (with "+N more" when they do not all
+    // fit); only a cell too short to list any says how many, with a word.
+    let count = if n > 0 && room == 0 {
+        fitted(&[format!(" {n} events"), " •".into()], w.saturating_sub(2))
+    } else {
+        String::new()
+    };
     let mut lines = vec![Line::from(vec![
         Span::styled(format!("{:>2}", d.day()), num_style),
-        Span::styled(
-            if n == 0 {
-                String::new()
-            } else {
-                format!(" {n}")
-            },
-            theme.dim(),
-        ),
+        Span::styled(count, theme.dim()),
     ])];
-    let room = rect.height.saturating_sub(1) as usize;
     // The selected event stays visible even when the day is fuller than the cell.
     let first = if d == cal.selected && room > 1 {
         (cal.item + 2).saturating_sub(room)
@@ -146,10 +155,12 @@ fn cell(f: &mut Frame, app: &App, d: NaiveDate, rect: Rect) {
             break;
         }
         if lines.len() == room && n > i + 1 {
-            lines.push(Line::from(Span::styled(
-                format!("+{} more", n - i),
-                theme.dim(),
-            )));
+            let k = n - i;
+            let more = fitted(
+                &[format!("+{k} more"), format!("{k} more"), format!("+{k}")],
+                w,
+            );
+            lines.push(Line::from(Span::styled(more, theme.dim())));
             break;
         }
         let mut style = occ_style(app, o);

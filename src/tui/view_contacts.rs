@@ -82,6 +82,9 @@ pub fn list_with_filter(
     );
 }
 
+/// Detail labels ("Birthday" the longest) and two spaces: never glued to the value.
+const LABEL_W: usize = 10;
+
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
     let [left, right] =
@@ -115,7 +118,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let typed = |label: &str, p: &crate::model::Property, v: String| {
         let t = type_of(p).map(|t| format!(" ({t})")).unwrap_or_default();
         Line::from(vec![
-            Span::styled(format!("{label:<8}"), theme.label()),
+            Span::styled(format!("{label:<LABEL_W$}"), theme.label()),
             Span::raw(v),
             Span::styled(t, theme.dim()),
         ])
@@ -143,7 +146,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     }
     if let Some(c) = app.collection(&r.collection) {
         lines.push(Line::from(vec![
-            Span::styled(format!("{:<8}", "Book"), theme.label()),
+            Span::styled(format!("{:<LABEL_W$}", "Book"), theme.label()),
             Span::raw(c.name.clone()),
         ]));
     }

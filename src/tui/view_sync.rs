@@ -32,7 +32,17 @@ fn clock(t: DateTime<Utc>, tz: Tz) -> String {
 pub fn state_line(app: &App) -> Line<'static> {
     let t = &app.theme;
     let (word, style, more) = match &app.pane.state {
-        Connectivity::NotConfigured(why) => ("not configured", t.dim(), why.clone()),
+        // The reason names CLI commands; here the tab's own keys do it.
+        Connectivity::NotConfigured(_) if app.pane.accounts.is_empty() => (
+            "not configured",
+            t.dim(),
+            "press a to add a mail account".into(),
+        ),
+        Connectivity::NotConfigured(_) => (
+            "not configured",
+            t.dim(),
+            "press i to start syncing (first device) or to join".into(),
+        ),
         Connectivity::Idle => ("ready", t.ok(), "press s to sync".into()),
         Connectivity::Connecting => ("connecting", t.warn(), "logging in…".into()),
         Connectivity::Syncing => (
@@ -62,11 +72,49 @@ pub fn state_line(app: &App) -> Line<'static> {
     ])
 }
 
+/// The label column of the status block.
+const LABEL_W: usize = 14;
+
 fn label(t: &str, theme: &Theme) -> Span<'static> {
-    Span::styled(format!("{t:<14}"), theme.label())
+    Span::styled(format!("{t:<LABEL_W$}"), theme.label())
 }
 
-fn status_lines(app: &App, s: Option<&SyncStatus>) -> Vec<Line<'static>> {
+/// `line` wrapped at spaces to `width` columns, continuations under the value
+/// column: a long state or reason is read whole, not cut at the frame.
+fn wrap_status(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    if line.width() <= width || width <= LABEL_W + 10 {
+        return vec![line];
+    }
+    let mut out = Vec::new();
+    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut row_w = 0;
+    for span in line.spans {
+        let style = span.style;
+        for piece in span.content.split_inclusive(' ') {
+            let w = piece.trim_end().chars().count();
+            if row_w + w > width && row_w > LABEL_W {
+                out.push(Line::from(std::mem::take(&mut row)));
+                row.push(Span::raw(" ".repeat(LABEL_W)));
+                row_w = LABEL_W;
+            }
+            row.push(Span::styled(piece.to_string(), style));
+            row_w += piece.chars().count();
+        }
+    }
+    if !row.is_empty() {
+        out.push(Line::from(row));
+    }
+    out
+}
+
+fn status_lines(app: &App, s: Option<&SyncStatus>, width: usize) -> Vec<Line<'static>> {
+    unwrapped_status_lines(app, s)
+        .into_iter()
+        .flat_map(|l| wrap_status(l, width))
+        .collect()
+}
+
+fn unwrapped_status_lines(app: &App, s: Option<&SyncStatus>) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut lines = Vec::new();
     for (i, a) in app.pane.accounts.iter().enumerate() {
@@ -82,10 +130,7 @@ fn status_lines(app: &App, s: Option<&SyncStatus>) -> Vec<Line<'static>> {
     if lines.is_empty() {
         lines.push(Line::from(vec![
             label("Accounts", t),
-            Span::styled(
-                "none: `pim account add`, then `pim sync init` or `pim sync join`",
-                t.dim(),
-            ),
+            Span::styled("none yet: a adds one (or `pim account add`)", t.dim()),
         ]));
     }
     lines.push(state_line(app));
@@ -142,13 +187,12 @@ fn status_lines(app: &App, s: Option<&SyncStatus>) -> Vec<Line<'static>> {
     lines
 }
 
-fn draw_status(f: &mut Frame, app: &App, area: Rect) {
+fn draw_status(f: &mut Frame, app: &App, area: Rect, lines: Vec<Line<'static>>) {
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(" Sync ", app.theme.title()));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let lines = status_lines(app, app.sync.as_ref());
     let n = lines.len() as u16;
     f.render_widget(Paragraph::new(lines), inner);
     if let Some(p) = app.pane.progress
@@ -171,10 +215,13 @@ fn draw_conflicts(f: &mut Frame, app: &App, area: Rect) {
         .map(|s| s.conflicts.as_slice())
         .unwrap_or(&[]);
     let title = format!(" Conflicts ({}) ", list.len());
-    let block = Block::default()
+    let keys = " Enter resolve · H history ";
+    let mut block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(title, t.title()))
-        .title_bottom(Line::from(" Enter resolve · H history ").centered());
+        .title(Span::styled(title, t.title()));
+    if area.width as usize >= keys.chars().count() + 4 {
+        block = block.title_bottom(Line::from(keys).centered());
+    }
     let mut lines = Vec::new();
     if list.is_empty() {
         lines.push(Line::from(Span::styled("none waiting", t.dim())));
@@ -200,10 +247,14 @@ fn draw_conflicts(f: &mut Frame, app: &App, area: Rect) {
 
 fn draw_devices(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let block = Block::default()
+    let legend = " applied: of this device's ";
+    let mut block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(" Devices ", t.title()))
-        .title_bottom(Line::from(" applied: of this device's changes ").centered());
+        .title(Span::styled(" Devices ", t.title()));
+    if area.width as usize >= legend.chars().count() + 4 {
+        block = block.title_bottom(Line::from(legend).centered());
+    }
+    let width = block.inner(area).width as usize;
     let mut lines = Vec::new();
     let devices = app
         .sync
@@ -238,6 +289,9 @@ fn draw_devices(f: &mut Frame, app: &App, area: Rect) {
             Ok(at) => format!("  seen {}", at.with_timezone(&app.tz).format("%b %d %H:%M")),
             Err(_) => String::new(),
         };
+        // Narrow: the state matters more than when the device was seen.
+        let full = name.chars().count() + seen.chars().count() + 2 + how_far.chars().count();
+        let seen = if full > width { String::new() } else { seen };
         lines.push(Line::from(vec![
             Span::raw(name),
             Span::styled(seen, t.dim()),
@@ -338,16 +392,19 @@ fn middle_sections(app: &App) -> Vec<(Section, u16)> {
 }
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
-    let accounts = app.pane.accounts.len().max(1) as u16;
-    let held = app.sync.as_ref().is_some_and(|s| s.held > 0);
-    let status_rows = accounts + 3 + 2 + u16::from(app.pane.progress.is_some()) + u16::from(held);
+    let lines = status_lines(
+        app,
+        app.sync.as_ref(),
+        area.width.saturating_sub(2) as usize,
+    );
+    let status_rows = lines.len() as u16 + 2 + u16::from(app.pane.progress.is_some());
     let [status, middle, log] = Layout::vertical([
         Constraint::Length(status_rows),
         Constraint::Min(4),
         Constraint::Length(6),
     ])
     .areas(area);
-    draw_status(f, app, status);
+    draw_status(f, app, status, lines);
     let sections = middle_sections(app);
     let areas = Layout::horizontal(
         sections

@@ -84,7 +84,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let mut field = |label: &str, v: Option<String>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
             lines.push(Line::from(vec![
-                Span::styled(format!("{label:<9}"), theme.label()),
+                Span::styled(format!("{label:<10}"), theme.label()),
                 Span::raw(v),
             ]));
         }

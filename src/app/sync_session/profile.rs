@@ -66,6 +66,15 @@ pub fn stored_key(store: &Store) -> Result<SyncKey, SetupError> {
     Ok(SyncKey::parse_human(&human)?)
 }
 
+/// The key to type on another device, or `None` when this profile's key was
+/// made from a passphrase (the passphrase is typed there instead).
+pub fn key_to_share(store: &Store) -> Result<Option<String>, SetupError> {
+    if store.meta(META_KDF)?.is_some() {
+        return Ok(None);
+    }
+    Ok(Some(stored_key(store)?.to_human()))
+}
+
 /// Sync options from the account and what init/join stored.
 pub fn options(store: &Store, account: &Account, key: SyncKey) -> Result<SyncOptions, SetupError> {
     let mut o = SyncOptions::new(key);
@@ -147,5 +156,16 @@ mod tests {
         assert!(na.ends_with(&format!("-{}", &a.device()[..4])), "{na}");
         assert_eq!(default_device_name("vm", "3f9a77e0"), "vm-3f9a");
         assert_eq!(device_name(Some("desk".into()), a.device()), "desk");
+    }
+
+    #[test]
+    fn the_key_to_share_is_the_stored_one_unless_a_passphrase_made_it() {
+        let s = Store::open_in_memory().unwrap();
+        assert!(matches!(key_to_share(&s), Err(SetupError::NotEnrolled)));
+        let key = SyncKey::generate();
+        remember_enrolment(&s, "mail", &key, None, None).unwrap();
+        assert_eq!(key_to_share(&s).unwrap(), Some(key.to_human()));
+        remember_enrolment(&s, "mail", &key, Some("argon2id$..."), None).unwrap();
+        assert_eq!(key_to_share(&s).unwrap(), None);
     }
 }

@@ -111,6 +111,10 @@ pub enum Overlay {
     /// Editing or deleting an occurrence of a recurring event: this occurrence,
     /// this and following, or all?
     Scope(Box<occurrences::ScopeQuestion>),
+    /// The Sync tab's "Add account" form.
+    AddAccount(Box<crate::tui::sync_setup::AccountForm>),
+    /// Start syncing (first device) or join.
+    SyncSetup(Box<crate::tui::sync_setup::SetupDialog>),
 }
 
 /// The status line: the last message, and whether work is in flight.
@@ -157,6 +161,12 @@ pub struct App {
     pub ringing: Vec<crate::tui::reminders::Ringing>,
     /// Reminders due now (the status line's count).
     pub reminders_due: usize,
+    /// Lines the help overlay is scrolled down (when it does not fit).
+    pub help_scroll: usize,
+    /// Sync setup work (account check, init, join), drained by the event loop.
+    pub setup_jobs: Vec<crate::tui::setup_jobs::SetupJob>,
+    /// Text for the terminal's clipboard (OSC 52), written by the event loop.
+    pub clipboard: Option<String>,
 }
 
 impl App {
@@ -188,6 +198,9 @@ impl App {
             page: 10,
             ringing: Vec::new(),
             reminders_due: 0,
+            help_scroll: 0,
+            setup_jobs: Vec::new(),
+            clipboard: None,
         };
         app.request(Request::IsEmpty);
         app.request(Request::Collections);
@@ -305,7 +318,10 @@ impl App {
     pub fn on_action(&mut self, a: Action) {
         match a {
             Action::Quit => self.quit = true,
-            Action::Help => self.overlay = Some(Overlay::Help),
+            Action::Help => {
+                self.help_scroll = 0;
+                self.overlay = Some(Overlay::Help);
+            }
             Action::NextTab | Action::PrevTab => {
                 let i = Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0);
                 let n = Tab::ALL.len();
@@ -321,6 +337,8 @@ impl App {
             Action::TabTasks => self.switch(Tab::Tasks),
             Action::TabNotes => self.switch(Tab::Notes),
             Action::TabSync => self.switch(Tab::Sync),
+            Action::AddAccount if self.tab == Tab::Sync => self.open_add_account(),
+            Action::SetupSync if self.tab == Tab::Sync => self.open_sync_setup(),
             Action::AcceptInvite if self.tab == Tab::Sync => {
                 self.answer_invite(crate::invite::Answer::Accept)
             }
@@ -336,7 +354,9 @@ impl App {
             Action::History => self.open_history(),
             Action::GotoDate if self.tab == Tab::Calendar => {
                 self.overlay = Some(Overlay::Goto {
-                    input: LineInput::new(&self.calendar.selected.format("%Y-%m-%d").to_string()),
+                    input: LineInput::prefilled(
+                        &self.calendar.selected.format("%Y-%m-%d").to_string(),
+                    ),
                     error: None,
                 })
             }

@@ -13,10 +13,22 @@ impl App {
             return;
         };
         self.overlay = match overlay {
-            Overlay::Help => match key.code {
-                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => None,
-                _ => Some(Overlay::Help),
-            },
+            Overlay::Help => {
+                // Scrolling is clamped when drawn (only the draw knows the height).
+                match key.code {
+                    KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => {
+                        return;
+                    }
+                    KeyCode::Char('j') | KeyCode::Down => self.help_scroll += 1,
+                    KeyCode::Char('k') | KeyCode::Up => {
+                        self.help_scroll = self.help_scroll.saturating_sub(1)
+                    }
+                    KeyCode::PageDown | KeyCode::Char(' ') => self.help_scroll += 10,
+                    KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
+                    _ => {}
+                }
+                Some(Overlay::Help)
+            }
             Overlay::Confirm { message, edit } => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => {
                     self.save(edit);
@@ -30,6 +42,8 @@ impl App {
             },
             Overlay::Conflict(d) => self.on_conflict_key(d, key),
             Overlay::Reminders(p) => self.on_reminders_key(p, key),
+            Overlay::AddAccount(f) => self.on_account_form_key(f, key),
+            Overlay::SyncSetup(d) => self.on_setup_dialog_key(d, key),
             Overlay::History(h) => self.on_history_key(h, key),
             Overlay::DemoOffer => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {

@@ -92,7 +92,20 @@ pub fn form_for(kind: Kind, base: Option<&Record>, day: NaiveDate, ctx: &FormCtx
                 (None, RecordField::Start) => format!("{} 09:00", day.format("%Y-%m-%d")),
                 (None, _) => String::new(),
             };
-            Field::keyed(key, kind, hint, &value)
+            let mut field = Field::keyed(key, kind, hint, &value);
+            if key == RecordField::Collection {
+                // A picker over the collections of the kind (as in the invitation dialog).
+                field.choices = ctx
+                    .collections
+                    .iter()
+                    .filter(|c| c.kind == kind)
+                    .map(|c| c.name.clone())
+                    .collect();
+                if !field.choices.is_empty() {
+                    field.hint = "←/→ choose";
+                }
+            }
+            field
         })
         .collect();
     let what = kind.as_str();
