@@ -14,6 +14,7 @@ mod connector;
 mod failure;
 mod invitations;
 mod profile;
+mod rekey;
 mod run;
 #[cfg(test)]
 mod tests;
@@ -24,9 +25,10 @@ pub use connector::{Connector, ImapConnector, connect};
 pub use failure::{Backoff, ErrorKind, SessionError};
 pub use invitations::{InvitationError, InvitationOutcome, scan_invitations};
 pub use profile::{
-    SessionSetup, SetupError, device_name, is_enrolled, options, remember_enrolment,
+    SessionSetup, SetupError, device_name, is_enrolled, options, remember_enrolment, replace_key,
     resolve_account, setup, stored_key,
 };
+pub use rekey::{Rekeyed, rekey};
 pub use run::Session;
 
 use crate::store::Store;

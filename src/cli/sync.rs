@@ -84,6 +84,13 @@ pub enum SyncAction {
         #[arg(long)]
         device_name: Option<String>,
     },
+    /// Replace the sync key (after losing a device): the server's data is sealed
+    /// again under a new key, printed once; devices that stay run
+    /// `pim sync join --key NEW`, devices with the old key read nothing new
+    Rekey {
+        #[arg(long)]
+        account: Option<String>,
+    },
 }
 
 pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -292,6 +299,7 @@ pub fn run(ctx: &mut Context, a: SyncArgs) -> anyhow::Result<()> {
             };
             join(ctx, account.as_deref(), source, dn)
         }
+        Some(SyncAction::Rekey { account }) => rekey(ctx, account.as_deref()),
         None => {
             let mode = Mode::parse(&a.mode).ok_or_else(|| anyhow!("unknown mode {}", a.mode))?;
             let setup = session::setup(&ctx.store, &ctx.paths.config_file(), a.account.as_deref())?;
@@ -409,27 +417,49 @@ fn join(
     key: KeySource,
     dn: Option<String>,
 ) -> anyhow::Result<()> {
-    if session::is_enrolled(&ctx.store)? {
-        bail!("this profile syncs already (key stored); nothing to join");
-    }
+    // An enrolled profile joins again when the key was replaced elsewhere.
+    let stored = if session::is_enrolled(&ctx.store)? {
+        Some(session::stored_key(&ctx.store)?)
+    } else {
+        None
+    };
     let (name, acc) = account(ctx, account_name)?;
     let rt = runtime()?;
     let mut mb = rt.block_on(connect(&name, &acc))?;
-    let kdf = rt
-        .block_on(setup::server_kdf(&mut mb, &acc.folder_root))
+    let kdfs = rt
+        .block_on(setup::server_kdfs(&mut mb, &acc.folder_root))
         .map_err(sync_error)?;
-    let secret = key.read(if kdf.is_some() {
-        "Passphrase"
-    } else {
+    let secret = key.read(if kdfs.is_empty() {
         "Sync key"
+    } else {
+        "Passphrase (or sync key)"
     })?;
-    let key = match &kdf {
-        Some(h) => setup::key_from_passphrase(&secret, h).map_err(sync_error)?,
-        None => SyncKey::parse_human(&secret).map_err(|e| anyhow!("sync key: {e}"))?,
+    // A generated key is recognised by its form; anything else is a passphrase,
+    // checked against the salts published (a forged one cannot redirect it).
+    let (key, kdf) = if kdfs.is_empty() || looks_like_key(&secret) {
+        let key = SyncKey::parse_human(&secret).map_err(|e| anyhow!("sync key: {e}"))?;
+        (key, None)
+    } else {
+        let (key, kdf, disagree) = rt
+            .block_on(setup::passphrase_key(&mut mb, &acc.folder_root, &secret))
+            .map_err(sync_error)?;
+        if disagree {
+            eprintln!(
+                "pim: warning: device messages on the server name different passphrase salts; \
+                 the one your passphrase opens was used (someone may have added the others)"
+            );
+        }
+        (key, Some(kdf))
     };
+    if stored.as_ref() == Some(&key) {
+        bail!("this profile syncs already with this key; nothing to join");
+    }
     let mut o = session::options(&ctx.store, &acc, key.clone())?;
     o.kdf = kdf.clone();
-    o.device_name = session::device_name(dn.clone(), ctx.store.device());
+    o.device_name = match (&dn, &stored) {
+        (None, Some(_)) => o.device_name.clone(),
+        _ => session::device_name(dn.clone(), ctx.store.device()),
+    };
     let report = rt.block_on(async {
         let r = setup::join(&mut ctx.store, &mut mb, &o)
             .await
@@ -437,12 +467,41 @@ fn join(
         mb.logout().await;
         anyhow::Ok(r)
     })?;
+    let dn = dn.or(stored.is_some().then(|| o.device_name.clone()));
     session::remember_enrolment(&ctx.store, &name, &key, kdf.as_deref(), dn)?;
     println!(
         "joined: downloaded {}, applied {}",
         report.downloaded, report.applied
     );
     Ok(())
+}
+
+/// `pim sync rekey`: a new key for everyone who stays; shown once.
+fn rekey(ctx: &mut Context, account_name: Option<&str>) -> anyhow::Result<()> {
+    let setup = session::setup(&ctx.store, &ctx.paths.config_file(), account_name)?;
+    let done = runtime()?.block_on(async {
+        let mut mb = connect(&setup.account_name, &setup.account).await?;
+        let r = session::rekey(&mut ctx.store, &mut mb, &setup)
+            .await
+            .map_err(session_error)?;
+        mb.logout().await;
+        anyhow::Ok(r)
+    })?;
+    println!(
+        "the sync key was replaced: the server's data is sealed with the new key \
+         (epoch snapshot, {} messages); devices with the old key read nothing new",
+        done.report.appends
+    );
+    println!(
+        "On every device that stays, run `pim sync join --key NEW` with this key (shown once):"
+    );
+    println!("{}", done.key);
+    Ok(())
+}
+
+/// Whether `secret` is a generated sync key (`PIM1-…`) rather than a passphrase.
+fn looks_like_key(secret: &str) -> bool {
+    secret.trim().to_ascii_uppercase().starts_with("PIM1-")
 }
 
 /// Sync now, then on every server change (IDLE) or local edit, and at least

@@ -33,6 +33,12 @@ pub enum SyncError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Setup(String),
+    /// A marker sealed with this device's key says the key was replaced
+    /// (`pim sync rekey` on another device).
+    #[error(
+        "this profile's sync key was replaced ({0}); join again with the new key: `pim sync join --key NEW`"
+    )]
+    KeyReplaced(String),
 }
 
 pub type SyncResult<T> = Result<T, SyncError>;
@@ -273,6 +279,11 @@ impl<M: Mailbox> Round<'_, M> {
             }
         }
         lost.extend(self.own_record_missing()?);
+        // replace-remote republishes everything anyway (and `rekey` empties the
+        // folders on purpose).
+        if self.o.mode == Mode::ReplaceRemote {
+            lost.clear();
+        }
         // Device records gone with the folders are not `pim devices forget`.
         let full = checks[&self.f.devices] == FolderCheck::Full && lost.is_empty();
         self.read_devices(&new_devices, full).await?;
@@ -365,9 +376,10 @@ impl<M: Mailbox> Round<'_, M> {
     /// message any more count as forgotten.
     async fn read_devices(&mut self, fresh: &[KnownMessage], full: bool) -> SyncResult<()> {
         let folder = self.f.devices.clone();
+        self.check_rekeyed(fresh).await?;
         let uids: Vec<u32> = fresh
             .iter()
-            .filter(|k| k.tag != self.my_tag && !self.is_rejected(k))
+            .filter(|k| k.tag != self.my_tag && !self.is_rejected(k) && k.kind == "device")
             .map(|k| k.uid)
             .collect();
         let mut infos = Vec::new();
@@ -414,6 +426,28 @@ impl<M: Mailbox> Round<'_, M> {
                 {
                     st::forget_device(&*self.store, &d.device)?;
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// A rekey marker that opens with this device's key ends the round: the key
+    /// was replaced. Markers of other keys (older rekeys, or the one this device
+    /// made) are set aside without counting as rejected.
+    async fn check_rekeyed(&mut self, fresh: &[KnownMessage]) -> SyncResult<()> {
+        let folder = self.f.devices.clone();
+        let uids: Vec<u32> = fresh
+            .iter()
+            .filter(|k| k.kind == MsgKind::Rekeyed.as_str() && !self.is_rejected(k))
+            .map(|k| k.uid)
+            .collect();
+        for chunk in uids.chunks(FETCH_GROUP) {
+            for (uid, raw) in self.mb.fetch(&folder, chunk).await? {
+                if let Some(at) = super::rekey::open_marker(&self.o.key, &raw) {
+                    return Err(super::rekey::key_replaced(&at));
+                }
+                let location = self.location(&folder, uid);
+                self.rejected.insert(location);
             }
         }
         Ok(())

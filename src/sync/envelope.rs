@@ -10,7 +10,13 @@ use base64::engine::general_purpose::STANDARD as B64;
 
 use super::crypto::SyncKey;
 
-pub const FORMAT: &str = "1";
+/// The format new messages are written in: version 2 binds the identity headers
+/// (the KDF header included) with a length-prefixed binary encoding.
+pub const FORMAT: &str = "2";
+/// Messages written before version 2 (`|`-joined text as associated data) stay
+/// readable; the version is part of what is authenticated, so a version-2 message
+/// relabelled as version 1 fails to open.
+pub const LEGACY_FORMAT: &str = "1";
 /// Largest sealed body per message: with base64 and headers the message stays
 /// under 1 MiB.
 pub const MAX_SEALED: usize = 700 * 1024;
@@ -33,6 +39,9 @@ pub enum MsgKind {
     Batch,
     Device,
     Snapshot,
+    /// Left under the old key by `pim sync rekey`: devices still holding that key
+    /// learn it was replaced (and read nothing sealed with the new one).
+    Rekeyed,
 }
 
 impl MsgKind {
@@ -41,6 +50,7 @@ impl MsgKind {
             MsgKind::Batch => "batch",
             MsgKind::Device => "device",
             MsgKind::Snapshot => "snapshot",
+            MsgKind::Rekeyed => "rekeyed",
         }
     }
 
@@ -49,6 +59,7 @@ impl MsgKind {
             "batch" => Some(MsgKind::Batch),
             "device" => Some(MsgKind::Device),
             "snapshot" => Some(MsgKind::Snapshot),
+            "rekeyed" => Some(MsgKind::Rekeyed),
             _ => None,
         }
     }
@@ -68,6 +79,8 @@ pub struct Header {
     pub message_id: String,
     /// Passphrase KDF parameters and salt (device messages of passphrase keys).
     pub kdf: Option<String>,
+    /// Wire format: 2 (current) or 1 (legacy, read only).
+    pub version: u8,
 }
 
 impl Header {
@@ -80,16 +93,54 @@ impl Header {
             part: None,
             message_id: format!("<{}@pim.invalid>", uuid::Uuid::new_v4().simple()),
             kdf: None,
+            version: 2,
         }
     }
 
+    /// The associated data the seal binds: every identity field, in a canonical
+    /// encoding (version 2), or the legacy text of version 1.
     fn aad(&self) -> Vec<u8> {
+        if self.version == 1 {
+            return self.legacy_aad();
+        }
+        let mut out = b"pim-aad".to_vec();
+        out.push(self.version);
+        let field = |out: &mut Vec<u8>, bytes: &[u8]| {
+            out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+            out.extend_from_slice(bytes);
+        };
+        field(&mut out, self.kind.as_str().as_bytes());
+        field(&mut out, self.tag.as_bytes());
+        out.extend_from_slice(&self.seq_from.to_be_bytes());
+        out.extend_from_slice(&self.seq_to.to_be_bytes());
+        match &self.part {
+            Some((id, i, n)) => {
+                out.push(1);
+                field(&mut out, id.as_bytes());
+                out.extend_from_slice(&i.to_be_bytes());
+                out.extend_from_slice(&n.to_be_bytes());
+            }
+            None => out.push(0),
+        }
+        field(&mut out, self.message_id.as_bytes());
+        match &self.kdf {
+            Some(k) => {
+                out.push(1);
+                field(&mut out, k.as_bytes());
+            }
+            None => out.push(0),
+        }
+        out
+    }
+
+    /// Version 1: `|`-joined text, the KDF header not bound.
+    fn legacy_aad(&self) -> Vec<u8> {
         let part = match &self.part {
             Some((id, i, n)) => format!("{id} {i}/{n}"),
             None => String::new(),
         };
         format!(
-            "pim/{FORMAT}|{}|{}|{}-{}|{}|{}",
+            "pim/{LEGACY_FORMAT}|{}|{}|{}-{}|{}|{}",
             self.kind.as_str(),
             self.tag,
             self.seq_from,
@@ -110,9 +161,11 @@ impl Header {
     /// field: anyone can append to the sync folders, and the numbers end up in SQLite
     /// (which holds at most `i64::MAX`) and in arithmetic.
     pub fn parse(h: &BTreeMap<String, String>) -> Result<Header, HeaderError> {
-        if h.get("x-pim-format").map(|f| f.trim()) != Some(FORMAT) {
-            return Err(HeaderError::NotPim);
-        }
+        let version = match h.get("x-pim-format").map(|f| f.trim()) {
+            Some(FORMAT) => 2,
+            Some(LEGACY_FORMAT) => 1,
+            _ => return Err(HeaderError::NotPim),
+        };
         let field = |name: &'static str| {
             h.get(name)
                 .map(|v| v.trim())
@@ -133,8 +186,8 @@ impl Header {
                 let bad = HeaderError::Malformed("x-pim-part", "expected ID I/N with I < N");
                 let (id, frac) = p.trim().split_once(' ').ok_or(bad.clone())?;
                 let (i, n) = frac.split_once('/').ok_or(bad.clone())?;
-                let (i, n): (u32, u32) = match (i.parse(), n.parse()) {
-                    (Ok(i), Ok(n)) if i < n && n <= MAX_PARTS => (i, n),
+                let (i, n) = match (canonical(i), canonical(n)) {
+                    (Some(i), Some(n)) if i < n && n <= MAX_PARTS as u64 => (i as u32, n as u32),
                     _ => return Err(bad),
                 };
                 Some((bounded_token("x-pim-part", id, MAX_TAG)?, i, n))
@@ -154,8 +207,25 @@ impl Header {
             part,
             message_id,
             kdf,
+            version,
         })
     }
+
+    /// The `X-Pim-Format` value of this header's version.
+    fn format(&self) -> &'static str {
+        if self.version == 1 {
+            LEGACY_FORMAT
+        } else {
+            FORMAT
+        }
+    }
+}
+
+/// A decimal number as pim writes it: digits only, no sign, no leading zero.
+fn canonical(s: &str) -> Option<u64> {
+    let ok =
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+    if ok { s.parse().ok() } else { None }
 }
 
 /// Longest device tag or snapshot id accepted (pim writes 32 hex digits).
@@ -178,10 +248,10 @@ pub enum HeaderError {
 
 /// A sequence number or counter: decimal, and within what SQLite stores.
 fn sequence_number(s: &str) -> Result<u64, HeaderError> {
-    let n: u64 = s
-        .trim()
-        .parse()
-        .map_err(|_| HeaderError::Malformed("x-pim-seq", "not a number"))?;
+    let n = canonical(s.trim()).ok_or(HeaderError::Malformed(
+        "x-pim-seq",
+        "not a canonical decimal number",
+    ))?;
     if i64::try_from(n).is_err() {
         return Err(HeaderError::Malformed("x-pim-seq", "number out of range"));
     }
@@ -237,7 +307,7 @@ pub fn seal_packed(key: &SyncKey, header: &Header, packed: &[u8]) -> Vec<u8> {
     out.push_str(&format!("Date: {date}\r\n"));
     out.push_str(&format!("Message-ID: {}\r\n", header.message_id));
     out.push_str("Subject: pim sync data\r\n");
-    out.push_str(&format!("X-Pim-Format: {FORMAT}\r\n"));
+    out.push_str(&format!("X-Pim-Format: {}\r\n", header.format()));
     out.push_str(&format!("X-Pim-Kind: {}\r\n", header.kind.as_str()));
     out.push_str(&format!("X-Pim-Device: {}\r\n", header.tag));
     out.push_str(&format!(

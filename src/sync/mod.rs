@@ -17,6 +17,7 @@ pub mod merge;
 pub mod merge_sets;
 pub mod plan;
 pub mod progress;
+pub mod rekey;
 mod resolve;
 pub mod review;
 pub mod scope;

@@ -84,7 +84,7 @@ impl<M: Mailbox> Round<'_, M> {
         let (_, raw) = batch::seal_device(
             &self.o.key,
             &d,
-            now.timestamp_millis() as u64,
+            u64::try_from(now.timestamp_millis()).unwrap_or(0),
             self.o.kdf.clone(),
         );
         let folder = self.f.devices.clone();
@@ -128,8 +128,14 @@ impl<M: Mailbox> Round<'_, M> {
     pub(super) async fn write_snapshot(&mut self, epoch: u64) -> SyncResult<u64> {
         let s = snapshot::make(self.store, epoch)?;
         let records = s.records.len() as u64;
-        let counter = self.store.clock().now_millis() as u64;
-        let counter = counter.max(self.latest_snapshot().map(|s| s.0 + 1).unwrap_or(0));
+        // After the newest authenticated counter, never past what SQLite stores.
+        let now = u64::try_from(self.store.clock().now_millis()).unwrap_or(0);
+        let after_newest = self
+            .snapshot_info()?
+            .and_then(|s| s.counter.checked_add(1))
+            .filter(|c| i64::try_from(*c).is_ok())
+            .unwrap_or(0);
+        let counter = now.max(after_newest);
         let parts = batch::seal_snapshot(&self.o.key, &s, counter);
         let raws: Vec<Vec<u8>> = parts.into_iter().map(|p| p.1).collect();
         let folder = self.f.snapshots.clone();
