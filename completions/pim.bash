@@ -391,6 +391,9 @@ _pim() {
             pim__subcmd__help__subcmd__sync,join)
                 cmd="pim__subcmd__help__subcmd__sync__subcmd__join"
                 ;;
+            pim__subcmd__help__subcmd__sync,rekey)
+                cmd="pim__subcmd__help__subcmd__sync__subcmd__rekey"
+                ;;
             pim__subcmd__invites,accept)
                 cmd="pim__subcmd__invites__subcmd__accept"
                 ;;
@@ -454,6 +457,9 @@ _pim() {
             pim__subcmd__sync,join)
                 cmd="pim__subcmd__sync__subcmd__join"
                 ;;
+            pim__subcmd__sync,rekey)
+                cmd="pim__subcmd__sync__subcmd__rekey"
+                ;;
             pim__subcmd__sync__subcmd__help,help)
                 cmd="pim__subcmd__sync__subcmd__help__subcmd__help"
                 ;;
@@ -462,6 +468,9 @@ _pim() {
                 ;;
             pim__subcmd__sync__subcmd__help,join)
                 cmd="pim__subcmd__sync__subcmd__help__subcmd__join"
+                ;;
+            pim__subcmd__sync__subcmd__help,rekey)
+                cmd="pim__subcmd__sync__subcmd__help__subcmd__rekey"
                 ;;
             *)
                 ;;
@@ -2480,7 +2489,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__help__subcmd__sync)
-            opts="init join"
+            opts="init join rekey"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2508,6 +2517,20 @@ _pim() {
             return 0
             ;;
         pim__subcmd__help__subcmd__sync__subcmd__join)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__help__subcmd__sync__subcmd__rekey)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3000,7 +3023,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__sync)
-            opts="-h -V --account --mode --collection --dry-run --json --watch --home --help --version init join help"
+            opts="-h -V --account --mode --collection --dry-run --json --watch --home --help --version init join rekey help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3030,7 +3053,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__sync__subcmd__help)
-            opts="init join help"
+            opts="init join rekey help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3072,6 +3095,20 @@ _pim() {
             return 0
             ;;
         pim__subcmd__sync__subcmd__help__subcmd__join)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__sync__subcmd__help__subcmd__rekey)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3131,6 +3168,28 @@ _pim() {
                     return 0
                     ;;
                 --device-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__sync__subcmd__rekey)
+            opts="-h -V --account --home --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
