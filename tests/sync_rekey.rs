@@ -95,3 +95,21 @@ fn a_junk_snapshot_part_does_not_stop_a_new_device() {
     y.ok(&["sync", "join", "--key", &key]);
     assert_eq!(y.contact_names(), vec!["Only In The Snapshot"]);
 }
+
+#[test]
+fn passphrases_are_judged_by_entropy_not_length() {
+    let server = MailServer::shared();
+    let p = profile(server, "carol", "Entropy");
+    for weak in ["Password1234567890\n", "aaaaaaaaaaaaaaaaaaaaaaaa\n"] {
+        let o = p.run_stdin(&["sync", "init", "--passphrase"], weak.as_bytes());
+        assert_eq!(o.status.code(), Some(2), "{weak}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("too easy to guess"), "{err}");
+        assert!(err.contains("generate a key"), "{err}");
+    }
+    let o = p.run_stdin(
+        &["sync", "init", "--passphrase"],
+        b"vivid otter quarry mantle\n",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

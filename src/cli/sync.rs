@@ -235,13 +235,48 @@ impl ProgressLine {
 
 /// A line of stdin; on a terminal after showing `prompt`.
 fn read_secret(prompt: &str) -> anyhow::Result<String> {
+    let mut line = String::new();
     if std::io::stdin().is_terminal() {
         eprint!("{prompt}: ");
         std::io::stderr().flush()?;
+        line = read_hidden()?;
+        eprintln!();
+    } else {
+        std::io::stdin().lock().read_line(&mut line)?;
     }
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
     secret_line(&line, &prompt.to_lowercase())
+}
+
+/// A line typed on the terminal without echo (raw mode; Enter ends it,
+/// Backspace erases, Ctrl-C or Esc abandons).
+fn read_hidden() -> anyhow::Result<String> {
+    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
+    crossterm::terminal::enable_raw_mode()?;
+    let mut line = String::new();
+    let outcome = loop {
+        let ev = match read() {
+            Ok(ev) => ev,
+            Err(e) => break Err(anyhow::Error::from(e)),
+        };
+        let Event::Key(k) = ev else { continue };
+        if k.kind == KeyEventKind::Release {
+            continue;
+        }
+        match k.code {
+            KeyCode::Enter => break Ok(()),
+            KeyCode::Esc => break Err(anyhow!("cancelled")),
+            KeyCode::Char('c' | 'd') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                break Err(anyhow!("cancelled"));
+            }
+            KeyCode::Backspace => {
+                line.pop();
+            }
+            KeyCode::Char(c) => line.push(c),
+            _ => {}
+        }
+    };
+    crossterm::terminal::disable_raw_mode()?;
+    outcome.map(|()| line)
 }
 
 /// The first line of `text`, trimmed; an empty one is an error naming `what`.
@@ -373,9 +408,13 @@ fn init(
     }
     let (name, acc) = account(ctx, account_name)?;
     let (key, kdf, shown) = if passphrase {
+        eprintln!(
+            "pim: a generated key (init without --passphrase) is stronger than any passphrase \
+             you can remember: the mail provider holds the salt and can guess offline"
+        );
         let phrase = read_secret("Passphrase")?;
-        if phrase.chars().count() < 12 {
-            bail!("the passphrase must have at least 12 characters");
+        if let Err(why) = crate::sync::passphrase::check(&phrase) {
+            bail!("{why}");
         }
         let kdf = setup::new_kdf_header();
         let key = setup::key_from_passphrase(&phrase, &kdf).map_err(sync_error)?;

@@ -15,6 +15,7 @@ pub mod envelope;
 pub mod memory;
 pub mod merge;
 pub mod merge_sets;
+pub mod passphrase;
 pub mod plan;
 pub mod progress;
 pub mod rekey;
