@@ -182,6 +182,9 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()>
         r.bytes_down,
         r.imap_commands
     );
+    if let Some(line) = crate::sync::progress::epoch_pending_line(r) {
+        println!("{line}");
+    }
     if let Some(line) = crate::sync::progress::lost_folders_line(r) {
         println!("{line}");
     }

@@ -431,4 +431,28 @@ mod tests {
         parts.pop();
         assert!(open_snapshot(&key, &parts).is_err());
     }
+
+    #[test]
+    fn a_snapshot_claims_its_maker_only_under_the_maker_tag() {
+        let key = SyncKey::from_bytes([5; 32]);
+        let s = SnapshotPayload {
+            made_by: "victim".into(),
+            made_at: "now".into(),
+            vector: Vector::new(),
+            collections: Vec::new(),
+            records: Vec::new(),
+            epoch: 9,
+        };
+        let json = serde_json::to_vec(&s).unwrap();
+        let packed = miniz_oxide::deflate::compress_to_vec(&json, 6);
+        let mut h = Header::new(MsgKind::Snapshot, &key.device_tag("forger"), 1, 1);
+        h.part = Some(("id".into(), 0, 1));
+        let raw = envelope::seal_packed(&key, &h, &packed);
+        assert!(open_snapshot(&key, &[raw]).is_err());
+        let genuine: Vec<Vec<u8>> = seal_snapshot(&key, &s, 1)
+            .into_iter()
+            .map(|p| p.1)
+            .collect();
+        assert_eq!(open_snapshot(&key, &genuine).unwrap(), s);
+    }
 }

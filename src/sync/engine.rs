@@ -63,6 +63,10 @@ pub struct SyncOptions {
     /// Only these collections (`--collection`): other changes wait for a later
     /// sync, own ones in the outbox, received ones in `sync_held`.
     pub scope: Option<Scope>,
+    /// Take a new epoch (another device's `replace-remote` or `rekey`) without
+    /// asking: `join` sets it. Otherwise a new epoch waits for the user
+    /// ([`SyncReport::epoch_pending`]) and nothing here is reset.
+    pub accept_epoch: bool,
 }
 
 impl SyncOptions {
@@ -77,6 +81,7 @@ impl SyncOptions {
             snapshot_every: 32,
             kdf: None,
             scope: None,
+            accept_epoch: false,
         }
     }
 }
@@ -110,6 +115,12 @@ pub struct SyncReport {
     /// last saw them (why); it republishes everything it holds as a snapshot.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lost_folders: Option<String>,
+    /// Another device replaced the server's data (a new epoch): this device
+    /// keeps its records and waits until the user takes it
+    /// (`--mode replace-local`) or puts this device's data back
+    /// (`--mode replace-remote`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epoch_pending: Option<u64>,
     /// Records republished in that snapshot this round (0 while it waits for a
     /// complete round: changes held back, or `--collection`).
     pub republished: u64,
@@ -288,6 +299,12 @@ impl<M: Mailbox> Round<'_, M> {
         let full = checks[&self.f.devices] == FolderCheck::Full && lost.is_empty();
         self.read_devices(&new_devices, full).await?;
         lost.extend(self.vector_ahead()?);
+        let epoch_pending = self.epoch_pending()?;
+        if epoch_pending.is_some() {
+            // The server's state is another epoch's: not lost, and not ours to rebuild.
+            lost.clear();
+        }
+        self.report.epoch_pending = epoch_pending;
         self.note_lost(&lost)?;
         if self.o.mode.downloads() && !self.o.dry_run {
             self.maybe_bootstrap().await?;
@@ -331,6 +348,8 @@ impl<M: Mailbox> Round<'_, M> {
         let complete =
             self.o.scope.is_none() && crate::store::sync_scope::held_count(&*self.store)? == 0;
         let rebuild = self.store.meta(META_REBUILD)?.filter(|r| !r.is_empty());
+        // While a new epoch waits, a snapshot of the old one would replace it.
+        let complete = complete && epoch_pending.is_none();
         if complete && (rebuild.is_some() || plan::wants_snapshot(&inputs, self.o.snapshot_every)) {
             let epoch = self.epoch()?;
             let records = self.write_snapshot(epoch).await?;

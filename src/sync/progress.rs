@@ -250,6 +250,9 @@ pub fn summary(r: &SyncReport) -> String {
     if let Some(line) = lost_folders_line(r) {
         parts.insert(0, line);
     }
+    if let Some(line) = epoch_pending_line(r) {
+        parts.insert(0, line);
+    }
     if parts.is_empty() {
         "nothing to do".into()
     } else {
@@ -271,6 +274,17 @@ pub fn lost_folders_line(r: &SyncReport) -> Option<String> {
     } else {
         format!("{LOST_FOLDERS} ({why}): republishing once a full sync can run")
     })
+}
+
+/// What waits for the user after another device replaced the server's data.
+pub fn epoch_pending_line(r: &SyncReport) -> Option<String> {
+    let epoch = r.epoch_pending?;
+    Some(format!(
+        "another device replaced the server's data (epoch {epoch}); nothing was changed here: \
+         `pim sync --mode replace-local` takes it (records it lacks are dropped here, unsent \
+         edits kept), \
+         `pim sync --mode replace-remote` puts this device's data back"
+    ))
 }
 
 /// Remember the last successful round (the Sync tab and `pim sync` share it).

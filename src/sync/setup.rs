@@ -184,7 +184,10 @@ pub async fn join<M: Mailbox>(
             "the sync key does not open the existing sync data (a typo, or another key?)".into(),
         ));
     }
-    sync_once(store, mb, o).await
+    // Joining (again, after a rekey) asks for the server's current epoch.
+    let mut o = o.clone();
+    o.accept_epoch = true;
+    sync_once(store, mb, &o).await
 }
 
 /// Every device heard of, this one included.

@@ -111,7 +111,11 @@ impl<M: Mailbox> Round<'_, M> {
                 return Ok(());
             }
             if info.epoch > self.epoch()? {
-                // replace-remote elsewhere: rebuild from its snapshot.
+                if !self.o.accept_epoch {
+                    // Kept for the user to confirm (`epoch_pending`).
+                    return Ok(());
+                }
+                // replace-remote or rekey elsewhere, taken: rebuild from its snapshot.
                 if let Some(s) = self.fetch_snapshot().await? {
                     snapshot::reset_local(self.store, Some(&s))?;
                     self.store.set_meta(META_EPOCH, &s.epoch.to_string())?;
@@ -136,6 +140,25 @@ impl<M: Mailbox> Round<'_, M> {
                 .set_meta(META_EPOCH, &s.epoch.max(self.epoch()?).to_string())?;
         }
         Ok(())
+    }
+
+    /// The newer epoch another device published, when this device has synced
+    /// before, did not ask for it (`accept_epoch`, `replace-*` modes) and so
+    /// waits for the user: nothing is reset or deleted here meanwhile.
+    pub(super) fn epoch_pending(&self) -> SyncResult<Option<u64>> {
+        if self.o.accept_epoch || matches!(self.o.mode, Mode::ReplaceLocal | Mode::ReplaceRemote) {
+            return Ok(None);
+        }
+        let vector = st::vector(&*self.store)?;
+        if vector.iter().all(|(d, s)| d == &self.me || *s == 0) {
+            // A new device starts from whatever epoch the server is in.
+            return Ok(None);
+        }
+        let epoch = self.epoch()?;
+        Ok(self
+            .snapshot_info()?
+            .map(|i| i.epoch)
+            .filter(|e| *e > epoch))
     }
 
     /// Whether, for some device, the next change we need is on no batch on the

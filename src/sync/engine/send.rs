@@ -165,7 +165,16 @@ impl<M: Mailbox> Round<'_, M> {
                 self.delete(&folder, &uids).await?;
             }
         }
-        let epoch = self.epoch()? + 1;
+        // Past every epoch heard of, so devices that took another one see it.
+        let heard = self.snapshot_info()?.map(|i| i.epoch).unwrap_or(0);
+        let epoch = self
+            .epoch()?
+            .max(heard)
+            .checked_add(1)
+            .filter(|e| i64::try_from(*e).is_ok())
+            .ok_or_else(|| {
+                SyncError::Setup("the snapshot epoch cannot be raised further".into())
+            })?;
         self.write_snapshot(epoch).await?;
         self.store.set_meta(META_EPOCH, &epoch.to_string())?;
         let last = st::max_seq(&*self.store, &self.me)?;
