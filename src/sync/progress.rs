@@ -380,4 +380,17 @@ mod tests {
         assert_eq!(p.ratio(), Some(0.25));
         assert_eq!(Progress::default().line(), "checking");
     }
+
+    #[test]
+    fn a_waiting_epoch_leads_the_summary_with_what_to_do() {
+        let r = SyncReport {
+            epoch_pending: Some(2),
+            applied: 3,
+            ..SyncReport::default()
+        };
+        let line = summary(&r);
+        assert!(line.starts_with("another device replaced the server's data (epoch 2)"));
+        assert!(line.contains("--mode replace-local") && line.ends_with("3 applied"));
+        assert_eq!(epoch_pending_line(&SyncReport::default()), None);
+    }
 }
