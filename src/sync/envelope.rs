@@ -298,7 +298,11 @@ pub fn seal(key: &SyncKey, header: &Header, payload: &[u8]) -> Vec<u8> {
 
 /// Like [`seal`] for bytes already compressed (snapshot parts).
 pub fn seal_packed(key: &SyncKey, header: &Header, packed: &[u8]) -> Vec<u8> {
-    let sealed = key.seal(packed, &header.aad());
+    let sealed = if header.version == 1 {
+        key.seal(packed, &header.aad())
+    } else {
+        key.seal(&pad(packed), &header.aad())
+    };
     let b64 = B64.encode(&sealed);
     let mut out = String::with_capacity(b64.len() + 600);
     let date = chrono::Utc::now().to_rfc2822();
@@ -381,10 +385,47 @@ pub fn open_packed(key: &SyncKey, raw: &[u8]) -> Result<(Header, Vec<u8>), Envel
     let sealed = B64
         .decode(&b64)
         .map_err(|_| EnvelopeError::Unauthentic(header.message_id.clone()))?;
-    let packed = key
+    let plain = key
         .open(&sealed, &header.aad())
         .ok_or_else(|| EnvelopeError::Unauthentic(header.message_id.clone()))?;
+    if header.version == 1 {
+        return Ok((header, plain));
+    }
+    let packed = unpad(plain)
+        .ok_or_else(|| EnvelopeError::Corrupt(header.message_id.clone(), "bad padding".into()))?;
     Ok((header, packed))
+}
+
+/// Format 2 hides exact sizes: the sealed text is the length (4 bytes), the
+/// payload and zeros up to a size bucket — 1 KiB at least, then sixteen steps per
+/// doubling (at most 1/16 more bytes) — never past what [`MAX_SEALED`] allows.
+fn pad(packed: &[u8]) -> Vec<u8> {
+    let n = packed.len() + 4;
+    let target = bucket(n).min((MAX_SEALED - 64).max(n));
+    let mut out = Vec::with_capacity(target);
+    out.extend_from_slice(&(packed.len() as u32).to_be_bytes());
+    out.extend_from_slice(packed);
+    out.resize(target, 0);
+    out
+}
+
+/// The padded size of `n` bytes.
+pub fn bucket(n: usize) -> usize {
+    if n <= 1024 {
+        return 1024;
+    }
+    let step = 1usize << (usize::BITS - 1 - n.leading_zeros()).saturating_sub(4);
+    n.div_ceil(step) * step
+}
+
+fn unpad(mut plain: Vec<u8>) -> Option<Vec<u8>> {
+    let len = u32::from_be_bytes(plain.get(..4)?.try_into().ok()?) as usize;
+    if len > plain.len() - 4 {
+        return None;
+    }
+    plain.truncate(4 + len);
+    plain.drain(..4);
+    Some(plain)
 }
 
 pub fn unpack(id: &str, packed: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
@@ -418,6 +459,26 @@ mod tests {
         let (h2, plain) = open(&key, &raw).unwrap();
         assert_eq!(h2, h);
         assert_eq!(plain, b"{\"secret\":\"Ada Lovelace\"}");
+    }
+
+    #[test]
+    fn sizes_are_padded_to_buckets() {
+        assert_eq!(bucket(1), 1024);
+        assert_eq!(bucket(1025), 1088);
+        assert_eq!(bucket(100_000), 102_400);
+        for n in [1usize, 1000, 1025, 5000, 65_537, 300_001] {
+            let b = bucket(n);
+            assert!(b >= n && (n <= 1024 || (b - n) * 16 <= n), "{n} -> {b}");
+        }
+        let key = SyncKey::from_bytes([3; 32]);
+        let h = Header::new(MsgKind::Batch, "t", 1, 2);
+        let small = seal(&key, &h, b"a");
+        let noise: String = (0..20)
+            .map(|_| uuid::Uuid::new_v4().simple().to_string())
+            .collect();
+        let larger = seal(&key, &h, noise.as_bytes());
+        assert_eq!(small.len(), larger.len(), "both in the smallest bucket");
+        assert_eq!(open(&key, &larger).unwrap().1, noise.as_bytes());
     }
 
     #[test]
