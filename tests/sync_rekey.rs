@@ -26,7 +26,11 @@ fn rekey_after_forgetting_a_device_locks_it_out() {
     a.ok(&["sync"]);
     assert_eq!(c.contact_names(), vec!["Before Rekey"]);
 
-    a.ok(&["devices", "forget", "lost-phone"]);
+    let out = a.ok(&["devices", "forget", "lost-phone"]);
+    assert!(
+        out.contains("pim sync rekey"),
+        "forget offers the rekey: {out}"
+    );
     // B edits before it hears of the rekey: the edit waits in its outbox.
     b.ok(&["add", "contact", "--name", "Unsent On B"]);
     let out = a.ok(&["sync", "rekey"]);
