@@ -159,6 +159,9 @@ const APPLY_GROUP: usize = 50_000;
 
 const META_PUBLISHED: &str = "sync.published";
 const META_REJECTED: &str = "sync.rejected";
+/// Locations of other devices' batches this device opened (authenticated): only
+/// they count as "on the server" when deciding whether folders were lost.
+const META_VERIFIED: &str = "sync.verified";
 const META_EPOCH: &str = "sync.epoch";
 const META_SNAPSHOT: &str = "sync.snapshot";
 /// The highest own sequence number ever handed to the server (written before
@@ -179,6 +182,9 @@ struct Round<'a, M: Mailbox> {
     known: BTreeMap<String, Vec<KnownMessage>>,
     touched: BTreeSet<String>,
     rejected: BTreeSet<String>,
+    /// Locations of batches that opened here; `None` before the first round that
+    /// kept them (an upgrade): then every listed batch is trusted once.
+    verified: Option<BTreeSet<String>>,
     /// Message-IDs of what this round appended.
     appended: BTreeSet<String>,
     report: SyncReport,
@@ -197,6 +203,9 @@ pub async fn sync_once<M: Mailbox>(
         .meta(META_REJECTED)?
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default();
+    let verified: Option<BTreeSet<String>> = store
+        .meta(META_VERIFIED)?
+        .and_then(|s| serde_json::from_str(&s).ok());
     let mut r = Round {
         my_tag: o.key.device_tag(&me),
         me,
@@ -208,6 +217,7 @@ pub async fn sync_once<M: Mailbox>(
         known: BTreeMap::new(),
         touched: BTreeSet::new(),
         rejected,
+        verified,
         appended: BTreeSet::new(),
         report: SyncReport::default(),
     };
@@ -484,6 +494,21 @@ impl<M: Mailbox> Round<'_, M> {
         self.rejected.contains(&self.location(&k.folder, k.uid))
     }
 
+    /// Whether a listed batch opened here before (or is trusted from before
+    /// this device kept track).
+    fn is_verified(&self, k: &KnownMessage) -> bool {
+        self.verified
+            .as_ref()
+            .is_none_or(|v| v.contains(&self.location(&k.folder, k.uid)))
+    }
+
+    fn verify(&mut self, folder: &str, uid: u32) {
+        let location = self.location(folder, uid);
+        if let Some(v) = self.verified.as_mut() {
+            v.insert(location);
+        }
+    }
+
     fn reject(&mut self, folder: &str, uid: u32) {
         if self.rejected.insert(self.location(folder, uid)) {
             self.report.rejected += 1;
@@ -543,6 +568,18 @@ impl<M: Mailbox> Round<'_, M> {
             .collect();
         self.rejected.retain(|r| present.contains(r));
         let rejected = serde_json::to_string(&self.rejected).expect("serializes");
+        let changes = self.f.changes.clone();
+        let verified = match self.verified.take() {
+            Some(mut v) => {
+                v.retain(|r| present.contains(r));
+                v
+            }
+            None => self.known[&changes]
+                .iter()
+                .map(|k| self.location(&k.folder, k.uid))
+                .collect(),
+        };
+        let verified = serde_json::to_string(&verified).expect("serializes");
         let states = self.states.clone();
         let known = self.known.clone();
         self.store.write(|w| {
@@ -559,6 +596,7 @@ impl<M: Mailbox> Round<'_, M> {
                     st::put_message(w, k)?;
                 }
             }
+            w.set_meta(META_VERIFIED, &verified)?;
             w.set_meta(META_REJECTED, &rejected)
         })?;
         Ok(())

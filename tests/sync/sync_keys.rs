@@ -221,3 +221,39 @@ fn rekey_locks_out_the_old_key_and_devices_that_rejoin_keep_their_edits() {
     assert!(matches!(c.try_sync(), Err(SyncError::KeyReplaced(_))));
     assert_eq!(c.text(&after, "FN"), None);
 }
+
+#[test]
+fn a_forged_batch_header_does_not_hide_that_real_batches_are_gone() {
+    let server = MemoryServer::new();
+    let mut x = Device::new(&server, "x");
+    let mut y = Device::new(&server, "y");
+    x.sync();
+    y.add_contact("Made On Y");
+    y.sync();
+    x.sync();
+    // Y's batch is lost; a forgery claims its place under Y's tag and range.
+    let tag = key().device_tag(y.store.device());
+    let (uid, _) = server
+        .messages("PIM/Changes")
+        .into_iter()
+        .find(|(_, raw)| open_batch(&key(), raw).is_ok_and(|b| b.device == y.store.device()))
+        .expect("Y's batch");
+    server.lose("PIM/Changes", uid);
+    let forged = format!(
+        "Message-ID: <f@evil.example>\r\nX-Pim-Format: 2\r\nX-Pim-Kind: batch\r\n\
+         X-Pim-Device: {tag}\r\nX-Pim-Seq: 1-1\r\n\r\nAAAA\r\n"
+    );
+    server.inject("PIM/Changes", forged.into_bytes());
+    let r = x.sync();
+    assert!(
+        r.lost_folders
+            .as_deref()
+            .is_some_and(|w| w.contains("lacks")),
+        "{r:?}"
+    );
+    // X republishes, so a new device still gets Y's record.
+    let mut w = Device::new(&server, "w");
+    w.sync();
+    assert_eq!(w.state(), x.state());
+    assert_eq!(w.state().len(), 1);
+}

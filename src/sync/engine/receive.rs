@@ -266,6 +266,7 @@ impl<M: Mailbox> Round<'_, M> {
                         continue;
                     }
                 };
+                self.verify(&folder, uid);
                 if b.device == self.me {
                     continue;
                 }
