@@ -353,7 +353,17 @@ impl<M: Mailbox> Round<'_, M> {
             let folder = self.f.changes.clone();
             self.delete(&folder, &plan.delete).await?;
         }
-        let inputs = self.inputs()?;
+        let mut inputs = self.inputs()?;
+        // Junk headers must not make this device write snapshot after snapshot:
+        // only own batches and those that opened here count.
+        let my_tag = self.my_tag.clone();
+        let counted: Vec<KnownMessage> = inputs
+            .batches
+            .iter()
+            .filter(|k| k.tag == my_tag || self.is_verified(k))
+            .cloned()
+            .collect();
+        inputs.batches = counted;
         // A snapshot holds everything its vector covers: not while changes wait.
         let complete =
             self.o.scope.is_none() && crate::store::sync_scope::held_count(&*self.store)? == 0;

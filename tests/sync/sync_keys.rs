@@ -257,3 +257,26 @@ fn a_forged_batch_header_does_not_hide_that_real_batches_are_gone() {
     assert_eq!(w.state(), x.state());
     assert_eq!(w.state().len(), 1);
 }
+
+#[test]
+fn junk_batch_headers_do_not_make_a_device_write_snapshots() {
+    let server = MemoryServer::new();
+    let mut x = Device::new(&server, "x");
+    let mut y = Device::new(&server, "y");
+    x.opts.snapshot_every = 3;
+    x.sync();
+    y.add_contact("Made On Y");
+    y.sync();
+    x.sync();
+    let tag = key().device_tag(y.store.device());
+    for i in 0..5 {
+        let forged = format!(
+            "Message-ID: <f{i}@evil.example>\r\nX-Pim-Format: 2\r\nX-Pim-Kind: batch\r\n\
+             X-Pim-Device: {tag}\r\nX-Pim-Seq: 1-1\r\n\r\nAAAA\r\n"
+        );
+        server.inject("PIM/Changes", forged.into_bytes());
+    }
+    x.sync();
+    x.sync();
+    assert!(server.uids(SNAPSHOTS).is_empty(), "no snapshot for junk");
+}
