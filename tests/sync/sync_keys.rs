@@ -280,3 +280,42 @@ fn junk_batch_headers_do_not_make_a_device_write_snapshots() {
     x.sync();
     assert!(server.uids(SNAPSHOTS).is_empty(), "no snapshot for junk");
 }
+
+#[test]
+fn a_rekey_run_again_with_the_same_key_finishes() {
+    // `pim sync rekey` keeps the new key before it touches the server, and runs
+    // again with it after an interruption: the marker already there is no error.
+    let server = MemoryServer::new();
+    let mut a = Device::new(&server, "a");
+    let mut b = Device::new(&server, "b");
+    let id = a.add_contact("kept");
+    a.sync();
+    b.sync();
+    let new = SyncKey::generate();
+    block_on(rekey::rekey(
+        &mut a.store,
+        &mut a.mb,
+        &a.opts,
+        new.clone(),
+        None,
+    ))
+    .unwrap();
+    block_on(rekey::rekey(
+        &mut a.store,
+        &mut a.mb,
+        &a.opts,
+        new.clone(),
+        None,
+    ))
+    .expect("a second run with the same key");
+    assert!(
+        block_on(rekey::rekey(&mut a.store, &mut a.mb, &a.opts, key(), None)).is_err(),
+        "the old key is not a new key"
+    );
+    a.opts.key = new.clone();
+    let mut c = Device::new(&server, "c");
+    c.opts.key = new;
+    block_on(setup::join(&mut c.store, &mut c.mb, &c.opts)).unwrap();
+    assert_eq!(c.text(&id, "FN").as_deref(), Some("kept"));
+    assert!(matches!(b.try_sync(), Err(SyncError::KeyReplaced(_))));
+}
