@@ -403,6 +403,9 @@ _pim() {
             pim__subcmd__help__subcmd__sync,join)
                 cmd="pim__subcmd__help__subcmd__sync__subcmd__join"
                 ;;
+            pim__subcmd__help__subcmd__sync,rekey)
+                cmd="pim__subcmd__help__subcmd__sync__subcmd__rekey"
+                ;;
             pim__subcmd__invites,accept)
                 cmd="pim__subcmd__invites__subcmd__accept"
                 ;;
@@ -484,6 +487,9 @@ _pim() {
             pim__subcmd__sync,join)
                 cmd="pim__subcmd__sync__subcmd__join"
                 ;;
+            pim__subcmd__sync,rekey)
+                cmd="pim__subcmd__sync__subcmd__rekey"
+                ;;
             pim__subcmd__sync__subcmd__help,help)
                 cmd="pim__subcmd__sync__subcmd__help__subcmd__help"
                 ;;
@@ -492,6 +498,9 @@ _pim() {
                 ;;
             pim__subcmd__sync__subcmd__help,join)
                 cmd="pim__subcmd__sync__subcmd__help__subcmd__join"
+                ;;
+            pim__subcmd__sync__subcmd__help,rekey)
+                cmd="pim__subcmd__sync__subcmd__help__subcmd__rekey"
                 ;;
             *)
                 ;;
@@ -2572,7 +2581,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__help__subcmd__sync)
-            opts="init join"
+            opts="init join rekey"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2600,6 +2609,20 @@ _pim() {
             return 0
             ;;
         pim__subcmd__help__subcmd__sync__subcmd__join)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__help__subcmd__sync__subcmd__rekey)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3218,7 +3241,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__sync)
-            opts="-h -V --account --mode --collection --dry-run --json --watch --home --help --version init join help"
+            opts="-h -V --account --mode --collection --dry-run --json --watch --home --help --version init join rekey help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3248,7 +3271,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__sync__subcmd__help)
-            opts="init join help"
+            opts="init join rekey help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3290,6 +3313,20 @@ _pim() {
             return 0
             ;;
         pim__subcmd__sync__subcmd__help__subcmd__join)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__sync__subcmd__help__subcmd__rekey)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3349,6 +3386,28 @@ _pim() {
                     return 0
                     ;;
                 --device-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__sync__subcmd__rekey)
+            opts="-h -V --account --home --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -172,22 +172,23 @@ complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_sub
 complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a collection (it must be empty unless --force)'
 complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change a collection\'s settings'
 complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l account -d 'Account to sync through (default: the one chosen at init/join)' -r
-complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l mode -d 'two-way; push or pull (one direction only); replace-remote (this device\'s data becomes the truth everywhere) or replace-local (rebuild from the server)' -r -f -a "two-way\t''
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join rekey help" -l account -d 'Account to sync through (default: the one chosen at init/join)' -r
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join rekey help" -l mode -d 'two-way; push or pull (one direction only); replace-remote (this device\'s data becomes the truth everywhere) or replace-local (rebuild from the server)' -r -f -a "two-way\t''
 push\t''
 pull\t''
 replace-remote\t''
 replace-local\t''"
-complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l collection -d 'Only this collection (name or id; repeat for more): other changes wait, own ones in the outbox, received ones until a sync that includes them' -r
-complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
-complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l dry-run -d 'Print what would happen; change nothing'
-complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l json -d 'One JSON object per round'
-complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -l watch -d 'Keep running: sync on every change here or on the server (IMAP IDLE)'
-complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -s h -l help -d 'Print help'
-complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -s V -l version -d 'Print version'
-complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -f -a "init" -d 'First device: create the sync folders and a key (printed on the last line)'
-complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -f -a "join" -d 'Another device: enter the key (or passphrase) printed by `pim sync init`'
-complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join rekey help" -l collection -d 'Only this collection (name or id; repeat for more): other changes wait, own ones in the outbox, received ones until a sync that includes them' -r
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join rekey help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join rekey help" -l dry-run -d 'Print what would happen; change nothing'
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join rekey help" -l json -d 'One JSON object per round'
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join rekey help" -l watch -d 'Keep running: sync on every change here or on the server (IMAP IDLE)'
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join rekey help" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join rekey help" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join rekey help" -f -a "init" -d 'First device: create the sync folders and a key (printed on the last line)'
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join rekey help" -f -a "join" -d 'Another device: enter the key (or passphrase) printed by `pim sync init`'
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join rekey help" -f -a "rekey" -d 'Replace the sync key (after losing a device): the server\'s data is sealed again under a new key, printed once; devices that stay run `pim sync join --key NEW`, devices with the old key read nothing new'
+complete -c pim -n "__fish_pim_using_subcommand sync; and not __fish_seen_subcommand_from init join rekey help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -l account -r
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -l device-name -d 'This device\'s name in `pim devices list` (default: the host name and the start of the device id, e.g. laptop-3f9a)' -r
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from init" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
@@ -201,8 +202,13 @@ complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from join" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from rekey" -l account -r
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from rekey" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from rekey" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from rekey" -s V -l version -d 'Print version'
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "init" -d 'First device: create the sync folders and a key (printed on the last line)'
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "join" -d 'Another device: enter the key (or passphrase) printed by `pim sync init`'
+complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "rekey" -d 'Replace the sync key (after losing a device): the server\'s data is sealed again under a new key, printed once; devices that stay run `pim sync join --key NEW`, devices with the old key read nothing new'
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list forget help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list forget help" -s h -l help -d 'Print help'
@@ -490,6 +496,7 @@ complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from collections" -f -a "set" -d 'Change a collection\'s settings'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from sync" -f -a "init" -d 'First device: create the sync folders and a key (printed on the last line)'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from sync" -f -a "join" -d 'Another device: enter the key (or passphrase) printed by `pim sync init`'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from sync" -f -a "rekey" -d 'Replace the sync key (after losing a device): the server\'s data is sealed again under a new key, printed once; devices that stay run `pim sync join --key NEW`, devices with the old key read nothing new'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from devices" -f -a "list" -d 'Devices that sync through the account'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from devices" -f -a "forget" -d 'Stop waiting for a device that is gone (it no longer holds back cleanup)'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from conflicts" -f -a "list" -d 'Conflicts waiting for a decision (conflict policy `ask`), oldest first'

@@ -29,19 +29,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let ra = block_on(sync_once(&mut a, &mut mb_a, &opts))?;
     println!(
-        "A uploads {} changes: {:.0} ms, {} appends",
+        "A uploads {} changes: {:.0} ms, {} appends, {} B up",
         ra.uploaded,
         t.elapsed().as_secs_f64() * 1000.0,
-        ra.appends
+        ra.appends,
+        ra.bytes_up
     );
     let mut b = Store::open(&dir.path().join("b.sqlite3"))?;
     let mut mb_b = server.connect();
     let t = Instant::now();
     let rb = block_on(sync_once(&mut b, &mut mb_b, &opts))?;
     println!(
-        "B applies {} changes: {:.0} ms",
+        "B applies {} changes: {:.0} ms, {} B down",
         rb.applied,
-        t.elapsed().as_secs_f64() * 1000.0
+        t.elapsed().as_secs_f64() * 1000.0,
+        rb.bytes_down
     );
     let t = Instant::now();
     let rb = block_on(sync_once(&mut b, &mut mb_b, &opts))?;

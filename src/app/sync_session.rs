@@ -15,6 +15,7 @@ mod enrol;
 mod failure;
 mod invitations;
 mod profile;
+mod rekey;
 mod run;
 #[cfg(test)]
 mod tests;
@@ -22,13 +23,16 @@ mod tests;
 use std::time::Duration;
 
 pub use connector::{Connector, ImapConnector, connect};
-pub use enrol::{EnrolError, Enrolled, Joining, MIN_PASSPHRASE, NewSecret, init, join, start_join};
+pub use enrol::{
+    EnrolError, Enrolled, Joining, NewSecret, PASSPHRASE_ADVICE, init, join, start_join,
+};
 pub use failure::{Backoff, ErrorKind, SessionError};
 pub use invitations::{InvitationError, InvitationOutcome, scan_invitations};
 pub use profile::{
     SessionSetup, SetupError, device_name, is_enrolled, key_to_share, options, remember_enrolment,
-    resolve_account, setup, stored_key,
+    replace_key, resolve_account, setup, stored_key,
 };
+pub use rekey::{Rekeyed, rekey};
 pub use run::Session;
 
 use crate::store::Store;

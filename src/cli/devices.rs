@@ -84,6 +84,10 @@ pub fn run(ctx: &mut Context, c: DevicesCommand) -> anyhow::Result<()> {
                     .map_err(sync_error)?;
                 mb.logout().await;
                 println!("forgot device {label} ({device})");
+                println!(
+                    "it still holds the sync key: if it was lost or stolen, run `pim sync rekey` \
+                     to lock it out"
+                );
                 anyhow::Ok(())
             })
         }

@@ -82,6 +82,13 @@ pub enum SyncAction {
         #[arg(long)]
         device_name: Option<String>,
     },
+    /// Replace the sync key (after losing a device): the server's data is sealed
+    /// again under a new key, printed once; devices that stay run
+    /// `pim sync join --key NEW`, devices with the old key read nothing new
+    Rekey {
+        #[arg(long)]
+        account: Option<String>,
+    },
 }
 
 pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -173,6 +180,9 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()>
         r.bytes_down,
         r.imap_commands
     );
+    if let Some(line) = crate::sync::progress::epoch_pending_line(r) {
+        println!("{line}");
+    }
     if let Some(line) = crate::sync::progress::lost_folders_line(r) {
         println!("{line}");
     }
@@ -226,13 +236,48 @@ impl ProgressLine {
 
 /// A line of stdin; on a terminal after showing `prompt`.
 fn read_secret(prompt: &str) -> anyhow::Result<String> {
+    let mut line = String::new();
     if std::io::stdin().is_terminal() {
         eprint!("{prompt}: ");
         std::io::stderr().flush()?;
+        line = read_hidden()?;
+        eprintln!();
+    } else {
+        std::io::stdin().lock().read_line(&mut line)?;
     }
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
     secret_line(&line, &prompt.to_lowercase())
+}
+
+/// A line typed on the terminal without echo (raw mode; Enter ends it,
+/// Backspace erases, Ctrl-C or Esc abandons).
+fn read_hidden() -> anyhow::Result<String> {
+    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
+    crossterm::terminal::enable_raw_mode()?;
+    let mut line = String::new();
+    let outcome = loop {
+        let ev = match read() {
+            Ok(ev) => ev,
+            Err(e) => break Err(anyhow::Error::from(e)),
+        };
+        let Event::Key(k) = ev else { continue };
+        if k.kind == KeyEventKind::Release {
+            continue;
+        }
+        match k.code {
+            KeyCode::Enter => break Ok(()),
+            KeyCode::Esc => break Err(anyhow!("cancelled")),
+            KeyCode::Char('c' | 'd') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                break Err(anyhow!("cancelled"));
+            }
+            KeyCode::Backspace => {
+                line.pop();
+            }
+            KeyCode::Char(c) => line.push(c),
+            _ => {}
+        }
+    };
+    crossterm::terminal::disable_raw_mode()?;
+    outcome.map(|()| line)
 }
 
 /// The first line of `text`, trimmed; an empty one is an error naming `what`.
@@ -290,6 +335,7 @@ pub fn run(ctx: &mut Context, a: SyncArgs) -> anyhow::Result<()> {
             };
             join(ctx, account.as_deref(), source, dn)
         }
+        Some(SyncAction::Rekey { account }) => rekey(ctx, account.as_deref()),
         None => {
             let mode = Mode::parse(&a.mode).ok_or_else(|| anyhow!("unknown mode {}", a.mode))?;
             let setup = session::setup(&ctx.store, &ctx.paths.config_file(), a.account.as_deref())?;
@@ -369,6 +415,7 @@ fn init(
         bail!("this profile syncs already (key stored); nothing to init");
     }
     let secret = if passphrase {
+        eprintln!("pim: {}", session::PASSPHRASE_ADVICE);
         session::NewSecret::Passphrase(read_secret("Passphrase")?)
     } else {
         session::NewSecret::Generated
@@ -409,17 +456,43 @@ fn join(
         .block_on(session::start_join(&ctx.store, &config_file, account_name))
         .map_err(enrol_error)?;
     let secret = key.read(if joining.wants_passphrase() {
-        "Passphrase"
+        "Passphrase (or sync key)"
     } else {
         "Sync key"
     })?;
     let done = rt
         .block_on(joining.finish(&mut ctx.store, &secret, dn))
         .map_err(enrol_error)?;
+    for w in &done.warnings {
+        eprintln!("pim: warning: {w}");
+    }
     println!(
         "joined: downloaded {}, applied {}",
         done.downloaded, done.applied
     );
+    Ok(())
+}
+
+/// `pim sync rekey`: a new key for everyone who stays; shown once.
+fn rekey(ctx: &mut Context, account_name: Option<&str>) -> anyhow::Result<()> {
+    let setup = session::setup(&ctx.store, &ctx.paths.config_file(), account_name)?;
+    let done = runtime()?.block_on(async {
+        let mut mb = connect(&setup.account_name, &setup.account).await?;
+        let r = session::rekey(&mut ctx.store, &mut mb, &setup)
+            .await
+            .map_err(session_error)?;
+        mb.logout().await;
+        anyhow::Ok(r)
+    })?;
+    println!(
+        "the sync key was replaced: the server's data is sealed with the new key \
+         (epoch snapshot, {} messages); devices with the old key read nothing new",
+        done.report.appends
+    );
+    println!(
+        "On every device that stays, run `pim sync join --key NEW` with this key (shown once):"
+    );
+    println!("{}", done.key);
     Ok(())
 }
 

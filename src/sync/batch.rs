@@ -200,45 +200,135 @@ pub fn seal_snapshot(key: &SyncKey, s: &SnapshotPayload, counter: u64) -> Vec<(H
         .collect()
 }
 
-/// Reassemble a snapshot from all of its parts (any order).
+/// Reassemble a snapshot from all of its parts (any order); every part must open
+/// and belong to the same snapshot.
 pub fn open_snapshot(key: &SyncKey, parts: &[Vec<u8>]) -> Result<SnapshotPayload, PayloadError> {
-    let mut pieces: BTreeMap<u32, Vec<u8>> = BTreeMap::new();
-    let mut expect: Option<(String, u32)> = None;
-    let mut mid = String::new();
+    let mut group: Option<SnapshotParts> = None;
     for raw in parts {
         let (h, packed) = envelope::open_packed(key, raw)?;
-        let (id, i, n) = h.part.clone().ok_or_else(|| {
-            PayloadError::Invalid(
-                h.message_id.clone(),
-                "snapshot part without X-Pim-Part".into(),
-            )
-        })?;
-        if expect.get_or_insert((id.clone(), n)) != &(id, n) || h.kind != MsgKind::Snapshot {
+        let part = SnapshotPart::new(h, packed)?;
+        let g = group.get_or_insert_with(|| SnapshotParts::new(&part));
+        if !g.admits(&part) {
             return Err(PayloadError::Invalid(
-                h.message_id,
+                part.message_id,
                 "parts of different snapshots".into(),
             ));
         }
-        mid = h.message_id;
-        pieces.insert(i, packed);
+        g.add(part);
     }
-    let n = expect.map(|e| e.1).unwrap_or(0);
-    if pieces.len() as u32 != n || n == 0 {
-        return Err(PayloadError::Invalid(
-            mid,
-            format!("snapshot has {} of {n} parts", pieces.len()),
-        ));
+    match group {
+        Some(g) => g.assemble(key),
+        None => Err(PayloadError::Invalid(
+            String::new(),
+            "no snapshot parts".into(),
+        )),
     }
-    let packed: Vec<u8> = pieces.into_values().flatten().collect();
-    let plain = envelope::unpack(&mid, &packed)?;
-    let s: SnapshotPayload = parse_json(&mid, &plain)?;
-    if !storable(&s.vector) || !fits_sqlite(s.epoch) {
-        return Err(PayloadError::Invalid(
-            mid,
-            "sequence number out of range".into(),
-        ));
+}
+
+/// One authenticated snapshot part: its identity comes from the opened (AEAD
+/// bound) header, never from the listing.
+#[derive(Debug)]
+pub struct SnapshotPart {
+    pub id: String,
+    pub index: u32,
+    pub count: u32,
+    pub counter: u64,
+    pub tag: String,
+    pub message_id: String,
+    packed: Vec<u8>,
+}
+
+impl SnapshotPart {
+    fn new(h: Header, packed: Vec<u8>) -> Result<SnapshotPart, PayloadError> {
+        match (h.kind, h.part) {
+            (MsgKind::Snapshot, Some((id, index, count))) => Ok(SnapshotPart {
+                id,
+                index,
+                count,
+                counter: h.seq_from,
+                tag: h.tag,
+                message_id: h.message_id,
+                packed,
+            }),
+            _ => Err(PayloadError::Invalid(
+                h.message_id,
+                "snapshot part without X-Pim-Part".into(),
+            )),
+        }
     }
-    Ok(s)
+
+    /// Open one listed snapshot message.
+    pub fn open(key: &SyncKey, raw: &[u8]) -> Result<SnapshotPart, PayloadError> {
+        let (h, packed) = envelope::open_packed(key, raw)?;
+        SnapshotPart::new(h, packed)
+    }
+}
+
+/// The authenticated parts of one snapshot, gathered by its authenticated id.
+#[derive(Debug)]
+pub struct SnapshotParts {
+    pub id: String,
+    pub counter: u64,
+    pub tag: String,
+    count: u32,
+    pieces: BTreeMap<u32, SnapshotPart>,
+}
+
+impl SnapshotParts {
+    pub fn new(first: &SnapshotPart) -> SnapshotParts {
+        SnapshotParts {
+            id: first.id.clone(),
+            counter: first.counter,
+            tag: first.tag.clone(),
+            count: first.count,
+            pieces: BTreeMap::new(),
+        }
+    }
+
+    /// Whether `p` is a part of this snapshot (same id, counter, maker and count).
+    pub fn admits(&self, p: &SnapshotPart) -> bool {
+        p.id == self.id && p.counter == self.counter && p.tag == self.tag && p.count == self.count
+    }
+
+    pub fn add(&mut self, p: SnapshotPart) {
+        self.pieces.insert(p.index, p);
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.pieces.len() as u32 == self.count && self.count > 0
+    }
+
+    /// Join the parts and decode; the maker named inside must own the parts' tag.
+    pub fn assemble(self, key: &SyncKey) -> Result<SnapshotPayload, PayloadError> {
+        let mid = self
+            .pieces
+            .values()
+            .next()
+            .map(|p| p.message_id.clone())
+            .unwrap_or_default();
+        if !self.is_complete() {
+            return Err(PayloadError::Invalid(
+                mid,
+                format!("snapshot has {} of {} parts", self.pieces.len(), self.count),
+            ));
+        }
+        let packed: Vec<u8> = self.pieces.into_values().flat_map(|p| p.packed).collect();
+        let plain = envelope::unpack(&mid, &packed)?;
+        let s: SnapshotPayload = parse_json(&mid, &plain)?;
+        if !storable(&s.vector) || !fits_sqlite(s.epoch) {
+            return Err(PayloadError::Invalid(
+                mid,
+                "sequence number out of range".into(),
+            ));
+        }
+        if key.device_tag(&s.made_by) != self.tag {
+            return Err(PayloadError::Invalid(
+                mid,
+                "snapshot maker does not match its device tag".into(),
+            ));
+        }
+        Ok(s)
+    }
 }
 
 /// Whether a number from a message fits SQLite's signed 64-bit integers.
@@ -340,5 +430,29 @@ mod tests {
         assert_eq!(open_snapshot(&key, &parts).unwrap(), s);
         parts.pop();
         assert!(open_snapshot(&key, &parts).is_err());
+    }
+
+    #[test]
+    fn a_snapshot_claims_its_maker_only_under_the_maker_tag() {
+        let key = SyncKey::from_bytes([5; 32]);
+        let s = SnapshotPayload {
+            made_by: "victim".into(),
+            made_at: "now".into(),
+            vector: Vector::new(),
+            collections: Vec::new(),
+            records: Vec::new(),
+            epoch: 9,
+        };
+        let json = serde_json::to_vec(&s).unwrap();
+        let packed = miniz_oxide::deflate::compress_to_vec(&json, 6);
+        let mut h = Header::new(MsgKind::Snapshot, &key.device_tag("forger"), 1, 1);
+        h.part = Some(("id".into(), 0, 1));
+        let raw = envelope::seal_packed(&key, &h, &packed);
+        assert!(open_snapshot(&key, &[raw]).is_err());
+        let genuine: Vec<Vec<u8>> = seal_snapshot(&key, &s, 1)
+            .into_iter()
+            .map(|p| p.1)
+            .collect();
+        assert_eq!(open_snapshot(&key, &genuine).unwrap(), s);
     }
 }

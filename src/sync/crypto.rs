@@ -21,9 +21,17 @@ pub enum KeyError {
     Kdf(String),
 }
 
-/// Argon2id cost used for passphrases (64 MiB, 3 passes).
-pub const KDF_M_COST: u32 = 64 * 1024;
+/// Argon2id cost of new passphrase profiles: 256 MiB, 3 passes (libsodium's
+/// "moderate" level; a phone derives it in about a second, once per join).
+pub const KDF_M_COST: u32 = 256 * 1024;
 pub const KDF_T_COST: u32 = 3;
+/// The cost of KDF headers written before they carried a version (64 MiB, 3 passes).
+pub const LEGACY_KDF_M_COST: u32 = 64 * 1024;
+pub const LEGACY_KDF_T_COST: u32 = 3;
+/// Bounds on a published cost: a forged header must not make `join` allocate
+/// gigabytes or spin for minutes, nor weaken the derivation below the legacy cost.
+pub const KDF_M_RANGE: std::ops::RangeInclusive<u32> = LEGACY_KDF_M_COST..=1024 * 1024;
+pub const KDF_T_RANGE: std::ops::RangeInclusive<u32> = LEGACY_KDF_T_COST..=10;
 
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -50,9 +58,20 @@ impl SyncKey {
         SyncKey { master }
     }
 
-    /// Argon2id over `passphrase` with `salt` (kept beside the messages, not secret).
+    /// Argon2id over `passphrase` with `salt` (kept beside the messages, not
+    /// secret) at the current cost.
     pub fn from_passphrase(passphrase: &str, salt: &[u8]) -> Result<SyncKey, KeyError> {
-        let params = argon2::Params::new(KDF_M_COST, KDF_T_COST, 1, Some(32))
+        SyncKey::from_passphrase_at(passphrase, salt, KDF_M_COST, KDF_T_COST)
+    }
+
+    /// Argon2id at `m_cost` KiB and `t_cost` passes.
+    pub fn from_passphrase_at(
+        passphrase: &str,
+        salt: &[u8],
+        m_cost: u32,
+        t_cost: u32,
+    ) -> Result<SyncKey, KeyError> {
+        let params = argon2::Params::new(m_cost, t_cost, 1, Some(32))
             .map_err(|e| KeyError::Kdf(e.to_string()))?;
         let kdf = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
         let mut master = [0u8; 32];

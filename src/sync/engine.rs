@@ -33,6 +33,12 @@ pub enum SyncError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Setup(String),
+    /// A marker sealed with this device's key says the key was replaced
+    /// (`pim sync rekey` on another device).
+    #[error(
+        "this profile's sync key was replaced ({0}); join again with the new key: `pim sync join --key NEW`"
+    )]
+    KeyReplaced(String),
 }
 
 pub type SyncResult<T> = Result<T, SyncError>;
@@ -57,6 +63,10 @@ pub struct SyncOptions {
     /// Only these collections (`--collection`): other changes wait for a later
     /// sync, own ones in the outbox, received ones in `sync_held`.
     pub scope: Option<Scope>,
+    /// Take a new epoch (another device's `replace-remote` or `rekey`) without
+    /// asking: `join` sets it. Otherwise a new epoch waits for the user
+    /// ([`SyncReport::epoch_pending`]) and nothing here is reset.
+    pub accept_epoch: bool,
 }
 
 impl SyncOptions {
@@ -71,6 +81,7 @@ impl SyncOptions {
             snapshot_every: 32,
             kdf: None,
             scope: None,
+            accept_epoch: false,
         }
     }
 }
@@ -104,6 +115,12 @@ pub struct SyncReport {
     /// last saw them (why); it republishes everything it holds as a snapshot.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lost_folders: Option<String>,
+    /// Another device replaced the server's data (a new epoch): this device
+    /// keeps its records and waits until the user takes it
+    /// (`--mode replace-local`) or puts this device's data back
+    /// (`--mode replace-remote`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epoch_pending: Option<u64>,
     /// Records republished in that snapshot this round (0 while it waits for a
     /// complete round: changes held back, or `--collection`).
     pub republished: u64,
@@ -142,6 +159,9 @@ const APPLY_GROUP: usize = 50_000;
 
 const META_PUBLISHED: &str = "sync.published";
 const META_REJECTED: &str = "sync.rejected";
+/// Locations of other devices' batches this device opened (authenticated): only
+/// they count as "on the server" when deciding whether folders were lost.
+const META_VERIFIED: &str = "sync.verified";
 const META_EPOCH: &str = "sync.epoch";
 const META_SNAPSHOT: &str = "sync.snapshot";
 /// The highest own sequence number ever handed to the server (written before
@@ -162,6 +182,9 @@ struct Round<'a, M: Mailbox> {
     known: BTreeMap<String, Vec<KnownMessage>>,
     touched: BTreeSet<String>,
     rejected: BTreeSet<String>,
+    /// Locations of batches that opened here; `None` before the first round that
+    /// kept them (an upgrade): then every listed batch is trusted once.
+    verified: Option<BTreeSet<String>>,
     /// Message-IDs of what this round appended.
     appended: BTreeSet<String>,
     report: SyncReport,
@@ -180,6 +203,9 @@ pub async fn sync_once<M: Mailbox>(
         .meta(META_REJECTED)?
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default();
+    let verified: Option<BTreeSet<String>> = store
+        .meta(META_VERIFIED)?
+        .and_then(|s| serde_json::from_str(&s).ok());
     let mut r = Round {
         my_tag: o.key.device_tag(&me),
         me,
@@ -191,6 +217,7 @@ pub async fn sync_once<M: Mailbox>(
         known: BTreeMap::new(),
         touched: BTreeSet::new(),
         rejected,
+        verified,
         appended: BTreeSet::new(),
         report: SyncReport::default(),
     };
@@ -273,10 +300,21 @@ impl<M: Mailbox> Round<'_, M> {
             }
         }
         lost.extend(self.own_record_missing()?);
+        // replace-remote republishes everything anyway (and `rekey` empties the
+        // folders on purpose).
+        if self.o.mode == Mode::ReplaceRemote {
+            lost.clear();
+        }
         // Device records gone with the folders are not `pim devices forget`.
         let full = checks[&self.f.devices] == FolderCheck::Full && lost.is_empty();
         self.read_devices(&new_devices, full).await?;
         lost.extend(self.vector_ahead()?);
+        let epoch_pending = self.epoch_pending()?;
+        if epoch_pending.is_some() {
+            // The server's state is another epoch's: not lost, and not ours to rebuild.
+            lost.clear();
+        }
+        self.report.epoch_pending = epoch_pending;
         self.note_lost(&lost)?;
         if self.o.mode.downloads() && !self.o.dry_run {
             self.maybe_bootstrap().await?;
@@ -315,11 +353,23 @@ impl<M: Mailbox> Round<'_, M> {
             let folder = self.f.changes.clone();
             self.delete(&folder, &plan.delete).await?;
         }
-        let inputs = self.inputs()?;
+        let mut inputs = self.inputs()?;
+        // Junk headers must not make this device write snapshot after snapshot:
+        // only own batches and those that opened here count.
+        let my_tag = self.my_tag.clone();
+        let counted: Vec<KnownMessage> = inputs
+            .batches
+            .iter()
+            .filter(|k| k.tag == my_tag || self.is_verified(k))
+            .cloned()
+            .collect();
+        inputs.batches = counted;
         // A snapshot holds everything its vector covers: not while changes wait.
         let complete =
             self.o.scope.is_none() && crate::store::sync_scope::held_count(&*self.store)? == 0;
         let rebuild = self.store.meta(META_REBUILD)?.filter(|r| !r.is_empty());
+        // While a new epoch waits, a snapshot of the old one would replace it.
+        let complete = complete && epoch_pending.is_none();
         if complete && (rebuild.is_some() || plan::wants_snapshot(&inputs, self.o.snapshot_every)) {
             let epoch = self.epoch()?;
             let records = self.write_snapshot(epoch).await?;
@@ -365,9 +415,10 @@ impl<M: Mailbox> Round<'_, M> {
     /// message any more count as forgotten.
     async fn read_devices(&mut self, fresh: &[KnownMessage], full: bool) -> SyncResult<()> {
         let folder = self.f.devices.clone();
+        self.check_rekeyed(fresh).await?;
         let uids: Vec<u32> = fresh
             .iter()
-            .filter(|k| k.tag != self.my_tag && !self.is_rejected(k))
+            .filter(|k| k.tag != self.my_tag && !self.is_rejected(k) && k.kind == "device")
             .map(|k| k.uid)
             .collect();
         let mut infos = Vec::new();
@@ -419,6 +470,28 @@ impl<M: Mailbox> Round<'_, M> {
         Ok(())
     }
 
+    /// A rekey marker that opens with this device's key ends the round: the key
+    /// was replaced. Markers of other keys (older rekeys, or the one this device
+    /// made) are set aside without counting as rejected.
+    async fn check_rekeyed(&mut self, fresh: &[KnownMessage]) -> SyncResult<()> {
+        let folder = self.f.devices.clone();
+        let uids: Vec<u32> = fresh
+            .iter()
+            .filter(|k| k.kind == MsgKind::Rekeyed.as_str() && !self.is_rejected(k))
+            .map(|k| k.uid)
+            .collect();
+        for chunk in uids.chunks(FETCH_GROUP) {
+            for (uid, raw) in self.mb.fetch(&folder, chunk).await? {
+                if let Some(at) = super::rekey::open_marker(&self.o.key, &raw) {
+                    return Err(super::rekey::key_replaced(&at));
+                }
+                let location = self.location(&folder, uid);
+                self.rejected.insert(location);
+            }
+        }
+        Ok(())
+    }
+
     /// Rejections are remembered by location (folder, UIDVALIDITY, UID), never by
     /// Message-ID: a forger can copy a real batch's headers, and the real batch
     /// must stay visible (DESIGN.md §5.9).
@@ -429,6 +502,21 @@ impl<M: Mailbox> Round<'_, M> {
 
     fn is_rejected(&self, k: &KnownMessage) -> bool {
         self.rejected.contains(&self.location(&k.folder, k.uid))
+    }
+
+    /// Whether a listed batch opened here before (or is trusted from before
+    /// this device kept track).
+    fn is_verified(&self, k: &KnownMessage) -> bool {
+        self.verified
+            .as_ref()
+            .is_none_or(|v| v.contains(&self.location(&k.folder, k.uid)))
+    }
+
+    fn verify(&mut self, folder: &str, uid: u32) {
+        let location = self.location(folder, uid);
+        if let Some(v) = self.verified.as_mut() {
+            v.insert(location);
+        }
     }
 
     fn reject(&mut self, folder: &str, uid: u32) {
@@ -490,6 +578,18 @@ impl<M: Mailbox> Round<'_, M> {
             .collect();
         self.rejected.retain(|r| present.contains(r));
         let rejected = serde_json::to_string(&self.rejected).expect("serializes");
+        let changes = self.f.changes.clone();
+        let verified = match self.verified.take() {
+            Some(mut v) => {
+                v.retain(|r| present.contains(r));
+                v
+            }
+            None => self.known[&changes]
+                .iter()
+                .map(|k| self.location(&k.folder, k.uid))
+                .collect(),
+        };
+        let verified = serde_json::to_string(&verified).expect("serializes");
         let states = self.states.clone();
         let known = self.known.clone();
         self.store.write(|w| {
@@ -506,6 +606,7 @@ impl<M: Mailbox> Round<'_, M> {
                     st::put_message(w, k)?;
                 }
             }
+            w.set_meta(META_VERIFIED, &verified)?;
             w.set_meta(META_REJECTED, &rejected)
         })?;
         Ok(())

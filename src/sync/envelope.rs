@@ -10,7 +10,13 @@ use base64::engine::general_purpose::STANDARD as B64;
 
 use super::crypto::SyncKey;
 
-pub const FORMAT: &str = "1";
+/// The format new messages are written in: version 2 binds the identity headers
+/// (the KDF header included) with a length-prefixed binary encoding.
+pub const FORMAT: &str = "2";
+/// Messages written before version 2 (`|`-joined text as associated data) stay
+/// readable; the version is part of what is authenticated, so a version-2 message
+/// relabelled as version 1 fails to open.
+pub const LEGACY_FORMAT: &str = "1";
 /// Largest sealed body per message: with base64 and headers the message stays
 /// under 1 MiB.
 pub const MAX_SEALED: usize = 700 * 1024;
@@ -33,6 +39,9 @@ pub enum MsgKind {
     Batch,
     Device,
     Snapshot,
+    /// Left under the old key by `pim sync rekey`: devices still holding that key
+    /// learn it was replaced (and read nothing sealed with the new one).
+    Rekeyed,
 }
 
 impl MsgKind {
@@ -41,6 +50,7 @@ impl MsgKind {
             MsgKind::Batch => "batch",
             MsgKind::Device => "device",
             MsgKind::Snapshot => "snapshot",
+            MsgKind::Rekeyed => "rekeyed",
         }
     }
 
@@ -49,6 +59,7 @@ impl MsgKind {
             "batch" => Some(MsgKind::Batch),
             "device" => Some(MsgKind::Device),
             "snapshot" => Some(MsgKind::Snapshot),
+            "rekeyed" => Some(MsgKind::Rekeyed),
             _ => None,
         }
     }
@@ -68,6 +79,8 @@ pub struct Header {
     pub message_id: String,
     /// Passphrase KDF parameters and salt (device messages of passphrase keys).
     pub kdf: Option<String>,
+    /// Wire format: 2 (current) or 1 (legacy, read only).
+    pub version: u8,
 }
 
 impl Header {
@@ -80,16 +93,54 @@ impl Header {
             part: None,
             message_id: format!("<{}@pim.invalid>", uuid::Uuid::new_v4().simple()),
             kdf: None,
+            version: 2,
         }
     }
 
+    /// The associated data the seal binds: every identity field, in a canonical
+    /// encoding (version 2), or the legacy text of version 1.
     fn aad(&self) -> Vec<u8> {
+        if self.version == 1 {
+            return self.legacy_aad();
+        }
+        let mut out = b"pim-aad".to_vec();
+        out.push(self.version);
+        let field = |out: &mut Vec<u8>, bytes: &[u8]| {
+            out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+            out.extend_from_slice(bytes);
+        };
+        field(&mut out, self.kind.as_str().as_bytes());
+        field(&mut out, self.tag.as_bytes());
+        out.extend_from_slice(&self.seq_from.to_be_bytes());
+        out.extend_from_slice(&self.seq_to.to_be_bytes());
+        match &self.part {
+            Some((id, i, n)) => {
+                out.push(1);
+                field(&mut out, id.as_bytes());
+                out.extend_from_slice(&i.to_be_bytes());
+                out.extend_from_slice(&n.to_be_bytes());
+            }
+            None => out.push(0),
+        }
+        field(&mut out, self.message_id.as_bytes());
+        match &self.kdf {
+            Some(k) => {
+                out.push(1);
+                field(&mut out, k.as_bytes());
+            }
+            None => out.push(0),
+        }
+        out
+    }
+
+    /// Version 1: `|`-joined text, the KDF header not bound.
+    fn legacy_aad(&self) -> Vec<u8> {
         let part = match &self.part {
             Some((id, i, n)) => format!("{id} {i}/{n}"),
             None => String::new(),
         };
         format!(
-            "pim/{FORMAT}|{}|{}|{}-{}|{}|{}",
+            "pim/{LEGACY_FORMAT}|{}|{}|{}-{}|{}|{}",
             self.kind.as_str(),
             self.tag,
             self.seq_from,
@@ -110,9 +161,11 @@ impl Header {
     /// field: anyone can append to the sync folders, and the numbers end up in SQLite
     /// (which holds at most `i64::MAX`) and in arithmetic.
     pub fn parse(h: &BTreeMap<String, String>) -> Result<Header, HeaderError> {
-        if h.get("x-pim-format").map(|f| f.trim()) != Some(FORMAT) {
-            return Err(HeaderError::NotPim);
-        }
+        let version = match h.get("x-pim-format").map(|f| f.trim()) {
+            Some(FORMAT) => 2,
+            Some(LEGACY_FORMAT) => 1,
+            _ => return Err(HeaderError::NotPim),
+        };
         let field = |name: &'static str| {
             h.get(name)
                 .map(|v| v.trim())
@@ -133,8 +186,8 @@ impl Header {
                 let bad = HeaderError::Malformed("x-pim-part", "expected ID I/N with I < N");
                 let (id, frac) = p.trim().split_once(' ').ok_or(bad.clone())?;
                 let (i, n) = frac.split_once('/').ok_or(bad.clone())?;
-                let (i, n): (u32, u32) = match (i.parse(), n.parse()) {
-                    (Ok(i), Ok(n)) if i < n && n <= MAX_PARTS => (i, n),
+                let (i, n) = match (canonical(i), canonical(n)) {
+                    (Some(i), Some(n)) if i < n && n <= MAX_PARTS as u64 => (i as u32, n as u32),
                     _ => return Err(bad),
                 };
                 Some((bounded_token("x-pim-part", id, MAX_TAG)?, i, n))
@@ -154,8 +207,25 @@ impl Header {
             part,
             message_id,
             kdf,
+            version,
         })
     }
+
+    /// The `X-Pim-Format` value of this header's version.
+    fn format(&self) -> &'static str {
+        if self.version == 1 {
+            LEGACY_FORMAT
+        } else {
+            FORMAT
+        }
+    }
+}
+
+/// A decimal number as pim writes it: digits only, no sign, no leading zero.
+fn canonical(s: &str) -> Option<u64> {
+    let ok =
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+    if ok { s.parse().ok() } else { None }
 }
 
 /// Longest device tag or snapshot id accepted (pim writes 32 hex digits).
@@ -178,10 +248,10 @@ pub enum HeaderError {
 
 /// A sequence number or counter: decimal, and within what SQLite stores.
 fn sequence_number(s: &str) -> Result<u64, HeaderError> {
-    let n: u64 = s
-        .trim()
-        .parse()
-        .map_err(|_| HeaderError::Malformed("x-pim-seq", "not a number"))?;
+    let n = canonical(s.trim()).ok_or(HeaderError::Malformed(
+        "x-pim-seq",
+        "not a canonical decimal number",
+    ))?;
     if i64::try_from(n).is_err() {
         return Err(HeaderError::Malformed("x-pim-seq", "number out of range"));
     }
@@ -228,7 +298,11 @@ pub fn seal(key: &SyncKey, header: &Header, payload: &[u8]) -> Vec<u8> {
 
 /// Like [`seal`] for bytes already compressed (snapshot parts).
 pub fn seal_packed(key: &SyncKey, header: &Header, packed: &[u8]) -> Vec<u8> {
-    let sealed = key.seal(packed, &header.aad());
+    let sealed = if header.version == 1 {
+        key.seal(packed, &header.aad())
+    } else {
+        key.seal(&pad(packed), &header.aad())
+    };
     let b64 = B64.encode(&sealed);
     let mut out = String::with_capacity(b64.len() + 600);
     let date = chrono::Utc::now().to_rfc2822();
@@ -237,7 +311,7 @@ pub fn seal_packed(key: &SyncKey, header: &Header, packed: &[u8]) -> Vec<u8> {
     out.push_str(&format!("Date: {date}\r\n"));
     out.push_str(&format!("Message-ID: {}\r\n", header.message_id));
     out.push_str("Subject: pim sync data\r\n");
-    out.push_str(&format!("X-Pim-Format: {FORMAT}\r\n"));
+    out.push_str(&format!("X-Pim-Format: {}\r\n", header.format()));
     out.push_str(&format!("X-Pim-Kind: {}\r\n", header.kind.as_str()));
     out.push_str(&format!("X-Pim-Device: {}\r\n", header.tag));
     out.push_str(&format!(
@@ -311,10 +385,47 @@ pub fn open_packed(key: &SyncKey, raw: &[u8]) -> Result<(Header, Vec<u8>), Envel
     let sealed = B64
         .decode(&b64)
         .map_err(|_| EnvelopeError::Unauthentic(header.message_id.clone()))?;
-    let packed = key
+    let plain = key
         .open(&sealed, &header.aad())
         .ok_or_else(|| EnvelopeError::Unauthentic(header.message_id.clone()))?;
+    if header.version == 1 {
+        return Ok((header, plain));
+    }
+    let packed = unpad(plain)
+        .ok_or_else(|| EnvelopeError::Corrupt(header.message_id.clone(), "bad padding".into()))?;
     Ok((header, packed))
+}
+
+/// Format 2 hides exact sizes: the sealed text is the length (4 bytes), the
+/// payload and zeros up to a size bucket — 1 KiB at least, then sixteen steps per
+/// doubling (at most 1/16 more bytes) — never past what [`MAX_SEALED`] allows.
+fn pad(packed: &[u8]) -> Vec<u8> {
+    let n = packed.len() + 4;
+    let target = bucket(n).min((MAX_SEALED - 64).max(n));
+    let mut out = Vec::with_capacity(target);
+    out.extend_from_slice(&(packed.len() as u32).to_be_bytes());
+    out.extend_from_slice(packed);
+    out.resize(target, 0);
+    out
+}
+
+/// The padded size of `n` bytes.
+pub fn bucket(n: usize) -> usize {
+    if n <= 1024 {
+        return 1024;
+    }
+    let step = 1usize << (usize::BITS - 1 - n.leading_zeros()).saturating_sub(4);
+    n.div_ceil(step) * step
+}
+
+fn unpad(mut plain: Vec<u8>) -> Option<Vec<u8>> {
+    let len = u32::from_be_bytes(plain.get(..4)?.try_into().ok()?) as usize;
+    if len > plain.len() - 4 {
+        return None;
+    }
+    plain.truncate(4 + len);
+    plain.drain(..4);
+    Some(plain)
 }
 
 pub fn unpack(id: &str, packed: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
@@ -348,6 +459,26 @@ mod tests {
         let (h2, plain) = open(&key, &raw).unwrap();
         assert_eq!(h2, h);
         assert_eq!(plain, b"{\"secret\":\"Ada Lovelace\"}");
+    }
+
+    #[test]
+    fn sizes_are_padded_to_buckets() {
+        assert_eq!(bucket(1), 1024);
+        assert_eq!(bucket(1025), 1088);
+        assert_eq!(bucket(100_000), 102_400);
+        for n in [1usize, 1000, 1025, 5000, 65_537, 300_001] {
+            let b = bucket(n);
+            assert!(b >= n && (n <= 1024 || (b - n) * 16 <= n), "{n} -> {b}");
+        }
+        let key = SyncKey::from_bytes([3; 32]);
+        let h = Header::new(MsgKind::Batch, "t", 1, 2);
+        let small = seal(&key, &h, b"a");
+        let noise: String = (0..20)
+            .map(|_| uuid::Uuid::new_v4().simple().to_string())
+            .collect();
+        let larger = seal(&key, &h, noise.as_bytes());
+        assert_eq!(small.len(), larger.len(), "both in the smallest bucket");
+        assert_eq!(open(&key, &larger).unwrap().1, noise.as_bytes());
     }
 
     #[test]

@@ -254,6 +254,9 @@ pub fn summary(r: &SyncReport) -> String {
     if let Some(line) = lost_folders_line(r) {
         parts.insert(0, line);
     }
+    if let Some(line) = epoch_pending_line(r) {
+        parts.insert(0, line);
+    }
     if parts.is_empty() {
         "nothing to do".into()
     } else {
@@ -275,6 +278,17 @@ pub fn lost_folders_line(r: &SyncReport) -> Option<String> {
     } else {
         format!("{LOST_FOLDERS} ({why}): republishing once a full sync can run")
     })
+}
+
+/// What waits for the user after another device replaced the server's data.
+pub fn epoch_pending_line(r: &SyncReport) -> Option<String> {
+    let epoch = r.epoch_pending?;
+    Some(format!(
+        "another device replaced the server's data (epoch {epoch}); nothing was changed here: \
+         `pim sync --mode replace-local` takes it (records it lacks are dropped here, unsent \
+         edits kept), \
+         `pim sync --mode replace-remote` puts this device's data back"
+    ))
 }
 
 /// Remember the last successful round (the Sync tab and `pim sync` share it).
@@ -369,5 +383,18 @@ mod tests {
         assert_eq!(p.line(), "downloading 3/12 messages, 45 KB");
         assert_eq!(p.ratio(), Some(0.25));
         assert_eq!(Progress::default().line(), "checking");
+    }
+
+    #[test]
+    fn a_waiting_epoch_leads_the_summary_with_what_to_do() {
+        let r = SyncReport {
+            epoch_pending: Some(2),
+            applied: 3,
+            ..SyncReport::default()
+        };
+        let line = summary(&r);
+        assert!(line.starts_with("another device replaced the server's data (epoch 2)"));
+        assert!(line.contains("--mode replace-local") && line.ends_with("3 applied"));
+        assert_eq!(epoch_pending_line(&SyncReport::default()), None);
     }
 }

@@ -6,43 +6,120 @@ use rand::RngCore;
 
 use super::apply::{self, Resolution};
 use super::batch;
-use super::crypto::{KDF_M_COST, KDF_T_COST, SyncKey};
+use super::crypto::{
+    KDF_M_COST, KDF_M_RANGE, KDF_T_COST, KDF_T_RANGE, LEGACY_KDF_M_COST, LEGACY_KDF_T_COST, SyncKey,
+};
 use super::engine::{Folders, SyncError, SyncOptions, SyncReport, SyncResult, sync_once};
 use super::envelope::{Header, LIST_HEADERS, MsgKind};
 use super::mailbox::{Mailbox, MailboxError};
 use crate::store::Store;
 use crate::store::sync_state::{self as st, Conflict, DeviceInfo};
 
+/// The version of `X-Pim-Kdf` values this build writes. Unversioned values
+/// (older builds) mean Argon2id at the legacy cost.
+const KDF_VERSION: &str = "v=2";
+
 /// A fresh salt and the `X-Pim-Kdf` value that carries it to other devices.
 pub fn new_kdf_header() -> String {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
     format!(
-        "argon2id m={KDF_M_COST} t={KDF_T_COST} p=1 salt={}",
+        "argon2id {KDF_VERSION} m={KDF_M_COST} t={KDF_T_COST} p=1 salt={}",
         B64.encode(salt)
     )
 }
 
-/// Derive the key from a passphrase with the salt an `X-Pim-Kdf` header names.
-pub fn key_from_passphrase(passphrase: &str, kdf_header: &str) -> SyncResult<SyncKey> {
-    let salt = kdf_header
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("salt="))
+/// The salt and cost an `X-Pim-Kdf` value names, cost within bounds.
+fn kdf_params(kdf_header: &str) -> SyncResult<(Vec<u8>, u32, u32)> {
+    let bad = || SyncError::Setup(format!("malformed X-Pim-Kdf header {kdf_header:?}"));
+    let words: Vec<&str> = kdf_header.split_whitespace().collect();
+    if words.first() != Some(&"argon2id") {
+        return Err(bad());
+    }
+    let value = |name: &str| words.iter().find_map(|w| w.strip_prefix(name));
+    let salt = value("salt=")
         .and_then(|s| B64.decode(s).ok())
-        .ok_or_else(|| SyncError::Setup(format!("malformed X-Pim-Kdf header {kdf_header:?}")))?;
-    SyncKey::from_passphrase(passphrase, &salt).map_err(|e| SyncError::Setup(e.to_string()))
+        .filter(|s| (8..=64).contains(&s.len()))
+        .ok_or_else(bad)?;
+    if !words.contains(&KDF_VERSION) {
+        return Ok((salt, LEGACY_KDF_M_COST, LEGACY_KDF_T_COST));
+    }
+    let number = |name: &str| value(name).and_then(|v| v.parse::<u32>().ok());
+    match (number("m="), number("t="), number("p=")) {
+        (Some(m), Some(t), Some(1)) if KDF_M_RANGE.contains(&m) && KDF_T_RANGE.contains(&t) => {
+            Ok((salt, m, t))
+        }
+        _ => Err(bad()),
+    }
 }
 
-/// The `X-Pim-Kdf` header published by devices that use a passphrase, if any.
-pub async fn server_kdf<M: Mailbox>(mb: &mut M, root: &str) -> SyncResult<Option<String>> {
+/// Derive the key from a passphrase with the salt and cost an `X-Pim-Kdf`
+/// header names. The header is not trusted by itself: the key it gives must
+/// open the messages that carry it ([`passphrase_key`]).
+pub fn key_from_passphrase(passphrase: &str, kdf_header: &str) -> SyncResult<SyncKey> {
+    let (salt, m, t) = kdf_params(kdf_header)?;
+    SyncKey::from_passphrase_at(passphrase, &salt, m, t)
+        .map_err(|e| SyncError::Setup(e.to_string()))
+}
+
+/// Most distinct `X-Pim-Kdf` values `join` tries (each costs a derivation).
+const MAX_KDF_CANDIDATES: usize = 4;
+
+/// The distinct `X-Pim-Kdf` values on device messages, at most a few, in order
+/// of appearance. More than one means someone appended a message with another
+/// salt (or two profiles share the folders): [`passphrase_key`] decides.
+pub async fn server_kdfs<M: Mailbox>(mb: &mut M, root: &str) -> SyncResult<Vec<String>> {
     let f = Folders::new(root);
-    match mb.list(&f.devices, 1, LIST_HEADERS).await {
-        Ok(list) => Ok(list
-            .into_iter()
-            .find_map(|m| m.headers.get("x-pim-kdf").cloned())),
-        Err(MailboxError::NoFolder(_)) => Ok(None),
-        Err(e) => Err(e.into()),
+    let list = match mb.list(&f.devices, 1, LIST_HEADERS).await {
+        Ok(list) => list,
+        Err(MailboxError::NoFolder(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut found: Vec<String> = Vec::new();
+    for h in list.iter().filter_map(|m| Header::from_headers(&m.headers)) {
+        if let Some(k) = h.kdf
+            && h.kind == MsgKind::Device
+            && !found.contains(&k)
+        {
+            found.push(k);
+        }
+        if found.len() == MAX_KDF_CANDIDATES {
+            break;
+        }
     }
+    Ok(found)
+}
+
+/// The `X-Pim-Kdf` header published by devices that use a passphrase, if any
+/// (the first one listed; see [`passphrase_key`] for the checked choice).
+pub async fn server_kdf<M: Mailbox>(mb: &mut M, root: &str) -> SyncResult<Option<String>> {
+    Ok(server_kdfs(mb, root).await?.into_iter().next())
+}
+
+/// A key derived from `passphrase` with a published `X-Pim-Kdf` value, checked
+/// after derivation: it must open a device message (version 2 messages bind the
+/// header itself). Returns the key, the value, and whether other values were
+/// published (salts disagree: worth a warning).
+pub async fn passphrase_key<M: Mailbox>(
+    mb: &mut M,
+    root: &str,
+    passphrase: &str,
+) -> SyncResult<(SyncKey, String, bool)> {
+    let candidates = server_kdfs(mb, root).await?;
+    let disagree = candidates.len() > 1;
+    for kdf in &candidates {
+        let Ok(key) = key_from_passphrase(passphrase, kdf) else {
+            continue;
+        };
+        if probe(mb, root, &key).await?.1 > 0 {
+            return Ok((key, kdf.clone(), disagree));
+        }
+    }
+    Err(SyncError::Setup(if candidates.is_empty() {
+        "no device publishes a passphrase salt: join with the sync key".into()
+    } else {
+        "the passphrase does not open the existing sync data (a typo?)".into()
+    }))
 }
 
 /// Device-state messages on the server: how many, and how many `key` opens.
@@ -107,7 +184,10 @@ pub async fn join<M: Mailbox>(
             "the sync key does not open the existing sync data (a typo, or another key?)".into(),
         ));
     }
-    sync_once(store, mb, o).await
+    // Joining (again, after a rekey) asks for the server's current epoch.
+    let mut o = o.clone();
+    o.accept_epoch = true;
+    sync_once(store, mb, &o).await
 }
 
 /// Every device heard of, this one included.
@@ -206,6 +286,24 @@ mod tests {
         assert_ne!(a, key_from_passphrase("correct horse", &h2).unwrap());
         assert_ne!(a, key_from_passphrase("wrong horse", &h1).unwrap());
         assert!(key_from_passphrase("x", "argon2id m=1").is_err());
+        // Versioned headers carry their cost, within bounds; old ones the legacy cost.
+        assert!(h1.contains("v=2"), "{h1}");
+        let salt = h1.split_whitespace().last().unwrap();
+        let legacy = format!("argon2id m=65536 t=3 p=1 {salt}");
+        assert_eq!(
+            key_from_passphrase("correct horse", &legacy).unwrap(),
+            SyncKey::from_passphrase_at(
+                "correct horse",
+                &B64.decode(salt.strip_prefix("salt=").unwrap()).unwrap(),
+                LEGACY_KDF_M_COST,
+                LEGACY_KDF_T_COST
+            )
+            .unwrap()
+        );
+        for cost in ["m=1024 t=3", "m=268435456 t=3", "m=262144 t=1000"] {
+            let forged = format!("argon2id v=2 {cost} p=1 {salt}");
+            assert!(key_from_passphrase("x", &forged).is_err(), "{forged}");
+        }
     }
 
     fn device(id: &str, name: &str) -> DeviceInfo {

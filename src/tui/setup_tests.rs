@@ -115,6 +115,7 @@ fn add_account_then_start_syncing_as_the_first_device() {
         uploaded: 36,
         downloaded: 0,
         applied: 0,
+        warnings: Vec::new(),
     }));
     snap("setup_key_shown", &mut w);
     assert!(
@@ -163,6 +164,7 @@ fn join_with_the_key_of_the_first_device() {
         uploaded: 0,
         downloaded: 3,
         applied: 36,
+        warnings: Vec::new(),
     }));
     assert!(w.app.overlay.is_none());
     assert!(

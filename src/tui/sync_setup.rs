@@ -413,8 +413,13 @@ impl App {
                     }
                     None => {
                         self.overlay = None;
+                        let warnings: String = done
+                            .warnings
+                            .iter()
+                            .map(|w| format!("; warning: {w}"))
+                            .collect();
                         self.info(format!(
-                            "joined: downloaded {}, applied {}",
+                            "joined: downloaded {}, applied {}{warnings}",
                             done.downloaded, done.applied
                         ));
                         self.reload_all();

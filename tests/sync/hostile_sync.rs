@@ -97,7 +97,7 @@ fn header_fields_are_range_checked() {
             "{name}: {value:?}"
         );
     }
-    assert_eq!(with("x-pim-format", "2"), Err(HeaderError::NotPim));
+    assert_eq!(with("x-pim-format", "3"), Err(HeaderError::NotPim));
     assert!(with("x-pim-part", "id 2/3").is_ok());
 }
 

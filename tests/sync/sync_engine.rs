@@ -431,12 +431,34 @@ fn push_pull_and_replace_modes() {
     a.opts.mode = Mode::TwoWay;
     a.sync();
     assert!(a.store.get(&w).unwrap().is_none(), "pull did not upload");
-    // replace-remote: a's state is the truth; b rebuilds from it (b's queued
-    // edit w is kept and uploaded afterwards).
+    // replace-remote: a's state is the truth; b is told and keeps everything
+    // until its user takes it (issue 20: an epoch change is never applied
+    // silently), then rebuilds from it (b's queued edit w is kept and uploaded).
+    // c's contact reaches b but not a, so a's snapshot lacks it.
+    let mut c = Device::new(&server, "c");
+    c.sync();
+    let v = c.add_contact("from c, unseen by a");
+    c.sync();
+    b.sync();
+    assert!(b.store.get(&v).unwrap().is_some());
     a.store.write(|w2| w2.delete(&x).map(|_| ())).unwrap();
     a.opts.mode = Mode::ReplaceRemote;
     a.sync();
     a.opts.mode = Mode::TwoWay;
+    b.opts.mode = Mode::TwoWay;
+    let r = b.sync();
+    assert_eq!(r.epoch_pending, Some(1), "{r:?}");
+    assert!(
+        b.store.get(&v).unwrap().is_some(),
+        "nothing dropped unasked"
+    );
+    assert_eq!(b.sync().epoch_pending, Some(1), "it stays until taken");
+    b.opts.mode = Mode::ReplaceLocal;
+    assert_eq!(b.sync().epoch_pending, None);
+    assert!(
+        b.store.get(&v).unwrap().is_none(),
+        "taken: a's data is the truth"
+    );
     b.opts.mode = Mode::TwoWay;
     b.sync();
     a.sync();

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::connector::connect;
 use super::failure::SessionError;
 use super::profile::{
-    SetupError, device_name, is_enrolled, options, remember_enrolment, resolve_account,
+    SetupError, device_name, is_enrolled, options, remember_enrolment, resolve_account, stored_key,
 };
 use crate::config::accounts::Account;
 use crate::mail::ImapMailbox;
@@ -16,15 +16,16 @@ use crate::sync::crypto::{KeyError, SyncKey};
 use crate::sync::engine::SyncError;
 use crate::sync::setup;
 
-/// Shortest passphrase accepted instead of a generated key.
-pub const MIN_PASSPHRASE: usize = 12;
+/// Said to whoever chooses a passphrase over a generated key.
+pub const PASSPHRASE_ADVICE: &str = "a generated key (init without --passphrase) is stronger than \
+     any passphrase you can remember: the mail provider holds the salt and can guess offline";
 
 /// The first device's secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NewSecret {
     /// A random key, shown once to be entered on the other devices.
     Generated,
-    /// A passphrase of at least [`MIN_PASSPHRASE`] characters.
+    /// A passphrase strong enough by [`crate::sync::passphrase::check`].
     Passphrase(String),
 }
 
@@ -37,14 +38,18 @@ pub struct Enrolled {
     pub uploaded: u64,
     pub downloaded: u64,
     pub applied: u64,
+    /// Things worth a warning (e.g. the server publishes several passphrase salts).
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum EnrolError {
     #[error("this profile syncs already (key stored); nothing to {0}")]
     AlreadyEnrolled(&'static str),
-    #[error("the passphrase must have at least {MIN_PASSPHRASE} characters")]
-    ShortPassphrase,
+    #[error("this profile syncs already with this key; nothing to join")]
+    SameKey,
+    #[error("{0}")]
+    WeakPassphrase(String),
     #[error("no sync key given")]
     NoKey,
     #[error(transparent)]
@@ -86,9 +91,7 @@ pub async fn init(
     let (name, account) = account_for(store, config_file, account_name, "init")?;
     let (key, kdf, shown) = match secret {
         NewSecret::Passphrase(phrase) => {
-            if phrase.chars().count() < MIN_PASSPHRASE {
-                return Err(EnrolError::ShortPassphrase);
-            }
+            crate::sync::passphrase::check(&phrase).map_err(EnrolError::WeakPassphrase)?;
             let kdf = setup::new_kdf_header();
             (setup::key_from_passphrase(&phrase, &kdf)?, Some(kdf), None)
         }
@@ -112,6 +115,7 @@ pub async fn init(
         uploaded: report.uploaded,
         downloaded: report.downloaded,
         applied: report.applied,
+        warnings: Vec::new(),
     })
 }
 
@@ -121,7 +125,10 @@ pub struct Joining {
     name: String,
     account: Account,
     mb: ImapMailbox,
-    kdf: Option<String>,
+    /// The passphrase salts the server publishes (empty: a generated key).
+    kdfs: Vec<String>,
+    /// The key of a profile that syncs already and joins again (after a rekey).
+    stored: Option<SyncKey>,
 }
 
 /// Connect to join (before the key is asked for: the prompt depends on whether
@@ -131,21 +138,28 @@ pub async fn start_join(
     config_file: &Path,
     account_name: Option<&str>,
 ) -> Result<Joining, EnrolError> {
-    let (name, account) = account_for(store, config_file, account_name, "join")?;
+    // An enrolled profile joins again when the key was replaced elsewhere.
+    let stored = if is_enrolled(store)? {
+        Some(stored_key(store)?)
+    } else {
+        None
+    };
+    let (name, account) = resolve_account(store, config_file, account_name)?;
     let mut mb = connect(&name, &account).await?;
-    let kdf = setup::server_kdf(&mut mb, &account.folder_root).await?;
+    let kdfs = setup::server_kdfs(&mut mb, &account.folder_root).await?;
     Ok(Joining {
         name,
         account,
         mb,
-        kdf,
+        kdfs,
+        stored,
     })
 }
 
 impl Joining {
     /// Whether the secret is a passphrase (else a generated key).
     pub fn wants_passphrase(&self) -> bool {
-        self.kdf.is_some()
+        !self.kdfs.is_empty()
     }
 
     /// Check the key against the devices already syncing, download, remember it.
@@ -160,32 +174,67 @@ impl Joining {
             self.mb.logout().await;
             return Err(EnrolError::NoKey);
         }
-        let key: Result<SyncKey, EnrolError> = match &self.kdf {
-            Some(h) => setup::key_from_passphrase(secret, h).map_err(EnrolError::from),
-            None => SyncKey::parse_human(secret).map_err(EnrolError::from),
-        };
-        let key = match key {
+        let found = self.key_for(secret).await;
+        let (key, kdf, warnings) = match found {
             Ok(k) => k,
             Err(e) => {
                 self.mb.logout().await;
                 return Err(e);
             }
         };
+        if self.stored.as_ref() == Some(&key) {
+            self.mb.logout().await;
+            return Err(EnrolError::SameKey);
+        }
         let mut o = options(store, &self.account, key.clone())?;
-        o.kdf = self.kdf.clone();
-        o.device_name = device_name(device.clone(), store.device());
+        o.kdf = kdf.clone();
+        o.device_name = match (&device, &self.stored) {
+            (None, Some(_)) => o.device_name.clone(),
+            _ => device_name(device.clone(), store.device()),
+        };
         let report = setup::join(store, &mut self.mb, &o).await;
         self.mb.logout().await;
         let report = report?;
-        remember_enrolment(store, &self.name, &key, self.kdf.as_deref(), device)?;
+        let device = device.or(self.stored.is_some().then(|| o.device_name.clone()));
+        remember_enrolment(store, &self.name, &key, kdf.as_deref(), device)?;
         Ok(Enrolled {
             account_name: self.name,
             key: None,
             uploaded: report.uploaded,
             downloaded: report.downloaded,
             applied: report.applied,
+            warnings,
         })
     }
+
+    /// The key a secret stands for. A generated key is recognised by its form;
+    /// anything else is a passphrase, checked against the salts published (a
+    /// forged one cannot redirect it: the key must open a device message).
+    async fn key_for(
+        &mut self,
+        secret: &str,
+    ) -> Result<(SyncKey, Option<String>, Vec<String>), EnrolError> {
+        if self.kdfs.is_empty() || looks_like_key(secret) {
+            return Ok((SyncKey::parse_human(secret)?, None, Vec::new()));
+        }
+        let (key, kdf, disagree) =
+            setup::passphrase_key(&mut self.mb, &self.account.folder_root, secret).await?;
+        let warnings = if disagree {
+            vec![
+                "device messages on the server name different passphrase salts; the one your \
+                 passphrase opens was used (someone may have added the others)"
+                    .to_string(),
+            ]
+        } else {
+            Vec::new()
+        };
+        Ok((key, Some(kdf), warnings))
+    }
+}
+
+/// Whether `secret` is a generated sync key (`PIM1-…`) rather than a passphrase.
+fn looks_like_key(secret: &str) -> bool {
+    secret.trim().to_ascii_uppercase().starts_with("PIM1-")
 }
 
 /// Join in one go (the key is known before connecting).

@@ -84,6 +84,7 @@ impl SessionError {
             SessionError::Sync(SyncError::Mailbox(m)) => mailbox_kind(m),
             SessionError::Sync(SyncError::Store(_)) => ErrorKind::LocalStore,
             SessionError::Sync(SyncError::Setup(_)) => ErrorKind::Config,
+            SessionError::Sync(SyncError::KeyReplaced(_)) => ErrorKind::WrongKey,
         }
     }
 

@@ -81,7 +81,7 @@ pub fn options(store: &Store, account: &Account, key: SyncKey) -> Result<SyncOpt
     o.root = account.folder_root.clone();
     o.policy = Policy::parse(&account.conflict_policy)
         .ok_or_else(|| SetupError::UnknownPolicy(account.conflict_policy.clone()))?;
-    o.kdf = store.meta(META_KDF)?;
+    o.kdf = store.meta(META_KDF)?.filter(|k| !k.is_empty());
     o.device_name = store
         .meta(META_DEVICE_NAME)?
         .unwrap_or_else(|| device_name(None, store.device()));
@@ -137,9 +137,16 @@ pub fn remember_enrolment(
     store.set_meta(META_KEY, &key.to_human())?;
     store.set_meta(META_ACCOUNT, account_name)?;
     store.set_meta(META_DEVICE_NAME, &device_name(device, store.device()))?;
-    if let Some(k) = kdf {
-        store.set_meta(META_KDF, k)?;
-    }
+    // A key without a passphrase (a rekey, a join with the new key) publishes no salt.
+    store.set_meta(META_KDF, kdf.unwrap_or(""))?;
+    Ok(())
+}
+
+/// Keep a new key (after `pim sync rekey` or a join with the replaced key):
+/// generated keys publish no passphrase salt.
+pub fn replace_key(store: &Store, key: &SyncKey) -> Result<(), SetupError> {
+    store.set_meta(META_KEY, &key.to_human())?;
+    store.set_meta(META_KDF, "")?;
     Ok(())
 }
 

@@ -40,7 +40,12 @@ impl<M: Mailbox> Round<'_, M> {
                 .get(device)
                 .cloned()
                 .unwrap_or_else(|| self.o.key.device_tag(device));
-            if !batches.iter().any(|k| k.tag == tag && k.seq_from <= seq) {
+            // Only batches that opened here count: a forged header must not
+            // hide that the real ones are gone.
+            let held = batches
+                .iter()
+                .any(|k| k.tag == tag && k.seq_from <= seq && self.is_verified(k));
+            if !held {
                 return Ok(Some(format!(
                     "{folder} lacks changes this device has applied"
                 )));

@@ -17,49 +17,81 @@ impl<M: Mailbox> Round<'_, M> {
             .unwrap_or(0))
     }
 
-    /// The newest complete snapshot on the server, if any: (counter, its UIDs).
-    pub(super) fn latest_snapshot(&self) -> Option<(u64, Vec<u32>)> {
-        let mut groups: BTreeMap<String, (u64, u32, Vec<u32>)> = BTreeMap::new();
-        for k in &self.known[&self.f.snapshots] {
-            if self.is_rejected(k) {
-                continue;
-            }
-            // The part header is not in KnownMessage; group by (tag, counter).
-            let g = groups
-                .entry(format!("{}-{}", k.seq_from, k.tag))
-                .or_insert((k.seq_from, 0, Vec::new()));
-            g.1 += 1;
-            g.2.push(k.uid);
-        }
-        groups
-            .into_values()
-            .max_by_key(|g| g.0)
-            .map(|(c, _, uids)| (c, uids))
-    }
-
-    pub(super) async fn fetch_snapshot(&mut self) -> SyncResult<Option<SnapshotPayload>> {
-        let Some((_, uids)) = self.latest_snapshot() else {
+    /// The snapshot some device vouched for (its authenticated state names the
+    /// counter) when its parts are listed: (counter, the UIDs listed with it).
+    /// Listed headers alone never pick a snapshot: anyone can append one.
+    pub(super) fn latest_snapshot(&self) -> SyncResult<Option<(u64, Vec<u32>)>> {
+        let Some(info) = self.snapshot_info()? else {
             return Ok(None);
         };
-        let folder = self.f.snapshots.clone();
-        let parts: Vec<Vec<u8>> = self
-            .mb
-            .fetch(&folder, &uids)
-            .await?
-            .into_iter()
-            .map(|p| p.1)
+        let uids: Vec<u32> = self.known[&self.f.snapshots]
+            .iter()
+            .filter(|k| k.seq_from == info.counter && !self.is_rejected(k))
+            .map(|k| k.uid)
             .collect();
-        match batch::open_snapshot(&self.o.key, &parts) {
-            Ok(s) => Ok(Some(s)),
-            Err(batch::PayloadError::Envelope(_)) => {
-                for uid in uids {
-                    self.reject(&folder, uid);
+        Ok((!uids.is_empty()).then_some((info.counter, uids)))
+    }
+
+    /// Fetch and open the newest complete snapshot: the vouched-for one, else
+    /// every listed part. Each part is authenticated on its own and grouped by
+    /// its authenticated snapshot id; only parts that fail are rejected, so a
+    /// junk message with copied headers cannot keep a device from bootstrapping.
+    pub(super) async fn fetch_snapshot(&mut self) -> SyncResult<Option<SnapshotPayload>> {
+        let folder = self.f.snapshots.clone();
+        let uids = match self.latest_snapshot()? {
+            Some((_, uids)) => uids,
+            None => self.known[&folder]
+                .iter()
+                .filter(|k| !self.is_rejected(k))
+                .map(|k| k.uid)
+                .collect(),
+        };
+        let mut groups: Vec<(batch::SnapshotParts, Vec<u32>)> = Vec::new();
+        for chunk in uids.chunks(FETCH_GROUP) {
+            for (uid, raw) in self.mb.fetch(&folder, chunk).await? {
+                let part = match batch::SnapshotPart::open(&self.o.key, &raw) {
+                    Ok(p) => p,
+                    Err(_) => {
+                        self.reject(&folder, uid);
+                        continue;
+                    }
+                };
+                match groups.iter_mut().find(|(g, _)| g.admits(&part)) {
+                    Some((g, uids)) => {
+                        g.add(part);
+                        uids.push(uid);
+                    }
+                    None => {
+                        let mut g = batch::SnapshotParts::new(&part);
+                        g.add(part);
+                        groups.push((g, vec![uid]));
+                    }
                 }
-                Ok(None)
             }
-            // Incomplete (a part deleted meanwhile): try again next round.
-            Err(_) => Ok(None),
         }
+        // Newest first; an incomplete one (a part deleted meanwhile) waits.
+        groups.retain(|(g, _)| g.is_complete());
+        groups.sort_by_key(|(g, _)| std::cmp::Reverse(g.counter));
+        for (g, uids) in groups {
+            let counter = g.counter;
+            match g.assemble(&self.o.key) {
+                Ok(s) => {
+                    self.note_snapshot(&SnapshotInfo {
+                        counter,
+                        epoch: s.epoch,
+                        vector: s.vector.clone(),
+                    })?;
+                    return Ok(Some(s));
+                }
+                // Authentic parts that do not decode: a key holder's junk.
+                Err(_) => {
+                    for uid in uids {
+                        self.reject(&folder, uid);
+                    }
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// A device that has applied nothing from others starts from the newest
@@ -75,11 +107,15 @@ impl<M: Mailbox> Round<'_, M> {
             let Some(info) = self.snapshot_info()? else {
                 return Ok(());
             };
-            if self.latest_snapshot().map(|l| l.0) != Some(info.counter) {
+            if self.latest_snapshot()?.map(|l| l.0) != Some(info.counter) {
                 return Ok(());
             }
             if info.epoch > self.epoch()? {
-                // replace-remote elsewhere: rebuild from its snapshot.
+                if !self.o.accept_epoch {
+                    // Kept for the user to confirm (`epoch_pending`).
+                    return Ok(());
+                }
+                // replace-remote or rekey elsewhere, taken: rebuild from its snapshot.
                 if let Some(s) = self.fetch_snapshot().await? {
                     snapshot::reset_local(self.store, Some(&s))?;
                     self.store.set_meta(META_EPOCH, &s.epoch.to_string())?;
@@ -104,6 +140,25 @@ impl<M: Mailbox> Round<'_, M> {
                 .set_meta(META_EPOCH, &s.epoch.max(self.epoch()?).to_string())?;
         }
         Ok(())
+    }
+
+    /// The newer epoch another device published, when this device has synced
+    /// before, did not ask for it (`accept_epoch`, `replace-*` modes) and so
+    /// waits for the user: nothing is reset or deleted here meanwhile.
+    pub(super) fn epoch_pending(&self) -> SyncResult<Option<u64>> {
+        if self.o.accept_epoch || matches!(self.o.mode, Mode::ReplaceLocal | Mode::ReplaceRemote) {
+            return Ok(None);
+        }
+        let vector = st::vector(&*self.store)?;
+        if vector.iter().all(|(d, s)| d == &self.me || *s == 0) {
+            // A new device starts from whatever epoch the server is in.
+            return Ok(None);
+        }
+        let epoch = self.epoch()?;
+        Ok(self
+            .snapshot_info()?
+            .map(|i| i.epoch)
+            .filter(|e| *e > epoch))
     }
 
     /// Whether, for some device, the next change we need is on no batch on the
@@ -159,7 +214,7 @@ impl<M: Mailbox> Round<'_, M> {
 
     /// The vector of the newest snapshot on the server, if we know what it covers.
     pub(super) fn snapshot_vector(&self) -> SyncResult<Option<crate::store::sync_state::Vector>> {
-        let Some((counter, _)) = self.latest_snapshot() else {
+        let Some((counter, _)) = self.latest_snapshot()? else {
             return Ok(None);
         };
         Ok(self
@@ -211,6 +266,7 @@ impl<M: Mailbox> Round<'_, M> {
                         continue;
                     }
                 };
+                self.verify(&folder, uid);
                 if b.device == self.me {
                     continue;
                 }

@@ -84,7 +84,7 @@ impl<M: Mailbox> Round<'_, M> {
         let (_, raw) = batch::seal_device(
             &self.o.key,
             &d,
-            now.timestamp_millis() as u64,
+            u64::try_from(now.timestamp_millis()).unwrap_or(0),
             self.o.kdf.clone(),
         );
         let folder = self.f.devices.clone();
@@ -128,8 +128,14 @@ impl<M: Mailbox> Round<'_, M> {
     pub(super) async fn write_snapshot(&mut self, epoch: u64) -> SyncResult<u64> {
         let s = snapshot::make(self.store, epoch)?;
         let records = s.records.len() as u64;
-        let counter = self.store.clock().now_millis() as u64;
-        let counter = counter.max(self.latest_snapshot().map(|s| s.0 + 1).unwrap_or(0));
+        // After the newest authenticated counter, never past what SQLite stores.
+        let now = u64::try_from(self.store.clock().now_millis()).unwrap_or(0);
+        let after_newest = self
+            .snapshot_info()?
+            .and_then(|s| s.counter.checked_add(1))
+            .filter(|c| i64::try_from(*c).is_ok())
+            .unwrap_or(0);
+        let counter = now.max(after_newest);
         let parts = batch::seal_snapshot(&self.o.key, &s, counter);
         let raws: Vec<Vec<u8>> = parts.into_iter().map(|p| p.1).collect();
         let folder = self.f.snapshots.clone();
@@ -159,7 +165,16 @@ impl<M: Mailbox> Round<'_, M> {
                 self.delete(&folder, &uids).await?;
             }
         }
-        let epoch = self.epoch()? + 1;
+        // Past every epoch heard of, so devices that took another one see it.
+        let heard = self.snapshot_info()?.map(|i| i.epoch).unwrap_or(0);
+        let epoch = self
+            .epoch()?
+            .max(heard)
+            .checked_add(1)
+            .filter(|e| i64::try_from(*e).is_ok())
+            .ok_or_else(|| {
+                SyncError::Setup("the snapshot epoch cannot be raised further".into())
+            })?;
         self.write_snapshot(epoch).await?;
         self.store.set_meta(META_EPOCH, &epoch.to_string())?;
         let last = st::max_seq(&*self.store, &self.me)?;

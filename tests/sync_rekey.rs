@@ -1,0 +1,119 @@
+//! Issue 20 through a real Dovecot: `pim sync rekey` locks a forgotten device
+//! out, and a junk snapshot part cannot keep a new device from bootstrapping.
+
+mod support;
+
+use support::mailserver::MailServer;
+use support::pim::Pim;
+
+/// A profile of `user` syncing under its own folder root.
+fn profile(server: &MailServer, user: &str, root: &str) -> Pim {
+    let p = Pim::mail_profile(server, user, "newest");
+    p.ok(&["account", "set", "mail", "--folder-root", root]);
+    p
+}
+
+#[test]
+fn rekey_after_forgetting_a_device_locks_it_out() {
+    let server = MailServer::shared();
+    let a = profile(server, "alice", "Rekey");
+    let b = profile(server, "alice", "Rekey");
+    let c = profile(server, "alice", "Rekey");
+    a.ok(&["add", "contact", "--name", "Before Rekey"]);
+    let key = a.init(&["--device-name", "laptop"]);
+    b.ok(&["sync", "join", "--key", &key, "--device-name", "desk"]);
+    c.ok(&["sync", "join", "--key", &key, "--device-name", "lost-phone"]);
+    a.ok(&["sync"]);
+    assert_eq!(c.contact_names(), vec!["Before Rekey"]);
+
+    let out = a.ok(&["devices", "forget", "lost-phone"]);
+    assert!(
+        out.contains("pim sync rekey"),
+        "forget offers the rekey: {out}"
+    );
+    // B edits before it hears of the rekey: the edit waits in its outbox.
+    b.ok(&["add", "contact", "--name", "Unsent On B"]);
+    let out = a.ok(&["sync", "rekey"]);
+    let new_key = out.trim_end().lines().last().unwrap().to_string();
+    assert!(new_key.starts_with("PIM1-") && new_key != key, "{out}");
+
+    // A device with the old key is told why.
+    let why = b.fails(&["sync"]);
+    assert!(why.contains("sync key was replaced"), "{why}");
+    b.ok(&["sync", "join", "--key", &new_key]);
+    a.ok(&["add", "contact", "--name", "After Rekey"]);
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    let mut names = b.contact_names();
+    names.sort();
+    assert_eq!(names, vec!["After Rekey", "Before Rekey", "Unsent On B"]);
+    a.ok(&["sync"]);
+    assert!(a.contact_names().contains(&"Unsent On B".to_string()));
+
+    // The forgotten device reads nothing new and says why.
+    let why = c.fails(&["sync"]);
+    assert!(why.contains("join again with the new key"), "{why}");
+    assert_eq!(c.contact_names(), vec!["Before Rekey"]);
+}
+
+/// The headers of the first message in `user`'s maildir whose text has `needle`.
+fn stored_headers(server: &MailServer, user: &str, needle: &str) -> String {
+    fn walk(dir: &std::path::Path, needle: &str) -> Option<String> {
+        for e in std::fs::read_dir(dir).ok()?.flatten() {
+            let p = e.path();
+            let found = if p.is_dir() {
+                walk(&p, needle)
+            } else {
+                std::fs::read(&p)
+                    .ok()
+                    .map(|b| String::from_utf8_lossy(&b).to_string())
+                    .filter(|t| t.contains(needle))
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+    let text = walk(&server.workdir.join("mail").join(user), needle).expect("message stored");
+    let end = text.find("\r\n\r\n").or(text.find("\n\n")).unwrap();
+    text[..end].replace("\r\n", "\n")
+}
+
+#[test]
+fn a_junk_snapshot_part_does_not_stop_a_new_device() {
+    let server = MailServer::shared();
+    let x = profile(server, "bob", "Poison");
+    let y = profile(server, "bob", "Poison");
+    x.ok(&["add", "contact", "--name", "Only In The Snapshot"]);
+    let key = x.init(&[]);
+    // The server holds a snapshot and no batches.
+    x.ok(&["sync", "--mode", "replace-remote"]);
+    x.ok(&["sync"]);
+    assert_eq!(server.count("bob", "Poison/Changes"), 0);
+    let headers = stored_headers(server, "bob", "X-Pim-Kind: snapshot");
+    let junk = format!("{headers}\n\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n")
+        .replace('\n', "\r\n");
+    server.append("bob", "Poison/Snapshots", junk.as_bytes());
+    assert_eq!(server.count("bob", "Poison/Snapshots"), 2);
+    y.ok(&["sync", "join", "--key", &key]);
+    assert_eq!(y.contact_names(), vec!["Only In The Snapshot"]);
+}
+
+#[test]
+fn passphrases_are_judged_by_entropy_not_length() {
+    let server = MailServer::shared();
+    let p = profile(server, "carol", "Entropy");
+    for weak in ["Password1234567890\n", "aaaaaaaaaaaaaaaaaaaaaaaa\n"] {
+        let o = p.run_stdin(&["sync", "init", "--passphrase"], weak.as_bytes());
+        assert_eq!(o.status.code(), Some(2), "{weak}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("too easy to guess"), "{err}");
+        assert!(err.contains("generate a key"), "{err}");
+    }
+    let o = p.run_stdin(
+        &["sync", "init", "--passphrase"],
+        b"vivid otter quarry mantle\n",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
