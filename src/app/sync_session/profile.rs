@@ -69,7 +69,7 @@ pub fn stored_key(store: &Store) -> Result<SyncKey, SetupError> {
 /// The key to type on another device, or `None` when this profile's key was
 /// made from a passphrase (the passphrase is typed there instead).
 pub fn key_to_share(store: &Store) -> Result<Option<String>, SetupError> {
-    if store.meta(META_KDF)?.is_some() {
+    if store.meta(META_KDF)?.is_some_and(|k| !k.is_empty()) {
         return Ok(None);
     }
     Ok(Some(stored_key(store)?.to_human()))
