@@ -8,6 +8,7 @@ use clap::Subcommand;
 use serde_json::{Value, json};
 
 use super::sync::{account, connect, runtime};
+use super::records::resolve_id;
 use super::{Context, print};
 use crate::app::invites::{attachment_refs, fetch_attachment};
 use crate::model::change::AttachmentRef;
@@ -16,12 +17,15 @@ use crate::model::change::AttachmentRef;
 pub enum AttachmentsCommand {
     /// Attachments an event refers to (parked on the mail server)
     List {
+        /// The event's id (a unique prefix is enough)
         event_id: String,
+        /// JSON output
         #[arg(long)]
         json: bool,
     },
     /// Download attachments of an event (all, or one MIME part)
     Fetch {
+        /// The event's id (a unique prefix is enough)
         event_id: String,
         /// MIME part number, as `pim attachments list` shows it
         #[arg(long)]
@@ -29,14 +33,17 @@ pub enum AttachmentsCommand {
         /// Directory to write into (default: the current directory)
         #[arg(short = 'o', long = "output", value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Account to fetch through (default: the sync account)
         #[arg(long)]
         account: Option<String>,
     },
 }
 
-fn refs(ctx: &Context, event_id: &str) -> anyhow::Result<Vec<AttachmentRef>> {
-    let ev = ctx.store.require(event_id)?;
-    Ok(attachment_refs(&ev))
+/// The event's full id (a unique prefix is enough, as everywhere) and its attachments.
+fn refs(ctx: &Context, event_id: &str) -> anyhow::Result<(String, Vec<AttachmentRef>)> {
+    let id = resolve_id(ctx, event_id)?;
+    let ev = ctx.store.require(&id)?;
+    Ok((id, attachment_refs(&ev)))
 }
 
 fn ref_json(event_id: &str, a: &AttachmentRef) -> Value {
@@ -74,7 +81,7 @@ fn safe_name(name: &str, part: &str) -> String {
 pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
     match c {
         AttachmentsCommand::List { event_id, json } => {
-            let all = refs(ctx, &event_id)?;
+            let (event_id, all) = refs(ctx, &event_id)?;
             if json {
                 return print::json(&Value::Array(
                     all.iter().map(|a| ref_json(&event_id, a)).collect(),
@@ -108,7 +115,7 @@ pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
             output,
             account: acct,
         } => {
-            let all = refs(ctx, &event_id)?;
+            let (event_id, all) = refs(ctx, &event_id)?;
             let chosen: Vec<&AttachmentRef> = all
                 .iter()
                 .filter(|a| part.as_deref().is_none_or(|p| a.part == p))
@@ -120,6 +127,9 @@ pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
                 }
             }
             let dir = output.unwrap_or_else(|| PathBuf::from("."));
+            // As `pim export -o DIR`: a missing directory is made.
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| anyhow!("cannot create directory {}: {e}", dir.display()))?;
             if !dir.is_dir() {
                 bail!("{} is not a directory", dir.display());
             }

@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 
 use super::{Context, print};
 use crate::app::conflicts::{self, ConflictError, ConflictView, Decision, Side};
-use crate::app::history::{self, HistoryEntry, HistoryError, key_label};
+use crate::app::history::{
+    self, HistoryEntry, HistoryError, field_label, key_label, readable_value, value_lines,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum ConflictsCommand {
@@ -197,18 +199,25 @@ pub fn history(ctx: &Context, a: HistoryArgs) -> anyhow::Result<()> {
             ]);
         }
         for f in &e.fields {
+            let new = readable_value(&f.key, &f.new);
             let value = if f.old.is_empty() {
-                f.new.clone()
+                new
             } else {
-                format!("{} → {}", f.old, f.new)
+                format!("{} → {new}", readable_value(&f.key, &f.old))
             };
-            rows.push(vec![
-                short_time(&e.when),
-                e.device_name.clone(),
-                what.clone(),
-                key_label(&f.key),
-                value,
-            ]);
+            // A value over several lines (a description) keeps its lines apart,
+            // under the first one, instead of running them together.
+            for (i, line) in value_lines(&value).into_iter().enumerate() {
+                let first = i == 0;
+                let cell = |s: String| if first { s } else { String::new() };
+                rows.push(vec![
+                    cell(short_time(&e.when)),
+                    cell(e.device_name.clone()),
+                    cell(what.clone()),
+                    cell(field_label(&f.key)),
+                    line,
+                ]);
+            }
         }
     }
     print::table(&rows)

@@ -4,6 +4,7 @@ mod account;
 mod attachments;
 mod collections;
 mod conflicts;
+mod contacts;
 mod context;
 mod demo;
 mod devices;
@@ -14,6 +15,7 @@ mod invites;
 mod log;
 mod print;
 mod records;
+mod show;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -54,6 +56,9 @@ pub enum Command {
     Delete(records::DeleteArgs),
     /// Full-text search over every kind
     Search(records::SearchArgs),
+    /// Contacts for mail clients: address completion (mutt, neomutt, aerc)
+    #[command(subcommand)]
+    Contacts(contacts::ContactsCommand),
     /// List change records, newest last
     Log(log::LogArgs),
     /// Manage address books, calendars, task lists and notebooks
@@ -165,6 +170,7 @@ pub fn run(cli: Cli, start_tui: StartTui) -> anyhow::Result<()> {
         Command::Edit(a) => records::edit(&mut Context::open(cli.home.as_deref())?, a),
         Command::Delete(a) => records::delete(&mut Context::open(cli.home.as_deref())?, a),
         Command::Search(a) => records::search(&Context::open(cli.home.as_deref())?, a),
+        Command::Contacts(c) => contacts::run(&Context::open(cli.home.as_deref())?, c),
         Command::Log(a) => log::log(&Context::open(cli.home.as_deref())?, a),
         Command::Collections(c) => collections::run(&mut Context::open(cli.home.as_deref())?, c),
         Command::Import(a) => import::import(&mut Context::open(cli.home.as_deref())?, a),

@@ -1,6 +1,6 @@
 //! `pim add`, `list`, `show`, `edit`, `delete`, `search`.
 
-use std::io::Read;
+use std::io::{Read, Write};
 
 use anyhow::{Context as _, anyhow, bail};
 use clap::{Args, Subcommand, ValueEnum};
@@ -315,16 +315,11 @@ pub fn show(cx: &Context, a: ShowArgs) -> anyhow::Result<()> {
         return print::json(&v);
     }
     crate::formats::view::text_end_inclusive(&mut v);
-    let mut rows = Vec::new();
-    if let Value::Object(m) = &v {
-        for (k, val) in m {
-            let s = print::short(val);
-            if !s.is_empty() && s != "false" && s != "[]" {
-                rows.push(vec![format!("{k}:"), s]);
-            }
-        }
+    let mut out = std::io::stdout().lock();
+    for line in super::show::record_lines(&v) {
+        writeln!(out, "{line}")?;
     }
-    print::table(&rows)
+    Ok(())
 }
 
 pub fn edit(cx: &mut Context, a: EditArgs) -> anyhow::Result<()> {
@@ -345,7 +340,9 @@ pub fn edit(cx: &mut Context, a: EditArgs) -> anyhow::Result<()> {
 
 pub fn delete(cx: &mut Context, a: DeleteArgs) -> anyhow::Result<()> {
     let id = resolve_id(cx, &a.id)?;
-    records::delete(&mut cx.store, &id)?;
+    let gone = records::delete(&mut cx.store, &id)?;
+    let short: String = gone.id.chars().take(8).collect();
+    println!("deleted {} {:?} ({short})", gone.kind, gone.title());
     Ok(())
 }
 

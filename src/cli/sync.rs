@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, anyhow, bail};
 use clap::{Args, Subcommand};
+use serde_json::Value;
 use tokio::sync::mpsc::unbounded_channel;
 
 use super::{Context, print};
@@ -157,12 +158,16 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()>
         );
     }
     if json {
-        return print::json(&serde_json::to_value(r)?);
+        let mut v = serde_json::to_value(r)?;
+        if let Some(plan) = &r.plan {
+            v["plan"]["words"] = Value::String(plan.in_words());
+        }
+        return print::json(&v);
     }
     if dry_run && let Some(plan) = &r.plan {
-        println!("{}", serde_json::to_string_pretty(plan)?);
-    }
-    println!(
+        println!("{}", plan.in_words());
+    } else {
+        println!(
         "uploaded {}, downloaded {}, applied {}, conflicts {}, deleted {}, rejected {} \
          ({} B up, {} B down, {} IMAP commands)",
         r.uploaded,
@@ -174,7 +179,8 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()>
         r.bytes_up,
         r.bytes_down,
         r.imap_commands
-    );
+        );
+    }
     if let Some(line) = crate::sync::progress::lost_folders_line(r) {
         println!("{line}");
     }

@@ -6,6 +6,7 @@
 //! RANGE=THISANDFUTURE overrides shift every later instance. Only the part of the
 //! rules that can reach the window is expanded.
 
+pub mod describe;
 pub mod rule;
 mod series;
 pub mod zone;
