@@ -37,6 +37,8 @@ pub struct InviteRow {
     /// about it (DKIM/SPF/DMARC, "" when it said nothing).
     pub from: String,
     pub mail_checks: String,
+    /// The invitation's recurrence in words ("" for a single event).
+    pub repeats: String,
 }
 
 impl Default for InviteRow {
@@ -57,6 +59,7 @@ impl Default for InviteRow {
             current: String::new(),
             from: String::new(),
             mail_checks: String::new(),
+            repeats: String::new(),
         }
     }
 }
@@ -128,6 +131,11 @@ pub fn rows(store: &Store, tz: Tz) -> Result<Vec<InviteRow>, InviteError> {
                 row.method = itip.method.as_str().to_string();
                 row.summary = itip.summary();
                 row.organizer = itip.organizer().map(|o| o.email).unwrap_or_default();
+                row.repeats = itip
+                    .event
+                    .prop("RRULE")
+                    .map(|p| crate::recur::describe::describe_rrule(&p.value))
+                    .unwrap_or_default();
                 row.waiting = app::needs_answer(&inv, &itip);
                 if let Some(over) = app::overlaps(store, &itip, tz)? {
                     row.start = minutes(&over.first.start, tz, "%Y-%m-%d %H:%M");
@@ -268,6 +276,9 @@ pub fn section(rows: &[InviteRow], selected: usize, theme: &Theme) -> Vec<Line<'
                 label("Your time"),
                 Span::raw(r.current.clone()),
             ]));
+        }
+        if !r.repeats.is_empty() {
+            lines.push(Line::from(vec![label("Repeats"), Span::raw(r.repeats.clone())]));
         }
         if !r.organizer.is_empty() && r.proposer.is_empty() {
             lines.push(Line::from(vec![

@@ -385,7 +385,11 @@ fn details(f: &mut Frame, app: &App, area: Rect) {
             "Calendar",
             app.collection(&r.collection).map(|c| c.name.clone()),
         );
-        field("Repeats", r.prop("RRULE").map(|p| p.value.clone()));
+        field(
+            "Repeats",
+            r.prop("RRULE")
+                .map(|p| crate::recur::describe::describe_rrule(&p.value)),
+        );
         let attendees: Vec<String> = r
             .props_named("ATTENDEE")
             .map(|p| {
