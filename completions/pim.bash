@@ -34,6 +34,9 @@ _pim() {
             pim,conflicts)
                 cmd="pim__subcmd__conflicts"
                 ;;
+            pim,contacts)
+                cmd="pim__subcmd__contacts"
+                ;;
             pim,delete)
                 cmd="pim__subcmd__delete"
                 ;;
@@ -220,6 +223,18 @@ _pim() {
             pim__subcmd__conflicts__subcmd__help,show)
                 cmd="pim__subcmd__conflicts__subcmd__help__subcmd__show"
                 ;;
+            pim__subcmd__contacts,help)
+                cmd="pim__subcmd__contacts__subcmd__help"
+                ;;
+            pim__subcmd__contacts,query)
+                cmd="pim__subcmd__contacts__subcmd__query"
+                ;;
+            pim__subcmd__contacts__subcmd__help,help)
+                cmd="pim__subcmd__contacts__subcmd__help__subcmd__help"
+                ;;
+            pim__subcmd__contacts__subcmd__help,query)
+                cmd="pim__subcmd__contacts__subcmd__help__subcmd__query"
+                ;;
             pim__subcmd__devices,forget)
                 cmd="pim__subcmd__devices__subcmd__forget"
                 ;;
@@ -255,6 +270,9 @@ _pim() {
                 ;;
             pim__subcmd__help,conflicts)
                 cmd="pim__subcmd__help__subcmd__conflicts"
+                ;;
+            pim__subcmd__help,contacts)
+                cmd="pim__subcmd__help__subcmd__contacts"
                 ;;
             pim__subcmd__help,delete)
                 cmd="pim__subcmd__help__subcmd__delete"
@@ -355,6 +373,9 @@ _pim() {
             pim__subcmd__help__subcmd__conflicts,show)
                 cmd="pim__subcmd__help__subcmd__conflicts__subcmd__show"
                 ;;
+            pim__subcmd__help__subcmd__contacts,query)
+                cmd="pim__subcmd__help__subcmd__contacts__subcmd__query"
+                ;;
             pim__subcmd__help__subcmd__devices,forget)
                 cmd="pim__subcmd__help__subcmd__devices__subcmd__forget"
                 ;;
@@ -372,6 +393,9 @@ _pim() {
                 ;;
             pim__subcmd__help__subcmd__invites,decline-counter)
                 cmd="pim__subcmd__help__subcmd__invites__subcmd__decline__subcmd__counter"
+                ;;
+            pim__subcmd__help__subcmd__invites,import)
+                cmd="pim__subcmd__help__subcmd__invites__subcmd__import"
                 ;;
             pim__subcmd__help__subcmd__invites,list)
                 cmd="pim__subcmd__help__subcmd__invites__subcmd__list"
@@ -406,6 +430,9 @@ _pim() {
             pim__subcmd__invites,help)
                 cmd="pim__subcmd__invites__subcmd__help"
                 ;;
+            pim__subcmd__invites,import)
+                cmd="pim__subcmd__invites__subcmd__import"
+                ;;
             pim__subcmd__invites,list)
                 cmd="pim__subcmd__invites__subcmd__list"
                 ;;
@@ -432,6 +459,9 @@ _pim() {
                 ;;
             pim__subcmd__invites__subcmd__help,help)
                 cmd="pim__subcmd__invites__subcmd__help__subcmd__help"
+                ;;
+            pim__subcmd__invites__subcmd__help,import)
+                cmd="pim__subcmd__invites__subcmd__help__subcmd__import"
                 ;;
             pim__subcmd__invites__subcmd__help,list)
                 cmd="pim__subcmd__invites__subcmd__help__subcmd__list"
@@ -470,7 +500,7 @@ _pim() {
 
     case "${cmd}" in
         pim)
-            opts="-h -V --home --help --version add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help"
+            opts="-h -V --home --help --version add list show edit delete search contacts log collections sync devices conflicts history account invites attachments completions import export demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1583,6 +1613,92 @@ _pim() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pim__subcmd__contacts)
+            opts="-h -V --home --help --version query help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__contacts__subcmd__help)
+            opts="query help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__contacts__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__contacts__subcmd__help__subcmd__query)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__contacts__subcmd__query)
+            opts="-h -V --format --limit --home --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "mutt aerc json" -- "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pim__subcmd__delete)
             opts="-h -V --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1794,7 +1910,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__help)
-            opts="add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo help"
+            opts="add list show edit delete search contacts log collections sync devices conflicts history account invites attachments completions import export demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2157,6 +2273,34 @@ _pim() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pim__subcmd__help__subcmd__contacts)
+            opts="query"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__help__subcmd__contacts__subcmd__query)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pim__subcmd__help__subcmd__delete)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2298,7 +2442,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__help__subcmd__invites)
-            opts="scan list show accept tentative decline accept-counter decline-counter"
+            opts="scan list show import accept tentative decline accept-counter decline-counter"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2354,6 +2498,20 @@ _pim() {
             return 0
             ;;
         pim__subcmd__help__subcmd__invites__subcmd__decline__subcmd__counter)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__help__subcmd__invites__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2566,7 +2724,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__invites)
-            opts="-h -V --home --help --version scan list show accept tentative decline accept-counter decline-counter help"
+            opts="-h -V --home --help --version scan list show import accept tentative decline accept-counter decline-counter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2584,7 +2742,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__invites__subcmd__accept)
-            opts="-h -V --calendar --comment --no-reply --home --help --version"
+            opts="-h -V --calendar --comment --no-reply --reply-to --me --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2595,6 +2753,14 @@ _pim() {
                     return 0
                     ;;
                 --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reply-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --me)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2628,7 +2794,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__invites__subcmd__decline)
-            opts="-h -V --calendar --comment --no-reply --home --help --version"
+            opts="-h -V --calendar --comment --no-reply --reply-to --me --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2639,6 +2805,14 @@ _pim() {
                     return 0
                     ;;
                 --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reply-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --me)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2672,7 +2846,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__invites__subcmd__help)
-            opts="scan list show accept tentative decline accept-counter decline-counter help"
+            opts="scan list show import accept tentative decline accept-counter decline-counter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2755,6 +2929,20 @@ _pim() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pim__subcmd__invites__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pim__subcmd__invites__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2804,6 +2992,24 @@ _pim() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__invites__subcmd__import)
+            opts="-h -V --json --home --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2870,7 +3076,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__invites__subcmd__tentative)
-            opts="-h -V --calendar --comment --no-reply --home --help --version"
+            opts="-h -V --calendar --comment --no-reply --reply-to --me --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2881,6 +3087,14 @@ _pim() {
                     return 0
                     ;;
                 --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reply-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --me)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -14,17 +14,21 @@ use crate::app::history::{
 pub enum ConflictsCommand {
     /// Conflicts waiting for a decision (conflict policy `ask`), oldest first
     List {
+        /// JSON output
         #[arg(long)]
         json: bool,
     },
     /// One conflict: the base value, mine and theirs (device, time, value)
     Show {
+        /// The conflict's number, as `pim conflicts list` shows it
         id: i64,
+        /// JSON output
         #[arg(long)]
         json: bool,
     },
     /// Settle a conflict; the outcome is an ordinary change that syncs
     Resolve {
+        /// The conflict's number, as `pim conflicts list` shows it
         id: i64,
         /// Which value to keep (`both`: the union of a multi-valued property, else
         /// keep mine and a duplicate record holding theirs)
@@ -40,6 +44,7 @@ pub enum ConflictsCommand {
 pub struct HistoryArgs {
     /// Record id (a unique prefix is enough)
     pub id: String,
+    /// JSON output
     #[arg(long)]
     pub json: bool,
 }

@@ -20,19 +20,24 @@ use crate::model::{Kind, Record};
 pub enum InvitesCommand {
     /// Look for new invitations in INBOX now (also done by every `pim sync`)
     Scan {
+        /// Mail account to use (default: the one sync uses)
         #[arg(long)]
         account: Option<String>,
+        /// JSON output
         #[arg(long)]
         json: bool,
     },
     /// Invitations found so far, with their status
     List {
+        /// JSON output
         #[arg(long)]
         json: bool,
     },
     /// One invitation in full, with the events it overlaps
     Show {
+        /// The invitation's number, as `pim invites list` shows it
         id: i64,
+        /// JSON output
         #[arg(long)]
         json: bool,
     },

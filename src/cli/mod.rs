@@ -31,7 +31,14 @@ pub type StartTui = fn(Option<&Path>) -> anyhow::Result<()>;
 
 /// pim — contacts, calendars, tasks and notes in your terminal, synced through your mail account.
 #[derive(Debug, Parser)]
-#[command(name = "pim", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "pim",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = docs::AFTER_HELP
+)]
 pub struct Cli {
     /// Profile directory holding the database and config (default: the platform data directory).
     #[arg(long, global = true, env = "PIM_HOME", value_name = "DIR")]

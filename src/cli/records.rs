@@ -34,13 +34,16 @@ pub enum AddCommand {
         /// Birthday (YYYY-MM-DD)
         #[arg(long, value_name = "DATE")]
         birthday: Option<String>,
+        /// A note about the contact
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
+        /// Collection (name or id; default: the kind's default collection)
         #[arg(long, value_name = "C")]
         collection: Option<String>,
     },
     /// Add an event
     Event {
+        /// Title
         #[arg(long)]
         summary: String,
         /// Start: 2026-12-01, '2026-12-01 10:00', RFC 3339, today, tomorrow, +3d, +2h
@@ -58,40 +61,49 @@ pub enum AddCommand {
         /// Time zone of the start and end (IANA name, default: yours)
         #[arg(long, value_name = "ZONE")]
         tz: Option<String>,
+        /// Where it takes place
         #[arg(long)]
         location: Option<String>,
+        /// Longer text
         #[arg(long)]
         description: Option<String>,
         /// Repeat: daily, weekly, weekdays, monthly, yearly, 'every 2 weeks', or an RRULE such as FREQ=WEEKLY;BYDAY=MO
         #[arg(long, value_name = "RULE")]
         rrule: Option<String>,
+        /// Collection (name or id; default: the kind's default collection)
         #[arg(long, value_name = "C")]
         collection: Option<String>,
     },
     /// Add a task
     Task {
+        /// Title
         #[arg(long)]
         summary: String,
+        /// Due: a date, a date and time, today, tomorrow, +3d
         #[arg(long, value_name = "WHEN")]
         due: Option<String>,
         /// 1 (highest) to 9 (lowest)
         #[arg(long, value_name = "1-9")]
         priority: Option<String>,
+        /// Longer text
         #[arg(long)]
         description: Option<String>,
         /// Id of the parent task
         #[arg(long, value_name = "ID")]
         parent: Option<String>,
+        /// Collection (name or id; default: the kind's default collection)
         #[arg(long, value_name = "C")]
         collection: Option<String>,
     },
     /// Add a note
     Note {
+        /// Title
         #[arg(long)]
         title: String,
         /// Markdown text, or - to read it from stdin
         #[arg(long, value_name = "TEXT")]
         body: Option<String>,
+        /// Collection (name or id; default: the kind's default collection)
         #[arg(long, value_name = "C")]
         collection: Option<String>,
     },
@@ -118,6 +130,7 @@ impl KindArg {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
+    /// What to list
     pub kind: KindArg,
     /// Window start (events: one entry per occurrence inside the window)
     #[arg(long, value_name = "WHEN")]
@@ -126,6 +139,7 @@ pub struct ListArgs {
     /// and time is exclusive
     #[arg(long, value_name = "WHEN")]
     pub to: Option<String>,
+    /// Only this collection (name or id)
     #[arg(long, value_name = "C")]
     pub collection: Option<String>,
     /// Occurrences listed at most in a window (more are left out with a notice)
@@ -141,12 +155,14 @@ pub struct ListArgs {
 pub struct ShowArgs {
     /// Record id (a unique prefix is enough)
     pub id: String,
+    /// JSON output (the fields `--set` names)
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct EditArgs {
+    /// Record id (a unique prefix is enough)
     pub id: String,
     /// FIELD=VALUE, FIELD being the JSON key (repeatable; empty VALUE clears)
     #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
@@ -155,12 +171,15 @@ pub struct EditArgs {
 
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
+    /// Record id (a unique prefix is enough)
     pub id: String,
 }
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
+    /// Words (all must match; a word's start is enough), an address or a phone number
     pub query: String,
+    /// JSON output
     #[arg(long)]
     pub json: bool,
     /// Most results to show

@@ -57,6 +57,7 @@ pub struct SyncArgs {
 pub enum SyncAction {
     /// First device: create the sync folders and a key (printed on the last line)
     Init {
+        /// Mail account to sync through (default: the only one configured)
         #[arg(long)]
         account: Option<String>,
         /// Use a passphrase (read from stdin) instead of a generated key
@@ -69,6 +70,7 @@ pub enum SyncAction {
     },
     /// Another device: enter the key (or passphrase) printed by `pim sync init`
     Join {
+        /// Mail account to sync through (default: the only one configured)
         #[arg(long)]
         account: Option<String>,
         /// The sync key, or `-` to read it from stdin. A key given here is visible
