@@ -141,7 +141,15 @@ pub fn render_man() -> Vec<(String, Vec<u8>)> {
 
 fn collect_pages(cmd: &clap::Command, name: &str, pages: &mut Vec<(String, Vec<u8>)>) {
     let mut out = Vec::new();
-    let page_cmd = cmd.clone().name(name.to_string());
+    let mut page_cmd = cmd.clone().name(name.to_string());
+    if name == "pim" {
+        page_cmd = page_cmd.long_about(
+            "Contacts, calendars, tasks and notes in one local database, with a \
+             full-screen app and a scriptable command line, synced between your devices \
+             through an IMAP folder of your own mail account, end-to-end encrypted.\n\n\
+             Without a subcommand, pim opens the full-screen app (see KEYS).",
+        );
+    }
     let has_args = page_cmd
         .get_arguments()
         .any(|a| !a.is_hide_set() && a.get_id() != "help" && a.get_id() != "version");

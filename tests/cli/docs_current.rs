@@ -119,7 +119,14 @@ fn help_names_the_app_the_files_and_the_environment() {
     let pages = pim::cli::render_man();
     let root = String::from_utf8_lossy(&pages.iter().find(|(n, _)| n == "pim.1").unwrap().1)
         .to_string();
-    for section in [".SH FILES", ".SH ENVIRONMENT", ".SH KEYS", "PIM_HOME", "keymap.toml"] {
+    for section in [
+        ".SH FILES",
+        ".SH ENVIRONMENT",
+        ".SH KEYS",
+        "PIM_HOME",
+        "keymap.toml",
+        "Without a subcommand, pim opens the full\\-screen app",
+    ] {
         assert!(root.contains(section), "pim.1 lacks {section:?}");
     }
     for (name, page) in &pages {
