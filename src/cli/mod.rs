@@ -154,7 +154,38 @@ fn one_line(e: &anyhow::Error) -> String {
             parts.push(s);
         }
     }
-    parts.join(": ").replace('\n', " ")
+    said_once(&parts.join(": ").replace('\n', " "))
+}
+
+/// A message whose layers each named the same thing ("sync key: sync key: bad
+/// length") says it once: a `: `-separated piece equal to the one before it goes.
+fn said_once(message: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    for piece in message.split(": ") {
+        if kept.last() != Some(&piece) {
+            kept.push(piece);
+        }
+    }
+    kept.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{one_line, said_once};
+
+    #[test]
+    fn a_message_says_each_thing_once() {
+        assert_eq!(said_once("sync key: sync key: bad length"), "sync key: bad length");
+        assert_eq!(said_once("a: b: a: b"), "a: b: a: b");
+        let e = anyhow::anyhow!("inner reason").context("outer: inner reason");
+        assert_eq!(one_line(&e), "outer: inner reason");
+        let item = crate::formats::ItemError {
+            index: 2,
+            line: 9,
+            reason: "line 9: expected NAME:value".into(),
+        };
+        assert_eq!(item.to_string(), "item 2 (line 9): expected NAME:value");
+    }
 }
 
 pub fn run(cli: Cli, start_tui: StartTui) -> anyhow::Result<()> {

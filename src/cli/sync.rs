@@ -433,7 +433,7 @@ fn join(
     })?;
     let key = match &kdf {
         Some(h) => setup::key_from_passphrase(&secret, h).map_err(sync_error)?,
-        None => SyncKey::parse_human(&secret).map_err(|e| anyhow!("sync key: {e}"))?,
+        None => SyncKey::parse_human(&secret)?,
     };
     let mut o = session::options(&ctx.store, &acc, key.clone())?;
     o.kdf = kdf.clone();
