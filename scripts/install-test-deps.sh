@@ -17,7 +17,7 @@ as_root() {
   fi
 }
 
-APT_PACKAGES=(dovecot-imapd dovecot-lmtpd postfix openssl tmux)
+APT_PACKAGES=(dovecot-imapd dovecot-lmtpd postfix openssl tmux jq)
 # A Python with pip: use the one on PATH when there is one (e.g. pyenv), else Debian's.
 python3 -m pip --version >/dev/null 2>&1 || APT_PACKAGES+=(python3 python3-pip)
 PIP_PACKAGES=(icalendar recurring-ical-events x-wr-timezone khal khard)

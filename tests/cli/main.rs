@@ -18,6 +18,7 @@ mod interop_khal;
 mod interop_khard;
 mod listing_marks;
 mod readable;
+mod readme_tour;
 mod records_front_ends;
 mod recur_bounds;
 mod recur_interop;
