@@ -62,6 +62,16 @@ fn ref_json(event_id: &str, a: &AttachmentRef) -> Value {
     })
 }
 
+/// A size as people read it, the same way in the listing (the size the part
+/// decodes to, from the mail server's structure) and after fetching.
+fn size_words(bytes: u64) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} bytes"),
+        0..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
+    }
+}
+
 /// A file name from a mail header that cannot leave the target directory.
 fn safe_name(name: &str, part: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
@@ -103,7 +113,7 @@ pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
                     a.part.clone(),
                     a.filename.clone(),
                     a.content_type.clone(),
-                    a.size.to_string(),
+                    size_words(a.size),
                     format!("{} UID {}", a.folder, a.uid),
                 ]);
             }
@@ -149,7 +159,7 @@ pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
                         .map_err(|e| anyhow!("cannot write {}: {e}", tmp.display()))?;
                     std::fs::rename(&tmp, &path)
                         .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
-                    println!("{} ({} bytes)", path.display(), bytes.len());
+                    println!("{} ({})", path.display(), size_words(bytes.len() as u64));
                 }
                 mb.logout().await;
                 anyhow::Ok(())
@@ -161,6 +171,13 @@ pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::safe_name;
+
+    #[test]
+    fn sizes_read_the_same_listed_and_fetched() {
+        assert_eq!(super::size_words(20), "20 bytes");
+        assert_eq!(super::size_words(3 * 1024 * 1024), "3.0 MiB");
+        assert_eq!(super::size_words(3 * 1024 * 1024 - 1), "3.0 MiB");
+    }
 
     #[test]
     fn file_names_stay_in_the_directory() {
