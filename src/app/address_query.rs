@@ -96,7 +96,7 @@ mod tests {
         let coll = store.default_collection(Kind::Contact).unwrap().id;
         let mut r = Record::new(Kind::Contact, &coll);
         for (name, value) in fields {
-            r.body.main.props.push(Property::new(*name, *value));
+            r.body.main.props.push(Property::new(name, *value));
         }
         store.write(|w| w.create(&r)).unwrap();
     }
@@ -131,7 +131,10 @@ mod tests {
             ],
         );
         contact(&mut store, &[("FN", "Ada Without Mail")]);
-        assert_eq!(emails(&store, "ada"), ["ada@example.org", "ada@home.example"]);
+        assert_eq!(
+            emails(&store, "ada"),
+            ["ada@example.org", "ada@home.example"]
+        );
         assert_eq!(emails(&store, "count").len(), 2, "nickname");
         assert_eq!(emails(&store, "analyt").len(), 2, "organisation");
         assert_eq!(emails(&store, "home.example"), ["ada@home.example"]);

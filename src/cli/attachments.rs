@@ -7,8 +7,8 @@ use anyhow::{anyhow, bail};
 use clap::Subcommand;
 use serde_json::{Value, json};
 
-use super::sync::{account, connect, runtime};
 use super::records::resolve_id;
+use super::sync::{account, connect, runtime};
 use super::{Context, print};
 use crate::app::invites::{attachment_refs, fetch_attachment};
 use crate::model::change::AttachmentRef;
@@ -67,7 +67,7 @@ fn ref_json(event_id: &str, a: &AttachmentRef) -> Value {
 fn size_words(bytes: u64) -> String {
     match bytes {
         0..1024 => format!("{bytes} bytes"),
-        0..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),
+        1024..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),
         _ => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
     }
 }

@@ -320,7 +320,10 @@ fn show(ctx: &Context, id: i64, json: bool) -> anyhow::Result<()> {
         }
     };
     // The rule in words, as everywhere people read it (JSON keeps the RRULE).
-    if let Some(rule) = v["rrule"].as_str().map(crate::recur::describe::describe_rrule) {
+    if let Some(rule) = v["rrule"]
+        .as_str()
+        .map(crate::recur::describe::describe_rrule)
+    {
         v["repeats"] = json!(rule);
     }
     for k in [
@@ -485,8 +488,7 @@ fn answer_here(ctx: &mut Context, a: AnswerArgs, ans: Answer, acct: &str) -> any
         None => {
             let (name, acc) = acc.expect("checked above");
             let mut smtp = app::SmtpSender::for_account(&acc);
-            let sent =
-                runtime()?.block_on(app::deliver(&mut ctx.store, &name, &mut smtp, &out))?;
+            let sent = runtime()?.block_on(app::deliver(&ctx.store, &name, &mut smtp, &out))?;
             println!("{done}; {sent}");
         }
     }

@@ -169,25 +169,6 @@ fn said_once(message: &str) -> String {
     kept.join(": ")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::{one_line, said_once};
-
-    #[test]
-    fn a_message_says_each_thing_once() {
-        assert_eq!(said_once("sync key: sync key: bad length"), "sync key: bad length");
-        assert_eq!(said_once("a: b: a: b"), "a: b: a: b");
-        let e = anyhow::anyhow!("inner reason").context("outer: inner reason");
-        assert_eq!(one_line(&e), "outer: inner reason");
-        let item = crate::formats::ItemError {
-            index: 2,
-            line: 9,
-            reason: "line 9: expected NAME:value".into(),
-        };
-        assert_eq!(item.to_string(), "item 2 (line 9): expected NAME:value");
-    }
-}
-
 pub fn run(cli: Cli, start_tui: StartTui) -> anyhow::Result<()> {
     let Some(command) = cli.command else {
         return start_tui(cli.home.as_deref());
@@ -213,5 +194,27 @@ pub fn run(cli: Cli, start_tui: StartTui) -> anyhow::Result<()> {
         Command::Collections(c) => collections::run(&mut Context::open(cli.home.as_deref())?, c),
         Command::Import(a) => import::import(&mut Context::open(cli.home.as_deref())?, a),
         Command::Export(a) => export::export(&Context::open(cli.home.as_deref())?, a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{one_line, said_once};
+
+    #[test]
+    fn a_message_says_each_thing_once() {
+        assert_eq!(
+            said_once("sync key: sync key: bad length"),
+            "sync key: bad length"
+        );
+        assert_eq!(said_once("a: b: a: b"), "a: b: a: b");
+        let e = anyhow::anyhow!("inner reason").context("outer: inner reason");
+        assert_eq!(one_line(&e), "outer: inner reason");
+        let item = crate::formats::ItemError {
+            index: 2,
+            line: 9,
+            reason: "line 9: expected NAME:value".into(),
+        };
+        assert_eq!(item.to_string(), "item 2 (line 9): expected NAME:value");
     }
 }

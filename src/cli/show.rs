@@ -101,7 +101,12 @@ pub fn record_lines(v: &Value) -> Vec<String> {
 /// Labels padded to one width; a multi-line value continues under its first line;
 /// the long text (a description, a note's body) follows after a blank line.
 fn aligned(rows: Vec<(String, String)>, long_text: Option<(&str, String)>) -> Vec<String> {
-    let width = rows.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0) + 2;
+    let width = rows
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
     let mut out = Vec::new();
     let mut last_label = String::new();
     for (label, value) in rows {
@@ -109,7 +114,11 @@ fn aligned(rows: Vec<(String, String)>, long_text: Option<(&str, String)>) -> Ve
         for (i, line) in value.lines().enumerate() {
             let l = if i == 0 { shown } else { "" };
             let pad = width - l.chars().count();
-            out.push(format!("{l}{}{line}", " ".repeat(pad)).trim_end().to_string());
+            out.push(
+                format!("{l}{}{line}", " ".repeat(pad))
+                    .trim_end()
+                    .to_string(),
+            );
         }
         last_label = label;
     }
@@ -118,7 +127,11 @@ fn aligned(rows: Vec<(String, String)>, long_text: Option<(&str, String)>) -> Ve
     {
         out.push(String::new());
         out.push(format!("{label}:"));
-        out.extend(text.trim_end().lines().map(|l| format!("  {l}").trim_end().to_string()));
+        out.extend(
+            text.trim_end()
+                .lines()
+                .map(|l| format!("  {l}").trim_end().to_string()),
+        );
     }
     out
 }
@@ -180,7 +193,9 @@ fn person(p: &Value) -> String {
     if let Some(ps) = p["partstat"].as_str() {
         notes.push(lower(ps));
     }
-    if let Some(role) = p["role"].as_str().filter(|r| !r.eq_ignore_ascii_case("REQ-PARTICIPANT"))
+    if let Some(role) = p["role"]
+        .as_str()
+        .filter(|r| !r.eq_ignore_ascii_case("REQ-PARTICIPANT"))
     {
         notes.push(lower(role));
     }
@@ -309,11 +324,23 @@ mod tests {
             "alarms": [{"action": "DISPLAY", "trigger": "-PT15M"}],
         });
         let text = record_lines(&v).join("\n");
-        assert!(text.contains("Repeats    every week on Mon, Wed, Fri"), "{text}");
-        assert!(text.contains("Start      2026-12-02 09:30 (Europe/London)"), "{text}");
+        assert!(
+            text.contains("Repeats    every week on Mon, Wed, Fri"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Start      2026-12-02 09:30 (Europe/London)"),
+            "{text}"
+        );
         assert!(text.contains("Organizer  Bob <bob@example.org>"), "{text}");
-        assert!(text.contains("Attendee   ada@example.org (accepted)"), "{text}");
-        assert!(text.contains("Alarm      15 min before (display)"), "{text}");
+        assert!(
+            text.contains("Attendee   ada@example.org (accepted)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Alarm      15 min before (display)"),
+            "{text}"
+        );
         assert!(!text.contains('{'), "no JSON: {text}");
     }
 }

@@ -170,17 +170,17 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()>
         println!("{}", plan.in_words());
     } else {
         println!(
-        "uploaded {}, downloaded {}, applied {}, conflicts {}, deleted {}, rejected {} \
+            "uploaded {}, downloaded {}, applied {}, conflicts {}, deleted {}, rejected {} \
          ({} B up, {} B down, {} IMAP commands)",
-        r.uploaded,
-        r.downloaded,
-        r.applied,
-        r.conflicts,
-        r.deleted,
-        r.rejected,
-        r.bytes_up,
-        r.bytes_down,
-        r.imap_commands
+            r.uploaded,
+            r.downloaded,
+            r.applied,
+            r.conflicts,
+            r.deleted,
+            r.rejected,
+            r.bytes_up,
+            r.bytes_down,
+            r.imap_commands
         );
     }
     if let Some(line) = crate::sync::progress::lost_folders_line(r) {

@@ -20,7 +20,9 @@ pub fn describe(rule: &Rule) -> String {
     let mut out = every(rule);
     if !rule.bymonth.is_empty() && rule.freq != Freq::Yearly || has_yearly_months(rule) {
         out.push_str(" in ");
-        out.push_str(&join(rule.bymonth.iter().map(|m| month_name(*m).to_string())));
+        out.push_str(&join(
+            rule.bymonth.iter().map(|m| month_name(*m).to_string()),
+        ));
     }
     if let Some(days) = on_days(rule) {
         out.push_str(" on ");
@@ -147,10 +149,7 @@ fn at_times(rule: &Rule) -> String {
         rule.byminute.clone()
     };
     if hours.is_empty() {
-        return format!(
-            " at minute {}",
-            join(minutes.iter().map(|m| m.to_string()))
-        );
+        return format!(" at minute {}", join(minutes.iter().map(|m| m.to_string())));
     }
     let mut times = Vec::new();
     for h in hours {

@@ -278,7 +278,10 @@ pub fn section(rows: &[InviteRow], selected: usize, theme: &Theme) -> Vec<Line<'
             ]));
         }
         if !r.repeats.is_empty() {
-            lines.push(Line::from(vec![label("Repeats"), Span::raw(r.repeats.clone())]));
+            lines.push(Line::from(vec![
+                label("Repeats"),
+                Span::raw(r.repeats.clone()),
+            ]));
         }
         if !r.organizer.is_empty() && r.proposer.is_empty() {
             lines.push(Line::from(vec![

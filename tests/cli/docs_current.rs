@@ -114,11 +114,14 @@ fn help_names_the_app_the_files_and_the_environment() {
         "keymap.toml",
         "~/.local/share/pim",
     ] {
-        assert!(help.contains(needle), "pim --help lacks {needle:?}:\n{help}");
+        assert!(
+            help.contains(needle),
+            "pim --help lacks {needle:?}:\n{help}"
+        );
     }
     let pages = pim::cli::render_man();
-    let root = String::from_utf8_lossy(&pages.iter().find(|(n, _)| n == "pim.1").unwrap().1)
-        .to_string();
+    let root =
+        String::from_utf8_lossy(&pages.iter().find(|(n, _)| n == "pim.1").unwrap().1).to_string();
     for section in [
         ".SH FILES",
         ".SH ENVIRONMENT",

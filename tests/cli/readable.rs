@@ -13,9 +13,20 @@ fn show_prints_every_kind_as_aligned_text_and_json_is_unchanged() {
     let c = add(
         &p,
         &[
-            "add", "contact", "--name", "Ada Lovelace", "--email", "ada@example.org",
-            "--phone", "+44 20 7946 0000", "--org", "Analytical Engines", "--birthday",
-            "1815-12-10", "--note", "first programmer\nsecond line",
+            "add",
+            "contact",
+            "--name",
+            "Ada Lovelace",
+            "--email",
+            "ada@example.org",
+            "--phone",
+            "+44 20 7946 0000",
+            "--org",
+            "Analytical Engines",
+            "--birthday",
+            "1815-12-10",
+            "--note",
+            "first programmer\nsecond line",
         ],
     );
     let out = p.ok(&["show", &c[..8]]);
@@ -30,16 +41,31 @@ fn show_prints_every_kind_as_aligned_text_and_json_is_unchanged() {
         "  first programmer",
         "  second line",
     ] {
-        assert!(out.lines().any(|l| l == line), "{line:?} missing in:\n{out}");
+        assert!(
+            out.lines().any(|l| l == line),
+            "{line:?} missing in:\n{out}"
+        );
     }
-    assert!(!out.contains('{') && !out.contains("email_entries"), "{out}");
+    assert!(
+        !out.contains('{') && !out.contains("email_entries"),
+        "{out}"
+    );
 
     let e = add(
         &p,
         &[
-            "add", "event", "--summary", "Standup", "--start", "2026-12-02 09:30",
-            "--duration", "15m", "--rrule", "FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL=20270331",
-            "--tz", "Europe/London",
+            "add",
+            "event",
+            "--summary",
+            "Standup",
+            "--start",
+            "2026-12-02 09:30",
+            "--duration",
+            "15m",
+            "--rrule",
+            "FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL=20270331",
+            "--tz",
+            "Europe/London",
         ],
     );
     let out = p.ok(&["show", &e]);
@@ -47,12 +73,18 @@ fn show_prints_every_kind_as_aligned_text_and_json_is_unchanged() {
         out.contains("Repeats   every week on Mon, Wed, Fri until 31 Mar 2027"),
         "{out}"
     );
-    assert!(out.contains("Start     2026-12-02 09:30 (Europe/London)"), "{out}");
+    assert!(
+        out.contains("Start     2026-12-02 09:30 (Europe/London)"),
+        "{out}"
+    );
     assert!(out.contains("Calendar  calendar"), "{out}");
     let json = p.json(&["show", &e, "--json"]);
     assert_eq!(json["rrule"], "FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL=20270331");
 
-    let t = add(&p, &["add", "task", "--summary", "File taxes", "--priority", "2"]);
+    let t = add(
+        &p,
+        &["add", "task", "--summary", "File taxes", "--priority", "2"],
+    );
     let out = p.ok(&["show", &t]);
     assert!(out.contains("Priority   2 (high)"), "{out}");
     assert!(out.contains("Status     needs action"), "{out}");
@@ -63,7 +95,14 @@ fn history_says_fields_and_values_in_words_and_keeps_lines_apart() {
     let p = Pim::new();
     let e = add(
         &p,
-        &["add", "event", "--summary", "Review", "--start", "2026-12-02 10:00"],
+        &[
+            "add",
+            "event",
+            "--summary",
+            "Review",
+            "--start",
+            "2026-12-02 10:00",
+        ],
     );
     p.ok(&["edit", &e, "--set", "start=2026-12-03 11:00"]);
     p.ok(&["edit", &e, "--set", "description=first\nsecond"]);
@@ -74,12 +113,18 @@ fn history_says_fields_and_values_in_words_and_keeps_lines_apart() {
         out.contains("2 Dec 2026 10:00 UTC → 3 Dec 2026 11:00 UTC"),
         "dates in words:\n{out}"
     );
-    assert!(!out.contains("DTSTART") && !out.contains("20261202"), "{out}");
+    assert!(
+        !out.contains("DTSTART") && !out.contains("20261202"),
+        "{out}"
+    );
     assert!(out.contains("every week"), "{out}");
     let first = out.lines().find(|l| l.ends_with("first")).expect(&out);
     let second = out.lines().find(|l| l.trim() == "second").expect(&out);
     assert!(first.contains("description"), "{out}");
-    assert!(second.len() > "second".len(), "aligned under the value: {out}");
+    assert!(
+        second.len() > "second".len(),
+        "aligned under the value: {out}"
+    );
     // JSON keeps the keys and raw values scripts read.
     let json = p.json(&["history", &e, "--json"]);
     assert!(json.to_string().contains("\"DTSTART\""), "{json}");
@@ -102,20 +147,41 @@ fn contacts_query_speaks_mutt_aerc_and_json() {
     add(
         &p,
         &[
-            "add", "contact", "--name", "Ada Lovelace", "--email", "ada@example.org",
-            "--email", "ada@home.example", "--org", "Analytical Engines",
+            "add",
+            "contact",
+            "--name",
+            "Ada Lovelace",
+            "--email",
+            "ada@example.org",
+            "--email",
+            "ada@home.example",
+            "--org",
+            "Analytical Engines",
         ],
     );
     add(
         &p,
-        &["add", "contact", "--name", "Charles Babbage", "--email", "cb@example.org"],
+        &[
+            "add",
+            "contact",
+            "--name",
+            "Charles Babbage",
+            "--email",
+            "cb@example.org",
+        ],
     );
     add(&p, &["add", "contact", "--name", "Nobody Mailless"]);
     let mutt = p.ok(&["contacts", "query", "ada"]);
     let lines: Vec<&str> = mutt.lines().collect();
     assert_eq!(lines.len(), 3, "{mutt}");
-    assert!(lines[0].contains("2 addresses"), "a status line first: {mutt}");
-    assert_eq!(lines[1], "ada@example.org\tAda Lovelace\tAnalytical Engines");
+    assert!(
+        lines[0].contains("2 addresses"),
+        "a status line first: {mutt}"
+    );
+    assert_eq!(
+        lines[1],
+        "ada@example.org\tAda Lovelace\tAnalytical Engines"
+    );
     let aerc = p.ok(&["contacts", "query", "analytical", "--format", "aerc"]);
     assert_eq!(
         aerc,
@@ -151,7 +217,10 @@ fn eml() -> String {
 fn a_piped_invitation_is_listed_and_answered_into_a_ready_to_send_reply() {
     let p = Pim::new();
     let out = p.ok_stdin(&["invites", "import", "-"], eml().as_bytes());
-    assert!(out.contains("invitation 1") && out.contains("Planning"), "{out}");
+    assert!(
+        out.contains("invitation 1") && out.contains("Planning"),
+        "{out}"
+    );
     // Importing the same message again finds the same invitation.
     let again = p.ok_stdin(&["invites", "import", "-"], eml().as_bytes());
     assert!(again.contains("imported before"), "{again}");
@@ -194,8 +263,14 @@ fn a_piped_invitation_is_listed_and_answered_into_a_ready_to_send_reply() {
         .trim_end_matches(':')
         .to_string();
     let msg = p.ok(&["invites", "decline", &id, "--reply-to", "-"]);
-    assert!(msg.starts_with("From: ") || msg.contains("\r\nFrom: "), "{msg}");
-    assert!(msg.replace("\r\n ", "").contains("PARTSTAT=DECLINED"), "{msg}");
+    assert!(
+        msg.starts_with("From: ") || msg.contains("\r\nFrom: "),
+        "{msg}"
+    );
+    assert!(
+        msg.replace("\r\n ", "").contains("PARTSTAT=DECLINED"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -203,7 +278,14 @@ fn attachments_take_a_unique_id_prefix_like_every_other_command() {
     let p = Pim::new();
     let e = add(
         &p,
-        &["add", "event", "--summary", "Talk", "--start", "2026-12-02 10:00"],
+        &[
+            "add",
+            "event",
+            "--summary",
+            "Talk",
+            "--start",
+            "2026-12-02 10:00",
+        ],
     );
     let out = p.ok(&["attachments", "list", &e[..8]]);
     assert!(out.contains("has no parked attachments"), "{out}");

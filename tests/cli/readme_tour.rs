@@ -19,7 +19,10 @@ fn tour_blocks(readme: &str) -> Vec<String> {
             fence.starts_with("```"),
             "<!-- tour --> must stand right above a code block, found {fence:?}"
         );
-        let body: Vec<&str> = lines.by_ref().take_while(|l| !l.starts_with("```")).collect();
+        let body: Vec<&str> = lines
+            .by_ref()
+            .take_while(|l| !l.starts_with("```"))
+            .collect();
         blocks.push(body.join("\n"));
     }
     blocks
@@ -109,7 +112,13 @@ fn every_readme_tour_command_runs_in_a_fresh_profile() {
             .is_ok_and(|m| m.len() > 1000)
     );
     let notes = Command::new(env!("CARGO_BIN_EXE_pim"))
-        .args(["--home", &profile.display().to_string(), "list", "notes", "--json"])
+        .args([
+            "--home",
+            &profile.display().to_string(),
+            "list",
+            "notes",
+            "--json",
+        ])
         .output()
         .unwrap();
     let notes: serde_json::Value = serde_json::from_slice(&notes.stdout).unwrap();

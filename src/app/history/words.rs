@@ -66,7 +66,12 @@ pub fn readable_value(key: &str, text: &str) -> String {
         "DTSTART" | "DTEND" | "DUE" | "COMPLETED" | "RDATE" | "EXDATE" | "CREATED"
         | "LAST-MODIFIED" | "DTSTAMP" | "RECURRENCE-ID" | "BDAY" | "ANNIVERSARY" => text
             .split(", ")
-            .map(|one| one.split(',').map(date_words).collect::<Vec<_>>().join(", "))
+            .map(|one| {
+                one.split(',')
+                    .map(date_words)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
             .collect::<Vec<_>>()
             .join(", "),
         "RRULE" if !text.starts_with('(') => describe_rrule(text),

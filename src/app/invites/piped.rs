@@ -29,12 +29,7 @@ pub struct Imported {
 /// Store the invitation in `bytes` (an .eml or a bare .ics with METHOD) under
 /// `account` ("" when there is none) and apply what applies by itself, as a scan
 /// would: updates and cancellations from the organizer, replies to our events.
-pub fn import(
-    store: &mut Store,
-    bytes: &[u8],
-    account: &str,
-    s: &Settings,
-) -> Result<Imported> {
+pub fn import(store: &mut Store, bytes: &[u8], account: &str, s: &Settings) -> Result<Imported> {
     let piped = read_piped(bytes)?;
     let mut inv = Invitation::found(IMPORTED, 0, 0);
     inv.from = piped.from;
