@@ -438,6 +438,26 @@ mod tests {
     }
 
     #[test]
+    fn the_details_say_a_repeat_rule_in_words() {
+        use crate::model::{Kind, Property, Record};
+        let mut store = Store::open_in_memory().unwrap();
+        let cal = store.default_collection(Kind::Event).unwrap().id;
+        let mut r = Record::new(Kind::Event, &cal);
+        r.set_text("SUMMARY", "Standup");
+        let start = format!("{}T093000Z", today().format("%Y%m%d"));
+        r.body.main.props.push(Property::new("DTSTART", start));
+        r.body
+            .main
+            .props
+            .push(Property::new("RRULE", "FREQ=WEEKLY;INTERVAL=2;COUNT=6"));
+        store.write(|w| w.create(&r)).unwrap();
+        let mut w = World::with_store(store);
+        let screen = w.screen(140, 40);
+        assert!(screen.contains("every other week, 6 times"), "{screen}");
+        assert!(!screen.contains("FREQ="), "{screen}");
+    }
+
+    #[test]
     fn cancelled_events_stay_listed_and_are_marked() {
         let mut w = cancelled_planning();
         let occ = w
