@@ -399,6 +399,30 @@ mod tests {
     }
 
     #[test]
+    fn a_recurring_invitation_says_its_rule_in_words() {
+        let mut store = Store::open_in_memory().unwrap();
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n\
+                   UID:u2\r\nDTSTAMP:20291201T000000Z\r\nDTSTART:20300107T100000Z\r\n\
+                   RRULE:FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20300331T235959Z\r\nSUMMARY:Standup\r\n\
+                   ORGANIZER:mailto:o@example.org\r\nATTENDEE:mailto:me@example.org\r\n\
+                   END:VEVENT\r\nEND:VCALENDAR\r\n";
+        let mut inv = Invitation::found("INBOX", 1, 1);
+        inv.message_id = "<r@x>".into();
+        inv.ics = ics.into();
+        inv.status = InvitationStatus::New;
+        store.insert_invitation("mail", &inv).unwrap();
+        let rows = rows(&store, chrono_tz::UTC).unwrap();
+        let text: String = section(&rows, 0, &Theme { color: false })
+            .iter()
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(
+            text.contains("every week on Mon, Wed until 31 Mar 2030"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn badge_list_and_answer_keys() {
         use super::super::app::Tab;
         use super::super::test_support::World;
