@@ -9,6 +9,9 @@ use crate::store::{Store, StoreError};
 
 /// Candidates read from the index at most; more than a completion menu can show.
 const CANDIDATES: usize = 2000;
+/// Candidates read at a time: most pass the field check, so the first page usually
+/// fills the answer and the rest are never decoded.
+const PAGE: usize = 64;
 
 /// One address a mail client can insert.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -28,8 +31,28 @@ pub fn query(store: &Store, query: &str, limit: usize) -> Result<Vec<AddressMatc
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    for r in store.search_kind(Kind::Contact, query, CANDIDATES)? {
-        if !matches(&r, &words) {
+    let mut skip = 0;
+    while skip < CANDIDATES {
+        let page = store.search_kind(Kind::Contact, query, skip, PAGE)?;
+        let last_page = page.len() < PAGE;
+        skip += page.len();
+        if add_matches(page, query, &words, limit, &mut out) || last_page {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Add the addresses of the contacts in `page` that match; whether `limit` is reached.
+fn add_matches(
+    page: Vec<Record>,
+    query: &str,
+    words: &[String],
+    limit: usize,
+    out: &mut Vec<AddressMatch>,
+) -> bool {
+    for r in page {
+        if !matches(&r, words) {
             continue;
         }
         let name = r.text("FN").unwrap_or_default();
@@ -58,11 +81,11 @@ pub fn query(store: &Store, query: &str, limit: usize) -> Result<Vec<AddressMatc
                 record_id: r.id.clone(),
             });
             if out.len() >= limit {
-                return Ok(out);
+                return true;
             }
         }
     }
-    Ok(out)
+    false
 }
 
 /// Whether every query word starts a word of the fields completion looks at.
