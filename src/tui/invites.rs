@@ -400,7 +400,7 @@ mod tests {
 
     #[test]
     fn a_recurring_invitation_says_its_rule_in_words() {
-        let mut store = Store::open_in_memory().unwrap();
+        let store = Store::open_in_memory().unwrap();
         let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n\
                    UID:u2\r\nDTSTAMP:20291201T000000Z\r\nDTSTART:20300107T100000Z\r\n\
                    RRULE:FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20300331T235959Z\r\nSUMMARY:Standup\r\n\
