@@ -34,6 +34,9 @@ _pim() {
             pim,conflicts)
                 cmd="pim__subcmd__conflicts"
                 ;;
+            pim,contacts)
+                cmd="pim__subcmd__contacts"
+                ;;
             pim,delete)
                 cmd="pim__subcmd__delete"
                 ;;
@@ -223,6 +226,18 @@ _pim() {
             pim__subcmd__conflicts__subcmd__help,show)
                 cmd="pim__subcmd__conflicts__subcmd__help__subcmd__show"
                 ;;
+            pim__subcmd__contacts,help)
+                cmd="pim__subcmd__contacts__subcmd__help"
+                ;;
+            pim__subcmd__contacts,query)
+                cmd="pim__subcmd__contacts__subcmd__query"
+                ;;
+            pim__subcmd__contacts__subcmd__help,help)
+                cmd="pim__subcmd__contacts__subcmd__help__subcmd__help"
+                ;;
+            pim__subcmd__contacts__subcmd__help,query)
+                cmd="pim__subcmd__contacts__subcmd__help__subcmd__query"
+                ;;
             pim__subcmd__devices,forget)
                 cmd="pim__subcmd__devices__subcmd__forget"
                 ;;
@@ -258,6 +273,9 @@ _pim() {
                 ;;
             pim__subcmd__help,conflicts)
                 cmd="pim__subcmd__help__subcmd__conflicts"
+                ;;
+            pim__subcmd__help,contacts)
+                cmd="pim__subcmd__help__subcmd__contacts"
                 ;;
             pim__subcmd__help,delete)
                 cmd="pim__subcmd__help__subcmd__delete"
@@ -361,6 +379,9 @@ _pim() {
             pim__subcmd__help__subcmd__conflicts,show)
                 cmd="pim__subcmd__help__subcmd__conflicts__subcmd__show"
                 ;;
+            pim__subcmd__help__subcmd__contacts,query)
+                cmd="pim__subcmd__help__subcmd__contacts__subcmd__query"
+                ;;
             pim__subcmd__help__subcmd__devices,forget)
                 cmd="pim__subcmd__help__subcmd__devices__subcmd__forget"
                 ;;
@@ -378,6 +399,9 @@ _pim() {
                 ;;
             pim__subcmd__help__subcmd__invites,decline-counter)
                 cmd="pim__subcmd__help__subcmd__invites__subcmd__decline__subcmd__counter"
+                ;;
+            pim__subcmd__help__subcmd__invites,import)
+                cmd="pim__subcmd__help__subcmd__invites__subcmd__import"
                 ;;
             pim__subcmd__help__subcmd__invites,list)
                 cmd="pim__subcmd__help__subcmd__invites__subcmd__list"
@@ -421,6 +445,9 @@ _pim() {
             pim__subcmd__invites,help)
                 cmd="pim__subcmd__invites__subcmd__help"
                 ;;
+            pim__subcmd__invites,import)
+                cmd="pim__subcmd__invites__subcmd__import"
+                ;;
             pim__subcmd__invites,list)
                 cmd="pim__subcmd__invites__subcmd__list"
                 ;;
@@ -447,6 +474,9 @@ _pim() {
                 ;;
             pim__subcmd__invites__subcmd__help,help)
                 cmd="pim__subcmd__invites__subcmd__help__subcmd__help"
+                ;;
+            pim__subcmd__invites__subcmd__help,import)
+                cmd="pim__subcmd__invites__subcmd__help__subcmd__import"
                 ;;
             pim__subcmd__invites__subcmd__help,list)
                 cmd="pim__subcmd__invites__subcmd__help__subcmd__list"
@@ -509,7 +539,7 @@ _pim() {
 
     case "${cmd}" in
         pim)
-            opts="-h -V --home --help --version add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo remind help"
+            opts="-h -V --home --help --version add list show edit delete search contacts log collections sync devices conflicts history account invites attachments completions import export demo remind help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1634,6 +1664,92 @@ _pim() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pim__subcmd__contacts)
+            opts="-h -V --home --help --version query help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__contacts__subcmd__help)
+            opts="query help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__contacts__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__contacts__subcmd__help__subcmd__query)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__contacts__subcmd__query)
+            opts="-h -V --format --limit --home --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "mutt aerc json" -- "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pim__subcmd__delete)
             opts="-h -V --occurrence --this-and-following --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1853,7 +1969,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__help)
-            opts="add list show edit delete search log collections sync devices conflicts history account invites attachments completions import export demo remind help"
+            opts="add list show edit delete search contacts log collections sync devices conflicts history account invites attachments completions import export demo remind help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2216,6 +2332,34 @@ _pim() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pim__subcmd__help__subcmd__contacts)
+            opts="query"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__help__subcmd__contacts__subcmd__query)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pim__subcmd__help__subcmd__delete)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2357,7 +2501,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__help__subcmd__invites)
-            opts="scan list show accept tentative decline accept-counter decline-counter"
+            opts="scan list show import accept tentative decline accept-counter decline-counter"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2413,6 +2557,20 @@ _pim() {
             return 0
             ;;
         pim__subcmd__help__subcmd__invites__subcmd__decline__subcmd__counter)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__help__subcmd__invites__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2681,7 +2839,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__invites)
-            opts="-h -V --home --help --version scan list show accept tentative decline accept-counter decline-counter help"
+            opts="-h -V --home --help --version scan list show import accept tentative decline accept-counter decline-counter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2699,7 +2857,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__invites__subcmd__accept)
-            opts="-h -V --calendar --comment --no-reply --home --help --version"
+            opts="-h -V --calendar --comment --no-reply --reply-to --me --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2710,6 +2868,14 @@ _pim() {
                     return 0
                     ;;
                 --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reply-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --me)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2743,7 +2909,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__invites__subcmd__decline)
-            opts="-h -V --calendar --comment --no-reply --home --help --version"
+            opts="-h -V --calendar --comment --no-reply --reply-to --me --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2754,6 +2920,14 @@ _pim() {
                     return 0
                     ;;
                 --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reply-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --me)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2787,7 +2961,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__invites__subcmd__help)
-            opts="scan list show accept tentative decline accept-counter decline-counter help"
+            opts="scan list show import accept tentative decline accept-counter decline-counter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2870,6 +3044,20 @@ _pim() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pim__subcmd__invites__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pim__subcmd__invites__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2919,6 +3107,24 @@ _pim() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__invites__subcmd__import)
+            opts="-h -V --json --home --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2985,7 +3191,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__invites__subcmd__tentative)
-            opts="-h -V --calendar --comment --no-reply --home --help --version"
+            opts="-h -V --calendar --comment --no-reply --reply-to --me --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2996,6 +3202,14 @@ _pim() {
                     return 0
                     ;;
                 --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reply-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --me)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

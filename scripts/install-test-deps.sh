@@ -22,7 +22,7 @@ as_root() {
   fi
 }
 
-APT_PACKAGES=(dovecot-imapd dovecot-lmtpd postfix openssl tmux
+APT_PACKAGES=(dovecot-imapd dovecot-lmtpd postfix openssl tmux jq
   # for the unpacked Cyrus and Courier (what their binaries link, found with ldd)
   sasl2-bin libsasl2-modules libsasl2-modules-db courier-authlib courier-authlib-userdb courier-authdaemon gamin
   libcourier-unicode4 libcom-err2 libgamin0 libgdbm6 libgnutls30 libical3 libicu72 libidn12

@@ -93,6 +93,13 @@ fn two_profiles_sync_a_contact_through_dovecot() {
     a.ok(&["add", "contact", "--name", "Xavier Dry"]);
     let dry = a.json(&["sync", "--dry-run", "--json"]);
     assert!(dry.get("plan").is_some(), "{dry}");
+    assert_eq!(
+        dry["plan"]["words"], "would upload 1 change in 1 message",
+        "{dry}"
+    );
+    // In words for people, no JSON blob.
+    let said = a.ok(&["sync", "--dry-run"]);
+    assert_eq!(said.trim(), "would upload 1 change in 1 message", "{said}");
     let report = b.json(&["sync", "--json"]);
     assert_eq!(report["applied"], 0, "dry run uploaded nothing: {report}");
 

@@ -6,6 +6,9 @@ use crate::model::{Change, FieldValue, Kind};
 use crate::store::{LogFilter, Store, StoreError};
 use crate::sync::review;
 pub use crate::sync::review::{FieldDiff, HistoryEntry, key_label, text_of};
+pub use words::{field_label, readable_value, value_lines};
+
+mod words;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {

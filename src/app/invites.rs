@@ -13,6 +13,7 @@ mod answer;
 mod authority_tests;
 mod mailbox;
 mod overlaps;
+mod piped;
 mod settings;
 #[cfg(test)]
 mod tests;
@@ -24,7 +25,8 @@ pub use answer::{
 };
 pub use mailbox::{INBOX, ScanReport, fetch_attachment, park, parked_refs, scan};
 pub use overlaps::{Overlap, Overlaps, Slot, overlaps};
-pub use settings::{AccountSettings, SettingsError, settings};
+pub use piped::{IMPORTED, Imported, answer_to_message, import, lone_attendee};
+pub use settings::{AccountSettings, SettingsError, settings, settings_for};
 
 pub use crate::invite::apply::{Settings, attachment_refs};
 pub use crate::invite::authority::AuthSummary;
@@ -52,6 +54,8 @@ pub enum InviteError {
     Settings(#[from] SettingsError),
     #[error(transparent)]
     Recur(#[from] RecurError),
+    #[error(transparent)]
+    Piped(#[from] crate::invite::piped::PipedError),
     #[error("no invitation {0} (see `pim invites list`)")]
     NoInvitation(i64),
     #[error("invitation {id} cannot be answered: {why}")]

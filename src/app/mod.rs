@@ -7,6 +7,7 @@
 //! never import each other.
 
 pub mod accounts;
+pub mod address_query;
 pub mod conflicts;
 pub mod demo;
 pub mod history;

@@ -20,15 +20,22 @@ pub enum AccountCommand {
     Add(AddArgs),
     /// List accounts
     List {
+        /// JSON output
         #[arg(long)]
         json: bool,
     },
     /// Change settings of an account
     Set(SetArgs),
     /// Remove an account from this profile (mail on the server is untouched)
-    Remove { name: String },
+    Remove {
+        /// The account to remove
+        name: String,
+    },
     /// Log in to the account's IMAP and SMTP servers and report
-    Check { name: String },
+    Check {
+        /// The account to check
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -83,15 +90,21 @@ pub struct AddArgs {
 
 #[derive(Debug, Args)]
 pub struct SetArgs {
+    /// The account to change
     pub name: String,
+    /// IMAP server, HOST:PORT
     #[arg(long, value_name = "HOST:PORT")]
     pub imap: Option<String>,
+    /// SMTP server, HOST:PORT
     #[arg(long, value_name = "HOST:PORT")]
     pub smtp: Option<String>,
+    /// Login name
     #[arg(long)]
     pub user: Option<String>,
+    /// The account's mail address
     #[arg(long)]
     pub email: Option<String>,
+    /// Shell command printing the password on its first line
     #[arg(long, value_name = "CMD")]
     pub password_command: Option<String>,
     /// password, xoauth2 or oauthbearer (the last two need a --token-command)
@@ -100,6 +113,7 @@ pub struct SetArgs {
     /// Shell command printing a fresh OAuth2 access token
     #[arg(long, value_name = "CMD")]
     pub token_command: Option<String>,
+    /// implicit (TLS from the start) or starttls
     #[arg(long, value_parser = ["implicit", "starttls"])]
     pub tls: Option<String>,
     /// Trust this CA certificate (PEM) instead of the system's
@@ -108,14 +122,19 @@ pub struct SetArgs {
     /// Go back to the system's root certificates
     #[arg(long, conflicts_with = "ca_file")]
     pub no_ca_file: bool,
+    /// true: no TLS at all (only to a loopback address); false: TLS again
     #[arg(long, value_name = "BOOL")]
     pub insecure: Option<bool>,
+    /// The folder pim's sync folders live under (default PIM)
     #[arg(long, value_name = "FOLDER")]
     pub folder_root: Option<String>,
+    /// Who wins a sync conflict: newest, local, remote, keep-both, or ask
     #[arg(long, value_parser = CONFLICT_POLICIES.to_vec())]
     pub conflict_policy: Option<String>,
+    /// true: the app keeps IMAP IDLE open and shows other devices' changes live
     #[arg(long, value_name = "BOOL")]
     pub watch: Option<bool>,
+    /// Where answered invitations are parked (default PIM/Parked)
     #[arg(long, value_name = "FOLDER")]
     pub parking_folder: Option<String>,
 }

@@ -7,6 +7,7 @@ use anyhow::{anyhow, bail};
 use clap::Subcommand;
 use serde_json::{Value, json};
 
+use super::records::resolve_id;
 use super::sync::{account, connect, runtime};
 use super::{Context, print};
 use crate::app::invites::{attachment_refs, fetch_attachment};
@@ -16,12 +17,15 @@ use crate::model::change::AttachmentRef;
 pub enum AttachmentsCommand {
     /// Attachments an event refers to (parked on the mail server)
     List {
+        /// The event's id (a unique prefix is enough)
         event_id: String,
+        /// JSON output
         #[arg(long)]
         json: bool,
     },
     /// Download attachments of an event (all, or one MIME part)
     Fetch {
+        /// The event's id (a unique prefix is enough)
         event_id: String,
         /// MIME part number, as `pim attachments list` shows it
         #[arg(long)]
@@ -29,14 +33,17 @@ pub enum AttachmentsCommand {
         /// Directory to write into (default: the current directory)
         #[arg(short = 'o', long = "output", value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Account to fetch through (default: the sync account)
         #[arg(long)]
         account: Option<String>,
     },
 }
 
-fn refs(ctx: &Context, event_id: &str) -> anyhow::Result<Vec<AttachmentRef>> {
-    let ev = ctx.store.require(event_id)?;
-    Ok(attachment_refs(&ev))
+/// The event's full id (a unique prefix is enough, as everywhere) and its attachments.
+fn refs(ctx: &Context, event_id: &str) -> anyhow::Result<(String, Vec<AttachmentRef>)> {
+    let id = resolve_id(ctx, event_id)?;
+    let ev = ctx.store.require(&id)?;
+    Ok((id, attachment_refs(&ev)))
 }
 
 fn ref_json(event_id: &str, a: &AttachmentRef) -> Value {
@@ -53,6 +60,16 @@ fn ref_json(event_id: &str, a: &AttachmentRef) -> Value {
         "uid": a.uid,
         "message_id": a.message_id,
     })
+}
+
+/// A size as people read it, the same way in the listing (the size the part
+/// decodes to, from the mail server's structure) and after fetching.
+fn size_words(bytes: u64) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} bytes"),
+        1024..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
+    }
 }
 
 /// A file name from a mail header that cannot leave the target directory.
@@ -74,7 +91,7 @@ fn safe_name(name: &str, part: &str) -> String {
 pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
     match c {
         AttachmentsCommand::List { event_id, json } => {
-            let all = refs(ctx, &event_id)?;
+            let (event_id, all) = refs(ctx, &event_id)?;
             if json {
                 return print::json(&Value::Array(
                     all.iter().map(|a| ref_json(&event_id, a)).collect(),
@@ -96,7 +113,7 @@ pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
                     a.part.clone(),
                     a.filename.clone(),
                     a.content_type.clone(),
-                    a.size.to_string(),
+                    size_words(a.size),
                     format!("{} UID {}", a.folder, a.uid),
                 ]);
             }
@@ -108,7 +125,7 @@ pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
             output,
             account: acct,
         } => {
-            let all = refs(ctx, &event_id)?;
+            let (event_id, all) = refs(ctx, &event_id)?;
             let chosen: Vec<&AttachmentRef> = all
                 .iter()
                 .filter(|a| part.as_deref().is_none_or(|p| a.part == p))
@@ -120,6 +137,9 @@ pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
                 }
             }
             let dir = output.unwrap_or_else(|| PathBuf::from("."));
+            // As `pim export -o DIR`: a missing directory is made.
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| anyhow!("cannot create directory {}: {e}", dir.display()))?;
             if !dir.is_dir() {
                 bail!("{} is not a directory", dir.display());
             }
@@ -139,7 +159,7 @@ pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
                         .map_err(|e| anyhow!("cannot write {}: {e}", tmp.display()))?;
                     std::fs::rename(&tmp, &path)
                         .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
-                    println!("{} ({} bytes)", path.display(), bytes.len());
+                    println!("{} ({})", path.display(), size_words(bytes.len() as u64));
                 }
                 mb.logout().await;
                 anyhow::Ok(())
@@ -151,6 +171,13 @@ pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::safe_name;
+
+    #[test]
+    fn sizes_read_the_same_listed_and_fetched() {
+        assert_eq!(super::size_words(20), "20 bytes");
+        assert_eq!(super::size_words(3 * 1024 * 1024), "3.0 MiB");
+        assert_eq!(super::size_words(3 * 1024 * 1024 - 1), "3.0 MiB");
+    }
 
     #[test]
     fn file_names_stay_in_the_directory() {

@@ -14,6 +14,7 @@ pub enum CollectionsCommand {
         /// Only this kind (contacts, events, tasks, notes)
         #[arg(long, value_parser = parse_kind)]
         kind: Option<Kind>,
+        /// JSON output
         #[arg(long)]
         json: bool,
     },
@@ -23,6 +24,7 @@ pub enum CollectionsCommand {
     Rename {
         #[command(flatten)]
         which: KindName,
+        /// The new name
         new_name: String,
     },
     /// Delete a collection (it must be empty unless --force)
@@ -59,6 +61,7 @@ pub struct KindName {
     /// contacts, events, tasks or notes (also addressbook, calendar, tasklist, notebook)
     #[arg(value_parser = parse_kind)]
     pub kind: Kind,
+    /// The collection's name
     pub name: String,
 }
 

@@ -6,23 +6,29 @@ use serde_json::{Value, json};
 
 use super::{Context, print};
 use crate::app::conflicts::{self, ConflictError, ConflictView, Decision, Side};
-use crate::app::history::{self, HistoryEntry, HistoryError, key_label};
+use crate::app::history::{
+    self, HistoryEntry, HistoryError, field_label, key_label, readable_value, value_lines,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum ConflictsCommand {
     /// Conflicts waiting for a decision (conflict policy `ask`), oldest first
     List {
+        /// JSON output
         #[arg(long)]
         json: bool,
     },
     /// One conflict: the base value, mine and theirs (device, time, value)
     Show {
+        /// The conflict's number, as `pim conflicts list` shows it
         id: i64,
+        /// JSON output
         #[arg(long)]
         json: bool,
     },
     /// Settle a conflict; the outcome is an ordinary change that syncs
     Resolve {
+        /// The conflict's number, as `pim conflicts list` shows it
         id: i64,
         /// Which value to keep (`both`: the union of a multi-valued property, else
         /// keep mine and a duplicate record holding theirs)
@@ -38,6 +44,7 @@ pub enum ConflictsCommand {
 pub struct HistoryArgs {
     /// Record id (a unique prefix is enough)
     pub id: String,
+    /// JSON output
     #[arg(long)]
     pub json: bool,
 }
@@ -197,18 +204,25 @@ pub fn history(ctx: &Context, a: HistoryArgs) -> anyhow::Result<()> {
             ]);
         }
         for f in &e.fields {
+            let new = readable_value(&f.key, &f.new);
             let value = if f.old.is_empty() {
-                f.new.clone()
+                new
             } else {
-                format!("{} → {}", f.old, f.new)
+                format!("{} → {new}", readable_value(&f.key, &f.old))
             };
-            rows.push(vec![
-                short_time(&e.when),
-                e.device_name.clone(),
-                what.clone(),
-                key_label(&f.key),
-                value,
-            ]);
+            // A value over several lines (a description) keeps its lines apart,
+            // under the first one, instead of running them together.
+            for (i, line) in value_lines(&value).into_iter().enumerate() {
+                let first = i == 0;
+                let cell = |s: String| if first { s } else { String::new() };
+                rows.push(vec![
+                    cell(short_time(&e.when)),
+                    cell(e.device_name.clone()),
+                    cell(what.clone()),
+                    cell(field_label(&f.key)),
+                    line,
+                ]);
+            }
         }
     }
     print::table(&rows)

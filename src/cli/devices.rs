@@ -12,6 +12,7 @@ use crate::sync::setup;
 pub enum DevicesCommand {
     /// Devices that sync through the account
     List {
+        /// JSON output
         #[arg(long)]
         json: bool,
     },
@@ -19,6 +20,7 @@ pub enum DevicesCommand {
     Forget {
         /// Device id or name
         device: String,
+        /// Mail account to use (default: the one sync uses)
         #[arg(long)]
         account: Option<String>,
     },

@@ -39,6 +39,7 @@ pub enum ExportFormat {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// What to export
     pub what: ExportWhat,
     /// Only the collection(s) of this name
     #[arg(long, value_name = "C")]

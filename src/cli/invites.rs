@@ -20,19 +20,34 @@ use crate::model::{Kind, Record};
 pub enum InvitesCommand {
     /// Look for new invitations in INBOX now (also done by every `pim sync`)
     Scan {
+        /// Mail account to use (default: the one sync uses)
         #[arg(long)]
         account: Option<String>,
+        /// JSON output
         #[arg(long)]
         json: bool,
     },
     /// Invitations found so far, with their status
     List {
+        /// JSON output
         #[arg(long)]
         json: bool,
     },
     /// One invitation in full, with the events it overlaps
     Show {
+        /// The invitation's number, as `pim invites list` shows it
         id: i64,
+        /// JSON output
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read an invitation a mail client pipes in (an .eml, or a bare .ics with
+    /// METHOD) and list it with the others; updates and cancellations apply at once
+    Import {
+        /// The message or calendar file, or - for stdin
+        #[arg(value_name = "FILE|-")]
+        file: String,
+        /// JSON output
         #[arg(long)]
         json: bool,
     },
@@ -50,6 +65,7 @@ pub enum InvitesCommand {
 
 #[derive(Debug, Args)]
 pub struct AnswerArgs {
+    /// The invitation's number, as `pim invites list` shows it
     pub id: i64,
     /// Calendar for a new event (default: the default calendar)
     #[arg(long)]
@@ -58,13 +74,22 @@ pub struct AnswerArgs {
     #[arg(long)]
     pub comment: Option<String>,
     /// Update the calendar only; send nothing
-    #[arg(long)]
+    #[arg(long, conflicts_with = "reply_to")]
     pub no_reply: bool,
+    /// Write the REPLY as a ready-to-send message to FILE (- for stdout) for your
+    /// mail client, instead of sending it; needs no account, parks nothing
+    #[arg(long, value_name = "FILE|-")]
+    pub reply_to: Option<String>,
+    /// Your address among the attendees, when no account or alias names it
+    #[arg(long, value_name = "ADDRESS")]
+    pub me: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct CounterArgs {
+    /// The invitation's number, as `pim invites list` shows it
     pub id: i64,
+    /// Update the calendar only; send nothing
     #[arg(long)]
     pub no_reply: bool,
 }
@@ -123,6 +148,7 @@ pub fn run(ctx: &mut Context, c: InvitesCommand) -> anyhow::Result<()> {
             }
         }
         InvitesCommand::List { json } => list(ctx, json),
+        InvitesCommand::Import { file, json } => import(ctx, &file, json),
         InvitesCommand::Show { id, json } => show(ctx, id, json),
         InvitesCommand::Accept(a) => answer(ctx, a, Answer::Accept),
         InvitesCommand::Tentative(a) => answer(ctx, a, Answer::Tentative),
@@ -293,6 +319,13 @@ fn show(ctx: &Context, id: i64, json: bool) -> anyhow::Result<()> {
             println!("{k:<12} {t}");
         }
     };
+    // The rule in words, as everywhere people read it (JSON keeps the RRULE).
+    if let Some(rule) = v["rrule"]
+        .as_str()
+        .map(crate::recur::describe::describe_rrule)
+    {
+        v["repeats"] = json!(rule);
+    }
     for k in [
         "id",
         "method",
@@ -303,7 +336,7 @@ fn show(ctx: &Context, id: i64, json: bool) -> anyhow::Result<()> {
         "start",
         "end",
         "location",
-        "rrule",
+        "repeats",
         "recurrence_id",
         "sequence",
         "uid",
@@ -350,8 +383,123 @@ fn show(ctx: &Context, id: i64, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The default account, if one is set up (imported invitations need none).
+fn optional_account(ctx: &Context, name: &str) -> anyhow::Result<Option<(String, Account)>> {
+    if name.is_empty() {
+        return Ok(account(ctx, None).ok());
+    }
+    account(ctx, Some(name)).map(Some)
+}
+
+fn import(ctx: &mut Context, file: &str, json: bool) -> anyhow::Result<()> {
+    use std::io::Read;
+    let bytes = if file == "-" {
+        let mut b = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut b)
+            .map_err(|e| anyhow::anyhow!("cannot read stdin: {e}"))?;
+        b
+    } else {
+        std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {file}: {e}"))?
+    };
+    let config = ConfigFile::load(&ctx.paths.config_file())?;
+    let acc = optional_account(ctx, "")?;
+    let st = app::settings_for(&config, acc.as_ref().map(|(_, a)| a.email.as_str()))?;
+    let name = acc.map(|(n, _)| n).unwrap_or_default();
+    let done = app::import(&mut ctx.store, &bytes, &name, &st.answer)?;
+    let (_, inv) = app::get(&ctx.store, done.id)?;
+    let v = invitation_json(ctx, &inv, Some(&st.answer))?;
+    if json {
+        return print::json(&v);
+    }
+    let known = if done.known { " (imported before)" } else { "" };
+    let summary = v["summary"].as_str().unwrap_or("");
+    match &done.error {
+        Some(e) => println!("invitation {}{known}: invalid: {e}", done.id),
+        None => println!(
+            "invitation {}{known}: {} {summary:?} from {}: {}{}",
+            done.id,
+            v["method"].as_str().unwrap_or(""),
+            v["organizer"]["email"].as_str().unwrap_or("?"),
+            done.status,
+            if inv.note.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", inv.note)
+            }
+        ),
+    }
+    Ok(())
+}
+
+/// Answer without the mailbox: for an imported invitation, or with `--reply-to`.
+/// The REPLY goes to the file (or stdout), else through the account's SMTP.
+fn answer_here(ctx: &mut Context, a: AnswerArgs, ans: Answer, acct: &str) -> anyhow::Result<()> {
+    let config = ConfigFile::load(&ctx.paths.config_file())?;
+    let acc = optional_account(ctx, acct)?;
+    if a.reply_to.is_none() && !a.no_reply && acc.is_none() {
+        anyhow::bail!(
+            "invitation {}: no account to send the reply through: give --reply-to FILE \
+             (or - for stdout) and send it with your mail client, or --no-reply",
+            a.id
+        );
+    }
+    let mut st = app::settings_for(&config, acc.as_ref().map(|(_, a)| a.email.as_str()))?.answer;
+    if let Some(me) = &a.me {
+        st.me.insert(0, crate::invite::address_of(me));
+    }
+    if st.me.is_empty() {
+        match app::lone_attendee(&ctx.store, a.id)? {
+            Some(one) => st.me.push(one),
+            None => anyhow::bail!(
+                "invitation {}: which attendee are you? give --me ADDRESS",
+                a.id
+            ),
+        }
+    }
+    let cal = ctx
+        .store
+        .resolve_collection(Kind::Event, a.calendar.as_deref())?;
+    let (done, reply) = app::answer_to_message(
+        &mut ctx.store,
+        a.id,
+        ans,
+        &cal.id,
+        a.comment.as_deref(),
+        &st,
+        chrono::Utc::now(),
+    )?;
+    if a.no_reply {
+        println!("{done}");
+        return Ok(());
+    }
+    let out = reply.map_err(|e| anyhow::anyhow!("invitation {}: no reply: {e}", a.id))?;
+    match a.reply_to.as_deref() {
+        Some("-") => {
+            use std::io::Write;
+            eprintln!("{done}; reply to {} on stdout", out.to.join(", "));
+            std::io::stdout().write_all(&out.message)?;
+        }
+        Some(path) => {
+            std::fs::write(path, &out.message)
+                .map_err(|e| anyhow::anyhow!("cannot write {path}: {e}"))?;
+            println!("{done}; reply to {} written to {path}", out.to.join(", "));
+        }
+        None => {
+            let (name, acc) = acc.expect("checked above");
+            let mut smtp = app::SmtpSender::for_account(&acc);
+            let sent = runtime()?.block_on(app::deliver(&ctx.store, &name, &mut smtp, &out))?;
+            println!("{done}; {sent}");
+        }
+    }
+    Ok(())
+}
+
 fn answer(ctx: &mut Context, a: AnswerArgs, ans: Answer) -> anyhow::Result<()> {
-    let (acct, _) = app::get(&ctx.store, a.id)?;
+    let (acct, inv) = app::get(&ctx.store, a.id)?;
+    if a.reply_to.is_some() || inv.folder == app::IMPORTED {
+        return answer_here(ctx, a, ans, &acct);
+    }
     let (name, acc) = account(ctx, Some(&acct))?;
     let config = ConfigFile::load(&ctx.paths.config_file())?;
     let cal = ctx

@@ -14,6 +14,7 @@ pub struct LogArgs {
     /// Only the last N changes
     #[arg(long, short = 'n')]
     pub limit: Option<usize>,
+    /// JSON output
     #[arg(long)]
     pub json: bool,
 }

@@ -4,6 +4,7 @@ mod account;
 mod attachments;
 mod collections;
 mod conflicts;
+mod contacts;
 mod context;
 mod demo;
 mod devices;
@@ -15,6 +16,7 @@ mod log;
 mod print;
 mod records;
 mod remind;
+mod show;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -30,7 +32,14 @@ pub type StartTui = fn(Option<&Path>) -> anyhow::Result<()>;
 
 /// pim — contacts, calendars, tasks and notes in your terminal, synced through your mail account.
 #[derive(Debug, Parser)]
-#[command(name = "pim", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "pim",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = docs::AFTER_HELP
+)]
 pub struct Cli {
     /// Profile directory holding the database and config (default: the platform data directory).
     #[arg(long, global = true, env = "PIM_HOME", value_name = "DIR")]
@@ -55,6 +64,9 @@ pub enum Command {
     Delete(records::DeleteArgs),
     /// Full-text search over every kind
     Search(records::SearchArgs),
+    /// Contacts for mail clients: address completion (mutt, neomutt, aerc)
+    #[command(subcommand)]
+    Contacts(contacts::ContactsCommand),
     /// List change records, newest last
     Log(log::LogArgs),
     /// Manage address books, calendars, task lists and notebooks
@@ -145,7 +157,19 @@ fn one_line(e: &anyhow::Error) -> String {
             parts.push(s);
         }
     }
-    parts.join(": ").replace('\n', " ")
+    said_once(&parts.join(": ").replace('\n', " "))
+}
+
+/// A message whose layers each named the same thing ("sync key: sync key: bad
+/// length") says it once: a `: `-separated piece equal to the one before it goes.
+fn said_once(message: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    for piece in message.split(": ") {
+        if kept.last() != Some(&piece) {
+            kept.push(piece);
+        }
+    }
+    kept.join(": ")
 }
 
 pub fn run(cli: Cli, start_tui: StartTui) -> anyhow::Result<()> {
@@ -168,10 +192,33 @@ pub fn run(cli: Cli, start_tui: StartTui) -> anyhow::Result<()> {
         Command::Edit(a) => records::edit(&mut Context::open(cli.home.as_deref())?, a),
         Command::Delete(a) => records::delete(&mut Context::open(cli.home.as_deref())?, a),
         Command::Search(a) => records::search(&Context::open(cli.home.as_deref())?, a),
+        Command::Contacts(c) => contacts::run(&Context::open(cli.home.as_deref())?, c),
         Command::Log(a) => log::log(&Context::open(cli.home.as_deref())?, a),
         Command::Collections(c) => collections::run(&mut Context::open(cli.home.as_deref())?, c),
         Command::Import(a) => import::import(&mut Context::open(cli.home.as_deref())?, a),
         Command::Export(a) => export::export(&Context::open(cli.home.as_deref())?, a),
         Command::Remind(a) => remind::run(&mut Context::open(cli.home.as_deref())?, a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{one_line, said_once};
+
+    #[test]
+    fn a_message_says_each_thing_once() {
+        assert_eq!(
+            said_once("sync key: sync key: bad length"),
+            "sync key: bad length"
+        );
+        assert_eq!(said_once("a: b: a: b"), "a: b: a: b");
+        let e = anyhow::anyhow!("inner reason").context("outer: inner reason");
+        assert_eq!(one_line(&e), "outer: inner reason");
+        let item = crate::formats::ItemError {
+            index: 2,
+            line: 9,
+            reason: "line 9: expected NAME:value".into(),
+        };
+        assert_eq!(item.to_string(), "item 2 (line 9): expected NAME:value");
     }
 }

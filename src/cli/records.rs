@@ -1,6 +1,6 @@
 //! `pim add`, `list`, `show`, `edit`, `delete`, `search`.
 
-use std::io::Read;
+use std::io::{Read, Write};
 
 use anyhow::{Context as _, anyhow, bail};
 use clap::{Args, Subcommand, ValueEnum};
@@ -34,13 +34,16 @@ pub enum AddCommand {
         /// Birthday (YYYY-MM-DD)
         #[arg(long, value_name = "DATE")]
         birthday: Option<String>,
+        /// A note about the contact
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
+        /// Collection (name or id; default: the kind's default collection)
         #[arg(long, value_name = "C")]
         collection: Option<String>,
     },
     /// Add an event
     Event {
+        /// Title
         #[arg(long)]
         summary: String,
         /// Start: 2026-12-01, '2026-12-01 10:00', RFC 3339, today, tomorrow, +3d, +2h
@@ -58,8 +61,10 @@ pub enum AddCommand {
         /// Time zone of the start and end (IANA name, default: yours)
         #[arg(long, value_name = "ZONE")]
         tz: Option<String>,
+        /// Where it takes place
         #[arg(long)]
         location: Option<String>,
+        /// Longer text
         #[arg(long)]
         description: Option<String>,
         /// Repeat: daily, weekly, weekdays, monthly, yearly, 'every 2 weeks', or an RRULE such as FREQ=WEEKLY;BYDAY=MO
@@ -69,18 +74,22 @@ pub enum AddCommand {
         /// end, or a WHEN such as '2026-12-01 09:00'
         #[arg(long = "alarm", value_name = "WHEN", allow_hyphen_values = true)]
         alarms: Vec<String>,
+        /// Collection (name or id; default: the kind's default collection)
         #[arg(long, value_name = "C")]
         collection: Option<String>,
     },
     /// Add a task
     Task {
+        /// Title
         #[arg(long)]
         summary: String,
+        /// Due: a date, a date and time, today, tomorrow, +3d
         #[arg(long, value_name = "WHEN")]
         due: Option<String>,
         /// 1 (highest) to 9 (lowest)
         #[arg(long, value_name = "1-9")]
         priority: Option<String>,
+        /// Longer text
         #[arg(long)]
         description: Option<String>,
         /// Id of the parent task
@@ -90,16 +99,19 @@ pub enum AddCommand {
         /// or a WHEN such as '2026-12-01 09:00'
         #[arg(long = "alarm", value_name = "WHEN", allow_hyphen_values = true)]
         alarms: Vec<String>,
+        /// Collection (name or id; default: the kind's default collection)
         #[arg(long, value_name = "C")]
         collection: Option<String>,
     },
     /// Add a note
     Note {
+        /// Title
         #[arg(long)]
         title: String,
         /// Markdown text, or - to read it from stdin
         #[arg(long, value_name = "TEXT")]
         body: Option<String>,
+        /// Collection (name or id; default: the kind's default collection)
         #[arg(long, value_name = "C")]
         collection: Option<String>,
     },
@@ -126,6 +138,7 @@ impl KindArg {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
+    /// What to list
     pub kind: KindArg,
     /// Window start (events: one entry per occurrence inside the window)
     #[arg(long, value_name = "WHEN")]
@@ -134,6 +147,7 @@ pub struct ListArgs {
     /// and time is exclusive
     #[arg(long, value_name = "WHEN")]
     pub to: Option<String>,
+    /// Only this collection (name or id)
     #[arg(long, value_name = "C")]
     pub collection: Option<String>,
     /// Occurrences listed at most in a window (more are left out with a notice)
@@ -149,6 +163,7 @@ pub struct ListArgs {
 pub struct ShowArgs {
     /// Record id (a unique prefix is enough)
     pub id: String,
+    /// JSON output (the fields `--set` names)
     #[arg(long)]
     pub json: bool,
 }
@@ -178,6 +193,7 @@ impl OccurrenceArgs {
 
 #[derive(Debug, Args)]
 pub struct EditArgs {
+    /// Record id (a unique prefix is enough)
     pub id: String,
     /// FIELD=VALUE, FIELD being the JSON key (repeatable; empty VALUE clears)
     #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
@@ -188,6 +204,7 @@ pub struct EditArgs {
 
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
+    /// Record id (a unique prefix is enough)
     pub id: String,
     #[command(flatten)]
     pub at: OccurrenceArgs,
@@ -195,7 +212,9 @@ pub struct DeleteArgs {
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
+    /// Words (all must match; a word's start is enough), an address or a phone number
     pub query: String,
+    /// JSON output
     #[arg(long)]
     pub json: bool,
     /// Most results to show
@@ -363,18 +382,13 @@ pub fn show(cx: &Context, a: ShowArgs) -> anyhow::Result<()> {
     {
         // Alarms as `--alarm` and `--set alarms=` take them.
         let alarms = crate::app::reminders::spec::show_all(&r, cx.tz);
-        m.insert("alarms".into(), Value::String(alarms));
+        m.insert("alarms_text".into(), Value::String(alarms));
     }
-    let mut rows = Vec::new();
-    if let Value::Object(m) = &v {
-        for (k, val) in m {
-            let s = print::short(val);
-            if !s.is_empty() && s != "false" && s != "[]" {
-                rows.push(vec![format!("{k}:"), s]);
-            }
-        }
+    let mut out = std::io::stdout().lock();
+    for line in super::show::record_lines(&v) {
+        writeln!(out, "{line}")?;
     }
-    print::table(&rows)
+    Ok(())
 }
 
 pub fn edit(cx: &mut Context, a: EditArgs) -> anyhow::Result<()> {
@@ -415,10 +429,24 @@ pub fn delete(cx: &mut Context, a: DeleteArgs) -> anyhow::Result<()> {
         let ecx = cx.edit_context();
         let record = cx.store.require(&id)?;
         let inst = occurrence::find(&record, when, &ecx)?;
-        occurrence::delete_occurrence(&mut cx.store, &id, &inst.recurrence_id, a.at.scope(), &ecx)?;
+        let scope = a.at.scope();
+        occurrence::delete_occurrence(&mut cx.store, &id, &inst.recurrence_id, scope, &ecx)?;
+        let short: String = record.id.chars().take(8).collect();
+        let which = if a.at.this_and_following {
+            "occurrences from"
+        } else {
+            "occurrence"
+        };
+        println!(
+            "deleted the {which} {when} of {} {:?} ({short})",
+            record.kind,
+            record.title()
+        );
         return Ok(());
     }
-    records::delete(&mut cx.store, &id)?;
+    let gone = records::delete(&mut cx.store, &id)?;
+    let short: String = gone.id.chars().take(8).collect();
+    println!("deleted {} {:?} ({short})", gone.kind, gone.title());
     Ok(())
 }
 

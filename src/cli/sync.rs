@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, anyhow, bail};
 use clap::{Args, Subcommand};
+use serde_json::Value;
 use tokio::sync::mpsc::unbounded_channel;
 
 use super::{Context, print};
@@ -54,6 +55,7 @@ pub struct SyncArgs {
 pub enum SyncAction {
     /// First device: create the sync folders and a key (printed on the last line)
     Init {
+        /// Mail account to sync through (default: the only one configured)
         #[arg(long)]
         account: Option<String>,
         /// Use a passphrase (read from stdin) instead of a generated key
@@ -66,6 +68,7 @@ pub enum SyncAction {
     },
     /// Another device: enter the key (or passphrase) printed by `pim sync init`
     Join {
+        /// Mail account to sync through (default: the only one configured)
         #[arg(long)]
         account: Option<String>,
         /// The sync key, or `-` to read it from stdin. A key given here is visible
@@ -86,6 +89,7 @@ pub enum SyncAction {
     /// again under a new key, printed once; devices that stay run
     /// `pim sync join --key NEW`, devices with the old key read nothing new
     Rekey {
+        /// Account whose sync folders are resealed (default: the one sync uses)
         #[arg(long)]
         account: Option<String>,
     },
@@ -162,24 +166,29 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()>
         );
     }
     if json {
-        return print::json(&serde_json::to_value(r)?);
+        let mut v = serde_json::to_value(r)?;
+        if let Some(plan) = &r.plan {
+            v["plan"]["words"] = Value::String(plan.in_words());
+        }
+        return print::json(&v);
     }
     if dry_run && let Some(plan) = &r.plan {
-        println!("{}", serde_json::to_string_pretty(plan)?);
-    }
-    println!(
-        "uploaded {}, downloaded {}, applied {}, conflicts {}, deleted {}, rejected {} \
+        println!("{}", plan.in_words());
+    } else {
+        println!(
+            "uploaded {}, downloaded {}, applied {}, conflicts {}, deleted {}, rejected {} \
          ({} B up, {} B down, {} IMAP commands)",
-        r.uploaded,
-        r.downloaded,
-        r.applied,
-        r.conflicts,
-        r.deleted,
-        r.rejected,
-        r.bytes_up,
-        r.bytes_down,
-        r.imap_commands
-    );
+            r.uploaded,
+            r.downloaded,
+            r.applied,
+            r.conflicts,
+            r.deleted,
+            r.rejected,
+            r.bytes_up,
+            r.bytes_down,
+            r.imap_commands
+        );
+    }
     if let Some(line) = crate::sync::progress::epoch_pending_line(r) {
         println!("{line}");
     }

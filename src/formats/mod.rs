@@ -26,9 +26,17 @@ pub struct ParsedItem {
 
 /// Why one item of a file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("item {index} (line {line}): {reason}")]
+#[error("item {index} (line {line}): {}", reason_once(.reason, *.line))]
 pub struct ItemError {
     pub index: usize,
     pub line: usize,
     pub reason: String,
+}
+
+/// A reason that names the item's line itself (a content-line error: "line 9:
+/// ...") is said without it, so the message names the line once.
+fn reason_once(reason: &str, line: usize) -> &str {
+    reason
+        .strip_prefix(&format!("line {line}: "))
+        .unwrap_or(reason)
 }

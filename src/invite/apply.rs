@@ -185,7 +185,10 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                 inv.status = InvitationStatus::New;
                 inv.note = "new event".into();
                 let organizer = itip.organizer().map(|o| o.email).unwrap_or_default();
-                if !organizer.is_empty() && !senders.contains(&organizer) {
+                if senders.is_empty() {
+                    // A bare calendar file (`pim invites import x.ics`) has no sender.
+                    inv.note = "new event; no sender (a calendar file, not a message)".into();
+                } else if !organizer.is_empty() && !senders.contains(&organizer) {
                     inv.note = format!(
                         "new event; sent by {} for the organizer {organizer}",
                         senders.join(", ")

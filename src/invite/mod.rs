@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod authority;
 pub mod part;
+pub mod piped;
 pub mod reply;
 
 use serde::{Deserialize, Serialize};

@@ -7,6 +7,7 @@
 //! rules that can reach the window is expanded.
 
 pub mod alarm;
+pub mod describe;
 pub mod rule;
 mod series;
 pub mod zone;

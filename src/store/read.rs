@@ -358,6 +358,30 @@ impl Store {
         self.collect(stmt.query_map(params![fts, limit as i64], stored_row)?)
     }
 
+    /// Full-text search in one kind, by sort key (title): `limit` matches after the
+    /// first `skip`.
+    pub fn search_kind(
+        &self,
+        kind: Kind,
+        query: &str,
+        skip: usize,
+        limit: usize,
+    ) -> Result<Vec<Record>> {
+        let fts = super::index::fts_query(query);
+        if fts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {RECORD_COLS} FROM records WHERE kind = ?1 AND rowid IN
+               (SELECT rowid FROM records_fts WHERE records_fts MATCH ?2)
+             ORDER BY sort_key LIMIT ?3 OFFSET ?4"
+        ))?;
+        self.collect(stmt.query_map(
+            params![kind.as_str(), fts, limit as i64, skip as i64],
+            stored_row,
+        )?)
+    }
+
     pub fn collections(&self, kind: Option<Kind>) -> Result<Vec<Collection>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, kind, name, color, sync FROM collections

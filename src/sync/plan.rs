@@ -120,6 +120,8 @@ pub struct Plan {
     pub reupload: Vec<Range>,
     /// Own batches every active device has applied and a snapshot covers.
     pub delete: Vec<u32>,
+    /// How many devices the batches in `fetch` come from.
+    pub fetch_devices: usize,
 }
 
 impl Plan {
@@ -128,6 +130,57 @@ impl Plan {
             && self.upload.is_none()
             && self.reupload.is_empty()
             && self.delete.is_empty()
+    }
+}
+
+/// Changes one uploaded message holds at most (`batch::pack_batches` splits
+/// further when a chunk seals too large).
+pub const CHANGES_PER_MESSAGE: u64 = 4000;
+
+impl Plan {
+    /// The plan in words: "would upload 12 changes in 1 message, fetch 2 messages
+    /// from 1 device".
+    pub fn in_words(&self) -> String {
+        let n = |count: u64, one: &str, many: &str| {
+            format!("{count} {}", if count == 1 { one } else { many })
+        };
+        let changes = |r: &Range| r.to.saturating_sub(r.from) + 1;
+        let mut parts = Vec::new();
+        if let Some(r) = &self.upload {
+            let count = changes(r);
+            let messages = count.div_ceil(CHANGES_PER_MESSAGE);
+            let at_least = if messages > 1 { "at least " } else { "" };
+            parts.push(format!(
+                "upload {} in {at_least}{}",
+                n(count, "change", "changes"),
+                n(messages, "message", "messages")
+            ));
+        }
+        if !self.reupload.is_empty() {
+            let count: u64 = self.reupload.iter().map(changes).sum();
+            parts.push(format!(
+                "upload again {} another device still needs",
+                n(count, "change", "changes")
+            ));
+        }
+        if !self.fetch.is_empty() {
+            parts.push(format!(
+                "fetch {} from {}",
+                n(self.fetch.len() as u64, "message", "messages"),
+                n(self.fetch_devices as u64, "device", "devices")
+            ));
+        }
+        if !self.delete.is_empty() {
+            parts.push(format!(
+                "delete {} every device has applied",
+                n(self.delete.len() as u64, "old message", "old messages")
+            ));
+        }
+        if parts.is_empty() {
+            "nothing to do: this device and the server are up to date".to_string()
+        } else {
+            format!("would {}", parts.join(", "))
+        }
     }
 }
 
@@ -145,6 +198,7 @@ fn active<'a>(i: &'a Inputs) -> impl Iterator<Item = &'a DeviceInfo> + 'a {
 pub fn plan(i: &Inputs) -> Plan {
     let mut p = Plan::default();
     let own_last = i.vector.get(&i.device).copied().unwrap_or(0);
+    let mut from_tags: BTreeSet<&str> = BTreeSet::new();
     if i.mode.downloads() {
         for b in &i.batches {
             if b.tag == i.my_tag || i.rejected.contains(&b.uid) {
@@ -156,9 +210,11 @@ pub fn plan(i: &Inputs) -> Plan {
             };
             if needed {
                 p.fetch.push(b.uid);
+                from_tags.insert(b.tag.as_str());
             }
         }
     }
+    p.fetch_devices = from_tags.len();
     if !i.mode.uploads() {
         return p;
     }
@@ -286,6 +342,27 @@ mod tests {
             vector: v,
             forgotten: false,
         }
+    }
+
+    #[test]
+    fn a_plan_in_words_counts_changes_messages_and_devices() {
+        assert_eq!(
+            Plan::default().in_words(),
+            "nothing to do: this device and the server are up to date"
+        );
+        let p = Plan {
+            fetch: vec![3, 4],
+            upload: Some(Range { from: 5, to: 16 }),
+            fetch_devices: 1,
+            ..Plan::default()
+        };
+        assert_eq!(
+            p.in_words(),
+            "would upload 12 changes in 1 message, fetch 2 messages from 1 device"
+        );
+        let mut i = base();
+        i.batches = vec![batch(1, "tb", 6, 7), batch(2, "tc", 1, 2)];
+        assert_eq!(plan(&i).fetch_devices, 2, "{:?}", plan(&i));
     }
 
     fn base() -> Inputs {

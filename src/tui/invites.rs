@@ -37,6 +37,8 @@ pub struct InviteRow {
     /// about it (DKIM/SPF/DMARC, "" when it said nothing).
     pub from: String,
     pub mail_checks: String,
+    /// The invitation's recurrence in words ("" for a single event).
+    pub repeats: String,
 }
 
 impl Default for InviteRow {
@@ -57,6 +59,7 @@ impl Default for InviteRow {
             current: String::new(),
             from: String::new(),
             mail_checks: String::new(),
+            repeats: String::new(),
         }
     }
 }
@@ -128,6 +131,11 @@ pub fn rows(store: &Store, tz: Tz) -> Result<Vec<InviteRow>, InviteError> {
                 row.method = itip.method.as_str().to_string();
                 row.summary = itip.summary();
                 row.organizer = itip.organizer().map(|o| o.email).unwrap_or_default();
+                row.repeats = itip
+                    .event
+                    .prop("RRULE")
+                    .map(|p| crate::recur::describe::describe_rrule(&p.value))
+                    .unwrap_or_default();
                 row.waiting = app::needs_answer(&inv, &itip);
                 if let Some(over) = app::overlaps(store, &itip, tz)? {
                     row.start = minutes(&over.first.start, tz, "%Y-%m-%d %H:%M");
@@ -269,6 +277,12 @@ pub fn section(rows: &[InviteRow], selected: usize, theme: &Theme) -> Vec<Line<'
                 Span::raw(r.current.clone()),
             ]));
         }
+        if !r.repeats.is_empty() {
+            lines.push(Line::from(vec![
+                label("Repeats"),
+                Span::raw(r.repeats.clone()),
+            ]));
+        }
         if !r.organizer.is_empty() && r.proposer.is_empty() {
             lines.push(Line::from(vec![
                 label("Organizer"),
@@ -382,6 +396,30 @@ mod tests {
         assert!(text.contains("suspicious"), "{text}");
         assert!(text.contains("not applied: sent by mallory"), "{text}");
         assert!(text.contains("dkim=fail spf=fail"), "{text}");
+    }
+
+    #[test]
+    fn a_recurring_invitation_says_its_rule_in_words() {
+        let store = Store::open_in_memory().unwrap();
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n\
+                   UID:u2\r\nDTSTAMP:20291201T000000Z\r\nDTSTART:20300107T100000Z\r\n\
+                   RRULE:FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20300331T235959Z\r\nSUMMARY:Standup\r\n\
+                   ORGANIZER:mailto:o@example.org\r\nATTENDEE:mailto:me@example.org\r\n\
+                   END:VEVENT\r\nEND:VCALENDAR\r\n";
+        let mut inv = Invitation::found("INBOX", 1, 1);
+        inv.message_id = "<r@x>".into();
+        inv.ics = ics.into();
+        inv.status = InvitationStatus::New;
+        store.insert_invitation("mail", &inv).unwrap();
+        let rows = rows(&store, chrono_tz::UTC).unwrap();
+        let text: String = section(&rows, 0, &Theme { color: false })
+            .iter()
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(
+            text.contains("every week on Mon, Wed until 31 Mar 2030"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -73,7 +73,7 @@ pub enum SyncEvent {
         line: String,
     },
     /// A round finished; records may have changed.
-    Done(SyncReport),
+    Done(Box<SyncReport>),
 }
 
 impl SyncEvent {
@@ -147,7 +147,7 @@ impl<E> Reporter<'_, E> {
         if let Some(line) = invitations {
             self.send(SyncEvent::log(line));
         }
-        self.send(SyncEvent::Done(r.sync));
+        self.send(SyncEvent::Done(Box::new(r.sync)));
     }
 }
 

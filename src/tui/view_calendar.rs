@@ -399,7 +399,11 @@ fn details(f: &mut Frame, app: &App, area: Rect) {
             "Calendar",
             app.collection(&r.collection).map(|c| c.name.clone()),
         );
-        field("Repeats", r.prop("RRULE").map(|p| p.value.clone()));
+        field(
+            "Repeats",
+            r.prop("RRULE")
+                .map(|p| crate::recur::describe::describe_rrule(&p.value)),
+        );
         let attendees: Vec<String> = r
             .props_named("ATTENDEE")
             .map(|p| {
@@ -445,6 +449,26 @@ mod tests {
         })
         .unwrap();
         World::with_store(store)
+    }
+
+    #[test]
+    fn the_details_say_a_repeat_rule_in_words() {
+        use crate::model::{Kind, Property, Record};
+        let mut store = Store::open_in_memory().unwrap();
+        let cal = store.default_collection(Kind::Event).unwrap().id;
+        let mut r = Record::new(Kind::Event, &cal);
+        r.set_text("SUMMARY", "Standup");
+        let start = format!("{}T093000Z", today().format("%Y%m%d"));
+        r.body.main.props.push(Property::new("DTSTART", start));
+        r.body
+            .main
+            .props
+            .push(Property::new("RRULE", "FREQ=WEEKLY;INTERVAL=2;COUNT=6"));
+        store.write(|w| w.create(&r)).unwrap();
+        let mut w = World::with_store(store);
+        let screen = w.screen(140, 40);
+        assert!(screen.contains("every other week, 6 times"), "{screen}");
+        assert!(!screen.contains("FREQ="), "{screen}");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use super::sync_pane::{ConflictDialog, HistoryDialog};
 use super::theme::Theme;
 use super::view_sync::local_time;
-use crate::app::history::key_label;
+use crate::app::history::{field_label, key_label, readable_value};
 
 /// `s` cut or padded to exactly `w` columns.
 fn cell(s: &str, w: usize) -> String {
@@ -186,9 +186,14 @@ pub fn draw_history(
     let skip = h.cursor.saturating_sub(rows.saturating_sub(1));
     for (i, &(e, fi)) in h.rows.iter().enumerate().skip(skip).take(rows) {
         let entry = &h.entries[e];
+        // Fields and values in words; a value's lines stay apart on one row.
+        let words = |key: &str, v: &str| readable_value(key, v).replace('\n', " ⏎ ");
         let (field, value) = match entry.fields.get(fi) {
-            Some(fd) if fd.old.is_empty() => (key_label(&fd.key), fd.new.clone()),
-            Some(fd) => (key_label(&fd.key), format!("{} → {}", fd.old, fd.new)),
+            Some(fd) if fd.old.is_empty() => (field_label(&fd.key), words(&fd.key, &fd.new)),
+            Some(fd) => (
+                field_label(&fd.key),
+                format!("{} → {}", words(&fd.key, &fd.old), words(&fd.key, &fd.new)),
+            ),
             None => (String::new(), String::new()),
         };
         let selected = i == h.cursor;

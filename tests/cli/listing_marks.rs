@@ -96,7 +96,7 @@ fn all_day_text_shows_the_last_day_and_json_keeps_the_exclusive_end() {
     assert_eq!(eve["end"], "2026-12-25", "{eve}");
     let id = eve["id"].as_str().unwrap().to_string();
     let shown = pim.ok(&["show", &id]);
-    assert!(row(&shown, "end:").contains("2026-12-24"), "{shown}");
+    assert!(row(&shown, "End ").contains("2026-12-24"), "{shown}");
     assert_eq!(pim.json(&["show", &id, "--json"])["end"], "2026-12-25");
 }
 

@@ -18,6 +18,8 @@ mod interop_khal;
 mod interop_khard;
 mod listing_marks;
 mod occurrence_edits;
+mod readable;
+mod readme_tour;
 mod records_front_ends;
 mod recur_bounds;
 mod recur_interop;

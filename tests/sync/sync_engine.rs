@@ -527,6 +527,14 @@ fn dry_run_plans_without_changing_anything() {
     let plan = r.plan.expect("a plan");
     assert_eq!(plan.fetch.len(), 1);
     assert!(plan.upload.is_some());
+    let up = plan.upload.unwrap();
+    assert_eq!(
+        plan.in_words(),
+        format!(
+            "would upload {} changes in 1 message, fetch 1 message from 1 device",
+            up.to - up.from + 1
+        )
+    );
     assert_eq!((r.applied, r.uploaded), (0, 0));
     assert_eq!(b.state(), before);
     assert_eq!(server.messages(changes_folder()).len(), msgs);

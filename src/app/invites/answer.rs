@@ -126,6 +126,8 @@ pub enum Parking {
     AlreadyParked,
     /// The server could not be reached: parked by the next sync.
     Waiting { why: String },
+    /// Imported from a file or a pipe: in no mailbox, nothing to park.
+    NotInMailbox,
 }
 
 /// What answering did.
@@ -150,7 +152,7 @@ impl std::fmt::Display for Answered {
         }];
         match &self.parking {
             Parking::Parked { folder } => said.push(format!("message parked in {folder}")),
-            Parking::AlreadyParked => {}
+            Parking::AlreadyParked | Parking::NotInMailbox => {}
             Parking::Waiting { why } => {
                 said.push(format!("parking waits for the next sync ({why})"))
             }
@@ -194,7 +196,7 @@ pub enum MailboxLink<'a, M> {
 }
 
 /// A message refused at scan time (not from the organizer, ...) is never acted on.
-fn refuse_suspicious(inv: &Invitation) -> Result<()> {
+pub(super) fn refuse_suspicious(inv: &Invitation) -> Result<()> {
     if inv.status == InvitationStatus::Suspicious {
         return Err(InviteError::Suspicious {
             id: inv.id,

@@ -56,10 +56,26 @@ fn classify(parts: &[MimePart]) -> Option<(MimePart, Vec<PartInfo>)> {
                 .clone()
                 .unwrap_or_else(|| format!("part-{}", p.part)),
             content_type: p.mime_type.clone(),
-            size: p.size,
+            size: decoded_size(p.size, &p.encoding),
         })
         .collect();
     Some((cal, attachments))
+}
+
+/// About how many bytes a part of `encoded` octets holds once decoded — what
+/// fetching it gives — from what BODYSTRUCTURE tells: base64 in lines of 76
+/// characters is 3 bytes per 4 characters, within the 2 bytes of padding it cannot
+/// see; quoted-printable and the rest are taken as they are.
+pub fn decoded_size(encoded: u64, encoding: &str) -> u64 {
+    if !encoding.eq_ignore_ascii_case("base64") {
+        return encoded;
+    }
+    // 76 characters and CRLF per full line; the last line's CRLF may or may not be
+    // counted, and the division below drops it either way.
+    let line_breaks = encoded / 78;
+    let chars = encoded.saturating_sub(2 * line_breaks);
+    // A last quantum with padding holds 1 or 2 bytes: count 1 of its 3 as padding.
+    (chars / 4 * 3).saturating_sub(u64::from(chars >= 4))
 }
 
 fn header(m: &MessageMeta, name: &str) -> String {
@@ -365,4 +381,33 @@ pub async fn fetch_attachment<M: Mailbox>(mb: &mut M, a: &AttachmentRef) -> Resu
     let part = fetched.first().ok_or_else(gone)?;
     let decoded = decode_part(part).map_err(|e| InviteError::Gone(e.to_string()))?;
     Ok(decoded.bytes)
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::decoded_size;
+
+    #[test]
+    fn a_base64_part_is_counted_as_the_bytes_it_decodes_to() {
+        use base64::Engine;
+        for len in [1usize, 2, 3, 8, 20, 57, 58, 1000, 3 * 1024 * 1024 + 1] {
+            let data = vec![7u8; len];
+            let b64 = base64::engine::general_purpose::STANDARD.encode(&data);
+            let lines: Vec<&str> = b64
+                .as_bytes()
+                .chunks(76)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect();
+            for body in [lines.join("\r\n"), lines.join("\r\n") + "\r\n"] {
+                let est = decoded_size(body.len() as u64, "base64");
+                assert!(
+                    est.abs_diff(len as u64) <= 1,
+                    "{len} bytes as {} octets: {est}",
+                    body.len()
+                );
+            }
+        }
+        assert_eq!(decoded_size(30, "base64"), 20, "issue 18's example");
+        assert_eq!(decoded_size(30, "7bit"), 30);
+    }
 }

@@ -24,6 +24,14 @@ pub struct AccountSettings {
 /// Read `[invitations]` (declined = keep|remove, cancelled = mark|remove,
 /// park = copy|move, aliases = [...]) for `acc`.
 pub fn settings(config: &ConfigFile, acc: &Account) -> Result<AccountSettings, SettingsError> {
+    settings_for(config, Some(&acc.email))
+}
+
+/// [`settings`] for an address, or with none (no account: only the `aliases`).
+pub fn settings_for(
+    config: &ConfigFile,
+    email: Option<&str>,
+) -> Result<AccountSettings, SettingsError> {
     let table = config.table("invitations");
     let word = |key: &'static str,
                 allowed: &'static [&'static str],
@@ -46,7 +54,7 @@ pub fn settings(config: &ConfigFile, acc: &Account) -> Result<AccountSettings, S
     let declined = word("declined", &["keep", "remove"], "keep")?;
     let cancelled = word("cancelled", &["mark", "remove"], "mark")?;
     let park = word("park", &["copy", "move"], "copy")?;
-    let mut me = vec![address_of(&acc.email)];
+    let mut me: Vec<String> = email.map(address_of).into_iter().collect();
     if let Some(aliases) = table
         .and_then(|t| t.get("aliases"))
         .and_then(|v| v.as_array())
