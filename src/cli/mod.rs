@@ -107,9 +107,7 @@ pub fn main(start_tui: StartTui) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // A closed stdout (e.g. `pim list | head`) is not an error worth shouting about.
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            {
+            if print::is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("pim: {}", one_line(&e));

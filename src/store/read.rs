@@ -358,6 +358,46 @@ impl Store {
         self.collect(stmt.query_map(params![fts, limit as i64], stored_row)?)
     }
 
+    /// [`Store::search`] one record at a time, in the same order: the matches are
+    /// ordered by their keys alone (8 bytes each are held), then each record is read
+    /// and handed to `f` in turn, so an unlimited search never holds its results.
+    pub fn search_each<E: From<StoreError>>(
+        &self,
+        query: &str,
+        limit: usize,
+        mut f: impl FnMut(Record) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let fts = super::index::fts_query(query);
+        if fts.is_empty() {
+            return Ok(());
+        }
+        let rowids: Vec<i64> = (|| -> Result<Vec<i64>> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT rowid FROM records WHERE rowid IN
+                   (SELECT rowid FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rank LIMIT ?2)
+                 ORDER BY kind, sort_key, rowid",
+            )?;
+            let ids = stmt.query_map(params![fts, limit as i64], |r| r.get(0))?;
+            Ok(ids.collect::<rusqlite::Result<_>>()?)
+        })()?;
+        let mut one = self
+            .conn
+            .prepare_cached(&format!("SELECT {RECORD_COLS} FROM records WHERE rowid = ?1"))
+            .map_err(StoreError::from)?;
+        for rowid in rowids {
+            let row = one
+                .query_row([rowid], stored_row)
+                .optional()
+                .map_err(StoreError::from)?;
+            let Some(row) = row else { continue };
+            let (id, kind) = (row.id.clone(), row.kind.clone());
+            if let Some(r) = self.keep_decodable(&id, &kind, row.decode())? {
+                f(r)?;
+            }
+        }
+        Ok(())
+    }
+
     pub fn collections(&self, kind: Option<Kind>) -> Result<Vec<Collection>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, kind, name, color, sync FROM collections

@@ -2,9 +2,10 @@
 
 use anyhow::{Context as _, anyhow, bail};
 use chrono::{DateTime, Duration, Utc};
-use serde_json::Value;
+use chrono_tz::Tz;
 
 use super::ListArgs;
+use super::rows;
 use crate::cli::Context;
 use crate::cli::print;
 use crate::formats::view::record_json;
@@ -60,7 +61,7 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
             Some((f, t))
         }
     };
-    let mut out = Listing::new(kind, a.json)?;
+    let mut out = Listing::new(a.json)?;
     match window {
         Some((from, to)) if kind == Kind::Event => {
             let rows = cx.store.events_between_rows(
@@ -115,12 +116,18 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
             let mut buf = Vec::new();
             for &(i, o) in order.iter().map(|k| &occs[k.3]) {
                 let view = &views[i];
-                if out.is_compact_json() {
-                    buf.clear();
-                    view.write_compact(o, &mut buf);
-                    out.push_raw(&buf)?;
-                } else {
-                    out.push_ser(&view.occurrence(o, &OverrideTexts::of(view.source(), o)))?;
+                match &mut out {
+                    Listing::Json(j) if !j.is_pretty() => {
+                        buf.clear();
+                        view.write_compact(o, &mut buf);
+                        j.push_raw(&buf)?;
+                    }
+                    Listing::Json(j) => {
+                        j.push(&view.occurrence(o, &OverrideTexts::of(view.source(), o)))?
+                    }
+                    Listing::Table(rows) => rows.push(rows::event_row(
+                        &view.occurrence(o, &OverrideTexts::of(view.source(), o)),
+                    )),
                 }
             }
         }
@@ -137,10 +144,10 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                         continue;
                     }
                 }
-                out.push(record_json(&r, &name_of(&r.collection), cx.tz))?;
+                out.push_record(&r, &name_of(&r.collection), cx.tz)?;
             }
         }
-        None => {
+        None if matches!(kind, Kind::Event | Kind::Task) => {
             let mut records = cx.store.list(kind, coll_id.as_deref())?;
             if kind == Kind::Event {
                 records.sort_by_key(|r| sort_start(r, cx));
@@ -149,8 +156,14 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 records.sort_by_key(|r| task_order(r, cx));
             }
             for r in records {
-                out.push(record_json(&r, &name_of(&r.collection), cx.tz))?;
+                out.push_record(&r, &name_of(&r.collection), cx.tz)?;
             }
+        }
+        None => {
+            // Stored in the listing's order: one record at a time.
+            cx.store.for_each(kind, coll_id.as_deref(), |r, _| {
+                out.push_record(&r, &name_of(&r.collection), cx.tz)
+            })?;
         }
     }
     out.finish()
@@ -260,46 +273,24 @@ fn nth_start(found: &Expanded, n: usize) -> Option<DateTime<chrono::FixedOffset>
 /// A listing in progress: streamed JSON, or table rows (which need every width first).
 enum Listing {
     Json(print::JsonArray),
-    Table(Kind, Vec<Vec<String>>),
+    Table(Vec<Vec<String>>),
 }
 
 impl Listing {
-    fn new(kind: Kind, json: bool) -> anyhow::Result<Listing> {
+    fn new(json: bool) -> anyhow::Result<Listing> {
         Ok(if json {
             Listing::Json(print::JsonArray::start()?)
         } else {
-            Listing::Table(kind, Vec::new())
+            Listing::Table(Vec::new())
         })
     }
 
-    /// Whether items go out as compact JSON (so pre-serialized bytes may be pushed).
-    fn is_compact_json(&self) -> bool {
-        matches!(self, Listing::Json(j) if !j.is_pretty())
-    }
-
-    /// Push one item already serialized as compact JSON (see `is_compact_json`).
-    fn push_raw(&mut self, json: &[u8]) -> anyhow::Result<()> {
+    /// A record (events: the event itself) as its JSON object or its row.
+    fn push_record(&mut self, r: &Record, collection: &str, local: Tz) -> anyhow::Result<()> {
         match self {
-            Listing::Json(j) => j.push_raw(json),
-            Listing::Table(..) => self.push(serde_json::from_slice(json)?),
-        }
-    }
-
-    /// Push anything with the JSON view's keys (tables go through a `Value`).
-    fn push_ser<T: serde::Serialize>(&mut self, v: &T) -> anyhow::Result<()> {
-        match self {
-            Listing::Json(j) => j.push(v),
-            Listing::Table(..) => self.push(serde_json::to_value(v)?),
-        }
-    }
-
-    fn push(&mut self, v: Value) -> anyhow::Result<()> {
-        match self {
-            Listing::Json(j) => j.push(&v),
-            Listing::Table(kind, rows) => {
-                let mut v = v;
-                crate::formats::view::text_end_inclusive(&mut v);
-                rows.push(row(*kind, &v));
+            Listing::Json(j) => j.push(&record_json(r, collection, local)),
+            Listing::Table(rows) => {
+                rows.push(rows::record_row(r, local));
                 Ok(())
             }
         }
@@ -308,7 +299,7 @@ impl Listing {
     fn finish(self) -> anyhow::Result<()> {
         match self {
             Listing::Json(j) => j.finish(),
-            Listing::Table(_, rows) => print::table(&rows),
+            Listing::Table(rows) => print::table(&rows),
         }
     }
 }
@@ -335,30 +326,4 @@ fn task_order(r: &Record, cx: &Context) -> (bool, i64, u8) {
         .filter(|p| *p > 0)
         .unwrap_or(10);
     (done, due, prio)
-}
-
-fn row(kind: Kind, v: &Value) -> Vec<String> {
-    let g = |k: &str| print::short(&v[k]);
-    let id: String = g("id").chars().take(8).collect();
-    match kind {
-        Kind::Contact => vec![id, g("full_name"), g("emails"), g("phones"), g("org")],
-        Kind::Event => {
-            // Cancelled occurrences stay listed, marked (JSON: `status`).
-            let summary = if g("status").eq_ignore_ascii_case("CANCELLED") {
-                format!("[cancelled] {}", g("summary"))
-            } else {
-                g("summary")
-            };
-            vec![id, g("start"), g("end"), summary, g("location")]
-        }
-        Kind::Task => {
-            let mark = if g("status") == "COMPLETED" {
-                "[x]"
-            } else {
-                "[ ]"
-            };
-            vec![id, mark.into(), g("due"), g("priority"), g("summary")]
-        }
-        Kind::Note => vec![id, g("title"), g("body").chars().take(60).collect()],
-    }
 }
