@@ -13,6 +13,7 @@ mod list;
 mod rows;
 use crate::app::records::{self, Field, RecordEdit, validate};
 use crate::formats::view::record_json;
+use crate::formats::view_contact::ContactJson;
 use crate::model::Kind;
 pub use list::list;
 
@@ -366,8 +367,9 @@ pub fn search(cx: &Context, a: SearchArgs) -> anyhow::Result<()> {
             return print::json(&Value::Array(items));
         }
         let mut out = print::JsonArray::start()?;
-        cx.store.search_each(&a.query, a.limit, |r| {
-            out.push(&record_json(&r, coll(&r), cx.tz))
+        cx.store.search_each(&a.query, a.limit, |r| match r.kind {
+            Kind::Contact => out.push(&ContactJson::new(&r, coll(&r))),
+            _ => out.push(&record_json(&r, coll(&r), cx.tz)),
         })?;
         return out.finish();
     }

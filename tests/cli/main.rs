@@ -17,6 +17,7 @@ mod import_progress;
 mod interop_khal;
 mod interop_khard;
 mod listing_marks;
+mod output_paths;
 mod records_front_ends;
 mod recur_bounds;
 mod recur_interop;

@@ -9,6 +9,7 @@ use super::rows;
 use crate::cli::Context;
 use crate::cli::print;
 use crate::formats::view::record_json;
+use crate::formats::view_contact::ContactJson;
 use crate::formats::view_event::{EventView, OverrideTexts};
 use crate::model::time::{UserWhen, parse_user_when};
 use crate::model::{Kind, Record, When};
@@ -150,10 +151,10 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
         None if matches!(kind, Kind::Event | Kind::Task) => {
             let mut records = cx.store.list(kind, coll_id.as_deref())?;
             if kind == Kind::Event {
-                records.sort_by_key(|r| sort_start(r, cx));
+                records.sort_by_cached_key(|r| sort_start(r, cx));
             }
             if kind == Kind::Task {
-                records.sort_by_key(|r| task_order(r, cx));
+                records.sort_by_cached_key(|r| task_order(r, cx));
             }
             for r in records {
                 out.push_record(&r, &name_of(&r.collection), cx.tz)?;
@@ -288,6 +289,9 @@ impl Listing {
     /// A record (events: the event itself) as its JSON object or its row.
     fn push_record(&mut self, r: &Record, collection: &str, local: Tz) -> anyhow::Result<()> {
         match self {
+            Listing::Json(j) if r.kind == Kind::Contact => {
+                j.push(&ContactJson::new(r, collection))
+            }
             Listing::Json(j) => j.push(&record_json(r, collection, local)),
             Listing::Table(rows) => {
                 rows.push(rows::record_row(r, local));
