@@ -2,6 +2,7 @@
 
 mod account;
 mod attachments;
+mod chunks;
 mod collections;
 mod conflicts;
 mod context;

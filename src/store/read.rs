@@ -39,6 +39,21 @@ impl StoredRecord {
         decode(self.id, &self.kind, self.collection, &self.data)
     }
 
+    /// [`StoredRecord::decode_or_skip`] keeping the row (its stored text stays
+    /// available, e.g. for an export that copies it).
+    pub fn to_record(&self) -> std::result::Result<Record, Undecodable> {
+        decode(self.id.clone(), &self.kind, self.collection.clone(), &self.data).map_err(|e| {
+            Undecodable {
+                id: self.id.clone(),
+                what: self.kind.clone(),
+                reason: match e {
+                    StoreError::Corrupt { reason, .. } => reason,
+                    other => other.to_string(),
+                },
+            }
+        })
+    }
+
     /// Decode, or describe the row for the caller to skip and report
     /// ([`Store::note_undecodable`]).
     pub fn decode_or_skip(self) -> std::result::Result<Record, Undecodable> {
@@ -255,6 +270,30 @@ impl Store {
             if let Some(record) = self.keep_decodable(&id, &kind, decoded)? {
                 f(record, data)?;
             }
+        }
+        Ok(())
+    }
+
+    /// Like [`Store::for_each`] without decoding: the rows as stored, in the same
+    /// order, for a caller that decodes them on several threads.
+    pub fn for_each_stored<E: From<StoreError>>(
+        &self,
+        kind: Kind,
+        collection: Option<&str>,
+        mut f: impl FnMut(StoredRecord) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLS} FROM records WHERE kind = ?1 AND (?2 IS NULL OR collection = ?2)
+                 ORDER BY sort_key, id"
+            ))
+            .map_err(StoreError::from)?;
+        let rows = stmt
+            .query_map(params![kind.as_str(), collection], stored_row)
+            .map_err(StoreError::from)?;
+        for row in rows {
+            f(row.map_err(StoreError::from)?)?;
         }
         Ok(())
     }
