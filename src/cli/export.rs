@@ -10,7 +10,6 @@ use clap::{Args, ValueEnum};
 
 use super::Context;
 use super::chunks::{CHUNK, decode_all, in_parallel};
-use crate::store::{StoredRecord, Undecodable};
 use crate::formats::csv::write_csv;
 use crate::formats::ics::IcsWriter;
 use crate::formats::json::{JSON_END, write_json_item};
@@ -19,6 +18,7 @@ use crate::formats::vcard::VcardVersion;
 use crate::formats::vcard::strict::write_vcf_checked;
 use crate::formats::vdir::{safe_name, write_vdir};
 use crate::model::{Collection, Kind, Record};
+use crate::store::{StoredRecord, Undecodable};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportWhat {
@@ -223,19 +223,20 @@ fn export_json(
         let mut n = 0;
         out.write_all(b"[")?;
         let mut chunk = Vec::with_capacity(CHUNK);
-        let mut flush = |chunk: &mut Vec<StoredRecord>, out: &mut dyn Write| -> anyhow::Result<()> {
-            for item in in_parallel(std::mem::take(chunk), &render) {
-                match item {
-                    Ok(item) => {
-                        out.write_all(if n == 0 { b"\n" } else { b",\n" })?;
-                        out.write_all(item.as_bytes())?;
-                        n += 1;
+        let mut flush =
+            |chunk: &mut Vec<StoredRecord>, out: &mut dyn Write| -> anyhow::Result<()> {
+                for item in in_parallel(std::mem::take(chunk), &render) {
+                    match item {
+                        Ok(item) => {
+                            out.write_all(if n == 0 { b"\n" } else { b",\n" })?;
+                            out.write_all(item.as_bytes())?;
+                            n += 1;
+                        }
+                        Err(bad) => cx.store.note_undecodable(bad),
                     }
-                    Err(bad) => cx.store.note_undecodable(bad),
                 }
-            }
-            Ok(())
-        };
+                Ok(())
+            };
         for (k, coll) in &ids {
             cx.store.for_each_stored(*k, coll.as_deref(), |row| {
                 chunk.push(row);

@@ -5,12 +5,12 @@ use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
 
+use super::view_contact::ContactJson;
 use crate::model::property::split_unescaped;
 use crate::model::time::When;
 use crate::model::tz;
 use crate::model::{Kind, Property, Record};
 use crate::recur::Occurrence;
-use super::view_contact::ContactJson;
 
 /// Format a property's date/time: a date, or RFC 3339 in the value's own zone.
 pub fn when_json(w: &When, r: &Record, local: Tz) -> Value {

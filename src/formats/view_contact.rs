@@ -68,8 +68,7 @@ impl<'a> ContactJson<'a> {
             .unwrap_or_default()
             .into_iter();
         let mut part = || n.next().unwrap_or_default();
-        let (family, given, additional, prefix, suffix) =
-            (part(), part(), part(), part(), part());
+        let (family, given, additional, prefix, suffix) = (part(), part(), part(), part(), part());
         let values = |name: &str| r.props_named(name).map(Property::text_value).collect();
         ContactJson {
             addresses: r.props_named("ADR").map(address).collect(),

@@ -42,15 +42,19 @@ impl StoredRecord {
     /// [`StoredRecord::decode_or_skip`] keeping the row (its stored text stays
     /// available, e.g. for an export that copies it).
     pub fn to_record(&self) -> std::result::Result<Record, Undecodable> {
-        decode(self.id.clone(), &self.kind, self.collection.clone(), &self.data).map_err(|e| {
-            Undecodable {
-                id: self.id.clone(),
-                what: self.kind.clone(),
-                reason: match e {
-                    StoreError::Corrupt { reason, .. } => reason,
-                    other => other.to_string(),
-                },
-            }
+        decode(
+            self.id.clone(),
+            &self.kind,
+            self.collection.clone(),
+            &self.data,
+        )
+        .map_err(|e| Undecodable {
+            id: self.id.clone(),
+            what: self.kind.clone(),
+            reason: match e {
+                StoreError::Corrupt { reason, .. } => reason,
+                other => other.to_string(),
+            },
         })
     }
 
@@ -421,7 +425,9 @@ impl Store {
         })()?;
         let mut one = self
             .conn
-            .prepare_cached(&format!("SELECT {RECORD_COLS} FROM records WHERE rowid = ?1"))
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLS} FROM records WHERE rowid = ?1"
+            ))
             .map_err(StoreError::from)?;
         for rowid in rowids {
             let row = one

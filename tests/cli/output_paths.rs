@@ -85,5 +85,8 @@ fn search_streams_every_hit_in_kind_and_title_order() {
     );
     let text = pim.ok(&["search", "quokka", "--limit", "1000"]);
     assert_eq!(text.lines().count(), 302);
-    assert!(text.lines().next().unwrap().contains("Quokka 00000"), "{text}");
+    assert!(
+        text.lines().next().unwrap().contains("Quokka 00000"),
+        "{text}"
+    );
 }

@@ -8,8 +8,8 @@ use chrono_tz::Tz;
 
 use super::ListArgs;
 use super::rows;
-use crate::cli::chunks::{CHUNK, decode_all, in_parallel};
 use crate::cli::Context;
+use crate::cli::chunks::{CHUNK, decode_all, in_parallel};
 use crate::cli::print;
 use crate::formats::view::record_json;
 use crate::formats::view_contact::ContactJson;
@@ -191,7 +191,9 @@ fn stream_records(
         }
         let mut bytes = Vec::with_capacity(1024);
         let written = match (r.kind, pretty) {
-            (Kind::Contact, false) => serde_json::to_writer(&mut bytes, &ContactJson::new(&r, coll)),
+            (Kind::Contact, false) => {
+                serde_json::to_writer(&mut bytes, &ContactJson::new(&r, coll))
+            }
             (Kind::Contact, true) => {
                 serde_json::to_writer_pretty(&mut bytes, &ContactJson::new(&r, coll))
             }
@@ -349,9 +351,7 @@ impl Listing {
     /// A record (events: the event itself) as its JSON object or its row.
     fn push_record(&mut self, r: &Record, collection: &str, local: Tz) -> anyhow::Result<()> {
         match self {
-            Listing::Json(j) if r.kind == Kind::Contact => {
-                j.push(&ContactJson::new(r, collection))
-            }
+            Listing::Json(j) if r.kind == Kind::Contact => j.push(&ContactJson::new(r, collection)),
             Listing::Json(j) => j.push(&record_json(r, collection, local)),
             Listing::Table(rows) => {
                 rows.push(rows::record_row(r, local));

@@ -73,7 +73,7 @@ fn contact_row(r: &Record) -> Vec<String> {
 fn task_row(r: &Record, local: Tz) -> Vec<String> {
     let done = r
         .prop("STATUS")
-        .is_some_and(|p| p.value.to_ascii_uppercase() == "COMPLETED");
+        .is_some_and(|p| p.value.eq_ignore_ascii_case("COMPLETED"));
     let due = when_of(r, "DUE", local);
     let priority = r
         .prop("PRIORITY")
