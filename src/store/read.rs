@@ -99,9 +99,15 @@ pub(super) fn decode(id: String, kind: &str, collection: String, data: &str) -> 
     })
 }
 
+/// Records of kind ?2 whose UID is ?1 (or, without a UID, whose id is). `+kind`
+/// keeps SQLite off the kind indexes: with them it scanned every record of the kind
+/// per lookup (an import of 100 000 events made 5·10⁹ row visits); without, it unions
+/// the UID and id indexes (see the test `uid_lookups_use_the_indexes`).
+pub(super) const WITH_UID: &str = "+kind = ?2 AND (uid = ?1 OR (uid IS NULL AND id = ?1))";
+
 pub(super) fn records_with_uid(conn: &Connection, kind: Kind, uid: &str) -> Result<Vec<Record>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {RECORD_COLS} FROM records WHERE kind = ?2 AND (uid = ?1 OR (uid IS NULL AND id = ?1))"
+        "SELECT {RECORD_COLS} FROM records WHERE {WITH_UID}"
     ))?;
     let rows = stmt.query_map(params![uid, kind.as_str()], row_record)?;
     rows.map(|r| r?).collect()
@@ -330,7 +336,7 @@ impl Store {
     /// Records of `kind` with this UID.
     pub fn by_uid(&self, kind: Kind, uid: &str) -> Result<Vec<Record>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {RECORD_COLS} FROM records WHERE kind = ?2 AND (uid = ?1 OR (uid IS NULL AND id = ?1))"
+            "SELECT {RECORD_COLS} FROM records WHERE {WITH_UID}"
         ))?;
         self.collect(stmt.query_map(params![uid, kind.as_str()], stored_row)?)
     }
