@@ -123,12 +123,13 @@ fn uid_lookups_use_the_indexes() {
         "EXPLAIN QUERY PLAN SELECT id FROM records WHERE {}",
         super::read::WITH_UID
     );
-    let mut stmt = store.conn().prepare(&sql).unwrap();
-    let plan: Vec<String> = stmt
-        .query_map(params!["u", "event"], |r| r.get::<_, String>(3))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap();
+    let plan: Vec<String> = {
+        let mut stmt = store.conn().prepare(&sql).unwrap();
+        stmt.query_map(params!["u", "event"], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
     let plan = plan.join("\n");
     assert!(plan.contains("records_uid (uid=?)"), "{plan}");
     assert!(plan.contains("(id=?)"), "{plan}");
