@@ -92,6 +92,8 @@ T=$(mktemp -d)
 imp() { echo "$1::rm -rf $T/$1 && $2 --home $T/$1 import $3 > /dev/null"; }
 ab "import 10 000 events" "$(imp before "$OLD" "$DATA/events10k.ics")" "$(imp after "$NEW" "$DATA/events10k.ics")"
 R=$(( ROUNDS < 3 ? ROUNDS : 3 ))
-echo "-- import 100 000 events ($R rounds)"
-python3 bench/ab.py "$R" "$(imp before "$OLD" "$DATA/events100k.ics")" "$(imp after "$NEW" "$DATA/events100k.ics")"
+# main before 2026-12-06 looked each UID up by scanning every record of the kind: its
+# 100 000-event import runs for many minutes, so only this tree's is timed here.
+echo "-- import 100 000 events ($R rounds, this tree only)"
+python3 bench/ab.py "$R" "$(imp after "$NEW" "$DATA/events100k.ics")"
 rm -rf "$T"

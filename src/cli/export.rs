@@ -9,7 +9,6 @@ use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 
 use super::Context;
-use super::chunks::{CHUNK, decode_all, in_parallel};
 use crate::formats::csv::write_csv;
 use crate::formats::ics::IcsWriter;
 use crate::formats::json::{JSON_END, write_json_item};
@@ -18,7 +17,6 @@ use crate::formats::vcard::VcardVersion;
 use crate::formats::vcard::strict::write_vcf_checked;
 use crate::formats::vdir::{safe_name, write_vdir};
 use crate::model::{Collection, Kind, Record};
-use crate::store::{StoredRecord, Undecodable};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportWhat {
@@ -112,10 +110,10 @@ pub fn export(cx: &Context, a: ExportArgs) -> anyhow::Result<()> {
     let mut records: Vec<Record> = Vec::new();
     for &k in &kinds {
         match &a.collection {
-            None => records.extend(decode_all(&cx.store, k, None)?),
+            None => records.extend(cx.store.list(k, None)?),
             Some(name) => {
                 if let Some(c) = cx.store.collection_by_name(k, name)? {
-                    records.extend(decode_all(&cx.store, k, Some(&c.id))?);
+                    records.extend(cx.store.list(k, Some(&c.id))?);
                 }
             }
         }
@@ -208,45 +206,21 @@ fn export_json(
         .into_iter()
         .map(|c| (c.id.clone(), c))
         .collect();
-    // Each record's item is rendered on a worker thread, a chunk at a time; the
-    // stored body text is copied as the item's `content`, never re-encoded.
-    let tz = cx.tz;
-    let render = |row: StoredRecord| -> Result<String, Undecodable> {
-        let r = row.to_record()?;
-        let name = names.get(&r.collection).map_or("", String::as_str);
-        let settings = collections.get(&r.collection);
-        let mut item = String::with_capacity(row.data.len() * 2 + 512);
-        write_json_item(&mut item, &r, name, settings, tz, Some(&row.data));
-        Ok(item)
-    };
     let write = |out: &mut dyn Write| -> anyhow::Result<usize> {
         let mut n = 0;
+        let mut item = String::with_capacity(4096);
         out.write_all(b"[")?;
-        let mut chunk = Vec::with_capacity(CHUNK);
-        let mut flush =
-            |chunk: &mut Vec<StoredRecord>, out: &mut dyn Write| -> anyhow::Result<()> {
-                for item in in_parallel(std::mem::take(chunk), &render) {
-                    match item {
-                        Ok(item) => {
-                            out.write_all(if n == 0 { b"\n" } else { b",\n" })?;
-                            out.write_all(item.as_bytes())?;
-                            n += 1;
-                        }
-                        Err(bad) => cx.store.note_undecodable(bad),
-                    }
-                }
-                Ok(())
-            };
         for (k, coll) in &ids {
-            cx.store.for_each_stored(*k, coll.as_deref(), |row| {
-                chunk.push(row);
-                if chunk.len() == CHUNK {
-                    flush(&mut chunk, &mut *out)?;
-                }
-                anyhow::Ok(())
+            cx.store.for_each(*k, coll.as_deref(), |r, stored| {
+                item.clear();
+                item.push_str(if n == 0 { "\n" } else { ",\n" });
+                let name = names.get(&r.collection).map_or("", String::as_str);
+                let settings = collections.get(&r.collection);
+                write_json_item(&mut item, &r, name, settings, cx.tz, Some(stored));
+                n += 1;
+                out.write_all(item.as_bytes()).map_err(anyhow::Error::from)
             })?;
         }
-        flush(&mut chunk, &mut *out)?;
         out.write_all(JSON_END.as_bytes())?;
         Ok(n)
     };
@@ -297,29 +271,14 @@ fn export_ics(
     }
     let mut w = IcsWriter::default();
     let mut n = 0;
-    // Bodies are decoded on worker threads a chunk at a time, then written in order.
-    let mut chunk = Vec::with_capacity(CHUNK);
-    let mut flush = |chunk: &mut Vec<StoredRecord>| {
-        for decoded in in_parallel(std::mem::take(chunk), &StoredRecord::decode_or_skip) {
-            match decoded {
-                Ok(r) => {
-                    w.push(&r);
-                    n += 1;
-                }
-                Err(bad) => cx.store.note_undecodable(bad),
-            }
-        }
-    };
     for (k, coll) in selection(cx, kinds, collection)? {
-        cx.store.for_each_stored(k, coll.as_deref(), |row| {
-            chunk.push(row);
-            if chunk.len() == CHUNK {
-                flush(&mut chunk);
-            }
-            anyhow::Ok(())
-        })?;
+        cx.store
+            .for_each(k, coll.as_deref(), |r, _| -> anyhow::Result<()> {
+                w.push(&r);
+                n += 1;
+                Ok(())
+            })?;
     }
-    flush(&mut chunk);
     let text = w.finish();
     match output {
         None => {

@@ -39,25 +39,6 @@ impl StoredRecord {
         decode(self.id, &self.kind, self.collection, &self.data)
     }
 
-    /// [`StoredRecord::decode_or_skip`] keeping the row (its stored text stays
-    /// available, e.g. for an export that copies it).
-    pub fn to_record(&self) -> std::result::Result<Record, Undecodable> {
-        decode(
-            self.id.clone(),
-            &self.kind,
-            self.collection.clone(),
-            &self.data,
-        )
-        .map_err(|e| Undecodable {
-            id: self.id.clone(),
-            what: self.kind.clone(),
-            reason: match e {
-                StoreError::Corrupt { reason, .. } => reason,
-                other => other.to_string(),
-            },
-        })
-    }
-
     /// Decode, or describe the row for the caller to skip and report
     /// ([`Store::note_undecodable`]).
     pub fn decode_or_skip(self) -> std::result::Result<Record, Undecodable> {
