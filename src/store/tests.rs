@@ -149,6 +149,9 @@ fn uid_lookups_use_the_indexes() {
         })
         .unwrap();
     assert_eq!(store.by_uid(Kind::Event, "u1").unwrap()[0].id, with_uid.id);
-    assert_eq!(store.by_uid(Kind::Event, &without.id).unwrap()[0].id, without.id);
+    assert_eq!(
+        store.by_uid(Kind::Event, &without.id).unwrap()[0].id,
+        without.id
+    );
     assert!(store.by_uid(Kind::Task, "u1").unwrap().is_empty());
 }
