@@ -5,7 +5,8 @@
 
 Runs every command once as a warm-up, then N rounds in turn (so a change of machine
 load hits all of them alike), and prints median/min/max wall time per label, process
-start included, with the 1-minute load average seen during the runs.
+start included, the median peak resident memory (the largest process the command
+started, children included), and the 1-minute load average seen during the runs.
 """
 import os
 import statistics
@@ -14,25 +15,38 @@ import sys
 import time
 
 
+def run(cmd):
+    """Wall time in ms and peak RSS in MB of one run of `cmd` (via sh -c)."""
+    devnull = subprocess.DEVNULL
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, shell=True, stdout=devnull, stderr=devnull)
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = (time.perf_counter() - start) * 1000
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        sys.exit(f"failed ({p.returncode}): {cmd}")
+    return wall, usage.ru_maxrss / 1024
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     rounds = int(sys.argv[1])
     variants = [arg.split("::", 1) for arg in sys.argv[2:]]
     times = {label: [] for label, _ in variants}
+    rss = {label: [] for label, _ in variants}
     loads = []
     for r in range(rounds + 1):
         for label, cmd in variants:
-            start = time.perf_counter()
-            subprocess.run(cmd, shell=True, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wall, peak = run(cmd)
             if r > 0:
-                times[label].append((time.perf_counter() - start) * 1000)
+                times[label].append(wall)
+                rss[label].append(peak)
         loads.append(os.getloadavg()[0])
     for label, _ in variants:
         t = times[label]
         print(f"{label:14s} median {statistics.median(t):8.1f} ms  min {min(t):8.1f}  "
-              f"max {max(t):8.1f}  (n={len(t)})")
+              f"max {max(t):8.1f}  rss {statistics.median(rss[label]):6.1f} MB  (n={len(t)})")
     print(f"load average (1 min) during the runs: {min(loads):.1f}-{max(loads):.1f}")
 
 

@@ -282,6 +282,9 @@ fn write_all(
             if let Some(k) = uid_key {
                 by_uid.insert(k, it.record.id.clone());
             }
+            // The import never reads back the changes it logged: keeping them (each
+            // with a copy of its record) would hold every record twice until commit.
+            w.changes.clear();
         }
         Ok(report)
     })

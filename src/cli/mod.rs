@@ -2,6 +2,7 @@
 
 mod account;
 mod attachments;
+mod chunks;
 mod collections;
 mod conflicts;
 mod contacts;
@@ -106,6 +107,11 @@ pub enum Command {
 /// Parse the command line, run it (no subcommand: `start_tui`), and turn errors into
 /// a one-line message and exit 2.
 pub fn main(start_tui: StartTui) -> ExitCode {
+    if is_version_query(std::env::args_os().skip(1)) {
+        // What clap prints, without building the whole command tree first.
+        println!("pim {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
@@ -122,15 +128,20 @@ pub fn main(start_tui: StartTui) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // A closed stdout (e.g. `pim list | head`) is not an error worth shouting about.
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            {
+            if print::is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("pim: {}", one_line(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// `pim --version` or `pim -V` alone (scripts ask it often; it should cost no more
+/// than starting the process).
+fn is_version_query(mut args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let first = args.next();
+    args.next().is_none() && first.is_some_and(|a| a == "--version" || a == "-V")
 }
 
 /// clap's multi-line usage error as one line (the tip and usage trailer dropped).

@@ -1,27 +1,73 @@
 //! Output helpers: JSON to stdout, aligned tables.
+//!
+//! Everything a command prints goes through one buffered writer over the locked
+//! stdout ([`Stdout`]), flushed once at the end: stdout is line-buffered, so a table
+//! written line by line would make one `write` call per row.
 
-use std::io::Write;
+use std::io::{BufWriter, IsTerminal, StdoutLock, Write};
 
 use serde_json::Value;
 
+/// The size of the output buffer (a listing of 5 000 rows makes ~8 writes).
+const BUFFER: usize = 1 << 16;
+
+/// Standard output for one command: buffered, flushed by [`Stdout::finish`].
+pub struct Stdout {
+    out: BufWriter<StdoutLock<'static>>,
+    pretty: bool,
+}
+
+impl Stdout {
+    pub fn lock() -> Stdout {
+        let stdout = std::io::stdout();
+        Stdout {
+            pretty: stdout.is_terminal(),
+            out: BufWriter::with_capacity(BUFFER, stdout.lock()),
+        }
+    }
+
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Whether `e` is a write to a closed pipe (`pim list | head`): not worth an error.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        let kind = if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            Some(io.kind())
+        } else {
+            cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+        };
+        kind == Some(std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// JSON to stdout: indented for a person at a terminal, compact for programs.
 pub fn json(v: &Value) -> anyhow::Result<()> {
-    use std::io::IsTerminal;
-    let stdout = std::io::stdout();
-    let pretty = stdout.is_terminal();
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    if pretty {
-        serde_json::to_writer_pretty(&mut out, v)?;
+    let mut out = Stdout::lock();
+    if out.pretty {
+        serde_json::to_writer_pretty(&mut out.out, v)?;
     } else {
-        serde_json::to_writer(&mut out, v)?;
+        serde_json::to_writer(&mut out.out, v)?;
     }
-    writeln!(out)?;
-    out.flush()?;
+    writeln!(out.out)?;
+    out.finish()?;
     Ok(())
 }
 
 /// Print rows as left-aligned columns (the last column unpadded).
 pub fn table(rows: &[Vec<String>]) -> anyhow::Result<()> {
+    let mut out = Stdout::lock();
+    write_table(&mut out.out, rows)?;
+    out.finish()?;
+    Ok(())
+}
+
+/// [`table`] into any writer.
+pub fn write_table(out: &mut impl Write, rows: &[Vec<String>]) -> std::io::Result<()> {
     let mut widths: Vec<usize> = Vec::new();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
@@ -33,18 +79,18 @@ pub fn table(rows: &[Vec<String>]) -> anyhow::Result<()> {
             }
         }
     }
-    let mut out = std::io::stdout().lock();
+    let mut line = String::new();
     for row in rows {
-        let mut line = String::new();
+        line.clear();
         for (i, cell) in row.iter().enumerate() {
+            line.push_str(cell);
             if i + 1 < row.len() {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(widths[i] - cell.chars().count() + 2));
-            } else {
-                line.push_str(cell);
+                let pad = widths[i] - cell.chars().count() + 2;
+                line.extend(std::iter::repeat_n(' ', pad));
             }
         }
-        writeln!(out, "{}", line.trim_end())?;
+        out.write_all(line.trim_end().as_bytes())?;
+        out.write_all(b"\n")?;
     }
     Ok(())
 }
@@ -61,63 +107,57 @@ pub fn short(v: &Value) -> String {
 
 /// Writes a JSON array item by item, so long listings never sit in memory twice.
 pub struct JsonArray {
-    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
-    pretty: bool,
+    out: Stdout,
     first: bool,
 }
 
 impl JsonArray {
     pub fn start() -> anyhow::Result<JsonArray> {
-        use std::io::IsTerminal;
-        let stdout = std::io::stdout();
-        let pretty = stdout.is_terminal();
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-        out.write_all(b"[")?;
-        Ok(JsonArray {
-            out,
-            pretty,
-            first: true,
-        })
+        let mut out = Stdout::lock();
+        out.out.write_all(b"[")?;
+        Ok(JsonArray { out, first: true })
     }
 
     pub fn push<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> anyhow::Result<()> {
+        let out = &mut self.out.out;
         if !self.first {
-            self.out.write_all(b",")?;
+            out.write_all(b",")?;
         }
         self.first = false;
-        if self.pretty {
-            self.out.write_all(b"\n")?;
-            serde_json::to_writer_pretty(&mut self.out, v)?;
+        if self.out.pretty {
+            out.write_all(b"\n")?;
+            serde_json::to_writer_pretty(out, v)?;
         } else {
-            serde_json::to_writer(&mut self.out, v)?;
+            serde_json::to_writer(out, v)?;
         }
         Ok(())
     }
 
     pub fn is_pretty(&self) -> bool {
-        self.pretty
+        self.out.pretty
     }
 
     /// Push an item already serialized as compact JSON.
     pub fn push_raw(&mut self, json: &[u8]) -> anyhow::Result<()> {
+        let out = &mut self.out.out;
         if !self.first {
-            self.out.write_all(b",")?;
+            out.write_all(b",")?;
         }
         self.first = false;
-        if self.pretty {
-            self.out.write_all(b"\n")?;
+        if self.out.pretty {
+            out.write_all(b"\n")?;
         }
-        self.out.write_all(json)?;
+        out.write_all(json)?;
         Ok(())
     }
 
     pub fn finish(mut self) -> anyhow::Result<()> {
-        self.out.write_all(if self.pretty && !self.first {
+        self.out.out.write_all(if self.out.pretty && !self.first {
             b"\n]\n"
         } else {
             b"]\n"
         })?;
-        self.out.flush()?;
+        self.out.finish()?;
         Ok(())
     }
 }

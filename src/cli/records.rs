@@ -10,8 +10,10 @@ use super::Context;
 use super::print;
 
 mod list;
+mod rows;
 use crate::app::records::{self, Field, RecordEdit, occurrence, validate};
 use crate::formats::view::record_json;
+use crate::formats::view_contact::ContactJson;
 use crate::model::Kind;
 pub use list::list;
 
@@ -453,29 +455,33 @@ pub fn delete(cx: &mut Context, a: DeleteArgs) -> anyhow::Result<()> {
 pub fn search(cx: &Context, a: SearchArgs) -> anyhow::Result<()> {
     cx.store.prefer_mapped_reads()?;
     let names = cx.collection_names()?;
-    let found = cx.store.search(&a.query, a.limit)?;
-    let items: Vec<Value> = found
-        .iter()
-        .map(|r| {
-            record_json(
-                r,
-                names.get(&r.collection).map(String::as_str).unwrap_or(""),
-                cx.tz,
-            )
-        })
-        .collect();
+    let coll = |r: &crate::model::Record| names.get(&r.collection).map_or("", String::as_str);
     if a.json {
-        return print::json(&Value::Array(items));
+        // Streamed, one result at a time; indented JSON for a person at a terminal
+        // is written whole, as `print::json` writes it.
+        if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+            let mut items = Vec::new();
+            cx.store.search_each(&a.query, a.limit, |r| {
+                items.push(record_json(&r, coll(&r), cx.tz));
+                anyhow::Ok(())
+            })?;
+            return print::json(&Value::Array(items));
+        }
+        let mut out = print::JsonArray::start()?;
+        cx.store.search_each(&a.query, a.limit, |r| match r.kind {
+            Kind::Contact => out.push(&ContactJson::new(&r, coll(&r))),
+            _ => out.push(&record_json(&r, coll(&r), cx.tz)),
+        })?;
+        return out.finish();
     }
-    let rows: Vec<Vec<String>> = found
-        .iter()
-        .map(|r| {
-            vec![
-                r.id.chars().take(8).collect(),
-                r.kind.to_string(),
-                r.title(),
-            ]
-        })
-        .collect();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    cx.store.search_each(&a.query, a.limit, |r| {
+        rows.push(vec![
+            r.id.chars().take(8).collect(),
+            r.kind.to_string(),
+            r.title(),
+        ]);
+        anyhow::Ok(())
+    })?;
     print::table(&rows)
 }

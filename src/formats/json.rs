@@ -71,6 +71,8 @@ pub fn write_json_item(
 ) {
     let view = if r.kind == Kind::Event {
         serde_json::to_string(&EventView::new(r, collection).record(local))
+    } else if r.kind == Kind::Contact {
+        serde_json::to_string(&super::view_contact::ContactJson::new(r, collection))
     } else {
         serde_json::to_string(&record_json(r, collection, local))
     }

@@ -10,6 +10,7 @@ pub mod uid;
 pub mod vcard;
 pub mod vdir;
 pub mod view;
+pub mod view_contact;
 pub mod view_event;
 
 use crate::model::Record;

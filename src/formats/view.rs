@@ -5,6 +5,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
 
+use super::view_contact::ContactJson;
 use crate::model::property::split_unescaped;
 use crate::model::time::When;
 use crate::model::tz;
@@ -47,35 +48,10 @@ fn text_or_null(r: &Record, name: &str) -> Value {
     r.text(name).map(Value::String).unwrap_or(Value::Null)
 }
 
-fn values(r: &Record, name: &str) -> Vec<String> {
-    r.props_named(name).map(Property::text_value).collect()
-}
-
 pub(crate) fn categories(r: &Record) -> Vec<String> {
     r.props_named("CATEGORIES")
         .flat_map(|p| split_unescaped(&p.value, ','))
         .filter(|s| !s.is_empty())
-        .collect()
-}
-
-fn typed(r: &Record, name: &str) -> Vec<Value> {
-    r.props_named(name)
-        .map(|p| {
-            let mut types: Vec<String> = p
-                .param_values("TYPE")
-                .iter()
-                .flat_map(|t| t.split(','))
-                .map(|t| t.to_ascii_lowercase())
-                .collect();
-            // vCard 2.1 bare parameters are types too.
-            types.extend(
-                p.params
-                    .iter()
-                    .filter(|x| x.name.is_empty())
-                    .flat_map(|x| x.values.iter().map(|v| v.to_ascii_lowercase())),
-            );
-            json!({ "value": p.text_value(), "types": types })
-        })
         .collect()
 }
 
@@ -93,6 +69,10 @@ pub fn event_end(r: &Record, local: Tz) -> Value {
 
 /// A contact's, event's, task's or note's JSON object.
 pub fn record_json(r: &Record, collection_name: &str, local: Tz) -> Value {
+    if r.kind == Kind::Contact {
+        return serde_json::to_value(ContactJson::new(r, collection_name))
+            .expect("a contact's view serializes");
+    }
     let mut v = json!({
         "id": r.id,
         "kind": r.kind.as_str(),
@@ -101,51 +81,7 @@ pub fn record_json(r: &Record, collection_name: &str, local: Tz) -> Value {
     });
     let m = v.as_object_mut().expect("object");
     match r.kind {
-        Kind::Contact => {
-            let n = r
-                .prop("N")
-                .map(|p| split_unescaped(&p.value, ';'))
-                .unwrap_or_default();
-            let part = |i: usize| n.get(i).cloned().unwrap_or_default();
-            m.insert("full_name".into(), text_or_null(r, "FN"));
-            m.insert(
-                "name".into(),
-                json!({"family": part(0), "given": part(1), "additional": part(2),
-                       "prefix": part(3), "suffix": part(4)}),
-            );
-            m.insert("emails".into(), json!(values(r, "EMAIL")));
-            m.insert("phones".into(), json!(values(r, "TEL")));
-            m.insert("email_entries".into(), Value::Array(typed(r, "EMAIL")));
-            m.insert("phone_entries".into(), Value::Array(typed(r, "TEL")));
-            let addresses: Vec<Value> = r
-                .props_named("ADR")
-                .map(|p| {
-                    let f = split_unescaped(&p.value, ';');
-                    let g = |i: usize| f.get(i).cloned().unwrap_or_default();
-                    let types: Vec<String> = p
-                        .param_values("TYPE")
-                        .iter()
-                        .map(|t| t.to_ascii_lowercase())
-                        .collect();
-                    json!({"types": types, "po_box": g(0), "extended": g(1), "street": g(2),
-                           "locality": g(3), "region": g(4), "postal_code": g(5), "country": g(6)})
-                })
-                .collect();
-            m.insert("addresses".into(), Value::Array(addresses));
-            m.insert(
-                "org".into(),
-                r.prop("ORG")
-                    .map(|p| Value::String(split_unescaped(&p.value, ';').join(", ")))
-                    .unwrap_or(Value::Null),
-            );
-            m.insert("title".into(), text_or_null(r, "TITLE"));
-            m.insert("birthday".into(), date_ish(r, "BDAY"));
-            m.insert("anniversary".into(), date_ish(r, "ANNIVERSARY"));
-            m.insert("url".into(), text_or_null(r, "URL"));
-            m.insert("note".into(), text_or_null(r, "NOTE"));
-            m.insert("categories".into(), json!(categories(r)));
-            m.insert("photo".into(), json!(r.prop("PHOTO").is_some()));
-        }
+        Kind::Contact => unreachable!("returned above"),
         Kind::Event => {
             let start = r.prop("DTSTART").and_then(|p| When::from_property(p).ok());
             m.insert("summary".into(), text_or_null(r, "SUMMARY"));
@@ -297,10 +233,9 @@ pub(crate) fn multi_raw(r: &Record, name: &str) -> Vec<String> {
         .collect()
 }
 
-fn date_ish(r: &Record, name: &str) -> Value {
-    let Some(p) = r.prop(name) else {
-        return Value::Null;
-    };
+/// A vCard date as `YYYY-MM-DD` when it has a full date, else as written.
+pub(crate) fn date_ish_text(r: &Record, name: &str) -> Option<String> {
+    let p = r.prop(name)?;
     let v = p.value.trim();
     // vCard dates: 19850412, 1985-04-12, --0412, 19850412T...
     let digits: String = v
@@ -309,14 +244,14 @@ fn date_ish(r: &Record, name: &str) -> Value {
         .filter(|c| *c != '-')
         .collect();
     if digits.len() == 8 && v.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-        return json!(format!(
+        return Some(format!(
             "{}-{}-{}",
             &digits[0..4],
             &digits[4..6],
             &digits[6..8]
         ));
     }
-    json!(v)
+    Some(v.to_string())
 }
 
 pub(crate) fn person(p: &Property) -> Value {

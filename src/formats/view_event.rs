@@ -69,6 +69,40 @@ enum TimeValue {
     Text(String),
 }
 
+impl TimeValue {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            TimeValue::Json(v) => v.as_str(),
+            TimeValue::Text(s) => Some(s),
+        }
+    }
+}
+
+/// The values a text listing shows, read without going through a `Value`.
+impl OccurrenceJson<'_> {
+    pub fn id(&self) -> &str {
+        self.id
+    }
+    pub fn all_day(&self) -> bool {
+        self.all_day
+    }
+    pub fn start(&self) -> Option<&str> {
+        self.start.as_str()
+    }
+    pub fn end(&self) -> Option<&str> {
+        self.end.as_str()
+    }
+    pub fn summary(&self) -> Option<&str> {
+        self.summary
+    }
+    pub fn location(&self) -> Option<&str> {
+        self.location
+    }
+    pub fn status(&self) -> Option<&str> {
+        self.status
+    }
+}
+
 impl<'a> EventView<'a> {
     pub fn new(r: &'a Record, collection: &'a str) -> EventView<'a> {
         let start = r.prop("DTSTART").and_then(|p| When::from_property(p).ok());

@@ -183,7 +183,11 @@ impl Record {
 
 /// A new random record id (UUID v4, hyphenated).
 pub fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    // From the thread's generator (a CSPRNG seeded once from the OS): an import of
+    // 10 000 items made 20 000 `getrandom` calls with `Uuid::new_v4`.
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
 }
 
 /// An address book, calendar, task list or notebook.

@@ -113,3 +113,45 @@ fn six_connections_setting_up_a_new_file_at_once() {
     let store = Store::open(&file).unwrap();
     assert_eq!(store.collections(None).unwrap().len(), Kind::ALL.len());
 }
+
+/// Issue 19: a lookup by UID (one per imported item) used the kind index and read
+/// every record of the kind, so an import of n items took n² row reads.
+#[test]
+fn uid_lookups_use_the_indexes() {
+    let store = Store::open_in_memory().unwrap();
+    let sql = format!(
+        "EXPLAIN QUERY PLAN SELECT id FROM records WHERE {}",
+        super::read::WITH_UID
+    );
+    let plan: Vec<String> = {
+        let mut stmt = store.conn().prepare(&sql).unwrap();
+        stmt.query_map(params!["u", "event"], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let plan = plan.join("\n");
+    assert!(plan.contains("records_uid (uid=?)"), "{plan}");
+    assert!(plan.contains("(id=?)"), "{plan}");
+    assert!(!plan.contains("kind"), "{plan}");
+
+    // Both ways of matching still find the record, of that kind only.
+    let mut store = store;
+    let coll = store.default_collection(Kind::Event).unwrap().id;
+    let mut with_uid = Record::new(Kind::Event, &coll);
+    with_uid.body.main.props[0].value = "u1".into();
+    assert_eq!(with_uid.uid(), Some("u1"));
+    let without = Record::new(Kind::Event, &coll);
+    store
+        .write(|w| {
+            w.create(&with_uid)?;
+            w.create(&without)
+        })
+        .unwrap();
+    assert_eq!(store.by_uid(Kind::Event, "u1").unwrap()[0].id, with_uid.id);
+    assert_eq!(
+        store.by_uid(Kind::Event, &without.id).unwrap()[0].id,
+        without.id
+    );
+    assert!(store.by_uid(Kind::Task, "u1").unwrap().is_empty());
+}

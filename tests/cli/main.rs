@@ -18,6 +18,7 @@ mod interop_khal;
 mod interop_khard;
 mod listing_marks;
 mod occurrence_edits;
+mod output_paths;
 mod readable;
 mod readme_tour;
 mod records_front_ends;

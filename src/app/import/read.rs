@@ -2,6 +2,7 @@
 //! bytes the front-end already read (stdin). Nothing is written here; every item is
 //! either parsed or listed as invalid with the file and item it came from.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::{Format, ImportError, Input, InvalidItem, ItemNote};
@@ -114,8 +115,8 @@ pub(super) fn read_input(
         return Err(ImportError::VdirNeedsFolder(name));
     }
     let (bytes, path) = match input {
-        Input::Path(p) => (read_file(p)?, Some(p.as_path())),
-        Input::Bytes { bytes, .. } => (bytes.clone(), None),
+        Input::Path(p) => (Cow::Owned(read_file(p)?), Some(p.as_path())),
+        Input::Bytes { bytes, .. } => (Cow::Borrowed(bytes.as_slice()), None),
     };
     let format = match format {
         Some(f) => f,
@@ -124,7 +125,11 @@ pub(super) fn read_input(
     match format {
         Format::Vcf => set.add(&name, read_vcf(&bytes), None),
         Format::Ics => {
-            let read = read_ics_with(&bytes_to_text(&bytes), strict);
+            // Only the text is needed from here: the file's bytes go before parsing.
+            let text = bytes_to_text(&bytes);
+            drop(bytes);
+            let read = read_ics_with(&text, strict);
+            drop(text);
             set.repaired.extend(notes(&name, read.repairs));
             set.superseded.extend(notes(&name, read.superseded));
             set.add(&name, read.items, None);

@@ -1,13 +1,18 @@
 //! `pim list`: records of one kind, or the occurrences of events in a window.
 
+use std::collections::HashMap;
+
 use anyhow::{Context as _, anyhow, bail};
 use chrono::{DateTime, Duration, Utc};
-use serde_json::Value;
+use chrono_tz::Tz;
 
 use super::ListArgs;
+use super::rows;
 use crate::cli::Context;
+use crate::cli::chunks::{CHUNK, decode_all, in_parallel};
 use crate::cli::print;
 use crate::formats::view::record_json;
+use crate::formats::view_contact::ContactJson;
 use crate::formats::view_event::{EventView, OverrideTexts};
 use crate::model::time::{UserWhen, parse_user_when};
 use crate::model::{Kind, Record, When};
@@ -60,7 +65,7 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
             Some((f, t))
         }
     };
-    let mut out = Listing::new(kind, a.json)?;
+    let mut out = Listing::new(a.json)?;
     match window {
         Some((from, to)) if kind == Kind::Event => {
             let rows = cx.store.events_between_rows(
@@ -115,12 +120,18 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
             let mut buf = Vec::new();
             for &(i, o) in order.iter().map(|k| &occs[k.3]) {
                 let view = &views[i];
-                if out.is_compact_json() {
-                    buf.clear();
-                    view.write_compact(o, &mut buf);
-                    out.push_raw(&buf)?;
-                } else {
-                    out.push_ser(&view.occurrence(o, &OverrideTexts::of(view.source(), o)))?;
+                match &mut out {
+                    Listing::Json(j) if !j.is_pretty() => {
+                        buf.clear();
+                        view.write_compact(o, &mut buf);
+                        j.push_raw(&buf)?;
+                    }
+                    Listing::Json(j) => {
+                        j.push(&view.occurrence(o, &OverrideTexts::of(view.source(), o)))?
+                    }
+                    Listing::Table(rows) => rows.push(rows::event_row(
+                        &view.occurrence(o, &OverrideTexts::of(view.source(), o)),
+                    )),
                 }
             }
         }
@@ -137,23 +148,88 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                         continue;
                     }
                 }
-                out.push(record_json(&r, &name_of(&r.collection), cx.tz))?;
+                out.push_record(&r, &name_of(&r.collection), cx.tz)?;
             }
         }
-        None => {
-            let mut records = cx.store.list(kind, coll_id.as_deref())?;
+        None if matches!(kind, Kind::Event | Kind::Task) => {
+            let mut records = decode_all(&cx.store, kind, coll_id.as_deref())?;
             if kind == Kind::Event {
-                records.sort_by_key(|r| sort_start(r, cx));
+                records.sort_by_cached_key(|r| sort_start(r, cx));
             }
             if kind == Kind::Task {
-                records.sort_by_key(|r| task_order(r, cx));
+                records.sort_by_cached_key(|r| task_order(r, cx));
             }
             for r in records {
-                out.push(record_json(&r, &name_of(&r.collection), cx.tz))?;
+                out.push_record(&r, &name_of(&r.collection), cx.tz)?;
             }
         }
+        None => stream_records(cx, kind, coll_id.as_deref(), &names, &mut out)?,
     }
     out.finish()
+}
+
+/// Contacts or notes in stored order, a chunk at a time: each chunk's bodies are
+/// decoded and rendered (a row, or the JSON object's bytes) on up to 4 threads, then
+/// written in order. Memory stays at one chunk, whatever the number of records.
+fn stream_records(
+    cx: &Context,
+    kind: Kind,
+    collection: Option<&str>,
+    names: &HashMap<String, String>,
+    out: &mut Listing,
+) -> anyhow::Result<()> {
+    let (table, pretty) = match out {
+        Listing::Table(_) => (true, false),
+        Listing::Json(j) => (false, j.is_pretty()),
+    };
+    let tz = cx.tz;
+    let render = |row: StoredRecord| -> Result<Rendered, Undecodable> {
+        let r = row.decode_or_skip()?;
+        let coll = names.get(&r.collection).map_or("", String::as_str);
+        if table {
+            return Ok(Rendered::Row(rows::record_row(&r, tz)));
+        }
+        let mut bytes = Vec::with_capacity(1024);
+        let written = match (r.kind, pretty) {
+            (Kind::Contact, false) => {
+                serde_json::to_writer(&mut bytes, &ContactJson::new(&r, coll))
+            }
+            (Kind::Contact, true) => {
+                serde_json::to_writer_pretty(&mut bytes, &ContactJson::new(&r, coll))
+            }
+            (_, false) => serde_json::to_writer(&mut bytes, &record_json(&r, coll, tz)),
+            (_, true) => serde_json::to_writer_pretty(&mut bytes, &record_json(&r, coll, tz)),
+        };
+        written.expect("writing to a Vec cannot fail");
+        Ok(Rendered::Json(bytes))
+    };
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let flush = |chunk: &mut Vec<StoredRecord>, out: &mut Listing| -> anyhow::Result<()> {
+        for item in in_parallel(std::mem::take(chunk), &render) {
+            match (item, &mut *out) {
+                (Ok(Rendered::Row(row)), Listing::Table(rows)) => rows.push(row),
+                (Ok(Rendered::Json(bytes)), Listing::Json(j)) => j.push_raw(&bytes)?,
+                (Ok(_), _) => unreachable!("rendered for this listing"),
+                (Err(bad), _) => cx.store.note_undecodable(bad),
+            }
+        }
+        Ok(())
+    };
+    cx.store
+        .for_each_stored(kind, collection, |row| -> anyhow::Result<()> {
+            chunk.push(row);
+            if chunk.len() == CHUNK {
+                flush(&mut chunk, &mut *out)?;
+            }
+            Ok(())
+        })?;
+    flush(&mut chunk, out)
+}
+
+/// One record ready to write.
+enum Rendered {
+    Row(Vec<String>),
+    Json(Vec<u8>),
 }
 
 type Expanded = Vec<(Record, Vec<Occurrence>)>;
@@ -260,46 +336,25 @@ fn nth_start(found: &Expanded, n: usize) -> Option<DateTime<chrono::FixedOffset>
 /// A listing in progress: streamed JSON, or table rows (which need every width first).
 enum Listing {
     Json(print::JsonArray),
-    Table(Kind, Vec<Vec<String>>),
+    Table(Vec<Vec<String>>),
 }
 
 impl Listing {
-    fn new(kind: Kind, json: bool) -> anyhow::Result<Listing> {
+    fn new(json: bool) -> anyhow::Result<Listing> {
         Ok(if json {
             Listing::Json(print::JsonArray::start()?)
         } else {
-            Listing::Table(kind, Vec::new())
+            Listing::Table(Vec::new())
         })
     }
 
-    /// Whether items go out as compact JSON (so pre-serialized bytes may be pushed).
-    fn is_compact_json(&self) -> bool {
-        matches!(self, Listing::Json(j) if !j.is_pretty())
-    }
-
-    /// Push one item already serialized as compact JSON (see `is_compact_json`).
-    fn push_raw(&mut self, json: &[u8]) -> anyhow::Result<()> {
+    /// A record (events: the event itself) as its JSON object or its row.
+    fn push_record(&mut self, r: &Record, collection: &str, local: Tz) -> anyhow::Result<()> {
         match self {
-            Listing::Json(j) => j.push_raw(json),
-            Listing::Table(..) => self.push(serde_json::from_slice(json)?),
-        }
-    }
-
-    /// Push anything with the JSON view's keys (tables go through a `Value`).
-    fn push_ser<T: serde::Serialize>(&mut self, v: &T) -> anyhow::Result<()> {
-        match self {
-            Listing::Json(j) => j.push(v),
-            Listing::Table(..) => self.push(serde_json::to_value(v)?),
-        }
-    }
-
-    fn push(&mut self, v: Value) -> anyhow::Result<()> {
-        match self {
-            Listing::Json(j) => j.push(&v),
-            Listing::Table(kind, rows) => {
-                let mut v = v;
-                crate::formats::view::text_end_inclusive(&mut v);
-                rows.push(row(*kind, &v));
+            Listing::Json(j) if r.kind == Kind::Contact => j.push(&ContactJson::new(r, collection)),
+            Listing::Json(j) => j.push(&record_json(r, collection, local)),
+            Listing::Table(rows) => {
+                rows.push(rows::record_row(r, local));
                 Ok(())
             }
         }
@@ -308,7 +363,7 @@ impl Listing {
     fn finish(self) -> anyhow::Result<()> {
         match self {
             Listing::Json(j) => j.finish(),
-            Listing::Table(_, rows) => print::table(&rows),
+            Listing::Table(rows) => print::table(&rows),
         }
     }
 }
@@ -335,30 +390,4 @@ fn task_order(r: &Record, cx: &Context) -> (bool, i64, u8) {
         .filter(|p| *p > 0)
         .unwrap_or(10);
     (done, due, prio)
-}
-
-fn row(kind: Kind, v: &Value) -> Vec<String> {
-    let g = |k: &str| print::short(&v[k]);
-    let id: String = g("id").chars().take(8).collect();
-    match kind {
-        Kind::Contact => vec![id, g("full_name"), g("emails"), g("phones"), g("org")],
-        Kind::Event => {
-            // Cancelled occurrences stay listed, marked (JSON: `status`).
-            let summary = if g("status").eq_ignore_ascii_case("CANCELLED") {
-                format!("[cancelled] {}", g("summary"))
-            } else {
-                g("summary")
-            };
-            vec![id, g("start"), g("end"), summary, g("location")]
-        }
-        Kind::Task => {
-            let mark = if g("status") == "COMPLETED" {
-                "[x]"
-            } else {
-                "[ ]"
-            };
-            vec![id, mark.into(), g("due"), g("priority"), g("summary")]
-        }
-        Kind::Note => vec![id, g("title"), g("body").chars().take(60).collect()],
-    }
 }
