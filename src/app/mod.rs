@@ -6,10 +6,12 @@
 //! `recur`, `sync`, `mail`, `invite`); nothing below `app` imports it; `cli` and `tui`
 //! never import each other.
 
+pub mod birthdays;
 pub mod conflicts;
 pub mod demo;
 pub mod history;
 pub mod import;
 pub mod invites;
+pub mod people;
 pub mod records;
 pub mod sync_session;

@@ -8,6 +8,7 @@
 
 #![allow(clippy::disallowed_types)]
 
+mod agenda;
 pub mod change_log;
 pub mod collection_rows;
 mod conflicts;

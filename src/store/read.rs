@@ -16,7 +16,7 @@ pub(super) fn row_collection(r: &Row<'_>) -> rusqlite::Result<Collection> {
     })
 }
 
-const RECORD_COLS: &str = "id, kind, collection, data";
+pub(super) const RECORD_COLS: &str = "id, kind, collection, data";
 
 fn row_record(r: &Row<'_>) -> rusqlite::Result<std::result::Result<Record, StoreError>> {
     let id: String = r.get(0)?;
@@ -54,7 +54,7 @@ impl StoredRecord {
     }
 }
 
-fn stored_row(r: &Row<'_>) -> rusqlite::Result<StoredRecord> {
+pub(super) fn stored_row(r: &Row<'_>) -> rusqlite::Result<StoredRecord> {
     Ok(StoredRecord {
         id: r.get(0)?,
         kind: r.get(1)?,
@@ -178,7 +178,7 @@ impl Store {
     }
 
     /// Decoded rows; undecodable ones are skipped and noted.
-    fn collect(
+    pub(super) fn collect(
         &self,
         rows: impl Iterator<Item = rusqlite::Result<StoredRecord>>,
     ) -> Result<Vec<Record>> {
