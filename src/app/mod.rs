@@ -6,6 +6,7 @@
 //! `recur`, `sync`, `mail`, `invite`); nothing below `app` imports it; `cli` and `tui`
 //! never import each other.
 
+pub mod agenda;
 pub mod birthdays;
 pub mod conflicts;
 pub mod demo;
