@@ -315,7 +315,7 @@ pub fn next(
         // A cache that cannot be written only costs speed.
         if let Ok(text) = serde_json::to_vec(&kept) {
             let tmp = path.with_extension("tmp");
-            if std::fs::write(&tmp, text).is_ok() {
+            if crate::config::home::write_private(&tmp, &text).is_ok() {
                 let _ = std::fs::rename(&tmp, path);
             }
         }

@@ -1,6 +1,7 @@
 //! The command line: clap definitions, one module per subcommand, table or JSON output.
 
 mod account;
+mod agenda;
 mod attachments;
 mod collections;
 mod conflicts;
@@ -54,6 +55,8 @@ pub enum Command {
     Delete(records::DeleteArgs),
     /// Full-text search over every kind
     Search(records::SearchArgs),
+    /// What is coming, by day: events, tasks due, birthdays; --next for a status bar
+    Agenda(agenda::AgendaArgs),
     /// List change records, newest last
     Log(log::LogArgs),
     /// Manage address books, calendars, task lists and notebooks
@@ -165,6 +168,7 @@ pub fn run(cli: Cli, start_tui: StartTui) -> anyhow::Result<()> {
         Command::Edit(a) => records::edit(&mut Context::open(cli.home.as_deref())?, a),
         Command::Delete(a) => records::delete(&mut Context::open(cli.home.as_deref())?, a),
         Command::Search(a) => records::search(&Context::open(cli.home.as_deref())?, a),
+        Command::Agenda(a) => agenda::run(&Context::open(cli.home.as_deref())?, a),
         Command::Log(a) => log::log(&Context::open(cli.home.as_deref())?, a),
         Command::Collections(c) => collections::run(&mut Context::open(cli.home.as_deref())?, c),
         Command::Import(a) => import::import(&mut Context::open(cli.home.as_deref())?, a),

@@ -135,6 +135,11 @@ pub struct ListArgs {
     /// the last day)
     #[arg(long)]
     pub json: bool,
+    /// Events in a window: leave out contacts' birthdays and anniversaries (listed by
+    /// default as the read-only calendar "Birthdays"; `--collection Birthdays` lists
+    /// only them)
+    #[arg(long)]
+    pub no_birthdays: bool,
 }
 
 #[derive(Debug, Args)]

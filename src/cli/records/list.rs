@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::ListArgs;
 use crate::cli::Context;
 use crate::cli::print;
+use crate::app::birthdays;
 use crate::formats::view::record_json;
 use crate::formats::view_event::{EventView, OverrideTexts};
 use crate::model::time::{UserWhen, parse_user_when};
@@ -37,10 +38,17 @@ fn window_end(cx: &Context, s: &str) -> anyhow::Result<DateTime<Utc>> {
 pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
     cx.store.prefer_mapped_reads()?;
     let kind = a.kind.kind();
+    // `--collection Birthdays` (unless a real calendar has that name) lists only the
+    // computed birthday calendar; another collection leaves it out.
+    let only_birthdays = kind == Kind::Event
+        && a.collection.as_deref() == Some(birthdays::COLLECTION)
+        && cx.store.collection_by_name(kind, birthdays::COLLECTION)?.is_none();
     let coll_id = match &a.collection {
+        Some(_) if only_birthdays => None,
         Some(name) => Some(cx.store.resolve_collection(kind, Some(name))?.id),
         None => None,
     };
+    let with_birthdays = !a.no_birthdays && (coll_id.is_none() || only_birthdays);
     let names = cx.collection_names()?;
     let name_of = |id: &str| names.get(id).cloned().unwrap_or_default();
     let window = match (&a.from, &a.to) {
@@ -63,11 +71,19 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
     let mut out = Listing::new(kind, a.json)?;
     match window {
         Some((from, to)) if kind == Kind::Event => {
-            let rows = cx.store.events_between_rows(
-                from.timestamp(),
-                to.timestamp(),
-                coll_id.as_deref(),
-            )?;
+            let rows = if only_birthdays {
+                Vec::new()
+            } else {
+                cx.store
+                    .events_between_rows(from.timestamp(), to.timestamp(), coll_id.as_deref())?
+            };
+            let mut days = if with_birthdays {
+                birthdays_in(cx, from, to)?
+            } else {
+                Vec::new()
+            }
+            .into_iter()
+            .peekable();
             let (expanded, mut truncated, skipped) =
                 decode_and_expand(rows, from, to, cx.tz, a.limit)?;
             for s in skipped {
@@ -113,7 +129,11 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 );
             }
             let mut buf = Vec::new();
-            for &(i, o) in order.iter().map(|k| &occs[k.3]) {
+            for (key, &(i, o)) in order.iter().map(|k| (k, &occs[k.3])) {
+                // Birthdays (all-day, from local midnight) go before what starts then.
+                while let Some(b) = days.next_if(|(at, _)| *at <= key.0) {
+                    out.push(b.1)?;
+                }
                 let view = &views[i];
                 if out.is_compact_json() {
                     buf.clear();
@@ -122,6 +142,9 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 } else {
                     out.push_ser(&view.occurrence(o, &OverrideTexts::of(view.source(), o)))?;
                 }
+            }
+            for (_, b) in days {
+                out.push(b)?;
             }
         }
         Some((from, to)) => {
@@ -154,6 +177,38 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
         }
     }
     out.finish()
+}
+
+/// The computed birthday calendar in the window, as (local midnight, JSON view):
+/// read-only all-day entries whose id is the contact's.
+fn birthdays_in(
+    cx: &Context,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> anyhow::Result<Vec<(i64, Value)>> {
+    let first = from.with_timezone(&cx.tz).date_naive();
+    let last = (to - Duration::nanoseconds(1)).with_timezone(&cx.tz).date_naive();
+    let found = birthdays::between(&cx.store, first, last + Duration::days(1))?;
+    Ok(found
+        .into_iter()
+        .map(|b| {
+            let midnight = UserWhen::Date(b.date).instant(cx.tz).timestamp();
+            let end = b.date + Duration::days(1);
+            let v = serde_json::json!({
+                "id": b.contact_id,
+                "kind": b.occasion.as_str(),
+                "collection": birthdays::COLLECTION,
+                "summary": b.summary(),
+                "start": b.date.format("%Y-%m-%d").to_string(),
+                "end": end.format("%Y-%m-%d").to_string(),
+                "all_day": true,
+                "read_only": true,
+                "contact": b.contact_id,
+                "years": b.years,
+            });
+            (midnight, v)
+        })
+        .collect())
 }
 
 type Expanded = Vec<(Record, Vec<Occurrence>)>;
@@ -343,9 +398,12 @@ fn row(kind: Kind, v: &Value) -> Vec<String> {
     match kind {
         Kind::Contact => vec![id, g("full_name"), g("emails"), g("phones"), g("org")],
         Kind::Event => {
-            // Cancelled occurrences stay listed, marked (JSON: `status`).
+            // Cancelled occurrences stay listed, marked (JSON: `status`); so are the
+            // computed birthdays and anniversaries (JSON: `kind`).
             let summary = if g("status").eq_ignore_ascii_case("CANCELLED") {
                 format!("[cancelled] {}", g("summary"))
+            } else if matches!(g("kind").as_str(), "birthday" | "anniversary") {
+                format!("[{}] {}", g("kind"), g("summary"))
             } else {
                 g("summary")
             };
