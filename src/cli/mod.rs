@@ -13,6 +13,7 @@ mod export;
 mod import;
 mod invites;
 mod log;
+mod people;
 mod print;
 mod records;
 mod sync;

@@ -316,7 +316,15 @@ pub fn show(cx: &Context, a: ShowArgs) -> anyhow::Result<()> {
         names.get(&r.collection).map(String::as_str).unwrap_or(""),
         cx.tz,
     );
+    // A contact: the events the person attends or organises, after the fields.
+    let events = match r.kind {
+        Kind::Contact => Some(super::people::events_of(cx, &r)?),
+        _ => None,
+    };
     if a.json {
+        if let (Some(found), Value::Object(m)) = (&events, &mut v) {
+            m.insert("events".into(), super::people::events_json(found));
+        }
         return print::json(&v);
     }
     crate::formats::view::text_end_inclusive(&mut v);
@@ -329,7 +337,11 @@ pub fn show(cx: &Context, a: ShowArgs) -> anyhow::Result<()> {
             }
         }
     }
-    print::table(&rows)
+    print::table(&rows)?;
+    match &events {
+        Some(found) => super::people::print_events(cx, found),
+        None => Ok(()),
+    }
 }
 
 pub fn edit(cx: &mut Context, a: EditArgs) -> anyhow::Result<()> {

@@ -5,6 +5,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod agenda;
 mod as_users_mean;
 mod cli;
 mod cli_account;

@@ -5,9 +5,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 use super::ListArgs;
+use crate::app::birthdays;
 use crate::cli::Context;
 use crate::cli::print;
-use crate::app::birthdays;
 use crate::formats::view::record_json;
 use crate::formats::view_event::{EventView, OverrideTexts};
 use crate::model::time::{UserWhen, parse_user_when};
@@ -42,7 +42,10 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
     // computed birthday calendar; another collection leaves it out.
     let only_birthdays = kind == Kind::Event
         && a.collection.as_deref() == Some(birthdays::COLLECTION)
-        && cx.store.collection_by_name(kind, birthdays::COLLECTION)?.is_none();
+        && cx
+            .store
+            .collection_by_name(kind, birthdays::COLLECTION)?
+            .is_none();
     let coll_id = match &a.collection {
         Some(_) if only_birthdays => None,
         Some(name) => Some(cx.store.resolve_collection(kind, Some(name))?.id),
@@ -74,8 +77,11 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
             let rows = if only_birthdays {
                 Vec::new()
             } else {
-                cx.store
-                    .events_between_rows(from.timestamp(), to.timestamp(), coll_id.as_deref())?
+                cx.store.events_between_rows(
+                    from.timestamp(),
+                    to.timestamp(),
+                    coll_id.as_deref(),
+                )?
             };
             let mut days = if with_birthdays {
                 birthdays_in(cx, from, to)?
@@ -187,7 +193,9 @@ fn birthdays_in(
     to: DateTime<Utc>,
 ) -> anyhow::Result<Vec<(i64, Value)>> {
     let first = from.with_timezone(&cx.tz).date_naive();
-    let last = (to - Duration::nanoseconds(1)).with_timezone(&cx.tz).date_naive();
+    let last = (to - Duration::nanoseconds(1))
+        .with_timezone(&cx.tz)
+        .date_naive();
     let found = birthdays::between(&cx.store, first, last + Duration::days(1))?;
     Ok(found
         .into_iter()
