@@ -369,6 +369,8 @@ pub fn delete(cx: &mut Context, a: DeleteArgs) -> anyhow::Result<()> {
 pub fn search(cx: &Context, a: SearchArgs) -> anyhow::Result<()> {
     cx.store.prefer_mapped_reads()?;
     let names = cx.collection_names()?;
+    cx.store
+        .set_phone_plan(crate::config::phone_plan(&cx.paths.config_file()));
     let found = cx.store.search(&a.query, a.limit)?;
     let items: Vec<Value> = found
         .iter()

@@ -23,7 +23,7 @@ impl Store {
     /// candidates for "the events this person attends", which the caller narrows
     /// down to ATTENDEE and ORGANIZER.
     pub fn events_mentioning(&self, address: &str) -> Result<Vec<Record>> {
-        let fts = super::index::fts_query(address);
+        let fts = super::index::fts_query(address, None);
         if fts.is_empty() {
             return Ok(Vec::new());
         }

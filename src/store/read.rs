@@ -346,7 +346,7 @@ impl Store {
 
     /// Full-text search over every kind; `query` is words (all must match, prefixes ok).
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Record>> {
-        let fts = super::index::fts_query(query);
+        let fts = super::index::fts_query(query, self.phone_plan.get().as_ref());
         if fts.is_empty() {
             return Ok(Vec::new());
         }

@@ -481,6 +481,9 @@ fn spawn_with<E: Send + 'static>(
         if let Err(e) = store.set_page_cache_mib(8) {
             let _ = out.send(wrap(Response::Error(e.to_string())));
         }
+        // Search finds phone numbers in national and international form (the
+        // profile's config.toml sits beside its database).
+        store.set_phone_plan(crate::config::phone_plan(&db.with_file_name("config.toml")));
         while let Ok(first) = requests.recv() {
             let mut batch = vec![first];
             while let Ok(more) = requests.try_recv() {
