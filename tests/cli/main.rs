@@ -22,3 +22,4 @@ mod records_front_ends;
 mod recur_bounds;
 mod recur_interop;
 mod tui_tmux;
+mod vcard_reproductions;
