@@ -37,6 +37,8 @@ mod invite_tests;
 #[cfg(test)]
 mod key_tests;
 #[cfg(test)]
+mod people_tests;
+#[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
 mod sync_tests;

@@ -327,6 +327,22 @@ fn events(store: &Store, from: NaiveDate, to: NaiveDate, tz: Tz) -> crate::store
             });
         }
     }
+    // The computed birthday calendar: all-day entries standing for their contact
+    // (a Contact-kind record with the contact's id and the day's title), so opening
+    // one shows the contact and nothing can edit or delete it from the calendar.
+    for b in crate::app::birthdays::between(store, from, to)? {
+        let mut shown = Record::new(Kind::Contact, "");
+        shown.id = b.contact_id.clone();
+        shown.set_text("FN", &b.summary());
+        let start = b.date.and_hms_opt(0, 0, 0).expect("midnight");
+        out.push(Occ {
+            record: Arc::new(shown),
+            start,
+            end: start + Duration::days(1),
+            all_day: true,
+            cancelled: false,
+        });
+    }
     // Per day: all-day events first, then by start time.
     out.sort_by_cached_key(|o| (o.start.date(), !o.all_day, o.start, o.record.title()));
     Ok(out)

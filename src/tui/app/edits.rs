@@ -98,11 +98,24 @@ impl App {
         self.overlay = Some(Overlay::Form(Box::new(form)));
     }
 
+    /// Whether the calendar's selection is a computed birthday or anniversary.
+    fn birthday_selected(&self) -> bool {
+        self.tab == Tab::Calendar
+            && self
+                .selected_record()
+                .is_some_and(|r| r.kind == Kind::Contact)
+    }
+
     pub(super) fn open_edit(&mut self) {
         let Some(r) = self.selected_record().cloned() else {
             self.info("nothing selected");
             return;
         };
+        if self.birthday_selected() {
+            // Read-only: it opens the contact it comes from.
+            self.jump_to(&r);
+            return;
+        }
         if r.kind == Kind::Note {
             self.overlay = Some(Overlay::Note(Box::new(NoteEditor::new(
                 Some(&r),
@@ -115,6 +128,10 @@ impl App {
     }
 
     pub(super) fn ask_delete(&mut self) {
+        if self.birthday_selected() {
+            self.info("birthdays come from contacts: open the contact (enter) to change it");
+            return;
+        }
         let Some(r) = self.selected_record() else {
             self.info("nothing selected");
             return;

@@ -1,0 +1,37 @@
+//! Issue 17 in the TUI: the computed birthday calendar is shown and read-only.
+
+use crossterm::event::KeyCode;
+
+use super::app::Tab;
+use super::test_support::World;
+use crate::model::{Kind, Property, Record};
+use crate::store::Store;
+
+#[test]
+fn a_birthday_shows_in_the_calendar_and_opens_its_contact() {
+    let mut store = Store::open_in_memory().unwrap();
+    let coll = store.default_collection(Kind::Contact).unwrap().id;
+    let mut ada = Record::new(Kind::Contact, &coll);
+    ada.set_text("FN", "Ada Lovelace");
+    ada.body.main.props.push(Property::new("BDAY", "19851127"));
+    store.write(|w| w.create(&ada)).unwrap();
+    let mut w = World::with_store(store);
+    assert_eq!(w.app.tab, Tab::Calendar);
+    // Today is 2026-11-25: two days on.
+    w.keys("ll");
+    let occ = w.app.calendar.selected_occ().expect("the birthday");
+    assert_eq!(occ.record.title(), "Ada Lovelace's birthday (41)");
+    assert!(occ.all_day);
+    let screen = w.screen(100, 30);
+    assert!(screen.contains("Ada Lovelace's birthday (41)"), "{screen}");
+    // Read-only: delete refuses, nothing changes.
+    w.keys("d");
+    assert!(w.app.overlay.is_none());
+    assert!(w.app.status.text.contains("birthdays come from contacts"));
+    assert_eq!(w.store.count(Kind::Contact).unwrap(), 1);
+    // Enter opens the contact it comes from.
+    w.key(KeyCode::Enter);
+    assert!(w.app.overlay.is_none());
+    assert_eq!(w.app.tab, Tab::Contacts);
+    assert_eq!(w.app.contacts.selected().unwrap().id, ada.id);
+}
