@@ -35,3 +35,45 @@ fn a_birthday_shows_in_the_calendar_and_opens_its_contact() {
     assert_eq!(w.app.tab, Tab::Contacts);
     assert_eq!(w.app.contacts.selected().unwrap().id, ada.id);
 }
+
+#[test]
+fn a_contacts_pane_lists_the_events_they_attend() {
+    let mut store = Store::open_in_memory().unwrap();
+    let coll = store.default_collection(Kind::Contact).unwrap().id;
+    let mut ada = Record::new(Kind::Contact, &coll);
+    ada.set_text("FN", "Ada Lovelace");
+    ada.body
+        .main
+        .props
+        .push(Property::new("EMAIL", "ada@example.org"));
+    store.write(|w| w.create(&ada)).unwrap();
+    let cal = store.default_collection(Kind::Event).unwrap().id;
+    for (summary, start) in [
+        ("Planning", "20261201T100000Z"),
+        ("Retro", "20261120T100000Z"),
+    ] {
+        let mut e = Record::new(Kind::Event, &cal);
+        e.set_text("SUMMARY", summary);
+        e.body.main.props.push(Property::new("DTSTART", start));
+        e.body.main.props.push(Property::new("DURATION", "PT1H"));
+        e.body
+            .main
+            .props
+            .push(Property::new("ATTENDEE", "mailto:ada@example.org"));
+        store.write(|w| w.create(&e)).unwrap();
+    }
+    let mut w = World::with_store(store);
+    w.keys("2");
+    assert_eq!(w.app.contacts.selected().unwrap().id, ada.id);
+    let screen = w.screen(120, 30);
+    assert!(screen.contains("Upcoming"), "{screen}");
+    assert!(
+        screen.contains("Tue 01 Dec 10:00  Planning (attendee)"),
+        "{screen}"
+    );
+    assert!(screen.contains("Recent"), "{screen}");
+    assert!(
+        screen.contains("Fri 20 Nov 10:00  Retro (attendee)"),
+        "{screen}"
+    );
+}

@@ -73,6 +73,11 @@ pub enum Request {
     },
     /// A record's history.
     History(String),
+    /// The upcoming and recent events of a contact (its detail pane), seen at `now`.
+    PersonEvents {
+        contact_id: String,
+        now: DateTime<Utc>,
+    },
     /// Set a field back to an older value (an ordinary change).
     Restore {
         record_id: String,
@@ -213,6 +218,10 @@ pub enum Response {
         title: String,
         entries: Vec<crate::sync::review::HistoryEntry>,
     },
+    PersonEvents {
+        contact_id: String,
+        events: super::app::people::PersonLines,
+    },
     IsEmpty(bool),
     DemoLoaded(usize),
     Error(String),
@@ -263,6 +272,10 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
             today,
             crate::app::demo::WhenNotEmpty::Refuse,
         )?),
+        Request::PersonEvents { contact_id, now } => Response::PersonEvents {
+            events: super::app::people::lines(store, &contact_id, now, tz)?,
+            contact_id,
+        },
         Request::Resolve { id, how } => super::worker_sync::resolve(store, id, &how)?,
         Request::History(id) => super::worker_sync::history(store, &id)?,
         Request::Restore {

@@ -207,10 +207,20 @@ impl App {
     // ----- responses -----
 
     pub fn on_response(&mut self, resp: Response) {
+        if matches!(resp, Response::Saved { .. }) {
+            // An edit may change whom an event involves: reload the pane.
+            self.person = Default::default();
+        }
+        self.on_response_inner(resp);
+        self.want_person_events();
+    }
+
+    fn on_response_inner(&mut self, resp: Response) {
         self.status.busy = self.status.busy.saturating_sub(1);
         let now = self.now_local();
         match resp {
             Response::Collections(c) => self.collections = c,
+            Response::PersonEvents { contact_id, events } => self.person.take(contact_id, events),
             Response::List(Kind::Contact, v) => self.contacts.set(v),
             Response::List(Kind::Note, v) => self.notes.set(v),
             Response::List(Kind::Task, v) => self.tasks.set(v, now),

@@ -21,6 +21,7 @@ use crate::tui::worker::{Edit, Request, SyncStatus};
 
 mod edits;
 mod overlays;
+pub mod people;
 #[cfg(test)]
 mod stale_tests;
 
@@ -144,6 +145,8 @@ pub struct App {
     pub quit: bool,
     /// Rows of the list area at the last draw (for page moves).
     pub page: usize,
+    /// The selected contact's events (its detail pane).
+    pub person: people::PersonPane,
 }
 
 impl App {
@@ -172,6 +175,7 @@ impl App {
             external_edit: None,
             quit: false,
             page: 10,
+            person: Default::default(),
         };
         app.request(Request::IsEmpty);
         app.request(Request::Collections);
@@ -226,6 +230,11 @@ impl App {
     // ----- keys -----
 
     pub fn on_key(&mut self, key: KeyEvent) {
+        self.on_key_inner(key);
+        self.want_person_events();
+    }
+
+    fn on_key_inner(&mut self, key: KeyEvent) {
         if key.kind == KeyEventKind::Release {
             return;
         }
