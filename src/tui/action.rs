@@ -48,6 +48,7 @@ pub enum Action {
     SyncNow,
     Resolve,
     History,
+    People,
 }
 
 /// Every action with its keymap name and the help text shown by `?`.
@@ -131,6 +132,11 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
         Action::History,
         "history",
         "history of the selected record (restore old values)",
+    ),
+    (
+        Action::People,
+        "people",
+        "the selected event's people (enter opens their contact)",
     ),
 ];
 

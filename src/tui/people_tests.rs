@@ -77,3 +77,53 @@ fn a_contacts_pane_lists_the_events_they_attend() {
         "{screen}"
     );
 }
+
+#[test]
+fn an_events_attendee_opens_their_contact() {
+    let mut store = Store::open_in_memory().unwrap();
+    let coll = store.default_collection(Kind::Contact).unwrap().id;
+    let mut bob = Record::new(Kind::Contact, &coll);
+    bob.set_text("FN", "Bob Builder");
+    bob.body
+        .main
+        .props
+        .push(Property::new("EMAIL", "bob@example.org"));
+    store.write(|w| w.create(&bob)).unwrap();
+    let cal = store.default_collection(Kind::Event).unwrap().id;
+    let mut e = Record::new(Kind::Event, &cal);
+    e.set_text("SUMMARY", "Planning");
+    for (name, value) in [
+        ("DTSTART", "20261125T150000Z"),
+        ("DURATION", "PT1H"),
+        ("ORGANIZER", "mailto:ada@example.org"),
+    ] {
+        e.body.main.props.push(Property::new(name, value));
+    }
+    e.body
+        .main
+        .props
+        .push(Property::new("ATTENDEE", "mailto:Bob@Example.org").with_param("CN", "Bob"));
+    store.write(|w| w.create(&e)).unwrap();
+    let mut w = World::with_store(store);
+    assert_eq!(
+        w.app.calendar.selected_occ().unwrap().record.title(),
+        "Planning"
+    );
+    w.keys("P");
+    let screen = w.screen(100, 30);
+    assert!(screen.contains("ada@example.org (organizer)"), "{screen}");
+    assert!(screen.contains("Bob <bob@example.org>"), "{screen}");
+    // The organizer has no contact: said so, nothing else happens.
+    w.key(KeyCode::Enter);
+    assert!(
+        w.app
+            .status
+            .text
+            .contains("no contact has the address ada@example.org")
+    );
+    assert_eq!(w.app.tab, Tab::Calendar);
+    w.keys("Pj");
+    w.key(KeyCode::Enter);
+    assert_eq!(w.app.tab, Tab::Contacts);
+    assert_eq!(w.app.contacts.selected().unwrap().id, bob.id);
+}

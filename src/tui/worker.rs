@@ -78,6 +78,8 @@ pub enum Request {
         contact_id: String,
         now: DateTime<Utc>,
     },
+    /// The contact with this e-mail address (an attendee's), to show it.
+    ContactFor(String),
     /// Set a field back to an older value (an ordinary change).
     Restore {
         record_id: String,
@@ -222,6 +224,11 @@ pub enum Response {
         contact_id: String,
         events: super::app::people::PersonLines,
     },
+    /// The contact found for an address (none: no contact has it).
+    ContactFor {
+        address: String,
+        contact: Option<Record>,
+    },
     IsEmpty(bool),
     DemoLoaded(usize),
     Error(String),
@@ -275,6 +282,10 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
         Request::PersonEvents { contact_id, now } => Response::PersonEvents {
             events: super::app::people::lines(store, &contact_id, now, tz)?,
             contact_id,
+        },
+        Request::ContactFor(address) => Response::ContactFor {
+            contact: crate::app::people::contact_for(store, &address)?,
+            address,
         },
         Request::Resolve { id, how } => super::worker_sync::resolve(store, id, &how)?,
         Request::History(id) => super::worker_sync::history(store, &id)?,

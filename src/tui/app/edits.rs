@@ -221,6 +221,10 @@ impl App {
         match resp {
             Response::Collections(c) => self.collections = c,
             Response::PersonEvents { contact_id, events } => self.person.take(contact_id, events),
+            Response::ContactFor { address, contact } => match contact {
+                Some(c) => self.jump_to(&c),
+                None => self.info(format!("no contact has the address {address}")),
+            },
             Response::List(Kind::Contact, v) => self.contacts.set(v),
             Response::List(Kind::Note, v) => self.notes.set(v),
             Response::List(Kind::Task, v) => self.tasks.set(v, now),

@@ -106,6 +106,8 @@ pub enum Overlay {
     History(Box<crate::tui::sync_pane::HistoryDialog>),
     /// Answering an invitation: calendar, comment, reply.
     Answer(Box<crate::tui::invite_dialog::AnswerDialog>),
+    /// An event's organizer and attendees; enter opens the selected one's contact.
+    People(people::PeopleDialog),
 }
 
 /// The status line: the last message, and whether work is in flight.
@@ -325,6 +327,7 @@ impl App {
             Action::Undo => self.undo_last(),
             Action::Refresh => self.reload_all(),
             Action::History => self.open_history(),
+            Action::People if self.tab == Tab::Calendar => self.open_people(),
             Action::GotoDate if self.tab == Tab::Calendar => {
                 self.overlay = Some(Overlay::Goto {
                     input: LineInput::new(&self.calendar.selected.format("%Y-%m-%d").to_string()),

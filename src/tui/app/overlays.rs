@@ -29,6 +29,7 @@ impl App {
                 _ => Some(Overlay::Confirm { message, edit }),
             },
             Overlay::Conflict(d) => self.on_conflict_key(d, key),
+            Overlay::People(d) => self.on_people_key(d, key),
             Overlay::History(h) => self.on_history_key(h, key),
             Overlay::DemoOffer => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {

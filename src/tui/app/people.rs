@@ -99,3 +99,69 @@ pub fn lines(
         recent: found.recent.iter().map(line).collect(),
     })
 }
+
+/// An event's people: organizer first, then attendees, each with its address.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeopleDialog {
+    pub title: String,
+    /// (what is shown, the address)
+    pub people: Vec<(String, String)>,
+    pub selected: usize,
+}
+
+impl App {
+    pub(super) fn open_people(&mut self) {
+        let Some(occ) = self.calendar.selected_occ() else {
+            self.info("nothing selected");
+            return;
+        };
+        let r = occ.record.clone();
+        let mut people = Vec::new();
+        for (name, role) in [("ORGANIZER", "organizer"), ("ATTENDEE", "")] {
+            for p in r.props_named(name) {
+                let address = people::address_of(p);
+                let shown = match (p.param("CN"), role) {
+                    (Some(cn), "") => format!("{cn} <{address}>"),
+                    (Some(cn), role) => format!("{cn} <{address}> ({role})"),
+                    (None, "") => address.clone(),
+                    (None, role) => format!("{address} ({role})"),
+                };
+                people.push((shown, address));
+            }
+        }
+        if people.is_empty() {
+            self.info("no organizer or attendees");
+            return;
+        }
+        self.overlay = Some(super::Overlay::People(PeopleDialog {
+            title: r.title(),
+            people,
+            selected: 0,
+        }));
+    }
+
+    pub(super) fn on_people_key(
+        &mut self,
+        mut d: PeopleDialog,
+        key: crossterm::event::KeyEvent,
+    ) -> Option<super::Overlay> {
+        use crossterm::event::KeyCode;
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => None,
+            KeyCode::Enter => {
+                let address = d.people[d.selected].1.clone();
+                self.request(Request::ContactFor(address));
+                None
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                d.selected = d.selected.saturating_sub(1);
+                Some(super::Overlay::People(d))
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                d.selected = (d.selected + 1).min(d.people.len() - 1);
+                Some(super::Overlay::People(d))
+            }
+            _ => Some(super::Overlay::People(d)),
+        }
+    }
+}
