@@ -150,7 +150,10 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn store_with(events: &[(&str, &str, &[(&str, &str)])]) -> (Store, Record) {
+    /// (summary, DTSTART, extra properties as (name, value))
+    type TestEvent<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+    fn store_with(events: &[TestEvent]) -> (Store, Record) {
         let mut store = Store::open_in_memory().unwrap();
         let contacts = store.default_collection(Kind::Contact).unwrap().id;
         let cal = store.default_collection(Kind::Event).unwrap().id;
