@@ -174,7 +174,7 @@ pub fn occurrences(contacts: &[Record], from: NaiveDate, to: NaiveDate) -> Vec<B
 
 /// The birthday calendar on the days `[from, to)`, read from the store.
 pub fn between(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec<Birthday>, StoreError> {
-    let contacts = store.contacts_with_dates()?;
+    let contacts = store.contact_dates()?;
     Ok(occurrences(&contacts, from, to))
 }
 
