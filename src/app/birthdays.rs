@@ -19,6 +19,9 @@ use crate::store::{Store, StoreError};
 /// The name the computed calendar is shown under.
 pub const COLLECTION: &str = "Birthdays";
 
+/// The file in the profile where front-ends keep the dated contacts between calls.
+pub const CACHE_FILE: &str = "birthdays.json";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Occasion {
     Birthday,
@@ -174,7 +177,66 @@ pub fn occurrences(contacts: &[Record], from: NaiveDate, to: NaiveDate) -> Vec<B
 
 /// The birthday calendar on the days `[from, to)`, read from the store.
 pub fn between(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec<Birthday>, StoreError> {
+    between_kept(store, from, to, None)
+}
+
+/// The dated contacts as kept between calls, with the database stamp they belong to.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Kept {
+    stamp: String,
+    contacts: Vec<(String, Vec<Property>)>,
+}
+
+/// [`between`], keeping the dated contacts in the file `cache` while the database
+/// is unchanged (finding them scans every contact: ~40 ms at 25 000).
+pub fn between_kept(
+    store: &Store,
+    from: NaiveDate,
+    to: NaiveDate,
+    cache: Option<&std::path::Path>,
+) -> Result<Vec<Birthday>, StoreError> {
+    // Taken before reading: a write meanwhile makes the next call read again.
+    let stamp = cache.and_then(|_| store.data_stamp());
+    if let (Some(path), Some(stamp)) = (cache, &stamp)
+        && let Ok(text) = std::fs::read(path)
+        && let Ok(kept) = serde_json::from_slice::<Kept>(&text)
+        && kept.stamp == *stamp
+    {
+        let contacts: Vec<Record> = kept
+            .contacts
+            .into_iter()
+            .map(|(id, props)| {
+                let mut r = Record::new(Kind::Contact, "");
+                r.id = id;
+                r.body.main.props = props;
+                r
+            })
+            .collect();
+        return Ok(occurrences(&contacts, from, to));
+    }
     let contacts = store.contact_dates()?;
+    if let (Some(path), Some(stamp)) = (cache, stamp) {
+        let kept = Kept {
+            stamp,
+            contacts: contacts
+                .iter()
+                .map(|r| {
+                    let props = ["FN", "BDAY", "ANNIVERSARY"]
+                        .iter()
+                        .filter_map(|n| r.prop(n).cloned())
+                        .collect();
+                    (r.id.clone(), props)
+                })
+                .collect(),
+        };
+        // A file that cannot be written only costs speed.
+        if let Ok(text) = serde_json::to_vec(&kept) {
+            let tmp = path.with_extension("tmp");
+            if crate::config::home::write_private(&tmp, &text).is_ok() {
+                let _ = std::fs::rename(&tmp, path);
+            }
+        }
+    }
     Ok(occurrences(&contacts, from, to))
 }
 
@@ -270,6 +332,35 @@ mod tests {
         let found = occurrences(&no_year, d(2027, 2, 1), d(2027, 3, 31));
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].date, d(2027, 2, 28));
+    }
+
+    #[test]
+    fn the_kept_contacts_are_used_until_the_database_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+        let coll = store.default_collection(Kind::Contact).unwrap().id;
+        let mut ada = contact("Ada", &[Property::new("BDAY", "19851208")]);
+        ada.collection = coll.clone();
+        store.write(|w| w.create(&ada)).unwrap();
+        let kept = dir.path().join(CACHE_FILE);
+        let window = (d(2026, 12, 1), d(2027, 1, 1));
+        let names = |store: &Store| -> Vec<String> {
+            between_kept(store, window.0, window.1, Some(&kept))
+                .unwrap()
+                .iter()
+                .map(Birthday::summary)
+                .collect()
+        };
+        assert_eq!(names(&store), ["Ada's birthday (41)"]);
+        // Unchanged database: the file answers.
+        let text = std::fs::read_to_string(&kept).unwrap();
+        std::fs::write(&kept, text.replace("Ada", "Kept")).unwrap();
+        assert_eq!(names(&store), ["Kept's birthday (41)"]);
+        // A write is seen at once.
+        let mut bea = contact("Bea", &[Property::new("BDAY", "--1224")]);
+        bea.collection = coll;
+        store.write(|w| w.create(&bea)).unwrap();
+        assert_eq!(names(&store), ["Ada's birthday (41)", "Bea's birthday"]);
     }
 
     #[test]

@@ -196,7 +196,8 @@ fn birthdays_in(
     let last = (to - Duration::nanoseconds(1))
         .with_timezone(&cx.tz)
         .date_naive();
-    let found = birthdays::between(&cx.store, first, last + Duration::days(1))?;
+    let kept = cx.paths.home.join(birthdays::CACHE_FILE);
+    let found = birthdays::between_kept(&cx.store, first, last + Duration::days(1), Some(&kept))?;
     Ok(found
         .into_iter()
         .map(|b| {
