@@ -38,6 +38,15 @@ echo "   results: $($PIM --home "$HOME_DIR" search budget --json | python3 -c "i
 median_ms $PIM --home "$HOME_DIR" search budget --json
 echo "== pim search lovelace --json"
 median_ms $PIM --home "$HOME_DIR" search lovelace --json
+echo "== pim agenda --next (answered from agenda-next.json: database unchanged)"
+$PIM --home "$HOME_DIR" agenda --next
+median_ms $PIM --home "$HOME_DIR" agenda --next
+echo "== pim agenda --next, first call after a change (kept file removed each run; sh start included)"
+median_ms sh -c "rm -f '$HOME_DIR/agenda-next.json'; exec $PIM --home '$HOME_DIR' agenda --next"
+echo "== pim agenda --json (7 days)"
+median_ms $PIM --home "$HOME_DIR" agenda --json
+echo "== pim search '030 1234' --json, country DE (national and international forms)"
+median_ms env LC_ALL=de_DE.UTF-8 $PIM --home "$HOME_DIR" search "030 1234" --json
 echo "== database size"
 du -b "$HOME_DIR/pim.sqlite3" | awk '{printf "   %.1f MB\n", $1/1e6}'
 echo "== creating the 100 000 records, fresh database (3 runs)"

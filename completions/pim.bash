@@ -22,6 +22,9 @@ _pim() {
             pim,add)
                 cmd="pim__subcmd__add"
                 ;;
+            pim,agenda)
+                cmd="pim__subcmd__agenda"
+                ;;
             pim,attachments)
                 cmd="pim__subcmd__attachments"
                 ;;
@@ -261,6 +264,9 @@ _pim() {
                 ;;
             pim__subcmd__help,add)
                 cmd="pim__subcmd__help__subcmd__add"
+                ;;
+            pim__subcmd__help,agenda)
+                cmd="pim__subcmd__help__subcmd__agenda"
                 ;;
             pim__subcmd__help,attachments)
                 cmd="pim__subcmd__help__subcmd__attachments"
@@ -539,7 +545,7 @@ _pim() {
 
     case "${cmd}" in
         pim)
-            opts="-h -V --home --help --version add list show edit delete search contacts log collections sync devices conflicts history account invites attachments completions import export demo remind help"
+            opts="-h -V --home --help --version add list show edit delete search contacts agenda log collections sync devices conflicts history account invites attachments completions import export demo remind help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1134,6 +1140,32 @@ _pim() {
                     return 0
                     ;;
                 --collection)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__agenda)
+            opts="-h -V --days --json --next --format --no-birthdays --home --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1969,7 +2001,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__help)
-            opts="add list show edit delete search contacts log collections sync devices conflicts history account invites attachments completions import export demo remind help"
+            opts="add list show edit delete search contacts agenda log collections sync devices conflicts history account invites attachments completions import export demo remind help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2125,6 +2157,20 @@ _pim() {
         pim__subcmd__help__subcmd__add__subcmd__task)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__help__subcmd__agenda)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3225,7 +3271,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__list)
-            opts="-h -V --from --to --collection --limit --json --home --help --version contacts events tasks notes"
+            opts="-h -V --from --to --collection --limit --json --no-birthdays --home --help --version contacts events tasks notes"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 
+use crate::model::phone::{PhonePlan, locale_country};
+
 /// A profile's home: database and config together (`--home`, `PIM_HOME`, or the
 /// platform data directory).
 #[derive(Debug, Clone)]
@@ -64,6 +66,29 @@ pub fn local_timezone() -> Tz {
         }
     }
     chrono_tz::UTC
+}
+
+/// The numbering plan phone search assumes for numbers written without a country:
+/// `country = "DE"` in config.toml's `[search]` table, else the country of the
+/// locale (`LC_ALL`, `LC_TELEPHONE`, `LANG`, the first one set), else none.
+pub fn phone_plan(config_file: &Path) -> Option<PhonePlan> {
+    // Most profiles have no config.toml: no parse then.
+    let configured = config_file
+        .exists()
+        .then(|| accounts::ConfigFile::load(config_file).ok())
+        .flatten()
+        .and_then(|c| {
+            c.table("search")
+                .and_then(|t| t.get("country"))
+                .and_then(|v| v.as_str().map(str::to_string))
+        });
+    if let Some(country) = configured {
+        return PhonePlan::of(&country);
+    }
+    let locale = ["LC_ALL", "LC_TELEPHONE", "LANG"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))?;
+    PhonePlan::of(locale_country(&locale)?)
 }
 
 pub mod accounts;

@@ -8,11 +8,14 @@
 
 pub mod accounts;
 pub mod address_query;
+pub mod agenda;
+pub mod birthdays;
 pub mod conflicts;
 pub mod demo;
 pub mod history;
 pub mod import;
 pub mod invites;
+pub mod people;
 pub mod records;
 pub mod reminders;
 pub mod sync_session;

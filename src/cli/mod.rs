@@ -1,6 +1,7 @@
 //! The command line: clap definitions, one module per subcommand, table or JSON output.
 
 mod account;
+mod agenda;
 mod attachments;
 mod chunks;
 mod collections;
@@ -14,6 +15,7 @@ mod export;
 mod import;
 mod invites;
 mod log;
+mod people;
 mod print;
 mod records;
 mod remind;
@@ -68,6 +70,8 @@ pub enum Command {
     /// Contacts for mail clients: address completion (mutt, neomutt, aerc)
     #[command(subcommand)]
     Contacts(contacts::ContactsCommand),
+    /// What is coming, by day: events, tasks due, birthdays; --next for a status bar
+    Agenda(agenda::AgendaArgs),
     /// List change records, newest last
     Log(log::LogArgs),
     /// Manage address books, calendars, task lists and notebooks
@@ -204,6 +208,7 @@ pub fn run(cli: Cli, start_tui: StartTui) -> anyhow::Result<()> {
         Command::Delete(a) => records::delete(&mut Context::open(cli.home.as_deref())?, a),
         Command::Search(a) => records::search(&Context::open(cli.home.as_deref())?, a),
         Command::Contacts(c) => contacts::run(&Context::open(cli.home.as_deref())?, c),
+        Command::Agenda(a) => agenda::run(&Context::open(cli.home.as_deref())?, a),
         Command::Log(a) => log::log(&Context::open(cli.home.as_deref())?, a),
         Command::Collections(c) => collections::run(&mut Context::open(cli.home.as_deref())?, c),
         Command::Import(a) => import::import(&mut Context::open(cli.home.as_deref())?, a),

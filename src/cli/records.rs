@@ -159,6 +159,11 @@ pub struct ListArgs {
     /// the last day)
     #[arg(long)]
     pub json: bool,
+    /// Events in a window: leave out contacts' birthdays and anniversaries (listed by
+    /// default as the read-only calendar "Birthdays"; `--collection Birthdays` lists
+    /// only them)
+    #[arg(long)]
+    pub no_birthdays: bool,
 }
 
 #[derive(Debug, Args)]
@@ -375,7 +380,15 @@ pub fn show(cx: &Context, a: ShowArgs) -> anyhow::Result<()> {
         names.get(&r.collection).map(String::as_str).unwrap_or(""),
         cx.tz,
     );
+    // A contact: the events the person attends or organises, after the fields.
+    let events = match r.kind {
+        Kind::Contact => Some(super::people::events_of(cx, &r)?),
+        _ => None,
+    };
     if a.json {
+        if let (Some(found), Value::Object(m)) = (&events, &mut v) {
+            m.insert("events".into(), super::people::events_json(found));
+        }
         return print::json(&v);
     }
     crate::formats::view::text_end_inclusive(&mut v);
@@ -390,7 +403,11 @@ pub fn show(cx: &Context, a: ShowArgs) -> anyhow::Result<()> {
     for line in super::show::record_lines(&v) {
         writeln!(out, "{line}")?;
     }
-    Ok(())
+    drop(out);
+    match &events {
+        Some(found) => super::people::print_events(cx, found),
+        None => Ok(()),
+    }
 }
 
 pub fn edit(cx: &mut Context, a: EditArgs) -> anyhow::Result<()> {
@@ -455,6 +472,8 @@ pub fn delete(cx: &mut Context, a: DeleteArgs) -> anyhow::Result<()> {
 pub fn search(cx: &Context, a: SearchArgs) -> anyhow::Result<()> {
     cx.store.prefer_mapped_reads()?;
     let names = cx.collection_names()?;
+    cx.store
+        .set_phone_plan(crate::config::phone_plan(&cx.paths.config_file()));
     let coll = |r: &crate::model::Record| names.get(&r.collection).map_or("", String::as_str);
     if a.json {
         // Streamed, one result at a time; indented JSON for a person at a terminal

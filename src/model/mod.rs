@@ -3,6 +3,7 @@
 pub mod change;
 pub mod duration;
 pub mod fields;
+pub mod phone;
 pub mod property;
 pub mod sync_state;
 pub mod time;

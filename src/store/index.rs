@@ -7,6 +7,7 @@ use crate::model::time::When;
 use crate::model::tz;
 
 use super::count_bound::count_end;
+use crate::model::phone::PhonePlan;
 use crate::model::{Kind, Property, Record};
 
 /// Slack added around stored spans: floating and all-day values are indexed as if
@@ -221,8 +222,10 @@ fn digits_of(s: &str) -> String {
 /// The index's tokenizer splits at punctuation, so a word with `@ . - _ +` inside
 /// (`clara.oeztuerk@sws.example.org`, `sws.example.org`, `clara.oeztuerk`) becomes a
 /// phrase of its pieces. A query that is a phone number in any formatting is the
-/// digits token every TEL (and every grouped number in text) is indexed with.
-pub fn fts_query(q: &str) -> String {
+/// digits token every TEL (and every grouped number in text) is indexed with; with
+/// the user's `plan`, its other form too (national `030 1234` and international
+/// `+49 30 1234` find each other, see [`PhonePlan::variants`]).
+pub fn fts_query(q: &str, plan: Option<&PhonePlan>) -> String {
     let words: Vec<String> = q
         .split_whitespace()
         .filter_map(|w| {
@@ -242,8 +245,16 @@ pub fn fts_query(q: &str) -> String {
         && q.chars()
             .all(|c| c.is_ascii_digit() || c.is_whitespace() || "+-()./".contains(c));
     if phone_like {
-        // Every number in groups is also indexed joined: one token, one lookup.
-        format!("\"{digits}\"*")
+        // Every number in groups is also indexed joined: one token, one lookup each.
+        match plan {
+            Some(plan) => plan
+                .variants(q)
+                .iter()
+                .map(|d| format!("\"{d}\"*"))
+                .collect::<Vec<_>>()
+                .join(" OR "),
+            None => format!("\"{digits}\"*"),
+        }
     } else {
         all_words
     }
@@ -252,6 +263,7 @@ pub fn fts_query(q: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::Store;
+    use crate::model::phone::PhonePlan;
     use crate::model::{Kind, Property, Record};
 
     fn found(store: &Store, query: &str) -> usize {
@@ -296,6 +308,50 @@ mod tests {
         for query in ["clara.oeztuerk@other.example", "+49 30 9999", "zzz"] {
             assert_eq!(found(&store, query), 0, "{query}");
         }
+    }
+
+    #[test]
+    fn national_and_international_forms_find_each_other_in_the_users_country() {
+        let store = with_clara();
+        let mut national = Record::new(
+            Kind::Contact,
+            &store.default_collection(Kind::Contact).unwrap().id,
+        );
+        national.set_text("FN", "Hamburg office");
+        national
+            .body
+            .main
+            .props
+            .push(Property::new("TEL", "040 555 12"));
+        let mut store = store;
+        store.write(|w| w.create(&national)).unwrap();
+        // Without a country, only the form as typed.
+        assert_eq!(found(&store, "030 1234"), 0);
+        store.set_phone_plan(PhonePlan::of("DE"));
+        for query in [
+            "030 1234",
+            "0301234",
+            "030-12",
+            "+49 30 1234",
+            "0049 30 1234",
+        ] {
+            assert_eq!(found(&store, query), 1, "{query}");
+        }
+        for query in [
+            "+49 40 555 12",
+            "+4940555",
+            "004940 55512",
+            "040 555 12",
+            "040 987654",
+        ] {
+            assert_eq!(found(&store, query), 1, "{query}");
+        }
+        for query in ["+33 30 1234", "031 1234"] {
+            assert_eq!(found(&store, query), 0, "{query}");
+        }
+        // The national form of a number abroad is not this country's.
+        store.set_phone_plan(PhonePlan::of("FR"));
+        assert_eq!(found(&store, "030 1234"), 0);
     }
 
     #[test]

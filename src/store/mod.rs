@@ -8,6 +8,7 @@
 
 #![allow(clippy::disallowed_types)]
 
+mod agenda;
 pub mod change_log;
 pub mod collection_rows;
 mod conflicts;
@@ -79,6 +80,8 @@ pub struct Store {
     /// Rows readers skipped because they could not be decoded, until a front-end
     /// takes them to report ([`Store::take_undecodable`]).
     skipped: std::cell::RefCell<Vec<Undecodable>>,
+    /// The user's country for phone numbers in search (`030 1234` finds `+49 30 1234`).
+    phone_plan: std::cell::Cell<Option<crate::model::phone::PhonePlan>>,
 }
 
 impl Store {
@@ -143,9 +146,15 @@ impl Store {
             device,
             hlc,
             skipped: Default::default(),
+            phone_plan: Default::default(),
         };
         store.ensure_default_collections()?;
         Ok(store)
+    }
+
+    /// Search phone numbers in national and international form for this plan.
+    pub fn set_phone_plan(&self, plan: Option<crate::model::phone::PhonePlan>) {
+        self.phone_plan.set(plan);
     }
 
     /// Tune the connection for one short command that reads much and writes little

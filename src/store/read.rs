@@ -16,7 +16,7 @@ pub(super) fn row_collection(r: &Row<'_>) -> rusqlite::Result<Collection> {
     })
 }
 
-const RECORD_COLS: &str = "id, kind, collection, data";
+pub(super) const RECORD_COLS: &str = "id, kind, collection, data";
 
 fn row_record(r: &Row<'_>) -> rusqlite::Result<std::result::Result<Record, StoreError>> {
     let id: String = r.get(0)?;
@@ -54,7 +54,7 @@ impl StoredRecord {
     }
 }
 
-fn stored_row(r: &Row<'_>) -> rusqlite::Result<StoredRecord> {
+pub(super) fn stored_row(r: &Row<'_>) -> rusqlite::Result<StoredRecord> {
     Ok(StoredRecord {
         id: r.get(0)?,
         kind: r.get(1)?,
@@ -184,7 +184,7 @@ impl Store {
     }
 
     /// Decoded rows; undecodable ones are skipped and noted.
-    fn collect(
+    pub(super) fn collect(
         &self,
         rows: impl Iterator<Item = rusqlite::Result<StoredRecord>>,
     ) -> Result<Vec<Record>> {
@@ -376,7 +376,7 @@ impl Store {
 
     /// Full-text search over every kind; `query` is words (all must match, prefixes ok).
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Record>> {
-        let fts = super::index::fts_query(query);
+        let fts = super::index::fts_query(query, self.phone_plan.get().as_ref());
         if fts.is_empty() {
             return Ok(Vec::new());
         }
@@ -397,7 +397,7 @@ impl Store {
         skip: usize,
         limit: usize,
     ) -> Result<Vec<Record>> {
-        let fts = super::index::fts_query(query);
+        let fts = super::index::fts_query(query, self.phone_plan.get().as_ref());
         if fts.is_empty() {
             return Ok(Vec::new());
         }
@@ -421,7 +421,7 @@ impl Store {
         limit: usize,
         mut f: impl FnMut(Record) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        let fts = super::index::fts_query(query);
+        let fts = super::index::fts_query(query, self.phone_plan.get().as_ref());
         if fts.is_empty() {
             return Ok(());
         }

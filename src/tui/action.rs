@@ -50,6 +50,7 @@ pub enum Action {
     SetupSync,
     Resolve,
     History,
+    People,
 }
 
 /// Every action with its keymap name and the help text shown by `?`.
@@ -143,6 +144,11 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
         Action::History,
         "history",
         "history of the selected record (restore old values)",
+    ),
+    (
+        Action::People,
+        "people",
+        "the selected event's people (enter opens their contact)",
     ),
 ];
 

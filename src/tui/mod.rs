@@ -45,6 +45,8 @@ mod key_tests;
 #[cfg(test)]
 mod occurrence_tests;
 #[cfg(test)]
+mod people_tests;
+#[cfg(test)]
 mod setup_tests;
 #[cfg(test)]
 mod snapshot_tests;

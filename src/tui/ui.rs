@@ -105,6 +105,27 @@ pub fn draw(f: &mut Frame, app: &mut App) {
                 ],
             );
         }
+        Some(Overlay::People(d)) => {
+            let mut lines: Vec<Line> = d
+                .people
+                .iter()
+                .enumerate()
+                .map(|(i, (shown, _))| {
+                    let style = if i == d.selected {
+                        theme.selected()
+                    } else {
+                        ratatui::style::Style::default()
+                    };
+                    Line::from(Span::styled(shown.clone(), style))
+                })
+                .collect();
+            lines.push(Line::from(""));
+            lines.push(keys_line(
+                &theme,
+                &[("enter", "open contact"), ("esc", "close")],
+            ));
+            dialog(f, body, &theme, &format!(" {} ", d.title), lines);
+        }
         Some(Overlay::Goto { input, error }) => {
             let rect = centered(body, 50, 6);
             f.render_widget(Clear, rect);

@@ -150,6 +150,22 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             Span::raw(c.name.clone()),
         ]));
     }
+    if let Some(events) = app.person.of(&r.id) {
+        for (heading, list) in [("Upcoming", &events.upcoming), ("Recent", &events.recent)] {
+            if list.is_empty() {
+                continue;
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(heading, theme.label())));
+            for e in list {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {}  ", e.when), theme.dim()),
+                    Span::raw(e.title.clone()),
+                    Span::styled(format!(" ({})", e.role), theme.dim()),
+                ]));
+            }
+        }
+    }
     if let Some(n) = r.text("NOTE") {
         lines.push(Line::from(""));
         lines.extend(n.lines().map(|l| Line::from(l.to_string())));

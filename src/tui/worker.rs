@@ -89,6 +89,13 @@ pub enum Request {
     },
     /// A record's history.
     History(String),
+    /// The upcoming and recent events of a contact (its detail pane), seen at `now`.
+    PersonEvents {
+        contact_id: String,
+        now: DateTime<Utc>,
+    },
+    /// The contact with this e-mail address (an attendee's), to show it.
+    ContactFor(String),
     /// Set a field back to an older value (an ordinary change).
     Restore {
         record_id: String,
@@ -255,6 +262,15 @@ pub enum Response {
         title: String,
         entries: Vec<crate::sync::review::HistoryEntry>,
     },
+    PersonEvents {
+        contact_id: String,
+        events: super::app::people::PersonLines,
+    },
+    /// The contact found for an address (none: no contact has it).
+    ContactFor {
+        address: String,
+        contact: Option<Record>,
+    },
     IsEmpty(bool),
     DemoLoaded(usize),
     /// Reminders this TUI rings now, and how many are due.
@@ -316,6 +332,14 @@ fn answer(store: &mut Store, req: Request, tz: Tz) -> Result<Response, Box<dyn s
             today,
             crate::app::demo::WhenNotEmpty::Refuse,
         )?),
+        Request::PersonEvents { contact_id, now } => Response::PersonEvents {
+            events: super::app::people::lines(store, &contact_id, now, tz)?,
+            contact_id,
+        },
+        Request::ContactFor(address) => Response::ContactFor {
+            contact: crate::app::people::contact_for(store, &address)?,
+            address,
+        },
         Request::Resolve { id, how } => super::worker_sync::resolve(store, id, &how)?,
         Request::History(id) => super::worker_sync::history(store, &id)?,
         Request::Restore {
@@ -383,6 +407,24 @@ fn events(store: &Store, from: NaiveDate, to: NaiveDate, tz: Tz) -> crate::store
                 override_index: o.override_index,
             });
         }
+    }
+    // The computed birthday calendar: all-day entries standing for their contact
+    // (a Contact-kind record with the contact's id and the day's title), so opening
+    // one shows the contact and nothing can edit or delete it from the calendar.
+    for b in crate::app::birthdays::between(store, from, to)? {
+        let mut shown = Record::new(Kind::Contact, "");
+        shown.id = b.contact_id.clone();
+        shown.set_text("FN", &b.summary());
+        let start = b.date.and_hms_opt(0, 0, 0).expect("midnight");
+        out.push(Occ {
+            record: Arc::new(shown),
+            start,
+            end: start + Duration::days(1),
+            all_day: true,
+            cancelled: false,
+            recurrence_id: None,
+            override_index: None,
+        });
     }
     // Per day: all-day events first, then by start time.
     out.sort_by_cached_key(|o| (o.start.date(), !o.all_day, o.start, o.title()));
@@ -586,6 +628,9 @@ fn spawn_with<E: Send + 'static>(
         if let Err(e) = store.set_page_cache_mib(8) {
             let _ = out.send(wrap(Response::Error(e.to_string())));
         }
+        // Search finds phone numbers in national and international form (the
+        // profile's config.toml sits beside its database).
+        store.set_phone_plan(crate::config::phone_plan(&db.with_file_name("config.toml")));
         while let Ok(first) = requests.recv() {
             let mut batch = vec![first];
             while let Ok(more) = requests.try_recv() {

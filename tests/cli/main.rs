@@ -5,6 +5,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod agenda;
 mod as_users_mean;
 mod cli;
 mod cli_account;
@@ -26,3 +27,4 @@ mod recur_bounds;
 mod recur_interop;
 mod remind;
 mod tui_tmux;
+mod vcard_reproductions;

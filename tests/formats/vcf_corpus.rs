@@ -178,3 +178,56 @@ fn garbage_never_panics() {
         }
     }
 }
+
+/// Issue 15's vCard reproductions (the `pim--*.vcf` files, see SOURCES.md): what the
+/// 4.0 export must say for each of their cards. Every such file has an entry here.
+#[test]
+fn issue_15_vcard_reproductions_export_as_peers_expect() {
+    let expected: &[(&str, &[&str])] = &[
+        // A text birthday is kept verbatim, never rewritten to 20160801.
+        (
+            "pim--bday-text-value.vcf",
+            &["BDAY;VALUE=text:2016-08-01\r\n"],
+        ),
+        // 3.0 free text becomes a 4.0 text value.
+        (
+            "pim--bday-free-text-3.0.vcf",
+            &["BDAY;VALUE=text:sometime in spring\r\n"],
+        ),
+        // A date without a year in 4.0 form, from 3.0 and from Apple's omitted year.
+        ("pim--bday-without-year.vcf", &["BDAY:--0210\r\n"]),
+        // REV (and a dated BDAY) in 4.0 basic form.
+        (
+            "pim--rev-extended-form.vcf",
+            &["REV:20160801T123000Z\r\n", "BDAY:19600910\r\n"],
+        ),
+        // Found by address, domain and phone in any formatting: tests/cli.
+        (
+            "pim--search-address-and-phones.vcf",
+            &["EMAIL;TYPE=work:clara.oeztuerk@sws.example.org\r\n"],
+        ),
+    ];
+    let files = corpus();
+    let ours: Vec<&String> = files
+        .iter()
+        .map(|(n, _)| n)
+        .filter(|n| n.starts_with("pim--"))
+        .collect();
+    assert_eq!(ours.len(), expected.len(), "{ours:?}");
+    for (name, lines) in expected {
+        let bytes = &files
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+            .1;
+        let rs = records(name, bytes);
+        let refs: Vec<&Record> = rs.iter().collect();
+        let v4 =
+            write_vcf_checked(&refs, VcardVersion::V4).unwrap_or_else(|e| panic!("{name}: {e}"));
+        for line in *lines {
+            let n = v4.matches(line).count();
+            // Every card of the file.
+            assert_eq!(n, rs.len(), "{name}: {line:?} in\n{v4}");
+        }
+    }
+}

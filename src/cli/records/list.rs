@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 
 use super::ListArgs;
 use super::rows;
+use crate::app::birthdays;
 use crate::cli::Context;
 use crate::cli::chunks::{CHUNK, decode_all, in_parallel};
 use crate::cli::print;
@@ -18,6 +19,7 @@ use crate::model::time::{UserWhen, parse_user_when};
 use crate::model::{Kind, Record, When};
 use crate::recur::{Occurrence, expand};
 use crate::store::{StoredRecord, Undecodable};
+use serde_json::Value;
 
 fn window_bound(cx: &Context, s: &str, what: &str) -> anyhow::Result<DateTime<Utc>> {
     Ok(parse_user_when(s, cx.now, cx.tz)
@@ -42,10 +44,20 @@ fn window_end(cx: &Context, s: &str) -> anyhow::Result<DateTime<Utc>> {
 pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
     cx.store.prefer_mapped_reads()?;
     let kind = a.kind.kind();
+    // `--collection Birthdays` (unless a real calendar has that name) lists only the
+    // computed birthday calendar; another collection leaves it out.
+    let only_birthdays = kind == Kind::Event
+        && a.collection.as_deref() == Some(birthdays::COLLECTION)
+        && cx
+            .store
+            .collection_by_name(kind, birthdays::COLLECTION)?
+            .is_none();
     let coll_id = match &a.collection {
+        Some(_) if only_birthdays => None,
         Some(name) => Some(cx.store.resolve_collection(kind, Some(name))?.id),
         None => None,
     };
+    let with_birthdays = !a.no_birthdays && (coll_id.is_none() || only_birthdays);
     let names = cx.collection_names()?;
     let name_of = |id: &str| names.get(id).cloned().unwrap_or_default();
     let window = match (&a.from, &a.to) {
@@ -68,11 +80,22 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
     let mut out = Listing::new(a.json)?;
     match window {
         Some((from, to)) if kind == Kind::Event => {
-            let rows = cx.store.events_between_rows(
-                from.timestamp(),
-                to.timestamp(),
-                coll_id.as_deref(),
-            )?;
+            let rows = if only_birthdays {
+                Vec::new()
+            } else {
+                cx.store.events_between_rows(
+                    from.timestamp(),
+                    to.timestamp(),
+                    coll_id.as_deref(),
+                )?
+            };
+            let mut days = if with_birthdays {
+                birthdays_in(cx, from, to)?
+            } else {
+                Vec::new()
+            }
+            .into_iter()
+            .peekable();
             let (expanded, mut truncated, skipped) =
                 decode_and_expand(rows, from, to, cx.tz, a.limit)?;
             for s in skipped {
@@ -118,7 +141,11 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 );
             }
             let mut buf = Vec::new();
-            for &(i, o) in order.iter().map(|k| &occs[k.3]) {
+            for (key, &(i, o)) in order.iter().map(|k| (k, &occs[k.3])) {
+                // Birthdays (all-day, from local midnight) go before what starts then.
+                while let Some(b) = days.next_if(|(at, _)| *at <= key.0) {
+                    out.push_birthday(b.1)?;
+                }
                 let view = &views[i];
                 match &mut out {
                     Listing::Json(j) if !j.is_pretty() => {
@@ -133,6 +160,9 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                         &view.occurrence(o, &OverrideTexts::of(view.source(), o)),
                     )),
                 }
+            }
+            for (_, b) in days {
+                out.push_birthday(b)?;
             }
         }
         Some((from, to)) => {
@@ -230,6 +260,41 @@ fn stream_records(
 enum Rendered {
     Row(Vec<String>),
     Json(Vec<u8>),
+}
+
+/// The computed birthday calendar in the window, as (local midnight, JSON view):
+/// read-only all-day entries whose id is the contact's.
+fn birthdays_in(
+    cx: &Context,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> anyhow::Result<Vec<(i64, Value)>> {
+    let first = from.with_timezone(&cx.tz).date_naive();
+    let last = (to - Duration::nanoseconds(1))
+        .with_timezone(&cx.tz)
+        .date_naive();
+    let kept = cx.paths.home.join(birthdays::CACHE_FILE);
+    let found = birthdays::between_kept(&cx.store, first, last + Duration::days(1), Some(&kept))?;
+    Ok(found
+        .into_iter()
+        .map(|b| {
+            let midnight = UserWhen::Date(b.date).instant(cx.tz).timestamp();
+            let end = b.date + Duration::days(1);
+            let v = serde_json::json!({
+                "id": b.contact_id,
+                "kind": b.occasion.as_str(),
+                "collection": birthdays::COLLECTION,
+                "summary": b.summary(),
+                "start": b.date.format("%Y-%m-%d").to_string(),
+                "end": end.format("%Y-%m-%d").to_string(),
+                "all_day": true,
+                "read_only": true,
+                "contact": b.contact_id,
+                "years": b.years,
+            });
+            (midnight, v)
+        })
+        .collect())
 }
 
 type Expanded = Vec<(Record, Vec<Occurrence>)>;
@@ -355,6 +420,26 @@ impl Listing {
             Listing::Json(j) => j.push(&record_json(r, collection, local)),
             Listing::Table(rows) => {
                 rows.push(rows::record_row(r, local));
+                Ok(())
+            }
+        }
+    }
+
+    /// A computed birthday or anniversary (an all-day, one-day entry).
+    fn push_birthday(&mut self, v: Value) -> anyhow::Result<()> {
+        match self {
+            Listing::Json(j) => j.push(&v),
+            Listing::Table(rows) => {
+                let text = |k: &str| v[k].as_str().unwrap_or("").to_string();
+                let day = text("start");
+                let summary = format!("[{}] {}", text("kind"), text("summary"));
+                rows.push(vec![
+                    text("id").chars().take(8).collect(),
+                    day.clone(),
+                    day,
+                    summary,
+                    String::new(),
+                ]);
                 Ok(())
             }
         }

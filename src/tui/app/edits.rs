@@ -98,11 +98,24 @@ impl App {
         self.overlay = Some(Overlay::Form(Box::new(form)));
     }
 
+    /// Whether the calendar's selection is a computed birthday or anniversary.
+    fn birthday_selected(&self) -> bool {
+        self.tab == Tab::Calendar
+            && self
+                .selected_record()
+                .is_some_and(|r| r.kind == Kind::Contact)
+    }
+
     pub(super) fn open_edit(&mut self) {
         let Some(r) = self.selected_record().cloned() else {
             self.info("nothing selected");
             return;
         };
+        if self.birthday_selected() {
+            // Read-only: it opens the contact it comes from.
+            self.jump_to(&r);
+            return;
+        }
         if r.is_recurring() && self.ask_scope(false) {
             return;
         }
@@ -124,6 +137,10 @@ impl App {
     }
 
     pub(super) fn ask_delete(&mut self) {
+        if self.birthday_selected() {
+            self.info("birthdays come from contacts: open the contact (enter) to change it");
+            return;
+        }
         let Some(r) = self.selected_record() else {
             self.info("nothing selected");
             return;
@@ -205,6 +222,15 @@ impl App {
     // ----- responses -----
 
     pub fn on_response(&mut self, resp: Response) {
+        if matches!(resp, Response::Saved { .. }) {
+            // An edit may change whom an event involves: reload the pane.
+            self.person = Default::default();
+        }
+        self.on_response_inner(resp);
+        self.want_person_events();
+    }
+
+    fn on_response_inner(&mut self, resp: Response) {
         self.status.busy = self.status.busy.saturating_sub(1);
         let now = self.now_local();
         match resp {
@@ -214,6 +240,11 @@ impl App {
                 self.info(message);
                 self.check_reminders();
             }
+            Response::PersonEvents { contact_id, events } => self.person.take(contact_id, events),
+            Response::ContactFor { address, contact } => match contact {
+                Some(c) => self.jump_to(&c),
+                None => self.info(format!("no contact has the address {address}")),
+            },
             Response::List(Kind::Contact, v) => self.contacts.set(v),
             Response::List(Kind::Note, v) => self.notes.set(v),
             Response::List(Kind::Task, v) => self.tasks.set(v, now),

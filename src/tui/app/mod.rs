@@ -22,6 +22,7 @@ use crate::tui::worker::{Edit, Request, SyncStatus};
 mod edits;
 pub mod occurrences;
 mod overlays;
+pub mod people;
 #[cfg(test)]
 mod stale_tests;
 
@@ -115,6 +116,8 @@ pub enum Overlay {
     AddAccount(Box<crate::tui::sync_setup::AccountForm>),
     /// Start syncing (first device) or join.
     SyncSetup(Box<crate::tui::sync_setup::SetupDialog>),
+    /// An event's organizer and attendees; enter opens the selected one's contact.
+    People(people::PeopleDialog),
 }
 
 /// The status line: the last message, and whether work is in flight.
@@ -167,6 +170,8 @@ pub struct App {
     pub setup_jobs: Vec<crate::tui::setup_jobs::SetupJob>,
     /// Text for the terminal's clipboard (OSC 52), written by the event loop.
     pub clipboard: Option<String>,
+    /// The selected contact's events (its detail pane).
+    pub person: people::PersonPane,
 }
 
 impl App {
@@ -201,6 +206,7 @@ impl App {
             help_scroll: 0,
             setup_jobs: Vec::new(),
             clipboard: None,
+            person: Default::default(),
         };
         app.request(Request::IsEmpty);
         app.request(Request::Collections);
@@ -255,6 +261,11 @@ impl App {
     // ----- keys -----
 
     pub fn on_key(&mut self, key: KeyEvent) {
+        self.on_key_inner(key);
+        self.want_person_events();
+    }
+
+    fn on_key_inner(&mut self, key: KeyEvent) {
         if key.kind == KeyEventKind::Release {
             return;
         }
@@ -352,6 +363,7 @@ impl App {
             Action::Undo => self.undo_last(),
             Action::Refresh => self.reload_all(),
             Action::History => self.open_history(),
+            Action::People if self.tab == Tab::Calendar => self.open_people(),
             Action::GotoDate if self.tab == Tab::Calendar => {
                 self.overlay = Some(Overlay::Goto {
                     input: LineInput::prefilled(

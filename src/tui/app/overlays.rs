@@ -44,6 +44,7 @@ impl App {
             Overlay::Reminders(p) => self.on_reminders_key(p, key),
             Overlay::AddAccount(f) => self.on_account_form_key(f, key),
             Overlay::SyncSetup(d) => self.on_setup_dialog_key(d, key),
+            Overlay::People(d) => self.on_people_key(d, key),
             Overlay::History(h) => self.on_history_key(h, key),
             Overlay::DemoOffer => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
