@@ -77,7 +77,7 @@ fn repeats_follow_the_first_trigger() {
     )
     .unwrap();
     assert_eq!(
-        v[0].triggers,
+        v[0].triggers(),
         [
             utc(2026, 12, 1, 9, 45),
             utc(2026, 12, 1, 9, 50),
@@ -224,4 +224,15 @@ fn a_day_before_is_a_wall_clock_day_across_dst() {
     // Days and hours: the days on the wall clock, the hours exact.
     let both = event(props, "TRIGGER:-P1DT1H\n");
     assert_eq!(firsts(&both, chrono_tz::UTC), ["2026-03-28T07:00"]);
+}
+
+/// REPEAT × DURATION of a hostile file reaches ten million years: the window it widens
+/// stays within the calendar instead of overflowing (a panic that stopped `pim remind`).
+#[test]
+fn a_repeat_reaching_past_the_calendar_does_not_panic() {
+    let r = event(
+        TEN_TO_ELEVEN,
+        "TRIGGER:-PT15M\nREPEAT:999999999\nDURATION:P3650000D\n",
+    );
+    assert_eq!(firsts(&r, chrono_tz::UTC), ["2026-12-01T09:45"]);
 }
