@@ -6,6 +6,7 @@
 mod support;
 
 mod as_users_mean;
+mod attack_regressions;
 mod cli;
 mod cli_account;
 mod cli_demo;
