@@ -292,6 +292,13 @@ impl Series {
             return date_string(w.date());
         }
         let (t, off) = known.unwrap_or_else(|| self.zone.to_utc_with_offset(w));
+        // A wall time in a DST gap (02:30 on the spring-forward night) keeps its own
+        // wall with the offset that makes it the same instant (02:30+01:00 = 03:30+02:00):
+        // edits and splits name the occurrence as the series makes it.
+        let off = match i32::try_from((w - t.naive_utc()).num_seconds()) {
+            Ok(s) if t.naive_utc() + off != w => FixedOffset::east_opt(s).unwrap_or(off),
+            _ => off,
+        };
         rfc3339(t, off)
     }
 

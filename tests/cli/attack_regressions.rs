@@ -104,3 +104,41 @@ fn an_alarm_repeating_past_the_calendar_does_not_stop_reminders() {
     assert_eq!(due.len(), 1, "{due:?}");
     assert_eq!(due[0]["summary"], "Hostile");
 }
+
+/// "This and following" from the occurrence in the DST gap: the old series kept that
+/// occurrence (shown twice) and the new one moved every later night to 03:30.
+#[test]
+fn this_and_following_from_an_occurrence_in_a_dst_gap() {
+    let pim = Pim::new().tz("Europe/Berlin");
+    let id = pim
+        .ok(&[
+            "add",
+            "event",
+            "--summary",
+            "Night",
+            "--start",
+            "2026-03-28 02:30",
+            "--rrule",
+            "FREQ=DAILY;COUNT=4",
+        ])
+        .trim()
+        .to_string();
+    pim.ok(&[
+        "edit",
+        &id,
+        "--occurrence",
+        "2026-03-29 03:30",
+        "--this-and-following",
+        "--set",
+        "summary=Later",
+    ]);
+    assert_eq!(
+        listed(&pim, "2026-03-28", "2026-04-01"),
+        pairs(&[
+            ("2026-03-28T02:30", "Night"),
+            ("2026-03-29T03:30", "Later"),
+            ("2026-03-30T02:30", "Later"),
+            ("2026-03-31T02:30", "Later"),
+        ])
+    );
+}
