@@ -142,3 +142,26 @@ fn this_and_following_from_an_occurrence_in_a_dst_gap() {
         ])
     );
 }
+
+/// `pim remind snooze ID 500000w` wrote a 5-digit year into the record's TRIGGER.
+#[test]
+fn a_snooze_past_the_year_9999_is_refused() {
+    let pim = Pim::new().env("PIM_NOW", "2026-12-06T09:50:00Z");
+    let id = pim
+        .ok(&[
+            "add",
+            "event",
+            "--summary",
+            "Call",
+            "--start",
+            "2026-12-06 10:00",
+            "--alarm",
+            "-15m",
+        ])
+        .trim()
+        .to_string();
+    pim.fails_with(&["remind", "snooze", &id, "500000w"], "year 9999");
+    let ics = pim.ok(&["export", "events", "-o", "-"]);
+    assert!(!ics.contains("TRIGGER;VALUE=DATE-TIME"), "{ics}");
+    assert_eq!(pim.json_list(&["remind", "--json"]).len(), 1);
+}
