@@ -49,6 +49,14 @@ pub struct Alarm {
 /// Repetitions pim follows at most (a hostile REPEAT cannot cost more).
 const MAX_REPEAT: u32 = 1000;
 
+/// Rings of relative alarms one record gives per call at most: thousands of VALARMs
+/// on a minutely series made millions (gigabytes); a real record has a few dozen.
+pub const MAX_RINGS: usize = 10_000;
+
+/// (occurrence, alarm) pairs one record may cost per call: two thousand VALARMs ten
+/// thousand years before a minutely series took minutes without ringing at all.
+pub const MAX_WORK: usize = 200_000;
+
 /// Read a VALARM; `None` for alarms that never ring (ACTION:NONE, RFC 9074's
 /// placeholder; other actions pim does not perform) or whose TRIGGER cannot be read.
 /// DISPLAY, AUDIO and EMAIL all ring as a display alarm.
@@ -285,13 +293,18 @@ pub fn rings(
     let zone = zone_of(r, local);
     let mut out = Vec::new();
     let occurrences = expand(r, from - reach, to + reach, local, super::DEFAULT_LIMIT)?;
-    for o in &occurrences.occurrences {
+    let mut work = 0;
+    'occurrences: for o in &occurrences.occurrences {
         let own = o
             .override_index
             .map(|i| &overrides[i])
             .filter(|v| !v.is_empty());
         // An override without alarms of its own keeps the series' alarms.
         for (at, a) in own.unwrap_or(&main) {
+            work += 1;
+            if work > MAX_WORK {
+                break 'occurrences;
+            }
             let Trigger::Relative { offset, to_end } = a.trigger else {
                 continue;
             };
@@ -300,6 +313,9 @@ pub fn rings(
                 continue;
             };
             push(&mut out, *at, a, o.clone(), first, from, to);
+            if out.len() >= MAX_RINGS {
+                break 'occurrences;
+            }
         }
     }
     // Absolute triggers ring once, for the occurrence they name or the one they precede.

@@ -267,3 +267,54 @@ fn repetitions_are_found_by_arithmetic() {
     assert_eq!(g.last_trigger_by(utc(2026, 12, 3, 0, 0)), Some(last));
     assert_eq!(g.next_trigger_after(last), None);
 }
+
+/// Thousands of VALARMs on a minutely series made millions of rings (1.7 GB and 20 s
+/// per `pim remind`): one record gives at most [`MAX_RINGS`] relative ones, and its
+/// absolute ones (snoozes) still ring.
+#[test]
+fn one_record_gives_a_bounded_number_of_rings() {
+    let alarms: String = (0..50)
+        .map(|i| format!("BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:-PT{i}S\nEND:VALARM\n"))
+        .collect();
+    let r = record(&format!(
+        "BEGIN:VEVENT\nUID:m\nSUMMARY:x\nDTSTART:20261201T100000Z\nRRULE:FREQ=MINUTELY\n{alarms}\
+         BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER;VALUE=DATE-TIME:20261201T200000Z\nEND:VALARM\n\
+         END:VEVENT\n"
+    ));
+    let v = rings(
+        &r,
+        utc(2026, 12, 1, 0, 0),
+        utc(2026, 12, 2, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    assert_eq!(v.len(), MAX_RINGS + 1);
+    assert!(
+        v.iter()
+            .any(|g| matches!(g.alarm.trigger, Trigger::Absolute(_)))
+    );
+}
+
+/// Alarms that never reach the window still cost a look per occurrence: a thousand of
+/// them on a minutely series took minutes per `pim remind`. The looks are bounded
+/// ([`MAX_WORK`]), so the one alarm that does ring is followed for fewer occurrences
+/// than the 840 minutes from 10:00 to midnight.
+#[test]
+fn alarms_that_never_ring_cost_a_bounded_number_of_looks() {
+    let far: String = (0..1000)
+        .map(|i| format!("BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:-P3650000DT{i}S\nEND:VALARM\n"))
+        .collect();
+    let r = record(&format!(
+        "BEGIN:VEVENT\nUID:m\nSUMMARY:x\nDTSTART:20261201T100000Z\nRRULE:FREQ=MINUTELY\n\
+         BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:PT0S\nEND:VALARM\n{far}END:VEVENT\n"
+    ));
+    let v = rings(
+        &r,
+        utc(2026, 12, 1, 0, 0),
+        utc(2026, 12, 2, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    // The first alarm is looked at first: one occurrence more than whole rounds.
+    assert_eq!(v.len(), MAX_WORK / 1001 + 1);
+}
