@@ -49,6 +49,14 @@ pub struct Alarm {
 /// Repetitions pim follows at most (a hostile REPEAT cannot cost more).
 const MAX_REPEAT: u32 = 1000;
 
+/// Rings of relative alarms one record gives per call at most: thousands of VALARMs
+/// on a minutely series made millions (gigabytes); a real record has a few dozen.
+pub const MAX_RINGS: usize = 10_000;
+
+/// (occurrence, alarm) pairs one record may cost per call: two thousand VALARMs ten
+/// thousand years before a minutely series took minutes without ringing at all.
+pub const MAX_WORK: usize = 200_000;
+
 /// Read a VALARM; `None` for alarms that never ring (ACTION:NONE, RFC 9074's
 /// placeholder; other actions pim does not perform) or whose TRIGGER cannot be read.
 /// DISPLAY, AUDIO and EMAIL all ring as a display alarm.
@@ -130,10 +138,10 @@ pub struct Ring {
     pub at: AlarmAt,
     pub alarm: Alarm,
     pub occurrence: Occurrence,
-    /// The first trigger; dismissal compares `ACKNOWLEDGED` with it.
+    /// The first trigger; dismissal compares `ACKNOWLEDGED` with it; the repetitions
+    /// follow `alarm.every` apart (computed, not listed: a hostile REPEAT on a
+    /// minutely series made millions of them).
     pub first: DateTime<Utc>,
-    /// Every trigger: the first and its repetitions.
-    pub triggers: Vec<DateTime<Utc>>,
 }
 
 impl Ring {
@@ -141,14 +149,44 @@ impl Ring {
         self.alarm.acknowledged.is_some_and(|a| a >= self.first)
     }
 
+    /// Every trigger: the first and its repetitions.
+    pub fn triggers(&self) -> Vec<DateTime<Utc>> {
+        triggers(self.first, &self.alarm)
+    }
+
+    /// The `n`th trigger (0: the first), if it exists and is on the calendar.
+    fn nth(&self, n: i64) -> Option<DateTime<Utc>> {
+        if n > i64::from(self.alarm.repeat) {
+            return None;
+        }
+        let gap = self.alarm.every.checked_mul(i32::try_from(n).ok()?)?;
+        self.first.checked_add_signed(gap)
+    }
+
+    /// How many whole repetitions fit between the first trigger and `now`.
+    fn steps_to(&self, now: DateTime<Utc>) -> i64 {
+        if self.alarm.repeat == 0 || self.alarm.every <= Duration::zero() {
+            return 0;
+        }
+        let ms = self.alarm.every.num_milliseconds().max(1);
+        (now - self.first).num_milliseconds() / ms
+    }
+
     /// The latest trigger at or before `now`.
     pub fn last_trigger_by(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        self.triggers.iter().rev().find(|t| **t <= now).copied()
+        if now < self.first {
+            return None;
+        }
+        let n = self.steps_to(now).min(i64::from(self.alarm.repeat));
+        (0..=n).rev().find_map(|k| self.nth(k))
     }
 
     /// The earliest trigger after `now`.
     pub fn next_trigger_after(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        self.triggers.iter().find(|t| **t > now).copied()
+        if now < self.first {
+            return Some(self.first);
+        }
+        self.nth(self.steps_to(now) + 1).filter(|t| *t > now)
     }
 }
 
@@ -245,18 +283,28 @@ pub fn rings(
             Trigger::Relative { offset, .. } => Some(offset.abs() + a.every * a.repeat as i32),
             Trigger::Absolute(_) => None,
         });
-    // Occurrences whose alarms can reach the window: a day of slack for lengths.
-    let reach = relative.max().unwrap_or(Duration::zero()) + Duration::days(1);
+    // Occurrences whose alarms can reach the window: a day of slack for lengths. Kept
+    // within the calendar: REPEAT × DURATION of a hostile file reaches millions of years.
+    let reach = relative
+        .max()
+        .unwrap_or(Duration::zero())
+        .min(crate::model::time::max_duration())
+        + Duration::days(1);
     let zone = zone_of(r, local);
     let mut out = Vec::new();
     let occurrences = expand(r, from - reach, to + reach, local, super::DEFAULT_LIMIT)?;
-    for o in &occurrences.occurrences {
+    let mut work = 0;
+    'occurrences: for o in &occurrences.occurrences {
         let own = o
             .override_index
             .map(|i| &overrides[i])
             .filter(|v| !v.is_empty());
         // An override without alarms of its own keeps the series' alarms.
         for (at, a) in own.unwrap_or(&main) {
+            work += 1;
+            if work > MAX_WORK {
+                break 'occurrences;
+            }
             let Trigger::Relative { offset, to_end } = a.trigger else {
                 continue;
             };
@@ -265,6 +313,9 @@ pub fn rings(
                 continue;
             };
             push(&mut out, *at, a, o.clone(), first, from, to);
+            if out.len() >= MAX_RINGS {
+                break 'occurrences;
+            }
         }
     }
     // Absolute triggers ring once, for the occurrence they name or the one they precede.
@@ -289,16 +340,18 @@ fn push(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) {
-    let triggers = triggers(first, a);
-    let last = *triggers.last().unwrap_or(&first);
+    let ring = Ring {
+        at,
+        alarm: a.clone(),
+        occurrence,
+        first,
+    };
+    // A last repetition past the calendar's end is after any window.
+    let last = ring
+        .nth(i64::from(a.repeat))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
     if first <= to && last >= from {
-        out.push(Ring {
-            at,
-            alarm: a.clone(),
-            occurrence,
-            first,
-            triggers,
-        });
+        out.push(ring);
     }
 }
 

@@ -292,6 +292,13 @@ impl Series {
             return date_string(w.date());
         }
         let (t, off) = known.unwrap_or_else(|| self.zone.to_utc_with_offset(w));
+        // A wall time in a DST gap (02:30 on the spring-forward night) keeps its own
+        // wall with the offset that makes it the same instant (02:30+01:00 = 03:30+02:00):
+        // edits and splits name the occurrence as the series makes it.
+        let off = match i32::try_from((w - t.naive_utc()).num_seconds()) {
+            Ok(s) if t.naive_utc() + off != w => FixedOffset::east_opt(s).unwrap_or(off),
+            _ => off,
+        };
         rfc3339(t, off)
     }
 
@@ -445,16 +452,22 @@ impl Series {
         future.sort_by_key(|o| o.rid);
         let mut truncated = false;
         for (w, d) in &mut instances {
-            if self.exdates.contains(&w) || self.exdate_days.contains(&w.date()) {
+            let (s0, off0) = self.zone.to_utc_with_offset(w);
+            // A wall time in a DST gap happens an hour later: an EXDATE or
+            // RECURRENCE-ID may name it by that time (pim and other clients do).
+            let shifted = (!self.all_day)
+                .then(|| self.zone.wall(s0))
+                .filter(|r| *r != w);
+            let names = |x: &Wall| *x == w || shifted.as_ref() == Some(x);
+            if self.exdates.iter().any(names) || self.exdate_days.contains(&w.date()) {
                 continue;
             }
             let replaced = self.overrides.iter().any(|o| {
-                o.rid == w || ((o.rid_is_date || self.all_day) && o.rid.date() == w.date())
+                names(&o.rid) || ((o.rid_is_date || self.all_day) && o.rid.date() == w.date())
             });
             if replaced {
                 continue;
             }
-            let (s0, off0) = self.zone.to_utc_with_offset(w);
             let mut s = s0;
             let mut start_offset = Some(off0);
             let mut len = d.unwrap_or(self.duration);

@@ -468,3 +468,24 @@ fn cancelled_series_and_this_and_future_are_flagged_not_dropped() {
     assert_eq!(all.len(), 6);
     assert!(all.iter().all(|o| o.cancelled));
 }
+
+/// An occurrence whose wall time falls in a DST gap (02:30 on the spring-forward day)
+/// happens at 03:30; an override or EXDATE naming it by that resolved time (as `pim edit
+/// --occurrence` and other clients write it) replaces it rather than doubling it.
+#[test]
+fn override_and_exdate_of_an_occurrence_in_a_dst_gap_replace_it() {
+    let series = "BEGIN:VEVENT\nUID:g\nSUMMARY:dst\nDTSTART;TZID=Europe/Berlin:20260328T023000\nDTEND;TZID=Europe/Berlin:20260328T033000\nRRULE:FREQ=DAILY;COUNT=3\n";
+    let edited = record(&format!(
+        "{series}END:VEVENT\nBEGIN:VEVENT\nUID:g\nSUMMARY:gap\nRECURRENCE-ID;TZID=Europe/Berlin:20260329T033000\nDTSTART;TZID=Europe/Berlin:20260329T033000\nDTEND;TZID=Europe/Berlin:20260329T043000\nEND:VEVENT\n"
+    ));
+    let v = starts(&edited, utc(2026, 3, 27, 0, 0), utc(2026, 4, 1, 0, 0));
+    assert_eq!(
+        v,
+        ["2026-03-28T01:30", "2026-03-29T01:30", "2026-03-30T00:30"]
+    );
+    let excluded = record(&format!(
+        "{series}EXDATE;TZID=Europe/Berlin:20260329T033000\nEND:VEVENT\n"
+    ));
+    let v = starts(&excluded, utc(2026, 3, 27, 0, 0), utc(2026, 4, 1, 0, 0));
+    assert_eq!(v, ["2026-03-28T01:30", "2026-03-30T00:30"]);
+}

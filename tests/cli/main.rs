@@ -7,6 +7,7 @@ mod support;
 
 mod agenda;
 mod as_users_mean;
+mod attack_regressions;
 mod cli;
 mod cli_account;
 mod cli_demo;

@@ -9,7 +9,7 @@
 
 pub mod spec;
 
-use chrono::{DateTime, Duration, FixedOffset, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, SecondsFormat, Utc};
 use chrono_tz::Tz;
 
 use crate::model::time::{UserWhen, parse_user_when};
@@ -63,6 +63,8 @@ pub enum RemindError {
     NoOccurrence { id: String, when: String },
     #[error("record {0} is a {1}: only events and tasks have reminders")]
     WrongKind(String, Kind),
+    #[error("a snooze of {0} goes past the year 9999")]
+    BeyondCalendar(String),
     #[error("--occurrence: {0}")]
     When(#[from] crate::model::time::TimeError),
     #[error(transparent)]
@@ -346,7 +348,11 @@ pub fn snooze(
     now: DateTime<Utc>,
     tz: Tz,
 ) -> Result<Vec<Reminder>, RemindError> {
-    let again = now + delay;
+    // A snooze past the calendar would write a TRIGGER no reader takes (a 5-digit year).
+    let again = now
+        .checked_add_signed(delay)
+        .filter(|t| crate::model::time::YEARS.contains(&t.year()))
+        .ok_or_else(|| RemindError::BeyondCalendar(delay.to_string()))?;
     change(store, id, |r| {
         let rings = chosen(r, occurrence, now, tz)?;
         let mut done = Vec::new();

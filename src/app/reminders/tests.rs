@@ -294,3 +294,25 @@ fn a_moved_occurrence_reminds_at_its_new_time_with_its_own_alarm() {
     assert!(due_ids(&store, at(2, 13, 32)).is_empty());
     assert_eq!(due_ids(&store, at(3, 9, 46)), ["Standup 03 09:45"]);
 }
+
+/// Snoozing past the year 9999 wrote `TRIGGER:+116090809T095000Z`, a value no
+/// calendar (pim included) reads, into the record and every export; it is refused and
+/// the record is left as it was.
+#[test]
+fn a_snooze_past_the_calendar_is_refused() {
+    let mut store = Store::open_in_memory().unwrap();
+    let id = daily(&mut store);
+    let before = store.get(&id).unwrap().unwrap();
+    let err = snooze(
+        &mut store,
+        &id,
+        Duration::weeks(500_000),
+        None,
+        at(1, 9, 50),
+        UTC,
+    )
+    .unwrap_err();
+    assert!(matches!(err, RemindError::BeyondCalendar(_)), "{err}");
+    assert_eq!(store.get(&id).unwrap().unwrap().body, before.body);
+    assert_eq!(due_ids(&store, at(1, 9, 50)), ["Standup 01 09:45"]);
+}

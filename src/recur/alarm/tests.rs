@@ -77,7 +77,7 @@ fn repeats_follow_the_first_trigger() {
     )
     .unwrap();
     assert_eq!(
-        v[0].triggers,
+        v[0].triggers(),
         [
             utc(2026, 12, 1, 9, 45),
             utc(2026, 12, 1, 9, 50),
@@ -224,4 +224,97 @@ fn a_day_before_is_a_wall_clock_day_across_dst() {
     // Days and hours: the days on the wall clock, the hours exact.
     let both = event(props, "TRIGGER:-P1DT1H\n");
     assert_eq!(firsts(&both, chrono_tz::UTC), ["2026-03-28T07:00"]);
+}
+
+/// REPEAT × DURATION of a hostile file reaches ten million years: the window it widens
+/// stays within the calendar instead of overflowing (a panic that stopped `pim remind`).
+#[test]
+fn a_repeat_reaching_past_the_calendar_does_not_panic() {
+    let r = event(
+        TEN_TO_ELEVEN,
+        "TRIGGER:-PT15M\nREPEAT:999999999\nDURATION:P3650000D\n",
+    );
+    assert_eq!(firsts(&r, chrono_tz::UTC), ["2026-12-01T09:45"]);
+}
+
+/// Repetitions are computed from the first trigger, not listed (a minutely series with
+/// a thousand repetitions per alarm took 40 s and 260 MB in `pim remind`).
+#[test]
+fn repetitions_are_found_by_arithmetic() {
+    let r = event(
+        TEN_TO_ELEVEN,
+        "TRIGGER:-PT15M\nREPEAT:1000\nDURATION:PT1M\n",
+    );
+    let v = rings(
+        &r,
+        utc(2026, 12, 1, 0, 0),
+        utc(2026, 12, 2, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    let g = &v[0];
+    assert_eq!(g.triggers().len(), 1001);
+    let t = |h, m| utc(2026, 12, 1, h, m);
+    assert_eq!(g.last_trigger_by(t(9, 44)), None);
+    assert_eq!(g.next_trigger_after(t(9, 44)), Some(t(9, 45)));
+    assert_eq!(g.last_trigger_by(t(9, 45)), Some(t(9, 45)));
+    assert_eq!(g.next_trigger_after(t(9, 45)), Some(t(9, 46)));
+    let half = t(9, 45) + Duration::seconds(30);
+    assert_eq!(g.last_trigger_by(half), Some(t(9, 45)));
+    assert_eq!(g.next_trigger_after(half), Some(t(9, 46)));
+    // 1000 minutes after 09:45 is 02:25 the next day: the last one.
+    let last = utc(2026, 12, 2, 2, 25);
+    assert_eq!(g.last_trigger_by(utc(2026, 12, 3, 0, 0)), Some(last));
+    assert_eq!(g.next_trigger_after(last), None);
+}
+
+/// Thousands of VALARMs on a minutely series made millions of rings (1.7 GB and 20 s
+/// per `pim remind`): one record gives at most [`MAX_RINGS`] relative ones, and its
+/// absolute ones (snoozes) still ring.
+#[test]
+fn one_record_gives_a_bounded_number_of_rings() {
+    let alarms: String = (0..50)
+        .map(|i| format!("BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:-PT{i}S\nEND:VALARM\n"))
+        .collect();
+    let r = record(&format!(
+        "BEGIN:VEVENT\nUID:m\nSUMMARY:x\nDTSTART:20261201T100000Z\nRRULE:FREQ=MINUTELY\n{alarms}\
+         BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER;VALUE=DATE-TIME:20261201T200000Z\nEND:VALARM\n\
+         END:VEVENT\n"
+    ));
+    let v = rings(
+        &r,
+        utc(2026, 12, 1, 0, 0),
+        utc(2026, 12, 2, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    assert_eq!(v.len(), MAX_RINGS + 1);
+    assert!(
+        v.iter()
+            .any(|g| matches!(g.alarm.trigger, Trigger::Absolute(_)))
+    );
+}
+
+/// Alarms that never reach the window still cost a look per occurrence: a thousand of
+/// them on a minutely series took minutes per `pim remind`. The looks are bounded
+/// ([`MAX_WORK`]), so the one alarm that does ring is followed for fewer occurrences
+/// than the 840 minutes from 10:00 to midnight.
+#[test]
+fn alarms_that_never_ring_cost_a_bounded_number_of_looks() {
+    let far: String = (0..1000)
+        .map(|i| format!("BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:-P3650000DT{i}S\nEND:VALARM\n"))
+        .collect();
+    let r = record(&format!(
+        "BEGIN:VEVENT\nUID:m\nSUMMARY:x\nDTSTART:20261201T100000Z\nRRULE:FREQ=MINUTELY\n\
+         BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:PT0S\nEND:VALARM\n{far}END:VEVENT\n"
+    ));
+    let v = rings(
+        &r,
+        utc(2026, 12, 1, 0, 0),
+        utc(2026, 12, 2, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    // The first alarm is looked at first: one occurrence more than whole rounds.
+    assert_eq!(v.len(), MAX_WORK / 1001 + 1);
 }

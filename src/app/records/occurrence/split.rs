@@ -104,12 +104,23 @@ fn count_of(rule: &str) -> Option<usize> {
 
 /// UNTIL for a series that must end just before `inst`, in the form RFC 5545 asks
 /// for: a date for all-day series, floating for floating ones, else UTC.
-fn until_before(inst: &Instance) -> String {
+fn until_before(r: &Record, inst: &Instance) -> String {
     match &inst.rid {
         When::Date(d) => (*d - Duration::days(1)).format("%Y%m%d").to_string(),
         When::Floating(n) => (*n - Duration::seconds(1))
             .format("%Y%m%dT%H%M%S")
             .to_string(),
+        When::Zoned(wall, tzid) => {
+            // UNTIL is compared on the series' wall clock: an instance in a DST gap
+            // (02:30 happening at 03:30) ends the series before its nominal wall time.
+            let resolved = tz::resolve(tzid, &r.body.timezones)
+                .map(|z| inst.original.naive_utc() + z.offset_at(inst.original))
+                .unwrap_or(*wall);
+            let gap = (resolved - *wall).max(Duration::zero());
+            (inst.original - gap - Duration::seconds(1))
+                .format("%Y%m%dT%H%M%SZ")
+                .to_string()
+        }
         _ => (inst.original - Duration::seconds(1))
             .format("%Y%m%dT%H%M%SZ")
             .to_string(),
@@ -133,7 +144,7 @@ pub fn split(
     let mut new = r.clone();
     old.body.main.props.clear();
     new.body.main.props.clear();
-    let until = until_before(inst);
+    let until = until_before(r, inst);
     for p in &r.body.main.props {
         match p.name.to_ascii_uppercase().as_str() {
             "RRULE" => {

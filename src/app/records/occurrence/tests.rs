@@ -541,3 +541,38 @@ fn a_whole_series_edit_keeps_its_occurrences_in_step() {
         ]
     );
 }
+
+/// Attack: three splits of one series (last occurrence, a middle one, the first), each
+/// undone in reverse order, give back exactly the occurrences of the start.
+#[test]
+fn repeated_splits_undone_in_reverse_give_back_the_series() {
+    let cx = cx("Europe/Berlin");
+    let mut s = Store::open_in_memory().unwrap();
+    let r = series(&mut s, &cx, "2026-12-03 10:00", "FREQ=WEEKLY;COUNT=5");
+    let original = all(&s, cx.tz);
+    let mut undos = Vec::new();
+    for (when, title) in [
+        ("2026-12-31", "Last"),
+        ("2026-12-17", "Mid"),
+        ("2026-12-03", "First"),
+    ] {
+        let current = s.get(&r.id).unwrap().unwrap();
+        let inst = find(&current, when, &cx).unwrap();
+        let mut e = RecordEdit::update(Kind::Event, &r.id);
+        e.set(Field::Summary, title);
+        let saved = save_occurrence(
+            &mut s,
+            &e,
+            &inst.recurrence_id,
+            Scope::ThisAndFollowing,
+            &cx,
+        )
+        .unwrap();
+        undos.push(saved.undo());
+    }
+    assert_eq!(all(&s, cx.tz).len(), 5);
+    for u in undos.iter().rev() {
+        crate::app::records::undo::undo(&mut s, u).unwrap();
+    }
+    assert_eq!(all(&s, cx.tz), original);
+}
