@@ -3,8 +3,9 @@
 //!
 //! The agenda starts now: events that have not ended yet (one in progress counts),
 //! tasks due from today's midnight on that are not done or cancelled, and the
-//! birthday calendar ([`super::birthdays`]). An event spanning several days is listed
-//! on each of them. Pending reminders are not part of it yet (no `app::reminders`).
+//! birthday calendar ([`super::birthdays`]), and on today the reminders due now and
+//! not dismissed ([`super::reminders::due`]). An event spanning several days is
+//! listed on each of them.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -28,6 +29,8 @@ pub enum AgendaError {
     Store(#[from] StoreError),
     #[error("--format: {0}")]
     Format(String),
+    #[error(transparent)]
+    Remind(#[from] super::reminders::RemindError),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -37,6 +40,8 @@ pub enum ItemKind {
     Anniversary,
     Event,
     Task,
+    /// A reminder due now and not dismissed (listed on today).
+    Reminder,
 }
 
 /// One line of the agenda. Times are in the user's zone.
@@ -91,7 +96,7 @@ fn collection_names(store: &Store) -> Result<HashMap<String, String>, StoreError
 }
 
 /// The agenda: one entry per day that has something, in order.
-pub fn agenda(store: &Store, req: AgendaRequest) -> Result<Vec<AgendaDay>, StoreError> {
+pub fn agenda(store: &Store, req: AgendaRequest) -> Result<Vec<AgendaDay>, AgendaError> {
     let tz = req.tz;
     let today = req.now.with_timezone(&tz).date_naive();
     let last = today + Duration::days(i64::from(req.days.max(1)));
@@ -177,6 +182,21 @@ pub fn agenda(store: &Store, req: AgendaRequest) -> Result<Vec<AgendaDay>, Store
         });
     }
 
+    for r in super::reminders::due(store, req.now, tz)? {
+        by_day.entry(today).or_default().push(AgendaItem {
+            kind: ItemKind::Reminder,
+            id: r.id,
+            summary: r.summary,
+            all_day: r.all_day,
+            start: Some(r.start),
+            end: None,
+            location: r.location,
+            collection: String::new(),
+            cancelled: false,
+            years: None,
+        });
+    }
+
     if req.birthdays {
         for b in birthdays::between(store, today, last)? {
             by_day.entry(b.date).or_default().push(AgendaItem {
@@ -204,6 +224,8 @@ pub fn agenda(store: &Store, req: AgendaRequest) -> Result<Vec<AgendaDay>, Store
             items.sort_by(|a, b| {
                 let key = |i: &AgendaItem| {
                     (
+                        // Reminders ringing now first, then birthdays.
+                        i.kind != ItemKind::Reminder,
                         !matches!(i.kind, ItemKind::Birthday | ItemKind::Anniversary),
                         !i.all_day,
                         i.start.map(|s| s.with_timezone(&Utc)),

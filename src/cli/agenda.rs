@@ -77,6 +77,7 @@ fn when(item: &AgendaItem) -> String {
     match (item.kind, item.start, item.end) {
         (ItemKind::Birthday, ..) => "birthday".into(),
         (ItemKind::Anniversary, ..) => "anniversary".into(),
+        (ItemKind::Reminder, ..) => "reminder".into(),
         (ItemKind::Task, Some(due), _) => format!("due {}", due.format("%H:%M")),
         (ItemKind::Task, None, _) => "due".into(),
         (_, Some(s), Some(e)) => format!("{}–{}", s.format("%H:%M"), e.format("%H:%M")),
@@ -93,6 +94,16 @@ fn what(item: &AgendaItem) -> String {
         s.push_str("[ ] ");
     }
     s.push_str(&item.summary.replace('\n', " "));
+    if item.kind == ItemKind::Reminder
+        && let Some(start) = item.start
+    {
+        let at = if item.all_day {
+            "%a %Y-%m-%d"
+        } else {
+            "%a %Y-%m-%d %H:%M"
+        };
+        s.push_str(&format!(" (starts {})", start.format(at)));
+    }
     if let Some(place) = &item.location {
         s.push_str(&format!(" @ {}", place.replace('\n', " ")));
     }

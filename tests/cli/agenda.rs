@@ -336,3 +336,42 @@ fn a_contact_shows_the_events_they_attend_or_organise() {
             .is_none()
     );
 }
+
+/// Reminders due now and not dismissed lead today's agenda; a dismissed one goes.
+#[test]
+fn the_agenda_lists_pending_reminders_first_until_dismissed() {
+    let pim = Pim::new();
+    let id = pim.ok(&[
+        "add",
+        "event",
+        "--summary",
+        "Dentist",
+        "--start",
+        "2026-12-10 10:00",
+        "--location",
+        "Main St 1",
+        "--alarm",
+        "-30m",
+    ]);
+    let at = |now: &str| Pim::at(pim.home()).tz(pim.time_zone()).env("PIM_NOW", now);
+    let before = at("2026-12-10T09:00:00Z").ok(&["agenda", "--days", "1"]);
+    assert!(!before.contains("reminder"), "{before}");
+    let ringing = at("2026-12-10T09:40:00Z").ok(&["agenda", "--days", "1"]);
+    let lines: Vec<&str> = ringing.lines().collect();
+    assert!(lines[0].starts_with("Thu 2026-12-10"), "{ringing}");
+    assert!(
+        lines[1].contains("reminder") && lines[1].contains("Dentist (starts Thu 2026-12-10 10:00)"),
+        "{ringing}"
+    );
+    assert!(
+        lines[2].contains("10:00") && lines[2].contains("Dentist @ Main St 1"),
+        "{ringing}"
+    );
+    let json = at("2026-12-10T09:40:00Z").json(&["agenda", "--days", "1", "--json"]);
+    assert_eq!(json[0]["items"][0]["kind"], "reminder");
+    assert_eq!(json[0]["items"][0]["id"], id.trim());
+    at("2026-12-10T09:40:00Z").ok(&["remind", "dismiss", id.trim()]);
+    let after = at("2026-12-10T09:41:00Z").ok(&["agenda", "--days", "1"]);
+    assert!(!after.contains("reminder"), "{after}");
+    assert!(after.contains("Dentist @ Main St 1"), "{after}");
+}
