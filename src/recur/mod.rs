@@ -17,6 +17,7 @@ use chrono_tz::Tz;
 
 use crate::model::Record;
 
+pub(crate) use series::values as property_values;
 pub use series::{Expansion, Series};
 
 /// Occurrences one query returns at most unless asked for more (`--limit`):

@@ -100,7 +100,7 @@ fn instant(w: &When, timezones: &[Component], local: Tz) -> DateTime<Utc> {
 }
 
 /// The values of a multi-valued DATE/DATE-TIME property (EXDATE, RDATE).
-fn values(p: &Property) -> impl Iterator<Item = Property> + '_ {
+pub(crate) fn values(p: &Property) -> impl Iterator<Item = Property> + '_ {
     p.value
         .split(',')
         .map(str::trim)

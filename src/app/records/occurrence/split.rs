@@ -10,15 +10,7 @@ use crate::recur;
 
 /// The values of a multi-valued property (EXDATE, RDATE) as one property each.
 pub(crate) fn values(p: &Property) -> Vec<Property> {
-    p.value
-        .split(',')
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(|v| Property {
-            value: v.to_string(),
-            ..p.clone()
-        })
-        .collect()
+    crate::recur::property_values(p).collect()
 }
 
 /// The instant a DATE/DATE-TIME value names (a PERIOD: its start).
