@@ -74,7 +74,8 @@ pub enum AddCommand {
         rrule: Option<String>,
         /// Reminder (repeatable): -15m before the start, +5m after, end-10m before the
         /// end, or a WHEN such as '2026-12-01 09:00'
-        #[arg(long = "alarm", value_name = "WHEN", allow_hyphen_values = true)]
+        #[arg(long = "alarm", value_name = "WHEN", allow_hyphen_values = true,
+              value_parser = clap::builder::NonEmptyStringValueParser::new())]
         alarms: Vec<String>,
         /// Collection (name or id; default: the kind's default collection)
         #[arg(long, value_name = "C")]
@@ -99,7 +100,8 @@ pub enum AddCommand {
         parent: Option<String>,
         /// Reminder (repeatable): -15m before the due time, start-1h before the start,
         /// or a WHEN such as '2026-12-01 09:00'
-        #[arg(long = "alarm", value_name = "WHEN", allow_hyphen_values = true)]
+        #[arg(long = "alarm", value_name = "WHEN", allow_hyphen_values = true,
+              value_parser = clap::builder::NonEmptyStringValueParser::new())]
         alarms: Vec<String>,
         /// Collection (name or id; default: the kind's default collection)
         #[arg(long, value_name = "C")]

@@ -165,3 +165,19 @@ fn a_snooze_past_the_year_9999_is_refused() {
     assert!(!ics.contains("TRIGGER;VALUE=DATE-TIME"), "{ics}");
     assert_eq!(pim.json_list(&["remind", "--json"]).len(), 1);
 }
+
+/// `--alarm=` (an empty value) was accepted and added nothing: refused, nothing written.
+#[test]
+fn an_empty_alarm_is_refused() {
+    let pim = Pim::new();
+    for args in [
+        &["add", "event", "--summary", "x", "--start", "tomorrow", "--alarm="][..],
+        &["add", "task", "--summary", "y", "--alarm", ""][..],
+    ] {
+        let out = pim.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--alarm"), "{args:?}");
+    }
+    assert!(pim.json_list(&["list", "events", "--json"]).is_empty());
+    assert!(pim.json_list(&["list", "tasks", "--json"]).is_empty());
+}
