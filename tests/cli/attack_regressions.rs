@@ -171,12 +171,23 @@ fn a_snooze_past_the_year_9999_is_refused() {
 fn an_empty_alarm_is_refused() {
     let pim = Pim::new();
     for args in [
-        &["add", "event", "--summary", "x", "--start", "tomorrow", "--alarm="][..],
+        &[
+            "add",
+            "event",
+            "--summary",
+            "x",
+            "--start",
+            "tomorrow",
+            "--alarm=",
+        ][..],
         &["add", "task", "--summary", "y", "--alarm", ""][..],
     ] {
         let out = pim.run(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains("--alarm"), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("--alarm"),
+            "{args:?}"
+        );
     }
     assert!(pim.json_list(&["list", "events", "--json"]).is_empty());
     assert!(pim.json_list(&["list", "tasks", "--json"]).is_empty());
