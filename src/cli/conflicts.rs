@@ -204,11 +204,11 @@ pub fn history(ctx: &Context, a: HistoryArgs) -> anyhow::Result<()> {
             ]);
         }
         for f in &e.fields {
-            let new = readable_value(&f.key, &f.new);
+            let new = readable_value(&f.key, &f.new, ctx.tz);
             let value = if f.old.is_empty() {
                 new
             } else {
-                format!("{} → {new}", readable_value(&f.key, &f.old))
+                format!("{} → {new}", readable_value(&f.key, &f.old, ctx.tz))
             };
             // A value over several lines (a description) keeps its lines apart,
             // under the first one, instead of running them together.

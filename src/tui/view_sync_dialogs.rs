@@ -187,7 +187,7 @@ pub fn draw_history(
     for (i, &(e, fi)) in h.rows.iter().enumerate().skip(skip).take(rows) {
         let entry = &h.entries[e];
         // Fields and values in words; a value's lines stay apart on one row.
-        let words = |key: &str, v: &str| readable_value(key, v).replace('\n', " ⏎ ");
+        let words = |key: &str, v: &str| readable_value(key, v, tz).replace('\n', " ⏎ ");
         let (field, value) = match entry.fields.get(fi) {
             Some(fd) if fd.old.is_empty() => (field_label(&fd.key), words(&fd.key, &fd.new)),
             Some(fd) => (

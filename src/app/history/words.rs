@@ -3,6 +3,7 @@
 //! history dialog both print through here; `--json` keeps the raw keys and values.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use chrono_tz::Tz;
 
 use crate::recur::describe::describe_rrule;
 use crate::sync::review::key_label;
@@ -51,7 +52,10 @@ pub fn field_label(key: &str) -> String {
         "#VALARM" => "alarms",
         "@exists" | "@collection" => return key_label(key),
         k if k.starts_with("#O:") => {
-            return format!("occurrence of {}", readable_value("DTSTART", &k[3..]));
+            return format!(
+                "occurrence of {}",
+                readable_value("DTSTART", &k[3..], Tz::UTC)
+            );
         }
         k if k.starts_with("#Z:") => return format!("time zone {}", &k[3..]),
         k => return k.trim_start_matches('#').to_ascii_lowercase(),
@@ -60,15 +64,16 @@ pub fn field_label(key: &str) -> String {
 }
 
 /// A field's value (as [`crate::sync::review::text_of`] wrote it) in words.
-/// Values that are not dates, rules or codes are returned unchanged.
-pub fn readable_value(key: &str, text: &str) -> String {
+/// Values that are not dates, rules or codes are returned unchanged. UTC times are
+/// said in `tz`, the zone the person reads in (with its abbreviation).
+pub fn readable_value(key: &str, text: &str, tz: Tz) -> String {
     match key {
         "DTSTART" | "DTEND" | "DUE" | "COMPLETED" | "RDATE" | "EXDATE" | "CREATED"
         | "LAST-MODIFIED" | "DTSTAMP" | "RECURRENCE-ID" | "BDAY" | "ANNIVERSARY" => text
             .split(", ")
             .map(|one| {
                 one.split(',')
-                    .map(date_words)
+                    .map(|v| date_words(v, tz))
                     .collect::<Vec<_>>()
                     .join(", ")
             })
@@ -82,15 +87,23 @@ pub fn readable_value(key: &str, text: &str) -> String {
     }
 }
 
-/// `20261202` → `2 Dec 2026`, `20261202T093000[Z]` → `2 Dec 2026 09:30[ UTC]`.
-fn date_words(v: &str) -> String {
+/// `20261202` → `2 Dec 2026`, `20261202T093000` → `2 Dec 2026 09:30` (wall time),
+/// `20261202T093000Z` → `2 Dec 2026 10:30 CET` (in Europe/Berlin).
+fn date_words(v: &str, tz: Tz) -> String {
     let v = v.trim();
     let (body, utc) = match v.strip_suffix('Z') {
-        Some(b) => (b, " UTC"),
-        None => (v, ""),
+        Some(b) => (b, true),
+        None => (v, false),
     };
     if let Ok(t) = NaiveDateTime::parse_from_str(body, "%Y%m%dT%H%M%S") {
-        return format!("{}{utc}", t.format("%-d %b %Y %H:%M"));
+        if !utc {
+            return t.format("%-d %b %Y %H:%M").to_string();
+        }
+        return t
+            .and_utc()
+            .with_timezone(&tz)
+            .format("%-d %b %Y %H:%M %Z")
+            .to_string();
     }
     let plain: String = body.chars().filter(|c| *c != '-').collect();
     if let Ok(d) = NaiveDate::parse_from_str(&plain, "%Y%m%d") {
@@ -121,22 +134,29 @@ mod tests {
         assert_eq!(field_label("#VALARM"), "alarms");
         assert_eq!(field_label("@exists"), "record exists");
         assert_eq!(field_label("X-FOO"), "x-foo");
-        assert_eq!(readable_value("DTSTART", "20261202"), "2 Dec 2026");
+        assert_eq!(readable_value("DTSTART", "20261202", Tz::UTC), "2 Dec 2026");
         assert_eq!(
-            readable_value("DTSTART", "20261202T093000"),
+            readable_value("DTSTART", "20261202T093000", Tz::UTC),
             "2 Dec 2026 09:30"
         );
         assert_eq!(
-            readable_value("EXDATE", "20261202T093000Z,20261204T093000Z"),
+            readable_value("EXDATE", "20261202T093000Z,20261204T093000Z", Tz::UTC),
             "2 Dec 2026 09:30 UTC, 4 Dec 2026 09:30 UTC"
         );
         assert_eq!(
-            readable_value("RRULE", "FREQ=WEEKLY;BYDAY=MO"),
+            readable_value("RRULE", "FREQ=WEEKLY;BYDAY=MO", Tz::UTC),
             "every week on Mon"
         );
-        assert_eq!(readable_value("STATUS", "NEEDS-ACTION"), "needs action");
-        assert_eq!(readable_value("DTSTART", "(none)"), "(none)");
-        assert_eq!(readable_value("SUMMARY", "Standup"), "Standup");
+        assert_eq!(
+            readable_value("DTSTART", "20261202T093000Z", chrono_tz::Europe::Berlin),
+            "2 Dec 2026 10:30 CET"
+        );
+        assert_eq!(
+            readable_value("STATUS", "NEEDS-ACTION", Tz::UTC),
+            "needs action"
+        );
+        assert_eq!(readable_value("DTSTART", "(none)", Tz::UTC), "(none)");
+        assert_eq!(readable_value("SUMMARY", "Standup", Tz::UTC), "Standup");
         assert_eq!(value_lines("a\nb"), ["a", "b"]);
     }
 }
