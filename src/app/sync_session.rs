@@ -11,6 +11,7 @@
 //! steers through a command channel ([`Command`]).
 
 mod connector;
+mod devices;
 mod enrol;
 mod failure;
 mod invitations;
@@ -23,6 +24,7 @@ mod tests;
 use std::time::Duration;
 
 pub use connector::{Connector, ImapConnector, connect};
+pub use devices::{FORGET_ADVICE, Forgotten, forget_device, rekey_now};
 pub use enrol::{
     EnrolError, Enrolled, Joining, NewSecret, PASSPHRASE_ADVICE, init, join, start_join,
 };

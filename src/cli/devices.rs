@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use serde_json::{Value, json};
 
-use super::sync::{account, connect, runtime, sync_error};
+use super::sync::{runtime, session_error, sync_error};
 use super::{Context, print};
 use crate::app::sync_session;
 use crate::sync::setup;
@@ -72,26 +72,18 @@ pub fn run(ctx: &mut Context, c: DevicesCommand) -> anyhow::Result<()> {
             print::table(&rows)
         }
         DevicesCommand::Forget { device, account: a } => {
-            // A missing or ambiguous name is refused before going online.
-            let known = setup::devices(&ctx.store).map_err(sync_error)?;
-            let found = setup::find_device(&known, &device)?;
-            let (device, label) = (found.device.clone(), found.name.clone());
-            let (name, acc) = account(ctx, a.as_deref())?;
-            let key = sync_session::stored_key(&ctx.store)?;
-            let o = sync_session::options(&ctx.store, &acc, key)?;
-            runtime()?.block_on(async {
-                let mut mb = connect(&name, &acc).await?;
-                setup::forget(&mut ctx.store, &mut mb, &o, &device)
-                    .await
-                    .map_err(sync_error)?;
-                mb.logout().await;
-                println!("forgot device {label} ({device})");
-                println!(
-                    "it still holds the sync key: if it was lost or stolen, run `pim sync rekey` \
-                     to lock it out"
-                );
-                anyhow::Ok(())
-            })
+            let config_file = ctx.paths.config_file();
+            let gone = runtime()?
+                .block_on(sync_session::forget_device(
+                    &mut ctx.store,
+                    &config_file,
+                    a.as_deref(),
+                    &device,
+                ))
+                .map_err(session_error)?;
+            println!("forgot device {} ({})", gone.name, gone.device);
+            println!("{}", sync_session::FORGET_ADVICE);
+            Ok(())
         }
     }
 }

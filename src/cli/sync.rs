@@ -484,15 +484,14 @@ fn join(
 
 /// `pim sync rekey`: a new key for everyone who stays; shown once.
 fn rekey(ctx: &mut Context, account_name: Option<&str>) -> anyhow::Result<()> {
-    let setup = session::setup(&ctx.store, &ctx.paths.config_file(), account_name)?;
-    let done = runtime()?.block_on(async {
-        let mut mb = connect(&setup.account_name, &setup.account).await?;
-        let r = session::rekey(&mut ctx.store, &mut mb, &setup)
-            .await
-            .map_err(session_error)?;
-        mb.logout().await;
-        anyhow::Ok(r)
-    })?;
+    let config_file = ctx.paths.config_file();
+    let done = runtime()?
+        .block_on(session::rekey_now(
+            &mut ctx.store,
+            &config_file,
+            account_name,
+        ))
+        .map_err(session_error)?;
     println!(
         "the sync key was replaced: the server's data is sealed with the new key \
          (epoch snapshot, {} messages); devices with the old key read nothing new",

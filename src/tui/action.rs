@@ -48,6 +48,8 @@ pub enum Action {
     SyncNow,
     AddAccount,
     SetupSync,
+    ForgetDevice,
+    Rekey,
     Resolve,
     History,
     People,
@@ -134,6 +136,16 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
         Action::SetupSync,
         "setup_sync",
         "start syncing (first device) or join; once syncing, show the key",
+    ),
+    (
+        Action::ForgetDevice,
+        "forget_device",
+        "forget a device that is gone (then offers to replace the key)",
+    ),
+    (
+        Action::Rekey,
+        "rekey",
+        "replace the sync key: a lost device reads nothing new",
     ),
     (
         Action::Resolve,

@@ -23,6 +23,10 @@ pub enum SetupJob {
     Join { account: String, key: String },
     /// Read this profile's key again, to enter it on another device.
     ShowKey,
+    /// Forget a device that is gone (by id).
+    Forget { device: String },
+    /// Replace the sync key.
+    Rekey,
 }
 
 /// What a job reports.
@@ -36,6 +40,10 @@ pub enum SetupEvent {
     Enrolled(Enrolled),
     /// This profile's key (`None`: a passphrase made it).
     Key(Option<String>),
+    /// A device was forgotten (its name).
+    Forgot(String),
+    /// The key was replaced: the new one, shown once.
+    Rekeyed(String),
     /// The job failed; the reason in plain words.
     Failed(String),
 }
@@ -95,6 +103,37 @@ fn run(job: SetupJob, db: &Path, config_file: &Path, send: &dyn Fn(SetupEvent)) 
             Ok(Err(e)) => SetupEvent::Failed(e.to_string()),
             Err(e) => SetupEvent::Failed(e),
         },
+        SetupJob::Forget { device } => {
+            let mut store = match open() {
+                Ok(s) => s,
+                Err(e) => return SetupEvent::Failed(e),
+            };
+            send(SetupEvent::Step(
+                "forgetting the device on the server…".into(),
+            ));
+            match rt.block_on(session::forget_device(
+                &mut store,
+                config_file,
+                None,
+                &device,
+            )) {
+                Ok(gone) => SetupEvent::Forgot(gone.name),
+                Err(e) => SetupEvent::Failed(e.to_string()),
+            }
+        }
+        SetupJob::Rekey => {
+            let mut store = match open() {
+                Ok(s) => s,
+                Err(e) => return SetupEvent::Failed(e),
+            };
+            send(SetupEvent::Step(
+                "sealing everything under a new key and replacing the server's messages…".into(),
+            ));
+            match rt.block_on(session::rekey_now(&mut store, config_file, None)) {
+                Ok(done) => SetupEvent::Rekeyed(done.key),
+                Err(e) => SetupEvent::Failed(e.to_string()),
+            }
+        }
         SetupJob::Join { account, key } => {
             let mut store = match open() {
                 Ok(s) => s,

@@ -274,3 +274,80 @@ fn i_shows_the_key_again_once_syncing() {
         w.app.status.text
     );
 }
+
+fn device(name: &str, id: &str, this_device: bool) -> super::worker::DeviceLine {
+    super::worker::DeviceLine {
+        name: name.into(),
+        device: id.into(),
+        last_seen: "2026-11-20 09:00".into(),
+        this_device,
+        applied_mine: 0,
+        mine: 0,
+        forgotten: false,
+    }
+}
+
+/// A lost laptop: `F` picks it among the other devices and forgets it, then the
+/// dialog offers to replace the key; `y` replaces it and shows the new key once.
+#[test]
+fn forget_a_lost_device_then_replace_the_key() {
+    let mut w = fresh();
+    w.app.on_sync_event(SyncEvent::State(Connectivity::Idle));
+    w.app.sync = Some(SyncStatus {
+        devices: vec![
+            device("desktop", "d0000000-1111", true),
+            device("phone", "p0000000-2222", false),
+            device("laptop", "l0000000-3333", false),
+        ],
+        ..SyncStatus::default()
+    });
+    w.keys("F");
+    w.key(KeyCode::Down);
+    snap("forget_device_pick", &mut w);
+    w.key(KeyCode::Enter);
+    assert_eq!(
+        w.app.setup_jobs.pop(),
+        Some(SetupJob::Forget {
+            device: "l0000000-3333".into()
+        })
+    );
+    w.app.on_setup_event(SetupEvent::Forgot("laptop".into()));
+    snap("rekey_after_forget", &mut w);
+    w.keys("y");
+    assert_eq!(w.app.setup_jobs.pop(), Some(SetupJob::Rekey));
+    w.app
+        .on_setup_event(SetupEvent::Rekeyed("PIM1-NEWKE-YNEWK".into()));
+    snap("rekey_new_key", &mut w);
+    assert!(w.app.pane.commands.contains(&SyncCmd::Reload));
+    w.key(KeyCode::Esc);
+    assert!(w.app.overlay.is_none());
+    // Not now: the key stays, and R offers it again later.
+    w.keys("R");
+    w.key(KeyCode::Esc);
+    assert!(w.app.setup_jobs.is_empty());
+    assert!(
+        w.app.status.text.contains("R on the Sync tab"),
+        "{}",
+        w.app.status.text
+    );
+}
+
+/// `F` with no other device, and `R` on a profile that does not sync, say why.
+#[test]
+fn forget_and_rekey_say_why_they_cannot() {
+    let mut w = fresh();
+    w.keys("R");
+    assert!(w.app.overlay.is_none());
+    assert!(
+        w.app.status.text.contains("does not sync yet"),
+        "{}",
+        w.app.status.text
+    );
+    w.keys("F");
+    assert!(w.app.overlay.is_none());
+    assert!(
+        w.app.status.text.contains("no other device"),
+        "{}",
+        w.app.status.text
+    );
+}

@@ -199,6 +199,15 @@ pub enum SetupStep {
     Working(String),
     /// The first device's key, to be entered on the others.
     ShowKey(String),
+    /// Which device to forget: (id, name) of the others, and the one chosen.
+    Forget {
+        devices: Vec<(String, String)>,
+        chosen: usize,
+    },
+    /// Replace the key? (`Some(name)`: right after forgetting that device.)
+    ConfirmRekey(Option<String>),
+    /// The new key after a rekey, shown once.
+    NewKey(String),
 }
 
 /// Start syncing through `account`: the first device, or joining.
@@ -248,6 +257,40 @@ impl App {
             Some(a) => self.overlay = Some(Overlay::SyncSetup(Box::new(SetupDialog::new(&a)))),
             None => self.error("add a mail account first: press a"),
         }
+    }
+
+    /// `F` on the Sync tab: pick a device that is gone and forget it.
+    pub fn open_forget_device(&mut self) {
+        let others: Vec<(String, String)> = self
+            .sync
+            .as_ref()
+            .map(|s| s.devices.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .filter(|d| !d.this_device && !d.forgotten)
+            .map(|d| (d.device.clone(), d.name.clone()))
+            .collect();
+        if others.is_empty() {
+            self.error("no other device to forget");
+            return;
+        }
+        let mut d = SetupDialog::new("");
+        d.step = SetupStep::Forget {
+            devices: others,
+            chosen: 0,
+        };
+        self.overlay = Some(Overlay::SyncSetup(Box::new(d)));
+    }
+
+    /// `R` on the Sync tab (or after forgetting `forgot`): replace the sync key.
+    pub fn open_rekey(&mut self, forgot: Option<String>) {
+        if matches!(self.pane.state, Connectivity::NotConfigured(_)) {
+            self.error("this profile does not sync yet: i starts syncing");
+            return;
+        }
+        let mut d = SetupDialog::new("");
+        d.step = SetupStep::ConfirmRekey(forgot);
+        self.overlay = Some(Overlay::SyncSetup(Box::new(d)));
     }
 
     pub(super) fn on_account_form_key(
@@ -335,6 +378,42 @@ impl App {
             },
             // A job runs: its answer moves the dialog on.
             SetupStep::Working(_) => {}
+            SetupStep::Forget { devices, chosen } => match key.code {
+                KeyCode::Left | KeyCode::Up | KeyCode::Char('k') => {
+                    *chosen = (*chosen + devices.len() - 1) % devices.len();
+                }
+                KeyCode::Right | KeyCode::Down | KeyCode::Char('j') => {
+                    *chosen = (*chosen + 1) % devices.len();
+                }
+                KeyCode::Enter => {
+                    let device = devices[*chosen].0.clone();
+                    d.error = None;
+                    d.step = SetupStep::Working("starting…".into());
+                    self.setup_jobs.push(SetupJob::Forget { device });
+                }
+                KeyCode::Esc | KeyCode::Char('q') => return None,
+                _ => {}
+            },
+            SetupStep::ConfirmRekey(_) => match key.code {
+                KeyCode::Char('y') => {
+                    d.error = None;
+                    d.step = SetupStep::Working("starting…".into());
+                    self.setup_jobs.push(SetupJob::Rekey);
+                }
+                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
+                    self.info("the key stays: R on the Sync tab replaces it later");
+                    return None;
+                }
+                _ => {}
+            },
+            SetupStep::NewKey(k) => match key.code {
+                KeyCode::Char('c') => {
+                    self.clipboard = Some(k.clone());
+                    self.info("key sent to the clipboard (if the terminal allows it)");
+                }
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => return None,
+                _ => {}
+            },
             SetupStep::ShowKey(k) => match key.code {
                 KeyCode::Char('c') => {
                     self.clipboard = Some(k.clone());
@@ -381,6 +460,19 @@ impl App {
                 } else {
                     self.info(format!("account {name} added"));
                     self.overlay = None;
+                }
+            }
+            SetupEvent::Forgot(name) => {
+                self.request(Request::SyncStatus);
+                self.info(format!("forgot device {name}"));
+                self.open_rekey(Some(name));
+            }
+            SetupEvent::Rekeyed(key) => {
+                self.request(Request::SyncStatus);
+                self.pane.commands.push(SyncCmd::Reload);
+                self.info("the sync key was replaced");
+                if let Some(Overlay::SyncSetup(d)) = &mut self.overlay {
+                    d.step = SetupStep::NewKey(key);
                 }
             }
             SetupEvent::Key(key) => match (key, &mut self.overlay) {

@@ -73,6 +73,66 @@ pub fn draw_setup(f: &mut Frame, d: &SetupDialog, area: Rect, theme: &Theme) {
             lines.push(Line::from(Span::styled(format!("⟳ {line}"), theme.warn())));
             keys = " working… ";
         }
+        SetupStep::Forget { devices, chosen } => {
+            lines.push(Line::from(
+                "Forget which device? (one that is lost or gone)",
+            ));
+            lines.push(Line::from(""));
+            for (i, (id, name)) in devices.iter().enumerate() {
+                let short: String = id.chars().take(8).collect();
+                let text = format!("{} {name} ({short})", if i == *chosen { "›" } else { " " });
+                let style = if i == *chosen {
+                    theme.title()
+                } else {
+                    theme.dim()
+                };
+                lines.push(Line::from(Span::styled(text, style)));
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                "It stops holding back cleanup; it keeps the key until you replace it.",
+                theme.dim(),
+            )));
+            keys = " ↑/↓ choose · Enter forget · Esc cancel ";
+        }
+        SetupStep::ConfirmRekey(forgot) => {
+            if let Some(name) = forgot {
+                lines.push(Line::from(format!(
+                    "{name} is forgotten, but it still holds the sync key."
+                )));
+            }
+            lines.push(Line::from("Replace the sync key?"));
+            lines.push(Line::from(""));
+            lines.push(Line::from(
+                "Everything on the server is sealed again under a new key; a device with",
+            ));
+            lines.push(Line::from("the old key reads nothing new."));
+            lines.push(Line::from(Span::styled(
+                "Every device that stays joins again with the new key (shown once).",
+                theme.warn(),
+            )));
+            keys = " y replace the key · Esc not now ";
+        }
+        SetupStep::NewKey(key) => {
+            lines.push(Line::from(
+                "The sync key was replaced. The new key (shown once):",
+            ));
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(key.clone(), theme.title())));
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                "It is a secret: whoever has it can read everything you sync.",
+                theme.warn(),
+            )));
+            lines.push(Line::from(
+                "On every device that stays: `pim sync join --key NEW` (its unsent edits are kept).",
+            ));
+            lines.push(Line::from(Span::styled(
+                "Copy: c (the terminal's clipboard), or select it with the mouse.",
+                theme.dim(),
+            )));
+            keys = " c copy · Enter/Esc close ";
+        }
         SetupStep::ShowKey(key) => {
             lines.push(Line::from(
                 "Sync is on. Enter this key on your other devices:",
@@ -117,7 +177,14 @@ pub fn draw_setup(f: &mut Frame, d: &SetupDialog, area: Rect, theme: &Theme) {
     f.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(" Start syncing ", theme.title()))
+        .title(Span::styled(
+            match d.step {
+                SetupStep::Forget { .. } => " Forget a device ",
+                SetupStep::ConfirmRekey(_) | SetupStep::NewKey(_) => " Replace the sync key ",
+                _ => " Start syncing ",
+            },
+            theme.title(),
+        ))
         .title_bottom(Line::from(keys).centered());
     let inner = block.inner(rect);
     f.render_widget(block, rect);

@@ -119,7 +119,9 @@ fn history_says_fields_and_values_in_words_and_keeps_lines_apart() {
     );
     assert!(out.contains("every week"), "{out}");
     // Times are said in the reader's zone.
-    let berlin = Pim::at(p.home()).tz("Europe/Berlin").ok(&["history", &e[..8]]);
+    let berlin = Pim::at(p.home())
+        .tz("Europe/Berlin")
+        .ok(&["history", &e[..8]]);
     assert!(
         berlin.contains("2 Dec 2026 11:00 CET → 3 Dec 2026 12:00 CET"),
         "in the reader's zone:\n{berlin}"

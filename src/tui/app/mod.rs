@@ -350,6 +350,8 @@ impl App {
             Action::TabSync => self.switch(Tab::Sync),
             Action::AddAccount if self.tab == Tab::Sync => self.open_add_account(),
             Action::SetupSync if self.tab == Tab::Sync => self.open_sync_setup(),
+            Action::ForgetDevice if self.tab == Tab::Sync => self.open_forget_device(),
+            Action::Rekey if self.tab == Tab::Sync => self.open_rekey(None),
             Action::AcceptInvite if self.tab == Tab::Sync => {
                 self.answer_invite(crate::invite::Answer::Accept)
             }
