@@ -1,0 +1,178 @@
+//! What a round knows of the server: folder listings, the device messages read,
+//! and which messages opened (authenticated) or were rejected.
+
+use super::*;
+
+impl<M: Mailbox> Round<'_, M> {
+    /// List what changed in a folder; returns the newly seen messages.
+    pub(super) async fn refresh(
+        &mut self,
+        name: &str,
+        check: FolderCheck,
+    ) -> SyncResult<Vec<KnownMessage>> {
+        let from = match check {
+            FolderCheck::Unchanged => return Ok(Vec::new()),
+            FolderCheck::NewFrom(u) => u,
+            FolderCheck::Full => 1,
+        };
+        let listed = self.mb.list(name, from, LIST_HEADERS).await?;
+        let mut fresh = Vec::new();
+        for m in listed {
+            match Header::parse(&m.headers) {
+                Ok(h) => fresh.push(known_from(name, m.uid, m.size, &h)),
+                // Claims to be ours with out-of-range or missing fields: a forgery
+                // (or damage), rejected and counted like one; sync goes on.
+                Err(HeaderError::Malformed(..)) => self.reject(name, m.uid),
+                Err(HeaderError::NotPim) => {}
+            }
+        }
+        let known = self.known.entry(name.to_string()).or_default();
+        if check == FolderCheck::Full {
+            known.clear();
+        }
+        let have: BTreeSet<u32> = known.iter().map(|k| k.uid).collect();
+        fresh.retain(|k| !have.contains(&k.uid));
+        known.extend(fresh.iter().cloned());
+        Ok(fresh)
+    }
+
+    /// Read newly seen device states; with a full listing, devices without a state
+    /// message any more count as forgotten.
+    pub(super) async fn read_devices(
+        &mut self,
+        fresh: &[KnownMessage],
+        full: bool,
+    ) -> SyncResult<()> {
+        let folder = self.f.devices.clone();
+        self.check_rekeyed(fresh).await?;
+        let uids: Vec<u32> = fresh
+            .iter()
+            .filter(|k| k.tag != self.my_tag && !self.is_rejected(k) && k.kind == "device")
+            .map(|k| k.uid)
+            .collect();
+        let mut infos = Vec::new();
+        for chunk in uids.chunks(FETCH_GROUP) {
+            for (uid, raw) in self.mb.fetch(&folder, chunk).await? {
+                match batch::open_device(&self.o.key, &raw) {
+                    Ok(d) => infos.push((uid, d)),
+                    Err(_) => self.reject(&folder, uid),
+                }
+            }
+        }
+        if self.o.dry_run {
+            return Ok(());
+        }
+        let known_devices = st::devices(&*self.store)?;
+        infos.sort_by_key(|(uid, _)| *uid);
+        for (_, d) in infos {
+            if let Some(info) = &d.snapshot {
+                self.note_snapshot(info)?;
+            }
+            let prev = known_devices.iter().find(|k| k.device == d.device);
+            if prev.is_some_and(|p| p.last_seen > d.last_seen) {
+                continue;
+            }
+            // A device that publishes a newer state is alive again.
+            let forgotten = prev.is_some_and(|p| p.forgotten && p.last_seen >= d.last_seen);
+            st::put_device(
+                &*self.store,
+                &DeviceInfo {
+                    tag: self.o.key.device_tag(&d.device),
+                    device: d.device,
+                    name: d.name,
+                    last_seen: d.last_seen,
+                    vector: d.vector,
+                    forgotten,
+                },
+            )?;
+        }
+        if full {
+            let present: BTreeSet<&str> =
+                self.known[&folder].iter().map(|k| k.tag.as_str()).collect();
+            for d in st::devices(&*self.store)? {
+                if d.device != self.me && !present.contains(d.tag.as_str()) && !d.vector.is_empty()
+                {
+                    st::forget_device(&*self.store, &d.device)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A rekey marker that opens with this device's key ends the round: the key
+    /// was replaced. Markers of other keys (older rekeys, or the one this device
+    /// made) are set aside without counting as rejected.
+    pub(super) async fn check_rekeyed(&mut self, fresh: &[KnownMessage]) -> SyncResult<()> {
+        let folder = self.f.devices.clone();
+        let uids: Vec<u32> = fresh
+            .iter()
+            .filter(|k| k.kind == MsgKind::Rekeyed.as_str() && !self.is_rejected(k))
+            .map(|k| k.uid)
+            .collect();
+        for chunk in uids.chunks(FETCH_GROUP) {
+            for (uid, raw) in self.mb.fetch(&folder, chunk).await? {
+                if let Some(at) = super::super::rekey::open_marker(&self.o.key, &raw) {
+                    return Err(super::super::rekey::key_replaced(&at));
+                }
+                let location = self.location(&folder, uid);
+                self.rejected.insert(location);
+            }
+        }
+        Ok(())
+    }
+
+    /// Rejections are remembered by location (folder, UIDVALIDITY, UID), never by
+    /// Message-ID: a forger can copy a real batch's headers, and the real batch
+    /// must stay visible (DESIGN.md §5.9).
+    pub(super) fn location(&self, folder: &str, uid: u32) -> String {
+        let validity = self.states.get(folder).map(|s| s.uidvalidity).unwrap_or(0);
+        format!("{folder}/{validity}/{uid}")
+    }
+
+    pub(super) fn is_rejected(&self, k: &KnownMessage) -> bool {
+        self.rejected.contains(&self.location(&k.folder, k.uid))
+    }
+
+    /// Whether a listed batch opened here before (or is trusted from before
+    /// this device kept track).
+    pub(super) fn is_verified(&self, k: &KnownMessage) -> bool {
+        self.verified
+            .as_ref()
+            .is_none_or(|v| v.contains(&self.location(&k.folder, k.uid)))
+    }
+
+    pub(super) fn verify(&mut self, folder: &str, uid: u32) {
+        let location = self.location(folder, uid);
+        if let Some(v) = self.verified.as_mut() {
+            v.insert(location);
+        }
+    }
+
+    pub(super) fn reject(&mut self, folder: &str, uid: u32) {
+        if self.rejected.insert(self.location(folder, uid)) {
+            self.report.rejected += 1;
+        }
+    }
+
+    /// Own batches this round did not append (a forger's copy of our headers, or
+    /// an append whose confirmation was lost) are opened once: only authentic
+    /// ones count as "on the server" for gap repair.
+    pub(super) async fn check_own_batches(&mut self, fresh: &[KnownMessage]) -> SyncResult<()> {
+        let folder = self.f.changes.clone();
+        let uids: Vec<u32> = fresh
+            .iter()
+            .filter(|k| k.tag == self.my_tag && !self.appended.contains(&k.message_id))
+            .map(|k| k.uid)
+            .collect();
+        for chunk in uids.chunks(FETCH_GROUP) {
+            for (uid, raw) in self.mb.fetch(&folder, chunk).await? {
+                let authentic =
+                    batch::open_batch(&self.o.key, &raw).is_ok_and(|b| b.device == self.me);
+                if !authentic {
+                    self.reject(&folder, uid);
+                }
+            }
+        }
+        Ok(())
+    }
+}
