@@ -231,10 +231,7 @@ pub fn between_kept(
         };
         // A file that cannot be written only costs speed.
         if let Ok(text) = serde_json::to_vec(&kept) {
-            let tmp = path.with_extension("tmp");
-            if crate::config::home::write_private(&tmp, &text).is_ok() {
-                let _ = std::fs::rename(&tmp, path);
-            }
+            let _ = crate::config::home::replace_private(path, &text);
         }
     }
     Ok(occurrences(&contacts, from, to))

@@ -134,6 +134,23 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     f.sync_all()
 }
 
+/// Replace `path` with `bytes`, readable by the user only, through a temporary
+/// file of this process's own (and
+/// call's): a reader sees the old file or the new one, and two
+/// processes writing at once never mix their bytes.
+pub fn replace_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".{}-{n}.tmp", std::process::id()));
+    let tmp = std::path::PathBuf::from(name);
+    let written = write_private(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
 /// Narrow a profile file to 0600 (profiles made by older pims had 0644 files).
 #[cfg(unix)]
 fn restrict_file(path: &Path) -> Result<(), HomeError> {
@@ -162,6 +179,30 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     use super::*;
+
+    /// Many writers at once: the file is always one writer's whole bytes, and no
+    /// temporary file is left behind.
+    #[test]
+    fn replacing_at_once_never_mixes_writers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kept.json");
+        std::thread::scope(|s| {
+            for w in 0..8u8 {
+                let path = &path;
+                s.spawn(move || {
+                    let bytes = vec![b'a' + w; 64 * 1024];
+                    for _ in 0..20 {
+                        replace_private(path, &bytes).unwrap();
+                        let now = std::fs::read(path).unwrap();
+                        assert_eq!(now.len(), 64 * 1024);
+                        assert!(now.iter().all(|b| *b == now[0]), "mixed writers");
+                    }
+                });
+            }
+        });
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "{left:?}");
+    }
 
     fn mode(p: &Path) -> u32 {
         std::fs::metadata(p).unwrap().permissions().mode() & 0o7777

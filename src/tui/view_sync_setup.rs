@@ -33,6 +33,18 @@ fn key_line(theme: &Theme, keys: &[(&'static str, &'static str)]) -> Line<'stati
     Line::from(spans)
 }
 
+/// A sync key under its heading, with the warning that it is a secret.
+fn secret_key(lines: &mut Vec<Line<'static>>, theme: &Theme, heading: &'static str, key: &str) {
+    lines.push(Line::from(heading));
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(key.to_string(), theme.title())));
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "It is a secret: whoever has it can read everything you sync.",
+        theme.warn(),
+    )));
+}
+
 pub fn draw_setup(f: &mut Frame, d: &SetupDialog, area: Rect, theme: &Theme) {
     let mut lines: Vec<Line> = Vec::new();
     let mut keys = " Esc later ";
@@ -114,16 +126,12 @@ pub fn draw_setup(f: &mut Frame, d: &SetupDialog, area: Rect, theme: &Theme) {
             keys = " y replace the key · Esc not now ";
         }
         SetupStep::NewKey(key) => {
-            lines.push(Line::from(
+            secret_key(
+                &mut lines,
+                theme,
                 "The sync key was replaced. The new key (shown once):",
-            ));
-            lines.push(Line::from(""));
-            lines.push(Line::from(Span::styled(key.clone(), theme.title())));
-            lines.push(Line::from(""));
-            lines.push(Line::from(Span::styled(
-                "It is a secret: whoever has it can read everything you sync.",
-                theme.warn(),
-            )));
+                key,
+            );
             lines.push(Line::from(
                 "On every device that stays: `pim sync join --key NEW` (its unsent edits are kept).",
             ));
@@ -134,16 +142,12 @@ pub fn draw_setup(f: &mut Frame, d: &SetupDialog, area: Rect, theme: &Theme) {
             keys = " c copy · Enter/Esc close ";
         }
         SetupStep::ShowKey(key) => {
-            lines.push(Line::from(
+            secret_key(
+                &mut lines,
+                theme,
                 "Sync is on. Enter this key on your other devices:",
-            ));
-            lines.push(Line::from(""));
-            lines.push(Line::from(Span::styled(key.clone(), theme.title())));
-            lines.push(Line::from(""));
-            lines.push(Line::from(Span::styled(
-                "It is a secret: whoever has it can read everything you sync.",
-                theme.warn(),
-            )));
+                key,
+            );
             lines.push(Line::from(
                 "Keep it in a password manager; i on the Sync tab shows it again.",
             ));

@@ -137,23 +137,8 @@ impl OtherImap {
         );
     }
 
-    /// Stops the server when this process is gone (even after a panic or SIGKILL).
-    #[allow(clippy::zombie_processes)]
     fn spawn_watchdog(&self) {
-        let script = format!(
-            "while kill -0 {pid} 2>/dev/null; do sleep 0.2; done; \"{stop}\" \"{w}\"; \
-             [ -e \"{w}/failed\" ] || rm -rf \"{w}\"",
-            pid = std::process::id(),
-            stop = harness_dir().join("stop-imapserver.sh").display(),
-            w = self.workdir.display()
-        );
-        Command::new("sh")
-            .args(["-c", &script])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn IMAP server watchdog");
+        super::mailserver::spawn_watchdog(&self.workdir, "stop-imapserver.sh");
     }
 
     pub fn count(&self, user: &str, folder: &str) -> u32 {

@@ -246,24 +246,8 @@ impl MailServer {
         );
     }
 
-    /// Stops the server when this process is gone (even after a panic or SIGKILL).
-    /// The watchdog must outlive this process, so it is never waited for.
-    #[allow(clippy::zombie_processes)]
     fn spawn_watchdog(&self) {
-        let script = format!(
-            "while kill -0 {pid} 2>/dev/null; do sleep 0.2; done; \"{stop}\" \"{w}\"; \
-             [ -e \"{w}/failed\" ] || rm -rf \"{w}\"",
-            pid = std::process::id(),
-            stop = harness_dir().join("stop-mailserver.sh").display(),
-            w = self.workdir.display()
-        );
-        Command::new("sh")
-            .args(["-c", &script])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn mail server watchdog");
+        spawn_watchdog(&self.workdir, "stop-mailserver.sh");
     }
 
     pub fn password(&self, user: &str) -> &str {
@@ -574,4 +558,25 @@ fn literal_len(line: &str) -> Option<usize> {
     let inner = line.strip_suffix('}')?;
     let open = inner.rfind('{')?;
     inner[open + 1..].trim_end_matches('+').parse().ok()
+}
+
+/// Stops the server in `workdir` with the harness script `stop` when this process
+/// is gone (even after a panic or SIGKILL). The watchdog must outlive this
+/// process, so it is never waited for.
+#[allow(clippy::zombie_processes)]
+pub fn spawn_watchdog(workdir: &Path, stop: &str) {
+    let script = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 0.2; done; \"{stop}\" \"{w}\"; \
+         [ -e \"{w}/failed\" ] || rm -rf \"{w}\"",
+        pid = std::process::id(),
+        stop = harness_dir().join(stop).display(),
+        w = workdir.display()
+    );
+    Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn the test server's watchdog");
 }
