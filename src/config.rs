@@ -109,3 +109,23 @@ pub fn phone_plan(config_file: &Path) -> Option<PhonePlan> {
 pub mod accounts;
 pub mod credentials;
 pub mod home;
+
+#[cfg(test)]
+mod zone_file_tests {
+    use super::*;
+
+    #[test]
+    fn a_zone_file_is_the_zone_it_links_to_or_is_named_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("localtime");
+        std::os::unix::fs::symlink("../usr/share/zoneinfo/Asia/Tokyo", &link).unwrap();
+        assert_eq!(zone_of_file(&link), Some(chrono_tz::Asia::Tokyo));
+        assert_eq!(
+            zone_of_file(Path::new("/nonexistent/zoneinfo/Europe/Berlin")),
+            Some(chrono_tz::Europe::Berlin)
+        );
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, "TZif").unwrap();
+        assert_eq!(zone_of_file(&plain), None);
+    }
+}

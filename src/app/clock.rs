@@ -61,6 +61,16 @@ fn parse(value: &str, text: &str) -> Result<DateTime<Utc>, ClockError> {
         })
 }
 
+/// A clock file's text: its first bytes (a time is short; `@/dev/zero` is not).
+fn read_clock_file(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(256)
+        .read_to_string(&mut text)?;
+    Ok(text)
+}
+
 fn elapsed(since: Instant) -> Duration {
     Duration::from_std(since.elapsed()).unwrap_or(Duration::zero())
 }
@@ -88,7 +98,7 @@ impl Clock {
         match value.strip_prefix('@') {
             Some(path) => {
                 let path = PathBuf::from(path);
-                let text = std::fs::read_to_string(&path).map_err(|e| ClockError::Invalid {
+                let text = read_clock_file(&path).map_err(|e| ClockError::Invalid {
                     value: value.to_string(),
                     reason: e.to_string(),
                 })?;
@@ -131,8 +141,8 @@ impl Clock {
 
     /// Take a changed clock file (a file being rewritten, unreadable for a moment,
     /// keeps the time it had). True when the clock was stepped.
-    fn reread(path: &PathBuf, last: &mut FileTime) -> bool {
-        let Ok(text) = std::fs::read_to_string(path) else {
+    fn reread(path: &std::path::Path, last: &mut FileTime) -> bool {
+        let Ok(text) = read_clock_file(path) else {
             return false;
         };
         if text == last.text {
