@@ -259,6 +259,42 @@ fn shift(
     moved.checked_add_signed(rest)
 }
 
+type Placed = Vec<(AlarmAt, Alarm)>;
+
+/// The alarms of the record's main component and of each override.
+fn placed(r: &Record) -> (Placed, Vec<Placed>) {
+    let main = alarms_of(&r.body.main, None);
+    let overrides = r
+        .body
+        .overrides
+        .iter()
+        .enumerate()
+        .map(|(i, o)| alarms_of(o, Some(i)))
+        .collect();
+    (main, overrides)
+}
+
+/// How far from its occurrence a relative alarm of `r` rings at most, repetitions
+/// included, with a day of slack for lengths. Kept within the calendar: REPEAT ×
+/// DURATION of a hostile file reaches millions of years.
+pub fn reach(r: &Record) -> Duration {
+    let (main, overrides) = placed(r);
+    reach_of(&main, &overrides)
+}
+
+fn reach_of(main: &Placed, overrides: &[Placed]) -> Duration {
+    main.iter()
+        .chain(overrides.iter().flatten())
+        .filter_map(|(_, a)| match a.trigger {
+            Trigger::Relative { offset, .. } => Some(offset.abs() + a.every * a.repeat as i32),
+            Trigger::Absolute(_) => None,
+        })
+        .max()
+        .unwrap_or(Duration::zero())
+        .min(crate::model::time::max_duration())
+        + Duration::days(1)
+}
+
 /// Every alarm of every occurrence of `r` with a trigger in `[from, to]`.
 pub fn rings(
     r: &Record,
@@ -266,31 +302,12 @@ pub fn rings(
     to: DateTime<Utc>,
     local: Tz,
 ) -> Result<Vec<Ring>, RecurError> {
-    let main = alarms_of(&r.body.main, None);
-    let overrides: Vec<Vec<(AlarmAt, Alarm)>> = r
-        .body
-        .overrides
-        .iter()
-        .enumerate()
-        .map(|(i, o)| alarms_of(o, Some(i)))
-        .collect();
+    let (main, overrides) = placed(r);
     if main.is_empty() && overrides.iter().all(Vec::is_empty) {
         return Ok(Vec::new());
     }
-    let relative = main
-        .iter()
-        .chain(overrides.iter().flatten())
-        .filter_map(|(_, a)| match a.trigger {
-            Trigger::Relative { offset, .. } => Some(offset.abs() + a.every * a.repeat as i32),
-            Trigger::Absolute(_) => None,
-        });
-    // Occurrences whose alarms can reach the window: a day of slack for lengths. Kept
-    // within the calendar: REPEAT × DURATION of a hostile file reaches millions of years.
-    let reach = relative
-        .max()
-        .unwrap_or(Duration::zero())
-        .min(crate::model::time::max_duration())
-        + Duration::days(1);
+    // Occurrences whose alarms can reach the window.
+    let reach = reach_of(&main, &overrides);
     let zone = zone_of(r, local);
     let mut out = Vec::new();
     let occurrences = expand(r, from - reach, to + reach, local, super::DEFAULT_LIMIT)?;
@@ -319,8 +336,35 @@ pub fn rings(
             }
         }
     }
-    // Absolute triggers ring once, for the occurrence they name or the one they precede.
-    // Only those reaching the window look for their occurrence (a search each).
+    out.extend(absolute(r, &main, &overrides, from, to, local)?);
+    out.sort_by(|a, b| a.first.cmp(&b.first).then(a.at.sub.cmp(&b.at.sub)));
+    Ok(out)
+}
+
+/// Every absolute alarm of `r` (snoozes among them), whenever it rings.
+pub fn absolute_rings(r: &Record, local: Tz) -> Result<Vec<Ring>, RecurError> {
+    let (main, overrides) = placed(r);
+    absolute(
+        r,
+        &main,
+        &overrides,
+        DateTime::<Utc>::MIN_UTC,
+        DateTime::<Utc>::MAX_UTC,
+        local,
+    )
+}
+
+/// Absolute triggers ring once, for the occurrence they name or the one they precede.
+/// Only those reaching the window look for their occurrence (a search each).
+fn absolute(
+    r: &Record,
+    main: &Placed,
+    overrides: &[Placed],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    local: Tz,
+) -> Result<Vec<Ring>, RecurError> {
+    let mut out = Vec::new();
     let mut look = Lookups::default();
     for (at, a) in main.iter().chain(overrides.iter().flatten()) {
         let Trigger::Absolute(first) = a.trigger else {
@@ -333,7 +377,6 @@ pub fn rings(
             push(&mut out, *at, a, o, first, from, to);
         }
     }
-    out.sort_by(|a, b| a.first.cmp(&b.first).then(a.at.sub.cmp(&b.at.sub)));
     Ok(out)
 }
 
