@@ -458,8 +458,8 @@ fn occurrence_for(
     look: &mut Lookups,
 ) -> Result<Option<Occurrence>, RecurError> {
     if let Some(i) = at.override_index
-        && let Some(start) = r.body.overrides[i]
-            .prop("DTSTART")
+        && let Some(start) = (r.body.overrides.get(i))
+            .and_then(|o| o.prop("DTSTART").or_else(|| o.prop("RECURRENCE-ID")))
             .and_then(|p| When::from_property(p).ok())
     {
         let t = instant(&start, &r.body.timezones, local);

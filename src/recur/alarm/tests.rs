@@ -363,6 +363,20 @@ fn absolute_triggers_ring_however_far_from_the_occurrences() {
         v[0].occurrence.start.with_timezone(&Utc),
         utc(2036, 1, 6, 10, 0)
     );
+    // An override's own alarm, two years before the moved occurrence.
+    let moved = record(
+        "BEGIN:VEVENT\nUID:s\nSUMMARY:x\nDTSTART:20200106T100000Z\nRRULE:FREQ=WEEKLY\nEND:VEVENT\n\
+         BEGIN:VEVENT\nUID:s\nSUMMARY:x\nRECURRENCE-ID:20280103T100000Z\nDTSTART:20280103T120000Z\n\
+         BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER;VALUE=DATE-TIME:20260101T080000Z\nEND:VALARM\n\
+         END:VEVENT\n",
+    );
+    let v = window(&moved, utc(2026, 1, 1, 8, 0));
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].occurrence.override_index, Some(0));
+    assert_eq!(
+        v[0].occurrence.start.with_timezone(&Utc),
+        utc(2028, 1, 3, 12, 0)
+    );
     // A snooze naming an occurrence a thousand days from its trigger keeps it.
     let named = event(
         "DTSTART:20200106T100000Z\nRRULE:FREQ=WEEKLY\n",
