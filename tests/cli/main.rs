@@ -27,5 +27,7 @@ mod records_front_ends;
 mod recur_bounds;
 mod recur_interop;
 mod remind;
+mod remind_watch;
+mod tui_remind_tmux;
 mod tui_tmux;
 mod vcard_reproductions;

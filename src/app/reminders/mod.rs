@@ -110,22 +110,29 @@ fn with_alarms(
 
 /// Skip what cannot ring: cancelled occurrences, completed tasks.
 fn rings_of(r: &Record, from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> Vec<Ring> {
-    let done = r.kind == Kind::Task
+    if finished(r) {
+        return Vec::new();
+    }
+    // A record whose recurrence cannot be read has no reminders rather than stopping all.
+    ringing(alarm::rings(r, from, to, tz).unwrap_or_default())
+}
+
+fn ringing(rings: Vec<Ring>) -> Vec<Ring> {
+    rings
+        .into_iter()
+        .filter(|g| !g.occurrence.cancelled)
+        .collect()
+}
+
+/// A completed or cancelled task rings no more.
+fn finished(r: &Record) -> bool {
+    r.kind == Kind::Task
         && r.text("STATUS").is_some_and(|s| {
             matches!(
                 s.trim().to_ascii_uppercase().as_str(),
                 "COMPLETED" | "CANCELLED"
             )
-        });
-    if done {
-        return Vec::new();
-    }
-    // A record whose recurrence cannot be read has no reminders rather than stopping all.
-    alarm::rings(r, from, to, tz)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|g| !g.occurrence.cancelled)
-        .collect()
+        })
 }
 
 /// The due rings of one record at `now`: triggered in the last [`DUE_FOR`], not dismissed.
@@ -238,11 +245,18 @@ fn chosen(
     };
     let when = parse_user_when(text, now, tz)?;
     let at = when.instant(tz);
-    let reach = Duration::days(60);
-    let found: Vec<Ring> = rings_of(r, at - reach, at + reach, tz)
-        .into_iter()
-        .filter(|g| occurrence_matches(g, &when, tz) && !g.dismissed())
-        .collect();
+    // Relative alarms ring within their reach of the occurrence; absolute ones at
+    // their own moment, however far from it.
+    let reach = alarm::reach(r).max(Duration::days(60));
+    let mut found = rings_of(r, at - reach, at + reach, tz);
+    if !finished(r) {
+        for g in ringing(alarm::absolute_rings(r, tz).unwrap_or_default()) {
+            if !found.iter().any(|f| f.at == g.at && f.first == g.first) {
+                found.push(g);
+            }
+        }
+    }
+    found.retain(|g| occurrence_matches(g, &when, tz) && !g.dismissed());
     if found.is_empty() {
         return Err(RemindError::NoOccurrence {
             id: r.id.clone(),

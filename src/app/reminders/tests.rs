@@ -316,3 +316,25 @@ fn a_snooze_past_the_calendar_is_refused() {
     assert_eq!(store.get(&id).unwrap().unwrap().body, before.body);
     assert_eq!(due_ids(&store, at(1, 9, 50)), ["Standup 01 09:45"]);
 }
+
+/// Dismissing ahead looked for an occurrence's alarms within 60 days of it: an alarm
+/// 90 days before, or an absolute one a year and a half before, could not be dismissed.
+#[test]
+fn alarms_far_from_their_occurrence_are_dismissed_ahead() {
+    let mut store = Store::open_in_memory().unwrap();
+    let id = add(
+        &mut store,
+        Kind::Event,
+        &[
+            (Field::Summary, "Conference"),
+            (Field::Start, "2028-06-01 09:00"),
+            (Field::Alarms, "-90d, 2026-12-01 12:00"),
+        ],
+    );
+    assert_eq!(due_ids(&store, at(1, 12, 0)), ["Conference 01 12:00"]);
+    let done = dismiss(&mut store, &id, Some("2028-06-01 09:00"), at(1, 11, 0), UTC).unwrap();
+    assert_eq!(done.len(), 2, "{done:?}");
+    assert!(due_ids(&store, at(1, 12, 0)).is_empty());
+    let ninety_before = Utc.with_ymd_and_hms(2028, 3, 3, 9, 0, 0).unwrap();
+    assert!(due(&store, ninety_before, UTC).unwrap().is_empty());
+}
