@@ -279,6 +279,7 @@ mod tests {
             name: "Private".into(),
             color: Some("#ff0000".into()),
             sync: false,
+            default_alarms: None,
         };
         let mut text = String::from("[\n");
         write_json_item(&mut text, &r, "Private", Some(&c), chrono_tz::UTC, None);

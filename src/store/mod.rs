@@ -149,6 +149,7 @@ impl Store {
             phone_plan: Default::default(),
         };
         store.ensure_default_collections()?;
+        store.adopt_device_default_alarms()?;
         Ok(store)
     }
 

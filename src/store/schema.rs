@@ -186,4 +186,10 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     INSERT INTO records_fts (records_fts) VALUES ('delete-all');
     "#,
+    // 8 (BDAY; renumber at merge): a collection's default alarms, synced with its name and
+    // colour (they were a setting of one device in `meta`: Store::adopt_device_default_alarms
+    // moves them here as a logged change).
+    r#"
+    ALTER TABLE collections ADD COLUMN default_alarms TEXT;
+    "#,
 ];

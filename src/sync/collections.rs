@@ -20,6 +20,7 @@ pub(crate) fn ensure_collection(w: &mut Writer<'_>, id: &str, kind: Kind) -> Res
         name: format!("synced {}", id.chars().take(8).collect::<String>()),
         color: None,
         sync: true,
+        default_alarms: None,
     });
     save_collection_merged(w, &c)
 }

@@ -180,8 +180,8 @@ fn completed_tasks_do_not_remind_and_tasks_remind_before_due() {
 fn collection_default_alarms_apply_to_new_records_only() {
     let mut store = Store::open_in_memory().unwrap();
     let cal = store.default_collection(Kind::Event).unwrap();
-    set_default_alarms(&store, &cal.id, Kind::Event, "-10m", at(1, 0, 0), UTC).unwrap();
-    assert!(set_default_alarms(&store, &cal.id, Kind::Event, "soon", at(1, 0, 0), UTC).is_err());
+    set_default_alarms(&mut store, &cal.id, "-10m", at(1, 0, 0), UTC).unwrap();
+    assert!(set_default_alarms(&mut store, &cal.id, "soon", at(1, 0, 0), UTC).is_err());
     let id = add(
         &mut store,
         Kind::Event,
