@@ -404,3 +404,6 @@ pub fn snooze(
 fn is_contact(store: &Store, id: &str) -> Result<bool, RemindError> {
     Ok(store.get(id)?.is_some_and(|r| r.kind == Kind::Contact))
 }
+
+#[cfg(test)]
+mod tests;
