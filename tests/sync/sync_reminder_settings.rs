@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use pim::app::records::{EditContext, Field, RecordEdit, save};
 use pim::app::reminders::{self, set_default_alarms, spec};
 use pim::model::{Kind, Property, Record};
+use pim::store::Clock;
 use pim::sync::apply::Policy;
 use pim::sync::memory::MemoryServer;
 use pim::sync::setup;
@@ -74,6 +75,32 @@ fn a_default_alarm_set_on_one_device_applies_on_the_other() {
     set_default_alarms(&mut a.store, &cal, "", at(2026, 12, 1, 0, 0), UTC).unwrap();
     settle(&mut a, &mut b);
     assert_eq!(default_alarms(&b, Kind::Event), None);
+}
+
+/// The default collections have one id on every device, each made on first run: a
+/// device set up later must not undo the settings made before it joined.
+#[test]
+fn a_device_that_joins_later_keeps_the_settings_made_before() {
+    let server = MemoryServer::new();
+    let clock = Clock::manual(at(2026, 12, 1, 0, 0).timestamp_millis());
+    let mut a = Device::simulated(&server, 1, clock.clone()).with_policy(Policy::Ask);
+    let cal = a.store.default_collection(Kind::Event).unwrap();
+    set_default_alarms(&mut a.store, &cal.id, "-10m", at(2026, 12, 1, 0, 0), UTC).unwrap();
+    let mut renamed = a.store.collection_by_id(&cal.id).unwrap().unwrap();
+    renamed.name = "Work".into();
+    a.store.write(|w| w.change_collection(&renamed)).unwrap();
+    a.sync();
+    // Made after those edits, with its own "calendar".
+    clock.advance(60_000);
+    let mut b = Device::simulated(&server, 2, clock).with_policy(Policy::Ask);
+    settle(&mut a, &mut b);
+    for d in [&a, &b] {
+        let c = d.store.collection_by_id(&cal.id).unwrap().unwrap();
+        assert_eq!(
+            (c.name.as_str(), c.default_alarms.as_deref()),
+            ("Work", Some("-10m"))
+        );
+    }
 }
 
 #[test]
