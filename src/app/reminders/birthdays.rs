@@ -32,8 +32,9 @@ pub const SNOOZED: &str = "X-PIM-SNOOZED";
 const OCCASION: &str = "X-OCCASION";
 const DAY: &str = "X-DAY";
 
-/// The longest snooze or alarm offset looked at around a day.
-const REACH: Duration = Duration::days(31);
+/// How long after a day's last alarm a snooze of it still rings: days are looked at
+/// only around their alarms, so that a check loads few contacts.
+const SNOOZE_REACH: Duration = Duration::days(14);
 
 /// Read an address book's alarm text: relative to the day only (a birthday recurs,
 /// an absolute time would ring once).
@@ -200,7 +201,8 @@ fn days(
         })
         .max()
         .unwrap_or_default()
-        + REACH;
+        + SNOOZE_REACH
+        + Duration::days(2);
     let first = (from - reach).with_timezone(&tz).date_naive();
     let last = (to + reach).with_timezone(&tz).date_naive();
     let dated: Vec<Record> = store
@@ -211,7 +213,24 @@ fn days(
         .collect();
     let mut contacts: BTreeMap<String, Option<Record>> = BTreeMap::new();
     let mut out = Vec::new();
+    let book_of: BTreeMap<&str, &str> = dated
+        .iter()
+        .map(|r| (r.id.as_str(), r.collection.as_str()))
+        .collect();
     for b in birthdays::occurrences(&dated, first, last.succ_opt().unwrap_or(last)) {
+        let Some(specs) = book_of
+            .get(b.contact_id.as_str())
+            .and_then(|c| books.get(*c))
+        else {
+            continue;
+        };
+        let planned = spec_triggers(b.date, specs, tz);
+        let (Some(lo), Some(hi)) = (planned.first(), planned.last()) else {
+            continue;
+        };
+        if *hi + SNOOZE_REACH < from || *lo > to {
+            continue;
+        }
         let contact = match contacts.get(&b.contact_id) {
             Some(c) => c.clone(),
             None => {
@@ -228,11 +247,8 @@ fn days(
         let Some(contact) = contact else {
             continue;
         };
-        let Some(specs) = books.get(&contact.collection) else {
-            continue;
-        };
         let ack = acknowledged(&contact, b.occasion);
-        let mut triggers: Vec<(DateTime<Utc>, bool)> = spec_triggers(b.date, specs, tz)
+        let mut triggers: Vec<(DateTime<Utc>, bool)> = planned
             .into_iter()
             .map(|t| (t, false))
             .chain(
@@ -298,7 +314,8 @@ fn chosen(
         other => other.instant(tz).with_timezone(&tz).date_naive(),
     };
     let at = UserWhen::Date(day).instant(tz);
-    let found: Vec<Day> = days(store, at, at, Some(id), tz)?
+    let around = Duration::days(40);
+    let found: Vec<Day> = days(store, at - around, at + around, Some(id), tz)?
         .into_iter()
         .filter(|d| d.birthday.date == day && !d.triggers.is_empty())
         .collect();

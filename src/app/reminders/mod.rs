@@ -62,7 +62,9 @@ pub enum RemindError {
     NothingDue(String),
     #[error("{id} has no reminder for an occurrence at {when}")]
     NoOccurrence { id: String, when: String },
-    #[error("record {0} is a {1}: only events and tasks have reminders")]
+    #[error(
+        "record {0} is a {1}: only events, tasks and contacts (their birthdays) have reminders"
+    )]
     WrongKind(String, Kind),
     #[error("a snooze of {0} goes past the year 9999")]
     BeyondCalendar(String),
