@@ -8,7 +8,8 @@
 //! written in an ordinary logged change (so it syncs like any edit):
 //! `X-PIM-ACKNOWLEDGED;X-OCCASION=BDAY:<UTC>` dismisses every trigger of that
 //! occasion up to that time (RFC 9074's `ACKNOWLEDGED`, per occasion), so next year's
-//! still rings; `X-PIM-SNOOZED;X-OCCASION=BDAY;X-DAY=<date>:<UTC>` rings again then.
+//! still rings; `X-PIM-SNOOZED;X-OCCASION=BDAY;X-DAY=<date>:<UTC>` rings again then
+//! (within two weeks of that day's last alarm: days are only looked at near their alarms).
 //! Both merge as sets ([`crate::model::fields::SET_VALUED`]): two devices dismissing
 //! at once keep both values and the later counts, with no conflict to answer.
 
