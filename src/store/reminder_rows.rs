@@ -52,8 +52,9 @@ impl Store {
     pub(super) fn adopt_device_default_alarms(&mut self) -> Result<()> {
         let kept: Vec<(String, String)> = self
             .conn
-            .prepare(
-                "SELECT key, value FROM meta WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key",
+            // A range on the key (its index), since every open asks.
+            .prepare_cached(
+                "SELECT key, value FROM meta WHERE key > ?1 AND key < ?1 || x'ff' ORDER BY key",
             )?
             .query_map([DEVICE_DEFAULT_ALARMS], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;

@@ -316,3 +316,21 @@ fn a_snooze_past_the_calendar_is_refused() {
     assert_eq!(store.get(&id).unwrap().unwrap().body, before.body);
     assert_eq!(due_ids(&store, at(1, 9, 50)), ["Standup 01 09:45"]);
 }
+
+#[test]
+fn a_default_alarm_text_that_does_not_read_is_left_out() {
+    let mut store = Store::open_in_memory().unwrap();
+    let mut cal = store.default_collection(Kind::Event).unwrap();
+    // As another device or version might sync it.
+    cal.default_alarms = Some("whenever".into());
+    store.write(|w| w.change_collection(&cal)).unwrap();
+    add(
+        &mut store,
+        Kind::Event,
+        &[
+            (Field::Summary, "Still saved"),
+            (Field::Start, "2026-12-01 10:00"),
+        ],
+    );
+    assert!(due_ids(&store, at(1, 10, 0)).is_empty());
+}
