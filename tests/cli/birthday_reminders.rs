@@ -139,3 +139,33 @@ fn one_address_books_alarm_snoozes_and_handles_the_29th_of_february() {
     at(&pim, "2028-02-01T00:00:00Z").ok(&["remind", "dismiss", &lea, "--occurrence", "2028-02-29"]);
     assert!(due(&pim, "2028-02-29T09:00:00Z").is_empty());
 }
+
+#[test]
+fn the_watcher_rings_a_birthday_at_its_moment() {
+    let pim = Pim::new();
+    let id = ada(&pim);
+    pim.ok(&["collections", "set", "Birthdays", "--default-alarm", "-15h"]);
+    let out = pim.path("rang.txt");
+    let cmd = format!("env | grep ^PIM_ | sort > '{}'", out.display());
+    // One second before: the watcher sleeps until it, rings, and exits.
+    let o = at(&pim, "2026-12-07T08:59:59Z").run_within(
+        &[
+            "remind",
+            "--watch",
+            "--command",
+            &cmd,
+            "--max-reminders",
+            "1",
+        ],
+        std::time::Duration::from_secs(30),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let env = std::fs::read_to_string(&out).unwrap();
+    for line in [
+        "PIM_SUMMARY=Ada Lovelace's birthday (41)".to_string(),
+        format!("PIM_ID={id}"),
+        "PIM_TRIGGER=2026-12-07T09:00:00Z".to_string(),
+    ] {
+        assert!(env.lines().any(|l| l == line), "{line} in {env}");
+    }
+}
