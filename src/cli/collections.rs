@@ -140,24 +140,27 @@ pub fn run(cx: &mut Context, cmd: CollectionsCommand) -> anyhow::Result<()> {
         } => {
             let alarms = (!default_alarms.is_empty()).then(|| default_alarms.join(","));
             if let Some(books) = birthday_books(cx, &which)? {
-                let Some(text) = alarms else {
-                    return Err(anyhow!(
-                        "{:?} is computed from the address books: it has only --default-alarm",
-                        birthdays::COLLECTION
-                    ));
+                let text = match alarms {
+                    Some(text) if sync.is_none() && color.is_none() => text,
+                    _ => {
+                        return Err(anyhow!(
+                            "{:?} is computed from the address books: it has only --default-alarm",
+                            birthdays::COLLECTION
+                        ));
+                    }
                 };
-                if sync.is_some() || color.is_some() {
-                    return Err(anyhow!(
-                        "{:?} is computed from the address books: it has only --default-alarm",
-                        birthdays::COLLECTION
-                    ));
-                }
+                // One text for every address book: the first refuses it before any is set.
                 for book in books {
                     reminders::set_default_alarms(&mut cx.store, &book.id, &text, cx.now, cx.tz)?;
                 }
                 return Ok(());
             }
-            let mut c = find_which(cx, &which)?;
+            let found = find_which(cx, &which)?;
+            // The alarms first: a text that does not read leaves everything unchanged.
+            if let Some(text) = alarms {
+                reminders::set_default_alarms(&mut cx.store, &found.id, &text, cx.now, cx.tz)?;
+            }
+            let mut c = cx.store.collection_by_id(&found.id)?.unwrap_or(found);
             if let Some(s) = sync {
                 c.sync = s == "on";
             }
@@ -165,9 +168,6 @@ pub fn run(cx: &mut Context, cmd: CollectionsCommand) -> anyhow::Result<()> {
                 c.color = if col.is_empty() { None } else { Some(col) };
             }
             cx.store.write(|w| w.change_collection(&c))?;
-            if let Some(text) = alarms {
-                reminders::set_default_alarms(&mut cx.store, &c.id, &text, cx.now, cx.tz)?;
-            }
             Ok(())
         }
     }

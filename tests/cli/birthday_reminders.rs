@@ -89,6 +89,22 @@ fn birthdays_remind_once_the_birthdays_calendar_has_an_alarm() {
         ],
         "relative to the day",
     );
+    // A text that does not read changes nothing, not even the colour given with it.
+    pim.fails_with(
+        &[
+            "collections",
+            "set",
+            "contacts",
+            "--color",
+            "red",
+            "--default-alarm",
+            "soon",
+        ],
+        "alarm",
+    );
+    let books = pim.json_list(&["collections", "list", "--kind", "contacts", "--json"]);
+    assert_eq!(books[0]["color"], Value::Null, "{books:?}");
+    assert_eq!(books[0]["default_alarms"], "-15h");
     pim.ok(&["collections", "set", "Birthdays", "--default-alarm", ""]);
     assert!(due(&pim, "2027-12-07T09:00:00Z").is_empty());
 }
