@@ -36,6 +36,9 @@ const DAY: &str = "X-DAY";
 /// How long after a day's last alarm a snooze of it still rings: days are looked at
 /// only around their alarms, so that a check loads few contacts.
 const SNOOZE_REACH: Duration = Duration::days(14);
+/// The furthest a birthday's alarm (with its repetitions) rings from the day.
+const MAX_SPAN: Duration = Duration::days(31);
+const MAX_REPEAT: u32 = 100;
 
 /// Read an address book's alarm text: relative to the day only (a birthday recurs,
 /// an absolute time would ring once).
@@ -49,6 +52,25 @@ pub fn parse_alarms(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Vec<Spec>,
             text: text.to_string(),
             reason: "a birthday reminder is relative to the day (e.g. -1d, -15h for 09:00 \
                      the day before, +9h for 09:00 on the day)"
+                .into(),
+        });
+    }
+    // Each day rings apart from the next year's, and a synced text cannot make a
+    // check loop: at most a month from the day, at most 100 repetitions.
+    let within = |s: &Spec| match s.trigger {
+        Trigger::Relative { offset, .. } => {
+            s.repeat <= MAX_REPEAT
+                && s.every
+                    .checked_mul(s.repeat as i32)
+                    .and_then(|r| r.checked_add(&offset.abs()))
+                    .is_some_and(|span| span <= MAX_SPAN)
+        }
+        Trigger::Absolute(_) => false,
+    };
+    if !specs.iter().all(within) {
+        return Err(SpecError {
+            text: text.to_string(),
+            reason: "a birthday reminder rings within a month of the day, repeating at most                      100 times"
                 .into(),
         });
     }

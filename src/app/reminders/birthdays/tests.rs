@@ -200,6 +200,16 @@ fn alarms_of_an_address_book_are_relative_to_the_day() {
     let now = at(2026, 1, 1, 0, 0);
     let err = set_default_alarms(&mut store, &book.id, "2026-12-01 09:00", now, UTC).unwrap_err();
     assert!(err.to_string().contains("relative to the day"), "{err}");
+    for far in ["-40d", "-1d repeat 200 every 1m", "-1d repeat 40 every 1d"] {
+        let err = set_default_alarms(&mut store, &book.id, far, now, UTC).unwrap_err();
+        assert!(err.to_string().contains("within a month"), "{far}: {err}");
+    }
+    // As another device might sync it: ignored, nothing rings, nothing hangs.
+    let mut hostile = store.collection_by_id(&book.id).unwrap().unwrap();
+    hostile.default_alarms = Some("-15m repeat 4000000000 every 1s".into());
+    store.write(|w| w.change_collection(&hostile)).unwrap();
+    with_contact(&mut store, "Ada", "19851208");
+    assert!(due_at(&store, at(2026, 12, 7, 23, 50)).is_empty());
     let notes = store.default_collection(Kind::Note).unwrap();
     assert!(set_default_alarms(&mut store, &notes.id, "-1d", now, UTC).is_err());
     set_default_alarms(&mut store, &book.id, " -1d ", now, UTC).unwrap();
