@@ -141,6 +141,8 @@ pub struct SyncReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RefusedKey {
     pub device: String,
+    /// Its name as last published (empty when never heard).
+    pub name: String,
     /// The key the device is bound to, and the one the message was signed with
     /// (short forms).
     pub bound: String,

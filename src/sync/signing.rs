@@ -354,4 +354,27 @@ mod tests {
         assert_eq!(s.check("d", None, None), Verdict::Unsigned);
         assert_eq!(PublicKey::from_hex(&a.to_hex()), Some(a));
     }
+
+    #[test]
+    fn bindings_belong_to_one_sync_key_and_the_own_key_is_kept() {
+        let store = Store::open_in_memory().unwrap();
+        let own = DeviceSigner::load_or_create(&store, 4).unwrap();
+        let again = DeviceSigner::load_or_create(&store, 99).unwrap();
+        assert_eq!((again.public(), again.signs_from), (own.public(), 4));
+        let (k1, k2) = (SyncKey::from_bytes([1; 32]), SyncKey::from_bytes([2; 32]));
+        let other = DeviceSigner::from_seed([3; 32], 1).public();
+        let mut s = Signers::load(&store, &k1, &own).unwrap();
+        assert!(s.bound(store.device()).is_some());
+        s.bind("other", other);
+        s.save(&store).unwrap();
+        let same = Signers::load(&store, &k1, &own).unwrap();
+        assert_eq!(same.check("other", Some(other), None), Verdict::Accept);
+        // A rekey: devices announce themselves again.
+        let after = Signers::load(&store, &k2, &own).unwrap();
+        assert_eq!(after.check("other", None, None), Verdict::Accept);
+        assert_eq!(
+            after.check(store.device(), Some(other), None),
+            Verdict::KeyChanged
+        );
+    }
 }

@@ -13,3 +13,4 @@ mod sync_occurrences;
 mod sync_proptest;
 mod sync_scope;
 mod sync_sets;
+mod sync_signing;

@@ -51,8 +51,14 @@ impl<M: Mailbox> Round<'_, M> {
                     .and_then(|b| PublicKey::from_hex(&b.key))
                     .map(|k| k.fingerprint())
                     .unwrap_or_default();
+                let name = st::devices(&*self.store)?
+                    .into_iter()
+                    .find(|d| d.device == device)
+                    .map(|d| d.name)
+                    .unwrap_or_default();
                 let refused = RefusedKey {
                     device: device.to_string(),
+                    name,
                     bound,
                     offered: signer.map(|k| k.fingerprint()).unwrap_or_default(),
                 };
