@@ -131,7 +131,13 @@ fn a_key_holder_writing_as_another_device_is_refused_and_named() {
         signs_from: Some(1),
     };
     let sync_key = SyncKey::parse_human(&key).unwrap();
-    let (_, raw) = seal_device(&sync_key, Some(&DeviceSigner::generate(1)), &forged, 1, None);
+    let (_, raw) = seal_device(
+        &sync_key,
+        Some(&DeviceSigner::generate(1)),
+        &forged,
+        1,
+        None,
+    );
     server.append("carol", "Signed/Devices", &raw);
     let out = b.ok(&["sync"]);
     assert!(
@@ -139,7 +145,10 @@ fn a_key_holder_writing_as_another_device_is_refused_and_named() {
         "{out}"
     );
     let names = b.json(&["devices", "list", "--json"]).to_string();
-    assert!(names.contains("laptop") && !names.contains("renamed"), "{names}");
+    assert!(
+        names.contains("laptop") && !names.contains("renamed"),
+        "{names}"
+    );
     a.ok(&["add", "contact", "--name", "Still From The Laptop"]);
     a.ok(&["sync"]);
     b.ok(&["sync"]);

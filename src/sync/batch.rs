@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::crypto::SyncKey;
 use super::envelope::{self, EnvelopeError, Header, MAX_SEALED, MsgKind};
-use super::signing::{DeviceSigner, PublicKey};
 use super::merge::RecState;
+use super::signing::{DeviceSigner, PublicKey};
 use crate::model::{Change, Collection};
 use crate::store::sync_state::Vector;
 

@@ -24,10 +24,10 @@ mod receive;
 mod scoped;
 mod send;
 mod signed;
-pub use signed::device_signer;
 use crate::model::{Change, Op};
 use crate::store::sync_state::{self as st, DeviceInfo, KnownMessage, RememberedFolder};
 use crate::store::{Store, StoreError};
+pub use signed::device_signer;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {

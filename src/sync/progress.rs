@@ -304,7 +304,11 @@ pub fn refused_keys_line(r: &SyncReport) -> Option<String> {
         .refused_keys
         .iter()
         .map(|k| {
-            let name = if k.name.is_empty() { &k.device } else { &k.name };
+            let name = if k.name.is_empty() {
+                &k.device
+            } else {
+                &k.name
+            };
             format!("{name} (its key {}, offered {})", k.bound, k.offered)
         })
         .collect();

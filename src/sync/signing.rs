@@ -101,7 +101,8 @@ impl DeviceSigner {
     /// This profile's key; made on first use, signing from `next_seq` on.
     pub fn load_or_create(store: &Store, next_seq: u64) -> Result<DeviceSigner> {
         if let Some(json) = store.meta(META_SIGNER)? {
-            let s: StoredSigner = serde_json::from_str(&json).map_err(|e| corrupt(e.to_string()))?;
+            let s: StoredSigner =
+                serde_json::from_str(&json).map_err(|e| corrupt(e.to_string()))?;
             let seed = unhex(&s.seed)
                 .and_then(|b| <[u8; 32]>::try_from(b).ok())
                 .ok_or_else(|| corrupt("not 32 hex bytes".into()))?;
@@ -159,9 +160,7 @@ pub fn unwrap(aad: &[u8], plain: &mut Vec<u8>) -> Unwrapped {
         return Unwrapped::Forged;
     }
     let public: [u8; PUBLIC_LEN] = plain[1..1 + PUBLIC_LEN].try_into().expect("length");
-    let sig: [u8; SIGNATURE_LEN] = plain[1 + PUBLIC_LEN..OVERHEAD]
-        .try_into()
-        .expect("length");
+    let sig: [u8; SIGNATURE_LEN] = plain[1 + PUBLIC_LEN..OVERHEAD].try_into().expect("length");
     let Ok(key) = VerifyingKey::from_bytes(&public) else {
         return Unwrapped::Forged;
     };

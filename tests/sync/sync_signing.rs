@@ -160,7 +160,9 @@ fn a_skip_claim_never_hides_a_change_its_device_sent() {
     let mut old = Device::new(&server, "old");
     let mut b = Device::new(&server, "b");
     b.sync();
-    let ids: Vec<String> = (1..=4).map(|i| old.add_contact(&format!("old {i}"))).collect();
+    let ids: Vec<String> = (1..=4)
+        .map(|i| old.add_contact(&format!("old {i}")))
+        .collect();
     let me = old.store.device().to_string();
     let last = st::max_seq(&old.store, &me).unwrap();
     let (changes, _) = old.store.own_changes_decodable(1, last).unwrap();

@@ -29,13 +29,8 @@ impl<M: Mailbox> Round<'_, M> {
             }
         }
         skipped.sort_unstable();
-        let msgs = batch::pack_batches(
-            &self.o.key,
-            Some(&self.signer),
-            &self.me,
-            &synced,
-            &skipped,
-        );
+        let msgs =
+            batch::pack_batches(&self.o.key, Some(&self.signer), &self.me, &synced, &skipped);
         let folder = self.f.changes.clone();
         let now = self.store.clock().now_rfc3339();
         for group in msgs.chunks(APPEND_GROUP) {
