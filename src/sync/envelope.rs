@@ -531,6 +531,36 @@ mod tests {
     }
 
     #[test]
+    fn signed_messages_name_their_signer_and_unsigned_ones_still_open() {
+        let key = SyncKey::from_bytes([3; 32]);
+        let signer = DeviceSigner::from_seed([4; 32], 1);
+        let h = Header::new(MsgKind::Batch, "t", 1, 2);
+        let signed = seal_signed(&key, Some(&signer), &h, b"payload");
+        let (_, plain, by) = open_signed(&key, &signed).unwrap();
+        assert_eq!(
+            (plain.as_slice(), by),
+            (&b"payload"[..], Some(signer.public()))
+        );
+        let unsigned = seal(&key, &h, b"payload");
+        let (_, plain, by) = open_signed(&key, &unsigned).unwrap();
+        assert_eq!((plain.as_slice(), by), (&b"payload"[..], None));
+        // Same bucket: the envelope adds a fixed 97 bytes.
+        let sealed_len = |raw: &[u8]| {
+            let b64: Vec<u8> = split_message(raw)
+                .1
+                .iter()
+                .copied()
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect();
+            B64.decode(b64).unwrap().len()
+        };
+        assert_eq!(
+            sealed_len(&signed),
+            sealed_len(&unsigned) + signing::OVERHEAD
+        );
+    }
+
+    #[test]
     fn forged_or_relabelled_messages_are_rejected() {
         let key = SyncKey::from_bytes([3; 32]);
         let h = Header::new(MsgKind::Batch, "t", 1, 2);
