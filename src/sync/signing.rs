@@ -98,8 +98,11 @@ impl DeviceSigner {
         PublicKey(self.key.verifying_key().to_bytes())
     }
 
-    /// This profile's key; made on first use, signing from `next_seq` on.
-    pub fn load_or_create(store: &Store, next_seq: u64) -> Result<DeviceSigner> {
+    /// This profile's key; made on first use, signing from `next_seq()` on.
+    pub fn load_or_create(
+        store: &Store,
+        next_seq: impl FnOnce() -> Result<u64>,
+    ) -> Result<DeviceSigner> {
         if let Some(json) = store.meta(META_SIGNER)? {
             let s: StoredSigner =
                 serde_json::from_str(&json).map_err(|e| corrupt(e.to_string()))?;
@@ -108,10 +111,10 @@ impl DeviceSigner {
                 .ok_or_else(|| corrupt("not 32 hex bytes".into()))?;
             return Ok(DeviceSigner::from_seed(seed, s.signs_from));
         }
-        let signer = DeviceSigner::generate(next_seq);
+        let signer = DeviceSigner::generate(next_seq()?);
         let stored = StoredSigner {
             seed: hex(signer.key.as_bytes()),
-            signs_from: next_seq,
+            signs_from: signer.signs_from,
         };
         store.set_meta(
             META_SIGNER,
@@ -357,8 +360,8 @@ mod tests {
     #[test]
     fn bindings_belong_to_one_sync_key_and_the_own_key_is_kept() {
         let store = Store::open_in_memory().unwrap();
-        let own = DeviceSigner::load_or_create(&store, 4).unwrap();
-        let again = DeviceSigner::load_or_create(&store, 99).unwrap();
+        let own = DeviceSigner::load_or_create(&store, || Ok(4)).unwrap();
+        let again = DeviceSigner::load_or_create(&store, || Ok(99)).unwrap();
         assert_eq!((again.public(), again.signs_from), (own.public(), 4));
         let (k1, k2) = (SyncKey::from_bytes([1; 32]), SyncKey::from_bytes([2; 32]));
         let other = DeviceSigner::from_seed([3; 32], 1).public();

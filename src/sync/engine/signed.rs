@@ -7,19 +7,19 @@ use crate::sync::signing::{PublicKey, Verdict};
 /// This profile's signing key, made on first use. It signs every own sequence
 /// number not yet handed to the server; those that were went out unsigned.
 pub fn device_signer(store: &Store) -> SyncResult<DeviceSigner> {
-    let me = store.device();
-    let attempted: u64 = store
-        .meta(META_ATTEMPTED)?
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let submitted = match st::first_unsubmitted(store, me)? {
-        Some(first) => first.saturating_sub(1),
-        None => st::max_seq(store, me)?,
+    let next_unsent = || {
+        let me = store.device();
+        let attempted: u64 = store
+            .meta(META_ATTEMPTED)?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let submitted = match st::first_unsubmitted(store, me)? {
+            Some(first) => first.saturating_sub(1),
+            None => st::max_seq(store, me)?,
+        };
+        Ok(attempted.max(submitted).saturating_add(1))
     };
-    Ok(DeviceSigner::load_or_create(
-        store,
-        attempted.max(submitted).saturating_add(1),
-    )?)
+    Ok(DeviceSigner::load_or_create(store, next_unsent)?)
 }
 
 impl<M: Mailbox> Round<'_, M> {
