@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::apply::{Policy, apply_remote, follow_up};
 use super::batch::{self, DevicePayload, SnapshotInfo, SnapshotPayload};
 use super::crypto::SyncKey;
-use super::envelope::{Header, HeaderError, LIST_HEADERS, MsgKind};
+use super::envelope::{self, Header, HeaderError, LIST_HEADERS, MsgKind};
 use super::mailbox::{FolderState, Mailbox, MailboxError};
 use super::plan::{self, FolderCheck, Inputs, Mode, Plan, Range};
 use super::scope::Scope;
@@ -160,9 +160,11 @@ const APPLY_GROUP: usize = 50_000;
 
 const META_PUBLISHED: &str = "sync.published";
 const META_REJECTED: &str = "sync.rejected";
-/// Locations of other devices' batches this device opened (authenticated): only
-/// they count as "on the server" when deciding whether folders were lost.
+/// Before format 3: locations of other devices' batches this device opened. Read
+/// once, when the remembered listing is converted ([`Round::upgrade_known`]).
 const META_VERIFIED: &str = "sync.verified";
+/// "3" once the remembered listing holds authenticated identities (devices, not tags).
+const META_KNOWN: &str = "sync.known";
 const META_EPOCH: &str = "sync.epoch";
 const META_SNAPSHOT: &str = "sync.snapshot";
 /// The highest own sequence number ever handed to the server (written before
@@ -178,14 +180,11 @@ struct Round<'a, M: Mailbox> {
     o: &'a SyncOptions,
     f: Folders,
     me: String,
-    my_tag: String,
     states: BTreeMap<String, FolderState>,
+    /// What each folder holds, with identities this device authenticated.
     known: BTreeMap<String, Vec<KnownMessage>>,
     touched: BTreeSet<String>,
     rejected: BTreeSet<String>,
-    /// Locations of batches that opened here; `None` before the first round that
-    /// kept them (an upgrade): then every listed batch is trusted once.
-    verified: Option<BTreeSet<String>>,
     /// Message-IDs of what this round appended.
     appended: BTreeSet<String>,
     report: SyncReport,
@@ -204,11 +203,7 @@ pub async fn sync_once<M: Mailbox>(
         .meta(META_REJECTED)?
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default();
-    let verified: Option<BTreeSet<String>> = store
-        .meta(META_VERIFIED)?
-        .and_then(|s| serde_json::from_str(&s).ok());
     let mut r = Round {
-        my_tag: o.key.device_tag(&me),
         me,
         f: Folders::new(&o.root),
         store,
@@ -218,7 +213,6 @@ pub async fn sync_once<M: Mailbox>(
         known: BTreeMap::new(),
         touched: BTreeSet::new(),
         rejected,
-        verified,
         appended: BTreeSet::new(),
         report: SyncReport::default(),
     };
@@ -231,17 +225,40 @@ pub async fn sync_once<M: Mailbox>(
     Ok(report)
 }
 
+/// A listed message as this device knows it: a format-3 identity opened with
+/// the key, or (older formats) nothing but its place until its body opens.
 fn known_from(folder: &str, uid: u32, size: u64, h: &Header) -> KnownMessage {
+    let (device, seq_from, seq_to) = if h.version >= 3 {
+        (h.device.clone(), h.seq_from, h.seq_to)
+    } else {
+        (String::new(), 0, 0)
+    };
     KnownMessage {
         folder: folder.to_string(),
         uid,
         kind: h.kind.as_str().to_string(),
-        tag: h.tag.clone(),
-        seq_from: h.seq_from,
-        seq_to: h.seq_to,
+        device,
+        seq_from,
+        seq_to,
         message_id: h.message_id.clone(),
         size,
     }
+}
+
+/// The epoch this device is in (raised by `replace-remote` and `rekey`); its
+/// device tag in format-3 headers is derived for it.
+pub fn current_epoch(store: &Store) -> u64 {
+    store
+        .meta(META_EPOCH)
+        .ok()
+        .flatten()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The tag this device's messages carry in clear now (progress counting).
+pub fn own_tag(store: &Store, key: &SyncKey) -> String {
+    key.device_tag_at(current_epoch(store), store.device())
 }
 
 impl<M: Mailbox> Round<'_, M> {
@@ -287,10 +304,19 @@ impl<M: Mailbox> Round<'_, M> {
                 name.clone(),
                 plan::check_folder(remembered.as_ref(), &state),
             );
+            // UIDs of another UIDVALIDITY name other messages: nothing carries over.
+            let same_validity = remembered
+                .as_ref()
+                .is_some_and(|r| r.uidvalidity == state.uidvalidity);
             self.states.insert(name.clone(), state);
-            self.known
-                .insert(name.clone(), st::messages(&*self.store, &name)?);
+            let rows = if same_validity {
+                st::messages(&*self.store, &name)?
+            } else {
+                Vec::new()
+            };
+            self.known.insert(name.clone(), rows);
         }
+        self.upgrade_known()?;
         let mut new_devices = Vec::new();
         for (name, check) in &checks {
             let fresh = self.refresh(name, *check).await?;
@@ -354,17 +380,9 @@ impl<M: Mailbox> Round<'_, M> {
             let folder = self.f.changes.clone();
             self.delete(&folder, &plan.delete).await?;
         }
-        let mut inputs = self.inputs()?;
-        // Junk headers must not make this device write snapshot after snapshot:
-        // only own batches and those that opened here count.
-        let my_tag = self.my_tag.clone();
-        let counted: Vec<KnownMessage> = inputs
-            .batches
-            .iter()
-            .filter(|k| k.tag == my_tag || self.is_verified(k))
-            .cloned()
-            .collect();
-        inputs.batches = counted;
+        // Only authenticated batches count (the planner's rule): junk cannot make
+        // this device write snapshot after snapshot.
+        let inputs = self.inputs()?;
         // A snapshot holds everything its vector covers: not while changes wait.
         let complete =
             self.o.scope.is_none() && crate::store::sync_scope::held_count(&*self.store)? == 0;
@@ -415,18 +433,6 @@ impl<M: Mailbox> Round<'_, M> {
             .collect();
         self.rejected.retain(|r| present.contains(r));
         let rejected = serde_json::to_string(&self.rejected).expect("serializes");
-        let changes = self.f.changes.clone();
-        let verified = match self.verified.take() {
-            Some(mut v) => {
-                v.retain(|r| present.contains(r));
-                v
-            }
-            None => self.known[&changes]
-                .iter()
-                .map(|k| self.location(&k.folder, k.uid))
-                .collect(),
-        };
-        let verified = serde_json::to_string(&verified).expect("serializes");
         let states = self.states.clone();
         let known = self.known.clone();
         self.store.write(|w| {
@@ -443,7 +449,8 @@ impl<M: Mailbox> Round<'_, M> {
                     st::put_message(w, k)?;
                 }
             }
-            w.set_meta(META_VERIFIED, &verified)?;
+            w.set_meta(META_KNOWN, "3")?;
+            w.set_meta(META_VERIFIED, "")?;
             w.set_meta(META_REJECTED, &rejected)
         })?;
         Ok(())

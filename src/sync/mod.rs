@@ -11,6 +11,7 @@ mod collections;
 pub mod crypto;
 pub mod decision;
 pub mod engine;
+pub mod identity;
 pub mod envelope;
 pub mod memory;
 pub mod merge;

@@ -106,7 +106,7 @@ fn authentic_batches_with_out_of_range_fields_are_refused() {
     // A holder of the key still cannot make a receiver store what SQLite cannot hold.
     let k = key();
     let device = "dev";
-    let h = Header::new(MsgKind::Batch, &k.device_tag(device), 1, 2);
+    let h = Header::new(&k, MsgKind::Batch, device, 0, 1, 2);
     let skipped_outside = BatchPayload {
         device: device.into(),
         from: 1,
@@ -119,7 +119,7 @@ fn authentic_batches_with_out_of_range_fields_are_refused() {
     let dev = serde_json::json!({
         "device": device, "name": "d", "vector": {"x": u64::MAX}, "last_seen": "now"
     });
-    let h = Header::new(MsgKind::Device, &k.device_tag(device), 1, 1);
+    let h = Header::new(&k, MsgKind::Device, device, 0, 1, 1);
     let raw = seal(&k, &h, &serde_json::to_vec(&dev).unwrap());
     assert!(open_device(&k, &raw).is_err());
 }
@@ -213,7 +213,7 @@ proptest! {
         len in 0u64..5,
     ) {
         let k = key();
-        let h = Header::new(MsgKind::Batch, &k.device_tag("dev"), from, from + len);
+        let h = Header::new(&k, MsgKind::Batch, "dev", 0, from, from + len);
         let raw = seal(&k, &h, &payload);
         if let Ok(b) = open_batch(&k, &raw) {
             prop_assert_eq!((b.from, b.to), (from, from + len));

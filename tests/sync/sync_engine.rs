@@ -257,7 +257,7 @@ fn forged_messages_are_rejected_counted_and_never_applied() {
     a.sync();
     // A message made with another key, claiming to be a's next batch.
     let evil = SyncKey::from_bytes([9; 32]);
-    let h = Header::new(MsgKind::Batch, &key().device_tag(a.store.device()), 6, 6);
+    let h = Header::new(&evil, MsgKind::Batch, a.store.device(), 0, 6, 6);
     server.inject(changes_folder(), seal(&evil, &h, b"{}"));
     let rb = b.sync();
     assert_eq!(rb.rejected, 1, "{rb:?}");

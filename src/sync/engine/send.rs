@@ -29,7 +29,8 @@ impl<M: Mailbox> Round<'_, M> {
             }
         }
         skipped.sort_unstable();
-        let msgs = batch::pack_batches(&self.o.key, &self.me, &synced, &skipped);
+        let epoch = self.epoch()?;
+        let msgs = batch::pack_batches(&self.o.key, &self.me, epoch, &synced, &skipped);
         let folder = self.f.changes.clone();
         let now = self.store.clock().now_rfc3339();
         for group in msgs.chunks(APPEND_GROUP) {
@@ -65,7 +66,7 @@ impl<M: Mailbox> Round<'_, M> {
             serde_json::to_string(&(&vector, &self.o.device_name, &snap)).expect("serializes");
         let mine: Vec<u32> = self.known[&self.f.devices]
             .iter()
-            .filter(|k| k.tag == self.my_tag)
+            .filter(|k| k.device == self.me)
             .map(|k| k.uid)
             .collect();
         if self.store.meta(META_PUBLISHED)?.as_deref() == Some(payload_key.as_str())
@@ -84,6 +85,7 @@ impl<M: Mailbox> Round<'_, M> {
         let (_, raw) = batch::seal_device(
             &self.o.key,
             &d,
+            self.epoch()?,
             u64::try_from(now.timestamp_millis()).unwrap_or(0),
             self.o.kdf.clone(),
         );
@@ -96,7 +98,7 @@ impl<M: Mailbox> Round<'_, M> {
             &*self.store,
             &DeviceInfo {
                 device: self.me.clone(),
-                tag: self.my_tag.clone(),
+                tag: self.o.key.device_tag(&self.me),
                 name: d.name,
                 last_seen: d.last_seen,
                 vector,
