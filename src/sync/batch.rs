@@ -187,7 +187,14 @@ pub fn seal_snapshot(key: &SyncKey, s: &SnapshotPayload, counter: u64) -> Vec<(H
         .map(|i| {
             let lo = i as usize * chunk;
             let hi = (lo + chunk).min(packed.len());
-            let mut h = Header::new(key, MsgKind::Snapshot, &s.made_by, s.epoch, counter, counter);
+            let mut h = Header::new(
+                key,
+                MsgKind::Snapshot,
+                &s.made_by,
+                s.epoch,
+                counter,
+                counter,
+            );
             h.part = Some((id.clone(), i, n));
             let raw = envelope::seal_packed(key, &h, &packed[lo..hi]);
             (h, raw)

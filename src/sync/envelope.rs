@@ -336,10 +336,8 @@ pub fn identify(key: &SyncKey, h: &BTreeMap<String, String>) -> Result<Header, H
     let plain = key
         .open(&sealed, &header.id_aad())
         .ok_or(HeaderError::Unauthentic)?;
-    let id = identity::decode(&plain).ok_or(HeaderError::Malformed(
-        "x-pim-id",
-        "identity out of range",
-    ))?;
+    let id = identity::decode(&plain)
+        .ok_or(HeaderError::Malformed("x-pim-id", "identity out of range"))?;
     if key.device_tag_at(id.epoch, &id.device) != header.tag {
         return Err(HeaderError::Malformed(
             "x-pim-device",

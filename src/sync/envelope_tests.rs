@@ -16,7 +16,11 @@ fn round_trip_and_clear_headers_carry_no_identity() {
     let listed = Header::parse(&hdrs).unwrap();
     assert_eq!((listed.seq_from, listed.seq_to), (0, 0), "nothing in clear");
     assert!(listed.device.is_empty());
-    assert_eq!(identify(&key, &hdrs).unwrap(), h, "the sealed identity opens");
+    assert_eq!(
+        identify(&key, &hdrs).unwrap(),
+        h,
+        "the sealed identity opens"
+    );
     let (h2, plain) = open(&key, &raw).unwrap();
     assert_eq!(h2, h);
     assert_eq!(plain, b"{\"secret\":\"Ada Lovelace\"}");
@@ -89,10 +93,9 @@ fn forged_or_relabelled_messages_are_rejected() {
     assert!(open(&key, &retagged).is_err());
     // Relabelled as format 2 (with the range in clear).
     let old = with_header(&raw, "X-Pim-Format", "2");
-    let old = String::from_utf8(old).unwrap().replace(
-        "X-Pim-Device",
-        "X-Pim-Seq: 1-2\r\nX-Pim-Device",
-    );
+    let old = String::from_utf8(old)
+        .unwrap()
+        .replace("X-Pim-Device", "X-Pim-Seq: 1-2\r\nX-Pim-Device");
     assert!(open(&key, old.as_bytes()).is_err());
     // Not ours at all.
     assert!(matches!(

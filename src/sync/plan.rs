@@ -432,8 +432,16 @@ mod tests {
         i.batches = (1..=junk).map(|uid| batch(uid, "", 0, 0)).collect();
         i.batches.push(batch(junk + 1, "b", 6, 6));
         let p = plan(&i);
-        assert_eq!(p.fetch.len(), MAX_UNOPENED_PER_ROUND + 1, "{:?}", p.fetch.len());
-        assert!(p.fetch.contains(&(junk + 1)), "authenticated ones are never crowded out");
+        assert_eq!(
+            p.fetch.len(),
+            MAX_UNOPENED_PER_ROUND + 1,
+            "{:?}",
+            p.fetch.len()
+        );
+        assert!(
+            p.fetch.contains(&(junk + 1)),
+            "authenticated ones are never crowded out"
+        );
         // Unauthenticated batches never count as this device's, nor for gap repair
         // or garbage collection.
         i.first_unsubmitted = None;

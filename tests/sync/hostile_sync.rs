@@ -97,7 +97,12 @@ fn header_fields_are_range_checked() {
             "{name}: {value:?}"
         );
     }
-    assert_eq!(with("x-pim-format", "3"), Err(HeaderError::NotPim));
+    assert_eq!(with("x-pim-format", "4"), Err(HeaderError::NotPim));
+    // Format 3 needs its sealed identity.
+    assert!(matches!(
+        with("x-pim-format", "3"),
+        Err(HeaderError::Malformed("x-pim-id", _))
+    ));
     assert!(with("x-pim-part", "id 2/3").is_ok());
 }
 

@@ -98,8 +98,9 @@ fn identity_travels_in_headers_and_content_is_opaque() {
             assert!(!text.contains("Grace"), "plain text on the server");
             assert!(!text.contains(&dev), "device id on the server");
             let (h, _) = pim::sync::envelope::split_message(&raw);
-            let h = Header::from_headers(&h).unwrap();
-            assert_eq!(h.tag, key().device_tag(&dev));
+            let h = pim::sync::envelope::identify(&key(), &h).unwrap();
+            assert_eq!(h.device, dev, "sealed, opened with the key");
+            assert_eq!(h.tag, key().device_tag_at(0, &dev));
         }
     }
 }

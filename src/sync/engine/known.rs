@@ -39,8 +39,7 @@ impl<M: Mailbox> Round<'_, M> {
         if check == FolderCheck::Full {
             // Same UIDVALIDITY, same UID and Message-ID: the same message, whose
             // identity this device may have authenticated already by opening it.
-            let before: BTreeMap<u32, KnownMessage> =
-                known.drain(..).map(|k| (k.uid, k)).collect();
+            let before: BTreeMap<u32, KnownMessage> = known.drain(..).map(|k| (k.uid, k)).collect();
             for k in fresh.iter_mut().filter(|k| k.device.is_empty()) {
                 if let Some(old) = before.get(&k.uid).filter(|o| o.message_id == k.message_id) {
                     k.device = old.device.clone();
@@ -126,7 +125,9 @@ impl<M: Mailbox> Round<'_, M> {
                 .map(|k| k.device.as_str())
                 .collect();
             for d in st::devices(&*self.store)? {
-                if d.device != self.me && !present.contains(d.device.as_str()) && !d.vector.is_empty()
+                if d.device != self.me
+                    && !present.contains(d.device.as_str())
+                    && !d.vector.is_empty()
                 {
                     st::forget_device(&*self.store, &d.device)?;
                 }
@@ -171,7 +172,13 @@ impl<M: Mailbox> Round<'_, M> {
 
     /// Record what opening a message authenticated: its device and (batches,
     /// snapshot parts) its range or counter.
-    pub(super) fn learn(&mut self, folder: &str, uid: u32, device: &str, range: Option<(u64, u64)>) {
+    pub(super) fn learn(
+        &mut self,
+        folder: &str,
+        uid: u32,
+        device: &str,
+        range: Option<(u64, u64)>,
+    ) {
         let Some(k) = self
             .known
             .get_mut(folder)
@@ -204,7 +211,11 @@ impl<M: Mailbox> Round<'_, M> {
             .and_then(|s| serde_json::from_str(&s).ok());
         let opened: BTreeSet<String> = self.known[&self.f.changes]
             .iter()
-            .filter(|k| verified.as_ref().is_none_or(|v| v.contains(&self.location(&k.folder, k.uid))))
+            .filter(|k| {
+                verified
+                    .as_ref()
+                    .is_none_or(|v| v.contains(&self.location(&k.folder, k.uid)))
+            })
             .map(|k| self.location(&k.folder, k.uid))
             .collect();
         let changes = self.f.changes.clone();

@@ -32,9 +32,9 @@ impl<M: Mailbox> Round<'_, M> {
             }
             // Only authenticated identities count: a forged header must not
             // hide that the real batches are gone.
-            let held = batches.iter().any(|k| {
-                &k.device == device && k.seq_from <= seq && !self.is_rejected(k)
-            });
+            let held = batches
+                .iter()
+                .any(|k| &k.device == device && k.seq_from <= seq && !self.is_rejected(k));
             if !held {
                 return Ok(Some(format!(
                     "{folder} lacks changes this device has applied"

@@ -26,9 +26,7 @@ impl<M: Mailbox> Round<'_, M> {
         };
         let uids: Vec<u32> = self.known[&self.f.snapshots]
             .iter()
-            .filter(|k| {
-                !k.device.is_empty() && k.seq_from == info.counter && !self.is_rejected(k)
-            })
+            .filter(|k| !k.device.is_empty() && k.seq_from == info.counter && !self.is_rejected(k))
             .map(|k| k.uid)
             .collect();
         Ok((!uids.is_empty()).then_some((info.counter, uids)))
