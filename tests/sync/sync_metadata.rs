@@ -321,3 +321,31 @@ fn a_listing_remembered_by_a_format_2_build_is_converted_once_without_refetching
         .collect();
     assert_eq!(devices, expected);
 }
+
+#[test]
+fn a_replayed_old_device_state_does_not_turn_back_what_others_know() {
+    let server = MemoryServer::new();
+    let mut a = Device::new(&server, "a");
+    let mut b = Device::new(&server, "b");
+    a.add_contact("one");
+    a.sync();
+    let (_, old_state) = server.messages("PIM/Devices").pop().unwrap();
+    a.add_contact("two");
+    a.sync();
+    b.sync();
+    let seen = |b: &Device| {
+        setup::devices(&b.store)
+            .unwrap()
+            .into_iter()
+            .find(|d| d.device == a.store.device())
+            .unwrap()
+    };
+    let before = seen(&b);
+    // The provider appends the copy it kept; it opens (it is genuine) and is old.
+    server.inject("PIM/Devices", old_state);
+    let r = b.sync();
+    assert_eq!(r.rejected, 0, "{r:?}");
+    assert_eq!(seen(&b), before);
+    a.sync();
+    assert_eq!(b.state(), a.state());
+}
