@@ -160,8 +160,9 @@ const APPLY_GROUP: usize = 50_000;
 
 const META_PUBLISHED: &str = "sync.published";
 const META_REJECTED: &str = "sync.rejected";
-/// Before format 3: locations of other devices' batches this device opened. Read
-/// once, when the remembered listing is converted ([`Round::upgrade_known`]).
+/// Locations of other devices' batches whose body opened here: only they count as
+/// "on the server" when deciding whether folders were lost (a replayed sealed
+/// identity over a junk body must not hide that the real batch is gone).
 const META_VERIFIED: &str = "sync.verified";
 /// "3" once the remembered listing holds authenticated identities (devices, not tags).
 const META_KNOWN: &str = "sync.known";
@@ -185,6 +186,9 @@ struct Round<'a, M: Mailbox> {
     known: BTreeMap<String, Vec<KnownMessage>>,
     touched: BTreeSet<String>,
     rejected: BTreeSet<String>,
+    /// Locations of batches whose body opened here; `None` before the first round
+    /// that kept them (an upgrade): then every listed batch is trusted once.
+    verified: Option<BTreeSet<String>>,
     /// Message-IDs of what this round appended.
     appended: BTreeSet<String>,
     report: SyncReport,
@@ -203,6 +207,9 @@ pub async fn sync_once<M: Mailbox>(
         .meta(META_REJECTED)?
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default();
+    let verified: Option<BTreeSet<String>> = store
+        .meta(META_VERIFIED)?
+        .and_then(|s| serde_json::from_str(&s).ok());
     let mut r = Round {
         me,
         f: Folders::new(&o.root),
@@ -213,6 +220,7 @@ pub async fn sync_once<M: Mailbox>(
         known: BTreeMap::new(),
         touched: BTreeSet::new(),
         rejected,
+        verified,
         appended: BTreeSet::new(),
         report: SyncReport::default(),
     };
@@ -433,6 +441,18 @@ impl<M: Mailbox> Round<'_, M> {
             .collect();
         self.rejected.retain(|r| present.contains(r));
         let rejected = serde_json::to_string(&self.rejected).expect("serializes");
+        let changes = self.f.changes.clone();
+        let verified = match self.verified.take() {
+            Some(mut v) => {
+                v.retain(|r| present.contains(r));
+                v
+            }
+            None => self.known[&changes]
+                .iter()
+                .map(|k| self.location(&k.folder, k.uid))
+                .collect(),
+        };
+        let verified = serde_json::to_string(&verified).expect("serializes");
         let states = self.states.clone();
         let known = self.known.clone();
         self.store.write(|w| {
@@ -450,7 +470,7 @@ impl<M: Mailbox> Round<'_, M> {
                 }
             }
             w.set_meta(META_KNOWN, "3")?;
-            w.set_meta(META_VERIFIED, "")?;
+            w.set_meta(META_VERIFIED, &verified)?;
             w.set_meta(META_REJECTED, &rejected)
         })?;
         Ok(())

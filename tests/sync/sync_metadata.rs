@@ -349,3 +349,38 @@ fn a_replayed_old_device_state_does_not_turn_back_what_others_know() {
     a.sync();
     assert_eq!(b.state(), a.state());
 }
+
+#[test]
+fn a_replayed_identity_over_junk_does_not_hide_that_a_batch_is_gone() {
+    let server = MemoryServer::new();
+    let mut a = Device::new(&server, "a");
+    let mut b = Device::new(&server, "b");
+    a.add_contact("only on the server once");
+    a.sync();
+    b.sync();
+    // The provider swaps A's batch for junk under the same (sealed) identity.
+    let real = server
+        .messages(changes_folder())
+        .into_iter()
+        .find(|(_, raw)| {
+            identify(&key(), &split_message(raw).0).unwrap().device == a.store.device()
+        })
+        .unwrap();
+    assert!(server.lose(changes_folder(), real.0));
+    let (head, _) = split_message(&real.1);
+    let mut replay = String::new();
+    for (k, v) in &head {
+        replay.push_str(&format!("{k}: {v}\r\n"));
+    }
+    replay.push_str("\r\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n");
+    server.inject(changes_folder(), replay.into_bytes());
+    // B applied it from a body that opened; the replay's body never did.
+    let r = b.sync();
+    assert!(r.lost_folders.is_some(), "{r:?}");
+    assert!(r.republished >= 1, "{r:?}");
+    // A device joining later still gets everything.
+    let mut c = Device::new(&server, "c");
+    c.sync();
+    assert_eq!(c.state(), b.state());
+    assert_eq!(c.state().len(), 1);
+}

@@ -170,6 +170,21 @@ impl<M: Mailbox> Round<'_, M> {
         self.rejected.contains(&self.location(&k.folder, k.uid))
     }
 
+    /// Whether a listed batch's body opened here before (or is trusted from
+    /// before this device kept track).
+    pub(super) fn is_verified(&self, k: &KnownMessage) -> bool {
+        self.verified
+            .as_ref()
+            .is_none_or(|v| v.contains(&self.location(&k.folder, k.uid)))
+    }
+
+    pub(super) fn verify(&mut self, folder: &str, uid: u32) {
+        let location = self.location(folder, uid);
+        if let Some(v) = self.verified.as_mut() {
+            v.insert(location);
+        }
+    }
+
     /// Record what opening a message authenticated: its device and (batches,
     /// snapshot parts) its range or counter.
     pub(super) fn learn(
@@ -205,17 +220,9 @@ impl<M: Mailbox> Round<'_, M> {
             .map(|d| (d.tag, d.device))
             .collect();
         tags.insert(self.o.key.device_tag(&self.me), self.me.clone());
-        let verified: Option<BTreeSet<String>> = self
-            .store
-            .meta(META_VERIFIED)?
-            .and_then(|s| serde_json::from_str(&s).ok());
         let opened: BTreeSet<String> = self.known[&self.f.changes]
             .iter()
-            .filter(|k| {
-                verified
-                    .as_ref()
-                    .is_none_or(|v| v.contains(&self.location(&k.folder, k.uid)))
-            })
+            .filter(|k| self.is_verified(k))
             .map(|k| self.location(&k.folder, k.uid))
             .collect();
         let changes = self.f.changes.clone();

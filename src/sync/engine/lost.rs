@@ -30,11 +30,14 @@ impl<M: Mailbox> Round<'_, M> {
             if device == &self.me || seq == 0 || snapshot.get(device).copied().unwrap_or(0) >= seq {
                 continue;
             }
-            // Only authenticated identities count: a forged header must not
-            // hide that the real batches are gone.
-            let held = batches
-                .iter()
-                .any(|k| &k.device == device && k.seq_from <= seq && !self.is_rejected(k));
+            // Only batches whose body opened here count: neither a forged header
+            // nor a replayed identity over junk may hide that the real ones are gone.
+            let held = batches.iter().any(|k| {
+                &k.device == device
+                    && k.seq_from <= seq
+                    && !self.is_rejected(k)
+                    && self.is_verified(k)
+            });
             if !held {
                 return Ok(Some(format!(
                     "{folder} lacks changes this device has applied"

@@ -254,6 +254,7 @@ impl<M: Mailbox> Round<'_, M> {
                     }
                 };
                 self.learn(&folder, uid, &b.device, Some((b.from, b.to)));
+                self.verify(&folder, uid);
                 if b.device == self.me {
                     continue;
                 }
