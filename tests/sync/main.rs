@@ -9,6 +9,7 @@ mod mailbox_memory;
 mod sync_engine;
 mod sync_keys;
 mod sync_lost_folders;
+mod sync_metadata;
 mod sync_occurrences;
 mod sync_proptest;
 mod sync_reminder_settings;
