@@ -41,7 +41,7 @@ pub enum Scope {
 pub enum OccurrenceError {
     #[error("{title:?} does not repeat; edit or delete it without --occurrence")]
     NotRecurring { title: String },
-    #[error("only events have occurrences to edit one by one")]
+    #[error("only events and tasks have occurrences to edit one by one")]
     NotAnEvent,
     #[error("{title:?} has no occurrence at {when}")]
     NoOccurrence { title: String, when: String },
@@ -74,13 +74,48 @@ pub struct Instance {
     pub all_day: bool,
 }
 
-/// The start of the series as a value (DTSTART).
+/// The property a series' instances repeat: DTSTART, or DUE for a task without one.
+pub(crate) fn anchor_name(r: &Record) -> &'static str {
+    if r.kind == Kind::Task && r.prop("DTSTART").is_none() {
+        "DUE"
+    } else {
+        "DTSTART"
+    }
+}
+
+/// The property that ends an instance and moves with its start: DTEND, or a
+/// task's DUE when it has a DTSTART.
+pub(crate) fn end_name(r: &Record) -> Option<&'static str> {
+    match (r.kind, anchor_name(r)) {
+        (Kind::Task, "DUE") => None,
+        (Kind::Task, _) => Some("DUE"),
+        _ => Some("DTEND"),
+    }
+}
+
+/// The start of the series as a value (DTSTART, or a task's DUE without one).
 fn dtstart(r: &Record) -> Option<When> {
-    r.prop("DTSTART").and_then(|p| When::from_property(p).ok())
+    r.prop(anchor_name(r))
+        .and_then(|p| When::from_property(p).ok())
+}
+
+/// Where an instance of the series starting at `start` ends, as stored.
+pub(crate) fn stored_end(r: &Record, start: &When) -> Option<When> {
+    match end_name(r) {
+        Some("DTEND") => super::text::stored_end(r, start),
+        Some(name) => match r.prop(name).and_then(|p| When::from_property(p).ok()) {
+            Some(e) => Some(e),
+            None => {
+                let d = r.prop("DURATION")?;
+                Some(start.plus(crate::model::time::parse_ical_duration(&d.value).ok()?))
+            }
+        },
+        None => None,
+    }
 }
 
 fn check_series(r: &Record) -> Result<When, OccurrenceError> {
-    if r.kind != Kind::Event {
+    if !matches!(r.kind, Kind::Event | Kind::Task) {
         return Err(OccurrenceError::NotAnEvent);
     }
     match dtstart(r) {
@@ -299,30 +334,32 @@ fn derived_override(r: &Record, rid: &When, local: chrono_tz::Tz) -> Component {
         subs: master.subs.clone(),
     };
     let start = dtstart(r);
+    let anchor = anchor_name(r);
+    let end_name = end_name(r);
     let end = start
         .as_ref()
-        .and_then(|s| super::text::stored_end(r, s).map(|e| length(s, &e, r, local)));
+        .and_then(|s| stored_end(r, s).map(|e| length(s, &e, r, local)));
     for p in &master.props {
         let name = p.name.to_ascii_uppercase();
         if SERIES_ONLY.contains(&name.as_str()) {
             continue;
         }
-        match name.as_str() {
-            "DTSTART" => c.props.push(rid.to_property("DTSTART")),
-            "DTEND" | "DURATION" => {
-                if let Some(len) = end
-                    && !c.props.iter().any(|q| q.name == "DTEND")
-                {
-                    c.props.push(rid.plus(len).to_property("DTEND"));
-                }
+        if name == anchor {
+            c.props.push(rid.to_property(anchor));
+        } else if Some(name.as_str()) == end_name || name == "DURATION" {
+            if let (Some(len), Some(end_name)) = (end, end_name)
+                && !c.props.iter().any(|q| q.name == end_name)
+            {
+                c.props.push(rid.plus(len).to_property(end_name));
             }
-            _ => c.props.push(p.clone()),
+        } else {
+            c.props.push(p.clone());
         }
     }
     let at = c
         .props
         .iter()
-        .position(|p| p.name == "DTSTART")
+        .position(|p| p.name == anchor)
         .map_or(c.props.len(), |i| i + 1);
     c.props.insert(at, rid.to_property("RECURRENCE-ID"));
     c
@@ -332,12 +369,6 @@ fn derived_override(r: &Record, rid: &When, local: chrono_tz::Tz) -> Component {
 /// RDATEs following a moved start, and the changed fields carried to the overrides
 /// that had the series' old value (as Thunderbird and Apple do).
 pub fn whole_series(before: &Record, after: Record, local: chrono_tz::Tz) -> Record {
-    if before.body.overrides.is_empty()
-        && before.prop("EXDATE").is_none()
-        && before.prop("RDATE").is_none()
-    {
-        return after;
-    }
     let moved = split::follow_start(before, after, local);
     split::carry_to_overrides(before, moved)
 }
@@ -564,5 +595,7 @@ pub fn delete_occurrence(
     })?
 }
 
+#[cfg(test)]
+mod move_tests;
 #[cfg(test)]
 mod tests;
