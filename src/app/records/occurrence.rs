@@ -23,9 +23,14 @@ use crate::model::{Body, Collection, Component, Kind, Property, Record, When, ne
 use crate::recur::{self, Occurrence};
 use crate::store::{Store, StoreError};
 
+mod anchor;
 mod split;
+mod tasks;
 
+pub(crate) use anchor::{anchor_name, end_name, stored_end};
+use anchor::dtstart;
 pub use split::split;
+pub use tasks::{TaskOccurrence, open_task_occurrence};
 
 /// Which occurrences an edit or a delete is for (the whole series is the plain
 /// [`super::save`] / [`super::delete`]).
@@ -72,46 +77,6 @@ pub struct Instance {
     pub start: DateTime<FixedOffset>,
     pub end: DateTime<FixedOffset>,
     pub all_day: bool,
-}
-
-/// The property a series' instances repeat: DTSTART, or DUE for a task without one.
-pub(crate) fn anchor_name(r: &Record) -> &'static str {
-    if r.kind == Kind::Task && r.prop("DTSTART").is_none() {
-        "DUE"
-    } else {
-        "DTSTART"
-    }
-}
-
-/// The property that ends an instance and moves with its start: DTEND, or a
-/// task's DUE when it has a DTSTART.
-pub(crate) fn end_name(r: &Record) -> Option<&'static str> {
-    match (r.kind, anchor_name(r)) {
-        (Kind::Task, "DUE") => None,
-        (Kind::Task, _) => Some("DUE"),
-        _ => Some("DTEND"),
-    }
-}
-
-/// The start of the series as a value (DTSTART, or a task's DUE without one).
-fn dtstart(r: &Record) -> Option<When> {
-    r.prop(anchor_name(r))
-        .and_then(|p| When::from_property(p).ok())
-}
-
-/// Where an instance of the series starting at `start` ends, as stored.
-pub(crate) fn stored_end(r: &Record, start: &When) -> Option<When> {
-    match end_name(r) {
-        Some("DTEND") => super::text::stored_end(r, start),
-        Some(name) => match r.prop(name).and_then(|p| When::from_property(p).ok()) {
-            Some(e) => Some(e),
-            None => {
-                let d = r.prop("DURATION")?;
-                Some(start.plus(crate::model::time::parse_ical_duration(&d.value).ok()?))
-            }
-        },
-        None => None,
-    }
 }
 
 fn check_series(r: &Record) -> Result<When, OccurrenceError> {
@@ -597,5 +562,7 @@ pub fn delete_occurrence(
 
 #[cfg(test)]
 mod move_tests;
+#[cfg(test)]
+mod task_tests;
 #[cfg(test)]
 mod tests;
