@@ -87,6 +87,7 @@ complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l priority -d '1 (highest) to 9 (lowest)' -r
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l description -d 'Longer text' -r
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l parent -d 'Id of the parent task' -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l rrule -d 'Repeat (from the due date): daily, weekly, weekdays, monthly, yearly, \'every 2 weeks\', or an RRULE; complete one occurrence with `pim edit ID --occurrence WHEN --set status=done`' -r
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l alarm -d 'Reminder (repeatable): -15m before the due time, start-1h before the start, or a WHEN such as \'2026-12-01 09:00\'' -r
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l collection -d 'Collection (name or id; default: the kind\'s default collection)' -r
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F

@@ -98,6 +98,11 @@ pub enum AddCommand {
         /// Id of the parent task
         #[arg(long, value_name = "ID")]
         parent: Option<String>,
+        /// Repeat (from the due date): daily, weekly, weekdays, monthly, yearly,
+        /// 'every 2 weeks', or an RRULE; complete one occurrence with
+        /// `pim edit ID --occurrence WHEN --set status=done`
+        #[arg(long, value_name = "RULE", requires = "due")]
+        rrule: Option<String>,
         /// Reminder (repeatable): -15m before the due time, start-1h before the start,
         /// or a WHEN such as '2026-12-01 09:00'
         #[arg(long = "alarm", value_name = "WHEN", allow_hyphen_values = true,
@@ -310,11 +315,13 @@ fn add_edit(
             priority,
             description,
             parent,
+            rrule,
             alarms,
             collection,
         } => {
             let mut f = vec![(Field::Summary, summary)];
             f.extend(due.map(|v| (Field::Due, v)));
+            f.extend(rrule.map(|v| (Field::Rrule, v)));
             f.extend(priority.map(|v| (Field::Priority, v)));
             f.extend(description.map(|v| (Field::Description, v)));
             if let Some(p) = parent {

@@ -222,3 +222,43 @@ fn one_occurrence_of_a_recurring_task_done_moved_and_deleted() {
         "belongs to the whole series",
     );
 }
+
+#[test]
+fn a_task_added_with_a_rule_repeats_from_its_due_date() {
+    let pim = Pim::new();
+    pim.fails_with(
+        &["add", "task", "--summary", "Rent", "--rrule", "monthly"],
+        "--due",
+    );
+    let id = pim
+        .ok(&[
+            "add",
+            "task",
+            "--summary",
+            "Rent",
+            "--due",
+            "2027-01-01",
+            "--rrule",
+            "monthly",
+        ])
+        .trim()
+        .to_string();
+    let shown = pim.json(&["show", &id, "--json"]);
+    assert_eq!(shown["rrule"], "FREQ=MONTHLY", "{shown}");
+    assert!(pim.ok(&["show", &id]).contains("Repeats"));
+    pim.ok(&[
+        "edit",
+        &id,
+        "--occurrence",
+        "2027-02-01",
+        "--set",
+        "status=done",
+    ]);
+    // The series stays open; the whole series' rule can change like any field.
+    assert_eq!(pim.json(&["show", &id, "--json"])["status"], "NEEDS-ACTION");
+    pim.ok(&["edit", &id, "--set", "rrule=FREQ=MONTHLY;COUNT=3"]);
+    assert_eq!(
+        pim.json(&["show", &id, "--json"])["rrule"],
+        "FREQ=MONTHLY;COUNT=3"
+    );
+}
