@@ -147,13 +147,13 @@ pub fn follow_move(rule: &str, from: NaiveDateTime, to: NaiveDateTime) -> String
                     Some(out.join(","))
                 }
             }
-            "BYMONTHDAY" if single => Some(
-                signed(to.day() as i32, days_in_month(to.date()), negative).to_string(),
-            ),
+            "BYMONTHDAY" if single => {
+                Some(signed(to.day() as i32, days_in_month(to.date()), negative).to_string())
+            }
             "BYMONTHDAY" => shift_ints(&values, day_shift, -31..=31),
-            "BYYEARDAY" if single => Some(
-                signed(to.ordinal() as i32, days_in_year(to.date()), negative).to_string(),
-            ),
+            "BYYEARDAY" if single => {
+                Some(signed(to.ordinal() as i32, days_in_year(to.date()), negative).to_string())
+            }
             "BYYEARDAY" => shift_ints(&values, day_shift, -366..=366),
             "BYMONTH" if single => Some(to.month().to_string()),
             "BYMONTH" => {
@@ -177,7 +177,10 @@ pub fn follow_move(rule: &str, from: NaiveDateTime, to: NaiveDateTime) -> String
     let multi_week = parsed.freq == super::rule::Freq::Weekly && parsed.interval > 1;
     if wkst_shift && multi_week && by != 0 {
         let wkst = day_name(later_day(parsed.wkst, by)).to_string();
-        match parts.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case("WKST")) {
+        match parts
+            .iter_mut()
+            .find(|(k, _)| k.eq_ignore_ascii_case("WKST"))
+        {
             Some(p) => p.1 = wkst,
             None => parts.push(("WKST".to_string(), wkst)),
         }

@@ -174,10 +174,10 @@ fn weekly_task() -> (World, String) {
         tz: chrono_tz::UTC,
     };
     let mut r = save(&mut store, &e, &cx).unwrap().after;
-    r.body.main.props.push(crate::model::Property::new(
-        "RRULE",
-        "FREQ=WEEKLY;COUNT=2",
-    ));
+    r.body
+        .main
+        .props
+        .push(crate::model::Property::new("RRULE", "FREQ=WEEKLY;COUNT=2"));
     store.write(|w| w.update(&r)).unwrap();
     (World::with_store(store), r.id)
 }
@@ -186,7 +186,13 @@ fn weekly_task() -> (World, String) {
 fn space_on_a_repeating_task_completes_its_open_occurrence() {
     let (mut w, id) = weekly_task();
     w.keys("3");
-    let due = |w: &World| w.app.tasks.all[w.app.tasks.rows[0].0].task.as_ref().unwrap().due;
+    let due = |w: &World| {
+        w.app.tasks.all[w.app.tasks.rows[0].0]
+            .task
+            .as_ref()
+            .unwrap()
+            .due
+    };
     assert_eq!(due(&w).unwrap().0.to_string(), "2026-11-26 18:00:00");
     w.key(KeyCode::Char(' '));
     let r = w.store.require(&id).unwrap();

@@ -171,7 +171,10 @@ fn one_occurrence_of_a_recurring_task_done_moved_and_deleted() {
         "status=done",
     ]);
     let out = pim.ok(&["delete", &id, "--occurrence", "2027-03-15"]);
-    assert!(out.contains("deleted the occurrence 2027-03-15 of task"), "{out}");
+    assert!(
+        out.contains("deleted the occurrence 2027-03-15 of task"),
+        "{out}"
+    );
     pim.ok(&[
         "edit",
         &id,

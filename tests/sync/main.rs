@@ -10,7 +10,7 @@ mod sync_engine;
 mod sync_keys;
 mod sync_lost_folders;
 mod sync_occurrences;
-mod sync_task_occurrences;
 mod sync_proptest;
 mod sync_scope;
 mod sync_sets;
+mod sync_task_occurrences;

@@ -32,7 +32,10 @@ fn checklist(s: &Store, tz: Tz) -> Vec<String> {
                 .override_index
                 .map(|i| &r.body.overrides[i])
                 .unwrap_or(&r.body.main);
-            let status = c.prop("STATUS").map(|p| p.value.clone()).unwrap_or_default();
+            let status = c
+                .prop("STATUS")
+                .map(|p| p.value.clone())
+                .unwrap_or_default();
             out.push(format!(
                 "{} {status}",
                 o.start.with_timezone(&tz).format("%m-%d %H:%M")
@@ -78,7 +81,14 @@ fn concurrent_task_occurrence_edits_both_land() {
 
     // At the same time: the laptop ticks off the first week and moves the third;
     // the desktop ticks off the second and deletes the fourth.
-    edit_at(&mut a, &id, "2027-03-01", Scope::This, Field::Status, "done");
+    edit_at(
+        &mut a,
+        &id,
+        "2027-03-01",
+        Scope::This,
+        Field::Status,
+        "done",
+    );
     edit_at(
         &mut a,
         &id,
@@ -87,7 +97,14 @@ fn concurrent_task_occurrence_edits_both_land() {
         Field::Due,
         "2027-03-16 09:00",
     );
-    edit_at(&mut b, &id, "2027-03-08", Scope::This, Field::Status, "done");
+    edit_at(
+        &mut b,
+        &id,
+        "2027-03-08",
+        Scope::This,
+        Field::Status,
+        "done",
+    );
     let r = b.store.require(&id).unwrap();
     let inst = occurrence::find(&r, "2027-03-22", &cx()).unwrap();
     occurrence::delete_occurrence(&mut b.store, &id, &inst.recurrence_id, Scope::This, &cx())
@@ -106,5 +123,8 @@ fn concurrent_task_occurrence_edits_both_land() {
     assert!(setup::conflicts(&a.store).unwrap().is_empty());
     assert!(setup::conflicts(&b.store).unwrap().is_empty());
     let open = occurrence::open_task_occurrence(&b.store.require(&id).unwrap(), cx().tz).unwrap();
-    assert_eq!(open.due.unwrap().format("%m-%d %H:%M").to_string(), "03-16 09:00");
+    assert_eq!(
+        open.due.unwrap().format("%m-%d %H:%M").to_string(),
+        "03-16 09:00"
+    );
 }

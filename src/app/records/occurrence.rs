@@ -27,8 +27,8 @@ mod anchor;
 mod split;
 mod tasks;
 
-pub(crate) use anchor::{anchor_name, end_name, stored_end};
 use anchor::dtstart;
+pub(crate) use anchor::{anchor_name, end_name, stored_end};
 pub use split::split;
 pub use tasks::{TaskOccurrence, open_task_occurrence};
 

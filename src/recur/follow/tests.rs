@@ -21,12 +21,20 @@ fn weekdays_move_by_the_day_offset() {
     );
     // Across the end of the week: Saturday/Sunday moved two days on.
     assert_eq!(
-        follow_move("FREQ=WEEKLY;BYDAY=SA,SU", at(2027, 3, 13, 9), at(2027, 3, 15, 9)),
+        follow_move(
+            "FREQ=WEEKLY;BYDAY=SA,SU",
+            at(2027, 3, 13, 9),
+            at(2027, 3, 15, 9)
+        ),
         "FREQ=WEEKLY;BYDAY=MO,TU"
     );
     // Earlier works the same way.
     assert_eq!(
-        follow_move("FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR", at(2027, 3, 8, 9), at(2027, 3, 7, 9)),
+        follow_move(
+            "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR",
+            at(2027, 3, 8, 9),
+            at(2027, 3, 7, 9)
+        ),
         "FREQ=DAILY;BYDAY=SU,MO,TU,WE,TH"
     );
 }
@@ -47,21 +55,37 @@ fn a_fortnightly_rule_with_several_days_shifts_its_week_start() {
 fn one_value_becomes_the_new_starts() {
     // Monthly on the 15th moved to the 17th; the last day stays the last day.
     assert_eq!(
-        follow_move("FREQ=MONTHLY;BYMONTHDAY=15", at(2027, 3, 15, 9), at(2027, 3, 17, 9)),
+        follow_move(
+            "FREQ=MONTHLY;BYMONTHDAY=15",
+            at(2027, 3, 15, 9),
+            at(2027, 3, 17, 9)
+        ),
         "FREQ=MONTHLY;BYMONTHDAY=17"
     );
     assert_eq!(
-        follow_move("FREQ=MONTHLY;BYMONTHDAY=-1", at(2027, 3, 31, 9), at(2027, 3, 30, 9)),
+        follow_move(
+            "FREQ=MONTHLY;BYMONTHDAY=-1",
+            at(2027, 3, 31, 9),
+            at(2027, 3, 30, 9)
+        ),
         "FREQ=MONTHLY;BYMONTHDAY=-2"
     );
     // Second Tuesday (9 March 2027) moved to Thursday 11 March: second Thursday.
     assert_eq!(
-        follow_move("FREQ=MONTHLY;BYDAY=2TU", at(2027, 3, 9, 9), at(2027, 3, 11, 9)),
+        follow_move(
+            "FREQ=MONTHLY;BYDAY=2TU",
+            at(2027, 3, 9, 9),
+            at(2027, 3, 11, 9)
+        ),
         "FREQ=MONTHLY;BYDAY=2TH"
     );
     // Last Friday moved to the Monday after: the first Monday of April.
     assert_eq!(
-        follow_move("FREQ=MONTHLY;BYDAY=-1FR", at(2027, 3, 26, 9), at(2027, 3, 29, 9)),
+        follow_move(
+            "FREQ=MONTHLY;BYDAY=-1FR",
+            at(2027, 3, 26, 9),
+            at(2027, 3, 29, 9)
+        ),
         "FREQ=MONTHLY;BYDAY=-1MO"
     );
     assert_eq!(
@@ -73,7 +97,11 @@ fn one_value_becomes_the_new_starts() {
         "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=1"
     );
     assert_eq!(
-        follow_move("FREQ=DAILY;BYHOUR=9", at(2027, 3, 31, 9), at(2027, 3, 31, 11)),
+        follow_move(
+            "FREQ=DAILY;BYHOUR=9",
+            at(2027, 3, 31, 9),
+            at(2027, 3, 31, 11)
+        ),
         "FREQ=DAILY;BYHOUR=11"
     );
 }
@@ -89,7 +117,11 @@ fn until_moves_along_and_count_stays() {
         "FREQ=WEEKLY;BYDAY=TH;UNTIL=20270701T090000Z"
     );
     assert_eq!(
-        follow_move("FREQ=WEEKLY;COUNT=5;UNTIL=20270630", at(2027, 3, 10, 9), at(2027, 3, 12, 9)),
+        follow_move(
+            "FREQ=WEEKLY;COUNT=5;UNTIL=20270630",
+            at(2027, 3, 10, 9),
+            at(2027, 3, 12, 9)
+        ),
         "FREQ=WEEKLY;COUNT=5;UNTIL=20270702"
     );
 }
@@ -98,7 +130,11 @@ fn until_moves_along_and_count_stays() {
 fn what_no_shift_keeps_repeats_from_the_new_start() {
     // Several month days where one would leave the month: monthly from the new day.
     assert_eq!(
-        follow_move("FREQ=MONTHLY;BYMONTHDAY=1,30", at(2027, 3, 30, 9), at(2027, 4, 2, 9)),
+        follow_move(
+            "FREQ=MONTHLY;BYMONTHDAY=1,30",
+            at(2027, 3, 30, 9),
+            at(2027, 4, 2, 9)
+        ),
         "FREQ=MONTHLY"
     );
     // The last weekday of the month moved to a Saturday.
@@ -112,27 +148,27 @@ fn what_no_shift_keeps_repeats_from_the_new_start() {
     );
     // Nothing to follow: same rule.
     assert_eq!(
-        follow_move("FREQ=WEEKLY;COUNT=3", at(2027, 3, 10, 9), at(2027, 3, 11, 9)),
+        follow_move(
+            "FREQ=WEEKLY;COUNT=3",
+            at(2027, 3, 10, 9),
+            at(2027, 3, 11, 9)
+        ),
         "FREQ=WEEKLY;COUNT=3"
     );
-    assert_eq!(follow_move("FREQ=WEEKLY;BYDAY=MO", at(2027, 3, 8, 9), at(2027, 3, 8, 9)), "FREQ=WEEKLY;BYDAY=MO");
+    assert_eq!(
+        follow_move("FREQ=WEEKLY;BYDAY=MO", at(2027, 3, 8, 9), at(2027, 3, 8, 9)),
+        "FREQ=WEEKLY;BYDAY=MO"
+    );
 }
 
 /// Rule shapes where moving every instance by the same number of days is a rule.
 fn arb_shape() -> impl Strategy<Value = String> {
     let days = prop::sample::subsequence(vec!["MO", "TU", "WE", "TH", "FR", "SA", "SU"], 1..4);
     prop_oneof![
-        (days.clone(), 1u32..4).prop_map(|(d, i)| format!(
-            "FREQ=WEEKLY;INTERVAL={i};BYDAY={}",
-            d.join(",")
-        )),
-        (days, 1u32..3).prop_map(|(d, i)| format!(
-            "FREQ=DAILY;INTERVAL={i};BYDAY={}",
-            d.join(",")
-        )),
-        (8i32..21, 1u32..3).prop_map(|(d, i)| format!(
-            "FREQ=MONTHLY;INTERVAL={i};BYMONTHDAY={d}"
-        )),
+        (days.clone(), 1u32..4)
+            .prop_map(|(d, i)| format!("FREQ=WEEKLY;INTERVAL={i};BYDAY={}", d.join(","))),
+        (days, 1u32..3).prop_map(|(d, i)| format!("FREQ=DAILY;INTERVAL={i};BYDAY={}", d.join(","))),
+        (8i32..21, 1u32..3).prop_map(|(d, i)| format!("FREQ=MONTHLY;INTERVAL={i};BYMONTHDAY={d}")),
     ]
 }
 

@@ -43,4 +43,3 @@ pub(crate) fn stored_end(r: &Record, start: &When) -> Option<When> {
         None => None,
     }
 }
-

@@ -83,7 +83,9 @@ fn a_standup_moved_from_wednesday_to_thursday_keeps_its_pattern() {
         .collect();
     assert_eq!(
         got,
-        ["Mon 01", "Wed 03", "Mon 08", "Thu 11", "Tue 16", "Thu 18", "Tue 23"]
+        [
+            "Mon 01", "Wed 03", "Mon 08", "Thu 11", "Tue 16", "Thu 18", "Tue 23"
+        ]
     );
 }
 
@@ -91,7 +93,12 @@ fn a_standup_moved_from_wednesday_to_thursday_keeps_its_pattern() {
 fn moving_the_whole_series_to_another_day_moves_its_weekdays() {
     let cx = cx("UTC");
     let mut s = Store::open_in_memory().unwrap();
-    let r = series(&mut s, &cx, "2027-03-01 09:00", "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4");
+    let r = series(
+        &mut s,
+        &cx,
+        "2027-03-01 09:00",
+        "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4",
+    );
     let mut e = RecordEdit::update(Kind::Event, &r.id);
     e.set(Field::Start, "2027-03-02 09:00");
     let after = save(&mut s, &e, &cx).unwrap().after;
@@ -112,9 +119,19 @@ fn one_occurrence_moved_never_touches_the_rule() {
     let cx = cx("Europe/Berlin");
     let mut s = Store::open_in_memory().unwrap();
     let r = series(&mut s, &cx, "2027-03-01 09:00", "FREQ=WEEKLY;BYDAY=MO,WE");
-    let saved = move_from(&mut s, &r, "2027-03-10", "2027-03-11 09:00", Scope::This, &cx);
+    let saved = move_from(
+        &mut s,
+        &r,
+        "2027-03-10",
+        "2027-03-11 09:00",
+        Scope::This,
+        &cx,
+    );
     let after = saved.after.unwrap();
-    assert_eq!(after.prop("RRULE").unwrap().value, "FREQ=WEEKLY;BYDAY=MO,WE");
+    assert_eq!(
+        after.prop("RRULE").unwrap().value,
+        "FREQ=WEEKLY;BYDAY=MO,WE"
+    );
     assert_eq!(after.prop("DTSTART").unwrap().value, "20270301T090000");
     assert_eq!(after.body.overrides.len(), 1);
 }
@@ -125,14 +142,10 @@ const ZONES: [&str; 3] = ["UTC", "Europe/Berlin", "America/New_York"];
 fn arb_rule() -> impl Strategy<Value = String> {
     let days = prop::sample::subsequence(vec!["MO", "TU", "WE", "TH", "FR", "SA", "SU"], 1..4);
     prop_oneof![
-        (days.clone(), 1u32..3).prop_map(|(d, i)| format!(
-            "FREQ=WEEKLY;INTERVAL={i};BYDAY={};COUNT=12",
-            d.join(",")
-        )),
-        (days, 1u32..3).prop_map(|(d, i)| format!(
-            "FREQ=DAILY;INTERVAL={i};BYDAY={};COUNT=12",
-            d.join(",")
-        )),
+        (days.clone(), 1u32..3)
+            .prop_map(|(d, i)| format!("FREQ=WEEKLY;INTERVAL={i};BYDAY={};COUNT=12", d.join(","))),
+        (days, 1u32..3)
+            .prop_map(|(d, i)| format!("FREQ=DAILY;INTERVAL={i};BYDAY={};COUNT=12", d.join(","))),
         (8i32..21).prop_map(|d| format!("FREQ=MONTHLY;BYMONTHDAY={d};COUNT=8")),
     ]
 }

@@ -98,11 +98,20 @@ fn a_task_occurrence_moves_deletes_and_splits_with_its_due() {
     let mut e = RecordEdit::update(Kind::Task, &r.id);
     e.set(Field::Start, "2027-03-05 10:00");
     e.set(Field::Due, "2027-03-05 19:00");
-    let saved =
-        save_occurrence(&mut s, &e, &inst.recurrence_id, Scope::ThisAndFollowing, &cx).unwrap();
+    let saved = save_occurrence(
+        &mut s,
+        &e,
+        &inst.recurrence_id,
+        Scope::ThisAndFollowing,
+        &cx,
+    )
+    .unwrap();
     let old = saved.after.unwrap();
     let new = saved.new_series.unwrap();
-    assert_eq!(old.prop("RRULE").unwrap().value, "FREQ=DAILY;UNTIL=20270304T075959Z");
+    assert_eq!(
+        old.prop("RRULE").unwrap().value,
+        "FREQ=DAILY;UNTIL=20270304T075959Z"
+    );
     assert_eq!(new.prop("RRULE").unwrap().value, "FREQ=DAILY;COUNT=2");
     assert_eq!(new.prop("DTSTART").unwrap().value, "20270305T100000");
     assert_eq!(new.prop("DUE").unwrap().value, "20270305T190000");
@@ -116,7 +125,10 @@ fn a_task_occurrence_moves_deletes_and_splits_with_its_due() {
         })
         .map(|o| format!("{}-{}", o.start.format("%d %H"), o.end.format("%d %H")))
         .collect();
-    assert_eq!(got, ["01 09-01 18", "02 09-02 20", "05 10-05 19", "06 10-06 19"]);
+    assert_eq!(
+        got,
+        ["01 09-01 18", "02 09-02 20", "05 10-05 19", "06 10-06 19"]
+    );
 }
 
 #[test]
@@ -140,7 +152,10 @@ fn a_moved_due_only_occurrence_is_where_its_due_is() {
         .collect();
     assert_eq!(days, ["01", "10", "15"]);
     // And it answers to its new day as to its old one.
-    assert_eq!(find(&after, "2027-03-10", &cx).unwrap().recurrence_id, "2027-03-08");
+    assert_eq!(
+        find(&after, "2027-03-10", &cx).unwrap().recurrence_id,
+        "2027-03-08"
+    );
 }
 
 #[test]
