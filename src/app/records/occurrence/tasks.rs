@@ -68,7 +68,7 @@ pub fn open_task_occurrence(r: &Record, local: Tz) -> Option<TaskOccurrence> {
         if let Some(o) = found.occurrences.iter().find(|o| !occurrence_done(r, o)) {
             return Some(TaskOccurrence {
                 recurrence_id: o.recurrence_id.clone()?,
-                due: has_due.then(|| if due_is_end { o.end } else { o.start }),
+                due: has_due.then_some(if due_is_end { o.end } else { o.start }),
                 all_day: o.all_day,
             });
         }
