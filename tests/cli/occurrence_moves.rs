@@ -265,3 +265,91 @@ fn a_task_added_with_a_rule_repeats_from_its_due_date() {
         "FREQ=MONTHLY;COUNT=3"
     );
 }
+
+#[test]
+fn moved_rules_of_every_shape_read_back_the_same_in_python() {
+    let pim = Pim::new().tz("America/New_York");
+    // (start, rule, occurrence to move from, its new start, the new series' rule)
+    let cases = [
+        (
+            "2027-01-04 09:00",
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE",
+            "2027-02-03",
+            "2027-02-07 10:00",
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR,SU;WKST=FR",
+        ),
+        (
+            "2027-01-15 12:00",
+            "FREQ=MONTHLY;BYMONTHDAY=15",
+            "2027-04-15",
+            "2027-04-17 12:00",
+            "FREQ=MONTHLY;BYMONTHDAY=17",
+        ),
+        (
+            "2027-01-12 08:00",
+            "FREQ=MONTHLY;BYDAY=2TU",
+            "2027-03-09",
+            "2027-03-11 08:00",
+            "FREQ=MONTHLY;BYDAY=2TH",
+        ),
+        (
+            "2027-01-29 16:00",
+            "FREQ=MONTHLY;BYDAY=-1FR",
+            "2027-03-26",
+            "2027-03-29 16:00",
+            "FREQ=MONTHLY;BYDAY=-1MO",
+        ),
+        (
+            "2027-01-04 07:30",
+            "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;UNTIL=20270401T000000Z",
+            "2027-02-10",
+            "2027-02-11 23:30",
+            "FREQ=DAILY;BYDAY=TU,WE,TH,FR,SA;UNTIL=20270402T160000Z",
+        ),
+        (
+            "2027-01-29 10:00",
+            "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+            "2027-03-31",
+            "2027-03-27 10:00",
+            // No shift keeps "the last weekday": monthly from the new day.
+            "FREQ=MONTHLY",
+        ),
+    ];
+    for (start, rule, from, to, moved) in cases {
+        let id = pim
+            .ok(&[
+                "add",
+                "event",
+                "--summary",
+                rule,
+                "--start",
+                start,
+                "--duration",
+                "1h",
+                "--rrule",
+                rule,
+            ])
+            .trim()
+            .to_string();
+        let new = pim
+            .ok(&[
+                "edit",
+                &id,
+                "--occurrence",
+                from,
+                "--this-and-following",
+                "--set",
+                &format!("start={to}"),
+            ])
+            .trim()
+            .to_string();
+        assert_eq!(
+            pim.json(&["show", &new, "--json"])["rrule"],
+            moved,
+            "{rule}"
+        );
+    }
+    let file = pim.path("moved.ics");
+    pim.ok(&["export", "events", "-o", file.to_str().unwrap()]);
+    assert_eq!(python_occurrences(&file), ours(&pim));
+}
