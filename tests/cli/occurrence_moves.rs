@@ -353,3 +353,55 @@ fn moved_rules_of_every_shape_read_back_the_same_in_python() {
     pim.ok(&["export", "events", "-o", file.to_str().unwrap()]);
     assert_eq!(python_occurrences(&file), ours(&pim));
 }
+
+#[test]
+fn pim_list_tasks_shows_a_repeating_task_at_its_open_occurrence() {
+    let pim = Pim::new();
+    let id = pim
+        .ok(&[
+            "add",
+            "task",
+            "--summary",
+            "Backup",
+            "--due",
+            "2027-01-04",
+            "--rrule",
+            "FREQ=WEEKLY;COUNT=2",
+        ])
+        .trim()
+        .to_string();
+    let row = |pim: &Pim| {
+        pim.ok(&["list", "tasks"])
+            .lines()
+            .find(|l| l.contains("Backup"))
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        row(&pim).contains("[ ]") && row(&pim).contains("2027-01-04"),
+        "{}",
+        row(&pim)
+    );
+    pim.ok(&[
+        "edit",
+        &id,
+        "--occurrence",
+        "2027-01-04",
+        "--set",
+        "status=done",
+    ]);
+    assert!(
+        row(&pim).contains("[ ]") && row(&pim).contains("2027-01-11"),
+        "{}",
+        row(&pim)
+    );
+    pim.ok(&[
+        "edit",
+        &id,
+        "--occurrence",
+        "2027-01-11",
+        "--set",
+        "status=done",
+    ]);
+    assert!(row(&pim).contains("[x]"), "{}", row(&pim));
+}

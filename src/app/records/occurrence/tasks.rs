@@ -80,3 +80,22 @@ pub fn open_task_occurrence(r: &Record, local: Tz) -> Option<TaskOccurrence> {
     }
     None
 }
+
+/// What a list shows for the task `r`, when it repeats: its open occurrence as a
+/// task of its own (that occurrence's due, status and fields, under `r`'s id), or,
+/// when every occurrence is done, `r` marked done. `None`: `r` does not repeat.
+pub fn listed_task(r: &Record, local: Tz) -> Option<Record> {
+    if r.kind != Kind::Task || !r.is_recurring() {
+        return None;
+    }
+    let Some(open) = open_task_occurrence(r, local) else {
+        let mut done = r.clone();
+        done.set_props(
+            "STATUS",
+            vec![crate::model::Property::new("STATUS", "COMPLETED")],
+        );
+        return Some(done);
+    };
+    let inst = super::instance(r, &open.recurrence_id, local).ok()?;
+    Some(super::occurrence_record(r, &inst.rid, local))
+}
