@@ -205,7 +205,9 @@ fn space_on_a_repeating_task_completes_its_open_occurrence() {
     // Still listed as open, now at its next occurrence.
     assert_eq!(w.app.tasks.rows.len(), 1, "{}", w.app.status.text);
     assert_eq!(due(&w).unwrap().0.to_string(), "2026-12-03 18:00:00");
-    assert!(w.screen(80, 24).contains("Water the plants"));
+    let screen = w.screen(100, 24);
+    assert!(screen.contains("Water the plants"), "{screen}");
+    assert!(screen.contains("Repeats"), "{screen}");
     // The last one done: the task is done and leaves the open list.
     w.key(KeyCode::Char(' '));
     assert_eq!(w.store.require(&id).unwrap().body.overrides.len(), 2);

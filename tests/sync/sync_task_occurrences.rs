@@ -8,7 +8,7 @@ use pim::app::records::{EditContext, Field, RecordEdit, save};
 use pim::model::{Kind, Property};
 use pim::recur;
 use pim::store::Store;
-use pim::sync::apply::Policy;
+use pim::sync::apply::{Policy, Resolution};
 use pim::sync::memory::MemoryServer;
 use pim::sync::setup;
 
@@ -127,4 +127,73 @@ fn concurrent_task_occurrence_edits_both_land() {
         open.due.unwrap().format("%m-%d %H:%M").to_string(),
         "03-16 09:00"
     );
+}
+
+/// The same occurrence changed on both devices: an occurrence is one field (its
+/// override), so this is a conflict about that occurrence, asked once; the answer
+/// syncs and both devices end the same.
+#[test]
+fn one_task_occurrence_changed_on_both_devices_is_one_question() {
+    let server = MemoryServer::new();
+    let mut a = Device::new(&server, "laptop").with_policy(Policy::Ask);
+    let mut b = Device::new(&server, "desktop").with_policy(Policy::Ask);
+    let mut e = RecordEdit::create(Kind::Task);
+    e.set(Field::Summary, "Water the plants");
+    e.set(Field::Due, "2027-03-01 18:00");
+    e.set(Field::Status, "needs-action");
+    let mut t = save(&mut a.store, &e, &cx()).unwrap().after;
+    t.body
+        .main
+        .props
+        .push(Property::new("RRULE", "FREQ=WEEKLY;COUNT=2"));
+    a.store.write(|w| w.update(&t)).unwrap();
+    let id = t.id;
+    settle(&mut a, &mut b);
+    // The same occurrence: done on the laptop, moved on the desktop; the first
+    // occurrence done on the desktop too, which nobody disputes.
+    edit_at(
+        &mut a,
+        &id,
+        "2027-03-08",
+        Scope::This,
+        Field::Status,
+        "done",
+    );
+    edit_at(
+        &mut b,
+        &id,
+        "2027-03-08",
+        Scope::This,
+        Field::Due,
+        "2027-03-09 08:00",
+    );
+    edit_at(
+        &mut b,
+        &id,
+        "2027-03-01",
+        Scope::This,
+        Field::Status,
+        "done",
+    );
+    settle(&mut a, &mut b);
+    let mut open: Vec<(bool, i64, String)> = Vec::new();
+    for (is_a, d) in [(true, &a), (false, &b)] {
+        for c in setup::conflicts(&d.store).unwrap() {
+            open.push((is_a, c.id, c.key));
+        }
+    }
+    assert_eq!(open.len(), 1, "{open:?}");
+    let (on_a, conflict, key) = open.remove(0);
+    assert_eq!(
+        key, "#O:20270308T180000",
+        "the question names the occurrence"
+    );
+    let asked = if on_a { &mut a } else { &mut b };
+    setup::resolve(&mut asked.store, conflict, &Resolution::Mine).unwrap();
+    let kept = checklist(&asked.store, cx().tz);
+    settle(&mut a, &mut b);
+    assert_eq!(checklist(&a.store, cx().tz), kept);
+    assert_eq!(checklist(&b.store, cx().tz), kept);
+    assert_eq!(kept[0], "03-01 18:00 COMPLETED");
+    assert_eq!(a.state(), b.state());
 }
