@@ -11,7 +11,8 @@
 //!   `BYHOUR=9`...) becomes the new start's (its sign kept: `-1` stays "last").
 //! - Several values shift by the offset in their unit when every one stays valid.
 //! - UNTIL moves by the same amount, so the series keeps as many occurrences.
-//! - BYSETPOS and BYWEEKNO are kept. When the result would not have the new start
+//! - BYSETPOS picking one weekday (`BYDAY=TU;BYSETPOS=2`) becomes the new start's
+//!   position; otherwise BYSETPOS and BYWEEKNO are kept. When the result would not have the new start
 //!   as an occurrence (a shape no shift can keep), the new series repeats at the
 //!   same FREQ and INTERVAL from the new start alone.
 
@@ -49,6 +50,21 @@ fn days_in_year(d: NaiveDate) -> i32 {
 /// `n` counted from the end (`-1` the last) when `negative`, else from the start.
 fn signed(n: i32, len: i32, negative: bool) -> i32 {
     if negative { n - len - 1 } else { n }
+}
+
+/// Which of its weekday in its month (or year) `t` is: 2 for the second Tuesday,
+/// or counted from the end (-1 the last) when `negative`.
+fn nth_weekday(t: NaiveDateTime, in_year: bool, negative: bool) -> i32 {
+    let (n, len) = if in_year {
+        (t.ordinal() as i32, days_in_year(t.date()))
+    } else {
+        (t.day() as i32, days_in_month(t.date()))
+    };
+    if negative {
+        -((len - n) / 7 + 1)
+    } else {
+        (n - 1) / 7 + 1
+    }
 }
 
 /// A part's integer values shifted by `by`, each staying in `range` (and off 0).
@@ -105,6 +121,11 @@ pub fn follow_move(rule: &str, from: NaiveDateTime, to: NaiveDateTime) -> String
     let day_shift = i32::try_from(days).unwrap_or(i32::MAX / 2);
     let in_year = parsed.bymonth.is_empty() && parsed.freq == super::rule::Freq::Yearly;
     let mut wkst_shift = false;
+    let one_plain_day = matches!(parsed.byday.as_slice(), [(0, _)]);
+    let periodic = matches!(
+        parsed.freq,
+        super::rule::Freq::Monthly | super::rule::Freq::Yearly
+    );
     let mut parts: Vec<(String, String)> = Vec::new();
     for part in rule.split(';').filter(|p| !p.trim().is_empty()) {
         let Some((k, v)) = part.split_once('=') else {
@@ -118,17 +139,7 @@ pub fn follow_move(rule: &str, from: NaiveDateTime, to: NaiveDateTime) -> String
             "BYDAY" => {
                 let ordinals = parsed.byday.iter().any(|(n, _)| *n != 0);
                 if ordinals && single {
-                    // The new start's place in its month (or year).
-                    let (n, len) = if in_year {
-                        (to.ordinal() as i32, days_in_year(to.date()))
-                    } else {
-                        (to.day() as i32, days_in_month(to.date()))
-                    };
-                    let nth = if negative {
-                        -((len - n) / 7 + 1)
-                    } else {
-                        (n - 1) / 7 + 1
-                    };
+                    let nth = nth_weekday(to, in_year, negative);
                     Some(format!("{nth}{}", day_name(to.weekday())))
                 } else {
                     wkst_shift = values.len() > 1;
@@ -166,6 +177,11 @@ pub fn follow_move(rule: &str, from: NaiveDateTime, to: NaiveDateTime) -> String
             "BYMINUTE" => shift_cycle(&values, to.minute() as i32 - from.minute() as i32, 60, 0),
             "BYSECOND" if single => Some(to.second().to_string()),
             "BYSECOND" => shift_cycle(&values, to.second() as i32 - from.second() as i32, 60, 0),
+            // One weekday picked by position (`BYDAY=TU;BYSETPOS=2`, as Outlook
+            // writes "the second Tuesday"): the new start's position.
+            "BYSETPOS" if single && one_plain_day && periodic => {
+                Some(nth_weekday(to, in_year, negative).to_string())
+            }
             "UNTIL" => shift_until(v.trim(), to - from, days),
             _ => Some(v.to_string()),
         };

@@ -293,6 +293,13 @@ fn moved_rules_of_every_shape_read_back_the_same_in_python() {
             "FREQ=MONTHLY;BYDAY=2TH",
         ),
         (
+            "2027-01-12 08:00",
+            "FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2",
+            "2027-03-09",
+            "2027-03-18 08:00",
+            "FREQ=MONTHLY;BYDAY=TH;BYSETPOS=3",
+        ),
+        (
             "2027-01-29 16:00",
             "FREQ=MONTHLY;BYDAY=-1FR",
             "2027-03-26",

@@ -88,6 +88,23 @@ fn one_value_becomes_the_new_starts() {
         ),
         "FREQ=MONTHLY;BYDAY=-1MO"
     );
+    // Outlook's "second Tuesday" moved to the Thursday after the second Thursday.
+    assert_eq!(
+        follow_move(
+            "FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2",
+            at(2027, 3, 9, 9),
+            at(2027, 3, 18, 9)
+        ),
+        "FREQ=MONTHLY;BYDAY=TH;BYSETPOS=3"
+    );
+    assert_eq!(
+        follow_move(
+            "FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1",
+            at(2027, 3, 26, 9),
+            at(2027, 3, 25, 9)
+        ),
+        "FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1"
+    );
     assert_eq!(
         follow_move(
             "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=31",
