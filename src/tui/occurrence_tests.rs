@@ -217,3 +217,49 @@ fn space_on_a_repeating_task_completes_its_open_occurrence() {
     assert_eq!(w.store.require(&id).unwrap().body.overrides.len(), 1);
     assert_eq!(w.app.tasks.rows.len(), 1);
 }
+
+#[test]
+fn a_repeating_task_asks_which_occurrences_to_edit_or_delete() {
+    let (mut w, id) = weekly_task();
+    w.keys("3");
+    // Edit: the open occurrence only (due later that week).
+    w.keys("e");
+    let Some(Overlay::Scope(q)) = &w.app.overlay else {
+        panic!("no question: {:?}", w.app.status.text);
+    };
+    assert!(
+        q.message().contains("Thu 2026-11-26 18:00"),
+        "{}",
+        q.message()
+    );
+    w.keys("o");
+    let Some(Overlay::Form(form)) = &w.app.overlay else {
+        panic!("no form");
+    };
+    assert!(form.title.contains("2026-11-26"), "{}", form.title);
+    w.key(KeyCode::Tab);
+    w.ctrl('u');
+    w.keys("2026-11-27 09:00");
+    w.key(KeyCode::Enter);
+    assert!(w.app.overlay.is_none(), "{}", w.app.status.text);
+    let r = w.store.require(&id).unwrap();
+    assert_eq!(r.body.overrides.len(), 1);
+    assert_eq!(
+        r.body.overrides[0].prop("DUE").unwrap().value,
+        "20261127T090000Z"
+    );
+    assert_eq!(r.prop("DUE").unwrap().value, "20261126T180000Z");
+    // Delete: that occurrence; the row moves on to the next one.
+    w.keys("d");
+    assert!(matches!(w.app.overlay, Some(Overlay::Scope(_))));
+    w.keys("o");
+    w.keys("y");
+    let r = w.store.require(&id).unwrap();
+    assert!(r.body.overrides.is_empty());
+    assert_eq!(r.prop("EXDATE").unwrap().value, "20261126T180000Z");
+    let row = &w.app.tasks.all[w.app.tasks.rows[0].0];
+    assert_eq!(
+        row.task.as_ref().unwrap().due.unwrap().0.to_string(),
+        "2026-12-03 18:00:00"
+    );
+}
