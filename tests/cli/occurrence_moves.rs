@@ -412,3 +412,39 @@ fn pim_list_tasks_shows_a_repeating_task_at_its_open_occurrence() {
     ]);
     assert!(row(&pim).contains("[x]"), "{}", row(&pim));
 }
+
+#[test]
+fn the_agenda_lists_each_open_occurrence_of_a_repeating_task() {
+    let pim = Pim::new();
+    let today = chrono::Utc::now().date_naive();
+    let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
+    let id = pim
+        .ok(&[
+            "add",
+            "task",
+            "--summary",
+            "Stretch",
+            "--due",
+            &format!("{} 07:00", day(-3)),
+            "--rrule",
+            "FREQ=DAILY;COUNT=10",
+        ])
+        .trim()
+        .to_string();
+    pim.ok(&["edit", &id, "--occurrence", &day(2), "--set", "status=done"]);
+    let days = pim.json(&["agenda", "--days", "5", "--json"]);
+    let with_task: Vec<String> = days
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["kind"] == "task" && i["summary"] == "Stretch")
+        })
+        .map(|d| d["date"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(with_task, [day(0), day(1), day(3), day(4)]);
+}

@@ -4,7 +4,7 @@
 //! there completes that occurrence only; when every occurrence is done, so is the
 //! task.
 
-use chrono::{DateTime, Duration, FixedOffset};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
 use chrono_tz::Tz;
 
 use super::dtstart;
@@ -98,4 +98,45 @@ pub fn listed_task(r: &Record, local: Tz) -> Option<Record> {
     };
     let inst = super::instance(r, &open.recurrence_id, local).ok()?;
     Some(super::occurrence_record(r, &inst.rid, local))
+}
+
+/// The occurrences of the repeating task `r` due in `[from, to)` that are not done
+/// (what an agenda lists for it).
+pub fn open_task_occurrences_between(
+    r: &Record,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    local: Tz,
+) -> Vec<TaskOccurrence> {
+    if r.kind != Kind::Task || !r.is_recurring() {
+        return Vec::new();
+    }
+    let due_is_end = super::end_name(r) == Some("DUE");
+    if !due_is_end && super::anchor_name(r) != "DUE" {
+        return Vec::new();
+    }
+    // An occurrence overlaps the window when it starts before its end: widen by a
+    // day on each side for the due at its end, then keep the dues inside.
+    let found = recur::expand(
+        r,
+        from - Duration::days(1),
+        to + Duration::days(1),
+        local,
+        recur::DEFAULT_LIMIT,
+    )
+    .map(|e| e.occurrences)
+    .unwrap_or_default();
+    found
+        .iter()
+        .filter(|o| !occurrence_done(r, o))
+        .filter_map(|o| {
+            let due = if due_is_end { o.end } else { o.start };
+            let t = due.with_timezone(&Utc);
+            (t >= from && t < to).then(|| TaskOccurrence {
+                recurrence_id: o.recurrence_id.clone().unwrap_or_default(),
+                due: Some(due),
+                all_day: o.all_day,
+            })
+        })
+        .collect()
 }
