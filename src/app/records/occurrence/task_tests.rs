@@ -1,6 +1,7 @@
 //! One occurrence of a recurring task: edited, completed, deleted, split (issue 17).
 
 use chrono::{TimeZone, Utc};
+use proptest::prelude::{Strategy, prop_assert_eq};
 
 use super::*;
 use crate::app::records::save;
@@ -167,4 +168,46 @@ fn notes_have_no_occurrences() {
     let n = save(&mut s, &e, &cx).unwrap().after;
     let err = find(&n, "2027-03-01", &cx).unwrap_err();
     assert!(err.to_string().contains("events and tasks"), "{err}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+    /// Completing occurrences one by one, in any order: each is done on its own,
+    /// no occurrence moves, and the open one is always the earliest not done.
+    #[test]
+    fn completing_occurrences_in_any_order(
+        daily in proptest::bool::ANY,
+        count in 2usize..8,
+        order in proptest::sample::subsequence((0..8usize).collect::<Vec<_>>(), 0..8)
+            .prop_shuffle(),
+        dated in proptest::bool::ANY,
+    ) {
+        let cx = cx();
+        let mut s = Store::open_in_memory().unwrap();
+        let due = if dated { "2027-03-01" } else { "2027-03-01 18:00" };
+        let freq = if daily { "DAILY" } else { "WEEKLY" };
+        let r = task(&mut s, &cx, None, due, &format!("FREQ={freq};COUNT={count}"));
+        let from = Utc.with_ymd_and_hms(2027, 2, 1, 0, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2027, 6, 1, 0, 0, 0).unwrap();
+        let starts = |r: &Record| -> Vec<_> {
+            recur::occurrences(r, from, to, cx.tz).unwrap().iter().map(|o| o.start).collect()
+        };
+        let before = starts(&r);
+        prop_assert_eq!(before.len(), count);
+        let mut done = vec![false; count];
+        for k in order.into_iter().filter(|k| *k < count) {
+            let o = &recur::occurrences(&s.require(&r.id).unwrap(), from, to, cx.tz).unwrap()[k];
+            let mut e = RecordEdit::update(Kind::Task, &r.id);
+            e.set(Field::Status, "completed");
+            let rid = o.recurrence_id.clone().unwrap();
+            save_occurrence(&mut s, &e, &rid, Scope::This, &cx).unwrap();
+            done[k] = true;
+            let now = s.require(&r.id).unwrap();
+            prop_assert_eq!(starts(&now), before.clone());
+            let open = open_task_occurrence(&now, cx.tz).map(|o| o.due.unwrap());
+            let want = done.iter().position(|d| !d).map(|i| before[i]);
+            prop_assert_eq!(open, want);
+        }
+    }
 }
