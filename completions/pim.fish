@@ -118,12 +118,12 @@ complete -c pim -n "__fish_pim_using_subcommand show" -l json -d 'JSON output (t
 complete -c pim -n "__fish_pim_using_subcommand show" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand show" -s V -l version -d 'Print version'
 complete -c pim -n "__fish_pim_using_subcommand edit" -l set -d 'FIELD=VALUE, FIELD being the JSON key (repeatable; empty VALUE clears)' -r
-complete -c pim -n "__fish_pim_using_subcommand edit" -l occurrence -d 'Only the occurrence at WHEN (its date, date and time, or RFC 3339; a moved occurrence also answers to its original time); without it, the whole series' -r
+complete -c pim -n "__fish_pim_using_subcommand edit" -l occurrence -d 'Only the occurrence at WHEN (its date, date and time, or RFC 3339; a moved occurrence also answers to its original time, a task\'s to its due date); without it, the whole series' -r
 complete -c pim -n "__fish_pim_using_subcommand edit" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand edit" -l this-and-following -d 'That occurrence and every later one (the series ends before it; a new series starts there)'
 complete -c pim -n "__fish_pim_using_subcommand edit" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand edit" -s V -l version -d 'Print version'
-complete -c pim -n "__fish_pim_using_subcommand delete" -l occurrence -d 'Only the occurrence at WHEN (its date, date and time, or RFC 3339; a moved occurrence also answers to its original time); without it, the whole series' -r
+complete -c pim -n "__fish_pim_using_subcommand delete" -l occurrence -d 'Only the occurrence at WHEN (its date, date and time, or RFC 3339; a moved occurrence also answers to its original time, a task\'s to its due date); without it, the whole series' -r
 complete -c pim -n "__fish_pim_using_subcommand delete" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand delete" -l this-and-following -d 'That occurrence and every later one (the series ends before it; a new series starts there)'
 complete -c pim -n "__fish_pim_using_subcommand delete" -s h -l help -d 'Print help'

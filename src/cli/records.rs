@@ -182,11 +182,12 @@ pub struct ShowArgs {
     pub json: bool,
 }
 
-/// Which occurrences of a recurring event `edit` and `delete` act on.
+/// Which occurrences of a recurring event or task `edit` and `delete` act on.
 #[derive(Debug, Args)]
 pub struct OccurrenceArgs {
     /// Only the occurrence at WHEN (its date, date and time, or RFC 3339; a moved
-    /// occurrence also answers to its original time); without it, the whole series
+    /// occurrence also answers to its original time, a task's to its due date);
+    /// without it, the whole series
     #[arg(long, value_name = "WHEN")]
     pub occurrence: Option<String>,
     /// That occurrence and every later one (the series ends before it; a new series

@@ -237,6 +237,23 @@ pub fn find(r: &Record, when: &str, cx: &EditContext) -> Result<Instance, Record
             hits.push(text.clone());
         }
     }
+    if hits.is_empty() && end_name(r) == Some("DUE") {
+        // A task with a start also answers to the day (or time) it is due.
+        for o in &candidates {
+            let Some(text) = &o.recurrence_id else {
+                continue;
+            };
+            let due = o.end.with_timezone(&Utc);
+            let hit = match &uw {
+                UserWhen::Date(d) if o.all_day => o.end.date_naive() == *d,
+                UserWhen::Date(d) => day(due) == *d,
+                _ => due == at,
+            };
+            if hit && !hits.contains(text) {
+                hits.push(text.clone());
+            }
+        }
+    }
     match hits.len() {
         0 => Err(OccurrenceError::NoOccurrence {
             title: r.title(),

@@ -75,6 +75,11 @@ fn a_task_occurrence_moves_deletes_and_splits_with_its_due() {
         "2027-03-01 18:00",
         "FREQ=DAILY;COUNT=5",
     );
+    // Named by its due time as well as by its start.
+    assert_eq!(
+        find(&r, "2027-03-02 18:00", &cx).unwrap().recurrence_id,
+        "2027-03-02T09:00:00+01:00"
+    );
     // One occurrence's due moved: its start stays, the override keeps both.
     let inst = find(&r, "2027-03-02", &cx).unwrap();
     let mut e = RecordEdit::update(Kind::Task, &r.id);
@@ -130,6 +135,23 @@ fn a_task_occurrence_moves_deletes_and_splits_with_its_due() {
         got,
         ["01 09-01 18", "02 09-02 20", "05 10-05 19", "06 10-06 19"]
     );
+}
+
+#[test]
+fn a_task_starting_days_before_it_is_due_answers_to_its_due_day() {
+    let cx = cx();
+    let mut s = Store::open_in_memory().unwrap();
+    let r = task(
+        &mut s,
+        &cx,
+        Some("2027-03-01 09:00"),
+        "2027-03-05 17:00",
+        "FREQ=WEEKLY;COUNT=3",
+    );
+    let by_due = find(&r, "2027-03-12", &cx).unwrap();
+    let by_start = find(&r, "2027-03-08", &cx).unwrap();
+    assert_eq!(by_due.recurrence_id, by_start.recurrence_id);
+    assert!(find(&r, "2027-03-10", &cx).is_err());
 }
 
 #[test]
