@@ -16,3 +16,4 @@ mod sync_reminder_settings;
 mod sync_scope;
 mod sync_sets;
 mod sync_signing;
+mod sync_task_occurrences;
