@@ -8,7 +8,7 @@
 //! Writing converts what differs between 3.0 and 4.0 ([`convert`]).
 
 mod convert;
-mod decode;
+pub(crate) mod decode;
 pub mod semantic;
 pub mod strict;
 
