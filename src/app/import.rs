@@ -15,8 +15,10 @@ use std::path::PathBuf;
 
 pub use read::detect;
 
-use crate::formats::ItemError;
 use crate::formats::ics::stream;
+use crate::formats::vcard::decode::StreamedLines;
+use crate::formats::vcard::stream_vcf;
+use crate::formats::{ItemError, ParsedItem};
 use crate::store::{Store, StoreError};
 use read::{Incoming, TextSource, read_input};
 use write::ItemWriter;
@@ -169,8 +171,12 @@ pub fn import(
     options: &ImportOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport, ImportError> {
-    if let Some(source) = read::ics_source(input, options.format)? {
-        return import_ics(store, &source, &input.name(), options, progress);
+    match read::streamed_source(input, options.format)? {
+        Some((Format::Ics, source)) => {
+            return import_ics(store, &source, &input.name(), options, progress);
+        }
+        Some((_, source)) => return import_vcf(store, &source, &input.name(), options, progress),
+        None => {}
     }
     let set = read_input(input, options.format, options.strict)?;
     if set.items.is_empty() && set.invalid.is_empty() {
@@ -201,8 +207,7 @@ pub fn import(
 
 /// One iCalendar file, streamed: a sweep for its encoding, a pass for what spans
 /// items (zones, UIDs that come more than once), then a pass that writes each item
-/// as it is complete. An invalid item stops the writes (the reading goes on, to
-/// name every invalid item) and rolls the transaction back.
+/// as it is complete.
 fn import_ics(
     store: &mut Store,
     source: &TextSource,
@@ -220,12 +225,74 @@ fn import_ics(
         return Err(ImportError::Empty(name.to_string()));
     }
     let total = prepared.items();
-    let mut writer = ItemWriter::new(store, options.collection.as_deref(), true)?;
-    let mut invalid: Vec<(usize, InvalidItem)> = Vec::new();
-    let notes = store.write_with(|w| {
+    // One file's items never share a UID: its reader joined those into one record.
+    let (mut report, notes) = write_streamed(store, name, options, total, true, progress, |sink| {
         let mut lines = source.lines(profile)?;
+        let notes = prepared.read(lines.by_ref(), sink)?;
+        match lines.error.take() {
+            Some(e) => Err(source.error(e)),
+            None => Ok(notes),
+        }
+    })?;
+    report.repaired = read::notes(name, notes.repairs).collect();
+    report.superseded = read::notes(name, notes.superseded).collect();
+    Ok(report)
+}
+
+/// One vCard file, streamed: a sweep counts the cards (for progress), then each
+/// card is written as it ends.
+fn import_vcf(
+    store: &mut Store,
+    source: &TextSource,
+    name: &str,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportReport, ImportError> {
+    let mut lines = StreamedLines::new(source.open()?);
+    let total = lines
+        .by_ref()
+        .filter(|l| l.bytes.len() >= 11 && l.bytes[..11].eq_ignore_ascii_case(b"BEGIN:VCARD"))
+        .count();
+    if let Some(e) = lines.error.take() {
+        return Err(source.error(e));
+    }
+    let (report, _cards) = write_streamed(store, name, options, total, false, progress, |sink| {
+        let mut lines = StreamedLines::new(source.open()?);
+        let mut n = 0;
+        stream_vcf(lines.by_ref(), |item| {
+            n += 1;
+            sink(n, item)
+        })?;
+        match lines.error.take() {
+            Some(e) => Err(source.error(e)),
+            None if n == 0 => Err(ImportError::Empty(name.to_string())),
+            None => Ok(n),
+        }
+    })?;
+    Ok(report)
+}
+
+/// What a streamed reader hands over: each item with the number that orders it in
+/// its file (an error of the sink stops the reading).
+type Sink<'s> = dyn FnMut(usize, Result<ParsedItem, ItemError>) -> Result<(), ImportError> + 's;
+
+/// Write the items `read` hands to its sink, in one transaction. An invalid item
+/// stops the writes (the reading goes on, to name every invalid item) and rolls
+/// the transaction back, unless invalid items are to be skipped.
+fn write_streamed<N>(
+    store: &mut Store,
+    name: &str,
+    options: &ImportOptions,
+    total: usize,
+    keys_unique: bool,
+    progress: &mut dyn FnMut(Progress),
+    read: impl FnOnce(&mut Sink<'_>) -> Result<N, ImportError>,
+) -> Result<(ImportReport, N), ImportError> {
+    let mut writer = ItemWriter::new(store, options.collection.as_deref(), keys_unique)?;
+    let mut invalid: Vec<(usize, InvalidItem)> = Vec::new();
+    let read_out = store.write_with(|w| {
         let mut handled = 0;
-        let notes = prepared.read(lines.by_ref(), |line, item| {
+        let out = read(&mut |order, item| {
             if handled % PROGRESS_STEP == 0 {
                 progress(Progress {
                     done: handled,
@@ -249,31 +316,24 @@ fn import_ics(
                 Ok(_) => Ok(()),
                 Err(error) => {
                     let file = name.to_string();
-                    invalid.push((line, InvalidItem { file, error }));
+                    invalid.push((order, InvalidItem { file, error }));
                     Ok(())
                 }
             }
         })?;
-        if let Some(e) = lines.error.take() {
-            return Err(source.error(e));
-        }
         // In file order, as reading the whole file lists them.
-        invalid.sort_by_key(|(line, _)| *line);
+        invalid.sort_by_key(|(order, _)| *order);
         if !invalid.is_empty() && !options.skip_invalid {
+            let invalid = std::mem::take(&mut invalid);
             return Err(ImportError::Invalid {
-                invalid: std::mem::take(&mut invalid)
-                    .into_iter()
-                    .map(|(_, i)| i)
-                    .collect(),
+                invalid: invalid.into_iter().map(|(_, i)| i).collect(),
             });
         }
-        Ok(notes)
+        Ok(out)
     })?;
     let mut report = writer.report;
     report.skipped = invalid.into_iter().map(|(_, i)| i).collect();
-    report.repaired = read::notes(name, notes.repairs).collect();
-    report.superseded = read::notes(name, notes.superseded).collect();
-    Ok(report)
+    Ok((report, read_out))
 }
 
 #[cfg(test)]

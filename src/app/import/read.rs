@@ -117,13 +117,13 @@ impl TextSource<'_> {
     }
 }
 
-/// The input as a stream to read iCalendar from, when it is one file (or bytes)
-/// of iCalendar; `None` for anything else. UTF-16 is decoded whole first.
-pub(super) fn ics_source(
+/// The input as a stream to read, when it is one file (or bytes) of iCalendar or
+/// vCard; `None` for anything else. UTF-16 is decoded whole first.
+pub(super) fn streamed_source(
     input: &Input,
     format: Option<Format>,
-) -> Result<Option<TextSource<'_>>, ImportError> {
-    if !matches!(format, None | Some(Format::Ics)) {
+) -> Result<Option<(Format, TextSource<'_>)>, ImportError> {
+    if !matches!(format, None | Some(Format::Ics | Format::Vcf)) {
         return Ok(None);
     }
     let (source, head) = match input {
@@ -147,18 +147,20 @@ pub(super) fn ics_source(
         Input::Path(p) => Some(p.as_path()),
         Input::Bytes { .. } => None,
     };
-    if format.is_none() && detect(&head, path) != Some(Format::Ics) {
-        return Ok(None);
-    }
+    let format = match format.or_else(|| detect(&head, path)) {
+        Some(f @ (Format::Ics | Format::Vcf)) => f,
+        _ => return Ok(None),
+    };
     if is_utf16(&head) {
         let mut all = Vec::new();
         source
             .open()?
             .read_to_end(&mut all)
             .map_err(|e| source.error(e))?;
-        return Ok(Some(TextSource::Bytes(Cow::Owned(normalize_encoding(&all)))));
+        let decoded = TextSource::Bytes(Cow::Owned(normalize_encoding(&all)));
+        return Ok(Some((format, decoded)));
     }
-    Ok(Some(source))
+    Ok(Some((format, source)))
 }
 
 /// Read and parse `input`; `format` `None` detects it from the content.
