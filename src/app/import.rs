@@ -226,14 +226,15 @@ fn import_ics(
     }
     let total = prepared.items();
     // One file's items never share a UID: its reader joined those into one record.
-    let (mut report, notes) = write_streamed(store, name, options, total, true, progress, |sink| {
-        let mut lines = source.lines(profile)?;
-        let notes = prepared.read(lines.by_ref(), sink)?;
-        match lines.error.take() {
-            Some(e) => Err(source.error(e)),
-            None => Ok(notes),
-        }
-    })?;
+    let (mut report, notes) =
+        write_streamed(store, name, options, total, true, progress, |sink| {
+            let mut lines = source.lines(profile)?;
+            let notes = prepared.read(lines.by_ref(), sink)?;
+            match lines.error.take() {
+                Some(e) => Err(source.error(e)),
+                None => Ok(notes),
+            }
+        })?;
     report.repaired = read::notes(name, notes.repairs).collect();
     report.superseded = read::notes(name, notes.superseded).collect();
     Ok(report)

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use super::{Format, ImportError, Input, InvalidItem, ItemNote};
 use crate::formats::ics::{Note, read_ics_with};
 use crate::formats::json::{CollectionSettings, read_json};
-use crate::formats::markdown::read_markdown;
 use crate::formats::lines::{TextProfile, Unfolded, is_utf16};
+use crate::formats::markdown::read_markdown;
 use crate::formats::vcard::decode::normalize_encoding;
 use crate::formats::vcard::{bytes_to_text, read_vcf};
 use crate::formats::vdir::{is_vdir, read_vdir};
@@ -104,7 +104,10 @@ impl TextSource<'_> {
         })
     }
 
-    pub fn lines(&self, profile: TextProfile) -> Result<Unfolded<Box<dyn BufRead + '_>>, ImportError> {
+    pub fn lines(
+        &self,
+        profile: TextProfile,
+    ) -> Result<Unfolded<Box<dyn BufRead + '_>>, ImportError> {
         Ok(Unfolded::new(self.open()?, profile))
     }
 

@@ -323,11 +323,18 @@ mod streamed {
     }
 
     fn calendar(parts: &[&str]) -> String {
-        format!("BEGIN:VCALENDAR\nVERSION:2.0\n{}END:VCALENDAR\n", parts.concat())
+        format!(
+            "BEGIN:VCALENDAR\nVERSION:2.0\n{}END:VCALENDAR\n",
+            parts.concat()
+        )
     }
 
     /// Import `text` from a file (the streamed path reads files, not bytes).
-    fn import_file(store: &mut Store, text: &str, options: &ImportOptions) -> Result<ImportReport, ImportError> {
+    fn import_file(
+        store: &mut Store,
+        text: &str,
+        options: &ImportOptions,
+    ) -> Result<ImportReport, ImportError> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cal.ics");
         std::fs::write(&path, text).unwrap();

@@ -165,7 +165,7 @@ impl<I: Iterator<Item = Line>> Blocks<I> {
             Ok(p) => p,
             Err(e) if lenient && e.reason != contentline::too_long_line() => {
                 if let Some(p) = self.join_broken_fold(&line) {
-                                let note = SyntaxError {
+                    let note = SyntaxError {
                         line: line.number,
                         reason: format!(
                             "{} continued on the next line without the leading space (joined)",
@@ -186,7 +186,7 @@ impl<I: Iterator<Item = Line>> Blocks<I> {
                     }
                     return;
                 }
-                        match self.stack.last_mut() {
+                match self.stack.last_mut() {
                     Some(o) if in_item && o.comp.props.len() < MAX_PROPERTIES => {
                         o.repairs.push(SyntaxError {
                             line: line.number,

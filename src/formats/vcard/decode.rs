@@ -152,7 +152,8 @@ impl<R: std::io::BufRead> StreamedLines<R> {
                     chunk.pop();
                 }
             }
-            let mut pieces: Vec<Vec<u8>> = chunk.split(|&b| b == b'\r').map(<[u8]>::to_vec).collect();
+            let mut pieces: Vec<Vec<u8>> =
+                chunk.split(|&b| b == b'\r').map(<[u8]>::to_vec).collect();
             // A CR at the very end of the stream ends its line; no empty line follows.
             if !newline && pieces.len() > 1 && pieces.last().is_some_and(Vec::is_empty) {
                 pieces.pop();
