@@ -56,7 +56,7 @@ run "10 000" 5 events10k.ics
 run "100 000" 3 events100k.ics
 # 1 000 000 events: one run each, no warm-up (main's takes minutes), under time -v.
 echo "-- import 1 000 000 events (1 run each, /usr/bin/time -v)"
-for who in before after; do
+for who in after before; do
   bin=$OLD; [ $who = after ] && bin=$NEW
   rm -rf "$T/$who"
   /usr/bin/time -v "$bin" --home "$T/$who" import "$DATA/events1m.ics" 2>&1 >/dev/null |
