@@ -46,26 +46,41 @@ impl Paths {
 }
 
 /// The user's zone: `TZ`, then /etc/timezone, then the /etc/localtime link, else UTC.
+/// `TZ` may name a zone file as the C library takes it (`TZ=:/etc/localtime`): the
+/// zone is then the one that file links to, read at every call, so a long-running
+/// watcher follows a zone change (`timedatectl set-timezone` relinks the file).
 pub fn local_timezone() -> Tz {
-    if let Ok(tz) = std::env::var("TZ")
-        && let Ok(z) = tz.trim_start_matches(':').parse::<Tz>()
-    {
-        return z;
+    if let Ok(tz) = std::env::var("TZ") {
+        let name = tz.trim_start_matches(':');
+        if let Ok(z) = name.parse::<Tz>() {
+            return z;
+        }
+        if name.starts_with('/')
+            && let Some(z) = zone_of_file(Path::new(name))
+        {
+            return z;
+        }
     }
     if let Ok(s) = std::fs::read_to_string("/etc/timezone")
         && let Ok(z) = s.trim().parse::<Tz>()
     {
         return z;
     }
-    if let Ok(target) = std::fs::read_link("/etc/localtime") {
-        let t = target.to_string_lossy();
-        if let Some(idx) = t.find("zoneinfo/")
-            && let Ok(z) = t[idx + 9..].parse::<Tz>()
-        {
-            return z;
-        }
+    zone_of_file(Path::new("/etc/localtime")).unwrap_or(chrono_tz::UTC)
+}
+
+/// The zone a zone file is: the name after `zoneinfo/` in where it links to, or in
+/// its own path (`/usr/share/zoneinfo/Europe/Berlin`).
+fn zone_of_file(path: &Path) -> Option<Tz> {
+    let named = |p: &Path| {
+        let t = p.to_string_lossy();
+        let idx = t.find("zoneinfo/")?;
+        t[idx + 9..].parse::<Tz>().ok()
+    };
+    match std::fs::read_link(path) {
+        Ok(target) => named(&target),
+        Err(_) => named(path),
     }
-    chrono_tz::UTC
 }
 
 /// The numbering plan phone search assumes for numbers written without a country:
@@ -94,3 +109,23 @@ pub fn phone_plan(config_file: &Path) -> Option<PhonePlan> {
 pub mod accounts;
 pub mod credentials;
 pub mod home;
+
+#[cfg(test)]
+mod zone_file_tests {
+    use super::*;
+
+    #[test]
+    fn a_zone_file_is_the_zone_it_links_to_or_is_named_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("localtime");
+        std::os::unix::fs::symlink("../usr/share/zoneinfo/Asia/Tokyo", &link).unwrap();
+        assert_eq!(zone_of_file(&link), Some(chrono_tz::Asia::Tokyo));
+        assert_eq!(
+            zone_of_file(Path::new("/nonexistent/zoneinfo/Europe/Berlin")),
+            Some(chrono_tz::Europe::Berlin)
+        );
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, "TZif").unwrap();
+        assert_eq!(zone_of_file(&plain), None);
+    }
+}

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod address_query;
 pub mod agenda;
 pub mod birthdays;
+pub mod clock;
 pub mod conflicts;
 pub mod demo;
 pub mod history;

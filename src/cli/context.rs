@@ -5,6 +5,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::app::clock::Clock;
 use crate::app::records::EditContext;
 use crate::config::{Paths, local_timezone};
 use crate::store::Store;
@@ -47,15 +48,10 @@ impl Context {
     }
 }
 
-/// The clock: `PIM_NOW` (RFC 3339) when set, so tests and scripts control time
-/// (reminders above all); else the wall clock.
+/// The clock: `PIM_NOW` (RFC 3339, or `@FILE`) when set, so tests and scripts
+/// control time (reminders above all); else the wall clock.
 fn clock_now() -> anyhow::Result<DateTime<Utc>> {
-    match std::env::var("PIM_NOW") {
-        Ok(v) if !v.is_empty() => Ok(DateTime::parse_from_rfc3339(&v)
-            .map_err(|e| anyhow::anyhow!("PIM_NOW={v:?}: {e} (expected RFC 3339)"))?
-            .with_timezone(&Utc)),
-        _ => Ok(Utc::now()),
-    }
+    Ok(Clock::from_env()?.start())
 }
 
 /// Whatever command ran, name the rows it had to skip and how to remove them.

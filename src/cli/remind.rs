@@ -2,7 +2,6 @@
 //! `dismiss` and `snooze`.
 
 use std::io::Write as _;
-use std::time::Instant;
 
 use anyhow::anyhow;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
@@ -12,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::records::resolve_id;
 use super::{Context, print};
+use crate::app::clock::Clock;
 use crate::app::reminders::{self, Reminder};
 use crate::config::local_timezone;
 use crate::model::time::parse_human_duration;
@@ -62,29 +62,6 @@ pub enum RemindAction {
         #[arg(long, value_name = "WHEN")]
         occurrence: Option<String>,
     },
-}
-
-/// The clock: `PIM_NOW` (RFC 3339) when set, for tests and scripts, advancing with
-/// real time from the moment pim started; else the wall clock.
-struct Clock {
-    fixed: Option<(DateTime<Utc>, Instant)>,
-}
-
-impl Clock {
-    fn new(cx: &Context) -> Clock {
-        Clock {
-            fixed: std::env::var_os("PIM_NOW").map(|_| (cx.now, Instant::now())),
-        }
-    }
-
-    fn now(&self) -> DateTime<Utc> {
-        match self.fixed {
-            Some((at, started)) => {
-                at + Duration::from_std(started.elapsed()).unwrap_or(Duration::zero())
-            }
-            None => Utc::now(),
-        }
-    }
 }
 
 pub fn run(cx: &mut Context, a: RemindArgs) -> anyhow::Result<()> {
@@ -179,7 +156,7 @@ fn watch(
     json: bool,
     max: Option<usize>,
 ) -> anyhow::Result<()> {
-    let clock = Clock::new(cx);
+    let clock = Clock::from_env()?;
     let mut rung = 0usize;
     loop {
         let now = clock.now();
@@ -200,7 +177,7 @@ fn watch(
             }
         }
         let wait = reminders::watch_sleep(&cx.store, now, tz, SLICE)?;
-        std::thread::sleep(wait.to_std().unwrap_or_default());
+        clock.sleep(wait);
     }
 }
 

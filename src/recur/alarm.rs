@@ -6,12 +6,13 @@
 //! `ACKNOWLEDGED` is at or after that occurrence's (first) trigger, so dismissing one
 //! occurrence leaves the next, whose trigger is later, ringing.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::zone::Zone;
 use super::{Occurrence, RecurError, expand};
 use crate::model::time::{parse_ical_datetime, parse_ical_duration};
+use crate::model::tz::instant;
 use crate::model::{Component, Kind, Record, When};
 
 /// The non-standard property on a snooze alarm naming the occurrence it belongs to
@@ -258,6 +259,42 @@ fn shift(
     moved.checked_add_signed(rest)
 }
 
+type Placed = Vec<(AlarmAt, Alarm)>;
+
+/// The alarms of the record's main component and of each override.
+fn placed(r: &Record) -> (Placed, Vec<Placed>) {
+    let main = alarms_of(&r.body.main, None);
+    let overrides = r
+        .body
+        .overrides
+        .iter()
+        .enumerate()
+        .map(|(i, o)| alarms_of(o, Some(i)))
+        .collect();
+    (main, overrides)
+}
+
+/// How far from its occurrence a relative alarm of `r` rings at most, repetitions
+/// included, with a day of slack for lengths. Kept within the calendar: REPEAT ×
+/// DURATION of a hostile file reaches millions of years.
+pub fn reach(r: &Record) -> Duration {
+    let (main, overrides) = placed(r);
+    reach_of(&main, &overrides)
+}
+
+fn reach_of(main: &Placed, overrides: &[Placed]) -> Duration {
+    main.iter()
+        .chain(overrides.iter().flatten())
+        .filter_map(|(_, a)| match a.trigger {
+            Trigger::Relative { offset, .. } => Some(offset.abs() + a.every * a.repeat as i32),
+            Trigger::Absolute(_) => None,
+        })
+        .max()
+        .unwrap_or(Duration::zero())
+        .min(crate::model::time::max_duration())
+        + Duration::days(1)
+}
+
 /// Every alarm of every occurrence of `r` with a trigger in `[from, to]`.
 pub fn rings(
     r: &Record,
@@ -265,31 +302,12 @@ pub fn rings(
     to: DateTime<Utc>,
     local: Tz,
 ) -> Result<Vec<Ring>, RecurError> {
-    let main = alarms_of(&r.body.main, None);
-    let overrides: Vec<Vec<(AlarmAt, Alarm)>> = r
-        .body
-        .overrides
-        .iter()
-        .enumerate()
-        .map(|(i, o)| alarms_of(o, Some(i)))
-        .collect();
+    let (main, overrides) = placed(r);
     if main.is_empty() && overrides.iter().all(Vec::is_empty) {
         return Ok(Vec::new());
     }
-    let relative = main
-        .iter()
-        .chain(overrides.iter().flatten())
-        .filter_map(|(_, a)| match a.trigger {
-            Trigger::Relative { offset, .. } => Some(offset.abs() + a.every * a.repeat as i32),
-            Trigger::Absolute(_) => None,
-        });
-    // Occurrences whose alarms can reach the window: a day of slack for lengths. Kept
-    // within the calendar: REPEAT × DURATION of a hostile file reaches millions of years.
-    let reach = relative
-        .max()
-        .unwrap_or(Duration::zero())
-        .min(crate::model::time::max_duration())
-        + Duration::days(1);
+    // Occurrences whose alarms can reach the window.
+    let reach = reach_of(&main, &overrides);
     let zone = zone_of(r, local);
     let mut out = Vec::new();
     let occurrences = expand(r, from - reach, to + reach, local, super::DEFAULT_LIMIT)?;
@@ -318,17 +336,59 @@ pub fn rings(
             }
         }
     }
-    // Absolute triggers ring once, for the occurrence they name or the one they precede.
+    out.extend(absolute(r, &main, &overrides, from, to, local)?);
+    out.sort_by(|a, b| a.first.cmp(&b.first).then(a.at.sub.cmp(&b.at.sub)));
+    Ok(out)
+}
+
+/// Every absolute alarm of `r` (snoozes among them), whenever it rings.
+pub fn absolute_rings(r: &Record, local: Tz) -> Result<Vec<Ring>, RecurError> {
+    let (main, overrides) = placed(r);
+    absolute(
+        r,
+        &main,
+        &overrides,
+        DateTime::<Utc>::MIN_UTC,
+        DateTime::<Utc>::MAX_UTC,
+        local,
+    )
+}
+
+/// Absolute triggers ring once, for the occurrence they name or the one they precede.
+/// Only those reaching the window look for their occurrence (a search each).
+fn absolute(
+    r: &Record,
+    main: &Placed,
+    overrides: &[Placed],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    local: Tz,
+) -> Result<Vec<Ring>, RecurError> {
+    let mut out = Vec::new();
+    let mut look = Lookups::default();
     for (at, a) in main.iter().chain(overrides.iter().flatten()) {
         let Trigger::Absolute(first) = a.trigger else {
             continue;
         };
-        if let Some(o) = occurrence_for(r, a, *at, first, local)? {
+        if !reaches(a, first, from, to) {
+            continue;
+        }
+        if let Some(o) = occurrence_for(r, a, *at, first, local, &mut look)? {
             push(&mut out, *at, a, o, first, from, to);
         }
     }
-    out.sort_by(|a, b| a.first.cmp(&b.first).then(a.at.sub.cmp(&b.at.sub)));
     Ok(out)
+}
+
+/// Whether an alarm first ringing at `first` rings (or repeats) within `[from, to]`;
+/// a last repetition past the calendar's end is after any window.
+fn reaches(a: &Alarm, first: DateTime<Utc>, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+    let last = a
+        .every
+        .checked_mul(i32::try_from(a.repeat).unwrap_or(i32::MAX))
+        .and_then(|gap| first.checked_add_signed(gap))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    first <= to && last >= from
 }
 
 fn push(
@@ -340,53 +400,123 @@ fn push(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) {
-    let ring = Ring {
-        at,
-        alarm: a.clone(),
-        occurrence,
-        first,
-    };
-    // A last repetition past the calendar's end is after any window.
-    let last = ring
-        .nth(i64::from(a.repeat))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC);
-    if first <= to && last >= from {
-        out.push(ring);
+    if reaches(a, first, from, to) {
+        out.push(Ring {
+            at,
+            alarm: a.clone(),
+            occurrence,
+            first,
+        });
     }
 }
 
+/// Occurrences the absolute alarms of one record have looked through: past
+/// [`MAX_WORK`], only the searches that cost a few occurrences each are left.
+#[derive(Default)]
+struct Lookups {
+    work: usize,
+}
+
+/// The end of the calendar, where a search forward stops.
+fn calendar_end() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(*crate::model::time::YEARS.end(), 12, 31, 23, 59, 59)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The occurrences starting at `t` (and a few more running then).
+fn starting_at(
+    r: &Record,
+    t: DateTime<Utc>,
+    local: Tz,
+    look: &mut Lookups,
+) -> Result<Vec<Occurrence>, RecurError> {
+    let found = expand(
+        r,
+        t,
+        t + Duration::seconds(1),
+        local,
+        FEW + r.body.overrides.len(),
+    )?;
+    look.work += found.occurrences.len();
+    Ok(found.occurrences)
+}
+
+/// Occurrences a pinpoint search takes at most (long events overlapping the moment).
+const FEW: usize = 64;
+
 /// The occurrence an absolute alarm belongs to: the one of its override, the one it
-/// names, else the first one still running at the trigger, else the last before it.
+/// names, else the first one still running at the trigger (however far ahead), else
+/// the last one in the 400 days before it, else the record's first. Each is a search
+/// near a known moment: a trigger years away from every occurrence still rings.
 fn occurrence_for(
     r: &Record,
     a: &Alarm,
     at: AlarmAt,
     trigger: DateTime<Utc>,
     local: Tz,
+    look: &mut Lookups,
 ) -> Result<Option<Occurrence>, RecurError> {
-    let year = Duration::days(400);
-    let near = expand(
-        r,
-        trigger - year,
-        trigger + year,
-        local,
-        super::DEFAULT_LIMIT,
-    )?
-    .occurrences;
-    if let Some(i) = at.override_index {
-        return Ok(near.into_iter().find(|o| o.override_index == Some(i)));
+    if let Some(i) = at.override_index
+        && let Some(start) = (r.body.overrides.get(i))
+            .and_then(|o| o.prop("DTSTART").or_else(|| o.prop("RECURRENCE-ID")))
+            .and_then(|p| When::from_property(p).ok())
+    {
+        let t = instant(&start, &r.body.timezones, local);
+        if let Some(o) = starting_at(r, t, local, look)?
+            .into_iter()
+            .find(|o| o.override_index == Some(i))
+        {
+            return Ok(Some(o));
+        }
     }
     if let Some(rid) = &a.occurrence
-        && let Some(o) = near
-            .iter()
+        && let Some(t) = rid_instant(rid, local)
+        && let Some(o) = starting_at(r, t, local, look)?
+            .into_iter()
             .find(|o| o.recurrence_id.as_deref() == Some(rid.as_str()))
     {
-        return Ok(Some(o.clone()));
+        return Ok(Some(o));
     }
-    if let Some(o) = near.iter().find(|o| o.end.with_timezone(&Utc) >= trigger) {
-        return Ok(Some(o.clone()));
+    // The first running at or starting after the trigger; overrides come first in an
+    // expansion, so the limit leaves room for all of them and one instance more.
+    let limit = r.body.overrides.len() + 1;
+    let ahead = expand(r, trigger, calendar_end(), local, limit)?.occurrences;
+    look.work += ahead.len();
+    if let Some(o) = ahead.into_iter().next() {
+        return Ok(Some(o));
     }
-    Ok(near.last().cloned())
+    if look.work < MAX_WORK {
+        let before = expand(
+            r,
+            trigger - Duration::days(400),
+            trigger,
+            local,
+            super::DEFAULT_LIMIT,
+        )?
+        .occurrences;
+        look.work += before.len();
+        if let Some(o) = before.last() {
+            return Ok(Some(o.clone()));
+        }
+    }
+    let start = Utc
+        .with_ymd_and_hms(1, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or(trigger);
+    Ok(expand(r, start, calendar_end(), local, limit)?
+        .occurrences
+        .into_iter()
+        .next())
+}
+
+/// The instant of a recurrence id as pim prints it: RFC 3339, or a date (local midnight).
+fn rid_instant(rid: &str, local: Tz) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(rid) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let d = chrono::NaiveDate::parse_from_str(rid, "%Y-%m-%d").ok()?;
+    Some(instant(&When::Date(d), &[], local))
 }
 
 /// The value of an `ACKNOWLEDGED` or absolute `TRIGGER`: UTC, to the second.

@@ -63,7 +63,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use crossterm::event::{self, Event as TermEvent};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::DefaultTerminal;
@@ -71,6 +70,7 @@ use ratatui::DefaultTerminal;
 use app::App;
 use worker::Response;
 
+use crate::app::clock::Clock;
 use crate::config::accounts::Account;
 use crate::store::StoreError;
 
@@ -157,8 +157,10 @@ pub fn run(
     // Open once here so a bad path fails before the screen switches.
     drop(crate::store::Store::open(db_path)?);
     let tz = crate::config::local_timezone();
+    // `PIM_NOW` was checked when the profile opened; the TUI runs on the same clock.
+    let clock = Clock::from_env().unwrap_or_else(|_| Clock::wall());
     let (keymap, keymap_err) = keymap::Keymap::load(home);
-    let mut app = App::new(keymap, theme::Theme::from_env(), tz, Utc::now());
+    let mut app = App::new(keymap, theme::Theme::from_env(), tz, clock.start());
     if let Some(e) = keymap_err {
         app.error(format!("{e} (using the default keys)"));
     }
@@ -204,6 +206,7 @@ pub fn run(
         &sync_tx,
         &jobs,
         &paused,
+        &clock,
     );
     let _ = sync_tx.send(sync_thread::SyncCmd::Quit);
     ratatui::restore();
@@ -239,6 +242,7 @@ fn copy_to_clipboard(text: &str) {
     let _ = out.flush();
 }
 
+#[allow(clippy::too_many_arguments)]
 fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
@@ -247,6 +251,7 @@ fn event_loop(
     sync_tx: &mpsc::Sender<sync_thread::SyncCmd>,
     jobs: &JobStarter,
     paused: &AtomicBool,
+    clock: &Clock,
 ) -> Result<(), TuiError> {
     let mut last_clock = Instant::now();
     app.check_reminders();
@@ -282,7 +287,8 @@ fn event_loop(
         if app.quit {
             return Ok(());
         }
-        let first = match rx.recv_timeout(Duration::from_secs(30)) {
+        let wait = clock.look_every().unwrap_or(Duration::from_secs(30));
+        let first = match rx.recv_timeout(wait) {
             Ok(ev) => Some(ev),
             Err(mpsc::RecvTimeoutError::Timeout) => None,
             Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
@@ -303,8 +309,8 @@ fn event_loop(
                 break;
             }
         }
-        if last_clock.elapsed() > Duration::from_secs(30) {
-            app.set_now(Utc::now());
+        if last_clock.elapsed() > Duration::from_secs(30) || clock.stepped() {
+            app.set_now(clock.now());
             app.check_reminders();
             last_clock = Instant::now();
         }

@@ -375,3 +375,28 @@ fn google_calendar_alarms_from_the_corpus_remind() {
     at(&pim, "2024-10-04T18:06:00Z").ok(&["remind", "dismiss", &id]);
     assert!(due(&pim, "2024-10-04T18:07:00Z").is_empty());
 }
+
+/// An absolute alarm more than 400 days before its event never rang (issue 17).
+#[test]
+fn an_absolute_alarm_years_ahead_of_its_event_rings_and_is_dismissed() {
+    let pim = Pim::new();
+    let id = pim
+        .ok(&[
+            "add",
+            "event",
+            "--summary",
+            "Conference",
+            "--start",
+            "2028-06-01 09:00",
+            "--alarm",
+            "2026-12-01 12:00",
+        ])
+        .trim()
+        .to_string();
+    assert!(due(&pim, "2026-12-01T11:59:59Z").is_empty());
+    let v = due(&pim, "2026-12-01T12:00:00Z");
+    assert_eq!(summaries(&v), ["Conference 2026-12-01T12:00:00Z"]);
+    assert_eq!(v[0]["start"], "2028-06-01T09:00:00+00:00");
+    at(&pim, "2026-12-01T12:01:00Z").ok(&["remind", "dismiss", &id]);
+    assert!(due(&pim, "2026-12-01T12:02:00Z").is_empty());
+}

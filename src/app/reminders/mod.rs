@@ -7,6 +7,7 @@
 //! dismissed on one device stops on every device after the next sync. Every function
 //! takes the clock (`now`) and the zone, so tests and `PIM_NOW` control time.
 
+pub mod birthdays;
 pub mod spec;
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, SecondsFormat, Utc};
@@ -61,7 +62,9 @@ pub enum RemindError {
     NothingDue(String),
     #[error("{id} has no reminder for an occurrence at {when}")]
     NoOccurrence { id: String, when: String },
-    #[error("record {0} is a {1}: only events and tasks have reminders")]
+    #[error(
+        "record {0} is a {1}: only events, tasks and contacts (their birthdays) have reminders"
+    )]
     WrongKind(String, Kind),
     #[error("a snooze of {0} goes past the year 9999")]
     BeyondCalendar(String),
@@ -110,22 +113,29 @@ fn with_alarms(
 
 /// Skip what cannot ring: cancelled occurrences, completed tasks.
 fn rings_of(r: &Record, from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> Vec<Ring> {
-    let done = r.kind == Kind::Task
+    if finished(r) {
+        return Vec::new();
+    }
+    // A record whose recurrence cannot be read has no reminders rather than stopping all.
+    ringing(alarm::rings(r, from, to, tz).unwrap_or_default())
+}
+
+fn ringing(rings: Vec<Ring>) -> Vec<Ring> {
+    rings
+        .into_iter()
+        .filter(|g| !g.occurrence.cancelled)
+        .collect()
+}
+
+/// A completed or cancelled task rings no more.
+fn finished(r: &Record) -> bool {
+    r.kind == Kind::Task
         && r.text("STATUS").is_some_and(|s| {
             matches!(
                 s.trim().to_ascii_uppercase().as_str(),
                 "COMPLETED" | "CANCELLED"
             )
-        });
-    if done {
-        return Vec::new();
-    }
-    // A record whose recurrence cannot be read has no reminders rather than stopping all.
-    alarm::rings(r, from, to, tz)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|g| !g.occurrence.cancelled)
-        .collect()
+        })
 }
 
 /// The due rings of one record at `now`: triggered in the last [`DUE_FOR`], not dismissed.
@@ -149,6 +159,7 @@ pub fn due(store: &Store, now: DateTime<Utc>, tz: Tz) -> Result<Vec<Reminder>, R
         }
         Ok(())
     })?;
+    out.extend(birthdays::due(store, now, tz)?);
     out.sort_by(|a, b| a.trigger.cmp(&b.trigger).then(a.id.cmp(&b.id)));
     out.dedup_by(|a, b| a.key() == b.key());
     Ok(out)
@@ -173,6 +184,9 @@ pub fn next_trigger(
         }
         Ok(())
     })?;
+    if let Some(t) = birthdays::next_trigger(store, now, until, tz)? {
+        next = Some(next.map_or(t, |n| n.min(t)));
+    }
     Ok(next)
 }
 
@@ -238,11 +252,18 @@ fn chosen(
     };
     let when = parse_user_when(text, now, tz)?;
     let at = when.instant(tz);
-    let reach = Duration::days(60);
-    let found: Vec<Ring> = rings_of(r, at - reach, at + reach, tz)
-        .into_iter()
-        .filter(|g| occurrence_matches(g, &when, tz) && !g.dismissed())
-        .collect();
+    // Relative alarms ring within their reach of the occurrence; absolute ones at
+    // their own moment, however far from it.
+    let reach = alarm::reach(r).max(Duration::days(60));
+    let mut found = rings_of(r, at - reach, at + reach, tz);
+    if !finished(r) {
+        for g in ringing(alarm::absolute_rings(r, tz).unwrap_or_default()) {
+            if !found.iter().any(|f| f.at == g.at && f.first == g.first) {
+                found.push(g);
+            }
+        }
+    }
+    found.retain(|g| occurrence_matches(g, &when, tz) && !g.dismissed());
     if found.is_empty() {
         return Err(RemindError::NoOccurrence {
             id: r.id.clone(),
@@ -317,6 +338,9 @@ pub fn dismiss(
     now: DateTime<Utc>,
     tz: Tz,
 ) -> Result<Vec<Reminder>, RemindError> {
+    if let Some(done) = birthdays::dismiss(store, id, occurrence, now, tz)? {
+        return Ok(done);
+    }
     change(store, id, |r| {
         let rings = chosen(r, occurrence, now, tz)?;
         let done = rings
@@ -353,6 +377,9 @@ pub fn snooze(
         .checked_add_signed(delay)
         .filter(|t| crate::model::time::YEARS.contains(&t.year()))
         .ok_or_else(|| RemindError::BeyondCalendar(delay.to_string()))?;
+    if let Some(done) = birthdays::snooze(store, id, again, occurrence, now, tz)? {
+        return Ok(done);
+    }
     change(store, id, |r| {
         let rings = chosen(r, occurrence, now, tz)?;
         let mut done = Vec::new();
@@ -422,22 +449,44 @@ pub fn snooze(
     })
 }
 
-/// The default alarms of a collection, checked (for `pim collections set --default-alarm`).
+/// Set (empty text: remove) a collection's default alarms, checked: what new events
+/// or tasks of a calendar or task list get, or the reminders of an address book's
+/// birthdays and anniversaries. A logged collection change, so every device gets it.
 pub fn set_default_alarms(
-    store: &Store,
+    store: &mut Store,
     collection_id: &str,
-    kind: Kind,
     text: &str,
     now: DateTime<Utc>,
     tz: Tz,
-) -> Result<(), spec::SpecError> {
-    spec::parse_list(text, kind, now, tz)?;
-    store
-        .set_default_alarms(collection_id, text)
-        .map_err(|e| spec::SpecError {
-            text: text.to_string(),
-            reason: e.to_string(),
-        })
+) -> Result<(), DefaultAlarmsError> {
+    let Some(mut c) = store.collection_by_id(collection_id)? else {
+        return Err(StoreError::NoCollection {
+            kind: "any".into(),
+            name: collection_id.into(),
+        }
+        .into());
+    };
+    match c.kind {
+        Kind::Event | Kind::Task => drop(spec::parse_list(text, c.kind, now, tz)?),
+        Kind::Contact => drop(birthdays::parse_alarms(text, now, tz)?),
+        Kind::Note => return Err(DefaultAlarmsError::Notebook(c.name)),
+    }
+    let text = text.trim();
+    c.default_alarms = (!text.is_empty()).then(|| text.to_string());
+    store.write(|w| w.change_collection(&c))?;
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DefaultAlarmsError {
+    #[error(transparent)]
+    Spec(#[from] spec::SpecError),
+    #[error(
+        "{0} is a notebook: only calendars, task lists and address books (for birthdays) have default alarms"
+    )]
+    Notebook(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 #[cfg(test)]

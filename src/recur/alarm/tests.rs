@@ -318,3 +318,109 @@ fn alarms_that_never_ring_cost_a_bounded_number_of_looks() {
     // The first alarm is looked at first: one occurrence more than whole rounds.
     assert_eq!(v.len(), MAX_WORK / 1001 + 1);
 }
+
+/// An absolute trigger more than 400 days from every occurrence never rang: its
+/// occurrence was looked for only within 400 days of it.
+#[test]
+fn absolute_triggers_ring_however_far_from_the_occurrences() {
+    let window = |r: &Record, t: DateTime<Utc>| {
+        rings(
+            r,
+            t - Duration::minutes(1),
+            t + Duration::minutes(1),
+            chrono_tz::UTC,
+        )
+        .unwrap()
+    };
+    // Two years before a single event.
+    let early = event(TEN_TO_ELEVEN, "TRIGGER;VALUE=DATE-TIME:20241201T090000Z\n");
+    let v = window(&early, utc(2024, 12, 1, 9, 0));
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].first, utc(2024, 12, 1, 9, 0));
+    assert_eq!(
+        v[0].occurrence.start.with_timezone(&Utc),
+        utc(2026, 12, 1, 10, 0)
+    );
+    // Three years after the last occurrence of a finished series.
+    let late = event(
+        "DTSTART:20200106T100000Z\nRRULE:FREQ=WEEKLY;COUNT=3\n",
+        "TRIGGER;VALUE=DATE-TIME:20230301T120000Z\n",
+    );
+    let v = window(&late, utc(2023, 3, 1, 12, 0));
+    assert_eq!(v.len(), 1);
+    assert_eq!(
+        v[0].occurrence.start.with_timezone(&Utc),
+        utc(2020, 1, 6, 10, 0)
+    );
+    // Ten years before a series that starts later: its first occurrence.
+    let ahead = event(
+        "DTSTART:20360106T100000Z\nRRULE:FREQ=DAILY\n",
+        "TRIGGER;VALUE=DATE-TIME:20260106T080000Z\n",
+    );
+    let v = window(&ahead, utc(2026, 1, 6, 8, 0));
+    assert_eq!(v.len(), 1);
+    assert_eq!(
+        v[0].occurrence.start.with_timezone(&Utc),
+        utc(2036, 1, 6, 10, 0)
+    );
+    // An override's own alarm, two years before the moved occurrence.
+    let moved = record(
+        "BEGIN:VEVENT\nUID:s\nSUMMARY:x\nDTSTART:20200106T100000Z\nRRULE:FREQ=WEEKLY\nEND:VEVENT\n\
+         BEGIN:VEVENT\nUID:s\nSUMMARY:x\nRECURRENCE-ID:20280103T100000Z\nDTSTART:20280103T120000Z\n\
+         BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER;VALUE=DATE-TIME:20260101T080000Z\nEND:VALARM\n\
+         END:VEVENT\n",
+    );
+    let v = window(&moved, utc(2026, 1, 1, 8, 0));
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].occurrence.override_index, Some(0));
+    assert_eq!(
+        v[0].occurrence.start.with_timezone(&Utc),
+        utc(2028, 1, 3, 12, 0)
+    );
+    // A snooze naming an occurrence a thousand days from its trigger keeps it.
+    let named = event(
+        "DTSTART:20200106T100000Z\nRRULE:FREQ=WEEKLY\n",
+        &format!(
+            "TRIGGER;VALUE=DATE-TIME:20260101T080000Z\n{OCCURRENCE_PROP}:2023-01-02T10:00:00+00:00\n"
+        ),
+    );
+    let v = window(&named, utc(2026, 1, 1, 8, 0));
+    assert_eq!(v.len(), 1);
+    assert_eq!(
+        v[0].occurrence.recurrence_id.as_deref(),
+        Some("2023-01-02T10:00:00+00:00")
+    );
+}
+
+/// Each absolute alarm looks for its occurrence: two thousand of them, all ringing in
+/// the window, on a minutely series that ended before them, each looked through the
+/// series' last 400 days (40 000 occurrences). Past [`MAX_WORK`] they take the
+/// record's first occurrence, a search of one.
+#[test]
+fn many_absolute_alarms_cost_a_bounded_number_of_looks() {
+    let alarms: String = (0..2000)
+        .map(|i| {
+            format!(
+                "BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER;VALUE=DATE-TIME:20261201T1{:01}{:02}{:02}Z\nEND:VALARM\n",
+                i / 3600,
+                (i / 60) % 60,
+                i % 60
+            )
+        })
+        .collect();
+    let r = record(&format!(
+        "BEGIN:VEVENT\nUID:m\nSUMMARY:x\nDTSTART:20261101T000000Z\n\
+         RRULE:FREQ=MINUTELY;UNTIL=20261130T000000Z\n{alarms}END:VEVENT\n"
+    ));
+    let v = rings(
+        &r,
+        utc(2026, 12, 1, 0, 0),
+        utc(2026, 12, 2, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    assert_eq!(v.len(), 2000);
+    let start = |g: &Ring| g.occurrence.start.with_timezone(&Utc);
+    assert_eq!(start(&v[0]), utc(2026, 11, 30, 0, 0), "the last before it");
+    assert_eq!(start(&v[1999]), utc(2026, 11, 1, 0, 0), "the first");
+}
