@@ -6,9 +6,9 @@
 #
 # usage: bench/import_stream.sh [BASE_COMMIT]   (default: main)
 #
-# The base binary is built from a detached worktree (bench-data/base-src) into this
-# tree's target dir (its dependencies are shared; only pim itself is rebuilt), then
-# copied to bench-data/pim-base.
+# The base binary is built from a detached worktree (bench-data/base-src) into a
+# copy of this tree's release dir (the dependencies are built; only pim is rebuilt),
+# then copied to bench-data/pim-base.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BASE=${1:-main}
@@ -16,8 +16,10 @@ DATA=bench-data
 mkdir -p "$DATA"
 if [ ! -x "$DATA/pim-base" ]; then
   [ -d "$DATA/base-src" ] || git worktree add --detach "$DATA/base-src" "$BASE"
-  (cd "$DATA/base-src" && CARGO_TARGET_DIR="$PWD/../../target" nice -n 10 cargo build --release --bin pim)
-  cp target/release/pim "$DATA/pim-base"
+  # A copy of this tree's release dir: the dependencies are built already.
+  [ -d "$DATA/base-target/release" ] || { mkdir -p "$DATA/base-target" && cp -a target/release "$DATA/base-target/"; }
+  (cd "$DATA/base-src" && CARGO_TARGET_DIR="$PWD/../base-target" nice -n 10 cargo build --release --bin pim)
+  cp "$DATA/base-target/release/pim" "$DATA/pim-base"
 fi
 nice -n 10 cargo build --release --quiet --bin pim
 OLD="$PWD/$DATA/pim-base"
@@ -27,7 +29,7 @@ NEW="$PWD/target/release/pim"
 [ -f "$DATA/events1m.ics" ] || python3 bench/gen_ics.py 1000000 11 > "$DATA/events1m.ics"
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr)"
-echo "== date: $(date -u '+%Y-%m-%d %H:%M UTC'), base $(git rev-parse --short "$BASE"), after $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (dirty)')"
+echo "== date: $(date -u '+%Y-%m-%d %H:%M UTC'), base $(git -C "$DATA/base-src" rev-parse --short HEAD), after $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (dirty)')"
 
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
