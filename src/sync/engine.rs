@@ -17,6 +17,7 @@ use super::plan::{self, FolderCheck, Inputs, Mode, Plan, Range};
 use super::scope::Scope;
 use super::snapshot;
 
+mod epoch;
 mod known;
 mod lost;
 mod receive;
@@ -25,6 +26,7 @@ mod send;
 use crate::model::{Change, Op};
 use crate::store::sync_state::{self as st, DeviceInfo, KnownMessage, RememberedFolder};
 use crate::store::{Store, StoreError};
+pub use epoch::{WaitingEpoch, waiting_epoch};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
