@@ -74,11 +74,9 @@ async fn exact_sizes<M: Mailbox>(
         return Ok(parts);
     }
     let names: Vec<&str> = parts.iter().map(|p| p.part.as_str()).collect();
-    let sizes = match mb.decoded_sizes(INBOX, uid, &names).await {
-        Ok(s) => s,
-        Err(e) if e.is_transient() => return Err(e.into()),
-        Err(_) => None,
-    };
+    // Sizes are a nicety: any failure leaves the estimates (a lost connection
+    // shows in the commands that follow).
+    let sizes = mb.decoded_sizes(INBOX, uid, &names).await.unwrap_or(None);
     if let Some(sizes) = sizes {
         for (p, size) in parts.iter_mut().zip(sizes) {
             if let Some(size) = size {
@@ -437,7 +435,11 @@ pub fn remember_fetched_size(
         };
         let mut changed = false;
         for c in std::iter::once(&mut ev.body.main).chain(ev.body.overrides.iter_mut()) {
-            for p in c.props.iter_mut().filter(|p| p.name == apply::ATTACHMENT_PROP) {
+            for p in c
+                .props
+                .iter_mut()
+                .filter(|p| p.name == apply::ATTACHMENT_PROP)
+            {
                 if same(&apply::attachment_ref(p)) {
                     p.set_param("SIZE", &size.to_string());
                     p.set_param(apply::SIZE_EXACT_PARAM, "TRUE");

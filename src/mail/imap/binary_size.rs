@@ -13,7 +13,9 @@ use crate::sync::mailbox::{MailboxError, MbResult};
 
 impl ImapMailbox {
     /// `BINARY.SIZE` of each part of message `uid`, where the server offers
-    /// BINARY; `Ok(None)` without it or when it refuses (e.g. `[UNKNOWN-CTE]`).
+    /// BINARY; `Ok(None)` without it, when it refuses (e.g. `[UNKNOWN-CTE]`), or
+    /// when it drops the connection instead (Dovecot 2.3 does on a part it cannot
+    /// decode; the next command logs in again).
     pub(super) async fn imap_decoded_sizes(
         &mut self,
         folder: &str,
@@ -38,7 +40,7 @@ impl ImapMailbox {
         .await;
         let lines = match self.give_back(s, "UID FETCH BINARY.SIZE", res) {
             Ok(lines) => lines,
-            Err(MailboxError::Refused { .. }) => return Ok(None),
+            Err(MailboxError::Refused { .. } | MailboxError::Disconnected(_)) => return Ok(None),
             Err(e) => return Err(e),
         };
         let mut sizes = BTreeMap::new();
@@ -49,9 +51,7 @@ impl ImapMailbox {
                 _ => self.say_once(format!("skipped a server line pim cannot read: {line}")),
             }
         }
-        Ok(Some(
-            parts.iter().map(|p| sizes.get(*p).copied()).collect(),
-        ))
+        Ok(Some(parts.iter().map(|p| sizes.get(*p).copied()).collect()))
     }
 }
 
@@ -122,13 +122,14 @@ mod tests {
 
     #[test]
     fn binary_size_items_are_read_in_any_order() {
-        let (uid, sizes) = binary_sizes("* 3 FETCH (UID 7 BINARY.SIZE[2] 20 BINARY.SIZE[1.2] 0)\r\n")
-            .unwrap();
+        let (uid, sizes) =
+            binary_sizes("* 3 FETCH (UID 7 BINARY.SIZE[2] 20 BINARY.SIZE[1.2] 0)\r\n").unwrap();
         assert_eq!(uid, Some(7));
         assert_eq!(sizes.get("2"), Some(&20));
         assert_eq!(sizes.get("1.2"), Some(&0));
         let (uid, sizes) =
-            binary_sizes("* 3 FETCH (BINARY.SIZE[3] 1024 FLAGS (\\Seen \\Answered) UID 9)").unwrap();
+            binary_sizes("* 3 FETCH (BINARY.SIZE[3] 1024 FLAGS (\\Seen \\Answered) UID 9)")
+                .unwrap();
         assert_eq!((uid, sizes.get("3")), (Some(9), Some(&1024)));
         assert!(binary_sizes("* NAMESPACE ((\"\" \"/\")) NIL NIL").is_none());
         assert!(binary_sizes("* 3 FETCH (UID 7 BINARY.SIZE[2] many)").is_none());
