@@ -191,6 +191,24 @@ mod tests {
     use super::safe_name;
 
     #[test]
+    fn an_estimated_size_is_marked() {
+        let mut a = crate::model::change::AttachmentRef {
+            folder: "PIM/Parked".into(),
+            uidvalidity: 1,
+            uid: 1,
+            message_id: String::new(),
+            part: "2".into(),
+            filename: "a".into(),
+            content_type: "text/plain".into(),
+            size: 20,
+            size_exact: false,
+        };
+        assert_eq!(super::listed_size(&a), "~20 bytes");
+        a.size_exact = true;
+        assert_eq!(super::listed_size(&a), "20 bytes");
+    }
+
+    #[test]
     fn sizes_read_the_same_listed_and_fetched() {
         assert_eq!(super::size_words(20), "20 bytes");
         assert_eq!(super::size_words(3 * 1024 * 1024), "3.0 MiB");

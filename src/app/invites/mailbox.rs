@@ -457,7 +457,59 @@ pub fn remember_fetched_size(
 
 #[cfg(test)]
 mod size_tests {
-    use super::decoded_size;
+    use super::{decoded_size, remember_fetched_size};
+    use crate::invite::apply::{attachment_props, attachment_refs};
+    use crate::model::change::AttachmentRef;
+    use crate::model::{Kind, Record};
+    use crate::store::Store;
+
+    /// Without BINARY the listing starts from an estimate; the first fetch
+    /// records what it wrote, and listings show that from then on.
+    #[test]
+    fn a_fetch_records_the_size_it_wrote() {
+        let mut store = Store::open_in_memory().unwrap();
+        let cal = store.default_collection(Kind::Event).unwrap().id;
+        let estimate = AttachmentRef {
+            folder: "PIM/Parked".into(),
+            uidvalidity: 1,
+            uid: 4,
+            message_id: "<m@x>".into(),
+            part: "2".into(),
+            filename: "a.bin".into(),
+            content_type: "application/octet-stream".into(),
+            size: 2,
+            size_exact: false,
+        };
+        let other = AttachmentRef {
+            part: "3".into(),
+            ..estimate.clone()
+        };
+        let mut ev = Record::new(Kind::Event, &cal);
+        ev.set_text("SUMMARY", "Planning");
+        ev.body
+            .main
+            .props
+            .extend(attachment_props(&[estimate.clone(), other.clone()]));
+        let id = ev.id.clone();
+        store.write(|w| w.create(&ev)).unwrap();
+        remember_fetched_size(&mut store, &id, &estimate, 1).unwrap();
+        let refs = attachment_refs(&store.get(&id).unwrap().unwrap());
+        assert_eq!(
+            refs,
+            [
+                AttachmentRef {
+                    size: 1,
+                    size_exact: true,
+                    ..estimate.clone()
+                },
+                other
+            ]
+        );
+        // Known already: nothing is written again.
+        let before = store.get(&id).unwrap().unwrap();
+        remember_fetched_size(&mut store, &id, &refs[0], 1).unwrap();
+        assert_eq!(store.get(&id).unwrap().unwrap(), before);
+    }
 
     #[test]
     fn a_base64_part_is_counted_as_the_bytes_it_decodes_to() {
