@@ -11,3 +11,4 @@ mod prop_roundtrip;
 mod store_invariants;
 mod undecodable;
 mod vcf_corpus;
+mod export_golden;
