@@ -463,6 +463,37 @@ mod tests {
     }
 
     #[test]
+    fn one_pass_folding_matches_folding_the_whole_line() {
+        let mut props = Vec::new();
+        for pad in 0..90 {
+            let head = "x".repeat(pad);
+            props.push(Property::new("SUMMARY", format!("{head}ÄÖ€😀{head}😀é")));
+            props.push(
+                Property::new("ATTENDEE", format!("mailto:{head}@x"))
+                    .with_param("CN", &format!("{head}Doe, \"J\": ü😀"))
+                    .with_param("X-E", ""),
+            );
+        }
+        let mut grouped = Property::new("EMAIL", "a@b").with_param("TYPE", "home");
+        grouped.group = Some("item1".into());
+        grouped.params.push(Param {
+            name: String::new(),
+            values: vec!["PREF".into(), "x y".into()],
+        });
+        props.push(grouped);
+        for p in &props {
+            let mut whole = String::new();
+            fold_into(&mut whole, &format_property(p));
+            let mut one_pass = String::new();
+            write_property(&mut one_pass, p);
+            assert_eq!(one_pass, whole);
+            let mut borrowed = String::new();
+            write_property_ref(&mut borrowed, &p.into());
+            assert_eq!(borrowed, whole);
+        }
+    }
+
+    #[test]
     fn errors_name_the_line() {
         let e = parse("BEGIN:VCARD\nFN Ada\nEND:VCARD\n").unwrap_err();
         assert_eq!(e.line, 2);

@@ -85,7 +85,10 @@ pub fn write_json_item_to(
 ) {
     let at = out.len();
     if r.kind == Kind::Event {
-        serde_json::to_writer(&mut *out, &EventView::new(r, collection).record(local))
+        serde_json::to_writer(
+            &mut *out,
+            &EventView::for_record(r, collection).record(local),
+        )
     } else if r.kind == Kind::Contact {
         serde_json::to_writer(
             &mut *out,
@@ -96,7 +99,10 @@ pub fn write_json_item_to(
     }
     .expect("values serialize");
     // The view is an object: add the body as its last member.
-    assert!(out.len() > at && out.last() == Some(&b'}'), "the view is an object");
+    assert!(
+        out.len() > at && out.last() == Some(&b'}'),
+        "the view is an object"
+    );
     out.pop();
     if let Some(c) = settings {
         out.extend_from_slice(b",\"collection_settings\":");

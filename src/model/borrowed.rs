@@ -9,8 +9,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::ops::Deref;
 
-use serde::de::{Deserializer, Visitor};
 use serde::Deserialize;
+use serde::de::{Deserializer, Visitor};
 
 use super::{Body, Component, Param, Property};
 
@@ -214,7 +214,8 @@ mod tests {
         alarm.props.push(Property::new("ACTION", "DISPLAY"));
         r.body.main.subs.push(alarm);
         let mut o = r.body.main.clone();
-        o.props.push(Property::new("RECURRENCE-ID", "20260101T100000Z"));
+        o.props
+            .push(Property::new("RECURRENCE-ID", "20260101T100000Z"));
         r.body.overrides.push(o);
         let mut z = Component::new("VTIMEZONE");
         z.props.push(Property::new("TZID", "Europe/Berlin"));

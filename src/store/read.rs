@@ -68,16 +68,20 @@ impl RawRecord<'_> {
     /// The record, or why it cannot be read (to note with
     /// [`Store::note_undecodable`]).
     pub fn decode(&self) -> std::result::Result<Record, Undecodable> {
-        decode(self.id.to_string(), self.kind, self.collection.to_string(), self.data).map_err(
-            |e| Undecodable {
-                id: self.id.to_string(),
-                what: self.kind.to_string(),
-                reason: match e {
-                    StoreError::Corrupt { reason, .. } => reason,
-                    other => other.to_string(),
-                },
-            },
+        decode(
+            self.id.to_string(),
+            self.kind,
+            self.collection.to_string(),
+            self.data,
         )
+        .map_err(|e| Undecodable {
+            id: self.id.to_string(),
+            what: self.kind.to_string(),
+            reason: match e {
+                StoreError::Corrupt { reason, .. } => reason,
+                other => other.to_string(),
+            },
+        })
     }
 }
 

@@ -52,16 +52,25 @@ fn numbered(name: &str, mut records: Vec<Record>) -> Vec<Record> {
 /// rewrite parameter values, and write groups and bare parameters.
 fn stress() -> Vec<Record> {
     let mut out = Vec::new();
-    for (i, kind) in [Kind::Event, Kind::Task, Kind::Note].into_iter().enumerate() {
+    for (i, kind) in [Kind::Event, Kind::Task, Kind::Note]
+        .into_iter()
+        .enumerate()
+    {
         let mut r = Record::new(kind, "c");
         r.id = format!("stress-{i}");
         r.body.main.props.retain(|p| p.name != "UID");
-        r.body.main.props.push(Property::new("UID", format!("stress-{i}")));
+        r.body
+            .main
+            .props
+            .push(Property::new("UID", format!("stress-{i}")));
         for shift in 0..8 {
             let pad = "x".repeat(60 + shift);
             r.body.main.props.push(Property::text(
                 "DESCRIPTION",
-                &format!("{pad}ÄÖÜ€😀 and on, long; past the edge\n{}", "é".repeat(90)),
+                &format!(
+                    "{pad}ÄÖÜ€😀 and on, long; past the edge\n{}",
+                    "é".repeat(90)
+                ),
             ));
         }
         r.body.main.props.push(
@@ -79,9 +88,10 @@ fn stress() -> Vec<Record> {
             values: vec!["2014".into()],
         });
         r.body.main.props.push(bare);
-        r.body.main.props.push(
-            Property::new("DTSTART", "20260301T100000").with_param("TZID", "Europe/Berlin"),
-        );
+        r.body
+            .main
+            .props
+            .push(Property::new("DTSTART", "20260301T100000").with_param("TZID", "Europe/Berlin"));
         let mut alarm = Component::new("VALARM");
         alarm.props.push(Property::new("ACTION", "DISPLAY"));
         alarm.props.push(Property::new("TRIGGER", "-PT15M"));
@@ -92,13 +102,11 @@ fn stress() -> Vec<Record> {
     c.id = "stress-contact".into();
     c.set_props("UID", vec![Property::new("UID", "stress-contact")]);
     c.set_text("FN", &format!("{}Ünïcödé Näme 😀", "n".repeat(70)));
-    c.body.main.props.push(
-        Property::new("TEL", "+49 30 1234").with_param("TYPE", "home,voice"),
-    );
     c.body
         .main
         .props
-        .push(Property::new("BDAY", "1985-04-12"));
+        .push(Property::new("TEL", "+49 30 1234").with_param("TYPE", "home,voice"));
+    c.body.main.props.push(Property::new("BDAY", "1985-04-12"));
     out.push(c);
     out
 }
@@ -164,4 +172,35 @@ fn exports_are_byte_identical_to_the_writers_before() {
         assert_eq!(is, was, "export changed");
     }
     assert_eq!(now.lines().count(), golden.lines().count());
+}
+
+/// What an export writes from a stored body (borrowed, not decoded) is what
+/// `write_ics` writes from the record.
+#[test]
+fn ics_from_stored_bodies_equals_ics_from_records() {
+    use pim::formats::ics::IcsWriter;
+    use pim::model::borrowed::BodyRef;
+    let mut records: Vec<Record> = stress()
+        .into_iter()
+        .filter(|r| r.kind != Kind::Contact)
+        .collect();
+    for (_, bytes) in files("tests/corpus/ics") {
+        let text = pim::formats::vcard::bytes_to_text(&bytes);
+        records.extend(
+            read_ics(&text)
+                .into_iter()
+                .filter_map(Result::ok)
+                .map(|i| i.record),
+        );
+    }
+    let stored: Vec<String> = records
+        .iter()
+        .map(|r| serde_json::to_string(&r.body).unwrap())
+        .collect();
+    let mut w = IcsWriter::default();
+    for s in &stored {
+        w.push_body(&BodyRef::parse(s).unwrap());
+    }
+    let refs: Vec<&Record> = records.iter().collect();
+    assert_eq!(w.finish(), write_ics(&refs));
 }

@@ -5,10 +5,10 @@
 mod support;
 
 mod event_window;
+mod export_golden;
 mod fuzz;
 mod ics_corpus;
 mod prop_roundtrip;
 mod store_invariants;
 mod undecodable;
 mod vcf_corpus;
-mod export_golden;
