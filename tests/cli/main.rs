@@ -18,6 +18,7 @@ mod hostile_input;
 mod import_lenient;
 mod import_progress;
 mod interop_khal;
+mod issue17_leftovers;
 mod interop_khard;
 mod listing_marks;
 mod occurrence_edits;
