@@ -34,7 +34,10 @@ fn history_says_a_birthday_reminders_snooze_and_dismissal_in_words() {
             .any(|l| l.contains(field) && l.trim_end().ends_with(value))
     };
     assert!(
-        has("birthday reminder snoozed until", "(none) → 7 Dec 2026 09:11 UTC"),
+        has(
+            "birthday reminder snoozed until",
+            "(none) → 7 Dec 2026 09:11 UTC"
+        ),
         "{out}"
     );
     assert!(
@@ -140,4 +143,27 @@ fn a_repeating_tasks_json_says_its_next_due_beside_the_series_due() {
     ]);
     let backup = listed(&pim, "Backup");
     assert_eq!(backup["next_due"], Value::Null, "every one done: {backup}");
+}
+
+#[test]
+fn a_rule_on_a_task_without_a_due_date_is_refused() {
+    let pim = Pim::new();
+    let id = pim
+        .ok(&["add", "task", "--summary", "Someday"])
+        .trim()
+        .to_string();
+    pim.fails_with(
+        &["edit", &id, "--set", "rrule=weekly"],
+        "a task needs a due date to repeat",
+    );
+    assert_eq!(pim.json(&["show", &id, "--json"]).get("rrule"), None);
+    pim.ok(&[
+        "edit",
+        &id,
+        "--set",
+        "due=2027-01-04",
+        "--set",
+        "rrule=weekly",
+    ]);
+    assert_eq!(pim.json(&["show", &id, "--json"])["rrule"], "FREQ=WEEKLY");
 }
