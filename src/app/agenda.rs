@@ -194,7 +194,7 @@ pub fn agenda(store: &Store, req: AgendaRequest) -> Result<Vec<AgendaDay>, Agend
             by_day.entry(day).or_default().push(AgendaItem {
                 kind: ItemKind::Task,
                 id: task.id.clone(),
-                summary: task.title(),
+                summary: o.summary.clone().unwrap_or_else(|| task.title()),
                 all_day: o.all_day,
                 start: (!o.all_day).then(|| due.with_timezone(&tz).fixed_offset()),
                 end: None,

@@ -448,3 +448,57 @@ fn the_agenda_lists_each_open_occurrence_of_a_repeating_task() {
         .collect();
     assert_eq!(with_task, [day(0), day(1), day(3), day(4)]);
 }
+
+/// An occurrence renamed on its own is listed in the agenda under its own title
+/// (the agenda used the series' title for every occurrence).
+#[test]
+fn the_agenda_names_a_renamed_task_occurrence_by_its_own_title() {
+    let pim = Pim::new();
+    let today = chrono::Utc::now().date_naive();
+    let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
+    let id = pim
+        .ok(&[
+            "add",
+            "task",
+            "--summary",
+            "Stretch",
+            "--due",
+            &format!("{} 07:00", day(0)),
+            "--rrule",
+            "FREQ=DAILY;COUNT=5",
+        ])
+        .trim()
+        .to_string();
+    pim.ok(&[
+        "edit",
+        &id,
+        "--occurrence",
+        &day(1),
+        "--set",
+        "summary=Long run",
+    ]);
+    let days = pim.json(&["agenda", "--days", "3", "--json"]);
+    let titles: Vec<(String, String)> = days
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| {
+            let date = d["date"].as_str().unwrap().to_string();
+            d["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|i| i["kind"] == "task")
+                .map(move |i| (date.clone(), i["summary"].as_str().unwrap().to_string()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            (day(0), "Stretch".to_string()),
+            (day(1), "Long run".to_string()),
+            (day(2), "Stretch".to_string()),
+        ]
+    );
+}

@@ -19,6 +19,15 @@ pub struct TaskOccurrence {
     /// When it is due (`None`: the task has a start and no due).
     pub due: Option<DateTime<FixedOffset>>,
     pub all_day: bool,
+    /// The title its override gives it, if it has its own.
+    pub summary: Option<String>,
+}
+
+/// The title the override supplying `o` gives it, if any.
+fn own_summary(r: &Record, o: &Occurrence) -> Option<String> {
+    let c = r.body.overrides.get(o.override_index?)?;
+    let v = c.prop("SUMMARY")?.value.trim();
+    (!v.is_empty()).then(|| crate::model::property::unescape_text(v))
 }
 
 /// Whether a component says its task is done.
@@ -70,6 +79,7 @@ pub fn open_task_occurrence(r: &Record, local: Tz) -> Option<TaskOccurrence> {
                 recurrence_id: o.recurrence_id.clone()?,
                 due: has_due.then_some(if due_is_end { o.end } else { o.start }),
                 all_day: o.all_day,
+                summary: own_summary(r, o),
             });
         }
         let last = found.occurrences.last()?;
@@ -148,6 +158,7 @@ pub fn open_task_occurrences_between(
                 recurrence_id: o.recurrence_id.clone().unwrap_or_default(),
                 due: Some(due),
                 all_day: o.all_day,
+                summary: own_summary(r, o),
             })
         })
         .collect()
