@@ -62,8 +62,12 @@ fn parse(value: &str, text: &str) -> Result<DateTime<Utc>, ClockError> {
 }
 
 /// A clock file's text: its first bytes (a time is short; `@/dev/zero` is not).
+/// Only a regular file: opening a FIFO waits for a writer, at every look.
 fn read_clock_file(path: &std::path::Path) -> std::io::Result<String> {
     use std::io::Read as _;
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
     let mut text = String::new();
     std::fs::File::open(path)?
         .take(256)
@@ -237,6 +241,31 @@ mod tests {
             now >= stepped && now - stepped < Duration::seconds(5),
             "{now}"
         );
+    }
+
+    /// A clock file that is not a regular file: opening a FIFO waits for a writer
+    /// forever, and a device never ends; either is refused at once.
+    #[test]
+    fn a_clock_file_that_is_a_fifo_or_a_device_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        for path in [fifo.display().to_string(), "/dev/zero".to_string()] {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let value = format!("@{path}");
+            std::thread::spawn(move || {
+                let _ = tx.send(Clock::from_value(&value).map(|c| c.start()));
+            });
+            let got = rx
+                .recv_timeout(std::time::Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("PIM_NOW=@{path} still waits"));
+            let e = got.unwrap_err().to_string();
+            assert!(e.contains("not a regular file"), "{e}");
+        }
     }
 
     #[test]
