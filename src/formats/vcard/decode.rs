@@ -183,6 +183,50 @@ pub fn decode_quoted_printable(s: &[u8]) -> Vec<u8> {
     out
 }
 
+/// RFC 5545 §3.1 lets a writer fold a line inside a UTF-8 sequence; unfolding gives
+/// it back. For text read whole before unfolding: the continuation bytes that open a
+/// folded line move before its line break (line numbers stay), when that makes
+/// invalid UTF-8 valid; other bytes are left alone.
+pub fn join_split_characters(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
+    let continuation = |b: u8| (0x80..=0xBF).contains(&b);
+    if std::str::from_utf8(bytes).is_ok() {
+        return Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let brk = match (b, bytes.get(i + 1)) {
+            (b'\r', Some(b'\n')) => 2,
+            (b'\n', _) => 1,
+            _ => 0,
+        };
+        let fold = brk > 0
+            && out.last().is_some_and(|&p: &u8| p >= 0x80)
+            && matches!(bytes.get(i + brk), Some(b' ' | b'\t'));
+        if fold {
+            let start = i + brk + 1;
+            let end = start
+                + bytes[start..]
+                    .iter()
+                    .take_while(|&&c| continuation(c))
+                    .count();
+            out.extend_from_slice(&bytes[start..end]);
+            out.extend_from_slice(&bytes[i..start]);
+            i = end;
+            continue;
+        }
+        out.push(b);
+        i += 1;
+    }
+    if std::str::from_utf8(&out).is_ok() {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(bytes)
+    }
+}
+
 /// Decode text bytes: UTF-8 unless invalid or the charset names an 8-bit Western one,
 /// in which case windows-1252 (a superset of Latin-1's printable range).
 pub fn decode_text(bytes: &[u8], charset: Option<&str>) -> String {
@@ -238,6 +282,18 @@ mod tests {
             decode_quoted_printable(b"a=3Db=C3=A4=zz"),
             "a=bä=zz".as_bytes()
         );
+    }
+
+    #[test]
+    fn a_fold_inside_a_utf8_character_is_joined_only_when_that_makes_utf8() {
+        let split = b"S:ab\xc3\r\n \xa9cd\xf0\x9f\n\t\x98\x80!\r\n";
+        assert_eq!(
+            &*join_split_characters(split),
+            "S:ab\u{e9}\r\n cd\u{1F600}\n\t!\r\n".as_bytes()
+        );
+        // windows-1252 text stays as it was (and is read as such).
+        let latin = b"S:Z\xfc\r\n \xa9rich\r\n";
+        assert_eq!(&*join_split_characters(latin), latin);
     }
 
     #[test]

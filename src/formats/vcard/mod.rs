@@ -57,9 +57,10 @@ pub fn read_vcf(bytes: &[u8]) -> Vec<Result<ParsedItem, ItemError>> {
 }
 
 /// Text of a file in any encoding found in the wild: UTF-16 (BOM or not), UTF-8
-/// (BOM or not), else windows-1252.
+/// (BOM or not; a fold inside a character joined), else windows-1252.
 pub fn bytes_to_text(bytes: &[u8]) -> String {
-    decode::decode_text(&decode::normalize_encoding(bytes), None)
+    let bytes = decode::normalize_encoding(bytes);
+    decode::decode_text(&decode::join_split_characters(&bytes), None)
 }
 
 /// Write cards in one version (VERSION first, then the properties in their order).
