@@ -30,3 +30,36 @@ fn an_ics_folded_inside_a_utf8_character_reads_back_that_character() {
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["summary"], "ab\u{e9}cd\u{1F600}end");
 }
+
+/// On the calendar's last day, `tomorrow` is the year 10000: `pim add task --due
+/// tomorrow` stored `DUE;VALUE=DATE:+100000101`, which no reader (pim's own import
+/// included) takes back. So did `today` where the zone is already in the year 10000,
+/// and `yesterday` on the first day.
+#[test]
+fn day_words_past_the_calendar_are_refused() {
+    let last = Pim::new().env("PIM_NOW", "9999-12-31T12:00:00Z");
+    last.fails_with(
+        &["add", "task", "--summary", "a", "--due", "tomorrow"],
+        "1-9999",
+    );
+    last.fails_with(
+        &["add", "event", "--summary", "b", "--start", "tomorrow"],
+        "1-9999",
+    );
+    let ahead = Pim::new()
+        .tz("Pacific/Kiritimati")
+        .env("PIM_NOW", "9999-12-31T12:00:00Z");
+    ahead.fails_with(
+        &["add", "task", "--summary", "c", "--due", "today"],
+        "1-9999",
+    );
+    let first = Pim::new().env("PIM_NOW", "0001-01-01T12:00:00Z");
+    first.fails_with(
+        &["add", "task", "--summary", "d", "--due", "yesterday"],
+        "1-9999",
+    );
+    first.ok(&["add", "task", "--summary", "e", "--due", "today"]);
+    let ics = first.ok(&["export", "tasks"]);
+    assert!(ics.contains("DUE;VALUE=DATE:00010101"), "{ics}");
+    assert!(!ics.contains("SUMMARY:d"), "{ics}");
+}
