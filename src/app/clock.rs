@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike as _, Duration, Utc};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClockError {
@@ -52,13 +52,19 @@ pub struct Clock {
 /// How often a sleeper on a clock file looks whether the test stepped it.
 const FILE_POLL: std::time::Duration = std::time::Duration::from_millis(20);
 
+/// A time on the calendar (the years 1-9999 in UTC: records are stamped with it).
 fn parse(value: &str, text: &str) -> Result<DateTime<Utc>, ClockError> {
-    DateTime::parse_from_rfc3339(text.trim())
+    let invalid = |reason: String| ClockError::Invalid {
+        value: value.to_string(),
+        reason,
+    };
+    let t = DateTime::parse_from_rfc3339(text.trim())
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| ClockError::Invalid {
-            value: value.to_string(),
-            reason: e.to_string(),
-        })
+        .map_err(|e| invalid(e.to_string()))?;
+    if !crate::model::time::YEARS.contains(&t.year()) {
+        return Err(invalid("beyond the years 1-9999 in UTC".into()));
+    }
+    Ok(t)
 }
 
 /// A clock file's text: its first bytes (a time is short; `@/dev/zero` is not).

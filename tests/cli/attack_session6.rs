@@ -63,3 +63,17 @@ fn day_words_past_the_calendar_are_refused() {
     assert!(ics.contains("DUE;VALUE=DATE:00010101"), "{ics}");
     assert!(!ics.contains("SUMMARY:d"), "{ics}");
 }
+
+/// A `PIM_NOW` whose offset puts it outside the years 1-9999 in UTC was taken: every
+/// record added then was stamped `DTSTAMP:+100000101T…` (or the year 0).
+#[test]
+fn a_clock_outside_the_calendar_is_refused() {
+    for now in ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59"] {
+        let pim = Pim::new().env("PIM_NOW", now);
+        let err = pim.fails(&["add", "note", "--title", "n"]);
+        assert!(
+            err.contains("PIM_NOW") && err.contains("1-9999"),
+            "{now}: {err}"
+        );
+    }
+}
