@@ -77,3 +77,41 @@ fn a_clock_outside_the_calendar_is_refused() {
         );
     }
 }
+
+/// A VTIMEZONE whose observances repeat every second: each offset looked up searched
+/// millions of onsets, so once imported, `pim list`, `remind` and `agenda` (and the
+/// TUI) ran for minutes. Zone rules repeat yearly; others are not followed.
+#[test]
+fn a_vtimezone_changing_every_second_does_not_hang_listings() {
+    let pim = Pim::new().env("PIM_NOW", "2026-12-02T09:00:00Z");
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n\
+        BEGIN:VTIMEZONE\r\nTZID:Evil\r\n\
+        BEGIN:STANDARD\r\nDTSTART:00010101T000000\r\nRRULE:FREQ=SECONDLY\r\n\
+        TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0000\r\nEND:STANDARD\r\n\
+        BEGIN:DAYLIGHT\r\nDTSTART:00010101T000001\r\nRRULE:FREQ=YEARLY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;BYMINUTE=0,10,20,30,40,50;BYSECOND=0,30;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12\r\n\
+        TZOFFSETFROM:+0000\r\nTZOFFSETTO:+0100\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n\
+        BEGIN:VEVENT\r\nUID:evil\r\nDTSTAMP:20260101T000000Z\r\n\
+        DTSTART;TZID=Evil:20261201T100000\r\nDTEND;TZID=Evil:20261201T110000\r\n\
+        RRULE:FREQ=DAILY\r\nSUMMARY:evil\r\n\
+        BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-P1D\r\nDESCRIPTION:x\r\nEND:VALARM\r\n\
+        END:VEVENT\r\nEND:VCALENDAR\r\n";
+    let path = pim.path("evil.ics");
+    std::fs::write(&path, ics).unwrap();
+    pim.ok(&["import", path.to_str().unwrap()]);
+    for args in [
+        &[
+            "list",
+            "events",
+            "--from",
+            "2026-11-30",
+            "--to",
+            "2026-12-05",
+        ][..],
+        &["remind"][..],
+        &["agenda"][..],
+    ] {
+        let out = pim.run_within(args, std::time::Duration::from_secs(20));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {err}");
+    }
+}
