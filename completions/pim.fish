@@ -187,7 +187,7 @@ complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_sub
 complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from set" -l sync -d 'Include it in sync (on) or keep it on this device (off)' -r -f -a "on\t''
 off\t''"
 complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from set" -l color -d 'Colour for the calendar view (e.g. #3366ff or blue)' -r
-complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from set" -l default-alarm -d 'Alarms new events or tasks of this calendar or list get (repeatable, e.g. -10m; an empty value removes them); a setting of this device' -r
+complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from set" -l default-alarm -d 'Alarms new events or tasks of this calendar or list get, or the reminders of an address book\'s birthdays and anniversaries, relative to the day\'s midnight (-15h: 09:00 the day before; `Birthdays` for every address book). Repeatable, e.g. -10m; an empty value removes them. Synced to your other devices' -r
 complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from set" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand collections; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'

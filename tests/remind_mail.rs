@@ -73,3 +73,41 @@ fn a_dismissal_syncs_to_the_second_device_and_the_next_occurrence_still_rings() 
         ["Weekly 2026-12-10T09:56:00Z"]
     );
 }
+
+/// A birthday reminder's setting (the address book's default alarms) and its
+/// dismissal (a change of the contact) both travel.
+#[test]
+fn a_birthday_dismissal_syncs_and_next_years_still_rings() {
+    let server = MailServer::shared();
+    let laptop = Pim::mail_profile(server, "carol", "newest");
+    let desktop = Pim::mail_profile(server, "carol", "newest");
+    let id = laptop
+        .ok(&[
+            "add",
+            "contact",
+            "--name",
+            "Ada",
+            "--birthday",
+            "1985-12-08",
+        ])
+        .trim()
+        .to_string();
+    laptop.ok(&["collections", "set", "Birthdays", "--default-alarm", "-15h"]);
+    let out = laptop.ok(&["sync", "init", "--device-name", "laptop"]);
+    let key = out.trim_end().lines().last().unwrap().to_string();
+    desktop.ok(&["sync", "join", "--key", &key, "--device-name", "desktop"]);
+
+    let now = "2026-12-07T09:05:00Z";
+    assert_eq!(
+        due(&desktop, now),
+        ["Ada's birthday (41) 2026-12-07T09:00:00Z"]
+    );
+    at(&laptop, now).ok(&["remind", "dismiss", &id]);
+    laptop.ok(&["sync"]);
+    desktop.ok(&["sync"]);
+    assert!(due(&desktop, now).is_empty());
+    assert_eq!(
+        due(&desktop, "2027-12-07T09:05:00Z"),
+        ["Ada's birthday (42) 2027-12-07T09:00:00Z"]
+    );
+}

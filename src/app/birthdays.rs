@@ -8,8 +8,8 @@
 //! `BYMONTHDAY=-1` rule does: the day stays in February); a text value
 //! (`VALUE=text`) has no date and shows nowhere.
 //!
-//! Reminders for these days are left to `app::reminders` (issue 17): [`between`]
-//! gives every day with its contact id, which is what a reminder needs.
+//! Their reminders (an address book's default alarms) are rung, dismissed and
+//! snoozed by `app::reminders::birthdays`, from [`occurrences`].
 
 use chrono::{Datelike, NaiveDate};
 

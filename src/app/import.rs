@@ -299,8 +299,8 @@ struct SeenCollections {
 
 /// The id of the collection `name` of `kind`, created when missing. A backup's
 /// settings for it (pim's JSON) are applied once per import: its id when the
-/// collection is new and that id is free, its colour and sync flag in any case
-/// (a restore brings back what was saved, e.g. sync kept off).
+/// collection is new and that id is free, its colour, sync flag and default alarms
+/// in any case (a restore brings back what was saved, e.g. sync kept off).
 fn target_collection(
     w: &mut Writer<'_>,
     seen: &mut SeenCollections,
@@ -329,6 +329,10 @@ fn target_collection(
         let mut c = w.collection(&id)?;
         c.color = s.color;
         c.sync = s.sync;
+        // A backup from before default alarms synced has none: keep what is here.
+        if s.default_alarms.is_some() {
+            c.default_alarms = s.default_alarms;
+        }
         w.change_collection(&c)?;
         seen.restored.insert(key);
     }

@@ -283,7 +283,7 @@ fn required(r: &Record) -> Result<(), RecordError> {
 /// changed fields, in one transaction.
 pub fn save(store: &mut Store, edit: &RecordEdit, cx: &EditContext) -> Result<Saved, RecordError> {
     let collections = store.collections(Some(edit.kind))?;
-    let default_alarms = default_alarms(store, edit, &collections)?;
+    let default_alarms = default_alarms(edit, &collections, cx);
     store.write(|w| {
         let current = match &edit.target {
             Target::New(_) => None,
@@ -342,22 +342,24 @@ pub fn save(store: &mut Store, edit: &RecordEdit, cx: &EditContext) -> Result<Sa
 
 /// A new event's or task's collection default alarms (`pim collections set
 /// --default-alarm`), by collection id; none when the edit sets alarms itself.
+/// A text that does not read (synced from another version or device) is left out
+/// rather than refusing every new record of that collection.
 fn default_alarms(
-    store: &Store,
     edit: &RecordEdit,
     collections: &[Collection],
-) -> Result<Vec<(String, String)>, RecordError> {
+    cx: &EditContext,
+) -> Vec<(String, String)> {
     let sets_alarms = edit.changes.iter().any(|c| c.field == Field::Alarms);
     if !edit.is_new() || sets_alarms || !matches!(edit.kind, Kind::Event | Kind::Task) {
-        return Ok(Vec::new());
+        return Vec::new();
     }
-    let mut out = Vec::new();
-    for c in collections {
-        if let Some(text) = store.default_alarms(&c.id)? {
-            out.push((c.id.clone(), text));
-        }
-    }
-    Ok(out)
+    collections
+        .iter()
+        .filter_map(|c| Some((c.id.clone(), c.default_alarms.clone()?)))
+        .filter(|(_, text)| {
+            crate::app::reminders::spec::parse_list(text, edit.kind, cx.now, cx.tz).is_ok()
+        })
+        .collect()
 }
 
 /// Delete a record; returns it as it was.

@@ -5,6 +5,7 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use super::{Context, print};
+use crate::app::{birthdays, reminders};
 use crate::model::Kind;
 
 #[derive(Debug, Subcommand)]
@@ -45,8 +46,10 @@ pub enum CollectionsCommand {
         /// Colour for the calendar view (e.g. #3366ff or blue)
         #[arg(long)]
         color: Option<String>,
-        /// Alarms new events or tasks of this calendar or list get (repeatable, e.g.
-        /// -10m; an empty value removes them); a setting of this device
+        /// Alarms new events or tasks of this calendar or list get, or the reminders of
+        /// an address book's birthdays and anniversaries, relative to the day's midnight
+        /// (-15h: 09:00 the day before; `Birthdays` for every address book). Repeatable,
+        /// e.g. -10m; an empty value removes them. Synced to your other devices
         #[arg(
             long = "default-alarm",
             value_name = "WHEN",
@@ -86,7 +89,7 @@ pub fn run(cx: &mut Context, cmd: CollectionsCommand) -> anyhow::Result<()> {
             let mut items = Vec::new();
             for c in &cols {
                 let count = crate::store::collection_rows::records_in(&cx.store, &c.id)?;
-                let default_alarms = cx.store.default_alarms(&c.id)?;
+                let default_alarms = &c.default_alarms;
                 items.push(json!({
                     "id": c.id, "kind": c.kind.as_str(), "type": c.kind.collection_word(),
                     "name": c.name, "color": c.color, "sync": c.sync, "records": count,
@@ -135,16 +138,29 @@ pub fn run(cx: &mut Context, cmd: CollectionsCommand) -> anyhow::Result<()> {
             color,
             default_alarms,
         } => {
-            let mut c = find_which(cx, &which)?;
-            if !default_alarms.is_empty() {
-                if !matches!(c.kind, Kind::Event | Kind::Task) {
-                    return Err(anyhow!("only calendars and task lists have default alarms"));
+            let alarms = (!default_alarms.is_empty()).then(|| default_alarms.join(","));
+            if let Some(books) = birthday_books(cx, &which)? {
+                let text = match alarms {
+                    Some(text) if sync.is_none() && color.is_none() => text,
+                    _ => {
+                        return Err(anyhow!(
+                            "{:?} is computed from the address books: it has only --default-alarm",
+                            birthdays::COLLECTION
+                        ));
+                    }
+                };
+                // One text for every address book: the first refuses it before any is set.
+                for book in books {
+                    reminders::set_default_alarms(&mut cx.store, &book.id, &text, cx.now, cx.tz)?;
                 }
-                let text = default_alarms.join(",");
-                crate::app::reminders::set_default_alarms(
-                    &cx.store, &c.id, c.kind, &text, cx.now, cx.tz,
-                )?;
+                return Ok(());
             }
+            let found = find_which(cx, &which)?;
+            // The alarms first: a text that does not read leaves everything unchanged.
+            if let Some(text) = alarms {
+                reminders::set_default_alarms(&mut cx.store, &found.id, &text, cx.now, cx.tz)?;
+            }
+            let mut c = cx.store.collection_by_id(&found.id)?.unwrap_or(found);
             if let Some(s) = sync {
                 c.sync = s == "on";
             }
@@ -155,6 +171,29 @@ pub fn run(cx: &mut Context, cmd: CollectionsCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `Birthdays` (unless a real collection has that name): the computed birthday
+/// calendar, whose reminders are its address books' default alarms.
+fn birthday_books(
+    cx: &Context,
+    w: &Which,
+) -> anyhow::Result<Option<Vec<crate::model::Collection>>> {
+    let name = match w.words.as_slice() {
+        [name] => name,
+        [kind, name] if parse_kind(kind) == Ok(Kind::Event) => name,
+        _ => return Ok(None),
+    };
+    if name != birthdays::COLLECTION
+        || cx
+            .store
+            .collections(None)?
+            .iter()
+            .any(|c| c.name == birthdays::COLLECTION)
+    {
+        return Ok(None);
+    }
+    Ok(Some(cx.store.collections(Some(Kind::Contact))?))
 }
 
 fn find(cx: &Context, k: &KindName) -> anyhow::Result<crate::model::Collection> {

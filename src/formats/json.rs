@@ -3,7 +3,8 @@
 //! Reading uses only `id`, `kind`, `collection` and `content`, so records come back
 //! exactly. (`content`, because a note's view already has a text `body`.)
 //! A backup (`pim export`) also gives each record `collection_settings`, the id,
-//! colour and sync flag of its collection, so a restore brings those back too.
+//! colour, sync flag and default alarms of its collection, so a restore brings those
+//! back too.
 
 use chrono_tz::Tz;
 use serde_json::Value;
@@ -29,6 +30,8 @@ pub struct CollectionSettings {
     #[serde(default)]
     pub color: Option<String>,
     pub sync: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_alarms: Option<String>,
 }
 
 impl From<&Collection> for CollectionSettings {
@@ -37,6 +40,7 @@ impl From<&Collection> for CollectionSettings {
             id: c.id.clone(),
             color: c.color.clone(),
             sync: c.sync,
+            default_alarms: c.default_alarms.clone(),
         }
     }
 }
@@ -279,6 +283,7 @@ mod tests {
             name: "Private".into(),
             color: Some("#ff0000".into()),
             sync: false,
+            default_alarms: Some("-1d".into()),
         };
         let mut text = String::from("[\n");
         write_json_item(&mut text, &r, "Private", Some(&c), chrono_tz::UTC, None);

@@ -32,6 +32,10 @@ pub const SET_VALUED: &[&str] = &[
     "RELATED-TO",
     "MEMBER",
     "#VALARM",
+    // A contact's birthday reminders dismissed or snoozed (app::reminders::birthdays):
+    // two devices dismissing at once keep both values, the later one counts.
+    "X-PIM-ACKNOWLEDGED",
+    "X-PIM-SNOOZED",
 ];
 
 pub fn is_set_valued(key: &str) -> bool {

@@ -201,4 +201,9 @@ pub struct Collection {
     pub color: Option<String>,
     /// Whether sync carries this collection.
     pub sync: bool,
+    /// Alarms as the user typed them (`-10m, end+5m`): what new events or tasks of a
+    /// calendar or task list get, or the reminders of an address book's birthdays
+    /// and anniversaries. Synced with the name and colour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_alarms: Option<String>,
 }

@@ -149,6 +149,7 @@ impl Store {
             phone_plan: Default::default(),
         };
         store.ensure_default_collections()?;
+        store.adopt_device_default_alarms()?;
         Ok(store)
     }
 
@@ -387,7 +388,23 @@ fn migrate(tx: &Connection) -> Result<()> {
         if i + 1 == schema::REBUILD_SEARCH_INDEX {
             rebuild_search_index(tx)?;
         }
+        if i + 1 == schema::COLLECTION_DEFAULT_ALARMS {
+            add_column_if_missing(tx, "collections", "default_alarms", "TEXT")?;
+        }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    }
+    Ok(())
+}
+
+/// `ALTER TABLE … ADD COLUMN` unless the column is there already.
+fn add_column_if_missing(conn: &Connection, table: &str, column: &str, decl: &str) -> Result<()> {
+    let present: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+        [table, column],
+        |r| r.get(0),
+    )?;
+    if !present {
+        conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl};"))?;
     }
     Ok(())
 }

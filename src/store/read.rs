@@ -13,6 +13,7 @@ pub(super) fn row_collection(r: &Row<'_>) -> rusqlite::Result<Collection> {
         name: r.get(2)?,
         color: r.get(3)?,
         sync: r.get(4)?,
+        default_alarms: r.get(5)?,
     })
 }
 
@@ -456,7 +457,7 @@ impl Store {
 
     pub fn collections(&self, kind: Option<Kind>) -> Result<Vec<Collection>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, kind, name, color, sync FROM collections
+            "SELECT id, kind, name, color, sync, default_alarms FROM collections
              WHERE (?1 IS NULL OR kind = ?1) ORDER BY kind, name",
         )?;
         let rows = stmt.query_map([kind.map(Kind::as_str)], row_collection)?;
@@ -467,7 +468,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT id, kind, name, color, sync FROM collections WHERE kind = ?1 AND name = ?2",
+                "SELECT id, kind, name, color, sync, default_alarms FROM collections WHERE kind = ?1 AND name = ?2",
                 params![kind.as_str(), name],
                 row_collection,
             )
@@ -478,7 +479,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT id, kind, name, color, sync FROM collections WHERE id = ?1",
+                "SELECT id, kind, name, color, sync, default_alarms FROM collections WHERE id = ?1",
                 [id],
                 row_collection,
             )

@@ -1,13 +1,14 @@
 //! Reminder bookkeeping that stays on this device, in the `meta` table: which
 //! reminders a front-end already rang (so `pim remind --watch` and an open TUI on the
-//! same profile ring each one once), and each collection's default alarms.
+//! same profile ring each one once).
 
 use rusqlite::params;
 
 use super::{Result, Store};
 
 const RUNG: &str = "remind.rung:";
-const DEFAULT_ALARMS: &str = "remind.default-alarms:";
+/// Where default alarms were kept before they synced (read once, then moved).
+const DEVICE_DEFAULT_ALARMS: &str = "remind.default-alarms:";
 
 impl Store {
     /// Claim the right to ring reminder `key` (triggered at `trigger`, RFC 3339):
@@ -45,20 +46,35 @@ impl Store {
         Ok(ids.collect::<rusqlite::Result<Vec<String>>>()?)
     }
 
-    /// The default alarms of collection `id`, as the user typed them.
-    pub fn default_alarms(&self, collection_id: &str) -> Result<Option<String>> {
-        self.meta(&format!("{DEFAULT_ALARMS}{collection_id}"))
-    }
-
-    /// Set (empty: remove) the default alarms of collection `id`.
-    pub fn set_default_alarms(&self, collection_id: &str, alarms: &str) -> Result<()> {
-        let key = format!("{DEFAULT_ALARMS}{collection_id}");
-        if alarms.trim().is_empty() {
-            self.conn
-                .execute("DELETE FROM meta WHERE key = ?1", [key])?;
+    /// Move default alarms kept as a setting of this device (`meta`, before they
+    /// synced) onto their collections, as logged changes, so every device gets them.
+    /// A collection that has synced default alarms already keeps those.
+    pub(super) fn adopt_device_default_alarms(&mut self) -> Result<()> {
+        let kept: Vec<(String, String)> = self
+            .conn
+            // A range on the key (its index), since every open asks.
+            .prepare_cached(
+                "SELECT key, value FROM meta WHERE key > ?1 AND key < ?1 || x'ff' ORDER BY key",
+            )?
+            .query_map([DEVICE_DEFAULT_ALARMS], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        if kept.is_empty() {
             return Ok(());
         }
-        self.set_meta(&key, alarms.trim())
+        self.write(|w| {
+            for (key, alarms) in &kept {
+                let id = &key[DEVICE_DEFAULT_ALARMS.len()..];
+                if let Ok(mut c) = w.collection(id)
+                    && c.default_alarms.is_none()
+                    && !alarms.trim().is_empty()
+                {
+                    c.default_alarms = Some(alarms.trim().to_string());
+                    w.change_collection(&c)?;
+                }
+                w.tx().execute("DELETE FROM meta WHERE key = ?1", [key])?;
+            }
+            Ok(())
+        })
     }
 }
 
@@ -100,11 +116,30 @@ mod tests {
     }
 
     #[test]
-    fn default_alarms_are_set_and_cleared() {
-        let store = Store::open_in_memory().unwrap();
-        store.set_default_alarms("c", "-10m").unwrap();
-        assert_eq!(store.default_alarms("c").unwrap().as_deref(), Some("-10m"));
-        store.set_default_alarms("c", "").unwrap();
-        assert_eq!(store.default_alarms("c").unwrap(), None);
+    fn default_alarms_of_this_device_move_onto_the_collection_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let cal = {
+            let store = Store::open(&path).unwrap();
+            let cal = store.default_collection(crate::model::Kind::Event).unwrap();
+            // As an older pim kept them.
+            store
+                .set_meta(&format!("{DEVICE_DEFAULT_ALARMS}{}", cal.id), "-10m")
+                .unwrap();
+            cal
+        };
+        let store = Store::open(&path).unwrap();
+        let moved = store.collection_by_id(&cal.id).unwrap().unwrap();
+        assert_eq!(moved.default_alarms.as_deref(), Some("-10m"));
+        assert_eq!(
+            store
+                .meta(&format!("{DEVICE_DEFAULT_ALARMS}{}", cal.id))
+                .unwrap(),
+            None
+        );
+        // A logged change, so sync carries it.
+        let log = store.log(&Default::default()).unwrap();
+        assert!(log.iter().any(|c| matches!(&c.op,
+            crate::model::Op::CollectionPut { new, .. } if new.default_alarms.as_deref() == Some("-10m"))));
     }
 }

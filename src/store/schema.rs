@@ -7,6 +7,9 @@ pub const REINDEX_OPEN_SERIES: usize = 4;
 /// (its text changed: phone numbers gained a digits-only token).
 pub const REBUILD_SEARCH_INDEX: usize = 7;
 
+/// The migration after which collections have a `default_alarms` column.
+pub const COLLECTION_DEFAULT_ALARMS: usize = 8;
+
 pub const MIGRATIONS: &[&str] = &[
     // 1: records, collections, change log, full-text index.
     r#"
@@ -186,4 +189,9 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     INSERT INTO records_fts (records_fts) VALUES ('delete-all');
     "#,
+    // 8 (BDAY; renumber at merge, with COLLECTION_DEFAULT_ALARMS): a collection's default
+    // alarms, synced with its name and colour. The column is added by store::migrate when
+    // missing (a profile migrated again must not fail on it); they were a setting of one
+    // device in `meta`: Store::adopt_device_default_alarms moves them as a logged change.
+    "",
 ];

@@ -20,6 +20,7 @@ pub(crate) fn ensure_collection(w: &mut Writer<'_>, id: &str, kind: Kind) -> Res
         name: format!("synced {}", id.chars().take(8).collect::<String>()),
         color: None,
         sync: true,
+        default_alarms: None,
     });
     save_collection_merged(w, &c)
 }
@@ -31,6 +32,10 @@ fn collection_fold(db: &impl Db, id: &str) -> Result<Option<(Collection, bool)>>
     let mut last = None;
     for c in st::record_changes(db, id)? {
         match c.op {
+            // Another device creating a collection that exists (the default ones have
+            // one id everywhere, made by each device on first run) leaves the settings
+            // made since in place: only an edit (with a base) or a revival changes them.
+            Op::CollectionPut { base: None, .. } if matches!(last, Some((_, false))) => {}
             Op::CollectionPut { new, .. } => last = Some((new, false)),
             Op::CollectionDelete { base } => last = Some((base, true)),
             _ => {}

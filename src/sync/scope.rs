@@ -159,6 +159,7 @@ mod tests {
             name: "Work".into(),
             color: None,
             sync: true,
+            default_alarms: None,
         };
         let unsent = vec![
             create(1, "r1", "home"),

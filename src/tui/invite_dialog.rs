@@ -225,6 +225,7 @@ mod tests {
             name: name.into(),
             color: None,
             sync: true,
+            default_alarms: None,
         }
     }
 

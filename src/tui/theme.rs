@@ -123,6 +123,7 @@ mod tests {
             name: "Work".into(),
             color: Some("#4e79a7".into()),
             sync: true,
+            default_alarms: None,
         };
         let t = Theme { color: true };
         assert_eq!(

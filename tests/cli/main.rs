@@ -9,6 +9,7 @@ mod agenda;
 mod as_users_mean;
 mod attack_regressions;
 mod attack_session6;
+mod birthday_reminders;
 mod cli;
 mod cli_account;
 mod cli_demo;

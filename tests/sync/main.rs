@@ -11,5 +11,6 @@ mod sync_keys;
 mod sync_lost_folders;
 mod sync_occurrences;
 mod sync_proptest;
+mod sync_reminder_settings;
 mod sync_scope;
 mod sync_sets;

@@ -230,6 +230,7 @@ fn a_json_restore_brings_back_collection_settings() {
             let mut c = w.put_collection(Kind::Contact, "Private")?;
             c.sync = false;
             c.color = Some("#aa0000".into());
+            c.default_alarms = Some("+9h".into());
             w.change_collection(&c)?;
             let mut cal = w.collection("default-event")?;
             cal.sync = false;
@@ -255,7 +256,10 @@ fn a_json_restore_brings_back_collection_settings() {
         .collection_by_name(Kind::Contact, "Private")
         .unwrap()
         .unwrap();
-    assert_eq!(restored, private, "id, colour and sync flag come back");
+    assert_eq!(
+        restored, private,
+        "id, colour, sync flag and alarms come back"
+    );
     let calendar = fresh.collection_by_id("default-event").unwrap().unwrap();
     assert!(
         !calendar.sync,

@@ -7,6 +7,7 @@
 //! dismissed on one device stops on every device after the next sync. Every function
 //! takes the clock (`now`) and the zone, so tests and `PIM_NOW` control time.
 
+pub mod birthdays;
 pub mod spec;
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, SecondsFormat, Utc};
@@ -61,7 +62,9 @@ pub enum RemindError {
     NothingDue(String),
     #[error("{id} has no reminder for an occurrence at {when}")]
     NoOccurrence { id: String, when: String },
-    #[error("record {0} is a {1}: only events and tasks have reminders")]
+    #[error(
+        "record {0} is a {1}: only events, tasks and contacts (their birthdays) have reminders"
+    )]
     WrongKind(String, Kind),
     #[error("a snooze of {0} goes past the year 9999")]
     BeyondCalendar(String),
@@ -156,6 +159,7 @@ pub fn due(store: &Store, now: DateTime<Utc>, tz: Tz) -> Result<Vec<Reminder>, R
         }
         Ok(())
     })?;
+    out.extend(birthdays::due(store, now, tz)?);
     out.sort_by(|a, b| a.trigger.cmp(&b.trigger).then(a.id.cmp(&b.id)));
     out.dedup_by(|a, b| a.key() == b.key());
     Ok(out)
@@ -180,6 +184,9 @@ pub fn next_trigger(
         }
         Ok(())
     })?;
+    if let Some(t) = birthdays::next_trigger(store, now, until, tz)? {
+        next = Some(next.map_or(t, |n| n.min(t)));
+    }
     Ok(next)
 }
 
@@ -331,6 +338,9 @@ pub fn dismiss(
     now: DateTime<Utc>,
     tz: Tz,
 ) -> Result<Vec<Reminder>, RemindError> {
+    if let Some(done) = birthdays::dismiss(store, id, occurrence, now, tz)? {
+        return Ok(done);
+    }
     change(store, id, |r| {
         let rings = chosen(r, occurrence, now, tz)?;
         let done = rings
@@ -367,6 +377,9 @@ pub fn snooze(
         .checked_add_signed(delay)
         .filter(|t| crate::model::time::YEARS.contains(&t.year()))
         .ok_or_else(|| RemindError::BeyondCalendar(delay.to_string()))?;
+    if let Some(done) = birthdays::snooze(store, id, again, occurrence, now, tz)? {
+        return Ok(done);
+    }
     change(store, id, |r| {
         let rings = chosen(r, occurrence, now, tz)?;
         let mut done = Vec::new();
@@ -436,22 +449,44 @@ pub fn snooze(
     })
 }
 
-/// The default alarms of a collection, checked (for `pim collections set --default-alarm`).
+/// Set (empty text: remove) a collection's default alarms, checked: what new events
+/// or tasks of a calendar or task list get, or the reminders of an address book's
+/// birthdays and anniversaries. A logged collection change, so every device gets it.
 pub fn set_default_alarms(
-    store: &Store,
+    store: &mut Store,
     collection_id: &str,
-    kind: Kind,
     text: &str,
     now: DateTime<Utc>,
     tz: Tz,
-) -> Result<(), spec::SpecError> {
-    spec::parse_list(text, kind, now, tz)?;
-    store
-        .set_default_alarms(collection_id, text)
-        .map_err(|e| spec::SpecError {
-            text: text.to_string(),
-            reason: e.to_string(),
-        })
+) -> Result<(), DefaultAlarmsError> {
+    let Some(mut c) = store.collection_by_id(collection_id)? else {
+        return Err(StoreError::NoCollection {
+            kind: "any".into(),
+            name: collection_id.into(),
+        }
+        .into());
+    };
+    match c.kind {
+        Kind::Event | Kind::Task => drop(spec::parse_list(text, c.kind, now, tz)?),
+        Kind::Contact => drop(birthdays::parse_alarms(text, now, tz)?),
+        Kind::Note => return Err(DefaultAlarmsError::Notebook(c.name)),
+    }
+    let text = text.trim();
+    c.default_alarms = (!text.is_empty()).then(|| text.to_string());
+    store.write(|w| w.change_collection(&c))?;
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DefaultAlarmsError {
+    #[error(transparent)]
+    Spec(#[from] spec::SpecError),
+    #[error(
+        "{0} is a notebook: only calendars, task lists and address books (for birthdays) have default alarms"
+    )]
+    Notebook(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 #[cfg(test)]

@@ -180,8 +180,8 @@ fn completed_tasks_do_not_remind_and_tasks_remind_before_due() {
 fn collection_default_alarms_apply_to_new_records_only() {
     let mut store = Store::open_in_memory().unwrap();
     let cal = store.default_collection(Kind::Event).unwrap();
-    set_default_alarms(&store, &cal.id, Kind::Event, "-10m", at(1, 0, 0), UTC).unwrap();
-    assert!(set_default_alarms(&store, &cal.id, Kind::Event, "soon", at(1, 0, 0), UTC).is_err());
+    set_default_alarms(&mut store, &cal.id, "-10m", at(1, 0, 0), UTC).unwrap();
+    assert!(set_default_alarms(&mut store, &cal.id, "soon", at(1, 0, 0), UTC).is_err());
     let id = add(
         &mut store,
         Kind::Event,
@@ -337,4 +337,22 @@ fn alarms_far_from_their_occurrence_are_dismissed_ahead() {
     assert!(due_ids(&store, at(1, 12, 0)).is_empty());
     let ninety_before = Utc.with_ymd_and_hms(2028, 3, 3, 9, 0, 0).unwrap();
     assert!(due(&store, ninety_before, UTC).unwrap().is_empty());
+}
+
+#[test]
+fn a_default_alarm_text_that_does_not_read_is_left_out() {
+    let mut store = Store::open_in_memory().unwrap();
+    let mut cal = store.default_collection(Kind::Event).unwrap();
+    // As another device or version might sync it.
+    cal.default_alarms = Some("whenever".into());
+    store.write(|w| w.change_collection(&cal)).unwrap();
+    add(
+        &mut store,
+        Kind::Event,
+        &[
+            (Field::Summary, "Still saved"),
+            (Field::Start, "2026-12-01 10:00"),
+        ],
+    );
+    assert!(due_ids(&store, at(1, 10, 0)).is_empty());
 }

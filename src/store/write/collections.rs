@@ -33,6 +33,7 @@ impl Writer<'_> {
             name: name.to_string(),
             color: None,
             sync: true,
+            default_alarms: None,
         };
         self.save_collection(&c)?;
         self.log(
@@ -46,7 +47,7 @@ impl Writer<'_> {
         Ok(c)
     }
 
-    /// Change a collection's name, colour or sync flag.
+    /// Change a collection's name, colour, sync flag or default alarms.
     pub fn change_collection(&mut self, new: &Collection) -> Result<()> {
         let base = self.collection(&new.id)?;
         if &base == new {
@@ -111,7 +112,9 @@ impl Writer<'_> {
 
     pub fn collection(&self, id: &str) -> Result<Collection> {
         self.tx
-            .prepare_cached("SELECT id, kind, name, color, sync FROM collections WHERE id = ?1")?
+            .prepare_cached(
+                "SELECT id, kind, name, color, sync, default_alarms FROM collections WHERE id = ?1",
+            )?
             .query_row([id], row_collection)
             .optional()?
             .ok_or_else(|| StoreError::NoCollection {
@@ -133,7 +136,7 @@ impl Writer<'_> {
         Ok(self
             .tx
             .query_row(
-                "SELECT id, kind, name, color, sync FROM collections WHERE kind = ?1 AND name = ?2",
+                "SELECT id, kind, name, color, sync, default_alarms FROM collections WHERE kind = ?1 AND name = ?2",
                 params![kind.as_str(), name],
                 row_collection,
             )
@@ -143,10 +146,18 @@ impl Writer<'_> {
     /// Insert or replace a collection row without logging (sync apply).
     pub fn save_collection(&self, c: &Collection) -> Result<()> {
         self.tx.execute(
-            "INSERT INTO collections (id, kind, name, color, sync) VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO collections (id, kind, name, color, sync, default_alarms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, color = excluded.color,
-                 sync = excluded.sync",
-            params![c.id, c.kind.as_str(), c.name, c.color, c.sync],
+                 sync = excluded.sync, default_alarms = excluded.default_alarms",
+            params![
+                c.id,
+                c.kind.as_str(),
+                c.name,
+                c.color,
+                c.sync,
+                c.default_alarms
+            ],
         )?;
         Ok(())
     }

@@ -11,6 +11,7 @@ fn colls() -> Vec<Collection> {
             name: crate::store::default_collection_name(*k).into(),
             color: None,
             sync: true,
+            default_alarms: None,
         })
         .collect()
 }

@@ -121,3 +121,36 @@ fn a_reminder_that_rings_during_a_form_shows_when_it_closes() {
     w.key(KeyCode::Esc);
     assert!(popup_open(&w));
 }
+
+#[test]
+fn a_birthday_reminder_pops_up_and_d_dismisses_this_years() {
+    let mut store = crate::store::Store::open_in_memory().unwrap();
+    let book = store.default_collection(Kind::Contact).unwrap();
+    let mut ada = crate::model::Record::new(Kind::Contact, &book.id);
+    ada.set_text("FN", "Ada");
+    ada.body
+        .main
+        .props
+        .push(crate::model::Property::new("BDAY", "19851127"));
+    store.write(|w| w.create(&ada)).unwrap();
+    crate::app::reminders::set_default_alarms(
+        &mut store,
+        &book.id,
+        "+9h",
+        at(1, 0, 0),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    let mut w = World::with_store(store);
+    check_at(&mut w, at(27, 9, 0));
+    assert!(popup_open(&w));
+    assert!(w.screen(80, 24).contains("Ada's birthday (41)"));
+    w.keys("d");
+    assert!(!popup_open(&w));
+    assert_eq!(w.app.reminders_due, 0);
+    let r = w.store.require(&ada.id).unwrap();
+    assert!(r.prop("X-PIM-ACKNOWLEDGED").is_some());
+    let next_year = chrono::Utc.with_ymd_and_hms(2027, 11, 27, 9, 0, 0).unwrap();
+    check_at(&mut w, next_year);
+    assert!(popup_open(&w));
+}
