@@ -115,3 +115,12 @@ fn a_vtimezone_changing_every_second_does_not_hang_listings() {
         assert!(out.status.success(), "{args:?}: {err}");
     }
 }
+
+/// The refusal of a birthday alarm too far from its day was printed with a run of
+/// 22 spaces in the middle ("repeating at most                      100 times").
+#[test]
+fn the_birthday_alarm_reach_message_reads() {
+    let pim = Pim::new();
+    let err = pim.fails(&["collections", "set", "Birthdays", "--default-alarm", "-40d"]);
+    assert!(err.contains("repeating at most 100 times"), "{err}");
+}

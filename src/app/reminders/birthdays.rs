@@ -70,7 +70,8 @@ pub fn parse_alarms(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Vec<Spec>,
     if !specs.iter().all(within) {
         return Err(SpecError {
             text: text.to_string(),
-            reason: "a birthday reminder rings within a month of the day, repeating at most                      100 times"
+            reason: "a birthday reminder rings within a month of the day, repeating at most \
+                     100 times"
                 .into(),
         });
     }
