@@ -116,6 +116,40 @@ fn a_vtimezone_changing_every_second_does_not_hang_listings() {
     }
 }
 
+fn at(pim: &Pim, now: &str) -> Pim {
+    Pim::at(pim.home()).env("PIM_NOW", now)
+}
+
+/// Birthday days are looked at only up to two weeks past their last alarm, so a
+/// birthday snoozed for 20 days was "snoozed until 09:30" and then never rang again
+/// (its alarm dismissed with it). A snooze past that reach is refused, nothing written.
+#[test]
+fn a_birthday_snooze_that_would_never_ring_is_refused() {
+    let pim = Pim::new();
+    pim.ok(&["collections", "set", "Birthdays", "--default-alarm", "-15h"]);
+    let id = pim
+        .ok(&[
+            "add",
+            "contact",
+            "--name",
+            "Ada",
+            "--birthday",
+            "1985-12-08",
+        ])
+        .trim()
+        .to_string();
+    let before = at(&pim, "2026-12-07T09:30:00Z");
+    assert_eq!(before.json_list(&["remind", "--json"]).len(), 1);
+    let err = before.fails(&["remind", "snooze", &id, "20d"]);
+    assert!(err.contains("two weeks"), "{err}");
+    // Still due, and a snooze within reach rings when it says.
+    assert_eq!(before.json_list(&["remind", "--json"]).len(), 1);
+    before.ok(&["remind", "snooze", &id, "10d"]);
+    let again = at(&pim, "2026-12-17T09:31:00Z").json_list(&["remind", "--json"]);
+    assert_eq!(again.len(), 1, "{again:?}");
+    assert_eq!(again[0]["snoozed"], true);
+}
+
 /// The refusal of a birthday alarm too far from its day was printed with a run of
 /// 22 spaces in the middle ("repeating at most                      100 times").
 #[test]

@@ -153,6 +153,8 @@ struct Day {
     contact: Record,
     /// Triggers not dismissed, earliest first, each with whether it is a snooze.
     triggers: Vec<(DateTime<Utc>, bool)>,
+    /// The day's last planned alarm: a snooze rings up to [`SNOOZE_REACH`] after it.
+    last_alarm: DateTime<Utc>,
 }
 
 impl Day {
@@ -249,10 +251,10 @@ fn days(
             continue;
         };
         let planned = spec_triggers(b.date, specs, tz);
-        let (Some(lo), Some(hi)) = (planned.first(), planned.last()) else {
+        let (Some(&lo), Some(&hi)) = (planned.first(), planned.last()) else {
             continue;
         };
-        if *hi + SNOOZE_REACH < from || *lo > to {
+        if hi + SNOOZE_REACH < from || lo > to {
             continue;
         }
         let contact = match contacts.get(&b.contact_id) {
@@ -287,6 +289,7 @@ fn days(
             birthday: b,
             contact,
             triggers,
+            last_alarm: hi,
         });
     }
     Ok(out)
@@ -419,6 +422,17 @@ pub fn snooze(
         return Ok(None);
     }
     let chosen = chosen(store, id, occurrence, now, tz)?;
+    // A later snooze would never be looked at again: it would only dismiss.
+    if let Some(reach) = chosen.iter().map(|d| d.last_alarm + SNOOZE_REACH).min()
+        && again > reach
+    {
+        return Err(RemindError::BeyondBirthday(
+            reach
+                .with_timezone(&tz)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+        ));
+    }
     let mut contact = chosen[0].contact.clone();
     let mut done = Vec::new();
     for d in &chosen {
