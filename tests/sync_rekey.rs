@@ -1,5 +1,6 @@
 //! Issue 20 through a real Dovecot: `pim sync rekey` locks a forgotten device
-//! out, and a junk snapshot part cannot keep a new device from bootstrapping.
+//! out, a junk snapshot part cannot keep a new device from bootstrapping, and a
+//! key holder cannot write as another device.
 
 mod support;
 
@@ -98,6 +99,60 @@ fn a_junk_snapshot_part_does_not_stop_a_new_device() {
     assert_eq!(server.count("bob", "Poison/Snapshots"), 2);
     y.ok(&["sync", "join", "--key", &key]);
     assert_eq!(y.contact_names(), vec!["Only In The Snapshot"]);
+}
+
+#[test]
+fn a_key_holder_writing_as_another_device_is_refused_and_named() {
+    use pim::sync::batch::{DevicePayload, seal_device};
+    use pim::sync::crypto::SyncKey;
+    use pim::sync::signing::DeviceSigner;
+    let server = MailServer::shared();
+    let a = profile(server, "carol", "Signed");
+    let b = profile(server, "carol", "Signed");
+    a.ok(&["add", "contact", "--name", "From The Laptop"]);
+    let key = a.init(&["--device-name", "laptop"]);
+    b.ok(&["sync", "join", "--key", &key, "--device-name", "desk"]);
+    let devices = b.json(&["devices", "list", "--json"]);
+    let laptop = devices
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "laptop")
+        .and_then(|d| d["id"].as_str())
+        .expect("laptop listed")
+        .to_string();
+    // Someone with the key (and a signing key of their own) announces the laptop.
+    let forged = DevicePayload {
+        device: laptop,
+        name: "renamed".into(),
+        vector: Default::default(),
+        last_seen: "2999-01-01T00:00:00.000Z".into(),
+        snapshot: None,
+        signs_from: Some(1),
+    };
+    let sync_key = SyncKey::parse_human(&key).unwrap();
+    let (_, raw) = seal_device(
+        &sync_key,
+        Some(&DeviceSigner::generate(1)),
+        &forged,
+        1,
+        None,
+    );
+    server.append("carol", "Signed/Devices", &raw);
+    let out = b.ok(&["sync"]);
+    assert!(
+        out.contains("refused messages signed with another key than their device's: laptop"),
+        "{out}"
+    );
+    let names = b.json(&["devices", "list", "--json"]).to_string();
+    assert!(
+        names.contains("laptop") && !names.contains("renamed"),
+        "{names}"
+    );
+    a.ok(&["add", "contact", "--name", "Still From The Laptop"]);
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    assert_eq!(b.contact_names().len(), 2);
 }
 
 #[test]

@@ -189,6 +189,9 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()>
             r.imap_commands
         );
     }
+    if let Some(line) = crate::sync::progress::refused_keys_line(r) {
+        println!("{line}");
+    }
     if let Some(line) = crate::sync::progress::epoch_pending_line(r) {
         println!("{line}");
     }

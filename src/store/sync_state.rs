@@ -56,6 +56,17 @@ pub fn add_pending(db: &(impl Db + ?Sized), c: &Change) -> Result<()> {
     Ok(())
 }
 
+/// Keep `c` in place of a kept placeholder for the same number (a device's real
+/// change replaces a claim that it skipped that number).
+pub fn replace_pending(db: &(impl Db + ?Sized), c: &Change) -> Result<()> {
+    let conn = conn(db);
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO sync_pending (device, seq, hlc, change) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![c.device, c.seq, c.hlc, to_json(c)])?;
+    Ok(())
+}
+
 pub fn pending(db: &(impl Db + ?Sized)) -> Result<Vec<Change>> {
     let conn = conn(db);
     let mut stmt = conn.prepare_cached("SELECT change FROM sync_pending ORDER BY device, seq")?;

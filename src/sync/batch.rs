@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::crypto::SyncKey;
 use super::envelope::{self, EnvelopeError, Header, MAX_SEALED, MsgKind};
 use super::merge::RecState;
+use super::signing::{DeviceSigner, PublicKey};
 use crate::model::{Change, Collection};
 use crate::store::sync_state::Vector;
 
@@ -36,6 +37,10 @@ pub struct DevicePayload {
     /// without downloading it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<SnapshotInfo>,
+    /// Own sequence numbers from here on are only ever sent signed (earlier ones
+    /// may be on the server unsigned, from before this device had a signing key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signs_from: Option<u64>,
 }
 
 /// What a snapshot covers, published beside device states.
@@ -67,6 +72,7 @@ pub struct SnapshotPayload {
 /// one device's, contiguous with `skipped`, in order.
 pub fn pack_batches(
     key: &SyncKey,
+    signer: Option<&DeviceSigner>,
     device: &str,
     changes: &[Change],
     skipped: &[u64],
@@ -108,7 +114,7 @@ pub fn pack_batches(
             continue;
         }
         let header = Header::new(MsgKind::Batch, &tag, from, to);
-        let raw = envelope::seal_packed(key, &header, &packed);
+        let raw = envelope::seal_packed_signed(key, signer, &header, &packed);
         out.push((header, raw));
     }
     out
@@ -128,7 +134,15 @@ fn parse_json<T: serde::de::DeserializeOwned>(id: &str, plain: &[u8]) -> Result<
 
 /// Open a batch and check that its payload matches its authenticated header.
 pub fn open_batch(key: &SyncKey, raw: &[u8]) -> Result<BatchPayload, PayloadError> {
-    let (h, plain) = envelope::open(key, raw)?;
+    open_batch_signed(key, raw).map(|(p, _)| p)
+}
+
+/// Like [`open_batch`], with the key that signed it (`None`: unsigned).
+pub fn open_batch_signed(
+    key: &SyncKey,
+    raw: &[u8],
+) -> Result<(BatchPayload, Option<PublicKey>), PayloadError> {
+    let (h, plain, signer) = envelope::open_signed(key, raw)?;
     let p: BatchPayload = parse_json(&h.message_id, &plain)?;
     let consistent = h.kind == MsgKind::Batch
         && p.from == h.seq_from
@@ -144,11 +158,12 @@ pub fn open_batch(key: &SyncKey, raw: &[u8]) -> Result<BatchPayload, PayloadErro
             "payload does not match its headers".into(),
         ));
     }
-    Ok(p)
+    Ok((p, signer))
 }
 
 pub fn seal_device(
     key: &SyncKey,
+    signer: Option<&DeviceSigner>,
     d: &DevicePayload,
     counter: u64,
     kdf: Option<String>,
@@ -160,28 +175,43 @@ pub fn seal_device(
         counter,
     );
     h.kdf = kdf;
-    let raw = envelope::seal(key, &h, &serde_json::to_vec(d).expect("devices serialize"));
+    let json = serde_json::to_vec(d).expect("devices serialize");
+    let raw = envelope::seal_signed(key, signer, &h, &json);
     (h, raw)
 }
 
 pub fn open_device(key: &SyncKey, raw: &[u8]) -> Result<DevicePayload, PayloadError> {
-    let (h, plain) = envelope::open(key, raw)?;
+    open_device_signed(key, raw).map(|(d, _)| d)
+}
+
+/// Like [`open_device`], with the key that signed it (`None`: unsigned).
+pub fn open_device_signed(
+    key: &SyncKey,
+    raw: &[u8],
+) -> Result<(DevicePayload, Option<PublicKey>), PayloadError> {
+    let (h, plain, signer) = envelope::open_signed(key, raw)?;
     let d: DevicePayload = parse_json(&h.message_id, &plain)?;
     let in_range = storable(&d.vector)
         && d.snapshot
             .as_ref()
-            .is_none_or(|s| storable(&s.vector) && fits_sqlite(s.counter) && fits_sqlite(s.epoch));
+            .is_none_or(|s| storable(&s.vector) && fits_sqlite(s.counter) && fits_sqlite(s.epoch))
+        && d.signs_from.is_none_or(fits_sqlite);
     if h.kind != MsgKind::Device || key.device_tag(&d.device) != h.tag || !in_range {
         return Err(PayloadError::Invalid(
             h.message_id,
             "device state does not match its headers".into(),
         ));
     }
-    Ok(d)
+    Ok((d, signer))
 }
 
 /// Seal a snapshot as parts, each under the size cap.
-pub fn seal_snapshot(key: &SyncKey, s: &SnapshotPayload, counter: u64) -> Vec<(Header, Vec<u8>)> {
+pub fn seal_snapshot(
+    key: &SyncKey,
+    signer: Option<&DeviceSigner>,
+    s: &SnapshotPayload,
+    counter: u64,
+) -> Vec<(Header, Vec<u8>)> {
     let json = serde_json::to_vec(s).expect("snapshots serialize");
     let packed = miniz_oxide::deflate::compress_to_vec(&json, 6);
     let chunk = MAX_SEALED - 64;
@@ -194,7 +224,7 @@ pub fn seal_snapshot(key: &SyncKey, s: &SnapshotPayload, counter: u64) -> Vec<(H
             let hi = (lo + chunk).min(packed.len());
             let mut h = Header::new(MsgKind::Snapshot, &tag, counter, counter);
             h.part = Some((id.clone(), i, n));
-            let raw = envelope::seal_packed(key, &h, &packed[lo..hi]);
+            let raw = envelope::seal_packed_signed(key, signer, &h, &packed[lo..hi]);
             (h, raw)
         })
         .collect()
@@ -205,8 +235,7 @@ pub fn seal_snapshot(key: &SyncKey, s: &SnapshotPayload, counter: u64) -> Vec<(H
 pub fn open_snapshot(key: &SyncKey, parts: &[Vec<u8>]) -> Result<SnapshotPayload, PayloadError> {
     let mut group: Option<SnapshotParts> = None;
     for raw in parts {
-        let (h, packed) = envelope::open_packed(key, raw)?;
-        let part = SnapshotPart::new(h, packed)?;
+        let part = SnapshotPart::open(key, raw)?;
         let g = group.get_or_insert_with(|| SnapshotParts::new(&part));
         if !g.admits(&part) {
             return Err(PayloadError::Invalid(
@@ -235,11 +264,17 @@ pub struct SnapshotPart {
     pub counter: u64,
     pub tag: String,
     pub message_id: String,
+    /// Who signed the part (`None`: unsigned).
+    pub signer: Option<PublicKey>,
     packed: Vec<u8>,
 }
 
 impl SnapshotPart {
-    fn new(h: Header, packed: Vec<u8>) -> Result<SnapshotPart, PayloadError> {
+    fn new(
+        h: Header,
+        packed: Vec<u8>,
+        signer: Option<PublicKey>,
+    ) -> Result<SnapshotPart, PayloadError> {
         match (h.kind, h.part) {
             (MsgKind::Snapshot, Some((id, index, count))) => Ok(SnapshotPart {
                 id,
@@ -248,6 +283,7 @@ impl SnapshotPart {
                 counter: h.seq_from,
                 tag: h.tag,
                 message_id: h.message_id,
+                signer,
                 packed,
             }),
             _ => Err(PayloadError::Invalid(
@@ -259,8 +295,8 @@ impl SnapshotPart {
 
     /// Open one listed snapshot message.
     pub fn open(key: &SyncKey, raw: &[u8]) -> Result<SnapshotPart, PayloadError> {
-        let (h, packed) = envelope::open_packed(key, raw)?;
-        SnapshotPart::new(h, packed)
+        let (h, packed, signer) = envelope::open_packed_signed(key, raw)?;
+        SnapshotPart::new(h, packed, signer)
     }
 }
 
@@ -270,6 +306,8 @@ pub struct SnapshotParts {
     pub id: String,
     pub counter: u64,
     pub tag: String,
+    /// The key every part is signed with (`None`: unsigned parts).
+    pub signer: Option<PublicKey>,
     count: u32,
     pieces: BTreeMap<u32, SnapshotPart>,
 }
@@ -280,14 +318,20 @@ impl SnapshotParts {
             id: first.id.clone(),
             counter: first.counter,
             tag: first.tag.clone(),
+            signer: first.signer,
             count: first.count,
             pieces: BTreeMap::new(),
         }
     }
 
-    /// Whether `p` is a part of this snapshot (same id, counter, maker and count).
+    /// Whether `p` is a part of this snapshot (same id, counter, maker, signer
+    /// and count): a part signed by someone else never joins it.
     pub fn admits(&self, p: &SnapshotPart) -> bool {
-        p.id == self.id && p.counter == self.counter && p.tag == self.tag && p.count == self.count
+        p.id == self.id
+            && p.counter == self.counter
+            && p.tag == self.tag
+            && p.count == self.count
+            && p.signer == self.signer
     }
 
     pub fn add(&mut self, p: SnapshotPart) {
@@ -377,7 +421,7 @@ mod tests {
     fn ten_thousand_changes_fit_a_handful_of_messages_under_the_cap() {
         let key = SyncKey::from_bytes([5; 32]);
         let cs = changes(10_000, 200);
-        let msgs = pack_batches(&key, "dev", &cs, &[]);
+        let msgs = pack_batches(&key, None, "dev", &cs, &[]);
         assert!(msgs.len() <= 30, "{} messages", msgs.len());
         assert!(msgs.len() > 1);
         let mut next = 1;
@@ -395,7 +439,7 @@ mod tests {
     fn skipped_sequence_numbers_travel_without_content() {
         let key = SyncKey::from_bytes([5; 32]);
         let cs: Vec<Change> = changes(5, 10).into_iter().filter(|c| c.seq != 3).collect();
-        let msgs = pack_batches(&key, "dev", &cs, &[3]);
+        let msgs = pack_batches(&key, None, "dev", &cs, &[3]);
         assert_eq!(msgs.len(), 1);
         let p = open_batch(&key, &msgs[0].1).unwrap();
         assert_eq!((p.from, p.to, p.skipped.clone()), (1, 5, vec![3]));
@@ -421,7 +465,7 @@ mod tests {
             records,
             epoch: 0,
         };
-        let mut parts: Vec<Vec<u8>> = seal_snapshot(&key, &s, 1)
+        let mut parts: Vec<Vec<u8>> = seal_snapshot(&key, None, &s, 1)
             .into_iter()
             .map(|p| p.1)
             .collect();
@@ -449,7 +493,7 @@ mod tests {
         h.part = Some(("id".into(), 0, 1));
         let raw = envelope::seal_packed(&key, &h, &packed);
         assert!(open_snapshot(&key, &[raw]).is_err());
-        let genuine: Vec<Vec<u8>> = seal_snapshot(&key, &s, 1)
+        let genuine: Vec<Vec<u8>> = seal_snapshot(&key, None, &s, 1)
             .into_iter()
             .map(|p| p.1)
             .collect();

@@ -15,6 +15,7 @@ use super::envelope::{Header, HeaderError, LIST_HEADERS, MsgKind};
 use super::mailbox::{FolderState, Mailbox, MailboxError};
 use super::plan::{self, FolderCheck, Inputs, Mode, Plan, Range};
 use super::scope::Scope;
+use super::signing::{DeviceSigner, Signers};
 use super::snapshot;
 
 mod known;
@@ -22,9 +23,11 @@ mod lost;
 mod receive;
 mod scoped;
 mod send;
+mod signed;
 use crate::model::{Change, Op};
 use crate::store::sync_state::{self as st, DeviceInfo, KnownMessage, RememberedFolder};
 use crate::store::{Store, StoreError};
+pub use signed::device_signer;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -125,9 +128,25 @@ pub struct SyncReport {
     /// Records republished in that snapshot this round (0 while it waits for a
     /// complete round: changes held back, or `--collection`).
     pub republished: u64,
+    /// Devices whose messages came signed with another key than the one they
+    /// are bound to (a key holder writing as them): refused, never applied.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused_keys: Vec<RefusedKey>,
     /// The plan, for `--dry-run`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<Plan>,
+}
+
+/// A message refused because its device is bound to another signing key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusedKey {
+    pub device: String,
+    /// Its name as last published (empty when never heard).
+    pub name: String,
+    /// The key the device is bound to, and the one the message was signed with
+    /// (short forms).
+    pub bound: String,
+    pub offered: String,
 }
 
 /// The three folders under the root.
@@ -188,6 +207,9 @@ struct Round<'a, M: Mailbox> {
     verified: Option<BTreeSet<String>>,
     /// Message-IDs of what this round appended.
     appended: BTreeSet<String>,
+    /// This device's signing key, and the keys other devices are bound to.
+    signer: DeviceSigner,
+    signers: Signers,
     report: SyncReport,
 }
 
@@ -207,8 +229,12 @@ pub async fn sync_once<M: Mailbox>(
     let verified: Option<BTreeSet<String>> = store
         .meta(META_VERIFIED)?
         .and_then(|s| serde_json::from_str(&s).ok());
+    let signer = device_signer(store)?;
+    let signers = Signers::load(store, &o.key, &signer)?;
     let mut r = Round {
         my_tag: o.key.device_tag(&me),
+        signer,
+        signers,
         me,
         f: Folders::new(&o.root),
         store,

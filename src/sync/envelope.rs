@@ -9,6 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 
 use super::crypto::SyncKey;
+use super::signing::{self, DeviceSigner, PublicKey, Unwrapped};
 
 /// The format new messages are written in: version 2 binds the identity headers
 /// (the KDF header included) with a length-prefixed binary encoding.
@@ -288,6 +289,8 @@ pub enum EnvelopeError {
     Unauthentic(String),
     #[error("message {0} does not decompress: {1}")]
     Corrupt(String, String),
+    #[error("message {0} carries a signature that does not verify")]
+    BadSignature(String),
 }
 
 /// Build the RFC 5322 message carrying `payload`.
@@ -296,12 +299,35 @@ pub fn seal(key: &SyncKey, header: &Header, payload: &[u8]) -> Vec<u8> {
     seal_packed(key, header, &packed)
 }
 
-/// Like [`seal`] for bytes already compressed (snapshot parts).
+/// Like [`seal`] for bytes already compressed (snapshot parts), unsigned.
 pub fn seal_packed(key: &SyncKey, header: &Header, packed: &[u8]) -> Vec<u8> {
-    let sealed = if header.version == 1 {
-        key.seal(packed, &header.aad())
-    } else {
-        key.seal(&pad(packed), &header.aad())
+    seal_packed_signed(key, None, header, packed)
+}
+
+/// Like [`seal`], signed by `signer` (inside the seal: [`signing`]).
+pub fn seal_signed(
+    key: &SyncKey,
+    signer: Option<&DeviceSigner>,
+    header: &Header,
+    payload: &[u8],
+) -> Vec<u8> {
+    let packed = miniz_oxide::deflate::compress_to_vec(payload, 6);
+    seal_packed_signed(key, signer, header, &packed)
+}
+
+/// Seal compressed bytes; format 2 with a `signer` puts the signed envelope
+/// around the padded body.
+pub fn seal_packed_signed(
+    key: &SyncKey,
+    signer: Option<&DeviceSigner>,
+    header: &Header,
+    packed: &[u8],
+) -> Vec<u8> {
+    let aad = header.aad();
+    let sealed = match (header.version, signer) {
+        (1, _) => key.seal(packed, &aad),
+        (_, None) => key.seal(&pad(packed), &aad),
+        (_, Some(s)) => key.seal(&s.wrap(&aad, &pad(packed)), &aad),
     };
     let b64 = B64.encode(&sealed);
     let mut out = String::with_capacity(b64.len() + 600);
@@ -374,6 +400,15 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Check and decrypt a message; returns its header and the still-compressed payload.
 pub fn open_packed(key: &SyncKey, raw: &[u8]) -> Result<(Header, Vec<u8>), EnvelopeError> {
+    open_packed_signed(key, raw).map(|(h, packed, _)| (h, packed))
+}
+
+/// Like [`open_packed`], with the key that signed the message (`None`:
+/// unsigned). A signature that does not verify fails the message.
+pub fn open_packed_signed(
+    key: &SyncKey,
+    raw: &[u8],
+) -> Result<(Header, Vec<u8>, Option<PublicKey>), EnvelopeError> {
     let (headers, body) = split_message(raw);
     let header = Header::from_headers(&headers)
         .ok_or_else(|| EnvelopeError::Foreign("missing or malformed X-Pim headers".into()))?;
@@ -385,15 +420,21 @@ pub fn open_packed(key: &SyncKey, raw: &[u8]) -> Result<(Header, Vec<u8>), Envel
     let sealed = B64
         .decode(&b64)
         .map_err(|_| EnvelopeError::Unauthentic(header.message_id.clone()))?;
-    let plain = key
-        .open(&sealed, &header.aad())
+    let aad = header.aad();
+    let mut plain = key
+        .open(&sealed, &aad)
         .ok_or_else(|| EnvelopeError::Unauthentic(header.message_id.clone()))?;
     if header.version == 1 {
-        return Ok((header, plain));
+        return Ok((header, plain, None));
     }
+    let signer = match signing::unwrap(&aad, &mut plain) {
+        Unwrapped::Unsigned => None,
+        Unwrapped::Signed(k) => Some(k),
+        Unwrapped::Forged => return Err(EnvelopeError::BadSignature(header.message_id)),
+    };
     let packed = unpad(plain)
         .ok_or_else(|| EnvelopeError::Corrupt(header.message_id.clone(), "bad padding".into()))?;
-    Ok((header, packed))
+    Ok((header, packed, signer))
 }
 
 /// Format 2 hides exact sizes: the sealed text is the length (4 bytes), the
@@ -401,7 +442,7 @@ pub fn open_packed(key: &SyncKey, raw: &[u8]) -> Result<(Header, Vec<u8>), Envel
 /// doubling (at most 1/16 more bytes) — never past what [`MAX_SEALED`] allows.
 fn pad(packed: &[u8]) -> Vec<u8> {
     let n = packed.len() + 4;
-    let target = bucket(n).min((MAX_SEALED - 64).max(n));
+    let target = bucket(n).min((MAX_SEALED - 64 - signing::OVERHEAD).max(n));
     let mut out = Vec::with_capacity(target);
     out.extend_from_slice(&(packed.len() as u32).to_be_bytes());
     out.extend_from_slice(packed);
@@ -435,9 +476,17 @@ pub fn unpack(id: &str, packed: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
 
 /// Check, decrypt and decompress a message.
 pub fn open(key: &SyncKey, raw: &[u8]) -> Result<(Header, Vec<u8>), EnvelopeError> {
-    let (header, packed) = open_packed(key, raw)?;
+    open_signed(key, raw).map(|(h, plain, _)| (h, plain))
+}
+
+/// Like [`open`], with the key that signed the message (`None`: unsigned).
+pub fn open_signed(
+    key: &SyncKey,
+    raw: &[u8],
+) -> Result<(Header, Vec<u8>, Option<PublicKey>), EnvelopeError> {
+    let (header, packed, signer) = open_packed_signed(key, raw)?;
     let plain = unpack(&header.message_id, &packed)?;
-    Ok((header, plain))
+    Ok((header, plain, signer))
 }
 
 #[cfg(test)]
@@ -479,6 +528,36 @@ mod tests {
         let larger = seal(&key, &h, noise.as_bytes());
         assert_eq!(small.len(), larger.len(), "both in the smallest bucket");
         assert_eq!(open(&key, &larger).unwrap().1, noise.as_bytes());
+    }
+
+    #[test]
+    fn signed_messages_name_their_signer_and_unsigned_ones_still_open() {
+        let key = SyncKey::from_bytes([3; 32]);
+        let signer = DeviceSigner::from_seed([4; 32], 1);
+        let h = Header::new(MsgKind::Batch, "t", 1, 2);
+        let signed = seal_signed(&key, Some(&signer), &h, b"payload");
+        let (_, plain, by) = open_signed(&key, &signed).unwrap();
+        assert_eq!(
+            (plain.as_slice(), by),
+            (&b"payload"[..], Some(signer.public()))
+        );
+        let unsigned = seal(&key, &h, b"payload");
+        let (_, plain, by) = open_signed(&key, &unsigned).unwrap();
+        assert_eq!((plain.as_slice(), by), (&b"payload"[..], None));
+        // Same bucket: the envelope adds a fixed 97 bytes.
+        let sealed_len = |raw: &[u8]| {
+            let b64: Vec<u8> = split_message(raw)
+                .1
+                .iter()
+                .copied()
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect();
+            B64.decode(b64).unwrap().len()
+        };
+        assert_eq!(
+            sealed_len(&signed),
+            sealed_len(&unsigned) + signing::OVERHEAD
+        );
     }
 
     #[test]

@@ -23,4 +23,5 @@ mod resolve;
 pub mod review;
 pub mod scope;
 pub mod setup;
+pub mod signing;
 pub mod snapshot;

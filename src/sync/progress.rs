@@ -257,6 +257,9 @@ pub fn summary(r: &SyncReport) -> String {
     if let Some(line) = epoch_pending_line(r) {
         parts.insert(0, line);
     }
+    if let Some(line) = refused_keys_line(r) {
+        parts.insert(0, line);
+    }
     if parts.is_empty() {
         "nothing to do".into()
     } else {
@@ -288,6 +291,30 @@ pub fn epoch_pending_line(r: &SyncReport) -> Option<String> {
          `pim sync --mode replace-local` takes it (records it lacks are dropped here, unsent \
          edits kept), \
          `pim sync --mode replace-remote` puts this device's data back"
+    ))
+}
+
+/// Devices whose messages came signed with another key than the one they are
+/// bound to (someone with the sync key writing as them), if any.
+pub fn refused_keys_line(r: &SyncReport) -> Option<String> {
+    if r.refused_keys.is_empty() {
+        return None;
+    }
+    let who: Vec<String> = r
+        .refused_keys
+        .iter()
+        .map(|k| {
+            let name = if k.name.is_empty() {
+                &k.device
+            } else {
+                &k.name
+            };
+            format!("{name} (its key {}, offered {})", k.bound, k.offered)
+        })
+        .collect();
+    Some(format!(
+        "refused messages signed with another key than their device's: {}; someone with          the sync key may be writing as it (`pim sync rekey` replaces the key)",
+        who.join(", ")
     ))
 }
 

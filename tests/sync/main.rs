@@ -14,3 +14,4 @@ mod sync_proptest;
 mod sync_reminder_settings;
 mod sync_scope;
 mod sync_sets;
+mod sync_signing;

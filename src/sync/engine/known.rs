@@ -53,18 +53,29 @@ impl<M: Mailbox> Round<'_, M> {
         let mut infos = Vec::new();
         for chunk in uids.chunks(FETCH_GROUP) {
             for (uid, raw) in self.mb.fetch(&folder, chunk).await? {
-                match batch::open_device(&self.o.key, &raw) {
+                match batch::open_device_signed(&self.o.key, &raw) {
                     Ok(d) => infos.push((uid, d)),
                     Err(_) => self.reject(&folder, uid),
                 }
             }
         }
+        // Oldest first: a device is bound to the first key it signs with.
+        infos.sort_by_key(|(uid, _)| *uid);
+        let mut admitted = Vec::new();
+        for (uid, (d, signer)) in infos {
+            if !self.admit(&folder, &[uid], &d.device, signer, None)? {
+                continue;
+            }
+            if let (Some(from), Some(_)) = (d.signs_from, signer) {
+                self.note_signs_from(&d.device, from)?;
+            }
+            admitted.push(d);
+        }
         if self.o.dry_run {
             return Ok(());
         }
         let known_devices = st::devices(&*self.store)?;
-        infos.sort_by_key(|(uid, _)| *uid);
-        for (_, d) in infos {
+        for d in admitted {
             if let Some(info) = &d.snapshot {
                 self.note_snapshot(info)?;
             }
@@ -166,8 +177,9 @@ impl<M: Mailbox> Round<'_, M> {
             .collect();
         for chunk in uids.chunks(FETCH_GROUP) {
             for (uid, raw) in self.mb.fetch(&folder, chunk).await? {
-                let authentic =
-                    batch::open_batch(&self.o.key, &raw).is_ok_and(|b| b.device == self.me);
+                let authentic = batch::open_batch_signed(&self.o.key, &raw).is_ok_and(|(b, s)| {
+                    b.device == self.me && self.signers.check(&self.me, s, Some(b.to)).accepted()
+                });
                 if !authentic {
                     self.reject(&folder, uid);
                 }

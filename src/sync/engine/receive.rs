@@ -73,9 +73,13 @@ impl<M: Mailbox> Round<'_, M> {
         groups.retain(|(g, _)| g.is_complete());
         groups.sort_by_key(|(g, _)| std::cmp::Reverse(g.counter));
         for (g, uids) in groups {
-            let counter = g.counter;
+            let (counter, signer) = (g.counter, g.signer);
             match g.assemble(&self.o.key) {
                 Ok(s) => {
+                    // Its maker must have signed it (once bound to a key).
+                    if !self.admit(&folder, &uids, &s.made_by, signer, None)? {
+                        continue;
+                    }
                     self.note_snapshot(&SnapshotInfo {
                         counter,
                         epoch: s.epoch,
@@ -259,13 +263,17 @@ impl<M: Mailbox> Round<'_, M> {
         for chunk in uids.chunks(FETCH_GROUP) {
             let got = self.mb.fetch(&folder, chunk).await?;
             for (uid, raw) in got {
-                let b = match batch::open_batch(&self.o.key, &raw) {
+                let (b, signer) = match batch::open_batch_signed(&self.o.key, &raw) {
                     Ok(b) => b,
                     Err(_) => {
                         self.reject(&folder, uid);
                         continue;
                     }
                 };
+                // Changes and skip claims count only when their device signed them.
+                if !self.admit(&folder, &[uid], &b.device, signer, Some(b.to))? {
+                    continue;
+                }
                 self.verify(&folder, uid);
                 if b.device == self.me {
                     continue;
@@ -310,8 +318,21 @@ impl<M: Mailbox> Round<'_, M> {
             pool.insert((c.device.clone(), c.seq), c);
         }
         let stored: BTreeSet<(String, u64)> = pool.keys().cloned().collect();
+        let mut replaced: BTreeSet<(String, u64)> = BTreeSet::new();
         for c in fresh {
-            pool.entry((c.device.clone(), c.seq)).or_insert(c);
+            let at = (c.device.clone(), c.seq);
+            match pool.get(&at) {
+                None => {
+                    pool.insert(at, c);
+                }
+                // A device never skips a number it sent a change for: the change
+                // wins over the claim, whichever batch came first.
+                Some(kept) if kept.kind == SKIP && c.kind != SKIP => {
+                    replaced.insert(at.clone());
+                    pool.insert(at, c);
+                }
+                Some(_) => {}
+            }
         }
         let mut vector = st::vector(&*self.store)?;
         let mut holds = Holds::load(self.store, self.o.scope.clone(), true)?;
@@ -390,13 +411,13 @@ impl<M: Mailbox> Round<'_, M> {
         // Keep what waits for a missing change, so it is not fetched again.
         let waiting: Vec<&Change> = pool
             .iter()
-            .filter(|(k, _)| !stored.contains(*k))
+            .filter(|(k, _)| !stored.contains(*k) || replaced.contains(*k))
             .map(|(_, c)| c)
             .collect();
         if !waiting.is_empty() {
             self.store.write(|w| {
                 for c in waiting {
-                    st::add_pending(w, c)?;
+                    st::replace_pending(w, c)?;
                 }
                 Ok(())
             })?;

@@ -29,7 +29,8 @@ impl<M: Mailbox> Round<'_, M> {
             }
         }
         skipped.sort_unstable();
-        let msgs = batch::pack_batches(&self.o.key, &self.me, &synced, &skipped);
+        let msgs =
+            batch::pack_batches(&self.o.key, Some(&self.signer), &self.me, &synced, &skipped);
         let folder = self.f.changes.clone();
         let now = self.store.clock().now_rfc3339();
         for group in msgs.chunks(APPEND_GROUP) {
@@ -61,8 +62,10 @@ impl<M: Mailbox> Round<'_, M> {
     pub(super) async fn publish_device(&mut self) -> SyncResult<()> {
         let vector = snapshot::local_vector(self.store)?;
         let snap = self.snapshot_info()?;
-        let payload_key =
-            serde_json::to_string(&(&vector, &self.o.device_name, &snap)).expect("serializes");
+        // The signing key too: a device that just got one announces it.
+        let signing = self.signer.public().to_hex();
+        let payload_key = serde_json::to_string(&(&vector, &self.o.device_name, &snap, &signing))
+            .expect("serializes");
         let mine: Vec<u32> = self.known[&self.f.devices]
             .iter()
             .filter(|k| k.tag == self.my_tag)
@@ -80,9 +83,11 @@ impl<M: Mailbox> Round<'_, M> {
             vector: vector.clone(),
             last_seen: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             snapshot: snap,
+            signs_from: Some(self.signer.signs_from),
         };
         let (_, raw) = batch::seal_device(
             &self.o.key,
+            Some(&self.signer),
             &d,
             u64::try_from(now.timestamp_millis()).unwrap_or(0),
             self.o.kdf.clone(),
@@ -136,7 +141,7 @@ impl<M: Mailbox> Round<'_, M> {
             .filter(|c| i64::try_from(*c).is_ok())
             .unwrap_or(0);
         let counter = now.max(after_newest);
-        let parts = batch::seal_snapshot(&self.o.key, &s, counter);
+        let parts = batch::seal_snapshot(&self.o.key, Some(&self.signer), &s, counter);
         let raws: Vec<Vec<u8>> = parts.into_iter().map(|p| p.1).collect();
         let folder = self.f.snapshots.clone();
         let old: Vec<u32> = self.known[&folder].iter().map(|k| k.uid).collect();
