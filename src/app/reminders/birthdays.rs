@@ -368,14 +368,10 @@ fn acknowledge(r: &mut Record, o: Occasion, until: DateTime<Utc>) {
     );
 }
 
-/// Save the contacts as changed (one transaction, logged like any edit).
-fn save(store: &mut Store, contacts: Vec<Record>) -> Result<(), RemindError> {
-    store.write(|w| {
-        for c in &contacts {
-            w.update(c)?;
-        }
-        Ok(())
-    })?;
+/// Save the contact as changed from `base` (as read, before this transaction): only
+/// the fields changed here are written, so an edit made meanwhile survives.
+fn save(store: &mut Store, base: &Record, edited: &Record) -> Result<(), RemindError> {
+    store.write(|w| w.update_from(base, edited))?;
     Ok(())
 }
 
@@ -404,7 +400,7 @@ pub fn dismiss(
         };
         acknowledge(&mut contact, d.birthday.occasion, until);
     }
-    save(store, vec![contact])?;
+    save(store, &chosen[0].contact, &contact)?;
     Ok(Some(done))
 }
 
@@ -452,7 +448,7 @@ pub fn snooze(
         );
         done.push(d.reminder(again, true, tz));
     }
-    save(store, vec![contact])?;
+    save(store, &chosen[0].contact, &contact)?;
     Ok(Some(done))
 }
 
