@@ -1109,7 +1109,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__add__subcmd__task)
-            opts="-h -V --summary --due --priority --description --parent --alarm --collection --home --help --version"
+            opts="-h -V --summary --due --priority --description --parent --rrule --alarm --collection --home --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1132,6 +1132,10 @@ _pim() {
                     return 0
                     ;;
                 --parent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rrule)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -87,6 +87,7 @@ complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l priority -d '1 (highest) to 9 (lowest)' -r
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l description -d 'Longer text' -r
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l parent -d 'Id of the parent task' -r
+complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l rrule -d 'Repeat (from the due date): daily, weekly, weekdays, monthly, yearly, \'every 2 weeks\', or an RRULE; complete one occurrence with `pim edit ID --occurrence WHEN --set status=done`' -r
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l alarm -d 'Reminder (repeatable): -15m before the due time, start-1h before the start, or a WHEN such as \'2026-12-01 09:00\'' -r
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l collection -d 'Collection (name or id; default: the kind\'s default collection)' -r
 complete -c pim -n "__fish_pim_using_subcommand add; and __fish_seen_subcommand_from task" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
@@ -117,12 +118,12 @@ complete -c pim -n "__fish_pim_using_subcommand show" -l json -d 'JSON output (t
 complete -c pim -n "__fish_pim_using_subcommand show" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand show" -s V -l version -d 'Print version'
 complete -c pim -n "__fish_pim_using_subcommand edit" -l set -d 'FIELD=VALUE, FIELD being the JSON key (repeatable; empty VALUE clears)' -r
-complete -c pim -n "__fish_pim_using_subcommand edit" -l occurrence -d 'Only the occurrence at WHEN (its date, date and time, or RFC 3339; a moved occurrence also answers to its original time); without it, the whole series' -r
+complete -c pim -n "__fish_pim_using_subcommand edit" -l occurrence -d 'Only the occurrence at WHEN (its date, date and time, or RFC 3339; a moved occurrence also answers to its original time, a task\'s to its due date); without it, the whole series' -r
 complete -c pim -n "__fish_pim_using_subcommand edit" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand edit" -l this-and-following -d 'That occurrence and every later one (the series ends before it; a new series starts there)'
 complete -c pim -n "__fish_pim_using_subcommand edit" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand edit" -s V -l version -d 'Print version'
-complete -c pim -n "__fish_pim_using_subcommand delete" -l occurrence -d 'Only the occurrence at WHEN (its date, date and time, or RFC 3339; a moved occurrence also answers to its original time); without it, the whole series' -r
+complete -c pim -n "__fish_pim_using_subcommand delete" -l occurrence -d 'Only the occurrence at WHEN (its date, date and time, or RFC 3339; a moved occurrence also answers to its original time, a task\'s to its due date); without it, the whole series' -r
 complete -c pim -n "__fish_pim_using_subcommand delete" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand delete" -l this-and-following -d 'That occurrence and every later one (the series ends before it; a new series starts there)'
 complete -c pim -n "__fish_pim_using_subcommand delete" -s h -l help -d 'Print help'

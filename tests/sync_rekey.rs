@@ -135,6 +135,7 @@ fn a_key_holder_writing_as_another_device_is_refused_and_named() {
         &sync_key,
         Some(&DeviceSigner::generate(1)),
         &forged,
+        0,
         1,
         None,
     );

@@ -154,7 +154,8 @@ pub fn agenda(store: &Store, req: AgendaRequest) -> Result<Vec<AgendaDay>, Agend
     for task in
         store.tasks_due_between(from.timestamp() - SLACK_SECS, end.timestamp() + SLACK_SECS)?
     {
-        if is_done(&task) {
+        // Repeating tasks: each open occurrence, below.
+        if is_done(&task) || task.is_recurring() {
             continue;
         }
         let Some(due) = task.prop("DUE").and_then(|p| When::from_property(p).ok()) else {
@@ -180,6 +181,29 @@ pub fn agenda(store: &Store, req: AgendaRequest) -> Result<Vec<AgendaDay>, Agend
             cancelled: false,
             years: None,
         });
+    }
+
+    for task in store.recurring_tasks()? {
+        for o in super::records::occurrence::open_task_occurrences_between(&task, from, end, tz) {
+            let Some(due) = o.due else { continue };
+            let day = if o.all_day {
+                due.date_naive()
+            } else {
+                due.with_timezone(&tz).date_naive()
+            };
+            by_day.entry(day).or_default().push(AgendaItem {
+                kind: ItemKind::Task,
+                id: task.id.clone(),
+                summary: task.title(),
+                all_day: o.all_day,
+                start: (!o.all_day).then(|| due.with_timezone(&tz).fixed_offset()),
+                end: None,
+                location: None,
+                collection: name(&task.collection),
+                cancelled: false,
+                years: None,
+            });
+        }
     }
 
     for r in super::reminders::due(store, req.now, tz)? {

@@ -319,7 +319,7 @@ pub fn save(store: &mut Store, edit: &RecordEdit, cx: &EditContext) -> Result<Sa
         }
         // A whole-series edit keeps its occurrences' own changes in step.
         let after = match &current {
-            Some(cur) if cur.kind == Kind::Event && cur.is_recurring() => {
+            Some(cur) if matches!(cur.kind, Kind::Event | Kind::Task) && cur.is_recurring() => {
                 occurrence::whole_series(cur, after, cx.tz)
             }
             _ => after,

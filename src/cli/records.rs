@@ -98,6 +98,11 @@ pub enum AddCommand {
         /// Id of the parent task
         #[arg(long, value_name = "ID")]
         parent: Option<String>,
+        /// Repeat (from the due date): daily, weekly, weekdays, monthly, yearly,
+        /// 'every 2 weeks', or an RRULE; complete one occurrence with
+        /// `pim edit ID --occurrence WHEN --set status=done`
+        #[arg(long, value_name = "RULE", requires = "due")]
+        rrule: Option<String>,
         /// Reminder (repeatable): -15m before the due time, start-1h before the start,
         /// or a WHEN such as '2026-12-01 09:00'
         #[arg(long = "alarm", value_name = "WHEN", allow_hyphen_values = true,
@@ -177,11 +182,12 @@ pub struct ShowArgs {
     pub json: bool,
 }
 
-/// Which occurrences of a recurring event `edit` and `delete` act on.
+/// Which occurrences of a recurring event or task `edit` and `delete` act on.
 #[derive(Debug, Args)]
 pub struct OccurrenceArgs {
     /// Only the occurrence at WHEN (its date, date and time, or RFC 3339; a moved
-    /// occurrence also answers to its original time); without it, the whole series
+    /// occurrence also answers to its original time, a task's to its due date);
+    /// without it, the whole series
     #[arg(long, value_name = "WHEN")]
     pub occurrence: Option<String>,
     /// That occurrence and every later one (the series ends before it; a new series
@@ -310,11 +316,13 @@ fn add_edit(
             priority,
             description,
             parent,
+            rrule,
             alarms,
             collection,
         } => {
             let mut f = vec![(Field::Summary, summary)];
             f.extend(due.map(|v| (Field::Due, v)));
+            f.extend(rrule.map(|v| (Field::Rrule, v)));
             f.extend(priority.map(|v| (Field::Priority, v)));
             f.extend(description.map(|v| (Field::Description, v)));
             if let Some(p) = parent {

@@ -66,6 +66,9 @@ pub fn record_lines(v: &Value) -> Vec<String> {
             add(&mut rows, "Status", lower(&s("status")));
             add(&mut rows, "Due", time(&s("due"), None));
             add(&mut rows, "Start", time(&s("start"), None));
+            if let Some(rule) = v["rrule"].as_str() {
+                add(&mut rows, "Repeats", describe_rrule(rule));
+            }
             add(&mut rows, "Completed", time(&s("completed"), None));
             if let Some(p) = v["priority"].as_u64() {
                 add(&mut rows, "Priority", priority(p));

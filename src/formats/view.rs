@@ -138,6 +138,9 @@ pub fn record_json(r: &Record, collection_name: &str, local: Tz) -> Value {
             m.insert("description".into(), text_or_null(r, "DESCRIPTION"));
             m.insert("due".into(), when_of(r, "DUE", local));
             m.insert("start".into(), when_of(r, "DTSTART", local));
+            if let Some(rule) = r.prop("RRULE") {
+                m.insert("rrule".into(), json!(rule.value));
+            }
             m.insert(
                 "priority".into(),
                 r.prop("PRIORITY")

@@ -15,15 +15,18 @@ pub struct RememberedFolder {
     pub exists: u32,
 }
 
-/// A message known to be on the server, identified by its headers.
+/// A message known to be on the server. Its identity is what this device
+/// authenticated: the sealed identity of a format-3 listing, or the payload of an
+/// older message once opened. Until then `device` is empty and the range 0-0.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownMessage {
     pub folder: String,
     pub uid: u32,
-    /// `batch`, `device` or `snapshot`.
+    /// `batch`, `device`, `snapshot` or `rekeyed`.
     pub kind: String,
-    /// Opaque device tag from `X-Pim-Device`.
-    pub tag: String,
+    /// The device that wrote it; empty while not authenticated.
+    pub device: String,
+    /// Batches: the sequence range. Device states and snapshot parts: the counter.
     pub seq_from: u64,
     pub seq_to: u64,
     pub message_id: String,

@@ -8,6 +8,7 @@
 
 pub mod alarm;
 pub mod describe;
+pub mod follow;
 pub mod rule;
 mod series;
 pub mod zone;

@@ -140,6 +140,12 @@ impl Series {
             None => return Ok(None),
         };
         let start = When::from_property(start_p).map_err(|e| err("DTSTART", e))?;
+        // A task without DTSTART repeats its DUE: its overrides move by theirs.
+        let anchor = if main.prop("DTSTART").is_some() {
+            "DTSTART"
+        } else {
+            "DUE"
+        };
         let zone = zone_of(&start, tzs, local);
         let all_day = start.is_date();
         let wall_of = |w: &When| -> Wall {
@@ -227,7 +233,7 @@ impl Series {
                 continue;
             };
             let rid = When::from_property(rid_p).map_err(|e| err("RECURRENCE-ID", e))?;
-            let own_start = match o.prop("DTSTART") {
+            let own_start = match o.prop(anchor) {
                 Some(p) => When::from_property(p).map_err(|e| err("DTSTART", e))?,
                 None => rid.clone(),
             };

@@ -90,6 +90,15 @@ impl Store {
         self.collect(stmt.query_map(params![from, to], stored_row)?)
     }
 
+    /// Tasks that repeat: their later occurrences' due times are not indexed, so
+    /// callers expand them.
+    pub fn recurring_tasks(&self) -> Result<Vec<Record>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {RECORD_COLS} FROM records WHERE kind = 'task' AND recurring = 1"
+        ))?;
+        self.collect(stmt.query_map([], stored_row)?)
+    }
+
     /// Something that changes whenever the database may have changed, from any
     /// process: the sizes and modification times of the database file and its
     /// write-ahead log (an empty log, which every opening creates, counts as none).

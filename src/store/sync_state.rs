@@ -133,7 +133,9 @@ fn row_message(r: &Row<'_>) -> rusqlite::Result<KnownMessage> {
         folder: r.get(0)?,
         uid: r.get(1)?,
         kind: r.get(2)?,
-        tag: r.get(3)?,
+        // The `tag` column holds the authenticated device since format 3
+        // (the engine converts rows of earlier builds once).
+        device: r.get(3)?,
         seq_from: r.get(4)?,
         seq_to: r.get(5)?,
         message_id: r.get(6)?,
@@ -162,7 +164,7 @@ pub fn put_message(db: &(impl Db + ?Sized), m: &KnownMessage) -> Result<()> {
         m.folder,
         m.uid,
         m.kind,
-        m.tag,
+        m.device,
         m.seq_from,
         m.seq_to,
         m.message_id,

@@ -46,7 +46,7 @@ pub struct DevicePayload {
 /// What a snapshot covers, published beside device states.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SnapshotInfo {
-    /// The snapshot's counter (`X-Pim-Seq` of its parts).
+    /// The snapshot's counter (in its parts' authenticated identity).
     pub counter: u64,
     pub epoch: u64,
     pub vector: Vector,
@@ -69,11 +69,12 @@ pub struct SnapshotPayload {
 }
 
 /// Seal changes into as few messages as the size cap allows. `changes` must be
-/// one device's, contiguous with `skipped`, in order.
+/// one device's, contiguous with `skipped`, in order; `epoch` picks the tag.
 pub fn pack_batches(
     key: &SyncKey,
     signer: Option<&DeviceSigner>,
     device: &str,
+    epoch: u64,
     changes: &[Change],
     skipped: &[u64],
 ) -> Vec<(Header, Vec<u8>)> {
@@ -88,7 +89,6 @@ pub fn pack_batches(
     let mut todo: Vec<Vec<u64>> = seqs.chunks(4000).map(|c| c.to_vec()).collect();
     todo.reverse();
     let by_seq: BTreeMap<u64, &Change> = changes.iter().map(|c| (c.seq, c)).collect();
-    let tag = key.device_tag(device);
     while let Some(range) = todo.pop() {
         let (from, to) = (range[0], *range.last().expect("non-empty"));
         let payload = BatchPayload {
@@ -113,7 +113,7 @@ pub fn pack_batches(
             todo.push(range[..mid].to_vec());
             continue;
         }
-        let header = Header::new(MsgKind::Batch, &tag, from, to);
+        let header = Header::new(key, MsgKind::Batch, device, epoch, from, to);
         let raw = envelope::seal_packed_signed(key, signer, &header, &packed);
         out.push((header, raw));
     }
@@ -147,7 +147,7 @@ pub fn open_batch_signed(
     let consistent = h.kind == MsgKind::Batch
         && p.from == h.seq_from
         && p.to == h.seq_to
-        && key.device_tag(&p.device) == h.tag
+        && h.is_from(key, &p.device)
         && p.changes
             .iter()
             .all(|c| c.device == p.device && (p.from..=p.to).contains(&c.seq))
@@ -165,15 +165,11 @@ pub fn seal_device(
     key: &SyncKey,
     signer: Option<&DeviceSigner>,
     d: &DevicePayload,
+    epoch: u64,
     counter: u64,
     kdf: Option<String>,
 ) -> (Header, Vec<u8>) {
-    let mut h = Header::new(
-        MsgKind::Device,
-        &key.device_tag(&d.device),
-        counter,
-        counter,
-    );
+    let mut h = Header::new(key, MsgKind::Device, &d.device, epoch, counter, counter);
     h.kdf = kdf;
     let json = serde_json::to_vec(d).expect("devices serialize");
     let raw = envelope::seal_signed(key, signer, &h, &json);
@@ -196,7 +192,7 @@ pub fn open_device_signed(
             .as_ref()
             .is_none_or(|s| storable(&s.vector) && fits_sqlite(s.counter) && fits_sqlite(s.epoch))
         && d.signs_from.is_none_or(fits_sqlite);
-    if h.kind != MsgKind::Device || key.device_tag(&d.device) != h.tag || !in_range {
+    if h.kind != MsgKind::Device || !h.is_from(key, &d.device) || !in_range {
         return Err(PayloadError::Invalid(
             h.message_id,
             "device state does not match its headers".into(),
@@ -205,7 +201,7 @@ pub fn open_device_signed(
     Ok((d, signer))
 }
 
-/// Seal a snapshot as parts, each under the size cap.
+/// Seal a snapshot as parts, each under the size cap, tagged for its epoch.
 pub fn seal_snapshot(
     key: &SyncKey,
     signer: Option<&DeviceSigner>,
@@ -217,12 +213,18 @@ pub fn seal_snapshot(
     let chunk = MAX_SEALED - 64;
     let n = packed.len().div_ceil(chunk).max(1) as u32;
     let id = uuid::Uuid::new_v4().simple().to_string();
-    let tag = key.device_tag(&s.made_by);
     (0..n)
         .map(|i| {
             let lo = i as usize * chunk;
             let hi = (lo + chunk).min(packed.len());
-            let mut h = Header::new(MsgKind::Snapshot, &tag, counter, counter);
+            let mut h = Header::new(
+                key,
+                MsgKind::Snapshot,
+                &s.made_by,
+                s.epoch,
+                counter,
+                counter,
+            );
             h.part = Some((id.clone(), i, n));
             let raw = envelope::seal_packed_signed(key, signer, &h, &packed[lo..hi]);
             (h, raw)
@@ -262,7 +264,8 @@ pub struct SnapshotPart {
     pub index: u32,
     pub count: u32,
     pub counter: u64,
-    pub tag: String,
+    /// The opened header: who wrote the part (format 3) or its tag (older).
+    pub header: Header,
     pub message_id: String,
     /// Who signed the part (`None`: unsigned).
     pub signer: Option<PublicKey>,
@@ -275,14 +278,14 @@ impl SnapshotPart {
         packed: Vec<u8>,
         signer: Option<PublicKey>,
     ) -> Result<SnapshotPart, PayloadError> {
-        match (h.kind, h.part) {
+        match (h.kind, &h.part) {
             (MsgKind::Snapshot, Some((id, index, count))) => Ok(SnapshotPart {
-                id,
-                index,
-                count,
+                id: id.clone(),
+                index: *index,
+                count: *count,
                 counter: h.seq_from,
-                tag: h.tag,
-                message_id: h.message_id,
+                message_id: h.message_id.clone(),
+                header: h,
                 signer,
                 packed,
             }),
@@ -305,7 +308,8 @@ impl SnapshotPart {
 pub struct SnapshotParts {
     pub id: String,
     pub counter: u64,
-    pub tag: String,
+    /// The first part's header: every part must come from the same writer.
+    maker: Header,
     /// The key every part is signed with (`None`: unsigned parts).
     pub signer: Option<PublicKey>,
     count: u32,
@@ -317,7 +321,7 @@ impl SnapshotParts {
         SnapshotParts {
             id: first.id.clone(),
             counter: first.counter,
-            tag: first.tag.clone(),
+            maker: first.header.clone(),
             signer: first.signer,
             count: first.count,
             pieces: BTreeMap::new(),
@@ -329,7 +333,8 @@ impl SnapshotParts {
     pub fn admits(&self, p: &SnapshotPart) -> bool {
         p.id == self.id
             && p.counter == self.counter
-            && p.tag == self.tag
+            && p.header.tag == self.maker.tag
+            && p.header.device == self.maker.device
             && p.count == self.count
             && p.signer == self.signer
     }
@@ -365,7 +370,7 @@ impl SnapshotParts {
                 "sequence number out of range".into(),
             ));
         }
-        if key.device_tag(&s.made_by) != self.tag {
+        if !self.maker.is_from(key, &s.made_by) {
             return Err(PayloadError::Invalid(
                 mid,
                 "snapshot maker does not match its device tag".into(),
@@ -421,7 +426,7 @@ mod tests {
     fn ten_thousand_changes_fit_a_handful_of_messages_under_the_cap() {
         let key = SyncKey::from_bytes([5; 32]);
         let cs = changes(10_000, 200);
-        let msgs = pack_batches(&key, None, "dev", &cs, &[]);
+        let msgs = pack_batches(&key, None, "dev", 0, &cs, &[]);
         assert!(msgs.len() <= 30, "{} messages", msgs.len());
         assert!(msgs.len() > 1);
         let mut next = 1;
@@ -439,7 +444,7 @@ mod tests {
     fn skipped_sequence_numbers_travel_without_content() {
         let key = SyncKey::from_bytes([5; 32]);
         let cs: Vec<Change> = changes(5, 10).into_iter().filter(|c| c.seq != 3).collect();
-        let msgs = pack_batches(&key, None, "dev", &cs, &[3]);
+        let msgs = pack_batches(&key, None, "dev", 0, &cs, &[3]);
         assert_eq!(msgs.len(), 1);
         let p = open_batch(&key, &msgs[0].1).unwrap();
         assert_eq!((p.from, p.to, p.skipped.clone()), (1, 5, vec![3]));
@@ -489,7 +494,7 @@ mod tests {
         };
         let json = serde_json::to_vec(&s).unwrap();
         let packed = miniz_oxide::deflate::compress_to_vec(&json, 6);
-        let mut h = Header::new(MsgKind::Snapshot, &key.device_tag("forger"), 1, 1);
+        let mut h = Header::new(&key, MsgKind::Snapshot, "forger", 9, 1, 1);
         h.part = Some(("id".into(), 0, 1));
         let raw = envelope::seal_packed(&key, &h, &packed);
         assert!(open_snapshot(&key, &[raw]).is_err());

@@ -130,10 +130,24 @@ impl SyncKey {
         k
     }
 
-    /// The opaque id of `device` that headers carry (the provider never sees device ids).
+    /// The opaque id of `device` that format-1/2 headers carry (the provider never
+    /// sees device ids); `sync_devices` keeps it to read rows listed before format 3.
     pub fn device_tag(&self, device: &str) -> String {
         let mut mac = <Blake2bMac512 as KeyInit>::new_from_slice(&self.subkey("device-tag"))
             .expect("32-byte key fits BLAKE2b");
+        mac.update(device.as_bytes());
+        let out = mac.finalize().into_bytes();
+        hex(&out[..16])
+    }
+
+    /// The tag format-3 headers carry: keyed by the epoch too, so the provider
+    /// cannot link a device's messages across epochs (a rekey changes the key,
+    /// and with it every tag). Receivers learn which device it is only from the
+    /// sealed identity block.
+    pub fn device_tag_at(&self, epoch: u64, device: &str) -> String {
+        let mut mac = <Blake2bMac512 as KeyInit>::new_from_slice(&self.subkey("device-tag-epoch"))
+            .expect("32-byte key fits BLAKE2b");
+        mac.update(&epoch.to_be_bytes());
         mac.update(device.as_bytes());
         let out = mac.finalize().into_bytes();
         hex(&out[..16])
@@ -267,5 +281,16 @@ mod tests {
         assert_eq!(t, k.device_tag("abcd"));
         assert!(!t.contains("abcd"));
         assert_ne!(t, SyncKey::from_bytes([2; 32]).device_tag("abcd"));
+    }
+
+    #[test]
+    fn epoch_tags_rotate_with_the_epoch_and_differ_from_legacy_tags() {
+        let k = SyncKey::from_bytes([1; 32]);
+        let t0 = k.device_tag_at(0, "abcd");
+        assert_eq!(t0, k.device_tag_at(0, "abcd"));
+        assert_ne!(t0, k.device_tag_at(1, "abcd"));
+        assert_ne!(t0, k.device_tag("abcd"));
+        assert_ne!(t0, k.device_tag_at(0, "abce"));
+        assert_ne!(t0, SyncKey::from_bytes([2; 32]).device_tag_at(0, "abcd"));
     }
 }

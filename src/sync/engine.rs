@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::apply::{Policy, apply_remote, follow_up};
 use super::batch::{self, DevicePayload, SnapshotInfo, SnapshotPayload};
 use super::crypto::SyncKey;
-use super::envelope::{Header, HeaderError, LIST_HEADERS, MsgKind};
+use super::envelope::{self, Header, HeaderError, LIST_HEADERS, MsgKind};
 use super::mailbox::{FolderState, Mailbox, MailboxError};
 use super::plan::{self, FolderCheck, Inputs, Mode, Plan, Range};
 use super::scope::Scope;
@@ -179,9 +179,12 @@ const APPLY_GROUP: usize = 50_000;
 
 const META_PUBLISHED: &str = "sync.published";
 const META_REJECTED: &str = "sync.rejected";
-/// Locations of other devices' batches this device opened (authenticated): only
-/// they count as "on the server" when deciding whether folders were lost.
+/// Locations of other devices' batches whose body opened here: only they count as
+/// "on the server" when deciding whether folders were lost (a replayed sealed
+/// identity over a junk body must not hide that the real batch is gone).
 const META_VERIFIED: &str = "sync.verified";
+/// "3" once the remembered listing holds authenticated identities (devices, not tags).
+const META_KNOWN: &str = "sync.known";
 const META_EPOCH: &str = "sync.epoch";
 const META_SNAPSHOT: &str = "sync.snapshot";
 /// The highest own sequence number ever handed to the server (written before
@@ -197,13 +200,13 @@ struct Round<'a, M: Mailbox> {
     o: &'a SyncOptions,
     f: Folders,
     me: String,
-    my_tag: String,
     states: BTreeMap<String, FolderState>,
+    /// What each folder holds, with identities this device authenticated.
     known: BTreeMap<String, Vec<KnownMessage>>,
     touched: BTreeSet<String>,
     rejected: BTreeSet<String>,
-    /// Locations of batches that opened here; `None` before the first round that
-    /// kept them (an upgrade): then every listed batch is trusted once.
+    /// Locations of batches whose body opened here; `None` before the first round
+    /// that kept them (an upgrade): then every listed batch is trusted once.
     verified: Option<BTreeSet<String>>,
     /// Message-IDs of what this round appended.
     appended: BTreeSet<String>,
@@ -232,7 +235,6 @@ pub async fn sync_once<M: Mailbox>(
     let signer = device_signer(store)?;
     let signers = Signers::load(store, &o.key, &signer)?;
     let mut r = Round {
-        my_tag: o.key.device_tag(&me),
         signer,
         signers,
         me,
@@ -257,17 +259,40 @@ pub async fn sync_once<M: Mailbox>(
     Ok(report)
 }
 
+/// A listed message as this device knows it: a format-3 identity opened with
+/// the key, or (older formats) nothing but its place until its body opens.
 fn known_from(folder: &str, uid: u32, size: u64, h: &Header) -> KnownMessage {
+    let (device, seq_from, seq_to) = if h.version >= 3 {
+        (h.device.clone(), h.seq_from, h.seq_to)
+    } else {
+        (String::new(), 0, 0)
+    };
     KnownMessage {
         folder: folder.to_string(),
         uid,
         kind: h.kind.as_str().to_string(),
-        tag: h.tag.clone(),
-        seq_from: h.seq_from,
-        seq_to: h.seq_to,
+        device,
+        seq_from,
+        seq_to,
         message_id: h.message_id.clone(),
         size,
     }
+}
+
+/// The epoch this device is in (raised by `replace-remote` and `rekey`); its
+/// device tag in format-3 headers is derived for it.
+pub fn current_epoch(store: &Store) -> u64 {
+    store
+        .meta(META_EPOCH)
+        .ok()
+        .flatten()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The tag this device's messages carry in clear now (progress counting).
+pub fn own_tag(store: &Store, key: &SyncKey) -> String {
+    key.device_tag_at(current_epoch(store), store.device())
 }
 
 impl<M: Mailbox> Round<'_, M> {
@@ -313,10 +338,19 @@ impl<M: Mailbox> Round<'_, M> {
                 name.clone(),
                 plan::check_folder(remembered.as_ref(), &state),
             );
+            // UIDs of another UIDVALIDITY name other messages: nothing carries over.
+            let same_validity = remembered
+                .as_ref()
+                .is_some_and(|r| r.uidvalidity == state.uidvalidity);
             self.states.insert(name.clone(), state);
-            self.known
-                .insert(name.clone(), st::messages(&*self.store, &name)?);
+            let rows = if same_validity {
+                st::messages(&*self.store, &name)?
+            } else {
+                Vec::new()
+            };
+            self.known.insert(name.clone(), rows);
         }
+        self.upgrade_known()?;
         let mut new_devices = Vec::new();
         for (name, check) in &checks {
             let fresh = self.refresh(name, *check).await?;
@@ -380,17 +414,9 @@ impl<M: Mailbox> Round<'_, M> {
             let folder = self.f.changes.clone();
             self.delete(&folder, &plan.delete).await?;
         }
-        let mut inputs = self.inputs()?;
-        // Junk headers must not make this device write snapshot after snapshot:
-        // only own batches and those that opened here count.
-        let my_tag = self.my_tag.clone();
-        let counted: Vec<KnownMessage> = inputs
-            .batches
-            .iter()
-            .filter(|k| k.tag == my_tag || self.is_verified(k))
-            .cloned()
-            .collect();
-        inputs.batches = counted;
+        // Only authenticated batches count (the planner's rule): junk cannot make
+        // this device write snapshot after snapshot.
+        let inputs = self.inputs()?;
         // A snapshot holds everything its vector covers: not while changes wait.
         let complete =
             self.o.scope.is_none() && crate::store::sync_scope::held_count(&*self.store)? == 0;
@@ -469,6 +495,7 @@ impl<M: Mailbox> Round<'_, M> {
                     st::put_message(w, k)?;
                 }
             }
+            w.set_meta(META_KNOWN, "3")?;
             w.set_meta(META_VERIFIED, &verified)?;
             w.set_meta(META_REJECTED, &rejected)
         })?;

@@ -1,7 +1,11 @@
-//! The wire format (DESIGN.md §5.5, §5.9): an RFC 5322 message whose headers carry
-//! identity (format version, kind, opaque device tag, sequence range, Message-ID)
-//! and whose body is base64 of `nonce ‖ XChaCha20-Poly1305(deflate(payload))`.
-//! The AAD binds the identity headers, so a header cannot be moved to another body.
+//! The wire format (DESIGN.md §5.5, §5.9): an RFC 5322 message. Format 3 keeps in
+//! clear headers only the format, the kind (the folder tells it anyway), a device
+//! tag that changes with every epoch, a random Message-ID, the KDF salt on device
+//! states of passphrase keys, and a sealed identity block (`X-Pim-Id`, see
+//! [`super::identity`]: device, sequence range or counter, snapshot part). The body
+//! is base64 of `nonce ‖ XChaCha20-Poly1305(pad(deflate(payload)))`; its associated
+//! data binds every header and the identity, so neither can be moved to another body.
+//! Formats 1 and 2 carried the identity in clear headers; they stay readable.
 
 use std::collections::BTreeMap;
 
@@ -9,11 +13,14 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 
 use super::crypto::SyncKey;
+use super::identity::{self, Identity, put_field};
 use super::signing::{self, DeviceSigner, PublicKey, Unwrapped};
 
-/// The format new messages are written in: version 2 binds the identity headers
-/// (the KDF header included) with a length-prefixed binary encoding.
-pub const FORMAT: &str = "2";
+/// The format new messages are written in: version 3 seals the identity.
+pub const FORMAT: &str = "3";
+/// Version 2 bound the clear identity headers (the KDF header included) with a
+/// length-prefixed binary encoding; read only.
+pub const FORMAT_2: &str = "2";
 /// Messages written before version 2 (`|`-joined text as associated data) stay
 /// readable; the version is part of what is authenticated, so a version-2 message
 /// relabelled as version 1 fails to open.
@@ -33,6 +40,7 @@ pub const LIST_HEADERS: &[&str] = &[
     "x-pim-seq",
     "x-pim-part",
     "x-pim-kdf",
+    "x-pim-id",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -66,11 +74,12 @@ impl MsgKind {
     }
 }
 
-/// The identity a message's headers carry.
+/// A message's identity: clear headers, and (format 3) the sealed identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
     pub kind: MsgKind,
-    /// Opaque device tag ([`SyncKey::device_tag`]).
+    /// Opaque device tag: [`SyncKey::device_tag_at`] of the epoch (format 3),
+    /// [`SyncKey::device_tag`] (formats 1–2).
     pub tag: String,
     /// Batches: the change sequence range. Device states and snapshots: a counter.
     pub seq_from: u64,
@@ -80,36 +89,103 @@ pub struct Header {
     pub message_id: String,
     /// Passphrase KDF parameters and salt (device messages of passphrase keys).
     pub kdf: Option<String>,
-    /// Wire format: 2 (current) or 1 (legacy, read only).
+    /// Wire format: 3 (current), 2 or 1 (read only).
     pub version: u8,
+    /// Format 3: the device that wrote it. Formats 1–2: empty (the payload says).
+    pub device: String,
+    /// Format 3: the epoch `tag` is derived for.
+    pub tag_epoch: u64,
 }
 
 impl Header {
-    pub fn new(kind: MsgKind, tag: &str, seq_from: u64, seq_to: u64) -> Header {
+    /// A format-3 header for a message `device` writes in `epoch`.
+    pub fn new(
+        key: &SyncKey,
+        kind: MsgKind,
+        device: &str,
+        epoch: u64,
+        seq_from: u64,
+        seq_to: u64,
+    ) -> Header {
         Header {
             kind,
-            tag: tag.to_string(),
+            tag: key.device_tag_at(epoch, device),
             seq_from,
             seq_to,
             part: None,
             message_id: format!("<{}@pim.invalid>", uuid::Uuid::new_v4().simple()),
             kdf: None,
-            version: 2,
+            version: 3,
+            device: device.to_string(),
+            tag_epoch: epoch,
         }
     }
 
+    /// A format-2 header, as devices not yet upgraded write them (tests of mixed
+    /// versions; this build never writes format 2).
+    pub fn format_2(
+        key: &SyncKey,
+        kind: MsgKind,
+        device: &str,
+        seq_from: u64,
+        seq_to: u64,
+    ) -> Header {
+        Header {
+            tag: key.device_tag(device),
+            version: 2,
+            device: String::new(),
+            tag_epoch: 0,
+            ..Header::new(key, kind, device, 0, seq_from, seq_to)
+        }
+    }
+
+    /// Whether `device` wrote this opened message: format 3 names it in the sealed
+    /// identity, older formats carry its fixed tag.
+    pub fn is_from(&self, key: &SyncKey, device: &str) -> bool {
+        if self.version >= 3 {
+            self.device == device
+        } else {
+            key.device_tag(device) == self.tag
+        }
+    }
+
+    /// What the sealed identity block holds.
+    fn identity(&self) -> Identity {
+        Identity {
+            device: self.device.clone(),
+            epoch: self.tag_epoch,
+            from: self.seq_from,
+            to: self.seq_to,
+            part: self.part.clone(),
+        }
+    }
+
+    /// The associated data of the identity block: the clear headers.
+    fn id_aad(&self) -> Vec<u8> {
+        let mut out = b"pim-id".to_vec();
+        out.push(self.version);
+        put_field(&mut out, self.kind.as_str().as_bytes());
+        put_field(&mut out, self.tag.as_bytes());
+        put_field(&mut out, self.message_id.as_bytes());
+        match &self.kdf {
+            Some(k) => {
+                out.push(1);
+                put_field(&mut out, k.as_bytes());
+            }
+            None => out.push(0),
+        }
+        out
+    }
+
     /// The associated data the seal binds: every identity field, in a canonical
-    /// encoding (version 2), or the legacy text of version 1.
+    /// encoding (versions 2 and 3), or the legacy text of version 1.
     fn aad(&self) -> Vec<u8> {
         if self.version == 1 {
             return self.legacy_aad();
         }
         let mut out = b"pim-aad".to_vec();
         out.push(self.version);
-        let field = |out: &mut Vec<u8>, bytes: &[u8]| {
-            out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
-            out.extend_from_slice(bytes);
-        };
+        let field = put_field;
         field(&mut out, self.kind.as_str().as_bytes());
         field(&mut out, self.tag.as_bytes());
         out.extend_from_slice(&self.seq_from.to_be_bytes());
@@ -130,6 +206,10 @@ impl Header {
                 field(&mut out, k.as_bytes());
             }
             None => out.push(0),
+        }
+        if self.version >= 3 {
+            field(&mut out, self.device.as_bytes());
+            out.extend_from_slice(&self.tag_epoch.to_be_bytes());
         }
         out
     }
@@ -158,12 +238,14 @@ impl Header {
         Header::parse(h).ok()
     }
 
-    /// Read identity from listed headers (lower-case names), range-checking every
+    /// Read the clear headers of a listing (lower-case names), range-checking every
     /// field: anyone can append to the sync folders, and the numbers end up in SQLite
-    /// (which holds at most `i64::MAX`) and in arithmetic.
+    /// (which holds at most `i64::MAX`) and in arithmetic. Format 3 identities stay
+    /// empty (device, range, part) until [`identify`] opens them.
     pub fn parse(h: &BTreeMap<String, String>) -> Result<Header, HeaderError> {
         let version = match h.get("x-pim-format").map(|f| f.trim()) {
-            Some(FORMAT) => 2,
+            Some(FORMAT) => 3,
+            Some(FORMAT_2) => 2,
             Some(LEGACY_FORMAT) => 1,
             _ => return Err(HeaderError::NotPim),
         };
@@ -175,6 +257,26 @@ impl Header {
         let kind = MsgKind::parse(field("x-pim-kind")?)
             .ok_or(HeaderError::Malformed("x-pim-kind", "unknown kind"))?;
         let tag = bounded_token("x-pim-device", field("x-pim-device")?, MAX_TAG)?;
+        let message_id = bounded_text("message-id", field("message-id")?)?;
+        let kdf = match h.get("x-pim-kdf") {
+            Some(k) => Some(bounded_text("x-pim-kdf", k.trim())?),
+            None => None,
+        };
+        if version >= 3 {
+            bounded_text("x-pim-id", field("x-pim-id")?)?;
+            return Ok(Header {
+                kind,
+                tag,
+                seq_from: 0,
+                seq_to: 0,
+                part: None,
+                message_id,
+                kdf,
+                version,
+                device: String::new(),
+                tag_epoch: 0,
+            });
+        }
         let (a, b) = field("x-pim-seq")?
             .split_once('-')
             .ok_or(HeaderError::Malformed("x-pim-seq", "expected FROM-TO"))?;
@@ -195,11 +297,6 @@ impl Header {
             }
             None => None,
         };
-        let message_id = bounded_text("message-id", field("message-id")?)?;
-        let kdf = match h.get("x-pim-kdf") {
-            Some(k) => Some(bounded_text("x-pim-kdf", k.trim())?),
-            None => None,
-        };
         Ok(Header {
             kind,
             tag,
@@ -209,17 +306,51 @@ impl Header {
             message_id,
             kdf,
             version,
+            device: String::new(),
+            tag_epoch: 0,
         })
     }
 
     /// The `X-Pim-Format` value of this header's version.
     fn format(&self) -> &'static str {
-        if self.version == 1 {
-            LEGACY_FORMAT
-        } else {
-            FORMAT
+        match self.version {
+            1 => LEGACY_FORMAT,
+            2 => FORMAT_2,
+            _ => FORMAT,
         }
     }
+}
+
+/// The identity of a listed message. Format 3: the sealed `X-Pim-Id` block opened
+/// with `key` (every field authenticated, the tag checked against the device and
+/// epoch it names). Formats 1–2: the clear headers, unauthenticated until the body
+/// opens, with no device.
+pub fn identify(key: &SyncKey, h: &BTreeMap<String, String>) -> Result<Header, HeaderError> {
+    let mut header = Header::parse(h)?;
+    if header.version < 3 {
+        return Ok(header);
+    }
+    let sealed = h
+        .get("x-pim-id")
+        .and_then(|v| B64.decode(v.trim()).ok())
+        .ok_or(HeaderError::Malformed("x-pim-id", "not base64"))?;
+    let plain = key
+        .open(&sealed, &header.id_aad())
+        .ok_or(HeaderError::Unauthentic)?;
+    let id = identity::decode(&plain)
+        .ok_or(HeaderError::Malformed("x-pim-id", "identity out of range"))?;
+    if key.device_tag_at(id.epoch, &id.device) != header.tag {
+        return Err(HeaderError::Malformed(
+            "x-pim-device",
+            "tag does not match the sealed identity",
+        ));
+    }
+    header.device = id.device;
+    header.tag_epoch = id.epoch;
+    header.seq_from = id.from;
+    header.seq_to = id.to;
+    header.part = id.part;
+    Ok(header)
 }
 
 /// A decimal number as pim writes it: digits only, no sign, no leading zero.
@@ -230,11 +361,11 @@ fn canonical(s: &str) -> Option<u64> {
 }
 
 /// Longest device tag or snapshot id accepted (pim writes 32 hex digits).
-const MAX_TAG: usize = 128;
+const MAX_TAG: usize = identity::MAX_ID;
 /// Longest Message-ID or KDF header accepted (RFC 5322's line limit).
 const MAX_MESSAGE_ID: usize = 998;
 /// Most parts a snapshot may have: `MAX_PLAIN` compresses into far fewer.
-const MAX_PARTS: u32 = 1 << 16;
+const MAX_PARTS: u32 = identity::MAX_PARTS;
 
 /// Why a listed message's headers were not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -245,6 +376,10 @@ pub enum HeaderError {
     /// Claims to be a pim message but a field is missing or out of range: forged or broken.
     #[error("malformed {0} header: {1}")]
     Malformed(&'static str, &'static str),
+    /// A format-3 identity block this key does not open: another key's message,
+    /// or a forgery.
+    #[error("sealed identity does not open with this key")]
+    Unauthentic,
 }
 
 /// A sequence number or counter: decimal, and within what SQLite stores.
@@ -340,12 +475,17 @@ pub fn seal_packed_signed(
     out.push_str(&format!("X-Pim-Format: {}\r\n", header.format()));
     out.push_str(&format!("X-Pim-Kind: {}\r\n", header.kind.as_str()));
     out.push_str(&format!("X-Pim-Device: {}\r\n", header.tag));
-    out.push_str(&format!(
-        "X-Pim-Seq: {}-{}\r\n",
-        header.seq_from, header.seq_to
-    ));
-    if let Some((id, i, n)) = &header.part {
-        out.push_str(&format!("X-Pim-Part: {id} {i}/{n}\r\n"));
+    if header.version >= 3 {
+        let id = key.seal(&identity::encode(&header.identity()), &header.id_aad());
+        out.push_str(&format!("X-Pim-Id: {}\r\n", B64.encode(id)));
+    } else {
+        out.push_str(&format!(
+            "X-Pim-Seq: {}-{}\r\n",
+            header.seq_from, header.seq_to
+        ));
+        if let Some((id, i, n)) = &header.part {
+            out.push_str(&format!("X-Pim-Part: {id} {i}/{n}\r\n"));
+        }
     }
     if let Some(kdf) = &header.kdf {
         out.push_str(&format!("X-Pim-Kdf: {kdf}\r\n"));
@@ -410,8 +550,18 @@ pub fn open_packed_signed(
     raw: &[u8],
 ) -> Result<(Header, Vec<u8>, Option<PublicKey>), EnvelopeError> {
     let (headers, body) = split_message(raw);
-    let header = Header::from_headers(&headers)
-        .ok_or_else(|| EnvelopeError::Foreign("missing or malformed X-Pim headers".into()))?;
+    let header = match identify(key, &headers) {
+        Ok(h) => h,
+        Err(HeaderError::Unauthentic) => {
+            let id = headers.get("message-id").cloned().unwrap_or_default();
+            return Err(EnvelopeError::Unauthentic(id));
+        }
+        Err(_) => {
+            return Err(EnvelopeError::Foreign(
+                "missing or malformed X-Pim headers".into(),
+            ));
+        }
+    };
     let b64: Vec<u8> = body
         .iter()
         .copied()
@@ -490,98 +640,5 @@ pub fn open_signed(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn round_trip_and_headers_carry_identity_only() {
-        let key = SyncKey::from_bytes([3; 32]);
-        let tag = key.device_tag("dev1");
-        let h = Header::new(MsgKind::Batch, &tag, 5, 9);
-        let raw = seal(&key, &h, b"{\"secret\":\"Ada Lovelace\"}");
-        let text = String::from_utf8(raw.clone()).unwrap();
-        assert!(!text.contains("Ada"));
-        assert!(!text.contains("dev1"));
-        assert!(text.contains("X-Pim-Seq: 5-9"));
-        let (hdrs, _) = split_message(&raw);
-        assert_eq!(Header::from_headers(&hdrs).unwrap(), h);
-        let (h2, plain) = open(&key, &raw).unwrap();
-        assert_eq!(h2, h);
-        assert_eq!(plain, b"{\"secret\":\"Ada Lovelace\"}");
-    }
-
-    #[test]
-    fn sizes_are_padded_to_buckets() {
-        assert_eq!(bucket(1), 1024);
-        assert_eq!(bucket(1025), 1088);
-        assert_eq!(bucket(100_000), 102_400);
-        for n in [1usize, 1000, 1025, 5000, 65_537, 300_001] {
-            let b = bucket(n);
-            assert!(b >= n && (n <= 1024 || (b - n) * 16 <= n), "{n} -> {b}");
-        }
-        let key = SyncKey::from_bytes([3; 32]);
-        let h = Header::new(MsgKind::Batch, "t", 1, 2);
-        let small = seal(&key, &h, b"a");
-        let noise: String = (0..20)
-            .map(|_| uuid::Uuid::new_v4().simple().to_string())
-            .collect();
-        let larger = seal(&key, &h, noise.as_bytes());
-        assert_eq!(small.len(), larger.len(), "both in the smallest bucket");
-        assert_eq!(open(&key, &larger).unwrap().1, noise.as_bytes());
-    }
-
-    #[test]
-    fn signed_messages_name_their_signer_and_unsigned_ones_still_open() {
-        let key = SyncKey::from_bytes([3; 32]);
-        let signer = DeviceSigner::from_seed([4; 32], 1);
-        let h = Header::new(MsgKind::Batch, "t", 1, 2);
-        let signed = seal_signed(&key, Some(&signer), &h, b"payload");
-        let (_, plain, by) = open_signed(&key, &signed).unwrap();
-        assert_eq!(
-            (plain.as_slice(), by),
-            (&b"payload"[..], Some(signer.public()))
-        );
-        let unsigned = seal(&key, &h, b"payload");
-        let (_, plain, by) = open_signed(&key, &unsigned).unwrap();
-        assert_eq!((plain.as_slice(), by), (&b"payload"[..], None));
-        // Same bucket: the envelope adds a fixed 97 bytes.
-        let sealed_len = |raw: &[u8]| {
-            let b64: Vec<u8> = split_message(raw)
-                .1
-                .iter()
-                .copied()
-                .filter(|b| !b.is_ascii_whitespace())
-                .collect();
-            B64.decode(b64).unwrap().len()
-        };
-        assert_eq!(
-            sealed_len(&signed),
-            sealed_len(&unsigned) + signing::OVERHEAD
-        );
-    }
-
-    #[test]
-    fn forged_or_relabelled_messages_are_rejected() {
-        let key = SyncKey::from_bytes([3; 32]);
-        let h = Header::new(MsgKind::Batch, "t", 1, 2);
-        let raw = seal(&key, &h, b"payload");
-        // Another key.
-        assert!(matches!(
-            open(&SyncKey::from_bytes([4; 32]), &raw),
-            Err(EnvelopeError::Unauthentic(_))
-        ));
-        // The same body under a changed sequence header.
-        let moved = String::from_utf8(raw.clone())
-            .unwrap()
-            .replace("X-Pim-Seq: 1-2", "X-Pim-Seq: 7-8");
-        assert!(matches!(
-            open(&key, moved.as_bytes()),
-            Err(EnvelopeError::Unauthentic(_))
-        ));
-        // Not ours at all.
-        assert!(matches!(
-            open(&key, b"Subject: hi\r\n\r\nhello"),
-            Err(EnvelopeError::Foreign(_))
-        ));
-    }
-}
+#[path = "envelope_tests.rs"]
+mod tests;

@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod decision;
 pub mod engine;
 pub mod envelope;
+pub mod identity;
 pub mod memory;
 pub mod merge;
 pub mod merge_sets;

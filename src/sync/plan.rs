@@ -2,7 +2,7 @@
 //! knows and what the server's folders hold, decide what to list, fetch, upload,
 //! re-upload and delete. No I/O; the executor in [`super::engine`] carries it out.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 
@@ -82,14 +82,12 @@ pub fn check_folder(remembered: Option<&RememberedFolder>, now: &FolderState) ->
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
     pub device: String,
-    pub my_tag: String,
     /// Applied here (own entry: the last own change).
     pub vector: Vector,
-    /// Opaque tag → device id, for devices we have heard of.
-    pub tags: BTreeMap<String, String>,
     /// Other devices' published states.
     pub devices: Vec<DeviceInfo>,
-    /// Batches known to be on the server now.
+    /// Batches known to be on the server now, with their authenticated identity
+    /// (`device` empty: not authenticated yet, an older format's message).
     pub batches: Vec<KnownMessage>,
     /// UIDs whose messages failed authentication before (never fetched again).
     pub rejected: BTreeSet<u32>,
@@ -132,6 +130,11 @@ impl Plan {
             && self.delete.is_empty()
     }
 }
+
+/// Messages not authenticated yet (older formats, or junk) fetched per round at
+/// most: a folder stuffed with them costs each of them one fetch, a few per round,
+/// and what fails to open is remembered and never fetched again.
+pub const MAX_UNOPENED_PER_ROUND: usize = 128;
 
 /// Changes one uploaded message holds at most (`batch::pack_batches` splits
 /// further when a chunk seals too large).
@@ -198,23 +201,27 @@ fn active<'a>(i: &'a Inputs) -> impl Iterator<Item = &'a DeviceInfo> + 'a {
 pub fn plan(i: &Inputs) -> Plan {
     let mut p = Plan::default();
     let own_last = i.vector.get(&i.device).copied().unwrap_or(0);
-    let mut from_tags: BTreeSet<&str> = BTreeSet::new();
+    let mut from: BTreeSet<&str> = BTreeSet::new();
     if i.mode.downloads() {
+        let mut unopened = 0;
         for b in &i.batches {
-            if b.tag == i.my_tag || i.rejected.contains(&b.uid) {
+            if b.device == i.device || i.rejected.contains(&b.uid) {
                 continue;
             }
-            let needed = match i.tags.get(&b.tag) {
-                Some(dev) => b.seq_to > i.vector.get(dev).copied().unwrap_or(0),
-                None => true,
+            // Not authenticated: fetched to learn what it is, a bounded number per round.
+            let needed = if b.device.is_empty() {
+                unopened += 1;
+                unopened <= MAX_UNOPENED_PER_ROUND
+            } else {
+                b.seq_to > i.vector.get(&b.device).copied().unwrap_or(0)
             };
             if needed {
                 p.fetch.push(b.uid);
-                from_tags.insert(b.tag.as_str());
+                from.insert(b.device.as_str());
             }
         }
     }
-    p.fetch_devices = from_tags.len();
+    p.fetch_devices = from.len();
     if !i.mode.uploads() {
         return p;
     }
@@ -227,7 +234,7 @@ pub fn plan(i: &Inputs) -> Plan {
         });
     }
     // Gap repair: which own changes may still be needed by someone?
-    let mine: Vec<&KnownMessage> = i.batches.iter().filter(|b| b.tag == i.my_tag).collect();
+    let mine: Vec<&KnownMessage> = i.batches.iter().filter(|b| b.device == i.device).collect();
     let on_server = |seq: u64| mine.iter().any(|b| (b.seq_from..=b.seq_to).contains(&seq));
     let mut needed_from = i
         .snapshot_vector
@@ -266,19 +273,13 @@ pub fn plan(i: &Inputs) -> Plan {
             .devices
             .iter()
             .filter(|d| d.forgotten)
-            .map(|d| d.tag.as_str())
+            .map(|d| d.device.as_str())
             .collect();
         for b in &i.batches {
-            let owner = if b.tag == i.my_tag {
-                i.device.as_str()
-            } else if forgotten.contains(b.tag.as_str()) {
-                match i.tags.get(&b.tag) {
-                    Some(d) => d.as_str(),
-                    None => continue,
-                }
-            } else {
+            let owner = b.device.as_str();
+            if owner != i.device && !forgotten.contains(owner) {
                 continue;
-            };
+            }
             let all_have = active(i).all(|d| covered(Some(&d.vector), owner, b.seq_to));
             if all_have && covered(i.snapshot_vector.as_ref(), owner, b.seq_to) {
                 p.delete.push(b.uid);
@@ -298,14 +299,9 @@ pub fn wants_snapshot(i: &Inputs, every: usize) -> bool {
         .batches
         .iter()
         .filter(|b| {
-            let Some(dev) = (if b.tag == i.my_tag {
-                Some(&i.device)
-            } else {
-                i.tags.get(&b.tag)
-            }) else {
-                return false;
-            };
-            covered(Some(&i.vector), dev, b.seq_to)
+            let dev = &b.device;
+            !dev.is_empty()
+                && covered(Some(&i.vector), dev, b.seq_to)
                 && !covered(i.snapshot_vector.as_ref(), dev, b.seq_to)
         })
         .count();
@@ -316,12 +312,12 @@ pub fn wants_snapshot(i: &Inputs, every: usize) -> bool {
 mod tests {
     use super::*;
 
-    fn batch(uid: u32, tag: &str, from: u64, to: u64) -> KnownMessage {
+    fn batch(uid: u32, device: &str, from: u64, to: u64) -> KnownMessage {
         KnownMessage {
             folder: "PIM/Changes".into(),
             uid,
             kind: "batch".into(),
-            tag: tag.into(),
+            device: device.into(),
             seq_from: from,
             seq_to: to,
             message_id: format!("<{uid}>"),
@@ -361,19 +357,14 @@ mod tests {
             "would upload 12 changes in 1 message, fetch 2 messages from 1 device"
         );
         let mut i = base();
-        i.batches = vec![batch(1, "tb", 6, 7), batch(2, "tc", 1, 2)];
+        i.batches = vec![batch(1, "b", 6, 7), batch(2, "c", 1, 2)];
         assert_eq!(plan(&i).fetch_devices, 2, "{:?}", plan(&i));
     }
 
     fn base() -> Inputs {
         Inputs {
             device: "a".into(),
-            my_tag: "ta".into(),
             vector: vector(&[("a", 10), ("b", 5)]),
-            tags: [("ta", "a"), ("tb", "b")]
-                .iter()
-                .map(|(t, d)| (t.to_string(), d.to_string()))
-                .collect(),
             mode: Mode::TwoWay,
             ..Inputs::default()
         }
@@ -421,11 +412,11 @@ mod tests {
     fn fetches_only_batches_not_yet_applied_and_never_own_or_rejected() {
         let mut i = base();
         i.batches = vec![
-            batch(1, "tb", 1, 5),
-            batch(2, "tb", 6, 9),
-            batch(3, "ta", 1, 10),
-            batch(4, "tunknown", 1, 3),
-            batch(5, "tb", 10, 12),
+            batch(1, "b", 1, 5),
+            batch(2, "b", 6, 9),
+            batch(3, "a", 1, 10),
+            batch(4, "", 1, 3),
+            batch(5, "b", 10, 12),
         ];
         i.rejected.insert(5);
         let p = plan(&i);
@@ -435,12 +426,42 @@ mod tests {
     }
 
     #[test]
+    fn unauthenticated_batches_are_fetched_a_bounded_number_per_round() {
+        let mut i = base();
+        let junk = MAX_UNOPENED_PER_ROUND as u32 * 3;
+        i.batches = (1..=junk).map(|uid| batch(uid, "", 0, 0)).collect();
+        i.batches.push(batch(junk + 1, "b", 6, 6));
+        let p = plan(&i);
+        assert_eq!(
+            p.fetch.len(),
+            MAX_UNOPENED_PER_ROUND + 1,
+            "{:?}",
+            p.fetch.len()
+        );
+        assert!(
+            p.fetch.contains(&(junk + 1)),
+            "authenticated ones are never crowded out"
+        );
+        // Unauthenticated batches never count as this device's, nor for gap repair
+        // or garbage collection.
+        i.first_unsubmitted = None;
+        i.devices = vec![device("b", vector(&[("a", 10)]))];
+        i.snapshot_vector = Some(vector(&[("a", 10)]));
+        i.batches = vec![batch(1, "", 0, 0)];
+        let p = plan(&i);
+        assert_eq!(p.reupload, vec![], "covered by the snapshot");
+        assert!(p.delete.is_empty());
+        i.snapshot_vector = None;
+        assert_eq!(plan(&i).reupload, vec![Range { from: 1, to: 10 }]);
+    }
+
+    #[test]
     fn uploads_the_outbox_and_repairs_gaps_others_need() {
         let mut i = base();
         i.first_unsubmitted = Some(9);
         i.devices = vec![device("b", vector(&[("a", 2)]))];
         // Own batches 1-2 and 6-8 are on the server; 3-5 were deleted by hand.
-        i.batches = vec![batch(1, "ta", 1, 2), batch(2, "ta", 6, 8)];
+        i.batches = vec![batch(1, "a", 1, 2), batch(2, "a", 6, 8)];
         let p = plan(&i);
         assert_eq!(p.upload, Some(Range { from: 9, to: 10 }));
         assert_eq!(p.reupload, vec![Range { from: 3, to: 5 }]);
@@ -456,7 +477,7 @@ mod tests {
     #[test]
     fn gc_waits_for_every_active_device_and_a_snapshot() {
         let mut i = base();
-        i.batches = vec![batch(1, "ta", 1, 10)];
+        i.batches = vec![batch(1, "a", 1, 10)];
         i.devices = vec![
             device("b", vector(&[("a", 10)])),
             device("c", vector(&[("a", 4)])),
@@ -473,9 +494,9 @@ mod tests {
     fn snapshot_wanted_after_enough_covered_batches() {
         let mut i = base();
         i.batches = vec![
-            batch(1, "tb", 1, 2),
-            batch(2, "tb", 3, 5),
-            batch(3, "tb", 6, 7),
+            batch(1, "b", 1, 2),
+            batch(2, "b", 3, 5),
+            batch(3, "b", 6, 7),
         ];
         assert!(wants_snapshot(&i, 2));
         assert!(!wants_snapshot(&i, 3), "6-7 is not applied here yet");

@@ -364,7 +364,7 @@ mod tests {
             .build()
             .unwrap();
         let mut seen_a: Vec<Progress> = Vec::new();
-        let tag_a = key.device_tag(a.device());
+        let tag_a = crate::sync::engine::own_tag(&a, &key);
         rt.block_on(async {
             let mut record = |p: &Progress| seen_a.push(*p);
             let mut mb = server.connect();
@@ -377,7 +377,7 @@ mod tests {
         assert!(!seen_a.iter().any(|p| p.phase == Phase::Downloading));
 
         let mut seen_b: Vec<Progress> = Vec::new();
-        let tag_b = key.device_tag(b.device());
+        let tag_b = crate::sync::engine::own_tag(&b, &key);
         rt.block_on(async {
             let mut record = |p: &Progress| seen_b.push(*p);
             let mut mb = server.connect();

@@ -6,7 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::crypto::SyncKey;
-use super::engine::{Folders, SyncError, SyncOptions, SyncReport, SyncResult, sync_once};
+use super::engine::{
+    Folders, SyncError, SyncOptions, SyncReport, SyncResult, current_epoch, sync_once,
+};
 use super::envelope::{self, Header, LIST_HEADERS, MsgKind};
 use super::mailbox::Mailbox;
 use super::plan::Mode;
@@ -24,9 +26,9 @@ pub fn key_replaced(at: &str) -> SyncError {
     SyncError::KeyReplaced(at.to_string())
 }
 
-/// Seal the marker under `old`.
-pub fn seal_marker(old: &SyncKey, device: &str, at: &str) -> Vec<u8> {
-    let h = Header::new(MsgKind::Rekeyed, &old.device_tag(device), 0, 0);
+/// Seal the marker under `old`, tagged for the epoch this device was in.
+pub fn seal_marker(old: &SyncKey, device: &str, epoch: u64, at: &str) -> Vec<u8> {
+    let h = Header::new(old, MsgKind::Rekeyed, device, epoch, 0, 0);
     let p = RekeyedPayload {
         replaced_at: at.to_string(),
     };
@@ -75,8 +77,12 @@ pub async fn rekey<M: Mailbox>(
         }
     }
     let at = store.clock().now_rfc3339();
-    mb.append(&f.devices, &[seal_marker(&old.key, store.device(), &at)])
-        .await?;
+    let epoch = current_epoch(store);
+    mb.append(
+        &f.devices,
+        &[seal_marker(&old.key, store.device(), epoch, &at)],
+    )
+    .await?;
     let mut o = first;
     o.key = new;
     o.kdf = new_kdf;

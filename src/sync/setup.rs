@@ -10,7 +10,7 @@ use super::crypto::{
     KDF_M_COST, KDF_M_RANGE, KDF_T_COST, KDF_T_RANGE, LEGACY_KDF_M_COST, LEGACY_KDF_T_COST, SyncKey,
 };
 use super::engine::{Folders, SyncError, SyncOptions, SyncReport, SyncResult, sync_once};
-use super::envelope::{Header, LIST_HEADERS, MsgKind};
+use super::envelope::{self, Header, LIST_HEADERS, MsgKind};
 use super::mailbox::{Mailbox, MailboxError};
 use crate::store::Store;
 use crate::store::sync_state::{self as st, Conflict, DeviceInfo};
@@ -212,11 +212,16 @@ pub async fn forget<M: Mailbox>(
         return Err(SyncError::Setup("this device cannot forget itself".into()));
     }
     let f = Folders::new(&o.root);
-    let tag = o.key.device_tag(&d.device);
     let list = mb.list(&f.devices, 1, LIST_HEADERS).await?;
+    // Format 3 names the device in its sealed identity; older messages carry its
+    // fixed tag.
     let uids: Vec<u32> = list
         .iter()
-        .filter(|m| m.headers.get("x-pim-device").map(|t| t.trim()) == Some(tag.as_str()))
+        .filter(|m| match envelope::identify(&o.key, &m.headers) {
+            Ok(h) if h.version >= 3 => h.device == d.device,
+            Ok(h) => h.tag == o.key.device_tag(&d.device),
+            Err(_) => false,
+        })
         .map(|m| m.uid)
         .collect();
     if !uids.is_empty() {

@@ -162,3 +162,104 @@ fn editing_this_and_following_starts_a_new_series_and_undo_removes_it() {
     assert!(matches!(w.app.overlay, Some(Overlay::Form(_))));
     assert!(w.app.form_occurrence.is_none());
 }
+
+/// A weekly task from tomorrow, due at 18:00, and the world on it.
+fn weekly_task() -> (World, String) {
+    let mut store = Store::open_in_memory().unwrap();
+    let mut e = RecordEdit::create(Kind::Task);
+    e.set(Field::Summary, "Water the plants");
+    e.set(Field::Due, "2026-11-26 18:00");
+    let cx = EditContext {
+        now: Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
+        tz: chrono_tz::UTC,
+    };
+    let mut r = save(&mut store, &e, &cx).unwrap().after;
+    r.body
+        .main
+        .props
+        .push(crate::model::Property::new("RRULE", "FREQ=WEEKLY;COUNT=2"));
+    store.write(|w| w.update(&r)).unwrap();
+    (World::with_store(store), r.id)
+}
+
+#[test]
+fn space_on_a_repeating_task_completes_its_open_occurrence() {
+    let (mut w, id) = weekly_task();
+    w.keys("3");
+    let due = |w: &World| {
+        w.app.tasks.all[w.app.tasks.rows[0].0]
+            .task
+            .as_ref()
+            .unwrap()
+            .due
+    };
+    assert_eq!(due(&w).unwrap().0.to_string(), "2026-11-26 18:00:00");
+    w.key(KeyCode::Char(' '));
+    let r = w.store.require(&id).unwrap();
+    assert_eq!(r.text("STATUS").as_deref(), Some("NEEDS-ACTION"));
+    assert_eq!(r.body.overrides.len(), 1);
+    assert_eq!(
+        r.body.overrides[0].prop("STATUS").unwrap().value,
+        "COMPLETED"
+    );
+    // Still listed as open, now at its next occurrence.
+    assert_eq!(w.app.tasks.rows.len(), 1, "{}", w.app.status.text);
+    assert_eq!(due(&w).unwrap().0.to_string(), "2026-12-03 18:00:00");
+    let screen = w.screen(100, 24);
+    assert!(screen.contains("Water the plants"), "{screen}");
+    assert!(screen.contains("Repeats"), "{screen}");
+    // The last one done: the task is done and leaves the open list.
+    w.key(KeyCode::Char(' '));
+    assert_eq!(w.store.require(&id).unwrap().body.overrides.len(), 2);
+    assert!(w.app.tasks.rows.is_empty());
+    // Undo gives the last occurrence back.
+    w.keys("u");
+    assert_eq!(w.store.require(&id).unwrap().body.overrides.len(), 1);
+    assert_eq!(w.app.tasks.rows.len(), 1);
+}
+
+#[test]
+fn a_repeating_task_asks_which_occurrences_to_edit_or_delete() {
+    let (mut w, id) = weekly_task();
+    w.keys("3");
+    // Edit: the open occurrence only (due later that week).
+    w.keys("e");
+    let Some(Overlay::Scope(q)) = &w.app.overlay else {
+        panic!("no question: {:?}", w.app.status.text);
+    };
+    assert!(
+        q.message().contains("Thu 2026-11-26 18:00"),
+        "{}",
+        q.message()
+    );
+    w.keys("o");
+    let Some(Overlay::Form(form)) = &w.app.overlay else {
+        panic!("no form");
+    };
+    assert!(form.title.contains("2026-11-26"), "{}", form.title);
+    w.key(KeyCode::Tab);
+    w.ctrl('u');
+    w.keys("2026-11-27 09:00");
+    w.key(KeyCode::Enter);
+    assert!(w.app.overlay.is_none(), "{}", w.app.status.text);
+    let r = w.store.require(&id).unwrap();
+    assert_eq!(r.body.overrides.len(), 1);
+    assert_eq!(
+        r.body.overrides[0].prop("DUE").unwrap().value,
+        "20261127T090000Z"
+    );
+    assert_eq!(r.prop("DUE").unwrap().value, "20261126T180000Z");
+    // Delete: that occurrence; the row moves on to the next one.
+    w.keys("d");
+    assert!(matches!(w.app.overlay, Some(Overlay::Scope(_))));
+    w.keys("o");
+    w.keys("y");
+    let r = w.store.require(&id).unwrap();
+    assert!(r.body.overrides.is_empty());
+    assert_eq!(r.prop("EXDATE").unwrap().value, "20261126T180000Z");
+    let row = &w.app.tasks.all[w.app.tasks.rows[0].0];
+    assert_eq!(
+        row.task.as_ref().unwrap().due.unwrap().0.to_string(),
+        "2026-12-03 18:00:00"
+    );
+}

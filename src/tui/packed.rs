@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 
+use crate::app::records::occurrence::open_task_occurrence;
 use crate::model::time::When;
 use crate::model::{Body, Kind, Record};
 
@@ -105,14 +106,30 @@ fn aside(r: &Record) -> String {
     }
 }
 
+/// Done; a repeating task when every occurrence is (each one is completed on
+/// its own: see [`open_task_occurrence`]).
 pub fn is_done(r: &Record) -> bool {
+    if r.kind == Kind::Task && r.is_recurring() {
+        // Whether an occurrence is done does not depend on the zone.
+        return open_task_occurrence(r, chrono_tz::UTC).is_none();
+    }
     matches!(
         r.text("STATUS").as_deref(),
         Some("COMPLETED") | Some("CANCELLED")
     ) || r.prop("COMPLETED").is_some()
 }
 
+/// Due (local wall time, and whether a date); a repeating task's open occurrence.
 pub fn due_of(r: &Record, tz: Tz) -> Option<(NaiveDateTime, bool)> {
+    if let Some(o) = open_task_occurrence(r, tz) {
+        let due = o.due?;
+        let wall = if o.all_day {
+            due.naive_local()
+        } else {
+            due.with_timezone(&tz).naive_local()
+        };
+        return Some((wall, o.all_day));
+    }
     let w = r.prop("DUE").and_then(|p| When::from_property(p).ok())?;
     Some((super::forms::local_naive(&w, r, tz), w.is_date()))
 }

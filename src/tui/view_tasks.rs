@@ -100,6 +100,11 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             }
         }),
     );
+    field(
+        "Repeats",
+        r.prop("RRULE")
+            .map(|p| crate::recur::describe::describe_rrule(&p.value)),
+    );
     let p = priority(r);
     field("Priority", if p <= 9 { Some(p.to_string()) } else { None });
     field("Done", r.text("PERCENT-COMPLETE").map(|p| format!("{p}%")));

@@ -371,9 +371,13 @@ fn occurrence(store: &mut Store, edit: Edit, undo: bool, tz: Tz) -> Result<Respo
     };
     Ok(Response::Saved {
         inverse: Edit::Undo(Box::new(saved.undo())),
-        kind: Kind::Event,
+        kind: saved.before.kind,
         undo,
-        message: format!("{verb} {which} event {:?}", saved.before.title()),
+        message: format!(
+            "{verb} {which} {} {:?}",
+            saved.before.kind,
+            saved.before.title()
+        ),
     })
 }
 

@@ -22,6 +22,7 @@ mod interop_khal;
 mod interop_khard;
 mod listing_marks;
 mod occurrence_edits;
+mod occurrence_moves;
 mod output_paths;
 mod readable;
 mod readme_tour;

@@ -161,7 +161,7 @@ fn occurrence_mistakes_are_explained() {
 }
 
 /// Occurrences per Python recurring-ical-events: (uid, "U:start") pairs.
-fn python_occurrences(file: &Path) -> Vec<(String, String)> {
+pub(crate) fn python_occurrences(file: &Path) -> Vec<(String, String)> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/occurrences.py");
     let out = Command::new("python3")
         .arg(&script)

@@ -314,7 +314,7 @@ fn sync_messages() -> &'static [Vec<u8>] {
             store.write(|w| w.create(&r)).unwrap();
         }
         let changes = store.log(&LogFilter::default()).unwrap();
-        pack_batches(&key(), None, store.device(), &changes, &[])
+        pack_batches(&key(), None, store.device(), 0, &changes, &[])
             .into_iter()
             .map(|(_, raw)| raw)
             .collect()

@@ -97,7 +97,12 @@ fn header_fields_are_range_checked() {
             "{name}: {value:?}"
         );
     }
-    assert_eq!(with("x-pim-format", "3"), Err(HeaderError::NotPim));
+    assert_eq!(with("x-pim-format", "4"), Err(HeaderError::NotPim));
+    // Format 3 needs its sealed identity.
+    assert!(matches!(
+        with("x-pim-format", "3"),
+        Err(HeaderError::Malformed("x-pim-id", _))
+    ));
     assert!(with("x-pim-part", "id 2/3").is_ok());
 }
 
@@ -106,7 +111,7 @@ fn authentic_batches_with_out_of_range_fields_are_refused() {
     // A holder of the key still cannot make a receiver store what SQLite cannot hold.
     let k = key();
     let device = "dev";
-    let h = Header::new(MsgKind::Batch, &k.device_tag(device), 1, 2);
+    let h = Header::new(&k, MsgKind::Batch, device, 0, 1, 2);
     let skipped_outside = BatchPayload {
         device: device.into(),
         from: 1,
@@ -119,7 +124,7 @@ fn authentic_batches_with_out_of_range_fields_are_refused() {
     let dev = serde_json::json!({
         "device": device, "name": "d", "vector": {"x": u64::MAX}, "last_seen": "now"
     });
-    let h = Header::new(MsgKind::Device, &k.device_tag(device), 1, 1);
+    let h = Header::new(&k, MsgKind::Device, device, 0, 1, 1);
     let raw = seal(&k, &h, &serde_json::to_vec(&dev).unwrap());
     assert!(open_device(&k, &raw).is_err());
 }
@@ -213,7 +218,7 @@ proptest! {
         len in 0u64..5,
     ) {
         let k = key();
-        let h = Header::new(MsgKind::Batch, &k.device_tag("dev"), from, from + len);
+        let h = Header::new(&k, MsgKind::Batch, "dev", 0, from, from + len);
         let raw = seal(&k, &h, &payload);
         if let Ok(b) = open_batch(&k, &raw) {
             prop_assert_eq!((b.from, b.to), (from, from + len));

@@ -98,8 +98,9 @@ fn identity_travels_in_headers_and_content_is_opaque() {
             assert!(!text.contains("Grace"), "plain text on the server");
             assert!(!text.contains(&dev), "device id on the server");
             let (h, _) = pim::sync::envelope::split_message(&raw);
-            let h = Header::from_headers(&h).unwrap();
-            assert_eq!(h.tag, key().device_tag(&dev));
+            let h = pim::sync::envelope::identify(&key(), &h).unwrap();
+            assert_eq!(h.device, dev, "sealed, opened with the key");
+            assert_eq!(h.tag, key().device_tag_at(0, &dev));
         }
     }
 }
@@ -257,7 +258,7 @@ fn forged_messages_are_rejected_counted_and_never_applied() {
     a.sync();
     // A message made with another key, claiming to be a's next batch.
     let evil = SyncKey::from_bytes([9; 32]);
-    let h = Header::new(MsgKind::Batch, &key().device_tag(a.store.device()), 6, 6);
+    let h = Header::new(&evil, MsgKind::Batch, a.store.device(), 0, 6, 6);
     server.inject(changes_folder(), seal(&evil, &h, b"{}"));
     let rb = b.sync();
     assert_eq!(rb.rejected, 1, "{rb:?}");

@@ -38,11 +38,11 @@ fn messages_sealed_the_old_way_stay_readable_and_cannot_be_relabelled() {
 #[test]
 fn new_messages_bind_every_header_including_the_kdf() {
     let k = key();
-    let mut h = Header::new(MsgKind::Device, &k.device_tag("d"), 1, 1);
+    let mut h = Header::new(&k, MsgKind::Device, "d", 0, 1, 1);
     h.kdf = Some("argon2id v=2 m=262144 t=3 p=1 salt=AAAAAAAAAAAAAAAAAAAAAA".into());
     let raw = envelope::seal(&k, &h, b"{}");
     let text = String::from_utf8(raw.clone()).unwrap();
-    assert!(text.contains("X-Pim-Format: 2"), "{text}");
+    assert!(text.contains("X-Pim-Format: 3"), "{text}");
     let (opened, _) = envelope::open(&k, &raw).unwrap();
     assert_eq!(opened, h);
     let other_salt = text.replace("salt=AAAA", "salt=BBBB");
@@ -127,12 +127,10 @@ fn a_forged_passphrase_salt_cannot_redirect_a_join() {
     let id = a.add_contact("by passphrase");
     block_on(setup::init(&mut a.store, &mut a.mb, &a.opts)).unwrap();
     // A device message with another salt, sealed with some other key...
-    let mut h = Header::new(MsgKind::Device, "0123456789abcdef", 1, 1);
+    let other = SyncKey::generate();
+    let mut h = Header::new(&other, MsgKind::Device, "0123456789abcdef", 0, 1, 1);
     h.kdf = Some(setup::new_kdf_header());
-    server.inject(
-        "PIM/Devices",
-        envelope::seal(&SyncKey::generate(), &h, b"{}"),
-    );
+    server.inject("PIM/Devices", envelope::seal(&other, &h, b"{}"));
     // ...listed first once A publishes its state again.
     a.add_contact("later");
     a.sync();

@@ -52,7 +52,7 @@ fn a_key_holder_cannot_write_as_another_device() {
     let m_signer = device_signer(&m.store).unwrap();
     // Signed with M's own key, and unsigned: both claim A's next number.
     for signer in [Some(&m_signer), None] {
-        for (_, raw) in pack_batches(&key(), signer, &victim, &forged, &[]) {
+        for (_, raw) in pack_batches(&key(), signer, &victim, 0, &forged, &[]) {
             server.inject(changes_folder(), raw);
         }
     }
@@ -85,7 +85,7 @@ fn a_second_key_for_a_device_is_refused_and_shown() {
         snapshot: None,
         signs_from: Some(1),
     };
-    let (_, raw) = seal_device(&key(), Some(&m_signer), &forged, 1, None);
+    let (_, raw) = seal_device(&key(), Some(&m_signer), &forged, 0, 1, None);
     server.inject(DEVICES, raw);
     let r = b.sync();
     assert_eq!(r.rejected, 1, "{r:?}");
@@ -141,7 +141,7 @@ fn a_snapshot_counts_only_when_its_maker_signed_it() {
         snapshot: Some(info),
         signs_from: Some(1),
     };
-    let (_, raw) = seal_device(&key(), Some(&m_signer), &record, 2, None);
+    let (_, raw) = seal_device(&key(), Some(&m_signer), &record, 0, 2, None);
     server.inject(DEVICES, raw);
     let mut c = Device::new(&server, "c");
     let r = c.sync();
@@ -169,11 +169,11 @@ fn a_skip_claim_never_hides_a_change_its_device_sent() {
     // The last four changes add the four contacts.
     let split = changes.len() - 2;
     let claim = |i: usize| {
-        pack_batches(&key(), None, &me, &[], &[changes[i].seq])
+        pack_batches(&key(), None, &me, 0, &[], &[changes[i].seq])
             .remove(0)
             .1
     };
-    let real = |lo: usize, hi: usize| pack_batches(&key(), None, &me, &changes[lo..hi], &[]);
+    let real = |lo: usize, hi: usize| pack_batches(&key(), None, &me, 0, &changes[lo..hi], &[]);
     // In one round: a claim that "old 2" was skipped, then the real batch.
     server.inject(changes_folder(), claim(split - 1));
     for (_, raw) in real(0, split) {
@@ -199,7 +199,7 @@ fn a_signed_device_refuses_its_own_unsigned_numbers() {
     let victim = a.store.device().to_string();
     let next = st::max_seq(&a.store, &victim).unwrap() + 1;
     let signer: Option<&DeviceSigner> = None;
-    for (_, raw) in pack_batches(&key(), signer, &victim, &[], &[next]) {
+    for (_, raw) in pack_batches(&key(), signer, &victim, 0, &[], &[next]) {
         server.inject(changes_folder(), raw);
     }
     let r = b.sync();

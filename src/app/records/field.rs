@@ -87,6 +87,7 @@ impl Field {
                 Due,
                 Alarms,
                 Start,
+                Rrule,
                 Priority,
                 Status,
                 Completed,

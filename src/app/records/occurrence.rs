@@ -23,9 +23,14 @@ use crate::model::{Body, Collection, Component, Kind, Property, Record, When, ne
 use crate::recur::{self, Occurrence};
 use crate::store::{Store, StoreError};
 
+mod anchor;
 mod split;
+mod tasks;
 
+use anchor::dtstart;
+pub(crate) use anchor::{anchor_name, end_name, stored_end};
 pub use split::split;
+pub use tasks::{TaskOccurrence, listed_task, open_task_occurrence, open_task_occurrences_between};
 
 /// Which occurrences an edit or a delete is for (the whole series is the plain
 /// [`super::save`] / [`super::delete`]).
@@ -41,7 +46,7 @@ pub enum Scope {
 pub enum OccurrenceError {
     #[error("{title:?} does not repeat; edit or delete it without --occurrence")]
     NotRecurring { title: String },
-    #[error("only events have occurrences to edit one by one")]
+    #[error("only events and tasks have occurrences to edit one by one")]
     NotAnEvent,
     #[error("{title:?} has no occurrence at {when}")]
     NoOccurrence { title: String, when: String },
@@ -74,13 +79,8 @@ pub struct Instance {
     pub all_day: bool,
 }
 
-/// The start of the series as a value (DTSTART).
-fn dtstart(r: &Record) -> Option<When> {
-    r.prop("DTSTART").and_then(|p| When::from_property(p).ok())
-}
-
 fn check_series(r: &Record) -> Result<When, OccurrenceError> {
-    if r.kind != Kind::Event {
+    if !matches!(r.kind, Kind::Event | Kind::Task) {
         return Err(OccurrenceError::NotAnEvent);
     }
     match dtstart(r) {
@@ -237,6 +237,23 @@ pub fn find(r: &Record, when: &str, cx: &EditContext) -> Result<Instance, Record
             hits.push(text.clone());
         }
     }
+    if hits.is_empty() && end_name(r) == Some("DUE") {
+        // A task with a start also answers to the day (or time) it is due.
+        for o in &candidates {
+            let Some(text) = &o.recurrence_id else {
+                continue;
+            };
+            let due = o.end.with_timezone(&Utc);
+            let hit = match &uw {
+                UserWhen::Date(d) if o.all_day => o.end.date_naive() == *d,
+                UserWhen::Date(d) => day(due) == *d,
+                _ => due == at,
+            };
+            if hit && !hits.contains(text) {
+                hits.push(text.clone());
+            }
+        }
+    }
     match hits.len() {
         0 => Err(OccurrenceError::NoOccurrence {
             title: r.title(),
@@ -299,30 +316,32 @@ fn derived_override(r: &Record, rid: &When, local: chrono_tz::Tz) -> Component {
         subs: master.subs.clone(),
     };
     let start = dtstart(r);
+    let anchor = anchor_name(r);
+    let end_name = end_name(r);
     let end = start
         .as_ref()
-        .and_then(|s| super::text::stored_end(r, s).map(|e| length(s, &e, r, local)));
+        .and_then(|s| stored_end(r, s).map(|e| length(s, &e, r, local)));
     for p in &master.props {
         let name = p.name.to_ascii_uppercase();
         if SERIES_ONLY.contains(&name.as_str()) {
             continue;
         }
-        match name.as_str() {
-            "DTSTART" => c.props.push(rid.to_property("DTSTART")),
-            "DTEND" | "DURATION" => {
-                if let Some(len) = end
-                    && !c.props.iter().any(|q| q.name == "DTEND")
-                {
-                    c.props.push(rid.plus(len).to_property("DTEND"));
-                }
+        if name == anchor {
+            c.props.push(rid.to_property(anchor));
+        } else if Some(name.as_str()) == end_name || name == "DURATION" {
+            if let (Some(len), Some(end_name)) = (end, end_name)
+                && !c.props.iter().any(|q| q.name == end_name)
+            {
+                c.props.push(rid.plus(len).to_property(end_name));
             }
-            _ => c.props.push(p.clone()),
+        } else {
+            c.props.push(p.clone());
         }
     }
     let at = c
         .props
         .iter()
-        .position(|p| p.name == "DTSTART")
+        .position(|p| p.name == anchor)
         .map_or(c.props.len(), |i| i + 1);
     c.props.insert(at, rid.to_property("RECURRENCE-ID"));
     c
@@ -332,12 +351,6 @@ fn derived_override(r: &Record, rid: &When, local: chrono_tz::Tz) -> Component {
 /// RDATEs following a moved start, and the changed fields carried to the overrides
 /// that had the series' old value (as Thunderbird and Apple do).
 pub fn whole_series(before: &Record, after: Record, local: chrono_tz::Tz) -> Record {
-    if before.body.overrides.is_empty()
-        && before.prop("EXDATE").is_none()
-        && before.prop("RDATE").is_none()
-    {
-        return after;
-    }
     let moved = split::follow_start(before, after, local);
     split::carry_to_overrides(before, moved)
 }
@@ -564,5 +577,9 @@ pub fn delete_occurrence(
     })?
 }
 
+#[cfg(test)]
+mod move_tests;
+#[cfg(test)]
+mod task_tests;
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::store::Store;
 use crate::sync::Mailbox;
-use crate::sync::engine::{Folders, SyncOptions, sync_once};
+use crate::sync::engine::{Folders, SyncOptions, own_tag, sync_once};
 use crate::sync::progress::{Progress, Watched, remember_round};
 
 /// What ended a wait.
@@ -83,7 +83,7 @@ impl<C: Connector> Session<C> {
         events(SessionEvent::Syncing);
         self.local_before_round = local_seq(store);
         let mb = self.mailbox.as_mut().expect("connected above");
-        let tag = self.options.key.device_tag(store.device());
+        let tag = own_tag(store, &self.options.key);
         let mut progress = |p: &Progress| events(SessionEvent::Progress(*p));
         let mut watched = Watched::new(mb, tag, &mut progress);
         let synced = sync_once(store, &mut watched, &self.options).await;

@@ -461,6 +461,8 @@ fn sort_start(r: &Record, cx: &Context) -> i64 {
 }
 
 fn task_order(r: &Record, cx: &Context) -> (bool, i64, u8) {
+    let listed = crate::app::records::occurrence::listed_task(r, cx.tz);
+    let r = listed.as_ref().unwrap_or(r);
     let done = r.prop("STATUS").is_some_and(|p| {
         p.value.eq_ignore_ascii_case("COMPLETED") || p.value.eq_ignore_ascii_case("CANCELLED")
     });

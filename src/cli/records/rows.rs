@@ -71,6 +71,9 @@ fn contact_row(r: &Record) -> Vec<String> {
 
 /// id, done mark, due, priority, summary.
 fn task_row(r: &Record, local: Tz) -> Vec<String> {
+    // A repeating task: its open occurrence, as the TUI lists it.
+    let listed = crate::app::records::occurrence::listed_task(r, local);
+    let r = listed.as_ref().unwrap_or(r);
     let done = r
         .prop("STATUS")
         .is_some_and(|p| p.value.eq_ignore_ascii_case("COMPLETED"));

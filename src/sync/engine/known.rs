@@ -1,7 +1,9 @@
-//! What a round knows of the server: folder listings, the device messages read,
-//! and which messages opened (authenticated) or were rejected.
+//! What a round knows of the server: folder listings with the identities this
+//! device authenticated, the device messages read, and which messages were
+//! rejected.
 
 use super::*;
+use crate::sync::plan::MAX_UNOPENED_PER_ROUND;
 
 impl<M: Mailbox> Round<'_, M> {
     /// List what changed in a folder; returns the newly seen messages.
@@ -18,17 +20,32 @@ impl<M: Mailbox> Round<'_, M> {
         let listed = self.mb.list(name, from, LIST_HEADERS).await?;
         let mut fresh = Vec::new();
         for m in listed {
-            match Header::parse(&m.headers) {
+            match envelope::identify(&self.o.key, &m.headers) {
                 Ok(h) => fresh.push(known_from(name, m.uid, m.size, &h)),
-                // Claims to be ours with out-of-range or missing fields: a forgery
-                // (or damage), rejected and counted like one; sync goes on.
-                Err(HeaderError::Malformed(..)) => self.reject(name, m.uid),
+                // Another key's rekey marker (an older rekey, or the one this
+                // device made) is set aside quietly.
+                Err(HeaderError::Unauthentic)
+                    if Header::parse(&m.headers).is_ok_and(|h| h.kind == MsgKind::Rekeyed) => {}
+                // Claims to be ours with out-of-range or missing fields, or a
+                // sealed identity that does not open: a forgery (or damage, or
+                // another key), rejected and counted like one; sync goes on.
+                Err(HeaderError::Malformed(..) | HeaderError::Unauthentic) => {
+                    self.reject(name, m.uid)
+                }
                 Err(HeaderError::NotPim) => {}
             }
         }
         let known = self.known.entry(name.to_string()).or_default();
         if check == FolderCheck::Full {
-            known.clear();
+            // Same UIDVALIDITY, same UID and Message-ID: the same message, whose
+            // identity this device may have authenticated already by opening it.
+            let before: BTreeMap<u32, KnownMessage> = known.drain(..).map(|k| (k.uid, k)).collect();
+            for k in fresh.iter_mut().filter(|k| k.device.is_empty()) {
+                if let Some(old) = before.get(&k.uid).filter(|o| o.message_id == k.message_id) {
+                    k.device = old.device.clone();
+                    (k.seq_from, k.seq_to) = (old.seq_from, old.seq_to);
+                }
+            }
         }
         let have: BTreeSet<u32> = known.iter().map(|k| k.uid).collect();
         fresh.retain(|k| !have.contains(&k.uid));
@@ -45,16 +62,31 @@ impl<M: Mailbox> Round<'_, M> {
     ) -> SyncResult<()> {
         let folder = self.f.devices.clone();
         self.check_rekeyed(fresh).await?;
-        let uids: Vec<u32> = fresh
+        // New states of other devices, and (a bounded number of) older-format
+        // messages not opened yet.
+        let new: BTreeSet<u32> = fresh.iter().map(|k| k.uid).collect();
+        let candidates: Vec<&KnownMessage> = self.known[&folder]
             .iter()
-            .filter(|k| k.tag != self.my_tag && !self.is_rejected(k) && k.kind == "device")
+            .filter(|k| k.kind == "device" && k.device != self.me && !self.is_rejected(k))
+            .filter(|k| new.contains(&k.uid) || k.device.is_empty())
+            .collect();
+        let mut uids: Vec<u32> = candidates
+            .iter()
+            .filter(|k| !k.device.is_empty())
             .map(|k| k.uid)
             .collect();
+        let unopened = candidates.iter().filter(|k| k.device.is_empty());
+        uids.extend(unopened.map(|k| k.uid).take(MAX_UNOPENED_PER_ROUND));
         let mut infos = Vec::new();
         for chunk in uids.chunks(FETCH_GROUP) {
             for (uid, raw) in self.mb.fetch(&folder, chunk).await? {
                 match batch::open_device_signed(&self.o.key, &raw) {
-                    Ok(d) => infos.push((uid, d)),
+                    Ok((d, signer)) => {
+                        self.learn(&folder, uid, &d.device, None);
+                        if d.device != self.me {
+                            infos.push((uid, (d, signer)));
+                        }
+                    }
                     Err(_) => self.reject(&folder, uid),
                 }
             }
@@ -98,10 +130,15 @@ impl<M: Mailbox> Round<'_, M> {
             )?;
         }
         if full {
-            let present: BTreeSet<&str> =
-                self.known[&folder].iter().map(|k| k.tag.as_str()).collect();
+            let present: BTreeSet<&str> = self.known[&folder]
+                .iter()
+                .filter(|k| !self.is_rejected(k))
+                .map(|k| k.device.as_str())
+                .collect();
             for d in st::devices(&*self.store)? {
-                if d.device != self.me && !present.contains(d.tag.as_str()) && !d.vector.is_empty()
+                if d.device != self.me
+                    && !present.contains(d.device.as_str())
+                    && !d.vector.is_empty()
                 {
                     st::forget_device(&*self.store, &d.device)?;
                 }
@@ -144,8 +181,8 @@ impl<M: Mailbox> Round<'_, M> {
         self.rejected.contains(&self.location(&k.folder, k.uid))
     }
 
-    /// Whether a listed batch opened here before (or is trusted from before
-    /// this device kept track).
+    /// Whether a listed batch's body opened here before (or is trusted from
+    /// before this device kept track).
     pub(super) fn is_verified(&self, k: &KnownMessage) -> bool {
         self.verified
             .as_ref()
@@ -157,6 +194,68 @@ impl<M: Mailbox> Round<'_, M> {
         if let Some(v) = self.verified.as_mut() {
             v.insert(location);
         }
+    }
+
+    /// Record what opening a message authenticated: its device and (batches,
+    /// snapshot parts) its range or counter.
+    pub(super) fn learn(
+        &mut self,
+        folder: &str,
+        uid: u32,
+        device: &str,
+        range: Option<(u64, u64)>,
+    ) {
+        let Some(k) = self
+            .known
+            .get_mut(folder)
+            .and_then(|ks| ks.iter_mut().find(|k| k.uid == uid))
+        else {
+            return;
+        };
+        k.device = device.to_string();
+        if let Some((from, to)) = range {
+            (k.seq_from, k.seq_to) = (from, to);
+        }
+    }
+
+    /// Rows remembered by builds before format 3 name clear tags, not devices.
+    /// Once: the tags of devices heard of (this one included) become their
+    /// devices; other devices' batches this device never opened, and tags of no
+    /// known device, become unauthenticated (opened again, a few per round).
+    pub(super) fn upgrade_known(&mut self) -> SyncResult<()> {
+        if self.store.meta(META_KNOWN)?.as_deref() == Some("3") {
+            return Ok(());
+        }
+        let mut tags: BTreeMap<String, String> = st::devices(&*self.store)?
+            .into_iter()
+            .map(|d| (d.tag, d.device))
+            .collect();
+        tags.insert(self.o.key.device_tag(&self.me), self.me.clone());
+        let opened: BTreeSet<String> = self.known[&self.f.changes]
+            .iter()
+            .filter(|k| self.is_verified(k))
+            .map(|k| self.location(&k.folder, k.uid))
+            .collect();
+        let changes = self.f.changes.clone();
+        let me = self.me.clone();
+        let states = self.states.clone();
+        for (folder, rows) in self.known.iter_mut() {
+            let validity = states.get(folder).map(|s| s.uidvalidity).unwrap_or(0);
+            for k in rows.iter_mut() {
+                let device = tags.get(&k.device).cloned();
+                let trusted = *folder != changes
+                    || device.as_deref() == Some(me.as_str())
+                    || opened.contains(&format!("{folder}/{validity}/{}", k.uid));
+                match device {
+                    Some(d) if trusted => k.device = d,
+                    _ => {
+                        k.device.clear();
+                        (k.seq_from, k.seq_to) = (0, 0);
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     pub(super) fn reject(&mut self, folder: &str, uid: u32) {
@@ -172,7 +271,7 @@ impl<M: Mailbox> Round<'_, M> {
         let folder = self.f.changes.clone();
         let uids: Vec<u32> = fresh
             .iter()
-            .filter(|k| k.tag == self.my_tag && !self.appended.contains(&k.message_id))
+            .filter(|k| k.device == self.me && !self.appended.contains(&k.message_id))
             .map(|k| k.uid)
             .collect();
         for chunk in uids.chunks(FETCH_GROUP) {

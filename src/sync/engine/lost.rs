@@ -4,8 +4,6 @@
 //! republishes the full state it holds as a snapshot: every record it knows,
 //! whoever made it. A device joining later then gets everything.
 
-use std::collections::BTreeMap;
-
 use super::*;
 
 impl<M: Mailbox> Round<'_, M> {
@@ -16,7 +14,7 @@ impl<M: Mailbox> Round<'_, M> {
             .meta(META_PUBLISHED)?
             .is_some_and(|p| !p.is_empty());
         let folder = &self.f.devices;
-        let present = self.known[folder].iter().any(|k| k.tag == self.my_tag);
+        let present = self.known[folder].iter().any(|k| k.device == self.me);
         Ok((published && !present).then(|| format!("this device's record in {folder} is gone")))
     }
 
@@ -26,25 +24,20 @@ impl<M: Mailbox> Round<'_, M> {
     pub(super) fn vector_ahead(&self) -> SyncResult<Option<String>> {
         let vector = st::vector(&*self.store)?;
         let snapshot = self.snapshot_vector()?.unwrap_or_default();
-        let tags: BTreeMap<String, String> = st::devices(&*self.store)?
-            .into_iter()
-            .map(|d| (d.device, d.tag))
-            .collect();
         let folder = &self.f.changes;
         let batches = &self.known[folder];
         for (device, &seq) in &vector {
             if device == &self.me || seq == 0 || snapshot.get(device).copied().unwrap_or(0) >= seq {
                 continue;
             }
-            let tag = tags
-                .get(device)
-                .cloned()
-                .unwrap_or_else(|| self.o.key.device_tag(device));
-            // Only batches that opened here count: a forged header must not
-            // hide that the real ones are gone.
-            let held = batches
-                .iter()
-                .any(|k| k.tag == tag && k.seq_from <= seq && self.is_verified(k));
+            // Only batches whose body opened here count: neither a forged header
+            // nor a replayed identity over junk may hide that the real ones are gone.
+            let held = batches.iter().any(|k| {
+                &k.device == device
+                    && k.seq_from <= seq
+                    && !self.is_rejected(k)
+                    && self.is_verified(k)
+            });
             if !held {
                 return Ok(Some(format!(
                     "{folder} lacks changes this device has applied"

@@ -18,22 +18,22 @@ impl<M: Mailbox> Round<'_, M> {
     }
 
     /// The snapshot some device vouched for (its authenticated state names the
-    /// counter) when its parts are listed: (counter, the UIDs listed with it).
-    /// Listed headers alone never pick a snapshot: anyone can append one.
+    /// counter) when parts with that authenticated counter are listed: (counter,
+    /// their UIDs). Listings alone never pick a snapshot: anyone can append one.
     pub(super) fn latest_snapshot(&self) -> SyncResult<Option<(u64, Vec<u32>)>> {
         let Some(info) = self.snapshot_info()? else {
             return Ok(None);
         };
         let uids: Vec<u32> = self.known[&self.f.snapshots]
             .iter()
-            .filter(|k| k.seq_from == info.counter && !self.is_rejected(k))
+            .filter(|k| !k.device.is_empty() && k.seq_from == info.counter && !self.is_rejected(k))
             .map(|k| k.uid)
             .collect();
         Ok((!uids.is_empty()).then_some((info.counter, uids)))
     }
 
     /// Fetch and open the newest complete snapshot: the vouched-for one, else
-    /// every listed part. Each part is authenticated on its own and grouped by
+    /// every listed part (older formats' parts are known only once opened). Each part is authenticated on its own and grouped by
     /// its authenticated snapshot id; only parts that fail are rejected, so a
     /// junk message with copied headers cannot keep a device from bootstrapping.
     pub(super) async fn fetch_snapshot(&mut self) -> SyncResult<Option<SnapshotPayload>> {
@@ -79,6 +79,9 @@ impl<M: Mailbox> Round<'_, M> {
                     // Its maker must have signed it (once bound to a key).
                     if !self.admit(&folder, &uids, &s.made_by, signer, None)? {
                         continue;
+                    }
+                    for uid in &uids {
+                        self.learn(&folder, *uid, &s.made_by, Some((counter, counter)));
                     }
                     self.note_snapshot(&SnapshotInfo {
                         counter,
@@ -168,22 +171,13 @@ impl<M: Mailbox> Round<'_, M> {
     /// Whether, for some device, the next change we need is on no batch on the
     /// server although the snapshot covers it.
     fn stranded(&self, have: &Vector, snap: &Vector) -> bool {
-        let tags: BTreeMap<String, String> = st::devices(&*self.store)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|d| (d.device, d.tag))
-            .collect();
         snap.iter().any(|(dev, &covered)| {
             let next = have.get(dev).copied().unwrap_or(0) + 1;
             if dev == &self.me || next > covered {
                 return false;
             }
-            let tag = tags
-                .get(dev)
-                .cloned()
-                .unwrap_or_else(|| self.o.key.device_tag(dev));
             !self.known[&self.f.changes].iter().any(|k| {
-                k.tag == tag && (k.seq_from..=k.seq_to).contains(&next) && !self.is_rejected(k)
+                &k.device == dev && (k.seq_from..=k.seq_to).contains(&next) && !self.is_rejected(k)
             })
         })
     }
@@ -191,17 +185,10 @@ impl<M: Mailbox> Round<'_, M> {
     pub(super) fn inputs(&self) -> SyncResult<Inputs> {
         let db = &*self.store;
         let devices = st::devices(db)?;
-        let mut tags: BTreeMap<String, String> = devices
-            .iter()
-            .map(|d| (d.tag.clone(), d.device.clone()))
-            .collect();
-        tags.insert(self.my_tag.clone(), self.me.clone());
         let snapshot_vector = self.snapshot_vector()?;
         Ok(Inputs {
             device: self.me.clone(),
-            my_tag: self.my_tag.clone(),
             vector: snapshot::local_vector(self.store)?,
-            tags,
             devices,
             batches: self.known[&self.f.changes]
                 .iter()
@@ -274,6 +261,7 @@ impl<M: Mailbox> Round<'_, M> {
                 if !self.admit(&folder, &[uid], &b.device, signer, Some(b.to))? {
                     continue;
                 }
+                self.learn(&folder, uid, &b.device, Some((b.from, b.to)));
                 self.verify(&folder, uid);
                 if b.device == self.me {
                     continue;

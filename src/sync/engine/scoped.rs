@@ -17,7 +17,7 @@ impl<M: Mailbox> Round<'_, M> {
         let db = &*self.store;
         let on_server = self.known[&self.f.changes]
             .iter()
-            .filter(|k| k.tag == self.my_tag)
+            .filter(|k| k.device == self.me)
             .map(|k| k.seq_to)
             .max()
             .unwrap_or(0);

@@ -29,8 +29,15 @@ impl<M: Mailbox> Round<'_, M> {
             }
         }
         skipped.sort_unstable();
-        let msgs =
-            batch::pack_batches(&self.o.key, Some(&self.signer), &self.me, &synced, &skipped);
+        let epoch = self.epoch()?;
+        let msgs = batch::pack_batches(
+            &self.o.key,
+            Some(&self.signer),
+            &self.me,
+            epoch,
+            &synced,
+            &skipped,
+        );
         let folder = self.f.changes.clone();
         let now = self.store.clock().now_rfc3339();
         for group in msgs.chunks(APPEND_GROUP) {
@@ -68,7 +75,7 @@ impl<M: Mailbox> Round<'_, M> {
             .expect("serializes");
         let mine: Vec<u32> = self.known[&self.f.devices]
             .iter()
-            .filter(|k| k.tag == self.my_tag)
+            .filter(|k| k.device == self.me)
             .map(|k| k.uid)
             .collect();
         if self.store.meta(META_PUBLISHED)?.as_deref() == Some(payload_key.as_str())
@@ -89,6 +96,7 @@ impl<M: Mailbox> Round<'_, M> {
             &self.o.key,
             Some(&self.signer),
             &d,
+            self.epoch()?,
             u64::try_from(now.timestamp_millis()).unwrap_or(0),
             self.o.kdf.clone(),
         );
@@ -101,7 +109,7 @@ impl<M: Mailbox> Round<'_, M> {
             &*self.store,
             &DeviceInfo {
                 device: self.me.clone(),
-                tag: self.my_tag.clone(),
+                tag: self.o.key.device_tag(&self.me),
                 name: d.name,
                 last_seen: d.last_seen,
                 vector,

@@ -163,6 +163,21 @@ impl App {
         let Some(r) = self.tasks.selected() else {
             return;
         };
+        if r.is_recurring() {
+            // A repeating task: its open occurrence (the one listed) is done.
+            let Some(o) = crate::app::records::occurrence::open_task_occurrence(r, self.tz) else {
+                self.info("every occurrence of this task is done");
+                return;
+            };
+            let mut edit = RecordEdit::update(r.kind, &r.id);
+            edit.set(Field::Status, "completed");
+            self.save(Edit::Occurrence {
+                edit,
+                recurrence_id: o.recurrence_id,
+                scope: crate::app::records::occurrence::Scope::This,
+            });
+            return;
+        }
         let edit = toggled(r);
         self.save(Edit::Apply(edit));
     }

@@ -1,6 +1,7 @@
 //! "This occurrence / this and following / all": the question before editing or
-//! deleting an occurrence of a recurring event, and what each answer opens. The
-//! rule itself is `app::records::occurrence`; this only asks and routes.
+//! deleting an occurrence of a recurring event (the one selected in the calendar)
+//! or of a repeating task (the open one its row shows), and what each answer
+//! opens. The rule itself is `app::records::occurrence`; this only asks and routes.
 
 use std::sync::Arc;
 
@@ -35,8 +36,22 @@ impl ScopeQuestion {
 }
 
 impl App {
-    /// The selected calendar occurrence, when it belongs to a recurring event.
+    /// The selected calendar occurrence, when it belongs to a recurring event; in
+    /// the task list, a repeating task's open occurrence.
     fn selected_occurrence(&self) -> Option<(Arc<Record>, String, String)> {
+        if self.tab == super::Tab::Tasks {
+            let r = self.tasks.selected()?;
+            let o = occurrence::open_task_occurrence(r, self.tz)?;
+            let when = match o.due {
+                Some(d) if o.all_day => d.format("%a %Y-%m-%d").to_string(),
+                Some(d) => d
+                    .with_timezone(&self.tz)
+                    .format("%a %Y-%m-%d %H:%M")
+                    .to_string(),
+                None => o.recurrence_id.clone(),
+            };
+            return Some((Arc::new(r.clone()), o.recurrence_id, when));
+        }
         if self.tab != super::Tab::Calendar {
             return None;
         }
@@ -56,7 +71,7 @@ impl App {
         let Some((record, recurrence_id, when)) = self.selected_occurrence() else {
             return false;
         };
-        if record.kind != Kind::Event {
+        if !matches!(record.kind, Kind::Event | Kind::Task) {
             return false;
         }
         self.overlay = Some(Overlay::Scope(Box::new(ScopeQuestion {
@@ -89,7 +104,11 @@ impl App {
                 self.overlay.take()
             }
             (None, true) => Some(Overlay::Confirm {
-                message: format!("Delete event {:?}? (all occurrences)", q.record.title()),
+                message: format!(
+                    "Delete {} {:?}? (all occurrences)",
+                    q.record.kind,
+                    q.record.title()
+                ),
                 edit: Edit::Delete(q.record.id.clone()),
             }),
             (Some(scope), true) => {
@@ -109,7 +128,7 @@ impl App {
             (Some(scope), false) => match self.occurrence_base(&q, scope) {
                 Ok(base) => {
                     let mut form = forms::form_for(
-                        Kind::Event,
+                        q.record.kind,
                         Some(&base),
                         self.calendar.selected,
                         &self.form_ctx(),
@@ -166,14 +185,18 @@ impl App {
         recurrence_id: String,
         scope: Scope,
     ) {
-        if let Some(w) = r
+        if r.kind == Kind::Task {
+            self.tasks.focus_record = Some(r.id.clone());
+        } else if let Some(w) = r
             .prop("DTSTART")
             .and_then(|p| crate::model::time::When::from_property(p).ok())
         {
             self.calendar
                 .goto(forms::local_naive(&w, r, self.tz).date());
         }
-        self.calendar.focus_record = Some(r.id.clone());
+        if r.kind != Kind::Task {
+            self.calendar.focus_record = Some(r.id.clone());
+        }
         self.save(Edit::Occurrence {
             edit,
             recurrence_id,

@@ -1,9 +1,9 @@
 //! "This and following": a series cut in two at one occurrence.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 
-use super::{Instance, OccurrenceError, dtstart, length, same_instance};
+use super::{Instance, OccurrenceError, anchor_name, dtstart, end_name, length, same_instance};
 use crate::app::records::{EditContext, RecordError};
 use crate::model::{Property, Record, When, tz};
 use crate::recur;
@@ -187,12 +187,13 @@ pub fn split(
     new.id = new_id.to_string();
     new.set_props("UID", vec![Property::new("UID", new_id)]);
     if let Some(start) = dtstart(r) {
-        let len = super::super::text::stored_end(r, &start).map(|e| length(&start, &e, r, local));
-        new.set_props("DTSTART", vec![inst.rid.to_property("DTSTART")]);
-        if let Some(len) = len
-            && new.prop("DTEND").is_some()
+        let len = super::stored_end(r, &start).map(|e| length(&start, &e, r, local));
+        let anchor = anchor_name(r);
+        new.set_props(anchor, vec![inst.rid.to_property(anchor)]);
+        if let (Some(len), Some(end)) = (len, end_name(r))
+            && new.prop(end).is_some()
         {
-            new.set_props("DTEND", vec![inst.rid.plus(len).to_property("DTEND")]);
+            new.set_props(end, vec![inst.rid.plus(len).to_property(end)]);
         }
     }
     new.remove("RECURRENCE-ID");
@@ -238,6 +239,7 @@ pub(crate) fn follow_start(before: &Record, mut after: Record, local: Tz) -> Rec
     if a == b {
         return after;
     }
+    follow_rule(before, &mut after, &a, &b);
     if a.is_date() != b.is_date() {
         after.remove("EXDATE");
         after.remove("RDATE");
@@ -273,14 +275,16 @@ pub(crate) fn follow_start(before: &Record, mut after: Record, local: Tz) -> Rec
             }
         }
     }
+    let (anchor, end) = (anchor_name(before), end_name(before));
     for o in after.body.overrides.iter_mut() {
         let Some(rid) = o.prop("RECURRENCE-ID").cloned() else {
             continue;
         };
-        let unmoved = o.prop("DTSTART").is_some_and(|s| s.value == rid.value);
+        let unmoved = o.prop(anchor).is_some_and(|s| s.value == rid.value);
         for p in o.props.iter_mut() {
             let name = p.name.to_ascii_uppercase();
-            if name == "RECURRENCE-ID" || (unmoved && (name == "DTSTART" || name == "DTEND")) {
+            let times = name == anchor || Some(name.as_str()) == end;
+            if name == "RECURRENCE-ID" || (unmoved && times) {
                 *p = shift(p);
             }
         }
@@ -288,10 +292,35 @@ pub(crate) fn follow_start(before: &Record, mut after: Record, local: Tz) -> Rec
     after
 }
 
+/// The wall-clock time a start names in its own zone (a day: its midnight).
+fn wall(w: &When) -> NaiveDateTime {
+    match w {
+        When::Date(d) => d.and_time(NaiveTime::MIN),
+        When::Floating(n) | When::Zoned(n, _) => *n,
+        When::Utc(t) => t.naive_utc(),
+    }
+}
+
+/// The rules of `after` following its start's move from `a` to `b` (the weekday a
+/// weekly rule names moves with it: see [`recur::follow`]), unless the edit gave
+/// the series a rule of its own.
+fn follow_rule(before: &Record, after: &mut Record, a: &When, b: &When) {
+    if !before.props_named("RRULE").eq(after.props_named("RRULE")) {
+        return;
+    }
+    let (from, to) = (wall(a), wall(b));
+    for p in after.body.main.props.iter_mut() {
+        if p.name.eq_ignore_ascii_case("RRULE") {
+            p.value = recur::follow::follow_move(&p.value, from, to);
+        }
+    }
+}
+
 /// Properties of the master an edit of the series carries to its overrides.
 const NOT_CARRIED: &[&str] = &[
     "DTSTART",
     "DTEND",
+    "DUE",
     "DURATION",
     "RRULE",
     "RDATE",
