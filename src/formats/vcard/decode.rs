@@ -184,46 +184,70 @@ pub fn decode_quoted_printable(s: &[u8]) -> Vec<u8> {
 }
 
 /// RFC 5545 §3.1 lets a writer fold a line inside a UTF-8 sequence; unfolding gives
-/// it back. For text read whole before unfolding: the continuation bytes that open a
+/// it back. For text read before unfolding: the continuation bytes that open a
 /// folded line move before its line break (line numbers stay), when that makes
 /// invalid UTF-8 valid; other bytes are left alone.
 pub fn join_split_characters(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     use std::borrow::Cow;
-    let continuation = |b: u8| (0x80..=0xBF).contains(&b);
     if std::str::from_utf8(bytes).is_ok() {
         return Cow::Borrowed(bytes);
     }
     let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let brk = match (b, bytes.get(i + 1)) {
-            (b'\r', Some(b'\n')) => 2,
-            (b'\n', _) => 1,
-            _ => 0,
-        };
-        let fold = brk > 0
-            && out.last().is_some_and(|&p: &u8| p >= 0x80)
-            && matches!(bytes.get(i + brk), Some(b' ' | b'\t'));
-        if fold {
-            let start = i + brk + 1;
-            let end = start
-                + bytes[start..]
-                    .iter()
-                    .take_while(|&&c| continuation(c))
-                    .count();
-            out.extend_from_slice(&bytes[start..end]);
-            out.extend_from_slice(&bytes[i..start]);
-            i = end;
-            continue;
-        }
-        out.push(b);
-        i += 1;
-    }
+    let mut joiner = FoldJoiner::default();
+    joiner.feed(bytes, &mut out);
+    joiner.finish(&mut out);
     if std::str::from_utf8(&out).is_ok() {
         Cow::Owned(out)
     } else {
         Cow::Borrowed(bytes)
+    }
+}
+
+/// [`join_split_characters`]'s move, on bytes fed in pieces (a stream): a line break
+/// after a byte of a multi-byte character, and the blank after it, are held until
+/// the next byte shows whether continuation bytes move before them.
+#[derive(Debug, Default)]
+pub struct FoldJoiner {
+    /// The last byte given out.
+    last: Option<u8>,
+    /// A held `\r`, `\r\n` or `\n`, maybe with its blank.
+    held: Vec<u8>,
+}
+
+impl FoldJoiner {
+    pub fn feed(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
+        for &b in bytes {
+            self.byte(b, out);
+        }
+    }
+
+    /// Give out what is held (at the end of the bytes).
+    pub fn finish(&mut self, out: &mut Vec<u8>) {
+        for b in std::mem::take(&mut self.held) {
+            out.push(b);
+            self.last = Some(b);
+        }
+    }
+
+    fn byte(&mut self, b: u8, out: &mut Vec<u8>) {
+        let blank = b == b' ' || b == b'\t';
+        match self.held.as_slice() {
+            [] if matches!(b, b'\r' | b'\n') && self.last.is_some_and(|l| l >= 0x80) => {
+                self.held.push(b)
+            }
+            [] => {
+                out.push(b);
+                self.last = Some(b);
+            }
+            [b'\r'] if b == b'\n' => self.held.push(b),
+            [.., b'\n'] if blank => self.held.push(b),
+            // A continuation byte after the fold: it moves before the break.
+            [.., b' ' | b'\t'] if (0x80..=0xBF).contains(&b) => out.push(b),
+            _ => {
+                self.finish(out);
+                self.byte(b, out);
+            }
+        }
     }
 }
 
@@ -294,6 +318,25 @@ mod tests {
         // windows-1252 text stays as it was (and is read as such).
         let latin = b"S:Z\xfc\r\n \xa9rich\r\n";
         assert_eq!(&*join_split_characters(latin), latin);
+    }
+
+    #[test]
+    fn the_joiner_fed_in_pieces_joins_as_the_whole() {
+        let split = b"S:ab\xc3\r\n \xa9cd\xf0\x9f\n\t\x98\x80!\r\n\xc3\r\n x\r\r\n";
+        let mut whole = Vec::new();
+        let mut j = FoldJoiner::default();
+        j.feed(split, &mut whole);
+        j.finish(&mut whole);
+        for size in 1..5 {
+            let mut out = Vec::new();
+            let mut j = FoldJoiner::default();
+            for piece in split.chunks(size) {
+                j.feed(piece, &mut out);
+            }
+            j.finish(&mut out);
+            assert_eq!(out, whole, "{size}");
+        }
+        assert!(whole.starts_with("S:ab\u{e9}\r\n cd\u{1F600}\n\t!".as_bytes()));
     }
 
     #[test]
