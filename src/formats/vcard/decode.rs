@@ -215,9 +215,22 @@ pub struct FoldJoiner {
 }
 
 impl FoldJoiner {
-    pub fn feed(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
-        for &b in bytes {
+    pub fn feed(&mut self, mut bytes: &[u8], out: &mut Vec<u8>) {
+        while let Some((&b, rest)) = bytes.split_first() {
+            // Up to the next line break, nothing is held: the bytes pass at once.
+            let plain = match self.held.is_empty() {
+                true => bytes.iter().position(|&c| c == b'\r' || c == b'\n'),
+                false => Some(0),
+            }
+            .unwrap_or(bytes.len());
+            if plain > 0 {
+                out.extend_from_slice(&bytes[..plain]);
+                self.last = Some(bytes[plain - 1]);
+                bytes = &bytes[plain..];
+                continue;
+            }
             self.byte(b, out);
+            bytes = rest;
         }
     }
 
