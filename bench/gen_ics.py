@@ -91,13 +91,17 @@ def main():
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 42
     rng = random.Random(seed)
-    out = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//pim bench//EN"]
+    out = sys.stdout
+    # Written as generated (the same bytes as joining everything first), so a file
+    # of 1 000 000 events does not need its size in memory.
+    def emit(lines):
+        out.write("".join(line + "\r\n" for line in lines))
+    emit(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//pim bench//EN"])
     for tzid, spec in sorted(ZONES.items()):
-        out += vtimezone(tzid, *spec)
+        emit(vtimezone(tzid, *spec))
     for i in range(count):
-        out += event(rng, i)
-    out.append("END:VCALENDAR")
-    sys.stdout.write("\r\n".join(out) + "\r\n")
+        emit(event(rng, i))
+    emit(["END:VCALENDAR"])
 
 
 if __name__ == "__main__":

@@ -1,23 +1,27 @@
 //! Import: iCalendar, vCard, vdir folders, pim's JSON and Markdown notes.
 //!
-//! Everything is read and checked first; then one transaction writes it all, so an
-//! invalid item (unless invalid items are to be skipped) leaves the database
-//! untouched. An item whose UID is already known updates that record (an ordinary
-//! logged change; pim's JSON matches by id first); an identical one writes nothing.
+//! Every item is checked and written in one transaction, so an invalid item
+//! (unless invalid items are to be skipped) leaves the database untouched: the
+//! transaction is rolled back. One iCalendar file is streamed (read twice, item by
+//! item: see `formats::ics::stream`), so its size does not set the memory an import
+//! takes; other inputs are read whole first. An item whose UID is already known
+//! updates that record (an ordinary logged change; pim's JSON matches by id first);
+//! an identical one writes nothing.
 
 mod read;
+mod write;
 
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 pub use read::detect;
 
-use crate::formats::ItemError;
-use crate::formats::json::CollectionSettings;
-use crate::model::Kind;
-use crate::model::fields::diff;
-use crate::store::{Store, StoreError, Writer};
-use read::{Incoming, read_input};
+use crate::formats::ics::stream;
+use crate::formats::vcard::decode::StreamedLines;
+use crate::formats::vcard::stream_vcf;
+use crate::formats::{ItemError, ParsedItem};
+use crate::store::{Store, StoreError};
+use read::{Incoming, TextSource, read_input};
+use write::ItemWriter;
 
 /// What the input is; `None` in [`ImportOptions::format`] detects it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,14 +163,21 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
-/// Read `input`, check every item, then write them all in one transaction.
-/// `progress` hears about the write every [`PROGRESS_STEP`] items.
+/// Read `input`, check every item and write them all in one transaction.
+/// `progress` hears about the items every [`PROGRESS_STEP`] items.
 pub fn import(
     store: &mut Store,
     input: &Input,
     options: &ImportOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport, ImportError> {
+    match read::streamed_source(input, options.format)? {
+        Some((Format::Ics, source)) => {
+            return import_ics(store, &source, &input.name(), options, progress);
+        }
+        Some((_, source)) => return import_vcf(store, &source, &input.name(), options, progress),
+        None => {}
+    }
     let set = read_input(input, options.format, options.strict)?;
     if set.items.is_empty() && set.invalid.is_empty() {
         return Err(ImportError::Empty(input.name()));
@@ -176,175 +187,154 @@ pub fn import(
             invalid: set.invalid,
         });
     }
-    let mut report = write_all(store, options.collection.as_deref(), set.items, progress)?;
+    let mut writer = ItemWriter::new(store, options.collection.as_deref(), false)?;
+    let total = set.items.len();
+    store.write(|w| {
+        for (n, it) in set.items.into_iter().enumerate() {
+            if n % PROGRESS_STEP == 0 {
+                progress(Progress { done: n, total });
+            }
+            writer.write(w, it)?;
+        }
+        Ok(())
+    })?;
+    let mut report = writer.report;
     report.skipped = set.invalid;
     report.repaired = set.repaired;
     report.superseded = set.superseded;
     Ok(report)
 }
 
-/// Write every item in one transaction; re-imports update by UID (or JSON id).
-fn write_all(
+/// One iCalendar file, streamed: a sweep for its encoding, a pass for what spans
+/// items (zones, UIDs that come more than once), then a pass that writes each item
+/// as it is complete.
+fn import_ics(
     store: &mut Store,
-    into: Option<&str>,
-    items: Vec<Incoming>,
+    source: &TextSource,
+    name: &str,
+    options: &ImportOptions,
     progress: &mut dyn FnMut(Progress),
-) -> Result<ImportReport, StoreError> {
-    // Records this import wrote, by (kind, UID); the rest are looked up inside the
-    // transaction, so a record another process adds meanwhile is updated, not doubled.
-    let mut by_uid: HashMap<(Kind, String), String> = HashMap::new();
-    let mut collections = SeenCollections {
-        ids: store
-            .collections(None)?
-            .into_iter()
-            .map(|c| ((c.kind, c.name), c.id))
-            .collect(),
-        restored: HashSet::new(),
-    };
-    let mut defaults: HashMap<Kind, String> = HashMap::new();
-    for k in Kind::ALL {
-        defaults.insert(k, store.default_collection(k)?.id);
+) -> Result<ImportReport, ImportError> {
+    let profile = crate::formats::lines::profile(source.open()?).map_err(|e| source.error(e))?;
+    let mut lines = source.lines(profile)?;
+    let prepared = stream::prepare(lines.by_ref(), options.strict);
+    if let Some(e) = lines.error.take() {
+        return Err(source.error(e));
     }
-    let total = items.len();
-    let mut seen_here: HashMap<(Kind, String), usize> = HashMap::new();
-    store.write(|w| {
-        let mut report = ImportReport::default();
-        for (n, mut it) in items.into_iter().enumerate() {
-            if n % PROGRESS_STEP == 0 {
-                progress(Progress { done: n, total });
+    if prepared.is_empty() {
+        return Err(ImportError::Empty(name.to_string()));
+    }
+    let total = prepared.items();
+    // One file's items never share a UID: its reader joined those into one record.
+    let (mut report, notes) =
+        write_streamed(store, name, options, total, true, progress, |sink| {
+            let mut lines = source.lines(profile)?;
+            let notes = prepared.read(lines.by_ref(), sink)?;
+            match lines.error.take() {
+                Some(e) => Err(source.error(e)),
+                None => Ok(notes),
             }
-            let kind = it.record.kind;
-            let named = into.map(str::to_string).or(it.collection.take());
-            // A backup's collection settings apply only where its records go.
-            let settings = it.settings.take().filter(|_| into.is_none());
-            let target = match named {
-                Some(name) => Some(target_collection(
-                    w,
-                    &mut collections,
-                    (kind, name),
-                    settings,
-                )?),
-                None => None,
-            };
-            let uid_key = it.record.uid().map(|u| (kind, u.to_string()));
-            if let Some(k) = &uid_key
-                && let Some(first) = seen_here.insert(k.clone(), it.index)
-            {
-                report.duplicates.push(DuplicateUid {
-                    file: it.source.clone(),
-                    index: it.index,
-                    first_index: first,
-                    uid: k.1.clone(),
+        })?;
+    report.repaired = read::notes(name, notes.repairs).collect();
+    report.superseded = read::notes(name, notes.superseded).collect();
+    Ok(report)
+}
+
+/// One vCard file, streamed: a sweep counts the cards (for progress), then each
+/// card is written as it ends.
+fn import_vcf(
+    store: &mut Store,
+    source: &TextSource,
+    name: &str,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportReport, ImportError> {
+    let mut lines = StreamedLines::new(source.open()?);
+    let total = lines
+        .by_ref()
+        .filter(|l| l.bytes.len() >= 11 && l.bytes[..11].eq_ignore_ascii_case(b"BEGIN:VCARD"))
+        .count();
+    if let Some(e) = lines.error.take() {
+        return Err(source.error(e));
+    }
+    let (report, _cards) = write_streamed(store, name, options, total, false, progress, |sink| {
+        let mut lines = StreamedLines::new(source.open()?);
+        let mut n = 0;
+        stream_vcf(lines.by_ref(), |item| {
+            n += 1;
+            sink(n, item)
+        })?;
+        match lines.error.take() {
+            Some(e) => Err(source.error(e)),
+            None if n == 0 => Err(ImportError::Empty(name.to_string())),
+            None => Ok(n),
+        }
+    })?;
+    Ok(report)
+}
+
+/// What a streamed reader hands over: each item with the number that orders it in
+/// its file (an error of the sink stops the reading).
+type Sink<'s> = dyn FnMut(usize, Result<ParsedItem, ItemError>) -> Result<(), ImportError> + 's;
+
+/// Write the items `read` hands to its sink, in one transaction. An invalid item
+/// stops the writes (the reading goes on, to name every invalid item) and rolls
+/// the transaction back, unless invalid items are to be skipped.
+fn write_streamed<N>(
+    store: &mut Store,
+    name: &str,
+    options: &ImportOptions,
+    total: usize,
+    keys_unique: bool,
+    progress: &mut dyn FnMut(Progress),
+    read: impl FnOnce(&mut Sink<'_>) -> Result<N, ImportError>,
+) -> Result<(ImportReport, N), ImportError> {
+    let mut writer = ItemWriter::new(store, options.collection.as_deref(), keys_unique)?;
+    let mut invalid: Vec<(usize, InvalidItem)> = Vec::new();
+    let read_out = store.write_with(|w| {
+        let mut handled = 0;
+        let out = read(&mut |order, item| {
+            if handled % PROGRESS_STEP == 0 {
+                progress(Progress {
+                    done: handled,
+                    total,
                 });
             }
-            let same_id = if it.keep_id {
-                w.get(&it.record.id)?
-            } else {
-                None
-            };
-            // An id taken by a record of another kind is not this record.
-            if same_id.as_ref().is_some_and(|old| old.kind != kind) {
-                it.keep_id = false;
-            }
-            let existing = match same_id.filter(|old| old.kind == kind) {
-                Some(old) => Some(old),
-                None => match &uid_key {
-                    Some(k) => match by_uid.get(k) {
-                        Some(id) => w.get(id)?,
-                        None => w.by_uid(k.0, &k.1)?.into_iter().next(),
-                    },
-                    None => None,
-                },
-            };
-            match existing {
-                Some(old) => {
-                    // Only the fields that differ, onto the record as stored now.
-                    let mut merged = old.clone();
-                    for (key, _, new) in diff(&old.body, &it.record.body) {
-                        merged.body.set_field(&key, new.as_ref());
-                    }
-                    merged.collection = target.unwrap_or(old.collection);
-                    it.record = merged;
-                    match w.update(&it.record)? {
-                        Some(_) => report.updated += 1,
-                        None => report.unchanged += 1,
-                    }
+            handled += 1;
+            match item {
+                Ok(p) if invalid.is_empty() || options.skip_invalid => {
+                    let it = Incoming {
+                        source: name.to_string(),
+                        index: p.index,
+                        record: p.record,
+                        collection: None,
+                        keep_id: false,
+                        settings: None,
+                    };
+                    writer.write(w, it).map_err(ImportError::from)
                 }
-                None => {
-                    if !it.keep_id {
-                        it.record.id = crate::model::new_id();
-                    }
-                    it.record.collection = target.unwrap_or_else(|| defaults[&kind].clone());
-                    w.create(&it.record)?;
-                    report.created += 1;
+                // Nothing is written after an invalid item: the rest is only checked.
+                Ok(_) => Ok(()),
+                Err(error) => {
+                    let file = name.to_string();
+                    invalid.push((order, InvalidItem { file, error }));
+                    Ok(())
                 }
             }
-            if let Some(k) = uid_key {
-                by_uid.insert(k, it.record.id.clone());
-            }
-            // The import never reads back the changes it logged: keeping them (each
-            // with a copy of its record) would hold every record twice until commit.
-            w.changes.clear();
+        })?;
+        // In file order, as reading the whole file lists them.
+        invalid.sort_by_key(|(order, _)| *order);
+        if !invalid.is_empty() && !options.skip_invalid {
+            let invalid = std::mem::take(&mut invalid);
+            return Err(ImportError::Invalid {
+                invalid: invalid.into_iter().map(|(_, i)| i).collect(),
+            });
         }
-        Ok(report)
-    })
-}
-
-/// The collections an import writes into, by (kind, name).
-struct SeenCollections {
-    ids: HashMap<(Kind, String), String>,
-    /// Those whose saved settings were applied already.
-    restored: HashSet<(Kind, String)>,
-}
-
-/// The id of the collection `name` of `kind`, created when missing. A backup's
-/// settings for it (pim's JSON) are applied once per import: its id when the
-/// collection is new and that id is free, its colour, sync flag and default alarms
-/// in any case (a restore brings back what was saved, e.g. sync kept off).
-fn target_collection(
-    w: &mut Writer<'_>,
-    seen: &mut SeenCollections,
-    key: (Kind, String),
-    settings: Option<CollectionSettings>,
-) -> Result<String, StoreError> {
-    let settings = settings.filter(|_| !seen.restored.contains(&key));
-    let id = match seen.ids.get(&key) {
-        Some(id) => id.clone(),
-        None => {
-            let saved_id = match &settings {
-                Some(s) if !s.id.is_empty() && !collection_id_taken(w, &s.id)? => {
-                    Some(s.id.as_str())
-                }
-                _ => None,
-            };
-            let c = match saved_id {
-                Some(id) => w.put_collection_with_id(id, key.0, &key.1)?,
-                None => w.put_collection(key.0, &key.1)?,
-            };
-            seen.ids.insert(key.clone(), c.id.clone());
-            c.id
-        }
-    };
-    if let Some(s) = settings {
-        let mut c = w.collection(&id)?;
-        c.color = s.color;
-        c.sync = s.sync;
-        // A backup from before default alarms synced has none: keep what is here.
-        if s.default_alarms.is_some() {
-            c.default_alarms = s.default_alarms;
-        }
-        w.change_collection(&c)?;
-        seen.restored.insert(key);
-    }
-    Ok(id)
-}
-
-fn collection_id_taken(w: &Writer<'_>, id: &str) -> Result<bool, StoreError> {
-    match w.collection(id) {
-        Ok(_) => Ok(true),
-        Err(StoreError::NoCollection { .. }) => Ok(false),
-        Err(e) => Err(e),
-    }
+        Ok(out)
+    })?;
+    let mut report = writer.report;
+    report.skipped = invalid.into_iter().map(|(_, i)| i).collect();
+    Ok((report, read_out))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub mod contentline;
 pub mod csv;
 pub mod ics;
 pub mod json;
+pub mod lines;
 pub mod markdown;
 pub mod uid;
 pub mod vcard;

@@ -211,9 +211,19 @@ impl Store {
     /// the busy timeout instead of failing with "database is locked" (a deferred
     /// transaction that reads first cannot wait when it upgrades to a write).
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.write_with(f)
+    }
+
+    /// [`Store::write`] for a caller with its own error type: any error rolls the
+    /// whole transaction back (an import that finds an invalid item half-way).
+    pub fn write_with<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut Writer<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
         let mut hlc = self.hlc.clone();
         // Other processes on this profile stamp changes with the same device: start
         // after the newest stamp any of them wrote.
@@ -221,7 +231,8 @@ impl Store {
             .query_row("SELECT value FROM meta WHERE key = 'hlc_last'", [], |r| {
                 r.get(0)
             })
-            .optional()?;
+            .optional()
+            .map_err(StoreError::from)?;
         if let Some(last) = last {
             hlc.observe(&last);
         }
@@ -232,8 +243,9 @@ impl Store {
             "INSERT INTO meta (key, value) VALUES ('hlc_last', ?1)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [hlc.state()],
-        )?;
-        tx.commit()?;
+        )
+        .map_err(StoreError::from)?;
+        tx.commit().map_err(StoreError::from)?;
         self.hlc = hlc;
         Ok(out)
     }

@@ -3,12 +3,16 @@
 //! either parsed or listed as invalid with the file and item it came from.
 
 use std::borrow::Cow;
-use std::path::Path;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
 
 use super::{Format, ImportError, Input, InvalidItem, ItemNote};
 use crate::formats::ics::{Note, read_ics_with};
 use crate::formats::json::{CollectionSettings, read_json};
+use crate::formats::lines::{TextProfile, Unfolded, is_utf16};
 use crate::formats::markdown::read_markdown;
+use crate::formats::vcard::decode::normalize_encoding;
 use crate::formats::vcard::{bytes_to_text, read_vcf};
 use crate::formats::vdir::{is_vdir, read_vdir};
 use crate::formats::{ItemError, ParsedItem};
@@ -63,7 +67,7 @@ impl ReadSet {
     }
 }
 
-fn notes(source: &str, notes: Vec<Note>) -> impl Iterator<Item = ItemNote> + '_ {
+pub(super) fn notes(source: &str, notes: Vec<Note>) -> impl Iterator<Item = ItemNote> + '_ {
     notes.into_iter().map(move |n| ItemNote {
         file: source.to_string(),
         index: n.index,
@@ -77,6 +81,89 @@ fn read_file(path: &Path) -> Result<Vec<u8>, ImportError> {
         path: path.display().to_string(),
         source,
     })
+}
+
+/// Bytes to be read more than once, from the start each time: a file (never held
+/// whole) or bytes in memory.
+pub(super) enum TextSource<'a> {
+    File(PathBuf),
+    Bytes(Cow<'a, [u8]>),
+}
+
+/// How much of a file one read takes in.
+const READ_BUFFER: usize = 256 * 1024;
+
+impl TextSource<'_> {
+    pub fn open(&self) -> Result<Box<dyn BufRead + '_>, ImportError> {
+        Ok(match self {
+            TextSource::File(path) => {
+                let f = File::open(path).map_err(|e| self.error(e))?;
+                Box::new(BufReader::with_capacity(READ_BUFFER, f))
+            }
+            TextSource::Bytes(bytes) => Box::new(&bytes[..]),
+        })
+    }
+
+    pub fn lines(
+        &self,
+        profile: TextProfile,
+    ) -> Result<Unfolded<Box<dyn BufRead + '_>>, ImportError> {
+        Ok(Unfolded::new(self.open()?, profile))
+    }
+
+    pub fn error(&self, source: std::io::Error) -> ImportError {
+        let path = match self {
+            TextSource::File(p) => p.display().to_string(),
+            TextSource::Bytes(_) => "input".to_string(),
+        };
+        ImportError::Read { path, source }
+    }
+}
+
+/// The input as a stream to read, when it is one file (or bytes) of iCalendar or
+/// vCard; `None` for anything else. UTF-16 is decoded whole first.
+pub(super) fn streamed_source(
+    input: &Input,
+    format: Option<Format>,
+) -> Result<Option<(Format, TextSource<'_>)>, ImportError> {
+    if !matches!(format, None | Some(Format::Ics | Format::Vcf)) {
+        return Ok(None);
+    }
+    let (source, head) = match input {
+        Input::Path(path) if path.is_dir() => return Ok(None),
+        Input::Path(path) => {
+            let mut head = Vec::with_capacity(4096);
+            File::open(path)
+                .and_then(|f| f.take(4096).read_to_end(&mut head))
+                .map_err(|source| ImportError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+            (TextSource::File(path.clone()), head)
+        }
+        Input::Bytes { bytes, .. } => {
+            let head = bytes[..bytes.len().min(4096)].to_vec();
+            (TextSource::Bytes(Cow::Borrowed(bytes.as_slice())), head)
+        }
+    };
+    let path = match input {
+        Input::Path(p) => Some(p.as_path()),
+        Input::Bytes { .. } => None,
+    };
+    let format = match format.or_else(|| detect(&head, path)) {
+        Some(f @ (Format::Ics | Format::Vcf)) => f,
+        _ => return Ok(None),
+    };
+    if is_utf16(&head) {
+        let mut all = Vec::new();
+        source
+            .open()?
+            .read_to_end(&mut all)
+            .map_err(|e| source.error(e))?;
+        let decoded = TextSource::Bytes(Cow::Owned(normalize_encoding(&all)));
+        return Ok(Some((format, decoded)));
+    }
+    Ok(Some((format, source)))
 }
 
 /// Read and parse `input`; `format` `None` detects it from the content.

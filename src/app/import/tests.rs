@@ -308,3 +308,141 @@ fn an_update_by_uid_writes_only_the_fields_that_differ() {
     let keys: Vec<&str> = fields.iter().map(|f| f.key.as_str()).collect();
     assert_eq!(keys, ["FN"]);
 }
+
+mod streamed {
+    //! One iCalendar file is read in two passes, item by item: what spans items
+    //! (zones, UIDs in several components) must come out as reading it whole did.
+    use super::*;
+
+    const ZONE: &str = "BEGIN:VTIMEZONE\nTZID:Test/Plus0530\nBEGIN:STANDARD\n\
+        DTSTART:19700101T000000\nTZOFFSETFROM:+0530\nTZOFFSETTO:+0530\nEND:STANDARD\n\
+        END:VTIMEZONE\n";
+
+    fn event(uid: &str, extra: &str) -> String {
+        format!(
+            "BEGIN:VEVENT\nUID:{uid}\nDTSTAMP:20260101T000000Z\n\
+             DTSTART;TZID=Test/Plus0530:20260301T120000\n\
+             DTEND;TZID=Test/Plus0530:20260301T130000\nSUMMARY:{uid}\n{extra}END:VEVENT\n"
+        )
+    }
+
+    fn calendar(parts: &[&str]) -> String {
+        format!(
+            "BEGIN:VCALENDAR\nVERSION:2.0\n{}END:VCALENDAR\n",
+            parts.concat()
+        )
+    }
+
+    /// Import `text` from a file (the streamed path reads files, not bytes).
+    fn import_file(
+        store: &mut Store,
+        text: &str,
+        options: &ImportOptions,
+    ) -> Result<ImportReport, ImportError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cal.ics");
+        std::fs::write(&path, text).unwrap();
+        import(store, &Input::Path(path), options, &mut |_| {})
+    }
+
+    /// 12:00 at +05:30 is 06:30 UTC: found in [06:00, 07:00) UTC only with the zone.
+    fn found_at_0630_utc(store: &Store) -> Vec<String> {
+        let from = 1_772_344_800; // 2026-03-01T06:00:00Z
+        store
+            .events_between(from, from + 3600, None)
+            .unwrap()
+            .iter()
+            .map(|r| r.title())
+            .collect()
+    }
+
+    #[test]
+    fn a_zone_defined_after_the_events_that_use_it_still_applies() {
+        let mut late = Store::open_in_memory().unwrap();
+        let text = calendar(&[&event("a", ""), &event("b", ""), ZONE]);
+        let r = import_file(&mut late, &text, &ImportOptions::default()).unwrap();
+        assert_eq!(r.created, 2);
+        assert_eq!(found_at_0630_utc(&late).len(), 2);
+        let mut early = Store::open_in_memory().unwrap();
+        let text = calendar(&[ZONE, &event("a", ""), &event("b", "")]);
+        import_file(&mut early, &text, &ImportOptions::default()).unwrap();
+        let bodies = |s: &Store| {
+            let mut b: Vec<String> = s
+                .list(Kind::Event, None)
+                .unwrap()
+                .iter()
+                .map(|r| serde_json::to_string(&r.body).unwrap())
+                .collect();
+            b.sort();
+            b
+        };
+        assert_eq!(bodies(&late), bodies(&early));
+        assert!(bodies(&late)[0].contains("Test/Plus0530"));
+    }
+
+    #[test]
+    fn components_of_one_uid_far_apart_make_one_record() {
+        let mut store = Store::open_in_memory().unwrap();
+        let moved = "BEGIN:VEVENT\nUID:series\nDTSTAMP:20260101T000000Z\n\
+            RECURRENCE-ID;TZID=Test/Plus0530:20260308T120000\n\
+            DTSTART;TZID=Test/Plus0530:20260308T150000\nSUMMARY:moved\nEND:VEVENT\n";
+        let filler: Vec<String> = (0..50).map(|i| event(&format!("f{i}"), "")).collect();
+        let text = calendar(&[
+            moved,
+            &filler.concat(),
+            &event("series", "SEQUENCE:1\nRRULE:FREQ=WEEKLY;COUNT=4\n"),
+            &event("lone", ""),
+            &event("series", "RRULE:FREQ=WEEKLY;COUNT=2\n"),
+            ZONE,
+        ]);
+        let r = import_file(&mut store, &text, &ImportOptions::default()).unwrap();
+        assert_eq!(r.created, 52);
+        assert_eq!(r.superseded.len(), 1, "{:?}", r.superseded);
+        // The series is item 1 (its first component), whatever came between.
+        assert!(
+            r.superseded[0].to_string().contains("item 1 (line"),
+            "{}",
+            r.superseded[0]
+        );
+        let series = store.by_uid(Kind::Event, "series").unwrap();
+        assert_eq!(series.len(), 1);
+        let body = &series[0].body;
+        assert_eq!(body.overrides.len(), 1);
+        assert!(body.main.prop("RRULE").unwrap().value.contains("COUNT=4"));
+        assert_eq!(body.timezones.len(), 1);
+    }
+
+    #[test]
+    fn invalid_items_late_in_a_big_file_roll_everything_back() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut parts: Vec<String> = (0..1200).map(|i| event(&format!("e{i}"), "")).collect();
+        parts[1100] = event("bad1", "RRULE:FREQ=SOMETIMES\n");
+        parts[1150] = event("bad2", "DURATION:soon\n");
+        let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let text = calendar(&refs);
+        let options = ImportOptions {
+            collection: Some("New".into()),
+            ..Default::default()
+        };
+        let err = import_file(&mut store, &text, &options).unwrap_err();
+        let ImportError::Invalid { invalid } = &err else {
+            panic!("{err}");
+        };
+        let named: Vec<usize> = invalid.iter().map(|i| i.error.index).collect();
+        assert_eq!(named, [1101, 1151]);
+        assert_eq!(store.count(Kind::Event).unwrap(), 0);
+        assert!(
+            store
+                .collection_by_name(Kind::Event, "New")
+                .unwrap()
+                .is_none()
+        );
+        let skip = ImportOptions {
+            skip_invalid: true,
+            ..options
+        };
+        let r = import_file(&mut store, &text, &skip).unwrap();
+        assert_eq!((r.created, r.skipped.len()), (1198, 2));
+        assert_eq!(store.count(Kind::Event).unwrap(), 1198);
+    }
+}

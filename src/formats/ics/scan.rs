@@ -47,21 +47,6 @@ pub fn scan(text: &str) -> Scan {
     scan_with(text, false)
 }
 
-/// Join a line cut inside its parameter list whose continuation lacks the leading
-/// space (Exchange 2001: `ATTENDEE;CN="X"` / `:` / `  MAILTO:x@y`).
-fn join_broken_fold(lines: &mut [Line], i: usize) -> Option<Property> {
-    let next = lines.get(i + 1)?;
-    let rest = next.text.strip_prefix([':', ';'])?;
-    let sep = &next.text[..1];
-    let joined = Line {
-        number: lines[i].number,
-        text: format!("{}{sep}{}", lines[i].text, rest.trim_start()),
-    };
-    let p = contentline::parse_line(&joined).ok()?;
-    lines[i + 1].text.clear();
-    Some(p)
-}
-
 /// The raw text of an unreadable line as a property that keeps it.
 fn unparsed(line: &Line) -> Property {
     let escaped = line
@@ -75,31 +60,111 @@ fn unparsed(line: &Line) -> Property {
 /// Scan; `lenient` repairs what common producers get wrong instead of refusing it,
 /// noting each repair (limits on size and depth still refuse).
 pub fn scan_with(text: &str, lenient: bool) -> Scan {
-    let mut out = Scan::default();
+    let mut blocks = Blocks::new(contentline::unfold(text).into_iter(), lenient);
+    let found: Vec<Block> = blocks.by_ref().collect();
+    let mut out = blocks.into_scan();
+    out.blocks = found;
+    out
+}
+
+/// The blocks of a stream of unfolded lines, one at a time (an import need not hold
+/// the file); what lies outside the items is kept in the [`Scan`] of
+/// [`Blocks::into_scan`] (its `blocks` left empty).
+pub struct Blocks<I: Iterator<Item = Line>> {
+    lines: std::iter::Peekable<I>,
+    lenient: bool,
+    out: Scan,
+    ready: std::collections::VecDeque<Block>,
     // stack[0] is VCALENDAR when wrapped; items sit right below it.
-    let mut stack: Vec<Open> = Vec::new();
-    let mut item_error: Option<SyntaxError> = None;
+    stack: Vec<Open>,
+    item_error: Option<SyntaxError>,
     // BEGINs past MAX_COMPONENT_DEPTH inside the open item: only counted, never built,
     // so no depth of nesting costs memory or stack (the item is refused anyway).
-    let mut too_deep: usize = 0;
-    let item_depth = |stack: &Vec<Open>| {
-        if stack.first().is_some_and(|o| o.comp.name == "VCALENDAR") {
-            2
-        } else {
-            1
+    too_deep: usize,
+    ended: bool,
+}
+
+impl<I: Iterator<Item = Line>> Iterator for Blocks<I> {
+    type Item = Block;
+
+    fn next(&mut self) -> Option<Block> {
+        loop {
+            if let Some(b) = self.ready.pop_front() {
+                return Some(b);
+            }
+            if self.ended {
+                return None;
+            }
+            match self.lines.next() {
+                Some(line) => self.line(line),
+                None => {
+                    self.end();
+                    self.ended = true;
+                }
+            }
         }
-    };
-    let mut lines = contentline::unfold(text);
-    for i in 0..lines.len() {
-        if lines[i].text.is_empty() {
-            continue; // joined into the line before
+    }
+}
+
+fn item_depth(stack: &[Open]) -> usize {
+    if stack.first().is_some_and(|o| o.comp.name == "VCALENDAR") {
+        2
+    } else {
+        1
+    }
+}
+
+impl<I: Iterator<Item = Line>> Blocks<I> {
+    pub fn new(lines: I, lenient: bool) -> Self {
+        Blocks {
+            lines: lines.peekable(),
+            lenient,
+            out: Scan::default(),
+            ready: Default::default(),
+            stack: Vec::new(),
+            item_error: None,
+            too_deep: 0,
+            ended: false,
         }
-        let line = lines[i].clone();
-        let in_item = stack.len() >= item_depth(&stack);
+    }
+
+    /// What lay outside the items (call after the last block).
+    pub fn into_scan(self) -> Scan {
+        self.out
+    }
+
+    fn finish_item(&mut self, open: Open, error: Option<SyntaxError>) {
+        self.ready.push_back(Block {
+            comp: open.comp,
+            line: open.line,
+            prop_lines: open.prop_lines,
+            error,
+            repairs: open.repairs,
+        });
+    }
+
+    /// Join a line cut inside its parameter list whose continuation lacks the leading
+    /// space (Exchange 2001: `ATTENDEE;CN="X"` / `:` / `  MAILTO:x@y`).
+    fn join_broken_fold(&mut self, line: &Line) -> Option<Property> {
+        let next = self.lines.peek()?;
+        let rest = next.text.strip_prefix([':', ';'])?;
+        let sep = &next.text[..1];
+        let joined = Line {
+            number: line.number,
+            text: format!("{}{sep}{}", line.text, rest.trim_start()),
+        };
+        let p = contentline::parse_line(&joined).ok()?;
+        self.lines.next();
+        Some(p)
+    }
+
+    fn line(&mut self, line: Line) {
+        let lenient = self.lenient;
+        let in_item = self.stack.len() >= item_depth(&self.stack);
         let p = match contentline::parse_line(&line) {
             Ok(p) => p,
             Err(e) if lenient && e.reason != contentline::too_long_line() => {
-                if let Some(p) = join_broken_fold(&mut lines, i) {
+                if let Some(p) = self.join_broken_fold(&line) {
                     let note = SyntaxError {
                         line: line.number,
                         reason: format!(
@@ -107,21 +172,21 @@ pub fn scan_with(text: &str, lenient: bool) -> Scan {
                             p.name
                         ),
                     };
-                    if in_item && let Some(o) = stack.last_mut() {
+                    if in_item && let Some(o) = self.stack.last_mut() {
                         o.repairs.push(note);
                         o.comp.props.push(p);
                         o.prop_lines.push(line.number);
-                    } else if let Some(o) = stack.last_mut()
+                    } else if let Some(o) = self.stack.last_mut()
                         && o.comp.name == "VCALENDAR"
                     {
-                        out.stream_repairs.push(note);
-                        out.calendar_props.push(p);
+                        self.out.stream_repairs.push(note);
+                        self.out.calendar_props.push(p);
                     } else {
-                        out.stream_repairs.push(note);
+                        self.out.stream_repairs.push(note);
                     }
-                    continue;
+                    return;
                 }
-                match stack.last_mut() {
+                match self.stack.last_mut() {
                     Some(o) if in_item && o.comp.props.len() < MAX_PROPERTIES => {
                         o.repairs.push(SyntaxError {
                             line: line.number,
@@ -131,30 +196,31 @@ pub fn scan_with(text: &str, lenient: bool) -> Scan {
                         o.prop_lines.push(line.number);
                     }
                     _ if in_item => {
-                        item_error.get_or_insert(e);
+                        self.item_error.get_or_insert(e);
                     }
-                    _ => out.stream_repairs.push(SyntaxError {
+                    _ => self.out.stream_repairs.push(SyntaxError {
                         line: e.line,
                         reason: format!("{} (ignored)", e.reason),
                     }),
                 }
-                continue;
+                return;
             }
             Err(e) => {
                 if in_item {
-                    item_error.get_or_insert(e);
+                    self.item_error.get_or_insert(e);
                 } else {
-                    out.stream_errors.push(e);
+                    self.out.stream_errors.push(e);
                 }
-                continue;
+                return;
             }
         };
+        let stack = &mut self.stack;
         match p.name.as_str() {
-            "BEGIN" if too_deep > 0 => too_deep += 1,
+            "BEGIN" if self.too_deep > 0 => self.too_deep += 1,
             // An END naming an open component ends the overflow (a hostile file
             // cannot hide the following items inside the broken one).
-            "END" if too_deep > 0 && !is_open(&stack, &p.value) => too_deep -= 1,
-            _ if too_deep > 0 && p.name != "END" => {}
+            "END" if self.too_deep > 0 && !is_open(stack, &p.value) => self.too_deep -= 1,
+            _ if self.too_deep > 0 && p.name != "END" => {}
             "BEGIN" => {
                 let name = p.value.trim().to_ascii_uppercase();
                 if name.is_empty() {
@@ -163,20 +229,20 @@ pub fn scan_with(text: &str, lenient: bool) -> Scan {
                         reason: "BEGIN without a component name".into(),
                     };
                     if in_item {
-                        item_error.get_or_insert(e);
+                        self.item_error.get_or_insert(e);
                     } else {
-                        out.stream_errors.push(e);
+                        self.out.stream_errors.push(e);
                     }
-                    continue;
+                    return;
                 }
                 // The level the new component would have inside its item (the item is 1).
-                if in_item && stack.len() + 2 - item_depth(&stack) > MAX_COMPONENT_DEPTH {
-                    item_error.get_or_insert(SyntaxError {
+                if in_item && stack.len() + 2 - item_depth(stack) > MAX_COMPONENT_DEPTH {
+                    self.item_error.get_or_insert(SyntaxError {
                         line: line.number,
                         reason: contentline::too_deep(&name),
                     });
-                    too_deep = 1;
-                    continue;
+                    self.too_deep = 1;
+                    return;
                 }
                 stack.push(Open {
                     comp: Component::new(&name),
@@ -186,7 +252,7 @@ pub fn scan_with(text: &str, lenient: bool) -> Scan {
                 });
             }
             "END" => {
-                too_deep = 0;
+                self.too_deep = 0;
                 let name = p.value.trim().to_ascii_uppercase();
                 let Some(pos) = stack.iter().rposition(|o| o.comp.name == name) else {
                     let e = SyntaxError {
@@ -194,21 +260,21 @@ pub fn scan_with(text: &str, lenient: bool) -> Scan {
                         reason: format!("END:{name} without a matching BEGIN"),
                     };
                     if in_item {
-                        item_error.get_or_insert(e);
+                        self.item_error.get_or_insert(e);
                     } else if lenient {
                         // `END:VCALENDARD` and the like: the calendar still ends at EOF.
-                        out.stream_repairs.push(SyntaxError {
+                        self.out.stream_repairs.push(SyntaxError {
                             line: e.line,
                             reason: format!("{} (ignored)", e.reason),
                         });
                     } else {
-                        out.stream_errors.push(e);
+                        self.out.stream_errors.push(e);
                     }
-                    continue;
+                    return;
                 };
                 // Close everything above the match; components left open are an error.
-                while stack.len() > pos + 1 {
-                    let inner = stack.pop().expect("non-empty");
+                while self.stack.len() > pos + 1 {
+                    let inner = self.stack.pop().expect("non-empty");
                     let e = SyntaxError {
                         line: inner.line,
                         reason: format!(
@@ -216,34 +282,35 @@ pub fn scan_with(text: &str, lenient: bool) -> Scan {
                             inner.comp.name, line.number
                         ),
                     };
-                    let depth = item_depth(&stack);
-                    if stack.len() + 1 > depth {
-                        item_error.get_or_insert(e);
-                        attach(&mut stack, inner);
-                    } else if stack.len() + 1 == depth {
-                        finish_item(&mut out, inner, Some(e));
-                        item_error = None;
+                    let depth = item_depth(&self.stack);
+                    if self.stack.len() + 1 > depth {
+                        self.item_error.get_or_insert(e);
+                        attach(&mut self.stack, inner);
+                    } else if self.stack.len() + 1 == depth {
+                        self.finish_item(inner, Some(e));
+                        self.item_error = None;
                     } else {
-                        out.stream_errors.push(e);
+                        self.out.stream_errors.push(e);
                     }
                 }
-                let done = stack.pop().expect("matched above");
-                let depth_after = stack.len() + 1;
-                let depth = if stack.is_empty() && done.comp.name == "VCALENDAR" {
+                let done = self.stack.pop().expect("matched above");
+                let depth_after = self.stack.len() + 1;
+                let depth = if self.stack.is_empty() && done.comp.name == "VCALENDAR" {
                     0
                 } else {
-                    item_depth(&stack)
+                    item_depth(&self.stack)
                 };
                 if depth_after == depth {
-                    finish_item(&mut out, done, item_error.take());
+                    let error = self.item_error.take();
+                    self.finish_item(done, error);
                 } else if depth_after > depth && depth != 0 {
-                    attach(&mut stack, done);
+                    attach(&mut self.stack, done);
                 }
                 // A closed VCALENDAR: nothing more to do.
             }
             _ => match stack.last_mut() {
                 Some(o) if in_item && o.comp.props.len() >= MAX_PROPERTIES => {
-                    item_error.get_or_insert(SyntaxError {
+                    self.item_error.get_or_insert(SyntaxError {
                         line: line.number,
                         reason: contentline::too_many_properties(&o.comp.name),
                     });
@@ -252,41 +319,43 @@ pub fn scan_with(text: &str, lenient: bool) -> Scan {
                     o.comp.props.push(p);
                     o.prop_lines.push(line.number);
                 }
-                Some(o) if o.comp.name == "VCALENDAR" => out.calendar_props.push(p),
+                Some(o) if o.comp.name == "VCALENDAR" => self.out.calendar_props.push(p),
                 Some(o) => o.comp.props.push(p),
-                None if lenient => out.stream_repairs.push(SyntaxError {
+                None if lenient => self.out.stream_repairs.push(SyntaxError {
                     line: line.number,
                     reason: format!("{} outside of any BEGIN/END block (ignored)", p.name),
                 }),
-                None => out.stream_errors.push(SyntaxError {
+                None => self.out.stream_errors.push(SyntaxError {
                     line: line.number,
                     reason: format!("{} outside of any BEGIN/END block", p.name),
                 }),
             },
         }
     }
-    // Unclosed at the end of the stream: the open item (if any) is broken.
-    while let Some(open) = stack.pop() {
-        if stack.is_empty() && open.comp.name == "VCALENDAR" {
-            // A missing END:VCALENDAR loses nothing: the items are complete.
-            break;
-        }
-        let e = SyntaxError {
-            line: open.line,
-            reason: format!("BEGIN:{} is never closed", open.comp.name),
-        };
-        let depth = item_depth(&stack);
-        if stack.len() + 1 > depth {
-            attach(&mut stack, open);
-            item_error.get_or_insert(e);
-        } else if stack.len() + 1 == depth {
-            let err = item_error.take().unwrap_or(e);
-            finish_item(&mut out, open, Some(err));
-        } else {
-            out.stream_errors.push(e);
+
+    /// Unclosed at the end of the stream: the open item (if any) is broken.
+    fn end(&mut self) {
+        while let Some(open) = self.stack.pop() {
+            if self.stack.is_empty() && open.comp.name == "VCALENDAR" {
+                // A missing END:VCALENDAR loses nothing: the items are complete.
+                break;
+            }
+            let e = SyntaxError {
+                line: open.line,
+                reason: format!("BEGIN:{} is never closed", open.comp.name),
+            };
+            let depth = item_depth(&self.stack);
+            if self.stack.len() + 1 > depth {
+                attach(&mut self.stack, open);
+                self.item_error.get_or_insert(e);
+            } else if self.stack.len() + 1 == depth {
+                let err = self.item_error.take().unwrap_or(e);
+                self.finish_item(open, Some(err));
+            } else {
+                self.out.stream_errors.push(e);
+            }
         }
     }
-    out
 }
 
 fn is_open(stack: &[Open], name: &str) -> bool {
@@ -299,16 +368,6 @@ fn attach(stack: &mut [Open], c: Open) {
         parent.comp.subs.push(c.comp);
         parent.repairs.extend(c.repairs);
     }
-}
-
-fn finish_item(out: &mut Scan, open: Open, error: Option<SyntaxError>) {
-    out.blocks.push(Block {
-        comp: open.comp,
-        line: open.line,
-        prop_lines: open.prop_lines,
-        error,
-        repairs: open.repairs,
-    });
 }
 
 #[cfg(test)]

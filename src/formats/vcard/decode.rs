@@ -102,6 +102,116 @@ pub fn logical_lines(bytes: &[u8]) -> Vec<RawLine> {
     out
 }
 
+/// [`logical_lines`] of a stream, one at a time (the bytes must not be UTF-16; a
+/// UTF-8 BOM is dropped as [`normalize_encoding`] drops it). A read error ends the
+/// lines and is kept in `error`.
+pub struct StreamedLines<R: std::io::BufRead> {
+    r: R,
+    physical: std::collections::VecDeque<Vec<u8>>,
+    number: usize,
+    pending: Option<RawLine>,
+    qp_open: bool,
+    head: HeadScan,
+    ended: bool,
+    pub error: Option<std::io::Error>,
+}
+
+impl<R: std::io::BufRead> StreamedLines<R> {
+    pub fn new(r: R) -> Self {
+        StreamedLines {
+            r,
+            physical: Default::default(),
+            number: 0,
+            pending: None,
+            qp_open: false,
+            head: HeadScan::default(),
+            ended: false,
+            error: None,
+        }
+    }
+
+    /// The next physical line as [`physical_lines`] splits them (CRLF, LF or CR).
+    fn next_physical(&mut self) -> Option<Vec<u8>> {
+        while self.physical.is_empty() {
+            let mut chunk = Vec::new();
+            match self.r.read_until(b'\n', &mut chunk) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) => {
+                    self.error = Some(e);
+                    return None;
+                }
+            }
+            if self.number == 0 && chunk.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                chunk.drain(..3);
+            }
+            let newline = chunk.last() == Some(&b'\n');
+            if newline {
+                chunk.pop();
+                if chunk.last() == Some(&b'\r') {
+                    chunk.pop();
+                }
+            }
+            let mut pieces: Vec<Vec<u8>> =
+                chunk.split(|&b| b == b'\r').map(<[u8]>::to_vec).collect();
+            // A CR at the very end of the stream ends its line; no empty line follows.
+            if !newline && pieces.len() > 1 && pieces.last().is_some_and(Vec::is_empty) {
+                pieces.pop();
+            }
+            self.physical.extend(pieces);
+        }
+        self.number += 1;
+        self.physical.pop_front()
+    }
+}
+
+impl<R: std::io::BufRead> Iterator for StreamedLines<R> {
+    type Item = RawLine;
+
+    fn next(&mut self) -> Option<RawLine> {
+        loop {
+            if self.ended {
+                return self.pending.take();
+            }
+            let Some(phys) = self.next_physical() else {
+                self.ended = true;
+                continue;
+            };
+            if self.qp_open
+                && let Some(last) = self.pending.as_mut()
+            {
+                last.bytes.pop(); // the soft-break '='
+                if last.bytes.len() <= MAX_LINE_BYTES {
+                    last.bytes.extend_from_slice(&phys);
+                }
+                self.qp_open = last.bytes.ends_with(b"=");
+                continue;
+            }
+            if let [b' ' | b'\t', rest @ ..] = phys.as_slice()
+                && let Some(last) = self.pending.as_mut()
+            {
+                if last.bytes.len() <= MAX_LINE_BYTES {
+                    last.bytes.extend_from_slice(rest);
+                }
+                self.qp_open = self.head.is_qp(&last.bytes) && last.bytes.ends_with(b"=");
+                continue;
+            }
+            if phys.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            self.head = HeadScan::default();
+            self.qp_open = self.head.is_qp(&phys) && phys.ends_with(b"=");
+            let line = RawLine {
+                number: self.number,
+                bytes: phys,
+            };
+            if let Some(done) = self.pending.replace(line) {
+                return Some(done);
+            }
+        }
+    }
+}
+
 /// Finds a growing line's header end incrementally (as [`header_end`] does at once).
 #[derive(Default)]
 struct HeadScan {
@@ -294,6 +404,30 @@ fn windows_1252(b: u8) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streamed_lines_are_the_logical_lines() {
+        let cases: &[&[u8]] = &[
+            b"\xEF\xBB\xBFBEGIN:VCARD\r\nNOTE;ENCODING=QUOTED-PRINTABLE:a=\r\nb=\r\n c\r\n  d\r\nEND:VCARD\r\n",
+            b"A:1\rB:2\r\n C\r\r\nD:3\r",
+            b"A:1\n\n \t\nB:2\n\tx\ny",
+            b"\r",
+            b"",
+            b"NOTE;QUOTED-PRINTABLE:x=\n",
+        ];
+        for bytes in cases {
+            let whole: Vec<(usize, Vec<u8>)> = logical_lines(&normalize_encoding(bytes))
+                .into_iter()
+                .map(|l| (l.number, l.bytes))
+                .collect();
+            for buffer in [1, 2, 5, 8192] {
+                let r = std::io::BufReader::with_capacity(buffer, *bytes);
+                let streamed: Vec<(usize, Vec<u8>)> =
+                    StreamedLines::new(r).map(|l| (l.number, l.bytes)).collect();
+                assert_eq!(streamed, whole, "{bytes:?} / {buffer}");
+            }
+        }
+    }
 
     #[test]
     fn utf16_with_and_without_bom() {

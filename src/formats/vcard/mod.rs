@@ -8,7 +8,7 @@
 //! Writing converts what differs between 3.0 and 4.0 ([`convert`]).
 
 mod convert;
-mod decode;
+pub(crate) mod decode;
 pub mod semantic;
 pub mod strict;
 
@@ -18,7 +18,7 @@ use crate::formats::{ItemError, ParsedItem};
 use crate::model::{Body, Component, Kind, MAX_COMPONENT_DEPTH, Param, Property, Record, new_id};
 
 pub use convert::to_version;
-use decode::RawLine;
+pub use decode::RawLine;
 
 /// The vCard version written by [`write_vcf`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -54,6 +54,25 @@ pub fn read_vcf(bytes: &[u8]) -> Vec<Result<ParsedItem, ItemError>> {
         reader.line(line);
     }
     reader.finish()
+}
+
+/// [`read_vcf`] one card at a time: each card goes to `sink` as soon as it ends (the
+/// lines come from [`decode::StreamedLines`]); an error of `sink` stops the reading.
+pub fn stream_vcf<E>(
+    lines: impl Iterator<Item = RawLine>,
+    mut sink: impl FnMut(Result<ParsedItem, ItemError>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut reader = CardReader::default();
+    for line in lines {
+        reader.line(line);
+        for item in reader.items.drain(..) {
+            sink(item)?;
+        }
+    }
+    for item in reader.finish() {
+        sink(item)?;
+    }
+    Ok(())
 }
 
 /// Text of a file in any encoding found in the wild: UTF-16 (BOM or not), UTF-8

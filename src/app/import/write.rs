@@ -1,0 +1,191 @@
+//! Writing imported items, one at a time, inside the import's one transaction.
+//! An item whose UID is already known updates that record (pim's JSON matches by
+//! id first); an identical one writes nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use super::read::Incoming;
+use super::{DuplicateUid, ImportReport};
+use crate::formats::json::CollectionSettings;
+use crate::model::Kind;
+use crate::model::fields::diff;
+use crate::store::{Store, StoreError, Writer};
+
+/// The state of one import's writes: where items go and what was done.
+pub(super) struct ItemWriter {
+    into: Option<String>,
+    collections: SeenCollections,
+    defaults: HashMap<Kind, String>,
+    /// Items of this import by (kind, UID), to name duplicates, and the record each
+    /// wrote; `None` for a stream whose reader already joined items by UID (one
+    /// iCalendar file), where no key comes twice and a map would only grow.
+    seen: Option<Seen>,
+    pub report: ImportReport,
+}
+
+#[derive(Default)]
+struct Seen {
+    index: HashMap<(Kind, String), usize>,
+    /// Records this import wrote; the rest are looked up inside the transaction, so
+    /// a record another process adds meanwhile is updated, not doubled.
+    record: HashMap<(Kind, String), String>,
+}
+
+impl ItemWriter {
+    /// Read what the writes need (collections, defaults) before the transaction.
+    pub fn new(store: &Store, into: Option<&str>, keys_unique: bool) -> Result<Self, StoreError> {
+        let collections = SeenCollections {
+            ids: store
+                .collections(None)?
+                .into_iter()
+                .map(|c| ((c.kind, c.name), c.id))
+                .collect(),
+            restored: HashSet::new(),
+        };
+        let mut defaults: HashMap<Kind, String> = HashMap::new();
+        for k in Kind::ALL {
+            defaults.insert(k, store.default_collection(k)?.id);
+        }
+        Ok(ItemWriter {
+            into: into.map(str::to_string),
+            collections,
+            defaults,
+            seen: (!keys_unique).then(Seen::default),
+            report: ImportReport::default(),
+        })
+    }
+
+    /// Write one item: create it, or update the record with its UID (or JSON id).
+    pub fn write(&mut self, w: &mut Writer<'_>, mut it: Incoming) -> Result<(), StoreError> {
+        let kind = it.record.kind;
+        let named = self.into.clone().or(it.collection.take());
+        // A backup's collection settings apply only where its records go.
+        let settings = it.settings.take().filter(|_| self.into.is_none());
+        let target = match named {
+            Some(name) => Some(target_collection(
+                w,
+                &mut self.collections,
+                (kind, name),
+                settings,
+            )?),
+            None => None,
+        };
+        let uid_key = it.record.uid().map(|u| (kind, u.to_string()));
+        if let (Some(k), Some(seen)) = (&uid_key, &mut self.seen)
+            && let Some(first) = seen.index.insert(k.clone(), it.index)
+        {
+            self.report.duplicates.push(DuplicateUid {
+                file: it.source.clone(),
+                index: it.index,
+                first_index: first,
+                uid: k.1.clone(),
+            });
+        }
+        let same_id = if it.keep_id {
+            w.get(&it.record.id)?
+        } else {
+            None
+        };
+        // An id taken by a record of another kind is not this record.
+        if same_id.as_ref().is_some_and(|old| old.kind != kind) {
+            it.keep_id = false;
+        }
+        let existing = match same_id.filter(|old| old.kind == kind) {
+            Some(old) => Some(old),
+            None => match &uid_key {
+                Some(k) => match self.seen.as_ref().and_then(|s| s.record.get(k)) {
+                    Some(id) => w.get(id)?,
+                    None => w.by_uid(k.0, &k.1)?.into_iter().next(),
+                },
+                None => None,
+            },
+        };
+        match existing {
+            Some(old) => {
+                // Only the fields that differ, onto the record as stored now.
+                let mut merged = old.clone();
+                for (key, _, new) in diff(&old.body, &it.record.body) {
+                    merged.body.set_field(&key, new.as_ref());
+                }
+                merged.collection = target.unwrap_or(old.collection);
+                it.record = merged;
+                match w.update(&it.record)? {
+                    Some(_) => self.report.updated += 1,
+                    None => self.report.unchanged += 1,
+                }
+            }
+            None => {
+                if !it.keep_id {
+                    it.record.id = crate::model::new_id();
+                }
+                it.record.collection = target.unwrap_or_else(|| self.defaults[&kind].clone());
+                w.create(&it.record)?;
+                self.report.created += 1;
+            }
+        }
+        if let (Some(k), Some(seen)) = (uid_key, &mut self.seen) {
+            seen.record.insert(k, it.record.id.clone());
+        }
+        // The import never reads back the changes it logged: keeping them (each
+        // with a copy of its record) would hold every record twice until commit.
+        w.changes.clear();
+        Ok(())
+    }
+}
+
+/// The collections an import writes into, by (kind, name).
+struct SeenCollections {
+    ids: HashMap<(Kind, String), String>,
+    /// Those whose saved settings were applied already.
+    restored: HashSet<(Kind, String)>,
+}
+
+/// The id of the collection `name` of `kind`, created when missing. A backup's
+/// settings for it (pim's JSON) are applied once per import: its id when the
+/// collection is new and that id is free, its colour, sync flag and default alarms
+/// in any case (a restore brings back what was saved, e.g. sync kept off).
+fn target_collection(
+    w: &mut Writer<'_>,
+    seen: &mut SeenCollections,
+    key: (Kind, String),
+    settings: Option<CollectionSettings>,
+) -> Result<String, StoreError> {
+    let settings = settings.filter(|_| !seen.restored.contains(&key));
+    let id = match seen.ids.get(&key) {
+        Some(id) => id.clone(),
+        None => {
+            let saved_id = match &settings {
+                Some(s) if !s.id.is_empty() && !collection_id_taken(w, &s.id)? => {
+                    Some(s.id.as_str())
+                }
+                _ => None,
+            };
+            let c = match saved_id {
+                Some(id) => w.put_collection_with_id(id, key.0, &key.1)?,
+                None => w.put_collection(key.0, &key.1)?,
+            };
+            seen.ids.insert(key.clone(), c.id.clone());
+            c.id
+        }
+    };
+    if let Some(s) = settings {
+        let mut c = w.collection(&id)?;
+        c.color = s.color;
+        c.sync = s.sync;
+        // A backup from before default alarms synced has none: keep what is here.
+        if s.default_alarms.is_some() {
+            c.default_alarms = s.default_alarms;
+        }
+        w.change_collection(&c)?;
+        seen.restored.insert(key);
+    }
+    Ok(id)
+}
+
+fn collection_id_taken(w: &Writer<'_>, id: &str) -> Result<bool, StoreError> {
+    match w.collection(id) {
+        Ok(_) => Ok(true),
+        Err(StoreError::NoCollection { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,217 @@
+//! Unfolded content lines read from a stream, one at a time, giving exactly what
+//! [`crate::formats::contentline::unfold`] gives for the whole text decoded by
+//! [`crate::formats::vcard::bytes_to_text`] — so an import need not hold the file.
+//!
+//! Two things about the text depend on all of it: whether it is UTF-8 (else it is
+//! read as windows-1252) and whether it has any `\n` (else lines end with a lone CR,
+//! as old Mac files do). [`profile`] finds both in one cheap sweep over the bytes;
+//! [`Unfolded`] then reads the lines in a second one.
+
+use std::io::{self, BufRead};
+
+use crate::formats::contentline::{Line, MAX_LINE_BYTES};
+use crate::formats::vcard::decode::decode_text;
+
+const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
+
+/// What the whole text is like; see the module comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextProfile {
+    pub utf8: bool,
+    /// The byte lines end with: `\n`, or `\r` in a text without any `\n`.
+    pub line_end: u8,
+}
+
+/// Whether the bytes are UTF-16 (by BOM or NUL bytes): such text is decoded whole
+/// ([`crate::formats::vcard::decode::normalize_encoding`]), not streamed.
+pub fn is_utf16(head: &[u8]) -> bool {
+    matches!(
+        head,
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] | [0, 1..=255, ..] | [1..=255, 0, ..]
+    )
+}
+
+/// One sweep over `r`: see [`TextProfile`] (a UTF-8 BOM changes neither answer).
+pub fn profile(mut r: impl BufRead) -> io::Result<TextProfile> {
+    let mut utf8 = true;
+    let mut newline = false;
+    // The start of a character cut by the end of the last buffer.
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            break;
+        }
+        newline = newline || buf.contains(&b'\n');
+        if utf8 {
+            let joined;
+            let data = if carry.is_empty() {
+                buf
+            } else {
+                joined = [carry.as_slice(), buf].concat();
+                joined.as_slice()
+            };
+            match std::str::from_utf8(data) {
+                Ok(_) => carry.clear(),
+                Err(e) if e.error_len().is_none() => carry = data[e.valid_up_to()..].to_vec(),
+                Err(_) => utf8 = false,
+            }
+        }
+        let n = buf.len();
+        r.consume(n);
+    }
+    Ok(TextProfile {
+        utf8: utf8 && carry.is_empty(),
+        line_end: if newline { b'\n' } else { b'\r' },
+    })
+}
+
+/// The unfolded lines of `r` (read from its start, BOM included), as
+/// [`crate::formats::contentline::unfold`] makes them. A read error ends the lines
+/// and is kept in [`Unfolded::error`].
+pub struct Unfolded<R: BufRead> {
+    r: R,
+    profile: TextProfile,
+    number: usize,
+    pending: Option<Line>,
+    buf: Vec<u8>,
+    ended: bool,
+    pub error: Option<io::Error>,
+}
+
+impl<R: BufRead> Unfolded<R> {
+    pub fn new(r: R, profile: TextProfile) -> Self {
+        Unfolded {
+            r,
+            profile,
+            number: 0,
+            pending: None,
+            buf: Vec::new(),
+            ended: false,
+            error: None,
+        }
+    }
+
+    /// The next physical line, decoded; `None` at the end (or on a read error).
+    fn physical(&mut self) -> Option<String> {
+        self.buf.clear();
+        match self.r.read_until(self.profile.line_end, &mut self.buf) {
+            Ok(0) => return None,
+            Ok(_) => {}
+            Err(e) => {
+                self.error = Some(e);
+                return None;
+            }
+        }
+        self.number += 1;
+        if self.number == 1 && self.buf.starts_with(UTF8_BOM) {
+            self.buf.drain(..UTF8_BOM.len());
+        }
+        if self.buf.last() == Some(&self.profile.line_end) {
+            self.buf.pop();
+        }
+        if self.buf.last() == Some(&b'\r') {
+            self.buf.pop();
+        }
+        let text = if self.profile.utf8 {
+            // Checked by `profile`; lossy only if the file changed since.
+            String::from_utf8_lossy(&self.buf).into_owned()
+        } else {
+            decode_text(&self.buf, Some("windows-1252"))
+        };
+        if self.number == 1
+            && let Some(rest) = text.strip_prefix('\u{feff}')
+        {
+            return Some(rest.to_string());
+        }
+        Some(text)
+    }
+}
+
+impl<R: BufRead> Iterator for Unfolded<R> {
+    type Item = Line;
+
+    fn next(&mut self) -> Option<Line> {
+        loop {
+            if self.ended {
+                return self.pending.take();
+            }
+            let Some(text) = self.physical() else {
+                self.ended = true;
+                continue;
+            };
+            if let Some(rest) = text.strip_prefix([' ', '\t'])
+                && let Some(last) = self.pending.as_mut()
+            {
+                if last.text.len() <= MAX_LINE_BYTES {
+                    last.text.push_str(rest);
+                }
+                continue;
+            }
+            if text.trim().is_empty() {
+                continue;
+            }
+            let line = Line {
+                number: self.number,
+                text,
+            };
+            if let Some(done) = self.pending.replace(line) {
+                return Some(done);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::contentline::unfold;
+    use crate::formats::vcard::bytes_to_text;
+
+    fn streamed(bytes: &[u8], buffer: usize) -> Vec<Line> {
+        let p = profile(io::BufReader::with_capacity(buffer, bytes)).unwrap();
+        Unfolded::new(io::BufReader::with_capacity(buffer, bytes), p).collect()
+    }
+
+    #[test]
+    fn the_same_lines_as_unfolding_the_whole_text() {
+        let cases: &[&[u8]] = &[
+            b"BEGIN:VCALENDAR\r\nX:a\r\n  b\r\n\tc\r\n\r\n   \r\nY:\xc3\xa9t\xc3\xa9\r\nEND:VCALENDAR\r\n",
+            b"\xEF\xBB\xBFBEGIN:VEVENT\nSUMMARY:x\n continued\nEND:VEVENT",
+            b"\xEF\xBB\xBF\xEF\xBB\xBFA:1\nB:2\r\n",
+            b"A:1\rB:2\r C\rD:3",
+            b"A:1\rB:2\nC:\r3\r\n",
+            b"A:caf\xe9 \x80\n B\n",
+            b" leading continuation\nA:1\n",
+            b"A:1\n\xc2\xa0\nB:\xa0\n",
+            b"",
+            b"\n\n\n",
+        ];
+        for bytes in cases {
+            let whole = unfold(&bytes_to_text(bytes));
+            for buffer in [1, 2, 3, 7, 64 * 1024] {
+                assert_eq!(streamed(bytes, buffer), whole, "{bytes:?} / {buffer}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_character_cut_by_the_buffer_is_still_utf8() {
+        let text = "X:ééé€€€𝄞𝄞\n".repeat(5);
+        for buffer in 1..9 {
+            let p = profile(io::BufReader::with_capacity(buffer, text.as_bytes())).unwrap();
+            assert!(p.utf8, "{buffer}");
+        }
+        let p = profile(&b"X:\xc3"[..]).unwrap();
+        assert!(!p.utf8, "a truncated character at the end is not UTF-8");
+    }
+
+    #[test]
+    fn utf16_is_recognised() {
+        assert!(is_utf16(&[0xFF, 0xFE, b'B', 0]));
+        assert!(is_utf16(&[0, b'B', 0, b'E']));
+        assert!(is_utf16(&[b'B', 0, b'E', 0]));
+        assert!(!is_utf16(b"BEGIN"));
+        assert!(!is_utf16(UTF8_BOM));
+    }
+}
