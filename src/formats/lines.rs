@@ -155,7 +155,7 @@ impl<R: BufRead> Unfolded<R> {
     /// The next physical line, decoded; `None` at the end (or on a read error).
     fn physical(&mut self) -> Option<String> {
         self.buf.clear();
-        match self.r.read_until(self.profile.line_end, &mut self.buf) {
+        match read_line_bounded(&mut self.r, self.profile.line_end, &mut self.buf) {
             Ok(0) => return None,
             Ok(_) => {}
             Err(e) => {
@@ -185,6 +185,37 @@ impl<R: BufRead> Unfolded<R> {
             return Some(rest.to_string());
         }
         Some(text)
+    }
+}
+
+/// Bytes of one physical line kept at most: a longer line is refused whatever its
+/// length (past [`MAX_LINE_BYTES`]), and a file of one huge line must not be held.
+const KEEP_LINE_BYTES: usize = MAX_LINE_BYTES + 8;
+
+/// `read_until` keeping only the first [`KEEP_LINE_BYTES`] of the line (the rest
+/// is read and dropped). The bytes read, as `read_until` counts them.
+fn read_line_bounded(r: &mut impl BufRead, end: u8, buf: &mut Vec<u8>) -> io::Result<usize> {
+    let mut read = 0;
+    loop {
+        let chunk = match r.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(read);
+        }
+        let (n, ended) = match chunk.iter().position(|&b| b == end) {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        let room = KEEP_LINE_BYTES.saturating_sub(buf.len());
+        buf.extend_from_slice(&chunk[..n.min(room)]);
+        r.consume(n);
+        read += n;
+        if ended {
+            return Ok(read);
+        }
     }
 }
 
@@ -267,6 +298,29 @@ mod tests {
         }
         let p = profile(&b"X:\xc3"[..]).unwrap();
         assert!(!p.utf8, "a truncated character at the end is not UTF-8");
+    }
+
+    /// A file of one huge line was held whole (three times over, decoded and
+    /// unfolded): 300 MB took 900 MB. A line past the limit is refused whatever its
+    /// length, so only the start of it is kept.
+    #[test]
+    fn a_huge_line_is_not_held_whole() {
+        use std::io::Read as _;
+        let huge = 64 << 20;
+        let text = io::repeat(b'A').take(huge).chain(&b"\nB:1\n"[..]);
+        let p = TextProfile {
+            utf8: true,
+            line_end: b'\n',
+        };
+        let lines: Vec<Line> = Unfolded::new(io::BufReader::new(text), p).collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].text.len() > MAX_LINE_BYTES);
+        assert!(
+            lines[0].text.len() < 2 * MAX_LINE_BYTES,
+            "{}",
+            lines[0].text.len()
+        );
+        assert_eq!((lines[1].number, lines[1].text.as_str()), (2, "B:1"));
     }
 
     #[test]
