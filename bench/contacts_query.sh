@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Address completion (issue 18): `pim contacts query` on the seeded dataset's 25 000
 # contacts, as mutt's query_command and aerc's address-book-cmd run it. Wall clock,
-# process start included, median of 20 runs after a warm-up.
+# process start included, median of 20 runs after a warm-up; then instructions
+# executed (valgrind's callgrind, when installed): the same on a loaded machine as
+# on an idle one, so runs on the shared build machine compare.
 # usage: bench/contacts_query.sh [DATA_DIR]   (default: bench-data/, shared with bench.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,3 +47,15 @@ for q in ada marg lovelace example zz-no-match; do
   echo "   lines: $($PIM --home "$HOME_DIR" contacts query "$q" | wc -l)"
   median_ms $PIM --home "$HOME_DIR" contacts query "$q"
 done
+
+if command -v valgrind > /dev/null; then
+  echo "== instructions executed (callgrind; process start and opening the database included)"
+  instructions() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null \
+      | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+  }
+  for q in zz-no-match ada marg lovelace example; do
+    printf '   %-12s %s\n' "$q" "$(instructions $PIM --home "$HOME_DIR" contacts query "$q")"
+  done
+  printf '   %-12s %s\n' "(search zz-no-match)" "$(instructions $PIM --home "$HOME_DIR" search zz-no-match)"
+fi

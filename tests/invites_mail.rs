@@ -652,3 +652,103 @@ fn a_strangers_update_and_forged_reply_are_suspicious() {
         "a suspicious invitation is not answered"
     );
 }
+
+/// An invitation whose attachments decode to awkward sizes: base64 of 0–5 and 58
+/// bytes (every padding, one with a blank line before the boundary) and
+/// quoted-printable with soft breaks and a body ending in CRLF. Returns the
+/// message and each attachment's (file name, decoded bytes).
+fn awkward_invitation(mid: &str, calendar: &str) -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
+    let mut parts = String::new();
+    let mut want = Vec::new();
+    for (len, blank) in [
+        (0usize, false),
+        (1, false),
+        (2, true),
+        (3, false),
+        (4, false),
+        (5, false),
+        (58, true),
+    ] {
+        let data: Vec<u8> = (0..len).map(|i| (i * 37 % 251) as u8).collect();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&data);
+        let lines: Vec<&str> = b64
+            .as_bytes()
+            .chunks(76)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        let name = format!("b{len}.bin");
+        parts += &format!(
+            "--MIX\r\nContent-Type: application/octet-stream\r\n\
+             Content-Disposition: attachment; filename=\"{name}\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\n{}\r\n{}",
+            lines.join("\r\n"),
+            if blank { "\r\n" } else { "" }
+        );
+        want.push((name, data));
+    }
+    for (i, (encoded, decoded)) in [
+        (
+            "caf=C3=A9 au lait=\r\n, soft break",
+            "café au lait, soft break",
+        ),
+        ("a=3Db\r\nline two\r\n", "a=b\r\nline two\r\n"),
+        ("ends in a soft break=\r\n", "ends in a soft break"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let name = format!("q{i}.txt");
+        parts += &format!(
+            "--MIX\r\nContent-Type: text/plain; charset=utf-8\r\n\
+             Content-Disposition: attachment; filename=\"{name}\"\r\n\
+             Content-Transfer-Encoding: quoted-printable\r\n\r\n{encoded}\r\n"
+        );
+        want.push((name, decoded.as_bytes().to_vec()));
+    }
+    let msg = format!(
+        "From: Bob <bob@example.test>\r\nTo: ivan@example.test\r\n\
+         Subject: Invitation: Quarterly planning\r\nMessage-ID: {mid}\r\n\
+         Date: Wed, 25 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"MIX\"\r\n\r\n\
+         --MIX\r\nContent-Type: text/calendar; charset=UTF-8; method=REQUEST\r\n\
+         Content-Transfer-Encoding: 8bit\r\n\r\n{calendar}{parts}--MIX--\r\n"
+    );
+    (msg.into_bytes(), want)
+}
+
+/// Issue 18: the size `pim attachments list` shows is the size `fetch` writes,
+/// for every padding of base64 and for quoted-printable (Dovecot's BINARY.SIZE).
+#[test]
+fn listed_attachment_sizes_are_the_sizes_fetched() {
+    let server = MailServer::start(&[("ivan", "pw-ivan"), ("bob", "pw-bob")]);
+    let cal = ics("REQUEST", 0, "20261125T100000Z", "20270110T100000Z", "")
+        .replace("alice@example.test", "ivan@example.test");
+    let (raw, want) = awkward_invitation("<sizes-1@example.test>", &cal);
+    server.append("ivan", "INBOX", &raw);
+    let p = Pim::mail_profile(&server, "ivan", "newest");
+    p.ok(&["sync", "init"]);
+    p.ok(&["invites", "scan"]);
+    let inv = &p.invites()[0];
+    let id = inv["id"].to_string();
+    p.ok(&["invites", "accept", &id]);
+    let event_id = p.invites()[0]["event_id"].as_str().unwrap().to_string();
+
+    let refs = p.json(&["attachments", "list", &event_id, "--json"]);
+    let refs = refs.as_array().unwrap();
+    assert_eq!(refs.len(), want.len(), "{refs:?}");
+    let listed = p.ok(&["attachments", "list", &event_id]);
+    assert!(
+        !listed.contains('~'),
+        "no estimate where the server says: {listed}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().display().to_string();
+    p.ok(&["attachments", "fetch", &event_id, "-o", &out]);
+    for (name, data) in &want {
+        let r = refs.iter().find(|r| r["name"] == name.as_str()).unwrap();
+        let written = std::fs::read(dir.path().join(name)).unwrap();
+        assert_eq!(&written, data, "{name}");
+        assert_eq!(r["size"], written.len() as u64, "{name}: {r}");
+        assert_eq!(r["size_exact"], true, "{name}: {r}");
+    }
+}

@@ -468,3 +468,120 @@ async fn invitation_parts_without_downloading_attachments() {
         1
     );
 }
+
+/// Attachments whose decoded sizes are awkward: base64 of 0–5, 57 and 58 bytes
+/// (every length mod 3, so every padding), one with a blank line before the
+/// boundary; quoted-printable with soft breaks, `=3D`, a body ending in CRLF.
+/// Returns the message and each part's (number, decoded bytes).
+pub fn awkward_attachments(id: &str) -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
+    use base64::Engine;
+    let mut body = String::new();
+    let mut want = Vec::new();
+    let mut n = 1;
+    for (len, blank_before_boundary) in [
+        (0usize, false),
+        (1, false),
+        (2, false),
+        (3, false),
+        (4, true),
+        (5, false),
+        (57, false),
+        (58, true),
+    ] {
+        let data: Vec<u8> = (0..len).map(|i| (i * 37 % 251) as u8).collect();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&data);
+        let lines: Vec<&str> = b64
+            .as_bytes()
+            .chunks(76)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        body += &format!(
+            "--outer\r\nContent-Type: application/octet-stream\r\n\
+             Content-Disposition: attachment; filename=\"b{len}.bin\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\n{}\r\n{}",
+            lines.join("\r\n"),
+            if blank_before_boundary { "\r\n" } else { "" }
+        );
+        want.push((n.to_string(), data));
+        n += 1;
+    }
+    for (encoded, decoded) in [
+        (
+            "caf=C3=A9 au lait=\r\n, soft break",
+            "café au lait, soft break",
+        ),
+        ("a=3Db\r\nline two\r\n", "a=b\r\nline two\r\n"),
+        ("ends in a soft break=\r\n", "ends in a soft break"),
+    ] {
+        body += &format!(
+            "--outer\r\nContent-Type: text/plain; charset=utf-8\r\n\
+             Content-Disposition: attachment; filename=\"q{n}.txt\"\r\n\
+             Content-Transfer-Encoding: quoted-printable\r\n\r\n{encoded}\r\n"
+        );
+        want.push((n.to_string(), decoded.as_bytes().to_vec()));
+        n += 1;
+    }
+    let msg = format!(
+        "From: org@example.test\r\nTo: dave@example.test\r\nSubject: Sizes\r\n\
+         Message-ID: <{id}>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n{body}--outer--\r\n"
+    );
+    (msg.into_bytes(), want)
+}
+
+/// The size listed for an attachment is what fetching it gives: BINARY.SIZE
+/// where the server offers BINARY (Dovecot does), nothing to claim without it.
+#[tokio::test]
+async fn binary_size_is_the_size_a_fetch_decodes() {
+    let server = MailServer::shared();
+    let (raw, want) = awkward_attachments("sizes-1@test");
+    server.append("dave", "Sizes", &raw);
+    server.append("dave", "Sizes", &raw_with_bad_trailer());
+    let mut mb = ImapMailbox::connect(config(server, "dave", Security::Implicit))
+        .await
+        .unwrap();
+    assert!(mb.has_capability("BINARY"), "Dovecot offers BINARY");
+    let uid = mb
+        .search_message_id("Sizes", "<sizes-1@test>")
+        .await
+        .unwrap()[0];
+    let parts: Vec<&str> = want.iter().map(|(p, _)| p.as_str()).collect();
+    let sizes = mb
+        .decoded_sizes("Sizes", uid, &parts)
+        .await
+        .unwrap()
+        .expect("sizes from BINARY.SIZE");
+    let fetched = mb.fetch_parts("Sizes", uid, &parts).await.unwrap();
+    for (((part, data), size), f) in want.iter().zip(&sizes).zip(&fetched) {
+        let decoded = pim::invite::part::decode_part(f).unwrap().bytes;
+        assert_eq!(&decoded, data, "part {part} decodes to what was sent");
+        assert_eq!(*size, Some(data.len() as u64), "part {part}");
+    }
+    // A part Dovecot cannot decode (`=` ending a quoted-printable body): it drops
+    // the connection rather than answer. No size then, and the mailbox goes on.
+    let bad_uid = mb
+        .search_message_id("Sizes", "<sizes-bad@test>")
+        .await
+        .unwrap()[0];
+    assert_eq!(
+        mb.decoded_sizes("Sizes", bad_uid, &["1"]).await.unwrap(),
+        None
+    );
+    assert_eq!(mb.fetch_parts("Sizes", uid, &["2"]).await.unwrap().len(), 1);
+
+    let mut cfg = config(server, "dave", Security::Implicit);
+    cfg.ignore_capabilities = vec!["BINARY".into()];
+    let mut without = ImapMailbox::connect(cfg).await.unwrap();
+    assert_eq!(
+        without.decoded_sizes("Sizes", uid, &parts).await.unwrap(),
+        None
+    );
+}
+
+fn raw_with_bad_trailer() -> Vec<u8> {
+    b"From: org@example.test\r\nSubject: Bad\r\nMessage-ID: <sizes-bad@test>\r\n\
+      MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+      --b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=\"x.txt\"\r\n\
+      Content-Transfer-Encoding: quoted-printable\r\n\r\nends in =\r\n--b--\r\n"
+        .to_vec()
+}

@@ -388,9 +388,18 @@ fn invitation_scenarios(f: &Flavour) {
     let event_id = accepted["event_id"].as_str().unwrap().to_string();
     let dir = tempfile::tempdir().unwrap();
     let dir_s = dir.path().display().to_string();
+    let listed = p.json(&["attachments", "list", &event_id, "--json"]);
+    // Where the server reports BINARY.SIZE the listed size is exact already.
+    if listed[0]["size_exact"] == true {
+        assert_eq!(listed[0]["size"], AGENDA.len() as u64, "{}", f.name);
+    }
     p.ok(&["attachments", "fetch", &event_id, "-o", &dir_s]);
     let got = std::fs::read_to_string(dir.path().join("agenda.txt")).unwrap();
     assert_eq!(got, AGENDA, "{}", f.name);
+    // Fetched once, the size listed is the size written, on every server.
+    let listed = p.json(&["attachments", "list", &event_id, "--json"]);
+    assert_eq!(listed[0]["size"], AGENDA.len() as u64, "{}", f.name);
+    assert_eq!(listed[0]["size_exact"], true, "{}", f.name);
 }
 
 fn run(f: &Flavour) {

@@ -9,9 +9,6 @@ use crate::store::{Store, StoreError};
 
 /// Candidates read from the index at most; more than a completion menu can show.
 const CANDIDATES: usize = 2000;
-/// Candidates read at a time: most pass the field check, so the first page usually
-/// fills the answer and the rest are never decoded.
-const PAGE: usize = 64;
 
 /// One address a mail client can insert.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -30,59 +27,53 @@ pub fn query(store: &Store, query: &str, limit: usize) -> Result<Vec<AddressMatc
     if words.is_empty() {
         return Ok(Vec::new());
     }
+    let whole = query.trim().to_lowercase();
     let mut out = Vec::new();
-    let mut skip = 0;
-    while skip < CANDIDATES {
-        let page = store.search_kind(Kind::Contact, query, skip, PAGE)?;
-        let last_page = page.len() < PAGE;
-        skip += page.len();
-        if add_matches(page, query, &words, limit, &mut out) || last_page {
-            break;
-        }
-    }
+    // Candidates come in title order; most pass the field check, so the first ones
+    // usually fill the answer and the rest are never read.
+    store.search_kind_each(Kind::Contact, query, CANDIDATES, |r| {
+        !add_matches(&r, &whole, &words, limit, &mut out)
+    })?;
     Ok(out)
 }
 
-/// Add the addresses of the contacts in `page` that match; whether `limit` is reached.
+/// Add the addresses of `r` if it matches; whether `limit` is reached.
 fn add_matches(
-    page: Vec<Record>,
-    query: &str,
+    r: &Record,
+    whole: &str,
     words: &[String],
     limit: usize,
     out: &mut Vec<AddressMatch>,
 ) -> bool {
-    for r in page {
-        if !matches(&r, words) {
-            continue;
-        }
-        let name = r.text("FN").unwrap_or_default();
-        let org = r
-            .prop("ORG")
-            .map(|p| split_unescaped(&p.value, ';').join(", "))
-            .filter(|o| !o.trim().is_empty());
-        let extra = org.or_else(|| r.text("NICKNAME")).unwrap_or_default();
-        // Typing part of one address offers that address, not the contact's others.
-        let whole = query.trim().to_lowercase();
-        let all: Vec<String> = r.props_named("EMAIL").map(|p| p.text_value()).collect();
-        let typed: Vec<&String> = all
-            .iter()
-            .filter(|e| e.to_lowercase().contains(&whole))
-            .collect();
-        let chosen: Vec<&String> = if typed.is_empty() {
-            all.iter().collect()
-        } else {
-            typed
-        };
-        for email in chosen {
-            out.push(AddressMatch {
-                email: email.clone(),
-                name: name.clone(),
-                extra: extra.clone(),
-                record_id: r.id.clone(),
-            });
-            if out.len() >= limit {
-                return true;
-            }
+    if !matches(r, words) {
+        return false;
+    }
+    let name = r.text("FN").unwrap_or_default();
+    let org = r
+        .prop("ORG")
+        .map(|p| split_unescaped(&p.value, ';').join(", "))
+        .filter(|o| !o.trim().is_empty());
+    let extra = org.or_else(|| r.text("NICKNAME")).unwrap_or_default();
+    // Typing part of one address offers that address, not the contact's others.
+    let all: Vec<String> = r.props_named("EMAIL").map(|p| p.text_value()).collect();
+    let typed: Vec<&String> = all
+        .iter()
+        .filter(|e| e.to_lowercase().contains(whole))
+        .collect();
+    let chosen: Vec<&String> = if typed.is_empty() {
+        all.iter().collect()
+    } else {
+        typed
+    };
+    for email in chosen {
+        out.push(AddressMatch {
+            email: email.clone(),
+            name: name.clone(),
+            extra: extra.clone(),
+            record_id: r.id.clone(),
+        });
+        if out.len() >= limit {
+            return true;
         }
     }
     false

@@ -23,7 +23,9 @@ pub use answer::{
     ReplyOutcome, ReplySender, SendFailure, SmtpSender, answer, answer_counter,
     answer_counter_with, answer_with, deliver, send_outbox,
 };
-pub use mailbox::{INBOX, ScanReport, fetch_attachment, park, parked_refs, scan};
+pub use mailbox::{
+    INBOX, ScanReport, fetch_attachment, park, parked_refs, remember_fetched_size, scan,
+};
 pub use overlaps::{Overlap, Overlaps, Slot, overlaps};
 pub use piped::{IMPORTED, Imported, answer_to_message, import, lone_attendee};
 pub use settings::{AccountSettings, SettingsError, settings, settings_for};

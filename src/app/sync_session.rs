@@ -13,6 +13,7 @@
 mod connector;
 mod devices;
 mod enrol;
+mod epoch;
 mod failure;
 mod invitations;
 mod profile;
@@ -28,6 +29,7 @@ pub use devices::{FORGET_ADVICE, Forgotten, forget_device, rekey_now};
 pub use enrol::{
     EnrolError, Enrolled, Joining, NewSecret, PASSPHRASE_ADVICE, init, join, start_join,
 };
+pub use epoch::{WaitingEpoch, confirm_question, take_waiting_epoch, waiting_epoch};
 pub use failure::{Backoff, ErrorKind, SessionError};
 pub use invitations::{InvitationError, InvitationOutcome, scan_invitations};
 pub use profile::{

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::records::resolve_id;
 use super::sync::{account, connect, runtime};
 use super::{Context, print};
-use crate::app::invites::{attachment_refs, fetch_attachment};
+use crate::app::invites::{attachment_refs, fetch_attachment, remember_fetched_size};
 use crate::model::change::AttachmentRef;
 
 #[derive(Debug, Subcommand)]
@@ -54,6 +54,7 @@ fn ref_json(event_id: &str, a: &AttachmentRef) -> Value {
         "name": a.filename,
         "type": a.content_type,
         "size": a.size,
+        "size_exact": a.size_exact,
         "part": a.part,
         "folder": a.folder,
         "uidvalidity": a.uidvalidity,
@@ -62,8 +63,17 @@ fn ref_json(event_id: &str, a: &AttachmentRef) -> Value {
     })
 }
 
-/// A size as people read it, the same way in the listing (the size the part
-/// decodes to, from the mail server's structure) and after fetching.
+/// A listed size: exact (the server's BINARY.SIZE, or an earlier fetch) as
+/// fetching prints it, else the estimate from the encoded size marked `~`.
+fn listed_size(a: &AttachmentRef) -> String {
+    if a.size_exact {
+        size_words(a.size)
+    } else {
+        format!("~{}", size_words(a.size))
+    }
+}
+
+/// A size as people read it, the same way in the listing and after fetching.
 fn size_words(bytes: u64) -> String {
     match bytes {
         0..1024 => format!("{bytes} bytes"),
@@ -113,7 +123,7 @@ pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
                     a.part.clone(),
                     a.filename.clone(),
                     a.content_type.clone(),
-                    size_words(a.size),
+                    listed_size(a),
                     format!("{} UID {}", a.folder, a.uid),
                 ]);
             }
@@ -144,7 +154,8 @@ pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
                 bail!("{} is not a directory", dir.display());
             }
             let (name, acc) = account(ctx, acct.as_deref())?;
-            runtime()?.block_on(async {
+            let mut fetched = Vec::new();
+            let done = runtime()?.block_on(async {
                 let mut mb = connect(&name, &acc).await?;
                 for a in chosen {
                     let bytes = fetch_attachment(&mut mb, a)
@@ -160,10 +171,17 @@ pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
                     std::fs::rename(&tmp, &path)
                         .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
                     println!("{} ({})", path.display(), size_words(bytes.len() as u64));
+                    fetched.push((a.clone(), bytes.len() as u64));
                 }
                 mb.logout().await;
                 anyhow::Ok(())
-            })
+            });
+            // What was written is the size to list from now on (also after a
+            // later failure: those files are there).
+            for (a, size) in &fetched {
+                remember_fetched_size(&mut ctx.store, &event_id, a, *size)?;
+            }
+            done
         }
     }
 }
@@ -171,6 +189,24 @@ pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::safe_name;
+
+    #[test]
+    fn an_estimated_size_is_marked() {
+        let mut a = crate::model::change::AttachmentRef {
+            folder: "PIM/Parked".into(),
+            uidvalidity: 1,
+            uid: 1,
+            message_id: String::new(),
+            part: "2".into(),
+            filename: "a".into(),
+            content_type: "text/plain".into(),
+            size: 20,
+            size_exact: false,
+        };
+        assert_eq!(super::listed_size(&a), "~20 bytes");
+        a.size_exact = true;
+        assert_eq!(super::listed_size(&a), "20 bytes");
+    }
 
     #[test]
     fn sizes_read_the_same_listed_and_fetched() {

@@ -357,25 +357,33 @@ pub fn run(ctx: &mut Context, a: SyncArgs) -> anyhow::Result<()> {
             if !a.collections.is_empty() {
                 o.scope = Some(scope(ctx, &a.collections)?);
             }
-            let mut session = Session::new(ImapConnector::new(&setup), o, Timing::default());
+            let connector = ImapConnector::new(&setup);
             if a.watch {
-                return watch(ctx, session, a.json);
+                return watch(ctx, Session::new(connector, o, Timing::default()), a.json);
             }
             runtime()?.block_on(async {
                 let show_progress = std::io::stderr().is_terminal();
                 let mut line = ProgressLine::default();
-                let round = session
-                    .round(&mut ctx.store, Trigger::Start, &mut |ev| {
-                        if let SessionEvent::Progress(p) = ev
-                            && show_progress
-                        {
-                            line.show(&p);
-                        }
-                    })
-                    .await;
+                let mut on_event = |ev| {
+                    if let SessionEvent::Progress(p) = ev
+                        && show_progress
+                    {
+                        line.show(&p);
+                    }
+                };
+                let round = if mode == Mode::ReplaceLocal && !a.dry_run {
+                    // The same use case as the Sync tab's confirmation.
+                    session::take_waiting_epoch(&mut ctx.store, connector, &o, &mut on_event).await
+                } else {
+                    let mut session = Session::new(connector, o, Timing::default());
+                    let round = session
+                        .round(&mut ctx.store, Trigger::Start, &mut on_event)
+                        .await;
+                    session.close().await;
+                    round
+                };
                 line.clear();
                 let r = round.map_err(session_error)?;
-                session.close().await;
                 print_invitations(r.invitations.as_ref());
                 print_report(&r.sync, a.json, a.dry_run)
             })

@@ -15,6 +15,9 @@ type Result<T> = std::result::Result<T, StoreError>;
 /// The property that carries one parked attachment on an event (travels with
 /// the event's changes, so every synced device knows it).
 pub const ATTACHMENT_PROP: &str = "X-PIM-ATTACHMENT";
+/// On an attachment reference: its SIZE is the decoded size the server reported
+/// or a fetch gave (without it, SIZE is estimated from BODYSTRUCTURE).
+pub const SIZE_EXACT_PARAM: &str = "X-SIZE-EXACT";
 
 /// Choices the user makes in config.toml (`[invitations]`).
 #[derive(Debug, Clone, Default)]
@@ -438,16 +441,37 @@ pub fn set_our_partstat(c: &mut Component, s: &Settings, partstat: &str) -> Stri
 pub fn attachment_props(refs: &[AttachmentRef]) -> Vec<Property> {
     refs.iter()
         .map(|a| {
-            Property::text(ATTACHMENT_PROP, &a.filename)
+            let p = Property::text(ATTACHMENT_PROP, &a.filename)
                 .with_param("X-FOLDER", &a.folder)
                 .with_param("X-UIDVALIDITY", &a.uidvalidity.to_string())
                 .with_param("X-UID", &a.uid.to_string())
                 .with_param("X-MESSAGE-ID", &a.message_id)
                 .with_param("X-PART", &a.part)
                 .with_param("FMTTYPE", &a.content_type)
-                .with_param("SIZE", &a.size.to_string())
+                .with_param("SIZE", &a.size.to_string());
+            if a.size_exact {
+                p.with_param(SIZE_EXACT_PARAM, "TRUE")
+            } else {
+                p
+            }
         })
         .collect()
+}
+
+/// One `X-PIM-ATTACHMENT` property read back.
+pub fn attachment_ref(p: &Property) -> AttachmentRef {
+    let num = |k: &str| p.param(k).and_then(|v| v.parse().ok()).unwrap_or(0);
+    AttachmentRef {
+        folder: p.param("X-FOLDER").unwrap_or_default().to_string(),
+        uidvalidity: num("X-UIDVALIDITY") as u32,
+        uid: num("X-UID") as u32,
+        message_id: p.param("X-MESSAGE-ID").unwrap_or_default().to_string(),
+        part: p.param("X-PART").unwrap_or_default().to_string(),
+        filename: p.text_value(),
+        content_type: p.param("FMTTYPE").unwrap_or_default().to_string(),
+        size: num("SIZE"),
+        size_exact: p.param(SIZE_EXACT_PARAM) == Some("TRUE"),
+    }
 }
 
 /// The parked attachments an event refers to (master and occurrences).
@@ -456,17 +480,7 @@ pub fn attachment_refs(r: &Record) -> Vec<AttachmentRef> {
     let mut out: Vec<AttachmentRef> = Vec::new();
     for c in comps {
         for p in c.props_named(ATTACHMENT_PROP) {
-            let num = |k: &str| p.param(k).and_then(|v| v.parse().ok()).unwrap_or(0);
-            let a = AttachmentRef {
-                folder: p.param("X-FOLDER").unwrap_or_default().to_string(),
-                uidvalidity: num("X-UIDVALIDITY") as u32,
-                uid: num("X-UID") as u32,
-                message_id: p.param("X-MESSAGE-ID").unwrap_or_default().to_string(),
-                part: p.param("X-PART").unwrap_or_default().to_string(),
-                filename: p.text_value(),
-                content_type: p.param("FMTTYPE").unwrap_or_default().to_string(),
-                size: num("SIZE"),
-            };
+            let a = attachment_ref(p);
             if !out.contains(&a) {
                 out.push(a);
             }

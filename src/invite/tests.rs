@@ -216,6 +216,7 @@ fn attachment_refs_round_trip_through_properties() {
         filename: "slides, final.pdf".into(),
         content_type: "application/pdf".into(),
         size: 3_000_000,
+        size_exact: true,
     }];
     let mut r = crate::model::Record::new(Kind::Event, "c");
     r.body.main.props.extend(apply::attachment_props(&refs));

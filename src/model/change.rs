@@ -92,5 +92,8 @@ pub struct AttachmentRef {
     pub part: String,
     pub filename: String,
     pub content_type: String,
+    /// Decoded bytes; an estimate unless `size_exact` (see `PartInfo::size`).
     pub size: u64,
+    #[serde(default)]
+    pub size_exact: bool,
 }

@@ -108,7 +108,11 @@ pub struct PartInfo {
     pub name: String,
     #[serde(rename = "type")]
     pub content_type: String,
+    /// Decoded bytes: what fetching it gives when `size_exact` (the server said,
+    /// or the message was read whole), else estimated from the encoded size.
     pub size: u64,
+    #[serde(default)]
+    pub size_exact: bool,
 }
 
 /// One invitation message as found in the mailbox.

@@ -20,6 +20,7 @@ pub mod invitations;
 mod read;
 mod reminder_rows;
 mod schema;
+mod search_each;
 pub mod sync_scope;
 pub mod sync_state;
 #[cfg(test)]

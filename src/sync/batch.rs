@@ -50,6 +50,13 @@ pub struct SnapshotInfo {
     pub counter: u64,
     pub epoch: u64,
     pub vector: Vector,
+    /// The device that made it (the one whose state names it) and when (RFC 3339;
+    /// empty when written by a version that did not say): what the Sync tab names
+    /// when a newer epoch waits for the user.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub made_by: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub made_at: String,
 }
 
 /// Full state of the synced collections (PIM/Snapshots), for bootstrapping.

@@ -18,6 +18,7 @@ use super::scope::Scope;
 use super::signing::{DeviceSigner, Signers};
 use super::snapshot;
 
+mod epoch;
 mod known;
 mod lost;
 mod receive;
@@ -27,6 +28,7 @@ mod signed;
 use crate::model::{Change, Op};
 use crate::store::sync_state::{self as st, DeviceInfo, KnownMessage, RememberedFolder};
 use crate::store::{Store, StoreError};
+pub use epoch::{WaitingEpoch, waiting_epoch};
 pub use signed::device_signer;
 
 #[derive(Debug, thiserror::Error)]

@@ -150,6 +150,18 @@ pub trait Mailbox {
         parts: &[&str],
     ) -> MbResult<Vec<FetchedPart>>;
 
+    /// The exact decoded size of each named part of one message (IMAP BINARY.SIZE,
+    /// RFC 3516), in order; `None` for a part the server did not size, and `None`
+    /// overall when it cannot (no BINARY): the caller estimates from BODYSTRUCTURE.
+    async fn decoded_sizes(
+        &mut self,
+        _folder: &str,
+        _uid: u32,
+        _parts: &[&str],
+    ) -> MbResult<Option<Vec<Option<u64>>>> {
+        Ok(None)
+    }
+
     /// UIDs of messages whose Message-ID header is `message_id` (with <>), ascending.
     async fn search_message_id(&mut self, folder: &str, message_id: &str) -> MbResult<Vec<u32>>;
 

@@ -288,8 +288,8 @@ pub fn epoch_pending_line(r: &SyncReport) -> Option<String> {
     let epoch = r.epoch_pending?;
     Some(format!(
         "another device replaced the server's data (epoch {epoch}); nothing was changed here: \
-         `pim sync --mode replace-local` takes it (records it lacks are dropped here, unsent \
-         edits kept), \
+         `pim sync --mode replace-local` (or T on the Sync tab) takes it (records it lacks \
+         are dropped here, unsent edits kept), \
          `pim sync --mode replace-remote` puts this device's data back"
     ))
 }

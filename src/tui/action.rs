@@ -50,6 +50,7 @@ pub enum Action {
     SetupSync,
     ForgetDevice,
     Rekey,
+    TakeEpoch,
     Resolve,
     History,
     People,
@@ -146,6 +147,11 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
         Action::Rekey,
         "rekey",
         "replace the sync key: a lost device reads nothing new",
+    ),
+    (
+        Action::TakeEpoch,
+        "take_snapshot",
+        "take the new snapshot another device published (it waits until you do)",
     ),
     (
         Action::Resolve,

@@ -116,7 +116,11 @@ pub fn rows(store: &Store, tz: Tz) -> Result<Vec<InviteRow>, InviteError> {
             attachments: inv
                 .attachments
                 .iter()
-                .map(|a| format!("{} ({} bytes)", a.name, a.size))
+                // `~`: estimated from the encoded size (the server has no BINARY).
+                .map(|a| {
+                    let about = if a.size_exact { "" } else { "~" };
+                    format!("{} ({about}{} bytes)", a.name, a.size)
+                })
                 .collect(),
             summary: inv.subject.clone(),
             from: inv.from.clone(),

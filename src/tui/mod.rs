@@ -39,6 +39,8 @@ pub mod worker_sync;
 #[cfg(test)]
 mod defect_tests;
 #[cfg(test)]
+mod epoch_tests;
+#[cfg(test)]
 mod invite_tests;
 #[cfg(test)]
 mod key_tests;

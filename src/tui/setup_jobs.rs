@@ -27,6 +27,8 @@ pub enum SetupJob {
     Forget { device: String },
     /// Replace the sync key.
     Rekey,
+    /// Take the newer epoch another device published (replace-local).
+    TakeEpoch,
 }
 
 /// What a job reports.
@@ -44,6 +46,8 @@ pub enum SetupEvent {
     Forgot(String),
     /// The key was replaced: the new one, shown once.
     Rekeyed(String),
+    /// The server's newer data was taken: the round's summary.
+    EpochTaken(String),
     /// The job failed; the reason in plain words.
     Failed(String),
 }
@@ -131,6 +135,30 @@ fn run(job: SetupJob, db: &Path, config_file: &Path, send: &dyn Fn(SetupEvent)) 
             ));
             match rt.block_on(session::rekey_now(&mut store, config_file, None)) {
                 Ok(done) => SetupEvent::Rekeyed(done.key),
+                Err(e) => SetupEvent::Failed(e.to_string()),
+            }
+        }
+        SetupJob::TakeEpoch => {
+            let mut store = match open() {
+                Ok(s) => s,
+                Err(e) => return SetupEvent::Failed(e),
+            };
+            send(SetupEvent::Step(
+                "rebuilding this device's synced data from the server's snapshot…".into(),
+            ));
+            let setup = match session::setup(&store, config_file, None) {
+                Ok(s) => s,
+                Err(e) => return SetupEvent::Failed(e.to_string()),
+            };
+            // The same use case as `pim sync --mode replace-local`.
+            let round = rt.block_on(session::take_waiting_epoch(
+                &mut store,
+                session::ImapConnector::new(&setup),
+                &setup.options,
+                &mut |_| {},
+            ));
+            match round {
+                Ok(r) => SetupEvent::EpochTaken(crate::sync::progress::summary(&r.sync)),
                 Err(e) => SetupEvent::Failed(e.to_string()),
             }
         }

@@ -208,6 +208,8 @@ pub enum SetupStep {
     ConfirmRekey(Option<String>),
     /// The new key after a rekey, shown once.
     NewKey(String),
+    /// Take the newer epoch another device published? (The question, in words.)
+    ConfirmEpoch(String),
 }
 
 /// Start syncing through `account`: the first device, or joining.
@@ -290,6 +292,23 @@ impl App {
         }
         let mut d = SetupDialog::new("");
         d.step = SetupStep::ConfirmRekey(forgot);
+        self.overlay = Some(Overlay::SyncSetup(Box::new(d)));
+    }
+
+    /// `T` on the Sync tab: take the newer epoch another device published
+    /// (its replace-remote or a new key), after asking.
+    pub fn open_take_epoch(&mut self) {
+        let Some(w) = self.sync.as_ref().and_then(|s| s.waiting_epoch.clone()) else {
+            self.info("nothing waits: no other device replaced the server's data");
+            return;
+        };
+        let when =
+            (!w.made_at.is_empty()).then(|| super::view_sync::local_time(&w.made_at, self.tz));
+        let mut d = SetupDialog::new("");
+        d.step = SetupStep::ConfirmEpoch(crate::app::sync_session::confirm_question(
+            &w,
+            when.as_deref(),
+        ));
         self.overlay = Some(Overlay::SyncSetup(Box::new(d)));
     }
 
@@ -406,6 +425,18 @@ impl App {
                 }
                 _ => {}
             },
+            SetupStep::ConfirmEpoch(_) => match key.code {
+                KeyCode::Char('y') => {
+                    d.error = None;
+                    d.step = SetupStep::Working("starting…".into());
+                    self.setup_jobs.push(SetupJob::TakeEpoch);
+                }
+                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
+                    self.info("nothing changed here: T on the Sync tab takes the new data later");
+                    return None;
+                }
+                _ => {}
+            },
             SetupStep::NewKey(k) => match key.code {
                 KeyCode::Char('c') => {
                     self.clipboard = Some(k.clone());
@@ -474,6 +505,12 @@ impl App {
                 if let Some(Overlay::SyncSetup(d)) = &mut self.overlay {
                     d.step = SetupStep::NewKey(key);
                 }
+            }
+            SetupEvent::EpochTaken(summary) => {
+                self.overlay = None;
+                self.request(Request::SyncStatus);
+                self.info(format!("took the server's data: {summary}"));
+                self.reload_all();
             }
             SetupEvent::Key(key) => match (key, &mut self.overlay) {
                 (Some(k), Some(Overlay::SyncSetup(d))) => d.step = SetupStep::ShowKey(k),

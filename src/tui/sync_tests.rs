@@ -139,6 +139,7 @@ fn fixture_status(conflicts: Vec<ConflictView>) -> SyncStatus {
                 forgotten: false,
             },
         ],
+        waiting_epoch: None,
     }
 }
 

@@ -58,7 +58,7 @@ pub fn state_line(app: &App) -> Line<'static> {
         ),
         Connectivity::Error(why) => ("error", t.error(), format!("{why} (s tries again)")),
     };
-    Line::from(vec![
+    let mut spans = vec![
         label("State", t),
         Span::styled(word.to_string(), style),
         Span::styled(
@@ -69,7 +69,15 @@ pub fn state_line(app: &App) -> Line<'static> {
             },
             t.dim(),
         ),
-    ])
+    ];
+    if let Some(w) = app.sync.as_ref().and_then(|s| s.waiting_epoch.as_ref()) {
+        // Nothing was changed here: the user decides (issue 20).
+        spans.push(Span::styled(
+            format!("; new data from {} waits: T takes it", w.made_by_name),
+            t.warn(),
+        ));
+    }
+    Line::from(spans)
 }
 
 /// The label column of the status block.

@@ -125,6 +125,19 @@ pub fn draw_setup(f: &mut Frame, d: &SetupDialog, area: Rect, theme: &Theme) {
             )));
             keys = " y replace the key · Esc not now ";
         }
+        SetupStep::ConfirmEpoch(question) => {
+            lines.push(Line::from(
+                "Another device replaced the server's data (replace-remote or a new key).",
+            ));
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(question.clone(), theme.title())));
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                "Records this device has and the snapshot lacks are dropped here.",
+                theme.warn(),
+            )));
+            keys = " y replace · Esc not now ";
+        }
         SetupStep::NewKey(key) => {
             secret_key(
                 &mut lines,
@@ -185,6 +198,7 @@ pub fn draw_setup(f: &mut Frame, d: &SetupDialog, area: Rect, theme: &Theme) {
             match d.step {
                 SetupStep::Forget { .. } => " Forget a device ",
                 SetupStep::ConfirmRekey(_) | SetupStep::NewKey(_) => " Replace the sync key ",
+                SetupStep::ConfirmEpoch(_) => " New data from another device ",
                 _ => " Start syncing ",
             },
             theme.title(),

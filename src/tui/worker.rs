@@ -129,6 +129,8 @@ pub struct SyncStatus {
     pub last_summary: Option<String>,
     pub conflicts: Vec<crate::sync::review::ConflictView>,
     pub devices: Vec<DeviceLine>,
+    /// A newer epoch another device published, waiting for the user (`T`).
+    pub waiting_epoch: Option<crate::app::sync_session::WaitingEpoch>,
 }
 
 /// A device as the Sync tab lists it.
@@ -442,6 +444,7 @@ fn sync_status(store: &Store) -> crate::store::Result<SyncStatus> {
         last_summary: store.meta("last_sync.summary")?,
         conflicts: crate::sync::review::open_conflicts(store)?,
         devices: super::worker_sync::devices(store)?,
+        waiting_epoch: crate::app::sync_session::waiting_epoch(store).unwrap_or(None),
     })
 }
 

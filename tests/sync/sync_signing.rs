@@ -132,6 +132,8 @@ fn a_snapshot_counts_only_when_its_maker_signed_it() {
         counter,
         epoch: 7,
         vector: s.vector.clone(),
+        made_by: String::new(),
+        made_at: String::new(),
     };
     let record = DevicePayload {
         device: m.store.device().to_string(),

@@ -57,9 +57,35 @@ fn classify(parts: &[MimePart]) -> Option<(MimePart, Vec<PartInfo>)> {
                 .unwrap_or_else(|| format!("part-{}", p.part)),
             content_type: p.mime_type.clone(),
             size: decoded_size(p.size, &p.encoding),
+            size_exact: false,
         })
         .collect();
     Some((cal, attachments))
+}
+
+/// `parts` with the decoded sizes the server reports (IMAP BINARY.SIZE) where it
+/// can; the others keep their estimate. Only a lost connection is an error.
+async fn exact_sizes<M: Mailbox>(
+    mb: &mut M,
+    uid: u32,
+    mut parts: Vec<PartInfo>,
+) -> Result<Vec<PartInfo>> {
+    if parts.is_empty() {
+        return Ok(parts);
+    }
+    let names: Vec<&str> = parts.iter().map(|p| p.part.as_str()).collect();
+    // Sizes are a nicety: any failure leaves the estimates (a lost connection
+    // shows in the commands that follow).
+    let sizes = mb.decoded_sizes(INBOX, uid, &names).await.unwrap_or(None);
+    if let Some(sizes) = sizes {
+        for (p, size) in parts.iter_mut().zip(sizes) {
+            if let Some(size) = size {
+                p.size = size;
+                p.size_exact = true;
+            }
+        }
+    }
+    Ok(parts)
 }
 
 /// About how many bytes a part of `encoded` octets holds once decoded — what
@@ -149,7 +175,7 @@ pub async fn scan<M: Mailbox>(
         inv.date = get("date");
         inv.calendar_part = cal.part.clone();
         inv.content_method = cal.params.get("method").cloned();
-        inv.attachments = attachments;
+        inv.attachments = exact_sizes(mb, uid, attachments).await?;
         let itip = calendar_text(mb, uid, &cal).await?.and_then(|text| {
             inv.ics = text;
             parse_itip(&inv.ics, inv.content_method.as_deref()).map_err(Unusable::from)
@@ -318,6 +344,7 @@ pub(super) fn parked_at(inv: &Invitation, folder: &str, validity: u32, uid: u32)
         filename: String::new(),
         content_type: String::new(),
         size: 0,
+        size_exact: false,
     }
 }
 
@@ -330,6 +357,7 @@ pub fn parked_refs(inv: &Invitation, folder: &str, validity: u32, uid: u32) -> V
             filename: a.name.clone(),
             content_type: a.content_type.clone(),
             size: a.size,
+            size_exact: a.size_exact,
             ..parked_at(inv, folder, validity, uid)
         })
         .collect()
@@ -383,9 +411,105 @@ pub async fn fetch_attachment<M: Mailbox>(mb: &mut M, a: &AttachmentRef) -> Resu
     Ok(decoded.bytes)
 }
 
+/// Record on the event that attachment `a` decodes to `size` bytes, as a fetch
+/// just gave: later listings (on every device) show the size fetched.
+pub fn remember_fetched_size(
+    store: &mut Store,
+    event_id: &str,
+    a: &AttachmentRef,
+    size: u64,
+) -> Result<()> {
+    if a.size_exact && a.size == size {
+        return Ok(());
+    }
+    let same = |b: &AttachmentRef| {
+        AttachmentRef {
+            size: a.size,
+            size_exact: a.size_exact,
+            ..b.clone()
+        } == *a
+    };
+    store.write(|w| {
+        let Some(mut ev) = w.get(event_id)? else {
+            return Ok(());
+        };
+        let mut changed = false;
+        for c in std::iter::once(&mut ev.body.main).chain(ev.body.overrides.iter_mut()) {
+            for p in c
+                .props
+                .iter_mut()
+                .filter(|p| p.name == apply::ATTACHMENT_PROP)
+            {
+                if same(&apply::attachment_ref(p)) {
+                    p.set_param("SIZE", &size.to_string());
+                    p.set_param(apply::SIZE_EXACT_PARAM, "TRUE");
+                    changed = true;
+                }
+            }
+        }
+        if changed {
+            w.update(&ev)?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod size_tests {
-    use super::decoded_size;
+    use super::{decoded_size, remember_fetched_size};
+    use crate::invite::apply::{attachment_props, attachment_refs};
+    use crate::model::change::AttachmentRef;
+    use crate::model::{Kind, Record};
+    use crate::store::Store;
+
+    /// Without BINARY the listing starts from an estimate; the first fetch
+    /// records what it wrote, and listings show that from then on.
+    #[test]
+    fn a_fetch_records_the_size_it_wrote() {
+        let mut store = Store::open_in_memory().unwrap();
+        let cal = store.default_collection(Kind::Event).unwrap().id;
+        let estimate = AttachmentRef {
+            folder: "PIM/Parked".into(),
+            uidvalidity: 1,
+            uid: 4,
+            message_id: "<m@x>".into(),
+            part: "2".into(),
+            filename: "a.bin".into(),
+            content_type: "application/octet-stream".into(),
+            size: 2,
+            size_exact: false,
+        };
+        let other = AttachmentRef {
+            part: "3".into(),
+            ..estimate.clone()
+        };
+        let mut ev = Record::new(Kind::Event, &cal);
+        ev.set_text("SUMMARY", "Planning");
+        ev.body
+            .main
+            .props
+            .extend(attachment_props(&[estimate.clone(), other.clone()]));
+        let id = ev.id.clone();
+        store.write(|w| w.create(&ev)).unwrap();
+        remember_fetched_size(&mut store, &id, &estimate, 1).unwrap();
+        let refs = attachment_refs(&store.get(&id).unwrap().unwrap());
+        assert_eq!(
+            refs,
+            [
+                AttachmentRef {
+                    size: 1,
+                    size_exact: true,
+                    ..estimate.clone()
+                },
+                other
+            ]
+        );
+        // Known already: nothing is written again.
+        let before = store.get(&id).unwrap().unwrap();
+        remember_fetched_size(&mut store, &id, &refs[0], 1).unwrap();
+        assert_eq!(store.get(&id).unwrap().unwrap(), before);
+    }
 
     #[test]
     fn a_base64_part_is_counted_as_the_bytes_it_decodes_to() {

@@ -49,6 +49,8 @@ pub fn import(store: &mut Store, bytes: &[u8], account: &str, s: &Settings) -> R
             name,
             content_type,
             size,
+            // Counted on the decoded part: the message was read whole.
+            size_exact: true,
         })
         .collect();
     let itip = parse_itip(&inv.ics, inv.content_method.as_deref());

@@ -6,6 +6,7 @@ use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 mod doubles;
+mod epoch;
 
 use doubles::MemoryConnector;
 

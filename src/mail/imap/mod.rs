@@ -8,6 +8,7 @@
 //! temporarily unavailable is [`MailboxError::Busy`], any other NO/BAD `Refused`.
 
 mod answers;
+mod binary_size;
 mod connect;
 pub mod namespace;
 mod ops;
@@ -43,6 +44,7 @@ pub const USED_CAPABILITIES: &[&str] = &[
     "MULTIAPPEND",
     "LITERAL+",
     "ESEARCH",
+    "BINARY",
 ];
 
 /// Where and how to log in.

@@ -332,6 +332,15 @@ impl Mailbox for ImapMailbox {
         self.imap_fetch_parts(folder, uid, parts).await
     }
 
+    async fn decoded_sizes(
+        &mut self,
+        folder: &str,
+        uid: u32,
+        parts: &[&str],
+    ) -> MbResult<Option<Vec<Option<u64>>>> {
+        self.imap_decoded_sizes(folder, uid, parts).await
+    }
+
     async fn search_message_id(&mut self, folder: &str, message_id: &str) -> MbResult<Vec<u32>> {
         self.imap_search_message_id(folder, message_id).await
     }

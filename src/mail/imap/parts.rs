@@ -143,7 +143,7 @@ fn decode_rfc2231(v: &str) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-fn part_path(part: &str) -> Result<Vec<u32>, MailboxError> {
+pub(super) fn part_path(part: &str) -> Result<Vec<u32>, MailboxError> {
     part.split('.')
         .map(|n| n.parse::<u32>().ok().filter(|n| *n > 0))
         .collect::<Option<Vec<u32>>>()
@@ -365,7 +365,7 @@ impl ImapMailbox {
         Ok(())
     }
 
-    async fn select_for_parts(&mut self, folder: &str) -> MbResult<()> {
+    pub(super) async fn select_for_parts(&mut self, folder: &str) -> MbResult<()> {
         if self.selected.as_deref() == Some(folder) && self.session.is_some() {
             return Ok(());
         }

@@ -109,7 +109,11 @@ impl<M: Mailbox> Round<'_, M> {
         let known_devices = st::devices(&*self.store)?;
         for d in admitted {
             if let Some(info) = &d.snapshot {
-                self.note_snapshot(info)?;
+                // The device whose (authenticated) state names a snapshot made it.
+                self.note_snapshot(&SnapshotInfo {
+                    made_by: d.device.clone(),
+                    ..info.clone()
+                })?;
             }
             let prev = known_devices.iter().find(|k| k.device == d.device);
             if prev.is_some_and(|p| p.last_seen > d.last_seen) {

@@ -10,11 +10,7 @@ use crate::store::sync_state::Vector;
 
 impl<M: Mailbox> Round<'_, M> {
     pub(super) fn epoch(&self) -> SyncResult<u64> {
-        Ok(self
-            .store
-            .meta(META_EPOCH)?
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0))
+        super::epoch::local_epoch(self.store)
     }
 
     /// The snapshot some device vouched for (its authenticated state names the
@@ -87,6 +83,8 @@ impl<M: Mailbox> Round<'_, M> {
                         counter,
                         epoch: s.epoch,
                         vector: s.vector.clone(),
+                        made_by: s.made_by.clone(),
+                        made_at: s.made_at.clone(),
                     })?;
                     return Ok(Some(s));
                 }
@@ -156,16 +154,7 @@ impl<M: Mailbox> Round<'_, M> {
         if self.o.accept_epoch || matches!(self.o.mode, Mode::ReplaceLocal | Mode::ReplaceRemote) {
             return Ok(None);
         }
-        let vector = st::vector(&*self.store)?;
-        if vector.iter().all(|(d, s)| d == &self.me || *s == 0) {
-            // A new device starts from whatever epoch the server is in.
-            return Ok(None);
-        }
-        let epoch = self.epoch()?;
-        Ok(self
-            .snapshot_info()?
-            .map(|i| i.epoch)
-            .filter(|e| *e > epoch))
+        Ok(super::epoch::waiting_epoch(self.store)?.map(|w| w.epoch))
     }
 
     /// Whether, for some device, the next change we need is on no batch on the
@@ -215,10 +204,7 @@ impl<M: Mailbox> Round<'_, M> {
     }
 
     pub(super) fn snapshot_info(&self) -> SyncResult<Option<SnapshotInfo>> {
-        Ok(self
-            .store
-            .meta(META_SNAPSHOT)?
-            .and_then(|s| serde_json::from_str(&s).ok()))
+        super::epoch::heard_snapshot(self.store)
     }
 
     /// Remember the newest snapshot we have heard of.

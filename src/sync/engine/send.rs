@@ -162,6 +162,8 @@ impl<M: Mailbox> Round<'_, M> {
             counter,
             epoch,
             vector: s.vector.clone(),
+            made_by: s.made_by.clone(),
+            made_at: s.made_at.clone(),
         })?;
         if !old.is_empty() {
             self.delete(&folder, &old).await?;

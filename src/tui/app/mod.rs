@@ -352,6 +352,7 @@ impl App {
             Action::SetupSync if self.tab == Tab::Sync => self.open_sync_setup(),
             Action::ForgetDevice if self.tab == Tab::Sync => self.open_forget_device(),
             Action::Rekey if self.tab == Tab::Sync => self.open_rekey(None),
+            Action::TakeEpoch if self.tab == Tab::Sync => self.open_take_epoch(),
             Action::AcceptInvite if self.tab == Tab::Sync => {
                 self.answer_invite(crate::invite::Answer::Accept)
             }
