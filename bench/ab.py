@@ -5,8 +5,10 @@
 
 Runs every command once as a warm-up, then N rounds in turn (so a change of machine
 load hits all of them alike), and prints median/min/max wall time per label, process
-start included, the median peak resident memory (the largest process the command
-started, children included), and the 1-minute load average seen during the runs.
+start included, the median CPU time (user + system of the command and its children:
+less disturbed than wall time when other work shares the cores), the median peak
+resident memory (the largest process the command started, children included), and
+the 1-minute load average seen during the runs.
 """
 import os
 import statistics
@@ -16,7 +18,7 @@ import time
 
 
 def run(cmd):
-    """Wall time in ms and peak RSS in MB of one run of `cmd` (via sh -c)."""
+    """Wall time in ms, CPU time in ms and peak RSS in MB of one run of `cmd` (via sh -c)."""
     devnull = subprocess.DEVNULL
     start = time.perf_counter()
     p = subprocess.Popen(cmd, shell=True, stdout=devnull, stderr=devnull)
@@ -25,7 +27,8 @@ def run(cmd):
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
         sys.exit(f"failed ({p.returncode}): {cmd}")
-    return wall, usage.ru_maxrss / 1024
+    cpu = (usage.ru_utime + usage.ru_stime) * 1000
+    return wall, cpu, usage.ru_maxrss / 1024
 
 
 def main():
@@ -35,18 +38,21 @@ def main():
     variants = [arg.split("::", 1) for arg in sys.argv[2:]]
     times = {label: [] for label, _ in variants}
     rss = {label: [] for label, _ in variants}
+    cpu = {label: [] for label, _ in variants}
     loads = []
     for r in range(rounds + 1):
         for label, cmd in variants:
-            wall, peak = run(cmd)
+            wall, used, peak = run(cmd)
             if r > 0:
                 times[label].append(wall)
+                cpu[label].append(used)
                 rss[label].append(peak)
         loads.append(os.getloadavg()[0])
     for label, _ in variants:
         t = times[label]
         print(f"{label:14s} median {statistics.median(t):8.1f} ms  min {min(t):8.1f}  "
-              f"max {max(t):8.1f}  rss {statistics.median(rss[label]):6.1f} MB  (n={len(t)})")
+              f"max {max(t):8.1f}  cpu {statistics.median(cpu[label]):8.1f} ms  "
+              f"rss {statistics.median(rss[label]):6.1f} MB  (n={len(t)})")
     print(f"load average (1 min) during the runs: {min(loads):.1f}-{max(loads):.1f}")
 
 

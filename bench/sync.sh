@@ -2,10 +2,15 @@
 # Sync benchmarks (issue 5) against a real Dovecot on loopback, started with the
 # test harness: 10 000 changes from A to B, an idle sync, and --watch latency.
 # usage: bench/sync.sh            (needs scripts/install-test-deps.sh; run as root)
+#   PIM=… GENERATE=… bench/sync.sh   uses those release builds instead of building;
+#   SYNC_ONLY=1 stops after the 10 000-change sync (no idle or --watch runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet --bin pim --example generate
-PIM=$PWD/target/release/pim
+if [ -z "${PIM:-}" ]; then
+  cargo build --release --quiet --bin pim --example generate
+  PIM=$PWD/target/release/pim
+fi
+GENERATE=${GENERATE:-target/release/examples/generate}
 W=$(mktemp -d /tmp/pimb.XXXXXX); chmod 755 "$W"; mkdir -p "$W/srv"
 echo 'bench:pw-bench' > "$W/srv/passwd"
 BASE=${BENCH_BASE_PORT:-23100}
@@ -20,9 +25,9 @@ done
 KEY=$($PIM --home "$A" sync init --device-name A | tail -1)
 $PIM --home "$B" sync join --key "$KEY" --device-name B >/dev/null
 echo "== 10 000 changes on A (generate --scale 0.1)"
-target/release/examples/generate --home "$A" --seed 42 --scale 0.1 >/dev/null
+"$GENERATE" --home "$A" --seed 42 --scale 0.1 >/dev/null
 python3 - "$PIM" "$A" "$B" <<'PY'
-import json, subprocess, sys, time, statistics
+import json, os, subprocess, sys, time, statistics
 pim, a, b = sys.argv[1:]
 def sync(home):
     t = time.perf_counter()
@@ -33,6 +38,8 @@ tb, rb = sync(b)
 print(f"   pim sync on A: {ta*1000:.0f} ms, uploaded {ra['uploaded']} changes in {ra['appends']} messages, {ra['imap_commands']} IMAP commands, {ra['bytes_up']} B up")
 print(f"   pim sync on B: {tb*1000:.0f} ms, applied {rb['applied']}, {rb['imap_commands']} IMAP commands, {rb['bytes_down']} B down")
 print(f"   total A then B: {(ta+tb)*1000:.0f} ms")
+if os.environ.get("SYNC_ONLY"):
+    sys.exit(0)
 times, cmds = [], []
 for i in range(11):
     t, r = sync(b)

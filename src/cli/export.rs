@@ -10,13 +10,15 @@ use clap::{Args, ValueEnum};
 
 use super::Context;
 use crate::formats::csv::write_csv;
-use crate::formats::ics::IcsWriter;
-use crate::formats::json::{JSON_END, write_json_item};
+use crate::formats::ics::{CALENDAR_END, IcsWriter};
+use crate::formats::json::{JSON_END, write_json_item_to};
 use crate::formats::markdown::write_markdown;
 use crate::formats::vcard::VcardVersion;
-use crate::formats::vcard::strict::write_vcf_checked;
+use crate::formats::vcard::strict::write_card_checked;
 use crate::formats::vdir::{safe_name, write_vdir};
+use crate::model::borrowed::BodyRef;
 use crate::model::{Collection, Kind, Record};
+use crate::store::Undecodable;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportWhat {
@@ -108,6 +110,9 @@ pub fn export(cx: &Context, a: ExportArgs) -> anyhow::Result<()> {
     if format == ExportFormat::Ics {
         return export_ics(cx, &kinds, a.collection.as_deref(), output);
     }
+    if format == ExportFormat::Vcf {
+        return export_vcf(cx, &kinds, a.collection.as_deref(), version, output);
+    }
     let mut records: Vec<Record> = Vec::new();
     for &k in &kinds {
         match &a.collection {
@@ -133,7 +138,7 @@ pub fn export(cx: &Context, a: ExportArgs) -> anyhow::Result<()> {
         })
         .collect();
     let text = match format {
-        ExportFormat::Vcf => write_vcf_checked(&refs, version)?,
+        ExportFormat::Vcf => unreachable!("handled above"),
         ExportFormat::Ics => unreachable!("handled above"),
         ExportFormat::Json => unreachable!("streamed above"),
         ExportFormat::Csv => write_csv(&named, cx.tz),
@@ -209,18 +214,26 @@ fn export_json(
         .collect();
     let write = |out: &mut dyn Write| -> anyhow::Result<usize> {
         let mut n = 0;
-        let mut item = String::with_capacity(4096);
+        let mut item = Vec::with_capacity(4096);
         out.write_all(b"[")?;
         for (k, coll) in &ids {
-            cx.store.for_each(*k, coll.as_deref(), |r, stored| {
-                item.clear();
-                item.push_str(if n == 0 { "\n" } else { ",\n" });
-                let name = names.get(&r.collection).map_or("", String::as_str);
-                let settings = collections.get(&r.collection);
-                write_json_item(&mut item, &r, name, settings, cx.tz, Some(stored));
-                n += 1;
-                out.write_all(item.as_bytes()).map_err(anyhow::Error::from)
-            })?;
+            cx.store
+                .for_each_raw(*k, coll.as_deref(), |row| -> anyhow::Result<()> {
+                    let r = match row.decode() {
+                        Ok(r) => r,
+                        Err(skipped) => {
+                            cx.store.note_undecodable(skipped);
+                            return Ok(());
+                        }
+                    };
+                    item.clear();
+                    item.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
+                    let name = names.get(&r.collection).map_or("", String::as_str);
+                    let settings = collections.get(&r.collection);
+                    write_json_item_to(&mut item, &r, name, settings, cx.tz, Some(row.data));
+                    n += 1;
+                    Ok(out.write_all(&item)?)
+                })?;
         }
         out.write_all(JSON_END.as_bytes())?;
         Ok(n)
@@ -260,7 +273,8 @@ fn selection(
     Ok(ids)
 }
 
-/// iCalendar, decoding one record at a time (only the text is kept).
+/// iCalendar, written from each stored body as it is read (borrowed, not decoded
+/// into a record); only the text is kept, as the time zones go first.
 fn export_ics(
     cx: &Context,
     kinds: &[Kind],
@@ -274,13 +288,70 @@ fn export_ics(
     let mut n = 0;
     for (k, coll) in selection(cx, kinds, collection)? {
         cx.store
-            .for_each(k, coll.as_deref(), |r, _| -> anyhow::Result<()> {
-                w.push(&r);
-                n += 1;
+            .for_each_raw(k, coll.as_deref(), |row| -> anyhow::Result<()> {
+                match BodyRef::parse(row.data) {
+                    Ok(body) => {
+                        w.push_body(&body);
+                        n += 1;
+                    }
+                    Err(e) => cx.store.note_undecodable(Undecodable {
+                        id: row.id.to_string(),
+                        what: row.kind.to_string(),
+                        reason: e.to_string(),
+                    }),
+                }
                 Ok(())
             })?;
     }
-    let text = w.finish();
+    let (head, components) = w.finish_parts();
+    let write = |out: &mut dyn Write| -> anyhow::Result<usize> {
+        out.write_all(head.as_bytes())?;
+        out.write_all(components.as_bytes())?;
+        out.write_all(CALENDAR_END.as_bytes())?;
+        Ok(n)
+    };
+    match output {
+        None => {
+            let mut out = std::io::stdout().lock();
+            write(&mut out)?;
+            out.flush()?;
+        }
+        Some(path) => {
+            write_streaming(Path::new(path), write)
+                .with_context(|| format!("cannot write {path}"))?;
+            eprintln!("exported {n} items to {path}");
+        }
+    }
+    Ok(())
+}
+
+/// vCard, one record decoded at a time; the text is kept until every card passed
+/// its check, so a card pim wrote wrongly stops the export before any output.
+fn export_vcf(
+    cx: &Context,
+    kinds: &[Kind],
+    collection: Option<&str>,
+    version: VcardVersion,
+    output: Option<&str>,
+) -> anyhow::Result<()> {
+    if let Some(name) = collection {
+        check_collection(cx, kinds, name)?;
+    }
+    let mut text = String::new();
+    let mut n = 0;
+    for (k, coll) in selection(cx, kinds, collection)? {
+        cx.store
+            .for_each_raw(k, coll.as_deref(), |row| -> anyhow::Result<()> {
+                match row.decode() {
+                    Ok(r) => {
+                        write_card_checked(&mut text, &r, version)?;
+                        n += 1;
+                    }
+                    Err(skipped) => cx.store.note_undecodable(skipped),
+                }
+                Ok(())
+            })?;
+    }
     match output {
         None => {
             let mut out = std::io::stdout().lock();

@@ -5,6 +5,7 @@
 //! and all their values. vCard 2.1 quirks (quoted-printable, bare TYPE words) are
 //! handled on top, in `vcard`.
 
+use crate::model::borrowed::{ComponentRef, PropertyRef};
 use crate::model::{Component, MAX_COMPONENT_DEPTH, Param, Property};
 
 /// The longest logical (unfolded) line any reader accepts: generous for an inline
@@ -282,29 +283,155 @@ pub fn format_property(p: &Property) -> String {
 
 /// Fold a line at 75 octets without splitting a UTF-8 character; CRLF line ends.
 pub fn fold_into(out: &mut String, line: &str) {
-    let mut width = 0;
-    for c in line.chars() {
-        let len = c.len_utf8();
-        if width + len > 75 {
-            out.push_str("\r\n ");
-            width = 1;
-        }
-        out.push(c);
-        width += len;
-    }
-    out.push_str("\r\n");
+    let mut f = Fold::new(out);
+    f.push(line);
+    f.end();
 }
 
-/// Write a component tree.
+/// Folds one content line while its pieces are appended (one pass, no line copy):
+/// a break (`CRLF` + space) goes before the first character that would take the
+/// line past 75 octets.
+pub struct Fold<'o> {
+    out: &'o mut String,
+    width: usize,
+}
+
+impl<'o> Fold<'o> {
+    pub fn new(out: &'o mut String) -> Self {
+        Fold { out, width: 0 }
+    }
+
+    pub fn push(&mut self, mut s: &str) {
+        loop {
+            let room = 75 - self.width;
+            if s.len() <= room {
+                self.out.push_str(s);
+                self.width += s.len();
+                return;
+            }
+            let mut end = room;
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            self.out.push_str(&s[..end]);
+            self.out.push_str("\r\n ");
+            self.width = 1;
+            s = &s[end..];
+        }
+    }
+
+    /// `;NAME=` (a bare, 2.1-style parameter is written as `TYPE=`).
+    pub fn push_param_name(&mut self, name: &str) {
+        if name.is_empty() {
+            self.push(";TYPE=");
+        } else {
+            self.push(";");
+            self.push(name);
+            self.push("=");
+        }
+    }
+
+    /// A parameter value, quoted when it must be (a `"` inside cannot be escaped:
+    /// it becomes `'`).
+    pub fn push_param_value(&mut self, v: &str) {
+        if !needs_quotes(v) {
+            return self.push(v);
+        }
+        self.push("\"");
+        let mut parts = v.split('"');
+        if let Some(first) = parts.next() {
+            self.push(first);
+        }
+        for part in parts {
+            self.push("'");
+            self.push(part);
+        }
+        self.push("\"");
+    }
+
+    pub fn end(self) {
+        self.out.push_str("\r\n");
+    }
+}
+
+/// Write a component tree, each line folded as it is written.
 pub fn write_component(out: &mut String, c: &Component) {
-    fold_into(out, &format!("BEGIN:{}", c.name));
+    let mut f = Fold::new(out);
+    f.push("BEGIN:");
+    f.push(&c.name);
+    f.end();
     for p in &c.props {
-        fold_into(out, &format_property(p));
+        write_property(out, p);
     }
     for s in &c.subs {
         write_component(out, s);
     }
-    fold_into(out, &format!("END:{}", c.name));
+    let mut f = Fold::new(out);
+    f.push("END:");
+    f.push(&c.name);
+    f.end();
+}
+
+/// One property as [`format_property`] writes it, folded.
+pub fn write_property(out: &mut String, p: &Property) {
+    let mut f = Fold::new(out);
+    if let Some(g) = &p.group {
+        f.push(g);
+        f.push(".");
+    }
+    f.push(&p.name);
+    for param in &p.params {
+        f.push_param_name(&param.name);
+        for (i, v) in param.values.iter().enumerate() {
+            if i > 0 {
+                f.push(",");
+            }
+            f.push_param_value(v);
+        }
+    }
+    f.push(":");
+    f.push(&p.value);
+    f.end();
+}
+
+/// [`write_component`] for a borrowed component, each line folded as it is written.
+pub fn write_component_ref(out: &mut String, c: &ComponentRef<'_>) {
+    let mut f = Fold::new(out);
+    f.push("BEGIN:");
+    f.push(&c.name);
+    f.end();
+    for p in &c.props {
+        write_property_ref(out, p);
+    }
+    for s in &c.subs {
+        write_component_ref(out, s);
+    }
+    let mut f = Fold::new(out);
+    f.push("END:");
+    f.push(&c.name);
+    f.end();
+}
+
+/// One property as [`format_property`] writes it, folded.
+pub fn write_property_ref(out: &mut String, p: &PropertyRef<'_>) {
+    let mut f = Fold::new(out);
+    if let Some(g) = &p.group {
+        f.push(g);
+        f.push(".");
+    }
+    f.push(&p.name);
+    for param in &p.params {
+        f.push_param_name(&param.name);
+        for (i, v) in param.values.iter().enumerate() {
+            if i > 0 {
+                f.push(",");
+            }
+            f.push_param_value(v);
+        }
+    }
+    f.push(":");
+    f.push(&p.value);
+    f.end();
 }
 
 #[cfg(test)]
@@ -333,6 +460,37 @@ mod tests {
         write_component(&mut out, &parsed[0]);
         assert!(out.lines().all(|l| l.len() <= 76));
         assert_eq!(parse(&out).unwrap(), parsed);
+    }
+
+    #[test]
+    fn one_pass_folding_matches_folding_the_whole_line() {
+        let mut props = Vec::new();
+        for pad in 0..90 {
+            let head = "x".repeat(pad);
+            props.push(Property::new("SUMMARY", format!("{head}ÄÖ€😀{head}😀é")));
+            props.push(
+                Property::new("ATTENDEE", format!("mailto:{head}@x"))
+                    .with_param("CN", &format!("{head}Doe, \"J\": ü😀"))
+                    .with_param("X-E", ""),
+            );
+        }
+        let mut grouped = Property::new("EMAIL", "a@b").with_param("TYPE", "home");
+        grouped.group = Some("item1".into());
+        grouped.params.push(Param {
+            name: String::new(),
+            values: vec!["PREF".into(), "x y".into()],
+        });
+        props.push(grouped);
+        for p in &props {
+            let mut whole = String::new();
+            fold_into(&mut whole, &format_property(p));
+            let mut one_pass = String::new();
+            write_property(&mut one_pass, p);
+            assert_eq!(one_pass, whole);
+            let mut borrowed = String::new();
+            write_property_ref(&mut borrowed, &p.into());
+            assert_eq!(borrowed, whole);
+        }
     }
 
     #[test]

@@ -73,28 +73,51 @@ pub fn write_json_item(
     local: Tz,
     stored: Option<&str>,
 ) {
-    let view = if r.kind == Kind::Event {
-        serde_json::to_string(&EventView::new(r, collection).record(local))
+    let mut bytes = Vec::with_capacity(1024);
+    write_json_item_to(&mut bytes, r, collection, settings, local, stored);
+    out.push_str(std::str::from_utf8(&bytes).expect("JSON is UTF-8"));
+}
+
+/// [`write_json_item`] appending to bytes (the view serialized in place, no copy).
+pub fn write_json_item_to(
+    out: &mut Vec<u8>,
+    r: &Record,
+    collection: &str,
+    settings: Option<&Collection>,
+    local: Tz,
+    stored: Option<&str>,
+) {
+    let at = out.len();
+    if r.kind == Kind::Event {
+        serde_json::to_writer(
+            &mut *out,
+            &EventView::for_record(r, collection).record(local),
+        )
     } else if r.kind == Kind::Contact {
-        serde_json::to_string(&super::view_contact::ContactJson::new(r, collection))
+        serde_json::to_writer(
+            &mut *out,
+            &super::view_contact::ContactJson::new(r, collection),
+        )
     } else {
-        serde_json::to_string(&record_json(r, collection, local))
+        serde_json::to_writer(&mut *out, &record_json(r, collection, local))
     }
     .expect("values serialize");
     // The view is an object: add the body as its last member.
-    out.push_str(view.strip_suffix('}').expect("the view is an object"));
+    assert!(
+        out.len() > at && out.last() == Some(&b'}'),
+        "the view is an object"
+    );
+    out.pop();
     if let Some(c) = settings {
-        out.push_str(",\"collection_settings\":");
-        out.push_str(
-            &serde_json::to_string(&CollectionSettings::from(c)).expect("settings serialize"),
-        );
+        out.extend_from_slice(b",\"collection_settings\":");
+        serde_json::to_writer(&mut *out, &CollectionSettings::from(c)).expect("settings serialize");
     }
-    out.push_str(",\"content\":");
+    out.extend_from_slice(b",\"content\":");
     match stored {
-        Some(text) => out.push_str(text),
-        None => out.push_str(&serde_json::to_string(&r.body).expect("bodies serialize")),
+        Some(text) => out.extend_from_slice(text.as_bytes()),
+        None => serde_json::to_writer(&mut *out, &r.body).expect("bodies serialize"),
     }
-    out.push('}');
+    out.push(b'}');
 }
 
 /// Read a JSON array written by [`write_json`]. A file that is not a JSON array is one

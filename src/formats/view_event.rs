@@ -105,8 +105,14 @@ impl OccurrenceJson<'_> {
 
 impl<'a> EventView<'a> {
     pub fn new(r: &'a Record, collection: &'a str) -> EventView<'a> {
+        let mut view = Self::fields(r, collection);
+        view.pieces = view.compact_pieces();
+        view
+    }
+
+    fn fields(r: &'a Record, collection: &'a str) -> EventView<'a> {
         let start = r.prop("DTSTART").and_then(|p| When::from_property(p).ok());
-        let mut view = EventView {
+        EventView {
             record: r,
             collection,
             alarms: r
@@ -136,9 +142,13 @@ impl<'a> EventView<'a> {
                 _ => None,
             },
             pieces: Default::default(),
-        };
-        view.pieces = view.compact_pieces();
-        view
+        }
+    }
+
+    /// For [`EventView::record`] alone (an export): without the pieces that
+    /// [`EventView::write_compact`] reuses across occurrences.
+    pub fn for_record(r: &'a Record, collection: &'a str) -> EventView<'a> {
+        Self::fields(r, collection)
     }
 
     /// The compact JSON between the per-occurrence values, keys in the same order as

@@ -1,5 +1,6 @@
 //! Pure data: records, collections, properties, change records. No I/O.
 
+pub mod borrowed;
 pub mod change;
 pub mod duration;
 pub mod fields;

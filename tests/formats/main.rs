@@ -5,6 +5,7 @@
 mod support;
 
 mod event_window;
+mod export_golden;
 mod fuzz;
 mod ics_corpus;
 mod prop_roundtrip;

@@ -15,7 +15,7 @@ use crate::model::{Kind, Property, Record};
 pub fn record_row(r: &Record, local: Tz) -> Vec<String> {
     match r.kind {
         Kind::Contact => contact_row(r),
-        Kind::Event => event_row(&EventView::new(r, "").record(local)),
+        Kind::Event => event_row(&EventView::for_record(r, "").record(local)),
         Kind::Task => task_row(r, local),
         Kind::Note => note_row(r),
     }

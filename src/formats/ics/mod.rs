@@ -9,16 +9,16 @@
 mod scan;
 pub mod stream;
 mod validate;
+mod write;
 mod xwr;
 mod zones;
 
-use std::collections::BTreeSet;
-
-use crate::formats::contentline::{self, fold_into, write_component};
+use crate::formats::contentline::{self, write_component};
 use crate::formats::{ItemError, ParsedItem};
-use crate::model::{Component, Kind, Property, Record};
+use crate::model::{Component, Kind, Property};
 
 pub use scan::{Block, Scan, UNPARSED, scan, scan_with};
+pub use write::{CALENDAR_END, IcsWriter, write_ics};
 
 /// The PRODID pim writes.
 pub const PRODID: &str = "-//pim//EN";
@@ -102,106 +102,6 @@ fn generated_uid(c: &Component) -> String {
 /// (an importer may name a new collection after X-WR-CALNAME).
 pub fn calendar_properties(text: &str) -> Vec<Property> {
     scan(text).calendar_props
-}
-
-/// Write one component as iCalendar: a parameter read without `=` never leaves
-/// as the vCard 2.1 `TYPE=` (iCalendar has no bare parameters).
-fn write_ics_component(out: &mut String, c: &Component) {
-    if has_bare_param(c) {
-        let mut c = c.clone();
-        rejoin_bare_params(&mut c);
-        write_component(out, &c);
-    } else {
-        write_component(out, c);
-    }
-}
-
-fn has_bare_param(c: &Component) -> bool {
-    c.props
-        .iter()
-        .any(|p| p.params.iter().any(|x| x.name.is_empty()))
-        || c.subs.iter().any(has_bare_param)
-}
-
-/// A bare parameter in iCalendar is the tail of the previous value, cut at an
-/// escaped `;` (`CN=Society\; 2014`): put it back there (`CN="Society; 2014"`).
-/// One with no value before it carries no meaning and is dropped.
-fn rejoin_bare_params(c: &mut Component) {
-    for p in &mut c.props {
-        let mut kept: Vec<crate::model::Param> = Vec::with_capacity(p.params.len());
-        for param in std::mem::take(&mut p.params) {
-            if !param.name.is_empty() {
-                kept.push(param);
-                continue;
-            }
-            if let Some(last) = kept.last_mut().and_then(|k| k.values.last_mut()) {
-                let head = last.strip_suffix('\\').unwrap_or(last).to_string();
-                *last = format!("{head}; {}", param.values.join(","));
-            }
-        }
-        p.params = kept;
-    }
-    for s in &mut c.subs {
-        rejoin_bare_params(s);
-    }
-}
-
-/// One VCALENDAR with the records' time zones (once per TZID) and their components.
-pub fn write_ics(records: &[&Record]) -> String {
-    let mut w = IcsWriter::default();
-    for r in records {
-        w.push(r);
-    }
-    w.finish()
-}
-
-/// [`write_ics`] one record at a time (the records need not stay in memory).
-#[derive(Default)]
-pub struct IcsWriter {
-    seen: BTreeSet<String>,
-    timezones: String,
-    /// Zones used without a VTIMEZONE of their own: generated in `finish`.
-    missing_zones: zones::ZoneYears,
-    components: String,
-}
-
-impl IcsWriter {
-    pub fn push(&mut self, r: &Record) {
-        for z in &r.body.timezones {
-            let tzid = z.prop("TZID").map(|p| p.value.clone()).unwrap_or_default();
-            if self.seen.insert(tzid) {
-                write_component(&mut self.timezones, z);
-            }
-        }
-        let own = |tzid: &str| {
-            r.body
-                .timezones
-                .iter()
-                .any(|z| z.prop("TZID").is_some_and(|p| p.value == tzid))
-        };
-        self.missing_zones.note(&r.body, own);
-        write_ics_component(&mut self.components, &r.body.main);
-        for o in &r.body.overrides {
-            write_ics_component(&mut self.components, o);
-        }
-    }
-
-    pub fn finish(mut self) -> String {
-        for z in std::mem::take(&mut self.missing_zones).generate() {
-            let tzid = z.prop("TZID").map(|p| p.value.clone()).unwrap_or_default();
-            if self.seen.insert(tzid) {
-                write_component(&mut self.timezones, &z);
-            }
-        }
-        let mut out = String::with_capacity(self.timezones.len() + self.components.len() + 64);
-        fold_into(&mut out, "BEGIN:VCALENDAR");
-        fold_into(&mut out, "VERSION:2.0");
-        fold_into(&mut out, &format!("PRODID:{PRODID}"));
-        out.push_str(&self.timezones);
-        out.push_str(&self.components);
-        fold_into(&mut out, "END:VCALENDAR");
-        out
-    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
-use crate::model::{Body, Component, tz};
+use crate::model::borrowed::{BodyRef, ComponentRef};
+use crate::model::{Component, tz};
 use crate::recur::zone::vtimezone_from_database;
 
 /// An open-ended series is covered up to this year at least (the horizon Outlook
@@ -22,7 +23,7 @@ pub struct ZoneYears {
 
 impl ZoneYears {
     /// Note the TZIDs of `body` that `have` no VTIMEZONE yet.
-    pub fn note(&mut self, body: &Body, has_zone: impl Fn(&str) -> bool) {
+    pub fn note(&mut self, body: &BodyRef<'_>, has_zone: impl Fn(&str) -> bool) {
         let open_series = body
             .main
             .props_named("RRULE")
@@ -35,20 +36,24 @@ impl ZoneYears {
                 v.get(..4)?.parse().ok()
             })
             .collect();
-        let mut used: BTreeMap<String, (i32, i32)> = BTreeMap::new();
+        let mut used: BTreeMap<&str, (i32, i32)> = BTreeMap::new();
         for c in std::iter::once(&body.main).chain(&body.overrides) {
             collect(c, &mut used);
         }
         for (tzid, (lo, mut hi)) in used {
-            if has_zone(&tzid) || tz::known_zone(&tzid).is_none() {
+            if has_zone(tzid) || tz::known_zone(tzid).is_none() {
                 continue;
             }
             hi = until_years.iter().copied().fold(hi, i32::max);
             if open_series {
                 hi = hi.max(OPEN_SERIES_UNTIL);
             }
-            let e = self.years.entry(tzid).or_insert((lo, hi));
-            *e = (e.0.min(lo), e.1.max(hi));
+            match self.years.get_mut(tzid) {
+                Some(e) => *e = (e.0.min(lo), e.1.max(hi)),
+                None => {
+                    self.years.insert(tzid.to_string(), (lo, hi));
+                }
+            }
         }
     }
 
@@ -64,14 +69,14 @@ impl ZoneYears {
 }
 
 /// Every TZID in `c` (and its sub-components) with the years of its values.
-fn collect(c: &Component, out: &mut BTreeMap<String, (i32, i32)>) {
+fn collect<'c>(c: &'c ComponentRef<'_>, out: &mut BTreeMap<&'c str, (i32, i32)>) {
     for p in &c.props {
         for tzid in p.param_values("TZID") {
             for v in p.value.split([',', '/']) {
                 let Some(year) = v.get(..4).and_then(|y| y.parse::<i32>().ok()) else {
                     continue;
                 };
-                let e = out.entry(tzid.to_string()).or_insert((year, year));
+                let e = out.entry(tzid).or_insert((year, year));
                 *e = (e.0.min(year), e.1.max(year));
             }
         }

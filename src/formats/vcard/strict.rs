@@ -56,13 +56,23 @@ pub fn write_vcf_checked(
 ) -> Result<String, InvalidCard> {
     let mut out = String::new();
     for r in records {
-        let card = to_version(&r.body.main, version);
-        if version == VcardVersion::V4 {
-            check_v4(r, &card)?;
-        }
-        contentline::write_component(&mut out, &card);
+        write_card_checked(&mut out, r, version)?;
     }
     Ok(out)
+}
+
+/// One card of [`write_vcf_checked`], appended to `out`.
+pub fn write_card_checked(
+    out: &mut String,
+    r: &Record,
+    version: VcardVersion,
+) -> Result<(), InvalidCard> {
+    let card = to_version(&r.body.main, version);
+    if version == VcardVersion::V4 {
+        check_v4(r, &card)?;
+    }
+    contentline::write_component(out, &card);
+    Ok(())
 }
 
 /// One card as written in 4.0 (`card`, made from `record`), checked.

@@ -1,0 +1,127 @@
+//! Writing iCalendar: one VCALENDAR with the records' time zones (once per TZID)
+//! and their components. Records are written from their borrowed form
+//! ([`BodyRef`]), so an export reads each stored body without copying it.
+
+use std::collections::BTreeSet;
+
+use super::{PRODID, zones};
+use crate::formats::contentline::{fold_into, write_component, write_component_ref};
+use crate::model::borrowed::{BodyRef, ComponentRef};
+use crate::model::{Component, Record};
+
+/// One VCALENDAR with the records' time zones (once per TZID) and their components.
+pub fn write_ics(records: &[&Record]) -> String {
+    let mut w = IcsWriter::default();
+    for r in records {
+        w.push(r);
+    }
+    w.finish()
+}
+
+/// [`write_ics`] one record at a time (the records need not stay in memory).
+#[derive(Default)]
+pub struct IcsWriter {
+    seen: BTreeSet<String>,
+    timezones: String,
+    /// Zones used without a VTIMEZONE of their own: generated in `finish`.
+    missing_zones: zones::ZoneYears,
+    components: String,
+}
+
+impl IcsWriter {
+    pub fn push(&mut self, r: &Record) {
+        self.push_body(&BodyRef::from(&r.body));
+    }
+
+    /// Add one record's body (as the store keeps it, borrowed).
+    pub fn push_body(&mut self, body: &BodyRef<'_>) {
+        for z in &body.timezones {
+            let tzid = z.prop("TZID").map_or("", |p| &*p.value);
+            if !self.seen.contains(tzid) {
+                self.seen.insert(tzid.to_string());
+                write_component_ref(&mut self.timezones, z);
+            }
+        }
+        let own = |tzid: &str| {
+            body.timezones
+                .iter()
+                .any(|z| z.prop("TZID").is_some_and(|p| *p.value == *tzid))
+        };
+        self.missing_zones.note(body, own);
+        write_ics_component(&mut self.components, &body.main);
+        for o in &body.overrides {
+            write_ics_component(&mut self.components, o);
+        }
+    }
+
+    pub fn finish(self) -> String {
+        let (mut out, components) = self.finish_parts();
+        out.reserve(components.len() + CALENDAR_END.len());
+        out.push_str(&components);
+        out.push_str(CALENDAR_END);
+        out
+    }
+
+    /// The calendar's head (through the time zones); the components follow in
+    /// the second string, then [`CALENDAR_END`]. Lets a caller write the
+    /// parts out without joining them into one more string.
+    pub fn finish_parts(mut self) -> (String, String) {
+        for z in std::mem::take(&mut self.missing_zones).generate() {
+            let tzid = z.prop("TZID").map(|p| p.value.clone()).unwrap_or_default();
+            if self.seen.insert(tzid) {
+                write_component(&mut self.timezones, &z);
+            }
+        }
+        let mut head = String::with_capacity(self.timezones.len() + 64);
+        fold_into(&mut head, "BEGIN:VCALENDAR");
+        fold_into(&mut head, "VERSION:2.0");
+        fold_into(&mut head, &format!("PRODID:{PRODID}"));
+        head.push_str(&self.timezones);
+        (head, self.components)
+    }
+}
+
+/// What closes a calendar after [`IcsWriter::finish_parts`].
+pub const CALENDAR_END: &str = "END:VCALENDAR\r\n";
+
+/// Write one component as iCalendar: a parameter read without `=` never leaves
+/// as the vCard 2.1 `TYPE=` (iCalendar has no bare parameters).
+fn write_ics_component(out: &mut String, c: &ComponentRef<'_>) {
+    if has_bare_param(c) {
+        let mut c = c.to_component();
+        rejoin_bare_params(&mut c);
+        write_component(out, &c);
+    } else {
+        write_component_ref(out, c);
+    }
+}
+
+fn has_bare_param(c: &ComponentRef<'_>) -> bool {
+    c.props
+        .iter()
+        .any(|p| p.params.iter().any(|x| x.name.is_empty()))
+        || c.subs.iter().any(has_bare_param)
+}
+
+/// A bare parameter in iCalendar is the tail of the previous value, cut at an
+/// escaped `;` (`CN=Society\; 2014`): put it back there (`CN="Society; 2014"`).
+/// One with no value before it carries no meaning and is dropped.
+fn rejoin_bare_params(c: &mut Component) {
+    for p in &mut c.props {
+        let mut kept: Vec<crate::model::Param> = Vec::with_capacity(p.params.len());
+        for param in std::mem::take(&mut p.params) {
+            if !param.name.is_empty() {
+                kept.push(param);
+                continue;
+            }
+            if let Some(last) = kept.last_mut().and_then(|k| k.values.last_mut()) {
+                let head = last.strip_suffix('\\').unwrap_or(last).to_string();
+                *last = format!("{head}; {}", param.values.join(","));
+            }
+        }
+        p.params = kept;
+    }
+    for s in &mut c.subs {
+        rejoin_bare_params(s);
+    }
+}

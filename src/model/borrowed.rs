@@ -1,0 +1,243 @@
+//! A borrowed reading of a stored body: the same JSON that [`Body`] serializes to,
+//! with every string pointing into the stored text (copied only when it holds a JSON
+//! escape). Exports write from it without building a [`crate::model::Record`] per row.
+//!
+//! The field names mirror the `serde` renames on [`Body`], [`Component`],
+//! [`Property`] and [`Param`]; `tests::reads_what_body_writes` keeps them in step.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Deref;
+
+use serde::Deserialize;
+use serde::de::{Deserializer, Visitor};
+
+use super::{Body, Component, Param, Property};
+
+/// A string of a stored body, borrowed unless it had to be unescaped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+    fn from(s: &'a str) -> Self {
+        Text(Cow::Borrowed(s))
+    }
+}
+
+// `Cow<str>` itself always deserializes as owned inside a `Vec` or `Option`; this
+// visitor borrows wherever the input allows.
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, s: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(s)))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(s.to_string())))
+            }
+            fn visit_string<E: serde::de::Error>(self, s: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(s)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BodyRef<'a> {
+    #[serde(rename = "m", borrow)]
+    pub main: ComponentRef<'a>,
+    #[serde(rename = "o", default, borrow)]
+    pub overrides: Vec<ComponentRef<'a>>,
+    #[serde(rename = "z", default, borrow)]
+    pub timezones: Vec<ComponentRef<'a>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ComponentRef<'a> {
+    #[serde(rename = "n", borrow)]
+    pub name: Text<'a>,
+    #[serde(rename = "p", default, borrow)]
+    pub props: Vec<PropertyRef<'a>>,
+    #[serde(rename = "c", default, borrow)]
+    pub subs: Vec<ComponentRef<'a>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PropertyRef<'a> {
+    #[serde(rename = "g", default, borrow)]
+    pub group: Option<Text<'a>>,
+    #[serde(rename = "n", borrow)]
+    pub name: Text<'a>,
+    #[serde(rename = "p", default, borrow)]
+    pub params: Vec<ParamRef<'a>>,
+    #[serde(rename = "v", borrow)]
+    pub value: Text<'a>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ParamRef<'a> {
+    #[serde(rename = "n", borrow)]
+    pub name: Text<'a>,
+    #[serde(rename = "v", borrow)]
+    pub values: Vec<Text<'a>>,
+}
+
+impl<'a> BodyRef<'a> {
+    /// Read a body as the store keeps it (what reads as a [`Body`] reads as this).
+    pub fn parse(stored: &'a str) -> Result<BodyRef<'a>, serde_json::Error> {
+        serde_json::from_str(stored)
+    }
+}
+
+impl<'a> From<&'a Body> for BodyRef<'a> {
+    fn from(b: &'a Body) -> Self {
+        BodyRef {
+            main: (&b.main).into(),
+            overrides: b.overrides.iter().map(Into::into).collect(),
+            timezones: b.timezones.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl<'a> From<&'a Component> for ComponentRef<'a> {
+    fn from(c: &'a Component) -> Self {
+        ComponentRef {
+            name: c.name.as_str().into(),
+            props: c.props.iter().map(Into::into).collect(),
+            subs: c.subs.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl<'a> From<&'a Property> for PropertyRef<'a> {
+    fn from(p: &'a Property) -> Self {
+        PropertyRef {
+            group: p.group.as_deref().map(Into::into),
+            name: p.name.as_str().into(),
+            params: p
+                .params
+                .iter()
+                .map(|x| ParamRef {
+                    name: x.name.as_str().into(),
+                    values: x.values.iter().map(|v| v.as_str().into()).collect(),
+                })
+                .collect(),
+            value: p.value.as_str().into(),
+        }
+    }
+}
+
+impl ComponentRef<'_> {
+    /// The first property of this name (ASCII case ignored), as [`Component::prop`].
+    pub fn prop(&self, name: &str) -> Option<&PropertyRef<'_>> {
+        self.props
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn props_named<'s>(
+        &'s self,
+        name: &'s str,
+    ) -> impl Iterator<Item = &'s PropertyRef<'s>> + 's {
+        self.props
+            .iter()
+            .filter(move |p| p.name.eq_ignore_ascii_case(name))
+    }
+
+    /// An owned copy (for the rare rewrite a writer needs).
+    pub fn to_component(&self) -> Component {
+        Component {
+            name: self.name.to_string(),
+            props: self.props.iter().map(PropertyRef::to_property).collect(),
+            subs: self.subs.iter().map(ComponentRef::to_component).collect(),
+        }
+    }
+}
+
+impl PropertyRef<'_> {
+    /// Every value of the parameters of this name, as [`Property::param_values`].
+    pub fn param_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
+        self.params
+            .iter()
+            .filter(move |p| p.name.eq_ignore_ascii_case(name))
+            .flat_map(|p| p.values.iter().map(|v| &**v))
+    }
+
+    pub fn to_property(&self) -> Property {
+        Property {
+            group: self.group.as_ref().map(|g| g.to_string()),
+            name: self.name.to_string(),
+            params: self
+                .params
+                .iter()
+                .map(|p| Param {
+                    name: p.name.to_string(),
+                    values: p.values.iter().map(|v| v.to_string()).collect(),
+                })
+                .collect(),
+            value: self.value.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Kind, Record};
+
+    #[test]
+    fn reads_what_body_writes() {
+        let mut r = Record::new(Kind::Event, "c");
+        r.body.main.props.push(
+            Property::new("SUMMARY", "Tea \\, \"quoted\"\\nnext")
+                .with_param("X-A", "b:c")
+                .with_param("LANGUAGE", "de"),
+        );
+        r.body.main.props.push(Property {
+            group: Some("item1".into()),
+            ..Property::new("X-G", "v")
+        });
+        let mut alarm = Component::new("VALARM");
+        alarm.props.push(Property::new("ACTION", "DISPLAY"));
+        r.body.main.subs.push(alarm);
+        let mut o = r.body.main.clone();
+        o.props
+            .push(Property::new("RECURRENCE-ID", "20260101T100000Z"));
+        r.body.overrides.push(o);
+        let mut z = Component::new("VTIMEZONE");
+        z.props.push(Property::new("TZID", "Europe/Berlin"));
+        r.body.timezones.push(z);
+        let stored = serde_json::to_string(&r.body).unwrap();
+        let b = BodyRef::parse(&stored).unwrap();
+        assert_eq!(b.main.to_component(), r.body.main);
+        assert_eq!(b.overrides[0].to_component(), r.body.overrides[0]);
+        assert_eq!(b.timezones[0].to_component(), r.body.timezones[0]);
+        // Strings without escapes are not copied.
+        assert!(matches!(b.main.name.0, Cow::Borrowed(_)));
+        let x = b.main.prop("x-a-missing");
+        assert!(x.is_none());
+        let s = b.main.prop("summary").unwrap();
+        assert!(matches!(s.params[1].values[0].0, Cow::Borrowed(_)));
+        assert!(matches!(s.value.0, Cow::Owned(_)));
+        assert_eq!(BodyRef::from(&r.body).main.to_component(), r.body.main);
+    }
+
+    #[test]
+    fn broken_bodies_are_errors() {
+        assert!(BodyRef::parse("{\"m\":{\"n\":1}}").is_err());
+        assert!(BodyRef::parse("{\"m\":{\"n\":\"VEVENT\"}").is_err());
+    }
+}
