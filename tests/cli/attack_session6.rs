@@ -158,3 +158,59 @@ fn the_birthday_alarm_reach_message_reads() {
     let err = pim.fails(&["collections", "set", "Birthdays", "--default-alarm", "-40d"]);
     assert!(err.contains("repeating at most 100 times"), "{err}");
 }
+
+/// `pim export -o PATH` writes a temporary file and renames it over PATH: a symlink
+/// there (a dotfile manager's) was replaced by a plain file and its target left
+/// stale, and a FIFO (or `/dev/full`, as root) was replaced, its reader left waiting.
+/// The link is followed, and what is not a regular file is written in place.
+#[test]
+fn export_to_a_symlink_or_a_fifo_writes_through_it() {
+    use std::os::unix::fs::FileTypeExt as _;
+    let pim = Pim::new();
+    pim.ok(&[
+        "add",
+        "event",
+        "--summary",
+        "Gig",
+        "--start",
+        "2026-12-01 20:00",
+    ]);
+    let target = pim.path("real.ics");
+    std::fs::write(&target, "old").unwrap();
+    let link = pim.path("link.ics");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    pim.ok(&["export", "events", "-o", link.to_str().unwrap()]);
+    assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::read_to_string(&target)
+            .unwrap()
+            .contains("SUMMARY:Gig")
+    );
+
+    let fifo = pim.path("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // The reader waits for a writer: it never gets one if the FIFO is replaced.
+    let (tx, read) = std::sync::mpsc::channel();
+    {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || tx.send(std::fs::read_to_string(fifo).unwrap()));
+    }
+    let out = pim.run_within(
+        &["export", "events", "-o", fifo.to_str().unwrap()],
+        std::time::Duration::from_secs(20),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = read
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the FIFO's reader got nothing");
+    assert!(text.contains("SUMMARY:Gig"));
+    assert!(fifo.metadata().unwrap().file_type().is_fifo());
+}
