@@ -214,3 +214,38 @@ fn export_to_a_symlink_or_a_fifo_writes_through_it() {
     assert!(text.contains("SUMMARY:Gig"));
     assert!(fifo.metadata().unwrap().file_type().is_fifo());
 }
+
+/// config.toml kept in a dotfiles folder and linked into the profile: `pim account
+/// add` renamed its new text over the link, so the link became a plain file and the
+/// dotfiles copy never saw the account.
+#[test]
+fn a_symlinked_config_file_is_written_through_its_link() {
+    let pim = Pim::new();
+    pim.ok(&["list", "events"]);
+    let dotfiles = tempfile::tempdir().unwrap();
+    let real = dotfiles.path().join("config.toml");
+    std::fs::write(&real, "[search]\ncountry = \"DE\"\n").unwrap();
+    let link = pim.path("config.toml");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    pim.ok(&[
+        "account",
+        "add",
+        "personal",
+        "--imap",
+        "mail.example.org:993",
+        "--smtp",
+        "mail.example.org:465",
+        "--user",
+        "ada",
+        "--email",
+        "ada@example.org",
+        "--password-command",
+        "pass show mail",
+    ]);
+    assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+    let text = std::fs::read_to_string(&real).unwrap();
+    assert!(
+        text.contains("ada@example.org") && text.contains("country"),
+        "{text}"
+    );
+}
