@@ -107,7 +107,8 @@ pub fn logical_lines(bytes: &[u8]) -> Vec<RawLine> {
 /// lines and is kept in `error`.
 pub struct StreamedLines<R: std::io::BufRead> {
     r: R,
-    physical: std::collections::VecDeque<Vec<u8>>,
+    /// The last line ended with a CR: an LF right after it belongs to it.
+    after_cr: bool,
     number: usize,
     pending: Option<RawLine>,
     qp_open: bool,
@@ -120,7 +121,7 @@ impl<R: std::io::BufRead> StreamedLines<R> {
     pub fn new(r: R) -> Self {
         StreamedLines {
             r,
-            physical: Default::default(),
+            after_cr: false,
             number: 0,
             pending: None,
             qp_open: false,
@@ -130,40 +131,59 @@ impl<R: std::io::BufRead> StreamedLines<R> {
         }
     }
 
-    /// The next physical line as [`physical_lines`] splits them (CRLF, LF or CR).
+    /// The next physical line as [`physical_lines`] splits them (CRLF, LF or CR),
+    /// keeping at most [`KEEP_LINE_BYTES`] of it: a longer line is refused anyway,
+    /// and a file of one huge line must not be held.
     fn next_physical(&mut self) -> Option<Vec<u8>> {
-        while self.physical.is_empty() {
-            let mut chunk = Vec::new();
-            match self.r.read_until(b'\n', &mut chunk) {
-                Ok(0) => return None,
-                Ok(_) => {}
+        let mut line = Vec::new();
+        let mut read_any = false;
+        loop {
+            let chunk = match self.r.fill_buf() {
+                Ok(c) => c,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     self.error = Some(e);
                     return None;
                 }
+            };
+            if chunk.is_empty() {
+                if !read_any {
+                    return None;
+                }
+                break;
             }
-            if self.number == 0 && chunk.starts_with(&[0xEF, 0xBB, 0xBF]) {
-                chunk.drain(..3);
-            }
-            let newline = chunk.last() == Some(&b'\n');
-            if newline {
-                chunk.pop();
-                if chunk.last() == Some(&b'\r') {
-                    chunk.pop();
+            if self.after_cr {
+                // The LF of a CRLF whose CR ended the last line.
+                self.after_cr = false;
+                if chunk[0] == b'\n' {
+                    self.r.consume(1);
+                    continue;
                 }
             }
-            let mut pieces: Vec<Vec<u8>> =
-                chunk.split(|&b| b == b'\r').map(<[u8]>::to_vec).collect();
-            // A CR at the very end of the stream ends its line; no empty line follows.
-            if !newline && pieces.len() > 1 && pieces.last().is_some_and(Vec::is_empty) {
-                pieces.pop();
+            read_any = true;
+            let end = chunk.iter().position(|&b| b == b'\n' || b == b'\r');
+            let n = end.unwrap_or(chunk.len());
+            let room = KEEP_LINE_BYTES.saturating_sub(line.len());
+            line.extend_from_slice(&chunk[..n.min(room)]);
+            match end {
+                Some(i) => {
+                    self.after_cr = chunk[i] == b'\r';
+                    self.r.consume(i + 1);
+                    break;
+                }
+                None => self.r.consume(n),
             }
-            self.physical.extend(pieces);
+        }
+        if self.number == 0 && line.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            line.drain(..3);
         }
         self.number += 1;
-        self.physical.pop_front()
+        Some(line)
     }
 }
+
+/// Bytes of one physical line kept at most (see [`StreamedLines`]).
+const KEEP_LINE_BYTES: usize = MAX_LINE_BYTES + 8;
 
 impl<R: std::io::BufRead> Iterator for StreamedLines<R> {
     type Item = RawLine;
@@ -484,6 +504,26 @@ mod tests {
             assert_eq!(out, whole, "{size}");
         }
         assert!(whole.starts_with("S:ab\u{e9}\r\n cd\u{1F600}\n\t!".as_bytes()));
+    }
+
+    /// A card file of one huge line was held whole (twice): 300 MB took 600 MB before
+    /// the line was refused as too long. Only the start of a physical line is kept.
+    #[test]
+    fn a_huge_streamed_line_is_not_held_whole() {
+        use std::io::Read as _;
+        let text = std::io::repeat(b'A')
+            .take(64 << 20)
+            .chain(&b"\r\nB:1\rC:2\r\r\nD:3\r"[..]);
+        let lines: Vec<RawLine> = StreamedLines::new(std::io::BufReader::new(text)).collect();
+        let got: Vec<(usize, usize)> = lines.iter().map(|l| (l.number, l.bytes.len())).collect();
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert!(
+            got[0].1 > MAX_LINE_BYTES && got[0].1 < 2 * MAX_LINE_BYTES,
+            "{got:?}"
+        );
+        let rest: Vec<&[u8]> = lines[1..].iter().map(|l| l.bytes.as_slice()).collect();
+        assert_eq!(rest, [&b"B:1"[..], b"C:2", b"D:3"]);
+        assert_eq!(lines[3].number, 5);
     }
 
     #[test]
