@@ -275,6 +275,14 @@ fn required(r: &Record) -> Result<(), RecordError> {
         Kind::Event if !has("SUMMARY") => Err(missing(Field::Summary, "a title")),
         Kind::Event if r.prop("DTSTART").is_none() => Err(missing(Field::Start, "a start")),
         Kind::Task | Kind::Note if !has("SUMMARY") => Err(missing(Field::Summary, "a title")),
+        // A task repeats from its due (or start): a rule alone has nothing to count from.
+        Kind::Task
+            if r.prop("RRULE").is_some()
+                && r.prop("DUE").is_none()
+                && r.prop("DTSTART").is_none() =>
+        {
+            Err(missing(Field::Due, "a due date to repeat"))
+        }
         _ => Ok(()),
     }
 }

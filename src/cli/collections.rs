@@ -82,6 +82,25 @@ fn parse_kind(s: &str) -> Result<Kind, String> {
     Kind::parse(s).ok_or_else(|| format!("unknown kind {s:?} (contacts, events, tasks, notes)"))
 }
 
+/// Longest default-alarm text shown in the table (the rest fits 80 columns);
+/// `--json` has it whole.
+const ALARMS_WIDTH: usize = 30;
+
+/// A collection's default alarms for the table: `alarms -15m,-1d`, cut short with `…`.
+fn alarms_cell(v: &Value) -> String {
+    let text = print::short(v);
+    if text.is_empty() {
+        return text;
+    }
+    let cell = format!("alarms {text}");
+    if cell.chars().count() <= ALARMS_WIDTH {
+        return cell;
+    }
+    let mut cut: String = cell.chars().take(ALARMS_WIDTH - 1).collect();
+    cut.push('…');
+    cut
+}
+
 pub fn run(cx: &mut Context, cmd: CollectionsCommand) -> anyhow::Result<()> {
     match cmd {
         CollectionsCommand::List { kind, json } => {
@@ -111,6 +130,7 @@ pub fn run(cx: &mut Context, cmd: CollectionsCommand) -> anyhow::Result<()> {
                         } else {
                             "sync off".into()
                         },
+                        alarms_cell(&v["default_alarms"]),
                     ]
                 })
                 .collect();

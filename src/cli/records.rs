@@ -12,7 +12,6 @@ use super::print;
 mod list;
 mod rows;
 use crate::app::records::{self, Field, RecordEdit, occurrence, validate};
-use crate::formats::view::record_json;
 use crate::formats::view_contact::ContactJson;
 use crate::model::Kind;
 pub use list::list;
@@ -385,7 +384,7 @@ pub fn show(cx: &Context, a: ShowArgs) -> anyhow::Result<()> {
     let id = resolve_id(cx, &a.id)?;
     let r = cx.store.require(&id)?;
     let names = cx.collection_names()?;
-    let mut v = record_json(
+    let mut v = rows::record_value(
         &r,
         names.get(&r.collection).map(String::as_str).unwrap_or(""),
         cx.tz,
@@ -491,7 +490,7 @@ pub fn search(cx: &Context, a: SearchArgs) -> anyhow::Result<()> {
         if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
             let mut items = Vec::new();
             cx.store.search_each(&a.query, a.limit, |r| {
-                items.push(record_json(&r, coll(&r), cx.tz));
+                items.push(rows::record_value(&r, coll(&r), cx.tz));
                 anyhow::Ok(())
             })?;
             return print::json(&Value::Array(items));
@@ -499,7 +498,7 @@ pub fn search(cx: &Context, a: SearchArgs) -> anyhow::Result<()> {
         let mut out = print::JsonArray::start()?;
         cx.store.search_each(&a.query, a.limit, |r| match r.kind {
             Kind::Contact => out.push(&ContactJson::new(&r, coll(&r))),
-            _ => out.push(&record_json(&r, coll(&r), cx.tz)),
+            _ => out.push(&rows::record_value(&r, coll(&r), cx.tz)),
         })?;
         return out.finish();
     }

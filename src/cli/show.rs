@@ -69,6 +69,7 @@ pub fn record_lines(v: &Value) -> Vec<String> {
             if let Some(rule) = v["rrule"].as_str() {
                 add(&mut rows, "Repeats", describe_rrule(rule));
             }
+            add(&mut rows, "Next due", time(&s("next_due"), None));
             add(&mut rows, "Completed", time(&s("completed"), None));
             if let Some(p) = v["priority"].as_u64() {
                 add(&mut rows, "Priority", priority(p));

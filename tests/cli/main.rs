@@ -20,6 +20,7 @@ mod import_lenient;
 mod import_progress;
 mod interop_khal;
 mod interop_khard;
+mod issue17_leftovers;
 mod listing_marks;
 mod occurrence_edits;
 mod occurrence_moves;

@@ -5,6 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
+use crate::app::reminders::birthdays::{ACKNOWLEDGED, SNOOZED};
 use crate::recur::describe::describe_rrule;
 use crate::sync::review::key_label;
 
@@ -50,6 +51,9 @@ pub fn field_label(key: &str) -> String {
         "CREATED" => "created",
         "LAST-MODIFIED" => "last modified",
         "#VALARM" => "alarms",
+        // A birthday is computed: its reminder's dismissal is kept on the contact.
+        ACKNOWLEDGED => "birthday reminder dismissed",
+        SNOOZED => "birthday reminder snoozed until",
         "@exists" | "@collection" => return key_label(key),
         k if k.starts_with("#O:") => {
             return format!(
@@ -69,7 +73,8 @@ pub fn field_label(key: &str) -> String {
 pub fn readable_value(key: &str, text: &str, tz: Tz) -> String {
     match key {
         "DTSTART" | "DTEND" | "DUE" | "COMPLETED" | "RDATE" | "EXDATE" | "CREATED"
-        | "LAST-MODIFIED" | "DTSTAMP" | "RECURRENCE-ID" | "BDAY" | "ANNIVERSARY" => text
+        | "LAST-MODIFIED" | "DTSTAMP" | "RECURRENCE-ID" | "BDAY" | "ANNIVERSARY" | ACKNOWLEDGED
+        | SNOOZED => text
             .split(", ")
             .map(|one| {
                 one.split(',')
@@ -158,5 +163,21 @@ mod tests {
         assert_eq!(readable_value("DTSTART", "(none)", Tz::UTC), "(none)");
         assert_eq!(readable_value("SUMMARY", "Standup", Tz::UTC), "Standup");
         assert_eq!(value_lines("a\nb"), ["a", "b"]);
+    }
+
+    #[test]
+    fn a_birthday_reminders_dismissal_reads_as_words() {
+        assert_eq!(
+            field_label("X-PIM-ACKNOWLEDGED"),
+            "birthday reminder dismissed"
+        );
+        assert_eq!(
+            field_label("X-PIM-SNOOZED"),
+            "birthday reminder snoozed until"
+        );
+        assert_eq!(
+            readable_value("X-PIM-SNOOZED", "20261207T091500Z", Tz::UTC),
+            "7 Dec 2026 09:15 UTC"
+        );
     }
 }

@@ -30,7 +30,10 @@ mod tasks;
 use anchor::dtstart;
 pub(crate) use anchor::{anchor_name, end_name, stored_end};
 pub use split::split;
-pub use tasks::{TaskOccurrence, listed_task, open_task_occurrence, open_task_occurrences_between};
+pub use tasks::{
+    TaskOccurrence, listed_task, open_occurrence_record, open_task_occurrence,
+    open_task_occurrences_between,
+};
 
 /// Which occurrences an edit or a delete is for (the whole series is the plain
 /// [`super::save`] / [`super::delete`]).

@@ -417,7 +417,7 @@ impl Listing {
     fn push_record(&mut self, r: &Record, collection: &str, local: Tz) -> anyhow::Result<()> {
         match self {
             Listing::Json(j) if r.kind == Kind::Contact => j.push(&ContactJson::new(r, collection)),
-            Listing::Json(j) => j.push(&record_json(r, collection, local)),
+            Listing::Json(j) => j.push(&rows::record_value(r, collection, local)),
             Listing::Table(rows) => {
                 rows.push(rows::record_row(r, local));
                 Ok(())

@@ -6,10 +6,27 @@
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use crate::formats::view::when_of;
+use crate::formats::view::{record_json, when_of};
 use crate::formats::view_event::{EventView, OccurrenceJson};
 use crate::model::property::split_unescaped;
 use crate::model::{Kind, Property, Record};
+
+/// A record's `--json` object. A repeating task also says `next_due`: the due of
+/// the open occurrence its row shows (`null` when every one is done); `due` stays
+/// the series' own.
+pub fn record_value(r: &Record, collection: &str, local: Tz) -> serde_json::Value {
+    let mut v = record_json(r, collection, local);
+    if r.kind == Kind::Task
+        && r.is_recurring()
+        && let serde_json::Value::Object(m) = &mut v
+    {
+        let next = crate::app::records::occurrence::open_occurrence_record(r, local)
+            .map(|o| when_of(&o, "DUE", local))
+            .unwrap_or(serde_json::Value::Null);
+        m.insert("next_due".into(), next);
+    }
+    v
+}
 
 /// A record's row (events: the event itself, not its occurrences).
 pub fn record_row(r: &Record, local: Tz) -> Vec<String> {

@@ -70,6 +70,7 @@ fn shown(kind: Kind) -> &'static [(RecordField, &'static str)] {
         Kind::Task => &[
             (Summary, "(required)"),
             (Due, "YYYY-MM-DD [HH:MM], today, +3d (empty: none)"),
+            (Rrule, "from the due: daily, weekly, monthly, FREQ=..."),
             (Alarms, "-15m before due, start-1h (empty: none)"),
             (Priority, "1 (high) .. 9 (low), empty: none"),
             (Collection, ""),

@@ -145,6 +145,33 @@ fn all_day_events_and_tasks() {
 }
 
 #[test]
+fn a_task_form_repeats_from_the_due_date() {
+    use RecordField::*;
+    let c = colls();
+    let day = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let mut t = form_for(Kind::Task, None, day, &ctx(&c));
+    let labels: Vec<&str> = t.fields.iter().map(|f| f.label).collect();
+    assert_eq!(labels[..3], ["Title", "Due", "Repeat"]);
+    set(&mut t, Summary, "Rent");
+    set(&mut t, Rrule, "monthly");
+    assert_eq!(
+        record(&t, &c).unwrap_err(),
+        "Due: a task needs a due date to repeat"
+    );
+    set(&mut t, Due, "2026-12-01");
+    set(&mut t, Rrule, "fortnightly");
+    assert!(record(&t, &c).unwrap_err().starts_with("Repeat: "));
+    set(&mut t, Rrule, "monthly");
+    let r = record(&t, &c).unwrap();
+    assert_eq!(r.prop("RRULE").unwrap().value, "FREQ=MONTHLY");
+    // Editing shows the rule, and emptying it stops the repeats.
+    let mut e = form_for(Kind::Task, Some(&r), day, &ctx(&c));
+    assert_eq!(value(&e, Rrule), "FREQ=MONTHLY");
+    set(&mut e, Rrule, "");
+    assert!(record(&e, &c).unwrap().prop("RRULE").is_none());
+}
+
+#[test]
 fn fields_are_found_by_key_and_a_missing_one_is_none() {
     let c = colls();
     let f = form_for(Kind::Note, None, NaiveDate::MIN, &ctx(&c));

@@ -96,6 +96,18 @@ pub fn listed_task(r: &Record, local: Tz) -> Option<Record> {
         );
         return Some(done);
     };
+    occurrence_of(r, &open, local)
+}
+
+/// The open occurrence of the repeating task `r` as a task of its own (its due,
+/// status and fields, under `r`'s id); `None` when `r` does not repeat or every
+/// occurrence is done. `--json`'s `next_due` is this one's due.
+pub fn open_occurrence_record(r: &Record, local: Tz) -> Option<Record> {
+    let open = open_task_occurrence(r, local)?;
+    occurrence_of(r, &open, local)
+}
+
+fn occurrence_of(r: &Record, open: &TaskOccurrence, local: Tz) -> Option<Record> {
     let inst = super::instance(r, &open.recurrence_id, local).ok()?;
     Some(super::occurrence_record(r, &inst.rid, local))
 }
