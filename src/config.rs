@@ -69,18 +69,26 @@ pub fn local_timezone() -> Tz {
     zone_of_file(Path::new("/etc/localtime")).unwrap_or(chrono_tz::UTC)
 }
 
-/// The zone a zone file is: the name after `zoneinfo/` in where it links to, or in
-/// its own path (`/usr/share/zoneinfo/Europe/Berlin`).
+/// The zone a zone file is: the name after `zoneinfo/` in where it links to (through
+/// links to links), or in its own path (`/usr/share/zoneinfo/Europe/Berlin`).
 fn zone_of_file(path: &Path) -> Option<Tz> {
     let named = |p: &Path| {
         let t = p.to_string_lossy();
         let idx = t.find("zoneinfo/")?;
         t[idx + 9..].parse::<Tz>().ok()
     };
-    match std::fs::read_link(path) {
-        Ok(target) => named(&target),
-        Err(_) => named(path),
+    // Links to links are followed (as far as the kernel would: a loop ends).
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(&at) else {
+            return named(&at);
+        };
+        if let Some(z) = named(&target) {
+            return Some(z);
+        }
+        at = at.parent().unwrap_or(Path::new("/")).join(target);
     }
+    None
 }
 
 /// The numbering plan phone search assumes for numbers written without a country:
@@ -124,6 +132,14 @@ mod zone_file_tests {
             zone_of_file(Path::new("/nonexistent/zoneinfo/Europe/Berlin")),
             Some(chrono_tz::Europe::Berlin)
         );
+        // A link to a link (TZ=:~/tz -> ~/tz2 -> zoneinfo/Asia/Tokyo); a loop is none.
+        let chained = dir.path().join("chained");
+        std::os::unix::fs::symlink(&link, &chained).unwrap();
+        assert_eq!(zone_of_file(&chained), Some(chrono_tz::Asia::Tokyo));
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::os::unix::fs::symlink(&b, &a).unwrap();
+        std::os::unix::fs::symlink(&a, &b).unwrap();
+        assert_eq!(zone_of_file(&a), None);
         let plain = dir.path().join("plain");
         std::fs::write(&plain, "TZif").unwrap();
         assert_eq!(zone_of_file(&plain), None);

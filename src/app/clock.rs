@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike as _, Duration, Utc};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClockError {
@@ -52,18 +52,28 @@ pub struct Clock {
 /// How often a sleeper on a clock file looks whether the test stepped it.
 const FILE_POLL: std::time::Duration = std::time::Duration::from_millis(20);
 
+/// A time on the calendar (the years 1-9999 in UTC: records are stamped with it).
 fn parse(value: &str, text: &str) -> Result<DateTime<Utc>, ClockError> {
-    DateTime::parse_from_rfc3339(text.trim())
+    let invalid = |reason: String| ClockError::Invalid {
+        value: value.to_string(),
+        reason,
+    };
+    let t = DateTime::parse_from_rfc3339(text.trim())
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| ClockError::Invalid {
-            value: value.to_string(),
-            reason: e.to_string(),
-        })
+        .map_err(|e| invalid(e.to_string()))?;
+    if !crate::model::time::YEARS.contains(&t.year()) {
+        return Err(invalid("beyond the years 1-9999 in UTC".into()));
+    }
+    Ok(t)
 }
 
 /// A clock file's text: its first bytes (a time is short; `@/dev/zero` is not).
+/// Only a regular file: opening a FIFO waits for a writer, at every look.
 fn read_clock_file(path: &std::path::Path) -> std::io::Result<String> {
     use std::io::Read as _;
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
     let mut text = String::new();
     std::fs::File::open(path)?
         .take(256)
@@ -237,6 +247,31 @@ mod tests {
             now >= stepped && now - stepped < Duration::seconds(5),
             "{now}"
         );
+    }
+
+    /// A clock file that is not a regular file: opening a FIFO waits for a writer
+    /// forever, and a device never ends; either is refused at once.
+    #[test]
+    fn a_clock_file_that_is_a_fifo_or_a_device_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        for path in [fifo.display().to_string(), "/dev/zero".to_string()] {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let value = format!("@{path}");
+            std::thread::spawn(move || {
+                let _ = tx.send(Clock::from_value(&value).map(|c| c.start()));
+            });
+            let got = rx
+                .recv_timeout(std::time::Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("PIM_NOW=@{path} still waits"));
+            let e = got.unwrap_err().to_string();
+            assert!(e.contains("not a regular file"), "{e}");
+        }
     }
 
     #[test]

@@ -367,11 +367,28 @@ fn export_vcf(
     Ok(())
 }
 
+/// Where `-o PATH` writes: through a symlink, to its target; and whether to write
+/// in place: a FIFO or a device (anything there but a regular file) must not be
+/// replaced by a renamed file.
+fn output_target(path: &Path) -> (std::path::PathBuf, bool) {
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let in_place = std::fs::metadata(&real).is_ok_and(|m| !m.is_file());
+    (real, in_place)
+}
+
 /// Like [`write_atomically`], for output written piece by piece by `write`.
 fn write_streaming(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> anyhow::Result<usize>,
 ) -> anyhow::Result<usize> {
+    let (path, in_place) = output_target(path);
+    let path = path.as_path();
+    if in_place {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(path)?);
+        let n = write(&mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?;
+        return Ok(n);
+    }
     let tmp = temp_beside(path);
     let result = (|| {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&tmp)?);
@@ -401,11 +418,16 @@ fn kind_words(kinds: &[Kind]) -> String {
         .join(", ")
 }
 
-/// Write to a temporary file beside `path`, then rename: never a half-written file.
+/// Write to a temporary file beside `path`, then rename: never a half-written file
+/// (see [`output_target`] for a symlink, a FIFO or a device there).
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = temp_beside(path);
+    let (path, in_place) = output_target(path);
+    if in_place {
+        return std::fs::write(&path, bytes);
+    }
+    let tmp = temp_beside(&path);
     std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    std::fs::rename(&tmp, &path)
 }
 
 fn write_md_dir(dir: &Path, notes: &[&Record]) -> anyhow::Result<()> {

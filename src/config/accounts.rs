@@ -393,9 +393,12 @@ impl ConfigFile {
             doc.insert("accounts".into(), accounts);
         }
         let text = toml::to_string_pretty(&doc).map_err(|e| write_err(e.to_string()))?;
-        let tmp = path.with_extension("toml.tmp");
+        // A config linked from elsewhere (a dotfiles folder) is written there: a
+        // rename over the link would replace it.
+        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let tmp = real.with_extension("toml.tmp");
         super::home::write_private(&tmp, text.as_bytes()).map_err(|e| write_err(e.to_string()))?;
-        std::fs::rename(&tmp, path).map_err(|e| write_err(e.to_string()))
+        std::fs::rename(&tmp, &real).map_err(|e| write_err(e.to_string()))
     }
 
     pub fn account(&self, name: &str) -> Result<&Account, LookupError> {

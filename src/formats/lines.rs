@@ -10,7 +10,7 @@
 use std::io::{self, BufRead};
 
 use crate::formats::contentline::{Line, MAX_LINE_BYTES};
-use crate::formats::vcard::decode::decode_text;
+use crate::formats::vcard::decode::{FoldJoiner, decode_text};
 
 const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
 
@@ -35,8 +35,18 @@ pub fn is_utf16(head: &[u8]) -> bool {
 pub fn profile(mut r: impl BufRead) -> io::Result<TextProfile> {
     let mut utf8 = true;
     let mut newline = false;
-    // The start of a character cut by the end of the last buffer.
-    let mut carry: Vec<u8> = Vec::new();
+    // UTF-8 is checked on the bytes with folds inside a character joined, as
+    // `bytes_to_text` decodes them. `data`: the start of a character cut by the end
+    // of the last buffer, then this buffer's joined bytes.
+    let mut joiner = FoldJoiner::default();
+    let mut data: Vec<u8> = Vec::new();
+    let check = |data: &mut Vec<u8>, utf8: &mut bool| match std::str::from_utf8(data) {
+        Ok(_) => data.clear(),
+        Err(e) if e.error_len().is_none() => {
+            data.drain(..e.valid_up_to());
+        }
+        Err(_) => *utf8 = false,
+    };
     loop {
         let buf = r.fill_buf()?;
         if buf.is_empty() {
@@ -44,33 +54,77 @@ pub fn profile(mut r: impl BufRead) -> io::Result<TextProfile> {
         }
         newline = newline || buf.contains(&b'\n');
         if utf8 {
-            let joined;
-            let data = if carry.is_empty() {
-                buf
-            } else {
-                joined = [carry.as_slice(), buf].concat();
-                joined.as_slice()
-            };
-            match std::str::from_utf8(data) {
-                Ok(_) => carry.clear(),
-                Err(e) if e.error_len().is_none() => carry = data[e.valid_up_to()..].to_vec(),
-                Err(_) => utf8 = false,
-            }
+            joiner.feed(buf, &mut data);
+            check(&mut data, &mut utf8);
         }
         let n = buf.len();
         r.consume(n);
     }
+    if utf8 {
+        joiner.finish(&mut data);
+        check(&mut data, &mut utf8);
+    }
     Ok(TextProfile {
-        utf8: utf8 && carry.is_empty(),
+        utf8: utf8 && data.is_empty(),
         line_end: if newline { b'\n' } else { b'\r' },
     })
+}
+
+/// `r` with folds inside a UTF-8 character joined (when `joiner` is set), so that
+/// its lines are those of the text `bytes_to_text` decodes.
+struct Joined<R> {
+    r: R,
+    joiner: Option<FoldJoiner>,
+    out: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl<R: BufRead> io::Read for Joined<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Joined<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        let Some(joiner) = &mut self.joiner else {
+            return self.r.fill_buf();
+        };
+        while self.pos == self.out.len() && !self.done {
+            self.out.clear();
+            self.pos = 0;
+            let chunk = self.r.fill_buf()?;
+            if chunk.is_empty() {
+                joiner.finish(&mut self.out);
+                self.done = true;
+            } else {
+                let n = chunk.len();
+                joiner.feed(chunk, &mut self.out);
+                self.r.consume(n);
+            }
+        }
+        Ok(&self.out[self.pos..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        if self.joiner.is_some() {
+            self.pos += n;
+        } else {
+            self.r.consume(n);
+        }
+    }
 }
 
 /// The unfolded lines of `r` (read from its start, BOM included), as
 /// [`crate::formats::contentline::unfold`] makes them. A read error ends the lines
 /// and is kept in [`Unfolded::error`].
 pub struct Unfolded<R: BufRead> {
-    r: R,
+    r: Joined<R>,
     profile: TextProfile,
     number: usize,
     pending: Option<Line>,
@@ -82,7 +136,13 @@ pub struct Unfolded<R: BufRead> {
 impl<R: BufRead> Unfolded<R> {
     pub fn new(r: R, profile: TextProfile) -> Self {
         Unfolded {
-            r,
+            r: Joined {
+                r,
+                joiner: profile.utf8.then(FoldJoiner::default),
+                out: Vec::new(),
+                pos: 0,
+                done: false,
+            },
             profile,
             number: 0,
             pending: None,
@@ -95,7 +155,7 @@ impl<R: BufRead> Unfolded<R> {
     /// The next physical line, decoded; `None` at the end (or on a read error).
     fn physical(&mut self) -> Option<String> {
         self.buf.clear();
-        match self.r.read_until(self.profile.line_end, &mut self.buf) {
+        match read_line_bounded(&mut self.r, self.profile.line_end, &mut self.buf) {
             Ok(0) => return None,
             Ok(_) => {}
             Err(e) => {
@@ -125,6 +185,37 @@ impl<R: BufRead> Unfolded<R> {
             return Some(rest.to_string());
         }
         Some(text)
+    }
+}
+
+/// Bytes of one physical line kept at most: a longer line is refused whatever its
+/// length (past [`MAX_LINE_BYTES`]), and a file of one huge line must not be held.
+const KEEP_LINE_BYTES: usize = MAX_LINE_BYTES + 8;
+
+/// `read_until` keeping only the first [`KEEP_LINE_BYTES`] of the line (the rest
+/// is read and dropped). The bytes read, as `read_until` counts them.
+fn read_line_bounded(r: &mut impl BufRead, end: u8, buf: &mut Vec<u8>) -> io::Result<usize> {
+    let mut read = 0;
+    loop {
+        let chunk = match r.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(read);
+        }
+        let (n, ended) = match chunk.iter().position(|&b| b == end) {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        let room = KEEP_LINE_BYTES.saturating_sub(buf.len());
+        buf.extend_from_slice(&chunk[..n.min(room)]);
+        r.consume(n);
+        read += n;
+        if ended {
+            return Ok(read);
+        }
     }
 }
 
@@ -186,6 +277,9 @@ mod tests {
             b"A:1\n\xc2\xa0\nB:\xa0\n",
             b"",
             b"\n\n\n",
+            b"S:ab\xc3\r\n \xa9cd\xf0\x9f\r\n \x98\x80end\r\nT:\xc3\n\t\xa9\n",
+            b"S:ab\xc3\r\n \xa9 but caf\xe9\r\n",
+            b"S:\xc3\r \xa9\rT:1",
         ];
         for bytes in cases {
             let whole = unfold(&bytes_to_text(bytes));
@@ -204,6 +298,29 @@ mod tests {
         }
         let p = profile(&b"X:\xc3"[..]).unwrap();
         assert!(!p.utf8, "a truncated character at the end is not UTF-8");
+    }
+
+    /// A file of one huge line was held whole (three times over, decoded and
+    /// unfolded): 300 MB took 900 MB. A line past the limit is refused whatever its
+    /// length, so only the start of it is kept.
+    #[test]
+    fn a_huge_line_is_not_held_whole() {
+        use std::io::Read as _;
+        let huge = 64 << 20;
+        let text = io::repeat(b'A').take(huge).chain(&b"\nB:1\n"[..]);
+        let p = TextProfile {
+            utf8: true,
+            line_end: b'\n',
+        };
+        let lines: Vec<Line> = Unfolded::new(io::BufReader::new(text), p).collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].text.len() > MAX_LINE_BYTES);
+        assert!(
+            lines[0].text.len() < 2 * MAX_LINE_BYTES,
+            "{}",
+            lines[0].text.len()
+        );
+        assert_eq!((lines[1].number, lines[1].text.as_str()), (2, "B:1"));
     }
 
     #[test]

@@ -310,10 +310,17 @@ pub enum UserWhen {
 pub fn parse_user_when(input: &str, now: DateTime<Utc>, tz: Tz) -> Result<UserWhen, TimeError> {
     let s = input.trim();
     let today = now.with_timezone(&tz).date_naive();
+    let day = |days: i64| {
+        today
+            .checked_add_signed(Duration::days(days))
+            .filter(|d| YEARS.contains(&d.year()))
+            .map(UserWhen::Date)
+            .ok_or_else(|| terr(input, "beyond the years 1-9999"))
+    };
     match s.to_ascii_lowercase().as_str() {
-        "today" => return Ok(UserWhen::Date(today)),
-        "tomorrow" => return Ok(UserWhen::Date(today + Duration::days(1))),
-        "yesterday" => return Ok(UserWhen::Date(today - Duration::days(1))),
+        "today" => return day(0),
+        "tomorrow" => return day(1),
+        "yesterday" => return day(-1),
         "now" => return Ok(UserWhen::Instant(now)),
         _ => {}
     }

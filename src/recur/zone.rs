@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::rule::{Rule, Until};
+use super::rule::{Freq, Rule, Until};
 use crate::model::time::{local_to_utc, parse_ical_date, parse_ical_datetime};
 use crate::model::{Component, tz};
 
@@ -167,6 +167,17 @@ pub fn unescape_tzid(v: &str) -> String {
     out
 }
 
+/// Whether an observance's rule is one pim follows: zones change at most a few times
+/// a year at one time of day, and every offset looked up searches the onsets near it.
+/// A rule changing every second (or at every minute of a yearly rule) cost minutes
+/// per listing; its observance keeps only its DTSTART and RDATEs.
+fn zone_rule(rule: &Rule) -> bool {
+    rule.freq == Freq::Yearly
+        && rule.byhour.len() <= 1
+        && rule.byminute.len() <= 1
+        && rule.bysecond.len() <= 1
+}
+
 /// An observance's DTSTART; some producers write a date (`DTSTART:16010101`),
 /// which is its midnight — skipping it would drop the zone's only offset.
 fn observance_start(v: &str) -> Option<NaiveDateTime> {
@@ -199,7 +210,10 @@ impl VTimezone {
             else {
                 continue;
             };
-            let rule = sub.prop("RRULE").and_then(|p| Rule::parse(&p.value).ok());
+            let rule = sub
+                .prop("RRULE")
+                .and_then(|p| Rule::parse(&p.value).ok())
+                .filter(zone_rule);
             let rdates = sub
                 .props_named("RDATE")
                 .flat_map(|p| p.value.split(',').map(str::to_string).collect::<Vec<_>>())

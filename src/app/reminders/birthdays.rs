@@ -70,7 +70,8 @@ pub fn parse_alarms(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Vec<Spec>,
     if !specs.iter().all(within) {
         return Err(SpecError {
             text: text.to_string(),
-            reason: "a birthday reminder rings within a month of the day, repeating at most                      100 times"
+            reason: "a birthday reminder rings within a month of the day, repeating at most \
+                     100 times"
                 .into(),
         });
     }
@@ -152,6 +153,8 @@ struct Day {
     contact: Record,
     /// Triggers not dismissed, earliest first, each with whether it is a snooze.
     triggers: Vec<(DateTime<Utc>, bool)>,
+    /// The day's last planned alarm: a snooze rings up to [`SNOOZE_REACH`] after it.
+    last_alarm: DateTime<Utc>,
 }
 
 impl Day {
@@ -248,10 +251,10 @@ fn days(
             continue;
         };
         let planned = spec_triggers(b.date, specs, tz);
-        let (Some(lo), Some(hi)) = (planned.first(), planned.last()) else {
+        let (Some(&lo), Some(&hi)) = (planned.first(), planned.last()) else {
             continue;
         };
-        if *hi + SNOOZE_REACH < from || *lo > to {
+        if hi + SNOOZE_REACH < from || lo > to {
             continue;
         }
         let contact = match contacts.get(&b.contact_id) {
@@ -286,6 +289,7 @@ fn days(
             birthday: b,
             contact,
             triggers,
+            last_alarm: hi,
         });
     }
     Ok(out)
@@ -364,14 +368,10 @@ fn acknowledge(r: &mut Record, o: Occasion, until: DateTime<Utc>) {
     );
 }
 
-/// Save the contacts as changed (one transaction, logged like any edit).
-fn save(store: &mut Store, contacts: Vec<Record>) -> Result<(), RemindError> {
-    store.write(|w| {
-        for c in &contacts {
-            w.update(c)?;
-        }
-        Ok(())
-    })?;
+/// Save the contact as changed from `base` (as read, before this transaction): only
+/// the fields changed here are written, so an edit made meanwhile survives.
+fn save(store: &mut Store, base: &Record, edited: &Record) -> Result<(), RemindError> {
+    store.write(|w| w.update_from(base, edited))?;
     Ok(())
 }
 
@@ -400,7 +400,7 @@ pub fn dismiss(
         };
         acknowledge(&mut contact, d.birthday.occasion, until);
     }
-    save(store, vec![contact])?;
+    save(store, &chosen[0].contact, &contact)?;
     Ok(Some(done))
 }
 
@@ -418,6 +418,17 @@ pub fn snooze(
         return Ok(None);
     }
     let chosen = chosen(store, id, occurrence, now, tz)?;
+    // A later snooze would never be looked at again: it would only dismiss.
+    if let Some(reach) = chosen.iter().map(|d| d.last_alarm + SNOOZE_REACH).min()
+        && again > reach
+    {
+        return Err(RemindError::BeyondBirthday(
+            reach
+                .with_timezone(&tz)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+        ));
+    }
     let mut contact = chosen[0].contact.clone();
     let mut done = Vec::new();
     for d in &chosen {
@@ -437,7 +448,7 @@ pub fn snooze(
         );
         done.push(d.reminder(again, true, tz));
     }
-    save(store, vec![contact])?;
+    save(store, &chosen[0].contact, &contact)?;
     Ok(Some(done))
 }
 

@@ -68,6 +68,11 @@ pub enum RemindError {
     WrongKind(String, Kind),
     #[error("a snooze of {0} goes past the year 9999")]
     BeyondCalendar(String),
+    /// Birthday days are looked at only near their alarms.
+    #[error(
+        "a birthday reminder is snoozed at most two weeks past its day's last alarm (until {0})"
+    )]
+    BeyondBirthday(String),
     #[error("--occurrence: {0}")]
     When(#[from] crate::model::time::TimeError),
     #[error(transparent)]

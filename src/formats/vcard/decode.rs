@@ -107,7 +107,8 @@ pub fn logical_lines(bytes: &[u8]) -> Vec<RawLine> {
 /// lines and is kept in `error`.
 pub struct StreamedLines<R: std::io::BufRead> {
     r: R,
-    physical: std::collections::VecDeque<Vec<u8>>,
+    /// The last line ended with a CR: an LF right after it belongs to it.
+    after_cr: bool,
     number: usize,
     pending: Option<RawLine>,
     qp_open: bool,
@@ -120,7 +121,7 @@ impl<R: std::io::BufRead> StreamedLines<R> {
     pub fn new(r: R) -> Self {
         StreamedLines {
             r,
-            physical: Default::default(),
+            after_cr: false,
             number: 0,
             pending: None,
             qp_open: false,
@@ -130,40 +131,59 @@ impl<R: std::io::BufRead> StreamedLines<R> {
         }
     }
 
-    /// The next physical line as [`physical_lines`] splits them (CRLF, LF or CR).
+    /// The next physical line as [`physical_lines`] splits them (CRLF, LF or CR),
+    /// keeping at most [`KEEP_LINE_BYTES`] of it: a longer line is refused anyway,
+    /// and a file of one huge line must not be held.
     fn next_physical(&mut self) -> Option<Vec<u8>> {
-        while self.physical.is_empty() {
-            let mut chunk = Vec::new();
-            match self.r.read_until(b'\n', &mut chunk) {
-                Ok(0) => return None,
-                Ok(_) => {}
+        let mut line = Vec::new();
+        let mut read_any = false;
+        loop {
+            let chunk = match self.r.fill_buf() {
+                Ok(c) => c,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     self.error = Some(e);
                     return None;
                 }
+            };
+            if chunk.is_empty() {
+                if !read_any {
+                    return None;
+                }
+                break;
             }
-            if self.number == 0 && chunk.starts_with(&[0xEF, 0xBB, 0xBF]) {
-                chunk.drain(..3);
-            }
-            let newline = chunk.last() == Some(&b'\n');
-            if newline {
-                chunk.pop();
-                if chunk.last() == Some(&b'\r') {
-                    chunk.pop();
+            if self.after_cr {
+                // The LF of a CRLF whose CR ended the last line.
+                self.after_cr = false;
+                if chunk[0] == b'\n' {
+                    self.r.consume(1);
+                    continue;
                 }
             }
-            let mut pieces: Vec<Vec<u8>> =
-                chunk.split(|&b| b == b'\r').map(<[u8]>::to_vec).collect();
-            // A CR at the very end of the stream ends its line; no empty line follows.
-            if !newline && pieces.len() > 1 && pieces.last().is_some_and(Vec::is_empty) {
-                pieces.pop();
+            read_any = true;
+            let end = chunk.iter().position(|&b| b == b'\n' || b == b'\r');
+            let n = end.unwrap_or(chunk.len());
+            let room = KEEP_LINE_BYTES.saturating_sub(line.len());
+            line.extend_from_slice(&chunk[..n.min(room)]);
+            match end {
+                Some(i) => {
+                    self.after_cr = chunk[i] == b'\r';
+                    self.r.consume(i + 1);
+                    break;
+                }
+                None => self.r.consume(n),
             }
-            self.physical.extend(pieces);
+        }
+        if self.number == 0 && line.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            line.drain(..3);
         }
         self.number += 1;
-        self.physical.pop_front()
+        Some(line)
     }
 }
+
+/// Bytes of one physical line kept at most (see [`StreamedLines`]).
+const KEEP_LINE_BYTES: usize = MAX_LINE_BYTES + 8;
 
 impl<R: std::io::BufRead> Iterator for StreamedLines<R> {
     type Item = RawLine;
@@ -293,6 +313,87 @@ pub fn decode_quoted_printable(s: &[u8]) -> Vec<u8> {
     out
 }
 
+/// RFC 5545 §3.1 lets a writer fold a line inside a UTF-8 sequence; unfolding gives
+/// it back. For text read before unfolding: the continuation bytes that open a
+/// folded line move before its line break (line numbers stay), when that makes
+/// invalid UTF-8 valid; other bytes are left alone.
+pub fn join_split_characters(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
+    if std::str::from_utf8(bytes).is_ok() {
+        return Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut joiner = FoldJoiner::default();
+    joiner.feed(bytes, &mut out);
+    joiner.finish(&mut out);
+    if std::str::from_utf8(&out).is_ok() {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(bytes)
+    }
+}
+
+/// [`join_split_characters`]'s move, on bytes fed in pieces (a stream): a line break
+/// after a byte of a multi-byte character, and the blank after it, are held until
+/// the next byte shows whether continuation bytes move before them.
+#[derive(Debug, Default)]
+pub struct FoldJoiner {
+    /// The last byte given out.
+    last: Option<u8>,
+    /// A held `\r`, `\r\n` or `\n`, maybe with its blank.
+    held: Vec<u8>,
+}
+
+impl FoldJoiner {
+    pub fn feed(&mut self, mut bytes: &[u8], out: &mut Vec<u8>) {
+        while let Some((&b, rest)) = bytes.split_first() {
+            // Up to the next line break, nothing is held: the bytes pass at once.
+            let plain = match self.held.is_empty() {
+                true => bytes.iter().position(|&c| c == b'\r' || c == b'\n'),
+                false => Some(0),
+            }
+            .unwrap_or(bytes.len());
+            if plain > 0 {
+                out.extend_from_slice(&bytes[..plain]);
+                self.last = Some(bytes[plain - 1]);
+                bytes = &bytes[plain..];
+                continue;
+            }
+            self.byte(b, out);
+            bytes = rest;
+        }
+    }
+
+    /// Give out what is held (at the end of the bytes).
+    pub fn finish(&mut self, out: &mut Vec<u8>) {
+        for b in std::mem::take(&mut self.held) {
+            out.push(b);
+            self.last = Some(b);
+        }
+    }
+
+    fn byte(&mut self, b: u8, out: &mut Vec<u8>) {
+        let blank = b == b' ' || b == b'\t';
+        match self.held.as_slice() {
+            [] if matches!(b, b'\r' | b'\n') && self.last.is_some_and(|l| l >= 0x80) => {
+                self.held.push(b)
+            }
+            [] => {
+                out.push(b);
+                self.last = Some(b);
+            }
+            [b'\r'] if b == b'\n' => self.held.push(b),
+            [.., b'\n'] if blank => self.held.push(b),
+            // A continuation byte after the fold: it moves before the break.
+            [.., b' ' | b'\t'] if (0x80..=0xBF).contains(&b) => out.push(b),
+            _ => {
+                self.finish(out);
+                self.byte(b, out);
+            }
+        }
+    }
+}
+
 /// Decode text bytes: UTF-8 unless invalid or the charset names an 8-bit Western one,
 /// in which case windows-1252 (a superset of Latin-1's printable range).
 pub fn decode_text(bytes: &[u8], charset: Option<&str>) -> String {
@@ -372,6 +473,57 @@ mod tests {
             decode_quoted_printable(b"a=3Db=C3=A4=zz"),
             "a=bä=zz".as_bytes()
         );
+    }
+
+    #[test]
+    fn a_fold_inside_a_utf8_character_is_joined_only_when_that_makes_utf8() {
+        let split = b"S:ab\xc3\r\n \xa9cd\xf0\x9f\n\t\x98\x80!\r\n";
+        assert_eq!(
+            &*join_split_characters(split),
+            "S:ab\u{e9}\r\n cd\u{1F600}\n\t!\r\n".as_bytes()
+        );
+        // windows-1252 text stays as it was (and is read as such).
+        let latin = b"S:Z\xfc\r\n \xa9rich\r\n";
+        assert_eq!(&*join_split_characters(latin), latin);
+    }
+
+    #[test]
+    fn the_joiner_fed_in_pieces_joins_as_the_whole() {
+        let split = b"S:ab\xc3\r\n \xa9cd\xf0\x9f\n\t\x98\x80!\r\n\xc3\r\n x\r\r\n";
+        let mut whole = Vec::new();
+        let mut j = FoldJoiner::default();
+        j.feed(split, &mut whole);
+        j.finish(&mut whole);
+        for size in 1..5 {
+            let mut out = Vec::new();
+            let mut j = FoldJoiner::default();
+            for piece in split.chunks(size) {
+                j.feed(piece, &mut out);
+            }
+            j.finish(&mut out);
+            assert_eq!(out, whole, "{size}");
+        }
+        assert!(whole.starts_with("S:ab\u{e9}\r\n cd\u{1F600}\n\t!".as_bytes()));
+    }
+
+    /// A card file of one huge line was held whole (twice): 300 MB took 600 MB before
+    /// the line was refused as too long. Only the start of a physical line is kept.
+    #[test]
+    fn a_huge_streamed_line_is_not_held_whole() {
+        use std::io::Read as _;
+        let text = std::io::repeat(b'A')
+            .take(64 << 20)
+            .chain(&b"\r\nB:1\rC:2\r\r\nD:3\r"[..]);
+        let lines: Vec<RawLine> = StreamedLines::new(std::io::BufReader::new(text)).collect();
+        let got: Vec<(usize, usize)> = lines.iter().map(|l| (l.number, l.bytes.len())).collect();
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert!(
+            got[0].1 > MAX_LINE_BYTES && got[0].1 < 2 * MAX_LINE_BYTES,
+            "{got:?}"
+        );
+        let rest: Vec<&[u8]> = lines[1..].iter().map(|l| l.bytes.as_slice()).collect();
+        assert_eq!(rest, [&b"B:1"[..], b"C:2", b"D:3"]);
+        assert_eq!(lines[3].number, 5);
     }
 
     #[test]

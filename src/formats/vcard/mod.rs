@@ -76,9 +76,10 @@ pub fn stream_vcf<E>(
 }
 
 /// Text of a file in any encoding found in the wild: UTF-16 (BOM or not), UTF-8
-/// (BOM or not), else windows-1252.
+/// (BOM or not; a fold inside a character joined), else windows-1252.
 pub fn bytes_to_text(bytes: &[u8]) -> String {
-    decode::decode_text(&decode::normalize_encoding(bytes), None)
+    let bytes = decode::normalize_encoding(bytes);
+    decode::decode_text(&decode::join_split_characters(&bytes), None)
 }
 
 /// Write cards in one version (VERSION first, then the properties in their order).

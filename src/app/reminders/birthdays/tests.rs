@@ -219,3 +219,25 @@ fn alarms_of_an_address_book_are_relative_to_the_day() {
     let book = store.collection_by_id(&book.id).unwrap().unwrap();
     assert_eq!(book.default_alarms, None);
 }
+
+/// A dismissal or snooze reads the contact before its write transaction: an edit
+/// made meanwhile (another `pim`, a sync applying another device's change) was
+/// overwritten, and logged as this device undoing it.
+#[test]
+fn a_dismissal_keeps_an_edit_made_since_the_contact_was_read() {
+    let mut store = Store::open_in_memory().unwrap();
+    let id = with_contact(&mut store, "Ada", "19851208");
+    let base = store.get(&id).unwrap().unwrap();
+    let mut edited = base.clone();
+    acknowledge(&mut edited, Occasion::Birthday, at(2026, 12, 7, 9, 0));
+    let mut meanwhile = base.clone();
+    meanwhile.set_text("NOTE", "met at the conference");
+    store.write(|w| w.update(&meanwhile)).unwrap();
+    save(&mut store, &base, &edited).unwrap();
+    let now = store.get(&id).unwrap().unwrap();
+    assert_eq!(now.text("NOTE").as_deref(), Some("met at the conference"));
+    assert_eq!(
+        acknowledged(&now, Occasion::Birthday),
+        Some(at(2026, 12, 7, 9, 0))
+    );
+}
