@@ -122,25 +122,40 @@ fn rings_of(r: &Record, from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> Vec<R
         return Vec::new();
     }
     // A record whose recurrence cannot be read has no reminders rather than stopping all.
-    ringing(alarm::rings(r, from, to, tz).unwrap_or_default())
+    ringing(r, alarm::rings(r, from, to, tz).unwrap_or_default())
 }
 
-fn ringing(rings: Vec<Ring>) -> Vec<Ring> {
+/// Cancelled occurrences, and occurrences of a repeating task done on their own
+/// (an override with STATUS:COMPLETED or a COMPLETED time), ring no more.
+fn ringing(r: &Record, rings: Vec<Ring>) -> Vec<Ring> {
+    let done_on_its_own = |g: &Ring| {
+        r.kind == Kind::Task
+            && g.occurrence
+                .override_index
+                .and_then(|i| r.body.overrides.get(i))
+                .is_some_and(|c| {
+                    done_status(c.prop("STATUS").map(|p| p.value.as_str()))
+                        || c.prop("COMPLETED").is_some()
+                })
+    };
     rings
         .into_iter()
-        .filter(|g| !g.occurrence.cancelled)
+        .filter(|g| !g.occurrence.cancelled && !done_on_its_own(g))
         .collect()
 }
 
 /// A completed or cancelled task rings no more.
 fn finished(r: &Record) -> bool {
-    r.kind == Kind::Task
-        && r.text("STATUS").is_some_and(|s| {
-            matches!(
-                s.trim().to_ascii_uppercase().as_str(),
-                "COMPLETED" | "CANCELLED"
-            )
-        })
+    r.kind == Kind::Task && done_status(r.text("STATUS").as_deref())
+}
+
+fn done_status(status: Option<&str>) -> bool {
+    status.is_some_and(|s| {
+        matches!(
+            s.trim().to_ascii_uppercase().as_str(),
+            "COMPLETED" | "CANCELLED"
+        )
+    })
 }
 
 /// The due rings of one record at `now`: triggered in the last [`DUE_FOR`], not dismissed.
@@ -262,7 +277,7 @@ fn chosen(
     let reach = alarm::reach(r).max(Duration::days(60));
     let mut found = rings_of(r, at - reach, at + reach, tz);
     if !finished(r) {
-        for g in ringing(alarm::absolute_rings(r, tz).unwrap_or_default()) {
+        for g in ringing(r, alarm::absolute_rings(r, tz).unwrap_or_default()) {
             if !found.iter().any(|f| f.at == g.at && f.first == g.first) {
                 found.push(g);
             }

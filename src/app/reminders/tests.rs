@@ -356,3 +356,38 @@ fn a_default_alarm_text_that_does_not_read_is_left_out() {
     );
     assert!(due_ids(&store, at(1, 10, 0)).is_empty());
 }
+
+/// An occurrence of a repeating task marked done on its own rang all the same
+/// (only a task done as a whole was silenced); the next one still rings.
+#[test]
+fn a_done_occurrence_of_a_repeating_task_rings_no_more() {
+    use crate::app::records::occurrence::{Scope, find, save_occurrence};
+    let mut store = Store::open_in_memory().unwrap();
+    let id = add(
+        &mut store,
+        Kind::Task,
+        &[
+            (Field::Summary, "Stretch"),
+            (Field::Due, "2026-12-01 07:00"),
+            (Field::Rrule, "daily"),
+            (Field::Alarms, "-10m"),
+        ],
+    );
+    let cx = EditContext {
+        now: at(1, 0, 0),
+        tz: UTC,
+    };
+    let r = store.get(&id).unwrap().unwrap();
+    let second = find(&r, "2026-12-02", &cx).unwrap();
+    let mut e = RecordEdit::update(Kind::Task, &id);
+    e.set(Field::Status, "done");
+    save_occurrence(&mut store, &e, &second.recurrence_id, Scope::This, &cx).unwrap();
+    assert_eq!(due_ids(&store, at(1, 6, 55)), ["Stretch 01 06:50"]);
+    assert!(due_ids(&store, at(2, 6, 55)).is_empty());
+    assert_eq!(due_ids(&store, at(3, 6, 55)), ["Stretch 03 06:50"]);
+    assert_ne!(
+        next_trigger(&store, at(1, 8, 0), at(3, 0, 0), UTC).unwrap(),
+        Some(at(2, 6, 50)),
+        "a watcher does not wake for it either"
+    );
+}
