@@ -46,9 +46,12 @@ pub fn restore(
 pub fn devices(store: &Store) -> crate::store::Result<Vec<DeviceLine>> {
     let me = store.device();
     let mine = st::max_seq(store, me)?;
+    let mut keys = crate::app::device_keys::device_keys(store)?;
     let mut out: Vec<DeviceLine> = st::devices(store)?
         .into_iter()
-        .map(|d| DeviceLine {
+        .map(|d| {
+            let key = keys.remove(&d.device).unwrap_or_default();
+            DeviceLine {
             this_device: d.device == me,
             applied_mine: if d.device == me {
                 mine
@@ -60,7 +63,9 @@ pub fn devices(store: &Store) -> crate::store::Result<Vec<DeviceLine>> {
             device: d.device,
             last_seen: d.last_seen,
             forgotten: d.forgotten,
-        })
+            key: key.fingerprint,
+            refused: key.refused.as_ref().map(crate::app::device_keys::refusal_note),
+        }})
         .collect();
     out.sort_by(|a, b| b.this_device.cmp(&a.this_device).then(a.name.cmp(&b.name)));
     Ok(out)
