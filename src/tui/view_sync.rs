@@ -309,10 +309,10 @@ fn draw_devices(f: &mut Frame, app: &App, area: Rect) {
         // The fingerprint to compare with the device itself, and a refused key
         // change until the user dismisses it.
         if let Some(key) = &d.key {
-            lines.push(Line::from(Span::styled(format!("  key {key}"), t.dim())));
+            lines.push(Line::from(Span::styled(format!("key {key}"), t.dim())));
         }
         if let Some(note) = &d.refused {
-            lines.push(Line::from(Span::styled(format!("  ! {note}"), t.warn())));
+            lines.push(Line::from(Span::styled(format!("! {note}"), t.warn())));
         }
     }
     f.render_widget(
