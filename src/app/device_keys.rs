@@ -40,7 +40,9 @@ pub fn device_keys(store: &Store) -> Result<BTreeMap<String, DeviceKey>> {
         out.entry(device.clone()).or_default().refused = Some(r.clone());
     }
     if let Some(own) = own_fingerprint(store)? {
-        out.entry(store.device().to_string()).or_default().fingerprint = Some(own);
+        out.entry(store.device().to_string())
+            .or_default()
+            .fingerprint = Some(own);
     }
     Ok(out)
 }

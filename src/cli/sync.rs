@@ -396,8 +396,12 @@ pub fn run(ctx: &mut Context, a: SyncArgs) -> anyhow::Result<()> {
                 line.clear();
                 let r = round.map_err(session_error)?;
                 print_invitations(r.invitations.as_ref());
-                let named: Vec<&str> =
-                    r.sync.refused_keys.iter().map(|k| k.device.as_str()).collect();
+                let named: Vec<&str> = r
+                    .sync
+                    .refused_keys
+                    .iter()
+                    .map(|k| k.device.as_str())
+                    .collect();
                 let reminder = device_keys::refusals_reminder(&ctx.store, &named)?;
                 print_report(&r.sync, a.json, a.dry_run, reminder)
             })

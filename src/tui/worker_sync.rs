@@ -52,20 +52,24 @@ pub fn devices(store: &Store) -> crate::store::Result<Vec<DeviceLine>> {
         .map(|d| {
             let key = keys.remove(&d.device).unwrap_or_default();
             DeviceLine {
-            this_device: d.device == me,
-            applied_mine: if d.device == me {
-                mine
-            } else {
-                d.vector.get(me).copied().unwrap_or(0)
-            },
-            mine,
-            name: d.name,
-            device: d.device,
-            last_seen: d.last_seen,
-            forgotten: d.forgotten,
-            key: key.fingerprint,
-            refused: key.refused.as_ref().map(crate::app::device_keys::refusal_note),
-        }})
+                this_device: d.device == me,
+                applied_mine: if d.device == me {
+                    mine
+                } else {
+                    d.vector.get(me).copied().unwrap_or(0)
+                },
+                mine,
+                name: d.name,
+                device: d.device,
+                last_seen: d.last_seen,
+                forgotten: d.forgotten,
+                key: key.fingerprint,
+                refused: key
+                    .refused
+                    .as_ref()
+                    .map(crate::app::device_keys::refusal_note),
+            }
+        })
         .collect();
     out.sort_by(|a, b| b.this_device.cmp(&a.this_device).then(a.name.cmp(&b.name)));
     Ok(out)

@@ -49,7 +49,10 @@ fn devices_list_shows_key_fingerprints_and_a_refused_key_until_dismissed() {
         "{own_fp}"
     );
     let text = pim.ok(&["devices", "list"]);
-    assert!(text.contains(&format!("this device's key: {own_fp}")), "{text}");
+    assert!(
+        text.contains(&format!("this device's key: {own_fp}")),
+        "{text}"
+    );
     let phone_row = text.lines().find(|l| l.contains("phone")).unwrap();
     assert!(phone_row.contains(&phone.fingerprint()), "{text}");
     assert!(
@@ -65,7 +68,10 @@ fn devices_list_shows_key_fingerprints_and_a_refused_key_until_dismissed() {
     assert_eq!(by_name("laptop")["key"], own_fp.as_str());
     assert!(by_name("laptop")["key_refused"].is_null());
     assert_eq!(by_name("phone")["key"], phone.fingerprint().as_str());
-    assert_eq!(by_name("phone")["key_refused"]["on"], "2026-12-02T08:00:00.000Z");
+    assert_eq!(
+        by_name("phone")["key_refused"]["on"],
+        "2026-12-02T08:00:00.000Z"
+    );
     assert_eq!(
         by_name("phone")["key_refused"]["offered"],
         intruder.fingerprint().as_str()

@@ -217,14 +217,14 @@ fn a_signed_device_refuses_its_own_unsigned_numbers() {
 /// is the one A shows for itself (what people compare out of band).
 #[test]
 fn a_refused_key_change_is_remembered_until_dismissed() {
-    use pim::app::device_keys::{
-        device_keys, dismiss_refusal, own_fingerprint, refusals_reminder,
-    };
+    use pim::app::device_keys::{device_keys, dismiss_refusal, own_fingerprint, refusals_reminder};
     let (server, a, mut b, m) = three();
     let victim = a.store.device().to_string();
     let a_own = own_fingerprint(&a.store).unwrap().unwrap();
     assert_eq!(
-        device_keys(&b.store).unwrap()[&victim].fingerprint.as_deref(),
+        device_keys(&b.store).unwrap()[&victim]
+            .fingerprint
+            .as_deref(),
         Some(a_own.as_str())
     );
     assert!(refusals_reminder(&b.store, &[]).unwrap().is_none());
@@ -252,7 +252,10 @@ fn a_refused_key_change_is_remembered_until_dismissed() {
     assert!(line.contains(&m_signer.public().fingerprint()), "{line}");
     // Not twice when the round itself names the device.
     assert!(refusals_reminder(&b.store, &[&victim]).unwrap().is_none());
-    assert_eq!(dismiss_refusal(&b.store, &victim).unwrap(), Some(victim.clone()));
+    assert_eq!(
+        dismiss_refusal(&b.store, &victim).unwrap(),
+        Some(victim.clone())
+    );
     assert!(refusals_reminder(&b.store, &[]).unwrap().is_none());
     assert!(device_keys(&b.store).unwrap()[&victim].refused.is_none());
     assert_eq!(dismiss_refusal(&b.store, &victim).unwrap(), None);
