@@ -178,6 +178,9 @@ fn print_report(
         if let Some(plan) = &r.plan {
             v["plan"]["words"] = Value::String(plan.in_words());
         }
+        if let Some(line) = reminder {
+            v["refused_keys_earlier"] = Value::String(line);
+        }
         return print::json(&v);
     }
     if dry_run && let Some(plan) = &r.plan {

@@ -306,6 +306,13 @@ impl Signers {
             .unwrap_or_default())
     }
 
+    /// Whether the saved bindings belong to another sync key (or none are
+    /// saved): a round then saves these, so listings stop showing the old key's
+    /// bindings and refusals.
+    pub fn replaces_stored(&self, store: &Store) -> Result<bool> {
+        Ok(Signers::stored(store)?.scope != self.scope)
+    }
+
     /// Remember that a message for bound `device` came signed with `offered`.
     pub fn note_refused(&mut self, device: &str, offered: PublicKey, on: &str) {
         if self.devices.contains_key(device) {

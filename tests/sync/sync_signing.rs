@@ -260,3 +260,41 @@ fn a_refused_key_change_is_remembered_until_dismissed() {
     assert!(device_keys(&b.store).unwrap()[&victim].refused.is_none());
     assert_eq!(dismiss_refusal(&b.store, &victim).unwrap(), None);
 }
+
+/// After `rekey` the bindings start over, and so do the remembered refusals:
+/// the first round under the new key saves the fresh bindings.
+#[test]
+fn a_rekey_clears_remembered_refusals() {
+    use pim::app::device_keys::{device_keys, refusals_reminder};
+    use pim::sync::crypto::SyncKey;
+    let (server, a, mut b, m) = three();
+    let victim = a.store.device().to_string();
+    let m_signer = device_signer(&m.store).unwrap();
+    let forged = DevicePayload {
+        device: victim.clone(),
+        name: "renamed by M".into(),
+        vector: Default::default(),
+        last_seen: "2999-01-01T00:00:00.000Z".into(),
+        snapshot: None,
+        signs_from: Some(1),
+    };
+    let (_, raw) = seal_device(&key(), Some(&m_signer), &forged, 0, 1, None);
+    server.inject(DEVICES, raw);
+    b.sync();
+    assert!(refusals_reminder(&b.store, &[]).unwrap().is_some());
+    let new = SyncKey::generate();
+    futures::executor::block_on(pim::sync::rekey::rekey(
+        &mut b.store,
+        &mut b.mb,
+        &b.opts,
+        new.clone(),
+        None,
+    ))
+    .unwrap();
+    b.opts.key = new;
+    b.sync();
+    assert!(refusals_reminder(&b.store, &[]).unwrap().is_none());
+    let keys = device_keys(&b.store).unwrap();
+    assert!(!keys.contains_key(&victim), "{keys:?}");
+    assert!(keys[b.store.device()].fingerprint.is_some());
+}
