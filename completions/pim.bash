@@ -241,6 +241,9 @@ _pim() {
             pim__subcmd__contacts__subcmd__help,query)
                 cmd="pim__subcmd__contacts__subcmd__help__subcmd__query"
                 ;;
+            pim__subcmd__devices,dismiss)
+                cmd="pim__subcmd__devices__subcmd__dismiss"
+                ;;
             pim__subcmd__devices,forget)
                 cmd="pim__subcmd__devices__subcmd__forget"
                 ;;
@@ -249,6 +252,9 @@ _pim() {
                 ;;
             pim__subcmd__devices,list)
                 cmd="pim__subcmd__devices__subcmd__list"
+                ;;
+            pim__subcmd__devices__subcmd__help,dismiss)
+                cmd="pim__subcmd__devices__subcmd__help__subcmd__dismiss"
                 ;;
             pim__subcmd__devices__subcmd__help,forget)
                 cmd="pim__subcmd__devices__subcmd__help__subcmd__forget"
@@ -387,6 +393,9 @@ _pim() {
                 ;;
             pim__subcmd__help__subcmd__contacts,query)
                 cmd="pim__subcmd__help__subcmd__contacts__subcmd__query"
+                ;;
+            pim__subcmd__help__subcmd__devices,dismiss)
+                cmd="pim__subcmd__help__subcmd__devices__subcmd__dismiss"
                 ;;
             pim__subcmd__help__subcmd__devices,forget)
                 cmd="pim__subcmd__help__subcmd__devices__subcmd__forget"
@@ -1827,8 +1836,26 @@ _pim() {
             return 0
             ;;
         pim__subcmd__devices)
-            opts="-h -V --home --help --version list forget help"
+            opts="-h -V --home --help --version list dismiss forget help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__devices__subcmd__dismiss)
+            opts="-h -V --home --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1867,8 +1894,22 @@ _pim() {
             return 0
             ;;
         pim__subcmd__devices__subcmd__help)
-            opts="list forget help"
+            opts="list dismiss forget help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__devices__subcmd__help__subcmd__dismiss)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2439,8 +2480,22 @@ _pim() {
             return 0
             ;;
         pim__subcmd__help__subcmd__devices)
-            opts="list forget"
+            opts="list dismiss forget"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__help__subcmd__devices__subcmd__dismiss)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

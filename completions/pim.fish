@@ -236,21 +236,26 @@ complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "join" -d 'Another device: enter the key (or passphrase) printed by `pim sync init`'
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "rekey" -d 'Replace the sync key (after losing a device): the server\'s data is sealed again under a new key, printed once; devices that stay run `pim sync join --key NEW`, devices with the old key read nothing new'
 complete -c pim -n "__fish_pim_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list forget help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
-complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list forget help" -s h -l help -d 'Print help'
-complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list forget help" -s V -l version -d 'Print version'
-complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list forget help" -f -a "list" -d 'Devices that sync through the account'
-complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list forget help" -f -a "forget" -d 'Stop waiting for a device that is gone (it no longer holds back cleanup)'
-complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list forget help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list dismiss forget help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list dismiss forget help" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list dismiss forget help" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list dismiss forget help" -f -a "list" -d 'Devices that sync through the account'
+complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list dismiss forget help" -f -a "dismiss" -d 'Stop reminding of a refused key change for a device (after comparing its key fingerprint on the device itself)'
+complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list dismiss forget help" -f -a "forget" -d 'Stop waiting for a device that is gone (it no longer holds back cleanup)'
+complete -c pim -n "__fish_pim_using_subcommand devices; and not __fish_seen_subcommand_from list dismiss forget help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from list" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from list" -l json -d 'JSON output'
 complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from dismiss" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from dismiss" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from dismiss" -s V -l version -d 'Print version'
 complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from forget" -l account -d 'Mail account to use (default: the one sync uses)' -r
 complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from forget" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from forget" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from forget" -s V -l version -d 'Print version'
 complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from help" -f -a "list" -d 'Devices that sync through the account'
+complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from help" -f -a "dismiss" -d 'Stop reminding of a refused key change for a device (after comparing its key fingerprint on the device itself)'
 complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from help" -f -a "forget" -d 'Stop waiting for a device that is gone (it no longer holds back cleanup)'
 complete -c pim -n "__fish_pim_using_subcommand devices; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pim -n "__fish_pim_using_subcommand conflicts; and not __fish_seen_subcommand_from list show resolve help" -l home -d 'Profile directory holding the database and config (default: the platform data directory)' -r -F
@@ -539,6 +544,7 @@ complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from sync" -f -a "join" -d 'Another device: enter the key (or passphrase) printed by `pim sync init`'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from sync" -f -a "rekey" -d 'Replace the sync key (after losing a device): the server\'s data is sealed again under a new key, printed once; devices that stay run `pim sync join --key NEW`, devices with the old key read nothing new'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from devices" -f -a "list" -d 'Devices that sync through the account'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from devices" -f -a "dismiss" -d 'Stop reminding of a refused key change for a device (after comparing its key fingerprint on the device itself)'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from devices" -f -a "forget" -d 'Stop waiting for a device that is gone (it no longer holds back cleanup)'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from conflicts" -f -a "list" -d 'Conflicts waiting for a decision (conflict policy `ask`), oldest first'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from conflicts" -f -a "show" -d 'One conflict: the base value, mine and theirs (device, time, value)'

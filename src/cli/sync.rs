@@ -11,6 +11,7 @@ use serde_json::Value;
 use tokio::sync::mpsc::unbounded_channel;
 
 use super::{Context, print};
+use crate::app::device_keys;
 use crate::app::sync_session::{
     self as session, Command, ImapConnector, InvitationOutcome, Schedule, Session, SessionError,
     SessionEvent, Timing, Trigger, watch_note,
@@ -158,7 +159,14 @@ fn scope(ctx: &Context, names: &[String]) -> anyhow::Result<Scope> {
     Ok(Scope::new(ids))
 }
 
-fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()> {
+/// `reminder`: refused key changes from earlier rounds still waiting for the
+/// user (the Sync tab and `pim devices list` show them too).
+fn print_report(
+    r: &SyncReport,
+    json: bool,
+    dry_run: bool,
+    reminder: Option<String>,
+) -> anyhow::Result<()> {
     if r.rejected > 0 {
         eprintln!(
             "pim: {} message(s) on the server failed authentication and were ignored",
@@ -169,6 +177,9 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()>
         let mut v = serde_json::to_value(r)?;
         if let Some(plan) = &r.plan {
             v["plan"]["words"] = Value::String(plan.in_words());
+        }
+        if let Some(line) = reminder {
+            v["refused_keys_earlier"] = Value::String(line);
         }
         return print::json(&v);
     }
@@ -190,6 +201,9 @@ fn print_report(r: &SyncReport, json: bool, dry_run: bool) -> anyhow::Result<()>
         );
     }
     if let Some(line) = crate::sync::progress::refused_keys_line(r) {
+        println!("{line}");
+    }
+    if let Some(line) = reminder {
         println!("{line}");
     }
     if let Some(line) = crate::sync::progress::epoch_pending_line(r) {
@@ -385,7 +399,14 @@ pub fn run(ctx: &mut Context, a: SyncArgs) -> anyhow::Result<()> {
                 line.clear();
                 let r = round.map_err(session_error)?;
                 print_invitations(r.invitations.as_ref());
-                print_report(&r.sync, a.json, a.dry_run)
+                let named: Vec<&str> = r
+                    .sync
+                    .refused_keys
+                    .iter()
+                    .map(|k| k.device.as_str())
+                    .collect();
+                let reminder = device_keys::refusals_reminder(&ctx.store, &named)?;
+                print_report(&r.sync, a.json, a.dry_run, reminder)
             })
         }
     }
@@ -532,7 +553,7 @@ fn watch(ctx: &mut Context, mut session: Session<ImapConnector>, json: bool) -> 
             SessionEvent::Synced(r) => {
                 print_invitations(r.invitations.as_ref());
                 if (r.is_busy() || json)
-                    && let Err(e) = print_report(&r.sync, json, false)
+                    && let Err(e) = print_report(&r.sync, json, false, None)
                 {
                     // stdout is gone (a closed pipe): nobody reads the rounds.
                     print_failed = Some(e);

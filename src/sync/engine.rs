@@ -236,6 +236,9 @@ pub async fn sync_once<M: Mailbox>(
         .and_then(|s| serde_json::from_str(&s).ok());
     let signer = device_signer(store)?;
     let signers = Signers::load(store, &o.key, &signer)?;
+    if !o.dry_run && signers.replaces_stored(store)? {
+        signers.save(store)?;
+    }
     let mut r = Round {
         signer,
         signers,

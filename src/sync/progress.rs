@@ -313,7 +313,8 @@ pub fn refused_keys_line(r: &SyncReport) -> Option<String> {
         })
         .collect();
     Some(format!(
-        "refused messages signed with another key than their device's: {}; someone with          the sync key may be writing as it (`pim sync rekey` replaces the key)",
+        "refused messages signed with another key than their device's: {}; someone with \
+         the sync key may be writing as it (`pim sync rekey` replaces the key)",
         who.join(", ")
     ))
 }
@@ -423,5 +424,26 @@ mod tests {
         assert!(line.starts_with("another device replaced the server's data (epoch 2)"));
         assert!(line.contains("--mode replace-local") && line.ends_with("3 applied"));
         assert_eq!(epoch_pending_line(&SyncReport::default()), None);
+    }
+
+    /// The line named the device with a run of stray spaces in the middle.
+    #[test]
+    fn a_refused_key_is_named_in_one_plain_line() {
+        let r = SyncReport {
+            refused_keys: vec![crate::sync::engine::RefusedKey {
+                device: "a-id".into(),
+                name: "laptop".into(),
+                bound: "3f9a 1b2c 7d8e c2d1".into(),
+                offered: "77b1 0e4f 9a2d 5c38".into(),
+            }],
+            ..SyncReport::default()
+        };
+        let line = refused_keys_line(&r).unwrap();
+        assert_eq!(
+            line,
+            "refused messages signed with another key than their device's: laptop (its key \
+             3f9a 1b2c 7d8e c2d1, offered 77b1 0e4f 9a2d 5c38); someone with the sync key may \
+             be writing as it (`pim sync rekey` replaces the key)"
+        );
     }
 }

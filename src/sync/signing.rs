@@ -43,10 +43,20 @@ impl PublicKey {
         Some(PublicKey(bytes.try_into().ok()?))
     }
 
-    /// A short form for messages (`3f9a…c2d1`).
+    /// The short form people compare between devices (`3f9a 1b2c 7d8e c2d1`):
+    /// the first 64 bits of a BLAKE2b hash of the key, in four groups of four
+    /// hex digits. Every listing and message shows a key this way.
     pub fn fingerprint(&self) -> String {
-        let h = self.to_hex();
-        format!("{}…{}", &h[..8], &h[h.len() - 8..])
+        use blake2::Blake2b512;
+        use blake2::digest::Digest;
+        let mut h = Blake2b512::new();
+        h.update(CONTEXT);
+        h.update(self.0);
+        let digest = hex(&h.finalize()[..8]);
+        (0..4)
+            .map(|i| &digest[i * 4..i * 4 + 4])
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -96,6 +106,14 @@ impl DeviceSigner {
 
     pub fn public(&self) -> PublicKey {
         PublicKey(self.key.verifying_key().to_bytes())
+    }
+
+    /// This profile's key, if it has made one yet (it does on its first sync).
+    pub fn stored(store: &Store) -> Result<Option<DeviceSigner>> {
+        if store.meta(META_SIGNER)?.is_none() {
+            return Ok(None);
+        }
+        DeviceSigner::load_or_create(store, || Ok(0)).map(Some)
     }
 
     /// This profile's key; made on first use, signing from `next_seq()` on.
@@ -209,12 +227,25 @@ pub struct Binding {
     pub signs_from: u64,
 }
 
+/// The last time a message signed with another key claimed a bound device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    /// When this device refused it (RFC 3339).
+    pub on: String,
+    /// The fingerprint of the key it was signed with.
+    pub offered: String,
+}
+
 /// The keys devices are bound to under one sync key.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signers {
     /// Which sync key these bindings belong to (a fingerprint, not the key).
     scope: String,
     devices: BTreeMap<String, Binding>,
+    /// Refused key changes, kept until the user dismisses them or rekeys: one
+    /// per bound device (the latest), so the list stays as short as `devices`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    refused: BTreeMap<String, Refusal>,
 }
 
 /// Whether a message claiming `device` may count as that device's.
@@ -247,7 +278,7 @@ impl Signers {
             .filter(|s: &Signers| s.scope == scope)
             .unwrap_or_else(|| Signers {
                 scope,
-                devices: BTreeMap::new(),
+                ..Signers::default()
             });
         s.devices.insert(
             store.device().to_string(),
@@ -264,6 +295,50 @@ impl Signers {
             META_SIGNERS,
             &serde_json::to_string(self).expect("serializes"),
         )
+    }
+
+    /// The bindings as last saved, whatever sync key they belong to (for
+    /// listing: no key needed).
+    pub fn stored(store: &Store) -> Result<Signers> {
+        Ok(store
+            .meta(META_SIGNERS)?
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default())
+    }
+
+    /// Whether the saved bindings belong to another sync key (or none are
+    /// saved): a round then saves these, so listings stop showing the old key's
+    /// bindings and refusals.
+    pub fn replaces_stored(&self, store: &Store) -> Result<bool> {
+        Ok(Signers::stored(store)?.scope != self.scope)
+    }
+
+    /// Remember that a message for bound `device` came signed with `offered`.
+    pub fn note_refused(&mut self, device: &str, offered: PublicKey, on: &str) {
+        if self.devices.contains_key(device) {
+            self.refused.insert(
+                device.to_string(),
+                Refusal {
+                    on: on.to_string(),
+                    offered: offered.fingerprint(),
+                },
+            );
+        }
+    }
+
+    /// Refused key changes not yet dismissed, by device.
+    pub fn refusals(&self) -> &BTreeMap<String, Refusal> {
+        &self.refused
+    }
+
+    /// Stop reporting `device`'s refused key change; whether there was one.
+    pub fn dismiss(&mut self, device: &str) -> bool {
+        self.refused.remove(device).is_some()
+    }
+
+    /// The devices with a bound key.
+    pub fn bound_devices(&self) -> impl Iterator<Item = &str> {
+        self.devices.keys().map(String::as_str)
     }
 
     pub fn bound(&self, device: &str) -> Option<&Binding> {

@@ -284,6 +284,7 @@ fn device(name: &str, id: &str, this_device: bool) -> super::worker::DeviceLine 
         applied_mine: 0,
         mine: 0,
         forgotten: false,
+        ..Default::default()
     }
 }
 

@@ -119,6 +119,7 @@ fn fixture_status(conflicts: Vec<ConflictView>) -> SyncStatus {
                 applied_mine: 120,
                 mine: 122,
                 forgotten: false,
+                ..Default::default()
             },
             DeviceLine {
                 name: "desktop".into(),
@@ -128,6 +129,7 @@ fn fixture_status(conflicts: Vec<ConflictView>) -> SyncStatus {
                 applied_mine: 118,
                 mine: 122,
                 forgotten: false,
+                ..Default::default()
             },
             DeviceLine {
                 name: "phone".into(),
@@ -137,6 +139,7 @@ fn fixture_status(conflicts: Vec<ConflictView>) -> SyncStatus {
                 applied_mine: 122,
                 mine: 122,
                 forgotten: false,
+                ..Default::default()
             },
         ],
         waiting_epoch: None,
@@ -525,4 +528,22 @@ fn sync_tab_at_80_columns() {
     assert!(screen.contains(" Devices "), "{screen}");
     // Stamped by the sync thread, not with the app's clock (10:00:00).
     assert!(screen.contains("09:58:07 the server has news"), "{screen}");
+}
+
+/// Each device's key fingerprint sits under it, and a refused key change stays
+/// in the Devices list until dismissed, all within 80 columns (issue 20).
+#[test]
+fn devices_show_key_fingerprints_and_a_refused_key() {
+    let mut w = sync_world(Connectivity::Idle);
+    let status = w.app.sync.as_mut().unwrap();
+    status.devices.truncate(2);
+    status.devices[0].key = Some("3f9a 1b2c 7d8e c2d1".into());
+    status.devices[1].key = Some("77b1 0e4f 9a2d 5c38".into());
+    status.devices[1].refused =
+        Some("another key tried to write as this device on 2026-11-24".into());
+    let screen = w.screen(80, 24);
+    insta::assert_snapshot!("sync_device_keys_80x24", screen);
+    assert!(screen.contains("key 3f9a 1b2c 7d8e c2d1"), "{screen}");
+    assert!(screen.contains("key 77b1 0e4f 9a2d 5c38"), "{screen}");
+    assert!(screen.contains("another key tried to write"), "{screen}");
 }

@@ -306,6 +306,14 @@ fn draw_devices(f: &mut Frame, app: &App, area: Rect) {
             Span::raw("  "),
             Span::styled(how_far, style),
         ]));
+        // The fingerprint to compare with the device itself, and a refused key
+        // change until the user dismisses it.
+        if let Some(key) = &d.key {
+            lines.push(Line::from(Span::styled(format!("key {key}"), t.dim())));
+        }
+        if let Some(note) = &d.refused {
+            lines.push(Line::from(Span::styled(format!("! {note}"), t.warn())));
+        }
     }
     f.render_widget(
         Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),

@@ -144,6 +144,10 @@ pub struct DeviceLine {
     pub applied_mine: u64,
     pub mine: u64,
     pub forgotten: bool,
+    /// Its signing key's fingerprint, once known.
+    pub key: Option<String>,
+    /// A refused key change for it, until dismissed ("another key tried …").
+    pub refused: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -14,6 +14,7 @@ mod cli;
 mod cli_account;
 mod cli_demo;
 mod cli_import_export;
+mod device_keys;
 mod docs_current;
 mod hostile_input;
 mod import_lenient;

@@ -211,3 +211,90 @@ fn a_signed_device_refuses_its_own_unsigned_numbers() {
     b.sync();
     assert_eq!(b.text(&real, "FN").as_deref(), Some("A's next"));
 }
+
+/// A refused key change outlives its round: the device list and `pim sync`
+/// keep naming it until the user dismisses it; the fingerprint B shows for A
+/// is the one A shows for itself (what people compare out of band).
+#[test]
+fn a_refused_key_change_is_remembered_until_dismissed() {
+    use pim::app::device_keys::{device_keys, dismiss_refusal, own_fingerprint, refusals_reminder};
+    let (server, a, mut b, m) = three();
+    let victim = a.store.device().to_string();
+    let a_own = own_fingerprint(&a.store).unwrap().unwrap();
+    assert_eq!(
+        device_keys(&b.store).unwrap()[&victim]
+            .fingerprint
+            .as_deref(),
+        Some(a_own.as_str())
+    );
+    assert!(refusals_reminder(&b.store, &[]).unwrap().is_none());
+    let m_signer = device_signer(&m.store).unwrap();
+    let forged = DevicePayload {
+        device: victim.clone(),
+        name: "renamed by M".into(),
+        vector: Default::default(),
+        last_seen: "2999-01-01T00:00:00.000Z".into(),
+        snapshot: None,
+        signs_from: Some(1),
+    };
+    let (_, raw) = seal_device(&key(), Some(&m_signer), &forged, 0, 1, None);
+    server.inject(DEVICES, raw);
+    let r = b.sync();
+    assert_eq!(r.refused_keys.len(), 1, "{r:?}");
+    // The next round no longer meets the message, yet the refusal stays.
+    let r = b.sync();
+    assert!(r.refused_keys.is_empty(), "{r:?}");
+    let keys = device_keys(&b.store).unwrap();
+    let refused = keys[&victim].refused.clone().expect("remembered");
+    assert_eq!(refused.offered, m_signer.public().fingerprint());
+    assert_eq!(keys[&victim].fingerprint.as_deref(), Some(a_own.as_str()));
+    let line = refusals_reminder(&b.store, &[]).unwrap().expect("reminds");
+    assert!(line.contains(&m_signer.public().fingerprint()), "{line}");
+    // Not twice when the round itself names the device.
+    assert!(refusals_reminder(&b.store, &[&victim]).unwrap().is_none());
+    assert_eq!(
+        dismiss_refusal(&b.store, &victim).unwrap(),
+        Some(victim.clone())
+    );
+    assert!(refusals_reminder(&b.store, &[]).unwrap().is_none());
+    assert!(device_keys(&b.store).unwrap()[&victim].refused.is_none());
+    assert_eq!(dismiss_refusal(&b.store, &victim).unwrap(), None);
+}
+
+/// After `rekey` the bindings start over, and so do the remembered refusals:
+/// the first round under the new key saves the fresh bindings.
+#[test]
+fn a_rekey_clears_remembered_refusals() {
+    use pim::app::device_keys::{device_keys, refusals_reminder};
+    use pim::sync::crypto::SyncKey;
+    let (server, a, mut b, m) = three();
+    let victim = a.store.device().to_string();
+    let m_signer = device_signer(&m.store).unwrap();
+    let forged = DevicePayload {
+        device: victim.clone(),
+        name: "renamed by M".into(),
+        vector: Default::default(),
+        last_seen: "2999-01-01T00:00:00.000Z".into(),
+        snapshot: None,
+        signs_from: Some(1),
+    };
+    let (_, raw) = seal_device(&key(), Some(&m_signer), &forged, 0, 1, None);
+    server.inject(DEVICES, raw);
+    b.sync();
+    assert!(refusals_reminder(&b.store, &[]).unwrap().is_some());
+    let new = SyncKey::generate();
+    futures::executor::block_on(pim::sync::rekey::rekey(
+        &mut b.store,
+        &mut b.mb,
+        &b.opts,
+        new.clone(),
+        None,
+    ))
+    .unwrap();
+    b.opts.key = new;
+    b.sync();
+    assert!(refusals_reminder(&b.store, &[]).unwrap().is_none());
+    let keys = device_keys(&b.store).unwrap();
+    assert!(!keys.contains_key(&victim), "{keys:?}");
+    assert!(keys[b.store.device()].fingerprint.is_some());
+}

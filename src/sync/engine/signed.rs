@@ -65,6 +65,13 @@ impl<M: Mailbox> Round<'_, M> {
                 if !self.report.refused_keys.contains(&refused) {
                     self.report.refused_keys.push(refused);
                 }
+                if let Some(k) = signer {
+                    let now = self.store.clock().now_rfc3339();
+                    self.signers.note_refused(device, k, &now);
+                    if !self.o.dry_run {
+                        self.signers.save(self.store)?;
+                    }
+                }
             }
             Verdict::Unsigned => {}
         }
