@@ -374,15 +374,30 @@ pub fn write_component(out: &mut String, c: &Component) {
 
 /// One property as [`format_property`] writes it, folded.
 pub fn write_property(out: &mut String, p: &Property) {
+    let params = p
+        .params
+        .iter()
+        .map(|param| (param.name.as_str(), param.values.iter().map(String::as_str)));
+    write_property_parts(out, p.group.as_deref(), &p.name, params, &p.value);
+}
+
+/// The one writer of a property line, for owned and borrowed properties alike.
+fn write_property_parts<'v, V: Iterator<Item = &'v str>>(
+    out: &mut String,
+    group: Option<&str>,
+    name: &str,
+    params: impl Iterator<Item = (&'v str, V)>,
+    value: &str,
+) {
     let mut f = Fold::new(out);
-    if let Some(g) = &p.group {
+    if let Some(g) = group {
         f.push(g);
         f.push(".");
     }
-    f.push(&p.name);
-    for param in &p.params {
-        f.push_param_name(&param.name);
-        for (i, v) in param.values.iter().enumerate() {
+    f.push(name);
+    for (param, values) in params {
+        f.push_param_name(param);
+        for (i, v) in values.enumerate() {
             if i > 0 {
                 f.push(",");
             }
@@ -390,7 +405,7 @@ pub fn write_property(out: &mut String, p: &Property) {
         }
     }
     f.push(":");
-    f.push(&p.value);
+    f.push(value);
     f.end();
 }
 
@@ -414,24 +429,11 @@ pub fn write_component_ref(out: &mut String, c: &ComponentRef<'_>) {
 
 /// One property as [`format_property`] writes it, folded.
 pub fn write_property_ref(out: &mut String, p: &PropertyRef<'_>) {
-    let mut f = Fold::new(out);
-    if let Some(g) = &p.group {
-        f.push(g);
-        f.push(".");
-    }
-    f.push(&p.name);
-    for param in &p.params {
-        f.push_param_name(&param.name);
-        for (i, v) in param.values.iter().enumerate() {
-            if i > 0 {
-                f.push(",");
-            }
-            f.push_param_value(v);
-        }
-    }
-    f.push(":");
-    f.push(&p.value);
-    f.end();
+    let params = p
+        .params
+        .iter()
+        .map(|param| (&*param.name, param.values.iter().map(|v| &**v)));
+    write_property_parts(out, p.group.as_deref(), &p.name, params, &p.value);
 }
 
 #[cfg(test)]
