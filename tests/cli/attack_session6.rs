@@ -249,3 +249,32 @@ fn a_symlinked_config_file_is_written_through_its_link() {
         "{text}"
     );
 }
+
+/// `pim import /dev/zero` (or any endless input that is no known format) read the
+/// whole input before telling its format, growing without bound; the format is told
+/// from the first 4 KiB, so it now stops at once with "cannot tell the format".
+#[test]
+fn an_endless_input_of_no_known_format_is_refused_without_reading_it_whole() {
+    let pim = Pim::new();
+    let mut child = pim
+        .command(&["import", "/dev/zero"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("pim import /dev/zero was still reading after 20 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(!status.success());
+    assert!(err.contains("/dev/zero"), "{err}");
+}

@@ -201,6 +201,20 @@ pub(super) fn read_input(
     if format == Some(Format::Vdir) {
         return Err(ImportError::VdirNeedsFolder(name));
     }
+    // The format is told from the first 4 KiB: an input of no known format is
+    // refused before it is read whole (`/dev/zero` would never end).
+    if let (None, Input::Path(p)) = (format, input) {
+        let mut head = Vec::with_capacity(4096);
+        File::open(p)
+            .and_then(|f| f.take(4096).read_to_end(&mut head))
+            .map_err(|source| ImportError::Read {
+                path: p.display().to_string(),
+                source,
+            })?;
+        if detect(&head, Some(p)).is_none() {
+            return Err(ImportError::UnknownFormat(name));
+        }
+    }
     let (bytes, path) = match input {
         Input::Path(p) => (Cow::Owned(read_file(p)?), Some(p.as_path())),
         Input::Bytes { bytes, .. } => (Cow::Borrowed(bytes.as_slice()), None),
