@@ -99,7 +99,9 @@ fn collection_names(store: &Store) -> Result<HashMap<String, String>, StoreError
 pub fn agenda(store: &Store, req: AgendaRequest) -> Result<Vec<AgendaDay>, AgendaError> {
     let tz = req.tz;
     let today = req.now.with_timezone(&tz).date_naive();
-    let last = today + Duration::days(i64::from(req.days.max(1)));
+    // The day after the last one listed, never past the calendar (year 9999).
+    let calendar_end = NaiveDate::from_ymd_opt(10000, 1, 1).expect("a valid date");
+    let last = (today + Duration::days(i64::from(req.days.max(1)))).min(calendar_end);
     let end = local_midnight(last, tz);
     let names = collection_names(store)?;
     let name = |id: &str| names.get(id).cloned().unwrap_or_default();

@@ -278,3 +278,29 @@ fn an_endless_input_of_no_known_format_is_refused_without_reading_it_whole() {
     assert!(!status.success());
     assert!(err.contains("/dev/zero"), "{err}");
 }
+
+/// Near the calendar's end the agenda listed a day `+10000-01-01` (a birthday on the
+/// first of January), a date no other command takes; the agenda ends with 9999.
+#[test]
+fn the_agenda_ends_with_the_calendar() {
+    let pim = Pim::new().env("PIM_NOW", "9999-12-30T12:00:00Z");
+    pim.ok(&[
+        "add",
+        "contact",
+        "--name",
+        "Ann",
+        "--birthday",
+        "1990-01-01",
+    ]);
+    pim.ok(&[
+        "add",
+        "event",
+        "--summary",
+        "Eve",
+        "--start",
+        "9999-12-31 20:00",
+    ]);
+    let out = pim.ok(&["agenda", "--days", "5"]);
+    assert!(out.contains("9999-12-31") && out.contains("Eve"), "{out}");
+    assert!(!out.contains("10000"), "{out}");
+}
