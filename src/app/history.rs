@@ -91,15 +91,11 @@ pub fn log(
     record_id: Option<&str>,
     last: Option<usize>,
 ) -> Result<Vec<Change>, HistoryError> {
-    let mut changes = store.log(&LogFilter {
+    Ok(store.log(&LogFilter {
         record_id: record_id.map(str::to_string),
+        newest: last,
         ..Default::default()
-    })?;
-    if let Some(n) = last {
-        let skip = changes.len().saturating_sub(n);
-        changes.drain(..skip);
-    }
-    Ok(changes)
+    })?)
 }
 
 #[cfg(test)]

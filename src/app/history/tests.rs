@@ -88,3 +88,26 @@ fn the_log_keeps_the_newest_changes() {
     assert_eq!(of_b[0].record_id, b);
     assert_eq!(log(&store, None, Some(100)).unwrap().len(), all.len());
 }
+
+#[test]
+fn the_last_n_changes_are_the_newest_oldest_first() {
+    let mut store = Store::open_in_memory().unwrap();
+    let a = contact(&mut store, "Ada");
+    let b = contact(&mut store, "Bea");
+    rename(&mut store, &a, "Ada Lovelace");
+    let ids = |n| -> Vec<(String, &'static str)> {
+        log(&store, None, n)
+            .unwrap()
+            .iter()
+            .map(|c| (c.record_id.clone(), c.op.name()))
+            .collect()
+    };
+    let all = ids(None);
+    assert!(all.len() >= 3, "{all:?}");
+    assert_eq!(ids(Some(2)), all[all.len() - 2..]);
+    assert_eq!(ids(Some(1)), [(a.clone(), "update")]);
+    assert_eq!(ids(Some(all.len() + 5)), all);
+    assert_eq!(ids(Some(0)), []);
+    let one = log(&store, Some(&b), Some(5)).unwrap();
+    assert_eq!(one.len(), 1);
+}

@@ -11,7 +11,9 @@ pub struct LogFilter {
     pub record_id: Option<String>,
     /// Only changes not yet uploaded by this device.
     pub unsubmitted_only: bool,
-    pub limit: Option<usize>,
+    /// Only the newest N (still returned oldest first): read from the end of the log,
+    /// not the whole of it.
+    pub newest: Option<usize>,
 }
 
 impl Store {
@@ -19,12 +21,12 @@ impl Store {
     pub fn log(&self, filter: &LogFilter) -> Result<Vec<Change>> {
         use super::super::sync_state::{CHANGE_COLS, row_change};
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {CHANGE_COLS} FROM changes
+            "SELECT * FROM (SELECT {CHANGE_COLS} FROM changes
              WHERE (?1 IS NULL OR record_id = ?1)
                AND (?2 = 0 OR (device = ?3 AND submitted_at = ''))
-             ORDER BY hlc LIMIT ?4"
+             ORDER BY hlc DESC LIMIT ?4) ORDER BY hlc"
         ))?;
-        let limit = filter.limit.map(|l| l as i64).unwrap_or(-1);
+        let limit = filter.newest.map(|l| l as i64).unwrap_or(-1);
         let rows = stmt.query_map(
             params![
                 filter.record_id,
