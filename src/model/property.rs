@@ -138,15 +138,20 @@ impl Component {
 }
 
 /// Escape a TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma, newline.
+/// A line break is `\n`, `\r\n` or a lone `\r` (old Mac text): each is one `\\n`.
 pub fn escape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '\\' => out.push_str("\\\\"),
             ';' => out.push_str("\\;"),
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
-            '\r' => {}
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push_str("\\n");
+            }
             c => out.push(c),
         }
     }
@@ -209,6 +214,16 @@ mod tests {
         let s = "a, b; c\\d\nnext";
         assert_eq!(escape_text(s), "a\\, b\\; c\\\\d\\nnext");
         assert_eq!(unescape_text(&escape_text(s)), s);
+    }
+
+    #[test]
+    fn every_line_break_is_kept_as_one() {
+        // A lone CR (old Mac text, or typed into a terminal) was dropped, joining lines.
+        for text in ["one\ntwo", "one\r\ntwo", "one\rtwo"] {
+            assert_eq!(escape_text(text), "one\\ntwo", "{text:?}");
+        }
+        assert_eq!(escape_text("a\r\r\nb\r"), "a\\n\\nb\\n");
+        assert_eq!(unescape_text(&escape_text("x\ry")), "x\ny");
     }
 
     #[test]
