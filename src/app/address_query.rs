@@ -3,6 +3,7 @@
 //! per email address. The full-text index finds candidates; each is then checked
 //! against those fields only, so a word in a contact's note does not offer it.
 
+use crate::model::plain::plain;
 use crate::model::property::split_unescaped;
 use crate::model::{Kind, Record};
 use crate::store::{Store, StoreError};
@@ -23,7 +24,8 @@ pub struct AddressMatch {
 /// The addresses of contacts matching `query`: every word of it must start a word of
 /// the name, a nickname, the organisation or an email address (case-insensitive).
 pub fn query(store: &Store, query: &str, limit: usize) -> Result<Vec<AddressMatch>, StoreError> {
-    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    // Compared in plain form: `muller` completes Müller, `strasse` Straße.
+    let words: Vec<String> = query.split_whitespace().map(plain).collect();
     if words.is_empty() {
         return Ok(Vec::new());
     }
@@ -85,7 +87,7 @@ fn matches(r: &Record, words: &[String]) -> bool {
     for name in ["FN", "N", "NICKNAME", "ORG", "EMAIL"] {
         for p in r.props_named(name) {
             haystack.push(' ');
-            haystack.push_str(&p.text_value().to_lowercase());
+            haystack.push_str(&plain(&p.text_value()));
         }
     }
     let tokens: Vec<&str> = haystack
@@ -160,5 +162,34 @@ mod tests {
             (first.name.as_str(), first.extra.as_str()),
             ("Ada Lovelace", "Analytical Engines")
         );
+    }
+
+    #[test]
+    fn names_are_completed_whatever_their_accents_and_letters() {
+        let mut store = Store::open_in_memory().unwrap();
+        contact(
+            &mut store,
+            &[("FN", "Jürgen Müller"), ("EMAIL", "jm@example.de")],
+        );
+        contact(
+            &mut store,
+            &[("FN", "Grete Weiß"), ("EMAIL", "gw@example.de")],
+        );
+        contact(
+            &mut store,
+            &[("FN", "Søren Ødegård"), ("EMAIL", "so@example.dk")],
+        );
+        for (q, email) in [
+            ("muller", "jm@example.de"),
+            ("MÜLLER", "jm@example.de"),
+            ("jurgen mul", "jm@example.de"),
+            ("weiss", "gw@example.de"),
+            ("Weiß", "gw@example.de"),
+            ("soren ode", "so@example.dk"),
+            ("Søren", "so@example.dk"),
+        ] {
+            assert_eq!(emails(&store, q), [email], "{q}");
+        }
+        assert!(emails(&store, "mullerx").is_empty());
     }
 }

@@ -5,6 +5,7 @@ pub mod change;
 pub mod duration;
 pub mod fields;
 pub mod phone;
+pub mod plain;
 pub mod property;
 pub mod sync_state;
 pub mod time;

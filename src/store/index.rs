@@ -8,6 +8,7 @@ use crate::model::tz;
 
 use super::count_bound::count_end;
 use crate::model::phone::PhonePlan;
+use crate::model::plain::fold_letters;
 use crate::model::{Kind, Property, Record};
 
 /// Slack added around stored spans: floating and all-day values are indexed as if
@@ -178,7 +179,9 @@ fn search_text(r: &Record) -> String {
         ) || p.name.starts_with("DT")
             || p.value.len() > 4096;
         if !skip {
-            out.push_str(&p.text_value().replace(';', " "));
+            let text = p.text_value().replace(';', " ");
+            push_folded_words(&mut out, &text);
+            out.push_str(&text);
             out.push(' ');
             if p.name == "TEL" {
                 // One token of all its digits: `+49 30 1234` and `+49301234` meet.
@@ -190,6 +193,18 @@ fn search_text(r: &Record) -> String {
         }
     }
     out
+}
+
+/// The words of `text` that hold a letter the tokenizer's `remove_diacritics` leaves
+/// alone (ß, æ, ø, ł …), also in their plain spelling (the original stays indexed
+/// beside them, so both spellings find the record; the query is folded alike).
+fn push_folded_words(out: &mut String, text: &str) {
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if let Some(plain) = fold_letters(word) {
+            out.push_str(&plain);
+            out.push(' ');
+        }
+    }
 }
 
 /// A number written in groups in free text (`call +49 30 1234`) also as one token
@@ -226,6 +241,8 @@ fn digits_of(s: &str) -> String {
 /// the user's `plan`, its other form too (national `030 1234` and international
 /// `+49 30 1234` find each other, see [`PhonePlan::variants`]).
 pub fn fts_query(q: &str, plan: Option<&PhonePlan>) -> String {
+    let folded = fold_letters(q);
+    let q = folded.as_deref().unwrap_or(q);
     let words: Vec<String> = q
         .split_whitespace()
         .filter_map(|w| {
@@ -383,5 +400,74 @@ mod tests {
         super::super::migrate(&store.conn).unwrap();
         assert_eq!(found(&store, "+49301234"), 1);
         assert_eq!(found(&store, "sws.example.org"), 1);
+    }
+
+    #[test]
+    fn letters_without_a_diacritic_are_found_in_their_plain_spelling() {
+        let mut store = Store::open_in_memory().unwrap();
+        let coll = store.default_collection(Kind::Contact).unwrap().id;
+        for (name, street) in [
+            ("Søren Kierkegaard", "Nørregade 1"),
+            ("Grete Weiß", "Hauptstraße 5"),
+            ("Łucja Łódź", "ul. Długa 2"),
+            ("Ægir Þórsson", "Œuvre 3"),
+        ] {
+            let mut r = Record::new(Kind::Contact, &coll);
+            r.set_text("FN", name);
+            r.set_text("NOTE", street);
+            store.write(|w| w.create(&r)).unwrap();
+        }
+        for query in [
+            "soren",
+            "Søren",
+            "norregade",
+            "weiss",
+            "Weiß",
+            "hauptstrasse",
+            "hauptstr",
+            "Hauptstraße",
+            "HAUPTSTRASSE",
+            "lucja",
+            "lodz",
+            "dluga",
+            "aegir",
+            "thorsson",
+            "oeuvre",
+            "Œuvre",
+            "ægir",
+        ] {
+            assert_eq!(found(&store, query), 1, "{query}");
+        }
+        // Folding adds spellings; it does not make unrelated words meet.
+        assert_eq!(found(&store, "sorensen"), 0);
+        assert_eq!(found(&store, "weis"), 1, "a prefix of weiss");
+        assert_eq!(found(&store, "hauptstrase"), 0);
+    }
+
+    #[test]
+    fn a_profile_from_before_the_folded_spellings_is_reindexed_once() {
+        let mut store = Store::open_in_memory().unwrap();
+        let coll = store.default_collection(Kind::Contact).unwrap().id;
+        let mut r = Record::new(Kind::Contact, &coll);
+        r.set_text("FN", "Grete Weiß");
+        store.write(|w| w.create(&r)).unwrap();
+        // What pim at version 8 left: no folded spelling.
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO records_fts (records_fts) VALUES ('delete-all');
+                 INSERT INTO records_fts (rowid, text) SELECT rowid, 'Grete Weiß' FROM records;
+                 PRAGMA user_version = 8;",
+            )
+            .unwrap();
+        assert_eq!(found(&store, "weiss"), 0);
+        super::super::migrate(&store.conn).unwrap();
+        assert_eq!(found(&store, "weiss"), 1);
+        assert_eq!(found(&store, "Weiß"), 1);
+        let rows: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM records_fts", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 1, "indexed once");
     }
 }

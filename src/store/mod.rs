@@ -393,18 +393,21 @@ fn migrate(tx: &Connection) -> Result<()> {
     if version > target {
         return Err(StoreError::TooNew(version));
     }
+    let mut rebuild_search = false;
     for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
         tx.execute_batch(sql)?;
         if i + 1 == schema::REINDEX_OPEN_SERIES {
             reindex_open_series(tx)?;
         }
-        if i + 1 == schema::REBUILD_SEARCH_INDEX {
-            rebuild_search_index(tx)?;
-        }
+        rebuild_search |= schema::REBUILD_SEARCH_INDEX.contains(&(i + 1));
         if i + 1 == schema::COLLECTION_DEFAULT_ALARMS {
             add_column_if_missing(tx, "collections", "default_alarms", "TEXT")?;
         }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    }
+    if rebuild_search {
+        // Emptied by the migration's SQL; filled once, after the last of them.
+        rebuild_search_index(tx)?;
     }
     Ok(())
 }

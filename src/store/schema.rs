@@ -3,9 +3,11 @@
 /// The migration after which the spans of open-ended series are recomputed.
 pub const REINDEX_OPEN_SERIES: usize = 4;
 
-/// The migration after which the full-text index is rebuilt from the records
-/// (its text changed: phone numbers gained a digits-only token).
-pub const REBUILD_SEARCH_INDEX: usize = 7;
+/// The migrations after which the full-text index is rebuilt from the records (its
+/// text changed: 7, phone numbers gained a digits-only token; 9, words with letters
+/// such as ß, æ, ø, ł gained their plain spelling). It is rebuilt once, whichever of
+/// them a database has not had yet.
+pub const REBUILD_SEARCH_INDEX: &[usize] = &[7, 9];
 
 /// The migration after which collections have a `default_alarms` column.
 pub const COLLECTION_DEFAULT_ALARMS: usize = 8;
@@ -194,4 +196,8 @@ pub const MIGRATIONS: &[&str] = &[
     // missing (a profile migrated again must not fail on it); they were a setting of one
     // device in `meta`: Store::adopt_device_default_alarms moves them as a logged change.
     "",
+    // 9: the full-text index is rebuilt again (REBUILD_SEARCH_INDEX): folded spellings.
+    r#"
+    INSERT INTO records_fts (records_fts) VALUES ('delete-all');
+    "#,
 ];
