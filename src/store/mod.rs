@@ -47,7 +47,7 @@ pub enum StoreError {
         path: String,
         source: rusqlite::Error,
     },
-    #[error("database error: {0}")]
+    #[error("{}", sql_message(.0))]
     Sql(#[from] rusqlite::Error),
     #[error("no record with id {0}")]
     NoRecord(String),
@@ -72,6 +72,20 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What a failed statement tells the user: another process holding the write lock
+/// past the busy timeout (a long import, a sync) is said in words, not as SQLite's
+/// "database is locked".
+fn sql_message(e: &rusqlite::Error) -> String {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => format!(
+            "the profile is busy: another pim process (an import or a sync) is writing to it \
+             and did not finish within {} s; try again when it is done",
+            BUSY_TIMEOUT.as_secs()
+        ),
+        _ => format!("database error: {e}"),
+    }
+}
 
 /// An open database.
 pub struct Store {

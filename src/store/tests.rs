@@ -97,6 +97,31 @@ fn a_write_waits_for_another_connections_write() {
 }
 
 #[test]
+fn a_write_kept_waiting_past_the_timeout_says_the_profile_is_busy() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pim.sqlite3");
+    let mut store = Store::open(&file).unwrap();
+    // The store's own 5 s, shortened for the test.
+    store
+        .conn
+        .busy_timeout(std::time::Duration::from_millis(50))
+        .unwrap();
+    let other = Connection::open(&file).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let coll = store.default_collection(Kind::Contact).unwrap().id;
+    let mut r = Record::new(Kind::Contact, &coll);
+    r.set_text("FN", "Kept waiting");
+    let err = store.write(|w| w.create(&r)).unwrap_err().to_string();
+    assert!(
+        err.starts_with("the profile is busy: another pim process"),
+        "{err}"
+    );
+    assert!(!err.contains("Error code"), "{err}");
+    other.execute_batch("ROLLBACK").unwrap();
+    store.write(|w| w.create(&r)).unwrap();
+}
+
+#[test]
 fn six_connections_setting_up_a_new_file_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("pim.sqlite3");
