@@ -173,3 +173,111 @@ fn passphrases_are_judged_by_entropy_not_length() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// What a running `pim sync --watch` of `p` writes to stdout and stderr until
+/// `pattern` appears in `which` (or 20 s pass); the watcher is stopped either way.
+fn watch_until(p: &Pim, which: &str, pattern: &str) -> (bool, String) {
+    use std::io::Read;
+    use std::sync::{Arc, Mutex};
+    let mut child = p
+        .command(&["sync", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let seen = Arc::new(Mutex::new(String::new()));
+    let readers: Vec<_> = [
+        (
+            "stdout",
+            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+        ),
+        ("stderr", Box::new(child.stderr.take().unwrap())),
+    ]
+    .into_iter()
+    .map(|(name, mut stream)| {
+        let seen = Arc::clone(&seen);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stream.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let text = String::from_utf8_lossy(&buf[..n]);
+                seen.lock().unwrap().push_str(&format!("[{name}] {text}"));
+            }
+        })
+    })
+    .collect();
+    let start = std::time::Instant::now();
+    let wanted = format!("[{which}] ");
+    let found = loop {
+        let text = seen.lock().unwrap().clone();
+        if text
+            .split(&wanted)
+            .skip(1)
+            .any(|part| part.split("\n[").next().unwrap_or("").contains(pattern))
+        {
+            break true;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(20) {
+            break false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    for r in readers {
+        let _ = r.join();
+    }
+    let text = seen.lock().unwrap().clone();
+    (found, text)
+}
+
+#[test]
+fn a_watching_device_says_a_refused_key_in_a_quiet_round_and_again_when_it_restarts() {
+    use pim::sync::batch::{DevicePayload, seal_device};
+    use pim::sync::crypto::SyncKey;
+    use pim::sync::signing::DeviceSigner;
+    let server = MailServer::shared();
+    let a = profile(server, "carol", "Watched");
+    let b = profile(server, "carol", "Watched");
+    let key = a.init(&["--device-name", "laptop"]);
+    b.ok(&["sync", "join", "--key", &key, "--device-name", "desk"]);
+    let laptop = b
+        .json(&["devices", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "laptop")
+        .and_then(|d| d["id"].as_str())
+        .expect("laptop listed")
+        .to_string();
+    let forged = DevicePayload {
+        device: laptop,
+        name: "renamed".into(),
+        vector: Default::default(),
+        last_seen: "2999-01-01T00:00:00.000Z".into(),
+        snapshot: None,
+        signs_from: Some(1),
+    };
+    let sync_key = SyncKey::parse_human(&key).unwrap();
+    let (_, raw) = seal_device(
+        &sync_key,
+        Some(&DeviceSigner::generate(1)),
+        &forged,
+        0,
+        1,
+        None,
+    );
+    server.append("carol", "Watched/Devices", &raw);
+    // The round that meets it changes nothing else: it is said all the same.
+    let (found, out) = watch_until(&b, "stdout", "refused messages signed with another key");
+    assert!(found, "the watcher did not say the refusal: {out}");
+    // A watcher started later says the remembered refusal as it starts.
+    let (found, out) = watch_until(
+        &b,
+        "stderr",
+        "earlier refused messages signed with another key",
+    );
+    assert!(found, "the reminder was not said at the start: {out}");
+}
