@@ -167,3 +167,29 @@ fn syncs_and_adds_run_at_once() {
     let unsent = log(home).iter().filter(|c| c["submitted_at"] == "").count();
     assert_eq!(unsent, 0, "every change was uploaded");
 }
+
+/// Two `pim sync` of one profile at once (cron and a terminal, or the TUI): one
+/// waits for the other, so every change goes up once, not once per process.
+#[test]
+fn two_syncs_of_one_profile_take_turns() {
+    let server = MailServer::shared();
+    let p = Pim::mail_profile(server, "test", "newest");
+    p.ok(&["sync", "init", "--device-name", "twice"]);
+    for i in 0..30 {
+        p.ok(&["add", "contact", "--name", &format!("Turn {i}")]);
+    }
+    let home = p.home();
+    let reports: Vec<Output> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..2)
+            .map(|_| s.spawn(|| pim(home, &["sync", "--json"])))
+            .collect();
+        runs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut uploaded = 0;
+    for o in &reports {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        uploaded += v["uploaded"].as_u64().unwrap();
+    }
+    assert_eq!(uploaded, 30, "each change went up once");
+}

@@ -16,6 +16,7 @@ mod enrol;
 mod epoch;
 mod failure;
 mod invitations;
+mod lock;
 mod profile;
 mod rekey;
 mod run;
@@ -32,6 +33,7 @@ pub use enrol::{
 pub use epoch::{WaitingEpoch, confirm_question, take_waiting_epoch, waiting_epoch};
 pub use failure::{Backoff, ErrorKind, SessionError};
 pub use invitations::{InvitationError, InvitationOutcome, scan_invitations};
+pub use lock::{SyncLock, lock_profile};
 pub use profile::{
     SessionSetup, SetupError, device_name, is_enrolled, key_to_share, options, remember_enrolment,
     replace_key, resolve_account, setup, stored_key,
@@ -92,6 +94,9 @@ impl RoundReport {
 #[derive(Debug)]
 pub enum SessionEvent {
     Connecting,
+    /// Another sync of this profile (another process, or a job of this one) runs:
+    /// this one waits for it to finish ([`lock_profile`]).
+    WaitingForOtherSync,
     Syncing,
     Progress(Progress),
     Synced(Box<RoundReport>),
@@ -113,6 +118,9 @@ pub enum SessionEvent {
     /// Without watch: the round is done and the connection closed; waiting to be asked.
     Idle,
 }
+
+/// What a front-end says on [`SessionEvent::WaitingForOtherSync`].
+pub const WAITING_WORDS: &str = "waiting for another sync of this profile to finish";
 
 /// How a run proceeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -378,12 +378,12 @@ pub fn run(ctx: &mut Context, a: SyncArgs) -> anyhow::Result<()> {
             runtime()?.block_on(async {
                 let show_progress = std::io::stderr().is_terminal();
                 let mut line = ProgressLine::default();
-                let mut on_event = |ev| {
-                    if let SessionEvent::Progress(p) = ev
-                        && show_progress
-                    {
-                        line.show(&p);
+                let mut on_event = |ev| match ev {
+                    SessionEvent::Progress(p) if show_progress => line.show(&p),
+                    SessionEvent::WaitingForOtherSync => {
+                        eprintln!("pim: {}", session::WAITING_WORDS)
                     }
+                    _ => {}
                 };
                 let round = if mode == Mode::ReplaceLocal && !a.dry_run {
                     // The same use case as the Sync tab's confirmation.
@@ -584,6 +584,7 @@ fn watch(ctx: &mut Context, mut session: Session<ImapConnector>, json: bool) -> 
                     let _ = stop.send(Command::Stop);
                 }
             }
+            SessionEvent::WaitingForOtherSync => eprintln!("pim: {}", session::WAITING_WORDS),
             SessionEvent::Retrying { error, pause } => {
                 eprintln!(
                     "pim: {}; retrying in {} s",

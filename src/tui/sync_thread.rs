@@ -101,6 +101,9 @@ impl<E> Reporter<'_, E> {
     fn on(&mut self, ev: SessionEvent) {
         match ev {
             SessionEvent::Connecting => self.send(SyncEvent::State(Connectivity::Connecting)),
+            SessionEvent::WaitingForOtherSync => {
+                self.send(SyncEvent::log(crate::app::sync_session::WAITING_WORDS))
+            }
             SessionEvent::Syncing => self.send(SyncEvent::State(Connectivity::Syncing)),
             SessionEvent::Progress(p) => {
                 // At most every 50 ms: the screen redraws on every event.

@@ -33,6 +33,7 @@ pub async fn forget_device(
         name: found.name.clone(),
     };
     let s = setup(store, config_file, account_name)?;
+    let _one_at_a_time = super::lock_profile(store, &mut || {}).await?;
     let mut mb = connect(&s.account_name, &s.account).await?;
     let done = sync_setup::forget(store, &mut mb, &s.options, &gone.device).await;
     mb.logout().await;
@@ -47,6 +48,7 @@ pub async fn rekey_now(
     account_name: Option<&str>,
 ) -> Result<Rekeyed, SessionError> {
     let s = setup(store, config_file, account_name)?;
+    let _one_at_a_time = super::lock_profile(store, &mut || {}).await?;
     let mut mb = connect(&s.account_name, &s.account).await?;
     let done = rekey(store, &mut mb, &s).await;
     mb.logout().await;

@@ -104,6 +104,7 @@ pub async fn init(
     let mut o = options(store, &account, key.clone())?;
     o.kdf = kdf.clone();
     o.device_name = device_name(device.clone(), store.device());
+    let _one_at_a_time = super::lock_profile(store, &mut || {}).await?;
     let mut mb = connect(&name, &account).await?;
     let report = setup::init(store, &mut mb, &o).await;
     mb.logout().await;
@@ -192,7 +193,13 @@ impl Joining {
             (None, Some(_)) => o.device_name.clone(),
             _ => device_name(device.clone(), store.device()),
         };
-        let report = setup::join(store, &mut self.mb, &o).await;
+        let report = match super::lock_profile(store, &mut || {}).await {
+            Ok(_one_at_a_time) => setup::join(store, &mut self.mb, &o).await,
+            Err(e) => {
+                self.mb.logout().await;
+                return Err(e.into());
+            }
+        };
         self.mb.logout().await;
         let report = report?;
         let device = device.or(self.stored.is_some().then(|| o.device_name.clone()));

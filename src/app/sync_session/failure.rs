@@ -26,6 +26,12 @@ pub enum SessionError {
     /// under the new one: the user has to look before pim starts new folders.
     #[error("account {account}: {reason}")]
     NamespaceChanged { account: String, reason: String },
+    /// The lock that keeps two syncs of one profile apart could not be taken.
+    #[error("cannot lock the profile for sync ({path}): {source}")]
+    Lock {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 impl From<MailboxError> for SessionError {
@@ -82,7 +88,9 @@ impl SessionError {
             | SessionError::Account(_)
             | SessionError::NamespaceChanged { .. } => ErrorKind::Config,
             SessionError::Sync(SyncError::Mailbox(m)) => mailbox_kind(m),
-            SessionError::Sync(SyncError::Store(_)) => ErrorKind::LocalStore,
+            SessionError::Sync(SyncError::Store(_)) | SessionError::Lock { .. } => {
+                ErrorKind::LocalStore
+            }
             SessionError::Sync(SyncError::Setup(_)) => ErrorKind::Config,
             SessionError::Sync(SyncError::KeyReplaced(_)) => ErrorKind::WrongKey,
         }

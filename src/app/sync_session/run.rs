@@ -72,6 +72,8 @@ impl<C: Connector> Session<C> {
         trigger: Trigger,
         events: &mut dyn FnMut(SessionEvent),
     ) -> Result<RoundReport, SessionError> {
+        let _one_at_a_time =
+            super::lock_profile(store, &mut || events(SessionEvent::WaitingForOtherSync)).await?;
         if self.mailbox.is_none() {
             events(SessionEvent::Connecting);
             let mut mb = self.connector.connect().await?;
