@@ -13,6 +13,7 @@ pub mod birthdays;
 pub mod clock;
 pub mod conflicts;
 pub mod demo;
+pub mod export;
 pub mod device_keys;
 pub mod history;
 pub mod import;
