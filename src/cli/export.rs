@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 
 use super::Context;
 use crate::formats::csv::write_csv;
-use crate::app::export::{Selection, SortedRows, read_unordered, selection};
+use crate::app::export::{Selection, SortedRow, SortedRows, in_parts, read_unordered, selection};
 use crate::formats::ics::{CALENDAR_END, CalendarZones, write_components};
 use crate::formats::json::{JSON_END, write_json_item_to};
 use crate::formats::markdown::write_markdown;
@@ -220,11 +220,15 @@ fn export_json(
         .into_iter()
         .map(|c| (c.id.clone(), c))
         .collect();
-    let write = |out: &mut dyn Write| -> anyhow::Result<usize> {
+    let sorted: Vec<SortedRow<'_>> = rows.iter().collect();
+    // One part of the rows as JSON, each item led by `,\n`; the rows that could
+    // not be read; how many were written.
+    let tz = cx.tz;
+    let render = |part: &[SortedRow<'_>]| -> (Vec<u8>, Vec<Undecodable>, usize) {
+        let mut text = Vec::with_capacity(part.iter().map(|r| r.text.len() + 512).sum());
+        let mut skipped = Vec::new();
         let mut n = 0;
-        let mut item = Vec::with_capacity(4096);
-        out.write_all(b"[")?;
-        for sorted in rows.iter() {
+        for sorted in part {
             let row = RawRecord {
                 id: sorted.id,
                 kind: selection[sorted.group].0.as_str(),
@@ -232,26 +236,41 @@ fn export_json(
                 data: sorted.text,
                 sort_key: sorted.sort_key,
             };
-            let r = match row.decode() {
-                Ok(r) => r,
-                Err(skipped) => {
-                    cx.store.note_undecodable(skipped);
-                    continue;
+            match row.decode() {
+                Ok(r) => {
+                    text.extend_from_slice(b",\n");
+                    let name = names.get(&r.collection).map_or("", String::as_str);
+                    let settings = collections.get(&r.collection);
+                    write_json_item_to(&mut text, &r, name, settings, tz, Some(row.data));
+                    n += 1;
                 }
-            };
-            item.clear();
-            item.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
-            let name = names.get(&r.collection).map_or("", String::as_str);
-            let settings = collections.get(&r.collection);
-            write_json_item_to(&mut item, &r, name, settings, cx.tz, Some(row.data));
-            n += 1;
-            out.write_all(&item)?;
+                Err(bad) => skipped.push(bad),
+            }
+        }
+        (text, skipped, n)
+    };
+    let write = |out: &mut dyn Write| -> anyhow::Result<usize> {
+        let mut n = 0;
+        out.write_all(b"[")?;
+        // A batch at a time: the text of all rows is never held at once.
+        for batch in sorted.chunks(JSON_BATCH) {
+            for (text, skipped, count) in in_parts(batch, &render) {
+                for bad in skipped {
+                    cx.store.note_undecodable(bad);
+                }
+                // The first item has no comma before it.
+                out.write_all(if n == 0 { text.get(1..).unwrap_or_default() } else { &text })?;
+                n += count;
+            }
         }
         out.write_all(JSON_END.as_bytes())?;
         Ok(n)
     };
     write_output(output, write)
 }
+
+/// Rows a JSON export turns into text at a time (on several threads).
+const JSON_BATCH: usize = 8192;
 
 /// Write to stdout, or atomically to the file at `output` (then say how many
 /// items went there).
