@@ -33,6 +33,23 @@ pub fn selection(
     Ok(ids)
 }
 
+/// [`SortedRows`] with room for every row of `selection` and their text (text of
+/// at most the size of the database, as a JSON export holds: reserved address
+/// space costs no memory until written), so that it never grows by copying.
+pub fn sorted_rows_for(store: &Store, selection: &Selection) -> Result<SortedRows, StoreError> {
+    let mut rows = 0;
+    for (kind, _) in selection {
+        rows += store.count(*kind)?;
+    }
+    let rows = usize::try_from(rows).unwrap_or(usize::MAX);
+    let bytes = usize::try_from(store.stored_bytes()?).unwrap_or(usize::MAX);
+    Ok(SortedRows {
+        keys: String::with_capacity(rows.saturating_mul(48)),
+        text: String::with_capacity(bytes),
+        rows: Vec::with_capacity(rows),
+    })
+}
+
 /// Call `f` with every row `selection` covers and the index of its pair, in
 /// table order (one pass over the table, whatever the number of pairs).
 pub fn read_unordered<E: From<StoreError>>(
@@ -210,45 +227,10 @@ impl SortedRows {
     }
 }
 
-/// `f` over consecutive parts of `items`, one part per thread (up to 4), results
-/// in the order of the parts: turning rows into text is most of an export's time,
-/// and it splits across cores.
-pub fn in_parts<T: Sync, R: Send>(items: &[T], f: &(impl Fn(&[T]) -> R + Sync)) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    if threads < 2 || items.len() < 256 {
-        return vec![f(items)];
-    }
-    let per = items.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(per)
-            .skip(1)
-            .map(|part| s.spawn(move || f(part)))
-            .collect();
-        // This thread takes the first part.
-        let mut results = vec![f(&items[..per])];
-        results.extend(
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a worker thread panicked")),
-        );
-        results
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Record;
-
-    #[test]
-    fn parts_keep_their_order() {
-        for n in [0, 1, 255, 256, 257, 5000] {
-            let items: Vec<usize> = (0..n).collect();
-            let parts = in_parts(&items, &|part: &[usize]| part.to_vec());
-            assert_eq!(parts.concat(), items);
-        }
-    }
 
     /// The order of every listing (`Store::list`: `ORDER BY sort_key, id`), with
     /// ties, keys longer than the 8 bytes compared first, multi-byte text and an

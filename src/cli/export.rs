@@ -10,9 +10,9 @@ use clap::{Args, ValueEnum};
 
 use super::Context;
 use crate::formats::csv::write_csv;
-use crate::app::export::{Selection, SortedRow, SortedRows, in_parts, read_unordered, selection};
+use crate::app::export::{Selection, SortedRows, read_unordered, selection, sorted_rows_for};
 use crate::formats::ics::{CALENDAR_END, CalendarZones, write_components};
-use crate::formats::json::{JSON_END, write_json_item_to};
+use crate::formats::json::{JSON_END, write_json_item_head};
 use crate::formats::markdown::write_markdown;
 use crate::formats::vcard::VcardVersion;
 use crate::formats::vcard::strict::write_card_checked;
@@ -207,7 +207,7 @@ fn export_json(
         check_collection(cx, kinds, name)?;
     }
     let selection = selection(&cx.store, kinds, collection)?;
-    let mut rows = SortedRows::default();
+    let mut rows = sorted_rows_for(&cx.store, &selection)?;
     read_unordered(&cx.store, &selection, |g, row| -> anyhow::Result<()> {
         rows.push(g, &row, row.collection, |t| t.push_str(row.data));
         Ok(())
@@ -220,15 +220,12 @@ fn export_json(
         .into_iter()
         .map(|c| (c.id.clone(), c))
         .collect();
-    let sorted: Vec<SortedRow<'_>> = rows.iter().collect();
-    // One part of the rows as JSON, each item led by `,\n`; the rows that could
-    // not be read; how many were written.
     let tz = cx.tz;
-    let render = |part: &[SortedRow<'_>]| -> (Vec<u8>, Vec<Undecodable>, usize) {
-        let mut text = Vec::with_capacity(part.iter().map(|r| r.text.len() + 512).sum());
-        let mut skipped = Vec::new();
+    let write = |out: &mut dyn Write| -> anyhow::Result<usize> {
         let mut n = 0;
-        for sorted in part {
+        let mut head = Vec::with_capacity(4096);
+        out.write_all(b"[")?;
+        for sorted in rows.iter() {
             let row = RawRecord {
                 id: sorted.id,
                 kind: selection[sorted.group].0.as_str(),
@@ -236,41 +233,28 @@ fn export_json(
                 data: sorted.text,
                 sort_key: sorted.sort_key,
             };
-            match row.decode() {
-                Ok(r) => {
-                    text.extend_from_slice(b",\n");
-                    let name = names.get(&r.collection).map_or("", String::as_str);
-                    let settings = collections.get(&r.collection);
-                    write_json_item_to(&mut text, &r, name, settings, tz, Some(row.data));
-                    n += 1;
+            let r = match row.decode() {
+                Ok(r) => r,
+                Err(skipped) => {
+                    cx.store.note_undecodable(skipped);
+                    continue;
                 }
-                Err(bad) => skipped.push(bad),
-            }
-        }
-        (text, skipped, n)
-    };
-    let write = |out: &mut dyn Write| -> anyhow::Result<usize> {
-        let mut n = 0;
-        out.write_all(b"[")?;
-        // A batch at a time: the text of all rows is never held at once.
-        for batch in sorted.chunks(JSON_BATCH) {
-            for (text, skipped, count) in in_parts(batch, &render) {
-                for bad in skipped {
-                    cx.store.note_undecodable(bad);
-                }
-                // The first item has no comma before it.
-                out.write_all(if n == 0 { text.get(1..).unwrap_or_default() } else { &text })?;
-                n += count;
-            }
+            };
+            head.clear();
+            head.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
+            let name = names.get(&r.collection).map_or("", String::as_str);
+            write_json_item_head(&mut head, &r, name, collections.get(&r.collection), tz);
+            // The stored body is the `content`: written as it is kept.
+            out.write_all(&head)?;
+            out.write_all(row.data.as_bytes())?;
+            out.write_all(b"}")?;
+            n += 1;
         }
         out.write_all(JSON_END.as_bytes())?;
         Ok(n)
     };
     write_output(output, write)
 }
-
-/// Rows a JSON export turns into text at a time (on several threads).
-const JSON_BATCH: usize = 8192;
 
 /// Write to stdout, or atomically to the file at `output` (then say how many
 /// items went there).
@@ -336,7 +320,7 @@ fn export_ics(
         check_collection(cx, kinds, name)?;
     }
     let selection = selection(&cx.store, kinds, collection)?;
-    let mut rows = SortedRows::default();
+    let mut rows = sorted_rows_for(&cx.store, &selection)?;
     let mut zones = CalendarZones::default();
     read_unordered(&cx.store, &selection, |g, row| -> anyhow::Result<()> {
         match BodyRef::parse(row.data) {
@@ -371,7 +355,7 @@ fn export_vcf(
         check_collection(cx, kinds, name)?;
     }
     let selection = selection(&cx.store, kinds, collection)?;
-    let mut rows = SortedRows::default();
+    let mut rows = sorted_rows_for(&cx.store, &selection)?;
     read_unordered(&cx.store, &selection, |g, row| -> anyhow::Result<()> {
         match row.decode() {
             Ok(r) => rows.try_push(g, &row, "", |t| write_card_checked(t, &r, version))?,

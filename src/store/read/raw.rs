@@ -46,6 +46,16 @@ impl RawRecord<'_> {
 }
 
 impl Store {
+    /// The size of the database in bytes: more than its records hold, so a
+    /// buffer of that size (reserved, not touched) takes them without growing.
+    pub fn stored_bytes(&self) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Every record of `kind` (all kinds for `None`), of `collection` if given, each
     /// row borrowed from the database for the length of one call (no copy), in the
     /// order of the table, not sorted: a caller that reads them all sorts them
