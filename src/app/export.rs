@@ -101,15 +101,46 @@ struct Entry {
 }
 
 /// One row of [`SortedRows`], in order.
+/// Its parts are read when asked for: each is a read from memory far from the
+/// last one (a cache miss), and a writer needs only some of them.
+#[derive(Clone, Copy)]
 pub struct SortedRow<'a> {
-    pub group: usize,
-    pub sort_key: &'a str,
-    pub id: &'a str,
+    rows: &'a SortedRows,
+    entry: &'a Entry,
+}
+
+impl<'a> SortedRow<'a> {
+    pub fn group(&self) -> usize {
+        self.entry.group as usize
+    }
+
+    pub fn sort_key(&self) -> &'a str {
+        let e = self.entry;
+        &self.rows.keys[e.keys_start..e.keys_start + e.key_len as usize]
+    }
+
+    pub fn id(&self) -> &'a str {
+        let e = self.entry;
+        let k = e.keys_start + e.key_len as usize;
+        &self.rows.keys[k..k + e.id_len as usize]
+    }
+
     /// The short text given with the row (e.g. its collection id).
-    pub aux: &'a str,
-    pub text: &'a str,
-    /// `text` is why the row could not be read (see [`SortedRows::push_unreadable`]).
-    pub unreadable: bool,
+    pub fn aux(&self) -> &'a str {
+        let e = self.entry;
+        &self.rows.text[e.start..e.start + e.aux_len as usize]
+    }
+
+    pub fn text(&self) -> &'a str {
+        let e = self.entry;
+        &self.rows.text[e.start + e.aux_len as usize..e.end]
+    }
+
+    /// Whether [`SortedRow::text`] is why the row could not be read (see
+    /// [`SortedRows::push_unreadable`]).
+    pub fn unreadable(&self) -> bool {
+        self.entry.unreadable
+    }
 }
 
 impl SortedRows {
@@ -212,18 +243,7 @@ impl SortedRows {
 
     /// The rows, in the order of the last [`SortedRows::sort`].
     pub fn iter(&self) -> impl Iterator<Item = SortedRow<'_>> {
-        self.rows.iter().map(|e| {
-            let k = e.keys_start + e.key_len as usize;
-            let a = e.start + e.aux_len as usize;
-            SortedRow {
-                group: e.group as usize,
-                sort_key: &self.keys[e.keys_start..k],
-                id: &self.keys[k..k + e.id_len as usize],
-                aux: &self.text[e.start..a],
-                text: &self.text[a..e.end],
-                unreadable: e.unreadable,
-            }
-        })
+        self.rows.iter().map(|entry| SortedRow { rows: self, entry })
     }
 }
 
@@ -244,6 +264,7 @@ mod tests {
             "b", "a", "B", "é", "e", "a", "", "aaaaaaaab", "aaaaaaaaa", "aaaaaaaa", "a", "Zz",
             "ab\u{1F600}", "ab\u{e9}", "aaaaaaaa",
         ];
+        let mut keys = std::collections::HashMap::new();
         for (i, t) in titles.iter().enumerate() {
             let (kind, c) = if i % 3 == 0 {
                 (Kind::Task, &tasks)
@@ -252,6 +273,7 @@ mod tests {
             };
             let mut r = Record::new(kind, c);
             r.set_text("SUMMARY", t);
+            keys.insert(r.id.clone(), r.title().to_lowercase());
             store.write(|w| w.create(&r)).unwrap();
         }
         let listed = |k| -> Vec<String> {
@@ -262,16 +284,19 @@ mod tests {
             let mut rows = SortedRows::default();
             read_unordered(&store, &selection, |g, row| -> Result<(), StoreError> {
                 rows.push(g, &row, row.kind, |t| t.push_str(row.data));
+                // The text of each row given is kept whole.
+                assert!(row.data.starts_with('{'));
                 Ok(())
             })
             .unwrap();
             rows.sort();
-            let got: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
+            let got: Vec<String> = rows.iter().map(|r| r.id().to_string()).collect();
             let want: Vec<String> = kinds.iter().flat_map(|&k| listed(k)).collect();
             assert_eq!(got, want);
             for r in rows.iter() {
-                assert_eq!(r.aux, selection[r.group].0.as_str());
-                assert!(r.text.starts_with('{') && !r.unreadable);
+                assert_eq!(r.aux(), selection[r.group()].0.as_str());
+                assert!(r.text().starts_with('{') && !r.unreadable());
+                assert_eq!(r.sort_key(), keys[r.id()]);
             }
         }
     }

@@ -227,11 +227,11 @@ fn export_json(
         out.write_all(b"[")?;
         for sorted in rows.iter() {
             let row = RawRecord {
-                id: sorted.id,
-                kind: selection[sorted.group].0.as_str(),
-                collection: sorted.aux,
-                data: sorted.text,
-                sort_key: sorted.sort_key,
+                id: sorted.id(),
+                kind: selection[sorted.group()].0.as_str(),
+                collection: sorted.aux(),
+                data: sorted.text(),
+                sort_key: sorted.sort_key(),
             };
             let r = match row.decode() {
                 Ok(r) => r,
@@ -285,11 +285,11 @@ const OUT_BUFFER: usize = 1 << 18;
 fn note_unreadable(cx: &Context, selection: &Selection, rows: &SortedRows) -> usize {
     let mut n = 0;
     for row in rows.iter() {
-        if row.unreadable {
+        if row.unreadable() {
             cx.store.note_undecodable(Undecodable {
-                id: row.id.to_string(),
-                what: selection[row.group].0.as_str().to_string(),
-                reason: row.text.to_string(),
+                id: row.id().to_string(),
+                what: selection[row.group()].0.as_str().to_string(),
+                reason: row.text().to_string(),
             });
         } else {
             n += 1;
@@ -301,8 +301,8 @@ fn note_unreadable(cx: &Context, selection: &Selection, rows: &SortedRows) -> us
 /// The rows' text in order, after `head`.
 fn write_rows(out: &mut dyn Write, head: &str, rows: &SortedRows) -> std::io::Result<()> {
     out.write_all(head.as_bytes())?;
-    for row in rows.iter().filter(|r| !r.unreadable) {
-        out.write_all(row.text.as_bytes())?;
+    for row in rows.iter().filter(|r| !r.unreadable()) {
+        out.write_all(row.text().as_bytes())?;
     }
     Ok(())
 }
