@@ -243,7 +243,9 @@ impl SortedRows {
 
     /// The rows, in the order of the last [`SortedRows::sort`].
     pub fn iter(&self) -> impl Iterator<Item = SortedRow<'_>> {
-        self.rows.iter().map(|entry| SortedRow { rows: self, entry })
+        self.rows
+            .iter()
+            .map(|entry| SortedRow { rows: self, entry })
     }
 }
 
@@ -261,8 +263,21 @@ mod tests {
         let events = store.default_collection(Kind::Event).unwrap().id;
         let tasks = store.default_collection(Kind::Task).unwrap().id;
         let titles = [
-            "b", "a", "B", "é", "e", "a", "", "aaaaaaaab", "aaaaaaaaa", "aaaaaaaa", "a", "Zz",
-            "ab\u{1F600}", "ab\u{e9}", "aaaaaaaa",
+            "b",
+            "a",
+            "B",
+            "é",
+            "e",
+            "a",
+            "",
+            "aaaaaaaab",
+            "aaaaaaaaa",
+            "aaaaaaaa",
+            "a",
+            "Zz",
+            "ab\u{1F600}",
+            "ab\u{e9}",
+            "aaaaaaaa",
         ];
         let mut keys = std::collections::HashMap::new();
         for (i, t) in titles.iter().enumerate() {
@@ -277,9 +292,18 @@ mod tests {
             store.write(|w| w.create(&r)).unwrap();
         }
         let listed = |k| -> Vec<String> {
-            store.list(k, None).unwrap().into_iter().map(|r| r.id).collect()
+            store
+                .list(k, None)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.id)
+                .collect()
         };
-        for kinds in [vec![Kind::Task, Kind::Event], vec![Kind::Event]] {
+        for kinds in [
+            vec![Kind::Task, Kind::Event],
+            vec![Kind::Event],
+            vec![Kind::Task],
+        ] {
             let selection = selection(&store, &kinds, None).unwrap();
             let mut rows = SortedRows::default();
             read_unordered(&store, &selection, |g, row| -> Result<(), StoreError> {

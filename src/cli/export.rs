@@ -9,8 +9,8 @@ use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 
 use super::Context;
-use crate::formats::csv::write_csv;
 use crate::app::export::{Selection, SortedRows, read_unordered, selection, sorted_rows_for};
+use crate::formats::csv::write_csv;
 use crate::formats::ics::{CALENDAR_END, CalendarZones, write_components};
 use crate::formats::json::{JSON_END, write_json_item_head};
 use crate::formats::markdown::write_markdown;

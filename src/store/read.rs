@@ -8,8 +8,8 @@ use crate::model::{Body, Collection, Kind, Record};
 mod changes;
 mod raw;
 pub use changes::LogFilter;
-pub use raw::RawRecord;
 pub(crate) use changes::{decode_op, fill_lazy};
+pub use raw::RawRecord;
 
 pub(super) fn row_collection(r: &Row<'_>) -> rusqlite::Result<Collection> {
     let kind: String = r.get(1)?;

@@ -222,9 +222,10 @@ fn calendar_zones_in_any_order_equal_the_writer_in_order() {
     };
     let event = |zones: Vec<Component>, tzid: &str| {
         let mut r = Record::new(Kind::Event, "c");
-        r.body.main.props.push(
-            Property::new("DTSTART", "20260301T100000").with_param("TZID", tzid),
-        );
+        r.body
+            .main
+            .props
+            .push(Property::new("DTSTART", "20260301T100000").with_param("TZID", tzid));
         r.body.timezones = zones;
         r
     };

@@ -70,7 +70,11 @@ impl IcsWriter {
 
 /// The calendar's head: `timezones` (the records' own VTIMEZONEs, whose TZIDs are
 /// `seen`), then one generated for each zone used without one.
-fn calendar_head(mut timezones: String, mut seen: BTreeSet<String>, missing: zones::ZoneYears) -> String {
+fn calendar_head(
+    mut timezones: String,
+    mut seen: BTreeSet<String>,
+    missing: zones::ZoneYears,
+) -> String {
     for z in missing.generate() {
         let tzid = z.prop("TZID").map(|p| p.value.clone()).unwrap_or_default();
         if seen.insert(tzid) {

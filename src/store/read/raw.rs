@@ -29,10 +29,12 @@ impl RawRecord<'_> {
             self.collection.to_string(),
             self.data,
         )
-        .map_err(|e| self.undecodable(match e {
-            StoreError::Corrupt { reason, .. } => reason,
-            other => other.to_string(),
-        }))
+        .map_err(|e| {
+            self.undecodable(match e {
+                StoreError::Corrupt { reason, .. } => reason,
+                other => other.to_string(),
+            })
+        })
     }
 
     /// This row noted as unreadable, for `reason`.
@@ -46,6 +48,13 @@ impl RawRecord<'_> {
 }
 
 impl Store {
+    /// Number of records of every kind.
+    pub fn count_all(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))?)
+    }
+
     /// The size of the database in bytes: more than its records hold, so a
     /// buffer of that size (reserved, not touched) takes them without growing.
     pub fn stored_bytes(&self) -> Result<u64> {
@@ -62,8 +71,9 @@ impl Store {
     /// itself by (`sort_key`, `id`), the order of every listing. Visiting rows in
     /// that order through the `(kind, sort_key)` index is a random lookup in the
     /// table per row (twice the CPU of reading the table in order, for an export of
-    /// 100 000 records). Rows of one kind are found through an index and read in
-    /// table order (the pages of the other kinds are never read).
+    /// 100 000 records). Rows of a kind that has fewer than half the records are
+    /// found through an index and read in table order (the pages of the other kinds
+    /// are never read).
     pub fn for_each_raw_unordered<E: From<StoreError>>(
         &self,
         kind: Option<Kind>,
@@ -71,13 +81,21 @@ impl Store {
         mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         const COLS: &str = "SELECT id, kind, collection, data, sort_key FROM records";
-        let sql = match kind {
-            // SQLite sorts the rowids of the subquery, then reads the rows in that order.
-            Some(_) => format!(
+        let few = match kind {
+            Some(k) => self.count(k)?.saturating_mul(2) < self.count_all()?,
+            None => false,
+        };
+        let sql = if few {
+            // SQLite sorts the rowids of the subquery, then seeks each row in that
+            // order: cheaper than reading the whole table when most rows are of other
+            // kinds, dearer (a descent of the tree per row) when few are.
+            format!(
                 "{COLS} WHERE rowid IN (SELECT rowid FROM records WHERE kind = ?1)
                  AND (?2 IS NULL OR collection = ?2)"
-            ),
-            None => format!("{COLS} WHERE ?1 IS NULL AND (?2 IS NULL OR collection = ?2)"),
+            )
+        } else {
+            // `+kind` keeps SQLite off the kind indexes: a scan of the table.
+            format!("{COLS} WHERE (?1 IS NULL OR +kind = ?1) AND (?2 IS NULL OR collection = ?2)")
         };
         let mut stmt = self.conn.prepare_cached(&sql).map_err(StoreError::from)?;
         let mut rows = stmt
