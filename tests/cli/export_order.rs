@@ -28,7 +28,11 @@ fn exports_keep_the_listing_order_and_its_first_time_zone() {
     let first = pim.home().join("first.ics");
     std::fs::write(&first, calendar("+0100", &[("z", "Zulu"), ("m", "mike")])).unwrap();
     let second = pim.home().join("second.ics");
-    std::fs::write(&second, calendar("+0300", &[("a2", "Alpha"), ("a1", "alpha")])).unwrap();
+    std::fs::write(
+        &second,
+        calendar("+0300", &[("a2", "Alpha"), ("a1", "alpha")]),
+    )
+    .unwrap();
     pim.ok(&["import", first.to_str().unwrap()]);
     pim.ok(&["import", second.to_str().unwrap()]);
 
@@ -43,8 +47,15 @@ fn exports_keep_the_listing_order_and_its_first_time_zone() {
     let ids: Vec<&str> = json.iter().map(|e| e["id"].as_str().unwrap()).collect();
     assert_eq!(summaries.len(), 4);
     assert_eq!(&summaries[2..], ["mike", "Zulu"]);
-    assert!(summaries[..2].iter().all(|s| s.eq_ignore_ascii_case("alpha")));
-    let json_summaries: Vec<&str> = json.iter().map(|e| e["summary"].as_str().unwrap()).collect();
+    assert!(
+        summaries[..2]
+            .iter()
+            .all(|s| s.eq_ignore_ascii_case("alpha"))
+    );
+    let json_summaries: Vec<&str> = json
+        .iter()
+        .map(|e| e["summary"].as_str().unwrap())
+        .collect();
     assert_eq!(json_summaries, summaries);
     assert!(ids[0] < ids[1], "ties in id order: {ids:?}");
 

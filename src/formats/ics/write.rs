@@ -89,6 +89,10 @@ fn calendar_head(
     head
 }
 
+/// The VTIMEZONE kept for a TZID: the place of the record that has it, its index
+/// among that record's zones, and its text.
+type ChosenZone = ((usize, String, String), usize, String);
+
 /// Where a record goes in a calendar: (group, sort key, id), compared as a tuple.
 pub type RecordPlace<'a> = (usize, &'a str, &'a str);
 
@@ -99,8 +103,7 @@ pub type RecordPlace<'a> = (usize, &'a str, &'a str);
 /// order that has one, and writes them in that order.
 #[derive(Default)]
 pub struct CalendarZones {
-    /// TZID → (place of the record that has it, its index there, its text).
-    chosen: BTreeMap<String, ((usize, String, String), usize, String)>,
+    chosen: BTreeMap<String, ChosenZone>,
     missing_zones: zones::ZoneYears,
 }
 
