@@ -14,6 +14,7 @@ pub mod clock;
 pub mod conflicts;
 pub mod demo;
 pub mod device_keys;
+pub mod export;
 pub mod history;
 pub mod import;
 pub mod invites;

@@ -9,16 +9,17 @@ use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 
 use super::Context;
+use crate::app::export::{Selection, SortedRows, read_unordered, selection, sorted_rows_for};
 use crate::formats::csv::write_csv;
-use crate::formats::ics::{CALENDAR_END, IcsWriter};
-use crate::formats::json::{JSON_END, write_json_item_to};
+use crate::formats::ics::{CALENDAR_END, CalendarZones, write_components};
+use crate::formats::json::{JSON_END, write_json_item_head};
 use crate::formats::markdown::write_markdown;
 use crate::formats::vcard::VcardVersion;
 use crate::formats::vcard::strict::write_card_checked;
 use crate::formats::vdir::{safe_name, write_vdir};
 use crate::model::borrowed::BodyRef;
 use crate::model::{Collection, Kind, Record};
-use crate::store::Undecodable;
+use crate::store::{RawRecord, Undecodable};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportWhat {
@@ -192,8 +193,9 @@ fn check_collection(cx: &Context, kinds: &[Kind], name: &str) -> anyhow::Result<
     Ok(())
 }
 
-/// pim's JSON, streamed record by record from the store (100 000 records never sit
-/// in memory at once), to stdout or atomically to a file.
+/// pim's JSON: the stored rows read in table order and kept as stored (not
+/// decoded) until sorted, then written record by record, to stdout or atomically to
+/// a file.
 fn export_json(
     cx: &Context,
     kinds: &[Kind],
@@ -204,7 +206,13 @@ fn export_json(
     if let Some(name) = collection {
         check_collection(cx, kinds, name)?;
     }
-    let ids = selection(cx, kinds, collection)?;
+    let selection = selection(&cx.store, kinds, collection)?;
+    let mut rows = sorted_rows_for(&cx.store, &selection)?;
+    read_unordered(&cx.store, &selection, |g, row| -> anyhow::Result<()> {
+        rows.push(g, &row, row.collection, |t| t.push_str(row.data));
+        Ok(())
+    })?;
+    rows.sort();
     // Each record carries its collection's settings: a restore brings them back.
     let collections: HashMap<String, Collection> = cx
         .store
@@ -212,35 +220,51 @@ fn export_json(
         .into_iter()
         .map(|c| (c.id.clone(), c))
         .collect();
+    let tz = cx.tz;
     let write = |out: &mut dyn Write| -> anyhow::Result<usize> {
         let mut n = 0;
-        let mut item = Vec::with_capacity(4096);
+        let mut head = Vec::with_capacity(4096);
         out.write_all(b"[")?;
-        for (k, coll) in &ids {
-            cx.store
-                .for_each_raw(*k, coll.as_deref(), |row| -> anyhow::Result<()> {
-                    let r = match row.decode() {
-                        Ok(r) => r,
-                        Err(skipped) => {
-                            cx.store.note_undecodable(skipped);
-                            return Ok(());
-                        }
-                    };
-                    item.clear();
-                    item.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
-                    let name = names.get(&r.collection).map_or("", String::as_str);
-                    let settings = collections.get(&r.collection);
-                    write_json_item_to(&mut item, &r, name, settings, cx.tz, Some(row.data));
-                    n += 1;
-                    Ok(out.write_all(&item)?)
-                })?;
+        for sorted in rows.iter() {
+            let row = RawRecord {
+                id: sorted.id(),
+                kind: selection[sorted.group()].0.as_str(),
+                collection: sorted.aux(),
+                data: sorted.text(),
+                sort_key: sorted.sort_key(),
+            };
+            let r = match row.decode() {
+                Ok(r) => r,
+                Err(skipped) => {
+                    cx.store.note_undecodable(skipped);
+                    continue;
+                }
+            };
+            head.clear();
+            head.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
+            let name = names.get(&r.collection).map_or("", String::as_str);
+            write_json_item_head(&mut head, &r, name, collections.get(&r.collection), tz);
+            // The stored body is the `content`: written as it is kept.
+            out.write_all(&head)?;
+            out.write_all(row.data.as_bytes())?;
+            out.write_all(b"}")?;
+            n += 1;
         }
         out.write_all(JSON_END.as_bytes())?;
         Ok(n)
     };
+    write_output(output, write)
+}
+
+/// Write to stdout, or atomically to the file at `output` (then say how many
+/// items went there).
+fn write_output(
+    output: Option<&str>,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<usize>,
+) -> anyhow::Result<()> {
     match output {
         None => {
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let mut out = std::io::BufWriter::with_capacity(OUT_BUFFER, std::io::stdout().lock());
             write(&mut out)?;
             out.flush()?;
         }
@@ -253,28 +277,39 @@ fn export_json(
     Ok(())
 }
 
-/// The (kind, collection id) pairs an export reads.
-fn selection(
-    cx: &Context,
-    kinds: &[Kind],
-    collection: Option<&str>,
-) -> anyhow::Result<Vec<(Kind, Option<String>)>> {
-    let mut ids = Vec::new();
-    for &k in kinds {
-        match collection {
-            None => ids.push((k, None)),
-            Some(name) => {
-                if let Some(c) = cx.store.collection_by_name(k, name)? {
-                    ids.push((k, Some(c.id)));
-                }
-            }
+/// Output is written in pieces of this size (stdout alone would write line by line).
+const OUT_BUFFER: usize = 1 << 18;
+
+/// Note the rows that could not be read, in their place in the order; the number
+/// of the others.
+fn note_unreadable(cx: &Context, selection: &Selection, rows: &SortedRows) -> usize {
+    let mut n = 0;
+    for row in rows.iter() {
+        if row.unreadable() {
+            cx.store.note_undecodable(Undecodable {
+                id: row.id().to_string(),
+                what: selection[row.group()].0.as_str().to_string(),
+                reason: row.text().to_string(),
+            });
+        } else {
+            n += 1;
         }
     }
-    Ok(ids)
+    n
 }
 
-/// iCalendar, written from each stored body as it is read (borrowed, not decoded
-/// into a record); only the text is kept, as the time zones go first.
+/// The rows' text in order, after `head`.
+fn write_rows(out: &mut dyn Write, head: &str, rows: &SortedRows) -> std::io::Result<()> {
+    out.write_all(head.as_bytes())?;
+    for row in rows.iter().filter(|r| !r.unreadable()) {
+        out.write_all(row.text().as_bytes())?;
+    }
+    Ok(())
+}
+
+/// iCalendar: each stored body read in place (borrowed, not decoded into a record)
+/// and its components written as it is read, in table order; then put in order.
+/// Only the text is kept, as the time zones go first.
 fn export_ics(
     cx: &Context,
     kinds: &[Kind],
@@ -284,45 +319,27 @@ fn export_ics(
     if let Some(name) = collection {
         check_collection(cx, kinds, name)?;
     }
-    let mut w = IcsWriter::default();
-    let mut n = 0;
-    for (k, coll) in selection(cx, kinds, collection)? {
-        cx.store
-            .for_each_raw(k, coll.as_deref(), |row| -> anyhow::Result<()> {
-                match BodyRef::parse(row.data) {
-                    Ok(body) => {
-                        w.push_body(&body);
-                        n += 1;
-                    }
-                    Err(e) => cx.store.note_undecodable(Undecodable {
-                        id: row.id.to_string(),
-                        what: row.kind.to_string(),
-                        reason: e.to_string(),
-                    }),
-                }
-                Ok(())
-            })?;
-    }
-    let (head, components) = w.finish_parts();
-    let write = |out: &mut dyn Write| -> anyhow::Result<usize> {
-        out.write_all(head.as_bytes())?;
-        out.write_all(components.as_bytes())?;
+    let selection = selection(&cx.store, kinds, collection)?;
+    let mut rows = sorted_rows_for(&cx.store, &selection)?;
+    let mut zones = CalendarZones::default();
+    read_unordered(&cx.store, &selection, |g, row| -> anyhow::Result<()> {
+        match BodyRef::parse(row.data) {
+            Ok(body) => {
+                zones.note((g, row.sort_key, row.id), &body);
+                rows.push(g, &row, "", |t| write_components(t, &body));
+            }
+            Err(e) => rows.push_unreadable(g, &row, &e.to_string()),
+        }
+        Ok(())
+    })?;
+    rows.sort();
+    let n = note_unreadable(cx, &selection, &rows);
+    let head = zones.head();
+    write_output(output, |out| {
+        write_rows(out, &head, &rows)?;
         out.write_all(CALENDAR_END.as_bytes())?;
         Ok(n)
-    };
-    match output {
-        None => {
-            let mut out = std::io::stdout().lock();
-            write(&mut out)?;
-            out.flush()?;
-        }
-        Some(path) => {
-            write_streaming(Path::new(path), write)
-                .with_context(|| format!("cannot write {path}"))?;
-            eprintln!("exported {n} items to {path}");
-        }
-    }
-    Ok(())
+    })
 }
 
 /// vCard, one record decoded at a time; the text is kept until every card passed
@@ -337,34 +354,21 @@ fn export_vcf(
     if let Some(name) = collection {
         check_collection(cx, kinds, name)?;
     }
-    let mut text = String::new();
-    let mut n = 0;
-    for (k, coll) in selection(cx, kinds, collection)? {
-        cx.store
-            .for_each_raw(k, coll.as_deref(), |row| -> anyhow::Result<()> {
-                match row.decode() {
-                    Ok(r) => {
-                        write_card_checked(&mut text, &r, version)?;
-                        n += 1;
-                    }
-                    Err(skipped) => cx.store.note_undecodable(skipped),
-                }
-                Ok(())
-            })?;
-    }
-    match output {
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
+    let selection = selection(&cx.store, kinds, collection)?;
+    let mut rows = sorted_rows_for(&cx.store, &selection)?;
+    read_unordered(&cx.store, &selection, |g, row| -> anyhow::Result<()> {
+        match row.decode() {
+            Ok(r) => rows.try_push(g, &row, "", |t| write_card_checked(t, &r, version))?,
+            Err(skipped) => rows.push_unreadable(g, &row, &skipped.reason),
         }
-        Some(path) => {
-            write_atomically(Path::new(path), text.as_bytes())
-                .with_context(|| format!("cannot write {path}"))?;
-            eprintln!("exported {n} items to {path}");
-        }
-    }
-    Ok(())
+        Ok(())
+    })?;
+    rows.sort();
+    let n = note_unreadable(cx, &selection, &rows);
+    write_output(output, |out| {
+        write_rows(out, "", &rows)?;
+        Ok(n)
+    })
 }
 
 /// Where `-o PATH` writes: through a symlink, to its target; and whether to write

@@ -87,6 +87,23 @@ pub fn write_json_item_to(
     local: Tz,
     stored: Option<&str>,
 ) {
+    write_json_item_head(out, r, collection, settings, local);
+    match stored {
+        Some(text) => out.extend_from_slice(text.as_bytes()),
+        None => serde_json::to_writer(&mut *out, &r.body).expect("bodies serialize"),
+    }
+    out.push(b'}');
+}
+
+/// [`write_json_item_to`] up to its `content` (through `"content":`): what follows
+/// is the stored body, then `}`.
+pub fn write_json_item_head(
+    out: &mut Vec<u8>,
+    r: &Record,
+    collection: &str,
+    settings: Option<&Collection>,
+    local: Tz,
+) {
     let at = out.len();
     if r.kind == Kind::Event {
         serde_json::to_writer(
@@ -113,11 +130,6 @@ pub fn write_json_item_to(
         serde_json::to_writer(&mut *out, &CollectionSettings::from(c)).expect("settings serialize");
     }
     out.extend_from_slice(b",\"content\":");
-    match stored {
-        Some(text) => out.extend_from_slice(text.as_bytes()),
-        None => serde_json::to_writer(&mut *out, &r.body).expect("bodies serialize"),
-    }
-    out.push(b'}');
 }
 
 /// Read a JSON array written by [`write_json`]. A file that is not a JSON array is one

@@ -6,8 +6,10 @@ use super::{Result, Store, StoreError};
 use crate::model::{Body, Collection, Kind, Record};
 
 mod changes;
+mod raw;
 pub use changes::LogFilter;
 pub(crate) use changes::{decode_op, fill_lazy};
+pub use raw::RawRecord;
 
 pub(super) fn row_collection(r: &Row<'_>) -> rusqlite::Result<Collection> {
     let kind: String = r.get(1)?;
@@ -51,37 +53,6 @@ impl StoredRecord {
         self.decode().map_err(|e| Undecodable {
             id,
             what,
-            reason: match e {
-                StoreError::Corrupt { reason, .. } => reason,
-                other => other.to_string(),
-            },
-        })
-    }
-}
-
-/// A record row as stored, borrowed from the database ([`Store::for_each_raw`]).
-#[derive(Debug, Clone, Copy)]
-pub struct RawRecord<'r> {
-    pub id: &'r str,
-    pub kind: &'r str,
-    pub collection: &'r str,
-    /// The body as JSON (see [`crate::model::borrowed::BodyRef`]).
-    pub data: &'r str,
-}
-
-impl RawRecord<'_> {
-    /// The record, or why it cannot be read (to note with
-    /// [`Store::note_undecodable`]).
-    pub fn decode(&self) -> std::result::Result<Record, Undecodable> {
-        decode(
-            self.id.to_string(),
-            self.kind,
-            self.collection.to_string(),
-            self.data,
-        )
-        .map_err(|e| Undecodable {
-            id: self.id.to_string(),
-            what: self.kind.to_string(),
             reason: match e {
                 StoreError::Corrupt { reason, .. } => reason,
                 other => other.to_string(),
@@ -312,39 +283,6 @@ impl Store {
             .map_err(StoreError::from)?;
         for row in rows {
             f(row.map_err(StoreError::from)?)?;
-        }
-        Ok(())
-    }
-
-    /// Like [`Store::for_each_stored`], each row borrowed from the database for the
-    /// length of one call (no copy): for a caller that reads the stored body itself
-    /// (an export). A body it cannot read it reports with [`Store::note_undecodable`].
-    pub fn for_each_raw<E: From<StoreError>>(
-        &self,
-        kind: Kind,
-        collection: Option<&str>,
-        mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
-    ) -> std::result::Result<(), E> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {RECORD_COLS} FROM records WHERE kind = ?1 AND (?2 IS NULL OR collection = ?2)
-                 ORDER BY sort_key, id"
-            ))
-            .map_err(StoreError::from)?;
-        let mut rows = stmt
-            .query(params![kind.as_str(), collection])
-            .map_err(StoreError::from)?;
-        fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str> {
-            Ok(row.get_ref(i).and_then(|v| Ok(v.as_str()?))?)
-        }
-        while let Some(row) = rows.next().map_err(StoreError::from)? {
-            f(RawRecord {
-                id: text(row, 0)?,
-                kind: text(row, 1)?,
-                collection: text(row, 2)?,
-                data: text(row, 3)?,
-            })?;
         }
         Ok(())
     }

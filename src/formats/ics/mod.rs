@@ -18,7 +18,7 @@ use crate::formats::{ItemError, ParsedItem};
 use crate::model::{Component, Kind, Property};
 
 pub use scan::{Block, Scan, UNPARSED, scan, scan_with};
-pub use write::{CALENDAR_END, IcsWriter, write_ics};
+pub use write::{CALENDAR_END, CalendarZones, IcsWriter, RecordPlace, write_components, write_ics};
 
 /// The PRODID pim writes.
 pub const PRODID: &str = "-//pim//EN";

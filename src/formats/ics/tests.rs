@@ -207,3 +207,51 @@ fn a_parameter_without_equals_is_not_exported_as_type() {
         "{out}"
     );
 }
+
+/// Records read in any order, with their places, give the head that the records
+/// written in the order of their places give: for each TZID the VTIMEZONE of the
+/// first record that has one, in that order, then the generated zones.
+#[test]
+fn calendar_zones_in_any_order_equal_the_writer_in_order() {
+    use crate::model::Record;
+    let zone = |tzid: &str, offset: &str| {
+        let mut z = Component::new("VTIMEZONE");
+        z.props.push(Property::new("TZID", tzid));
+        z.props.push(Property::new("X-OFFSET", offset));
+        z
+    };
+    let event = |zones: Vec<Component>, tzid: &str| {
+        let mut r = Record::new(Kind::Event, "c");
+        r.body
+            .main
+            .props
+            .push(Property::new("DTSTART", "20260301T100000").with_param("TZID", tzid));
+        r.body.timezones = zones;
+        r
+    };
+    let records = [
+        event(vec![zone("B", "1"), zone("A", "1")], "A"),
+        event(vec![zone("A", "2"), zone("C", "2"), zone("C", "3")], "C"),
+        event(vec![], "Europe/Berlin"),
+        event(vec![zone("B", "4")], "B"),
+        event(vec![zone("Europe/Berlin", "5")], "Europe/Berlin"),
+        event(vec![], "America/New_York"),
+    ];
+    let mut w = IcsWriter::default();
+    for r in &records {
+        w.push(r);
+    }
+    let (expected, _) = w.finish_parts();
+    let ids: Vec<String> = (0..records.len()).map(|i| format!("id{i}")).collect();
+    for order in [[5, 4, 3, 2, 1, 0], [3, 1, 4, 0, 5, 2]] {
+        let mut zones = CalendarZones::default();
+        for i in order {
+            let body = crate::model::borrowed::BodyRef::from(&records[i].body);
+            zones.note((0, "same key", &ids[i]), &body);
+        }
+        assert_eq!(zones.head(), expected);
+    }
+    assert!(expected.contains("X-OFFSET:1") && expected.contains("X-OFFSET:2"));
+    assert!(!expected.contains("X-OFFSET:3") && !expected.contains("X-OFFSET:4"));
+    assert!(expected.contains("TZID:America/New_York"));
+}

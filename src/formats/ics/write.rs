@@ -2,7 +2,7 @@
 //! and their components. Records are written from their borrowed form
 //! ([`BodyRef`]), so an export reads each stored body without copying it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{PRODID, zones};
 use crate::formats::contentline::{fold_into, write_component, write_component_ref};
@@ -48,10 +48,7 @@ impl IcsWriter {
                 .any(|z| z.prop("TZID").is_some_and(|p| *p.value == *tzid))
         };
         self.missing_zones.note(body, own);
-        write_ics_component(&mut self.components, &body.main);
-        for o in &body.overrides {
-            write_ics_component(&mut self.components, o);
-        }
+        write_components(&mut self.components, body);
     }
 
     pub fn finish(self) -> String {
@@ -65,19 +62,101 @@ impl IcsWriter {
     /// The calendar's head (through the time zones); the components follow in
     /// the second string, then [`CALENDAR_END`]. Lets a caller write the
     /// parts out without joining them into one more string.
-    pub fn finish_parts(mut self) -> (String, String) {
-        for z in std::mem::take(&mut self.missing_zones).generate() {
-            let tzid = z.prop("TZID").map(|p| p.value.clone()).unwrap_or_default();
-            if self.seen.insert(tzid) {
-                write_component(&mut self.timezones, &z);
-            }
-        }
-        let mut head = String::with_capacity(self.timezones.len() + 64);
-        fold_into(&mut head, "BEGIN:VCALENDAR");
-        fold_into(&mut head, "VERSION:2.0");
-        fold_into(&mut head, &format!("PRODID:{PRODID}"));
-        head.push_str(&self.timezones);
+    pub fn finish_parts(self) -> (String, String) {
+        let head = calendar_head(self.timezones, self.seen, self.missing_zones);
         (head, self.components)
+    }
+}
+
+/// The calendar's head: `timezones` (the records' own VTIMEZONEs, whose TZIDs are
+/// `seen`), then one generated for each zone used without one.
+fn calendar_head(
+    mut timezones: String,
+    mut seen: BTreeSet<String>,
+    missing: zones::ZoneYears,
+) -> String {
+    for z in missing.generate() {
+        let tzid = z.prop("TZID").map(|p| p.value.clone()).unwrap_or_default();
+        if seen.insert(tzid) {
+            write_component(&mut timezones, &z);
+        }
+    }
+    let mut head = String::with_capacity(timezones.len() + 64);
+    fold_into(&mut head, "BEGIN:VCALENDAR");
+    fold_into(&mut head, "VERSION:2.0");
+    fold_into(&mut head, &format!("PRODID:{PRODID}"));
+    head.push_str(&timezones);
+    head
+}
+
+/// The VTIMEZONE kept for a TZID: the place of the record that has it, its index
+/// among that record's zones, and its text.
+type ChosenZone = ((usize, String, String), usize, String);
+
+/// Where a record goes in a calendar: (group, sort key, id), compared as a tuple.
+pub type RecordPlace<'a> = (usize, &'a str, &'a str);
+
+/// The head of a calendar whose records are read in any order and written in
+/// the order of their [`RecordPlace`]s (their components each written by
+/// [`write_components`]): the same head [`IcsWriter`] writes for the records in
+/// that order. For each TZID it keeps the VTIMEZONE of the first record in that
+/// order that has one, and writes them in that order.
+#[derive(Default)]
+pub struct CalendarZones {
+    chosen: BTreeMap<String, ChosenZone>,
+    missing_zones: zones::ZoneYears,
+}
+
+impl CalendarZones {
+    /// Note the time zones of one record's body, at `place`.
+    pub fn note(&mut self, place: RecordPlace<'_>, body: &BodyRef<'_>) {
+        for (i, z) in body.timezones.iter().enumerate() {
+            let tzid = tzid_of(z);
+            // Within a record, the first VTIMEZONE of a TZID counts.
+            if body.timezones[..i].iter().any(|y| tzid_of(y) == tzid) {
+                continue;
+            }
+            if let Some((p, _, _)) = self.chosen.get(tzid)
+                && (p.0, p.1.as_str(), p.2.as_str()) < place
+            {
+                continue;
+            }
+            let mut text = String::new();
+            write_component_ref(&mut text, z);
+            let owned = (place.0, place.1.to_string(), place.2.to_string());
+            self.chosen.insert(tzid.to_string(), (owned, i, text));
+        }
+        let own = |tzid: &str| {
+            body.timezones
+                .iter()
+                .any(|z| z.prop("TZID").is_some_and(|p| *p.value == *tzid))
+        };
+        self.missing_zones.note(body, own);
+    }
+
+    /// The calendar's head (see [`IcsWriter::finish_parts`]).
+    pub fn head(self) -> String {
+        let mut chosen: Vec<_> = self.chosen.into_iter().collect();
+        chosen.sort_unstable_by(|a, b| (&(a.1).0, (a.1).1).cmp(&(&(b.1).0, (b.1).1)));
+        let mut timezones = String::new();
+        let mut seen = BTreeSet::new();
+        for (tzid, (_, _, text)) in chosen {
+            timezones.push_str(&text);
+            seen.insert(tzid);
+        }
+        calendar_head(timezones, seen, self.missing_zones)
+    }
+}
+
+fn tzid_of<'c>(z: &'c ComponentRef<'_>) -> &'c str {
+    z.prop("TZID").map_or("", |p| &*p.value)
+}
+
+/// One record's components as iCalendar: its main component, then its overrides.
+pub fn write_components(out: &mut String, body: &BodyRef<'_>) {
+    write_ics_component(out, &body.main);
+    for o in &body.overrides {
+        write_ics_component(out, o);
     }
 }
 

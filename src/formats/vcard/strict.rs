@@ -75,18 +75,32 @@ pub fn write_card_checked(
     Ok(())
 }
 
-/// One card as written in 4.0 (`card`, made from `record`), checked.
+/// One card as written in 4.0 (`card`, made from `record`), checked. The checked
+/// part is written straight from `card` (no copy of its properties).
 pub fn check_v4(record: &Record, card: &Component) -> Result<(), InvalidCard> {
-    let mut checked = Component::new(&card.name);
+    let mut text = String::with_capacity(512);
+    let line = |text: &mut String, word: &str| {
+        let mut f = contentline::Fold::new(text);
+        f.push(word);
+        f.push(&card.name);
+        f.end();
+    };
+    line(&mut text, "BEGIN:");
+    let mut once = [false; AT_MOST_ONCE.len()];
     for p in &card.props {
         let name = p.name.as_str();
-        let repeated = AT_MOST_ONCE.contains(&name) && checked.prop(name).is_some();
-        if (name == "VERSION" || CHECKED.contains(&name)) && !repeated {
-            checked.props.push(p.clone());
+        if name != "VERSION" && !CHECKED.contains(&name) {
+            continue;
         }
+        if let Some(i) = AT_MOST_ONCE.iter().position(|n| *n == name) {
+            if once[i] {
+                continue;
+            }
+            once[i] = true;
+        }
+        contentline::write_property(&mut text, p);
     }
-    let mut text = String::new();
-    contentline::write_component(&mut text, &checked);
+    line(&mut text, "END:");
     match vcard4::parse(&text) {
         Ok(cards) if cards.len() == 1 => Ok(()),
         Ok(cards) => Err(invalid(record, format!("read as {} cards", cards.len()))),
