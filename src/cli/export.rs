@@ -19,7 +19,7 @@ use crate::formats::vcard::strict::write_card_checked;
 use crate::formats::vdir::{safe_name, write_vdir};
 use crate::model::borrowed::BodyRef;
 use crate::model::{Collection, Kind, Record};
-use crate::store::{RawRecord, Undecodable};
+use crate::store::Undecodable;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportWhat {
@@ -207,12 +207,6 @@ fn export_json(
         check_collection(cx, kinds, name)?;
     }
     let selection = selection(&cx.store, kinds, collection)?;
-    let mut rows = sorted_rows_for(&cx.store, &selection)?;
-    read_unordered(&cx.store, &selection, |g, row| -> anyhow::Result<()> {
-        rows.push(g, &row, row.collection, |t| t.push_str(row.data));
-        Ok(())
-    })?;
-    rows.sort();
     // Each record carries its collection's settings: a restore brings them back.
     let collections: HashMap<String, Collection> = cx
         .store
@@ -225,30 +219,30 @@ fn export_json(
         let mut n = 0;
         let mut head = Vec::with_capacity(4096);
         out.write_all(b"[")?;
-        for sorted in rows.iter() {
-            let row = RawRecord {
-                id: sorted.id(),
-                kind: selection[sorted.group()].0.as_str(),
-                collection: sorted.aux(),
-                data: sorted.text(),
-                sort_key: sorted.sort_key(),
-            };
-            let r = match row.decode() {
-                Ok(r) => r,
-                Err(skipped) => {
-                    cx.store.note_undecodable(skipped);
-                    continue;
-                }
-            };
-            head.clear();
-            head.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
-            let name = names.get(&r.collection).map_or("", String::as_str);
-            write_json_item_head(&mut head, &r, name, collections.get(&r.collection), tz);
-            // The stored body is the `content`: written as it is kept.
-            out.write_all(&head)?;
-            out.write_all(row.data.as_bytes())?;
-            out.write_all(b"}")?;
-            n += 1;
+        // Streamed in listing order, nothing kept: unlike ics (time zones first) and
+        // vCard (every card checked before any output), JSON can be written as read,
+        // so its memory does not grow with the profile.
+        for (kind, coll) in &selection {
+            cx.store
+                .for_each_raw_sorted(*kind, coll.as_deref(), |row| -> anyhow::Result<()> {
+                    let r = match row.decode() {
+                        Ok(r) => r,
+                        Err(skipped) => {
+                            cx.store.note_undecodable(skipped);
+                            return Ok(());
+                        }
+                    };
+                    head.clear();
+                    head.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
+                    let name = names.get(&r.collection).map_or("", String::as_str);
+                    write_json_item_head(&mut head, &r, name, collections.get(&r.collection), tz);
+                    // The stored body is the `content`: written as it is kept.
+                    out.write_all(&head)?;
+                    out.write_all(row.data.as_bytes())?;
+                    out.write_all(b"}")?;
+                    n += 1;
+                    Ok(())
+                })?;
         }
         out.write_all(JSON_END.as_bytes())?;
         Ok(n)

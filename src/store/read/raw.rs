@@ -115,4 +115,40 @@ impl Store {
         }
         Ok(())
     }
+
+    /// Every record of `kind` (of `collection` if given) in the order of every
+    /// listing, (`sort_key`, `id`), each row borrowed for the length of one call: for
+    /// a caller that writes each row as it comes and keeps none (the JSON export,
+    /// whose memory then stays flat whatever the size of the profile; reading in this
+    /// order costs a lookup in the table per row, see [`Store::for_each_raw_unordered`]).
+    pub fn for_each_raw_sorted<E: From<StoreError>>(
+        &self,
+        kind: Kind,
+        collection: Option<&str>,
+        mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, kind, collection, data, sort_key FROM records
+                 WHERE kind = ?1 AND (?2 IS NULL OR collection = ?2) ORDER BY sort_key, id",
+            )
+            .map_err(StoreError::from)?;
+        let mut rows = stmt
+            .query(params![kind.as_str(), collection])
+            .map_err(StoreError::from)?;
+        fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str> {
+            Ok(row.get_ref(i).and_then(|v| Ok(v.as_str()?))?)
+        }
+        while let Some(row) = rows.next().map_err(StoreError::from)? {
+            f(RawRecord {
+                id: text(row, 0)?,
+                kind: text(row, 1)?,
+                collection: text(row, 2)?,
+                data: text(row, 3)?,
+                sort_key: text(row, 4)?,
+            })?;
+        }
+        Ok(())
+    }
 }
