@@ -181,6 +181,25 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 out.push_record(&r, &name_of(&r.collection), cx.tz)?;
             }
         }
+        None if kind == Kind::Task && matches!(out, Listing::Table(_)) => {
+            let Listing::Table(table) = &mut out else {
+                unreachable!("a table")
+            };
+            task_table(cx, coll_id.as_deref(), table)?;
+        }
+        None if kind != Kind::Event && matches!(out, Listing::Table(_)) => {
+            let Listing::Table(table) = &mut out else {
+                unreachable!("a table")
+            };
+            cx.store
+                .for_each_raw(kind, coll_id.as_deref(), |raw| -> anyhow::Result<()> {
+                    match rows::stored_row(raw, kind) {
+                        Ok(row) => table.push(row),
+                        Err(bad) => cx.store.note_undecodable(bad),
+                    }
+                    Ok(())
+                })?;
+        }
         None if matches!(kind, Kind::Event | Kind::Task) => {
             let mut records = decode_all(&cx.store, kind, coll_id.as_deref())?;
             if kind == Kind::Event {
@@ -196,6 +215,28 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
         None => stream_records(cx, kind, coll_id.as_deref(), &names, &mut out)?,
     }
     out.finish()
+}
+
+/// Tasks as rows, open ones first, by due, then priority, then stored order: each
+/// row read from its stored body in place (a repeating task is decoded, its open
+/// occurrence found once for both its place and its row).
+fn task_table(
+    cx: &Context,
+    collection: Option<&str>,
+    table: &mut Vec<Vec<String>>,
+) -> anyhow::Result<()> {
+    let mut found = Vec::new();
+    cx.store
+        .for_each_raw(Kind::Task, collection, |raw| -> anyhow::Result<()> {
+            match rows::stored_task_row(raw, cx.tz) {
+                Ok(t) => found.push(t),
+                Err(bad) => cx.store.note_undecodable(bad),
+            }
+            Ok(())
+        })?;
+    found.sort_by_key(|t| t.order);
+    table.extend(found.into_iter().map(|t| t.row));
+    Ok(())
 }
 
 /// Contacts or notes in stored order, a chunk at a time: each chunk's bodies are

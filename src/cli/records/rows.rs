@@ -6,10 +6,13 @@
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use crate::formats::view::{record_json, when_of};
+use crate::formats::view::{record_json, when_of, when_text};
 use crate::formats::view_event::{EventView, OccurrenceJson};
-use crate::model::property::split_unescaped;
-use crate::model::{Kind, Property, Record};
+use crate::model::borrowed::{BodyRef, ComponentRef};
+use crate::model::property::{split_unescaped, unescape_text};
+use crate::model::time::When;
+use crate::model::{Component, Kind, Record};
+use crate::store::{RawRecord, Undecodable};
 
 /// A record's `--json` object. A repeating task also says `next_due`: the due of
 /// the open occurrence its row shows (`null` when every one is done); `due` stays
@@ -31,11 +34,99 @@ pub fn record_value(r: &Record, collection: &str, local: Tz) -> serde_json::Valu
 /// A record's row (events: the event itself, not its occurrences).
 pub fn record_row(r: &Record, local: Tz) -> Vec<String> {
     match r.kind {
-        Kind::Contact => contact_row(r),
+        Kind::Contact => contact_row(&r.id, &BodyRef::from(&r.body).main),
         Kind::Event => event_row(&EventView::for_record(r, "").record(local)),
-        Kind::Task => task_row(r, local),
-        Kind::Note => note_row(r),
+        Kind::Task => task_row(r, local).row,
+        Kind::Note => note_row(&r.id, &BodyRef::from(&r.body).main),
     }
+}
+
+/// A contact's or note's row from its stored body read in place (no [`Record`]);
+/// the same row [`record_row`] gives for the decoded record.
+pub fn stored_row(raw: RawRecord<'_>, kind: Kind) -> Result<Vec<String>, Undecodable> {
+    let Ok(body) = BodyRef::parse(raw.data) else {
+        let r = raw.decode()?;
+        return Ok(record_row(&r, Tz::UTC));
+    };
+    Ok(match kind {
+        Kind::Note => note_row(raw.id, &body.main),
+        _ => contact_row(raw.id, &body.main),
+    })
+}
+
+/// A task's row and where a list puts it: (done, due instant, priority), ties in
+/// stored order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskRow {
+    pub order: (bool, i64, u8),
+    pub row: Vec<String>,
+}
+
+/// A task's row and order from its stored body read in place; a repeating task is
+/// decoded (its open occurrence is computed once, for both).
+pub fn stored_task_row(raw: RawRecord<'_>, local: Tz) -> Result<TaskRow, Undecodable> {
+    match BodyRef::parse(raw.data) {
+        Ok(body) if !repeats(&body.main) => Ok(task_fields(raw.id, &body, local)),
+        _ => Ok(task_row(&raw.decode()?, local)),
+    }
+}
+
+/// A task's row and order (a repeating task: its open occurrence, as the TUI lists it).
+pub fn task_row(r: &Record, local: Tz) -> TaskRow {
+    let listed = crate::app::records::occurrence::listed_task(r, local);
+    let r = listed.as_ref().unwrap_or(r);
+    task_fields(&r.id, &BodyRef::from(&r.body), local)
+}
+
+/// As [`Record::is_recurring`].
+fn repeats(c: &ComponentRef<'_>) -> bool {
+    c.prop("RRULE").is_some() || c.prop("RDATE").is_some()
+}
+
+/// id, done mark, due, priority, summary; and the list order.
+fn task_fields(id: &str, body: &BodyRef<'_>, local: Tz) -> TaskRow {
+    let c = &body.main;
+    let status = c.prop("STATUS").map(|p| &*p.value);
+    let done = status.is_some_and(|v| v.eq_ignore_ascii_case("COMPLETED"));
+    let finished = done || status.is_some_and(|v| v.eq_ignore_ascii_case("CANCELLED"));
+    let (due, due_at) = match c
+        .prop("DUE")
+        .and_then(|p| When::from_property(&p.to_property()).ok())
+    {
+        Some(w) => {
+            let zones: Vec<Component> = body.timezones.iter().map(|z| z.to_component()).collect();
+            let at = crate::model::tz::instant(&w, &zones, local).timestamp();
+            (when_text(&w, &zones, local), at)
+        }
+        None => (String::new(), i64::MAX),
+    };
+    let priority = c.prop("PRIORITY").map(|p| &*p.value);
+    let rank = priority
+        .and_then(|p| p.parse::<u8>().ok())
+        .filter(|p| *p > 0)
+        .unwrap_or(10);
+    let priority = priority
+        .and_then(|p| p.trim().parse::<u8>().ok())
+        .filter(|p| *p > 0)
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    TaskRow {
+        order: (finished, due_at, rank),
+        row: vec![
+            short_id(id),
+            if done { "[x]" } else { "[ ]" }.into(),
+            one_line(&due),
+            priority,
+            one_line(&text(c, "SUMMARY")),
+        ],
+    }
+}
+
+/// A text property's value, unescaped ("" when absent), as [`Record::text`].
+fn text(c: &ComponentRef<'_>, name: &str) -> String {
+    c.prop(name)
+        .map(|p| unescape_text(&p.value))
+        .unwrap_or_default()
 }
 
 /// An event's or occurrence's row: id, start, end, summary, location.
@@ -66,56 +157,32 @@ pub fn event_row(v: &OccurrenceJson<'_>) -> Vec<String> {
 }
 
 /// id, full name, e-mail addresses, phone numbers, organisation.
-fn contact_row(r: &Record) -> Vec<String> {
+fn contact_row(id: &str, c: &ComponentRef<'_>) -> Vec<String> {
     let joined = |name: &str| {
-        r.props_named(name)
-            .map(|p| one_line(&Property::text_value(p)))
+        c.props_named(name)
+            .map(|p| one_line(&unescape_text(&p.value)))
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let org = r
+    let org = c
         .prop("ORG")
         .map(|p| one_line(&split_unescaped(&p.value, ';').join(", ")))
         .unwrap_or_default();
     vec![
-        short_id(&r.id),
-        one_line(&r.text("FN").unwrap_or_default()),
+        short_id(id),
+        one_line(&text(c, "FN")),
         joined("EMAIL"),
         joined("TEL"),
         org,
     ]
 }
 
-/// id, done mark, due, priority, summary.
-fn task_row(r: &Record, local: Tz) -> Vec<String> {
-    // A repeating task: its open occurrence, as the TUI lists it.
-    let listed = crate::app::records::occurrence::listed_task(r, local);
-    let r = listed.as_ref().unwrap_or(r);
-    let done = r
-        .prop("STATUS")
-        .is_some_and(|p| p.value.eq_ignore_ascii_case("COMPLETED"));
-    let due = when_of(r, "DUE", local);
-    let priority = r
-        .prop("PRIORITY")
-        .and_then(|p| p.value.trim().parse::<u8>().ok())
-        .filter(|p| *p > 0)
-        .map(|p| p.to_string())
-        .unwrap_or_default();
-    vec![
-        short_id(&r.id),
-        if done { "[x]" } else { "[ ]" }.into(),
-        one_line(due.as_str().unwrap_or("")),
-        priority,
-        one_line(&r.text("SUMMARY").unwrap_or_default()),
-    ]
-}
-
 /// id, title, the start of the body.
-fn note_row(r: &Record) -> Vec<String> {
-    let body = one_line(&r.text("DESCRIPTION").unwrap_or_default());
+fn note_row(id: &str, c: &ComponentRef<'_>) -> Vec<String> {
+    let body = one_line(&text(c, "DESCRIPTION"));
     vec![
-        short_id(&r.id),
-        one_line(&r.text("SUMMARY").unwrap_or_default()),
+        short_id(id),
+        one_line(&text(c, "SUMMARY")),
         body.chars().take(60).collect(),
     ]
 }
