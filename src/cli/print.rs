@@ -71,7 +71,7 @@ pub fn write_table(out: &mut impl Write, rows: &[Vec<String>]) -> std::io::Resul
     let mut widths: Vec<usize> = Vec::new();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
-            let w = cell.chars().count();
+            let w = width(cell);
             if widths.len() <= i {
                 widths.push(w);
             } else {
@@ -85,7 +85,7 @@ pub fn write_table(out: &mut impl Write, rows: &[Vec<String>]) -> std::io::Resul
         for (i, cell) in row.iter().enumerate() {
             line.push_str(cell);
             if i + 1 < row.len() {
-                let pad = widths[i] - cell.chars().count() + 2;
+                let pad = widths[i] - width(cell) + 2;
                 line.extend(std::iter::repeat_n(' ', pad));
             }
         }
@@ -93,6 +93,15 @@ pub fn write_table(out: &mut impl Write, rows: &[Vec<String>]) -> std::io::Resul
         out.write_all(b"\n")?;
     }
     Ok(())
+}
+
+/// A cell's width in characters.
+fn width(cell: &str) -> usize {
+    if cell.is_ascii() {
+        cell.len()
+    } else {
+        cell.chars().count()
+    }
 }
 
 /// A short one-line form of a value for tables.

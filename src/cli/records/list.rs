@@ -191,14 +191,7 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
             let Listing::Table(table) = &mut out else {
                 unreachable!("a table")
             };
-            cx.store
-                .for_each_raw(kind, coll_id.as_deref(), |raw| -> anyhow::Result<()> {
-                    match rows::stored_row(raw, kind) {
-                        Ok(row) => table.push(row),
-                        Err(bad) => cx.store.note_undecodable(bad),
-                    }
-                    Ok(())
-                })?;
+            stored_table(cx, kind, coll_id.as_deref(), table)?;
         }
         None if matches!(kind, Kind::Event | Kind::Task) => {
             let mut records = decode_all(&cx.store, kind, coll_id.as_deref())?;
@@ -217,25 +210,84 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
     out.finish()
 }
 
-/// Tasks as rows, open ones first, by due, then priority, then stored order: each
-/// row read from its stored body in place (a repeating task is decoded, its open
-/// occurrence found once for both its place and its row).
+/// Contacts or notes as rows in stored order (sort key, id): each row read from its
+/// stored body in place, the rows in table order and sorted here.
+fn stored_table(
+    cx: &Context,
+    kind: Kind,
+    collection: Option<&str>,
+    table: &mut Vec<Vec<String>>,
+) -> anyhow::Result<()> {
+    let mut keys = Keys::default();
+    let mut found = Vec::new();
+    cx.store
+        .for_each_raw_unordered(kind, collection, |raw, sort_key| -> anyhow::Result<()> {
+            match rows::stored_row(raw, kind) {
+                Ok(row) => found.push((row, keys.add(sort_key, raw.id))),
+                Err(bad) => cx.store.note_undecodable(bad),
+            }
+            Ok(())
+        })?;
+    found.sort_unstable_by(|a, b| keys.get(a.1).cmp(&keys.get(b.1)));
+    table.extend(found.into_iter().map(|t| t.0));
+    Ok(())
+}
+
+/// Rows' stored order (sort key, then id), kept side by side in one string.
+#[derive(Default)]
+struct Keys(String);
+
+/// Where a row's sort key and id are in [`Keys`].
+#[derive(Clone, Copy)]
+struct KeyAt {
+    at: usize,
+    key: usize,
+    id: usize,
+}
+
+impl Keys {
+    fn add(&mut self, sort_key: &str, id: &str) -> KeyAt {
+        let at = self.0.len();
+        self.0.push_str(sort_key);
+        self.0.push_str(id);
+        KeyAt {
+            at,
+            key: sort_key.len(),
+            id: id.len(),
+        }
+    }
+
+    fn get(&self, k: KeyAt) -> (&str, &str) {
+        let mid = k.at + k.key;
+        (&self.0[k.at..mid], &self.0[mid..mid + k.id])
+    }
+}
+
+/// Tasks as rows, open ones first, by due, then priority, then stored order (sort
+/// key, id): each row read from its stored body in place, the rows in table order
+/// and sorted here (a repeating task is decoded, its open occurrence found once for
+/// both its place and its row).
 fn task_table(
     cx: &Context,
     collection: Option<&str>,
     table: &mut Vec<Vec<String>>,
 ) -> anyhow::Result<()> {
+    let mut keys = Keys::default();
     let mut found = Vec::new();
     cx.store
-        .for_each_raw(Kind::Task, collection, |raw| -> anyhow::Result<()> {
+        .for_each_raw_unordered(Kind::Task, collection, |raw, sort_key| -> anyhow::Result<()> {
             match rows::stored_task_row(raw, cx.tz) {
-                Ok(t) => found.push(t),
+                Ok(t) => found.push((t, keys.add(sort_key, raw.id))),
                 Err(bad) => cx.store.note_undecodable(bad),
             }
             Ok(())
         })?;
-    found.sort_by_key(|t| t.order);
-    table.extend(found.into_iter().map(|t| t.row));
+    found.sort_unstable_by(|a, b| {
+        a.0.order
+            .cmp(&b.0.order)
+            .then_with(|| keys.get(a.1).cmp(&keys.get(b.1)))
+    });
+    table.extend(found.into_iter().map(|t| t.0.row));
     Ok(())
 }
 
