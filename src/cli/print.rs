@@ -95,6 +95,113 @@ pub fn write_table(out: &mut impl Write, rows: &[Vec<String>]) -> std::io::Resul
     Ok(())
 }
 
+/// Rows of text cells held in one string (a long listing makes no allocation per
+/// cell), printed as [`write_table`] prints them, in any order.
+#[derive(Debug, Default)]
+pub struct Table {
+    text: String,
+    /// Where each cell ends in `text`.
+    cells: Vec<usize>,
+    /// Where each row ends in `cells`.
+    rows: Vec<usize>,
+    widths: Vec<usize>,
+}
+
+impl Table {
+    /// How many rows it holds.
+    pub fn row_count(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// A whole row.
+    pub fn push_row<S: AsRef<str>>(&mut self, row: impl IntoIterator<Item = S>) {
+        for cell in row {
+            self.cell(cell.as_ref());
+        }
+        self.end_row();
+    }
+
+    /// The next cell of the current row.
+    pub fn cell(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.end_cell();
+    }
+
+    /// The next cell of the current row, line breaks made spaces; `chars` of them
+    /// at most.
+    pub fn one_line_cell(&mut self, s: &str, chars: usize) {
+        for (n, c) in s.chars().enumerate() {
+            if n == chars {
+                break;
+            }
+            self.text.push(if c == '\n' { ' ' } else { c });
+        }
+        self.end_cell();
+    }
+
+    /// Text appended to the cell in progress (ended by [`Table::end_cell`]).
+    pub fn text(&mut self) -> &mut String {
+        &mut self.text
+    }
+
+    pub fn end_cell(&mut self) {
+        let start = self.cells.last().copied().unwrap_or(0);
+        let column = self.cells.len() - self.rows.last().copied().unwrap_or(0);
+        let w = width(&self.text[start..]);
+        match self.widths.get_mut(column) {
+            Some(max) => *max = (*max).max(w),
+            None => self.widths.push(w),
+        }
+        self.cells.push(self.text.len());
+    }
+
+    pub fn end_row(&mut self) {
+        self.rows.push(self.cells.len());
+    }
+
+    /// The cells of row `i`.
+    pub fn row(&self, i: usize) -> impl Iterator<Item = &str> + '_ {
+        let first = if i == 0 { 0 } else { self.rows[i - 1] };
+        (first..self.rows[i]).map(move |c| {
+            let start = if c == 0 { 0 } else { self.cells[c - 1] };
+            &self.text[start..self.cells[c]]
+        })
+    }
+
+    /// The rows in the order of `order` (indexes), as [`write_table`] writes them.
+    pub fn write_in(&self, out: &mut impl Write, order: &[usize]) -> std::io::Result<()> {
+        let mut line = String::new();
+        for &i in order {
+            line.clear();
+            let cells = self.row(i).count();
+            for (c, cell) in self.row(i).enumerate() {
+                line.push_str(cell);
+                if c + 1 < cells {
+                    let pad = self.widths[c] - width(cell) + 2;
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            out.write_all(line.trim_end().as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
+    /// Print the rows in the order of `order` (`None`: as pushed).
+    pub fn print(&self, order: Option<&[usize]>) -> anyhow::Result<()> {
+        let mut out = Stdout::lock();
+        match order {
+            Some(order) => self.write_in(&mut out.out, order)?,
+            None => {
+                let all: Vec<usize> = (0..self.row_count()).collect();
+                self.write_in(&mut out.out, &all)?
+            }
+        }
+        out.finish()?;
+        Ok(())
+    }
+}
+
 /// A cell's width in characters.
 fn width(cell: &str) -> usize {
     if cell.is_ascii() {

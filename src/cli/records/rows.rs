@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 
 use crate::formats::view::{record_json, when_of, when_text};
 use crate::formats::view_event::{EventView, OccurrenceJson};
+use crate::cli::print::Table;
 use crate::model::borrowed::{BodyRef, ComponentRef};
 use crate::model::property::{split_unescaped, unescape_text};
 use crate::model::time::When;
@@ -32,50 +33,61 @@ pub fn record_value(r: &Record, collection: &str, local: Tz) -> serde_json::Valu
 }
 
 /// A record's row (events: the event itself, not its occurrences).
+#[cfg(test)]
 pub fn record_row(r: &Record, local: Tz) -> Vec<String> {
+    let mut t = Table::default();
+    push_record_row(&mut t, r, local);
+    t.row(0).map(str::to_string).collect()
+}
+
+/// [`record_row`] into a table.
+pub fn push_record_row(t: &mut Table, r: &Record, local: Tz) {
     match r.kind {
-        Kind::Contact => contact_row(&r.id, &BodyRef::from(&r.body).main),
-        Kind::Event => event_row(&EventView::for_record(r, "").record(local)),
-        Kind::Task => task_row(r, local).row,
-        Kind::Note => note_row(&r.id, &BodyRef::from(&r.body).main),
+        Kind::Contact => contact_row(t, &r.id, &BodyRef::from(&r.body).main),
+        Kind::Event => t.push_row(event_row(&EventView::for_record(r, "").record(local))),
+        Kind::Task => {
+            task_row(t, r, local);
+        }
+        Kind::Note => note_row(t, &r.id, &BodyRef::from(&r.body).main),
     }
 }
 
 /// A contact's or note's row from its stored body read in place (no [`Record`]);
 /// the same row [`record_row`] gives for the decoded record.
-pub fn stored_row(raw: RawRecord<'_>, kind: Kind) -> Result<Vec<String>, Undecodable> {
+pub fn push_stored_row(t: &mut Table, raw: RawRecord<'_>, kind: Kind) -> Result<(), Undecodable> {
     let Ok(body) = BodyRef::parse(raw.data) else {
-        let r = raw.decode()?;
-        return Ok(record_row(&r, Tz::UTC));
+        push_record_row(t, &raw.decode()?, Tz::UTC);
+        return Ok(());
     };
-    Ok(match kind {
-        Kind::Note => note_row(raw.id, &body.main),
-        _ => contact_row(raw.id, &body.main),
-    })
+    match kind {
+        Kind::Note => note_row(t, raw.id, &body.main),
+        _ => contact_row(t, raw.id, &body.main),
+    }
+    Ok(())
 }
 
-/// A task's row and where a list puts it: (done, due instant, priority), ties in
-/// stored order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TaskRow {
-    pub order: (bool, i64, u8),
-    pub row: Vec<String>,
-}
+/// Where a list puts a task: open ones first, by due instant, then priority (ties
+/// in stored order).
+pub type TaskOrder = (bool, i64, u8);
 
-/// A task's row and order from its stored body read in place; a repeating task is
-/// decoded (its open occurrence is computed once, for both).
-pub fn stored_task_row(raw: RawRecord<'_>, local: Tz) -> Result<TaskRow, Undecodable> {
+/// A task's row from its stored body read in place, and its place; a repeating
+/// task is decoded (its open occurrence is computed once, for both).
+pub fn push_stored_task_row(
+    t: &mut Table,
+    raw: RawRecord<'_>,
+    local: Tz,
+) -> Result<TaskOrder, Undecodable> {
     match BodyRef::parse(raw.data) {
-        Ok(body) if !repeats(&body.main) => Ok(task_fields(raw.id, &body, local)),
-        _ => Ok(task_row(&raw.decode()?, local)),
+        Ok(body) if !repeats(&body.main) => Ok(task_fields(t, raw.id, &body, local)),
+        _ => Ok(task_row(t, &raw.decode()?, local)),
     }
 }
 
-/// A task's row and order (a repeating task: its open occurrence, as the TUI lists it).
-pub fn task_row(r: &Record, local: Tz) -> TaskRow {
+/// A task's row and place (a repeating task: its open occurrence, as the TUI lists it).
+pub fn task_row(t: &mut Table, r: &Record, local: Tz) -> TaskOrder {
     let listed = crate::app::records::occurrence::listed_task(r, local);
     let r = listed.as_ref().unwrap_or(r);
-    task_fields(&r.id, &BodyRef::from(&r.body), local)
+    task_fields(t, &r.id, &BodyRef::from(&r.body), local)
 }
 
 /// As [`Record::is_recurring`].
@@ -84,49 +96,59 @@ fn repeats(c: &ComponentRef<'_>) -> bool {
 }
 
 /// id, done mark, due, priority, summary; and the list order.
-fn task_fields(id: &str, body: &BodyRef<'_>, local: Tz) -> TaskRow {
+fn task_fields(t: &mut Table, id: &str, body: &BodyRef<'_>, local: Tz) -> TaskOrder {
     let c = &body.main;
     let status = c.prop("STATUS").map(|p| &*p.value);
     let done = status.is_some_and(|v| v.eq_ignore_ascii_case("COMPLETED"));
     let finished = done || status.is_some_and(|v| v.eq_ignore_ascii_case("CANCELLED"));
-    let (due, due_at) = match c
+    short_id(t, id);
+    t.cell(if done { "[x]" } else { "[ ]" });
+    let due_at = match c
         .prop("DUE")
         .and_then(|p| When::from_property(&p.to_property()).ok())
     {
         Some(w) => {
             let zones: Vec<Component> = body.timezones.iter().map(|z| z.to_component()).collect();
             let at = crate::model::tz::instant(&w, &zones, local).timestamp();
-            (when_text(&w, &zones, local), at)
+            t.one_line_cell(&when_text(&w, &zones, local), usize::MAX);
+            at
         }
-        None => (String::new(), i64::MAX),
+        None => {
+            t.cell("");
+            i64::MAX
+        }
     };
     let priority = c.prop("PRIORITY").map(|p| &*p.value);
     let rank = priority
         .and_then(|p| p.parse::<u8>().ok())
         .filter(|p| *p > 0)
         .unwrap_or(10);
-    let priority = priority
+    match priority
         .and_then(|p| p.trim().parse::<u8>().ok())
         .filter(|p| *p > 0)
-        .map(|p| p.to_string())
-        .unwrap_or_default();
-    TaskRow {
-        order: (finished, due_at, rank),
-        row: vec![
-            short_id(id),
-            if done { "[x]" } else { "[ ]" }.into(),
-            one_line(&due),
-            priority,
-            one_line(&text(c, "SUMMARY")),
-        ],
+    {
+        Some(p) => {
+            use std::fmt::Write as _;
+            let _ = write!(t.text(), "{p}");
+            t.end_cell();
+        }
+        None => t.cell(""),
     }
+    text_cell(t, c, "SUMMARY", usize::MAX);
+    t.end_row();
+    (finished, due_at, rank)
 }
 
-/// A text property's value, unescaped ("" when absent), as [`Record::text`].
-fn text(c: &ComponentRef<'_>, name: &str) -> String {
-    c.prop(name)
-        .map(|p| unescape_text(&p.value))
-        .unwrap_or_default()
+/// A text property's value, unescaped, on one line, `chars` characters at most
+/// ("" when absent); as [`Record::text`].
+fn text_cell(t: &mut Table, c: &ComponentRef<'_>, name: &str, chars: usize) {
+    match c.prop(name) {
+        Some(p) if p.value.contains('\\') => {
+            t.one_line_cell(&unescape_text(&p.value), chars)
+        }
+        Some(p) => t.one_line_cell(&p.value, chars),
+        None => t.cell(""),
+    }
 }
 
 /// An event's or occurrence's row: id, start, end, summary, location.
@@ -148,7 +170,7 @@ pub fn event_row(v: &OccurrenceJson<'_>) -> Vec<String> {
         summary
     };
     vec![
-        short_id(v.id()),
+        v.id().replace('\n', " ").chars().take(8).collect(),
         start,
         end,
         summary,
@@ -157,38 +179,39 @@ pub fn event_row(v: &OccurrenceJson<'_>) -> Vec<String> {
 }
 
 /// id, full name, e-mail addresses, phone numbers, organisation.
-fn contact_row(id: &str, c: &ComponentRef<'_>) -> Vec<String> {
-    let joined = |name: &str| {
-        c.props_named(name)
-            .map(|p| one_line(&unescape_text(&p.value)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let org = c
-        .prop("ORG")
-        .map(|p| one_line(&split_unescaped(&p.value, ';').join(", ")))
-        .unwrap_or_default();
-    vec![
-        short_id(id),
-        one_line(&text(c, "FN")),
-        joined("EMAIL"),
-        joined("TEL"),
-        org,
-    ]
+fn contact_row(t: &mut Table, id: &str, c: &ComponentRef<'_>) {
+    short_id(t, id);
+    text_cell(t, c, "FN", usize::MAX);
+    for name in ["EMAIL", "TEL"] {
+        for (i, p) in c.props_named(name).enumerate() {
+            if i > 0 {
+                t.text().push_str(", ");
+            }
+            push_one_line(t.text(), &unescape_text(&p.value));
+        }
+        t.end_cell();
+    }
+    if let Some(p) = c.prop("ORG") {
+        push_one_line(t.text(), &split_unescaped(&p.value, ';').join(", "));
+    }
+    t.end_cell();
+    t.end_row();
 }
 
 /// id, title, the start of the body.
-fn note_row(id: &str, c: &ComponentRef<'_>) -> Vec<String> {
-    let body = one_line(&text(c, "DESCRIPTION"));
-    vec![
-        short_id(id),
-        one_line(&text(c, "SUMMARY")),
-        body.chars().take(60).collect(),
-    ]
+fn note_row(t: &mut Table, id: &str, c: &ComponentRef<'_>) {
+    short_id(t, id);
+    text_cell(t, c, "SUMMARY", usize::MAX);
+    text_cell(t, c, "DESCRIPTION", 60);
+    t.end_row();
 }
 
-fn short_id(id: &str) -> String {
-    one_line(id).chars().take(8).collect()
+fn short_id(t: &mut Table, id: &str) {
+    t.one_line_cell(id, 8);
+}
+
+fn push_one_line(out: &mut String, s: &str) {
+    out.extend(s.chars().map(|c| if c == '\n' { ' ' } else { c }));
 }
 
 fn one_line(s: &str) -> String {
