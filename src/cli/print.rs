@@ -170,15 +170,21 @@ impl Table {
 
     /// The rows in the order of `order` (indexes), as [`write_table`] writes them.
     pub fn write_in(&self, out: &mut impl Write, order: &[usize]) -> std::io::Result<()> {
+        const SPACES: &str = "                                                                ";
         let mut line = String::new();
         for &i in order {
             line.clear();
-            let cells = self.row(i).count();
+            let first = if i == 0 { 0 } else { self.rows[i - 1] };
+            let cells = self.rows[i] - first;
             for (c, cell) in self.row(i).enumerate() {
                 line.push_str(cell);
                 if c + 1 < cells {
-                    let pad = self.widths[c] - width(cell) + 2;
-                    line.extend(std::iter::repeat_n(' ', pad));
+                    let mut pad = self.widths[c] - width(cell) + 2;
+                    while pad > 0 {
+                        let n = pad.min(SPACES.len());
+                        line.push_str(&SPACES[..n]);
+                        pad -= n;
+                    }
                 }
             }
             out.write_all(line.trim_end().as_bytes())?;
@@ -275,5 +281,53 @@ impl JsonArray {
         })?;
         self.out.finish()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_prints_as_write_table_prints_its_rows() {
+        let rows: Vec<Vec<String>> = [
+            vec!["id", "é wide", "", "last "],
+            vec!["a-much-longer-id", "x", "tail", ""],
+            vec!["short", &"w".repeat(150), "z", "end"],
+            vec!["two", "cells"],
+        ]
+        .into_iter()
+        .map(|r| r.into_iter().map(String::from).collect())
+        .collect();
+        let mut t = Table::default();
+        for r in &rows {
+            t.push_row(r);
+        }
+        let mut want = Vec::new();
+        write_table(&mut want, &rows).unwrap();
+        let mut got = Vec::new();
+        t.write_in(&mut got, &[0, 1, 2, 3]).unwrap();
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            String::from_utf8(want).unwrap()
+        );
+        let mut reversed = Vec::new();
+        t.write_in(&mut reversed, &[3, 1]).unwrap();
+        let lines: Vec<&str> = std::str::from_utf8(&reversed).unwrap().lines().collect();
+        assert_eq!(
+            lines[0],
+            format!("{:<18}cells", "two"),
+            "widths of every row"
+        );
+        assert!(lines[1].starts_with("a-much-longer-id  x"));
+    }
+
+    #[test]
+    fn one_line_cells_stop_at_their_length() {
+        let mut t = Table::default();
+        t.one_line_cell("ab\ncdé", 4);
+        t.one_line_cell("x\ny", usize::MAX);
+        t.end_row();
+        assert_eq!(t.row(0).collect::<Vec<_>>(), ["ab c", "x y"]);
     }
 }

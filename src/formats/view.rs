@@ -21,11 +21,21 @@ pub fn when_json(w: &When, r: &Record, local: Tz) -> Value {
 /// built from a borrowed body).
 pub fn when_text(w: &When, timezones: &[Component], local: Tz) -> String {
     match w {
-        When::Date(d) => d.format("%Y-%m-%d").to_string(),
+        When::Date(d) => date_text(d),
         _ => {
             let t = tz::instant(w, timezones, local);
             rfc3339(&t.with_timezone(&zone_offset(w, timezones, local, t)))
         }
+    }
+}
+
+/// `YYYY-MM-DD`, as `%Y-%m-%d` formats it (without parsing the format each time).
+fn date_text(d: &chrono::NaiveDate) -> String {
+    use chrono::Datelike as _;
+    if (0..=9999).contains(&d.year()) {
+        format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+    } else {
+        d.format("%Y-%m-%d").to_string()
     }
 }
 

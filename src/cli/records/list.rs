@@ -106,7 +106,11 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
             let mut occs = Vec::new();
             for (r, found) in &expanded {
                 let coll = names.get(&r.collection).map_or("", String::as_str);
-                views.push(EventView::new(r, coll));
+                // A table needs no pieces of compact JSON.
+                views.push(match out {
+                    Listing::Table(..) => EventView::for_record(r, coll),
+                    Listing::Json(_) => EventView::new(r, coll),
+                });
                 occs.extend(found.iter().map(|o| (views.len() - 1, o)));
             }
             // By start, then title and id: rank the events once, then sort small keys.
@@ -156,9 +160,7 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                     Listing::Json(j) => {
                         j.push(&view.occurrence(o, &OverrideTexts::of(view.source(), o)))?
                     }
-                    Listing::Table(rows, _) => rows.push_row(rows::event_row(
-                        &view.occurrence(o, &OverrideTexts::of(view.source(), o)),
-                    )),
+                    Listing::Table(rows, _) => rows::push_occurrence_row(rows, view, o),
                 }
             }
             for (_, b) in days {
@@ -279,15 +281,21 @@ fn task_table(
 ) -> anyhow::Result<Vec<usize>> {
     let mut keys = Keys::default();
     let mut found = Vec::new();
-    cx.store
-        .for_each_raw_unordered(Kind::Task, collection, |raw, sort_key| -> anyhow::Result<()> {
+    cx.store.for_each_raw_unordered(
+        Kind::Task,
+        collection,
+        |raw, sort_key| -> anyhow::Result<()> {
             match rows::push_stored_task_row(table, raw, cx.tz) {
                 Ok(order) => found.push((order, keys.add(sort_key, raw.id), table.row_count() - 1)),
                 Err(bad) => cx.store.note_undecodable(bad),
             }
             Ok(())
-        })?;
-    found.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| keys.get(a.1).cmp(&keys.get(b.1))));
+        },
+    )?;
+    found.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| keys.get(a.1).cmp(&keys.get(b.1)))
+    });
     Ok(found.into_iter().map(|(_, _, row)| row).collect())
 }
 
