@@ -71,7 +71,7 @@ pub fn write_table(out: &mut impl Write, rows: &[Vec<String>]) -> std::io::Resul
     let mut widths: Vec<usize> = Vec::new();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
-            let w = cell.chars().count();
+            let w = width(cell);
             if widths.len() <= i {
                 widths.push(w);
             } else {
@@ -85,7 +85,7 @@ pub fn write_table(out: &mut impl Write, rows: &[Vec<String>]) -> std::io::Resul
         for (i, cell) in row.iter().enumerate() {
             line.push_str(cell);
             if i + 1 < row.len() {
-                let pad = widths[i] - cell.chars().count() + 2;
+                let pad = widths[i] - width(cell) + 2;
                 line.extend(std::iter::repeat_n(' ', pad));
             }
         }
@@ -93,6 +93,128 @@ pub fn write_table(out: &mut impl Write, rows: &[Vec<String>]) -> std::io::Resul
         out.write_all(b"\n")?;
     }
     Ok(())
+}
+
+/// Rows of text cells held in one string (a long listing makes no allocation per
+/// cell), printed as [`write_table`] prints them, in any order.
+#[derive(Debug, Default)]
+pub struct Table {
+    text: String,
+    /// Where each cell ends in `text`.
+    cells: Vec<usize>,
+    /// Where each row ends in `cells`.
+    rows: Vec<usize>,
+    widths: Vec<usize>,
+}
+
+impl Table {
+    /// How many rows it holds.
+    pub fn row_count(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// A whole row.
+    pub fn push_row<S: AsRef<str>>(&mut self, row: impl IntoIterator<Item = S>) {
+        for cell in row {
+            self.cell(cell.as_ref());
+        }
+        self.end_row();
+    }
+
+    /// The next cell of the current row.
+    pub fn cell(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.end_cell();
+    }
+
+    /// The next cell of the current row, line breaks made spaces; `chars` of them
+    /// at most.
+    pub fn one_line_cell(&mut self, s: &str, chars: usize) {
+        for (n, c) in s.chars().enumerate() {
+            if n == chars {
+                break;
+            }
+            self.text.push(if c == '\n' { ' ' } else { c });
+        }
+        self.end_cell();
+    }
+
+    /// Text appended to the cell in progress (ended by [`Table::end_cell`]).
+    pub fn text(&mut self) -> &mut String {
+        &mut self.text
+    }
+
+    pub fn end_cell(&mut self) {
+        let start = self.cells.last().copied().unwrap_or(0);
+        let column = self.cells.len() - self.rows.last().copied().unwrap_or(0);
+        let w = width(&self.text[start..]);
+        match self.widths.get_mut(column) {
+            Some(max) => *max = (*max).max(w),
+            None => self.widths.push(w),
+        }
+        self.cells.push(self.text.len());
+    }
+
+    pub fn end_row(&mut self) {
+        self.rows.push(self.cells.len());
+    }
+
+    /// The cells of row `i`.
+    pub fn row(&self, i: usize) -> impl Iterator<Item = &str> + '_ {
+        let first = if i == 0 { 0 } else { self.rows[i - 1] };
+        (first..self.rows[i]).map(move |c| {
+            let start = if c == 0 { 0 } else { self.cells[c - 1] };
+            &self.text[start..self.cells[c]]
+        })
+    }
+
+    /// The rows in the order of `order` (indexes), as [`write_table`] writes them.
+    pub fn write_in(&self, out: &mut impl Write, order: &[usize]) -> std::io::Result<()> {
+        const SPACES: &str = "                                                                ";
+        let mut line = String::new();
+        for &i in order {
+            line.clear();
+            let first = if i == 0 { 0 } else { self.rows[i - 1] };
+            let cells = self.rows[i] - first;
+            for (c, cell) in self.row(i).enumerate() {
+                line.push_str(cell);
+                if c + 1 < cells {
+                    let mut pad = self.widths[c] - width(cell) + 2;
+                    while pad > 0 {
+                        let n = pad.min(SPACES.len());
+                        line.push_str(&SPACES[..n]);
+                        pad -= n;
+                    }
+                }
+            }
+            out.write_all(line.trim_end().as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
+    /// Print the rows in the order of `order` (`None`: as pushed).
+    pub fn print(&self, order: Option<&[usize]>) -> anyhow::Result<()> {
+        let mut out = Stdout::lock();
+        match order {
+            Some(order) => self.write_in(&mut out.out, order)?,
+            None => {
+                let all: Vec<usize> = (0..self.row_count()).collect();
+                self.write_in(&mut out.out, &all)?
+            }
+        }
+        out.finish()?;
+        Ok(())
+    }
+}
+
+/// A cell's width in characters.
+fn width(cell: &str) -> usize {
+    if cell.is_ascii() {
+        cell.len()
+    } else {
+        cell.chars().count()
+    }
 }
 
 /// A short one-line form of a value for tables.
@@ -159,5 +281,53 @@ impl JsonArray {
         })?;
         self.out.finish()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_prints_as_write_table_prints_its_rows() {
+        let rows: Vec<Vec<String>> = [
+            vec!["id", "é wide", "", "last "],
+            vec!["a-much-longer-id", "x", "tail", ""],
+            vec!["short", &"w".repeat(150), "z", "end"],
+            vec!["two", "cells"],
+        ]
+        .into_iter()
+        .map(|r| r.into_iter().map(String::from).collect())
+        .collect();
+        let mut t = Table::default();
+        for r in &rows {
+            t.push_row(r);
+        }
+        let mut want = Vec::new();
+        write_table(&mut want, &rows).unwrap();
+        let mut got = Vec::new();
+        t.write_in(&mut got, &[0, 1, 2, 3]).unwrap();
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            String::from_utf8(want).unwrap()
+        );
+        let mut reversed = Vec::new();
+        t.write_in(&mut reversed, &[3, 1]).unwrap();
+        let lines: Vec<&str> = std::str::from_utf8(&reversed).unwrap().lines().collect();
+        assert_eq!(
+            lines[0],
+            format!("{:<18}cells", "two"),
+            "widths of every row"
+        );
+        assert!(lines[1].starts_with("a-much-longer-id  x"));
+    }
+
+    #[test]
+    fn one_line_cells_stop_at_their_length() {
+        let mut t = Table::default();
+        t.one_line_cell("ab\ncdé", 4);
+        t.one_line_cell("x\ny", usize::MAX);
+        t.end_row();
+        assert_eq!(t.row(0).collect::<Vec<_>>(), ["ab c", "x y"]);
     }
 }

@@ -9,24 +9,40 @@ use super::view_contact::ContactJson;
 use crate::model::property::split_unescaped;
 use crate::model::time::When;
 use crate::model::tz;
-use crate::model::{Kind, Property, Record};
+use crate::model::{Component, Kind, Property, Record};
 use crate::recur::Occurrence;
 
 /// Format a property's date/time: a date, or RFC 3339 in the value's own zone.
 pub fn when_json(w: &When, r: &Record, local: Tz) -> Value {
+    Value::String(when_text(w, &r.body.timezones, local))
+}
+
+/// [`when_json`]'s text, for a value whose record has these VTIMEZONEs (a row
+/// built from a borrowed body).
+pub fn when_text(w: &When, timezones: &[Component], local: Tz) -> String {
     match w {
-        When::Date(d) => Value::String(d.format("%Y-%m-%d").to_string()),
+        When::Date(d) => date_text(d),
         _ => {
-            let t = tz::instant(w, &r.body.timezones, local);
-            Value::String(rfc3339(&t.with_timezone(&zone_offset(w, r, local, t))))
+            let t = tz::instant(w, timezones, local);
+            rfc3339(&t.with_timezone(&zone_offset(w, timezones, local, t)))
         }
     }
 }
 
-fn zone_offset(w: &When, r: &Record, local: Tz, t: DateTime<Utc>) -> FixedOffset {
+/// `YYYY-MM-DD`, as `%Y-%m-%d` formats it (without parsing the format each time).
+fn date_text(d: &chrono::NaiveDate) -> String {
+    use chrono::Datelike as _;
+    if (0..=9999).contains(&d.year()) {
+        format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+    } else {
+        d.format("%Y-%m-%d").to_string()
+    }
+}
+
+fn zone_offset(w: &When, timezones: &[Component], local: Tz, t: DateTime<Utc>) -> FixedOffset {
     match w {
         When::Utc(_) => FixedOffset::east_opt(0).expect("zero"),
-        When::Zoned(_, tzid) => tz::resolve(tzid, &r.body.timezones)
+        When::Zoned(_, tzid) => tz::resolve(tzid, timezones)
             .unwrap_or(tz::Zone::Iana(local))
             .offset_at(t),
         _ => tz::Zone::Iana(local).offset_at(t),

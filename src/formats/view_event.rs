@@ -225,6 +225,17 @@ impl<'a> EventView<'a> {
         self.summary.as_deref().unwrap_or("")
     }
 
+    /// What a text listing shows of an occurrence: its summary, location and status
+    /// (an override's, from `overrides`, before the event's own).
+    pub fn row_texts<'b>(&'b self, overrides: &'b OverrideTexts) -> [Option<&'b str>; 3] {
+        let pick = |o: &'b Option<String>, own: &'b Option<String>| o.as_deref().or(own.as_deref());
+        [
+            pick(&overrides.summary, &self.summary),
+            pick(&overrides.location, &self.location),
+            pick(&overrides.status, &self.status),
+        ]
+    }
+
     /// The JSON object of `occ`, an occurrence of this event; `overrides` holds the
     /// texts of the override component that supplies it, if any.
     pub fn occurrence<'b>(
@@ -338,6 +349,15 @@ fn occurrence_time(out: &mut Vec<u8>, t: &DateTime<FixedOffset>, all_day: bool) 
         digits(out, off / 60 % 60, 2);
     }
     out.push(b'"');
+}
+
+/// An occurrence time as the JSON view writes it, unquoted: the date for all-day
+/// ones, else RFC 3339 in seconds.
+pub fn push_occurrence_time(out: &mut String, t: &DateTime<FixedOffset>, all_day: bool) {
+    let mut quoted = Vec::with_capacity(32);
+    occurrence_time(&mut quoted, t, all_day);
+    let inner = &quoted[1..quoted.len() - 1];
+    out.push_str(std::str::from_utf8(inner).expect("a time is ASCII"));
 }
 
 /// `v` in exactly `width` decimal digits, zero-padded (`v` fits).

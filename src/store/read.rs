@@ -6,6 +6,7 @@ use super::{Result, Store, StoreError};
 use crate::model::{Body, Collection, Kind, Record};
 
 mod changes;
+mod listing;
 mod raw;
 pub use changes::LogFilter;
 pub(crate) use changes::{decode_op, fill_lazy};

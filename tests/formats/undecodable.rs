@@ -105,6 +105,33 @@ fn an_undecodable_record_is_named_and_skipped_by_every_reader() {
     );
 }
 
+#[test]
+fn text_listings_of_tasks_contacts_and_notes_skip_and_name_an_undecodable_row() {
+    let pim = Pim::new();
+    let db = pim.home().join("pim.sqlite3");
+    for (kind, flag, good, broken) in [
+        ("task", "--summary", "water the plants", "broken task"),
+        ("contact", "--name", "Ada Lovelace", "Broken Contact"),
+        ("note", "--title", "shopping list", "broken note"),
+    ] {
+        pim.ok(&["add", kind, flag, good]);
+        let bad = pim.ok(&["add", kind, flag, broken]).trim().to_string();
+        corrupt(&db, &bad, &too_deep());
+        let list = format!("{kind}s");
+        let (out, err) = warns(&pim, &["list", &list]);
+        assert!(
+            err.starts_with("pim: warning: skipped undecodable ")
+                && err.contains(&format!("pim delete {bad}")),
+            "{kind}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "named once: {err}");
+        assert!(
+            out.contains(good) && !out.contains(&bad[..8]),
+            "{kind}: {out}"
+        );
+    }
+}
+
 fn file_device(server: &MemoryServer, dir: &Path, name: &str) -> Device {
     let mut d = Device::new(server, name);
     d.store = Store::open(&dir.join(format!("{name}.sqlite3"))).unwrap();

@@ -106,7 +106,11 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
             let mut occs = Vec::new();
             for (r, found) in &expanded {
                 let coll = names.get(&r.collection).map_or("", String::as_str);
-                views.push(EventView::new(r, coll));
+                // A table needs no pieces of compact JSON.
+                views.push(match out {
+                    Listing::Table(..) => EventView::for_record(r, coll),
+                    Listing::Json(_) => EventView::new(r, coll),
+                });
                 occs.extend(found.iter().map(|o| (views.len() - 1, o)));
             }
             // By start, then title and id: rank the events once, then sort small keys.
@@ -156,9 +160,7 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                     Listing::Json(j) => {
                         j.push(&view.occurrence(o, &OverrideTexts::of(view.source(), o)))?
                     }
-                    Listing::Table(rows) => rows.push(rows::event_row(
-                        &view.occurrence(o, &OverrideTexts::of(view.source(), o)),
-                    )),
+                    Listing::Table(rows, _) => rows::push_occurrence_row(rows, view, o),
                 }
             }
             for (_, b) in days {
@@ -181,6 +183,18 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 out.push_record(&r, &name_of(&r.collection), cx.tz)?;
             }
         }
+        None if kind == Kind::Task && matches!(out, Listing::Table(..)) => {
+            let Listing::Table(table, order) = &mut out else {
+                unreachable!("a table")
+            };
+            *order = Some(task_table(cx, coll_id.as_deref(), table)?);
+        }
+        None if kind != Kind::Event && matches!(out, Listing::Table(..)) => {
+            let Listing::Table(table, order) = &mut out else {
+                unreachable!("a table")
+            };
+            *order = Some(stored_table(cx, kind, coll_id.as_deref(), table)?);
+        }
         None if matches!(kind, Kind::Event | Kind::Task) => {
             let mut records = decode_all(&cx.store, kind, coll_id.as_deref())?;
             if kind == Kind::Event {
@@ -193,32 +207,112 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 out.push_record(&r, &name_of(&r.collection), cx.tz)?;
             }
         }
-        None => stream_records(cx, kind, coll_id.as_deref(), &names, &mut out)?,
+        None => {
+            let Listing::Json(j) = &mut out else {
+                unreachable!("tables are handled above")
+            };
+            stream_json(cx, kind, coll_id.as_deref(), &names, j)?
+        }
     }
     out.finish()
 }
 
-/// Contacts or notes in stored order, a chunk at a time: each chunk's bodies are
-/// decoded and rendered (a row, or the JSON object's bytes) on up to 4 threads, then
-/// written in order. Memory stays at one chunk, whatever the number of records.
-fn stream_records(
+/// Contacts or notes as rows, and the order to print them in: stored order (sort
+/// key, id). Each row is read from its stored body in place, the rows in table
+/// order and sorted here.
+fn stored_table(
+    cx: &Context,
+    kind: Kind,
+    collection: Option<&str>,
+    table: &mut print::Table,
+) -> anyhow::Result<Vec<usize>> {
+    let mut keys = Keys::default();
+    let mut found = Vec::new();
+    cx.store
+        .for_each_raw_unordered(Some(kind), collection, |raw| -> anyhow::Result<()> {
+            match rows::push_stored_row(table, raw, kind) {
+                Ok(()) => found.push((keys.add(raw.sort_key, raw.id), table.row_count() - 1)),
+                Err(bad) => cx.store.note_undecodable(bad),
+            }
+            Ok(())
+        })?;
+    found.sort_unstable_by(|a, b| keys.get(a.0).cmp(&keys.get(b.0)));
+    Ok(found.into_iter().map(|(_, row)| row).collect())
+}
+
+/// Rows' stored order (sort key, then id), kept side by side in one string.
+#[derive(Default)]
+struct Keys(String);
+
+/// Where a row's sort key and id are in [`Keys`].
+#[derive(Clone, Copy)]
+struct KeyAt {
+    at: usize,
+    key: usize,
+    id: usize,
+}
+
+impl Keys {
+    fn add(&mut self, sort_key: &str, id: &str) -> KeyAt {
+        let at = self.0.len();
+        self.0.push_str(sort_key);
+        self.0.push_str(id);
+        KeyAt {
+            at,
+            key: sort_key.len(),
+            id: id.len(),
+        }
+    }
+
+    fn get(&self, k: KeyAt) -> (&str, &str) {
+        let mid = k.at + k.key;
+        (&self.0[k.at..mid], &self.0[mid..mid + k.id])
+    }
+}
+
+/// Tasks as rows, and the order to print them in: open ones first, by due, then
+/// priority, then stored order (sort key, id). Each row is read from its stored
+/// body in place, the rows in table order and sorted here (a repeating task is
+/// decoded, its open occurrence found once for both its place and its row).
+fn task_table(
+    cx: &Context,
+    collection: Option<&str>,
+    table: &mut print::Table,
+) -> anyhow::Result<Vec<usize>> {
+    let mut keys = Keys::default();
+    let mut found = Vec::new();
+    cx.store
+        .for_each_raw_unordered(Some(Kind::Task), collection, |raw| -> anyhow::Result<()> {
+            match rows::push_stored_task_row(table, raw, cx.tz) {
+                Ok(order) => {
+                    found.push((order, keys.add(raw.sort_key, raw.id), table.row_count() - 1))
+                }
+                Err(bad) => cx.store.note_undecodable(bad),
+            }
+            Ok(())
+        })?;
+    found.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| keys.get(a.1).cmp(&keys.get(b.1)))
+    });
+    Ok(found.into_iter().map(|(_, _, row)| row).collect())
+}
+
+/// Contacts or notes as JSON in stored order, a chunk at a time: each chunk's bodies
+/// are decoded and rendered on up to 4 threads, then written in order. Memory stays
+/// at one chunk, whatever the number of records.
+fn stream_json(
     cx: &Context,
     kind: Kind,
     collection: Option<&str>,
     names: &HashMap<String, String>,
-    out: &mut Listing,
+    out: &mut print::JsonArray,
 ) -> anyhow::Result<()> {
-    let (table, pretty) = match out {
-        Listing::Table(_) => (true, false),
-        Listing::Json(j) => (false, j.is_pretty()),
-    };
+    let pretty = out.is_pretty();
     let tz = cx.tz;
-    let render = |row: StoredRecord| -> Result<Rendered, Undecodable> {
+    let render = |row: StoredRecord| -> Result<Vec<u8>, Undecodable> {
         let r = row.decode_or_skip()?;
         let coll = names.get(&r.collection).map_or("", String::as_str);
-        if table {
-            return Ok(Rendered::Row(rows::record_row(&r, tz)));
-        }
         let mut bytes = Vec::with_capacity(1024);
         let written = match (r.kind, pretty) {
             (Kind::Contact, false) => {
@@ -231,16 +325,14 @@ fn stream_records(
             (_, true) => serde_json::to_writer_pretty(&mut bytes, &record_json(&r, coll, tz)),
         };
         written.expect("writing to a Vec cannot fail");
-        Ok(Rendered::Json(bytes))
+        Ok(bytes)
     };
     let mut chunk = Vec::with_capacity(CHUNK);
-    let flush = |chunk: &mut Vec<StoredRecord>, out: &mut Listing| -> anyhow::Result<()> {
+    let flush = |chunk: &mut Vec<StoredRecord>, out: &mut print::JsonArray| -> anyhow::Result<()> {
         for item in in_parallel(std::mem::take(chunk), &render) {
-            match (item, &mut *out) {
-                (Ok(Rendered::Row(row)), Listing::Table(rows)) => rows.push(row),
-                (Ok(Rendered::Json(bytes)), Listing::Json(j)) => j.push_raw(&bytes)?,
-                (Ok(_), _) => unreachable!("rendered for this listing"),
-                (Err(bad), _) => cx.store.note_undecodable(bad),
+            match item {
+                Ok(bytes) => out.push_raw(&bytes)?,
+                Err(bad) => cx.store.note_undecodable(bad),
             }
         }
         Ok(())
@@ -254,12 +346,6 @@ fn stream_records(
             Ok(())
         })?;
     flush(&mut chunk, out)
-}
-
-/// One record ready to write.
-enum Rendered {
-    Row(Vec<String>),
-    Json(Vec<u8>),
 }
 
 /// The computed birthday calendar in the window, as (local midnight, JSON view):
@@ -401,7 +487,8 @@ fn nth_start(found: &Expanded, n: usize) -> Option<DateTime<chrono::FixedOffset>
 /// A listing in progress: streamed JSON, or table rows (which need every width first).
 enum Listing {
     Json(print::JsonArray),
-    Table(Vec<Vec<String>>),
+    /// The rows, and the order to print them in (`None`: as pushed).
+    Table(print::Table, Option<Vec<usize>>),
 }
 
 impl Listing {
@@ -409,7 +496,7 @@ impl Listing {
         Ok(if json {
             Listing::Json(print::JsonArray::start()?)
         } else {
-            Listing::Table(Vec::new())
+            Listing::Table(print::Table::default(), None)
         })
     }
 
@@ -418,8 +505,8 @@ impl Listing {
         match self {
             Listing::Json(j) if r.kind == Kind::Contact => j.push(&ContactJson::new(r, collection)),
             Listing::Json(j) => j.push(&rows::record_value(r, collection, local)),
-            Listing::Table(rows) => {
-                rows.push(rows::record_row(r, local));
+            Listing::Table(rows, _) => {
+                rows::push_record_row(rows, r, local);
                 Ok(())
             }
         }
@@ -429,11 +516,11 @@ impl Listing {
     fn push_birthday(&mut self, v: Value) -> anyhow::Result<()> {
         match self {
             Listing::Json(j) => j.push(&v),
-            Listing::Table(rows) => {
+            Listing::Table(rows, _) => {
                 let text = |k: &str| v[k].as_str().unwrap_or("").to_string();
                 let day = text("start");
                 let summary = format!("[{}] {}", text("kind"), text("summary"));
-                rows.push(vec![
+                rows.push_row([
                     text("id").chars().take(8).collect(),
                     day.clone(),
                     day,
@@ -448,7 +535,7 @@ impl Listing {
     fn finish(self) -> anyhow::Result<()> {
         match self {
             Listing::Json(j) => j.finish(),
-            Listing::Table(rows) => print::table(&rows),
+            Listing::Table(rows, order) => rows.print(order.as_deref()),
         }
     }
 }

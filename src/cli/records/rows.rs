@@ -6,10 +6,15 @@
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use crate::formats::view::{record_json, when_of};
-use crate::formats::view_event::{EventView, OccurrenceJson};
-use crate::model::property::split_unescaped;
-use crate::model::{Kind, Property, Record};
+use crate::cli::print::Table;
+use crate::formats::view::{record_json, when_of, when_text};
+use crate::formats::view_event::{EventView, OccurrenceJson, OverrideTexts, push_occurrence_time};
+use crate::model::borrowed::{BodyRef, ComponentRef};
+use crate::model::property::{split_unescaped, unescape_text};
+use crate::model::time::When;
+use crate::model::{Component, Kind, Record};
+use crate::recur::Occurrence;
+use crate::store::{RawRecord, Undecodable};
 
 /// A record's `--json` object. A repeating task also says `next_due`: the due of
 /// the open occurrence its row shows (`null` when every one is done); `due` stays
@@ -29,12 +34,119 @@ pub fn record_value(r: &Record, collection: &str, local: Tz) -> serde_json::Valu
 }
 
 /// A record's row (events: the event itself, not its occurrences).
+#[cfg(test)]
 pub fn record_row(r: &Record, local: Tz) -> Vec<String> {
+    let mut t = Table::default();
+    push_record_row(&mut t, r, local);
+    t.row(0).map(str::to_string).collect()
+}
+
+/// [`record_row`] into a table.
+pub fn push_record_row(t: &mut Table, r: &Record, local: Tz) {
     match r.kind {
-        Kind::Contact => contact_row(r),
-        Kind::Event => event_row(&EventView::for_record(r, "").record(local)),
-        Kind::Task => task_row(r, local),
-        Kind::Note => note_row(r),
+        Kind::Contact => contact_row(t, &r.id, &BodyRef::from(&r.body).main),
+        Kind::Event => t.push_row(event_row(&EventView::for_record(r, "").record(local))),
+        Kind::Task => {
+            task_row(t, r, local);
+        }
+        Kind::Note => note_row(t, &r.id, &BodyRef::from(&r.body).main),
+    }
+}
+
+/// A contact's or note's row from its stored body read in place (no [`Record`]);
+/// the same row [`record_row`] gives for the decoded record.
+pub fn push_stored_row(t: &mut Table, raw: RawRecord<'_>, kind: Kind) -> Result<(), Undecodable> {
+    let Ok(body) = BodyRef::parse(raw.data) else {
+        push_record_row(t, &raw.decode()?, Tz::UTC);
+        return Ok(());
+    };
+    match kind {
+        Kind::Note => note_row(t, raw.id, &body.main),
+        _ => contact_row(t, raw.id, &body.main),
+    }
+    Ok(())
+}
+
+/// Where a list puts a task: open ones first, by due instant, then priority (ties
+/// in stored order).
+pub type TaskOrder = (bool, i64, u8);
+
+/// A task's row from its stored body read in place, and its place; a repeating
+/// task is decoded (its open occurrence is computed once, for both).
+pub fn push_stored_task_row(
+    t: &mut Table,
+    raw: RawRecord<'_>,
+    local: Tz,
+) -> Result<TaskOrder, Undecodable> {
+    match BodyRef::parse(raw.data) {
+        Ok(body) if !repeats(&body.main) => Ok(task_fields(t, raw.id, &body, local)),
+        _ => Ok(task_row(t, &raw.decode()?, local)),
+    }
+}
+
+/// A task's row and place (a repeating task: its open occurrence, as the TUI lists it).
+pub fn task_row(t: &mut Table, r: &Record, local: Tz) -> TaskOrder {
+    let listed = crate::app::records::occurrence::listed_task(r, local);
+    let r = listed.as_ref().unwrap_or(r);
+    task_fields(t, &r.id, &BodyRef::from(&r.body), local)
+}
+
+/// As [`Record::is_recurring`].
+fn repeats(c: &ComponentRef<'_>) -> bool {
+    c.prop("RRULE").is_some() || c.prop("RDATE").is_some()
+}
+
+/// id, done mark, due, priority, summary; and the list order.
+fn task_fields(t: &mut Table, id: &str, body: &BodyRef<'_>, local: Tz) -> TaskOrder {
+    let c = &body.main;
+    let status = c.prop("STATUS").map(|p| &*p.value);
+    let done = status.is_some_and(|v| v.eq_ignore_ascii_case("COMPLETED"));
+    let finished = done || status.is_some_and(|v| v.eq_ignore_ascii_case("CANCELLED"));
+    short_id(t, id);
+    t.cell(if done { "[x]" } else { "[ ]" });
+    let due_at = match c
+        .prop("DUE")
+        .and_then(|p| When::from_property(&p.to_property()).ok())
+    {
+        Some(w) => {
+            let zones: Vec<Component> = body.timezones.iter().map(|z| z.to_component()).collect();
+            let at = crate::model::tz::instant(&w, &zones, local).timestamp();
+            t.one_line_cell(&when_text(&w, &zones, local), usize::MAX);
+            at
+        }
+        None => {
+            t.cell("");
+            i64::MAX
+        }
+    };
+    let priority = c.prop("PRIORITY").map(|p| &*p.value);
+    let rank = priority
+        .and_then(|p| p.parse::<u8>().ok())
+        .filter(|p| *p > 0)
+        .unwrap_or(10);
+    match priority
+        .and_then(|p| p.trim().parse::<u8>().ok())
+        .filter(|p| *p > 0)
+    {
+        Some(p) => {
+            use std::fmt::Write as _;
+            let _ = write!(t.text(), "{p}");
+            t.end_cell();
+        }
+        None => t.cell(""),
+    }
+    text_cell(t, c, "SUMMARY", usize::MAX);
+    t.end_row();
+    (finished, due_at, rank)
+}
+
+/// A text property's value, unescaped, on one line, `chars` characters at most
+/// ("" when absent); as [`Record::text`].
+fn text_cell(t: &mut Table, c: &ComponentRef<'_>, name: &str, chars: usize) {
+    match c.prop(name) {
+        Some(p) if p.value.contains('\\') => t.one_line_cell(&unescape_text(&p.value), chars),
+        Some(p) => t.one_line_cell(&p.value, chars),
+        None => t.cell(""),
     }
 }
 
@@ -57,7 +169,7 @@ pub fn event_row(v: &OccurrenceJson<'_>) -> Vec<String> {
         summary
     };
     vec![
-        short_id(v.id()),
+        v.id().replace('\n', " ").chars().take(8).collect(),
         start,
         end,
         summary,
@@ -65,63 +177,75 @@ pub fn event_row(v: &OccurrenceJson<'_>) -> Vec<String> {
     ]
 }
 
-/// id, full name, e-mail addresses, phone numbers, organisation.
-fn contact_row(r: &Record) -> Vec<String> {
-    let joined = |name: &str| {
-        r.props_named(name)
-            .map(|p| one_line(&Property::text_value(p)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let org = r
-        .prop("ORG")
-        .map(|p| one_line(&split_unescaped(&p.value, ';').join(", ")))
-        .unwrap_or_default();
-    vec![
-        short_id(&r.id),
-        one_line(&r.text("FN").unwrap_or_default()),
-        joined("EMAIL"),
-        joined("TEL"),
-        org,
-    ]
+/// An occurrence's row, as [`event_row`] gives it for [`EventView::occurrence`].
+pub fn push_occurrence_row(t: &mut Table, view: &EventView<'_>, occ: &Occurrence) {
+    let overrides = OverrideTexts::of(view.source(), occ);
+    let [summary, location, status] = view.row_texts(&overrides);
+    short_id(t, view.id());
+    if occ.all_day {
+        let start = occ.start.date_naive().format("%Y-%m-%d").to_string();
+        let end = occ.end.date_naive().format("%Y-%m-%d").to_string();
+        match (day(&start), day(&end)) {
+            (Some(first), Some(after)) => {
+                let last = after.pred_opt().filter(|d| *d >= first).unwrap_or(first);
+                t.cell(&start);
+                t.cell(&last.format("%Y-%m-%d").to_string());
+            }
+            _ => {
+                t.cell(&start);
+                t.cell(&end);
+            }
+        }
+    } else {
+        push_occurrence_time(t.text(), &occ.start, false);
+        t.end_cell();
+        push_occurrence_time(t.text(), &occ.end, false);
+        t.end_cell();
+    }
+    let cancelled = status.is_some_and(|s| s.replace('\n', " ").eq_ignore_ascii_case("CANCELLED"));
+    if cancelled {
+        t.text().push_str("[cancelled] ");
+    }
+    push_one_line(t.text(), summary.unwrap_or(""));
+    t.end_cell();
+    t.one_line_cell(location.unwrap_or(""), usize::MAX);
+    t.end_row();
 }
 
-/// id, done mark, due, priority, summary.
-fn task_row(r: &Record, local: Tz) -> Vec<String> {
-    // A repeating task: its open occurrence, as the TUI lists it.
-    let listed = crate::app::records::occurrence::listed_task(r, local);
-    let r = listed.as_ref().unwrap_or(r);
-    let done = r
-        .prop("STATUS")
-        .is_some_and(|p| p.value.eq_ignore_ascii_case("COMPLETED"));
-    let due = when_of(r, "DUE", local);
-    let priority = r
-        .prop("PRIORITY")
-        .and_then(|p| p.value.trim().parse::<u8>().ok())
-        .filter(|p| *p > 0)
-        .map(|p| p.to_string())
-        .unwrap_or_default();
-    vec![
-        short_id(&r.id),
-        if done { "[x]" } else { "[ ]" }.into(),
-        one_line(due.as_str().unwrap_or("")),
-        priority,
-        one_line(&r.text("SUMMARY").unwrap_or_default()),
-    ]
+/// id, full name, e-mail addresses, phone numbers, organisation.
+fn contact_row(t: &mut Table, id: &str, c: &ComponentRef<'_>) {
+    short_id(t, id);
+    text_cell(t, c, "FN", usize::MAX);
+    for name in ["EMAIL", "TEL"] {
+        for (i, p) in c.props_named(name).enumerate() {
+            if i > 0 {
+                t.text().push_str(", ");
+            }
+            push_one_line(t.text(), &unescape_text(&p.value));
+        }
+        t.end_cell();
+    }
+    if let Some(p) = c.prop("ORG") {
+        push_one_line(t.text(), &split_unescaped(&p.value, ';').join(", "));
+    }
+    t.end_cell();
+    t.end_row();
 }
 
 /// id, title, the start of the body.
-fn note_row(r: &Record) -> Vec<String> {
-    let body = one_line(&r.text("DESCRIPTION").unwrap_or_default());
-    vec![
-        short_id(&r.id),
-        one_line(&r.text("SUMMARY").unwrap_or_default()),
-        body.chars().take(60).collect(),
-    ]
+fn note_row(t: &mut Table, id: &str, c: &ComponentRef<'_>) {
+    short_id(t, id);
+    text_cell(t, c, "SUMMARY", usize::MAX);
+    text_cell(t, c, "DESCRIPTION", 60);
+    t.end_row();
 }
 
-fn short_id(id: &str) -> String {
-    one_line(id).chars().take(8).collect()
+fn short_id(t: &mut Table, id: &str) {
+    t.one_line_cell(id, 8);
+}
+
+fn push_one_line(out: &mut String, s: &str) {
+    out.extend(s.chars().map(|c| if c == '\n' { ' ' } else { c }));
 }
 
 fn one_line(s: &str) -> String {
@@ -137,6 +261,7 @@ mod tests {
     use super::*;
     use crate::cli::print::short;
     use crate::formats::view::{record_json, text_end_inclusive};
+    use chrono::TimeZone as _;
     use serde_json::Value;
 
     /// The row as it was built before: through the JSON view.
@@ -190,6 +315,167 @@ BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Nobody\r\nEND:VCARD\r\n";
                 .map(|i| i.expect("card").record),
         );
         out
+    }
+
+    /// Tasks with what a stored-body row must get right: repeating (with a done
+    /// override), zoned dues (IANA, a VTIMEZONE of its own, floating), escapes and
+    /// line breaks, priorities with spaces, cancelled, no due.
+    fn tasks() -> Vec<Record> {
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n\
+BEGIN:VTIMEZONE\r\nTZID:Custom Zone\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n\
+TZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n\
+BEGIN:VTODO\r\nUID:r1\r\nSUMMARY:Water\\, the plants\r\nDTSTART:20260301T080000Z\r\n\
+DUE:20260301T090000Z\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nPRIORITY:2\r\nEND:VTODO\r\n\
+BEGIN:VTODO\r\nUID:r1\r\nRECURRENCE-ID:20260301T080000Z\r\nSUMMARY:Water\r\n\
+DTSTART:20260301T080000Z\r\nDUE:20260301T090000Z\r\nSTATUS:COMPLETED\r\nEND:VTODO\r\n\
+BEGIN:VTODO\r\nUID:r2\r\nSUMMARY:All done\r\nDTSTART;VALUE=DATE:20200101\r\n\
+DUE;VALUE=DATE:20200102\r\nRRULE:FREQ=DAILY;COUNT=1\r\nSTATUS:COMPLETED\r\nEND:VTODO\r\n\
+BEGIN:VTODO\r\nUID:z1\r\nSUMMARY:Berlin\r\nDUE;TZID=Europe/Berlin:20260704T100000\r\n\
+PRIORITY: 5 \r\nEND:VTODO\r\n\
+BEGIN:VTODO\r\nUID:z2\r\nSUMMARY:Custom\r\nDUE;TZID=Custom Zone:20260704T100000\r\nEND:VTODO\r\n\
+BEGIN:VTODO\r\nUID:z3\r\nSUMMARY:Floating\\nsecond line\\; and \\\\ more\r\nDUE:20260704T100000\r\n\
+STATUS:cancelled\r\nEND:VTODO\r\n\
+BEGIN:VTODO\r\nUID:nodue\r\nSUMMARY:No due\r\nPRIORITY:x\r\nEND:VTODO\r\n\
+END:VCALENDAR\r\n";
+        crate::formats::ics::read_ics(ics)
+            .into_iter()
+            .map(|i| i.expect("item").record)
+            .map(|mut r| {
+                // Ids the rows can be told by; one with a line break (made one line).
+                r.id = match r.uid() {
+                    Some("nodue") | None => "n\nl".into(),
+                    Some(uid) => uid.to_string(),
+                };
+                r
+            })
+            .collect()
+    }
+
+    fn stored(r: &Record) -> String {
+        serde_json::to_string(&r.body).unwrap()
+    }
+
+    fn raw<'a>(r: &'a Record, data: &'a str) -> RawRecord<'a> {
+        RawRecord {
+            id: &r.id,
+            kind: r.kind.as_str(),
+            collection: &r.collection,
+            data,
+            sort_key: "",
+        }
+    }
+
+    #[test]
+    fn rows_from_stored_bodies_are_those_of_decoded_records() {
+        let local: Tz = "America/New_York".parse().unwrap();
+        let mut records = records();
+        records.extend(tasks());
+        assert!(
+            records
+                .iter()
+                .any(|r| r.kind == Kind::Task && r.is_recurring())
+        );
+        for r in records.iter().filter(|r| r.kind != Kind::Event) {
+            let data = stored(r);
+            let mut t = Table::default();
+            if r.kind == Kind::Task {
+                let order = push_stored_task_row(&mut t, raw(r, &data), local).unwrap();
+                assert_eq!(order, task_row(&mut Table::default(), r, local), "{r:?}");
+            } else {
+                push_stored_row(&mut t, raw(r, &data), r.kind).unwrap();
+            }
+            let row: Vec<String> = t.row(0).map(str::to_string).collect();
+            assert_eq!(row, record_row(r, local), "{r:?}");
+            if r.kind != Kind::Task || !r.is_recurring() {
+                assert_eq!(row, row_via_value(r.kind, record_json(r, "c", local)));
+            }
+        }
+    }
+
+    #[test]
+    fn stored_task_rows_show_the_open_occurrence_and_zoned_dues() {
+        let local: Tz = "America/New_York".parse().unwrap();
+        let mut t = Table::default();
+        let orders: Vec<TaskOrder> = tasks()
+            .iter()
+            .map(|r| push_stored_task_row(&mut t, raw(r, &stored(r)), local).unwrap())
+            .collect();
+        let rows: Vec<Vec<&str>> = (0..t.row_count()).map(|i| t.row(i).collect()).collect();
+        // The first occurrence is done: the second is listed, open.
+        assert_eq!(
+            rows[0],
+            [
+                "r1",
+                "[ ]",
+                "2026-03-08T09:00:00+00:00",
+                "2",
+                "Water, the plants"
+            ]
+        );
+        assert_eq!(rows[1][..3], ["r2", "[x]", "2020-01-02"]);
+        assert!(orders[1].0);
+        assert_eq!(
+            rows[2],
+            ["z1", "[ ]", "2026-07-04T10:00:00+02:00", "5", "Berlin"]
+        );
+        assert_eq!(
+            orders[2].2, 10,
+            "the order reads the priority untrimmed, as before"
+        );
+        assert_eq!(rows[3][2], "2026-07-04T10:00:00+05:30");
+        assert_eq!(rows[4][2], "2026-07-04T10:00:00-04:00");
+        assert_eq!(rows[4][4], "Floating second line; and \\ more");
+        assert!(orders[4].0, "cancelled sorts with the done ones");
+        assert_eq!(rows[4][1], "[ ]", "but is not marked done");
+        assert_eq!(rows[5], ["n l", "[ ]", "", "", "No due"]);
+        assert_eq!(orders[5], (false, i64::MAX, 10));
+    }
+
+    #[test]
+    fn undecodable_stored_bodies_are_reported_not_listed() {
+        let r = &tasks()[0];
+        let mut t = Table::default();
+        for data in ["{\"m\":{\"n\":1}}", "not json", ""] {
+            let bad = push_stored_task_row(&mut t, raw(r, data), Tz::UTC).unwrap_err();
+            assert_eq!(bad, raw(r, data).decode().unwrap_err());
+            let bad = push_stored_row(&mut t, raw(r, data), Kind::Contact).unwrap_err();
+            assert_eq!(bad.id, r.id);
+        }
+        assert_eq!(t.row_count(), 0);
+    }
+
+    #[test]
+    fn occurrence_rows_are_those_of_the_occurrence_view() {
+        let local: Tz = "America/New_York".parse().unwrap();
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n\
+BEGIN:VEVENT\r\nUID:o\r\nSUMMARY:Weekly\\nsync\r\nDTSTART;TZID=Europe/Berlin:20260302T090000\r\n\
+DTEND;TZID=Europe/Berlin:20260302T100000\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\nLOCATION:Hall\\, 2\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:o\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260309T090000\r\nSUMMARY:Moved\r\n\
+DTSTART;TZID=Europe/Berlin:20260309T110000\r\nDTEND;TZID=Europe/Berlin:20260309T120000\r\nSTATUS:Cancelled\r\nEND:VEVENT\r\n\
+END:VCALENDAR\r\n";
+        let mut events: Vec<Record> = crate::formats::ics::read_ics(ics)
+            .into_iter()
+            .map(|i| i.expect("item").record)
+            .collect();
+        events.extend(records().into_iter().filter(|r| r.kind == Kind::Event));
+        let from = chrono::Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+        let to = chrono::Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap();
+        let mut seen = 0;
+        for r in &events {
+            let view = EventView::for_record(r, "c");
+            for o in crate::recur::expand(r, from, to, local, 100)
+                .unwrap()
+                .occurrences
+            {
+                let mut t = Table::default();
+                push_occurrence_row(&mut t, &view, &o);
+                let row: Vec<String> = t.row(0).map(str::to_string).collect();
+                let want = event_row(&view.occurrence(&o, &OverrideTexts::of(r, &o)));
+                assert_eq!(row, want, "{o:?}");
+                seen += 1;
+            }
+        }
+        assert!(seen > 8, "{seen}");
     }
 
     #[test]
