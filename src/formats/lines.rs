@@ -205,7 +205,7 @@ fn read_line_bounded(r: &mut impl BufRead, end: u8, buf: &mut Vec<u8>) -> io::Re
         if chunk.is_empty() {
             return Ok(read);
         }
-        let (n, ended) = match chunk.iter().position(|&b| b == end) {
+        let (n, ended) = match memchr::memchr(end, chunk) {
             Some(i) => (i + 1, true),
             None => (chunk.len(), false),
         };

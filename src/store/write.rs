@@ -24,6 +24,9 @@ pub struct Writer<'a> {
     lazy_next: bool,
     /// A stamp for the changes logged next instead of a fresh one ([`Self::stamp_next`]).
     next_stamp: Option<String>,
+    /// The collection [`Self::create_fresh`] last found (one look-up per import, not per
+    /// record); forgotten whenever this writer drops a collection.
+    found_collection: std::cell::RefCell<Option<String>>,
 }
 
 impl<'a> Writer<'a> {
@@ -44,12 +47,18 @@ impl<'a> Writer<'a> {
             max_span: std::cell::Cell::new(None),
             lazy_next: false,
             next_stamp: None,
+            found_collection: Default::default(),
         })
     }
 
     /// The device this writer logs changes for.
     pub fn device(&self) -> &str {
         self.device
+    }
+
+    /// Forget the collection [`Self::create_fresh`] found (one is being dropped).
+    pub(super) fn forget_found_collection(&self) {
+        self.found_collection.borrow_mut().take();
     }
 
     pub(super) fn tx(&self) -> &Transaction<'a> {
@@ -97,6 +106,8 @@ impl<'a> Writer<'a> {
                     .execute_batch("ROLLBACK TO attempt; RELEASE attempt")?;
                 self.changes.truncate(logged);
                 self.next_seq = seq;
+                // A collection found inside may be gone with the rest.
+                self.forget_found_collection();
                 Err(e)
             }
         }
@@ -112,6 +123,15 @@ impl<'a> Writer<'a> {
         records_with_uid(self.tx, kind, uid)
     }
 
+    /// Whether any record of `kind` is stored, as this transaction sees it.
+    pub fn has_records_of(&self, kind: Kind) -> Result<bool> {
+        Ok(self.tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM records WHERE kind = ?1)",
+            [kind.as_str()],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Add a new record.
     pub fn create(&mut self, r: &Record) -> Result<Change> {
         self.collection(&r.collection)?;
@@ -125,6 +145,34 @@ impl<'a> Writer<'a> {
                 body: r.body.clone(),
             },
         )
+    }
+
+    /// Add a record whose id was just made, so that no row can hold it (a bulk import):
+    /// what [`Self::create`] writes, without looking for a row to replace and without
+    /// keeping the change in [`Self::changes`] (a bulk writer never reads them back,
+    /// and each would hold a copy of its record until commit).
+    pub fn create_fresh(&mut self, r: &Record) -> Result<()> {
+        if self.found_collection.borrow().as_deref() != Some(r.collection.as_str()) {
+            self.collection(&r.collection)?;
+            *self.found_collection.borrow_mut() = Some(r.collection.clone());
+        }
+        self.insert_record(r, true)?;
+        // Logged as a lazy create (its body is the record's): no copy of the body.
+        let (seq, hlc) = self.stamp_change();
+        let op = serde_json::json!({"type": "create", "collection": r.collection, "lazy": true});
+        self.tx.prepare_cached(INSERT_CHANGE)?.execute(params![
+            self.device,
+            seq,
+            format!("{}-{}", self.device, seq),
+            hlc,
+            self.now,
+            "",
+            r.id,
+            r.kind.as_str(),
+            op.to_string(),
+            "[]"
+        ])?;
+        Ok(())
     }
 
     /// Store `r` over the existing record with its id; logs the changed fields.
@@ -227,6 +275,11 @@ impl<'a> Writer<'a> {
 
     /// Insert or replace a record row and its index entries, without logging.
     pub fn put_row(&self, r: &Record) -> Result<()> {
+        self.insert_record(r, false)
+    }
+
+    /// [`Self::put_row`]; `fresh`: no row holds this id (skip looking for one).
+    fn insert_record(&self, r: &Record, fresh: bool) -> Result<()> {
         // Deeper JSON would not read back (serde_json's recursion limit): refuse it here.
         let depth = r.body.depth();
         if depth > MAX_COMPONENT_DEPTH {
@@ -246,11 +299,14 @@ impl<'a> Writer<'a> {
         {
             self.note_span(e - s)?;
         }
-        let existing: Option<i64> = self
-            .tx
-            .prepare_cached("SELECT rowid FROM records WHERE id = ?1")?
-            .query_row([&r.id], |x| x.get(0))
-            .optional()?;
+        let existing: Option<i64> = match fresh {
+            true => None,
+            false => self
+                .tx
+                .prepare_cached("SELECT rowid FROM records WHERE id = ?1")?
+                .query_row([&r.id], |x| x.get(0))
+                .optional()?,
+        };
         let rowid = match existing {
             Some(rowid) => {
                 self.materialize(&r.id)?;
@@ -349,16 +405,12 @@ impl<'a> Writer<'a> {
 
     /// Write a local change record for an edit just made.
     fn log(&mut self, record_id: &str, kind: &str, op: Op) -> Result<Change> {
-        let seq = self.next_seq;
-        self.next_seq += 1;
+        let (seq, hlc) = self.stamp_change();
         let change = Change {
             device: self.device.to_string(),
             seq,
             change_id: format!("{}-{}", self.device, seq),
-            hlc: match &self.next_stamp {
-                Some(h) => h.clone(),
-                None => self.hlc.tick(),
-            },
+            hlc,
             changed_at: self.now.clone(),
             submitted_at: String::new(),
             record_id: record_id.to_string(),
@@ -373,6 +425,17 @@ impl<'a> Writer<'a> {
         }
         self.changes.push(change.clone());
         Ok(change)
+    }
+
+    /// The sequence number and stamp of the change logged next.
+    fn stamp_change(&mut self) -> (u64, String) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let hlc = match &self.next_stamp {
+            Some(h) => h.clone(),
+            None => self.hlc.tick(),
+        };
+        (seq, hlc)
     }
 
     /// Attach parked-attachment references to the last change of this transaction.
@@ -435,27 +498,25 @@ impl<'a> Writer<'a> {
     }
 
     fn insert_row(&self, c: &Change, op: &str, attachments: &str) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO changes (device, seq, change_id, hlc, changed_at,
-                    submitted_at, record_id, kind, op, attachments)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(params![
-                c.device,
-                c.seq,
-                c.change_id,
-                c.hlc,
-                c.changed_at,
-                c.submitted_at,
-                c.record_id,
-                c.kind,
-                op,
-                attachments
-            ])?;
+        self.tx.prepare_cached(INSERT_CHANGE)?.execute(params![
+            c.device,
+            c.seq,
+            c.change_id,
+            c.hlc,
+            c.changed_at,
+            c.submitted_at,
+            c.record_id,
+            c.kind,
+            op,
+            attachments
+        ])?;
         Ok(())
     }
 }
+
+const INSERT_CHANGE: &str = "INSERT OR IGNORE INTO changes (device, seq, change_id, hlc,
+    changed_at, submitted_at, record_id, kind, op, attachments)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
 /// The UID column: NULL when the UID is the record id (the usual case), to keep the
 /// table and its index small.

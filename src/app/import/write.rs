@@ -3,6 +3,7 @@
 //! id first); an identical one writes nothing.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 
 use super::read::Incoming;
 use super::{DuplicateUid, ImportReport};
@@ -20,6 +21,13 @@ pub(super) struct ItemWriter {
     /// wrote; `None` for a stream whose reader already joined items by UID (one
     /// iCalendar file), where no key comes twice and a map would only grow.
     seen: Option<Seen>,
+    /// Per kind, whether the store held no record of it when the import's first
+    /// item of that kind came (read inside the transaction, before writing any).
+    /// With keys that never repeat, no item can then match a stored record.
+    empty: HashMap<Kind, bool>,
+    /// Hashes of the keys this import wrote into such a kind: a key that comes again
+    /// all the same (the file changed between its two readings) is looked up.
+    fresh_keys: HashSet<u64>,
     pub report: ImportReport,
 }
 
@@ -51,6 +59,8 @@ impl ItemWriter {
             collections,
             defaults,
             seen: (!keys_unique).then(Seen::default),
+            empty: HashMap::new(),
+            fresh_keys: HashSet::new(),
             report: ImportReport::default(),
         })
     }
@@ -95,6 +105,14 @@ impl ItemWriter {
             None => match &uid_key {
                 Some(k) => match self.seen.as_ref().and_then(|s| s.record.get(k)) {
                     Some(id) => w.get(id)?,
+                    // Keys that do not repeat, into a kind that was empty: nothing to
+                    // look up unless this import wrote the key (its hash) already.
+                    None if self.seen.is_none()
+                        && kind_was_empty(&mut self.empty, w, kind)?
+                        && self.fresh_keys.insert(key_hash(k)) =>
+                    {
+                        None
+                    }
                     None => w.by_uid(k.0, &k.1)?.into_iter().next(),
                 },
                 None => None,
@@ -115,11 +133,13 @@ impl ItemWriter {
                 }
             }
             None => {
-                if !it.keep_id {
-                    it.record.id = crate::model::new_id();
-                }
                 it.record.collection = target.unwrap_or_else(|| self.defaults[&kind].clone());
-                w.create(&it.record)?;
+                if it.keep_id {
+                    w.create(&it.record)?;
+                } else {
+                    it.record.id = crate::model::new_id();
+                    w.create_fresh(&it.record)?;
+                }
                 self.report.created += 1;
             }
         }
@@ -131,6 +151,27 @@ impl ItemWriter {
         w.changes.clear();
         Ok(())
     }
+}
+
+fn key_hash(key: &(Kind, String)) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
+/// Whether the store held no record of `kind` before this import wrote one
+/// (`known`: the answers so far, see [`ItemWriter::empty`]).
+fn kind_was_empty(
+    known: &mut HashMap<Kind, bool>,
+    w: &Writer<'_>,
+    kind: Kind,
+) -> Result<bool, StoreError> {
+    if let Some(&empty) = known.get(&kind) {
+        return Ok(empty);
+    }
+    let empty = !w.has_records_of(kind)?;
+    known.insert(kind, empty);
+    Ok(empty)
 }
 
 /// The collections an import writes into, by (kind, name).

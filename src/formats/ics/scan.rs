@@ -3,7 +3,7 @@
 //! Unlike `contentline::parse`, one bad line only spoils the item it sits in: the
 //! scanner notes the error against that item, skips to the item's END and goes on.
 
-use crate::formats::contentline::{self, Line, MAX_PROPERTIES, SyntaxError};
+use crate::formats::contentline::{self, Line, MAX_LINE_BYTES, MAX_PROPERTIES, SyntaxError};
 use crate::model::{Component, MAX_COMPONENT_DEPTH, Property};
 
 /// One child of a VCALENDAR (or a bare top-level component) with where it began.
@@ -82,6 +82,22 @@ pub struct Blocks<I: Iterator<Item = Line>> {
     // so no depth of nesting costs memory or stack (the item is refused anyway).
     too_deep: usize,
     ended: bool,
+    /// Skimming ([`Blocks::skimming`]): which components are items to skim.
+    skim: Option<fn(&str) -> bool>,
+    /// The lines of the item being skimmed.
+    held: Option<Held>,
+    /// Lines to read (again) before the stream's next ones: a skim given up.
+    replay: std::collections::VecDeque<Line>,
+}
+
+/// An item's lines held by a skim, and what they showed so far.
+struct Held {
+    /// The item's component name.
+    name: String,
+    lines: Vec<Line>,
+    /// The components open inside the item, the item's own first.
+    open: Vec<String>,
+    uid: Option<String>,
 }
 
 impl<I: Iterator<Item = Line>> Iterator for Blocks<I> {
@@ -95,12 +111,21 @@ impl<I: Iterator<Item = Line>> Iterator for Blocks<I> {
             if self.ended {
                 return None;
             }
+            if let Some(line) = self.replay.pop_front() {
+                self.line(line);
+                continue;
+            }
             match self.lines.next() {
+                Some(line) if self.skim.is_some() => self.skim_line(line),
                 Some(line) => self.line(line),
-                None => {
-                    self.end();
-                    self.ended = true;
-                }
+                None => match self.held.take() {
+                    // Unclosed: read in full, which names what is wrong.
+                    Some(held) => self.replay.extend(held.lines),
+                    None => {
+                        self.end();
+                        self.ended = true;
+                    }
+                },
             }
         }
     }
@@ -125,6 +150,86 @@ impl<I: Iterator<Item = Line>> Blocks<I> {
             item_error: None,
             too_deep: 0,
             ended: false,
+            skim: None,
+            held: None,
+            replay: Default::default(),
+        }
+    }
+
+    /// Blocks for a first look at a lenient stream: an item whose component name
+    /// `is_item` accepts comes only with its name and UID (or, when it has no
+    /// usable UID or is anything but plain, in full as [`Blocks::new`] gives it);
+    /// whether it is broken is told as a full read tells it. Parsing every line of
+    /// every item is most of the cost of a scan.
+    pub fn skimming(lines: I, is_item: fn(&str) -> bool) -> Self {
+        Blocks {
+            skim: Some(is_item),
+            ..Blocks::new(lines, true)
+        }
+    }
+
+    /// One line while skimming: held while it belongs to an item being skimmed.
+    fn skim_line(&mut self, line: Line) {
+        let Some(held) = &mut self.held else {
+            let at_item = self.too_deep == 0
+                && self.stack.len() + 1 == item_depth(&self.stack)
+                && self.item_error.is_none();
+            match at_item.then(|| begun(&line)).flatten() {
+                Some(name) if self.skim.is_some_and(|is_item| is_item(&name)) => {
+                    self.held = Some(Held {
+                        name: name.clone(),
+                        lines: vec![line],
+                        open: vec![name],
+                        uid: None,
+                    });
+                }
+                _ => self.line(line),
+            }
+            return;
+        };
+        // Anything a full read might refuse, repair or nest deeper: read in full.
+        let plain = line.text.len() <= MAX_LINE_BYTES
+            && held.lines.len() < MAX_PROPERTIES
+            && match structural_name(&line.text) {
+                Structural::Begin => match begun(&line) {
+                    Some(name) if held.open.len() < 2 => {
+                        held.open.push(name);
+                        true
+                    }
+                    _ => false,
+                },
+                Structural::End => match contentline::parse_line(&line) {
+                    Ok(p) if held.open.last() == Some(&p.value.trim().to_ascii_uppercase()) => {
+                        held.open.pop();
+                        true
+                    }
+                    _ => false,
+                },
+                Structural::Uid if held.open.len() == 1 => match contentline::parse_line(&line) {
+                    Ok(p) if held.uid.is_none() && !p.value.trim().is_empty() => {
+                        held.uid = Some(p.value.trim().to_string());
+                        true
+                    }
+                    _ => false,
+                },
+                Structural::Uid | Structural::Other => true,
+            };
+        held.lines.push(line);
+        if !plain || (held.open.is_empty() && held.uid.is_none()) {
+            let held = self.held.take().expect("held above");
+            self.replay.extend(held.lines);
+        } else if held.open.is_empty() {
+            let held = self.held.take().expect("held above");
+            let mut comp = Component::new(&held.name);
+            comp.props
+                .push(Property::new("UID", held.uid.unwrap_or_default()));
+            self.ready.push_back(Block {
+                comp,
+                line: held.lines[0].number,
+                prop_lines: Vec::new(),
+                error: None,
+                repairs: Vec::new(),
+            });
         }
     }
 
@@ -146,7 +251,10 @@ impl<I: Iterator<Item = Line>> Blocks<I> {
     /// Join a line cut inside its parameter list whose continuation lacks the leading
     /// space (Exchange 2001: `ATTENDEE;CN="X"` / `:` / `  MAILTO:x@y`).
     fn join_broken_fold(&mut self, line: &Line) -> Option<Property> {
-        let next = self.lines.peek()?;
+        let next = match self.replay.front() {
+            Some(next) => next,
+            None => self.lines.peek()?,
+        };
         let rest = next.text.strip_prefix([':', ';'])?;
         let sep = &next.text[..1];
         let joined = Line {
@@ -154,7 +262,9 @@ impl<I: Iterator<Item = Line>> Blocks<I> {
             text: format!("{}{sep}{}", line.text, rest.trim_start()),
         };
         let p = contentline::parse_line(&joined).ok()?;
-        self.lines.next();
+        if self.replay.pop_front().is_none() {
+            self.lines.next();
+        }
         Some(p)
     }
 
@@ -358,6 +468,40 @@ impl<I: Iterator<Item = Line>> Blocks<I> {
     }
 }
 
+/// What a line is to a skim, from its name alone (as `parse_line` reads the name:
+/// up to the first `;` or `:`, after a group's `.`).
+enum Structural {
+    Begin,
+    End,
+    Uid,
+    Other,
+}
+
+fn structural_name(text: &str) -> Structural {
+    let end = memchr::memchr2(b';', b':', text.as_bytes()).unwrap_or(text.len());
+    let full = &text[..end];
+    let name = full.rfind('.').map_or(full, |dot| &full[dot + 1..]);
+    if name.eq_ignore_ascii_case("BEGIN") {
+        Structural::Begin
+    } else if name.eq_ignore_ascii_case("END") {
+        Structural::End
+    } else if name.eq_ignore_ascii_case("UID") {
+        Structural::Uid
+    } else {
+        Structural::Other
+    }
+}
+
+/// The component a well-formed BEGIN line opens.
+fn begun(line: &Line) -> Option<String> {
+    if !matches!(structural_name(&line.text), Structural::Begin) {
+        return None;
+    }
+    let p = contentline::parse_line(line).ok()?;
+    let name = p.value.trim().to_ascii_uppercase();
+    (!name.is_empty()).then_some(name)
+}
+
 fn is_open(stack: &[Open], name: &str) -> bool {
     let name = name.trim();
     stack.iter().any(|o| o.comp.name.eq_ignore_ascii_case(name))
@@ -451,6 +595,96 @@ mod tests {
         let e = scan(&text).blocks[0].error.clone().unwrap();
         assert_eq!(e.line, MAX_PROPERTIES + 2);
         assert!(e.reason.contains("VEVENT has more than"));
+    }
+
+    /// What a first look needs from each block: name, UID, line, error; and what
+    /// lay outside the items.
+    type Look = (
+        Vec<(String, Option<String>, usize, Option<SyntaxError>)>,
+        Vec<Property>,
+        Vec<SyntaxError>,
+        Vec<SyntaxError>,
+    );
+
+    fn look(mut blocks: Blocks<std::vec::IntoIter<Line>>) -> Look {
+        let found = blocks
+            .by_ref()
+            .map(|b| {
+                let uid = b.comp.prop("UID").map(|p| p.value.trim().to_string());
+                (b.comp.name, uid, b.line, b.error)
+            })
+            .collect();
+        let scan = blocks.into_scan();
+        (
+            found,
+            scan.calendar_props,
+            scan.stream_errors,
+            scan.stream_repairs,
+        )
+    }
+
+    fn skim_agrees(text: &str) {
+        let lines = || contentline::unfold(text);
+        let full = look(Blocks::new(lines().into_iter(), true));
+        let skim = look(Blocks::skimming(lines().into_iter(), |n| {
+            matches!(n, "VEVENT" | "VTODO" | "VJOURNAL")
+        }));
+        assert_eq!(skim, full, "{text}");
+    }
+
+    #[test]
+    fn a_skim_tells_names_uids_and_broken_items_as_a_full_read() {
+        let item = |body: &str| format!("BEGIN:VEVENT\n{body}END:VEVENT\n");
+        let bodies = [
+            "UID:a\nSUMMARY:x\n".to_string(),
+            "UID: spaced \nBEGIN:VALARM\nUID:inner\nEND:VALARM\n".into(),
+            "SUMMARY:no uid\n".into(),
+            "UID:\nSUMMARY:empty uid\n".into(),
+            "UID:a\nUID:b\n".into(),
+            "uid;x-p=\"q:r\":lower\n".into(),
+            "g.UID:grouped\n".into(),
+            "UID:a\nbroken line\n".into(),
+            "UID:a\nATTENDEE;CN=\"X\"\n:mailto:x@y\n".into(),
+            "UID:a\nBEGIN\n:VALARM\n".into(),
+            "UID:a\nBEGIN:VALARM\n".into(),
+            "UID:a\nBEGIN:VALARM\nEND:VEVENT\nEND:VALARM\n".into(),
+            "UID:a\nEND:VALARM\n".into(),
+            "UID:a\nBEGIN:\nEND:\n".into(),
+            "UID:a\nBEGIN:X\nBEGIN:Y\nEND:Y\nEND:X\n".into(),
+            format!("UID:a\n{}", "BEGIN:X\n".repeat(20)),
+            format!("UID:a\nX-LONG:{}\n", "y".repeat(MAX_LINE_BYTES)),
+            format!("UID:a\n{}", "ATTENDEE:mailto:a@b\n".repeat(MAX_PROPERTIES)),
+            format!(
+                "UID:a\n{}",
+                "ATTENDEE:mailto:a@b\n".repeat(MAX_PROPERTIES - 3)
+            ),
+            "UID;VALUE=\"unterminated:a\n".into(),
+            "UID:a\nBEGIN:VCALENDAR\n".into(),
+        ];
+        for body in &bodies {
+            let zone = "BEGIN:VTIMEZONE\nTZID:Z\nEND:VTIMEZONE\n";
+            let others = item("UID:next\n") + "BEGIN:VTODO\nUID:t\nEND:VTODO\n";
+            skim_agrees(&format!(
+                "BEGIN:VCALENDAR\nVERSION:2.0\n{zone}{}{others}END:VCALENDAR\n",
+                item(body)
+            ));
+            skim_agrees(&format!("{}{others}", item(body)));
+            // Cut short inside the item, and an item left open at the end.
+            skim_agrees(&format!("BEGIN:VCALENDAR\nBEGIN:VEVENT\n{body}"));
+            skim_agrees(&format!(
+                "BEGIN:VCALENDAR\n{}END:VCALENDAR\n{}",
+                item(body),
+                item(body)
+            ));
+        }
+        skim_agrees(
+            "BEGIN:VCALENDAR\nEND:VEVENT\nx\nBEGIN:VEVENT\nUID:a\nEND:VEVENT\nEND:VCALENDARD\n",
+        );
+        for entry in std::fs::read_dir("tests/corpus/ics").unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            skim_agrees(&crate::formats::vcard::bytes_to_text(&bytes));
+        }
     }
 
     #[test]

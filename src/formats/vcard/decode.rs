@@ -349,7 +349,7 @@ impl FoldJoiner {
         while let Some((&b, rest)) = bytes.split_first() {
             // Up to the next line break, nothing is held: the bytes pass at once.
             let plain = match self.held.is_empty() {
-                true => bytes.iter().position(|&c| c == b'\r' || c == b'\n'),
+                true => memchr::memchr2(b'\r', b'\n', bytes),
                 false => Some(0),
             }
             .unwrap_or(bytes.len());
