@@ -159,7 +159,7 @@ impl<'a> Writer<'a> {
         self.insert_record(r, true)?;
         // Logged as a lazy create (its body is the record's): no copy of the body.
         let (seq, hlc) = self.stamp_change();
-        let op = serde_json::json!({"type": "create", "collection": r.collection, "lazy": true});
+        let op = lazy_create_op(&r.collection);
         self.tx.prepare_cached(INSERT_CHANGE)?.execute(params![
             self.device,
             seq,
@@ -169,7 +169,7 @@ impl<'a> Writer<'a> {
             "",
             r.id,
             r.kind.as_str(),
-            op.to_string(),
+            op,
             "[]"
         ])?;
         Ok(())
@@ -459,8 +459,7 @@ impl<'a> Writer<'a> {
         let Op::Create { collection, .. } = &c.op else {
             return self.insert_change(c);
         };
-        let op = serde_json::json!({"type": "create", "collection": collection, "lazy": true});
-        self.insert_row(c, &op.to_string(), "[]")
+        self.insert_row(c, &lazy_create_op(collection), "[]")
     }
 
     /// Before a record's stored body changes: give its lazy create change the body.
@@ -514,6 +513,14 @@ impl<'a> Writer<'a> {
     }
 }
 
+/// The op of a create logged without its body (see [`Writer::insert_lazy_create`]):
+/// `{"collection":…,"lazy":true,"type":"create"}`, written directly (one per record
+/// of an import).
+fn lazy_create_op(collection: &str) -> String {
+    let collection = serde_json::to_string(collection).expect("strings serialize");
+    format!(r#"{{"collection":{collection},"lazy":true,"type":"create"}}"#)
+}
+
 const INSERT_CHANGE: &str = "INSERT OR IGNORE INTO changes (device, seq, change_id, hlc,
     changed_at, submitted_at, record_id, kind, op, attachments)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
@@ -522,4 +529,16 @@ const INSERT_CHANGE: &str = "INSERT OR IGNORE INTO changes (device, seq, change_
 /// table and its index small.
 fn stored_uid(r: &Record) -> Option<&str> {
     r.uid().filter(|u| *u != r.id)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_lazy_create_op_is_the_json_it_always_was() {
+        for collection in ["events", "a \"quoted\" \\ name\n", "ünï"] {
+            let json =
+                serde_json::json!({"type": "create", "collection": collection, "lazy": true});
+            assert_eq!(super::lazy_create_op(collection), json.to_string());
+        }
+    }
 }

@@ -178,7 +178,11 @@ impl<I: Iterator<Item = Line>> Blocks<I> {
                 Some(name) if self.skim.is_some_and(|is_item| is_item(&name)) => {
                     self.held = Some(Held {
                         name: name.clone(),
-                        lines: vec![line],
+                        lines: {
+                            let mut lines = Vec::with_capacity(16);
+                            lines.push(line);
+                            lines
+                        },
                         open: vec![name],
                         uid: None,
                     });
@@ -479,13 +483,18 @@ enum Structural {
 
 fn structural_name(text: &str) -> Structural {
     let end = memchr::memchr2(b';', b':', text.as_bytes()).unwrap_or(text.len());
-    let full = &text[..end];
-    let name = full.rfind('.').map_or(full, |dot| &full[dot + 1..]);
-    if name.eq_ignore_ascii_case("BEGIN") {
+    let full = &text.as_bytes()[..end];
+    let name = match full.iter().rposition(|&b| b == b'.') {
+        Some(dot) => &full[dot + 1..],
+        None => full,
+    };
+    if name.len() > 5 {
+        Structural::Other
+    } else if name.eq_ignore_ascii_case(b"BEGIN") {
         Structural::Begin
-    } else if name.eq_ignore_ascii_case("END") {
+    } else if name.eq_ignore_ascii_case(b"END") {
         Structural::End
-    } else if name.eq_ignore_ascii_case("UID") {
+    } else if name.eq_ignore_ascii_case(b"UID") {
         Structural::Uid
     } else {
         Structural::Other
