@@ -27,6 +27,8 @@ pub struct Writer<'a> {
     /// The collection [`Self::create_fresh`] last found (one look-up per import, not per
     /// record); forgotten whenever this writer drops a collection.
     found_collection: std::cell::RefCell<Option<String>>,
+    /// The buffer [`Self::put_row`] serializes bodies into, kept for the next one.
+    body_buffer: std::cell::Cell<Vec<u8>>,
 }
 
 impl<'a> Writer<'a> {
@@ -48,6 +50,7 @@ impl<'a> Writer<'a> {
             lazy_next: false,
             next_stamp: None,
             found_collection: Default::default(),
+            body_buffer: Default::default(),
         })
     }
 
@@ -289,10 +292,14 @@ impl<'a> Writer<'a> {
                 max: MAX_COMPONENT_DEPTH,
             });
         }
-        let data = serde_json::to_string(&r.body).map_err(|e| StoreError::Corrupt {
+        // Into a buffer kept between records: a body's JSON grows to kilobytes.
+        let mut data = self.body_buffer.take();
+        data.clear();
+        serde_json::to_writer(&mut data, &r.body).map_err(|e| StoreError::Corrupt {
             what: r.id.clone(),
             reason: e.to_string(),
         })?;
+        let data = String::from_utf8(data).expect("serde_json writes UTF-8");
         let ix = index(r);
         if !ix.recurring
             && let (Some(s), Some(e)) = (ix.start_ts, ix.end_ts)
@@ -348,6 +355,7 @@ impl<'a> Writer<'a> {
                 self.tx.last_insert_rowid()
             }
         };
+        self.body_buffer.set(data.into_bytes());
         self.tx
             .prepare_cached("INSERT INTO records_fts (rowid, text) VALUES (?1, ?2)")?
             .execute(params![rowid, ix.text])?;

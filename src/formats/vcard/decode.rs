@@ -346,6 +346,12 @@ pub struct FoldJoiner {
 
 impl FoldJoiner {
     pub fn feed(&mut self, mut bytes: &[u8], out: &mut Vec<u8>) {
+        if self.held.is_empty() && self.last.is_none_or(|l| l < 0x80) && bytes.is_ascii() {
+            // No character to join (the usual case): the bytes pass as they are.
+            out.extend_from_slice(bytes);
+            self.last = bytes.last().copied().or(self.last);
+            return;
+        }
         while let Some((&b, rest)) = bytes.split_first() {
             if self.held.is_empty() {
                 // Nothing is held: everything up to a line break right after a byte of
