@@ -39,7 +39,9 @@ fn an_imported_file_reaches_another_device() {
     assert_eq!(b.store.count(Kind::Event).unwrap(), 300);
     assert_eq!(a.state(), b.state());
     // An edit of an imported record (its lazy create gets its body first) syncs too.
-    let id = a.store.by_uid(Kind::Event, "imported-7").unwrap()[0].id.clone();
+    let id = a.store.by_uid(Kind::Event, "imported-7").unwrap()[0]
+        .id
+        .clone();
     a.set_text(&id, "SUMMARY", "moved");
     a.sync();
     b.sync();

@@ -448,6 +448,38 @@ mod streamed {
         }
     }
 
+    /// A file that changed between its two readings may bring a UID twice after all:
+    /// the second updates the first, even into a kind that was empty.
+    #[test]
+    fn a_key_that_comes_twice_unannounced_updates_the_record_it_wrote() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut writer = super::super::write::ItemWriter::new(&store, None, true).unwrap();
+        let incoming = |summary: &str| {
+            let coll = String::new();
+            let mut record = crate::model::Record::new(Kind::Event, &coll);
+            record.set_text("UID", "twice");
+            record.set_text("SUMMARY", summary);
+            super::super::read::Incoming {
+                source: "cal.ics".into(),
+                index: 1,
+                record,
+                collection: None,
+                keep_id: false,
+                settings: None,
+            }
+        };
+        store
+            .write(|w| {
+                writer.write(w, incoming("first"))?;
+                writer.write(w, incoming("second"))
+            })
+            .unwrap();
+        assert_eq!((writer.report.created, writer.report.updated), (1, 1));
+        let found = store.by_uid(Kind::Event, "twice").unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].title(), "second");
+    }
+
     #[test]
     fn invalid_items_late_in_a_big_file_roll_everything_back() {
         let mut store = Store::open_in_memory().unwrap();
