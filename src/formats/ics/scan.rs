@@ -202,16 +202,16 @@ impl<I: Iterator<Item = Line>> Blocks<I> {
                     }
                     _ => false,
                 },
-                Structural::End => match contentline::parse_line(&line) {
-                    Ok(p) if held.open.last() == Some(&p.value.trim().to_ascii_uppercase()) => {
+                Structural::End => match value_of(&line) {
+                    Some(v) if held.open.last() == Some(&v.trim().to_ascii_uppercase()) => {
                         held.open.pop();
                         true
                     }
                     _ => false,
                 },
-                Structural::Uid if held.open.len() == 1 => match contentline::parse_line(&line) {
-                    Ok(p) if held.uid.is_none() && !p.value.trim().is_empty() => {
-                        held.uid = Some(p.value.trim().to_string());
+                Structural::Uid if held.open.len() == 1 => match value_of(&line) {
+                    Some(v) if held.uid.is_none() && !v.trim().is_empty() => {
+                        held.uid = Some(v.trim().to_string());
                         true
                     }
                     _ => false,
@@ -506,9 +506,24 @@ fn begun(line: &Line) -> Option<String> {
     if !matches!(structural_name(&line.text), Structural::Begin) {
         return None;
     }
-    let p = contentline::parse_line(line).ok()?;
-    let name = p.value.trim().to_ascii_uppercase();
+    let name = value_of(line)?.trim().to_ascii_uppercase();
     (!name.is_empty()).then_some(name)
+}
+
+/// The value `parse_line` gives a line, when it parses: read in place for the plain
+/// `NAME:value` (no group, no parameters).
+fn value_of(line: &Line) -> Option<std::borrow::Cow<'_, str>> {
+    let text = line.text.as_bytes();
+    if text.len() <= MAX_LINE_BYTES
+        && let Some(colon) = memchr::memchr2(b';', b':', text)
+        && colon > 0
+        && text[colon] == b':'
+        && text[..colon].iter().all(u8::is_ascii_alphabetic)
+    {
+        return Some(std::borrow::Cow::Borrowed(&line.text[colon + 1..]));
+    }
+    let p = contentline::parse_line(line).ok()?;
+    Some(std::borrow::Cow::Owned(p.value))
 }
 
 fn is_open(stack: &[Open], name: &str) -> bool {
