@@ -441,10 +441,16 @@ mod streamed {
         assert_eq!(store.count(Kind::Event).unwrap(), 3);
         assert_eq!(store.by_uid(Kind::Event, "c").unwrap()[0].title(), "c");
         assert_eq!(store.by_uid(Kind::Task, "a").unwrap()[0].title(), "task a");
-        // Every created record has its create in the change log, for other devices.
+        // Every created record has its create in the change log, for other devices,
+        // and an id that begins with its time (UUID v7: the indexes on ids stay ordered).
         for uid in ["a", "b"] {
             let id = &store.by_uid(Kind::Event, uid).unwrap()[0].id;
             assert!(crate::store::change_log::has_history(&store, id).unwrap());
+            assert_eq!(
+                uuid::Uuid::parse_str(id).unwrap().get_version_num(),
+                7,
+                "{id}"
+            );
         }
     }
 

@@ -139,7 +139,7 @@ impl ItemWriter {
                 if it.keep_id {
                     w.create(&it.record)?;
                 } else {
-                    it.record.id = crate::model::new_id();
+                    it.record.id = ordered_id();
                     w.create_fresh(&it.record)?;
                 }
                 self.report.created += 1;
@@ -153,6 +153,19 @@ impl ItemWriter {
         w.changes.clear();
         Ok(())
     }
+}
+
+/// A new record id for an imported record: a UUID (v7) that begins with the time in
+/// milliseconds, so that one import's records sit together at the end of the indexes
+/// on ids (`records.id`, `changes.record_id`) instead of anywhere in them, as random
+/// (v4) ids do: at 100 000 events that was a sixth of the import's CPU time.
+fn ordered_id() -> String {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    uuid::Builder::from_unix_timestamp_millis(millis, &rand::random())
+        .into_uuid()
+        .to_string()
 }
 
 /// Bits in [`ItemWriter::fresh_keys`]: 1 MiB. At a million keys one in nine is
