@@ -175,7 +175,10 @@ impl<R: BufRead> Unfolded<R> {
         }
         let text = if self.profile.utf8 {
             // Checked by `profile`; lossy only if the file changed since.
-            String::from_utf8_lossy(&self.buf).into_owned()
+            match std::str::from_utf8(&self.buf) {
+                Ok(text) => text.to_owned(),
+                Err(_) => String::from_utf8_lossy(&self.buf).into_owned(),
+            }
         } else {
             decode_text(&self.buf, Some("windows-1252"))
         };
@@ -205,7 +208,7 @@ fn read_line_bounded(r: &mut impl BufRead, end: u8, buf: &mut Vec<u8>) -> io::Re
         if chunk.is_empty() {
             return Ok(read);
         }
-        let (n, ended) = match chunk.iter().position(|&b| b == end) {
+        let (n, ended) = match memchr::memchr(end, chunk) {
             Some(i) => (i + 1, true),
             None => (chunk.len(), false),
         };

@@ -43,6 +43,7 @@ pub fn rename_collection_row(w: &Writer<'_>, id: &str, name: &str) -> Result<()>
 
 /// Remove a collection row without logging a change.
 pub fn drop_collection_row(w: &Writer<'_>, id: &str) -> Result<()> {
+    w.forget_found_collection();
     w.tx()
         .execute("DELETE FROM collections WHERE id = ?1", [id])?;
     Ok(())

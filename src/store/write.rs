@@ -24,6 +24,11 @@ pub struct Writer<'a> {
     lazy_next: bool,
     /// A stamp for the changes logged next instead of a fresh one ([`Self::stamp_next`]).
     next_stamp: Option<String>,
+    /// The collection [`Self::create_fresh`] last found (one look-up per import, not per
+    /// record); forgotten whenever this writer drops a collection.
+    found_collection: std::cell::RefCell<Option<String>>,
+    /// The buffer [`Self::put_row`] serializes bodies into, kept for the next one.
+    body_buffer: std::cell::Cell<Vec<u8>>,
 }
 
 impl<'a> Writer<'a> {
@@ -44,12 +49,19 @@ impl<'a> Writer<'a> {
             max_span: std::cell::Cell::new(None),
             lazy_next: false,
             next_stamp: None,
+            found_collection: Default::default(),
+            body_buffer: Default::default(),
         })
     }
 
     /// The device this writer logs changes for.
     pub fn device(&self) -> &str {
         self.device
+    }
+
+    /// Forget the collection [`Self::create_fresh`] found (one is being dropped).
+    pub(super) fn forget_found_collection(&self) {
+        self.found_collection.borrow_mut().take();
     }
 
     pub(super) fn tx(&self) -> &Transaction<'a> {
@@ -97,6 +109,8 @@ impl<'a> Writer<'a> {
                     .execute_batch("ROLLBACK TO attempt; RELEASE attempt")?;
                 self.changes.truncate(logged);
                 self.next_seq = seq;
+                // A collection found inside may be gone with the rest.
+                self.forget_found_collection();
                 Err(e)
             }
         }
@@ -112,6 +126,15 @@ impl<'a> Writer<'a> {
         records_with_uid(self.tx, kind, uid)
     }
 
+    /// Whether any record of `kind` is stored, as this transaction sees it.
+    pub fn has_records_of(&self, kind: Kind) -> Result<bool> {
+        Ok(self.tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM records WHERE kind = ?1)",
+            [kind.as_str()],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Add a new record.
     pub fn create(&mut self, r: &Record) -> Result<Change> {
         self.collection(&r.collection)?;
@@ -125,6 +148,34 @@ impl<'a> Writer<'a> {
                 body: r.body.clone(),
             },
         )
+    }
+
+    /// Add a record whose id was just made, so that no row can hold it (a bulk import):
+    /// what [`Self::create`] writes, without looking for a row to replace and without
+    /// keeping the change in [`Self::changes`] (a bulk writer never reads them back,
+    /// and each would hold a copy of its record until commit).
+    pub fn create_fresh(&mut self, r: &Record) -> Result<()> {
+        if self.found_collection.borrow().as_deref() != Some(r.collection.as_str()) {
+            self.collection(&r.collection)?;
+            *self.found_collection.borrow_mut() = Some(r.collection.clone());
+        }
+        self.insert_record(r, true)?;
+        // Logged as a lazy create (its body is the record's): no copy of the body.
+        let (seq, hlc) = self.stamp_change();
+        let op = lazy_create_op(&r.collection);
+        self.tx.prepare_cached(INSERT_CHANGE)?.execute(params![
+            self.device,
+            seq,
+            format!("{}-{}", self.device, seq),
+            hlc,
+            self.now,
+            "",
+            r.id,
+            r.kind.as_str(),
+            op,
+            "[]"
+        ])?;
+        Ok(())
     }
 
     /// Store `r` over the existing record with its id; logs the changed fields.
@@ -227,6 +278,11 @@ impl<'a> Writer<'a> {
 
     /// Insert or replace a record row and its index entries, without logging.
     pub fn put_row(&self, r: &Record) -> Result<()> {
+        self.insert_record(r, false)
+    }
+
+    /// [`Self::put_row`]; `fresh`: no row holds this id (skip looking for one).
+    fn insert_record(&self, r: &Record, fresh: bool) -> Result<()> {
         // Deeper JSON would not read back (serde_json's recursion limit): refuse it here.
         let depth = r.body.depth();
         if depth > MAX_COMPONENT_DEPTH {
@@ -236,21 +292,28 @@ impl<'a> Writer<'a> {
                 max: MAX_COMPONENT_DEPTH,
             });
         }
-        let data = serde_json::to_string(&r.body).map_err(|e| StoreError::Corrupt {
+        // Into a buffer kept between records: a body's JSON grows to kilobytes.
+        let mut data = self.body_buffer.take();
+        data.clear();
+        serde_json::to_writer(&mut data, &r.body).map_err(|e| StoreError::Corrupt {
             what: r.id.clone(),
             reason: e.to_string(),
         })?;
+        let data = String::from_utf8(data).expect("serde_json writes UTF-8");
         let ix = index(r);
         if !ix.recurring
             && let (Some(s), Some(e)) = (ix.start_ts, ix.end_ts)
         {
             self.note_span(e - s)?;
         }
-        let existing: Option<i64> = self
-            .tx
-            .prepare_cached("SELECT rowid FROM records WHERE id = ?1")?
-            .query_row([&r.id], |x| x.get(0))
-            .optional()?;
+        let existing: Option<i64> = match fresh {
+            true => None,
+            false => self
+                .tx
+                .prepare_cached("SELECT rowid FROM records WHERE id = ?1")?
+                .query_row([&r.id], |x| x.get(0))
+                .optional()?,
+        };
         let rowid = match existing {
             Some(rowid) => {
                 self.materialize(&r.id)?;
@@ -292,6 +355,7 @@ impl<'a> Writer<'a> {
                 self.tx.last_insert_rowid()
             }
         };
+        self.body_buffer.set(data.into_bytes());
         self.tx
             .prepare_cached("INSERT INTO records_fts (rowid, text) VALUES (?1, ?2)")?
             .execute(params![rowid, ix.text])?;
@@ -349,16 +413,12 @@ impl<'a> Writer<'a> {
 
     /// Write a local change record for an edit just made.
     fn log(&mut self, record_id: &str, kind: &str, op: Op) -> Result<Change> {
-        let seq = self.next_seq;
-        self.next_seq += 1;
+        let (seq, hlc) = self.stamp_change();
         let change = Change {
             device: self.device.to_string(),
             seq,
             change_id: format!("{}-{}", self.device, seq),
-            hlc: match &self.next_stamp {
-                Some(h) => h.clone(),
-                None => self.hlc.tick(),
-            },
+            hlc,
             changed_at: self.now.clone(),
             submitted_at: String::new(),
             record_id: record_id.to_string(),
@@ -373,6 +433,17 @@ impl<'a> Writer<'a> {
         }
         self.changes.push(change.clone());
         Ok(change)
+    }
+
+    /// The sequence number and stamp of the change logged next.
+    fn stamp_change(&mut self) -> (u64, String) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let hlc = match &self.next_stamp {
+            Some(h) => h.clone(),
+            None => self.hlc.tick(),
+        };
+        (seq, hlc)
     }
 
     /// Attach parked-attachment references to the last change of this transaction.
@@ -396,8 +467,7 @@ impl<'a> Writer<'a> {
         let Op::Create { collection, .. } = &c.op else {
             return self.insert_change(c);
         };
-        let op = serde_json::json!({"type": "create", "collection": collection, "lazy": true});
-        self.insert_row(c, &op.to_string(), "[]")
+        self.insert_row(c, &lazy_create_op(collection), "[]")
     }
 
     /// Before a record's stored body changes: give its lazy create change the body.
@@ -435,30 +505,48 @@ impl<'a> Writer<'a> {
     }
 
     fn insert_row(&self, c: &Change, op: &str, attachments: &str) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO changes (device, seq, change_id, hlc, changed_at,
-                    submitted_at, record_id, kind, op, attachments)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(params![
-                c.device,
-                c.seq,
-                c.change_id,
-                c.hlc,
-                c.changed_at,
-                c.submitted_at,
-                c.record_id,
-                c.kind,
-                op,
-                attachments
-            ])?;
+        self.tx.prepare_cached(INSERT_CHANGE)?.execute(params![
+            c.device,
+            c.seq,
+            c.change_id,
+            c.hlc,
+            c.changed_at,
+            c.submitted_at,
+            c.record_id,
+            c.kind,
+            op,
+            attachments
+        ])?;
         Ok(())
     }
 }
+
+/// The op of a create logged without its body (see [`Writer::insert_lazy_create`]):
+/// `{"collection":…,"lazy":true,"type":"create"}`, written directly (one per record
+/// of an import).
+fn lazy_create_op(collection: &str) -> String {
+    let collection = serde_json::to_string(collection).expect("strings serialize");
+    format!(r#"{{"collection":{collection},"lazy":true,"type":"create"}}"#)
+}
+
+const INSERT_CHANGE: &str = "INSERT OR IGNORE INTO changes (device, seq, change_id, hlc,
+    changed_at, submitted_at, record_id, kind, op, attachments)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
 /// The UID column: NULL when the UID is the record id (the usual case), to keep the
 /// table and its index small.
 fn stored_uid(r: &Record) -> Option<&str> {
     r.uid().filter(|u| *u != r.id)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_lazy_create_op_is_the_json_it_always_was() {
+        for collection in ["events", "a \"quoted\" \\ name\n", "ünï"] {
+            let json =
+                serde_json::json!({"type": "create", "collection": collection, "lazy": true});
+            assert_eq!(super::lazy_create_op(collection), json.to_string());
+        }
+    }
 }

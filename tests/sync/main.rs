@@ -7,6 +7,7 @@ mod support;
 mod hostile_sync;
 mod mailbox_memory;
 mod sync_engine;
+mod sync_import;
 mod sync_keys;
 mod sync_lost_folders;
 mod sync_metadata;

@@ -413,6 +413,80 @@ mod streamed {
     }
 
     #[test]
+    fn a_file_updates_what_was_stored_before_it_and_only_records_of_its_kind() {
+        let mut store = Store::open_in_memory().unwrap();
+        // A task with an event's UID is another record.
+        let tasks = store.default_collection(Kind::Task).unwrap().id;
+        let mut task = crate::model::Record::new(Kind::Task, &tasks);
+        task.set_text("UID", "a");
+        task.set_text("SUMMARY", "task a");
+        store.write(|w| w.create(&task)).unwrap();
+        let text = calendar(&[ZONE, &event("a", ""), &event("b", "")]);
+        let r = import_file(&mut store, &text, &ImportOptions::default()).unwrap();
+        assert_eq!((r.created, r.updated, r.unchanged), (2, 0, 0));
+        // Events stored before (one by hand, as another process would): updated.
+        let events = store.default_collection(Kind::Event).unwrap().id;
+        let mut c = crate::model::Record::new(Kind::Event, &events);
+        c.set_text("UID", "c");
+        c.set_text("SUMMARY", "old c");
+        store.write(|w| w.create(&c)).unwrap();
+        let text = calendar(&[
+            ZONE,
+            &event("a", "LOCATION:here\n"),
+            &event("b", ""),
+            &event("c", ""),
+        ]);
+        let r = import_file(&mut store, &text, &ImportOptions::default()).unwrap();
+        assert_eq!((r.created, r.updated, r.unchanged), (0, 2, 1));
+        assert_eq!(store.count(Kind::Event).unwrap(), 3);
+        assert_eq!(store.by_uid(Kind::Event, "c").unwrap()[0].title(), "c");
+        assert_eq!(store.by_uid(Kind::Task, "a").unwrap()[0].title(), "task a");
+        // Every created record has its create in the change log, for other devices,
+        // and an id that begins with its time (UUID v7: the indexes on ids stay ordered).
+        for uid in ["a", "b"] {
+            let id = &store.by_uid(Kind::Event, uid).unwrap()[0].id;
+            assert!(crate::store::change_log::has_history(&store, id).unwrap());
+            assert_eq!(
+                uuid::Uuid::parse_str(id).unwrap().get_version_num(),
+                7,
+                "{id}"
+            );
+        }
+    }
+
+    /// A file that changed between its two readings may bring a UID twice after all:
+    /// the second updates the first, even into a kind that was empty.
+    #[test]
+    fn a_key_that_comes_twice_unannounced_updates_the_record_it_wrote() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut writer = super::super::write::ItemWriter::new(&store, None, true).unwrap();
+        let incoming = |summary: &str| {
+            let coll = String::new();
+            let mut record = crate::model::Record::new(Kind::Event, &coll);
+            record.set_text("UID", "twice");
+            record.set_text("SUMMARY", summary);
+            super::super::read::Incoming {
+                source: "cal.ics".into(),
+                index: 1,
+                record,
+                collection: None,
+                keep_id: false,
+                settings: None,
+            }
+        };
+        store
+            .write(|w| {
+                writer.write(w, incoming("first"))?;
+                writer.write(w, incoming("second"))
+            })
+            .unwrap();
+        assert_eq!((writer.report.created, writer.report.updated), (1, 1));
+        let found = store.by_uid(Kind::Event, "twice").unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].title(), "second");
+    }
+
+    #[test]
     fn invalid_items_late_in_a_big_file_roll_everything_back() {
         let mut store = Store::open_in_memory().unwrap();
         let mut parts: Vec<String> = (0..1200).map(|i| event(&format!("e{i}"), "")).collect();

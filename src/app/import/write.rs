@@ -3,6 +3,7 @@
 //! id first); an identical one writes nothing.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 
 use super::read::Incoming;
 use super::{DuplicateUid, ImportReport};
@@ -20,6 +21,15 @@ pub(super) struct ItemWriter {
     /// wrote; `None` for a stream whose reader already joined items by UID (one
     /// iCalendar file), where no key comes twice and a map would only grow.
     seen: Option<Seen>,
+    /// Per kind, whether the store held no record of it when the import's first
+    /// item of that kind came (read inside the transaction, before writing any).
+    /// With keys that never repeat, no item can then match a stored record.
+    empty: HashMap<Kind, bool>,
+    /// The keys this import wrote into such a kind, as bits of a fixed-size filter: a
+    /// key whose bit is set may come again (the file changed between its two
+    /// readings, or another key shares the bit) and is looked up. Its memory does
+    /// not grow with the file.
+    fresh_keys: Vec<u64>,
     pub report: ImportReport,
 }
 
@@ -51,6 +61,8 @@ impl ItemWriter {
             collections,
             defaults,
             seen: (!keys_unique).then(Seen::default),
+            empty: HashMap::new(),
+            fresh_keys: Vec::new(),
             report: ImportReport::default(),
         })
     }
@@ -95,6 +107,14 @@ impl ItemWriter {
             None => match &uid_key {
                 Some(k) => match self.seen.as_ref().and_then(|s| s.record.get(k)) {
                     Some(id) => w.get(id)?,
+                    // Keys that do not repeat, into a kind that was empty: nothing to
+                    // look up unless this import wrote the key (its hash) already.
+                    None if self.seen.is_none()
+                        && kind_was_empty(&mut self.empty, w, kind)?
+                        && first_time(&mut self.fresh_keys, k) =>
+                    {
+                        None
+                    }
                     None => w.by_uid(k.0, &k.1)?.into_iter().next(),
                 },
                 None => None,
@@ -115,11 +135,13 @@ impl ItemWriter {
                 }
             }
             None => {
-                if !it.keep_id {
-                    it.record.id = crate::model::new_id();
-                }
                 it.record.collection = target.unwrap_or_else(|| self.defaults[&kind].clone());
-                w.create(&it.record)?;
+                if it.keep_id {
+                    w.create(&it.record)?;
+                } else {
+                    it.record.id = ordered_id();
+                    w.create_fresh(&it.record)?;
+                }
                 self.report.created += 1;
             }
         }
@@ -131,6 +153,52 @@ impl ItemWriter {
         w.changes.clear();
         Ok(())
     }
+}
+
+/// A new record id for an imported record: a UUID (v7) that begins with the time in
+/// milliseconds, so that one import's records sit together at the end of the indexes
+/// on ids (`records.id`, `changes.record_id`) instead of anywhere in them, as random
+/// (v4) ids do: at 100 000 events that was a sixth of the import's CPU time.
+fn ordered_id() -> String {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    uuid::Builder::from_unix_timestamp_millis(millis, &rand::random())
+        .into_uuid()
+        .to_string()
+}
+
+/// Bits in [`ItemWriter::fresh_keys`]: 1 MiB. At a million keys one in nine is
+/// looked up needlessly; at a hundred thousand, one in eighty.
+const FRESH_KEY_BITS: u64 = 1 << 23;
+
+/// Set the filter's bit for `key`; whether it was clear (the key is new for sure).
+fn first_time(filter: &mut Vec<u64>, key: &(Kind, String)) -> bool {
+    if filter.is_empty() {
+        filter.resize((FRESH_KEY_BITS / 64) as usize, 0);
+    }
+    let mut h = std::hash::DefaultHasher::new();
+    key.hash(&mut h);
+    let bit = h.finish() % FRESH_KEY_BITS;
+    let (word, mask) = ((bit / 64) as usize, 1u64 << (bit % 64));
+    let clear = filter[word] & mask == 0;
+    filter[word] |= mask;
+    clear
+}
+
+/// Whether the store held no record of `kind` before this import wrote one
+/// (`known`: the answers so far, see [`ItemWriter::empty`]).
+fn kind_was_empty(
+    known: &mut HashMap<Kind, bool>,
+    w: &Writer<'_>,
+    kind: Kind,
+) -> Result<bool, StoreError> {
+    if let Some(&empty) = known.get(&kind) {
+        return Ok(empty);
+    }
+    let empty = !w.has_records_of(kind)?;
+    known.insert(kind, empty);
+    Ok(empty)
 }
 
 /// The collections an import writes into, by (kind, name).

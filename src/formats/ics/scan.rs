@@ -6,6 +6,9 @@
 use crate::formats::contentline::{self, Line, MAX_PROPERTIES, SyntaxError};
 use crate::model::{Component, MAX_COMPONENT_DEPTH, Property};
 
+mod skim;
+use skim::Held;
+
 /// One child of a VCALENDAR (or a bare top-level component) with where it began.
 #[derive(Debug)]
 pub struct Block {
@@ -82,6 +85,12 @@ pub struct Blocks<I: Iterator<Item = Line>> {
     // so no depth of nesting costs memory or stack (the item is refused anyway).
     too_deep: usize,
     ended: bool,
+    /// Skimming ([`Blocks::skimming`]): which components are items to skim.
+    skim: Option<fn(&str) -> bool>,
+    /// The lines of the item being skimmed.
+    held: Option<Held>,
+    /// Lines to read (again) before the stream's next ones: a skim given up.
+    replay: std::collections::VecDeque<Line>,
 }
 
 impl<I: Iterator<Item = Line>> Iterator for Blocks<I> {
@@ -95,12 +104,21 @@ impl<I: Iterator<Item = Line>> Iterator for Blocks<I> {
             if self.ended {
                 return None;
             }
+            if let Some(line) = self.replay.pop_front() {
+                self.line(line);
+                continue;
+            }
             match self.lines.next() {
+                Some(line) if self.skim.is_some() => self.skim_line(line),
                 Some(line) => self.line(line),
-                None => {
-                    self.end();
-                    self.ended = true;
-                }
+                None => match self.held.take() {
+                    // Unclosed: read in full, which names what is wrong.
+                    Some(held) => self.replay.extend(held.lines),
+                    None => {
+                        self.end();
+                        self.ended = true;
+                    }
+                },
             }
         }
     }
@@ -125,6 +143,9 @@ impl<I: Iterator<Item = Line>> Blocks<I> {
             item_error: None,
             too_deep: 0,
             ended: false,
+            skim: None,
+            held: None,
+            replay: Default::default(),
         }
     }
 
@@ -146,7 +167,10 @@ impl<I: Iterator<Item = Line>> Blocks<I> {
     /// Join a line cut inside its parameter list whose continuation lacks the leading
     /// space (Exchange 2001: `ATTENDEE;CN="X"` / `:` / `  MAILTO:x@y`).
     fn join_broken_fold(&mut self, line: &Line) -> Option<Property> {
-        let next = self.lines.peek()?;
+        let next = match self.replay.front() {
+            Some(next) => next,
+            None => self.lines.peek()?,
+        };
         let rest = next.text.strip_prefix([':', ';'])?;
         let sep = &next.text[..1];
         let joined = Line {
@@ -154,7 +178,9 @@ impl<I: Iterator<Item = Line>> Blocks<I> {
             text: format!("{}{sep}{}", line.text, rest.trim_start()),
         };
         let p = contentline::parse_line(&joined).ok()?;
-        self.lines.next();
+        if self.replay.pop_front().is_none() {
+            self.lines.next();
+        }
         Some(p)
     }
 

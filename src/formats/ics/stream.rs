@@ -117,7 +117,11 @@ fn own_uid(c: &Component) -> Option<String> {
 /// The first pass over a stream's unfolded lines (see the module comment).
 pub fn prepare(lines: impl Iterator<Item = Line>, strict: bool) -> Prepared {
     let lenient = !strict;
-    let mut blocks = Blocks::new(lines, lenient);
+    // Only the UIDs of items matter here: a lenient first look skims them.
+    let mut blocks = match lenient {
+        true => Blocks::skimming(lines, |name| kind_of(name).is_some()),
+        false => Blocks::new(lines, false),
+    };
     let mut timezones: HashMap<String, Component> = HashMap::new();
     let mut keys: Vec<u64> = Vec::new();
     let mut broken = 0;

@@ -346,18 +346,32 @@ pub struct FoldJoiner {
 
 impl FoldJoiner {
     pub fn feed(&mut self, mut bytes: &[u8], out: &mut Vec<u8>) {
+        if self.held.is_empty() && self.last.is_none_or(|l| l < 0x80) && bytes.is_ascii() {
+            // No character to join (the usual case): the bytes pass as they are.
+            out.extend_from_slice(bytes);
+            self.last = bytes.last().copied().or(self.last);
+            return;
+        }
         while let Some((&b, rest)) = bytes.split_first() {
-            // Up to the next line break, nothing is held: the bytes pass at once.
-            let plain = match self.held.is_empty() {
-                true => bytes.iter().position(|&c| c == b'\r' || c == b'\n'),
-                false => Some(0),
-            }
-            .unwrap_or(bytes.len());
-            if plain > 0 {
-                out.extend_from_slice(&bytes[..plain]);
-                self.last = Some(bytes[plain - 1]);
-                bytes = &bytes[plain..];
-                continue;
+            if self.held.is_empty() {
+                // Nothing is held: everything up to a line break right after a byte of
+                // a multi-byte character passes at once.
+                let stop = memchr::memchr2_iter(b'\r', b'\n', bytes)
+                    .find(|&i| {
+                        let before = if i == 0 {
+                            self.last
+                        } else {
+                            Some(bytes[i - 1])
+                        };
+                        before.is_some_and(|l| l >= 0x80)
+                    })
+                    .unwrap_or(bytes.len());
+                if stop > 0 {
+                    out.extend_from_slice(&bytes[..stop]);
+                    self.last = Some(bytes[stop - 1]);
+                    bytes = &bytes[stop..];
+                    continue;
+                }
             }
             self.byte(b, out);
             bytes = rest;

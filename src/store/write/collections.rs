@@ -104,6 +104,7 @@ impl Writer<'_> {
         for rid in ids {
             self.delete(&rid)?;
         }
+        self.forget_found_collection();
         self.tx
             .execute("DELETE FROM collections WHERE id = ?1", [id])?;
         self.log(id, "collection", Op::CollectionDelete { base: c })?;
