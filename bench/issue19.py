@@ -88,9 +88,10 @@ def group(title, rounds, commands):
     return stats
 
 
-def same_output(old, new, home, args):
+def same_output(old, new, homes, args):
     # Compared by cmp, not in this process: its resident memory would grow.
-    same = subprocess.run(["bash", "-c", f"cmp -s <({old} --home {home} {args} 2>&1) <({new} --home {home} {args} 2>&1)"])
+    a, b = homes
+    same = subprocess.run(["bash", "-c", f"cmp -s <({old} --home {a} {args} 2>&1) <({new} --home {b} {args} 2>&1)"])
     if same.returncode != 0:
         sys.exit(f"!! output differs: {args}")
 
@@ -134,7 +135,17 @@ def main():
             sh(f"python3 {ROOT}/bench/gen_ics.py {n} {seed} > {path}")
     ev_home = os.path.join(DATA, "events100k")
     if not os.path.exists(os.path.join(ev_home, "pim.sqlite3")):
-        sh(f"{new} --home {ev_home} import {DATA}/events100k.ics > /dev/null")
+        sh(f"{old} --home {ev_home} import {DATA}/events100k.ics > /dev/null")
+    # Each build reads its own copy of the two profiles: a newer build may migrate
+    # the schema on opening, which an older one then refuses to read.
+    homes = {}
+    for who, binary in (("before", old), ("after", new)):
+        for name, src in (("home", home), ("events100k", ev_home)):
+            dst = os.path.join(DATA, f"{name}-{who}")
+            shutil.rmtree(dst, ignore_errors=True)
+            shutil.copytree(src, dst)
+            sh(f"{binary} --home {dst} collections list > /dev/null")  # migrated, if at all
+            homes[(name, who)] = dst
 
     cpu = subprocess.run("grep -m1 'model name' /proc/cpuinfo", shell=True, capture_output=True, text=True).stdout
     print(f"== machine: {os.cpu_count()} cores, {cpu.split(':')[-1].strip()}, {os.uname().sysname} {os.uname().release}")
@@ -145,13 +156,17 @@ def main():
               "list tasks --json", "search budget", "search budget --json",
               "search example.org --limit 1000000 --json", "export all --format json",
               "export contacts --format vcf"]
+    H = (homes[("home", "before")], homes[("home", "after")])
+    E = (homes[("events100k", "before")], homes[("events100k", "after")])
     for args in checks:
-        same_output(old, new, home, args)
-    same_output(old, new, ev_home, "export events --format ics")
+        same_output(old, new, H, args)
+    same_output(old, new, E, "export events --format ics")
     print("== outputs identical")
 
     R = a.rounds
-    P = lambda b, args, h=home: f"{b} --home {h} {args} > /dev/null"
+    def P(b, args, which="home"):
+        who = "before" if b == old else "after"
+        return f"{b} --home {homes[(which, who)]} {args} > /dev/null"
     res = {}
     res["month"] = group("month listing (100 000 records): text and --json", R, {
         "before": P(old, MONTH), "after": P(new, MONTH),
@@ -166,18 +181,18 @@ def main():
         "before/all": P(old, "search example.org --limit 1000000 --json"),
         "after/all": P(new, "search example.org --limit 1000000 --json")})
 
-    outs = {"json": (home, "export all --format json"),
-            "ics": (ev_home, "export events --format ics"),
-            "vcf": (home, "export contacts --format vcf")}
+    outs = {"json": ("home", "export all --format json"),
+            "ics": ("events100k", "export events --format ics"),
+            "vcf": ("home", "export contacts --format vcf")}
     # The floor: SQLite's own shell printing the same bodies, in table order (`+kind`
     # keeps it off the index, whose order would make every row a random lookup).
-    floors = {"json": (home, "select data from records"),
-              "ics": (ev_home, "select data from records where +kind='event'"),
-              "vcf": (home, "select data from records where +kind='contact'")}
+    floors = {"json": "select data from records",
+              "ics": "select data from records where +kind='event'",
+              "vcf": "select data from records where +kind='contact'"}
     for fmt, (h, args) in outs.items():
         path = os.path.join(DATA, f"out.{fmt}")
-        sh(f"{new} --home {h} {args} > {path}")
-        fh, query = floors[fmt]
+        sh(f"{new} --home {homes[(h, 'after')]} {args} > {path}")
+        fh, query = homes[(h, "after")], floors[fmt]
         res["export-" + fmt] = group(f"{args} ({os.path.getsize(path) / 1e6:.1f} MB)", R, {
             "before": P(old, args, h), "after": P(new, args, h),
             "cat": f"cat {path} > /dev/null",
@@ -207,7 +222,7 @@ def main():
     frames = {"before": [], "after": []}
     for r in range(R + 1):
         for who, b in (("before", old), ("after", new)):
-            ms = first_frame(b, home)
+            ms = first_frame(b, homes[("home", who)])
             if r > 0:
                 frames[who].append(ms)
     print("-- TUI: launch until the first frame is on screen (tmux 120x40, 100 000 records)")
