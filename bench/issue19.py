@@ -5,7 +5,9 @@
 
 OLD_PIM and NEW_PIM are release binaries (e.g. main before a change and after it);
 GENERATE (env, default target/release/examples/generate) builds the 100 000-record
-profile. Each group of commands runs once as a warm-up, then N rounds in turn (so a
+profile; GENERATE_BEFORE, the OLD build's generator, makes its sync profile (a
+generator of another schema version than the pim beside it cannot open its profile).
+Each group of commands runs once as a warm-up, then N rounds in turn (so a
 change of machine load hits every command of the group alike); medians are printed.
 Wall time includes process start; CPU is user + system from wait4 (less disturbed by
 other work on the machine); RSS is the command's peak resident set (the largest
@@ -123,6 +125,9 @@ def main():
     a = ap.parse_args()
     old, new = os.path.realpath(a.old), os.path.realpath(a.new)
     gen = os.path.realpath(os.environ.get("GENERATE", os.path.join(ROOT, "target/release/examples/generate")))
+    # The sync runs make a profile with each build's own generator: a generator of
+    # another schema version than the pim beside it cannot open its profile.
+    gens = {"before": os.path.realpath(os.environ.get("GENERATE_BEFORE", gen)), "after": gen}
     os.makedirs(DATA, exist_ok=True)
     home = os.path.join(DATA, "home")
     if not os.path.exists(os.path.join(home, "pim.sqlite3")):
@@ -151,6 +156,13 @@ def main():
     print(f"== machine: {os.cpu_count()} cores, {cpu.split(':')[-1].strip()}, {os.uname().sysname} {os.uname().release}")
     print(f"== date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {a.rounds} rounds")
     print(f"== before: {old}\n== after:  {new}")
+    # How fast this (virtual) machine's CPU is at the moment: the same Python loop
+    # takes 0.5 s on an idle host and more when the host is shared.
+    t = time.perf_counter()
+    total = 0
+    for i in range(10**7):
+        total += i
+    print(f"== CPU check: a 10^7-step Python loop took {time.perf_counter() - t:.2f} s")
 
     checks = [MONTH, MONTH + " --json", "list contacts", "list contacts --json", "list tasks",
               "list tasks --json", "search budget", "search budget --json",
@@ -233,7 +245,7 @@ def main():
     if not a.skip_sync:
         for i in range(3):
             for who, b in (("before", old), ("after", new)):
-                out = subprocess.run(f"PIM={b} GENERATE={gen} SYNC_ONLY=1 {ROOT}/bench/sync.sh",
+                out = subprocess.run(f"PIM={b} GENERATE={gens[who]} SYNC_ONLY=1 {ROOT}/bench/sync.sh",
                                      shell=True, capture_output=True, text=True, check=True).stdout
                 total = [l for l in out.splitlines() if "total A then B" in l][0]
                 syncs[who].append(float(total.split(":")[1].split()[0]))
