@@ -174,6 +174,8 @@ fn syncs_and_adds_run_at_once() {
 fn two_syncs_of_one_profile_take_turns() {
     let server = MailServer::shared();
     let p = Pim::mail_profile(server, "test", "newest");
+    // Folders of its own: the other tests of this binary sync as the same user.
+    p.ok(&["account", "set", "mail", "--folder-root", "Turns"]);
     p.ok(&["sync", "init", "--device-name", "twice"]);
     for i in 0..30 {
         p.ok(&["add", "contact", "--name", &format!("Turn {i}")]);

@@ -103,43 +103,13 @@ fn a_junk_snapshot_part_does_not_stop_a_new_device() {
 
 #[test]
 fn a_key_holder_writing_as_another_device_is_refused_and_named() {
-    use pim::sync::batch::{DevicePayload, seal_device};
-    use pim::sync::crypto::SyncKey;
-    use pim::sync::signing::DeviceSigner;
     let server = MailServer::shared();
     let a = profile(server, "carol", "Signed");
     let b = profile(server, "carol", "Signed");
     a.ok(&["add", "contact", "--name", "From The Laptop"]);
     let key = a.init(&["--device-name", "laptop"]);
     b.ok(&["sync", "join", "--key", &key, "--device-name", "desk"]);
-    let devices = b.json(&["devices", "list", "--json"]);
-    let laptop = devices
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["name"] == "laptop")
-        .and_then(|d| d["id"].as_str())
-        .expect("laptop listed")
-        .to_string();
-    // Someone with the key (and a signing key of their own) announces the laptop.
-    let forged = DevicePayload {
-        device: laptop,
-        name: "renamed".into(),
-        vector: Default::default(),
-        last_seen: "2999-01-01T00:00:00.000Z".into(),
-        snapshot: None,
-        signs_from: Some(1),
-    };
-    let sync_key = SyncKey::parse_human(&key).unwrap();
-    let (_, raw) = seal_device(
-        &sync_key,
-        Some(&DeviceSigner::generate(1)),
-        &forged,
-        0,
-        1,
-        None,
-    );
-    server.append("carol", "Signed/Devices", &raw);
+    forge_laptop_announcement(server, &b, &key, "Signed");
     let out = b.ok(&["sync"]);
     assert!(
         out.contains("refused messages signed with another key than their device's: laptop"),
@@ -233,17 +203,13 @@ fn watch_until(p: &Pim, which: &str, pattern: &str) -> (bool, String) {
     (found, text)
 }
 
-#[test]
-fn a_watching_device_says_a_refused_key_in_a_quiet_round_and_again_when_it_restarts() {
+/// Someone with the sync `key` (and a signing key of their own) announces the
+/// device named "laptop" (as `observer` lists it) as renamed, in carol's `root`.
+fn forge_laptop_announcement(server: &MailServer, observer: &Pim, key: &str, root: &str) {
     use pim::sync::batch::{DevicePayload, seal_device};
     use pim::sync::crypto::SyncKey;
     use pim::sync::signing::DeviceSigner;
-    let server = MailServer::shared();
-    let a = profile(server, "carol", "Watched");
-    let b = profile(server, "carol", "Watched");
-    let key = a.init(&["--device-name", "laptop"]);
-    b.ok(&["sync", "join", "--key", &key, "--device-name", "desk"]);
-    let laptop = b
+    let laptop = observer
         .json(&["devices", "list", "--json"])
         .as_array()
         .unwrap()
@@ -260,16 +226,20 @@ fn a_watching_device_says_a_refused_key_in_a_quiet_round_and_again_when_it_resta
         snapshot: None,
         signs_from: Some(1),
     };
-    let sync_key = SyncKey::parse_human(&key).unwrap();
-    let (_, raw) = seal_device(
-        &sync_key,
-        Some(&DeviceSigner::generate(1)),
-        &forged,
-        0,
-        1,
-        None,
-    );
-    server.append("carol", "Watched/Devices", &raw);
+    let sync_key = SyncKey::parse_human(key).unwrap();
+    let signer = DeviceSigner::generate(1);
+    let (_, raw) = seal_device(&sync_key, Some(&signer), &forged, 0, 1, None);
+    server.append("carol", &format!("{root}/Devices"), &raw);
+}
+
+#[test]
+fn a_watching_device_says_a_refused_key_in_a_quiet_round_and_again_when_it_restarts() {
+    let server = MailServer::shared();
+    let a = profile(server, "carol", "Watched");
+    let b = profile(server, "carol", "Watched");
+    let key = a.init(&["--device-name", "laptop"]);
+    b.ok(&["sync", "join", "--key", &key, "--device-name", "desk"]);
+    forge_laptop_announcement(server, &b, &key, "Watched");
     // The round that meets it changes nothing else: it is said all the same.
     let (found, out) = watch_until(&b, "stdout", "refused messages signed with another key");
     assert!(found, "the watcher did not say the refusal: {out}");

@@ -78,7 +78,7 @@ impl Store {
         &self,
         kind: Option<Kind>,
         collection: Option<&str>,
-        mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
+        f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         const COLS: &str = "SELECT id, kind, collection, data, sort_key FROM records";
         let few = match kind {
@@ -98,22 +98,10 @@ impl Store {
             format!("{COLS} WHERE (?1 IS NULL OR +kind = ?1) AND (?2 IS NULL OR collection = ?2)")
         };
         let mut stmt = self.conn.prepare_cached(&sql).map_err(StoreError::from)?;
-        let mut rows = stmt
+        let rows = stmt
             .query(params![kind.map(Kind::as_str), collection])
             .map_err(StoreError::from)?;
-        fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str> {
-            Ok(row.get_ref(i).and_then(|v| Ok(v.as_str()?))?)
-        }
-        while let Some(row) = rows.next().map_err(StoreError::from)? {
-            f(RawRecord {
-                id: text(row, 0)?,
-                kind: text(row, 1)?,
-                collection: text(row, 2)?,
-                data: text(row, 3)?,
-                sort_key: text(row, 4)?,
-            })?;
-        }
-        Ok(())
+        each_raw(rows, f)
     }
 
     /// Every record of `kind` (of `collection` if given) in the order of every
@@ -125,7 +113,7 @@ impl Store {
         &self,
         kind: Kind,
         collection: Option<&str>,
-        mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
+        f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let mut stmt = self
             .conn
@@ -134,21 +122,29 @@ impl Store {
                  WHERE kind = ?1 AND (?2 IS NULL OR collection = ?2) ORDER BY sort_key, id",
             )
             .map_err(StoreError::from)?;
-        let mut rows = stmt
+        let rows = stmt
             .query(params![kind.as_str(), collection])
             .map_err(StoreError::from)?;
-        fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str> {
-            Ok(row.get_ref(i).and_then(|v| Ok(v.as_str()?))?)
-        }
-        while let Some(row) = rows.next().map_err(StoreError::from)? {
-            f(RawRecord {
-                id: text(row, 0)?,
-                kind: text(row, 1)?,
-                collection: text(row, 2)?,
-                data: text(row, 3)?,
-                sort_key: text(row, 4)?,
-            })?;
-        }
-        Ok(())
+        each_raw(rows, f)
     }
+}
+
+/// `f` on each row of a `SELECT id, kind, collection, data, sort_key`, borrowed.
+fn each_raw<E: From<StoreError>>(
+    mut rows: rusqlite::Rows<'_>,
+    mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str> {
+        Ok(row.get_ref(i).and_then(|v| Ok(v.as_str()?))?)
+    }
+    while let Some(row) = rows.next().map_err(StoreError::from)? {
+        f(RawRecord {
+            id: text(row, 0)?,
+            kind: text(row, 1)?,
+            collection: text(row, 2)?,
+            data: text(row, 3)?,
+            sort_key: text(row, 4)?,
+        })?;
+    }
+    Ok(())
 }
