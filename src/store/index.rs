@@ -445,6 +445,26 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_row_does_not_stop_the_reindexing_migration() {
+        let mut store = Store::open_in_memory().unwrap();
+        let coll = store.default_collection(Kind::Contact).unwrap().id;
+        let mut r = Record::new(Kind::Contact, &coll);
+        r.set_text("FN", "Grete Weiß");
+        store.write(|w| w.create(&r)).unwrap();
+        // Rows a hostile or damaged file could hold: not JSON, and not text at all.
+        store
+            .conn
+            .execute_batch(&format!(
+                "INSERT INTO records (id, kind, collection, data) VALUES ('bad1', 'contact', '{coll}', '{{not json');
+                 INSERT INTO records (id, kind, collection, data) VALUES ('bad2', 'contact', '{coll}', x'00ff');
+                 PRAGMA user_version = 8;"
+            ))
+            .unwrap();
+        super::super::migrate(&store.conn).unwrap();
+        assert_eq!(found(&store, "weiss"), 1);
+    }
+
+    #[test]
     fn a_profile_from_before_the_folded_spellings_is_reindexed_once() {
         let mut store = Store::open_in_memory().unwrap();
         let coll = store.default_collection(Kind::Contact).unwrap().id;

@@ -465,7 +465,9 @@ fn rebuild_search_index(conn: &Connection) -> Result<()> {
 }
 
 /// Each record matching `filter` (a WHERE clause, or empty), decoded, with its rowid:
-/// the migrations that recompute derived columns walk the table this way.
+/// the migrations that recompute derived columns walk the table this way. A row that
+/// cannot be read is passed over (readers skip and name it): one bad row must not
+/// stop the migration, which would leave the profile unopenable.
 fn for_each_record(
     conn: &Connection,
     filter: &str,
@@ -474,18 +476,18 @@ fn for_each_record(
     let mut select = conn.prepare(&format!(
         "SELECT rowid, id, kind, collection, data FROM records {filter}"
     ))?;
-    let rows = select.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-        ))
-    })?;
-    for row in rows {
-        let (rowid, id, kind, collection, data) = row?;
-        each(rowid, read::decode(id, &kind, collection, &data)?)?;
+    let mut rows = select.query([])?;
+    while let Some(r) = rows.next()? {
+        let rowid: i64 = r.get(0)?;
+        let text = |i| r.get::<_, String>(i).ok();
+        let (Some(id), Some(kind), Some(collection), Some(data)) =
+            (text(1), text(2), text(3), text(4))
+        else {
+            continue;
+        };
+        if let Ok(record) = read::decode(id, &kind, collection, &data) {
+            each(rowid, record)?;
+        }
     }
     Ok(())
 }
