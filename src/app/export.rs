@@ -33,16 +33,24 @@ pub fn selection(
     Ok(ids)
 }
 
-/// [`SortedRows`] with room for every row of `selection` and their text (text of
-/// at most the size of the database, as a JSON export holds: reserved address
-/// space costs no memory until written), so that it never grows by copying.
+/// The most text [`sorted_rows_for`] reserves up front: reserved address space costs
+/// no memory until written, but a profile of many gigabytes must not ask for that much
+/// at once (a system that does not overcommit would refuse it); past this the text
+/// grows as it comes.
+const TEXT_RESERVED_AT_MOST: usize = 64 << 20;
+
+/// [`SortedRows`] with room for every row of `selection` and, up to
+/// [`TEXT_RESERVED_AT_MOST`], their text (at most the size of the database), so that
+/// an export of a usual profile never grows it by copying.
 pub fn sorted_rows_for(store: &Store, selection: &Selection) -> Result<SortedRows, StoreError> {
     let mut rows = 0;
     for (kind, _) in selection {
         rows += store.count(*kind)?;
     }
     let rows = usize::try_from(rows).unwrap_or(usize::MAX);
-    let bytes = usize::try_from(store.stored_bytes()?).unwrap_or(usize::MAX);
+    let bytes = usize::try_from(store.stored_bytes()?)
+        .unwrap_or(usize::MAX)
+        .min(TEXT_RESERVED_AT_MOST);
     Ok(SortedRows {
         keys: String::with_capacity(rows.saturating_mul(48)),
         text: String::with_capacity(bytes),
