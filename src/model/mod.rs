@@ -4,6 +4,7 @@ pub mod borrowed;
 pub mod change;
 pub mod duration;
 pub mod fields;
+pub mod listed;
 pub mod phone;
 pub mod plain;
 pub mod property;

@@ -45,6 +45,13 @@ pub fn index(r: &Record) -> IndexColumns {
     }
 }
 
+/// The `listed` column: what a listing row of `r` reads (see [`crate::model::listed`]),
+/// as stored JSON; `None` when its row needs the whole body.
+pub fn listed(r: &Record) -> Option<String> {
+    let body = crate::model::listed::listed_body(r)?;
+    Some(serde_json::to_string(&body).expect("a body serializes"))
+}
+
 fn at(w: &When, r: &Record) -> DateTime<Utc> {
     tz::instant(w, &r.body.timezones, chrono_tz::UTC)
 }

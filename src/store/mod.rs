@@ -414,6 +414,11 @@ fn migrate(tx: &Connection) -> Result<()> {
             reindex_open_series(tx)?;
         }
         rebuild_search |= schema::REBUILD_SEARCH_INDEX.contains(&(i + 1));
+        if i + 1 == schema::FILL_LISTED {
+            add_column_if_missing(tx, "records", "listed", "TEXT")?;
+            tx.execute_batch(schema::LISTED_INDEXES)?;
+            fill_listed(tx)?;
+        }
         if i + 1 == schema::COLLECTION_DEFAULT_ALARMS {
             add_column_if_missing(tx, "collections", "default_alarms", "TEXT")?;
         }
@@ -453,6 +458,15 @@ fn reindex_open_series(conn: &Connection) -> Result<()> {
             Ok(())
         },
     )
+}
+
+/// Fill the (new) `listed` column of every task, contact and note.
+fn fill_listed(conn: &Connection) -> Result<()> {
+    let mut update = conn.prepare("UPDATE records SET listed = ?2 WHERE rowid = ?1")?;
+    for_each_record(conn, "WHERE kind <> 'event'", |rowid, record| {
+        update.execute(params![rowid, index::listed(&record)])?;
+        Ok(())
+    })
 }
 
 /// Fill the (emptied) full-text index from every record.

@@ -26,6 +26,14 @@ pub(super) fn row_collection(r: &Row<'_>) -> rusqlite::Result<Collection> {
 
 pub(super) const RECORD_COLS: &str = "id, kind, collection, data";
 
+/// The recurring events a window may hold, read from the index that keeps their
+/// bodies (`records_recurring`): the planner might otherwise prefer the span index
+/// and visit the table for every series.
+pub(super) const RECURRING_IN_WINDOW: &str = "SELECT id, kind, collection, data
+     FROM records INDEXED BY records_recurring
+     WHERE kind = 'event' AND recurring = 1 AND start_ts < ?1
+       AND (end_ts IS NULL OR end_ts >= ?2) AND (?3 IS NULL OR collection = ?3)";
+
 fn row_record(r: &Row<'_>) -> rusqlite::Result<std::result::Result<Record, StoreError>> {
     let id: String = r.get(0)?;
     let kind: String = r.get(1)?;
@@ -351,11 +359,7 @@ impl Store {
         for row in single.query_map(params![from - span, to, from, collection], stored_row)? {
             out.push(row?);
         }
-        let mut recurring = self.conn.prepare_cached(&format!(
-            "SELECT {RECORD_COLS} FROM records
-             WHERE kind = 'event' AND recurring = 1 AND start_ts < ?1
-               AND (end_ts IS NULL OR end_ts >= ?2) AND (?3 IS NULL OR collection = ?3)"
-        ))?;
+        let mut recurring = self.conn.prepare_cached(RECURRING_IN_WINDOW)?;
         for row in recurring.query_map(params![to, from, collection], stored_row)? {
             out.push(row?);
         }

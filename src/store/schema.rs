@@ -9,6 +9,17 @@ pub const REINDEX_OPEN_SERIES: usize = 4;
 /// them a database has not had yet.
 pub const REBUILD_SEARCH_INDEX: &[usize] = &[7, 9];
 
+/// The migration after which the `listed` column is filled from the records.
+pub const FILL_LISTED: usize = 10;
+
+/// The indexes on `listed` (migration [`FILL_LISTED`]).
+pub const LISTED_INDEXES: &str = "
+    CREATE INDEX IF NOT EXISTS records_listed
+        ON records (kind, sort_key, id, collection, listed) WHERE listed IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS records_unlisted
+        ON records (kind) WHERE listed IS NULL AND kind <> 'event';
+";
+
 /// The migration after which collections have a `default_alarms` column.
 pub const COLLECTION_DEFAULT_ALARMS: usize = 8;
 
@@ -199,5 +210,15 @@ pub const MIGRATIONS: &[&str] = &[
     // 9: the full-text index is rebuilt again (REBUILD_SEARCH_INDEX): folded spellings.
     r#"
     INSERT INTO records_fts (records_fts) VALUES ('delete-all');
+    "#,
+    // 10: listings read each row's few properties (`listed`, model::listed) from an
+    // index in listing order, not every body from the table; the rows without them
+    // (repeating tasks) are found through a small index. The column is added, indexed
+    // and filled by store::migrate (FILL_LISTED, LISTED_INDEXES): a profile migrated
+    // again must not fail on it. Recurring events' bodies are kept beside their span:
+    // a window reads them without visiting the table pages of every other record.
+    r#"
+    CREATE INDEX IF NOT EXISTS records_recurring
+        ON records (kind, start_ts, end_ts, collection, id, data) WHERE recurring = 1;
     "#,
 ];

@@ -301,6 +301,7 @@ impl<'a> Writer<'a> {
         })?;
         let data = String::from_utf8(data).expect("serde_json writes UTF-8");
         let ix = index(r);
+        let listed = super::index::listed(r);
         if !ix.recurring
             && let (Some(s), Some(e)) = (ix.start_ts, ix.end_ts)
         {
@@ -319,7 +320,8 @@ impl<'a> Writer<'a> {
                 self.materialize(&r.id)?;
                 self.tx.execute(
                     "UPDATE records SET kind = ?2, collection = ?3, uid = ?4, data = ?5,
-                        start_ts = ?6, end_ts = ?7, recurring = ?8, sort_key = ?9 WHERE rowid = ?1",
+                        start_ts = ?6, end_ts = ?7, recurring = ?8, sort_key = ?9, listed = ?10
+                     WHERE rowid = ?1",
                     params![
                         rowid,
                         r.kind.as_str(),
@@ -329,7 +331,8 @@ impl<'a> Writer<'a> {
                         ix.start_ts,
                         ix.end_ts,
                         ix.recurring,
-                        ix.sort_key
+                        ix.sort_key,
+                        listed
                     ],
                 )?;
                 self.tx
@@ -339,7 +342,8 @@ impl<'a> Writer<'a> {
             None => {
                 let mut stmt = self.tx.prepare_cached(
                     "INSERT INTO records (id, kind, collection, uid, data, start_ts, end_ts,
-                        recurring, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                        recurring, sort_key, listed)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )?;
                 stmt.execute(params![
                     r.id,
@@ -350,7 +354,8 @@ impl<'a> Writer<'a> {
                     ix.start_ts,
                     ix.end_ts,
                     ix.recurring,
-                    ix.sort_key
+                    ix.sort_key,
+                    listed
                 ])?;
                 self.tx.last_insert_rowid()
             }

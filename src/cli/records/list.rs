@@ -218,84 +218,48 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
 }
 
 /// Contacts or notes as rows, and the order to print them in: stored order (sort
-/// key, id). Each row is read from its stored body in place, the rows in table
-/// order and sorted here.
+/// key, id), the order the store gives them in, each row drawn from what the store
+/// keeps for listings (no whole body).
 fn stored_table(
     cx: &Context,
     kind: Kind,
     collection: Option<&str>,
     table: &mut print::Table,
 ) -> anyhow::Result<Vec<usize>> {
-    let mut keys = Keys::default();
-    let mut found = Vec::new();
+    let mut order = Vec::new();
     cx.store
-        .for_each_raw_unordered(Some(kind), collection, |raw| -> anyhow::Result<()> {
+        .for_each_listed(kind, collection, |raw| -> anyhow::Result<()> {
             match rows::push_stored_row(table, raw, kind) {
-                Ok(()) => found.push((keys.add(raw.sort_key, raw.id), table.row_count() - 1)),
+                Ok(()) => order.push(table.row_count() - 1),
                 Err(bad) => cx.store.note_undecodable(bad),
             }
             Ok(())
         })?;
-    found.sort_unstable_by(|a, b| keys.get(a.0).cmp(&keys.get(b.0)));
-    Ok(found.into_iter().map(|(_, row)| row).collect())
-}
-
-/// Rows' stored order (sort key, then id), kept side by side in one string.
-#[derive(Default)]
-struct Keys(String);
-
-/// Where a row's sort key and id are in [`Keys`].
-#[derive(Clone, Copy)]
-struct KeyAt {
-    at: usize,
-    key: usize,
-    id: usize,
-}
-
-impl Keys {
-    fn add(&mut self, sort_key: &str, id: &str) -> KeyAt {
-        let at = self.0.len();
-        self.0.push_str(sort_key);
-        self.0.push_str(id);
-        KeyAt {
-            at,
-            key: sort_key.len(),
-            id: id.len(),
-        }
-    }
-
-    fn get(&self, k: KeyAt) -> (&str, &str) {
-        let mid = k.at + k.key;
-        (&self.0[k.at..mid], &self.0[mid..mid + k.id])
-    }
+    Ok(order)
 }
 
 /// Tasks as rows, and the order to print them in: open ones first, by due, then
-/// priority, then stored order (sort key, id). Each row is read from its stored
-/// body in place, the rows in table order and sorted here (a repeating task is
-/// decoded, its open occurrence found once for both its place and its row).
+/// priority, then stored order (sort key, id: the order the store gives them in).
+/// Each row is drawn from what the store keeps for listings (a repeating task from
+/// its whole body, decoded: its open occurrence is found once for both its place
+/// and its row).
 fn task_table(
     cx: &Context,
     collection: Option<&str>,
     table: &mut print::Table,
 ) -> anyhow::Result<Vec<usize>> {
-    let mut keys = Keys::default();
     let mut found = Vec::new();
     cx.store
-        .for_each_raw_unordered(Some(Kind::Task), collection, |raw| -> anyhow::Result<()> {
+        .for_each_listed(Kind::Task, collection, |raw| -> anyhow::Result<()> {
             match rows::push_stored_task_row(table, raw, cx.tz) {
-                Ok(order) => {
-                    found.push((order, keys.add(raw.sort_key, raw.id), table.row_count() - 1))
-                }
+                Ok(order) => found.push((order, table.row_count() - 1)),
                 Err(bad) => cx.store.note_undecodable(bad),
             }
             Ok(())
         })?;
-    found.sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| keys.get(a.1).cmp(&keys.get(b.1)))
-    });
-    Ok(found.into_iter().map(|(_, _, row)| row).collect())
+    // Stable: ties keep stored order.
+    found.sort_by_key(|(order, _)| *order);
+    Ok(found.into_iter().map(|(_, row)| row).collect())
 }
 
 /// Contacts or notes as JSON in stored order, a chunk at a time: each chunk's bodies

@@ -386,6 +386,27 @@ END:VCALENDAR\r\n";
             }
             let row: Vec<String> = t.row(0).map(str::to_string).collect();
             assert_eq!(row, record_row(r, local), "{r:?}");
+            // What the store keeps for listings draws the same row, in the same place.
+            if let Some(listed) = crate::model::listed::listed_body(r) {
+                let listed = serde_json::to_string(&listed).unwrap();
+                assert!(
+                    listed.len() < data.len() || r.kind == Kind::Note,
+                    "{listed}"
+                );
+                let mut t = Table::default();
+                if r.kind == Kind::Task {
+                    let order = push_stored_task_row(&mut t, raw(r, &listed), local).unwrap();
+                    assert_eq!(order, task_row(&mut Table::default(), r, local), "{r:?}");
+                } else {
+                    push_stored_row(&mut t, raw(r, &listed), r.kind).unwrap();
+                }
+                assert_eq!(t.row(0).collect::<Vec<_>>(), row, "{listed}");
+            } else {
+                assert!(
+                    r.is_recurring(),
+                    "only repeating tasks need their body: {r:?}"
+                );
+            }
             if r.kind != Kind::Task || !r.is_recurring() {
                 assert_eq!(row, row_via_value(r.kind, record_json(r, "c", local)));
             }

@@ -1,5 +1,6 @@
-//! The table-order read listings share with exports ([`Store::for_each_raw_unordered`]),
-//! checked for what a listing needs of it.
+//! The reads listings are drawn from ([`Store::for_each_listed`], and the table-order
+//! read exports use, [`Store::for_each_raw_unordered`]), checked for what a listing
+//! needs of them.
 
 #[cfg(test)]
 mod tests {
@@ -62,5 +63,140 @@ mod tests {
         assert_eq!(in_other.len(), 1);
         assert_eq!(in_other[0].1, "id1");
         assert_eq!(rows(&store, Kind::Note, None).len(), 1);
+    }
+
+    /// (id, data) of every listed row, in the order given.
+    fn listed(store: &Store, kind: Kind, collection: Option<&str>) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        store
+            .for_each_listed(kind, collection, |raw| {
+                assert_eq!(raw.kind, kind.as_str());
+                out.push((raw.id.to_string(), raw.data.to_string()));
+                crate::store::Result::Ok(())
+            })
+            .unwrap();
+        out
+    }
+
+    fn task(coll: &str, id: &str, title: &str, rrule: Option<&str>) -> Record {
+        let mut r = Record::new(Kind::Task, coll);
+        r.id = id.into();
+        r.body.main.props.push(Property::new("SUMMARY", title));
+        r.body
+            .main
+            .props
+            .push(Property::new("DESCRIPTION", "long text"));
+        if let Some(rule) = rrule {
+            r.body.main.props.push(Property::new("RRULE", rule));
+        }
+        r
+    }
+
+    #[test]
+    fn listed_rows_come_in_listing_order_with_only_what_a_row_reads() {
+        let mut store = Store::open_in_memory().unwrap();
+        let tasks = store.default_collection(Kind::Task).unwrap().id;
+        let other = store
+            .write(|w| w.put_collection(Kind::Task, "Other"))
+            .unwrap()
+            .id;
+        let made = [
+            task(&tasks, "t1", "d", None),
+            task(&other, "t2", "B", Some("FREQ=DAILY")),
+            task(&tasks, "t3", "a", None),
+            task(&tasks, "t0", "b", None),
+            task(&tasks, "t4", "c", Some("FREQ=WEEKLY")),
+        ];
+        store
+            .write(|w| made.iter().try_for_each(|r| w.create(r).map(drop)))
+            .unwrap();
+        let rows = listed(&store, Kind::Task, None);
+        let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        // By sort key (the lower-cased title), then id: t0 and t2 share "b".
+        assert_eq!(ids, ["t3", "t0", "t2", "t4", "t1"]);
+        for (id, data) in &rows {
+            let repeats = id == "t2" || id == "t4";
+            assert_eq!(data.contains("DESCRIPTION"), repeats, "{id}: {data}");
+            assert_eq!(data.contains("RRULE"), repeats, "{id}: {data}");
+        }
+        let in_other = listed(&store, Kind::Task, Some(&other));
+        assert_eq!(in_other.len(), 1);
+        assert_eq!(in_other[0].0, "t2");
+        // An edit keeps what is listed current; a repeating task stops repeating.
+        let mut t4 = made[4].clone();
+        t4.body.main.props.retain(|p| p.name != "RRULE");
+        t4.set_text("SUMMARY", "0 first");
+        store.write(|w| w.update(&t4)).unwrap();
+        let rows = listed(&store, Kind::Task, None);
+        assert_eq!(rows[0].0, "t4");
+        assert!(rows[0].1.contains("0 first") && !rows[0].1.contains("DESCRIPTION"));
+        store.write(|w| w.delete("t3")).unwrap();
+        assert_eq!(listed(&store, Kind::Task, None).len(), 4);
+    }
+
+    #[test]
+    fn listings_and_windows_read_indexes_not_the_table() {
+        let store = Store::open_in_memory().unwrap();
+        let plan = |sql: &str| -> String {
+            let mut stmt = store
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
+            let nulls = vec![rusqlite::types::Null; stmt.parameter_count()];
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(nulls), |r| r.get::<_, String>(3))
+                .unwrap();
+            rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
+        };
+        use crate::store::read::RECURRING_IN_WINDOW;
+        use crate::store::read::raw::{LISTED_ROWS, UNLISTED_ROWS};
+        assert_eq!(
+            plan(LISTED_ROWS),
+            "SEARCH records USING COVERING INDEX records_listed (kind=?)"
+        );
+        let whole = plan(UNLISTED_ROWS);
+        assert!(
+            whole.starts_with("SEARCH records USING INDEX records_unlisted"),
+            "{whole}"
+        );
+        let recurring = plan(RECURRING_IN_WINDOW);
+        assert!(
+            recurring.starts_with("SEARCH records USING COVERING INDEX records_recurring"),
+            "{recurring}"
+        );
+    }
+
+    #[test]
+    fn a_profile_from_before_listed_rows_gets_them_on_upgrade() {
+        let mut store = Store::open_in_memory().unwrap();
+        let coll = store.default_collection(Kind::Task).unwrap().id;
+        let made = [
+            task(&coll, "t1", "b", None),
+            task(&coll, "t2", "a", Some("FREQ=DAILY")),
+        ];
+        store
+            .write(|w| made.iter().try_for_each(|r| w.create(r).map(drop)))
+            .unwrap();
+        // What pim at version 9 left: no `listed` column, nor its indexes.
+        store
+            .conn
+            .execute_batch(
+                "DROP INDEX records_listed; DROP INDEX records_unlisted;
+                 DROP INDEX records_recurring; ALTER TABLE records DROP COLUMN listed;
+                 PRAGMA user_version = 9;",
+            )
+            .unwrap();
+        crate::store::migrate(&store.conn).unwrap();
+        let rows = listed(&store, Kind::Task, None);
+        let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(ids, ["t2", "t1"]);
+        assert!(!rows[1].1.contains("DESCRIPTION"), "listed: {}", rows[1].1);
+        // Migrated again (a renumbered migration): nothing fails, nothing doubles.
+        store
+            .conn
+            .execute_batch("PRAGMA user_version = 9;")
+            .unwrap();
+        crate::store::migrate(&store.conn).unwrap();
+        assert_eq!(listed(&store, Kind::Task, None).len(), 2);
     }
 }

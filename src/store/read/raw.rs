@@ -1,6 +1,7 @@
 //! Record rows borrowed from the database, for a caller that reads the stored body
 //! itself (an export).
 
+use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator as _;
 use rusqlite::{Row, params};
 
 use super::{Undecodable, decode};
@@ -129,22 +130,84 @@ impl Store {
     }
 }
 
+/// The rows [`Store::for_each_listed`] reads from the `listed` index (the planner
+/// might otherwise prefer `(kind, sort_key)` and visit the table for every row).
+pub(in crate::store) const LISTED_ROWS: &str =
+    "SELECT id, kind, collection, listed, sort_key FROM records INDEXED BY records_listed
+     WHERE kind = ?1 AND listed IS NOT NULL AND (?2 IS NULL OR collection = ?2)
+     ORDER BY sort_key, id";
+
+/// The rows [`Store::for_each_listed`] reads whole (few: repeating tasks).
+pub(in crate::store) const UNLISTED_ROWS: &str =
+    "SELECT id, kind, collection, data, sort_key FROM records INDEXED BY records_unlisted
+     WHERE kind = ?1 AND listed IS NULL AND kind <> 'event' AND (?2 IS NULL OR collection = ?2)
+     ORDER BY sort_key, id";
+
+impl Store {
+    /// Every task, contact or note of `kind` (of `collection` if given) in listing
+    /// order, (`sort_key`, `id`), each borrowed for the length of one call, its `data`
+    /// what a listing row reads (see [`crate::model::listed`]): the few properties
+    /// kept in an index in this order, or the whole body for a record without them
+    /// (a repeating task). No body is read from the table for the others.
+    pub fn for_each_listed<E: From<StoreError>>(
+        &self,
+        kind: Kind,
+        collection: Option<&str>,
+        mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        debug_assert!(crate::model::listed::listed_properties(kind).is_some());
+        let mut listed = self
+            .conn
+            .prepare_cached(LISTED_ROWS)
+            .map_err(StoreError::from)?;
+        let mut whole = self
+            .conn
+            .prepare_cached(UNLISTED_ROWS)
+            .map_err(StoreError::from)?;
+        let args = params![kind.as_str(), collection];
+        let mut a = listed.query(args).map_err(StoreError::from)?;
+        let mut b = whole.query(args).map_err(StoreError::from)?;
+        a.advance().map_err(StoreError::from)?;
+        b.advance().map_err(StoreError::from)?;
+        // Two streams in the same order, merged.
+        loop {
+            let take_a = match (a.get(), b.get()) {
+                (None, None) => return Ok(()),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some(x), Some(y)) => {
+                    let (x, y) = (raw_row(x)?, raw_row(y)?);
+                    (x.sort_key, x.id) <= (y.sort_key, y.id)
+                }
+            };
+            let rows = if take_a { &mut a } else { &mut b };
+            f(raw_row(rows.get().expect("a current row"))?)?;
+            rows.advance().map_err(StoreError::from)?;
+        }
+    }
+}
+
+/// A row of a `SELECT id, kind, collection, data, sort_key`, borrowed.
+fn raw_row<'r>(row: &'r Row<'_>) -> Result<RawRecord<'r>> {
+    fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str> {
+        Ok(row.get_ref(i).and_then(|v| Ok(v.as_str()?))?)
+    }
+    Ok(RawRecord {
+        id: text(row, 0)?,
+        kind: text(row, 1)?,
+        collection: text(row, 2)?,
+        data: text(row, 3)?,
+        sort_key: text(row, 4)?,
+    })
+}
+
 /// `f` on each row of a `SELECT id, kind, collection, data, sort_key`, borrowed.
 fn each_raw<E: From<StoreError>>(
     mut rows: rusqlite::Rows<'_>,
     mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), E> {
-    fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str> {
-        Ok(row.get_ref(i).and_then(|v| Ok(v.as_str()?))?)
-    }
     while let Some(row) = rows.next().map_err(StoreError::from)? {
-        f(RawRecord {
-            id: text(row, 0)?,
-            kind: text(row, 1)?,
-            collection: text(row, 2)?,
-            data: text(row, 3)?,
-            sort_key: text(row, 4)?,
-        })?;
+        f(raw_row(row)?)?;
     }
     Ok(())
 }
