@@ -35,6 +35,19 @@ fn corrupt(db: &Path, id: &str, data: &str) {
     assert_eq!(n, 1, "record {id} exists");
 }
 
+/// Damage what a text listing of tasks, contacts or notes reads: the few properties
+/// kept for it (`listed`), beside the body.
+fn corrupt_listed(db: &Path, id: &str, data: &str) {
+    let c = Connection::open(db).unwrap();
+    let n = c
+        .execute(
+            "UPDATE records SET listed = ?2 WHERE id = ?1",
+            params![id, data],
+        )
+        .unwrap();
+    assert_eq!(n, 1, "record {id} exists");
+}
+
 fn add_event(pim: &Pim, summary: &str) -> String {
     pim.ok(&[
         "add",
@@ -117,6 +130,7 @@ fn text_listings_of_tasks_contacts_and_notes_skip_and_name_an_undecodable_row() 
         pim.ok(&["add", kind, flag, good]);
         let bad = pim.ok(&["add", kind, flag, broken]).trim().to_string();
         corrupt(&db, &bad, &too_deep());
+        corrupt_listed(&db, &bad, &too_deep());
         let list = format!("{kind}s");
         let (out, err) = warns(&pim, &["list", &list]);
         assert!(
@@ -130,6 +144,25 @@ fn text_listings_of_tasks_contacts_and_notes_skip_and_name_an_undecodable_row() 
             "{kind}: {out}"
         );
     }
+}
+
+#[test]
+fn a_damaged_body_whose_listed_properties_are_intact_is_listed_and_named_when_read() {
+    let pim = Pim::new();
+    let db = pim.home().join("pim.sqlite3");
+    let id = pim
+        .ok(&["add", "task", "--summary", "still listed"])
+        .trim()
+        .to_string();
+    corrupt(&db, &id, &too_deep());
+    // The listing reads only the properties kept for it: the row is still there.
+    let (out, err) = warns(&pim, &["list", "tasks"]);
+    assert_eq!(err, "");
+    assert!(out.contains("still listed"), "{out}");
+    // Reading the record itself fails, naming it.
+    let o = pim.run(&["show", &id]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains(&id), "{err}");
 }
 
 fn file_device(server: &MemoryServer, dir: &Path, name: &str) -> Device {

@@ -14,6 +14,8 @@ use serde::de::{Deserializer, Visitor};
 
 use super::{Body, Component, Param, Property};
 
+mod fast;
+
 /// A string of a stored body, borrowed unless it had to be unescaped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text<'a>(pub Cow<'a, str>);
@@ -96,9 +98,13 @@ pub struct ParamRef<'a> {
 }
 
 impl<'a> BodyRef<'a> {
-    /// Read a body as the store keeps it (what reads as a [`Body`] reads as this).
+    /// Read a body as the store keeps it (what reads as a [`Body`] reads as this):
+    /// the store's own form by a reader made for it, anything else by serde_json.
     pub fn parse(stored: &'a str) -> Result<BodyRef<'a>, serde_json::Error> {
-        serde_json::from_str(stored)
+        match fast::parse(stored) {
+            Some(body) => Ok(body),
+            None => serde_json::from_str(stored),
+        }
     }
 }
 
