@@ -130,6 +130,11 @@ impl Table {
     /// The next cell of the current row, line breaks made spaces; `chars` of them
     /// at most.
     pub fn one_line_cell(&mut self, s: &str, chars: usize) {
+        // Most cells: short enough and on one line already.
+        if s.len() <= chars && memchr::memchr(b'\n', s.as_bytes()).is_none() {
+            self.cell(s);
+            return;
+        }
         for (n, c) in s.chars().enumerate() {
             if n == chars {
                 break;

@@ -51,10 +51,17 @@ impl When {
 
     /// Parse the value of a DTSTART-like property.
     pub fn from_property(p: &Property) -> Result<When, TimeError> {
-        let v = p.value.trim();
-        let is_date = p
-            .param("VALUE")
-            .is_some_and(|x| x.eq_ignore_ascii_case("DATE"))
+        Self::from_value(&p.value, |name| p.param(name))
+    }
+
+    /// [`When::from_property`] for a value and the first value of its parameters
+    /// by name (a property read in place, without a copy).
+    pub fn from_value<'p>(
+        value: &str,
+        param: impl Fn(&str) -> Option<&'p str>,
+    ) -> Result<When, TimeError> {
+        let v = value.trim();
+        let is_date = param("VALUE").is_some_and(|x| x.eq_ignore_ascii_case("DATE"))
             || (v.len() == 8 && !v.contains('T'));
         if is_date {
             return parse_ical_date(v).map(When::Date);
@@ -63,7 +70,7 @@ impl When {
         if utc {
             return Ok(When::Utc(Utc.from_utc_datetime(&naive)));
         }
-        match p.param("TZID") {
+        match param("TZID") {
             Some(tzid) => Ok(When::Zoned(naive, tzid.to_string())),
             None => Ok(When::Floating(naive)),
         }

@@ -106,7 +106,7 @@ fn task_fields(t: &mut Table, id: &str, body: &BodyRef<'_>, local: Tz) -> TaskOr
     t.cell(if done { "[x]" } else { "[ ]" });
     let due_at = match c
         .prop("DUE")
-        .and_then(|p| When::from_property(&p.to_property()).ok())
+        .and_then(|p| When::from_value(&p.value, |name| p.param(name)).ok())
     {
         Some(w) => {
             let zones: Vec<Component> = body.timezones.iter().map(|z| z.to_component()).collect();
@@ -221,7 +221,10 @@ fn contact_row(t: &mut Table, id: &str, c: &ComponentRef<'_>) {
             if i > 0 {
                 t.text().push_str(", ");
             }
-            push_one_line(t.text(), &unescape_text(&p.value));
+            match p.value.contains('\\') {
+                true => push_one_line(t.text(), &unescape_text(&p.value)),
+                false => push_one_line(t.text(), &p.value),
+            }
         }
         t.end_cell();
     }
@@ -245,7 +248,10 @@ fn short_id(t: &mut Table, id: &str) {
 }
 
 fn push_one_line(out: &mut String, s: &str) {
-    out.extend(s.chars().map(|c| if c == '\n' { ' ' } else { c }));
+    match memchr::memchr(b'\n', s.as_bytes()) {
+        None => out.push_str(s),
+        Some(_) => out.extend(s.chars().map(|c| if c == '\n' { ' ' } else { c })),
+    }
 }
 
 fn one_line(s: &str) -> String {

@@ -174,6 +174,15 @@ impl ComponentRef<'_> {
 }
 
 impl PropertyRef<'_> {
+    /// The first value of the first parameter of this name, as [`Property::param`].
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+            .and_then(|p| p.values.first())
+            .map(|v| &**v)
+    }
+
     /// Every value of the parameters of this name, as [`Property::param_values`].
     pub fn param_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
         self.params
