@@ -6,7 +6,7 @@
 //! the code that draws a row from a stored body draws the same row from it (a test in
 //! `cli::records::rows` holds the two equal).
 
-use super::{Body, Component, Kind, Record};
+use super::{Body, Component, Kind, Property, Record};
 
 /// The properties a row of `kind` reads, by name (`None`: its rows are not drawn
 /// from a listed body).
@@ -18,6 +18,9 @@ pub fn listed_properties(kind: Kind) -> Option<&'static [&'static str]> {
         Kind::Event => None,
     }
 }
+
+/// The parameters a row reads (of a due: see `When::from_value`).
+const ROW_PARAMS: &[&str] = &["VALUE", "TZID"];
 
 /// What a listing row of `r` reads, or `None` when its row needs the whole body: an
 /// event (listed by occurrence), a repeating task (its row is its open occurrence).
@@ -31,7 +34,19 @@ pub fn listed_body(r: &Record) -> Option<Body> {
         .props
         .iter()
         .filter(|p| names.iter().any(|n| p.name.eq_ignore_ascii_case(n)))
-        .cloned()
+        .map(|p| Property {
+            group: None,
+            name: p.name.clone(),
+            // A row reads only how a due is written (a date, a zone): the rest
+            // (TYPE, LANGUAGE, …) would take room in every index entry.
+            params: p
+                .params
+                .iter()
+                .filter(|x| ROW_PARAMS.iter().any(|n| x.name.eq_ignore_ascii_case(n)))
+                .cloned()
+                .collect(),
+            value: p.value.clone(),
+        })
         .collect();
     // A due in a zone of the record's own (a VTIMEZONE it carries) needs that zone.
     let timezones = match r.kind {
@@ -52,7 +67,6 @@ pub fn listed_body(r: &Record) -> Option<Body> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Property;
 
     fn record(kind: Kind, props: &[(&str, &str)]) -> Record {
         let mut main = Component::new(match kind {
@@ -86,7 +100,13 @@ mod tests {
                 ("email", "b@x"),
             ],
         );
+        let mut r = r;
+        r.body.main.props[1] = Property::new("EMAIL", "a@x").with_param("TYPE", "work");
         let b = listed_body(&r).expect("contacts are listed");
+        assert!(
+            b.main.props.iter().all(|p| p.params.is_empty()),
+            "TYPE is not shown: {b:?}"
+        );
         let kept: Vec<(&str, &str)> = b
             .main
             .props
@@ -101,6 +121,15 @@ mod tests {
         assert!(listed_body(&record(Kind::Event, &[("SUMMARY", "s")])).is_none());
         let repeating = record(Kind::Task, &[("SUMMARY", "s"), ("RRULE", "FREQ=DAILY")]);
         assert!(listed_body(&repeating).is_none());
-        assert!(listed_body(&record(Kind::Task, &[("SUMMARY", "s")])).is_some());
+        let mut task = record(Kind::Task, &[("SUMMARY", "s")]);
+        task.body
+            .main
+            .props
+            .push(Property::new("DUE", "20260101").with_param("VALUE", "DATE"));
+        let listed = listed_body(&task).expect("a task that does not repeat");
+        assert_eq!(
+            listed.main.props, task.body.main.props,
+            "how its due is written"
+        );
     }
 }
