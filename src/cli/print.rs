@@ -176,26 +176,33 @@ impl Table {
     /// The rows in the order of `order` (indexes), as [`write_table`] writes them.
     pub fn write_in(&self, out: &mut impl Write, order: &[usize]) -> std::io::Result<()> {
         const SPACES: &str = "                                                                ";
-        let mut line = String::new();
+        // Lines are gathered in one buffer and written a chunk at a time.
+        const CHUNK: usize = 1 << 16;
+        let mut buf = String::with_capacity(CHUNK + 4096);
         for &i in order {
-            line.clear();
+            let line_start = buf.len();
             let first = if i == 0 { 0 } else { self.rows[i - 1] };
             let cells = self.rows[i] - first;
             for (c, cell) in self.row(i).enumerate() {
-                line.push_str(cell);
+                buf.push_str(cell);
                 if c + 1 < cells {
                     let mut pad = self.widths[c] - width(cell) + 2;
                     while pad > 0 {
                         let n = pad.min(SPACES.len());
-                        line.push_str(&SPACES[..n]);
+                        buf.push_str(&SPACES[..n]);
                         pad -= n;
                     }
                 }
             }
-            out.write_all(line.trim_end().as_bytes())?;
-            out.write_all(b"\n")?;
+            let kept = buf[line_start..].trim_end().len();
+            buf.truncate(line_start + kept);
+            buf.push('\n');
+            if buf.len() >= CHUNK {
+                out.write_all(buf.as_bytes())?;
+                buf.clear();
+            }
         }
-        Ok(())
+        out.write_all(buf.as_bytes())
     }
 
     /// Print the rows in the order of `order` (`None`: as pushed).

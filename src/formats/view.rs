@@ -29,6 +29,25 @@ pub fn when_text(w: &When, timezones: &[Component], local: Tz) -> String {
     }
 }
 
+/// [`when_text`] appended to `out` (a table cell), without a string of its own.
+pub fn push_when_text(out: &mut String, w: &When, timezones: &[Component], local: Tz) {
+    use super::view_event::push_occurrence_time;
+    match w {
+        When::Date(d) => {
+            let midnight = d.and_time(chrono::NaiveTime::MIN).and_utc().fixed_offset();
+            push_occurrence_time(out, &midnight, true)
+        }
+        _ => {
+            let t = tz::instant(w, timezones, local);
+            push_occurrence_time(
+                out,
+                &t.with_timezone(&zone_offset(w, timezones, local, t)),
+                false,
+            )
+        }
+    }
+}
+
 /// `YYYY-MM-DD`, as `%Y-%m-%d` formats it (without parsing the format each time).
 fn date_text(d: &chrono::NaiveDate) -> String {
     use chrono::Datelike as _;
@@ -305,4 +324,45 @@ pub fn text_end_inclusive(v: &mut Value) {
     };
     let last = end.pred_opt().filter(|d| *d >= start).unwrap_or(start);
     v["end"] = json!(last.format("%Y-%m-%d").to_string());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone as _};
+
+    #[test]
+    fn a_when_appended_to_a_cell_is_its_text() {
+        let local: Tz = "America/New_York".parse().unwrap();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let at = |y, m, d| day(y, m, d).and_hms_opt(9, 30, 5).unwrap();
+        let mut custom = Component::new("VTIMEZONE");
+        custom.props.push(Property::new("TZID", "Odd"));
+        let mut standard = Component::new("STANDARD");
+        for (n, v) in [
+            ("DTSTART", "19700101T000000"),
+            ("TZOFFSETFROM", "+0530"),
+            ("TZOFFSETTO", "+0530"),
+        ] {
+            standard.props.push(Property::new(n, v));
+        }
+        custom.subs.push(standard);
+        let zones = [custom];
+        for w in [
+            When::Date(day(2026, 3, 1)),
+            When::Date(day(1, 1, 1)),
+            When::Date(day(9999, 12, 31)),
+            When::Floating(at(2026, 7, 4)),
+            When::Floating(at(2026, 1, 4)),
+            When::Utc(Utc.from_utc_datetime(&at(2026, 7, 4))),
+            When::Zoned(at(2026, 7, 4), "Europe/Berlin".into()),
+            When::Zoned(at(2026, 7, 4), "Odd".into()),
+            When::Zoned(at(2026, 7, 4), "Nowhere/Unknown".into()),
+            When::Zoned(at(1850, 1, 1), "Europe/Amsterdam".into()),
+        ] {
+            let mut cell = String::from("x");
+            push_when_text(&mut cell, &w, &zones, local);
+            assert_eq!(cell[1..], when_text(&w, &zones, local), "{w:?}");
+        }
+    }
 }

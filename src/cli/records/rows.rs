@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::cli::print::Table;
-use crate::formats::view::{record_json, when_of, when_text};
+use crate::formats::view::{push_when_text, record_json, when_of};
 use crate::formats::view_event::{EventView, OccurrenceJson, OverrideTexts, push_occurrence_time};
 use crate::model::borrowed::{BodyRef, ComponentRef};
 use crate::model::property::{split_unescaped, unescape_text};
@@ -111,7 +111,8 @@ fn task_fields(t: &mut Table, id: &str, body: &BodyRef<'_>, local: Tz) -> TaskOr
         Some(w) => {
             let zones: Vec<Component> = body.timezones.iter().map(|z| z.to_component()).collect();
             let at = crate::model::tz::instant(&w, &zones, local).timestamp();
-            t.one_line_cell(&when_text(&w, &zones, local), usize::MAX);
+            push_when_text(t.text(), &w, &zones, local);
+            t.end_cell();
             at
         }
         None => {

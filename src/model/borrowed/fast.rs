@@ -118,10 +118,10 @@ impl<'a> Reader<'a> {
     /// `[item,item,…]`.
     fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         self.expect(b"[")?;
-        let mut out = Vec::new();
         if self.eat(b"]") {
-            return Some(out);
+            return Some(Vec::new());
         }
+        let mut out = Vec::with_capacity(4);
         loop {
             out.push(item(self)?);
             if self.eat(b"]") {
@@ -135,18 +135,20 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Option<Text<'a>> {
         self.expect(b"\"")?;
         let start = self.at;
-        let rest = self.rest();
-        let end = memchr::memchr2(b'"', b'\\', rest)?;
-        let plain = &rest[..end];
-        // A raw control character is not JSON.
-        if plain.iter().any(|&c| c < 0x20) {
-            return None;
+        // One pass: most strings are short, and every byte is checked anyway (a raw
+        // control character is not JSON).
+        for (i, &c) in self.rest().iter().enumerate() {
+            match c {
+                b'"' => {
+                    self.at = start + i + 1;
+                    return Some(Text(Cow::Borrowed(&self.src[start..start + i])));
+                }
+                b'\\' => return self.escaped_string(start),
+                0..0x20 => return None,
+                _ => {}
+            }
         }
-        if rest[end] == b'"' {
-            self.at = start + end + 1;
-            return Some(Text(Cow::Borrowed(&self.src[start..start + end])));
-        }
-        self.escaped_string(start)
+        None
     }
 
     /// The rest of a string from `start` (just after its opening quote), unescaped.
