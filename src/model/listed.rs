@@ -19,6 +19,14 @@ pub fn listed_properties(kind: Kind) -> Option<&'static [&'static str]> {
     }
 }
 
+/// How much of a note's text its row shows, in characters.
+pub const NOTE_TEXT_CHARS: usize = 60;
+
+/// How much of a note's text is kept for its row: an escape (`\n`) is two characters
+/// for one shown, so twice [`NOTE_TEXT_CHARS`] suffice; a megabyte of text must not
+/// sit in the listing index.
+const NOTE_TEXT_KEPT: usize = 4 * NOTE_TEXT_CHARS;
+
 /// The parameters a row reads (of a due: see `When::from_value`).
 const ROW_PARAMS: &[&str] = &["VALUE", "TZID"];
 
@@ -45,7 +53,10 @@ pub fn listed_body(r: &Record) -> Option<Body> {
                 .filter(|x| ROW_PARAMS.iter().any(|n| x.name.eq_ignore_ascii_case(n)))
                 .cloned()
                 .collect(),
-            value: p.value.clone(),
+            value: match r.kind == Kind::Note && p.name.eq_ignore_ascii_case("DESCRIPTION") {
+                true => p.value.chars().take(NOTE_TEXT_KEPT).collect(),
+                false => p.value.clone(),
+            },
         })
         .collect();
     // A due in a zone of the record's own (a VTIMEZONE it carries) needs that zone.

@@ -240,7 +240,7 @@ fn contact_row(t: &mut Table, id: &str, c: &ComponentRef<'_>) {
 fn note_row(t: &mut Table, id: &str, c: &ComponentRef<'_>) {
     short_id(t, id);
     text_cell(t, c, "SUMMARY", usize::MAX);
-    text_cell(t, c, "DESCRIPTION", 60);
+    text_cell(t, c, "DESCRIPTION", crate::model::listed::NOTE_TEXT_CHARS);
     t.end_row();
 }
 
@@ -308,6 +308,9 @@ BEGIN:VEVENT\r\nUID:d\r\nDTSTART:20260306T120000Z\r\nDURATION:PT30M\r\nEND:VEVEN
 BEGIN:VTODO\r\nUID:t1\r\nSUMMARY:Pay\r\nDUE;VALUE=DATE:20260310\r\nPRIORITY:3\r\nSTATUS:completed\r\nEND:VTODO\r\n\
 BEGIN:VTODO\r\nUID:t2\r\nSUMMARY:Plan\r\nDUE:20260311T100000Z\r\nPRIORITY:0\r\nEND:VTODO\r\n\
 BEGIN:VJOURNAL\r\nUID:n1\r\nSUMMARY:Notes\r\nDESCRIPTION:line one\\nline two and a long tail of words that goes past sixty characters é\r\nEND:VJOURNAL\r\n\
+BEGIN:VJOURNAL\r\nUID:n2\r\nSUMMARY:Escapes\r\nDESCRIPTION:\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\né and then a tail written over hundreds of characters, far beyond what a row shows: \
+it goes on and on, past the sixty characters of the row and past the two hundred and forty kept for it, so the \
+cut lies well inside it.\r\nEND:VJOURNAL\r\n\
 END:VCALENDAR\r\n";
         let vcf = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada Lovelace\r\nN:Lovelace;Ada;;;\r\n\
 EMAIL;TYPE=work:ada@example.org\r\nEMAIL:a\\nb@example.org\r\nTEL:+44 1\r\nTEL:+44 2\r\nORG:Analytical;Engines\r\nEND:VCARD\r\n\
