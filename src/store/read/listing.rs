@@ -134,6 +134,60 @@ mod tests {
         assert_eq!(listed(&store, Kind::Task, None).len(), 4);
     }
 
+    /// A body rewritten without its listed copy (by a pim from before migration 10
+    /// still running when another process upgraded the profile, or by hand) must not
+    /// list what it held before: the row is read whole until pim next writes it.
+    #[test]
+    fn a_body_rewritten_without_its_listed_copy_lists_what_it_holds_now() {
+        let mut store = Store::open_in_memory().unwrap();
+        let coll = store.default_collection(Kind::Task).unwrap().id;
+        let t1 = task(&coll, "t1", "old title", None);
+        store.write(|w| w.create(&t1)).unwrap();
+        let mut renamed = t1.clone();
+        renamed.set_text("SUMMARY", "new title");
+        // The statement pim at version 9 writes an edit with.
+        store
+            .conn
+            .execute(
+                "UPDATE records SET kind = ?2, collection = ?3, data = ?4, sort_key = ?5
+                 WHERE id = ?1",
+                rusqlite::params![
+                    "t1",
+                    "task",
+                    coll,
+                    serde_json::to_string(&renamed.body).unwrap(),
+                    "new title"
+                ],
+            )
+            .unwrap();
+        let rows = listed(&store, Kind::Task, None);
+        assert_eq!(rows.len(), 1);
+        assert!(rows[0].1.contains("new title"), "{}", rows[0].1);
+        // pim's own edits keep the copy, also when what it holds does not change.
+        let mut described = renamed.clone();
+        described.set_text("DESCRIPTION", "other text");
+        store.write(|w| w.update(&described)).unwrap();
+        let kept: Option<String> = store
+            .conn
+            .query_row("SELECT listed FROM records WHERE id = 't1'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let kept = kept.expect("a listed copy");
+        assert!(
+            kept.contains("new title") && !kept.contains("other text"),
+            "{kept}"
+        );
+        store.write(|w| w.update(&described)).unwrap();
+        let rows = listed(&store, Kind::Task, None);
+        assert_eq!(rows.len(), 1);
+        assert!(
+            !rows[0].1.contains("DESCRIPTION"),
+            "read from the copy: {}",
+            rows[0].1
+        );
+    }
+
     #[test]
     fn listings_and_windows_read_indexes_not_the_table() {
         let store = Store::open_in_memory().unwrap();
@@ -181,7 +235,8 @@ mod tests {
         store
             .conn
             .execute_batch(
-                "DROP INDEX records_listed; DROP INDEX records_unlisted;
+                "DROP TRIGGER records_listed_stale;
+                 DROP INDEX records_listed; DROP INDEX records_unlisted;
                  DROP INDEX records_recurring; ALTER TABLE records DROP COLUMN listed;
                  PRAGMA user_version = 9;",
             )
@@ -191,6 +246,15 @@ mod tests {
         let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
         assert_eq!(ids, ["t2", "t1"]);
         assert!(!rows[1].1.contains("DESCRIPTION"), "listed: {}", rows[1].1);
+        let trigger: bool = store
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'records_listed_stale')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(trigger, "a body rewritten without its copy drops it");
         // Migrated again (a renumbered migration): nothing fails, nothing doubles.
         store
             .conn
