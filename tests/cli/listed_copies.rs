@@ -1,0 +1,79 @@
+//! `pim list` tables are drawn from a copy of each row's few properties the store keeps
+//! (`records.listed`): a copy that is damaged or out of date must not hide or misstate
+//! a record whose body is sound.
+
+use crate::support::pim::Pim;
+
+fn profile() -> Pim {
+    let pim = Pim::new();
+    pim.ok(&[
+        "add",
+        "contact",
+        "--name",
+        "Ada Lovelace",
+        "--email",
+        "ada@x.org",
+    ]);
+    pim.ok(&[
+        "add",
+        "task",
+        "--summary",
+        "Pay rent",
+        "--due",
+        "2026-03-01",
+    ]);
+    pim.ok(&["add", "note", "--title", "Ideas", "--body", "first idea"]);
+    pim
+}
+
+fn sql(pim: &Pim, statements: &str) {
+    let db = rusqlite::Connection::open(pim.path("pim.sqlite3")).unwrap();
+    db.execute_batch(statements).unwrap();
+}
+
+/// stdout and stderr of a listing that succeeds.
+fn list(pim: &Pim, kind: &str) -> (String, String) {
+    let out = pim.run(&["list", kind]);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{err}");
+    (String::from_utf8_lossy(&out.stdout).to_string(), err)
+}
+
+#[test]
+fn a_damaged_listing_copy_lists_the_record_from_its_body() {
+    let pim = profile();
+    sql(
+        &pim,
+        "UPDATE records SET listed = '{not json' WHERE kind <> 'event'",
+    );
+    for (kind, shown) in [
+        ("contacts", "Ada Lovelace"),
+        ("tasks", "Pay rent"),
+        ("notes", "first idea"),
+    ] {
+        let (out, err) = list(&pim, kind);
+        assert!(out.contains(shown), "{kind}: {out}");
+        // Its body reads: no advice to delete a sound record.
+        assert!(!err.contains("undecodable"), "{kind}: {err}");
+    }
+}
+
+#[test]
+fn a_body_edited_without_its_listing_copy_is_listed_as_it_is_now() {
+    let pim = profile();
+    // What a pim from before the copy (or an edit by hand) writes: the body alone.
+    sql(
+        &pim,
+        "UPDATE records SET data = replace(data, 'Ada Lovelace', 'Grace Hopper');
+         UPDATE records SET data = replace(data, 'Pay rent', 'Pay bills');
+         UPDATE records SET data = replace(data, 'first idea', 'second idea');",
+    );
+    for (kind, now, before) in [
+        ("contacts", "Grace Hopper", "Ada"),
+        ("tasks", "Pay bills", "rent"),
+        ("notes", "second idea", "first"),
+    ] {
+        let (out, _) = list(&pim, kind);
+        assert!(out.contains(now) && !out.contains(before), "{kind}: {out}");
+    }
+}
