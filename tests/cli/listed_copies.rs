@@ -77,3 +77,20 @@ fn a_body_edited_without_its_listing_copy_is_listed_as_it_is_now() {
         assert!(out.contains(now) && !out.contains(before), "{kind}: {out}");
     }
 }
+
+#[test]
+fn a_row_that_is_not_text_is_named_and_the_others_listed() {
+    let pim = profile();
+    pim.ok(&["add", "contact", "--name", "Bea Bell"]);
+    // A copy that is not text, and a body that is not UTF-8 (a damaged file).
+    sql(
+        &pim,
+        "UPDATE records SET listed = x'00ff' WHERE data LIKE '%Ada Lovelace%';
+         INSERT INTO records (id, kind, collection, data, sort_key)
+             SELECT 'broken', kind, collection, CAST(x'7b00ff' AS TEXT), 'b'
+             FROM records WHERE data LIKE '%Bea Bell%';",
+    );
+    let (out, err) = list(&pim, "contacts");
+    assert!(out.contains("Ada Lovelace") && out.contains("Bea Bell"), "{out}");
+    assert!(err.contains("broken"), "{err}");
+}

@@ -188,6 +188,39 @@ mod tests {
         );
     }
 
+    /// Rows a damaged or hostile file could hold, whose body (or listing copy) is not
+    /// text: a body is passed over and named, the others listed (one such row made
+    /// the whole listing fail).
+    #[test]
+    fn rows_that_are_not_text_are_named_not_a_failed_listing() {
+        let mut store = Store::open_in_memory().unwrap();
+        let coll = store.default_collection(Kind::Contact).unwrap().id;
+        for (id, name) in [("c1", "Ada"), ("c2", "Bea"), ("c3", "Cy")] {
+            let mut r = Record::new(Kind::Contact, &coll);
+            r.id = id.into();
+            r.set_text("FN", name);
+            store.write(|w| w.create(&r)).unwrap();
+        }
+        store
+            .conn
+            .execute_batch(&format!(
+                "INSERT INTO records (id, kind, collection, data, sort_key)
+                     VALUES ('bad1', 'contact', '{coll}', x'00ff', 'b');
+                 INSERT INTO records (id, kind, collection, data, sort_key)
+                     VALUES ('bad2', 'contact', '{coll}', CAST(x'7b00ff' AS TEXT), 'bz');
+                 UPDATE records SET listed = x'00ff' WHERE id = 'c3';"
+            ))
+            .unwrap();
+        let rows = listed(&store, Kind::Contact, None);
+        let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(ids, ["c1", "c2", "c3"]);
+        // A damaged copy reads as nothing: the listing reads that record whole.
+        assert_eq!(rows[2].1, "");
+        let mut named: Vec<String> = store.take_undecodable().into_iter().map(|u| u.id).collect();
+        named.sort();
+        assert_eq!(named, ["bad1", "bad2"]);
+    }
+
     #[test]
     fn listings_and_windows_read_indexes_not_the_table() {
         let store = Store::open_in_memory().unwrap();
