@@ -26,6 +26,7 @@ fn profile() -> Pim {
     pim
 }
 
+#[allow(clippy::disallowed_types)] // damages the file from outside, as another program would
 fn sql(pim: &Pim, statements: &str) {
     let db = rusqlite::Connection::open(pim.path("pim.sqlite3")).unwrap();
     db.execute_batch(statements).unwrap();
@@ -91,6 +92,9 @@ fn a_row_that_is_not_text_is_named_and_the_others_listed() {
              FROM records WHERE data LIKE '%Bea Bell%';",
     );
     let (out, err) = list(&pim, "contacts");
-    assert!(out.contains("Ada Lovelace") && out.contains("Bea Bell"), "{out}");
+    assert!(
+        out.contains("Ada Lovelace") && out.contains("Bea Bell"),
+        "{out}"
+    );
     assert!(err.contains("broken"), "{err}");
 }
