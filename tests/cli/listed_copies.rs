@@ -97,4 +97,8 @@ fn a_row_that_is_not_text_is_named_and_the_others_listed() {
         "{out}"
     );
     assert!(err.contains("broken"), "{err}");
+    // The warning's advice works: such a row can be deleted.
+    pim.ok(&["delete", "broken"]);
+    let (_, err) = list(&pim, "contacts");
+    assert!(!err.contains("broken"), "{err}");
 }
