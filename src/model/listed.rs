@@ -2,9 +2,10 @@
 //! `listed` column) so `pim list` reads a few hundred bytes per record, in listing
 //! order, instead of every body in the table.
 //!
-//! A listed body is an ordinary [`Body`] holding only the properties a row reads:
-//! the code that draws a row from a stored body draws the same row from it (a test in
-//! `cli::records::rows` holds the two equal).
+//! A listed body is an ordinary [`Body`] holding only the properties a row reads (the
+//! first of each, but every address and number of a contact; of a note's body the
+//! start its row shows): the code that draws a row from a stored body draws the same
+//! row from it (tests in `cli::records::rows` hold the two equal).
 
 use super::{Body, Component, Kind, Property, Record};
 
@@ -19,13 +20,29 @@ pub fn listed_properties(kind: Kind) -> Option<&'static [&'static str]> {
     }
 }
 
-/// How much of a note's text its row shows, in characters.
-pub const NOTE_TEXT_CHARS: usize = 60;
+/// Characters of a note's body its listing row shows (the start of it).
+pub const NOTE_PREVIEW_CHARS: usize = 60;
 
-/// How much of a note's text is kept for its row: an escape (`\n`) is two characters
-/// for one shown, so twice [`NOTE_TEXT_CHARS`] suffice; a megabyte of text must not
-/// sit in the listing index.
-const NOTE_TEXT_KEPT: usize = 4 * NOTE_TEXT_CHARS;
+/// The listed properties a row reads every one of (a contact's addresses and
+/// numbers); of the others it reads the first, and only that one is kept.
+const EVERY_ONE_READ: &[&str] = &["EMAIL", "TEL"];
+
+/// The start of an escaped TEXT value that holds its first [`NOTE_PREVIEW_CHARS`]
+/// characters once unescaped (an escape is two characters), cut between escapes: a
+/// note of megabytes keeps a few hundred bytes here, not a copy of its body.
+fn preview(value: &str) -> String {
+    let Some((cut, _)) = value.char_indices().nth(2 * NOTE_PREVIEW_CHARS) else {
+        return value.to_string();
+    };
+    let head = &value[..cut];
+    let backslashes = head.len() - head.trim_end_matches('\\').len();
+    // An odd run of backslashes at the end leaves the last one escaping what was cut.
+    let head = match backslashes % 2 {
+        1 => &head[..cut - 1],
+        _ => head,
+    };
+    head.to_string()
+}
 
 /// The parameters a row reads (of a due: see `When::from_value`).
 const ROW_PARAMS: &[&str] = &["VALUE", "TZID"];
@@ -38,11 +55,20 @@ pub fn listed_body(r: &Record) -> Option<Body> {
         return None;
     }
     let main = &r.body.main;
-    let props = main
-        .props
-        .iter()
-        .filter(|p| names.iter().any(|n| p.name.eq_ignore_ascii_case(n)))
-        .map(|p| Property {
+    let mut props: Vec<Property> = Vec::new();
+    for p in &main.props {
+        let named = |n: &&str| p.name.eq_ignore_ascii_case(n);
+        if !names.iter().any(named)
+            || (!EVERY_ONE_READ.iter().any(named)
+                && props.iter().any(|k| k.name.eq_ignore_ascii_case(&p.name)))
+        {
+            continue;
+        }
+        let value = match r.kind {
+            Kind::Note if p.name.eq_ignore_ascii_case("DESCRIPTION") => preview(&p.value),
+            _ => p.value.clone(),
+        };
+        props.push(Property {
             group: None,
             name: p.name.clone(),
             // A row reads only how a due is written (a date, a zone): the rest
@@ -53,12 +79,9 @@ pub fn listed_body(r: &Record) -> Option<Body> {
                 .filter(|x| ROW_PARAMS.iter().any(|n| x.name.eq_ignore_ascii_case(n)))
                 .cloned()
                 .collect(),
-            value: match r.kind == Kind::Note && p.name.eq_ignore_ascii_case("DESCRIPTION") {
-                true => p.value.chars().take(NOTE_TEXT_KEPT).collect(),
-                false => p.value.clone(),
-            },
-        })
-        .collect();
+            value,
+        });
+    }
     // A due in a zone of the record's own (a VTIMEZONE it carries) needs that zone.
     let timezones = match r.kind {
         Kind::Task => r.body.timezones.clone(),
@@ -125,6 +148,27 @@ mod tests {
             .map(|p| (p.name.as_str(), p.value.as_str()))
             .collect();
         assert_eq!(kept, [("EMAIL", "a@x"), ("FN", "Ada"), ("EMAIL", "b@x")]);
+    }
+
+    #[test]
+    fn a_huge_note_or_repeated_property_keeps_the_listed_body_small() {
+        let long = "word ".repeat(200_000);
+        let r = record(
+            Kind::Note,
+            &[
+                ("SUMMARY", "Big"),
+                ("DESCRIPTION", &long),
+                ("DESCRIPTION", &long),
+                ("SUMMARY", "second"),
+            ],
+        );
+        let b = listed_body(&r).expect("notes are listed");
+        let json = serde_json::to_string(&b).unwrap();
+        assert!(json.len() < 400, "{} bytes", json.len());
+        let names: Vec<&str> = b.main.props.iter().map(|p| p.name.as_str()).collect();
+        // A row reads the first of each (every EMAIL and TEL of a contact).
+        assert_eq!(names, ["SUMMARY", "DESCRIPTION"]);
+        assert!(long.starts_with(&b.main.props[1].value));
     }
 
     #[test]

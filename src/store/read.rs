@@ -122,16 +122,24 @@ pub(super) fn load_record(conn: &Connection, id: &str) -> Result<Option<Record>>
 /// collection and an empty body, so that an undecodable record can still be deleted.
 pub(super) fn load_record_or_shell(conn: &Connection, id: &str) -> Result<Option<Record>> {
     match load_record(conn, id) {
-        Err(StoreError::Corrupt { .. }) => {
-            let row = conn
-                .prepare_cached(&format!("SELECT {RECORD_COLS} FROM records WHERE id = ?1"))?
-                .query_row([id], stored_row)?;
-            let kind = Kind::parse(&row.kind).ok_or_else(|| StoreError::Corrupt {
-                what: row.id.clone(),
-                reason: format!("unknown kind {:?}", row.kind),
+        // A body that is not JSON, or not text at all (a damaged file).
+        Err(
+            StoreError::Corrupt { .. }
+            | StoreError::Sql(
+                rusqlite::Error::InvalidColumnType(..)
+                | rusqlite::Error::FromSqlConversionFailure(..)
+                | rusqlite::Error::Utf8Error(..),
+            ),
+        ) => {
+            let (id, kind, collection): (String, String, String) = conn
+                .prepare_cached("SELECT id, kind, collection FROM records WHERE id = ?1")?
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let kind = Kind::parse(&kind).ok_or_else(|| StoreError::Corrupt {
+                what: id.clone(),
+                reason: format!("unknown kind {kind:?}"),
             })?;
-            let mut shell = Record::new(kind, &row.collection);
-            shell.id = row.id;
+            let mut shell = Record::new(kind, &collection);
+            shell.id = id;
             Ok(Some(shell))
         }
         other => other,

@@ -221,4 +221,17 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX IF NOT EXISTS records_recurring
         ON records (kind, start_ts, end_ts, collection, id, data) WHERE recurring = 1;
     "#,
+    // 11 (11A until the coordinator renumbers): a body rewritten without its `listed`
+    // copy (by a pim from before migration 10 still running when another process
+    // upgraded the profile, or by hand) drops the copy, so listings read the body
+    // whole instead of showing what it held before. pim's own write sets the copy
+    // again after its update (store::write).
+    r#"
+    CREATE TRIGGER IF NOT EXISTS records_listed_stale AFTER UPDATE OF data ON records
+        WHEN NEW.listed IS NOT NULL AND NEW.listed IS OLD.listed
+            AND NEW.data IS NOT OLD.data
+    BEGIN
+        UPDATE records SET listed = NULL WHERE rowid = NEW.rowid;
+    END;
+    "#,
 ];

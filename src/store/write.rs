@@ -335,6 +335,15 @@ impl<'a> Writer<'a> {
                         listed
                     ],
                 )?;
+                // A copy the same as before was dropped with the old body (the
+                // `records_listed_stale` trigger cannot tell it was set): set it again.
+                if listed.is_some() {
+                    self.tx
+                        .prepare_cached(
+                            "UPDATE records SET listed = ?2 WHERE rowid = ?1 AND listed IS NULL",
+                        )?
+                        .execute(params![rowid, listed])?;
+                }
                 self.tx
                     .execute("DELETE FROM records_fts WHERE rowid = ?1", [rowid])?;
                 rowid

@@ -23,6 +23,7 @@ mod import_progress;
 mod interop_khal;
 mod interop_khard;
 mod issue17_leftovers;
+mod listed_copies;
 mod listing_marks;
 mod occurrence_edits;
 mod occurrence_moves;

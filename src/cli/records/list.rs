@@ -231,7 +231,13 @@ fn stored_table(
         .for_each_listed(kind, collection, |raw| -> anyhow::Result<()> {
             match rows::push_stored_row(table, raw, kind) {
                 Ok(()) => order.push(table.row_count() - 1),
-                Err(bad) => cx.store.note_undecodable(bad),
+                Err(bad) => match whole(cx, raw.id) {
+                    Some(r) => {
+                        rows::push_record_row(table, &r, cx.tz);
+                        order.push(table.row_count() - 1);
+                    }
+                    None => cx.store.note_undecodable(bad),
+                },
             }
             Ok(())
         })?;
@@ -253,13 +259,24 @@ fn task_table(
         .for_each_listed(Kind::Task, collection, |raw| -> anyhow::Result<()> {
             match rows::push_stored_task_row(table, raw, cx.tz) {
                 Ok(order) => found.push((order, table.row_count() - 1)),
-                Err(bad) => cx.store.note_undecodable(bad),
+                Err(bad) => match whole(cx, raw.id) {
+                    Some(r) => {
+                        found.push((rows::task_row(table, &r, cx.tz), table.row_count() - 1))
+                    }
+                    None => cx.store.note_undecodable(bad),
+                },
             }
             Ok(())
         })?;
     // Stable: ties keep stored order.
     found.sort_by_key(|(order, _)| *order);
     Ok(found.into_iter().map(|(_, row)| row).collect())
+}
+
+/// The record whose listing copy did not read (a damaged copy; the body may be
+/// sound), read whole; `None` when its body does not read either (then it is noted).
+fn whole(cx: &Context, id: &str) -> Option<Record> {
+    cx.store.get(id).ok().flatten()
 }
 
 /// Contacts or notes as JSON in stored order, a chunk at a time: each chunk's bodies

@@ -240,7 +240,13 @@ fn contact_row(t: &mut Table, id: &str, c: &ComponentRef<'_>) {
 fn note_row(t: &mut Table, id: &str, c: &ComponentRef<'_>) {
     short_id(t, id);
     text_cell(t, c, "SUMMARY", usize::MAX);
-    text_cell(t, c, "DESCRIPTION", crate::model::listed::NOTE_TEXT_CHARS);
+    // What the store keeps for listings holds this much of it (model::listed).
+    text_cell(
+        t,
+        c,
+        "DESCRIPTION",
+        crate::model::listed::NOTE_PREVIEW_CHARS,
+    );
     t.end_row();
 }
 
@@ -423,6 +429,40 @@ END:VCALENDAR\r\n";
         }
     }
 
+    /// A note's row shows the start of its body: what the store keeps for listings
+    /// holds that start, not the whole body (a note of megabytes was kept twice more,
+    /// in the column and in its index), and draws the same row whatever escapes or
+    /// wide characters fall where it is cut.
+    #[test]
+    fn a_notes_listed_body_keeps_only_the_start_its_row_shows() {
+        let pieces = ["a", "\\n", "\\\\", "\\,", "é", "\\", "\n", "ab"];
+        for len in 0..300 {
+            for (i, piece) in pieces.iter().enumerate() {
+                let mut value = String::new();
+                for k in 0..len {
+                    value.push_str(if k % (i + 2) == 0 { piece } else { "x" });
+                }
+                let mut r = Record::new(Kind::Note, "c");
+                r.id = "n".into();
+                r.body
+                    .main
+                    .props
+                    .push(crate::model::Property::new("SUMMARY", "t"));
+                r.body
+                    .main
+                    .props
+                    .push(crate::model::Property::new("DESCRIPTION", &value));
+                let listed = crate::model::listed::listed_body(&r).unwrap();
+                let listed = serde_json::to_string(&listed).unwrap();
+                assert!(listed.len() < 400, "{len} {piece}: {listed}");
+                let mut t = Table::default();
+                push_stored_row(&mut t, raw(&r, &listed), Kind::Note).unwrap();
+                let row: Vec<String> = t.row(0).map(str::to_string).collect();
+                assert_eq!(row, record_row(&r, Tz::UTC), "{value:?} {listed}");
+            }
+        }
+    }
+
     #[test]
     fn stored_task_rows_show_the_open_occurrence_and_zoned_dues() {
         let local: Tz = "America/New_York".parse().unwrap();
@@ -513,7 +553,7 @@ END:VCALENDAR\r\n";
     fn rows_are_those_the_json_view_gave() {
         let local: Tz = "America/New_York".parse().unwrap();
         let records = records();
-        assert_eq!(records.len(), 9);
+        assert_eq!(records.len(), 10);
         for r in &records {
             assert_eq!(
                 record_row(r, local),

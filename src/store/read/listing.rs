@@ -134,6 +134,93 @@ mod tests {
         assert_eq!(listed(&store, Kind::Task, None).len(), 4);
     }
 
+    /// A body rewritten without its listed copy (by a pim from before migration 10
+    /// still running when another process upgraded the profile, or by hand) must not
+    /// list what it held before: the row is read whole until pim next writes it.
+    #[test]
+    fn a_body_rewritten_without_its_listed_copy_lists_what_it_holds_now() {
+        let mut store = Store::open_in_memory().unwrap();
+        let coll = store.default_collection(Kind::Task).unwrap().id;
+        let t1 = task(&coll, "t1", "old title", None);
+        store.write(|w| w.create(&t1)).unwrap();
+        let mut renamed = t1.clone();
+        renamed.set_text("SUMMARY", "new title");
+        // The statement pim at version 9 writes an edit with.
+        store
+            .conn
+            .execute(
+                "UPDATE records SET kind = ?2, collection = ?3, data = ?4, sort_key = ?5
+                 WHERE id = ?1",
+                rusqlite::params![
+                    "t1",
+                    "task",
+                    coll,
+                    serde_json::to_string(&renamed.body).unwrap(),
+                    "new title"
+                ],
+            )
+            .unwrap();
+        let rows = listed(&store, Kind::Task, None);
+        assert_eq!(rows.len(), 1);
+        assert!(rows[0].1.contains("new title"), "{}", rows[0].1);
+        // pim's own edits keep the copy, also when what it holds does not change.
+        let mut described = renamed.clone();
+        described.set_text("DESCRIPTION", "other text");
+        store.write(|w| w.update(&described)).unwrap();
+        let kept: Option<String> = store
+            .conn
+            .query_row("SELECT listed FROM records WHERE id = 't1'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let kept = kept.expect("a listed copy");
+        assert!(
+            kept.contains("new title") && !kept.contains("other text"),
+            "{kept}"
+        );
+        store.write(|w| w.update(&described)).unwrap();
+        let rows = listed(&store, Kind::Task, None);
+        assert_eq!(rows.len(), 1);
+        assert!(
+            !rows[0].1.contains("DESCRIPTION"),
+            "read from the copy: {}",
+            rows[0].1
+        );
+    }
+
+    /// Rows a damaged or hostile file could hold, whose body (or listing copy) is not
+    /// text: a body is passed over and named, the others listed (one such row made
+    /// the whole listing fail).
+    #[test]
+    fn rows_that_are_not_text_are_named_not_a_failed_listing() {
+        let mut store = Store::open_in_memory().unwrap();
+        let coll = store.default_collection(Kind::Contact).unwrap().id;
+        for (id, name) in [("c1", "Ada"), ("c2", "Bea"), ("c3", "Cy")] {
+            let mut r = Record::new(Kind::Contact, &coll);
+            r.id = id.into();
+            r.set_text("FN", name);
+            store.write(|w| w.create(&r)).unwrap();
+        }
+        store
+            .conn
+            .execute_batch(&format!(
+                "INSERT INTO records (id, kind, collection, data, sort_key)
+                     VALUES ('bad1', 'contact', '{coll}', x'00ff', 'b');
+                 INSERT INTO records (id, kind, collection, data, sort_key)
+                     VALUES ('bad2', 'contact', '{coll}', CAST(x'7b00ff' AS TEXT), 'bz');
+                 UPDATE records SET listed = x'00ff' WHERE id = 'c3';"
+            ))
+            .unwrap();
+        let rows = listed(&store, Kind::Contact, None);
+        let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(ids, ["c1", "c2", "c3"]);
+        // A damaged copy reads as nothing: the listing reads that record whole.
+        assert_eq!(rows[2].1, "");
+        let mut named: Vec<String> = store.take_undecodable().into_iter().map(|u| u.id).collect();
+        named.sort();
+        assert_eq!(named, ["bad1", "bad2"]);
+    }
+
     #[test]
     fn listings_and_windows_read_indexes_not_the_table() {
         let store = Store::open_in_memory().unwrap();
@@ -181,7 +268,8 @@ mod tests {
         store
             .conn
             .execute_batch(
-                "DROP INDEX records_listed; DROP INDEX records_unlisted;
+                "DROP TRIGGER records_listed_stale;
+                 DROP INDEX records_listed; DROP INDEX records_unlisted;
                  DROP INDEX records_recurring; ALTER TABLE records DROP COLUMN listed;
                  PRAGMA user_version = 9;",
             )
@@ -191,6 +279,15 @@ mod tests {
         let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
         assert_eq!(ids, ["t2", "t1"]);
         assert!(!rows[1].1.contains("DESCRIPTION"), "listed: {}", rows[1].1);
+        let trigger: bool = store
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'records_listed_stale')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(trigger, "a body rewritten without its copy drops it");
         // Migrated again (a renumbered migration): nothing fails, nothing doubles.
         store
             .conn

@@ -2,6 +2,7 @@
 //! itself (an export).
 
 use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator as _;
+use rusqlite::types::ValueRef;
 use rusqlite::{Row, params};
 
 use super::{Undecodable, decode};
@@ -171,32 +172,78 @@ impl Store {
         b.advance().map_err(StoreError::from)?;
         // Two streams in the same order, merged.
         loop {
+            self.pass_unreadable(&mut a, copy_row)?;
+            self.pass_unreadable(&mut b, raw_row)?;
             let take_a = match (a.get(), b.get()) {
                 (None, None) => return Ok(()),
                 (Some(_), None) => true,
                 (None, Some(_)) => false,
                 (Some(x), Some(y)) => {
-                    let (x, y) = (raw_row(x)?, raw_row(y)?);
+                    let (x, y) = (copy_row(x)?, raw_row(y)?);
                     (x.sort_key, x.id) <= (y.sort_key, y.id)
                 }
             };
-            let rows = if take_a { &mut a } else { &mut b };
-            f(raw_row(rows.get().expect("a current row"))?)?;
+            let (rows, read): (_, ReadRow) = match take_a {
+                true => (&mut a, copy_row),
+                false => (&mut b, raw_row),
+            };
+            f(read(rows.get().expect("a current row"))?)?;
             rows.advance().map_err(StoreError::from)?;
         }
     }
+
+    /// Pass over the rows at the head of `rows` that `read` cannot read (not text: a
+    /// damaged or hostile file), naming each: one such row must not fail a listing.
+    fn pass_unreadable(&self, rows: &mut rusqlite::Rows<'_>, read: ReadRow) -> Result<()> {
+        while let Some(row) = rows.get() {
+            let Err(e) = read(row) else {
+                return Ok(());
+            };
+            let lossy = |i| match row.get_ref(i) {
+                Ok(ValueRef::Text(b) | ValueRef::Blob(b)) => {
+                    String::from_utf8_lossy(b).into_owned()
+                }
+                Ok(other) => format!("{other:?}"),
+                Err(_) => String::new(),
+            };
+            self.note_undecodable(Undecodable {
+                id: lossy(0),
+                what: lossy(1),
+                reason: e.to_string(),
+            });
+            rows.advance()?;
+        }
+        Ok(())
+    }
+}
+
+/// How a row of a `SELECT id, kind, collection, data, sort_key` is read.
+type ReadRow = for<'r, 's> fn(&'r Row<'s>) -> Result<RawRecord<'r>>;
+
+fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str> {
+    Ok(row.get_ref(i).and_then(|v| Ok(v.as_str()?))?)
 }
 
 /// A row of a `SELECT id, kind, collection, data, sort_key`, borrowed.
 fn raw_row<'r>(row: &'r Row<'_>) -> Result<RawRecord<'r>> {
-    fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str> {
-        Ok(row.get_ref(i).and_then(|v| Ok(v.as_str()?))?)
-    }
     Ok(RawRecord {
         id: text(row, 0)?,
         kind: text(row, 1)?,
         collection: text(row, 2)?,
         data: text(row, 3)?,
+        sort_key: text(row, 4)?,
+    })
+}
+
+/// [`raw_row`] of a row whose `data` is a listing copy: a copy that is not text
+/// (damaged) reads as empty, which does not parse, so the caller reads the record
+/// whole.
+fn copy_row<'r>(row: &'r Row<'_>) -> Result<RawRecord<'r>> {
+    Ok(RawRecord {
+        id: text(row, 0)?,
+        kind: text(row, 1)?,
+        collection: text(row, 2)?,
+        data: text(row, 3).unwrap_or(""),
         sort_key: text(row, 4)?,
     })
 }

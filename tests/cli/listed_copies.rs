@@ -1,0 +1,104 @@
+//! `pim list` tables are drawn from a copy of each row's few properties the store keeps
+//! (`records.listed`): a copy that is damaged or out of date must not hide or misstate
+//! a record whose body is sound.
+
+use crate::support::pim::Pim;
+
+fn profile() -> Pim {
+    let pim = Pim::new();
+    pim.ok(&[
+        "add",
+        "contact",
+        "--name",
+        "Ada Lovelace",
+        "--email",
+        "ada@x.org",
+    ]);
+    pim.ok(&[
+        "add",
+        "task",
+        "--summary",
+        "Pay rent",
+        "--due",
+        "2026-03-01",
+    ]);
+    pim.ok(&["add", "note", "--title", "Ideas", "--body", "first idea"]);
+    pim
+}
+
+#[allow(clippy::disallowed_types)] // damages the file from outside, as another program would
+fn sql(pim: &Pim, statements: &str) {
+    let db = rusqlite::Connection::open(pim.path("pim.sqlite3")).unwrap();
+    db.execute_batch(statements).unwrap();
+}
+
+/// stdout and stderr of a listing that succeeds.
+fn list(pim: &Pim, kind: &str) -> (String, String) {
+    let out = pim.run(&["list", kind]);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{err}");
+    (String::from_utf8_lossy(&out.stdout).to_string(), err)
+}
+
+#[test]
+fn a_damaged_listing_copy_lists_the_record_from_its_body() {
+    let pim = profile();
+    sql(
+        &pim,
+        "UPDATE records SET listed = '{not json' WHERE kind <> 'event'",
+    );
+    for (kind, shown) in [
+        ("contacts", "Ada Lovelace"),
+        ("tasks", "Pay rent"),
+        ("notes", "first idea"),
+    ] {
+        let (out, err) = list(&pim, kind);
+        assert!(out.contains(shown), "{kind}: {out}");
+        // Its body reads: no advice to delete a sound record.
+        assert!(!err.contains("undecodable"), "{kind}: {err}");
+    }
+}
+
+#[test]
+fn a_body_edited_without_its_listing_copy_is_listed_as_it_is_now() {
+    let pim = profile();
+    // What a pim from before the copy (or an edit by hand) writes: the body alone.
+    sql(
+        &pim,
+        "UPDATE records SET data = replace(data, 'Ada Lovelace', 'Grace Hopper');
+         UPDATE records SET data = replace(data, 'Pay rent', 'Pay bills');
+         UPDATE records SET data = replace(data, 'first idea', 'second idea');",
+    );
+    for (kind, now, before) in [
+        ("contacts", "Grace Hopper", "Ada"),
+        ("tasks", "Pay bills", "rent"),
+        ("notes", "second idea", "first"),
+    ] {
+        let (out, _) = list(&pim, kind);
+        assert!(out.contains(now) && !out.contains(before), "{kind}: {out}");
+    }
+}
+
+#[test]
+fn a_row_that_is_not_text_is_named_and_the_others_listed() {
+    let pim = profile();
+    pim.ok(&["add", "contact", "--name", "Bea Bell"]);
+    // A copy that is not text, and a body that is not UTF-8 (a damaged file).
+    sql(
+        &pim,
+        "UPDATE records SET listed = x'00ff' WHERE data LIKE '%Ada Lovelace%';
+         INSERT INTO records (id, kind, collection, data, sort_key)
+             SELECT 'broken', kind, collection, CAST(x'7b00ff' AS TEXT), 'b'
+             FROM records WHERE data LIKE '%Bea Bell%';",
+    );
+    let (out, err) = list(&pim, "contacts");
+    assert!(
+        out.contains("Ada Lovelace") && out.contains("Bea Bell"),
+        "{out}"
+    );
+    assert!(err.contains("broken"), "{err}");
+    // The warning's advice works: such a row can be deleted.
+    pim.ok(&["delete", "broken"]);
+    let (_, err) = list(&pim, "contacts");
+    assert!(!err.contains("broken"), "{err}");
+}
