@@ -1,5 +1,6 @@
 //! Queries.
 
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{Result, Store, StoreError};
@@ -72,14 +73,39 @@ impl StoredRecord {
 
 pub(super) fn stored_row(r: &Row<'_>) -> rusqlite::Result<StoredRecord> {
     Ok(StoredRecord {
-        id: r.get(0)?,
-        kind: r.get(1)?,
-        collection: r.get(2)?,
-        data: r.get(3)?,
+        id: lossy_text(r, 0)?,
+        kind: lossy_text(r, 1)?,
+        collection: lossy_text(r, 2)?,
+        data: match r.get_ref(3)? {
+            ValueRef::Text(b) => match std::str::from_utf8(b) {
+                Ok(s) => s.to_string(),
+                Err(_) => NOT_TEXT.to_string(),
+            },
+            _ => NOT_TEXT.to_string(),
+        },
+    })
+}
+
+/// What a row's body reads as when it is not text (a damaged or hostile file): no
+/// JSON starts with it, so [`decode`] names the row instead of a whole command
+/// failing on one row.
+const NOT_TEXT: &str = "\0";
+
+/// A column as text, to name a row by (a damaged one too).
+fn lossy_text(r: &Row<'_>, i: usize) -> rusqlite::Result<String> {
+    Ok(match r.get_ref(i)? {
+        ValueRef::Text(b) | ValueRef::Blob(b) => String::from_utf8_lossy(b).into_owned(),
+        other => format!("{other:?}"),
     })
 }
 
 pub(super) fn decode(id: String, kind: &str, collection: String, data: &str) -> Result<Record> {
+    if data == NOT_TEXT {
+        return Err(StoreError::Corrupt {
+            what: id,
+            reason: "its stored body is not text".into(),
+        });
+    }
     let kind = Kind::parse(kind).ok_or_else(|| StoreError::Corrupt {
         what: id.clone(),
         reason: format!("unknown kind {kind:?}"),

@@ -102,3 +102,39 @@ fn a_row_that_is_not_text_is_named_and_the_others_listed() {
     let (_, err) = list(&pim, "contacts");
     assert!(!err.contains("broken"), "{err}");
 }
+
+#[test]
+fn a_body_that_is_not_text_is_named_by_every_reader_not_a_failed_command() {
+    let pim = profile();
+    pim.ok(&["add", "contact", "--name", "Bea Bell"]);
+    sql(
+        &pim,
+        "INSERT INTO records (id, kind, collection, data, sort_key)
+             SELECT 'broken', kind, collection, CAST(x'7b00ff' AS TEXT), 'b'
+             FROM records WHERE data LIKE '%Bea Bell%';
+         INSERT INTO records (id, kind, collection, data, sort_key)
+             SELECT 'blob', kind, collection, x'7b7d', 'c'
+             FROM records WHERE data LIKE '%Bea Bell%';",
+    );
+    for args in [
+        &["list", "contacts", "--json"][..],
+        &["export", "contacts", "--format", "vcf"],
+        &["export", "contacts", "--format", "json"],
+        &["export", "all"],
+        &["search", "Bea", "--json"],
+    ] {
+        let o = pim.run(args);
+        let (out, err) = (
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr),
+        );
+        assert!(o.status.success(), "{args:?}: {err}");
+        assert!(out.contains("Bea Bell"), "{args:?}: {out}");
+        if args[0] != "search" {
+            assert!(
+                err.contains("broken") && err.contains("blob") && err.contains("not text"),
+                "{args:?}: {err}"
+            );
+        }
+    }
+}

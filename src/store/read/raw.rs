@@ -103,7 +103,7 @@ impl Store {
         let rows = stmt
             .query(params![kind.map(Kind::as_str), collection])
             .map_err(StoreError::from)?;
-        each_raw(rows, f)
+        each_raw(self, rows, f)
     }
 
     /// Every record of `kind` (of `collection` if given) in the order of every
@@ -127,7 +127,7 @@ impl Store {
         let rows = stmt
             .query(params![kind.as_str(), collection])
             .map_err(StoreError::from)?;
-        each_raw(rows, f)
+        each_raw(self, rows, f)
     }
 }
 
@@ -209,7 +209,10 @@ impl Store {
             self.note_undecodable(Undecodable {
                 id: lossy(0),
                 what: lossy(1),
-                reason: e.to_string(),
+                reason: match e {
+                    StoreError::Sql(e) => format!("its stored data is not text ({e})"),
+                    other => other.to_string(),
+                },
             });
             rows.advance()?;
         }
@@ -249,12 +252,19 @@ fn copy_row<'r>(row: &'r Row<'_>) -> Result<RawRecord<'r>> {
 }
 
 /// `f` on each row of a `SELECT id, kind, collection, data, sort_key`, borrowed.
+/// A row that is not text is passed over and named (see [`Store::pass_unreadable`]).
 fn each_raw<E: From<StoreError>>(
+    store: &Store,
     mut rows: rusqlite::Rows<'_>,
     mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), E> {
-    while let Some(row) = rows.next().map_err(StoreError::from)? {
+    rows.advance().map_err(StoreError::from)?;
+    loop {
+        store.pass_unreadable(&mut rows, raw_row)?;
+        let Some(row) = rows.get() else {
+            return Ok(());
+        };
         f(raw_row(row)?)?;
+        rows.advance().map_err(StoreError::from)?;
     }
-    Ok(())
 }
