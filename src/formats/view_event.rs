@@ -473,9 +473,23 @@ END:VCALENDAR\r\n";
     #[test]
     fn short_times_are_the_formatted_ones() {
         use chrono::{NaiveDate, TimeZone};
-        let days = [(0, 1, 1), (1, 2, 3), (999, 12, 31), (2026, 3, 1), (9999, 12, 31)];
+        let days = [
+            (0, 1, 1),
+            (1, 2, 3),
+            (999, 12, 31),
+            (2026, 3, 1),
+            (9999, 12, 31),
+        ];
         let far = [(-1, 6, 1), (10000, 1, 1), (-44, 3, 15)];
-        let offsets = [0, 3600, -34200, 19800, 45, -(14 * 3600), 13 * 3600 + 45 * 60];
+        let offsets = [
+            0,
+            3600,
+            -34200,
+            19800,
+            45,
+            -(14 * 3600),
+            13 * 3600 + 45 * 60,
+        ];
         for (y, m, d) in days.into_iter().chain(far) {
             for off in offsets {
                 let zone = FixedOffset::east_opt(off).unwrap();

@@ -30,7 +30,7 @@ fn calendar() -> String {
             format!("ev-{i:03}"),
             summary,
             format!("202603{day:02}T{hour:02}0000Z"),
-            "DURATION:PT30M\r\n",
+            "DURATION:PT30M\r\nLOCATION:Room\r\n",
         );
     }
     event(
@@ -62,14 +62,28 @@ fn setup() -> Pim {
         "--birthday",
         "1990-03-01",
     ]);
-    pim.ok(&["add", "contact", "--name", "Bo Mid", "--birthday", "1985-03-16"]);
+    pim.ok(&[
+        "add",
+        "contact",
+        "--name",
+        "Bo Mid",
+        "--birthday",
+        "1985-03-16",
+    ]);
     pim
 }
 
 #[test]
 fn the_table_lists_what_json_lists_in_order() {
     let pim = setup();
-    let window = ["list", "events", "--from", "2026-03-01", "--to", "2026-03-31"];
+    let window = [
+        "list",
+        "events",
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+    ];
     let text = pim.ok(&window);
     let mut json_args = window.to_vec();
     json_args.push("--json");
@@ -86,34 +100,74 @@ fn the_table_lists_what_json_lists_in_order() {
         assert!(line.contains(start), "{line} / {o}");
         assert!(line.contains(o["summary"].as_str().unwrap().trim_end()));
     }
-    assert_eq!(listed[0]["summary"], "Ann Early");
+    assert_eq!(listed[0]["summary"], "Ann Early's birthday (36)");
     assert!(lines[0].contains("[birthday] Ann Early"), "{}", lines[0]);
     let holiday = lines.iter().find(|l| l.contains("Holiday")).unwrap();
-    assert!(holiday.contains("2026-03-15  2026-03-16"), "{holiday}");
+    let fields: Vec<&str> = holiday.split_whitespace().collect();
+    assert_eq!(
+        fields[1..],
+        ["2026-03-15", "2026-03-16", "Holiday"],
+        "{holiday}"
+    );
 }
 
 #[test]
 fn a_limit_cut_lists_and_aligns_only_the_first_occurrences() {
     let pim = setup();
-    let window = ["list", "events", "--from", "2026-03-01", "--to", "2026-03-31"];
+    let window = [
+        "list",
+        "events",
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+    ];
     let mut limited = window.to_vec();
     limited.extend(["--limit", "5"]);
     let out = pim.run(&limited);
     assert!(out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("first 5 occurrences"), "{err}");
-    // The five are all of March 1st: listed alone, they print the same bytes
-    // (the long title later in the month widens nothing).
-    let first_day = pim.ok(&["list", "events", "--from", "2026-03-01", "--to", "2026-03-01"]);
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), first_day);
-    assert_eq!(first_day.lines().count(), 5 + 1);
-    assert!(!first_day.contains("long"));
+    // The five are all of March 1st: listed alone, they print the same lines (the
+    // long title later in the month widens nothing); every birthday stays listed.
+    let first_day = pim.ok(&[
+        "list",
+        "events",
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-01",
+    ]);
+    assert_eq!(first_day.lines().count(), 1 + 5);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[..6], first_day.lines().collect::<Vec<_>>()[..]);
+    assert_eq!(lines.len(), 6 + 1);
+    assert!(lines[6].contains("[birthday] Bo Mid"), "{}", lines[6]);
+    // Padded to the birthday's summary, not to the long title cut off.
+    assert!(
+        lines[1].ends_with("E000                                  Room"),
+        "{}",
+        lines[1]
+    );
+    assert!(!text.contains("long"));
     let mut limited_json = limited.clone();
     limited_json.push("--json");
     let listed = pim.json_list(&limited_json);
-    let summaries: Vec<&str> = listed.iter().map(|o| o["summary"].as_str().unwrap()).collect();
+    let summaries: Vec<&str> = listed
+        .iter()
+        .map(|o| o["summary"].as_str().unwrap())
+        .collect();
     assert_eq!(
         summaries,
-        ["Ann Early", "E000", "E001", "E002", "E003", "E004"]
+        [
+            "Ann Early's birthday (36)",
+            "E000",
+            "E001",
+            "E002",
+            "E003",
+            "E004",
+            "Bo Mid's birthday (41)"
+        ]
     );
 }

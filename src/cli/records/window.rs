@@ -112,11 +112,8 @@ pub fn expand_and_write(
     std::thread::scope(|s| {
         let mut handles = Vec::new();
         let mut read = Vec::new();
-        let done = store.for_each_event_between(
-            from.timestamp(),
-            to.timestamp(),
-            collection,
-            |row| {
+        let done =
+            store.for_each_event_between(from.timestamp(), to.timestamp(), collection, |row| {
                 read.push(row);
                 if handles.is_empty() && (threads < 2 || read.len() < SHARED_FROM) {
                     return Ok::<(), StoreError>(());
@@ -139,8 +136,7 @@ pub fn expand_and_write(
                     share(&send, std::mem::take(&mut read));
                 }
                 Ok(())
-            },
-        );
+            });
         if handles.is_empty() {
             done?;
             return work(&mut read.into_iter());
