@@ -42,6 +42,10 @@ pub struct Written {
 impl Written {
     /// `other`'s occurrences after these.
     fn append(&mut self, other: Written) {
+        if self.occs.is_empty() && self.events.is_empty() {
+            *self = other;
+            return;
+        }
         let (events, base) = (self.events.len(), self.json.len());
         self.events.extend(other.events);
         self.occs
@@ -57,7 +61,8 @@ impl Written {
     pub fn order(&self, limit: usize) -> (Vec<(i64, usize)>, bool) {
         // Rank the events once, then sort small keys.
         let mut by_title: Vec<usize> = (0..self.events.len()).collect();
-        by_title.sort_by(|a, b| self.events[*a].cmp(&self.events[*b]));
+        // Ids are unique: no two events tie, so an unstable sort gives the same order.
+        by_title.sort_unstable_by(|a, b| self.events[*a].cmp(&self.events[*b]));
         let mut rank = vec![0; self.events.len()];
         for (pos, e) in by_title.into_iter().enumerate() {
             rank[e] = pos;
@@ -245,18 +250,18 @@ fn expand_rows(
     Ok((out, truncated, skipped))
 }
 
-/// Each occurrence of `found` written in `style`.
+/// Each occurrence of `found` written in `style` (each event dropped once written).
 fn write(found: Expanded, names: &HashMap<String, String>, style: Style) -> Written {
     let mut out = Written::default();
-    for (r, occs) in &found {
+    for (r, occs) in found {
         let coll = names.get(&r.collection).map_or("", String::as_str);
         // A table needs no pieces of compact JSON.
         let view = match style {
-            Style::Table => EventView::for_record(r, coll),
-            Style::Json | Style::PrettyJson => EventView::new(r, coll),
+            Style::Table => EventView::for_record(&r, coll),
+            Style::Json | Style::PrettyJson => EventView::new(&r, coll),
         };
         let event = out.events.len();
-        for o in occs {
+        for o in &occs {
             let utc = o.start.naive_utc().and_utc();
             out.occs
                 .push((event, utc.timestamp(), utc.timestamp_subsec_nanos()));
