@@ -164,6 +164,13 @@ impl Table {
         self.rows.push(self.cells.len());
     }
 
+    /// Room for `rows` more rows of about `cells` cells each and `text` more bytes.
+    pub fn reserve(&mut self, rows: usize, cells: usize, text: usize) {
+        self.rows.reserve(rows);
+        self.cells.reserve(rows * cells);
+        self.text.reserve(text);
+    }
+
     /// `other`'s rows after these (each column as wide as the wider of the two).
     /// Both tables hold whole rows only.
     pub fn append(&mut self, other: Table) {

@@ -253,6 +253,18 @@ fn expand_rows(
 /// Each occurrence of `found` written in `style` (each event dropped once written).
 fn write(found: Expanded, names: &HashMap<String, String>, style: Style) -> Written {
     let mut out = Written::default();
+    // Sized once (about what a row or an object takes): growing by doubling
+    // copies what was written into fresh memory, page faults and all.
+    let count: usize = found.iter().map(|(_, occs)| occs.len()).sum();
+    out.events.reserve(found.len());
+    out.occs.reserve(count);
+    match style {
+        Style::Table => out.table.reserve(count, 5, count * 96),
+        Style::Json | Style::PrettyJson => {
+            out.json.reserve(count * 512);
+            out.ends.reserve(count);
+        }
+    }
     for (r, occs) in found {
         let coll = names.get(&r.collection).map_or("", String::as_str);
         // A table needs no pieces of compact JSON.
