@@ -34,9 +34,10 @@ pub struct Written {
     occs: Vec<(usize, i64, u32)>,
     /// [`Style::Table`]: occurrence `i` is row `i`.
     pub table: Table,
-    /// The JSON styles: occurrence `i` is `json[ends[i - 1]..ends[i]]`.
-    json: Vec<u8>,
-    ends: Vec<usize>,
+    /// The JSON styles, one buffer per thread (never copied into one): occurrence
+    /// `i` is `json[spans[i].0][spans[i].1..spans[i].2]`.
+    json: Vec<Vec<u8>>,
+    spans: Vec<(usize, usize, usize)>,
 }
 
 impl Written {
@@ -46,13 +47,18 @@ impl Written {
             *self = other;
             return;
         }
-        let (events, base) = (self.events.len(), self.json.len());
+        let (events, buffers) = (self.events.len(), self.json.len());
         self.events.extend(other.events);
         self.occs
             .extend(other.occs.into_iter().map(|(e, s, n)| (e + events, s, n)));
         self.table.append(other.table);
-        self.json.extend_from_slice(&other.json);
-        self.ends.extend(other.ends.into_iter().map(|e| e + base));
+        self.json.extend(other.json);
+        self.spans.extend(
+            other
+                .spans
+                .into_iter()
+                .map(|(b, start, end)| (b + buffers, start, end)),
+        );
     }
 
     /// The occurrences to list, as (start in UTC seconds, occurrence index): by
@@ -81,8 +87,8 @@ impl Written {
 
     /// The JSON of occurrence `i`.
     pub fn json(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.json[start..self.ends[i]]
+        let (buffer, start, end) = self.spans[i];
+        &self.json[buffer][start..end]
     }
 }
 
@@ -261,8 +267,8 @@ fn write(found: Expanded, names: &HashMap<String, String>, style: Style) -> Writ
     match style {
         Style::Table => out.table.reserve(count, 5, count * 96),
         Style::Json | Style::PrettyJson => {
-            out.json.reserve(count * 512);
-            out.ends.reserve(count);
+            out.json = vec![Vec::with_capacity(count * 512)];
+            out.spans.reserve(count);
         }
     }
     for (r, occs) in found {
@@ -279,15 +285,17 @@ fn write(found: Expanded, names: &HashMap<String, String>, style: Style) -> Writ
                 .push((event, utc.timestamp(), utc.timestamp_subsec_nanos()));
             match style {
                 Style::Table => rows::push_occurrence_row(&mut out.table, &view, o),
-                Style::Json => view.write_compact(o, &mut out.json),
+                Style::Json => view.write_compact(o, &mut out.json[0]),
                 Style::PrettyJson => {
                     let texts = OverrideTexts::of(view.source(), o);
-                    serde_json::to_writer_pretty(&mut out.json, &view.occurrence(o, &texts))
+                    serde_json::to_writer_pretty(&mut out.json[0], &view.occurrence(o, &texts))
                         .expect("writing to a Vec cannot fail");
                 }
             }
             if style != Style::Table {
-                out.ends.push(out.json.len());
+                let end = out.json[0].len();
+                let start = out.spans.last().map_or(0, |s| s.2);
+                out.spans.push((0, start, end));
             }
         }
         out.events
