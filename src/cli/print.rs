@@ -130,10 +130,17 @@ impl Table {
     /// The next cell of the current row, line breaks made spaces; `chars` of them
     /// at most.
     pub fn one_line_cell(&mut self, s: &str, chars: usize) {
-        // Most cells: short enough and on one line already.
-        if s.len() <= chars && memchr::memchr(b'\n', s.as_bytes()).is_none() {
-            self.cell(s);
-            return;
+        // Most cells: on one line already, and short enough or ASCII.
+        if memchr::memchr(b'\n', s.as_bytes()).is_none() {
+            if s.len() <= chars {
+                self.cell(s);
+                return;
+            }
+            if s.is_ascii() {
+                self.text.push_str(&s[..chars]);
+                self.end_cell();
+                return;
+            }
         }
         for (n, c) in s.chars().enumerate() {
             if n == chars {
@@ -162,6 +169,36 @@ impl Table {
 
     pub fn end_row(&mut self) {
         self.rows.push(self.cells.len());
+    }
+
+    /// Room for `rows` more rows of about `cells` cells each and `text` more bytes.
+    pub fn reserve(&mut self, rows: usize, cells: usize, text: usize) {
+        self.rows.reserve(rows);
+        self.cells.reserve(rows * cells);
+        self.text.reserve(text);
+    }
+
+    /// `other`'s rows after these (each column as wide as the wider of the two).
+    /// Both tables hold whole rows only.
+    pub fn append(&mut self, other: Table) {
+        let (text, cells) = (self.text.len(), self.cells.len());
+        self.text.push_str(&other.text);
+        self.cells.extend(other.cells.iter().map(|c| c + text));
+        self.rows.extend(other.rows.iter().map(|r| r + cells));
+        for (column, w) in other.widths.into_iter().enumerate() {
+            match self.widths.get_mut(column) {
+                Some(max) => *max = (*max).max(w),
+                None => self.widths.push(w),
+            }
+        }
+    }
+
+    /// A copy of row `i` of `other` as the next row.
+    pub fn copy_row(&mut self, other: &Table, i: usize) {
+        for cell in other.row(i) {
+            self.cell(cell);
+        }
+        self.end_row();
     }
 
     /// The cells of row `i`.
@@ -332,6 +369,37 @@ mod tests {
             "widths of every row"
         );
         assert!(lines[1].starts_with("a-much-longer-id  x"));
+    }
+
+    #[test]
+    fn appended_and_copied_rows_print_as_pushed_rows() {
+        let rows: Vec<Vec<&str>> = vec![
+            vec!["a", "wide cell é", "x"],
+            vec!["bb", "", "yy"],
+            vec!["the widest", "c", ""],
+            vec!["d", "e"],
+        ];
+        let mut whole = Table::default();
+        let (mut first, mut second) = (Table::default(), Table::default());
+        for (i, r) in rows.iter().enumerate() {
+            whole.push_row(r);
+            if i < 2 { &mut first } else { &mut second }.push_row(r);
+        }
+        let print = |t: &Table, order: &[usize]| {
+            let mut out = Vec::new();
+            t.write_in(&mut out, order).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        first.append(second);
+        assert_eq!(print(&first, &[3, 0, 2, 1]), print(&whole, &[3, 0, 2, 1]));
+        let mut copied = Table::default();
+        for i in [2, 0] {
+            copied.copy_row(&whole, i);
+        }
+        let mut only = Table::default();
+        only.push_row(&rows[2]);
+        only.push_row(&rows[0]);
+        assert_eq!(print(&copied, &[0, 1]), print(&only, &[0, 1]));
     }
 
     #[test]

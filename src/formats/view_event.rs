@@ -5,7 +5,7 @@
 //! ([`EventView`]) and each occurrence borrows them ([`OccurrenceJson`]). The keys and
 //! values are exactly those of [`super::view::occurrence_json`] (same order: sorted).
 
-use chrono::{DateTime, Datelike, FixedOffset, Timelike};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike};
 use chrono_tz::Tz;
 use serde::Serialize;
 use serde_json::Value;
@@ -316,54 +316,98 @@ fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, sep: &str, key: &str, value: 
 
 /// A quoted occurrence time: the date for all-day ones, else RFC 3339 in seconds.
 fn occurrence_time(out: &mut Vec<u8>, t: &DateTime<FixedOffset>, all_day: bool) {
+    let mut short = [0; SHORT_TIME];
+    match short_time(t, all_day, &mut short) {
+        Some(text) => {
+            out.push(b'"');
+            out.extend_from_slice(text);
+            out.push(b'"');
+        }
+        None => serde_json::to_writer(&mut *out, &long_time(t, all_day))
+            .expect("writing to a Vec cannot fail"),
+    }
+}
+
+/// The longest short form: `2026-03-01T09:00:00+01:00`.
+const SHORT_TIME: usize = 25;
+
+/// An occurrence time in `buf`, unquoted, when it has the short form (years
+/// 0–9999, offsets in whole minutes): what [`long_time`] gives, without
+/// formatting machinery (this runs twice for every listed occurrence).
+fn short_time<'b>(
+    t: &DateTime<FixedOffset>,
+    all_day: bool,
+    buf: &'b mut [u8; SHORT_TIME],
+) -> Option<&'b [u8]> {
     let n = t.naive_local();
-    let (y, mo, d) = (n.year(), n.month(), n.day());
-    if !(0..=9999).contains(&y) || t.offset().local_minus_utc() % 60 != 0 {
-        // Outside what the short form writes (far years, offsets with seconds).
-        let s = if all_day {
-            n.date().format("%Y-%m-%d").to_string()
-        } else {
-            rfc3339(t)
-        };
-        serde_json::to_writer(&mut *out, &s).expect("writing to a Vec cannot fail");
-        return;
+    let y = n.year();
+    let off = t.offset().local_minus_utc();
+    if !(0..=9999).contains(&y) || off % 60 != 0 {
+        return None;
     }
-    out.push(b'"');
-    digits(out, y as u32, 4);
-    out.push(b'-');
-    digits(out, mo, 2);
-    out.push(b'-');
-    digits(out, d, 2);
-    if !all_day {
-        out.push(b'T');
-        digits(out, n.hour(), 2);
-        out.push(b':');
-        digits(out, n.minute(), 2);
-        out.push(b':');
-        digits(out, n.second(), 2);
-        let off = t.offset().local_minus_utc();
-        out.push(if off < 0 { b'-' } else { b'+' });
-        let off = off.unsigned_abs();
-        digits(out, off / 3600, 2);
-        out.push(b':');
-        digits(out, off / 60 % 60, 2);
+    date_digits(&mut buf[..10], n.date());
+    if all_day {
+        return Some(&buf[..10]);
     }
-    out.push(b'"');
+    buf[10] = b'T';
+    digits(&mut buf[11..13], n.hour());
+    buf[13] = b':';
+    digits(&mut buf[14..16], n.minute());
+    buf[16] = b':';
+    digits(&mut buf[17..19], n.second());
+    buf[19] = if off < 0 { b'-' } else { b'+' };
+    let off = off.unsigned_abs();
+    digits(&mut buf[20..22], off / 3600);
+    buf[22] = b':';
+    digits(&mut buf[23..25], off / 60 % 60);
+    Some(&buf[..])
+}
+
+/// An occurrence time in any year or offset: the date for all-day ones, else
+/// RFC 3339 in seconds.
+fn long_time(t: &DateTime<FixedOffset>, all_day: bool) -> String {
+    if all_day {
+        t.naive_local().date().format("%Y-%m-%d").to_string()
+    } else {
+        rfc3339(t)
+    }
 }
 
 /// An occurrence time as the JSON view writes it, unquoted: the date for all-day
 /// ones, else RFC 3339 in seconds.
 pub fn push_occurrence_time(out: &mut String, t: &DateTime<FixedOffset>, all_day: bool) {
-    let mut quoted = Vec::with_capacity(32);
-    occurrence_time(&mut quoted, t, all_day);
-    let inner = &quoted[1..quoted.len() - 1];
-    out.push_str(std::str::from_utf8(inner).expect("a time is ASCII"));
+    let mut short = [0; SHORT_TIME];
+    match short_time(t, all_day, &mut short) {
+        Some(text) => out.push_str(std::str::from_utf8(text).expect("a time is ASCII")),
+        None => out.push_str(&long_time(t, all_day)),
+    }
 }
 
-/// `v` in exactly `width` decimal digits, zero-padded (`v` fits).
-fn digits(out: &mut Vec<u8>, v: u32, width: u32) {
-    for i in (0..width).rev() {
-        out.push(b'0' + (v / 10u32.pow(i) % 10) as u8);
+/// A day as `%Y-%m-%d` writes it, for years 0–9999 (else `None`, nothing written).
+pub fn push_day(out: &mut String, d: NaiveDate) -> Option<()> {
+    if !(0..=9999).contains(&d.year()) {
+        return None;
+    }
+    let mut buf = [0; 10];
+    date_digits(&mut buf, d);
+    out.push_str(std::str::from_utf8(&buf).expect("a date is ASCII"));
+    Some(())
+}
+
+/// `YYYY-MM-DD` into the 10 bytes of `buf` (the year in 0–9999).
+fn date_digits(buf: &mut [u8], d: NaiveDate) {
+    digits(&mut buf[..4], d.year() as u32);
+    buf[4] = b'-';
+    digits(&mut buf[5..7], d.month());
+    buf[7] = b'-';
+    digits(&mut buf[8..10], d.day());
+}
+
+/// `v` in exactly `out.len()` decimal digits, zero-padded (`v` fits).
+fn digits(out: &mut [u8], mut v: u32) {
+    for b in out.iter_mut().rev() {
+        *b = b'0' + (v % 10) as u8;
+        v /= 10;
     }
 }
 
@@ -424,6 +468,58 @@ END:VCALENDAR\r\n";
             .into_iter()
             .map(|i| i.expect("item").record)
             .collect()
+    }
+
+    #[test]
+    fn short_times_are_the_formatted_ones() {
+        use chrono::{NaiveDate, TimeZone};
+        let days = [
+            (0, 1, 1),
+            (1, 2, 3),
+            (999, 12, 31),
+            (2026, 3, 1),
+            (9999, 12, 31),
+        ];
+        let far = [(-1, 6, 1), (10000, 1, 1), (-44, 3, 15)];
+        let offsets = [
+            0,
+            3600,
+            -34200,
+            19800,
+            45,
+            -(14 * 3600),
+            13 * 3600 + 45 * 60,
+        ];
+        for (y, m, d) in days.into_iter().chain(far) {
+            for off in offsets {
+                let zone = FixedOffset::east_opt(off).unwrap();
+                let day = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+                let t = zone
+                    .from_local_datetime(&day.and_hms_opt(7, 5, 9).unwrap())
+                    .unwrap();
+                for all_day in [false, true] {
+                    let want = if all_day {
+                        day.format("%Y-%m-%d").to_string()
+                    } else {
+                        rfc3339(&t)
+                    };
+                    let mut text = String::from("x");
+                    push_occurrence_time(&mut text, &t, all_day);
+                    assert_eq!(text, format!("x{want}"));
+                    let mut json = Vec::new();
+                    occurrence_time(&mut json, &t, all_day);
+                    assert_eq!(json, serde_json::to_vec(&want).unwrap());
+                }
+                let mut text = String::new();
+                let short = push_day(&mut text, day);
+                assert_eq!(short.is_some(), (0..=9999).contains(&y));
+                if short.is_some() {
+                    assert_eq!(text, day.format("%Y-%m-%d").to_string());
+                } else {
+                    assert!(text.is_empty());
+                }
+            }
+        }
     }
 
     #[test]

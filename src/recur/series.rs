@@ -458,10 +458,10 @@ impl Series {
         future.sort_by_key(|o| o.rid);
         let mut truncated = false;
         for (w, d) in &mut instances {
-            let (s0, off0) = self.zone.to_utc_with_offset(w);
+            let (s0, off0, exact) = self.zone.to_utc_exact(w);
             // A wall time in a DST gap happens an hour later: an EXDATE or
             // RECURRENCE-ID may name it by that time (pim and other clients do).
-            let shifted = (!self.all_day)
+            let shifted = (!self.all_day && !exact)
                 .then(|| self.zone.wall(s0))
                 .filter(|r| *r != w);
             let names = |x: &Wall| *x == w || shifted.as_ref() == Some(x);

@@ -489,3 +489,36 @@ fn override_and_exdate_of_an_occurrence_in_a_dst_gap_replace_it() {
     let v = starts(&excluded, utc(2026, 3, 27, 0, 0), utc(2026, 4, 1, 0, 0));
     assert_eq!(v, ["2026-03-28T01:30", "2026-03-30T00:30"]);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+    /// `to_utc_exact` says "exact" only when the instant's wall time is the one
+    /// asked for: the expansion then skips looking it up again.
+    #[test]
+    fn an_exact_instant_has_the_asked_wall_time(
+        zone in 0usize..5,
+        minutes in 0i64..(120 * 366 * 24 * 60),
+    ) {
+        use super::zone::Zone;
+        let zones = [
+            Zone::Utc,
+            Zone::Iana(chrono_tz::Europe::Berlin),
+            Zone::Iana(chrono_tz::America::New_York),
+            Zone::Local(chrono_tz::Australia::Lord_Howe),
+            Zone::Iana(chrono_tz::Asia::Tokyo),
+        ];
+        let base = chrono::NaiveDate::from_ymd_opt(1930, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        let w = base + chrono::Duration::minutes(minutes);
+        let z = &zones[zone];
+        let (t, off, exact) = z.to_utc_exact(w);
+        proptest::prop_assert_eq!((t, off), z.to_utc_with_offset(w));
+        proptest::prop_assert_eq!(t, z.to_utc(w));
+        if exact {
+            proptest::prop_assert_eq!(z.wall(t), w);
+        }
+    }
+}

@@ -54,11 +54,20 @@ impl Zone {
     /// [`Zone::to_utc`] together with the offset in force then (one zone lookup
     /// instead of two on the hot path).
     pub fn to_utc_with_offset(&self, n: NaiveDateTime) -> (DateTime<Utc>, FixedOffset) {
+        let (t, off, _) = self.to_utc_exact(n);
+        (t, off)
+    }
+
+    /// [`Zone::to_utc_with_offset`], and whether `n` is known to be a wall time the
+    /// zone has (then `self.wall(t) == n`, no lookup needed); false in a DST gap,
+    /// and for a VTIMEZONE's observances, which are not asked.
+    pub fn to_utc_exact(&self, n: NaiveDateTime) -> (DateTime<Utc>, FixedOffset, bool) {
         let single = match self {
             Zone::Utc => {
                 return (
                     Utc.from_utc_datetime(&n),
                     FixedOffset::east_opt(0).expect("zero"),
+                    true,
                 );
             }
             Zone::Local(t) | Zone::Iana(t) => match t.offset_from_local_datetime(&n) {
@@ -73,10 +82,11 @@ impl Zone {
             Some(off) => (
                 Utc.from_utc_datetime(&(n - Duration::seconds(i64::from(off.local_minus_utc())))),
                 off,
+                true,
             ),
             None => {
                 let t = self.to_utc(n);
-                (t, self.offset_at(t))
+                (t, self.offset_at(t), false)
             }
         }
     }

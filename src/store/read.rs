@@ -59,15 +59,33 @@ impl StoredRecord {
     /// Decode, or describe the row for the caller to skip and report
     /// ([`Store::note_undecodable`]).
     pub fn decode_or_skip(self) -> std::result::Result<Record, Undecodable> {
-        let (id, what) = (self.id.clone(), self.kind.clone());
-        self.decode().map_err(|e| Undecodable {
+        let StoredRecord {
             id,
-            what,
-            reason: match e {
-                StoreError::Corrupt { reason, .. } => reason,
-                other => other.to_string(),
-            },
-        })
+            kind: what,
+            collection,
+            data,
+        } = self;
+        let Some(kind) = Kind::parse(&what) else {
+            let reason = format!("unknown kind {what:?}");
+            return Err(Undecodable { id, what, reason });
+        };
+        if data == NOT_TEXT {
+            let reason = "its stored body is not text".to_string();
+            return Err(Undecodable { id, what, reason });
+        }
+        match serde_json::from_str::<Body>(&data) {
+            Ok(body) => Ok(Record {
+                id,
+                kind,
+                collection,
+                body,
+            }),
+            Err(e) => Err(Undecodable {
+                id,
+                what,
+                reason: e.to_string(),
+            }),
+        }
     }
 }
 
@@ -383,21 +401,49 @@ impl Store {
         to: i64,
         collection: Option<&str>,
     ) -> Result<Vec<StoredRecord>> {
-        let span = self.max_single_span()?;
         let mut out = Vec::new();
-        let mut single = self.conn.prepare_cached(&format!(
-            "SELECT {RECORD_COLS} FROM records
-             WHERE kind = 'event' AND recurring = 0 AND start_ts >= ?1 AND start_ts < ?2
-               AND end_ts >= ?3 AND (?4 IS NULL OR collection = ?4)"
-        ))?;
-        for row in single.query_map(params![from - span, to, from, collection], stored_row)? {
-            out.push(row?);
-        }
-        let mut recurring = self.conn.prepare_cached(RECURRING_IN_WINDOW)?;
-        for row in recurring.query_map(params![to, from, collection], stored_row)? {
-            out.push(row?);
-        }
+        self.for_each_event_between(from, to, collection, |row| {
+            out.push(row);
+            Ok::<(), StoreError>(())
+        })?;
         Ok(out)
+    }
+
+    /// [`Store::events_between_rows`] a row at a time, as SQLite reads them: a
+    /// caller can hand rows to other threads while the rest are read.
+    pub fn for_each_event_between<E: From<StoreError>>(
+        &self,
+        from: i64,
+        to: i64,
+        collection: Option<&str>,
+        mut f: impl FnMut(StoredRecord) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let span = self.max_single_span()?;
+        let mut single = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLS} FROM records
+                 WHERE kind = 'event' AND recurring = 0 AND start_ts >= ?1 AND start_ts < ?2
+                   AND end_ts >= ?3 AND (?4 IS NULL OR collection = ?4)"
+            ))
+            .map_err(StoreError::from)?;
+        let rows = single
+            .query_map(params![from - span, to, from, collection], stored_row)
+            .map_err(StoreError::from)?;
+        for row in rows {
+            f(row.map_err(StoreError::from)?)?;
+        }
+        let mut recurring = self
+            .conn
+            .prepare_cached(RECURRING_IN_WINDOW)
+            .map_err(StoreError::from)?;
+        let rows = recurring
+            .query_map(params![to, from, collection], stored_row)
+            .map_err(StoreError::from)?;
+        for row in rows {
+            f(row.map_err(StoreError::from)?)?;
+        }
+        Ok(())
     }
 
     /// The longest stored span of a non-recurring event, in seconds.

@@ -38,3 +38,4 @@ mod remind_watch;
 mod tui_remind_tmux;
 mod tui_tmux;
 mod vcard_reproductions;
+mod window_listing;

@@ -8,16 +8,15 @@ use chrono_tz::Tz;
 
 use super::ListArgs;
 use super::rows;
+use super::window::{self, Style};
 use crate::app::birthdays;
 use crate::cli::Context;
 use crate::cli::chunks::{CHUNK, decode_all, in_parallel};
 use crate::cli::print;
 use crate::formats::view::record_json;
 use crate::formats::view_contact::ContactJson;
-use crate::formats::view_event::{EventView, OverrideTexts};
 use crate::model::time::{UserWhen, parse_user_when};
 use crate::model::{Kind, Record, When};
-use crate::recur::{Occurrence, expand};
 use crate::store::{StoredRecord, Undecodable};
 use serde_json::Value;
 
@@ -80,15 +79,6 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
     let mut out = Listing::new(a.json)?;
     match window {
         Some((from, to)) if kind == Kind::Event => {
-            let rows = if only_birthdays {
-                Vec::new()
-            } else {
-                cx.store.events_between_rows(
-                    from.timestamp(),
-                    to.timestamp(),
-                    coll_id.as_deref(),
-                )?
-            };
             let mut days = if with_birthdays {
                 birthdays_in(cx, from, to)?
             } else {
@@ -96,71 +86,49 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
             }
             .into_iter()
             .peekable();
-            let (expanded, mut truncated, skipped) =
-                decode_and_expand(rows, from, to, cx.tz, a.limit)?;
+            let style = match &out {
+                Listing::Json(j) if j.is_pretty() => Style::PrettyJson,
+                Listing::Json(_) => Style::Json,
+                Listing::Table(..) => Style::Table,
+            };
+            let (mut written, truncated, skipped) = if only_birthdays {
+                Default::default()
+            } else {
+                let coll = coll_id.as_deref();
+                window::expand_and_write(&cx.store, from, to, coll, cx.tz, a.limit, &names, style)?
+            };
             for s in skipped {
                 cx.store.note_undecodable(s);
             }
-            // Each event's shared fields are computed once, then borrowed per occurrence.
-            let mut views = Vec::new();
-            let mut occs = Vec::new();
-            for (r, found) in &expanded {
-                let coll = names.get(&r.collection).map_or("", String::as_str);
-                // A table needs no pieces of compact JSON.
-                views.push(match out {
-                    Listing::Table(..) => EventView::for_record(r, coll),
-                    Listing::Json(_) => EventView::new(r, coll),
-                });
-                occs.extend(found.iter().map(|o| (views.len() - 1, o)));
-            }
-            // By start, then title and id: rank the events once, then sort small keys.
-            let mut by_title: Vec<usize> = (0..views.len()).collect();
-            by_title.sort_by(|a, b| {
-                let (va, vb) = (&views[*a], &views[*b]);
-                va.title()
-                    .cmp(vb.title())
-                    .then_with(|| va.id().cmp(vb.id()))
-            });
-            let mut rank = vec![0; views.len()];
-            for (pos, v) in by_title.into_iter().enumerate() {
-                rank[v] = pos;
-            }
-            let mut order: Vec<(i64, u32, usize, usize)> = occs
-                .iter()
-                .enumerate()
-                .map(|(i, (v, o))| {
-                    let utc = o.start.naive_utc().and_utc();
-                    (utc.timestamp(), utc.timestamp_subsec_nanos(), rank[*v], i)
-                })
-                .collect();
-            order.sort_unstable();
-            if order.len() > a.limit {
-                order.truncate(a.limit);
-                truncated = true;
-            }
-            if truncated {
+            let (order, cut) = written.order(a.limit);
+            if truncated || cut {
                 eprintln!(
                     "pim: listing the first {} occurrences in the window; more were left out (see --limit)",
                     a.limit
                 );
             }
-            let mut buf = Vec::new();
-            for (key, &(i, o)) in order.iter().map(|k| (k, &occs[k.3])) {
+            if let Listing::Table(table, rows_order) = &mut out {
+                *rows_order = Some(Vec::with_capacity(order.len()));
+                if cut {
+                    // Columns as wide as the rows listed: copy those alone.
+                    for &(_, i) in &order {
+                        table.copy_row(&written.table, i);
+                    }
+                } else {
+                    *table = std::mem::take(&mut written.table);
+                }
+            }
+            for (n, &(start, i)) in order.iter().enumerate() {
                 // Birthdays (all-day, from local midnight) go before what starts then.
-                while let Some(b) = days.next_if(|(at, _)| *at <= key.0) {
+                while let Some(b) = days.next_if(|(at, _)| *at <= start) {
                     out.push_birthday(b.1)?;
                 }
-                let view = &views[i];
                 match &mut out {
-                    Listing::Json(j) if !j.is_pretty() => {
-                        buf.clear();
-                        view.write_compact(o, &mut buf);
-                        j.push_raw(&buf)?;
+                    Listing::Json(j) => j.push_raw(written.json(i))?,
+                    Listing::Table(_, rows_order) => {
+                        let row = if cut { n } else { i };
+                        rows_order.get_or_insert_default().push(row);
                     }
-                    Listing::Json(j) => {
-                        j.push(&view.occurrence(o, &OverrideTexts::of(view.source(), o)))?
-                    }
-                    Listing::Table(rows, _) => rows::push_occurrence_row(rows, view, o),
                 }
             }
             for (_, b) in days {
@@ -364,107 +332,6 @@ fn birthdays_in(
         .collect())
 }
 
-type Expanded = Vec<(Record, Vec<Occurrence>)>;
-
-/// Decode the candidate events and expand them in the window, on up to 4 threads
-/// (bodies' JSON and recurrence rules are most of a listing's work). Each event
-/// gives at most `limit` occurrences (its earliest; true when some were left
-/// out). Events without an occurrence are dropped; the order of `rows` is kept.
-fn decode_and_expand(
-    rows: Vec<StoredRecord>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    tz: chrono_tz::Tz,
-    limit: usize,
-) -> anyhow::Result<(Expanded, bool, Vec<Undecodable>)> {
-    let work = |chunk: Vec<StoredRecord>| -> anyhow::Result<(Expanded, bool, Vec<Undecodable>)> {
-        let mut out: Expanded = Vec::new();
-        let mut skipped = Vec::new();
-        let mut truncated = false;
-        let mut kept = 0;
-        // Occurrences after the `limit`-th earliest kept so far cannot be listed:
-        // later events expand only up to it, so memory stays near `limit`.
-        let mut until = to;
-        for row in chunk {
-            let r = match row.decode_or_skip() {
-                Ok(r) => r,
-                Err(bad) => {
-                    skipped.push(bad);
-                    continue;
-                }
-            };
-            let found = expand(&r, from, until, tz, limit)?;
-            truncated |= found.truncated;
-            if found.occurrences.is_empty() {
-                continue;
-            }
-            kept += found.occurrences.len();
-            out.push((r, found.occurrences));
-            if kept > limit {
-                truncated = true;
-                let Some(cutoff) = nth_start(&out, limit) else {
-                    out.clear();
-                    kept = 0;
-                    continue;
-                };
-                for (_, occs) in &mut out {
-                    occs.retain(|o| o.start <= cutoff);
-                }
-                out.retain(|(_, occs)| !occs.is_empty());
-                kept = out.iter().map(|(_, occs)| occs.len()).sum();
-                until = until.min(cutoff.with_timezone(&Utc) + Duration::seconds(1));
-            }
-        }
-        Ok((out, truncated, skipped))
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    if threads < 2 || rows.len() < 256 {
-        return work(rows);
-    }
-    let per = rows.len().div_ceil(threads);
-    let mut chunks = Vec::new();
-    let mut rows = rows.into_iter();
-    loop {
-        let chunk: Vec<StoredRecord> = rows.by_ref().take(per).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        chunks.push(chunk);
-    }
-    let parts: Vec<anyhow::Result<_>> = std::thread::scope(|s| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|c| s.spawn(move || work(c)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow!("a listing thread panicked")))
-            })
-            .collect()
-    });
-    let (mut out, mut truncated, mut skipped) = (Vec::new(), false, Vec::new());
-    for p in parts {
-        let (part, cut, bad) = p?;
-        out.extend(part);
-        truncated |= cut;
-        skipped.extend(bad);
-    }
-    Ok((out, truncated, skipped))
-}
-
-/// The start of the `n`-th earliest occurrence in `found` (None when `n` is 0).
-fn nth_start(found: &Expanded, n: usize) -> Option<DateTime<chrono::FixedOffset>> {
-    let mut starts: Vec<DateTime<chrono::FixedOffset>> = found
-        .iter()
-        .flat_map(|(_, occs)| occs.iter().map(|o| o.start))
-        .collect();
-    let index = n.checked_sub(1)?;
-    starts.get(index)?;
-    Some(*starts.select_nth_unstable(index).1)
-}
-
 /// A listing in progress: streamed JSON, or table rows (which need every width first).
 enum Listing {
     Json(print::JsonArray),
@@ -493,11 +360,12 @@ impl Listing {
         }
     }
 
-    /// A computed birthday or anniversary (an all-day, one-day entry).
+    /// A computed birthday or anniversary (an all-day, one-day entry); a table
+    /// printed in an order of its own prints it next.
     fn push_birthday(&mut self, v: Value) -> anyhow::Result<()> {
         match self {
             Listing::Json(j) => j.push(&v),
-            Listing::Table(rows, _) => {
+            Listing::Table(rows, order) => {
                 let text = |k: &str| v[k].as_str().unwrap_or("").to_string();
                 let day = text("start");
                 let summary = format!("[{}] {}", text("kind"), text("summary"));
@@ -508,6 +376,9 @@ impl Listing {
                     summary,
                     String::new(),
                 ]);
+                if let Some(order) = order {
+                    order.push(rows.row_count() - 1);
+                }
                 Ok(())
             }
         }

@@ -3,12 +3,14 @@
 //! name holds, on one line; an all-day event's end is its last day (see
 //! `formats::view::text_end_inclusive`).
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 
 use crate::cli::print::Table;
 use crate::formats::view::{push_when_text, record_json, when_of};
-use crate::formats::view_event::{EventView, OccurrenceJson, OverrideTexts, push_occurrence_time};
+use crate::formats::view_event::{
+    EventView, OccurrenceJson, OverrideTexts, push_day, push_occurrence_time,
+};
 use crate::model::borrowed::{BodyRef, ComponentRef};
 use crate::model::property::{split_unescaped, unescape_text};
 use crate::model::time::When;
@@ -184,17 +186,28 @@ pub fn push_occurrence_row(t: &mut Table, view: &EventView<'_>, occ: &Occurrence
     let [summary, location, status] = view.row_texts(&overrides);
     short_id(t, view.id());
     if occ.all_day {
-        let start = occ.start.date_naive().format("%Y-%m-%d").to_string();
-        let end = occ.end.date_naive().format("%Y-%m-%d").to_string();
-        match (day(&start), day(&end)) {
-            (Some(first), Some(after)) => {
-                let last = after.pred_opt().filter(|d| *d >= first).unwrap_or(first);
-                t.cell(&start);
-                t.cell(&last.format("%Y-%m-%d").to_string());
+        let (first, after) = (occ.start.date_naive(), occ.end.date_naive());
+        let in_range = |d: NaiveDate| (0..=9999).contains(&d.year());
+        if in_range(first) && in_range(after) {
+            let last = after.pred_opt().filter(|d| *d >= first).unwrap_or(first);
+            for d in [first, last] {
+                push_day(t.text(), d).expect("a year in 0-9999");
+                t.end_cell();
             }
-            _ => {
-                t.cell(&start);
-                t.cell(&end);
+        } else {
+            // Years outside 0–9999: through their `%Y-%m-%d` text, as always.
+            let start = first.format("%Y-%m-%d").to_string();
+            let end = after.format("%Y-%m-%d").to_string();
+            match (day(&start), day(&end)) {
+                (Some(first), Some(after)) => {
+                    let last = after.pred_opt().filter(|d| *d >= first).unwrap_or(first);
+                    t.cell(&start);
+                    t.cell(&last.format("%Y-%m-%d").to_string());
+                }
+                _ => {
+                    t.cell(&start);
+                    t.cell(&end);
+                }
             }
         }
     } else {

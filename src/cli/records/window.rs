@@ -1,0 +1,316 @@
+//! The occurrences of events in a window, found and written on up to 4 threads:
+//! decoding bodies, expanding rules and writing each occurrence's row or JSON is
+//! most of a window listing's work, and all of it splits across cores. The main
+//! thread then only orders the written occurrences and prints them.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, mpsc};
+
+use anyhow::anyhow;
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono_tz::Tz;
+
+use super::rows;
+use crate::cli::print::Table;
+use crate::formats::view_event::{EventView, OverrideTexts};
+use crate::model::Record;
+use crate::recur::{Occurrence, expand};
+use crate::store::{Store, StoreError, StoredRecord, Undecodable};
+
+/// How each occurrence is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Table,
+    Json,
+    PrettyJson,
+}
+
+/// Occurrences, written, with what orders them.
+#[derive(Default)]
+pub struct Written {
+    /// Per event: its title and id (the order's tie-breaks after the start).
+    events: Vec<(String, String)>,
+    /// Per occurrence: its event (index in `events`) and start (UTC seconds, nanoseconds).
+    occs: Vec<(usize, i64, u32)>,
+    /// [`Style::Table`]: occurrence `i` is row `i`.
+    pub table: Table,
+    /// The JSON styles, one buffer per thread (never copied into one): occurrence
+    /// `i` is `json[spans[i].0][spans[i].1..spans[i].2]`.
+    json: Vec<Vec<u8>>,
+    spans: Vec<(usize, usize, usize)>,
+}
+
+impl Written {
+    /// `other`'s occurrences after these.
+    fn append(&mut self, other: Written) {
+        if self.occs.is_empty() && self.events.is_empty() {
+            *self = other;
+            return;
+        }
+        let (events, buffers) = (self.events.len(), self.json.len());
+        self.events.extend(other.events);
+        self.occs
+            .extend(other.occs.into_iter().map(|(e, s, n)| (e + events, s, n)));
+        self.table.append(other.table);
+        self.json.extend(other.json);
+        self.spans.extend(
+            other
+                .spans
+                .into_iter()
+                .map(|(b, start, end)| (b + buffers, start, end)),
+        );
+    }
+
+    /// The occurrences to list, as (start in UTC seconds, occurrence index): by
+    /// start, then the event's title and id; the first `limit` of them, and
+    /// whether more were left out.
+    pub fn order(&self, limit: usize) -> (Vec<(i64, usize)>, bool) {
+        // Rank the events once, then sort small keys.
+        let mut by_title: Vec<usize> = (0..self.events.len()).collect();
+        // Ids are unique: no two events tie, so an unstable sort gives the same order.
+        by_title.sort_unstable_by(|a, b| self.events[*a].cmp(&self.events[*b]));
+        let mut rank = vec![0; self.events.len()];
+        for (pos, e) in by_title.into_iter().enumerate() {
+            rank[e] = pos;
+        }
+        let mut keys: Vec<(i64, u32, usize, usize)> = self
+            .occs
+            .iter()
+            .enumerate()
+            .map(|(i, &(e, secs, nanos))| (secs, nanos, rank[e], i))
+            .collect();
+        keys.sort_unstable();
+        let cut = keys.len() > limit;
+        keys.truncate(limit);
+        (keys.into_iter().map(|k| (k.0, k.3)).collect(), cut)
+    }
+
+    /// The JSON of occurrence `i`.
+    pub fn json(&self, i: usize) -> &[u8] {
+        let (buffer, start, end) = self.spans[i];
+        &self.json[buffer][start..end]
+    }
+}
+
+/// Rows read before the work is shared out (a smaller window is done at once).
+const SHARED_FROM: usize = 256;
+/// Rows handed to a thread at a time: small, so that the threads end together.
+const BATCH: usize = 32;
+
+/// The candidate events of the window (read from `store`; in `collection` if
+/// given), decoded, expanded and their occurrences written in `style`. While the
+/// store is read, up to 4 threads take the rows read so far, a batch at a time.
+/// Each event gives at most `limit` occurrences (its earliest; true when some
+/// were left out). Events without an occurrence are dropped.
+#[allow(clippy::too_many_arguments)]
+pub fn expand_and_write(
+    store: &Store,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    collection: Option<&str>,
+    tz: Tz,
+    limit: usize,
+    names: &HashMap<String, String>,
+    style: Style,
+) -> anyhow::Result<(Written, bool, Vec<Undecodable>)> {
+    let work = |rows: &mut dyn Iterator<Item = StoredRecord>| {
+        let (found, truncated, skipped) = expand_rows(rows, from, to, tz, limit)?;
+        anyhow::Ok((write(found, names, style), truncated, skipped))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let (send, receive) = mpsc::channel::<Vec<StoredRecord>>();
+    let receive = Mutex::new(receive);
+    std::thread::scope(|s| {
+        let mut handles = Vec::new();
+        let mut read = Vec::new();
+        let done =
+            store.for_each_event_between(from.timestamp(), to.timestamp(), collection, |row| {
+                read.push(row);
+                if handles.is_empty() && (threads < 2 || read.len() < SHARED_FROM) {
+                    return Ok::<(), StoreError>(());
+                }
+                if handles.is_empty() {
+                    handles = (0..threads)
+                        .map(|_| {
+                            let receive = &receive;
+                            s.spawn(move || {
+                                let mut batches = Batches {
+                                    receive,
+                                    batch: Vec::new().into_iter(),
+                                };
+                                work(&mut batches)
+                            })
+                        })
+                        .collect();
+                }
+                if read.len() >= BATCH {
+                    share(&send, std::mem::take(&mut read));
+                }
+                Ok(())
+            });
+        if handles.is_empty() {
+            done?;
+            return work(&mut read.into_iter());
+        }
+        share(&send, read);
+        drop(send);
+        let parts: Vec<anyhow::Result<_>> = handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow!("a listing thread panicked")))
+            })
+            .collect();
+        done?;
+        let (mut out, mut truncated, mut skipped) = (Written::default(), false, Vec::new());
+        for p in parts {
+            let (part, cut, bad) = p?;
+            out.append(part);
+            truncated |= cut;
+            skipped.extend(bad);
+        }
+        Ok((out, truncated, skipped))
+    })
+}
+
+/// `rows` handed to the threads in batches of [`BATCH`].
+fn share(send: &mpsc::Sender<Vec<StoredRecord>>, rows: Vec<StoredRecord>) {
+    let mut rows = rows.into_iter();
+    loop {
+        let batch: Vec<StoredRecord> = rows.by_ref().take(BATCH).collect();
+        // Nobody listens only when every thread has failed: they say why.
+        if batch.is_empty() || send.send(batch).is_err() {
+            return;
+        }
+    }
+}
+
+/// The rows the reading thread hands out, a batch at a time, until it is done.
+struct Batches<'a> {
+    receive: &'a Mutex<mpsc::Receiver<Vec<StoredRecord>>>,
+    batch: std::vec::IntoIter<StoredRecord>,
+}
+
+impl Iterator for Batches<'_> {
+    type Item = StoredRecord;
+
+    fn next(&mut self) -> Option<StoredRecord> {
+        loop {
+            if let Some(row) = self.batch.next() {
+                return Some(row);
+            }
+            let next = self.receive.lock().ok()?.recv().ok()?;
+            self.batch = next.into_iter();
+        }
+    }
+}
+
+type Expanded = Vec<(Record, Vec<Occurrence>)>;
+
+/// The events of `rows` with their occurrences in the window (see
+/// [`expand_and_write`]).
+fn expand_rows(
+    rows: &mut dyn Iterator<Item = StoredRecord>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    tz: Tz,
+    limit: usize,
+) -> anyhow::Result<(Expanded, bool, Vec<Undecodable>)> {
+    let mut out: Expanded = Vec::new();
+    let mut skipped = Vec::new();
+    let mut truncated = false;
+    let mut kept = 0;
+    // Occurrences after the `limit`-th earliest kept so far cannot be listed:
+    // later events expand only up to it, so memory stays near `limit`.
+    let mut until = to;
+    for row in rows {
+        let r = match row.decode_or_skip() {
+            Ok(r) => r,
+            Err(bad) => {
+                skipped.push(bad);
+                continue;
+            }
+        };
+        let found = expand(&r, from, until, tz, limit)?;
+        truncated |= found.truncated;
+        if found.occurrences.is_empty() {
+            continue;
+        }
+        kept += found.occurrences.len();
+        out.push((r, found.occurrences));
+        if kept > limit {
+            truncated = true;
+            let Some(cutoff) = nth_start(&out, limit) else {
+                out.clear();
+                kept = 0;
+                continue;
+            };
+            for (_, occs) in &mut out {
+                occs.retain(|o| o.start <= cutoff);
+            }
+            out.retain(|(_, occs)| !occs.is_empty());
+            kept = out.iter().map(|(_, occs)| occs.len()).sum();
+            until = until.min(cutoff.with_timezone(&Utc) + Duration::seconds(1));
+        }
+    }
+    Ok((out, truncated, skipped))
+}
+
+/// Each occurrence of `found` written in `style` (each event dropped once written).
+fn write(found: Expanded, names: &HashMap<String, String>, style: Style) -> Written {
+    let mut out = Written::default();
+    // Sized once (about what a row or an object takes): growing by doubling
+    // copies what was written into fresh memory, page faults and all.
+    let count: usize = found.iter().map(|(_, occs)| occs.len()).sum();
+    out.events.reserve(found.len());
+    out.occs.reserve(count);
+    match style {
+        Style::Table => out.table.reserve(count, 5, count * 96),
+        Style::Json | Style::PrettyJson => {
+            out.json = vec![Vec::with_capacity(count * 512)];
+            out.spans.reserve(count);
+        }
+    }
+    for (r, occs) in found {
+        let coll = names.get(&r.collection).map_or("", String::as_str);
+        // A table needs no pieces of compact JSON.
+        let view = match style {
+            Style::Table => EventView::for_record(&r, coll),
+            Style::Json | Style::PrettyJson => EventView::new(&r, coll),
+        };
+        let event = out.events.len();
+        for o in &occs {
+            let utc = o.start.naive_utc().and_utc();
+            out.occs
+                .push((event, utc.timestamp(), utc.timestamp_subsec_nanos()));
+            match style {
+                Style::Table => rows::push_occurrence_row(&mut out.table, &view, o),
+                Style::Json => view.write_compact(o, &mut out.json[0]),
+                Style::PrettyJson => {
+                    let texts = OverrideTexts::of(view.source(), o);
+                    serde_json::to_writer_pretty(&mut out.json[0], &view.occurrence(o, &texts))
+                        .expect("writing to a Vec cannot fail");
+                }
+            }
+            if style != Style::Table {
+                let end = out.json[0].len();
+                let start = out.spans.last().map_or(0, |s| s.2);
+                out.spans.push((0, start, end));
+            }
+        }
+        out.events
+            .push((view.title().to_string(), view.id().to_string()));
+    }
+    out
+}
+
+/// The start of the `n`-th earliest occurrence in `found` (None when `n` is 0).
+fn nth_start(found: &Expanded, n: usize) -> Option<DateTime<FixedOffset>> {
+    let mut starts: Vec<DateTime<FixedOffset>> = found
+        .iter()
+        .flat_map(|(_, occs)| occs.iter().map(|o| o.start))
+        .collect();
+    let index = n.checked_sub(1)?;
+    starts.get(index)?;
+    Some(*starts.select_nth_unstable(index).1)
+}
