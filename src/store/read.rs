@@ -27,11 +27,9 @@ pub(super) fn row_collection(r: &Row<'_>) -> rusqlite::Result<Collection> {
 
 pub(super) const RECORD_COLS: &str = "id, kind, collection, data";
 
-/// The recurring events a window may hold, read from the index that keeps their
-/// bodies (`records_recurring`): the planner might otherwise prefer the span index
-/// and visit the table for every series.
+/// The recurring events a window may hold, found through the span index.
 pub(super) const RECURRING_IN_WINDOW: &str = "SELECT id, kind, collection, data
-     FROM records INDEXED BY records_recurring
+     FROM records
      WHERE kind = 'event' AND recurring = 1 AND start_ts < ?1
        AND (end_ts IS NULL OR end_ts >= ?2) AND (?3 IS NULL OR collection = ?3)";
 
