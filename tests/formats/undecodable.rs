@@ -25,23 +25,20 @@ fn too_deep() -> String {
 }
 
 fn corrupt(db: &Path, id: &str, data: &str) {
-    let c = Connection::open(db).unwrap();
-    let n = c
-        .execute(
-            "UPDATE records SET data = ?2 WHERE id = ?1",
-            params![id, data],
-        )
-        .unwrap();
-    assert_eq!(n, 1, "record {id} exists");
+    damage(db, "data", id, data)
 }
 
 /// Damage what a text listing of tasks, contacts or notes reads: the few properties
 /// kept for it (`listed`), beside the body.
 fn corrupt_listed(db: &Path, id: &str, data: &str) {
+    damage(db, "listed", id, data)
+}
+
+fn damage(db: &Path, column: &str, id: &str, data: &str) {
     let c = Connection::open(db).unwrap();
     let n = c
         .execute(
-            "UPDATE records SET listed = ?2 WHERE id = ?1",
+            &format!("UPDATE records SET {column} = ?2 WHERE id = ?1"),
             params![id, data],
         )
         .unwrap();
