@@ -71,7 +71,7 @@ impl StoredRecord {
             let reason = "its stored body is not text".to_string();
             return Err(Undecodable { id, what, reason });
         }
-        match serde_json::from_str::<Body>(&data) {
+        match crate::model::borrowed::read_body(&data) {
             Ok(body) => Ok(Record {
                 id,
                 kind,
@@ -126,7 +126,7 @@ pub(super) fn decode(id: String, kind: &str, collection: String, data: &str) -> 
         what: id.clone(),
         reason: format!("unknown kind {kind:?}"),
     })?;
-    let body: Body = serde_json::from_str(data).map_err(|e| StoreError::Corrupt {
+    let body: Body = crate::model::borrowed::read_body(data).map_err(|e| StoreError::Corrupt {
         what: id.clone(),
         reason: e.to_string(),
     })?;

@@ -108,6 +108,34 @@ impl<'a> BodyRef<'a> {
     }
 }
 
+/// A stored body, owned: read by the reader made for the store's own form, anything
+/// else by serde_json (which reads it, or names the error, as it always did).
+pub fn read_body(stored: &str) -> Result<Body, serde_json::Error> {
+    match fast::parse(stored) {
+        Some(b) => Ok(b.to_body()),
+        None => serde_json::from_str(stored),
+    }
+}
+
+impl BodyRef<'_> {
+    /// An owned copy.
+    pub fn to_body(&self) -> Body {
+        Body {
+            main: self.main.to_component(),
+            overrides: self
+                .overrides
+                .iter()
+                .map(ComponentRef::to_component)
+                .collect(),
+            timezones: self
+                .timezones
+                .iter()
+                .map(ComponentRef::to_component)
+                .collect(),
+        }
+    }
+}
+
 impl<'a> From<&'a Body> for BodyRef<'a> {
     fn from(b: &'a Body) -> Self {
         BodyRef {
