@@ -11,6 +11,7 @@ use super::print;
 
 mod list;
 mod rows;
+mod tasks;
 mod window;
 use crate::app::records::{self, Field, RecordEdit, occurrence, validate};
 use crate::formats::view_contact::ContactJson;

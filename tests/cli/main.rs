@@ -35,6 +35,7 @@ mod recur_bounds;
 mod recur_interop;
 mod remind;
 mod remind_watch;
+mod task_listing;
 mod tui_remind_tmux;
 mod tui_tmux;
 mod vcard_reproductions;

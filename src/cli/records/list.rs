@@ -155,7 +155,7 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
             let Listing::Table(table, order) = &mut out else {
                 unreachable!("a table")
             };
-            *order = Some(task_table(cx, coll_id.as_deref(), table)?);
+            *order = Some(super::tasks::task_table(cx, coll_id.as_deref(), table)?);
         }
         None if kind != Kind::Event && matches!(out, Listing::Table(..)) => {
             let Listing::Table(table, order) = &mut out else {
@@ -212,38 +212,9 @@ fn stored_table(
     Ok(order)
 }
 
-/// Tasks as rows, and the order to print them in: open ones first, by due, then
-/// priority, then stored order (sort key, id: the order the store gives them in).
-/// Each row is drawn from what the store keeps for listings (a repeating task from
-/// its whole body, decoded: its open occurrence is found once for both its place
-/// and its row).
-fn task_table(
-    cx: &Context,
-    collection: Option<&str>,
-    table: &mut print::Table,
-) -> anyhow::Result<Vec<usize>> {
-    let mut found = Vec::new();
-    cx.store
-        .for_each_listed(Kind::Task, collection, |raw| -> anyhow::Result<()> {
-            match rows::push_stored_task_row(table, raw, cx.tz) {
-                Ok(order) => found.push((order, table.row_count() - 1)),
-                Err(bad) => match whole(cx, raw.id) {
-                    Some(r) => {
-                        found.push((rows::task_row(table, &r, cx.tz), table.row_count() - 1))
-                    }
-                    None => cx.store.note_undecodable(bad),
-                },
-            }
-            Ok(())
-        })?;
-    // Stable: ties keep stored order.
-    found.sort_by_key(|(order, _)| *order);
-    Ok(found.into_iter().map(|(_, row)| row).collect())
-}
-
 /// The record whose listing copy did not read (a damaged copy; the body may be
 /// sound), read whole; `None` when its body does not read either (then it is noted).
-fn whole(cx: &Context, id: &str) -> Option<Record> {
+pub(super) fn whole(cx: &Context, id: &str) -> Option<Record> {
     cx.store.get(id).ok().flatten()
 }
 

@@ -73,6 +73,13 @@ pub fn push_stored_row(t: &mut Table, raw: RawRecord<'_>, kind: Kind) -> Result<
 /// in stored order).
 pub type TaskOrder = (bool, i64, u8);
 
+/// `order` as one integer that sorts as the tuple does.
+pub fn packed_order((finished, due, rank): TaskOrder) -> u128 {
+    // Flipping the sign bit orders an i64 as unsigned.
+    let due = (due as u64) ^ (1 << 63);
+    (u128::from(finished) << 72) | (u128::from(due) << 8) | u128::from(rank)
+}
+
 /// A task's row from its stored body read in place, and its place; a repeating
 /// task is decoded (its open occurrence is computed once, for both).
 pub fn push_stored_task_row(
@@ -132,8 +139,7 @@ fn task_fields(t: &mut Table, id: &str, body: &BodyRef<'_>, local: Tz) -> TaskOr
         .filter(|p| *p > 0)
     {
         Some(p) => {
-            use std::fmt::Write as _;
-            let _ = write!(t.text(), "{p}");
+            push_digits(t.text(), p);
             t.end_cell();
         }
         None => t.cell(""),
@@ -141,6 +147,17 @@ fn task_fields(t: &mut Table, id: &str, body: &BodyRef<'_>, local: Tz) -> TaskOr
     text_cell(t, c, "SUMMARY", usize::MAX);
     t.end_row();
     (finished, due_at, rank)
+}
+
+/// `n` in decimal (as `{n}` formats it, without the formatting machinery).
+fn push_digits(out: &mut String, n: u8) {
+    if n >= 100 {
+        out.push(char::from(b'0' + n / 100));
+    }
+    if n >= 10 {
+        out.push(char::from(b'0' + n / 10 % 10));
+    }
+    out.push(char::from(b'0' + n % 10));
 }
 
 /// A text property's value, unescaped, on one line, `chars` characters at most
@@ -513,6 +530,37 @@ END:VCALENDAR\r\n";
         assert_eq!(rows[4][1], "[ ]", "but is not marked done");
         assert_eq!(rows[5], ["n l", "[ ]", "", "", "No due"]);
         assert_eq!(orders[5], (false, i64::MAX, 10));
+    }
+
+    #[test]
+    fn digits_are_written_as_formatted() {
+        for n in 0..=u8::MAX {
+            let mut s = String::new();
+            push_digits(&mut s, n);
+            assert_eq!(s, n.to_string());
+        }
+    }
+
+    #[test]
+    fn packed_task_orders_sort_as_their_tuples() {
+        let dues = [i64::MIN, -1, 0, 1, 1_700_000_000, i64::MAX];
+        let mut orders: Vec<TaskOrder> = Vec::new();
+        for finished in [false, true] {
+            for due in dues {
+                for rank in [0, 1, 9, 10, u8::MAX] {
+                    orders.push((finished, due, rank));
+                }
+            }
+        }
+        for a in &orders {
+            for b in &orders {
+                assert_eq!(
+                    packed_order(*a).cmp(&packed_order(*b)),
+                    a.cmp(b),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
     }
 
     #[test]

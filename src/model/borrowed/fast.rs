@@ -135,20 +135,27 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Option<Text<'a>> {
         self.expect(b"\"")?;
         let start = self.at;
-        // One pass: most strings are short, and every byte is checked anyway (a raw
-        // control character is not JSON).
-        for (i, &c) in self.rest().iter().enumerate() {
-            match c {
-                b'"' => {
-                    self.at = start + i + 1;
-                    return Some(Text(Cow::Borrowed(&self.src[start..start + i])));
-                }
-                b'\\' => return self.escaped_string(start),
-                0..0x20 => return None,
-                _ => {}
+        let bytes = self.src.as_bytes();
+        // Eight bytes at a time to the first byte that ends or escapes the string (or
+        // a raw control character, which is not JSON); the last few byte by byte.
+        let mut from = start;
+        let end = loop {
+            let Some(word) = bytes.get(from..from + 8) else {
+                break from + bytes[from..].iter().position(|&c| is_special(c))?;
+            };
+            match special_bytes(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
+                0 => from += 8,
+                found => break from + (found.trailing_zeros() / 8) as usize,
             }
+        };
+        match bytes[end] {
+            b'"' => {
+                self.at = end + 1;
+                Some(Text(Cow::Borrowed(&self.src[start..end])))
+            }
+            b'\\' => self.escaped_string(start),
+            _ => None,
         }
-        None
     }
 
     /// The rest of a string from `start` (just after its opening quote), unescaped.
@@ -188,6 +195,24 @@ impl<'a> Reader<'a> {
             }
         }
     }
+}
+
+/// Whether `c` ends or escapes a string, or may not stand in one.
+fn is_special(c: u8) -> bool {
+    c == b'"' || c == b'\\' || c < 0x20
+}
+
+/// The high bit of each byte of `word` that [`is_special`], and maybe of bytes
+/// after such a byte (the usual test for a zero byte, on the word and on it xor-ed
+/// with each byte sought): the lowest bit set, if any, marks the first one exactly.
+fn special_bytes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x;
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    let control = word.wrapping_sub(ONES * 0x20) & !word;
+    (zero_byte(quote) | zero_byte(backslash) | control) & HIGH
 }
 
 /// The character of a `\u` escape whose four hex digits start `after_u`, and how many
@@ -321,6 +346,32 @@ mod tests {
                     replaced.replace_range(at..at + 1, &(byte as char).to_string());
                     agrees(&replaced);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_quote_backslash_or_control_character_of_a_word_is_found() {
+        for at in 0..8 {
+            for b in 0u8..=255 {
+                for later in [b'x', b'"', 0] {
+                    let mut word = *b"abcdefgh";
+                    word[at] = b;
+                    word[7] = if at < 7 { later } else { b };
+                    let first = word.iter().position(|&c| is_special(c));
+                    let found = special_bytes(u64::from_le_bytes(word));
+                    let lowest = (found != 0).then(|| (found.trailing_zeros() / 8) as usize);
+                    assert_eq!(lowest, first, "{word:?}");
+                }
+            }
+        }
+        // Strings of every length around the word size read alike.
+        for n in 0..20 {
+            let plain = "é".repeat(n / 2) + &"x".repeat(n % 2);
+            for tail in ["", "\\n", "\u{1}"] {
+                let stored = format!("{{\"m\":{{\"n\":\"{plain}{tail}\"}}}}");
+                agrees(&stored);
+                assert_eq!(parse(&stored).is_some(), tail != "\u{1}", "{stored:?}");
             }
         }
     }

@@ -157,66 +157,85 @@ impl Store {
         mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         debug_assert!(crate::model::listed::listed_properties(kind).is_some());
-        let mut listed = self
+        let args = params![kind.as_str(), collection];
+        // The few rows read whole are held (owned) and merged into the stream of
+        // copies as it is read, so that every row is read from SQLite once.
+        let mut whole = Vec::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare_cached(UNLISTED_ROWS)
+                .map_err(StoreError::from)?;
+            let rows = stmt.query(args).map_err(StoreError::from)?;
+            each_readable(self, rows, raw_row, |row| -> Result<()> {
+                whole.push(OwnedRow::from(row));
+                Ok(())
+            })?;
+        }
+        let mut whole = whole.iter().map(OwnedRow::borrow).peekable();
+        let mut stmt = self
             .conn
             .prepare_cached(LISTED_ROWS)
             .map_err(StoreError::from)?;
-        let mut whole = self
-            .conn
-            .prepare_cached(UNLISTED_ROWS)
-            .map_err(StoreError::from)?;
-        let args = params![kind.as_str(), collection];
-        let mut a = listed.query(args).map_err(StoreError::from)?;
-        let mut b = whole.query(args).map_err(StoreError::from)?;
-        a.advance().map_err(StoreError::from)?;
-        b.advance().map_err(StoreError::from)?;
-        // Two streams in the same order, merged.
-        loop {
-            self.pass_unreadable(&mut a, copy_row)?;
-            self.pass_unreadable(&mut b, raw_row)?;
-            let take_a = match (a.get(), b.get()) {
-                (None, None) => return Ok(()),
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (Some(x), Some(y)) => {
-                    let (x, y) = (copy_row(x)?, raw_row(y)?);
-                    (x.sort_key, x.id) <= (y.sort_key, y.id)
-                }
-            };
-            let (rows, read): (_, ReadRow) = match take_a {
-                true => (&mut a, copy_row),
-                false => (&mut b, raw_row),
-            };
-            f(read(rows.get().expect("a current row"))?)?;
-            rows.advance().map_err(StoreError::from)?;
-        }
+        let rows = stmt.query(args).map_err(StoreError::from)?;
+        each_readable(self, rows, copy_row, |row| {
+            while let Some(w) = whole.next_if(|w| (w.sort_key, w.id) < (row.sort_key, row.id)) {
+                f(w)?;
+            }
+            f(row)
+        })?;
+        whole.try_for_each(f)
     }
 
-    /// Pass over the rows at the head of `rows` that `read` cannot read (not text: a
-    /// damaged or hostile file), naming each: one such row must not fail a listing.
-    fn pass_unreadable(&self, rows: &mut rusqlite::Rows<'_>, read: ReadRow) -> Result<()> {
-        while let Some(row) = rows.get() {
-            let Err(e) = read(row) else {
-                return Ok(());
-            };
-            let lossy = |i| match row.get_ref(i) {
-                Ok(ValueRef::Text(b) | ValueRef::Blob(b)) => {
-                    String::from_utf8_lossy(b).into_owned()
-                }
-                Ok(other) => format!("{other:?}"),
-                Err(_) => String::new(),
-            };
-            self.note_undecodable(Undecodable {
-                id: lossy(0),
-                what: lossy(1),
-                reason: match e {
-                    StoreError::Sql(e) => format!("its stored data is not text ({e})"),
-                    other => other.to_string(),
-                },
-            });
-            rows.advance()?;
+    /// Name a row that `read` cannot read (not text: a damaged or hostile file): one
+    /// such row must not fail a listing.
+    fn note_unreadable_row(&self, row: &Row<'_>, e: StoreError) {
+        let lossy = |i| match row.get_ref(i) {
+            Ok(ValueRef::Text(b) | ValueRef::Blob(b)) => String::from_utf8_lossy(b).into_owned(),
+            Ok(other) => format!("{other:?}"),
+            Err(_) => String::new(),
+        };
+        self.note_undecodable(Undecodable {
+            id: lossy(0),
+            what: lossy(1),
+            reason: match e {
+                StoreError::Sql(e) => format!("its stored data is not text ({e})"),
+                other => other.to_string(),
+            },
+        });
+    }
+}
+
+/// A [`RawRecord`] copied out of the database.
+struct OwnedRow {
+    id: String,
+    kind: String,
+    collection: String,
+    data: String,
+    sort_key: String,
+}
+
+impl From<RawRecord<'_>> for OwnedRow {
+    fn from(r: RawRecord<'_>) -> Self {
+        OwnedRow {
+            id: r.id.to_string(),
+            kind: r.kind.to_string(),
+            collection: r.collection.to_string(),
+            data: r.data.to_string(),
+            sort_key: r.sort_key.to_string(),
         }
-        Ok(())
+    }
+}
+
+impl OwnedRow {
+    fn borrow(&self) -> RawRecord<'_> {
+        RawRecord {
+            id: &self.id,
+            kind: &self.kind,
+            collection: &self.collection,
+            data: &self.data,
+            sort_key: &self.sort_key,
+        }
     }
 }
 
@@ -252,19 +271,30 @@ fn copy_row<'r>(row: &'r Row<'_>) -> Result<RawRecord<'r>> {
 }
 
 /// `f` on each row of a `SELECT id, kind, collection, data, sort_key`, borrowed.
-/// A row that is not text is passed over and named (see [`Store::pass_unreadable`]).
+/// A row that is not text is passed over and named (see [`Store::note_unreadable_row`]).
 fn each_raw<E: From<StoreError>>(
     store: &Store,
+    rows: rusqlite::Rows<'_>,
+    f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    each_readable(store, rows, raw_row, f)
+}
+
+/// `f` on each row as `read` reads it (once); a row it cannot read is named and
+/// passed over.
+fn each_readable<E: From<StoreError>>(
+    store: &Store,
     mut rows: rusqlite::Rows<'_>,
+    read: ReadRow,
     mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), E> {
     rows.advance().map_err(StoreError::from)?;
-    loop {
-        store.pass_unreadable(&mut rows, raw_row)?;
-        let Some(row) = rows.get() else {
-            return Ok(());
-        };
-        f(raw_row(row)?)?;
+    while let Some(row) = rows.get() {
+        match read(row) {
+            Ok(r) => f(r)?,
+            Err(e) => store.note_unreadable_row(row, e),
+        }
         rows.advance().map_err(StoreError::from)?;
     }
+    Ok(())
 }

@@ -1,0 +1,163 @@
+//! `pim list tasks` as a table. Each row is drawn from the copy the store keeps for
+//! listings (a repeating task from its whole body); drawing the rows (reading the
+//! copies, writing the cells) is most of the work, and it runs on other threads
+//! while the store is still read.
+
+use std::sync::{Mutex, mpsc};
+
+use chrono_tz::Tz;
+
+use super::list::whole;
+use super::rows;
+use crate::cli::Context;
+use crate::cli::print::Table;
+use crate::model::Kind;
+use crate::store::{RawRecord, Undecodable};
+
+/// Rows handed to a thread at a time; a list shorter than this is drawn on the
+/// reading thread alone.
+const BATCH: usize = 512;
+
+/// Tasks as rows, and the order to print them in: open ones first, by due, then
+/// priority, then stored order (sort key, id: the order the store gives them in).
+pub(super) fn task_table(
+    cx: &Context,
+    collection: Option<&str>,
+    table: &mut Table,
+) -> anyhow::Result<Vec<usize>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let local = cx.tz;
+    let (send, receive) = mpsc::channel::<(usize, Batch)>();
+    let receive = Mutex::new(receive);
+    // Draw queued batches until none is left and no more can come.
+    let work = || {
+        let mut out = Vec::new();
+        loop {
+            let next = receive.lock().expect("no thread panics holding it").recv();
+            match next {
+                Ok((first, batch)) => out.push(draw(&batch, first, local)),
+                Err(mpsc::RecvError) => return out,
+            }
+        }
+    };
+    let mut drawn = std::thread::scope(|s| -> anyhow::Result<Vec<Drawn>> {
+        // Dropped when this closure returns, error or not: the workers then stop.
+        let send = send;
+        let mut workers = Vec::new();
+        let mut batch = Batch::default();
+        let mut read = 0;
+        cx.store
+            .for_each_listed(Kind::Task, collection, |raw| -> anyhow::Result<()> {
+                batch.push(&raw);
+                read += 1;
+                if batch.ends.len() == BATCH {
+                    if workers.is_empty() {
+                        workers.extend((1..threads).map(|_| s.spawn(work)));
+                    }
+                    let full = std::mem::take(&mut batch);
+                    send.send((read - BATCH, full))
+                        .expect("the receiver lives as long as this scope");
+                }
+                Ok(())
+            })?;
+        let mut drawn = vec![draw(&batch, read - batch.ends.len(), local)];
+        drop(send);
+        drawn.extend(work());
+        for w in workers {
+            drawn.extend(w.join().expect("a drawing thread panicked"));
+        }
+        Ok(drawn)
+    })?;
+    // In stored order: rows that did not read are named in that order.
+    drawn.sort_unstable_by_key(|d| d.first);
+    // (order, stored position, row): positions are unique, so the order of rows
+    // with equal orders is their stored order.
+    let mut keys: Vec<(u128, usize, usize)> = Vec::new();
+    let mut failed = Vec::new();
+    for d in drawn {
+        let offset = table.row_count();
+        table.append(d.table);
+        keys.extend(
+            d.orders
+                .into_iter()
+                .enumerate()
+                .map(|(row, (order, at))| (order, at, offset + row)),
+        );
+        failed.extend(d.failed);
+    }
+    // A row whose copy did not read: its record read whole (the body may be sound).
+    for (at, id, bad) in failed {
+        match whole(cx, &id) {
+            Some(r) => {
+                let order = rows::task_row(table, &r, local);
+                keys.push((rows::packed_order(order), at, table.row_count() - 1));
+            }
+            None => cx.store.note_undecodable(bad),
+        }
+    }
+    keys.sort_unstable();
+    Ok(keys.into_iter().map(|(_, _, row)| row).collect())
+}
+
+/// Rows copied out of the store, to be drawn together.
+#[derive(Default)]
+struct Batch {
+    /// Each row's id, collection and listing copy, one after the other.
+    text: String,
+    /// Where each row's id, collection and copy end in `text`.
+    ends: Vec<[usize; 3]>,
+}
+
+impl Batch {
+    fn push(&mut self, raw: &RawRecord<'_>) {
+        let mut ends = [0; 3];
+        for (end, part) in ends.iter_mut().zip([raw.id, raw.collection, raw.data]) {
+            self.text.push_str(part);
+            *end = self.text.len();
+        }
+        self.ends.push(ends);
+    }
+
+    fn rows(&self) -> impl Iterator<Item = RawRecord<'_>> {
+        let mut start = 0;
+        self.ends.iter().map(move |&[id, collection, data]| {
+            let row = RawRecord {
+                id: &self.text[start..id],
+                kind: Kind::Task.as_str(),
+                collection: &self.text[id..collection],
+                data: &self.text[collection..data],
+                // Not read when drawing a row.
+                sort_key: "",
+            };
+            start = data;
+            row
+        })
+    }
+}
+
+/// A batch drawn.
+#[derive(Default)]
+struct Drawn {
+    /// The stored position of the batch's first row.
+    first: usize,
+    /// The rows whose copy (or body) read.
+    table: Table,
+    /// Per row of `table`: its order ([`rows::packed_order`]) and stored position.
+    orders: Vec<(u128, usize)>,
+    /// The rows that did not read: stored position, id, and why.
+    failed: Vec<(usize, String, Undecodable)>,
+}
+
+fn draw(batch: &Batch, first: usize, local: Tz) -> Drawn {
+    let mut d = Drawn {
+        first,
+        ..Drawn::default()
+    };
+    for (i, raw) in batch.rows().enumerate() {
+        match rows::push_stored_task_row(&mut d.table, raw, local) {
+            Ok(order) => d.orders.push((rows::packed_order(order), first + i)),
+            Err(bad) => d.failed.push((first + i, raw.id.to_string(), bad)),
+        }
+    }
+    d
+}
