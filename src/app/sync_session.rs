@@ -33,7 +33,7 @@ pub use enrol::{
 pub use epoch::{WaitingEpoch, confirm_question, take_waiting_epoch, waiting_epoch};
 pub use failure::{Backoff, ErrorKind, SessionError};
 pub use invitations::{InvitationError, InvitationOutcome, scan_invitations};
-pub use lock::{SyncLock, lock_profile};
+pub use lock::{LOCK_WAIT_LIMIT, SyncLock, lock_profile};
 pub use profile::{
     SessionSetup, SetupError, device_name, is_enrolled, key_to_share, options, remember_enrolment,
     replace_key, resolve_account, setup, stored_key,

@@ -32,6 +32,21 @@ pub enum SessionError {
         path: String,
         source: std::io::Error,
     },
+    /// Another sync of this profile held its lock past [`super::LOCK_WAIT_LIMIT`].
+    #[error(
+        "another sync of this profile{} has held it for over {}: stopped (Ctrl-Z) or stuck? \
+         This one gave up waiting; the lock ({path}) is let go when that process ends",
+        holder.map(|pid| format!(" (process {pid})")).unwrap_or_default(),
+        match waited.as_secs() {
+            s if s < 120 => format!("{s} seconds"),
+            s => format!("{} minutes", s / 60),
+        }
+    )]
+    Busy {
+        path: String,
+        holder: Option<u32>,
+        waited: Duration,
+    },
 }
 
 impl From<MailboxError> for SessionError {
@@ -88,9 +103,9 @@ impl SessionError {
             | SessionError::Account(_)
             | SessionError::NamespaceChanged { .. } => ErrorKind::Config,
             SessionError::Sync(SyncError::Mailbox(m)) => mailbox_kind(m),
-            SessionError::Sync(SyncError::Store(_)) | SessionError::Lock { .. } => {
-                ErrorKind::LocalStore
-            }
+            SessionError::Sync(SyncError::Store(_))
+            | SessionError::Lock { .. }
+            | SessionError::Busy { .. } => ErrorKind::LocalStore,
             SessionError::Sync(SyncError::Setup(_)) => ErrorKind::Config,
             SessionError::Sync(SyncError::KeyReplaced(_)) => ErrorKind::WrongKey,
         }
