@@ -183,6 +183,27 @@ impl Store {
         Ok(())
     }
 
+    /// `f` inside one read transaction, unless one is open already: a read made of
+    /// several statements then sees the database as it was at one moment. Without
+    /// it another process may commit between two statements, and a record it
+    /// changed meanwhile could be read twice, or not at all.
+    pub(crate) fn in_one_snapshot<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce() -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        if !self.conn.is_autocommit() {
+            return f();
+        }
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(StoreError::from)?;
+        let out = f()?;
+        // It only read: ending it lets go of the snapshot.
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
     /// Size the page cache for what this process does: large for a bulk import
     /// (pages stay in memory instead of spilling into the WAL mid-transaction),
     /// small for a long-lived process (reads stay fast, memory stays low).

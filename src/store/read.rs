@@ -500,12 +500,23 @@ impl Store {
         &self,
         query: &str,
         limit: usize,
-        mut f: impl FnMut(Record) -> std::result::Result<(), E>,
+        f: impl FnMut(Record) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let fts = super::index::fts_query(query, self.phone_plan.get().as_ref());
         if fts.is_empty() {
             return Ok(());
         }
+        // The matches, then each of them: one snapshot, or a record deleted in
+        // between (its rowid maybe taken by another) would be read amiss.
+        self.in_one_snapshot(|| self.each_match(&fts, limit, f))
+    }
+
+    fn each_match<E: From<StoreError>>(
+        &self,
+        fts: &str,
+        limit: usize,
+        mut f: impl FnMut(Record) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
         let rowids: Vec<i64> = (|| -> Result<Vec<i64>> {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT rowid FROM records WHERE rowid IN

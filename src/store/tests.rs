@@ -180,3 +180,62 @@ fn uid_lookups_use_the_indexes() {
     );
     assert!(store.by_uid(Kind::Task, "u1").unwrap().is_empty());
 }
+
+/// A read made of several statements sees one moment of the database: another
+/// process deleting records while a search hands over its matches (each read by
+/// a statement of its own) does not make them vanish from it. A listing read
+/// meanwhile lists them too, and the snapshot ends with the read.
+#[test]
+fn a_read_of_several_statements_sees_one_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pim.sqlite3");
+    let mut store = Store::open(&file).unwrap();
+    let coll = store.default_collection(Kind::Task).unwrap().id;
+    let tasks: Vec<Record> = ["Snapshot one", "Snapshot two", "Snapshot three"]
+        .into_iter()
+        .map(|summary| {
+            let mut r = Record::new(Kind::Task, &coll);
+            r.set_text("SUMMARY", summary);
+            r
+        })
+        .collect();
+    store
+        .write(|w| tasks.iter().try_for_each(|r| w.create(r).map(|_| ())))
+        .unwrap();
+    // Another process deletes the others as soon as the read has begun.
+    let delete_others = |keep: &str| {
+        let other = Connection::open(&file).unwrap();
+        other
+            .execute("DELETE FROM records WHERE id <> ?1", [keep])
+            .unwrap();
+    };
+
+    let mut found = Vec::new();
+    store
+        .search_each("snapshot", 10, |r| {
+            if found.is_empty() {
+                delete_others(&r.id);
+            }
+            found.push(r.id);
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    assert_eq!(found.len(), 3, "every match of the moment the search began");
+
+    store
+        .write(|w| tasks.iter().try_for_each(|r| w.create(r).map(|_| ())))
+        .unwrap();
+    let mut listed = Vec::new();
+    store
+        .for_each_listed(Kind::Task, None, |row| {
+            if listed.is_empty() {
+                delete_others(row.id);
+            }
+            listed.push(row.id.to_string());
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    assert_eq!(listed.len(), 3);
+    // The snapshot ended with the read: the deletes are seen now.
+    assert_eq!(store.list(Kind::Task, None).unwrap().len(), 1);
+}

@@ -154,9 +154,20 @@ impl Store {
         &self,
         kind: Kind,
         collection: Option<&str>,
-        mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
+        f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         debug_assert!(crate::model::listed::listed_properties(kind).is_some());
+        // Two statements: one snapshot, or a record whose copy another process drops
+        // or writes in between would be listed twice or not at all.
+        self.in_one_snapshot(|| self.each_listed(kind, collection, f))
+    }
+
+    fn each_listed<E: From<StoreError>>(
+        &self,
+        kind: Kind,
+        collection: Option<&str>,
+        mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
         let args = params![kind.as_str(), collection];
         // The few rows read whole are held (owned) and merged into the stream of
         // copies as it is read, so that every row is read from SQLite once.
