@@ -10,8 +10,8 @@ use super::Context;
 use super::print;
 
 mod list;
+mod listed_table;
 mod rows;
-mod tasks;
 mod window;
 use crate::app::records::{self, Field, RecordEdit, occurrence, validate};
 use crate::formats::view_contact::ContactJson;

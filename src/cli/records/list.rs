@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use super::ListArgs;
+use super::listed_table;
 use super::rows;
 use super::window::{self, Style};
 use crate::app::birthdays;
@@ -155,13 +156,18 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
             let Listing::Table(table, order) = &mut out else {
                 unreachable!("a table")
             };
-            *order = Some(super::tasks::task_table(cx, coll_id.as_deref(), table)?);
+            *order = Some(listed_table::task_table(cx, coll_id.as_deref(), table)?);
         }
         None if kind != Kind::Event && matches!(out, Listing::Table(..)) => {
             let Listing::Table(table, order) = &mut out else {
                 unreachable!("a table")
             };
-            *order = Some(stored_table(cx, kind, coll_id.as_deref(), table)?);
+            *order = Some(listed_table::stored_table(
+                cx,
+                kind,
+                coll_id.as_deref(),
+                table,
+            )?);
         }
         None if matches!(kind, Kind::Event | Kind::Task) => {
             let mut records = decode_all(&cx.store, kind, coll_id.as_deref())?;
@@ -183,33 +189,6 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
         }
     }
     out.finish()
-}
-
-/// Contacts or notes as rows, and the order to print them in: stored order (sort
-/// key, id), the order the store gives them in, each row drawn from what the store
-/// keeps for listings (no whole body).
-fn stored_table(
-    cx: &Context,
-    kind: Kind,
-    collection: Option<&str>,
-    table: &mut print::Table,
-) -> anyhow::Result<Vec<usize>> {
-    let mut order = Vec::new();
-    cx.store
-        .for_each_listed(kind, collection, |raw| -> anyhow::Result<()> {
-            match rows::push_stored_row(table, raw, kind) {
-                Ok(()) => order.push(table.row_count() - 1),
-                Err(bad) => match whole(cx, raw.id) {
-                    Some(r) => {
-                        rows::push_record_row(table, &r, cx.tz);
-                        order.push(table.row_count() - 1);
-                    }
-                    None => cx.store.note_undecodable(bad),
-                },
-            }
-            Ok(())
-        })?;
-    Ok(order)
 }
 
 /// The record whose listing copy did not read (a damaged copy; the body may be

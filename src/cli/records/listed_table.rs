@@ -1,7 +1,7 @@
-//! `pim list tasks` as a table. Each row is drawn from the copy the store keeps for
-//! listings (a repeating task from its whole body); drawing the rows (reading the
-//! copies, writing the cells) is most of the work, and it runs on other threads
-//! while the store is still read.
+//! `pim list tasks|contacts|notes` as a table. Each row is drawn from the copy the
+//! store keeps for listings (a repeating task from its whole body); drawing the rows
+//! (reading the copies, writing the cells) is most of the work, and it runs on other
+//! threads while the store is still read.
 
 use std::sync::{Mutex, mpsc};
 
@@ -11,17 +11,62 @@ use super::list::whole;
 use super::rows;
 use crate::cli::Context;
 use crate::cli::print::Table;
-use crate::model::Kind;
+use crate::model::{Kind, Record};
 use crate::store::{RawRecord, Undecodable};
 
 /// Rows handed to a thread at a time; a list shorter than this is drawn on the
 /// reading thread alone.
 const BATCH: usize = 512;
 
+/// How the rows of one kind are drawn: from the stored row (its listing copy), or,
+/// when that does not read, from the record read whole; each gives the row's place
+/// in the order (rows of equal places keep their stored order).
+struct Drawing {
+    kind: Kind,
+    draw: fn(&mut Table, RawRecord<'_>, Tz) -> Result<u128, Undecodable>,
+    whole: fn(&mut Table, &Record, Tz) -> u128,
+}
+
 /// Tasks as rows, and the order to print them in: open ones first, by due, then
 /// priority, then stored order (sort key, id: the order the store gives them in).
 pub(super) fn task_table(
     cx: &Context,
+    collection: Option<&str>,
+    table: &mut Table,
+) -> anyhow::Result<Vec<usize>> {
+    let tasks = Drawing {
+        kind: Kind::Task,
+        draw: |t, raw, local| rows::push_stored_task_row(t, raw, local).map(rows::packed_order),
+        whole: |t, r, local| rows::packed_order(rows::task_row(t, r, local)),
+    };
+    drawn_table(cx, &tasks, collection, table)
+}
+
+/// Contacts or notes as rows, and the order to print them in: stored order (sort
+/// key, id), the order the store gives them in.
+pub(super) fn stored_table(
+    cx: &Context,
+    kind: Kind,
+    collection: Option<&str>,
+    table: &mut Table,
+) -> anyhow::Result<Vec<usize>> {
+    let in_stored_order = Drawing {
+        kind,
+        draw: match kind {
+            Kind::Note => |t, raw, _| rows::push_stored_row(t, raw, Kind::Note).map(|()| 0),
+            _ => |t, raw, _| rows::push_stored_row(t, raw, Kind::Contact).map(|()| 0),
+        },
+        whole: |t, r, local| {
+            rows::push_record_row(t, r, local);
+            0
+        },
+    };
+    drawn_table(cx, &in_stored_order, collection, table)
+}
+
+fn drawn_table(
+    cx: &Context,
+    how: &Drawing,
     collection: Option<&str>,
     table: &mut Table,
 ) -> anyhow::Result<Vec<usize>> {
@@ -35,7 +80,7 @@ pub(super) fn task_table(
         loop {
             let next = receive.lock().expect("no thread panics holding it").recv();
             match next {
-                Ok((first, batch)) => out.push(draw(&batch, first, local)),
+                Ok((first, batch)) => out.push(draw(how, &batch, first, local)),
                 Err(mpsc::RecvError) => return out,
             }
         }
@@ -47,7 +92,7 @@ pub(super) fn task_table(
         let mut batch = Batch::default();
         let mut read = 0;
         cx.store
-            .for_each_listed(Kind::Task, collection, |raw| -> anyhow::Result<()> {
+            .for_each_listed(how.kind, collection, |raw| -> anyhow::Result<()> {
                 batch.push(&raw);
                 read += 1;
                 if batch.ends.len() == BATCH {
@@ -60,7 +105,7 @@ pub(super) fn task_table(
                 }
                 Ok(())
             })?;
-        let mut drawn = vec![draw(&batch, read - batch.ends.len(), local)];
+        let mut drawn = vec![draw(how, &batch, read - batch.ends.len(), local)];
         drop(send);
         drawn.extend(work());
         for w in workers {
@@ -89,8 +134,8 @@ pub(super) fn task_table(
     for (at, id, bad) in failed {
         match whole(cx, &id) {
             Some(r) => {
-                let order = rows::task_row(table, &r, local);
-                keys.push((rows::packed_order(order), at, table.row_count() - 1));
+                let order = (how.whole)(table, &r, local);
+                keys.push((order, at, table.row_count() - 1));
             }
             None => cx.store.note_undecodable(bad),
         }
@@ -118,12 +163,12 @@ impl Batch {
         self.ends.push(ends);
     }
 
-    fn rows(&self) -> impl Iterator<Item = RawRecord<'_>> {
+    fn rows(&self, kind: Kind) -> impl Iterator<Item = RawRecord<'_>> {
         let mut start = 0;
         self.ends.iter().map(move |&[id, collection, data]| {
             let row = RawRecord {
                 id: &self.text[start..id],
-                kind: Kind::Task.as_str(),
+                kind: kind.as_str(),
                 collection: &self.text[id..collection],
                 data: &self.text[collection..data],
                 // Not read when drawing a row.
@@ -142,20 +187,20 @@ struct Drawn {
     first: usize,
     /// The rows whose copy (or body) read.
     table: Table,
-    /// Per row of `table`: its order ([`rows::packed_order`]) and stored position.
+    /// Per row of `table`: its place in the order ([`Drawing`]) and stored position.
     orders: Vec<(u128, usize)>,
     /// The rows that did not read: stored position, id, and why.
     failed: Vec<(usize, String, Undecodable)>,
 }
 
-fn draw(batch: &Batch, first: usize, local: Tz) -> Drawn {
+fn draw(how: &Drawing, batch: &Batch, first: usize, local: Tz) -> Drawn {
     let mut d = Drawn {
         first,
         ..Drawn::default()
     };
-    for (i, raw) in batch.rows().enumerate() {
-        match rows::push_stored_task_row(&mut d.table, raw, local) {
-            Ok(order) => d.orders.push((rows::packed_order(order), first + i)),
+    for (i, raw) in batch.rows(how.kind).enumerate() {
+        match (how.draw)(&mut d.table, raw, local) {
+            Ok(order) => d.orders.push((order, first + i)),
             Err(bad) => d.failed.push((first + i, raw.id.to_string(), bad)),
         }
     }
