@@ -74,18 +74,19 @@ fn drawn_table(
     let local = cx.tz;
     let (send, receive) = mpsc::channel::<(usize, Batch)>();
     let receive = Mutex::new(receive);
+    // Drawn batches come back as they are done, and are taken into `table` (and
+    // dropped) as soon as the reading thread gets to them: few are held at once.
+    let (done_send, done) = mpsc::channel::<Drawn>();
+    let mut taken = Taken::default();
     // Draw queued batches until none is left and no more can come.
-    let work = || {
-        let mut out = Vec::new();
-        loop {
-            let next = receive.lock().expect("no thread panics holding it").recv();
-            match next {
-                Ok((first, batch)) => out.push(draw(how, &batch, first, local)),
-                Err(mpsc::RecvError) => return out,
-            }
+    let work = |out: &mut dyn FnMut(Drawn)| loop {
+        let next = receive.lock().expect("no thread panics holding it").recv();
+        match next {
+            Ok((first, batch)) => out(draw(how, &batch, first, local)),
+            Err(mpsc::RecvError) => return,
         }
     };
-    let mut drawn = std::thread::scope(|s| -> anyhow::Result<Vec<Drawn>> {
+    std::thread::scope(|s| -> anyhow::Result<()> {
         // Dropped when this closure returns, error or not: the workers then stop.
         let send = send;
         let mut workers = Vec::new();
@@ -97,40 +98,46 @@ fn drawn_table(
                 read += 1;
                 if batch.ends.len() == BATCH {
                     if workers.is_empty() {
-                        workers.extend((1..threads).map(|_| s.spawn(work)));
+                        workers.extend((1..threads).map(|_| {
+                            let done = done_send.clone();
+                            s.spawn(move || {
+                                work(&mut |d| done.send(d).expect("taken until the end"))
+                            })
+                        }));
                     }
                     let full = std::mem::take(&mut batch);
                     send.send((read - BATCH, full))
                         .expect("the receiver lives as long as this scope");
+                    while let Ok(d) = done.try_recv() {
+                        taken.take(table, d);
+                    }
                 }
                 Ok(())
             })?;
-        let mut drawn = vec![draw(how, &batch, read - batch.ends.len(), local)];
+        taken.take(table, draw(how, &batch, read - batch.ends.len(), local));
         drop(send);
-        drawn.extend(work());
+        work(&mut |d| {
+            taken.take(table, d);
+            while let Ok(d) = done.try_recv() {
+                taken.take(table, d);
+            }
+        });
         for w in workers {
-            drawn.extend(w.join().expect("a drawing thread panicked"));
+            w.join().expect("a drawing thread panicked");
         }
-        Ok(drawn)
+        Ok(())
     })?;
-    // In stored order: rows that did not read are named in that order.
-    drawn.sort_unstable_by_key(|d| d.first);
-    // (order, stored position, row): positions are unique, so the order of rows
-    // with equal orders is their stored order.
-    let mut keys: Vec<(u128, usize, usize)> = Vec::new();
-    let mut failed = Vec::new();
-    for d in drawn {
-        let offset = table.row_count();
-        table.append(d.table);
-        keys.extend(
-            d.orders
-                .into_iter()
-                .enumerate()
-                .map(|(row, (order, at))| (order, at, offset + row)),
-        );
-        failed.extend(d.failed);
+    drop(done_send);
+    for d in done.iter() {
+        taken.take(table, d);
     }
-    // A row whose copy did not read: its record read whole (the body may be sound).
+    let Taken {
+        mut keys,
+        mut failed,
+    } = taken;
+    // A row whose copy did not read: its record read whole (the body may be sound),
+    // in stored order (rows that do not read either are named in that order).
+    failed.sort_unstable_by_key(|(at, _, _)| *at);
     for (at, id, bad) in failed {
         match whole(cx, &id) {
             Some(r) => {
@@ -142,6 +149,29 @@ fn drawn_table(
     }
     keys.sort_unstable();
     Ok(keys.into_iter().map(|(_, _, row)| row).collect())
+}
+
+/// What was taken from the drawn batches.
+#[derive(Default)]
+struct Taken {
+    /// (order, stored position, row in the table): positions are unique, so rows
+    /// of equal orders keep their stored order.
+    keys: Vec<(u128, usize, usize)>,
+    failed: Vec<(usize, String, Undecodable)>,
+}
+
+impl Taken {
+    fn take(&mut self, table: &mut Table, d: Drawn) {
+        let offset = table.row_count();
+        table.append(d.table);
+        self.keys.extend(
+            d.orders
+                .into_iter()
+                .enumerate()
+                .map(|(row, (order, at))| (order, at, offset + row)),
+        );
+        self.failed.extend(d.failed);
+    }
 }
 
 /// Rows copied out of the store, to be drawn together.
@@ -183,8 +213,6 @@ impl Batch {
 /// A batch drawn.
 #[derive(Default)]
 struct Drawn {
-    /// The stored position of the batch's first row.
-    first: usize,
     /// The rows whose copy (or body) read.
     table: Table,
     /// Per row of `table`: its place in the order ([`Drawing`]) and stored position.
@@ -194,10 +222,7 @@ struct Drawn {
 }
 
 fn draw(how: &Drawing, batch: &Batch, first: usize, local: Tz) -> Drawn {
-    let mut d = Drawn {
-        first,
-        ..Drawn::default()
-    };
+    let mut d = Drawn::default();
     for (i, raw) in batch.rows(how.kind).enumerate() {
         match (how.draw)(&mut d.table, raw, local) {
             Ok(order) => d.orders.push((order, first + i)),
