@@ -12,13 +12,13 @@ use super::Context;
 use crate::app::export::{Selection, SortedRows, read_unordered, selection, sorted_rows_for};
 use crate::formats::csv::write_csv;
 use crate::formats::ics::{CALENDAR_END, CalendarZones, write_components};
-use crate::formats::json::{JSON_END, write_json_item_head};
+use crate::formats::json::{JSON_END, settings_json, write_json_item_head};
 use crate::formats::markdown::write_markdown;
 use crate::formats::vcard::VcardVersion;
 use crate::formats::vcard::strict::write_card_checked;
 use crate::formats::vdir::{safe_name, write_vdir};
 use crate::model::borrowed::BodyRef;
-use crate::model::{Collection, Kind, Record};
+use crate::model::{Kind, Record};
 use crate::store::Undecodable;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -208,16 +208,16 @@ fn export_json(
     }
     let selection = selection(&cx.store, kinds, collection)?;
     // Each record carries its collection's settings: a restore brings them back.
-    let collections: HashMap<String, Collection> = cx
+    let settings: HashMap<String, String> = cx
         .store
         .collections(None)?
         .into_iter()
-        .map(|c| (c.id.clone(), c))
+        .map(|c| (c.id.clone(), settings_json(&c)))
         .collect();
     let tz = cx.tz;
     let write = |out: &mut dyn Write| -> anyhow::Result<usize> {
         let mut n = 0;
-        let mut head = Vec::with_capacity(4096);
+        let mut head = String::with_capacity(4096);
         out.write_all(b"[")?;
         // Streamed in listing order, nothing kept: unlike ics (time zones first) and
         // vCard (every card checked before any output), JSON can be written as read,
@@ -225,19 +225,21 @@ fn export_json(
         for (kind, coll) in &selection {
             cx.store
                 .for_each_raw_sorted(*kind, coll.as_deref(), |row| -> anyhow::Result<()> {
-                    let r = match row.decode() {
-                        Ok(r) => r,
+                    // Read in place: the head is written from the stored body, and
+                    // the body itself is the `content`, as it is kept.
+                    let (kind, body) = match row.read_in_place() {
+                        Ok(read) => read,
                         Err(skipped) => {
                             cx.store.note_undecodable(skipped);
                             return Ok(());
                         }
                     };
                     head.clear();
-                    head.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
-                    let name = names.get(&r.collection).map_or("", String::as_str);
-                    write_json_item_head(&mut head, &r, name, collections.get(&r.collection), tz);
-                    // The stored body is the `content`: written as it is kept.
-                    out.write_all(&head)?;
+                    head.push_str(if n == 0 { "\n" } else { ",\n" });
+                    let name = names.get(row.collection).map_or("", String::as_str);
+                    let settings = settings.get(row.collection).map(String::as_str);
+                    write_json_item_head(&mut head, row.id, kind, &body, name, settings, tz);
+                    out.write_all(head.as_bytes())?;
                     out.write_all(row.data.as_bytes())?;
                     out.write_all(b"}")?;
                     n += 1;
