@@ -13,7 +13,7 @@ use super::view::{date_ish, push_when_text};
 use crate::model::Kind;
 use crate::model::borrowed::{BodyRef, ComponentRef, PropertyRef};
 use crate::model::duration;
-use crate::model::property::{split_raw, unescape_text};
+use crate::model::property::split_raw;
 use crate::model::time::When;
 
 /// The view of the record `id` of `kind` whose stored body is `body`, in the
@@ -389,13 +389,29 @@ fn text(out: &mut String, raw: &str) {
     out.push('"');
 }
 
-/// A TEXT value, unescaped, then escaped for JSON (no quotes).
+/// A TEXT value, unescaped ([`crate::model::property::unescape_text`]), then escaped for JSON (no quotes):
+/// one pass, no copy of the value.
 fn text_escaped(out: &mut String, raw: &str) {
-    if raw.contains('\\') {
-        json_escaped(out, &unescape_text(raw));
-    } else {
-        json_escaped(out, raw);
+    let bytes = raw.as_bytes();
+    let mut plain = 0;
+    let mut at = special_from(bytes, 0);
+    while at < bytes.len() {
+        out.push_str(&raw[plain..at]);
+        if bytes[at] != b'\\' {
+            escape_byte(out, bytes[at]);
+            plain = at + 1;
+        } else {
+            match raw[at + 1..].chars().next() {
+                Some('n' | 'N') => out.push_str("\\n"),
+                Some(c) => json_escaped(out, c.encode_utf8(&mut [0; 4])),
+                // A lone backslash at the end stays.
+                None => out.push_str("\\\\"),
+            }
+            plain = at + 1 + raw[at + 1..].chars().next().map_or(0, char::len_utf8);
+        }
+        at = special_from(bytes, plain);
     }
+    out.push_str(&raw[plain..]);
 }
 
 /// `s` in ASCII lower case, as a JSON string.
@@ -414,36 +430,64 @@ pub fn string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// `s` escaped as serde_json escapes a string: quote, backslash and control
-/// characters; the short forms where JSON has them, else `\u00XX` (lower-case hex).
+/// `s` escaped as serde_json escapes a string (no quotes).
 fn json_escaped(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
     let mut plain = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let short = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..0x20 => "",
-            _ => continue,
-        };
-        // `i` is at an ASCII byte: a character boundary.
-        out.push_str(&s[plain..i]);
-        plain = i + 1;
-        if short.is_empty() {
+    let mut at = special_from(bytes, 0);
+    while at < bytes.len() {
+        // `at` is at an ASCII byte: a character boundary.
+        out.push_str(&s[plain..at]);
+        escape_byte(out, bytes[at]);
+        plain = at + 1;
+        at = special_from(bytes, plain);
+    }
+    out.push_str(&s[plain..]);
+}
+
+/// A quote, backslash or control character as serde_json escapes it: the short
+/// forms where JSON has them, else `\u00XX` (lower-case hex).
+fn escape_byte(out: &mut String, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match b {
+        b'"' => out.push_str("\\\""),
+        b'\\' => out.push_str("\\\\"),
+        b'\n' => out.push_str("\\n"),
+        b'\r' => out.push_str("\\r"),
+        b'\t' => out.push_str("\\t"),
+        0x08 => out.push_str("\\b"),
+        0x0c => out.push_str("\\f"),
+        _ => {
             out.push_str("\\u00");
             out.push(char::from(HEX[usize::from(b >> 4)]));
             out.push(char::from(HEX[usize::from(b & 0xf)]));
-        } else {
-            out.push_str(short);
         }
     }
-    out.push_str(&s[plain..]);
+}
+
+/// Where the first quote, backslash or control character at or after `from` is
+/// (`bytes.len()` if none): eight bytes at a time, as most text has none.
+fn special_from(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut i = from;
+    while i + 8 <= bytes.len() {
+        let x = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
+        // A byte below 0x20, or equal to `"` or `\`: the flag of the first such byte
+        // is exact (a borrow only reaches the bytes after it).
+        let found = (x.wrapping_sub(ONES * 0x20) & !x & HIGH)
+            | zero_byte(x ^ (ONES * u64::from(b'"')))
+            | zero_byte(x ^ (ONES * u64::from(b'\\')));
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !matches!(bytes[i], b'"' | b'\\' | 0..0x20) {
+        i += 1;
+    }
+    i
 }
 
 #[cfg(test)]

@@ -259,3 +259,18 @@ fn strings_are_escaped_as_serde_json_escapes_them() {
     string(&mut out, &all);
     assert_eq!(out, serde_json::to_string(&all).unwrap());
 }
+
+proptest! {
+    #[test]
+    fn text_is_unescaped_then_escaped_as_serde_json_escapes_it(
+        s in "[a-z \\\\\"\\n\\r\\t\u{1}\u{1f}\u{7f}é😀nN,;]{0,40}"
+    ) {
+        let mut out = String::new();
+        string(&mut out, &s);
+        prop_assert_eq!(&out, &serde_json::to_string(&s).unwrap());
+        let mut out = String::new();
+        super::text(&mut out, &s);
+        let want = serde_json::to_string(&crate::model::property::unescape_text(&s)).unwrap();
+        prop_assert_eq!(out, want);
+    }
+}
