@@ -296,12 +296,7 @@ pub(crate) fn date_ish(value: &str) -> String {
         && digits.is_ascii()
         && v.chars().next().is_some_and(|c| c.is_ascii_digit())
     {
-        return format!(
-            "{}-{}-{}",
-            &digits[0..4],
-            &digits[4..6],
-            &digits[6..8]
-        );
+        return format!("{}-{}-{}", &digits[0..4], &digits[4..6], &digits[6..8]);
     }
     v.to_string()
 }

@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 
 use super::view::{date_ish, push_when_text};
 use crate::model::Kind;
-use crate::model::borrowed::{BodyRef, ComponentRef, PropertyRef};
+use crate::model::borrowed::{BodyRef, ComponentRef, PropertyRef, special_from};
 use crate::model::duration;
 use crate::model::property::split_raw;
 use crate::model::time::When;
@@ -126,10 +126,7 @@ fn task(out: &mut String, id: &str, body: &BodyRef<'_>, collection: &str, local:
             .is_none_or(|t| t.eq_ignore_ascii_case("PARENT"))
     });
     opt_string(out, parent.map(|p| &*p.value));
-    let number = |name: &str| {
-        c.prop(name)
-            .and_then(|p| p.value.trim().parse::<u8>().ok())
-    };
+    let number = |name: &str| c.prop(name).and_then(|p| p.value.trim().parse::<u8>().ok());
     out.push_str(",\"percent_complete\":");
     opt_number(out, number("PERCENT-COMPLETE"));
     out.push_str(",\"priority\":");
@@ -193,7 +190,10 @@ fn contact(out: &mut String, id: &str, c: &ComponentRef<'_>, collection: &str) {
         out.push('}');
     });
     out.push_str(",\"anniversary\":");
-    opt_string(out, c.prop("ANNIVERSARY").map(|p| date_ish(&p.value)).as_deref());
+    opt_string(
+        out,
+        c.prop("ANNIVERSARY").map(|p| date_ish(&p.value)).as_deref(),
+    );
     out.push_str(",\"birthday\":");
     opt_string(out, c.prop("BDAY").map(|p| date_ish(&p.value)).as_deref());
     out.push_str(",\"categories\":");
@@ -351,11 +351,7 @@ fn opt_number(out: &mut String, n: Option<u8>) {
 }
 
 /// `[item,item,…]`.
-fn list<T>(
-    out: &mut String,
-    items: impl Iterator<Item = T>,
-    mut each: impl FnMut(&mut String, T),
-) {
+fn list<T>(out: &mut String, items: impl Iterator<Item = T>, mut each: impl FnMut(&mut String, T)) {
     out.push('[');
     for (i, item) in items.enumerate() {
         if i > 0 {
@@ -463,31 +459,6 @@ fn escape_byte(out: &mut String, b: u8) {
             out.push(char::from(HEX[usize::from(b & 0xf)]));
         }
     }
-}
-
-/// Where the first quote, backslash or control character at or after `from` is
-/// (`bytes.len()` if none): eight bytes at a time, as most text has none.
-fn special_from(bytes: &[u8], from: usize) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let mut i = from;
-    while i + 8 <= bytes.len() {
-        let x = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
-        // A byte below 0x20, or equal to `"` or `\`: the flag of the first such byte
-        // is exact (a borrow only reaches the bytes after it).
-        let found = (x.wrapping_sub(ONES * 0x20) & !x & HIGH)
-            | zero_byte(x ^ (ONES * u64::from(b'"')))
-            | zero_byte(x ^ (ONES * u64::from(b'\\')));
-        if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while i < bytes.len() && !matches!(bytes[i], b'"' | b'\\' | 0..0x20) {
-        i += 1;
-    }
-    i
 }
 
 #[cfg(test)]

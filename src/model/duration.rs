@@ -11,7 +11,10 @@ pub fn duration_of(r: &Record, start: &When) -> Option<Duration> {
         let d = at(&end, r) - at(start, r);
         return Some(d.max(Duration::zero()));
     }
-    Some(without_end(r.prop("DURATION").map(|p| p.value.as_str()), start))
+    Some(without_end(
+        r.prop("DURATION").map(|p| p.value.as_str()),
+        start,
+    ))
 }
 
 /// How long an event without DTEND lasts: its DURATION (the value given), or the

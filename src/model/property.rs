@@ -233,8 +233,14 @@ mod tests {
         assert_eq!(split_unescaped("Doe;John;;;", ';').len(), 5);
         assert_eq!(split_unescaped("", ';'), vec![""]);
         assert_eq!(split_unescaped("a\\", ';'), vec!["a\\"]);
-        assert_eq!(split_unescaped("a\\\\;b\\;c;é", ';'), vec!["a\\", "b;c", "é"]);
-        assert_eq!(split_raw("a\\,b,,c", ',').collect::<Vec<_>>(), ["a\\,b", "", "c"]);
+        assert_eq!(
+            split_unescaped("a\\\\;b\\;c;é", ';'),
+            vec!["a\\", "b;c", "é"]
+        );
+        assert_eq!(
+            split_raw("a\\,b,,c", ',').collect::<Vec<_>>(),
+            ["a\\,b", "", "c"]
+        );
     }
 
     /// The definition [`split_unescaped`] had before it split borrowed parts.

@@ -217,10 +217,20 @@ fn json_views_from_stored_bodies_equal_the_record_views() {
     let mut records: Vec<Record> = stress();
     for (_, bytes) in files("tests/corpus/ics") {
         let text = pim::formats::vcard::bytes_to_text(&bytes);
-        records.extend(read_ics(&text).into_iter().filter_map(Result::ok).map(|i| i.record));
+        records.extend(
+            read_ics(&text)
+                .into_iter()
+                .filter_map(Result::ok)
+                .map(|i| i.record),
+        );
     }
     for (_, bytes) in files("tests/corpus/vcf") {
-        records.extend(read_vcf(&bytes).into_iter().filter_map(Result::ok).map(|i| i.record));
+        records.extend(
+            read_vcf(&bytes)
+                .into_iter()
+                .filter_map(Result::ok)
+                .map(|i| i.record),
+        );
     }
     assert!(records.len() > 100, "{} records", records.len());
     for local in ["Europe/Berlin", "America/New_York"] {

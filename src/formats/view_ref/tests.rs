@@ -177,7 +177,10 @@ fn alarm() -> impl Strategy<Value = Component> {
     (
         prop::sample::select(vec!["VALARM", "valarm", "X-OTHER"]),
         proptest::collection::vec(
-            (prop::sample::select(vec!["ACTION", "trigger", "X"]), value()),
+            (
+                prop::sample::select(vec!["ACTION", "trigger", "X"]),
+                value(),
+            ),
             0..3,
         ),
     )

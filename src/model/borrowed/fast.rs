@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use super::{BodyRef, ComponentRef, ParamRef, PropertyRef, Text};
+use super::{BodyRef, ComponentRef, ParamRef, PropertyRef, Text, special_from};
 
 /// Nesting beyond this is left to serde_json (which refuses it past its own limit).
 const MAX_DEPTH: usize = 64;
@@ -135,20 +135,16 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Option<Text<'a>> {
         self.expect(b"\"")?;
         let start = self.at;
-        // One pass: most strings are short, and every byte is checked anyway (a raw
-        // control character is not JSON).
-        for (i, &c) in self.rest().iter().enumerate() {
-            match c {
-                b'"' => {
-                    self.at = start + i + 1;
-                    return Some(Text(Cow::Borrowed(&self.src[start..start + i])));
-                }
-                b'\\' => return self.escaped_string(start),
-                0..0x20 => return None,
-                _ => {}
+        // Every byte is checked (a raw control character is not JSON).
+        let end = special_from(self.src.as_bytes(), start);
+        match self.src.as_bytes().get(end)? {
+            b'"' => {
+                self.at = end + 1;
+                Some(Text(Cow::Borrowed(&self.src[start..end])))
             }
+            b'\\' => self.escaped_string(start),
+            _ => None,
         }
-        None
     }
 
     /// The rest of a string from `start` (just after its opening quote), unescaped.
