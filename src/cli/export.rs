@@ -15,7 +15,7 @@ use crate::formats::ics::{CALENDAR_END, CalendarZones, write_components};
 use crate::formats::json::{JSON_END, settings_json, write_json_item_head};
 use crate::formats::markdown::write_markdown;
 use crate::formats::vcard::VcardVersion;
-use crate::formats::vcard::strict::write_card_checked;
+use crate::formats::vcard::strict::CheckedCards;
 use crate::formats::vdir::{safe_name, write_vdir};
 use crate::model::borrowed::BodyRef;
 use crate::model::{Kind, Record};
@@ -339,7 +339,8 @@ fn export_ics(
 }
 
 /// vCard, one record decoded at a time; the text is kept until every card passed
-/// its check, so a card pim wrote wrongly stops the export before any output.
+/// its check (on the other core, meanwhile), so a card pim wrote wrongly stops the
+/// export before any output.
 fn export_vcf(
     cx: &Context,
     kinds: &[Kind],
@@ -352,13 +353,15 @@ fn export_vcf(
     }
     let selection = selection(&cx.store, kinds, collection)?;
     let mut rows = sorted_rows_for(&cx.store, &selection)?;
+    let mut cards = CheckedCards::new(version);
     read_unordered(&cx.store, &selection, |g, row| -> anyhow::Result<()> {
         match row.decode() {
-            Ok(r) => rows.try_push(g, &row, "", |t| write_card_checked(t, &r, version))?,
+            Ok(r) => rows.push(g, &row, "", |t| cards.write(t, &r)),
             Err(skipped) => rows.push_unreadable(g, &row, &skipped.reason),
         }
         Ok(())
     })?;
+    cards.finish()?;
     rows.sort();
     let n = note_unreadable(cx, &selection, &rows);
     write_output(output, |out| {
