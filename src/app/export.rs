@@ -93,8 +93,9 @@ pub struct SortedRows {
 }
 
 struct Entry {
-    /// The first 8 bytes of the sort key, big-endian (most comparisons end here).
-    prefix: u64,
+    /// The first 16 bytes of the sort key, big-endian, zero-padded (most
+    /// comparisons end here: many titles share their first 8 bytes).
+    prefix: u128,
     group: u32,
     key_len: u32,
     id_len: u32,
@@ -208,12 +209,12 @@ impl SortedRows {
         let keys_start = self.keys.len();
         self.keys.push_str(row.sort_key);
         self.keys.push_str(row.id);
-        let mut prefix = [0u8; 8];
-        let n = row.sort_key.len().min(8);
+        let mut prefix = [0u8; 16];
+        let n = row.sort_key.len().min(16);
         prefix[..n].copy_from_slice(&row.sort_key.as_bytes()[..n]);
         let short = |s: &str| u32::try_from(s.len()).expect("keys are short");
         self.rows.push(Entry {
-            prefix: u64::from_be_bytes(prefix),
+            prefix: u128::from_be_bytes(prefix),
             group: u32::try_from(group).expect("few groups"),
             key_len: short(row.sort_key),
             id_len: short(row.id),
@@ -263,7 +264,7 @@ mod tests {
     use crate::model::Record;
 
     /// The order of every listing (`Store::list`: `ORDER BY sort_key, id`), with
-    /// ties, keys longer than the 8 bytes compared first, multi-byte text and an
+    /// ties, keys longer than the 16 bytes compared first, multi-byte text and an
     /// empty key; kinds in the order selected.
     #[test]
     fn sorted_rows_are_in_the_order_of_the_listings() {
@@ -286,6 +287,12 @@ mod tests {
             "ab\u{1F600}",
             "ab\u{e9}",
             "aaaaaaaa",
+            "aaaaaaaaaaaaaaaab",
+            "aaaaaaaaaaaaaaaaa",
+            "aaaaaaaaaaaaaaaa",
+            "aaaaaaaaaaaaaaa\u{e9}",
+            "aaaaaaaaaaaaaaaa",
+            "aaaaaaaaaaaaaaa",
         ];
         let mut keys = std::collections::HashMap::new();
         for (i, t) in titles.iter().enumerate() {

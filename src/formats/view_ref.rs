@@ -186,7 +186,7 @@ fn contact(out: &mut String, id: &str, c: &ComponentRef<'_>, collection: &str) {
             text(out, value);
         }
         out.push_str(",\"types\":");
-        list(out, p.param_values("TYPE"), |out, t| lower_string(out, t));
+        list(out, p.param_values("TYPE"), lower_string);
         out.push('}');
     });
     out.push_str(",\"anniversary\":");
@@ -264,7 +264,7 @@ fn entries(out: &mut String, c: &ComponentRef<'_>, name: &str) {
             .iter()
             .filter(|x| x.name.is_empty())
             .flat_map(|x| x.values.iter().map(|v| &**v));
-        list(out, typed.chain(bare), |out, t| lower_string(out, t));
+        list(out, typed.chain(bare), lower_string);
         out.push_str(",\"value\":");
         text(out, &p.value);
         out.push('}');

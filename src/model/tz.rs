@@ -114,6 +114,29 @@ const WINDOWS_ZONES: &[(&str, &str)] = &[
 /// Find a known zone for a TZID: IANA, Windows, or an IANA name embedded in a
 /// vendor prefix (`/mozilla.org/20050126_1/Europe/Berlin`).
 pub fn known_zone(tzid: &str) -> Option<Tz> {
+    /// The TZIDs this thread looked up last: a profile uses a handful, and an
+    /// export or listing looks one up for every time it writes.
+    const REMEMBERED: usize = 16;
+    thread_local! {
+        static SEEN: std::cell::RefCell<Vec<(Box<str>, Option<Tz>)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    SEEN.with(|seen| {
+        if let Some((_, zone)) = seen.borrow().iter().find(|(id, _)| **id == *tzid) {
+            return *zone;
+        }
+        let zone = look_up_zone(tzid);
+        let mut seen = seen.borrow_mut();
+        if seen.len() == REMEMBERED {
+            seen.remove(0);
+        }
+        seen.push((tzid.into(), zone));
+        zone
+    })
+}
+
+/// [`known_zone`], not remembered.
+fn look_up_zone(tzid: &str) -> Option<Tz> {
     let t = tzid.trim().trim_matches('"');
     if let Ok(tz) = t.parse::<Tz>() {
         return Some(tz);
@@ -243,6 +266,24 @@ mod tests {
             Some(chrono_tz::Europe::Vienna)
         );
         assert_eq!(known_zone("Nowhere/Special"), None);
+    }
+
+    #[test]
+    fn remembered_zones_are_the_zones_looked_up() {
+        // More names than are remembered, each asked for twice in turn.
+        let names: Vec<String> = (0..40)
+            .map(|i| match i % 4 {
+                0 => format!("Etc/GMT+{}", i % 12),
+                1 => "W. Europe Standard Time".to_string(),
+                2 => format!("Nowhere/{i}"),
+                _ => format!("/vendor/{i}/Asia/Tokyo"),
+            })
+            .collect();
+        for _ in 0..2 {
+            for n in &names {
+                assert_eq!(known_zone(n), look_up_zone(n), "{n}");
+            }
+        }
     }
 
     #[test]
