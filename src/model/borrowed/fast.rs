@@ -68,7 +68,7 @@ impl<'a> Reader<'a> {
         self.expect(b"{\"n\":")?;
         let name = self.string()?;
         let props = match self.eat(b",\"p\":") {
-            true => self.list(16, Reader::property)?,
+            true => self.list(8, Reader::property)?,
             false => Vec::new(),
         };
         let subs = match self.eat(b",\"c\":") {
