@@ -9,10 +9,11 @@ use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 
 use super::Context;
+use super::export_json::write_items;
 use crate::app::export::{Selection, SortedRows, read_unordered, selection, sorted_rows_for};
 use crate::formats::csv::write_csv;
 use crate::formats::ics::{CALENDAR_END, CalendarZones, write_components};
-use crate::formats::json::{JSON_END, settings_json, write_json_item_head};
+use crate::formats::json::{JSON_END, settings_json};
 use crate::formats::markdown::write_markdown;
 use crate::formats::vcard::VcardVersion;
 use crate::formats::vcard::strict::CheckedCards;
@@ -193,9 +194,8 @@ fn check_collection(cx: &Context, kinds: &[Kind], name: &str) -> anyhow::Result<
     Ok(())
 }
 
-/// pim's JSON: the stored rows read in table order and kept as stored (not
-/// decoded) until sorted, then written record by record, to stdout or atomically to
-/// a file.
+/// pim's JSON: the stored rows read in listing order, each written as it comes
+/// (see [`write_items`]), to stdout or atomically to a file.
 fn export_json(
     cx: &Context,
     kinds: &[Kind],
@@ -214,38 +214,12 @@ fn export_json(
         .into_iter()
         .map(|c| (c.id.clone(), settings_json(&c)))
         .collect();
-    let tz = cx.tz;
     let write = |out: &mut dyn Write| -> anyhow::Result<usize> {
-        let mut n = 0;
-        let mut head = String::with_capacity(4096);
         out.write_all(b"[")?;
         // Streamed in listing order, nothing kept: unlike ics (time zones first) and
         // vCard (every card checked before any output), JSON can be written as read,
         // so its memory does not grow with the profile.
-        for (kind, coll) in &selection {
-            cx.store
-                .for_each_raw_sorted(*kind, coll.as_deref(), |row| -> anyhow::Result<()> {
-                    // Read in place: the head is written from the stored body, and
-                    // the body itself is the `content`, as it is kept.
-                    let (kind, body) = match row.read_in_place() {
-                        Ok(read) => read,
-                        Err(skipped) => {
-                            cx.store.note_undecodable(skipped);
-                            return Ok(());
-                        }
-                    };
-                    head.clear();
-                    head.push_str(if n == 0 { "\n" } else { ",\n" });
-                    let name = names.get(row.collection).map_or("", String::as_str);
-                    let settings = settings.get(row.collection).map(String::as_str);
-                    write_json_item_head(&mut head, row.id, kind, &body, name, settings, tz);
-                    out.write_all(head.as_bytes())?;
-                    out.write_all(row.data.as_bytes())?;
-                    out.write_all(b"}")?;
-                    n += 1;
-                    Ok(())
-                })?;
-        }
+        let n = write_items(&cx.store, &selection, names, &settings, cx.tz, out)?;
         out.write_all(JSON_END.as_bytes())?;
         Ok(n)
     };
