@@ -156,3 +156,58 @@ fn render(
     to.items.push('}');
     to.written += 1;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::export::selection;
+    use crate::formats::json::write_json_item_to;
+    use crate::model::{Kind, Property, Record};
+
+    /// Several batches of two kinds: the items the two threads write are those one
+    /// thread writes from each decoded record, in listing order.
+    #[test]
+    fn items_written_on_two_threads_are_the_items_of_the_records_in_order() {
+        let mut store = Store::open_in_memory().unwrap();
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        for i in 0..(3 * BATCH + 17) {
+            let kind = if i % 3 == 0 { Kind::Task } else { Kind::Event };
+            let c = store.default_collection(kind).unwrap().id;
+            let mut r = Record::new(kind, &c);
+            r.set_text("SUMMARY", &format!("item \"{}\"", i % 50));
+            r.body.main.props.push(
+                Property::new("DTSTART", "20260302T090000").with_param("TZID", "Europe/Berlin"),
+            );
+            store.write(|w| w.create(&r)).unwrap();
+        }
+        let collections = store.collections(None).unwrap();
+        let names: HashMap<String, String> = collections
+            .iter()
+            .map(|c| (c.id.clone(), c.name.clone()))
+            .collect();
+        let settings: HashMap<String, String> = collections
+            .iter()
+            .map(|c| (c.id.clone(), crate::formats::json::settings_json(c)))
+            .collect();
+        let kinds = [Kind::Event, Kind::Task];
+        let chosen = selection(&store, &kinds, None).unwrap();
+        let mut out = Vec::new();
+        let n = write_items(&store, &chosen, &names, &settings, tz, &mut out).unwrap();
+        let mut want = Vec::new();
+        let mut count = 0;
+        for kind in kinds {
+            for r in store.list(kind, None).unwrap() {
+                want.extend_from_slice(if count == 0 { b"\n" } else { b",\n" });
+                let c = collections.iter().find(|c| c.id == r.collection);
+                write_json_item_to(&mut want, &r, &names[&r.collection], c, tz, None);
+                count += 1;
+            }
+        }
+        assert_eq!(n, 3 * BATCH + 17);
+        assert_eq!(n, count);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(want).unwrap()
+        );
+    }
+}
