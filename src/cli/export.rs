@@ -10,7 +10,9 @@ use clap::{Args, ValueEnum};
 
 use super::Context;
 use super::export_json::write_items;
-use crate::app::export::{Selection, SortedRows, read_unordered, selection, sorted_rows_for};
+use crate::app::export::{
+    Selection, SortedRows, read_unordered_beside, selection, sorted_rows_for,
+};
 use crate::formats::csv::write_csv;
 use crate::formats::ics::{CALENDAR_END, CalendarZones, write_components};
 use crate::formats::json::{JSON_END, settings_json};
@@ -278,8 +280,9 @@ fn write_rows(out: &mut dyn Write, head: &str, rows: &SortedRows) -> std::io::Re
 }
 
 /// iCalendar: each stored body read in place (borrowed, not decoded into a record)
-/// and its components written as it is read, in table order; then put in order.
-/// Only the text is kept, as the time zones go first.
+/// and its components written as it is read, in table order, on a thread beside
+/// the one reading the store; then put in order. Only the text is kept, as the time
+/// zones go first.
 fn export_ics(
     cx: &Context,
     kinds: &[Kind],
@@ -290,18 +293,22 @@ fn export_ics(
         check_collection(cx, kinds, name)?;
     }
     let selection = selection(&cx.store, kinds, collection)?;
-    let mut rows = sorted_rows_for(&cx.store, &selection)?;
-    let mut zones = CalendarZones::default();
-    read_unordered(&cx.store, &selection, |g, row| -> anyhow::Result<()> {
-        match BodyRef::parse(row.data) {
-            Ok(body) => {
-                zones.note((g, row.sort_key, row.id), &body);
-                rows.push(g, &row, "", |t| write_components(t, &body));
+    let rows = sorted_rows_for(&cx.store, &selection)?;
+    let (mut rows, zones) = read_unordered_beside(
+        &cx.store,
+        &selection,
+        (rows, CalendarZones::default()),
+        |(rows, zones), g, row| -> anyhow::Result<()> {
+            match BodyRef::parse(row.data) {
+                Ok(body) => {
+                    zones.note((g, row.sort_key, row.id), &body);
+                    rows.push(g, &row, "", |t| write_components(t, &body));
+                }
+                Err(e) => rows.push_unreadable(g, &row, &e.to_string()),
             }
-            Err(e) => rows.push_unreadable(g, &row, &e.to_string()),
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
     rows.sort();
     let n = note_unreadable(cx, &selection, &rows);
     let head = zones.head();
@@ -312,9 +319,9 @@ fn export_ics(
     })
 }
 
-/// vCard, one record decoded at a time; the text is kept until every card passed
-/// its check (on the other core, meanwhile), so a card pim wrote wrongly stops the
-/// export before any output.
+/// vCard, one record decoded at a time, on a thread beside the one reading the
+/// store; the text is kept until every card passed its check (on a third thread,
+/// meanwhile), so a card pim wrote wrongly stops the export before any output.
 fn export_vcf(
     cx: &Context,
     kinds: &[Kind],
@@ -326,15 +333,19 @@ fn export_vcf(
         check_collection(cx, kinds, name)?;
     }
     let selection = selection(&cx.store, kinds, collection)?;
-    let mut rows = sorted_rows_for(&cx.store, &selection)?;
-    let mut cards = CheckedCards::new(version);
-    read_unordered(&cx.store, &selection, |g, row| -> anyhow::Result<()> {
-        match row.decode() {
-            Ok(r) => rows.push(g, &row, "", |t| cards.write(t, &r)),
-            Err(skipped) => rows.push_unreadable(g, &row, &skipped.reason),
-        }
-        Ok(())
-    })?;
+    let rows = sorted_rows_for(&cx.store, &selection)?;
+    let (mut rows, cards) = read_unordered_beside(
+        &cx.store,
+        &selection,
+        (rows, CheckedCards::new(version)),
+        |(rows, cards), g, row| -> anyhow::Result<()> {
+            match row.decode() {
+                Ok(r) => rows.push(g, &row, "", |t| cards.write(t, &r)),
+                Err(skipped) => rows.push_unreadable(g, &row, &skipped.reason),
+            }
+            Ok(())
+        },
+    )?;
     cards.finish()?;
     rows.sort();
     let n = note_unreadable(cx, &selection, &rows);

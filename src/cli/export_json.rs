@@ -11,51 +11,12 @@ use std::sync::mpsc;
 
 use chrono_tz::Tz;
 
-use crate::app::export::Selection;
+use crate::app::export::{BATCH, RowBatch, Selection};
 use crate::formats::json::write_json_item_head;
 use crate::store::{RawRecord, Store, Undecodable};
 
-/// Rows handed over at a time.
-const BATCH: usize = 256;
-
 /// Batches read but not yet rendered, at most (the reader waits beyond).
 const IN_FLIGHT: usize = 4;
-
-/// Rows copied from the store: their texts one after the other.
-#[derive(Default)]
-struct Rows {
-    text: String,
-    /// Where each row's id, kind, collection and body end in `text`.
-    ends: Vec<[usize; 4]>,
-}
-
-impl Rows {
-    fn push(&mut self, row: &RawRecord<'_>) {
-        let mut ends = [0; 4];
-        for (end, part) in ends
-            .iter_mut()
-            .zip([row.id, row.kind, row.collection, row.data])
-        {
-            self.text.push_str(part);
-            *end = self.text.len();
-        }
-        self.ends.push(ends);
-    }
-
-    fn each(&self, mut f: impl FnMut(RawRecord<'_>)) {
-        let mut start = 0;
-        for [id, kind, collection, data] in &self.ends {
-            f(RawRecord {
-                id: &self.text[start..*id],
-                kind: &self.text[*id..*kind],
-                collection: &self.text[*kind..*collection],
-                data: &self.text[*collection..*data],
-                sort_key: "",
-            });
-            start = *data;
-        }
-    }
-}
 
 /// What the rendering thread hands back for one batch: its items and the rows
 /// that could not be read, in order.
@@ -76,7 +37,7 @@ pub fn write_items(
     tz: Tz,
     out: &mut dyn Write,
 ) -> anyhow::Result<usize> {
-    let (send_rows, receive_rows) = mpsc::sync_channel::<Rows>(IN_FLIGHT);
+    let (send_rows, receive_rows) = mpsc::sync_channel::<RowBatch>(IN_FLIGHT);
     // Unbounded, so the renderer never waits on the reader while the reader waits
     // on it; the reader takes these after every batch it hands over, so they stay
     // as few as the batches in flight.
@@ -95,21 +56,25 @@ pub fn write_items(
             let mut first = true;
             for rows in receive_rows {
                 let mut rendered = Rendered {
-                    items: String::with_capacity(rows.text.len() * 2),
+                    items: String::with_capacity(rows.text_len() * 2),
                     written: 0,
                     skipped: Vec::new(),
                 };
-                rows.each(|row| render(&mut rendered, &row, &mut first, names, settings, tz));
+                let each = rows.each(|_, row| -> Result<(), std::convert::Infallible> {
+                    render(&mut rendered, &row, &mut first, names, settings, tz);
+                    Ok(())
+                });
+                let Ok(()) = each;
                 if send_items.send(rendered).is_err() {
                     return;
                 }
             }
         });
-        let mut rows = Rows::default();
+        let mut rows = RowBatch::default();
         for (kind, coll) in selection {
             store.for_each_raw_sorted(*kind, coll.as_deref(), |row| -> anyhow::Result<()> {
-                rows.push(&row);
-                if rows.ends.len() == BATCH {
+                rows.push(0, &row);
+                if rows.len() == BATCH {
                     // Refused only if the renderer stopped, which it does not
                     // before the rows end.
                     let _ = send_rows.send(std::mem::take(&mut rows));
