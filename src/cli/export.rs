@@ -9,16 +9,19 @@ use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 
 use super::Context;
-use crate::app::export::{Selection, SortedRows, read_unordered, selection, sorted_rows_for};
+use super::export_json::write_items;
+use crate::app::export::{
+    Selection, SortedRows, read_unordered_beside, selection, sorted_rows_for,
+};
 use crate::formats::csv::write_csv;
 use crate::formats::ics::{CALENDAR_END, CalendarZones, write_components};
-use crate::formats::json::{JSON_END, write_json_item_head};
+use crate::formats::json::{JSON_END, settings_json};
 use crate::formats::markdown::write_markdown;
 use crate::formats::vcard::VcardVersion;
-use crate::formats::vcard::strict::write_card_checked;
+use crate::formats::vcard::strict::CheckedCards;
 use crate::formats::vdir::{safe_name, write_vdir};
 use crate::model::borrowed::BodyRef;
-use crate::model::{Collection, Kind, Record};
+use crate::model::{Kind, Record};
 use crate::store::Undecodable;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -193,9 +196,8 @@ fn check_collection(cx: &Context, kinds: &[Kind], name: &str) -> anyhow::Result<
     Ok(())
 }
 
-/// pim's JSON: the stored rows read in table order and kept as stored (not
-/// decoded) until sorted, then written record by record, to stdout or atomically to
-/// a file.
+/// pim's JSON: the stored rows read in listing order, each written as it comes
+/// (see [`write_items`]), to stdout or atomically to a file.
 fn export_json(
     cx: &Context,
     kinds: &[Kind],
@@ -208,42 +210,18 @@ fn export_json(
     }
     let selection = selection(&cx.store, kinds, collection)?;
     // Each record carries its collection's settings: a restore brings them back.
-    let collections: HashMap<String, Collection> = cx
+    let settings: HashMap<String, String> = cx
         .store
         .collections(None)?
         .into_iter()
-        .map(|c| (c.id.clone(), c))
+        .map(|c| (c.id.clone(), settings_json(&c)))
         .collect();
-    let tz = cx.tz;
     let write = |out: &mut dyn Write| -> anyhow::Result<usize> {
-        let mut n = 0;
-        let mut head = Vec::with_capacity(4096);
         out.write_all(b"[")?;
         // Streamed in listing order, nothing kept: unlike ics (time zones first) and
         // vCard (every card checked before any output), JSON can be written as read,
         // so its memory does not grow with the profile.
-        for (kind, coll) in &selection {
-            cx.store
-                .for_each_raw_sorted(*kind, coll.as_deref(), |row| -> anyhow::Result<()> {
-                    let r = match row.decode() {
-                        Ok(r) => r,
-                        Err(skipped) => {
-                            cx.store.note_undecodable(skipped);
-                            return Ok(());
-                        }
-                    };
-                    head.clear();
-                    head.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
-                    let name = names.get(&r.collection).map_or("", String::as_str);
-                    write_json_item_head(&mut head, &r, name, collections.get(&r.collection), tz);
-                    // The stored body is the `content`: written as it is kept.
-                    out.write_all(&head)?;
-                    out.write_all(row.data.as_bytes())?;
-                    out.write_all(b"}")?;
-                    n += 1;
-                    Ok(())
-                })?;
-        }
+        let n = write_items(&cx.store, &selection, names, &settings, cx.tz, out)?;
         out.write_all(JSON_END.as_bytes())?;
         Ok(n)
     };
@@ -302,8 +280,9 @@ fn write_rows(out: &mut dyn Write, head: &str, rows: &SortedRows) -> std::io::Re
 }
 
 /// iCalendar: each stored body read in place (borrowed, not decoded into a record)
-/// and its components written as it is read, in table order; then put in order.
-/// Only the text is kept, as the time zones go first.
+/// and its components written as it is read, in table order, on a thread beside
+/// the one reading the store; then put in order. Only the text is kept, as the time
+/// zones go first.
 fn export_ics(
     cx: &Context,
     kinds: &[Kind],
@@ -314,18 +293,22 @@ fn export_ics(
         check_collection(cx, kinds, name)?;
     }
     let selection = selection(&cx.store, kinds, collection)?;
-    let mut rows = sorted_rows_for(&cx.store, &selection)?;
-    let mut zones = CalendarZones::default();
-    read_unordered(&cx.store, &selection, |g, row| -> anyhow::Result<()> {
-        match BodyRef::parse(row.data) {
-            Ok(body) => {
-                zones.note((g, row.sort_key, row.id), &body);
-                rows.push(g, &row, "", |t| write_components(t, &body));
+    let rows = sorted_rows_for(&cx.store, &selection)?;
+    let (mut rows, zones) = read_unordered_beside(
+        &cx.store,
+        &selection,
+        (rows, CalendarZones::default()),
+        |(rows, zones), g, row| -> anyhow::Result<()> {
+            match BodyRef::parse(row.data) {
+                Ok(body) => {
+                    zones.note((g, row.sort_key, row.id), &body);
+                    rows.push(g, &row, "", |t| write_components(t, &body));
+                }
+                Err(e) => rows.push_unreadable(g, &row, &e.to_string()),
             }
-            Err(e) => rows.push_unreadable(g, &row, &e.to_string()),
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
     rows.sort();
     let n = note_unreadable(cx, &selection, &rows);
     let head = zones.head();
@@ -336,8 +319,9 @@ fn export_ics(
     })
 }
 
-/// vCard, one record decoded at a time; the text is kept until every card passed
-/// its check, so a card pim wrote wrongly stops the export before any output.
+/// vCard, one record decoded at a time, on a thread beside the one reading the
+/// store; the text is kept until every card passed its check (on a third thread,
+/// meanwhile), so a card pim wrote wrongly stops the export before any output.
 fn export_vcf(
     cx: &Context,
     kinds: &[Kind],
@@ -349,14 +333,20 @@ fn export_vcf(
         check_collection(cx, kinds, name)?;
     }
     let selection = selection(&cx.store, kinds, collection)?;
-    let mut rows = sorted_rows_for(&cx.store, &selection)?;
-    read_unordered(&cx.store, &selection, |g, row| -> anyhow::Result<()> {
-        match row.decode() {
-            Ok(r) => rows.try_push(g, &row, "", |t| write_card_checked(t, &r, version))?,
-            Err(skipped) => rows.push_unreadable(g, &row, &skipped.reason),
-        }
-        Ok(())
-    })?;
+    let rows = sorted_rows_for(&cx.store, &selection)?;
+    let (mut rows, cards) = read_unordered_beside(
+        &cx.store,
+        &selection,
+        (rows, CheckedCards::new(version)),
+        |(rows, cards), g, row| -> anyhow::Result<()> {
+            match row.decode() {
+                Ok(r) => rows.push(g, &row, "", |t| cards.write(t, &r)),
+                Err(skipped) => rows.push_unreadable(g, &row, &skipped.reason),
+            }
+            Ok(())
+        },
+    )?;
+    cards.finish()?;
     rows.sort();
     let n = note_unreadable(cx, &selection, &rows);
     write_output(output, |out| {

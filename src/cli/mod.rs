@@ -12,6 +12,7 @@ mod demo;
 mod devices;
 mod docs;
 mod export;
+mod export_json;
 mod import;
 mod invites;
 mod log;

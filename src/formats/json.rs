@@ -9,9 +9,9 @@
 use chrono_tz::Tz;
 use serde_json::Value;
 
-use crate::formats::view::record_json;
-use crate::formats::view_event::EventView;
+use crate::formats::view_ref::write_view;
 use crate::formats::{ItemError, ParsedItem};
+use crate::model::borrowed::BodyRef;
 use crate::model::{Body, Collection, Kind, Record};
 
 /// One record read from JSON, with the name of the collection it was exported from.
@@ -78,7 +78,7 @@ pub fn write_json_item(
     out.push_str(std::str::from_utf8(&bytes).expect("JSON is UTF-8"));
 }
 
-/// [`write_json_item`] appending to bytes (the view serialized in place, no copy).
+/// [`write_json_item`] appending to bytes.
 pub fn write_json_item_to(
     out: &mut Vec<u8>,
     r: &Record,
@@ -87,7 +87,19 @@ pub fn write_json_item_to(
     local: Tz,
     stored: Option<&str>,
 ) {
-    write_json_item_head(out, r, collection, settings, local);
+    let mut head = String::with_capacity(1024);
+    let settings = settings.map(settings_json);
+    let body = BodyRef::from(&r.body);
+    write_json_item_head(
+        &mut head,
+        &r.id,
+        r.kind,
+        &body,
+        collection,
+        settings.as_deref(),
+        local,
+    );
+    out.extend_from_slice(head.as_bytes());
     match stored {
         Some(text) => out.extend_from_slice(text.as_bytes()),
         None => serde_json::to_writer(&mut *out, &r.body).expect("bodies serialize"),
@@ -95,41 +107,32 @@ pub fn write_json_item_to(
     out.push(b'}');
 }
 
-/// [`write_json_item_to`] up to its `content` (through `"content":`): what follows
-/// is the stored body, then `}`.
+/// A collection's settings as [`write_json_item_head`] writes them.
+pub fn settings_json(c: &Collection) -> String {
+    serde_json::to_string(&CollectionSettings::from(c)).expect("settings serialize")
+}
+
+/// [`write_json_item_to`] up to its `content` (through `"content":`), for the
+/// record `id` of `kind` whose stored body, read in place, is `body`; `settings`
+/// as [`settings_json`] wrote them. What follows is the stored body, then `}`.
 pub fn write_json_item_head(
-    out: &mut Vec<u8>,
-    r: &Record,
+    out: &mut String,
+    id: &str,
+    kind: Kind,
+    body: &BodyRef<'_>,
     collection: &str,
-    settings: Option<&Collection>,
+    settings: Option<&str>,
     local: Tz,
 ) {
-    let at = out.len();
-    if r.kind == Kind::Event {
-        serde_json::to_writer(
-            &mut *out,
-            &EventView::for_record(r, collection).record(local),
-        )
-    } else if r.kind == Kind::Contact {
-        serde_json::to_writer(
-            &mut *out,
-            &super::view_contact::ContactJson::new(r, collection),
-        )
-    } else {
-        serde_json::to_writer(&mut *out, &record_json(r, collection, local))
+    write_view(out, id, kind, body, collection, local);
+    // The view is an object: the settings and the body are its last members.
+    let closed = out.pop();
+    debug_assert_eq!(closed, Some('}'), "the view is an object");
+    if let Some(s) = settings {
+        out.push_str(",\"collection_settings\":");
+        out.push_str(s);
     }
-    .expect("values serialize");
-    // The view is an object: add the body as its last member.
-    assert!(
-        out.len() > at && out.last() == Some(&b'}'),
-        "the view is an object"
-    );
-    out.pop();
-    if let Some(c) = settings {
-        out.extend_from_slice(b",\"collection_settings\":");
-        serde_json::to_writer(&mut *out, &CollectionSettings::from(c)).expect("settings serialize");
-    }
-    out.extend_from_slice(b",\"content\":");
+    out.push_str(",\"content\":");
 }
 
 /// Read a JSON array written by [`write_json`]. A file that is not a JSON array is one

@@ -13,6 +13,7 @@ pub mod vdir;
 pub mod view;
 pub mod view_contact;
 pub mod view_event;
+pub mod view_ref;
 
 use crate::model::Record;
 

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::view_contact::ContactJson;
 use crate::model::property::split_unescaped;
 use crate::model::time::When;
-use crate::model::tz;
+use crate::model::tz::{self, VTimezone};
 use crate::model::{Component, Kind, Property, Record};
 use crate::recur::Occurrence;
 
@@ -29,8 +29,9 @@ pub fn when_text(w: &When, timezones: &[Component], local: Tz) -> String {
     }
 }
 
-/// [`when_text`] appended to `out` (a table cell), without a string of its own.
-pub fn push_when_text(out: &mut String, w: &When, timezones: &[Component], local: Tz) {
+/// [`when_text`] appended to `out` (a table cell), without a string of its own; for
+/// a record decoded or read in place.
+pub fn push_when_text<Z: VTimezone>(out: &mut String, w: &When, timezones: &[Z], local: Tz) {
     use super::view_event::push_occurrence_time;
     match w {
         When::Date(d) => {
@@ -38,7 +39,7 @@ pub fn push_when_text(out: &mut String, w: &When, timezones: &[Component], local
             push_occurrence_time(out, &midnight, true)
         }
         _ => {
-            let t = tz::instant(w, timezones, local);
+            let t = tz::instant_in(w, timezones, local);
             push_occurrence_time(
                 out,
                 &t.with_timezone(&zone_offset(w, timezones, local, t)),
@@ -58,10 +59,15 @@ fn date_text(d: &chrono::NaiveDate) -> String {
     }
 }
 
-fn zone_offset(w: &When, timezones: &[Component], local: Tz, t: DateTime<Utc>) -> FixedOffset {
+fn zone_offset<Z: VTimezone>(
+    w: &When,
+    timezones: &[Z],
+    local: Tz,
+    t: DateTime<Utc>,
+) -> FixedOffset {
     match w {
         When::Utc(_) => FixedOffset::east_opt(0).expect("zero"),
-        When::Zoned(_, tzid) => tz::resolve(tzid, timezones)
+        When::Zoned(_, tzid) => tz::resolve_in(tzid, timezones)
             .unwrap_or(tz::Zone::Iana(local))
             .offset_at(t),
         _ => tz::Zone::Iana(local).offset_at(t),
@@ -273,23 +279,26 @@ pub(crate) fn multi_raw(r: &Record, name: &str) -> Vec<String> {
 
 /// A vCard date as `YYYY-MM-DD` when it has a full date, else as written.
 pub(crate) fn date_ish_text(r: &Record, name: &str) -> Option<String> {
-    let p = r.prop(name)?;
-    let v = p.value.trim();
+    r.prop(name).map(|p| date_ish(&p.value))
+}
+
+/// [`date_ish_text`] of a value.
+pub(crate) fn date_ish(value: &str) -> String {
+    let v = value.trim();
     // vCard dates: 19850412, 1985-04-12, --0412, 19850412T...
     let digits: String = v
         .chars()
         .take_while(|c| *c != 'T')
         .filter(|c| *c != '-')
         .collect();
-    if digits.len() == 8 && v.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-        return Some(format!(
-            "{}-{}-{}",
-            &digits[0..4],
-            &digits[4..6],
-            &digits[6..8]
-        ));
+    // Cut by bytes: only where every character is one.
+    if digits.len() == 8
+        && digits.is_ascii()
+        && v.chars().next().is_some_and(|c| c.is_ascii_digit())
+    {
+        return format!("{}-{}-{}", &digits[0..4], &digits[4..6], &digits[6..8]);
     }
-    Some(v.to_string())
+    v.to_string()
 }
 
 pub(crate) fn person(p: &Property) -> Value {
@@ -330,6 +339,18 @@ pub fn text_end_inclusive(v: &mut Value) {
 mod tests {
     use super::*;
     use chrono::{NaiveDate, TimeZone as _};
+
+    /// A birthday of eight bytes that are not eight digits, with a character of
+    /// several bytes where the date is cut, was sliced inside it: a panic in every
+    /// `--json` listing and export of that contact.
+    #[test]
+    fn a_date_of_several_byte_characters_is_kept_as_written() {
+        assert_eq!(date_ish("123é456"), "123é456");
+        assert_eq!(date_ish(" 1é345678 "), "1é345678");
+        assert_eq!(date_ish("1985-04-12"), "1985-04-12");
+        assert_eq!(date_ish("19850412T101010"), "1985-04-12");
+        assert_eq!(date_ish("--0412"), "--0412");
+    }
 
     #[test]
     fn a_when_appended_to_a_cell_is_its_text() {

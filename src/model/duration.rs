@@ -11,17 +11,23 @@ pub fn duration_of(r: &Record, start: &When) -> Option<Duration> {
         let d = at(&end, r) - at(start, r);
         return Some(d.max(Duration::zero()));
     }
-    if let Some(d) = r
-        .prop("DURATION")
-        .and_then(|p| parse_ical_duration(&p.value).ok())
-    {
-        return Some(d);
+    Some(without_end(
+        r.prop("DURATION").map(|p| p.value.as_str()),
+        start,
+    ))
+}
+
+/// How long an event without DTEND lasts: its DURATION (the value given), or the
+/// RFC 5545 default, one day for a date and zero otherwise.
+pub fn without_end(duration: Option<&str>, start: &When) -> Duration {
+    if let Some(d) = duration.and_then(|v| parse_ical_duration(v).ok()) {
+        return d;
     }
-    Some(if start.is_date() {
+    if start.is_date() {
         Duration::days(1)
     } else {
         Duration::zero()
-    })
+    }
 }
 
 /// A value of the record as an instant (dates and floating times read as UTC).

@@ -181,28 +181,29 @@ pub fn unescape_text(s: &str) -> String {
 
 /// Split a raw multi-valued TEXT value on unescaped `sep` (e.g. CATEGORIES, N, ADR).
 pub fn split_unescaped(s: &str, sep: char) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut cur = String::new();
-    let mut escaped = false;
-    for c in s.chars() {
-        if escaped {
-            cur.push('\\');
-            cur.push(c);
-            escaped = false;
-        } else if c == '\\' {
-            escaped = true;
-        } else if c == sep {
-            parts.push(unescape_text(&cur));
-            cur.clear();
-        } else {
-            cur.push(c);
+    split_raw(s, sep).map(unescape_text).collect()
+}
+
+/// The parts [`split_unescaped`] unescapes, as written (borrowed): `s` cut at each
+/// `sep` that no backslash escapes. Always at least one part.
+pub fn split_raw(s: &str, sep: char) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        let mut escaped = false;
+        for (i, c) in text.char_indices() {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == sep {
+                rest = Some(&text[i + c.len_utf8()..]);
+                return Some(&text[..i]);
+            }
         }
-    }
-    if escaped {
-        cur.push('\\');
-    }
-    parts.push(unescape_text(&cur));
-    parts
+        rest = None;
+        Some(text)
+    })
 }
 
 #[cfg(test)]
@@ -230,6 +231,49 @@ mod tests {
     fn split_respects_escapes() {
         assert_eq!(split_unescaped("a\\,b,c", ','), vec!["a,b", "c"]);
         assert_eq!(split_unescaped("Doe;John;;;", ';').len(), 5);
+        assert_eq!(split_unescaped("", ';'), vec![""]);
+        assert_eq!(split_unescaped("a\\", ';'), vec!["a\\"]);
+        assert_eq!(
+            split_unescaped("a\\\\;b\\;c;é", ';'),
+            vec!["a\\", "b;c", "é"]
+        );
+        assert_eq!(
+            split_raw("a\\,b,,c", ',').collect::<Vec<_>>(),
+            ["a\\,b", "", "c"]
+        );
+    }
+
+    /// The definition [`split_unescaped`] had before it split borrowed parts.
+    fn split_char_by_char(s: &str, sep: char) -> Vec<String> {
+        let (mut parts, mut cur, mut escaped) = (Vec::new(), String::new(), false);
+        for c in s.chars() {
+            if escaped {
+                cur.push('\\');
+                cur.push(c);
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == sep {
+                parts.push(unescape_text(&cur));
+                cur.clear();
+            } else {
+                cur.push(c);
+            }
+        }
+        if escaped {
+            cur.push('\\');
+        }
+        parts.push(unescape_text(&cur));
+        parts
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn split_parts_are_the_char_by_char_ones(s in "[a;,\\\\nNé😀]{0,12}") {
+            for sep in [';', ','] {
+                proptest::prop_assert_eq!(split_unescaped(&s, sep), split_char_by_char(&s, sep));
+            }
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use super::borrowed::ComponentRef;
 use super::property::Component;
 use super::time::{When, local_to_utc};
 
@@ -113,6 +114,29 @@ const WINDOWS_ZONES: &[(&str, &str)] = &[
 /// Find a known zone for a TZID: IANA, Windows, or an IANA name embedded in a
 /// vendor prefix (`/mozilla.org/20050126_1/Europe/Berlin`).
 pub fn known_zone(tzid: &str) -> Option<Tz> {
+    /// The TZIDs this thread looked up last: a profile uses a handful, and an
+    /// export or listing looks one up for every time it writes.
+    const REMEMBERED: usize = 16;
+    thread_local! {
+        static SEEN: std::cell::RefCell<Vec<(Box<str>, Option<Tz>)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    SEEN.with(|seen| {
+        if let Some((_, zone)) = seen.borrow().iter().find(|(id, _)| **id == *tzid) {
+            return *zone;
+        }
+        let zone = look_up_zone(tzid);
+        let mut seen = seen.borrow_mut();
+        if seen.len() == REMEMBERED {
+            seen.remove(0);
+        }
+        seen.push((tzid.into(), zone));
+        zone
+    })
+}
+
+/// [`known_zone`], not remembered.
+fn look_up_zone(tzid: &str) -> Option<Tz> {
     let t = tzid.trim().trim_matches('"');
     if let Ok(tz) = t.parse::<Tz>() {
         return Some(tz);
@@ -133,27 +157,63 @@ pub fn known_zone(tzid: &str) -> Option<Tz> {
     None
 }
 
+/// What resolving a TZID needs of an item's VTIMEZONEs, whether decoded
+/// ([`Component`]) or read in place ([`ComponentRef`]): one rule for both.
+pub trait VTimezone: Sized {
+    fn name(&self) -> &str;
+    /// The value of the first property of this name (ASCII case ignored).
+    fn value_of(&self, name: &str) -> Option<&str>;
+    /// Its sub-components (STANDARD, DAYLIGHT).
+    fn parts(&self) -> &[Self];
+}
+
+impl VTimezone for Component {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn value_of(&self, name: &str) -> Option<&str> {
+        self.prop(name).map(|p| p.value.as_str())
+    }
+    fn parts(&self) -> &[Self] {
+        &self.subs
+    }
+}
+
+impl VTimezone for ComponentRef<'_> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn value_of(&self, name: &str) -> Option<&str> {
+        self.prop(name).map(|p| &*p.value)
+    }
+    fn parts(&self) -> &[Self] {
+        &self.subs
+    }
+}
+
 /// Resolve a TZID against known zones, then the item's VTIMEZONEs.
 pub fn resolve(tzid: &str, timezones: &[Component]) -> Option<Zone> {
+    resolve_in(tzid, timezones)
+}
+
+/// [`resolve`] against VTIMEZONEs decoded or read in place.
+pub fn resolve_in<Z: VTimezone>(tzid: &str, timezones: &[Z]) -> Option<Zone> {
     if let Some(tz) = known_zone(tzid) {
         return Some(Zone::Iana(tz));
     }
     let vtz = timezones
         .iter()
-        .find(|z| z.prop("TZID").is_some_and(|p| p.value == tzid))?;
+        .find(|z| z.value_of("TZID").is_some_and(|v| v == tzid))?;
     // A VTIMEZONE may name its zone in X-LIC-LOCATION.
-    if let Some(tz) = vtz
-        .prop("X-LIC-LOCATION")
-        .and_then(|p| known_zone(&p.value))
-    {
+    if let Some(tz) = vtz.value_of("X-LIC-LOCATION").and_then(known_zone) {
         return Some(Zone::Iana(tz));
     }
-    let std = vtz
-        .subs
+    let parts = vtz.parts();
+    let std = parts
         .iter()
-        .find(|c| c.name == "STANDARD")
-        .or(vtz.subs.first())?;
-    parse_utc_offset(&std.prop("TZOFFSETTO")?.value).map(Zone::Fixed)
+        .find(|c| c.name() == "STANDARD")
+        .or(parts.first())?;
+    parse_utc_offset(std.value_of("TZOFFSETTO")?).map(Zone::Fixed)
 }
 
 /// `+0100`, `-0530`, `+013000` → offset.
@@ -175,11 +235,16 @@ pub fn parse_utc_offset(v: &str) -> Option<FixedOffset> {
 
 /// The instant of a value; floating and date values are taken in `local`.
 pub fn instant(w: &When, timezones: &[Component], local: Tz) -> DateTime<Utc> {
+    instant_in(w, timezones, local)
+}
+
+/// [`instant`] against VTIMEZONEs decoded or read in place.
+pub fn instant_in<Z: VTimezone>(w: &When, timezones: &[Z], local: Tz) -> DateTime<Utc> {
     match w {
         When::Date(d) => local_to_utc(d.and_hms_opt(0, 0, 0).expect("midnight"), local),
         When::Floating(n) => local_to_utc(*n, local),
         When::Utc(t) => *t,
-        When::Zoned(n, tzid) => match resolve(tzid, timezones) {
+        When::Zoned(n, tzid) => match resolve_in(tzid, timezones) {
             Some(z) => z.to_utc(*n),
             None => local_to_utc(*n, local),
         },
@@ -201,6 +266,24 @@ mod tests {
             Some(chrono_tz::Europe::Vienna)
         );
         assert_eq!(known_zone("Nowhere/Special"), None);
+    }
+
+    #[test]
+    fn remembered_zones_are_the_zones_looked_up() {
+        // More names than are remembered, each asked for twice in turn.
+        let names: Vec<String> = (0..40)
+            .map(|i| match i % 4 {
+                0 => format!("Etc/GMT+{}", i % 12),
+                1 => "W. Europe Standard Time".to_string(),
+                2 => format!("Nowhere/{i}"),
+                _ => format!("/vendor/{i}/Asia/Tokyo"),
+            })
+            .collect();
+        for _ in 0..2 {
+            for n in &names {
+                assert_eq!(known_zone(n), look_up_zone(n), "{n}");
+            }
+        }
     }
 
     #[test]

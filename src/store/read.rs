@@ -107,6 +107,21 @@ pub(super) fn stored_row(r: &Row<'_>) -> rusqlite::Result<StoredRecord> {
 /// failing on one row.
 const NOT_TEXT: &str = "\0";
 
+/// The kind and body of a stored row, the body read by `read` (decoded, or in
+/// place), or why the row cannot be read.
+pub(super) fn read_stored<'d, B>(
+    kind: &str,
+    data: &'d str,
+    read: impl FnOnce(&'d str) -> std::result::Result<B, serde_json::Error>,
+) -> std::result::Result<(Kind, B), String> {
+    if data == NOT_TEXT {
+        return Err("its stored body is not text".into());
+    }
+    let kind = Kind::parse(kind).ok_or_else(|| format!("unknown kind {kind:?}"))?;
+    let body = read(data).map_err(|e| e.to_string())?;
+    Ok((kind, body))
+}
+
 /// A column as text, to name a row by (a damaged one too).
 fn lossy_text(r: &Row<'_>, i: usize) -> rusqlite::Result<String> {
     Ok(match r.get_ref(i)? {
@@ -116,20 +131,11 @@ fn lossy_text(r: &Row<'_>, i: usize) -> rusqlite::Result<String> {
 }
 
 pub(super) fn decode(id: String, kind: &str, collection: String, data: &str) -> Result<Record> {
-    if data == NOT_TEXT {
-        return Err(StoreError::Corrupt {
-            what: id,
-            reason: "its stored body is not text".into(),
-        });
-    }
-    let kind = Kind::parse(kind).ok_or_else(|| StoreError::Corrupt {
-        what: id.clone(),
-        reason: format!("unknown kind {kind:?}"),
-    })?;
-    let body: Body = crate::model::borrowed::read_body(data).map_err(|e| StoreError::Corrupt {
-        what: id.clone(),
-        reason: e.to_string(),
-    })?;
+    let (kind, body): (Kind, Body) = read_stored(kind, data, crate::model::borrowed::read_body)
+        .map_err(|reason| StoreError::Corrupt {
+            what: id.clone(),
+            reason,
+        })?;
     Ok(Record {
         id,
         kind,

@@ -204,3 +204,54 @@ fn ics_from_stored_bodies_equals_ics_from_records() {
     let refs: Vec<&Record> = records.iter().collect();
     assert_eq!(w.finish(), write_ics(&refs));
 }
+
+/// The `--json` view an export writes from a stored body read in place is the view
+/// `--json` listings serialize from the decoded record, for every corpus record.
+#[test]
+fn json_views_from_stored_bodies_equal_the_record_views() {
+    use pim::formats::view::record_json;
+    use pim::formats::view_contact::ContactJson;
+    use pim::formats::view_event::EventView;
+    use pim::formats::view_ref::write_view;
+    use pim::model::borrowed::BodyRef;
+    let mut records: Vec<Record> = stress();
+    for (_, bytes) in files("tests/corpus/ics") {
+        let text = pim::formats::vcard::bytes_to_text(&bytes);
+        records.extend(
+            read_ics(&text)
+                .into_iter()
+                .filter_map(Result::ok)
+                .map(|i| i.record),
+        );
+    }
+    for (_, bytes) in files("tests/corpus/vcf") {
+        records.extend(
+            read_vcf(&bytes)
+                .into_iter()
+                .filter_map(Result::ok)
+                .map(|i| i.record),
+        );
+    }
+    assert!(records.len() > 100, "{} records", records.len());
+    for local in ["Europe/Berlin", "America/New_York"] {
+        let local: chrono_tz::Tz = local.parse().unwrap();
+        for r in &records {
+            let stored = serde_json::to_string(&r.body).unwrap();
+            let body = BodyRef::parse(&stored).unwrap();
+            let mut written = String::new();
+            write_view(&mut written, &r.id, r.kind, &body, "Home \"1\"", local);
+            let want = serde_json::to_string(&record_json(r, "Home \"1\"", local)).unwrap();
+            assert_eq!(written, want, "{r:#?}");
+            let typed = match r.kind {
+                Kind::Event => Some(serde_json::to_string(
+                    &EventView::for_record(r, "Home \"1\"").record(local),
+                )),
+                Kind::Contact => Some(serde_json::to_string(&ContactJson::new(r, "Home \"1\""))),
+                _ => None,
+            };
+            if let Some(typed) = typed {
+                assert_eq!(written, typed.unwrap(), "{r:#?}");
+            }
+        }
+    }
+}

@@ -75,17 +75,114 @@ pub fn write_card_checked(
     Ok(())
 }
 
-/// One card as written in 4.0 (`card`, made from `record`), checked. The checked
-/// part is written straight from `card` (no copy of its properties).
+/// Cards written one by one as [`write_card_checked`] writes them, their 4.0 check
+/// run on a thread of its own meanwhile (a machine's second core): the check costs
+/// as much as the rest of writing a card. [`CheckedCards::finish`] waits for every
+/// check and names the first card refused, in the order written, as
+/// [`write_card_checked`] would have: a caller that keeps the cards until then
+/// writes nothing when one is wrong.
+pub struct CheckedCards {
+    version: VcardVersion,
+    batch: Batch,
+    checker: Option<Checker>,
+}
+
+struct Checker {
+    send: std::sync::mpsc::SyncSender<Batch>,
+    done: std::thread::JoinHandle<Option<InvalidCard>>,
+}
+
+/// Cards' checked parts, one after the other, with who each is of.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    cards: Vec<(usize, String, String)>,
+}
+
+/// Cards handed to the checker at a time.
+const BATCH: usize = 256;
+
+impl CheckedCards {
+    pub fn new(version: VcardVersion) -> CheckedCards {
+        let checker = (version == VcardVersion::V4).then(|| {
+            let (send, receive) = std::sync::mpsc::sync_channel::<Batch>(8);
+            let done = std::thread::spawn(move || {
+                for batch in receive {
+                    let mut start = 0;
+                    for (end, id, name) in batch.cards {
+                        if let Err(reason) = check_card(&batch.text[start..end]) {
+                            return Some(InvalidCard { id, name, reason });
+                        }
+                        start = end;
+                    }
+                }
+                None
+            });
+            Checker { send, done }
+        });
+        CheckedCards {
+            version,
+            batch: Batch::default(),
+            checker,
+        }
+    }
+
+    /// Append the card of `r` to `out`; its check is under way.
+    pub fn write(&mut self, out: &mut String, r: &Record) {
+        let card = to_version(&r.body.main, self.version);
+        if self.checker.is_some() {
+            checked_part(&mut self.batch.text, &card);
+            let name = r.text("FN").unwrap_or_default();
+            let end = self.batch.text.len();
+            self.batch.cards.push((end, r.id.clone(), name));
+            if self.batch.cards.len() == BATCH {
+                self.hand_over();
+            }
+        }
+        contentline::write_component(out, &card);
+    }
+
+    fn hand_over(&mut self) {
+        let batch = std::mem::take(&mut self.batch);
+        if let Some(c) = &self.checker {
+            // Refused only when the checker has stopped at a refused card, which
+            // `finish` names.
+            let _ = c.send.send(batch);
+        }
+    }
+
+    /// Wait for every check: the first card refused, if any.
+    pub fn finish(mut self) -> Result<(), InvalidCard> {
+        self.hand_over();
+        let Some(Checker { send, done }) = self.checker.take() else {
+            return Ok(());
+        };
+        drop(send);
+        match done.join() {
+            Ok(None) => Ok(()),
+            Ok(Some(invalid)) => Err(invalid),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+}
+
+/// One card as written in 4.0 (`card`, made from `record`), checked.
 pub fn check_v4(record: &Record, card: &Component) -> Result<(), InvalidCard> {
     let mut text = String::with_capacity(512);
+    checked_part(&mut text, card);
+    check_card(&text).map_err(|reason| invalid(record, reason))
+}
+
+/// The part of a card written in 4.0 (`card`) that [`check_card`] judges, appended
+/// to `text`: written straight from `card` (no copy of its properties).
+pub fn checked_part(text: &mut String, card: &Component) {
     let line = |text: &mut String, word: &str| {
         let mut f = contentline::Fold::new(text);
         f.push(word);
         f.push(&card.name);
         f.end();
     };
-    line(&mut text, "BEGIN:");
+    line(text, "BEGIN:");
     let mut once = [false; AT_MOST_ONCE.len()];
     for p in &card.props {
         let name = p.name.as_str();
@@ -98,17 +195,23 @@ pub fn check_v4(record: &Record, card: &Component) -> Result<(), InvalidCard> {
             }
             once[i] = true;
         }
-        contentline::write_property(&mut text, p);
+        contentline::write_property(text, p);
     }
-    line(&mut text, "END:");
-    match vcard4::parse(&text) {
+    line(text, "END:");
+}
+
+/// Whether the strict reader reads `text` ([`checked_part`] of one card) as one
+/// card; why not.
+pub fn check_card(text: &str) -> Result<(), String> {
+    match vcard4::parse(text) {
         Ok(cards) if cards.len() == 1 => Ok(()),
-        Ok(cards) => Err(invalid(record, format!("read as {} cards", cards.len()))),
-        Err(e) => Err(invalid(record, e.to_string())),
+        Ok(cards) => Err(format!("read as {} cards", cards.len())),
+        Err(e) => Err(e.to_string()),
     }
 }
 
-fn invalid(record: &Record, reason: String) -> InvalidCard {
+/// The error for `record`, whose card the strict reader refused for `reason`.
+pub fn invalid(record: &Record, reason: String) -> InvalidCard {
     InvalidCard {
         id: record.id.clone(),
         name: record.text("FN").unwrap_or_default(),
@@ -156,6 +259,55 @@ mod tests {
             msg.contains("\"Ada Lovelace\"") && msg.contains("bug"),
             "{msg}"
         );
+    }
+
+    /// Checked on the other thread: the same cards, and the first refused card in
+    /// the order written is named, as when each is checked as it is written.
+    #[test]
+    fn cards_checked_meanwhile_are_the_cards_checked_one_by_one() {
+        let mut cards = Vec::new();
+        for i in 0..(2 * BATCH + 3) {
+            let mut r = contact(&[("EMAIL", "ada@example.org"), ("N", "Lovelace;Ada;;;")]);
+            r.set_text("FN", &format!("Ada {i}"));
+            if i % 7 == 0 {
+                r.body.main.props.push(Property::new("BDAY", "1815-12-10"));
+            }
+            cards.push(r);
+        }
+        let refs: Vec<&Record> = cards.iter().collect();
+        for version in [VcardVersion::V4, VcardVersion::V3] {
+            let mut checked = CheckedCards::new(version);
+            let mut out = String::new();
+            for r in &refs {
+                checked.write(&mut out, r);
+            }
+            checked.finish().unwrap();
+            assert_eq!(out, write_vcf_checked(&refs, version).unwrap());
+        }
+        // Two refused cards: the first written is named.
+        for bad in [BATCH + 5, BATCH + 9] {
+            cards[bad]
+                .body
+                .main
+                .props
+                .push(Property::new("URL", "not a uri at all"));
+        }
+        let refs: Vec<&Record> = cards.iter().collect();
+        let one_by_one = write_vcf_checked(&refs, VcardVersion::V4).unwrap_err();
+        assert_eq!(one_by_one.id, cards[BATCH + 5].id);
+        let mut checked = CheckedCards::new(VcardVersion::V4);
+        let mut out = String::new();
+        for r in &refs {
+            checked.write(&mut out, r);
+        }
+        let err = checked.finish().unwrap_err();
+        assert_eq!(err.to_string(), one_by_one.to_string());
+        // 3.0 is not checked.
+        let mut checked = CheckedCards::new(VcardVersion::V3);
+        for r in &refs {
+            checked.write(&mut out, r);
+        }
+        assert!(checked.finish().is_ok());
     }
 
     #[test]

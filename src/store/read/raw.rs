@@ -5,7 +5,8 @@ use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator as _;
 use rusqlite::types::ValueRef;
 use rusqlite::{Row, params};
 
-use super::{Undecodable, decode};
+use super::{Undecodable, decode, read_stored};
+use crate::model::borrowed::BodyRef;
 use crate::model::{Kind, Record};
 use crate::store::{Result, Store, StoreError};
 
@@ -21,7 +22,7 @@ pub struct RawRecord<'r> {
     pub sort_key: &'r str,
 }
 
-impl RawRecord<'_> {
+impl<'r> RawRecord<'r> {
     /// The record, or why it cannot be read (to note with
     /// [`Store::note_undecodable`]).
     pub fn decode(&self) -> std::result::Result<Record, Undecodable> {
@@ -37,6 +38,12 @@ impl RawRecord<'_> {
                 other => other.to_string(),
             })
         })
+    }
+
+    /// The record's kind and its body read in place (nothing copied), or why it
+    /// cannot be read, as [`RawRecord::decode`] would say.
+    pub fn read_in_place(&self) -> std::result::Result<(Kind, BodyRef<'r>), Undecodable> {
+        read_stored(self.kind, self.data, BodyRef::parse).map_err(|reason| self.undecodable(reason))
     }
 
     /// This row noted as unreadable, for `reason`.
