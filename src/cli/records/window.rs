@@ -7,13 +7,14 @@ use std::collections::HashMap;
 use std::sync::{Mutex, mpsc};
 
 use anyhow::anyhow;
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use super::rows;
 use crate::cli::print::Table;
 use crate::formats::view_event::{EventView, OverrideTexts};
-use crate::model::Record;
+use crate::model::Kind;
+use crate::model::borrowed::{BodyRef, PropertyLike, RecordLike, RecordRef};
 use crate::recur::{Occurrence, expand};
 use crate::store::{Store, StoreError, StoredRecord, Undecodable};
 
@@ -114,8 +115,7 @@ pub fn expand_and_write(
     style: Style,
 ) -> anyhow::Result<(Written, bool, Vec<Undecodable>)> {
     let work = |rows: &mut dyn Iterator<Item = StoredRecord>| {
-        let (found, truncated, skipped) = expand_rows(rows, from, to, tz, limit)?;
-        anyhow::Ok((write(found, names, style), truncated, skipped))
+        expand_rows(rows, from, to, tz, limit, names, style)
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let (send, receive) = mpsc::channel::<Vec<StoredRecord>>();
@@ -205,112 +205,167 @@ impl Iterator for Batches<'_> {
     }
 }
 
-type Expanded = Vec<(Record, Vec<Occurrence>)>;
-
-/// The events of `rows` with their occurrences in the window (see
-/// [`expand_and_write`]).
+/// The events of `rows` with their occurrences in the window, written in `style`
+/// (see [`expand_and_write`]). Each body is read in place ([`RecordRef`]): nothing
+/// of it is copied but the texts a row or object holds.
 fn expand_rows(
     rows: &mut dyn Iterator<Item = StoredRecord>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     tz: Tz,
     limit: usize,
-) -> anyhow::Result<(Expanded, bool, Vec<Undecodable>)> {
-    let mut out: Expanded = Vec::new();
+    names: &HashMap<String, String>,
+    style: Style,
+) -> anyhow::Result<(Written, bool, Vec<Undecodable>)> {
+    let mut out = Written::default();
     let mut skipped = Vec::new();
     let mut truncated = false;
-    let mut kept = 0;
-    // Occurrences after the `limit`-th earliest kept so far cannot be listed:
-    // later events expand only up to it, so memory stays near `limit`.
+    // Occurrences after the `limit`-th earliest written so far cannot be listed:
+    // later events expand only up to it, and what was written after it is
+    // dropped, so memory stays near `limit`.
     let mut until = to;
     for row in rows {
-        let r = match row.decode_or_skip() {
-            Ok(r) => r,
-            Err(bad) => {
-                skipped.push(bad);
-                continue;
+        let found = match (Kind::parse(&row.kind), BodyRef::parse(&row.data)) {
+            (Some(kind), Ok(body)) => {
+                let r = RecordRef {
+                    id: &row.id,
+                    kind,
+                    collection: &row.collection,
+                    body,
+                };
+                expand_one(&mut out, &r, from, until, tz, limit, names, style)?
             }
+            // Whatever the reader in place refuses, decoding names (or reads).
+            _ => match row.decode_or_skip() {
+                Ok(r) => expand_one(&mut out, &r, from, until, tz, limit, names, style)?,
+                Err(bad) => {
+                    skipped.push(bad);
+                    continue;
+                }
+            },
         };
-        let found = expand(&r, from, until, tz, limit)?;
-        truncated |= found.truncated;
-        if found.occurrences.is_empty() {
-            continue;
-        }
-        kept += found.occurrences.len();
-        out.push((r, found.occurrences));
-        if kept > limit {
+        truncated |= found;
+        if out.occs.len() > limit {
             truncated = true;
-            let Some(cutoff) = nth_start(&out, limit) else {
-                out.clear();
-                kept = 0;
+            let Some(cutoff) = out.nth_start(limit) else {
+                out = Written::default();
                 continue;
             };
-            for (_, occs) in &mut out {
-                occs.retain(|o| o.start <= cutoff);
-            }
-            out.retain(|(_, occs)| !occs.is_empty());
-            kept = out.iter().map(|(_, occs)| occs.len()).sum();
-            until = until.min(cutoff.with_timezone(&Utc) + Duration::seconds(1));
+            out.keep_until(cutoff);
+            let cutoff = DateTime::from_timestamp(cutoff.0, cutoff.1).unwrap_or(until);
+            until = until.min(cutoff + Duration::seconds(1));
         }
     }
     Ok((out, truncated, skipped))
 }
 
-/// Each occurrence of `found` written in `style` (each event dropped once written).
-fn write(found: Expanded, names: &HashMap<String, String>, style: Style) -> Written {
-    let mut out = Written::default();
-    // Sized once (about what a row or an object takes): growing by doubling
-    // copies what was written into fresh memory, page faults and all.
-    let count: usize = found.iter().map(|(_, occs)| occs.len()).sum();
-    out.events.reserve(found.len());
-    out.occs.reserve(count);
-    match style {
-        Style::Table => out.table.reserve(count, 5, count * 96),
-        Style::Json | Style::PrettyJson => {
-            out.json = vec![Vec::with_capacity(count * 512)];
-            out.spans.reserve(count);
-        }
+/// The occurrences of `r` in `[from, until)` (at most `limit`) written into `out`
+/// in `style`; true when some were left out.
+#[allow(clippy::too_many_arguments)]
+fn expand_one<R: RecordLike>(
+    out: &mut Written,
+    r: &R,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    tz: Tz,
+    limit: usize,
+    names: &HashMap<String, String>,
+    style: Style,
+) -> anyhow::Result<bool> {
+    let found = expand(r, from, until, tz, limit)?;
+    if !found.occurrences.is_empty() {
+        let coll = names.get(r.collection()).map_or("", String::as_str);
+        out.write(r, coll, &found.occurrences, style);
     }
-    for (r, occs) in found {
-        let coll = names.get(&r.collection).map_or("", String::as_str);
-        // A table needs no pieces of compact JSON.
-        let view = match style {
-            Style::Table => EventView::for_record(&r, coll),
-            Style::Json | Style::PrettyJson => EventView::new(&r, coll),
-        };
-        let event = out.events.len();
-        for o in &occs {
-            let utc = o.start.naive_utc().and_utc();
-            out.occs
-                .push((event, utc.timestamp(), utc.timestamp_subsec_nanos()));
-            match style {
-                Style::Table => rows::push_occurrence_row(&mut out.table, &view, o),
-                Style::Json => view.write_compact(o, &mut out.json[0]),
-                Style::PrettyJson => {
-                    let texts = OverrideTexts::of(view.source(), o);
-                    serde_json::to_writer_pretty(&mut out.json[0], &view.occurrence(o, &texts))
-                        .expect("writing to a Vec cannot fail");
-                }
-            }
-            if style != Style::Table {
-                let end = out.json[0].len();
-                let start = out.spans.last().map_or(0, |s| s.2);
-                out.spans.push((0, start, end));
-            }
-        }
-        out.events
-            .push((view.title().to_string(), view.id().to_string()));
-    }
-    out
+    Ok(found.truncated)
 }
 
-/// The start of the `n`-th earliest occurrence in `found` (None when `n` is 0).
-fn nth_start(found: &Expanded, n: usize) -> Option<DateTime<FixedOffset>> {
-    let mut starts: Vec<DateTime<FixedOffset>> = found
-        .iter()
-        .flat_map(|(_, occs)| occs.iter().map(|o| o.start))
-        .collect();
-    let index = n.checked_sub(1)?;
-    starts.get(index)?;
-    Some(*starts.select_nth_unstable(index).1)
+impl Written {
+    /// The occurrences `occs` of `r` written in `style`.
+    fn write<R: RecordLike>(&mut self, r: &R, coll: &str, occs: &[Occurrence], style: Style) {
+        if self.occs.is_empty() {
+            // Sized once for a month of a large calendar (about what a row or an
+            // object takes): growing by doubling copies what was written.
+            self.occs.reserve(1024);
+            match style {
+                Style::Table => self.table.reserve(1024, 5, 1024 * 96),
+                Style::Json | Style::PrettyJson => self.json = vec![Vec::with_capacity(1024 * 512)],
+            }
+        }
+        let event = self.events.len();
+        for o in occs {
+            let utc = o.start.naive_utc().and_utc();
+            self.occs
+                .push((event, utc.timestamp(), utc.timestamp_subsec_nanos()));
+        }
+        let title = match style {
+            Style::Table => {
+                for o in occs {
+                    rows::push_occurrence_row(&mut self.table, r, o);
+                }
+                r.prop("SUMMARY").map(|p| p.text().into_owned())
+            }
+            Style::Json | Style::PrettyJson => {
+                let view = EventView::new(r, coll);
+                for o in occs {
+                    let json = &mut self.json[0];
+                    let start = json.len();
+                    match style {
+                        Style::PrettyJson => {
+                            let texts = OverrideTexts::of(r, o);
+                            serde_json::to_writer_pretty(&mut *json, &view.occurrence(o, &texts))
+                                .expect("writing to a Vec cannot fail");
+                        }
+                        _ => view.write_compact(o, json),
+                    }
+                    self.spans.push((0, start, json.len()));
+                }
+                Some(view.title().to_string())
+            }
+        };
+        self.events
+            .push((title.unwrap_or_default(), r.id().to_string()));
+    }
+
+    /// The start (UTC seconds, nanoseconds) of the `n`-th earliest occurrence
+    /// written (None when `n` is 0 or beyond them).
+    fn nth_start(&self, n: usize) -> Option<(i64, u32)> {
+        let mut starts: Vec<(i64, u32)> = self.occs.iter().map(|&(_, s, ns)| (s, ns)).collect();
+        let index = n.checked_sub(1)?;
+        starts.get(index)?;
+        Some(*starts.select_nth_unstable(index).1)
+    }
+
+    /// Only the occurrences starting at `cutoff` or before (and their events).
+    fn keep_until(&mut self, cutoff: (i64, u32)) {
+        let mut old = std::mem::take(self);
+        let mut renumbered = vec![None; old.events.len()];
+        let mut events: Vec<_> = std::mem::take(&mut old.events)
+            .into_iter()
+            .map(Some)
+            .collect();
+        for (i, &(e, secs, nanos)) in old.occs.iter().enumerate() {
+            if (secs, nanos) > cutoff {
+                continue;
+            }
+            let event = *renumbered[e].get_or_insert_with(|| {
+                self.events
+                    .push(events[e].take().expect("each event moved once"));
+                self.events.len() - 1
+            });
+            self.occs.push((event, secs, nanos));
+            if old.spans.is_empty() {
+                self.table.copy_row(&old.table, i);
+            } else {
+                let json = old.json(i);
+                if self.json.is_empty() {
+                    self.json.push(Vec::new());
+                }
+                let start = self.json[0].len();
+                self.json[0].extend_from_slice(json);
+                self.spans.push((0, start, self.json[0].len()));
+            }
+        }
+    }
 }
+
