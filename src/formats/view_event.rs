@@ -412,16 +412,39 @@ fn digits(out: &mut [u8], mut v: u32) {
     }
 }
 
-/// What a text listing shows of `occ`, an occurrence of `r`: its summary,
-/// location and status (an override's, when one supplies it, before the event's
-/// own), as [`EventView::occurrence`] picks them; copied only to resolve escapes.
-pub fn row_texts<'r, R: RecordLike>(r: &'r R, occ: &Occurrence) -> [Option<Cow<'r, str>>; 3] {
-    let over = occ.override_index.and_then(|i| r.overrides().get(i));
-    ["SUMMARY", "LOCATION", "STATUS"].map(|name| {
-        over.and_then(|o| o.prop(name))
-            .or_else(|| r.prop(name))
-            .map(PropertyLike::text)
-    })
+/// What a text listing shows of an event's occurrences: its summary, location
+/// and status, read once per event (copied only to resolve escapes).
+pub struct RowTexts<'r> {
+    own: [Option<Cow<'r, str>>; 3],
+}
+
+const ROW_TEXTS: [&str; 3] = ["SUMMARY", "LOCATION", "STATUS"];
+
+impl<'r> RowTexts<'r> {
+    pub fn of<R: RecordLike>(r: &'r R) -> RowTexts<'r> {
+        RowTexts {
+            own: ROW_TEXTS.map(|name| r.prop(name).map(PropertyLike::text)),
+        }
+    }
+
+    /// The summary the listing sorts by (the event's, not an override's).
+    pub fn title(&self) -> &str {
+        self.own[0].as_deref().unwrap_or("")
+    }
+
+    /// The texts of `occ`, an occurrence of `r`: an override's, when one supplies
+    /// it, before the event's own, as [`EventView::occurrence`] picks them.
+    pub fn of_occurrence<R: RecordLike>(
+        &self,
+        r: &'r R,
+        occ: &Occurrence,
+    ) -> [Option<Cow<'_, str>>; 3] {
+        let over = occ.override_index.and_then(|i| r.overrides().get(i));
+        std::array::from_fn(|i| match over.and_then(|o| o.prop(ROW_TEXTS[i])) {
+            Some(p) => Some(p.text()),
+            None => self.own[i].as_deref().map(Cow::Borrowed),
+        })
+    }
 }
 
 /// The texts an override component (`RECURRENCE-ID`) replaces in its occurrence.

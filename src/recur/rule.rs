@@ -173,8 +173,14 @@ impl Rule {
     }
 
     /// Fill the implied BY* parts from DTSTART (RFC 5545 and dateutil behaviour).
-    fn with_defaults(&self, dtstart: NaiveDateTime) -> Rule {
-        let mut r = self.clone();
+    pub(crate) fn with_defaults(&self, dtstart: NaiveDateTime) -> Rule {
+        self.clone().into_defaults(dtstart)
+    }
+
+    /// The rule with the parts DTSTART implies made explicit (RFC 5545: a
+    /// monthly rule without a day repeats DTSTART's day of the month, ...).
+    pub(crate) fn into_defaults(self, dtstart: NaiveDateTime) -> Rule {
+        let mut r = self;
         let no_day_parts = r.byweekno.is_empty()
             && r.byyearday.is_empty()
             && r.bymonthday.is_empty()

@@ -60,6 +60,7 @@ pub struct Series {
     /// Wall-clock length of an instance.
     duration: Duration,
     recurring: bool,
+    /// Each with its defaults from `start` ([`Rule::with_defaults`]), and UNTIL.
     rules: Vec<(Rule, Option<Wall>)>,
     /// Extra instances with their own length when given as a PERIOD.
     rdates: Vec<(Wall, Option<Duration>)>,
@@ -196,7 +197,7 @@ impl Series {
                 }
                 Until::Utc(n) => zone.wall(DateTime::from_naive_utc_and_offset(*n, Utc)),
             });
-            rules.push((rule, until));
+            rules.push((rule.into_defaults(start_wall), until));
         }
         let mut rdates = Vec::new();
         for p in main.props_named("RDATE") {
@@ -440,7 +441,7 @@ impl Series {
             .rules
             .iter()
             .map(|(rule, until)| {
-                let mut it = rule.instances(self.start, *until, lo, hi);
+                let mut it = rule.instances_prepared(self.start, *until, lo, hi);
                 (it.next(), it)
             })
             .collect();

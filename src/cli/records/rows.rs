@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use crate::cli::print::Table;
 use crate::formats::view::{push_when_text, record_json, when_of};
 use crate::formats::view_event::{
-    EventView, OccurrenceJson, push_day, push_occurrence_time, row_texts,
+    EventView, OccurrenceJson, push_day, push_occurrence_time, RowTexts,
 };
 use crate::model::borrowed::{BodyRef, ComponentRef, RecordLike};
 use crate::model::property::{split_unescaped, unescape_text};
@@ -182,8 +182,14 @@ pub fn event_row(v: &OccurrenceJson<'_>) -> Vec<String> {
 
 /// An occurrence of `r`'s row, as [`event_row`] gives it for [`EventView::occurrence`]
 /// (`r` decoded or read in place).
-pub fn push_occurrence_row<R: RecordLike>(t: &mut Table, r: &R, occ: &Occurrence) {
-    let [summary, location, status] = row_texts(r, occ);
+/// `texts` are `r`'s own ([`RowTexts::of`]).
+pub fn push_occurrence_row<'r, R: RecordLike>(
+    t: &mut Table,
+    r: &'r R,
+    texts: &RowTexts<'r>,
+    occ: &Occurrence,
+) {
+    let [summary, location, status] = texts.of_occurrence(r, occ);
     let (summary, location) = (summary.as_deref(), location.as_deref());
     short_id(t, r.id());
     if occ.all_day {
@@ -564,8 +570,8 @@ END:VCALENDAR\r\n";
             );
             for o in found.occurrences {
                 let mut t = Table::default();
-                push_occurrence_row(&mut t, r, &o);
-                push_occurrence_row(&mut t, &borrowed, &o);
+                push_occurrence_row(&mut t, r, &RowTexts::of(r), &o);
+                push_occurrence_row(&mut t, &borrowed, &RowTexts::of(&borrowed), &o);
                 let row: Vec<String> = t.row(0).map(str::to_string).collect();
                 let want = event_row(&view.occurrence(&o, &OverrideTexts::of(r, &o)));
                 assert_eq!(row, want, "{o:?}");

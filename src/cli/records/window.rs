@@ -12,9 +12,9 @@ use chrono_tz::Tz;
 
 use super::rows;
 use crate::cli::print::Table;
-use crate::formats::view_event::{EventView, OverrideTexts};
+use crate::formats::view_event::{EventView, OverrideTexts, RowTexts};
 use crate::model::Kind;
-use crate::model::borrowed::{BodyRef, PropertyLike, RecordLike, RecordRef};
+use crate::model::borrowed::{BodyRef, RecordLike, RecordRef};
 use crate::recur::{Occurrence, expand};
 use crate::store::{Store, StoreError, StoredRecord, Undecodable};
 
@@ -300,10 +300,11 @@ impl Written {
         }
         let title = match style {
             Style::Table => {
+                let texts = RowTexts::of(r);
                 for o in occs {
-                    rows::push_occurrence_row(&mut self.table, r, o);
+                    rows::push_occurrence_row(&mut self.table, r, &texts, o);
                 }
-                r.prop("SUMMARY").map(|p| p.text().into_owned())
+                texts.title().to_string()
             }
             Style::Json | Style::PrettyJson => {
                 let view = EventView::new(r, coll);
@@ -320,11 +321,10 @@ impl Written {
                     }
                     self.spans.push((0, start, json.len()));
                 }
-                Some(view.title().to_string())
+                view.title().to_string()
             }
         };
-        self.events
-            .push((title.unwrap_or_default(), r.id().to_string()));
+        self.events.push((title, r.id().to_string()));
     }
 
     /// The start (UTC seconds, nanoseconds) of the `n`-th earliest occurrence
