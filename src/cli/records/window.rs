@@ -500,6 +500,43 @@ END:VCALENDAR\r\n";
     }
 
     #[test]
+    fn every_corpus_event_writes_the_same_read_in_place_as_decoded() {
+        let from = Utc.with_ymd_and_hms(1995, 1, 1, 0, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2035, 1, 1, 0, 0, 0).unwrap();
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let mut events = 0;
+        for entry in std::fs::read_dir("tests/corpus/ics").unwrap() {
+            let path = entry.unwrap().path();
+            let text = crate::formats::vcard::bytes_to_text(&std::fs::read(&path).unwrap());
+            for item in crate::formats::ics::read_ics(&text).into_iter().flatten() {
+                let r = item.record;
+                if r.kind != Kind::Event {
+                    continue;
+                }
+                let stored = serde_json::to_string(&r.body).unwrap();
+                let borrowed = RecordRef {
+                    id: &r.id,
+                    kind: r.kind,
+                    collection: &r.collection,
+                    body: BodyRef::parse(&stored).unwrap(),
+                };
+                let found = expand(&r, from, to, tz, 200);
+                let in_place = expand(&borrowed, from, to, tz, 200);
+                assert_eq!(format!("{found:?}"), format!("{in_place:?}"), "{path:?}");
+                let Ok(found) = found else { continue };
+                for style in STYLES {
+                    let (mut decoded, mut read) = (Written::default(), Written::default());
+                    decoded.write(&r, "Cal", &found.occurrences, style);
+                    read.write(&borrowed, "Cal", &found.occurrences, style);
+                    assert_eq!(dump(&decoded), dump(&read), "{path:?} {style:?}");
+                }
+                events += 1;
+            }
+        }
+        assert!(events > 40, "{events}");
+    }
+
+    #[test]
     fn a_cut_keeps_what_writing_only_the_earlier_occurrences_writes() {
         let (from, to, tz) = window();
         let records = records();
