@@ -6,10 +6,10 @@ use chrono_tz::Tz;
 use serde_json::{Value, json};
 
 use super::view_contact::ContactJson;
+use crate::model::borrowed::{ComponentLike, PropertyLike, RecordLike};
 use crate::model::property::split_unescaped;
 use crate::model::time::When;
 use crate::model::tz;
-use crate::model::borrowed::{ComponentLike, PropertyLike, RecordLike};
 use crate::model::{Component, Kind, Record};
 use crate::recur::Occurrence;
 

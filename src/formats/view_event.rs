@@ -275,7 +275,6 @@ impl<'a, R: RecordLike> EventView<'a, R> {
             uid: r.uid(),
         }
     }
-
 }
 
 impl EventView<'_, Record> {

@@ -9,8 +9,8 @@ use super::Occurrence;
 use super::rule::instances::Instances;
 use super::rule::{Rule, RuleError, Until};
 use super::zone::Zone;
-use crate::model::time::parse_ical_duration;
 use crate::model::borrowed::{ComponentLike, PropertyLike, RecordLike};
+use crate::model::time::parse_ical_duration;
 use crate::model::{Kind, Property, When};
 
 /// An instance key: the wall-clock start in the series' zone.

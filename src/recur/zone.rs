@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Offset, TimeZone, U
 use chrono_tz::Tz;
 
 use super::rule::{Freq, Rule, Until};
-use crate::model::time::{local_to_utc, parse_ical_date, parse_ical_datetime};
 use crate::model::borrowed::{ComponentLike, PropertyLike};
+use crate::model::time::{local_to_utc, parse_ical_date, parse_ical_datetime};
 use crate::model::{Component, tz};
 
 mod generate;

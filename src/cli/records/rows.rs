@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use crate::cli::print::Table;
 use crate::formats::view::{push_when_text, record_json, when_of};
 use crate::formats::view_event::{
-    EventView, OccurrenceJson, push_day, push_occurrence_time, RowTexts,
+    EventView, OccurrenceJson, RowTexts, push_day, push_occurrence_time,
 };
 use crate::model::borrowed::{BodyRef, ComponentRef, RecordLike};
 use crate::model::property::{split_unescaped, unescape_text};
@@ -293,8 +293,8 @@ fn day(s: &str) -> Option<NaiveDate> {
 mod tests {
     use super::*;
     use crate::cli::print::short;
-    use crate::formats::view_event::OverrideTexts;
     use crate::formats::view::{record_json, text_end_inclusive};
+    use crate::formats::view_event::OverrideTexts;
     use chrono::TimeZone as _;
     use serde_json::Value;
 

@@ -408,7 +408,6 @@ impl Written {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,7 +44,13 @@ impl Rule {
         lo: NaiveDateTime,
         hi: NaiveDateTime,
     ) -> Instances<'static> {
-        Instances::of(Cow::Owned(self.with_defaults(dtstart)), dtstart, until, lo, hi)
+        Instances::of(
+            Cow::Owned(self.with_defaults(dtstart)),
+            dtstart,
+            until,
+            lo,
+            hi,
+        )
     }
 
     /// [`Rule::instances`] of a rule that already has its defaults from
