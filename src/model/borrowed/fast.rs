@@ -46,11 +46,11 @@ impl<'a> Reader<'a> {
         self.expect(b"{\"m\":")?;
         let main = self.component(1)?;
         let overrides = match self.eat(b",\"o\":") {
-            true => self.list(|r| r.component(1))?,
+            true => self.list(2, |r| r.component(1))?,
             false => Vec::new(),
         };
         let timezones = match self.eat(b",\"z\":") {
-            true => self.list(|r| r.component(1))?,
+            true => self.list(2, |r| r.component(1))?,
             false => Vec::new(),
         };
         self.expect(b"}")?;
@@ -68,11 +68,11 @@ impl<'a> Reader<'a> {
         self.expect(b"{\"n\":")?;
         let name = self.string()?;
         let props = match self.eat(b",\"p\":") {
-            true => self.list(Reader::property)?,
+            true => self.list(8, Reader::property)?,
             false => Vec::new(),
         };
         let subs = match self.eat(b",\"c\":") {
-            true => self.list(|r| r.component(depth + 1))?,
+            true => self.list(2, |r| r.component(depth + 1))?,
             false => Vec::new(),
         };
         self.expect(b"}")?;
@@ -92,7 +92,7 @@ impl<'a> Reader<'a> {
         self.expect(b"\"n\":")?;
         let name = self.string()?;
         let params = match self.eat(b",\"p\":") {
-            true => self.list(Reader::param)?,
+            true => self.list(1, Reader::param)?,
             false => Vec::new(),
         };
         self.expect(b",\"v\":")?;
@@ -110,18 +110,23 @@ impl<'a> Reader<'a> {
         self.expect(b"{\"n\":")?;
         let name = self.string()?;
         self.expect(b",\"v\":")?;
-        let values = self.list(Reader::string)?;
+        let values = self.list(1, Reader::string)?;
         self.expect(b"}")?;
         Some(ParamRef { name, values })
     }
 
-    /// `[item,item,…]`.
-    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+    /// `[item,item,…]`, room made for `room` items first (about as many as such a
+    /// list has: growing copies the items read).
+    fn list<T>(
+        &mut self,
+        room: usize,
+        mut item: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
         self.expect(b"[")?;
         if self.eat(b"]") {
             return Some(Vec::new());
         }
-        let mut out = Vec::with_capacity(4);
+        let mut out = Vec::with_capacity(room);
         loop {
             out.push(item(self)?);
             if self.eat(b"]") {
