@@ -102,8 +102,6 @@ pub struct Table {
     text: String,
     /// Where each cell ends in `text`.
     cells: Vec<usize>,
-    /// Each cell's width (measured once, when it ends).
-    cell_widths: Vec<usize>,
     /// Where each row ends in `cells`.
     rows: Vec<usize>,
     widths: Vec<usize>,
@@ -167,7 +165,6 @@ impl Table {
             None => self.widths.push(w),
         }
         self.cells.push(self.text.len());
-        self.cell_widths.push(w);
     }
 
     pub fn end_row(&mut self) {
@@ -178,7 +175,6 @@ impl Table {
     pub fn reserve(&mut self, rows: usize, cells: usize, text: usize) {
         self.rows.reserve(rows);
         self.cells.reserve(rows * cells);
-        self.cell_widths.reserve(rows * cells);
         self.text.reserve(text);
     }
 
@@ -188,7 +184,6 @@ impl Table {
         let (text, cells) = (self.text.len(), self.cells.len());
         self.text.push_str(&other.text);
         self.cells.extend(other.cells.iter().map(|c| c + text));
-        self.cell_widths.extend(other.cell_widths);
         self.rows.extend(other.rows.iter().map(|r| r + cells));
         for (column, w) in other.widths.into_iter().enumerate() {
             match self.widths.get_mut(column) {
@@ -228,7 +223,7 @@ impl Table {
             for (c, cell) in self.row(i).enumerate() {
                 buf.push_str(cell);
                 if c + 1 < cells {
-                    let mut pad = self.widths[c] - self.cell_widths[first + c] + 2;
+                    let mut pad = self.widths[c] - width(cell) + 2;
                     while pad > 0 {
                         let n = pad.min(SPACES.len());
                         buf.push_str(&SPACES[..n]);
