@@ -6,10 +6,11 @@ use chrono_tz::Tz;
 use serde_json::{Value, json};
 
 use super::view_contact::ContactJson;
+use crate::model::borrowed::{ComponentLike, PropertyLike, RecordLike};
 use crate::model::property::split_unescaped;
 use crate::model::time::When;
 use crate::model::tz::{self, VTimezone};
-use crate::model::{Component, Kind, Property, Record};
+use crate::model::{Component, Kind, Record};
 use crate::recur::Occurrence;
 
 /// Format a property's date/time: a date, or RFC 3339 in the value's own zone.
@@ -89,9 +90,10 @@ fn text_or_null(r: &Record, name: &str) -> Value {
     r.text(name).map(Value::String).unwrap_or(Value::Null)
 }
 
-pub(crate) fn categories(r: &Record) -> Vec<String> {
-    r.props_named("CATEGORIES")
-        .flat_map(|p| split_unescaped(&p.value, ','))
+pub(crate) fn categories<R: RecordLike>(r: &R) -> Vec<String> {
+    r.main()
+        .props_named("CATEGORIES")
+        .flat_map(|p| split_unescaped(p.value(), ','))
         .filter(|s| !s.is_empty())
         .collect()
 }
@@ -271,9 +273,10 @@ pub fn occurrence_json(r: &Record, occ: &Occurrence, collection_name: &str, loca
     v
 }
 
-pub(crate) fn multi_raw(r: &Record, name: &str) -> Vec<String> {
-    r.props_named(name)
-        .flat_map(|p| p.value.split(',').map(str::to_string).collect::<Vec<_>>())
+pub(crate) fn multi_raw<R: RecordLike>(r: &R, name: &str) -> Vec<String> {
+    r.main()
+        .props_named(name)
+        .flat_map(|p| p.value().split(',').map(str::to_string).collect::<Vec<_>>())
         .collect()
 }
 
@@ -301,12 +304,12 @@ pub(crate) fn date_ish(value: &str) -> String {
     v.to_string()
 }
 
-pub(crate) fn person(p: &Property) -> Value {
-    let email = p
-        .value
+pub(crate) fn person<P: PropertyLike>(p: &P) -> Value {
+    let value = p.value();
+    let email = value
         .strip_prefix("mailto:")
-        .or_else(|| p.value.strip_prefix("MAILTO:"))
-        .unwrap_or(&p.value);
+        .or_else(|| value.strip_prefix("MAILTO:"))
+        .unwrap_or(value);
     json!({
         "email": email,
         "name": p.param("CN"),
@@ -338,6 +341,7 @@ pub fn text_end_inclusive(v: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Property;
     use chrono::{NaiveDate, TimeZone as _};
 
     /// A birthday of eight bytes that are not eight digits, with a character of

@@ -10,14 +10,18 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use serde_json::Value;
 
+use std::borrow::Cow;
+
 use super::view::{categories, event_end, multi_raw, person, rfc3339, when_of};
 use crate::model::Record;
+use crate::model::borrowed::{ComponentLike, PropertyLike, RecordLike};
 use crate::model::time::When;
 use crate::recur::Occurrence;
 
-/// What every occurrence of one event shares.
-pub struct EventView<'a> {
-    record: &'a Record,
+/// What every occurrence of one event shares; of a decoded [`Record`] or of a
+/// body read in place (the same code for both).
+pub struct EventView<'a, R: RecordLike = Record> {
+    record: &'a R,
     collection: &'a str,
     alarms: Vec<Value>,
     attendees: Vec<Value>,
@@ -103,38 +107,43 @@ impl OccurrenceJson<'_> {
     }
 }
 
-impl<'a> EventView<'a> {
-    pub fn new(r: &'a Record, collection: &'a str) -> EventView<'a> {
+/// The text of `r`'s property `name` (escapes resolved).
+fn text_of<R: RecordLike>(r: &R, name: &str) -> Option<String> {
+    r.prop(name).map(|p| p.text().into_owned())
+}
+
+impl<'a, R: RecordLike> EventView<'a, R> {
+    pub fn new(r: &'a R, collection: &'a str) -> EventView<'a, R> {
         let mut view = Self::fields(r, collection);
         view.pieces = view.compact_pieces();
         view
     }
 
-    fn fields(r: &'a Record, collection: &'a str) -> EventView<'a> {
-        let start = r.prop("DTSTART").and_then(|p| When::from_property(p).ok());
+    fn fields(r: &'a R, collection: &'a str) -> EventView<'a, R> {
+        let start = r.prop("DTSTART").and_then(|p| p.when().ok());
+        let value = |c: &R::Comp, name: &str| c.prop(name).map(|p| p.value().to_string());
         EventView {
             record: r,
             collection,
             alarms: r
-                .body
-                .main
-                .subs
+                .main()
+                .subs()
                 .iter()
-                .filter(|c| c.name == "VALARM")
+                .filter(|c| c.name() == "VALARM")
                 .map(|c| {
-                    serde_json::json!({"action": c.prop("ACTION").map(|p| p.value.clone()),
-                                       "trigger": c.prop("TRIGGER").map(|p| p.value.clone())})
+                    serde_json::json!({"action": value(c, "ACTION"),
+                                       "trigger": value(c, "TRIGGER")})
                 })
                 .collect(),
-            attendees: r.props_named("ATTENDEE").map(person).collect(),
+            attendees: r.main().props_named("ATTENDEE").map(person).collect(),
             categories: categories(r),
-            description: r.text("DESCRIPTION"),
+            description: text_of(r, "DESCRIPTION"),
             exdate: multi_raw(r, "EXDATE"),
-            location: r.text("LOCATION"),
+            location: text_of(r, "LOCATION"),
             organizer: r.prop("ORGANIZER").map(person).unwrap_or(Value::Null),
             rdate: multi_raw(r, "RDATE"),
-            status: r.text("STATUS"),
-            summary: r.text("SUMMARY"),
+            status: text_of(r, "STATUS"),
+            summary: text_of(r, "SUMMARY"),
             all_day: start.as_ref().is_some_and(When::is_date),
             tz: match start {
                 Some(When::Zoned(_, z)) => Some(z),
@@ -147,7 +156,7 @@ impl<'a> EventView<'a> {
 
     /// For [`EventView::record`] alone (an export): without the pieces that
     /// [`EventView::write_compact`] reuses across occurrences.
-    pub fn for_record(r: &'a Record, collection: &'a str) -> EventView<'a> {
+    pub fn for_record(r: &'a R, collection: &'a str) -> EventView<'a, R> {
         Self::fields(r, collection)
     }
 
@@ -164,8 +173,8 @@ impl<'a> EventView<'a> {
         field(&mut p[1], ",", "description", &self.description);
         p[1].extend_from_slice(b",\"end\":");
         field(&mut p[2], ",", "exdate", &self.exdate);
-        field(&mut p[2], ",", "id", &r.id);
-        field(&mut p[2], ",", "kind", &r.kind.as_str());
+        field(&mut p[2], ",", "id", r.id());
+        field(&mut p[2], ",", "kind", r.kind().as_str());
         field(&mut p[2], ",", "location", &self.location);
         field(&mut p[2], ",", "organizer", &self.organizer);
         field(&mut p[2], ",", "rdate", &self.rdate);
@@ -174,7 +183,7 @@ impl<'a> EventView<'a> {
             &mut p[3],
             ",",
             "rrule",
-            &r.prop("RRULE").map(|p| p.value.as_str()),
+            &r.prop("RRULE").map(PropertyLike::value),
         );
         p[3].extend_from_slice(b",\"start\":");
         field(&mut p[4], ",", "status", &self.status);
@@ -212,28 +221,17 @@ impl<'a> EventView<'a> {
 
     /// The record's id, for ordering ties.
     pub fn id(&self) -> &str {
-        &self.record.id
+        self.record.id()
     }
 
     /// The event these fields are of.
-    pub fn source(&self) -> &'a Record {
+    pub fn source(&self) -> &'a R {
         self.record
     }
 
     /// The summary the listing sorts by (the event's, not an override's).
     pub fn title(&self) -> &str {
         self.summary.as_deref().unwrap_or("")
-    }
-
-    /// What a text listing shows of an occurrence: its summary, location and status
-    /// (an override's, from `overrides`, before the event's own).
-    pub fn row_texts<'b>(&'b self, overrides: &'b OverrideTexts) -> [Option<&'b str>; 3] {
-        let pick = |o: &'b Option<String>, own: &'b Option<String>| o.as_deref().or(own.as_deref());
-        [
-            pick(&overrides.summary, &self.summary),
-            pick(&overrides.location, &self.location),
-            pick(&overrides.status, &self.status),
-        ]
     }
 
     /// The JSON object of `occ`, an occurrence of this event; `overrides` holds the
@@ -263,13 +261,13 @@ impl<'a> EventView<'a> {
             description: pick(&overrides.description, &self.description),
             end,
             exdate: &self.exdate,
-            id: &r.id,
-            kind: r.kind.as_str(),
+            id: r.id(),
+            kind: r.kind().as_str(),
             location: pick(&overrides.location, &self.location),
             organizer: &self.organizer,
             rdate: &self.rdate,
             recurrence_id: occ.recurrence_id.as_deref(),
-            rrule: r.prop("RRULE").map(|p| p.value.as_str()),
+            rrule: r.prop("RRULE").map(PropertyLike::value),
             start,
             status: pick(&overrides.status, &self.status),
             summary: pick(&overrides.summary, &self.summary),
@@ -277,7 +275,9 @@ impl<'a> EventView<'a> {
             uid: r.uid(),
         }
     }
+}
 
+impl EventView<'_, Record> {
     /// The event itself (no window), with the same keys.
     pub fn record(&self, local: Tz) -> OccurrenceJson<'_> {
         let r = self.record;
@@ -411,6 +411,41 @@ fn digits(out: &mut [u8], mut v: u32) {
     }
 }
 
+/// What a text listing shows of an event's occurrences: its summary, location
+/// and status, read once per event (copied only to resolve escapes).
+pub struct RowTexts<'r> {
+    own: [Option<Cow<'r, str>>; 3],
+}
+
+const ROW_TEXTS: [&str; 3] = ["SUMMARY", "LOCATION", "STATUS"];
+
+impl<'r> RowTexts<'r> {
+    pub fn of<R: RecordLike>(r: &'r R) -> RowTexts<'r> {
+        RowTexts {
+            own: ROW_TEXTS.map(|name| r.prop(name).map(PropertyLike::text)),
+        }
+    }
+
+    /// The summary the listing sorts by (the event's, not an override's).
+    pub fn title(&self) -> &str {
+        self.own[0].as_deref().unwrap_or("")
+    }
+
+    /// The texts of `occ`, an occurrence of `r`: an override's, when one supplies
+    /// it, before the event's own, as [`EventView::occurrence`] picks them.
+    pub fn of_occurrence<R: RecordLike>(
+        &self,
+        r: &'r R,
+        occ: &Occurrence,
+    ) -> [Option<Cow<'_, str>>; 3] {
+        let over = occ.override_index.and_then(|i| r.overrides().get(i));
+        std::array::from_fn(|i| match over.and_then(|o| o.prop(ROW_TEXTS[i])) {
+            Some(p) => Some(p.text()),
+            None => self.own[i].as_deref().map(Cow::Borrowed),
+        })
+    }
+}
+
 /// The texts an override component (`RECURRENCE-ID`) replaces in its occurrence.
 #[derive(Default)]
 pub struct OverrideTexts {
@@ -429,11 +464,11 @@ impl OverrideTexts {
     }
 
     /// The replaced texts of `occ` (none when no override supplies it).
-    pub fn of(r: &Record, occ: &Occurrence) -> OverrideTexts {
-        let Some(o) = occ.override_index.and_then(|i| r.body.overrides.get(i)) else {
+    pub fn of<R: RecordLike>(r: &R, occ: &Occurrence) -> OverrideTexts {
+        let Some(o) = occ.override_index.and_then(|i| r.overrides().get(i)) else {
             return OverrideTexts::default();
         };
-        let text = |name: &str| o.prop(name).map(|p| p.text_value());
+        let text = |name: &str| o.prop(name).map(|p| p.text().into_owned());
         OverrideTexts {
             summary: text("SUMMARY"),
             location: text("LOCATION"),

@@ -62,6 +62,14 @@ impl Kind {
     }
 
     pub fn parse(s: &str) -> Option<Kind> {
+        // The stored forms (every row read names one) without a lowercased copy.
+        match s {
+            "event" => return Some(Kind::Event),
+            "contact" => return Some(Kind::Contact),
+            "task" => return Some(Kind::Task),
+            "note" => return Some(Kind::Note),
+            _ => {}
+        }
         match s.to_ascii_lowercase().as_str() {
             "contact" | "contacts" | "addressbook" | "addressbooks" => Some(Kind::Contact),
             "event" | "events" | "calendar" | "calendars" => Some(Kind::Event),
@@ -209,4 +217,19 @@ pub struct Collection {
     /// and anniversaries. Synced with the name and colour.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_alarms: Option<String>,
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::Kind;
+
+    #[test]
+    fn kinds_parse_from_their_stored_names_and_any_case() {
+        for k in [Kind::Contact, Kind::Event, Kind::Task, Kind::Note] {
+            assert_eq!(Kind::parse(k.as_str()), Some(k));
+            assert_eq!(Kind::parse(&k.as_str().to_ascii_uppercase()), Some(k));
+        }
+        assert_eq!(Kind::parse("Todos"), Some(Kind::Task));
+        assert_eq!(Kind::parse("eventx"), None);
+    }
 }

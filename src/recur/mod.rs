@@ -17,6 +17,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
 
 use crate::model::Record;
+use crate::model::borrowed::RecordLike;
 
 pub(crate) use series::values as property_values;
 pub use series::{Expansion, Series};
@@ -62,15 +63,16 @@ pub fn occurrences(
 
 /// The first `limit` occurrences of `r` that overlap `[from, to)`, ordered by
 /// start, and whether more were left out. Time and memory follow `limit`.
-pub fn expand(
-    r: &Record,
+/// (A decoded record or a body read in place, [`crate::model::borrowed::RecordLike`].)
+pub fn expand<R: RecordLike>(
+    r: &R,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     local: Tz,
     limit: usize,
 ) -> Result<Expansion, RecurError> {
     match Series::new(r, local).map_err(|e| RecurError::Invalid {
-        id: r.id.clone(),
+        id: r.id().to_string(),
         reason: e.to_string(),
     })? {
         Some(s) => Ok(s.expand(from, to, limit)),

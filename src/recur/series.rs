@@ -9,8 +9,9 @@ use super::Occurrence;
 use super::rule::instances::Instances;
 use super::rule::{Rule, RuleError, Until};
 use super::zone::Zone;
+use crate::model::borrowed::{ComponentLike, PropertyLike, RecordLike};
 use crate::model::time::parse_ical_duration;
-use crate::model::{Component, Kind, Property, Record, When};
+use crate::model::{Kind, Property, When};
 
 /// An instance key: the wall-clock start in the series' zone.
 type Wall = NaiveDateTime;
@@ -59,6 +60,7 @@ pub struct Series {
     /// Wall-clock length of an instance.
     duration: Duration,
     recurring: bool,
+    /// Each with its defaults from `start` ([`Rule::with_defaults`]), and UNTIL.
     rules: Vec<(Rule, Option<Wall>)>,
     /// Extra instances with their own length when given as a PERIOD.
     rdates: Vec<(Wall, Option<Duration>)>,
@@ -72,9 +74,9 @@ pub struct Series {
 }
 
 /// STATUS:CANCELLED on a component (master or override).
-fn is_cancelled(c: &Component) -> bool {
+fn is_cancelled<C: ComponentLike>(c: &C) -> bool {
     c.prop("STATUS")
-        .is_some_and(|s| s.value.trim().eq_ignore_ascii_case("CANCELLED"))
+        .is_some_and(|s| s.value().trim().eq_ignore_ascii_case("CANCELLED"))
 }
 
 fn midnight(d: NaiveDate) -> Wall {
@@ -82,7 +84,7 @@ fn midnight(d: NaiveDate) -> Wall {
 }
 
 /// The zone a DATE/DATE-TIME value lives in.
-fn zone_of(w: &When, timezones: &[Component], local: Tz) -> Zone {
+fn zone_of<C: ComponentLike>(w: &When, timezones: &[C], local: Tz) -> Zone {
     match w {
         When::Date(_) | When::Floating(_) => Zone::Local(local),
         When::Utc(_) => Zone::Utc,
@@ -90,7 +92,7 @@ fn zone_of(w: &When, timezones: &[Component], local: Tz) -> Zone {
     }
 }
 
-fn instant(w: &When, timezones: &[Component], local: Tz) -> DateTime<Utc> {
+fn instant<C: ComponentLike>(w: &When, timezones: &[C], local: Tz) -> DateTime<Utc> {
     match w {
         When::Date(d) => Zone::Local(local).to_utc(midnight(*d)),
         When::Floating(n) => Zone::Local(local).to_utc(*n),
@@ -111,6 +113,14 @@ pub(crate) fn values(p: &Property) -> impl Iterator<Item = Property> + '_ {
         })
 }
 
+/// The values of a multi-valued property, as [`values`] splits them.
+fn value_list<P: PropertyLike>(p: &P) -> impl Iterator<Item = &str> + '_ {
+    p.value()
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
 /// A property of a recurring record that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{property}: {reason}")]
@@ -128,18 +138,20 @@ fn err(property: &'static str, e: impl std::fmt::Display) -> SeriesError {
 
 impl Series {
     /// `None` when the record has no start (DTSTART, or DUE for tasks).
-    pub fn new(r: &Record, local: Tz) -> Result<Option<Series>, SeriesError> {
-        let main = &r.body.main;
-        let tzs = &r.body.timezones;
+    /// (A decoded [`crate::model::Record`] or a body read in place: one reading.)
+    pub fn new<R: RecordLike>(r: &R, local: Tz) -> Result<Option<Series>, SeriesError> {
+        let main = r.main();
+        let tzs = r.timezones();
+        let kind = r.kind();
         let start_p = match main.prop("DTSTART") {
             Some(p) => p,
-            None if r.kind == Kind::Task => match main.prop("DUE") {
+            None if kind == Kind::Task => match main.prop("DUE") {
                 Some(p) => p,
                 None => return Ok(None),
             },
             None => return Ok(None),
         };
-        let start = When::from_property(start_p).map_err(|e| err("DTSTART", e))?;
+        let start = start_p.when().map_err(|e| err("DTSTART", e))?;
         // A task without DTSTART repeats its DUE: its overrides move by theirs.
         let anchor = if main.prop("DTSTART").is_some() {
             "DTSTART"
@@ -162,11 +174,11 @@ impl Series {
             if all_day { midnight(wall.date()) } else { wall }
         };
         let start_wall = wall_of(&start);
-        let duration = component_duration(main, &start, &wall_of, r.kind, tzs, local)?;
+        let duration = component_duration(main, &start, &wall_of, kind, tzs, local)?;
 
         let mut rules = Vec::new();
         for p in main.props_named("RRULE") {
-            let rule = match Rule::parse(&p.value) {
+            let rule = match Rule::parse(p.value()) {
                 // A calendar pim cannot expand: DTSTART alone, never wrong dates.
                 Err(RuleError::Rscale(_)) => continue,
                 r => r.map_err(|e| err("RRULE", e))?,
@@ -185,34 +197,33 @@ impl Series {
                 }
                 Until::Utc(n) => zone.wall(DateTime::from_naive_utc_and_offset(*n, Utc)),
             });
-            rules.push((rule, until));
+            rules.push((rule.into_defaults(start_wall), until));
         }
         let mut rdates = Vec::new();
         for p in main.props_named("RDATE") {
             let is_period = p
                 .param("VALUE")
                 .is_some_and(|v| v.eq_ignore_ascii_case("PERIOD"));
-            for v in values(p) {
-                if is_period || v.value.contains('/') {
+            // A PERIOD's ends are read without its VALUE=PERIOD.
+            let period_param = |n: &str| match n.eq_ignore_ascii_case("VALUE") {
+                true => None,
+                false => p.param(n),
+            };
+            for v in value_list(p) {
+                if is_period || v.contains('/') {
                     let (a, b) = v
-                        .value
                         .split_once('/')
                         .ok_or_else(|| err("RDATE", "bad PERIOD"))?;
-                    let mut sp = v.clone();
-                    sp.value = a.to_string();
-                    sp.remove_param("VALUE");
-                    let s = When::from_property(&sp).map_err(|e| err("RDATE", e))?;
+                    let s = When::from_value(a, period_param).map_err(|e| err("RDATE", e))?;
                     let len = if b.starts_with(['P', '+', '-']) {
                         parse_ical_duration(b).map_err(|e| err("RDATE", e))?
                     } else {
-                        let mut ep = sp.clone();
-                        ep.value = b.to_string();
-                        let e = When::from_property(&ep).map_err(|e| err("RDATE", e))?;
+                        let e = When::from_value(b, period_param).map_err(|e| err("RDATE", e))?;
                         instant(&e, tzs, local) - instant(&s, tzs, local)
                     };
                     rdates.push((wall_of(&s), Some(len)));
                 } else {
-                    let w = When::from_property(&v).map_err(|e| err("RDATE", e))?;
+                    let w = When::from_value(v, |n| p.param(n)).map_err(|e| err("RDATE", e))?;
                     rdates.push((wall_of(&w), None));
                 }
             }
@@ -220,21 +231,21 @@ impl Series {
         let mut exdates = Vec::new();
         let mut exdate_days = Vec::new();
         for p in main.props_named("EXDATE") {
-            for v in values(p) {
-                match When::from_property(&v).map_err(|e| err("EXDATE", e))? {
+            for v in value_list(p) {
+                match When::from_value(v, |n| p.param(n)).map_err(|e| err("EXDATE", e))? {
                     When::Date(d) if !all_day => exdate_days.push(d),
                     w => exdates.push(wall_of(&w)),
                 }
             }
         }
         let mut overrides = Vec::new();
-        for (index, o) in r.body.overrides.iter().enumerate() {
+        for (index, o) in r.overrides().iter().enumerate() {
             let Some(rid_p) = o.prop("RECURRENCE-ID") else {
                 continue;
             };
-            let rid = When::from_property(rid_p).map_err(|e| err("RECURRENCE-ID", e))?;
+            let rid = rid_p.when().map_err(|e| err("RECURRENCE-ID", e))?;
             let own_start = match o.prop(anchor) {
-                Some(p) => When::from_property(p).map_err(|e| err("DTSTART", e))?,
+                Some(p) => p.when().map_err(|e| err("DTSTART", e))?,
                 None => rid.clone(),
             };
             let o_zone = zone_of(&own_start, tzs, local);
@@ -243,7 +254,7 @@ impl Series {
                 || o.prop("DURATION").is_some()
                 || o.prop("DUE").is_some()
             {
-                component_duration(o, &own_start, &o_wall, r.kind, tzs, local)?
+                component_duration(o, &own_start, &o_wall, kind, tzs, local)?
             } else {
                 duration
             };
@@ -263,7 +274,7 @@ impl Series {
         }
         let own_rid = main
             .prop("RECURRENCE-ID")
-            .and_then(|p| When::from_property(p).ok())
+            .and_then(|p| p.when().ok())
             .map(|w| wall_of(&w));
         let cancelled = is_cancelled(main);
         Ok(Some(Series {
@@ -430,7 +441,7 @@ impl Series {
             .rules
             .iter()
             .map(|(rule, until)| {
-                let mut it = rule.instances(self.start, *until, lo, hi);
+                let mut it = rule.instances_prepared(self.start, *until, lo, hi);
                 (it.next(), it)
             })
             .collect();
@@ -564,17 +575,17 @@ fn sort(v: &mut [Occurrence]) {
 
 /// Wall-clock length of a component: DTEND (DUE for tasks) − start, DURATION, or the
 /// RFC 5545 default (one day for all-day values, zero otherwise).
-fn component_duration(
-    c: &Component,
+fn component_duration<C: ComponentLike>(
+    c: &C,
     start: &When,
     wall_of: &dyn Fn(&When) -> Wall,
     kind: Kind,
-    tzs: &[Component],
+    tzs: &[C],
     local: Tz,
 ) -> Result<Duration, SeriesError> {
     let end_name = if kind == Kind::Task { "DUE" } else { "DTEND" };
     if let Some(p) = c.prop(end_name).filter(|_| c.prop("DTSTART").is_some()) {
-        let end = When::from_property(p).map_err(|e| err(end_name, e))?;
+        let end = p.when().map_err(|e| err(end_name, e))?;
         let d = if matches!((start, &end), (When::Zoned(_, a), When::Zoned(_, b)) if a != b)
             || matches!((start, &end), (When::Utc(_), _) | (_, When::Utc(_)))
         {
@@ -585,7 +596,7 @@ fn component_duration(
         return Ok(d.max(Duration::zero()));
     }
     if let Some(p) = c.prop("DURATION") {
-        return parse_ical_duration(&p.value)
+        return parse_ical_duration(p.value())
             .map(|d| d.max(Duration::zero()))
             .map_err(|e| err("DURATION", e));
     }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Offset, TimeZone, U
 use chrono_tz::Tz;
 
 use super::rule::{Freq, Rule, Until};
+use crate::model::borrowed::{ComponentLike, PropertyLike};
 use crate::model::time::{local_to_utc, parse_ical_date, parse_ical_datetime};
 use crate::model::{Component, tz};
 
@@ -24,21 +25,21 @@ pub enum Zone {
 
 impl Zone {
     /// The zone of a TZID, or `None` when neither a known zone nor a usable VTIMEZONE.
-    pub fn resolve(tzid: &str, timezones: &[Component]) -> Option<Zone> {
+    pub fn resolve<C: ComponentLike>(tzid: &str, timezones: &[C]) -> Option<Zone> {
         if let Some(t) = tz::known_zone(tzid) {
             return Some(Zone::Iana(t));
         }
         let vtz = timezones.iter().find(|z| {
             z.prop("TZID")
-                .is_some_and(|p| unescape_tzid(&p.value) == tzid)
+                .is_some_and(|p| unescape_tzid(p.value()) == tzid)
         })?;
         if let Some(t) = vtz
             .prop("X-LIC-LOCATION")
-            .and_then(|p| tz::known_zone(&p.value))
+            .and_then(|p| tz::known_zone(p.value()))
         {
             return Some(Zone::Iana(t));
         }
-        VTimezone::from_component(vtz).map(|v| Zone::Custom(Box::new(v)))
+        VTimezone::from_component(&vtz.owned()).map(|v| Zone::Custom(Box::new(v)))
     }
 
     /// Wall time → instant. In a DST gap the time is read with the offset before the
@@ -322,8 +323,8 @@ mod tests {
 
     #[test]
     fn windows_names_resolve_to_iana() {
-        let z = Zone::resolve("W. Europe Standard Time", &[]).unwrap();
+        let z = Zone::resolve::<Component>("W. Europe Standard Time", &[]).unwrap();
         assert!(matches!(z, Zone::Iana(chrono_tz::Europe::Berlin)));
-        assert!(Zone::resolve("Nowhere", &[]).is_none());
+        assert!(Zone::resolve::<Component>("Nowhere", &[]).is_none());
     }
 }

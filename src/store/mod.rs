@@ -35,7 +35,7 @@ pub use count_bound::count_end;
 pub use db::{Db, Handle};
 pub use hlc::{Clock, Hlc};
 pub use index::SLACK_SECS;
-pub use read::{LogFilter, RawRecord, StoredRecord, Undecodable};
+pub use read::{LogFilter, RawRecord, StoredRecord, StoredRef, Undecodable};
 pub use write::Writer;
 
 use crate::model::{Collection, Kind};

@@ -239,3 +239,56 @@ fn a_read_of_several_statements_sees_one_snapshot() {
     // The snapshot ended with the read: the deletes are seen now.
     assert_eq!(store.list(Kind::Task, None).unwrap().len(), 1);
 }
+
+/// The same for a window of events: single events and series are read by two
+/// statements; a series deleted by another process while the single events are
+/// handed over is still in the window read.
+#[test]
+fn a_window_of_events_is_read_from_one_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pim.sqlite3");
+    let mut store = Store::open(&file).unwrap();
+    let coll = store.default_collection(Kind::Event).unwrap().id;
+    let event = |summary: &str, rule: Option<&str>| {
+        let mut r = Record::new(Kind::Event, &coll);
+        r.set_text("SUMMARY", summary);
+        r.body
+            .main
+            .props
+            .push(crate::model::Property::new("DTSTART", "20260302T090000Z"));
+        r.body
+            .main
+            .props
+            .push(crate::model::Property::new("DTEND", "20260302T100000Z"));
+        if let Some(rule) = rule {
+            r.body
+                .main
+                .props
+                .push(crate::model::Property::new("RRULE", rule));
+        }
+        r
+    };
+    let single = event("Once", None);
+    let series = event("Weekly", Some("FREQ=WEEKLY"));
+    store
+        .write(|w| {
+            w.create(&single)?;
+            w.create(&series)
+        })
+        .unwrap();
+    let (from, to) = (1_772_323_200, 1_775_001_600); // March 2026
+    let mut seen = Vec::new();
+    store
+        .for_each_event_between_ref(from, to, None, |row| {
+            if seen.is_empty() {
+                let other = Connection::open(&file).unwrap();
+                other
+                    .execute("DELETE FROM records WHERE id = ?1", [&series.id])
+                    .unwrap();
+            }
+            seen.push(row.id.to_string());
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    assert_eq!(seen, [single.id.clone(), series.id.clone()]);
+}

@@ -9,9 +9,9 @@ use chrono_tz::Tz;
 use crate::cli::print::Table;
 use crate::formats::view::{push_when_text, record_json, when_of};
 use crate::formats::view_event::{
-    EventView, OccurrenceJson, OverrideTexts, push_day, push_occurrence_time,
+    EventView, OccurrenceJson, RowTexts, push_day, push_occurrence_time,
 };
-use crate::model::borrowed::{BodyRef, ComponentRef};
+use crate::model::borrowed::{BodyRef, ComponentRef, RecordLike};
 use crate::model::property::{split_unescaped, unescape_text};
 use crate::model::time::When;
 use crate::model::{Component, Kind, Record};
@@ -197,11 +197,18 @@ pub fn event_row(v: &OccurrenceJson<'_>) -> Vec<String> {
     ]
 }
 
-/// An occurrence's row, as [`event_row`] gives it for [`EventView::occurrence`].
-pub fn push_occurrence_row(t: &mut Table, view: &EventView<'_>, occ: &Occurrence) {
-    let overrides = OverrideTexts::of(view.source(), occ);
-    let [summary, location, status] = view.row_texts(&overrides);
-    short_id(t, view.id());
+/// An occurrence of `r`'s row, as [`event_row`] gives it for [`EventView::occurrence`]
+/// (`r` decoded or read in place).
+/// `texts` are `r`'s own ([`RowTexts::of`]).
+pub fn push_occurrence_row<'r, R: RecordLike>(
+    t: &mut Table,
+    r: &'r R,
+    texts: &RowTexts<'r>,
+    occ: &Occurrence,
+) {
+    let [summary, location, status] = texts.of_occurrence(r, occ);
+    let (summary, location) = (summary.as_deref(), location.as_deref());
+    short_id(t, r.id());
     if occ.all_day {
         let (first, after) = (occ.start.date_naive(), occ.end.date_naive());
         let in_range = |d: NaiveDate| (0..=9999).contains(&d.year());
@@ -304,6 +311,7 @@ mod tests {
     use super::*;
     use crate::cli::print::short;
     use crate::formats::view::{record_json, text_end_inclusive};
+    use crate::formats::view_event::OverrideTexts;
     use chrono::TimeZone as _;
     use serde_json::Value;
 
@@ -595,15 +603,27 @@ END:VCALENDAR\r\n";
         let mut seen = 0;
         for r in &events {
             let view = EventView::for_record(r, "c");
-            for o in crate::recur::expand(r, from, to, local, 100)
-                .unwrap()
-                .occurrences
-            {
+            // The body as stored, read in place: the same occurrences, the same rows.
+            let stored = serde_json::to_string(&r.body).unwrap();
+            let borrowed = crate::model::borrowed::RecordRef {
+                id: &r.id,
+                kind: r.kind,
+                collection: &r.collection,
+                body: BodyRef::parse(&stored).unwrap(),
+            };
+            let found = crate::recur::expand(r, from, to, local, 100).unwrap();
+            assert_eq!(
+                found,
+                crate::recur::expand(&borrowed, from, to, local, 100).unwrap()
+            );
+            for o in found.occurrences {
                 let mut t = Table::default();
-                push_occurrence_row(&mut t, &view, &o);
+                push_occurrence_row(&mut t, r, &RowTexts::of(r), &o);
+                push_occurrence_row(&mut t, &borrowed, &RowTexts::of(&borrowed), &o);
                 let row: Vec<String> = t.row(0).map(str::to_string).collect();
                 let want = event_row(&view.occurrence(&o, &OverrideTexts::of(r, &o)));
                 assert_eq!(row, want, "{o:?}");
+                assert!(t.row(1).eq(t.row(0)), "{o:?}");
                 seen += 1;
             }
         }

@@ -7,15 +7,16 @@ use std::collections::HashMap;
 use std::sync::{Mutex, mpsc};
 
 use anyhow::anyhow;
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use super::rows;
 use crate::cli::print::Table;
-use crate::formats::view_event::{EventView, OverrideTexts};
-use crate::model::Record;
+use crate::formats::view_event::{EventView, OverrideTexts, RowTexts};
+use crate::model::Kind;
+use crate::model::borrowed::{BodyRef, RecordLike, RecordRef};
 use crate::recur::{Occurrence, expand};
-use crate::store::{Store, StoreError, StoredRecord, Undecodable};
+use crate::store::{Store, StoreError, StoredRef, Undecodable};
 
 /// How each occurrence is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,46 +114,48 @@ pub fn expand_and_write(
     names: &HashMap<String, String>,
     style: Style,
 ) -> anyhow::Result<(Written, bool, Vec<Undecodable>)> {
-    let work = |rows: &mut dyn Iterator<Item = StoredRecord>| {
-        let (found, truncated, skipped) = expand_rows(rows, from, to, tz, limit)?;
-        anyhow::Ok((write(found, names, style), truncated, skipped))
+    let work = |batches: &mut dyn Iterator<Item = Rows>| {
+        expand_rows(batches, from, to, tz, limit, names, style)
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    let (send, receive) = mpsc::channel::<Vec<StoredRecord>>();
+    let (send, receive) = mpsc::channel::<Rows>();
     let receive = Mutex::new(receive);
     std::thread::scope(|s| {
         let mut handles = Vec::new();
-        let mut read = Vec::new();
+        // Full batches read before the threads start, and the batch being filled.
+        let (mut pending, mut batch, mut read) = (Vec::new(), Rows::default(), 0);
         let done =
-            store.for_each_event_between(from.timestamp(), to.timestamp(), collection, |row| {
-                read.push(row);
-                if handles.is_empty() && (threads < 2 || read.len() < SHARED_FROM) {
+            store.for_each_event_between_ref(from.timestamp(), to.timestamp(), collection, |row| {
+                batch.push(row);
+                read += 1;
+                if batch.len() < BATCH {
                     return Ok::<(), StoreError>(());
+                }
+                let full = std::mem::take(&mut batch);
+                if handles.is_empty() && (threads < 2 || read < SHARED_FROM) {
+                    pending.push(full);
+                    return Ok(());
                 }
                 if handles.is_empty() {
                     handles = (0..threads)
                         .map(|_| {
                             let receive = &receive;
-                            s.spawn(move || {
-                                let mut batches = Batches {
-                                    receive,
-                                    batch: Vec::new().into_iter(),
-                                };
-                                work(&mut batches)
-                            })
+                            s.spawn(move || work(&mut Batches { receive }))
                         })
                         .collect();
+                    for p in pending.drain(..) {
+                        share(&send, p);
+                    }
                 }
-                if read.len() >= BATCH {
-                    share(&send, std::mem::take(&mut read));
-                }
+                share(&send, full);
                 Ok(())
             });
+        pending.push(batch);
         if handles.is_empty() {
             done?;
-            return work(&mut read.into_iter());
+            return work(&mut pending.into_iter());
         }
-        share(&send, read);
+        pending.into_iter().for_each(|p| share(&send, p));
         drop(send);
         let parts: Vec<anyhow::Result<_>> = handles
             .into_iter()
@@ -173,144 +176,394 @@ pub fn expand_and_write(
     })
 }
 
-/// `rows` handed to the threads in batches of [`BATCH`].
-fn share(send: &mpsc::Sender<Vec<StoredRecord>>, rows: Vec<StoredRecord>) {
-    let mut rows = rows.into_iter();
-    loop {
-        let batch: Vec<StoredRecord> = rows.by_ref().take(BATCH).collect();
-        // Nobody listens only when every thread has failed: they say why.
-        if batch.is_empty() || send.send(batch).is_err() {
-            return;
+/// Rows as read, copied into one buffer: one allocation per batch, not four per row.
+#[derive(Default)]
+struct Rows {
+    text: String,
+    /// Per row: where its id, kind, collection and body end in `text`.
+    ends: Vec<[usize; 4]>,
+}
+
+impl Rows {
+    fn push(&mut self, row: StoredRef<'_>) {
+        if self.ends.is_empty() {
+            // About what a batch of event rows takes.
+            self.text.reserve(BATCH * 640);
+            self.ends.reserve(BATCH);
         }
+        let mut ends = [0; 4];
+        for (end, part) in ends
+            .iter_mut()
+            .zip([row.id, row.kind, row.collection, row.data])
+        {
+            self.text.push_str(part);
+            *end = self.text.len();
+        }
+        self.ends.push(ends);
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = StoredRef<'_>> {
+        let mut start = 0;
+        self.ends.iter().map(move |&[id, kind, collection, data]| {
+            let row = StoredRef {
+                id: &self.text[start..id],
+                kind: &self.text[id..kind],
+                collection: &self.text[kind..collection],
+                data: &self.text[collection..data],
+            };
+            start = data;
+            row
+        })
     }
 }
 
-/// The rows the reading thread hands out, a batch at a time, until it is done.
+/// A batch for the threads (none when empty).
+fn share(send: &mpsc::Sender<Rows>, rows: Rows) {
+    // Nobody listens only when every thread has failed: they say why.
+    if rows.len() > 0 {
+        let _ = send.send(rows);
+    }
+}
+
+/// The batches the reading thread hands out, until it is done.
 struct Batches<'a> {
-    receive: &'a Mutex<mpsc::Receiver<Vec<StoredRecord>>>,
-    batch: std::vec::IntoIter<StoredRecord>,
+    receive: &'a Mutex<mpsc::Receiver<Rows>>,
 }
 
 impl Iterator for Batches<'_> {
-    type Item = StoredRecord;
+    type Item = Rows;
 
-    fn next(&mut self) -> Option<StoredRecord> {
-        loop {
-            if let Some(row) = self.batch.next() {
-                return Some(row);
-            }
-            let next = self.receive.lock().ok()?.recv().ok()?;
-            self.batch = next.into_iter();
-        }
+    fn next(&mut self) -> Option<Rows> {
+        self.receive.lock().ok()?.recv().ok()
     }
 }
 
-type Expanded = Vec<(Record, Vec<Occurrence>)>;
-
-/// The events of `rows` with their occurrences in the window (see
-/// [`expand_and_write`]).
+/// The events of `rows` with their occurrences in the window, written in `style`
+/// (see [`expand_and_write`]). Each body is read in place ([`RecordRef`]): nothing
+/// of it is copied but the texts a row or object holds.
 fn expand_rows(
-    rows: &mut dyn Iterator<Item = StoredRecord>,
+    batches: &mut dyn Iterator<Item = Rows>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     tz: Tz,
     limit: usize,
-) -> anyhow::Result<(Expanded, bool, Vec<Undecodable>)> {
-    let mut out: Expanded = Vec::new();
+    names: &HashMap<String, String>,
+    style: Style,
+) -> anyhow::Result<(Written, bool, Vec<Undecodable>)> {
+    let mut out = Written::default();
     let mut skipped = Vec::new();
     let mut truncated = false;
-    let mut kept = 0;
-    // Occurrences after the `limit`-th earliest kept so far cannot be listed:
-    // later events expand only up to it, so memory stays near `limit`.
+    // Occurrences after the `limit`-th earliest written so far cannot be listed:
+    // later events expand only up to it, and what was written after it is
+    // dropped, so memory stays near `limit`.
     let mut until = to;
-    for row in rows {
-        let r = match row.decode_or_skip() {
-            Ok(r) => r,
-            Err(bad) => {
-                skipped.push(bad);
-                continue;
-            }
-        };
-        let found = expand(&r, from, until, tz, limit)?;
-        truncated |= found.truncated;
-        if found.occurrences.is_empty() {
-            continue;
-        }
-        kept += found.occurrences.len();
-        out.push((r, found.occurrences));
-        if kept > limit {
-            truncated = true;
-            let Some(cutoff) = nth_start(&out, limit) else {
-                out.clear();
-                kept = 0;
-                continue;
+    for batch in batches {
+        for row in batch.iter() {
+            let found = match (Kind::parse(row.kind), BodyRef::parse(row.data)) {
+                (Some(kind), Ok(body)) => {
+                    let r = RecordRef {
+                        id: row.id,
+                        kind,
+                        collection: row.collection,
+                        body,
+                    };
+                    expand_one(&mut out, &r, from, until, tz, limit, names, style)?
+                }
+                // Whatever the reader in place refuses, decoding names (or reads).
+                _ => match row.to_owned().decode_or_skip() {
+                    Ok(r) => expand_one(&mut out, &r, from, until, tz, limit, names, style)?,
+                    Err(bad) => {
+                        skipped.push(bad);
+                        continue;
+                    }
+                },
             };
-            for (_, occs) in &mut out {
-                occs.retain(|o| o.start <= cutoff);
+            truncated |= found;
+            if out.occs.len() > limit {
+                truncated = true;
+                let Some(cutoff) = out.nth_start(limit) else {
+                    out = Written::default();
+                    continue;
+                };
+                out.keep_until(cutoff);
+                let cutoff = DateTime::from_timestamp(cutoff.0, cutoff.1).unwrap_or(until);
+                until = until.min(cutoff + Duration::seconds(1));
             }
-            out.retain(|(_, occs)| !occs.is_empty());
-            kept = out.iter().map(|(_, occs)| occs.len()).sum();
-            until = until.min(cutoff.with_timezone(&Utc) + Duration::seconds(1));
         }
     }
     Ok((out, truncated, skipped))
 }
 
-/// Each occurrence of `found` written in `style` (each event dropped once written).
-fn write(found: Expanded, names: &HashMap<String, String>, style: Style) -> Written {
-    let mut out = Written::default();
-    // Sized once (about what a row or an object takes): growing by doubling
-    // copies what was written into fresh memory, page faults and all.
-    let count: usize = found.iter().map(|(_, occs)| occs.len()).sum();
-    out.events.reserve(found.len());
-    out.occs.reserve(count);
-    match style {
-        Style::Table => out.table.reserve(count, 5, count * 96),
-        Style::Json | Style::PrettyJson => {
-            out.json = vec![Vec::with_capacity(count * 512)];
-            out.spans.reserve(count);
-        }
+/// The occurrences of `r` in `[from, until)` (at most `limit`) written into `out`
+/// in `style`; true when some were left out.
+#[allow(clippy::too_many_arguments)]
+fn expand_one<R: RecordLike>(
+    out: &mut Written,
+    r: &R,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    tz: Tz,
+    limit: usize,
+    names: &HashMap<String, String>,
+    style: Style,
+) -> anyhow::Result<bool> {
+    let found = expand(r, from, until, tz, limit)?;
+    if !found.occurrences.is_empty() {
+        let coll = names.get(r.collection()).map_or("", String::as_str);
+        out.write(r, coll, &found.occurrences, style);
     }
-    for (r, occs) in found {
-        let coll = names.get(&r.collection).map_or("", String::as_str);
-        // A table needs no pieces of compact JSON.
-        let view = match style {
-            Style::Table => EventView::for_record(&r, coll),
-            Style::Json | Style::PrettyJson => EventView::new(&r, coll),
-        };
-        let event = out.events.len();
-        for o in &occs {
-            let utc = o.start.naive_utc().and_utc();
-            out.occs
-                .push((event, utc.timestamp(), utc.timestamp_subsec_nanos()));
-            match style {
-                Style::Table => rows::push_occurrence_row(&mut out.table, &view, o),
-                Style::Json => view.write_compact(o, &mut out.json[0]),
-                Style::PrettyJson => {
-                    let texts = OverrideTexts::of(view.source(), o);
-                    serde_json::to_writer_pretty(&mut out.json[0], &view.occurrence(o, &texts))
-                        .expect("writing to a Vec cannot fail");
-                }
-            }
-            if style != Style::Table {
-                let end = out.json[0].len();
-                let start = out.spans.last().map_or(0, |s| s.2);
-                out.spans.push((0, start, end));
-            }
-        }
-        out.events
-            .push((view.title().to_string(), view.id().to_string()));
-    }
-    out
+    Ok(found.truncated)
 }
 
-/// The start of the `n`-th earliest occurrence in `found` (None when `n` is 0).
-fn nth_start(found: &Expanded, n: usize) -> Option<DateTime<FixedOffset>> {
-    let mut starts: Vec<DateTime<FixedOffset>> = found
-        .iter()
-        .flat_map(|(_, occs)| occs.iter().map(|o| o.start))
-        .collect();
-    let index = n.checked_sub(1)?;
-    starts.get(index)?;
-    Some(*starts.select_nth_unstable(index).1)
+impl Written {
+    /// The occurrences `occs` of `r` written in `style`.
+    fn write<R: RecordLike>(&mut self, r: &R, coll: &str, occs: &[Occurrence], style: Style) {
+        if self.occs.is_empty() {
+            // Sized once for a month of a large calendar (about what a row or an
+            // object takes): growing by doubling copies what was written.
+            self.occs.reserve(1024);
+            match style {
+                Style::Table => self.table.reserve(1024, 5, 1024 * 96),
+                Style::Json | Style::PrettyJson => self.json = vec![Vec::with_capacity(1024 * 512)],
+            }
+        }
+        let event = self.events.len();
+        for o in occs {
+            let utc = o.start.naive_utc().and_utc();
+            self.occs
+                .push((event, utc.timestamp(), utc.timestamp_subsec_nanos()));
+        }
+        let title = match style {
+            Style::Table => {
+                let texts = RowTexts::of(r);
+                for o in occs {
+                    rows::push_occurrence_row(&mut self.table, r, &texts, o);
+                }
+                texts.title().to_string()
+            }
+            Style::Json | Style::PrettyJson => {
+                let view = EventView::new(r, coll);
+                for o in occs {
+                    let json = &mut self.json[0];
+                    let start = json.len();
+                    match style {
+                        Style::PrettyJson => {
+                            let texts = OverrideTexts::of(r, o);
+                            serde_json::to_writer_pretty(&mut *json, &view.occurrence(o, &texts))
+                                .expect("writing to a Vec cannot fail");
+                        }
+                        _ => view.write_compact(o, json),
+                    }
+                    self.spans.push((0, start, json.len()));
+                }
+                view.title().to_string()
+            }
+        };
+        self.events.push((title, r.id().to_string()));
+    }
+
+    /// The start (UTC seconds, nanoseconds) of the `n`-th earliest occurrence
+    /// written (None when `n` is 0 or beyond them).
+    fn nth_start(&self, n: usize) -> Option<(i64, u32)> {
+        let mut starts: Vec<(i64, u32)> = self.occs.iter().map(|&(_, s, ns)| (s, ns)).collect();
+        let index = n.checked_sub(1)?;
+        starts.get(index)?;
+        Some(*starts.select_nth_unstable(index).1)
+    }
+
+    /// Only the occurrences starting at `cutoff` or before (and their events).
+    fn keep_until(&mut self, cutoff: (i64, u32)) {
+        let mut old = std::mem::take(self);
+        let mut renumbered = vec![None; old.events.len()];
+        let mut events: Vec<_> = std::mem::take(&mut old.events)
+            .into_iter()
+            .map(Some)
+            .collect();
+        for (i, &(e, secs, nanos)) in old.occs.iter().enumerate() {
+            if (secs, nanos) > cutoff {
+                continue;
+            }
+            let event = *renumbered[e].get_or_insert_with(|| {
+                self.events
+                    .push(events[e].take().expect("each event moved once"));
+                self.events.len() - 1
+            });
+            self.occs.push((event, secs, nanos));
+            if old.spans.is_empty() {
+                self.table.copy_row(&old.table, i);
+            } else {
+                let json = old.json(i);
+                if self.json.is_empty() {
+                    self.json.push(Vec::new());
+                }
+                let start = self.json[0].len();
+                self.json[0].extend_from_slice(json);
+                self.spans.push((0, start, self.json[0].len()));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Record;
+    use chrono::TimeZone;
+
+    /// Series with overrides (moved, retitled, cancelled), exceptions, extra dates
+    /// and periods, a zone of its own, all-day and floating events, escapes.
+    fn records() -> Vec<Record> {
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n\
+BEGIN:VTIMEZONE\r\nTZID:Odd Zone\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n\
+TZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n\
+BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Stand-up\\, daily\r\nDTSTART;TZID=Europe/Berlin:20260302T090000\r\n\
+DTEND;TZID=Europe/Berlin:20260302T091500\r\nRRULE:FREQ=DAILY;COUNT=20\r\n\
+EXDATE;TZID=Europe/Berlin:20260304T090000,20260305T090000\r\nLOCATION:Room 1\r\n\
+CATEGORIES:work,team\r\nORGANIZER;CN=Ann:mailto:ann@example.org\r\n\
+ATTENDEE;PARTSTAT=ACCEPTED;RSVP=TRUE:mailto:bob@example.org\r\n\
+BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:a\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260303T090000\r\n\
+DTSTART;TZID=Europe/Berlin:20260303T100000\r\nDTEND;TZID=Europe/Berlin:20260303T101500\r\n\
+SUMMARY:Moved\\nlate\r\nSTATUS:TENTATIVE\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:a\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260310T090000\r\n\
+DTSTART;TZID=Europe/Berlin:20260310T090000\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:b\r\nSUMMARY:Holiday\r\nDTSTART;VALUE=DATE:20260305\r\n\
+RRULE:FREQ=WEEKLY;BYDAY=TH,FR;UNTIL=20260331\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:c\r\nSUMMARY:Call\r\nDTSTART:20260306T120000Z\r\nDURATION:PT30M\r\n\
+RDATE;VALUE=PERIOD:20260320T080000Z/PT2H,20260321T080000Z/20260321T090000Z\r\n\
+RDATE:20260325T070000Z\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:d\r\nSUMMARY:Floating\r\nDTSTART:20260307T080000\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:e\r\nSUMMARY:Odd\r\nDTSTART;TZID=Odd Zone:20260308T080000\r\n\
+DTEND;TZID=Odd Zone:20260308T090000\r\nRRULE:FREQ=MONTHLY;BYDAY=2SU,-1MO\r\nEND:VEVENT\r\n\
+END:VCALENDAR\r\n";
+        let records: Vec<Record> = crate::formats::ics::read_ics(ics)
+            .into_iter()
+            .map(|i| i.expect("item").record)
+            .collect();
+        assert_eq!(records.len(), 5);
+        records
+    }
+
+    fn window() -> (DateTime<Utc>, DateTime<Utc>, Tz) {
+        let from = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap();
+        (from, to, "America/New_York".parse().unwrap())
+    }
+
+    /// Everything written, occurrence by occurrence: its event and start, its row
+    /// or JSON.
+    fn dump(w: &Written) -> Vec<String> {
+        (0..w.occs.len())
+            .map(|i| {
+                let (e, secs, nanos) = w.occs[i];
+                let written = match w.spans.is_empty() {
+                    true => w.table.row(i).collect::<Vec<_>>().join("|"),
+                    false => String::from_utf8(w.json(i).to_vec()).unwrap(),
+                };
+                format!("{:?} {secs}.{nanos} {written}", w.events[e])
+            })
+            .collect()
+    }
+
+    const STYLES: [Style; 3] = [Style::Table, Style::Json, Style::PrettyJson];
+
+    #[test]
+    fn bodies_read_in_place_write_what_decoded_records_write() {
+        let (from, to, tz) = window();
+        let records = records();
+        let stored: Vec<String> = records
+            .iter()
+            .map(|r| serde_json::to_string(&r.body).unwrap())
+            .collect();
+        for style in STYLES {
+            let (mut decoded, mut in_place) = (Written::default(), Written::default());
+            for (r, body) in records.iter().zip(&stored) {
+                let borrowed = RecordRef {
+                    id: &r.id,
+                    kind: r.kind,
+                    collection: &r.collection,
+                    body: BodyRef::parse(body).unwrap(),
+                };
+                let found = expand(r, from, to, tz, 100).unwrap();
+                assert_eq!(found, expand(&borrowed, from, to, tz, 100).unwrap());
+                decoded.write(r, "Cal", &found.occurrences, style);
+                in_place.write(&borrowed, "Cal", &found.occurrences, style);
+            }
+            assert!(decoded.occs.len() > 25, "{}", decoded.occs.len());
+            assert_eq!(dump(&decoded), dump(&in_place), "{style:?}");
+        }
+    }
+
+    #[test]
+    fn every_corpus_event_writes_the_same_read_in_place_as_decoded() {
+        let from = Utc.with_ymd_and_hms(1995, 1, 1, 0, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2035, 1, 1, 0, 0, 0).unwrap();
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let mut events = 0;
+        for entry in std::fs::read_dir("tests/corpus/ics").unwrap() {
+            let path = entry.unwrap().path();
+            let text = crate::formats::vcard::bytes_to_text(&std::fs::read(&path).unwrap());
+            for item in crate::formats::ics::read_ics(&text).into_iter().flatten() {
+                let r = item.record;
+                if r.kind != Kind::Event {
+                    continue;
+                }
+                let stored = serde_json::to_string(&r.body).unwrap();
+                let borrowed = RecordRef {
+                    id: &r.id,
+                    kind: r.kind,
+                    collection: &r.collection,
+                    body: BodyRef::parse(&stored).unwrap(),
+                };
+                let found = expand(&r, from, to, tz, 200);
+                let in_place = expand(&borrowed, from, to, tz, 200);
+                assert_eq!(format!("{found:?}"), format!("{in_place:?}"), "{path:?}");
+                let Ok(found) = found else { continue };
+                for style in STYLES {
+                    let (mut decoded, mut read) = (Written::default(), Written::default());
+                    decoded.write(&r, "Cal", &found.occurrences, style);
+                    read.write(&borrowed, "Cal", &found.occurrences, style);
+                    assert_eq!(dump(&decoded), dump(&read), "{path:?} {style:?}");
+                }
+                events += 1;
+            }
+        }
+        assert!(events > 40, "{events}");
+    }
+
+    #[test]
+    fn a_cut_keeps_what_writing_only_the_earlier_occurrences_writes() {
+        let (from, to, tz) = window();
+        let records = records();
+        for style in STYLES {
+            for n in [1, 7, 20] {
+                let mut all = Written::default();
+                for r in &records {
+                    let found = expand(r, from, to, tz, 100).unwrap();
+                    all.write(r, "Cal", &found.occurrences, style);
+                }
+                let cutoff = all.nth_start(n).unwrap();
+                all.keep_until(cutoff);
+                let mut kept = Written::default();
+                for r in &records {
+                    let mut found = expand(r, from, to, tz, 100).unwrap().occurrences;
+                    found.retain(|o| {
+                        let t = o.start.naive_utc().and_utc();
+                        (t.timestamp(), t.timestamp_subsec_nanos()) <= cutoff
+                    });
+                    if !found.is_empty() {
+                        kept.write(r, "Cal", &found, style);
+                    }
+                }
+                assert_eq!(kept.occs.len(), n, "{style:?}");
+                assert_eq!(dump(&all), dump(&kept), "{style:?} {n}");
+                assert_eq!(all.order(n), kept.order(n));
+            }
+        }
+        assert_eq!(Written::default().nth_start(0), None);
+    }
 }

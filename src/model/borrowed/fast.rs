@@ -115,9 +115,8 @@ impl<'a> Reader<'a> {
         Some(ParamRef { name, values })
     }
 
-    /// `[item,item,…]`.
-    /// Room for `room` items is made at the first (lists are read once and
-    /// dropped: growing them one by one cost more than the unused room).
+    /// `[item,item,…]`, room made for `room` items first (about as many as such a
+    /// list has: growing copies the items read).
     fn list<T>(
         &mut self,
         room: usize,

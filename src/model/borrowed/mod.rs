@@ -15,6 +15,8 @@ use serde::de::{Deserializer, Visitor};
 use super::{Body, Component, Param, Property};
 
 mod fast;
+mod like;
+pub use like::{ComponentLike, PropertyLike, RecordLike, RecordRef};
 
 /// A string of a stored body, borrowed unless it had to be unescaped.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,6 +2,8 @@
 //! and a work budget so that no rule (FREQ=SECONDLY from 1900, a COUNT of four
 //! billion, a year of every second) costs more than a bounded amount of time.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDateTime};
 
 use super::{Rule, select_positions};
@@ -13,8 +15,9 @@ pub const MAX_PERIODS: u64 = 5_000_000;
 pub const MAX_PERIOD_CANDIDATES: usize = 1_000_000;
 
 /// Start times in `[lo, hi]`, in order (see [`Rule::instances`]).
-pub struct Instances {
-    rule: Rule,
+pub struct Instances<'r> {
+    /// With its defaults from DTSTART ([`Rule::with_defaults`]).
+    rule: Cow<'r, Rule>,
     dtstart: NaiveDateTime,
     until: Option<NaiveDateTime>,
     lo: NaiveDateTime,
@@ -40,8 +43,39 @@ impl Rule {
         until: Option<NaiveDateTime>,
         lo: NaiveDateTime,
         hi: NaiveDateTime,
-    ) -> Instances {
-        let rule = self.with_defaults(dtstart);
+    ) -> Instances<'static> {
+        Instances::of(
+            Cow::Owned(self.with_defaults(dtstart)),
+            dtstart,
+            until,
+            lo,
+            hi,
+        )
+    }
+
+    /// [`Rule::instances`] of a rule that already has its defaults from
+    /// `dtstart` ([`Rule::with_defaults`]): a series expanded again and again
+    /// prepares its rules once.
+    pub fn instances_prepared(
+        &self,
+        dtstart: NaiveDateTime,
+        until: Option<NaiveDateTime>,
+        lo: NaiveDateTime,
+        hi: NaiveDateTime,
+    ) -> Instances<'_> {
+        debug_assert_eq!(*self, self.with_defaults(dtstart));
+        Instances::of(Cow::Borrowed(self), dtstart, until, lo, hi)
+    }
+}
+
+impl<'r> Instances<'r> {
+    fn of(
+        rule: Cow<'r, Rule>,
+        dtstart: NaiveDateTime,
+        until: Option<NaiveDateTime>,
+        lo: NaiveDateTime,
+        hi: NaiveDateTime,
+    ) -> Instances<'r> {
         // Skip ahead to the window when COUNT does not require counting from DTSTART.
         let mut k: i64 = 0;
         if rule.count.is_none() && lo > dtstart {
@@ -68,7 +102,7 @@ impl Rule {
     }
 }
 
-impl Instances {
+impl Instances<'_> {
     /// Whether the work budget ended the expansion before the window's end.
     pub fn cut_short(&self) -> bool {
         self.cut_short
@@ -114,7 +148,7 @@ impl Instances {
     }
 }
 
-impl Iterator for Instances {
+impl Iterator for Instances<'_> {
     type Item = NaiveDateTime;
 
     fn next(&mut self) -> Option<NaiveDateTime> {

@@ -251,6 +251,45 @@ fn parse_errors_are_reported() {
     assert!(Rule::parse("FREQ=DAILY;X-NAME=1").is_ok());
 }
 
+mod month_weekdays {
+    //! BYDAY's days of a month found directly are those found by testing every day.
+    use super::*;
+    use proptest::prelude::*;
+
+    const DAYS: [Weekday; 7] = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ];
+
+    proptest! {
+        #[test]
+        fn are_the_days_tested_one_by_one(
+            byday in proptest::collection::vec((-6i32..7, 0usize..7), 1..5),
+            yearly in any::<bool>(),
+            bymonth in proptest::collection::vec(1u32..13, 0..3),
+            month in 0i32..1200,
+        ) {
+            let first = NaiveDate::from_ymd_opt(1990 + month / 12, (month % 12) as u32 + 1, 1).unwrap();
+            let mut r = Rule::parse(if yearly { "FREQ=YEARLY;BYMONTH=1" } else { "FREQ=MONTHLY" }).unwrap();
+            if !bymonth.is_empty() {
+                r.bymonth = bymonth;
+            }
+            r.byday = byday.iter().map(|&(n, d)| (n, DAYS[d])).collect();
+            let r = r.into_defaults(first.and_hms_opt(9, 0, 0).unwrap());
+            prop_assert!(r.byday_in_month());
+            let (mut direct, mut tested) = (Vec::new(), Vec::new());
+            r.month_weekdays(first, &mut direct);
+            r.month_days_tested(first, &mut tested);
+            prop_assert_eq!(direct, tested);
+        }
+    }
+}
+
 mod oracle {
     //! Random rules against the `rrule` crate (a dateutil port) as an independent oracle.
     use super::*;

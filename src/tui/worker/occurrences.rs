@@ -108,7 +108,7 @@ pub(super) fn events(
     for r in store.events_between(a.timestamp(), b.timestamp(), None)? {
         let r = Arc::new(r);
         // A broken event must not hide the others: skip it (the CLI reports it).
-        let Ok(list) = crate::recur::expand(&r, a, b, tz, MAX_SHOWN_PER_EVENT) else {
+        let Ok(list) = crate::recur::expand(&*r, a, b, tz, MAX_SHOWN_PER_EVENT) else {
             continue;
         };
         for o in list.occurrences {
