@@ -383,3 +383,21 @@ fn a_3_0_text_birthday_exports_as_a_valid_4_0_text_value() {
             .contains("BDAY:sometime in spring")
     );
 }
+
+/// A birthday of eight bytes with a character of several bytes where the date is
+/// cut (`123é456`) made every `--json` view of the contact panic.
+#[test]
+fn a_birthday_cut_inside_a_character_is_shown_as_written() {
+    let pim = Pim::new();
+    let file = pim.home().join("odd.vcf");
+    std::fs::write(
+        &file,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Odd Date\r\nN:Date;Odd;;;\r\nBDAY:123é456\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    pim.ok(&["import", s(&file)]);
+    let list = pim.json(&["list", "contacts", "--json"]);
+    assert_eq!(list[0]["birthday"], "123é456");
+    let backup = pim.json(&["export", "all", "--format", "json"]);
+    assert_eq!(backup[0]["birthday"], "123é456");
+}
