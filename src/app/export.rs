@@ -92,37 +92,79 @@ pub fn read_unordered_beside<S, E>(
     store: &Store,
     selection: &Selection,
     state: S,
-    f: impl FnMut(&mut S, usize, RawRecord<'_>) -> Result<(), E> + Send,
+    mut f: impl FnMut(&mut S, usize, RawRecord<'_>) -> Result<(), E> + Send,
 ) -> Result<S, E>
 where
     S: Send,
     E: From<StoreError> + Send,
 {
+    let f = std::sync::Mutex::new(&mut f);
+    let mut states = read_unordered_shared(store, selection, vec![state], |state, g, row| {
+        // One handler: the lock is never waited for.
+        (f.lock().expect("one handler"))(state, g, row)
+    })?;
+    Ok(states.pop().expect("one state"))
+}
+
+/// [`read_unordered_beside`] with one handling thread per state in `states`, each
+/// taking the next batch read when it is free; the states come back in the order
+/// given, each having seen some of the rows (in table order among themselves).
+pub fn read_unordered_shared<S, E>(
+    store: &Store,
+    selection: &Selection,
+    states: Vec<S>,
+    f: impl Fn(&mut S, usize, RawRecord<'_>) -> Result<(), E> + Sync,
+) -> Result<Vec<S>, E>
+where
+    S: Send,
+    E: From<StoreError> + Send,
+{
     let (send, receive) = std::sync::mpsc::sync_channel::<RowBatch>(IN_FLIGHT);
+    let receive = std::sync::Mutex::new(receive);
     std::thread::scope(|s| {
-        let worker = s.spawn(move || {
-            let (mut state, mut f) = (state, f);
-            for batch in receive {
-                batch.each(|g, row| f(&mut state, g, row))?;
-            }
-            Ok(state)
-        });
+        let workers: Vec<_> = states
+            .into_iter()
+            .map(|mut state| {
+                let (receive, f) = (&receive, &f);
+                s.spawn(move || {
+                    let mut failed = None;
+                    loop {
+                        let next = receive.lock().expect("a handler panicked").recv();
+                        let Ok(batch) = next else { break };
+                        // After an error the rest is taken and dropped: the reader
+                        // must not wait for a handler that stopped.
+                        if failed.is_none()
+                            && let Err(e) = batch.each(|g, row| f(&mut state, g, row))
+                        {
+                            failed = Some(e);
+                        }
+                    }
+                    match failed {
+                        Some(e) => Err(e),
+                        None => Ok(state),
+                    }
+                })
+            })
+            .collect();
         let mut batch = RowBatch::default();
         let read = read_unordered(store, selection, |g, row| -> Result<(), E> {
             batch.push(g, &row);
             if batch.len() == BATCH {
-                // Refused only once `f` failed: its error is returned below.
                 let _ = send.send(std::mem::take(&mut batch));
             }
             Ok(())
         });
         let _ = send.send(batch);
         drop(send);
-        let handled = worker
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let handled: Vec<Result<S, E>> = workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect();
         read?;
-        handled
+        handled.into_iter().collect()
     })
 }
 
@@ -340,6 +382,19 @@ impl SortedRows {
         self.rows.is_empty()
     }
 
+    /// Take the rows of `other` (gathered on another thread) as well.
+    pub fn append(&mut self, other: SortedRows) {
+        let (keys, text) = (self.keys.len(), self.text.len());
+        self.keys.push_str(&other.keys);
+        self.text.push_str(&other.text);
+        self.rows.extend(other.rows.into_iter().map(|e| Entry {
+            keys_start: e.keys_start + keys,
+            start: e.start + text,
+            end: e.end + text,
+            ..e
+        }));
+    }
+
     /// Put the rows in (group, sort key, id) order: within a group, the order of
     /// SQLite's `ORDER BY sort_key, id` (it compares text bytewise, as `str` does).
     pub fn sort(&mut self) {
@@ -477,6 +532,42 @@ mod tests {
         .unwrap();
         assert_eq!(got.len(), 2 * BATCH + 9);
         assert_eq!(got, want);
+        // Shared by three handlers, each gathering sorted rows: appended, they sort
+        // as the rows gathered by one.
+        let gather = |rows: &mut SortedRows, g: usize, row: RawRecord<'_>| {
+            rows.push(g, &row, row.kind, |t| t.push_str(row.data));
+            Ok::<(), StoreError>(())
+        };
+        let mut one = SortedRows::default();
+        read_unordered(&store, &selection, |g, row| gather(&mut one, g, row)).unwrap();
+        one.sort();
+        let states = vec![
+            SortedRows::default(),
+            SortedRows::default(),
+            SortedRows::default(),
+        ];
+        let mut parts = read_unordered_shared(&store, &selection, states, gather)
+            .unwrap()
+            .into_iter();
+        let mut all = parts.next().unwrap();
+        parts.for_each(|p| all.append(p));
+        all.sort();
+        let texts = |rows: &SortedRows| -> Vec<String> {
+            rows.iter()
+                .map(|r| {
+                    format!(
+                        "{} {} {} {} {}",
+                        r.group(),
+                        r.sort_key(),
+                        r.id(),
+                        r.aux(),
+                        r.text()
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(texts(&all), texts(&one));
+        assert_eq!(all.len(), 2 * BATCH + 9);
         let stopped = read_unordered_beside(&store, &selection, 0, |seen, _, _| {
             *seen += 1;
             match *seen > BATCH + 3 {
