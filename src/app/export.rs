@@ -52,8 +52,10 @@ pub fn sorted_rows_for(store: &Store, selection: &Selection) -> Result<SortedRow
         .unwrap_or(usize::MAX)
         .min(TEXT_RESERVED_AT_MOST);
     Ok(SortedRows {
-        keys: String::with_capacity(rows.saturating_mul(48)),
-        text: String::with_capacity(bytes),
+        parts: vec![Part {
+            keys: String::with_capacity(rows.saturating_mul(48)),
+            text: String::with_capacity(bytes),
+        }],
         rows: Vec::with_capacity(rows),
     })
 }
@@ -231,12 +233,27 @@ impl RowBatch {
 
 /// Text gathered per row in any order, handed back in (group, sort key, id) order.
 /// One buffer holds every row's keys and another their text (no allocation per
-/// row; the keys, compared while sorting, lie close together).
-#[derive(Default)]
+/// row; the keys, compared while sorting, lie close together); rows gathered on
+/// other threads keep theirs ([`SortedRows::append`]: a part each, not copied).
 pub struct SortedRows {
+    parts: Vec<Part>,
+    rows: Vec<Entry>,
+}
+
+impl Default for SortedRows {
+    fn default() -> Self {
+        SortedRows {
+            parts: vec![Part::default()],
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// The keys and texts of some rows.
+#[derive(Default)]
+struct Part {
     keys: String,
     text: String,
-    rows: Vec<Entry>,
 }
 
 struct Entry {
@@ -247,7 +264,9 @@ struct Entry {
     key_len: u32,
     id_len: u32,
     aux_len: u32,
-    /// Where the row's sort key and id start in `keys`.
+    /// The part holding the row's keys and text.
+    part: u32,
+    /// Where the row's sort key and id start in its part's `keys`.
     keys_start: usize,
     /// Where the row's aux text starts in `text`; its own text follows up to `end`.
     start: usize,
@@ -270,26 +289,30 @@ impl<'a> SortedRow<'a> {
         self.entry.group as usize
     }
 
+    fn part(&self) -> &'a Part {
+        &self.rows.parts[self.entry.part as usize]
+    }
+
     pub fn sort_key(&self) -> &'a str {
         let e = self.entry;
-        &self.rows.keys[e.keys_start..e.keys_start + e.key_len as usize]
+        &self.part().keys[e.keys_start..e.keys_start + e.key_len as usize]
     }
 
     pub fn id(&self) -> &'a str {
         let e = self.entry;
         let k = e.keys_start + e.key_len as usize;
-        &self.rows.keys[k..k + e.id_len as usize]
+        &self.part().keys[k..k + e.id_len as usize]
     }
 
     /// The short text given with the row (e.g. its collection id).
     pub fn aux(&self) -> &'a str {
         let e = self.entry;
-        &self.rows.text[e.start..e.start + e.aux_len as usize]
+        &self.part().text[e.start..e.start + e.aux_len as usize]
     }
 
     pub fn text(&self) -> &'a str {
         let e = self.entry;
-        &self.rows.text[e.start + e.aux_len as usize..e.end]
+        &self.part().text[e.start + e.aux_len as usize..e.end]
     }
 
     /// Whether [`SortedRow::text`] is why the row could not be read (see
@@ -347,15 +370,18 @@ impl SortedRows {
         unreadable: bool,
         write: impl FnOnce(&mut String) -> Result<(), E>,
     ) -> Result<(), E> {
-        let start = self.text.len();
-        self.text.push_str(aux);
-        if let Err(e) = write(&mut self.text) {
-            self.text.truncate(start);
+        let part = self.parts.len() - 1;
+        let Part { keys, text } = &mut self.parts[part];
+        let start = text.len();
+        text.push_str(aux);
+        if let Err(e) = write(text) {
+            text.truncate(start);
             return Err(e);
         }
-        let keys_start = self.keys.len();
-        self.keys.push_str(row.sort_key);
-        self.keys.push_str(row.id);
+        let end = text.len();
+        let keys_start = keys.len();
+        keys.push_str(row.sort_key);
+        keys.push_str(row.id);
         let mut prefix = [0u8; 16];
         let n = row.sort_key.len().min(16);
         prefix[..n].copy_from_slice(&row.sort_key.as_bytes()[..n]);
@@ -366,9 +392,10 @@ impl SortedRows {
             key_len: short(row.sort_key),
             id_len: short(row.id),
             aux_len: short(aux),
+            part: u32::try_from(part).expect("few parts"),
             keys_start,
             start,
-            end: self.text.len(),
+            end,
             unreadable,
         });
         Ok(())
@@ -382,24 +409,24 @@ impl SortedRows {
         self.rows.is_empty()
     }
 
-    /// Take the rows of `other` (gathered on another thread) as well.
+    /// Take the rows of `other` (gathered on another thread) as well, their texts
+    /// where they are (not copied); rows pushed after go into a part of their own.
     pub fn append(&mut self, other: SortedRows) {
-        let (keys, text) = (self.keys.len(), self.text.len());
-        self.keys.push_str(&other.keys);
-        self.text.push_str(&other.text);
+        let shift = u32::try_from(self.parts.len()).expect("few parts");
+        self.parts.extend(other.parts);
         self.rows.extend(other.rows.into_iter().map(|e| Entry {
-            keys_start: e.keys_start + keys,
-            start: e.start + text,
-            end: e.end + text,
+            part: e.part + shift,
             ..e
         }));
+        self.parts.push(Part::default());
     }
 
     /// Put the rows in (group, sort key, id) order: within a group, the order of
     /// SQLite's `ORDER BY sort_key, id` (it compares text bytewise, as `str` does).
     pub fn sort(&mut self) {
-        let keys = self.keys.as_bytes();
+        let parts = &self.parts;
         let key = |e: &Entry| -> (&[u8], &[u8]) {
+            let keys = parts[e.part as usize].keys.as_bytes();
             let k = e.keys_start + e.key_len as usize;
             (&keys[e.keys_start..k], &keys[k..k + e.id_len as usize])
         };
@@ -551,6 +578,17 @@ mod tests {
             .into_iter();
         let mut all = parts.next().unwrap();
         parts.for_each(|p| all.append(p));
+        // A row pushed after the parts are taken goes with them.
+        let extra = RawRecord {
+            id: "zz",
+            kind: "event",
+            collection: "c",
+            data: "{}",
+            sort_key: "é 1",
+        };
+        gather(&mut all, 1, extra).unwrap();
+        gather(&mut one, 1, extra).unwrap();
+        one.sort();
         all.sort();
         let texts = |rows: &SortedRows| -> Vec<String> {
             rows.iter()
@@ -567,7 +605,7 @@ mod tests {
                 .collect()
         };
         assert_eq!(texts(&all), texts(&one));
-        assert_eq!(all.len(), 2 * BATCH + 9);
+        assert_eq!(all.len(), 2 * BATCH + 10);
         let stopped = read_unordered_beside(&store, &selection, 0, |seen, _, _| {
             *seen += 1;
             match *seen > BATCH + 3 {
