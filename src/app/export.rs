@@ -52,8 +52,10 @@ pub fn sorted_rows_for(store: &Store, selection: &Selection) -> Result<SortedRow
         .unwrap_or(usize::MAX)
         .min(TEXT_RESERVED_AT_MOST);
     Ok(SortedRows {
-        keys: String::with_capacity(rows.saturating_mul(48)),
-        text: String::with_capacity(bytes),
+        parts: vec![Part {
+            keys: String::with_capacity(rows.saturating_mul(48)),
+            text: String::with_capacity(bytes),
+        }],
         rows: Vec::with_capacity(rows),
     })
 }
@@ -92,37 +94,79 @@ pub fn read_unordered_beside<S, E>(
     store: &Store,
     selection: &Selection,
     state: S,
-    f: impl FnMut(&mut S, usize, RawRecord<'_>) -> Result<(), E> + Send,
+    mut f: impl FnMut(&mut S, usize, RawRecord<'_>) -> Result<(), E> + Send,
 ) -> Result<S, E>
 where
     S: Send,
     E: From<StoreError> + Send,
 {
+    let f = std::sync::Mutex::new(&mut f);
+    let mut states = read_unordered_shared(store, selection, vec![state], |state, g, row| {
+        // One handler: the lock is never waited for.
+        (f.lock().expect("one handler"))(state, g, row)
+    })?;
+    Ok(states.pop().expect("one state"))
+}
+
+/// [`read_unordered_beside`] with one handling thread per state in `states`, each
+/// taking the next batch read when it is free; the states come back in the order
+/// given, each having seen some of the rows (in table order among themselves).
+pub fn read_unordered_shared<S, E>(
+    store: &Store,
+    selection: &Selection,
+    states: Vec<S>,
+    f: impl Fn(&mut S, usize, RawRecord<'_>) -> Result<(), E> + Sync,
+) -> Result<Vec<S>, E>
+where
+    S: Send,
+    E: From<StoreError> + Send,
+{
     let (send, receive) = std::sync::mpsc::sync_channel::<RowBatch>(IN_FLIGHT);
+    let receive = std::sync::Mutex::new(receive);
     std::thread::scope(|s| {
-        let worker = s.spawn(move || {
-            let (mut state, mut f) = (state, f);
-            for batch in receive {
-                batch.each(|g, row| f(&mut state, g, row))?;
-            }
-            Ok(state)
-        });
+        let workers: Vec<_> = states
+            .into_iter()
+            .map(|mut state| {
+                let (receive, f) = (&receive, &f);
+                s.spawn(move || {
+                    let mut failed = None;
+                    loop {
+                        let next = receive.lock().expect("a handler panicked").recv();
+                        let Ok(batch) = next else { break };
+                        // After an error the rest is taken and dropped: the reader
+                        // must not wait for a handler that stopped.
+                        if failed.is_none()
+                            && let Err(e) = batch.each(|g, row| f(&mut state, g, row))
+                        {
+                            failed = Some(e);
+                        }
+                    }
+                    match failed {
+                        Some(e) => Err(e),
+                        None => Ok(state),
+                    }
+                })
+            })
+            .collect();
         let mut batch = RowBatch::default();
         let read = read_unordered(store, selection, |g, row| -> Result<(), E> {
             batch.push(g, &row);
             if batch.len() == BATCH {
-                // Refused only once `f` failed: its error is returned below.
                 let _ = send.send(std::mem::take(&mut batch));
             }
             Ok(())
         });
         let _ = send.send(batch);
         drop(send);
-        let handled = worker
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let handled: Vec<Result<S, E>> = workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect();
         read?;
-        handled
+        handled.into_iter().collect()
     })
 }
 
@@ -189,12 +233,27 @@ impl RowBatch {
 
 /// Text gathered per row in any order, handed back in (group, sort key, id) order.
 /// One buffer holds every row's keys and another their text (no allocation per
-/// row; the keys, compared while sorting, lie close together).
-#[derive(Default)]
+/// row; the keys, compared while sorting, lie close together); rows gathered on
+/// other threads keep theirs ([`SortedRows::append`]: a part each, not copied).
 pub struct SortedRows {
+    parts: Vec<Part>,
+    rows: Vec<Entry>,
+}
+
+impl Default for SortedRows {
+    fn default() -> Self {
+        SortedRows {
+            parts: vec![Part::default()],
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// The keys and texts of some rows.
+#[derive(Default)]
+struct Part {
     keys: String,
     text: String,
-    rows: Vec<Entry>,
 }
 
 struct Entry {
@@ -205,7 +264,9 @@ struct Entry {
     key_len: u32,
     id_len: u32,
     aux_len: u32,
-    /// Where the row's sort key and id start in `keys`.
+    /// The part holding the row's keys and text.
+    part: u32,
+    /// Where the row's sort key and id start in its part's `keys`.
     keys_start: usize,
     /// Where the row's aux text starts in `text`; its own text follows up to `end`.
     start: usize,
@@ -228,26 +289,30 @@ impl<'a> SortedRow<'a> {
         self.entry.group as usize
     }
 
+    fn part(&self) -> &'a Part {
+        &self.rows.parts[self.entry.part as usize]
+    }
+
     pub fn sort_key(&self) -> &'a str {
         let e = self.entry;
-        &self.rows.keys[e.keys_start..e.keys_start + e.key_len as usize]
+        &self.part().keys[e.keys_start..e.keys_start + e.key_len as usize]
     }
 
     pub fn id(&self) -> &'a str {
         let e = self.entry;
         let k = e.keys_start + e.key_len as usize;
-        &self.rows.keys[k..k + e.id_len as usize]
+        &self.part().keys[k..k + e.id_len as usize]
     }
 
     /// The short text given with the row (e.g. its collection id).
     pub fn aux(&self) -> &'a str {
         let e = self.entry;
-        &self.rows.text[e.start..e.start + e.aux_len as usize]
+        &self.part().text[e.start..e.start + e.aux_len as usize]
     }
 
     pub fn text(&self) -> &'a str {
         let e = self.entry;
-        &self.rows.text[e.start + e.aux_len as usize..e.end]
+        &self.part().text[e.start + e.aux_len as usize..e.end]
     }
 
     /// Whether [`SortedRow::text`] is why the row could not be read (see
@@ -305,15 +370,18 @@ impl SortedRows {
         unreadable: bool,
         write: impl FnOnce(&mut String) -> Result<(), E>,
     ) -> Result<(), E> {
-        let start = self.text.len();
-        self.text.push_str(aux);
-        if let Err(e) = write(&mut self.text) {
-            self.text.truncate(start);
+        let part = self.parts.len() - 1;
+        let Part { keys, text } = &mut self.parts[part];
+        let start = text.len();
+        text.push_str(aux);
+        if let Err(e) = write(text) {
+            text.truncate(start);
             return Err(e);
         }
-        let keys_start = self.keys.len();
-        self.keys.push_str(row.sort_key);
-        self.keys.push_str(row.id);
+        let end = text.len();
+        let keys_start = keys.len();
+        keys.push_str(row.sort_key);
+        keys.push_str(row.id);
         let mut prefix = [0u8; 16];
         let n = row.sort_key.len().min(16);
         prefix[..n].copy_from_slice(&row.sort_key.as_bytes()[..n]);
@@ -324,9 +392,10 @@ impl SortedRows {
             key_len: short(row.sort_key),
             id_len: short(row.id),
             aux_len: short(aux),
+            part: u32::try_from(part).expect("few parts"),
             keys_start,
             start,
-            end: self.text.len(),
+            end,
             unreadable,
         });
         Ok(())
@@ -340,11 +409,24 @@ impl SortedRows {
         self.rows.is_empty()
     }
 
+    /// Take the rows of `other` (gathered on another thread) as well, their texts
+    /// where they are (not copied); rows pushed after go into a part of their own.
+    pub fn append(&mut self, other: SortedRows) {
+        let shift = u32::try_from(self.parts.len()).expect("few parts");
+        self.parts.extend(other.parts);
+        self.rows.extend(other.rows.into_iter().map(|e| Entry {
+            part: e.part + shift,
+            ..e
+        }));
+        self.parts.push(Part::default());
+    }
+
     /// Put the rows in (group, sort key, id) order: within a group, the order of
     /// SQLite's `ORDER BY sort_key, id` (it compares text bytewise, as `str` does).
     pub fn sort(&mut self) {
-        let keys = self.keys.as_bytes();
+        let parts = &self.parts;
         let key = |e: &Entry| -> (&[u8], &[u8]) {
+            let keys = parts[e.part as usize].keys.as_bytes();
             let k = e.keys_start + e.key_len as usize;
             (&keys[e.keys_start..k], &keys[k..k + e.id_len as usize])
         };
@@ -364,129 +446,4 @@ impl SortedRows {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Record;
-
-    /// The order of every listing (`Store::list`: `ORDER BY sort_key, id`), with
-    /// ties, keys longer than the 16 bytes compared first, multi-byte text and an
-    /// empty key; kinds in the order selected.
-    #[test]
-    fn sorted_rows_are_in_the_order_of_the_listings() {
-        let mut store = Store::open_in_memory().unwrap();
-        let events = store.default_collection(Kind::Event).unwrap().id;
-        let tasks = store.default_collection(Kind::Task).unwrap().id;
-        let titles = [
-            "b",
-            "a",
-            "B",
-            "é",
-            "e",
-            "a",
-            "",
-            "aaaaaaaab",
-            "aaaaaaaaa",
-            "aaaaaaaa",
-            "a",
-            "Zz",
-            "ab\u{1F600}",
-            "ab\u{e9}",
-            "aaaaaaaa",
-            "aaaaaaaaaaaaaaaab",
-            "aaaaaaaaaaaaaaaaa",
-            "aaaaaaaaaaaaaaaa",
-            "aaaaaaaaaaaaaaa\u{e9}",
-            "aaaaaaaaaaaaaaaa",
-            "aaaaaaaaaaaaaaa",
-        ];
-        let mut keys = std::collections::HashMap::new();
-        for (i, t) in titles.iter().enumerate() {
-            let (kind, c) = if i % 3 == 0 {
-                (Kind::Task, &tasks)
-            } else {
-                (Kind::Event, &events)
-            };
-            let mut r = Record::new(kind, c);
-            r.set_text("SUMMARY", t);
-            keys.insert(r.id.clone(), r.title().to_lowercase());
-            store.write(|w| w.create(&r)).unwrap();
-        }
-        let listed = |k| -> Vec<String> {
-            store
-                .list(k, None)
-                .unwrap()
-                .into_iter()
-                .map(|r| r.id)
-                .collect()
-        };
-        for kinds in [
-            vec![Kind::Task, Kind::Event],
-            vec![Kind::Event],
-            vec![Kind::Task],
-        ] {
-            let selection = selection(&store, &kinds, None).unwrap();
-            let mut rows = SortedRows::default();
-            read_unordered(&store, &selection, |g, row| -> Result<(), StoreError> {
-                rows.push(g, &row, row.kind, |t| t.push_str(row.data));
-                // The text of each row given is kept whole.
-                assert!(row.data.starts_with('{'));
-                Ok(())
-            })
-            .unwrap();
-            rows.sort();
-            let got: Vec<String> = rows.iter().map(|r| r.id().to_string()).collect();
-            let want: Vec<String> = kinds.iter().flat_map(|&k| listed(k)).collect();
-            assert_eq!(got, want);
-            for r in rows.iter() {
-                assert_eq!(r.aux(), selection[r.group()].0.as_str());
-                assert!(r.text().starts_with('{') && !r.unreadable());
-                assert_eq!(r.sort_key(), keys[r.id()]);
-            }
-        }
-    }
-
-    /// Rows handled beside the reading thread are every row, in table order, with
-    /// its texts and group; the first error stops the handling and is returned.
-    #[test]
-    fn rows_handled_beside_are_the_rows_read() {
-        let mut store = Store::open_in_memory().unwrap();
-        for i in 0..(2 * BATCH + 9) {
-            let kind = if i % 4 == 0 { Kind::Task } else { Kind::Event };
-            let c = store.default_collection(kind).unwrap().id;
-            let mut r = Record::new(kind, &c);
-            r.set_text("SUMMARY", &format!("é {i}"));
-            store.write(|w| w.create(&r)).unwrap();
-        }
-        let selection = selection(&store, &[Kind::Task, Kind::Event], None).unwrap();
-        let line = |g: usize, row: &RawRecord<'_>| {
-            format!(
-                "{g} {} {} {} {} {}",
-                row.id, row.kind, row.collection, row.sort_key, row.data
-            )
-        };
-        let mut want = Vec::new();
-        read_unordered(&store, &selection, |g, row| -> Result<(), StoreError> {
-            want.push(line(g, &row));
-            Ok(())
-        })
-        .unwrap();
-        let got = read_unordered_beside(&store, &selection, Vec::new(), |seen, g, row| {
-            seen.push(line(g, &row));
-            Ok::<(), StoreError>(())
-        })
-        .unwrap();
-        assert_eq!(got.len(), 2 * BATCH + 9);
-        assert_eq!(got, want);
-        let stopped = read_unordered_beside(&store, &selection, 0, |seen, _, _| {
-            *seen += 1;
-            match *seen > BATCH + 3 {
-                true => Err(StoreError::Corrupt {
-                    what: "x".into(),
-                    reason: "stop".into(),
-                }),
-                false => Ok(()),
-            }
-        });
-        assert!(matches!(stopped, Err(StoreError::Corrupt { reason, .. }) if reason == "stop"));
-    }
-}
+mod tests;

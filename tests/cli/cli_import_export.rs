@@ -383,3 +383,68 @@ fn a_3_0_text_birthday_exports_as_a_valid_4_0_text_value() {
             .contains("BDAY:sometime in spring")
     );
 }
+
+/// A birthday of eight bytes with a character of several bytes where the date is
+/// cut (`123é456`) made every `--json` view of the contact panic.
+#[test]
+fn a_birthday_cut_inside_a_character_is_shown_as_written() {
+    let pim = Pim::new();
+    let file = pim.home().join("odd.vcf");
+    std::fs::write(
+        &file,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Odd Date\r\nN:Date;Odd;;;\r\nBDAY:123é456\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    pim.ok(&["import", s(&file)]);
+    let list = pim.json(&["list", "contacts", "--json"]);
+    assert_eq!(list[0]["birthday"], "123é456");
+    let backup = pim.json(&["export", "all", "--format", "json"]);
+    assert_eq!(backup[0]["birthday"], "123é456");
+}
+
+/// A card the strict 4.0 check refuses stops the export before any output, naming
+/// the first such card in the order written, though the checks run on a thread of
+/// their own (more cards than one batch of them).
+#[test]
+fn a_refused_card_stops_the_vcard_export_before_any_output() {
+    let pim = Pim::new();
+    let file = pim.home().join("cards.vcf");
+    let mut cards = String::new();
+    for i in 0..600 {
+        let url = match i {
+            300 => "URL:not a uri at all\r\n",
+            450 => "URL:neither is this\r\n",
+            _ => "",
+        };
+        cards.push_str(&format!(
+            "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Card {i:03}\r\n{url}END:VCARD\r\n"
+        ));
+    }
+    std::fs::write(&file, cards).unwrap();
+    pim.ok(&["import", s(&file)]);
+    let o = pim.run(&["export", "contacts", "--format", "vcf"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("\"Card 300\"") && err.contains("a bug in pim"),
+        "{err}"
+    );
+    let out = pim.home().join("out.vcf");
+    let o = pim.run(&["export", "contacts", "--format", "vcf", "-o", s(&out)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!out.exists());
+    // 3.0 is not checked: written.
+    let o = pim.run(&["export", "contacts", "--vcard-version", "3.0"]);
+    assert!(o.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout)
+            .matches("BEGIN:VCARD")
+            .count(),
+        600
+    );
+}

@@ -250,6 +250,17 @@ fn calendar_zones_in_any_order_equal_the_writer_in_order() {
             zones.note((0, "same key", &ids[i]), &body);
         }
         assert_eq!(zones.head(), expected);
+        // Noted on two threads (each some of the records), then merged.
+        for split in 0..=order.len() {
+            let (mut first, mut second) = (CalendarZones::default(), CalendarZones::default());
+            for (k, &i) in order.iter().enumerate() {
+                let body = crate::model::borrowed::BodyRef::from(&records[i].body);
+                let half = if k < split { &mut first } else { &mut second };
+                half.note((0, "same key", &ids[i]), &body);
+            }
+            first.merge(second);
+            assert_eq!(first.head(), expected, "split at {split}");
+        }
     }
     assert!(expected.contains("X-OFFSET:1") && expected.contains("X-OFFSET:2"));
     assert!(!expected.contains("X-OFFSET:3") && !expected.contains("X-OFFSET:4"));

@@ -134,6 +134,20 @@ impl CalendarZones {
         self.missing_zones.note(body, own);
     }
 
+    /// Take what `other` noted (of other records) as well: the same as if every
+    /// record had been noted here.
+    pub fn merge(&mut self, other: CalendarZones) {
+        for (tzid, zone) in other.chosen {
+            match self.chosen.get(&tzid) {
+                Some(mine) if mine.0 < zone.0 => {}
+                _ => {
+                    self.chosen.insert(tzid, zone);
+                }
+            }
+        }
+        self.missing_zones.merge(other.missing_zones);
+    }
+
     /// The calendar's head (see [`IcsWriter::finish_parts`]).
     pub fn head(self) -> String {
         let mut chosen: Vec<_> = self.chosen.into_iter().collect();

@@ -57,6 +57,14 @@ impl ZoneYears {
         }
     }
 
+    /// Take the years `other` noted as well.
+    pub fn merge(&mut self, other: ZoneYears) {
+        for (tzid, (lo, hi)) in other.years {
+            let e = self.years.entry(tzid).or_insert((lo, hi));
+            *e = (e.0.min(lo), e.1.max(hi));
+        }
+    }
+
     /// The generated VTIMEZONEs, one per TZID.
     pub fn generate(self) -> impl Iterator<Item = Component> {
         self.years.into_iter().filter_map(|(tzid, (lo, hi))| {
