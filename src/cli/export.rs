@@ -106,19 +106,32 @@ pub fn export(cx: &Context, a: ExportArgs) -> anyhow::Result<()> {
         _ => {}
     }
     cx.store.prefer_mapped_reads()?;
+    // A backup is of one moment: every read of the export sees the same snapshot,
+    // whatever another process (a sync, an import) commits meanwhile.
+    cx.store
+        .in_one_snapshot(|| export_snapshot(cx, &a, &kinds, format, version))
+}
+
+fn export_snapshot(
+    cx: &Context,
+    a: &ExportArgs,
+    kinds: &[Kind],
+    format: ExportFormat,
+    version: VcardVersion,
+) -> anyhow::Result<()> {
     let names: HashMap<String, String> = cx.collection_names()?;
     let output = a.output.as_deref().filter(|o| *o != "-");
     if format == ExportFormat::Json {
-        return export_json(cx, &kinds, a.collection.as_deref(), &names, output);
+        return export_json(cx, kinds, a.collection.as_deref(), &names, output);
     }
     if format == ExportFormat::Ics {
-        return export_ics(cx, &kinds, a.collection.as_deref(), output);
+        return export_ics(cx, kinds, a.collection.as_deref(), output);
     }
     if format == ExportFormat::Vcf {
-        return export_vcf(cx, &kinds, a.collection.as_deref(), version, output);
+        return export_vcf(cx, kinds, a.collection.as_deref(), version, output);
     }
     let mut records: Vec<Record> = Vec::new();
-    for &k in &kinds {
+    for &k in kinds {
         match &a.collection {
             None => records.extend(cx.store.list(k, None)?),
             Some(name) => {
@@ -129,7 +142,7 @@ pub fn export(cx: &Context, a: ExportArgs) -> anyhow::Result<()> {
         }
     }
     if let Some(name) = &a.collection {
-        check_collection(cx, &kinds, name)?;
+        check_collection(cx, kinds, name)?;
     }
     let refs: Vec<&Record> = records.iter().collect();
     let named: Vec<(&Record, &str)> = records
