@@ -39,6 +39,10 @@ pub struct Written {
     /// `i` is `json[spans[i].0][spans[i].1..spans[i].2]`.
     json: Vec<Vec<u8>>,
     spans: Vec<(usize, usize, usize)>,
+    /// Per part (one thread's, in the order appended), put in order on its thread
+    /// ([`Written::sort`]): its events by title and id, and its occurrences in
+    /// listing order; [`Written::order`] then only merges them.
+    parts: Vec<(Vec<usize>, Vec<usize>)>,
 }
 
 impl Written {
@@ -48,7 +52,7 @@ impl Written {
             *self = other;
             return;
         }
-        let (events, buffers) = (self.events.len(), self.json.len());
+        let (events, buffers, occs) = (self.events.len(), self.json.len(), self.occs.len());
         self.events.extend(other.events);
         self.occs
             .extend(other.occs.into_iter().map(|(e, s, n)| (e + events, s, n)));
@@ -60,18 +64,29 @@ impl Written {
                 .into_iter()
                 .map(|(b, start, end)| (b + buffers, start, end)),
         );
+        self.parts
+            .extend(other.parts.into_iter().map(|(by_title, listed)| {
+                (
+                    by_title.into_iter().map(|e| e + events).collect(),
+                    listed.into_iter().map(|i| i + occs).collect(),
+                )
+            }));
     }
 
-    /// The occurrences to list, as (start in UTC seconds, occurrence index): by
-    /// start, then the event's title and id; the first `limit` of them, and
-    /// whether more were left out.
-    pub fn order(&self, limit: usize) -> (Vec<(i64, usize)>, bool) {
+    /// Put what this thread wrote in order (one part), for [`Written::order`].
+    fn sort(&mut self) {
+        self.parts = vec![self.sorted()];
+    }
+
+    /// The events by title and id, and the occurrences by start, then their
+    /// event's title and id (then as written).
+    fn sorted(&self) -> (Vec<usize>, Vec<usize>) {
         // Rank the events once, then sort small keys.
         let mut by_title: Vec<usize> = (0..self.events.len()).collect();
         // Ids are unique: no two events tie, so an unstable sort gives the same order.
         by_title.sort_unstable_by(|a, b| self.events[*a].cmp(&self.events[*b]));
         let mut rank = vec![0; self.events.len()];
-        for (pos, e) in by_title.into_iter().enumerate() {
+        for (pos, &e) in by_title.iter().enumerate() {
             rank[e] = pos;
         }
         let mut keys: Vec<(i64, u32, usize, usize)> = self
@@ -81,15 +96,81 @@ impl Written {
             .map(|(i, &(e, secs, nanos))| (secs, nanos, rank[e], i))
             .collect();
         keys.sort_unstable();
-        let cut = keys.len() > limit;
-        keys.truncate(limit);
-        (keys.into_iter().map(|k| (k.0, k.3)).collect(), cut)
+        (by_title, keys.into_iter().map(|k| k.3).collect())
+    }
+
+    /// The occurrences to list, as (start in UTC seconds, occurrence index): by
+    /// start, then the event's title and id; the first `limit` of them, and
+    /// whether more were left out.
+    /// The parts are merged (each was put in order on its thread): an event is in
+    /// one part only, so the merge gives the order one sort of the whole would.
+    pub fn order(&self, limit: usize) -> (Vec<(i64, usize)>, bool) {
+        let whole;
+        let sorted = |p: &[(Vec<usize>, Vec<usize>)]| {
+            p.iter().map(|p| p.0.len()).sum::<usize>() == self.events.len()
+                && p.iter().map(|p| p.1.len()).sum::<usize>() == self.occs.len()
+        };
+        let parts: &[(Vec<usize>, Vec<usize>)] = match sorted(&self.parts) {
+            true => &self.parts,
+            false => {
+                whole = [self.sorted()];
+                &whole
+            }
+        };
+        let mut rank = vec![0; self.events.len()];
+        let mut next = 0;
+        merge(
+            parts.iter().map(|p| &p.0[..]),
+            |a, b| self.events[a] < self.events[b],
+            |e| {
+                rank[e] = next;
+                next += 1;
+            },
+        );
+        let key = |i: usize| {
+            let (e, secs, nanos) = self.occs[i];
+            (secs, nanos, rank[e], i)
+        };
+        let mut listed = Vec::with_capacity(limit.min(self.occs.len()));
+        merge(
+            parts.iter().map(|p| &p.1[..]),
+            |a, b| key(a) < key(b),
+            |i| {
+                if listed.len() < limit {
+                    listed.push((self.occs[i].1, i));
+                }
+            },
+        );
+        (listed, self.occs.len() > limit)
     }
 
     /// The JSON of occurrence `i`.
     pub fn json(&self, i: usize) -> &[u8] {
         let (buffer, start, end) = self.spans[i];
         &self.json[buffer][start..end]
+    }
+}
+
+/// The items of the ordered `lists` in one order (`less` orders two of them),
+/// handed to `f` in turn.
+fn merge<'l>(
+    lists: impl Iterator<Item = &'l [usize]>,
+    less: impl Fn(usize, usize) -> bool,
+    mut f: impl FnMut(usize),
+) {
+    let mut heads: Vec<&[usize]> = lists.filter(|l| !l.is_empty()).collect();
+    while !heads.is_empty() {
+        let mut best = 0;
+        for h in 1..heads.len() {
+            if less(heads[h][0], heads[best][0]) {
+                best = h;
+            }
+        }
+        f(heads[best][0]);
+        heads[best] = &heads[best][1..];
+        if heads[best].is_empty() {
+            heads.remove(best);
+        }
     }
 }
 
@@ -295,6 +376,7 @@ fn expand_rows(
             }
         }
     }
+    out.sort();
     Ok((out, truncated, skipped))
 }
 
@@ -533,6 +615,38 @@ END:VCALENDAR\r\n";
             }
         }
         assert!(events > 40, "{events}");
+    }
+
+    #[test]
+    fn parts_ordered_on_their_threads_merge_into_the_order_of_the_whole() {
+        let (from, to, tz) = window();
+        let mut records = records();
+        // Events of the same title and times: their ids order them.
+        for r in records.clone() {
+            records.push(Record {
+                id: format!("0-{}", r.id),
+                ..r
+            });
+        }
+        for split in 0..=records.len() {
+            let mut whole = Written::default();
+            let (mut first, mut second) = (Written::default(), Written::default());
+            for (k, r) in records.iter().enumerate() {
+                let found = expand(r, from, to, tz, 100).unwrap();
+                whole.write(r, "Cal", &found.occurrences, Style::Table);
+                let part = if k < split { &mut first } else { &mut second };
+                part.write(r, "Cal", &found.occurrences, Style::Table);
+            }
+            first.sort();
+            second.sort();
+            let mut merged = Written::default();
+            merged.append(first);
+            merged.append(second);
+            assert_eq!(merged.parts.len(), if split == 0 { 1 } else { 2 });
+            for limit in [0, 3, 40, 1000] {
+                assert_eq!(merged.order(limit), whole.order(limit), "{split} {limit}");
+            }
+        }
     }
 
     #[test]
