@@ -11,7 +11,8 @@ mod listing;
 mod raw;
 pub use changes::LogFilter;
 pub(crate) use changes::{decode_op, fill_lazy};
-pub use raw::RawRecord;
+use raw::with_stored_ref;
+pub use raw::{RawRecord, StoredRef};
 
 pub(super) fn row_collection(r: &Row<'_>) -> rusqlite::Result<Collection> {
     let kind: String = r.get(1)?;
@@ -87,53 +88,6 @@ impl StoredRecord {
     }
 }
 
-/// A record row as stored, borrowed from the database for the time of one call
-/// ([`Store::for_each_event_between_ref`]): a caller that copies the rows it keeps
-/// into buffers of its own makes no allocation per row.
-#[derive(Debug, Clone, Copy)]
-pub struct StoredRef<'r> {
-    pub id: &'r str,
-    pub kind: &'r str,
-    pub collection: &'r str,
-    /// The body's JSON text (a body that is not text reads as no JSON does).
-    pub data: &'r str,
-}
-
-impl StoredRef<'_> {
-    pub fn to_owned(&self) -> StoredRecord {
-        StoredRecord {
-            id: self.id.to_string(),
-            kind: self.kind.to_string(),
-            collection: self.collection.to_string(),
-            data: self.data.to_string(),
-        }
-    }
-}
-
-/// `r`'s row borrowed as [`StoredRef`] (as [`stored_row`] reads it) for `f`.
-fn with_stored_ref<T>(r: &Row<'_>, f: impl FnOnce(StoredRef<'_>) -> T) -> rusqlite::Result<T> {
-    let text = |i: usize| -> rusqlite::Result<std::borrow::Cow<'_, str>> {
-        Ok(match r.get_ref(i)? {
-            ValueRef::Text(b) | ValueRef::Blob(b) => match std::str::from_utf8(b) {
-                Ok(s) => s.into(),
-                Err(_) => String::from_utf8_lossy(b).into_owned().into(),
-            },
-            other => format!("{other:?}").into(),
-        })
-    };
-    let (id, kind, collection) = (text(0)?, text(1)?, text(2)?);
-    let data = match r.get_ref(3)? {
-        ValueRef::Text(b) => std::str::from_utf8(b).unwrap_or(NOT_TEXT),
-        _ => NOT_TEXT,
-    };
-    Ok(f(StoredRef {
-        id: &id,
-        kind: &kind,
-        collection: &collection,
-        data,
-    }))
-}
-
 pub(super) fn stored_row(r: &Row<'_>) -> rusqlite::Result<StoredRecord> {
     Ok(StoredRecord {
         id: lossy_text(r, 0)?,
@@ -152,7 +106,7 @@ pub(super) fn stored_row(r: &Row<'_>) -> rusqlite::Result<StoredRecord> {
 /// What a row's body reads as when it is not text (a damaged or hostile file): no
 /// JSON starts with it, so [`decode`] names the row instead of a whole command
 /// failing on one row.
-const NOT_TEXT: &str = "\0";
+pub(super) const NOT_TEXT: &str = "\0";
 
 /// The kind and body of a stored row, the body read by `read` (decoded, or in
 /// place), or why the row cannot be read.

@@ -39,6 +39,10 @@ pub struct Written {
     /// `i` is `json[spans[i].0][spans[i].1..spans[i].2]`.
     json: Vec<Vec<u8>>,
     spans: Vec<(usize, usize, usize)>,
+    /// Per part (one thread's, in the order appended), put in order on its thread
+    /// ([`Written::sort`]): its events by title and id, and its occurrences in
+    /// listing order; [`Written::order`] then only merges them.
+    parts: Vec<(Vec<usize>, Vec<usize>)>,
 }
 
 impl Written {
@@ -48,7 +52,7 @@ impl Written {
             *self = other;
             return;
         }
-        let (events, buffers) = (self.events.len(), self.json.len());
+        let (events, buffers, occs) = (self.events.len(), self.json.len(), self.occs.len());
         self.events.extend(other.events);
         self.occs
             .extend(other.occs.into_iter().map(|(e, s, n)| (e + events, s, n)));
@@ -60,18 +64,29 @@ impl Written {
                 .into_iter()
                 .map(|(b, start, end)| (b + buffers, start, end)),
         );
+        self.parts
+            .extend(other.parts.into_iter().map(|(by_title, listed)| {
+                (
+                    by_title.into_iter().map(|e| e + events).collect(),
+                    listed.into_iter().map(|i| i + occs).collect(),
+                )
+            }));
     }
 
-    /// The occurrences to list, as (start in UTC seconds, occurrence index): by
-    /// start, then the event's title and id; the first `limit` of them, and
-    /// whether more were left out.
-    pub fn order(&self, limit: usize) -> (Vec<(i64, usize)>, bool) {
+    /// Put what this thread wrote in order (one part), for [`Written::order`].
+    fn sort(&mut self) {
+        self.parts = vec![self.sorted()];
+    }
+
+    /// The events by title and id, and the occurrences by start, then their
+    /// event's title and id (then as written).
+    fn sorted(&self) -> (Vec<usize>, Vec<usize>) {
         // Rank the events once, then sort small keys.
         let mut by_title: Vec<usize> = (0..self.events.len()).collect();
         // Ids are unique: no two events tie, so an unstable sort gives the same order.
         by_title.sort_unstable_by(|a, b| self.events[*a].cmp(&self.events[*b]));
         let mut rank = vec![0; self.events.len()];
-        for (pos, e) in by_title.into_iter().enumerate() {
+        for (pos, &e) in by_title.iter().enumerate() {
             rank[e] = pos;
         }
         let mut keys: Vec<(i64, u32, usize, usize)> = self
@@ -81,15 +96,81 @@ impl Written {
             .map(|(i, &(e, secs, nanos))| (secs, nanos, rank[e], i))
             .collect();
         keys.sort_unstable();
-        let cut = keys.len() > limit;
-        keys.truncate(limit);
-        (keys.into_iter().map(|k| (k.0, k.3)).collect(), cut)
+        (by_title, keys.into_iter().map(|k| k.3).collect())
+    }
+
+    /// The occurrences to list, as (start in UTC seconds, occurrence index): by
+    /// start, then the event's title and id; the first `limit` of them, and
+    /// whether more were left out.
+    /// The parts are merged (each was put in order on its thread): an event is in
+    /// one part only, so the merge gives the order one sort of the whole would.
+    pub fn order(&self, limit: usize) -> (Vec<(i64, usize)>, bool) {
+        let whole;
+        let sorted = |p: &[(Vec<usize>, Vec<usize>)]| {
+            p.iter().map(|p| p.0.len()).sum::<usize>() == self.events.len()
+                && p.iter().map(|p| p.1.len()).sum::<usize>() == self.occs.len()
+        };
+        let parts: &[(Vec<usize>, Vec<usize>)] = match sorted(&self.parts) {
+            true => &self.parts,
+            false => {
+                whole = [self.sorted()];
+                &whole
+            }
+        };
+        let mut rank = vec![0; self.events.len()];
+        let mut next = 0;
+        merge(
+            parts.iter().map(|p| &p.0[..]),
+            |a, b| self.events[a] < self.events[b],
+            |e| {
+                rank[e] = next;
+                next += 1;
+            },
+        );
+        let key = |i: usize| {
+            let (e, secs, nanos) = self.occs[i];
+            (secs, nanos, rank[e], i)
+        };
+        let mut listed = Vec::with_capacity(limit.min(self.occs.len()));
+        merge(
+            parts.iter().map(|p| &p.1[..]),
+            |a, b| key(a) < key(b),
+            |i| {
+                if listed.len() < limit {
+                    listed.push((self.occs[i].1, i));
+                }
+            },
+        );
+        (listed, self.occs.len() > limit)
     }
 
     /// The JSON of occurrence `i`.
     pub fn json(&self, i: usize) -> &[u8] {
         let (buffer, start, end) = self.spans[i];
         &self.json[buffer][start..end]
+    }
+}
+
+/// The items of the ordered `lists` in one order (`less` orders two of them),
+/// handed to `f` in turn.
+fn merge<'l>(
+    lists: impl Iterator<Item = &'l [usize]>,
+    less: impl Fn(usize, usize) -> bool,
+    mut f: impl FnMut(usize),
+) {
+    let mut heads: Vec<&[usize]> = lists.filter(|l| !l.is_empty()).collect();
+    while !heads.is_empty() {
+        let mut best = 0;
+        for h in 1..heads.len() {
+            if less(heads[h][0], heads[best][0]) {
+                best = h;
+            }
+        }
+        f(heads[best][0]);
+        heads[best] = &heads[best][1..];
+        if heads[best].is_empty() {
+            heads.remove(best);
+        }
     }
 }
 
@@ -295,6 +376,7 @@ fn expand_rows(
             }
         }
     }
+    out.sort();
     Ok((out, truncated, skipped))
 }
 
@@ -409,161 +491,4 @@ impl Written {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Record;
-    use chrono::TimeZone;
-
-    /// Series with overrides (moved, retitled, cancelled), exceptions, extra dates
-    /// and periods, a zone of its own, all-day and floating events, escapes.
-    fn records() -> Vec<Record> {
-        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n\
-BEGIN:VTIMEZONE\r\nTZID:Odd Zone\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n\
-TZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n\
-BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Stand-up\\, daily\r\nDTSTART;TZID=Europe/Berlin:20260302T090000\r\n\
-DTEND;TZID=Europe/Berlin:20260302T091500\r\nRRULE:FREQ=DAILY;COUNT=20\r\n\
-EXDATE;TZID=Europe/Berlin:20260304T090000,20260305T090000\r\nLOCATION:Room 1\r\n\
-CATEGORIES:work,team\r\nORGANIZER;CN=Ann:mailto:ann@example.org\r\n\
-ATTENDEE;PARTSTAT=ACCEPTED;RSVP=TRUE:mailto:bob@example.org\r\n\
-BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\n\
-BEGIN:VEVENT\r\nUID:a\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260303T090000\r\n\
-DTSTART;TZID=Europe/Berlin:20260303T100000\r\nDTEND;TZID=Europe/Berlin:20260303T101500\r\n\
-SUMMARY:Moved\\nlate\r\nSTATUS:TENTATIVE\r\nEND:VEVENT\r\n\
-BEGIN:VEVENT\r\nUID:a\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260310T090000\r\n\
-DTSTART;TZID=Europe/Berlin:20260310T090000\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\n\
-BEGIN:VEVENT\r\nUID:b\r\nSUMMARY:Holiday\r\nDTSTART;VALUE=DATE:20260305\r\n\
-RRULE:FREQ=WEEKLY;BYDAY=TH,FR;UNTIL=20260331\r\nEND:VEVENT\r\n\
-BEGIN:VEVENT\r\nUID:c\r\nSUMMARY:Call\r\nDTSTART:20260306T120000Z\r\nDURATION:PT30M\r\n\
-RDATE;VALUE=PERIOD:20260320T080000Z/PT2H,20260321T080000Z/20260321T090000Z\r\n\
-RDATE:20260325T070000Z\r\nEND:VEVENT\r\n\
-BEGIN:VEVENT\r\nUID:d\r\nSUMMARY:Floating\r\nDTSTART:20260307T080000\r\nEND:VEVENT\r\n\
-BEGIN:VEVENT\r\nUID:e\r\nSUMMARY:Odd\r\nDTSTART;TZID=Odd Zone:20260308T080000\r\n\
-DTEND;TZID=Odd Zone:20260308T090000\r\nRRULE:FREQ=MONTHLY;BYDAY=2SU,-1MO\r\nEND:VEVENT\r\n\
-END:VCALENDAR\r\n";
-        let records: Vec<Record> = crate::formats::ics::read_ics(ics)
-            .into_iter()
-            .map(|i| i.expect("item").record)
-            .collect();
-        assert_eq!(records.len(), 5);
-        records
-    }
-
-    fn window() -> (DateTime<Utc>, DateTime<Utc>, Tz) {
-        let from = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
-        let to = Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap();
-        (from, to, "America/New_York".parse().unwrap())
-    }
-
-    /// Everything written, occurrence by occurrence: its event and start, its row
-    /// or JSON.
-    fn dump(w: &Written) -> Vec<String> {
-        (0..w.occs.len())
-            .map(|i| {
-                let (e, secs, nanos) = w.occs[i];
-                let written = match w.spans.is_empty() {
-                    true => w.table.row(i).collect::<Vec<_>>().join("|"),
-                    false => String::from_utf8(w.json(i).to_vec()).unwrap(),
-                };
-                format!("{:?} {secs}.{nanos} {written}", w.events[e])
-            })
-            .collect()
-    }
-
-    const STYLES: [Style; 3] = [Style::Table, Style::Json, Style::PrettyJson];
-
-    #[test]
-    fn bodies_read_in_place_write_what_decoded_records_write() {
-        let (from, to, tz) = window();
-        let records = records();
-        let stored: Vec<String> = records
-            .iter()
-            .map(|r| serde_json::to_string(&r.body).unwrap())
-            .collect();
-        for style in STYLES {
-            let (mut decoded, mut in_place) = (Written::default(), Written::default());
-            for (r, body) in records.iter().zip(&stored) {
-                let borrowed = RecordRef {
-                    id: &r.id,
-                    kind: r.kind,
-                    collection: &r.collection,
-                    body: BodyRef::parse(body).unwrap(),
-                };
-                let found = expand(r, from, to, tz, 100).unwrap();
-                assert_eq!(found, expand(&borrowed, from, to, tz, 100).unwrap());
-                decoded.write(r, "Cal", &found.occurrences, style);
-                in_place.write(&borrowed, "Cal", &found.occurrences, style);
-            }
-            assert!(decoded.occs.len() > 25, "{}", decoded.occs.len());
-            assert_eq!(dump(&decoded), dump(&in_place), "{style:?}");
-        }
-    }
-
-    #[test]
-    fn every_corpus_event_writes_the_same_read_in_place_as_decoded() {
-        let from = Utc.with_ymd_and_hms(1995, 1, 1, 0, 0, 0).unwrap();
-        let to = Utc.with_ymd_and_hms(2035, 1, 1, 0, 0, 0).unwrap();
-        let tz: Tz = "Europe/Berlin".parse().unwrap();
-        let mut events = 0;
-        for entry in std::fs::read_dir("tests/corpus/ics").unwrap() {
-            let path = entry.unwrap().path();
-            let text = crate::formats::vcard::bytes_to_text(&std::fs::read(&path).unwrap());
-            for item in crate::formats::ics::read_ics(&text).into_iter().flatten() {
-                let r = item.record;
-                if r.kind != Kind::Event {
-                    continue;
-                }
-                let stored = serde_json::to_string(&r.body).unwrap();
-                let borrowed = RecordRef {
-                    id: &r.id,
-                    kind: r.kind,
-                    collection: &r.collection,
-                    body: BodyRef::parse(&stored).unwrap(),
-                };
-                let found = expand(&r, from, to, tz, 200);
-                let in_place = expand(&borrowed, from, to, tz, 200);
-                assert_eq!(format!("{found:?}"), format!("{in_place:?}"), "{path:?}");
-                let Ok(found) = found else { continue };
-                for style in STYLES {
-                    let (mut decoded, mut read) = (Written::default(), Written::default());
-                    decoded.write(&r, "Cal", &found.occurrences, style);
-                    read.write(&borrowed, "Cal", &found.occurrences, style);
-                    assert_eq!(dump(&decoded), dump(&read), "{path:?} {style:?}");
-                }
-                events += 1;
-            }
-        }
-        assert!(events > 40, "{events}");
-    }
-
-    #[test]
-    fn a_cut_keeps_what_writing_only_the_earlier_occurrences_writes() {
-        let (from, to, tz) = window();
-        let records = records();
-        for style in STYLES {
-            for n in [1, 7, 20] {
-                let mut all = Written::default();
-                for r in &records {
-                    let found = expand(r, from, to, tz, 100).unwrap();
-                    all.write(r, "Cal", &found.occurrences, style);
-                }
-                let cutoff = all.nth_start(n).unwrap();
-                all.keep_until(cutoff);
-                let mut kept = Written::default();
-                for r in &records {
-                    let mut found = expand(r, from, to, tz, 100).unwrap().occurrences;
-                    found.retain(|o| {
-                        let t = o.start.naive_utc().and_utc();
-                        (t.timestamp(), t.timestamp_subsec_nanos()) <= cutoff
-                    });
-                    if !found.is_empty() {
-                        kept.write(r, "Cal", &found, style);
-                    }
-                }
-                assert_eq!(kept.occs.len(), n, "{style:?}");
-                assert_eq!(dump(&all), dump(&kept), "{style:?} {n}");
-                assert_eq!(all.order(n), kept.order(n));
-            }
-        }
-        assert_eq!(Written::default().nth_start(0), None);
-    }
-}
+mod tests;

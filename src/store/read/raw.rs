@@ -5,7 +5,7 @@ use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator as _;
 use rusqlite::types::ValueRef;
 use rusqlite::{Row, params};
 
-use super::{Undecodable, decode, read_stored};
+use super::{NOT_TEXT, StoredRecord, Undecodable, decode, read_stored};
 use crate::model::borrowed::BodyRef;
 use crate::model::{Kind, Record};
 use crate::store::{Result, Store, StoreError};
@@ -54,6 +54,56 @@ impl<'r> RawRecord<'r> {
             reason,
         }
     }
+}
+
+/// A record row as stored, borrowed from the database for the time of one call
+/// ([`Store::for_each_event_between_ref`]): a caller that copies the rows it keeps
+/// into buffers of its own makes no allocation per row.
+#[derive(Debug, Clone, Copy)]
+pub struct StoredRef<'r> {
+    pub id: &'r str,
+    pub kind: &'r str,
+    pub collection: &'r str,
+    /// The body's JSON text (a body that is not text reads as no JSON does).
+    pub data: &'r str,
+}
+
+impl StoredRef<'_> {
+    pub fn to_owned(&self) -> StoredRecord {
+        StoredRecord {
+            id: self.id.to_string(),
+            kind: self.kind.to_string(),
+            collection: self.collection.to_string(),
+            data: self.data.to_string(),
+        }
+    }
+}
+
+/// `r`'s row borrowed as [`StoredRef`] (as `stored_row` reads it) for `f`.
+pub(super) fn with_stored_ref<T>(
+    r: &Row<'_>,
+    f: impl FnOnce(StoredRef<'_>) -> T,
+) -> rusqlite::Result<T> {
+    let text = |i: usize| -> rusqlite::Result<std::borrow::Cow<'_, str>> {
+        Ok(match r.get_ref(i)? {
+            ValueRef::Text(b) | ValueRef::Blob(b) => match std::str::from_utf8(b) {
+                Ok(s) => s.into(),
+                Err(_) => String::from_utf8_lossy(b).into_owned().into(),
+            },
+            other => format!("{other:?}").into(),
+        })
+    };
+    let (id, kind, collection) = (text(0)?, text(1)?, text(2)?);
+    let data = match r.get_ref(3)? {
+        ValueRef::Text(b) => std::str::from_utf8(b).unwrap_or(NOT_TEXT),
+        _ => NOT_TEXT,
+    };
+    Ok(f(StoredRef {
+        id: &id,
+        kind: &kind,
+        collection: &collection,
+        data,
+    }))
 }
 
 impl Store {
