@@ -1,8 +1,6 @@
 //! A record's recurrence, parsed once: start, zone, rules, dates and overrides.
 
-use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc,
-};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 use super::Occurrence;
@@ -15,6 +13,9 @@ use crate::model::{Kind, Property, When};
 
 /// An instance key: the wall-clock start in the series' zone.
 type Wall = NaiveDateTime;
+
+mod text;
+use text::{date_string, rfc3339};
 
 /// An instant with the zone offset in force then, when already known.
 type Known = Option<(DateTime<Utc>, FixedOffset)>;
@@ -523,46 +524,6 @@ impl Series {
         let cut_short = streams.iter().any(|(_, it)| it.cut_short());
         Expansion::of(out, limit, truncated || cut_short)
     }
-}
-
-/// Append `n` as `width` zero-padded digits (`format!` costs ~30× more here).
-fn push_num(out: &mut String, n: u32, width: u32) {
-    for i in (0..width).rev() {
-        out.push(char::from(b'0' + ((n / 10u32.pow(i)) % 10) as u8));
-    }
-}
-
-fn push_date(out: &mut String, d: NaiveDate) {
-    push_num(out, d.year().clamp(0, 9999) as u32, 4);
-    out.push('-');
-    push_num(out, d.month(), 2);
-    out.push('-');
-    push_num(out, d.day(), 2);
-}
-
-fn date_string(d: NaiveDate) -> String {
-    let mut s = String::with_capacity(10);
-    push_date(&mut s, d);
-    s
-}
-
-fn rfc3339(t: DateTime<Utc>, off: FixedOffset) -> String {
-    let secs = off.local_minus_utc();
-    let l = t.naive_utc() + Duration::seconds(i64::from(secs));
-    let mut s = String::with_capacity(25);
-    push_date(&mut s, l.date());
-    s.push('T');
-    push_num(&mut s, l.hour(), 2);
-    s.push(':');
-    push_num(&mut s, l.minute(), 2);
-    s.push(':');
-    push_num(&mut s, l.second(), 2);
-    s.push(if secs < 0 { '-' } else { '+' });
-    let a = secs.unsigned_abs();
-    push_num(&mut s, a / 3600, 2);
-    s.push(':');
-    push_num(&mut s, a % 3600 / 60, 2);
-    s
 }
 
 fn sort(v: &mut [Occurrence]) {
