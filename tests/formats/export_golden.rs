@@ -184,15 +184,7 @@ fn ics_from_stored_bodies_equals_ics_from_records() {
         .into_iter()
         .filter(|r| r.kind != Kind::Contact)
         .collect();
-    for (_, bytes) in files("tests/corpus/ics") {
-        let text = pim::formats::vcard::bytes_to_text(&bytes);
-        records.extend(
-            read_ics(&text)
-                .into_iter()
-                .filter_map(Result::ok)
-                .map(|i| i.record),
-        );
-    }
+    records.extend(corpus_ics_records());
     let stored: Vec<String> = records
         .iter()
         .map(|r| serde_json::to_string(&r.body).unwrap())
@@ -215,15 +207,7 @@ fn json_views_from_stored_bodies_equal_the_record_views() {
     use pim::formats::view_ref::write_view;
     use pim::model::borrowed::BodyRef;
     let mut records: Vec<Record> = stress();
-    for (_, bytes) in files("tests/corpus/ics") {
-        let text = pim::formats::vcard::bytes_to_text(&bytes);
-        records.extend(
-            read_ics(&text)
-                .into_iter()
-                .filter_map(Result::ok)
-                .map(|i| i.record),
-        );
-    }
+    records.extend(corpus_ics_records());
     for (_, bytes) in files("tests/corpus/vcf") {
         records.extend(
             read_vcf(&bytes)
@@ -254,4 +238,19 @@ fn json_views_from_stored_bodies_equal_the_record_views() {
             }
         }
     }
+}
+
+/// Every record of the iCalendar corpus files.
+fn corpus_ics_records() -> Vec<Record> {
+    let mut records = Vec::new();
+    for (_, bytes) in files("tests/corpus/ics") {
+        let text = pim::formats::vcard::bytes_to_text(&bytes);
+        records.extend(
+            read_ics(&text)
+                .into_iter()
+                .filter_map(Result::ok)
+                .map(|i| i.record),
+        );
+    }
+    records
 }
