@@ -73,17 +73,20 @@ fn setup() -> Pim {
     pim
 }
 
+/// The March listing every test here reads.
+const MARCH: [&str; 6] = [
+    "list",
+    "events",
+    "--from",
+    "2026-03-01",
+    "--to",
+    "2026-03-31",
+];
+
 #[test]
 fn the_table_lists_what_json_lists_in_order() {
     let pim = setup();
-    let window = [
-        "list",
-        "events",
-        "--from",
-        "2026-03-01",
-        "--to",
-        "2026-03-31",
-    ];
+    let window = MARCH;
     let text = pim.ok(&window);
     let mut json_args = window.to_vec();
     json_args.push("--json");
@@ -114,14 +117,7 @@ fn the_table_lists_what_json_lists_in_order() {
 #[test]
 fn a_limit_cut_lists_and_aligns_only_the_first_occurrences() {
     let pim = setup();
-    let window = [
-        "list",
-        "events",
-        "--from",
-        "2026-03-01",
-        "--to",
-        "2026-03-31",
-    ];
+    let window = MARCH;
     let mut limited = window.to_vec();
     limited.extend(["--limit", "5"]);
     let out = pim.run(&limited);

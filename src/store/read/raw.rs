@@ -226,33 +226,44 @@ impl Store {
         mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let args = params![kind.as_str(), collection];
-        // The few rows read whole are held (owned) and merged into the stream of
-        // copies as it is read, so that every row is read from SQLite once.
-        let mut whole = Vec::new();
-        {
-            let mut stmt = self
-                .conn
-                .prepare_cached(UNLISTED_ROWS)
-                .map_err(StoreError::from)?;
-            let rows = stmt.query(args).map_err(StoreError::from)?;
-            each_readable(self, rows, raw_row, |row| -> Result<()> {
-                whole.push(OwnedRow::from(row));
-                Ok(())
-            })?;
-        }
-        let mut whole = whole.iter().map(OwnedRow::borrow).peekable();
+        // Two streams in the same order, merged; the head of the rows read whole is
+        // copied out (one at a time, however many there are), so that every row is
+        // read from SQLite once.
+        let mut whole_stmt = self
+            .conn
+            .prepare_cached(UNLISTED_ROWS)
+            .map_err(StoreError::from)?;
+        let mut whole = whole_stmt.query(args).map_err(StoreError::from)?;
+        let mut head = self.next_whole(&mut whole)?;
         let mut stmt = self
             .conn
             .prepare_cached(LISTED_ROWS)
             .map_err(StoreError::from)?;
         let rows = stmt.query(args).map_err(StoreError::from)?;
         each_readable(self, rows, copy_row, |row| {
-            while let Some(w) = whole.next_if(|w| (w.sort_key, w.id) < (row.sort_key, row.id)) {
-                f(w)?;
+            while let Some(w) = head.as_ref().filter(|w| w.key() < (row.sort_key, row.id)) {
+                f(w.borrow())?;
+                head = self.next_whole(&mut whole)?;
             }
             f(row)
         })?;
-        whole.try_for_each(f)
+        while let Some(w) = head {
+            f(w.borrow())?;
+            head = self.next_whole(&mut whole)?;
+        }
+        Ok(())
+    }
+
+    /// The next row of `rows` that reads, copied out; the others are named and
+    /// passed over.
+    fn next_whole(&self, rows: &mut rusqlite::Rows<'_>) -> Result<Option<OwnedRow>> {
+        while let Some(row) = rows.next()? {
+            match raw_row(row) {
+                Ok(r) => return Ok(Some(OwnedRow::from(r))),
+                Err(e) => self.note_unreadable_row(row, e),
+            }
+        }
+        Ok(None)
     }
 
     /// Name a row that `read` cannot read (not text: a damaged or hostile file): one
@@ -296,6 +307,11 @@ impl From<RawRecord<'_>> for OwnedRow {
 }
 
 impl OwnedRow {
+    /// Where it comes in listing order.
+    fn key(&self) -> (&str, &str) {
+        (&self.sort_key, &self.id)
+    }
+
     fn borrow(&self) -> RawRecord<'_> {
         RawRecord {
             id: &self.id,
