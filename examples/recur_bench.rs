@@ -86,7 +86,7 @@ fn main() {
         .collect();
     let from = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
     let to = Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap();
-    let local = chrono_tz::Europe::Berlin;
+    let local = pim::model::zonedb::Tz::known("Europe/Berlin");
     let mut best = f64::MAX;
     let mut found = 0;
     for _ in 0..rounds {

@@ -108,7 +108,7 @@ fn main() {
             t.elapsed().as_secs_f64()
         );
     }
-    let tz = chrono_tz::UTC;
+    let tz = pim::model::zonedb::UTC;
     let now = Utc.with_ymd_and_hms(2026, 3, 11, 9, 0, 0).unwrap();
 
     // What `pim` does before its first frame: open (validate) the store, load the

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono_tz::Tz;
+use crate::model::zonedb::Tz;
 
 use crate::model::phone::{PhonePlan, locale_country};
 
@@ -66,7 +66,7 @@ pub fn local_timezone() -> Tz {
     {
         return z;
     }
-    zone_of_file(Path::new("/etc/localtime")).unwrap_or(chrono_tz::UTC)
+    zone_of_file(Path::new("/etc/localtime")).unwrap_or(crate::model::zonedb::UTC)
 }
 
 /// The zone a zone file is: the name after `zoneinfo/` in where it links to (through
@@ -127,15 +127,21 @@ mod zone_file_tests {
         let dir = tempfile::tempdir().unwrap();
         let link = dir.path().join("localtime");
         std::os::unix::fs::symlink("../usr/share/zoneinfo/Asia/Tokyo", &link).unwrap();
-        assert_eq!(zone_of_file(&link), Some(chrono_tz::Asia::Tokyo));
+        assert_eq!(
+            zone_of_file(&link),
+            Some(crate::model::zonedb::Tz::known("Asia/Tokyo"))
+        );
         assert_eq!(
             zone_of_file(Path::new("/nonexistent/zoneinfo/Europe/Berlin")),
-            Some(chrono_tz::Europe::Berlin)
+            Some(crate::model::zonedb::Tz::known("Europe/Berlin"))
         );
         // A link to a link (TZ=:~/tz -> ~/tz2 -> zoneinfo/Asia/Tokyo); a loop is none.
         let chained = dir.path().join("chained");
         std::os::unix::fs::symlink(&link, &chained).unwrap();
-        assert_eq!(zone_of_file(&chained), Some(chrono_tz::Asia::Tokyo));
+        assert_eq!(
+            zone_of_file(&chained),
+            Some(crate::model::zonedb::Tz::known("Asia/Tokyo"))
+        );
         let (a, b) = (dir.path().join("a"), dir.path().join("b"));
         std::os::unix::fs::symlink(&b, &a).unwrap();
         std::os::unix::fs::symlink(&a, &b).unwrap();

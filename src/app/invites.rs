@@ -134,7 +134,7 @@ pub fn itip_of(inv: &Invitation) -> std::result::Result<Itip, Unusable> {
 /// Starts of the invitation's first `n` occurrences (one for a single event).
 pub fn first_starts(
     itip: &Itip,
-    tz: chrono_tz::Tz,
+    tz: crate::model::zonedb::Tz,
     n: usize,
 ) -> Result<Vec<chrono::DateTime<chrono::FixedOffset>>> {
     let Some((from, _)) = first_window(itip, tz) else {

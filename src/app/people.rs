@@ -1,8 +1,8 @@
 //! People and their events: the upcoming and recent events a contact attends or
 //! organises (matched by e-mail address), and the contact behind an attendee.
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 
 use crate::model::{Kind, Property, Record};
 use crate::recur::{Occurrence, expand};
@@ -205,7 +205,7 @@ mod tests {
             ),
         ]);
         let now = Utc.with_ymd_and_hms(2026, 12, 5, 12, 0, 0).unwrap();
-        let found = events_of(&store, &ada, now, chrono_tz::UTC).unwrap();
+        let found = events_of(&store, &ada, now, crate::model::zonedb::UTC).unwrap();
         let titles = |v: &[PersonEvent]| -> Vec<(String, Role)> {
             v.iter().map(|e| (e.event.title(), e.role)).collect()
         };
@@ -227,7 +227,7 @@ mod tests {
             ],
         )]);
         let now = Utc.with_ymd_and_hms(2026, 12, 5, 12, 0, 0).unwrap();
-        let found = events_of(&store, &ada, now, chrono_tz::UTC).unwrap();
+        let found = events_of(&store, &ada, now, crate::model::zonedb::UTC).unwrap();
         assert_eq!(found.recent.len(), 5);
         assert_eq!(found.upcoming.len(), 5);
         let first = found.upcoming[0].occurrence.start;

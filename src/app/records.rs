@@ -7,8 +7,8 @@
 //! field nobody touched is never written; a field whose stored value moved since the
 //! user saw it is a [`RecordError::Conflict`], not an overwrite.
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 
 use crate::model::{Collection, Kind, Property, Record, When, new_id};
 use crate::store::{Store, StoreError};

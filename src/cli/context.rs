@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 
 use crate::app::clock::Clock;
 use crate::app::records::EditContext;

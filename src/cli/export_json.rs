@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::sync::mpsc;
 
-use chrono_tz::Tz;
+use crate::model::zonedb::Tz;
 
 use crate::app::export::{BATCH, RowBatch, Selection};
 use crate::formats::json::write_json_item_head;

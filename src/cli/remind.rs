@@ -3,9 +3,9 @@
 
 use std::io::Write as _;
 
+use crate::model::zonedb::Tz;
 use anyhow::anyhow;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use chrono_tz::Tz;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 

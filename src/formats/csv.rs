@@ -1,7 +1,7 @@
 //! CSV export: one row per record with the main fields of its kind (RFC 4180 quoting).
 //! Several kinds in one file share a header that is the union of their columns.
 
-use chrono_tz::Tz;
+use crate::model::zonedb::Tz;
 use serde_json::Value;
 
 use crate::formats::view::record_json;
@@ -151,7 +151,7 @@ mod tests {
         let mut r = Record::new(Kind::Note, "c");
         r.set_text("SUMMARY", "a, \"b\"");
         r.set_text("DESCRIPTION", "line1\nline2");
-        let csv = write_csv(&[(&r, "notes")], chrono_tz::UTC);
+        let csv = write_csv(&[(&r, "notes")], crate::model::zonedb::UTC);
         let mut lines = csv.split("\r\n");
         assert_eq!(
             lines.next(),
@@ -167,7 +167,7 @@ mod tests {
     fn mixed_kinds_share_a_header() {
         let a = Record::new(Kind::Note, "c");
         let b = Record::new(Kind::Event, "c");
-        let csv = write_csv(&[(&a, "n"), (&b, "e")], chrono_tz::UTC);
+        let csv = write_csv(&[(&a, "n"), (&b, "e")], crate::model::zonedb::UTC);
         let header = csv.lines().next().unwrap();
         assert!(header.starts_with("kind,id,collection,uid,"));
         assert!(header.contains("summary") && header.contains("body"));

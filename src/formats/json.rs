@@ -6,7 +6,7 @@
 //! colour, sync flag and default alarms of its collection, so a restore brings those
 //! back too.
 
-use chrono_tz::Tz;
+use crate::model::zonedb::Tz;
 use serde_json::Value;
 
 use crate::formats::view_ref::write_view;
@@ -303,7 +303,7 @@ mod tests {
             .main
             .props
             .push(Property::new("X-ODD", "raw\\,value").with_param("X-P", "a:b"));
-        let text = write_json(&[(&r, "Home")], chrono_tz::UTC);
+        let text = write_json(&[(&r, "Home")], crate::model::zonedb::UTC);
         let back = read_json(&text);
         let item = back[0].as_ref().unwrap();
         assert_eq!(item.collection.as_deref(), Some("Home"));
@@ -324,12 +324,19 @@ mod tests {
             default_alarms: Some("-1d".into()),
         };
         let mut text = String::from("[\n");
-        write_json_item(&mut text, &r, "Private", Some(&c), chrono_tz::UTC, None);
+        write_json_item(
+            &mut text,
+            &r,
+            "Private",
+            Some(&c),
+            crate::model::zonedb::UTC,
+            None,
+        );
         text.push_str(JSON_END);
         let back = read_json(&text).remove(0).unwrap();
         assert_eq!(back.collection_settings, Some(CollectionSettings::from(&c)));
         // Files written without settings (older pims) still read.
-        let plain = write_json(&[(&r, "Private")], chrono_tz::UTC);
+        let plain = write_json(&[(&r, "Private")], crate::model::zonedb::UTC);
         assert_eq!(
             read_json(&plain).remove(0).unwrap().collection_settings,
             None

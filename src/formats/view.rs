@@ -1,8 +1,8 @@
 //! The JSON view of records and occurrences that `--json` prints and scripts read
 //! (issue 2's contract). Times are RFC 3339 with offset; all-day values are dates.
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, FixedOffset, Utc};
-use chrono_tz::Tz;
 use serde_json::{Value, json};
 
 use super::view_contact::ContactJson;

@@ -5,8 +5,8 @@
 //! ([`EventView`]) and each occurrence borrows them ([`OccurrenceJson`]). The keys and
 //! values are exactly those of [`super::view::occurrence_json`] (same order: sorted).
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike};
-use chrono_tz::Tz;
 use serde::Serialize;
 use serde_json::Value;
 

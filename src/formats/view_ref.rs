@@ -7,7 +7,7 @@
 //! rules (what a field holds) are those modules'; `tests` holds the two equal over
 //! generated records and `tests/formats/view_ref.rs` over every corpus file.
 
-use chrono_tz::Tz;
+use crate::model::zonedb::Tz;
 
 use super::view::{date_ish, push_when_text};
 use crate::model::Kind;

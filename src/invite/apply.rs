@@ -53,7 +53,8 @@ fn same_rid(a: &Property, b: &Property, timezones: &[Component]) -> bool {
         (Ok(When::Date(x)), Ok(When::Date(y))) => x == y,
         (Ok(x), Ok(y)) if !x.is_date() && !y.is_date() => {
             // Floating ids compare as wall times (both read in one zone).
-            tz::instant(&x, timezones, chrono_tz::UTC) == tz::instant(&y, timezones, chrono_tz::UTC)
+            tz::instant(&x, timezones, crate::model::zonedb::UTC)
+                == tz::instant(&y, timezones, crate::model::zonedb::UTC)
         }
         _ => false,
     }
@@ -64,9 +65,10 @@ fn is_instance(r: &Record, rid: &Property) -> bool {
     let Ok(w) = When::from_property(rid) else {
         return false;
     };
-    let t = tz::instant(&w, &r.body.timezones, chrono_tz::UTC);
+    let t = tz::instant(&w, &r.body.timezones, crate::model::zonedb::UTC);
     let day = chrono::Duration::days(2);
-    let Ok(found) = crate::recur::occurrences(r, t - day, t + day, chrono_tz::UTC) else {
+    let Ok(found) = crate::recur::occurrences(r, t - day, t + day, crate::model::zonedb::UTC)
+    else {
         return false;
     };
     found

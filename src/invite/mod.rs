@@ -167,7 +167,7 @@ impl Itip {
 /// expand even for a daily series).
 pub fn first_window(
     itip: &Itip,
-    local: chrono_tz::Tz,
+    local: crate::model::zonedb::Tz,
 ) -> Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> {
     let start = itip.event.prop("DTSTART")?;
     let when = crate::model::time::When::from_property(start).ok()?;

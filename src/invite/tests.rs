@@ -439,7 +439,7 @@ fn an_occurrence_update_lands_on_that_occurrence() {
         let ev = store.require(&id).unwrap();
         let from = chrono::DateTime::parse_from_rfc3339("2027-01-01T00:00:00Z").unwrap();
         let to = chrono::DateTime::parse_from_rfc3339("2027-03-01T00:00:00Z").unwrap();
-        crate::recur::occurrences(&ev, from.into(), to.into(), chrono_tz::UTC)
+        crate::recur::occurrences(&ev, from.into(), to.into(), crate::model::zonedb::UTC)
             .unwrap()
             .iter()
             .map(|o| o.start.format("%m-%d %H:%M").to_string())

@@ -32,5 +32,5 @@ pub fn without_end(duration: Option<&str>, start: &When) -> Duration {
 
 /// A value of the record as an instant (dates and floating times read as UTC).
 fn at(w: &When, r: &Record) -> DateTime<Utc> {
-    tz::instant(w, &r.body.timezones, chrono_tz::UTC)
+    tz::instant(w, &r.body.timezones, crate::model::zonedb::UTC)
 }

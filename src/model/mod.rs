@@ -11,6 +11,7 @@ pub mod property;
 pub mod sync_state;
 pub mod time;
 pub mod tz;
+pub mod zonedb;
 
 use serde::{Deserialize, Serialize};
 

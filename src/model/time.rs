@@ -1,7 +1,7 @@
 //! Date/time values as iCalendar carries them, and the `WHEN` syntax users type.
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
-use chrono_tz::Tz;
 
 use super::property::Property;
 
@@ -479,8 +479,8 @@ mod tests {
             parse_ical_duration("P3652500D").unwrap(),
             Duration::days(MAX_DURATION_DAYS)
         );
-        assert!(parse_user_when("+3000000d", now(), chrono_tz::UTC).is_err());
-        assert!(parse_user_when("0000-01-01", now(), chrono_tz::UTC).is_err());
+        assert!(parse_user_when("+3000000d", now(), crate::model::zonedb::UTC).is_err());
+        assert!(parse_user_when("0000-01-01", now(), crate::model::zonedb::UTC).is_err());
         assert!(parse_ical_date("00000101").is_err());
     }
 

@@ -1,8 +1,8 @@
 //! Resolving a TZID to a zone: IANA names, Windows names (Outlook/Exchange), and
 //! VTIMEZONE definitions carried by the item itself.
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, TimeZone, Utc};
-use chrono_tz::Tz;
 
 use super::borrowed::ComponentRef;
 use super::property::Component;
@@ -259,11 +259,11 @@ mod tests {
     fn windows_and_prefixed_names() {
         assert_eq!(
             known_zone("W. Europe Standard Time"),
-            Some(chrono_tz::Europe::Berlin)
+            Some(crate::model::zonedb::Tz::known("Europe/Berlin"))
         );
         assert_eq!(
             known_zone("/mozilla.org/20050126_1/Europe/Vienna"),
-            Some(chrono_tz::Europe::Vienna)
+            Some(crate::model::zonedb::Tz::known("Europe/Vienna"))
         );
         assert_eq!(known_zone("Nowhere/Special"), None);
     }

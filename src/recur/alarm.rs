@@ -6,8 +6,8 @@
 //! `ACKNOWLEDGED` is at or after that occurrence's (first) trigger, so dismissing one
 //! occurrence leaves the next, whose trigger is later, ringing.
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use chrono_tz::Tz;
 
 use super::zone::Zone;
 use super::{Occurrence, RecurError, expand};

@@ -13,8 +13,8 @@ pub mod rule;
 mod series;
 pub mod zone;
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, FixedOffset, Utc};
-use chrono_tz::Tz;
 
 use crate::model::Record;
 use crate::model::borrowed::RecordLike;

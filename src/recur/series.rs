@@ -1,7 +1,7 @@
 //! A record's recurrence, parsed once: start, zone, rules, dates and overrides.
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use chrono_tz::Tz;
 
 use super::Occurrence;
 use super::rule::instances::Instances;

@@ -11,7 +11,7 @@ fn utc(y: i32, m: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
 }
 
 fn starts(r: &Record, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<String> {
-    occurrences(r, from, to, chrono_tz::UTC)
+    occurrences(r, from, to, crate::model::zonedb::UTC)
         .unwrap()
         .iter()
         .map(|o| {
@@ -36,7 +36,7 @@ fn weekly_in_berlin_keeps_wall_time_across_dst() {
 }
 
 fn dates(r: &Record, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<String> {
-    occurrences(r, from, to, chrono_tz::UTC)
+    occurrences(r, from, to, crate::model::zonedb::UTC)
         .unwrap()
         .iter()
         .map(|o| {
@@ -105,7 +105,7 @@ fn rdate_period_gives_its_own_length_and_zoned_rdates_convert() {
         &r,
         utc(2026, 1, 1, 0, 0),
         utc(2027, 1, 1, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     let lens: Vec<i64> = occ
@@ -143,7 +143,7 @@ fn overrides_move_into_and_out_of_the_window_and_cancel() {
         &r,
         utc(2026, 1, 1, 0, 0),
         utc(2026, 2, 1, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     let v: Vec<String> = jan
@@ -160,7 +160,7 @@ fn overrides_move_into_and_out_of_the_window_and_cancel() {
         &r,
         utc(2026, 3, 1, 0, 0),
         utc(2026, 3, 2, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     assert_eq!(mar.len(), 1);
@@ -181,7 +181,7 @@ fn this_and_future_shifts_later_instances() {
         &r,
         utc(2026, 1, 1, 0, 0),
         utc(2026, 3, 1, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     let v: Vec<String> = occ
@@ -214,7 +214,7 @@ fn floating_events_follow_the_viewer_zone() {
         &r,
         utc(2026, 3, 1, 0, 0),
         utc(2026, 4, 1, 0, 0),
-        chrono_tz::Asia::Tokyo,
+        crate::model::zonedb::Tz::known("Asia/Tokyo"),
     )
     .unwrap();
     assert_eq!(tokyo[0].start.with_timezone(&Utc), utc(2026, 3, 10, 0, 0));
@@ -230,7 +230,7 @@ fn all_day_events_span_whole_days() {
         &r,
         utc(2027, 3, 11, 12, 0),
         utc(2027, 3, 11, 13, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     assert_eq!(occ.len(), 1);
@@ -251,7 +251,7 @@ fn vtimezone_only_zone_changes_offset_at_its_dst_rules() {
         &r,
         utc(2026, 10, 1, 0, 0),
         utc(2026, 11, 1, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     let v: Vec<String> = occ.iter().map(|o| o.start.to_rfc3339()).collect();
@@ -313,7 +313,7 @@ fn invalid_values_are_errors_not_panics() {
             &r,
             utc(2026, 1, 1, 0, 0),
             utc(2027, 1, 1, 0, 0),
-            chrono_tz::UTC,
+            crate::model::zonedb::UTC,
         );
         assert!(e.is_err(), "{bad}");
     }
@@ -340,7 +340,7 @@ fn recurrence_ids_are_rfc3339_with_the_zone_offset() {
         &r,
         utc(2026, 1, 1, 0, 0),
         utc(2026, 2, 1, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     assert_eq!(
@@ -363,7 +363,7 @@ fn a_secondly_rule_over_centuries_is_capped() {
         &r,
         utc(1900, 1, 1, 0, 0),
         utc(2100, 1, 1, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
         1000,
     )
     .unwrap();
@@ -378,7 +378,7 @@ fn a_secondly_rule_over_centuries_is_capped() {
         &r,
         utc(1900, 1, 1, 0, 0),
         utc(2100, 1, 1, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     assert_eq!(all.len(), DEFAULT_LIMIT);
@@ -387,7 +387,7 @@ fn a_secondly_rule_over_centuries_is_capped() {
         &r,
         utc(2026, 1, 1, 0, 0),
         utc(2026, 1, 2, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
         10,
     )
     .unwrap();
@@ -400,7 +400,7 @@ fn a_secondly_rule_over_centuries_is_capped() {
         &r,
         utc(2026, 1, 1, 0, 0),
         utc(2026, 1, 1, 1, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
         10_000,
     )
     .unwrap();
@@ -419,7 +419,7 @@ fn rules_that_need_unbounded_work_are_cut_short() {
         &counted,
         utc(2090, 1, 1, 0, 0),
         utc(2090, 1, 2, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
         10,
     )
     .unwrap();
@@ -433,7 +433,7 @@ fn rules_that_need_unbounded_work_are_cut_short() {
         &yearly,
         utc(2026, 1, 1, 0, 0),
         utc(2026, 1, 1, 0, 1),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
         100,
     )
     .unwrap();
@@ -451,7 +451,7 @@ fn cancelled_series_and_this_and_future_are_flagged_not_dropped() {
         &r,
         utc(2026, 1, 1, 0, 0),
         utc(2026, 3, 1, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     let flags: Vec<bool> = all.iter().map(|o| o.cancelled).collect();
@@ -462,7 +462,7 @@ fn cancelled_series_and_this_and_future_are_flagged_not_dropped() {
         &record(&whole),
         utc(2026, 1, 1, 0, 0),
         utc(2026, 3, 1, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     assert_eq!(all.len(), 6);
@@ -503,10 +503,10 @@ proptest::proptest! {
         use super::zone::Zone;
         let zones = [
             Zone::Utc,
-            Zone::Iana(chrono_tz::Europe::Berlin),
-            Zone::Iana(chrono_tz::America::New_York),
-            Zone::Local(chrono_tz::Australia::Lord_Howe),
-            Zone::Iana(chrono_tz::Asia::Tokyo),
+            Zone::Iana(crate::model::zonedb::Tz::known("Europe/Berlin")),
+            Zone::Iana(crate::model::zonedb::Tz::known("America/New_York")),
+            Zone::Local(crate::model::zonedb::Tz::known("Australia/Lord_Howe")),
+            Zone::Iana(crate::model::zonedb::Tz::known("Asia/Tokyo")),
         ];
         let base = chrono::NaiveDate::from_ymd_opt(1930, 1, 1)
             .unwrap()

@@ -53,7 +53,7 @@ pub fn listed(r: &Record) -> Option<String> {
 }
 
 fn at(w: &When, r: &Record) -> DateTime<Utc> {
-    tz::instant(w, &r.body.timezones, chrono_tz::UTC)
+    tz::instant(w, &r.body.timezones, crate::model::zonedb::UTC)
 }
 
 fn event_span(r: &Record) -> (Option<i64>, Option<i64>) {

@@ -2,7 +2,7 @@
 //! overlaps, for the preview), the Calendar tab's badge count, and answering
 //! from the worker thread (the same code path as `pim invites accept`).
 
-use chrono_tz::Tz;
+use crate::model::zonedb::Tz;
 use ratatui::text::{Line, Span};
 
 use super::invite_dialog::InviteReply;
@@ -367,7 +367,7 @@ mod tests {
         }))
         .unwrap();
         store.insert_invitation("mail", &inv).unwrap();
-        let rows = rows(&store, chrono_tz::UTC).unwrap();
+        let rows = rows(&store, crate::model::zonedb::UTC).unwrap();
         assert_eq!(rows.len(), 1);
         let r = &rows[0];
         assert!(r.needs_answer());
@@ -415,7 +415,7 @@ mod tests {
         inv.ics = ics.into();
         inv.status = InvitationStatus::New;
         store.insert_invitation("mail", &inv).unwrap();
-        let rows = rows(&store, chrono_tz::UTC).unwrap();
+        let rows = rows(&store, crate::model::zonedb::UTC).unwrap();
         let text: String = section(&rows, 0, &Theme { color: false })
             .iter()
             .map(|l| format!("{l}\n"))

@@ -374,7 +374,7 @@ mod tests {
         let mut l = TaskList::default();
         let mut packed: Vec<Packed> = [none, a, child, done, parent, b]
             .iter()
-            .map(|r| Packed::pack(r, chrono_tz::UTC))
+            .map(|r| Packed::pack(r, crate::model::zonedb::UTC))
             .collect();
         sort_tasks(&mut packed);
         l.set(packed, now);
@@ -416,7 +416,7 @@ mod tests {
             mk("Cy", "cy@acme.example"),
         ]
         .iter()
-        .map(|r| Packed::pack(r, chrono_tz::UTC))
+        .map(|r| Packed::pack(r, crate::model::zonedb::UTC))
         .collect();
         c.set(list.clone());
         c.filter = LineInput::new("acme");

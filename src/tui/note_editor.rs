@@ -223,7 +223,7 @@ mod tests {
     fn an_edit_changes_only_what_differs() {
         let ctx = FormCtx {
             collections: &[],
-            tz: chrono_tz::UTC,
+            tz: crate::model::zonedb::UTC,
             now: chrono::Utc::now(),
         };
         let mut r = crate::model::Record::new(Kind::Note, "n");

@@ -21,7 +21,7 @@ fn weekly() -> (World, String) {
     e.set(Field::Rrule, "FREQ=WEEKLY;COUNT=5");
     let cx = EditContext {
         now: Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
-        tz: chrono_tz::UTC,
+        tz: crate::model::zonedb::UTC,
     };
     let id = save(&mut store, &e, &cx).unwrap().after.id;
     (World::with_store(store), id)
@@ -171,7 +171,7 @@ fn weekly_task() -> (World, String) {
     e.set(Field::Due, "2026-11-26 18:00");
     let cx = EditContext {
         now: Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
-        tz: chrono_tz::UTC,
+        tz: crate::model::zonedb::UTC,
     };
     let mut r = save(&mut store, &e, &cx).unwrap().after;
     r.body

@@ -2,8 +2,8 @@
 //! its sort and its filter need. Lists of 100 000 records fit in a few tens of MB;
 //! the full record is decoded only for the rows on screen and the selected one.
 
+use crate::model::zonedb::Tz;
 use chrono::NaiveDateTime;
-use chrono_tz::Tz;
 
 use crate::app::records::occurrence::open_task_occurrence;
 use crate::model::time::When;
@@ -111,7 +111,7 @@ fn aside(r: &Record) -> String {
 pub fn is_done(r: &Record) -> bool {
     if r.kind == Kind::Task && r.is_recurring() {
         // Whether an occurrence is done does not depend on the zone.
-        return open_task_occurrence(r, chrono_tz::UTC).is_none();
+        return open_task_occurrence(r, crate::model::zonedb::UTC).is_none();
     }
     matches!(
         r.text("STATUS").as_deref(),

@@ -3,8 +3,8 @@
 //! over any tab; `d` dismisses, `s` / `S` snooze 10 minutes / an hour, Enter opens
 //! the record, Esc hides the popup (the reminders stay due, counted in the status line).
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;

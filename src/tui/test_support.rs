@@ -36,7 +36,7 @@ impl World {
         let app = App::new(
             Keymap::defaults(),
             Theme { color: false },
-            chrono_tz::UTC,
+            crate::model::zonedb::UTC,
             now(),
         );
         let mut w = World { app, store };
@@ -56,7 +56,7 @@ impl World {
         let app = App::new(
             Keymap::defaults(),
             Theme { color: false },
-            chrono_tz::UTC,
+            crate::model::zonedb::UTC,
             now(),
         );
         let mut w = World { app, store };
@@ -72,7 +72,7 @@ impl World {
         let app = App::new(
             Keymap::defaults(),
             Theme { color: false },
-            chrono_tz::UTC,
+            crate::model::zonedb::UTC,
             now(),
         );
         let mut w = World { app, store };
@@ -85,7 +85,7 @@ impl World {
         while !self.app.outbox.is_empty() {
             let reqs: Vec<_> = self.app.outbox.drain(..).collect();
             for r in reqs {
-                let resp = worker::handle(&mut self.store, r, chrono_tz::UTC);
+                let resp = worker::handle(&mut self.store, r, crate::model::zonedb::UTC);
                 self.app.on_response(resp);
             }
         }

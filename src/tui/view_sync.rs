@@ -3,8 +3,8 @@
 //! the devices, then the log. A new section (e.g. invitations) is one more entry
 //! in [`middle_sections`] with its own draw function.
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};

@@ -44,7 +44,7 @@ pub fn draw_conflict(
     d: &ConflictDialog,
     area: Rect,
     theme: &Theme,
-    tz: chrono_tz::Tz,
+    tz: crate::model::zonedb::Tz,
 ) {
     let rows = d.rows();
     let Some(first) = rows.first() else {
@@ -158,7 +158,7 @@ pub fn draw_history(
     h: &HistoryDialog,
     area: Rect,
     theme: &Theme,
-    tz: chrono_tz::Tz,
+    tz: crate::model::zonedb::Tz,
 ) {
     let title = format!(" History · {:?} ", h.title);
     let inner = frame(

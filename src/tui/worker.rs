@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender};
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
 
 use crate::model::{Collection, Kind, Record};
 use crate::store::Store;

@@ -48,7 +48,7 @@ fn tui(
     let collections = store.collections(None).unwrap();
     let ctx = FormCtx {
         collections: &collections,
-        tz: chrono_tz::UTC,
+        tz: pim::model::zonedb::UTC,
         now: Utc::now(),
     };
     let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
@@ -66,7 +66,7 @@ fn tui(
         edit: Edit::Apply(edit),
         undo: false,
     };
-    match handle(&mut store, save, chrono_tz::UTC) {
+    match handle(&mut store, save, pim::model::zonedb::UTC) {
         Response::Saved { .. } => Ok(r.id),
         Response::Error(e) => Err(e),
         // The form comes back with both values of each field that moved meanwhile.

@@ -155,7 +155,7 @@ fn ours(path: &Path) -> Result<Vec<(String, String)>, String> {
             continue;
         }
         let uid = r.uid().unwrap_or_default().to_string();
-        for o in occurrences(r, from, to, chrono_tz::UTC).map_err(|e| e.to_string())? {
+        for o in occurrences(r, from, to, pim::model::zonedb::UTC).map_err(|e| e.to_string())? {
             let key = if o.all_day {
                 format!("D:{}", o.start.date_naive())
             } else {

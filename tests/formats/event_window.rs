@@ -69,7 +69,7 @@ fn starts() -> Vec<When> {
 
 #[test]
 fn count_bound_is_never_before_the_last_instance() {
-    let local: chrono_tz::Tz = "Pacific/Auckland".parse().unwrap();
+    let local: pim::model::zonedb::Tz = "Pacific/Auckland".parse().unwrap();
     let mut bounded = 0;
     for rule in RULES {
         for count in [1, 2, 7, 30] {
@@ -86,7 +86,7 @@ fn count_bound_is_never_before_the_last_instance() {
                 );
                 let last: DateTime<Utc> = occ.last().unwrap().start.with_timezone(&Utc);
                 // The store indexes floating and all-day values as if in UTC.
-                let start_utc = pim::model::tz::instant(&start, &[], chrono_tz::UTC);
+                let start_utc = pim::model::tz::instant(&start, &[], pim::model::zonedb::UTC);
                 let day = match &start {
                     When::Date(d) => *d,
                     When::Floating(n) | When::Zoned(n, _) => n.date(),

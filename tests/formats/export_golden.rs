@@ -112,7 +112,7 @@ fn stress() -> Vec<Record> {
 }
 
 fn outputs() -> String {
-    let tz: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
+    let tz: pim::model::zonedb::Tz = "Europe/Berlin".parse().unwrap();
     let mut lines = String::new();
     let mut line = |name: &str, what: &str, text: &str| {
         writeln!(lines, "{name} {what} {} {}", text.len(), hash(text)).unwrap();
@@ -218,7 +218,7 @@ fn json_views_from_stored_bodies_equal_the_record_views() {
     }
     assert!(records.len() > 100, "{} records", records.len());
     for local in ["Europe/Berlin", "America/New_York"] {
-        let local: chrono_tz::Tz = local.parse().unwrap();
+        let local: pim::model::zonedb::Tz = local.parse().unwrap();
         for r in &records {
             let stored = serde_json::to_string(&r.body).unwrap();
             let body = BodyRef::parse(&stored).unwrap();

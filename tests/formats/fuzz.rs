@@ -405,7 +405,7 @@ fn fuzz_command_line_strings() {
         ".{0,40}",
     ];
     fuzz(word, |s| {
-        let _ = parse_user_when(&s, now, chrono_tz::Europe::Berlin);
+        let _ = parse_user_when(&s, now, pim::model::zonedb::Tz::known("Europe/Berlin"));
         let _ = parse_human_duration(&s);
         let _ = parse_ical_duration(&s);
         let _ = Rule::parse(&s);

@@ -186,7 +186,7 @@ proptest! {
     #[test]
     fn json_round_trip(rs in records()) {
         let named: Vec<(&Record, &str)> = rs.iter().map(|r| (r, "Home")).collect();
-        let back = ok(read_json(&write_json(&named, chrono_tz::UTC)));
+        let back = ok(read_json(&write_json(&named, pim::model::zonedb::UTC)));
         prop_assert_eq!(back.len(), rs.len());
         for (b, r) in back.iter().zip(&rs) {
             prop_assert_eq!(&b.item.record.id, &r.id);

@@ -3,10 +3,10 @@
 //! the same time both keep theirs, with no conflict to ask about.
 
 use chrono::{DateTime, TimeZone, Utc};
-use chrono_tz::Tz;
 use pim::app::records::occurrence::{self, Scope};
 use pim::app::records::{EditContext, Field, RecordEdit, save};
 use pim::model::Kind;
+use pim::model::zonedb::Tz;
 use pim::recur;
 use pim::store::Store;
 use pim::sync::apply::Policy;

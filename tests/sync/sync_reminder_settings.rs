@@ -3,9 +3,9 @@
 //! a birthday reminder dismissed on one device stops on every device.
 
 use chrono::{DateTime, TimeZone, Utc};
-use chrono_tz::Tz;
 use pim::app::records::{EditContext, Field, RecordEdit, save};
 use pim::app::reminders::{self, set_default_alarms, spec};
+use pim::model::zonedb::Tz;
 use pim::model::{Kind, Property, Record};
 use pim::store::Clock;
 use pim::sync::apply::Policy;
@@ -14,7 +14,7 @@ use pim::sync::setup;
 
 use crate::support::sim::Device;
 
-const UTC: Tz = chrono_tz::UTC;
+const UTC: Tz = pim::model::zonedb::UTC;
 
 fn at(y: i32, m: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, mi, 0).unwrap()

@@ -2,9 +2,9 @@
 //! the same time: both keep theirs, with no conflict to ask about (issue 17).
 
 use chrono::{DateTime, TimeZone, Utc};
-use chrono_tz::Tz;
 use pim::app::records::occurrence::{self, Scope};
 use pim::app::records::{EditContext, Field, RecordEdit, save};
+use pim::model::zonedb::Tz;
 use pim::model::{Kind, Property};
 use pim::recur;
 use pim::store::Store;

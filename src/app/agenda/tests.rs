@@ -90,7 +90,7 @@ fn the_agenda_groups_what_is_coming_by_day() {
     sample(&mut store);
     let req = AgendaRequest {
         now: utc(2026, 12, 6, 12, 0),
-        tz: chrono_tz::UTC,
+        tz: crate::model::zonedb::UTC,
         days: 7,
         birthdays: true,
     };
@@ -142,7 +142,7 @@ fn next_is_the_earliest_timed_event_not_yet_ended() {
     let mut store = Store::open_in_memory().unwrap();
     sample(&mut store);
     let next_at = |t| {
-        next(&store, t, chrono_tz::UTC, None)
+        next(&store, t, crate::model::zonedb::UTC, None)
             .unwrap()
             .map(|e| e.summary)
     };
@@ -164,7 +164,7 @@ fn the_cache_answers_like_a_fresh_computation_and_sees_writes() {
     let mut store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
     sample(&mut store);
     let cache = dir.path().join("next.json");
-    let tz = chrono_tz::UTC;
+    let tz = crate::model::zonedb::UTC;
     for t in [
         utc(2026, 12, 6, 7, 0),
         utc(2026, 12, 6, 12, 0),

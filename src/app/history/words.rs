@@ -2,8 +2,8 @@
 //! rather than `20261202T093000`, a rule in words. `pim history` and the TUI's
 //! history dialog both print through here; `--json` keeps the raw keys and values.
 
+use crate::model::zonedb::Tz;
 use chrono::{NaiveDate, NaiveDateTime};
-use chrono_tz::Tz;
 
 use crate::app::reminders::birthdays::{ACKNOWLEDGED, SNOOZED};
 use crate::recur::describe::describe_rrule;
@@ -153,7 +153,11 @@ mod tests {
             "every week on Mon"
         );
         assert_eq!(
-            readable_value("DTSTART", "20261202T093000Z", chrono_tz::Europe::Berlin),
+            readable_value(
+                "DTSTART",
+                "20261202T093000Z",
+                crate::model::zonedb::Tz::known("Europe/Berlin")
+            ),
             "2 Dec 2026 10:30 CET"
         );
         assert_eq!(

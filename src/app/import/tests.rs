@@ -213,7 +213,7 @@ fn backup(store: &Store) -> String {
                 &r,
                 &c.name,
                 Some(c),
-                chrono_tz::UTC,
+                crate::model::zonedb::UTC,
                 None,
             );
         }

@@ -292,7 +292,7 @@ fn the_servers_authentication_results_are_kept_and_summarised() {
 fn first_starts_of_an_every_second_invitation_are_bounded() {
     let itip = crate::invite::parse_itip(&request_ics("tick", 0, "RRULE:FREQ=SECONDLY\r\n"), None)
         .unwrap();
-    let starts = first_starts(&itip, chrono_tz::UTC, 5).unwrap();
+    let starts = first_starts(&itip, crate::model::zonedb::UTC, 5).unwrap();
     assert_eq!(starts.len(), 5);
     assert_eq!((starts[4] - starts[0]).num_seconds(), 4);
 }

@@ -1,8 +1,8 @@
 //! What an invitation collides with: our events overlapping its first
 //! occurrence (the one rule the CLI's `invites show` and the TUI's preview use).
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, FixedOffset, Utc};
-use chrono_tz::Tz;
 
 use super::Result;
 use crate::invite::{Itip, first_window};

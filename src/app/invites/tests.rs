@@ -515,7 +515,9 @@ fn overlaps_list_our_other_events_in_the_first_occurrence() {
         })
         .unwrap();
     let itip = crate::invite::parse_itip(&request_ics("meet-1", 0, ""), None).unwrap();
-    let found = overlaps(&store, &itip, chrono_tz::UTC).unwrap().unwrap();
+    let found = overlaps(&store, &itip, crate::model::zonedb::UTC)
+        .unwrap()
+        .unwrap();
     assert_eq!(found.first.start.to_rfc3339(), "2030-12-01T10:00:00+00:00");
     let titles: Vec<&str> = found.events.iter().map(|o| o.summary.as_str()).collect();
     assert_eq!(titles, ["Dentist"]);
@@ -523,7 +525,10 @@ fn overlaps_list_our_other_events_in_the_first_occurrence() {
     let no_start = request_ics("u", 0, "").replace("DTSTART:20301201T100000Z\r\n", "");
     let publish = no_start.replace("METHOD:REQUEST", "METHOD:CANCEL");
     let itip = crate::invite::parse_itip(&publish, None).unwrap();
-    assert_eq!(overlaps(&store, &itip, chrono_tz::UTC).unwrap(), None);
+    assert_eq!(
+        overlaps(&store, &itip, crate::model::zonedb::UTC).unwrap(),
+        None
+    );
 }
 
 #[test]

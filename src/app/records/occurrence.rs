@@ -93,7 +93,10 @@ fn check_series(r: &Record) -> Result<When, OccurrenceError> {
 }
 
 /// `text` (an [`Occurrence::recurrence_id`]) as the wall time it names and its instant.
-fn parse_rid(text: &str, local: chrono_tz::Tz) -> Option<(NaiveDateTime, DateTime<Utc>)> {
+fn parse_rid(
+    text: &str,
+    local: crate::model::zonedb::Tz,
+) -> Option<(NaiveDateTime, DateTime<Utc>)> {
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         let wall = d.and_time(chrono::NaiveTime::MIN);
         return Some((wall, crate::model::time::local_to_utc(wall, local)));
@@ -113,7 +116,12 @@ fn rid_value(start: &When, wall: NaiveDateTime, instant: DateTime<Utc>) -> When 
 }
 
 /// Whether a RECURRENCE-ID (or EXDATE) value names the same instance as `rid`.
-pub(crate) fn same_instance(p: &Property, rid: &When, r: &Record, local: chrono_tz::Tz) -> bool {
+pub(crate) fn same_instance(
+    p: &Property,
+    rid: &When,
+    r: &Record,
+    local: crate::model::zonedb::Tz,
+) -> bool {
     let Ok(w) = When::from_property(p) else {
         return false;
     };
@@ -135,7 +143,11 @@ pub(crate) fn same_instance(p: &Property, rid: &When, r: &Record, local: chrono_
 }
 
 /// The override of `r` for the instance `rid`, if it has one.
-pub(crate) fn override_of(r: &Record, rid: &When, local: chrono_tz::Tz) -> Option<usize> {
+pub(crate) fn override_of(
+    r: &Record,
+    rid: &When,
+    local: crate::model::zonedb::Tz,
+) -> Option<usize> {
     r.body.overrides.iter().position(|o| {
         o.prop("RECURRENCE-ID")
             .is_some_and(|p| same_instance(p, rid, r, local))
@@ -146,7 +158,7 @@ pub(crate) fn override_of(r: &Record, rid: &When, local: chrono_tz::Tz) -> Optio
 pub fn instance(
     r: &Record,
     recurrence_id: &str,
-    local: chrono_tz::Tz,
+    local: crate::model::zonedb::Tz,
 ) -> Result<Instance, RecordError> {
     let start = check_series(r)?;
     let (wall, original) = parse_rid(recurrence_id, local)
@@ -188,7 +200,7 @@ pub fn instance(
 fn window(
     r: &Record,
     t: DateTime<Utc>,
-    local: chrono_tz::Tz,
+    local: crate::model::zonedb::Tz,
 ) -> Result<Vec<Occurrence>, RecordError> {
     let week = Duration::days(7);
     recur::occurrences(r, t - week, t + week, local)
@@ -278,7 +290,7 @@ pub fn find(r: &Record, when: &str, cx: &EditContext) -> Result<Instance, Record
 
 /// The wall-clock length between two values (dates in days, same-zone times by
 /// their wall clocks, otherwise the instants).
-pub(crate) fn length(a: &When, b: &When, r: &Record, local: chrono_tz::Tz) -> Duration {
+pub(crate) fn length(a: &When, b: &When, r: &Record, local: crate::model::zonedb::Tz) -> Duration {
     match (a, b) {
         (When::Date(x), When::Date(y)) => *y - *x,
         (When::Floating(x), When::Floating(y)) => *y - *x,
@@ -290,7 +302,7 @@ pub(crate) fn length(a: &When, b: &When, r: &Record, local: chrono_tz::Tz) -> Du
 /// The instance `rid` of `r` as a standalone event: its override, or the master's
 /// fields at that time. Its main component is what an edit of that one occurrence
 /// changes; forms show it.
-pub fn occurrence_record(r: &Record, rid: &When, local: chrono_tz::Tz) -> Record {
+pub fn occurrence_record(r: &Record, rid: &When, local: crate::model::zonedb::Tz) -> Record {
     let main = match override_of(r, rid, local) {
         Some(i) => r.body.overrides[i].clone(),
         None => derived_override(r, rid, local),
@@ -311,7 +323,7 @@ pub fn occurrence_record(r: &Record, rid: &When, local: chrono_tz::Tz) -> Record
 const SERIES_ONLY: &[&str] = &["RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID"];
 
 /// A new override for the instance `rid`: the master's fields at that time.
-fn derived_override(r: &Record, rid: &When, local: chrono_tz::Tz) -> Component {
+fn derived_override(r: &Record, rid: &When, local: crate::model::zonedb::Tz) -> Component {
     let master = &r.body.main;
     let mut c = Component {
         name: master.name.clone(),
@@ -353,7 +365,7 @@ fn derived_override(r: &Record, rid: &When, local: chrono_tz::Tz) -> Component {
 /// `after`, an edit of the whole series `before`, with its overrides, EXDATEs and
 /// RDATEs following a moved start, and the changed fields carried to the overrides
 /// that had the series' old value (as Thunderbird and Apple do).
-pub fn whole_series(before: &Record, after: Record, local: chrono_tz::Tz) -> Record {
+pub fn whole_series(before: &Record, after: Record, local: crate::model::zonedb::Tz) -> Record {
     let moved = split::follow_start(before, after, local);
     split::carry_to_overrides(before, moved)
 }
@@ -391,7 +403,7 @@ pub fn edit_one(
 }
 
 /// `r` without the occurrence `rid` (an EXDATE; its override goes).
-pub fn delete_one(r: &Record, rid: &When, local: chrono_tz::Tz) -> Record {
+pub fn delete_one(r: &Record, rid: &When, local: crate::model::zonedb::Tz) -> Record {
     let mut out = r.clone();
     out.body.overrides.retain(|o| {
         !o.prop("RECURRENCE-ID")

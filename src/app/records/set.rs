@@ -2,8 +2,8 @@
 //! optional field; required fields (a contact's name, a title, an event's start)
 //! refuse to be emptied.
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone as _, Utc};
-use chrono_tz::Tz;
 
 use super::text::{adr_value, split_type, stored_end, when_of};
 use super::validate::{self, Reason};

@@ -2,8 +2,8 @@
 //! (`value (type)`, addresses) both front-ends accept. An edit compares the text the
 //! user saw with this text of the stored record to tell a conflict from a no-op.
 
+use crate::model::zonedb::Tz;
 use chrono::Duration;
-use chrono_tz::Tz;
 
 use super::{EditContext, Field};
 use crate::model::property::{escape_text, split_unescaped, unescape_text};

@@ -1,8 +1,8 @@
 //! One validator per kind of value. Each takes what the user typed (trimmed) and
 //! returns the value to store, or why it cannot be stored.
 
+use crate::model::zonedb::Tz;
 use chrono::NaiveDate;
-use chrono_tz::Tz;
 
 /// Why a typed value was refused (the caller names the field).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

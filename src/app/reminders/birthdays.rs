@@ -15,8 +15,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use chrono_tz::Tz;
 
 use super::spec::{self, Spec, SpecError};
 use super::{DUE_FOR, RemindError, Reminder};

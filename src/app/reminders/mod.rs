@@ -10,8 +10,8 @@
 pub mod birthdays;
 pub mod spec;
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Datelike, Duration, FixedOffset, SecondsFormat, Utc};
-use chrono_tz::Tz;
 
 use crate::model::time::{UserWhen, parse_user_when};
 use crate::model::{Component, Kind, Property, Record, new_id};

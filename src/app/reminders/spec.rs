@@ -6,8 +6,8 @@
 //! Imported alarms show in the same syntax (`repeat N every D` when they repeat), so
 //! an edit that leaves one's text alone keeps the alarm as it came.
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 
 use crate::model::time::{format_ical_duration, parse_human_duration, parse_user_when};
 use crate::model::{Component, Kind, Property, Record, new_id};
@@ -290,7 +290,15 @@ mod tests {
 
     #[test]
     fn texts_read_as_triggers() {
-        let p = |s: &str, k| parse(s, k, now(), chrono_tz::Europe::Berlin).map(|s| s.trigger);
+        let p = |s: &str, k| {
+            parse(
+                s,
+                k,
+                now(),
+                crate::model::zonedb::Tz::known("Europe/Berlin"),
+            )
+            .map(|s| s.trigger)
+        };
         assert_eq!(p("-15m", Kind::Event), Ok(rel(-15, false)));
         assert_eq!(p("15m", Kind::Event), Ok(rel(-15, false)));
         assert_eq!(p("+5m", Kind::Event), Ok(rel(5, false)));
@@ -308,7 +316,13 @@ mod tests {
         );
         assert!(p("soon", Kind::Event).is_err());
         assert!(p("end", Kind::Event).is_err());
-        let s = parse("-15m repeat 2 every 5m", Kind::Event, now(), chrono_tz::UTC).unwrap();
+        let s = parse(
+            "-15m repeat 2 every 5m",
+            Kind::Event,
+            now(),
+            crate::model::zonedb::UTC,
+        )
+        .unwrap();
         assert_eq!((s.repeat, s.every), (2, Duration::minutes(5)));
     }
 
@@ -319,7 +333,7 @@ mod tests {
             "DTSTART",
             vec![Property::new("DTSTART", "20261201T100000Z")],
         );
-        let tz = chrono_tz::Europe::Berlin;
+        let tz = crate::model::zonedb::Tz::known("Europe/Berlin");
         let text = "-15m, end+5m, -1d2h, 2026-12-01 09:30, -10m repeat 3 every 5m";
         set_all(&mut r, text, now(), tz).unwrap();
         assert_eq!(show_all(&r, tz), text);
@@ -340,11 +354,11 @@ mod tests {
             "DTSTART",
             vec![Property::new("DTSTART", "20261201T100000Z")],
         );
-        set_all(&mut r, "-15m", now(), chrono_tz::UTC).unwrap();
+        set_all(&mut r, "-15m", now(), crate::model::zonedb::UTC).unwrap();
         let mut twin = r.body.main.subs[0].clone();
         twin.props
             .push(Property::new("ACKNOWLEDGED", "20261201T094600Z"));
         r.body.main.subs.push(twin);
-        assert_eq!(show_all(&r, chrono_tz::UTC), "-15m");
+        assert_eq!(show_all(&r, crate::model::zonedb::UTC), "-15m");
     }
 }

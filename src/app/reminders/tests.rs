@@ -7,7 +7,7 @@ fn at(d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, d, h, mi, 0).unwrap()
 }
 
-const UTC: Tz = chrono_tz::UTC;
+const UTC: Tz = crate::model::zonedb::UTC;
 
 fn add(store: &mut Store, kind: Kind, fields: &[(Field, &str)]) -> String {
     let mut e = RecordEdit::create(kind);
@@ -250,7 +250,7 @@ fn floating_times_follow_the_zone_in_force_at_each_look() {
     let mut r = r;
     r.collection = store.default_collection(Kind::Event).unwrap().id;
     store.write(|w| w.create(&r).map(drop)).unwrap();
-    let berlin = chrono_tz::Europe::Berlin;
+    let berlin = crate::model::zonedb::Tz::known("Europe/Berlin");
     assert!(due(&store, at(1, 8, 46), UTC).unwrap().is_empty());
     assert_eq!(due(&store, at(1, 8, 46), berlin).unwrap().len(), 1);
     assert_eq!(due(&store, at(1, 9, 46), UTC).unwrap().len(), 1);

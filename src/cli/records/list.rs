@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
+use crate::model::zonedb::Tz;
 use anyhow::{Context as _, anyhow, bail};
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 
 use super::ListArgs;
 use super::listed_table;

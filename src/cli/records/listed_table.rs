@@ -5,7 +5,7 @@
 
 use std::sync::{Mutex, mpsc};
 
-use chrono_tz::Tz;
+use crate::model::zonedb::Tz;
 
 use super::list::whole;
 use super::rows;

@@ -3,8 +3,8 @@
 //! name holds, on one line; an all-day event's end is its last day (see
 //! `formats::view::text_end_inclusive`).
 
+use crate::model::zonedb::Tz;
 use chrono::{Datelike, NaiveDate};
-use chrono_tz::Tz;
 
 use crate::cli::print::Table;
 use crate::formats::view::{push_when_text, record_json, when_of};

@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, mpsc};
 
+use crate::model::zonedb::Tz;
 use anyhow::anyhow;
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 
 use super::rows;
 use crate::cli::print::Table;

@@ -92,7 +92,7 @@ pub struct IcsNotes {
 pub struct Prepared {
     strict: bool,
     timezones: HashMap<String, Component>,
-    calendar_zone: Option<chrono_tz::Tz>,
+    calendar_zone: Option<crate::model::zonedb::Tz>,
     /// Item keys (hashed) carried by more than one component: how many carry each.
     repeated: HashMap<u64, usize>,
     items: usize,

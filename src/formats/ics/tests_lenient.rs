@@ -62,7 +62,7 @@ fn rscale_rules_are_refused_not_expanded_on_gregorian_dates() {
     assert!(r.body.main.prop("RRULE").is_some());
     let from = chrono::Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap();
     let to = chrono::Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
-    let occ = crate::recur::occurrences(r, from, to, chrono_tz::UTC).unwrap();
+    let occ = crate::recur::occurrences(r, from, to, crate::model::zonedb::UTC).unwrap();
     assert_eq!(occ.len(), 1, "DTSTART alone");
 }
 

@@ -7,8 +7,8 @@
 //! series keeps its wall-clock time across daylight-saving changes. A single event's
 //! UTC times are kept as written: their instant is already exact.
 
+use crate::model::zonedb::Tz;
 use chrono::{NaiveDateTime, TimeZone};
-use chrono_tz::Tz;
 
 use crate::model::{Component, Property};
 
@@ -87,7 +87,7 @@ END:VCALENDAR\r\n";
             .into_iter()
             .map(|r| r.unwrap().record)
             .collect();
-        let viewer: chrono_tz::Tz = "Asia/Tokyo".parse().unwrap();
+        let viewer: crate::model::zonedb::Tz = "Asia/Tokyo".parse().unwrap();
         let from = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
         let to = Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap();
         let starts = |i: usize| -> Vec<String> {

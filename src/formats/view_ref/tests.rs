@@ -1,6 +1,6 @@
 //! The view written from a body read in place is the record view, byte for byte.
 
-use chrono_tz::Tz;
+use crate::model::zonedb::Tz;
 use proptest::prelude::*;
 
 use super::*;

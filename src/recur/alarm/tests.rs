@@ -31,17 +31,29 @@ const TEN_TO_ELEVEN: &str = "DTSTART:20261201T100000Z\nDTEND:20261201T110000Z\n"
 #[test]
 fn before_and_after_the_start() {
     let before = event(TEN_TO_ELEVEN, "TRIGGER:-PT15M\n");
-    assert_eq!(firsts(&before, chrono_tz::UTC), ["2026-12-01T09:45"]);
+    assert_eq!(
+        firsts(&before, crate::model::zonedb::UTC),
+        ["2026-12-01T09:45"]
+    );
     let after = event(TEN_TO_ELEVEN, "TRIGGER;RELATED=START:PT5M\n");
-    assert_eq!(firsts(&after, chrono_tz::UTC), ["2026-12-01T10:05"]);
+    assert_eq!(
+        firsts(&after, crate::model::zonedb::UTC),
+        ["2026-12-01T10:05"]
+    );
 }
 
 #[test]
 fn before_and_after_the_end() {
     let before = event(TEN_TO_ELEVEN, "TRIGGER;RELATED=END:-PT10M\n");
-    assert_eq!(firsts(&before, chrono_tz::UTC), ["2026-12-01T10:50"]);
+    assert_eq!(
+        firsts(&before, crate::model::zonedb::UTC),
+        ["2026-12-01T10:50"]
+    );
     let after = event(TEN_TO_ELEVEN, "TRIGGER;RELATED=END:PT5M\n");
-    assert_eq!(firsts(&after, chrono_tz::UTC), ["2026-12-01T11:05"]);
+    assert_eq!(
+        firsts(&after, crate::model::zonedb::UTC),
+        ["2026-12-01T11:05"]
+    );
 }
 
 #[test]
@@ -54,7 +66,7 @@ fn absolute_trigger_rings_once_even_on_a_series() {
         &r,
         utc(2026, 11, 1, 0, 0),
         utc(2027, 1, 1, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     assert_eq!(v.len(), 1);
@@ -73,7 +85,7 @@ fn repeats_follow_the_first_trigger() {
         &r,
         utc(2026, 12, 1, 0, 0),
         utc(2026, 12, 2, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     assert_eq!(
@@ -97,7 +109,7 @@ fn repeats_follow_the_first_trigger() {
         &r,
         utc(2026, 12, 1, 9, 54),
         utc(2026, 12, 1, 9, 56),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     assert_eq!(late.len(), 1);
@@ -111,7 +123,7 @@ fn a_weekly_alarm_keeps_its_wall_time_across_dst() {
     );
     // 08:45 Berlin: 07:45 UTC in winter, 06:45 UTC from 29 March.
     assert_eq!(
-        firsts(&r, chrono_tz::UTC),
+        firsts(&r, crate::model::zonedb::UTC),
         ["2026-03-19T07:45", "2026-03-26T07:45", "2026-04-02T06:45"]
     );
 }
@@ -123,8 +135,11 @@ fn all_day_events_ring_from_local_midnight() {
         "TRIGGER:-PT30M\n",
     );
     // The day starts at midnight where the user is: 23:00 UTC in Berlin in winter.
-    assert_eq!(firsts(&r, chrono_tz::Europe::Berlin), ["2026-12-23T22:30"]);
-    assert_eq!(firsts(&r, chrono_tz::UTC), ["2026-12-23T23:30"]);
+    assert_eq!(
+        firsts(&r, crate::model::zonedb::Tz::known("Europe/Berlin")),
+        ["2026-12-23T22:30"]
+    );
+    assert_eq!(firsts(&r, crate::model::zonedb::UTC), ["2026-12-23T23:30"]);
 }
 
 #[test]
@@ -137,7 +152,7 @@ fn dismissing_one_occurrence_leaves_the_next() {
         &r,
         utc(2026, 11, 1, 0, 0),
         utc(2027, 1, 1, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     let dismissed: Vec<bool> = v.iter().map(Ring::dismissed).collect();
@@ -149,12 +164,15 @@ fn task_alarms_are_relative_to_due() {
     let due_only = record(
         "BEGIN:VTODO\nUID:t\nSUMMARY:x\nDUE:20261201T170000Z\nBEGIN:VALARM\nACTION:DISPLAY\nTRIGGER;RELATED=END:-PT10M\nEND:VALARM\nEND:VTODO\n",
     );
-    assert_eq!(firsts(&due_only, chrono_tz::UTC), ["2026-12-01T16:50"]);
+    assert_eq!(
+        firsts(&due_only, crate::model::zonedb::UTC),
+        ["2026-12-01T16:50"]
+    );
     let with_start = record(
         "BEGIN:VTODO\nUID:t\nSUMMARY:x\nDTSTART:20261201T090000Z\nDUE:20261201T170000Z\nBEGIN:VALARM\nACTION:AUDIO\nTRIGGER;RELATED=END:-PT10M\nEND:VALARM\nBEGIN:VALARM\nACTION:EMAIL\nTRIGGER:PT0S\nEND:VALARM\nEND:VTODO\n",
     );
     assert_eq!(
-        firsts(&with_start, chrono_tz::UTC),
+        firsts(&with_start, crate::model::zonedb::UTC),
         ["2026-12-01T09:00", "2026-12-01T16:50"]
     );
 }
@@ -164,9 +182,9 @@ fn silent_and_unreadable_alarms_never_ring() {
     let none = event(TEN_TO_ELEVEN, "TRIGGER:-PT15M\n");
     let mut none = none;
     none.body.main.subs[0].props[0].value = "NONE".into();
-    assert!(firsts(&none, chrono_tz::UTC).is_empty());
+    assert!(firsts(&none, crate::model::zonedb::UTC).is_empty());
     let bad = event(TEN_TO_ELEVEN, "TRIGGER:soon\n");
-    assert!(firsts(&bad, chrono_tz::UTC).is_empty());
+    assert!(firsts(&bad, crate::model::zonedb::UTC).is_empty());
 }
 
 #[test]
@@ -181,7 +199,7 @@ fn one_uid_twice_reads_as_one_alarm_with_the_latest_dismissal() {
         &r,
         utc(2026, 11, 1, 0, 0),
         utc(2027, 1, 1, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     assert_eq!(v.len(), 1);
@@ -199,7 +217,7 @@ fn snooze_alarms_name_their_alarm_and_occurrence() {
         &r,
         utc(2026, 11, 1, 0, 0),
         utc(2027, 1, 1, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     assert_eq!(v.len(), 1);
@@ -217,13 +235,22 @@ fn a_day_before_is_a_wall_clock_day_across_dst() {
         "DTSTART;TZID=Europe/Berlin:20260329T090000\nDTEND;TZID=Europe/Berlin:20260329T100000\n";
     // -P1D: 09:00 the day before, in winter time (08:00 UTC), not 24 hours earlier.
     let nominal = event(props, "TRIGGER:-P1D\n");
-    assert_eq!(firsts(&nominal, chrono_tz::UTC), ["2026-03-28T08:00"]);
+    assert_eq!(
+        firsts(&nominal, crate::model::zonedb::UTC),
+        ["2026-03-28T08:00"]
+    );
     // -PT24H is exact.
     let exact = event(props, "TRIGGER:-PT24H\n");
-    assert_eq!(firsts(&exact, chrono_tz::UTC), ["2026-03-28T07:00"]);
+    assert_eq!(
+        firsts(&exact, crate::model::zonedb::UTC),
+        ["2026-03-28T07:00"]
+    );
     // Days and hours: the days on the wall clock, the hours exact.
     let both = event(props, "TRIGGER:-P1DT1H\n");
-    assert_eq!(firsts(&both, chrono_tz::UTC), ["2026-03-28T07:00"]);
+    assert_eq!(
+        firsts(&both, crate::model::zonedb::UTC),
+        ["2026-03-28T07:00"]
+    );
 }
 
 /// REPEAT × DURATION of a hostile file reaches ten million years: the window it widens
@@ -234,7 +261,7 @@ fn a_repeat_reaching_past_the_calendar_does_not_panic() {
         TEN_TO_ELEVEN,
         "TRIGGER:-PT15M\nREPEAT:999999999\nDURATION:P3650000D\n",
     );
-    assert_eq!(firsts(&r, chrono_tz::UTC), ["2026-12-01T09:45"]);
+    assert_eq!(firsts(&r, crate::model::zonedb::UTC), ["2026-12-01T09:45"]);
 }
 
 /// Repetitions are computed from the first trigger, not listed (a minutely series with
@@ -249,7 +276,7 @@ fn repetitions_are_found_by_arithmetic() {
         &r,
         utc(2026, 12, 1, 0, 0),
         utc(2026, 12, 2, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     let g = &v[0];
@@ -285,7 +312,7 @@ fn one_record_gives_a_bounded_number_of_rings() {
         &r,
         utc(2026, 12, 1, 0, 0),
         utc(2026, 12, 2, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     assert_eq!(v.len(), MAX_RINGS + 1);
@@ -312,7 +339,7 @@ fn alarms_that_never_ring_cost_a_bounded_number_of_looks() {
         &r,
         utc(2026, 12, 1, 0, 0),
         utc(2026, 12, 2, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     // The first alarm is looked at first: one occurrence more than whole rounds.
@@ -328,7 +355,7 @@ fn absolute_triggers_ring_however_far_from_the_occurrences() {
             r,
             t - Duration::minutes(1),
             t + Duration::minutes(1),
-            chrono_tz::UTC,
+            crate::model::zonedb::UTC,
         )
         .unwrap()
     };
@@ -416,7 +443,7 @@ fn many_absolute_alarms_cost_a_bounded_number_of_looks() {
         &r,
         utc(2026, 12, 1, 0, 0),
         utc(2026, 12, 2, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     assert_eq!(v.len(), 2000);

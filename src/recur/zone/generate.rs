@@ -3,8 +3,8 @@
 
 use std::ops::RangeInclusive;
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
-use chrono_tz::Tz;
 
 use crate::model::{Component, Property};
 
@@ -70,11 +70,10 @@ fn first_instant_with(
 
 /// One STANDARD or DAYLIGHT block: from the offset `from` to `to` at `onset`.
 fn observance(
-    from: &chrono_tz::TzOffset,
-    to: &chrono_tz::TzOffset,
+    from: &crate::model::zonedb::TzOffset,
+    to: &crate::model::zonedb::TzOffset,
     onset: DateTime<Utc>,
 ) -> Component {
-    use chrono_tz::{OffsetComponents as _, OffsetName as _};
     let name = if to.dst_offset().is_zero() {
         "STANDARD"
     } else {

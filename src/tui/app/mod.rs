@@ -2,8 +2,8 @@
 //! requests for the worker; responses come back and change state. Nothing here
 //! touches the terminal or the database, so tests drive it directly.
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use chrono_tz::Tz;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::model::{Collection, Kind, Record};

@@ -1,8 +1,8 @@
 //! The selected contact's upcoming and recent events (its detail pane), loaded by
 //! the worker through `app::people` whenever another contact is selected.
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 
 use super::{App, Tab};
 use crate::app::people;

@@ -16,7 +16,7 @@ fn cli_set(store: &mut Store, id: &str, field: Field, value: &str) -> Record {
     edit.set(field, value);
     let cx = EditContext {
         now: now(),
-        tz: chrono_tz::UTC,
+        tz: crate::model::zonedb::UTC,
     };
     records::save(store, &edit, &cx).unwrap().after
 }

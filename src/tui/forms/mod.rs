@@ -2,8 +2,8 @@
 //! `app::records`. A form only maps keys and text to fields; every rule (defaults,
 //! validation, what a field's text means) lives in `app::records`.
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use chrono_tz::Tz;
 
 use super::form::{Field, Form};
 use crate::app::records::{self, EditContext, Field as RecordField, RecordEdit, RecordError};

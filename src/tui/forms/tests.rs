@@ -19,7 +19,7 @@ fn colls() -> Vec<Collection> {
 fn ctx(c: &[Collection]) -> FormCtx<'_> {
     FormCtx {
         collections: c,
-        tz: chrono_tz::Europe::Berlin,
+        tz: crate::model::zonedb::Tz::known("Europe/Berlin"),
         now: Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap(),
     }
 }

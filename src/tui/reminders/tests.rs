@@ -21,7 +21,7 @@ fn standup() -> (World, String) {
     e.set(Field::Alarms, "-15m");
     let cx = EditContext {
         now: at(25, 10, 0),
-        tz: chrono_tz::UTC,
+        tz: crate::model::zonedb::UTC,
     };
     let id = records::save(&mut store, &e, &cx).unwrap().after.id;
     (World::with_store(store), id)
@@ -90,7 +90,8 @@ fn snooze_rings_again_after_ten_minutes() {
 fn a_reminder_another_process_rang_is_counted_not_rung() {
     let (mut w, _) = standup();
     // `pim remind --watch` on the same profile got there first.
-    let rang = crate::app::reminders::claim_due(&w.store, at(26, 9, 45), chrono_tz::UTC).unwrap();
+    let rang = crate::app::reminders::claim_due(&w.store, at(26, 9, 45), crate::model::zonedb::UTC)
+        .unwrap();
     assert_eq!(rang.len(), 1);
     check_at(&mut w, at(26, 9, 46));
     assert!(!popup_open(&w));
@@ -138,7 +139,7 @@ fn a_birthday_reminder_pops_up_and_d_dismisses_this_years() {
         &book.id,
         "+9h",
         at(1, 0, 0),
-        chrono_tz::UTC,
+        crate::model::zonedb::UTC,
     )
     .unwrap();
     let mut w = World::with_store(store);

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
-use chrono_tz::Tz;
 
 use crate::model::{Kind, Record};
 use crate::store::Store;

@@ -18,7 +18,9 @@ fn superseded_requests_are_answered_as_such() {
     }
     req_tx.send(Request::IsEmpty).unwrap();
     drop(req_tx);
-    spawn(db, chrono_tz::UTC, req_rx, tx, |r| r).join().unwrap();
+    spawn(db, crate::model::zonedb::UTC, req_rx, tx, |r| r)
+        .join()
+        .unwrap();
     let got: Vec<Response> = rx.iter().collect();
     assert_eq!(got.len(), 4, "every request gets one answer");
     assert_eq!(got[0], Response::Superseded);
@@ -47,7 +49,7 @@ fn a_month_with_an_every_second_event_is_bounded() {
     }
     store.write(|w| w.create(&r)).unwrap();
     let day = |m| NaiveDate::from_ymd_opt(2026, m, 1).unwrap();
-    let month = events(&store, day(3), day(4), chrono_tz::UTC).unwrap();
+    let month = events(&store, day(3), day(4), crate::model::zonedb::UTC).unwrap();
     assert_eq!(month.len(), MAX_SHOWN_PER_EVENT);
 }
 
@@ -66,7 +68,14 @@ fn a_failing_or_panicking_request_is_answered_with_an_error() {
     drop(Store::open(&db).unwrap());
     let (req_tx, req_rx) = std::sync::mpsc::channel();
     let (tx, rx) = std::sync::mpsc::channel();
-    let worker = spawn_with(db, chrono_tz::UTC, req_rx, tx, |r| r, fails_on_invitations);
+    let worker = spawn_with(
+        db,
+        crate::model::zonedb::UTC,
+        req_rx,
+        tx,
+        |r| r,
+        fails_on_invitations,
+    );
     assert_eq!(worker.thread().name(), Some(THREAD_NAME));
     let ask = |req| {
         req_tx.send(req).unwrap();
@@ -99,7 +108,7 @@ fn a_worker_panic_shows_in_the_status_line_and_q_or_ctrl_c_still_quit() {
             fails_on_invitations,
             &mut w.store,
             Request::Invitations,
-            chrono_tz::UTC,
+            crate::model::zonedb::UTC,
         );
         w.app.on_response(failed);
         let screen = w.screen(100, 20);

@@ -1,8 +1,8 @@
 //! "This and following" moved to another day: the new series' rule follows the
 //! move (issue 17); one occurrence moved leaves the rule alone.
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
-use chrono_tz::Tz;
 use proptest::prelude::*;
 
 use super::*;

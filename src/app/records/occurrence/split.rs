@@ -1,7 +1,7 @@
 //! "This and following": a series cut in two at one occurrence.
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, Utc};
-use chrono_tz::Tz;
 
 use super::{Instance, OccurrenceError, anchor_name, dtstart, end_name, length, same_instance};
 use crate::app::records::{EditContext, RecordError};

@@ -4,8 +4,8 @@
 //! there completes that occurrence only; when every occurrence is done, so is the
 //! task.
 
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
-use chrono_tz::Tz;
 
 use super::dtstart;
 use crate::model::{Component, Kind, Record, tz};

@@ -1,5 +1,5 @@
+use crate::model::zonedb::Tz;
 use chrono::{DateTime, Datelike, Duration, NaiveDateTime, TimeZone, Utc};
-use chrono_tz::Tz;
 use proptest::prelude::*;
 
 use super::*;

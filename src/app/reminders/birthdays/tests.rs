@@ -3,7 +3,7 @@ use chrono::TimeZone;
 use super::*;
 use crate::app::reminders::{self, set_default_alarms};
 
-const UTC: Tz = chrono_tz::UTC;
+const UTC: Tz = crate::model::zonedb::UTC;
 
 fn at(y: i32, m: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, mi, 0).unwrap()
@@ -66,7 +66,7 @@ fn the_day_is_local_midnight_in_the_users_zone() {
     let mut store = Store::open_in_memory().unwrap();
     with_contact(&mut store, "Ada", "--1208");
     remind_at(&mut store, "+9h");
-    let berlin = chrono_tz::Europe::Berlin;
+    let berlin = crate::model::zonedb::Tz::known("Europe/Berlin");
     let due = reminders::due(&store, at(2026, 12, 8, 8, 0), berlin).unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].trigger, at(2026, 12, 8, 8, 0));
