@@ -8,6 +8,7 @@ pub mod listed;
 pub mod phone;
 pub mod plain;
 pub mod property;
+pub mod stored_json;
 pub mod sync_state;
 pub mod time;
 pub mod tz;

@@ -28,7 +28,7 @@ pub struct Writer<'a> {
     /// record); forgotten whenever this writer drops a collection.
     found_collection: std::cell::RefCell<Option<String>>,
     /// The buffer [`Self::put_row`] serializes bodies into, kept for the next one.
-    body_buffer: std::cell::Cell<Vec<u8>>,
+    body_buffer: std::cell::Cell<String>,
 }
 
 impl<'a> Writer<'a> {
@@ -166,7 +166,7 @@ impl<'a> Writer<'a> {
         self.tx.prepare_cached(INSERT_CHANGE)?.execute(params![
             self.device,
             seq,
-            format!("{}-{}", self.device, seq),
+            change_id(self.device, seq),
             hlc,
             self.now,
             "",
@@ -295,11 +295,7 @@ impl<'a> Writer<'a> {
         // Into a buffer kept between records: a body's JSON grows to kilobytes.
         let mut data = self.body_buffer.take();
         data.clear();
-        serde_json::to_writer(&mut data, &r.body).map_err(|e| StoreError::Corrupt {
-            what: r.id.clone(),
-            reason: e.to_string(),
-        })?;
-        let data = String::from_utf8(data).expect("serde_json writes UTF-8");
+        crate::model::stored_json::write_body(&r.body, &mut data);
         let ix = index(r);
         let listed = super::index::listed(r);
         if !ix.recurring
@@ -369,7 +365,7 @@ impl<'a> Writer<'a> {
                 self.tx.last_insert_rowid()
             }
         };
-        self.body_buffer.set(data.into_bytes());
+        self.body_buffer.set(data);
         self.tx
             .prepare_cached("INSERT INTO records_fts (rowid, text) VALUES (?1, ?2)")?
             .execute(params![rowid, ix.text])?;
@@ -431,7 +427,7 @@ impl<'a> Writer<'a> {
         let change = Change {
             device: self.device.to_string(),
             seq,
-            change_id: format!("{}-{}", self.device, seq),
+            change_id: change_id(self.device, seq),
             hlc,
             changed_at: self.now.clone(),
             submitted_at: String::new(),
@@ -538,9 +534,22 @@ impl<'a> Writer<'a> {
 /// The op of a create logged without its body (see [`Writer::insert_lazy_create`]):
 /// `{"collection":…,"lazy":true,"type":"create"}`, written directly (one per record
 /// of an import).
+/// `device-seq`, the change's id.
+fn change_id(device: &str, seq: u64) -> String {
+    use std::fmt::Write as _;
+    let mut id = String::with_capacity(device.len() + 21);
+    id.push_str(device);
+    id.push('-');
+    write!(id, "{seq}").expect("writing to a String");
+    id
+}
+
 fn lazy_create_op(collection: &str) -> String {
-    let collection = serde_json::to_string(collection).expect("strings serialize");
-    format!(r#"{{"collection":{collection},"lazy":true,"type":"create"}}"#)
+    let mut op = String::with_capacity(collection.len() + 48);
+    op.push_str("{\"collection\":");
+    crate::model::stored_json::write_str(collection, &mut op);
+    op.push_str(",\"lazy\":true,\"type\":\"create\"}");
+    op
 }
 
 const INSERT_CHANGE: &str = "INSERT OR IGNORE INTO changes (device, seq, change_id, hlc,

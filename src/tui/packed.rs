@@ -51,7 +51,7 @@ impl Packed {
     }
 
     pub fn pack(r: &Record, tz: Tz) -> Packed {
-        let json = serde_json::to_string(&r.body).unwrap_or_default();
+        let json = crate::model::stored_json::body_to_string(&r.body);
         Packed::from_parts(r, json, tz)
     }
 

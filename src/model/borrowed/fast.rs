@@ -220,7 +220,7 @@ fn unicode_escape(after_u: &[u8]) -> Option<(char, usize)> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::{Body, Component, Param, Property};
     use proptest::prelude::*;
@@ -285,7 +285,7 @@ mod tests {
         })
     }
 
-    fn body() -> impl Strategy<Value = Body> {
+    pub(crate) fn body() -> impl Strategy<Value = Body> {
         (
             component(),
             proptest::collection::vec(component(), 0..2),

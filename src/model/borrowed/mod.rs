@@ -14,7 +14,7 @@ use serde::de::{Deserializer, Visitor};
 
 use super::{Body, Component, Param, Property};
 
-mod fast;
+pub(crate) mod fast;
 mod like;
 pub use like::{ComponentLike, PropertyLike, RecordLike, RecordRef};
 
