@@ -38,7 +38,8 @@ fn folded(c: char) -> Option<&'static str> {
 /// `text` with every letter of [`FOLDED_LETTERS`] in its plain spelling (accents and
 /// case kept); `None` when it has none, the common case (no copy).
 pub fn fold_letters(text: &str) -> Option<String> {
-    if !text.chars().any(|c| folded(c).is_some()) {
+    // Every folded letter is outside ASCII; most text is inside it.
+    if text.is_ascii() || !text.chars().any(|c| folded(c).is_some()) {
         return None;
     }
     let mut out = String::with_capacity(text.len() + 4);
@@ -78,6 +79,14 @@ pub fn plain(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_folded_letter_is_ascii() {
+        // fold_letters and the search index skip ASCII text on this ground.
+        for (letter, _) in FOLDED_LETTERS {
+            assert!(!letter.is_ascii(), "{letter}");
+        }
+    }
 
     #[test]
     fn spellings_meet() {

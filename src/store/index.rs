@@ -206,6 +206,9 @@ fn search_text(r: &Record) -> String {
 /// alone (ß, æ, ø, ł …), also in their plain spelling (the original stays indexed
 /// beside them, so both spellings find the record; the query is folded alike).
 fn push_folded_words(out: &mut String, text: &str) {
+    if text.is_ascii() {
+        return; // no letter to fold (they are all outside ASCII)
+    }
     for word in text.split(|c: char| !c.is_alphanumeric()) {
         if let Some(plain) = fold_letters(word) {
             out.push_str(&plain);
