@@ -531,9 +531,6 @@ impl<'a> Writer<'a> {
     }
 }
 
-/// The op of a create logged without its body (see [`Writer::insert_lazy_create`]):
-/// `{"collection":…,"lazy":true,"type":"create"}`, written directly (one per record
-/// of an import).
 /// `device-seq`, the change's id.
 fn change_id(device: &str, seq: u64) -> String {
     use std::fmt::Write as _;
@@ -544,6 +541,9 @@ fn change_id(device: &str, seq: u64) -> String {
     id
 }
 
+/// The op of a create logged without its body (see [`Writer::insert_lazy_create`]):
+/// `{"collection":…,"lazy":true,"type":"create"}`, written directly (one per record
+/// of an import).
 fn lazy_create_op(collection: &str) -> String {
     let mut op = String::with_capacity(collection.len() + 48);
     op.push_str("{\"collection\":");
