@@ -167,3 +167,39 @@ fn a_gap_and_an_overlap_in_berlin() {
         "-03"
     );
 }
+
+#[test]
+fn local_times_at_every_span_edge_and_the_extremes_are_chrono_tz_s() {
+    // Where a local time turns from one answer to the next (a span's first local
+    // second and its end, whatever the size of the change), and the ends of chrono's
+    // range, where the arithmetic is furthest from the tables.
+    for tz in Tz::all() {
+        let them = theirs(tz);
+        let spans = tz.transitions().0.len() + 1;
+        let mut locals = vec![NaiveDateTime::MIN, NaiveDateTime::MAX];
+        for i in 0..spans {
+            let (begin, end) = tz.local_span(i);
+            for edge in [begin, end].into_iter().flatten() {
+                for shift in [-61, -1, 0, 1, 59] {
+                    locals.push(
+                        DateTime::from_timestamp(edge + shift, 0)
+                            .expect("in range")
+                            .naive_utc(),
+                    );
+                }
+            }
+        }
+        for local in locals {
+            assert_eq!(
+                local_said(tz.offset_from_local_datetime(&local), ours_said),
+                local_said(them.offset_from_local_datetime(&local), theirs_said),
+                "{tz} at local {local}"
+            );
+            assert_eq!(
+                ours_said(tz.offset_from_utc_datetime(&local)),
+                theirs_said(them.offset_from_utc_datetime(&local)),
+                "{tz} at {local} UTC"
+            );
+        }
+    }
+}
