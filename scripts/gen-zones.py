@@ -140,8 +140,6 @@ pub static KIND_AT: [u16; {len(kind_of)}] = [
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:
         f.write(out)
-    # As `cargo fmt` leaves it, so a re-run on the same chrono-tz changes nothing.
-    subprocess.check_call(["rustfmt", "--edition", "2024", OUT])
     print(f"{OUT}: {len(zones)} zones, {len(at)} transitions, {len(kinds)} kinds, "
           f"{len(abbrs)} bytes of abbreviations (tzdb {tzdb})")
 

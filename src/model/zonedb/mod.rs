@@ -8,6 +8,8 @@
 //! table is plain integers and byte strings, untouched until a zone is used. The
 //! answers are chrono-tz's, zone by zone and instant by instant (`tests`).
 
+// Generated, kept compact (rustfmt would put each number on a line of its own).
+#[rustfmt::skip]
 mod table;
 #[cfg(test)]
 mod tests;
