@@ -212,34 +212,7 @@ impl Table {
 
     /// The rows in the order of `order` (indexes), as [`write_table`] writes them.
     pub fn write_in(&self, out: &mut impl Write, order: &[usize]) -> std::io::Result<()> {
-        const SPACES: &str = "                                                                ";
-        // Lines are gathered in one buffer and written a chunk at a time.
-        const CHUNK: usize = 1 << 16;
-        let mut buf = String::with_capacity(CHUNK + 4096);
-        for &i in order {
-            let line_start = buf.len();
-            let first = if i == 0 { 0 } else { self.rows[i - 1] };
-            let cells = self.rows[i] - first;
-            for (c, cell) in self.row(i).enumerate() {
-                buf.push_str(cell);
-                if c + 1 < cells {
-                    let mut pad = self.widths[c] - width(cell) + 2;
-                    while pad > 0 {
-                        let n = pad.min(SPACES.len());
-                        buf.push_str(&SPACES[..n]);
-                        pad -= n;
-                    }
-                }
-            }
-            let kept = buf[line_start..].trim_end().len();
-            buf.truncate(line_start + kept);
-            buf.push('\n');
-            if buf.len() >= CHUNK {
-                out.write_all(buf.as_bytes())?;
-                buf.clear();
-            }
-        }
-        out.write_all(buf.as_bytes())
+        write_rows(out, &self.widths, order.iter().map(|&i| (self, i)))
     }
 
     /// Print the rows in the order of `order` (`None`: as pushed).
@@ -252,6 +225,78 @@ impl Table {
                 self.write_in(&mut out.out, &all)?
             }
         }
+        out.finish()?;
+        Ok(())
+    }
+}
+
+/// `rows` (a table and a row of it) as [`write_table`] writes them, each column
+/// `widths` wide.
+fn write_rows<'t>(
+    out: &mut impl Write,
+    widths: &[usize],
+    rows: impl Iterator<Item = (&'t Table, usize)>,
+) -> std::io::Result<()> {
+    const SPACES: &str = "                                                                ";
+    // Lines are gathered in one buffer and written a chunk at a time.
+    const CHUNK: usize = 1 << 16;
+    let mut buf = String::with_capacity(CHUNK + 4096);
+    for (t, i) in rows {
+        let line_start = buf.len();
+        let first = if i == 0 { 0 } else { t.rows[i - 1] };
+        let cells = t.rows[i] - first;
+        for (c, cell) in t.row(i).enumerate() {
+            buf.push_str(cell);
+            if c + 1 < cells {
+                let mut pad = widths[c] - width(cell) + 2;
+                while pad > 0 {
+                    let n = pad.min(SPACES.len());
+                    buf.push_str(&SPACES[..n]);
+                    pad -= n;
+                }
+            }
+        }
+        let kept = buf[line_start..].trim_end().len();
+        buf.truncate(line_start + kept);
+        buf.push('\n');
+        if buf.len() >= CHUNK {
+            out.write_all(buf.as_bytes())?;
+            buf.clear();
+        }
+    }
+    out.write_all(buf.as_bytes())
+}
+
+/// Tables drawn apart (on several threads) printed as one: each column as wide as
+/// its widest cell in any of them. Nothing is copied from one into another.
+#[derive(Debug, Default)]
+pub struct Parts {
+    pub tables: Vec<Table>,
+}
+
+impl Parts {
+    /// The rows in the order of `order` (a table of [`Parts::tables`], a row of
+    /// it), as [`write_table`] writes them.
+    pub fn write_in(&self, out: &mut impl Write, order: &[(u32, u32)]) -> std::io::Result<()> {
+        let mut widths: Vec<usize> = Vec::new();
+        for t in &self.tables {
+            for (column, &w) in t.widths.iter().enumerate() {
+                match widths.get_mut(column) {
+                    Some(max) => *max = (*max).max(w),
+                    None => widths.push(w),
+                }
+            }
+        }
+        let rows = order
+            .iter()
+            .map(|&(t, i)| (&self.tables[t as usize], i as usize));
+        write_rows(out, &widths, rows)
+    }
+
+    /// Print the rows in the order of `order` (see [`Parts::write_in`]).
+    pub fn print(&self, order: &[(u32, u32)]) -> anyhow::Result<()> {
+        let mut out = Stdout::lock();
+        self.write_in(&mut out.out, order)?;
         out.finish()?;
         Ok(())
     }

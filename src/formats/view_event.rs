@@ -14,7 +14,7 @@ use std::borrow::Cow;
 
 use super::view::{categories, event_end, multi_raw, person, rfc3339, when_of};
 use crate::model::Record;
-use crate::model::borrowed::{ComponentLike, PropertyLike, RecordLike};
+use crate::model::borrowed::{ComponentLike, PropertyLike, RecordLike, special_from};
 use crate::model::time::When;
 use crate::recur::Occurrence;
 
@@ -169,27 +169,22 @@ impl<'a, R: RecordLike> EventView<'a, R> {
         p[0].extend_from_slice(b",\"all_day\":");
         field(&mut p[1], ",", "attendees", &self.attendees);
         field(&mut p[1], ",", "categories", &self.categories);
-        field(&mut p[1], ",", "collection", &self.collection);
-        field(&mut p[1], ",", "description", &self.description);
+        text_field(&mut p[1], "collection", Some(self.collection));
+        text_field(&mut p[1], "description", self.description.as_deref());
         p[1].extend_from_slice(b",\"end\":");
         field(&mut p[2], ",", "exdate", &self.exdate);
-        field(&mut p[2], ",", "id", r.id());
-        field(&mut p[2], ",", "kind", r.kind().as_str());
-        field(&mut p[2], ",", "location", &self.location);
+        text_field(&mut p[2], "id", Some(r.id()));
+        text_field(&mut p[2], "kind", Some(r.kind().as_str()));
+        text_field(&mut p[2], "location", self.location.as_deref());
         field(&mut p[2], ",", "organizer", &self.organizer);
         field(&mut p[2], ",", "rdate", &self.rdate);
         p[2].extend_from_slice(b",\"recurrence_id\":");
-        field(
-            &mut p[3],
-            ",",
-            "rrule",
-            &r.prop("RRULE").map(PropertyLike::value),
-        );
+        text_field(&mut p[3], "rrule", r.prop("RRULE").map(PropertyLike::value));
         p[3].extend_from_slice(b",\"start\":");
-        field(&mut p[4], ",", "status", &self.status);
-        field(&mut p[4], ",", "summary", &self.summary);
-        field(&mut p[4], ",", "tz", &self.tz);
-        field(&mut p[4], ",", "uid", &r.uid());
+        text_field(&mut p[4], "status", self.status.as_deref());
+        text_field(&mut p[4], "summary", self.summary.as_deref());
+        text_field(&mut p[4], "tz", self.tz.as_deref());
+        text_field(&mut p[4], "uid", r.uid());
         p[4].push(b'}');
         p
     }
@@ -211,7 +206,7 @@ impl<'a, R: RecordLike> EventView<'a, R> {
         occurrence_time(out, &occ.end, occ.all_day);
         out.extend_from_slice(p2);
         match &occ.recurrence_id {
-            Some(id) => serde_json::to_writer(&mut *out, id).expect("writing to a Vec"),
+            Some(id) => json_string(out, id),
             None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(p3);
@@ -317,6 +312,18 @@ fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, sep: &str, key: &'static str,
     serde_json::to_writer(&mut *out, value).expect("writing to a Vec cannot fail");
 }
 
+/// `,"key":` and a text (or `null`), as [`field`] writes it.
+fn text_field(out: &mut Vec<u8>, key: &'static str, value: Option<&str>) {
+    debug_assert!(key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
+    match value {
+        Some(s) => json_string(out, s),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
 /// A quoted occurrence time: the date for all-day ones, else RFC 3339 in seconds.
 fn occurrence_time(out: &mut Vec<u8>, t: &DateTime<FixedOffset>, all_day: bool) {
     let mut short = [0; SHORT_TIME];
@@ -328,6 +335,18 @@ fn occurrence_time(out: &mut Vec<u8>, t: &DateTime<FixedOffset>, all_day: bool) 
         }
         None => serde_json::to_writer(&mut *out, &long_time(t, all_day))
             .expect("writing to a Vec cannot fail"),
+    }
+}
+
+/// `s` as a JSON string, as serde_json writes it: copied as it is when nothing in
+/// it is escaped (a RECURRENCE-ID never has anything to escape).
+fn json_string(out: &mut Vec<u8>, s: &str) {
+    if special_from(s.as_bytes(), 0) == s.len() {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail");
     }
 }
 

@@ -71,11 +71,35 @@ pub fn expand<R: RecordLike>(
     local: Tz,
     limit: usize,
 ) -> Result<Expansion, RecurError> {
+    expand_named(r, from, to, local, limit, true)
+}
+
+/// [`expand`] for a caller that shows no RECURRENCE-ID (a text listing): see
+/// [`Series::expand_unnamed`].
+pub fn expand_unnamed<R: RecordLike>(
+    r: &R,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    local: Tz,
+    limit: usize,
+) -> Result<Expansion, RecurError> {
+    expand_named(r, from, to, local, limit, false)
+}
+
+fn expand_named<R: RecordLike>(
+    r: &R,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    local: Tz,
+    limit: usize,
+    named: bool,
+) -> Result<Expansion, RecurError> {
     match Series::new(r, local).map_err(|e| RecurError::Invalid {
         id: r.id().to_string(),
         reason: e.to_string(),
     })? {
-        Some(s) => Ok(s.expand(from, to, limit)),
+        Some(s) if named => Ok(s.expand(from, to, limit)),
+        Some(s) => Ok(s.expand_unnamed(from, to, limit)),
         None => Ok(Expansion::default()),
     }
 }

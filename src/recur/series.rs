@@ -14,8 +14,9 @@ use crate::model::{Kind, Property, When};
 /// An instance key: the wall-clock start in the series' zone.
 type Wall = NaiveDateTime;
 
+mod named;
 mod text;
-use text::{date_string, rfc3339};
+use named::Found;
 
 /// An instant with the zone offset in force then, when already known.
 type Known = Option<(DateTime<Utc>, FixedOffset)>;
@@ -303,23 +304,6 @@ impl Series {
         s < to && (e > from || (e == s && s >= from))
     }
 
-    /// RECURRENCE-ID text: the day of an all-day instance, else RFC 3339 with the
-    /// zone's offset (formatted by hand: this runs for every listed occurrence).
-    fn rid_string(&self, w: Wall, known: Known) -> String {
-        if self.all_day {
-            return date_string(w.date());
-        }
-        let (t, off) = known.unwrap_or_else(|| self.zone.to_utc_with_offset(w));
-        // A wall time in a DST gap (02:30 on the spring-forward night) keeps its own
-        // wall with the offset that makes it the same instant (02:30+01:00 = 03:30+02:00):
-        // edits and splits name the occurrence as the series makes it.
-        let off = match i32::try_from((w - t.naive_utc()).num_seconds()) {
-            Ok(s) if t.naive_utc() + off != w => FixedOffset::east_opt(s).unwrap_or(off),
-            _ => off,
-        };
-        rfc3339(t, off)
-    }
-
     #[allow(clippy::too_many_arguments)]
     fn occurrence(
         &self,
@@ -331,21 +315,22 @@ impl Series {
         rid: Option<(Wall, Known)>,
         override_index: Option<usize>,
         cancelled: bool,
-    ) -> Occurrence {
+    ) -> (Occurrence, Option<(Wall, Known)>) {
         let so = start_offset.unwrap_or_else(|| zone.offset_at(start));
         let eo = if end == start {
             so
         } else {
             zone.offset_at(end)
         };
-        Occurrence {
+        let occ = Occurrence {
             start: start.with_timezone(&so),
             end: end.with_timezone(&eo),
             all_day,
-            recurrence_id: rid.map(|(w, known)| self.rid_string(w, known)),
+            recurrence_id: None,
             override_index,
             cancelled,
-        }
+        };
+        (occ, rid)
     }
 
     /// The instance end for a wall-clock start.
@@ -373,7 +358,24 @@ impl Series {
     /// Instances are computed as they are taken, so memory follows `limit`, not
     /// the window; `truncated` tells when more were left out.
     pub fn expand(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: usize) -> Expansion {
-        let mut out = Vec::new();
+        self.expand_named(from, to, limit, true)
+    }
+
+    /// [`Series::expand`] for a caller that does not show RECURRENCE-IDs (a text
+    /// listing): they are left `None`, unless two occurrences start at once (their
+    /// order then goes by them, so every one is named).
+    pub fn expand_unnamed(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: usize) -> Expansion {
+        self.expand_named(from, to, limit, false)
+    }
+
+    fn expand_named(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+        named: bool,
+    ) -> Expansion {
+        let mut out = Found::default();
         for o in &self.overrides {
             let e = self.end_of(&o.zone, o.zone.wall(o.start), o.start, o.duration);
             // Cancelled overrides stay listed, flagged (as Thunderbird and
@@ -407,7 +409,7 @@ impl Series {
                     self.cancelled,
                 ));
             }
-            return Expansion::of(out, limit, false);
+            return self.named(out, named, limit, false);
         }
         // Wall-clock bounds wide enough for offsets, lengths and THISANDFUTURE shifts.
         let mut reach = self.duration;
@@ -522,8 +524,9 @@ impl Series {
             }
         }
         let cut_short = streams.iter().any(|(_, it)| it.cut_short());
-        Expansion::of(out, limit, truncated || cut_short)
+        self.named(out, named, limit, truncated || cut_short)
     }
+
 }
 
 fn sort(v: &mut [Occurrence]) {

@@ -152,22 +152,12 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 out.push_record(&r, &name_of(&r.collection), cx.tz)?;
             }
         }
+        // Tables drawn in parts, printed as they are (nothing else is listed).
         None if kind == Kind::Task && matches!(out, Listing::Table(..)) => {
-            let Listing::Table(table, order) = &mut out else {
-                unreachable!("a table")
-            };
-            *order = Some(listed_table::task_table(cx, coll_id.as_deref(), table)?);
+            return listed_table::task_table(cx, coll_id.as_deref())?.print();
         }
         None if kind != Kind::Event && matches!(out, Listing::Table(..)) => {
-            let Listing::Table(table, order) = &mut out else {
-                unreachable!("a table")
-            };
-            *order = Some(listed_table::stored_table(
-                cx,
-                kind,
-                coll_id.as_deref(),
-                table,
-            )?);
+            return listed_table::stored_table(cx, kind, coll_id.as_deref())?.print();
         }
         None if matches!(kind, Kind::Event | Kind::Task) => {
             let mut records = decode_all(&cx.store, kind, coll_id.as_deref())?;

@@ -56,9 +56,21 @@ pub fn push_record_row(t: &mut Table, r: &Record, local: Tz) {
 }
 
 /// A contact's or note's row from its stored body read in place (no [`Record`]);
-/// the same row [`record_row`] gives for the decoded record.
-pub fn push_stored_row(t: &mut Table, raw: RawRecord<'_>, kind: Kind) -> Result<(), Undecodable> {
-    let Ok(body) = BodyRef::parse(raw.data) else {
+/// the same row [`record_row`] gives for the decoded record. `scratch` is any
+/// body: read into again ([`BodyRef::read_again`]).
+pub fn push_stored_row<'r>(
+    t: &mut Table,
+    raw: RawRecord<'r>,
+    scratch: &mut BodyRef<'r>,
+    kind: Kind,
+) -> Result<(), Undecodable> {
+    let parsed;
+    let body = if scratch.read_again(raw.data) {
+        &*scratch
+    } else if let Ok(b) = BodyRef::parse(raw.data) {
+        parsed = b;
+        &parsed
+    } else {
         push_record_row(t, &raw.decode()?, Tz::UTC);
         return Ok(());
     };
@@ -81,12 +93,20 @@ pub fn packed_order((finished, due, rank): TaskOrder) -> u128 {
 }
 
 /// A task's row from its stored body read in place, and its place; a repeating
-/// task is decoded (its open occurrence is computed once, for both).
-pub fn push_stored_task_row(
+/// task is decoded (its open occurrence is computed once, for both). `scratch`
+/// as for [`push_stored_row`].
+pub fn push_stored_task_row<'r>(
     t: &mut Table,
-    raw: RawRecord<'_>,
+    raw: RawRecord<'r>,
+    scratch: &mut BodyRef<'r>,
     local: Tz,
 ) -> Result<TaskOrder, Undecodable> {
+    if scratch.read_again(raw.data) {
+        if !repeats(&scratch.main) {
+            return Ok(task_fields(t, raw.id, scratch, local));
+        }
+        return Ok(task_row(t, &raw.decode()?, local));
+    }
     match BodyRef::parse(raw.data) {
         Ok(body) if !repeats(&body.main) => Ok(task_fields(t, raw.id, &body, local)),
         _ => Ok(task_row(t, &raw.decode()?, local)),

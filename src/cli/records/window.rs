@@ -15,7 +15,7 @@ use crate::cli::print::Table;
 use crate::formats::view_event::{EventView, OverrideTexts, RowTexts};
 use crate::model::Kind;
 use crate::model::borrowed::{BodyRef, RecordLike, RecordRef};
-use crate::recur::{Occurrence, expand};
+use crate::recur::{Occurrence, expand, expand_unnamed};
 use crate::store::{Store, StoreError, StoredRef, Undecodable};
 
 /// How each occurrence is written.
@@ -343,8 +343,14 @@ fn expand_rows(
     // dropped, so memory stays near `limit`.
     let mut until = to;
     for batch in batches {
+        // Each body is read into the room the one before it left.
+        let mut scratch = BodyRef::empty();
         for row in batch.iter() {
-            let found = match (Kind::parse(row.kind), BodyRef::parse(row.data)) {
+            let body = match scratch.read_again(row.data) {
+                true => Ok(std::mem::replace(&mut scratch, BodyRef::empty())),
+                false => BodyRef::parse(row.data),
+            };
+            let found = match (Kind::parse(row.kind), body) {
                 (Some(kind), Ok(body)) => {
                     let r = RecordRef {
                         id: row.id,
@@ -352,7 +358,9 @@ fn expand_rows(
                         collection: row.collection,
                         body,
                     };
-                    expand_one(&mut out, &r, from, until, tz, limit, names, style)?
+                    let found = expand_one(&mut out, &r, from, until, tz, limit, names, style);
+                    scratch = r.body;
+                    found?
                 }
                 // Whatever the reader in place refuses, decoding names (or reads).
                 _ => match row.to_owned().decode_or_skip() {
@@ -393,9 +401,17 @@ fn expand_one<R: RecordLike>(
     names: &HashMap<String, String>,
     style: Style,
 ) -> anyhow::Result<bool> {
-    let found = expand(r, from, until, tz, limit)?;
+    // A table shows no RECURRENCE-ID: none is made.
+    let found = match style {
+        Style::Table => expand_unnamed(r, from, until, tz, limit)?,
+        Style::Json | Style::PrettyJson => expand(r, from, until, tz, limit)?,
+    };
     if !found.occurrences.is_empty() {
-        let coll = names.get(r.collection()).map_or("", String::as_str);
+        // A table shows no collection.
+        let coll = match style {
+            Style::Table => "",
+            _ => names.get(r.collection()).map_or("", String::as_str),
+        };
         out.write(r, coll, &found.occurrences, style);
     }
     Ok(found.truncated)
