@@ -368,20 +368,20 @@ impl Series {
         self.expand_named(from, to, limit, false)
     }
 
-    fn expand_named(
+    pub(super) fn expand_named(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         limit: usize,
         named: bool,
     ) -> Expansion {
-        let mut out = Found::default();
+        let mut out = Found::new(named);
         for o in &self.overrides {
             let e = self.end_of(&o.zone, o.zone.wall(o.start), o.start, o.duration);
             // Cancelled overrides stay listed, flagged (as Thunderbird and
             // recurring-ical-events show them); front-ends mark them.
             if Self::overlaps(o.start, e, from, to) {
-                out.push(self.occurrence(
+                out.push(self, self.occurrence(
                     o.start,
                     None,
                     e,
@@ -398,7 +398,7 @@ impl Series {
             let e = self.end_of(&self.zone, self.start, s, self.duration);
             if Self::overlaps(s, e, from, to) {
                 let rid = self.own_rid.map(|w| (w, None));
-                out.push(self.occurrence(
+                out.push(self, self.occurrence(
                     s,
                     Some(off),
                     e,
@@ -409,7 +409,7 @@ impl Series {
                     self.cancelled,
                 ));
             }
-            return self.named(out, named, limit, false);
+            return self.named(out, (from, to), limit, false);
         }
         // Wall-clock bounds wide enough for offsets, lengths and THISANDFUTURE shifts.
         let mut reach = self.duration;
@@ -511,7 +511,7 @@ impl Series {
                     break;
                 }
                 let rid = Some((w, Some((s0, off0))));
-                out.push(self.occurrence(
+                out.push(self, self.occurrence(
                     s,
                     start_offset,
                     e,
@@ -524,7 +524,7 @@ impl Series {
             }
         }
         let cut_short = streams.iter().any(|(_, it)| it.cut_short());
-        self.named(out, named, limit, truncated || cut_short)
+        self.named(out, (from, to), limit, truncated || cut_short)
     }
 
 }

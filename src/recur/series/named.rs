@@ -1,6 +1,6 @@
 //! Occurrences as found, and their RECURRENCE-IDs made into text when wanted.
 
-use chrono::FixedOffset;
+use chrono::{DateTime, FixedOffset, Utc};
 
 use super::text::{date_string, rfc3339};
 use super::{Expansion, Known, Series, Wall};
@@ -24,39 +24,51 @@ impl Series {
         rfc3339(t, off)
     }
 
-    /// The occurrences found, named when `named` (or when the order needs it), in order.
-    pub(super) fn named(&self, found: Found, named: bool, limit: usize, truncated: bool) -> Expansion {
-        let Found { mut occs, rids } = found;
-        let tie = || {
+    /// The occurrences found, in order. Unnamed ones are found again, named, when
+    /// two start at once: their order then goes by their RECURRENCE-IDs.
+    pub(super) fn named(
+        &self,
+        found: Found,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        limit: usize,
+        truncated: bool,
+    ) -> Expansion {
+        let Found { occs, named } = found;
+        if !named && occs.len() > 1 {
             let mut starts: Vec<_> = occs.iter().map(|o| o.start).collect();
             starts.sort_unstable();
-            starts.windows(2).any(|w| w[0] == w[1])
-        };
-        if named || (occs.len() > 1 && tie()) {
-            for (o, rid) in occs.iter_mut().zip(rids) {
-                o.recurrence_id = rid.map(|(w, known)| self.rid_string(w, known));
+            if starts.windows(2).any(|w| w[0] == w[1]) {
+                return self.expand_named(from, to, limit, true);
             }
         }
         Expansion::of(occs, limit, truncated)
     }
 }
 
-/// Occurrences as found, each with what its RECURRENCE-ID is made from (made
-/// into text only when wanted: most text listings show none).
-#[derive(Default)]
+/// Occurrences as found; named (their RECURRENCE-ID made into text) when wanted:
+/// most text listings show none.
 pub(super) struct Found {
     occs: Vec<Occurrence>,
-    rids: Vec<Option<(Wall, Known)>>,
+    named: bool,
 }
 
 impl Found {
+    pub(super) fn new(named: bool) -> Found {
+        Found {
+            occs: Vec::new(),
+            named,
+        }
+    }
+
     pub(super) fn len(&self) -> usize {
         self.occs.len()
     }
 
-    pub(super) fn push(&mut self, (occ, rid): (Occurrence, Option<(Wall, Known)>)) {
+    /// `occ` of `series`, whose RECURRENCE-ID is made from `rid`.
+    pub(super) fn push(&mut self, series: &Series, (mut occ, rid): (Occurrence, Option<(Wall, Known)>)) {
+        if self.named {
+            occ.recurrence_id = rid.map(|(w, known)| series.rid_string(w, known));
+        }
         self.occs.push(occ);
-        self.rids.push(rid);
     }
 }
-
