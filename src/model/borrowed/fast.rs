@@ -443,7 +443,11 @@ mod tests {
             let stored: Vec<String> =
                 bodies.iter().map(|b| serde_json::to_string(b).unwrap()).collect();
             // A damaged one in between: what it left is not read.
-            let damaged = &stored[0][..cut.min(stored[0].len())];
+            let mut at = cut.min(stored[0].len());
+            while !stored[0].is_char_boundary(at) {
+                at -= 1;
+            }
+            let damaged = &stored[0][..at];
             let mut reused = parse("{\"m\":{\"n\":\"X\"}}").unwrap();
             for s in stored.iter().rev().chain([&damaged.to_string()]).chain(&stored) {
                 let read = parse_into(s, &mut reused);
