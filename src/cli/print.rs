@@ -130,15 +130,18 @@ impl Table {
     /// The next cell of the current row, line breaks made spaces; `chars` of them
     /// at most.
     pub fn one_line_cell(&mut self, s: &str, chars: usize) {
-        // Most cells: on one line already, and short enough or ASCII.
-        if memchr::memchr(b'\n', s.as_bytes()).is_none() {
-            if s.len() <= chars {
+        // Most cells: on one line already, and short enough, or cut after ASCII
+        // characters (then only those are looked at).
+        if s.len() <= chars {
+            if memchr::memchr(b'\n', s.as_bytes()).is_none() {
                 self.cell(s);
                 return;
             }
-            if s.is_ascii() {
+        } else {
+            let head = &s.as_bytes()[..chars];
+            if head.is_ascii() && memchr::memchr(b'\n', head).is_none() {
                 self.text.push_str(&s[..chars]);
-                self.end_cell();
+                self.end_cell_of(chars);
                 return;
             }
         }
@@ -158,8 +161,12 @@ impl Table {
 
     pub fn end_cell(&mut self) {
         let start = self.cells.last().copied().unwrap_or(0);
+        self.end_cell_of(width(&self.text[start..]));
+    }
+
+    /// [`Table::end_cell`] of a cell `w` characters wide.
+    fn end_cell_of(&mut self, w: usize) {
         let column = self.cells.len() - self.rows.last().copied().unwrap_or(0);
-        let w = width(&self.text[start..]);
         match self.widths.get_mut(column) {
             Some(max) => *max = (*max).max(w),
             None => self.widths.push(w),

@@ -184,7 +184,13 @@ fn push_digits(out: &mut String, n: u8) {
 /// ("" when absent); as [`Record::text`].
 fn text_cell(t: &mut Table, c: &ComponentRef<'_>, name: &str, chars: usize) {
     match c.prop(name) {
-        Some(p) if p.value.contains('\\') => t.one_line_cell(&unescape_text(&p.value), chars),
+        // Most texts: nothing to unescape, on one line, short enough (one look).
+        Some(p) if p.value.len() <= chars && memchr::memchr2(b'\\', b'\n', p.value.as_bytes()).is_none() => {
+            t.cell(&p.value)
+        }
+        Some(p) if memchr::memchr(b'\\', p.value.as_bytes()).is_some() => {
+            t.one_line_cell(&unescape_text(&p.value), chars)
+        }
         Some(p) => t.one_line_cell(&p.value, chars),
         None => t.cell(""),
     }

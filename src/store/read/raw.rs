@@ -196,6 +196,13 @@ pub(in crate::store) const LISTED_ROWS: &str =
      WHERE kind = ?1 AND listed IS NOT NULL AND (?2 IS NULL OR collection = ?2)
      ORDER BY sort_key, id";
 
+/// [`LISTED_ROWS`] without the sort key, when no row read whole is to be merged
+/// in (most listings: the key is then not read at all).
+pub(in crate::store) const LISTED_ROWS_UNKEYED: &str =
+    "SELECT id, listed FROM records INDEXED BY records_listed
+     WHERE kind = ?1 AND listed IS NOT NULL AND (?2 IS NULL OR collection = ?2)
+     ORDER BY sort_key, id";
+
 /// The rows [`Store::for_each_listed`] reads whole (few: repeating tasks).
 pub(in crate::store) const UNLISTED_ROWS: &str =
     "SELECT id, kind, collection, data, sort_key FROM records INDEXED BY records_unlisted
@@ -240,7 +247,10 @@ impl Store {
         let mut head = self.next_whole(&mut whole)?;
         let mut stmt = self
             .conn
-            .prepare_cached(LISTED_ROWS)
+            .prepare_cached(match head {
+                Some(_) => LISTED_ROWS,
+                None => LISTED_ROWS_UNKEYED,
+            })
             .map_err(StoreError::from)?;
         let mut rows = stmt.query(args).map_err(StoreError::from)?;
         let kind = kind.as_str();
