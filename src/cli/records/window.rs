@@ -33,8 +33,10 @@ pub struct Written {
     events: Vec<(String, String)>,
     /// Per occurrence: its event (index in `events`) and start (UTC seconds, nanoseconds).
     occs: Vec<(usize, i64, u32)>,
-    /// [`Style::Table`]: occurrence `i` is row `i`.
-    pub table: Table,
+    /// [`Style::Table`]: the rows, one table per part appended (never copied into
+    /// one): occurrence `i` is row `i - table_starts[t]` of table `t`.
+    tables: Vec<Table>,
+    table_starts: Vec<usize>,
     /// The JSON styles, one buffer per thread (never copied into one): occurrence
     /// `i` is `json[spans[i].0][spans[i].1..spans[i].2]`.
     json: Vec<Vec<u8>>,
@@ -56,7 +58,9 @@ impl Written {
         self.events.extend(other.events);
         self.occs
             .extend(other.occs.into_iter().map(|(e, s, n)| (e + events, s, n)));
-        self.table.append(other.table);
+        self.table_starts
+            .extend(other.table_starts.into_iter().map(|s| s + occs));
+        self.tables.extend(other.tables);
         self.json.extend(other.json);
         self.spans.extend(
             other
@@ -142,6 +146,24 @@ impl Written {
             },
         );
         (listed, self.occs.len() > limit)
+    }
+
+    /// Where occurrence `i`'s row is: a table of [`Written::take_tables`], a row of it.
+    pub fn place(&self, i: usize) -> (u32, u32) {
+        let t = self.table_starts.partition_point(|&s| s <= i) - 1;
+        let n = |x: usize| u32::try_from(x).expect("fewer than 2^32 rows");
+        (n(t), n(i - self.table_starts[t]))
+    }
+
+    /// The cells of occurrence `i`'s row.
+    pub fn table_row(&self, i: usize) -> impl Iterator<Item = &str> + '_ {
+        let (t, row) = self.place(i);
+        self.tables[t as usize].row(row as usize)
+    }
+
+    /// The tables the rows are in (none left here).
+    pub fn take_tables(&mut self) -> Vec<Table> {
+        std::mem::take(&mut self.tables)
     }
 
     /// The JSON of occurrence `i`.
@@ -425,7 +447,12 @@ impl Written {
             // object takes): growing by doubling copies what was written.
             self.occs.reserve(1024);
             match style {
-                Style::Table => self.table.reserve(1024, 5, 1024 * 96),
+                Style::Table => {
+                    let mut table = Table::default();
+                    table.reserve(1024, 5, 1024 * 96);
+                    self.tables = vec![table];
+                    self.table_starts = vec![0];
+                }
                 Style::Json | Style::PrettyJson => self.json = vec![Vec::with_capacity(1024 * 512)],
             }
         }
@@ -439,7 +466,8 @@ impl Written {
             Style::Table => {
                 let texts = RowTexts::of(r);
                 for o in occs {
-                    rows::push_occurrence_row(&mut self.table, r, &texts, o);
+                    let table = self.tables.last_mut().expect("made with the first row");
+                    rows::push_occurrence_row(table, r, &texts, o);
                 }
                 texts.title().to_string()
             }
@@ -481,6 +509,10 @@ impl Written {
             .into_iter()
             .map(Some)
             .collect();
+        if !old.tables.is_empty() {
+            self.tables = vec![Table::default()];
+            self.table_starts = vec![0];
+        }
         for (i, &(e, secs, nanos)) in old.occs.iter().enumerate() {
             if (secs, nanos) > cutoff {
                 continue;
@@ -492,7 +524,8 @@ impl Written {
             });
             self.occs.push((event, secs, nanos));
             if old.spans.is_empty() {
-                self.table.copy_row(&old.table, i);
+                let (t, row) = old.place(i);
+                self.tables[0].copy_row(&old.tables[t as usize], row as usize);
             } else {
                 let json = old.json(i);
                 if self.json.is_empty() {

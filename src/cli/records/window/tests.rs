@@ -51,7 +51,7 @@ fn dump(w: &Written) -> Vec<String> {
         .map(|i| {
             let (e, secs, nanos) = w.occs[i];
             let written = match w.spans.is_empty() {
-                true => w.table.row(i).collect::<Vec<_>>().join("|"),
+                true => w.table_row(i).collect::<Vec<_>>().join("|"),
                 false => String::from_utf8(w.json(i).to_vec()).unwrap(),
             };
             format!("{:?} {secs}.{nanos} {written}", w.events[e])
