@@ -185,21 +185,6 @@ impl Table {
         self.text.reserve(text);
     }
 
-    /// `other`'s rows after these (each column as wide as the wider of the two).
-    /// Both tables hold whole rows only.
-    pub fn append(&mut self, other: Table) {
-        let (text, cells) = (self.text.len(), self.cells.len());
-        self.text.push_str(&other.text);
-        self.cells.extend(other.cells.iter().map(|c| c + text));
-        self.rows.extend(other.rows.iter().map(|r| r + cells));
-        for (column, w) in other.widths.into_iter().enumerate() {
-            match self.widths.get_mut(column) {
-                Some(max) => *max = (*max).max(w),
-                None => self.widths.push(w),
-            }
-        }
-    }
-
     /// A copy of row `i` of `other` as the next row.
     pub fn copy_row(&mut self, other: &Table, i: usize) {
         for cell in other.row(i) {
@@ -218,22 +203,9 @@ impl Table {
     }
 
     /// The rows in the order of `order` (indexes), as [`write_table`] writes them.
+    #[cfg(test)]
     pub fn write_in(&self, out: &mut impl Write, order: &[usize]) -> std::io::Result<()> {
         write_rows(out, &self.widths, order.iter().map(|&i| (self, i)))
-    }
-
-    /// Print the rows in the order of `order` (`None`: as pushed).
-    pub fn print(&self, order: Option<&[usize]>) -> anyhow::Result<()> {
-        let mut out = Stdout::lock();
-        match order {
-            Some(order) => self.write_in(&mut out.out, order)?,
-            None => {
-                let all: Vec<usize> = (0..self.row_count()).collect();
-                self.write_in(&mut out.out, &all)?
-            }
-        }
-        out.finish()?;
-        Ok(())
     }
 }
 
@@ -424,7 +396,7 @@ mod tests {
     }
 
     #[test]
-    fn appended_and_copied_rows_print_as_pushed_rows() {
+    fn parts_and_copied_rows_print_as_pushed_rows() {
         let rows: Vec<Vec<&str>> = vec![
             vec!["a", "wide cell é", "x"],
             vec!["bb", "", "yy"],
@@ -442,8 +414,17 @@ mod tests {
             t.write_in(&mut out, order).unwrap();
             String::from_utf8(out).unwrap()
         };
-        first.append(second);
-        assert_eq!(print(&first, &[3, 0, 2, 1]), print(&whole, &[3, 0, 2, 1]));
+        let parts = Parts {
+            tables: vec![first, second],
+        };
+        let mut out = Vec::new();
+        parts
+            .write_in(&mut out, &[(1, 1), (0, 0), (1, 0), (0, 1)])
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            print(&whole, &[3, 0, 2, 1])
+        );
         let mut copied = Table::default();
         for i in [2, 0] {
             copied.copy_row(&whole, i);

@@ -364,7 +364,12 @@ impl Series {
     /// [`Series::expand`] for a caller that does not show RECURRENCE-IDs (a text
     /// listing): they are left `None`, unless two occurrences start at once (their
     /// order then goes by them, so every one is named).
-    pub fn expand_unnamed(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: usize) -> Expansion {
+    pub fn expand_unnamed(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> Expansion {
         self.expand_named(from, to, limit, false)
     }
 
@@ -381,16 +386,19 @@ impl Series {
             // Cancelled overrides stay listed, flagged (as Thunderbird and
             // recurring-ical-events show them); front-ends mark them.
             if Self::overlaps(o.start, e, from, to) {
-                out.push(self, self.occurrence(
-                    o.start,
-                    None,
-                    e,
-                    &o.zone,
-                    o.all_day,
-                    Some((o.rid, None)),
-                    Some(o.index),
-                    o.cancelled,
-                ));
+                out.push(
+                    self,
+                    self.occurrence(
+                        o.start,
+                        None,
+                        e,
+                        &o.zone,
+                        o.all_day,
+                        Some((o.rid, None)),
+                        Some(o.index),
+                        o.cancelled,
+                    ),
+                );
             }
         }
         if !self.recurring {
@@ -398,16 +406,19 @@ impl Series {
             let e = self.end_of(&self.zone, self.start, s, self.duration);
             if Self::overlaps(s, e, from, to) {
                 let rid = self.own_rid.map(|w| (w, None));
-                out.push(self, self.occurrence(
-                    s,
-                    Some(off),
-                    e,
-                    &self.zone,
-                    self.all_day,
-                    rid,
-                    None,
-                    self.cancelled,
-                ));
+                out.push(
+                    self,
+                    self.occurrence(
+                        s,
+                        Some(off),
+                        e,
+                        &self.zone,
+                        self.all_day,
+                        rid,
+                        None,
+                        self.cancelled,
+                    ),
+                );
             }
             return self.named(out, (from, to), limit, false);
         }
@@ -511,22 +522,24 @@ impl Series {
                     break;
                 }
                 let rid = Some((w, Some((s0, off0))));
-                out.push(self, self.occurrence(
-                    s,
-                    start_offset,
-                    e,
-                    &self.zone,
-                    self.all_day,
-                    rid,
-                    index,
-                    cancelled,
-                ));
+                out.push(
+                    self,
+                    self.occurrence(
+                        s,
+                        start_offset,
+                        e,
+                        &self.zone,
+                        self.all_day,
+                        rid,
+                        index,
+                        cancelled,
+                    ),
+                );
             }
         }
         let cut_short = streams.iter().any(|(_, it)| it.cut_short());
         self.named(out, (from, to), limit, truncated || cut_short)
     }
-
 }
 
 fn sort(v: &mut [Occurrence]) {

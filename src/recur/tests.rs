@@ -541,16 +541,24 @@ fn unnamed_occurrences_come_in_the_order_named_ones_do() {
             .map(|o| (o.start, o.override_index))
             .collect()
     };
-    assert_eq!(order(&named)[1..3], [
-        (utc(2026, 1, 10, 8, 0).fixed_offset(), Some(1)),
-        (utc(2026, 1, 10, 8, 0).fixed_offset(), Some(0)),
-    ]);
+    assert_eq!(
+        order(&named)[1..3],
+        [
+            (utc(2026, 1, 10, 8, 0).fixed_offset(), Some(1)),
+            (utc(2026, 1, 10, 8, 0).fixed_offset(), Some(0)),
+        ]
+    );
     assert_eq!(order(&unnamed), order(&named));
     // Without two at once, none is named.
     let plain = record(&cal(SERIES));
     let unnamed = expand_unnamed(&plain, from, to, chrono_tz::UTC, 100).unwrap();
     let named = expand(&plain, from, to, chrono_tz::UTC, 100).unwrap();
     assert_eq!(order(&unnamed), order(&named));
-    assert!(unnamed.occurrences.iter().all(|o| o.recurrence_id.is_none()));
+    assert!(
+        unnamed
+            .occurrences
+            .iter()
+            .all(|o| o.recurrence_id.is_none())
+    );
     assert!(named.occurrences.iter().all(|o| o.recurrence_id.is_some()));
 }

@@ -131,7 +131,11 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 match &mut out {
                     Listing::Json(j) => j.push_raw(written.json(i))?,
                     Listing::Table(_, rows_order) => {
-                        let row = if cut { (0, row_number(n)) } else { written.place(i) };
+                        let row = if cut {
+                            (0, row_number(n))
+                        } else {
+                            written.place(i)
+                        };
                         rows_order.get_or_insert_default().push(row);
                     }
                 }

@@ -52,7 +52,9 @@ pub(super) fn stored_table(
     let in_stored_order = Drawing {
         kind,
         draw: match kind {
-            Kind::Note => |t, raw, body, _| rows::push_stored_row(t, raw, body, Kind::Note).map(|()| 0),
+            Kind::Note => {
+                |t, raw, body, _| rows::push_stored_row(t, raw, body, Kind::Note).map(|()| 0)
+            }
             _ => |t, raw, body, _| rows::push_stored_row(t, raw, body, Kind::Contact).map(|()| 0),
         },
         whole: |t, r, local| {

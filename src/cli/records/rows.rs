@@ -185,7 +185,10 @@ fn push_digits(out: &mut String, n: u8) {
 fn text_cell(t: &mut Table, c: &ComponentRef<'_>, name: &str, chars: usize) {
     match c.prop(name) {
         // Most texts: nothing to unescape, on one line, short enough (one look).
-        Some(p) if p.value.len() <= chars && memchr::memchr2(b'\\', b'\n', p.value.as_bytes()).is_none() => {
+        Some(p)
+            if p.value.len() <= chars
+                && memchr::memchr2(b'\\', b'\n', p.value.as_bytes()).is_none() =>
+        {
             t.cell(&p.value)
         }
         Some(p) if memchr::memchr(b'\\', p.value.as_bytes()).is_some() => {

@@ -65,7 +65,11 @@ impl Found {
     }
 
     /// `occ` of `series`, whose RECURRENCE-ID is made from `rid`.
-    pub(super) fn push(&mut self, series: &Series, (mut occ, rid): (Occurrence, Option<(Wall, Known)>)) {
+    pub(super) fn push(
+        &mut self,
+        series: &Series,
+        (mut occ, rid): (Occurrence, Option<(Wall, Known)>),
+    ) {
         if self.named {
             occ.recurrence_id = rid.map(|(w, known)| series.rid_string(w, known));
         }

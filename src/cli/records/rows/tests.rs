@@ -123,7 +123,8 @@ fn rows_from_stored_bodies_are_those_of_decoded_records() {
         let data = stored(r);
         let mut t = Table::default();
         if r.kind == Kind::Task {
-            let order = push_stored_task_row(&mut t, raw(r, &data), &mut BodyRef::empty(), local).unwrap();
+            let order =
+                push_stored_task_row(&mut t, raw(r, &data), &mut BodyRef::empty(), local).unwrap();
             assert_eq!(order, task_row(&mut Table::default(), r, local), "{r:?}");
         } else {
             push_stored_row(&mut t, raw(r, &data), &mut BodyRef::empty(), r.kind).unwrap();
@@ -139,7 +140,9 @@ fn rows_from_stored_bodies_are_those_of_decoded_records() {
             );
             let mut t = Table::default();
             if r.kind == Kind::Task {
-                let order = push_stored_task_row(&mut t, raw(r, &listed), &mut BodyRef::empty(), local).unwrap();
+                let order =
+                    push_stored_task_row(&mut t, raw(r, &listed), &mut BodyRef::empty(), local)
+                        .unwrap();
                 assert_eq!(order, task_row(&mut Table::default(), r, local), "{r:?}");
             } else {
                 push_stored_row(&mut t, raw(r, &listed), &mut BodyRef::empty(), r.kind).unwrap();
@@ -197,7 +200,9 @@ fn stored_task_rows_show_the_open_occurrence_and_zoned_dues() {
     let mut t = Table::default();
     let orders: Vec<TaskOrder> = tasks()
         .iter()
-        .map(|r| push_stored_task_row(&mut t, raw(r, &stored(r)), &mut BodyRef::empty(), local).unwrap())
+        .map(|r| {
+            push_stored_task_row(&mut t, raw(r, &stored(r)), &mut BodyRef::empty(), local).unwrap()
+        })
         .collect();
     let rows: Vec<Vec<&str>> = (0..t.row_count()).map(|i| t.row(i).collect()).collect();
     // The first occurrence is done: the second is listed, open.
@@ -266,9 +271,11 @@ fn undecodable_stored_bodies_are_reported_not_listed() {
     let r = &tasks()[0];
     let mut t = Table::default();
     for data in ["{\"m\":{\"n\":1}}", "not json", ""] {
-        let bad = push_stored_task_row(&mut t, raw(r, data), &mut BodyRef::empty(), Tz::UTC).unwrap_err();
+        let bad =
+            push_stored_task_row(&mut t, raw(r, data), &mut BodyRef::empty(), Tz::UTC).unwrap_err();
         assert_eq!(bad, raw(r, data).decode().unwrap_err());
-        let bad = push_stored_row(&mut t, raw(r, data), &mut BodyRef::empty(), Kind::Contact).unwrap_err();
+        let bad = push_stored_row(&mut t, raw(r, data), &mut BodyRef::empty(), Kind::Contact)
+            .unwrap_err();
         assert_eq!(bad.id, r.id);
     }
     assert_eq!(t.row_count(), 0);
