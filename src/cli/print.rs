@@ -105,6 +105,8 @@ pub struct Table {
     /// Where each row ends in `cells`.
     rows: Vec<usize>,
     widths: Vec<usize>,
+    /// Some cell has a character that is not ASCII (else a cell's width is its length).
+    wide: bool,
 }
 
 impl Table {
@@ -161,7 +163,10 @@ impl Table {
 
     pub fn end_cell(&mut self) {
         let start = self.cells.last().copied().unwrap_or(0);
-        self.end_cell_of(width(&self.text[start..]));
+        let cell = &self.text[start..];
+        let w = width(cell);
+        self.wide |= w != cell.len();
+        self.end_cell_of(w);
     }
 
     /// [`Table::end_cell`] of a cell `w` characters wide.
@@ -223,11 +228,19 @@ fn write_rows<'t>(
     for (t, i) in rows {
         let line_start = buf.len();
         let first = if i == 0 { 0 } else { t.rows[i - 1] };
-        let cells = t.rows[i] - first;
-        for (c, cell) in t.row(i).enumerate() {
+        let start_of = |c: usize| if c == 0 { 0 } else { t.cells[c - 1] };
+        // Empty cells at the end, and the padding before them, would be trimmed:
+        // the line ends with the last cell that has text.
+        let mut end = t.rows[i];
+        while end > first && start_of(end - 1) == t.cells[end - 1] {
+            end -= 1;
+        }
+        for c in first..end {
+            let cell = &t.text[start_of(c)..t.cells[c]];
             buf.push_str(cell);
-            if c + 1 < cells {
-                let mut pad = widths[c] - width(cell) + 2;
+            if c + 1 < end {
+                let w = if t.wide { width(cell) } else { cell.len() };
+                let mut pad = widths[c - first] - w + 2;
                 while pad > 0 {
                     let n = pad.min(SPACES.len());
                     buf.push_str(&SPACES[..n]);
