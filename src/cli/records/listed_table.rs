@@ -8,10 +8,9 @@ use std::sync::{Mutex, mpsc};
 use chrono_tz::Tz;
 
 use super::list::whole;
-use super::rows;
+use super::rows::{self, Midnights, Scratch};
 use crate::cli::Context;
 use crate::cli::print::{Parts, Table};
-use crate::model::borrowed::BodyRef;
 use crate::model::{Kind, Record};
 use crate::store::{RawRecord, Undecodable};
 
@@ -24,8 +23,8 @@ const BATCH: usize = 512;
 /// in the order (rows of equal places keep their stored order).
 struct Drawing {
     kind: Kind,
-    /// With a body to read the row's copy into ([`BodyRef::read_again`]).
-    draw: for<'r> fn(&mut Table, RawRecord<'r>, &mut BodyRef<'r>, Tz) -> Result<u128, Undecodable>,
+    /// With what the rows drawn before it left ([`rows::Scratch`]).
+    draw: for<'r> fn(&mut Table, RawRecord<'r>, &mut Scratch<'r>, Tz) -> Result<u128, Undecodable>,
     whole: fn(&mut Table, &Record, Tz) -> u128,
 }
 
@@ -89,11 +88,14 @@ fn drawn_table(cx: &Context, how: &Drawing, collection: Option<&str>) -> anyhow:
     let (done_send, done) = mpsc::channel::<Drawn>();
     let mut taken = Taken::default();
     // Draw queued batches until none is left and no more can come.
-    let work = |out: &mut dyn FnMut(Drawn)| loop {
-        let next = receive.lock().expect("no thread panics holding it").recv();
-        match next {
-            Ok((first, batch)) => out(draw(how, batch, first, local)),
-            Err(mpsc::RecvError) => return,
+    let work = |out: &mut dyn FnMut(Drawn)| {
+        let mut days = Midnights::default();
+        loop {
+            let next = receive.lock().expect("no thread panics holding it").recv();
+            match next {
+                Ok((first, batch)) => out(draw(how, batch, first, &mut days, local)),
+                Err(mpsc::RecvError) => return,
+            }
         }
     };
     std::thread::scope(|s| -> anyhow::Result<()> {
@@ -125,7 +127,7 @@ fn drawn_table(cx: &Context, how: &Drawing, collection: Option<&str>) -> anyhow:
                 Ok(())
             })?;
         let last = read - batch.ends.len();
-        taken.take(draw(how, batch, last, local));
+        taken.take(draw(how, batch, last, &mut Midnights::default(), local));
         drop(send);
         work(&mut |d| {
             taken.take(d);
@@ -286,7 +288,8 @@ struct Drawn {
     batch: Batch,
 }
 
-fn draw(how: &Drawing, mut batch: Batch, first: usize, local: Tz) -> Drawn {
+/// `batch` drawn; `days` is kept from one batch to the next on a thread.
+fn draw(how: &Drawing, mut batch: Batch, first: usize, days: &mut Midnights, local: Tz) -> Drawn {
     batch.first = first;
     let mut table = Table::default();
     let rows = batch.ends.len();
@@ -295,13 +298,17 @@ fn draw(how: &Drawing, mut batch: Batch, first: usize, local: Tz) -> Drawn {
     let mut keys = Vec::with_capacity(rows);
     let mut failed = Vec::new();
     {
-        let mut body = BodyRef::empty();
+        let mut scratch = Scratch {
+            midnights: std::mem::take(days),
+            ..Scratch::default()
+        };
         for (i, raw) in batch.rows(how.kind).enumerate() {
-            match (how.draw)(&mut table, raw, &mut body, local) {
+            match (how.draw)(&mut table, raw, &mut scratch, local) {
                 Ok(order) => keys.push(key(order, first + i)),
                 Err(bad) => failed.push((first + i, raw.id.to_string(), bad)),
             }
         }
+        *days = scratch.midnights;
     }
     Drawn {
         table,

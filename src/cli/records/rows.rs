@@ -55,18 +55,62 @@ pub fn push_record_row(t: &mut Table, r: &Record, local: Tz) {
     }
 }
 
+/// What drawing rows one after another keeps from one row to the next.
+pub struct Scratch<'r> {
+    /// Any body: each row's is read into it ([`BodyRef::read_again`]).
+    pub body: BodyRef<'r>,
+    /// The instants of local midnights already found, in one zone.
+    pub midnights: Midnights,
+}
+
+impl Default for Scratch<'_> {
+    fn default() -> Self {
+        Scratch {
+            body: BodyRef::empty(),
+            midnights: Midnights::default(),
+        }
+    }
+}
+
+/// The instants of local midnights already found (many tasks are due on few days),
+/// for one zone; a day's slot is its number modulo the room kept.
+#[derive(Default)]
+pub struct Midnights {
+    /// (day number from the Common Era, instant) per slot.
+    slots: Vec<(i32, i64)>,
+}
+
+impl Midnights {
+    const ROOM: usize = 512;
+
+    /// The instant (UTC seconds) `w` is at, as [`crate::model::tz::instant`] gives it.
+    fn instant(&mut self, w: &When, zones: &[Component], local: Tz) -> i64 {
+        let When::Date(d) = w else {
+            return crate::model::tz::instant(w, zones, local).timestamp();
+        };
+        if self.slots.is_empty() {
+            self.slots = vec![(i32::MIN, 0); Self::ROOM];
+        }
+        let n = d.num_days_from_ce();
+        let slot = &mut self.slots[n.rem_euclid(Self::ROOM as i32) as usize];
+        if slot.0 != n {
+            *slot = (n, crate::model::tz::instant(w, zones, local).timestamp());
+        }
+        slot.1
+    }
+}
+
 /// A contact's or note's row from its stored body read in place (no [`Record`]);
-/// the same row [`record_row`] gives for the decoded record. `scratch` is any
-/// body: read into again ([`BodyRef::read_again`]).
+/// the same row [`record_row`] gives for the decoded record.
 pub fn push_stored_row<'r>(
     t: &mut Table,
     raw: RawRecord<'r>,
-    scratch: &mut BodyRef<'r>,
+    scratch: &mut Scratch<'r>,
     kind: Kind,
 ) -> Result<(), Undecodable> {
     let parsed;
-    let body = if scratch.read_again(raw.data) {
-        &*scratch
+    let body = if scratch.body.read_again(raw.data) {
+        &scratch.body
     } else if let Ok(b) = BodyRef::parse(raw.data) {
         parsed = b;
         &parsed
@@ -93,22 +137,22 @@ pub fn packed_order((finished, due, rank): TaskOrder) -> u128 {
 }
 
 /// A task's row from its stored body read in place, and its place; a repeating
-/// task is decoded (its open occurrence is computed once, for both). `scratch`
-/// as for [`push_stored_row`].
+/// task is decoded (its open occurrence is computed once, for both).
 pub fn push_stored_task_row<'r>(
     t: &mut Table,
     raw: RawRecord<'r>,
-    scratch: &mut BodyRef<'r>,
+    scratch: &mut Scratch<'r>,
     local: Tz,
 ) -> Result<TaskOrder, Undecodable> {
-    if scratch.read_again(raw.data) {
-        if !repeats(&scratch.main) {
-            return Ok(task_fields(t, raw.id, scratch, local));
+    let days = &mut scratch.midnights;
+    if scratch.body.read_again(raw.data) {
+        if !repeats(&scratch.body.main) {
+            return Ok(task_fields(t, raw.id, &scratch.body, days, local));
         }
         return Ok(task_row(t, &raw.decode()?, local));
     }
     match BodyRef::parse(raw.data) {
-        Ok(body) if !repeats(&body.main) => Ok(task_fields(t, raw.id, &body, local)),
+        Ok(body) if !repeats(&body.main) => Ok(task_fields(t, raw.id, &body, days, local)),
         _ => Ok(task_row(t, &raw.decode()?, local)),
     }
 }
@@ -117,7 +161,8 @@ pub fn push_stored_task_row<'r>(
 pub fn task_row(t: &mut Table, r: &Record, local: Tz) -> TaskOrder {
     let listed = crate::app::records::occurrence::listed_task(r, local);
     let r = listed.as_ref().unwrap_or(r);
-    task_fields(t, &r.id, &BodyRef::from(&r.body), local)
+    let days = &mut Midnights::default();
+    task_fields(t, &r.id, &BodyRef::from(&r.body), days, local)
 }
 
 /// As [`Record::is_recurring`].
@@ -126,7 +171,13 @@ fn repeats(c: &ComponentRef<'_>) -> bool {
 }
 
 /// id, done mark, due, priority, summary; and the list order.
-fn task_fields(t: &mut Table, id: &str, body: &BodyRef<'_>, local: Tz) -> TaskOrder {
+fn task_fields(
+    t: &mut Table,
+    id: &str,
+    body: &BodyRef<'_>,
+    days: &mut Midnights,
+    local: Tz,
+) -> TaskOrder {
     let c = &body.main;
     let status = c.prop("STATUS").map(|p| &*p.value);
     let done = status.is_some_and(|v| v.eq_ignore_ascii_case("COMPLETED"));
@@ -139,7 +190,7 @@ fn task_fields(t: &mut Table, id: &str, body: &BodyRef<'_>, local: Tz) -> TaskOr
     {
         Some(w) => {
             let zones: Vec<Component> = body.timezones.iter().map(|z| z.to_component()).collect();
-            let at = crate::model::tz::instant(&w, &zones, local).timestamp();
+            let at = days.instant(&w, &zones, local);
             push_when_text(t.text(), &w, &zones, local);
             t.end_cell();
             at
