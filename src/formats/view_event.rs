@@ -165,19 +165,19 @@ impl<'a, R: RecordLike> EventView<'a, R> {
     fn compact_pieces(&self) -> [Vec<u8>; 5] {
         let r = self.record;
         let mut p: [Vec<u8>; 5] = std::array::from_fn(|_| Vec::with_capacity(256));
-        field(&mut p[0], "{", "alarms", &self.alarms);
+        list_field(&mut p[0], "{", "alarms", &self.alarms);
         p[0].extend_from_slice(b",\"all_day\":");
-        field(&mut p[1], ",", "attendees", &self.attendees);
-        field(&mut p[1], ",", "categories", &self.categories);
+        list_field(&mut p[1], ",", "attendees", &self.attendees);
+        list_field(&mut p[1], ",", "categories", &self.categories);
         text_field(&mut p[1], "collection", Some(self.collection));
         text_field(&mut p[1], "description", self.description.as_deref());
         p[1].extend_from_slice(b",\"end\":");
-        field(&mut p[2], ",", "exdate", &self.exdate);
+        list_field(&mut p[2], ",", "exdate", &self.exdate);
         text_field(&mut p[2], "id", Some(r.id()));
         text_field(&mut p[2], "kind", Some(r.kind().as_str()));
         text_field(&mut p[2], "location", self.location.as_deref());
         field(&mut p[2], ",", "organizer", &self.organizer);
-        field(&mut p[2], ",", "rdate", &self.rdate);
+        list_field(&mut p[2], ",", "rdate", &self.rdate);
         p[2].extend_from_slice(b",\"recurrence_id\":");
         text_field(&mut p[3], "rrule", r.prop("RRULE").map(PropertyLike::value));
         p[3].extend_from_slice(b",\"start\":");
@@ -313,6 +313,7 @@ fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, sep: &str, key: &'static str,
 }
 
 /// `,"key":` and a text (or `null`), as [`field`] writes it.
+#[inline]
 fn text_field(out: &mut Vec<u8>, key: &'static str, value: Option<&str>) {
     debug_assert!(key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
     out.extend_from_slice(b",\"");
@@ -321,6 +322,20 @@ fn text_field(out: &mut Vec<u8>, key: &'static str, value: Option<&str>) {
     match value {
         Some(s) => json_string(out, s),
         None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// [`field`] of a list: `[]` written as it is when empty (most are).
+#[inline]
+fn list_field<T: Serialize>(out: &mut Vec<u8>, sep: &str, key: &'static str, items: &[T]) {
+    match items.is_empty() {
+        true => {
+            out.extend_from_slice(sep.as_bytes());
+            out.push(b'"');
+            out.extend_from_slice(key.as_bytes());
+            out.extend_from_slice(b"\":[]");
+        }
+        false => field(out, sep, key, items),
     }
 }
 
