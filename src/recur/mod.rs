@@ -71,7 +71,7 @@ pub fn expand<R: RecordLike>(
     local: Tz,
     limit: usize,
 ) -> Result<Expansion, RecurError> {
-    expand_named(r, from, to, local, limit, true)
+    expand_named(r, from, to, local, limit, true, None)
 }
 
 /// [`expand`] for a caller that shows no RECURRENCE-ID (a text listing): see
@@ -83,7 +83,20 @@ pub fn expand_unnamed<R: RecordLike>(
     local: Tz,
     limit: usize,
 ) -> Result<Expansion, RecurError> {
-    expand_named(r, from, to, local, limit, false)
+    expand_named(r, from, to, local, limit, false, None)
+}
+
+/// [`expand`] (`named`) or [`expand_unnamed`], the rules read through `rules`
+/// (a listing expands many events that share rules).
+pub fn expand_with<R: RecordLike>(
+    r: &R,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    local: Tz,
+    limit: usize,
+    named: bool,
+    rules: &mut rule::ParsedRules,
+) -> Result<Expansion, RecurError> {
+    expand_named(r, from, to, local, limit, named, Some(rules))
 }
 
 fn expand_named<R: RecordLike>(
@@ -93,8 +106,13 @@ fn expand_named<R: RecordLike>(
     local: Tz,
     limit: usize,
     named: bool,
+    rules: Option<&mut rule::ParsedRules>,
 ) -> Result<Expansion, RecurError> {
-    match Series::new(r, local).map_err(|e| RecurError::Invalid {
+    let series = match rules {
+        Some(rules) => Series::new_with(r, local, rules),
+        None => Series::new(r, local),
+    };
+    match series.map_err(|e| RecurError::Invalid {
         id: r.id().to_string(),
         reason: e.to_string(),
     })? {

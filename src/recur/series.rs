@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 
 use super::Occurrence;
 use super::rule::instances::Instances;
-use super::rule::{Rule, RuleError, Until};
+use super::rule::{ParsedRules, Rule, RuleError, Until};
 use super::zone::Zone;
 use crate::model::borrowed::{ComponentLike, PropertyLike, RecordLike};
 use crate::model::time::parse_ical_duration;
@@ -142,6 +142,24 @@ impl Series {
     /// `None` when the record has no start (DTSTART, or DUE for tasks).
     /// (A decoded [`crate::model::Record`] or a body read in place: one reading.)
     pub fn new<R: RecordLike>(r: &R, local: Tz) -> Result<Option<Series>, SeriesError> {
+        Self::read(r, local, None)
+    }
+
+    /// [`Series::new`], its rules read through `rules` (a listing reads many
+    /// series that share rules).
+    pub fn new_with<R: RecordLike>(
+        r: &R,
+        local: Tz,
+        rules: &mut ParsedRules,
+    ) -> Result<Option<Series>, SeriesError> {
+        Self::read(r, local, Some(rules))
+    }
+
+    fn read<R: RecordLike>(
+        r: &R,
+        local: Tz,
+        mut parsed: Option<&mut ParsedRules>,
+    ) -> Result<Option<Series>, SeriesError> {
         let main = r.main();
         let tzs = r.timezones();
         let kind = r.kind();
@@ -180,7 +198,11 @@ impl Series {
 
         let mut rules = Vec::new();
         for p in main.props_named("RRULE") {
-            let rule = match Rule::parse(p.value()) {
+            let read = match parsed.as_deref_mut() {
+                Some(parsed) => parsed.parse(p.value()),
+                None => Rule::parse(p.value()),
+            };
+            let rule = match read {
                 // A calendar pim cannot expand: DTSTART alone, never wrong dates.
                 Err(RuleError::Rscale(_)) => continue,
                 r => r.map_err(|e| err("RRULE", e))?,

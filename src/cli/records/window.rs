@@ -15,7 +15,8 @@ use crate::cli::print::Table;
 use crate::formats::view_event::{EventView, OverrideTexts, RowTexts};
 use crate::model::Kind;
 use crate::model::borrowed::{BodyRef, RecordLike, RecordRef};
-use crate::recur::{Occurrence, expand, expand_unnamed};
+use crate::recur::rule::ParsedRules;
+use crate::recur::{Occurrence, expand_with};
 use crate::store::{Store, StoreError, StoredRef, Undecodable};
 
 /// How each occurrence is written.
@@ -364,6 +365,8 @@ fn expand_rows(
     // later events expand only up to it, and what was written after it is
     // dropped, so memory stays near `limit`.
     let mut until = to;
+    // Rules read once for every event of this thread that has the same.
+    let mut rules = ParsedRules::default();
     for batch in batches {
         // Each body is read into the room the one before it left.
         let mut scratch = BodyRef::empty();
@@ -380,13 +383,18 @@ fn expand_rows(
                         collection: row.collection,
                         body,
                     };
-                    let found = expand_one(&mut out, &r, from, until, tz, limit, names, style);
+                    let window = (from, until);
+                    let found =
+                        expand_one(&mut out, &r, window, tz, limit, names, style, &mut rules);
                     scratch = r.body;
                     found?
                 }
                 // Whatever the reader in place refuses, decoding names (or reads).
                 _ => match row.to_owned().decode_or_skip() {
-                    Ok(r) => expand_one(&mut out, &r, from, until, tz, limit, names, style)?,
+                    Ok(r) => {
+                        let window = (from, until);
+                        expand_one(&mut out, &r, window, tz, limit, names, style, &mut rules)?
+                    }
                     Err(bad) => {
                         skipped.push(bad);
                         continue;
@@ -410,24 +418,22 @@ fn expand_rows(
     Ok((out, truncated, skipped))
 }
 
-/// The occurrences of `r` in `[from, until)` (at most `limit`) written into `out`
-/// in `style`; true when some were left out.
+/// The occurrences of `r` in `window` (at most `limit`) written into `out` in
+/// `style`; true when some were left out.
 #[allow(clippy::too_many_arguments)]
 fn expand_one<R: RecordLike>(
     out: &mut Written,
     r: &R,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
+    window: (DateTime<Utc>, DateTime<Utc>),
     tz: Tz,
     limit: usize,
     names: &HashMap<String, String>,
     style: Style,
+    rules: &mut ParsedRules,
 ) -> anyhow::Result<bool> {
     // A table shows no RECURRENCE-ID: none is made.
-    let found = match style {
-        Style::Table => expand_unnamed(r, from, until, tz, limit)?,
-        Style::Json | Style::PrettyJson => expand(r, from, until, tz, limit)?,
-    };
+    let named = style != Style::Table;
+    let found = expand_with(r, window, tz, limit, named, rules)?;
     if !found.occurrences.is_empty() {
         // A table shows no collection.
         let coll = match style {
