@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::model::Record;
+use crate::recur::expand;
 use chrono::TimeZone;
 
 /// Series with overrides (moved, retitled, cancelled), exceptions, extra dates
