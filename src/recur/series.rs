@@ -221,6 +221,9 @@ impl Series {
                 }
                 Until::Utc(n) => zone.wall(DateTime::from_naive_utc_and_offset(*n, Utc)),
             });
+            // Most series have one rule: room for one is a small allocation (four
+            // are over a kilobyte, past the allocator's quick sizes).
+            rules.reserve_exact(1);
             rules.push((rule.into_defaults(start_wall), until));
         }
         let mut rdates = Vec::new();
