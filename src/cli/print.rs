@@ -135,13 +135,13 @@ impl Table {
         // Most cells: on one line already, and short enough, or cut after ASCII
         // characters (then only those are looked at).
         if s.len() <= chars {
-            if memchr::memchr(b'\n', s.as_bytes()).is_none() {
+            if !has_newline(s.as_bytes()) {
                 self.cell(s);
                 return;
             }
         } else {
             let head = &s.as_bytes()[..chars];
-            if head.is_ascii() && memchr::memchr(b'\n', head).is_none() {
+            if head.is_ascii() && !has_newline(head) {
                 self.text.push_str(&s[..chars]);
                 self.end_cell_of(chars);
                 return;
@@ -291,6 +291,15 @@ impl Parts {
         self.write_in(&mut out.out, order)?;
         out.finish()?;
         Ok(())
+    }
+}
+
+/// Whether `bytes` hold a line break (a short cell is looked at byte by byte:
+/// cheaper than setting up a vector search).
+fn has_newline(bytes: &[u8]) -> bool {
+    match bytes.len() {
+        0..32 => bytes.contains(&b'\n'),
+        _ => memchr::memchr(b'\n', bytes).is_some(),
     }
 }
 

@@ -206,7 +206,7 @@ fn task_fields(
         .filter(|p| *p > 0)
         .unwrap_or(10);
     match priority
-        .and_then(|p| p.trim().parse::<u8>().ok())
+        .and_then(|p| crate::model::time::trimmed(p).parse::<u8>().ok())
         .filter(|p| *p > 0)
     {
         Some(p) => {

@@ -31,7 +31,7 @@ pub enum Style {
 #[derive(Default)]
 pub struct Written {
     /// Per event: its title and id (the order's tie-breaks after the start).
-    events: Vec<(String, String)>,
+    events: Names,
     /// Per occurrence: its event (index in `events`) and start (UTC seconds, nanoseconds).
     occs: Vec<(usize, i64, u32)>,
     /// [`Style::Table`]: the rows, one table per part appended (never copied into
@@ -56,7 +56,7 @@ impl Written {
             return;
         }
         let (events, buffers, occs) = (self.events.len(), self.json.len(), self.occs.len());
-        self.events.extend(other.events);
+        self.events.append(&other.events);
         self.occs
             .extend(other.occs.into_iter().map(|(e, s, n)| (e + events, s, n)));
         self.table_starts
@@ -89,7 +89,7 @@ impl Written {
         // Rank the events once, then sort small keys.
         let mut by_title: Vec<usize> = (0..self.events.len()).collect();
         // Ids are unique: no two events tie, so an unstable sort gives the same order.
-        by_title.sort_unstable_by(|a, b| self.events[*a].cmp(&self.events[*b]));
+        by_title.sort_unstable_by(|a, b| self.events.get(*a).cmp(&self.events.get(*b)));
         let mut rank = vec![0; self.events.len()];
         for (pos, &e) in by_title.iter().enumerate() {
             rank[e] = pos;
@@ -126,7 +126,7 @@ impl Written {
         let mut next = 0;
         merge(
             parts.iter().map(|p| &p.0[..]),
-            |a, b| self.events[a] < self.events[b],
+            |a, b| self.events.get(a) < self.events.get(b),
             |e| {
                 rank[e] = next;
                 next += 1;
@@ -171,6 +171,47 @@ impl Written {
     pub fn json(&self, i: usize) -> &[u8] {
         let (buffer, start, end) = self.spans[i];
         &self.json[buffer][start..end]
+    }
+}
+
+/// Events' titles and ids, one after the other in one string (no allocation per
+/// event).
+#[derive(Default)]
+struct Names {
+    text: String,
+    /// Per event: where its title and its id end in `text`.
+    ends: Vec<(usize, usize)>,
+}
+
+impl Names {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    fn push(&mut self, title: &str, id: &str) {
+        self.text.push_str(title);
+        let title_end = self.text.len();
+        self.text.push_str(id);
+        self.ends.push((title_end, self.text.len()));
+    }
+
+    /// Event `e`'s title and id.
+    fn get(&self, e: usize) -> (&str, &str) {
+        let start = e.checked_sub(1).map_or(0, |p| self.ends[p].1);
+        let (title, id) = self.ends[e];
+        (&self.text[start..title], &self.text[title..id])
+    }
+
+    /// `other`'s events after these.
+    fn append(&mut self, other: &Names) {
+        let at = self.text.len();
+        self.text.push_str(&other.text);
+        self.ends
+            .extend(other.ends.iter().map(|&(title, id)| (title + at, id + at)));
     }
 }
 
@@ -468,14 +509,14 @@ impl Written {
             self.occs
                 .push((event, utc.timestamp(), utc.timestamp_subsec_nanos()));
         }
-        let title = match style {
+        match style {
             Style::Table => {
                 let texts = RowTexts::of(r);
                 for o in occs {
                     let table = self.tables.last_mut().expect("made with the first row");
                     rows::push_occurrence_row(table, r, &texts, o);
                 }
-                texts.title().to_string()
+                self.events.push(texts.title(), r.id());
             }
             Style::Json | Style::PrettyJson => {
                 let view = EventView::new(r, coll);
@@ -492,10 +533,9 @@ impl Written {
                     }
                     self.spans.push((0, start, json.len()));
                 }
-                view.title().to_string()
+                self.events.push(view.title(), r.id());
             }
-        };
-        self.events.push((title, r.id().to_string()));
+        }
     }
 
     /// The start (UTC seconds, nanoseconds) of the `n`-th earliest occurrence
@@ -509,12 +549,8 @@ impl Written {
 
     /// Only the occurrences starting at `cutoff` or before (and their events).
     fn keep_until(&mut self, cutoff: (i64, u32)) {
-        let mut old = std::mem::take(self);
+        let old = std::mem::take(self);
         let mut renumbered = vec![None; old.events.len()];
-        let mut events: Vec<_> = std::mem::take(&mut old.events)
-            .into_iter()
-            .map(Some)
-            .collect();
         if !old.tables.is_empty() {
             self.tables = vec![Table::default()];
             self.table_starts = vec![0];
@@ -524,8 +560,8 @@ impl Written {
                 continue;
             }
             let event = *renumbered[e].get_or_insert_with(|| {
-                self.events
-                    .push(events[e].take().expect("each event moved once"));
+                let (title, id) = old.events.get(e);
+                self.events.push(title, id);
                 self.events.len() - 1
             });
             self.occs.push((event, secs, nanos));

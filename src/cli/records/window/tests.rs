@@ -55,7 +55,7 @@ fn dump(w: &Written) -> Vec<String> {
                 true => w.table_row(i).collect::<Vec<_>>().join("|"),
                 false => String::from_utf8(w.json(i).to_vec()).unwrap(),
             };
-            format!("{:?} {secs}.{nanos} {written}", w.events[e])
+            format!("{:?} {secs}.{nanos} {written}", w.events.get(e))
         })
         .collect()
 }
