@@ -169,6 +169,14 @@ impl Table {
         self.end_cell_of(w);
     }
 
+    /// [`Table::end_cell`] of a cell written in ASCII (a time, a date): its width is
+    /// its length.
+    pub fn end_ascii_cell(&mut self) {
+        let start = self.cells.last().copied().unwrap_or(0);
+        debug_assert!(self.text[start..].is_ascii());
+        self.end_cell_of(self.text.len() - start);
+    }
+
     /// [`Table::end_cell`] of a cell `w` characters wide.
     fn end_cell_of(&mut self, w: usize) {
         let column = self.cells.len() - self.rows.last().copied().unwrap_or(0);

@@ -71,7 +71,7 @@ pub fn expand<R: RecordLike>(
     local: Tz,
     limit: usize,
 ) -> Result<Expansion, RecurError> {
-    expand_named(r, from, to, local, limit, true, None)
+    expand_named(r, from, to, local, limit, true)
 }
 
 /// [`expand`] for a caller that shows no RECURRENCE-ID (a text listing): see
@@ -83,20 +83,44 @@ pub fn expand_unnamed<R: RecordLike>(
     local: Tz,
     limit: usize,
 ) -> Result<Expansion, RecurError> {
-    expand_named(r, from, to, local, limit, false, None)
+    expand_named(r, from, to, local, limit, false)
 }
 
-/// [`expand`] (`named`) or [`expand_unnamed`], the rules read through `rules`
-/// (a listing expands many events that share rules).
-pub fn expand_with<R: RecordLike>(
-    r: &R,
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
-    local: Tz,
-    limit: usize,
-    named: bool,
-    rules: &mut rule::ParsedRules,
-) -> Result<Expansion, RecurError> {
-    expand_named(r, from, to, local, limit, named, Some(rules))
+/// What a listing keeps from one expansion to the next on a thread: the rules it
+/// read (most events share theirs with others) and room for occurrences.
+#[derive(Default)]
+pub struct Expander {
+    rules: rule::ParsedRules,
+    room: Vec<Occurrence>,
+}
+
+impl Expander {
+    /// [`expand`] (`named`) or [`expand_unnamed`] of `r` in `[from, to)`.
+    pub fn expand<R: RecordLike>(
+        &mut self,
+        r: &R,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        local: Tz,
+        limit: usize,
+        named: bool,
+    ) -> Result<Expansion, RecurError> {
+        let series = Series::new_with(r, local, &mut self.rules);
+        match series.map_err(|e| RecurError::Invalid {
+            id: r.id().to_string(),
+            reason: e.to_string(),
+        })? {
+            Some(s) => Ok(s.expand_into(from, to, limit, named, std::mem::take(&mut self.room))),
+            None => Ok(Expansion::default()),
+        }
+    }
+
+    /// Occurrences done with: their room is used for the next expansion.
+    pub fn give_back(&mut self, mut occurrences: Vec<Occurrence>) {
+        occurrences.clear();
+        if occurrences.capacity() > self.room.capacity() {
+            self.room = occurrences;
+        }
+    }
 }
 
 fn expand_named<R: RecordLike>(
@@ -106,13 +130,8 @@ fn expand_named<R: RecordLike>(
     local: Tz,
     limit: usize,
     named: bool,
-    rules: Option<&mut rule::ParsedRules>,
 ) -> Result<Expansion, RecurError> {
-    let series = match rules {
-        Some(rules) => Series::new_with(r, local, rules),
-        None => Series::new(r, local),
-    };
-    match series.map_err(|e| RecurError::Invalid {
+    match Series::new(r, local).map_err(|e| RecurError::Invalid {
         id: r.id().to_string(),
         reason: e.to_string(),
     })? {

@@ -405,7 +405,20 @@ impl Series {
         limit: usize,
         named: bool,
     ) -> Expansion {
-        let mut out = Found::new(named);
+        self.expand_into(from, to, limit, named, Vec::new())
+    }
+
+    /// [`Series::expand`] (`named`) or [`Series::expand_unnamed`], the occurrences
+    /// put into `room` (emptied).
+    pub(super) fn expand_into(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+        named: bool,
+        room: Vec<Occurrence>,
+    ) -> Expansion {
+        let mut out = Found::new(named, room);
         for o in &self.overrides {
             let e = self.end_of(&o.zone, o.zone.wall(o.start), o.start, o.duration);
             // Cancelled overrides stay listed, flagged (as Thunderbird and

@@ -192,7 +192,7 @@ fn task_fields(
             let zones: Vec<Component> = body.timezones.iter().map(|z| z.to_component()).collect();
             let at = days.instant(&w, &zones, local);
             push_when_text(t.text(), &w, &zones, local);
-            t.end_cell();
+            t.end_ascii_cell();
             at
         }
         None => {
@@ -296,7 +296,7 @@ pub fn push_occurrence_row<'r, R: RecordLike>(
             let last = after.pred_opt().filter(|d| *d >= first).unwrap_or(first);
             for d in [first, last] {
                 push_day(t.text(), d).expect("a year in 0-9999");
-                t.end_cell();
+                t.end_ascii_cell();
             }
         } else {
             // Years outside 0–9999: through their `%Y-%m-%d` text, as always.
@@ -315,10 +315,11 @@ pub fn push_occurrence_row<'r, R: RecordLike>(
             }
         }
     } else {
+        // Times are ASCII.
         push_occurrence_time(t.text(), &occ.start, false);
-        t.end_cell();
+        t.end_ascii_cell();
         push_occurrence_time(t.text(), &occ.end, false);
-        t.end_cell();
+        t.end_ascii_cell();
     }
     let cancelled = status.is_some_and(|s| s.replace('\n', " ").eq_ignore_ascii_case("CANCELLED"));
     if cancelled {

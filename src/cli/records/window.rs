@@ -15,8 +15,7 @@ use crate::cli::print::Table;
 use crate::formats::view_event::{EventView, OverrideTexts, RowTexts};
 use crate::model::Kind;
 use crate::model::borrowed::{BodyRef, RecordLike, RecordRef};
-use crate::recur::rule::ParsedRules;
-use crate::recur::{Occurrence, expand_with};
+use crate::recur::{Expander, Occurrence};
 use crate::store::{Store, StoreError, StoredRef, Undecodable};
 
 /// How each occurrence is written.
@@ -407,7 +406,7 @@ fn expand_rows(
     // dropped, so memory stays near `limit`.
     let mut until = to;
     // Rules read once for every event of this thread that has the same.
-    let mut rules = ParsedRules::default();
+    let mut expander = Expander::default();
     for batch in batches {
         // Each body is read into the room the one before it left.
         let mut scratch = BodyRef::empty();
@@ -426,7 +425,7 @@ fn expand_rows(
                     };
                     let window = (from, until);
                     let found =
-                        expand_one(&mut out, &r, window, tz, limit, names, style, &mut rules);
+                        expand_one(&mut out, &r, window, tz, limit, names, style, &mut expander);
                     scratch = r.body;
                     found?
                 }
@@ -434,7 +433,7 @@ fn expand_rows(
                 _ => match row.to_owned().decode_or_skip() {
                     Ok(r) => {
                         let window = (from, until);
-                        expand_one(&mut out, &r, window, tz, limit, names, style, &mut rules)?
+                        expand_one(&mut out, &r, window, tz, limit, names, style, &mut expander)?
                     }
                     Err(bad) => {
                         skipped.push(bad);
@@ -470,11 +469,11 @@ fn expand_one<R: RecordLike>(
     limit: usize,
     names: &HashMap<String, String>,
     style: Style,
-    rules: &mut ParsedRules,
+    expander: &mut Expander,
 ) -> anyhow::Result<bool> {
     // A table shows no RECURRENCE-ID: none is made.
     let named = style != Style::Table;
-    let found = expand_with(r, window, tz, limit, named, rules)?;
+    let found = expander.expand(r, window, tz, limit, named)?;
     if !found.occurrences.is_empty() {
         // A table shows no collection.
         let coll = match style {
@@ -483,6 +482,7 @@ fn expand_one<R: RecordLike>(
         };
         out.write(r, coll, &found.occurrences, style);
     }
+    expander.give_back(found.occurrences);
     Ok(found.truncated)
 }
 

@@ -53,11 +53,10 @@ pub(super) struct Found {
 }
 
 impl Found {
-    pub(super) fn new(named: bool) -> Found {
-        Found {
-            occs: Vec::new(),
-            named,
-        }
+    /// Found into `room` (emptied).
+    pub(super) fn new(named: bool, mut room: Vec<Occurrence>) -> Found {
+        room.clear();
+        Found { occs: room, named }
     }
 
     pub(super) fn len(&self) -> usize {
