@@ -87,11 +87,13 @@ pub fn expand_unnamed<R: RecordLike>(
 }
 
 /// What a listing keeps from one expansion to the next on a thread: the rules it
-/// read (most events share theirs with others) and room for occurrences.
+/// read (most events share theirs with others), room for occurrences, and the
+/// window's walls in each zone.
 #[derive(Default)]
 pub struct Expander {
     rules: rule::ParsedRules,
     room: Vec<Occurrence>,
+    walls: zone::WindowWalls,
 }
 
 impl Expander {
@@ -109,7 +111,10 @@ impl Expander {
             id: r.id().to_string(),
             reason: e.to_string(),
         })? {
-            Some(s) => Ok(s.expand_into(from, to, limit, named, std::mem::take(&mut self.room))),
+            Some(s) => {
+                let room = std::mem::take(&mut self.room);
+                Ok(s.expand_into(from, to, limit, named, room, Some(&mut self.walls)))
+            }
             None => Ok(Expansion::default()),
         }
     }

@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 use super::Occurrence;
 use super::rule::instances::Instances;
 use super::rule::{ParsedRules, Rule, RuleError, Until};
-use super::zone::Zone;
+use super::zone::{WindowWalls, Zone};
 use crate::model::borrowed::{ComponentLike, PropertyLike, RecordLike};
 use crate::model::time::parse_ical_duration;
 use crate::model::{Kind, Property, When};
@@ -405,11 +405,11 @@ impl Series {
         limit: usize,
         named: bool,
     ) -> Expansion {
-        self.expand_into(from, to, limit, named, Vec::new())
+        self.expand_into(from, to, limit, named, Vec::new(), None)
     }
 
     /// [`Series::expand`] (`named`) or [`Series::expand_unnamed`], the occurrences
-    /// put into `room` (emptied).
+    /// put into `room` (emptied), the window's walls found through `walls`.
     pub(super) fn expand_into(
         &self,
         from: DateTime<Utc>,
@@ -417,6 +417,7 @@ impl Series {
         limit: usize,
         named: bool,
         room: Vec<Occurrence>,
+        walls: Option<&mut WindowWalls>,
     ) -> Expansion {
         let mut out = Found::new(named, room);
         for o in &self.overrides {
@@ -472,8 +473,12 @@ impl Series {
             shift_reach = shift_reach.max(shift.abs());
         }
         // One day of slack covers any offset change between the window's ends.
-        let lo = self.zone.wall(from) - reach - shift_reach - Duration::days(1);
-        let hi = self.zone.wall(to) + shift_reach + Duration::days(1);
+        let (wall_from, wall_to) = match walls {
+            Some(walls) => walls.of(&self.zone, from, to),
+            None => (self.zone.wall(from), self.zone.wall(to)),
+        };
+        let lo = wall_from - reach - shift_reach - Duration::days(1);
+        let hi = wall_to + shift_reach + Duration::days(1);
 
         // Extra starts (DTSTART, RDATEs) sorted so that a PERIOD's own length wins;
         // the rules' instances stream in, merged by start, one instance per start.
