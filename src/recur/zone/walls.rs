@@ -11,14 +11,17 @@ const ROOM: usize = 64;
 /// The walls of window ends in the zones asked so far.
 #[derive(Default)]
 pub struct WindowWalls {
-    known: Vec<(
-        Zone,
-        DateTime<Utc>,
-        DateTime<Utc>,
-        NaiveDateTime,
-        NaiveDateTime,
-    )>,
+    known: Vec<Known>,
 }
+
+/// A zone, a window's ends, and their walls in it.
+type Known = (
+    Zone,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    NaiveDateTime,
+    NaiveDateTime,
+);
 
 impl WindowWalls {
     /// `(zone.wall(from), zone.wall(to))`, found once for each IANA zone and window.
