@@ -14,8 +14,10 @@ use crate::model::{Kind, Property, When};
 /// An instance key: the wall-clock start in the series' zone.
 type Wall = NaiveDateTime;
 
+mod length;
 mod named;
 mod text;
+use length::component_duration;
 use named::Found;
 
 /// An instant with the zone offset in force then, when already known.
@@ -591,38 +593,4 @@ fn sort(v: &mut [Occurrence]) {
             .cmp(&b.start)
             .then(a.recurrence_id.cmp(&b.recurrence_id))
     });
-}
-
-/// Wall-clock length of a component: DTEND (DUE for tasks) − start, DURATION, or the
-/// RFC 5545 default (one day for all-day values, zero otherwise).
-fn component_duration<C: ComponentLike>(
-    c: &C,
-    start: &When,
-    wall_of: &dyn Fn(&When) -> Wall,
-    kind: Kind,
-    tzs: &[C],
-    local: Tz,
-) -> Result<Duration, SeriesError> {
-    let end_name = if kind == Kind::Task { "DUE" } else { "DTEND" };
-    if let Some(p) = c.prop(end_name).filter(|_| c.prop("DTSTART").is_some()) {
-        let end = p.when().map_err(|e| err(end_name, e))?;
-        let d = if matches!((start, &end), (When::Zoned(_, a), When::Zoned(_, b)) if a != b)
-            || matches!((start, &end), (When::Utc(_), _) | (_, When::Utc(_)))
-        {
-            instant(&end, tzs, local) - instant(start, tzs, local)
-        } else {
-            wall_of(&end) - wall_of(start)
-        };
-        return Ok(d.max(Duration::zero()));
-    }
-    if let Some(p) = c.prop("DURATION") {
-        return parse_ical_duration(p.value())
-            .map(|d| d.max(Duration::zero()))
-            .map_err(|e| err("DURATION", e));
-    }
-    Ok(if start.is_date() {
-        Duration::days(1)
-    } else {
-        Duration::zero()
-    })
 }
