@@ -105,6 +105,8 @@ pub struct Table {
     /// Where each row ends in `cells`.
     rows: Vec<usize>,
     widths: Vec<usize>,
+    /// Some cell has a character that is not ASCII (else a cell's width is its length).
+    wide: bool,
 }
 
 impl Table {
@@ -130,15 +132,18 @@ impl Table {
     /// The next cell of the current row, line breaks made spaces; `chars` of them
     /// at most.
     pub fn one_line_cell(&mut self, s: &str, chars: usize) {
-        // Most cells: on one line already, and short enough or ASCII.
-        if memchr::memchr(b'\n', s.as_bytes()).is_none() {
-            if s.len() <= chars {
+        // Most cells: on one line already, and short enough, or cut after ASCII
+        // characters (then only those are looked at).
+        if s.len() <= chars {
+            if !has_newline(s.as_bytes()) {
                 self.cell(s);
                 return;
             }
-            if s.is_ascii() {
+        } else {
+            let head = &s.as_bytes()[..chars];
+            if head.is_ascii() && !has_newline(head) {
                 self.text.push_str(&s[..chars]);
-                self.end_cell();
+                self.end_cell_of(chars);
                 return;
             }
         }
@@ -158,8 +163,23 @@ impl Table {
 
     pub fn end_cell(&mut self) {
         let start = self.cells.last().copied().unwrap_or(0);
+        let cell = &self.text[start..];
+        let w = width(cell);
+        self.wide |= w != cell.len();
+        self.end_cell_of(w);
+    }
+
+    /// [`Table::end_cell`] of a cell written in ASCII (a time, a date): its width is
+    /// its length.
+    pub fn end_ascii_cell(&mut self) {
+        let start = self.cells.last().copied().unwrap_or(0);
+        debug_assert!(self.text[start..].is_ascii());
+        self.end_cell_of(self.text.len() - start);
+    }
+
+    /// [`Table::end_cell`] of a cell `w` characters wide.
+    fn end_cell_of(&mut self, w: usize) {
         let column = self.cells.len() - self.rows.last().copied().unwrap_or(0);
-        let w = width(&self.text[start..]);
         match self.widths.get_mut(column) {
             Some(max) => *max = (*max).max(w),
             None => self.widths.push(w),
@@ -176,21 +196,6 @@ impl Table {
         self.rows.reserve(rows);
         self.cells.reserve(rows * cells);
         self.text.reserve(text);
-    }
-
-    /// `other`'s rows after these (each column as wide as the wider of the two).
-    /// Both tables hold whole rows only.
-    pub fn append(&mut self, other: Table) {
-        let (text, cells) = (self.text.len(), self.cells.len());
-        self.text.push_str(&other.text);
-        self.cells.extend(other.cells.iter().map(|c| c + text));
-        self.rows.extend(other.rows.iter().map(|r| r + cells));
-        for (column, w) in other.widths.into_iter().enumerate() {
-            match self.widths.get_mut(column) {
-                Some(max) => *max = (*max).max(w),
-                None => self.widths.push(w),
-            }
-        }
     }
 
     /// A copy of row `i` of `other` as the next row.
@@ -211,49 +216,98 @@ impl Table {
     }
 
     /// The rows in the order of `order` (indexes), as [`write_table`] writes them.
+    #[cfg(test)]
     pub fn write_in(&self, out: &mut impl Write, order: &[usize]) -> std::io::Result<()> {
-        const SPACES: &str = "                                                                ";
-        // Lines are gathered in one buffer and written a chunk at a time.
-        const CHUNK: usize = 1 << 16;
-        let mut buf = String::with_capacity(CHUNK + 4096);
-        for &i in order {
-            let line_start = buf.len();
-            let first = if i == 0 { 0 } else { self.rows[i - 1] };
-            let cells = self.rows[i] - first;
-            for (c, cell) in self.row(i).enumerate() {
-                buf.push_str(cell);
-                if c + 1 < cells {
-                    let mut pad = self.widths[c] - width(cell) + 2;
-                    while pad > 0 {
-                        let n = pad.min(SPACES.len());
-                        buf.push_str(&SPACES[..n]);
-                        pad -= n;
-                    }
+        write_rows(out, &self.widths, order.iter().map(|&i| (self, i)))
+    }
+}
+
+/// `rows` (a table and a row of it) as [`write_table`] writes them, each column
+/// `widths` wide.
+fn write_rows<'t>(
+    out: &mut impl Write,
+    widths: &[usize],
+    rows: impl Iterator<Item = (&'t Table, usize)>,
+) -> std::io::Result<()> {
+    const SPACES: &str = "                                                                ";
+    // Lines are gathered in one buffer and written a chunk at a time.
+    const CHUNK: usize = 1 << 16;
+    let mut buf = String::with_capacity(CHUNK + 4096);
+    for (t, i) in rows {
+        let line_start = buf.len();
+        let first = if i == 0 { 0 } else { t.rows[i - 1] };
+        let start_of = |c: usize| if c == 0 { 0 } else { t.cells[c - 1] };
+        // Empty cells at the end, and the padding before them, would be trimmed:
+        // the line ends with the last cell that has text.
+        let mut end = t.rows[i];
+        while end > first && start_of(end - 1) == t.cells[end - 1] {
+            end -= 1;
+        }
+        for c in first..end {
+            let cell = &t.text[start_of(c)..t.cells[c]];
+            buf.push_str(cell);
+            if c + 1 < end {
+                let w = if t.wide { width(cell) } else { cell.len() };
+                let mut pad = widths[c - first] - w + 2;
+                while pad > 0 {
+                    let n = pad.min(SPACES.len());
+                    buf.push_str(&SPACES[..n]);
+                    pad -= n;
                 }
             }
-            let kept = buf[line_start..].trim_end().len();
-            buf.truncate(line_start + kept);
-            buf.push('\n');
-            if buf.len() >= CHUNK {
-                out.write_all(buf.as_bytes())?;
-                buf.clear();
+        }
+        let kept = buf[line_start..].trim_end().len();
+        buf.truncate(line_start + kept);
+        buf.push('\n');
+        if buf.len() >= CHUNK {
+            out.write_all(buf.as_bytes())?;
+            buf.clear();
+        }
+    }
+    out.write_all(buf.as_bytes())
+}
+
+/// Tables drawn apart (on several threads) printed as one: each column as wide as
+/// its widest cell in any of them. Nothing is copied from one into another.
+#[derive(Debug, Default)]
+pub struct Parts {
+    pub tables: Vec<Table>,
+}
+
+impl Parts {
+    /// The rows in the order of `order` (a table of [`Parts::tables`], a row of
+    /// it), as [`write_table`] writes them.
+    pub fn write_in(&self, out: &mut impl Write, order: &[(u32, u32)]) -> std::io::Result<()> {
+        let mut widths: Vec<usize> = Vec::new();
+        for t in &self.tables {
+            for (column, &w) in t.widths.iter().enumerate() {
+                match widths.get_mut(column) {
+                    Some(max) => *max = (*max).max(w),
+                    None => widths.push(w),
+                }
             }
         }
-        out.write_all(buf.as_bytes())
+        let rows = order
+            .iter()
+            .map(|&(t, i)| (&self.tables[t as usize], i as usize));
+        write_rows(out, &widths, rows)
     }
 
-    /// Print the rows in the order of `order` (`None`: as pushed).
-    pub fn print(&self, order: Option<&[usize]>) -> anyhow::Result<()> {
+    /// Print the rows in the order of `order` (see [`Parts::write_in`]).
+    pub fn print(&self, order: &[(u32, u32)]) -> anyhow::Result<()> {
         let mut out = Stdout::lock();
-        match order {
-            Some(order) => self.write_in(&mut out.out, order)?,
-            None => {
-                let all: Vec<usize> = (0..self.row_count()).collect();
-                self.write_in(&mut out.out, &all)?
-            }
-        }
+        self.write_in(&mut out.out, order)?;
         out.finish()?;
         Ok(())
+    }
+}
+
+/// Whether `bytes` hold a line break (a short cell is looked at byte by byte:
+/// cheaper than setting up a vector search).
+fn has_newline(bytes: &[u8]) -> bool {
+    match bytes.len() {
+        0..32 => bytes.contains(&b'\n'),
+        _ => memchr::memchr(b'\n', bytes).is_some(),
     }
 }
 
@@ -372,7 +426,7 @@ mod tests {
     }
 
     #[test]
-    fn appended_and_copied_rows_print_as_pushed_rows() {
+    fn parts_and_copied_rows_print_as_pushed_rows() {
         let rows: Vec<Vec<&str>> = vec![
             vec!["a", "wide cell é", "x"],
             vec!["bb", "", "yy"],
@@ -390,8 +444,17 @@ mod tests {
             t.write_in(&mut out, order).unwrap();
             String::from_utf8(out).unwrap()
         };
-        first.append(second);
-        assert_eq!(print(&first, &[3, 0, 2, 1]), print(&whole, &[3, 0, 2, 1]));
+        let parts = Parts {
+            tables: vec![first, second],
+        };
+        let mut out = Vec::new();
+        parts
+            .write_in(&mut out, &[(1, 1), (0, 0), (1, 0), (0, 1)])
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            print(&whole, &[3, 0, 2, 1])
+        );
         let mut copied = Table::default();
         for i in [2, 0] {
             copied.copy_row(&whole, i);

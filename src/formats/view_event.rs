@@ -14,7 +14,7 @@ use std::borrow::Cow;
 
 use super::view::{categories, event_end, multi_raw, person, rfc3339, when_of};
 use crate::model::Record;
-use crate::model::borrowed::{ComponentLike, PropertyLike, RecordLike};
+use crate::model::borrowed::{ComponentLike, PropertyLike, RecordLike, special_from};
 use crate::model::time::When;
 use crate::recur::Occurrence;
 
@@ -165,31 +165,26 @@ impl<'a, R: RecordLike> EventView<'a, R> {
     fn compact_pieces(&self) -> [Vec<u8>; 5] {
         let r = self.record;
         let mut p: [Vec<u8>; 5] = std::array::from_fn(|_| Vec::with_capacity(256));
-        field(&mut p[0], "{", "alarms", &self.alarms);
+        list_field(&mut p[0], "{", "alarms", &self.alarms);
         p[0].extend_from_slice(b",\"all_day\":");
-        field(&mut p[1], ",", "attendees", &self.attendees);
-        field(&mut p[1], ",", "categories", &self.categories);
-        field(&mut p[1], ",", "collection", &self.collection);
-        field(&mut p[1], ",", "description", &self.description);
+        list_field(&mut p[1], ",", "attendees", &self.attendees);
+        list_field(&mut p[1], ",", "categories", &self.categories);
+        text_field(&mut p[1], "collection", Some(self.collection));
+        text_field(&mut p[1], "description", self.description.as_deref());
         p[1].extend_from_slice(b",\"end\":");
-        field(&mut p[2], ",", "exdate", &self.exdate);
-        field(&mut p[2], ",", "id", r.id());
-        field(&mut p[2], ",", "kind", r.kind().as_str());
-        field(&mut p[2], ",", "location", &self.location);
+        list_field(&mut p[2], ",", "exdate", &self.exdate);
+        text_field(&mut p[2], "id", Some(r.id()));
+        text_field(&mut p[2], "kind", Some(r.kind().as_str()));
+        text_field(&mut p[2], "location", self.location.as_deref());
         field(&mut p[2], ",", "organizer", &self.organizer);
-        field(&mut p[2], ",", "rdate", &self.rdate);
+        list_field(&mut p[2], ",", "rdate", &self.rdate);
         p[2].extend_from_slice(b",\"recurrence_id\":");
-        field(
-            &mut p[3],
-            ",",
-            "rrule",
-            &r.prop("RRULE").map(PropertyLike::value),
-        );
+        text_field(&mut p[3], "rrule", r.prop("RRULE").map(PropertyLike::value));
         p[3].extend_from_slice(b",\"start\":");
-        field(&mut p[4], ",", "status", &self.status);
-        field(&mut p[4], ",", "summary", &self.summary);
-        field(&mut p[4], ",", "tz", &self.tz);
-        field(&mut p[4], ",", "uid", &r.uid());
+        text_field(&mut p[4], "status", self.status.as_deref());
+        text_field(&mut p[4], "summary", self.summary.as_deref());
+        text_field(&mut p[4], "tz", self.tz.as_deref());
+        text_field(&mut p[4], "uid", r.uid());
         p[4].push(b'}');
         p
     }
@@ -211,7 +206,7 @@ impl<'a, R: RecordLike> EventView<'a, R> {
         occurrence_time(out, &occ.end, occ.all_day);
         out.extend_from_slice(p2);
         match &occ.recurrence_id {
-            Some(id) => serde_json::to_writer(&mut *out, id).expect("writing to a Vec"),
+            Some(id) => json_string(out, id),
             None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(p3);
@@ -317,6 +312,33 @@ fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, sep: &str, key: &'static str,
     serde_json::to_writer(&mut *out, value).expect("writing to a Vec cannot fail");
 }
 
+/// `,"key":` and a text (or `null`), as [`field`] writes it.
+#[inline]
+fn text_field(out: &mut Vec<u8>, key: &'static str, value: Option<&str>) {
+    debug_assert!(key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
+    match value {
+        Some(s) => json_string(out, s),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// [`field`] of a list: `[]` written as it is when empty (most are).
+#[inline]
+fn list_field<T: Serialize>(out: &mut Vec<u8>, sep: &str, key: &'static str, items: &[T]) {
+    match items.is_empty() {
+        true => {
+            out.extend_from_slice(sep.as_bytes());
+            out.push(b'"');
+            out.extend_from_slice(key.as_bytes());
+            out.extend_from_slice(b"\":[]");
+        }
+        false => field(out, sep, key, items),
+    }
+}
+
 /// A quoted occurrence time: the date for all-day ones, else RFC 3339 in seconds.
 fn occurrence_time(out: &mut Vec<u8>, t: &DateTime<FixedOffset>, all_day: bool) {
     let mut short = [0; SHORT_TIME];
@@ -328,6 +350,18 @@ fn occurrence_time(out: &mut Vec<u8>, t: &DateTime<FixedOffset>, all_day: bool) 
         }
         None => serde_json::to_writer(&mut *out, &long_time(t, all_day))
             .expect("writing to a Vec cannot fail"),
+    }
+}
+
+/// `s` as a JSON string, as serde_json writes it: copied as it is when nothing in
+/// it is escaped (a RECURRENCE-ID never has anything to escape).
+fn json_string(out: &mut Vec<u8>, s: &str) {
+    if special_from(s.as_bytes(), 0) == s.len() {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail");
     }
 }
 
@@ -407,10 +441,22 @@ fn date_digits(buf: &mut [u8], d: NaiveDate) {
 }
 
 /// `v` in exactly `out.len()` decimal digits, zero-padded (`v` fits).
+#[inline]
 fn digits(out: &mut [u8], mut v: u32) {
-    for b in out.iter_mut().rev() {
-        *b = b'0' + (v % 10) as u8;
-        v /= 10;
+    // Two digits at a time, from a table (this runs for every listed time).
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839404142434445464748495051525354555657585960\
+        6162636465666768697071727374757677787980818283848586878889909192939495969798\
+        99";
+    let mut end = out.len();
+    while end >= 2 {
+        let i = (v % 100) as usize * 2;
+        out[end - 2..end].copy_from_slice(&PAIRS[i..i + 2]);
+        v /= 100;
+        end -= 2;
+    }
+    if end == 1 {
+        out[0] = b'0' + (v % 10) as u8;
     }
 }
 
@@ -482,110 +528,4 @@ impl OverrideTexts {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::formats::view::{occurrence_json, record_json};
-    use crate::recur::occurrences;
-    use chrono::{TimeZone, Utc};
-
-    fn sample() -> Vec<Record> {
-        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n\
-BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Stand-up\\, daily\r\nDTSTART;TZID=Europe/Berlin:20260302T090000\r\n\
-DTEND;TZID=Europe/Berlin:20260302T091500\r\nRRULE:FREQ=DAILY;COUNT=5\r\nEXDATE;TZID=Europe/Berlin:20260304T090000\r\n\
-LOCATION:Room 1\r\nCATEGORIES:work,team\r\nORGANIZER;CN=Ann:mailto:ann@example.org\r\n\
-ATTENDEE;PARTSTAT=ACCEPTED;RSVP=TRUE:mailto:bob@example.org\r\n\
-BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\n\
-BEGIN:VEVENT\r\nUID:a\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260303T090000\r\n\
-DTSTART;TZID=Europe/Berlin:20260303T100000\r\nDTEND;TZID=Europe/Berlin:20260303T101500\r\n\
-SUMMARY:Moved\r\nSTATUS:TENTATIVE\r\nEND:VEVENT\r\n\
-BEGIN:VEVENT\r\nUID:b\r\nSUMMARY:Holiday\r\nDTSTART;VALUE=DATE:20260305\r\nEND:VEVENT\r\n\
-BEGIN:VEVENT\r\nUID:c\r\nSUMMARY:Call\r\nDTSTART:20260306T120000Z\r\nDURATION:PT30M\r\nEND:VEVENT\r\n\
-BEGIN:VEVENT\r\nUID:d\r\nSUMMARY:Floating\r\nDTSTART:20260307T080000\r\nEND:VEVENT\r\n\
-END:VCALENDAR\r\n";
-        crate::formats::ics::read_ics(ics)
-            .into_iter()
-            .map(|i| i.expect("item").record)
-            .collect()
-    }
-
-    #[test]
-    fn short_times_are_the_formatted_ones() {
-        use chrono::{NaiveDate, TimeZone};
-        let days = [
-            (0, 1, 1),
-            (1, 2, 3),
-            (999, 12, 31),
-            (2026, 3, 1),
-            (9999, 12, 31),
-        ];
-        let far = [(-1, 6, 1), (10000, 1, 1), (-44, 3, 15)];
-        let offsets = [
-            0,
-            3600,
-            -34200,
-            19800,
-            45,
-            -(14 * 3600),
-            13 * 3600 + 45 * 60,
-        ];
-        for (y, m, d) in days.into_iter().chain(far) {
-            for off in offsets {
-                let zone = FixedOffset::east_opt(off).unwrap();
-                let day = NaiveDate::from_ymd_opt(y, m, d).unwrap();
-                let t = zone
-                    .from_local_datetime(&day.and_hms_opt(7, 5, 9).unwrap())
-                    .unwrap();
-                for all_day in [false, true] {
-                    let want = if all_day {
-                        day.format("%Y-%m-%d").to_string()
-                    } else {
-                        rfc3339(&t)
-                    };
-                    let mut text = String::from("x");
-                    push_occurrence_time(&mut text, &t, all_day);
-                    assert_eq!(text, format!("x{want}"));
-                    let mut json = Vec::new();
-                    occurrence_time(&mut json, &t, all_day);
-                    assert_eq!(json, serde_json::to_vec(&want).unwrap());
-                }
-                let mut text = String::new();
-                let short = push_day(&mut text, day);
-                assert_eq!(short.is_some(), (0..=9999).contains(&y));
-                if short.is_some() {
-                    assert_eq!(text, day.format("%Y-%m-%d").to_string());
-                } else {
-                    assert!(text.is_empty());
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn occurrences_serialize_like_the_value_view() {
-        let local: Tz = "America/New_York".parse().unwrap();
-        let from = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
-        let to = Utc.with_ymd_and_hms(2026, 3, 10, 0, 0, 0).unwrap();
-        let records = sample();
-        assert_eq!(records.len(), 4);
-        let mut seen = 0;
-        for r in &records {
-            let view = EventView::new(r, "cal");
-            assert_eq!(
-                serde_json::to_string(&view.record(local)).unwrap(),
-                serde_json::to_string(&record_json(r, "cal", local)).unwrap()
-            );
-            for o in occurrences(r, from, to, local).unwrap() {
-                let texts = OverrideTexts::of(r, &o);
-                let fast = serde_json::to_string(&view.occurrence(&o, &texts)).unwrap();
-                let slow = serde_json::to_string(&occurrence_json(r, &o, "cal", local)).unwrap();
-                assert_eq!(fast, slow);
-                let mut compact = Vec::new();
-                view.write_compact(&o, &mut compact);
-                assert_eq!(String::from_utf8(compact).unwrap(), slow);
-                seen += 1;
-            }
-        }
-        // 4 daily (one excluded, one moved) + holiday + call + floating.
-        assert_eq!(seen, 7);
-    }
-}
+mod tests;

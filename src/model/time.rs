@@ -60,7 +60,7 @@ impl When {
         value: &str,
         param: impl Fn(&str) -> Option<&'p str>,
     ) -> Result<When, TimeError> {
-        let v = value.trim();
+        let v = trimmed(value);
         let is_date = param("VALUE").is_some_and(|x| x.eq_ignore_ascii_case("DATE"))
             || (v.len() == 8 && !v.contains('T'));
         if is_date {
@@ -135,6 +135,14 @@ impl When {
             When::Floating(n) | When::Zoned(n, _) => n.year(),
             When::Utc(t) => t.year(),
         }
+    }
+}
+
+/// `s.trim()`; a value whose ends are visible ASCII (most) is not looked at.
+pub fn trimmed(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        _ => s.trim(),
     }
 }
 
@@ -409,6 +417,27 @@ pub fn local_to_utc(n: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn trimmed_is_trim() {
+        for s in [
+            "",
+            " ",
+            "x",
+            " x",
+            "x ",
+            "20260101",
+            "\t20260101\r\n",
+            "\u{a0}x",
+            "x\u{2003}",
+            "é",
+            "a b",
+            "~",
+            "\u{1f}x",
+        ] {
+            assert_eq!(trimmed(s), s.trim(), "{s:?}");
+        }
+    }
     use super::*;
 
     fn now() -> DateTime<Utc> {

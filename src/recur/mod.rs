@@ -71,11 +71,77 @@ pub fn expand<R: RecordLike>(
     local: Tz,
     limit: usize,
 ) -> Result<Expansion, RecurError> {
+    expand_named(r, from, to, local, limit, true)
+}
+
+/// [`expand`] for a caller that shows no RECURRENCE-ID (a text listing): see
+/// [`Series::expand_unnamed`].
+pub fn expand_unnamed<R: RecordLike>(
+    r: &R,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    local: Tz,
+    limit: usize,
+) -> Result<Expansion, RecurError> {
+    expand_named(r, from, to, local, limit, false)
+}
+
+/// What a listing keeps from one expansion to the next on a thread: the rules it
+/// read (most events share theirs with others), room for occurrences, and the
+/// window's walls in each zone.
+#[derive(Default)]
+pub struct Expander {
+    rules: rule::ParsedRules,
+    room: Vec<Occurrence>,
+    walls: zone::WindowWalls,
+}
+
+impl Expander {
+    /// [`expand`] (`named`) or [`expand_unnamed`] of `r` in `[from, to)`.
+    pub fn expand<R: RecordLike>(
+        &mut self,
+        r: &R,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        local: Tz,
+        limit: usize,
+        named: bool,
+    ) -> Result<Expansion, RecurError> {
+        let series = Series::new_with(r, local, &mut self.rules);
+        match series.map_err(|e| RecurError::Invalid {
+            id: r.id().to_string(),
+            reason: e.to_string(),
+        })? {
+            Some(s) => {
+                let room = std::mem::take(&mut self.room);
+                Ok(s.expand_into(from, to, limit, named, room, Some(&mut self.walls)))
+            }
+            None => Ok(Expansion::default()),
+        }
+    }
+
+    /// Occurrences done with: their room is used for the next expansion.
+    pub fn give_back(&mut self, mut occurrences: Vec<Occurrence>) {
+        occurrences.clear();
+        if occurrences.capacity() > self.room.capacity() {
+            self.room = occurrences;
+        }
+    }
+}
+
+fn expand_named<R: RecordLike>(
+    r: &R,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    local: Tz,
+    limit: usize,
+    named: bool,
+) -> Result<Expansion, RecurError> {
     match Series::new(r, local).map_err(|e| RecurError::Invalid {
         id: r.id().to_string(),
         reason: e.to_string(),
     })? {
-        Some(s) => Ok(s.expand(from, to, limit)),
+        Some(s) if named => Ok(s.expand(from, to, limit)),
+        Some(s) => Ok(s.expand_unnamed(from, to, limit)),
         None => Ok(Expansion::default()),
     }
 }

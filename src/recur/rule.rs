@@ -550,8 +550,10 @@ fn select_positions(cands: &[NaiveDateTime], pos: &[i32]) -> Vec<NaiveDateTime> 
 mod error;
 pub mod instances;
 mod month;
+mod parsed;
 mod user;
 pub use error::RuleError;
+pub use parsed::ParsedRules;
 pub use user::{SHORTCUTS, user_rule};
 
 #[cfg(test)]

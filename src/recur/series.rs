@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTim
 
 use super::Occurrence;
 use super::rule::instances::Instances;
-use super::rule::{Rule, RuleError, Until};
-use super::zone::Zone;
+use super::rule::{ParsedRules, Rule, RuleError, Until};
+use super::zone::{WindowWalls, Zone};
 use crate::model::borrowed::{ComponentLike, PropertyLike, RecordLike};
 use crate::model::time::parse_ical_duration;
 use crate::model::{Kind, Property, When};
@@ -14,8 +14,11 @@ use crate::model::{Kind, Property, When};
 /// An instance key: the wall-clock start in the series' zone.
 type Wall = NaiveDateTime;
 
+mod length;
+mod named;
 mod text;
-use text::{date_string, rfc3339};
+use length::component_duration;
+use named::Found;
 
 /// An instant with the zone offset in force then, when already known.
 type Known = Option<(DateTime<Utc>, FixedOffset)>;
@@ -141,6 +144,24 @@ impl Series {
     /// `None` when the record has no start (DTSTART, or DUE for tasks).
     /// (A decoded [`crate::model::Record`] or a body read in place: one reading.)
     pub fn new<R: RecordLike>(r: &R, local: Tz) -> Result<Option<Series>, SeriesError> {
+        Self::read(r, local, None)
+    }
+
+    /// [`Series::new`], its rules read through `rules` (a listing reads many
+    /// series that share rules).
+    pub fn new_with<R: RecordLike>(
+        r: &R,
+        local: Tz,
+        rules: &mut ParsedRules,
+    ) -> Result<Option<Series>, SeriesError> {
+        Self::read(r, local, Some(rules))
+    }
+
+    fn read<R: RecordLike>(
+        r: &R,
+        local: Tz,
+        mut parsed: Option<&mut ParsedRules>,
+    ) -> Result<Option<Series>, SeriesError> {
         let main = r.main();
         let tzs = r.timezones();
         let kind = r.kind();
@@ -179,7 +200,11 @@ impl Series {
 
         let mut rules = Vec::new();
         for p in main.props_named("RRULE") {
-            let rule = match Rule::parse(p.value()) {
+            let read = match parsed.as_deref_mut() {
+                Some(parsed) => parsed.parse(p.value()),
+                None => Rule::parse(p.value()),
+            };
+            let rule = match read {
                 // A calendar pim cannot expand: DTSTART alone, never wrong dates.
                 Err(RuleError::Rscale(_)) => continue,
                 r => r.map_err(|e| err("RRULE", e))?,
@@ -198,6 +223,9 @@ impl Series {
                 }
                 Until::Utc(n) => zone.wall(DateTime::from_naive_utc_and_offset(*n, Utc)),
             });
+            // Most series have one rule: room for one is a small allocation (four
+            // are over a kilobyte, past the allocator's quick sizes).
+            rules.reserve_exact(1);
             rules.push((rule.into_defaults(start_wall), until));
         }
         let mut rdates = Vec::new();
@@ -303,23 +331,6 @@ impl Series {
         s < to && (e > from || (e == s && s >= from))
     }
 
-    /// RECURRENCE-ID text: the day of an all-day instance, else RFC 3339 with the
-    /// zone's offset (formatted by hand: this runs for every listed occurrence).
-    fn rid_string(&self, w: Wall, known: Known) -> String {
-        if self.all_day {
-            return date_string(w.date());
-        }
-        let (t, off) = known.unwrap_or_else(|| self.zone.to_utc_with_offset(w));
-        // A wall time in a DST gap (02:30 on the spring-forward night) keeps its own
-        // wall with the offset that makes it the same instant (02:30+01:00 = 03:30+02:00):
-        // edits and splits name the occurrence as the series makes it.
-        let off = match i32::try_from((w - t.naive_utc()).num_seconds()) {
-            Ok(s) if t.naive_utc() + off != w => FixedOffset::east_opt(s).unwrap_or(off),
-            _ => off,
-        };
-        rfc3339(t, off)
-    }
-
     #[allow(clippy::too_many_arguments)]
     fn occurrence(
         &self,
@@ -331,21 +342,22 @@ impl Series {
         rid: Option<(Wall, Known)>,
         override_index: Option<usize>,
         cancelled: bool,
-    ) -> Occurrence {
+    ) -> (Occurrence, Option<(Wall, Known)>) {
         let so = start_offset.unwrap_or_else(|| zone.offset_at(start));
         let eo = if end == start {
             so
         } else {
             zone.offset_at(end)
         };
-        Occurrence {
+        let occ = Occurrence {
             start: start.with_timezone(&so),
             end: end.with_timezone(&eo),
             all_day,
-            recurrence_id: rid.map(|(w, known)| self.rid_string(w, known)),
+            recurrence_id: None,
             override_index,
             cancelled,
-        }
+        };
+        (occ, rid)
     }
 
     /// The instance end for a wall-clock start.
@@ -373,22 +385,61 @@ impl Series {
     /// Instances are computed as they are taken, so memory follows `limit`, not
     /// the window; `truncated` tells when more were left out.
     pub fn expand(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: usize) -> Expansion {
-        let mut out = Vec::new();
+        self.expand_named(from, to, limit, true)
+    }
+
+    /// [`Series::expand`] for a caller that does not show RECURRENCE-IDs (a text
+    /// listing): they are left `None`, unless two occurrences start at once (their
+    /// order then goes by them, so every one is named).
+    pub fn expand_unnamed(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> Expansion {
+        self.expand_named(from, to, limit, false)
+    }
+
+    pub(super) fn expand_named(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+        named: bool,
+    ) -> Expansion {
+        self.expand_into(from, to, limit, named, Vec::new(), None)
+    }
+
+    /// [`Series::expand`] (`named`) or [`Series::expand_unnamed`], the occurrences
+    /// put into `room` (emptied), the window's walls found through `walls`.
+    pub(super) fn expand_into(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+        named: bool,
+        room: Vec<Occurrence>,
+        walls: Option<&mut WindowWalls>,
+    ) -> Expansion {
+        let mut out = Found::new(named, room);
         for o in &self.overrides {
             let e = self.end_of(&o.zone, o.zone.wall(o.start), o.start, o.duration);
             // Cancelled overrides stay listed, flagged (as Thunderbird and
             // recurring-ical-events show them); front-ends mark them.
             if Self::overlaps(o.start, e, from, to) {
-                out.push(self.occurrence(
-                    o.start,
-                    None,
-                    e,
-                    &o.zone,
-                    o.all_day,
-                    Some((o.rid, None)),
-                    Some(o.index),
-                    o.cancelled,
-                ));
+                out.push(
+                    self,
+                    self.occurrence(
+                        o.start,
+                        None,
+                        e,
+                        &o.zone,
+                        o.all_day,
+                        Some((o.rid, None)),
+                        Some(o.index),
+                        o.cancelled,
+                    ),
+                );
             }
         }
         if !self.recurring {
@@ -396,18 +447,21 @@ impl Series {
             let e = self.end_of(&self.zone, self.start, s, self.duration);
             if Self::overlaps(s, e, from, to) {
                 let rid = self.own_rid.map(|w| (w, None));
-                out.push(self.occurrence(
-                    s,
-                    Some(off),
-                    e,
-                    &self.zone,
-                    self.all_day,
-                    rid,
-                    None,
-                    self.cancelled,
-                ));
+                out.push(
+                    self,
+                    self.occurrence(
+                        s,
+                        Some(off),
+                        e,
+                        &self.zone,
+                        self.all_day,
+                        rid,
+                        None,
+                        self.cancelled,
+                    ),
+                );
             }
-            return Expansion::of(out, limit, false);
+            return self.named(out, (from, to), limit, false);
         }
         // Wall-clock bounds wide enough for offsets, lengths and THISANDFUTURE shifts.
         let mut reach = self.duration;
@@ -421,8 +475,12 @@ impl Series {
             shift_reach = shift_reach.max(shift.abs());
         }
         // One day of slack covers any offset change between the window's ends.
-        let lo = self.zone.wall(from) - reach - shift_reach - Duration::days(1);
-        let hi = self.zone.wall(to) + shift_reach + Duration::days(1);
+        let (wall_from, wall_to) = match walls {
+            Some(walls) => walls.of(&self.zone, from, to),
+            None => (self.zone.wall(from), self.zone.wall(to)),
+        };
+        let lo = wall_from - reach - shift_reach - Duration::days(1);
+        let hi = wall_to + shift_reach + Duration::days(1);
 
         // Extra starts (DTSTART, RDATEs) sorted so that a PERIOD's own length wins;
         // the rules' instances stream in, merged by start, one instance per start.
@@ -509,20 +567,23 @@ impl Series {
                     break;
                 }
                 let rid = Some((w, Some((s0, off0))));
-                out.push(self.occurrence(
-                    s,
-                    start_offset,
-                    e,
-                    &self.zone,
-                    self.all_day,
-                    rid,
-                    index,
-                    cancelled,
-                ));
+                out.push(
+                    self,
+                    self.occurrence(
+                        s,
+                        start_offset,
+                        e,
+                        &self.zone,
+                        self.all_day,
+                        rid,
+                        index,
+                        cancelled,
+                    ),
+                );
             }
         }
         let cut_short = streams.iter().any(|(_, it)| it.cut_short());
-        Expansion::of(out, limit, truncated || cut_short)
+        self.named(out, (from, to), limit, truncated || cut_short)
     }
 }
 
@@ -532,38 +593,4 @@ fn sort(v: &mut [Occurrence]) {
             .cmp(&b.start)
             .then(a.recurrence_id.cmp(&b.recurrence_id))
     });
-}
-
-/// Wall-clock length of a component: DTEND (DUE for tasks) − start, DURATION, or the
-/// RFC 5545 default (one day for all-day values, zero otherwise).
-fn component_duration<C: ComponentLike>(
-    c: &C,
-    start: &When,
-    wall_of: &dyn Fn(&When) -> Wall,
-    kind: Kind,
-    tzs: &[C],
-    local: Tz,
-) -> Result<Duration, SeriesError> {
-    let end_name = if kind == Kind::Task { "DUE" } else { "DTEND" };
-    if let Some(p) = c.prop(end_name).filter(|_| c.prop("DTSTART").is_some()) {
-        let end = p.when().map_err(|e| err(end_name, e))?;
-        let d = if matches!((start, &end), (When::Zoned(_, a), When::Zoned(_, b)) if a != b)
-            || matches!((start, &end), (When::Utc(_), _) | (_, When::Utc(_)))
-        {
-            instant(&end, tzs, local) - instant(start, tzs, local)
-        } else {
-            wall_of(&end) - wall_of(start)
-        };
-        return Ok(d.max(Duration::zero()));
-    }
-    if let Some(p) = c.prop("DURATION") {
-        return parse_ical_duration(p.value())
-            .map(|d| d.max(Duration::zero()))
-            .map_err(|e| err("DURATION", e));
-    }
-    Ok(if start.is_date() {
-        Duration::days(1)
-    } else {
-        Duration::zero()
-    })
 }

@@ -522,3 +522,43 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn unnamed_occurrences_come_in_the_order_named_ones_do() {
+    // Two overrides moved onto one start: named, the earlier RECURRENCE-ID comes
+    // first, whatever the order of the overrides.
+    let text = cal(&format!(
+        "{SERIES}BEGIN:VEVENT\nUID:s\nRECURRENCE-ID:20260119T100000Z\nDTSTART:20260110T080000Z\nEND:VEVENT\n\
+         BEGIN:VEVENT\nUID:s\nRECURRENCE-ID:20260112T100000Z\nDTSTART:20260110T080000Z\nEND:VEVENT\n"
+    ));
+    let r = record(&text);
+    let (from, to) = (utc(2026, 1, 1, 0, 0), utc(2026, 2, 1, 0, 0));
+    let named = expand(&r, from, to, chrono_tz::UTC, 100).unwrap();
+    let unnamed = expand_unnamed(&r, from, to, chrono_tz::UTC, 100).unwrap();
+    let order = |e: &Expansion| -> Vec<_> {
+        e.occurrences
+            .iter()
+            .map(|o| (o.start, o.override_index))
+            .collect()
+    };
+    assert_eq!(
+        order(&named)[1..3],
+        [
+            (utc(2026, 1, 10, 8, 0).fixed_offset(), Some(1)),
+            (utc(2026, 1, 10, 8, 0).fixed_offset(), Some(0)),
+        ]
+    );
+    assert_eq!(order(&unnamed), order(&named));
+    // Without two at once, none is named.
+    let plain = record(&cal(SERIES));
+    let unnamed = expand_unnamed(&plain, from, to, chrono_tz::UTC, 100).unwrap();
+    let named = expand(&plain, from, to, chrono_tz::UTC, 100).unwrap();
+    assert_eq!(order(&unnamed), order(&named));
+    assert!(
+        unnamed
+            .occurrences
+            .iter()
+            .all(|o| o.recurrence_id.is_none())
+    );
+    assert!(named.occurrences.iter().all(|o| o.recurrence_id.is_some()));
+}

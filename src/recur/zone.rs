@@ -12,7 +12,9 @@ use crate::model::time::{local_to_utc, parse_ical_date, parse_ical_datetime};
 use crate::model::{Component, tz};
 
 mod generate;
+mod walls;
 pub use generate::vtimezone_from_database;
+pub use walls::WindowWalls;
 
 #[derive(Debug, Clone)]
 pub enum Zone {

@@ -13,7 +13,7 @@ use super::window::{self, Style};
 use crate::app::birthdays;
 use crate::cli::Context;
 use crate::cli::chunks::{CHUNK, decode_all, in_parallel};
-use crate::cli::print;
+use crate::cli::print::{self, Table};
 use crate::formats::view::record_json;
 use crate::formats::view_contact::ContactJson;
 use crate::model::time::{UserWhen, parse_user_when};
@@ -108,15 +108,19 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                     a.limit
                 );
             }
-            if let Listing::Table(table, rows_order) = &mut out {
+            if let Listing::Table(parts, rows_order) = &mut out {
                 *rows_order = Some(Vec::with_capacity(order.len()));
+                let mut listed = Table::default();
                 if cut {
                     // Columns as wide as the rows listed: copy those alone.
                     for &(_, i) in &order {
-                        table.copy_row(&written.table, i);
+                        listed.push_row(written.table_row(i));
                     }
+                    parts.tables = vec![listed];
                 } else {
-                    *table = std::mem::take(&mut written.table);
+                    // The threads' tables as they are, and one for birthdays.
+                    parts.tables = written.take_tables();
+                    parts.tables.push(listed);
                 }
             }
             for (n, &(start, i)) in order.iter().enumerate() {
@@ -127,7 +131,11 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 match &mut out {
                     Listing::Json(j) => j.push_raw(written.json(i))?,
                     Listing::Table(_, rows_order) => {
-                        let row = if cut { n } else { i };
+                        let row = if cut {
+                            (0, row_number(n))
+                        } else {
+                            written.place(i)
+                        };
                         rows_order.get_or_insert_default().push(row);
                     }
                 }
@@ -152,22 +160,12 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
                 out.push_record(&r, &name_of(&r.collection), cx.tz)?;
             }
         }
+        // Tables drawn in parts, printed as they are (nothing else is listed).
         None if kind == Kind::Task && matches!(out, Listing::Table(..)) => {
-            let Listing::Table(table, order) = &mut out else {
-                unreachable!("a table")
-            };
-            *order = Some(listed_table::task_table(cx, coll_id.as_deref(), table)?);
+            return listed_table::task_table(cx, coll_id.as_deref())?.print();
         }
         None if kind != Kind::Event && matches!(out, Listing::Table(..)) => {
-            let Listing::Table(table, order) = &mut out else {
-                unreachable!("a table")
-            };
-            *order = Some(listed_table::stored_table(
-                cx,
-                kind,
-                coll_id.as_deref(),
-                table,
-            )?);
+            return listed_table::stored_table(cx, kind, coll_id.as_deref())?.print();
         }
         None if matches!(kind, Kind::Event | Kind::Task) => {
             let mut records = decode_all(&cx.store, kind, coll_id.as_deref())?;
@@ -285,8 +283,13 @@ fn birthdays_in(
 /// A listing in progress: streamed JSON, or table rows (which need every width first).
 enum Listing {
     Json(print::JsonArray),
-    /// The rows, and the order to print them in (`None`: as pushed).
-    Table(print::Table, Option<Vec<usize>>),
+    /// The rows (pushed into the last table), and the order to print them in, as
+    /// (table, row) (`None`: as pushed).
+    Table(print::Parts, Option<Vec<(u32, u32)>>),
+}
+
+fn row_number(n: usize) -> u32 {
+    u32::try_from(n).expect("fewer than 2^32 rows")
 }
 
 impl Listing {
@@ -294,7 +297,12 @@ impl Listing {
         Ok(if json {
             Listing::Json(print::JsonArray::start()?)
         } else {
-            Listing::Table(print::Table::default(), None)
+            Listing::Table(
+                print::Parts {
+                    tables: vec![Table::default()],
+                },
+                None,
+            )
         })
     }
 
@@ -303,8 +311,8 @@ impl Listing {
         match self {
             Listing::Json(j) if r.kind == Kind::Contact => j.push(&ContactJson::new(r, collection)),
             Listing::Json(j) => j.push(&rows::record_value(r, collection, local)),
-            Listing::Table(rows, _) => {
-                rows::push_record_row(rows, r, local);
+            Listing::Table(parts, _) => {
+                rows::push_record_row(last(parts), r, local);
                 Ok(())
             }
         }
@@ -315,7 +323,9 @@ impl Listing {
     fn push_birthday(&mut self, v: Value) -> anyhow::Result<()> {
         match self {
             Listing::Json(j) => j.push(&v),
-            Listing::Table(rows, order) => {
+            Listing::Table(parts, order) => {
+                let at = row_number(parts.tables.len() - 1);
+                let rows = last(parts);
                 let text = |k: &str| v[k].as_str().unwrap_or("").to_string();
                 let day = text("start");
                 let summary = format!("[{}] {}", text("kind"), text("summary"));
@@ -327,7 +337,7 @@ impl Listing {
                     String::new(),
                 ]);
                 if let Some(order) = order {
-                    order.push(rows.row_count() - 1);
+                    order.push((at, row_number(rows.row_count() - 1)));
                 }
                 Ok(())
             }
@@ -337,9 +347,22 @@ impl Listing {
     fn finish(self) -> anyhow::Result<()> {
         match self {
             Listing::Json(j) => j.finish(),
-            Listing::Table(rows, order) => rows.print(order.as_deref()),
+            Listing::Table(parts, Some(order)) => parts.print(&order),
+            Listing::Table(parts, None) => {
+                let all: Vec<(u32, u32)> = (parts.tables.iter().enumerate())
+                    .flat_map(|(t, table)| {
+                        (0..table.row_count()).map(move |row| (row_number(t), row_number(row)))
+                    })
+                    .collect();
+                parts.print(&all)
+            }
         }
     }
+}
+
+/// The table rows are pushed into.
+fn last(parts: &mut print::Parts) -> &mut Table {
+    parts.tables.last_mut().expect("a listing has a table")
 }
 
 fn sort_start(r: &Record, cx: &Context) -> i64 {

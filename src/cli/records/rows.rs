@@ -55,10 +55,66 @@ pub fn push_record_row(t: &mut Table, r: &Record, local: Tz) {
     }
 }
 
+/// What drawing rows one after another keeps from one row to the next.
+pub struct Scratch<'r> {
+    /// Any body: each row's is read into it ([`BodyRef::read_again`]).
+    pub body: BodyRef<'r>,
+    /// The instants of local midnights already found, in one zone.
+    pub midnights: Midnights,
+}
+
+impl Default for Scratch<'_> {
+    fn default() -> Self {
+        Scratch {
+            body: BodyRef::empty(),
+            midnights: Midnights::default(),
+        }
+    }
+}
+
+/// The instants of local midnights already found (many tasks are due on few days),
+/// for one zone; a day's slot is its number modulo the room kept.
+#[derive(Default)]
+pub struct Midnights {
+    /// (day number from the Common Era, instant) per slot.
+    slots: Vec<(i32, i64)>,
+}
+
+impl Midnights {
+    const ROOM: usize = 512;
+
+    /// The instant (UTC seconds) `w` is at, as [`crate::model::tz::instant`] gives it.
+    fn instant(&mut self, w: &When, zones: &[Component], local: Tz) -> i64 {
+        let When::Date(d) = w else {
+            return crate::model::tz::instant(w, zones, local).timestamp();
+        };
+        if self.slots.is_empty() {
+            self.slots = vec![(i32::MIN, 0); Self::ROOM];
+        }
+        let n = d.num_days_from_ce();
+        let slot = &mut self.slots[n.rem_euclid(Self::ROOM as i32) as usize];
+        if slot.0 != n {
+            *slot = (n, crate::model::tz::instant(w, zones, local).timestamp());
+        }
+        slot.1
+    }
+}
+
 /// A contact's or note's row from its stored body read in place (no [`Record`]);
 /// the same row [`record_row`] gives for the decoded record.
-pub fn push_stored_row(t: &mut Table, raw: RawRecord<'_>, kind: Kind) -> Result<(), Undecodable> {
-    let Ok(body) = BodyRef::parse(raw.data) else {
+pub fn push_stored_row<'r>(
+    t: &mut Table,
+    raw: RawRecord<'r>,
+    scratch: &mut Scratch<'r>,
+    kind: Kind,
+) -> Result<(), Undecodable> {
+    let parsed;
+    let body = if scratch.body.read_again(raw.data) {
+        &scratch.body
+    } else if let Ok(b) = BodyRef::parse(raw.data) {
+        parsed = b;
+        &parsed
+    } else {
         push_record_row(t, &raw.decode()?, Tz::UTC);
         return Ok(());
     };
@@ -82,13 +138,21 @@ pub fn packed_order((finished, due, rank): TaskOrder) -> u128 {
 
 /// A task's row from its stored body read in place, and its place; a repeating
 /// task is decoded (its open occurrence is computed once, for both).
-pub fn push_stored_task_row(
+pub fn push_stored_task_row<'r>(
     t: &mut Table,
-    raw: RawRecord<'_>,
+    raw: RawRecord<'r>,
+    scratch: &mut Scratch<'r>,
     local: Tz,
 ) -> Result<TaskOrder, Undecodable> {
+    let days = &mut scratch.midnights;
+    if scratch.body.read_again(raw.data) {
+        if !repeats(&scratch.body.main) {
+            return Ok(task_fields(t, raw.id, &scratch.body, days, local));
+        }
+        return Ok(task_row(t, &raw.decode()?, local));
+    }
     match BodyRef::parse(raw.data) {
-        Ok(body) if !repeats(&body.main) => Ok(task_fields(t, raw.id, &body, local)),
+        Ok(body) if !repeats(&body.main) => Ok(task_fields(t, raw.id, &body, days, local)),
         _ => Ok(task_row(t, &raw.decode()?, local)),
     }
 }
@@ -97,7 +161,8 @@ pub fn push_stored_task_row(
 pub fn task_row(t: &mut Table, r: &Record, local: Tz) -> TaskOrder {
     let listed = crate::app::records::occurrence::listed_task(r, local);
     let r = listed.as_ref().unwrap_or(r);
-    task_fields(t, &r.id, &BodyRef::from(&r.body), local)
+    let days = &mut Midnights::default();
+    task_fields(t, &r.id, &BodyRef::from(&r.body), days, local)
 }
 
 /// As [`Record::is_recurring`].
@@ -106,7 +171,13 @@ fn repeats(c: &ComponentRef<'_>) -> bool {
 }
 
 /// id, done mark, due, priority, summary; and the list order.
-fn task_fields(t: &mut Table, id: &str, body: &BodyRef<'_>, local: Tz) -> TaskOrder {
+fn task_fields(
+    t: &mut Table,
+    id: &str,
+    body: &BodyRef<'_>,
+    days: &mut Midnights,
+    local: Tz,
+) -> TaskOrder {
     let c = &body.main;
     let status = c.prop("STATUS").map(|p| &*p.value);
     let done = status.is_some_and(|v| v.eq_ignore_ascii_case("COMPLETED"));
@@ -119,9 +190,9 @@ fn task_fields(t: &mut Table, id: &str, body: &BodyRef<'_>, local: Tz) -> TaskOr
     {
         Some(w) => {
             let zones: Vec<Component> = body.timezones.iter().map(|z| z.to_component()).collect();
-            let at = crate::model::tz::instant(&w, &zones, local).timestamp();
+            let at = days.instant(&w, &zones, local);
             push_when_text(t.text(), &w, &zones, local);
-            t.end_cell();
+            t.end_ascii_cell();
             at
         }
         None => {
@@ -135,7 +206,7 @@ fn task_fields(t: &mut Table, id: &str, body: &BodyRef<'_>, local: Tz) -> TaskOr
         .filter(|p| *p > 0)
         .unwrap_or(10);
     match priority
-        .and_then(|p| p.trim().parse::<u8>().ok())
+        .and_then(|p| crate::model::time::trimmed(p).parse::<u8>().ok())
         .filter(|p| *p > 0)
     {
         Some(p) => {
@@ -164,7 +235,16 @@ fn push_digits(out: &mut String, n: u8) {
 /// ("" when absent); as [`Record::text`].
 fn text_cell(t: &mut Table, c: &ComponentRef<'_>, name: &str, chars: usize) {
     match c.prop(name) {
-        Some(p) if p.value.contains('\\') => t.one_line_cell(&unescape_text(&p.value), chars),
+        // Most texts: nothing to unescape, on one line, short enough (one look).
+        Some(p)
+            if p.value.len() <= chars
+                && memchr::memchr2(b'\\', b'\n', p.value.as_bytes()).is_none() =>
+        {
+            t.cell(&p.value)
+        }
+        Some(p) if memchr::memchr(b'\\', p.value.as_bytes()).is_some() => {
+            t.one_line_cell(&unescape_text(&p.value), chars)
+        }
         Some(p) => t.one_line_cell(&p.value, chars),
         None => t.cell(""),
     }
@@ -216,7 +296,7 @@ pub fn push_occurrence_row<'r, R: RecordLike>(
             let last = after.pred_opt().filter(|d| *d >= first).unwrap_or(first);
             for d in [first, last] {
                 push_day(t.text(), d).expect("a year in 0-9999");
-                t.end_cell();
+                t.end_ascii_cell();
             }
         } else {
             // Years outside 0–9999: through their `%Y-%m-%d` text, as always.
@@ -235,10 +315,11 @@ pub fn push_occurrence_row<'r, R: RecordLike>(
             }
         }
     } else {
+        // Times are ASCII.
         push_occurrence_time(t.text(), &occ.start, false);
-        t.end_cell();
+        t.end_ascii_cell();
         push_occurrence_time(t.text(), &occ.end, false);
-        t.end_cell();
+        t.end_ascii_cell();
     }
     let cancelled = status.is_some_and(|s| s.replace('\n', " ").eq_ignore_ascii_case("CANCELLED"));
     if cancelled {

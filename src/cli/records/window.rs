@@ -15,7 +15,7 @@ use crate::cli::print::Table;
 use crate::formats::view_event::{EventView, OverrideTexts, RowTexts};
 use crate::model::Kind;
 use crate::model::borrowed::{BodyRef, RecordLike, RecordRef};
-use crate::recur::{Occurrence, expand};
+use crate::recur::{Expander, Occurrence};
 use crate::store::{Store, StoreError, StoredRef, Undecodable};
 
 /// How each occurrence is written.
@@ -30,11 +30,13 @@ pub enum Style {
 #[derive(Default)]
 pub struct Written {
     /// Per event: its title and id (the order's tie-breaks after the start).
-    events: Vec<(String, String)>,
+    events: Names,
     /// Per occurrence: its event (index in `events`) and start (UTC seconds, nanoseconds).
     occs: Vec<(usize, i64, u32)>,
-    /// [`Style::Table`]: occurrence `i` is row `i`.
-    pub table: Table,
+    /// [`Style::Table`]: the rows, one table per part appended (never copied into
+    /// one): occurrence `i` is row `i - table_starts[t]` of table `t`.
+    tables: Vec<Table>,
+    table_starts: Vec<usize>,
     /// The JSON styles, one buffer per thread (never copied into one): occurrence
     /// `i` is `json[spans[i].0][spans[i].1..spans[i].2]`.
     json: Vec<Vec<u8>>,
@@ -53,10 +55,12 @@ impl Written {
             return;
         }
         let (events, buffers, occs) = (self.events.len(), self.json.len(), self.occs.len());
-        self.events.extend(other.events);
+        self.events.append(&other.events);
         self.occs
             .extend(other.occs.into_iter().map(|(e, s, n)| (e + events, s, n)));
-        self.table.append(other.table);
+        self.table_starts
+            .extend(other.table_starts.into_iter().map(|s| s + occs));
+        self.tables.extend(other.tables);
         self.json.extend(other.json);
         self.spans.extend(
             other
@@ -82,21 +86,33 @@ impl Written {
     /// event's title and id (then as written).
     fn sorted(&self) -> (Vec<usize>, Vec<usize>) {
         // Rank the events once, then sort small keys.
-        let mut by_title: Vec<usize> = (0..self.events.len()).collect();
+        let mut names: Vec<((&str, &str), usize)> = (0..self.events.len())
+            .map(|e| (self.events.get(e), e))
+            .collect();
         // Ids are unique: no two events tie, so an unstable sort gives the same order.
-        by_title.sort_unstable_by(|a, b| self.events[*a].cmp(&self.events[*b]));
+        names.sort_unstable();
+        let by_title: Vec<usize> = names.into_iter().map(|(_, e)| e).collect();
         let mut rank = vec![0; self.events.len()];
         for (pos, &e) in by_title.iter().enumerate() {
             rank[e] = pos;
         }
-        let mut keys: Vec<(i64, u32, usize, usize)> = self
-            .occs
-            .iter()
-            .enumerate()
-            .map(|(i, &(e, secs, nanos))| (secs, nanos, rank[e], i))
-            .collect();
-        keys.sort_unstable();
-        (by_title, keys.into_iter().map(|k| k.3).collect())
+        let listed = match packed_keys(&self.occs, &rank) {
+            Some(mut keys) => {
+                keys.sort_unstable();
+                keys.into_iter().map(|k| (k & OCC_MASK) as usize).collect()
+            }
+            None => {
+                let mut keys: Vec<(i64, u32, usize, usize)> = self
+                    .occs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(e, secs, nanos))| (secs, nanos, rank[e], i))
+                    .collect();
+                keys.sort_unstable();
+                keys.into_iter().map(|k| k.3).collect()
+            }
+        };
+        (by_title, listed)
     }
 
     /// The occurrences to list, as (start in UTC seconds, occurrence index): by
@@ -121,7 +137,7 @@ impl Written {
         let mut next = 0;
         merge(
             parts.iter().map(|p| &p.0[..]),
-            |a, b| self.events[a] < self.events[b],
+            |a, b| self.events.get(a) < self.events.get(b),
             |e| {
                 rank[e] = next;
                 next += 1;
@@ -144,33 +160,28 @@ impl Written {
         (listed, self.occs.len() > limit)
     }
 
+    /// Where occurrence `i`'s row is: a table of [`Written::take_tables`], a row of it.
+    pub fn place(&self, i: usize) -> (u32, u32) {
+        let t = self.table_starts.partition_point(|&s| s <= i) - 1;
+        let n = |x: usize| u32::try_from(x).expect("fewer than 2^32 rows");
+        (n(t), n(i - self.table_starts[t]))
+    }
+
+    /// The cells of occurrence `i`'s row.
+    pub fn table_row(&self, i: usize) -> impl Iterator<Item = &str> + '_ {
+        let (t, row) = self.place(i);
+        self.tables[t as usize].row(row as usize)
+    }
+
+    /// The tables the rows are in (none left here).
+    pub fn take_tables(&mut self) -> Vec<Table> {
+        std::mem::take(&mut self.tables)
+    }
+
     /// The JSON of occurrence `i`.
     pub fn json(&self, i: usize) -> &[u8] {
         let (buffer, start, end) = self.spans[i];
         &self.json[buffer][start..end]
-    }
-}
-
-/// The items of the ordered `lists` in one order (`less` orders two of them),
-/// handed to `f` in turn.
-fn merge<'l>(
-    lists: impl Iterator<Item = &'l [usize]>,
-    less: impl Fn(usize, usize) -> bool,
-    mut f: impl FnMut(usize),
-) {
-    let mut heads: Vec<&[usize]> = lists.filter(|l| !l.is_empty()).collect();
-    while !heads.is_empty() {
-        let mut best = 0;
-        for h in 1..heads.len() {
-            if less(heads[h][0], heads[best][0]) {
-                best = h;
-            }
-        }
-        f(heads[best][0]);
-        heads[best] = &heads[best][1..];
-        if heads[best].is_empty() {
-            heads.remove(best);
-        }
     }
 }
 
@@ -342,9 +353,17 @@ fn expand_rows(
     // later events expand only up to it, and what was written after it is
     // dropped, so memory stays near `limit`.
     let mut until = to;
+    // Rules read once for every event of this thread that has the same.
+    let mut expander = Expander::default();
     for batch in batches {
+        // Each body is read into the room the one before it left.
+        let mut scratch = BodyRef::empty();
         for row in batch.iter() {
-            let found = match (Kind::parse(row.kind), BodyRef::parse(row.data)) {
+            let body = match scratch.read_again(row.data) {
+                true => Ok(std::mem::replace(&mut scratch, BodyRef::empty())),
+                false => BodyRef::parse(row.data),
+            };
+            let found = match (Kind::parse(row.kind), body) {
                 (Some(kind), Ok(body)) => {
                     let r = RecordRef {
                         id: row.id,
@@ -352,11 +371,18 @@ fn expand_rows(
                         collection: row.collection,
                         body,
                     };
-                    expand_one(&mut out, &r, from, until, tz, limit, names, style)?
+                    let window = (from, until);
+                    let found =
+                        expand_one(&mut out, &r, window, tz, limit, names, style, &mut expander);
+                    scratch = r.body;
+                    found?
                 }
                 // Whatever the reader in place refuses, decoding names (or reads).
                 _ => match row.to_owned().decode_or_skip() {
-                    Ok(r) => expand_one(&mut out, &r, from, until, tz, limit, names, style)?,
+                    Ok(r) => {
+                        let window = (from, until);
+                        expand_one(&mut out, &r, window, tz, limit, names, style, &mut expander)?
+                    }
                     Err(bad) => {
                         skipped.push(bad);
                         continue;
@@ -380,24 +406,31 @@ fn expand_rows(
     Ok((out, truncated, skipped))
 }
 
-/// The occurrences of `r` in `[from, until)` (at most `limit`) written into `out`
-/// in `style`; true when some were left out.
+/// The occurrences of `r` in `window` (at most `limit`) written into `out` in
+/// `style`; true when some were left out.
 #[allow(clippy::too_many_arguments)]
 fn expand_one<R: RecordLike>(
     out: &mut Written,
     r: &R,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
+    window: (DateTime<Utc>, DateTime<Utc>),
     tz: Tz,
     limit: usize,
     names: &HashMap<String, String>,
     style: Style,
+    expander: &mut Expander,
 ) -> anyhow::Result<bool> {
-    let found = expand(r, from, until, tz, limit)?;
+    // A table shows no RECURRENCE-ID: none is made.
+    let named = style != Style::Table;
+    let found = expander.expand(r, window, tz, limit, named)?;
     if !found.occurrences.is_empty() {
-        let coll = names.get(r.collection()).map_or("", String::as_str);
+        // A table shows no collection.
+        let coll = match style {
+            Style::Table => "",
+            _ => names.get(r.collection()).map_or("", String::as_str),
+        };
         out.write(r, coll, &found.occurrences, style);
     }
+    expander.give_back(found.occurrences);
     Ok(found.truncated)
 }
 
@@ -409,7 +442,12 @@ impl Written {
             // object takes): growing by doubling copies what was written.
             self.occs.reserve(1024);
             match style {
-                Style::Table => self.table.reserve(1024, 5, 1024 * 96),
+                Style::Table => {
+                    let mut table = Table::default();
+                    table.reserve(1024, 5, 1024 * 96);
+                    self.tables = vec![table];
+                    self.table_starts = vec![0];
+                }
                 Style::Json | Style::PrettyJson => self.json = vec![Vec::with_capacity(1024 * 512)],
             }
         }
@@ -419,13 +457,14 @@ impl Written {
             self.occs
                 .push((event, utc.timestamp(), utc.timestamp_subsec_nanos()));
         }
-        let title = match style {
+        match style {
             Style::Table => {
                 let texts = RowTexts::of(r);
                 for o in occs {
-                    rows::push_occurrence_row(&mut self.table, r, &texts, o);
+                    let table = self.tables.last_mut().expect("made with the first row");
+                    rows::push_occurrence_row(table, r, &texts, o);
                 }
-                texts.title().to_string()
+                self.events.push(texts.title(), r.id());
             }
             Style::Json | Style::PrettyJson => {
                 let view = EventView::new(r, coll);
@@ -442,10 +481,9 @@ impl Written {
                     }
                     self.spans.push((0, start, json.len()));
                 }
-                view.title().to_string()
+                self.events.push(view.title(), r.id());
             }
-        };
-        self.events.push((title, r.id().to_string()));
+        }
     }
 
     /// The start (UTC seconds, nanoseconds) of the `n`-th earliest occurrence
@@ -459,24 +497,25 @@ impl Written {
 
     /// Only the occurrences starting at `cutoff` or before (and their events).
     fn keep_until(&mut self, cutoff: (i64, u32)) {
-        let mut old = std::mem::take(self);
+        let old = std::mem::take(self);
         let mut renumbered = vec![None; old.events.len()];
-        let mut events: Vec<_> = std::mem::take(&mut old.events)
-            .into_iter()
-            .map(Some)
-            .collect();
+        if !old.tables.is_empty() {
+            self.tables = vec![Table::default()];
+            self.table_starts = vec![0];
+        }
         for (i, &(e, secs, nanos)) in old.occs.iter().enumerate() {
             if (secs, nanos) > cutoff {
                 continue;
             }
             let event = *renumbered[e].get_or_insert_with(|| {
-                self.events
-                    .push(events[e].take().expect("each event moved once"));
+                let (title, id) = old.events.get(e);
+                self.events.push(title, id);
                 self.events.len() - 1
             });
             self.occs.push((event, secs, nanos));
             if old.spans.is_empty() {
-                self.table.copy_row(&old.table, i);
+                let (t, row) = old.place(i);
+                self.tables[0].copy_row(&old.tables[t as usize], row as usize);
             } else {
                 let json = old.json(i);
                 if self.json.is_empty() {
@@ -489,6 +528,9 @@ impl Written {
         }
     }
 }
+
+mod order;
+use order::{Names, OCC_MASK, merge, packed_keys};
 
 #[cfg(test)]
 mod tests;

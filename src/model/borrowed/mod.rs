@@ -110,6 +110,30 @@ impl<'a> BodyRef<'a> {
     }
 }
 
+impl<'a> BodyRef<'a> {
+    /// A body with an unnamed main component and nothing else (to read others into,
+    /// [`BodyRef::read_again`]).
+    pub fn empty() -> BodyRef<'a> {
+        BodyRef {
+            main: ComponentRef {
+                name: "".into(),
+                props: Vec::new(),
+                subs: Vec::new(),
+            },
+            overrides: Vec::new(),
+            timezones: Vec::new(),
+        }
+    }
+
+    /// `stored` read into this body in place, as [`BodyRef::parse`] reads it, when
+    /// it is in the store's own form (a listing reading body after body makes no
+    /// allocation for each); false otherwise, and then this body holds nothing to
+    /// read (read `stored` with [`BodyRef::parse`], which reads it or names why not).
+    pub fn read_again(&mut self, stored: &'a str) -> bool {
+        fast::parse_into(stored, self)
+    }
+}
+
 /// A stored body, owned: read by the reader made for the store's own form, anything
 /// else by serde_json (which reads it, or names the error, as it always did).
 pub fn read_body(stored: &str) -> Result<Body, serde_json::Error> {

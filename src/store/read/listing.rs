@@ -236,11 +236,13 @@ mod tests {
             rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
         };
         use crate::store::read::RECURRING_IN_WINDOW;
-        use crate::store::read::raw::{LISTED_ROWS, UNLISTED_ROWS};
-        assert_eq!(
-            plan(LISTED_ROWS),
-            "SEARCH records USING COVERING INDEX records_listed (kind=?)"
-        );
+        use crate::store::read::raw::{LISTED_ROWS, LISTED_ROWS_UNKEYED, UNLISTED_ROWS};
+        for listed in [LISTED_ROWS, LISTED_ROWS_UNKEYED] {
+            assert_eq!(
+                plan(listed),
+                "SEARCH records USING COVERING INDEX records_listed (kind=?)"
+            );
+        }
         let whole = plan(UNLISTED_ROWS);
         assert!(
             whole.starts_with("SEARCH records USING INDEX records_unlisted"),

@@ -189,9 +189,17 @@ impl Store {
 }
 
 /// The rows [`Store::for_each_listed`] reads from the `listed` index (the planner
-/// might otherwise prefer `(kind, sort_key)` and visit the table for every row).
+/// might otherwise prefer `(kind, sort_key)` and visit the table for every row):
+/// only what a listing row reads (the kind is the one asked for).
 pub(in crate::store) const LISTED_ROWS: &str =
-    "SELECT id, kind, collection, listed, sort_key FROM records INDEXED BY records_listed
+    "SELECT id, listed, sort_key FROM records INDEXED BY records_listed
+     WHERE kind = ?1 AND listed IS NOT NULL AND (?2 IS NULL OR collection = ?2)
+     ORDER BY sort_key, id";
+
+/// [`LISTED_ROWS`] without the sort key, when no row read whole is to be merged
+/// in (most listings: the key is then not read at all).
+pub(in crate::store) const LISTED_ROWS_UNKEYED: &str =
+    "SELECT id, listed FROM records INDEXED BY records_listed
      WHERE kind = ?1 AND listed IS NOT NULL AND (?2 IS NULL OR collection = ?2)
      ORDER BY sort_key, id";
 
@@ -206,7 +214,9 @@ impl Store {
     /// order, (`sort_key`, `id`), each borrowed for the length of one call, its `data`
     /// what a listing row reads (see [`crate::model::listed`]): the few properties
     /// kept in an index in this order, or the whole body for a record without them
-    /// (a repeating task). No body is read from the table for the others.
+    /// (a repeating task). No body is read from the table for the others. A row
+    /// read from its listing copy has an empty `collection` (no row shows it) and
+    /// its `sort_key` only when rows read whole are merged in.
     pub fn for_each_listed<E: From<StoreError>>(
         &self,
         kind: Kind,
@@ -237,16 +247,35 @@ impl Store {
         let mut head = self.next_whole(&mut whole)?;
         let mut stmt = self
             .conn
-            .prepare_cached(LISTED_ROWS)
+            .prepare_cached(match head {
+                Some(_) => LISTED_ROWS,
+                None => LISTED_ROWS_UNKEYED,
+            })
             .map_err(StoreError::from)?;
-        let rows = stmt.query(args).map_err(StoreError::from)?;
-        each_readable(self, rows, copy_row, |row| {
-            while let Some(w) = head.as_ref().filter(|w| w.key() < (row.sort_key, row.id)) {
-                f(w.borrow())?;
-                head = self.next_whole(&mut whole)?;
+        let mut rows = stmt.query(args).map_err(StoreError::from)?;
+        let kind = kind.as_str();
+        rows.advance().map_err(StoreError::from)?;
+        while let Some(row) = rows.get() {
+            // Each column read costs: the sort key only while rows read whole are
+            // left to merge in (most listings have none).
+            let read = copy_row(row, kind).and_then(|mut r| {
+                if head.is_some() {
+                    r.sort_key = text(row, 2)?;
+                }
+                Ok(r)
+            });
+            match read {
+                Ok(r) => {
+                    while let Some(w) = head.as_ref().filter(|w| w.key() < (r.sort_key, r.id)) {
+                        f(w.borrow())?;
+                        head = self.next_whole(&mut whole)?;
+                    }
+                    f(r)?
+                }
+                Err(e) => self.note_unreadable(row, Some(kind), e),
             }
-            f(row)
-        })?;
+            rows.advance().map_err(StoreError::from)?;
+        }
         while let Some(w) = head {
             f(w.borrow())?;
             head = self.next_whole(&mut whole)?;
@@ -269,6 +298,12 @@ impl Store {
     /// Name a row that `read` cannot read (not text: a damaged or hostile file): one
     /// such row must not fail a listing.
     fn note_unreadable_row(&self, row: &Row<'_>, e: StoreError) {
+        self.note_unreadable(row, None, e)
+    }
+
+    /// [`Store::note_unreadable_row`] of a row whose kind is `kind` (not read from
+    /// the row when given).
+    fn note_unreadable(&self, row: &Row<'_>, kind: Option<&str>, e: StoreError) {
         let lossy = |i| match row.get_ref(i) {
             Ok(ValueRef::Text(b) | ValueRef::Blob(b)) => String::from_utf8_lossy(b).into_owned(),
             Ok(other) => format!("{other:?}"),
@@ -276,7 +311,7 @@ impl Store {
         };
         self.note_undecodable(Undecodable {
             id: lossy(0),
-            what: lossy(1),
+            what: kind.map_or_else(|| lossy(1), str::to_string),
             reason: match e {
                 StoreError::Sql(e) => format!("its stored data is not text ({e})"),
                 other => other.to_string(),
@@ -341,16 +376,16 @@ fn raw_row<'r>(row: &'r Row<'_>) -> Result<RawRecord<'r>> {
     })
 }
 
-/// [`raw_row`] of a row whose `data` is a listing copy: a copy that is not text
-/// (damaged) reads as empty, which does not parse, so the caller reads the record
-/// whole.
-fn copy_row<'r>(row: &'r Row<'_>) -> Result<RawRecord<'r>> {
+/// A row of [`LISTED_ROWS`], whose `data` is a listing copy: a copy that is not
+/// text (damaged) reads as empty, which does not parse, so the caller reads the
+/// record whole. Its collection and sort key are left empty.
+fn copy_row<'r>(row: &'r Row<'_>, kind: &'static str) -> Result<RawRecord<'r>> {
     Ok(RawRecord {
         id: text(row, 0)?,
-        kind: text(row, 1)?,
-        collection: text(row, 2)?,
-        data: text(row, 3).unwrap_or(""),
-        sort_key: text(row, 4)?,
+        kind,
+        collection: "",
+        data: text(row, 1).unwrap_or(""),
+        sort_key: "",
     })
 }
 

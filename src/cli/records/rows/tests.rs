@@ -123,10 +123,11 @@ fn rows_from_stored_bodies_are_those_of_decoded_records() {
         let data = stored(r);
         let mut t = Table::default();
         if r.kind == Kind::Task {
-            let order = push_stored_task_row(&mut t, raw(r, &data), local).unwrap();
+            let order = push_stored_task_row(&mut t, raw(r, &data), &mut Scratch::default(), local)
+                .unwrap();
             assert_eq!(order, task_row(&mut Table::default(), r, local), "{r:?}");
         } else {
-            push_stored_row(&mut t, raw(r, &data), r.kind).unwrap();
+            push_stored_row(&mut t, raw(r, &data), &mut Scratch::default(), r.kind).unwrap();
         }
         let row: Vec<String> = t.row(0).map(str::to_string).collect();
         assert_eq!(row, record_row(r, local), "{r:?}");
@@ -139,10 +140,12 @@ fn rows_from_stored_bodies_are_those_of_decoded_records() {
             );
             let mut t = Table::default();
             if r.kind == Kind::Task {
-                let order = push_stored_task_row(&mut t, raw(r, &listed), local).unwrap();
+                let order =
+                    push_stored_task_row(&mut t, raw(r, &listed), &mut Scratch::default(), local)
+                        .unwrap();
                 assert_eq!(order, task_row(&mut Table::default(), r, local), "{r:?}");
             } else {
-                push_stored_row(&mut t, raw(r, &listed), r.kind).unwrap();
+                push_stored_row(&mut t, raw(r, &listed), &mut Scratch::default(), r.kind).unwrap();
             }
             assert_eq!(t.row(0).collect::<Vec<_>>(), row, "{listed}");
         } else {
@@ -184,7 +187,13 @@ fn a_notes_listed_body_keeps_only_the_start_its_row_shows() {
             let listed = serde_json::to_string(&listed).unwrap();
             assert!(listed.len() < 400, "{len} {piece}: {listed}");
             let mut t = Table::default();
-            push_stored_row(&mut t, raw(&r, &listed), Kind::Note).unwrap();
+            push_stored_row(
+                &mut t,
+                raw(&r, &listed),
+                &mut Scratch::default(),
+                Kind::Note,
+            )
+            .unwrap();
             let row: Vec<String> = t.row(0).map(str::to_string).collect();
             assert_eq!(row, record_row(&r, Tz::UTC), "{value:?} {listed}");
         }
@@ -197,7 +206,10 @@ fn stored_task_rows_show_the_open_occurrence_and_zoned_dues() {
     let mut t = Table::default();
     let orders: Vec<TaskOrder> = tasks()
         .iter()
-        .map(|r| push_stored_task_row(&mut t, raw(r, &stored(r)), local).unwrap())
+        .map(|r| {
+            push_stored_task_row(&mut t, raw(r, &stored(r)), &mut Scratch::default(), local)
+                .unwrap()
+        })
         .collect();
     let rows: Vec<Vec<&str>> = (0..t.row_count()).map(|i| t.row(i).collect()).collect();
     // The first occurrence is done: the second is listed, open.
@@ -266,9 +278,11 @@ fn undecodable_stored_bodies_are_reported_not_listed() {
     let r = &tasks()[0];
     let mut t = Table::default();
     for data in ["{\"m\":{\"n\":1}}", "not json", ""] {
-        let bad = push_stored_task_row(&mut t, raw(r, data), Tz::UTC).unwrap_err();
+        let bad = push_stored_task_row(&mut t, raw(r, data), &mut Scratch::default(), Tz::UTC)
+            .unwrap_err();
         assert_eq!(bad, raw(r, data).decode().unwrap_err());
-        let bad = push_stored_row(&mut t, raw(r, data), Kind::Contact).unwrap_err();
+        let bad = push_stored_row(&mut t, raw(r, data), &mut Scratch::default(), Kind::Contact)
+            .unwrap_err();
         assert_eq!(bad.id, r.id);
     }
     assert_eq!(t.row_count(), 0);
@@ -331,5 +345,29 @@ fn rows_are_those_the_json_view_gave() {
             row_via_value(r.kind, record_json(r, "c", local)),
             "{r:?}"
         );
+    }
+}
+
+#[test]
+fn midnights_kept_are_the_instants_found_again() {
+    let mut days = Midnights::default();
+    for zone in ["Europe/Berlin", "America/New_York", "Pacific/Apia", "UTC"] {
+        let local: Tz = zone.parse().unwrap();
+        // One Midnights per zone (as per listing); days 512 apart share a slot.
+        let mut days_here = Midnights::default();
+        for n in (0..2000).step_by(7).chain([512, 0, 1024, 3, 515]) {
+            let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Duration::days(n);
+            for w in [
+                When::Date(d),
+                When::Floating(d.and_hms_opt(2, 30, 0).unwrap()),
+            ] {
+                let want = crate::model::tz::instant(&w, &[], local).timestamp();
+                assert_eq!(days_here.instant(&w, &[], local), want, "{zone} {w:?}");
+            }
+        }
+        if zone == "UTC" {
+            let d = When::Date(NaiveDate::from_ymd_opt(2026, 3, 29).unwrap());
+            assert_eq!(days.instant(&d, &[], local), 1774742400);
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::model::Record;
+use crate::recur::expand;
 use chrono::TimeZone;
 
 /// Series with overrides (moved, retitled, cancelled), exceptions, extra dates
@@ -51,10 +52,10 @@ fn dump(w: &Written) -> Vec<String> {
         .map(|i| {
             let (e, secs, nanos) = w.occs[i];
             let written = match w.spans.is_empty() {
-                true => w.table.row(i).collect::<Vec<_>>().join("|"),
+                true => w.table_row(i).collect::<Vec<_>>().join("|"),
                 false => String::from_utf8(w.json(i).to_vec()).unwrap(),
             };
-            format!("{:?} {secs}.{nanos} {written}", w.events[e])
+            format!("{:?} {secs}.{nanos} {written}", w.events.get(e))
         })
         .collect()
 }
@@ -187,4 +188,29 @@ fn a_cut_keeps_what_writing_only_the_earlier_occurrences_writes() {
         }
     }
     assert_eq!(Written::default().nth_start(0), None);
+}
+
+#[test]
+fn packed_keys_sort_as_the_tuples_do() {
+    // Seconds either side of 1970 and far out, ties of start and of event.
+    let secs = [-62_135_596_800, -1, 0, 1, 1_772_323_200, 253_402_300_799];
+    let mut occs = Vec::new();
+    for (n, s) in secs.iter().cycle().take(60).enumerate() {
+        occs.push((n * 7 % 5, *s, [0, 1, 999_999_999][n % 3]));
+    }
+    let rank = [3, 0, 4, 1, 2];
+    let mut tuples: Vec<(i64, u32, usize, usize)> = occs
+        .iter()
+        .enumerate()
+        .map(|(i, &(e, s, ns))| (s, ns, rank[e], i))
+        .collect();
+    tuples.sort_unstable();
+    let mut packed = packed_keys(&occs, &rank).expect("fits");
+    packed.sort_unstable();
+    let by_packed: Vec<usize> = packed.iter().map(|k| (k & OCC_MASK) as usize).collect();
+    let by_tuple: Vec<usize> = tuples.iter().map(|k| k.3).collect();
+    assert_eq!(by_packed, by_tuple);
+    // A leap second's nanoseconds do not fit: the tuples are sorted instead.
+    occs.push((0, 0, 1_500_000_000));
+    assert!(packed_keys(&occs, &rank).is_none());
 }
