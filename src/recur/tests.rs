@@ -533,8 +533,8 @@ fn unnamed_occurrences_come_in_the_order_named_ones_do() {
     ));
     let r = record(&text);
     let (from, to) = (utc(2026, 1, 1, 0, 0), utc(2026, 2, 1, 0, 0));
-    let named = expand(&r, from, to, chrono_tz::UTC, 100).unwrap();
-    let unnamed = expand_unnamed(&r, from, to, chrono_tz::UTC, 100).unwrap();
+    let named = expand(&r, from, to, crate::model::zonedb::UTC, 100).unwrap();
+    let unnamed = expand_unnamed(&r, from, to, crate::model::zonedb::UTC, 100).unwrap();
     let order = |e: &Expansion| -> Vec<_> {
         e.occurrences
             .iter()
@@ -551,8 +551,8 @@ fn unnamed_occurrences_come_in_the_order_named_ones_do() {
     assert_eq!(order(&unnamed), order(&named));
     // Without two at once, none is named.
     let plain = record(&cal(SERIES));
-    let unnamed = expand_unnamed(&plain, from, to, chrono_tz::UTC, 100).unwrap();
-    let named = expand(&plain, from, to, chrono_tz::UTC, 100).unwrap();
+    let unnamed = expand_unnamed(&plain, from, to, crate::model::zonedb::UTC, 100).unwrap();
+    let named = expand(&plain, from, to, crate::model::zonedb::UTC, 100).unwrap();
     assert_eq!(order(&unnamed), order(&named));
     assert!(
         unnamed
