@@ -94,26 +94,54 @@ impl Tz {
         (&table::AT[range.clone()], &table::KIND_AT[range])
     }
 
-    /// The kind in force during span `i` (0: before the first transition).
-    fn kind_of_span(self, i: usize) -> u16 {
-        if i == 0 {
-            self.zone().first
-        } else {
-            self.transitions().1[i - 1]
-        }
-    }
-
     fn offset(self, kind: u16) -> TzOffset {
         TzOffset { tz: self, kind }
     }
 
+    /// The zone's spans, its rows of the tables looked up once.
+    fn spans(self) -> Spans {
+        let (at, kinds) = self.transitions();
+        Spans {
+            at,
+            kinds,
+            first: self.zone().first,
+        }
+    }
+
+    /// Local seconds of span `i` (see [`Spans::local`]).
+    #[cfg(test)]
+    fn local_span(self, i: usize) -> (Option<i64>, Option<i64>) {
+        self.spans().local(i)
+    }
+}
+
+/// A zone's spans: span 0 lasts until the first transition, span `i` from
+/// transition `i - 1` to transition `i` (the last one without end).
+struct Spans {
+    at: &'static [i64],
+    kinds: &'static [u16],
+    first: u16,
+}
+
+impl Spans {
+    fn len(&self) -> usize {
+        self.at.len() + 1
+    }
+
+    /// The kind in force during span `i`.
+    fn kind(&self, i: usize) -> u16 {
+        match i {
+            0 => self.first,
+            _ => self.kinds[i - 1],
+        }
+    }
+
     /// Local seconds of span `i`: from its first instant to its end, both read on
     /// its own clock (`None`: unbounded).
-    fn local_span(self, i: usize) -> (Option<i64>, Option<i64>) {
-        let (at, _) = self.transitions();
-        let own = i64::from(table::KINDS[usize::from(self.kind_of_span(i))].total());
-        let begin = i.checked_sub(1).map(|b| at[b] + own);
-        let end = at.get(i).map(|e| e + own);
+    fn local(&self, i: usize) -> (Option<i64>, Option<i64>) {
+        let own = i64::from(table::KINDS[usize::from(self.kind(i))].total());
+        let begin = i.checked_sub(1).map(|b| self.at[b] + own);
+        let end = self.at.get(i).map(|e| e + own);
         (begin, end)
     }
 }
@@ -259,9 +287,10 @@ impl TimeZone for Tz {
     /// the clocks back and the time came twice; none in the gap a change skipped.
     fn offset_from_local_datetime(&self, local: &NaiveDateTime) -> MappedLocalTime<TzOffset> {
         let t = local.and_utc().timestamp();
-        let spans = self.transitions().0.len() + 1;
+        let table = self.spans();
+        let spans = table.len();
         let holds = |i: usize| {
-            let (begin, end) = self.local_span(i);
+            let (begin, end) = table.local(i);
             begin.is_none_or(|b| b <= t) && end.is_none_or(|e| t < e)
         };
         // The spans' local beginnings rise (as chrono-tz assumes): search them.
@@ -271,7 +300,7 @@ impl TimeZone for Tz {
             if mid == hi {
                 break None;
             }
-            let (begin, end) = self.local_span(mid);
+            let (begin, end) = table.local(mid);
             if begin.is_some_and(|b| t < b) {
                 hi = mid;
             } else if end.is_some_and(|e| e <= t) {
@@ -280,7 +309,7 @@ impl TimeZone for Tz {
                 break Some(mid);
             }
         };
-        let kind = |i: usize| self.offset(self.kind_of_span(i));
+        let kind = |i: usize| self.offset(table.kind(i));
         match found {
             None => MappedLocalTime::None,
             Some(i) if i > 0 && holds(i - 1) => MappedLocalTime::Ambiguous(kind(i - 1), kind(i)),
