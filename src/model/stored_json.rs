@@ -4,25 +4,14 @@
 //! import's instructions went to serializing bodies through serde.
 
 use super::borrowed::special_from;
-use super::{Body, Component, Property};
+use super::{Body, Component, Param, Property};
 
 /// Append `body`'s stored JSON to `out`.
 pub fn write_body(body: &Body, out: &mut String) {
     out.push_str("{\"m\":");
     write_component(&body.main, out);
-    for (key, list) in [(",\"o\":[", &body.overrides), (",\"z\":[", &body.timezones)] {
-        if list.is_empty() {
-            continue;
-        }
-        out.push_str(key);
-        for (i, c) in list.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            write_component(c, out);
-        }
-        out.push(']');
-    }
+    write_list(out, ",\"o\":", &body.overrides, write_component);
+    write_list(out, ",\"z\":", &body.timezones, write_component);
     out.push('}');
 }
 
@@ -33,29 +22,33 @@ pub fn body_to_string(body: &Body) -> String {
     out
 }
 
+/// `key` and `[item,item,…]`; nothing for an empty list (serde's
+/// `skip_serializing_if = "Vec::is_empty"`).
+fn write_list<T>(out: &mut String, key: &str, items: &[T], write: fn(&T, &mut String)) {
+    if items.is_empty() {
+        return;
+    }
+    out.push_str(key);
+    write_items(out, items, write);
+}
+
+/// `[item,item,…]`.
+fn write_items<T>(out: &mut String, items: &[T], write: fn(&T, &mut String)) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write(item, out);
+    }
+    out.push(']');
+}
+
 fn write_component(c: &Component, out: &mut String) {
     out.push_str("{\"n\":");
     write_str(&c.name, out);
-    if !c.props.is_empty() {
-        out.push_str(",\"p\":[");
-        for (i, p) in c.props.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            write_property(p, out);
-        }
-        out.push(']');
-    }
-    if !c.subs.is_empty() {
-        out.push_str(",\"c\":[");
-        for (i, s) in c.subs.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            write_component(s, out);
-        }
-        out.push(']');
-    }
+    write_list(out, ",\"p\":", &c.props, write_property);
+    write_list(out, ",\"c\":", &c.subs, write_component);
     out.push('}');
 }
 
@@ -68,27 +61,18 @@ fn write_property(p: &Property, out: &mut String) {
     }
     out.push_str("\"n\":");
     write_str(&p.name, out);
-    if !p.params.is_empty() {
-        out.push_str(",\"p\":[");
-        for (i, param) in p.params.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str("{\"n\":");
-            write_str(&param.name, out);
-            out.push_str(",\"v\":[");
-            for (j, v) in param.values.iter().enumerate() {
-                if j > 0 {
-                    out.push(',');
-                }
-                write_str(v, out);
-            }
-            out.push_str("]}");
-        }
-        out.push(']');
-    }
+    write_list(out, ",\"p\":", &p.params, write_param);
     out.push_str(",\"v\":");
     write_str(&p.value, out);
+    out.push('}');
+}
+
+/// A parameter: its values always written, even none (`"v":[]`), as serde does.
+fn write_param(param: &Param, out: &mut String) {
+    out.push_str("{\"n\":");
+    write_str(&param.name, out);
+    out.push_str(",\"v\":");
+    write_items(out, &param.values, |v: &String, out| write_str(v, out));
     out.push('}');
 }
 
