@@ -36,7 +36,7 @@ pub use db::{Db, Handle};
 pub use hlc::{Clock, Hlc};
 pub use index::SLACK_SECS;
 pub use read::{LogFilter, RawRecord, StoredRecord, StoredRef, Undecodable};
-pub use write::Writer;
+pub use write::{PreparedRow, Writer};
 
 use crate::model::{Collection, Kind};
 

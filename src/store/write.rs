@@ -7,8 +7,10 @@ use super::read::{load_record, records_with_uid};
 use super::{Hlc, Result, StoreError};
 
 mod collections;
+mod prepared;
 use crate::model::fields::diff;
 use crate::model::{Change, FieldChange, Kind, MAX_COMPONENT_DEPTH, Op, Record};
+pub use prepared::PreparedRow;
 
 pub struct Writer<'a> {
     tx: &'a Transaction<'a>,
@@ -155,11 +157,29 @@ impl<'a> Writer<'a> {
     /// keeping the change in [`Self::changes`] (a bulk writer never reads them back,
     /// and each would hold a copy of its record until commit).
     pub fn create_fresh(&mut self, r: &Record) -> Result<()> {
+        self.create_fresh_with(r, None)
+    }
+
+    /// [`Self::create_fresh`] with the row worked out already (by [`PreparedRow::of`]
+    /// from `r`, whose body has not changed since).
+    pub fn create_fresh_prepared(&mut self, r: &Record, row: &PreparedRow) -> Result<()> {
+        debug_assert_eq!(
+            row.data,
+            crate::model::stored_json::body_to_string(&r.body),
+            "a row prepared from another body"
+        );
+        self.create_fresh_with(r, Some(row))
+    }
+
+    fn create_fresh_with(&mut self, r: &Record, row: Option<&PreparedRow>) -> Result<()> {
         if self.found_collection.borrow().as_deref() != Some(r.collection.as_str()) {
             self.collection(&r.collection)?;
             *self.found_collection.borrow_mut() = Some(r.collection.clone());
         }
-        self.insert_record(r, true)?;
+        match row {
+            Some(row) => self.insert_record_row(r, row, true)?,
+            None => self.insert_record(r, true)?,
+        }
         // Logged as a lazy create (its body is the record's): no copy of the body.
         let (seq, hlc) = self.stamp_change();
         let op = lazy_create_op(&r.collection);
@@ -296,8 +316,19 @@ impl<'a> Writer<'a> {
         let mut data = self.body_buffer.take();
         data.clear();
         crate::model::stored_json::write_body(&r.body, &mut data);
-        let ix = index(r);
-        let listed = super::index::listed(r);
+        let row = PreparedRow {
+            data,
+            columns: index(r),
+            listed: super::index::listed(r),
+        };
+        let out = self.insert_record_row(r, &row, fresh);
+        self.body_buffer.set(row.data);
+        out
+    }
+
+    /// Write `row`, the row of `r` (not nested too deep), and its index entries.
+    fn insert_record_row(&self, r: &Record, row: &PreparedRow, fresh: bool) -> Result<()> {
+        let (data, ix, listed) = (&row.data, &row.columns, &row.listed);
         if !ix.recurring
             && let (Some(s), Some(e)) = (ix.start_ts, ix.end_ts)
         {
@@ -365,7 +396,6 @@ impl<'a> Writer<'a> {
                 self.tx.last_insert_rowid()
             }
         };
-        self.body_buffer.set(data);
         self.tx
             .prepare_cached("INSERT INTO records_fts (rowid, text) VALUES (?1, ?2)")?
             .execute(params![rowid, ix.text])?;

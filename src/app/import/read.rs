@@ -17,6 +17,7 @@ use crate::formats::vcard::{bytes_to_text, read_vcf};
 use crate::formats::vdir::{is_vdir, read_vdir};
 use crate::formats::{ItemError, ParsedItem};
 use crate::model::Record;
+use crate::store::PreparedRow;
 
 /// One item read, with where it came from and the collection it names (vdir, JSON).
 pub(super) struct Incoming {
@@ -30,6 +31,8 @@ pub(super) struct Incoming {
     pub keep_id: bool,
     /// The collection's settings a backup kept (pim's own JSON).
     pub settings: Option<CollectionSettings>,
+    /// The record's row, worked out ahead by the reading thread (streamed files).
+    pub row: Option<PreparedRow>,
 }
 
 /// Everything read from one input: the good items and the invalid ones.
@@ -57,6 +60,7 @@ impl ReadSet {
                     collection: collection.map(str::to_string),
                     keep_id: false,
                     settings: None,
+                    row: None,
                 }),
                 Err(error) => self.invalid.push(InvalidItem {
                     file: source.to_string(),
@@ -253,6 +257,7 @@ pub(super) fn read_input(
                         collection: j.collection,
                         keep_id: true,
                         settings: j.collection_settings,
+                        row: None,
                     }),
                     Err(error) => set.invalid.push(InvalidItem {
                         file: name.clone(),

@@ -472,6 +472,7 @@ mod streamed {
                 collection: None,
                 keep_id: false,
                 settings: None,
+                row: None,
             }
         };
         store
@@ -518,5 +519,97 @@ mod streamed {
         let r = import_file(&mut store, &text, &skip).unwrap();
         assert_eq!((r.created, r.skipped.len()), (1198, 2));
         assert_eq!(store.count(Kind::Event).unwrap(), 1198);
+    }
+
+    /// A record the store refuses (nested too deep) among items without end: the
+    /// writing thread's error is the one returned, the reading thread stops soon
+    /// after (no deadlock, no reading to the end), and nothing is written.
+    #[test]
+    fn a_write_that_fails_stops_the_reading_and_writes_nothing() {
+        use crate::formats::ParsedItem;
+        use crate::model::{Component, MAX_COMPONENT_DEPTH, Record};
+        let mut store = Store::open_in_memory().unwrap();
+        let mut read_count = 0;
+        let endless = |sink: &mut Sink<'_>| -> Result<(), ImportError> {
+            for n in 1..=1_000_000 {
+                let mut record = Record::new(Kind::Event, "");
+                record.set_text("UID", &format!("u{n}"));
+                if n == 300 {
+                    let mut deep = Component::new("X");
+                    for _ in 0..MAX_COMPONENT_DEPTH {
+                        let mut parent = Component::new("X");
+                        parent.subs.push(deep);
+                        deep = parent;
+                    }
+                    record.body.main.subs.push(deep);
+                }
+                let item = ParsedItem {
+                    record,
+                    index: n,
+                    line: n,
+                };
+                read_count = n;
+                sink(n, Ok(item))?;
+            }
+            Ok(())
+        };
+        let options = ImportOptions::default();
+        let err = super::super::write_streamed(
+            &mut store,
+            "cal.ics",
+            &options,
+            1_000_000,
+            true,
+            &mut |_| {},
+            endless,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, ImportError::Store(StoreError::TooDeep { .. })),
+            "{err}"
+        );
+        assert!(read_count < 2_000, "read on to item {read_count}");
+        assert_eq!(store.count(Kind::Event).unwrap(), 0);
+    }
+
+    /// The reading thread's own error (a file that cannot be read any more) comes
+    /// back as it was, after the items before it were handed over; nothing written.
+    #[test]
+    fn a_read_that_fails_returns_its_error_and_writes_nothing() {
+        use crate::formats::ParsedItem;
+        use crate::model::Record;
+        let mut store = Store::open_in_memory().unwrap();
+        let failing = |sink: &mut Sink<'_>| -> Result<(), ImportError> {
+            for n in 1..=500 {
+                let mut record = Record::new(Kind::Event, "");
+                record.set_text("UID", &format!("u{n}"));
+                sink(
+                    n,
+                    Ok(ParsedItem {
+                        record,
+                        index: n,
+                        line: n,
+                    }),
+                )?;
+            }
+            Err(ImportError::Read {
+                path: "cal.ics".into(),
+                source: std::io::Error::other("gone"),
+            })
+        };
+        let mut seen = Vec::new();
+        let err = super::super::write_streamed(
+            &mut store,
+            "cal.ics",
+            &ImportOptions::default(),
+            500,
+            true,
+            &mut |p| seen.push(p.done),
+            failing,
+        )
+        .unwrap_err();
+        assert!(matches!(err, ImportError::Read { .. }), "{err}");
+        assert_eq!(seen, (0..500).step_by(PROGRESS_STEP).collect::<Vec<_>>());
+        assert_eq!(store.count(Kind::Event).unwrap(), 0);
     }
 }

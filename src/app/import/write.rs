@@ -69,6 +69,16 @@ impl ItemWriter {
 
     /// Write one item: create it, or update the record with its UID (or JSON id).
     pub fn write(&mut self, w: &mut Writer<'_>, mut it: Incoming) -> Result<(), StoreError> {
+        self.write_in_place(w, &mut it)
+    }
+
+    /// [`Self::write`], leaving what is left of the item to the caller (to drop it
+    /// where it was made).
+    pub fn write_in_place(
+        &mut self,
+        w: &mut Writer<'_>,
+        it: &mut Incoming,
+    ) -> Result<(), StoreError> {
         let kind = it.record.kind;
         let named = self.into.clone().or(it.collection.take());
         // A backup's collection settings apply only where its records go.
@@ -140,7 +150,10 @@ impl ItemWriter {
                     w.create(&it.record)?;
                 } else {
                     it.record.id = ordered_id();
-                    w.create_fresh(&it.record)?;
+                    match &it.row {
+                        Some(row) => w.create_fresh_prepared(&it.record, row)?,
+                        None => w.create_fresh(&it.record)?,
+                    }
                 }
                 self.report.created += 1;
             }
