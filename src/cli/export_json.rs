@@ -1,30 +1,18 @@
-//! The items of pim's JSON export, written on two threads: this one reads the rows
-//! from the store in listing order and writes out what the other rendered; the other
-//! reads each stored body in place and writes its item. Each is about half the work,
-//! so on two cores the export takes about half the time; the order, the bytes and the
-//! memory (a few batches in flight, whatever the size of the profile) are as when one
-//! thread does both.
+//! The items of pim's JSON export: the rows read in table order (a sequential read
+//! of the table; reading them in listing order through SQLite costs a sort and a
+//! lookup in the table per row, half the export's work), each rendered as it
+//! comes on one of two threads beside the reading one, then put in listing order
+//! in memory ([`SortedRows`]) and written out. The bytes are those of the records
+//! written one by one in listing order.
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::sync::mpsc;
 
 use crate::model::zonedb::Tz;
 
-use crate::app::export::{BATCH, RowBatch, Selection};
+use crate::app::export::{Selection, SortedRows, read_unordered_shared, sorted_rows_for};
 use crate::formats::json::write_json_item_head;
 use crate::store::{RawRecord, Store, Undecodable};
-
-/// Batches read but not yet rendered, at most (the reader waits beyond).
-const IN_FLIGHT: usize = 4;
-
-/// What the rendering thread hands back for one batch: its items and the rows
-/// that could not be read, in order.
-struct Rendered {
-    items: String,
-    written: usize,
-    skipped: Vec<Undecodable>,
-}
 
 /// Every record of `selection` in listing order as an item of the JSON array (`,\n`
 /// before each but the first), to `out`; the number written. Rows that cannot be
@@ -37,95 +25,110 @@ pub fn write_items(
     tz: Tz,
     out: &mut dyn Write,
 ) -> anyhow::Result<usize> {
-    let (send_rows, receive_rows) = mpsc::sync_channel::<RowBatch>(IN_FLIGHT);
-    // Unbounded, so the renderer never waits on the reader while the reader waits
-    // on it; the reader takes these after every batch it hands over, so they stay
-    // as few as the batches in flight.
-    let (send_items, receive_items) = mpsc::channel::<Rendered>();
+    let rows = rendered_items(store, selection, names, settings, tz)?;
     let mut written = 0;
-    let mut take = |rendered: Rendered, out: &mut dyn Write| -> anyhow::Result<()> {
-        out.write_all(rendered.items.as_bytes())?;
-        written += rendered.written;
-        for skipped in rendered.skipped {
-            store.note_undecodable(skipped);
+    for row in rows.iter() {
+        if row.unreadable() {
+            store.note_undecodable(Undecodable {
+                id: row.id().to_string(),
+                what: selection[row.group()].0.as_str().to_string(),
+                reason: row.text().to_string(),
+            });
+            continue;
         }
-        Ok(())
-    };
-    std::thread::scope(|s| -> anyhow::Result<()> {
-        s.spawn(move || {
-            let mut first = true;
-            for rows in receive_rows {
-                let mut rendered = Rendered {
-                    items: String::with_capacity(rows.text_len() * 2),
-                    written: 0,
-                    skipped: Vec::new(),
-                };
-                let each = rows.each(|_, row| -> Result<(), std::convert::Infallible> {
-                    render(&mut rendered, &row, &mut first, names, settings, tz);
-                    Ok(())
-                });
-                let Ok(()) = each;
-                if send_items.send(rendered).is_err() {
-                    return;
-                }
-            }
-        });
-        let mut rows = RowBatch::default();
-        for (kind, coll) in selection {
-            store.for_each_raw_sorted(*kind, coll.as_deref(), |row| -> anyhow::Result<()> {
-                rows.push(0, &row);
-                if rows.len() == BATCH {
-                    // Refused only if the renderer stopped, which it does not
-                    // before the rows end.
-                    let _ = send_rows.send(std::mem::take(&mut rows));
-                    while let Ok(rendered) = receive_items.try_recv() {
-                        take(rendered, out)?;
-                    }
-                }
-                Ok(())
-            })?;
-        }
-        let _ = send_rows.send(rows);
-        drop(send_rows);
-        for rendered in receive_items {
-            take(rendered, out)?;
-        }
-        Ok(())
-    })?;
+        out.write_all(if written == 0 { b"\n" } else { b",\n" })?;
+        out.write_all(row.text().as_bytes())?;
+        written += 1;
+    }
     Ok(written)
+}
+
+/// Every record of `selection` rendered as its item, in listing order.
+fn rendered_items(
+    store: &Store,
+    selection: &Selection,
+    names: &HashMap<String, String>,
+    settings: &HashMap<String, String>,
+    tz: Tz,
+) -> anyhow::Result<SortedRows> {
+    // Two renderers beside the reader: rendering is two thirds of the work.
+    let rows = sorted_rows_for(store, selection)?;
+    let states = vec![
+        (rows.with_same_room(), None::<Collection<'_>>),
+        (rows, None),
+    ];
+    let rendered = read_unordered_shared(store, selection, states, |(rows, last), g, row| {
+        let collection = match last {
+            Some(c) if c.id == row.collection => c,
+            _ => last.insert(Collection::of(row.collection, names, settings)),
+        };
+        render(rows, g, &row, collection, tz);
+        Ok::<(), anyhow::Error>(())
+    })?;
+    let mut rendered = rendered.into_iter();
+    let (mut rows, _) = rendered.next().expect("two renderers");
+    for (more, _) in rendered {
+        rows.append(more);
+    }
+    rows.sort();
+    Ok(rows)
+}
+
+/// The collection of the last row rendered, its name and settings: rows come
+/// in runs of one collection, so most rows look up nothing.
+struct Collection<'m> {
+    id: &'m str,
+    name: &'m str,
+    settings: Option<&'m str>,
+}
+
+impl<'m> Collection<'m> {
+    fn of(
+        id: &str,
+        names: &'m HashMap<String, String>,
+        settings: &'m HashMap<String, String>,
+    ) -> Collection<'m> {
+        let named = names.get_key_value(id);
+        let set = settings.get_key_value(id);
+        // The id as a key of either map; one of neither is looked up again for
+        // each such row (a store pim wrote has none).
+        let key = match (named, set) {
+            (Some((k, _)), _) | (None, Some((k, _))) => k.as_str(),
+            (None, None) => "\0",
+        };
+        Collection {
+            id: key,
+            name: named.map_or("", |(_, n)| n.as_str()),
+            settings: set.map(|(_, s)| s.as_str()),
+        }
+    }
 }
 
 /// One row's item: its view from the stored body read in place, then the body
 /// itself as the `content`, as it is kept.
 fn render(
-    to: &mut Rendered,
+    rows: &mut SortedRows,
+    group: usize,
     row: &RawRecord<'_>,
-    first: &mut bool,
-    names: &HashMap<String, String>,
-    settings: &HashMap<String, String>,
+    collection: &Collection<'_>,
     tz: Tz,
 ) {
     let (kind, body) = match row.read_in_place() {
         Ok(read) => read,
-        Err(skipped) => {
-            to.skipped.push(skipped);
-            return;
-        }
+        Err(skipped) => return rows.push_unreadable(group, row, &skipped.reason),
     };
-    to.items.push_str(if *first { "\n" } else { ",\n" });
-    *first = false;
-    let name = names.get(row.collection).map_or("", String::as_str);
-    let settings = settings.get(row.collection).map(String::as_str);
-    write_json_item_head(&mut to.items, row.id, kind, &body, name, settings, tz);
-    to.items.push_str(row.data);
-    to.items.push('}');
-    to.written += 1;
+    let (name, settings) = (collection.name, collection.settings);
+    rows.push(group, row, "", |item| {
+        write_json_item_head(item, row.id, kind, &body, name, settings, tz);
+        item.push_str(row.data);
+        item.push('}');
+    });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::export::selection;
+    use crate::app::export::{BATCH, selection};
     use crate::formats::json::write_json_item_to;
     use crate::model::{Kind, Property, Record};
 
