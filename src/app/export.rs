@@ -443,6 +443,59 @@ impl SortedRows {
         self.parts.push(Part::default());
     }
 
+    /// Rows gathered on several threads (`parts`), each sorted on a thread of its
+    /// own, then merged: the rows of them all in the order [`SortedRows::sort`]
+    /// puts them in (half the sorting is done beside the other half).
+    pub fn sorted_together(mut parts: Vec<SortedRows>) -> SortedRows {
+        std::thread::scope(|s| {
+            let mut parts = parts.iter_mut();
+            let first = parts.next();
+            for p in parts {
+                s.spawn(move || p.sort());
+            }
+            if let Some(p) = first {
+                p.sort();
+            }
+        });
+        let mut parts = parts.into_iter();
+        let mut all = parts.next().unwrap_or_default();
+        for p in parts {
+            let mid = all.rows.len();
+            all.append(p);
+            all.merge_runs(mid);
+        }
+        all
+    }
+
+    /// Merge the sorted runs `rows[..mid]` and `rows[mid..]`.
+    fn merge_runs(&mut self, mid: usize) {
+        let parts = &self.parts;
+        let order = |e: &Entry| {
+            let keys = parts[e.part as usize].keys.as_bytes();
+            let k = e.keys_start + e.key_len as usize;
+            (
+                e.group,
+                &keys[e.keys_start..k],
+                &keys[k..k + e.id_len as usize],
+            )
+        };
+        let (a, b) = self.rows.split_at(mid);
+        let mut merged = Vec::with_capacity(self.rows.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            if order(&b[j]) < order(&a[i]) {
+                merged.push(b[j]);
+                j += 1;
+            } else {
+                merged.push(a[i]);
+                i += 1;
+            }
+        }
+        merged.extend_from_slice(&a[i..]);
+        merged.extend_from_slice(&b[j..]);
+        self.rows = merged;
+    }
+
     /// Put the rows in (group, sort key, id) order: within a group, the order of
     /// SQLite's `ORDER BY sort_key, id` (it compares text bytewise, as `str` does).
     /// What is sorted is a packed key per row (its group and the first 31 bytes of

@@ -324,13 +324,12 @@ fn export_ics(
             Ok(())
         },
     )?;
-    let mut written = written.into_iter();
-    let (mut rows, mut zones) = written.next().expect("two writers");
-    for (more_rows, more_zones) in written {
-        rows.append(more_rows);
-        zones.merge(more_zones);
-    }
-    rows.sort();
+    let (parts, zones): (Vec<SortedRows>, Vec<CalendarZones>) = written.into_iter().unzip();
+    let rows = SortedRows::sorted_together(parts);
+    let mut zones = zones.into_iter();
+    let mut all_zones = zones.next().unwrap_or_default();
+    zones.for_each(|z| all_zones.merge(z));
+    let zones = all_zones;
     let n = note_unreadable(cx, &selection, &rows);
     let head = zones.head();
     write_output(output, |out| {
@@ -361,7 +360,7 @@ fn export_vcf(
         (rows, CheckedCards::new(version)),
         |(rows, cards), g, row| -> anyhow::Result<()> {
             match row.decode() {
-                Ok(r) => rows.push(g, &row, "", |t| cards.write(t, &r)),
+                Ok(r) => rows.push(g, &row, "", |t| cards.write_owned(t, r)),
                 Err(skipped) => rows.push_unreadable(g, &row, &skipped.reason),
             }
             Ok(())

@@ -65,13 +65,8 @@ fn rendered_items(
         render(rows, g, &row, collection, tz);
         Ok::<(), anyhow::Error>(())
     })?;
-    let mut rendered = rendered.into_iter();
-    let (mut rows, _) = rendered.next().expect("two renderers");
-    for (more, _) in rendered {
-        rows.append(more);
-    }
-    rows.sort();
-    Ok(rows)
+    let parts = rendered.into_iter().map(|(rows, _)| rows).collect();
+    Ok(SortedRows::sorted_together(parts))
 }
 
 /// The collection of the last row rendered, its name and settings: rows come

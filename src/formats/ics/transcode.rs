@@ -492,9 +492,7 @@ fn year_of(y: &str) -> Option<i32> {
 
 /// Does a parameter value need quotes? (as `contentline` decides)
 fn needs_quotes(v: &str) -> bool {
-    memchr::memchr3(b':', b';', b',', v.as_bytes()).is_some()
-        || v.starts_with(' ')
-        || v.ends_with(' ')
+    v.bytes().any(|b| matches!(b, b':' | b';' | b',')) || v.starts_with(' ') || v.ends_with(' ')
 }
 
 /// As `fast::unicode_escape`.
