@@ -1,18 +1,36 @@
-//! The items of pim's JSON export: the rows read in table order (a sequential read
-//! of the table; reading them in listing order through SQLite costs a sort and a
-//! lookup in the table per row, half the export's work), each rendered as it
-//! comes on one of two threads beside the reading one, then put in listing order
-//! in memory ([`SortedRows`]) and written out. The bytes are those of the records
-//! written one by one in listing order.
+//! The items of pim's JSON export, streamed: this thread reads the rows from the
+//! store in listing order, a batch at a time, and writes out what two renderers
+//! made of them; each renderer reads a batch's stored bodies in place and writes
+//! their items. Rendering is most of the work, so on two cores the export takes
+//! about half the time one renderer would; the batches are numbered and written
+//! in that order, so the bytes are as when one thread does everything, and the
+//! memory is a few batches in flight, whatever the size of the profile.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
+use std::sync::{Mutex, mpsc};
 
 use crate::model::zonedb::Tz;
 
-use crate::app::export::{Selection, SortedRows, read_unordered_shared, sorted_rows_for};
+use crate::app::export::{BATCH, RowBatch, Selection};
 use crate::formats::json::write_json_item_head;
 use crate::store::{RawRecord, Store, Undecodable};
+
+/// Batches read but not yet rendered, at most (the reader waits beyond).
+const IN_FLIGHT: usize = 4;
+
+/// Threads rendering items.
+const RENDERERS: usize = 2;
+
+/// What a renderer hands back for one batch: its items (each after `,\n`), the
+/// rows that could not be read, in order, and the batch, to be filled again.
+struct Rendered {
+    seq: usize,
+    items: String,
+    written: usize,
+    skipped: Vec<Undecodable>,
+    rows: RowBatch,
+}
 
 /// Every record of `selection` in listing order as an item of the JSON array (`,\n`
 /// before each but the first), to `out`; the number written. Rows that cannot be
@@ -25,48 +43,98 @@ pub fn write_items(
     tz: Tz,
     out: &mut dyn Write,
 ) -> anyhow::Result<usize> {
-    let rows = rendered_items(store, selection, names, settings, tz)?;
+    let (send_rows, receive_rows) = mpsc::sync_channel::<(usize, RowBatch)>(IN_FLIGHT);
+    let receive_rows = Mutex::new(receive_rows);
+    // Unbounded, so a renderer never waits on the reader while the reader waits
+    // on it; the reader takes these after every batch it hands over, so they stay
+    // as few as the batches in flight.
+    let (send_items, receive_items) = mpsc::channel::<Rendered>();
     let mut written = 0;
-    for row in rows.iter() {
-        if row.unreadable() {
-            store.note_undecodable(Undecodable {
-                id: row.id().to_string(),
-                what: selection[row.group()].0.as_str().to_string(),
-                reason: row.text().to_string(),
-            });
-            continue;
+    // Batches rendered ahead of one still being rendered, and the next to write.
+    let mut waiting: BTreeMap<usize, Rendered> = BTreeMap::new();
+    let mut next = 0;
+    let mut spare: Vec<RowBatch> = Vec::new();
+    let mut take = |rendered: Rendered,
+                    out: &mut dyn Write,
+                    spare: &mut Vec<RowBatch>|
+     -> anyhow::Result<()> {
+        waiting.insert(rendered.seq, rendered);
+        while let Some(r) = waiting.remove(&next) {
+            // Every item comes after `,\n`; the first of the array after `\n`.
+            let items = match written == 0 {
+                true => r.items.get(1..).unwrap_or(""),
+                false => &r.items,
+            };
+            out.write_all(items.as_bytes())?;
+            written += r.written;
+            for skipped in r.skipped {
+                store.note_undecodable(skipped);
+            }
+            let mut rows = r.rows;
+            rows.clear();
+            spare.push(rows);
+            next += 1;
         }
-        out.write_all(if written == 0 { b"\n" } else { b",\n" })?;
-        out.write_all(row.text().as_bytes())?;
-        written += 1;
-    }
-    Ok(written)
-}
-
-/// Every record of `selection` rendered as its item, in listing order.
-fn rendered_items(
-    store: &Store,
-    selection: &Selection,
-    names: &HashMap<String, String>,
-    settings: &HashMap<String, String>,
-    tz: Tz,
-) -> anyhow::Result<SortedRows> {
-    // Two renderers beside the reader: rendering is two thirds of the work.
-    let rows = sorted_rows_for(store, selection)?;
-    let states = vec![
-        (rows.with_same_room(), None::<Collection<'_>>),
-        (rows, None),
-    ];
-    let rendered = read_unordered_shared(store, selection, states, |(rows, last), g, row| {
-        let collection = match last {
-            Some(c) if c.id == row.collection => c,
-            _ => last.insert(Collection::of(row.collection, names, settings)),
-        };
-        render(rows, g, &row, collection, tz);
-        Ok::<(), anyhow::Error>(())
+        Ok(())
+    };
+    std::thread::scope(|s| -> anyhow::Result<()> {
+        for _ in 0..RENDERERS {
+            let (receive_rows, send_items) = (&receive_rows, send_items.clone());
+            s.spawn(move || {
+                let mut last: Option<Collection<'_>> = None;
+                loop {
+                    let next = receive_rows.lock().expect("a renderer panicked").recv();
+                    let Ok((seq, rows)) = next else { return };
+                    let mut rendered = Rendered {
+                        seq,
+                        items: String::with_capacity(rows.text_len() * 2),
+                        written: 0,
+                        skipped: Vec::new(),
+                        rows: RowBatch::default(),
+                    };
+                    let each = rows.each(|_, row| -> Result<(), std::convert::Infallible> {
+                        let collection = match &mut last {
+                            Some(c) if c.id == row.collection => c,
+                            last => last.insert(Collection::of(row.collection, names, settings)),
+                        };
+                        render(&mut rendered, &row, collection, tz);
+                        Ok(())
+                    });
+                    let Ok(()) = each;
+                    rendered.rows = rows;
+                    if send_items.send(rendered).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(send_items);
+        let mut seq = 0;
+        let mut rows = RowBatch::default();
+        for (kind, coll) in selection {
+            store.for_each_raw_sorted(*kind, coll.as_deref(), |row| -> anyhow::Result<()> {
+                rows.push(0, &row);
+                if rows.len() == BATCH {
+                    let fresh = spare.pop().unwrap_or_default();
+                    // Refused only if the renderers stopped, which they do not
+                    // before the rows end.
+                    let _ = send_rows.send((seq, std::mem::replace(&mut rows, fresh)));
+                    seq += 1;
+                    while let Ok(rendered) = receive_items.try_recv() {
+                        take(rendered, out, &mut spare)?;
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        let _ = send_rows.send((seq, rows));
+        drop(send_rows);
+        for rendered in receive_items {
+            take(rendered, out, &mut spare)?;
+        }
+        Ok(())
     })?;
-    let parts = rendered.into_iter().map(|(rows, _)| rows).collect();
-    Ok(SortedRows::sorted_together(parts))
+    Ok(written)
 }
 
 /// The collection of the last row rendered, its name and settings: rows come
@@ -99,31 +167,28 @@ impl<'m> Collection<'m> {
     }
 }
 
-/// One row's item: its view from the stored body read in place, then the body
-/// itself as the `content`, as it is kept.
-fn render(
-    rows: &mut SortedRows,
-    group: usize,
-    row: &RawRecord<'_>,
-    collection: &Collection<'_>,
-    tz: Tz,
-) {
+/// One row's item, after `,\n`: its view from the stored body read in place, then
+/// the body itself as the `content`, as it is kept.
+fn render(to: &mut Rendered, row: &RawRecord<'_>, collection: &Collection<'_>, tz: Tz) {
     let (kind, body) = match row.read_in_place() {
         Ok(read) => read,
-        Err(skipped) => return rows.push_unreadable(group, row, &skipped.reason),
+        Err(skipped) => {
+            to.skipped.push(skipped);
+            return;
+        }
     };
+    to.items.push_str(",\n");
     let (name, settings) = (collection.name, collection.settings);
-    rows.push(group, row, "", |item| {
-        write_json_item_head(item, row.id, kind, &body, name, settings, tz);
-        item.push_str(row.data);
-        item.push('}');
-    });
+    write_json_item_head(&mut to.items, row.id, kind, &body, name, settings, tz);
+    to.items.push_str(row.data);
+    to.items.push('}');
+    to.written += 1;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::export::{BATCH, selection};
+    use crate::app::export::selection;
     use crate::formats::json::write_json_item_to;
     use crate::model::{Kind, Property, Record};
 
