@@ -172,23 +172,79 @@ impl Store {
     /// a caller that writes each row as it comes and keeps none (the JSON export,
     /// whose memory then stays flat whatever the size of the profile; reading in this
     /// order costs a lookup in the table per row, see [`Store::for_each_raw_unordered`]).
+    /// The rows come in the order of the `(kind, sort_key)` index; only those whose
+    /// sort key other rows share (found first, from the index alone) are copied
+    /// and put in id order here: SQLite's own `ORDER BY sort_key, id` passes every
+    /// row, body and all, through a sorter for the ids.
     pub fn for_each_raw_sorted<E: From<StoreError>>(
         &self,
         kind: Kind,
         collection: Option<&str>,
-        f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
+        mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT id, kind, collection, data, sort_key FROM records
-                 WHERE kind = ?1 AND (?2 IS NULL OR collection = ?2) ORDER BY sort_key, id",
-            )
-            .map_err(StoreError::from)?;
-        let rows = stmt
-            .query(params![kind.as_str(), collection])
-            .map_err(StoreError::from)?;
-        each_raw(self, rows, f)
+        // Two statements: one snapshot.
+        self.in_one_snapshot(|| {
+            let shared = self.shared_sort_keys(kind)?;
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT id, kind, collection, data, sort_key FROM records
+                     INDEXED BY records_kind_sort
+                     WHERE kind = ?1 AND (?2 IS NULL OR collection = ?2) ORDER BY sort_key",
+                )
+                .map_err(StoreError::from)?;
+            let rows = stmt
+                .query(params![kind.as_str(), collection])
+                .map_err(StoreError::from)?;
+            // The rows of one shared sort key, until the key changes.
+            let mut run: Vec<OwnedRow> = Vec::new();
+            let mut next_shared = 0;
+            let flush =
+                |run: &mut Vec<OwnedRow>,
+                 f: &mut dyn FnMut(RawRecord<'_>) -> std::result::Result<(), E>| {
+                    run.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+                    run.drain(..).try_for_each(|r| f(r.borrow()))
+                };
+            each_raw(self, rows, |r| {
+                if run
+                    .first()
+                    .is_some_and(|first| first.sort_key != r.sort_key)
+                {
+                    flush(&mut run, &mut f)?;
+                }
+                while shared
+                    .get(next_shared)
+                    .is_some_and(|k| k.as_str() < r.sort_key)
+                {
+                    next_shared += 1;
+                }
+                if shared.get(next_shared).is_some_and(|k| k == r.sort_key) {
+                    run.push(OwnedRow::from(r));
+                    return Ok(());
+                }
+                f(r)
+            })?;
+            flush(&mut run, &mut f)
+        })
+    }
+
+    /// The sort keys more than one record of `kind` has, in order (read from the
+    /// index alone).
+    fn shared_sort_keys(&self, kind: Kind) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT sort_key FROM records INDEXED BY records_kind_sort
+             WHERE kind = ?1 GROUP BY sort_key HAVING count(*) > 1",
+        )?;
+        let mut rows = stmt.query([kind.as_str()])?;
+        let mut keys = Vec::new();
+        while let Some(row) = rows.next()? {
+            // A key that is not text (a damaged row) is not one to share.
+            if let Ok(key) = row.get_ref(0)?.as_str() {
+                keys.push(key.to_string());
+            }
+        }
+        keys.sort_unstable();
+        Ok(keys)
     }
 }
 
