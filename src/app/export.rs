@@ -224,9 +224,9 @@ impl RowBatch {
     }
 
     /// `f` on each row (with its group), in the order pushed; the first error stops.
-    pub fn each<E>(
-        &self,
-        mut f: impl FnMut(usize, RawRecord<'_>) -> Result<(), E>,
+    pub fn each<'s, E>(
+        &'s self,
+        mut f: impl FnMut(usize, RawRecord<'s>) -> Result<(), E>,
     ) -> Result<(), E> {
         let mut start = 0;
         for (group, [id, kind, collection, data, sort_key]) in &self.rows {

@@ -14,6 +14,7 @@ use crate::model::zonedb::Tz;
 
 use crate::app::export::{BATCH, RowBatch, Selection};
 use crate::formats::json::write_json_item_head;
+use crate::model::borrowed::BodyRef;
 use crate::store::{RawRecord, Store, Undecodable};
 
 /// Batches read but not yet rendered, at most (the reader waits beyond).
@@ -92,12 +93,14 @@ pub fn write_items(
                         skipped: Vec::new(),
                         rows: RowBatch::default(),
                     };
+                    // Each body read into the room the one before left.
+                    let mut body = BodyRef::empty();
                     let each = rows.each(|_, row| -> Result<(), std::convert::Infallible> {
                         let collection = match &mut last {
                             Some(c) if c.id == row.collection => c,
                             last => last.insert(Collection::of(row.collection, names, settings)),
                         };
-                        render(&mut rendered, &row, collection, tz);
+                        render(&mut rendered, &row, &mut body, collection, tz);
                         Ok(())
                     });
                     let Ok(()) = each;
@@ -169,14 +172,21 @@ impl<'m> Collection<'m> {
 
 /// One row's item, after `,\n`: its view from the stored body read in place, then
 /// the body itself as the `content`, as it is kept.
-fn render(to: &mut Rendered, row: &RawRecord<'_>, collection: &Collection<'_>, tz: Tz) {
-    let (kind, body) = match row.read_in_place() {
-        Ok(read) => read,
+fn render<'r>(
+    to: &mut Rendered,
+    row: &RawRecord<'r>,
+    body: &mut BodyRef<'r>,
+    collection: &Collection<'_>,
+    tz: Tz,
+) {
+    let kind = match row.read_into(body) {
+        Ok(kind) => kind,
         Err(skipped) => {
             to.skipped.push(skipped);
             return;
         }
     };
+    let body = &*body;
     to.items.push_str(",\n");
     let (name, settings) = (collection.name, collection.settings);
     write_json_item_head(&mut to.items, row.id, kind, &body, name, settings, tz);

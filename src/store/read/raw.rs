@@ -46,6 +46,21 @@ impl<'r> RawRecord<'r> {
         read_stored(self.kind, self.data, BodyRef::parse).map_err(|reason| self.undecodable(reason))
     }
 
+    /// [`RawRecord::read_in_place`] into `body`, read before from another row: its
+    /// lists keep their room (a caller reading many rows makes no allocation for
+    /// each); the same answer.
+    pub fn read_into(&self, body: &mut BodyRef<'r>) -> std::result::Result<Kind, Undecodable> {
+        if self.data != NOT_TEXT
+            && let Some(kind) = Kind::parse(self.kind)
+            && body.read_again(self.data)
+        {
+            return Ok(kind);
+        }
+        let (kind, read) = self.read_in_place()?;
+        *body = read;
+        Ok(kind)
+    }
+
     /// This row noted as unreadable, for `reason`.
     pub fn undecodable(&self, reason: String) -> Undecodable {
         Undecodable {
