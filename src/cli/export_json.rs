@@ -189,7 +189,7 @@ fn render<'r>(
     let body = &*body;
     to.items.push_str(",\n");
     let (name, settings) = (collection.name, collection.settings);
-    write_json_item_head(&mut to.items, row.id, kind, &body, name, settings, tz);
+    write_json_item_head(&mut to.items, row.id, kind, body, name, settings, tz);
     to.items.push_str(row.data);
     to.items.push('}');
     to.written += 1;
