@@ -183,84 +183,66 @@ impl Store {
     }
 
     /// Every record of `kind` (of `collection` if given) in the order of every
-    /// listing, (`sort_key`, `id`), each row borrowed for the length of one call: for
-    /// a caller that writes each row as it comes and keeps none (the JSON export,
-    /// whose memory then stays flat whatever the size of the profile; reading in this
-    /// order costs a lookup in the table per row, see [`Store::for_each_raw_unordered`]).
-    /// The rows come in the order of the `(kind, sort_key)` index; only those whose
-    /// sort key other rows share (found first, from the index alone) are copied
-    /// and put in id order here: SQLite's own `ORDER BY sort_key, id` passes every
-    /// row, body and all, through a sorter for the ids.
+    /// listing, (`sort_key`, `id`), each row handed to `f` for the length of one
+    /// call: for a caller that writes each row as it comes and keeps none (the JSON
+    /// export, whose memory then stays flat whatever the size of the profile; reading
+    /// in this order costs a lookup in the table per row, see
+    /// [`Store::for_each_raw_unordered`]). The rows come in the order of the
+    /// `(kind, sort_key)` index, each held (copied) until the next shows whether its
+    /// sort key is shared; rows of a shared key are put in id order here. SQLite's
+    /// own `ORDER BY sort_key, id` passes every row through a sorter for the ids, and
+    /// finding the shared keys first from the index costs as much again.
     pub fn for_each_raw_sorted<E: From<StoreError>>(
         &self,
         kind: Kind,
         collection: Option<&str>,
         mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        // Two statements: one snapshot.
-        self.in_one_snapshot(|| {
-            let shared = self.shared_sort_keys(kind)?;
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT id, kind, collection, data, sort_key FROM records
-                     INDEXED BY records_kind_sort
-                     WHERE kind = ?1 AND (?2 IS NULL OR collection = ?2) ORDER BY sort_key",
-                )
-                .map_err(StoreError::from)?;
-            let rows = stmt
-                .query(params![kind.as_str(), collection])
-                .map_err(StoreError::from)?;
-            // The rows of one shared sort key, until the key changes.
-            let mut run: Vec<OwnedRow> = Vec::new();
-            let mut next_shared = 0;
-            let flush =
-                |run: &mut Vec<OwnedRow>,
-                 f: &mut dyn FnMut(RawRecord<'_>) -> std::result::Result<(), E>| {
-                    run.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-                    run.drain(..).try_for_each(|r| f(r.borrow()))
-                };
-            each_raw(self, rows, |r| {
-                if run
-                    .first()
-                    .is_some_and(|first| first.sort_key != r.sort_key)
-                {
-                    flush(&mut run, &mut f)?;
-                }
-                while shared
-                    .get(next_shared)
-                    .is_some_and(|k| k.as_str() < r.sort_key)
-                {
-                    next_shared += 1;
-                }
-                if shared.get(next_shared).is_some_and(|k| k == r.sort_key) {
-                    run.push(OwnedRow::from(r));
-                    return Ok(());
-                }
-                f(r)
-            })?;
-            flush(&mut run, &mut f)
-        })
-    }
-
-    /// The sort keys more than one record of `kind` has, in order (read from the
-    /// index alone).
-    fn shared_sort_keys(&self, kind: Kind) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT sort_key FROM records INDEXED BY records_kind_sort
-             WHERE kind = ?1 GROUP BY sort_key HAVING count(*) > 1",
-        )?;
-        let mut rows = stmt.query([kind.as_str()])?;
-        let mut keys = Vec::new();
-        while let Some(row) = rows.next()? {
-            // A key that is not text (a damaged row) is not one to share.
-            if let Ok(key) = row.get_ref(0)?.as_str() {
-                keys.push(key.to_string());
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, kind, collection, data, sort_key FROM records
+                 INDEXED BY records_kind_sort
+                 WHERE kind = ?1 AND (?2 IS NULL OR collection = ?2) ORDER BY sort_key",
+            )
+            .map_err(StoreError::from)?;
+        let rows = stmt
+            .query(params![kind.as_str(), collection])
+            .map_err(StoreError::from)?;
+        // The rows of the last sort key read (one, unless it is shared), and spare
+        // copies to fill again (no allocation per row).
+        let mut run: Vec<OwnedRow> = Vec::new();
+        let mut spare: Vec<OwnedRow> = Vec::new();
+        each_raw(self, rows, |r| -> std::result::Result<(), E> {
+            if run
+                .first()
+                .is_some_and(|first| first.sort_key != r.sort_key)
+            {
+                hand_over(&mut run, &mut spare, &mut f)?;
             }
-        }
-        keys.sort_unstable();
-        Ok(keys)
+            let mut copy = spare.pop().unwrap_or_default();
+            copy.fill(r);
+            run.push(copy);
+            Ok(())
+        })?;
+        hand_over(&mut run, &mut spare, &mut f)
     }
+}
+
+/// The rows of one sort key to `f`, in id order; their copies back to `spare`.
+fn hand_over<E>(
+    run: &mut Vec<OwnedRow>,
+    spare: &mut Vec<OwnedRow>,
+    f: &mut impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    if run.len() > 1 {
+        run.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    }
+    for row in run.drain(..) {
+        f(row.borrow())?;
+        spare.push(row);
+    }
+    Ok(())
 }
 
 /// The rows [`Store::for_each_listed`] reads from the `listed` index (the planner
@@ -396,6 +378,7 @@ impl Store {
 }
 
 /// A [`RawRecord`] copied out of the database.
+#[derive(Default)]
 struct OwnedRow {
     id: String,
     kind: String,
@@ -417,6 +400,20 @@ impl From<RawRecord<'_>> for OwnedRow {
 }
 
 impl OwnedRow {
+    /// A copy of `r`, in the room this one has.
+    fn fill(&mut self, r: RawRecord<'_>) {
+        for (to, from) in [
+            (&mut self.id, r.id),
+            (&mut self.kind, r.kind),
+            (&mut self.collection, r.collection),
+            (&mut self.data, r.data),
+            (&mut self.sort_key, r.sort_key),
+        ] {
+            to.clear();
+            to.push_str(from);
+        }
+    }
+
     /// Where it comes in listing order.
     fn key(&self) -> (&str, &str) {
         (&self.sort_key, &self.id)
