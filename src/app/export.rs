@@ -41,12 +41,14 @@ const TEXT_RESERVED_AT_MOST: usize = 64 << 20;
 
 /// [`SortedRows`] with room for every row of `selection` and, up to
 /// [`TEXT_RESERVED_AT_MOST`], their text (at most the size of the database), so that
-/// an export of a usual profile never grows it by copying.
+/// an export of a usual profile never grows it by copying. The room is for every
+/// record of the store: counting those of one kind walks an index (a tenth of an
+/// export's reading), counting all does not, and room not written costs nothing.
 pub fn sorted_rows_for(store: &Store, selection: &Selection) -> Result<SortedRows, StoreError> {
-    let mut rows = 0;
-    for (kind, _) in selection {
-        rows += store.count(*kind)?;
-    }
+    let rows = match selection.is_empty() {
+        true => 0,
+        false => store.count_all()?,
+    };
     let rows = usize::try_from(rows).unwrap_or(usize::MAX);
     let bytes = usize::try_from(store.stored_bytes()?)
         .unwrap_or(usize::MAX)
@@ -123,16 +125,19 @@ where
 {
     let (send, receive) = std::sync::mpsc::sync_channel::<RowBatch>(IN_FLIGHT);
     let receive = std::sync::Mutex::new(receive);
+    // Batches handled come back to be filled again: their buffers keep the room
+    // they grew to (a new one would grow again, copying, for every batch).
+    let (recycle, recycled) = std::sync::mpsc::channel::<RowBatch>();
     std::thread::scope(|s| {
         let workers: Vec<_> = states
             .into_iter()
             .map(|mut state| {
-                let (receive, f) = (&receive, &f);
+                let (receive, f, recycle) = (&receive, &f, recycle.clone());
                 s.spawn(move || {
                     let mut failed = None;
                     loop {
                         let next = receive.lock().expect("a handler panicked").recv();
-                        let Ok(batch) = next else { break };
+                        let Ok(mut batch) = next else { break };
                         // After an error the rest is taken and dropped: the reader
                         // must not wait for a handler that stopped.
                         if failed.is_none()
@@ -140,6 +145,8 @@ where
                         {
                             failed = Some(e);
                         }
+                        batch.clear();
+                        let _ = recycle.send(batch);
                     }
                     match failed {
                         Some(e) => Err(e),
@@ -148,11 +155,13 @@ where
                 })
             })
             .collect();
+        drop(recycle);
         let mut batch = RowBatch::default();
         let read = read_unordered(store, selection, |g, row| -> Result<(), E> {
             batch.push(g, &row);
             if batch.len() == BATCH {
-                let _ = send.send(std::mem::take(&mut batch));
+                let next = recycled.try_recv().unwrap_or_default();
+                let _ = send.send(std::mem::replace(&mut batch, next));
             }
             Ok(())
         });
@@ -203,15 +212,21 @@ impl RowBatch {
         self.rows.is_empty()
     }
 
+    /// Empty, keeping the room it has.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.rows.clear();
+    }
+
     /// The size of the rows' texts together.
     pub fn text_len(&self) -> usize {
         self.text.len()
     }
 
     /// `f` on each row (with its group), in the order pushed; the first error stops.
-    pub fn each<E>(
-        &self,
-        mut f: impl FnMut(usize, RawRecord<'_>) -> Result<(), E>,
+    pub fn each<'s, E>(
+        &'s self,
+        mut f: impl FnMut(usize, RawRecord<'s>) -> Result<(), E>,
     ) -> Result<(), E> {
         let mut start = 0;
         for (group, [id, kind, collection, data, sort_key]) in &self.rows {
@@ -256,10 +271,8 @@ struct Part {
     text: String,
 }
 
+#[derive(Clone, Copy)]
 struct Entry {
-    /// The first 16 bytes of the sort key, big-endian, zero-padded (most
-    /// comparisons end here: many titles share their first 8 bytes).
-    prefix: u128,
     group: u32,
     key_len: u32,
     id_len: u32,
@@ -382,12 +395,8 @@ impl SortedRows {
         let keys_start = keys.len();
         keys.push_str(row.sort_key);
         keys.push_str(row.id);
-        let mut prefix = [0u8; 16];
-        let n = row.sort_key.len().min(16);
-        prefix[..n].copy_from_slice(&row.sort_key.as_bytes()[..n]);
         let short = |s: &str| u32::try_from(s.len()).expect("keys are short");
         self.rows.push(Entry {
-            prefix: u128::from_be_bytes(prefix),
             group: u32::try_from(group).expect("few groups"),
             key_len: short(row.sort_key),
             id_len: short(row.id),
@@ -409,6 +418,19 @@ impl SortedRows {
         self.rows.is_empty()
     }
 
+    /// Empty rows with the room this one was given (for another thread to gather
+    /// as many rows).
+    pub fn with_same_room(&self) -> SortedRows {
+        let part = self.parts.last().expect("a part to push into");
+        SortedRows {
+            parts: vec![Part {
+                keys: String::with_capacity(part.keys.capacity()),
+                text: String::with_capacity(part.text.capacity()),
+            }],
+            rows: Vec::with_capacity(self.rows.capacity()),
+        }
+    }
+
     /// Take the rows of `other` (gathered on another thread) as well, their texts
     /// where they are (not copied); rows pushed after go into a part of their own.
     pub fn append(&mut self, other: SortedRows) {
@@ -421,8 +443,65 @@ impl SortedRows {
         self.parts.push(Part::default());
     }
 
+    /// Rows gathered on several threads (`parts`), each sorted on a thread of its
+    /// own, then merged: the rows of them all in the order [`SortedRows::sort`]
+    /// puts them in (half the sorting is done beside the other half).
+    pub fn sorted_together(mut parts: Vec<SortedRows>) -> SortedRows {
+        std::thread::scope(|s| {
+            let mut parts = parts.iter_mut();
+            let first = parts.next();
+            for p in parts {
+                s.spawn(move || p.sort());
+            }
+            if let Some(p) = first {
+                p.sort();
+            }
+        });
+        let mut parts = parts.into_iter();
+        let mut all = parts.next().unwrap_or_default();
+        for p in parts {
+            let mid = all.rows.len();
+            all.append(p);
+            all.merge_runs(mid);
+        }
+        all
+    }
+
+    /// Merge the sorted runs `rows[..mid]` and `rows[mid..]`.
+    fn merge_runs(&mut self, mid: usize) {
+        let parts = &self.parts;
+        let order = |e: &Entry| {
+            let keys = parts[e.part as usize].keys.as_bytes();
+            let k = e.keys_start + e.key_len as usize;
+            (
+                e.group,
+                &keys[e.keys_start..k],
+                &keys[k..k + e.id_len as usize],
+            )
+        };
+        let (a, b) = self.rows.split_at(mid);
+        let mut merged = Vec::with_capacity(self.rows.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            if order(&b[j]) < order(&a[i]) {
+                merged.push(b[j]);
+                j += 1;
+            } else {
+                merged.push(a[i]);
+                i += 1;
+            }
+        }
+        merged.extend_from_slice(&a[i..]);
+        merged.extend_from_slice(&b[j..]);
+        self.rows = merged;
+    }
+
     /// Put the rows in (group, sort key, id) order: within a group, the order of
     /// SQLite's `ORDER BY sort_key, id` (it compares text bytewise, as `str` does).
+    /// What is sorted is a packed key per row (its group and the first 31 bytes of
+    /// its sort key, zero-padded, in two integers) and its index: most comparisons
+    /// are two integer comparisons (titles often share 16 bytes, rarely 31); only
+    /// rows whose packed keys tie compare their whole keys and ids.
     pub fn sort(&mut self) {
         let parts = &self.parts;
         let key = |e: &Entry| -> (&[u8], &[u8]) {
@@ -430,11 +509,44 @@ impl SortedRows {
             let k = e.keys_start + e.key_len as usize;
             (&keys[e.keys_start..k], &keys[k..k + e.id_len as usize])
         };
-        self.rows.sort_unstable_by(|a, b| {
-            (a.group, a.prefix)
-                .cmp(&(b.group, b.prefix))
-                .then_with(|| key(a).cmp(&key(b)))
-        });
+        let mut packed: Vec<(u128, u128, u32)> = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let (sort_key, _) = key(e);
+                let mut head = [0u8; 16];
+                let mut tail = [0u8; 16];
+                head[0] = u8::try_from(e.group).expect("few groups");
+                let n = sort_key.len().min(15);
+                head[1..1 + n].copy_from_slice(&sort_key[..n]);
+                if sort_key.len() > 15 {
+                    let m = (sort_key.len() - 15).min(16);
+                    tail[..m].copy_from_slice(&sort_key[15..15 + m]);
+                }
+                let i = u32::try_from(i).expect("fewer rows than 2^32");
+                (u128::from_be_bytes(head), u128::from_be_bytes(tail), i)
+            })
+            .collect();
+        // Compared as integers (the index last: it keeps rows whose packed keys
+        // tie in table order), then each run of tied keys sorted by whole key and id.
+        packed.sort_unstable();
+        let rows = &self.rows;
+        let mut at = 0;
+        while at < packed.len() {
+            let (head, tail, _) = packed[at];
+            let run = packed[at..]
+                .iter()
+                .take_while(|p| (p.0, p.1) == (head, tail))
+                .count();
+            if run > 1 {
+                packed[at..at + run].sort_unstable_by(|a, b| {
+                    key(&rows[a.2 as usize]).cmp(&key(&rows[b.2 as usize]))
+                });
+            }
+            at += run;
+        }
+        self.rows = packed.iter().map(|&(_, _, i)| rows[i as usize]).collect();
     }
 
     /// The rows, in the order of the last [`SortedRows::sort`].

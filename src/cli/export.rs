@@ -14,13 +14,12 @@ use crate::app::export::{
     Selection, SortedRows, read_unordered_beside, read_unordered_shared, selection, sorted_rows_for,
 };
 use crate::formats::csv::write_csv;
-use crate::formats::ics::{CALENDAR_END, CalendarZones, write_components};
+use crate::formats::ics::{CALENDAR_END, CalendarZones};
 use crate::formats::json::{JSON_END, settings_json};
 use crate::formats::markdown::write_markdown;
 use crate::formats::vcard::VcardVersion;
 use crate::formats::vcard::strict::CheckedCards;
 use crate::formats::vdir::{safe_name, write_vdir};
-use crate::model::borrowed::BodyRef;
 use crate::model::{Kind, Record};
 use crate::store::Undecodable;
 
@@ -307,35 +306,30 @@ fn export_ics(
     }
     let selection = selection(&cx.store, kinds, collection)?;
     // Two writers beside the reader: writing is two thirds of the work.
+    let rows = sorted_rows_for(&cx.store, &selection)?;
     let states = vec![
-        (
-            sorted_rows_for(&cx.store, &selection)?,
-            CalendarZones::default(),
-        ),
-        (SortedRows::default(), CalendarZones::default()),
+        (rows.with_same_room(), CalendarZones::default()),
+        (rows, CalendarZones::default()),
     ];
     let written = read_unordered_shared(
         &cx.store,
         &selection,
         states,
         |(rows, zones), g, row| -> anyhow::Result<()> {
-            match BodyRef::parse(row.data) {
-                Ok(body) => {
-                    zones.note((g, row.sort_key, row.id), &body);
-                    rows.push(g, &row, "", |t| write_components(t, &body));
-                }
-                Err(e) => rows.push_unreadable(g, &row, &e.to_string()),
+            let place = (g, row.sort_key, row.id);
+            let written = rows.try_push(g, &row, "", |t| zones.write_stored(t, place, row.data));
+            if let Err(e) = written {
+                rows.push_unreadable(g, &row, &e.to_string());
             }
             Ok(())
         },
     )?;
-    let mut written = written.into_iter();
-    let (mut rows, mut zones) = written.next().expect("two writers");
-    for (more_rows, more_zones) in written {
-        rows.append(more_rows);
-        zones.merge(more_zones);
-    }
-    rows.sort();
+    let (parts, zones): (Vec<SortedRows>, Vec<CalendarZones>) = written.into_iter().unzip();
+    let rows = SortedRows::sorted_together(parts);
+    let mut zones = zones.into_iter();
+    let mut all_zones = zones.next().unwrap_or_default();
+    zones.for_each(|z| all_zones.merge(z));
+    let zones = all_zones;
     let n = note_unreadable(cx, &selection, &rows);
     let head = zones.head();
     write_output(output, |out| {
@@ -366,7 +360,7 @@ fn export_vcf(
         (rows, CheckedCards::new(version)),
         |(rows, cards), g, row| -> anyhow::Result<()> {
             match row.decode() {
-                Ok(r) => rows.push(g, &row, "", |t| cards.write(t, &r)),
+                Ok(r) => rows.push(g, &row, "", |t| cards.write_owned(t, r)),
                 Err(skipped) => rows.push_unreadable(g, &row, &skipped.reason),
             }
             Ok(())

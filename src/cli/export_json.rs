@@ -1,29 +1,36 @@
-//! The items of pim's JSON export, written on two threads: this one reads the rows
-//! from the store in listing order and writes out what the other rendered; the other
-//! reads each stored body in place and writes its item. Each is about half the work,
-//! so on two cores the export takes about half the time; the order, the bytes and the
-//! memory (a few batches in flight, whatever the size of the profile) are as when one
-//! thread does both.
+//! The items of pim's JSON export, streamed: this thread reads the rows from the
+//! store in listing order, a batch at a time, and writes out what two renderers
+//! made of them; each renderer reads a batch's stored bodies in place and writes
+//! their items. Rendering is most of the work, so on two cores the export takes
+//! about half the time one renderer would; the batches are numbered and written
+//! in that order, so the bytes are as when one thread does everything, and the
+//! memory is a few batches in flight, whatever the size of the profile.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 
 use crate::model::zonedb::Tz;
 
 use crate::app::export::{BATCH, RowBatch, Selection};
 use crate::formats::json::write_json_item_head;
+use crate::model::borrowed::BodyRef;
 use crate::store::{RawRecord, Store, Undecodable};
 
 /// Batches read but not yet rendered, at most (the reader waits beyond).
 const IN_FLIGHT: usize = 4;
 
-/// What the rendering thread hands back for one batch: its items and the rows
-/// that could not be read, in order.
+/// Threads rendering items.
+const RENDERERS: usize = 2;
+
+/// What a renderer hands back for one batch: its items (each after `,\n`), the
+/// rows that could not be read, in order, and the batch, to be filled again.
 struct Rendered {
+    seq: usize,
     items: String,
     written: usize,
     skipped: Vec<Undecodable>,
+    rows: RowBatch,
 }
 
 /// Every record of `selection` in listing order as an item of the JSON array (`,\n`
@@ -37,86 +44,152 @@ pub fn write_items(
     tz: Tz,
     out: &mut dyn Write,
 ) -> anyhow::Result<usize> {
-    let (send_rows, receive_rows) = mpsc::sync_channel::<RowBatch>(IN_FLIGHT);
-    // Unbounded, so the renderer never waits on the reader while the reader waits
+    let (send_rows, receive_rows) = mpsc::sync_channel::<(usize, RowBatch)>(IN_FLIGHT);
+    let receive_rows = Mutex::new(receive_rows);
+    // Unbounded, so a renderer never waits on the reader while the reader waits
     // on it; the reader takes these after every batch it hands over, so they stay
     // as few as the batches in flight.
     let (send_items, receive_items) = mpsc::channel::<Rendered>();
     let mut written = 0;
-    let mut take = |rendered: Rendered, out: &mut dyn Write| -> anyhow::Result<()> {
-        out.write_all(rendered.items.as_bytes())?;
-        written += rendered.written;
-        for skipped in rendered.skipped {
-            store.note_undecodable(skipped);
+    // Batches rendered ahead of one still being rendered, and the next to write.
+    let mut waiting: BTreeMap<usize, Rendered> = BTreeMap::new();
+    let mut next = 0;
+    let mut spare: Vec<RowBatch> = Vec::new();
+    let mut take = |rendered: Rendered,
+                    out: &mut dyn Write,
+                    spare: &mut Vec<RowBatch>|
+     -> anyhow::Result<()> {
+        waiting.insert(rendered.seq, rendered);
+        while let Some(r) = waiting.remove(&next) {
+            // Every item comes after `,\n`; the first of the array after `\n`.
+            let items = match written == 0 {
+                true => r.items.get(1..).unwrap_or(""),
+                false => &r.items,
+            };
+            out.write_all(items.as_bytes())?;
+            written += r.written;
+            for skipped in r.skipped {
+                store.note_undecodable(skipped);
+            }
+            let mut rows = r.rows;
+            rows.clear();
+            spare.push(rows);
+            next += 1;
         }
         Ok(())
     };
     std::thread::scope(|s| -> anyhow::Result<()> {
-        s.spawn(move || {
-            let mut first = true;
-            for rows in receive_rows {
-                let mut rendered = Rendered {
-                    items: String::with_capacity(rows.text_len() * 2),
-                    written: 0,
-                    skipped: Vec::new(),
-                };
-                let each = rows.each(|_, row| -> Result<(), std::convert::Infallible> {
-                    render(&mut rendered, &row, &mut first, names, settings, tz);
-                    Ok(())
-                });
-                let Ok(()) = each;
-                if send_items.send(rendered).is_err() {
-                    return;
+        for _ in 0..RENDERERS {
+            let (receive_rows, send_items) = (&receive_rows, send_items.clone());
+            s.spawn(move || {
+                let mut last: Option<Collection<'_>> = None;
+                loop {
+                    let next = receive_rows.lock().expect("a renderer panicked").recv();
+                    let Ok((seq, rows)) = next else { return };
+                    let mut rendered = Rendered {
+                        seq,
+                        items: String::with_capacity(rows.text_len() * 2),
+                        written: 0,
+                        skipped: Vec::new(),
+                        rows: RowBatch::default(),
+                    };
+                    // Each body read into the room the one before left.
+                    let mut body = BodyRef::empty();
+                    let each = rows.each(|_, row| -> Result<(), std::convert::Infallible> {
+                        let collection = match &mut last {
+                            Some(c) if c.id == row.collection => c,
+                            last => last.insert(Collection::of(row.collection, names, settings)),
+                        };
+                        render(&mut rendered, &row, &mut body, collection, tz);
+                        Ok(())
+                    });
+                    let Ok(()) = each;
+                    rendered.rows = rows;
+                    if send_items.send(rendered).is_err() {
+                        return;
+                    }
                 }
-            }
-        });
+            });
+        }
+        drop(send_items);
+        let mut seq = 0;
         let mut rows = RowBatch::default();
         for (kind, coll) in selection {
             store.for_each_raw_sorted(*kind, coll.as_deref(), |row| -> anyhow::Result<()> {
                 rows.push(0, &row);
                 if rows.len() == BATCH {
-                    // Refused only if the renderer stopped, which it does not
+                    let fresh = spare.pop().unwrap_or_default();
+                    // Refused only if the renderers stopped, which they do not
                     // before the rows end.
-                    let _ = send_rows.send(std::mem::take(&mut rows));
+                    let _ = send_rows.send((seq, std::mem::replace(&mut rows, fresh)));
+                    seq += 1;
                     while let Ok(rendered) = receive_items.try_recv() {
-                        take(rendered, out)?;
+                        take(rendered, out, &mut spare)?;
                     }
                 }
                 Ok(())
             })?;
         }
-        let _ = send_rows.send(rows);
+        let _ = send_rows.send((seq, rows));
         drop(send_rows);
         for rendered in receive_items {
-            take(rendered, out)?;
+            take(rendered, out, &mut spare)?;
         }
         Ok(())
     })?;
     Ok(written)
 }
 
-/// One row's item: its view from the stored body read in place, then the body
-/// itself as the `content`, as it is kept.
-fn render(
+/// The collection of the last row rendered, its name and settings: rows come
+/// in runs of one collection, so most rows look up nothing.
+struct Collection<'m> {
+    id: &'m str,
+    name: &'m str,
+    settings: Option<&'m str>,
+}
+
+impl<'m> Collection<'m> {
+    fn of(
+        id: &str,
+        names: &'m HashMap<String, String>,
+        settings: &'m HashMap<String, String>,
+    ) -> Collection<'m> {
+        let named = names.get_key_value(id);
+        let set = settings.get_key_value(id);
+        // The id as a key of either map; one of neither is looked up again for
+        // each such row (a store pim wrote has none).
+        let key = match (named, set) {
+            (Some((k, _)), _) | (None, Some((k, _))) => k.as_str(),
+            (None, None) => "\0",
+        };
+        Collection {
+            id: key,
+            name: named.map_or("", |(_, n)| n.as_str()),
+            settings: set.map(|(_, s)| s.as_str()),
+        }
+    }
+}
+
+/// One row's item, after `,\n`: its view from the stored body read in place, then
+/// the body itself as the `content`, as it is kept.
+fn render<'r>(
     to: &mut Rendered,
-    row: &RawRecord<'_>,
-    first: &mut bool,
-    names: &HashMap<String, String>,
-    settings: &HashMap<String, String>,
+    row: &RawRecord<'r>,
+    body: &mut BodyRef<'r>,
+    collection: &Collection<'_>,
     tz: Tz,
 ) {
-    let (kind, body) = match row.read_in_place() {
-        Ok(read) => read,
+    let kind = match row.read_into(body) {
+        Ok(kind) => kind,
         Err(skipped) => {
             to.skipped.push(skipped);
             return;
         }
     };
-    to.items.push_str(if *first { "\n" } else { ",\n" });
-    *first = false;
-    let name = names.get(row.collection).map_or("", String::as_str);
-    let settings = settings.get(row.collection).map(String::as_str);
-    write_json_item_head(&mut to.items, row.id, kind, &body, name, settings, tz);
+    let body = &*body;
+    to.items.push_str(",\n");
+    let (name, settings) = (collection.name, collection.settings);
+    write_json_item_head(&mut to.items, row.id, kind, body, name, settings, tz);
     to.items.push_str(row.data);
     to.items.push('}');
     to.written += 1;

@@ -528,4 +528,14 @@ impl Store {
             |r| r.get(0),
         )?)
     }
+
+    /// [`Store::count`], counting no further than `most`.
+    pub fn count_at_most(&self, kind: Kind, most: u64) -> Result<u64> {
+        let most = i64::try_from(most).unwrap_or(i64::MAX);
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM records WHERE kind = ?1 LIMIT ?2)",
+            params![kind.as_str(), most],
+            |r| r.get(0),
+        )?)
+    }
 }

@@ -292,3 +292,43 @@ fn a_window_of_events_is_read_from_one_snapshot() {
         .unwrap();
     assert_eq!(seen, [single.id.clone(), series.id.clone()]);
 }
+
+/// Rows read in listing order come as `list` gives them: ties of the sort key
+/// (several titles shared, across collections) in id order, of one collection
+/// when asked.
+#[test]
+fn raw_rows_in_listing_order_are_the_listing() {
+    let mut store = Store::open_in_memory().unwrap();
+    let first = store.default_collection(Kind::Contact).unwrap().id;
+    let second = store
+        .write(|w| w.put_collection(Kind::Contact, "Work"))
+        .unwrap()
+        .id;
+    for i in 0..40 {
+        let c = if i % 3 == 0 { &second } else { &first };
+        let mut r = Record::new(Kind::Contact, c);
+        // Ids falling as rows are added: id order is not the table's.
+        r.id = format!("id-{:03}", 99 - i);
+        r.set_text("FN", ["Ada", "Bob", "Cy", "Ada", "Dee"][i % 5]);
+        if i % 7 == 0 {
+            r.set_text("FN", &format!("Solo {i}"));
+        }
+        store.write(|w| w.create(&r)).unwrap();
+    }
+    for collection in [None, Some(first.as_str()), Some(second.as_str())] {
+        let mut got = Vec::new();
+        store
+            .for_each_raw_sorted(Kind::Contact, collection, |r| {
+                got.push(r.id.to_string());
+                Ok::<(), StoreError>(())
+            })
+            .unwrap();
+        let want: Vec<String> = store
+            .list(Kind::Contact, collection)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(got, want, "{collection:?}");
+    }
+}

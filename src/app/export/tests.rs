@@ -159,6 +159,23 @@ fn rows_handled_beside_are_the_rows_read() {
     };
     assert_eq!(texts(&all), texts(&one));
     assert_eq!(all.len(), 2 * BATCH + 10);
+    // Gathered in three parts (every third row), each sorted on its own thread,
+    // then merged: the same order.
+    let mut parts = vec![
+        SortedRows::default(),
+        SortedRows::default(),
+        SortedRows::default(),
+    ];
+    let mut n = 0;
+    read_unordered(&store, &selection, |g, row| {
+        n += 1;
+        gather(&mut parts[n % 3], g, row)
+    })
+    .unwrap();
+    let mut together = SortedRows::sorted_together(parts);
+    gather(&mut together, 1, extra).unwrap();
+    together.sort();
+    assert_eq!(texts(&together), texts(&one));
     let stopped = read_unordered_beside(&store, &selection, 0, |seen, _, _| {
         *seen += 1;
         match *seen > BATCH + 3 {

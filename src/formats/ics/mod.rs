@@ -8,6 +8,7 @@
 
 mod scan;
 pub mod stream;
+mod transcode;
 mod validate;
 mod write;
 mod xwr;
@@ -108,3 +109,5 @@ pub fn calendar_properties(text: &str) -> Vec<Property> {
 mod tests;
 #[cfg(test)]
 mod tests_lenient;
+#[cfg(test)]
+mod tests_transcode;

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::transcode::{Facts, Span, Transcoder, write_stored_zone};
 use super::{PRODID, zones};
 use crate::formats::contentline::{fold_into, write_component, write_component_ref};
 use crate::model::borrowed::{BodyRef, ComponentRef};
@@ -91,7 +92,13 @@ fn calendar_head(
 
 /// The VTIMEZONE kept for a TZID: the place of the record that has it, its index
 /// among that record's zones, and its text.
-type ChosenZone = ((usize, String, String), usize, String);
+type ChosenZone = ((usize, String, String), usize, ZoneText);
+
+/// A VTIMEZONE's text: written, or as stored (written only if it is chosen).
+enum ZoneText {
+    Written(String),
+    Stored(String),
+}
 
 /// Where a record goes in a calendar: (group, sort key, id), compared as a tuple.
 pub type RecordPlace<'a> = (usize, &'a str, &'a str);
@@ -105,9 +112,68 @@ pub type RecordPlace<'a> = (usize, &'a str, &'a str);
 pub struct CalendarZones {
     chosen: BTreeMap<String, ChosenZone>,
     missing_zones: zones::ZoneYears,
+    transcoder: Transcoder,
+    facts: Facts,
 }
 
 impl CalendarZones {
+    /// Write the components of the record stored as `stored` (its body's JSON) to
+    /// `out`, as [`write_components`] writes them, and note its time zones at
+    /// `place`; or why the body cannot be read (then nothing is written).
+    pub fn write_stored(
+        &mut self,
+        out: &mut String,
+        place: RecordPlace<'_>,
+        stored: &str,
+    ) -> Result<(), serde_json::Error> {
+        if self.transcoder.write(out, stored, &mut self.facts) {
+            self.note_facts(place, stored);
+            return Ok(());
+        }
+        let body = BodyRef::parse(stored)?;
+        self.note(place, &body);
+        write_components(out, &body);
+        Ok(())
+    }
+
+    /// [`CalendarZones::note`] from what the transcoder found in `stored`.
+    fn note_facts(&mut self, place: RecordPlace<'_>, stored: &str) {
+        let text = |(a, b): Span| &stored[a..b];
+        let facts = &self.facts;
+        for (i, (tzid, zone)) in facts.zones.iter().enumerate() {
+            let tzid = tzid.map_or("", text);
+            if facts.zones[..i]
+                .iter()
+                .any(|(y, _)| y.map_or("", text) == tzid)
+            {
+                continue;
+            }
+            if let Some((p, _, _)) = self.chosen.get(tzid)
+                && (p.0, p.1.as_str(), p.2.as_str()) < place
+            {
+                continue;
+            }
+            let owned = (place.0, place.1.to_string(), place.2.to_string());
+            let stored_text = ZoneText::Stored(text(*zone).to_string());
+            self.chosen
+                .insert(tzid.to_string(), (owned, i, stored_text));
+        }
+        for &(tzid, lo, hi) in &facts.used {
+            if lo > hi {
+                continue; // used with no year
+            }
+            let tzid = text(tzid);
+            let own = facts
+                .zones
+                .iter()
+                .any(|(z, _)| z.is_some_and(|z| text(z) == tzid));
+            if !own {
+                self.missing_zones
+                    .add(tzid, (lo, hi), facts.until_year, facts.open_series);
+            }
+        }
+    }
+
     /// Note the time zones of one record's body, at `place`.
     pub fn note(&mut self, place: RecordPlace<'_>, body: &BodyRef<'_>) {
         for (i, z) in body.timezones.iter().enumerate() {
@@ -124,6 +190,7 @@ impl CalendarZones {
             let mut text = String::new();
             write_component_ref(&mut text, z);
             let owned = (place.0, place.1.to_string(), place.2.to_string());
+            let text = ZoneText::Written(text);
             self.chosen.insert(tzid.to_string(), (owned, i, text));
         }
         let own = |tzid: &str| {
@@ -155,7 +222,10 @@ impl CalendarZones {
         let mut timezones = String::new();
         let mut seen = BTreeSet::new();
         for (tzid, (_, _, text)) in chosen {
-            timezones.push_str(&text);
+            match text {
+                ZoneText::Written(text) => timezones.push_str(&text),
+                ZoneText::Stored(text) => write_stored_zone(&mut timezones, &text),
+            }
             seen.insert(tzid);
         }
         calendar_head(timezones, seen, self.missing_zones)

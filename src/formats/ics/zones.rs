@@ -40,19 +40,35 @@ impl ZoneYears {
         for c in std::iter::once(&body.main).chain(&body.overrides) {
             collect(c, &mut used);
         }
-        for (tzid, (lo, mut hi)) in used {
-            if has_zone(tzid) || tz::known_zone(tzid).is_none() {
-                continue;
+        let until = until_years.iter().copied().max();
+        for (tzid, years) in used {
+            if !has_zone(tzid) {
+                self.add(tzid, years, until, open_series);
             }
-            hi = until_years.iter().copied().fold(hi, i32::max);
-            if open_series {
-                hi = hi.max(OPEN_SERIES_UNTIL);
-            }
-            match self.years.get_mut(tzid) {
-                Some(e) => *e = (e.0.min(lo), e.1.max(hi)),
-                None => {
-                    self.years.insert(tzid.to_string(), (lo, hi));
-                }
+        }
+    }
+
+    /// Note that `tzid`, a zone of no VTIMEZONE of the record's own, is used in
+    /// `years` by a record whose RRULEs run until `until` or, if `open_series`,
+    /// without end.
+    pub fn add(
+        &mut self,
+        tzid: &str,
+        (lo, mut hi): (i32, i32),
+        until: Option<i32>,
+        open_series: bool,
+    ) {
+        if tz::known_zone(tzid).is_none() {
+            return;
+        }
+        hi = until.map_or(hi, |u| hi.max(u));
+        if open_series {
+            hi = hi.max(OPEN_SERIES_UNTIL);
+        }
+        match self.years.get_mut(tzid) {
+            Some(e) => *e = (e.0.min(lo), e.1.max(hi)),
+            None => {
+                self.years.insert(tzid.to_string(), (lo, hi));
             }
         }
     }

@@ -133,13 +133,23 @@ fn is_v4_date_and_or_time(v: &str) -> bool {
 
 /// The card converted for writing as `version`.
 pub fn to_version(card: &Component, version: VcardVersion) -> Component {
+    to_version_owned(card.clone(), version)
+}
+
+/// [`to_version`] of a card no longer needed: its properties are moved, not copied.
+pub fn to_version_owned(card: Component, version: VcardVersion) -> Component {
     let v4 = version == VcardVersion::V4;
-    let mut out = Component::new("VCARD");
-    out.subs = card.subs.clone();
-    out.props.push(Property::new("VERSION", version.as_str()));
     let has = |name: &str| card.prop(name).is_some();
-    for p in card.props.iter().filter(|p| p.name != "VERSION") {
-        let mut q = p.clone();
+    let (has_fn, has_n) = (has("FN"), has("N"));
+    let (has_kind, has_member) = (has("KIND"), has("MEMBER"));
+    let has_x_kind = has("X-ADDRESSBOOKSERVER-KIND");
+    let has_x_member = has("X-ADDRESSBOOKSERVER-MEMBER");
+    let fallback = (!has_fn).then(|| fallback_name(&card));
+    let mut out = Component::new("VCARD");
+    out.subs = card.subs;
+    out.props.reserve(card.props.len() + 2);
+    out.props.push(Property::new("VERSION", version.as_str()));
+    for mut q in card.props.into_iter().filter(|p| p.name != "VERSION") {
         name_bare_params(&mut q);
         if BINARY.contains(&q.name.as_str()) {
             if v4 {
@@ -167,12 +177,10 @@ pub fn to_version(card: &Component, version: VcardVersion) -> Component {
             q.value = basic_date(&q.value);
         }
         let twin = match q.name.as_str() {
-            "X-ADDRESSBOOKSERVER-KIND" if v4 && !has("KIND") => Some("KIND"),
-            "X-ADDRESSBOOKSERVER-MEMBER" if v4 && !has("MEMBER") => Some("MEMBER"),
-            "KIND" if !v4 && !has("X-ADDRESSBOOKSERVER-KIND") => Some("X-ADDRESSBOOKSERVER-KIND"),
-            "MEMBER" if !v4 && !has("X-ADDRESSBOOKSERVER-MEMBER") => {
-                Some("X-ADDRESSBOOKSERVER-MEMBER")
-            }
+            "X-ADDRESSBOOKSERVER-KIND" if v4 && !has_kind => Some("KIND"),
+            "X-ADDRESSBOOKSERVER-MEMBER" if v4 && !has_member => Some("MEMBER"),
+            "KIND" if !v4 && !has_x_kind => Some("X-ADDRESSBOOKSERVER-KIND"),
+            "MEMBER" if !v4 && !has_x_member => Some("X-ADDRESSBOOKSERVER-MEMBER"),
             _ => None,
         };
         let twin = twin.map(|name| Property {
@@ -184,11 +192,10 @@ pub fn to_version(card: &Component, version: VcardVersion) -> Component {
         out.props.push(q);
         out.props.extend(twin);
     }
-    if !has("FN") {
-        out.props
-            .insert(1, Property::text("FN", &fallback_name(card)));
+    if let Some(name) = fallback {
+        out.props.insert(1, Property::text("FN", &name));
     }
-    if !v4 && !has("N") {
+    if !v4 && !has_n {
         out.props.insert(2, Property::new("N", ";;;;"));
     }
     out

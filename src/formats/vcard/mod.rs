@@ -17,7 +17,7 @@ use crate::formats::uid::content_uid;
 use crate::formats::{ItemError, ParsedItem};
 use crate::model::{Body, Component, Kind, MAX_COMPONENT_DEPTH, Param, Property, Record, new_id};
 
-pub use convert::to_version;
+pub use convert::{to_version, to_version_owned};
 pub use decode::RawLine;
 
 /// The vCard version written by [`write_vcf`].

@@ -13,7 +13,7 @@
 use crate::formats::contentline;
 use crate::model::{Component, Record};
 
-use super::{VcardVersion, to_version};
+use super::{VcardVersion, to_version, to_version_owned};
 
 /// Properties pim's editors write (model/edit.rs) and that its conversion shapes.
 const CHECKED: &[&str] = &[
@@ -130,11 +130,34 @@ impl CheckedCards {
     /// Append the card of `r` to `out`; its check is under way.
     pub fn write(&mut self, out: &mut String, r: &Record) {
         let card = to_version(&r.body.main, self.version);
+        self.write_card(out, r, card);
+    }
+
+    /// [`CheckedCards::write`] of a record no longer needed (its card is moved,
+    /// not copied).
+    pub fn write_owned(&mut self, out: &mut String, r: Record) {
+        let name = match self.checker {
+            Some(_) => r.text("FN"),
+            None => None,
+        };
+        let card = to_version_owned(r.body.main, self.version);
+        self.write_named(out, r.id, name, card);
+    }
+
+    fn write_card(&mut self, out: &mut String, r: &Record, card: Component) {
+        let name = match self.checker {
+            Some(_) => r.text("FN"),
+            None => None,
+        };
+        self.write_named(out, r.id.clone(), name, card);
+    }
+
+    /// `card` (of the record `id`, whose FN is `name`) to `out`, and to the checker.
+    fn write_named(&mut self, out: &mut String, id: String, name: Option<String>, card: Component) {
         if self.checker.is_some() {
             checked_part(&mut self.batch.text, &card);
-            let name = r.text("FN").unwrap_or_default();
             let end = self.batch.text.len();
-            self.batch.cards.push((end, r.id.clone(), name));
+            self.batch.cards.push((end, id, name.unwrap_or_default()));
             if self.batch.cards.len() == BATCH {
                 self.hand_over();
             }

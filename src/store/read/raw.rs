@@ -46,6 +46,21 @@ impl<'r> RawRecord<'r> {
         read_stored(self.kind, self.data, BodyRef::parse).map_err(|reason| self.undecodable(reason))
     }
 
+    /// [`RawRecord::read_in_place`] into `body`, read before from another row: its
+    /// lists keep their room (a caller reading many rows makes no allocation for
+    /// each); the same answer.
+    pub fn read_into(&self, body: &mut BodyRef<'r>) -> std::result::Result<Kind, Undecodable> {
+        if self.data != NOT_TEXT
+            && let Some(kind) = Kind::parse(self.kind)
+            && body.read_again(self.data)
+        {
+            return Ok(kind);
+        }
+        let (kind, read) = self.read_in_place()?;
+        *body = read;
+        Ok(kind)
+    }
+
     /// This row noted as unreadable, for `reason`.
     pub fn undecodable(&self, reason: String) -> Undecodable {
         Undecodable {
@@ -141,7 +156,11 @@ impl Store {
     ) -> std::result::Result<(), E> {
         const COLS: &str = "SELECT id, kind, collection, data, sort_key FROM records";
         let few = match kind {
-            Some(k) => self.count(k)?.saturating_mul(2) < self.count_all()?,
+            Some(k) => {
+                // Counted no further than the answer needs (counting walks an index).
+                let half = self.count_all()?.div_ceil(2);
+                self.count_at_most(k, half)? < half
+            }
             None => false,
         };
         let sql = if few {
@@ -164,28 +183,66 @@ impl Store {
     }
 
     /// Every record of `kind` (of `collection` if given) in the order of every
-    /// listing, (`sort_key`, `id`), each row borrowed for the length of one call: for
-    /// a caller that writes each row as it comes and keeps none (the JSON export,
-    /// whose memory then stays flat whatever the size of the profile; reading in this
-    /// order costs a lookup in the table per row, see [`Store::for_each_raw_unordered`]).
+    /// listing, (`sort_key`, `id`), each row handed to `f` for the length of one
+    /// call: for a caller that writes each row as it comes and keeps none (the JSON
+    /// export, whose memory then stays flat whatever the size of the profile; reading
+    /// in this order costs a lookup in the table per row, see
+    /// [`Store::for_each_raw_unordered`]). The rows come in the order of the
+    /// `(kind, sort_key)` index, each held (copied) until the next shows whether its
+    /// sort key is shared; rows of a shared key are put in id order here. SQLite's
+    /// own `ORDER BY sort_key, id` passes every row through a sorter for the ids, and
+    /// finding the shared keys first from the index costs as much again.
     pub fn for_each_raw_sorted<E: From<StoreError>>(
         &self,
         kind: Kind,
         collection: Option<&str>,
-        f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
+        mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT id, kind, collection, data, sort_key FROM records
-                 WHERE kind = ?1 AND (?2 IS NULL OR collection = ?2) ORDER BY sort_key, id",
+                 INDEXED BY records_kind_sort
+                 WHERE kind = ?1 AND (?2 IS NULL OR collection = ?2) ORDER BY sort_key",
             )
             .map_err(StoreError::from)?;
         let rows = stmt
             .query(params![kind.as_str(), collection])
             .map_err(StoreError::from)?;
-        each_raw(self, rows, f)
+        // The rows of the last sort key read (one, unless it is shared), and spare
+        // copies to fill again (no allocation per row).
+        let mut run: Vec<OwnedRow> = Vec::new();
+        let mut spare: Vec<OwnedRow> = Vec::new();
+        each_raw(self, rows, |r| -> std::result::Result<(), E> {
+            if run
+                .first()
+                .is_some_and(|first| first.sort_key != r.sort_key)
+            {
+                hand_over(&mut run, &mut spare, &mut f)?;
+            }
+            let mut copy = spare.pop().unwrap_or_default();
+            copy.fill(r);
+            run.push(copy);
+            Ok(())
+        })?;
+        hand_over(&mut run, &mut spare, &mut f)
     }
+}
+
+/// The rows of one sort key to `f`, in id order; their copies back to `spare`.
+fn hand_over<E>(
+    run: &mut Vec<OwnedRow>,
+    spare: &mut Vec<OwnedRow>,
+    f: &mut impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    if run.len() > 1 {
+        run.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    }
+    for row in run.drain(..) {
+        f(row.borrow())?;
+        spare.push(row);
+    }
+    Ok(())
 }
 
 /// The rows [`Store::for_each_listed`] reads from the `listed` index (the planner
@@ -321,6 +378,7 @@ impl Store {
 }
 
 /// A [`RawRecord`] copied out of the database.
+#[derive(Default)]
 struct OwnedRow {
     id: String,
     kind: String,
@@ -342,6 +400,20 @@ impl From<RawRecord<'_>> for OwnedRow {
 }
 
 impl OwnedRow {
+    /// A copy of `r`, in the room this one has.
+    fn fill(&mut self, r: RawRecord<'_>) {
+        for (to, from) in [
+            (&mut self.id, r.id),
+            (&mut self.kind, r.kind),
+            (&mut self.collection, r.collection),
+            (&mut self.data, r.data),
+            (&mut self.sort_key, r.sort_key),
+        ] {
+            to.clear();
+            to.push_str(from);
+        }
+    }
+
     /// Where it comes in listing order.
     fn key(&self) -> (&str, &str) {
         (&self.sort_key, &self.id)
