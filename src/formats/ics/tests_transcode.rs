@@ -209,7 +209,9 @@ proptest! {
 /// `json` with the characters of its string values (not its keys) written as
 /// other escapes where `picks` says so (cycled): `\uXXXX` in either case (a
 /// surrogate pair past the BMP), `\/`, and the short escapes serde writes (`\n`,
-/// `\"`) as `\u` ones. The same body; serde_json never writes it so.
+/// `\"`) as `\u` ones. The same body; serde_json never writes it so. Only values
+/// (`"v"`) unless the first pick says names and groups too (those bodies are left
+/// to the general writer).
 fn reescaped(json: &str, picks: &[u8]) -> String {
     let mut out = String::with_capacity(json.len() * 2);
     let mut k = 0;
@@ -233,6 +235,8 @@ fn reescaped(json: &str, picks: &[u8]) -> String {
     // Whether each open container is an object, and whether a key comes next.
     let mut objects: Vec<bool> = Vec::new();
     let mut key_next = false;
+    let names_too = picks.first().is_some_and(|p| p % 5 == 0);
+    let mut last_key = String::new();
     while let Some(c) = chars.next() {
         match c {
             '{' | '[' => {
@@ -252,8 +256,15 @@ fn reescaped(json: &str, picks: &[u8]) -> String {
         }
         let is_key = key_next;
         key_next = false;
+        if is_key {
+            last_key.clear();
+        }
+        let kept = is_key || !(names_too || last_key == "v");
         while let Some(c) = chars.next() {
-            let p = if is_key { 5 } else { pick() };
+            let p = if kept { 5 } else { pick() };
+            if is_key && c != '"' {
+                last_key.push(c);
+            }
             match c {
                 '"' => {
                     out.push('"');
