@@ -260,14 +260,20 @@ mod tests {
         let zero = store
             .write(|w| w.put_collection_with_id("\0", Kind::Contact, "Zero"))
             .unwrap();
-        for (c, name) in [(&plain, "A"), (&zero.id, "B"), (&plain, "C"), (&zero.id, "D")] {
+        for (c, name) in [
+            (&plain, "A"),
+            (&zero.id, "B"),
+            (&plain, "C"),
+            (&zero.id, "D"),
+        ] {
             let mut r = Record::new(Kind::Contact, c);
             r.set_text("FN", name);
             store.write(|w| w.create(&r)).unwrap();
         }
         // The default collection left out of both maps.
         let names = HashMap::from([(zero.id.clone(), zero.name.clone())]);
-        let settings = HashMap::from([(zero.id.clone(), crate::formats::json::settings_json(&zero))]);
+        let settings =
+            HashMap::from([(zero.id.clone(), crate::formats::json::settings_json(&zero))]);
         let chosen = selection(&store, &[Kind::Contact], None).unwrap();
         let mut out = Vec::new();
         let n = write_items(&store, &chosen, &names, &settings, tz, &mut out).unwrap();

@@ -351,7 +351,11 @@ fn transcribed(
     for (i, ((g, key, id), stored)) in records.iter().enumerate() {
         let which = split.get(i % split.len().max(1)).copied().unwrap_or(false);
         let mut out = String::new();
-        if let Err(e) = zones[usize::from(which)].write_stored(&mut out, (*g, key.as_str(), id.as_str()), stored) {
+        if let Err(e) = zones[usize::from(which)].write_stored(
+            &mut out,
+            (*g, key.as_str(), id.as_str()),
+            stored,
+        ) {
             assert_eq!(out, "", "nothing written for a body that cannot be read");
             out = format!("error: {e}");
         }
@@ -378,7 +382,12 @@ fn bodies_nested_to_the_readers_limit_and_past_it_are_written_as_the_general_wri
         let records: Vec<_> = [main, zone]
             .iter()
             .enumerate()
-            .map(|(i, b)| ((0, "k".to_string(), i.to_string()), serde_json::to_string(b).unwrap()))
+            .map(|(i, b)| {
+                (
+                    (0, "k".to_string(), i.to_string()),
+                    serde_json::to_string(b).unwrap(),
+                )
+            })
             .collect();
         assert_eq!(
             transcribed(&records, &[false]),
