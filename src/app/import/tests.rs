@@ -613,3 +613,60 @@ mod streamed {
         assert_eq!(store.count(Kind::Event).unwrap(), 0);
     }
 }
+
+/// A vCard file of many batches with repeated UIDs (some of records stored
+/// before), invalid cards among them, and invalid items skipped: the streamed
+/// import (read on one thread, written on another) does what writing the items
+/// read whole does, one by one on one thread.
+#[test]
+fn a_streamed_vcf_import_does_what_writing_the_items_read_whole_does() {
+    let mut text = String::new();
+    for i in 0..700 {
+        match i % 97 {
+            13 => text.push_str("BEGIN:VCARD\nVERSION:4.0\nUID:bad\nFN broken\nEND:VCARD\n"),
+            _ => text += &card(&format!("u{}", i % 250), &format!("Name {}", i % 300)),
+        }
+    }
+    let prepare = || {
+        let mut store = Store::open_in_memory().unwrap();
+        let before = card("u3", "Before") + &card("u400", "Kept") + &card("u7", "Name 257");
+        run(&mut store, &bytes(&before), &ImportOptions::default());
+        store
+    };
+    let input = bytes(&text);
+    let options = ImportOptions {
+        skip_invalid: true,
+        ..Default::default()
+    };
+    let mut streamed = prepare();
+    let got = run(&mut streamed, &input, &options);
+    let mut whole = prepare();
+    let set = read::read_input(&input, None, false).unwrap();
+    let mut writer = write::ItemWriter::new(&whole, None, false).unwrap();
+    whole
+        .write(|w| {
+            for it in set.items {
+                writer.write(w, it)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let want = writer.report;
+    let counts = |r: &ImportReport| (r.created, r.updated, r.unchanged);
+    assert_eq!(counts(&got), counts(&want));
+    assert_eq!(got.duplicates, want.duplicates);
+    let named = |v: &[InvalidItem]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+    assert_eq!(named(&got.skipped), named(&set.invalid));
+    assert_eq!(got.skipped.len(), 8);
+    let records = |s: &Store| {
+        let mut all: Vec<_> = s
+            .list(Kind::Contact, None)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.uid().map(str::to_string), r.collection, r.body))
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
+    };
+    assert_eq!(records(&streamed), records(&whole));
+}
