@@ -633,7 +633,11 @@ fn a_streamed_vcf_import_does_what_writing_the_items_read_whole_does() {
         run(&mut store, &bytes(&before), &ImportOptions::default());
         store
     };
-    let input = bytes(&text);
+    // From a file: read twice, streamed.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cards.vcf");
+    std::fs::write(&path, &text).unwrap();
+    let input = Input::Path(path);
     let options = ImportOptions {
         skip_invalid: true,
         ..Default::default()
