@@ -521,6 +521,93 @@ mod streamed {
         assert_eq!(store.count(Kind::Event).unwrap(), 1198);
     }
 
+    /// A calendar of several batches (a zone, series with overrides far from
+    /// their master, invalid events, tasks, events stored before, a `--collection`):
+    /// the streamed import (two threads) stores what writing the items read whole
+    /// stores, one by one on one thread.
+    #[test]
+    fn a_streamed_calendar_stores_what_writing_the_items_read_whole_stores() {
+        let mut parts: Vec<String> = vec![ZONE.to_string()];
+        for i in 0..400 {
+            let uid = format!("e{}", i % 330);
+            parts.push(match i % 61 {
+                7 => event(&format!("bad{i}"), "DURATION:soon\n"),
+                8 => event(&uid, "RRULE:FREQ=DAILY;COUNT=5\n"),
+                9 => event(&format!("e{}", i - 1), "RECURRENCE-ID:20260302T120000\n"),
+                10 => format!("BEGIN:VTODO\nUID:t{i}\nSUMMARY:task {i}\nEND:VTODO\n"),
+                _ => event(&uid, &format!("DESCRIPTION:{i}\n")),
+            });
+        }
+        let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let text = calendar(&refs);
+        let options = ImportOptions {
+            skip_invalid: true,
+            collection: Some("Imported".into()),
+            ..Default::default()
+        };
+        let prepare = || {
+            let mut store = Store::open_in_memory().unwrap();
+            let before = calendar(&[ZONE, &event("e3", ""), &event("e500", "")]);
+            import_file(&mut store, &before, &ImportOptions::default()).unwrap();
+            store
+        };
+        let mut streamed = prepare();
+        let got = import_file(&mut streamed, &text, &options).unwrap();
+        let mut whole = prepare();
+        let input = Input::Bytes {
+            name: "cal.ics".into(),
+            bytes: text.into_bytes(),
+        };
+        let set = super::super::read::read_input(&input, None, false).unwrap();
+        let mut writer =
+            super::super::write::ItemWriter::new(&whole, Some("Imported"), false).unwrap();
+        whole
+            .write(|w| {
+                for it in set.items {
+                    writer.write(w, it)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let want = writer.report;
+        let counts = |r: &ImportReport| (r.created, r.updated, r.unchanged, r.skipped.len());
+        assert_eq!(
+            counts(&got),
+            (
+                want.created,
+                want.updated,
+                want.unchanged,
+                set.invalid.len()
+            )
+        );
+        assert!(got.skipped.len() >= 6, "{:?}", got.skipped.len());
+        let records = |s: &Store, kind: Kind| {
+            let names: std::collections::HashMap<String, String> = s
+                .collections(None)
+                .unwrap()
+                .into_iter()
+                .map(|c| (c.id, c.name))
+                .collect();
+            let mut all: Vec<_> = s
+                .list(kind, None)
+                .unwrap()
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.uid().map(str::to_string),
+                        names[&r.collection].clone(),
+                        r.body,
+                    )
+                })
+                .collect();
+            all.sort_by(|a, b| a.0.cmp(&b.0));
+            all
+        };
+        for kind in [Kind::Event, Kind::Task] {
+            assert_eq!(records(&streamed, kind), records(&whole, kind), "{kind:?}");
+        }
+    }
+
     /// A record the store refuses (nested too deep) among items without end: the
     /// writing thread's error is the one returned, the reading thread stops soon
     /// after (no deadlock, no reading to the end), and nothing is written.
