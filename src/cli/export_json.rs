@@ -97,7 +97,7 @@ pub fn write_items(
                     let mut body = BodyRef::empty();
                     let each = rows.each(|_, row| -> Result<(), std::convert::Infallible> {
                         let collection = match &mut last {
-                            Some(c) if c.id == row.collection => c,
+                            Some(c) if c.id == Some(row.collection) => c,
                             last => last.insert(Collection::of(row.collection, names, settings)),
                         };
                         render(&mut rendered, &row, &mut body, collection, tz);
@@ -143,7 +143,9 @@ pub fn write_items(
 /// The collection of the last row rendered, its name and settings: rows come
 /// in runs of one collection, so most rows look up nothing.
 struct Collection<'m> {
-    id: &'m str,
+    /// The id as a key of either map; `None` for one of neither, which is then
+    /// looked up again for each such row (a store pim wrote has none).
+    id: Option<&'m str>,
     name: &'m str,
     settings: Option<&'m str>,
 }
@@ -156,11 +158,9 @@ impl<'m> Collection<'m> {
     ) -> Collection<'m> {
         let named = names.get_key_value(id);
         let set = settings.get_key_value(id);
-        // The id as a key of either map; one of neither is looked up again for
-        // each such row (a store pim wrote has none).
         let key = match (named, set) {
-            (Some((k, _)), _) | (None, Some((k, _))) => k.as_str(),
-            (None, None) => "\0",
+            (Some((k, _)), _) | (None, Some((k, _))) => Some(k.as_str()),
+            (None, None) => None,
         };
         Collection {
             id: key,
@@ -243,6 +243,48 @@ mod tests {
         }
         assert_eq!(n, 3 * BATCH + 17);
         assert_eq!(n, count);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(want).unwrap()
+        );
+    }
+
+    /// A row whose collection neither map knows (its collection gone) followed by
+    /// one of the collection whose id is `"\0"`: that one keeps its name and
+    /// settings (the last collection looked up is not mistaken for it).
+    #[test]
+    fn a_collection_neither_map_knows_is_not_taken_for_another() {
+        let mut store = Store::open_in_memory().unwrap();
+        let tz: Tz = "UTC".parse().unwrap();
+        let plain = store.default_collection(Kind::Contact).unwrap().id;
+        let zero = store
+            .write(|w| w.put_collection_with_id("\0", Kind::Contact, "Zero"))
+            .unwrap();
+        for (c, name) in [
+            (&plain, "A"),
+            (&zero.id, "B"),
+            (&plain, "C"),
+            (&zero.id, "D"),
+        ] {
+            let mut r = Record::new(Kind::Contact, c);
+            r.set_text("FN", name);
+            store.write(|w| w.create(&r)).unwrap();
+        }
+        // The default collection left out of both maps.
+        let names = HashMap::from([(zero.id.clone(), zero.name.clone())]);
+        let settings =
+            HashMap::from([(zero.id.clone(), crate::formats::json::settings_json(&zero))]);
+        let chosen = selection(&store, &[Kind::Contact], None).unwrap();
+        let mut out = Vec::new();
+        let n = write_items(&store, &chosen, &names, &settings, tz, &mut out).unwrap();
+        let mut want = Vec::new();
+        for (i, r) in store.list(Kind::Contact, None).unwrap().iter().enumerate() {
+            want.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+            let name = names.get(&r.collection).map_or("", String::as_str);
+            let c = (r.collection == zero.id).then_some(&zero);
+            write_json_item_to(&mut want, r, name, c, tz, None);
+        }
+        assert_eq!(n, 4);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             String::from_utf8(want).unwrap()

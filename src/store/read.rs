@@ -10,6 +10,7 @@ mod changes;
 mod listing;
 mod raw;
 mod search;
+mod sorted;
 pub use changes::LogFilter;
 pub(crate) use changes::{decode_op, fill_lazy};
 use raw::with_stored_ref;

@@ -332,3 +332,62 @@ fn raw_rows_in_listing_order_are_the_listing() {
         assert_eq!(got, want, "{collection:?}");
     }
 }
+
+/// Rows that cannot be read are named in listing order among the rows handed
+/// over, as `ORDER BY sort_key, id` visits them: rows sharing a sort key with
+/// them (held until the key changes) do not jump ahead or fall behind, and they
+/// come in id order among themselves whatever order the table holds them in.
+#[test]
+fn unreadable_rows_in_listing_order_are_named_where_they_come() {
+    let mut store = Store::open_in_memory().unwrap();
+    let coll = store.default_collection(Kind::Contact).unwrap().id;
+    for (id, name) in [("id-5", "K"), ("id-3", "A"), ("id-7", "K"), ("id-8", "Z")] {
+        let mut r = Record::new(Kind::Contact, &coll);
+        r.id = id.into();
+        r.set_text("FN", name);
+        store.write(|w| w.create(&r)).unwrap();
+    }
+    // Unreadable: a body that is not text, an id that is not text; some sharing
+    // the sort key `k`, in the table against their id order; one whose sort key
+    // is not text (it sorts after every text).
+    store
+        .conn
+        .execute_batch(&format!(
+            "INSERT INTO records (id, kind, collection, data, sort_key)
+                 VALUES ('id-9', 'contact', '{coll}', x'00ff', 'k');
+             INSERT INTO records (id, kind, collection, data, sort_key)
+                 VALUES ('id-1', 'contact', '{coll}', x'00ff', 'k');
+             INSERT INTO records (id, kind, collection, data, sort_key)
+                 VALUES (x'69642d36', 'contact', '{coll}', '{{}}', 'k');
+             INSERT INTO records (id, kind, collection, data, sort_key)
+                 VALUES ('id-0', 'contact', '{coll}', '{{}}', x'6b');
+             INSERT INTO records (id, kind, collection, data, sort_key)
+                 VALUES ('id-2', 'contact', '{coll}', x'00', 'a');"
+        ))
+        .unwrap();
+    let want: Vec<String> = store
+        .conn
+        .prepare(
+            "SELECT CAST(id AS TEXT) FROM records WHERE kind = 'contact' ORDER BY sort_key, id",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let seen = std::cell::RefCell::new(Vec::new());
+    let named = |seen: &std::cell::RefCell<Vec<String>>| {
+        for u in store.take_undecodable() {
+            seen.borrow_mut().push(u.id);
+        }
+    };
+    store
+        .for_each_raw_sorted(Kind::Contact, None, |r| {
+            named(&seen);
+            seen.borrow_mut().push(r.id.to_string());
+            Ok::<(), StoreError>(())
+        })
+        .unwrap();
+    named(&seen);
+    assert_eq!(seen.into_inner(), want);
+}

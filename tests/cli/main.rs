@@ -16,6 +16,7 @@ mod cli_demo;
 mod cli_import_export;
 mod device_keys;
 mod docs_current;
+mod export_ics_transcribed;
 mod export_order;
 mod hostile_input;
 mod import_lenient;

@@ -521,6 +521,93 @@ mod streamed {
         assert_eq!(store.count(Kind::Event).unwrap(), 1198);
     }
 
+    /// A calendar of several batches (a zone, series with overrides far from
+    /// their master, invalid events, tasks, events stored before, a `--collection`):
+    /// the streamed import (two threads) stores what writing the items read whole
+    /// stores, one by one on one thread.
+    #[test]
+    fn a_streamed_calendar_stores_what_writing_the_items_read_whole_stores() {
+        let mut parts: Vec<String> = vec![ZONE.to_string()];
+        for i in 0..400 {
+            let uid = format!("e{}", i % 330);
+            parts.push(match i % 61 {
+                7 => event(&format!("bad{i}"), "DURATION:soon\n"),
+                8 => event(&uid, "RRULE:FREQ=DAILY;COUNT=5\n"),
+                9 => event(&format!("e{}", i - 1), "RECURRENCE-ID:20260302T120000\n"),
+                10 => format!("BEGIN:VTODO\nUID:t{i}\nSUMMARY:task {i}\nEND:VTODO\n"),
+                _ => event(&uid, &format!("DESCRIPTION:{i}\n")),
+            });
+        }
+        let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let text = calendar(&refs);
+        let options = ImportOptions {
+            skip_invalid: true,
+            collection: Some("Imported".into()),
+            ..Default::default()
+        };
+        let prepare = || {
+            let mut store = Store::open_in_memory().unwrap();
+            let before = calendar(&[ZONE, &event("e3", ""), &event("e500", "")]);
+            import_file(&mut store, &before, &ImportOptions::default()).unwrap();
+            store
+        };
+        let mut streamed = prepare();
+        let got = import_file(&mut streamed, &text, &options).unwrap();
+        let mut whole = prepare();
+        let input = Input::Bytes {
+            name: "cal.ics".into(),
+            bytes: text.into_bytes(),
+        };
+        let set = super::super::read::read_input(&input, None, false).unwrap();
+        let mut writer =
+            super::super::write::ItemWriter::new(&whole, Some("Imported"), false).unwrap();
+        whole
+            .write(|w| {
+                for it in set.items {
+                    writer.write(w, it)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let want = writer.report;
+        let counts = |r: &ImportReport| (r.created, r.updated, r.unchanged, r.skipped.len());
+        assert_eq!(
+            counts(&got),
+            (
+                want.created,
+                want.updated,
+                want.unchanged,
+                set.invalid.len()
+            )
+        );
+        assert!(got.skipped.len() >= 6, "{:?}", got.skipped.len());
+        let records = |s: &Store, kind: Kind| {
+            let names: std::collections::HashMap<String, String> = s
+                .collections(None)
+                .unwrap()
+                .into_iter()
+                .map(|c| (c.id, c.name))
+                .collect();
+            let mut all: Vec<_> = s
+                .list(kind, None)
+                .unwrap()
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.uid().map(str::to_string),
+                        names[&r.collection].clone(),
+                        r.body,
+                    )
+                })
+                .collect();
+            all.sort_by(|a, b| a.0.cmp(&b.0));
+            all
+        };
+        for kind in [Kind::Event, Kind::Task] {
+            assert_eq!(records(&streamed, kind), records(&whole, kind), "{kind:?}");
+        }
+    }
+
     /// A record the store refuses (nested too deep) among items without end: the
     /// writing thread's error is the one returned, the reading thread stops soon
     /// after (no deadlock, no reading to the end), and nothing is written.
@@ -612,4 +699,65 @@ mod streamed {
         assert_eq!(seen, (0..500).step_by(PROGRESS_STEP).collect::<Vec<_>>());
         assert_eq!(store.count(Kind::Event).unwrap(), 0);
     }
+}
+
+/// A vCard file of many batches with repeated UIDs (some of records stored
+/// before), invalid cards among them, and invalid items skipped: the streamed
+/// import (read on one thread, written on another) does what writing the items
+/// read whole does, one by one on one thread.
+#[test]
+fn a_streamed_vcf_import_does_what_writing_the_items_read_whole_does() {
+    let mut text = String::new();
+    for i in 0..700 {
+        match i % 97 {
+            13 => text.push_str("BEGIN:VCARD\nVERSION:4.0\nUID:bad\nFN broken\nEND:VCARD\n"),
+            _ => text += &card(&format!("u{}", i % 250), &format!("Name {}", i % 300)),
+        }
+    }
+    let prepare = || {
+        let mut store = Store::open_in_memory().unwrap();
+        let before = card("u3", "Before") + &card("u400", "Kept") + &card("u7", "Name 257");
+        run(&mut store, &bytes(&before), &ImportOptions::default());
+        store
+    };
+    // From a file: read twice, streamed.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cards.vcf");
+    std::fs::write(&path, &text).unwrap();
+    let input = Input::Path(path);
+    let options = ImportOptions {
+        skip_invalid: true,
+        ..Default::default()
+    };
+    let mut streamed = prepare();
+    let got = run(&mut streamed, &input, &options);
+    let mut whole = prepare();
+    let set = read::read_input(&input, None, false).unwrap();
+    let mut writer = write::ItemWriter::new(&whole, None, false).unwrap();
+    whole
+        .write(|w| {
+            for it in set.items {
+                writer.write(w, it)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let want = writer.report;
+    let counts = |r: &ImportReport| (r.created, r.updated, r.unchanged);
+    assert_eq!(counts(&got), counts(&want));
+    assert_eq!(got.duplicates, want.duplicates);
+    let named = |v: &[InvalidItem]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+    assert_eq!(named(&got.skipped), named(&set.invalid));
+    assert_eq!(got.skipped.len(), 8);
+    let records = |s: &Store| {
+        let mut all: Vec<_> = s
+            .list(Kind::Contact, None)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.uid().map(str::to_string), r.collection, r.body))
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
+    };
+    assert_eq!(records(&streamed), records(&whole));
 }

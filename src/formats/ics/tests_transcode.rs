@@ -205,3 +205,259 @@ proptest! {
         }
     }
 }
+
+/// `json` with the characters of its string values (not its keys) written as
+/// other escapes where `picks` says so (cycled): `\uXXXX` in either case (a
+/// surrogate pair past the BMP), `\/`, and the short escapes serde writes (`\n`,
+/// `\"`) as `\u` ones. The same body; serde_json never writes it so. Only values
+/// (`"v"`) unless the first pick says names and groups too (those bodies are left
+/// to the general writer).
+fn reescaped(json: &str, picks: &[u8]) -> String {
+    let mut out = String::with_capacity(json.len() * 2);
+    let mut k = 0;
+    let mut pick = || {
+        k += 1;
+        match picks.is_empty() {
+            true => 0,
+            false => picks[k % picks.len()],
+        }
+    };
+    let u = |out: &mut String, c: char, upper: bool| {
+        let mut units = [0u16; 2];
+        for unit in c.encode_utf16(&mut units) {
+            match upper {
+                true => out.push_str(&format!("\\u{unit:04X}")),
+                false => out.push_str(&format!("\\u{unit:04x}")),
+            }
+        }
+    };
+    let mut chars = json.chars();
+    // Whether each open container is an object, and whether a key comes next.
+    let mut objects: Vec<bool> = Vec::new();
+    let mut key_next = false;
+    let names_too = picks.first().is_some_and(|p| p % 5 == 0);
+    let mut last_key = String::new();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' | '[' => {
+                objects.push(c == '{');
+                key_next = c == '{';
+            }
+            '}' | ']' => {
+                objects.pop();
+            }
+            ',' => key_next = objects.last() == Some(&true),
+            ':' => key_next = false,
+            _ => {}
+        }
+        out.push(c);
+        if c != '"' {
+            continue;
+        }
+        let is_key = key_next;
+        key_next = false;
+        if is_key {
+            last_key.clear();
+        }
+        let kept = is_key || !(names_too || last_key == "v");
+        while let Some(c) = chars.next() {
+            let p = if kept { 5 } else { pick() };
+            if is_key && c != '"' {
+                last_key.push(c);
+            }
+            match c {
+                '"' => {
+                    out.push('"');
+                    break;
+                }
+                '\\' => {
+                    let e = chars.next().expect("an escape");
+                    let decoded = match e {
+                        'n' => Some('\n'),
+                        'r' => Some('\r'),
+                        't' => Some('\t'),
+                        '"' => Some('"'),
+                        '\\' => Some('\\'),
+                        _ => None,
+                    };
+                    match decoded {
+                        Some(d) if p % 2 == 0 => u(&mut out, d, p % 4 == 0),
+                        _ => {
+                            out.push('\\');
+                            out.push(e);
+                            if e == 'u' {
+                                out.extend(chars.by_ref().take(4));
+                            }
+                        }
+                    }
+                }
+                '/' if p % 3 == 0 => out.push_str("\\/"),
+                c if p % 3 == 1 => u(&mut out, c, p % 2 == 0),
+                c => out.push(c),
+            }
+        }
+    }
+    out
+}
+
+/// Components nested `levels` deep (the outermost named `name`).
+fn nested(name: &str, levels: usize) -> Component {
+    let mut c = Component {
+        name: "X".into(),
+        props: vec![
+            Property::new("TZID", "Europe/Berlin"),
+            Property::new("DTSTART", "20260302T090000").with_param("TZID", "Europe/Berlin"),
+        ],
+        subs: Vec::new(),
+    };
+    for _ in 1..levels {
+        c = Component {
+            name: "X".into(),
+            props: Vec::new(),
+            subs: vec![c],
+        };
+    }
+    c.name = name.into();
+    c
+}
+
+/// What the general writer makes of `records` in the order given (one writer,
+/// one pass), or the error of the first body it cannot read.
+fn general(records: &[((usize, String, String), String)]) -> (String, Vec<String>) {
+    let mut zones = CalendarZones::default();
+    let mut parts = Vec::new();
+    for ((g, key, id), stored) in records {
+        let mut out = String::new();
+        match BodyRef::parse(stored) {
+            Ok(body) => {
+                zones.note((*g, key.as_str(), id.as_str()), &body);
+                write_components(&mut out, &body);
+            }
+            Err(e) => out = format!("error: {e}"),
+        }
+        parts.push(out);
+    }
+    (zones.head(), parts)
+}
+
+/// The same through [`CalendarZones::write_stored`], each record given to one of
+/// two writers (`split`, cycled) whose zones are merged, as the export's threads do.
+fn transcribed(
+    records: &[((usize, String, String), String)],
+    split: &[bool],
+) -> (String, Vec<String>) {
+    let mut zones = [CalendarZones::default(), CalendarZones::default()];
+    let mut parts = Vec::new();
+    for (i, ((g, key, id), stored)) in records.iter().enumerate() {
+        let which = split.get(i % split.len().max(1)).copied().unwrap_or(false);
+        let mut out = String::new();
+        if let Err(e) = zones[usize::from(which)].write_stored(
+            &mut out,
+            (*g, key.as_str(), id.as_str()),
+            stored,
+        ) {
+            assert_eq!(out, "", "nothing written for a body that cannot be read");
+            out = format!("error: {e}");
+        }
+        parts.push(out);
+    }
+    let [mut first, second] = zones;
+    first.merge(second);
+    (first.head(), parts)
+}
+
+#[test]
+fn bodies_nested_to_the_readers_limit_and_past_it_are_written_as_the_general_writer_does() {
+    for levels in [1, 2, 8, 9, 63, 64, 65, 66] {
+        let main = Body {
+            main: nested("VEVENT", levels),
+            overrides: Vec::new(),
+            timezones: Vec::new(),
+        };
+        let zone = Body {
+            main: Component::new("VEVENT"),
+            overrides: vec![nested("VEVENT", levels)],
+            timezones: vec![nested("VTIMEZONE", levels)],
+        };
+        let records: Vec<_> = [main, zone]
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                (
+                    (0, "k".to_string(), i.to_string()),
+                    serde_json::to_string(b).unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            transcribed(&records, &[false]),
+            general(&records),
+            "{levels} levels"
+        );
+    }
+}
+
+proptest! {
+    /// Bodies in forms serde_json never writes (other escapes of the same strings)
+    /// are written as the general writer writes them.
+    #[test]
+    fn reescaped_bodies_are_written_as_the_general_writer_writes_them(
+        records in records(),
+        picks in proptest::collection::vec(any::<u8>(), 0..16),
+    ) {
+        let records: Vec<_> = records
+            .into_iter()
+            .map(|(place, stored)| {
+                let again = reescaped(&stored, &picks);
+                let same = BodyRef::parse(&again).map(|b| b.to_body()).ok();
+                assert_eq!(same, Some(BodyRef::parse(&stored).unwrap().to_body()), "{again}");
+                (place, again)
+            })
+            .collect();
+        prop_assert_eq!(transcribed(&records, &[false]), general(&records));
+    }
+
+    /// Records written by two writers in any order, their zones merged: the head
+    /// is the one a single [`super::IcsWriter`] writes for the records in their
+    /// places' order (for each TZID the VTIMEZONE of the first record that has one).
+    #[test]
+    fn zones_noted_in_any_order_on_two_writers_are_those_of_the_calendar_in_order(
+        records in records(),
+        picks in proptest::collection::vec(any::<u8>(), 0..16),
+        split in proptest::collection::vec(any::<bool>(), 1..6),
+        order in proptest::collection::vec(any::<u32>(), 8),
+    ) {
+        // Unique places; some bodies with other escapes (left to the general reader).
+        let mut records: Vec<_> = records
+            .into_iter()
+            .enumerate()
+            .map(|(i, ((g, key, id), stored))| {
+                let stored = match i % 2 {
+                    0 => stored,
+                    _ => reescaped(&stored, &picks),
+                };
+                ((g, key, format!("{id}{i}")), stored)
+            })
+            .collect();
+        let mut in_order = records.clone();
+        in_order.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut writer = super::IcsWriter::default();
+        let mut components = String::new();
+        for (_, stored) in &in_order {
+            let body = BodyRef::parse(stored).unwrap();
+            writer.push_body(&body);
+            write_components(&mut components, &body);
+        }
+        let (want_head, _) = writer.finish_parts();
+        // Handled in another order, then put in order.
+        let mut keyed: Vec<_> = records.drain(..).enumerate().collect();
+        keyed.sort_by_key(|(i, _)| order[i % order.len()].rotate_left(*i as u32));
+        let shuffled: Vec<_> = keyed.into_iter().map(|(_, r)| r).collect();
+        let (head, parts) = transcribed(&shuffled, &split);
+        let mut placed: Vec<_> = shuffled.iter().map(|r| &r.0).zip(parts).collect();
+        placed.sort_by(|a, b| a.0.cmp(b.0));
+        let written: String = placed.into_iter().map(|(_, part)| part).collect();
+        prop_assert_eq!(written, components);
+        prop_assert_eq!(head, want_head);
+    }
+}

@@ -181,68 +181,6 @@ impl Store {
             .map_err(StoreError::from)?;
         each_raw(self, rows, f)
     }
-
-    /// Every record of `kind` (of `collection` if given) in the order of every
-    /// listing, (`sort_key`, `id`), each row handed to `f` for the length of one
-    /// call: for a caller that writes each row as it comes and keeps none (the JSON
-    /// export, whose memory then stays flat whatever the size of the profile; reading
-    /// in this order costs a lookup in the table per row, see
-    /// [`Store::for_each_raw_unordered`]). The rows come in the order of the
-    /// `(kind, sort_key)` index, each held (copied) until the next shows whether its
-    /// sort key is shared; rows of a shared key are put in id order here. SQLite's
-    /// own `ORDER BY sort_key, id` passes every row through a sorter for the ids, and
-    /// finding the shared keys first from the index costs as much again.
-    pub fn for_each_raw_sorted<E: From<StoreError>>(
-        &self,
-        kind: Kind,
-        collection: Option<&str>,
-        mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
-    ) -> std::result::Result<(), E> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT id, kind, collection, data, sort_key FROM records
-                 INDEXED BY records_kind_sort
-                 WHERE kind = ?1 AND (?2 IS NULL OR collection = ?2) ORDER BY sort_key",
-            )
-            .map_err(StoreError::from)?;
-        let rows = stmt
-            .query(params![kind.as_str(), collection])
-            .map_err(StoreError::from)?;
-        // The rows of the last sort key read (one, unless it is shared), and spare
-        // copies to fill again (no allocation per row).
-        let mut run: Vec<OwnedRow> = Vec::new();
-        let mut spare: Vec<OwnedRow> = Vec::new();
-        each_raw(self, rows, |r| -> std::result::Result<(), E> {
-            if run
-                .first()
-                .is_some_and(|first| first.sort_key != r.sort_key)
-            {
-                hand_over(&mut run, &mut spare, &mut f)?;
-            }
-            let mut copy = spare.pop().unwrap_or_default();
-            copy.fill(r);
-            run.push(copy);
-            Ok(())
-        })?;
-        hand_over(&mut run, &mut spare, &mut f)
-    }
-}
-
-/// The rows of one sort key to `f`, in id order; their copies back to `spare`.
-fn hand_over<E>(
-    run: &mut Vec<OwnedRow>,
-    spare: &mut Vec<OwnedRow>,
-    f: &mut impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
-) -> std::result::Result<(), E> {
-    if run.len() > 1 {
-        run.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-    }
-    for row in run.drain(..) {
-        f(row.borrow())?;
-        spare.push(row);
-    }
-    Ok(())
 }
 
 /// The rows [`Store::for_each_listed`] reads from the `listed` index (the planner
@@ -361,25 +299,30 @@ impl Store {
     /// [`Store::note_unreadable_row`] of a row whose kind is `kind` (not read from
     /// the row when given).
     fn note_unreadable(&self, row: &Row<'_>, kind: Option<&str>, e: StoreError) {
-        let lossy = |i| match row.get_ref(i) {
-            Ok(ValueRef::Text(b) | ValueRef::Blob(b)) => String::from_utf8_lossy(b).into_owned(),
-            Ok(other) => format!("{other:?}"),
-            Err(_) => String::new(),
-        };
-        self.note_undecodable(Undecodable {
-            id: lossy(0),
-            what: kind.map_or_else(|| lossy(1), str::to_string),
-            reason: match e {
-                StoreError::Sql(e) => format!("its stored data is not text ({e})"),
-                other => other.to_string(),
-            },
-        });
+        self.note_undecodable(unreadable(row, kind, e));
+    }
+}
+
+/// What [`Store::note_unreadable`] notes of `row`.
+pub(super) fn unreadable(row: &Row<'_>, kind: Option<&str>, e: StoreError) -> Undecodable {
+    let lossy = |i| match row.get_ref(i) {
+        Ok(ValueRef::Text(b) | ValueRef::Blob(b)) => String::from_utf8_lossy(b).into_owned(),
+        Ok(other) => format!("{other:?}"),
+        Err(_) => String::new(),
+    };
+    Undecodable {
+        id: lossy(0),
+        what: kind.map_or_else(|| lossy(1), str::to_string),
+        reason: match e {
+            StoreError::Sql(e) => format!("its stored data is not text ({e})"),
+            other => other.to_string(),
+        },
     }
 }
 
 /// A [`RawRecord`] copied out of the database.
 #[derive(Default)]
-struct OwnedRow {
+pub(super) struct OwnedRow {
     id: String,
     kind: String,
     collection: String,
@@ -401,7 +344,7 @@ impl From<RawRecord<'_>> for OwnedRow {
 
 impl OwnedRow {
     /// A copy of `r`, in the room this one has.
-    fn fill(&mut self, r: RawRecord<'_>) {
+    pub(super) fn fill(&mut self, r: RawRecord<'_>) {
         for (to, from) in [
             (&mut self.id, r.id),
             (&mut self.kind, r.kind),
@@ -419,7 +362,7 @@ impl OwnedRow {
         (&self.sort_key, &self.id)
     }
 
-    fn borrow(&self) -> RawRecord<'_> {
+    pub(super) fn borrow(&self) -> RawRecord<'_> {
         RawRecord {
             id: &self.id,
             kind: &self.kind,
@@ -438,7 +381,7 @@ fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str> {
 }
 
 /// A row of a `SELECT id, kind, collection, data, sort_key`, borrowed.
-fn raw_row<'r>(row: &'r Row<'_>) -> Result<RawRecord<'r>> {
+pub(super) fn raw_row<'r>(row: &'r Row<'_>) -> Result<RawRecord<'r>> {
     Ok(RawRecord {
         id: text(row, 0)?,
         kind: text(row, 1)?,
