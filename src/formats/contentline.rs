@@ -242,8 +242,8 @@ pub fn parse(text: &str) -> Result<Vec<Component>, SyntaxError> {
 }
 
 /// Does a parameter value need quotes?
-fn needs_quotes(v: &str) -> bool {
-    v.contains([':', ';', ',']) || v.starts_with(' ') || v.ends_with(' ')
+pub(crate) fn needs_quotes(v: &str) -> bool {
+    v.bytes().any(|b| matches!(b, b':' | b';' | b',')) || v.starts_with(' ') || v.ends_with(' ')
 }
 
 /// One property as an unfolded line (no line ending).

@@ -10,7 +10,8 @@
 //! The grammar read is exactly that of `model::borrowed::fast`, so a body read
 //! here is one that reader reads, and to the same components.
 
-use crate::formats::contentline::Fold;
+use crate::formats::contentline::{Fold, needs_quotes};
+use crate::model::borrowed::fast::unescape_rest;
 use crate::model::borrowed::special_from;
 
 /// Nesting beyond this is left to the general reader (as `fast` does).
@@ -175,39 +176,8 @@ impl<'a> Reader<'a, '_> {
             b'\\' => {}
             _ => return None,
         }
-        // The rest as `fast::Reader::escaped_string` reads it.
-        let mut i = start;
-        loop {
-            let run = memchr::memchr2(b'"', b'\\', &bytes[i..])?;
-            let plain = &self.src[i..i + run];
-            if plain.bytes().any(|c| c < 0x20) {
-                return None;
-            }
-            out.push_str(plain);
-            i += run;
-            if bytes[i] == b'"' {
-                self.at = i + 1;
-                return Some(());
-            }
-            let esc = *bytes.get(i + 1)?;
-            i += 2;
-            match esc {
-                b'"' => out.push('"'),
-                b'\\' => out.push('\\'),
-                b'/' => out.push('/'),
-                b'b' => out.push('\u{8}'),
-                b'f' => out.push('\u{c}'),
-                b'n' => out.push('\n'),
-                b'r' => out.push('\r'),
-                b't' => out.push('\t'),
-                b'u' => {
-                    let (c, used) = unicode_escape(&bytes[i..])?;
-                    out.push(c);
-                    i += used;
-                }
-                _ => return None,
-            }
-        }
+        self.at = unescape_rest(self.src, start, out)?;
+        Some(())
     }
 
     /// A string read (and checked), not kept.
@@ -487,36 +457,6 @@ fn year_of(y: &str) -> Option<i32> {
                 .fold(0, |n, x| n * 10 + i32::from(**x - b'0')),
         ),
         _ => y.parse().ok(),
-    }
-}
-
-/// Does a parameter value need quotes? (as `contentline` decides)
-fn needs_quotes(v: &str) -> bool {
-    v.bytes().any(|b| matches!(b, b':' | b';' | b',')) || v.starts_with(' ') || v.ends_with(' ')
-}
-
-/// As `fast::unicode_escape`.
-fn unicode_escape(after_u: &[u8]) -> Option<(char, usize)> {
-    let hex4 = |b: &[u8]| -> Option<u32> {
-        let digits = std::str::from_utf8(b.get(..4)?).ok()?;
-        if !digits.bytes().all(|c| c.is_ascii_hexdigit()) {
-            return None;
-        }
-        u32::from_str_radix(digits, 16).ok()
-    };
-    let first = hex4(after_u)?;
-    match first {
-        0xD800..=0xDBFF => {
-            after_u.get(4..6).filter(|s| *s == b"\\u")?;
-            let low = hex4(&after_u[6..])?;
-            if !(0xDC00..=0xDFFF).contains(&low) {
-                return None;
-            }
-            let c = 0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00);
-            Some((char::from_u32(c)?, 10))
-        }
-        0xDC00..=0xDFFF => None,
-        c => Some((char::from_u32(c)?, 4)),
     }
 }
 

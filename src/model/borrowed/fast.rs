@@ -262,39 +262,47 @@ impl<'a> Reader<'a> {
 
     /// The rest of a string from `start` (just after its opening quote), unescaped.
     fn escaped_string(&mut self, start: usize) -> Option<Text<'a>> {
-        let bytes = self.src.as_bytes();
         let mut out = String::new();
-        let mut i = start;
-        loop {
-            let run = memchr::memchr2(b'"', b'\\', &bytes[i..])?;
-            let plain = &self.src[i..i + run];
-            if plain.bytes().any(|c| c < 0x20) {
-                return None;
+        self.at = unescape_rest(self.src, start, &mut out)?;
+        Some(Text(Cow::Owned(out)))
+    }
+}
+
+/// The rest of a JSON string of `src` from `start` (just after its opening quote),
+/// unescaped onto `out`: where its closing quote ends, or `None` when it is not
+/// JSON (a raw control character, an unknown escape, a lone surrogate, no end;
+/// `out` then holds part of it).
+pub(crate) fn unescape_rest(src: &str, start: usize, out: &mut String) -> Option<usize> {
+    let bytes = src.as_bytes();
+    let mut i = start;
+    loop {
+        let run = memchr::memchr2(b'"', b'\\', &bytes[i..])?;
+        let plain = &src[i..i + run];
+        if plain.bytes().any(|c| c < 0x20) {
+            return None;
+        }
+        out.push_str(plain);
+        i += run;
+        if bytes[i] == b'"' {
+            return Some(i + 1);
+        }
+        let esc = *bytes.get(i + 1)?;
+        i += 2;
+        match esc {
+            b'"' => out.push('"'),
+            b'\\' => out.push('\\'),
+            b'/' => out.push('/'),
+            b'b' => out.push('\u{8}'),
+            b'f' => out.push('\u{c}'),
+            b'n' => out.push('\n'),
+            b'r' => out.push('\r'),
+            b't' => out.push('\t'),
+            b'u' => {
+                let (c, used) = unicode_escape(&bytes[i..])?;
+                out.push(c);
+                i += used;
             }
-            out.push_str(plain);
-            i += run;
-            if bytes[i] == b'"' {
-                self.at = i + 1;
-                return Some(Text(Cow::Owned(out)));
-            }
-            let esc = *bytes.get(i + 1)?;
-            i += 2;
-            match esc {
-                b'"' => out.push('"'),
-                b'\\' => out.push('\\'),
-                b'/' => out.push('/'),
-                b'b' => out.push('\u{8}'),
-                b'f' => out.push('\u{c}'),
-                b'n' => out.push('\n'),
-                b'r' => out.push('\r'),
-                b't' => out.push('\t'),
-                b'u' => {
-                    let (c, used) = unicode_escape(&bytes[i..])?;
-                    out.push(c);
-                    i += used;
-                }
-                _ => return None,
-            }
+            _ => return None,
         }
     }
 }
