@@ -353,24 +353,15 @@ impl<'a> Reader<'a, '_> {
         let mut tzid = None;
         if self.eat(b",\"p\":") {
             self.list(|r| {
-                r.expect(b"{")?;
-                if r.eat(b"\"g\":") {
-                    r.skip_string()?;
-                    r.expect(b",")?;
-                }
-                r.expect(b"\"n\":")?;
-                let name = r.plain()?;
-                if r.eat(b",\"p\":") {
-                    r.list(Reader::skip_param)?;
-                }
-                r.expect(b",\"v\":")?;
-                if tzid.is_none() && name.eq_ignore_ascii_case("TZID") {
-                    let v = r.plain()?;
-                    tzid = Some((r.at - 1 - v.len(), r.at - 1));
-                } else {
-                    r.skip_string()?;
-                }
-                r.expect(b"}")
+                r.property_with(Reader::plain, |r, name| {
+                    if tzid.is_none() && name.eq_ignore_ascii_case("TZID") {
+                        let v = r.plain()?;
+                        tzid = Some((r.at - 1 - v.len(), r.at - 1));
+                        Some(())
+                    } else {
+                        r.skip_string()
+                    }
+                })
             })?;
         }
         if self.eat(b",\"c\":") {
@@ -387,25 +378,33 @@ impl<'a> Reader<'a, '_> {
         self.expect(b"{\"n\":")?;
         self.skip_string()?;
         if self.eat(b",\"p\":") {
-            self.list(|r| {
-                r.expect(b"{")?;
-                if r.eat(b"\"g\":") {
-                    r.skip_string()?;
-                    r.expect(b",")?;
-                }
-                r.expect(b"\"n\":")?;
-                r.skip_string()?;
-                if r.eat(b",\"p\":") {
-                    r.list(Reader::skip_param)?;
-                }
-                r.expect(b",\"v\":")?;
-                r.skip_string()?;
-                r.expect(b"}")
-            })?;
+            self.list(|r| r.property_with(Reader::skip_string, |r, ()| r.skip_string()))?;
         }
         if self.eat(b",\"c\":") {
             self.list(|r| r.skip_component(depth + 1))?;
         }
+        self.expect(b"}")
+    }
+
+    /// One property, `{"g":…,"n":…,"p":[…],"v":…}`, checked: `name` reads its name,
+    /// `value` its value (given what `name` read); its group and parameters skipped.
+    fn property_with<N>(
+        &mut self,
+        name: impl FnOnce(&mut Self) -> Option<N>,
+        value: impl FnOnce(&mut Self, N) -> Option<()>,
+    ) -> Option<()> {
+        self.expect(b"{")?;
+        if self.eat(b"\"g\":") {
+            self.skip_string()?;
+            self.expect(b",")?;
+        }
+        self.expect(b"\"n\":")?;
+        let read = name(self)?;
+        if self.eat(b",\"p\":") {
+            self.list(Reader::skip_param)?;
+        }
+        self.expect(b",\"v\":")?;
+        value(self, read)?;
         self.expect(b"}")
     }
 
