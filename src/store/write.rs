@@ -152,52 +152,6 @@ impl<'a> Writer<'a> {
         )
     }
 
-    /// Add a record whose id was just made, so that no row can hold it (a bulk import):
-    /// what [`Self::create`] writes, without looking for a row to replace and without
-    /// keeping the change in [`Self::changes`] (a bulk writer never reads them back,
-    /// and each would hold a copy of its record until commit).
-    pub fn create_fresh(&mut self, r: &Record) -> Result<()> {
-        self.create_fresh_with(r, None)
-    }
-
-    /// [`Self::create_fresh`] with the row worked out already (by [`PreparedRow::of`]
-    /// from `r`, whose body has not changed since).
-    pub fn create_fresh_prepared(&mut self, r: &Record, row: &PreparedRow) -> Result<()> {
-        debug_assert_eq!(
-            row.data,
-            crate::model::stored_json::body_to_string(&r.body),
-            "a row prepared from another body"
-        );
-        self.create_fresh_with(r, Some(row))
-    }
-
-    fn create_fresh_with(&mut self, r: &Record, row: Option<&PreparedRow>) -> Result<()> {
-        if self.found_collection.borrow().as_deref() != Some(r.collection.as_str()) {
-            self.collection(&r.collection)?;
-            *self.found_collection.borrow_mut() = Some(r.collection.clone());
-        }
-        match row {
-            Some(row) => self.insert_record_row(r, row, true)?,
-            None => self.insert_record(r, true)?,
-        }
-        // Logged as a lazy create (its body is the record's): no copy of the body.
-        let (seq, hlc) = self.stamp_change();
-        let op = lazy_create_op(&r.collection);
-        self.tx.prepare_cached(INSERT_CHANGE)?.execute(params![
-            self.device,
-            seq,
-            change_id(self.device, seq),
-            hlc,
-            self.now,
-            "",
-            r.id,
-            r.kind.as_str(),
-            op,
-            "[]"
-        ])?;
-        Ok(())
-    }
-
     /// Store `r` over the existing record with its id; logs the changed fields.
     /// Returns `None` when nothing changed.
     pub fn update(&mut self, r: &Record) -> Result<Option<Change>> {
