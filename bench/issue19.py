@@ -7,6 +7,8 @@ OLD_PIM and NEW_PIM are release binaries (e.g. main before a change and after it
 GENERATE (env, default target/release/examples/generate) builds the 100 000-record
 profile; GENERATE_BEFORE, the OLD build's generator, makes its sync profile (a
 generator of another schema version than the pim beside it cannot open its profile).
+FLOOR (env, default target/release/examples/export_floor) times the store read as each
+export reads it, with nothing made of the rows: the floor under that export.
 Each group of commands runs once as a warm-up, then N rounds in turn (so a
 change of machine load hits every command of the group alike); medians are printed.
 Wall time includes process start; CPU is user + system from wait4 (less disturbed by
@@ -201,6 +203,9 @@ def main():
     floors = {"json": "select data from records",
               "ics": "select data from records where +kind='event'",
               "vcf": "select data from records where +kind='contact'"}
+    # And pim's own floor: the store read exactly as the export reads it, every body
+    # fetched and nothing made of it (examples/export_floor.rs, built with NEW).
+    floor = os.path.realpath(os.environ.get("FLOOR", os.path.join(ROOT, "target/release/examples/export_floor")))
     for fmt, (h, args) in outs.items():
         path = os.path.join(DATA, f"out.{fmt}")
         sh(f"{new} --home {homes[(h, 'after')]} {args} > {path}")
@@ -208,7 +213,8 @@ def main():
         res["export-" + fmt] = group(f"{args} ({os.path.getsize(path) / 1e6:.1f} MB)", R, {
             "before": P(old, args, h), "after": P(new, args, h),
             "cat": f"cat {path} > /dev/null",
-            "sqlite3": f"sqlite3 {fh}/pim.sqlite3 \"{query}\" > /dev/null"})
+            "sqlite3": f"sqlite3 {fh}/pim.sqlite3 \"{query}\" > /dev/null",
+            "floor": f"{floor} {fh}/pim.sqlite3 {fmt} > /dev/null"})
 
     res["version"] = group("--version (process start)", max(R, 51), {
         "before": f"{old} --version > /dev/null", "after": f"{new} --version > /dev/null",
@@ -281,7 +287,9 @@ def report(res, frames, syncs):
         ratio = e["after"].wall / e["cat"].wall
         rows.append((f"`export` {fmt}", e["before"], e["after"],
                      f"≤ {limit}× `cat` ({e['cat'].wall:.1f} ms): {ratio:.0f}× — {verdict(ratio <= limit)}; "
-                     f"sqlite3 reading the bodies: {e['sqlite3'].wall:.1f} ms = {e['sqlite3'].wall / e['cat'].wall:.0f}× `cat`"))
+                     f"sqlite3 reading the bodies: {e['sqlite3'].wall:.1f} ms = {e['sqlite3'].wall / e['cat'].wall:.0f}× `cat`; "
+                     f"the store read as the export reads it, nothing else: {e['floor'].wall:.1f} ms "
+                     f"= {e['floor'].wall / e['cat'].wall:.0f}× `cat`"))
     v = res["version"]
     rows.append(("`pim --version`", v["before"], v["after"],
                  f"≤ calcurse + 0.5 ms ({v['calcurse'].wall:.2f} ms; /bin/true {v['true'].wall:.2f}): "

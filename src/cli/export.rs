@@ -104,7 +104,12 @@ pub fn export(cx: &Context, a: ExportArgs) -> anyhow::Result<()> {
         }
         _ => {}
     }
-    cx.store.prefer_mapped_reads()?;
+    match format {
+        // Read in table order (then sorted in memory).
+        ExportFormat::Ics | ExportFormat::Vcf => cx.store.prefer_sequential_reads()?,
+        // Read in listing order, through an index.
+        _ => cx.store.prefer_mapped_reads()?,
+    }
     // A backup is of one moment: every read of the export sees the same snapshot,
     // whatever another process (a sync, an import) commits meanwhile.
     cx.store

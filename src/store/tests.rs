@@ -45,6 +45,18 @@ fn path_and_page_cache() {
         .query_row("PRAGMA cache_size", [], |r| r.get(0))
         .unwrap();
     assert_eq!(kib, -8192);
+    // A command's reads: mapped for jumps through an index, copied for a read in
+    // table order; each setting undoes the other.
+    let pragmas = |store: &Store| -> (i64, i64) {
+        let conn = store.conn();
+        let map = conn.query_row("PRAGMA mmap_size", [], |r| r.get(0)).unwrap();
+        let cache = conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).unwrap();
+        (map, cache)
+    };
+    store.prefer_mapped_reads().unwrap();
+    assert_eq!(pragmas(&store), (1 << 30, -2000));
+    store.prefer_sequential_reads().unwrap();
+    assert_eq!(pragmas(&store), (0, -2000));
 }
 
 #[test]
