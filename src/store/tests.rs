@@ -49,8 +49,12 @@ fn path_and_page_cache() {
     // table order; each setting undoes the other.
     let pragmas = |store: &Store| -> (i64, i64) {
         let conn = store.conn();
-        let map = conn.query_row("PRAGMA mmap_size", [], |r| r.get(0)).unwrap();
-        let cache = conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).unwrap();
+        let map = conn
+            .query_row("PRAGMA mmap_size", [], |r| r.get(0))
+            .unwrap();
+        let cache = conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .unwrap();
         (map, cache)
     };
     store.prefer_mapped_reads().unwrap();

@@ -42,8 +42,18 @@ fn window_end(cx: &Context, s: &str) -> anyhow::Result<DateTime<Utc>> {
 }
 
 pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
-    cx.store.prefer_mapped_reads()?;
     let kind = a.kind.kind();
+    let windowed = kind == Kind::Event && (a.from.is_some() || a.to.is_some());
+    // Of SQLite's two ways to read, the cheaper for this listing, as measured
+    // (BENCHMARKS.md, session 12): the events of a window, or the listing copies of
+    // contacts and tasks in an index, are a few thousand pages, fewer than a memory
+    // map faults in around them; every record of a kind read whole in listing order
+    // jumps all over the file, and notes (longer listing copies) come out ahead
+    // mapped too.
+    match windowed || (!a.json && matches!(kind, Kind::Contact | Kind::Task)) {
+        true => cx.store.prefer_sequential_reads()?,
+        false => cx.store.prefer_mapped_reads()?,
+    }
     // `--collection Birthdays` (unless a real calendar has that name) lists only the
     // computed birthday calendar; another collection leaves it out.
     let only_birthdays = kind == Kind::Event
