@@ -9,7 +9,7 @@ use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 
 use super::Context;
-use super::export_json::write_items;
+use super::export_json::{ItemShape, write_items};
 use crate::app::export::{
     Selection, SortedRows, read_unordered_beside, read_unordered_shared, selection, sorted_rows_for,
 };
@@ -238,7 +238,14 @@ fn export_json(
         // Streamed in listing order, nothing kept: unlike ics (time zones first) and
         // vCard (every card checked before any output), JSON can be written as read,
         // so its memory does not grow with the profile.
-        let n = write_items(&cx.store, &selection, names, &settings, cx.tz, out)?;
+        let n = write_items(
+            &cx.store,
+            &selection,
+            names,
+            ItemShape::Export(&settings),
+            cx.tz,
+            out,
+        )?;
         out.write_all(JSON_END.as_bytes())?;
         Ok(n)
     };

@@ -14,6 +14,7 @@ use crate::model::zonedb::Tz;
 
 use crate::app::export::{BATCH, RowBatch, Selection};
 use crate::formats::json::write_json_item_head;
+use crate::formats::view_ref::write_view;
 use crate::model::borrowed::BodyRef;
 use crate::store::{RawRecord, Store, Undecodable};
 
@@ -33,17 +34,33 @@ struct Rendered {
     rows: RowBatch,
 }
 
-/// Every record of `selection` in listing order as an item of the JSON array (`,\n`
-/// before each but the first), to `out`; the number written. Rows that cannot be
-/// read are noted in the store, in order.
+/// What each item of [`write_items`] holds.
+#[derive(Clone, Copy)]
+pub enum ItemShape<'m> {
+    /// The export's: the record's view, its collection's settings (by collection
+    /// id, as JSON) and the stored body as the `content`; `,\n` before each.
+    Export(&'m HashMap<String, String>),
+    /// A `--json` listing's: the view alone (as `formats::view` makes it), `,`
+    /// before each.
+    View,
+}
+
+/// Every record of `selection` in listing order as an item of a JSON array, shaped
+/// as `shape` says (the first without the separator before it), to `out`; the
+/// number written. Rows that cannot be read are noted in the store, in order.
 pub fn write_items(
     store: &Store,
     selection: &Selection,
     names: &HashMap<String, String>,
-    settings: &HashMap<String, String>,
+    shape: ItemShape<'_>,
     tz: Tz,
     out: &mut dyn Write,
 ) -> anyhow::Result<usize> {
+    let no_settings = HashMap::new();
+    let settings = match shape {
+        ItemShape::Export(settings) => settings,
+        ItemShape::View => &no_settings,
+    };
     let (send_rows, receive_rows) = mpsc::sync_channel::<(usize, RowBatch)>(IN_FLIGHT);
     let receive_rows = Mutex::new(receive_rows);
     // Unbounded, so a renderer never waits on the reader while the reader waits
@@ -61,7 +78,8 @@ pub fn write_items(
      -> anyhow::Result<()> {
         waiting.insert(rendered.seq, rendered);
         while let Some(r) = waiting.remove(&next) {
-            // Every item comes after `,\n`; the first of the array after `\n`.
+            // Every item comes after a separator that opens with `,`: the first of
+            // the array without that comma.
             let items = match written == 0 {
                 true => r.items.get(1..).unwrap_or(""),
                 false => &r.items,
@@ -100,7 +118,7 @@ pub fn write_items(
                             Some(c) if c.id == Some(row.collection) => c,
                             last => last.insert(Collection::of(row.collection, names, settings)),
                         };
-                        render(&mut rendered, &row, &mut body, collection, tz);
+                        render(&mut rendered, &row, &mut body, collection, shape, tz);
                         Ok(())
                     });
                     let Ok(()) = each;
@@ -170,13 +188,14 @@ impl<'m> Collection<'m> {
     }
 }
 
-/// One row's item, after `,\n`: its view from the stored body read in place, then
-/// the body itself as the `content`, as it is kept.
+/// One row's item, after its separator: its view from the stored body read in
+/// place; for the export, then the body itself as the `content`, as it is kept.
 fn render<'r>(
     to: &mut Rendered,
     row: &RawRecord<'r>,
     body: &mut BodyRef<'r>,
     collection: &Collection<'_>,
+    shape: ItemShape<'_>,
     tz: Tz,
 ) {
     let kind = match row.read_into(body) {
@@ -187,11 +206,19 @@ fn render<'r>(
         }
     };
     let body = &*body;
-    to.items.push_str(",\n");
     let (name, settings) = (collection.name, collection.settings);
-    write_json_item_head(&mut to.items, row.id, kind, body, name, settings, tz);
-    to.items.push_str(row.data);
-    to.items.push('}');
+    match shape {
+        ItemShape::Export(_) => {
+            to.items.push_str(",\n");
+            write_json_item_head(&mut to.items, row.id, kind, body, name, settings, tz);
+            to.items.push_str(row.data);
+            to.items.push('}');
+        }
+        ItemShape::View => {
+            to.items.push(',');
+            write_view(&mut to.items, row.id, kind, body, name, tz);
+        }
+    }
     to.written += 1;
 }
 
@@ -230,7 +257,15 @@ mod tests {
         let kinds = [Kind::Event, Kind::Task];
         let chosen = selection(&store, &kinds, None).unwrap();
         let mut out = Vec::new();
-        let n = write_items(&store, &chosen, &names, &settings, tz, &mut out).unwrap();
+        let n = write_items(
+            &store,
+            &chosen,
+            &names,
+            ItemShape::Export(&settings),
+            tz,
+            &mut out,
+        )
+        .unwrap();
         let mut want = Vec::new();
         let mut count = 0;
         for kind in kinds {
@@ -247,6 +282,51 @@ mod tests {
             String::from_utf8(out).unwrap(),
             String::from_utf8(want).unwrap()
         );
+    }
+
+    /// A listing's items (the view alone), over several batches of contacts in two
+    /// collections: the views `--json` listings made of the decoded records, in
+    /// listing order, each after a `,` but the first. (Rows that do not read:
+    /// `tests/cli/listed_copies.rs`, `listed_tables.rs`.)
+    #[test]
+    fn view_items_are_the_listing_views_of_the_records_in_order() {
+        use crate::formats::view_contact::ContactJson;
+        let mut store = Store::open_in_memory().unwrap();
+        let tz: Tz = "UTC".parse().unwrap();
+        let home = store.default_collection(Kind::Contact).unwrap().id;
+        let work = store
+            .write(|w| w.put_collection_with_id("work", Kind::Contact, "Work"))
+            .unwrap()
+            .id;
+        for i in 0..(2 * BATCH + 9) {
+            let c = if i % 5 == 0 { &work } else { &home };
+            let mut r = Record::new(Kind::Contact, c);
+            // Names that sort apart from the order written, some alike.
+            r.set_text("FN", &format!("Person \"{}\"", (i * 37) % 300));
+            r.body
+                .main
+                .props
+                .push(Property::new("EMAIL", &format!("p{i}@example.org")));
+            store.write(|w| w.create(&r)).unwrap();
+        }
+        let names: HashMap<String, String> = store
+            .collections(None)
+            .unwrap()
+            .iter()
+            .map(|c| (c.id.clone(), c.name.clone()))
+            .collect();
+        let chosen = selection(&store, &[Kind::Contact], None).unwrap();
+        let mut out = Vec::new();
+        let n = write_items(&store, &chosen, &names, ItemShape::View, tz, &mut out).unwrap();
+        let want: Vec<String> = store
+            .list(Kind::Contact, None)
+            .unwrap()
+            .iter()
+            .map(|r| serde_json::to_string(&ContactJson::new(r, &names[&r.collection])).unwrap())
+            .collect();
+        assert_eq!(n, 2 * BATCH + 9);
+        assert_eq!(want.len(), n);
+        assert_eq!(String::from_utf8(out).unwrap(), want.join(","));
     }
 
     /// A row whose collection neither map knows (its collection gone) followed by
@@ -276,7 +356,15 @@ mod tests {
             HashMap::from([(zero.id.clone(), crate::formats::json::settings_json(&zero))]);
         let chosen = selection(&store, &[Kind::Contact], None).unwrap();
         let mut out = Vec::new();
-        let n = write_items(&store, &chosen, &names, &settings, tz, &mut out).unwrap();
+        let n = write_items(
+            &store,
+            &chosen,
+            &names,
+            ItemShape::Export(&settings),
+            tz,
+            &mut out,
+        )
+        .unwrap();
         let mut want = Vec::new();
         for (i, r) in store.list(Kind::Contact, None).unwrap().iter().enumerate() {
             want.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });

@@ -426,6 +426,22 @@ impl JsonArray {
         Ok(())
     }
 
+    /// Items `write` writes straight to the output, compact, each after a `,` but
+    /// the first (as `export_json::write_items` writes them); it returns how many.
+    /// They open the array: nothing was pushed before, and it is not pretty.
+    pub fn push_items(
+        &mut self,
+        write: impl FnOnce(&mut dyn Write) -> anyhow::Result<usize>,
+    ) -> anyhow::Result<()> {
+        assert!(
+            self.first && !self.out.pretty,
+            "items written whole open a compact array"
+        );
+        let written = write(&mut self.out.out)?;
+        self.first = written == 0;
+        Ok(())
+    }
+
     pub fn finish(mut self) -> anyhow::Result<()> {
         self.out.out.write_all(if self.out.pretty && !self.first {
             b"\n]\n"

@@ -13,6 +13,7 @@ use super::window::{self, Style};
 use crate::app::birthdays;
 use crate::cli::Context;
 use crate::cli::chunks::{CHUNK, decode_all, in_parallel};
+use crate::cli::export_json::{ItemShape, write_items};
 use crate::cli::print::{self, Table};
 use crate::formats::view::record_json;
 use crate::formats::view_contact::ContactJson;
@@ -205,9 +206,12 @@ pub(super) fn whole(cx: &Context, id: &str) -> Option<Record> {
     cx.store.get(id).ok().flatten()
 }
 
-/// Contacts or notes as JSON in stored order, a chunk at a time: each chunk's bodies
-/// are decoded and rendered on up to 4 threads, then written in order. Memory stays
-/// at one chunk, whatever the number of records.
+/// Contacts or notes as JSON in listing order, streamed: compact, each view written
+/// from the stored body read in place as the JSON export writes its items (one
+/// thread reading, two rendering, a few batches in flight); pretty, a chunk at a
+/// time, each chunk's bodies decoded and rendered on up to 4 threads, then written
+/// in order. Memory stays at a few batches or one chunk, whatever the number of
+/// records.
 fn stream_json(
     cx: &Context,
     kind: Kind,
@@ -216,6 +220,11 @@ fn stream_json(
     out: &mut print::JsonArray,
 ) -> anyhow::Result<()> {
     let pretty = out.is_pretty();
+    if !pretty {
+        let selection = [(kind, collection.map(str::to_string))];
+        return out
+            .push_items(|w| write_items(&cx.store, &selection, names, ItemShape::View, cx.tz, w));
+    }
     let tz = cx.tz;
     let render = |row: StoredRecord| -> Result<Vec<u8>, Undecodable> {
         let r = row.decode_or_skip()?;
