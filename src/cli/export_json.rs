@@ -306,7 +306,7 @@ mod tests {
             r.body
                 .main
                 .props
-                .push(Property::new("EMAIL", &format!("p{i}@example.org")));
+                .push(Property::new("EMAIL", format!("p{i}@example.org")));
             store.write(|w| w.create(&r)).unwrap();
         }
         let names: HashMap<String, String> = store
