@@ -373,6 +373,8 @@ fn default_alarms(
 /// Delete a record; returns it as it was.
 pub fn delete(store: &mut Store, id: &str) -> Result<Record, RecordError> {
     Ok(store.write(|w| {
+        // A row whose id is not text answers to the id its warning names.
+        w.adopt_damaged_id(id)?;
         let old = w
             .get_or_shell(id)?
             .ok_or_else(|| StoreError::NoRecord(id.to_string()))?;

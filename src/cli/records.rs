@@ -379,6 +379,10 @@ pub fn resolve_id(cx: &Context, id: &str) -> anyhow::Result<String> {
             _ => {}
         }
     }
+    // The id a warning names for a row whose id is not text.
+    if cx.store.holds_damaged_id(id)? {
+        return Ok(id.to_string());
+    }
     Err(anyhow!("no record with id {id:?}"))
 }
 

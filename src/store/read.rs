@@ -187,9 +187,13 @@ pub(super) fn load_record_or_shell(conn: &Connection, id: &str) -> Result<Option
                 | rusqlite::Error::Utf8Error(..),
             ),
         ) => {
-            let (id, kind, collection): (String, String, String) = conn
+            // Read as they come: a collection that is not text (a blob another
+            // program wrote) must not stop the delete it is read for.
+            let (id, kind, collection) = conn
                 .prepare_cached("SELECT id, kind, collection FROM records WHERE id = ?1")?
-                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                .query_row([id], |r| {
+                    Ok((lossy_text(r, 0)?, lossy_text(r, 1)?, lossy_text(r, 2)?))
+                })?;
             let kind = Kind::parse(&kind).ok_or_else(|| StoreError::Corrupt {
                 what: id.clone(),
                 reason: format!("unknown kind {kind:?}"),
@@ -365,6 +369,19 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM records WHERE id = ?1)")?
+            .query_row([id], |r| r.get(0))?)
+    }
+
+    /// Whether a row whose id is not text (another program wrote a blob there) reads
+    /// as `id`: the id its warning names, which `pim delete` then takes. Looked for
+    /// only when no record has the id (it reads the whole table).
+    pub fn holds_damaged_id(&self, id: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM records
+                 WHERE typeof(id) <> 'text' AND CAST(id AS TEXT) = ?1)",
+            )?
             .query_row([id], |r| r.get(0))?)
     }
 

@@ -381,6 +381,28 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// When no record has the id `id` but a row whose id is not text reads as it
+    /// ([`Store::holds_damaged_id`]): that row's id written as text, so that it
+    /// answers to the id its warning names (one row, if several read alike). For
+    /// the user's delete: looking for such a row reads the whole table, which only
+    /// an id no record has comes to.
+    pub fn adopt_damaged_id(&self, id: &str) -> Result<()> {
+        let known: bool = self
+            .tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM records WHERE id = ?1)")?
+            .query_row([id], |r| r.get(0))?;
+        if !known {
+            self.tx
+                .prepare_cached(
+                    "UPDATE records SET id = CAST(id AS TEXT)
+                     WHERE rowid = (SELECT MIN(rowid) FROM records
+                         WHERE typeof(id) <> 'text' AND CAST(id AS TEXT) = ?1)",
+                )?
+                .execute([id])?;
+        }
+        Ok(())
+    }
+
     /// Remove a record row and its index entries, without logging.
     pub fn delete_row(&self, id: &str) -> Result<()> {
         let rowid: Option<i64> = self

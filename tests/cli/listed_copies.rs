@@ -103,6 +103,55 @@ fn a_row_that_is_not_text_is_named_and_the_others_listed() {
     assert!(!err.contains("broken"), "{err}");
 }
 
+/// A row whose id or collection is not text (another program wrote a blob there):
+/// every listing names it, the warning says which column, and its advice works —
+/// `pim delete` with the id as named removes the row, and nothing names it again.
+#[test]
+fn a_row_whose_id_or_collection_is_not_text_is_named_and_can_be_deleted() {
+    let pim = profile();
+    pim.ok(&["add", "contact", "--name", "Bea Bell"]);
+    sql(
+        &pim,
+        // The foreign key off, as in a program that does not turn it on.
+        "PRAGMA foreign_keys = OFF;
+         INSERT INTO records (id, kind, collection, data, sort_key)
+             SELECT CAST('blobid' AS BLOB), kind, collection,
+                 replace(data, 'Bea Bell', 'Cy Blob'), 'c'
+             FROM records WHERE data LIKE '%Bea Bell%';
+         INSERT INTO records (id, kind, collection, data, sort_key)
+             SELECT 'blobcoll', kind, CAST(collection AS BLOB),
+                 replace(data, 'Bea Bell', 'Di Coll'), 'd'
+             FROM records WHERE data LIKE '%Bea Bell%';",
+    );
+    for args in [&["list", "contacts"][..], &["list", "contacts", "--json"]] {
+        let o = pim.run(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{args:?}: {err}");
+        assert!(
+            err.contains("contact blobid: its id is not text (a blob)")
+                && err.contains("contact blobcoll: its collection is not text (a blob)"),
+            "{args:?}: {err}"
+        );
+    }
+    for id in ["blobid", "blobcoll"] {
+        let o = pim.run(&["delete", id]);
+        assert!(
+            o.status.success(),
+            "delete {id}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let (out, err) = list(&pim, "contacts");
+    assert!(err.is_empty(), "{err}");
+    assert!(
+        out.contains("Ada Lovelace") && out.contains("Bea Bell") && !out.contains("Cy Blob"),
+        "{out}"
+    );
+    // Gone from the store, not hidden: the deletes were logged as changes.
+    let log = pim.ok(&["log", "--json"]);
+    assert!(log.contains("blobid") && log.contains("blobcoll"), "{log}");
+}
+
 #[test]
 fn a_body_that_is_not_text_is_named_by_every_reader_not_a_failed_command() {
     let pim = profile();

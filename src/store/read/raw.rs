@@ -314,6 +314,7 @@ pub(super) fn unreadable(row: &Row<'_>, kind: Option<&str>, e: StoreError) -> Un
         id: lossy(0),
         what: kind.map_or_else(|| lossy(1), str::to_string),
         reason: match e {
+            StoreError::Corrupt { reason, .. } => reason,
             StoreError::Sql(e) => format!("its stored data is not text ({e})"),
             other => other.to_string(),
         },
@@ -377,17 +378,32 @@ impl OwnedRow {
 type ReadRow = for<'r, 's> fn(&'r Row<'s>) -> Result<RawRecord<'r>>;
 
 fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str> {
-    Ok(row.get_ref(i).and_then(|v| Ok(v.as_str()?))?)
+    column_text(row, i, "stored data")
+}
+
+/// Column `i` of `row`, which holds the record's `column`, as text; a value that is
+/// not (a damaged or hostile file) is named with its column, for the warning.
+fn column_text<'r>(row: &'r Row<'_>, i: usize, column: &str) -> Result<&'r str> {
+    let not_text = |held: &str| StoreError::Corrupt {
+        what: column.to_string(),
+        reason: format!("its {column} is not text ({held})"),
+    };
+    match row.get_ref(i)? {
+        ValueRef::Text(b) => std::str::from_utf8(b).map_err(|_| not_text("not UTF-8")),
+        ValueRef::Blob(_) => Err(not_text("a blob")),
+        ValueRef::Integer(_) | ValueRef::Real(_) => Err(not_text("a number")),
+        ValueRef::Null => Err(not_text("NULL")),
+    }
 }
 
 /// A row of a `SELECT id, kind, collection, data, sort_key`, borrowed.
 pub(super) fn raw_row<'r>(row: &'r Row<'_>) -> Result<RawRecord<'r>> {
     Ok(RawRecord {
-        id: text(row, 0)?,
-        kind: text(row, 1)?,
-        collection: text(row, 2)?,
-        data: text(row, 3)?,
-        sort_key: text(row, 4)?,
+        id: column_text(row, 0, "id")?,
+        kind: column_text(row, 1, "kind")?,
+        collection: column_text(row, 2, "collection")?,
+        data: column_text(row, 3, "stored data")?,
+        sort_key: column_text(row, 4, "sort key")?,
     })
 }
 
