@@ -229,6 +229,20 @@ mod tests {
     use crate::formats::json::write_json_item_to;
     use crate::model::{Kind, Property, Record};
 
+    /// The export's items of `chosen`, and how many.
+    fn exported(
+        store: &Store,
+        chosen: &Selection,
+        names: &HashMap<String, String>,
+        settings: &HashMap<String, String>,
+        tz: Tz,
+    ) -> (usize, Vec<u8>) {
+        let mut out = Vec::new();
+        let shape = ItemShape::Export(settings);
+        let n = write_items(store, chosen, names, shape, tz, &mut out).unwrap();
+        (n, out)
+    }
+
     /// Several batches of two kinds: the items the two threads write are those one
     /// thread writes from each decoded record, in listing order.
     #[test]
@@ -256,16 +270,7 @@ mod tests {
             .collect();
         let kinds = [Kind::Event, Kind::Task];
         let chosen = selection(&store, &kinds, None).unwrap();
-        let mut out = Vec::new();
-        let n = write_items(
-            &store,
-            &chosen,
-            &names,
-            ItemShape::Export(&settings),
-            tz,
-            &mut out,
-        )
-        .unwrap();
+        let (n, out) = exported(&store, &chosen, &names, &settings, tz);
         let mut want = Vec::new();
         let mut count = 0;
         for kind in kinds {
@@ -355,16 +360,7 @@ mod tests {
         let settings =
             HashMap::from([(zero.id.clone(), crate::formats::json::settings_json(&zero))]);
         let chosen = selection(&store, &[Kind::Contact], None).unwrap();
-        let mut out = Vec::new();
-        let n = write_items(
-            &store,
-            &chosen,
-            &names,
-            ItemShape::Export(&settings),
-            tz,
-            &mut out,
-        )
-        .unwrap();
+        let (n, out) = exported(&store, &chosen, &names, &settings, tz);
         let mut want = Vec::new();
         for (i, r) in store.list(Kind::Contact, None).unwrap().iter().enumerate() {
             want.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
