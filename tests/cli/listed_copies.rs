@@ -152,6 +152,53 @@ fn a_row_whose_id_or_collection_is_not_text_is_named_and_can_be_deleted() {
     assert!(log.contains("blobid") && log.contains("blobcoll"), "{log}");
 }
 
+/// Rows whose ids are blobs holding ids like pim's (hex and dashes, as a program
+/// that binds ids as bytes writes them), one of them a sound record's short id:
+/// the warning's `pim delete ID` removes the row it names (the id is not taken for
+/// a prefix of another record's), and a prefix of the sound record's id still
+/// finds that record, whatever blob ids start alike.
+#[test]
+fn a_blob_id_like_pims_own_is_deleted_as_named_and_prefixes_still_resolve() {
+    let pim = profile();
+    let ada = pim.ok(&["list", "contacts", "--json"]);
+    let ada: serde_json::Value = serde_json::from_str(&ada).unwrap();
+    let ada = ada[0]["id"].as_str().unwrap().to_string();
+    // Ada's short id (as tables show it), and her id's start with another tail.
+    let blobs = [ada[..8].to_string(), format!("{}-0000", &ada[..8])];
+    for (i, blob) in blobs.iter().enumerate() {
+        sql(
+            &pim,
+            &format!(
+                "PRAGMA foreign_keys = OFF;
+                 INSERT INTO records (id, kind, collection, data, sort_key)
+                     SELECT CAST('{blob}' AS BLOB), kind, collection,
+                         replace(data, 'Ada Lovelace', 'Blob {i}'), 'blob {i}'
+                     FROM records WHERE id = '{ada}';"
+            ),
+        );
+    }
+    let o = pim.run(&["list", "contacts"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    for blob in &blobs {
+        assert!(err.contains(&format!("`pim delete {blob}`")), "{err}");
+    }
+    // A prefix all three ids share finds the one record it can name.
+    let shown = pim.ok(&["show", &ada[..6]]);
+    assert!(shown.contains("Ada Lovelace"), "{shown}");
+    for (i, blob) in blobs.iter().enumerate() {
+        let o = pim.run(&["delete", blob]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "delete {blob}: {err}");
+        let (out, _) = list(&pim, "contacts");
+        assert!(
+            out.contains("Ada Lovelace") && !out.contains(&format!("Blob {i}")),
+            "after delete {blob}: {out}"
+        );
+    }
+    let (_, err) = list(&pim, "contacts");
+    assert!(err.is_empty(), "{err}");
+}
+
 #[test]
 fn a_body_that_is_not_text_is_named_by_every_reader_not_a_failed_command() {
     let pim = profile();
