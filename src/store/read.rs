@@ -395,10 +395,15 @@ impl Store {
 
     /// Up to `limit` record ids starting with `prefix`.
     pub fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>> {
+        // Text ids only: `LIKE` reads a blob id (another program's) as text too, and
+        // such a row answers to its whole id alone ([`Store::holds_damaged_id`]).
         Ok(self
             .conn
-            .prepare_cached("SELECT id FROM records WHERE id LIKE ?1 || '%' LIMIT ?2")?
-            .query_map(params![prefix, limit as i64], |r| r.get(0))?
+            .prepare_cached(
+                "SELECT id FROM records WHERE typeof(id) = 'text' AND id LIKE ?1 || '%'
+                 LIMIT ?2",
+            )?
+            .query_map(params![prefix, limit as i64], |r| lossy_text(r, 0))?
             .collect::<rusqlite::Result<_>>()?)
     }
 
