@@ -199,6 +199,41 @@ fn a_blob_id_like_pims_own_is_deleted_as_named_and_prefixes_still_resolve() {
     assert!(err.is_empty(), "{err}");
 }
 
+/// Rows whose ids are not UTF-8 (a blob, and text, of bytes another program
+/// wrote): the warning names each id as it reads (U+FFFD for what is not UTF-8),
+/// and `pim delete` with that id, as the warning advises, removes the row.
+#[test]
+fn an_id_that_is_not_utf8_is_deleted_by_the_id_its_warning_names() {
+    let pim = profile();
+    sql(
+        &pim,
+        "PRAGMA foreign_keys = OFF;
+         INSERT INTO records (id, kind, collection, data, sort_key)
+             SELECT x'ff626c6f62', kind, collection,
+                 replace(data, 'Ada Lovelace', 'Blob Bytes'), 'b'
+             FROM records WHERE data LIKE '%Ada Lovelace%';
+         INSERT INTO records (id, kind, collection, data, sort_key)
+             SELECT CAST(x'ff74657874' AS TEXT), kind, collection,
+                 replace(data, 'Ada Lovelace', 'Text Bytes'), 't'
+             FROM records WHERE data LIKE '%Ada Lovelace%';",
+    );
+    let (_, err) = list(&pim, "contacts");
+    for id in ["\u{FFFD}blob", "\u{FFFD}text"] {
+        assert!(err.contains(&format!("`pim delete {id}`")), "{err}");
+        let o = pim.run(&["delete", id]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "delete {id}: {err}");
+    }
+    let (out, err) = list(&pim, "contacts");
+    assert!(err.is_empty(), "{err}");
+    assert!(out.contains("Ada Lovelace"), "{out}");
+    let log = pim.ok(&["log", "--json"]);
+    assert!(
+        log.contains("\u{FFFD}blob") && log.contains("\u{FFFD}text"),
+        "{log}"
+    );
+}
+
 #[test]
 fn a_body_that_is_not_text_is_named_by_every_reader_not_a_failed_command() {
     let pim = profile();
