@@ -234,6 +234,44 @@ fn an_id_that_is_not_utf8_is_deleted_by_the_id_its_warning_names() {
     );
 }
 
+/// A copy of a sound record whose id is the same id as a blob (another program
+/// wrote the row again, binding the id as bytes): the warning's `pim delete ID`
+/// removes the damaged copy, not the sound record, and logs nothing (the record
+/// lives on, here and on every other device).
+#[test]
+fn a_blob_copy_of_a_sound_records_id_is_removed_and_the_record_kept() {
+    let pim = profile();
+    sql(
+        &pim,
+        "PRAGMA foreign_keys = OFF;
+         INSERT INTO records (id, kind, collection, data, sort_key)
+             SELECT CAST(id AS BLOB), kind, collection,
+                 replace(data, 'Ada Lovelace', 'Ada Copy'), 'ada copy'
+             FROM records WHERE data LIKE '%Ada Lovelace%';",
+    );
+    let log = pim.ok(&["log", "--json"]);
+    let ada: serde_json::Value =
+        serde_json::from_str(&pim.ok(&["list", "contacts", "--json"])).unwrap();
+    let ada = ada[0]["id"].as_str().unwrap().to_string();
+    let (_, err) = list(&pim, "contacts");
+    assert!(err.contains(&format!("`pim delete {ada}`")), "{err}");
+    let o = pim.run(&["delete", &ada]);
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        said.contains("damaged copy") && said.contains("kept"),
+        "{said}"
+    );
+    let (out, err) = list(&pim, "contacts");
+    assert!(err.is_empty(), "{err}");
+    assert!(out.contains("Ada Lovelace"), "{out}");
+    assert_eq!(pim.ok(&["log", "--json"]), log);
+    // The record itself is deleted as before.
+    pim.ok(&["delete", &ada]);
+    let (out, _) = list(&pim, "contacts");
+    assert!(!out.contains("Ada"), "{out}");
+}
+
 #[test]
 fn a_body_that_is_not_text_is_named_by_every_reader_not_a_failed_command() {
     let pim = profile();
