@@ -477,6 +477,13 @@ pub fn delete(cx: &mut Context, a: DeleteArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
+    if records::remove_damaged_copy(&mut cx.store, &id)? {
+        println!(
+            "removed a damaged copy of {id} (its id is not text); the record itself is kept \
+             (`pim delete {id}` again deletes it)"
+        );
+        return Ok(());
+    }
     let gone = records::delete(&mut cx.store, &id)?;
     let short: String = gone.id.chars().take(8).collect();
     println!("deleted {} {:?} ({short})", gone.kind, gone.title());

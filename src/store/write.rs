@@ -401,6 +401,28 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// When a record `id` exists and a row whose id is not text reads as it too
+    /// ([`Store::holds_damaged_id`]): that row removed, without logging (the record
+    /// with the id lives on); whether there was one.
+    pub fn remove_damaged_copy(&self, id: &str) -> Result<bool> {
+        let known: bool = self
+            .tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM records WHERE id = ?1)")?
+            .query_row([id], |r| r.get(0))?;
+        let Some(rowid) = known
+            .then(|| damaged_id_row(self.tx, id))
+            .transpose()?
+            .flatten()
+        else {
+            return Ok(false);
+        };
+        self.tx
+            .execute("DELETE FROM records_fts WHERE rowid = ?1", [rowid])?;
+        self.tx
+            .execute("DELETE FROM records WHERE rowid = ?1", [rowid])?;
+        Ok(true)
+    }
+
     /// Remove a record row and its index entries, without logging.
     pub fn delete_row(&self, id: &str) -> Result<()> {
         let rowid: Option<i64> = self
