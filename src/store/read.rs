@@ -15,6 +15,8 @@ pub use changes::LogFilter;
 pub(crate) use changes::{decode_op, fill_lazy};
 use raw::with_stored_ref;
 pub use raw::{RawRecord, StoredRef};
+#[cfg(test)]
+pub(super) use sorted::SORTED_ROWS;
 
 pub(super) fn row_collection(r: &Row<'_>) -> rusqlite::Result<Collection> {
     let kind: String = r.get(1)?;

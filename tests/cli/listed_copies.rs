@@ -272,6 +272,27 @@ fn a_blob_copy_of_a_sound_records_id_is_removed_and_the_record_kept() {
     assert!(!out.contains("Ada"), "{out}");
 }
 
+/// A profile whose `(kind, sort_key)` index is gone (dropped by another program, or
+/// a copy rebuilt without it): the JSON listings and the JSON export still list
+/// every record, in order, as they did before they read through that index.
+#[test]
+fn json_listings_and_the_json_export_do_not_need_the_sort_index() {
+    let pim = profile();
+    pim.ok(&["add", "contact", "--name", "Bea Bell"]);
+    sql(&pim, "DROP INDEX records_kind_sort;");
+    let contacts = pim.ok(&["list", "contacts", "--json"]);
+    let ada = contacts.find("Ada Lovelace");
+    let bea = contacts.find("Bea Bell");
+    assert!(ada.is_some() && ada < bea, "{contacts}");
+    let notes = pim.ok(&["list", "notes", "--json"]);
+    assert!(notes.contains("first idea"), "{notes}");
+    let export = pim.ok(&["export", "all", "--format", "json"]);
+    assert!(
+        export.contains("Bea Bell") && export.contains("Pay rent"),
+        "{export}"
+    );
+}
+
 #[test]
 fn a_body_that_is_not_text_is_named_by_every_reader_not_a_failed_command() {
     let pim = profile();
