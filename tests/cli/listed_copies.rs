@@ -293,6 +293,44 @@ fn json_listings_and_the_json_export_do_not_need_the_sort_index() {
     );
 }
 
+/// Records whose sort key (a copy pim keeps to order listings) is not text: a blob,
+/// and text that is not UTF-8. Their bodies are sound: every listing and the JSON
+/// export list them (the JSON listings did before they read the key), and no
+/// warning advises deleting them.
+#[test]
+fn a_sort_key_that_is_not_text_does_not_hide_a_sound_record() {
+    let pim = profile();
+    pim.ok(&["add", "contact", "--name", "Bea Bell"]);
+    pim.ok(&["add", "note", "--title", "Plans"]);
+    sql(
+        &pim,
+        "UPDATE records SET sort_key = CAST(sort_key AS BLOB), listed = NULL
+             WHERE data LIKE '%Ada Lovelace%' OR data LIKE '%Ideas%';
+         UPDATE records SET sort_key = CAST(x'ff' AS TEXT), listed = NULL
+             WHERE data LIKE '%Bea Bell%' OR data LIKE '%Plans%';",
+    );
+    for args in [
+        &["list", "contacts"][..],
+        &["list", "contacts", "--json"],
+        &["list", "notes"],
+        &["list", "notes", "--json"],
+        &["export", "all", "--format", "json"],
+    ] {
+        let o = pim.run(args);
+        let (out, err) = (
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr),
+        );
+        assert!(o.status.success() && err.is_empty(), "{args:?}: {err}");
+        let shown = match args[1] {
+            "contacts" => ["Ada Lovelace", "Bea Bell"],
+            "notes" => ["Ideas", "Plans"],
+            _ => ["Ada Lovelace", "Plans"],
+        };
+        assert!(shown.iter().all(|s| out.contains(s)), "{args:?}: {out}");
+    }
+}
+
 #[test]
 fn a_body_that_is_not_text_is_named_by_every_reader_not_a_failed_command() {
     let pim = profile();
