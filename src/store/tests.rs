@@ -155,8 +155,6 @@ fn six_connections_setting_up_a_new_file_at_once() {
     assert_eq!(store.collections(None).unwrap().len(), Kind::ALL.len());
 }
 
-/// Issue 19: a lookup by UID (one per imported item) used the kind index and read
-/// every record of the kind, so an import of n items took n² row reads.
 /// The rows of the JSON listings and export come in the order of the `(kind,
 /// sort_key)` index, no sorter: as fast as when the query named that index.
 #[test]
@@ -177,6 +175,8 @@ fn sorted_rows_are_read_through_the_sort_index() {
     }
 }
 
+/// Issue 19: a lookup by UID (one per imported item) used the kind index and read
+/// every record of the kind, so an import of n items took n² row reads.
 #[test]
 fn uid_lookups_use_the_indexes() {
     let store = Store::open_in_memory().unwrap();
