@@ -331,6 +331,37 @@ fn a_sort_key_that_is_not_text_does_not_hide_a_sound_record() {
     }
 }
 
+/// A row whose collection is a blob but whose body is sound: `pim delete`, as its
+/// warning advises, deletes the record as it is (its title said, its body the
+/// delete's base), not an empty shell: another device holding the record then sees
+/// a plain delete, not one that conflicts with what it holds.
+#[test]
+fn a_blob_collection_row_is_deleted_with_its_body() {
+    let pim = profile();
+    sql(
+        &pim,
+        "PRAGMA foreign_keys = OFF;
+         INSERT INTO records (id, kind, collection, data, sort_key)
+             SELECT 'blobcoll', kind, CAST(collection AS BLOB),
+                 replace(data, 'Ada Lovelace', 'Di Coll'), 'd'
+             FROM records WHERE data LIKE '%Ada Lovelace%';",
+    );
+    let said = pim.ok(&["delete", "blobcoll"]);
+    assert!(said.contains("Di Coll"), "{said}");
+    let log: serde_json::Value = serde_json::from_str(&pim.ok(&["log", "--json"])).unwrap();
+    let delete = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["record_id"] == "blobcoll")
+        .unwrap();
+    assert_eq!(delete["op"]["type"], "delete", "{delete}");
+    assert!(
+        delete["op"]["base"].to_string().contains("Di Coll"),
+        "{delete}"
+    );
+}
+
 #[test]
 fn a_body_that_is_not_text_is_named_by_every_reader_not_a_failed_command() {
     let pim = profile();
