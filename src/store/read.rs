@@ -190,12 +190,15 @@ pub(super) fn load_record_or_shell(conn: &Connection, id: &str) -> Result<Option
             ),
         ) => {
             // Read as they come: a collection that is not text (a blob another
-            // program wrote) must not stop the delete it is read for.
-            let (id, kind, collection) = conn
-                .prepare_cached("SELECT id, kind, collection FROM records WHERE id = ?1")?
-                .query_row([id], |r| {
-                    Ok((lossy_text(r, 0)?, lossy_text(r, 1)?, lossy_text(r, 2)?))
-                })?;
+            // program wrote) must not stop the delete it is read for, nor lose a
+            // sound body (the delete's base).
+            let row = conn
+                .prepare_cached(&format!("SELECT {RECORD_COLS} FROM records WHERE id = ?1"))?
+                .query_row([id], stored_row)?;
+            let (id, kind, collection) = (row.id.clone(), row.kind.clone(), row.collection.clone());
+            if let Ok(record) = row.decode() {
+                return Ok(Some(record));
+            }
             let kind = Kind::parse(&kind).ok_or_else(|| StoreError::Corrupt {
                 what: id.clone(),
                 reason: format!("unknown kind {kind:?}"),
