@@ -370,6 +370,15 @@ fn default_alarms(
         .collect()
 }
 
+/// When a record `id` exists and a row whose id is not text also reads as `id` (a
+/// copy another program wrote, the id bound as bytes): remove that copy alone, and
+/// log nothing, since the record lives on (here and on other devices); whether there
+/// was one. The row a warning names with `pim delete ID`, so that following the
+/// advice never deletes the sound record instead.
+pub fn remove_damaged_copy(store: &mut Store, id: &str) -> Result<bool, RecordError> {
+    Ok(store.write(|w| w.remove_damaged_copy(id))?)
+}
+
 /// Delete a record; returns it as it was.
 pub fn delete(store: &mut Store, id: &str) -> Result<Record, RecordError> {
     Ok(store.write(|w| {

@@ -368,7 +368,10 @@ fn add_edit(
 
 /// A full id, or a unique prefix of one.
 pub fn resolve_id(cx: &Context, id: &str) -> anyhow::Result<String> {
-    if cx.store.contains(id)? {
+    // The whole id of a record, or the id a warning names for a row whose id is
+    // not text: either before any prefix (a damaged row's id may be another's
+    // short id).
+    if cx.store.contains(id)? || cx.store.holds_damaged_id(id)? {
         return Ok(id.to_string());
     }
     if id.len() >= 4 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
@@ -378,10 +381,6 @@ pub fn resolve_id(cx: &Context, id: &str) -> anyhow::Result<String> {
             2 => bail!("id prefix {id:?} is ambiguous"),
             _ => {}
         }
-    }
-    // The id a warning names for a row whose id is not text.
-    if cx.store.holds_damaged_id(id)? {
-        return Ok(id.to_string());
     }
     Err(anyhow!("no record with id {id:?}"))
 }
@@ -475,6 +474,13 @@ pub fn delete(cx: &mut Context, a: DeleteArgs) -> anyhow::Result<()> {
             "deleted the {which} {when} of {} {:?} ({short})",
             record.kind,
             record.title()
+        );
+        return Ok(());
+    }
+    if records::remove_damaged_copy(&mut cx.store, &id)? {
+        println!(
+            "removed a damaged copy of {id} (its id is not text); the record itself is kept \
+             (`pim delete {id}` again deletes it)"
         );
         return Ok(());
     }

@@ -15,6 +15,8 @@ pub use changes::LogFilter;
 pub(crate) use changes::{decode_op, fill_lazy};
 use raw::with_stored_ref;
 pub use raw::{RawRecord, StoredRef};
+#[cfg(test)]
+pub(super) use sorted::SORTED_ROWS;
 
 pub(super) fn row_collection(r: &Row<'_>) -> rusqlite::Result<Collection> {
     let kind: String = r.get(1)?;
@@ -188,12 +190,15 @@ pub(super) fn load_record_or_shell(conn: &Connection, id: &str) -> Result<Option
             ),
         ) => {
             // Read as they come: a collection that is not text (a blob another
-            // program wrote) must not stop the delete it is read for.
-            let (id, kind, collection) = conn
-                .prepare_cached("SELECT id, kind, collection FROM records WHERE id = ?1")?
-                .query_row([id], |r| {
-                    Ok((lossy_text(r, 0)?, lossy_text(r, 1)?, lossy_text(r, 2)?))
-                })?;
+            // program wrote) must not stop the delete it is read for, nor lose a
+            // sound body (the delete's base).
+            let row = conn
+                .prepare_cached(&format!("SELECT {RECORD_COLS} FROM records WHERE id = ?1"))?
+                .query_row([id], stored_row)?;
+            let (id, kind, collection) = (row.id.clone(), row.kind.clone(), row.collection.clone());
+            if let Ok(record) = row.decode() {
+                return Ok(Some(record));
+            }
             let kind = Kind::parse(&kind).ok_or_else(|| StoreError::Corrupt {
                 what: id.clone(),
                 reason: format!("unknown kind {kind:?}"),
@@ -204,6 +209,48 @@ pub(super) fn load_record_or_shell(conn: &Connection, id: &str) -> Result<Option
         }
         other => other,
     }
+}
+
+/// The row (its rowid; the first, if several) whose id is a blob or text that is
+/// not UTF-8 (another program wrote it) and reads as `id` as its warning names it:
+/// U+FFFD for what is not UTF-8 ([`raw::unreadable`]).
+pub(super) fn damaged_id_row(conn: &Connection, id: &str) -> Result<Option<i64>> {
+    let first_reading_as = |sql: &str, damaged: fn(ValueRef<'_>) -> Option<&[u8]>| {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = stmt.query([])?;
+        let mut first: Option<i64> = None;
+        while let Some(row) = rows.next()? {
+            let reads_as =
+                damaged(row.get_ref(1)?).is_some_and(|b| String::from_utf8_lossy(b) == id);
+            if reads_as {
+                let rowid: i64 = row.get(0)?;
+                first = Some(first.map_or(rowid, |f| f.min(rowid)));
+            }
+        }
+        Ok::<_, StoreError>(first)
+    };
+    // Blobs sort after every text: their ids are the end of the id index, where a
+    // store pim wrote has none.
+    fn blob(v: ValueRef<'_>) -> Option<&[u8]> {
+        match v {
+            ValueRef::Blob(b) => Some(b),
+            _ => None,
+        }
+    }
+    if let Some(rowid) = first_reading_as("SELECT rowid, id FROM records WHERE id >= x''", blob)? {
+        return Ok(Some(rowid));
+    }
+    // Text that is not UTF-8 reads with U+FFFD: every id is read, for such an id only.
+    if !id.contains('\u{FFFD}') {
+        return Ok(None);
+    }
+    fn not_utf8(v: ValueRef<'_>) -> Option<&[u8]> {
+        match v {
+            ValueRef::Text(b) if std::str::from_utf8(b).is_err() => Some(b),
+            _ => None,
+        }
+    }
+    first_reading_as("SELECT rowid, id FROM records", not_utf8)
 }
 
 /// A stored record or change that could not be decoded (corrupt JSON, nested past
@@ -372,17 +419,11 @@ impl Store {
             .query_row([id], |r| r.get(0))?)
     }
 
-    /// Whether a row whose id is not text (another program wrote a blob there) reads
-    /// as `id`: the id its warning names, which `pim delete` then takes. Looked for
-    /// only when no record has the id (it reads the whole table).
+    /// Whether a row whose id is not text (another program wrote a blob there), or
+    /// not UTF-8, reads as `id`: the id its warning names, which `pim delete` then
+    /// takes ([`damaged_id_row`]).
     pub fn holds_damaged_id(&self, id: &str) -> Result<bool> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM records
-                 WHERE typeof(id) <> 'text' AND CAST(id AS TEXT) = ?1)",
-            )?
-            .query_row([id], |r| r.get(0))?)
+        Ok(damaged_id_row(&self.conn, id)?.is_some())
     }
 
     /// Whether the store holds no record at all.
@@ -395,10 +436,15 @@ impl Store {
 
     /// Up to `limit` record ids starting with `prefix`.
     pub fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>> {
+        // Text ids only: `LIKE` reads a blob id (another program's) as text too, and
+        // such a row answers to its whole id alone ([`Store::holds_damaged_id`]).
         Ok(self
             .conn
-            .prepare_cached("SELECT id FROM records WHERE id LIKE ?1 || '%' LIMIT ?2")?
-            .query_map(params![prefix, limit as i64], |r| r.get(0))?
+            .prepare_cached(
+                "SELECT id FROM records WHERE typeof(id) = 'text' AND id LIKE ?1 || '%'
+                 LIMIT ?2",
+            )?
+            .query_map(params![prefix, limit as i64], |r| lossy_text(r, 0))?
             .collect::<rusqlite::Result<_>>()?)
     }
 

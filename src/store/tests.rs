@@ -155,6 +155,26 @@ fn six_connections_setting_up_a_new_file_at_once() {
     assert_eq!(store.collections(None).unwrap().len(), Kind::ALL.len());
 }
 
+/// The rows of the JSON listings and export come in the order of the `(kind,
+/// sort_key)` index, no sorter: as fast as when the query named that index.
+#[test]
+fn sorted_rows_are_read_through_the_sort_index() {
+    let store = Store::open_in_memory().unwrap();
+    let sql = format!("EXPLAIN QUERY PLAN {}", super::read::SORTED_ROWS);
+    for collection in [None, Some("c")] {
+        let plan: Vec<String> = {
+            let mut stmt = store.conn().prepare(&sql).unwrap();
+            stmt.query_map(params!["contact", collection], |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        let plan = plan.join("\n");
+        assert!(plan.contains("records_kind_sort (kind=?)"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
+}
+
 /// Issue 19: a lookup by UID (one per imported item) used the kind index and read
 /// every record of the kind, so an import of n items took n² row reads.
 #[test]

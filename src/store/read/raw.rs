@@ -253,11 +253,11 @@ impl Store {
         while let Some(row) = rows.get() {
             // Each column read costs: the sort key only while rows read whole are
             // left to merge in (most listings have none).
-            let read = copy_row(row, kind).and_then(|mut r| {
+            let read = copy_row(row, kind).map(|mut r| {
                 if head.is_some() {
-                    r.sort_key = text(row, 2)?;
+                    r.sort_key = sort_key(row, 2);
                 }
-                Ok(r)
+                r
             });
             match read {
                 Ok(r) => {
@@ -403,8 +403,18 @@ pub(super) fn raw_row<'r>(row: &'r Row<'_>) -> Result<RawRecord<'r>> {
         kind: column_text(row, 1, "kind")?,
         collection: column_text(row, 2, "collection")?,
         data: column_text(row, 3, "stored data")?,
-        sort_key: column_text(row, 4, "sort key")?,
+        sort_key: sort_key(row, 4),
     })
+}
+
+/// A row's sort key, which only orders it (pim writes it anew with every change):
+/// one that is not text (a damaged or hostile file) reads as its bytes if they are
+/// UTF-8, else as empty. The row comes where SQLite orders it; its record is sound.
+fn sort_key<'r>(row: &'r Row<'_>, i: usize) -> &'r str {
+    match row.get_ref(i) {
+        Ok(ValueRef::Text(b) | ValueRef::Blob(b)) => std::str::from_utf8(b).unwrap_or(""),
+        _ => "",
+    }
 }
 
 /// A row of [`LISTED_ROWS`], whose `data` is a listing copy: a copy that is not

@@ -12,6 +12,14 @@ use super::raw::{OwnedRow, RawRecord, raw_row, unreadable};
 use crate::model::Kind;
 use crate::store::{Store, StoreError};
 
+/// The rows of [`Store::for_each_raw_sorted`], in the order of the `(kind,
+/// sort_key)` index. Not `INDEXED BY` it: the planner takes it for this order
+/// (`sorted_rows_are_read_through_the_sort_index`), and a profile without it
+/// (dropped by another program) is still read, sorted.
+pub(in crate::store) const SORTED_ROWS: &str =
+    "SELECT id, kind, collection, data, sort_key FROM records
+     WHERE kind = ?1 AND (?2 IS NULL OR collection = ?2) ORDER BY sort_key";
+
 impl Store {
     /// Every record of `kind` (of `collection` if given) in the order of every
     /// listing, (`sort_key`, `id`), each row handed to `f` for the length of one
@@ -32,11 +40,7 @@ impl Store {
     ) -> std::result::Result<(), E> {
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT id, kind, collection, data, sort_key FROM records
-                 INDEXED BY records_kind_sort
-                 WHERE kind = ?1 AND (?2 IS NULL OR collection = ?2) ORDER BY sort_key",
-            )
+            .prepare_cached(SORTED_ROWS)
             .map_err(StoreError::from)?;
         let mut rows = stmt
             .query(params![kind.as_str(), collection])
