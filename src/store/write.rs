@@ -3,10 +3,11 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::index::index;
-use super::read::{damaged_id_row, load_record, records_with_uid};
+use super::read::{load_record, records_with_uid};
 use super::{Hlc, Result, StoreError};
 
 mod collections;
+mod damaged;
 mod prepared;
 use crate::model::fields::diff;
 use crate::model::{Change, FieldChange, Kind, MAX_COMPONENT_DEPTH, Op, Record};
@@ -379,48 +380,6 @@ impl<'a> Writer<'a> {
         }
         self.max_span.set(Some(span.max(known)));
         Ok(())
-    }
-
-    /// When no record has the id `id` but a row whose id is not text (or not UTF-8)
-    /// reads as it ([`Store::holds_damaged_id`]): that row's id written as `id`, so
-    /// that it answers to the id its warning names (one row, if several read
-    /// alike). For the user's delete.
-    pub fn adopt_damaged_id(&self, id: &str) -> Result<()> {
-        let known: bool = self
-            .tx
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM records WHERE id = ?1)")?
-            .query_row([id], |r| r.get(0))?;
-        if known {
-            return Ok(());
-        }
-        if let Some(rowid) = damaged_id_row(self.tx, id)? {
-            self.tx
-                .prepare_cached("UPDATE records SET id = ?1 WHERE rowid = ?2")?
-                .execute(params![id, rowid])?;
-        }
-        Ok(())
-    }
-
-    /// When a record `id` exists and a row whose id is not text reads as it too
-    /// ([`Store::holds_damaged_id`]): that row removed, without logging (the record
-    /// with the id lives on); whether there was one.
-    pub fn remove_damaged_copy(&self, id: &str) -> Result<bool> {
-        let known: bool = self
-            .tx
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM records WHERE id = ?1)")?
-            .query_row([id], |r| r.get(0))?;
-        let Some(rowid) = known
-            .then(|| damaged_id_row(self.tx, id))
-            .transpose()?
-            .flatten()
-        else {
-            return Ok(false);
-        };
-        self.tx
-            .execute("DELETE FROM records_fts WHERE rowid = ?1", [rowid])?;
-        self.tx
-            .execute("DELETE FROM records WHERE rowid = ?1", [rowid])?;
-        Ok(true)
     }
 
     /// Remove a record row and its index entries, without logging.
