@@ -20,15 +20,27 @@ pub use raw::{RawRecord, StoredRef};
 #[cfg(test)]
 pub(super) use sorted::SORTED_ROWS;
 
+/// A collection row, read leniently: every reader reads them (listings name their
+/// records' collections), so a row another program damaged (a blob where text
+/// belongs, a flag that is not a number) must not stop them. Text is read as its
+/// bytes; a sync flag that is not a number reads as on (the default).
 pub(super) fn row_collection(r: &Row<'_>) -> rusqlite::Result<Collection> {
-    let kind: String = r.get(1)?;
+    let optional = |i: usize| -> rusqlite::Result<Option<String>> {
+        Ok(match r.get_ref(i)? {
+            ValueRef::Null => None,
+            _ => Some(lossy_text(r, i)?),
+        })
+    };
     Ok(Collection {
-        id: r.get(0)?,
-        kind: Kind::parse(&kind).unwrap_or(Kind::Note),
-        name: r.get(2)?,
-        color: r.get(3)?,
-        sync: r.get(4)?,
-        default_alarms: r.get(5)?,
+        id: lossy_text(r, 0)?,
+        kind: Kind::parse(&lossy_text(r, 1)?).unwrap_or(Kind::Note),
+        name: lossy_text(r, 2)?,
+        color: optional(3)?,
+        sync: match r.get_ref(4)? {
+            ValueRef::Integer(n) => n != 0,
+            _ => true,
+        },
+        default_alarms: optional(5)?,
     })
 }
 

@@ -397,3 +397,37 @@ fn a_body_that_is_not_text_is_named_by_every_reader_not_a_failed_command() {
         }
     }
 }
+
+/// A collection row another program damaged (a blob name, id or colour, a sync flag
+/// that is text): every listing, search and export still works, the collection's
+/// records listed under the name as its bytes read.
+#[test]
+fn a_collection_row_another_program_damaged_does_not_stop_any_reader() {
+    let pim = profile();
+    sql(
+        &pim,
+        "PRAGMA foreign_keys = OFF;
+         UPDATE collections SET name = CAST(name AS BLOB), color = x'00ff',
+             sync = 'yes', default_alarms = x'2d31' WHERE kind = 'contact';
+         INSERT INTO collections (id, kind, name) VALUES (x'00ff', 'task', 'Blobbed');",
+    );
+    for args in [
+        &["list", "contacts"][..],
+        &["list", "contacts", "--json"],
+        &["list", "tasks"],
+        &["collections", "list"],
+        &["collections", "list", "--json"],
+        &["search", "Ada", "--json"],
+        &["export", "all"],
+        &["export", "contacts", "--format", "vcf"],
+    ] {
+        let o = pim.run(args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let contacts = pim.ok(&["list", "contacts", "--json"]);
+    assert!(contacts.contains("Ada Lovelace"), "{contacts}");
+}
