@@ -419,18 +419,37 @@ fn switch_to_wal(conn: &Connection) -> rusqlite::Result<()> {
 /// Returns the device id.
 fn set_up(conn: &mut Connection, chosen: Option<&str>) -> Result<String> {
     if user_version(conn)? == schema::MIGRATIONS.len() as i64
+        && listing_indexes_present(conn)?
         && let Some(device) = stored_device(conn)?
     {
         return Ok(device);
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
     migrate(&tx)?;
+    // Indexes the listings read by name, built again if another program dropped
+    // them (an index is derived data: nothing is lost either way).
+    if user_version(&tx)? >= schema::FILL_LISTED as i64 {
+        tx.execute_batch(schema::LISTED_INDEXES)?;
+    }
     let device = match stored_device(&tx)? {
         Some(d) => d,
         None => make_device(&tx, chosen)?,
     };
     tx.commit()?;
     Ok(device)
+}
+
+/// Whether both indexes the listings read by name (`INDEXED BY`) are there: a
+/// database another program changed may lack them, and every listing would fail.
+/// (One look at the schema SQLite holds in memory anyway.)
+fn listing_indexes_present(conn: &Connection) -> Result<bool> {
+    let found: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_schema
+         WHERE type = 'index' AND name IN ('records_listed', 'records_unlisted')",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(found == 2)
 }
 
 fn user_version(conn: &Connection) -> Result<i64> {

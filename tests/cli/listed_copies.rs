@@ -431,3 +431,31 @@ fn a_collection_row_another_program_damaged_does_not_stop_any_reader() {
     let contacts = pim.ok(&["list", "contacts", "--json"]);
     assert!(contacts.contains("Ada Lovelace"), "{contacts}");
 }
+
+/// The indexes the text listings read by name (another program dropped them): the
+/// listings still work, and the next pim to open the profile builds them again.
+#[test]
+fn listing_indexes_another_program_dropped_are_built_again() {
+    let pim = profile();
+    sql(
+        &pim,
+        "DROP INDEX records_listed; DROP INDEX records_unlisted;",
+    );
+    let (out, err) = list(&pim, "contacts");
+    assert!(out.contains("Ada Lovelace") && err.is_empty(), "{out}{err}");
+    let (out, _) = list(&pim, "tasks");
+    assert!(out.contains("Pay rent"), "{out}");
+    let (out, _) = list(&pim, "notes");
+    assert!(out.contains("Ideas"), "{out}");
+    #[allow(clippy::disallowed_types)] // reads the file from outside
+    let db = rusqlite::Connection::open(pim.path("pim.sqlite3")).unwrap();
+    let back: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_schema
+             WHERE name IN ('records_listed', 'records_unlisted')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(back, 2);
+}
