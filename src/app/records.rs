@@ -370,13 +370,24 @@ fn default_alarms(
         .collect()
 }
 
-/// When a record `id` exists and a row whose id is not text also reads as `id` (a
-/// copy another program wrote, the id bound as bytes): remove that copy alone, and
-/// log nothing, since the record lives on (here and on other devices); whether there
-/// was one. The row a warning names with `pim delete ID`, so that following the
-/// advice never deletes the sound record instead.
-pub fn remove_damaged_copy(store: &mut Store, id: &str) -> Result<bool, RecordError> {
-    Ok(store.write(|w| w.remove_damaged_copy(id))?)
+/// What [`delete_as_named`] removed.
+pub enum Deleted {
+    /// The record, as it was.
+    Record(Record),
+    /// A row whose id is not text that reads as the id (a copy another program
+    /// wrote), beside a sound record of that id, which lives on.
+    DamagedCopy,
+}
+
+/// Delete what `id` names in a warning or a listing: when a record `id` exists and a
+/// row whose id is not text also reads as `id`, that copy alone, logging nothing
+/// (the record lives on, here and on other devices), so that following a warning's
+/// advice never deletes the sound record instead; else the record ([`delete`]).
+pub fn delete_as_named(store: &mut Store, id: &str) -> Result<Deleted, RecordError> {
+    if store.write(|w| w.remove_damaged_copy(id))? {
+        return Ok(Deleted::DamagedCopy);
+    }
+    delete(store, id).map(Deleted::Record)
 }
 
 /// Delete a record; returns it as it was.

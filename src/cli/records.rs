@@ -477,14 +477,16 @@ pub fn delete(cx: &mut Context, a: DeleteArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    if records::remove_damaged_copy(&mut cx.store, &id)? {
-        println!(
-            "removed a damaged copy of {id} (its id is not text); the record itself is kept \
-             (`pim delete {id}` again deletes it)"
-        );
-        return Ok(());
-    }
-    let gone = records::delete(&mut cx.store, &id)?;
+    let gone = match records::delete_as_named(&mut cx.store, &id)? {
+        records::Deleted::Record(gone) => gone,
+        records::Deleted::DamagedCopy => {
+            println!(
+                "removed a damaged copy of {id} (its id is not text); the record itself is \
+                 kept (`pim delete {id}` again deletes it)"
+            );
+            return Ok(());
+        }
+    };
     let short: String = gone.id.chars().take(8).collect();
     println!("deleted {} {:?} ({short})", gone.kind, gone.title());
     Ok(())

@@ -9,7 +9,7 @@ use super::Writer;
 
 impl Writer<'_> {
     /// When no record has the id `id` but a row whose id is not text (or not UTF-8)
-    /// reads as it ([`Store::holds_damaged_id`]): that row's id written as `id`, so
+    /// reads as it (`Store::holds_damaged_id`): that row's id written as `id`, so
     /// that it answers to the id its warning names (one row, if several read
     /// alike). For the user's delete.
     pub fn adopt_damaged_id(&self, id: &str) -> Result<()> {
@@ -29,7 +29,7 @@ impl Writer<'_> {
     }
 
     /// When a record `id` exists and a row whose id is not text reads as it too
-    /// ([`Store::holds_damaged_id`]): that row removed, without logging (the record
+    /// (`Store::holds_damaged_id`): that row removed, without logging (the record
     /// with the id lives on); whether there was one.
     pub fn remove_damaged_copy(&self, id: &str) -> Result<bool> {
         let known: bool = self
