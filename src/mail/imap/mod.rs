@@ -103,6 +103,10 @@ pub struct ImapMailbox {
     /// Upper-case capability names of the current session.
     caps: HashSet<String>,
     selected: Option<String>,
+    /// How many messages the selected folder holds, as the server last said
+    /// (SELECT, then its unasked EXISTS and EXPUNGE): what tells news from a
+    /// count repeated when IDLE starts.
+    exists_known: Option<u32>,
     commands: u64,
     traffic: Arc<Traffic>,
     /// Where pim's folders live (NAMESPACE or LIST); pim names folders with `/`
@@ -148,6 +152,7 @@ impl ImapMailbox {
             session: None,
             caps: HashSet::new(),
             selected: None,
+            exists_known: None,
             commands: 0,
             traffic: Arc::new(Traffic::default()),
             namespace: Namespace::default(),

@@ -59,6 +59,7 @@ impl ImapMailbox {
             other => other?,
         };
         self.selected = Some(folder.to_string());
+        self.exists_known = Some(mbox.exists);
         let uidvalidity = mbox.uid_validity.ok_or_else(|| {
             MailboxError::Protocol(format!("SELECT {folder}: no UIDVALIDITY in the answer"))
         })?;
@@ -368,6 +369,13 @@ impl Mailbox for ImapMailbox {
         self.select_if_needed(folder).await?;
         let s = self.take().await?;
         self.commands += 1;
+        // What the server said unasked during the round was about the round: it
+        // only keeps the count of messages up to date.
+        let mut known = self.exists_known;
+        while let Ok(said) = s.unsolicited_responses.try_recv() {
+            counts_news(&mut known, &said);
+        }
+        let said_meanwhile = s.unsolicited_responses.clone();
         let mut handle = s.idle();
         let guard = self.cfg.timeout;
         let started = timeout(guard, handle.init()).await;
@@ -380,13 +388,27 @@ impl Mailbox for ImapMailbox {
             self.selected = None;
             return Err(MailboxError::Disconnected(why));
         }
-        // The outer deadline bounds the whole wait: the inner timeout restarts on
-        // every keep-alive line ("* OK Still here").
-        let (fut, _stop) = handle.wait_with_timeout(max);
-        let (changed, broken) = match timeout(max, fut).await {
-            Ok(Ok(async_imap::extensions::idle::IdleResponse::NewData(_))) => (true, None),
-            Ok(Ok(_)) | Err(_) => (false, None),
-            Ok(Err(e)) => (false, Some(format!("during IDLE: {e}"))),
+        // A message that arrived after the round's last look is reported in answer
+        // to IDLE; a server may say so before its "+ idling" (Courier does), which
+        // async-imap puts aside instead of handing to the wait below: such news
+        // ends the wait at once, not at the next poll a minute later. A count the
+        // server merely repeats is not news (no round after round).
+        let mut news_before_idling = false;
+        while let Ok(said) = said_meanwhile.try_recv() {
+            news_before_idling |= counts_news(&mut known, &said);
+        }
+        self.exists_known = known;
+        let (changed, broken) = if news_before_idling {
+            (true, None)
+        } else {
+            // The outer deadline bounds the whole wait: the inner timeout restarts
+            // on every keep-alive line ("* OK Still here").
+            let (fut, _stop) = handle.wait_with_timeout(max);
+            match timeout(max, fut).await {
+                Ok(Ok(async_imap::extensions::idle::IdleResponse::NewData(_))) => (true, None),
+                Ok(Ok(_)) | Err(_) => (false, None),
+                Ok(Err(e)) => (false, Some(format!("during IDLE: {e}"))),
+            }
         };
         if let Some(why) = broken {
             self.selected = None;
@@ -421,6 +443,25 @@ impl Mailbox for ImapMailbox {
 
     fn take_notices(&mut self) -> Vec<String> {
         std::mem::take(&mut self.notices)
+    }
+}
+
+/// `known`, the selected folder's count of messages, after an untagged response
+/// the server sent unasked; whether that response tells of a change (a message
+/// came or went), not a count repeated.
+fn counts_news(known: &mut Option<u32>, said: &async_imap::types::UnsolicitedResponse) -> bool {
+    use async_imap::types::UnsolicitedResponse as Said;
+    match *said {
+        Said::Exists(n) => {
+            let news = *known != Some(n);
+            *known = Some(n);
+            news
+        }
+        Said::Expunge(_) => {
+            *known = known.map(|k| k.saturating_sub(1));
+            true
+        }
+        _ => false,
     }
 }
 
@@ -495,5 +536,25 @@ mod tests {
         );
         assert_eq!(groups.iter().map(|g| g.len()).sum::<usize>(), 5);
         assert_eq!(append_groups(&small[..3], false).len(), 3);
+    }
+
+    /// What a server says unasked before its "+ idling" ends the wait only when it
+    /// tells of a change: a count it repeats at every IDLE must not start round
+    /// after round.
+    #[test]
+    fn only_a_changed_count_or_an_expunge_is_news() {
+        use async_imap::types::UnsolicitedResponse as Said;
+        let mut known = Some(4);
+        assert!(!counts_news(&mut known, &Said::Exists(4)));
+        assert!(!counts_news(&mut known, &Said::Recent(1)));
+        assert!(counts_news(&mut known, &Said::Exists(5)));
+        assert_eq!(known, Some(5));
+        assert!(!counts_news(&mut known, &Said::Exists(5)));
+        assert!(counts_news(&mut known, &Said::Expunge(2)));
+        assert_eq!(known, Some(4));
+        // A count not known before is news once, then known.
+        let mut unknown = None;
+        assert!(counts_news(&mut unknown, &Said::Exists(3)));
+        assert!(!counts_news(&mut unknown, &Said::Exists(3)));
     }
 }
