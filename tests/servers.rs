@@ -513,24 +513,9 @@ fn a_changed_namespace_works_only_while_the_folders_resolve() {
 /// the line, says so once, and the tagged OK decides.
 #[tokio::test]
 async fn an_invalid_untagged_line_is_skipped_and_the_tagged_result_decides() {
-    use pim::mail::{ImapConfig, ImapMailbox, Security};
     use pim::sync::Mailbox;
-    use support::proxy::{Fault, FaultProxy};
 
-    let server = MailServer::shared();
-    let proxy = FaultProxy::start(
-        server.imap_port,
-        Fault::Rewrite(b" EXPUNGE\r\n", b" EXPUNGED\r\n"),
-    );
-    let mut cfg = ImapConfig::new(
-        "127.0.0.1",
-        proxy.port,
-        Security::Plaintext,
-        "carol",
-        server.password("carol"),
-    );
-    cfg.timeout = Duration::from_secs(5);
-    let mut mb = ImapMailbox::connect(cfg).await.expect("connect");
+    let (_proxy, mut mb) = bent_by(b" EXPUNGE\r\n", b" EXPUNGED\r\n").await;
     mb.ensure_folder("PIM/Bent").await.unwrap();
     let msgs: Vec<Vec<u8>> = (1..=3)
         .map(|n| format!("Subject: {n}\r\nMessage-ID: <bent-{n}@x>\r\n\r\n{n}\r\n").into_bytes())
@@ -554,4 +539,50 @@ async fn an_invalid_untagged_line_is_skipped_and_the_tagged_result_decides() {
         "{notices:?}"
     );
     mb.logout().await;
+}
+
+/// A server that reports news in answer to IDLE before its "+ idling" (RFC 3501
+/// allows it; Courier does): the wait ends at once, not at its deadline. Dovecot
+/// behind a proxy that puts `* 99 EXISTS` before the continuation.
+#[tokio::test]
+async fn news_said_before_idling_ends_the_wait_at_once() {
+    use pim::sync::Mailbox;
+
+    let (_proxy, mut mb) = bent_by(b"+ idling\r\n", b"* 99 EXISTS\r\n+ idling\r\n").await;
+    mb.ensure_folder("PIM/Early").await.unwrap();
+    let start = Instant::now();
+    let woke = mb
+        .wait("PIM/Early", Duration::from_secs(20))
+        .await
+        .expect("wait");
+    assert!(woke, "the news before '+ idling' did not wake the wait");
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "woke only after {:?}",
+        start.elapsed()
+    );
+    mb.logout().await;
+}
+
+/// A mailbox of the shared Dovecot, logged in through a proxy that replaces `from`
+/// by `to` in what the server says (a server that bends the protocol); the proxy
+/// lives as long as the first value.
+async fn bent_by(
+    from: &'static [u8],
+    to: &'static [u8],
+) -> (support::proxy::FaultProxy, pim::mail::ImapMailbox) {
+    use pim::mail::{ImapConfig, ImapMailbox, Security};
+    use support::proxy::{Fault, FaultProxy};
+    let server = MailServer::shared();
+    let proxy = FaultProxy::start(server.imap_port, Fault::Rewrite(from, to));
+    let mut cfg = ImapConfig::new(
+        "127.0.0.1",
+        proxy.port,
+        Security::Plaintext,
+        "carol",
+        server.password("carol"),
+    );
+    cfg.timeout = Duration::from_secs(5);
+    let mb = ImapMailbox::connect(cfg).await.expect("connect");
+    (proxy, mb)
 }

@@ -418,19 +418,25 @@ fn switch_to_wal(conn: &Connection) -> rusqlite::Result<()> {
 /// instead of racing (each re-reads `user_version` once it holds the lock).
 /// Returns the device id.
 fn set_up(conn: &mut Connection, chosen: Option<&str>) -> Result<String> {
+    let device = set_up_schema(conn, chosen)?;
+    // Indexes the listings read by name, built again if another program dropped
+    // them (derived data: nothing is lost either way). Best effort: a profile
+    // that cannot be written opens as before, only its text listings fail.
+    if !listing_indexes_present(conn)? {
+        let _ = conn.execute_batch(schema::LISTED_INDEXES);
+    }
+    Ok(device)
+}
+
+/// Migrate the schema and make this device's id, unless both are done already.
+fn set_up_schema(conn: &mut Connection, chosen: Option<&str>) -> Result<String> {
     if user_version(conn)? == schema::MIGRATIONS.len() as i64
-        && listing_indexes_present(conn)?
         && let Some(device) = stored_device(conn)?
     {
         return Ok(device);
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
     migrate(&tx)?;
-    // Indexes the listings read by name, built again if another program dropped
-    // them (an index is derived data: nothing is lost either way).
-    if user_version(&tx)? >= schema::FILL_LISTED as i64 {
-        tx.execute_batch(schema::LISTED_INDEXES)?;
-    }
     let device = match stored_device(&tx)? {
         Some(d) => d,
         None => make_device(&tx, chosen)?,

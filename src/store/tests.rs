@@ -376,13 +376,10 @@ fn raw_rows_in_listing_order_are_the_listing() {
 #[test]
 fn unreadable_rows_in_listing_order_are_named_where_they_come() {
     let mut store = Store::open_in_memory().unwrap();
-    let coll = store.default_collection(Kind::Contact).unwrap().id;
-    for (id, name) in [("id-5", "K"), ("id-3", "A"), ("id-7", "K"), ("id-8", "Z")] {
-        let mut r = Record::new(Kind::Contact, &coll);
-        r.id = id.into();
-        r.set_text("FN", name);
-        store.write(|w| w.create(&r)).unwrap();
-    }
+    let coll = contacts_with_ids(
+        &mut store,
+        &[("id-5", "K"), ("id-3", "A"), ("id-7", "K"), ("id-8", "Z")],
+    );
     // Unreadable: a body that is not text, an id that is not text; some sharing
     // the sort key `k`, in the table against their id order; one whose sort key
     // is not text (it sorts after every text).
@@ -426,4 +423,17 @@ fn unreadable_rows_in_listing_order_are_named_where_they_come() {
         .unwrap();
     named(&seen);
     assert_eq!(seen.into_inner(), want);
+}
+
+/// Contacts of these ids and names written to `store`'s default address book,
+/// whose id is returned.
+pub(in crate::store) fn contacts_with_ids(store: &mut Store, people: &[(&str, &str)]) -> String {
+    let coll = store.default_collection(Kind::Contact).unwrap().id;
+    for (id, name) in people {
+        let mut r = Record::new(Kind::Contact, &coll);
+        r.id = (*id).into();
+        r.set_text("FN", name);
+        store.write(|w| w.create(&r)).unwrap();
+    }
+    coll
 }

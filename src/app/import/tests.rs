@@ -311,6 +311,27 @@ fn an_update_by_uid_writes_only_the_fields_that_differ() {
 
 mod streamed;
 
+/// What an import that reads its input whole writes: `input` read at once, then
+/// its items written one by one in one transaction into `store` (into
+/// `collection`, if named); the report, and the items that did not read.
+fn written_whole(
+    store: &mut Store,
+    input: &Input,
+    collection: Option<&str>,
+) -> (ImportReport, Vec<InvalidItem>) {
+    let set = read::read_input(input, None, false).unwrap();
+    let mut writer = write::ItemWriter::new(store, collection, false).unwrap();
+    store
+        .write(|w| {
+            for it in set.items {
+                writer.write(w, it)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    (writer.report, set.invalid)
+}
+
 /// A vCard file of many batches with repeated UIDs (some of records stored
 /// before), invalid cards among them, and invalid items skipped: the streamed
 /// import (read on one thread, written on another) does what writing the items
@@ -342,22 +363,12 @@ fn a_streamed_vcf_import_does_what_writing_the_items_read_whole_does() {
     let mut streamed = prepare();
     let got = run(&mut streamed, &input, &options);
     let mut whole = prepare();
-    let set = read::read_input(&input, None, false).unwrap();
-    let mut writer = write::ItemWriter::new(&whole, None, false).unwrap();
-    whole
-        .write(|w| {
-            for it in set.items {
-                writer.write(w, it)?;
-            }
-            Ok(())
-        })
-        .unwrap();
-    let want = writer.report;
+    let (want, invalid) = written_whole(&mut whole, &input, None);
     let counts = |r: &ImportReport| (r.created, r.updated, r.unchanged);
     assert_eq!(counts(&got), counts(&want));
     assert_eq!(got.duplicates, want.duplicates);
     let named = |v: &[InvalidItem]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
-    assert_eq!(named(&got.skipped), named(&set.invalid));
+    assert_eq!(named(&got.skipped), named(&invalid));
     assert_eq!(got.skipped.len(), 8);
     let records = |s: &Store| {
         let mut all: Vec<_> = s

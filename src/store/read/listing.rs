@@ -194,13 +194,8 @@ mod tests {
     #[test]
     fn rows_that_are_not_text_are_named_not_a_failed_listing() {
         let mut store = Store::open_in_memory().unwrap();
-        let coll = store.default_collection(Kind::Contact).unwrap().id;
-        for (id, name) in [("c1", "Ada"), ("c2", "Bea"), ("c3", "Cy")] {
-            let mut r = Record::new(Kind::Contact, &coll);
-            r.id = id.into();
-            r.set_text("FN", name);
-            store.write(|w| w.create(&r)).unwrap();
-        }
+        let people = [("c1", "Ada"), ("c2", "Bea"), ("c3", "Cy")];
+        let coll = crate::store::tests::contacts_with_ids(&mut store, &people);
         store
             .conn
             .execute_batch(&format!(
