@@ -377,15 +377,26 @@ pub enum Deleted {
     /// A row whose id is not text that reads as the id (a copy another program
     /// wrote), beside a sound record of that id, which lives on.
     DamagedCopy,
+    /// A row of no kind pim knows (another program wrote it), removed without
+    /// logging: no device reads a record of that kind. Why its kind is unknown.
+    KindlessRow(String),
 }
 
 /// Delete what `id` names in a warning or a listing: when a record `id` exists and a
 /// row whose id is not text also reads as `id`, that copy alone, logging nothing
 /// (the record lives on, here and on other devices), so that following a warning's
-/// advice never deletes the sound record instead; else the record ([`delete`]).
+/// advice never deletes the sound record instead; a row of no kind pim knows, logging
+/// nothing; else the record ([`delete`]).
 pub fn delete_as_named(store: &mut Store, id: &str) -> Result<Deleted, RecordError> {
     if store.write(|w| w.remove_damaged_copy(id))? {
         return Ok(Deleted::DamagedCopy);
+    }
+    let kindless = store.write(|w| {
+        w.adopt_damaged_id(id)?;
+        w.remove_kindless_row(id)
+    })?;
+    if let Some(why) = kindless {
+        return Ok(Deleted::KindlessRow(why));
     }
     delete(store, id).map(Deleted::Record)
 }

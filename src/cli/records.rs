@@ -486,6 +486,10 @@ pub fn delete(cx: &mut Context, a: DeleteArgs) -> anyhow::Result<()> {
             );
             return Ok(());
         }
+        records::Deleted::KindlessRow(why) => {
+            println!("removed the row {id}: {why} (not synced: no device reads it)");
+            return Ok(());
+        }
     };
     let short: String = gone.id.chars().take(8).collect();
     println!("deleted {} {:?} ({short})", gone.kind, gone.title());

@@ -14,6 +14,7 @@ impl Store {
     /// stored text by SQLite, so 25 000 bodies are never decoded for it; a row whose
     /// cut-out does not read back (a value longer than the cut) is decoded whole.
     pub fn contact_dates(&self) -> Result<Vec<Record>> {
+        self.note_kindless_rows()?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, kind, collection,
                     CASE WHEN instr(data, '\"n\":\"FN\"') > 0
@@ -68,6 +69,7 @@ impl Store {
     /// candidates for "the events this person attends", which the caller narrows
     /// down to ATTENDEE and ORGANIZER.
     pub fn events_mentioning(&self, address: &str) -> Result<Vec<Record>> {
+        self.note_kindless_rows()?;
         let fts = super::index::fts_query(address, None);
         if fts.is_empty() {
             return Ok(Vec::new());
@@ -83,6 +85,7 @@ impl Store {
     /// date-only values are indexed as if in UTC, so callers widen by
     /// [`super::SLACK_SECS`] and check the exact time themselves).
     pub fn tasks_due_between(&self, from: i64, to: i64) -> Result<Vec<Record>> {
+        self.note_kindless_rows()?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {RECORD_COLS} FROM records
              WHERE kind = 'task' AND recurring IN (0, 1) AND start_ts >= ?1 AND start_ts < ?2"
@@ -93,6 +96,7 @@ impl Store {
     /// Tasks that repeat: their later occurrences' due times are not indexed, so
     /// callers expand them.
     pub fn recurring_tasks(&self) -> Result<Vec<Record>> {
+        self.note_kindless_rows()?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {RECORD_COLS} FROM records WHERE kind = 'task' AND recurring = 1"
         ))?;

@@ -407,7 +407,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(found(&store, "+49301234"), 0);
-        super::super::migrate(&store.conn).unwrap();
+        super::super::migrate::migrate(&store.conn).unwrap();
         assert_eq!(found(&store, "+49301234"), 1);
         assert_eq!(found(&store, "sws.example.org"), 1);
     }
@@ -470,7 +470,7 @@ mod tests {
                  PRAGMA user_version = 8;"
             ))
             .unwrap();
-        super::super::migrate(&store.conn).unwrap();
+        super::super::migrate::migrate(&store.conn).unwrap();
         assert_eq!(found(&store, "weiss"), 1);
     }
 
@@ -491,7 +491,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(found(&store, "weiss"), 0);
-        super::super::migrate(&store.conn).unwrap();
+        super::super::migrate::migrate(&store.conn).unwrap();
         assert_eq!(found(&store, "weiss"), 1);
         assert_eq!(found(&store, "Weiß"), 1);
         let rows: i64 = store

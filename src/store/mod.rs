@@ -17,6 +17,7 @@ mod db;
 mod hlc;
 mod index;
 pub mod invitations;
+mod migrate;
 mod read;
 mod reminder_rows;
 mod schema;
@@ -35,6 +36,7 @@ pub use count_bound::count_end;
 pub use db::{Db, Handle};
 pub use hlc::{Clock, Hlc};
 pub use index::SLACK_SECS;
+use migrate::migrate;
 pub use read::{LogFilter, RawRecord, StoredRecord, StoredRef, Undecodable};
 pub use write::{PreparedRow, Writer};
 
@@ -95,6 +97,8 @@ pub struct Store {
     /// Rows readers skipped because they could not be decoded, until a front-end
     /// takes them to report ([`Store::take_undecodable`]).
     skipped: std::cell::RefCell<Vec<Undecodable>>,
+    /// Whether rows of no known kind were noted yet (`Store::note_kindless_rows`).
+    kindless_noted: std::cell::Cell<bool>,
     /// The user's country for phone numbers in search (`030 1234` finds `+49 30 1234`).
     phone_plan: std::cell::Cell<Option<crate::model::phone::PhonePlan>>,
 }
@@ -161,6 +165,7 @@ impl Store {
             device,
             hlc,
             skipped: Default::default(),
+            kindless_noted: Default::default(),
             phone_plan: Default::default(),
         };
         store.ensure_default_collections()?;
@@ -460,112 +465,6 @@ fn listing_indexes_present(conn: &Connection) -> Result<bool> {
 
 fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
-}
-
-/// Run the migrations this database has not had yet (inside the caller's transaction).
-fn migrate(tx: &Connection) -> Result<()> {
-    let version = user_version(tx)?;
-    let target = schema::MIGRATIONS.len() as i64;
-    if version > target {
-        return Err(StoreError::TooNew(version));
-    }
-    let mut rebuild_search = false;
-    for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-        tx.execute_batch(sql)?;
-        if i + 1 == schema::REINDEX_OPEN_SERIES {
-            reindex_open_series(tx)?;
-        }
-        rebuild_search |= schema::REBUILD_SEARCH_INDEX.contains(&(i + 1));
-        if i + 1 == schema::FILL_LISTED {
-            add_column_if_missing(tx, "records", "listed", "TEXT")?;
-            tx.execute_batch(schema::LISTED_INDEXES)?;
-            fill_listed(tx)?;
-        }
-        if i + 1 == schema::COLLECTION_DEFAULT_ALARMS {
-            add_column_if_missing(tx, "collections", "default_alarms", "TEXT")?;
-        }
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-    }
-    if rebuild_search {
-        // Emptied by the migration's SQL; filled once, after the last of them.
-        rebuild_search_index(tx)?;
-    }
-    Ok(())
-}
-
-/// `ALTER TABLE … ADD COLUMN` unless the column is there already.
-fn add_column_if_missing(conn: &Connection, table: &str, column: &str, decl: &str) -> Result<()> {
-    let present: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
-        [table, column],
-        |r| r.get(0),
-    )?;
-    if !present {
-        conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl};"))?;
-    }
-    Ok(())
-}
-
-/// Recompute the span of recurring events stored without an end (a newer pim can
-/// bound more of them, e.g. COUNT rules), so window queries skip ended series.
-fn reindex_open_series(conn: &Connection) -> Result<()> {
-    let mut update =
-        conn.prepare("UPDATE records SET start_ts = ?2, end_ts = ?3 WHERE rowid = ?1")?;
-    for_each_record(
-        conn,
-        "WHERE kind = 'event' AND recurring = 1 AND end_ts IS NULL",
-        |rowid, record| {
-            let ix = index::index(&record);
-            update.execute(params![rowid, ix.start_ts, ix.end_ts])?;
-            Ok(())
-        },
-    )
-}
-
-/// Fill the (new) `listed` column of every task, contact and note.
-fn fill_listed(conn: &Connection) -> Result<()> {
-    let mut update = conn.prepare("UPDATE records SET listed = ?2 WHERE rowid = ?1")?;
-    for_each_record(conn, "WHERE kind <> 'event'", |rowid, record| {
-        update.execute(params![rowid, index::listed(&record)])?;
-        Ok(())
-    })
-}
-
-/// Fill the (emptied) full-text index from every record.
-fn rebuild_search_index(conn: &Connection) -> Result<()> {
-    let mut insert = conn.prepare("INSERT INTO records_fts (rowid, text) VALUES (?1, ?2)")?;
-    for_each_record(conn, "", |rowid, record| {
-        insert.execute(params![rowid, index::index(&record).text])?;
-        Ok(())
-    })
-}
-
-/// Each record matching `filter` (a WHERE clause, or empty), decoded, with its rowid:
-/// the migrations that recompute derived columns walk the table this way. A row that
-/// cannot be read is passed over (readers skip and name it): one bad row must not
-/// stop the migration, which would leave the profile unopenable.
-fn for_each_record(
-    conn: &Connection,
-    filter: &str,
-    mut each: impl FnMut(i64, crate::model::Record) -> Result<()>,
-) -> Result<()> {
-    let mut select = conn.prepare(&format!(
-        "SELECT rowid, id, kind, collection, data FROM records {filter}"
-    ))?;
-    let mut rows = select.query([])?;
-    while let Some(r) = rows.next()? {
-        let rowid: i64 = r.get(0)?;
-        let text = |i| r.get::<_, String>(i).ok();
-        let (Some(id), Some(kind), Some(collection), Some(data)) =
-            (text(1), text(2), text(3), text(4))
-        else {
-            continue;
-        };
-        if let Ok(record) = read::decode(id, &kind, collection, &data) {
-            each(rowid, record)?;
-        }
-    }
-    Ok(())
 }
 
 fn stored_device(conn: &Connection) -> Result<Option<String>> {

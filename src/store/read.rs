@@ -14,7 +14,7 @@ mod search;
 mod sorted;
 pub use changes::LogFilter;
 pub(crate) use changes::{decode_op, fill_lazy};
-pub(super) use damaged::damaged_id_row;
+pub(super) use damaged::{damaged_id_row, kind_read, unknown_kind};
 use raw::with_stored_ref;
 pub use raw::{RawRecord, StoredRef};
 #[cfg(test)]
@@ -54,7 +54,8 @@ pub(super) const RECURRING_IN_WINDOW: &str = "SELECT id, kind, collection, data
 
 fn row_record(r: &Row<'_>) -> rusqlite::Result<std::result::Result<Record, StoreError>> {
     let id: String = r.get(0)?;
-    let kind: String = r.get(1)?;
+    // Bytes that spell a kind read as it (by id only: see `damaged::unknown_kind`).
+    let kind = lossy_text(r, 1)?;
     let collection: String = r.get(2)?;
     let data: String = r.get(3)?;
     Ok(decode(id, &kind, collection, &data))
@@ -83,7 +84,7 @@ impl StoredRecord {
             data,
         } = self;
         let Some(kind) = Kind::parse(&what) else {
-            let reason = format!("unknown kind {what:?}");
+            let reason = format!("its kind {what:?} is not one pim knows");
             return Err(Undecodable { id, what, reason });
         };
         if data == NOT_TEXT {
@@ -136,7 +137,8 @@ pub(super) fn read_stored<'d, B>(
     if data == NOT_TEXT {
         return Err("its stored body is not text".into());
     }
-    let kind = Kind::parse(kind).ok_or_else(|| format!("unknown kind {kind:?}"))?;
+    let kind =
+        Kind::parse(kind).ok_or_else(|| format!("its kind {kind:?} is not one pim knows"))?;
     let body = read(data).map_err(|e| e.to_string())?;
     Ok((kind, body))
 }
@@ -215,7 +217,7 @@ pub(super) fn load_record_or_shell(conn: &Connection, id: &str) -> Result<Option
             }
             let kind = Kind::parse(&kind).ok_or_else(|| StoreError::Corrupt {
                 what: id.clone(),
-                reason: format!("unknown kind {kind:?}"),
+                reason: format!("its kind {kind:?} is not one pim knows"),
             })?;
             let mut shell = Record::new(kind, &collection);
             shell.id = id;
@@ -314,6 +316,7 @@ impl Store {
 
     /// Every record of `kind` (in `collection` if given), ordered by title.
     pub fn list(&self, kind: Kind, collection: Option<&str>) -> Result<Vec<Record>> {
+        self.note_kindless_rows()?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {RECORD_COLS} FROM records WHERE kind = ?1 AND (?2 IS NULL OR collection = ?2)
              ORDER BY sort_key, id"
@@ -329,6 +332,7 @@ impl Store {
         collection: Option<&str>,
         mut f: impl FnMut(Record, &str) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        self.note_kindless_rows()?;
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
@@ -367,6 +371,7 @@ impl Store {
         collection: Option<&str>,
         mut f: impl FnMut(StoredRecord) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        self.note_kindless_rows()?;
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
@@ -436,6 +441,7 @@ impl Store {
         to: i64,
         collection: Option<&str>,
     ) -> Result<Vec<Record>> {
+        self.note_kindless_rows()?;
         let rows = self.events_between_rows(from, to, collection)?;
         self.collect(rows.into_iter().map(Ok))
     }
@@ -448,6 +454,7 @@ impl Store {
         to: i64,
         collection: Option<&str>,
     ) -> Result<Vec<StoredRecord>> {
+        self.note_kindless_rows()?;
         let mut out = Vec::new();
         self.for_each_event_between(from, to, collection, |row| {
             out.push(row);
@@ -465,6 +472,7 @@ impl Store {
         collection: Option<&str>,
         mut f: impl FnMut(StoredRecord) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        self.note_kindless_rows()?;
         self.for_each_event_between_ref(from, to, collection, |row| f(row.to_owned()))
     }
 
@@ -476,6 +484,7 @@ impl Store {
         collection: Option<&str>,
         f: impl FnMut(StoredRef<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        self.note_kindless_rows()?;
         // The longest span, the single events, the series: one snapshot, or an
         // event another process changes in between is listed twice or not at all.
         self.in_one_snapshot(|| self.each_event_between(from, to, collection, f))

@@ -23,6 +23,7 @@ impl Store {
         limit: usize,
         mut f: impl FnMut(Record) -> bool,
     ) -> Result<()> {
+        self.note_kindless_rows()?;
         let fts = super::index::fts_query(query, self.phone_plan.get().as_ref());
         if fts.is_empty() || limit == 0 {
             return Ok(());

@@ -24,6 +24,7 @@ mod import_progress;
 mod interop_khal;
 mod interop_khard;
 mod issue17_leftovers;
+mod kindless_rows;
 mod listed_copies;
 mod listed_tables;
 mod listing_marks;

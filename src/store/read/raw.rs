@@ -154,6 +154,7 @@ impl Store {
         collection: Option<&str>,
         f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        self.note_kindless_rows()?;
         const COLS: &str = "SELECT id, kind, collection, data, sort_key FROM records";
         let few = match kind {
             Some(k) => {
@@ -218,6 +219,7 @@ impl Store {
         collection: Option<&str>,
         f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        self.note_kindless_rows()?;
         debug_assert!(crate::model::listed::listed_properties(kind).is_some());
         // Two statements: one snapshot, or a record whose copy another process drops
         // or writes in between would be listed twice or not at all.

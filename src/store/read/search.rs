@@ -9,6 +9,7 @@ use crate::store::{Result, Store, StoreError};
 impl Store {
     /// Full-text search over every kind; `query` is words (all must match, prefixes ok).
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Record>> {
+        self.note_kindless_rows()?;
         let fts = crate::store::index::fts_query(query, self.phone_plan.get().as_ref());
         if fts.is_empty() {
             return Ok(Vec::new());
@@ -30,6 +31,7 @@ impl Store {
         skip: usize,
         limit: usize,
     ) -> Result<Vec<Record>> {
+        self.note_kindless_rows()?;
         let fts = crate::store::index::fts_query(query, self.phone_plan.get().as_ref());
         if fts.is_empty() {
             return Ok(Vec::new());
@@ -54,6 +56,7 @@ impl Store {
         limit: usize,
         f: impl FnMut(Record) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        self.note_kindless_rows()?;
         let fts = crate::store::index::fts_query(query, self.phone_plan.get().as_ref());
         if fts.is_empty() {
             return Ok(());

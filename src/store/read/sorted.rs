@@ -38,6 +38,7 @@ impl Store {
         collection: Option<&str>,
         mut f: impl FnMut(RawRecord<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        self.note_kindless_rows()?;
         let mut stmt = self
             .conn
             .prepare_cached(SORTED_ROWS)

@@ -1,10 +1,10 @@
 //! Rows another program damaged, inside a write transaction: a row whose id is not
 //! text answers to the id its warning names (`pim delete ID`).
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
-use super::super::Result;
-use super::super::read::damaged_id_row;
+use super::super::read::{damaged_id_row, kind_read, unknown_kind};
+use super::super::{Result, StoreError};
 use super::Writer;
 
 impl Writer<'_> {
@@ -48,5 +48,40 @@ impl Writer<'_> {
         self.tx
             .execute("DELETE FROM records WHERE rowid = ?1", [rowid])?;
         Ok(true)
+    }
+
+    /// When the row `id` is of no kind pim knows (`Store::note_kindless_rows` names
+    /// it): that row removed, without logging (no device reads a record of that
+    /// kind, so there is nothing to sync); why its kind is unknown, if it was.
+    pub fn remove_kindless_row(&self, id: &str) -> Result<Option<String>> {
+        let found = self
+            .tx
+            .prepare_cached("SELECT rowid, kind FROM records WHERE id = ?1")?
+            .query_row([id], |r| {
+                let kind = r.get_ref(1)?;
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    kind_read(kind)
+                        .is_none()
+                        .then(|| unknown_kind(kind))
+                        .flatten(),
+                ))
+            })
+            .optional()?;
+        let Some((rowid, Some(why))) = found else {
+            return Ok(None);
+        };
+        // Its create, if logged without a body, takes the body first (the log keeps
+        // what was made); a body that cannot be read leaves that change as it was.
+        if let Err(e) = self.materialize(id)
+            && !matches!(e, StoreError::Corrupt { .. } | StoreError::Sql(_))
+        {
+            return Err(e);
+        }
+        self.tx
+            .execute("DELETE FROM records_fts WHERE rowid = ?1", [rowid])?;
+        self.tx
+            .execute("DELETE FROM records WHERE rowid = ?1", [rowid])?;
+        Ok(Some(why))
     }
 }
