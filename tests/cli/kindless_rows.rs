@@ -88,25 +88,39 @@ fn a_row_of_an_unknown_kind_is_named_by_every_reader_and_removed_as_named() {
 }
 
 #[test]
-fn a_row_whose_kind_is_not_text_is_named_shown_and_healed_by_an_edit() {
+fn a_kind_spelled_otherwise_is_named_shown_and_healed_by_an_edit() {
     let (pim, task) = profile();
+    let contact = pim.json_list(&["list", "contacts", "--json"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     sql(
         &pim,
-        &format!("UPDATE records SET kind = CAST('task' AS BLOB) WHERE id = '{task}'"),
+        &format!(
+            "UPDATE records SET kind = CAST('task' AS BLOB) WHERE id = '{task}';
+             UPDATE records SET kind = 'Contact' WHERE id = '{contact}';"
+        ),
     );
     for (args, err) in readers(&pim) {
         assert!(
             err.contains(&format!(
-                "{task}: its kind is not text (bytes reading \"task\")"
+                "{task}: its kind is not text (bytes reading \"task\"; any `pim edit` of it \
+                 writes it as text)"
+            )) && err.contains(&format!(
+                "{contact}: its kind \"Contact\" is not written as pim writes it \
+                 (\"contact\"; any `pim edit` of it writes it so)"
             )),
             "{args}: {err}"
         );
     }
-    // Read by its id, it is the task it was; an edit writes it whole again.
+    // Read by its id, each is the record it was; an edit writes it whole again.
     assert!(pim.ok(&["show", &task]).contains("Pay rent"));
+    assert!(pim.ok(&["show", &contact]).contains("Ada Lovelace"));
     pim.ok(&["edit", &task, "--set", "summary=Pay the rent"]);
+    pim.ok(&["edit", &contact, "--set", "full_name=Ada King"]);
     for (args, err) in readers(&pim) {
         assert!(err.is_empty(), "{args}: {err}");
     }
     assert!(pim.ok(&["list", "tasks"]).contains("Pay the rent"));
+    assert!(pim.ok(&["list", "contacts"]).contains("Ada King"));
 }

@@ -18,22 +18,34 @@ const KINDLESS_ROWS: &str = "
     UNION ALL SELECT id, kind FROM records WHERE kind > 'task'
     LIMIT 1000";
 
-/// Why a row's stored kind is none pim knows, or `None` when it is one of them as
-/// text. Bytes that spell a kind are read as that kind by id (an edit writes the
-/// kind as text again) but no listing asks for them.
+/// Why a row's stored kind is not one of the four as pim writes them (which the
+/// listings ask for), or `None` when it is. A kind another spelling of which pim
+/// reads (`Contact`, `todo`, bytes spelling `task`) reads as that kind by id, and
+/// an edit writes it as pim does again; no listing shows it meanwhile.
 pub(in crate::store) fn unknown_kind(kind: ValueRef<'_>) -> Option<String> {
     match kind {
-        ValueRef::Text(b) => match std::str::from_utf8(b).ok().and_then(Kind::parse) {
-            Some(_) => None,
-            None => Some(format!(
-                "its kind {:?} is not one pim knows",
-                String::from_utf8_lossy(b)
-            )),
-        },
-        ValueRef::Blob(b) => Some(format!(
-            "its kind is not text (bytes reading {:?})",
-            String::from_utf8_lossy(b)
-        )),
+        ValueRef::Text(b) => {
+            let text = String::from_utf8_lossy(b);
+            match Kind::parse(&text) {
+                Some(k) if k.as_str() == text => None,
+                Some(k) => Some(format!(
+                    "its kind {text:?} is not written as pim writes it ({:?}; any `pim \
+                     edit` of it writes it so)",
+                    k.as_str()
+                )),
+                None => Some(format!("its kind {text:?} is not one pim knows")),
+            }
+        }
+        ValueRef::Blob(b) => {
+            let text = String::from_utf8_lossy(b);
+            let heal = match Kind::parse(&text) {
+                Some(_) => "; any `pim edit` of it writes it as text",
+                None => "",
+            };
+            Some(format!(
+                "its kind is not text (bytes reading {text:?}{heal})"
+            ))
+        }
         other => Some(format!("its kind is not text ({other:?})")),
     }
 }
