@@ -211,6 +211,13 @@ pub enum Response {
     /// A reminder was dismissed or snoozed.
     Reminded(String),
     Error(String),
+    /// Rows the readers had to skip (a body that does not read, a kind pim does
+    /// not know), each told once a session: every refresh reads them again.
+    Skipped {
+        new: Vec<crate::store::Undecodable>,
+        /// How many this session told of, these included.
+        total: usize,
+    },
     /// The request was dropped because a newer one of the same sort followed it.
     Superseded,
 }
@@ -506,6 +513,7 @@ fn spawn_with<E: Send + 'static>(
         // Search finds phone numbers in national and international form (the
         // profile's config.toml sits beside its database).
         store.set_phone_plan(crate::config::phone_plan(&db.with_file_name("config.toml")));
+        let mut told = std::collections::HashSet::new();
         while let Ok(first) = requests.recv() {
             let mut batch = vec![first];
             while let Ok(more) = requests.try_recv() {
@@ -518,16 +526,33 @@ fn spawn_with<E: Send + 'static>(
                 } else {
                     guarded(handler, &mut store, req.clone(), tz)
                 };
-                // Undecodable rows were skipped; `pim list` names them. Not kept here,
-                // where every refresh would note them again.
-                store.take_undecodable();
+                let skipped = newly_skipped(&store, &mut told);
                 if out.send(wrap(resp)).is_err() {
+                    return;
+                }
+                if let Some(skipped) = skipped
+                    && out.send(wrap(skipped)).is_err()
+                {
                     return;
                 }
             }
         }
     };
     thread.spawn(run).expect("spawn the database worker")
+}
+
+/// The rows readers skipped that this session has not told of yet.
+fn newly_skipped(
+    store: &Store,
+    told: &mut std::collections::HashSet<crate::store::Undecodable>,
+) -> Option<Response> {
+    let new: Vec<_> = store
+        .take_undecodable()
+        .into_iter()
+        .filter(|skipped| told.insert(skipped.clone()))
+        .collect();
+    let total = told.len();
+    (!new.is_empty()).then_some(Response::Skipped { new, total })
 }
 
 /// Answer `req`; a panic becomes an error response, so the UI shows it in the

@@ -61,3 +61,41 @@ fn create_contact_and_event_through_the_keys() {
         "{e}"
     );
 }
+
+#[allow(clippy::disallowed_types)] // damages the file from outside, as another program would
+fn damage(pim: &Pim, statements: &str) {
+    let db = rusqlite::Connection::open(pim.path("pim.sqlite3")).unwrap();
+    db.execute_batch(statements).unwrap();
+}
+
+/// Rows the readers skip (a body that does not read, a kind pim does not know) are
+/// told of in the status line with how to remove them, not hidden without a word.
+#[test]
+fn rows_the_readers_skip_are_told_in_the_status_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let pim = Pim::at(&dir.path().join("profile"));
+    let broken = pim.ok(&["add", "contact", "--name", "Ada Lovelace"]);
+    let kindless = pim.ok(&["add", "contact", "--name", "Cy Kindless"]);
+    pim.ok(&["add", "contact", "--name", "Bea Bell"]);
+    let (broken, kindless) = (broken.trim(), kindless.trim());
+    damage(
+        &pim,
+        &format!(
+            "UPDATE records SET data = '{{not json' WHERE id = '{broken}';
+             UPDATE records SET kind = 'bogus' WHERE id = '{kindless}';"
+        ),
+    );
+    let tmux = Tmux::new("pim-skipped");
+    let cmd = format!("env NO_COLOR=1 TERM=xterm-256color {}", pim.shell_line(&[]));
+    tmux.start(&cmd);
+    tmux.keys(&["2"]);
+    tmux.wait_for("Bea Bell");
+    tmux.wait_for("2 records could not be read and are not shown");
+    let screen = tmux.screen();
+    assert!(
+        !screen.contains("Ada Lovelace") && !screen.contains("Cy Kindless"),
+        "{screen}"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_exit();
+}

@@ -351,6 +351,7 @@ impl App {
                     self.sync_change_written();
                 }
             }
+            Response::Skipped { new, total } => self.error(skipped_message(&new, total)),
             Response::Superseded => {}
         }
     }
@@ -366,6 +367,27 @@ impl App {
         }
     }
 }
+/// What the status line says of rows the readers skipped (`total` this session,
+/// `new` among them): the essentials first, as a narrow terminal cuts the line.
+fn skipped_message(new: &[crate::store::Undecodable], total: usize) -> String {
+    let Some(latest) = new.last() else {
+        return String::new();
+    };
+    let short: String = latest.id.chars().take(8).collect();
+    let what = format!("{} {short}: {}", latest.what, latest.reason);
+    match total {
+        1 => format!(
+            "a {} could not be read and is not shown: `pim list` names it and how to \
+             remove it ({what})",
+            latest.what
+        ),
+        n => format!(
+            "{n} records could not be read and are not shown: `pim list` names them and \
+             how to remove them (the latest: {what})"
+        ),
+    }
+}
+
 /// The edit that marks a task done (or open again); `app::records` sets STATUS,
 /// COMPLETED and PERCENT-COMPLETE.
 pub fn toggled(r: &Record) -> RecordEdit {

@@ -120,3 +120,33 @@ fn a_worker_panic_shows_in_the_status_line_and_q_or_ctrl_c_still_quit() {
         assert!(w.app.quit, "{quit:?} quits");
     }
 }
+
+/// Each skipped row is told once a session (every refresh reads it again), with
+/// how many were told in all.
+#[test]
+fn skipped_rows_are_told_once_each() {
+    use crate::store::Undecodable;
+    let store = Store::open_in_memory().unwrap();
+    let row = |id: &str| Undecodable {
+        id: id.into(),
+        what: "contact".into(),
+        reason: "key must be a string".into(),
+    };
+    let mut told = std::collections::HashSet::new();
+    let mut tell = |ids: &[&str]| {
+        for id in ids {
+            store.note_undecodable(row(id));
+        }
+        match super::newly_skipped(&store, &mut told) {
+            Some(Response::Skipped { new, total }) => {
+                Some((new.iter().map(|u| u.id.clone()).collect::<Vec<_>>(), total))
+            }
+            Some(_) => panic!("not a Skipped"),
+            None => None,
+        }
+    };
+    assert_eq!(tell(&["a"]), Some((vec!["a".to_string()], 1)));
+    assert_eq!(tell(&["a"]), None);
+    assert_eq!(tell(&[]), None);
+    assert_eq!(tell(&["a", "b"]), Some((vec!["b".to_string()], 2)));
+}
