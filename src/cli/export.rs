@@ -104,6 +104,11 @@ pub fn export(cx: &Context, a: ExportArgs) -> anyhow::Result<()> {
         }
         _ => {}
     }
+    if let Some(out) = a.output.as_deref().filter(|o| *o != "-")
+        && let Some(name) = crate::config::home::profile_file_at(&cx.paths.home, Path::new(out))
+    {
+        bail!("{out} is the profile's {name}: export elsewhere (it would be replaced)");
+    }
     match format {
         // Read in table order (then sorted in memory).
         ExportFormat::Ics | ExportFormat::Vcf => cx.store.prefer_sequential_reads()?,
