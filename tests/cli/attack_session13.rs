@@ -70,3 +70,101 @@ fn the_ids_an_import_listing_shows_are_unique() {
         pim.ok(&["show", id]);
     }
 }
+
+/// `pim` killed by the limit on file sizes (`ulimit -f`, in KiB) once it writes past
+/// `kib`: a kill at a known moment, in the middle of writing a file. Its exit status.
+fn killed_while_writing(pim: &Pim, kib: u32, args: &[&str]) -> std::process::ExitStatus {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -f {kib}; exec {}", pim.shell_line(args)))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap()
+}
+
+/// `pim export --format vdir -o DIR` into the folder vdirsyncer or khal use wrote
+/// each file in place: killed in the middle (here by `ulimit -f`, or a full disk),
+/// it left the user's file cut short, and vdirsyncer uploaded the broken event.
+/// Each file is written beside and renamed: the old one or the new one, whole.
+#[test]
+fn a_vdir_export_killed_midway_leaves_every_file_whole() {
+    let pim = Pim::new();
+    let long = "x".repeat(100_000);
+    let id = pim
+        .ok(&[
+            "add",
+            "event",
+            "--summary",
+            "Long",
+            "--start",
+            "2026-12-01 10:00",
+            "--description",
+            &long,
+        ])
+        .trim()
+        .to_string();
+    let dir = pim.path("vdir");
+    let dir = dir.to_str().unwrap();
+    pim.ok(&["export", "events", "--format", "vdir", "-o", dir]);
+    let file = std::fs::read_dir(pim.path("vdir/calendar"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let before = std::fs::read_to_string(&file).unwrap();
+    pim.ok(&["edit", &id, "--set", "summary=Longer"]);
+    let status = killed_while_writing(
+        &pim,
+        64,
+        &["export", "events", "--format", "vdir", "-o", dir],
+    );
+    assert!(!status.success());
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        after == before,
+        "cut to {} of {} bytes",
+        after.len(),
+        before.len()
+    );
+    // The next export completes it; what the kill left is a dot file, which vdir
+    // readers (pim's import too) pass over.
+    pim.ok(&["export", "events", "--format", "vdir", "-o", dir]);
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("SUMMARY:Longer")
+    );
+    let report = pim.json(&["import", dir, "--json"]);
+    assert_eq!(report["unchanged"], 1, "{report}");
+    assert_eq!(report["errors"], 0, "{report}");
+}
+
+/// Two `pim export -o FILE` of one file at once (a cron backup and a hand-made one)
+/// shared one temporary file: all but one failed with "No such file or directory"
+/// (the other had renamed it away), and their bytes could mix. Each export now has
+/// its own temporary file; every one succeeds and the file is one export, whole.
+#[test]
+fn exports_to_one_file_at_once_all_succeed() {
+    let pim = Pim::new();
+    for i in 0..200 {
+        pim.ok(&["add", "note", "--title", &format!("Note {i}")]);
+    }
+    let file = pim.path("backup.json");
+    let file = file.to_str().unwrap();
+    for _ in 0..3 {
+        let outs: Vec<std::process::Output> = std::thread::scope(|s| {
+            let runs: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| pim.run(&["export", "all", "-o", file])))
+                .collect();
+            runs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for o in outs {
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+        let all: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        assert_eq!(all.as_array().unwrap().len(), 200);
+    }
+}
