@@ -168,3 +168,47 @@ fn exports_to_one_file_at_once_all_succeed() {
         assert_eq!(all.as_array().unwrap().len(), 200);
     }
 }
+
+/// Several `pim import --collection NAME` at once, NAME not there yet: each read the
+/// collections before its transaction, so all but the first to write failed with
+/// "a calendar collection named \"Work\" already exists", their items not imported.
+/// The collection is looked up inside the transaction: one is made, all import.
+#[test]
+fn imports_into_a_new_collection_at_once_all_succeed() {
+    let pim = Pim::new();
+    pim.ok(&["list", "events"]); // the profile exists: the race is the collection's
+    let files: Vec<String> = (0..6)
+        .map(|i| {
+            let path = pim.path(&format!("c{i}.ics"));
+            std::fs::write(
+                &path,
+                format!(
+                    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:c{i}\r\n\
+                     DTSTAMP:20260101T000000Z\r\nDTSTART:20261201T100000Z\r\nSUMMARY:C{i}\r\n\
+                     END:VEVENT\r\nEND:VCALENDAR\r\n"
+                ),
+            )
+            .unwrap();
+            path.to_str().unwrap().to_string()
+        })
+        .collect();
+    for round in 0..3 {
+        let name = format!("Work {round}");
+        let outs: Vec<std::process::Output> = std::thread::scope(|s| {
+            let runs: Vec<_> = files
+                .iter()
+                .map(|f| s.spawn(|| pim.run(&["import", "--collection", &name, f])))
+                .collect();
+            runs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for o in outs {
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+        let listed = pim.json_list(&["collections", "list", "--json"]);
+        let named: Vec<_> = listed
+            .iter()
+            .filter(|c| c["name"] == name.as_str())
+            .collect();
+        assert_eq!(named.len(), 1, "{listed:?}");
+    }
+}

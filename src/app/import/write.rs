@@ -44,12 +44,10 @@ struct Seen {
 impl ItemWriter {
     /// Read what the writes need (collections, defaults) before the transaction.
     pub fn new(store: &Store, into: Option<&str>, keys_unique: bool) -> Result<Self, StoreError> {
+        // Named collections are looked up inside the transaction (another process
+        // may make, rename or delete one meanwhile), see [`target_collection`].
         let collections = SeenCollections {
-            ids: store
-                .collections(None)?
-                .into_iter()
-                .map(|c| ((c.kind, c.name), c.id))
-                .collect(),
+            ids: HashMap::new(),
             restored: HashSet::new(),
         };
         let mut defaults: HashMap<Kind, String> = HashMap::new();
@@ -227,7 +225,8 @@ struct SeenCollections {
     restored: HashSet<(Kind, String)>,
 }
 
-/// The id of the collection `name` of `kind`, created when missing. A backup's
+/// The id of the collection `name` of `kind`, created when missing (looked up in
+/// the transaction: several imports into a new collection at once make it once). A backup's
 /// settings for it (pim's JSON) are applied once per import: its id when the
 /// collection is new and that id is free, its colour, sync flag and default alarms
 /// in any case (a restore brings back what was saved, e.g. sync kept off).
@@ -247,9 +246,10 @@ fn target_collection(
                 }
                 _ => None,
             };
-            let c = match saved_id {
-                Some(id) => w.put_collection_with_id(id, key.0, &key.1)?,
-                None => w.put_collection(key.0, &key.1)?,
+            let c = match (w.collection_named(key.0, &key.1)?, saved_id) {
+                (Some(c), _) => c,
+                (None, Some(id)) => w.put_collection_with_id(id, key.0, &key.1)?,
+                (None, None) => w.put_collection(key.0, &key.1)?,
             };
             seen.ids.insert(key.clone(), c.id.clone());
             c.id

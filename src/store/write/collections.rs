@@ -133,7 +133,8 @@ impl Writer<'_> {
         )?)
     }
 
-    fn collection_named(&self, kind: Kind, name: &str) -> Result<Option<Collection>> {
+    /// The collection of `kind` named `name`, as this transaction sees it.
+    pub fn collection_named(&self, kind: Kind, name: &str) -> Result<Option<Collection>> {
         Ok(self
             .tx
             .query_row(
