@@ -212,3 +212,58 @@ fn imports_into_a_new_collection_at_once_all_succeed() {
         assert_eq!(named.len(), 1, "{listed:?}");
     }
 }
+
+/// An invitation mail from `from` about Bob's meeting `planning@example.test`.
+fn invitation(from: &str, method: &str, sequence: u32, summary: &str) -> String {
+    format!(
+        "From: {from}\r\nTo: ada@example.test\r\nSubject: {summary}\r\n\
+         Message-ID: <m{sequence}@example.test>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/calendar; method={method}; charset=UTF-8\r\n\r\n\
+         BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nMETHOD:{method}\r\n\
+         BEGIN:VEVENT\r\nUID:planning@example.test\r\nDTSTAMP:20261201T08000{sequence}Z\r\n\
+         SEQUENCE:{sequence}\r\nDTSTART:20270110T100000Z\r\nDTEND:20270110T110000Z\r\n\
+         SUMMARY:{summary}\r\nORGANIZER;CN=Bob:mailto:bob@example.test\r\n\
+         ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:ada@example.test\r\n\
+         END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+}
+
+/// The addresses of `From:` were every `<…>` in it, also inside a quoted display
+/// name: `"Bob <bob@example.test>" <mallory@evil.test>` (mail that evil.test's
+/// DKIM and DMARC vouch for) counted as sent by Bob, so Mallory rewrote and then
+/// cancelled Bob's meeting, listed as "from bob@example.test". A display name
+/// (quoted, or a comment) is not an address.
+#[test]
+fn an_address_in_a_display_name_does_not_speak_for_the_organizer() {
+    let pim = Pim::new();
+    let bob = invitation("Bob <bob@example.test>", "REQUEST", 0, "Planning");
+    pim.ok_stdin(&["invites", "import", "-"], bob.as_bytes());
+    let reply = pim.path("reply.eml");
+    pim.ok(&[
+        "invites",
+        "accept",
+        "1",
+        "--reply-to",
+        reply.to_str().unwrap(),
+    ]);
+    let spoofs = [
+        "\"Bob <bob@example.test>\" <mallory@evil.test>",
+        "\"Bob \\\" <bob@example.test>\" <mallory@evil.test>",
+        "mallory@evil.test (Bob <bob@example.test>)",
+        "Friends: \"x <bob@example.test>\" <mallory@evil.test>;",
+    ];
+    for (i, from) in spoofs.iter().enumerate() {
+        let seq = i as u32 + 1;
+        for (method, summary) in [("REQUEST", "Hijacked"), ("CANCEL", "Cancelled")] {
+            let mail = invitation(from, method, seq, summary)
+                .replace(&format!("<m{seq}@"), &format!("<m{seq}{method}@"));
+            let out = pim.ok_stdin(&["invites", "import", "-"], mail.as_bytes());
+            assert!(out.contains("suspicious"), "{from}: {out}");
+            assert!(out.contains("mallory@evil.test"), "{from}: {out}");
+        }
+    }
+    let events = pim.json_list(&["list", "events", "--json"]);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["summary"], "Planning");
+    assert_ne!(events[0]["status"], "CANCELLED");
+}
