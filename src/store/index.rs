@@ -65,7 +65,8 @@ fn event_span(r: &Record) -> (Option<i64>, Option<i64>) {
     let mut lo = s;
     let mut hi = Some(s + dur);
     if r.is_recurring() {
-        hi = recurrence_end(r).map(|u| u + dur);
+        // DTSTART is an occurrence even when UNTIL lies before it.
+        hi = recurrence_end(r).map(|u| u.max(s) + dur);
         // RDATEs can lie before DTSTART.
         for p in r.props_named("RDATE") {
             for v in p.value.split(',') {

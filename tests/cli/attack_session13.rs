@@ -267,3 +267,32 @@ fn an_address_in_a_display_name_does_not_speak_for_the_organizer() {
     assert_eq!(events[0]["summary"], "Planning");
     assert_ne!(events[0]["status"], "CANCELLED");
 }
+
+/// A rule whose UNTIL lies before DTSTART (`pim edit ID --set
+/// rrule=FREQ=DAILY;UNTIL=20200101`, or such a file imported): DTSTART is still an
+/// occurrence, and `pim list` over 2020-2030 showed it, but a window round its day
+/// did not (the index's span ended at UNTIL), nor did the agenda or reminders.
+#[test]
+fn a_series_ending_before_its_start_still_shows_its_start() {
+    let pim = Pim::new().env("PIM_NOW", "2026-12-01T08:00:00Z");
+    let id = pim
+        .ok(&[
+            "add",
+            "event",
+            "--summary",
+            "Early end",
+            "--start",
+            "2026-12-01 10:00",
+            "--alarm",
+            "-2h",
+        ])
+        .trim()
+        .to_string();
+    pim.ok(&["edit", &id, "--set", "rrule=FREQ=DAILY;UNTIL=20200101"]);
+    for (from, to) in [("2020-01-01", "2030-01-01"), ("2026-11-30", "2026-12-08")] {
+        let listed = pim.json_list(&["list", "events", "--from", from, "--to", to, "--json"]);
+        assert_eq!(listed.len(), 1, "{from}..{to}: {listed:?}");
+    }
+    assert!(pim.ok(&["agenda", "--days", "2"]).contains("Early end"));
+    assert_eq!(pim.json_list(&["remind", "--json"]).len(), 1);
+}
