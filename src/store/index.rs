@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::model::duration::duration_of;
+use crate::model::duration::{duration_of, without_end};
 use crate::model::time::When;
 use crate::model::tz;
 
@@ -95,8 +95,18 @@ fn event_span(r: &Record) -> (Option<i64>, Option<i64>) {
         if let Some(w) = o.prop("DTSTART").and_then(|p| When::from_property(p).ok()) {
             let t = at(&w, r);
             lo = lo.min(t);
+            // A moved occurrence may last longer than the series' (days, even).
+            let end = match o.prop("DTEND").and_then(|p| When::from_property(p).ok()) {
+                Some(e) => at(&e, r),
+                None => {
+                    t + dur.max(without_end(
+                        o.prop("DURATION").map(|p| p.value.as_str()),
+                        &w,
+                    ))
+                }
+            };
             if let Some(h) = hi {
-                hi = Some(h.max(t + Duration::days(1)));
+                hi = Some(h.max(t + Duration::days(1)).max(end));
             }
         }
     }

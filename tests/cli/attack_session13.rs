@@ -296,3 +296,30 @@ fn a_series_ending_before_its_start_still_shows_its_start() {
     assert!(pim.ok(&["agenda", "--days", "2"]).contains("Early end"));
     assert_eq!(pim.json_list(&["remind", "--json"]).len(), 1);
 }
+
+/// One occurrence of a daily series moved to last five days: `pim list` over the
+/// month showed it, a window on its fourth day and that day's agenda did not (the
+/// series' indexed span counted a moved occurrence as one day long).
+#[test]
+fn a_moved_occurrence_lasting_days_shows_on_each_of_them() {
+    let pim = Pim::new().env("PIM_NOW", "2026-12-13T12:00:00Z");
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n\
+        BEGIN:VEVENT\r\nUID:ov\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261201T100000Z\r\n\
+        DTEND:20261201T110000Z\r\nRRULE:FREQ=DAILY;COUNT=2\r\nSUMMARY:Series\r\nEND:VEVENT\r\n\
+        BEGIN:VEVENT\r\nUID:ov\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:20261202T100000Z\r\n\
+        DTSTART:20261210T100000Z\r\nDTEND:20261215T100000Z\r\nSUMMARY:Retreat\r\nEND:VEVENT\r\n\
+        END:VCALENDAR\r\n";
+    pim.ok_stdin(&["import", "-"], ics.as_bytes());
+    let listed = pim.json_list(&[
+        "list",
+        "events",
+        "--from",
+        "2026-12-13",
+        "--to",
+        "2026-12-14",
+        "--json",
+    ]);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["summary"], "Retreat");
+    assert!(pim.ok(&["agenda", "--days", "1"]).contains("Retreat"));
+}
