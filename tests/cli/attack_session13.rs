@@ -323,3 +323,48 @@ fn a_moved_occurrence_lasting_days_shows_on_each_of_them() {
     assert_eq!(listed[0]["summary"], "Retreat");
     assert!(pim.ok(&["agenda", "--days", "1"]).contains("Retreat"));
 }
+
+/// An event with `DURATION:-P2D` (a hostile or broken file) is shown lasting no
+/// time, over the month; a window on its own day and that day's agenda left it out
+/// (its indexed end lay two days before its start).
+#[test]
+fn an_event_with_a_negative_duration_shows_on_its_day() {
+    let pim = Pim::new().env("PIM_NOW", "2026-12-01T08:00:00Z");
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n\
+        BEGIN:VEVENT\r\nUID:neg\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261201T100000Z\r\n\
+        DURATION:-P2D\r\nSUMMARY:Negative\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    pim.ok_stdin(&["import", "-"], ics.as_bytes());
+    let listed = pim.json_list(&[
+        "list",
+        "events",
+        "--from",
+        "2026-12-01",
+        "--to",
+        "2026-12-02",
+        "--json",
+    ]);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(pim.ok(&["agenda", "--days", "1"]).contains("Negative"));
+}
+
+/// An extra occurrence given as a PERIOD (`RDATE;VALUE=PERIOD:start/end`, as
+/// Outlook and Apple write) was listed over the month but not in a window on its
+/// own days: the series' indexed span passed over PERIOD values.
+#[test]
+fn an_rdate_period_shows_on_its_own_days() {
+    let pim = Pim::new();
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n\
+        BEGIN:VEVENT\r\nUID:rp\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261201T100000Z\r\n\
+        DTEND:20261201T110000Z\r\nRRULE:FREQ=DAILY;COUNT=1\r\n\
+        RDATE;VALUE=PERIOD:20261220T100000Z/20261224T100000Z,20270105T090000Z/PT50H\r\n\
+        SUMMARY:Period\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    pim.ok_stdin(&["import", "-"], ics.as_bytes());
+    for (from, to) in [
+        ("2026-12-20", "2026-12-21"),
+        ("2026-12-22", "2026-12-23"),
+        ("2027-01-06", "2027-01-07"),
+    ] {
+        let listed = pim.json_list(&["list", "events", "--from", from, "--to", to, "--json"]);
+        assert_eq!(listed.len(), 1, "{from}..{to}: {listed:?}");
+    }
+}
