@@ -368,3 +368,45 @@ fn an_rdate_period_shows_on_its_own_days() {
         assert_eq!(listed.len(), 1, "{from}..{to}: {listed:?}");
     }
 }
+
+/// `pim collections add event ""` (or "   ", or a name with a line break), and
+/// `pim import --collection ""`, made a collection no listing shows a name for, nor
+/// the TUI; a line break broke the listing's table. Such names are
+/// refused; a backup's record without a collection name goes to the default one.
+#[test]
+fn blank_collection_names_are_refused() {
+    let pim = Pim::new();
+    for name in ["", "   ", "new\nline", "tab\there"] {
+        let err = pim.fails(&["collections", "add", "event", name]);
+        assert!(err.contains("collection name"), "{name:?}: {err}");
+    }
+    for name in ["", " ", "a\nb"] {
+        let err = pim.fails(&["collections", "rename", "events", "calendar", name]);
+        assert!(err.contains("collection name"), "{name:?}: {err}");
+    }
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u\r\n\
+        DTSTAMP:20260101T000000Z\r\nDTSTART:20261201T100000Z\r\nSUMMARY:S\r\nEND:VEVENT\r\n\
+        END:VCALENDAR\r\n";
+    let out = pim.run_stdin(&["import", "--collection", "", "-"], ics.as_bytes());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("collection name"));
+    let names: Vec<serde_json::Value> = pim
+        .json_list(&["collections", "list", "--json"])
+        .iter()
+        .map(|c| c["name"].clone())
+        .collect();
+    assert_eq!(
+        names,
+        ["contacts", "calendar", "notes", "tasks"],
+        "{names:?}"
+    );
+    // A JSON item naming no collection lands in the kind's default.
+    pim.ok(&["add", "note", "--title", "n"]);
+    let backup = pim
+        .ok(&["export", "all"])
+        .replace("\"collection\":\"notes\"", "\"collection\":\"\"");
+    let fresh = Pim::new();
+    fresh.ok_stdin(&["import", "-"], backup.as_bytes());
+    let notes = fresh.json_list(&["list", "notes", "--json"]);
+    assert_eq!(notes[0]["collection"], "notes", "{notes:?}");
+}
