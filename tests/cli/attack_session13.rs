@@ -410,3 +410,40 @@ fn blank_collection_names_are_refused() {
     let notes = fresh.json_list(&["list", "notes", "--json"]);
     assert_eq!(notes[0]["collection"], "notes", "{notes:?}");
 }
+
+/// An event on 1 January of the year 1 in New York: the VTIMEZONE written with it
+/// began `DTSTART:00001231T190358` (the year 0), which python icalendar (and so
+/// khal) refuses, "year 0 is out of range": the whole exported calendar unreadable
+/// for them. The zone's first observance starts within the calendar.
+#[test]
+fn an_export_never_writes_the_year_0() {
+    let pim = Pim::new().tz("America/New_York");
+    pim.ok(&[
+        "add",
+        "event",
+        "--summary",
+        "Old",
+        "--start",
+        "0001-01-01 10:00",
+    ]);
+    let ics = pim.ok(&["export", "events"]);
+    assert!(
+        ics.contains("DTSTART;TZID=America/New_York:00010101T100000"),
+        "{ics}"
+    );
+    assert!(!ics.contains(":0000"), "{ics}");
+    // And pim reads it back as the event it wrote.
+    let fresh = Pim::new().tz("America/New_York");
+    fresh.ok_stdin(&["import", "-"], ics.as_bytes());
+    let listed = fresh.json_list(&[
+        "list",
+        "events",
+        "--from",
+        "0001-01-01",
+        "--to",
+        "0001-01-02",
+        "--json",
+    ]);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["start"], "0001-01-01T10:00:00-04:56");
+}
