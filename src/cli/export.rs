@@ -104,6 +104,11 @@ pub fn export(cx: &Context, a: ExportArgs) -> anyhow::Result<()> {
         }
         _ => {}
     }
+    if let Some(out) = a.output.as_deref().filter(|o| *o != "-")
+        && let Some(name) = crate::config::home::profile_file_at(&cx.paths.home, Path::new(out))
+    {
+        bail!("{out} is the profile's {name}: export elsewhere (it would be replaced)");
+    }
     match format {
         // Read in table order (then sorted in memory).
         ExportFormat::Ics | ExportFormat::Vcf => cx.store.prefer_sequential_reads()?,
@@ -423,10 +428,15 @@ fn write_streaming(
     result
 }
 
+/// A temporary file beside `path`, of this process (and call) alone: two exports
+/// to one file at once must not write into, or rename away, each other's.
 fn temp_beside(path: &Path) -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     path.with_file_name(format!(
-        ".{}.pim-tmp",
-        path.file_name().unwrap_or_default().to_string_lossy()
+        ".{}.{}-{n}.pim-tmp",
+        path.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
     ))
 }
 
@@ -446,8 +456,11 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         return std::fs::write(&path, bytes);
     }
     let tmp = temp_beside(&path);
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, &path)
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 fn write_md_dir(dir: &Path, notes: &[&Record]) -> anyhow::Result<()> {

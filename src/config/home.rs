@@ -39,6 +39,45 @@ const PROFILE_FILES: &[&str] = &[
     "config.toml",
 ];
 
+/// The profile file at `path`, if it is one (by any spelling, a symlink or a hard
+/// link): the database, its companions, the config or the keymap. Output written
+/// there would replace what pim keeps (`export -o ~/.local/share/pim/pim.sqlite3`).
+pub fn profile_file_at(home: &Path, path: &Path) -> Option<&'static str> {
+    let names = PROFILE_FILES.iter().chain(&["keymap.toml"]);
+    // A file that exists: the same file as a profile file, however it is reached.
+    if let Ok(m) = std::fs::metadata(path) {
+        return names
+            .into_iter()
+            .find(|name| std::fs::metadata(home.join(name)).is_ok_and(|p| same_file(&m, &p)))
+            .copied();
+    }
+    // One that does not (yet): the same place as a profile file.
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let (Ok(parent), Ok(home)) = (std::fs::canonicalize(parent), std::fs::canonicalize(home))
+    else {
+        return None;
+    };
+    let name = path.file_name()?;
+    (parent == home)
+        .then(|| names.into_iter().find(|n| name == std::ffi::OsStr::new(n)))
+        .flatten()
+        .copied()
+}
+
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    false
+}
+
 /// Create `home` (mode 0700) if missing, else check it is not world-writable;
 /// then create the database file 0600 if missing (SQLite gives its -wal and
 /// -shm files the database's mode) and narrow existing profile files to 0600.

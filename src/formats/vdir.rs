@@ -132,7 +132,7 @@ pub fn write_vdir(
         let sub = dir.join(safe_name(name));
         std::fs::create_dir_all(&sub)?;
         if safe_name(name) != *name {
-            std::fs::write(sub.join("displayname"), name)?;
+            replace_file(&sub.join("displayname"), name.as_bytes())?;
         }
         for r in records {
             let uid = r.uid().unwrap_or(&r.id);
@@ -140,11 +140,28 @@ pub fn write_vdir(
                 Kind::Contact => ("vcf", write_vcf_checked(&[r], version)?),
                 _ => ("ics", write_ics(&[r])),
             };
-            std::fs::write(sub.join(format!("{}.{ext}", safe_name(uid))), text)?;
+            replace_file(
+                &sub.join(format!("{}.{ext}", safe_name(uid))),
+                text.as_bytes(),
+            )?;
             written += 1;
         }
     }
     Ok(written)
+}
+
+/// Write `path` through a temporary file renamed over it: the folder may be one
+/// vdirsyncer or khal read, and a write cut short (a kill, a full disk) must leave
+/// the old file there, not half of the new one. The temporary file's name starts
+/// with a dot (vdir readers pass such files over) and is this process's own.
+fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = path.with_file_name(format!(".{name}.{}.pim-tmp", std::process::id()));
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 #[cfg(test)]

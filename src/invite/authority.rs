@@ -11,32 +11,76 @@ use super::apply::Settings;
 use crate::model::Record;
 
 /// The mailbox addresses of an address header (`From`, `Sender`), lower case.
-/// `"Doe, Jo" <jo@x.org>, ann@y.org` → `jo@x.org`, `ann@y.org`.
+/// `"Doe, Jo" <jo@x.org>, ann@y.org` → `jo@x.org`, `ann@y.org`. Quoted display
+/// names and comments are passed over (RFC 5322 §3.2.4, §3.2.2): an address in
+/// them is text anyone may write, `"Bob <bob@x.org>" <mallory@evil.org>` is
+/// Mallory's mail.
 pub fn header_addresses(header: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut rest = header;
-    let mut bracketed = false;
-    while let Some(open) = rest.find('<') {
-        let Some(close) = rest[open..].find('>') else {
-            break;
-        };
-        let addr = address_of(&rest[open + 1..open + close]);
-        if addr.contains('@') {
-            out.push(addr);
+    // Per mailbox: its `<…>` addresses and the words outside quotes and comments.
+    let mut angles: Vec<String> = Vec::new();
+    let mut bare = String::new();
+    let mut flush = |angles: &mut Vec<String>, bare: &mut String| {
+        let words: Vec<&str> = bare.split_whitespace().collect();
+        // One address per mailbox; a malformed one (two `<…>`, or two words and
+        // no `<…>`) gives none: which of them a server checked cannot be told.
+        match (angles.as_slice(), words.as_slice()) {
+            ([a], _) => out.push(address_of(a)),
+            ([], [a]) => out.push(address_of(a)),
+            _ => {}
         }
-        bracketed = true;
-        rest = &rest[open + close + 1..];
+        angles.clear();
+        bare.clear();
+    };
+    let mut chars = header.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => skip_quoted(&mut chars),
+            '(' => skip_comment(&mut chars),
+            '<' => angles.push(chars.by_ref().take_while(|&c| c != '>').collect()),
+            ',' | ';' => flush(&mut angles, &mut bare),
+            // A group's name (`Friends: a@x.org, b@y.org;`) is not an address.
+            ':' if angles.is_empty() => bare.clear(),
+            c => bare.push(c),
+        }
     }
-    if !bracketed {
-        out.extend(
-            header
-                .split([',', ' ', '\t'])
-                .map(address_of)
-                .filter(|a| a.contains('@')),
-        );
-    }
+    flush(&mut angles, &mut bare);
+    out.retain(|a| a.contains('@'));
     out.dedup();
     out
+}
+
+/// Past a quoted string's closing quote (a backslash quotes the next character).
+fn skip_quoted(chars: &mut std::str::Chars<'_>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' => return,
+            _ => {}
+        }
+    }
+}
+
+/// Past a comment's closing parenthesis (comments nest; a backslash quotes).
+fn skip_comment(chars: &mut std::str::Chars<'_>) {
+    let mut depth = 1;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return;
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Whether `sender` speaks for `party`: the same address, or both are ours

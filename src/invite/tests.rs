@@ -405,6 +405,24 @@ fn sender_addresses_come_from_the_header() {
     );
     assert_eq!(header_addresses("bob@example.org"), vec!["bob@example.org"]);
     assert!(header_addresses("undisclosed").is_empty());
+    // Addresses in quoted display names, comments and group names are text.
+    for spoof in [
+        "\"Bob <bob@x.org>\" <m@evil.org>",
+        "\"Bob \\\" <bob@x.org>\" <m@evil.org>",
+        "m@evil.org (Bob <bob@x.org>)",
+        "(bob@x.org) m@evil.org",
+        "bob@x.org: <m@evil.org>;",
+    ] {
+        assert_eq!(header_addresses(spoof), vec!["m@evil.org"], "{spoof}");
+    }
+    // Two addresses in one mailbox: which one a server checked is unknown.
+    for malformed in ["Bob <bob@x.org> <m@evil.org>", "m@evil.org bob@x.org"] {
+        assert!(header_addresses(malformed).is_empty(), "{malformed}");
+    }
+    assert_eq!(
+        header_addresses("Team: a@x.org, \"B\" <b@y.org>;, c@z.org"),
+        vec!["a@x.org", "b@y.org", "c@z.org"]
+    );
 }
 
 #[test]

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::model::duration::duration_of;
-use crate::model::time::When;
+use crate::model::duration::{duration_of, without_end};
+use crate::model::time::{When, parse_ical_duration};
 use crate::model::tz;
 
 use super::count_bound::count_end;
@@ -61,24 +61,42 @@ fn event_span(r: &Record) -> (Option<i64>, Option<i64>) {
         return (None, None);
     };
     let s = at(&start, r);
-    let dur = duration_of(r, &start).unwrap_or(Duration::zero());
+    // A negative DURATION is read as none (as listings show it), not as an end
+    // before the start that would hide the event from its own day.
+    let dur = duration_of(r, &start)
+        .unwrap_or(Duration::zero())
+        .max(Duration::zero());
     let mut lo = s;
     let mut hi = Some(s + dur);
     if r.is_recurring() {
-        hi = recurrence_end(r).map(|u| u + dur);
-        // RDATEs can lie before DTSTART.
+        // DTSTART is an occurrence even when UNTIL lies before it.
+        hi = recurrence_end(r).map(|u| u.max(s) + dur);
+        // RDATEs can lie before DTSTART; a PERIOD (`start/end`, `start/PT5H`) has
+        // its own length, read as the series reads it (recur::series).
         for p in r.props_named("RDATE") {
+            let param = |n: &str| match n.eq_ignore_ascii_case("VALUE") {
+                true => None,
+                false => p.param(n),
+            };
             for v in p.value.split(',') {
-                let q = Property {
-                    value: v.to_string(),
-                    ..p.clone()
+                let (first, period_end) = match v.split_once('/') {
+                    Some((a, b)) => (a, Some(b)),
+                    None => (v, None),
                 };
-                if let Ok(w) = When::from_property(&q) {
-                    let t = at(&w, r);
-                    lo = lo.min(t);
-                    if let Some(h) = hi {
-                        hi = Some(h.max(t + dur));
+                let Ok(w) = When::from_value(first, param) else {
+                    continue;
+                };
+                let t = at(&w, r);
+                let end = match period_end {
+                    None => t + dur,
+                    Some(b) if b.starts_with(['P', '+', '-']) => {
+                        t + parse_ical_duration(b).unwrap_or(dur)
                     }
+                    Some(b) => When::from_value(b, param).map_or(t + dur, |e| at(&e, r)),
+                };
+                lo = lo.min(t);
+                if let Some(h) = hi {
+                    hi = Some(h.max(end).max(t + dur));
                 }
             }
         }
@@ -94,8 +112,18 @@ fn event_span(r: &Record) -> (Option<i64>, Option<i64>) {
         if let Some(w) = o.prop("DTSTART").and_then(|p| When::from_property(p).ok()) {
             let t = at(&w, r);
             lo = lo.min(t);
+            // A moved occurrence may last longer than the series' (days, even).
+            let end = match o.prop("DTEND").and_then(|p| When::from_property(p).ok()) {
+                Some(e) => at(&e, r),
+                None => {
+                    t + dur.max(without_end(
+                        o.prop("DURATION").map(|p| p.value.as_str()),
+                        &w,
+                    ))
+                }
+            };
             if let Some(h) = hi {
-                hi = Some(h.max(t + Duration::days(1)));
+                hi = Some(h.max(t + Duration::days(1)).max(end));
             }
         }
     }

@@ -55,6 +55,8 @@ pub enum StoreError {
     NoRecord(String),
     #[error("no {kind} collection named {name:?}")]
     NoCollection { kind: String, name: String },
+    #[error("{name:?} cannot be a collection name: {why}")]
+    BadCollectionName { name: String, why: &'static str },
     #[error("a {kind} collection named {name:?} already exists")]
     CollectionExists { kind: String, name: String },
     #[error("collection {name:?} still holds {count} records (use --force to delete them too)")]

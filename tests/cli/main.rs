@@ -8,6 +8,7 @@ mod support;
 mod agenda;
 mod as_users_mean;
 mod attack_regressions;
+mod attack_session13;
 mod attack_session6;
 mod birthday_reminders;
 mod cli;

@@ -254,7 +254,9 @@ pub(super) fn read_input(
                         source: name.clone(),
                         index: j.item.index,
                         record: j.item.record,
-                        collection: j.collection,
+                        // No name (a record whose collection was unknown when
+                        // exported): the kind's default, as for other formats.
+                        collection: j.collection.filter(|c| !c.trim().is_empty()),
                         keep_id: true,
                         settings: j.collection_settings,
                         row: None,

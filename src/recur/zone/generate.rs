@@ -82,6 +82,14 @@ fn observance(
     let mut o = Component::new(name);
     let wall_before =
         onset.naive_utc() + Duration::seconds(i64::from(from.fix().local_minus_utc()));
+    // West of UTC the first observance's onset (midnight UTC of the year 1) is in the
+    // year 0, which readers refuse (python icalendar: "year 0 is out of range"). It
+    // changes no offset, so starting it at the calendar's first second is the same.
+    let first = NaiveDate::from_ymd_opt(1, 1, 1)
+        .expect("the year 1")
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight");
+    let wall_before = wall_before.max(first);
     o.props.push(Property::new(
         "DTSTART",
         wall_before.format("%Y%m%dT%H%M%S").to_string(),

@@ -21,6 +21,7 @@ impl Writer<'_> {
         kind: Kind,
         name: &str,
     ) -> Result<Collection> {
+        check_name(name)?;
         if self.collection_named(kind, name)?.is_some() {
             return Err(StoreError::CollectionExists {
                 kind: kind.collection_word().into(),
@@ -52,6 +53,9 @@ impl Writer<'_> {
         let base = self.collection(&new.id)?;
         if &base == new {
             return Ok(());
+        }
+        if base.name != new.name {
+            check_name(&new.name)?;
         }
         if base.name != new.name && self.collection_named(new.kind, &new.name)?.is_some() {
             return Err(StoreError::CollectionExists {
@@ -133,7 +137,8 @@ impl Writer<'_> {
         )?)
     }
 
-    fn collection_named(&self, kind: Kind, name: &str) -> Result<Option<Collection>> {
+    /// The collection of `kind` named `name`, as this transaction sees it.
+    pub fn collection_named(&self, kind: Kind, name: &str) -> Result<Option<Collection>> {
         Ok(self
             .tx
             .query_row(
@@ -162,4 +167,21 @@ impl Writer<'_> {
         )?;
         Ok(())
     }
+}
+
+/// A name people can see and type: not blank (listings show nothing, and the
+/// command line takes "" for a missing argument), no line breaks or other control
+/// characters (they break listings and folder names).
+fn check_name(name: &str) -> Result<()> {
+    let why = if name.trim().is_empty() {
+        "it is blank"
+    } else if name.chars().any(char::is_control) {
+        "it holds a control character (a line break, a tab)"
+    } else {
+        return Ok(());
+    };
+    Err(StoreError::BadCollectionName {
+        name: name.to_string(),
+        why,
+    })
 }

@@ -130,16 +130,17 @@ fn a_file_updates_what_was_stored_before_it_and_only_records_of_its_kind() {
     assert_eq!(store.by_uid(Kind::Event, "c").unwrap()[0].title(), "c");
     assert_eq!(store.by_uid(Kind::Task, "a").unwrap()[0].title(), "task a");
     // Every created record has its create in the change log, for other devices,
-    // and an id that begins with its time (UUID v7: the indexes on ids stay ordered).
-    for uid in ["a", "b"] {
-        let id = &store.by_uid(Kind::Event, uid).unwrap()[0].id;
+    // and an id that begins with a counter (the indexes on ids stay ordered, and
+    // the 8 characters a listing shows tell the records apart).
+    let ids: Vec<String> = ["a", "b"]
+        .iter()
+        .map(|uid| store.by_uid(Kind::Event, uid).unwrap()[0].id.clone())
+        .collect();
+    for id in &ids {
         assert!(crate::store::change_log::has_history(&store, id).unwrap());
-        assert_eq!(
-            uuid::Uuid::parse_str(id).unwrap().get_version_num(),
-            7,
-            "{id}"
-        );
+        assert_eq!(uuid::Uuid::parse_str(id).unwrap().get_version_num(), 8);
     }
+    assert_ne!(ids[0][..8], ids[1][..8], "{ids:?}");
 }
 
 /// A file that changed between its two readings may bring a UID twice after all:
