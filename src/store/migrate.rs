@@ -18,7 +18,10 @@ pub(super) fn migrate(tx: &Connection) -> Result<()> {
     for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
         tx.execute_batch(sql)?;
         if i + 1 == schema::REINDEX_OPEN_SERIES {
-            reindex_open_series(tx)?;
+            reindex_spans(tx, "AND recurring = 1 AND end_ts IS NULL")?;
+        }
+        if i + 1 == schema::REINDEX_SPANS {
+            reindex_spans(tx, "AND (recurring = 1 OR end_ts < start_ts)")?;
         }
         rebuild_search |= schema::REBUILD_SEARCH_INDEX.contains(&(i + 1));
         if i + 1 == schema::FILL_LISTED {
@@ -51,14 +54,16 @@ fn add_column_if_missing(conn: &Connection, table: &str, column: &str, decl: &st
     Ok(())
 }
 
-/// Recompute the span of recurring events stored without an end (a newer pim can
-/// bound more of them, e.g. COUNT rules), so window queries skip ended series.
-fn reindex_open_series(conn: &Connection) -> Result<()> {
+/// Recompute the span (`start_ts`, `end_ts`) of the events `filter` picks (more SQL
+/// after `WHERE kind = 'event'`): a newer pim reads some spans better (bounds more
+/// open series, e.g. COUNT rules; covers a moved occurrence's own length), and
+/// windows, the agenda and reminders find events by their span.
+fn reindex_spans(conn: &Connection, filter: &str) -> Result<()> {
     let mut update =
         conn.prepare("UPDATE records SET start_ts = ?2, end_ts = ?3 WHERE rowid = ?1")?;
     for_each_record(
         conn,
-        "WHERE kind = 'event' AND recurring = 1 AND end_ts IS NULL",
+        &format!("WHERE kind = 'event' {filter}"),
         |rowid, record| {
             let ix = index::index(&record);
             update.execute(params![rowid, ix.start_ts, ix.end_ts])?;

@@ -9,6 +9,11 @@ pub const REINDEX_OPEN_SERIES: usize = 4;
 /// them a database has not had yet.
 pub const REBUILD_SEARCH_INDEX: &[usize] = &[7, 9];
 
+/// The migration after which the spans of series and of events ending before they
+/// start are recomputed (a moved occurrence lasting days, RDATE periods, UNTIL before
+/// DTSTART, a negative DURATION: each was indexed short of its own days).
+pub const REINDEX_SPANS: usize = 12;
+
 /// The migration after which the `listed` column is filled from the records.
 pub const FILL_LISTED: usize = 10;
 
@@ -144,7 +149,7 @@ pub const MIGRATIONS: &[&str] = &[
     "#,
     // 4: window queries filter on the span from the index alone (no table reads for
     // events that cannot overlap); COUNT-bounded series get an end (see
-    // `Store::reindex_open_series`, run by the migration).
+    // `store::migrate::reindex_spans`, run by the migration).
     r#"
     DROP INDEX records_kind_start;
     CREATE INDEX records_kind_span ON records (kind, recurring, start_ts, end_ts);
@@ -232,4 +237,10 @@ pub const MIGRATIONS: &[&str] = &[
         UPDATE records SET listed = NULL WHERE rowid = NEW.rowid;
     END;
     "#,
+    // 12: the spans of series, and of events that ended before they started, are
+    // computed again (REINDEX_SPANS): the span of a moved occurrence, of RDATE
+    // periods, of a series whose UNTIL lies before DTSTART and of a negative DURATION
+    // fell short of the days they cover, which windows, the agenda and reminders then
+    // missed.
+    "",
 ];

@@ -437,3 +437,57 @@ pub(in crate::store) fn contacts_with_ids(store: &mut Store, people: &[(&str, &s
     }
     coll
 }
+
+/// A profile from before migration 12 holds events indexed short of their own days
+/// (a negative DURATION ended before it started; a series whose UNTIL lies before
+/// DTSTART ended before its one occurrence): windows found neither. The migration
+/// computes their spans again.
+#[test]
+fn spans_indexed_short_are_computed_again_by_migration_12() {
+    use crate::model::Property;
+    let mut store = Store::open_in_memory().unwrap();
+    let coll = store.default_collection(Kind::Event).unwrap().id;
+    let event = |summary: &str, props: &[(&str, &str)]| {
+        let mut r = Record::new(Kind::Event, &coll);
+        r.set_text("SUMMARY", summary);
+        for &(name, value) in props {
+            r.body.main.props.push(Property::new(name, value));
+        }
+        r
+    };
+    let negative = event(
+        "negative",
+        &[("DTSTART", "20260310T090000Z"), ("DURATION", "-PT1H")],
+    );
+    let until_before = event(
+        "until before",
+        &[
+            ("DTSTART", "20260312T090000Z"),
+            ("DTEND", "20260312T100000Z"),
+            ("RRULE", "FREQ=DAILY;UNTIL=20260301T000000Z"),
+        ],
+    );
+    store
+        .write(|w| {
+            w.create(&negative)?;
+            w.create(&until_before)
+        })
+        .unwrap();
+    let day = |d: u32| {
+        let from = chrono::NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        let from = from.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
+        let found = store.events_between(from, from + 86_400, None).unwrap();
+        found.iter().map(|r| r.title()).collect::<Vec<_>>()
+    };
+    assert_eq!(day(10), ["negative"]);
+    assert_eq!(day(12), ["until before"]);
+    // What the rules before stored: both spans ended before their start.
+    store
+        .conn
+        .execute_batch("UPDATE records SET end_ts = start_ts - 3600; PRAGMA user_version = 11;")
+        .unwrap();
+    assert!(day(10).is_empty() && day(12).is_empty());
+    super::migrate::migrate(&store.conn).unwrap();
+    assert_eq!(day(10), ["negative"]);
+    assert_eq!(day(12), ["until before"]);
+}
