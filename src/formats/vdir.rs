@@ -85,10 +85,26 @@ pub fn read_vdir(dir: &Path) -> io::Result<Vec<VdirFile>> {
 
 fn read_file(path: &Path, ext: &str, collection: Option<String>) -> io::Result<VdirFile> {
     let bytes = std::fs::read(path)?;
-    let items = match ext {
-        "vcf" => read_vcf(&bytes),
-        _ => read_ics(&bytes_to_text(&bytes)),
+    // What a file that gives no items lacks, when it lacks something.
+    let (missing, mut items) = match ext {
+        "vcf" => ("card", read_vcf(&bytes)),
+        _ => {
+            let text = bytes_to_text(&bytes);
+            // A calendar of free/busy or zones only holds no items, rightly; a
+            // file with no calendar at all (empty, or something else under that
+            // name) is named, as it is when imported alone.
+            let calendar = text.to_ascii_uppercase().contains("BEGIN:VCALENDAR");
+            let items = read_ics(&text);
+            (if calendar { "" } else { "calendar" }, items)
+        }
     };
+    if items.is_empty() && !missing.is_empty() {
+        items.push(Err(ItemError {
+            index: 1,
+            line: 1,
+            reason: format!("no {missing} in this file"),
+        }));
+    }
     Ok(VdirFile {
         path: path.to_path_buf(),
         collection,

@@ -447,3 +447,42 @@ fn an_export_never_writes_the_year_0() {
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(listed[0]["start"], "0001-01-01T10:00:00-04:56");
 }
+
+/// A vdir's `.ics` or `.vcf` file that holds no calendar or card at all (empty,
+/// cut to nothing, or some other file under that name) was passed over without a
+/// word: "1 created, 0 errors", though an event was missing. It is named as an
+/// invalid item, as the same file imported alone is refused; a free/busy or
+/// zone-only calendar still passes quietly.
+#[test]
+fn a_vdir_file_with_no_calendar_or_card_is_named() {
+    let pim = Pim::new();
+    let cal = pim.path("vdir/cal");
+    std::fs::create_dir_all(&cal).unwrap();
+    std::fs::write(
+        cal.join("good.ics"),
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:g\r\n\
+         DTSTAMP:20260101T000000Z\r\nDTSTART:20261201T100000Z\r\nSUMMARY:G\r\nEND:VEVENT\r\n\
+         END:VCALENDAR\r\n",
+    )
+    .unwrap();
+    std::fs::write(
+        cal.join("busy.ifb"),
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VFREEBUSY\r\nUID:b\r\n\
+         DTSTAMP:20260101T000000Z\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n",
+    )
+    .unwrap();
+    std::fs::write(cal.join("empty.ics"), "").unwrap();
+    std::fs::write(cal.join("junk.vcf"), "hello\n").unwrap();
+    let dir = pim.path("vdir");
+    let out = pim.run(&["import", dir.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("empty.ics") && err.contains("junk.vcf"),
+        "{err}"
+    );
+    assert!(!err.contains("busy.ifb"), "{err}");
+    let out = pim.run(&["import", "--skip-invalid", dir.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert_eq!(pim.json_list(&["list", "events", "--json"]).len(), 1);
+}
