@@ -486,3 +486,42 @@ fn a_vdir_file_with_no_calendar_or_card_is_named() {
     assert!(out.status.success());
     assert_eq!(pim.json_list(&["list", "events", "--json"]).len(), 1);
 }
+
+/// An event, a task and a note sharing one UID (a calendar file may hold them so),
+/// in a calendar, task list and notebook of one name: `export --format vdir` said
+/// "exported 3 items" and wrote one file, each record over the one before; and
+/// UIDs differing in case only clash on a case-insensitive disk (macOS). Each
+/// record gets a file of its own.
+#[test]
+fn a_vdir_export_writes_every_record_whose_uid_is_shared() {
+    let pim = Pim::new();
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n\
+        BEGIN:VEVENT\r\nUID:same\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261201T100000Z\r\n\
+        SUMMARY:The event\r\nEND:VEVENT\r\n\
+        BEGIN:VEVENT\r\nUID:SAME\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261202T100000Z\r\n\
+        SUMMARY:The other event\r\nEND:VEVENT\r\n\
+        BEGIN:VTODO\r\nUID:same\r\nDTSTAMP:20260101T000000Z\r\nSUMMARY:The task\r\nEND:VTODO\r\n\
+        BEGIN:VJOURNAL\r\nUID:same\r\nDTSTAMP:20260101T000000Z\r\nSUMMARY:The note\r\n\
+        END:VJOURNAL\r\nEND:VCALENDAR\r\n";
+    pim.ok_stdin(&["import", "--collection", "Work", "-"], ics.as_bytes());
+    let dir = pim.path("vdir");
+    pim.ok(&[
+        "export",
+        "all",
+        "--format",
+        "vdir",
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("Work"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_lowercase())
+        .collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 4, "{names:?}");
+    let fresh = Pim::new();
+    fresh.ok(&["import", dir.to_str().unwrap()]);
+    let all = fresh.json_list(&["export", "all"]);
+    assert_eq!(all.len(), 4, "{all:?}");
+}
