@@ -23,3 +23,26 @@ fn an_agenda_of_any_length_ends_with_the_calendar() {
         pim.json(&["agenda", "--days", days, "--json"]);
     }
 }
+
+/// `pim export notes -o DIR/` named each file after its note's UID: notes whose
+/// UIDs differ in case only (`Shop`, `shop`) went to one file on a
+/// case-insensitive disk (macOS, Windows), the second over the first. A name
+/// already given in the folder, whatever its case, gets a number.
+#[test]
+fn a_markdown_export_gives_notes_differing_in_case_their_own_files() {
+    let pim = Pim::new();
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n\
+        BEGIN:VJOURNAL\r\nUID:Shop\r\nDTSTAMP:20260101T000000Z\r\nSUMMARY:Upper\r\nEND:VJOURNAL\r\n\
+        BEGIN:VJOURNAL\r\nUID:shop\r\nDTSTAMP:20260101T000000Z\r\nSUMMARY:Lower\r\nEND:VJOURNAL\r\n\
+        END:VCALENDAR\r\n";
+    pim.ok_stdin(&["import", "-"], ics.as_bytes());
+    let dir = pim.path("md");
+    pim.ok(&["export", "notes", "-o", &format!("{}/", dir.display())]);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_lowercase())
+        .collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
