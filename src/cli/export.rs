@@ -54,7 +54,8 @@ pub struct ExportArgs {
     #[arg(long, value_enum)]
     pub format: Option<ExportFormat>,
     /// Output file (a folder for vdir, and for md when it is one); - or absent: stdout
-    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    #[arg(short = 'o', long = "output", value_name = "PATH",
+          value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub output: Option<String>,
     /// vCard version written
     #[arg(long = "vcard-version", value_name = "3.0|4.0", default_value = "4.0")]

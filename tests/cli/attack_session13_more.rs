@@ -46,3 +46,12 @@ fn a_markdown_export_gives_notes_differing_in_case_their_own_files() {
     names.dedup();
     assert_eq!(names.len(), 2, "{names:?}");
 }
+
+/// `pim export events -o ""` (an unset shell variable) failed with "cannot write :
+/// No such file or directory", naming nothing. An empty path is refused as such.
+#[test]
+fn an_empty_output_path_is_refused_as_such() {
+    let pim = Pim::new();
+    pim.ok(&["add", "note", "--title", "n"]);
+    pim.fails_with(&["export", "notes", "-o", ""], "--output");
+}
