@@ -409,6 +409,13 @@ fn blank_collection_names_are_refused() {
     fresh.ok_stdin(&["import", "-"], backup.as_bytes());
     let notes = fresh.json_list(&["list", "notes", "--json"]);
     assert_eq!(notes[0]["collection"], "notes", "{notes:?}");
+    // A backup naming a collection with a line break (made before such names were
+    // refused) still restores, the break made a space.
+    let old = backup.replace("\"collection\":\"\"", "\"collection\":\"Old\\nbook\"");
+    let restored = Pim::new();
+    restored.ok_stdin(&["import", "-"], old.as_bytes());
+    let notes = restored.json_list(&["list", "notes", "--json"]);
+    assert_eq!(notes[0]["collection"], "Old book", "{notes:?}");
 }
 
 /// An event on 1 January of the year 1 in New York: the VTIMEZONE written with it
