@@ -55,3 +55,31 @@ fn an_empty_output_path_is_refused_as_such() {
     pim.ok(&["add", "note", "--title", "n"]);
     pim.fails_with(&["export", "notes", "-o", ""], "--output");
 }
+
+/// A vCard 2.1 quoted-printable value whose last line ends in a soft break `=`
+/// right before END:VCARD (phones' exporters write so when the value ends at the
+/// wrap): END:VCARD was joined to the value, the card never closed, and the import
+/// stopped ("BEGIN:VCARD on line 7 before END:VCARD"). END:VCARD ends the card.
+#[test]
+fn a_quoted_printable_soft_break_before_end_vcard_ends_the_value() {
+    let pim = Pim::new();
+    let vcf = "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Doe;Jane\r\nFN:Jane Doe\r\n\
+        NOTE;ENCODING=QUOTED-PRINTABLE:caf=C3=A9=\r\nEND:VCARD\r\n\
+        BEGIN:VCARD\r\nVERSION:2.1\r\nN:Roe;Rick\r\nFN:Rick Roe\r\n\
+        NOTE;ENCODING=QUOTED-PRINTABLE:a=\r\n=\r\nend:vcard\r\n";
+    for args in [
+        &["import", "-"][..],
+        &["import", "--format", "vcf", "-"][..],
+    ] {
+        pim.ok_stdin(args, vcf.as_bytes());
+    }
+    let path = pim.path("qp.vcf");
+    std::fs::write(&path, vcf).unwrap();
+    pim.ok(&["import", path.to_str().unwrap()]);
+    let contacts = pim.json_list(&["list", "contacts", "--json"]);
+    let notes: Vec<&str> = contacts
+        .iter()
+        .map(|c| c["note"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes, ["caf\u{e9}", "a"], "{contacts:?}");
+}
