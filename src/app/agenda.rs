@@ -101,7 +101,10 @@ pub fn agenda(store: &Store, req: AgendaRequest) -> Result<Vec<AgendaDay>, Agend
     let today = req.now.with_timezone(&tz).date_naive();
     // The day after the last one listed, never past the calendar (year 9999).
     let calendar_end = NaiveDate::from_ymd_opt(10000, 1, 1).expect("a valid date");
-    let last = (today + Duration::days(i64::from(req.days.max(1)))).min(calendar_end);
+    // Checked: `--days 100000000` is past what a date can hold at all.
+    let last = today
+        .checked_add_signed(Duration::days(i64::from(req.days.max(1))))
+        .map_or(calendar_end, |d| d.min(calendar_end));
     let end = local_midnight(last, tz);
     let names = collection_names(store)?;
     let name = |id: &str| names.get(id).cloned().unwrap_or_default();

@@ -54,7 +54,8 @@ pub struct ExportArgs {
     #[arg(long, value_enum)]
     pub format: Option<ExportFormat>,
     /// Output file (a folder for vdir, and for md when it is one); - or absent: stdout
-    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    #[arg(short = 'o', long = "output", value_name = "PATH",
+          value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub output: Option<String>,
     /// vCard version written
     #[arg(long = "vcard-version", value_name = "3.0|4.0", default_value = "4.0")]
@@ -465,8 +466,15 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 fn write_md_dir(dir: &Path, notes: &[&Record]) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // Names given, lower case: UIDs differing in case only must not share a file
+    // on a case-insensitive disk (macOS, Windows).
+    let mut taken = std::collections::HashSet::new();
     for r in notes {
-        let name = safe_name(r.uid().unwrap_or(&r.id));
+        let base = safe_name(r.uid().unwrap_or(&r.id));
+        let name = std::iter::once(base.clone())
+            .chain((2..).map(|n| format!("{base}-{n}")))
+            .find(|name| taken.insert(name.to_lowercase()))
+            .expect("an endless list of names");
         let path = dir.join(format!("{name}.md"));
         write_atomically(&path, write_markdown(r).as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;

@@ -2,6 +2,7 @@
 //! (`<uid>.ics` / `<uid>.vcf`), one folder per collection, an optional `displayname`
 //! file naming the collection.
 
+use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -85,10 +86,26 @@ pub fn read_vdir(dir: &Path) -> io::Result<Vec<VdirFile>> {
 
 fn read_file(path: &Path, ext: &str, collection: Option<String>) -> io::Result<VdirFile> {
     let bytes = std::fs::read(path)?;
-    let items = match ext {
-        "vcf" => read_vcf(&bytes),
-        _ => read_ics(&bytes_to_text(&bytes)),
+    // What a file that gives no items lacks, when it lacks something.
+    let (missing, mut items) = match ext {
+        "vcf" => ("card", read_vcf(&bytes)),
+        _ => {
+            let text = bytes_to_text(&bytes);
+            // A calendar of free/busy or zones only holds no items, rightly; a
+            // file with no calendar at all (empty, or something else under that
+            // name) is named, as it is when imported alone.
+            let calendar = text.to_ascii_uppercase().contains("BEGIN:VCALENDAR");
+            let items = read_ics(&text);
+            (if calendar { "" } else { "calendar" }, items)
+        }
     };
+    if items.is_empty() && !missing.is_empty() {
+        items.push(Err(ItemError {
+            index: 1,
+            line: 1,
+            reason: format!("no {missing} in this file"),
+        }));
+    }
     Ok(VdirFile {
         path: path.to_path_buf(),
         collection,
@@ -134,16 +151,25 @@ pub fn write_vdir(
         if safe_name(name) != *name {
             replace_file(&sub.join("displayname"), name.as_bytes())?;
         }
+        // Names given in this folder, lower case: an event, a task and a note may
+        // share a UID (and a folder, by collection name), and a case-insensitive
+        // disk takes `A.ics` for `a.ics`. Each record gets a file of its own.
+        let mut taken: HashSet<String> = HashSet::new();
         for r in records {
             let uid = r.uid().unwrap_or(&r.id);
             let (ext, text) = match r.kind {
                 Kind::Contact => ("vcf", write_vcf_checked(&[r], version)?),
                 _ => ("ics", write_ics(&[r])),
             };
-            replace_file(
-                &sub.join(format!("{}.{ext}", safe_name(uid))),
-                text.as_bytes(),
-            )?;
+            let base = safe_name(uid);
+            let name = std::iter::once(format!("{base}.{ext}"))
+                .chain((1..).map(|n| match n {
+                    1 => format!("{base}-{}.{ext}", r.kind),
+                    n => format!("{base}-{}-{n}.{ext}", r.kind),
+                }))
+                .find(|name| taken.insert(name.to_lowercase()))
+                .expect("an endless list of names");
+            replace_file(&sub.join(name), text.as_bytes())?;
             written += 1;
         }
     }

@@ -14,6 +14,7 @@ pub mod collection_rows;
 mod conflicts;
 mod count_bound;
 mod db;
+mod error;
 mod hlc;
 mod index;
 pub mod invitations;
@@ -34,6 +35,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 
 pub use count_bound::count_end;
 pub use db::{Db, Handle};
+pub use error::{Result, StoreError};
 pub use hlc::{Clock, Hlc};
 pub use index::SLACK_SECS;
 use migrate::migrate;
@@ -41,55 +43,6 @@ pub use read::{LogFilter, RawRecord, StoredRecord, StoredRef, Undecodable};
 pub use write::{PreparedRow, Writer};
 
 use crate::model::{Collection, Kind};
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("database {path}: {source}")]
-    Open {
-        path: String,
-        source: rusqlite::Error,
-    },
-    #[error("{}", sql_message(.0))]
-    Sql(#[from] rusqlite::Error),
-    #[error("no record with id {0}")]
-    NoRecord(String),
-    #[error("no {kind} collection named {name:?}")]
-    NoCollection { kind: String, name: String },
-    #[error("{name:?} cannot be a collection name: {why}")]
-    BadCollectionName { name: String, why: &'static str },
-    #[error("a {kind} collection named {name:?} already exists")]
-    CollectionExists { kind: String, name: String },
-    #[error("collection {name:?} still holds {count} records (use --force to delete them too)")]
-    CollectionNotEmpty { name: String, count: u64 },
-    #[error("collection {0:?} is the last {1} collection and cannot be deleted")]
-    LastCollection(String, String),
-    #[error("record {id} nests components {depth} levels deep (at most {max} can be stored)")]
-    TooDeep {
-        id: String,
-        depth: usize,
-        max: usize,
-    },
-    #[error("corrupt stored data for {what}: {reason}")]
-    Corrupt { what: String, reason: String },
-    #[error("database schema version {0} is newer than this pim understands")]
-    TooNew(i64),
-}
-
-pub type Result<T> = std::result::Result<T, StoreError>;
-
-/// What a failed statement tells the user: another process holding the write lock
-/// past the busy timeout (a long import, a sync) is said in words, not as SQLite's
-/// "database is locked".
-fn sql_message(e: &rusqlite::Error) -> String {
-    match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => format!(
-            "the profile is busy: another pim process (an import or a sync) is writing to it \
-             and did not finish within {} s; try again when it is done",
-            BUSY_TIMEOUT.as_secs()
-        ),
-        _ => format!("database error: {e}"),
-    }
-}
 
 /// An open database.
 pub struct Store {
@@ -395,7 +348,7 @@ pub fn default_collection_name(kind: Kind) -> &'static str {
 }
 
 /// How long a statement waits for another connection's lock before failing.
-const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// `PRAGMA journal_mode = WAL`, retried while another process holds the lock.
 /// SQLite answers "database is locked" at once, without the busy handler, when two

@@ -44,6 +44,17 @@ pub(super) struct ReadSet {
     pub superseded: Vec<ItemNote>,
 }
 
+/// A collection name a file gives (a vdir folder's `displayname`, a backup's
+/// record) as the store takes it: control characters (a line break) made spaces;
+/// none when blank (a record whose collection was unknown when exported), so the
+/// kind's default collection. A backup made before such names were refused still
+/// restores.
+fn file_collection_name(name: &str) -> Option<String> {
+    let name = name.replace(char::is_control, " ");
+    let name = name.trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
 impl ReadSet {
     fn add(
         &mut self,
@@ -57,7 +68,7 @@ impl ReadSet {
                     source: source.to_string(),
                     index: p.index,
                     record: p.record,
-                    collection: collection.map(str::to_string),
+                    collection: collection.and_then(file_collection_name),
                     keep_id: false,
                     settings: None,
                     row: None,
@@ -254,9 +265,7 @@ pub(super) fn read_input(
                         source: name.clone(),
                         index: j.item.index,
                         record: j.item.record,
-                        // No name (a record whose collection was unknown when
-                        // exported): the kind's default, as for other formats.
-                        collection: j.collection.filter(|c| !c.trim().is_empty()),
+                        collection: j.collection.as_deref().and_then(file_collection_name),
                         keep_id: true,
                         settings: j.collection_settings,
                         row: None,

@@ -61,6 +61,12 @@ fn is_quoted_printable(line: &[u8]) -> bool {
         .any(|w| w == b"QUOTED-PRINTABLE")
 }
 
+/// Whether a physical line is END:VCARD: after a soft break it still ends the card
+/// (exporters write `=` at the wrap of a value's last line), not the value.
+fn ends_card(phys: &[u8]) -> bool {
+    phys.trim_ascii().eq_ignore_ascii_case(b"END:VCARD")
+}
+
 /// Split into physical lines (CRLF, LF or CR), unfold continuation lines, and join
 /// quoted-printable soft line breaks (`=` at the end of a line).
 pub fn logical_lines(bytes: &[u8]) -> Vec<RawLine> {
@@ -73,11 +79,14 @@ pub fn logical_lines(bytes: &[u8]) -> Vec<RawLine> {
     for (i, phys) in physical_lines(bytes).into_iter().enumerate() {
         if qp_open && let Some(last) = out.last_mut() {
             last.bytes.pop(); // the soft-break '='
-            if last.bytes.len() <= MAX_LINE_BYTES {
-                last.bytes.extend_from_slice(phys);
+            if !ends_card(phys) {
+                if last.bytes.len() <= MAX_LINE_BYTES {
+                    last.bytes.extend_from_slice(phys);
+                }
+                qp_open = last.bytes.ends_with(b"=");
+                continue;
             }
-            qp_open = last.bytes.ends_with(b"=");
-            continue;
+            qp_open = false;
         }
         if let [b' ' | b'\t', rest @ ..] = phys
             && let Some(last) = out.last_mut()
@@ -201,11 +210,14 @@ impl<R: std::io::BufRead> Iterator for StreamedLines<R> {
                 && let Some(last) = self.pending.as_mut()
             {
                 last.bytes.pop(); // the soft-break '='
-                if last.bytes.len() <= MAX_LINE_BYTES {
-                    last.bytes.extend_from_slice(&phys);
+                if !ends_card(&phys) {
+                    if last.bytes.len() <= MAX_LINE_BYTES {
+                        last.bytes.extend_from_slice(&phys);
+                    }
+                    self.qp_open = last.bytes.ends_with(b"=");
+                    continue;
                 }
-                self.qp_open = last.bytes.ends_with(b"=");
-                continue;
+                self.qp_open = false;
             }
             if let [b' ' | b'\t', rest @ ..] = phys.as_slice()
                 && let Some(last) = self.pending.as_mut()

@@ -169,9 +169,8 @@ impl Writer<'_> {
     }
 }
 
-/// A name people can see and type: not blank (listings show nothing, and the
-/// command line takes "" for a missing argument), no line breaks or other control
-/// characters (they break listings and folder names).
+/// A name people can see and type: not blank (listings and the TUI show nothing),
+/// no line breaks or other control characters (they break listings' rows).
 fn check_name(name: &str) -> Result<()> {
     let why = if name.trim().is_empty() {
         "it is blank"
