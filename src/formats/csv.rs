@@ -126,11 +126,32 @@ fn flat(v: &Value) -> String {
     }
 }
 
+/// Whether a spreadsheet would read `cell` as a formula: a summary from a
+/// stranger's invitation such as `=HYPERLINK(…)` or `@SUM(…)` must not run when the
+/// export is opened (CSV injection). Such a cell is written after a `'`, which
+/// spreadsheets take as "text" and do not show. Numbers and phone numbers
+/// (`-5`, `+49 (30) 1234-56`) are left as they are.
+fn reads_as_formula(cell: &str) -> bool {
+    let mut chars = cell.chars();
+    match chars.next() {
+        // Fullwidth forms too: some spreadsheets read them as the ASCII ones.
+        Some('=' | '@' | '\t' | '\r' | '\u{FF1D}' | '\u{FF20}') => true,
+        Some('+' | '-' | '\u{FF0B}' | '\u{FF0D}') => {
+            !chars.all(|c| c.is_ascii_digit() || " ()-./".contains(c))
+        }
+        _ => false,
+    }
+}
+
 fn push_row(out: &mut String, cells: impl Iterator<Item = String>) {
     for (i, c) in cells.enumerate() {
         if i > 0 {
             out.push(',');
         }
+        let c = match reads_as_formula(&c) {
+            true => format!("'{c}"),
+            false => c,
+        };
         if c.contains([',', '"', '\n', '\r']) || c.starts_with(' ') || c.ends_with(' ') {
             out.push('"');
             out.push_str(&c.replace('"', "\"\""));
@@ -161,6 +182,32 @@ mod tests {
         assert!(row.contains(",notes,"), "{row}");
         assert!(row.contains("\"a, \"\"b\"\"\""), "{row}");
         assert!(csv.contains("\"line1\nline2\""));
+    }
+
+    /// What a stranger's invitation can put in a summary does not run as a formula
+    /// when the export is opened in a spreadsheet; numbers and phone numbers stay.
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_written_as_text() {
+        let row = |summary: &str| {
+            let mut r = Record::new(Kind::Note, "c");
+            r.set_text("SUMMARY", summary);
+            let csv = write_csv(&[(&r, "notes")], crate::model::zonedb::UTC);
+            let line = csv.split("\r\n").nth(1).unwrap().to_string();
+            // After the id, the collection and the uid: the title and the rest.
+            let after = line.split_once(",notes,").unwrap().1;
+            after.split_once(',').unwrap().1.to_string()
+        };
+        assert_eq!(
+            row("=HYPERLINK(\"http://evil.example\",\"agenda\")"),
+            "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"agenda\"\")\",,"
+        );
+        assert_eq!(row("@SUM(A1)"), "'@SUM(A1),,");
+        assert_eq!(row("-2+3+cmd|' /C calc'!A0"), "'-2+3+cmd|' /C calc'!A0,,");
+        assert_eq!(row("+IMPORTXML(x)"), "'+IMPORTXML(x),,");
+        assert_eq!(row("\u{FF1D}1+1"), "'\u{FF1D}1+1,,");
+        for kept in ["+49 (30) 1234-56", "-5", "-", "2026-03-01", "Plan = good"] {
+            assert_eq!(row(kept), format!("{kept},,"));
+        }
     }
 
     #[test]
