@@ -310,15 +310,7 @@ fn a_moved_occurrence_lasting_days_shows_on_each_of_them() {
         DTSTART:20261210T100000Z\r\nDTEND:20261215T100000Z\r\nSUMMARY:Retreat\r\nEND:VEVENT\r\n\
         END:VCALENDAR\r\n";
     pim.ok_stdin(&["import", "-"], ics.as_bytes());
-    let listed = pim.json_list(&[
-        "list",
-        "events",
-        "--from",
-        "2026-12-13",
-        "--to",
-        "2026-12-14",
-        "--json",
-    ]);
+    let listed = window(&pim, "2026-12-13", "2026-12-14");
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(listed[0]["summary"], "Retreat");
     assert!(pim.ok(&["agenda", "--days", "1"]).contains("Retreat"));
@@ -334,15 +326,7 @@ fn an_event_with_a_negative_duration_shows_on_its_day() {
         BEGIN:VEVENT\r\nUID:neg\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261201T100000Z\r\n\
         DURATION:-P2D\r\nSUMMARY:Negative\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     pim.ok_stdin(&["import", "-"], ics.as_bytes());
-    let listed = pim.json_list(&[
-        "list",
-        "events",
-        "--from",
-        "2026-12-01",
-        "--to",
-        "2026-12-02",
-        "--json",
-    ]);
+    let listed = window(&pim, "2026-12-01", "2026-12-02");
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert!(pim.ok(&["agenda", "--days", "1"]).contains("Negative"));
 }
@@ -442,15 +426,7 @@ fn an_export_never_writes_the_year_0() {
     // And pim reads it back as the event it wrote.
     let fresh = Pim::new().tz("America/New_York");
     fresh.ok_stdin(&["import", "-"], ics.as_bytes());
-    let listed = fresh.json_list(&[
-        "list",
-        "events",
-        "--from",
-        "0001-01-01",
-        "--to",
-        "0001-01-02",
-        "--json",
-    ]);
+    let listed = window(&fresh, "0001-01-01", "0001-01-02");
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(listed[0]["start"], "0001-01-01T10:00:00-04:56");
 }
@@ -531,4 +507,9 @@ fn a_vdir_export_writes_every_record_whose_uid_is_shared() {
     fresh.ok(&["import", dir.to_str().unwrap()]);
     let all = fresh.json_list(&["export", "all"]);
     assert_eq!(all.len(), 4, "{all:?}");
+}
+
+/// `pim list events --from FROM --to TO --json`: the events of a window.
+fn window(pim: &Pim, from: &str, to: &str) -> Vec<serde_json::Value> {
+    pim.json_list(&["list", "events", "--from", from, "--to", to, "--json"])
 }
