@@ -83,3 +83,34 @@ fn a_quoted_printable_soft_break_before_end_vcard_ends_the_value() {
         .collect();
     assert_eq!(notes, ["caf\u{e9}", "a"], "{contacts:?}");
 }
+
+/// A file whose own VTIMEZONE begins in the year 0 (as pim's generated zones did
+/// before this session, or a hostile file) is kept as it came, but an export wrote
+/// that year out again, and python icalendar (and so khal) refused the whole
+/// calendar. The observance is written from the first second of the year 1 (no
+/// offset changes: nothing happens before it).
+#[test]
+fn a_stored_zone_from_the_year_0_is_exported_from_the_year_1() {
+    let pim = Pim::new();
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n\
+        BEGIN:VTIMEZONE\r\nTZID:Old/Zone\r\n\
+        BEGIN:STANDARD\r\nDTSTART:00001231T190358\r\nTZOFFSETFROM:-045602\r\n\
+        TZOFFSETTO:-0500\r\nTZNAME:EST\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n\
+        BEGIN:VEVENT\r\nUID:old-zone\r\nDTSTAMP:20260101T000000Z\r\n\
+        DTSTART;TZID=Old/Zone:20261201T100000\r\nSUMMARY:Zoned\r\nEND:VEVENT\r\n\
+        END:VCALENDAR\r\n";
+    pim.ok_stdin(&["import", "-"], ics.as_bytes());
+    let out = pim.ok(&["export", "events"]);
+    assert!(!out.contains(":0000"), "{out}");
+    assert!(out.contains("DTSTART:00010101T000000\r\n"), "{out}");
+    assert!(out.contains("TZOFFSETTO:-0500"), "{out}");
+    // The event keeps its time.
+    let fresh = Pim::new();
+    fresh.ok_stdin(&["import", "-"], out.as_bytes());
+    let listed = fresh.json_list(&["list", "events", "--json"]);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(
+        listed[0]["start"],
+        pim.json_list(&["list", "events", "--json"])[0]["start"]
+    );
+}

@@ -459,8 +459,22 @@ fn year_of(y: &str) -> Option<i32> {
     }
 }
 
-/// A stored zone's text, written as a component.
+/// A stored zone's text, written as a component. An observance that begins in the
+/// year 0 (a file's own zone, or one pim generated before it knew better) begins at
+/// the first second of the year 1 instead: readers refuse the year 0 (python
+/// icalendar, so khal: the whole calendar), and no offset changes before it.
 pub(super) fn write_stored_zone(out: &mut String, text: &str) {
+    if text.contains("\"v\":\"0000")
+        && let Ok(mut zone) = serde_json::from_str::<crate::model::Component>(text)
+    {
+        for onset in zone.subs.iter_mut().flat_map(|o| o.props.iter_mut()) {
+            if onset.name.eq_ignore_ascii_case("DTSTART") && onset.value.starts_with("0000") {
+                onset.value = "00010101T000000".into();
+            }
+        }
+        crate::formats::contentline::write_component(out, &zone);
+        return;
+    }
     let wrapped = format!("{{\"m\":{text}}}");
     let body = crate::model::borrowed::BodyRef::parse(&wrapped)
         .expect("a zone's text is checked when it is read");
