@@ -124,3 +124,19 @@ fn a_kind_spelled_otherwise_is_named_shown_and_healed_by_an_edit() {
     assert!(pim.ok(&["list", "tasks"]).contains("Pay the rent"));
     assert!(pim.ok(&["list", "contacts"]).contains("Ada King"));
 }
+
+/// A row of an unknown kind whose body is not text either: `pim delete` removes it
+/// (its logged create, which would take the body, keeps what it had).
+#[test]
+fn a_row_of_an_unknown_kind_and_a_body_not_text_is_removed_as_named() {
+    let (pim, task) = profile();
+    sql(
+        &pim,
+        &format!("UPDATE records SET kind = 'bogus', data = x'00ff' WHERE id = '{task}'"),
+    );
+    let out = pim.ok(&["delete", &task]);
+    assert!(out.contains("removed") && out.contains("bogus"), "{out}");
+    for (args, err) in readers(&pim) {
+        assert!(err.is_empty(), "{args}: {err}");
+    }
+}

@@ -12,6 +12,7 @@ mod transcode;
 mod validate;
 mod write;
 mod xwr;
+mod year_zero;
 mod zones;
 
 use crate::formats::contentline::{self, write_component};

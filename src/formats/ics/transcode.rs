@@ -459,19 +459,14 @@ fn year_of(y: &str) -> Option<i32> {
     }
 }
 
-/// A stored zone's text, written as a component. An observance that begins in the
-/// year 0 (a file's own zone, or one pim generated before it knew better) begins at
-/// the first second of the year 1 instead: readers refuse the year 0 (python
-/// icalendar, so khal: the whole calendar), and no offset changes before it.
+/// A stored zone's text, written as a component; dates of the year 0 in it are
+/// not written ([`super::year_zero`]).
 pub(super) fn write_stored_zone(out: &mut String, text: &str) {
-    if text.contains("\"v\":\"0000")
+    let year_0 = ["\"v\":\"0000", ",0000", "UNTIL=0000"];
+    if year_0.iter().any(|y| text.contains(y))
         && let Ok(mut zone) = serde_json::from_str::<crate::model::Component>(text)
     {
-        for onset in zone.subs.iter_mut().flat_map(|o| o.props.iter_mut()) {
-            if onset.name.eq_ignore_ascii_case("DTSTART") && onset.value.starts_with("0000") {
-                onset.value = "00010101T000000".into();
-            }
-        }
+        super::year_zero::without_year_0(&mut zone);
         crate::formats::contentline::write_component(out, &zone);
         return;
     }

@@ -73,8 +73,18 @@ impl Writer<'_> {
         };
         // Its create, if logged without a body, takes the body first (the log keeps
         // what was made); a body that cannot be read leaves that change as it was.
+        // Any other failure (a full disk) stops the delete: the create must not be
+        // left without the body it is about to lose.
         if let Err(e) = self.materialize(id)
-            && !matches!(e, StoreError::Corrupt { .. } | StoreError::Sql(_))
+            && !matches!(
+                e,
+                StoreError::Corrupt { .. }
+                    | StoreError::Sql(
+                        rusqlite::Error::InvalidColumnType(..)
+                            | rusqlite::Error::FromSqlConversionFailure(..)
+                            | rusqlite::Error::Utf8Error(..)
+                    )
+            )
         {
             return Err(e);
         }
