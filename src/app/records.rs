@@ -255,7 +255,7 @@ fn defaults(r: &mut Record, cx: &EditContext) {
                 && r.prop("DURATION").is_none()
                 && let Some(start) = text::when_of(r, "DTSTART")
             {
-                r.set_props("DTEND", vec![set::default_end(&start).to_property("DTEND")]);
+                set::set_end(r, &start, set::default_end(&start));
             }
         }
         Kind::Contact => {}
@@ -414,5 +414,7 @@ pub fn delete(store: &mut Store, id: &str) -> Result<Record, RecordError> {
     })?)
 }
 
+#[cfg(test)]
+mod calendar_end_tests;
 #[cfg(test)]
 mod tests;

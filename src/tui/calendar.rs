@@ -3,6 +3,8 @@
 
 use chrono::{Datelike, Duration, Months, NaiveDate};
 
+use crate::model::time::YEARS;
+
 use super::action::Action;
 use super::worker::{DayIndex, Occ, Request};
 
@@ -140,7 +142,10 @@ impl CalendarView {
         self.item = self.item.min(n.saturating_sub(1));
     }
 
+    /// Select `d`, kept within the calendar pim can save (the years 1–9999): a
+    /// move past either end stops there.
     fn select(&mut self, d: NaiveDate) {
+        let d = d.clamp(first_day(), last_day());
         if d != self.selected {
             self.selected = d;
             self.item = 0;
@@ -174,8 +179,18 @@ impl CalendarView {
                 .position(|(d, _)| *d >= self.selected)
                 .unwrap_or(rows.len() - 1),
         };
-        self.selected = rows[next].0;
-        self.item = rows[next].1;
+        let (day, item) = rows[next];
+        self.select(day);
+        if self.selected == day {
+            self.item = item;
+        }
+    }
+
+    /// The selected day moved by `n` days (kept within the calendar by `select`).
+    fn days_away(&self, n: i64) -> NaiveDate {
+        self.selected
+            .checked_add_signed(Duration::days(n))
+            .unwrap_or(if n < 0 { first_day() } else { last_day() })
     }
 
     fn add_months(&self, n: i32) -> NaiveDate {
@@ -189,12 +204,11 @@ impl CalendarView {
 
     /// Apply a navigation action; returns whether it was one.
     pub fn on_action(&mut self, a: Action, today: NaiveDate) -> bool {
-        let day = |n: i64| Duration::days(n);
         match (a, self.mode) {
-            (Action::Left, _) => self.select(self.selected - day(1)),
-            (Action::Right, _) => self.select(self.selected + day(1)),
-            (Action::Up, CalMode::Month) => self.select(self.selected - day(7)),
-            (Action::Down, CalMode::Month) => self.select(self.selected + day(7)),
+            (Action::Left, _) => self.select(self.days_away(-1)),
+            (Action::Right, _) => self.select(self.days_away(1)),
+            (Action::Up, CalMode::Month) => self.select(self.days_away(-7)),
+            (Action::Down, CalMode::Month) => self.select(self.days_away(7)),
             (Action::Up | Action::PrevItem, CalMode::Agenda) => self.move_agenda(-1),
             (Action::Down | Action::NextItem, CalMode::Agenda) => self.move_agenda(1),
             (Action::Up | Action::PrevItem, _) => self.item = self.item.saturating_sub(1),
@@ -203,11 +217,9 @@ impl CalendarView {
                 self.clamp_item();
             }
             (Action::NextPeriod | Action::PageDown, CalMode::Week) => {
-                self.select(self.selected + day(7))
+                self.select(self.days_away(7))
             }
-            (Action::PrevPeriod | Action::PageUp, CalMode::Week) => {
-                self.select(self.selected - day(7))
-            }
+            (Action::PrevPeriod | Action::PageUp, CalMode::Week) => self.select(self.days_away(-7)),
             (Action::NextPeriod | Action::PageDown, _) => self.select(self.add_months(1)),
             (Action::PrevPeriod | Action::PageUp, _) => self.select(self.add_months(-1)),
             (Action::Today, _) => self.select(today),
@@ -227,10 +239,20 @@ impl CalendarView {
         true
     }
 
-    /// Jump to a date (the `g` dialog, search results).
+    /// Jump to a date (the `g` dialog, search results), within the calendar.
     pub fn goto(&mut self, d: NaiveDate) {
         self.select(d);
     }
+}
+
+/// The first day pim can save.
+fn first_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(*YEARS.start(), 1, 1).expect("a valid date")
+}
+
+/// The last day pim can save.
+fn last_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(*YEARS.end(), 12, 31).expect("a valid date")
 }
 
 #[cfg(test)]
@@ -252,5 +274,38 @@ mod tests {
         assert_eq!(c.selected, d(2026, 3, 7));
         c.on_action(Action::Today, d(2026, 1, 31));
         assert_eq!(c.selected, d(2026, 1, 31));
+    }
+
+    /// Every move stops at the calendar's ends (the years 1–9999, which pim can
+    /// save): the selection never leaves them, however far one goes.
+    #[test]
+    fn moves_stop_at_the_ends_of_the_calendar() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let today = d(2026, 1, 31);
+        for mode in [Action::MonthView, Action::WeekView, Action::AgendaView] {
+            let mut c = CalendarView::new(d(9999, 12, 20));
+            c.on_action(mode, today);
+            for a in [
+                Action::Right,
+                Action::Down,
+                Action::NextPeriod,
+                Action::PageDown,
+            ] {
+                for _ in 0..40 {
+                    c.on_action(a, today);
+                }
+                assert_eq!(c.selected, d(9999, 12, 31), "{mode:?} {a:?}");
+            }
+            c.goto(d(1, 1, 10));
+            for a in [Action::Left, Action::Up, Action::PrevPeriod, Action::PageUp] {
+                for _ in 0..40 {
+                    c.on_action(a, today);
+                }
+                assert_eq!(c.selected, d(1, 1, 1), "{mode:?} {a:?}");
+            }
+        }
+        let mut c = CalendarView::new(today);
+        c.goto(d(12000, 5, 1));
+        assert_eq!(c.selected, d(9999, 12, 31));
     }
 }

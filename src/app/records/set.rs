@@ -3,13 +3,13 @@
 //! refuse to be emptied.
 
 use crate::model::zonedb::Tz;
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone as _, Utc};
+use chrono::{DateTime, Datelike as _, Duration, NaiveDate, NaiveDateTime, TimeZone as _, Utc};
 
 use super::text::{adr_value, split_type, stored_end, when_of};
 use super::validate::{self, Reason};
 use super::{EditContext, Field};
 use crate::model::property::escape_text;
-use crate::model::time::{UserWhen, parse_human_duration, parse_user_when};
+use crate::model::time::{UserWhen, YEARS, parse_human_duration, parse_user_when};
 use crate::model::{Collection, Kind, Property, Record, When, tz};
 
 fn reason(s: impl Into<String>) -> Reason {
@@ -290,13 +290,40 @@ pub fn structured_name(full: &str) -> String {
     }
 }
 
-/// The default length of a new event: one hour, or one day when it is all day.
+/// The default end of a new event: an hour after its start (kept within the
+/// calendar), or for an all-day event the day after it (exclusive, as DTEND is:
+/// past the calendar for an event on its last day, which [`set_end`] writes).
 pub(super) fn default_end(start: &When) -> When {
-    start.plus(if start.is_date() {
-        Duration::days(1)
-    } else {
-        Duration::hours(1)
-    })
+    match start {
+        When::Date(d) => When::Date(days_after(*d, 1)),
+        _ => start.plus(Duration::hours(1)),
+    }
+}
+
+/// `day` moved by `n` days; chrono reaches far past the year 9999, so for the
+/// dates pim holds this never fails (the result may lie past the calendar).
+fn days_after(day: NaiveDate, n: i64) -> NaiveDate {
+    day.checked_add_signed(Duration::days(n)).unwrap_or(day)
+}
+
+/// Write the end of an event starting at `start`: DTEND — or, for an all-day event
+/// whose exclusive end lies past the calendar (it ends on 9999-12-31), the same
+/// length as DURATION, which iCalendar can hold where DTEND cannot.
+pub(super) fn set_end(r: &mut Record, start: &When, end: When) {
+    match (start, &end) {
+        (When::Date(first), When::Date(day)) if !YEARS.contains(&day.year()) => {
+            let days = (*day - *first).num_days();
+            r.remove("DTEND");
+            r.set_props(
+                "DURATION",
+                vec![Property::new("DURATION", format!("P{days}D"))],
+            );
+        }
+        _ => {
+            r.remove("DURATION");
+            r.set_props("DTEND", vec![end.to_property("DTEND")]);
+        }
+    }
 }
 
 fn set_event_start(r: &mut Record, v: &str, cx: &EditContext) -> Result<(), Reason> {
@@ -318,15 +345,20 @@ fn set_event_start(r: &mut Record, v: &str, cx: &EditContext) -> Result<(), Reas
         // Moving the start keeps the event's length, unless it turns from a day
         // into a time (or back): then the default length fits better.
         let end = if o.is_date() == w.is_date() {
-            let len = tz::instant(&e, &r.body.timezones, cx.tz)
-                - tz::instant(o, &r.body.timezones, cx.tz);
-            w.checked_plus(len)
-                .ok_or_else(|| reason("the end would fall after the year 9999"))?
+            // The wall-clock length, as an occurrence's: a day whose clock changes
+            // is 23 or 25 hours long, which as an instant's length made an
+            // all-day event moved off or onto it a day shorter.
+            let len = super::occurrence::length(o, &e, r, cx.tz);
+            match &w {
+                When::Date(day) => When::Date(days_after(*day, len.num_days())),
+                _ => w
+                    .checked_plus(len)
+                    .ok_or_else(|| reason("the end would fall after the year 9999"))?,
+            }
         } else {
             default_end(&w)
         };
-        r.remove("DURATION");
-        r.set_props("DTEND", vec![end.to_property("DTEND")]);
+        set_end(r, &w, end);
     }
     r.set_props("DTSTART", vec![w.to_property("DTSTART")]);
     Ok(())
@@ -366,7 +398,7 @@ fn set_event_end(r: &mut Record, v: &str, cx: &EditContext) -> Result<(), Reason
             (When::Date(first), When::Date(last)) if last < *first => {
                 return Err(reason("the end is before the start"));
             }
-            (When::Date(_), When::Date(d)) => When::Date(d + Duration::days(1)),
+            (When::Date(_), When::Date(d)) => When::Date(days_after(d, 1)),
             (When::Date(_), _) => {
                 return Err(reason("the start is a date (all day), so give a date too"));
             }
@@ -386,8 +418,7 @@ fn set_event_end(r: &mut Record, v: &str, cx: &EditContext) -> Result<(), Reason
     if e == s {
         return Err(reason("the end is the start; it must be after it"));
     }
-    r.remove("DURATION");
-    r.set_props("DTEND", vec![end.to_property("DTEND")]);
+    set_end(r, &start, end);
     Ok(())
 }
 
@@ -414,10 +445,7 @@ fn set_all_day(r: &mut Record, on: bool, cx: &EditContext) {
             (when_of(r, "DTSTART"), when_of(r, "DTEND"))
             && e <= s
         {
-            r.set_props(
-                "DTEND",
-                vec![When::Date(s + Duration::days(1)).to_property("DTEND")],
-            );
+            set_end(r, &When::Date(s), When::Date(days_after(s, 1)));
         }
     }
 }

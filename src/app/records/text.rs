@@ -125,7 +125,15 @@ pub(super) fn stored_end(r: &Record, start: &When) -> Option<When> {
         None => {
             let d = r.prop("DURATION")?;
             let d = crate::model::time::parse_ical_duration(&d.value).ok()?;
-            Some(start.plus(d))
+            Some(match start {
+                // Days as days, not held to the calendar: an all-day event on its
+                // last day ends (exclusive, as DTEND) on the day after it.
+                When::Date(day) => When::Date(
+                    day.checked_add_signed(Duration::days(d.num_days().max(0)))
+                        .unwrap_or(*day),
+                ),
+                _ => start.plus(d),
+            })
         }
     }
 }

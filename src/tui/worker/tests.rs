@@ -53,6 +53,36 @@ fn a_month_with_an_every_second_event_is_bounded() {
     assert_eq!(month.len(), MAX_SHOWN_PER_EVENT);
 }
 
+/// The calendar's windows at its two ends reach into the years 0 and 10000 (a
+/// month grid starts on a Monday, runs six weeks): they load, with the events of
+/// the first and last days pim can save.
+#[test]
+fn windows_at_the_ends_of_the_calendar_load() {
+    let mut store = Store::open_in_memory().unwrap();
+    let cal = store
+        .default_collection(crate::model::Kind::Event)
+        .unwrap()
+        .id;
+    for (uid, start) in [("first", "00010101T090000Z"), ("last", "99991231T090000Z")] {
+        let mut r = crate::model::Record::new(crate::model::Kind::Event, &cal);
+        for (k, v) in [("UID", uid), ("DTSTART", start), ("SUMMARY", uid)] {
+            r.body.main.props.push(crate::model::Property::new(k, v));
+        }
+        store.write(|w| w.create(&r)).unwrap();
+    }
+    let tz: Tz = "Europe/Berlin".parse().unwrap();
+    for (day, want) in [((1, 1, 1), "first"), ((9999, 12, 31), "last")] {
+        let mut view = crate::tui::calendar::CalendarView::new(
+            NaiveDate::from_ymd_opt(day.0, day.1, day.2).unwrap(),
+        );
+        let (from, to) = view.window();
+        assert!(view.load_request().is_some());
+        let shown = events(&store, from, to, tz).unwrap();
+        assert_eq!(shown.len(), 1, "{from}..{to}");
+        assert_eq!(shown[0].record.text("SUMMARY").as_deref(), Some(want));
+    }
+}
+
 fn fails_on_invitations(store: &mut Store, req: Request, tz: Tz) -> Response {
     match req {
         Request::Invitations => panic!("bad invitation row"),
