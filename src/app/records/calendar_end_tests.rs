@@ -50,6 +50,8 @@ fn an_all_day_event_moved_across_a_clock_change_keeps_its_days() {
     ];
     let r = create(&mut s, &fields).unwrap();
     assert_eq!(end_of(&r), (Some("20260330".into()), None));
+    // Its length as the forms show it: a day, not 23 hours.
+    assert_eq!(text::show(&r, Field::Duration, &[], &cx()), "1d");
     let r = set(&mut s, &r, Field::Start, "2026-04-05").unwrap();
     assert_eq!(end_of(&r), (Some("20260406".into()), None));
     let r = set(&mut s, &r, Field::End, "2026-04-07").unwrap();

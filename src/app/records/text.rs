@@ -141,7 +141,9 @@ pub(super) fn stored_end(r: &Record, start: &When) -> Option<When> {
 fn event_length(r: &Record, zone: Tz) -> Option<Duration> {
     let start = when_of(r, "DTSTART")?;
     let end = stored_end(r, &start)?;
-    Some(tz::instant(&end, &r.body.timezones, zone) - tz::instant(&start, &r.body.timezones, zone))
+    // Wall-clock, as edits keep it: an all-day event on a day whose clock changes
+    // lasts a day, not 23 or 25 hours.
+    Some(super::occurrence::length(&start, &end, r, zone))
 }
 
 fn duration_text(d: Duration) -> String {
