@@ -147,4 +147,6 @@ fn expand_named<R: RecordLike>(
 }
 
 #[cfg(test)]
+mod clock_change_tests;
+#[cfg(test)]
 mod tests;
