@@ -31,35 +31,48 @@ fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// 01:30 to 03:30 on the night the clocks go forward is one hour: it ended at
-/// 04:30 (the two wall-clock hours added to the start).
+/// Single events over a clock change, each (zone, start, end, its span in UTC):
+/// 01:30 to 03:30 on the night the clocks go forward is one hour (it ended at
+/// 04:30: the two wall-clock hours added to the start), in the user's zone and
+/// in another; 01:30 to 02:30 on the night they go back is one hour too (02:30
+/// read as its first time, summer time, as RFC 5545 reads it).
 #[test]
-fn an_event_over_the_spring_gap_ends_at_its_dtend() {
-    let r = record(
-        "BEGIN:VEVENT\nUID:a\nDTSTART;TZID=Europe/Berlin:20260329T013000\n\
-         DTEND;TZID=Europe/Berlin:20260329T033000\nEND:VEVENT\n",
-    );
-    let v = spans(&r, utc(2026, 3, 28, 0, 0), utc(2026, 3, 30, 0, 0));
-    assert_eq!(v, pairs(&[("03-29T00:30", "03-29T01:30")]));
-}
-
-/// 01:30 to 02:30 on the night the clocks go back (02:30 read as its first
-/// time, summer time, as RFC 5545 reads it); and 01:30 to 03:30 over the spring
-/// gap in a zone other than the user's: one hour each.
-#[test]
-fn an_event_over_the_autumn_repeat_ends_at_its_dtend() {
-    let r = record(
-        "BEGIN:VEVENT\nUID:b\nDTSTART;TZID=Europe/Berlin:20261025T013000\n\
-         DTEND;TZID=Europe/Berlin:20261025T023000\nEND:VEVENT\n",
-    );
-    let v = spans(&r, utc(2026, 10, 24, 0, 0), utc(2026, 10, 26, 0, 0));
-    assert_eq!(v, pairs(&[("10-24T23:30", "10-25T00:30")]));
-    let r = record(
-        "BEGIN:VEVENT\nUID:c\nDTSTART;TZID=America/New_York:20260308T013000\n\
-         DTEND;TZID=America/New_York:20260308T033000\nEND:VEVENT\n",
-    );
-    let v = spans(&r, utc(2026, 3, 7, 0, 0), utc(2026, 3, 9, 0, 0));
-    assert_eq!(v, pairs(&[("03-08T06:30", "03-08T07:30")]));
+fn events_over_a_clock_change_end_at_their_dtend() {
+    for (zone, start, end, want) in [
+        (
+            "Europe/Berlin",
+            "20260329T013000",
+            "20260329T033000",
+            ("03-29T00:30", "03-29T01:30"),
+        ),
+        (
+            "America/New_York",
+            "20260308T013000",
+            "20260308T033000",
+            ("03-08T06:30", "03-08T07:30"),
+        ),
+        (
+            "Europe/Berlin",
+            "20261025T013000",
+            "20261025T023000",
+            ("10-24T23:30", "10-25T00:30"),
+        ),
+    ] {
+        let r = record(&format!(
+            "BEGIN:VEVENT\nUID:a\nDTSTART;TZID={zone}:{start}\nDTEND;TZID={zone}:{end}\nEND:VEVENT\n"
+        ));
+        let day = |t: &str| t[4..8].to_string();
+        let (m, d) = (
+            day(start)[..2].parse().unwrap(),
+            day(start)[2..].parse().unwrap(),
+        );
+        let v = spans(
+            &r,
+            utc(2026, m, d, 0, 0) - chrono::Duration::days(1),
+            utc(2026, m, d, 0, 0) + chrono::Duration::days(2),
+        );
+        assert_eq!(v, pairs(&[want]), "{zone} {start}");
+    }
 }
 
 /// A daily series whose first instance spans the spring gap: that instance ends
