@@ -40,6 +40,7 @@ mod recur_bounds;
 mod recur_interop;
 mod remind;
 mod remind_watch;
+mod session14;
 mod tui_remind_tmux;
 mod tui_tmux;
 mod vcard_reproductions;

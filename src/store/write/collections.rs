@@ -170,12 +170,15 @@ impl Writer<'_> {
 }
 
 /// A name people can see and type: not blank (listings and the TUI show nothing),
-/// no line breaks or other control characters (they break listings' rows).
+/// no line breaks or other control characters (they break listings' rows), no
+/// white space around it (a second "Work " would show as "Work").
 fn check_name(name: &str) -> Result<()> {
     let why = if name.trim().is_empty() {
         "it is blank"
     } else if name.chars().any(char::is_control) {
         "it holds a control character (a line break, a tab)"
+    } else if name.trim() != name {
+        "it begins or ends with white space"
     } else {
         return Ok(());
     };

@@ -1,0 +1,51 @@
+//! Bugs the coordinator of session 14 found by playing the user who types the
+//! unexpected: each test failed before its fix.
+
+use crate::support::pim::Pim;
+
+/// `pim collections add events "Work "` beside "Work" made a second calendar every
+/// listing showed as "Work", told apart by nothing, and `--collection Work` named
+/// only one of them. Names beginning or ending with white space are refused (a
+/// file's names are trimmed as they are read).
+#[test]
+fn collection_names_with_spaces_around_them_are_refused() {
+    let pim = Pim::new();
+    pim.ok(&["collections", "add", "events", "Work"]);
+    for name in ["Work ", " Work", "\u{a0}Work", "Work\u{3000}"] {
+        let err = pim.fails(&["collections", "add", "events", name]);
+        assert!(err.contains("collection name"), "{name:?}: {err}");
+        let err = pim.fails(&["collections", "rename", "events", "Work", name]);
+        assert!(err.contains("collection name"), "{name:?}: {err}");
+    }
+    pim.ok(&["collections", "rename", "events", "Work", "Work two"]);
+    let names: Vec<String> = pim
+        .json_list(&["collections", "list", "--json"])
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| n.starts_with("Work")).count(),
+        1,
+        "{names:?}"
+    );
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u\r\n\
+        DTSTAMP:20260101T000000Z\r\nDTSTART:20261201T100000Z\r\nSUMMARY:S\r\nEND:VEVENT\r\n\
+        END:VCALENDAR\r\n";
+    let out = pim.run_stdin(
+        &["import", "--collection", "Work two ", "-"],
+        ics.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("collection name"));
+    // A backup naming a collection with spaces around it (made before such names
+    // were refused) restores into the trimmed name.
+    pim.ok_stdin(&["import", "--collection", "Work two", "-"], ics.as_bytes());
+    let backup = pim.ok(&["export", "all"]).replace(
+        "\"collection\":\"Work two\"",
+        "\"collection\":\"Work two \"",
+    );
+    let fresh = Pim::new();
+    fresh.ok_stdin(&["import", "-"], backup.as_bytes());
+    let events = fresh.json_list(&["list", "events", "--json"]);
+    assert_eq!(events[0]["collection"], "Work two", "{events:?}");
+}
