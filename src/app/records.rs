@@ -216,8 +216,38 @@ pub fn build(
     if base.is_none() {
         defaults(&mut r, cx);
     }
+    // A rule typed, or a start changed, this edit: UNTIL written as the start asks
+    // (a rule that came in a file and is not edited goes out as it came).
+    let anchors = [
+        Field::Rrule,
+        Field::Start,
+        Field::AllDay,
+        Field::Tz,
+        Field::Due,
+    ];
+    if edit.changes.iter().any(|c| anchors.contains(&c.field)) {
+        until_in_form_of_start(&mut r, cx);
+    }
     required(&r)?;
     Ok(r)
+}
+
+/// Every RRULE of `r` with its UNTIL in the form of the series' start (DTSTART, or
+/// a task's DUE).
+fn until_in_form_of_start(r: &mut Record, cx: &EditContext) {
+    let anchor = r.prop("DTSTART").or_else(|| match r.kind {
+        Kind::Task => r.prop("DUE"),
+        _ => None,
+    });
+    let Some(start) = anchor.and_then(|p| When::from_property(p).ok()) else {
+        return;
+    };
+    let zones = r.body.timezones.clone();
+    for p in r.body.main.props.iter_mut().filter(|p| p.name == "RRULE") {
+        if let Some(v) = crate::recur::until_in_form_of_start(&p.value, &start, &zones, cx.tz) {
+            p.value = v;
+        }
+    }
 }
 
 fn new_record(kind: Kind, id: &str, collections: &[Collection]) -> Record {

@@ -20,7 +20,7 @@ use crate::model::Record;
 use crate::model::borrowed::RecordLike;
 
 pub(crate) use series::values as property_values;
-pub use series::{Expansion, Series};
+pub use series::{Expansion, Series, until_in_form_of_start};
 
 /// Occurrences one query returns at most unless asked for more (`--limit`):
 /// a rule like FREQ=SECONDLY over two centuries has billions.

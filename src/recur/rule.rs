@@ -458,7 +458,8 @@ fn push_hms(d: NaiveDate, h: u32, m: u32, s: u32, out: &mut Vec<NaiveDateTime>) 
     }
 }
 
-fn parse_until(v: &str) -> Result<Until, RuleError> {
+/// An UNTIL value as [`Rule::parse`] reads it.
+pub(crate) fn parse_until(v: &str) -> Result<Until, RuleError> {
     let v = v.trim();
     if v.len() == 8 && !v.contains('T') {
         return NaiveDate::parse_from_str(v, "%Y%m%d")

@@ -17,8 +17,10 @@ type Wall = NaiveDateTime;
 mod length;
 mod named;
 mod text;
+mod until;
 use length::component_duration;
 use named::Found;
+pub use until::until_in_form_of_start;
 
 /// An instant with the zone offset in force then, when already known.
 type Known = Option<(DateTime<Utc>, FixedOffset)>;

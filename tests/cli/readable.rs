@@ -79,7 +79,12 @@ fn show_prints_every_kind_as_aligned_text_and_json_is_unchanged() {
     );
     assert!(out.contains("Calendar  calendar"), "{out}");
     let json = p.json(&["show", &e, "--json"]);
-    assert_eq!(json["rrule"], "FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL=20270331");
+    // The date UNTIL typed is kept as RFC 5545 asks for a zoned start: in UTC,
+    // the whole last day taken in.
+    assert_eq!(
+        json["rrule"],
+        "FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL=20270331T225959Z"
+    );
 
     let t = add(
         &p,

@@ -111,3 +111,58 @@ fn all_day_events_ending_on_the_last_day_are_written_with_a_duration() {
         assert!(back[0].is_ok(), "{ics}");
     }
 }
+
+/// A rule typed with an UNTIL of another form than the start's (`UNTIL=20261203`
+/// on a timed event) was stored as typed: RFC 5545 wants UNTIL in UTC for a zoned
+/// start, a date for an all-day one, and python-dateutil (so khal) refuses the
+/// whole series otherwise. Rules are written in the start's form:
+/// a date UNTIL for a timed start takes in its whole day; turning an event all
+/// day, or back, rewrites it too, keeping its days.
+#[test]
+fn a_rules_until_is_written_in_the_form_of_the_start() {
+    let mut s = Store::open_in_memory().unwrap();
+    let rrule = |r: &Record| r.prop("RRULE").map(|p| p.value.clone()).unwrap_or_default();
+    let fields = [
+        (Field::Summary, "Daily"),
+        (Field::Start, "2026-12-01 10:00"),
+        (Field::Rrule, "FREQ=DAILY;UNTIL=20261203;BYHOUR=10"),
+    ];
+    let r = create(&mut s, &fields).unwrap();
+    // The whole day in Berlin, in UTC.
+    assert_eq!(rrule(&r), "FREQ=DAILY;UNTIL=20261203T225959Z;BYHOUR=10");
+    let r = set(&mut s, &r, Field::Rrule, "FREQ=DAILY;UNTIL=20261205T100000").unwrap();
+    assert_eq!(rrule(&r), "FREQ=DAILY;UNTIL=20261205T090000Z");
+    // Already in UTC: as typed.
+    let r = set(
+        &mut s,
+        &r,
+        Field::Rrule,
+        "FREQ=DAILY;UNTIL=20261205T093000Z",
+    )
+    .unwrap();
+    assert_eq!(rrule(&r), "FREQ=DAILY;UNTIL=20261205T093000Z");
+    let r = set(&mut s, &r, Field::AllDay, "true").unwrap();
+    assert_eq!(rrule(&r), "FREQ=DAILY;UNTIL=20261205");
+    let r = set(&mut s, &r, Field::AllDay, "false").unwrap();
+    assert_eq!(rrule(&r), "FREQ=DAILY;UNTIL=20261205T225959Z");
+    let all_day = [
+        (Field::Summary, "Days"),
+        (Field::AllDay, "true"),
+        (Field::Start, "2026-12-01"),
+        (Field::Rrule, "FREQ=DAILY;UNTIL=20261203T120000Z"),
+    ];
+    let r = create(&mut s, &all_day).unwrap();
+    assert_eq!(rrule(&r), "FREQ=DAILY;UNTIL=20261203");
+    // The occurrences are those pim read before.
+    let days: Vec<String> = crate::recur::occurrences(
+        &r,
+        Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
+        Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap(),
+        cx().tz,
+    )
+    .unwrap()
+    .iter()
+    .map(|o| o.start.format("%d").to_string())
+    .collect();
+    assert_eq!(days, ["01", "02", "03"]);
+}

@@ -1,0 +1,65 @@
+//! A rule's UNTIL written in the form RFC 5545 §3.3.10 asks for its series' start:
+//! a date for an all-day start, a floating time for a floating one, UTC for a
+//! zoned or UTC one. Other readers refuse the mixed forms people type
+//! (python-dateutil, so khal: "RRULE UNTIL values must be specified in UTC when
+//! DTSTART is timezone-aware").
+
+use chrono::NaiveTime;
+
+use super::{Wall, zone_of};
+use crate::model::zonedb::Tz;
+use crate::model::{Component, When};
+use crate::recur::rule::Until;
+use crate::recur::zone::Zone;
+
+/// `rule` (an RRULE value) with its UNTIL in the form of `start` (in the zones of
+/// `timezones`, floating and all-day values in `local`), or `None` when it is in
+/// that form already, has no UNTIL, or does not read. A date UNTIL for a timed
+/// start takes in its whole day (people who type "until the 3rd" mean the 3rd
+/// too); a time for an all-day start names its day in `local`.
+pub fn until_in_form_of_start(
+    rule: &str,
+    start: &When,
+    timezones: &[Component],
+    local: Tz,
+) -> Option<String> {
+    let parts: Vec<&str> = rule.split(';').collect();
+    let at = parts.iter().position(|p| {
+        p.split_once('=')
+            .is_some_and(|(k, _)| k.trim().eq_ignore_ascii_case("UNTIL"))
+    })?;
+    let (_, value) = parts[at].split_once('=')?;
+    let until = crate::recur::rule::parse_until(value).ok()?;
+    let zone = zone_of(start, timezones, local);
+    let written = match (start, &until) {
+        (When::Date(_), Until::Date(_))
+        | (When::Floating(_), Until::Local(_))
+        | (When::Zoned(..) | When::Utc(_), Until::Utc(_)) => return None,
+        (When::Date(_), Until::Local(n)) => date(n.date()),
+        (When::Date(_), Until::Utc(n)) => date(Zone::Local(local).wall(n.and_utc()).date()),
+        (When::Floating(_), Until::Date(d)) => floating(last_second(*d)),
+        (When::Floating(_), Until::Utc(n)) => floating(Zone::Local(local).wall(n.and_utc())),
+        (_, Until::Date(d)) => utc(&zone, last_second(*d)),
+        (_, Until::Local(n)) => utc(&zone, *n),
+    };
+    let mut out: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+    out[at] = format!("UNTIL={written}");
+    Some(out.join(";"))
+}
+
+/// The last second of `day`, on the wall clock.
+fn last_second(day: chrono::NaiveDate) -> Wall {
+    day.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("a valid time"))
+}
+
+fn date(d: chrono::NaiveDate) -> String {
+    d.format("%Y%m%d").to_string()
+}
+
+fn floating(n: Wall) -> String {
+    n.format("%Y%m%dT%H%M%S").to_string()
+}
+
+fn utc(zone: &Zone, wall: Wall) -> String {
+    zone.to_utc(wall).format("%Y%m%dT%H%M%SZ").to_string()
+}
