@@ -4,9 +4,10 @@
 //! (python-dateutil, so khal: "RRULE UNTIL values must be specified in UTC when
 //! DTSTART is timezone-aware").
 
-use chrono::NaiveTime;
+use chrono::{NaiveDate, NaiveTime};
 
 use super::{Wall, zone_of};
+use crate::model::time::YEARS;
 use crate::model::zonedb::Tz;
 use crate::model::{Component, When};
 use crate::recur::rule::Until;
@@ -47,19 +48,99 @@ pub fn until_in_form_of_start(
     Some(out.join(";"))
 }
 
+/// The first and last seconds iCalendar can write (the years 1–9999): an UNTIL
+/// moved to UTC or to another day past them is held there.
+fn within_calendar(n: Wall) -> Wall {
+    let first = NaiveDate::from_ymd_opt(*YEARS.start(), 1, 1).expect("a valid date");
+    let last = NaiveDate::from_ymd_opt(*YEARS.end(), 12, 31).expect("a valid date");
+    n.clamp(first.and_time(NaiveTime::MIN), last_second(last))
+}
+
 /// The last second of `day`, on the wall clock.
-fn last_second(day: chrono::NaiveDate) -> Wall {
+fn last_second(day: NaiveDate) -> Wall {
     day.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("a valid time"))
 }
 
-fn date(d: chrono::NaiveDate) -> String {
-    d.format("%Y%m%d").to_string()
+fn date(d: NaiveDate) -> String {
+    within_calendar(d.and_time(NaiveTime::MIN))
+        .format("%Y%m%d")
+        .to_string()
 }
 
 fn floating(n: Wall) -> String {
-    n.format("%Y%m%dT%H%M%S").to_string()
+    within_calendar(n).format("%Y%m%dT%H%M%S").to_string()
 }
 
 fn utc(zone: &Zone, wall: Wall) -> String {
-    zone.to_utc(wall).format("%Y%m%dT%H%M%SZ").to_string()
+    within_calendar(zone.to_utc(wall).naive_utc())
+        .format("%Y%m%dT%H%M%SZ")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zone(name: &str) -> Tz {
+        name.parse().unwrap()
+    }
+
+    /// An UNTIL at the calendar's end, moved to UTC from a zone behind it or to a
+    /// day in a zone ahead of it, stays within the years 1–9999 (it was written
+    /// `+100000101T045959Z`).
+    #[test]
+    fn untils_moved_past_the_calendar_stay_in_it() {
+        let ny = zone("America/New_York");
+        let timed = When::Zoned(
+            NaiveDate::from_ymd_opt(2026, 12, 1)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap(),
+            "America/New_York".into(),
+        );
+        let day = When::Date(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        let floating = When::Floating(day_start(2026, 12, 1));
+        let kiritimati = zone("Pacific/Kiritimati");
+        for (rule, start, local, want) in [
+            (
+                "FREQ=YEARLY;UNTIL=99991231",
+                &timed,
+                ny,
+                "FREQ=YEARLY;UNTIL=99991231T235959Z",
+            ),
+            (
+                "FREQ=YEARLY;UNTIL=99991231T230000",
+                &timed,
+                ny,
+                "FREQ=YEARLY;UNTIL=99991231T235959Z",
+            ),
+            (
+                "FREQ=YEARLY;UNTIL=99991231T230000Z",
+                &day,
+                kiritimati,
+                "FREQ=YEARLY;UNTIL=99991231",
+            ),
+            (
+                "FREQ=YEARLY;UNTIL=99991231T230000Z",
+                &floating,
+                kiritimati,
+                "FREQ=YEARLY;UNTIL=99991231T235959",
+            ),
+            (
+                "FREQ=YEARLY;UNTIL=00010101T010000Z",
+                &day,
+                ny,
+                "FREQ=YEARLY;UNTIL=00010101",
+            ),
+        ] {
+            let got = until_in_form_of_start(rule, start, &[], local);
+            assert_eq!(got.as_deref(), Some(want), "{rule}");
+        }
+    }
+
+    fn day_start(y: i32, m: u32, d: u32) -> Wall {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_time(NaiveTime::MIN)
+    }
 }
