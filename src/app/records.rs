@@ -213,6 +213,22 @@ pub fn build(
             }
         })?;
     }
+    // Asked for all day, the event is all day, whatever time its start was given
+    // in the same edit (the start is set after the flag, and a time makes an
+    // all-day event timed).
+    let all_day_asked = edit
+        .changes
+        .iter()
+        .any(|c| c.field == Field::AllDay && matches!(validate::boolean(&c.value), Ok(true)));
+    if all_day_asked && text::when_of(&r, "DTSTART").is_some_and(|w| !w.is_date()) {
+        set::set(&mut r, Field::AllDay, "true", collections, cx).map_err(|reason| {
+            RecordError::Invalid {
+                kind,
+                field: Field::AllDay,
+                reason,
+            }
+        })?;
+    }
     if base.is_none() {
         defaults(&mut r, cx);
     }

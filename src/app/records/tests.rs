@@ -289,3 +289,30 @@ fn a_form_saving_another_field_keeps_a_change_made_meanwhile() {
     let keys: Vec<&str> = fields.iter().map(|f| f.key.as_str()).collect();
     assert!(!keys.contains(&"ORG"), "org is not written: {keys:?}");
 }
+
+/// `pim add event --start "2026-12-01 10:00" --all-day` (or the form's All day box
+/// ticked over a start with a time) made a timed event: the start, set after the
+/// all-day flag, put its time back. Asked for all day, the event is all day, on
+/// the start's day.
+#[test]
+fn all_day_with_a_timed_start_in_one_edit_is_all_day() {
+    let mut s = store();
+    let r = create(
+        &mut s,
+        Kind::Event,
+        &[
+            (Field::Summary, "Offsite"),
+            (Field::Start, "2026-12-01 10:00"),
+            (Field::AllDay, "true"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(r.prop("DTSTART").unwrap().value, "20261201");
+    assert_eq!(r.prop("DTEND").unwrap().value, "20261202");
+    let mut e = RecordEdit::update(r.kind, &r.id);
+    e.set(Field::AllDay, "true");
+    e.set(Field::Start, "2026-12-03 15:00");
+    let r = save(&mut s, &e, &cx()).unwrap().after;
+    assert_eq!(r.prop("DTSTART").unwrap().value, "20261203");
+    assert_eq!(r.prop("DTEND").unwrap().value, "20261204");
+}
