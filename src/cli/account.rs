@@ -173,7 +173,7 @@ pub fn run(home: Option<&Path>, command: AccountCommand) -> anyhow::Result<()> {
             config.account(&name).map_err(anyhow::Error::msg)?;
             config.accounts.remove(&name);
             save(&paths, &config)?;
-            println!("removed account {name}");
+            outln!("removed account {name}");
             Ok(())
         }
         AccountCommand::Check { name } => check(home, &name),
@@ -212,7 +212,7 @@ fn add(home: Option<&Path>, a: AddArgs) -> anyhow::Result<()> {
     })?;
     paths.ensure()?;
     accounts::add(&paths.config_file(), &a.name, account)?;
-    println!("added account {}", a.name);
+    outln!("added account {}", a.name);
     Ok(())
 }
 
@@ -273,7 +273,7 @@ fn set(home: Option<&Path>, a: SetArgs) -> anyhow::Result<()> {
         config.accounts.insert(a.name.clone(), account);
         save(&paths, &config)?;
     }
-    println!("updated account {}", a.name);
+    outln!("updated account {}", a.name);
     Ok(())
 }
 
@@ -314,7 +314,7 @@ fn list(home: Option<&Path>, json: bool) -> anyhow::Result<()> {
         return print::json(&Value::Array(items));
     }
     if config.accounts.is_empty() {
-        println!("no accounts; add one with `pim account add`");
+        outln!("no accounts; add one with `pim account add`");
         return Ok(());
     }
     let mut rows = vec![vec![
@@ -350,17 +350,17 @@ fn check(home: Option<&Path>, name: &str) -> anyhow::Result<()> {
         .build()?;
     let mut show = |step: CheckStep| {
         if let CheckStep::ImapOk(report) = step {
-            println!("imap {}: ok", account.imap);
+            outln!("imap {}: ok", account.imap);
             for line in report.lines {
-                println!("  {line}");
+                outln!("  {line}");
             }
             for warning in report.warnings {
-                println!("  warning: {warning}");
+                outln!("  warning: {warning}");
             }
         }
     };
     rt.block_on(accounts::check(account, &mut show))
         .map_err(|e| anyhow!("account {name}: {e}"))?;
-    println!("smtp {}: ok", account.smtp);
+    outln!("smtp {}: ok", account.smtp);
     Ok(())
 }

@@ -47,7 +47,9 @@ pub fn run(cx: &Context, a: AgendaArgs) -> anyhow::Result<()> {
         }
         if let Some(e) = found {
             let line = agenda::format_next(&e, &a.format)?;
-            writeln!(std::io::stdout(), "{line}")?;
+            let mut out = print::Stdout::lock();
+            writeln!(out, "{line}")?;
+            out.finish()?;
         }
         return Ok(());
     }
@@ -63,13 +65,14 @@ pub fn run(cx: &Context, a: AgendaArgs) -> anyhow::Result<()> {
     if a.json {
         return print::json(&serde_json::to_value(&days)?);
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = print::Stdout::lock();
     for day in &days {
         writeln!(out, "{}", day.date.format("%a %Y-%m-%d"))?;
         for item in &day.items {
             writeln!(out, "  {:<12} {}", when(item), what(item))?;
         }
     }
+    out.finish()?;
     Ok(())
 }
 

@@ -108,7 +108,7 @@ pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
                 ));
             }
             if all.is_empty() {
-                println!("event {event_id} has no parked attachments");
+                outln!("event {event_id} has no parked attachments");
                 return Ok(());
             }
             let mut rows = vec![vec![
@@ -170,7 +170,7 @@ pub fn run(ctx: &mut Context, c: AttachmentsCommand) -> anyhow::Result<()> {
                         .map_err(|e| anyhow!("cannot write {}: {e}", tmp.display()))?;
                     std::fs::rename(&tmp, &path)
                         .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
-                    println!("{} ({})", path.display(), size_words(bytes.len() as u64));
+                    outln!("{} ({})", path.display(), size_words(bytes.len() as u64));
                     fetched.push((a.clone(), bytes.len() as u64));
                 }
                 mb.logout().await;

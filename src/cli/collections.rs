@@ -138,7 +138,7 @@ pub fn run(cx: &mut Context, cmd: CollectionsCommand) -> anyhow::Result<()> {
         }
         CollectionsCommand::Add(k) => {
             let c = cx.store.write(|w| w.put_collection(k.kind, &k.name))?;
-            println!("{}", c.id);
+            outln!("{}", c.id);
             Ok(())
         }
         CollectionsCommand::Rename { which, new_name } => {

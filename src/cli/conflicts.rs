@@ -95,7 +95,7 @@ pub fn run(ctx: &mut Context, c: ConflictsCommand) -> anyhow::Result<()> {
                 return print::json(&Value::Array(list.iter().map(conflict_json).collect()));
             }
             if list.is_empty() {
-                println!("no conflicts");
+                outln!("no conflicts");
                 return Ok(());
             }
             let mut rows = vec![vec![
@@ -121,19 +121,22 @@ pub fn run(ctx: &mut Context, c: ConflictsCommand) -> anyhow::Result<()> {
             if json {
                 return print::json(&conflict_json(&v));
             }
-            println!(
+            outln!(
                 "conflict {} on {} {:?} ({})",
-                v.id, v.kind, v.title, v.record_id
+                v.id,
+                v.kind,
+                v.title,
+                v.record_id
             );
-            println!("field   {}", key_label(&v.key));
-            println!("base    {}", v.base_text);
-            println!(
+            outln!("field   {}", key_label(&v.key));
+            outln!("base    {}", v.base_text);
+            outln!(
                 "mine    {}   [{}, {}]",
                 v.mine.text,
                 v.mine.device_name,
                 short_time(&v.mine.when)
             );
-            println!(
+            outln!(
                 "theirs  {}   [{}, {}]",
                 v.theirs.text,
                 v.theirs.device_name,
@@ -150,9 +153,10 @@ pub fn run(ctx: &mut Context, c: ConflictsCommand) -> anyhow::Result<()> {
                 _ => bail!("say --take mine|theirs|both or --value TEXT"),
             };
             let done = conflicts::decide(&mut ctx.store, id, &decision).map_err(not_open_hint)?;
-            println!(
+            outln!(
                 "resolved conflict {id} ({} of {:?}); `pim sync` sends it to your other devices",
-                done.field, done.title
+                done.field,
+                done.title
             );
             Ok(())
         }

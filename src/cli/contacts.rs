@@ -44,7 +44,7 @@ pub fn run(cx: &Context, c: ContactsCommand) -> anyhow::Result<()> {
                 return print::json(&serde_json::to_value(&found)?);
             }
             let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut out = print::Stdout::lock();
             if format == QueryFormat::Mutt {
                 // mutt shows the first line as a status message and skips it.
                 let n = found.len();

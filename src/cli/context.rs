@@ -58,7 +58,7 @@ fn clock_now() -> anyhow::Result<DateTime<Utc>> {
 impl Drop for Context {
     fn drop(&mut self) {
         for skipped in self.store.take_undecodable() {
-            eprintln!("pim: warning: {skipped}");
+            errln!("pim: warning: {skipped}");
         }
     }
 }

@@ -29,6 +29,6 @@ pub fn demo(ctx: &mut Context, a: DemoArgs) -> anyhow::Result<()> {
         }
         Err(e) => return Err(e.into()),
     };
-    println!("loaded {n} demo records into {}", ctx.paths.home.display());
+    outln!("loaded {n} demo records into {}", ctx.paths.home.display());
     Ok(())
 }

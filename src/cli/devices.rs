@@ -89,14 +89,14 @@ pub fn run(ctx: &mut Context, c: DevicesCommand) -> anyhow::Result<()> {
             }
             print::table(&rows)?;
             match device_keys::own_fingerprint(&ctx.store)? {
-                Some(own) => println!("this device's key: {own}"),
-                None => println!("this device's key: none yet (made on its first sync)"),
+                Some(own) => outln!("this device's key: {own}"),
+                None => outln!("this device's key: none yet (made on its first sync)"),
             }
             Ok(())
         }
         DevicesCommand::Dismiss { device } => {
             match device_keys::dismiss_refusal(&ctx.store, &device)? {
-                Some(id) => println!("dismissed the refused key change of device {id}"),
+                Some(id) => outln!("dismissed the refused key change of device {id}"),
                 None => anyhow::bail!("no refused key change waits for device {device}"),
             }
             Ok(())
@@ -111,8 +111,8 @@ pub fn run(ctx: &mut Context, c: DevicesCommand) -> anyhow::Result<()> {
                     &device,
                 ))
                 .map_err(session_error)?;
-            println!("forgot device {} ({})", gone.name, gone.device);
-            println!("{}", sync_session::FORGET_ADVICE);
+            outln!("forgot device {} ({})", gone.name, gone.device);
+            outln!("{}", sync_session::FORGET_ADVICE);
             Ok(())
         }
     }

@@ -186,7 +186,7 @@ fn export_snapshot(
             }
             let n = write_vdir(dir, &groups, version)
                 .with_context(|| format!("cannot write {}", dir.display()))?;
-            eprintln!("exported {n} items to {}", dir.display());
+            errln!("exported {n} items to {}", dir.display());
             return Ok(());
         }
     };
@@ -199,7 +199,7 @@ fn export_snapshot(
         Some(path) => {
             write_atomically(Path::new(path), text.as_bytes())
                 .with_context(|| format!("cannot write {path}"))?;
-            eprintln!("exported {} items to {path}", records.len());
+            errln!("exported {} items to {path}", records.len());
         }
     }
     Ok(())
@@ -273,7 +273,7 @@ fn write_output(
         Some(path) => {
             let n = write_streaming(Path::new(path), write)
                 .with_context(|| format!("cannot write {path}"))?;
-            eprintln!("exported {n} items to {path}");
+            errln!("exported {n} items to {path}");
         }
     }
     Ok(())
@@ -479,6 +479,6 @@ fn write_md_dir(dir: &Path, notes: &[&Record]) -> anyhow::Result<()> {
         write_atomically(&path, write_markdown(r).as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    eprintln!("exported {} notes to {}", notes.len(), dir.display());
+    errln!("exported {} notes to {}", notes.len(), dir.display());
     Ok(())
 }

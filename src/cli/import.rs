@@ -97,22 +97,22 @@ pub fn import(cx: &mut Context, a: ImportArgs) -> anyhow::Result<()> {
     match result {
         Ok(report) => {
             for i in &report.skipped {
-                eprintln!("pim: skipped {i}");
+                errln!("pim: skipped {i}");
             }
             for d in &report.duplicates {
-                eprintln!("pim: {d}");
+                errln!("pim: {d}");
             }
             for r in &report.repaired {
-                eprintln!("pim: repaired {r}");
+                errln!("pim: repaired {r}");
             }
             for s in &report.superseded {
-                eprintln!("pim: superseded {s}");
+                errln!("pim: superseded {s}");
             }
             summary(&a, &source, &report, &report.skipped, true)
         }
         Err(ImportError::Invalid { invalid }) => {
             for i in &invalid {
-                eprintln!("pim: {i}");
+                errln!("pim: {i}");
             }
             summary(&a, &source, &ImportReport::default(), &invalid, false)?;
             Err(anyhow!(
@@ -148,9 +148,11 @@ fn summary(
             extra.push_str(&format!(", {n} {what}"));
         }
     }
-    eprintln!(
+    errln!(
         "{source}: {} created, {} updated, {} unchanged{extra}, {skipped} skipped, {errors} errors",
-        t.created, t.updated, t.unchanged,
+        t.created,
+        t.updated,
+        t.unchanged,
     );
     if a.json {
         let problems: Vec<_> = invalid

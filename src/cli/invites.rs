@@ -116,14 +116,14 @@ pub(super) async fn after_sync(
 
 fn report_outbox(r: &OutboxReport) {
     if r.waiting > 0 {
-        eprintln!(
+        errln!(
             "pim: sent {} queued replies; {} still waiting ({})",
             r.sent,
             r.waiting,
             r.last_error.as_deref().unwrap_or_default()
         );
     } else if r.sent > 0 {
-        eprintln!("pim: sent {} queued replies", r.sent);
+        errln!("pim: sent {} queued replies", r.sent);
     }
 }
 
@@ -140,9 +140,12 @@ pub fn run(ctx: &mut Context, c: InvitesCommand) -> anyhow::Result<()> {
             if json {
                 print::json(&serde_json::to_value(&r)?)
             } else {
-                println!(
+                outln!(
                     "{} new messages, {} invitations ({} invalid), {} applied to the calendar",
-                    r.messages, r.invitations, r.invalid, r.applied
+                    r.messages,
+                    r.invitations,
+                    r.invalid,
+                    r.applied
                 );
                 Ok(())
             }
@@ -247,7 +250,7 @@ fn list(ctx: &Context, json: bool) -> anyhow::Result<()> {
         return print::json(&Value::Array(items));
     }
     if items.is_empty() {
-        println!("no invitations (run `pim invites scan` or `pim sync`)");
+        outln!("no invitations (run `pim invites scan` or `pim sync`)");
         return Ok(());
     }
     let text = |v: &Value| match v {
@@ -316,7 +319,7 @@ fn show(ctx: &Context, id: i64, json: bool) -> anyhow::Result<()> {
             other => other.to_string(),
         };
         if !t.is_empty() {
-            println!("{k:<12} {t}");
+            outln!("{k:<12} {t}");
         }
     };
     // The rule in words, as everywhere people read it (JSON keeps the RRULE).
@@ -352,10 +355,10 @@ fn show(ctx: &Context, id: i64, json: bool) -> anyhow::Result<()> {
     line("organizer", &v["organizer"]["email"]);
     if let Some(o) = v["occurrences"].as_array().filter(|o| o.len() > 1) {
         let list: Vec<&str> = o.iter().filter_map(|x| x.as_str()).collect();
-        println!("{:<12} {} …", "occurrences", list.join(", "));
+        outln!("{:<12} {} …", "occurrences", list.join(", "));
     }
     for a in v["attendees"].as_array().into_iter().flatten() {
-        println!(
+        outln!(
             "{:<12} {} ({})",
             "attendee",
             a["email"].as_str().unwrap_or(""),
@@ -363,7 +366,7 @@ fn show(ctx: &Context, id: i64, json: bool) -> anyhow::Result<()> {
         );
     }
     for a in v["attachments"].as_array().into_iter().flatten() {
-        println!(
+        outln!(
             "{:<12} {} ({}, {} bytes, part {})",
             "attachment",
             a["name"].as_str().unwrap_or(""),
@@ -373,7 +376,7 @@ fn show(ctx: &Context, id: i64, json: bool) -> anyhow::Result<()> {
         );
     }
     for o in v["overlaps"].as_array().into_iter().flatten() {
-        println!(
+        outln!(
             "{:<12} {} {}",
             "overlaps",
             o["start"].as_str().unwrap_or(""),
@@ -415,8 +418,8 @@ fn import(ctx: &mut Context, file: &str, json: bool) -> anyhow::Result<()> {
     let known = if done.known { " (imported before)" } else { "" };
     let summary = v["summary"].as_str().unwrap_or("");
     match &done.error {
-        Some(e) => println!("invitation {}{known}: invalid: {e}", done.id),
-        None => println!(
+        Some(e) => outln!("invitation {}{known}: invalid: {e}", done.id),
+        None => outln!(
             "invitation {}{known}: {} {summary:?} from {}: {}{}",
             done.id,
             v["method"].as_str().unwrap_or(""),
@@ -470,26 +473,26 @@ fn answer_here(ctx: &mut Context, a: AnswerArgs, ans: Answer, acct: &str) -> any
         chrono::Utc::now(),
     )?;
     if a.no_reply {
-        println!("{done}");
+        outln!("{done}");
         return Ok(());
     }
     let out = reply.map_err(|e| anyhow::anyhow!("invitation {}: no reply: {e}", a.id))?;
     match a.reply_to.as_deref() {
         Some("-") => {
             use std::io::Write;
-            eprintln!("{done}; reply to {} on stdout", out.to.join(", "));
+            errln!("{done}; reply to {} on stdout", out.to.join(", "));
             std::io::stdout().write_all(&out.message)?;
         }
         Some(path) => {
             std::fs::write(path, &out.message)
                 .map_err(|e| anyhow::anyhow!("cannot write {path}: {e}"))?;
-            println!("{done}; reply to {} written to {path}", out.to.join(", "));
+            outln!("{done}; reply to {} written to {path}", out.to.join(", "));
         }
         None => {
             let (name, acc) = acc.expect("checked above");
             let mut smtp = app::SmtpSender::for_account(&acc);
             let sent = runtime()?.block_on(app::deliver(&ctx.store, &name, &mut smtp, &out))?;
-            println!("{done}; {sent}");
+            outln!("{done}; {sent}");
         }
     }
     Ok(())
@@ -513,7 +516,7 @@ fn answer(ctx: &mut Context, a: AnswerArgs, ans: Answer) -> anyhow::Result<()> {
         reply: !a.no_reply,
     };
     let done = runtime()?.block_on(app::answer(&mut ctx.store, &name, &acc, &config, &req))?;
-    println!("{done}");
+    outln!("{done}");
     Ok(())
 }
 
@@ -533,6 +536,6 @@ fn counter(ctx: &mut Context, a: CounterArgs, accept: bool) -> anyhow::Result<()
         &config,
         &req,
     ))?;
-    println!("{done}");
+    outln!("{done}");
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! The command line: clap definitions, one module per subcommand, table or JSON output.
 
+#[macro_use]
+mod visible;
 mod account;
 mod agenda;
 mod attachments;
@@ -114,7 +116,7 @@ pub enum Command {
 pub fn main(start_tui: StartTui) -> ExitCode {
     if is_version_query(std::env::args_os().skip(1)) {
         // What clap prints, without building the whole command tree first.
-        println!("pim {}", env!("CARGO_PKG_VERSION"));
+        outln!("pim {}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }
     let cli = match Cli::try_parse() {
@@ -125,7 +127,7 @@ pub fn main(start_tui: StartTui) -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("pim: {}", compact_usage_error(&e.to_string()));
+            errln!("pim: {}", compact_usage_error(&e.to_string()));
             return ExitCode::from(2);
         }
     };
@@ -136,7 +138,7 @@ pub fn main(start_tui: StartTui) -> ExitCode {
             if print::is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("pim: {}", one_line(&e));
+            errln!("pim: {}", one_line(&e));
             ExitCode::from(2)
         }
     }

@@ -45,7 +45,7 @@ pub fn events_json(found: &PersonEvents) -> Value {
 
 /// The section after a contact's fields in `pim show`.
 pub fn print_events(cx: &Context, found: &PersonEvents) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = super::print::Stdout::lock();
     for (title, list) in [
         ("Upcoming events", &found.upcoming),
         ("Recent events", &found.recent),
@@ -73,5 +73,6 @@ pub fn print_events(cx: &Context, found: &PersonEvents) -> anyhow::Result<()> {
             )?;
         }
     }
+    out.finish()?;
     Ok(())
 }

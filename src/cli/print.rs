@@ -8,25 +8,75 @@ use std::io::{BufWriter, IsTerminal, StdoutLock, Write};
 
 use serde_json::Value;
 
+use super::visible::Visible;
+
 /// The size of the output buffer (a listing of 5 000 rows makes ~8 writes).
 const BUFFER: usize = 1 << 16;
 
 /// Standard output for one command: buffered, flushed by [`Stdout::finish`].
 pub struct Stdout {
-    out: BufWriter<Sink>,
+    out: BufWriter<Shown>,
     pretty: bool,
+}
+
+/// The sink, through [`Visible`] when stdout is a terminal.
+struct Shown {
+    sink: Sink,
+    visible: Option<Visible>,
+    scratch: Vec<u8>,
+}
+
+impl Write for Shown {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let Some(visible) = &mut self.visible else {
+            return self.sink.write(buf);
+        };
+        self.scratch.clear();
+        visible.filter(buf, &mut self.scratch);
+        self.sink.write_all(&self.scratch)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if let Some(visible) = &mut self.visible {
+            self.scratch.clear();
+            visible.finish(&mut self.scratch);
+            self.sink.write_all(&self.scratch)?;
+        }
+        self.sink.flush()
+    }
 }
 
 impl Stdout {
     pub fn lock() -> Stdout {
         let stdout = std::io::stdout();
+        let terminal = stdout.is_terminal();
         Stdout {
-            pretty: stdout.is_terminal(),
-            out: BufWriter::with_capacity(BUFFER, Sink::new(stdout.lock())),
+            pretty: terminal,
+            out: BufWriter::with_capacity(
+                BUFFER,
+                Shown {
+                    sink: Sink::new(stdout.lock()),
+                    // Text others wrote shown, not obeyed, on a terminal.
+                    visible: terminal.then(Visible::default),
+                    scratch: Vec::new(),
+                },
+            ),
         }
     }
 
     pub fn finish(mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Text written as to stdout (buffered: [`Stdout::finish`] at the end).
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
     }
 }

@@ -252,7 +252,7 @@ pub fn add(cx: &mut Context, cmd: AddCommand) -> anyhow::Result<()> {
         Ok(parent.uid().unwrap_or(&parent.id).to_string())
     })?;
     let saved = records::save(&mut cx.store, &edit, &ecx)?;
-    println!("{}", saved.after.id);
+    outln!("{}", saved.after.id);
     Ok(())
 }
 
@@ -413,11 +413,11 @@ pub fn show(cx: &Context, a: ShowArgs) -> anyhow::Result<()> {
         let alarms = crate::app::reminders::spec::show_all(&r, cx.tz);
         m.insert("alarms_text".into(), Value::String(alarms));
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = super::print::Stdout::lock();
     for line in super::show::record_lines(&v) {
         writeln!(out, "{line}")?;
     }
-    drop(out);
+    out.finish()?;
     match &events {
         Some(found) => super::people::print_events(cx, found),
         None => Ok(()),
@@ -447,12 +447,12 @@ pub fn edit(cx: &mut Context, a: EditArgs) -> anyhow::Result<()> {
         )?;
         // The record that holds the changed occurrence: a new series after a split.
         if let Some(r) = saved.changed() {
-            println!("{}", r.id);
+            outln!("{}", r.id);
         }
         return Ok(());
     }
     let saved = records::save(&mut cx.store, &edit, &ecx)?;
-    println!("{}", saved.after.id);
+    outln!("{}", saved.after.id);
     Ok(())
 }
 
@@ -470,7 +470,7 @@ pub fn delete(cx: &mut Context, a: DeleteArgs) -> anyhow::Result<()> {
         } else {
             "occurrence"
         };
-        println!(
+        outln!(
             "deleted the {which} {when} of {} {:?} ({short})",
             record.kind,
             record.title()
@@ -480,19 +480,19 @@ pub fn delete(cx: &mut Context, a: DeleteArgs) -> anyhow::Result<()> {
     let gone = match records::delete_as_named(&mut cx.store, &id)? {
         records::Deleted::Record(gone) => gone,
         records::Deleted::DamagedCopy => {
-            println!(
+            outln!(
                 "removed a damaged copy of {id} (its id is not text); the record itself is \
                  kept (`pim delete {id}` again deletes it)"
             );
             return Ok(());
         }
         records::Deleted::KindlessRow(why) => {
-            println!("removed the row {id}: {why} (not synced: no device reads it)");
+            outln!("removed the row {id}: {why} (not synced: no device reads it)");
             return Ok(());
         }
     };
     let short: String = gone.id.chars().take(8).collect();
-    println!("deleted {} {:?} ({short})", gone.kind, gone.title());
+    outln!("deleted {} {:?} ({short})", gone.kind, gone.title());
     Ok(())
 }
 

@@ -71,7 +71,7 @@ pub fn run(cx: &mut Context, a: RemindArgs) -> anyhow::Result<()> {
             let done =
                 reminders::dismiss(&mut cx.store, &id, occurrence.as_deref(), cx.now, cx.tz)?;
             for r in &done {
-                println!("dismissed: {}", line(r, cx.tz));
+                outln!("dismissed: {}", line(r, cx.tz));
             }
             Ok(())
         }
@@ -85,7 +85,7 @@ pub fn run(cx: &mut Context, a: RemindArgs) -> anyhow::Result<()> {
             let done =
                 reminders::snooze(&mut cx.store, &id, d, occurrence.as_deref(), cx.now, cx.tz)?;
             for r in &done {
-                println!("snoozed until {}", line(r, cx.tz));
+                outln!("snoozed until {}", line(r, cx.tz));
             }
             Ok(())
         }
@@ -96,7 +96,7 @@ pub fn run(cx: &mut Context, a: RemindArgs) -> anyhow::Result<()> {
                 return print::json(&Value::Array(due.iter().map(to_json).collect()));
             }
             for r in &due {
-                println!("{}", line(r, cx.tz));
+                outln!("{}", line(r, cx.tz));
             }
             Ok(())
         }
@@ -163,9 +163,9 @@ fn watch(
         let tz = local_timezone();
         for r in reminders::claim_due(&cx.store, now, tz)? {
             if json {
-                println!("{}", serde_json::to_string(&to_json(&r))?);
+                outln!("{}", serde_json::to_string(&to_json(&r))?);
             } else {
-                println!("{}", line(&r, tz));
+                outln!("{}", line(&r, tz));
             }
             std::io::stdout().flush()?;
             if let Some(cmd) = command {
@@ -194,7 +194,7 @@ fn run_command(cmd: &str, r: &Reminder, tz: Tz) {
         .status();
     match status {
         Ok(s) if s.success() => {}
-        Ok(s) => eprintln!("pim: --command {cmd:?} for {:?}: {s}", r.summary),
-        Err(e) => eprintln!("pim: --command {cmd:?}: {e}"),
+        Ok(s) => errln!("pim: --command {cmd:?} for {:?}: {s}", r.summary),
+        Err(e) => errln!("pim: --command {cmd:?}: {e}"),
     }
 }

@@ -170,7 +170,7 @@ fn print_report(
     reminder: Option<String>,
 ) -> anyhow::Result<()> {
     if r.rejected > 0 {
-        eprintln!(
+        errln!(
             "pim: {} message(s) on the server failed authentication and were ignored",
             r.rejected
         );
@@ -186,9 +186,9 @@ fn print_report(
         return print::json(&v);
     }
     if dry_run && let Some(plan) = &r.plan {
-        println!("{}", plan.in_words());
+        outln!("{}", plan.in_words());
     } else {
-        println!(
+        outln!(
             "uploaded {}, downloaded {}, applied {}, conflicts {}, deleted {}, rejected {} \
          ({} B up, {} B down, {} IMAP commands)",
             r.uploaded,
@@ -203,22 +203,23 @@ fn print_report(
         );
     }
     if let Some(line) = crate::sync::progress::refused_keys_line(r) {
-        println!("{line}");
+        outln!("{line}");
     }
     if let Some(line) = reminder {
-        println!("{line}");
+        outln!("{line}");
     }
     if let Some(line) = crate::sync::progress::epoch_pending_line(r) {
-        println!("{line}");
+        outln!("{line}");
     }
     if let Some(line) = crate::sync::progress::lost_folders_line(r) {
-        println!("{line}");
+        outln!("{line}");
     }
     if r.queued > 0 || r.held > 0 {
-        println!(
+        outln!(
             "waiting: {} own change(s) not sent, {} received change(s) not applied \
              (outside --collection, or in a collection with sync off)",
-            r.queued, r.held
+            r.queued,
+            r.held
         );
     }
     Ok(())
@@ -266,10 +267,10 @@ impl ProgressLine {
 fn read_secret(prompt: &str) -> anyhow::Result<String> {
     let mut line = String::new();
     if std::io::stdin().is_terminal() {
-        eprint!("{prompt}: ");
+        err!("{prompt}: ");
         std::io::stderr().flush()?;
         line = read_hidden()?;
-        eprintln!();
+        errln!();
     } else {
         std::io::stdin().lock().read_line(&mut line)?;
     }
@@ -383,7 +384,7 @@ pub fn run(ctx: &mut Context, a: SyncArgs) -> anyhow::Result<()> {
                 let mut on_event = |ev| match ev {
                     SessionEvent::Progress(p) if show_progress => line.show(&p),
                     SessionEvent::WaitingForOtherSync => {
-                        eprintln!("pim: {}", session::WAITING_WORDS)
+                        errln!("pim: {}", session::WAITING_WORDS)
                     }
                     _ => {}
                 };
@@ -421,23 +422,25 @@ fn print_invitations(outcome: Option<&InvitationOutcome>) {
         return;
     };
     match &o.scan {
-        Ok(r) if r.invitations > 0 => eprintln!(
+        Ok(r) if r.invitations > 0 => errln!(
             "pim: {} new invitations ({} invalid, {} applied): see `pim invites list`",
-            r.invitations, r.invalid, r.applied
+            r.invitations,
+            r.invalid,
+            r.applied
         ),
         Ok(_) => {}
-        Err(e) => eprintln!("pim: invitation scan failed: {e}"),
+        Err(e) => errln!("pim: invitation scan failed: {e}"),
     }
     match &o.replies {
-        Ok(Some(r)) if r.waiting > 0 => eprintln!(
+        Ok(Some(r)) if r.waiting > 0 => errln!(
             "pim: sent {} queued replies; {} still waiting ({})",
             r.sent,
             r.waiting,
             r.last_error.as_deref().unwrap_or_default()
         ),
-        Ok(Some(r)) if r.sent > 0 => eprintln!("pim: sent {} queued replies", r.sent),
+        Ok(Some(r)) if r.sent > 0 => errln!("pim: sent {} queued replies", r.sent),
         Ok(_) => {}
-        Err(e) => eprintln!("pim: replies stay in the outbox: {e}"),
+        Err(e) => errln!("pim: replies stay in the outbox: {e}"),
     }
 }
 
@@ -458,7 +461,7 @@ fn init(
         bail!("this profile syncs already (key stored); nothing to init");
     }
     let secret = if passphrase {
-        eprintln!("pim: {}", session::PASSPHRASE_ADVICE);
+        errln!("pim: {}", session::PASSPHRASE_ADVICE);
         session::NewSecret::Passphrase(read_secret("Passphrase")?)
     } else {
         session::NewSecret::Generated
@@ -473,16 +476,17 @@ fn init(
             dn,
         ))
         .map_err(enrol_error)?;
-    println!(
+    outln!(
         "sync set up through account {} (uploaded {} changes)",
-        done.account_name, done.uploaded
+        done.account_name,
+        done.uploaded
     );
     match done.key {
         Some(k) => {
-            println!("Enter this key on your other devices with `pim sync join`:");
-            println!("{k}");
+            outln!("Enter this key on your other devices with `pim sync join`:");
+            outln!("{k}");
         }
-        None => println!("Use the same passphrase with `pim sync join` on your other devices."),
+        None => outln!("Use the same passphrase with `pim sync join` on your other devices."),
     }
     Ok(())
 }
@@ -507,11 +511,12 @@ fn join(
         .block_on(joining.finish(&mut ctx.store, &secret, dn))
         .map_err(enrol_error)?;
     for w in &done.warnings {
-        eprintln!("pim: warning: {w}");
+        errln!("pim: warning: {w}");
     }
-    println!(
+    outln!(
         "joined: downloaded {}, applied {}",
-        done.downloaded, done.applied
+        done.downloaded,
+        done.applied
     );
     Ok(())
 }
@@ -526,14 +531,12 @@ fn rekey(ctx: &mut Context, account_name: Option<&str>) -> anyhow::Result<()> {
             account_name,
         ))
         .map_err(session_error)?;
-    println!(
+    outln!(
         "the sync key was replaced: the server's data is sealed with the new key \
          (epoch snapshot, {} messages); devices with the old key read nothing new",
         done.report.appends
     );
-    println!(
-        "On every device that stays, run `pim sync join --key NEW` with this key (shown once):"
-    );
-    println!("{}", done.key);
+    outln!("On every device that stays, run `pim sync join --key NEW` with this key (shown once):");
+    outln!("{}", done.key);
     Ok(())
 }

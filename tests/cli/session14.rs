@@ -49,3 +49,50 @@ fn collection_names_with_spaces_around_them_are_refused() {
     let events = fresh.json_list(&["list", "events", "--json"]);
     assert_eq!(events[0]["collection"], "Work two", "{events:?}");
 }
+
+/// A stranger's invitation (or any imported file) whose summary holds terminal
+/// controls — OSC 2 retitling the window, CSI 2J clearing the screen, OSC 52
+/// writing the clipboard — had them obeyed by the terminal when `pim show`,
+/// `list` or `search` printed it. On a terminal they are shown (`␛`), not obeyed;
+/// to a pipe the text is left as it is (and `--json` escapes them anyway).
+#[test]
+fn terminal_controls_in_records_are_shown_not_obeyed() {
+    use crate::support::tmux::Tmux;
+    let dir = tempfile::tempdir().unwrap();
+    let pim = Pim::at(&dir.path().join("profile"));
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:esc\r\n\
+        DTSTAMP:20260101T000000Z\r\nDTSTART:20261201T100000Z\r\n\
+        SUMMARY:Hi \u{1b}]2;pwned\u{7}there\u{1b}[2J\r\n\
+        DESCRIPTION:clip \u{1b}]52;c;cm0gLXJmIH4K\u{7}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    pim.ok_stdin(&["import", "-"], ics.as_bytes());
+    let raw = pim.ok(&["list", "events"]);
+    assert!(
+        raw.contains("\u{1b}]2;pwned"),
+        "a pipe gets the text as stored"
+    );
+    let id = pim.json_list(&["list", "events", "--json"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tmux = Tmux::new("pim-controls");
+    let line = |args: &[&str]| pim.shell_line(args);
+    let cmd = format!(
+        "sh -c \"{}; {}; {}; echo DONE; sleep 60\"",
+        line(&["show", &id]),
+        line(&["list", "events"]),
+        line(&["search", "there"]),
+    );
+    tmux.start(&format!("env TERM=xterm-256color {cmd}"));
+    tmux.wait_for("DONE");
+    let screen = tmux.screen();
+    let title = tmux.run(&["display-message", "-p", "-t", tmux.session, "#{pane_title}"]);
+    let title = String::from_utf8_lossy(&title.stdout).into_owned();
+    tmux.run(&["kill-server"]);
+    assert!(!title.contains("pwned"), "the window was retitled: {title}");
+    assert_eq!(
+        screen.matches("Hi ␛]2;pwned␇there␛[2J").count(),
+        3,
+        "{screen}"
+    );
+    assert!(screen.contains("clip ␛]52;c;cm0gLXJmIH4K␇"), "{screen}");
+}

@@ -114,7 +114,7 @@ pub fn list(cx: &Context, a: ListArgs) -> anyhow::Result<()> {
             }
             let (order, cut) = written.order(a.limit);
             if truncated || cut {
-                eprintln!(
+                errln!(
                     "pim: listing the first {} occurrences in the window; more were left out (see --limit)",
                     a.limit
                 );

@@ -33,7 +33,7 @@ pub(super) fn watch(
     // Refusals remembered from earlier runs: said once as the watch starts (a
     // one-off `pim sync` says them after every round).
     if let Some(line) = device_keys::refusals_reminder(&ctx.store, &[])? {
-        eprintln!("pim: {line}");
+        errln!("pim: {line}");
     }
     runtime()?.block_on(async {
         let (stop, mut commands) = unbounded_channel();
@@ -43,7 +43,7 @@ pub(super) fn watch(
         let mut show = |ev: SessionEvent| match ev {
             SessionEvent::Watching { polls_every } => {
                 if let Some(note) = watch_note(polls_every).filter(|_| !said_polling) {
-                    eprintln!("pim: {note}");
+                    errln!("pim: {note}");
                     said_polling = true;
                 }
             }
@@ -62,9 +62,9 @@ pub(super) fn watch(
                     let _ = stop.send(Command::Stop);
                 }
             }
-            SessionEvent::WaitingForOtherSync => eprintln!("pim: {}", session::WAITING_WORDS),
+            SessionEvent::WaitingForOtherSync => errln!("pim: {}", session::WAITING_WORDS),
             SessionEvent::Retrying { error, pause } => {
-                eprintln!(
+                errln!(
                     "pim: {}; retrying in {} s",
                     session_error(error),
                     pause.as_secs()
