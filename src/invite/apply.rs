@@ -86,15 +86,12 @@ fn put_component(r: &mut Record, comp: Component, rid: Option<&Property>) {
     }
 }
 
-/// The addresses a message came from: `From`, then `Sender`.
+/// The addresses a message came from: its `From`. `Sender` is not one of them:
+/// no server checks it (DMARC aligns `From` only), so anyone sending from their
+/// own domain could name the organizer there; a delegate's mail has the organizer
+/// in `From` anyway.
 pub fn senders(inv: &Invitation) -> Vec<String> {
-    let mut out = header_addresses(&inv.from);
-    for a in header_addresses(&inv.sender) {
-        if !out.contains(&a) {
-            out.push(a);
-        }
-    }
-    out
+    header_addresses(&inv.from)
 }
 
 fn refuse(inv: &mut Invitation, why: Refusal) {

@@ -201,3 +201,30 @@ fn a_minimal_cancel_of_one_occurrence_keeps_its_time_and_title() {
         Some("Planning")
     );
 }
+
+/// `Sender` is a header no server checks (DMARC aligns `From` only): mallory,
+/// sending from her own domain (dmarc=pass) with `Sender: olga@...`, must not
+/// update Olga's meeting — nor answer for Bob.
+#[test]
+fn a_sender_header_naming_the_organizer_gives_no_authority() {
+    let (server, mut mb, mut store) = world(vec![invitation_mail(
+        "<o1@x>",
+        &request_ics("meet-sender", 0, ""),
+    )]);
+    scan_now(&mut store, &mut mb);
+    accept(&mut store, &mut mb, 1).unwrap();
+    let before = event(&store, "meet-sender");
+    let update = request_ics("meet-sender", 3, "").replace("SUMMARY:Planning", "SUMMARY:Moved");
+    server.inject(
+        INBOX,
+        mail_from(
+            "Mallory <mallory@evil.example>\r\nSender: Olga <olga@example.org>",
+            "<m1@evil>",
+            &update,
+        ),
+    );
+    scan_now(&mut store, &mut mb);
+    let (_, inv) = get(&store, 2).unwrap();
+    assert_eq!(inv.status, InvitationStatus::Suspicious, "{}", inv.note);
+    assert_eq!(event(&store, "meet-sender").body, before.body);
+}
