@@ -86,6 +86,40 @@ fn put_component(r: &mut Record, comp: Component, rid: Option<&Property>) {
     }
 }
 
+/// The organizer's object into `r`: one occurrence (`rid`), or the whole series:
+/// its master, the occurrences it changed (moved, renamed: they came with it as
+/// overrides) and the zones they name. Ours it does not mention stay (nothing
+/// lost). `partstat`: our answer, on every component written.
+fn put_series(
+    r: &mut Record,
+    incoming: &crate::model::Body,
+    main: Component,
+    rid: Option<&Property>,
+    ours: Option<(&Settings, &str)>,
+) {
+    put_component(r, main, rid);
+    if rid.is_some() {
+        return;
+    }
+    for o in &incoming.overrides {
+        let Some(orid) = o.prop("RECURRENCE-ID").cloned() else {
+            continue;
+        };
+        let mut o = o.clone();
+        if let Some((s, partstat)) = ours {
+            set_our_partstat(&mut o, s, partstat);
+        }
+        put_component(r, o, Some(&orid));
+    }
+    for z in &incoming.timezones {
+        let id = z.prop("TZID").map(|p| p.value.trim());
+        r.body
+            .timezones
+            .retain(|t| t.prop("TZID").map(|p| p.value.trim()) != id);
+        r.body.timezones.push(z.clone());
+    }
+}
+
 /// The addresses a message came from: its `From`. `Sender` is not one of them:
 /// no server checks it (DMARC aligns `From` only), so anyone sending from their
 /// own domain could name the organizer there; a delegate's mail has the organizer
@@ -166,7 +200,13 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                 return Ok(());
             }
             let base = ev.clone();
-            put_component(&mut ev, itip.event.body.main.clone(), rid);
+            put_series(
+                &mut ev,
+                &itip.event.body,
+                itip.event.body.main.clone(),
+                rid,
+                None,
+            );
             store.write(|w| w.update_from(&base, &ev))?;
             inv.status = InvitationStatus::Update;
             inv.note = format!("event updated to SEQUENCE {}; answer again", itip.sequence);
@@ -486,7 +526,8 @@ pub fn answer(
                         set_our_partstat(c, s, answer.partstat());
                     }
                 } else {
-                    put_component(&mut ev, comp, rid);
+                    let ours = Some((s, answer.partstat()));
+                    put_series(&mut ev, &itip.event.body, comp, rid, ours);
                 }
                 w.update(&ev)?;
                 w.attach_to_last(refs)?;
@@ -497,6 +538,10 @@ pub fn answer(
             let mut r = Record::new(Kind::Event, collection);
             r.body = itip.event.body.clone();
             r.body.main = comp;
+            for o in r.body.overrides.iter_mut() {
+                // Our answer to the series holds for its changed occurrences too.
+                set_our_partstat(o, s, answer.partstat());
+            }
             let refs = refs.to_vec();
             store.write(|w| {
                 w.create(&r)?;

@@ -228,3 +228,43 @@ fn a_sender_header_naming_the_organizer_gives_no_authority() {
     assert_eq!(inv.status, InvitationStatus::Suspicious, "{}", inv.note);
     assert_eq!(event(&store, "meet-sender").body, before.body);
 }
+
+/// The organizer moves one occurrence of a series we accepted and sends the
+/// whole series again (master and the moved occurrence, as Google and Outlook
+/// do): the moved occurrence must land, not only the master.
+#[test]
+fn an_update_with_a_moved_occurrence_moves_it_here() {
+    let (server, mut mb, mut store) = world(vec![invitation_mail(
+        "<o1@x>",
+        &request_ics("olga-series", 0, "RRULE:FREQ=WEEKLY;COUNT=3\r\n"),
+    )]);
+    scan_now(&mut store, &mut mb);
+    accept(&mut store, &mut mb, 1).unwrap();
+    let update = request_ics("olga-series", 1, "RRULE:FREQ=WEEKLY;COUNT=3\r\n").replace(
+        "END:VEVENT\r\nEND:VCALENDAR",
+        "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:olga-series\r\nRECURRENCE-ID:20301208T100000Z\r\n\
+         SEQUENCE:1\r\nDTSTAMP:20261120T000000Z\r\nDTSTART:20301208T150000Z\r\n\
+         DTEND:20301208T160000Z\r\nSUMMARY:Planning (late)\r\n\
+         ORGANIZER;CN=Olga:mailto:olga@example.org\r\n\
+         ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:me@example.org\r\n\
+         END:VEVENT\r\nEND:VCALENDAR",
+    );
+    server.inject(INBOX, invitation_mail("<o2@x>", &update));
+    scan_now(&mut store, &mut mb);
+    let (_, inv) = get(&store, 2).unwrap();
+    assert_eq!(inv.status, InvitationStatus::Update, "{}", inv.note);
+    let ev = event(&store, "olga-series");
+    assert_eq!(ev.body.overrides.len(), 1, "{:?}", ev.body);
+    assert_eq!(
+        ev.body.overrides[0].prop("DTSTART").unwrap().value,
+        "20301208T150000Z"
+    );
+    // Answering the update keeps it too.
+    accept(&mut store, &mut mb, 2).unwrap();
+    let ev = event(&store, "olga-series");
+    assert_eq!(ev.body.overrides.len(), 1, "{:?}", ev.body);
+    assert_eq!(
+        ev.body.overrides[0].prop("SUMMARY").unwrap().value,
+        "Planning (late)"
+    );
+}
