@@ -574,7 +574,8 @@ pub fn accept_counter(store: &mut Store, itip: &Itip) -> Result<Option<Record>> 
                 set_prop(c, p.clone());
             }
         }
-        let seq = sequence_of(c) + 1;
+        // At the largest SEQUENCE it stays: the new DTSTAMP still makes it newer.
+        let seq = sequence_of(c).saturating_add(1);
         set_prop(c, Property::new("SEQUENCE", seq.to_string()));
         w.update(&ev)?;
         Ok(Some(ev))

@@ -268,3 +268,42 @@ fn an_update_with_a_moved_occurrence_moves_it_here() {
         "Planning (late)"
     );
 }
+
+/// Accepting a counter-proposal on our meeting whose SEQUENCE is the largest
+/// number iCalendar readers take (an imported event): the bump overflowed (a
+/// panic in a debug build, SEQUENCE 0 in a release one, so every attendee saw
+/// the new time as outdated).
+#[test]
+fn accepting_a_counter_at_the_largest_sequence_does_not_overflow() {
+    let (server, mut mb, mut store) = world(Vec::new());
+    let mut r = our_series(&mut store, "max-seq");
+    r.set_props(
+        "SEQUENCE",
+        vec![crate::model::Property::new(
+            "SEQUENCE",
+            u32::MAX.to_string(),
+        )],
+    );
+    store.write(|w| w.update(&r)).unwrap();
+    let counter = occurrence_reply("max-seq", "X")
+        .replace("RECURRENCE-ID:X\r\n", "DTSTART:20301202T140000Z\r\n")
+        .replace("METHOD:REPLY", "METHOD:COUNTER");
+    server.inject(INBOX, mail_from("bob@example.org", "<c1@x>", &counter));
+    scan_now(&mut store, &mut mb);
+    let done = run(answer_counter_with(
+        &mut store,
+        "mail",
+        &settings(),
+        &CounterRequest {
+            id: 1,
+            accept: true,
+            reply: false,
+        },
+        &mut Recorder::default(),
+    ))
+    .unwrap();
+    assert_eq!(done.status, InvitationStatus::CounterAccepted);
+    let ev = event(&store, "max-seq");
+    assert_eq!(ev.prop("DTSTART").unwrap().value, "20301202T140000Z");
+    assert_eq!(ev.prop("SEQUENCE").unwrap().value, u32::MAX.to_string());
+}
