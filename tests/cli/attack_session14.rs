@@ -127,3 +127,72 @@ fn an_occurrence_another_was_moved_onto_can_still_be_named() {
     jan3.sort();
     assert_eq!(jan3, ["Extra", "Moved"]);
 }
+
+/// Invited to two occurrences of someone's series only (no master, as Outlook
+/// and Google send it): both were listed, but `--occurrence` answered "does not
+/// repeat", so one could not be changed or deleted without the other. Each is
+/// edited and deleted alone now; "this and following" says there is no series.
+#[test]
+fn occurrences_without_their_series_are_edited_and_deleted_one_by_one() {
+    let pim = Pim::new().tz("UTC");
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n\
+        BEGIN:VEVENT\r\nUID:orph-1\r\nRECURRENCE-ID:20270107T100000Z\r\n\
+        DTSTAMP:20261101T000000Z\r\nDTSTART:20270107T100000Z\r\nDTEND:20270107T110000Z\r\n\
+        SUMMARY:Occ one\r\nEND:VEVENT\r\n\
+        BEGIN:VEVENT\r\nUID:orph-1\r\nRECURRENCE-ID:20270114T100000Z\r\n\
+        DTSTAMP:20261101T000000Z\r\nDTSTART:20270114T120000Z\r\nDTEND:20270114T130000Z\r\n\
+        SUMMARY:Occ two\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    pim.ok_stdin(&["import", "-"], ics.as_bytes());
+    let id = pim.json_list(&[
+        "list",
+        "events",
+        "--from",
+        "2027-01-01",
+        "--to",
+        "2027-03-01",
+        "--json",
+    ])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    pim.ok(&[
+        "edit",
+        &id,
+        "--occurrence",
+        "2027-01-14",
+        "--set",
+        "summary=Two renamed",
+    ]);
+    pim.ok(&[
+        "edit",
+        &id,
+        "--occurrence",
+        "2027-01-07",
+        "--set",
+        "start=2027-01-08T09:00",
+    ]);
+    assert_eq!(
+        starts(&pim),
+        [
+            ("2027-01-08T09:00".to_string(), "Occ one".to_string()),
+            ("2027-01-14T12:00".to_string(), "Two renamed".to_string()),
+        ]
+    );
+    let err = pim.fails(&[
+        "edit",
+        &id,
+        "--occurrence",
+        "2027-01-07",
+        "--this-and-following",
+        "--set",
+        "summary=Z",
+    ]);
+    assert!(err.contains("without their series"), "{err}");
+    pim.ok(&["delete", &id, "--occurrence", "2027-01-07"]);
+    assert_eq!(
+        starts(&pim),
+        [("2027-01-14T12:00".to_string(), "Two renamed".to_string())]
+    );
+    let shown = pim.ok(&["show", &id]);
+    assert!(shown.contains("orph-1"), "{shown}");
+}

@@ -24,6 +24,7 @@ use crate::recur::{self, Occurrence};
 use crate::store::{Store, StoreError};
 
 mod anchor;
+mod masterless;
 mod split;
 mod tasks;
 
@@ -71,6 +72,8 @@ pub enum OccurrenceError {
         "the occurrence at {0} is an extra date before the series' start: it cannot move the series' days; move it alone (without --this-and-following) or the whole series (without --occurrence)"
     )]
     BeforeStart(String),
+    #[error("{0:?} is occurrences without their series: change them one by one")]
+    NoSeries(String),
 }
 
 /// One occurrence of a stored series.
@@ -93,7 +96,7 @@ fn check_series(r: &Record) -> Result<When, OccurrenceError> {
         return Err(OccurrenceError::NotAnEvent);
     }
     match dtstart(r) {
-        Some(s) if r.is_recurring() => Ok(s),
+        Some(s) if r.is_recurring() || masterless::is_masterless(r) => Ok(s),
         _ => Err(OccurrenceError::NotRecurring { title: r.title() }),
     }
 }
@@ -293,6 +296,7 @@ pub fn find(r: &Record, when: &str, cx: &EditContext) -> Result<Instance, Record
 /// changes; forms show it.
 pub fn occurrence_record(r: &Record, rid: &When, local: crate::model::zonedb::Tz) -> Record {
     let main = match override_of(r, rid, local) {
+        _ if masterless::is_main(r, rid, local) => r.body.main.clone(),
         Some(i) => r.body.overrides[i].clone(),
         None => derived_override(r, rid, local),
     };
@@ -385,6 +389,7 @@ pub fn edit_one(
     let mut out = r.clone();
     let main = changed.body.main;
     match override_of(r, rid, cx.tz) {
+        _ if masterless::is_main(r, rid, cx.tz) => out.body.main = main,
         Some(i) => out.body.overrides[i] = main,
         None => out.body.overrides.push(main),
     }
@@ -393,6 +398,9 @@ pub fn edit_one(
 
 /// `r` without the occurrence `rid` (an EXDATE; its override goes).
 pub fn delete_one(r: &Record, rid: &When, local: crate::model::zonedb::Tz) -> Record {
+    if masterless::is_masterless(r) {
+        return masterless::delete_one(r, rid, local);
+    }
     let mut out = r.clone();
     out.body.overrides.retain(|o| {
         !o.prop("RECURRENCE-ID")

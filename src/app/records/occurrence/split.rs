@@ -129,6 +129,9 @@ pub fn split(
     new_id: &str,
     cx: &EditContext,
 ) -> Result<(Option<Record>, Record), RecordError> {
+    if super::masterless::is_masterless(r) {
+        return Err(OccurrenceError::NoSeries(r.title()).into());
+    }
     let local = cx.tz;
     let earlier = has_earlier(r, inst.original, local)?;
     let later = |p: &Property| instant_of(p, r, local).is_some_and(|t| t >= inst.original);
