@@ -10,6 +10,8 @@
 
 mod answer;
 #[cfg(test)]
+mod attack_s14_tests;
+#[cfg(test)]
 mod authority_tests;
 mod mailbox;
 mod overlaps;

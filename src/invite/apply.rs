@@ -3,7 +3,7 @@
 //! events we organise, and the attachment references kept on the event.
 
 use crate::model::change::AttachmentRef;
-use crate::model::{Component, Kind, Property, Record, When, tz};
+use crate::model::{Component, Kind, Property, Record};
 use crate::store::{Store, StoreError};
 
 use super::authority::{Refusal, header_addresses, may_update, sender_among};
@@ -11,6 +11,10 @@ use super::{Answer, Itip, Method, address_of};
 use crate::store::invitations::{Invitation, InvitationStatus};
 
 type Result<T> = std::result::Result<T, StoreError>;
+
+mod occurrence;
+pub use occurrence::target;
+use occurrence::{derived_occurrence, is_instance, same_rid, target_mut};
 
 /// The property that carries one parked attachment on an event (travels with
 /// the event's changes, so every synced device knows it).
@@ -40,84 +44,6 @@ impl Settings {
 /// The event with this UID, if we have it.
 pub fn local_event(store: &Store, uid: &str) -> Result<Option<Record>> {
     Ok(store.by_uid(Kind::Event, uid)?.into_iter().next())
-}
-
-/// Whether two RECURRENCE-IDs name the same instance: the same text, or the same
-/// day, or the same instant written another way (`TZID=Europe/Berlin:...T100000`
-/// and `...T090000Z`), so an update lands on the occurrence a user already edited.
-fn same_rid(a: &Property, b: &Property, timezones: &[Component]) -> bool {
-    if a.value.trim() == b.value.trim() {
-        return true;
-    }
-    match (When::from_property(a), When::from_property(b)) {
-        (Ok(When::Date(x)), Ok(When::Date(y))) => x == y,
-        (Ok(x), Ok(y)) if !x.is_date() && !y.is_date() => {
-            // Floating ids compare as wall times (both read in one zone).
-            tz::instant(&x, timezones, crate::model::zonedb::UTC)
-                == tz::instant(&y, timezones, crate::model::zonedb::UTC)
-        }
-        _ => false,
-    }
-}
-
-/// Whether `rid` names an occurrence the series `r` makes (by its original start).
-fn is_instance(r: &Record, rid: &Property) -> bool {
-    let Ok(w) = When::from_property(rid) else {
-        return false;
-    };
-    let t = tz::instant(&w, &r.body.timezones, crate::model::zonedb::UTC);
-    let day = chrono::Duration::days(2);
-    let Ok(found) = crate::recur::occurrences(r, t - day, t + day, crate::model::zonedb::UTC)
-    else {
-        return false;
-    };
-    found
-        .iter()
-        .any(|o| match (&w, o.recurrence_id.as_deref()) {
-            (When::Date(d), Some(text)) => text.starts_with(&d.format("%Y-%m-%d").to_string()),
-            (_, Some(text)) => chrono::DateTime::parse_from_rfc3339(text).is_ok_and(|x| x == t),
-            _ => false,
-        })
-}
-
-/// The component of `r` the iTIP object talks about (an override or the master).
-pub fn target<'a>(r: &'a Record, rid: Option<&Property>) -> Option<&'a Component> {
-    match rid {
-        None => Some(&r.body.main),
-        Some(rid) => {
-            if r.body
-                .main
-                .prop("RECURRENCE-ID")
-                .is_some_and(|p| same_rid(p, rid, &r.body.timezones))
-            {
-                return Some(&r.body.main);
-            }
-            r.body.overrides.iter().find(|o| {
-                o.prop("RECURRENCE-ID")
-                    .is_some_and(|p| same_rid(p, rid, &r.body.timezones))
-            })
-        }
-    }
-}
-
-fn target_mut<'a>(r: &'a mut Record, rid: Option<&Property>) -> Option<&'a mut Component> {
-    match rid {
-        None => Some(&mut r.body.main),
-        Some(rid) => {
-            if r.body
-                .main
-                .prop("RECURRENCE-ID")
-                .is_some_and(|p| same_rid(p, rid, &r.body.timezones))
-            {
-                return Some(&mut r.body.main);
-            }
-            let tzs = &r.body.timezones;
-            r.body.overrides.iter_mut().find(|o| {
-                o.prop("RECURRENCE-ID")
-                    .is_some_and(|p| same_rid(p, rid, tzs))
-            })
-        }
-    }
 }
 
 fn sequence_of(c: &Component) -> u32 {
@@ -160,15 +86,46 @@ fn put_component(r: &mut Record, comp: Component, rid: Option<&Property>) {
     }
 }
 
-/// The addresses a message came from: `From`, then `Sender`.
-pub fn senders(inv: &Invitation) -> Vec<String> {
-    let mut out = header_addresses(&inv.from);
-    for a in header_addresses(&inv.sender) {
-        if !out.contains(&a) {
-            out.push(a);
-        }
+/// The organizer's object into `r`: one occurrence (`rid`), or the whole series:
+/// its master, the occurrences it changed (moved, renamed: they came with it as
+/// overrides) and the zones they name. Ours it does not mention stay (nothing
+/// lost). `partstat`: our answer, on every component written.
+fn put_series(
+    r: &mut Record,
+    incoming: &crate::model::Body,
+    main: Component,
+    rid: Option<&Property>,
+    ours: Option<(&Settings, &str)>,
+) {
+    put_component(r, main, rid);
+    if rid.is_some() {
+        return;
     }
-    out
+    for o in &incoming.overrides {
+        let Some(orid) = o.prop("RECURRENCE-ID").cloned() else {
+            continue;
+        };
+        let mut o = o.clone();
+        if let Some((s, partstat)) = ours {
+            set_our_partstat(&mut o, s, partstat);
+        }
+        put_component(r, o, Some(&orid));
+    }
+    for z in &incoming.timezones {
+        let id = z.prop("TZID").map(|p| p.value.trim());
+        r.body
+            .timezones
+            .retain(|t| t.prop("TZID").map(|p| p.value.trim()) != id);
+        r.body.timezones.push(z.clone());
+    }
+}
+
+/// The addresses a message came from: its `From`. `Sender` is not one of them:
+/// no server checks it (DMARC aligns `From` only), so anyone sending from their
+/// own domain could name the organizer there; a delegate's mail has the organizer
+/// in `From` anyway.
+pub fn senders(inv: &Invitation) -> Vec<String> {
+    header_addresses(&inv.from)
 }
 
 fn refuse(inv: &mut Invitation, why: Refusal) {
@@ -243,7 +200,13 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
                 return Ok(());
             }
             let base = ev.clone();
-            put_component(&mut ev, itip.event.body.main.clone(), rid);
+            put_series(
+                &mut ev,
+                &itip.event.body,
+                itip.event.body.main.clone(),
+                rid,
+                None,
+            );
             store.write(|w| w.update_from(&base, &ev))?;
             inv.status = InvitationStatus::Update;
             inv.note = format!("event updated to SEQUENCE {}; answer again", itip.sequence);
@@ -256,6 +219,18 @@ pub fn on_scan(store: &mut Store, inv: &mut Invitation, itip: &Itip, s: &Setting
             };
             if let Err(why) = may_update(&ev, &senders, s) {
                 refuse(inv, why);
+                return Ok(());
+            }
+            if let Some(rid) = rid
+                && target(&ev, Some(rid)).is_none()
+                && !is_instance(&ev, rid)
+            {
+                // No phantom cancelled occurrence for a date the series never had.
+                inv.status = InvitationStatus::Ignored;
+                inv.note = format!(
+                    "cancels occurrence {}, which the event does not have",
+                    rid.value.trim()
+                );
                 return Ok(());
             }
             if target(&ev, rid).is_some_and(|c| sequence_of(c) > itip.sequence) {
@@ -351,6 +326,20 @@ fn on_reply(
         .unwrap_or("NEEDS-ACTION")
         .to_ascii_uppercase();
     let rid = itip.recurrence_id.as_ref();
+    if let Some(rid) = rid
+        && target(&ev, Some(rid)).is_none()
+    {
+        // An answer for one occurrence ("this event only"): it gets an override.
+        let Some(occ) = derived_occurrence(&ev, rid) else {
+            inv.status = InvitationStatus::Ignored;
+            inv.note = format!(
+                "a reply about occurrence {}, which the event does not have",
+                rid.value.trim()
+            );
+            return Ok(());
+        };
+        ev.body.overrides.push(occ);
+    }
     let entry = target_mut(&mut ev, rid).and_then(|c| {
         c.props
             .iter_mut()
@@ -403,8 +392,17 @@ fn cancel(store: &mut Store, ev: &mut Record, itip: &Itip, s: &Settings) -> Resu
                 ex.remove_param("RANGE");
                 ev.body.main.props.push(ex);
             } else {
-                let mut occ = itip.event.body.main.clone();
+                // The occurrence as we hold it, marked: a CANCEL need not carry
+                // its time or title (RFC 5546 §3.2.5).
+                let mut occ = target(ev, Some(rid))
+                    .cloned()
+                    .or_else(|| derived_occurrence(ev, rid))
+                    .unwrap_or_else(|| itip.event.body.main.clone());
                 set_prop(&mut occ, Property::new("STATUS", "CANCELLED"));
+                set_prop(
+                    &mut occ,
+                    Property::new("SEQUENCE", itip.sequence.to_string()),
+                );
                 put_component(ev, occ, Some(rid));
             }
             store.write(|w| w.update_from(&base, ev))?;
@@ -528,7 +526,8 @@ pub fn answer(
                         set_our_partstat(c, s, answer.partstat());
                     }
                 } else {
-                    put_component(&mut ev, comp, rid);
+                    let ours = Some((s, answer.partstat()));
+                    put_series(&mut ev, &itip.event.body, comp, rid, ours);
                 }
                 w.update(&ev)?;
                 w.attach_to_last(refs)?;
@@ -539,6 +538,10 @@ pub fn answer(
             let mut r = Record::new(Kind::Event, collection);
             r.body = itip.event.body.clone();
             r.body.main = comp;
+            for o in r.body.overrides.iter_mut() {
+                // Our answer to the series holds for its changed occurrences too.
+                set_our_partstat(o, s, answer.partstat());
+            }
             let refs = refs.to_vec();
             store.write(|w| {
                 w.create(&r)?;
@@ -571,7 +574,8 @@ pub fn accept_counter(store: &mut Store, itip: &Itip) -> Result<Option<Record>> 
                 set_prop(c, p.clone());
             }
         }
-        let seq = sequence_of(c) + 1;
+        // At the largest SEQUENCE it stays: the new DTSTAMP still makes it newer.
+        let seq = sequence_of(c).saturating_add(1);
         set_prop(c, Property::new("SEQUENCE", seq.to_string()));
         w.update(&ev)?;
         Ok(Some(ev))

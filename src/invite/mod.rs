@@ -198,6 +198,11 @@ pub enum ItipError {
     BadSequence(String),
     #[error("event {0:?} has no DTSTART")]
     NoStart(String),
+    #[error("the {method} carries {} events ({}): an invitation is about one", uids.len(), uids.join(", "))]
+    SeveralUids {
+        method: &'static str,
+        uids: Vec<String>,
+    },
     #[error("{method} for {uid:?} has no ORGANIZER")]
     NoOrganizer { method: &'static str, uid: String },
 }
@@ -233,6 +238,20 @@ pub fn parse_itip(text: &str, content_method: Option<&str>) -> Result<Itip, Itip
         .find(|b| b.comp.prop("UID").is_none_or(|u| u.value.trim().is_empty()))
     {
         return Err(ItipError::NoUid(b.line));
+    }
+    // One UID per iTIP message (RFC 5546 §3.1.1); only a PUBLISH may share more.
+    let mut uids: Vec<String> = Vec::new();
+    for b in &events {
+        let uid = b.comp.prop("UID").map(|u| u.value.trim().to_string());
+        if let Some(uid) = uid.filter(|u| !uids.contains(u)) {
+            uids.push(uid);
+        }
+    }
+    if uids.len() > 1 && method != Method::Publish {
+        return Err(ItipError::SeveralUids {
+            method: method.as_str(),
+            uids,
+        });
     }
     let mut items = read_ics(text).into_iter();
     let event = loop {

@@ -504,3 +504,24 @@ fn an_occurrence_update_lands_on_that_occurrence() {
     apply::on_scan(&mut store, &mut inv, &stray, &s).unwrap();
     assert_eq!(inv.status, InvitationStatus::New);
 }
+
+/// Attack s14: a REQUEST carrying two meetings (two UIDs) was read as the first
+/// one alone; accepting it lost the second without a word. An iTIP message is
+/// about one UID (RFC 5546 §3.1.1): such a message is named as unusable.
+#[test]
+fn a_request_with_two_uids_is_refused_by_name() {
+    let two = request(0, "20261120T000000Z", "").replace(
+        "END:VEVENT\r\nEND:VCALENDAR",
+        "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:other@evil.example\r\nDTSTAMP:20261120T000000Z\r\n\
+         DTSTART:20270106T100000Z\r\nSUMMARY:Second\r\nORGANIZER:mailto:olga@example.org\r\n\
+         END:VEVENT\r\nEND:VCALENDAR",
+    );
+    let e = parse_itip(&two, None).unwrap_err();
+    assert!(
+        e.to_string().contains("meet-1@example.org")
+            && e.to_string().contains("other@evil.example"),
+        "{e}"
+    );
+    // A PUBLISH may share a whole calendar.
+    assert!(parse_itip(&two.replace("METHOD:REQUEST", "METHOD:PUBLISH"), None).is_ok());
+}

@@ -89,6 +89,11 @@ impl Hlc {
         if now > self.millis {
             self.millis = now;
             self.counter = 0;
+        } else if self.counter >= 9_999 {
+            // The counter has four digits to sort as text: the next millisecond
+            // instead (a clock that lags our stamps keeps them increasing).
+            self.millis += 1;
+            self.counter = 0;
         } else {
             self.counter += 1;
         }
@@ -179,6 +184,25 @@ mod tests {
         h.observe(far);
         let s3 = h.tick();
         assert!(s3.as_str() > far, "{s3} > {far}");
+    }
+
+    /// A device whose clock ran years ahead (or that saw such a device's stamp)
+    /// ticks its counter until the wall clock catches up: past 9 999 changes the
+    /// counter took a fifth digit and the stamps stopped sorting as text, so a
+    /// newer edit lost to an older one.
+    #[test]
+    fn stamps_keep_sorting_past_ten_thousand_changes_while_the_clock_lags() {
+        let clock = Clock::manual(1_000);
+        let mut h = Hlc::new("a".into(), None, clock);
+        h.observe("0000000005000-0000-b");
+        let mut last = h.tick();
+        for _ in 0..20_050 {
+            let next = h.tick();
+            assert!(next > last, "{next} > {last}");
+            last = next;
+        }
+        let mut again = Hlc::new("a".into(), Some(&h.state()), Clock::manual(1_000));
+        assert!(again.tick() > last);
     }
 
     #[test]

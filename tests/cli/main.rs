@@ -10,6 +10,7 @@ mod as_users_mean;
 mod attack_regressions;
 mod attack_session13;
 mod attack_session13_more;
+mod attack_session14;
 mod attack_session6;
 mod birthday_reminders;
 mod cli;

@@ -6,6 +6,7 @@ mod support;
 
 mod hostile_sync;
 mod mailbox_memory;
+mod sync_clock_skew;
 mod sync_engine;
 mod sync_import;
 mod sync_keys;

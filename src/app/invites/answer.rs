@@ -206,6 +206,36 @@ pub(super) fn refuse_suspicious(inv: &Invitation) -> Result<()> {
     Ok(())
 }
 
+/// A request scanned before we had its UID, answered once we have it (another
+/// invitation for the UID was accepted meanwhile, or the event came by sync):
+/// the scan's authority rule applies now, so a stranger's request cannot
+/// replace the organizer's meeting. Refused, the invitation is marked suspicious.
+pub(super) fn recheck_authority(
+    store: &Store,
+    inv: &mut Invitation,
+    itip: &crate::invite::Itip,
+    s: &apply::Settings,
+) -> Result<()> {
+    let Some(ev) = apply::local_event(store, &itip.uid)? else {
+        return Ok(());
+    };
+    // The event this invitation wrote (answered before): answering again is fine.
+    if inv.event_id.as_deref() == Some(ev.id.as_str()) {
+        return Ok(());
+    }
+    let senders = apply::senders(inv);
+    if let Err(why) = crate::invite::authority::may_update(&ev, &senders, s) {
+        inv.status = InvitationStatus::Suspicious;
+        inv.note = why.to_string();
+        store.save_invitation(inv)?;
+        return Err(InviteError::Suspicious {
+            id: inv.id,
+            why: inv.note.clone(),
+        });
+    }
+    Ok(())
+}
+
 /// Answer invitation `req.id`, parking the message through `mailbox`.
 pub async fn answer_with<M: Mailbox>(
     store: &mut Store,
@@ -224,6 +254,7 @@ pub async fn answer_with<M: Mailbox>(
             method: itip.method.as_str(),
         });
     }
+    recheck_authority(store, &mut inv, &itip, &st.answer)?;
     // Park first so the event can point at the parked copy.
     let (refs, parking_done) = match &inv.parked {
         Some(p) => (

@@ -3,7 +3,7 @@
 //! inside mutt or aerc, with or without an account of its own. An imported
 //! invitation lives in no mailbox, so nothing is parked.
 
-use super::answer::{Answered, Parking, refuse_suspicious};
+use super::answer::{Answered, Parking, recheck_authority, refuse_suspicious};
 use super::{InviteError, Result, Unusable};
 use crate::invite::apply::{self, Settings};
 use crate::invite::piped::read_piped;
@@ -122,6 +122,7 @@ pub fn answer_to_message(
             method: itip.method.as_str(),
         });
     }
+    recheck_authority(store, &mut inv, &itip, s)?;
     let event = apply::answer(store, &itip, answer, calendar, &[], s)?;
     inv.event_id = event.clone();
     inv.status = answer.status();

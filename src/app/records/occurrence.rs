@@ -15,7 +15,7 @@
 //! it (RFC 3339 in the event's zone, or a date for all-day events); front-ends that
 //! have a typed WHEN resolve it with [`find`].
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Utc};
 
 use super::{EditContext, Field, RecordEdit, RecordError, Target, build, stale};
 use crate::model::time::{UserWhen, parse_user_when};
@@ -24,10 +24,13 @@ use crate::recur::{self, Occurrence};
 use crate::store::{Store, StoreError};
 
 mod anchor;
+mod masterless;
 mod split;
 mod tasks;
 
 use anchor::dtstart;
+pub(crate) use anchor::length;
+use anchor::parse_rid;
 pub(crate) use anchor::{anchor_name, end_name, stored_end};
 pub use split::split;
 pub use tasks::{
@@ -65,6 +68,12 @@ pub enum OccurrenceError {
     SeriesField { field: &'static str },
     #[error("bad occurrence {0:?}")]
     BadWhen(String),
+    #[error(
+        "the occurrence at {0} is an extra date before the series' start: it cannot move the series' days; move it alone (without --this-and-following) or the whole series (without --occurrence)"
+    )]
+    BeforeStart(String),
+    #[error("{0:?} is occurrences without their series: change them one by one")]
+    NoSeries(String),
 }
 
 /// One occurrence of a stored series.
@@ -87,22 +96,9 @@ fn check_series(r: &Record) -> Result<When, OccurrenceError> {
         return Err(OccurrenceError::NotAnEvent);
     }
     match dtstart(r) {
-        Some(s) if r.is_recurring() => Ok(s),
+        Some(s) if r.is_recurring() || masterless::is_masterless(r) => Ok(s),
         _ => Err(OccurrenceError::NotRecurring { title: r.title() }),
     }
-}
-
-/// `text` (an [`Occurrence::recurrence_id`]) as the wall time it names and its instant.
-fn parse_rid(
-    text: &str,
-    local: crate::model::zonedb::Tz,
-) -> Option<(NaiveDateTime, DateTime<Utc>)> {
-    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        let wall = d.and_time(chrono::NaiveTime::MIN);
-        return Some((wall, crate::model::time::local_to_utc(wall, local)));
-    }
-    let t = DateTime::parse_from_rfc3339(text).ok()?;
-    Some((t.naive_local(), t.with_timezone(&Utc)))
 }
 
 /// The RECURRENCE-ID value for the instance at `wall`/`instant`, in `start`'s form.
@@ -224,6 +220,9 @@ pub fn find(r: &Record, when: &str, cx: &EditContext) -> Result<Instance, Record
     }
     let day = |t: DateTime<Utc>| t.with_timezone(&cx.tz).date_naive();
     let mut hits: Vec<String> = Vec::new();
+    // Named by its original time: chosen over one moved onto that time (which
+    // still answers to its own original time), so every occurrence has a name.
+    let mut by_rid: Vec<String> = Vec::new();
     for o in &candidates {
         let Some(text) = &o.recurrence_id else {
             continue;
@@ -232,7 +231,7 @@ pub fn find(r: &Record, when: &str, cx: &EditContext) -> Result<Instance, Record
             continue;
         };
         let start = o.start.with_timezone(&Utc);
-        let hit = match &uw {
+        let (hit, original) = match &uw {
             UserWhen::Date(d) => {
                 let rid_day = if o.all_day {
                     rid_wall.date()
@@ -244,10 +243,13 @@ pub fn find(r: &Record, when: &str, cx: &EditContext) -> Result<Instance, Record
                 } else {
                     day(start)
                 };
-                start_day == *d || rid_day == *d
+                (start_day == *d || rid_day == *d, rid_day == *d)
             }
-            _ => start == at || rid_t == at,
+            _ => (start == at || rid_t == at, rid_t == at),
         };
+        if original && !by_rid.contains(text) {
+            by_rid.push(text.clone());
+        }
         if hit && !hits.contains(text) {
             hits.push(text.clone());
         }
@@ -276,6 +278,7 @@ pub fn find(r: &Record, when: &str, cx: &EditContext) -> Result<Instance, Record
         }
         .into()),
         1 => instance(r, &hits[0], cx.tz),
+        _ if by_rid.len() == 1 => instance(r, &by_rid[0], cx.tz),
         _ => {
             hits.sort();
             Err(OccurrenceError::Ambiguous {
@@ -288,22 +291,12 @@ pub fn find(r: &Record, when: &str, cx: &EditContext) -> Result<Instance, Record
     }
 }
 
-/// The wall-clock length between two values (dates in days, same-zone times by
-/// their wall clocks, otherwise the instants).
-pub(crate) fn length(a: &When, b: &When, r: &Record, local: crate::model::zonedb::Tz) -> Duration {
-    match (a, b) {
-        (When::Date(x), When::Date(y)) => *y - *x,
-        (When::Floating(x), When::Floating(y)) => *y - *x,
-        (When::Zoned(x, p), When::Zoned(y, q)) if p == q => *y - *x,
-        _ => tz::instant(b, &r.body.timezones, local) - tz::instant(a, &r.body.timezones, local),
-    }
-}
-
 /// The instance `rid` of `r` as a standalone event: its override, or the master's
 /// fields at that time. Its main component is what an edit of that one occurrence
 /// changes; forms show it.
 pub fn occurrence_record(r: &Record, rid: &When, local: crate::model::zonedb::Tz) -> Record {
     let main = match override_of(r, rid, local) {
+        _ if masterless::is_main(r, rid, local) => r.body.main.clone(),
         Some(i) => r.body.overrides[i].clone(),
         None => derived_override(r, rid, local),
     };
@@ -396,6 +389,7 @@ pub fn edit_one(
     let mut out = r.clone();
     let main = changed.body.main;
     match override_of(r, rid, cx.tz) {
+        _ if masterless::is_main(r, rid, cx.tz) => out.body.main = main,
         Some(i) => out.body.overrides[i] = main,
         None => out.body.overrides.push(main),
     }
@@ -404,6 +398,9 @@ pub fn edit_one(
 
 /// `r` without the occurrence `rid` (an EXDATE; its override goes).
 pub fn delete_one(r: &Record, rid: &When, local: crate::model::zonedb::Tz) -> Record {
+    if masterless::is_masterless(r) {
+        return masterless::delete_one(r, rid, local);
+    }
     let mut out = r.clone();
     out.body.overrides.retain(|o| {
         !o.prop("RECURRENCE-ID")
@@ -518,6 +515,7 @@ fn plan_edit(
             match split(current, &inst, &new_id(), cx)? {
                 // The first occurrence: the whole series changes.
                 (None, whole) => {
+                    let whole = split::keep_anchor(current, whole, &inst, edit, cx.tz)?;
                     let stale = stale::moved_since_seen(&whole, edit, collections, cx);
                     if !stale.is_empty() {
                         return Err(RecordError::Conflict {

@@ -116,11 +116,20 @@ impl<M: Mailbox> Round<'_, M> {
                 })?;
             }
             let prev = known_devices.iter().find(|k| k.device == d.device);
-            if prev.is_some_and(|p| p.last_seen > d.last_seen) {
+            // Older: an earlier clock and nothing applied beyond what we know. A
+            // state that applied more is newer, whatever its clock said (a device
+            // whose clock ran years ahead and was corrected).
+            let older = |p: &DeviceInfo| {
+                p.last_seen >= d.last_seen
+                    && d.vector
+                        .iter()
+                        .all(|(k, n)| p.vector.get(k).is_some_and(|m| n <= m))
+            };
+            if prev.is_some_and(|p| p.last_seen > d.last_seen && older(p)) {
                 continue;
             }
             // A device that publishes a newer state is alive again.
-            let forgotten = prev.is_some_and(|p| p.forgotten && p.last_seen >= d.last_seen);
+            let forgotten = prev.is_some_and(|p| p.forgotten && older(p));
             st::put_device(
                 &*self.store,
                 &DeviceInfo {

@@ -2,7 +2,9 @@
 //! DTSTART and DUE for tasks, or DUE alone for a task without DTSTART (RFC 5545
 //! repeats a VTODO from DTSTART when it has one, else from DUE).
 
-use crate::model::{Kind, Record, When};
+use chrono::Duration;
+
+use crate::model::{Kind, Record, When, tz};
 
 /// The property a series' instances repeat: DTSTART, or DUE for a task without one.
 pub(crate) fn anchor_name(r: &Record) -> &'static str {
@@ -42,4 +44,29 @@ pub(crate) fn stored_end(r: &Record, start: &When) -> Option<When> {
         },
         None => None,
     }
+}
+
+/// The wall-clock length between two values (dates in days, same-zone times by
+/// their wall clocks, otherwise the instants).
+pub(crate) fn length(a: &When, b: &When, r: &Record, local: crate::model::zonedb::Tz) -> Duration {
+    match (a, b) {
+        (When::Date(x), When::Date(y)) => *y - *x,
+        (When::Floating(x), When::Floating(y)) => *y - *x,
+        (When::Zoned(x, p), When::Zoned(y, q)) if p == q => *y - *x,
+        _ => tz::instant(b, &r.body.timezones, local) - tz::instant(a, &r.body.timezones, local),
+    }
+}
+
+/// `text` (an [`crate::recur::Occurrence::recurrence_id`]) as the wall time it
+/// names and its instant.
+pub(super) fn parse_rid(
+    text: &str,
+    local: crate::model::zonedb::Tz,
+) -> Option<(chrono::NaiveDateTime, chrono::DateTime<chrono::Utc>)> {
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let wall = d.and_time(chrono::NaiveTime::MIN);
+        return Some((wall, crate::model::time::local_to_utc(wall, local)));
+    }
+    let t = chrono::DateTime::parse_from_rfc3339(text).ok()?;
+    Some((t.naive_local(), t.with_timezone(&chrono::Utc)))
 }

@@ -4,7 +4,7 @@ use crate::model::zonedb::Tz;
 use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, Utc};
 
 use super::{Instance, OccurrenceError, anchor_name, dtstart, end_name, length, same_instance};
-use crate::app::records::{EditContext, RecordError};
+use crate::app::records::{EditContext, Field, RecordEdit, RecordError};
 use crate::model::{Property, Record, When, tz};
 use crate::recur;
 
@@ -129,6 +129,9 @@ pub fn split(
     new_id: &str,
     cx: &EditContext,
 ) -> Result<(Option<Record>, Record), RecordError> {
+    if super::masterless::is_masterless(r) {
+        return Err(OccurrenceError::NoSeries(r.title()).into());
+    }
     let local = cx.tz;
     let earlier = has_earlier(r, inst.original, local)?;
     let later = |p: &Property| instant_of(p, r, local).is_some_and(|t| t >= inst.original);
@@ -374,4 +377,36 @@ pub(crate) fn carry_to_overrides(before: &Record, mut after: Record) -> Record {
         }
     }
     after
+}
+
+/// "This and following" from the first occurrence when it is an extra date
+/// (RDATE) before DTSTART: re-anchoring the series there would move its rule onto
+/// that date's weekday, so the series keeps its start. A change of its times is
+/// refused: it could not keep the rule's days. Otherwise `whole` as [`split`] gave it.
+pub(super) fn keep_anchor(
+    current: &Record,
+    whole: Record,
+    inst: &Instance,
+    edit: &RecordEdit,
+    local: Tz,
+) -> Result<Record, RecordError> {
+    let Some(start) = dtstart(current) else {
+        return Ok(whole);
+    };
+    if inst.original >= tz::instant(&start, &current.body.timezones, local) {
+        return Ok(whole);
+    }
+    let timing = [
+        Field::AllDay,
+        Field::Tz,
+        Field::Start,
+        Field::End,
+        Field::Duration,
+        Field::Due,
+    ];
+    if edit.changes.iter().any(|c| timing.contains(&c.field)) {
+        let when = inst.original.with_timezone(&local).format("%Y-%m-%d %H:%M");
+        return Err(OccurrenceError::BeforeStart(when.to_string()).into());
+    }
+    Ok(current.clone())
 }
