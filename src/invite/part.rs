@@ -1,7 +1,7 @@
 //! Decoding one fetched MIME part (its header block and encoded body, as
 //! [`crate::sync::Mailbox::fetch_parts`] returns it) into its content.
 
-use mail_parser::MessageParser;
+use mail_parser::{MessageParser, MimeHeaders};
 
 use crate::sync::mailbox::FetchedPart;
 
@@ -48,13 +48,72 @@ pub fn decode_part(f: &FetchedPart) -> Result<Decoded, PartError> {
     let part = msg.parts.first().ok_or_else(unreadable)?;
     Ok(Decoded {
         bytes: part.contents().to_vec(),
-        text: part.text_contents().map(str::to_string),
+        text: text_of(part),
     })
+}
+
+/// A text part's text in UTF-8: its charset decoded, or UTF-8 when the label lied
+/// ([`utf8_said_to_be_latin`]).
+pub fn text_of(part: &mail_parser::MessagePart<'_>) -> Option<String> {
+    let declared = part
+        .content_type()
+        .and_then(|ct| ct.attribute("charset"))
+        .unwrap_or("");
+    let text = part.text_contents()?;
+    Some(utf8_said_to_be_latin(text, declared).unwrap_or_else(|| text.to_string()))
+}
+
+/// Text a sender labelled ISO-8859-1 (or Windows-1252, US-ASCII) but wrote in
+/// UTF-8, as some mailers do: read as labelled, "Café" became "CafÃ©". When every
+/// character read is one byte of the label's and those bytes are UTF-8 with at
+/// least one character past ASCII, the text is that UTF-8 (genuine Latin-1 text
+/// is all but never valid UTF-8 so).
+fn utf8_said_to_be_latin(text: &str, declared: &str) -> Option<String> {
+    let latin = [
+        "iso-8859-1",
+        "latin1",
+        "latin-1",
+        "windows-1252",
+        "cp1252",
+        "us-ascii",
+    ];
+    if !latin.iter().any(|l| declared.eq_ignore_ascii_case(l)) || text.is_ascii() {
+        return None;
+    }
+    let bytes: Vec<u8> = text
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect::<Option<_>>()?;
+    String::from_utf8(bytes).ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An invitation labelled iso-8859-1 but written in UTF-8 showed "CafÃ© Müller"
+    /// mojibake; real Latin-1 stays as it was.
+    #[test]
+    fn utf8_labelled_latin1_is_read_as_utf8() {
+        let part = |charset: &str, body: &[u8]| FetchedPart {
+            part: "2".into(),
+            mime_header: format!("Content-Type: text/calendar; charset={charset}\r\n\r\n")
+                .into_bytes(),
+            body: body.to_vec(),
+        };
+        let utf8 = "SUMMARY:Café Müller\r\n".as_bytes();
+        for charset in ["iso-8859-1", "ISO-8859-1", "windows-1252", "us-ascii"] {
+            let d = decode_part(&part(charset, utf8)).unwrap();
+            assert_eq!(
+                d.text.as_deref(),
+                Some("SUMMARY:Café Müller\r\n"),
+                "{charset}"
+            );
+        }
+        let latin = b"SUMMARY:Caf\xe9 M\xfcller\r\n";
+        let d = decode_part(&part("iso-8859-1", latin)).unwrap();
+        assert_eq!(d.text.as_deref(), Some("SUMMARY:Café Müller\r\n"));
+    }
 
     #[test]
     fn base64_and_charsets_are_undone() {

@@ -83,10 +83,8 @@ pub fn read_piped(bytes: &[u8]) -> Result<PipedInvitation, PipedError> {
     if contents.len() as u64 > MAX_CALENDAR_BYTES {
         return Err(PipedError::TooLarge);
     }
-    let ics = cal
-        .text_contents()
-        .map(str::to_string)
-        .unwrap_or_else(|| String::from_utf8_lossy(contents).into_owned());
+    let ics =
+        super::part::text_of(cal).unwrap_or_else(|| String::from_utf8_lossy(contents).into_owned());
     let attachments = msg
         .parts
         .iter()
