@@ -214,23 +214,26 @@ impl App {
         }
     }
 
-    /// The note came back from `$EDITOR`.
-    pub fn external_done(&mut self, base: &Record, text: &str) {
+    /// The note came back from `$EDITOR`: `Err` says why its text was not taken
+    /// (the caller keeps the text for the user then).
+    pub fn external_done(&mut self, base: &Record, text: &str) -> Result<(), String> {
         let (title, body) = crate::tui::note_editor::from_editor_file(text);
         if title.is_empty() {
-            self.error("note not saved: the first line (the title) was empty");
-            return;
+            return Err("note not saved: the first line (the title) was empty".into());
         }
         let ctx = self.form_ctx();
         let edit =
             crate::tui::note_editor::note_edit(Some(base), &base.collection, &title, &body, &ctx);
         if edit.changes.is_empty() {
             self.info("note unchanged");
-            return;
+            return Ok(());
         }
         match crate::app::records::build(Some(base), &edit, ctx.collections, &ctx.edit_context()) {
-            Ok(r) => self.submit(edit, &r),
-            Err(e) => self.error(format!("note not saved: {}", forms::message(&e))),
+            Ok(r) => {
+                self.submit(edit, &r);
+                Ok(())
+            }
+            Err(e) => Err(format!("note not saved: {}", forms::message(&e))),
         }
     }
 

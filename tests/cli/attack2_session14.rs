@@ -1,0 +1,114 @@
+//! Attacks of session 14 (second helper): the TUI, accounts and config, reminders,
+//! notes and tasks. Each test is a bug found by playing a hostile user or file.
+
+use crate::support::pim::Pim;
+
+/// `--start '2026-12-01 10:00:60'` (a leap second, as chrono reads `:60`) was taken
+/// and stored as `DTSTART:20261201T100060Z`, a value nothing reads back: the event
+/// had no start, left the calendar and the agenda, and its export was invalid
+/// (pim's own import refuses it). A time with second 60 is refused by name.
+#[test]
+fn a_leap_second_is_refused_not_stored_as_an_unreadable_start() {
+    let pim = Pim::new().env("PIM_NOW", "2026-12-01T08:00:00Z");
+    for when in [
+        "2026-12-01 10:00:60",
+        "2026-12-01T23:59:60",
+        "2026-06-30T23:59:60Z",
+    ] {
+        let err = pim.fails(&["add", "event", "--summary", "x", "--start", when]);
+        assert!(
+            err.contains(when) && err.contains("second"),
+            "{when}: {err}"
+        );
+        let err = pim.fails(&["add", "task", "--summary", "t", "--due", when]);
+        assert!(err.contains("second"), "{when}: {err}");
+    }
+    assert!(pim.json_list(&["list", "events", "--json"]).is_empty());
+    assert!(pim.json_list(&["list", "tasks", "--json"]).is_empty());
+}
+
+/// A note edited in `$EDITOR` (E) whose text pim then refused — the title line left
+/// empty, bytes that are not UTF-8, an editor that exited with an error — was lost:
+/// the temp file was removed before the text was looked at, and the status line
+/// said only why. The file is kept and the status line names it.
+#[test]
+fn a_note_text_the_tui_refuses_from_the_editor_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let pim = Pim::at(&dir.path().join("profile"));
+    pim.ok(&["add", "note", "--title", "Shopping", "--body", "milk"]);
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let cases: [(&str, &[u8]); 3] = [
+        ("empty-title", b"\n\nprecious words\n"),
+        ("latin1", b"Shopping\n\ncaf\xe9 precious words\n"),
+        ("failed", b"Shopping\n\nprecious words\n"),
+    ];
+    for (name, text) in cases {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        let script = dir.path().join(format!("{name}.sh"));
+        let status = if name == "failed" { 1 } else { 0 };
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\ncat '{}' > \"$1\"\nexit {status}\n",
+                dir.path().join(name).display()
+            ),
+        )
+        .unwrap();
+        let tmux = crate::support::tmux::Tmux::new("pim-editor");
+        let cmd = format!(
+            "env NO_COLOR=1 TERM=xterm-256color TMPDIR={} VISUAL='sh {}' {}",
+            tmp.display(),
+            script.display(),
+            pim.shell_line(&[])
+        );
+        tmux.start(&cmd);
+        // Wide enough for the message and the temp path.
+        tmux.run(&["resize-window", "-t", tmux.session, "-x", "230"]);
+        tmux.keys(&["4"]);
+        tmux.wait_for("Shopping");
+        tmux.keys(&["E"]);
+        tmux.wait_for("kept in");
+        tmux.keys(&["q"]);
+        tmux.wait_exit();
+        let kept: Vec<Vec<u8>> = std::fs::read_dir(&tmp)
+            .unwrap()
+            .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+            .collect();
+        assert!(
+            kept.iter().any(|k| k == text),
+            "{name}: the editor's text is not kept in {}",
+            tmp.display()
+        );
+        for e in std::fs::read_dir(&tmp).unwrap() {
+            std::fs::remove_file(e.unwrap().path()).unwrap();
+        }
+    }
+    let notes = pim.json_list(&["list", "notes", "--json"]);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+}
+
+/// A Markdown note's `created:` of the year 0, past 9999 or with a leap second was
+/// taken and stored as `CREATED:00000101T000000Z`, `CREATED;VALUE=DATE:+999991231`,
+/// `T235960Z`: values pim's own exports then wrote for other programs to choke on,
+/// and its Markdown export dropped without a word. They are refused by name like
+/// any `created:` that does not read.
+#[test]
+fn a_markdown_created_icalendar_cannot_hold_is_refused() {
+    let pim = Pim::new();
+    for created in [
+        "0000-01-01T00:00:00Z",
+        "9999-12-31T23:59:60Z",
+        "+99999-12-31",
+        "2026-06-30 23:59:60",
+    ] {
+        let md = format!("---\ntitle: T\nuid: u1\ncreated: {created}\n---\nbody\n");
+        let path = pim.path("n.md");
+        std::fs::write(&path, md).unwrap();
+        let out = pim.run(&["import", path.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{created}: {err}");
+        assert!(err.contains("created") && err.contains(created), "{err}");
+    }
+    assert!(pim.json_list(&["list", "notes", "--json"]).is_empty());
+}
