@@ -15,6 +15,7 @@ use crate::store::{Store, StoreError};
 
 mod field;
 pub mod occurrence;
+pub mod parent;
 mod set;
 mod stale;
 pub mod text;

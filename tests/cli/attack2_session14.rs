@@ -112,3 +112,80 @@ fn a_markdown_created_icalendar_cannot_hold_is_refused() {
     }
     assert!(pim.json_list(&["list", "notes", "--json"]).is_empty());
 }
+
+/// `pim edit ID --set parent=PREFIX` stored the prefix itself as the parent's UID
+/// (`pim add --parent PREFIX` resolves it): the task fell out of its tree, and a
+/// parent that exists nowhere (`parent=nonexistent`) was taken as well. A task could
+/// also be made its own parent, or its subtask's subtask (a loop). The parent is
+/// resolved as `add` does, must be a task, and a loop is refused.
+#[test]
+fn a_parent_set_by_edit_is_resolved_and_never_a_loop() {
+    let pim = Pim::new();
+    let a = pim
+        .ok(&["add", "task", "--summary", "A"])
+        .trim()
+        .to_string();
+    let b = pim
+        .ok(&["add", "task", "--summary", "B"])
+        .trim()
+        .to_string();
+    pim.ok(&["edit", &b, "--set", &format!("parent={}", &a[..8])]);
+    let parent_of = |id: &str| pim.json(&["show", id, "--json"])["parent"].clone();
+    assert_eq!(parent_of(&b), a.as_str(), "the prefix names A");
+    pim.fails_with(&["edit", &b, "--set", "parent=nonexistent"], "nonexistent");
+    let note = pim.ok(&["add", "note", "--title", "n"]).trim().to_string();
+    pim.fails_with(
+        &["edit", &b, "--set", &format!("parent={note}")],
+        "not a task",
+    );
+    pim.fails_with(&["edit", &a, "--set", &format!("parent={a}")], "loop");
+    pim.fails_with(&["edit", &a, "--set", &format!("parent={b}")], "loop");
+    assert_eq!(parent_of(&a), serde_json::Value::Null);
+    assert_eq!(parent_of(&b), a.as_str());
+    // Clearing stays possible.
+    pim.ok(&["edit", &b, "--set", "parent="]);
+    assert_eq!(parent_of(&b), serde_json::Value::Null);
+}
+
+/// `pim account add --user $'bob\nx'` (a pasted login with its line break) was
+/// saved: the login could never work (the IMAP library refuses a line break in
+/// LOGIN only at the first sync, far from the typo). A user name with a control
+/// character is refused when added, naming it; a CA path that is a folder is said
+/// to be one (it was "does not exist").
+#[test]
+fn an_account_user_with_a_line_break_is_refused_when_added() {
+    let pim = Pim::new();
+    let add = |user: &str, ca: Option<&str>| {
+        let mut args = vec![
+            "account",
+            "add",
+            "a1",
+            "--imap",
+            "mail.example.org:993",
+            "--smtp",
+            "mail.example.org:465",
+            "--user",
+            user,
+            "--email",
+            "bob@example.org",
+            "--password-command",
+            "pass show mail",
+        ];
+        if let Some(ca) = ca {
+            args.extend(["--ca-file", ca]);
+        }
+        pim.run(&args)
+    };
+    for user in ["bob\nx", "bob\rx", "\u{1b}[31mbob", "bob\tx"] {
+        let out = add(user, None);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{user:?}: {err}");
+        assert!(err.contains("user") && err.contains("control"), "{err}");
+    }
+    assert!(!pim.path("config.toml").exists());
+    let dir = pim.path("certs");
+    std::fs::create_dir(&dir).unwrap();
+    let out = add("bob", Some(dir.to_str().unwrap()));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is a folder"), "{err}");
+}
