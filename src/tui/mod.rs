@@ -116,6 +116,8 @@ enum EditorError {
 /// What wakes the event loop.
 pub enum LoopEvent {
     Key(crossterm::event::KeyEvent),
+    /// Pasted text (bracketed paste), typed into the open field, never run as keys.
+    Paste(String),
     Resize,
     Worker(Box<Response>),
     Sync(Box<sync_thread::SyncEvent>),
@@ -138,6 +140,7 @@ fn spawn_input(tx: mpsc::Sender<LoopEvent>, paused: Arc<AtomicBool>) {
             }
             let ev = match event::read() {
                 Ok(TermEvent::Key(k)) => LoopEvent::Key(k),
+                Ok(TermEvent::Paste(text)) => LoopEvent::Paste(text),
                 Ok(TermEvent::Resize(_, _)) => LoopEvent::Resize,
                 Ok(_) => continue,
                 Err(_) => return,
@@ -196,6 +199,9 @@ pub fn run(
     spawn_input(tx, paused.clone());
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::try_init().map_err(TuiError::Terminal)?;
+    // A paste comes as one event: its line breaks must not be Enter (a form saved,
+    // the rest of the text run as commands).
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     keep_terminal_on_worker_panics();
     let jobs = JobStarter {
         db: db_path.to_path_buf(),
@@ -213,6 +219,7 @@ pub fn run(
         &clock,
     );
     let _ = sync_tx.send(sync_thread::SyncCmd::Quit);
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     result
 }
@@ -316,6 +323,7 @@ fn event_loop(
         {
             match ev {
                 LoopEvent::Key(k) => app.on_key(k),
+                LoopEvent::Paste(text) => app.on_paste(&text),
                 LoopEvent::Resize => terminal.autoresize()?,
                 LoopEvent::Worker(r) => app.on_response(*r),
                 LoopEvent::Sync(e) => app.on_sync_event(*e),
@@ -379,7 +387,11 @@ fn run_editor(
         .unwrap_or_else(|_| "vi".to_string());
     paused.store(true, Ordering::SeqCst);
     crossterm::terminal::disable_raw_mode()?;
-    crossterm::execute!(std::io::stdout(), LeaveAlternateScreen)?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::event::DisableBracketedPaste,
+        LeaveAlternateScreen
+    )?;
     // Through the shell, so EDITOR="code --wait" works.
     let status = std::process::Command::new("sh")
         .arg("-c")
@@ -387,7 +399,11 @@ fn run_editor(
         .arg("pim")
         .arg(path)
         .status();
-    crossterm::execute!(std::io::stdout(), EnterAlternateScreen)?;
+    crossterm::execute!(
+        std::io::stdout(),
+        EnterAlternateScreen,
+        crossterm::event::EnableBracketedPaste
+    )?;
     crossterm::terminal::enable_raw_mode()?;
     terminal.clear()?;
     paused.store(false, Ordering::SeqCst);

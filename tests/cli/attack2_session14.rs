@@ -189,3 +189,41 @@ fn an_account_user_with_a_line_break_is_refused_when_added() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("is a folder"), "{err}");
 }
+
+/// Text pasted into the TUI came as keys: pasting "Pasted\nkdy" into a new task's
+/// title saved the form at the line break, then `k`, `d`, `y` deleted the task
+/// above it. The terminal's bracketed paste is on: the text is the title.
+#[test]
+fn a_paste_is_text_not_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let pim = Pim::at(&dir.path().join("profile"));
+    pim.ok(&["add", "task", "--summary", "Precious task"]);
+    let tmux = crate::support::tmux::Tmux::new("pim-paste");
+    tmux.start(&format!(
+        "env NO_COLOR=1 TERM=xterm-256color {}",
+        pim.shell_line(&[])
+    ));
+    tmux.keys(&["3"]);
+    tmux.wait_for("Precious task");
+    tmux.keys(&["a"]);
+    tmux.wait_for("New task");
+    assert!(
+        tmux.run(&["set-buffer", "-b", "p", "Pasted\nkdy"])
+            .status
+            .success()
+    );
+    assert!(
+        tmux.run(&["paste-buffer", "-p", "-b", "p", "-t", tmux.session])
+            .status
+            .success()
+    );
+    tmux.wait_for("Pasted kdy");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("created task");
+    tmux.keys(&["q"]);
+    tmux.wait_exit();
+    let tasks = pim.json_list(&["list", "tasks", "--json"]);
+    let titles: Vec<&str> = tasks.iter().filter_map(|t| t["summary"].as_str()).collect();
+    assert!(titles.contains(&"Precious task"), "{titles:?}");
+    assert!(titles.contains(&"Pasted kdy"), "{titles:?}");
+}

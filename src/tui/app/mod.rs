@@ -22,6 +22,7 @@ use crate::tui::worker::{Edit, Request, SyncStatus};
 mod edits;
 pub mod occurrences;
 mod overlays;
+mod paste;
 pub mod people;
 #[cfg(test)]
 mod stale_tests;
