@@ -218,7 +218,39 @@ pub fn build(
         defaults(&mut r, cx);
     }
     required(&r)?;
+    due_not_before_start(&r, edit, cx)?;
     Ok(r)
+}
+
+/// A task's due may not come before its start (RFC 5545; events refuse an end
+/// before the start alike). Only an edit of either is held to it: a task imported
+/// so stays editable otherwise.
+fn due_not_before_start(
+    r: &Record,
+    edit: &RecordEdit,
+    cx: &EditContext,
+) -> Result<(), RecordError> {
+    let touched = |f: Field| edit.changes.iter().any(|c| c.field == f);
+    if r.kind != Kind::Task || !(touched(Field::Start) || touched(Field::Due)) {
+        return Ok(());
+    }
+    let (Some(start), Some(due)) = (text::when_of(r, "DTSTART"), text::when_of(r, "DUE")) else {
+        return Ok(());
+    };
+    let at = |w: &When| crate::model::tz::instant(w, &r.body.timezones, cx.tz);
+    if at(&due) < at(&start) {
+        let field = if touched(Field::Due) {
+            Field::Due
+        } else {
+            Field::Start
+        };
+        return Err(RecordError::Invalid {
+            kind: Kind::Task,
+            field,
+            reason: validate::Reason("the due is before the start".into()),
+        });
+    }
+    Ok(())
 }
 
 fn new_record(kind: Kind, id: &str, collections: &[Collection]) -> Record {

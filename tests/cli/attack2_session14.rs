@@ -227,3 +227,30 @@ fn a_paste_is_text_not_commands() {
     assert!(titles.contains(&"Precious task"), "{titles:?}");
     assert!(titles.contains(&"Pasted kdy"), "{titles:?}");
 }
+
+/// `pim edit TASK --set start=` after the task's due was saved (RFC 5545: a due is
+/// at or after the start; an event's end before its start is refused). A start or
+/// due that puts the due first is refused, naming the field.
+#[test]
+fn a_task_due_before_its_start_is_refused() {
+    let pim = Pim::new().env("PIM_NOW", "2026-12-01T08:00:00Z");
+    let t = pim.ok(&["add", "task", "--summary", "T", "--due", "2026-12-05"]);
+    let t = t.trim();
+    pim.fails_with(&["edit", t, "--set", "start=2026-12-10"], "start");
+    pim.ok(&["edit", t, "--set", "start=2026-12-03"]);
+    pim.fails_with(&["edit", t, "--set", "due=2026-12-02"], "due");
+    // Both at once, in order, are fine.
+    pim.ok(&[
+        "edit",
+        t,
+        "--set",
+        "due=2026-12-20",
+        "--set",
+        "start=2026-12-10",
+    ]);
+    let shown = pim.json(&["show", t, "--json"]);
+    assert!(
+        shown["start"].as_str().unwrap().starts_with("2026-12-10"),
+        "{shown}"
+    );
+}
