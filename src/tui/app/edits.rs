@@ -237,10 +237,38 @@ impl App {
         }
     }
 
+    /// The record a form saved was deleted meanwhile: the form comes back as a new
+    /// record's, every value kept, for the user to save anew or drop.
+    fn reopen_gone(&mut self, edit: &crate::app::records::RecordEdit) {
+        let crate::app::records::Target::Existing(id) = &edit.target else {
+            return;
+        };
+        let what = edit.kind.as_str();
+        let sent = self.sent_form.take();
+        let Some(mut form) = sent.filter(|f| f.base.as_ref().is_some_and(|b| &b.id == id)) else {
+            self.error(format!(
+                "the {what} was deleted meanwhile; your changes were not saved"
+            ));
+            self.reload_kind(edit.kind);
+            return;
+        };
+        form.base = None;
+        form.title = format!("New {what}");
+        let message = format!(
+            "the {what} was deleted meanwhile: Enter saves your values as a new {what}, \
+             Esc drops them"
+        );
+        form.error = Some(message.clone());
+        self.error(message);
+        self.overlay = Some(Overlay::Form(form));
+        self.reload_kind(edit.kind);
+    }
+
     // ----- responses -----
 
     pub fn on_response(&mut self, resp: Response) {
         if matches!(resp, Response::Saved { .. }) {
+            self.sent_form = None;
             // An edit may change whom an event involves: reload the pane.
             self.person = Default::default();
         }
@@ -277,6 +305,7 @@ impl App {
                     self.calendar.set_occs(from, to, occs, Some(index));
                 }
             }
+            Response::Gone { edit } => self.reopen_gone(&edit),
             Response::Stale {
                 edit,
                 current,

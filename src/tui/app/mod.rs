@@ -151,6 +151,9 @@ pub struct App {
     /// The occurrence the open form edits (its recurrence id and scope), if it
     /// edits one occurrence rather than a whole record.
     pub form_occurrence: Option<(String, crate::app::records::occurrence::Scope)>,
+    /// The last form saved over an existing record, until the answer: if the record
+    /// was deleted meanwhile the form comes back rather than the input being lost.
+    pub sent_form: Option<Box<crate::tui::form::Form>>,
     pub status: Status,
     /// Inverses of the edits made in this session, newest last.
     pub undo: Vec<Edit>,
@@ -196,6 +199,7 @@ impl App {
             pane: Default::default(),
             overlay: None,
             form_occurrence: None,
+            sent_form: None,
             status: Status::default(),
             undo: Vec::new(),
             outbox: Vec::new(),

@@ -128,7 +128,12 @@ impl App {
                     Ok((edit, r)) => {
                         match self.form_occurrence.take() {
                             Some((rid, scope)) => self.submit_occurrence(edit, &r, rid, scope),
-                            None => self.submit(edit, &r),
+                            None => {
+                                if form.base.is_some() {
+                                    self.sent_form = Some(form.clone());
+                                }
+                                self.submit(edit, &r)
+                            }
                         }
                         None
                     }
