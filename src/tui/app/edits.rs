@@ -244,6 +244,19 @@ impl App {
             return;
         };
         let what = edit.kind.as_str();
+        let message = format!(
+            "the {what} was deleted meanwhile: saving saves your text as a new {what}, \
+             Esc drops it"
+        );
+        let note = self.sent_note.take();
+        if let Some(mut ed) = note.filter(|e| e.base.as_ref().is_some_and(|b| &b.id == id)) {
+            ed.base = None;
+            ed.error = Some(message.clone());
+            self.error(message);
+            self.overlay = Some(Overlay::Note(ed));
+            self.reload_kind(edit.kind);
+            return;
+        }
         let sent = self.sent_form.take();
         let Some(mut form) = sent.filter(|f| f.base.as_ref().is_some_and(|b| &b.id == id)) else {
             self.error(format!(
@@ -254,10 +267,6 @@ impl App {
         };
         form.base = None;
         form.title = format!("New {what}");
-        let message = format!(
-            "the {what} was deleted meanwhile: Enter saves your values as a new {what}, \
-             Esc drops them"
-        );
         form.error = Some(message.clone());
         self.error(message);
         self.overlay = Some(Overlay::Form(form));
@@ -269,6 +278,7 @@ impl App {
     pub fn on_response(&mut self, resp: Response) {
         if matches!(resp, Response::Saved { .. }) {
             self.sent_form = None;
+            self.sent_note = None;
             // An edit may change whom an event involves: reload the pane.
             self.person = Default::default();
         }

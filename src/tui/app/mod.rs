@@ -154,6 +154,8 @@ pub struct App {
     /// The last form saved over an existing record, until the answer: if the record
     /// was deleted meanwhile the form comes back rather than the input being lost.
     pub sent_form: Option<Box<crate::tui::form::Form>>,
+    /// The same for the note editor.
+    pub sent_note: Option<Box<crate::tui::note_editor::NoteEditor>>,
     pub status: Status,
     /// Inverses of the edits made in this session, newest last.
     pub undo: Vec<Edit>,
@@ -200,6 +202,7 @@ impl App {
             overlay: None,
             form_occurrence: None,
             sent_form: None,
+            sent_note: None,
             status: Status::default(),
             undo: Vec::new(),
             outbox: Vec::new(),

@@ -162,6 +162,9 @@ impl App {
                 FormOutcome::Submit => match ed.apply(&self.form_ctx()) {
                     Ok((edit, r)) => {
                         self.submit(edit, &r);
+                        if ed.base.is_some() {
+                            self.sent_note = Some(ed);
+                        }
                         None
                     }
                     Err(e) => {

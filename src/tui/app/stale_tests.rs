@@ -152,3 +152,30 @@ fn a_form_whose_record_was_deleted_meanwhile_comes_back_to_save_anew() {
         "the edit was saved as a new contact"
     );
 }
+
+/// The same for a note in the note editor: its text comes back to save anew.
+#[test]
+fn a_note_deleted_while_edited_comes_back_to_save_anew() {
+    let mut w = World::demo();
+    w.keys("4");
+    let id = w.app.notes.selected().unwrap().id.clone();
+    w.key(KeyCode::Enter);
+    assert!(matches!(w.app.overlay, Some(Overlay::Note(_))));
+    records::delete(&mut w.store, &id).unwrap();
+    w.keys(" precious words");
+    w.ctrl('s');
+    let Some(Overlay::Note(ed)) = &w.app.overlay else {
+        panic!("the note editor is gone: {}", w.app.status.text);
+    };
+    assert!(ed.base.is_none());
+    w.ctrl('s');
+    assert!(w.app.overlay.is_none(), "{}", w.app.status.text);
+    let notes = w.store.list(Kind::Note, None).unwrap();
+    assert!(
+        notes.iter().any(|n| n
+            .text("DESCRIPTION")
+            .is_some_and(|d| d.contains("precious words"))),
+        "the text was saved as a new note: {}",
+        w.app.status.text
+    );
+}
