@@ -122,7 +122,10 @@ fn absolute_ca_file(path: &Path, cwd: &Path) -> Result<PathBuf, AccountError> {
         cwd.join(path)
     };
     if !abs.is_file() {
-        return Err(AccountError::NoCaFile(path.to_path_buf()));
+        return Err(match crate::config::accounts::ca_file_error(&abs) {
+            AccountError::CaFileIsFolder(_) => AccountError::CaFileIsFolder(path.to_path_buf()),
+            _ => AccountError::NoCaFile(path.to_path_buf()),
+        });
     }
     Ok(abs)
 }

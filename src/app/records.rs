@@ -15,6 +15,7 @@ use crate::store::{Store, StoreError};
 
 mod field;
 pub mod occurrence;
+pub mod parent;
 mod set;
 mod stale;
 pub mod text;
@@ -245,9 +246,11 @@ pub fn build(
         until_in_form_of_start(&mut r, cx);
     }
     required(&r)?;
+    due_not_before_start(&r, edit, cx)?;
     Ok(r)
 }
 
+<<<<<<< HEAD
 /// Every RRULE of `r` with its UNTIL in the form of the series' start (DTSTART, or
 /// a task's DUE).
 fn until_in_form_of_start(r: &mut Record, cx: &EditContext) {
@@ -264,6 +267,37 @@ fn until_in_form_of_start(r: &mut Record, cx: &EditContext) {
             p.value = v;
         }
     }
+=======
+/// A task's due may not come before its start (RFC 5545; events refuse an end
+/// before the start alike). Only an edit of either is held to it: a task imported
+/// so stays editable otherwise.
+fn due_not_before_start(
+    r: &Record,
+    edit: &RecordEdit,
+    cx: &EditContext,
+) -> Result<(), RecordError> {
+    let touched = |f: Field| edit.changes.iter().any(|c| c.field == f);
+    if r.kind != Kind::Task || !(touched(Field::Start) || touched(Field::Due)) {
+        return Ok(());
+    }
+    let (Some(start), Some(due)) = (text::when_of(r, "DTSTART"), text::when_of(r, "DUE")) else {
+        return Ok(());
+    };
+    let at = |w: &When| crate::model::tz::instant(w, &r.body.timezones, cx.tz);
+    if at(&due) < at(&start) {
+        let field = if touched(Field::Due) {
+            Field::Due
+        } else {
+            Field::Start
+        };
+        return Err(RecordError::Invalid {
+            kind: Kind::Task,
+            field,
+            reason: validate::Reason("the due is before the start".into()),
+        });
+    }
+    Ok(())
+>>>>>>> attack2
 }
 
 fn new_record(kind: Kind, id: &str, collections: &[Collection]) -> Record {

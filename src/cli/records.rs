@@ -244,16 +244,22 @@ pub fn add(cx: &mut Context, cmd: AddCommand) -> anyhow::Result<()> {
         // Wall times typed with --tz are in that zone.
         ecx.tz = validate::zone(zone).map_err(|e| anyhow!("--tz: {e}"))?;
     }
-    let edit = add_edit(cmd, |p| {
-        let parent = cx.store.require(&resolve_id(cx, p)?)?;
-        if parent.kind != Kind::Task {
-            bail!("parent {p} is a {}, not a task", parent.kind);
-        }
-        Ok(parent.uid().unwrap_or(&parent.id).to_string())
-    })?;
+    let edit = add_edit(cmd, |p| task_uid(cx, p))?;
     let saved = records::save(&mut cx.store, &edit, &ecx)?;
     outln!("{}", saved.after.id);
     Ok(())
+}
+
+/// The UID of the task `p` names: its UID, or its id (a unique prefix is enough).
+fn task_uid(cx: &Context, p: &str) -> anyhow::Result<String> {
+    if !cx.store.by_uid(Kind::Task, p)?.is_empty() {
+        return Ok(p.to_string());
+    }
+    let parent = cx.store.require(&resolve_id(cx, p)?)?;
+    if parent.kind != Kind::Task {
+        bail!("parent {p} is a {}, not a task", parent.kind);
+    }
+    Ok(parent.uid().unwrap_or(&parent.id).to_string())
 }
 
 /// `pim add ...` as an edit: the options become field changes; `parent_uid` turns
@@ -433,7 +439,19 @@ pub fn edit(cx: &mut Context, a: EditArgs) -> anyhow::Result<()> {
         let (field, value) = item
             .split_once('=')
             .ok_or_else(|| anyhow!("--set {item:?}: expected FIELD=VALUE"))?;
-        edit.set_named(field.trim(), value)?;
+        let field = field.trim();
+        // A parent is named as `add --parent` names it, and never closes a loop.
+        if kind == Kind::Task
+            && records::Field::named(kind, field) == Some(records::Field::Parent)
+            && !value.trim().is_empty()
+        {
+            let uid = task_uid(cx, value.trim())?;
+            let own = record.uid().unwrap_or(&record.id);
+            records::parent::check_no_loop(&cx.store, own, &uid)?;
+            edit.set_named(field, uid)?;
+            continue;
+        }
+        edit.set_named(field, value)?;
     }
     let ecx = cx.edit_context();
     if let Some(when) = &a.at.occurrence {

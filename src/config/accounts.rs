@@ -129,6 +129,8 @@ pub enum AccountError {
     UnknownTls(String),
     #[error("user must not be empty")]
     EmptyUser,
+    #[error("user {0:?} holds a control character (a line break?): no server takes it")]
+    ControlInUser(String),
     #[error("email {0:?} is not an address")]
     BadEmail(String),
     #[error("password command must not be empty")]
@@ -143,6 +145,8 @@ pub enum AccountError {
     BadFolder { what: &'static str, folder: String },
     #[error("CA file {} does not exist", .0.display())]
     NoCaFile(PathBuf),
+    #[error("CA file {} is a folder: name the PEM file in it", .0.display())]
+    CaFileIsFolder(PathBuf),
     #[error("account name {0:?}: use letters, digits, '-', '_' or '.'")]
     BadName(String),
 }
@@ -245,6 +249,10 @@ impl Account {
         if self.user.trim().is_empty() {
             return Err(AccountError::EmptyUser);
         }
+        // IMAP LOGIN cannot carry one (the library refuses it at the first sync).
+        if self.user.chars().any(char::is_control) {
+            return Err(AccountError::ControlInUser(self.user.clone()));
+        }
         if !self.email.contains('@') || self.email.chars().any(char::is_whitespace) {
             return Err(AccountError::BadEmail(self.email.clone()));
         }
@@ -283,7 +291,7 @@ impl Account {
         if let Some(ca) = &self.ca_file
             && !ca.is_file()
         {
-            return Err(AccountError::NoCaFile(ca.clone()));
+            return Err(ca_file_error(ca));
         }
         Ok(())
     }
@@ -302,6 +310,15 @@ impl Account {
             }
             _ => Ok(Credentials::Password(self.password()?)),
         }
+    }
+}
+
+/// Why `ca` is not a CA file: a folder, or nothing.
+pub fn ca_file_error(ca: &Path) -> AccountError {
+    if ca.is_dir() {
+        AccountError::CaFileIsFolder(ca.to_path_buf())
+    } else {
+        AccountError::NoCaFile(ca.to_path_buf())
     }
 }
 

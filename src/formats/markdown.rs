@@ -101,7 +101,7 @@ fn split_documents(text: &str) -> Vec<(usize, &str)> {
 /// Why a front-matter document is not a note.
 #[derive(Debug, thiserror::Error)]
 enum NoteError {
-    #[error("created: cannot read {0:?}")]
+    #[error("created: cannot read {0:?} (a date or time of the years 1-9999)")]
     BadCreated(String),
 }
 
@@ -221,15 +221,15 @@ fn list(v: &str) -> Vec<String> {
 }
 
 fn parse_time(v: &str) -> Option<When> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
-        return Some(When::Utc(t.with_timezone(&Utc)));
-    }
-    if let Ok(t) = chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S") {
-        return Some(When::Utc(t.and_utc()));
-    }
-    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .ok()
-        .map(When::Date)
+    let w = if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        When::Utc(t.with_timezone(&Utc))
+    } else if let Ok(t) = chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S") {
+        When::Utc(t.and_utc())
+    } else {
+        When::Date(NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()?)
+    };
+    // Year 0, +99999 or a leap second would be stored as a CREATED nothing reads.
+    w.is_writable().then_some(w)
 }
 
 /// A note as Markdown with front matter (title, uid, categories, created).

@@ -1,7 +1,9 @@
 //! Date/time values as iCalendar carries them, and the `WHEN` syntax users type.
 
 use crate::model::zonedb::Tz;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc,
+};
 
 use super::property::Property;
 
@@ -126,6 +128,17 @@ impl When {
             When::Utc(_) => When::Utc(Utc.from_utc_datetime(&edge)),
             When::Zoned(_, z) => When::Zoned(edge, z.clone()),
         }
+    }
+
+    /// Whether iCalendar can hold this value as written: years 1–9999, seconds
+    /// 00–59 (chrono's leap second `:60` is written as `T235960`, read by nothing).
+    pub fn is_writable(&self) -> bool {
+        let leap = match self {
+            When::Date(_) => false,
+            When::Floating(n) | When::Zoned(n, _) => n.nanosecond() >= 1_000_000_000,
+            When::Utc(t) => t.nanosecond() >= 1_000_000_000,
+        };
+        !leap && YEARS.contains(&self.wall_year())
     }
 
     /// The year of the written value (wall time for local forms).
@@ -323,6 +336,25 @@ pub enum UserWhen {
 
 /// Parse `2026-12-01`, `2026-12-01 10:00`, RFC 3339, `today`, `tomorrow`, `+3d`, `+2h`.
 pub fn parse_user_when(input: &str, now: DateTime<Utc>, tz: Tz) -> Result<UserWhen, TimeError> {
+    let w = parse_user_when_any_second(input, now, tz)?;
+    // chrono reads `:60` as a leap second, which iCalendar cannot store (the value
+    // written, `T100060`, is read back by nothing: the record lost its time).
+    let leap = match &w {
+        UserWhen::Date(_) => false,
+        UserWhen::Local(n) => n.nanosecond() >= 1_000_000_000,
+        UserWhen::Instant(t) => t.nanosecond() >= 1_000_000_000,
+    };
+    if leap {
+        return Err(terr(input, "the second must be 00-59"));
+    }
+    Ok(w)
+}
+
+fn parse_user_when_any_second(
+    input: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<UserWhen, TimeError> {
     let s = input.trim();
     let today = now.with_timezone(&tz).date_naive();
     let day = |days: i64| {

@@ -157,3 +157,24 @@ fn the_event_forms_calendar_is_a_picker() {
     w.keys("xyz");
     assert_eq!(screen(&mut w), s);
 }
+
+/// An error longer than the screen is wide was cut at its edge: the end (where the
+/// text of a refused note edit is kept, what to do) could not be read. It wraps
+/// onto up to three lines; a message of any length draws.
+#[test]
+fn a_long_status_message_wraps_instead_of_being_cut() {
+    let mut w = World::demo();
+    let msg = "note not saved: the first line (the title) was empty; your text is kept in \
+               /tmp/pim-note-0a1b2c3d-4e5f6a7b.md";
+    w.app.error(msg);
+    let s = w.screen(80, 24);
+    let flat: String = s
+        .lines()
+        .map(|l| l.trim_matches('"').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(flat.contains("4e5f6a7b.md"), "{s}");
+    w.app.error("x".repeat(65_534));
+    w.screen(80, 24);
+    w.screen(1, 1);
+}

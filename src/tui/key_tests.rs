@@ -320,7 +320,8 @@ fn notes_edit_in_the_text_area() {
     w.keys("E");
     let note = w.app.external_edit.take().unwrap();
     w.app
-        .external_done(&note, "Groceries\n\nmilk\neggs\nbread\n");
+        .external_done(&note, "Groceries\n\nmilk\neggs\nbread\n")
+        .unwrap();
     w.pump();
     assert_eq!(
         w.app

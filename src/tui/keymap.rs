@@ -78,6 +78,9 @@ impl Key {
         }
         let mut chars = rest.chars();
         let code = match (chars.next(), chars.next()) {
+            // Terminals send ctrl-A as ctrl-a (`from_event` reads it so): a binding
+            // written `ctrl-A` would never ring.
+            (Some(c), None) if ctrl => KeyCodeOrd::Char(c.to_ascii_lowercase()),
             (Some(c), None) => KeyCodeOrd::Char(c),
             _ => {
                 let lower = rest.to_ascii_lowercase();
@@ -161,8 +164,16 @@ impl Keymap {
     pub fn load(home: &Path) -> (Keymap, Option<KeymapError>) {
         let mut k = Keymap::defaults();
         let path = home.join("keymap.toml");
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            return (k, None);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (k, None),
+            // A file that is there but does not read (not UTF-8, a directory, not
+            // readable) is said: silently the user's keys would just not work.
+            Err(e) => {
+                let reason = format!("cannot read: {e}");
+                let file = path.display().to_string();
+                return (k, Some(KeymapError::Syntax { file, reason }));
+            }
         };
         let before = k.clone();
         match k.merge_toml(&text, &path.display().to_string()) {
@@ -326,6 +337,41 @@ mod tests {
             .unwrap_err();
         assert!(e.to_string().contains("unknown key \"hyper-z\""));
         assert!(k.merge_toml("[global\n", "keymap.toml").is_err());
+    }
+
+    /// `ctrl-R` in a keymap never matched: terminals send ctrl-r.
+    #[test]
+    fn a_ctrl_binding_written_in_capitals_rings() {
+        let mut k = Keymap::defaults();
+        k.merge_toml("[global]\nrefresh = [\"ctrl-R\"]\n", "user")
+            .unwrap();
+        let ev = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);
+        let key = Key::from_event(&ev).unwrap();
+        assert_eq!(k.resolve("notes", &key), Some(Action::Refresh));
+    }
+
+    /// A keymap.toml that is there but does not read (Latin-1 bytes, a directory)
+    /// was ignored without a word: the user's keys silently did nothing.
+    #[test]
+    fn a_keymap_file_that_does_not_read_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keymap.toml");
+        std::fs::write(&path, b"[global]\nquit = [\"\xe9\"]\n").unwrap();
+        let (k, err) = Keymap::load(dir.path());
+        let err = err.expect("a non-UTF-8 keymap is reported").to_string();
+        assert!(
+            err.contains("keymap.toml") && err.contains("UTF-8"),
+            "{err}"
+        );
+        assert_eq!(k, Keymap::defaults());
+        std::fs::remove_file(&path).unwrap();
+        std::fs::create_dir(&path).unwrap();
+        assert!(
+            Keymap::load(dir.path()).1.is_some(),
+            "a directory is reported"
+        );
+        std::fs::remove_dir(&path).unwrap();
+        assert_eq!(Keymap::load(dir.path()).1, None, "no keymap.toml is fine");
     }
 
     #[test]

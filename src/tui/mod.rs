@@ -107,6 +107,8 @@ enum EditorError {
         editor: String,
         status: std::process::ExitStatus,
     },
+    #[error("cannot read the note back: {0}")]
+    Read(std::io::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -114,6 +116,8 @@ enum EditorError {
 /// What wakes the event loop.
 pub enum LoopEvent {
     Key(crossterm::event::KeyEvent),
+    /// Pasted text (bracketed paste), typed into the open field, never run as keys.
+    Paste(String),
     Resize,
     Worker(Box<Response>),
     Sync(Box<sync_thread::SyncEvent>),
@@ -136,6 +140,7 @@ fn spawn_input(tx: mpsc::Sender<LoopEvent>, paused: Arc<AtomicBool>) {
             }
             let ev = match event::read() {
                 Ok(TermEvent::Key(k)) => LoopEvent::Key(k),
+                Ok(TermEvent::Paste(text)) => LoopEvent::Paste(text),
                 Ok(TermEvent::Resize(_, _)) => LoopEvent::Resize,
                 Ok(_) => continue,
                 Err(_) => return,
@@ -194,6 +199,9 @@ pub fn run(
     spawn_input(tx, paused.clone());
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::try_init().map_err(TuiError::Terminal)?;
+    // A paste comes as one event: its line breaks must not be Enter (a form saved,
+    // the rest of the text run as commands).
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     keep_terminal_on_worker_panics();
     let jobs = JobStarter {
         db: db_path.to_path_buf(),
@@ -211,6 +219,7 @@ pub fn run(
         &clock,
     );
     let _ = sync_tx.send(sync_thread::SyncCmd::Quit);
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     result
 }
@@ -278,10 +287,22 @@ fn event_loop(
             let _ = sync_tx.send(c);
         }
         if let Some(note) = app.external_edit.take() {
-            let text = edit_externally(terminal, &note, paused);
-            match text {
-                Ok(t) => app.external_done(&note, &t),
-                Err(e) => app.error(format!("editor: {e}")),
+            // The temp file goes only once its text is taken: a refused text is the
+            // user's typing, kept where the status line says.
+            let (path, outcome) = edit_externally(terminal, &note, paused);
+            let refused = match outcome {
+                Ok(t) => app.external_done(&note, &t).err(),
+                Err(e) => Some(format!("editor: {e}")),
+            };
+            match (refused, path) {
+                (None, Some(p)) => {
+                    let _ = std::fs::remove_file(p);
+                }
+                (Some(why), Some(p)) => {
+                    app.error(format!("{why}; your text is kept in {}", p.display()))
+                }
+                (Some(why), None) => app.error(why),
+                (None, None) => {}
             }
             continue;
         }
@@ -302,6 +323,7 @@ fn event_loop(
         {
             match ev {
                 LoopEvent::Key(k) => app.on_key(k),
+                LoopEvent::Paste(text) => app.on_paste(&text),
                 LoopEvent::Resize => terminal.autoresize()?,
                 LoopEvent::Worker(r) => app.on_response(*r),
                 LoopEvent::Sync(e) => app.on_sync_event(*e),
@@ -320,42 +342,71 @@ fn event_loop(
 }
 
 /// Suspend the TUI, let `$VISUAL`/`$EDITOR` edit the note in a temp file, resume.
+/// The temp file (once made) comes back with the text: the caller removes it.
 fn edit_externally(
     terminal: &mut DefaultTerminal,
     note: &crate::model::Record,
     paused: &AtomicBool,
-) -> Result<String, EditorError> {
-    let path = std::env::temp_dir().join(format!("pim-note-{}-{}.md", std::process::id(), note.id));
-    {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|source| EditorError::Create {
-                path: path.clone(),
-                source,
-            })?;
-        f.write_all(note_editor::to_editor_file(note).as_bytes())?;
+) -> (Option<PathBuf>, Result<String, EditorError>) {
+    // A fresh name each time: a text kept from a refused edit stays where it is.
+    let fresh = uuid::Uuid::new_v4().simple().to_string();
+    let short: String = note
+        .id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect();
+    let path = std::env::temp_dir().join(format!("pim-note-{short}-{}.md", &fresh[..8]));
+    let made = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|source| EditorError::Create {
+            path: path.clone(),
+            source,
+        })
+        .and_then(|mut f| Ok(f.write_all(note_editor::to_editor_file(note).as_bytes())?));
+    if let Err(e) = made {
+        // A file we could not write holds nothing of the user's.
+        if !matches!(e, EditorError::Create { .. }) {
+            let _ = std::fs::remove_file(&path);
+        }
+        return (None, Err(e));
     }
+    let outcome = run_editor(terminal, &path, paused);
+    (Some(path), outcome)
+}
+
+fn run_editor(
+    terminal: &mut DefaultTerminal,
+    path: &Path,
+    paused: &AtomicBool,
+) -> Result<String, EditorError> {
     let editor = std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))
         .unwrap_or_else(|_| "vi".to_string());
     paused.store(true, Ordering::SeqCst);
     crossterm::terminal::disable_raw_mode()?;
-    crossterm::execute!(std::io::stdout(), LeaveAlternateScreen)?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::event::DisableBracketedPaste,
+        LeaveAlternateScreen
+    )?;
     // Through the shell, so EDITOR="code --wait" works.
     let status = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!("{editor} \"$1\""))
         .arg("pim")
-        .arg(&path)
+        .arg(path)
         .status();
-    crossterm::execute!(std::io::stdout(), EnterAlternateScreen)?;
+    crossterm::execute!(
+        std::io::stdout(),
+        EnterAlternateScreen,
+        crossterm::event::EnableBracketedPaste
+    )?;
     crossterm::terminal::enable_raw_mode()?;
     terminal.clear()?;
     paused.store(false, Ordering::SeqCst);
-    let text = std::fs::read_to_string(&path);
-    let _ = std::fs::remove_file(&path);
     let status = status.map_err(|source| EditorError::Run {
         editor: editor.clone(),
         source,
@@ -363,5 +414,5 @@ fn edit_externally(
     if !status.success() {
         return Err(EditorError::Failed { editor, status });
     }
-    Ok(text?)
+    std::fs::read_to_string(path).map_err(EditorError::Read)
 }

@@ -97,12 +97,11 @@ impl App {
     /// The worker's answer: count the due ones, ring the new ones.
     pub(super) fn on_reminders(&mut self, ringing: Vec<Ringing>, due: usize) {
         self.reminders_due = due;
+        // One set of keys, not a scan per new reminder: thousands can ring at once.
+        let mut known: std::collections::HashSet<String> =
+            self.ringing.iter().map(|x| x.reminder.key()).collect();
         for r in ringing {
-            if !self
-                .ringing
-                .iter()
-                .any(|x| x.reminder.key() == r.reminder.key())
-            {
+            if known.insert(r.reminder.key()) {
                 self.ringing.push(r);
             }
         }
@@ -188,7 +187,10 @@ impl App {
 
 /// The popup: one line per reminder, the keys at the bottom.
 pub fn draw(f: &mut Frame, p: &Popup, area: Rect, theme: &Theme, tz: Tz) {
-    let h = (p.items.len() as u16 + 2).min(area.height);
+    let h = u16::try_from(p.items.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2)
+        .min(area.height);
     let rect = super::ui::centered(area, 64, h);
     f.render_widget(Clear, rect);
     let block = Block::default()
@@ -199,10 +201,15 @@ pub fn draw(f: &mut Frame, p: &Popup, area: Rect, theme: &Theme, tz: Tz) {
         );
     let inner = block.inner(rect);
     f.render_widget(block, rect);
+    // Only the rows that fit, scrolled so the selected one (what `d` acts on) shows.
+    let rows = usize::from(inner.height.max(1));
+    let first = p.selected.saturating_sub(rows - 1);
     let lines: Vec<Line> = p
         .items
         .iter()
         .enumerate()
+        .skip(first)
+        .take(rows)
         .map(|(i, r)| {
             let m = &r.reminder;
             let when = if m.all_day {

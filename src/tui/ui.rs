@@ -24,7 +24,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     let [tabs, body, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(status_height(app, area)),
     ])
     .areas(area);
     draw_tabs(f, app, tabs);
@@ -219,6 +219,17 @@ fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
     );
 }
 
+/// A message longer than the screen is wide takes up to three lines: the end of
+/// an error (what to do, where a kept file is) was cut off.
+fn status_height(app: &App, area: Rect) -> u16 {
+    let width = usize::from(area.width.max(1));
+    let len = app.status.text.chars().count() + 1;
+    if len <= width || area.height < 8 {
+        return 1;
+    }
+    len.div_ceil(width).min(3) as u16
+}
+
 fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     let theme = &app.theme;
     let help = app
@@ -234,7 +245,9 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         (n, busy) => format!("{n} reminders  {}", if busy { "working…  " } else { "" }),
     };
     // The message comes first: the key hint shrinks, then goes, to make room.
-    let message_w = app.status.text.chars().count() as u16 + 2;
+    let message_w = u16::try_from(app.status.text.chars().count())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2);
     let right = [
         format!("{working}{help} help  {quit} quit "),
         format!("{working}{help} help "),
@@ -242,17 +255,21 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         String::new(),
     ]
     .into_iter()
-    .find(|r| app.status.text.is_empty() || message_w + r.chars().count() as u16 <= area.width)
+    .find(|r| {
+        app.status.text.is_empty()
+            || usize::from(message_w) + r.chars().count() <= usize::from(area.width)
+    })
     .unwrap_or_default();
     let rw = (right.chars().count() as u16).min(area.width);
-    let left_area = Rect::new(area.x, area.y, area.width - rw, 1);
+    let left_area = Rect::new(area.x, area.y, area.width - rw, area.height);
     let style = if app.status.error {
         theme.error()
     } else {
         theme.ok()
     };
     f.render_widget(
-        Paragraph::new(Span::styled(format!(" {}", app.status.text), style)),
+        Paragraph::new(Span::styled(format!(" {}", app.status.text), style))
+            .wrap(ratatui::widgets::Wrap { trim: false }),
         left_area,
     );
     f.render_widget(

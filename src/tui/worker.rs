@@ -168,6 +168,10 @@ pub enum Response {
         current: Record,
         stale: Vec<crate::app::records::StaleField>,
     },
+    /// A save refused because the record was deleted meanwhile (elsewhere).
+    Gone {
+        edit: crate::app::records::RecordEdit,
+    },
     Saved {
         inverse: Edit,
         kind: Kind,
@@ -330,6 +334,11 @@ fn apply(
                 current: *current,
                 stale,
             });
+        }
+        Err(RecordError::Store(crate::store::StoreError::NoRecord(_)))
+            if matches!(e.target, records::Target::Existing(_)) =>
+        {
+            return Ok(Response::Gone { edit: e.clone() });
         }
         Err(err) => return Err(super::forms::message(&err)),
     };

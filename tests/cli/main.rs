@@ -7,6 +7,7 @@ mod support;
 
 mod agenda;
 mod as_users_mean;
+mod attack2_session14;
 mod attack_regressions;
 mod attack_session13;
 mod attack_session13_more;

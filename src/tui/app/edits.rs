@@ -214,30 +214,71 @@ impl App {
         }
     }
 
-    /// The note came back from `$EDITOR`.
-    pub fn external_done(&mut self, base: &Record, text: &str) {
+    /// The note came back from `$EDITOR`: `Err` says why its text was not taken
+    /// (the caller keeps the text for the user then).
+    pub fn external_done(&mut self, base: &Record, text: &str) -> Result<(), String> {
         let (title, body) = crate::tui::note_editor::from_editor_file(text);
         if title.is_empty() {
-            self.error("note not saved: the first line (the title) was empty");
-            return;
+            return Err("note not saved: the first line (the title) was empty".into());
         }
         let ctx = self.form_ctx();
         let edit =
             crate::tui::note_editor::note_edit(Some(base), &base.collection, &title, &body, &ctx);
         if edit.changes.is_empty() {
             self.info("note unchanged");
-            return;
+            return Ok(());
         }
         match crate::app::records::build(Some(base), &edit, ctx.collections, &ctx.edit_context()) {
-            Ok(r) => self.submit(edit, &r),
-            Err(e) => self.error(format!("note not saved: {}", forms::message(&e))),
+            Ok(r) => {
+                self.submit(edit, &r);
+                Ok(())
+            }
+            Err(e) => Err(format!("note not saved: {}", forms::message(&e))),
         }
+    }
+
+    /// The record a form saved was deleted meanwhile: the form comes back as a new
+    /// record's, every value kept, for the user to save anew or drop.
+    fn reopen_gone(&mut self, edit: &crate::app::records::RecordEdit) {
+        let crate::app::records::Target::Existing(id) = &edit.target else {
+            return;
+        };
+        let what = edit.kind.as_str();
+        let message = format!(
+            "the {what} was deleted meanwhile: saving saves your text as a new {what}, \
+             Esc drops it"
+        );
+        let note = self.sent_note.take();
+        if let Some(mut ed) = note.filter(|e| e.base.as_ref().is_some_and(|b| &b.id == id)) {
+            ed.base = None;
+            ed.error = Some(message.clone());
+            self.error(message);
+            self.overlay = Some(Overlay::Note(ed));
+            self.reload_kind(edit.kind);
+            return;
+        }
+        let sent = self.sent_form.take();
+        let Some(mut form) = sent.filter(|f| f.base.as_ref().is_some_and(|b| &b.id == id)) else {
+            self.error(format!(
+                "the {what} was deleted meanwhile; your changes were not saved"
+            ));
+            self.reload_kind(edit.kind);
+            return;
+        };
+        form.base = None;
+        form.title = format!("New {what}");
+        form.error = Some(message.clone());
+        self.error(message);
+        self.overlay = Some(Overlay::Form(form));
+        self.reload_kind(edit.kind);
     }
 
     // ----- responses -----
 
     pub fn on_response(&mut self, resp: Response) {
         if matches!(resp, Response::Saved { .. }) {
+            self.sent_form = None;
+            self.sent_note = None;
             // An edit may change whom an event involves: reload the pane.
             self.person = Default::default();
         }
@@ -274,6 +315,7 @@ impl App {
                     self.calendar.set_occs(from, to, occs, Some(index));
                 }
             }
+            Response::Gone { edit } => self.reopen_gone(&edit),
             Response::Stale {
                 edit,
                 current,

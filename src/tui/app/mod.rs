@@ -22,6 +22,7 @@ use crate::tui::worker::{Edit, Request, SyncStatus};
 mod edits;
 pub mod occurrences;
 mod overlays;
+mod paste;
 pub mod people;
 #[cfg(test)]
 mod stale_tests;
@@ -150,6 +151,11 @@ pub struct App {
     /// The occurrence the open form edits (its recurrence id and scope), if it
     /// edits one occurrence rather than a whole record.
     pub form_occurrence: Option<(String, crate::app::records::occurrence::Scope)>,
+    /// The last form saved over an existing record, until the answer: if the record
+    /// was deleted meanwhile the form comes back rather than the input being lost.
+    pub sent_form: Option<Box<crate::tui::form::Form>>,
+    /// The same for the note editor.
+    pub sent_note: Option<Box<crate::tui::note_editor::NoteEditor>>,
     pub status: Status,
     /// Inverses of the edits made in this session, newest last.
     pub undo: Vec<Edit>,
@@ -195,6 +201,8 @@ impl App {
             pane: Default::default(),
             overlay: None,
             form_occurrence: None,
+            sent_form: None,
+            sent_note: None,
             status: Status::default(),
             undo: Vec::new(),
             outbox: Vec::new(),

@@ -128,7 +128,12 @@ impl App {
                     Ok((edit, r)) => {
                         match self.form_occurrence.take() {
                             Some((rid, scope)) => self.submit_occurrence(edit, &r, rid, scope),
-                            None => self.submit(edit, &r),
+                            None => {
+                                if form.base.is_some() {
+                                    self.sent_form = Some(form.clone());
+                                }
+                                self.submit(edit, &r)
+                            }
                         }
                         None
                     }
@@ -157,6 +162,9 @@ impl App {
                 FormOutcome::Submit => match ed.apply(&self.form_ctx()) {
                     Ok((edit, r)) => {
                         self.submit(edit, &r);
+                        if ed.base.is_some() {
+                            self.sent_note = Some(ed);
+                        }
                         None
                     }
                     Err(e) => {

@@ -123,3 +123,59 @@ fn undo_does_not_overwrite_a_newer_change() {
     assert_eq!(stored(&w, &id, "FN"), Some(name));
     assert_eq!(stored(&w, &id, "ORG").as_deref(), Some("OrgFromCLI"));
 }
+
+/// A record deleted elsewhere (`pim delete`, another TUI) while its form was open:
+/// saving said "no record with id ..." and closed the form, the typed values gone.
+/// The form comes back as a new record's with every value, to save or drop.
+#[test]
+fn a_form_whose_record_was_deleted_meanwhile_comes_back_to_save_anew() {
+    let (mut w, id) = editing();
+    let name = stored(&w, &id, "FN").unwrap();
+    records::delete(&mut w.store, &id).unwrap();
+    w.keys(" Jr");
+    w.key(KeyCode::Enter);
+    let Some(Overlay::Form(form)) = &w.app.overlay else {
+        panic!("the form is gone: {}", w.app.status.text);
+    };
+    assert!(form.base.is_none());
+    assert!(
+        w.app.status.text.contains("deleted"),
+        "{}",
+        w.app.status.text
+    );
+    w.key(KeyCode::Enter);
+    assert!(w.app.overlay.is_none(), "{}", w.app.status.text);
+    let all = w.store.list(Kind::Contact, None).unwrap();
+    assert!(
+        all.iter()
+            .any(|c| c.text("FN").as_deref() == Some(&format!("{name} Jr"))),
+        "the edit was saved as a new contact"
+    );
+}
+
+/// The same for a note in the note editor: its text comes back to save anew.
+#[test]
+fn a_note_deleted_while_edited_comes_back_to_save_anew() {
+    let mut w = World::demo();
+    w.keys("4");
+    let id = w.app.notes.selected().unwrap().id.clone();
+    w.key(KeyCode::Enter);
+    assert!(matches!(w.app.overlay, Some(Overlay::Note(_))));
+    records::delete(&mut w.store, &id).unwrap();
+    w.keys(" precious words");
+    w.ctrl('s');
+    let Some(Overlay::Note(ed)) = &w.app.overlay else {
+        panic!("the note editor is gone: {}", w.app.status.text);
+    };
+    assert!(ed.base.is_none());
+    w.ctrl('s');
+    assert!(w.app.overlay.is_none(), "{}", w.app.status.text);
+    let notes = w.store.list(Kind::Note, None).unwrap();
+    assert!(
+        notes.iter().any(|n| n
+            .text("DESCRIPTION")
+            .is_some_and(|d| d.contains("precious words"))),
+        "the text was saved as a new note: {}",
+        w.app.status.text
+    );
+}

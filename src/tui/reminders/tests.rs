@@ -155,3 +155,62 @@ fn a_birthday_reminder_pops_up_and_d_dismisses_this_years() {
     check_at(&mut w, next_year);
     assert!(popup_open(&w));
 }
+
+/// `n` reminders ringing at once, each of its own record id.
+fn many(w: &World, n: usize) -> Vec<crate::tui::reminders::Ringing> {
+    let record = w.store.list(Kind::Event, None).unwrap().remove(0);
+    (0..n)
+        .map(|i| crate::tui::reminders::Ringing {
+            reminder: crate::app::reminders::Reminder {
+                id: format!("id-{i}"),
+                kind: Kind::Event,
+                summary: format!("mass {i}"),
+                location: None,
+                start: at(26, 10, 0).fixed_offset(),
+                all_day: false,
+                occurrence: None,
+                trigger: at(26, 9, 45),
+                snoozed: false,
+            },
+            record: record.clone(),
+        })
+        .collect()
+}
+
+/// Twenty thousand reminders due at once (an imported calendar with an alarm on
+/// every event) froze the TUI for minutes: each new one was compared with every
+/// one already ringing by a formatted key. The popup opens at once.
+#[test]
+fn thousands_of_reminders_ringing_at_once_open_the_popup_at_once() {
+    let (mut w, _) = standup();
+    let ringing = many(&w, 20_000);
+    let started = std::time::Instant::now();
+    w.app.on_reminders(ringing.clone(), 20_000);
+    // The next check brings the same ones again: none rings twice.
+    w.app.on_reminders(ringing, 20_000);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(w.app.ringing.len(), 20_000);
+    assert!(popup_open(&w));
+}
+
+/// The popup listed every reminder from the top and cut at its height: moving the
+/// selection past the bottom hid it, and `d` dismissed a reminder the user could not
+/// see. The list scrolls to keep the selected one in view.
+#[test]
+fn the_selected_reminder_stays_in_view() {
+    let (mut w, _) = standup();
+    w.app.on_reminders(many(&w, 40), 40);
+    for _ in 0..30 {
+        w.key(KeyCode::Down);
+    }
+    let screen = w.screen(80, 24);
+    assert!(screen.contains("mass 30"), "{screen}");
+    // And a count beyond what a u16 holds draws.
+    let mut w2 = standup().0;
+    w2.app.on_reminders(many(&w2, 65_534), 65_534);
+    w2.screen(80, 24);
+}
