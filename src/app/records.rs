@@ -250,7 +250,6 @@ pub fn build(
     Ok(r)
 }
 
-<<<<<<< HEAD
 /// Every RRULE of `r` with its UNTIL in the form of the series' start (DTSTART, or
 /// a task's DUE).
 fn until_in_form_of_start(r: &mut Record, cx: &EditContext) {
@@ -267,7 +266,8 @@ fn until_in_form_of_start(r: &mut Record, cx: &EditContext) {
             p.value = v;
         }
     }
-=======
+}
+
 /// A task's due may not come before its start (RFC 5545; events refuse an end
 /// before the start alike). Only an edit of either is held to it: a task imported
 /// so stays editable otherwise.
@@ -297,7 +297,6 @@ fn due_not_before_start(
         });
     }
     Ok(())
->>>>>>> attack2
 }
 
 fn new_record(kind: Kind, id: &str, collections: &[Collection]) -> Record {
