@@ -177,7 +177,8 @@ impl<I: Iterator<Item = Line>> Blocks<I> {
             number: line.number,
             text: format!("{}{sep}{}", line.text, rest.trim_start()),
         };
-        let p = contentline::parse_line(&joined).ok()?;
+        let mut p = contentline::parse_line(&joined).ok()?;
+        super::write::rejoin_bare(&mut p);
         if self.replay.pop_front().is_none() {
             self.lines.next();
         }
@@ -240,6 +241,9 @@ impl<I: Iterator<Item = Line>> Blocks<I> {
                 return;
             }
         };
+        // Read as it will be written (so that a record reads back as it was).
+        let mut p = p;
+        super::write::rejoin_bare(&mut p);
         let stack = &mut self.stack;
         match p.name.as_str() {
             "BEGIN" if self.too_deep > 0 => self.too_deep += 1,

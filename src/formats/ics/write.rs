@@ -266,25 +266,35 @@ fn has_bare_param(c: &ComponentRef<'_>) -> bool {
         || c.subs.iter().any(has_bare_param)
 }
 
-/// A bare parameter in iCalendar is the tail of the previous value, cut at an
-/// escaped `;` (`CN=Society\; 2014`): put it back there (`CN="Society; 2014"`).
-/// One with no value before it carries no meaning and is dropped.
+/// [`rejoin_bare`] of every property of `c` (a body stored before files were read
+/// so).
 fn rejoin_bare_params(c: &mut Component) {
     for p in &mut c.props {
-        let mut kept: Vec<crate::model::Param> = Vec::with_capacity(p.params.len());
-        for param in std::mem::take(&mut p.params) {
-            if !param.name.is_empty() {
-                kept.push(param);
-                continue;
-            }
-            if let Some(last) = kept.last_mut().and_then(|k| k.values.last_mut()) {
-                let head = last.strip_suffix('\\').unwrap_or(last).to_string();
-                *last = format!("{head}; {}", param.values.join(","));
-            }
-        }
-        p.params = kept;
+        rejoin_bare(p);
     }
     for s in &mut c.subs {
         rejoin_bare_params(s);
     }
+}
+
+/// A bare parameter in iCalendar is the tail of the previous value, cut at an
+/// escaped `;` (`CN=Society\; 2014`): put it back there (`CN="Society; 2014"`).
+/// One with no value before it carries no meaning and is dropped. Files are read
+/// so, and written so: what is read is what is written.
+pub(super) fn rejoin_bare(p: &mut crate::model::Property) {
+    if p.params.iter().all(|x| !x.name.is_empty()) {
+        return;
+    }
+    let mut kept: Vec<crate::model::Param> = Vec::with_capacity(p.params.len());
+    for param in std::mem::take(&mut p.params) {
+        if !param.name.is_empty() {
+            kept.push(param);
+            continue;
+        }
+        if let Some(last) = kept.last_mut().and_then(|k| k.values.last_mut()) {
+            let head = last.strip_suffix('\\').unwrap_or(last).to_string();
+            *last = format!("{head}; {}", param.values.join(","));
+        }
+    }
+    p.params = kept;
 }
