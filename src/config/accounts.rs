@@ -359,6 +359,11 @@ impl ConfigFile {
         self.rest.get(name).and_then(|v| v.as_table())
     }
 
+    /// Whether config.toml has an entry `name` (a table or not).
+    pub fn has(&self, name: &str) -> bool {
+        self.rest.contains_key(name)
+    }
+
     /// Missing file = empty config.
     pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
         let text = match std::fs::read_to_string(path) {

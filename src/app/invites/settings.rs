@@ -5,14 +5,28 @@ use crate::config::accounts::{Account, ConfigFile};
 use crate::invite::address_of;
 use crate::invite::apply::Settings;
 
-/// A value in `[invitations]` that pim does not accept.
+/// A setting in `[invitations]` that pim does not accept: said, never passed over
+/// (a misspelt `canceled = "remove"` would otherwise never apply).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("config.toml [invitations] {key} = {value:?}: use {}", allowed.join(" or "))]
-pub struct SettingsError {
-    pub key: &'static str,
-    pub value: String,
-    pub allowed: &'static [&'static str],
+pub enum SettingsError {
+    #[error("config.toml [invitations] {key} = {value}: use {}", allowed.join(" or "))]
+    Value {
+        key: &'static str,
+        /// As written in the file (a string quoted).
+        value: String,
+        allowed: &'static [&'static str],
+    },
+    #[error(
+        "config.toml [invitations] {key}: not a setting pim knows ({})",
+        KNOWN.join(", ")
+    )]
+    Unknown { key: String },
+    #[error("config.toml [invitations] is not a table (write it as a [invitations] section)")]
+    NotATable,
 }
+
+/// The settings of `[invitations]`.
+const KNOWN: &[&str] = &["declined", "cancelled", "park", "aliases"];
 
 /// The answer settings and whether parking moves the message (else copies it).
 #[derive(Debug, Clone, Default)]
@@ -33,33 +47,48 @@ pub fn settings_for(
     email: Option<&str>,
 ) -> Result<AccountSettings, SettingsError> {
     let table = config.table("invitations");
+    if table.is_none() && config.has("invitations") {
+        return Err(SettingsError::NotATable);
+    }
+    if let Some(key) = table.and_then(|t| t.keys().find(|k| !KNOWN.contains(&k.as_str()))) {
+        return Err(SettingsError::Unknown { key: key.clone() });
+    }
     let word = |key: &'static str,
                 allowed: &'static [&'static str],
                 default: &str|
      -> Result<String, SettingsError> {
-        let v = table
-            .and_then(|t| t.get(key))
-            .map(|v| v.as_str().unwrap_or("").to_string())
-            .unwrap_or_else(|| default.to_string());
-        if allowed.contains(&v.as_str()) {
-            Ok(v)
-        } else {
-            Err(SettingsError {
+        let Some(v) = table.and_then(|t| t.get(key)) else {
+            return Ok(default.to_string());
+        };
+        match v.as_str() {
+            Some(w) if allowed.contains(&w) => Ok(w.to_string()),
+            _ => Err(SettingsError::Value {
                 key,
-                value: v,
+                value: v.to_string(),
                 allowed,
-            })
+            }),
         }
     };
     let declined = word("declined", &["keep", "remove"], "keep")?;
     let cancelled = word("cancelled", &["mark", "remove"], "mark")?;
     let park = word("park", &["copy", "move"], "copy")?;
     let mut me: Vec<String> = email.map(address_of).into_iter().collect();
-    if let Some(aliases) = table
-        .and_then(|t| t.get("aliases"))
-        .and_then(|v| v.as_array())
-    {
-        me.extend(aliases.iter().filter_map(|a| a.as_str()).map(address_of));
+    if let Some(v) = table.and_then(|t| t.get("aliases")) {
+        let addresses = v.as_array().and_then(|list| {
+            list.iter()
+                .map(|a| a.as_str().map(address_of))
+                .collect::<Option<Vec<_>>>()
+        });
+        match addresses {
+            Some(list) => me.extend(list),
+            None => {
+                return Err(SettingsError::Value {
+                    key: "aliases",
+                    value: v.to_string(),
+                    allowed: &["a list of addresses, such as [\"me@example.org\"]"],
+                });
+            }
+        }
     }
     Ok(AccountSettings {
         answer: Settings {
