@@ -93,25 +93,63 @@ fn zone_of_file(path: &Path) -> Option<Tz> {
 
 /// The numbering plan phone search assumes for numbers written without a country:
 /// `country = "DE"` in config.toml's `[search]` table, else the country of the
-/// locale (`LC_ALL`, `LC_TELEPHONE`, `LANG`, the first one set), else none.
-pub fn phone_plan(config_file: &Path) -> Option<PhonePlan> {
-    // Most profiles have no config.toml: no parse then.
-    let configured = config_file
-        .exists()
-        .then(|| accounts::ConfigFile::load(config_file).ok())
-        .flatten()
-        .and_then(|c| {
-            c.table("search")
-                .and_then(|t| t.get("country"))
-                .and_then(|v| v.as_str().map(str::to_string))
-        });
-    if let Some(country) = configured {
-        return PhonePlan::of(&country);
+/// locale (`LC_ALL`, `LC_TELEPHONE`, `LANG`, the first one set), else none; and
+/// what is wrong with the `[search]` the file has, if anything (said, not passed
+/// over: the locale's plan is used then).
+pub fn phone_plan(config_file: &Path) -> (Option<PhonePlan>, Option<String>) {
+    let (configured, problem) = configured_country(config_file);
+    if let Some(plan) = configured.as_deref().and_then(PhonePlan::of) {
+        return (Some(plan), problem);
     }
+    let problem = match (configured, problem) {
+        (Some(c), None) => Some(format!(
+            "config.toml [search] country = {c:?}: not a country pim knows (use a code such as \"DE\")"
+        )),
+        (_, problem) => problem,
+    };
     let locale = ["LC_ALL", "LC_TELEPHONE", "LANG"]
         .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))?;
-    PhonePlan::of(locale_country(&locale)?)
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+    let plan = locale.and_then(|l| PhonePlan::of(locale_country(&l)?));
+    (plan, problem)
+}
+
+/// `[search] country` of config.toml, and what keeps it from being read.
+fn configured_country(config_file: &Path) -> (Option<String>, Option<String>) {
+    // Most profiles have no config.toml: no parse then.
+    if !config_file.exists() {
+        return (None, None);
+    }
+    let config = match accounts::ConfigFile::load(config_file) {
+        Ok(c) => c,
+        Err(e) => return (None, Some(e.to_string())),
+    };
+    let Some(table) = config.table("search") else {
+        return match config.has("search") {
+            true => (None, Some("config.toml [search] is not a table".into())),
+            false => (None, None),
+        };
+    };
+    if let Some(key) = table.keys().find(|k| *k != "country") {
+        return (
+            None,
+            Some(format!(
+                "config.toml [search] {key}: not a setting pim knows (country)"
+            )),
+        );
+    }
+    match table.get("country") {
+        None => (None, None),
+        Some(v) => match v.as_str() {
+            Some(c) => (Some(c.to_string()), None),
+            None => (
+                None,
+                Some(format!(
+                    "config.toml [search] country = {v}: use a code such as \"DE\""
+                )),
+            ),
+        },
+    }
 }
 
 pub mod accounts;

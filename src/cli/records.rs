@@ -517,8 +517,11 @@ pub fn delete(cx: &mut Context, a: DeleteArgs) -> anyhow::Result<()> {
 pub fn search(cx: &Context, a: SearchArgs) -> anyhow::Result<()> {
     cx.store.prefer_mapped_reads()?;
     let names = cx.collection_names()?;
-    cx.store
-        .set_phone_plan(crate::config::phone_plan(&cx.paths.config_file()));
+    let (plan, problem) = crate::config::phone_plan(&cx.paths.config_file());
+    if let Some(problem) = problem {
+        errln!("pim: warning: {problem}");
+    }
+    cx.store.set_phone_plan(plan);
     let coll = |r: &crate::model::Record| names.get(&r.collection).map_or("", String::as_str);
     if a.json {
         // Streamed, one result at a time; indented JSON for a person at a terminal

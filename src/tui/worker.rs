@@ -521,7 +521,11 @@ fn spawn_with<E: Send + 'static>(
         }
         // Search finds phone numbers in national and international form (the
         // profile's config.toml sits beside its database).
-        store.set_phone_plan(crate::config::phone_plan(&db.with_file_name("config.toml")));
+        let (plan, problem) = crate::config::phone_plan(&db.with_file_name("config.toml"));
+        if let Some(problem) = problem {
+            let _ = out.send(wrap(Response::Error(problem)));
+        }
+        store.set_phone_plan(plan);
         let mut told = std::collections::HashSet::new();
         while let Ok(first) = requests.recv() {
             let mut batch = vec![first];

@@ -96,3 +96,54 @@ fn terminal_controls_in_records_are_shown_not_obeyed() {
     );
     assert!(screen.contains("clip ␛]52;c;cm0gLXJmIH4K␇"), "{screen}");
 }
+
+/// config.toml `[search] country` of the wrong type (`5`), a country pim does not
+/// know, a misspelt key or a file that does not parse were passed over without a
+/// word: phone search quietly assumed another country. `pim search` says so (and
+/// still searches, with the locale's plan).
+#[test]
+fn search_settings_that_do_not_read_are_said() {
+    let pim = Pim::new();
+    pim.ok(&[
+        "add",
+        "contact",
+        "--name",
+        "Ada",
+        "--phone",
+        "+49 30 1234567",
+    ]);
+    let config = pim.home().join("config.toml");
+    for (text, says) in [
+        (
+            "[search]\ncountry = 5\n",
+            "country = 5: use a code such as \"DE\"",
+        ),
+        (
+            "[search]\ncountry = \"XX\"\n",
+            "country = \"XX\": not a country pim knows",
+        ),
+        (
+            "[search]\ncontry = \"DE\"\n",
+            "contry: not a setting pim knows",
+        ),
+        ("[search\n", "config.toml"),
+    ] {
+        std::fs::write(&config, text).unwrap();
+        let out = pim.run(&["search", "Ada"]);
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("warning") && err.contains(says),
+            "{text}: {err}"
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Ada"));
+    }
+    std::fs::write(&config, "[search]\ncountry = \"DE\"\n").unwrap();
+    let out = pim.run(&["search", "030 1234567"]);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Ada"));
+}
