@@ -231,6 +231,9 @@ fn keep_terminal_on_worker_panics() {
     let restore_and_print = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         if std::thread::current().name() != Some(worker::THREAD_NAME) {
+            // ratatui's restore does not know of bracketed paste: left on, the
+            // shell after a crash would get every paste wrapped in escapes.
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
             restore_and_print(info);
         }
     }));
