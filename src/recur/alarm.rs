@@ -47,8 +47,9 @@ pub struct Alarm {
     pub nominal_days: bool,
 }
 
-/// Repetitions pim follows at most (a hostile REPEAT cannot cost more).
-const MAX_REPEAT: u32 = 1000;
+/// Repetitions pim follows at most (a hostile REPEAT cannot cost more); an alarm
+/// typed with more is refused (`app::reminders::spec`).
+pub const MAX_REPEAT: u32 = 1000;
 
 /// Rings of relative alarms one record gives per call at most: thousands of VALARMs
 /// on a minutely series made millions (gigabytes); a real record has a few dozen.

@@ -72,6 +72,11 @@ pub fn parse(text: &str, kind: Kind, now: DateTime<Utc>, tz: Tz) -> Result<Spec,
             let n: u32 = n
                 .parse()
                 .map_err(|_| spec_err(text, "the repeat count is not a number"))?;
+            // More would be stored and shown as typed, but ring only this often.
+            let most = crate::recur::alarm::MAX_REPEAT;
+            if n > most {
+                return Err(spec_err(text, &format!("at most {most} repeats")));
+            }
             let d = parse_human_duration(d)
                 .map_err(|_| spec_err(text, "the repeat interval is not a duration"))?;
             (head.trim(), n, d)
@@ -324,6 +329,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!((s.repeat, s.every), (2, Duration::minutes(5)));
+        // Stored as typed but rung only 1000 times: refused instead.
+        for text in [
+            "-15m repeat 1001 every 1s",
+            "-15m repeat 4000000000 every 1s",
+        ] {
+            let e = parse(text, Kind::Event, now(), crate::model::zonedb::UTC).unwrap_err();
+            assert!(e.to_string().contains("at most 1000 repeats"), "{e}");
+        }
+        assert!(
+            parse(
+                "-15m repeat 1000 every 1s",
+                Kind::Event,
+                now(),
+                crate::model::zonedb::UTC
+            )
+            .is_ok()
+        );
     }
 
     #[test]
