@@ -75,7 +75,7 @@ pub fn parse(text: &str, kind: Kind, now: DateTime<Utc>, tz: Tz) -> Result<Spec,
             // More would be stored and shown as typed, but ring only this often.
             let most = crate::recur::alarm::MAX_REPEAT;
             if n > most {
-                return Err(spec_err(text, &format!("at most {most} repeats")));
+                return Err(spec_err(text, format!("at most {most} repeats")));
             }
             let d = parse_human_duration(d)
                 .map_err(|_| spec_err(text, "the repeat interval is not a duration"))?;
