@@ -205,6 +205,7 @@ impl Keymap {
                 return Err(entry_err("", "expected a table".into()));
             };
             let map = self.sections.entry(section.clone()).or_default();
+            let mut given: Vec<(Action, &str)> = Vec::new();
             for (name, keys) in table {
                 let action = Action::from_name(name)
                     .ok_or_else(|| entry_err(name, "unknown action".into()))?;
@@ -223,7 +224,25 @@ impl Keymap {
                         Key::parse(s).ok_or_else(|| entry_err(name, format!("unknown key {s:?}")))
                     })
                     .collect::<Result<Vec<_>, _>>()?;
+                // A key the file gives one action is that action's in this
+                // section: another the file names with it is a mistake, said; the
+                // defaults' action loses it (else one of the two would silently
+                // never ring, whichever came first).
+                for key in &parsed {
+                    if let Some((other, _)) = given.iter().find(|(a, _)| {
+                        *a != action && map.get(a).is_some_and(|keys| keys.contains(key))
+                    }) {
+                        return Err(entry_err(
+                            name,
+                            format!("{} is also given to {} here", key.label(), other.name()),
+                        ));
+                    }
+                    for keys in map.values_mut() {
+                        keys.retain(|k| k != key);
+                    }
+                }
                 map.insert(action, parsed);
+                given.push((action, name));
             }
         }
         Ok(())
@@ -372,6 +391,33 @@ mod tests {
         );
         std::fs::remove_dir(&path).unwrap();
         assert_eq!(Keymap::load(dir.path()).1, None, "no keymap.toml is fine");
+    }
+
+    /// A key the file gives one action while the defaults give it another in the
+    /// same section went to whichever action came first: the user's binding could
+    /// silently never ring. The file's action takes it; two actions of the file
+    /// with one key are refused by name.
+    #[test]
+    fn a_key_given_twice_in_a_section_is_the_files_or_refused() {
+        let mut k = Keymap::defaults();
+        let d = Key::parse("d").unwrap();
+        let first = k.resolve("global", &d);
+        assert!(first.is_some(), "d is bound by default");
+        // An action after the default one in the section's order: the lookup met
+        // the default first.
+        let other = crate::tui::action::ACTIONS
+            .iter()
+            .map(|(a, _, _)| *a)
+            .find(|a| Some(*a) > first)
+            .unwrap();
+        k.merge_toml(&format!("[global]\n{} = [\"d\"]\n", other.name()), "user")
+            .unwrap();
+        assert_eq!(k.resolve("global", &d), Some(other));
+        let mut k = Keymap::defaults();
+        let e = k
+            .merge_toml("[global]\nquit = [\"z\"]\nhelp = [\"z\"]\n", "keymap.toml")
+            .unwrap_err();
+        assert!(e.to_string().contains("also given to"), "{e}");
     }
 
     #[test]
