@@ -99,3 +99,74 @@ pub fn settings_for(
         park_moves: park == "move",
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::accounts::{Account, ConfigFile};
+
+    const ME: &str = "me@example.org";
+
+    #[test]
+    fn settings_are_checked() {
+        let acc = Account::new("imap:993", "smtp:465", "me", ME, "true");
+        let dir = tempfile::tempdir().unwrap();
+        let config = |text: &str| {
+            let path = dir.path().join("config.toml");
+            std::fs::write(&path, text).unwrap();
+            ConfigFile::load(&path).unwrap()
+        };
+        let st = settings(&config(""), &acc).unwrap();
+        assert_eq!(st.answer.me, vec![ME.to_string()]);
+        assert!(!st.park_moves && !st.answer.remove_declined);
+        let st = settings(
+            &config(
+                "[invitations]\npark = \"move\"\ndeclined = \"remove\"\n\
+                 aliases = [\"Boss@Example.org\"]\n",
+            ),
+            &acc,
+        )
+        .unwrap();
+        assert!(st.park_moves && st.answer.remove_declined);
+        assert_eq!(st.answer.me[1], "boss@example.org");
+        let err = settings(&config("[invitations]\npark = \"shred\"\n"), &acc).unwrap_err();
+        assert!(matches!(err, SettingsError::Value { key: "park", .. }));
+        assert!(err.to_string().contains("copy or move"), "{err}");
+    }
+
+    /// A misspelt setting (`canceled`), a value of another type (`declined = 1`) and
+    /// `aliases` written as one string were passed over without a word (or reported
+    /// as `""`): the setting never applied. Each is refused by name.
+    #[test]
+    fn invitation_settings_pim_does_not_know_are_refused_by_name() {
+        let acc = Account::new("imap:993", "smtp:465", "me", ME, "true");
+        let dir = tempfile::tempdir().unwrap();
+        let config = |text: &str| {
+            let path = dir.path().join("config.toml");
+            std::fs::write(&path, text).unwrap();
+            ConfigFile::load(&path).unwrap()
+        };
+        for (text, says) in [
+            (
+                "[invitations]\ncanceled = \"remove\"\n",
+                "canceled: not a setting pim knows",
+            ),
+            (
+                "[invitations]\ndeclined = 1\n",
+                "declined = 1: use keep or remove",
+            ),
+            (
+                "[invitations]\naliases = \"me@x.org\"\n",
+                "aliases = \"me@x.org\": use a list",
+            ),
+            (
+                "[invitations]\naliases = [\"a@x.org\", 2]\n",
+                "aliases = [\"a@x.org\", 2]",
+            ),
+            ("invitations = 5\n", "[invitations] is not a table"),
+        ] {
+            let err = settings(&config(text), &acc).unwrap_err();
+            assert!(err.to_string().contains(says), "{text}: {err}");
+        }
+    }
+}
