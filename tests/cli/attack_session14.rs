@@ -14,20 +14,11 @@ const STANDUP: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n\
 
 fn standup(pim: &Pim) -> String {
     pim.ok_stdin(&["import", "-"], STANDUP.as_bytes());
-    let list = pim.json_list(&[
-        "list",
-        "events",
-        "--from",
-        "2027-01-01",
-        "--to",
-        "2027-03-01",
-        "--json",
-    ]);
-    list[0]["id"].as_str().unwrap().to_string()
+    first_id(pim)
 }
 
-/// (start, summary) of every occurrence in January and February 2027.
-fn starts(pim: &Pim) -> Vec<(String, String)> {
+/// Every occurrence in January and February 2027, as `--json` lists them.
+fn window(pim: &Pim) -> Vec<serde_json::Value> {
     pim.json_list(&[
         "list",
         "events",
@@ -37,14 +28,24 @@ fn starts(pim: &Pim) -> Vec<(String, String)> {
         "2027-03-01",
         "--json",
     ])
-    .iter()
-    .map(|o| {
-        (
-            o["start"].as_str().unwrap()[..16].to_string(),
-            o["summary"].as_str().unwrap_or_default().to_string(),
-        )
-    })
-    .collect()
+}
+
+/// The id of the first occurrence in [`window`].
+fn first_id(pim: &Pim) -> String {
+    window(pim)[0]["id"].as_str().unwrap().to_string()
+}
+
+/// (start, summary) of every occurrence in January and February 2027.
+fn starts(pim: &Pim) -> Vec<(String, String)> {
+    window(pim)
+        .iter()
+        .map(|o| {
+            (
+                o["start"].as_str().unwrap()[..16].to_string(),
+                o["summary"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
 }
 
 /// "This and following" from the first occurrence, an extra date (RDATE) before
@@ -143,18 +144,7 @@ fn occurrences_without_their_series_are_edited_and_deleted_one_by_one() {
         DTSTAMP:20261101T000000Z\r\nDTSTART:20270114T120000Z\r\nDTEND:20270114T130000Z\r\n\
         SUMMARY:Occ two\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     pim.ok_stdin(&["import", "-"], ics.as_bytes());
-    let id = pim.json_list(&[
-        "list",
-        "events",
-        "--from",
-        "2027-01-01",
-        "--to",
-        "2027-03-01",
-        "--json",
-    ])[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = first_id(&pim);
     pim.ok(&[
         "edit",
         &id,

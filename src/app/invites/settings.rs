@@ -107,15 +107,18 @@ mod tests {
 
     const ME: &str = "me@example.org";
 
+    /// config.toml in `dir` holding `text`, loaded.
+    fn config_of(dir: &std::path::Path, text: &str) -> ConfigFile {
+        let path = dir.join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        ConfigFile::load(&path).unwrap()
+    }
+
     #[test]
     fn settings_are_checked() {
         let acc = Account::new("imap:993", "smtp:465", "me", ME, "true");
         let dir = tempfile::tempdir().unwrap();
-        let config = |text: &str| {
-            let path = dir.path().join("config.toml");
-            std::fs::write(&path, text).unwrap();
-            ConfigFile::load(&path).unwrap()
-        };
+        let config = |text: &str| config_of(dir.path(), text);
         let st = settings(&config(""), &acc).unwrap();
         assert_eq!(st.answer.me, vec![ME.to_string()]);
         assert!(!st.park_moves && !st.answer.remove_declined);
@@ -141,11 +144,7 @@ mod tests {
     fn invitation_settings_pim_does_not_know_are_refused_by_name() {
         let acc = Account::new("imap:993", "smtp:465", "me", ME, "true");
         let dir = tempfile::tempdir().unwrap();
-        let config = |text: &str| {
-            let path = dir.path().join("config.toml");
-            std::fs::write(&path, text).unwrap();
-            ConfigFile::load(&path).unwrap()
-        };
+        let config = |text: &str| config_of(dir.path(), text);
         for (text, says) in [
             (
                 "[invitations]\ncanceled = \"remove\"\n",
