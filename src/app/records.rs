@@ -243,26 +243,39 @@ pub fn build(
         Field::Due,
     ];
     if edit.changes.iter().any(|c| anchors.contains(&c.field)) {
-        until_in_form_of_start(&mut r, cx);
+        // A date UNTIL on a timed start takes in its whole day when it was typed
+        // now or the series was all day (its day was one of the series'); on a
+        // timed series moved, it stays the midnight it was read as: the series
+        // keeps its occurrences.
+        let typed = edit.changes.iter().any(|c| c.field == Field::Rrule);
+        let was_all_day = base.is_some_and(|b| series_start(b).is_some_and(|w| w.is_date()));
+        until_in_form_of_start(&mut r, typed || was_all_day, cx);
     }
     required(&r)?;
     due_not_before_start(&r, edit, cx)?;
     Ok(r)
 }
 
-/// Every RRULE of `r` with its UNTIL in the form of the series' start (DTSTART, or
-/// a task's DUE).
-fn until_in_form_of_start(r: &mut Record, cx: &EditContext) {
+/// The start a series of `r` counts from: DTSTART, or a task's DUE.
+fn series_start(r: &Record) -> Option<When> {
     let anchor = r.prop("DTSTART").or_else(|| match r.kind {
         Kind::Task => r.prop("DUE"),
         _ => None,
     });
-    let Some(start) = anchor.and_then(|p| When::from_property(p).ok()) else {
+    anchor.and_then(|p| When::from_property(p).ok())
+}
+
+/// Every RRULE of `r` with its UNTIL in the form of the series' start (a date
+/// UNTIL on a timed start: its `whole_day`, else its midnight).
+fn until_in_form_of_start(r: &mut Record, whole_day: bool, cx: &EditContext) {
+    let Some(start) = series_start(r) else {
         return;
     };
     let zones = r.body.timezones.clone();
     for p in r.body.main.props.iter_mut().filter(|p| p.name == "RRULE") {
-        if let Some(v) = crate::recur::until_in_form_of_start(&p.value, &start, &zones, cx.tz) {
+        let written =
+            crate::recur::until_in_form_of_start(&p.value, &start, &zones, cx.tz, whole_day);
+        if let Some(v) = written {
             p.value = v;
         }
     }

@@ -153,6 +153,23 @@ fn a_rules_until_is_written_in_the_form_of_the_start() {
     ];
     let r = create(&mut s, &all_day).unwrap();
     assert_eq!(rrule(&r), "FREQ=DAILY;UNTIL=20261203");
+    // A timed series from a file with a date UNTIL (read as its midnight), its
+    // start moved: the same occurrences, the UNTIL in UTC.
+    let mut imported = create(
+        &mut s,
+        &[
+            (Field::Summary, "Imported"),
+            (Field::Start, "2026-12-01 10:00"),
+        ],
+    )
+    .unwrap();
+    imported.set_props(
+        "RRULE",
+        vec![Property::new("RRULE", "FREQ=DAILY;UNTIL=20261203")],
+    );
+    s.write(|w| w.update(&imported)).unwrap();
+    let moved = set(&mut s, &imported, Field::Start, "2026-12-01 11:00").unwrap();
+    assert_eq!(rrule(&moved), "FREQ=DAILY;UNTIL=20261202T230000Z");
     // The occurrences are those pim read before.
     let days: Vec<String> = crate::recur::occurrences(
         &r,

@@ -16,13 +16,16 @@ use crate::recur::zone::Zone;
 /// `rule` (an RRULE value) with its UNTIL in the form of `start` (in the zones of
 /// `timezones`, floating and all-day values in `local`), or `None` when it is in
 /// that form already, has no UNTIL, or does not read. A date UNTIL for a timed
-/// start takes in its whole day (people who type "until the 3rd" mean the 3rd
-/// too); a time for an all-day start names its day in `local`.
+/// start becomes the end of its day when `whole_day` (people who type "until the
+/// 3rd" mean the 3rd too; an all-day series had that day), else its midnight (as
+/// the series reads it: the occurrences stay those they were); a time for an
+/// all-day start names its day in `local`.
 pub fn until_in_form_of_start(
     rule: &str,
     start: &When,
     timezones: &[Component],
     local: Tz,
+    whole_day: bool,
 ) -> Option<String> {
     let parts: Vec<&str> = rule.split(';').collect();
     let at = parts.iter().position(|p| {
@@ -38,9 +41,9 @@ pub fn until_in_form_of_start(
         | (When::Zoned(..) | When::Utc(_), Until::Utc(_)) => return None,
         (When::Date(_), Until::Local(n)) => date(n.date()),
         (When::Date(_), Until::Utc(n)) => date(Zone::Local(local).wall(n.and_utc()).date()),
-        (When::Floating(_), Until::Date(d)) => floating(last_second(*d)),
+        (When::Floating(_), Until::Date(d)) => floating(day_end(*d, whole_day)),
         (When::Floating(_), Until::Utc(n)) => floating(Zone::Local(local).wall(n.and_utc())),
-        (_, Until::Date(d)) => utc(&zone, last_second(*d)),
+        (_, Until::Date(d)) => utc(&zone, day_end(*d, whole_day)),
         (_, Until::Local(n)) => utc(&zone, *n),
     };
     let mut out: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
@@ -54,6 +57,15 @@ fn within_calendar(n: Wall) -> Wall {
     let first = NaiveDate::from_ymd_opt(*YEARS.start(), 1, 1).expect("a valid date");
     let last = NaiveDate::from_ymd_opt(*YEARS.end(), 12, 31).expect("a valid date");
     n.clamp(first.and_time(NaiveTime::MIN), last_second(last))
+}
+
+/// Where a date UNTIL ends a timed series: the last second of its day when
+/// `whole_day`, else its first.
+fn day_end(day: NaiveDate, whole_day: bool) -> Wall {
+    match whole_day {
+        true => last_second(day),
+        false => day.and_time(NaiveTime::MIN),
+    }
 }
 
 /// The last second of `day`, on the wall clock.
@@ -133,7 +145,7 @@ mod tests {
                 "FREQ=YEARLY;UNTIL=00010101",
             ),
         ] {
-            let got = until_in_form_of_start(rule, start, &[], local);
+            let got = until_in_form_of_start(rule, start, &[], local, true);
             assert_eq!(got.as_deref(), Some(want), "{rule}");
         }
     }
